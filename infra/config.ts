@@ -1,0 +1,117 @@
+/**
+ * Typed per-stage configuration. The CDK app passes the stage's configuration to the functions as the
+ * `CIVICFLOW_CONFIG` environment variable (JSON); the local runtime does the same with the `local` stage.
+ * Plain data only, so functions can import the type and the defaults.
+ */
+import { routing, type InboundType } from './topology';
+
+export interface CalendarConfig {
+  /** Use the maintained public holiday dataset (`chinese-days`) as the base calendar. */
+  readonly useChineseDays: boolean;
+  /** Extra non-working dates (YYYY-MM-DD) on top of the base calendar. */
+  readonly holidays: readonly string[];
+  /** Extra working dates (YYYY-MM-DD, e.g. 调休 make-up weekends) on top of the base calendar. */
+  readonly workdays: readonly string[];
+}
+
+export interface SourceConfig {
+  /** Event types this source may post (SPEC §2). */
+  readonly types: readonly InboundType[];
+}
+
+export interface StageConfig {
+  readonly stage: string;
+  /** The district this stage serves (for reports). */
+  readonly district: { readonly code: string; readonly name: string };
+  readonly timeZone: string;
+  readonly calendar: CalendarConfig;
+  readonly deadlines: {
+    /** 差评 rectification: working days from the review's submission. */
+    readonly acknowledgeWorkingDays: number;
+    readonly rectifyWorkingDays: number;
+    readonly extensionWorkingDays: number;
+    /** 好差评 invitations: natural days after completion. */
+    readonly reminderNaturalDays: number;
+    readonly defaultReviewNaturalDays: number;
+  };
+  /** Upstream systems allowed to post, by CloudEvents `source`. */
+  readonly sources: Readonly<Record<string, SourceConfig>>;
+  /** Principals allowed to read the query routes (auditors, upstream systems). */
+  readonly readers: readonly string[];
+  /** Policy matching fan-out. */
+  readonly matching: { readonly sliceSize: number };
+  /** Where notifications go: a webhook URL, or `log` to only record them. */
+  readonly notificationSender: { readonly kind: 'webhook'; readonly url: string } | { readonly kind: 'log' };
+  readonly logRetentionDays: number;
+  readonly alarmEmail?: string;
+}
+
+/** The default source permissions of SPEC §2. */
+export const defaultSources: Record<string, SourceConfig> = {
+  '/systems/catalog': { types: ['gov.catalog.item.published'] },
+  '/systems/policy': {
+    types: ['gov.policy.published', 'gov.policy.withdrawn', 'gov.policy.confirmed', 'gov.policy.disbursed'],
+  },
+  '/systems/data-sharing': { types: ['gov.enterprise.profile.updated', 'gov.person.profile.updated'] },
+  '/systems/e-licence': { types: ['gov.licence.issued', 'gov.licence.revoked'] },
+  '/systems/credit': { types: ['gov.credit.updated'] },
+  '/systems/window-acceptance': {
+    types: ['gov.application.submitted', 'gov.application.materials.supplemented'],
+  },
+  '/systems/department': {
+    types: ['gov.application.verification.reported', 'gov.case.completed', 'gov.rectification.updated'],
+  },
+  '/systems/review-channel': { types: ['gov.review.submitted'] },
+};
+
+const base: Omit<StageConfig, 'stage'> = {
+  district: { code: '440305', name: '南山区' },
+  timeZone: 'Asia/Shanghai',
+  calendar: { useChineseDays: true, holidays: [], workdays: [] },
+  deadlines: {
+    acknowledgeWorkingDays: 1,
+    rectifyWorkingDays: 5,
+    extensionWorkingDays: 5,
+    reminderNaturalDays: 3,
+    defaultReviewNaturalDays: 7,
+  },
+  sources: defaultSources,
+  readers: ['/auditors/district', ...Object.keys(defaultSources)],
+  matching: { sliceSize: 2000 },
+  notificationSender: { kind: 'log' },
+  logRetentionDays: 400,
+};
+
+export const stages: Record<string, StageConfig> = {
+  local: { ...base, stage: 'local', logRetentionDays: 7 },
+  dev: { ...base, stage: 'dev', logRetentionDays: 30 },
+  prod: { ...base, stage: 'prod', alarmEmail: 'ops@example.gov.cn' },
+};
+
+export function stageConfig(stage: string): StageConfig {
+  const config = stages[stage];
+  if (!config) throw new Error(`Unknown stage "${stage}"; known stages: ${Object.keys(stages).join(', ')}`);
+  validateStageConfig(config);
+  return config;
+}
+
+/** Fails loudly at synth time (and at local start) on a configuration that cannot work. */
+export function validateStageConfig(config: StageConfig): void {
+  for (const [source, { types }] of Object.entries(config.sources)) {
+    for (const type of types) {
+      if (!(type in routing)) throw new Error(`config.sources["${source}"] names unknown type "${type}"`);
+    }
+  }
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: config.timeZone });
+  } catch {
+    throw new Error(`config.timeZone "${config.timeZone}" is not an IANA time zone`);
+  }
+  const dateRe = /^\d{4}-\d{2}-\d{2}$/;
+  for (const d of [...config.calendar.holidays, ...config.calendar.workdays]) {
+    if (!dateRe.test(d)) throw new Error(`config.calendar date "${d}" is not YYYY-MM-DD`);
+  }
+  if (config.matching.sliceSize < 1 || config.matching.sliceSize > 100_000) {
+    throw new Error('config.matching.sliceSize must be between 1 and 100000');
+  }
+}

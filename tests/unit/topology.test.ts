@@ -1,0 +1,31 @@
+import { functions, queues, routing, tables } from '../../infra/topology';
+import { stageConfig, stages } from '../../infra/config';
+
+describe('topology', () => {
+  it('routes every inbound type to a queue that some function consumes', () => {
+    const consumed = new Set(
+      Object.values(functions).flatMap((f) => ('consumes' in f && f.consumes ? [f.consumes.queue] : [])),
+    );
+    for (const [type, queue] of Object.entries(routing)) {
+      expect([type, consumed.has(queue)]).toEqual([type, true]);
+    }
+  });
+
+  it('gives every consumed queue a visibility timeout of at least 6x its consumer timeout', () => {
+    for (const f of Object.values(functions)) {
+      if (!('consumes' in f) || !f.consumes) continue;
+      expect(queues[f.consumes.queue].visibilityTimeoutSeconds).toBeGreaterThanOrEqual(6 * f.timeoutSeconds);
+    }
+  });
+
+  it('names only known tables in function grants', () => {
+    for (const f of Object.values(functions)) {
+      for (const t of Object.keys(f.tables)) expect(Object.keys(tables)).toContain(t);
+    }
+  });
+
+  it('validates every stage configuration', () => {
+    for (const name of Object.keys(stages)) expect(stageConfig(name).stage).toBe(name);
+    expect(() => stageConfig('nope')).toThrow(/Unknown stage/);
+  });
+});
