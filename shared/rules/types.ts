@@ -1,0 +1,68 @@
+/**
+ * The one rules language of CivicFlow (SPEC §3), shared by service items (秒批) and policies (免申即享).
+ * Rules are data: validated when published, compiled once per version, evaluated three-valued.
+ */
+
+export const OPERATORS = [
+  'eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'contains', 'exists',
+  'between', 'before', 'after', 'ageAtLeast',
+] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+/** Roots a fact path may start with. `now` is the decision moment (ISO 8601). */
+export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'now'] as const;
+export type FactRoot = (typeof FACT_ROOTS)[number];
+
+export interface Leaf {
+  /** Stable id of the rule, e.g. "R-AGE-18"; appears in traces and reason texts. */
+  readonly id: string;
+  /** Chinese description shown to applicants and auditors, e.g. "申请人年满18周岁". */
+  readonly description: string;
+  /** Dot path into the facts, e.g. "applicant.birthDate", "licence.营业执照.status". */
+  readonly fact: string;
+  readonly op: Operator;
+  readonly value?: unknown;
+}
+export type Condition =
+  | { readonly all: readonly Condition[] }
+  | { readonly any: readonly Condition[] }
+  | { readonly not: Condition }
+  | Leaf;
+
+/** Kleene three-valued truth: `null` is unknown (a fact was missing). Never treat null as false. */
+export type Truth = boolean | null;
+
+/** The facts of one decision: plain JSON-like objects keyed by the roots above. */
+export type Facts = Readonly<Record<string, unknown>>;
+
+/** A field-level problem, in the same shape as the ingest API's errors. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface LeafTrace {
+  readonly id: string;
+  readonly description: string;
+  readonly fact: string;
+  readonly op: Operator;
+  readonly value?: unknown;
+  /** The fact value the leaf saw (undefined when missing). */
+  readonly seen: unknown;
+  readonly result: Truth;
+}
+
+export interface Explanation {
+  readonly result: Truth;
+  /** Every leaf, in document order, with what it saw and its result. */
+  readonly leaves: readonly LeafTrace[];
+}
+
+export interface CompiledCondition {
+  /** Fast path: no allocation per call beyond what the operators need. */
+  evaluate(facts: Facts): Truth;
+  /** Slow path with the full trace (for decisions and the policy calculator). */
+  explain(facts: Facts): Explanation;
+  /** Leaf ids whose facts are referenced, for documentation. */
+  readonly factPaths: readonly string[];
+}
