@@ -8,6 +8,8 @@ export const MAX_CONDITION_LEAVES = 500;
 
 const LEAF_KEYS = new Set(['id', 'description', 'fact', 'op', 'value']);
 const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
+/** Would read the prototype chain instead of the facts. */
+const RESERVED_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
 
 export type Scalar = string | number | boolean;
@@ -152,6 +154,8 @@ function factPathProblem(fact: string, roots: ReadonlySet<string>): string | und
   if (segments.some((s) => s.trim() === '' || s !== s.trim())) {
     return `fact path "${fact}" has an empty or padded segment`;
   }
+  const reserved = segments.find((s) => RESERVED_SEGMENTS.has(s));
+  if (reserved !== undefined) return `fact path segment "${reserved}" is not allowed`;
   if (root === 'now') return segments.length === 1 ? undefined : '"now" has no fields';
   if (root === 'licence' && segments.length < 3) {
     return `licence facts are licence.<type>.<field>, e.g. "licence.营业执照.status"; got "${fact}"`;

@@ -1,0 +1,308 @@
+import {
+  ageAtLeast,
+  compareFactDate,
+  compareFactDates,
+  contains,
+  LEAF_TESTS,
+  ruleDate,
+  scalarTypes,
+  UNKNOWN,
+  type LeafTest,
+  type Tri,
+} from './operators';
+import type { CompiledCondition, Condition, Explanation, Facts, Issue, Leaf, LeafTrace, Truth } from './types';
+import { validateCondition } from './validate';
+
+export class InvalidConditionError extends Error {
+  override readonly name = 'InvalidConditionError';
+  readonly code = 'INVALID_CONDITION';
+  constructor(readonly issues: readonly Issue[]) {
+    super(`invalid condition: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`);
+  }
+}
+
+const EMPTY_FACTS: Facts = Object.freeze({});
+/** `in` lists up to this size compile to a chain of `===`, which beats Set#has on short lists. */
+const INLINE_IN_LIMIT = 8;
+
+function isLeaf(c: Condition): c is Leaf {
+  return 'op' in c;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// evaluate: the condition is generated into one straight-line function, so V8 sees a single
+// monomorphic body with named property loads instead of a tree of megamorphic closure calls. Only
+// validated property names (as JSON string literals) and integer indexes reach the source; every
+// rule value is passed in through the `k` array, never spliced into the code.
+// ---------------------------------------------------------------------------------------------------
+
+interface Gen {
+  readonly lines: string[];
+  readonly consts: unknown[];
+  vars: number;
+}
+
+const HELPERS = { compareFactDate, compareFactDates, contains, ageAtLeast } as const;
+
+function constant(g: Gen, value: unknown): string {
+  g.consts.push(value);
+  return `k[${g.consts.length - 1}]`;
+}
+
+function literal(value: string | number | boolean): string {
+  // JSON is a subset of JS literals for finite numbers, booleans and strings.
+  return JSON.stringify(value);
+}
+
+function genGetter(g: Gen, fact: string): void {
+  const segments = fact.split('.');
+  const [root, ...rest] = segments as [string, ...string[]];
+  g.lines.push(`v = f[${literal(root)}];`);
+  for (const segment of rest) {
+    g.lines.push(`if (typeof v === "object" && v !== null) {`, `v = v[${literal(segment)}];`);
+  }
+  for (let i = 0; i < rest.length; i += 1) g.lines.push(`} else v = undefined;`);
+}
+
+function genDateCompare(g: Gen, target: string, value: string, pass: string): void {
+  const { day, ms } = ruleDate(value);
+  g.lines.push(`t = compareFactDate(v, ${day}, ${ms === ms ? ms : 'NaN'});`);
+  g.lines.push(`${target} = t !== t ? 2 : t ${pass} 0 ? 1 : 0;`);
+}
+
+const RELATIONS = { gt: '>', gte: '>=', lt: '<', lte: '<=', before: '<', after: '>' } as const;
+
+function genLeaf(g: Gen, leaf: Leaf, target: string): void {
+  genGetter(g, leaf.fact);
+  const value = leaf.value;
+  switch (leaf.op) {
+    case 'eq':
+    case 'ne': {
+      const [hit, miss] = leaf.op === 'eq' ? [1, 0] : [0, 1];
+      const lit = literal(value as string | number | boolean);
+      g.lines.push(`${target} = v === ${lit} ? ${hit} : typeof v === ${literal(typeof value)} ? ${miss} : 2;`);
+      return;
+    }
+    case 'gt':
+    case 'gte':
+    case 'lt':
+    case 'lte': {
+      const rel = RELATIONS[leaf.op];
+      if (typeof value === 'number') {
+        g.lines.push(`${target} = typeof v !== "number" || v !== v ? 2 : v ${rel} ${literal(value)} ? 1 : 0;`);
+      } else {
+        genDateCompare(g, target, value as string, rel);
+      }
+      return;
+    }
+    case 'between': {
+      const [low, high] = value as [unknown, unknown];
+      if (typeof low === 'number' && typeof high === 'number') {
+        g.lines.push(
+          `${target} = typeof v !== "number" || v !== v ? 2 : v >= ${literal(low)} && v <= ${literal(high)} ? 1 : 0;`,
+        );
+      } else {
+        const lo = ruleDate(low as string);
+        const hi = ruleDate(high as string);
+        const num = (n: number) => (n === n ? String(n) : 'NaN');
+        g.lines.push(`t = compareFactDate(v, ${lo.day}, ${num(lo.ms)});`);
+        g.lines.push(
+          `${target} = t !== t ? 2 : t >= 0 && compareFactDate(v, ${hi.day}, ${num(hi.ms)}) <= 0 ? 1 : 0;`,
+        );
+      }
+      return;
+    }
+    case 'in':
+    case 'notIn': {
+      const list = value as readonly (string | number | boolean)[];
+      const [hit, miss] = leaf.op === 'in' ? [1, 0] : [0, 1];
+      const membership =
+        list.length <= INLINE_IN_LIMIT
+          ? list.map((x) => `v === ${literal(x)}`).join(' || ')
+          : `${constant(g, new Set(list))}.has(v)`;
+      const typeCheck = [...scalarTypes(list)].map((t) => `typeof v === ${literal(t)}`).join(' || ');
+      g.lines.push(`${target} = ${membership} ? ${hit} : ${typeCheck} ? ${miss} : 2;`);
+      return;
+    }
+    case 'contains':
+      g.lines.push(`${target} = contains(v, ${constant(g, value)});`);
+      return;
+    case 'exists': {
+      const [yes, no] = value === false ? [0, 1] : [1, 0];
+      g.lines.push(`${target} = v !== undefined && v !== null ? ${yes} : ${no};`);
+      return;
+    }
+    case 'before':
+    case 'after': {
+      const rel = RELATIONS[leaf.op];
+      if (value === 'now') {
+        g.lines.push(`t = compareFactDates(v, f.now);`, `${target} = t !== t ? 2 : t ${rel} 0 ? 1 : 0;`);
+      } else {
+        genDateCompare(g, target, value as string, rel);
+      }
+      return;
+    }
+    case 'ageAtLeast':
+      g.lines.push(`${target} = ageAtLeast(v, f.now, ${literal(value as number)});`);
+      return;
+  }
+}
+
+/** Emits code that leaves the node's Tri in `target`; `all`/`any` break out of a labelled block early. */
+function genNode(g: Gen, node: Condition, target: string): void {
+  if (isLeaf(node)) {
+    genLeaf(g, node, target);
+    return;
+  }
+  if ('not' in node) {
+    const inner = `r${g.vars++}`;
+    genNode(g, node.not, inner);
+    g.lines.push(`${target} = ${inner} === 2 ? 2 : 1 - ${inner};`);
+    return;
+  }
+  const isAll = 'all' in node;
+  const children = isAll ? node.all : node.any;
+  const [decisive, neutral] = isAll ? [0, 1] : [1, 0];
+  const label = `b${g.vars++}`;
+  g.lines.push(`${target} = ${neutral};`, `${label}: {`);
+  for (const child of children) {
+    const inner = `r${g.vars++}`;
+    genNode(g, child, inner);
+    g.lines.push(`if (${inner} === ${decisive}) { ${target} = ${decisive}; break ${label}; }`);
+    g.lines.push(`if (${inner} === 2) ${target} = 2;`);
+  }
+  g.lines.push(`}`);
+}
+
+type RawEvaluate = (facts: Facts) => Tri;
+
+function generate(condition: Condition): RawEvaluate {
+  const g: Gen = { lines: [], consts: [], vars: 1 };
+  genNode(g, condition, 'r0');
+  const declarations = Array.from({ length: g.vars }, (_, i) => `r${i}`).join(', ');
+  const body = [`"use strict";`, `let v, t, ${declarations};`, ...g.lines, `return r0;`].join('\n');
+  const factory = new Function(
+    'k',
+    'compareFactDate',
+    'compareFactDates',
+    'contains',
+    'ageAtLeast',
+    `return function evaluateCondition(f) {\n${body}\n};`,
+  ) as (k: unknown[], ...helpers: unknown[]) => RawEvaluate;
+  return factory(g.consts, HELPERS.compareFactDate, HELPERS.compareFactDates, HELPERS.contains, HELPERS.ageAtLeast);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// explain: closures over the reference operator semantics; never short-circuits, so the trace lists
+// every leaf with what it saw.
+// ---------------------------------------------------------------------------------------------------
+
+type ExplainNode = (facts: Facts, out: LeafTrace[]) => Tri;
+
+function readFact(segments: readonly string[], facts: Facts): unknown {
+  let v: unknown = facts;
+  for (const s of segments) {
+    if (typeof v !== 'object' || v === null) return undefined;
+    v = (v as Record<string, unknown>)[s];
+  }
+  return v;
+}
+
+const toTruth = (t: Tri): Truth => (t === UNKNOWN ? null : t === 1);
+
+function explainNode(node: Condition): ExplainNode {
+  if (isLeaf(node)) {
+    const segments = node.fact.split('.');
+    const test: LeafTest = LEAF_TESTS[node.op](node.value, 'value' in node);
+    const base = {
+      id: node.id,
+      description: node.description,
+      fact: node.fact,
+      op: node.op,
+      ...('value' in node ? { value: node.value } : {}),
+    };
+    return (facts, out) => {
+      const seen = readFact(segments, facts);
+      const result = test(seen, facts);
+      out.push({ ...base, seen, result: toTruth(result) });
+      return result;
+    };
+  }
+  if ('not' in node) {
+    const inner = explainNode(node.not);
+    return (facts, out) => {
+      const t = inner(facts, out);
+      return t === UNKNOWN ? UNKNOWN : t === 1 ? 0 : 1;
+    };
+  }
+  const isAll = 'all' in node;
+  const children = (isAll ? node.all : node.any).map(explainNode);
+  const decisive: Tri = isAll ? 0 : 1;
+  const neutral: Tri = isAll ? 1 : 0;
+  return (facts, out) => {
+    let result: Tri = neutral;
+    for (const child of children) {
+      const t = child(facts, out);
+      if (t === decisive) result = decisive;
+      else if (t === UNKNOWN && result !== decisive) result = UNKNOWN;
+    }
+    return result;
+  };
+}
+
+function collectFactPaths(node: Condition, into: Set<string>): void {
+  if (isLeaf(node)) {
+    into.add(node.fact);
+    if (node.op === 'ageAtLeast' || node.value === 'now') into.add('now');
+  } else if ('not' in node) collectFactPaths(node.not, into);
+  else for (const child of 'all' in node ? node.all : node.any) collectFactPaths(child, into);
+}
+
+/**
+ * Validates and compiles a condition once per rules version (SPEC §3). Throws InvalidConditionError
+ * with every issue when the condition is not valid data.
+ */
+export function compileCondition(condition: Condition): CompiledCondition {
+  const issues = validateCondition(condition);
+  if (issues.length > 0) throw new InvalidConditionError(issues);
+  const raw = generate(condition);
+  const explainRoot = explainNode(condition);
+  const paths = new Set<string>();
+  collectFactPaths(condition, paths);
+  return {
+    evaluate(facts: Facts): Truth {
+      const t = raw(facts ?? EMPTY_FACTS);
+      return t === 2 ? null : t === 1;
+    },
+    explain(facts: Facts): Explanation {
+      const leaves: LeafTrace[] = [];
+      const result = toTruth(explainRoot(facts ?? EMPTY_FACTS, leaves));
+      return { result, leaves };
+    },
+    factPaths: Object.freeze([...paths]),
+  };
+}
+
+/** Compiled rules versions are immutable, so a version key identifies the compiled form for good. */
+export const COMPILE_CACHE_LIMIT = 1000;
+const cache = new Map<string, CompiledCondition>();
+
+/**
+ * Compiles at most once per key (e.g. `${itemCode}@${version}`); least recently used keys are dropped
+ * past COMPILE_CACHE_LIMIT so a long-lived Lambda cannot grow without bound.
+ */
+export function compileCached(condition: Condition, key: string): CompiledCondition {
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    cache.delete(key);
+    cache.set(key, hit);
+    return hit;
+  }
+  const compiled = compileCondition(condition);
+  cache.set(key, compiled);
+  if (cache.size > COMPILE_CACHE_LIMIT) {
+    const oldest = cache.keys().next().value;
+    if (oldest !== undefined) cache.delete(oldest);
+  }
+  return compiled;
+}

@@ -1,0 +1,16 @@
+export { FACT_ROOTS, OPERATORS } from './types';
+export type {
+  CompiledCondition,
+  Condition,
+  Explanation,
+  FactRoot,
+  Facts,
+  Issue,
+  Leaf,
+  LeafTrace,
+  Operator,
+  Truth,
+} from './types';
+export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from './validate';
+export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT } from './compile';
+export { isDateString } from './dates';
