@@ -174,13 +174,19 @@ function genNode(g: Gen, node: Condition, target: string): void {
   g.lines.push(`}`);
 }
 
-type RawEvaluate = (facts: Facts) => Tri;
+type Evaluate = (facts: Facts) => Truth;
 
-function generate(condition: Condition): RawEvaluate {
-  const g: Gen = { lines: [], consts: [], vars: 1 };
+function generate(condition: Condition): Evaluate {
+  const g: Gen = { lines: [], consts: [EMPTY_FACTS], vars: 1 };
   genNode(g, condition, 'r0');
   const declarations = Array.from({ length: g.vars }, (_, i) => `r${i}`).join(', ');
-  const body = [`"use strict";`, `let v, t, ${declarations};`, ...g.lines, `return r0;`].join('\n');
+  const body = [
+    `"use strict";`,
+    `if (f === undefined || f === null) f = k[0];`,
+    `let v, t, ${declarations};`,
+    ...g.lines,
+    `return r0 === 2 ? null : r0 === 1;`,
+  ].join('\n');
   const factory = new Function(
     'k',
     'compareFactDate',
@@ -188,7 +194,7 @@ function generate(condition: Condition): RawEvaluate {
     'contains',
     'ageAtLeast',
     `return function evaluateCondition(f) {\n${body}\n};`,
-  ) as (k: unknown[], ...helpers: unknown[]) => RawEvaluate;
+  ) as (k: unknown[], ...helpers: unknown[]) => Evaluate;
   return factory(g.consts, HELPERS.compareFactDate, HELPERS.compareFactDates, HELPERS.contains, HELPERS.ageAtLeast);
 }
 
@@ -265,15 +271,12 @@ function collectFactPaths(node: Condition, into: Set<string>): void {
 export function compileCondition(condition: Condition): CompiledCondition {
   const issues = validateCondition(condition);
   if (issues.length > 0) throw new InvalidConditionError(issues);
-  const raw = generate(condition);
+  const evaluate = generate(condition);
   const explainRoot = explainNode(condition);
   const paths = new Set<string>();
   collectFactPaths(condition, paths);
   return {
-    evaluate(facts: Facts): Truth {
-      const t = raw(facts ?? EMPTY_FACTS);
-      return t === 2 ? null : t === 1;
-    },
+    evaluate,
     explain(facts: Facts): Explanation {
       const leaves: LeafTrace[] = [];
       const result = toTruth(explainRoot(facts ?? EMPTY_FACTS, leaves));
