@@ -1,0 +1,211 @@
+/**
+ * CloudEvents 1.0 structured mode (SPEC §2): the envelope, then the `data` of the event's type, every
+ * problem reported at once with its path so an upstream system can fix a whole event in one round.
+ */
+import * as z from 'zod/mini';
+import { routing, type InboundType } from '../../infra/topology';
+import { dataSchemas, type DataOf } from './schemas';
+import { errorMessage, toIssues, type Issue } from './issues';
+
+export type { DataOf, Issue };
+
+export const INBOUND_TYPES = Object.keys(routing) as readonly InboundType[];
+
+export function isInboundType(t: unknown): t is InboundType {
+  return typeof t === 'string' && Object.hasOwn(routing, t);
+}
+
+export const CONTEXT_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'subject', 'dataschema', 'data'] as const;
+
+/** CloudEvents: extension names are lower-case ASCII letters and digits (20 is a SHOULD; 64 bounds abuse). */
+const EXTENSION_NAME = /^[a-z0-9]{1,64}$/;
+const MAX_EXTENSIONS = 20;
+const MAX_EXTENSION_VALUE = 1024;
+/**
+ * DynamoDB nests at most 32 levels and the stored event wraps `data`; deeper JSON is rejected here
+ * rather than failing in a consumer.
+ */
+export const MAX_DATA_DEPTH = 20;
+
+/** RFC 3986 URI-reference characters, with every `%` followed by two hex digits. */
+const URI_REFERENCE = /^(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:(?:[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=]|%[0-9A-Fa-f]{2})+$/;
+const JSON_CONTENT_TYPE = /^application\/json\s*(?:;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+
+const envelopeShape = {
+  specversion: z.literal('1.0'),
+  id: z.string().check(z.minLength(1), z.maxLength(256)),
+  source: z.string().check(
+    z.minLength(1),
+    z.maxLength(1024),
+    z.regex(URI_REFERENCE, 'must be a URI-reference naming the upstream system, e.g. "/systems/window-acceptance"'),
+  ),
+  type: z.enum(INBOUND_TYPES as [InboundType, ...InboundType[]], {
+    error: (iss) => (iss.input === undefined ? 'is required' : 'is not a known inbound event type'),
+  }),
+  time: z.iso.datetime({ offset: true }),
+  datacontenttype: z.optional(
+    z.string().check(z.regex(JSON_CONTENT_TYPE, 'must be "application/json" (data is a JSON object)')),
+  ),
+  subject: z.optional(z.string().check(z.minLength(1), z.maxLength(256))),
+  dataschema: z.optional(z.string().check(z.minLength(1), z.maxLength(1024), z.regex(ABSOLUTE_URI, 'must be an absolute URI'))),
+};
+
+/** The envelope with `data` as any JSON object; extension attributes are checked beside it. */
+export const envelopeSchema = z.looseObject({ ...envelopeShape, data: z.record(z.string(), z.unknown()) });
+
+/** The whole CloudEvent of one type, for JSON Schema generation and typed access. */
+export function eventSchema<T extends InboundType>(type: T) {
+  return z.looseObject({ ...envelopeShape, type: z.literal(type), data: dataSchemas[type] });
+}
+
+export interface EnvelopeAttributes {
+  readonly specversion: '1.0';
+  readonly id: string;
+  readonly source: string;
+  readonly time: string;
+  readonly datacontenttype?: string;
+  readonly subject?: string;
+  readonly dataschema?: string;
+}
+
+export interface Envelope extends EnvelopeAttributes {
+  readonly type: InboundType;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** Extension attributes (lower-case names), kept as sent. */
+  readonly extensions: Readonly<Record<string, string | number | boolean>>;
+}
+
+/** A validated inbound CloudEvent of type T. Extension attributes stay on the object as sent. */
+export interface CloudEventOf<T extends InboundType> extends EnvelopeAttributes {
+  readonly type: T;
+  readonly data: DataOf<T>;
+}
+
+/** Every validated inbound event, discriminated by `type`. */
+export type InboundEvent = { [T in InboundType]: CloudEventOf<T> }[InboundType];
+
+export type EnvelopeResult =
+  | { readonly ok: true; readonly envelope: Envelope }
+  | { readonly ok: false; readonly id?: string; readonly errors: Issue[] };
+
+export type EventResult =
+  | { readonly ok: true; readonly event: InboundEvent }
+  | { readonly ok: false; readonly id?: string; readonly errors: Issue[] };
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Iterative, so a hostile nesting cannot overflow the stack. */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+function extensionIssues(raw: Record<string, unknown>): { issues: Issue[]; extensions: Record<string, string | number | boolean> } {
+  const issues: Issue[] = [];
+  const extensions: Record<string, string | number | boolean> = {};
+  const known: ReadonlySet<string> = new Set(CONTEXT_ATTRIBUTES);
+  const names = Object.keys(raw).filter((k) => !known.has(k));
+  if (names.length > MAX_EXTENSIONS) {
+    issues.push({ path: '', message: `has ${names.length} extension attributes; at most ${MAX_EXTENSIONS} are allowed` });
+    return { issues, extensions };
+  }
+  for (const name of names) {
+    const path = /^[A-Za-z0-9_]+$/.test(name) ? name : JSON.stringify(name);
+    const value = raw[name];
+    if (name === 'data_base64') {
+      issues.push({ path, message: 'binary data is not accepted; send data as a JSON object' });
+    } else if (!EXTENSION_NAME.test(name)) {
+      issues.push({ path, message: 'is not a CloudEvents attribute; extension names are lower-case letters and digits' });
+    } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))) {
+      extensions[name] = value;
+    } else if (typeof value === 'string' && value.length <= MAX_EXTENSION_VALUE) {
+      extensions[name] = value;
+    } else {
+      issues.push({ path, message: `extension attribute must be a string (at most ${MAX_EXTENSION_VALUE} characters), an integer or a boolean` });
+    }
+  }
+  return { issues, extensions };
+}
+
+function idOf(raw: unknown): string | undefined {
+  return isPlainObject(raw) && typeof raw.id === 'string' && raw.id !== '' ? raw.id : undefined;
+}
+
+function failure(raw: unknown, errors: Issue[]): { ok: false; id?: string; errors: Issue[] } {
+  const id = idOf(raw);
+  return id === undefined ? { ok: false, errors } : { ok: false, id, errors };
+}
+
+/** Validates the CloudEvents 1.0 envelope only; `data` must be a JSON object of any shape. */
+export function validateEnvelope(raw: unknown): EnvelopeResult {
+  if (!isPlainObject(raw)) return { ok: false, errors: [{ path: '', message: 'event must be a JSON object' }] };
+  const parsed = envelopeSchema.safeParse(raw, { error: errorMessage });
+  const { issues, extensions } = extensionIssues(raw);
+  const errors = [...(parsed.success ? [] : toIssues(parsed.error.issues)), ...issues];
+  if (isPlainObject(raw.data) && jsonDepthExceeds(raw.data, MAX_DATA_DEPTH)) {
+    errors.push({ path: 'data', message: `is nested deeper than ${MAX_DATA_DEPTH} levels` });
+  }
+  if (!parsed.success || errors.length > 0) return failure(raw, errors);
+  const { data, type, ...attributes } = parsed.data;
+  const envelope: Envelope = {
+    specversion: attributes.specversion,
+    id: attributes.id,
+    source: attributes.source,
+    time: attributes.time,
+    ...(attributes.datacontenttype === undefined ? {} : { datacontenttype: attributes.datacontenttype }),
+    ...(attributes.subject === undefined ? {} : { subject: attributes.subject }),
+    ...(attributes.dataschema === undefined ? {} : { dataschema: attributes.dataschema }),
+    type,
+    data,
+    extensions,
+  };
+  return { ok: true, envelope };
+}
+
+/** Validates the `data` of a known type; paths are relative to `data` unless a prefix is given. */
+export function validateData<T extends InboundType>(
+  type: T,
+  data: unknown,
+  prefix = 'data',
+): { ok: true; data: DataOf<T> } | { ok: false; errors: Issue[] } {
+  const parsed = dataSchemas[type].safeParse(data, { error: errorMessage });
+  if (parsed.success) return { ok: true, data: parsed.data as DataOf<T> };
+  return { ok: false, errors: toIssues(parsed.error.issues, prefix) };
+}
+
+/**
+ * Validates the envelope and, when the type is known, the `data` of that type: all problems at once,
+ * with paths such as `time`, `data.applicant.id` or `data.materials[2].code`.
+ */
+export function validateEvent(raw: unknown): EventResult {
+  const envelope = validateEnvelope(raw);
+  if (!isPlainObject(raw)) return envelope.ok ? failure(raw, []) : envelope;
+  const type = raw.type;
+  const dataResult =
+    isInboundType(type) && isPlainObject(raw.data) && !jsonDepthExceeds(raw.data, MAX_DATA_DEPTH)
+      ? validateData(type, raw.data)
+      : undefined;
+  const errors = [...(envelope.ok ? [] : envelope.errors), ...(dataResult?.ok === false ? dataResult.errors : [])];
+  if (!envelope.ok || dataResult === undefined || !dataResult.ok || errors.length > 0) {
+    return failure(raw, errors);
+  }
+  // Extension attributes ride along as sent; the envelope and data are the validated values.
+  const event = { ...raw, ...withoutExtensions(envelope.envelope), data: dataResult.data } as unknown as InboundEvent;
+  return { ok: true, event };
+}
+
+function withoutExtensions(e: Envelope): Omit<Envelope, 'extensions'> {
+  const { extensions: _extensions, ...rest } = e;
+  return rest;
+}

@@ -1,0 +1,156 @@
+/**
+ * Identifiers of people and organisations, validated for form including check digits (SPEC §2), and
+ * masked before they reach a log line (SPEC §12). Pure functions: no clock, no I/O.
+ *
+ * - ID number (居民身份证号码, GB 11643-1999): 6-digit region, birth date YYYYMMDD, 3-digit sequence,
+ *   ISO 7064 MOD 11-2 check character (0-9 or X).
+ * - Unified social credit code (统一社会信用代码, GB 32100-2015): 17 characters from a 31-symbol alphabet
+ *   plus a MOD 31 check character.
+ * - Phone: mainland mobile numbers (11 digits, 1[3-9]…) and fixed-line numbers with an area code.
+ */
+
+/** Provinces and equivalent (first two digits of the region code); 81-83 are the HK/Macao/Taiwan residence permits. */
+const PROVINCE_CODES: ReadonlySet<string> = new Set([
+  '11', '12', '13', '14', '15', '21', '22', '23', '31', '32', '33', '34', '35', '36', '37',
+  '41', '42', '43', '44', '45', '46', '50', '51', '52', '53', '54', '61', '62', '63', '64', '65',
+  '71', '81', '82', '83',
+]);
+
+const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
+const ID_CHECK_CHARS = '10X98765432';
+const ID_SHAPE = /^\d{17}[\dX]$/;
+
+/**
+ * No clock here (domain code is deterministic), so "not in the future" is a year bound; callers that
+ * know the date can pass `today` to reject birth dates after it.
+ */
+export const MIN_BIRTH_YEAR = 1900;
+export const MAX_BIRTH_YEAR = 2099;
+
+export interface IdNumberOptions {
+  /** The local date of the check, "YYYY-MM-DD"; birth dates after it are rejected. */
+  readonly today?: string;
+}
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysInMonth(y: number, m: number): number {
+  if (m === 2) return isLeapYear(y) ? 29 : 28;
+  return m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** True when `yyyymmdd` (8 digits) is a real calendar date with a year in the sanity bounds. */
+export function isValidBirthDate(yyyymmdd: string): boolean {
+  if (!/^\d{8}$/.test(yyyymmdd)) return false;
+  const y = Number(yyyymmdd.slice(0, 4));
+  const m = Number(yyyymmdd.slice(4, 6));
+  const d = Number(yyyymmdd.slice(6, 8));
+  if (y < MIN_BIRTH_YEAR || y > MAX_BIRTH_YEAR || m < 1 || m > 12) return false;
+  return d >= 1 && d <= daysInMonth(y, m);
+}
+
+/** The MOD 11-2 check character of the first 17 digits of an ID number. */
+export function idNumberCheckChar(first17: string): string {
+  if (!/^\d{17}$/.test(first17)) throw new RangeError('an ID number check needs exactly 17 digits');
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += (first17.charCodeAt(i) - 48) * ID_WEIGHTS[i]!;
+  return ID_CHECK_CHARS[sum % 11]!;
+}
+
+/**
+ * A valid 18-character resident ID number. The check character must be an upper-case X: the ID is a
+ * lookup key (licence holders, credit subjects), so one spelling is enforced at the edge.
+ */
+export function isValidIdNumber(s: unknown, options: IdNumberOptions = {}): s is string {
+  if (typeof s !== 'string' || !ID_SHAPE.test(s)) return false;
+  if (!PROVINCE_CODES.has(s.slice(0, 2))) return false;
+  const birth = s.slice(6, 14);
+  if (!isValidBirthDate(birth)) return false;
+  if (options.today !== undefined && birth > options.today.replaceAll('-', '').slice(0, 8)) return false;
+  return idNumberCheckChar(s.slice(0, 17)) === s[17];
+}
+
+/** Builds a valid ID number, for tests and sample data. */
+export function makeIdNumber(region: string, birth: string, seq: string): string {
+  if (!/^\d{6}$/.test(region)) throw new RangeError(`region must be 6 digits; got "${region}"`);
+  if (!isValidBirthDate(birth)) throw new RangeError(`birth must be a real date YYYYMMDD; got "${birth}"`);
+  if (!/^\d{3}$/.test(seq)) throw new RangeError(`seq must be 3 digits; got "${seq}"`);
+  const first17 = region + birth + seq;
+  return first17 + idNumberCheckChar(first17);
+}
+
+/** The 31 symbols of GB 32100-2015: digits and upper-case letters except I, O, S, V, Z. */
+export const CREDIT_CODE_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY';
+const CREDIT_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28] as const;
+const CREDIT_SHAPE = /^[0-9A-HJ-NP-RTUW-Y]{18}$/;
+
+/** The MOD 31 check character of the first 17 characters of a unified social credit code. */
+export function creditCodeCheckChar(first17: string): string {
+  if (!/^[0-9A-HJ-NP-RTUW-Y]{17}$/.test(first17)) {
+    throw new RangeError('a credit code check needs exactly 17 characters from 0-9 A-H J-N P-R T-U W-Y');
+  }
+  let sum = 0;
+  for (let i = 0; i < 17; i++) sum += CREDIT_CODE_CHARS.indexOf(first17[i]!) * CREDIT_WEIGHTS[i]!;
+  return CREDIT_CODE_CHARS[(31 - (sum % 31)) % 31]!;
+}
+
+/** A valid 18-character unified social credit code (alphabet and check character). */
+export function isValidCreditCode(s: unknown): s is string {
+  if (typeof s !== 'string' || !CREDIT_SHAPE.test(s)) return false;
+  return creditCodeCheckChar(s.slice(0, 17)) === s[17];
+}
+
+/** Builds a valid credit code from its first 17 characters, for tests and sample data. */
+export function makeCreditCode(first17: string): string {
+  return first17 + creditCodeCheckChar(first17);
+}
+
+const MOBILE = /^1[3-9]\d{9}$/;
+/** Area code 0 + 2-3 digits (010, 0755), an optional hyphen, then a 7-8 digit subscriber number. */
+const LANDLINE = /^0\d{2,3}-?\d{7,8}$/;
+
+/** A mainland mobile number: 11 digits starting 13-19. No country code, no separators. */
+export function isValidMobile(s: unknown): s is string {
+  return typeof s === 'string' && MOBILE.test(s);
+}
+
+/**
+ * A mainland mobile number, or a fixed-line number with its area code (0755-12345678 or 075512345678):
+ * the 12345 hotline and window systems also record landlines.
+ */
+export function isValidPhone(s: unknown): s is string {
+  return typeof s === 'string' && (MOBILE.test(s) || LANDLINE.test(s));
+}
+
+/** `440305********123X`: the region stays visible for statistics, the birth date and sequence do not. */
+export function maskIdNumber(s: string): string {
+  if (s.length <= 10) return '*'.repeat(s.length);
+  return s.slice(0, 6) + '*'.repeat(s.length - 10) + s.slice(-4);
+}
+
+/** `138****5678` for a mobile; any other phone keeps only its last 4 digits. */
+export function maskPhone(s: string): string {
+  if (MOBILE.test(s)) return `${s.slice(0, 3)}****${s.slice(7)}`;
+  if (s.length <= 4) return '*'.repeat(s.length);
+  return s.slice(0, -4).replace(/\d/g, '*') + s.slice(-4);
+}
+
+/**
+ * Anything shaped like an ID number is masked, valid check digit or not: a mistyped ID is still
+ * personal data. A credit code made only of digits is masked too; over-masking a log line is the
+ * safe failure.
+ */
+const ID_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
+/** Mobiles with an optional +86/86 prefix and optional space or hyphen groups (138 1234 5678). */
+const MOBILE_IN_TEXT = /(?<![0-9A-Za-z])((?:\+?86[- ]?)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+
+/** Masks every ID number and mobile number in free text, e.g. a log line or a serialized event. */
+export function maskSensitive(text: string): string {
+  return text
+    .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
+    .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>
+      `${prefix}${head}${sep1}****${sep2}${tail}`,
+    );
+}

@@ -1,0 +1,5 @@
+/** The ingest contract (SPEC §2): identifiers, `data` schemas per inbound type, CloudEvents envelope. */
+export * from './identifiers';
+export * from './issues';
+export * from './schemas';
+export * from './envelope';

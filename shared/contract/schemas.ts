@@ -1,0 +1,384 @@
+/**
+ * The `data` of every inbound event type (SPEC §2), with the service item of §4, the policy of §5 and
+ * the review and rectification fields of §6. Imported by Lambda bundles, hence `zod/mini` only.
+ *
+ * Openness: every `data` object and profile keeps fields it does not name (the SPEC lists "main fields";
+ * profiles say `...`), and named fields are strict about their types. The two materials lists are closed:
+ * a misspelt `tolerable` or `provided` would silently change a decision, so it is rejected instead.
+ */
+import * as z from 'zod/mini';
+import type { InboundType } from '../../infra/topology';
+import type { Condition, FactRoot } from '../rules/types';
+import { validateCondition } from '../rules/validate';
+import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
+import { parsePath } from './issues';
+
+/** Limits that keep a hostile or broken payload from costing more than a clear rejection. */
+export const LIMITS = {
+  code: 64,
+  name: 200,
+  text: 2000,
+  materials: 200,
+  indicators: 50,
+  channels: 20,
+  formFields: 200,
+  days: 3650,
+} as const;
+
+export const ITEM_FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
+export const POLICY_FACT_ROOTS = ['enterprise', 'credit', 'now'] as const satisfies readonly FactRoot[];
+
+export const MESSAGES = {
+  idNumber: 'must be a valid 18-character ID number (region, birth date, check digit)',
+  creditCode: 'must be a valid 18-character unified social credit code (charset, check character)',
+  idOrCreditCode: 'must be a valid ID number or unified social credit code (check digit)',
+  reviewer: 'must be a valid ID number, unified social credit code or phone number (check digit)',
+  dateOrTimestamp: 'must be a date "YYYY-MM-DD" or an RFC 3339 timestamp with offset',
+} as const;
+
+const CHECK_DIGIT_NOTE = ' Check digits are enforced by the service and cannot be expressed in JSON Schema.';
+
+// ---- building blocks -------------------------------------------------------------------------------
+
+const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+const code = () => text(LIMITS.code);
+const name = () => text(LIMITS.name);
+
+const timestamp = () => z.iso.datetime({ offset: true });
+const date = () => z.iso.date();
+const dateOrTimestamp = () => z.union([date(), timestamp()], { error: MESSAGES.dateOrTimestamp });
+
+const amount = () => z.number().check(z.nonnegative());
+const dayCount = (min: number) => z.int().check(z.minimum(min), z.maximum(LIMITS.days));
+
+export const trustLevelSchema = z.enum(['A', 'B']);
+export const applicantKindSchema = z.enum(['person', 'enterprise']);
+
+const idNumber = () =>
+  z.string().check(z.refine((s) => isValidIdNumber(s), MESSAGES.idNumber), z.describe(`Resident ID number (身份证号).${CHECK_DIGIT_NOTE}`));
+const creditCode = () =>
+  z.string().check(
+    z.refine((s) => isValidCreditCode(s), MESSAGES.creditCode),
+    z.describe(`Unified social credit code (统一社会信用代码).${CHECK_DIGIT_NOTE}`),
+  );
+const idOrCreditCode = () =>
+  z.string().check(
+    z.refine((s) => isValidIdNumber(s) || isValidCreditCode(s), MESSAGES.idOrCreditCode),
+    z.describe(`A person's ID number or an organisation's unified social credit code.${CHECK_DIGIT_NOTE}`),
+  );
+
+function uniqueCodes<T extends { readonly code: string }>() {
+  return z.superRefine<T[]>((list, ctx) => {
+    const seen = new Map<string, number>();
+    list.forEach((m, i) => {
+      const first = seen.get(m.code);
+      if (first === undefined) seen.set(m.code, i);
+      else ctx.addIssue({ code: 'custom', path: [i, 'code'], input: m.code, message: `duplicate material code "${m.code}" (first at [${first}])` });
+    });
+  });
+}
+
+/**
+ * A condition (SPEC §3) is validated by the rules package, the one authority on operators and fact
+ * paths; its string paths are turned back into segments so they nest under the event's path.
+ */
+function condition(field: string, roots: readonly FactRoot[]) {
+  return z.custom<Condition>(() => true).check(
+    z.superRefine((value, ctx) => {
+      if (value === undefined) {
+        ctx.addIssue({ code: 'custom', input: value, message: 'is required' });
+        return;
+      }
+      for (const issue of validateCondition(value, field, roots)) {
+        ctx.addIssue({ code: 'custom', input: value, path: parsePath(issue.path).slice(1), message: issue.message });
+      }
+    }),
+    z.describe(`A condition (SPEC §3) over the fact roots ${roots.join(', ')}: {all:[…]}, {any:[…]}, {not:…} or a leaf {id, description, fact, op, value}.`),
+  );
+}
+
+/** Free-form JSON objects (forms, licence attributes) are bounded in breadth here and in depth at the envelope. */
+const jsonObject = () =>
+  z.record(z.string().check(z.maxLength(LIMITS.code)), z.unknown()).check(
+    z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
+  );
+
+// ---- §4 service items ------------------------------------------------------------------------------
+
+export const itemMaterialSchema = z.strictObject({
+  code: code(),
+  name: name(),
+  /** Satisfied by a valid e-licence of this type (免提交). */
+  licenceType: z.optional(name()),
+  minTrustLevel: z.optional(trustLevelSchema),
+  /** A statement or online form the applicant fills in, checked by the rules. */
+  declared: z.optional(z.boolean()),
+  /** May be missing at submission: 容缺 (pending materials). */
+  tolerable: z.optional(z.boolean()),
+});
+
+export const serviceItemSchema = z
+  .looseObject({
+    itemCode: code(),
+    name: name(),
+    departmentCode: code(),
+    applicantKind: z.enum(['person', 'enterprise', 'any']),
+    mode: z.enum(['instant', 'commitment', 'manual']),
+    promisedDays: dayCount(0),
+    legalDays: dayCount(0),
+    materials: z.array(itemMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes()),
+    rules: condition('rules', ITEM_FACT_ROOTS),
+    credit: z.optional(z.looseObject({ dishonest: z.enum(['manual', 'reject']) })),
+    verificationDays: z.optional(dayCount(1)),
+    certificateType: name(),
+    version: z.int().check(z.minimum(1)),
+    active: z.boolean(),
+  })
+  .check(
+    z.superRefine((item, ctx) => {
+      if (item.mode === 'commitment' && item.verificationDays === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['verificationDays'], input: undefined, message: 'is required when mode is commitment' });
+      }
+    }),
+  );
+
+// ---- §5 policies -----------------------------------------------------------------------------------
+
+export const policySchema = z
+  .looseObject({
+    policyId: code(),
+    name: name(),
+    departmentCode: code(),
+    kind: z.enum(['grant', 'confirm']),
+    criteria: condition('criteria', POLICY_FACT_ROOTS),
+    benefit: z.looseObject({
+      type: code(),
+      amount: z.optional(amount()),
+      description: text(LIMITS.text),
+    }),
+    validFrom: dateOrTimestamp(),
+    validTo: dateOrTimestamp(),
+    budget: z.optional(amount()),
+    channels: z.array(code()).check(z.minLength(1), z.maxLength(LIMITS.channels)),
+    version: z.int().check(z.minimum(1)),
+    /** Dishonest (失信) enterprises are excluded unless this is true (SPEC §5 "unless a policy says otherwise"). */
+    includeDishonest: z.optional(z.boolean()),
+  })
+  .check(
+    z.superRefine((p, ctx) => {
+      // Compared by date part: a date-only bound and a timestamp bound may be mixed.
+      if (p.validTo.slice(0, 10) < p.validFrom.slice(0, 10)) {
+        ctx.addIssue({ code: 'custom', path: ['validTo'], input: p.validTo, message: 'must not be before validFrom' });
+      }
+    }),
+  );
+
+export const policyWithdrawnSchema = z.looseObject({ policyId: code() });
+
+export const policyConfirmedSchema = z.looseObject({ policyId: code(), creditCode: creditCode(), at: timestamp() });
+
+export const policyDisbursedSchema = z.looseObject({
+  policyId: code(),
+  creditCode: creditCode(),
+  amount: amount(),
+  at: timestamp(),
+});
+
+// ---- profiles, e-licences, credit ------------------------------------------------------------------
+
+export const enterpriseProfileSchema = z.looseObject({
+  creditCode: creditCode(),
+  name: name(),
+  asOf: timestamp(),
+  // Only identity and asOf are required: a missing fact makes a criterion unknown (NEEDS_INFO), not invalid.
+  size: z.optional(z.enum(['large', 'medium', 'small', 'micro'])),
+  industry: z.optional(name()),
+  region: z.optional(code()),
+  status: z.optional(code()),
+  employees: z.optional(z.int().check(z.minimum(0))),
+  exportValueUsd: z.optional(amount()),
+  taxCreditRating: z.optional(z.enum(['A', 'B', 'M', 'C', 'D'])),
+});
+
+export const personProfileSchema = z.looseObject({
+  idNumber: idNumber(),
+  name: name(),
+  asOf: timestamp(),
+  birthDate: z.optional(date()),
+  residenceDistrict: z.optional(code()),
+});
+
+export const licenceIssuedSchema = z.looseObject({
+  licenceNo: code(),
+  licenceType: name(),
+  holderId: idOrCreditCode(),
+  issuer: name(),
+  issuedAt: timestamp(),
+  /** Absent for a licence valid without limit (长期). */
+  validUntil: z.optional(date()),
+  trustLevel: trustLevelSchema,
+  attributes: z.optional(jsonObject()),
+});
+
+export const licenceRevokedSchema = z.looseObject({
+  licenceNo: code(),
+  revokedAt: timestamp(),
+  reason: optionalText(LIMITS.text),
+});
+
+export const creditUpdatedSchema = z.looseObject({
+  subjectId: idOrCreditCode(),
+  asOf: timestamp(),
+  rating: z.enum(['A', 'B', 'C', 'D']),
+  dishonest: z.boolean(),
+  falseCommitment: z.boolean(),
+});
+
+// ---- §4 applications -------------------------------------------------------------------------------
+
+export const applicantSchema = z
+  .looseObject({
+    kind: applicantKindSchema,
+    id: z.string().check(z.describe(`ID number when kind is person, credit code when enterprise.${CHECK_DIGIT_NOTE}`)),
+    name: name(),
+  })
+  .check(
+    z.superRefine((a, ctx) => {
+      const ok = a.kind === 'person' ? isValidIdNumber(a.id) : isValidCreditCode(a.id);
+      if (!ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['id'],
+          input: a.id,
+          message: a.kind === 'person' ? `${MESSAGES.idNumber} for a person` : `${MESSAGES.creditCode} for an enterprise`,
+        });
+      }
+    }),
+  );
+
+export const applicationMaterialSchema = z.strictObject({
+  code: code(),
+  provided: z.optional(z.boolean()),
+  licenceNo: z.optional(code()),
+});
+
+const applicationMaterials = () =>
+  z.array(applicationMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes());
+
+export const applicationSubmittedSchema = z.looseObject({
+  applicationId: code(),
+  itemCode: code(),
+  applicant: applicantSchema,
+  form: jsonObject(),
+  materials: applicationMaterials(),
+  commitment: z.optional(z.looseObject({ signedAt: timestamp() })),
+  channel: code(),
+  submittedAt: timestamp(),
+});
+
+export const materialsSupplementedSchema = z.looseObject({
+  applicationId: code(),
+  materials: z.array(applicationMaterialSchema).check(z.minLength(1), z.maxLength(LIMITS.materials), uniqueCodes()),
+});
+
+export const verificationReportedSchema = z.looseObject({
+  applicationId: code(),
+  truthful: z.boolean(),
+  note: text(LIMITS.text),
+});
+
+// ---- §6 reviews and rectification ------------------------------------------------------------------
+
+export const caseCompletedSchema = z.looseObject({
+  caseId: code(),
+  itemCode: code(),
+  departmentCode: code(),
+  staffId: z.optional(code()),
+  applicantId: idOrCreditCode(),
+  channel: code(),
+  completedAt: timestamp(),
+});
+
+export const reviewSubmittedSchema = z.looseObject({
+  reviewId: code(),
+  caseId: code(),
+  itemCode: code(),
+  departmentCode: code(),
+  staffId: z.optional(code()),
+  channel: code(),
+  level: z.int().check(z.minimum(1), z.maximum(5)),
+  indicators: z.optional(z.array(code()).check(z.maxLength(LIMITS.indicators))),
+  comment: optionalText(LIMITS.text),
+  // SMS and hotline reviews know the reviewer only by phone number.
+  reviewerId: z.string().check(
+    z.refine((s) => isValidIdNumber(s) || isValidCreditCode(s) || isValidPhone(s), MESSAGES.reviewer),
+    z.describe(`ID number, unified social credit code or phone number of the reviewer.${CHECK_DIGIT_NOTE}`),
+  ),
+  submittedAt: timestamp(),
+});
+
+export const RECTIFICATION_ACTIONS = [
+  'acknowledge', 'claimInvalid', 'rectify', 'claimUnfixable', 'requestExtension', 'returnVisit', 'close',
+  'approveInvalid', 'rejectInvalid', 'approveUnfixable', 'rejectUnfixable', 'approveExtension', 'rejectExtension',
+] as const;
+export type RectificationAction = (typeof RECTIFICATION_ACTIONS)[number];
+
+export const rectificationUpdatedSchema = z
+  .looseObject({
+    caseId: code(),
+    action: z.enum(RECTIFICATION_ACTIONS),
+    actor: z.looseObject({ departmentCode: code(), staffId: code() }),
+    note: optionalText(LIMITS.text),
+    at: timestamp(),
+    /** The applicant's answer at the return visit (回访): satisfied with the rectification or not. */
+    satisfied: z.optional(z.boolean()),
+  })
+  .check(
+    z.superRefine((r, ctx) => {
+      if (r.action === 'returnVisit' && r.satisfied === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['satisfied'], input: undefined, message: 'is required when action is returnVisit' });
+      } else if (r.action !== 'returnVisit' && r.satisfied !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['satisfied'], input: r.satisfied, message: 'is only allowed when action is returnVisit' });
+      }
+    }),
+  );
+
+// ---- the catalogue ---------------------------------------------------------------------------------
+
+/** The schema of `data` for every inbound type; the keys are exactly the keys of `routing`. */
+export const dataSchemas = {
+  'gov.catalog.item.published': serviceItemSchema,
+  'gov.enterprise.profile.updated': enterpriseProfileSchema,
+  'gov.person.profile.updated': personProfileSchema,
+  'gov.licence.issued': licenceIssuedSchema,
+  'gov.licence.revoked': licenceRevokedSchema,
+  'gov.credit.updated': creditUpdatedSchema,
+  'gov.application.submitted': applicationSubmittedSchema,
+  'gov.application.materials.supplemented': materialsSupplementedSchema,
+  'gov.application.verification.reported': verificationReportedSchema,
+  'gov.policy.published': policySchema,
+  'gov.policy.withdrawn': policyWithdrawnSchema,
+  'gov.policy.confirmed': policyConfirmedSchema,
+  'gov.policy.disbursed': policyDisbursedSchema,
+  'gov.case.completed': caseCompletedSchema,
+  'gov.review.submitted': reviewSubmittedSchema,
+  'gov.rectification.updated': rectificationUpdatedSchema,
+} as const satisfies Record<InboundType, z.ZodMiniType>;
+
+/** The `data` of an inbound event of type T, as validated. */
+export type DataOf<T extends InboundType> = z.infer<(typeof dataSchemas)[T]>;
+
+export type ServiceItem = DataOf<'gov.catalog.item.published'>;
+export type ItemMaterial = z.infer<typeof itemMaterialSchema>;
+export type Policy = DataOf<'gov.policy.published'>;
+export type EnterpriseProfile = DataOf<'gov.enterprise.profile.updated'>;
+export type PersonProfile = DataOf<'gov.person.profile.updated'>;
+export type Licence = DataOf<'gov.licence.issued'>;
+export type CreditRecord = DataOf<'gov.credit.updated'>;
+export type Application = DataOf<'gov.application.submitted'>;
+export type ApplicationMaterial = z.infer<typeof applicationMaterialSchema>;
+export type Applicant = z.infer<typeof applicantSchema>;
+export type CaseCompleted = DataOf<'gov.case.completed'>;
+export type Review = DataOf<'gov.review.submitted'>;
+export type RectificationUpdate = DataOf<'gov.rectification.updated'>;
