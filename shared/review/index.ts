@@ -1,0 +1,5 @@
+export * from './types';
+export * from './reviews';
+export * from './invitations';
+export * from './rectification';
+export * from './figures';
