@@ -1,0 +1,148 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { StageConfig } from '../config';
+import { CivicQueue } from '../constructs/civic-queue';
+import { CivicTable } from '../constructs/civic-table';
+import { physicalName } from '../constructs/names';
+import { queues as queueSpecs, tables as tableSpecs, type QueueName, type TableName } from '../topology';
+
+export interface StatefulStackProps extends StackProps {
+  readonly config: StageConfig;
+}
+
+/** What the stateless stack receives: every resource that holds data, typed by topology name. */
+export interface StatefulResources {
+  readonly key: kms.IKey;
+  readonly tables: Readonly<Record<TableName, dynamodb.ITable>>;
+  readonly queues: Readonly<Record<QueueName, sqs.IQueue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueName, sqs.IQueue>>;
+  readonly alarmTopic: sns.ITopic;
+  readonly signingKeys: secretsmanager.ISecret;
+}
+
+/** Name of the secret holding the per-source request signing material. */
+export const signingKeysSecretName = (stage: string) => `civicflow/${stage}/signing-keys`;
+
+export function mapTopology<K extends string, S, R>(specs: Record<K, S>, make: (name: K, spec: S) => R): Record<K, R> {
+  return Object.fromEntries(
+    (Object.entries(specs) as [K, S][]).map(([name, spec]) => [name, make(name, spec)]),
+  ) as Record<K, R>;
+}
+
+export const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
+
+/**
+ * Everything that holds data (SPEC §1, §12): deploying code never risks it, and each resource is
+ * created from the one topology. Deleting this stack leaves tables and the key behind.
+ */
+export class StatefulStack extends Stack implements StatefulResources {
+  readonly key: kms.Key;
+  readonly tables: Readonly<Record<TableName, dynamodb.Table>>;
+  readonly queues: Readonly<Record<QueueName, sqs.Queue>>;
+  readonly deadLetterQueues: Readonly<Record<QueueName, sqs.Queue>>;
+  readonly alarmTopic: sns.Topic;
+  readonly signingKeys: secretsmanager.Secret;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new kms.Key(this, 'DataKey', {
+      alias: `alias/civicflow/${config.stage}/data`,
+      description: `CivicFlow ${config.stage}: tables, queues, alarm topic, signing keys and logs`,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      pendingWindow: Duration.days(30),
+    });
+    // CloudWatch Logs encrypts the functions' and the API's log groups with this key.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${this.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:${this.partition}:logs:${this.region}:${this.account}:log-group:*` },
+        },
+      }),
+    );
+    // CloudWatch alarms publish to the encrypted alarm topic.
+    this.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+
+    this.tables = mapTopology(tableSpecs, (name, spec) =>
+      new CivicTable(this, `${pascal(name)}Table`, {
+        name,
+        tableName: physicalName(config.stage, name),
+        spec,
+        encryptionKey: this.key,
+      }).table,
+    );
+
+    const civicQueues = mapTopology(queueSpecs, (name, spec) =>
+      new CivicQueue(this, `${pascal(name)}Queue`, { name, stage: config.stage, spec, encryptionKey: this.key }),
+    );
+    this.queues = mapTopology(civicQueues, (_, q) => q.queue);
+    this.deadLetterQueues = mapTopology(civicQueues, (_, q) => q.deadLetterQueue);
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: physicalName(config.stage, 'alarms'),
+      displayName: `CivicFlow ${config.stage} alarms`,
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    // The SSL policy replaces the topic's default policy, so CloudWatch's right to publish is stated here.
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': this.account },
+          ArnLike: { 'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*` },
+        },
+      }),
+    );
+    if (config.alarmEmail) {
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+    }
+
+    // CloudFormation generates one value per secret, so the secret holds a generated root key and each
+    // source's HMAC key is derived from it: sourceKey = HMAC-SHA256(rootKey, source), hex. A leaked source
+    // key reveals neither the root nor another source's key. The template names no sources on purpose:
+    // changing it regenerates the value, and adding a source must not rotate every other source's key.
+    this.signingKeys = new secretsmanager.Secret(this, 'SigningKeys', {
+      secretName: signingKeysSecretName(config.stage),
+      description: `CivicFlow ${config.stage}: per-source HMAC request signing keys (derived from rootKey)`,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({
+          scheme: 'hmac-sha256(rootKey, source)',
+        }),
+        generateStringKey: 'rootKey',
+        passwordLength: 64,
+        excludePunctuation: true,
+      },
+    });
+    Validations.of(this.signingKeys).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The signing keys are shared with upstream government systems out of band; rotating them is a coordinated ' +
+        'change with each source (a new key version is added, sources switch, the old one is removed), not an ' +
+        'automatic Lambda rotation that would break every sender at once.',
+    });
+  }
+}
