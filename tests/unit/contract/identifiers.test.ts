@@ -1,0 +1,222 @@
+import fc from 'fast-check';
+import {
+  CREDIT_CODE_CHARS,
+  creditCodeCheckChar,
+  idNumberCheckChar,
+  isValidBirthDate,
+  isValidCreditCode,
+  isValidIdNumber,
+  isValidMobile,
+  isValidPhone,
+  makeCreditCode,
+  makeIdNumber,
+  maskIdNumber,
+  maskPhone,
+  maskSensitive,
+} from '../../../shared/contract/identifiers';
+
+describe('ID numbers (身份证号)', () => {
+  it.each([
+    ['11010519491231002X', 'the GB 11643 example, check X'],
+    ['440305199003071236', 'Nanshan, 1990-03-07'],
+    ['440306200002290711', 'born on a leap day'],
+    ['110101190001010014', 'born in 1900'],
+  ])('accepts %s (%s)', (id) => {
+    expect(isValidIdNumber(id)).toBe(true);
+  });
+
+  it.each([
+    ['440305199003071235', 'wrong check digit'],
+    ['11010519491231002x', 'lower-case x'],
+    ['110105194912310021', 'X replaced by a digit'],
+    ['440305199002301236', 'February 30th'],
+    ['440306190002290711', '1900 is not a leap year'],
+    ['440305199013071236', 'month 13'],
+    ['440305189912311234', 'year before 1900'],
+    ['990305199003071236', 'no such province 99'],
+    ['44030519900307123', '17 characters'],
+    ['4403051990030712361', '19 characters'],
+    ['44030519900307123A', 'letter other than X'],
+    ['', 'empty'],
+  ])('rejects %s (%s)', (id) => {
+    expect(isValidIdNumber(id)).toBe(false);
+  });
+
+  it('rejects values that are not strings', () => {
+    expect(isValidIdNumber(440305199003071236)).toBe(false);
+    expect(isValidIdNumber(null)).toBe(false);
+  });
+
+  it('rejects a birth date after the given local date', () => {
+    const id = makeIdNumber('440305', '20261201', '001');
+    expect(isValidIdNumber(id)).toBe(true);
+    expect(isValidIdNumber(id, { today: '2026-11-30' })).toBe(false);
+    expect(isValidIdNumber(id, { today: '2026-12-01' })).toBe(true);
+  });
+
+  it('computes the MOD 11-2 check character', () => {
+    expect(idNumberCheckChar('11010519491231002')).toBe('X');
+    expect(makeIdNumber('440305', '19900307', '123')).toBe('440305199003071236');
+  });
+
+  it('refuses to make an ID number from bad parts', () => {
+    expect(() => makeIdNumber('44030', '19900307', '123')).toThrow(RangeError);
+    expect(() => makeIdNumber('440305', '19900230', '123')).toThrow(RangeError);
+    expect(() => makeIdNumber('440305', '19900307', '12')).toThrow(RangeError);
+  });
+
+  it('validates birth dates on the real calendar', () => {
+    expect(isValidBirthDate('20000229')).toBe(true);
+    expect(isValidBirthDate('21000229')).toBe(false);
+    expect(isValidBirthDate('19990431')).toBe(false);
+    expect(isValidBirthDate('19991231')).toBe(true);
+  });
+});
+
+describe('unified social credit codes (统一社会信用代码)', () => {
+  it.each([
+    ['91350100M000100Y43', 'the GB 32100 example'],
+    ['91110000802100433B', 'a real enterprise code'],
+    ['91440300MA5G2K8L1P', 'sample enterprise'],
+    ['11440300007542108T', 'an organ of state'],
+  ])('accepts %s (%s)', (code) => {
+    expect(isValidCreditCode(code)).toBe(true);
+  });
+
+  it.each([
+    ['91350100M000100Y44', 'wrong check character'],
+    ['91440300MA5G2K8I1P', 'I is not in the alphabet'],
+    ['91440300MA5G2K8O1P', 'O is not in the alphabet'],
+    ['91440300MA5G2K8S1P', 'S is not in the alphabet'],
+    ['91440300MA5G2K8V1P', 'V is not in the alphabet'],
+    ['91440300MA5G2K8Z1P', 'Z is not in the alphabet'],
+    ['91440300ma5g2k8l1p', 'lower case'],
+    ['91440300MA5G2K8L1', '17 characters'],
+    ['', 'empty'],
+  ])('rejects %s (%s)', (code) => {
+    expect(isValidCreditCode(code)).toBe(false);
+  });
+
+  it('maps a remainder of 0 to the check character 0, not 31', () => {
+    // Find a 17-character prefix whose weighted sum is a multiple of 31 by adjusting the last position.
+    const base = '9144030000000000';
+    const withCheckZero = [...CREDIT_CODE_CHARS]
+      .map((c) => base + c)
+      .find((first17) => creditCodeCheckChar(first17) === '0');
+    expect(withCheckZero).toBeDefined();
+    expect(isValidCreditCode(`${withCheckZero}0`)).toBe(true);
+  });
+
+  it('refuses to make a code from characters outside the alphabet', () => {
+    expect(() => makeCreditCode('91440300MA5G2K8I1')).toThrow(RangeError);
+  });
+});
+
+describe('phone numbers', () => {
+  it.each(['13812345678', '19912345678', '14512345678'])('accepts the mobile %s', (p) => {
+    expect(isValidMobile(p)).toBe(true);
+    expect(isValidPhone(p)).toBe(true);
+  });
+  it.each(['0755-12345678', '075512345678', '010-6552345', '02088886666'])('accepts the landline %s as a phone', (p) => {
+    expect(isValidPhone(p)).toBe(true);
+    expect(isValidMobile(p)).toBe(false);
+  });
+  it.each(['12812345678', '1381234567', '138123456789', '+8613812345678', '138-1234-5678', '755-12345678', ''])(
+    'rejects %s',
+    (p) => {
+      expect(isValidPhone(p)).toBe(false);
+    },
+  );
+});
+
+describe('masking', () => {
+  it('keeps the first 6 and last 4 characters of an ID number', () => {
+    expect(maskIdNumber('44030519900307123X')).toBe('440305********123X');
+  });
+  it('keeps the first 3 and last 4 digits of a mobile', () => {
+    expect(maskPhone('13812345678')).toBe('138****5678');
+    expect(maskPhone('0755-12345678')).toBe('****-****5678');
+  });
+
+  it('masks every ID number and mobile in a log line, and nothing else', () => {
+    const line =
+      '{"level":"INFO","msg":"decided","applicant":"440305199003071236","phone":"13812345678",' +
+      '"alt":"+86 139-8765-4321","other":"11010519491231002x","creditCode":"91440300MA5G2K8L1P","count":12345678901234}';
+    const masked = maskSensitive(line);
+    expect(masked).toContain('"applicant":"440305********1236"');
+    expect(masked).toContain('"phone":"138****5678"');
+    expect(masked).toContain('"alt":"+86 139-****-4321"');
+    expect(masked).toContain('"other":"110105********002x"');
+    expect(masked).toContain('"creditCode":"91440300MA5G2K8L1P"');
+    expect(masked).toContain('"count":12345678901234');
+    expect(masked).not.toMatch(/199003071236|12345678"|87654321/);
+  });
+
+  it('masks identifiers embedded in Chinese text', () => {
+    expect(maskSensitive('申请人张伟（身份证440305199003071236，手机13812345678）已提交')).toBe(
+      '申请人张伟（身份证440305********1236，手机138****5678）已提交',
+    );
+  });
+});
+
+describe('properties', () => {
+  const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+  const region = fc.tuple(fc.constantFrom('11', '31', '44', '51', '65', '81'), digits(4)).map(([p, r]) => p + r);
+  const birth = fc
+    .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2099, 11, 31)), noInvalidDate: true })
+    .map((d) => d.toISOString().slice(0, 10).replaceAll('-', ''));
+  const idNumber = fc.tuple(region, birth, digits(3)).map(([r, b, s]) => makeIdNumber(r, b, s));
+  const creditChar = fc.constantFrom(...CREDIT_CODE_CHARS);
+  const creditCode = fc.array(creditChar, { minLength: 17, maxLength: 17 }).map((cs) => makeCreditCode(cs.join('')));
+
+  it('every generated ID number validates', () => {
+    fc.assert(fc.property(idNumber, (id) => isValidIdNumber(id)));
+  });
+
+  it('every generated credit code validates', () => {
+    fc.assert(fc.property(creditCode, (code) => isValidCreditCode(code)));
+  });
+
+  it('changing any one digit of the first 17 of an ID number is always detected by the check digit', () => {
+    // MOD 11-2 weights are all non-zero modulo 11, so every single-digit substitution changes the check.
+    fc.assert(
+      fc.property(idNumber, fc.integer({ min: 0, max: 16 }), fc.integer({ min: 1, max: 9 }), (id, pos, delta) => {
+        const changed = String((Number(id[pos]) + delta) % 10);
+        const mutated = id.slice(0, pos) + changed + id.slice(pos + 1);
+        expect(idNumberCheckChar(mutated.slice(0, 17))).not.toBe(id[17]);
+        expect(isValidIdNumber(mutated)).toBe(false);
+      }),
+    );
+  });
+
+  it('changing the check character of an ID number is always detected', () => {
+    fc.assert(
+      fc.property(idNumber, fc.constantFrom(...'0123456789X'), (id, c) => {
+        fc.pre(c !== id[17]);
+        expect(isValidIdNumber(id.slice(0, 17) + c)).toBe(false);
+      }),
+    );
+  });
+
+  it('changing any one character of a credit code is always detected', () => {
+    // 31 is prime and no weight is a multiple of 31, so every single substitution changes the check.
+    fc.assert(
+      fc.property(creditCode, fc.integer({ min: 0, max: 17 }), fc.integer({ min: 1, max: 30 }), (code, pos, delta) => {
+        const changed = CREDIT_CODE_CHARS[(CREDIT_CODE_CHARS.indexOf(code[pos]!) + delta) % 31]!;
+        const mutated = code.slice(0, pos) + changed + code.slice(pos + 1);
+        expect(isValidCreditCode(mutated)).toBe(false);
+      }),
+    );
+  });
+
+  it('masking hides the birth date and sequence of any ID number in any text', () => {
+    fc.assert(
+      fc.property(idNumber, fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (id, before, after) => {
+        fc.pre(!/[0-9A-Za-z]$/.test(before) && !/^[0-9A-Za-z]/.test(after));
+        const masked = maskSensitive(`${before}${id}${after}`);
+        expect(masked).toContain(maskIdNumber(id));
+        expect(masked).not.toContain(id);
+      }),
+    );
+  });
+});

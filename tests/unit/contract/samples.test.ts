@@ -1,0 +1,138 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { routing } from '../../../infra/topology';
+import { INBOUND_TYPES, validateEvent } from '../../../shared/contract/envelope';
+import { isValidCreditCode, isValidIdNumber, isValidPhone } from '../../../shared/contract/identifiers';
+import { schemaFor } from '../../../scripts/gen-schemas';
+
+const EVENTS = fileURLToPath(new URL('../../../events/', import.meta.url));
+const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
+
+/** SPEC §2 default sources. */
+const DEFAULT_SOURCE: Record<string, string> = {
+  'gov.catalog.item.published': '/systems/catalog',
+  'gov.policy.published': '/systems/policy',
+  'gov.policy.withdrawn': '/systems/policy',
+  'gov.policy.confirmed': '/systems/policy',
+  'gov.policy.disbursed': '/systems/policy',
+  'gov.enterprise.profile.updated': '/systems/data-sharing',
+  'gov.person.profile.updated': '/systems/data-sharing',
+  'gov.licence.issued': '/systems/e-licence',
+  'gov.licence.revoked': '/systems/e-licence',
+  'gov.credit.updated': '/systems/credit',
+  'gov.application.submitted': '/systems/window-acceptance',
+  'gov.application.materials.supplemented': '/systems/window-acceptance',
+  'gov.application.verification.reported': '/systems/department',
+  'gov.case.completed': '/systems/department',
+  'gov.rectification.updated': '/systems/department',
+  'gov.review.submitted': '/systems/review-channel',
+};
+
+const samples = readdirSync(join(EVENTS, 'samples')).flatMap((type) =>
+  readdirSync(join(EVENTS, 'samples', type)).map((file) => ({
+    type,
+    file,
+    event: readJson(join(EVENTS, 'samples', type, file)) as Record<string, unknown>,
+  })),
+);
+
+describe('events/samples', () => {
+  it('has at least one sample for every inbound type, and no folder for an unknown type', () => {
+    expect(new Set(samples.map((s) => s.type))).toEqual(new Set(Object.keys(routing)));
+  });
+
+  it.each(samples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s is a valid event', (_name, s) => {
+    const result = validateEvent(s.event);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(result.ok && result.event.type).toBe(s.type);
+  });
+
+  it.each(samples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s comes from the SPEC default source for its type', (_name, s) => {
+    expect(s.event.source).toBe(DEFAULT_SOURCE[s.type]);
+    expect(String(s.event.time)).toMatch(/^2026-11-/);
+  });
+
+  it('uses unique (source, id) pairs', () => {
+    const keys = samples.map((s) => `${String(s.event.source)} ${String(s.event.id)}`);
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('uses identifiers with valid check digits wherever an identifier appears', () => {
+    const fields = ['creditCode', 'idNumber', 'holderId', 'subjectId', 'applicantId', 'reviewerId'];
+    let checked = 0;
+    for (const { event } of samples) {
+      const data = event.data as Record<string, unknown>;
+      for (const f of fields) {
+        if (typeof data[f] !== 'string') continue;
+        const v = data[f];
+        expect(isValidIdNumber(v) || isValidCreditCode(v) || isValidPhone(v)).toBe(true);
+        checked += 1;
+      }
+    }
+    expect(checked).toBeGreaterThan(15);
+  });
+
+  it('covers the SPEC §14 service items and policies', () => {
+    const names = samples.map((s) => (s.event.data as { name?: unknown }).name);
+    for (const name of [
+      '气象证明出具',
+      '在城市建筑物、设施上悬挂、张贴宣传品审批',
+      '无犯罪记录证明',
+      '小微出口企业出口信用保险',
+      '残疾人就业保障金免征',
+      '小微企业社保补贴',
+    ]) {
+      expect(names).toContain(name);
+    }
+    const modes = samples
+      .filter((s) => s.type === 'gov.catalog.item.published')
+      .map((s) => (s.event.data as { mode: string }).mode);
+    expect(new Set(modes)).toEqual(new Set(['instant', 'commitment', 'manual']));
+    const levels = samples
+      .filter((s) => s.type === 'gov.review.submitted')
+      .map((s) => (s.event.data as { level: number }).level);
+    expect(levels.some((l) => l <= 2)).toBe(true);
+    expect(levels.some((l) => l >= 3)).toBe(true);
+  });
+});
+
+describe('events/invalid', () => {
+  const files = readdirSync(join(EVENTS, 'invalid')).filter((f) => !f.endsWith('.expected.json'));
+
+  it('has invalid samples, each with its expectation', () => {
+    expect(files.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(files)('%s is rejected at the expected paths', (file) => {
+    const event = readJson(join(EVENTS, 'invalid', file)) as { id?: unknown };
+    const { paths } = readJson(join(EVENTS, 'invalid', file.replace(/\.json$/, '.expected.json'))) as { paths: string[] };
+    const result = validateEvent(event);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(new Set(result.errors.map((e) => e.path))).toEqual(new Set(paths));
+    expect(result.id).toBe(event.id);
+    for (const e of result.errors) expect(e.message.length).toBeGreaterThan(5);
+  });
+});
+
+describe('events/schemas', () => {
+  it.each([...INBOUND_TYPES])('%s.schema.json is what scripts/gen-schemas.ts generates now', (type) => {
+    const committed = readJson(join(EVENTS, 'schemas', `${type}.schema.json`));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(schemaFor(type))));
+  });
+
+  it('says in the schema that check digits are enforced only by the service', () => {
+    const schema = JSON.stringify(readJson(join(EVENTS, 'schemas', 'gov.credit.updated.schema.json')));
+    expect(schema).toContain('Check digits are enforced by the service');
+  });
+
+  it('describes conditions with the fact roots of their kind', () => {
+    const item = readJson(join(EVENTS, 'schemas', 'gov.catalog.item.published.schema.json')) as {
+      $defs: { Leaf: { properties: { fact: { pattern: string } } } };
+    };
+    const policy = readJson(join(EVENTS, 'schemas', 'gov.policy.published.schema.json')) as typeof item;
+    expect(item.$defs.Leaf.properties.fact.pattern).toContain('applicant|form|licence|credit|now');
+    expect(policy.$defs.Leaf.properties.fact.pattern).toContain('enterprise|credit|now');
+  });
+});
