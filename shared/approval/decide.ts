@@ -382,6 +382,7 @@ function commonFields(input: DecideInput): CommonFields {
     unknownRules: [],
     submittedAt: application.submittedAt,
     decidedAt: now,
+    updatedAt: now,
     latencyMs: Date.parse(now) - Date.parse(application.submittedAt),
     legalDue: null,
     timeLimitCompression: null,

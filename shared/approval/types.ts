@@ -249,7 +249,10 @@ export interface Decision {
   readonly verification?: VerificationRecord;
   readonly supplementDue?: Due;
   readonly submittedAt: string;
+  /** When the application was last decided on its merits (the first decision or a supplement's re-decision). */
   readonly decidedAt: string;
+  /** When this version was made: decidedAt, or the time of a later deadline or verification event. */
+  readonly updatedAt: string;
   /** decidedAt − submittedAt, in milliseconds (negative values reveal a clock problem upstream). */
   readonly latencyMs: number;
   /** `legalDays` working days from submission. Null when the item is unknown. */
