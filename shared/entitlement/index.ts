@@ -1,0 +1,7 @@
+export * from './types';
+export * from './policy';
+export * from './match';
+export * from './transitions';
+export * from './figures';
+export * from './generator';
+export * from './samples';

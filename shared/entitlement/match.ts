@@ -1,0 +1,275 @@
+import { compileCached } from '../rules';
+import type { CompiledCondition, Explanation, LeafTrace, Operator, Truth } from '../rules/types';
+import {
+  factPathsOf,
+  leafPolarities,
+  policyCacheKey,
+  policyInactiveReason,
+  type PolicyInactiveReason,
+} from './policy';
+import type { CreditRecord, EnterpriseProfile, ExplanationSummary, Instant, Policy } from './types';
+
+export type MatchOutcome = 'eligible' | 'ineligible' | 'needsInfo' | 'excluded';
+
+export type MatchReason =
+  | 'CRITERIA_HELD'
+  | 'CRITERIA_FAILED'
+  | 'CRITERIA_UNKNOWN'
+  | 'DISHONEST'
+  | PolicyInactiveReason;
+
+export interface MatchResult {
+  readonly outcome: MatchOutcome;
+  readonly reason: MatchReason;
+  readonly policyId: string;
+  readonly policyVersion: number;
+  readonly creditCode: string;
+  /** The criteria's three-valued result; absent when excluded before evaluation. */
+  readonly result?: Truth;
+  /** Absent when excluded before evaluation. */
+  readonly summary?: ExplanationSummary;
+}
+
+/** Credit records by subject id: a map, a lookup function, or nothing (nobody has a record). */
+export type CreditLookup =
+  | ReadonlyMap<string, CreditRecord>
+  | ((creditCode: string) => CreditRecord | undefined)
+  | undefined;
+
+export interface MatchOptions {
+  /** The bureau's offset from UTC, for date-only policy windows (default +08:00). */
+  readonly utcOffsetMinutes?: number;
+}
+
+/** The compiled criteria of one policy version, compiled once and cached by policy id and version. */
+export function compilePolicy(policy: Policy): CompiledCondition {
+  return compileCached(policy.criteria, policyCacheKey(policy));
+}
+
+/** The facts a policy's criteria see: `enterprise.*`, `credit.*` and `now`. */
+export function policyFacts(
+  profile: EnterpriseProfile,
+  credit: CreditRecord | undefined,
+  now: Instant,
+): { enterprise: EnterpriseProfile; credit: CreditRecord | undefined; now: Instant } {
+  return { enterprise: profile, credit, now };
+}
+
+function isExcludedAsDishonest(policy: Policy, credit: CreditRecord | undefined): boolean {
+  return credit !== undefined && credit.dishonest === true && policy.includeDishonest !== true;
+}
+
+/**
+ * Matches one enterprise against one policy with the full trace (for re-matching on a profile update
+ * and for the entitlement's stored explanation). Exclusions are checked first so a withdrawn policy or
+ * a dishonest enterprise never reaches the criteria.
+ */
+export function matchEnterprise(
+  policy: Policy,
+  compiled: CompiledCondition,
+  profile: EnterpriseProfile,
+  credit: CreditRecord | undefined,
+  now: Instant,
+  options: MatchOptions = {},
+): MatchResult {
+  const base = { policyId: policy.policyId, policyVersion: policy.version, creditCode: profile.creditCode };
+  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  if (inactive !== undefined) return { ...base, outcome: 'excluded', reason: inactive };
+  if (isExcludedAsDishonest(policy, credit)) return { ...base, outcome: 'excluded', reason: 'DISHONEST' };
+  const explanation = compiled.explain(policyFacts(profile, credit, now));
+  const summary = summarize(policy, explanation);
+  return { ...base, ...outcomeOf(explanation.result), result: explanation.result, summary };
+}
+
+function outcomeOf(result: Truth): { outcome: MatchOutcome; reason: MatchReason } {
+  if (result === true) return { outcome: 'eligible', reason: 'CRITERIA_HELD' };
+  if (result === false) return { outcome: 'ineligible', reason: 'CRITERIA_FAILED' };
+  return { outcome: 'needsInfo', reason: 'CRITERIA_UNKNOWN' };
+}
+
+/** Leaf id → whether it counts for eligibility when true, per policy version. */
+const polarityCache = new WeakMap<Policy['criteria'], boolean[]>();
+
+function polarities(policy: Policy): boolean[] {
+  let p = polarityCache.get(policy.criteria);
+  if (p === undefined) {
+    p = leafPolarities(policy.criteria);
+    polarityCache.set(policy.criteria, p);
+  }
+  return p;
+}
+
+/** A leaf's effect on eligibility: true held, false failed, null unknown. */
+function effect(leaf: LeafTrace, positive: boolean | undefined): Truth {
+  if (leaf.result === null) return null;
+  return positive === false ? !leaf.result : leaf.result;
+}
+
+export function summarize(policy: Policy, explanation: Explanation): ExplanationSummary {
+  const p = polarities(policy);
+  const held: string[] = [];
+  const failed: string[] = [];
+  const unknown: string[] = [];
+  explanation.leaves.forEach((leaf, i) => {
+    const e = effect(leaf, p[i]);
+    (e === true ? held : e === false ? failed : unknown).push(leaf.id);
+  });
+  return { held, failed, unknown };
+}
+
+export interface SliceOptions extends MatchOptions {
+  /** Index of the first profile of the slice (default 0). */
+  readonly start?: number;
+  /** Index after the last profile of the slice (default profiles.length). */
+  readonly end?: number;
+  /** Already compiled criteria (default: compiled once per policy version and cached). */
+  readonly compiled?: CompiledCondition;
+}
+
+export interface SliceResult {
+  readonly policyId: string;
+  readonly policyVersion: number;
+  /** Credit codes whose criteria all held. */
+  readonly eligible: string[];
+  /** Credit codes with a criterion unknown. */
+  readonly needsInfo: string[];
+  readonly ineligible: number;
+  /** Dishonest enterprises left out. */
+  readonly excluded: number;
+  /** Set when the policy pushes nothing at `now`; then no profile was looked at. */
+  readonly inactive?: PolicyInactiveReason;
+}
+
+/**
+ * Publish-time bulk matching over one slice of profiles: evaluate() without a trace, one facts object
+ * reused for every profile, and credit lookups skipped when nothing depends on them. Handlers then call
+ * matchEnterprise only for the (few) eligible and needs-info codes, to store their explanations.
+ */
+export function matchSlice(
+  policy: Policy,
+  profiles: readonly EnterpriseProfile[],
+  credits: CreditLookup,
+  now: Instant,
+  options: SliceOptions = {},
+): SliceResult {
+  const eligible: string[] = [];
+  const needsInfo: string[] = [];
+  const result = { policyId: policy.policyId, policyVersion: policy.version, eligible, needsInfo };
+  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  if (inactive !== undefined) return { ...result, ineligible: 0, excluded: 0, inactive };
+
+  const compiled = options.compiled ?? compilePolicy(policy);
+  const excludeDishonest = policy.includeDishonest !== true;
+  const readsCredit = factPathsOf(policy.criteria).some((p) => p === 'credit' || p.startsWith('credit.'));
+  const lookup = toLookup(credits, excludeDishonest || readsCredit);
+  const facts: { enterprise: EnterpriseProfile | undefined; credit: CreditRecord | undefined; now: Instant } = {
+    enterprise: undefined,
+    credit: undefined,
+    now,
+  };
+  const start = Math.max(0, options.start ?? 0);
+  const end = Math.min(profiles.length, options.end ?? profiles.length);
+  let ineligible = 0;
+  let excluded = 0;
+  for (let i = start; i < end; i++) {
+    const profile = profiles[i]!;
+    const credit = lookup === undefined ? undefined : lookup(profile.creditCode);
+    if (excludeDishonest && credit !== undefined && credit.dishonest === true) {
+      excluded++;
+      continue;
+    }
+    facts.enterprise = profile;
+    facts.credit = credit;
+    const truth = compiled.evaluate(facts);
+    if (truth === true) eligible.push(profile.creditCode);
+    else if (truth === false) ineligible++;
+    else needsInfo.push(profile.creditCode);
+  }
+  return { ...result, ineligible, excluded };
+}
+
+function toLookup(
+  credits: CreditLookup,
+  needed: boolean,
+): ((creditCode: string) => CreditRecord | undefined) | undefined {
+  if (!needed || credits === undefined) return undefined;
+  if (typeof credits === 'function') return credits;
+  if (credits.size === 0) return undefined;
+  return (code) => credits.get(code);
+}
+
+export interface CriterionView {
+  readonly id: string;
+  readonly description: string;
+  readonly fact: string;
+  readonly op: Operator;
+  readonly value?: unknown;
+  /** The enterprise's value the criterion saw (undefined when missing). */
+  readonly seen: unknown;
+  /** The criterion sits under a `not`: it held because its own test was false. */
+  readonly negated: boolean;
+}
+
+export interface PolicyExplanation {
+  readonly policyId: string;
+  readonly policyVersion: number;
+  readonly policyName: string;
+  readonly creditCode: string;
+  readonly outcome: MatchOutcome;
+  readonly reason: MatchReason;
+  /** The criteria's result, evaluated even when excluded so the calculator can still show why. */
+  readonly result: Truth;
+  readonly held: readonly CriterionView[];
+  readonly failed: readonly CriterionView[];
+  readonly unknown: readonly CriterionView[];
+}
+
+/**
+ * The policy calculator (政策计算器) for one enterprise and one policy: the outcome and every criterion
+ * that held, failed or was unknown, with its Chinese description and the value it saw.
+ */
+export function explainEnterprise(
+  policy: Policy,
+  profile: EnterpriseProfile,
+  credit: CreditRecord | undefined,
+  now: Instant,
+  options: MatchOptions & { readonly compiled?: CompiledCondition } = {},
+): PolicyExplanation {
+  const compiled = options.compiled ?? compilePolicy(policy);
+  const explanation = compiled.explain(policyFacts(profile, credit, now));
+  const p = polarities(policy);
+  const held: CriterionView[] = [];
+  const failed: CriterionView[] = [];
+  const unknown: CriterionView[] = [];
+  explanation.leaves.forEach((leaf, i) => {
+    const view: CriterionView = {
+      id: leaf.id,
+      description: leaf.description,
+      fact: leaf.fact,
+      op: leaf.op,
+      ...('value' in leaf ? { value: leaf.value } : {}),
+      seen: leaf.seen,
+      negated: p[i] === false,
+    };
+    const e = effect(leaf, p[i]);
+    (e === true ? held : e === false ? failed : unknown).push(view);
+  });
+  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  const verdict: { outcome: MatchOutcome; reason: MatchReason } =
+    inactive !== undefined
+      ? { outcome: 'excluded', reason: inactive }
+      : isExcludedAsDishonest(policy, credit)
+        ? { outcome: 'excluded', reason: 'DISHONEST' }
+        : outcomeOf(explanation.result);
+  return {
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    policyName: policy.name,
+    creditCode: profile.creditCode,
+    ...verdict,
+    result: explanation.result,
+    held,
+    failed,
+    unknown,
+  };
+}
