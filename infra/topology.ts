@@ -30,7 +30,7 @@ export const tables = {
   registry: {
     purpose: 'Reference data: service items (versioned), person and enterprise profiles, e-licences, credit records.',
     classification: 'personal',
-    indexes: { byHolder: { pk: 'gsi1pk', sk: 'gsi1sk' } },
+    indexes: { gsi1: { pk: 'gsi1pk', sk: 'gsi1sk' } },
   },
   approvals: {
     purpose: '秒批 applications and their decisions, traces, deadlines and conflicts.',
@@ -40,7 +40,7 @@ export const tables = {
   entitlements: {
     purpose: '免申即享 policies, entitlements per (policy, enterprise), budgets and per-policy figures.',
     classification: 'internal',
-    indexes: { byEnterprise: { pk: 'gsi1pk', sk: 'gsi1sk' } },
+    indexes: { gsi1: { pk: 'gsi1pk', sk: 'gsi1sk' } },
   },
   reviews: {
     purpose: '好差评 cases, reviews, rectification cases and the aggregated figures.',
@@ -231,8 +231,7 @@ export interface RouteSpec {
 
 export const routes = [
   { method: 'POST', path: '/events', function: 'ingest' },
-  { method: 'GET', path: '/applications/{applicationId}', function: 'query' },
-  { method: 'GET', path: '/events/{source}/{id}', function: 'query' },
+  { method: 'GET', path: '/events/{id}', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 export interface ScheduleSpec {

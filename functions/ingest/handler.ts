@@ -1,5 +1,39 @@
-// Placeholder entry so that the topology can be synthesized while the capability is being built.
-// It fails loudly: a message it receives goes back to the queue and, after max receives, to the DLQ.
-export const handler = async (): Promise<never> => {
-  throw new Error('This function is not implemented yet');
-};
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ingest } from '../../shared/ingest/accept';
+import { ingestPorts } from '../../shared/ingest/store';
+import { authenticate, headersOf, json, problem, rawBody } from '../../shared/platform/http';
+import { config } from '../../shared/platform/config';
+import { nowIso } from '../../shared/platform/clock';
+import { logger, metrics } from '../../shared/platform/powertools';
+
+/** POST /events — SPEC §2. Thin: authenticate, then the ingest use case. */
+export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+  const body = rawBody(event);
+  const auth = await authenticate(event, body);
+  if (!auth.ok) {
+    logger.warn('unauthenticated request', { reason: auth.reason });
+    return problem(401, `unauthenticated: ${auth.reason}`);
+  }
+  const result = await ingest(
+    {
+      principal: auth.principal,
+      contentType: headersOf(event)['content-type'],
+      body,
+      sources: config().sources,
+      receivedAt: nowIso(),
+    },
+    ingestPorts,
+  );
+  const accepted = 'accepted' in result.body ? (result.body.accepted?.length ?? 0) : 0;
+  const rejected = result.body.rejected?.length ?? 0;
+  metrics.addMetric('EventsAccepted', MetricUnit.Count, accepted);
+  metrics.addMetric('EventsRejected', MetricUnit.Count, rejected);
+  logger.info('ingest', { principal: auth.principal, status: result.status, accepted, rejected });
+  return json(result.status, result.body);
+})
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

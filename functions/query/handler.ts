@@ -1,5 +1,27 @@
-// Placeholder entry so that the topology can be synthesized while the capability is being built.
-// It fails loudly: a message it receives goes back to the queue and, after max receives, to the DLQ.
-export const handler = async (): Promise<never> => {
-  throw new Error('This function is not implemented yet');
-};
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { authenticate, problem, rawBody } from '../../shared/platform/http';
+import { config } from '../../shared/platform/config';
+import { logger } from '../../shared/platform/powertools';
+import type { QueryRoutes } from '../../shared/query/router';
+import { eventRoutes } from '../../shared/query/events';
+
+/** Every read-only route of the HTTP API, by route key (SPEC §9). */
+const routes: QueryRoutes = { ...eventRoutes };
+
+export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+  const auth = await authenticate(event, rawBody(event));
+  if (!auth.ok) return problem(401, `unauthenticated: ${auth.reason}`);
+  if (!config().readers.includes(auth.principal)) {
+    return problem(403, `${auth.principal} may not read the query API`);
+  }
+  const route = routes[event.routeKey];
+  if (!route) return problem(404, `no route ${event.routeKey}`);
+  return route({
+    params: event.pathParameters ?? {},
+    query: event.queryStringParameters ?? {},
+    principal: auth.principal,
+    event,
+  });
+}).use(injectLambdaContext(logger));

@@ -1,0 +1,142 @@
+/**
+ * The local HTTP gateway: the topology's routes, turned into API Gateway HTTP API (payload v2) events
+ * for the same handler modules, plus development-only controls under /_dev (never deployed).
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { routes } from '../infra/topology';
+import { lambdaContext } from './pollers';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway's HTTP API payload limit. */
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+interface CompiledRoute {
+  readonly method: string;
+  readonly path: string;
+  readonly pattern: RegExp;
+  readonly params: string[];
+  readonly function: string;
+}
+
+export function compileRoutes(): CompiledRoute[] {
+  return routes.map((r) => {
+    const params: string[] = [];
+    const pattern = new RegExp(
+      '^' +
+        r.path.replace(/\{(\w+)\+?\}/g, (_m, name: string) => {
+          params.push(name);
+          return '([^/]+)';
+        }) +
+        '$',
+    );
+    return { method: r.method, path: r.path, pattern, params, function: r.function };
+  });
+}
+
+export type DevRoute = (req: IncomingMessage, body: Buffer, url: URL) => Promise<{ status: number; body: unknown }>;
+
+export interface GatewayOptions {
+  readonly handlers: Readonly<Record<string, { handler: HttpHandler; timeoutSeconds: number }>>;
+  readonly dev: Readonly<Record<string, DevRoute>>;
+  readonly onError: (error: unknown) => void;
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
+  res.end(text);
+}
+
+export function createGateway(options: GatewayOptions): Server {
+  const compiled = compileRoutes();
+  return createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const body = await readBody(req);
+      if (body === 'too-large') return send(res, 413, { message: 'Request Entity Too Large' });
+      const dev = options.dev[`${req.method} ${url.pathname}`] ?? matchDev(options.dev, req.method ?? 'GET', url.pathname);
+      if (dev) {
+        const out = await dev(req, body, url);
+        return send(res, out.status, out.body);
+      }
+      const route = compiled.find((r) => r.method === req.method && r.pattern.test(url.pathname));
+      if (!route) {
+        const known = compiled.some((r) => r.pattern.test(url.pathname));
+        return send(res, known ? 405 : 404, { message: known ? 'Method Not Allowed' : 'Not Found' });
+      }
+      const match = route.pattern.exec(url.pathname)!;
+      const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1]!)]));
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) {
+        if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
+      }
+      const rawQueryString = url.search.startsWith('?') ? url.search.slice(1) : '';
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey: `${route.method} ${route.path}`,
+        rawPath: url.pathname,
+        rawQueryString,
+        headers,
+        queryStringParameters: rawQueryString ? Object.fromEntries(url.searchParams) : undefined,
+        pathParameters: route.params.length ? pathParameters : undefined,
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: '127.0.0.1',
+          domainPrefix: 'local',
+          http: {
+            method: route.method,
+            path: url.pathname,
+            protocol: 'HTTP/1.1',
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId: randomUUID(),
+          routeKey: `${route.method} ${route.path}`,
+          stage: '$default',
+          time: new Date().toISOString(),
+          timeEpoch: Date.now(),
+        },
+        body: body.length ? body.toString('base64') : undefined,
+        isBase64Encoded: body.length > 0,
+      };
+      const target = options.handlers[route.function];
+      if (!target) return send(res, 500, { message: `no handler for ${route.function}` });
+      const result = await target.handler(event, lambdaContext(route.function, target.timeoutSeconds));
+      const outBody = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
+      res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
+      res.end(outBody);
+    } catch (error) {
+      options.onError(error);
+      if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
+      else res.end();
+    }
+  });
+}
+
+function matchDev(dev: Readonly<Record<string, DevRoute>>, method: string, path: string): DevRoute | undefined {
+  for (const [key, route] of Object.entries(dev)) {
+    const [m, p] = key.split(' ');
+    if (m !== method || !p?.endsWith('/*')) continue;
+    if (path.startsWith(p.slice(0, -1))) return route;
+  }
+  return undefined;
+}

@@ -1,0 +1,42 @@
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { env, type QueueName } from '../../infra/topology';
+import { sqs } from './aws';
+import { requireEnv } from './config';
+
+export interface QueueMessage {
+  /** Message body (JSON-serialised by the caller's choice of object). */
+  readonly body: unknown;
+  /** String attributes, e.g. the CloudEvent type, for filtering and observability. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  readonly delaySeconds?: number;
+}
+
+const MAX_BATCH = 10;
+
+/**
+ * Sends messages in batches of ten. An entry SQS reports as failed is retried (with the SDK's retries
+ * underneath); if any still fails the whole call throws, so the caller never reports success for a
+ * message that was not queued.
+ */
+export async function sendMessages(queue: QueueName, messages: readonly QueueMessage[]): Promise<void> {
+  const url = requireEnv(env.queueUrl(queue));
+  for (let start = 0; start < messages.length; start += MAX_BATCH) {
+    let entries: SendMessageBatchRequestEntry[] = messages.slice(start, start + MAX_BATCH).map((m, i) => ({
+      Id: String(i),
+      MessageBody: JSON.stringify(m.body),
+      DelaySeconds: m.delaySeconds,
+      MessageAttributes: Object.fromEntries(
+        Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+    }));
+    for (let attempt = 1; entries.length > 0; attempt++) {
+      const out = await sqs.send(new SendMessageBatchCommand({ QueueUrl: url, Entries: entries }));
+      const failed = new Set((out.Failed ?? []).map((f) => f.Id));
+      entries = entries.filter((e) => failed.has(e.Id));
+      if (entries.length > 0 && attempt >= 3) {
+        const reasons = (out.Failed ?? []).map((f) => `${f.Code}: ${f.Message}`).join('; ');
+        throw new Error(`Could not send ${entries.length} message(s) to queue ${queue}: ${reasons}`);
+      }
+    }
+  }
+}
