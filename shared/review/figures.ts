@@ -278,7 +278,7 @@ export interface RankingEntry {
 /**
  * The monthly ranking of departments by composite score (SPEC §6). Departments without a real review are
  * not ranked; ties go to the lower department code; ranks are 1..n with no shared places. Scores are
- * compared as exact fractions (points / reviews), so float rounding cannot split or merge a tie.
+ * compared as fractions by cross-multiplying integer counters, so near-equal scores are never merged.
  */
 export function rankDepartments(figures: readonly GroupFigures[], month: string): RankingEntry[] {
   const ranked = figures

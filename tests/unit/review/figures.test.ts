@@ -1,0 +1,248 @@
+import {
+  computeFigures,
+  counterDeltas,
+  figuresFromCounters,
+  rankDepartments,
+  type Figures,
+  type GroupFigures,
+  type Period,
+} from '../../../shared/review/figures';
+import { emptyCounters } from '../../../shared/review/figures';
+import type { Case, ReviewLevel } from '../../../shared/review/types';
+import { calendar, makeCase, makeReview } from './fixtures';
+import { Store } from './harness';
+
+const SEPT: Period = { granularity: 'month', value: '2026-09' };
+const OCT: Period = { granularity: 'month', value: '2026-10' };
+const DAY_10: Period = { granularity: 'day', value: '2026-09-10' };
+const COMPLETED = '2026-09-10T02:00:00.000Z';
+
+function caseOf(caseId: string, departmentCode: string, extra: Partial<Case> = {}): Case {
+  return makeCase({
+    caseId,
+    departmentCode,
+    itemCode: `ITEM-${departmentCode}`,
+    applicantId: `P-${caseId}`,
+    staffId: `S-${departmentCode}`,
+    completedAt: COMPLETED,
+    ...extra,
+  });
+}
+
+const at = (d: string) => `${d}:00.000Z`;
+
+/**
+ * A small month, built through the real functions the way handlers would drive them:
+ *  D-A  A1 L5 (parked before its case, submitted in October)  A2 L4  A3 L2 rectified + satisfied visit + closed
+ *       A4 L1 acknowledged, never rectified (rectify overdue)  A5 default only  A6 no review (completed 09-25, no staff)
+ *       A7 L1 approved invalid  A8 L2 ack overdue, then unfixable approved  A9 default replaced by L3
+ *       A10 L2 rectified, unsatisfied visit
+ *  D-B  B1 L5  B2 L4          D-C  C1 L4  C2 L5         D-D  D1 default only
+ *  D-E  E1 L5, completed 2026-10-01 00:30 Shanghai (2026-09-30T16:30Z): an October case.
+ */
+function buildMonth(): Store {
+  const s = new Store();
+  const A = (n: number) => caseOf(`A${n}`, 'D-A', n === 6 ? { completedAt: at('2026-09-25T02:00'), staffId: undefined } : {});
+  const review = (kase: Case, level: ReviewLevel, submittedAt = at('2026-09-10T03:00'), extra = {}) =>
+    makeReview(kase, level, { reviewId: `R-${kase.caseId}`, submittedAt, ...extra });
+  const actor = { departmentCode: 'D-A', staffId: 'S-boss' };
+  const act = (caseId: string, action: string, when: string, satisfied?: boolean) =>
+    s.rectify(caseId, { action, actor, at: at(when), ...(satisfied !== undefined ? { satisfied } : {}) });
+
+  s.submitReview(review(A(1), 5, at('2026-10-02T02:00'))); // before its case: parked
+  for (let n = 1; n <= 10; n++) s.completeCase(A(n));
+  const others = [caseOf('B1', 'D-B'), caseOf('B2', 'D-B'), caseOf('C1', 'D-C'), caseOf('C2', 'D-C'), caseOf('D1', 'D-D')];
+  for (const c of others) s.completeCase(c);
+  const e1 = caseOf('E1', 'D-E', { completedAt: '2026-09-30T16:30:00.000Z' });
+  s.completeCase(e1);
+  s.completeCase(A(2)); // redelivered completion
+
+  const levels: [Case, ReviewLevel][] = [
+    [A(2), 4], [A(3), 2], [A(4), 1], [A(7), 1], [A(8), 2], [A(10), 2],
+    [others[0]!, 5], [others[1]!, 4], [others[2]!, 4], [others[3]!, 5], [e1, 5],
+  ];
+  for (const [c, level] of levels) s.submitReview(review(c, level));
+  s.submitReview(review(A(2), 4)); // same reviewId again: no-op
+  s.submitReview(review(A(2), 1, at('2026-09-10T05:00'), { reviewId: 'R-A2-second' })); // DUPLICATE_REVIEW
+
+  act('A3', 'acknowledge', '2026-09-10T04:00');
+  act('A3', 'rectify', '2026-09-11T02:00');
+  act('A3', 'rectify', '2026-09-11T02:00'); // redelivered
+  act('A3', 'returnVisit', '2026-09-12T02:00', true);
+  act('A3', 'close', '2026-09-13T02:00');
+  act('A10', 'acknowledge', '2026-09-10T04:00');
+  act('A10', 'rectify', '2026-09-11T02:00');
+  act('A10', 'returnVisit', '2026-09-12T02:00', false);
+  act('A4', 'acknowledge', '2026-09-10T04:00');
+  act('A7', 'claimInvalid', '2026-09-10T05:00');
+  act('A7', 'approveInvalid', '2026-09-10T06:00');
+  s.tick(at('2026-09-12T00:00')); // A8 still OPEN after its acknowledgement deadline (09-11 end)
+  act('A8', 'acknowledge', '2026-09-12T01:00');
+  act('A8', 'claimUnfixable', '2026-09-13T02:00');
+  act('A8', 'approveUnfixable', '2026-09-14T02:00');
+  s.tick(at('2026-09-17T02:00')); // defaults for A5, A9, D1
+  s.submitReview(review(A(9), 3, at('2026-09-18T02:00'))); // replaces A9's default
+  s.tick(at('2026-09-20T00:00')); // A4 not rectified after 09-17 end
+  act('A8', 'approveUnfixable', '2026-09-14T02:00'); // redelivered after the flags
+  return s;
+}
+
+function pick(figures: GroupFigures[], dimension: string, key: string): GroupFigures {
+  const found = figures.find((f) => f.dimension === dimension && f.key === key);
+  if (!found) throw new Error(`no ${dimension} ${key}`);
+  return found;
+}
+
+function withoutGroup({ dimension: _d, key: _k, period: _p, ...figures }: GroupFigures): Figures {
+  return figures;
+}
+
+// D-A, September, by hand:
+//   completed cases: A1..A10 = 10; real valid reviews: A1 A2 A3 A4 A8 A9 A10 = 7 (A7 invalid, A5 default, A6 none)
+//   levels: 5 → A1; 4 → A2; 3 → A9; 2 → A3 A8 A10; 1 → A4
+//   points: 10 + 8 + 6 + 3·3 + 0 = 33; composite 33 / 7
+//   好评 3 / 7, 差评 4 / 7; 主动评价率 7 / 10; 未评率 (10 − 7) / 10; coverage (7 + 1 default) / 10
+//   整改率: rectified A3 A10 = 2 / 4 valid 差评; 回访率 2 / 4; 满意率 1 (A3) / 2
+//   overdue: A4 (rectify) + A8 (acknowledge) = 2; invalidated 1 (A7); unfixable 1 (A8)
+const D_A_SEPT: Figures = {
+  completedCases: 10,
+  realReviews: 7,
+  byLevel: { 1: 1, 2: 3, 3: 1, 4: 1, 5: 1 },
+  positive: 3,
+  negative: 4,
+  points: 33,
+  defaulted: 1,
+  positiveRate: 3 / 7,
+  negativeRate: 4 / 7,
+  compositeScore: 33 / 7,
+  activeReviewRate: 7 / 10,
+  unreviewedRate: 3 / 10,
+  coverage: 8 / 10,
+  rectified: 2,
+  rectificationRate: 2 / 4,
+  returnVisited: 2,
+  returnVisitRate: 2 / 4,
+  returnVisitSatisfied: 1,
+  satisfactionRate: 1 / 2,
+  overdue: 2,
+  overdueAcknowledge: 1,
+  overdueRectify: 1,
+  invalidated: 1,
+  unfixable: 1,
+};
+
+describe('figures on a hand-checked month', () => {
+  const store = buildMonth();
+  const reference = computeFigures(store.cases(), store.reviews(), store.rectifications(), SEPT, calendar);
+
+  it('the harness saw the duplicates and refusals it was meant to', () => {
+    expect(store.log).toEqual(
+      expect.arrayContaining([
+        'review R-A1: parked',
+        'case A2: duplicate',
+        'review R-A2: duplicate',
+        'review R-A2-second: rejected',
+        'rect A3 rectify: duplicate',
+        'rect A8 approveUnfixable: duplicate',
+        'review R-A9: accepted',
+      ]),
+    );
+  });
+
+  it('department D-A: every formula (reference)', () => {
+    expect(withoutGroup(pick(reference, 'department', 'D-A'))).toEqual(D_A_SEPT);
+  });
+
+  it('department D-A: the same from the counters', () => {
+    expect(store.figuresFromCounters('department', 'D-A', SEPT)).toEqual(D_A_SEPT);
+  });
+
+  it('the bureau total (all)', () => {
+    // 15 September cases (A1..A10, B1, B2, C1, C2, D1; E1 is October). Real 7 + 2 + 2 = 11,
+    // points 33 + (10 + 8) + (8 + 10) = 69, defaults A5 + D1 = 2, coverage (11 + 2) / 15, 未评 (15 − 11) / 15.
+    const all = pick(reference, 'all', 'all');
+    expect([all.completedCases, all.realReviews, all.points, all.defaulted]).toEqual([15, 11, 69, 2]);
+    expect(all.compositeScore).toBe(69 / 11);
+    expect(all.coverage).toBe(13 / 15);
+    expect(all.unreviewedRate).toBe(4 / 15);
+    expect(store.figuresFromCounters('all', 'all', SEPT)).toEqual(withoutGroup(all));
+  });
+
+  it('a department with only a default has no real-review ratios (null, not 0)', () => {
+    const d = pick(reference, 'department', 'D-D');
+    expect([d.completedCases, d.realReviews, d.defaulted, d.coverage, d.unreviewedRate]).toEqual([1, 0, 1, 1, 1]);
+    expect([d.compositeScore, d.positiveRate, d.rectificationRate, d.satisfactionRate]).toEqual([null, null, null, null]);
+  });
+
+  it('by day, staff and district', () => {
+    // 2026-09-10: A6 completed on 09-25, so 9 D-A cases; real 7; 未评 A5, A7 → 2 / 9.
+    const day = computeFigures(store.cases(), store.reviews(), store.rectifications(), DAY_10, calendar);
+    const dA = pick(day, 'department', 'D-A');
+    expect([dA.completedCases, dA.realReviews, dA.unreviewedRate]).toEqual([9, 7, 2 / 9]);
+    expect(store.figuresFromCounters('department', 'D-A', DAY_10)).toEqual(withoutGroup(dA));
+    // A6 has no staff member: staff S-D-A has the 9 others.
+    expect(pick(reference, 'staff', 'S-D-A').completedCases).toBe(9);
+    expect(pick(reference, 'district', 'DIST-1').completedCases).toBe(15);
+    expect(pick(reference, 'channel', '窗口评价器').completedCases).toBe(15);
+  });
+
+  it('a review counts in the month of its case completion in Shanghai', () => {
+    // A1's review came in October; its case completed in September.
+    expect(pick(reference, 'item', 'ITEM-D-A').byLevel[5]).toBe(1);
+    expect(reference.some((f) => f.key === 'D-E')).toBe(false);
+    const october = computeFigures(store.cases(), store.reviews(), store.rectifications(), OCT, calendar);
+    expect(pick(october, 'department', 'D-E').byLevel[5]).toBe(1);
+  });
+
+  it('ranks departments by composite score; no real review, no rank; ties by code', () => {
+    // D-B (10 + 8) / 2 = 9 and D-C (8 + 10) / 2 = 9 tie: D-B first by code; D-A 33 / 7 ≈ 4.71; D-D unranked.
+    expect(rankDepartments(reference, '2026-09')).toEqual([
+      { rank: 1, departmentCode: 'D-B', compositeScore: 9, realReviews: 2 },
+      { rank: 2, departmentCode: 'D-C', compositeScore: 9, realReviews: 2 },
+      { rank: 3, departmentCode: 'D-A', compositeScore: 33 / 7, realReviews: 7 },
+    ]);
+  });
+});
+
+describe('rankDepartments', () => {
+  const group = (key: string, points: number, realReviews: number, month = '2026-09'): GroupFigures => {
+    const counters = { ...emptyCounters(), level5: realReviews, points };
+    return { dimension: 'department', key, period: { granularity: 'month', value: month }, ...figuresFromCounters(counters) };
+  };
+
+  it('treats equal fractions with different counts as one tie, broken by code', () => {
+    // 29 / 3 (3 reviews) and 58 / 6 (6 reviews) are the same score.
+    const ranking = rankDepartments([group('D-Z', 29, 3), group('D-M', 58, 6), group('D-A', 19, 2)], '2026-09');
+    expect(ranking.map((r) => [r.rank, r.departmentCode])).toEqual([
+      [1, 'D-M'],
+      [2, 'D-Z'],
+      [3, 'D-A'], // 9.5
+    ]);
+  });
+
+  it('ignores other months and departments without a real review', () => {
+    const ranking = rankDepartments([group('D-1', 10, 1, '2026-08'), group('D-2', 0, 0), group('D-3', 6, 1)], '2026-09');
+    expect(ranking).toEqual([{ rank: 1, departmentCode: 'D-3', compositeScore: 6, realReviews: 1 }]);
+  });
+});
+
+describe('counterDeltas', () => {
+  it('fans a delta out to every dimension and both periods, skipping absent staff and district', () => {
+    const subject = {
+      caseId: 'C1',
+      departmentCode: 'D1',
+      itemCode: 'I1',
+      channel: 'CH',
+      completedDay: '2026-09-10',
+      completedMonth: '2026-09',
+    };
+    const rows = counterDeltas({ subject, add: { completedCases: 1 } });
+    expect(rows.map((r) => `${r.dimension}:${r.key}:${r.period.value}`)).toEqual([
+      'all:all:2026-09-10', 'all:all:2026-09',
+      'department:D1:2026-09-10', 'department:D1:2026-09',
+      'item:I1:2026-09-10', 'item:I1:2026-09',
+      'channel:CH:2026-09-10', 'channel:CH:2026-09',
+    ]);
+    expect(rows.every((r) => r.add.completedCases === 1)).toBe(true);
+  });
+});
