@@ -74,9 +74,11 @@ function bound(n: number | bigint): string {
  * cross-field rules) take precedence over this map.
  */
 export function errorMessage(iss: z.core.$ZodRawIssue): string | undefined {
+  if (iss.input === undefined && (iss.code === 'invalid_type' || iss.code === 'invalid_value' || iss.code === 'invalid_union')) {
+    return 'is required';
+  }
   switch (iss.code) {
     case 'invalid_type':
-      if (iss.input === undefined) return 'is required';
       return `must be ${NOUNS[iss.expected] ?? iss.expected} (got ${describeInput(iss.input)})`;
     case 'too_small': {
       const min = bound(iss.minimum);
@@ -105,15 +107,24 @@ export function errorMessage(iss: z.core.$ZodRawIssue): string | undefined {
   }
 }
 
-/** Zod's issues as `{path, message}`, each unknown key reported at its own path. */
+/**
+ * Zod's issues as `{path, message}`, each unknown key reported at its own path. Only the first problem
+ * of a field is kept: an empty string that also fails its pattern needs one message, not two.
+ */
 export function toIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): Issue[] {
   const out: Issue[] = [];
+  const seen = new Set<string>();
+  const push = (path: string, message: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    out.push({ path, message });
+  };
   for (const iss of issues) {
     const path = joinPath(prefix, formatPath(iss.path));
     if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) out.push({ path: joinPath(path, formatPath([key])), message: 'is not a known field' });
+      for (const key of iss.keys) push(joinPath(path, formatPath([key])), 'is not a known field');
     } else {
-      out.push({ path, message: iss.message });
+      push(path, iss.message);
     }
   }
   return out;

@@ -47,7 +47,8 @@ const name = () => text(LIMITS.name);
 
 const timestamp = () => z.iso.datetime({ offset: true });
 const date = () => z.iso.date();
-const dateOrTimestamp = () => z.union([date(), timestamp()], { error: MESSAGES.dateOrTimestamp });
+const dateOrTimestamp = () =>
+  z.union([date(), timestamp()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) });
 
 const amount = () => z.number().check(z.nonnegative());
 const dayCount = (min: number) => z.int().check(z.minimum(min), z.maximum(LIMITS.days));

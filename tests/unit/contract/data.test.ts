@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { InboundType } from '../../../infra/topology';
+import { validateData } from '../../../shared/contract/envelope';
+import { makeCreditCode, makeIdNumber } from '../../../shared/contract/identifiers';
+
+type Data = Record<string, any>;
+
+const dataOf = (rel: string): Data =>
+  (JSON.parse(readFileSync(fileURLToPath(new URL(`../../../events/samples/${rel}`, import.meta.url)), 'utf8')) as { data: Data }).data;
+
+const SAMPLE: Record<InboundType, string> = {
+  'gov.catalog.item.published': 'gov.catalog.item.published/outdoor-advertising.json',
+  'gov.policy.published': 'gov.policy.published/export-credit-insurance.json',
+  'gov.policy.withdrawn': 'gov.policy.withdrawn/withdraw-social-insurance.json',
+  'gov.policy.confirmed': 'gov.policy.confirmed/one-click-confirmation.json',
+  'gov.policy.disbursed': 'gov.policy.disbursed/premium-paid.json',
+  'gov.enterprise.profile.updated': 'gov.enterprise.profile.updated/small-exporter.json',
+  'gov.person.profile.updated': 'gov.person.profile.updated/resident.json',
+  'gov.licence.issued': 'gov.licence.issued/resident-id-card.json',
+  'gov.licence.revoked': 'gov.licence.revoked/licence-cancelled.json',
+  'gov.credit.updated': 'gov.credit.updated/good-standing.json',
+  'gov.application.submitted': 'gov.application.submitted/instant-outdoor-advertising.json',
+  'gov.application.materials.supplemented': 'gov.application.materials.supplemented/consent-supplied.json',
+  'gov.application.verification.reported': 'gov.application.verification.reported/truthful.json',
+  'gov.case.completed': 'gov.case.completed/window-case.json',
+  'gov.review.submitted': 'gov.review.submitted/good-review.json',
+  'gov.rectification.updated': 'gov.rectification.updated/return-visit.json',
+};
+
+const ID = makeIdNumber('440305', '19900307', '123');
+const BAD_ID = `${ID.slice(0, 17)}${ID[17] === '0' ? '1' : '0'}`;
+const CODE = makeCreditCode('91440300MA5G2K8L1');
+const BAD_CODE = `${CODE.slice(0, 17)}${CODE[17] === '0' ? '1' : '0'}`;
+const ID_MSG = /valid 18-character ID number/;
+const CODE_MSG = /valid 18-character unified social credit code/;
+
+type Case = [InboundType, string, (d: Data) => void, string, RegExp];
+
+const cases: Case[] = [
+  // §4 service items
+  ['gov.catalog.item.published', 'missing itemCode', (d) => delete d.itemCode, 'data.itemCode', /required/],
+  ['gov.catalog.item.published', 'unknown applicantKind', (d) => (d.applicantKind = 'organisation'), 'data.applicantKind', /one of "person", "enterprise", "any"/],
+  ['gov.catalog.item.published', 'unknown mode', (d) => (d.mode = 'auto'), 'data.mode', /one of "instant", "commitment", "manual"/],
+  ['gov.catalog.item.published', 'fractional legalDays', (d) => (d.legalDays = 2.5), 'data.legalDays', /integer/],
+  ['gov.catalog.item.published', 'negative promisedDays', (d) => (d.promisedDays = -1), 'data.promisedDays', /at least 0/],
+  ['gov.catalog.item.published', 'misspelt material flag', (d) => (d.materials[2].tolerble = true), 'data.materials[2].tolerble', /not a known field/],
+  ['gov.catalog.item.published', 'bad minTrustLevel', (d) => (d.materials[0].minTrustLevel = 'C'), 'data.materials[0].minTrustLevel', /"A", "B"/],
+  ['gov.catalog.item.published', 'duplicate material code', (d) => (d.materials[1].code = 'M-LICENCE'), 'data.materials[1].code', /duplicate material code "M-LICENCE"/],
+  ['gov.catalog.item.published', 'too many materials', (d) => (d.materials = Array.from({ length: 201 }, (_, i) => ({ code: `M${i}`, name: '材料' }))), 'data.materials', /at most 200 items/],
+  ['gov.catalog.item.published', 'rules fact outside item roots', (d) => (d.rules.all[0].fact = 'enterprise.size'), 'data.rules.all[0].fact', /applicant, form, licence, credit, now/],
+  ['gov.catalog.item.published', 'rules missing', (d) => delete d.rules, 'data.rules', /required/],
+  ['gov.catalog.item.published', 'bad credit handling', (d) => (d.credit.dishonest = 'ignore'), 'data.credit.dishonest', /"manual", "reject"/],
+  ['gov.catalog.item.published', 'version 0', (d) => (d.version = 0), 'data.version', /at least 1/],
+  ['gov.catalog.item.published', 'active as a string', (d) => (d.active = 'true'), 'data.active', /boolean/],
+  ['gov.catalog.item.published', 'name too long', (d) => (d.name = '审'.repeat(201)), 'data.name', /at most 200 characters/],
+  // §5 policies
+  ['gov.policy.published', 'unknown kind', (d) => (d.kind = 'loan'), 'data.kind', /"grant", "confirm"/],
+  ['gov.policy.published', 'criteria using a person fact', (d) => (d.criteria.all[1].fact = 'applicant.birthDate'), 'data.criteria.all[1].fact', /enterprise, credit, now/],
+  ['gov.policy.published', 'negative benefit amount', (d) => (d.benefit.amount = -20000), 'data.benefit.amount', /at least 0/],
+  ['gov.policy.published', 'benefit without description', (d) => delete d.benefit.description, 'data.benefit.description', /required/],
+  ['gov.policy.published', 'validTo not a date', (d) => (d.validTo = '2026-13-01'), 'data.validTo', /date "YYYY-MM-DD" or an RFC 3339/],
+  ['gov.policy.published', 'validTo before validFrom', (d) => (d.validTo = '2025-12-31'), 'data.validTo', /not be before validFrom/],
+  ['gov.policy.published', 'no channels', (d) => (d.channels = []), 'data.channels', /at least 1 item/],
+  ['gov.policy.published', 'budget as a string', (d) => (d.budget = '3144万'), 'data.budget', /number/],
+  ['gov.policy.withdrawn', 'missing policyId', (d) => delete d.policyId, 'data.policyId', /required/],
+  ['gov.policy.confirmed', 'bad credit code', (d) => (d.creditCode = BAD_CODE), 'data.creditCode', CODE_MSG],
+  ['gov.policy.confirmed', 'at without offset', (d) => (d.at = '2026-11-04 10:12:30'), 'data.at', /RFC 3339/],
+  ['gov.policy.disbursed', 'missing amount', (d) => delete d.amount, 'data.amount', /required/],
+  ['gov.policy.disbursed', 'infinite amount', (d) => (d.amount = Number.POSITIVE_INFINITY), 'data.amount', /number/],
+  // profiles, licences, credit
+  ['gov.enterprise.profile.updated', 'ID number as credit code', (d) => (d.creditCode = ID), 'data.creditCode', CODE_MSG],
+  ['gov.enterprise.profile.updated', 'unknown size', (d) => (d.size = 'tiny'), 'data.size', /"large", "medium", "small", "micro"/],
+  ['gov.enterprise.profile.updated', 'fractional employees', (d) => (d.employees = 26.5), 'data.employees', /integer/],
+  ['gov.enterprise.profile.updated', 'negative exports', (d) => (d.exportValueUsd = -1), 'data.exportValueUsd', /at least 0/],
+  ['gov.enterprise.profile.updated', 'unknown tax rating', (d) => (d.taxCreditRating = 'E'), 'data.taxCreditRating', /"A", "B", "M", "C", "D"/],
+  ['gov.enterprise.profile.updated', 'missing asOf', (d) => delete d.asOf, 'data.asOf', /required/],
+  ['gov.person.profile.updated', 'bad ID number', (d) => (d.idNumber = BAD_ID), 'data.idNumber', ID_MSG],
+  ['gov.person.profile.updated', 'birthDate with a time', (d) => (d.birthDate = '1990-03-07T00:00:00+08:00'), 'data.birthDate', /YYYY-MM-DD/],
+  ['gov.person.profile.updated', 'birthDate not on the calendar', (d) => (d.birthDate = '1990-02-30'), 'data.birthDate', /YYYY-MM-DD/],
+  ['gov.licence.issued', 'bad holder', (d) => (d.holderId = 'ABC'), 'data.holderId', /ID number or unified social credit code/],
+  ['gov.licence.issued', 'trust level C', (d) => (d.trustLevel = 'C'), 'data.trustLevel', /"A", "B"/],
+  ['gov.licence.issued', 'validUntil as a timestamp', (d) => (d.validUntil = '2036-03-10T00:00:00+08:00'), 'data.validUntil', /YYYY-MM-DD/],
+  ['gov.licence.issued', 'attributes an array', (d) => (d.attributes = ['x']), 'data.attributes', /object/],
+  ['gov.licence.revoked', 'missing revokedAt', (d) => delete d.revokedAt, 'data.revokedAt', /required/],
+  ['gov.credit.updated', 'rating E', (d) => (d.rating = 'E'), 'data.rating', /"A", "B", "C", "D"/],
+  ['gov.credit.updated', 'dishonest as 0', (d) => (d.dishonest = 0), 'data.dishonest', /boolean/],
+  ['gov.credit.updated', 'missing falseCommitment', (d) => delete d.falseCommitment, 'data.falseCommitment', /required/],
+  ['gov.credit.updated', 'bad subject', (d) => (d.subjectId = BAD_CODE), 'data.subjectId', /ID number or unified social credit code/],
+  // §4 applications
+  ['gov.application.submitted', 'enterprise with an ID number', (d) => (d.applicant.id = ID), 'data.applicant.id', /credit code .* for an enterprise/],
+  ['gov.application.submitted', 'person with a credit code', (d) => (d.applicant = { kind: 'person', id: CODE, name: '张伟' }), 'data.applicant.id', /ID number .* for a person/],
+  ['gov.application.submitted', 'unknown applicant kind', (d) => (d.applicant.kind = 'organisation'), 'data.applicant.kind', /"person", "enterprise"/],
+  ['gov.application.submitted', 'material code missing', (d) => delete d.materials[2].code, 'data.materials[2].code', /required/],
+  ['gov.application.submitted', 'provided as a string', (d) => (d.materials[1].provided = 'yes'), 'data.materials[1].provided', /boolean/],
+  ['gov.application.submitted', 'form an array', (d) => (d.form = []), 'data.form', /object/],
+  ['gov.application.submitted', 'commitment without signedAt', (d) => (d.commitment = {}), 'data.commitment.signedAt', /required/],
+  ['gov.application.submitted', 'submittedAt on Nov 31', (d) => (d.submittedAt = '2026-11-31T10:15:00+08:00'), 'data.submittedAt', /RFC 3339/],
+  ['gov.application.submitted', 'too many form fields', (d) => (d.form = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`f${i}`, i]))), 'data.form', /at most 200 fields/],
+  ['gov.application.materials.supplemented', 'no materials', (d) => (d.materials = []), 'data.materials', /at least 1 item/],
+  ['gov.application.verification.reported', 'truthful as a string', (d) => (d.truthful = 'false'), 'data.truthful', /boolean/],
+  ['gov.application.verification.reported', 'missing note', (d) => delete d.note, 'data.note', /required/],
+  // §6 reviews and rectification
+  ['gov.case.completed', 'bad applicantId', (d) => (d.applicantId = BAD_ID), 'data.applicantId', /ID number or unified social credit code/],
+  ['gov.case.completed', 'missing completedAt', (d) => delete d.completedAt, 'data.completedAt', /required/],
+  ['gov.review.submitted', 'level 0', (d) => (d.level = 0), 'data.level', /at least 1/],
+  ['gov.review.submitted', 'level 4.5', (d) => (d.level = 4.5), 'data.level', /integer/],
+  ['gov.review.submitted', 'indicators a string', (d) => (d.indicators = 'EFFICIENT'), 'data.indicators', /array/],
+  ['gov.review.submitted', 'empty indicator code', (d) => (d.indicators = ['EFFICIENT', '']), 'data.indicators[1]', /empty/],
+  ['gov.review.submitted', 'reviewer not an identifier', (d) => (d.reviewerId = 'wx_openid_123'), 'data.reviewerId', /ID number, unified social credit code or phone/],
+  ['gov.review.submitted', 'comment too long', (d) => (d.comment = '差'.repeat(2001)), 'data.comment', /at most 2000 characters/],
+  ['gov.rectification.updated', 'unknown action', (d) => (d.action = 'reopen'), 'data.action', /"acknowledge"/],
+  ['gov.rectification.updated', 'returnVisit without satisfied', (d) => delete d.satisfied, 'data.satisfied', /required when action is returnVisit/],
+  ['gov.rectification.updated', 'satisfied on another action', (d) => (d.action = 'close'), 'data.satisfied', /only allowed when action is returnVisit/],
+  ['gov.rectification.updated', 'actor without staffId', (d) => delete d.actor.staffId, 'data.actor.staffId', /required/],
+];
+
+describe('data of every inbound type', () => {
+  it.each(Object.entries(SAMPLE))('%s: the base sample is valid', (type, rel) => {
+    const result = validateData(type as InboundType, dataOf(rel));
+    expect(result.ok ? [] : result.errors).toEqual([]);
+  });
+
+  it('covers every inbound type with at least one field error', () => {
+    expect(new Set(cases.map((c) => c[0]))).toEqual(new Set(Object.keys(SAMPLE)));
+  });
+
+  it.each(cases)('%s: %s', (type, _name, mutate, path, message) => {
+    const data = dataOf(SAMPLE[type]);
+    mutate(data);
+    const result = validateData(type, data);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.map((e) => e.path)).toEqual([path]);
+    expect(result.errors[0]?.message).toMatch(message);
+  });
+
+  it('keeps fields it does not name on profiles and data objects', () => {
+    const data = dataOf(SAMPLE['gov.enterprise.profile.updated']);
+    const result = validateData('gov.enterprise.profile.updated', { ...data, listedOn: 'SZSE' });
+    expect(result.ok && (result.data as Record<string, unknown>).listedOn).toBe('SZSE');
+  });
+
+  it('accepts every rectification action, with satisfied only on returnVisit', () => {
+    const base = dataOf(SAMPLE['gov.rectification.updated']);
+    for (const action of ['acknowledge', 'claimInvalid', 'rectify', 'claimUnfixable', 'requestExtension', 'close', 'approveInvalid',
+      'rejectInvalid', 'approveUnfixable', 'rejectUnfixable', 'approveExtension', 'rejectExtension']) {
+      const { satisfied: _s, ...rest } = base;
+      expect(validateData('gov.rectification.updated', { ...rest, action }).ok).toBe(true);
+    }
+    expect(validateData('gov.rectification.updated', { ...base, satisfied: false }).ok).toBe(true);
+  });
+
+  it('accepts a phone number or a credit code as reviewerId', () => {
+    const base = dataOf(SAMPLE['gov.review.submitted']);
+    for (const reviewerId of ['13812345678', '0755-12345678', CODE, ID]) {
+      expect(validateData('gov.review.submitted', { ...base, reviewerId }).ok).toBe(true);
+    }
+  });
+
+  it('prefixes paths with data by default and with nothing when asked', () => {
+    const result = validateData('gov.policy.withdrawn', {}, '');
+    expect(result.ok === false && result.errors).toEqual([{ path: 'policyId', message: 'is required' }]);
+  });
+
+  it('rejects data that is not an object', () => {
+    const result = validateData('gov.review.submitted', 'level 5');
+    expect(result.ok === false && result.errors).toEqual([{ path: 'data', message: 'must be an object (got string)' }]);
+  });
+});
