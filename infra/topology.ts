@@ -232,6 +232,7 @@ export interface RouteSpec {
 export const routes = [
   { method: 'POST', path: '/events', function: 'ingest' },
   { method: 'GET', path: '/events/{id}', function: 'query' },
+  { method: 'GET', path: '/items/{itemCode}', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 export interface ScheduleSpec {

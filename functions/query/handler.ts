@@ -6,9 +6,10 @@ import { config } from '../../shared/platform/config';
 import { logger } from '../../shared/platform/powertools';
 import type { QueryRoutes } from '../../shared/query/router';
 import { eventRoutes } from '../../shared/query/events';
+import { registryRoutes } from '../../shared/query/registry';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes };
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));

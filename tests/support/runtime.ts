@@ -1,0 +1,115 @@
+/**
+ * Starts the real local runtime (`npm start`'s program) as a child process and talks to it over
+ * loopback HTTP, exactly as an upstream system or an auditor would.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { devKey, signedHeaders } from '../../shared/auth/signature';
+
+export const ROOT = resolve(import.meta.dirname, '../..');
+
+export interface Running {
+  readonly url: string;
+  readonly logFile: string;
+  readonly child: ChildProcess;
+  post(payload: unknown, opts?: { as?: string; key?: string; contentType?: string; rawBody?: string | Buffer }): Promise<{ status: number; body: any }>;
+  get(path: string, opts?: { as?: string }): Promise<{ status: number; body: any }>;
+  dev(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }>;
+  drain(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly dataDir?: string;
+  readonly retryDelaySeconds?: number;
+  readonly env?: Record<string, string>;
+}
+
+export async function startLocal(options: StartOptions = {}): Promise<Running> {
+  const logDir = mkdtempSync(join(tmpdir(), 'civicflow-log-'));
+  const logFile = join(logDir, 'runtime.log');
+  const args = ['--import', 'tsx', 'local/main.ts', '--port', '0', '--json', '--no-timers', '--retry-delay', String(options.retryDelaySeconds ?? 1)];
+  if (options.dataDir) args.push('--data', options.dataDir);
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'INFO', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(logFile);
+  child.stderr!.pipe(log);
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`runtime did not start in 90 s; log: ${logFile}`)), 90_000);
+    const lines = createInterface({ input: child.stdout! });
+    lines.on('line', (line) => {
+      if (line.startsWith('{"url"')) {
+        clearTimeout(timer);
+        resolveUrl((JSON.parse(line) as { url: string }).url);
+      } else log.write(line + '\n');
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`runtime exited with ${code}: ${safeRead(logFile).slice(-3000)}`));
+    });
+  });
+
+  async function call(method: string, path: string, headers: Record<string, string>, body?: string | Buffer) {
+    const res = await fetch(url + path, { method, headers, body });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* keep text */
+    }
+    return { status: res.status, body: parsed as any };
+  }
+
+  const running: Running = {
+    url,
+    logFile,
+    child,
+    async post(payload, opts = {}) {
+      const batch = Array.isArray(payload);
+      const as = opts.as ?? (batch ? (payload as Array<{ source: string }>)[0]!.source : (payload as { source: string }).source);
+      const body = opts.rawBody ?? JSON.stringify(payload);
+      const contentType = opts.contentType ?? (batch ? 'application/cloudevents-batch+json' : 'application/cloudevents+json');
+      return call('POST', '/events', { 'content-type': contentType, ...signedHeaders(as, opts.key ?? devKey(as), 'POST', '/events', body) }, body);
+    },
+    async get(path, opts = {}) {
+      const as = opts.as ?? '/auditors/district';
+      return call('GET', path, signedHeaders(as, devKey(as), 'GET', path, ''));
+    },
+    async dev(method, path, body) {
+      return call(method, path, { 'content-type': 'application/json' }, body === undefined ? undefined : JSON.stringify(body));
+    },
+    async drain(timeoutMs = 60_000) {
+      const out = await call('POST', `/_dev/drain?timeoutMs=${timeoutMs}`, {});
+      if (out.status !== 200) throw new Error(`queues did not drain: ${JSON.stringify(out.body)}`);
+    },
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return running;
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** A sample event from events/samples, parsed. */
+export function sample(type: string, name: string): any {
+  return JSON.parse(readFileSync(join(ROOT, 'events/samples', type, `${name}.json`), 'utf8'));
+}
