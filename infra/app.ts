@@ -5,8 +5,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { fileURLToPath } from 'node:url';
-import { stageConfig, type StageConfig } from './config';
-import { acknowledgeFindings } from './stacks/acknowledgements';
+import { stageConfig, validateStageConfig, type StageConfig } from './config';
 import { StatefulStack } from './stacks/stateful';
 import { StatelessStack } from './stacks/stateless';
 
@@ -36,6 +35,7 @@ export function buildApp(stage?: string, opts: BuildAppOptions = {}): CivicFlowA
     context: { '@aws-cdk/core:defaultCrossStackReferences': 'strong', ...opts.appProps?.context },
   });
   const config = opts.config ?? stageConfig(stage ?? stageFromContext(app));
+  validateStageConfig(config);
   const names = stackNames(config.stage);
   const env = { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION };
   const common = {
@@ -56,7 +56,6 @@ export function buildApp(stage?: string, opts: BuildAppOptions = {}): CivicFlowA
   });
 
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
-  acknowledgeFindings(stateful, stateless);
   return { app, config, stateful, stateless };
 }
 
