@@ -24,9 +24,9 @@ export interface MatchResult {
   readonly policyId: string;
   readonly policyVersion: number;
   readonly creditCode: string;
-  /** The criteria's three-valued result; absent when excluded before evaluation. */
+  /** The criteria's three-valued result; absent when the policy is inactive (nothing evaluated). */
   readonly result?: Truth;
-  /** Absent when excluded before evaluation. */
+  /** Absent when the policy is inactive. */
   readonly summary?: ExplanationSummary;
 }
 
@@ -61,8 +61,8 @@ function isExcludedAsDishonest(policy: Policy, credit: CreditRecord | undefined)
 
 /**
  * Matches one enterprise against one policy with the full trace (for re-matching on a profile update
- * and for the entitlement's stored explanation). Exclusions are checked first so a withdrawn policy or
- * a dishonest enterprise never reaches the criteria.
+ * and for the entitlement's stored explanation). An inactive policy is checked first and evaluates
+ * nothing.
  */
 export function matchEnterprise(
   policy: Policy,
@@ -75,10 +75,23 @@ export function matchEnterprise(
   const base = { policyId: policy.policyId, policyVersion: policy.version, creditCode: profile.creditCode };
   const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
   if (inactive !== undefined) return { ...base, outcome: 'excluded', reason: inactive };
-  if (isExcludedAsDishonest(policy, credit)) return { ...base, outcome: 'excluded', reason: 'DISHONEST' };
   const explanation = compiled.explain(policyFacts(profile, credit, now));
   const summary = summarize(policy, explanation);
-  return { ...base, ...outcomeOf(explanation.result), result: explanation.result, summary };
+  return { ...base, ...verdictOf(policy, credit, explanation.result), result: explanation.result, summary };
+}
+
+/**
+ * Failed criteria decide before dishonesty: a dishonest enterprise that fails the criteria is simply
+ * ineligible, so `excluded` counts the dishonest who would otherwise have been pushed or asked for
+ * information — and the bulk path need not look up the credit record of every ineligible enterprise.
+ */
+function verdictOf(
+  policy: Policy,
+  credit: CreditRecord | undefined,
+  result: Truth,
+): { outcome: MatchOutcome; reason: MatchReason } {
+  if (result !== false && isExcludedAsDishonest(policy, credit)) return { outcome: 'excluded', reason: 'DISHONEST' };
+  return outcomeOf(result);
 }
 
 function outcomeOf(result: Truth): { outcome: MatchOutcome; reason: MatchReason } {
@@ -134,7 +147,7 @@ export interface SliceResult {
   /** Credit codes with a criterion unknown. */
   readonly needsInfo: string[];
   readonly ineligible: number;
-  /** Dishonest enterprises left out. */
+  /** Dishonest enterprises left out that the criteria did not already rule out. */
   readonly excluded: number;
   /** Set when the policy pushes nothing at `now`; then no profile was looked at. */
   readonly inactive?: PolicyInactiveReason;
@@ -171,19 +184,39 @@ export function matchSlice(
   const end = Math.min(profiles.length, options.end ?? profiles.length);
   let ineligible = 0;
   let excluded = 0;
-  for (let i = start; i < end; i++) {
-    const profile = profiles[i]!;
-    const credit = lookup === undefined ? undefined : lookup(profile.creditCode);
-    if (excludeDishonest && credit !== undefined && credit.dishonest === true) {
-      excluded++;
-      continue;
+  if (readsCredit) {
+    for (let i = start; i < end; i++) {
+      const profile = profiles[i]!;
+      const credit = lookup === undefined ? undefined : lookup(profile.creditCode);
+      facts.enterprise = profile;
+      facts.credit = credit;
+      const truth = compiled.evaluate(facts);
+      if (truth === false) ineligible++;
+      else if (excludeDishonest && credit !== undefined && credit.dishonest === true) excluded++;
+      else if (truth === true) eligible.push(profile.creditCode);
+      else needsInfo.push(profile.creditCode);
     }
-    facts.enterprise = profile;
-    facts.credit = credit;
-    const truth = compiled.evaluate(facts);
-    if (truth === true) eligible.push(profile.creditCode);
-    else if (truth === false) ineligible++;
-    else needsInfo.push(profile.creditCode);
+  } else {
+    // The criteria cannot see the credit record, so only those not already ineligible need one:
+    // credit lookups are random memory reads and would cost more than the evaluation itself.
+    for (let i = start; i < end; i++) {
+      const profile = profiles[i]!;
+      facts.enterprise = profile;
+      const truth = compiled.evaluate(facts);
+      if (truth === false) {
+        ineligible++;
+        continue;
+      }
+      if (lookup !== undefined) {
+        const credit = lookup(profile.creditCode);
+        if (credit !== undefined && credit.dishonest === true) {
+          excluded++;
+          continue;
+        }
+      }
+      if (truth === true) eligible.push(profile.creditCode);
+      else needsInfo.push(profile.creditCode);
+    }
   }
   return { ...result, ineligible, excluded };
 }
@@ -258,9 +291,7 @@ export function explainEnterprise(
   const verdict: { outcome: MatchOutcome; reason: MatchReason } =
     inactive !== undefined
       ? { outcome: 'excluded', reason: inactive }
-      : isExcludedAsDishonest(policy, credit)
-        ? { outcome: 'excluded', reason: 'DISHONEST' }
-        : outcomeOf(explanation.result);
+      : verdictOf(policy, credit, explanation.result);
   return {
     policyId: policy.policyId,
     policyVersion: policy.version,
