@@ -315,7 +315,14 @@ export function decide(input: DecideInput): Decision {
     ...itemTimes(item, application, now, calendar),
     outcome,
     reasons,
-    trace: { steps, materials: materials.checks, rules: explanation },
+    trace: {
+      steps,
+      // No 容缺 in a rejection: a tolerable material still to come is simply missing, as materialsMissing says.
+      materials: rejected
+        ? materials.checks.map((c) => (c.status === 'pending' ? { ...c, status: 'missing' as const } : c))
+        : materials.checks,
+      rules: explanation,
+    },
     licencesUsed: materials.used,
     materialsWaived: materials.waived,
     // A rejection names everything missing, the tolerable materials too; 容缺 only exists when accepted.

@@ -381,6 +381,7 @@ describe('decide: step 3, declared, unverifiable, tolerable and missing material
     expect(codes(d)).toEqual(['MATERIALS_MISSING']);
     expect(d.materialsMissing.map((m) => m.code)).toEqual(['APPLY', 'SAMPLE', 'SITE']);
     expect(d.materialsPending).toEqual([]);
+    expect(d.trace.materials.map((m) => m.status)).toEqual(['waived', 'missing', 'missing', 'missing']);
     expect(d.reasons[0]?.message).toBe('缺少以下材料，请一次性补齐后重新申请：宣传品设置申请表、宣传品样稿、场地使用证明');
   });
 
