@@ -37,6 +37,16 @@ describe('matchEnterprise', () => {
     expect(matchEnterprise(p, compiled, profile(), credit({ dishonest: false }), NOW).outcome).toBe('eligible');
   });
 
+  it('lets failed criteria decide before dishonesty, and excludes the dishonest who are only unknown', () => {
+    const dishonest = credit({ dishonest: true });
+    expect(matchEnterprise(p, compiled, profile({ size: 'large' }), dishonest, NOW).outcome).toBe('ineligible');
+    expect(matchEnterprise(p, compiled, profile({ exportValueUsd: undefined }), dishonest, NOW)).toMatchObject({
+      outcome: 'excluded',
+      reason: 'DISHONEST',
+      summary: { unknown: ['T-EXP'] },
+    });
+  });
+
   it.each([
     [{ status: 'withdrawn' as const }, NOW, 'POLICY_WITHDRAWN'],
     [{}, '2024-12-31T23:59:59+08:00', 'POLICY_NOT_YET_VALID'],
