@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, SecretValue, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -34,6 +34,24 @@ export function mapTopology<K extends string, S, R>(specs: Record<K, S>, make: (
   return Object.fromEntries(
     (Object.entries(specs) as [K, S][]).map(([name, spec]) => [name, make(name, spec)]),
   ) as Record<K, R>;
+}
+
+/** A stable construct id for a principal such as `/systems/catalog` → `SystemsCatalog`. */
+const principalId = (principal: string) =>
+  principal
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+
+function acknowledgeNoRotation(secret: secretsmanager.Secret): void {
+  Validations.of(secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The signing keys are shared with upstream government systems out of band; rotating one is a coordinated ' +
+      'change with that source (new value in its seed and in the JSON secret, key handed over), not an automatic ' +
+      'Lambda rotation that would break its requests the moment it ran.',
+  });
 }
 
 export const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
@@ -119,30 +137,30 @@ export class StatefulStack extends Stack implements StatefulResources {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
     }
 
-    // CloudFormation generates one value per secret, so the secret holds a generated root key and each
-    // source's HMAC key is derived from it: sourceKey = HMAC-SHA256(rootKey, source), hex. A leaked source
-    // key reveals neither the root nor another source's key. The template names no sources on purpose:
-    // changing it regenerates the value, and adding a source must not rotate every other source's key.
+    // The functions read one JSON secret, principal → HMAC key (shared/platform/signing-keys.ts), for every
+    // source and reader. CloudFormation generates one value per secret, so each principal's key is generated
+    // in its own seed secret and the JSON secret is assembled from dynamic references, resolved at deploy
+    // time: no key ever appears in the template, and adding a principal leaves every other key as it was.
+    const principals = [...new Set([...Object.keys(config.sources), ...config.readers])].sort();
+    const keyEntries: Record<string, SecretValue> = {};
+    for (const principal of principals) {
+      const seed = new secretsmanager.Secret(this, `SigningKeySeed${principalId(principal)}`, {
+        secretName: `${signingKeysSecretName(config.stage)}/seeds${principal.startsWith('/') ? '' : '/'}${principal}`,
+        description: `CivicFlow ${config.stage}: HMAC signing key of ${principal} (assembled into the signing-keys secret)`,
+        encryptionKey: this.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      });
+      acknowledgeNoRotation(seed);
+      keyEntries[principal] = seed.secretValue;
+    }
     this.signingKeys = new secretsmanager.Secret(this, 'SigningKeys', {
       secretName: signingKeysSecretName(config.stage),
-      description: `CivicFlow ${config.stage}: per-source HMAC request signing keys (derived from rootKey)`,
+      description: `CivicFlow ${config.stage}: per-source HMAC request signing keys (JSON principal to key)`,
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,
-      generateSecretString: {
-        secretStringTemplate: JSON.stringify({
-          scheme: 'hmac-sha256(rootKey, source)',
-        }),
-        generateStringKey: 'rootKey',
-        passwordLength: 64,
-        excludePunctuation: true,
-      },
+      secretObjectValue: keyEntries,
     });
-    Validations.of(this.signingKeys).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'The signing keys are shared with upstream government systems out of band; rotating them is a coordinated ' +
-        'change with each source (a new key version is added, sources switch, the old one is removed), not an ' +
-        'automatic Lambda rotation that would break every sender at once.',
-    });
+    acknowledgeNoRotation(this.signingKeys);
   }
 }

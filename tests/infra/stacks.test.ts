@@ -132,14 +132,29 @@ describe('stateful stack', () => {
     s.stateful.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('keeps the signing keys in one generated JSON secret under the stage name, encrypted with the customer key', () => {
+  it('assembles the signing keys into one JSON secret, principal to generated key, for every source and reader', () => {
     const [keyId] = resourcesOfType(s.statefulJson, 'AWS::KMS::Key')[0]!;
-    s.stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    s.stateful.hasResourceProperties('AWS::SecretsManager::Secret', {
-      Name: `civicflow/${stage}/signing-keys`,
-      KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
-      GenerateSecretString: Match.objectLike({ GenerateStringKey: 'rootKey' }),
-    });
+    const principals = [...new Set([...Object.keys(config.sources), ...config.readers])].sort();
+    const secrets = resourcesOfType(s.statefulJson, 'AWS::SecretsManager::Secret');
+    expect(secrets).toHaveLength(principals.length + 1);
+    for (const [, secret] of secrets) expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+    const [, main] = secrets.find(([, r]) => r.Properties.Name === `civicflow/${stage}/signing-keys`)!;
+    // Render the JSON with each dynamic reference named by the seed it resolves, then check each seed generates.
+    const rendered = (main.Properties.SecretString['Fn::Join'][1] as unknown[])
+      .map((part) => (typeof part === 'string' ? part : (part as Json).Ref))
+      .join('');
+    const entries = Object.entries(JSON.parse(rendered) as Record<string, string>);
+    expect(entries.map(([principal]) => principal)).toEqual(principals);
+    const seeds = new Set<string>();
+    for (const [principal, ref] of entries) {
+      const seedId = /^\{\{resolve:secretsmanager:(\w+):SecretString:::\}\}$/.exec(ref)?.[1];
+      expect([principal, seedId !== undefined]).toEqual([principal, true]);
+      expect(s.statefulJson.Resources[seedId!].Properties.GenerateSecretString).toEqual(
+        expect.objectContaining({ PasswordLength: 64 }),
+      );
+      seeds.add(seedId!);
+    }
+    expect(seeds.size).toBe(principals.length);
   });
 });
 
@@ -256,7 +271,9 @@ describe('least privilege', () => {
   });
 
   it('lets only the functions that verify signatures read the signing keys', () => {
-    const [secretId] = resourcesOfType(s.statefulJson, 'AWS::SecretsManager::Secret')[0]!;
+    const [secretId] = resourcesOfType(s.statefulJson, 'AWS::SecretsManager::Secret').find(
+      ([, r]) => r.Properties.Name === `civicflow/${stage}/signing-keys`,
+    )!;
     for (const [name, spec] of functionEntries) {
       const secretStatements = statementsOf(name).filter((st) => st.actions.some((a) => a.startsWith('secretsmanager:')));
       const resources = secretStatements.flatMap((st) => st.resources);
