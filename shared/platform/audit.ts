@@ -28,14 +28,20 @@ export interface AuditEntry {
  */
 export async function appendAudit(entry: AuditEntry): Promise<void> {
   try {
-    await ddb.send(
-      new PutCommand({
-        TableName: requireEnv(env.table('audit')),
-        Item: { pk: `AUDIT#${entry.subject}`, sk: `${entry.at}#${entry.action}#${entry.causeId}`, ...entry },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await ddb.send(new PutCommand(auditPut(entry)));
   } catch (error) {
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
+}
+
+/**
+ * The create-only Put of an entry, for a DynamoDB transaction that must record the audit line together
+ * with the state change it explains (e.g. `{ Put: auditPut(entry) }` in a TransactWriteCommand).
+ */
+export function auditPut(entry: AuditEntry) {
+  return {
+    TableName: requireEnv(env.table('audit')),
+    Item: { pk: `AUDIT#${entry.subject}`, sk: `${entry.at}#${entry.action}#${entry.causeId}`, ...entry },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  };
 }
