@@ -1,0 +1,113 @@
+/**
+ * Glue between the platform and the 秒批 domain, shared by the approval consumer and the deadlines
+ * schedule: the stage's working calendar, the facts read from the registry, certificate numbers, audit
+ * lines and the figures' metrics (SPEC §4 "Figures").
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { createCalendar, type WorkingCalendar } from '../calendar';
+import { config } from '../platform/config';
+import { metrics } from '../platform/powertools';
+import type { AuditEntry } from '../platform/audit';
+import { getCredit, getEnterpriseProfile, getPersonProfile, licencesOfHolder, type StoredLicence } from '../registry/store';
+import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
+import { causeKey, type Cause } from './store';
+
+let calendar: WorkingCalendar | undefined;
+
+/** The stage's calendar (time zone, chinese-days, overrides), built once per container. */
+export function workingCalendar(): WorkingCalendar {
+  if (!calendar) {
+    const c = config();
+    calendar = createCalendar({
+      timeZone: c.timeZone,
+      useChineseDays: c.calendar.useChineseDays,
+      holidays: c.calendar.holidays,
+      workdays: c.calendar.workdays,
+    });
+  }
+  return calendar;
+}
+
+/** Deterministic, so that a retried or re-decided approval carries the same number. */
+export function certificateNo(application: Application, item: ServiceItem): string {
+  return `${item.certificateType}-${application.applicationId}`;
+}
+
+/** A licence without `validUntil` is valid without limit (长期); the domain compares last local days. */
+export const UNLIMITED_VALIDITY = '9999-12-31';
+
+export function toDomainLicence(l: StoredLicence): Licence {
+  return {
+    ...l,
+    validUntil: l.validUntil ?? UNLIMITED_VALIDITY,
+    attributes: l.attributes ?? {},
+  } as Licence;
+}
+
+/** The applicant's shared profile, e-licences and credit record, as the domain takes them. */
+export async function factsOf(applicant: Applicant): Promise<{ profile?: Profile; licences: Licence[]; credit?: CreditRecord }> {
+  const [profile, licences, credit] = await Promise.all([
+    applicant.kind === 'person' ? getPersonProfile(applicant.id) : getEnterpriseProfile(applicant.id),
+    licencesOfHolder(applicant.id),
+    getCredit(applicant.id),
+  ]);
+  return {
+    ...(profile ? { profile: profile as Profile } : {}),
+    licences: licences.map(toDomainLicence),
+    ...(credit ? { credit: credit as CreditRecord } : {}),
+  };
+}
+
+/** The audit line of a decision version: who caused it, what came of it, and the reason codes. */
+export function auditOf(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
+  return {
+    subject: `application:${decision.applicationId}`,
+    action,
+    actor: cause.source,
+    at,
+    why: decision.reasons.map((r) => r.code).join(',') || 'all checks passed',
+    causeId: causeKey(cause),
+    details: {
+      cause,
+      sequence: decision.sequence,
+      outcome: decision.outcome,
+      itemCode: decision.itemCode,
+      itemVersion: decision.itemVersion,
+      reasons: decision.reasons.map((r) => ({ code: r.code, message: r.message })),
+    },
+  };
+}
+
+const CONCLUDED = new Set(['APPROVED', 'APPROVED_ON_COMMITMENT', 'REJECTED']);
+
+/**
+ * Metrics of a newly stored version (never of a redelivery: the caller emits them only after its own
+ * write succeeded). `Decisions` counts versions by outcome; the 秒批率 pair counts each application once
+ * in the denominator and once in the numerator when it becomes APPROVED; waived materials count only
+ * what the version added. Latency and compression belong to decisions on the merits (first decision or
+ * a supplement's re-decision), not to deadlines or verifications.
+ */
+export function recordDecisionMetrics(decision: Decision, previous: Decision | undefined): void {
+  const byOutcome = metrics.singleMetric();
+  byOutcome.addDimension('Outcome', decision.outcome);
+  byOutcome.addMetric('Decisions', MetricUnit.Count, 1);
+  const byItem = metrics.singleMetric();
+  byItem.addDimensions({ ItemCode: decision.itemCode, Outcome: decision.outcome });
+  byItem.addMetric('DecisionsByItem', MetricUnit.Count, 1);
+
+  if (decision.itemMode === 'instant') {
+    if (previous === undefined) metrics.addMetric('DecisionsOnInstantItems', MetricUnit.Count, 1);
+    if (decision.outcome === 'APPROVED' && previous?.outcome !== 'APPROVED') {
+      metrics.addMetric('InstantApprovals', MetricUnit.Count, 1);
+    }
+  }
+  const waived = decision.materialsWaived.length - (previous?.materialsWaived.length ?? 0);
+  if (waived > 0) metrics.addMetric('MaterialsWaived', MetricUnit.Count, waived);
+  const onMerits = previous === undefined || decision.decidedAt !== previous.decidedAt;
+  if (onMerits) {
+    metrics.addMetric('DecisionLatency', MetricUnit.Milliseconds, decision.latencyMs);
+    if (CONCLUDED.has(decision.outcome) && decision.timeLimitCompression !== null) {
+      metrics.addMetric('TimeLimitCompression', MetricUnit.Percent, decision.timeLimitCompression * 100);
+    }
+  }
+}

@@ -1,0 +1,519 @@
+/**
+ * The 秒批 storage adapter: applications and their decisions in the `approvals` table. Everything about
+ * one application lives in one partition, so one Query reads the whole case.
+ *
+ *   APP#<applicationId>  APPLICATION                  the submitted application, its content hash and the event
+ *                                                      that brought it (created once: the exactly-once gate)
+ *   APP#<applicationId>  DECISION                     the current decision version (`sequence`); while a deadline
+ *                                                      is open it carries the byDue keys:
+ *                                                        duePk = DUE#SUPPLEMENT   | DUE#VERIFICATION
+ *                                                        dueAt = the ISO instant the period ends
+ *                                                      they go away with the version that leaves that state
+ *   APP#<applicationId>  V#<000001>                   every decision version, append-only, with its cause
+ *                                                      and its outbox (see below)
+ *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
+ *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
+ *   APP#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused (not pending, already verified,
+ *                                                      unknown application…), with its reason
+ *
+ * Outbox. A version (or flag) is written in one transaction together with what it must send — the
+ * outbound event and the domain effects (review case, credit mark) — and with the sparse byDue keys
+ * duePk = OUTBOX, dueAt = when it was written. The handler sends right after the write and then removes
+ * those keys. A crash in between leaves the entry in the index: the redelivered event, or else the
+ * deadlines schedule, sends it again (with the same deterministic ids, so receivers de-duplicate).
+ *
+ * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
+ * than DynamoDB maps like, and nothing queries inside them.
+ */
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { env } from '../../infra/topology';
+import { ddb } from '../platform/aws';
+import { requireEnv } from '../platform/config';
+import { auditPut, type AuditEntry } from '../platform/audit';
+import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
+import type { Application, Decision, Effect, Refusal } from './types';
+
+const table = () => requireEnv(env.table('approvals'));
+
+export const pkOf = (applicationId: string) => `APP#${applicationId}`;
+export const versionSk = (sequence: number) => `V#${String(sequence).padStart(6, '0')}`;
+export const FLAG_OVERDUE_SK = 'FLAG#VERIFICATION_OVERDUE';
+const OUTBOX = 'OUTBOX';
+const duePkOf = (kind: DueKind) => `DUE#${kind}`;
+
+/** The event (or schedule run) that caused a write; `(source, id)` makes a redelivery recognisable. */
+export interface Cause {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+}
+export const causeKey = (c: Pick<Cause, 'source' | 'id'>) => `${c.source}#${c.id}`;
+
+/** What a version must send once it is stored. */
+export interface Outbox {
+  readonly outbound: readonly OutboundMessage[];
+  readonly effects: readonly Effect[];
+}
+
+export interface StoredVersion {
+  readonly sk: string;
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  /** Still to be sent (the outbox keys are present). */
+  readonly pending: boolean;
+}
+
+export interface StoredConflict {
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+  readonly application: Application;
+}
+
+export type StoredRefusalCode = Refusal['code'] | 'APPLICATION_UNKNOWN';
+
+export interface StoredRefusal {
+  readonly cause: Cause;
+  readonly at: string;
+  readonly code: StoredRefusalCode;
+  readonly message: string;
+}
+
+export interface StoredFlag {
+  readonly sk: string;
+  readonly flaggedAt: string;
+  readonly sequence: number;
+  readonly outbox: Outbox;
+  readonly pending: boolean;
+}
+
+export interface StoredCase {
+  readonly application?: {
+    readonly application: Application;
+    readonly applicationHash: string;
+    readonly cause: Cause;
+    readonly receivedAt: string;
+  };
+  readonly decision?: Decision;
+  /** Every version, oldest first. */
+  readonly versions: readonly StoredVersion[];
+  readonly conflicts: readonly StoredConflict[];
+  readonly refusals: readonly StoredRefusal[];
+  readonly overdueFlag?: StoredFlag;
+}
+
+/** The whole case in one strongly consistent Query (a handful of items). */
+export async function loadCase(applicationId: string): Promise<StoredCase> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pkOf(applicationId) },
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+
+  let application: StoredCase['application'];
+  let decision: Decision | undefined;
+  let overdueFlag: StoredFlag | undefined;
+  const versions: StoredVersion[] = [];
+  const conflicts: StoredConflict[] = [];
+  const refusals: StoredRefusal[] = [];
+  for (const item of items) {
+    const sk = item.sk as string;
+    if (sk === 'APPLICATION') {
+      application = {
+        application: JSON.parse(item.body as string) as Application,
+        applicationHash: item.applicationHash as string,
+        cause: item.cause as Cause,
+        receivedAt: item.receivedAt as string,
+      };
+    } else if (sk === 'DECISION') {
+      decision = JSON.parse(item.body as string) as Decision;
+    } else if (sk.startsWith('V#')) {
+      versions.push({
+        sk,
+        decision: JSON.parse(item.body as string) as Decision,
+        cause: item.cause as Cause,
+        causeKind: item.causeKind as VersionCause,
+        outbox: JSON.parse(item.outbox as string) as Outbox,
+        pending: item.duePk === OUTBOX,
+      });
+    } else if (sk === FLAG_OVERDUE_SK) {
+      overdueFlag = {
+        sk,
+        flaggedAt: item.flaggedAt as string,
+        sequence: item.sequence as number,
+        outbox: JSON.parse(item.outbox as string) as Outbox,
+        pending: item.duePk === OUTBOX,
+      };
+    } else if (sk.startsWith('CONFLICT#')) {
+      conflicts.push({
+        cause: item.cause as Cause,
+        receivedAt: item.receivedAt as string,
+        applicationHash: item.applicationHash as string,
+        storedHash: item.storedHash as string,
+        application: JSON.parse(item.body as string) as Application,
+      });
+    } else if (sk.startsWith('REFUSAL#')) {
+      refusals.push({
+        cause: item.cause as Cause,
+        at: item.at as string,
+        code: item.code as StoredRefusalCode,
+        message: item.message as string,
+      });
+    }
+  }
+  // Sort keys are zero-padded, so the Query's order is the versions' order; receivedAt orders the rest.
+  conflicts.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+  refusals.sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    ...(application ? { application } : {}),
+    ...(decision ? { decision } : {}),
+    versions,
+    conflicts,
+    refusals,
+    ...(overdueFlag ? { overdueFlag } : {}),
+  };
+}
+
+function decisionItem(decision: Decision) {
+  const due = openDeadline(decision);
+  return {
+    pk: pkOf(decision.applicationId),
+    sk: 'DECISION',
+    kind: 'decision',
+    sequence: decision.sequence,
+    outcome: decision.outcome,
+    itemCode: decision.itemCode,
+    updatedAt: decision.updatedAt,
+    body: JSON.stringify(decision),
+    ...(due ? { duePk: duePkOf(due.kind), dueAt: due.dueAt } : {}),
+  };
+}
+
+function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, outbox: Outbox) {
+  return {
+    pk: pkOf(decision.applicationId),
+    sk: versionSk(decision.sequence),
+    kind: 'version',
+    sequence: decision.sequence,
+    outcome: decision.outcome,
+    cause,
+    causeKey: causeKey(cause),
+    causeKind,
+    body: JSON.stringify(decision),
+    outbox: JSON.stringify(outbox),
+    duePk: OUTBOX,
+    dueAt: decision.updatedAt,
+  };
+}
+
+/** Which item of a cancelled transaction failed its condition (undefined: not a condition failure). */
+function failedConditions(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
+  return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+}
+
+/**
+ * The first decision of an application, exactly once: the application (created only if absent), the
+ * current decision, version 1 with its outbox and the audit line, in one transaction. `exists` when the
+ * application was already there (a redelivery, a resubmission or a conflict: the caller tells which).
+ */
+export async function storeFirstDecision(args: {
+  readonly application: Application;
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+}): Promise<'stored' | 'exists'> {
+  const { application, decision, cause } = args;
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                pk: pkOf(application.applicationId),
+                sk: 'APPLICATION',
+                kind: 'application',
+                applicationHash: decision.applicationHash,
+                cause,
+                receivedAt: args.receivedAt,
+                body: JSON.stringify(application),
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: { TableName: table(), Item: decisionItem(decision), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: table(),
+              Item: versionItem(decision, cause, 'submitted', args.outbox),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: auditPut(args.audit) },
+        ],
+      }),
+    );
+    return 'stored';
+  } catch (error) {
+    const failed = failedConditions(error);
+    if (failed?.[0] === true) return 'exists';
+    throw error;
+  }
+}
+
+/**
+ * A later version (supplement, deadline, verification), conditional on the current version being the
+ * one it was computed from: a redelivery or a concurrent event finds `raced` and must reload.
+ */
+export async function storeTransition(args: {
+  readonly previous: Decision;
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+}): Promise<'stored' | 'raced'> {
+  const { previous, decision } = args;
+  if (decision.sequence !== previous.sequence + 1) {
+    throw new Error(`version ${decision.sequence} of ${decision.applicationId} does not follow ${previous.sequence}`);
+  }
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: table(),
+              Item: decisionItem(decision),
+              ConditionExpression: '#seq = :previous',
+              ExpressionAttributeNames: { '#seq': 'sequence' },
+              ExpressionAttributeValues: { ':previous': previous.sequence },
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: versionItem(decision, args.cause, args.causeKind, args.outbox),
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: auditPut(args.audit) },
+        ],
+      }),
+    );
+    return 'stored';
+  } catch (error) {
+    if (failedConditions(error) !== undefined) return 'raced';
+    throw error;
+  }
+}
+
+/**
+ * Flags an overdue verification once: the decision leaves the DUE#VERIFICATION index and the flag (with
+ * its outbox) is created, only if the decision is still the version that was found overdue.
+ */
+export async function storeOverdueFlag(args: {
+  readonly decision: Decision;
+  readonly flaggedAt: string;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+}): Promise<'stored' | 'raced'> {
+  const { decision } = args;
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: table(),
+              Key: { pk: pkOf(decision.applicationId), sk: 'DECISION' },
+              UpdateExpression: 'REMOVE duePk, dueAt SET verificationOverdueAt = :at',
+              ConditionExpression: '#seq = :seq AND duePk = :due',
+              ExpressionAttributeNames: { '#seq': 'sequence' },
+              ExpressionAttributeValues: { ':seq': decision.sequence, ':due': duePkOf('VERIFICATION'), ':at': args.flaggedAt },
+            },
+          },
+          {
+            Put: {
+              TableName: table(),
+              Item: {
+                pk: pkOf(decision.applicationId),
+                sk: FLAG_OVERDUE_SK,
+                kind: 'flag',
+                sequence: decision.sequence,
+                flaggedAt: args.flaggedAt,
+                outbox: JSON.stringify(args.outbox),
+                duePk: OUTBOX,
+                dueAt: args.flaggedAt,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          { Put: auditPut(args.audit) },
+        ],
+      }),
+    );
+    return 'stored';
+  } catch (error) {
+    if (failedConditions(error) !== undefined) return 'raced';
+    throw error;
+  }
+}
+
+/** Records the same applicationId submitted with other content; false when this event was recorded before. */
+export async function recordConflict(args: {
+  readonly application: Application;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly audit: AuditEntry;
+}): Promise<boolean> {
+  return putOnceWithAudit(
+    {
+      pk: pkOf(args.application.applicationId),
+      sk: `CONFLICT#${causeKey(args.cause)}`,
+      kind: 'conflict',
+      cause: args.cause,
+      receivedAt: args.receivedAt,
+      applicationHash: args.applicationHash,
+      storedHash: args.storedHash,
+      body: JSON.stringify(args.application),
+    },
+    args.audit,
+  );
+}
+
+/** Records a refused later event with its reason (SPEC §11); false when this event was recorded before. */
+export async function recordRefusal(args: {
+  readonly applicationId: string;
+  readonly cause: Cause;
+  readonly at: string;
+  readonly code: StoredRefusalCode;
+  readonly message: string;
+  readonly audit: AuditEntry;
+}): Promise<boolean> {
+  return putOnceWithAudit(
+    {
+      pk: pkOf(args.applicationId),
+      sk: `REFUSAL#${causeKey(args.cause)}`,
+      kind: 'refusal',
+      cause: args.cause,
+      causeKey: causeKey(args.cause),
+      at: args.at,
+      code: args.code,
+      message: args.message,
+    },
+    args.audit,
+  );
+}
+
+async function putOnceWithAudit(item: Record<string, unknown>, audit: AuditEntry): Promise<boolean> {
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: auditPut(audit) },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (failedConditions(error)?.[0] === true) return false;
+    throw error;
+  }
+}
+
+/** The outbox of a version or flag has been sent: it leaves the OUTBOX index. */
+export async function markSent(applicationId: string, sk: string, at: string): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: pkOf(applicationId), sk },
+        UpdateExpression: 'REMOVE duePk, dueAt SET sentAt = :at',
+        ConditionExpression: 'duePk = :outbox',
+        ExpressionAttributeValues: { ':outbox': OUTBOX, ':at': at },
+      }),
+    );
+  } catch (error) {
+    // Already marked by a concurrent sender: nothing left to do.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+export interface DueEntry {
+  readonly applicationId: string;
+  readonly sk: string;
+  readonly dueAt: string;
+}
+
+async function queryDue(duePk: string, before: string): Promise<DueEntry[]> {
+  const out: DueEntry[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byDue',
+        KeyConditionExpression: 'duePk = :p AND dueAt < :before',
+        ExpressionAttributeValues: { ':p': duePk, ':before': before },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      out.push({ applicationId: (item.pk as string).slice('APP#'.length), sk: item.sk as string, dueAt: item.dueAt as string });
+    }
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Decisions whose supplement or verification period ended before `now` (the index is eventually consistent: re-check). */
+export const overdue = (kind: DueKind, now: string) => queryDue(duePkOf(kind), now);
+
+/** Outboxes written before `before` and still not sent (a crash between write and send). */
+export const unsentOutboxes = (before: string) => queryDue(OUTBOX, before);
+
+/**
+ * Every current decision, optionally of one item. A Scan: fine for the volumes of a district's figures
+ * page today; a per-item index or counters maintained with each version would replace it at scale.
+ */
+export async function scanDecisions(itemCode?: string): Promise<Decision[]> {
+  const out: Decision[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ddb.send(
+      new ScanCommand({
+        TableName: table(),
+        FilterExpression: itemCode === undefined ? 'sk = :d' : 'sk = :d AND itemCode = :i',
+        ExpressionAttributeValues: itemCode === undefined ? { ':d': 'DECISION' } : { ':d': 'DECISION', ':i': itemCode },
+        ExclusiveStartKey: start,
+      }),
+    );
+    for (const item of page.Items ?? []) out.push(JSON.parse(item.body as string) as Decision);
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
