@@ -233,6 +233,8 @@ export const routes = [
   { method: 'POST', path: '/events', function: 'ingest' },
   { method: 'GET', path: '/events/{id}', function: 'query' },
   { method: 'GET', path: '/items/{itemCode}', function: 'query' },
+  { method: 'GET', path: '/applications/{applicationId}', function: 'query' },
+  { method: 'GET', path: '/approval/figures', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 export interface ScheduleSpec {

@@ -7,9 +7,10 @@ import { logger } from '../../shared/platform/powertools';
 import type { QueryRoutes } from '../../shared/query/router';
 import { eventRoutes } from '../../shared/query/events';
 import { registryRoutes } from '../../shared/query/registry';
+import { approvalRoutes } from '../../shared/query/approval';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes };
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
