@@ -1,5 +1,114 @@
-// Placeholder entry so that the topology can be synthesized while the capability is being built.
-// It fails loudly: a message it receives goes back to the queue and, after max receives, to the DLQ.
-export const handler = async (): Promise<never> => {
-  throw new Error('This function is not implemented yet');
-};
+/**
+ * The review consumer (好差评): completed cases (from departments, and from 秒批 approvals as the internal
+ * `civicflow.case.opened`), reviews from every channel, and rectification steps. Thin: it validates the
+ * message, calls the use case and counts what happened. Semantic refusals are recorded by the use case and
+ * do not throw; what throws is retried by SQS and reaches the DLQ after the queue's max receives.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
+import { config } from '../../shared/platform/config';
+import { nowIso } from '../../shared/platform/clock';
+import { sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
+import { logger, metrics } from '../../shared/platform/powertools';
+import { applyStep, completeCase, submitReview, type Outcome } from '../../shared/review/service';
+import type { Case, Review, ReviewLevel } from '../../shared/review/types';
+
+/** The internal event the approval capability sends when an application is approved (SPEC §4). */
+export const CASE_OPENED_TYPE = 'civicflow.case.opened';
+
+function parse<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, event: QueuedEvent): T {
+  const out = schema.safeParse(event.data);
+  // Inbound gov.* data was validated at ingest; a failure here is a malformed internal message: DLQ it.
+  if (!out.success) throw new Error(`${event.type} ${event.id}: invalid data: ${out.error.message}`);
+  return out.data;
+}
+
+function toCase(event: QueuedEvent): Case {
+  const d = parse(caseCompletedSchema, event);
+  return {
+    caseId: d.caseId,
+    itemCode: d.itemCode,
+    departmentCode: d.departmentCode,
+    ...(d.staffId !== undefined ? { staffId: d.staffId } : {}),
+    applicantId: d.applicantId,
+    channel: d.channel,
+    completedAt: new Date(d.completedAt).toISOString(),
+    district: config().district.code,
+    source: event.type === CASE_OPENED_TYPE ? 'application' : 'external',
+  };
+}
+
+function toReview(event: QueuedEvent): Review {
+  const d = parse(reviewSubmittedSchema, event);
+  return {
+    reviewId: d.reviewId,
+    caseId: d.caseId,
+    itemCode: d.itemCode,
+    departmentCode: d.departmentCode,
+    ...(d.staffId !== undefined ? { staffId: d.staffId } : {}),
+    channel: d.channel,
+    level: d.level as ReviewLevel,
+    ...(d.indicators !== undefined ? { indicators: d.indicators } : {}),
+    ...(d.comment !== undefined ? { comment: d.comment } : {}),
+    reviewerId: d.reviewerId,
+    submittedAt: new Date(d.submittedAt).toISOString(),
+    defaulted: false,
+  };
+}
+
+function count(name: string, dimensions: Record<string, string> = {}): void {
+  if (Object.keys(dimensions).length === 0) {
+    metrics.addMetric(name, MetricUnit.Count, 1);
+    return;
+  }
+  const single = metrics.singleMetric();
+  for (const [k, v] of Object.entries(dimensions)) single.addDimension(k, v);
+  single.addMetric(name, MetricUnit.Count, 1);
+}
+
+async function handle(event: QueuedEvent): Promise<Outcome> {
+  const now = nowIso();
+  switch (event.type) {
+    case 'gov.case.completed':
+    case CASE_OPENED_TYPE: {
+      const out = await completeCase(toCase(event), event.source, now);
+      if (out.outcome === 'completed') count('CasesCompleted');
+      return out;
+    }
+    case 'gov.review.submitted': {
+      const out = await submitReview(toReview(event), now);
+      if (out.outcome === 'accepted') {
+        count('ReviewsReceived', { Level: String(out.level) });
+        if ((out.level ?? 5) <= 2) count('BadReviews');
+      } else if (out.outcome === 'rejected') count('ReviewsRejected');
+      else if (out.outcome === 'parked') count('ReviewsParked');
+      return out;
+    }
+    case 'gov.rectification.updated': {
+      const d = parse(rectificationUpdatedSchema, event);
+      const out = await applyStep(
+        d.caseId,
+        {
+          action: d.action,
+          actor: { departmentCode: d.actor.departmentCode, staffId: d.actor.staffId },
+          ...(d.note !== undefined ? { note: d.note } : {}),
+          at: new Date(d.at).toISOString(),
+          ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
+        },
+        now,
+      );
+      if (out.outcome === 'applied') count('RectificationSteps');
+      else if (out.outcome === 'refused') count('RectificationStepsRefused');
+      return out;
+    }
+    default:
+      throw new Error(`the review queue does not handle ${event.type} (event ${event.id})`);
+  }
+}
+
+export const handler = sqsConsumer(async (event) => {
+  const out = await handle(event);
+  if (out.outcome === 'rejected' || out.outcome === 'refused') {
+    logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
+  }
+});
