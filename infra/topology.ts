@@ -235,6 +235,10 @@ export const routes = [
   { method: 'GET', path: '/items/{itemCode}', function: 'query' },
   { method: 'GET', path: '/applications/{applicationId}', function: 'query' },
   { method: 'GET', path: '/approval/figures', function: 'query' },
+  { method: 'GET', path: '/reviews/figures', function: 'query' },
+  { method: 'GET', path: '/reviews/ranking', function: 'query' },
+  { method: 'GET', path: '/cases/{caseId}', function: 'query' },
+  { method: 'GET', path: '/rectifications/{caseId}', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 export interface ScheduleSpec {

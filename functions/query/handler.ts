@@ -8,9 +8,10 @@ import type { QueryRoutes } from '../../shared/query/router';
 import { eventRoutes } from '../../shared/query/events';
 import { registryRoutes } from '../../shared/query/registry';
 import { approvalRoutes } from '../../shared/query/approval';
+import { reviewRoutes } from '../../shared/query/review';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes };
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));

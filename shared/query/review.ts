@@ -1,0 +1,124 @@
+import { json, problem } from '../platform/http';
+import {
+  ALL_KEY,
+  DIMENSIONS,
+  figuresFromCounters,
+  rankDepartments,
+  type Dimension,
+  type GroupFigures,
+  type Period,
+} from '../review/figures';
+import { allowedActions } from '../review/rectification';
+import { getCounters, listCounters, loadCase } from '../review/store';
+import { LEVEL_LABELS, LEVEL_POINTS } from '../review/types';
+import type { QueryRoutes } from './router';
+
+const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
+const DAY = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+function isRealDay(value: string): boolean {
+  const d = new Date(`${value}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+}
+
+/** "YYYY-MM" (a month) or "YYYY-MM-DD" (a day) in the bureau's time zone; undefined when malformed. */
+export function parsePeriod(value: string): Period | undefined {
+  if (MONTH.test(value)) return { granularity: 'month', value };
+  if (DAY.test(value) && isRealDay(value)) return { granularity: 'day', value };
+  return undefined;
+}
+
+const LEVELS = { 5: LEVEL_LABELS[5], 4: LEVEL_LABELS[4], 3: LEVEL_LABELS[3], 2: LEVEL_LABELS[2], 1: LEVEL_LABELS[1] };
+
+export const reviewRoutes: QueryRoutes = {
+  /**
+   * Review figures of one group (`key`) or of every group of a dimension (no `key`) in a day or month.
+   * Counts by level, 好评率, 差评率, composite score, 主动评价率, 未评率, coverage, 差评整改率, 回访率,
+   * 整改满意率 and overdue count; ratios are null when their denominator is zero.
+   */
+  'GET /reviews/figures': async ({ query }) => {
+    const dimension = (query.dimension ?? 'all') as Dimension;
+    if (!(DIMENSIONS as readonly string[]).includes(dimension)) {
+      return problem(400, `dimension must be one of ${DIMENSIONS.join(', ')}; got "${query.dimension}"`);
+    }
+    if (query.period === undefined) return problem(400, 'period is required: YYYY-MM for a month or YYYY-MM-DD for a day');
+    const period = parsePeriod(query.period);
+    if (!period) return problem(400, `period must be YYYY-MM (a month) or YYYY-MM-DD (a day); got "${query.period}"`);
+    if (query.key !== undefined && query.key.trim() === '') return problem(400, 'key must not be empty');
+    if (dimension === 'all' && query.key !== undefined && query.key !== ALL_KEY) {
+      return problem(400, `key must be "${ALL_KEY}" (or absent) when dimension is all; got "${query.key}"`);
+    }
+    const key = dimension === 'all' ? ALL_KEY : query.key;
+    if (key !== undefined) {
+      const counters = await getCounters(dimension, key, period);
+      return json(200, { dimension, key, period, levels: LEVELS, points: LEVEL_POINTS, figures: figuresFromCounters(counters) });
+    }
+    const rows = await listCounters(dimension, period);
+    return json(200, {
+      dimension,
+      period,
+      levels: LEVELS,
+      points: LEVEL_POINTS,
+      groups: rows.map((row) => ({ key: row.key, figures: figuresFromCounters(row.counters) })),
+    });
+  },
+
+  /** The monthly ranking of departments by composite score (departments without a real review are not ranked). */
+  'GET /reviews/ranking': async ({ query }) => {
+    if (query.month === undefined) return problem(400, 'month is required: YYYY-MM');
+    if (!MONTH.test(query.month)) return problem(400, `month must be YYYY-MM; got "${query.month}"`);
+    const period: Period = { granularity: 'month', value: query.month };
+    const rows = await listCounters('department', period);
+    const groups: GroupFigures[] = rows.map((row) => ({
+      dimension: 'department',
+      key: row.key,
+      period,
+      ...figuresFromCounters(row.counters),
+    }));
+    const unranked = groups.filter((g) => g.realReviews === 0).map((g) => g.key);
+    return json(200, { month: query.month, ranking: rankDepartments(groups, query.month), unranked });
+  },
+
+  /** A case open for review: its record, its review (real or default), parked reviews and refusals. */
+  'GET /cases/{caseId}': async ({ params }) => {
+    const caseId = params.caseId ?? '';
+    const bundle = await loadCase(caseId);
+    if (!bundle.record && bundle.rejections.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
+    const state = bundle.record?.state;
+    const review = state?.review;
+    return json(200, {
+      caseId,
+      status: state ? 'completed' : 'awaiting-case',
+      case: state?.case ?? null,
+      subject: state?.subject ?? null,
+      invitationSentAt: state?.invitationSentAt ?? null,
+      reminderSentAt: state?.reminderSentAt ?? null,
+      defaultedAt: state?.defaultedAt ?? null,
+      invalidated: state?.invalidated ?? false,
+      reviews: {
+        real: review && !review.defaulted ? review : null,
+        default: review?.defaulted ? review : null,
+      },
+      parked: bundle.record?.parked ?? [],
+      rejections: bundle.rejections.filter((r) => r.kind === 'review'),
+      refusedSteps: bundle.rejections.filter((r) => r.kind === 'step'),
+      rectification: bundle.rectification
+        ? { state: bundle.rectification.state, href: `/rectifications/${encodeURIComponent(caseId)}` }
+        : null,
+      version: bundle.record?.version ?? 0,
+    });
+  },
+
+  /** A rectification case: state, deadlines, extensions, return visit, overdue flags, full history and refused steps. */
+  'GET /rectifications/{caseId}': async ({ params }) => {
+    const caseId = params.caseId ?? '';
+    const bundle = await loadCase(caseId);
+    const rect = bundle.rectification;
+    if (!rect) return problem(404, `case ${caseId} has no rectification (no 差评 recorded for it)`);
+    return json(200, {
+      ...rect,
+      allowedActions: allowedActions(rect.state),
+      refused: bundle.rejections.filter((r) => r.kind === 'step'),
+    });
+  },
+};
