@@ -7,11 +7,12 @@ import { logger } from '../../shared/platform/powertools';
 import type { QueryRoutes } from '../../shared/query/router';
 import { eventRoutes } from '../../shared/query/events';
 import { registryRoutes } from '../../shared/query/registry';
+import { entitlementRoutes } from '../../shared/query/entitlement';
 import { approvalRoutes } from '../../shared/query/approval';
 import { reviewRoutes } from '../../shared/query/review';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes };
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
