@@ -57,7 +57,7 @@ async function terminateMissedSupplements(now: string): Promise<number> {
     });
     if (stored === 'raced') continue; // a supplement or another run got there first; the next run looks again
     terminated++;
-    recordDecisionMetrics(next, known.decision);
+    recordDecisionMetrics(next, known.decision, 'supplementDeadline');
     logger.info('decision', { applicationId: next.applicationId, itemCode: next.itemCode, outcome: next.outcome, reasons: next.reasons.map((r) => r.code) });
     await dispatch(next.applicationId, versionSk(next.sequence), outbox);
   }

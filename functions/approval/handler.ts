@@ -73,7 +73,7 @@ async function onSubmitted(event: QueuedEvent): Promise<void> {
     // Another delivery decided it between our read and our write.
     return onKnownSubmission(await loadCase(application.applicationId), application, cause);
   }
-  recordDecisionMetrics(decision, undefined);
+  recordDecisionMetrics(decision, undefined, 'submitted');
   logDecision(decision, 'submitted');
   await dispatch(application.applicationId, versionSk(1), outbox);
 }
@@ -163,7 +163,7 @@ async function onLaterEvent(
       audit: auditOf(decision, cause, `${causeKind}:${decision.outcome}`, now),
     });
     if (stored === 'raced') continue;
-    recordDecisionMetrics(decision, known.decision);
+    recordDecisionMetrics(decision, known.decision, causeKind);
     logDecision(decision, causeKind);
     await dispatch(applicationId, versionSk(decision.sequence), outbox);
     return;

@@ -11,6 +11,7 @@ import type { AuditEntry } from '../platform/audit';
 import { getCredit, getEnterpriseProfile, getPersonProfile, licencesOfHolder, type StoredLicence } from '../registry/store';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
 import { causeKey, type Cause } from './store';
+import type { VersionCause } from './messages';
 
 let calendar: WorkingCalendar | undefined;
 
@@ -87,7 +88,7 @@ const CONCLUDED = new Set(['APPROVED', 'APPROVED_ON_COMMITMENT', 'REJECTED']);
  * what the version added. Latency and compression belong to decisions on the merits (first decision or
  * a supplement's re-decision), not to deadlines or verifications.
  */
-export function recordDecisionMetrics(decision: Decision, previous: Decision | undefined): void {
+export function recordDecisionMetrics(decision: Decision, previous: Decision | undefined, cause: VersionCause): void {
   const byOutcome = metrics.singleMetric();
   byOutcome.addDimension('Outcome', decision.outcome);
   byOutcome.addMetric('Decisions', MetricUnit.Count, 1);
@@ -103,7 +104,7 @@ export function recordDecisionMetrics(decision: Decision, previous: Decision | u
   }
   const waived = decision.materialsWaived.length - (previous?.materialsWaived.length ?? 0);
   if (waived > 0) metrics.addMetric('MaterialsWaived', MetricUnit.Count, waived);
-  const onMerits = previous === undefined || decision.decidedAt !== previous.decidedAt;
+  const onMerits = cause === 'submitted' || cause === 'supplemented';
   if (onMerits) {
     metrics.addMetric('DecisionLatency', MetricUnit.Milliseconds, decision.latencyMs);
     if (CONCLUDED.has(decision.outcome) && decision.timeLimitCompression !== null) {
