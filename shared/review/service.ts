@@ -15,6 +15,7 @@
 import { createCalendar, type WorkingCalendar } from '../calendar';
 import type { AuditEntry } from '../platform/audit';
 import { config } from '../platform/config';
+import { logger } from '../platform/powertools';
 import type { OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { invitationDueAt, rectificationDueAt } from './due';
 import { planInvitations, type InvitationAction } from './invitations';
@@ -119,6 +120,7 @@ async function withRetries<T>(caseId: string, attempt: (bundle: CaseBundle) => P
       return await attempt(bundle);
     } catch (error) {
       if (!(error instanceof VersionConflict) || n >= MAX_ATTEMPTS) throw error;
+      logger.info('version race: deciding again on fresh state', { caseId, attempt: n });
       await new Promise((r) => setTimeout(r, 10 * n));
     }
   }

@@ -409,4 +409,43 @@ describe('好差评 through the local runtime', () => {
     const queues = (await rt.dev('GET', '/_dev/queues')).body;
     expect(queues.review.dlq).toBe(0);
   }, 90_000);
+
+  it('stays exact when cases and competing reviews of the same cases arrive concurrently', async () => {
+    // December cases of a third department, so the November figures above are untouched. Each case gets
+    // two different real reviews (levels 5 and 1), each also under a second event id, all in flight with
+    // the case itself: whichever review wins, every case has exactly one, and the counters agree.
+    const QXJ = '440305-QXJ';
+    const n = 12;
+    const specs: CaseSpec[] = Array.from({ length: n }, (_, i) => ({
+      caseId: `RV-D${i}`,
+      dept: QXJ,
+      item: 'QX-0001',
+      channel: 'app',
+      completedAt: '2026-12-01T09:00:00+08:00',
+      applicant: applicant(200 + i),
+    }));
+    const reviews = specs.flatMap((c, i) => {
+      const good = review(`D${i}-good`, c, 5, 'app', `2026-12-01T10:00:0${i % 10}+08:00`);
+      const bad = review(`D${i}-bad`, c, 1, 'sms', `2026-12-01T10:00:0${(i + 5) % 10}+08:00`);
+      return [good, bad, { ...good, id: `${good.id}-x` }, { ...bad, id: `${bad.id}-x` }];
+    });
+    const [casesOut, reviewsOut] = await Promise.all([rt.post(specs.map(completed)), rt.post(reviews)]);
+    expect([casesOut.status, reviewsOut.status]).toEqual([202, 202]);
+    await rt.drain();
+
+    const levels: number[] = [];
+    for (const c of specs) {
+      const body = (await rt.get(`/cases/${c.caseId}`)).body;
+      expect(body.status).toBe('completed');
+      expect(body.parked).toEqual([]);
+      expect(body.rejections).toHaveLength(1);
+      expect(body.rejections[0].code).toBe('DUPLICATE_REVIEW');
+      levels.push(body.reviews.real.level);
+      expect((await rt.get(`/rectifications/${c.caseId}`)).status).toBe(body.reviews.real.level === 1 ? 200 : 404);
+    }
+    const fives = levels.filter((l) => l === 5).length;
+    const f = await figures('department', QXJ, '2026-12');
+    expect(f).toMatchObject({ completedCases: n, realReviews: n, byLevel: { 1: n - fives, 2: 0, 3: 0, 4: 0, 5: fives }, points: 10 * fives });
+    expect((await rt.dev('GET', '/_dev/queues')).body.review.dlq).toBe(0);
+  }, 60_000);
 });
