@@ -5,6 +5,7 @@
  */
 
 import type { WorkingCalendar } from '../calendar/types';
+import { isValidPhone } from '../contract/identifiers';
 import { figureDelta, mergeDeltas } from './delta';
 import {
   isNegativeLevel,
@@ -63,6 +64,15 @@ export function subjectOf(kase: Case, calendar: Pick<WorkingCalendar, 'localDate
   };
 }
 
+/**
+ * SMS and 12345 reviews know the reviewer only by phone number (SPEC §2), and a case knows its applicant by
+ * ID number or credit code: the two cannot be compared, so such a review is accepted on the channel's word.
+ * A reviewer named by the same kind of identifier as the applicant must be the applicant.
+ */
+export function reviewerComparable(reviewerId: string, applicantId: string): boolean {
+  return isValidPhone(reviewerId) === isValidPhone(applicantId);
+}
+
 function reject(code: ReviewRejectionCode, reason: string): AcceptReviewResult {
   return { outcome: 'rejected', code, reason };
 }
@@ -95,7 +105,7 @@ export function acceptReview(state: CaseReviewState | undefined, review: Review)
   if (current !== undefined && current.reviewId === review.reviewId) {
     return { outcome: 'duplicate', reviewId: review.reviewId };
   }
-  if (review.reviewerId !== kase.applicantId) {
+  if (review.reviewerId !== kase.applicantId && reviewerComparable(review.reviewerId, kase.applicantId)) {
     return reject('REVIEWER_MISMATCH', `review ${review.reviewId} was not given by the applicant of case ${kase.caseId}`);
   }
   if (review.itemCode !== kase.itemCode) {

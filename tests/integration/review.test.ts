@@ -448,4 +448,25 @@ describe('好差评 through the local runtime', () => {
     expect(f).toMatchObject({ completedCases: n, realReviews: n, byLevel: { 1: n - fives, 2: 0, 3: 0, 4: 0, 5: fives }, points: 10 * fives });
     expect((await rt.dev('GET', '/_dev/queues')).body.review.dlq).toBe(0);
   }, 60_000);
+
+  it('opens a review case for an approved application, and accepts an SMS review known only by phone', async () => {
+    await post(sample('gov.catalog.item.published', 'weather-certificate'));
+    await post(sample('gov.person.profile.updated', 'resident-futian'), sample('gov.credit.updated', 'person-good-standing'));
+    const application = sample('gov.application.submitted', 'instant-weather-certificate');
+    await post(application);
+    const caseId = application.data.applicationId;
+    expect((await rt.get(`/applications/${caseId}`)).body.outcome).toBe('APPROVED');
+
+    const opened = (await rt.get(`/cases/${caseId}`)).body;
+    expect(opened).toMatchObject({
+      status: 'completed',
+      case: { caseId, itemCode: 'QX-0001', applicantId: application.data.applicant.id, channel: 'kiosk', source: 'application' },
+    });
+    // The SMS channel names the reviewer by phone: it cannot be compared with the applicant's ID number.
+    const sms = sample('gov.review.submitted', 'sms-review');
+    await post({ ...sms, data: { ...sms.data, submittedAt: '2026-11-10T10:30:00+08:00' } });
+    const reviewed = (await rt.get(`/cases/${caseId}`)).body;
+    expect(reviewed.rejections).toEqual([]);
+    expect(reviewed.reviews.real).toMatchObject({ reviewId: sms.data.reviewId, level: 4, channel: 'sms' });
+  }, 60_000);
 });
