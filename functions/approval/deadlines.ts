@@ -1,7 +1,8 @@
 /**
  * 秒批 schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is TERMINATED;
- * an approval on commitment not verified by its due date is flagged, once. It also sends any outbox a
- * crash left unsent (see shared/approval/store.ts). Every write is conditional on the version it was
+ * an approval on commitment not verified by its due date is flagged, once. It also sends the outbound
+ * events of any outbox a crash left unsent (see shared/approval/store.ts), chiefly its own: an event-made
+ * version is also re-sent by its event's redelivery. Every write is conditional on the version it was
  * computed from, so overlapping runs or a rerun change nothing twice.
  */
 import middy from '@middy/core';
@@ -103,6 +104,9 @@ async function resendUnsent(now: string): Promise<number> {
     const pending =
       entry.sk === FLAG_OVERDUE_SK ? known.overdueFlag : known.versions.find((v) => v.sk === entry.sk);
     if (!pending?.pending) continue;
+    // Effects (review case, credit mark) need grants this function does not have; a version that has
+    // them was made by an event, and SQS redelivers that event until its handler has sent them.
+    if (pending.outbox.effects.length > 0) continue;
     await dispatch(entry.applicationId, entry.sk, pending.outbox);
     resent++;
   }

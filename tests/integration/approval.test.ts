@@ -230,6 +230,13 @@ describe('秒批 through the local runtime', () => {
     expect(d.conflicts[0].applicationHash).not.toBe(d.conflicts[0].storedHash);
     // (h) one outbound decision per version, after redeliveries and the conflict.
     expect(await outbound('gov.application.decided', id)).toHaveLength(1);
+
+    // Copies arriving together may be handled by two pollers at once: still one decision.
+    const copies = [1, 2, 3, 4].map((n) => ({ ...weather, id: `${weather.id}-copy${n}`, data: { ...weather.data, applicationId: 'SQ-20261105-900008' } }));
+    await postAll(copies);
+    await rt.drain();
+    expect((await decisionOf('SQ-20261105-900008')).history).toHaveLength(1);
+    expect(await outbound('gov.application.decided', 'SQ-20261105-900008')).toHaveLength(1);
   });
 
   it('records a refused supplement: for a case not pending, and for an application nobody submitted', async () => {
