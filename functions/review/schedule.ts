@@ -63,9 +63,9 @@ async function emitFigures(now: string): Promise<void> {
     single.addDimension('Department', row.key);
     for (const [name, pick, unit] of FIGURE_METRICS) {
       const value = pick(figures);
+      // A single-metric instance writes each value at once, with the Department dimension.
       if (value !== null) single.addMetric(name, unit, value);
     }
-    single.publishStoredMetrics();
   }
 }
 
