@@ -185,7 +185,8 @@ export async function savePublish(
       Update: {
         TableName: table(),
         Key: { pk, sk: 'BUDGET' },
-        UpdateExpression: 'ADD remaining :d SET total = :t, kind = :k',
+        UpdateExpression: 'ADD remaining :d SET #total = :t, kind = :k',
+        ExpressionAttributeNames: { '#total': 'total' },
         ExpressionAttributeValues: { ':d': delta, ':t': policy.budget, ':k': 'budget' },
       },
     });
