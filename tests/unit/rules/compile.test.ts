@@ -1,0 +1,253 @@
+import {
+  compileCached,
+  compileCondition,
+  InvalidConditionError,
+  type Condition,
+  type Facts,
+  type Leaf,
+  type Operator,
+  type Truth,
+} from '../../../shared/rules';
+
+let seq = 0;
+const leaf = (fact: string, op: Operator, value?: unknown): Leaf => ({
+  id: `R-${++seq}`,
+  description: '测试条件',
+  fact,
+  op,
+  ...(value === undefined ? {} : { value }),
+});
+
+/** Evaluates one leaf on `form.x = seen` (or no form.x when seen is undefined), by both paths. */
+function run(op: Operator, value: unknown, seen: unknown, extra: Record<string, unknown> = {}): Truth {
+  const c = compileCondition(leaf('form.x', op, value));
+  const facts: Facts = { ...extra, form: seen === undefined ? {} : { x: seen } };
+  const fast = c.evaluate(facts);
+  const traced = c.explain(facts);
+  expect(traced.result).toBe(fast);
+  expect(traced.leaves).toHaveLength(1);
+  expect(traced.leaves[0]?.result).toBe(fast);
+  return fast;
+}
+
+const NOW = { now: '2025-10-09T10:00:00+08:00' };
+
+describe('operators: true / false / unknown', () => {
+  it.each<[Operator, unknown, unknown, Truth, Record<string, unknown>?]>([
+    ['eq', 'valid', 'valid', true],
+    ['eq', 'valid', 'revoked', false],
+    ['eq', 'valid', undefined, null],
+    ['eq', 'valid', null, null],
+    ['eq', 18, '18', null], // no coercion: a string where a number is expected is a mismatch
+    ['eq', true, true, true],
+    ['eq', true, 1, null],
+    ['eq', 'a', { a: 1 }, null],
+    ['ne', 'revoked', 'valid', true],
+    ['ne', 'valid', 'valid', false],
+    ['ne', 'valid', undefined, null],
+    ['ne', 3, 'three', null],
+    ['gt', 18, 19, true],
+    ['gt', 18, 18, false],
+    ['gt', 18, undefined, null],
+    ['gt', 18, '19', null],
+    ['gte', 18, 18, true],
+    ['gte', 18, 17.5, false],
+    ['lt', 100, 99, true],
+    ['lt', 100, 100, false],
+    ['lte', 100, 100, true],
+    ['lte', 100, 101, false],
+    ['lte', 100, true, null],
+    ['gt', '2025-01-01', '2025-01-02', true],
+    ['gt', '2025-01-01', '2025-01-01', false],
+    ['gt', '2025-01-01', 20250102, null],
+    ['gt', '2025-01-01', 'yesterday', null],
+    ['lt', '2025-01-01T00:00:00Z', '2024-12-31T23:59:59Z', true],
+    ['gte', '2025-01-01', '2025-01-01T08:00:00+08:00', true], // an instant's day is its date as written
+    ['in', ['a', 'b'], 'b', true],
+    ['in', ['a', 'b'], 'c', false],
+    ['in', ['a', 'b'], undefined, null],
+    ['in', ['a', 'b'], 1, null],
+    ['in', ['1', 2], 2, true],
+    ['in', ['1', 2], 1, false],
+    ['in', Array.from({ length: 20 }, (_, i) => `c${i}`), 'c19', true],
+    ['in', Array.from({ length: 20 }, (_, i) => `c${i}`), 'c20', false],
+    ['notIn', ['a', 'b'], 'c', true],
+    ['notIn', ['a', 'b'], 'a', false],
+    ['notIn', ['a', 'b'], null, null],
+    ['notIn', Array.from({ length: 20 }, (_, i) => i), 5, false],
+    ['notIn', Array.from({ length: 20 }, (_, i) => i), 'five', null],
+    ['contains', 'food', ['retail', 'food'], true],
+    ['contains', 'food', ['retail'], false],
+    ['contains', '食品', '预包装食品销售', true],
+    ['contains', '药品', '预包装食品销售', false],
+    ['contains', 3, 'abc3', null],
+    ['contains', 'food', 42, null],
+    ['contains', 'food', undefined, null],
+    ['exists', undefined, 'anything', true],
+    ['exists', true, 0, true],
+    ['exists', true, undefined, false],
+    ['exists', true, null, false],
+    ['exists', false, undefined, true],
+    ['exists', false, 'x', false],
+    ['between', [10, 20], 10, true],
+    ['between', [10, 20], 20, true],
+    ['between', [10, 20], 21, false],
+    ['between', [10, 20], '15', null],
+    ['between', [10, 20], undefined, null],
+    ['between', ['2025-01-01', '2025-12-31'], '2025-12-31', true],
+    ['between', ['2025-01-01', '2025-12-31'], '2026-01-01', false],
+    ['between', ['2025-01-01', '2025-12-31'], 15, null],
+    ['before', '2025-10-01', '2025-09-30', true],
+    ['before', '2025-10-01', '2025-10-01', false],
+    ['before', '2025-10-01', undefined, null],
+    ['before', '2025-10-01', 20250930, null],
+    ['after', '2025-10-01', '2025-10-02', true],
+    ['after', '2025-10-01', '2025-09-02', false],
+    ['after', 'now', '2026-01-01', true, NOW],
+    ['after', 'now', '2025-10-08', false, NOW],
+    ['after', 'now', '2025-10-09', false, NOW], // same day is not after
+    ['before', 'now', '2025-10-09T09:59:59+08:00', true, NOW],
+    ['before', 'now', '2025-10-09T02:00:00Z', false, NOW], // 10:00+08:00 is the same instant
+    ['after', 'now', '2026-01-01', null], // no facts.now
+    ['ageAtLeast', 18, '2007-10-09', true, NOW], // birthday today counts
+    ['ageAtLeast', 18, '2007-10-10', false, NOW],
+    ['ageAtLeast', 18, '2007-10-10', null], // no facts.now
+    ['ageAtLeast', 18, undefined, null, NOW],
+    ['ageAtLeast', 18, 'not a date', null, NOW],
+    ['ageAtLeast', 18, 20071009, null, NOW],
+    ['ageAtLeast', 0, '2025-10-09', true, NOW],
+    // A rest parameter keeps the arity at 0: jest would take a fifth declared parameter for `done`.
+  ])('%s %j on %j → %s', (...[op, value, seen, expected, extra]) => {
+    expect(run(op, value, seen, extra)).toBe(expected);
+  });
+
+  it.each([
+    ['2008-02-29', '2026-02-28', false],
+    ['2008-02-29', '2026-03-01', true], // 29 Feb birthdays turn a year older on 1 Mar in common years
+    ['2008-02-29', '2028-02-29', true],
+    ['2008-02-28', '2026-02-28', true],
+  ])('ageAtLeast 18 born %s on %s → %s', (birth, now, expected) => {
+    expect(run('ageAtLeast', 18, birth, { now })).toBe(expected);
+  });
+
+  it('reads the age on the date of now as written, not in the server zone', () => {
+    expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-10T00:30:00+08:00' })).toBe(true);
+    expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-09T16:30:00Z' })).toBe(false);
+  });
+});
+
+describe('fact paths', () => {
+  it('is unknown, not a crash, when an intermediate is missing or not an object', () => {
+    const c = compileCondition(leaf('licence.营业执照.status', 'eq', 'valid'));
+    expect(c.evaluate({})).toBeNull();
+    expect(c.evaluate({ licence: 'none' })).toBeNull();
+    expect(c.evaluate({ licence: { 营业执照: null } })).toBeNull();
+    expect(c.evaluate({ licence: { 营业执照: { status: 'valid' } } })).toBe(true);
+    expect(c.evaluate(undefined as unknown as Facts)).toBeNull();
+  });
+  it('reads `now` itself as a fact', () => {
+    const c = compileCondition(leaf('now', 'before', '2026-01-01'));
+    expect(c.evaluate(NOW)).toBe(true);
+    expect(c.evaluate({})).toBeNull();
+  });
+  it('lists the fact paths it reads, including now for age and now-relative leaves', () => {
+    const c = compileCondition({ all: [leaf('applicant.birthDate', 'ageAtLeast', 18), leaf('form.a', 'eq', 1), leaf('form.a', 'ne', 2)] });
+    expect(c.factPaths).toEqual(['applicant.birthDate', 'now', 'form.a']);
+  });
+});
+
+const T = leaf('form.t', 'eq', true);
+const F = leaf('form.f', 'eq', true);
+const U = leaf('form.u', 'eq', true);
+const KLEENE_FACTS: Facts = { form: { t: true, f: false } };
+const byName = { T, F, U } as const;
+type Name = keyof typeof byName;
+const truthOf: Record<Name, Truth> = { T: true, F: false, U: null };
+
+describe('Kleene logic', () => {
+  const names: Name[] = ['T', 'F', 'U'];
+  const kleeneAnd = (a: Truth, b: Truth): Truth => (a === false || b === false ? false : a === null || b === null ? null : true);
+  const kleeneOr = (a: Truth, b: Truth): Truth => (a === true || b === true ? true : a === null || b === null ? null : false);
+  const pairs = names.flatMap((a) => names.map((b) => [a, b] as const));
+
+  it.each(pairs)('all[%s, %s]', (a, b) => {
+    const c = compileCondition({ all: [byName[a], { ...byName[b], id: 'second' }] });
+    expect(c.evaluate(KLEENE_FACTS)).toBe(kleeneAnd(truthOf[a], truthOf[b]));
+    expect(c.explain(KLEENE_FACTS).result).toBe(kleeneAnd(truthOf[a], truthOf[b]));
+  });
+  it.each(pairs)('any[%s, %s]', (a, b) => {
+    const c = compileCondition({ any: [byName[a], { ...byName[b], id: 'second' }] });
+    expect(c.evaluate(KLEENE_FACTS)).toBe(kleeneOr(truthOf[a], truthOf[b]));
+    expect(c.explain(KLEENE_FACTS).result).toBe(kleeneOr(truthOf[a], truthOf[b]));
+  });
+  it.each([
+    ['T', false],
+    ['F', true],
+    ['U', null],
+  ] as const)('not(%s) = %s', (a, expected) => {
+    expect(compileCondition({ not: byName[a] }).evaluate(KLEENE_FACTS)).toBe(expected);
+  });
+  it('never treats unknown as false: all[U, U, T] is unknown, any[U, F] is unknown', () => {
+    expect(compileCondition({ all: [U, leaf('form.u2', 'gt', 1), T] }).evaluate(KLEENE_FACTS)).toBeNull();
+    expect(compileCondition({ any: [U, F] }).evaluate(KLEENE_FACTS)).toBeNull();
+    expect(compileCondition({ not: { any: [U, F] } }).evaluate(KLEENE_FACTS)).toBeNull();
+  });
+});
+
+describe('explain', () => {
+  it('traces every leaf in document order, even after the result is decided', () => {
+    const c = compileCondition({
+      all: [F, { any: [T, U] }, { not: leaf('credit.dishonest', 'exists') }],
+    });
+    const facts: Facts = { form: { t: true, f: false }, credit: { dishonest: '2024 失信名单' } };
+    const { result, leaves } = c.explain(facts);
+    expect(result).toBe(false);
+    expect(result).toBe(c.evaluate(facts));
+    expect(leaves.map((l) => [l.id, l.fact, l.seen, l.result])).toEqual([
+      [F.id, 'form.f', false, false],
+      [T.id, 'form.t', true, true],
+      [U.id, 'form.u', undefined, null],
+      [expect.any(String), 'credit.dishonest', '2024 失信名单', true],
+    ]);
+    expect(leaves[0]).toMatchObject({ description: '测试条件', op: 'eq', value: true });
+    expect(leaves[3]).not.toHaveProperty('value');
+  });
+});
+
+describe('compile errors and cache', () => {
+  it('throws InvalidConditionError carrying every issue', () => {
+    const bad = { all: [{ id: 'X', description: '坏', fact: 'secret.x', op: 'like', value: 1 }] } as unknown as Condition;
+    let error: unknown;
+    try {
+      compileCondition(bad);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidConditionError);
+    const err = error as InvalidConditionError;
+    expect(err.code).toBe('INVALID_CONDITION');
+    expect(err.issues.map((i) => i.path)).toEqual(['rules.all[0].fact', 'rules.all[0].op']);
+  });
+
+  it('compiles once per key and evicts the least recently used past the limit', () => {
+    const first = compileCached(T, 'ITEM-1@1');
+    expect(compileCached(F, 'ITEM-1@1')).toBe(first); // same version key, same compiled form
+    for (let i = 0; i < 1000; i += 1) {
+      if (i === 500) compileCached(T, 'ITEM-1@1'); // touch: now recently used
+      compileCached(T, `FILL@${i}`);
+    }
+    expect(compileCached(F, 'ITEM-1@1')).toBe(first);
+    const fill0 = compileCached(F, 'FILL@0');
+    expect(fill0.evaluate(KLEENE_FACTS)).toBe(false); // recompiled from F: FILL@0 had been evicted
+  });
+
+  it('does not let property names or values inject code', () => {
+    const c = compileCondition({
+      all: [
+        leaf('form.a"];throw 1;//', 'eq', '"; throw 2; //'),
+        leaf('form.b', 'in', ['\u2028', "'", '\\']),
+      ],
+    });
+    expect(c.evaluate({ form: { 'a"];throw 1;//': '"; throw 2; //', b: '\\' } })).toBe(true);
+  });
+});
