@@ -1,15 +1,84 @@
-import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from '../../../shared/rules/validate';
+import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from '../../../shared/rules';
 
 const leaf = (over: Record<string, unknown> = {}) => ({
   id: 'R-1', description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast', value: 18, ...over,
 });
+const withoutValue = ({ value: _value, ...rest }: Record<string, unknown>) => rest;
+const paths = (c: unknown, path?: string) => validateCondition(c, path).map((i) => i.path);
 
 describe('validateCondition', () => {
   it('accepts a well-formed condition', () => {
-    expect(validateCondition({ all: [leaf(), { not: leaf({ id: 'R-2', op: 'exists', value: true }) }] })).toEqual([]);
+    expect(
+      validateCondition({
+        all: [
+          leaf(),
+          { not: leaf({ id: 'R-2', op: 'exists', value: true }) },
+          { any: [leaf({ id: 'R-3', fact: 'licence.营业执照.status', op: 'eq', value: 'valid' }), leaf({ id: 'R-4', fact: 'now', op: 'after', value: '2025-01-01T00:00:00+08:00' })] },
+        ],
+      }),
+    ).toEqual([]);
   });
+
   it('reports a bad operator with its exact path', () => {
     const issues = validateCondition({ all: [leaf(), leaf({ id: 'R-2' }), leaf({ id: 'R-3', op: 'like' })] });
     expect(issues.map((i) => i.path)).toEqual(['rules.all[2].op']);
+    expect(issues[0]?.message).toMatch(/op must be one of/);
+  });
+
+  it.each<[string, unknown, string[]]>([
+    ['not an object', 'x', ['rules']],
+    ['two kinds at once', { all: [leaf()], any: [leaf()] }, ['rules']],
+    ['empty all', { all: [] }, ['rules.all']],
+    ['any not an array', { any: leaf() }, ['rules.any']],
+    ['extra key beside not', { not: leaf(), why: 1 }, ['rules.why']],
+    ['missing id', leaf({ id: '' }), ['rules.id']],
+    ['duplicate id', { any: [leaf(), { not: leaf() }] }, ['rules.any[1].not.id']],
+    ['empty description', leaf({ description: ' ' }), ['rules.description']],
+    ['description not in Chinese', leaf({ description: 'over 18' }), ['rules.description']],
+    ['unknown root', leaf({ fact: 'secret.x' }), ['rules.fact']],
+    ['root alone', leaf({ fact: 'applicant' }), ['rules.fact']],
+    ['now with a field', leaf({ fact: 'now.date' }), ['rules.fact']],
+    ['licence without a field', leaf({ fact: 'licence.营业执照' }), ['rules.fact']],
+    ['empty segment', leaf({ fact: 'applicant..x' }), ['rules.fact']],
+    ['prototype segment', leaf({ fact: 'form.__proto__' }), ['rules.fact']],
+    ['unknown leaf key', leaf({ vaule: 1 }), ['rules.vaule']],
+    ['eq with an object', leaf({ op: 'eq', value: { a: 1 } }), ['rules.value']],
+    ['eq without value', withoutValue(leaf({ op: 'eq' })), ['rules.value']],
+    ['exists without value', withoutValue(leaf({ op: 'exists' })), []],
+    ['gt with a word', leaf({ op: 'gt', value: 'ten' }), ['rules.value']],
+    ['gte with a date', leaf({ op: 'gte', value: '2025-02-28' }), []],
+    ['lt with an impossible date', leaf({ op: 'lt', value: '2025-02-30' }), ['rules.value']],
+    ['in empty', leaf({ op: 'in', value: [] }), ['rules.value']],
+    ['notIn with an object', leaf({ op: 'notIn', value: ['a', {}] }), ['rules.value']],
+    ['contains an array', leaf({ op: 'contains', value: ['a'] }), ['rules.value']],
+    ['exists with a string', leaf({ op: 'exists', value: 'yes' }), ['rules.value']],
+    ['between reversed', leaf({ op: 'between', value: [5, 1] }), ['rules.value']],
+    ['between mixed', leaf({ op: 'between', value: [1, '2025-01-01'] }), ['rules.value']],
+    ['between dates', leaf({ op: 'between', value: ['2025-01-01', '2025-12-31'] }), []],
+    ['before a local time without offset', leaf({ op: 'before', value: '2025-01-01T08:00:00' }), ['rules.value']],
+    ['after now', leaf({ op: 'after', value: 'now' }), []],
+    ['ageAtLeast fractional', leaf({ value: 17.5 }), ['rules.value']],
+    ['ageAtLeast negative', leaf({ value: -1 }), ['rules.value']],
+  ])('%s', (_name, condition, expected) => {
+    expect(paths(condition)).toEqual(expected);
+  });
+
+  it('prefixes issue paths with the given path and honours restricted roots', () => {
+    expect(paths({ all: [leaf({ op: 'nope' })] }, 'items[3].rules')).toEqual(['items[3].rules.all[0].op']);
+    expect(validateCondition(leaf(), 'policy', ['enterprise']).map((i) => i.path)).toEqual(['policy.fact']);
+  });
+
+  it('limits nesting depth and leaf count with clear messages', () => {
+    let deep: unknown = leaf();
+    for (let i = 0; i < MAX_CONDITION_DEPTH; i += 1) deep = { not: deep };
+    const deepIssues = validateCondition(deep);
+    expect(deepIssues).toHaveLength(1);
+    expect(deepIssues[0]?.message).toContain(`deeper than ${MAX_CONDITION_DEPTH}`);
+
+    const wide = { any: Array.from({ length: MAX_CONDITION_LEAVES + 1 }, (_, i) => leaf({ id: `R-${i}` })) };
+    expect(validateCondition(wide)).toEqual([
+      { path: 'rules', message: `condition has ${MAX_CONDITION_LEAVES + 1} leaves; at most ${MAX_CONDITION_LEAVES} are allowed` },
+    ]);
+    expect(validateCondition({ any: wide.any.slice(0, MAX_CONDITION_LEAVES) })).toEqual([]);
   });
 });
