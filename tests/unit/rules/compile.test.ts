@@ -116,7 +116,7 @@ describe('operators: true / false / unknown', () => {
     ['ageAtLeast', 18, 'not a date', null, NOW],
     ['ageAtLeast', 18, 20071009, null, NOW],
     ['ageAtLeast', 0, '2025-10-09', true, NOW],
-    // A rest parameter keeps the arity at 0: jest would take a fifth declared parameter for `done`.
+  // A rest parameter keeps the arity at 0: jest would take a fifth declared parameter for `done`.
   ])('%s %j on %j → %s', (...[op, value, seen, expected, extra]) => {
     expect(run(op, value, seen, extra)).toBe(expected);
   });
