@@ -4,7 +4,7 @@
  * the schedules, and development-only controls for the clock and the schedules.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -106,11 +106,36 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
   const ddbAdmin = new DynamoDBClient({ endpoint: dynamo.endpoint });
+  const dynamoPort = Number(new URL(dynamo.endpoint).port);
+  let dynamoDown = false;
   const sqs = new SQSClient({ endpoint: sqsStandIn.endpoint, useQueueUrlAsEndpoint: false });
   const tableNames = await provisionTables(ddbAdmin);
   const localQueues = await provisionQueues(sqs);
   for (const [name, table] of Object.entries(tableNames)) process.env[env.table(name as never)] = table;
   for (const [name, q] of Object.entries(localQueues)) process.env[env.queueUrl(name as QueueName)] = q.url;
+
+  // A data folder may hold messages the previous process had received but not finished (it stopped or
+  // was killed mid-batch). This runtime's pollers and sink are the only consumers of its queues, so no
+  // one else holds them: make them visible now instead of after the full visibility timeout (minutes).
+  if (options.dataDir) {
+    let released = 0;
+    for (const name of Object.keys(queues) as QueueName[]) {
+      for (const queueName of [localQueueName(name), localDlqName(name)]) {
+        const inspected = sqsStandIn.server.inspectQueue(queueName);
+        const handles = (inspected?.messages.inflight ?? []).map((m) => m.receiptHandle);
+        for (let i = 0; i < handles.length; i += 10) {
+          await sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: inspected!.url,
+              Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h, VisibilityTimeout: 0 })),
+            }),
+          );
+        }
+        released += handles.length;
+      }
+    }
+    if (released > 0) log(`[restart] released ${released} message(s) left in flight by the previous run`);
+  }
 
   const onError = (error: unknown) => log(`[error] ${(error as Error)?.stack ?? String(error)}`);
 
@@ -211,6 +236,22 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
   started.push(async () => timers.forEach(clearInterval));
 
+  // The local face of the DLQ alarms (CloudWatch in AWS): a line on stderr when a DLQ grows, and the
+  // list at GET /_dev/alarms.
+  const alarms: Array<{ at: string; queue: QueueName; dlq: number; message: string }> = [];
+  const dlqSeen: Partial<Record<QueueName, number>> = {};
+  const alarmTimer = setInterval(() => {
+    for (const [name, d] of Object.entries(queueDepths()) as Array<[QueueName, { dlq: number }]>) {
+      if (d.dlq > (dlqSeen[name] ?? 0)) {
+        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url <runtime url>`;
+        alarms.push({ at: new Date().toISOString(), queue: name, dlq: d.dlq, message });
+        log(`[alarm] ${message}`);
+      }
+      dlqSeen[name] = d.dlq;
+    }
+  }, 500);
+  started.push(async () => clearInterval(alarmTimer));
+
   function queueDepths() {
     const out: Record<string, { visible: number; inFlight: number; delayed: number; dlq: number }> = {};
     for (const name of Object.keys(queues) as QueueName[]) {
@@ -277,6 +318,37 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       }
     },
     'GET /_dev/queues': async () => ({ status: 200, body: queueDepths() }),
+    'GET /_dev/alarms': async () => ({ status: 200, body: { alarms } }),
+    // Where the SQS stand-in listens and the URLs it gave each queue (for `npm run redrive`).
+    'GET /_dev/sqs': async () => ({
+      status: 200,
+      body: {
+        endpoint: sqsStandIn!.endpoint,
+        region: 'us-east-1',
+        queues: Object.fromEntries(Object.entries(localQueues).map(([n, q]) => [n, { url: q.url, dlqUrl: q.dlqUrl }])),
+      },
+    }),
+    // Fault injection: DynamoDB Local down ({"down": true}) and back on the same port and data ({"down": false}).
+    'POST /_dev/faults/dynamo': async (_req, body) => {
+      if (!options.dataDir) return { status: 409, body: { error: 'needs --data DIR: an in-memory DynamoDB Local would come back empty' } };
+      let input: { down?: unknown };
+      try {
+        input = JSON.parse(body.toString('utf8') || '{}');
+      } catch {
+        return { status: 400, body: { error: 'body must be JSON: {"down": true|false}' } };
+      }
+      if (typeof input.down !== 'boolean') return { status: 400, body: { error: 'down: give true or false' } };
+      if (input.down && !dynamoDown) {
+        dynamoDown = true;
+        await dynamo!.stop();
+        log('[fault] DynamoDB Local stopped');
+      } else if (!input.down && dynamoDown) {
+        dynamo = await startDynamo(options.dataDir, dynamoPort);
+        dynamoDown = false;
+        log('[fault] DynamoDB Local restarted');
+      }
+      return { status: 200, body: { dynamoDown } };
+    },
     'POST /_dev/drain': async (_req, _body, url) => {
       const ok = await drain(Number(url.searchParams.get('timeoutMs') ?? 60_000));
       return { status: ok ? 200 : 504, body: { drained: ok, queues: queueDepths() } };

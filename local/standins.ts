@@ -27,8 +27,9 @@ export interface DynamoStandIn {
   stop(): Promise<void>;
 }
 
-export async function startDynamo(dataDir?: string): Promise<DynamoStandIn> {
-  const port = await freePort();
+/** `port`: restart on the port of an earlier instance (the functions' clients keep their endpoint). */
+export async function startDynamo(dataDir?: string, port?: number): Promise<DynamoStandIn> {
+  port ??= await freePort();
   let path: string | null = null;
   if (dataDir) {
     path = join(dataDir, 'dynamodb');
