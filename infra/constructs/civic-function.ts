@@ -28,6 +28,15 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 /** The newest Node.js LTS that Lambda offers (SPEC §1), named explicitly so an upgrade is a reviewed change. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
+/** What no function may do to an append-only table (the audit trail, SPEC §10): rewrite or delete entries. */
+export const AUDIT_REWRITE_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
 /** ESM bundles need a CommonJS `require` for the few dependencies that still call it. */
 export const ESM_REQUIRE_BANNER =
   "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
@@ -159,10 +168,12 @@ export class CivicFunction extends Construct {
 
     for (const [tableName, access] of Object.entries(spec.tables) as [TableName, Access][]) {
       const table = props.tables[tableName];
+      const appendOnly = (tableSpecs[tableName] as TableSpec).appendOnly === true;
       if (access === 'read') table.grantReadData(this.role);
-      else if (access === 'write') table.grantWriteData(this.role);
+      else if (appendOnly && access === 'write') this.grantAppend(table);
       else table.grantReadWriteData(this.role);
     }
+    this.denyRewrites(props.tables);
     for (const queueName of spec.sendsTo) props.queues[queueName].grantSendMessages(this.role);
     if (spec.readsSigningKeys && props.signingKeys) this.grantReadSecret(props.signingKeys);
     this.acknowledgeGrantWildcards(spec, props.tables);
@@ -202,6 +213,32 @@ export class CivicFunction extends Construct {
           'covers only the indexes of that one table, at the same access level as the table itself.',
       );
     }
+  }
+
+  /**
+   * An append-only table (the audit trail) gets only PutItem, which the code always sends with
+   * `attribute_not_exists(pk)`, never UpdateItem, DeleteItem or BatchWriteItem (whose puts cannot carry
+   * a condition).
+   */
+  private grantAppend(table: dynamodb.ITable): void {
+    table.grant(this.role, 'dynamodb:PutItem', 'dynamodb:DescribeTable');
+    table.encryptionKey?.grant(this.role, 'kms:Encrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Decrypt');
+  }
+
+  /**
+   * An explicit Deny on every append-only table for every function, whatever its grants: an Allow added
+   * later by mistake (a broader grant, a new access level) still cannot rewrite or delete history.
+   */
+  private denyRewrites(tables: Readonly<Record<TableName, dynamodb.ITable>>): void {
+    const appendOnly = (Object.entries(tableSpecs) as [TableName, TableSpec][]).filter(([, t]) => t.appendOnly === true);
+    if (appendOnly.length === 0) return;
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        actions: [...AUDIT_REWRITE_ACTIONS],
+        resources: appendOnly.map(([name]) => tables[name].tableArn),
+      }),
+    );
   }
 
   /**

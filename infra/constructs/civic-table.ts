@@ -1,5 +1,6 @@
-import { RemovalPolicy, Tags } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { TableName, TableSpec } from '../topology';
@@ -35,6 +36,7 @@ export class CivicTable extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
       ...(spec.ttlAttribute ? { timeToLiveAttribute: spec.ttlAttribute } : {}),
+      ...(spec.appendOnly ? { resourcePolicy: appendOnlyPolicy(Stack.of(this), props.tableName) } : {}),
     });
     for (const [indexName, keys] of Object.entries(spec.indexes ?? {})) {
       this.table.addGlobalSecondaryIndex({
@@ -47,4 +49,32 @@ export class CivicTable extends Construct {
     Tags.of(this.table).add('classification', spec.classification);
     Tags.of(this.table).add('civicflow:table', props.name);
   }
+}
+
+/** Rewriting actions an append-only table refuses to every principal (see AUDIT_REWRITE_ACTIONS). */
+export const TABLE_REWRITE_ACTIONS = [
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:PartiQLUpdate',
+  'dynamodb:PartiQLDelete',
+] as const;
+
+/**
+ * The table's own resource policy denies rewrites to everyone, so not even a role created outside this
+ * app (an operator's, a future function's) can change or delete an audit entry through the data plane.
+ * The ARN is spelled out: a table's property cannot refer to the table itself.
+ */
+function appendOnlyPolicy(stack: Stack, tableName: string): iam.PolicyDocument {
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({
+        sid: 'AppendOnly',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: [...TABLE_REWRITE_ACTIONS],
+        resources: [`arn:${stack.partition}:dynamodb:${stack.region}:${stack.account}:table/${tableName}`],
+      }),
+    ],
+  });
 }

@@ -26,6 +26,7 @@ import {
 } from '../topology';
 import { mapTopology, pascal, type StatefulResources } from './stateful';
 import { physicalName } from '../constructs/names';
+import { addObservability, DEFAULT_OLDEST_MESSAGE_AGE_SECONDS, oldestMessageAgeSeconds, type Observability } from './observability';
 
 export interface StatelessStackProps extends StackProps {
   readonly config: StageConfig;
@@ -34,8 +35,8 @@ export interface StatelessStackProps extends StackProps {
 
 /** Gateway-wide throttling: generous for upstream batch posts, still a ceiling against a runaway sender. */
 export const API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
-/** A message older than this means consumers are failing or cannot keep up (SPEC §10 "old messages"). */
-export const OLDEST_MESSAGE_ALARM_SECONDS = 300;
+/** The default age of a message that means consumers are failing or cannot keep up (SPEC §10 "old messages"). */
+export const OLDEST_MESSAGE_ALARM_SECONDS = DEFAULT_OLDEST_MESSAGE_AGE_SECONDS;
 
 
 /**
@@ -46,6 +47,7 @@ export class StatelessStack extends Stack {
   readonly functions: Readonly<Record<FunctionName, CivicFunction>>;
   readonly api: apigwv2.HttpApi;
   readonly alarms: readonly cloudwatch.Alarm[];
+  readonly observability: Observability;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
@@ -57,7 +59,9 @@ export class StatelessStack extends Stack {
       created.addAlarmAction(alarmAction);
       created.addOkAction(alarmAction);
       alarms.push(created);
+      return created;
     };
+    const oldestMessageSeconds = oldestMessageAgeSeconds(this);
 
     // Tables are referred to by their fixed names, not through exports of the stateful stack: IAM statements
     // then name the tables themselves, and the stateful stack stays free to change without export locks.
@@ -96,12 +100,12 @@ export class StatelessStack extends Stack {
         );
         alarm(`${pascal(queue)}QueueOldestMessageAlarm`, {
           alarmName: `civicflow-${config.stage}-${queue}-oldest-message`,
-          alarmDescription: `Queue ${queue}: a message has waited more than ${OLDEST_MESSAGE_ALARM_SECONDS} s (consumer ${name} failing or behind).`,
+          alarmDescription: `Queue ${queue}: a message has waited more than ${oldestMessageSeconds} s (consumer ${name} failing or behind).`,
           metric: stateful.queues[queue].metricApproximateAgeOfOldestMessage({
             period: Duration.minutes(1),
             statistic: cloudwatch.Stats.MAXIMUM,
           }),
-          threshold: OLDEST_MESSAGE_ALARM_SECONDS,
+          threshold: oldestMessageSeconds,
           comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
           evaluationPeriods: 1,
           treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -134,9 +138,9 @@ export class StatelessStack extends Stack {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     }
-    this.alarms = alarms;
-
     this.api = this.httpApi(config, stateful, built);
+    this.observability = addObservability(this, { config, functions: built, api: this.api, alarm, alarms: [...alarms] });
+    this.alarms = alarms;
 
     for (const schedule of schedules) {
       const rule = new events.Rule(this, `${pascal(schedule.function)}Schedule`, {

@@ -1,0 +1,398 @@
+/**
+ * What auditors read in CloudWatch (SPEC §10), as synthesized: the dashboard's widgets and the metrics
+ * each shows, every alarm with its metric and threshold, the saved Logs Insights queries, and the
+ * append-only guard on the audit trail.
+ */
+import { Duration } from 'aws-cdk-lib';
+import { Schedule } from 'aws-cdk-lib/aws-events';
+import { AUDIT_REWRITE_ACTIONS } from '../../infra/constructs/civic-function';
+import { TABLE_REWRITE_ACTIONS } from '../../infra/constructs/civic-table';
+import { OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '../../infra/stacks/observability';
+import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '../../infra/topology';
+import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
+
+const stage = 'dev';
+const functionNames = Object.keys(functions) as FunctionName[];
+const queueNames = Object.keys(queues) as QueueName[];
+const consumedQueues = functionNames.flatMap((f) => {
+  const consumes = (functions[f] as { consumes?: { queue: QueueName } }).consumes;
+  return consumes ? [consumes.queue] : [];
+});
+
+let s: SynthResult;
+beforeAll(() => {
+  s = synthCivicFlow(stage, { bundle: false });
+});
+
+const describe$ = (v: unknown) => describeRef(v, s.statelessJson, s.statefulJson);
+
+/** The dashboard body as JSON, each CloudFormation token rendered by what it points at. */
+function dashboardBody(): Json {
+  const dashboards = resourcesOfType(s.statelessJson, 'AWS::CloudWatch::Dashboard');
+  expect(dashboards).toHaveLength(1);
+  const p = dashboards[0]![1].Properties;
+  expect(p.DashboardName).toBe(`civicflow-${stage}`);
+  const body = p.DashboardBody;
+  const text = typeof body === 'string' ? body : (body['Fn::Join'][1] as unknown[]).map((part) => describe$(part)).join('');
+  return JSON.parse(text) as Json;
+}
+
+/** Each widget: its title and the metric rows it plots ([namespace, name, dim, value, ...] or an expression). */
+function widgets(): { title: string; type: string; metrics: unknown[][]; annotations?: Json }[] {
+  return (dashboardBody().widgets as Json[]).map((w) => ({
+    title: (w.properties.title ?? w.properties.markdown ?? '') as string,
+    type: w.type as string,
+    metrics: (w.properties.metrics ?? []) as unknown[][],
+    annotations: w.properties.annotations,
+  }));
+}
+const widget = (title: string) => {
+  const found = widgets().filter((w) => w.title === title);
+  expect([title, found.length]).toEqual([title, 1]);
+  return found[0]!;
+};
+/** Metric rows reduced to "Namespace/Metric dim=value …" strings; math expressions to their expression. */
+function series(title: string): string[] {
+  return widget(title).metrics.map((row) => {
+    const last = row[row.length - 1];
+    if (row.length === 1 && last && typeof last === 'object' && 'expression' in (last as Json)) return (last as Json).expression as string;
+    const values = row.filter((x) => typeof x === 'string') as string[];
+    const [ns, name, ...dims] = values;
+    const pairs: string[] = [];
+    for (let i = 0; i + 1 < dims.length; i += 2) pairs.push(`${dims[i]}=${dims[i + 1]}`);
+    return [`${ns}/${name}`, ...pairs].join(' ');
+  });
+}
+/** Options of a metric row ({stat, label, period}). */
+const optionsOf = (title: string) => widget(title).metrics.map((row) => row[row.length - 1] as Json);
+
+describe('dashboard', () => {
+  it('has one widget per figure group of 秒批, 免申即享, 好差评 and the platform, plus the alarm status', () => {
+    expect(widgets().map((w) => w.title.split('\n')[0])).toEqual([
+      `# CivicFlow ${stage} — 南山区 (440305)`,
+      '秒批 decisions by outcome',
+      '秒批率 (instant approvals / decisions on instant items, %)',
+      '秒批 materials waived (免提交), overdue verifications',
+      '秒批 decision latency (ms)',
+      '秒批 time-limit compression (%)',
+      '免申即享 pushes and grants',
+      '免申即享 notification delivery',
+      '免申即享 matching: profiles per slice, publish to last push (ms)',
+      '好差评 reviews by level, 差评, completed cases',
+      '好差评 composite score by department (this month, /10)',
+      '好差评 差评整改率, coverage by department (this month)',
+      '好差评 overdue rectifications (flagged per run; cases this month by department)',
+      'Ingest: events accepted and rejected; API latency',
+      'Queue depth (visible messages)',
+      'Age of oldest message (s)',
+      'DLQ depth (must be 0)',
+      'Function errors',
+      'Function throttles',
+      'Function latency p95 (ms)',
+      'Alarms',
+    ]);
+  });
+
+  it('shows each capability\'s figures from the functions\' EMF metrics (namespace CivicFlow, service dimension)', () => {
+    expect(series('秒批 decisions by outcome')).toEqual([
+      `SEARCH('{CivicFlow,Outcome,service} MetricName="Decisions" service="approval"', 'Sum', 300)`,
+      `SEARCH('{CivicFlow,Outcome,service} MetricName="Decisions" service="approvalDeadlines"', 'Sum', 300)`,
+    ]);
+    // The 秒批率 expression and the two metrics it divides (hidden rows with ids).
+    const rate = series('秒批率 (instant approvals / decisions on instant items, %)');
+    expect(rate).toEqual(
+      expect.arrayContaining([
+        '100 * approvals / decisions',
+        'CivicFlow/InstantApprovals service=approval',
+        'CivicFlow/DecisionsOnInstantItems service=approval',
+      ]),
+    );
+    expect(series('秒批 materials waived (免提交), overdue verifications')).toEqual([
+      'CivicFlow/MaterialsWaived service=approval',
+      'CivicFlow/OverdueVerifications service=approvalDeadlines',
+    ]);
+    expect(series('秒批 decision latency (ms)')).toEqual(Array(3).fill('CivicFlow/DecisionLatency service=approval'));
+    expect(optionsOf('秒批 decision latency (ms)').map((o) => o.stat)).toEqual(['p50', 'p95', 'Maximum']);
+    expect(series('秒批 time-limit compression (%)')).toEqual(['CivicFlow/TimeLimitCompression service=approval']);
+
+    expect(series('免申即享 pushes and grants')).toEqual(
+      expect.arrayContaining([
+        'notifiedPolicy + notifiedMatch',
+        'grantedPolicy + grantedMatch',
+        'CivicFlow/EntitlementsNotified service=policy',
+        'CivicFlow/EntitlementsNotified service=match',
+        'CivicFlow/EntitlementsGranted service=policy',
+        'CivicFlow/EntitlementsGranted service=match',
+      ]),
+    );
+    expect(series('免申即享 notification delivery')).toEqual([
+      'CivicFlow/NotificationsDelivered service=notify',
+      'CivicFlow/NotificationFailures service=notify',
+    ]);
+    expect(series('免申即享 matching: profiles per slice, publish to last push (ms)')).toEqual([
+      'CivicFlow/MatchSliceProfiles service=match',
+      `SEARCH('{CivicFlow,PolicyId,service} MetricName="PublishToLastPushMs" service="match"', 'Maximum', 300)`,
+    ]);
+
+    expect(series('好差评 reviews by level, 差评, completed cases')).toEqual([
+      `SEARCH('{CivicFlow,Level,service} MetricName="ReviewsReceived" service="review"', 'Sum', 300)`,
+      'CivicFlow/BadReviews service=review',
+      'CivicFlow/CasesCompleted service=review',
+    ]);
+    expect(series('好差评 composite score by department (this month, /10)')).toEqual([
+      `SEARCH('{CivicFlow,Department,service} MetricName="CompositeScore" service="reviewSchedule"', 'Maximum', 300)`,
+    ]);
+    expect(series('好差评 差评整改率, coverage by department (this month)')).toEqual([
+      `SEARCH('{CivicFlow,Department,service} MetricName="RectificationRate" service="reviewSchedule"', 'Maximum', 300)`,
+      `SEARCH('{CivicFlow,Department,service} MetricName="Coverage" service="reviewSchedule"', 'Maximum', 300)`,
+    ]);
+    expect(series('好差评 overdue rectifications (flagged per run; cases this month by department)')).toEqual([
+      'CivicFlow/OverdueRectifications service=reviewSchedule',
+      `SEARCH('{CivicFlow,Department,service} MetricName="OverdueRectificationCases" service="reviewSchedule"', 'Maximum', 300)`,
+    ]);
+    const ingest = series('Ingest: events accepted and rejected; API latency');
+    expect(ingest.slice(0, 2)).toEqual(['CivicFlow/EventsAccepted service=ingest', 'CivicFlow/EventsRejected service=ingest']);
+    expect(ingest[2]).toMatch(/^AWS\/ApiGateway\/Latency ApiId=AWS::ApiGatewayV2::Api:/);
+  });
+
+  it('shows depth and age of every queue and the depth of every DLQ, by their physical names', () => {
+    expect(series('Queue depth (visible messages)')).toEqual(
+      queueNames.map((q) => `AWS/SQS/ApproximateNumberOfMessagesVisible QueueName=civicflow-${stage}-${q}`),
+    );
+    expect(series('Age of oldest message (s)')).toEqual(
+      queueNames.map((q) => `AWS/SQS/ApproximateAgeOfOldestMessage QueueName=civicflow-${stage}-${q}`),
+    );
+    expect(widget('Age of oldest message (s)').annotations).toEqual({
+      horizontal: [expect.objectContaining({ value: 300, label: 'alarm' })],
+    });
+    expect(series('DLQ depth (must be 0)')).toEqual(
+      queueNames.map((q) => `AWS/SQS/ApproximateNumberOfMessagesVisible QueueName=civicflow-${stage}-${q}-dlq`),
+    );
+    // The names the dashboard uses are the queues the stateful stack creates.
+    const created = resourcesOfType(s.statefulJson, 'AWS::SQS::Queue').map(([, q]) => q.Properties.QueueName as string);
+    for (const q of queueNames) expect(created).toEqual(expect.arrayContaining([`civicflow-${stage}-${q}`, `civicflow-${stage}-${q}-dlq`]));
+  });
+
+  it('shows errors, throttles and p95 latency of every function', () => {
+    const per = (metric: string) => functionNames.map((f) => `AWS/Lambda/${metric} FunctionName=civicflow-${stage}-${f}`);
+    expect(series('Function errors')).toEqual(per('Errors'));
+    expect(series('Function throttles')).toEqual(per('Throttles'));
+    expect(series('Function latency p95 (ms)')).toEqual(per('Duration'));
+    expect(optionsOf('Function latency p95 (ms)').every((o) => o.stat === 'p95')).toBe(true);
+    const created = resourcesOfType(s.statelessJson, 'AWS::Lambda::Function').map(([, f]) => f.Properties.FunctionName as string);
+    expect(created.sort()).toEqual(functionNames.map((f) => `civicflow-${stage}-${f}`).sort());
+  });
+
+  it('lists every alarm of the stack in the alarm status widget', () => {
+    const body = dashboardBody();
+    const statusWidget = (body.widgets as Json[]).find((w) => w.properties.title === 'Alarms')!;
+    const alarmIds = resourcesOfType(s.statelessJson, 'AWS::CloudWatch::Alarm').map(([id]) => `AWS::CloudWatch::Alarm:${id}`);
+    expect((statusWidget.properties.alarms as string[]).map((a) => a.replace(/^.*?(AWS::CloudWatch::Alarm:)/, '$1')).sort()).toEqual(
+      alarmIds.sort(),
+    );
+  });
+});
+
+describe('alarms to the SNS topic', () => {
+  const alarms = () => resourcesOfType(s.statelessJson, 'AWS::CloudWatch::Alarm').map(([, a]) => a.Properties as Json);
+  const byName = (name: string) => {
+    const found = alarms().filter((a) => a.AlarmName === name);
+    expect([name, found.length]).toEqual([name, 1]);
+    return found[0]!;
+  };
+  const dims = (a: Json) => Object.fromEntries((a.Dimensions as Json[]).map((d) => [d.Name, describe$(d.Value)]));
+  const queueId = (physical: string) =>
+    resourcesOfType(s.statefulJson, 'AWS::SQS::Queue').find(([, q]) => q.Properties.QueueName === physical)![0];
+
+  it('alarms on each figure with its metric, statistic, period and threshold', () => {
+    const table = [
+      ['overdue-rectifications', 'OverdueRectifications', 'reviewSchedule'],
+      ['overdue-verifications', 'OverdueVerifications', 'approvalDeadlines'],
+    ] as const;
+    for (const [suffix, metric, service] of table) {
+      const a = byName(`civicflow-${stage}-${suffix}`);
+      expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', metric, { service }, 'Sum', 900]);
+      expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([
+        0,
+        'GreaterThanThreshold',
+        1,
+        'notBreaching',
+      ]);
+    }
+  });
+
+  it('alarms on every DLQ not empty, every function error and old messages in every consumed queue', () => {
+    for (const q of queueNames) {
+      const a = byName(`civicflow-${stage}-${q}-dlq-not-empty`);
+      expect([a.Namespace, a.MetricName, a.Statistic, a.Threshold, a.ComparisonOperator]).toEqual([
+        'AWS/SQS',
+        'ApproximateNumberOfMessagesVisible',
+        'Maximum',
+        0,
+        'GreaterThanThreshold',
+      ]);
+      expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}-dlq`)}` });
+    }
+    for (const f of functionNames) {
+      const a = byName(`civicflow-${stage}-${f}-errors`);
+      expect([a.Namespace, a.MetricName, a.Statistic, a.Period, a.Threshold, a.ComparisonOperator]).toEqual([
+        'AWS/Lambda',
+        'Errors',
+        'Sum',
+        60,
+        0,
+        'GreaterThanThreshold',
+      ]);
+    }
+    for (const q of consumedQueues) {
+      const a = byName(`civicflow-${stage}-${q}-oldest-message`);
+      expect([a.Namespace, a.MetricName, a.Statistic, a.Threshold, a.ComparisonOperator]).toEqual([
+        'AWS/SQS',
+        'ApproximateAgeOfOldestMessage',
+        'Maximum',
+        300,
+        'GreaterThanThreshold',
+      ]);
+      expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
+    }
+    expect(alarms()).toHaveLength(2 + queueNames.length + functionNames.length + consumedQueues.length);
+  });
+
+  it('sends every alarm and its recovery to the alarm topic', () => {
+    const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
+    for (const a of alarms()) {
+      expect([a.AlarmName, asArray(a.AlarmActions).map(describe$), asArray(a.OKActions).map(describe$)]).toEqual([
+        a.AlarmName,
+        [`AWS::SNS::Topic:${topicId}`],
+        [`AWS::SNS::Topic:${topicId}`],
+      ]);
+    }
+  });
+
+  it('takes the old-message age from the stage context, and refuses a nonsense value', () => {
+    const other = synthCivicFlow(stage, { bundle: false, appProps: { context: { [OLDEST_MESSAGE_CONTEXT_KEY]: '900' } } });
+    const ages = resourcesOfType(other.statelessJson, 'AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties as Json)
+      .filter((a) => a.MetricName === 'ApproximateAgeOfOldestMessage');
+    expect(ages).toHaveLength(consumedQueues.length);
+    for (const a of ages) expect(a.Threshold).toBe(900);
+    expect(() => synthCivicFlow(stage, { bundle: false, appProps: { context: { [OLDEST_MESSAGE_CONTEXT_KEY]: '0' } } })).toThrow(
+      /whole seconds from 1/,
+    );
+  });
+});
+
+describe('saved Logs Insights queries', () => {
+  const definitions = () => resourcesOfType(s.statelessJson, 'AWS::Logs::QueryDefinition').map(([, q]) => q.Properties as Json);
+  const logGroupsOf = (q: Json) =>
+    asArray(q.LogGroupNames).map((ref) => s.statelessJson.Resources[(ref as Json).Ref].Properties.LogGroupName as string);
+
+  it('saves exactly the five auditor questions, each over the log groups of the functions that log its lines', () => {
+    const expected: [string, string[], string][] = [
+      [
+        'why-was-this-application-decided-so',
+        ['approval', 'approvalDeadlines'],
+        'fields @timestamp, applicationId, itemCode, itemVersion, sequence, cause, outcome, reasons.0, reasons.1, reasons.2, latencyMs\n' +
+          '| filter message = "decision"\n| filter applicationId = "SQ-20261103-000187"\n| sort @timestamp asc',
+      ],
+      [
+        'all-decisions-of-an-item-in-a-period',
+        ['approval', 'approvalDeadlines'],
+        'fields @timestamp, applicationId, sequence, cause, outcome, reasons.0, latencyMs\n' +
+          '| filter message = "decision"\n| filter itemCode = "CG-0107"\n| sort @timestamp asc\n| limit 10000',
+      ],
+      [
+        'overdue-bad-reviews-this-month',
+        ['reviewSchedule'],
+        'fields @timestamp, caseId, reviewId, departmentCode, itemCode, kinds.0, state\n' +
+          '| filter message = "rectification.overdue"\n' +
+          '| stats count(*) as flags, latest(state) as state, max(@timestamp) as lastFlaggedAt by caseId, departmentCode\n' +
+          '| sort departmentCode asc\n| limit 10000',
+      ],
+      [
+        'who-was-pushed-policy-p-and-when',
+        ['notify'],
+        'fields @timestamp, policyId, policyVersion, creditCode, notifiedAt, deliveredAt, channels.0, channels.1\n' +
+          '| filter message = "entitlement.notified"\n| filter policyId = "POL-2026-EXPORT-INS"\n| sort notifiedAt asc\n| limit 10000',
+      ],
+      [
+        'every-action-on-a-rectification-case',
+        ['review', 'reviewSchedule'],
+        'fields @timestamp, message, action, outcome, code, reason, actorDepartment, actorStaff, at, kinds.0, state, level\n' +
+          '| filter caseId = "SQ-20261103-000187"\n| filter message like /^(review|rectification)\\./\n| sort @timestamp asc',
+      ],
+    ];
+    const defs = definitions();
+    expect(defs.map((d) => d.Name).sort()).toEqual(expected.map(([n]) => `civicflow/${stage}/${n}`).sort());
+    for (const [name, fns, query] of expected) {
+      const d = defs.find((x) => x.Name === `civicflow/${stage}/${name}`)!;
+      expect([name, d.QueryString]).toEqual([name, query]);
+      expect([name, logGroupsOf(d)]).toEqual([name, fns.map((f) => `/aws/lambda/civicflow-${stage}-${f}`)]);
+    }
+    expect(savedQueries(stage)).toHaveLength(expected.length);
+  });
+
+  it('reads only fields the functions write (the log lines are asserted in tests/integration/report.test.ts)', () => {
+    for (const d of definitions()) expect(d.QueryString).toMatch(/filter (message = "[a-z.]+"|caseId = )/);
+  });
+});
+
+describe('append-only audit trail', () => {
+  const roleStatements = (name: FunctionName) => {
+    const [, fn] = resourcesOfType(s.statelessJson, 'AWS::Lambda::Function').find(
+      ([, r]) => r.Properties.FunctionName === `civicflow-${stage}-${name}`,
+    )!;
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0] as string;
+    return resourcesOfType(s.statelessJson, 'AWS::IAM::Policy')
+      .filter(([, p]) => p.Properties.Roles.some((r: Json) => r.Ref === roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[]);
+  };
+  const onAudit = (st: Json) => asArray(st.Resource).some((r) => /:table\/civicflow-dev-audit$/.test(describe$(r)));
+
+  it('denies every function UpdateItem, DeleteItem, BatchWriteItem and PartiQL writes on the audit table', () => {
+    for (const name of functionNames) {
+      const denies = roleStatements(name).filter((st) => st.Effect === 'Deny' && onAudit(st));
+      expect([name, denies.length]).toEqual([name, 1]);
+      expect(asArray(denies[0]!.Action).sort()).toEqual([...AUDIT_REWRITE_ACTIONS].sort());
+    }
+  });
+
+  it('allows the audit writers PutItem only (create-only puts), never an update or delete', () => {
+    const writers = functionNames.filter((f) => (functions[f].tables as Record<string, string>).audit === 'write');
+    expect(writers.length).toBeGreaterThan(3);
+    for (const name of writers) {
+      const allowed = roleStatements(name)
+        .filter((st) => st.Effect === 'Allow' && onAudit(st))
+        .flatMap((st) => asArray(st.Action) as string[]);
+      expect([name, allowed.sort()]).toEqual([name, ['dynamodb:DescribeTable', 'dynamodb:PutItem']]);
+    }
+  });
+
+  it('gives the audit table a resource policy that denies rewrites to every principal', () => {
+    const [, audit] = resourcesOfType(s.statefulJson, 'AWS::DynamoDB::Table').find(
+      ([, t]) => t.Properties.TableName === `civicflow-${stage}-audit`,
+    )!;
+    const [statement] = audit.Properties.ResourcePolicy.PolicyDocument.Statement as Json[];
+    expect(statement).toMatchObject({ Effect: 'Deny', Principal: { AWS: '*' } });
+    expect(asArray(statement!.Action).sort()).toEqual([...TABLE_REWRITE_ACTIONS].sort());
+    expect(describe$(statement!.Resource)).toBe(`arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>:table/civicflow-${stage}-audit`);
+    // No other table carries one.
+    const others = resourcesOfType(s.statefulJson, 'AWS::DynamoDB::Table').filter(([, t]) => t.Properties.ResourcePolicy);
+    expect(others).toHaveLength(1);
+  });
+});
+
+describe('the monthly report', () => {
+  it('is built by a daily schedule and read through GET /reports/{district}/{month}', () => {
+    const schedule = schedules.find((x) => x.name === 'monthly-report')!;
+    expect(schedule.function).toBe('monthlyReport');
+    const rules = resourcesOfType(s.statelessJson, 'AWS::Events::Rule').filter(
+      ([, r]) => r.Properties.Name === `civicflow-${stage}-monthly-report`,
+    );
+    expect(rules).toHaveLength(1);
+    expect(rules[0]![1].Properties.ScheduleExpression).toBe(Schedule.rate(Duration.days(1)).expressionString);
+    expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', path: '/reports/{district}/{month}', function: 'query' }]));
+    expect(functions.monthlyReport.tables).toEqual({ approvals: 'read', entitlements: 'read', reviews: 'read', reports: 'readwrite' });
+    expect((functions.query.tables as Record<string, string>).reports).toBe('read');
+  });
+});
