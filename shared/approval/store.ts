@@ -26,9 +26,10 @@
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
+import { queryAll, scanAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
@@ -108,21 +109,12 @@ export interface StoredCase {
 
 /** The whole case in one strongly consistent Query (a handful of items). */
 export async function loadCase(applicationId: string): Promise<StoredCase> {
-  const items: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': pkOf(applicationId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': pkOf(applicationId) },
+    ConsistentRead: true,
+  });
 
   let application: StoredCase['application'];
   let decision: Decision | undefined;
@@ -470,24 +462,13 @@ export interface DueEntry {
 }
 
 async function queryDue(duePk: string, before: string): Promise<DueEntry[]> {
-  const out: DueEntry[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'byDue',
-        KeyConditionExpression: 'duePk = :p AND dueAt < :before',
-        ExpressionAttributeValues: { ':p': duePk, ':before': before },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      out.push({ applicationId: (item.pk as string).slice('APP#'.length), sk: item.sk as string, dueAt: item.dueAt as string });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: 'byDue',
+    KeyConditionExpression: 'duePk = :p AND dueAt < :before',
+    ExpressionAttributeValues: { ':p': duePk, ':before': before },
+  });
+  return items.map((item) => ({ applicationId: (item.pk as string).slice('APP#'.length), sk: item.sk as string, dueAt: item.dueAt as string }));
 }
 
 /** Decisions whose supplement or verification period ended before `now` (the index is eventually consistent: re-check). */
@@ -501,19 +482,10 @@ export const unsentOutboxes = (before: string) => queryDue(OUTBOX, before);
  * page today; a per-item index or counters maintained with each version would replace it at scale.
  */
 export async function scanDecisions(itemCode?: string): Promise<Decision[]> {
-  const out: Decision[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new ScanCommand({
-        TableName: table(),
-        FilterExpression: itemCode === undefined ? 'sk = :d' : 'sk = :d AND itemCode = :i',
-        ExpressionAttributeValues: itemCode === undefined ? { ':d': 'DECISION' } : { ':d': 'DECISION', ':i': itemCode },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(JSON.parse(item.body as string) as Decision);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await scanAll({
+    TableName: table(),
+    FilterExpression: itemCode === undefined ? 'sk = :d' : 'sk = :d AND itemCode = :i',
+    ExpressionAttributeValues: itemCode === undefined ? { ':d': 'DECISION' } : { ':d': 'DECISION', ':i': itemCode },
+  });
+  return items.map((item) => JSON.parse(item.body as string) as Decision);
 }

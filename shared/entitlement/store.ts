@@ -42,6 +42,7 @@ import { env } from '../../infra/topology';
 import { metrics } from '../platform/powertools';
 import { sendMessages } from '../platform/queues';
 import { ddb } from '../platform/aws';
+import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
@@ -113,21 +114,12 @@ export async function getPolicy(policyId: string): Promise<Policy | undefined> {
 
 /** Active (not withdrawn) policies; whether each is within its window at a given moment is the domain's call. */
 export async function listActivePolicies(): Promise<Policy[]> {
-  const out: Policy[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': ACTIVE_PK },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(item.policy as Policy);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': ACTIVE_PK },
+  });
+  return items.map((item) => item.policy as Policy);
 }
 
 /**
@@ -402,22 +394,13 @@ export async function batchGetEntitlements(policyId: string, codes: readonly str
 
 /** The entitlements of one enterprise, across policies (the calculator). */
 export async function entitlementsOfEnterprise(creditCode: string): Promise<Entitlement[]> {
-  const out: Entitlement[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :e',
-        ExpressionAttributeValues: { ':e': entSk(creditCode) },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) out.push(item.entitlement as Entitlement);
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :e',
+    ExpressionAttributeValues: { ':e': entSk(creditCode) },
+  });
+  return items.map((item) => item.entitlement as Entitlement);
 }
 
 export type ApplyOutcome =

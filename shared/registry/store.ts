@@ -10,7 +10,8 @@
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../platform/paging';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { requireEnv } from '../platform/config';
@@ -157,24 +158,13 @@ export async function revokeLicence(licenceNo: string, revokedAt: string): Promi
 }
 
 export async function licencesOfHolder(holderId: string): Promise<StoredLicence[]> {
-  const out: StoredLicence[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :h',
-        ExpressionAttributeValues: { ':h': `HOLDER#${holderId}` },
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) {
-      out.push({ ...(item.licence as Licence), ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}) });
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
+  const items = await queryAll({
+    TableName: table(),
+    IndexName: 'gsi1',
+    KeyConditionExpression: 'gsi1pk = :h',
+    ExpressionAttributeValues: { ':h': `HOLDER#${holderId}` },
+  });
+  return items.map((item) => ({ ...(item.licence as Licence), ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}) }));
 }
 
 export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };

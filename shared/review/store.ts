@@ -41,6 +41,7 @@ import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { env } from '../../infra/topology';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { ddb } from '../platform/aws';
+import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
@@ -372,19 +373,11 @@ export async function getCounters(dimension: Dimension, key: string, period: Per
 
 /** Every key of a dimension with counters in a period, with its counters, sorted by key. */
 export async function listCounters(dimension: Dimension, period: Period): Promise<{ key: string; counters: Counters }[]> {
-  const rows: { key: string; counters: Counters }[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': figureKey(dimension, '', period).pk },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) rows.push({ key: item.sk as string, counters: countersOf(item) });
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': figureKey(dimension, '', period).pk },
+  });
+  const rows = items.map((item) => ({ key: item.sk as string, counters: countersOf(item) }));
   return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
