@@ -1,0 +1,143 @@
+/**
+ * Policy matching in-process (SPEC §13): each sample policy against 1 M generated enterprise profiles on
+ * one core with `matchSlice` (the publish-time bulk path), next to a hand-written closure doing the same
+ * loop (evaluate, skip the ineligible, look up credit records only for the rest).
+ */
+import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '../shared/entitlement';
+import { CLOSURES } from './rules/conditions';
+import type { BenchContext, Missed, SectionResult } from './types';
+import { median, ratio, si, table, tick } from './util';
+
+const NOW = '2025-06-01T09:00:00+08:00';
+const PROFILES = 1_000_000;
+
+/** The loop a person would write for one policy, with its criteria as a closure. */
+function closureMatch(
+  criteria: (f: unknown) => boolean | null,
+  profiles: readonly EnterpriseProfile[],
+  credits: ReadonlyMap<string, CreditRecord> | undefined,
+  readsCredit: boolean,
+): { eligible: number; needsInfo: number; ineligible: number; excluded: number } {
+  // Codes are collected as matchSlice collects them, so both loops do the same work.
+  const eligible: string[] = [];
+  const needsInfo: string[] = [];
+  let ineligible = 0;
+  let excluded = 0;
+  const facts: { enterprise: EnterpriseProfile | undefined; credit: CreditRecord | undefined; now: string } = { enterprise: undefined, credit: undefined, now: NOW };
+  for (let i = 0; i < profiles.length; i++) {
+    const p = profiles[i]!;
+    facts.enterprise = p;
+    if (readsCredit && credits) facts.credit = credits.get(p.creditCode);
+    const t = criteria(facts);
+    if (t === false) {
+      ineligible++;
+      continue;
+    }
+    const c = readsCredit ? facts.credit : credits?.get(p.creditCode);
+    if (c !== undefined && c.dishonest) excluded++;
+    else if (t === true) eligible.push(p.creditCode);
+    else needsInfo.push(p.creditCode);
+  }
+  return { eligible: eligible.length, needsInfo: needsInfo.length, ineligible, excluded };
+}
+
+export async function matchingSection(ctx: BenchContext): Promise<SectionResult> {
+  const runs = ctx.quick ? 3 : 7;
+  ctx.progress(0, `generating ${si(PROFILES)} profiles`);
+  const t0 = performance.now();
+  const { profiles, credits } = generateEnterprises(PROFILES, 20250601);
+  const genMs = performance.now() - t0;
+  await tick();
+
+  interface MatchRow { policy: Policy; credits: boolean; cf: number; closure: number; eligible: number; needsInfo: number; excluded: number }
+  const rows: MatchRow[] = [];
+  const variants = [false, true];
+  let step = 0;
+  const steps = SAMPLE_POLICIES.length * variants.length;
+  for (const withCredits of variants) {
+    const creditMap = withCredits ? credits : undefined;
+    for (const policy of SAMPLE_POLICIES) {
+      const closure = CLOSURES[`policy:${policy.policyId}`]! as (f: unknown) => boolean | null;
+      const readsCredit = JSON.stringify(policy.criteria).includes('"credit.');
+      const cfTimes: number[] = [];
+      const clTimes: number[] = [];
+      let outcome = { eligible: 0, needsInfo: 0, excluded: 0 };
+      for (let r = 0; r < runs + 1; r++) {
+        // Alternate which goes first; run 0 is the warm-up and the agreement check.
+        const order = r % 2 === 0 ? ['cf', 'closure'] : ['closure', 'cf'];
+        for (const which of order) {
+          const s = performance.now();
+          if (which === 'cf') {
+            const out = matchSlice(policy, profiles, creditMap, NOW);
+            const dt = performance.now() - s;
+            if (r > 0) cfTimes.push(dt);
+            if (out.inactive) throw new Error(`bench: ${policy.policyId} is inactive at ${NOW}`);
+            outcome = { eligible: out.eligible.length, needsInfo: out.needsInfo.length, excluded: out.excluded };
+          } else {
+            const out = closureMatch(closure, profiles, creditMap, readsCredit);
+            const dt = performance.now() - s;
+            if (r > 0) clTimes.push(dt);
+            if (r === 0 && (outcome.eligible !== out.eligible || outcome.needsInfo !== out.needsInfo || outcome.excluded !== out.excluded)) {
+              throw new Error(`bench: closure and matchSlice disagree on ${policy.policyId}: ${JSON.stringify([out, outcome])}`);
+            }
+          }
+          await tick();
+        }
+        ctx.progress((step + (r + 1) / (runs + 1)) / steps, `${policy.policyId}${withCredits ? ' + credits' : ''}`);
+      }
+      step++;
+      rows.push({ policy, credits: withCredits, cf: median(cfTimes), closure: median(clTimes), ...outcome });
+    }
+  }
+  const bare = rows.filter((r) => !r.credits);
+  const worst = Math.max(...bare.map((r) => r.cf));
+  const worstCredits = Math.max(...rows.filter((r) => r.credits).map((r) => r.cf));
+  const body = [
+    `${si(PROFILES)} profiles from \`generateEnterprises(${PROFILES}, 20250601)\` (generated in ${(genMs / 1000).toFixed(1)} s; 2 % of each`,
+    'optional field missing, 15 % with a credit record, 1 % dishonest) held in memory; each sample policy matched',
+    `over all of them with \`matchSlice(policy, profiles, credits, now)\` on one core, median of ${runs} runs after a`,
+    'warm-up, alternating with a hand-written loop over the same closure as the rules benchmark (both must',
+    'report the same eligible, needs-info and excluded counts).',
+    '',
+    'Two variants: criteria only (`credits` undefined, as `functions/policy/match.ts` calls it: the function then',
+    'reads the credit records of the few candidates from DynamoDB), and with an in-memory `Map` of the 150 k credit',
+    'records, where every enterprise not ruled out by the criteria is looked up for the dishonest exclusion. The',
+    'second is bound by those hash lookups (one random memory read chain per candidate, ~0.3–0.8 µs here), not by',
+    'the rules: the hand-written loop pays the same.',
+    '',
+    table(
+      ['policy', 'dishonest check', 'eligible', 'needs info', 'excluded (dishonest)', 'matchSlice', 'profiles/s', 'closure loop', 'matchSlice / closure'],
+      rows.map((r) => [
+        `\`${r.policy.policyId}\``,
+        r.credits ? 'in-memory credit map' : 'none (as the match function)',
+        r.eligible.toLocaleString('en'),
+        r.needsInfo.toLocaleString('en'),
+        r.excluded.toLocaleString('en'),
+        `${Math.round(r.cf)} ms`,
+        si(PROFILES / (r.cf / 1000)),
+        `${Math.round(r.closure)} ms`,
+        ratio(r.cf / r.closure),
+      ]),
+    ),
+  ].join('\n');
+  const missed: Missed[] = [];
+  if (worst > 1000) {
+    missed.push({ aim: '1 M profiles under 1 s on one core', result: `${Math.round(worst)} ms`, limit: 'see the closure column: the machine was loaded if the closure is as slow' });
+  }
+  if (worstCredits > 1000) {
+    missed.push({
+      aim: '1 M profiles under 1 s on one core, with the dishonest check in memory',
+      result: `${Math.round(worstCredits)} ms for the policy with the most candidates`,
+      limit: 'Map lookups of ~800 k credit codes (memory-bound; the hand-written loop is as slow). The deployed match function does not do this: it checks only the candidates of each slice against credit records read in bulk.',
+    });
+  }
+  return {
+    id: 'matching',
+    title: 'Policy matching in-process',
+    body,
+    headlines: [
+      `Matching: one policy against 1 M profiles in ${Math.round(Math.min(...bare.map((r) => r.cf)))}–${Math.round(worst)} ms on one core (hand-written loop: ${Math.round(Math.min(...bare.map((r) => r.closure)))}–${Math.round(Math.max(...bare.map((r) => r.closure)))} ms)`,
+    ],
+    missed,
+  };
+}
