@@ -3,7 +3,7 @@
  * `CIVICFLOW_CONFIG` environment variable (JSON); the local runtime does the same with the `local` stage.
  * Plain data only, so functions can import the type and the defaults.
  */
-import { routing, type InboundType } from './topology';
+import { routes, routing, type InboundType } from './topology';
 
 export interface CalendarConfig {
   /** Use the maintained public holiday dataset (`chinese-days`) as the base calendar. */
@@ -38,6 +38,11 @@ export interface StageConfig {
   readonly sources: Readonly<Record<string, SourceConfig>>;
   /** Principals allowed to read the query routes (auditors, upstream systems). */
   readonly readers: readonly string[];
+  /**
+   * Query routes (route keys such as `GET /applications/{applicationId}`) a reader is limited to (SPEC §12,
+   * least privilege for people and systems too). A reader not listed here reads every query route (auditors).
+   */
+  readonly readerRoutes?: Readonly<Record<string, readonly string[]>>;
   /** Policy matching fan-out. */
   readonly matching: { readonly sliceSize: number };
   /** Where notifications go: a webhook URL, or `log` to only record them. */
@@ -64,6 +69,30 @@ export const defaultSources: Record<string, SourceConfig> = {
   '/systems/review-channel': { types: ['gov.review.submitted'] },
 };
 
+/** What each upstream system needs to read back: its own receipts, and the answers to what it sends. */
+export const defaultReaderRoutes: Record<string, readonly string[]> = {
+  '/systems/catalog': ['GET /events/{id}', 'GET /items/{itemCode}'],
+  '/systems/policy': [
+    'GET /events/{id}',
+    'GET /policies/{policyId}',
+    'GET /policies/{policyId}/entitlements',
+    'GET /enterprises/{creditCode}/policies',
+  ],
+  '/systems/data-sharing': ['GET /events/{id}'],
+  '/systems/e-licence': ['GET /events/{id}'],
+  '/systems/credit': ['GET /events/{id}'],
+  '/systems/window-acceptance': ['GET /events/{id}', 'GET /items/{itemCode}', 'GET /applications/{applicationId}'],
+  '/systems/department': [
+    'GET /events/{id}',
+    'GET /applications/{applicationId}',
+    'GET /cases/{caseId}',
+    'GET /rectifications/{caseId}',
+    'GET /reviews/figures',
+    'GET /reviews/ranking',
+  ],
+  '/systems/review-channel': ['GET /events/{id}', 'GET /cases/{caseId}'],
+};
+
 const base: Omit<StageConfig, 'stage'> = {
   district: { code: '440305', name: '南山区' },
   timeZone: 'Asia/Shanghai',
@@ -77,6 +106,7 @@ const base: Omit<StageConfig, 'stage'> = {
   },
   sources: defaultSources,
   readers: ['/auditors/district', ...Object.keys(defaultSources)],
+  readerRoutes: defaultReaderRoutes,
   matching: { sliceSize: 2000 },
   notificationSender: { kind: 'log' },
   logRetentionDays: 400,
@@ -100,6 +130,13 @@ export function validateStageConfig(config: StageConfig): void {
   for (const [source, { types }] of Object.entries(config.sources)) {
     for (const type of types) {
       if (!(type in routing)) throw new Error(`config.sources["${source}"] names unknown type "${type}"`);
+    }
+  }
+  const routeKeys = new Set<string>(routes.map((r) => `${r.method} ${r.path}`));
+  for (const [reader, keys] of Object.entries(config.readerRoutes ?? {})) {
+    if (!config.readers.includes(reader)) throw new Error(`config.readerRoutes names "${reader}", which is not among config.readers`);
+    for (const key of keys) {
+      if (!routeKeys.has(key) || key.startsWith('POST ')) throw new Error(`config.readerRoutes["${reader}"] names unknown query route "${key}"`);
     }
   }
   try {

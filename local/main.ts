@@ -9,6 +9,7 @@
 import { startRuntime } from './runtime';
 import { schedules } from '../infra/topology';
 import { devKey } from '../shared/auth/signature';
+import { maskSensitive } from '../shared/contract/identifiers';
 
 function arg(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -23,7 +24,8 @@ const runtime = await startRuntime({
   dataDir: arg('--data'),
   timers: !flag('--no-timers'),
   retryDelaySeconds: retry === undefined ? undefined : Number(retry),
-  log: (line) => console.error(line),
+  // The runtime's own lines (error stacks) can quote event content: masked like every function log line.
+  log: (line) => console.error(maskSensitive(line)),
 });
 
 if (json) {

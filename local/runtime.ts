@@ -127,7 +127,8 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
           await sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: inspected!.url,
-              Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h, VisibilityTimeout: 0 })),
+              // 1 s, not 0: fauxqs 2.4 fails to persist a change to 0 (it writes a NULL receive count).
+              Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h, VisibilityTimeout: 1 })),
             }),
           );
         }

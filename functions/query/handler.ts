@@ -10,15 +10,20 @@ import { registryRoutes } from '../../shared/query/registry';
 import { entitlementRoutes } from '../../shared/query/entitlement';
 import { approvalRoutes } from '../../shared/query/approval';
 import { reviewRoutes } from '../../shared/query/review';
+import { reportRoutes } from '../../shared/query/report';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes };
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
   if (!auth.ok) return problem(401, `unauthenticated: ${auth.reason}`);
   if (!config().readers.includes(auth.principal)) {
     return problem(403, `${auth.principal} may not read the query API`);
+  }
+  const limited = config().readerRoutes?.[auth.principal];
+  if (limited && !limited.includes(event.routeKey)) {
+    return problem(403, `${auth.principal} may not read ${event.routeKey}`);
   }
   const route = routes[event.routeKey];
   if (!route) return problem(404, `no route ${event.routeKey}`);
