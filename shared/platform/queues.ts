@@ -14,6 +14,18 @@ export interface QueueMessage {
 const MAX_BATCH = 10;
 
 /**
+ * Characters outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD, per UTF-16 unit. SQS accepts
+ * supplementary characters (emoji, CJK Extension B such as 𠮷 in names) but the local stand-in does not;
+ * written as JSON `\u` escapes they are plain ASCII everywhere and parse back to the same string.
+ */
+const SQS_UNSAFE = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g;
+
+/** The message body of `body`: its JSON, with every character SQS implementations may refuse escaped. */
+export function toMessageBody(body: unknown): string {
+  return JSON.stringify(body).replace(SQS_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * Sends messages in batches of ten. An entry SQS reports as failed is retried (with the SDK's retries
  * underneath); if any still fails the whole call throws, so the caller never reports success for a
  * message that was not queued.
@@ -23,7 +35,7 @@ export async function sendMessages(queue: QueueName, messages: readonly QueueMes
   for (let start = 0; start < messages.length; start += MAX_BATCH) {
     let entries: SendMessageBatchRequestEntry[] = messages.slice(start, start + MAX_BATCH).map((m, i) => ({
       Id: String(i),
-      MessageBody: JSON.stringify(m.body),
+      MessageBody: toMessageBody(m.body),
       DelaySeconds: m.delaySeconds,
       MessageAttributes: Object.fromEntries(
         Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
