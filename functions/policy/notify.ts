@@ -91,4 +91,13 @@ export const handler = sqsConsumer(async (event, record) => {
   ]);
   await markDelivered(policyId, creditCode, nowIso());
   metrics.addMetric('NotificationsDelivered', MetricUnit.Count, 1);
+  // Read by the saved Logs Insights query "who was pushed policy P and when" (infra/stacks/observability.ts).
+  logger.info('entitlement.notified', {
+    policyId,
+    policyVersion: n.policyVersion,
+    creditCode,
+    notifiedAt: n.at,
+    deliveredAt: at,
+    channels: n.channels,
+  });
 });

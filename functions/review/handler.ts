@@ -76,7 +76,20 @@ async function handle(event: QueuedEvent): Promise<Outcome> {
       return out;
     }
     case 'gov.review.submitted': {
-      const out = await submitReview(toReview(event), now);
+      const review = toReview(event);
+      const out = await submitReview(review, now);
+      // Read by the saved query "every action on a rectification case"; no reviewer id, no comment.
+      logger.info('review.submitted', {
+        caseId: review.caseId,
+        reviewId: review.reviewId,
+        departmentCode: review.departmentCode,
+        itemCode: review.itemCode,
+        channel: review.channel,
+        // `level` is the log level in Powertools' lines.
+        reviewLevel: review.level,
+        outcome: out.outcome,
+        ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+      });
       if (out.outcome === 'accepted') {
         count('ReviewsReceived', { Level: String(out.level) });
         if ((out.level ?? 5) <= 2) count('BadReviews');
@@ -97,6 +110,16 @@ async function handle(event: QueuedEvent): Promise<Outcome> {
         },
         now,
       );
+      logger.info('rectification.step', {
+        caseId: d.caseId,
+        action: d.action,
+        actorDepartment: d.actor.departmentCode,
+        actorStaff: d.actor.staffId,
+        at: new Date(d.at).toISOString(),
+        ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
+        outcome: out.outcome,
+        ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+      });
       if (out.outcome === 'applied') count('RectificationSteps');
       else if (out.outcome === 'refused') count('RectificationStepsRefused');
       return out;

@@ -153,7 +153,7 @@ export const savedQueries = (stage: string): readonly SavedQuery[] => [
     name: `civicflow/${stage}/every-action-on-a-rectification-case`,
     functions: ['review', 'reviewSchedule'],
     query: {
-      fields: ['@timestamp', 'message', 'action', 'outcome', 'code', 'reason', 'actorDepartment', 'actorStaff', 'at', 'kinds.0', 'state', 'level'],
+      fields: ['@timestamp', 'message', 'action', 'outcome', 'code', 'reason', 'actorDepartment', 'actorStaff', 'at', 'kinds.0', 'state', 'reviewLevel'],
       filterStatements: ['caseId = "SQ-20261103-000187"', 'message like /^(review|rectification)\\./'],
       sort: '@timestamp asc',
     },

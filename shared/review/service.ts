@@ -365,6 +365,17 @@ export async function runOverdue(caseId: string, now: string): Promise<OverdueKi
       audits: result.auditEntries.map((entry) => rectAudit(entry, caseId)),
       outbound: result.outbound.map((e) => toOutbound(e, now)),
     });
+    // Read by the saved Logs Insights query "overdue 差评 this month" (infra/stacks/observability.ts).
+    logger.info('rectification.overdue', {
+      caseId,
+      reviewId: rect.reviewId,
+      departmentCode: rect.departmentCode,
+      itemCode: rect.subject.itemCode,
+      reviewLevel: rect.level,
+      kinds: [...result.flagged],
+      state: result.next.state,
+      at: now,
+    });
     return [...result.flagged];
   });
 }

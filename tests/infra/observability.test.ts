@@ -318,7 +318,7 @@ describe('saved Logs Insights queries', () => {
       [
         'every-action-on-a-rectification-case',
         ['review', 'reviewSchedule'],
-        'fields @timestamp, message, action, outcome, code, reason, actorDepartment, actorStaff, at, kinds.0, state, level\n' +
+        'fields @timestamp, message, action, outcome, code, reason, actorDepartment, actorStaff, at, kinds.0, state, reviewLevel\n' +
           '| filter caseId = "SQ-20261103-000187"\n| filter message like /^(review|rectification)\\./\n| sort @timestamp asc',
       ],
     ];

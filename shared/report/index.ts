@@ -1,0 +1,2 @@
+export * from './build';
+export { renderHtml, renderText, formatValue, displayWidth, textTable, SECTIONS } from './render';
