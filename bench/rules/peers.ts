@@ -100,7 +100,8 @@ export function jreEvaluator(c: Condition): JreEvaluator {
   engine.addOperator('after', (v: unknown, d: string) => dayOrder(v, d) > 0);
   engine.addOperator('notBefore', (v: unknown, d: string) => dayOrder(v, d) >= 0);
   engine.addOperator('notAfter', (v: unknown, d: string) => dayOrder(v, d) <= 0);
-  engine.addFact('ageOf', async (params: { root: string; path: string }, almanac) => {
+  engine.addFact('ageOf', async (raw: unknown, almanac) => {
+    const params = raw as { root: string; path: string };
     const birth = await almanac.factValue<string>(params.root, {}, params.path);
     const now = await almanac.factValue<string>('now');
     return typeof birth === 'string' && typeof now === 'string' ? ageInYears(birth, now) : undefined;

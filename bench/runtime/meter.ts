@@ -1,0 +1,148 @@
+/**
+ * Meters for the in-process local runtime: SQS requests (by command, empty receives apart), handler time
+ * per consumed batch (receive → delete), ingest-to-stored latency per posted event (post → the delete of
+ * its message on the consuming queue, which follows the handler's stored result), and DynamoDB capacity
+ * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { functions, type FunctionName } from '../../infra/topology';
+
+export interface Snapshot {
+  readonly sqsRequests: Record<string, number>;
+  readonly emptyReceives: number;
+  readonly invocations: Record<string, number>;
+  /** Sum of handler wall time × memory, in GB-s, per function. */
+  readonly gbSeconds: Record<string, number>;
+  readonly rcu: number;
+  readonly wcu: number;
+  readonly ddbRequests: Record<string, number>;
+}
+
+const EVENT_ID = /"id":"(bench-[^"]+)"/;
+
+export class Meter {
+  sqsRequests: Record<string, number> = {};
+  emptyReceives = 0;
+  invocations: Record<string, number> = {};
+  gbSeconds: Record<string, number> = {};
+  rcu = 0;
+  wcu = 0;
+  ddbRequests: Record<string, number> = {};
+  /** Event id → time its POST was sent. */
+  readonly posted = new Map<string, number>();
+  /** Ingest → stored latencies (ms) of posted events, as their first consuming handler finished. */
+  latencies: number[] = [];
+  private readonly receipts = new Map<string, { at: number; id?: string; fn: string }>();
+  private queueFunction: (url: string) => string | undefined = () => undefined;
+
+  reset(): void {
+    this.sqsRequests = {};
+    this.emptyReceives = 0;
+    this.invocations = {};
+    this.gbSeconds = {};
+    this.rcu = 0;
+    this.wcu = 0;
+    this.ddbRequests = {};
+    this.latencies = [];
+  }
+
+  snapshot(): Snapshot {
+    return structuredClone({
+      sqsRequests: this.sqsRequests,
+      emptyReceives: this.emptyReceives,
+      invocations: this.invocations,
+      gbSeconds: this.gbSeconds,
+      rcu: this.rcu,
+      wcu: this.wcu,
+      ddbRequests: this.ddbRequests,
+    });
+  }
+
+  /** The consuming function of each local queue URL, to price its handler time at its memory size. */
+  setQueues(urls: Record<string, string>): void {
+    const byUrl = new Map<string, string>();
+    for (const [name, spec] of Object.entries(functions)) {
+      const q = 'consumes' in spec && spec.consumes ? spec.consumes.queue : undefined;
+      if (q && urls[q]) byUrl.set(urls[q]!, name);
+    }
+    this.queueFunction = (url) => byUrl.get(url);
+  }
+
+  addInvocation(fn: string, ms: number): void {
+    this.invocations[fn] = (this.invocations[fn] ?? 0) + 1;
+    const mem = functions[fn as FunctionName]?.memoryMiB ?? 1024;
+    this.gbSeconds[fn] = (this.gbSeconds[fn] ?? 0) + (Math.ceil(ms) / 1000) * (mem / 1024);
+  }
+
+  /** Patches every SQS client of the process (the runtime's pollers and the functions' shared client). */
+  installSqs(): void {
+    const meter = this;
+    const original = SQSClient.prototype.send as (...a: unknown[]) => Promise<any>;
+    (SQSClient.prototype as any).send = async function (this: SQSClient, command: any, ...rest: unknown[]) {
+      const name = String(command?.constructor?.name ?? 'unknown').replace(/Command$/, '');
+      const out = await original.call(this, command, ...rest);
+      const now = performance.now();
+      if (name === 'ReceiveMessage') {
+        const messages = (out?.Messages ?? []) as Array<{ Body?: string; ReceiptHandle?: string }>;
+        if (messages.length === 0) {
+          meter.emptyReceives++;
+          return out;
+        }
+        const fn = meter.queueFunction(command.input.QueueUrl);
+        for (const m of messages) {
+          meter.receipts.set(m.ReceiptHandle!, { at: now, id: EVENT_ID.exec(m.Body ?? '')?.[1], fn: fn ?? 'outbound sink' });
+        }
+      }
+      meter.sqsRequests[name] = (meter.sqsRequests[name] ?? 0) + 1;
+      return out;
+    };
+    const originalDelete = SQSClient.prototype.send;
+    (SQSClient.prototype as any).send = async function (this: SQSClient, command: any, ...rest: unknown[]) {
+      const name = String(command?.constructor?.name ?? '');
+      if (name === 'DeleteMessageBatchCommand' || name === 'ChangeMessageVisibilityBatchCommand') {
+        const now = performance.now();
+        const entries = (command.input.Entries ?? []) as Array<{ ReceiptHandle: string }>;
+        const first = meter.receipts.get(entries[0]?.ReceiptHandle ?? '');
+        if (first && first.fn !== 'outbound sink') meter.addInvocation(first.fn, now - first.at);
+        for (const e of entries) {
+          const r = meter.receipts.get(e.ReceiptHandle);
+          meter.receipts.delete(e.ReceiptHandle);
+          if (name === 'DeleteMessageBatchCommand' && r?.id !== undefined) {
+            const sent = meter.posted.get(r.id);
+            if (sent !== undefined) {
+              meter.latencies.push(now - sent);
+              meter.posted.delete(r.id);
+            }
+          }
+        }
+      }
+      return (originalDelete as any).call(this, command, ...rest);
+    };
+  }
+
+  /** Adds ReturnConsumedCapacity=TOTAL to every request of the functions' DynamoDB client and sums it. */
+  async installDynamo(): Promise<void> {
+    const { dynamo } = await import('../../shared/platform/aws');
+    const meter = this;
+    dynamo.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        if (args.input && typeof args.input === 'object') args.input.ReturnConsumedCapacity = 'TOTAL';
+        const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+        meter.ddbRequests[name] = (meter.ddbRequests[name] ?? 0) + 1;
+        const out = await next(args);
+        const cc = out.output?.ConsumedCapacity;
+        for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) {
+          meter.rcu += c.ReadCapacityUnits ?? 0;
+          meter.wcu += c.WriteCapacityUnits ?? 0;
+          if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined && c.CapacityUnits !== undefined) {
+            // DynamoDB reports only the total for some calls: reads for Get/Query/Scan, writes otherwise.
+            if (/^(Get|BatchGet|Query|Scan|TransactGet)/.test(name)) meter.rcu += c.CapacityUnits;
+            else meter.wcu += c.CapacityUnits;
+          }
+        }
+        return out;
+      },
+      { step: 'serialize', priority: 'high', name: 'benchConsumedCapacity' },
+    );
+  }
+}

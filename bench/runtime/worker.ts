@@ -1,0 +1,374 @@
+/**
+ * One runtime scenario in a fresh process (the functions' SDK clients and configuration are module-level,
+ * so each scenario gets its own process): starts the local runtime in-process with the meters installed,
+ * runs the scenario, prints `@@progress f label` lines on stderr and one `@@result {json}` line on stdout.
+ *
+ *   node --import tsx bench/runtime/worker.ts <pipeline|publish|cost> '<json options>'
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { startRuntime, type Runtime } from '../../local/runtime';
+import { stageConfig } from '../../infra/config';
+import { env } from '../../infra/topology';
+import { devKey, signedHeaders } from '../../shared/auth/signature';
+import { setClockOffset } from '../../shared/platform/clock';
+import { EXPORT_CREDIT_INSURANCE, generateEnterprises, matchSlice, type EnterpriseProfile } from '../../shared/entitlement';
+import { Meter } from './meter';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const CLOCK = '2026-11-06T12:00:00+08:00';
+const meter = new Meter();
+const progress = (f: number, label = '') => process.stderr.write(`@@progress ${f.toFixed(4)} ${label}\n`);
+const errors: string[] = [];
+
+type Ev = { specversion: '1.0'; id: string; source: string; type: string; time: string; datacontenttype: string; data: any };
+
+function sampleEvents(type: string): Array<{ name: string; event: Ev }> {
+  const dir = join(ROOT, 'events/samples', type);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => ({ name: f.replace(/\.json$/, ''), event: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Ev }));
+}
+const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+const six = (n: number) => String(n).padStart(6, '0');
+
+function cloudEvent(source: string, type: string, id: string, data: unknown): Ev {
+  return { specversion: '1.0', id, source, type, time: '2026-11-06T10:00:00+08:00', datacontenttype: 'application/json', data };
+}
+
+let rt: Runtime;
+
+async function postBatch(batch: Ev[]): Promise<{ status: number; body: any }> {
+  const as = batch[0]!.source;
+  const body = JSON.stringify(batch);
+  const t = performance.now();
+  for (const e of batch) meter.posted.set(e.id, t);
+  const res = await fetch(`${rt.url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(as, devKey(as), 'POST', '/events', body) },
+    body,
+  });
+  const out: { status: number; body: any } = { status: res.status, body: await res.json().catch(() => null) };
+  meter.addInvocation('ingest', performance.now() - t);
+  meter.sqsRequests['(HTTP API request)'] = (meter.sqsRequests['(HTTP API request)'] ?? 0) + 1;
+  if (out.status !== 202 || out.body?.rejected?.length) throw new Error(`post refused: ${out.status} ${JSON.stringify(out.body).slice(0, 600)}`);
+  return out;
+}
+
+/** Posts events in batches of up to 100 of one source, `concurrency` requests in flight. */
+async function postAll(events: Ev[], concurrency = 4, onDone?: (n: number) => void): Promise<void> {
+  const batches: Ev[][] = [];
+  let current: Ev[] = [];
+  for (const e of events) {
+    if (current.length === 100 || (current.length > 0 && current[0]!.source !== e.source)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(e);
+  }
+  if (current.length) batches.push(current);
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < batches.length) {
+        const b = batches[next++]!;
+        await postBatch(b);
+        done += b.length;
+        onDone?.(done);
+      }
+    }),
+  );
+}
+
+async function get(path: string): Promise<any> {
+  const as = '/auditors/district';
+  const res = await fetch(rt.url + path, { headers: signedHeaders(as, devKey(as), 'GET', path, '') });
+  if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+  return res.json();
+}
+
+async function drain(what: string, timeoutMs = 600_000): Promise<void> {
+  if (!(await rt.drain(timeoutMs))) throw new Error(`queues did not drain after ${what}: ${JSON.stringify(rt.queueDepths())}`);
+}
+
+function dlqTotal(): number {
+  return Object.values(rt.queueDepths()).reduce((n, d) => n + d.dlq, 0);
+}
+
+const plain = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
+
+/** The reference data every scenario needs: the sample items, people, enterprise, licence, credit. */
+async function seedReference(): Promise<void> {
+  const types = ['gov.catalog.item.published', 'gov.person.profile.updated', 'gov.enterprise.profile.updated', 'gov.licence.issued', 'gov.credit.updated'];
+  for (const t of types) for (const s of sampleEvents(t)) await postAll([{ ...s.event, id: `bench-seed-${s.event.id}` }], 1);
+  await drain('seeding reference data');
+}
+
+function profileEvents(profiles: readonly EnterpriseProfile[], prefix: string): Ev[] {
+  return profiles.map((p, i) => cloudEvent('/systems/data-sharing', 'gov.enterprise.profile.updated', `bench-${prefix}-${i}`, plain(p)));
+}
+
+function policyEvent(policyId: string, id: string): Ev {
+  const sample = sampleEvents('gov.policy.published').find((s) => s.name === 'export-credit-insurance')!.event;
+  const data = { ...clone(sample.data), policyId, criteria: EXPORT_CREDIT_INSURANCE.criteria, validFrom: '2026-01-01', validTo: '2026-12-31' };
+  delete data.budget;
+  return { ...sample, id, data };
+}
+
+/** A peak day: applications of every sample kind, completed cases and their reviews, profile updates. */
+function peakDay(scale: { applications: number; cases: number; profiles: number }, profiles: readonly EnterpriseProfile[]) {
+  const apps = sampleEvents('gov.application.submitted');
+  const applications: Array<{ template: string; itemCode: string; event: Ev }> = [];
+  for (let i = 0; i < scale.applications; i++) {
+    const t = apps[i % apps.length]!;
+    const e = clone(t.event);
+    e.id = `bench-app-${i}`;
+    e.data.applicationId = `SQ-20261106-${six(i)}`;
+    applications.push({ template: t.name, itemCode: e.data.itemCode, event: e });
+  }
+  const caseSample = sampleEvents('gov.case.completed')[0]!.event;
+  const reviewSample = sampleEvents('gov.review.submitted').find((s) => s.name === 'good-review')!.event;
+  const badSample = sampleEvents('gov.review.submitted').find((s) => s.name === 'bad-review')!.event;
+  const cases: Ev[] = [];
+  const reviews: Ev[] = [];
+  const levels: Record<number, number> = { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 };
+  for (let i = 0; i < scale.cases; i++) {
+    const c = clone(caseSample);
+    c.id = `bench-case-${i}`;
+    c.data.caseId = `BJ-20261106-${six(i)}`;
+    c.data.departmentCode = '440305-BENCH';
+    cases.push(c);
+    // Mostly good reviews, as in the reports: 5,5,4,5,3,5,4,5,2,1 …
+    const level = [5, 5, 4, 5, 3, 5, 4, 5, 2, 1][i % 10]!;
+    levels[level]!++;
+    const r = clone(level <= 2 ? badSample : reviewSample);
+    r.id = `bench-review-${i}`;
+    r.data = { ...r.data, reviewId: `PJ-20261106-${six(i)}`, caseId: c.data.caseId, itemCode: c.data.itemCode, departmentCode: '440305-BENCH', staffId: c.data.staffId, reviewerId: c.data.applicantId, level, channel: c.data.channel, submittedAt: '2026-11-06T11:30:00+08:00' };
+    reviews.push(r);
+  }
+  const profileEvs = profileEvents(profiles.slice(0, scale.profiles), 'ent');
+  // Interleave the streams as a day's traffic would arrive (cases before their reviews, mostly).
+  const streams = [applications.map((a) => a.event), cases, reviews, profileEvs];
+  const mixed: Ev[] = [];
+  const idx = streams.map(() => 0);
+  while (streams.some((s, k) => idx[k]! < s.length)) {
+    for (const [k, s] of streams.entries()) {
+      for (let j = 0; j < 100 && idx[k]! < s.length; j++) mixed.push(s[idx[k]!++]!);
+    }
+  }
+  return { applications, cases, reviews, levels, mixed };
+}
+
+function percentiles(xs: number[]): Record<string, number> {
+  const s = [...xs].sort((a, b) => a - b);
+  const p = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+  return { count: s.length, p50: p(0.5), p90: p(0.9), p99: p(0.99), max: s[s.length - 1] ?? NaN };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function pipeline(opts: { applications: number; cases: number; profiles: number }) {
+  const { profiles } = generateEnterprises(opts.profiles, 20261106, { asOf: '2026-11-01T00:00:00+08:00' });
+  await seedReference();
+  progress(0.05, 'reference data');
+  const day = peakDay(opts, profiles);
+  meter.reset();
+  meter.latencies = [];
+  const total = day.mixed.length + 1;
+  const t0 = performance.now();
+  await postAll(day.mixed, 4, (n) => progress(0.05 + (0.6 * n) / total, `posted ${n}/${total}`));
+  const policyId = 'POL-BENCH-PEAK-DAY';
+  await postAll([policyEvent(policyId, 'bench-policy-peak')], 1);
+  const postedMs = performance.now() - t0;
+  const poll = setInterval(() => {
+    const d = rt.queueDepths();
+    const left = Object.values(d).reduce((n, q) => n + q.visible + q.inFlight, 0);
+    progress(0.65 + 0.3 * Math.max(0, 1 - left / total), `draining, ${left} messages queued`);
+  }, 1000);
+  await drain('the peak day');
+  clearInterval(poll);
+  const endToEndMs = performance.now() - t0;
+  const usage = meter.snapshot();
+  const latency = percentiles(meter.latencies);
+  const lostInFlight = meter.posted.size; // posted events whose message was never deleted after its handler
+
+  // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
+  const checks: Array<{ what: string; expected: unknown; actual: unknown }> = [];
+  const decided = rt.outbound.filter((o) => o.event.type === 'gov.application.decided').map((o) => o.event as any);
+  const decidedIds = new Set(decided.map((e) => e.data?.applicationId ?? e.subject));
+  checks.push({ what: 'applications with a decided event', expected: day.applications.length, actual: day.applications.filter((a) => decidedIds.has(a.event.data.applicationId)).length });
+  const byItem = new Map<string, number>();
+  for (const a of day.applications) byItem.set(a.itemCode, (byItem.get(a.itemCode) ?? 0) + 1);
+  for (const [itemCode, n] of byItem) {
+    const f = await get(`/approval/figures?itemCode=${encodeURIComponent(itemCode)}`);
+    const figures = f.figures ?? f;
+    checks.push({ what: `decisions of item ${itemCode}`, expected: n + (itemCode === 'CG-0107' || itemCode === 'QX-0001' ? 0 : 0), actual: figures.decisions - (await seededDecisions(itemCode)) });
+  }
+  const rf = (await get(`/reviews/figures?dimension=department&key=440305-BENCH&period=2026-11`)).figures;
+  checks.push({ what: 'completed cases (440305-BENCH)', expected: day.cases.length, actual: rf.completedCases });
+  checks.push({ what: 'real reviews', expected: day.reviews.length, actual: rf.realReviews });
+  for (const level of [1, 2, 3, 4, 5]) checks.push({ what: `reviews of level ${level}`, expected: day.levels[level], actual: rf.byLevel?.[level] ?? rf.byLevel?.[String(level)] });
+  const oracle = matchSlice({ ...EXPORT_CREDIT_INSURANCE, validFrom: '2026-01-01', validTo: '2026-12-31' }, plain(profiles.slice(0, opts.profiles)).concat(plain(samplesProfiles())), undefined, CLOCK);
+  const pol = await get(`/policies/${policyId}`);
+  const pf = pol.figures ?? pol;
+  checks.push({ what: 'policy eligible', expected: oracle.eligible.length, actual: pf.eligible });
+  checks.push({ what: 'policy needs-info', expected: oracle.needsInfo.length, actual: pf.needsInfo });
+  checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
+  checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
+  checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
+  return { total, postedMs, endToEndMs, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+}
+
+let seeded: Map<string, number> | undefined;
+/** Decisions that existed before the day started (none: the seed holds no applications). */
+async function seededDecisions(_itemCode: string): Promise<number> {
+  seeded ??= new Map();
+  return 0;
+}
+
+function samplesProfiles(): EnterpriseProfile[] {
+  return sampleEvents('gov.enterprise.profile.updated').map((s) => s.event.data as EnterpriseProfile);
+}
+
+function outcomesByTemplate(apps: Array<{ template: string; event: Ev }>, decided: any[]): Record<string, Record<string, number>> {
+  const last = new Map<string, string>();
+  for (const d of decided) last.set(d.data?.applicationId, d.data?.outcome);
+  const out: Record<string, Record<string, number>> = {};
+  for (const a of apps) {
+    const o = last.get(a.event.data.applicationId) ?? 'none';
+    (out[a.template] ??= {})[o] = ((out[a.template] ??= {})[o] ?? 0) + 1;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+/** Writes profiles straight into the registry table as the registry function stores them (BatchWriteItem). */
+async function seedProfiles(profiles: readonly EnterpriseProfile[], from: number, onProgress: (f: number) => void): Promise<void> {
+  // Imported only now: the store's module creates the functions' SDK clients from the runtime's environment.
+  const { shardKey, shardOf } = await import('../../shared/registry/store');
+  const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
+  const table = process.env[env.table('registry')]!;
+  const items = profiles.slice(from).map((p) => {
+    const profile = plain(p);
+    return { pk: `ENT#${p.creditCode}`, sk: 'PROFILE', asOfMs: Date.parse(p.asOf), profile, kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode };
+  });
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < items.length) {
+        const chunk = items.slice(next, next + 25);
+        next += 25;
+        let req: any = { [table]: chunk.map((Item) => ({ PutRequest: { Item: marshall(Item, { removeUndefinedValues: true }) } })) };
+        while (req && Object.keys(req).length) {
+          const out = await client.send(new BatchWriteItemCommand({ RequestItems: req }));
+          req = out.UnprocessedItems;
+        }
+        done += chunk.length;
+        if (done % 2000 < 25) onProgress(done / items.length);
+      }
+    }),
+  );
+  client.destroy();
+}
+
+async function publish(opts: { steps: number[]; sliceSize: number }) {
+  const max = Math.max(...opts.steps);
+  const { profiles } = generateEnterprises(max, 20261107, { asOf: '2026-11-01T00:00:00+08:00' });
+  const results: any[] = [];
+  let seededCount = 0;
+  for (const [k, n] of opts.steps.entries()) {
+    const span = 1 / opts.steps.length;
+    const t0 = performance.now();
+    await seedProfiles(profiles.slice(0, n), seededCount, (f) => progress(k * span + f * span * 0.4, `seeding ${n} profiles`));
+    const seedMs = performance.now() - t0;
+    seededCount = n;
+    const policyId = `POL-BENCH-PUBLISH-${k}`;
+    const start = performance.now();
+    await postAll([policyEvent(policyId, `bench-publish-${k}`)], 1);
+    const poll = setInterval(async () => {
+      try {
+        const p = await get(`/policies/${policyId}`);
+        const run = p.run ?? p.matching ?? {};
+        progress(k * span + span * (0.4 + 0.6 * Math.min(1, (run.profiles ?? 0) / n)), `publish over ${n}: ${run.profiles ?? 0} profiles matched`);
+      } catch {
+        /* the policy is not stored yet */
+      }
+    }, 2000);
+    await drain(`publishing over ${n} profiles`);
+    clearInterval(poll);
+    const wallMs = performance.now() - start;
+    const body = await get(`/policies/${policyId}`);
+    const figures = body.figures ?? body;
+    const oracle = matchSlice({ ...EXPORT_CREDIT_INSURANCE, validFrom: '2026-01-01', validTo: '2026-12-31' }, plain(profiles.slice(0, n)).concat(plain(samplesProfiles())), undefined, CLOCK);
+    results.push({ profiles: n, sliceSize: opts.sliceSize, seedMs, wallMs, publishToLastPushMs: figures.publishToLastPushMs, eligible: figures.eligible, expectedEligible: oracle.eligible.length, notified: figures.notified, needsInfo: figures.needsInfo, expectedNeedsInfo: oracle.needsInfo.length, run: body.run ?? body.matching ?? null, dlq: dlqTotal() });
+  }
+  return { results };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function cost(opts: { perType: number; profilesForPolicy: number }) {
+  await seedReference();
+  const n = opts.perType;
+  const { profiles } = generateEnterprises(n + opts.profilesForPolicy, 20261108, { asOf: '2026-11-01T00:00:00+08:00' });
+  const day = peakDay({ applications: n * 4, cases: n, profiles: 0 }, []);
+  const segments: Array<{ label: string; events: Ev[]; per: number }> = [];
+  segments.push({ label: 'gov.enterprise.profile.updated', events: profileEvents(profiles.slice(0, n), 'cost-ent'), per: n });
+  const apps = sampleEvents('gov.application.submitted');
+  for (const t of apps) {
+    segments.push({ label: `gov.application.submitted (${t.name})`, events: day.applications.filter((a) => a.template === t.name).slice(0, n).map((a) => a.event), per: n });
+  }
+  segments.push({ label: 'gov.case.completed', events: day.cases, per: n });
+  segments.push({ label: 'gov.review.submitted', events: day.reviews, per: n });
+  const out: any[] = [];
+  for (const [i, s] of segments.entries()) {
+    meter.reset();
+    await postAll(s.events, 4);
+    await drain(s.label);
+    out.push({ label: s.label, events: s.per, usage: meter.snapshot() });
+    progress((i + 1) / (segments.length + 2), s.label);
+  }
+  // A policy push, per enterprise matched: profiles loaded first (not counted), then the publication.
+  await postAll(profileEvents(profiles.slice(n), 'cost-pol'), 4);
+  await drain('profiles for the policy');
+  meter.reset();
+  await postAll([policyEvent('POL-BENCH-COST', 'bench-cost-policy')], 1);
+  await drain('policy push');
+  const body = await get('/policies/POL-BENCH-COST');
+  out.push({ label: 'gov.policy.published (per enterprise matched)', events: opts.profilesForPolicy + n + samplesProfiles().length, usage: meter.snapshot(), eligible: (body.figures ?? body).eligible });
+  progress(1, 'done');
+  return { segments: out, dlq: dlqTotal() };
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const [scenario, json] = process.argv.slice(2);
+  const opts = JSON.parse(json ?? '{}');
+  meter.installSqs();
+  const config = opts.sliceSize ? { ...stageConfig('local'), matching: { sliceSize: opts.sliceSize } } : stageConfig('local');
+  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, config, log: (line) => errors.push(line) });
+  try {
+    await meter.installDynamo();
+    meter.setQueues(Object.fromEntries(Object.entries(rt.queues).map(([k, q]) => [k, q.url])));
+    setClockOffset(Date.parse(CLOCK) - Date.now());
+    const result = scenario === 'pipeline' ? await pipeline(opts) : scenario === 'publish' ? await publish(opts) : await cost(opts);
+    process.stdout.write(`@@result ${JSON.stringify({ ...result, errors: errors.slice(0, 20), errorCount: errors.length })}\n`);
+  } finally {
+    await rt.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`worker failed: ${(error as Error)?.stack ?? error}\nruntime errors: ${errors.slice(0, 10).join('\n')}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,69 @@
+/**
+ * The benchmark compares engines only if they compute the same thing: the peer translations and the
+ * hand-written closures must agree with CivicFlow's engine on the benchmark's facts (a correctness test,
+ * nothing timed).
+ */
+import { compileCondition, type Condition } from '../../../shared/rules';
+import { CLOSURES, loadConditions } from '../../../bench/rules/conditions';
+import { checkAgreement } from '../../../bench/rules/index';
+import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '../../../bench/rules/peers';
+
+const conditions = loadConditions(48, 7);
+
+describe('benchmark conditions', () => {
+  it('covers every sample item, every sample policy and the deep synthetic condition, each with a closure', () => {
+    const names = conditions.map((c) => c.name);
+    expect(names.filter((n) => n.startsWith('item:'))).toHaveLength(4);
+    expect(names.filter((n) => n.startsWith('policy:'))).toHaveLength(7);
+    expect(names).toContain('synthetic:deep');
+    for (const c of conditions) expect(CLOSURES[c.name]).toBe(c.closure);
+  });
+
+  it('has fact sets that make every condition both true and false, and partial facts that make it unknown', () => {
+    for (const c of conditions) {
+      const cf = compileCondition(c.condition);
+      const results = new Set(c.facts.map((f) => cf.evaluate(f)));
+      expect([c.name, results.has(null)]).toEqual([c.name, false]);
+      expect([c.name, results.has(false)]).toEqual([c.name, true]);
+    }
+    const unknown = conditions.filter((c) => c.partialFacts.some((f) => compileCondition(c.condition).evaluate(f) === null));
+    expect(unknown.length).toBe(conditions.length);
+  });
+
+  it('gives the same answer in all four engines on every fact set (and CivicFlow = closure when facts are missing)', async () => {
+    await expect(checkAgreement(conditions)).resolves.toBeUndefined();
+  });
+});
+
+describe('peer translations', () => {
+  const leaf = (fact: string, op: string, value?: unknown): Condition =>
+    ({ id: 'T', description: '测试', fact, op, ...(value === undefined ? {} : { value }) }) as Condition;
+
+  it.each([
+    [leaf('licence.营业执照.status', 'eq', '存续'), "licence['营业执照'].status == '存续'"],
+    [leaf('form.durationDays', 'between', [1, 30]), '(form.durationDays >= 1 and form.durationDays <= 30)'],
+    [leaf('form.eventDate', 'before', 'now'), "d(form.eventDate) < d(now).startOf('day')"],
+    [leaf('applicant.birthDate', 'ageAtLeast', 18), "d(applicant.birthDate).add(18, 'y') <= d(now).startOf('day')"],
+    [{ not: leaf('enterprise.size', 'in', ['a', 'b']) }, "not (enterprise.size in ['a', 'b'])"],
+  ])('ZEN expression of %j', (c, expected) => {
+    expect(toZenExpression(c)).toBe(expected);
+  });
+
+  it('wraps a single leaf for json-rules-engine and uses JSONPath into the root fact', () => {
+    expect(toJsonRulesEngine(leaf('licence.营业执照.status', 'eq', '存续'))).toEqual({
+      all: [{ fact: 'licence', path: "$['营业执照'].status", operator: 'equal', value: '存续' }],
+    });
+  });
+
+  it('computes ages the way CivicFlow does, on the birthday and the day before', async () => {
+    const c = leaf('applicant.birthDate', 'ageAtLeast', 18);
+    const jre = jreEvaluator(c);
+    const zen = zenEvaluator(c);
+    for (const [birthDate, expected] of [['2008-11-03', true], ['2008-11-04', false]] as const) {
+      const facts = { applicant: { birthDate }, now: '2026-11-03T10:15:00+08:00' };
+      expect(compileCondition(c).evaluate(facts)).toBe(expected);
+      expect(await jre.evaluate(facts)).toBe(expected);
+      expect(zen.evaluate(facts)).toBe(expected);
+    }
+  });
+});
