@@ -3,7 +3,7 @@
  * applications approved and rejected) posted in batches of 100 over loopback with bounded concurrency,
  * then drained; every figure must equal the one computed from what was posted.
  *
- * `npm test` posts CIVICFLOW_SOAK_EVENTS events (default 1,000, to stay within CI's time on 2 cores);
+ * `npm test` posts CIVICFLOW_SOAK_EVENTS events (default 500, to stay within CI's time on 2 cores);
  * the README's figures come from `CIVICFLOW_SOAK_EVENTS=20000 npm run test:jest -- tests/integration/soak.test.ts`.
  * With CIVICFLOW_SOAK_REPORT=<file> the measured throughput is also written there as JSON.
  */
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { startLocal, type Running } from '../support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload } from './mixed-events';
 
-const EVENTS = Math.min(50_000, Math.max(100, Number(process.env.CIVICFLOW_SOAK_EVENTS ?? 1000)));
+const EVENTS = Math.min(50_000, Math.max(100, Number(process.env.CIVICFLOW_SOAK_EVENTS ?? 500)));
 // Bounded in time too: 60 s plus 50 ms per event (20,000 events: about 17 minutes at most).
 const BUDGET_MS = 60_000 + EVENTS * 50;
 
