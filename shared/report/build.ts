@@ -169,7 +169,7 @@ export const LABELS: Readonly<Record<string, string>> = {
   'review.byLevel.1': LEVEL_LABELS[1],
   'review.positive': '好评数',
   'review.negative': '差评数',
-  'review.defaulted': '默认好评数',
+  'review.defaulted': '默认评价数（基本满意）',
   'review.positiveRate': '好评率',
   'review.negativeRate': '差评率',
   'review.compositeScore': '综合评分（满分10分）',

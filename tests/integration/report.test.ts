@@ -9,7 +9,7 @@
  *
  * Calendar (Asia/Shanghai; November 2026 has no public holiday): Tue 11-03, Wed 11-04, Thu 11-05.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { makeCreditCode, makeIdNumber } from '../../shared/contract/identifiers';
 import { renderHtml, renderText } from '../../shared/report/render';
 import type { MonthlyReport } from '../../shared/report/build';
@@ -192,6 +192,8 @@ describe('the monthly report through the local runtime', () => {
     const out = await rt.get('/reports/440305/2026-11');
     expect(out.status).toBe(200);
     report = out.body as MonthlyReport;
+    // For scripts/render-report.sh (the README picture): REPORT_JSON_OUT=/tmp/report.json npm run test:jest -- <this file>
+    if (process.env.REPORT_JSON_OUT) writeFileSync(process.env.REPORT_JSON_OUT, JSON.stringify(report, null, 2));
     expect(report).toMatchObject({ kind: 'civicflow.monthly-report', district: { code: '440305', name: '南山区' }, month: '2026-11' });
     expect(report.departments.map((d) => d.departmentCode)).toEqual([CGJ, GAJ, QXJ, SJJ, SWJ]);
 
