@@ -23,9 +23,13 @@ export type RecordHandler = (event: QueuedEvent, record: SQSRecord) => Promise<v
  * reports partial batch failures (a poison record fails alone and reaches the DLQ after the queue's
  * max receives), records processed in order (two events of the same case in one batch must not race).
  * Exactly-once effects come from the record handlers' conditional writes, not from here.
+ *
+ * One BatchProcessor per invocation, never one per module: the processor keeps the batch's records,
+ * failures and response in instance fields (outside Lambda's multi-concurrency mode), so two invocations
+ * that overlap in one process (the local runtime's pollers share one) would clear and overwrite each
+ * other's failures: a record that failed would be reported as done, deleted, and lost.
  */
 export function sqsConsumer(handleRecord: RecordHandler) {
-  const processor = new BatchProcessor(EventType.SQS);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     let event: QueuedEvent;
     try {
@@ -48,7 +52,7 @@ export function sqsConsumer(handleRecord: RecordHandler) {
   };
   return middy(
     async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, recordHandler, processor, { context, processInParallel: false }),
+      processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false }),
   )
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));

@@ -1,0 +1,117 @@
+/**
+ * `sqsConsumer` must report each invocation's own failures even when two invocations overlap in one
+ * process, as the local runtime's two pollers per queue do. With one BatchProcessor per module, the second
+ * invocation's `prepare()` cleared the first one's failure list, the first then reported its failed record
+ * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
+ */
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+type Consumer = (handle: (event: { id: string }) => Promise<void>) => Handler;
+
+const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+let sqsConsumer: Consumer;
+
+beforeAll(async () => {
+  // Read when the Powertools logger and metrics are created: quiet the expected "record failed" lines.
+  process.env.LOG_LEVEL = 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+  sqsConsumer = (await import('../../../shared/platform/consumer')).sqsConsumer as unknown as Consumer;
+});
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+function record(id: string): SQSRecord {
+  return {
+    messageId: `m-${id}`,
+    receiptHandle: `h-${id}`,
+    body: JSON.stringify({ specversion: '1.0', id, source: 'test', type: 'test.event', time: '2026-11-02T01:00:00Z', data: {} }),
+    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'test', ApproximateFirstReceiveTimestamp: '0' },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
+    awsRegion: 'us-east-1',
+  };
+}
+
+function context(): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: 'test',
+    functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:test',
+    memoryLimitInMB: '128',
+    awsRequestId: 'req',
+    logGroupName: '/aws/lambda/test',
+    logStreamName: 'test',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** An invocation's outcome, caught at once (a failed one must fail the test, not the process). */
+function settle(p: Promise<SQSBatchResponse>): Promise<{ response: SQSBatchResponse } | { thrown: string }> {
+  return p.then(
+    (response) => ({ response }),
+    (error: Error) => ({ thrown: error.message }),
+  );
+}
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+describe('sqsConsumer with overlapping invocations', () => {
+  it("reports each invocation's failed records to that invocation, whatever the other does meanwhile", async () => {
+    const failed = gate();
+    const releaseFirst = gate();
+    const secondDone = gate();
+    const handler = sqsConsumer(async (event) => {
+      if (event.id === 'a-fail') {
+        failed.open();
+        throw new Error('DynamoDB is down');
+      }
+      // Keeps the first batch open until the second invocation has run from start to end.
+      if (event.id === 'a-later') await releaseFirst.promise;
+    });
+
+    const first = settle(handler({ Records: [record('a-fail'), record('a-later')] }, context()));
+    await failed.promise;
+    // The second invocation starts after the first one's record failed and ends before the first ends.
+    const second = settle(handler({ Records: [record('b-ok')] }, context())).finally(() => secondDone.open());
+    await secondDone.promise;
+    releaseFirst.open();
+
+    expect(await second).toEqual({ response: { batchItemFailures: [] } });
+    expect(await first).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-a-fail' }] } });
+  });
+
+  it('reports the other way round too: a failure in the overlapping invocation stays with it', async () => {
+    const firstStarted = gate();
+    const releaseFirst = gate();
+    const handler = sqsConsumer(async (event) => {
+      if (event.id === 'a-slow') {
+        firstStarted.open();
+        await releaseFirst.promise;
+      }
+      if (event.id === 'b-fail') throw new Error('conditional write failed for another reason');
+    });
+
+    const first = settle(handler({ Records: [record('a-slow'), record('a-ok')] }, context()));
+    await firstStarted.promise;
+    const second = await settle(handler({ Records: [record('b-ok'), record('b-fail')] }, context()));
+    releaseFirst.open();
+
+    expect(second).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-b-fail' }] } });
+    expect(await first).toEqual({ response: { batchItemFailures: [] } });
+  });
+});
