@@ -163,6 +163,36 @@ function peakDay(scale: { applications: number; cases: number; profiles: number 
   return { applications, cases, reviews, levels, mixed };
 }
 
+/** CPU seconds used so far by this process and by its descendants (DynamoDB Local's JVM), from /proc. */
+function cpuSeconds(): { node: number; standIns: number } {
+  const hz = 100;
+  const parentOf = new Map<number, number>();
+  const cpu = new Map<number, number>();
+  try {
+    for (const d of readdirSync('/proc')) {
+      if (!/^\d+$/.test(d)) continue;
+      try {
+        const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        parentOf.set(Number(d), Number(f[1]));
+        cpu.set(Number(d), (Number(f[11]) + Number(f[12])) / hz);
+      } catch {
+        /* gone */
+      }
+    }
+  } catch {
+    return { node: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6, standIns: NaN };
+  }
+  const isDescendant = (pid: number): boolean => {
+    for (let p = parentOf.get(pid); p !== undefined && p > 1; p = parentOf.get(p)) if (p === process.pid) return true;
+    return false;
+  };
+  let standIns = 0;
+  for (const [pid, s] of cpu) if (isDescendant(pid)) standIns += s;
+  const u = process.cpuUsage();
+  return { node: (u.user + u.system) / 1e6, standIns };
+}
+
 function percentiles(xs: number[]): Record<string, number> {
   const s = [...xs].sort((a, b) => a - b);
   const p = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
@@ -179,6 +209,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   meter.reset();
   meter.latencies = [];
   const total = day.mixed.length + 1;
+  const cpu0 = cpuSeconds();
   const t0 = performance.now();
   await postAll(day.mixed, 4, (n) => progress(0.05 + (0.6 * n) / total, `posted ${n}/${total}`));
   const policyId = 'POL-BENCH-PEAK-DAY';
@@ -192,6 +223,8 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   await drain('the peak day');
   clearInterval(poll);
   const endToEndMs = performance.now() - t0;
+  const cpu1 = cpuSeconds();
+  const cpu = { node: cpu1.node - cpu0.node, standIns: cpu1.standIns - cpu0.standIns, wallSeconds: endToEndMs / 1000 };
   const usage = meter.snapshot();
   const latency = percentiles(meter.latencies);
   const lostInFlight = meter.posted.size; // posted events whose message was never deleted after its handler
@@ -220,7 +253,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, postedMs, endToEndMs, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  return { total, postedMs, endToEndMs, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
 }
 
 let seeded: Map<string, number> | undefined;
