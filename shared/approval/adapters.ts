@@ -10,7 +10,7 @@ import { metrics } from '../platform/powertools';
 import type { AuditEntry } from '../platform/audit';
 import { getCredit, getEnterpriseProfile, getPersonProfile, licencesOfHolder, type StoredLicence } from '../registry/store';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
-import { causeKey, type Cause } from './store';
+import { causeKey, pkOf, versionSk, type Cause } from './store';
 import type { VersionCause } from './messages';
 
 let calendar: WorkingCalendar | undefined;
@@ -59,14 +59,18 @@ export async function factsOf(applicant: Applicant): Promise<{ profile?: Profile
   };
 }
 
-/** The audit line of a decision version: who caused it, what came of it, and the reason codes. */
+/**
+ * The audit line of a decision version: who caused it, what came of it, the reason codes, and which
+ * version holds the full decision and its trace (one copy, in the approvals table: not repeated here).
+ */
 export function auditOf(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
+  const codes = decision.reasons.map((r) => r.code);
   return {
     subject: `application:${decision.applicationId}`,
     action,
     actor: cause.source,
     at,
-    why: decision.reasons.map((r) => r.code).join(',') || 'all checks passed',
+    why: codes.join(',') || 'all checks passed',
     causeId: causeKey(cause),
     details: {
       cause,
@@ -74,7 +78,8 @@ export function auditOf(decision: Decision, cause: Cause, action: string, at: st
       outcome: decision.outcome,
       itemCode: decision.itemCode,
       itemVersion: decision.itemVersion,
-      reasons: decision.reasons.map((r) => ({ code: r.code, message: r.message })),
+      reasonCodes: codes,
+      version: `${pkOf(decision.applicationId)}/${versionSk(decision.sequence)}`,
     },
   };
 }

@@ -37,7 +37,10 @@ export function currentDecisions(versions: readonly Decision[]): Decision[] {
   return [...latest.values()];
 }
 
-export function approvalFigures(decisions: readonly Decision[]): ApprovalFigures {
+/** What the figures read of a decision: the DECISION item keeps these (see store.ts CurrentDecision). */
+export type FiguresInput = Pick<Decision, 'outcome' | 'itemMode' | 'materialsWaived' | 'latencyMs' | 'timeLimitCompression'>;
+
+export function approvalFigures(decisions: readonly FiguresInput[]): ApprovalFigures {
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
   let instantItemDecisions = 0;
   let instantApprovals = 0;

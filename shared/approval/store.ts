@@ -4,29 +4,36 @@
  *
  *   APP#<applicationId>  APPLICATION                  the submitted application, its content hash and the event
  *                                                      that brought it (created once: the exactly-once gate)
- *   APP#<applicationId>  DECISION                     the current decision version (`sequence`); while a deadline
- *                                                      is open it carries the byDue keys:
+ *   APP#<applicationId>  DECISION                     the current state, small: `sequence` (the optimistic lock),
+ *                                                      outcome and the figures' fields (`body`, a CurrentDecision);
+ *                                                      while a deadline is open it carries the byDue keys:
  *                                                        duePk = DUE#SUPPLEMENT   | DUE#VERIFICATION
  *                                                        dueAt = the ISO instant the period ends
  *                                                      they go away with the version that leaves that state
- *   APP#<applicationId>  V#<000001>                   every decision version, append-only, with its cause
- *                                                      and its outbox (see below)
+ *   APP#<applicationId>  V#<000001>                   every decision version, append-only and never updated: the
+ *                                                      full decision with its trace (the one copy), and its cause
+ *   APP#<applicationId>  OUTBOX#<V#000001 | FLAG#…>   what that version (or flag) must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
  *   APP#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused (not pending, already verified,
  *                                                      unknown application…), with its reason
  *
- * Outbox. A version (or flag) is written in one transaction together with what it must send — the
- * outbound event and the domain effects (review case, credit mark) — and with the sparse byDue keys
+ * Outbox. A version (or flag) is written in one transaction together with its outbox item — the outbound
+ * event and the domain effects (review case, credit mark) — which carries the sparse byDue keys
  * duePk = OUTBOX, dueAt = when it was written. The handler sends right after the write and then removes
  * those keys. A crash in between leaves the entry in the index: the redelivered event, or else the
  * deadlines schedule, sends it again (with the same deterministic ids, so receivers de-duplicate).
+ *
+ * Cost. Write units are billed per KB of item, twice inside a transaction, and an update on the size of
+ * the whole item. So the multi-KB trace is written once (V#, gzip-compressed when large), the items a
+ * later write touches (DECISION, OUTBOX#…) stay small, and audit lines point at the version.
  *
  * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { queryAll, scanAll } from '../platform/paging';
@@ -41,6 +48,7 @@ export const pkOf = (applicationId: string) => `APP#${applicationId}`;
 export const versionSk = (sequence: number) => `V#${String(sequence).padStart(6, '0')}`;
 export const FLAG_OVERDUE_SK = 'FLAG#VERIFICATION_OVERDUE';
 const OUTBOX = 'OUTBOX';
+export const outboxSk = (sk: string) => `OUTBOX#${sk}`;
 const duePkOf = (kind: DueKind) => `DUE#${kind}`;
 
 /** The event (or schedule run) that caused a write; `(source, id)` makes a redelivery recognisable. */
@@ -92,6 +100,61 @@ export interface StoredFlag {
   readonly pending: boolean;
 }
 
+/**
+ * What the DECISION item keeps of the current version: what the byDue index, the figures and the monthly
+ * report read from a Scan. The full decision (trace, reasons, licences) is in V#<sequence>.
+ */
+export type CurrentDecision = Pick<
+  Decision,
+  | 'applicationId'
+  | 'itemCode'
+  | 'itemVersion'
+  | 'itemMode'
+  | 'departmentCode'
+  | 'outcome'
+  | 'materialsWaived'
+  | 'latencyMs'
+  | 'timeLimitCompression'
+  | 'submittedAt'
+  | 'decidedAt'
+  | 'updatedAt'
+  | 'sequence'
+> &
+  Partial<Pick<Decision, 'supplementDue' | 'verificationDue'>>;
+
+export function currentOf(d: Decision): CurrentDecision {
+  return {
+    applicationId: d.applicationId,
+    itemCode: d.itemCode,
+    itemVersion: d.itemVersion,
+    itemMode: d.itemMode,
+    departmentCode: d.departmentCode,
+    outcome: d.outcome,
+    materialsWaived: d.materialsWaived,
+    latencyMs: d.latencyMs,
+    timeLimitCompression: d.timeLimitCompression,
+    submittedAt: d.submittedAt,
+    decidedAt: d.decidedAt,
+    updatedAt: d.updatedAt,
+    sequence: d.sequence,
+    ...(d.supplementDue === undefined ? {} : { supplementDue: d.supplementDue }),
+    ...(d.verificationDue === undefined ? {} : { verificationDue: d.verificationDue }),
+  };
+}
+
+/** Bodies above this many bytes are stored gzip-compressed (binary `bodyGz`): a trace shrinks 3–5×. */
+const COMPRESS_ABOVE = 1024;
+
+export function encodeBody(value: unknown): { body: string } | { bodyGz: Uint8Array } {
+  const json = JSON.stringify(value);
+  return Buffer.byteLength(json) > COMPRESS_ABOVE ? { bodyGz: gzipSync(json) } : { body: json };
+}
+
+export function decodeBody<T>(item: Record<string, unknown>): T {
+  const gz = item.bodyGz as Uint8Array | undefined;
+  return JSON.parse(gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8')) as T;
+}
+
 export interface StoredCase {
   readonly application?: {
     readonly application: Application;
@@ -107,6 +170,8 @@ export interface StoredCase {
   readonly overdueFlag?: StoredFlag;
 }
 
+const NOTHING_TO_SEND: Outbox = { outbound: [], effects: [] };
+
 /** The whole case in one strongly consistent Query (a handful of items). */
 export async function loadCase(applicationId: string): Promise<StoredCase> {
   const items = await queryAll({
@@ -117,9 +182,10 @@ export async function loadCase(applicationId: string): Promise<StoredCase> {
   });
 
   let application: StoredCase['application'];
-  let decision: Decision | undefined;
+  let currentSequence: number | undefined;
   let overdueFlag: StoredFlag | undefined;
   const versions: StoredVersion[] = [];
+  const outboxes = new Map<string, { outbox: Outbox; pending: boolean }>();
   const conflicts: StoredConflict[] = [];
   const refusals: StoredRefusal[] = [];
   for (const item of items) {
@@ -132,23 +198,25 @@ export async function loadCase(applicationId: string): Promise<StoredCase> {
         receivedAt: item.receivedAt as string,
       };
     } else if (sk === 'DECISION') {
-      decision = JSON.parse(item.body as string) as Decision;
+      currentSequence = item.sequence as number;
+    } else if (sk.startsWith('OUTBOX#')) {
+      outboxes.set(sk.slice('OUTBOX#'.length), { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX });
     } else if (sk.startsWith('V#')) {
       versions.push({
         sk,
-        decision: JSON.parse(item.body as string) as Decision,
+        decision: decodeBody<Decision>(item),
         cause: item.cause as Cause,
         causeKind: item.causeKind as VersionCause,
-        outbox: JSON.parse(item.outbox as string) as Outbox,
-        pending: item.duePk === OUTBOX,
+        outbox: NOTHING_TO_SEND,
+        pending: false,
       });
     } else if (sk === FLAG_OVERDUE_SK) {
       overdueFlag = {
         sk,
         flaggedAt: item.flaggedAt as string,
         sequence: item.sequence as number,
-        outbox: JSON.parse(item.outbox as string) as Outbox,
-        pending: item.duePk === OUTBOX,
+        outbox: NOTHING_TO_SEND,
+        pending: false,
       };
     } else if (sk.startsWith('CONFLICT#')) {
       conflicts.push({
@@ -167,16 +235,25 @@ export async function loadCase(applicationId: string): Promise<StoredCase> {
       });
     }
   }
+  const withOutbox = <T extends { sk: string }>(entry: T): T => ({ ...entry, ...outboxes.get(entry.sk) });
   // Sort keys are zero-padded, so the Query's order is the versions' order; receivedAt orders the rest.
+  const ordered = versions.map(withOutbox);
+  // DECISION and its V# are written in one transaction, but a Query is not isolated across items: should
+  // it see the new DECISION before its version, the latest version seen stands (a write based on it
+  // fails its sequence condition and reloads).
+  const decision =
+    currentSequence === undefined
+      ? undefined
+      : (ordered.find((v) => v.decision.sequence === currentSequence) ?? ordered[ordered.length - 1])?.decision;
   conflicts.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   refusals.sort((a, b) => a.at.localeCompare(b.at));
   return {
     ...(application ? { application } : {}),
     ...(decision ? { decision } : {}),
-    versions,
+    versions: ordered,
     conflicts,
     refusals,
-    ...(overdueFlag ? { overdueFlag } : {}),
+    ...(overdueFlag ? { overdueFlag: withOutbox(overdueFlag) } : {}),
   };
 }
 
@@ -190,12 +267,13 @@ function decisionItem(decision: Decision) {
     outcome: decision.outcome,
     itemCode: decision.itemCode,
     updatedAt: decision.updatedAt,
-    body: JSON.stringify(decision),
+    // Read as JSON by the figures route and the monthly report (shared/report/store.ts): never compressed.
+    body: JSON.stringify(currentOf(decision)),
     ...(due ? { duePk: duePkOf(due.kind), dueAt: due.dueAt } : {}),
   };
 }
 
-function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, outbox: Outbox) {
+function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause) {
   return {
     pk: pkOf(decision.applicationId),
     sk: versionSk(decision.sequence),
@@ -205,10 +283,17 @@ function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, 
     cause,
     causeKey: causeKey(cause),
     causeKind,
-    body: JSON.stringify(decision),
-    outbox: JSON.stringify(outbox),
-    duePk: OUTBOX,
-    dueAt: decision.updatedAt,
+    ...encodeBody(decision),
+  };
+}
+
+function outboxPut(applicationId: string, sk: string, outbox: Outbox, at: string) {
+  return {
+    Put: {
+      TableName: table(),
+      Item: { pk: pkOf(applicationId), sk: outboxSk(sk), kind: 'outbox', outbox: JSON.stringify(outbox), duePk: OUTBOX, dueAt: at },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
   };
 }
 
@@ -257,10 +342,11 @@ export async function storeFirstDecision(args: {
           {
             Put: {
               TableName: table(),
-              Item: versionItem(decision, cause, 'submitted', args.outbox),
+              Item: versionItem(decision, cause, 'submitted'),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
           { Put: auditPut(args.audit) },
         ],
       }),
@@ -305,10 +391,11 @@ export async function storeTransition(args: {
           {
             Put: {
               TableName: table(),
-              Item: versionItem(decision, args.cause, args.causeKind, args.outbox),
+              Item: versionItem(decision, args.cause, args.causeKind),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
           { Put: auditPut(args.audit) },
         ],
       }),
@@ -354,13 +441,11 @@ export async function storeOverdueFlag(args: {
                 kind: 'flag',
                 sequence: decision.sequence,
                 flaggedAt: args.flaggedAt,
-                outbox: JSON.stringify(args.outbox),
-                duePk: OUTBOX,
-                dueAt: args.flaggedAt,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          outboxPut(decision.applicationId, FLAG_OVERDUE_SK, args.outbox, args.flaggedAt),
           { Put: auditPut(args.audit) },
         ],
       }),
@@ -437,13 +522,13 @@ async function putOnceWithAudit(item: Record<string, unknown>, audit: AuditEntry
   }
 }
 
-/** The outbox of a version or flag has been sent: it leaves the OUTBOX index. */
+/** The outbox of a version or flag (`sk`) has been sent: it leaves the OUTBOX index. */
 export async function markSent(applicationId: string, sk: string, at: string): Promise<void> {
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: table(),
-        Key: { pk: pkOf(applicationId), sk },
+        Key: { pk: pkOf(applicationId), sk: outboxSk(sk) },
         UpdateExpression: 'REMOVE duePk, dueAt SET sentAt = :at',
         ConditionExpression: 'duePk = :outbox',
         ExpressionAttributeValues: { ':outbox': OUTBOX, ':at': at },
@@ -468,7 +553,15 @@ async function queryDue(duePk: string, before: string): Promise<DueEntry[]> {
     KeyConditionExpression: 'duePk = :p AND dueAt < :before',
     ExpressionAttributeValues: { ':p': duePk, ':before': before },
   });
-  return items.map((item) => ({ applicationId: (item.pk as string).slice('APP#'.length), sk: item.sk as string, dueAt: item.dueAt as string }));
+  // An outbox entry names the version or flag it belongs to, as DECISION entries name themselves.
+  return items.map((item) => {
+    const sk = item.sk as string;
+    return {
+      applicationId: (item.pk as string).slice('APP#'.length),
+      sk: sk.startsWith('OUTBOX#') ? sk.slice('OUTBOX#'.length) : sk,
+      dueAt: item.dueAt as string,
+    };
+  });
 }
 
 /** Decisions whose supplement or verification period ended before `now` (the index is eventually consistent: re-check). */
@@ -478,14 +571,15 @@ export const overdue = (kind: DueKind, now: string) => queryDue(duePkOf(kind), n
 export const unsentOutboxes = (before: string) => queryDue(OUTBOX, before);
 
 /**
- * Every current decision, optionally of one item. A Scan: fine for the volumes of a district's figures
- * page today; a per-item index or counters maintained with each version would replace it at scale.
+ * Every current decision (what the DECISION item keeps), optionally of one item. A Scan: fine for the
+ * volumes of a district's figures page today; a per-item index or counters maintained with each version
+ * would replace it at scale.
  */
-export async function scanDecisions(itemCode?: string): Promise<Decision[]> {
+export async function scanDecisions(itemCode?: string): Promise<CurrentDecision[]> {
   const items = await scanAll({
     TableName: table(),
     FilterExpression: itemCode === undefined ? 'sk = :d' : 'sk = :d AND itemCode = :i',
     ExpressionAttributeValues: itemCode === undefined ? { ':d': 'DECISION' } : { ':d': 'DECISION', ':i': itemCode },
   });
-  return items.map((item) => JSON.parse(item.body as string) as Decision);
+  return items.map((item) => JSON.parse(item.body as string) as CurrentDecision);
 }
