@@ -1,4 +1,4 @@
-import { dayOf, instantOf, packedDatePart } from './dates';
+import { dayOf, instantOf, scanDate, scanNow } from './dates';
 import type { Facts, Operator } from './types';
 
 /** Truth as a small int, so combining results is integer comparison: 1 true, 0 false, 2 unknown. */
@@ -26,18 +26,17 @@ export function ruleDate(s: string): RuleDate {
  */
 export function compareFactDate(seen: unknown, day: number, ms: number): number {
   if (typeof seen !== 'string') return NaN;
-  if (seen.length === 10) return dayOf(seen) - day;
-  const seenMs = instantOf(seen);
-  if (seenMs !== seenMs) return NaN;
-  return ms === ms ? seenMs - ms : dayOf(seen) - day;
+  const d = scanDate(seen);
+  // d.ms is NaN for a date-only fact, so this falls through to days exactly when one side has no time.
+  return d.ms === d.ms && ms === ms ? d.ms - ms : d.day - day;
 }
 
-/** Orders two fact-side date strings (a fact against `now`); NaN unless both are dates. */
-export function compareFactDates(a: unknown, b: unknown): number {
-  if (typeof b !== 'string') return NaN;
-  const bDay = dayOf(b);
-  if (bDay !== bDay) return NaN;
-  return compareFactDate(a, bDay, b.length === 10 ? NaN : instantOf(b));
+/** Orders a fact-side date string against `now` (also a fact); NaN unless both are dates. */
+export function compareFactDates(a: unknown, now: unknown): number {
+  if (typeof now !== 'string') return NaN;
+  const n = scanNow(now);
+  if (n.day !== n.day) return NaN;
+  return compareFactDate(a, n.day, n.ms);
 }
 
 /**
@@ -46,9 +45,10 @@ export function compareFactDates(a: unknown, b: unknown): number {
  */
 export function ageAtLeast(birth: unknown, now: unknown, years: number): Tri {
   if (typeof birth !== 'string' || typeof now !== 'string') return UNKNOWN;
-  if (dayOf(birth) !== dayOf(birth) || dayOf(now) !== dayOf(now)) return UNKNOWN;
-  const b = packedDatePart(birth);
-  const n = packedDatePart(now);
+  const n = scanNow(now).packed;
+  if (n !== n) return UNKNOWN;
+  const b = scanDate(birth).packed;
+  if (b !== b) return UNKNOWN;
   let age = Math.floor(n / 10000) - Math.floor(b / 10000);
   if (n % 10000 < b % 10000) age -= 1;
   return age >= years ? TRUE : FALSE;
