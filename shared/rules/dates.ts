@@ -33,7 +33,7 @@ export function daysInMonth(y: number, m: number): number {
 
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -1000;
+  return c >= 0 && c <= 9 ? c : -100_000; // any non-digit drives the whole number negative, whatever the other digits
 }
 
 /** Two ASCII digits at i as a number, or -1 (charCodeAt past the end is NaN, which fails too). */

@@ -12,7 +12,7 @@ const legacy = (() => {
   const dim = (y: number, m: number) => (m === 2 ? (isLeap(y) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31);
   const digit = (s: string, i: number) => {
     const c = s.charCodeAt(i) - 48;
-    return c >= 0 && c <= 9 ? c : -1000;
+    return c >= 0 && c <= 9 ? c : -100_000; // fixed: a non-digit 4th year character (e.g. 202x) once read as year 1020
   };
   const packed = (s: string) => {
     if (s.length < 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
@@ -122,6 +122,8 @@ describe('date scanning matches the regex implementation it replaced', () => {
     ['2025-10-09T10:00:00', NaN, NaN], // no offset
     ['2025-10-09T10:00:00.Z', NaN, NaN],
     ['2025-10-09T10:00:00.1234567890Z', NaN, NaN], // more than nine fraction digits
+    ['202x-01-01', NaN, NaN], // a letter in the year is not a date (was once read as 1020)
+    ['200x-05-01', NaN, NaN],
     ['2025-10-09T10:00:00+24:00', NaN, NaN],
     ['2025-10-09T10:00:00+0800', NaN, NaN],
     ['2025-10-09 10:00:00Z', NaN, NaN],
