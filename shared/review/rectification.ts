@@ -104,6 +104,46 @@ export function allowedActions(state: RectificationState): RectificationAction[]
   return RECTIFICATION_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(state));
 }
 
+/**
+ * The states a rectification can still enter, in one or more steps, from `state`. A claim or request made
+ * from a state returns to it when rejected, so the side states are followed with the state they came from
+ * (`returnTo` for the current one, as `applyAction` keeps it; IN_PROGRESS when unknown, as there).
+ */
+export function reachableStates(state: RectificationState, returnTo?: RectificationState): ReadonlySet<RectificationState> {
+  const reached = new Set<RectificationState>();
+  const seen = new Set<string>();
+  const queue: Array<readonly [RectificationState, RectificationState | undefined]> = [[state, returnTo]];
+  while (queue.length > 0) {
+    const [from, back] = queue.shift()!;
+    for (const action of allowedActions(from)) {
+      const target = TRANSITIONS[action].to;
+      const to: RectificationState = target === 'RETURN' ? (back ?? 'IN_PROGRESS') : target;
+      const entersSidePath = to === 'INVALID_CLAIMED' || to === 'UNFIXABLE_CLAIMED' || to === 'EXTENSION_REQUESTED';
+      const nextBack = entersSidePath ? from : undefined;
+      reached.add(to);
+      const key = `${to}|${nextBack ?? ''}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        queue.push([to, nextBack]);
+      }
+    }
+  }
+  return reached;
+}
+
+/**
+ * Whether `action`, not allowed in the rectification's state, is allowed in a state it can still reach.
+ * Such a step may have overtaken the step it depends on (SQS standard queues do not keep order), so it is
+ * worth retrying; a step allowed in no reachable state can never apply.
+ */
+export function allowedLater(rect: Pick<Rectification, 'state' | 'returnTo'>, action: RectificationAction): boolean {
+  const from = TRANSITIONS[action].from;
+  for (const state of reachableStates(rect.state, rect.returnTo)) {
+    if (from.includes(state)) return true;
+  }
+  return false;
+}
+
 export function isRectificationAction(value: unknown): value is RectificationAction {
   return typeof value === 'string' && (RECTIFICATION_ACTIONS as readonly string[]).includes(value);
 }
