@@ -4,6 +4,8 @@
  *   --data DIR        keep tables and queues in DIR across restarts (default: in memory)
  *   --no-timers       do not fire schedules on timers (fire them with POST /_dev/schedules/<name>)
  *   --retry-delay S   make failed records visible again after S seconds instead of the full visibility timeout
+ *   --pollers N       concurrent batches per queue (default 2; capped by each function's maxConcurrency in
+ *                     infra/topology.ts, as Lambda caps its concurrent batches)
  *   --json            print one JSON line {"url": ...} when ready (for scripts and tests)
  */
 import { startRuntime } from './runtime';
@@ -19,11 +21,17 @@ const flag = (name: string) => process.argv.includes(name);
 
 const json = flag('--json');
 const retry = arg('--retry-delay');
+const pollers = arg('--pollers');
+if (pollers !== undefined && !(Number.isInteger(Number(pollers)) && Number(pollers) >= 1)) {
+  console.error(`--pollers: expected a whole number >= 1, got "${pollers}"`);
+  process.exit(2);
+}
 const runtime = await startRuntime({
   port: Number(arg('--port') ?? process.env.PORT ?? 3000),
   dataDir: arg('--data'),
   timers: !flag('--no-timers'),
   retryDelaySeconds: retry === undefined ? undefined : Number(retry),
+  pollersPerQueue: pollers === undefined ? undefined : Number(pollers),
   // The runtime's own lines (error stacks) can quote event content: masked like every function log line.
   log: (line) => console.error(maskSensitive(line)),
 });
