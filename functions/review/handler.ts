@@ -2,7 +2,8 @@
  * The review consumer (好差评): completed cases (from departments, and from 秒批 approvals as the internal
  * `civicflow.case.opened`), reviews from every channel, and rectification steps. Thin: it validates the
  * message, calls the use case and counts what happened. Semantic refusals are recorded by the use case and
- * do not throw; what throws is retried by SQS and reaches the DLQ after the queue's max receives.
+ * do not throw; what throws is retried by SQS and reaches the DLQ after the queue's max receives. A step
+ * that may have overtaken an earlier one is retried a few receives before it is refused (applyStep).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
@@ -66,7 +67,7 @@ function count(name: string, dimensions: Record<string, string> = {}): void {
   single.addMetric(name, MetricUnit.Count, 1);
 }
 
-async function handle(event: QueuedEvent): Promise<Outcome> {
+async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome> {
   const now = nowIso();
   switch (event.type) {
     case 'gov.case.completed':
@@ -109,6 +110,7 @@ async function handle(event: QueuedEvent): Promise<Outcome> {
           ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
         },
         now,
+        { receiveCount },
       );
       logger.info('rectification.step', {
         caseId: d.caseId,
@@ -129,8 +131,8 @@ async function handle(event: QueuedEvent): Promise<Outcome> {
   }
 }
 
-export const handler = sqsConsumer(async (event) => {
-  const out = await handle(event);
+export const handler = sqsConsumer(async (event, record) => {
+  const out = await handle(event, Number(record.attributes?.ApproximateReceiveCount ?? '1'));
   if (out.outcome === 'rejected' || out.outcome === 'refused') {
     logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
   }

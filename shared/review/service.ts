@@ -10,6 +10,11 @@
  *   it (the review may still be on its way or parked); after the queue's max receives it reaches the DLQ,
  *   alarms and can be redriven. Steps are not parked: a rectification cannot be acted on before the
  *   department could have seen it, so an early step is far more likely a wrong caseId than a race.
+ * - `StepOutOfOrder`: a step not allowed in the case's state but allowed in a state the case can still
+ *   reach (e.g. `rectify` before `acknowledge`): SQS standard queues do not keep order, so the step it depends
+ *   on may still be queued. It is thrown, so SQS retries it, for fewer receives than the queue's max
+ *   (`OUT_OF_ORDER_RECEIVES`); on the last of them it is refused and recorded like any forbidden step, so a
+ *   wrong step never reaches the DLQ for this reason. A step allowed in no reachable state is refused at once.
  * - anything else thrown is an infrastructure error for SQS to retry.
  */
 import { createCalendar, type WorkingCalendar } from '../calendar';
@@ -21,7 +26,9 @@ import { invitationDueAt, rectificationDueAt } from './due';
 import { planInvitations, type InvitationAction } from './invitations';
 import {
   actionKey,
+  allowedLater,
   applyAction,
+  isRectificationAction,
   openRectification,
   overdueCheck,
   RECTIFICATION_OVERDUE_EVENT_TYPE,
@@ -83,6 +90,23 @@ export class StepBeforeRectification extends Error {
   constructor(caseId: string, action: string) {
     super(`rectification step ${action} for case ${caseId} arrived before the case's 差评 was recorded; retrying`);
     this.name = 'StepBeforeRectification';
+  }
+}
+
+/**
+ * Receives of a step that may have overtaken the step it depends on before it is refused: the retries give
+ * the earlier step time to arrive, and the bound stays below the review queue's maxReceiveCount (5), so
+ * the refusal is recorded rather than the message dead-lettered.
+ */
+export const OUT_OF_ORDER_RECEIVES = 3;
+
+/** A step not allowed yet but allowed in a state the case can still reach (see the header): retried. */
+export class StepOutOfOrder extends Error {
+  constructor(caseId: string, action: string, state: string, receiveCount: number) {
+    super(
+      `rectification step ${action} for case ${caseId} is not allowed in ${state} but may be once an earlier step arrives; retrying (receive ${receiveCount} of ${OUT_OF_ORDER_RECEIVES})`,
+    );
+    this.name = 'StepOutOfOrder';
   }
 }
 
@@ -261,8 +285,18 @@ export async function submitReview(review: Review, now: string): Promise<Outcome
   });
 }
 
-/** gov.rectification.updated: one step of the state machine; a refused step is recorded, not thrown. */
-export async function applyStep(caseId: string, input: ActionInput, now: string): Promise<Outcome> {
+/**
+ * gov.rectification.updated: one step of the state machine; a refused step is recorded, not thrown.
+ * `receiveCount` is the message's SQS ApproximateReceiveCount; without it a step that may be out of order
+ * is refused at once.
+ */
+export async function applyStep(
+  caseId: string,
+  input: ActionInput,
+  now: string,
+  options: { readonly receiveCount?: number } = {},
+): Promise<Outcome> {
+  const receiveCount = options.receiveCount ?? OUT_OF_ORDER_RECEIVES;
   return withRetries(caseId, async ({ record, rectification: rect }) => {
     if (!rect) {
       const review = record?.state?.review;
@@ -275,6 +309,14 @@ export async function applyStep(caseId: string, input: ActionInput, now: string)
     }
     const result = applyAction(rect, input, reviewCalendar(), reviewConfig());
     if (!result.ok) {
+      if (
+        result.code === 'ACTION_NOT_ALLOWED' &&
+        isRectificationAction(input.action) &&
+        allowedLater(rect, input.action) &&
+        receiveCount < OUT_OF_ORDER_RECEIVES
+      ) {
+        throw new StepOutOfOrder(caseId, input.action, rect.state, receiveCount);
+      }
       await refuseStep(caseId, input, result.code, result.reason, now, { state: result.state, allowedActions: result.allowedActions });
       return { outcome: 'refused', code: result.code, reason: result.reason };
     }

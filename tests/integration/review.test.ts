@@ -9,6 +9,7 @@
  * All cases complete on Monday 2026-11-02 (Asia/Shanghai), so the day and month figures coincide. November
  * 2026 has no public holiday: 1 working day after 11-02 is 11-03, 5 working days is 11-09.
  */
+import { readFileSync } from 'node:fs';
 import { makeIdNumber } from '../../shared/contract/identifiers';
 import { startLocal, sample, type Running } from '../support/runtime';
 
@@ -468,5 +469,55 @@ describe('好差评 through the local runtime', () => {
     const reviewed = (await rt.get(`/cases/${caseId}`)).body;
     expect(reviewed.rejections).toEqual([]);
     expect(reviewed.reviews.real).toMatchObject({ reviewId: sms.data.reviewId, level: 4, channel: 'sms' });
+  }, 60_000);
+
+  it('applies a rectification step that overtook the step it depends on, and refuses at once a step the case is past', async () => {
+    // January, a department of its own: no figure asserted above moves.
+    const c: CaseSpec = { caseId: 'RV-E1', dept: '440305-WJJ', item: 'WJ-0001', staff: 'S-0801', channel: 'window', completedAt: '2027-01-04T09:00:00+08:00', applicant: applicant(300) };
+    await post(completed(c), review('E1-bad', c, 1, 'window', '2027-01-04T09:30:00+08:00'));
+    expect((await rt.get(`/rectifications/${c.caseId}`)).body.state).toBe('OPEN');
+
+    const failed = (eventId: string) =>
+      readFileSync(rt.logFile, 'utf8')
+        .split('\n')
+        .filter((l) => l.startsWith('{') && l.includes(eventId))
+        .map((l) => JSON.parse(l))
+        .filter((r) => r.message === 'record failed' && r.eventId === eventId);
+
+    // One request, one SendMessageBatch, rectify first: it is received before acknowledge, fails (retried,
+    // not refused), and applies on a later receive once acknowledge has.
+    const rectify = step(c, 'rectify', '2027-01-04T10:20:00+08:00');
+    const both = await rt.post([rectify, step(c, 'acknowledge', '2027-01-04T10:10:00+08:00')]);
+    expect([both.status, both.body.rejected]).toEqual([202, []]);
+    await rt.drain();
+    expect(failed(rectify.id).map((r) => Number(r.receiveCount))).toEqual([1]);
+
+    const rect = (await rt.get(`/rectifications/${c.caseId}`)).body;
+    expect(rect.state).toBe('RECTIFIED');
+    expect(rect.history.map((h: any) => [h.action, h.from, h.to])).toEqual([
+      ['open', null, 'OPEN'],
+      ['acknowledge', 'OPEN', 'IN_PROGRESS'],
+      ['rectify', 'IN_PROGRESS', 'RECTIFIED'],
+    ]);
+    expect(rect.refused).toEqual([]);
+    expect(await outboundCount('gov.rectification.rectified', c.caseId)).toBe(1);
+
+    // Again in one batch, the later step first: both apply.
+    const pair = await rt.post([step(c, 'close', '2027-01-04T11:10:00+08:00'), step(c, 'returnVisit', '2027-01-04T11:00:00+08:00', { satisfied: true })]);
+    expect([pair.status, pair.body.rejected]).toEqual([202, []]);
+    await rt.drain();
+    const closed = (await rt.get(`/rectifications/${c.caseId}`)).body;
+    expect(closed.state).toBe('CLOSED');
+    expect(closed.history.map((h: any) => h.action)).toEqual(['open', 'acknowledge', 'rectify', 'returnVisit', 'close']);
+    expect(closed.refused).toEqual([]);
+
+    // acknowledge can never apply to a CLOSED case: refused on its first receive, never retried.
+    const late = step(c, 'acknowledge', '2027-01-04T11:30:00+08:00');
+    await post(late);
+    const after = (await rt.get(`/rectifications/${c.caseId}`)).body;
+    expect(after.history).toEqual(closed.history);
+    expect(after.refused.map((r: any) => [r.details.action, r.code])).toEqual([['acknowledge', 'ACTION_NOT_ALLOWED']]);
+    expect(failed(late.id)).toEqual([]);
+    expect((await rt.dev('GET', '/_dev/queues')).body.review.dlq).toBe(0);
   }, 60_000);
 });
