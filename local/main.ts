@@ -7,6 +7,8 @@
  *   --pollers N       concurrent batches per queue (default 2; capped by each function's maxConcurrency in
  *                     infra/topology.ts, as Lambda caps its concurrent batches)
  *   --json            print one JSON line {"url": ...} when ready (for scripts and tests)
+ * Environment: CIVICFLOW_LOCAL_CONFIG (JSON) overrides top-level fields of the local stage's configuration,
+ * e.g. '{"notificationSender":{"kind":"webhook","url":"http://127.0.0.1:8080/hook"}}'.
  */
 import { startRuntime } from './runtime';
 import { schedules } from '../infra/topology';

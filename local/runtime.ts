@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { env, functions, queues, schedules, type FunctionName, type QueueName } from '../infra/topology';
-import { stageConfig, type StageConfig } from '../infra/config';
+import { stageConfig, validateStageConfig, type StageConfig } from '../infra/config';
 import { devKey } from '../shared/auth/signature';
 import { clockOffset, setClockOffset } from '../shared/platform/clock';
 import { startDynamo, startSqs, type DynamoStandIn, type SqsStandIn } from './standins';
@@ -64,6 +64,26 @@ async function loadHandler(name: FunctionName): Promise<AnyHandler> {
   return mod.handler;
 }
 
+/**
+ * The local stage's configuration, with top-level fields overridden by `CIVICFLOW_LOCAL_CONFIG` (JSON), e.g.
+ * `{"notificationSender":{"kind":"webhook","url":"http://127.0.0.1:8080/hook"},"matching":{"sliceSize":50}}`.
+ * Lets a developer or a test point the runtime at a webhook or shrink the slices without a new stage.
+ */
+export function localConfig(): StageConfig {
+  const base = stageConfig('local');
+  const raw = process.env.CIVICFLOW_LOCAL_CONFIG;
+  if (!raw) return base;
+  let override: Partial<StageConfig>;
+  try {
+    override = JSON.parse(raw) as Partial<StageConfig>;
+  } catch (error) {
+    throw new Error(`CIVICFLOW_LOCAL_CONFIG is not JSON: ${(error as Error).message}`);
+  }
+  const merged = { ...base, ...override, stage: 'local' } as StageConfig;
+  validateStageConfig(merged);
+  return merged;
+}
+
 const DURATION = /^(-?\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
 export function parseDuration(value: string | number): number {
   if (typeof value === 'number') return value;
@@ -75,7 +95,7 @@ export function parseDuration(value: string | number): number {
 
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const config = options.config ?? stageConfig('local');
+  const config = options.config ?? localConfig();
   const started: Array<() => Promise<void>> = [];
   let dynamo: DynamoStandIn | undefined;
   let sqsStandIn: SqsStandIn | undefined;
