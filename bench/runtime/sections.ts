@@ -259,10 +259,10 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
       result: `${$(mixPerMillion)} per million for the day's mix (most expensive: ${worst.label} at ${$(worst.cost.perMillion)})`,
       limit: [
         `Write units dominate, and they are billed per KB of item per write, doubled inside a transaction: ${worst.label} consumes ${worst.cost.wcu.toFixed(1)} write units per event.`,
-        'An application\'s first decision is one TransactWriteItems of four Puts — APPLICATION, DECISION (the current version, with the full trace as JSON), V#000001 (the same decision again with its outbox) and the audit line —',
-        'then an UpdateItem that removes the outbox keys from the V# item (an update is billed on the larger of the old and new item, so a few KB again), plus the review case it opens and the ingest record.',
-        'The multi-KB trace is thus written about three times at 2 units per KB. The levers, in the approval store (not changed here): keep the trace once (in V#) and a small DECISION pointer;',
-        'put the outbox keys on a small separate item so clearing them costs 1 unit; compress the JSON bodies; audit lines that reference the version instead of copying it.',
+        'An application\'s first decision is one TransactWriteItems (2 units per KB) of small items — APPLICATION, the current-state DECISION, the version V#000001 holding the decision and its trace once, gzip-compressed, a small OUTBOX item and an audit line that points to the version —',
+        'then a 1-unit update of the outbox item after sending, plus the review case an approval opens (its counters for six dimensions by day and month) and the ingest record.',
+        'What remains is the price of exactly-once effects written per event: every state change is a transaction, and every exact counter row is its own item.',
+        'The next lever is batching: one conditional write per aggregate key per batch (counters summed in memory over the batch) instead of one transaction per event, and the ingest record folded into the first consumer write.',
         'Ingest, profile updates, cases and reviews are 3–10 units each; the Lambda share is overstated by DynamoDB Local\'s latency.',
       ].join(' '),
     });
