@@ -20,7 +20,7 @@ import {
   type Policy,
 } from '../../shared/entitlement';
 
-const N = 1500;
+const N = 2000;
 const SEED = 20250601;
 const CLOCK = '2025-06-01T01:00:00.000Z';
 const NOW = '2025-06-01T09:00:00+08:00';
