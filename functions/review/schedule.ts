@@ -12,7 +12,8 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { nowIso } from '../../shared/platform/clock';
 import { logger, metrics } from '../../shared/platform/powertools';
 import { figuresFromCounters, type Figures } from '../../shared/review/figures';
-import { reviewCalendar, runInvitations, runOverdue } from '../../shared/review/service';
+import { runInvitations, runOverdue } from '../../shared/review/service';
+import { stageCalendar } from '../../shared/platform/calendar';
 import { dueCaseIds, DUE_INVITE, DUE_RECT, listCounters } from '../../shared/review/store';
 
 export interface ScheduleSummary {
@@ -55,7 +56,7 @@ const FIGURE_METRICS: ReadonlyArray<[string, (f: Figures) => number | null, (typ
 ];
 
 async function emitFigures(now: string): Promise<void> {
-  const month = reviewCalendar().localDate(now).slice(0, 7);
+  const month = stageCalendar().localDate(now).slice(0, 7);
   const rows = await listCounters('department', { granularity: 'month', value: month });
   for (const row of rows) {
     const figures = figuresFromCounters(row.counters);

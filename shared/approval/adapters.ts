@@ -4,30 +4,12 @@
  * lines and the figures' metrics (SPEC §4 "Figures").
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { createCalendar, type WorkingCalendar } from '../calendar';
-import { config } from '../platform/config';
 import { metrics } from '../platform/powertools';
 import type { AuditEntry } from '../platform/audit';
 import { getCredit, getEnterpriseProfile, getPersonProfile, licencesOfHolder, type StoredLicence } from '../registry/store';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
 import { causeKey, pkOf, versionSk, type Cause } from './store';
 import type { VersionCause } from './messages';
-
-let calendar: WorkingCalendar | undefined;
-
-/** The stage's calendar (time zone, chinese-days, overrides), built once per container. */
-export function workingCalendar(): WorkingCalendar {
-  if (!calendar) {
-    const c = config();
-    calendar = createCalendar({
-      timeZone: c.timeZone,
-      useChineseDays: c.calendar.useChineseDays,
-      holidays: c.calendar.holidays,
-      workdays: c.calendar.workdays,
-    });
-  }
-  return calendar;
-}
 
 /** Deterministic, so that a retried or re-decided approval carries the same number. */
 export function certificateNo(application: Application, item: ServiceItem): string {

@@ -623,43 +623,10 @@ function buildFacts(input: DecideInput, licences: ReadonlyMap<string, Licence>):
       credit === undefined
         ? {}
         : { rating: credit.rating, dishonest: credit.dishonest, falseCommitment: credit.falseCommitment },
-    now: localIso(now, input.calendar.timeZone),
+    // Date leaves compare against the date of `now` as written, so 2026-11-20T17:00Z must read as the 21st in
+    // Shanghai, as it does for licence expiry and due dates.
+    now: input.calendar.localIso(now),
   };
-}
-
-/** Building a formatter costs far more than using one; there are only a handful of zones. */
-const wallClocks = new Map<string, Intl.DateTimeFormat>();
-
-/**
- * The decision instant written in the bureau's local time (e.g. "2026-11-21T01:00:00.000+08:00"). Date
- * leaves compare a date against the date of `now` as written, so 2026-11-20T17:00Z must read as the
- * 21st in Shanghai, as it does for licence expiry and due dates.
- */
-export function localIso(at: string, timeZone: string): string {
-  const ms = Date.parse(at);
-  const f: Record<string, number> = {};
-  let format = wallClocks.get(timeZone);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    wallClocks.set(timeZone, format);
-  }
-  for (const p of format.formatToParts(ms)) if (p.type !== 'literal') f[p.type] = Number(p.value);
-  const millis = ((ms % 1000) + 1000) % 1000;
-  const wallMs = Date.UTC(f.year!, f.month! - 1, f.day!, f.hour!, f.minute!, f.second!, millis);
-  const offsetMin = Math.round((wallMs - ms) / 60_000);
-  const sign = offsetMin < 0 ? '-' : '+';
-  const abs = Math.abs(offsetMin);
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${new Date(wallMs).toISOString().slice(0, 23)}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
 }
 
 /**

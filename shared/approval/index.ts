@@ -1,5 +1,5 @@
 export * from './types';
-export { decide, rulesCacheKey, licenceProblems, localIso, itemTimes, openReviewCase, type DecideInput } from './decide';
+export { decide, rulesCacheKey, licenceProblems, itemTimes, openReviewCase, type DecideInput } from './decide';
 export { supplement, onSupplementDeadline, onVerification, isVerificationOverdue, type VerificationReport } from './lifecycle';
 export { contentHash, canonicalJson, isSameApplication, classifySubmission, type SubmissionDisposition } from './conflict';
 export { approvalFigures, currentDecisions, type ApprovalFigures } from './figures';

@@ -12,7 +12,8 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { nowIso } from '../platform/clock';
 import { logger, metrics } from '../platform/powertools';
 import { getCurrentItem, getItemVersion } from '../registry/store';
-import { auditOf, certificateNo, factsOf, recordDecisionMetrics, workingCalendar } from './adapters';
+import { auditOf, certificateNo, factsOf, recordDecisionMetrics } from './adapters';
+import { stageCalendar } from '../platform/calendar';
 import { classifySubmission, contentHash } from './conflict';
 import { decide } from './decide';
 import { dispatch } from './dispatch';
@@ -56,7 +57,7 @@ export async function submitApplication(application: Application, cause: Cause):
   const item = (await getCurrentItem(application.itemCode)) as ServiceItem | undefined;
   const facts = await factsOf(application.applicant);
   const now = nowIso();
-  const decision = decide({ application, item, ...facts, now, calendar: workingCalendar(), certificateNo });
+  const decision = decide({ application, item, ...facts, now, calendar: stageCalendar(), certificateNo });
   const outbox = { outbound: [outboundFor(decision, 'submitted')], effects: decision.effects };
   const stored = await storeFirstDecision({
     application,
@@ -91,7 +92,7 @@ export function supplementMaterials(
         : ((await getItemVersion(previous.itemCode, previous.itemVersion)) as ServiceItem | undefined);
     const application = known.application!.application;
     const facts = previous.outcome === 'ACCEPTED_PENDING_MATERIALS' ? await factsOf(application.applicant) : { licences: [] };
-    return supplement(previous, application, materials, { item, ...facts, now, calendar: workingCalendar(), certificateNo });
+    return supplement(previous, application, materials, { item, ...facts, now, calendar: stageCalendar(), certificateNo });
   });
 }
 

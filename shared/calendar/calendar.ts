@@ -147,6 +147,14 @@ export function createCalendar(options: CalendarOptions): WorkingCalendar {
   return {
     timeZone,
     localDate: (at) => dateOfDay(localDay(at)),
+    localIso(at) {
+      const ms = toInstant(at);
+      const { offsetMs } = wall(ms);
+      const offsetMin = Math.round(offsetMs / 60_000);
+      const abs = Math.abs(offsetMin);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${new Date(ms + offsetMs).toISOString().slice(0, 23)}${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+    },
     isWorkingDay: (date) => isWorkingDayNumber(requireDay(date, 'date')),
     addWorkingDays(from, n) {
       if (!Number.isInteger(n) || n < 1) {

@@ -19,6 +19,8 @@ export interface WorkingCalendar {
   readonly timeZone: string;
   /** The local date of an instant in the calendar's time zone. */
   localDate(at: Date | string): LocalDate;
+  /** An instant written in the calendar's local time with its offset, e.g. "2026-11-21T01:00:00.000+08:00". */
+  localIso(at: Date | string): string;
   isWorkingDay(date: LocalDate): boolean;
   /** N working days from a moment (starting day not counted). N ≥ 1. */
   addWorkingDays(from: Date | string, n: number): Due;

@@ -17,7 +17,7 @@
  *   wrong step never reaches the DLQ for this reason. A step allowed in no reachable state is refused at once.
  * - anything else thrown is an infrastructure error for SQS to retry.
  */
-import { createCalendar, type WorkingCalendar } from '../calendar';
+import { stageCalendar } from '../platform/calendar';
 import type { AuditEntry } from '../platform/audit';
 import { config } from '../platform/config';
 import { logger } from '../platform/powertools';
@@ -60,19 +60,6 @@ import {
 
 const MAX_ATTEMPTS = 6;
 
-let calendarCache: WorkingCalendar | undefined;
-export function reviewCalendar(): WorkingCalendar {
-  if (!calendarCache) {
-    const c = config();
-    calendarCache = createCalendar({
-      timeZone: c.timeZone,
-      useChineseDays: c.calendar.useChineseDays,
-      holidays: c.calendar.holidays,
-      workdays: c.calendar.workdays,
-    });
-  }
-  return calendarCache;
-}
 
 export function reviewConfig(): ReviewConfig {
   const d = config().deadlines;
@@ -173,7 +160,7 @@ function rectAudit(entry: HistoryEntry, caseId: string): AuditEntry {
 
 /** Opens the rectification of each 差评 effect (at most one per case), with its audit line and event. */
 function openRectifications(effects: readonly OpenRectificationEffect[], now: string) {
-  const opened = effects.map((effect) => openRectification(effect.review, effect.subject, reviewCalendar(), reviewConfig()));
+  const opened = effects.map((effect) => openRectification(effect.review, effect.subject, stageCalendar(), reviewConfig()));
   const rect: Rectification | undefined = opened[0]?.rectification;
   return {
     rectWrite: rect ? { expectedVersion: undefined, rect, dueAt: rectificationDueAt(rect) } : undefined,
@@ -193,7 +180,7 @@ export interface Outcome {
 /** gov.case.completed, or an approval that opened a case: record it and apply the reviews parked for it. */
 export async function completeCase(kase: Case, actor: string, now: string): Promise<Outcome> {
   return withRetries(kase.caseId, async ({ record }) => {
-    const result = onCaseCompleted(kase, record?.parked ?? [], reviewCalendar(), record?.state);
+    const result = onCaseCompleted(kase, record?.parked ?? [], stageCalendar(), record?.state);
     if (result.outcome === 'duplicate') return { outcome: 'duplicate' };
     const version = (record?.version ?? 0) + 1;
     const next: CaseReviewState = { ...result.next, version };
@@ -307,7 +294,7 @@ export async function applyStep(
       }
       throw new StepBeforeRectification(caseId, input.action);
     }
-    const result = applyAction(rect, input, reviewCalendar(), reviewConfig());
+    const result = applyAction(rect, input, stageCalendar(), reviewConfig());
     if (!result.ok) {
       if (
         result.code === 'ACTION_NOT_ALLOWED' &&

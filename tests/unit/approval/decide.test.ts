@@ -1,4 +1,4 @@
-import { decide, localIso } from '../../../shared/approval/decide';
+import { decide } from '../../../shared/approval/decide';
 import type { Licence, Outcome, ReasonCode } from '../../../shared/approval/types';
 import type { DecideInput } from '../../../shared/approval/decide';
 import {
@@ -479,7 +479,7 @@ describe('decide: step 4, rules', () => {
     const dayBefore = decide(inputFor(criminalApp(), item, { profile, now: '2026-11-20T15:00:00Z' }));
     expect(dayBefore.outcome).toBe('REJECTED');
     expect(dayBefore.failedRules.map((r) => r.id)).toEqual(['C-1']);
-    expect(localIso('2026-11-20T17:00:00Z', 'Asia/Shanghai')).toBe('2026-11-21T01:00:00.000+08:00');
+    expect(calendar.localIso('2026-11-20T17:00:00Z')).toBe('2026-11-21T01:00:00.000+08:00');
   });
 });
 

@@ -122,3 +122,14 @@ describe('addNaturalDays', () => {
     expect(addNaturalDays('2025-09-30T02:00:00Z', 7)).toBe('2025-10-07T02:00:00.000Z');
   });
 });
+
+describe('localIso', () => {
+  it.each([
+    ['Asia/Shanghai', '2026-11-20T17:00:00.250Z', '2026-11-21T01:00:00.250+08:00'],
+    ['America/New_York', '2026-07-01T03:30:00Z', '2026-06-30T23:30:00.000-04:00'],
+    ['America/New_York', '2026-12-01T03:30:00Z', '2026-11-30T22:30:00.000-05:00'],
+    ['Asia/Kolkata', '2026-01-01T00:00:00Z', '2026-01-01T05:30:00.000+05:30'],
+  ])('writes an instant in %s local time with its offset', (timeZone, at, expected) => {
+    expect(createCalendar({ timeZone, useChineseDays: false }).localIso(at)).toBe(expected);
+  });
+});
