@@ -51,12 +51,8 @@ export interface ApprovalSection extends ApprovalFigures {
   readonly overdueVerifications: number;
 }
 
-export interface PolicyRow {
-  readonly policyId: string;
-  readonly name: string;
-  readonly departmentCode: string;
-  readonly kind: Policy['kind'];
-  readonly status: 'active' | 'withdrawn';
+/** The entitlement figures of one policy, or summed over a section's policies. */
+export interface EntitlementCounts {
   readonly eligible: number;
   readonly needsInfo: number;
   readonly notified: number;
@@ -65,28 +61,24 @@ export interface PolicyRow {
   readonly granted: number;
   readonly disbursed: number;
   readonly exhausted: number;
+  /** (confirmed + granted) / eligible; null when nobody was eligible. */
   readonly coverage: number | null;
+  /** Publish to last push (for a section: the longest of its policies). */
   readonly publishToLastPushMs: number | null;
   readonly amountReserved: number;
   readonly amountDisbursed: number;
 }
 
-export interface EntitlementSection {
+export interface PolicyRow extends EntitlementCounts {
+  readonly policyId: string;
+  readonly name: string;
+  readonly departmentCode: string;
+  readonly kind: Policy['kind'];
+  readonly status: 'active' | 'withdrawn';
+}
+
+export interface EntitlementSection extends EntitlementCounts {
   readonly policies: number;
-  readonly eligible: number;
-  readonly needsInfo: number;
-  readonly notified: number;
-  readonly delivered: number;
-  readonly confirmed: number;
-  readonly granted: number;
-  readonly disbursed: number;
-  readonly exhausted: number;
-  /** (confirmed + granted) / eligible over the section's policies; null when nobody was eligible. */
-  readonly coverage: number | null;
-  /** The longest publish-to-last-push of the section's policies. */
-  readonly publishToLastPushMs: number | null;
-  readonly amountReserved: number;
-  readonly amountDisbursed: number;
 }
 
 export interface ReviewSection extends Figures {
