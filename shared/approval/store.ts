@@ -32,7 +32,7 @@
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
@@ -359,6 +359,17 @@ export async function storeFirstDecision(args: {
   }
 }
 
+/** One transaction; 'raced' when one of its conditions failed (another writer got there first). */
+async function transactUnlessRaced(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'stored' | 'raced'> {
+  try {
+    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    return 'stored';
+  } catch (error) {
+    if (failedConditions(error) !== undefined) return 'raced';
+    throw error;
+  }
+}
+
 /**
  * A later version (supplement, deadline, verification), conditional on the current version being the
  * one it was computed from: a redelivery or a concurrent event finds `raced` and must reload.
@@ -375,36 +386,26 @@ export async function storeTransition(args: {
   if (decision.sequence !== previous.sequence + 1) {
     throw new Error(`version ${decision.sequence} of ${decision.applicationId} does not follow ${previous.sequence}`);
   }
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table(),
-              Item: decisionItem(decision),
-              ConditionExpression: '#seq = :previous',
-              ExpressionAttributeNames: { '#seq': 'sequence' },
-              ExpressionAttributeValues: { ':previous': previous.sequence },
-            },
-          },
-          {
-            Put: {
-              TableName: table(),
-              Item: versionItem(decision, args.cause, args.causeKind),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
-          { Put: auditPut(args.audit) },
-        ],
-      }),
-    );
-    return 'stored';
-  } catch (error) {
-    if (failedConditions(error) !== undefined) return 'raced';
-    throw error;
-  }
+  return transactUnlessRaced([
+    {
+      Put: {
+        TableName: table(),
+        Item: decisionItem(decision),
+        ConditionExpression: '#seq = :previous',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':previous': previous.sequence },
+      },
+    },
+    {
+      Put: {
+        TableName: table(),
+        Item: versionItem(decision, args.cause, args.causeKind),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
+    { Put: auditPut(args.audit) },
+  ]);
 }
 
 /**
@@ -418,43 +419,33 @@ export async function storeOverdueFlag(args: {
   readonly audit: AuditEntry;
 }): Promise<'stored' | 'raced'> {
   const { decision } = args;
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: table(),
-              Key: { pk: pkOf(decision.applicationId), sk: 'DECISION' },
-              UpdateExpression: 'REMOVE duePk, dueAt SET verificationOverdueAt = :at',
-              ConditionExpression: '#seq = :seq AND duePk = :due',
-              ExpressionAttributeNames: { '#seq': 'sequence' },
-              ExpressionAttributeValues: { ':seq': decision.sequence, ':due': duePkOf('VERIFICATION'), ':at': args.flaggedAt },
-            },
-          },
-          {
-            Put: {
-              TableName: table(),
-              Item: {
-                pk: pkOf(decision.applicationId),
-                sk: FLAG_OVERDUE_SK,
-                kind: 'flag',
-                sequence: decision.sequence,
-                flaggedAt: args.flaggedAt,
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          outboxPut(decision.applicationId, FLAG_OVERDUE_SK, args.outbox, args.flaggedAt),
-          { Put: auditPut(args.audit) },
-        ],
-      }),
-    );
-    return 'stored';
-  } catch (error) {
-    if (failedConditions(error) !== undefined) return 'raced';
-    throw error;
-  }
+  return transactUnlessRaced([
+    {
+      Update: {
+        TableName: table(),
+        Key: { pk: pkOf(decision.applicationId), sk: 'DECISION' },
+        UpdateExpression: 'REMOVE duePk, dueAt SET verificationOverdueAt = :at',
+        ConditionExpression: '#seq = :seq AND duePk = :due',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':seq': decision.sequence, ':due': duePkOf('VERIFICATION'), ':at': args.flaggedAt },
+      },
+    },
+    {
+      Put: {
+        TableName: table(),
+        Item: {
+          pk: pkOf(decision.applicationId),
+          sk: FLAG_OVERDUE_SK,
+          kind: 'flag',
+          sequence: decision.sequence,
+          flaggedAt: args.flaggedAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    outboxPut(decision.applicationId, FLAG_OVERDUE_SK, args.outbox, args.flaggedAt),
+    { Put: auditPut(args.audit) },
+  ]);
 }
 
 /** Records the same applicationId submitted with other content; false when this event was recorded before. */
