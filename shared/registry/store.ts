@@ -10,7 +10,7 @@
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { queryAll } from '../platform/paging';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
@@ -206,12 +206,62 @@ export async function markFalseCommitment(subjectId: string, applicationId: stri
 /** The effective credit record: upstream data with our own false-commitment mark folded in. */
 export async function getCredit(subjectId: string): Promise<StoredCredit | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `CREDIT#${subjectId}`, sk: 'CREDIT' } }));
-  if (!out.Item) return undefined;
-  const upstream = out.Item.credit as CreditRecord | undefined;
-  const mark = out.Item.falseCommitmentMark as StoredCredit['falseCommitmentMark'];
+  return out.Item ? creditOf(subjectId, out.Item) : undefined;
+}
+
+function creditOf(subjectId: string, item: Record<string, unknown>): StoredCredit {
+  const upstream = item.credit as CreditRecord | undefined;
+  const mark = item.falseCommitmentMark as StoredCredit['falseCommitmentMark'];
   // Only our mark and no upstream record: rating stays unknown (a rule on it evaluates to unknown).
   const base = upstream ?? ({ subjectId, asOf: mark?.at ?? '', dishonest: false, falseCommitment: false } as unknown as CreditRecord);
   return { ...base, falseCommitment: base.falseCommitment || Boolean(mark), ...(mark ? { falseCommitmentMark: mark } : {}) };
+}
+
+/** The records an application is decided on that live in this table (the licences come from a Query on gsi1). */
+export interface ApplicationRecords {
+  readonly item?: ServiceItem;
+  readonly profile?: PersonProfile | EnterpriseProfile;
+  readonly credit?: StoredCredit;
+}
+
+/** Rounds of UnprocessedKeys retried before giving up (the event is then retried by its queue). */
+const BATCH_GET_ROUNDS = 8;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The item's CURRENT version, the applicant's profile and credit record in one BatchGetItem: the same
+ * three records, and the same eventually consistent reads, as getCurrentItem, get…Profile and getCredit,
+ * for the price of about one request.
+ */
+export async function getApplicationRecords(
+  itemCode: string,
+  applicant: { readonly kind: 'person' | 'enterprise'; readonly id: string },
+): Promise<ApplicationRecords> {
+  const keys = {
+    item: { pk: `ITEM#${itemCode}`, sk: 'CURRENT' },
+    profile: { pk: applicant.kind === 'person' ? `PERSON#${applicant.id}` : `ENT#${applicant.id}`, sk: 'PROFILE' },
+    credit: { pk: `CREDIT#${applicant.id}`, sk: 'CREDIT' },
+  };
+  const found = new Map<string, Record<string, unknown>>();
+  const name = table();
+  let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [name]: { Keys: Object.values(keys) } };
+  for (let round = 0; request?.[name]?.Keys.length; round++) {
+    if (round >= BATCH_GET_ROUNDS) throw new Error(`BatchGetItem on ${name} kept returning unprocessed keys`);
+    // DynamoDB returns unprocessed keys when it throttles: back off before asking again.
+    if (round > 0) await sleep(Math.min(400, 25 * 2 ** round));
+    const out = await ddb.send(new BatchGetCommand({ RequestItems: request }));
+    for (const item of out.Responses?.[name] ?? []) found.set(`${item.pk as string}|${item.sk as string}`, item);
+    request = out.UnprocessedKeys as typeof request;
+  }
+  const of = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`);
+  const item = of(keys.item)?.item as ServiceItem | undefined;
+  const profile = of(keys.profile)?.profile as PersonProfile | EnterpriseProfile | undefined;
+  const creditItem = of(keys.credit);
+  return {
+    ...(item ? { item } : {}),
+    ...(profile ? { profile } : {}),
+    ...(creditItem ? { credit: creditOf(applicant.id, creditItem) } : {}),
+  };
 }
 
 async function recordConflict(kind: string, key: string, eventId: string, content: unknown): Promise<void> {
