@@ -6,7 +6,14 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from '../platform/powertools';
 import type { AuditEntry } from '../platform/audit';
-import { getCredit, getEnterpriseProfile, getPersonProfile, licencesOfHolder, type StoredLicence } from '../registry/store';
+import {
+  getApplicationRecords,
+  getCredit,
+  getEnterpriseProfile,
+  getPersonProfile,
+  licencesOfHolder,
+  type StoredLicence,
+} from '../registry/store';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
 import { causeKey, pkOf, versionSk, type Cause } from './store';
 import type { VersionCause } from './messages';
@@ -38,6 +45,24 @@ export async function factsOf(applicant: Applicant): Promise<{ profile?: Profile
     ...(profile ? { profile: profile as Profile } : {}),
     licences: licences.map(toDomainLicence),
     ...(credit ? { credit: credit as CreditRecord } : {}),
+  };
+}
+
+/**
+ * Everything a first decision reads: the item's current version and the applicant's facts, as factsOf
+ * returns them. One BatchGetItem (item, profile, credit) alongside the licences' Query, instead of four
+ * requests: the approval consumer is bound by DynamoDB requests.
+ */
+export async function applicationFactsOf(
+  itemCode: string,
+  applicant: Applicant,
+): Promise<{ item?: ServiceItem; profile?: Profile; licences: Licence[]; credit?: CreditRecord }> {
+  const [records, licences] = await Promise.all([getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
+  return {
+    ...(records.item ? { item: records.item as ServiceItem } : {}),
+    ...(records.profile ? { profile: records.profile as Profile } : {}),
+    licences: licences.map(toDomainLicence),
+    ...(records.credit ? { credit: records.credit as CreditRecord } : {}),
   };
 }
 

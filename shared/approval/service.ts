@@ -11,8 +11,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { nowIso } from '../platform/clock';
 import { logger, metrics } from '../platform/powertools';
-import { getCurrentItem, getItemVersion } from '../registry/store';
-import { auditOf, certificateNo, factsOf, recordDecisionMetrics } from './adapters';
+import { getItemVersion } from '../registry/store';
+import { applicationFactsOf, auditOf, certificateNo, factsOf, recordDecisionMetrics } from './adapters';
 import { stageCalendar } from '../platform/calendar';
 import { classifySubmission, contentHash } from './conflict';
 import { decide } from './decide';
@@ -49,13 +49,14 @@ const DEADLINES_TYPE = 'civicflow.schedule.approval-deadlines';
 /** An outbox younger than this is probably being sent right now by the handler that wrote it. */
 const OUTBOX_GRACE_MS = 2 * 60_000;
 
-/** `gov.application.submitted`: the first decision, once; a redelivery or resubmission decides nothing new. */
+/**
+ * `gov.application.submitted`: the first decision, once; a redelivery or resubmission decides nothing new.
+ * Optimistic: a submission is nearly always new, so it is decided without looking for the case first.
+ * storeFirstDecision creates the application only if absent, in the same transaction as the decision;
+ * when it was there, the work is thrown away and the stored case is handled as before.
+ */
 export async function submitApplication(application: Application, cause: Cause): Promise<void> {
-  const known = await loadCase(application.applicationId);
-  if (known.application) return onKnownSubmission(known, application, cause);
-
-  const item = (await getCurrentItem(application.itemCode)) as ServiceItem | undefined;
-  const facts = await factsOf(application.applicant);
+  const { item, ...facts } = await applicationFactsOf(application.itemCode, application.applicant);
   const now = nowIso();
   const decision = decide({ application, item, ...facts, now, calendar: stageCalendar(), certificateNo });
   const outbox = { outbound: [outboundFor(decision, 'submitted')], effects: decision.effects };
@@ -68,7 +69,7 @@ export async function submitApplication(application: Application, cause: Cause):
     audit: auditOf(decision, cause, `decided:${decision.outcome}`, now),
   });
   if (stored === 'exists') {
-    // Another delivery decided it between our read and our write.
+    // A redelivery (perhaps after a crash before its outbox was sent), a resubmission or a conflict.
     return onKnownSubmission(await loadCase(application.applicationId), application, cause);
   }
   recordDecisionMetrics(decision, undefined, 'submitted');
