@@ -2,7 +2,8 @@
  * 秒批 use cases (SPEC §4): decide a submitted application, re-decide a supplemented 容缺 case, apply a
  * department's verification report, and the deadlines schedule's work. Each loads the case, calls the pure
  * domain, stores what it returns exactly once (store.ts) and sends what the stored version asks for
- * (dispatch.ts). Shared by the approval consumer and the deadlines schedule, which only parse and call.
+ * (dispatch.ts); a submission loads its case only when its create-only write finds it already there.
+ * Shared by the approval consumer and the deadlines schedule, which only parse and call.
  *
  * Only infrastructure errors throw (the event is retried, then dead-lettered). A refused event (a
  * supplement for a case that is not pending, a second verification…) is recorded with its reason and
