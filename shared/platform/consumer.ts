@@ -3,6 +3,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { UnitOfWork } from './group-commit';
 import { logger, metrics } from './powertools';
 
 /** A message as it travels on CivicFlow's queues: a CloudEvent (inbound, or internal `civicflow.*`). */
@@ -29,7 +30,15 @@ export type RecordHandler = (event: QueuedEvent, record: SQSRecord) => Promise<v
  * that overlap in one process (the local runtime's pollers share one) would clear and overwrite each
  * other's failures: a record that failed would be reported as done, deleted, and lost.
  */
-export function sqsConsumer(handleRecord: RecordHandler) {
+export interface ConsumerOptions {
+  /**
+   * A unit of work per invocation (see group-commit.ts): records defer their writes to it and it writes
+   * them together after the last record; the records whose writes it could not make fail with the rest.
+   */
+  readonly unitOfWork?: () => UnitOfWork;
+}
+
+export function sqsConsumer(handleRecord: RecordHandler, options: ConsumerOptions = {}) {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     let event: QueuedEvent;
     try {
@@ -50,10 +59,29 @@ export function sqsConsumer(handleRecord: RecordHandler) {
       throw error;
     }
   };
-  return middy(
-    async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-      processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false }),
-  )
+  const process = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+    const unit = options.unitOfWork?.();
+    if (!unit) return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+    let response: SQSBatchResponse;
+    try {
+      response = await processPartialResponse(
+        event,
+        (record: SQSRecord) => unit.run(record.messageId, () => recordHandler(record)),
+        new BatchProcessor(EventType.SQS),
+        { context, processInParallel: false },
+      );
+    } catch (error) {
+      // Every record failed (nothing of theirs waits), but a mid-batch write may have redone one: finish it.
+      await unit.commit();
+      throw error;
+    }
+    const failed = await unit.commit();
+    const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
+    const batchItemFailures = [...response.batchItemFailures];
+    for (const id of failed) if (!reported.has(id)) batchItemFailures.push({ itemIdentifier: id });
+    return { batchItemFailures };
+  };
+  return middy(process)
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics));
 }

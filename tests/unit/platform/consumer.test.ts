@@ -5,9 +5,10 @@
  * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { currentUnit, GroupCommit, type CommitResult } from '../../../shared/platform/group-commit';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-type Consumer = (handle: (event: { id: string }) => Promise<void>) => Handler;
+type Consumer = (handle: (event: { id: string }) => Promise<void>, options?: { unitOfWork?: () => GroupCommit<{ key: string }> }) => Handler;
 
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
 let sqsConsumer: Consumer;
@@ -113,5 +114,26 @@ describe('sqsConsumer with overlapping invocations', () => {
 
     expect(second).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-b-fail' }] } });
     expect(await first).toEqual({ response: { batchItemFailures: [] } });
+  });
+});
+
+describe('sqsConsumer with a unit of work (group commit)', () => {
+  it('writes the records of a batch once after the last one and adds the records it could not write to the failures', async () => {
+    const writes: string[][] = [];
+    const unit = () =>
+      new GroupCommit<{ key: string }>({
+        keyOf: (c) => c.key,
+        write: async (changes) => {
+          writes.push(changes.map((c) => c.key));
+          return changes.map((c): CommitResult => (c.key === 'b' ? 'failed' : 'committed'));
+        },
+      });
+    const handler = sqsConsumer(async (event) => {
+      if (event.id === 'c') throw new Error('poison');
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+    }, { unitOfWork: unit });
+    const out = await settle(handler({ Records: [record('a'), record('b'), record('c'), record('d')] }, context()));
+    expect(writes).toEqual([['a', 'b', 'd']]);
+    expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-c' }, { itemIdentifier: 'm-b' }] } });
   });
 });
