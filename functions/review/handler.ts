@@ -10,8 +10,9 @@ import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema 
 import { config } from '../../shared/platform/config';
 import { nowIso } from '../../shared/platform/clock';
 import { sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
+import { afterCommit } from '../../shared/platform/group-commit';
 import { logger, metrics } from '../../shared/platform/powertools';
-import { applyStep, completeCase, submitReview, type Outcome } from '../../shared/review/service';
+import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '../../shared/review/service';
 import type { Case, Review, ReviewLevel } from '../../shared/review/types';
 
 /** The internal event the approval capability sends when an application is approved (SPEC §4). */
@@ -73,29 +74,33 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
     case 'gov.case.completed':
     case CASE_OPENED_TYPE: {
       const out = await completeCase(toCase(event), event.source, now);
-      if (out.outcome === 'completed') count('CasesCompleted');
+      afterCommit(() => {
+        if (out.outcome === 'completed') count('CasesCompleted');
+      });
       return out;
     }
     case 'gov.review.submitted': {
       const review = toReview(event);
       const out = await submitReview(review, now);
-      // Read by the saved query "every action on a rectification case"; no reviewer id, no comment.
-      logger.info('review.submitted', {
-        caseId: review.caseId,
-        reviewId: review.reviewId,
-        departmentCode: review.departmentCode,
-        itemCode: review.itemCode,
-        channel: review.channel,
-        // `level` is the log level in Powertools' lines.
-        reviewLevel: review.level,
-        outcome: out.outcome,
-        ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+      afterCommit(() => {
+        // Read by the saved query "every action on a rectification case"; no reviewer id, no comment.
+        logger.info('review.submitted', {
+          caseId: review.caseId,
+          reviewId: review.reviewId,
+          departmentCode: review.departmentCode,
+          itemCode: review.itemCode,
+          channel: review.channel,
+          // `level` is the log level in Powertools' lines.
+          reviewLevel: review.level,
+          outcome: out.outcome,
+          ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+        });
+        if (out.outcome === 'accepted') {
+          count('ReviewsReceived', { Level: String(out.level) });
+          if ((out.level ?? 5) <= 2) count('BadReviews');
+        } else if (out.outcome === 'rejected') count('ReviewsRejected');
+        else if (out.outcome === 'parked') count('ReviewsParked');
       });
-      if (out.outcome === 'accepted') {
-        count('ReviewsReceived', { Level: String(out.level) });
-        if ((out.level ?? 5) <= 2) count('BadReviews');
-      } else if (out.outcome === 'rejected') count('ReviewsRejected');
-      else if (out.outcome === 'parked') count('ReviewsParked');
       return out;
     }
     case 'gov.rectification.updated': {
@@ -112,18 +117,20 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
         now,
         { receiveCount },
       );
-      logger.info('rectification.step', {
-        caseId: d.caseId,
-        action: d.action,
-        actorDepartment: d.actor.departmentCode,
-        actorStaff: d.actor.staffId,
-        at: new Date(d.at).toISOString(),
-        ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
-        outcome: out.outcome,
-        ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+      afterCommit(() => {
+        logger.info('rectification.step', {
+          caseId: d.caseId,
+          action: d.action,
+          actorDepartment: d.actor.departmentCode,
+          actorStaff: d.actor.staffId,
+          at: new Date(d.at).toISOString(),
+          ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
+          outcome: out.outcome,
+          ...(out.code !== undefined ? { code: out.code, reason: out.reason } : {}),
+        });
+        if (out.outcome === 'applied') count('RectificationSteps');
+        else if (out.outcome === 'refused') count('RectificationStepsRefused');
       });
-      if (out.outcome === 'applied') count('RectificationSteps');
-      else if (out.outcome === 'refused') count('RectificationStepsRefused');
       return out;
     }
     default:
@@ -131,9 +138,16 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
   }
 }
 
-export const handler = sqsConsumer(async (event, record) => {
-  const out = await handle(event, Number(record.attributes?.ApproximateReceiveCount ?? '1'));
-  if (out.outcome === 'rejected' || out.outcome === 'refused') {
-    logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
-  }
-});
+/**
+ * The records of a batch write together (shared/platform/group-commit.ts): metrics and log lines about an
+ * outcome wait in `afterCommit` until its change is written, so a record redone after a conflict counts once.
+ */
+export const handler = sqsConsumer(
+  async (event, record) => {
+    const out = await handle(event, Number(record.attributes?.ApproximateReceiveCount ?? '1'));
+    if (out.outcome === 'rejected' || out.outcome === 'refused') {
+      logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
+    }
+  },
+  { unitOfWork: reviewBatch },
+);

@@ -35,9 +35,12 @@ import {
   type ActionInput,
 } from './rectification';
 import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from './reviews';
+import { currentUnit, GroupCommit } from '../platform/group-commit';
 import {
   commitChange,
+  commitChanges,
   flushOutbox,
+  flushOutboxes,
   loadCase,
   recordRejection,
   VersionConflict,
@@ -121,9 +124,23 @@ export function toOutbound(event: OutboundEvent, now: string): PlatformOutboundE
   };
 }
 
+/**
+ * The review consumer's unit of work (platform/group-commit.ts): the changes of a batch's records written
+ * together, one transaction for up to 100 items with each counter row added once, then their outboxes.
+ */
+export function reviewBatch(): GroupCommit<ReviewChange> {
+  return new GroupCommit<ReviewChange>({
+    keyOf: (change) => change.caseId,
+    write: commitChanges,
+    afterWrite: flushOutboxes,
+  });
+}
+
 /** Reload-and-decide loop: a version race means someone else changed the case; decide again on fresh state. */
 async function withRetries<T>(caseId: string, attempt: (bundle: CaseBundle) => Promise<T>): Promise<T> {
   for (let n = 1; ; n++) {
+    // In a batch, a change of this case may still be waiting: write it first, then load.
+    await currentUnit<ReviewChange>()?.unit.beforeLoad(caseId);
     const bundle = await loadCase(caseId);
     // A change committed earlier whose publish failed: send it now (ids are deterministic).
     await flushOutbox(caseId, bundle.outbox);
@@ -138,6 +155,12 @@ async function withRetries<T>(caseId: string, attempt: (bundle: CaseBundle) => P
 }
 
 async function commitAndPublish(change: ReviewChange): Promise<void> {
+  const batch = currentUnit<ReviewChange>();
+  if (batch) {
+    // Written with the rest of the batch; a condition that fails then makes the record run again alone.
+    batch.unit.defer(change);
+    return;
+  }
   await commitChange(change);
   await flushOutbox(change.caseId, change.outbound ?? []);
 }

@@ -31,8 +31,8 @@
  * so a publish repeated after a crash between publish and delete is de-duplicated by receivers.
  */
 import {
+  BatchWriteCommand,
   TransactWriteCommand,
-  DeleteCommand,
   GetCommand,
   QueryCommand,
   type TransactWriteCommandInput,
@@ -43,6 +43,7 @@ import { auditPut, type AuditEntry } from '../platform/audit';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
+import type { CommitResult } from '../platform/group-commit';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
@@ -233,6 +234,11 @@ export function counterUpdates(deltas: readonly FigureDelta[]): TransactItem[] {
 }
 
 export function transactItems(change: ReviewChange): TransactItem[] {
+  return [...ownItems(change), ...counterUpdates(change.figureDeltas ?? [])];
+}
+
+/** A change's items other than its counters (which a group of changes writes summed). */
+function ownItems(change: ReviewChange): TransactItem[] {
   const items: TransactItem[] = [];
   const { caseId } = change;
   if (change.caseWrite) {
@@ -263,7 +269,6 @@ export function transactItems(change: ReviewChange): TransactItem[] {
       },
     });
   }
-  items.push(...counterUpdates(change.figureDeltas ?? []));
   for (const entry of change.audits ?? []) items.push({ Put: auditPut(entry) });
   // Inside a transaction the rejection is written with the change that decided it, so no condition:
   // the transaction as a whole happens once.
@@ -301,10 +306,100 @@ export async function commitChange(change: ReviewChange): Promise<void> {
 
 /** Publishes the outbox of a case (what a committed change produced), then deletes what was sent. */
 export async function flushOutbox(caseId: string, events: readonly PlatformOutboundEvent[]): Promise<void> {
-  if (events.length === 0) return;
-  await publish(events);
-  for (const event of events) {
-    await ddb.send(new DeleteCommand({ TableName: table(), Key: { pk: `CASE#${caseId}`, sk: `OUTBOX#${event.id}` } }));
+  await flushOutboxes([{ caseId, outbound: events }]);
+}
+
+/** Publishes the outboxes of several cases in one go, then deletes what was sent (25 per request). */
+export async function flushOutboxes(changes: readonly Pick<ReviewChange, 'caseId' | 'outbound'>[]): Promise<void> {
+  const keys = changes.flatMap((c) => (c.outbound ?? []).map((event) => ({ pk: `CASE#${c.caseId}`, sk: `OUTBOX#${event.id}` })));
+  if (keys.length === 0) return;
+  await publish(changes.flatMap((c) => c.outbound ?? []));
+  for (let i = 0; i < keys.length; i += 25) {
+    let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    for (let attempt = 1; requests.length > 0; attempt++) {
+      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
+      requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
+      if (requests.length > 0) {
+        if (attempt >= 8) throw new Error(`outbox: ${requests.length} deletes left unprocessed`);
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
+  }
+}
+
+function cancellationCodes(error: unknown): string[] | undefined {
+  if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
+    return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  }
+  return undefined;
+}
+
+/**
+ * Writes the changes of several cases (one change per case) in as few transactions as DynamoDB's
+ * 100-item limit allows, each case's items as `commitChange` would write them and the counter rows
+ * of all of them summed (one ADD per row per transaction). The group commit's writer (group-commit.ts):
+ * per change, `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
+ * is written without it) or a concurrent transaction kept conflicting; `failed` on any other error.
+ */
+export async function commitChanges(changes: readonly ReviewChange[]): Promise<CommitResult[]> {
+  const results: CommitResult[] = changes.map(() => 'failed');
+  const own = changes.map(ownItems);
+  let chunk: number[] = [];
+  const chunks: number[][] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const candidate = [...chunk, i];
+    const size = candidate.reduce((n, j) => n + own[j]!.length, 0) + counterUpdates(candidate.flatMap((j) => changes[j]!.figureDeltas ?? [])).length;
+    if (size > MAX_TRANSACTION_ITEMS && chunk.length > 0) {
+      chunks.push(chunk);
+      chunk = [i];
+    } else chunk = candidate;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  for (const c of chunks) await commitChunk(changes, own, c, results);
+  return results;
+}
+
+async function commitChunk(changes: readonly ReviewChange[], own: TransactItem[][], indices: number[], results: CommitResult[]): Promise<void> {
+  let live = indices;
+  for (let attempt = 1; live.length > 0; attempt++) {
+    const owners: number[] = [];
+    const items: TransactItem[] = [];
+    for (const i of live) {
+      for (const item of own[i]!) {
+        items.push(item);
+        owners.push(i);
+      }
+    }
+    items.push(...counterUpdates(live.flatMap((i) => changes[i]!.figureDeltas ?? [])));
+    if (items.length > MAX_TRANSACTION_ITEMS) {
+      // One change alone over the limit: `commitChange` on its own reports it.
+      for (const i of live) results[i] = 'conflict';
+      return;
+    }
+    try {
+      if (items.length > 0) await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      for (const i of live) results[i] = 'committed';
+      return;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (!codes) {
+        for (const i of live) results[i] = 'failed';
+        return;
+      }
+      const conflicted = new Set(owners.filter((_, k) => codes[k] === 'ConditionalCheckFailed'));
+      if (conflicted.size > 0) {
+        for (const i of conflicted) results[i] = 'conflict';
+        live = live.filter((i) => !conflicted.has(i));
+        continue;
+      }
+      // A concurrent transaction on the same rows (TransactionConflict) or a throttle: try again, then
+      // leave each change to its own reload-and-decide.
+      if (attempt >= 3) {
+        for (const i of live) results[i] = 'conflict';
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 10)));
+    }
   }
 }
 
