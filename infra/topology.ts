@@ -217,7 +217,8 @@ export const functions = {
     memoryMiB: 1024,
     tables: { reviews: 'readwrite', audit: 'write' },
     sendsTo: ['outbound'],
-    consumes: { queue: 'review', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
+    // 50: the records of a batch are written together (group commit), each counter row once per transaction.
+    consumes: { queue: 'review', batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
   },
   reviewSchedule: {
     entry: 'functions/review/schedule.ts',

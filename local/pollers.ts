@@ -110,19 +110,33 @@ export class Poller {
     }
   }
 
+  private receive(max: number, waitSeconds: number): Promise<Message[]> {
+    return this.sqs
+      .send(
+        new ReceiveMessageCommand({
+          QueueUrl: this.options.queueUrl,
+          MaxNumberOfMessages: Math.min(10, max),
+          WaitTimeSeconds: waitSeconds,
+          MessageSystemAttributeNames: ['All'],
+          MessageAttributeNames: ['All'],
+        }),
+      )
+      .then((out) => out.Messages ?? []);
+  }
+
   private async pollOnce(): Promise<void> {
-    const { queueUrl, queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
-    const out = await this.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: Math.min(10, batchSize),
-        WaitTimeSeconds: 1,
-        MessageSystemAttributeNames: ['All'],
-        MessageAttributeNames: ['All'],
-      }),
-    );
-    const messages = out.Messages ?? [];
+    const { queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
+    const queueUrl = this.options.queueUrl;
+    const messages = await this.receive(batchSize, 1);
     if (messages.length === 0) return;
+    // A batch larger than one receive (SQS gives at most 10): Lambda waits up to the batching window to
+    // fill it; locally the poller takes what is already queued, without waiting, so an idle queue adds no
+    // latency while a backlog is handled in full batches.
+    while (messages.length < batchSize) {
+      const more = await this.receive(batchSize - messages.length, 0);
+      if (more.length === 0) break;
+      messages.push(...more);
+    }
     this.busy++;
     try {
       const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn)) };
@@ -137,22 +151,25 @@ export class Poller {
       this.invocations++;
       this.failures += failed.size;
       const done = messages.filter((m) => !failed.has(m.MessageId!));
-      if (done.length > 0) {
+      // SQS takes at most 10 entries per batch request.
+      for (let i = 0; i < done.length; i += 10) {
         await this.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queueUrl,
-            Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+            Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
           }),
         );
       }
       const retry = messages.filter((m) => failed.has(m.MessageId!));
-      if (retry.length > 0 && retryDelaySeconds !== undefined) {
-        await this.sqs.send(
-          new ChangeMessageVisibilityBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: retryDelaySeconds })),
-          }),
-        );
+      if (retryDelaySeconds !== undefined) {
+        for (let i = 0; i < retry.length; i += 10) {
+          await this.sqs.send(
+            new ChangeMessageVisibilityBatchCommand({
+              QueueUrl: queueUrl,
+              Entries: retry.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: retryDelaySeconds })),
+            }),
+          );
+        }
       }
     } finally {
       this.busy--;

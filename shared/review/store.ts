@@ -44,6 +44,7 @@ import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import type { CommitResult } from '../platform/group-commit';
+import { MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
@@ -52,8 +53,6 @@ const table = () => requireEnv(env.table('reviews'));
 
 export const DUE_INVITE = 'DUE#INVITE';
 export const DUE_RECT = 'DUE#RECT';
-/** DynamoDB's limit of items per transaction. */
-const MAX_TRANSACTION_ITEMS = 100;
 
 export const caseKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'STATE' });
 export const rectKey = (caseId: string) => ({ pk: `CASE#${caseId}`, sk: 'RECT' });
@@ -175,7 +174,6 @@ export interface ReviewChange {
   readonly outbound?: readonly PlatformOutboundEvent[];
 }
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 function versionCondition(expected: number | undefined) {
   return expected === undefined
@@ -327,80 +325,13 @@ export async function flushOutboxes(changes: readonly Pick<ReviewChange, 'caseId
   }
 }
 
-function cancellationCodes(error: unknown): string[] | undefined {
-  if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
-    return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-  }
-  return undefined;
-}
-
 /**
- * Writes the changes of several cases (one change per case) in as few transactions as DynamoDB's
- * 100-item limit allows, each case's items as `commitChange` would write them and the counter rows
- * of all of them summed (one ADD per row per transaction). The group commit's writer (group-commit.ts):
- * per change, `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
- * is written without it) or a concurrent transaction kept conflicting; `failed` on any other error.
+ * The review consumer's group-commit writer (platform/group-commit.ts): the changes of several cases (one
+ * per case) in as few transactions as fit, each case's items as `commitChange` writes them and the counter
+ * rows of all of them summed (one ADD per row per transaction).
  */
-export async function commitChanges(changes: readonly ReviewChange[]): Promise<CommitResult[]> {
-  const results: CommitResult[] = changes.map(() => 'failed');
-  const own = changes.map(ownItems);
-  let chunk: number[] = [];
-  const chunks: number[][] = [];
-  for (let i = 0; i < changes.length; i++) {
-    const candidate = [...chunk, i];
-    const size = candidate.reduce((n, j) => n + own[j]!.length, 0) + counterUpdates(candidate.flatMap((j) => changes[j]!.figureDeltas ?? [])).length;
-    if (size > MAX_TRANSACTION_ITEMS && chunk.length > 0) {
-      chunks.push(chunk);
-      chunk = [i];
-    } else chunk = candidate;
-  }
-  if (chunk.length > 0) chunks.push(chunk);
-  for (const c of chunks) await commitChunk(changes, own, c, results);
-  return results;
-}
-
-async function commitChunk(changes: readonly ReviewChange[], own: TransactItem[][], indices: number[], results: CommitResult[]): Promise<void> {
-  let live = indices;
-  for (let attempt = 1; live.length > 0; attempt++) {
-    const owners: number[] = [];
-    const items: TransactItem[] = [];
-    for (const i of live) {
-      for (const item of own[i]!) {
-        items.push(item);
-        owners.push(i);
-      }
-    }
-    items.push(...counterUpdates(live.flatMap((i) => changes[i]!.figureDeltas ?? [])));
-    if (items.length > MAX_TRANSACTION_ITEMS) {
-      // One change alone over the limit: `commitChange` on its own reports it.
-      for (const i of live) results[i] = 'conflict';
-      return;
-    }
-    try {
-      if (items.length > 0) await ddb.send(new TransactWriteCommand({ TransactItems: items }));
-      for (const i of live) results[i] = 'committed';
-      return;
-    } catch (error) {
-      const codes = cancellationCodes(error);
-      if (!codes) {
-        for (const i of live) results[i] = 'failed';
-        return;
-      }
-      const conflicted = new Set(owners.filter((_, k) => codes[k] === 'ConditionalCheckFailed'));
-      if (conflicted.size > 0) {
-        for (const i of conflicted) results[i] = 'conflict';
-        live = live.filter((i) => !conflicted.has(i));
-        continue;
-      }
-      // A concurrent transaction on the same rows (TransactionConflict) or a throttle: try again, then
-      // leave each change to its own reload-and-decide.
-      if (attempt >= 3) {
-        for (const i of live) results[i] = 'conflict';
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 10)));
-    }
-  }
+export function commitChanges(changes: readonly ReviewChange[]): Promise<CommitResult[]> {
+  return writeChanges(changes.map(ownItems), (indices) => counterUpdates(indices.flatMap((i) => changes[i]!.figureDeltas ?? [])));
 }
 
 /**

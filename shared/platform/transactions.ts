@@ -1,0 +1,98 @@
+/**
+ * Several aggregates' changes in as few DynamoDB transactions as fit, for the group commit
+ * (group-commit.ts): each change's items are written all together or not at all, as one transaction of
+ * its own would write them, and a failed condition is pinned on the change that owns the item.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ddb } from './aws';
+import type { CommitResult } from './group-commit';
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** DynamoDB's limit of items per transaction. */
+export const MAX_TRANSACTION_ITEMS = 100;
+
+/** The cancellation reason codes of a cancelled transaction, in item order (undefined: not a cancellation). */
+export function cancellationCodes(error: unknown): string[] | undefined {
+  if (error instanceof TransactionCanceledException || (error as Error | undefined)?.name === 'TransactionCanceledException') {
+    return ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+  }
+  return undefined;
+}
+
+/**
+ * Writes `changes` (the items of one change each) in transactions of at most 100 items; `shared(indices)`
+ * adds items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
+ * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
+ * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
+ * (DynamoDB unavailable). Never throws.
+ */
+export async function writeChanges(
+  changes: readonly (readonly TransactItem[])[],
+  shared: (indices: readonly number[]) => TransactItem[] = () => [],
+): Promise<CommitResult[]> {
+  const results: CommitResult[] = changes.map(() => 'failed');
+  const chunks: number[][] = [];
+  let chunk: number[] = [];
+  for (let i = 0; i < changes.length; i++) {
+    const candidate = [...chunk, i];
+    const size = candidate.reduce((n, j) => n + changes[j]!.length, 0) + shared(candidate).length;
+    if (size > MAX_TRANSACTION_ITEMS && chunk.length > 0) {
+      chunks.push(chunk);
+      chunk = [i];
+    } else chunk = candidate;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  for (const c of chunks) await writeChunk(changes, shared, c, results);
+  return results;
+}
+
+async function writeChunk(
+  changes: readonly (readonly TransactItem[])[],
+  shared: (indices: readonly number[]) => TransactItem[],
+  indices: number[],
+  results: CommitResult[],
+): Promise<void> {
+  let live = indices;
+  for (let attempt = 1; live.length > 0; attempt++) {
+    const owners: number[] = [];
+    const items: TransactItem[] = [];
+    for (const i of live) {
+      for (const item of changes[i]!) {
+        items.push(item);
+        owners.push(i);
+      }
+    }
+    items.push(...shared(live));
+    if (items.length > MAX_TRANSACTION_ITEMS) {
+      // One change alone over the limit: its own commit reports it.
+      for (const i of live) results[i] = 'conflict';
+      return;
+    }
+    try {
+      if (items.length > 0) await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      for (const i of live) results[i] = 'committed';
+      return;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (!codes) {
+        for (const i of live) results[i] = 'failed';
+        return;
+      }
+      const conflicted = new Set(owners.filter((_, k) => codes[k] === 'ConditionalCheckFailed'));
+      if (conflicted.size > 0) {
+        for (const i of conflicted) results[i] = 'conflict';
+        live = live.filter((i) => !conflicted.has(i));
+        continue;
+      }
+      // A concurrent transaction on the same items (TransactionConflict) or a throttle: try again, then
+      // leave each change to its own reload-and-decide.
+      if (attempt >= 3) {
+        for (const i of live) results[i] = 'conflict';
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 10)));
+    }
+  }
+}
