@@ -35,7 +35,6 @@ import {
   TransactWriteCommand,
   GetCommand,
   QueryCommand,
-  type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { env } from '../../infra/topology';
