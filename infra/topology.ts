@@ -173,7 +173,8 @@ export const functions = {
     memoryMiB: 1024,
     tables: { registry: 'readwrite', approvals: 'readwrite', audit: 'write' },
     sendsTo: ['review', 'outbound'],
-    consumes: { queue: 'approval', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
+    // 20: a batch's first decisions are written together (group commit), 5 items each, 100 per transaction.
+    consumes: { queue: 'approval', batchSize: 20, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
   },
   approvalDeadlines: {
     entry: 'functions/approval/deadlines.ts',

@@ -7,8 +7,9 @@
 import { sqsConsumer } from '../../shared/platform/consumer';
 import type { DataOf } from '../../shared/contract/schemas';
 import type { Application } from '../../shared/approval';
-import { reportVerification, submitApplication, supplementMaterials } from '../../shared/approval/service';
+import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '../../shared/approval/service';
 
+/** First decisions of a batch are written together (group commit, shared/platform/group-commit.ts). */
 export const handler = sqsConsumer(async (event, record) => {
   const cause = { source: event.source, id: event.id, type: event.type };
   const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
@@ -27,4 +28,4 @@ export const handler = sqsConsumer(async (event, record) => {
       // Routing sends only these types here; anything else is a deployment mistake worth a DLQ alarm.
       throw new Error(`approval cannot handle event type ${event.type}`);
   }
-});
+}, { unitOfWork: approvalBatch });

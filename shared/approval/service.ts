@@ -17,11 +17,14 @@ import { applicationFactsOf, auditOf, certificateNo, factsOf, recordDecisionMetr
 import { stageCalendar } from '../platform/calendar';
 import { classifySubmission, contentHash } from './conflict';
 import { decide } from './decide';
-import { dispatch } from './dispatch';
+import { dispatch, dispatchAll, type Dispatch } from './dispatch';
+import { afterCommit, currentUnit, GroupCommit } from '../platform/group-commit';
+import { writeChanges, type TransactItem } from '../platform/transactions';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, supplement, type VerificationReport } from './lifecycle';
 import { outboundFor, verificationOverdueFor, type VersionCause } from './messages';
 import {
   causeKey,
+  firstDecisionItems,
   FLAG_OVERDUE_SK,
   loadCase,
   overdue,
@@ -57,18 +60,25 @@ const OUTBOX_GRACE_MS = 2 * 60_000;
  * when it was there, the work is thrown away and the stored case is handled as before.
  */
 export async function submitApplication(application: Application, cause: Cause): Promise<void> {
+  const batch = currentUnit<FirstDecisionChange>();
+  // In a batch, the same application's first decision may be waiting: write it first (then this is known).
+  await batch?.unit.beforeLoad(application.applicationId);
   const { item, ...facts } = await applicationFactsOf(application.itemCode, application.applicant);
   const now = nowIso();
   const decision = decide({ application, item, ...facts, now, calendar: stageCalendar(), certificateNo });
   const outbox = { outbound: [outboundFor(decision, 'submitted')], effects: decision.effects };
-  const stored = await storeFirstDecision({
-    application,
-    decision,
-    cause,
-    receivedAt: now,
-    outbox,
-    audit: auditOf(decision, cause, `decided:${decision.outcome}`, now),
-  });
+  const first = { application, decision, cause, receivedAt: now, outbox, audit: auditOf(decision, cause, `decided:${decision.outcome}`, now) };
+  if (batch) {
+    // Written with the batch's other first decisions; if the application turns out to be known, this
+    // record runs again on its own and takes the path below.
+    batch.unit.defer({ items: firstDecisionItems(first), dispatch: { applicationId: application.applicationId, sk: versionSk(1), outbox } });
+    afterCommit(() => {
+      recordDecisionMetrics(decision, undefined, 'submitted');
+      logDecision(decision, 'submitted');
+    });
+    return;
+  }
+  const stored = await storeFirstDecision(first);
   if (stored === 'exists') {
     // A redelivery (perhaps after a crash before its outbox was sent), a resubmission or a conflict.
     return onKnownSubmission(await loadCase(application.applicationId), application, cause);
@@ -76,6 +86,25 @@ export async function submitApplication(application: Application, cause: Cause):
   recordDecisionMetrics(decision, undefined, 'submitted');
   logDecision(decision, 'submitted');
   await dispatch(application.applicationId, versionSk(1), outbox);
+}
+
+/** A first decision waiting in the consumer's unit of work: its transaction's items and what it sends. */
+export interface FirstDecisionChange {
+  readonly items: TransactItem[];
+  readonly dispatch: Dispatch;
+}
+
+/**
+ * The approval consumer's unit of work (platform/group-commit.ts): the first decisions of a batch's new
+ * applications in as few transactions as fit (5 items each), then their outboxes sent together and marked
+ * sent 25 per request. Later events (supplements, verifications) are written on their own, as before.
+ */
+export function approvalBatch(): GroupCommit<FirstDecisionChange> {
+  return new GroupCommit<FirstDecisionChange>({
+    keyOf: (change) => change.dispatch.applicationId,
+    write: (changes) => writeChanges(changes.map((c) => c.items)),
+    afterWrite: (changes) => dispatchAll(changes.map((c) => c.dispatch)),
+  });
 }
 
 /** `gov.application.materials.supplemented`: re-decides a 容缺 case under the item version it was accepted under. */
@@ -155,6 +184,8 @@ async function onLaterEvent(
 ): Promise<void> {
   const key = causeKey(cause);
   for (let attempt = 1; attempt <= 5; attempt++) {
+    // In a batch, this application's first decision may still be waiting: write it first, then load.
+    await currentUnit<FirstDecisionChange>()?.unit.beforeLoad(applicationId);
     const known = await loadCase(applicationId);
     const done = known.versions.find((v) => causeKey(v.cause) === key);
     if (done) {

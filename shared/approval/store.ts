@@ -32,13 +32,14 @@
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { queryAll, scanAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
+import type { TransactItem } from '../platform/transactions';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
@@ -310,47 +311,50 @@ function failedConditions(error: unknown): boolean[] | undefined {
  * current decision, version 1 with its outbox and the audit line, in one transaction. `exists` when the
  * application was already there (a redelivery, a resubmission or a conflict: the caller tells which).
  */
-export async function storeFirstDecision(args: {
+export interface FirstDecision {
   readonly application: Application;
   readonly decision: Decision;
   readonly cause: Cause;
   readonly receivedAt: string;
   readonly outbox: Outbox;
   readonly audit: AuditEntry;
-}): Promise<'stored' | 'exists'> {
+}
+
+/** The items of a first decision's transaction; the APPLICATION put comes first (see storeFirstDecision). */
+export function firstDecisionItems(args: FirstDecision): TransactItem[] {
   const { application, decision, cause } = args;
+  return [
+    {
+      Put: {
+        TableName: table(),
+        Item: {
+          pk: pkOf(application.applicationId),
+          sk: 'APPLICATION',
+          kind: 'application',
+          applicationHash: decision.applicationHash,
+          cause,
+          receivedAt: args.receivedAt,
+          body: JSON.stringify(application),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    { Put: { TableName: table(), Item: decisionItem(decision), ConditionExpression: 'attribute_not_exists(pk)' } },
+    {
+      Put: {
+        TableName: table(),
+        Item: versionItem(decision, cause, 'submitted'),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
+    { Put: auditPut(args.audit) },
+  ];
+}
+
+export async function storeFirstDecision(args: FirstDecision): Promise<'stored' | 'exists'> {
   try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Put: {
-              TableName: table(),
-              Item: {
-                pk: pkOf(application.applicationId),
-                sk: 'APPLICATION',
-                kind: 'application',
-                applicationHash: decision.applicationHash,
-                cause,
-                receivedAt: args.receivedAt,
-                body: JSON.stringify(application),
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          { Put: { TableName: table(), Item: decisionItem(decision), ConditionExpression: 'attribute_not_exists(pk)' } },
-          {
-            Put: {
-              TableName: table(),
-              Item: versionItem(decision, cause, 'submitted'),
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
-          { Put: auditPut(args.audit) },
-        ],
-      }),
-    );
+    await ddb.send(new TransactWriteCommand({ TransactItems: firstDecisionItems(args) }));
     return 'stored';
   } catch (error) {
     const failed = failedConditions(error);
@@ -528,6 +532,27 @@ export async function markSent(applicationId: string, sk: string, at: string): P
   } catch (error) {
     // Already marked by a concurrent sender: nothing left to do.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/**
+ * Several sent outboxes marked at once: each item rewritten in its sent form (as `markSent` leaves it:
+ * out of the OUTBOX index, with `sentAt`), 25 per BatchWriteItem. Unconditional, and still safe: an outbox
+ * item never changes but to be marked sent, so a concurrent marker writes the same thing.
+ */
+export async function markAllSent(entries: readonly { applicationId: string; sk: string; outbox: Outbox }[], at: string): Promise<void> {
+  for (let i = 0; i < entries.length; i += 25) {
+    let requests = entries.slice(i, i + 25).map((e) => ({
+      PutRequest: { Item: { pk: pkOf(e.applicationId), sk: outboxSk(e.sk), kind: 'outbox', outbox: JSON.stringify(e.outbox), sentAt: at } },
+    }));
+    for (let attempt = 1; requests.length > 0; attempt++) {
+      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
+      requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
+      if (requests.length > 0) {
+        if (attempt >= 8) throw new Error(`outbox: ${requests.length} marks left unprocessed`);
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
+    }
   }
 }
 

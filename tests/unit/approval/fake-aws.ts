@@ -4,7 +4,7 @@
 import { jest } from '@jest/globals';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { stages } from '../../../infra/config';
 import { ddb, sqs } from '../../../shared/platform/aws';
 
@@ -94,6 +94,16 @@ export function fakeAws(): FakeAws {
       }
       for (const p of puts) tableOf(p.TableName!).set(keyOf(p.Item!.pk, p.Item!.sk), structuredClone(p.Item!));
       return {};
+    }
+    if (command instanceof BatchWriteCommand) {
+      for (const [table, writes] of Object.entries(command.input.RequestItems!)) {
+        requests.push(`BatchWrite ${table}`);
+        for (const w of writes) {
+          if (!w.PutRequest) throw new Error('fake DynamoDB batch writes hold only Puts');
+          tableOf(table).set(keyOf(w.PutRequest.Item!.pk, w.PutRequest.Item!.sk), structuredClone(w.PutRequest.Item!));
+        }
+      }
+      return { UnprocessedItems: {} };
     }
     if (command instanceof UpdateCommand) {
       const { TableName, Key, UpdateExpression, ConditionExpression, ExpressionAttributeValues: values } = command.input;
