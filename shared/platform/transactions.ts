@@ -22,29 +22,41 @@ export function cancellationCodes(error: unknown): string[] | undefined {
 }
 
 /**
- * Writes `changes` (the items of one change each) in transactions of at most 100 items; `shared(indices)`
- * adds items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
+ * Writes `changes` (the items of one change each) in transactions of at most 100 items; `shared` adds
+ * items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
  * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
  * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
  * (DynamoDB unavailable). Never throws.
  */
-export async function writeChanges(
-  changes: readonly (readonly TransactItem[])[],
-  shared: (indices: readonly number[]) => TransactItem[] = () => [],
-): Promise<CommitResult[]> {
+export interface SharedItems {
+  /** The keys of the shared items change `i` contributes to (one item per distinct key in a transaction). */
+  keysOf(i: number): readonly string[];
+  /** The shared items of the changes `indices`. */
+  items(indices: readonly number[]): TransactItem[];
+}
+
+const NO_SHARED: SharedItems = { keysOf: () => [], items: () => [] };
+
+export async function writeChanges(changes: readonly (readonly TransactItem[])[], shared: SharedItems = NO_SHARED): Promise<CommitResult[]> {
   const results: CommitResult[] = changes.map(() => 'failed');
   const chunks: number[][] = [];
   let chunk: number[] = [];
+  let own = 0;
+  let keys = new Set<string>();
   for (let i = 0; i < changes.length; i++) {
-    const candidate = [...chunk, i];
-    const size = candidate.reduce((n, j) => n + changes[j]!.length, 0) + shared(candidate).length;
-    if (size > MAX_TRANSACTION_ITEMS && chunk.length > 0) {
+    const added = shared.keysOf(i).filter((k) => !keys.has(k));
+    if (chunk.length > 0 && own + changes[i]!.length + keys.size + new Set(added).size > MAX_TRANSACTION_ITEMS) {
       chunks.push(chunk);
-      chunk = [i];
-    } else chunk = candidate;
+      chunk = [];
+      own = 0;
+      keys = new Set();
+    }
+    chunk.push(i);
+    own += changes[i]!.length;
+    for (const k of shared.keysOf(i)) keys.add(k);
   }
   if (chunk.length > 0) chunks.push(chunk);
-  for (const c of chunks) await writeChunk(changes, shared, c, results);
+  for (const c of chunks) await writeChunk(changes, (indices) => shared.items(indices), c, results);
   return results;
 }
 

@@ -330,7 +330,20 @@ export async function flushOutboxes(changes: readonly Pick<ReviewChange, 'caseId
  * rows of all of them summed (one ADD per row per transaction).
  */
 export function commitChanges(changes: readonly ReviewChange[]): Promise<CommitResult[]> {
-  return writeChanges(changes.map(ownItems), (indices) => counterUpdates(indices.flatMap((i) => changes[i]!.figureDeltas ?? [])));
+  return writeChanges(changes.map(ownItems), {
+    keysOf: (i) => counterRowKeys(changes[i]!.figureDeltas ?? []),
+    items: (indices) => counterUpdates(indices.flatMap((i) => changes[i]!.figureDeltas ?? [])),
+  });
+}
+
+/** The counter rows some deltas add to (before dropping sums that come to zero: an upper bound). */
+function counterRowKeys(deltas: readonly FigureDelta[]): string[] {
+  return deltas.flatMap((delta) =>
+    counterDeltas(delta).map((row) => {
+      const key = figureKey(row.dimension, row.key, row.period);
+      return `${key.pk}|${key.sk}`;
+    }),
+  );
 }
 
 /**
