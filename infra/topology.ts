@@ -37,7 +37,9 @@ export const tables = {
   approvals: {
     purpose: '秒批 applications and their decisions, traces, deadlines and conflicts.',
     classification: 'personal',
-    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' } },
+    // byItem: every current decision (DECISION items only), in 16 shards, sorted by item: the figures route
+    // reads one item's decisions (or all) without scanning versions, traces and outboxes.
+    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' }, byItem: { pk: 'itemShard', sk: 'itemKey' } },
   },
   entitlements: {
     purpose: '免申即享 policies, entitlements per (policy, enterprise), budgets and per-policy figures.',

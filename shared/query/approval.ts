@@ -1,5 +1,5 @@
 import { approvalFigures } from '../approval/figures';
-import { loadCase, scanDecisions } from '../approval/store';
+import { loadCase, queryDecisions } from '../approval/store';
 import { json, problem } from '../platform/http';
 import type { QueryRoutes } from './router';
 
@@ -42,10 +42,10 @@ export const approvalRoutes: QueryRoutes = {
     });
   },
 
-  /** 秒批 figures over the current decisions, optionally of one item (a Scan for now: see scanDecisions). */
+  /** 秒批 figures over the current decisions, optionally of one item (the byItem index: see queryDecisions). */
   'GET /approval/figures': async ({ query }) => {
     const itemCode = query.itemCode || undefined;
-    const decisions = await scanDecisions(itemCode);
+    const decisions = await queryDecisions(itemCode);
     return json(200, { ...(itemCode ? { itemCode } : {}), ...approvalFigures(decisions) });
   },
 };
