@@ -143,7 +143,10 @@ export class Poller {
       let failed: Set<string>;
       try {
         const response = await this.handler(event, lambdaContext(functionName, timeoutSeconds));
-        failed = new Set((response?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+        const ids = (response?.batchItemFailures ?? []).map((f) => f?.itemIdentifier);
+        const inBatch = new Set(messages.map((m) => m.MessageId!));
+        // As Lambda: an identifier that is empty, null or not a message of this batch fails the whole batch.
+        failed = ids.every((id) => typeof id === 'string' && inBatch.has(id)) ? new Set(ids) : inBatch;
       } catch (error) {
         this.onError(error);
         failed = new Set(messages.map((m) => m.MessageId!));
