@@ -1,0 +1,27 @@
+/**
+ * The cost bench's write units for transactions and batch writes (bench/runtime/meter.ts), computed per
+ * item because DynamoDB Local reports one item's units per table for a whole transaction.
+ */
+import { computedWriteUnits, itemBytes } from '../../../bench/runtime/meter';
+
+const small = { pk: { S: 'CASE#C1' }, sk: { S: 'STATE' }, version: { N: '3' } };
+const big = { pk: { S: 'APP#A1' }, sk: { S: 'V#000001' }, trace: { S: 'x'.repeat(1500) } };
+
+describe('bench write units', () => {
+  it('sizes an item as DynamoDB does: names plus values', () => {
+    expect(itemBytes(small)).toBe('pk'.length + 'CASE#C1'.length + 'sk'.length + 'STATE'.length + 'version'.length + 2);
+    expect(itemBytes(big)).toBeGreaterThan(1500);
+  });
+
+  it('bills every item of a transaction twice per KB, and updates at least 1 KB', () => {
+    const units = computedWriteUnits('TransactWriteItems', {
+      TransactItems: [{ Put: { Item: small } }, { Put: { Item: big } }, { Update: { Key: { pk: { S: 'FIG#d' }, sk: { S: 'k' } } } }],
+    });
+    expect(units).toBe(2 * 1 + 2 * 2 + 2 * 1);
+  });
+
+  it('bills batch writes once per KB per item, and leaves other calls to what DynamoDB reports', () => {
+    expect(computedWriteUnits('BatchWriteItem', { RequestItems: { t: [{ PutRequest: { Item: big } }, { DeleteRequest: { Key: small } }] } })).toBe(2 + 1);
+    expect(computedWriteUnits('PutItem', { Item: small })).toBeUndefined();
+  });
+});
