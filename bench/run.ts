@@ -14,7 +14,7 @@ const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () =
   rules: { weight: 120, quickWeight: 25, load: async () => (await import('./rules/index')).rulesSection },
   matching: { weight: 60, quickWeight: 25, load: async () => (await import('./matching')).matchingSection },
   bundles: { weight: 90, quickWeight: 40, load: async () => (await import('./bundles')).bundlesSection },
-  pipeline: { weight: 240, quickWeight: 60, load: async () => (await import('./runtime/sections')).pipelineSection },
+  pipeline: { weight: 420, quickWeight: 60, load: async () => (await import('./runtime/sections')).pipelineSection },
   publish: { weight: 240, quickWeight: 50, load: async () => (await import('./runtime/sections')).publishSection },
   cost: { weight: 90, quickWeight: 40, load: async () => (await import('./runtime/sections')).costSection },
 };

@@ -32,13 +32,14 @@
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
+import { batchWriteAll } from '../platform/batch-write';
 import type { TransactItem } from '../platform/transactions';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
@@ -552,19 +553,12 @@ export async function markSent(applicationId: string, sk: string, at: string): P
  * item never changes but to be marked sent, so a concurrent marker writes the same thing.
  */
 export async function markAllSent(entries: readonly { applicationId: string; sk: string; outbox: Outbox }[], at: string): Promise<void> {
-  for (let i = 0; i < entries.length; i += 25) {
-    let requests = entries.slice(i, i + 25).map((e) => ({
+  await batchWriteAll(
+    table(),
+    entries.map((e) => ({
       PutRequest: { Item: { pk: pkOf(e.applicationId), sk: outboxSk(e.sk), kind: 'outbox', outbox: JSON.stringify(e.outbox), sentAt: at } },
-    }));
-    for (let attempt = 1; requests.length > 0; attempt++) {
-      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
-      requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
-      if (requests.length > 0) {
-        if (attempt >= 8) throw new Error(`outbox: ${requests.length} marks left unprocessed`);
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
-  }
+    })),
+  );
 }
 
 export interface DueEntry {

@@ -31,7 +31,6 @@
  * so a publish repeated after a crash between publish and delete is de-duplicated by receivers.
  */
 import {
-  BatchWriteCommand,
   TransactWriteCommand,
   GetCommand,
   QueryCommand,
@@ -39,6 +38,7 @@ import {
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { env } from '../../infra/topology';
 import { auditPut, type AuditEntry } from '../platform/audit';
+import { batchWriteAll } from '../platform/batch-write';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
@@ -311,17 +311,7 @@ export async function flushOutboxes(changes: readonly Pick<ReviewChange, 'caseId
   const keys = changes.flatMap((c) => (c.outbound ?? []).map((event) => ({ pk: `CASE#${c.caseId}`, sk: `OUTBOX#${event.id}` })));
   if (keys.length === 0) return;
   await publish(changes.flatMap((c) => c.outbound ?? []));
-  for (let i = 0; i < keys.length; i += 25) {
-    let requests: { DeleteRequest: { Key: Record<string, unknown> } }[] = keys.slice(i, i + 25).map((Key) => ({ DeleteRequest: { Key } }));
-    for (let attempt = 1; requests.length > 0; attempt++) {
-      const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table()]: requests } }));
-      requests = (out.UnprocessedItems?.[table()] ?? []) as typeof requests;
-      if (requests.length > 0) {
-        if (attempt >= 8) throw new Error(`outbox: ${requests.length} deletes left unprocessed`);
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
-  }
+  await batchWriteAll(table(), keys.map((Key) => ({ DeleteRequest: { Key } })));
 }
 
 /**

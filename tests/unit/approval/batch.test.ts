@@ -6,9 +6,8 @@
  */
 import { jest } from '@jest/globals';
 import { approvalBatch, submitApplication } from '../../../shared/approval/service';
-import { logger } from '../../../shared/platform/powertools';
-import { fakeAws, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
-import { credit, idCard, PERSON, personProfile, weatherApp, weatherItem } from './fixtures';
+import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
+import { weatherApp } from './fixtures';
 
 setTestEnv();
 
@@ -16,13 +15,7 @@ const cause = (id: string) => ({ source: '/gov/portal', id, type: 'gov.applicati
 let aws: FakeAws;
 
 beforeEach(() => {
-  aws = fakeAws();
-  jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-  jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  aws.put(TABLES.registry, { pk: `ITEM#${weatherItem.itemCode}`, sk: 'CURRENT', item: weatherItem, version: weatherItem.version });
-  aws.put(TABLES.registry, { pk: `PERSON#${PERSON.id}`, sk: 'PROFILE', profile: { idNumber: PERSON.id, ...personProfile } });
-  aws.put(TABLES.registry, { pk: `CREDIT#${PERSON.id}`, sk: 'CREDIT', credit: credit({ subjectId: PERSON.id }) });
-  aws.put(TABLES.registry, { pk: `LIC#${idCard.licenceNo}`, sk: 'LICENCE', licence: idCard, gsi1pk: `HOLDER#${PERSON.id}` });
+  aws = fakeAwsWithWeatherApplicant();
 });
 afterEach(() => jest.restoreAllMocks());
 

@@ -7,6 +7,8 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { stages } from '../../../infra/config';
 import { ddb, sqs } from '../../../shared/platform/aws';
+import { logger } from '../../../shared/platform/powertools';
+import { credit, idCard, PERSON, personProfile, weatherItem } from './fixtures';
 
 type Item = Record<string, any>;
 
@@ -140,4 +142,19 @@ export function fakeAws(): FakeAws {
     failNextTransaction: (error) => void (transactionFailure = error),
     failNextSend: (error) => void (sendFailure = error),
   };
+}
+
+/**
+ * A fake with the weather-certificate item, the person's profile, credit record and ID-card e-licence in
+ * the registry (what a weather application reads), and the decision log lines quieted.
+ */
+export function fakeAwsWithWeatherApplicant(): FakeAws {
+  const aws = fakeAws();
+  jest.spyOn(logger, 'info').mockImplementation(() => undefined);
+  jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  aws.put(TABLES.registry, { pk: `ITEM#${weatherItem.itemCode}`, sk: 'CURRENT', item: weatherItem, version: weatherItem.version });
+  aws.put(TABLES.registry, { pk: `PERSON#${PERSON.id}`, sk: 'PROFILE', profile: { idNumber: PERSON.id, ...personProfile } });
+  aws.put(TABLES.registry, { pk: `CREDIT#${PERSON.id}`, sk: 'CREDIT', credit: credit({ subjectId: PERSON.id }) });
+  aws.put(TABLES.registry, { pk: `LIC#${idCard.licenceNo}`, sk: 'LICENCE', licence: idCard, gsi1pk: `HOLDER#${PERSON.id}` });
+  return aws;
 }

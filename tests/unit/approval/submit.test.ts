@@ -1,9 +1,8 @@
 import { jest } from '@jest/globals';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { submitApplication } from '../../../shared/approval/service';
-import { logger } from '../../../shared/platform/powertools';
-import { fakeAws, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
-import { credit, idCard, PERSON, personProfile, weatherApp, weatherItem } from './fixtures';
+import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
+import { weatherApp } from './fixtures';
 
 setTestEnv();
 
@@ -14,13 +13,7 @@ const PK = `APP#${APP.applicationId}`;
 let aws: FakeAws;
 
 beforeEach(() => {
-  aws = fakeAws();
-  jest.spyOn(logger, 'info').mockImplementation(() => undefined);
-  jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
-  aws.put(TABLES.registry, { pk: `ITEM#${weatherItem.itemCode}`, sk: 'CURRENT', item: weatherItem, version: weatherItem.version });
-  aws.put(TABLES.registry, { pk: `PERSON#${PERSON.id}`, sk: 'PROFILE', profile: { idNumber: PERSON.id, ...personProfile } });
-  aws.put(TABLES.registry, { pk: `CREDIT#${PERSON.id}`, sk: 'CREDIT', credit: credit({ subjectId: PERSON.id }) });
-  aws.put(TABLES.registry, { pk: `LIC#${idCard.licenceNo}`, sk: 'LICENCE', licence: idCard, gsi1pk: `HOLDER#${PERSON.id}` });
+  aws = fakeAwsWithWeatherApplicant();
 });
 afterEach(() => jest.restoreAllMocks());
 
