@@ -7,7 +7,7 @@ import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { stages } from '../../../infra/config';
 import { ddb, sqs } from '../../../shared/platform/aws';
-import { logger } from '../../../shared/platform/powertools';
+import { logger, metrics } from '../../../shared/platform/powertools';
 import { credit, idCard, PERSON, personProfile, weatherItem } from './fixtures';
 
 type Item = Record<string, any>;
@@ -146,12 +146,16 @@ export function fakeAws(): FakeAws {
 
 /**
  * A fake with the weather-certificate item, the person's profile, credit record and ID-card e-licence in
- * the registry (what a weather application reads), and the decision log lines quieted.
+ * the registry (what a weather application reads), and the decision's log lines and metrics quieted.
  */
 export function fakeAwsWithWeatherApplicant(): FakeAws {
   const aws = fakeAws();
   jest.spyOn(logger, 'info').mockImplementation(() => undefined);
   jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+  // A decision's metrics are published at once (singleMetric): keep their EMF lines out of the test output.
+  const quiet = { addDimension: () => quiet, addDimensions: () => quiet, addMetric: () => quiet };
+  jest.spyOn(metrics, 'singleMetric').mockImplementation(() => quiet as never);
+  jest.spyOn(metrics, 'addMetric').mockImplementation(() => metrics);
   aws.put(TABLES.registry, { pk: `ITEM#${weatherItem.itemCode}`, sk: 'CURRENT', item: weatherItem, version: weatherItem.version });
   aws.put(TABLES.registry, { pk: `PERSON#${PERSON.id}`, sk: 'PROFILE', profile: { idNumber: PERSON.id, ...personProfile } });
   aws.put(TABLES.registry, { pk: `CREDIT#${PERSON.id}`, sk: 'CREDIT', credit: credit({ subjectId: PERSON.id }) });
