@@ -8,7 +8,8 @@
  * the schedule that runs again finds it there and does nothing.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanAll } from '../platform/paging';
 import { env } from '../../infra/topology';
 import type { Decision } from '../approval/types';
 import { FLAG_OVERDUE_SK } from '../approval/store';
@@ -23,17 +24,6 @@ import { daysOf, type DecisionInput, type MonthlyReport, type PolicyInput, type 
 const reportsTable = () => requireEnv(env.table('reports'));
 
 export const reportKey = (district: string, month: string) => ({ pk: `REPORT#${district}`, sk: `MONTH#${month}` });
-
-async function scanAll(input: ConstructorParameters<typeof ScanCommand>[0]): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await ddb.send(new ScanCommand({ ...input, ExclusiveStartKey: start }));
-    out.push(...(page.Items ?? []));
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
 
 /** Every application's current decision, with whether its verification was flagged overdue. */
 export async function readDecisions(): Promise<DecisionInput[]> {
