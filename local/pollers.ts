@@ -125,8 +125,7 @@ export class Poller {
   }
 
   private async pollOnce(): Promise<void> {
-    const { queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
-    const queueUrl = this.options.queueUrl;
+    const { queueUrl, queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
     const messages = await this.receive(batchSize, 1);
     if (messages.length === 0) return;
     // A batch larger than one receive (SQS gives at most 10): Lambda waits up to the batching window to

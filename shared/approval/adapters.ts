@@ -35,12 +35,19 @@ export function toDomainLicence(l: StoredLicence): Licence {
 }
 
 /** The applicant's shared profile, e-licences and credit record, as the domain takes them. */
-export async function factsOf(applicant: Applicant): Promise<{ profile?: Profile; licences: Licence[]; credit?: CreditRecord }> {
+export async function factsOf(applicant: Applicant): Promise<Facts> {
   const [profile, licences, credit] = await Promise.all([
     applicant.kind === 'person' ? getPersonProfile(applicant.id) : getEnterpriseProfile(applicant.id),
     licencesOfHolder(applicant.id),
     getCredit(applicant.id),
   ]);
+  return asFacts(profile, licences, credit);
+}
+
+type Facts = { profile?: Profile; licences: Licence[]; credit?: CreditRecord };
+
+/** The stored records as the domain takes them (absent ones left out). */
+function asFacts(profile: unknown, licences: readonly StoredLicence[], credit: unknown): Facts {
   return {
     ...(profile ? { profile: profile as Profile } : {}),
     licences: licences.map(toDomainLicence),
@@ -53,16 +60,11 @@ export async function factsOf(applicant: Applicant): Promise<{ profile?: Profile
  * returns them. One BatchGetItem (item, profile, credit) alongside the licences' Query, instead of four
  * requests: the approval consumer is bound by DynamoDB requests.
  */
-export async function applicationFactsOf(
-  itemCode: string,
-  applicant: Applicant,
-): Promise<{ item?: ServiceItem; profile?: Profile; licences: Licence[]; credit?: CreditRecord }> {
+export async function applicationFactsOf(itemCode: string, applicant: Applicant): Promise<Facts & { item?: ServiceItem }> {
   const [records, licences] = await Promise.all([getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
   return {
     ...(records.item ? { item: records.item as ServiceItem } : {}),
-    ...(records.profile ? { profile: records.profile as Profile } : {}),
-    licences: licences.map(toDomainLicence),
-    ...(records.credit ? { credit: records.credit as CreditRecord } : {}),
+    ...asFacts(records.profile, licences, records.credit),
   };
 }
 

@@ -31,7 +31,7 @@
  * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
  * than DynamoDB maps like, and nothing queries inside them.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
@@ -40,7 +40,7 @@ import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { batchWriteAll } from '../platform/batch-write';
-import type { TransactItem } from '../platform/transactions';
+import { cancellationCodes, type TransactItem } from '../platform/transactions';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
@@ -312,17 +312,11 @@ function outboxPut(applicationId: string, sk: string, outbox: Outbox, at: string
 
 /** Which item of a cancelled transaction failed its condition (undefined: not a condition failure). */
 function failedConditions(error: unknown): boolean[] | undefined {
-  if (!(error instanceof TransactionCanceledException)) return undefined;
-  const reasons = error.CancellationReasons ?? [];
-  if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return undefined;
-  return reasons.map((r) => r.Code === 'ConditionalCheckFailed');
+  const codes = cancellationCodes(error);
+  if (!codes?.includes('ConditionalCheckFailed')) return undefined;
+  return codes.map((code) => code === 'ConditionalCheckFailed');
 }
 
-/**
- * The first decision of an application, exactly once: the application (created only if absent), the
- * current decision, version 1 with its outbox and the audit line, in one transaction. `exists` when the
- * application was already there (a redelivery, a resubmission or a conflict: the caller tells which).
- */
 export interface FirstDecision {
   readonly application: Application;
   readonly decision: Decision;
@@ -364,6 +358,11 @@ export function firstDecisionItems(args: FirstDecision): TransactItem[] {
   ];
 }
 
+/**
+ * The first decision of an application, exactly once: the application (created only if absent), the
+ * current decision, version 1 with its outbox and the audit line, in one transaction. `exists` when the
+ * application was already there (a redelivery, a resubmission or a conflict: the caller tells which).
+ */
 export async function storeFirstDecision(args: FirstDecision): Promise<'stored' | 'exists'> {
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: firstDecisionItems(args) }));

@@ -7,7 +7,7 @@
  * the requests, and so the cost and the load on DynamoDB, by several.
  *
  * How: a consumer created with a unit of work (`sqsConsumer(handler, { unitOfWork })`) runs each record
- * inside `run(messageId, fn)`. A use case that would commit a change calls `deferChange(change)` instead
+ * inside `run(messageId, fn)`. A use case that would commit a change calls `unit.defer(change)` instead
  * (`currentUnit()` tells it whether it runs in one); the change waits, keyed by its aggregate (e.g. a case
  * id). Before a use case loads an aggregate it calls `beforeLoad(key)`: if a change of that key is
  * waiting, everything waiting is written first, so each record still decides on the state the records
@@ -65,7 +65,7 @@ export class GroupCommit<C> implements UnitOfWork {
   private readonly redo = new Map<string, () => Promise<void>>();
   private readonly after = new Map<string, Array<() => void>>();
   private readonly failed = new Set<string>();
-  /** For tests and logs: transactions written and changes redone. */
+  /** What the unit did (writes, changes written, records redone), for tests. */
   readonly stats = { writes: 0, changes: 0, redone: 0 };
 
   constructor(private readonly writer: GroupWriter<C>) {}
@@ -84,7 +84,7 @@ export class GroupCommit<C> implements UnitOfWork {
   /** Called by the use case in place of its own commit. */
   defer(change: C): void {
     const ctx = scope.getStore();
-    if (!ctx || ctx.unit !== (this as GroupCommit<unknown>)) throw new Error('deferChange outside its unit of work');
+    if (!ctx || ctx.unit !== (this as GroupCommit<unknown>)) throw new Error('defer() called outside its unit of work');
     const key = this.writer.keyOf(change);
     if (this.keys.has(key)) throw new Error(`a change of ${key} is already waiting: call beforeLoad(key) before deciding`);
     this.keys.add(key);

@@ -21,13 +21,6 @@ export function cancellationCodes(error: unknown): string[] | undefined {
   return undefined;
 }
 
-/**
- * Writes `changes` (the items of one change each) in transactions of at most 100 items; `shared` adds
- * items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
- * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
- * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
- * (DynamoDB unavailable). Never throws.
- */
 export interface SharedItems {
   /** The keys of the shared items change `i` contributes to (one item per distinct key in a transaction). */
   keysOf(i: number): readonly string[];
@@ -37,6 +30,13 @@ export interface SharedItems {
 
 const NO_SHARED: SharedItems = { keysOf: () => [], items: () => [] };
 
+/**
+ * Writes `changes` (the items of one change each) in transactions of at most 100 items; `shared` adds
+ * items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
+ * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
+ * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
+ * (DynamoDB unavailable). Never throws.
+ */
 export async function writeChanges(changes: readonly (readonly TransactItem[])[], shared: SharedItems = NO_SHARED): Promise<CommitResult[]> {
   const results: CommitResult[] = changes.map(() => 'failed');
   const chunks: number[][] = [];
@@ -44,8 +44,9 @@ export async function writeChanges(changes: readonly (readonly TransactItem[])[]
   let own = 0;
   let keys = new Set<string>();
   for (let i = 0; i < changes.length; i++) {
-    const added = shared.keysOf(i).filter((k) => !keys.has(k));
-    if (chunk.length > 0 && own + changes[i]!.length + keys.size + new Set(added).size > MAX_TRANSACTION_ITEMS) {
+    const rows = shared.keysOf(i);
+    const added = new Set(rows.filter((k) => !keys.has(k))).size;
+    if (chunk.length > 0 && own + changes[i]!.length + keys.size + added > MAX_TRANSACTION_ITEMS) {
       chunks.push(chunk);
       chunk = [];
       own = 0;
@@ -53,7 +54,7 @@ export async function writeChanges(changes: readonly (readonly TransactItem[])[]
     }
     chunk.push(i);
     own += changes[i]!.length;
-    for (const k of shared.keysOf(i)) keys.add(k);
+    for (const k of rows) keys.add(k);
   }
   if (chunk.length > 0) chunks.push(chunk);
   for (const c of chunks) await writeChunk(changes, (indices) => shared.items(indices), c, results);

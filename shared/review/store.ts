@@ -35,7 +35,6 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { env } from '../../infra/topology';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { batchWriteAll } from '../platform/batch-write';
@@ -43,7 +42,7 @@ import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { requireEnv } from '../platform/config';
 import type { CommitResult } from '../platform/group-commit';
-import { MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
+import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
@@ -291,11 +290,9 @@ export async function commitChange(change: ReviewChange): Promise<void> {
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
-    if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
-      const reasons = ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-      if (reasons.length === 0 || reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict')) {
-        throw new VersionConflict(change.caseId, reasons.join(','));
-      }
+    const reasons = cancellationCodes(error);
+    if (reasons && (reasons.length === 0 || reasons.some((code) => code === 'ConditionalCheckFailed' || code === 'TransactionConflict'))) {
+      throw new VersionConflict(change.caseId, reasons.join(','));
     }
     throw error;
   }
@@ -358,10 +355,7 @@ export async function recordRejection(caseId: string, rejection: Rejection, audi
     );
     return true;
   } catch (error) {
-    if (error instanceof TransactionCanceledException || (error as Error).name === 'TransactionCanceledException') {
-      const reasons = ((error as TransactionCanceledException).CancellationReasons ?? []).map((r) => r.Code);
-      if (reasons[0] === 'ConditionalCheckFailed') return false;
-    }
+    if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
     throw error;
   }
 }
