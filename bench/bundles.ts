@@ -14,14 +14,14 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { env, functions, queues, tables } from '../infra/topology';
 import { stageConfig } from '../infra/config';
-import { ESM_REQUIRE_BANNER } from '../infra/constructs/civic-function';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '../infra/constructs/civic-function';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, table } from './util';
 
 const ROOT = join(import.meta.dirname, '..');
 
 /** The options `CivicFunction` gives NodejsFunction's bundling, as esbuild options. */
-export function functionBuildOptions(entry: string, outfile: string): BuildOptions {
+export function functionBuildOptions(entry: string, outfile: string, aliases = true): BuildOptions {
   return {
     entryPoints: [entry],
     outfile,
@@ -34,9 +34,14 @@ export function functionBuildOptions(entry: string, outfile: string): BuildOptio
     minify: true,
     sourcemap: true,
     external: [],
+    alias: aliases ? { ...BUNDLE_ALIASES } : {},
+    absWorkingDir: ROOT,
     logLevel: 'silent',
   };
 }
+
+const BARE = 'bare SDK bundle';
+const BARE_LAMBDA = 'bare SDK bundle, Lambda credentials';
 
 const BARE_HANDLER = `
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -95,15 +100,16 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
   const runs = ctx.quick ? 15 : 25;
   const dir = mkdtempSync(join(tmpdir(), 'civicflow-bench-bundles-'));
   try {
-    const entries: Array<{ name: string; entry: string }> = Object.entries(functions).map(([name, f]) => ({ name, entry: join(ROOT, f.entry) }));
+    const entries: Array<{ name: string; entry: string; aliases: boolean }> = Object.entries(functions).map(([name, f]) => ({ name, entry: join(ROOT, f.entry), aliases: true }));
     const bareEntry = join(dir, 'bare-entry.mjs');
     writeFileSync(bareEntry, BARE_HANDLER);
-    entries.push({ name: 'bare SDK bundle', entry: bareEntry });
+    // The reference: the SDK as it comes (its default credential chain), and the same with the functions' aliases.
+    entries.push({ name: BARE, entry: bareEntry, aliases: false }, { name: BARE_LAMBDA, entry: bareEntry, aliases: true });
     const built: Array<{ name: string; file: string; bytes: number; gzip: number; map: number; packages: Map<string, number> }> = [];
     for (const [i, e] of entries.entries()) {
       const file = join(dir, e.name.replace(/\W+/g, '-'), 'index.mjs');
       // Resolve the bare handler's imports from the repository's node_modules.
-      const result = await build({ ...functionBuildOptions(e.entry, file), absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')], metafile: true });
+      const result = await build({ ...functionBuildOptions(e.entry, file, e.aliases), absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')], metafile: true });
       const code = readFileSync(file);
       built.push({ name: e.name, file, bytes: code.length, gzip: gzipSync(code).length, map: statSync(`${file}.map`).size, packages: byPackage(result.metafile!) });
       ctx.progress((0.2 * (i + 1)) / entries.length, `bundling ${e.name}`);
@@ -119,18 +125,20 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
       }
       ctx.progress(0.2 + (0.8 * (r + 1)) / runs, `cold imports, round ${r + 1}/${runs}`);
     }
-    const bare = built.find((b) => b.name === 'bare SDK bundle')!;
+    const bare = built.find((b) => b.name === BARE)!;
+    const bareLambda = built.find((b) => b.name === BARE_LAMBDA)!;
     const bareMs = median(times[bare.name]!);
     const rows = built.map((b) => {
       const ms = median(times[b.name]!);
       return { ...b, ms, vsBare: ms / bareMs, sizeVsBare: b.bytes / bare.bytes };
     });
     // An entry that bundles to almost nothing is someone's work in progress, not a function yet.
-    const unfinished = rows.filter((r) => r.name !== bare.name && r.bytes < 2048).map((r) => r.name);
-    const fns = rows.filter((r) => r.name !== bare.name && !unfinished.includes(r.name));
+    const isBare = (name: string) => name === BARE || name === BARE_LAMBDA;
+    const unfinished = rows.filter((r) => !isBare(r.name) && r.bytes < 2048).map((r) => r.name);
+    const fns = rows.filter((r) => !isBare(r.name) && !unfinished.includes(r.name));
     const beyondSdk = (r: (typeof rows)[number]) =>
       [...r.packages]
-        .filter(([k]) => !bare.packages.has(k))
+        .filter(([k]) => !bareLambda.packages.has(k))
         .sort((a, b) => b[1] - a[1])
         .slice(0, 5)
         .map(([k, v]) => `${k} ${(v / 1024).toFixed(0)} KB`)
@@ -141,8 +149,11 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const body = [
       'Each function entry of `infra/topology.ts` bundled with esbuild using the options of `CivicFunction`',
       '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
-      'banner, minified, source map, nothing external — the SDK is inside). The reference is a bare handler that',
-      'creates the DynamoDB, DocumentClient and SQS clients and does nothing else, bundled the same way. Cold',
+      'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s default',
+      'credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`).',
+      'The reference is a bare handler that creates the DynamoDB, DocumentClient and SQS clients and does nothing',
+      `else, bundled the same way but with the SDK as it comes (**${BARE}**); ratios are against it. The same handler`,
+      `with the functions' aliases is shown too (**${BARE_LAMBDA}**); "largest parts beyond the SDK" is measured against it. Cold`,
       `import: a fresh \`node --enable-source-maps\` process (as Lambda's NODE_OPTIONS) imports the bundle and reports the`,
       `import's duration; ${runs} rounds, every bundle once per round in rotating order, median.`,
       '',
@@ -150,7 +161,7 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
         ['bundle', 'size', 'gzip', 'source map', 'cold import (median)', 'import vs bare', 'size vs bare', 'largest parts beyond the SDK'],
         rows
           .filter((r) => !unfinished.includes(r.name))
-          .map((r) => [r.name === bare.name ? `**${r.name}**` : `\`${r.name}\``, kb(r.bytes), kb(r.gzip), kb(r.map), `${r.ms.toFixed(1)} ms`, ratio(r.vsBare), ratio(r.sizeVsBare), r.name === bare.name ? '' : beyondSdk(r)]),
+          .map((r) => [isBare(r.name) ? `**${r.name}**` : `\`${r.name}\``, kb(r.bytes), kb(r.gzip), kb(r.map), `${r.ms.toFixed(1)} ms`, ratio(r.vsBare), ratio(r.sizeVsBare), isBare(r.name) ? '' : beyondSdk(r)]),
       ),
       ...(unfinished.length ? ['', `Not measured (the entry bundles to under 2 KB, work in progress at run time): ${unfinished.map((n) => `\`${n}\``).join(', ')}.`] : []),
     ].join('\n');

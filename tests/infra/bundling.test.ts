@@ -1,5 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/civic-function';
 import { stageConfig } from '../../infra/config';
 import { functions, type FunctionName } from '../../infra/topology';
@@ -12,6 +18,75 @@ let s: SynthResult;
 beforeAll(() => {
   s = synthCivicFlow(stage, { bundle: true });
 }, 120_000);
+
+/** The staged bundle (`index.mjs`) of one function of the synthesized stack. */
+function bundleOf(name: FunctionName): string {
+  for (const [, fn] of resourcesOfType(s.statelessJson, 'AWS::Lambda::Function')) {
+    if (fn.Properties.FunctionName !== `civicflow-${stage}-${name}`) continue;
+    return join(s.outdir, `asset.${(fn.Properties.Code.S3Key as string).replace(/\.zip$/, '')}`, 'index.mjs');
+  }
+  throw new Error(`no function ${name}`);
+}
+
+/**
+ * Runs a bundle's handler in a fresh Node process, as Lambda would (its environment, no ~/.aws), with DynamoDB's
+ * endpoint pointed at a local HTTP server that records each request's headers and answers as DynamoDB would.
+ */
+async function invokeBundle(name: FunctionName, event: unknown, credentials: Record<string, string>) {
+  const requests: Array<{ target: string; headers: IncomingHttpHeaders }> = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      requests.push({ target, headers: req.headers });
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
+      if (target === 'AmazonSQS.SendMessageBatch') {
+        // The SQS client checks each message body's MD5.
+        const entries = (JSON.parse(body) as { Entries: Array<{ Id: string; MessageBody: string }> }).Entries;
+        const md5 = (text: string) => createHash('md5').update(text).digest('hex');
+        res.end(JSON.stringify({ Successful: entries.map((e) => ({ Id: e.Id, MessageId: `m-${e.Id}`, MD5OfMessageBody: md5(e.MessageBody) })), Failed: [] }));
+      } else res.end(target.endsWith('.Query') ? '{"Items":[],"Count":0}' : '{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const tables = Object.fromEntries(
+    Object.entries(resourcesOfType(s.statelessJson, 'AWS::Lambda::Function').find(([, f]) => f.Properties.FunctionName === `civicflow-${stage}-${name}`)![1].Properties.Environment.Variables as Record<string, unknown>)
+      .filter(([k]) => k.startsWith('TABLE_') || k.startsWith('QUEUE_'))
+      .map(([k]) => [k, k.startsWith('QUEUE_') ? `https://sqs.ap-east-1.amazonaws.com/000000000000/${k}` : `bundle-test-${k}`]),
+  );
+  const script = `const { handler } = await import(${JSON.stringify(pathToFileURL(bundleOf(name)).href)});
+process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { awsRequestId: 'r-1', functionName: 'f', getRemainingTimeInMillis: () => 30000 })));`;
+  try {
+    const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: mkdtempSync(join(tmpdir(), 'civicflow-bundle-home-')),
+        AWS_REGION: 'ap-east-1',
+        AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
+        AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port}`,
+        AWS_MAX_ATTEMPTS: '1',
+        CIVICFLOW_CONFIG: JSON.stringify(config),
+        CIVICFLOW_STAGE: stage,
+        POWERTOOLS_METRICS_DISABLED: 'true',
+        POWERTOOLS_SERVICE_NAME: 'bundle-test',
+        POWERTOOLS_METRICS_NAMESPACE: 'CivicFlow',
+        LOG_LEVEL: 'ERROR',
+        ...tables,
+        ...credentials,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stdout, stderr, requests };
+  } finally {
+    server.close();
+  }
+}
 
 describe('function bundles (prod)', () => {
   it('bundles every topology function as a minified ESM module with the require banner and a source map', () => {
@@ -29,6 +104,41 @@ describe('function bundles (prod)', () => {
     });
     expect(bundled.sort()).toEqual(Object.keys(functions).sort());
   });
+
+  it('replaces the SDK\'s default credential chain with the Lambda environment\'s credentials', () => {
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      // The default chain's SSO and web-identity providers, and the STS and SSO clients they carry, are gone.
+      expect([name, /AWS_WEB_IDENTITY_TOKEN_FILE|sso_start_url|AssumeRoleWithWebIdentity/.test(code)]).toEqual([name, false]);
+      expect([name, code.includes('AWS_SECRET_ACCESS_KEY')]).toEqual([name, true]);
+    }
+  });
+
+  it('a bundle signs its requests with the credentials Lambda puts in the environment, and needs no other source', async () => {
+    const sample = JSON.parse(readFileSync(join(import.meta.dirname, '../../events/samples/gov.credit.updated/good-standing.json'), 'utf8'));
+    const event = { Records: [{ messageId: 'm-1', receiptHandle: 'h', body: JSON.stringify(sample), attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:ap-east-1:000000000000:q', awsRegion: 'ap-east-1', md5OfBody: '' }] };
+    const ok = await invokeBundle('registry', event, {
+      AWS_ACCESS_KEY_ID: 'AKIDBUNDLETEST',
+      AWS_SECRET_ACCESS_KEY: 'bundle-test-secret',
+      AWS_SESSION_TOKEN: 'bundle-test-session',
+    });
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(ok.stdout)).toEqual({ batchItemFailures: [] });
+    // The credit record is stored, then the enterprise is queued for re-matching.
+    expect(ok.requests.map((r) => r.target)).toEqual(['DynamoDB_20120810.UpdateItem', 'AmazonSQS.SendMessageBatch']);
+    for (const [r, service] of ok.requests.map((r, i) => [r, ['dynamodb', 'sqs'][i]] as const)) {
+      expect(r.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDBUNDLETEST/\\d{8}/ap-east-1/${service}/aws4_request`));
+      expect(r.headers['x-amz-security-token']).toBe('bundle-test-session');
+    }
+
+    // Without them the record fails at once, naming the missing variables (no metadata service, no ~/.aws).
+    const none = await invokeBundle('registry', event, {});
+    expect(none.requests).toEqual([]);
+    // (A batch whose every record fails is thrown whole, as Powertools does, and Lambda retries it.)
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toContain('All records failed processing');
+    expect(none.stderr).toMatch(/Unable to find environment variable credentials/);
+  }, 30_000);
 
   it('applies the prod configuration: alarm e-mail, log retention, log level', () => {
     s.stateful.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: config.alarmEmail });
