@@ -5,7 +5,7 @@
  * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { functions, type FunctionName } from '../../infra/topology';
+import { functions, tables, type FunctionName, type TableSpec } from '../../infra/topology';
 
 export interface Snapshot {
   readonly sqsRequests: Record<string, number>;
@@ -15,6 +15,8 @@ export interface Snapshot {
   readonly gbSeconds: Record<string, number>;
   readonly rcu: number;
   readonly wcu: number;
+  /** Write units per table (topology name). */
+  readonly wcuByTable: Record<string, number>;
   readonly ddbRequests: Record<string, number>;
 }
 
@@ -27,6 +29,7 @@ export class Meter {
   gbSeconds: Record<string, number> = {};
   rcu = 0;
   wcu = 0;
+  wcuByTable: Record<string, number> = {};
   ddbRequests: Record<string, number> = {};
   /** Event id → time its POST was sent. */
   readonly posted = new Map<string, number>();
@@ -42,6 +45,7 @@ export class Meter {
     this.gbSeconds = {};
     this.rcu = 0;
     this.wcu = 0;
+    this.wcuByTable = {};
     this.ddbRequests = {};
     this.latencies = [];
   }
@@ -54,6 +58,7 @@ export class Meter {
       gbSeconds: this.gbSeconds,
       rcu: this.rcu,
       wcu: this.wcu,
+      wcuByTable: this.wcuByTable,
       ddbRequests: this.ddbRequests,
     });
   }
@@ -120,6 +125,13 @@ export class Meter {
     };
   }
 
+  private addWrites(tableName: string | undefined, units: number): void {
+    if (!units) return;
+    this.wcu += units;
+    const table = topologyTable(tableName) ?? String(tableName);
+    this.wcuByTable[table] = (this.wcuByTable[table] ?? 0) + units;
+  }
+
   /** Adds ReturnConsumedCapacity=TOTAL to every request of the functions' DynamoDB client and sums it. */
   async installDynamo(): Promise<void> {
     const { dynamo } = await import('../../shared/platform/aws');
@@ -130,21 +142,21 @@ export class Meter {
         const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         meter.ddbRequests[name] = (meter.ddbRequests[name] ?? 0) + 1;
         const out = await next(args);
-        const computed = computedWriteUnits(name, args.input);
+        const computed = writeUnitsByTable(name, args.input);
         if (computed !== undefined) {
           // DynamoDB Local reports one item's units per table for a whole transaction or batch write
           // (measured: 2 units for a transaction of 1, 5, 10 or 50 small puts); DynamoDB bills each item.
-          meter.wcu += computed;
+          for (const [table, units] of computed) meter.addWrites(table, units);
           return out;
         }
         const cc = out.output?.ConsumedCapacity;
         for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) {
           meter.rcu += c.ReadCapacityUnits ?? 0;
-          meter.wcu += c.WriteCapacityUnits ?? 0;
+          meter.addWrites(c.TableName, c.WriteCapacityUnits ?? 0);
           if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined && c.CapacityUnits !== undefined) {
             // DynamoDB reports only the total for some calls: reads for Get/Query/Scan, writes otherwise.
             if (/^(Get|BatchGet|Query|Scan|TransactGet)/.test(name)) meter.rcu += c.CapacityUnits;
-            else meter.wcu += c.CapacityUnits;
+            else meter.addWrites(c.TableName, c.CapacityUnits);
           }
         }
         return out;
@@ -176,21 +188,50 @@ export function itemBytes(item: Record<string, any> | undefined): number {
 
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 
+/** The topology's name of a table (local and deployed names end with `-<name>`). */
+function topologyTable(tableName: string | undefined): string | undefined {
+  return tableName === undefined ? undefined : Object.keys(tables).find((t) => tableName === t || tableName.endsWith(`-${t}`));
+}
+
+/** Partition-key attributes of the table's global secondary indexes (every index projects ALL). */
+function indexKeys(tableName: string): string[] {
+  const t = topologyTable(tableName);
+  const spec = t ? (tables[t as keyof typeof tables] as TableSpec) : undefined;
+  return Object.values(spec?.indexes ?? {}).map((i) => i.pk);
+}
+
 /**
- * Write units of a transaction or batch write as DynamoDB bills them: per item, per KB, doubled in a
- * transaction. Puts are sized from the item; updates, deletes and condition checks from their key, at
- * least 1 KB (their items here — counter rows, outbox marks — are under 1 KB). Undefined for other calls.
+ * Write units of a transaction or batch write as DynamoDB bills them, per table (topology name): per item, per KB, doubled in
+ * a transaction. Puts are sized from the item, and a put whose item carries an index's key is written to that
+ * index too (1 unit per KB: indexes are updated outside the transaction). Updates, deletes and condition checks
+ * are sized from their key, at least 1 KB (their items here — counter rows, outbox marks — are under 1 KB);
+ * their index writes are not counted (which index entries an update touches depends on the stored item).
+ * Undefined for other calls.
  */
-export function computedWriteUnits(name: string, input: any): number | undefined {
+export function writeUnitsByTable(name: string, input: any): Map<string, number> | undefined {
+  if (name !== 'TransactWriteItems' && name !== 'BatchWriteItem') return undefined;
+  const out = new Map<string, number>();
+  const add = (table: string, item: Record<string, any> | undefined, factor: number, isPut: boolean) => {
+    let units = factor * kb(itemBytes(item));
+    if (isPut) units += indexKeys(table).filter((k) => item?.[k] !== undefined).length * kb(itemBytes(item));
+    const key = topologyTable(table) ?? table;
+    out.set(key, (out.get(key) ?? 0) + units);
+  };
   if (name === 'TransactWriteItems') {
-    return (input?.TransactItems ?? []).reduce((n: number, t: any) => n + 2 * kb(itemBytes(t.Put?.Item ?? t.Update?.Key ?? t.Delete?.Key ?? t.ConditionCheck?.Key)), 0);
-  }
-  if (name === 'BatchWriteItem') {
-    let units = 0;
-    for (const writes of Object.values(input?.RequestItems ?? {}) as any[][]) {
-      for (const w of writes) units += kb(itemBytes(w.PutRequest?.Item ?? w.DeleteRequest?.Key));
+    for (const t of input?.TransactItems ?? []) {
+      const op = t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck;
+      add(op?.TableName ?? '', t.Put?.Item ?? op?.Key, 2, t.Put !== undefined);
     }
-    return units;
+  } else {
+    for (const [table, writes] of Object.entries(input?.RequestItems ?? {}) as Array<[string, any[]]>) {
+      for (const w of writes) add(table, w.PutRequest?.Item ?? w.DeleteRequest?.Key, 1, w.PutRequest !== undefined);
+    }
   }
-  return undefined;
+  return out;
+}
+
+/** The sum of `writeUnitsByTable` over every table. */
+export function computedWriteUnits(name: string, input: any): number | undefined {
+  const byTable = writeUnitsByTable(name, input);
+  return byTable === undefined ? undefined : [...byTable.values()].reduce((a, b) => a + b, 0);
 }

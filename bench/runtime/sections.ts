@@ -249,6 +249,18 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
       rows.map((x) => [x.label, Object.entries(x.usage.ddbRequests as Record<string, number>).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / x.events).toFixed(2)}`).join(', ')]),
     ),
     '',
+    'Write units per event, by table (transactions and batch writes computed per item; a put into a table with',
+    'an index whose key the item carries is written to the index too, 1 unit per KB; updates\' index writes are not',
+    'counted, so figures with decisions changing after the first are slightly low):',
+    '',
+    (() => {
+      const names = [...new Set(rows.flatMap((x) => Object.keys(x.usage.wcuByTable ?? {})))].sort();
+      return table(
+        ['event type', ...names],
+        rows.map((x) => [x.label, ...names.map((n) => ((x.usage.wcuByTable?.[n] ?? 0) / x.events).toFixed(2))]),
+      );
+    })(),
+    '',
     `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**.`,
     'Lambda GB-s are measured against DynamoDB Local, whose requests take several times longer than DynamoDB\'s,',
     'so the compute share is an upper bound.',

@@ -2,7 +2,7 @@
  * The cost bench's write units for transactions and batch writes (bench/runtime/meter.ts), computed per
  * item because DynamoDB Local reports one item's units per table for a whole transaction.
  */
-import { computedWriteUnits, itemBytes } from '../../../bench/runtime/meter';
+import { computedWriteUnits, itemBytes, writeUnitsByTable } from '../../../bench/runtime/meter';
 
 const small = { pk: { S: 'CASE#C1' }, sk: { S: 'STATE' }, version: { N: '3' } };
 const big = { pk: { S: 'APP#A1' }, sk: { S: 'V#000001' }, trace: { S: 'x'.repeat(1500) } };
@@ -23,5 +23,19 @@ describe('bench write units', () => {
   it('bills batch writes once per KB per item, and leaves other calls to what DynamoDB reports', () => {
     expect(computedWriteUnits('BatchWriteItem', { RequestItems: { t: [{ PutRequest: { Item: big } }, { DeleteRequest: { Key: small } }] } })).toBe(2 + 1);
     expect(computedWriteUnits('PutItem', { Item: small })).toBeUndefined();
+  });
+
+  it('adds a put\'s index writes (once per KB per index, not doubled) and splits the units by table', () => {
+    const decision = { pk: { S: 'APP#A1' }, sk: { S: 'DECISION' }, itemShard: { S: 'DECISION#3' }, itemKey: { S: 'QX-0001#A1' } };
+    const byTable = writeUnitsByTable('TransactWriteItems', {
+      TransactItems: [
+        { Put: { TableName: 'civicflow-local-approvals', Item: decision } },
+        { Put: { TableName: 'civicflow-local-approvals', Item: small } },
+        { Put: { TableName: 'civicflow-local-audit', Item: small } },
+        { Update: { TableName: 'civicflow-local-approvals', Key: decision } },
+      ],
+    });
+    expect(Object.fromEntries(byTable!)).toEqual({ approvals: 2 + 1 + 2 + 2, audit: 2 });
+    expect(writeUnitsByTable('GetItem', {})).toBeUndefined();
   });
 });
