@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, FullBatchFailureError, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -38,12 +38,31 @@ export interface ConsumerOptions {
   readonly unitOfWork?: () => UnitOfWork;
 }
 
+/**
+ * Thrown when every record of a batch failed, in place of Powertools' FullBatchFailureError, which carries
+ * each record's error (their messages can quote the input: an ID number, a phone number) to Lambda's runtime,
+ * which logs what a handler throws outside our masking. Each record's error is in its own masked
+ * "record failed" line; this says only how many.
+ */
+export class BatchFailedError extends Error {
+  override readonly name = 'BatchFailedError';
+  constructor(readonly records: number) {
+    super(`All ${records} records of the batch failed; each is logged as "record failed" with its messageId`);
+  }
+}
+
+/** Rethrows Powertools' whole-batch failure as a BatchFailedError (no record errors); anything else as it is. */
+function withoutRecordErrors(error: unknown): unknown {
+  return error instanceof FullBatchFailureError ? new BatchFailedError(error.recordErrors.length) : error;
+}
+
 export function sqsConsumer(handleRecord: RecordHandler, options: ConsumerOptions = {}) {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     let event: QueuedEvent;
     try {
       event = JSON.parse(record.body) as QueuedEvent;
     } catch {
+      logger.error('record failed', { messageId: record.messageId, error: 'the message body is not JSON' });
       throw new Error(`Message ${record.messageId} is not JSON`);
     }
     try {
@@ -61,7 +80,13 @@ export function sqsConsumer(handleRecord: RecordHandler, options: ConsumerOption
   };
   const process = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
     const unit = options.unitOfWork?.();
-    if (!unit) return processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+    if (!unit) {
+      try {
+        return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+      } catch (error) {
+        throw withoutRecordErrors(error);
+      }
+    }
     let response: SQSBatchResponse;
     try {
       response = await processPartialResponse(
@@ -73,7 +98,7 @@ export function sqsConsumer(handleRecord: RecordHandler, options: ConsumerOption
     } catch (error) {
       // Every record failed (nothing of theirs waits), but a mid-batch write may have redone one: finish it.
       await unit.commit();
-      throw error;
+      throw withoutRecordErrors(error);
     }
     const failed = await unit.commit();
     const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));

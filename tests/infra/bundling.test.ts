@@ -136,7 +136,7 @@ describe('function bundles (prod)', () => {
     expect(none.requests).toEqual([]);
     // (A batch whose every record fails is thrown whole, as Powertools does, and Lambda retries it.)
     expect(none.code).not.toBe(0);
-    expect(none.stderr).toContain('All records failed processing');
+    expect(none.stderr).toContain('All 1 records of the batch failed');
     expect(none.stderr).toMatch(/Unable to find environment variable credentials/);
   }, 30_000);
 

@@ -137,3 +137,36 @@ describe('sqsConsumer with a unit of work (group commit)', () => {
     expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-c' }, { itemIdentifier: 'm-b' }] } });
   });
 });
+
+describe('sqsConsumer when every record fails', () => {
+  // What a handler throws, Lambda's runtime logs as it is, outside our masking.
+  const ID = '110101199003074477';
+  const leaks = (error: unknown) => {
+    const text = JSON.stringify(error, Object.getOwnPropertyNames(error)) + String((error as Error).stack) + JSON.stringify({ ...(error as object) });
+    return text.includes(ID) || text.includes('13812345678');
+  };
+
+  it.each([
+    ['without a unit of work', undefined],
+    ['with a unit of work', () => new GroupCommit<{ key: string }>({ keyOf: (c) => c.key, write: async (c) => c.map((): CommitResult => 'committed') })],
+  ])('throws a BatchFailedError that says how many failed and quotes no record error (%s)', async (_name, unitOfWork) => {
+    const handler = sqsConsumer(async (event) => {
+      throw new Error(`applicant ${ID} (mobile 13812345678) of ${event.id} is unknown`);
+    }, unitOfWork ? { unitOfWork } : {});
+    const error = await handler({ Records: [record('a'), record('b')] }, context()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).name).toBe('BatchFailedError');
+    expect((error as Error).message).toBe('All 2 records of the batch failed; each is logged as "record failed" with its messageId');
+    expect(leaks(error)).toBe(false);
+  });
+
+  it('keeps the partial response when only some fail (Lambda retries just those)', async () => {
+    const handler = sqsConsumer(async (event) => {
+      if (event.id === 'b') throw new Error(`applicant ${ID}`);
+    });
+    expect(await settle(handler({ Records: [record('a'), record('b')] }, context()))).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-b' }] } });
+  });
+});
