@@ -60,7 +60,7 @@ export async function startDynamo(dataDir?: string, port?: number): Promise<Dyna
   const storage = path === null ? ['-inMemory'] : ['-dbPath', path];
   const child: ChildProcess = spawn(
     'java',
-    [...jvmFlags(), ...jar.args, ...storage, '-port', String(port), '-sharedDb'],
+    [...jvmFlags(), ...jar.args, ...storage, '-port', String(port), '-sharedDb', '-disableTelemetry'],
     { cwd: jar.cwd, stdio: 'pipe' },
   );
   let stderr = '';
