@@ -145,7 +145,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
 export async function publishSection(ctx: BenchContext): Promise<SectionResult> {
   const plans = ctx.quick
     ? [{ sliceSize: 2000, steps: [2000, 5000] }, { sliceSize: 500, steps: [2000] }]
-    : [{ sliceSize: 2000, steps: [10_000, 30_000] }, { sliceSize: 500, steps: [10_000] }];
+    : [{ sliceSize: 2000, steps: [10_000, 30_000, 100_000] }, { sliceSize: 500, steps: [10_000] }];
   const weights = plans.map((p) => p.steps.reduce((a, b) => a + b, 0));
   const total = weights.reduce((a, b) => a + b, 0);
   const rows: any[] = [];
@@ -163,7 +163,9 @@ export async function publishSection(ctx: BenchContext): Promise<SectionResult> 
   const main = rows.filter((r) => r.sliceSize === plans[0]!.sliceSize);
   const largest = main[main.length - 1];
   const perProfileMs = largest.publishToLastPushMs / largest.profiles;
-  const projected100k = perProfileMs * 100_000;
+  // Measured at 100 k in full mode; projected from the largest step in quick mode.
+  const measured100k = largest.profiles >= 100_000;
+  const projected100k = measured100k ? largest.publishToLastPushMs : perProfileMs * 100_000;
   const body = [
     'Publish-to-last-push through the local runtime: generated enterprise profiles written into the registry table',
     'as the registry function stores them (BatchWriteItem, not timed), then one `gov.policy.published` (the',
@@ -177,13 +179,13 @@ export async function publishSection(ctx: BenchContext): Promise<SectionResult> 
       rows.map((r) => [r.profiles.toLocaleString('en'), r.sliceSize, r.eligible.toLocaleString('en'), r.needsInfo.toLocaleString('en'), ms(r.publishToLastPushMs), ms(r.wallMs), ms((r.publishToLastPushMs / r.profiles) * 1000)]),
     ),
     '',
-    `Scaling: ${main.length > 1 ? `from ${main[0].profiles.toLocaleString('en')} to ${largest.profiles.toLocaleString('en')} profiles the time grew ${ratio(largest.publishToLastPushMs / main[0].publishToLastPushMs)} for ${ratio(largest.profiles / main[0].profiles)} the profiles` : ''}; at this rate 100 k profiles would take about ${ms(projected100k)} here.`,
+    `Scaling: ${main.length > 1 ? `from ${main[0].profiles.toLocaleString('en')} to ${largest.profiles.toLocaleString('en')} profiles the time grew ${ratio(largest.publishToLastPushMs / main[0].publishToLastPushMs)} for ${ratio(largest.profiles / main[0].profiles)} the profiles` : ''}${measured100k ? '.' : `; at this rate 100 k profiles would take about ${ms(projected100k)} here.`}`,
   ].join('\n');
   const missed: Missed[] = [];
   if (projected100k > 90_000) {
     missed.push({
       aim: '100 k enterprises publish-to-last-push in about a minute',
-      result: `${ms(largest.publishToLastPushMs)} for ${largest.profiles.toLocaleString('en')} (about ${ms(projected100k)} projected for 100 k)`,
+      result: measured100k ? `${ms(largest.publishToLastPushMs)} for ${largest.profiles.toLocaleString('en')}` : `${ms(largest.publishToLastPushMs)} for ${largest.profiles.toLocaleString('en')} (about ${ms(projected100k)} projected for 100 k)`,
       limit: 'Locally the 64 slices run on 2 pollers of the match queue in one process against DynamoDB Local, so slices are serial in practice: each reads a page of profiles through the gsi1 Query (DynamoDB Local: tens of ms per 1 MB page), matches it in well under a millisecond (see the in-process section) and then writes one transaction per eligible pair plus the notify fan-out. The rules are not the bound; the stand-in\'s request rate is. In AWS the match function runs up to 50 slices at once.',
     });
   }
