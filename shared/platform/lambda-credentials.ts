@@ -7,6 +7,8 @@
  * credential processes and the instance metadata service; a Lambda function never needs them, and with them
  * every bundle carried ~100 KB more (the STS, SSO and sign-in clients) and a slower cold import.
  * Tests, scripts and the local runtime run from source and keep the default chain.
+ * Should functions ever run where credentials come another way (a container credentials endpoint, say),
+ * remove the alias from `BUNDLE_ALIASES`: this provider fails at once, naming the missing variables.
  */
 import { fromEnv } from '@aws-sdk/credential-provider-env';
 
