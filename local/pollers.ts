@@ -72,6 +72,13 @@ export function toRecord(m: Message, queueArn: string): SQSRecord {
   };
 }
 
+/** SQS takes at most 10 entries per batch request. */
+function inTens<T>(list: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += 10) out.push(list.slice(i, i + 10));
+  return out;
+}
+
 export class Poller {
   private running = false;
   private loop: Promise<void> | undefined;
@@ -152,23 +159,17 @@ export class Poller {
       }
       this.invocations++;
       this.failures += failed.size;
-      const done = messages.filter((m) => !failed.has(m.MessageId!));
-      // SQS takes at most 10 entries per batch request.
-      for (let i = 0; i < done.length; i += 10) {
+      for (const entries of inTens(messages.filter((m) => !failed.has(m.MessageId!)))) {
         await this.sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: queueUrl,
-            Entries: done.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })),
-          }),
+          new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle! })) }),
         );
       }
-      const retry = messages.filter((m) => failed.has(m.MessageId!));
       if (retryDelaySeconds !== undefined) {
-        for (let i = 0; i < retry.length; i += 10) {
+        for (const entries of inTens(messages.filter((m) => failed.has(m.MessageId!)))) {
           await this.sqs.send(
             new ChangeMessageVisibilityBatchCommand({
               QueueUrl: queueUrl,
-              Entries: retry.slice(i, i + 10).map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: retryDelaySeconds })),
+              Entries: entries.map((m, j) => ({ Id: String(j), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: retryDelaySeconds })),
             }),
           );
         }

@@ -229,9 +229,3 @@ export function writeUnitsByTable(name: string, input: any): Map<string, number>
   }
   return out;
 }
-
-/** The sum of `writeUnitsByTable` over every table. */
-export function computedWriteUnits(name: string, input: any): number | undefined {
-  const byTable = writeUnitsByTable(name, input);
-  return byTable === undefined ? undefined : [...byTable.values()].reduce((a, b) => a + b, 0);
-}

@@ -4,7 +4,7 @@
  * which decides, stores each decision once and sends what the stored version asks for. What throws is
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
-import { sqsConsumer } from '../../shared/platform/consumer';
+import { receiveCountOf, sqsConsumer } from '../../shared/platform/consumer';
 import type { DataOf } from '../../shared/contract/schemas';
 import type { Application } from '../../shared/approval';
 import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '../../shared/approval/service';
@@ -12,7 +12,7 @@ import { approvalBatch, reportVerification, submitApplication, supplementMateria
 /** First decisions of a batch are written together (group commit, shared/platform/group-commit.ts). */
 export const handler = sqsConsumer(async (event, record) => {
   const cause = { source: event.source, id: event.id, type: event.type };
-  const receives = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  const receives = receiveCountOf(record);
   switch (event.type) {
     case 'gov.application.submitted':
       return submitApplication(event.data as unknown as DataOf<'gov.application.submitted'> & Application, cause);

@@ -3,7 +3,7 @@
  * use case (claim, send, record the delivery status, outbound event) is deliverNotification in
  * shared/entitlement/service.ts; a failed delivery throws so SQS retries it.
  */
-import { sqsConsumer } from '../../shared/platform/consumer';
+import { receiveCountOf, sqsConsumer } from '../../shared/platform/consumer';
 import { deliverNotification } from '../../shared/entitlement/service';
 import { NOTIFY_TYPE } from '../../shared/entitlement/store';
 
@@ -14,6 +14,6 @@ export const handler = sqsConsumer(async (event, record) => {
     policyId,
     creditCode,
     eventId: event.id,
-    receiveCount: Number(record.attributes?.ApproximateReceiveCount ?? '1'),
+    receiveCount: receiveCountOf(record),
   });
 });

@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
 import { config } from '../../shared/platform/config';
 import { nowIso } from '../../shared/platform/clock';
-import { sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
+import { receiveCountOf, sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
 import { afterCommit } from '../../shared/platform/group-commit';
 import { logger, metrics } from '../../shared/platform/powertools';
 import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '../../shared/review/service';
@@ -144,7 +144,7 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
  */
 export const handler = sqsConsumer(
   async (event, record) => {
-    const out = await handle(event, Number(record.attributes?.ApproximateReceiveCount ?? '1'));
+    const out = await handle(event, receiveCountOf(record));
     if (out.outcome === 'rejected' || out.outcome === 'refused') {
       logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
     }

@@ -208,23 +208,31 @@ async function onLaterEvent(
       await refuse(applicationId, cause, now, result.refusal.code, result.refusal.message);
       return;
     }
-    const decision = result.decision;
-    const outbox = { outbound: [outboundFor(decision, causeKind)], effects: decision.effects };
-    const stored = await storeTransition({
-      previous: known.decision,
-      decision,
-      cause,
-      causeKind,
-      outbox,
-      audit: auditOf(decision, cause, `${causeKind}:${decision.outcome}`, now),
-    });
-    if (stored === 'raced') continue;
-    recordDecisionMetrics(decision, known.decision, causeKind);
-    logDecision(decision, causeKind);
-    await dispatch(applicationId, versionSk(decision.sequence), outbox);
+    if ((await storeAndSend(known.decision, result.decision, cause, causeKind, now)) === 'raced') continue;
     return;
   }
   throw new Error(`application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
+}
+
+/**
+ * A later version, stored conditionally on `previous` (see storeTransition), then counted, logged and its
+ * outbox sent. 'raced' when another writer changed the case first: the caller reloads or leaves it.
+ */
+async function storeAndSend(previous: Decision, decision: Decision, cause: Cause, causeKind: VersionCause, now: string): Promise<'stored' | 'raced'> {
+  const outbox = { outbound: [outboundFor(decision, causeKind)], effects: decision.effects };
+  const stored = await storeTransition({
+    previous,
+    decision,
+    cause,
+    causeKind,
+    outbox,
+    audit: auditOf(decision, cause, `${causeKind}:${decision.outcome}`, now),
+  });
+  if (stored === 'raced') return stored;
+  recordDecisionMetrics(decision, previous, causeKind);
+  logDecision(decision, causeKind);
+  await dispatch(decision.applicationId, versionSk(decision.sequence), outbox);
+  return stored;
 }
 
 async function refuse(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Promise<void> {
@@ -292,20 +300,8 @@ async function terminateMissedSupplements(now: string): Promise<number> {
     const next = onSupplementDeadline(known.decision, now);
     if (!next) continue;
     const cause: Cause = { source: DEADLINES_SOURCE, id: `supplement-deadline:${due.applicationId}:${known.decision.sequence}`, type: DEADLINES_TYPE };
-    const outbox = { outbound: [outboundFor(next, 'supplementDeadline')], effects: next.effects };
-    const stored = await storeTransition({
-      previous: known.decision,
-      decision: next,
-      cause,
-      causeKind: 'supplementDeadline',
-      outbox,
-      audit: auditOf(next, cause, `supplementDeadline:${next.outcome}`, now),
-    });
-    if (stored === 'raced') continue; // a supplement or another run got there first; the next run looks again
-    terminated++;
-    recordDecisionMetrics(next, known.decision, 'supplementDeadline');
-    logger.info('decision', { applicationId: next.applicationId, itemCode: next.itemCode, outcome: next.outcome, reasons: next.reasons.map((r) => r.code) });
-    await dispatch(next.applicationId, versionSk(next.sequence), outbox);
+    // 'raced': a supplement or another run got there first; the next run looks again.
+    if ((await storeAndSend(known.decision, next, cause, 'supplementDeadline', now)) === 'stored') terminated++;
   }
   return terminated;
 }

@@ -32,7 +32,7 @@
  * than DynamoDB maps like, and nothing queries inside them.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { TransactWriteCommand, UpdateCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
@@ -50,7 +50,8 @@ export const pkOf = (applicationId: string) => `APP#${applicationId}`;
 export const versionSk = (sequence: number) => `V#${String(sequence).padStart(6, '0')}`;
 export const FLAG_OVERDUE_SK = 'FLAG#VERIFICATION_OVERDUE';
 const OUTBOX = 'OUTBOX';
-export const outboxSk = (sk: string) => `OUTBOX#${sk}`;
+const OUTBOX_PREFIX = 'OUTBOX#';
+export const outboxSk = (sk: string) => `${OUTBOX_PREFIX}${sk}`;
 const duePkOf = (kind: DueKind) => `DUE#${kind}`;
 
 /** The event (or schedule run) that caused a write; `(source, id)` makes a redelivery recognisable. */
@@ -201,8 +202,8 @@ export async function loadCase(applicationId: string): Promise<StoredCase> {
       };
     } else if (sk === 'DECISION') {
       currentSequence = item.sequence as number;
-    } else if (sk.startsWith('OUTBOX#')) {
-      outboxes.set(sk.slice('OUTBOX#'.length), { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX });
+    } else if (sk.startsWith(OUTBOX_PREFIX)) {
+      outboxes.set(sk.slice(OUTBOX_PREFIX.length), { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX });
     } else if (sk.startsWith('V#')) {
       versions.push({
         sk,
@@ -375,7 +376,7 @@ export async function storeFirstDecision(args: FirstDecision): Promise<'stored' 
 }
 
 /** One transaction; 'raced' when one of its conditions failed (another writer got there first). */
-async function transactUnlessRaced(items: NonNullable<TransactWriteCommandInput['TransactItems']>): Promise<'stored' | 'raced'> {
+async function transactUnlessRaced(items: TransactItem[]): Promise<'stored' | 'raced'> {
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
     return 'stored';
@@ -578,7 +579,7 @@ async function queryDue(duePk: string, before: string): Promise<DueEntry[]> {
     const sk = item.sk as string;
     return {
       applicationId: (item.pk as string).slice('APP#'.length),
-      sk: sk.startsWith('OUTBOX#') ? sk.slice('OUTBOX#'.length) : sk,
+      sk: sk.startsWith(OUTBOX_PREFIX) ? sk.slice(OUTBOX_PREFIX.length) : sk,
       dueAt: item.dueAt as string,
     };
   });

@@ -28,7 +28,6 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
@@ -43,6 +42,7 @@ import { metrics } from '../platform/powertools';
 import { sendMessages } from '../platform/queues';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
+import { batchGetAll } from '../platform/batch-get';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
@@ -338,26 +338,9 @@ export async function queryShardProfiles(shard: number, limit: number, cursor?: 
   return next !== undefined ? { profiles, next } : { profiles };
 }
 
-async function batchGet(tableName: string, keys: Array<{ pk: string; sk: string }>): Promise<Record<string, unknown>[]> {
-  const out: Record<string, unknown>[] = [];
-  for (let i = 0; i < keys.length; i += 100) {
-    let request: Record<string, { Keys: Array<Record<string, unknown>>; ConsistentRead?: boolean }> | undefined = {
-      [tableName]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
-    };
-    for (let attempt = 0; request && Object.keys(request).length > 0; attempt++) {
-      if (attempt > 0) await sleep(Math.min(500, 20 * 2 ** attempt));
-      const page = await ddb.send(new BatchGetCommand({ RequestItems: request }));
-      out.push(...((page.Responses?.[tableName] ?? []) as Record<string, unknown>[]));
-      request = page.UnprocessedKeys as typeof request;
-      if (attempt > 10) throw new Error('BatchGet kept returning unprocessed keys');
-    }
-  }
-  return out;
-}
-
 /** Effective credit records (upstream record with our false-commitment mark folded in), as getCredit does. */
 export async function batchGetCredits(codes: readonly string[]): Promise<Map<string, CreditRecord>> {
-  const items = await batchGet(registryTable(), [...new Set(codes)].map((c) => ({ pk: `CREDIT#${c}`, sk: 'CREDIT' })));
+  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `CREDIT#${c}`, sk: 'CREDIT' })), { consistent: true });
   const out = new Map<string, CreditRecord>();
   for (const item of items) {
     const subjectId = (item.pk as string).slice('CREDIT#'.length);
@@ -370,7 +353,7 @@ export async function batchGetCredits(codes: readonly string[]): Promise<Map<str
 }
 
 export async function batchGetProfiles(codes: readonly string[]): Promise<Map<string, EnterpriseProfile>> {
-  const items = await batchGet(registryTable(), [...new Set(codes)].map((c) => ({ pk: `ENT#${c}`, sk: 'PROFILE' })));
+  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `ENT#${c}`, sk: 'PROFILE' })), { consistent: true });
   return new Map(items.map((i) => [(i.pk as string).slice(4), i.profile as EnterpriseProfile]));
 }
 
@@ -388,7 +371,7 @@ export async function getEntitlement(policyId: string, creditCode: string): Prom
 }
 
 export async function batchGetEntitlements(policyId: string, codes: readonly string[]): Promise<Map<string, Entitlement>> {
-  const items = await batchGet(table(), [...new Set(codes)].map((c) => ({ pk: policyPk(policyId), sk: entSk(c) })));
+  const items = await batchGetAll(table(), [...new Set(codes)].map((c) => ({ pk: policyPk(policyId), sk: entSk(c) })), { consistent: true });
   return new Map(items.map((i) => [(i.sk as string).slice(4), i.entitlement as Entitlement]));
 }
 
@@ -676,7 +659,7 @@ export async function getOutbox(policyId: string, creditCode: string): Promise<O
 }
 
 export async function batchGetOutbox(policyId: string, codes: readonly string[]): Promise<Map<string, OutboxRecord>> {
-  const items = await batchGet(table(), codes.map((c) => ({ pk: policyPk(policyId), sk: outboxSk(c) })));
+  const items = await batchGetAll(table(), codes.map((c) => ({ pk: policyPk(policyId), sk: outboxSk(c) })), { consistent: true });
   return new Map(items.map((i) => [(i.sk as string).slice('OUTBOX#'.length), i as unknown as OutboxRecord]));
 }
 

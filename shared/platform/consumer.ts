@@ -19,6 +19,9 @@ export interface QueuedEvent {
 
 export type RecordHandler = (event: QueuedEvent, record: SQSRecord) => Promise<void>;
 
+/** How many times SQS has handed this record out (1 on the first delivery). */
+export const receiveCountOf = (record: SQSRecord): number => Number(record.attributes?.ApproximateReceiveCount ?? '1');
+
 /**
  * The one shape of every SQS consumer: middy + Powertools logger and metrics, a BatchProcessor that
  * reports partial batch failures (a poison record fails alone and reaches the DLQ after the queue's

@@ -10,7 +10,8 @@
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '../platform/batch-get';
 import { queryAll } from '../platform/paging';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
@@ -19,6 +20,11 @@ import { contentHash } from '../util/canonical';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '../contract/schemas';
 
 const table = () => requireEnv(env.table('registry'));
+
+/** Keys of the records an application is decided on (read alone, or together by getApplicationRecords). */
+const currentItemKey = (itemCode: string) => ({ pk: `ITEM#${itemCode}`, sk: 'CURRENT' });
+const profileKey = (kind: 'person' | 'enterprise', id: string) => ({ pk: kind === 'person' ? `PERSON#${id}` : `ENT#${id}`, sk: 'PROFILE' });
+const creditKey = (subjectId: string) => ({ pk: `CREDIT#${subjectId}`, sk: 'CREDIT' });
 
 /** Enterprise profiles are spread over this many shards so a policy can be matched in parallel slices. */
 export const ENTERPRISE_SHARDS = 64;
@@ -61,7 +67,7 @@ export async function putItemVersion(item: ServiceItem, eventId: string): Promis
     await ddb.send(
       new PutCommand({
         TableName: table(),
-        Item: { pk: `ITEM#${item.itemCode}`, sk: 'CURRENT', kind: 'item', hash, version: item.version, item },
+        Item: { ...currentItemKey(item.itemCode), kind: 'item', hash, version: item.version, item },
         ConditionExpression: 'attribute_not_exists(pk) OR version <= :v',
         ExpressionAttributeValues: { ':v': item.version },
       }),
@@ -74,7 +80,7 @@ export async function putItemVersion(item: ServiceItem, eventId: string): Promis
 }
 
 export async function getCurrentItem(itemCode: string): Promise<ServiceItem | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `ITEM#${itemCode}`, sk: 'CURRENT' } }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: currentItemKey(itemCode) }));
   return out.Item?.item as ServiceItem | undefined;
 }
 
@@ -104,18 +110,18 @@ async function putProfile(pk: string, asOf: string, profile: Record<string, unkn
   }
 }
 
-export const putPersonProfile = (p: PersonProfile) => putProfile(`PERSON#${p.idNumber}`, p.asOf, p, { kind: 'person' });
+export const putPersonProfile = (p: PersonProfile) => putProfile(profileKey('person', p.idNumber).pk, p.asOf, p, { kind: 'person' });
 
 export const putEnterpriseProfile = (p: EnterpriseProfile) =>
-  putProfile(`ENT#${p.creditCode}`, p.asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode });
+  putProfile(profileKey('enterprise', p.creditCode).pk, p.asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode });
 
 export async function getPersonProfile(idNumber: string): Promise<PersonProfile | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `PERSON#${idNumber}`, sk: 'PROFILE' } }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey('person', idNumber) }));
   return out.Item?.profile as PersonProfile | undefined;
 }
 
 export async function getEnterpriseProfile(creditCode: string): Promise<EnterpriseProfile | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `ENT#${creditCode}`, sk: 'PROFILE' } }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey('enterprise', creditCode) }));
   return out.Item?.profile as EnterpriseProfile | undefined;
 }
 
@@ -175,7 +181,7 @@ export async function putCredit(c: CreditRecord): Promise<UpsertOutcome> {
     await ddb.send(
       new UpdateCommand({
         TableName: table(),
-        Key: { pk: `CREDIT#${c.subjectId}`, sk: 'CREDIT' },
+        Key: creditKey(c.subjectId),
         UpdateExpression: 'SET credit = :c, asOfMs = :a, kind = :k',
         ConditionExpression: 'attribute_not_exists(asOfMs) OR asOfMs <= :a',
         ExpressionAttributeValues: { ':c': c, ':a': asOfMs, ':k': 'credit' },
@@ -196,7 +202,7 @@ export async function markFalseCommitment(subjectId: string, applicationId: stri
   await ddb.send(
     new UpdateCommand({
       TableName: table(),
-      Key: { pk: `CREDIT#${subjectId}`, sk: 'CREDIT' },
+      Key: creditKey(subjectId),
       UpdateExpression: 'SET falseCommitmentMark = if_not_exists(falseCommitmentMark, :m), kind = :k',
       ExpressionAttributeValues: { ':m': { at, applicationId }, ':k': 'credit' },
     }),
@@ -205,7 +211,7 @@ export async function markFalseCommitment(subjectId: string, applicationId: stri
 
 /** The effective credit record: upstream data with our own false-commitment mark folded in. */
 export async function getCredit(subjectId: string): Promise<StoredCredit | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `CREDIT#${subjectId}`, sk: 'CREDIT' } }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId) }));
   return out.Item ? creditOf(subjectId, out.Item) : undefined;
 }
 
@@ -224,35 +230,13 @@ export interface ApplicationRecords {
   readonly credit?: StoredCredit;
 }
 
-/** Rounds of UnprocessedKeys retried before giving up (the event is then retried by its queue). */
-const BATCH_GET_ROUNDS = 8;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * The item's CURRENT version, the applicant's profile and credit record in one BatchGetItem: the same
- * three records, and the same eventually consistent reads, as getCurrentItem, get…Profile and getCredit,
- * for the price of about one request.
- */
 export async function getApplicationRecords(
   itemCode: string,
   applicant: { readonly kind: 'person' | 'enterprise'; readonly id: string },
 ): Promise<ApplicationRecords> {
-  const keys = {
-    item: { pk: `ITEM#${itemCode}`, sk: 'CURRENT' },
-    profile: { pk: applicant.kind === 'person' ? `PERSON#${applicant.id}` : `ENT#${applicant.id}`, sk: 'PROFILE' },
-    credit: { pk: `CREDIT#${applicant.id}`, sk: 'CREDIT' },
-  };
+  const keys = { item: currentItemKey(itemCode), profile: profileKey(applicant.kind, applicant.id), credit: creditKey(applicant.id) };
   const found = new Map<string, Record<string, unknown>>();
-  const name = table();
-  let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = { [name]: { Keys: Object.values(keys) } };
-  for (let round = 0; request?.[name]?.Keys.length; round++) {
-    if (round >= BATCH_GET_ROUNDS) throw new Error(`BatchGetItem on ${name} kept returning unprocessed keys`);
-    // DynamoDB returns unprocessed keys when it throttles: back off before asking again.
-    if (round > 0) await sleep(Math.min(400, 25 * 2 ** round));
-    const out = await ddb.send(new BatchGetCommand({ RequestItems: request }));
-    for (const item of out.Responses?.[name] ?? []) found.set(`${item.pk as string}|${item.sk as string}`, item);
-    request = out.UnprocessedKeys as typeof request;
-  }
+  for (const item of await batchGetAll(table(), Object.values(keys))) found.set(`${item.pk as string}|${item.sk as string}`, item);
   const of = (key: { pk: string; sk: string }) => found.get(`${key.pk}|${key.sk}`);
   const item = of(keys.item)?.item as ServiceItem | undefined;
   const profile = of(keys.profile)?.profile as PersonProfile | EnterpriseProfile | undefined;

@@ -63,7 +63,6 @@ import {
 
 const MAX_ATTEMPTS = 6;
 
-
 export function reviewConfig(): ReviewConfig {
   const d = config().deadlines;
   return {

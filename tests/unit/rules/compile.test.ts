@@ -4,19 +4,12 @@ import {
   InvalidConditionError,
   type Condition,
   type Facts,
-  type Leaf,
   type Operator,
   type Truth,
 } from '../../../shared/rules';
+import { leafMaker } from './fixtures';
 
-let seq = 0;
-const leaf = (fact: string, op: Operator, value?: unknown): Leaf => ({
-  id: `R-${++seq}`,
-  description: '测试条件',
-  fact,
-  op,
-  ...(value === undefined ? {} : { value }),
-});
+const leaf = leafMaker('R');
 
 /** Evaluates one leaf on `form.x = seen` (or no form.x when seen is undefined), by both paths. */
 function run(op: Operator, value: unknown, seen: unknown, extra: Record<string, unknown> = {}): Truth {

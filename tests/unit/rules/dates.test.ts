@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { compareDates, dayOf, instantOf, isDateString } from '../../../shared/rules/dates';
-import { compileCondition, type Condition, type Facts, type Leaf, type Operator } from '../../../shared/rules';
+import { compileCondition, type Condition, type Facts } from '../../../shared/rules';
+import { leafMaker } from './fixtures';
 
 /**
  * The regex + Date.parse implementation the hand-written scanner replaced, kept verbatim as the oracle:
@@ -135,14 +136,7 @@ describe('date scanning matches the regex implementation it replaced', () => {
   });
 });
 
-let seq = 0;
-const leaf = (fact: string, op: Operator, value?: unknown): Leaf => ({
-  id: `M-${++seq}`,
-  description: '测试条件',
-  fact,
-  op,
-  ...(value === undefined ? {} : { value }),
-});
+const leaf = leafMaker('M');
 
 describe('the remembered `now`', () => {
   const age18 = compileCondition(leaf('applicant.birthDate', 'ageAtLeast', 18));
