@@ -83,7 +83,9 @@ export function createGateway(options: GatewayOptions): Server {
         return send(res, known ? 405 : 404, { message: known ? 'Method Not Allowed' : 'Not Found' });
       }
       const match = route.pattern.exec(url.pathname)!;
-      const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1]!)]));
+      const decoded = decodePathParameters(route.params, match);
+      if (!decoded.ok) return send(res, 400, { message: `path parameter "${decoded.name}" is not valid percent-encoded UTF-8` });
+      const pathParameters = decoded.values;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
@@ -130,6 +132,22 @@ export function createGateway(options: GatewayOptions): Server {
       else res.end();
     }
   });
+}
+
+/** Path parameters decoded as API Gateway does; a malformed %-escape is the client's error (400), not ours. */
+function decodePathParameters(
+  names: readonly string[],
+  match: RegExpExecArray,
+): { ok: true; values: Record<string, string> } | { ok: false; name: string } {
+  const values: Record<string, string> = {};
+  for (const [i, name] of names.entries()) {
+    try {
+      values[name] = decodeURIComponent(match[i + 1]!);
+    } catch {
+      return { ok: false, name };
+    }
+  }
+  return { ok: true, values };
 }
 
 function matchDev(dev: Readonly<Record<string, DevRoute>>, method: string, path: string): DevRoute | undefined {
