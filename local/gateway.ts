@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { routes } from '../infra/topology';
 import { lambdaContext } from './pollers';
+import { asHttpRequest } from './priority';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -122,7 +123,8 @@ export function createGateway(options: GatewayOptions): Server {
       };
       const target = options.handlers[route.function];
       if (!target) return send(res, 500, { message: `no handler for ${route.function}` });
-      const result = await target.handler(event, lambdaContext(route.function, target.timeoutSeconds));
+      // The API's routes go ahead of the queue consumers at the stand-in (see priority.ts); /_dev does not.
+      const result = await asHttpRequest(() => target.handler(event, lambdaContext(route.function, target.timeoutSeconds)));
       const outBody = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
       res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
       res.end(outBody);
