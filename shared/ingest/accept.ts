@@ -6,6 +6,7 @@ import { routing, type InboundType, type QueueName } from '../../infra/topology'
 import type { SourceConfig } from '../../infra/config';
 import type { Issue } from '../rules/types';
 import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '../contract/envelope';
+import { formatPath } from '../contract/issues';
 import { toMessageBody } from '../util/message-body';
 import { contentHash } from '../util/canonical';
 import { firstInvalidUtf8 } from '../util/utf8';
@@ -168,14 +169,14 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
 }
 
 /**
- * The path of the first attribute of `raw` nested deeper than an event may be ('' for the event as a
- * whole), or undefined. `data` may nest MAX_DATA_DEPTH levels; every other attribute is a scalar.
+ * The path of the first attribute of `raw` nested deeper than an event may be ('' for an event that is
+ * itself an array), or undefined. `data` may nest MAX_DATA_DEPTH levels; every other attribute is a scalar.
  */
 function tooDeep(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null) return undefined;
   if (Array.isArray(raw)) return jsonDepthExceeds(raw, MAX_DATA_DEPTH) ? '' : undefined;
   for (const [key, value] of Object.entries(raw)) {
-    if (jsonDepthExceeds(value, MAX_DATA_DEPTH)) return key === 'data' ? 'data' : '';
+    if (jsonDepthExceeds(value, MAX_DATA_DEPTH)) return formatPath([key]);
   }
   return undefined;
 }
