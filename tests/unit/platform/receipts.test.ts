@@ -42,6 +42,12 @@ describe('receipt kinds: one vocabulary', () => {
     for (const [code, k] of Object.entries(RECEIPT_KINDS)) expect(kind['x-kinds'][code]).toEqual(k);
   });
 
+  it('is explained in docs/contract.md, kind by kind, with no reference a clone cannot follow', () => {
+    const contract = readFileSync(join(ROOT, 'docs/contract.md'), 'utf8');
+    for (const [code, k] of Object.entries(RECEIPT_KINDS)) expect([code, contract.includes(`| \`${code}\` | ${k.outcome} | ${k.area} | ${k.description} |`)]).toEqual([code, true]);
+    expect(contract).not.toMatch(/SPEC|\.\.\/shared/);
+  });
+
   it('takes the outcome from the kind, and refuses a kind outside the vocabulary', () => {
     const ref = { source: '/systems/credit', id: 'e-1', type: 'gov.credit.updated' };
     expect(withKind(ref, '2026-11-06T00:00:00.000Z', 'STALE', 'older').outcome).toBe('noEffect');
