@@ -1,13 +1,18 @@
 /**
  * The registry's storage adapter: reference data in the `registry` table.
  *
- *   ITEM#<code>       V#<000001>   one service item version (immutable once written)
+ *   ITEM#<code>       V#<000001>   one service item version (immutable once written; `cause` = the event)
  *   ITEM#<code>       CURRENT      the newest active version (copy)
  *   PERSON#<id>       PROFILE      person profile            (newer asOf wins)
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
- *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins; falseCommitmentMark is ours)
+ *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins, `creditEvent` brought it;
+ *                                                             falseCommitmentMark is ours)
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
+ *
+ * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
+ * it stands for, which is what "newer" compares. Each write goes with its event's receipt
+ * (shared/platform/receipts.ts).
  */
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -69,8 +74,6 @@ async function changeWithReceipt(
     throw error;
   }
 }
-
-export type UpsertOutcome = 'applied' | 'stale' | 'conflict' | 'duplicate';
 
 const itemHref = (itemCode: string, version: number) => `/items/${encodeURIComponent(itemCode)}?version=${version}`;
 
