@@ -60,8 +60,12 @@ export function priorityMiddleware() {
   };
 }
 
-/** Installs the admission on the functions' shared DynamoDB client (the runtime loads it once). */
+let installed = false;
+
+/** Installs the admission on the functions' shared DynamoDB client, once per process. */
 export async function installPriority(): Promise<void> {
+  if (installed) return;
+  installed = true;
   const { dynamo } = await import('../shared/platform/aws');
   dynamo.middlewareStack.add(priorityMiddleware() as never, { step: 'finalizeRequest', name: 'localHttpPriority' });
 }
