@@ -17,6 +17,7 @@ const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () =
   pipeline: { weight: 420, quickWeight: 60, load: async () => (await import('./runtime/sections')).pipelineSection },
   publish: { weight: 240, quickWeight: 50, load: async () => (await import('./runtime/sections')).publishSection },
   cost: { weight: 90, quickWeight: 40, load: async () => (await import('./runtime/sections')).costSection },
+  ingest: { weight: 120, quickWeight: 50, load: async () => (await import('./runtime/sections')).ingestSection },
 };
 
 function parseArgs(argv: string[]) {

@@ -43,6 +43,12 @@ export interface StageConfig {
    * least privilege for people and systems too). A reader not listed here reads every query route (auditors).
    */
   readonly readerRoutes?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Readers entitled to person data (ID numbers, names of persons, birth dates, phone numbers) in query
+   * answers (SPEC §12); every other reader gets them masked. Without this list, readers that are not
+   * upstream sources (auditors) are entitled.
+   */
+  readonly personDataReaders?: readonly string[];
   /** Policy matching fan-out. */
   readonly matching: { readonly sliceSize: number };
   /** Where notifications go: a webhook URL, or `log` to only record them. */
@@ -69,29 +75,47 @@ export const defaultSources: Record<string, SourceConfig> = {
   '/systems/review-channel': { types: ['gov.review.submitted'] },
 };
 
+/** Every source reads its own events, their receipts and its refusals (never another source's). */
+const OWN_EVENTS = ['GET /events/{id}', 'GET /events/{id}/receipt', 'GET /refusals'] as const;
+
 /** What each upstream system needs to read back: its own receipts, and the answers to what it sends. */
 export const defaultReaderRoutes: Record<string, readonly string[]> = {
-  '/systems/catalog': ['GET /events/{id}', 'GET /items/{itemCode}'],
+  '/systems/catalog': [...OWN_EVENTS, 'GET /items/{itemCode}'],
   '/systems/policy': [
-    'GET /events/{id}',
+    ...OWN_EVENTS,
     'GET /policies/{policyId}',
     'GET /policies/{policyId}/entitlements',
     'GET /enterprises/{creditCode}/policies',
   ],
-  '/systems/data-sharing': ['GET /events/{id}'],
-  '/systems/e-licence': ['GET /events/{id}'],
-  '/systems/credit': ['GET /events/{id}'],
-  '/systems/window-acceptance': ['GET /events/{id}', 'GET /items/{itemCode}', 'GET /applications/{applicationId}'],
+  '/systems/data-sharing': [...OWN_EVENTS],
+  '/systems/e-licence': [...OWN_EVENTS],
+  '/systems/credit': [...OWN_EVENTS, 'GET /credit/{subjectId}'],
+  '/systems/window-acceptance': [...OWN_EVENTS, 'GET /items/{itemCode}', 'GET /applications/{applicationId}', 'GET /credit/{subjectId}'],
   '/systems/department': [
-    'GET /events/{id}',
+    ...OWN_EVENTS,
     'GET /applications/{applicationId}',
+    'GET /credit/{subjectId}',
     'GET /cases/{caseId}',
     'GET /rectifications/{caseId}',
     'GET /reviews/figures',
     'GET /reviews/ranking',
   ],
-  '/systems/review-channel': ['GET /events/{id}', 'GET /cases/{caseId}'],
+  '/systems/review-channel': [...OWN_EVENTS, 'GET /cases/{caseId}'],
 };
+
+/**
+ * Who sees person data unmasked by default: the auditors and the systems that hold it themselves (they
+ * send ID numbers and act on persons' applications, cases, licences and credit). The catalog, the policy
+ * system and the review channels get it masked.
+ */
+export const defaultPersonDataReaders: readonly string[] = [
+  '/auditors/district',
+  '/systems/data-sharing',
+  '/systems/e-licence',
+  '/systems/credit',
+  '/systems/window-acceptance',
+  '/systems/department',
+];
 
 const base: Omit<StageConfig, 'stage'> = {
   district: { code: '440305', name: '南山区' },
@@ -107,6 +131,7 @@ const base: Omit<StageConfig, 'stage'> = {
   sources: defaultSources,
   readers: ['/auditors/district', ...Object.keys(defaultSources)],
   readerRoutes: defaultReaderRoutes,
+  personDataReaders: defaultPersonDataReaders,
   matching: { sliceSize: 2000 },
   notificationSender: { kind: 'log' },
   logRetentionDays: 400,
@@ -138,6 +163,9 @@ export function validateStageConfig(config: StageConfig): void {
     for (const key of keys) {
       if (!routeKeys.has(key) || key.startsWith('POST ')) throw new Error(`config.readerRoutes["${reader}"] names unknown query route "${key}"`);
     }
+  }
+  for (const reader of config.personDataReaders ?? []) {
+    if (!config.readers.includes(reader)) throw new Error(`config.personDataReaders names "${reader}", which is not among config.readers`);
   }
   try {
     new Intl.DateTimeFormat('en', { timeZone: config.timeZone });

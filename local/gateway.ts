@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import { routes } from '../infra/topology';
 import { lambdaContext } from './pollers';
+import { asHttpRequest } from './priority';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -83,7 +84,9 @@ export function createGateway(options: GatewayOptions): Server {
         return send(res, known ? 405 : 404, { message: known ? 'Method Not Allowed' : 'Not Found' });
       }
       const match = route.pattern.exec(url.pathname)!;
-      const pathParameters = Object.fromEntries(route.params.map((p, i) => [p, decodeURIComponent(match[i + 1]!)]));
+      const decoded = decodePathParameters(route.params, match);
+      if (!decoded.ok) return send(res, 400, { message: `path parameter "${decoded.name}" is not valid percent-encoded UTF-8` });
+      const pathParameters = decoded.values;
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) {
         if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
@@ -120,7 +123,8 @@ export function createGateway(options: GatewayOptions): Server {
       };
       const target = options.handlers[route.function];
       if (!target) return send(res, 500, { message: `no handler for ${route.function}` });
-      const result = await target.handler(event, lambdaContext(route.function, target.timeoutSeconds));
+      // The API's routes go ahead of the queue consumers at the stand-in (see priority.ts); /_dev does not.
+      const result = await asHttpRequest(() => target.handler(event, lambdaContext(route.function, target.timeoutSeconds)));
       const outBody = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
       res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
       res.end(outBody);
@@ -130,6 +134,22 @@ export function createGateway(options: GatewayOptions): Server {
       else res.end();
     }
   });
+}
+
+/** Path parameters decoded as API Gateway does; a malformed %-escape is the client's error (400), not ours. */
+function decodePathParameters(
+  names: readonly string[],
+  match: RegExpExecArray,
+): { ok: true; values: Record<string, string> } | { ok: false; name: string } {
+  const values: Record<string, string> = {};
+  for (const [i, name] of names.entries()) {
+    try {
+      values[name] = decodeURIComponent(match[i + 1]!);
+    } catch {
+      return { ok: false, name };
+    }
+  }
+  return { ok: true, values };
 }
 
 function matchDev(dev: Readonly<Record<string, DevRoute>>, method: string, path: string): DevRoute | undefined {

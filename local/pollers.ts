@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import { asConsumer } from './priority';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -148,7 +149,7 @@ export class Poller {
       const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn)) };
       let failed: Set<string>;
       try {
-        const response = await this.handler(event, lambdaContext(functionName, timeoutSeconds));
+        const response = await asConsumer(() => this.handler(event, lambdaContext(functionName, timeoutSeconds)));
         const ids = (response?.batchItemFailures ?? []).map((f) => f?.itemIdentifier);
         const inBatch = new Set(messages.map((m) => m.MessageId!));
         // As Lambda: an identifier that is empty, null or not a message of this batch fails the whole batch.

@@ -20,6 +20,7 @@ import { startDynamo, startSqs, type DynamoStandIn, type SqsStandIn } from './st
 import { provisionQueues, provisionTables, localQueueName, localDlqName, type LocalQueue } from './provision';
 import { Poller, lambdaContext, type SqsHandler } from './pollers';
 import { createGateway, type DevRoute, type HttpHandler } from './gateway';
+import { installPriority } from './priority';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -163,6 +164,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   // Handlers are imported only now: their modules read the environment at load, as in Lambda.
   const handlers = {} as Record<FunctionName, AnyHandler>;
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadHandler(name);
+  await installPriority();
 
   const pollers: Poller[] = [];
   for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>) {

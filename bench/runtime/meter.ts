@@ -209,6 +209,7 @@ function indexKeys(tableName: string): string[] {
  * Undefined for other calls.
  */
 export function writeUnitsByTable(name: string, input: any): Map<string, number> | undefined {
+  if (name === 'BatchExecuteStatement') return insertUnitsByTable(input);
   if (name !== 'TransactWriteItems' && name !== 'BatchWriteItem') return undefined;
   const out = new Map<string, number>();
   const add = (table: string, item: Record<string, any> | undefined, factor: number, isPut: boolean) => {
@@ -226,6 +227,28 @@ export function writeUnitsByTable(name: string, input: any): Map<string, number>
     for (const [table, writes] of Object.entries(input?.RequestItems ?? {}) as Array<[string, any[]]>) {
       for (const w of writes) add(table, w.PutRequest?.Item ?? w.DeleteRequest?.Key, 1, w.PutRequest !== undefined);
     }
+  }
+  return out;
+}
+
+const INSERT = /^INSERT INTO "([^"]+)" VALUE \{(.*)\}$/s;
+
+/**
+ * Write units of PartiQL INSERTs (BatchExecuteStatement, as ingest records events): each statement is one
+ * put of the item its VALUE tuple names, 1 unit per KB plus its index writes, billed per statement.
+ */
+function insertUnitsByTable(input: any): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const st of input?.Statements ?? []) {
+    const m = INSERT.exec(String(st.Statement ?? ''));
+    if (!m) continue;
+    const names = [...m[2]!.matchAll(/'([^']+)':\s*\?/g)].map((x) => x[1]!);
+    const item = Object.fromEntries(names.map((n, i) => [n, st.Parameters?.[i]]));
+    const table = m[1]!;
+    const bytes = kb(itemBytes(item));
+    const units = bytes + indexKeys(table).filter((k) => item[k] !== undefined).length * bytes;
+    const key = topologyTable(table) ?? table;
+    out.set(key, (out.get(key) ?? 0) + units);
   }
   return out;
 }

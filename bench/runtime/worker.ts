@@ -3,9 +3,10 @@
  * so each scenario gets its own process): starts the local runtime in-process with the meters installed,
  * runs the scenario, prints `@@progress f label` lines on stderr and one `@@result {json}` line on stdout.
  *
- *   node --import tsx bench/runtime/worker.ts <pipeline|publish|cost> '<json options>'
+ *   node --import tsx bench/runtime/worker.ts <pipeline|publish|cost|ingest> '<json options>'
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -381,17 +382,146 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
 
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * Ingest latency under a consumer backlog: 100-event batches posted one at a time, first with every queue
+ * idle, then while the consumers work through a backlog that was posted as fast as the API takes it. The
+ * time of each step of ingest (validation, the (source, id) records, the queue sends) is taken by wrapping
+ * the ingest ports the handler calls (the runtime runs in this process), and the event loop's delay by
+ * perf_hooks, so a slow batch says where its time went.
+ */
+async function ingestUnderBacklog(opts: { backlog: number; probes: number; idleProbes: number }) {
+  const { ingestPorts } = await import('../../shared/ingest/store');
+  const steps: Array<{ record: number; enqueue: number }> = [];
+  let current = { record: 0, enqueue: 0 };
+  const record = ingestPorts.record.bind(ingestPorts);
+  const enqueue = ingestPorts.enqueue.bind(ingestPorts);
+  Object.assign(ingestPorts, {
+    async record(events: Parameters<typeof record>[0], at: string) {
+      const t = performance.now();
+      try {
+        return await record(events, at);
+      } finally {
+        current.record += performance.now() - t;
+      }
+    },
+    async enqueue(events: Parameters<typeof enqueue>[0]) {
+      const t = performance.now();
+      try {
+        return await enqueue(events);
+      } finally {
+        current.enqueue += performance.now() - t;
+      }
+    },
+  });
+  await seedReference();
+  const backlogDay = peakDay({ applications: Math.round(opts.backlog / 2), cases: Math.round(opts.backlog / 4), profiles: 0 }, []);
+  const probeDay = peakDay({ applications: 100 * (opts.probes + opts.idleProbes), cases: 0, profiles: 0 }, []);
+  // Ids of their own, so no probe is a duplicate of the backlog.
+  const probeEvents = probeDay.applications.map((a, i) => ({ ...a.event, id: `probe-${i}`, data: { ...a.event.data, applicationId: `SQ-20261107-${six(i)}` } }));
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  const probe = async (k: number) => {
+    const batch = probeEvents.slice(k * 100, (k + 1) * 100);
+    const depth = queued();
+    current = { record: 0, enqueue: 0 };
+    loop.reset();
+    loop.enable();
+    const t = performance.now();
+    const out = await postOnce(batch);
+    const ms = performance.now() - t;
+    loop.disable();
+    steps.push(current);
+    return { ms, status: out.status, queuedBefore: depth, recordMs: current.record, enqueueMs: current.enqueue, loopDelayMaxMs: loop.max / 1e6, loopDelayMeanMs: loop.mean / 1e6 };
+  };
+  const idle = [];
+  for (let k = 0; k < opts.idleProbes; k++) {
+    idle.push(await probe(k));
+    await drain('an idle probe');
+  }
+  progress(0.1, 'idle probes');
+  // The backlog: posted as fast as the API takes it, 4 requests in flight, then probed while it drains.
+  const t0 = performance.now();
+  await postAll(backlogDay.mixed, 4, (n) => progress(0.1 + (0.3 * n) / backlogDay.mixed.length, `backlog ${n}/${backlogDay.mixed.length}`));
+  const backlogPostedMs = performance.now() - t0;
+  const busy = [];
+  for (let k = opts.idleProbes; k < opts.idleProbes + opts.probes; k++) {
+    busy.push(await probe(k));
+    progress(0.4 + (0.5 * (k - opts.idleProbes + 1)) / opts.probes, `probe ${k - opts.idleProbes + 1}/${opts.probes}, ${queued()} queued`);
+  }
+  await drain('the backlog');
+  const lost = probeEvents.length - (await acceptedCount(probeEvents));
+  return {
+    backlog: backlogDay.mixed.length,
+    backlogPostedMs,
+    idle: summary(idle),
+    busy: summary(busy.filter((b) => b.queuedBefore >= 100)),
+    busyProbes: busy,
+    statuses: [...idle, ...busy].map((b) => b.status),
+    lost,
+    dlq: dlqTotal(),
+  };
+}
+
+function summary(probes: Array<{ ms: number; recordMs: number; enqueueMs: number; loopDelayMaxMs: number; queuedBefore: number }>) {
+  const pick = (f: (p: (typeof probes)[number]) => number) => percentiles(probes.map(f));
+  return {
+    latency: pick((p) => p.ms),
+    record: pick((p) => p.recordMs),
+    enqueue: pick((p) => p.enqueueMs),
+    loopDelayMax: pick((p) => p.loopDelayMaxMs),
+    queuedBefore: pick((p) => p.queuedBefore),
+    overTenSeconds: probes.filter((p) => p.ms > 10_000).length,
+  };
+}
+
+/** Messages waiting or being handled on every queue. */
+function queued(): number {
+  return Object.values(rt.queueDepths()).reduce((n, q) => n + q.visible + q.inFlight, 0);
+}
+
+/** One post, its status whatever it is (a probe measures, it does not retry). */
+async function postOnce(batch: Ev[]): Promise<{ status: number }> {
+  const as = batch[0]!.source;
+  const body = JSON.stringify(batch);
+  const res = await fetch(`${rt.url}/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(as, devKey(as), 'POST', '/events', body) },
+    body,
+  });
+  await res.arrayBuffer();
+  return { status: res.status };
+}
+
+/** How many of the events were recorded at the edge (a probe answered 5xx may have recorded some). */
+async function acceptedCount(events: Ev[]): Promise<number> {
+  let n = 0;
+  for (const e of events) if ((await getStatus(`/events/${encodeURIComponent(e.id)}/receipt?source=${encodeURIComponent(e.source)}`)) === 200) n++;
+  return n;
+}
+
+async function getStatus(path: string): Promise<number> {
+  const as = '/auditors/district';
+  const res = await fetch(`${rt.url}${path}`, { headers: signedHeaders(as, devKey(as), 'GET', path, '') });
+  await res.arrayBuffer();
+  return res.status;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
 async function main(): Promise<void> {
   const [scenario, json] = process.argv.slice(2);
   const opts = JSON.parse(json ?? '{}');
   meter.installSqs();
   const config = opts.sliceSize ? { ...stageConfig('local'), matching: { sliceSize: opts.sliceSize } } : stageConfig('local');
-  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, config, log: (line) => errors.push(line) });
+  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, config, log: (line) => errors.push(line), ...(opts.pollers ? { pollersPerQueue: opts.pollers } : {}) });
   try {
     await meter.installDynamo();
     meter.setQueues(Object.fromEntries(Object.entries(rt.queues).map(([k, q]) => [k, q.url])));
     setClockOffset(Date.parse(CLOCK) - Date.now());
-    const result = scenario === 'pipeline' ? await pipeline(opts) : scenario === 'publish' ? await publish(opts) : await cost(opts);
+    const result =
+      scenario === 'pipeline' ? await pipeline(opts)
+      : scenario === 'publish' ? await publish(opts)
+      : scenario === 'ingest' ? await ingestUnderBacklog(opts)
+      : await cost(opts);
     process.stdout.write(`@@result ${JSON.stringify({ ...result, errors: errors.slice(0, 20), errorCount: errors.length })}\n`);
   } finally {
     await rt.stop();

@@ -8,6 +8,7 @@ import { ingestPorts } from '../../shared/ingest/store';
 import { authenticate, headersOf, json, problem, rawBody } from '../../shared/platform/http';
 import { config } from '../../shared/platform/config';
 import { nowIso } from '../../shared/platform/clock';
+import { stageCalendar } from '../../shared/platform/calendar';
 import { logger, metrics } from '../../shared/platform/powertools';
 
 /** POST /events — SPEC §2. Thin: authenticate, then the ingest use case. */
@@ -18,13 +19,16 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
     logger.warn('unauthenticated request', { reason: auth.reason });
     return problem(401, `unauthenticated: ${auth.reason}`);
   }
+  const receivedAt = nowIso();
   const result = await ingest(
     {
       principal: auth.principal,
       contentType: headersOf(event)['content-type'],
       body,
       sources: config().sources,
-      receivedAt: nowIso(),
+      receivedAt,
+      // The bureau's date now: an ID number born after it is refused at the edge.
+      today: stageCalendar().localDate(receivedAt),
     },
     ingestPorts,
   );

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { authenticate, problem, rawBody } from '../../shared/platform/http';
+import { authenticate, problem, rawBody, type HttpResult } from '../../shared/platform/http';
 import { config } from '../../shared/platform/config';
 import { logger } from '../../shared/platform/powertools';
 import type { QueryRoutes } from '../../shared/query/router';
@@ -11,9 +11,17 @@ import { entitlementRoutes } from '../../shared/query/entitlement';
 import { approvalRoutes } from '../../shared/query/approval';
 import { reviewRoutes } from '../../shared/query/review';
 import { reportRoutes } from '../../shared/query/report';
+import { parameterProblem } from '../../shared/query/parameters';
+import { entitledToPersonData, maskPersonData } from '../../shared/query/privacy';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
 const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes };
+
+/** The answer with person data masked, for a reader not entitled to it (SPEC §12). */
+function masked(result: HttpResult): HttpResult {
+  if (typeof result.body !== 'string' || result.body === '') return result;
+  return { ...result, body: JSON.stringify(maskPersonData(JSON.parse(result.body))) };
+}
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
@@ -27,10 +35,10 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   }
   const route = routes[event.routeKey];
   if (!route) return problem(404, `no route ${event.routeKey}`);
-  return route({
-    params: event.pathParameters ?? {},
-    query: event.queryStringParameters ?? {},
-    principal: auth.principal,
-    event,
-  });
+  const params = event.pathParameters ?? {};
+  const query = event.queryStringParameters ?? {};
+  const bad = parameterProblem(params, query);
+  if (bad) return problem(400, bad);
+  const result = await route({ params, query, principal: auth.principal, event });
+  return entitledToPersonData(auth.principal) ? result : masked(result);
 }).use(injectLambdaContext(logger));

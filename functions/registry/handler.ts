@@ -4,6 +4,7 @@ import { logger, metrics } from '../../shared/platform/powertools';
 import { sendMessages } from '../../shared/platform/queues';
 import { nowIso } from '../../shared/platform/clock';
 import type { DataOf } from '../../shared/contract/schemas';
+import type { Receipt } from '../../shared/platform/receipts';
 import {
   putCredit,
   putEnterpriseProfile,
@@ -31,40 +32,46 @@ async function requestRematch(creditCode: string, cause: QueuedEvent): Promise<v
   ]);
 }
 
-/** Reference data (SPEC §2): service items, profiles, e-licences and credit records. */
+/**
+ * Reference data (SPEC §2): service items, profiles, e-licences and credit records. Each change is
+ * written with the event's receipt (shared/platform/receipts.ts); what follows an applied change (a
+ * re-match) is sent again on a redelivery, whose receipt says the event was applied.
+ */
 export const handler = sqsConsumer(async (event) => {
-  let outcome: string = 'applied';
+  const ref = { source: event.source, id: event.id, type: event.type };
+  const at = nowIso();
+  let receipt: Receipt;
   switch (event.type) {
     case 'gov.catalog.item.published':
-      outcome = await putItemVersion(event.data as DataOf<'gov.catalog.item.published'>, event.id);
+      receipt = await putItemVersion(event.data as DataOf<'gov.catalog.item.published'>, ref, at);
       break;
     case 'gov.person.profile.updated':
-      outcome = await putPersonProfile(event.data as DataOf<'gov.person.profile.updated'>);
+      receipt = await putPersonProfile(event.data as DataOf<'gov.person.profile.updated'>, ref, at);
       break;
     case 'gov.enterprise.profile.updated': {
       const profile = event.data as DataOf<'gov.enterprise.profile.updated'>;
-      outcome = await putEnterpriseProfile(profile);
-      if (outcome === 'applied') await requestRematch(profile.creditCode, event);
+      receipt = await putEnterpriseProfile(profile, ref, at);
+      if (receipt.outcome === 'applied') await requestRematch(profile.creditCode, event);
       break;
     }
     case 'gov.licence.issued':
-      await putLicence(event.data as DataOf<'gov.licence.issued'>);
+      receipt = await putLicence(event.data as DataOf<'gov.licence.issued'>, ref, at);
       break;
     case 'gov.licence.revoked': {
       const { licenceNo, revokedAt } = event.data as DataOf<'gov.licence.revoked'>;
-      await revokeLicence(licenceNo, revokedAt);
+      receipt = await revokeLicence(licenceNo, revokedAt, ref, at);
       break;
     }
     case 'gov.credit.updated': {
       const credit = event.data as DataOf<'gov.credit.updated'>;
-      outcome = await putCredit(credit);
+      receipt = await putCredit(credit, ref, at);
       // A change of credit can change eligibility (dishonest enterprises are excluded from policies).
-      if (outcome === 'applied') await requestRematch(credit.subjectId, event);
+      if (receipt.outcome === 'applied') await requestRematch(credit.subjectId, event);
       break;
     }
     default:
       throw new Error(`registry cannot handle event type ${event.type}`);
   }
   metrics.addMetric('ReferenceUpdates', MetricUnit.Count, 1);
-  logger.info('reference data', { type: event.type, eventId: event.id, outcome });
+  logger.info('reference data', { type: event.type, eventId: event.id, outcome: receipt.kind ?? receipt.outcome });
 });

@@ -55,6 +55,7 @@ function toReview(event: QueuedEvent): Review {
     reviewerId: d.reviewerId,
     submittedAt: new Date(d.submittedAt).toISOString(),
     defaulted: false,
+    event: { source: event.source, id: event.id, type: event.type },
   };
 }
 
@@ -73,7 +74,7 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
   switch (event.type) {
     case 'gov.case.completed':
     case CASE_OPENED_TYPE: {
-      const out = await completeCase(toCase(event), event.source, now);
+      const out = await completeCase(toCase(event), event.source, now, { source: event.source, id: event.id, type: event.type });
       afterCommit(() => {
         if (out.outcome === 'completed') count('CasesCompleted');
       });
@@ -115,7 +116,7 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
           ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
         },
         now,
-        { receiveCount },
+        { receiveCount, event: { source: event.source, id: event.id, type: event.type } },
       );
       afterCommit(() => {
         logger.info('rectification.step', {

@@ -184,6 +184,10 @@ export class CivicFunction extends Construct {
       else if (appendOnly && access === 'write') this.grantAppend(table);
       else table.grantReadWriteData(this.role);
     }
+    for (const tableName of spec.insertsWithPartiQL ?? []) {
+      // PartiQL INSERT is create-only (it fails on an existing key), so it grants no way to rewrite a record.
+      props.tables[tableName].grant(this.role, 'dynamodb:PartiQLInsert');
+    }
     this.denyRewrites(props.tables);
     for (const queueName of spec.sendsTo) props.queues[queueName].grantSendMessages(this.role);
     if (spec.readsSigningKeys && props.signingKeys) this.grantReadSecret(props.signingKeys);

@@ -22,7 +22,9 @@ import { afterCommit, currentUnit, GroupCommit } from '../platform/group-commit'
 import { writeChanges, type TransactItem } from '../platform/transactions';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, supplement, type VerificationReport } from './lifecycle';
 import { outboundFor, verificationOverdueFor, type VersionCause } from './messages';
+import { recordReceipt, withKind } from '../platform/receipts';
 import {
+  applicationHref,
   causeKey,
   firstDecisionItems,
   FLAG_OVERDUE_SK,
@@ -168,6 +170,15 @@ async function onKnownSubmission(known: StoredCase, application: Application, ca
   // The earlier attempt may have crashed after its write: send what version 1 still owes.
   const first = known.versions[0];
   if (first?.pending) await dispatch(application.applicationId, first.sk, first.outbox);
+  // The same application under another event id: decided once, this event had no effect. (A redelivery of
+  // the event that was decided finds the receipt written with its decision.)
+  if (causeKey(stored.cause) !== causeKey(cause)) {
+    await recordReceipt(
+      withKind(cause, nowIso(), 'DUPLICATE', `application ${application.applicationId} was submitted before with the same content (event ${stored.cause.id}); it is decided once`, {
+        effect: { resource: 'application', id: application.applicationId, href: applicationHref(application.applicationId) },
+      }),
+    );
+  }
   logger.info('application already decided', { applicationId: application.applicationId, eventId: cause.id });
 }
 

@@ -41,6 +41,7 @@ import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { batchWriteAll } from '../platform/batch-write';
 import { cancellationCodes, type TransactItem } from '../platform/transactions';
+import { applied, isInbound, receiptPut, withKind, type Receipt } from '../platform/receipts';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
@@ -356,7 +357,28 @@ export function firstDecisionItems(args: FirstDecision): TransactItem[] {
     },
     outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
     { Put: auditPut(args.audit) },
+    ...receiptItems(versionReceipt(decision, cause)),
   ];
+}
+
+/** The route that shows an application's decision, for receipts. */
+export const applicationHref = (applicationId: string) => `/applications/${encodeURIComponent(applicationId)}`;
+
+/** An inbound event's receipt for the decision version it made (schedule runs have none). */
+export function versionReceipt(decision: Decision, cause: Cause): Receipt | undefined {
+  if (!isInbound(cause)) return undefined;
+  return applied(cause, decision.updatedAt, {
+    resource: 'application',
+    id: decision.applicationId,
+    version: decision.sequence,
+    state: decision.outcome,
+    href: applicationHref(decision.applicationId),
+  });
+}
+
+/** In the version's own transaction, whose create-only items already make it happen once: no condition of its own. */
+function receiptItems(receipt: Receipt | undefined): TransactItem[] {
+  return receipt ? [receiptPut(receipt, 'replace')] : [];
 }
 
 /**
@@ -421,6 +443,7 @@ export async function storeTransition(args: {
     },
     outboxPut(decision.applicationId, versionSk(decision.sequence), args.outbox, decision.updatedAt),
     { Put: auditPut(args.audit) },
+    ...receiptItems(versionReceipt(decision, args.cause)),
   ]);
 }
 
@@ -485,6 +508,10 @@ export async function recordConflict(args: {
       body: JSON.stringify(args.application),
     },
     args.audit,
+    withKind(args.cause, args.receivedAt, 'APPLICATION_CONFLICT', '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批', {
+      effect: { resource: 'application', id: args.application.applicationId, href: applicationHref(args.application.applicationId) },
+      details: { applicationHash: args.applicationHash, storedHash: args.storedHash },
+    }),
   );
 }
 
@@ -509,16 +536,26 @@ export async function recordRefusal(args: {
       message: args.message,
     },
     args.audit,
+    isInbound(args.cause)
+      ? withKind(args.cause, args.at, args.code, args.message, {
+          effect: { resource: 'application', id: args.applicationId, href: applicationHref(args.applicationId) },
+        })
+      : undefined,
   );
 }
 
-async function putOnceWithAudit(item: Record<string, unknown>, audit: AuditEntry): Promise<boolean> {
+/**
+ * A record made once with its audit line and the event's receipt (which a first delivery wrote with the
+ * record, so it needs no condition of its own).
+ */
+async function putOnceWithAudit(item: Record<string, unknown>, audit: AuditEntry, receipt: Receipt | undefined): Promise<boolean> {
   try {
     await ddb.send(
       new TransactWriteCommand({
         TransactItems: [
           { Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
           { Put: auditPut(audit) },
+          ...(receipt ? [receiptPut(receipt, 'replace')] : []),
         ],
       }),
     );

@@ -41,6 +41,16 @@ export function signedHeaders(
   };
 }
 
+/**
+ * RFC 3339 date-time with an offset (`2026-11-03T09:30:00Z`, `…+08:00`, fraction optional), as the README
+ * says: Date.parse alone would also take HTTP dates ("Tue, 03 Nov 2026 01:30:00 GMT") and other forms.
+ */
+const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
+
+export function isRfc3339(value: string): boolean {
+  return RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+}
+
 export type Verification = { ok: true; principal: string } | { ok: false; reason: string };
 
 export function verify(
@@ -59,8 +69,8 @@ export function verify(
   }
   const key = keys[principal];
   if (!key) return { ok: false, reason: `unknown principal ${principal}` };
+  if (!isRfc3339(date)) return { ok: false, reason: `${HEADER_DATE} must be an RFC 3339 time, e.g. 2026-11-03T09:30:00Z` };
   const at = Date.parse(date);
-  if (Number.isNaN(at)) return { ok: false, reason: `${HEADER_DATE} is not an RFC 3339 time` };
   if (Math.abs(nowMs - at) > MAX_SKEW_MS) return { ok: false, reason: `${HEADER_DATE} is more than 5 minutes from the server's time` };
   const expected = Buffer.from(sign(key, method, path, date, body));
   const given = Buffer.from(signature);

@@ -157,6 +157,7 @@ export function createCalendar(options: CalendarOptions): WorkingCalendar {
       return `${new Date(ms + offsetMs).toISOString().slice(0, 23)}${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
     },
     isWorkingDay: (date) => isWorkingDayNumber(requireDay(date, 'date')),
+    startOfDay: (date) => new Date(startOfLocalDay(requireDay(date, 'date'))).toISOString(),
     addWorkingDays(from, n) {
       if (!Number.isInteger(n) || n < 1) {
         throw new CalendarError('INVALID_DAY_COUNT', `working days must be a whole number >= 1; got ${n}`);

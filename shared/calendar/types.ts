@@ -22,6 +22,8 @@ export interface WorkingCalendar {
   /** An instant written in the calendar's local time with its offset, e.g. "2026-11-21T01:00:00.000+08:00". */
   localIso(at: Date | string): string;
   isWorkingDay(date: LocalDate): boolean;
+  /** The first instant of a local date in the calendar's time zone, as ISO 8601 UTC. */
+  startOfDay(date: LocalDate): string;
   /** N working days from a moment (starting day not counted). N ≥ 1. */
   addWorkingDays(from: Date | string, n: number): Due;
   /** Working days strictly after `from`'s local date up to and including `to`'s local date. */

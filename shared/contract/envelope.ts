@@ -4,8 +4,9 @@
  */
 import * as z from 'zod/mini';
 import { routing, type InboundType } from '../../infra/topology';
-import { dataSchemas, type DataOf } from './schemas';
+import { dataSchemas, validatingOn, type DataOf } from './schemas';
 import { errorMessage, toIssues, type Issue } from './issues';
+import { openDataIssues } from './open-data';
 
 export type { DataOf, Issue };
 
@@ -155,17 +156,22 @@ export function validateEnvelope(raw: unknown): EnvelopeResult {
   const errors = [...(parsed.success ? [] : toIssues(parsed.error.issues)), ...issues];
   if (isPlainObject(raw.data) && jsonDepthExceeds(raw.data, MAX_DATA_DEPTH)) {
     errors.push({ path: 'data', message: `is nested deeper than ${MAX_DATA_DEPTH} levels` });
+  } else if (isPlainObject(raw.data)) {
+    // Every `data` object is open (fields beyond the named ones are kept): what the store cannot hold is refused here.
+    errors.push(...openDataIssues(raw.data));
   }
+  const { data: _data, ...attributes } = raw;
+  errors.push(...openDataIssues(attributes, [], { strings: 'only' }));
   if (!parsed.success || errors.length > 0) return failure(raw, errors);
-  const { data, type, ...attributes } = parsed.data;
+  const { data, type, ...envelopeAttributes } = parsed.data;
   const envelope: Envelope = {
-    specversion: attributes.specversion,
-    id: attributes.id,
-    source: attributes.source,
-    time: attributes.time,
-    ...(attributes.datacontenttype === undefined ? {} : { datacontenttype: attributes.datacontenttype }),
-    ...(attributes.subject === undefined ? {} : { subject: attributes.subject }),
-    ...(attributes.dataschema === undefined ? {} : { dataschema: attributes.dataschema }),
+    specversion: envelopeAttributes.specversion,
+    id: envelopeAttributes.id,
+    source: envelopeAttributes.source,
+    time: envelopeAttributes.time,
+    ...(envelopeAttributes.datacontenttype === undefined ? {} : { datacontenttype: envelopeAttributes.datacontenttype }),
+    ...(envelopeAttributes.subject === undefined ? {} : { subject: envelopeAttributes.subject }),
+    ...(envelopeAttributes.dataschema === undefined ? {} : { dataschema: envelopeAttributes.dataschema }),
     type,
     data,
     extensions,
@@ -178,31 +184,42 @@ export function validateData<T extends InboundType>(
   type: T,
   data: unknown,
   prefix = 'data',
+  options: ValidationOptions = {},
 ): { ok: true; data: DataOf<T> } | { ok: false; errors: Issue[] } {
-  const parsed = dataSchemas[type].safeParse(data, { error: errorMessage });
+  const parsed = validatingOn(options.today, () => dataSchemas[type].safeParse(data, { error: errorMessage }));
   if (parsed.success) return { ok: true, data: parsed.data as DataOf<T> };
   return { ok: false, errors: toIssues(parsed.error.issues, prefix) };
 }
 
+export interface ValidationOptions {
+  /** The local date of the check ("YYYY-MM-DD"): an ID number whose birth date is after it is refused. */
+  readonly today?: string;
+}
+
 /**
  * Validates the envelope and, when the type is known, the `data` of that type: all problems at once,
- * with paths such as `time`, `data.applicant.id` or `data.materials[2].code`.
+ * with paths such as `time`, `data.applicant.id` or `data.materials[2].code` (one problem per path).
  */
-export function validateEvent(raw: unknown): EventResult {
+export function validateEvent(raw: unknown, options: ValidationOptions = {}): EventResult {
   const envelope = validateEnvelope(raw);
   if (!isPlainObject(raw)) return envelope.ok ? failure(raw, []) : envelope;
   const type = raw.type;
   const dataResult =
     isInboundType(type) && isPlainObject(raw.data) && !jsonDepthExceeds(raw.data, MAX_DATA_DEPTH)
-      ? validateData(type, raw.data)
+      ? validateData(type, raw.data, 'data', options)
       : undefined;
-  const errors = [...(envelope.ok ? [] : envelope.errors), ...(dataResult?.ok === false ? dataResult.errors : [])];
+  const errors = onePerPath([...(envelope.ok ? [] : envelope.errors), ...(dataResult?.ok === false ? dataResult.errors : [])]);
   if (!envelope.ok || dataResult === undefined || !dataResult.ok || errors.length > 0) {
     return failure(raw, errors);
   }
   // Extension attributes ride along as sent; the envelope and data are the validated values.
   const event = { ...raw, ...withoutExtensions(envelope.envelope), data: dataResult.data } as unknown as InboundEvent;
   return { ok: true, event };
+}
+
+function onePerPath(issues: readonly Issue[]): Issue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(i.path) && seen.add(i.path));
 }
 
 function withoutExtensions(e: Envelope): Omit<Envelope, 'extensions'> {

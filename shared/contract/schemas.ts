@@ -34,7 +34,30 @@ export const MESSAGES = {
   idOrCreditCode: 'must be a valid ID number or unified social credit code (check digit)',
   reviewer: 'must be a valid ID number, unified social credit code or phone number (check digit)',
   dateOrTimestamp: 'must be a date "YYYY-MM-DD" or an RFC 3339 timestamp with offset',
+  futureBirthDate: 'is an ID number whose birth date is after today',
 } as const;
+
+/**
+ * The local date the ID numbers of one validation are checked against (SPEC §2: a birth date is not in
+ * the future). Schemas are built once, so the edge passes its date for the duration of one synchronous
+ * parse (`validatingOn`); without one, only the year bounds of the identifier check apply.
+ */
+let checkDate: string | undefined;
+
+export function validatingOn<T>(today: string | undefined, parse: () => T): T {
+  const previous = checkDate;
+  checkDate = today;
+  try {
+    return parse();
+  } finally {
+    checkDate = previous;
+  }
+}
+
+/** A well-formed ID number born after the date of the check. */
+function bornInFuture(s: string): boolean {
+  return checkDate !== undefined && !isValidIdNumber(s, { today: checkDate });
+}
 
 const CHECK_DIGIT_NOTE = ' Check digits are enforced by the service and cannot be expressed in JSON Schema.';
 
@@ -50,14 +73,35 @@ const date = () => z.iso.date();
 const dateOrTimestamp = () =>
   z.union([date(), timestamp()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) });
 
+/**
+ * When an upstream record was true: data-sharing and credit systems mostly send a date, which stands for
+ * the start of that day in the bureau's time zone (the registry turns it into that instant).
+ */
+const asOf = () =>
+  dateOrTimestamp().check(
+    z.describe('A date "YYYY-MM-DD" (the start of that day in the bureau\'s time zone) or an RFC 3339 timestamp with offset. An update older than the stored record has no effect.'),
+  );
+
 const amount = () => z.number().check(z.nonnegative());
 const dayCount = (min: number) => z.int().check(z.minimum(min), z.maximum(LIMITS.days));
 
 export const trustLevelSchema = z.enum(['A', 'B']);
 export const applicantKindSchema = z.enum(['person', 'enterprise']);
 
+/** The problem of an ID number, or undefined: its form and check digit, then its birth date against today. */
+function idNumberProblem(s: string, message: string): string | undefined {
+  if (!isValidIdNumber(s)) return message;
+  return bornInFuture(s) ? MESSAGES.futureBirthDate : undefined;
+}
+
 const idNumber = () =>
-  z.string().check(z.refine((s) => isValidIdNumber(s), MESSAGES.idNumber), z.describe(`Resident ID number (身份证号).${CHECK_DIGIT_NOTE}`));
+  z.string().check(
+    z.superRefine((s, ctx) => {
+      const problem = idNumberProblem(s, MESSAGES.idNumber);
+      if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
+    }),
+    z.describe(`Resident ID number (身份证号).${CHECK_DIGIT_NOTE}`),
+  );
 const creditCode = () =>
   z.string().check(
     z.refine((s) => isValidCreditCode(s), MESSAGES.creditCode),
@@ -65,7 +109,10 @@ const creditCode = () =>
   );
 const idOrCreditCode = () =>
   z.string().check(
-    z.refine((s) => isValidIdNumber(s) || isValidCreditCode(s), MESSAGES.idOrCreditCode),
+    z.superRefine((s, ctx) => {
+      const problem = isValidCreditCode(s) ? undefined : idNumberProblem(s, MESSAGES.idOrCreditCode);
+      if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
+    }),
     z.describe(`A person's ID number or an organisation's unified social credit code.${CHECK_DIGIT_NOTE}`),
   );
 
@@ -191,7 +238,7 @@ export const policyDisbursedSchema = z.looseObject({
 export const enterpriseProfileSchema = z.looseObject({
   creditCode: creditCode(),
   name: name(),
-  asOf: timestamp(),
+  asOf: asOf(),
   // Only identity and asOf are required: a missing fact makes a criterion unknown (NEEDS_INFO), not invalid.
   size: z.optional(z.enum(['large', 'medium', 'small', 'micro'])),
   industry: z.optional(name()),
@@ -205,7 +252,7 @@ export const enterpriseProfileSchema = z.looseObject({
 export const personProfileSchema = z.looseObject({
   idNumber: idNumber(),
   name: name(),
-  asOf: timestamp(),
+  asOf: asOf(),
   birthDate: z.optional(date()),
   residenceDistrict: z.optional(code()),
 });
@@ -230,7 +277,7 @@ export const licenceRevokedSchema = z.looseObject({
 
 export const creditUpdatedSchema = z.looseObject({
   subjectId: idOrCreditCode(),
-  asOf: timestamp(),
+  asOf: asOf(),
   rating: z.enum(['A', 'B', 'C', 'D']),
   dishonest: z.boolean(),
   falseCommitment: z.boolean(),
@@ -246,15 +293,13 @@ export const applicantSchema = z
   })
   .check(
     z.superRefine((a, ctx) => {
-      const ok = a.kind === 'person' ? isValidIdNumber(a.id) : isValidCreditCode(a.id);
-      if (!ok) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['id'],
-          input: a.id,
-          message: a.kind === 'person' ? `${MESSAGES.idNumber} for a person` : `${MESSAGES.creditCode} for an enterprise`,
-        });
-      }
+      const problem =
+        a.kind === 'person'
+          ? idNumberProblem(a.id, `${MESSAGES.idNumber} for a person`)
+          : isValidCreditCode(a.id)
+            ? undefined
+            : `${MESSAGES.creditCode} for an enterprise`;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['id'], input: a.id, message: problem });
     }),
   );
 
@@ -313,7 +358,10 @@ export const reviewSubmittedSchema = z.looseObject({
   comment: optionalText(LIMITS.text),
   // SMS and hotline reviews know the reviewer only by phone number.
   reviewerId: z.string().check(
-    z.refine((s) => isValidIdNumber(s) || isValidCreditCode(s) || isValidPhone(s), MESSAGES.reviewer),
+    z.superRefine((s, ctx) => {
+      const problem = isValidCreditCode(s) || isValidPhone(s) ? undefined : idNumberProblem(s, MESSAGES.reviewer);
+      if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
+    }),
     z.describe(`ID number, unified social credit code or phone number of the reviewer.${CHECK_DIGIT_NOTE}`),
   ),
   submittedAt: timestamp(),

@@ -252,6 +252,10 @@ export interface PolicyExplanation {
   readonly reason: MatchReason;
   /** The criteria's result, evaluated even when excluded so the calculator can still show why. */
   readonly result: Truth;
+  /** What the criteria alone say, whatever excludes the enterprise. */
+  readonly criteriaOutcome: MatchOutcome;
+  /** Why the enterprise is excluded whatever its criteria say, first to last (e.g. `dishonest`). */
+  readonly exclusions: readonly ('dishonest' | 'policyInactive')[];
   readonly held: readonly CriterionView[];
   readonly failed: readonly CriterionView[];
   readonly unknown: readonly CriterionView[];
@@ -288,10 +292,15 @@ export function explainEnterprise(
     (e === true ? held : e === false ? failed : unknown).push(view);
   });
   const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  const dishonest = isExcludedAsDishonest(policy, credit);
+  // SPEC §5: a policy that excludes a dishonest enterprise says so first, even when its criteria fail too
+  // (matching itself lets failed criteria decide, see verdictOf; the calculator explains).
   const verdict: { outcome: MatchOutcome; reason: MatchReason } =
     inactive !== undefined
       ? { outcome: 'excluded', reason: inactive }
-      : verdictOf(policy, credit, explanation.result);
+      : dishonest
+        ? { outcome: 'excluded', reason: 'DISHONEST' }
+        : outcomeOf(explanation.result);
   return {
     policyId: policy.policyId,
     policyVersion: policy.version,
@@ -299,6 +308,8 @@ export function explainEnterprise(
     creditCode: profile.creditCode,
     ...verdict,
     result: explanation.result,
+    criteriaOutcome: outcomeOf(explanation.result).outcome,
+    exclusions: [...(dishonest ? (['dishonest'] as const) : []), ...(inactive !== undefined ? (['policyInactive'] as const) : [])],
     held,
     failed,
     unknown,

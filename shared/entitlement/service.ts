@@ -17,6 +17,7 @@ import { config } from '../platform/config';
 import { publish } from '../platform/outbound';
 import { logger, metrics } from '../platform/powertools';
 import { sendMessages } from '../platform/queues';
+import { applied, recordReceipt, withKind, type EffectPointer } from '../platform/receipts';
 import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '../registry/store';
 import { instantOf } from '../rules/dates';
 import {
@@ -94,6 +95,25 @@ async function fanOut(policy: Policy, republish: boolean): Promise<void> {
   await sendMessages('match', messages);
 }
 
+const policyEffect = (policyId: string, version?: number): EffectPointer => ({
+  resource: 'policy',
+  id: policyId,
+  href: `/policies/${encodeURIComponent(policyId)}`,
+  ...(version === undefined ? {} : { version }),
+});
+
+const entitlementEffect = (policyId: string, creditCode: string, state?: string): EffectPointer => ({
+  resource: 'entitlement',
+  id: `${policyId}/${creditCode}`,
+  href: `/enterprises/${encodeURIComponent(creditCode)}/policies`,
+  ...(state === undefined ? {} : { state }),
+});
+
+/** An event that changed nothing: its receipt, create-only (a redelivery keeps the first outcome). */
+async function noEffect(cause: Cause, kind: 'DUPLICATE' | 'STALE' | 'REPLAY', reason: string, effect: EffectPointer): Promise<void> {
+  await recordReceipt(withKind(cause, nowIso(), kind, reason, { effect }));
+}
+
 async function refuse(
   cause: Cause,
   policyId: string,
@@ -101,6 +121,9 @@ async function refuse(
 ): Promise<void> {
   const at = nowIso();
   await recordRefusal(policyId, cause.id, { type: cause.type, reason: r.reason, message: r.message, at, ...(r.creditCode ? { creditCode: r.creditCode } : {}) });
+  await recordReceipt(
+    withKind(cause, at, r.reason, r.message, { effect: r.creditCode ? entitlementEffect(policyId, r.creditCode) : policyEffect(policyId) }),
+  );
   await appendAudit({
     subject: r.creditCode ? `entitlement:${policyId}/${r.creditCode}` : `policy:${policyId}`,
     action: `refused:${cause.type}`,
@@ -141,7 +164,7 @@ export async function publishPolicy(incoming: Policy, cause: Cause): Promise<str
           why: plan.fromVersion === null ? 'first version' : `replaces version ${plan.fromVersion}`,
           causeId: cause.id,
           details: { kind: plan.policy.kind, budget: plan.policy.budget ?? null },
-        }, at);
+        }, at, applied(cause, at, policyEffect(plan.policy.policyId, plan.policy.version)));
         if (!ok) continue;
         await fanOut(plan.policy, plan.fromVersion !== null);
         return 'published';
@@ -152,6 +175,14 @@ export async function publishPolicy(incoming: Policy, cause: Cause): Promise<str
         if (plan.reason === 'SAME_VERSION' && existing !== undefined) {
           await fanOut(existing, existing.version > 1);
         }
+        await noEffect(
+          cause,
+          plan.reason === 'SAME_VERSION' ? 'REPLAY' : 'STALE',
+          plan.reason === 'SAME_VERSION'
+            ? `policy ${incoming.policyId} version ${incoming.version} was published before with the same content`
+            : `policy ${incoming.policyId} version ${incoming.version} is older than the current version ${existing?.version ?? '?'}`,
+          policyEffect(incoming.policyId, incoming.version),
+        );
         return `unchanged:${plan.reason}`;
       case 'refused':
         await refuse(cause, incoming.policyId, { reason: plan.reason, message: plan.message });
@@ -177,13 +208,14 @@ export async function withdrawPolicy(policyId: string, cause: Cause): Promise<st
         at,
         why: 'gov.policy.withdrawn',
         causeId: cause.id,
-      });
+      }, applied(cause, at, { ...policyEffect(policyId, plan.policy.version), state: 'withdrawn' }));
       if (!ok) continue;
       await publish([{ type: 'gov.policy.withdrawn', id: `policy-withdrawn:${policyId}`, subject: policyId, time: at, data: { policyId, withdrawnAt: at } }]);
       return 'withdrawn';
     }
     if (plan.kind === 'unchanged') {
       await guardWithdrawn(policyId, existing?.withdrawnAt ?? at);
+      await noEffect(cause, 'DUPLICATE', `policy ${policyId} was already withdrawn`, { ...policyEffect(policyId), state: 'withdrawn' });
       return 'unchanged:ALREADY_WITHDRAWN';
     }
     if (plan.kind === 'refused') {
@@ -217,10 +249,11 @@ export async function recordProgress(data: ProgressData, cause: Cause): Promise<
         const to = plan.reason === 'ALREADY_CONFIRMED' ? 'CONFIRMED' : 'DISBURSED';
         await announce({ policyId, creditCode, to, at: (to === 'CONFIRMED' ? entitlement.confirmedAt : entitlement.disbursedAt) ?? data.at });
       }
+      await noEffect(cause, 'DUPLICATE', `the entitlement is already ${entitlement?.state ?? plan.reason}`, entitlementEffect(policyId, creditCode, entitlement?.state));
       return `unchanged:${plan.reason}`;
     }
     const t: Transition = plan.transition;
-    const out = await applyOne(t, cause.source);
+    const out = await applyOne(t, cause.source, applied(cause, nowIso(), entitlementEffect(policyId, creditCode, t.to)));
     if (!out.ok) continue;
     await announce({
       policyId,

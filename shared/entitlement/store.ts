@@ -45,6 +45,7 @@ import { queryAll } from '../platform/paging';
 import { batchGetAll } from '../platform/batch-get';
 import { requireEnv } from '../platform/config';
 import { auditPut, type AuditEntry } from '../platform/audit';
+import { receiptPut, type Receipt } from '../platform/receipts';
 import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
 import { COUNTERS, counterDeltas, emptyCounters, type CounterValues } from './figures';
 import { matchEnterprise, compilePolicy, type MatchResult } from './match';
@@ -132,6 +133,7 @@ export async function savePublish(
   previous: Policy | undefined,
   audit: AuditEntry,
   at: Instant,
+  receipt?: Receipt,
 ): Promise<boolean> {
   const { policy, fromVersion } = plan;
   const pk = policyPk(policy.policyId);
@@ -169,6 +171,8 @@ export async function savePublish(
       },
     },
     { Put: auditPut(audit) },
+    // The publication's receipt, with it (the version condition above makes it happen once).
+    ...(receipt ? [receiptPut(receipt, 'replace')] : []),
   ];
   if (policy.budget !== undefined) {
     // A new version's budget moves what remains by the difference, so what was already reserved stays spent.
@@ -188,7 +192,7 @@ export async function savePublish(
 }
 
 /** Withdraws: the current version's status, the active index, and the guard on every figure shard. */
-export async function saveWithdraw(policy: Policy, audit: AuditEntry): Promise<boolean> {
+export async function saveWithdraw(policy: Policy, audit: AuditEntry, receipt?: Receipt): Promise<boolean> {
   const pk = policyPk(policy.policyId);
   const out = await transact([
     {
@@ -202,6 +206,7 @@ export async function saveWithdraw(policy: Policy, audit: AuditEntry): Promise<b
     },
     { Delete: { TableName: table(), Key: { pk: ACTIVE_PK, sk: `ACTIVE#${policy.policyId}` } } },
     { Put: auditPut(audit) },
+    ...(receipt ? [receiptPut(receipt, 'replace')] : []),
   ]);
   if (!out.ok) return false;
   await guardWithdrawn(policy.policyId, policy.withdrawnAt ?? audit.at);
@@ -394,7 +399,7 @@ export type ApplyOutcome =
  * Applies consecutive transitions of one pair (each planned from the previous one's `next`) as ONE
  * conditional write: the condition of the first, the record of the last, the sum of their counters.
  */
-export async function applyTransitions(chain: readonly Transition[], actor: string): Promise<ApplyOutcome> {
+export async function applyTransitions(chain: readonly Transition[], actor: string, receipt?: Receipt): Promise<ApplyOutcome> {
   const first = chain[0]!;
   const last = chain[chain.length - 1]!;
   const pk = policyPk(first.policyId);
@@ -518,6 +523,8 @@ export async function applyTransitions(chain: readonly Transition[], actor: stri
       details: { policyVersion: next.policyVersion, ...(next.explanation ? { explanation: next.explanation } : {}) },
     }),
   });
+  // An external event's receipt (a confirmation, a disbursement), guarded by the entitlement's revision.
+  if (receipt) items.push(receiptPut(receipt, 'replace'));
 
   const out = await transact(items);
   if (out.ok) return out;
@@ -614,8 +621,8 @@ export async function rematchPair(
  * Applies a planned external transition (confirmation, disbursement) alone; false when the pair or the budget
  * moved meanwhile (re-plan).
  */
-export async function applyOne(t: Transition, actor: string): Promise<ApplyOutcome> {
-  return applyTransitions([t], actor);
+export async function applyOne(t: Transition, actor: string, receipt?: Receipt): Promise<ApplyOutcome> {
+  return applyTransitions([t], actor, receipt);
 }
 
 export async function recordRefusal(

@@ -5,11 +5,15 @@
 import { routing, type InboundType, type QueueName } from '../../infra/topology';
 import type { SourceConfig } from '../../infra/config';
 import type { Issue } from '../rules/types';
-import { validateEvent } from '../contract/envelope';
+import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '../contract/envelope';
+import { formatPath } from '../contract/issues';
+import { toMessageBody } from '../util/message-body';
 import { contentHash } from '../util/canonical';
+import { firstInvalidUtf8 } from '../util/utf8';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH_EVENTS = 100;
+/** SQS's limit on a message (body and attributes): an event must fit its queue as it is sent there. */
 export const MAX_EVENT_BYTES = 256 * 1024;
 
 export const CONTENT_TYPE_SINGLE = 'application/cloudevents+json';
@@ -40,6 +44,8 @@ export interface IngestRequest {
   readonly body: Buffer;
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly receivedAt: string;
+  /** The local date at the edge ("YYYY-MM-DD"): ID numbers born after it are refused. */
+  readonly today?: string;
 }
 
 export interface Rejection {
@@ -65,6 +71,11 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
       status: 400,
       body: { error: `content-type must be ${CONTENT_TYPE_SINGLE} or ${CONTENT_TYPE_BATCH}, got "${media || '(none)'}"` },
     };
+  }
+  // Decoding with replacement would turn bad bytes into U+FFFD and store a text nobody sent.
+  const badByte = firstInvalidUtf8(req.body);
+  if (badByte !== undefined) {
+    return { status: 400, body: { error: `body is not valid UTF-8: invalid byte sequence at byte ${badByte}` } };
   }
   let parsed: unknown;
   try {
@@ -93,12 +104,18 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   const allowed = new Set<string>(req.sources[req.principal]?.types ?? []);
   raws.forEach((raw, index) => {
     const rawId = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
-    const size = Buffer.byteLength(JSON.stringify(raw));
-    if (size > MAX_EVENT_BYTES) {
-      rejected.push({ id: rawId, errors: [{ path: batchPath(media, index), message: `event is ${size} bytes; one event may be at most ${MAX_EVENT_BYTES} bytes` }] });
+    // Depth before size: serializing a hostile nesting (100,000 levels) would overflow the stack.
+    const deep = tooDeep(raw);
+    if (deep !== undefined) {
+      rejected.push({ id: rawId, errors: [{ path: deep === '' ? batchPath(media, index) : deep, message: `is nested deeper than ${MAX_DATA_DEPTH} levels` }] });
       return;
     }
-    const result = validateEvent(raw);
+    const size = queuedBytes(raw);
+    if (size > MAX_EVENT_BYTES) {
+      rejected.push({ id: rawId, errors: [{ path: batchPath(media, index), message: `event is ${size} bytes as queued; one event may be at most ${MAX_EVENT_BYTES} bytes` }] });
+      return;
+    }
+    const result = validateEvent(raw, req.today === undefined ? {} : { today: req.today });
     if (!result.ok) {
       rejected.push({ id: result.id ?? rawId, errors: result.errors });
       return;
@@ -149,6 +166,27 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   const accepted = toQueue.map((e) => e.id);
   if (accepted.length === 0) return { status: 400, body: { error: 'no event was accepted', accepted, rejected } };
   return { status: 202, body: { accepted, rejected } };
+}
+
+/**
+ * The path of the first attribute of `raw` nested deeper than an event may be ('' for an event that is
+ * itself an array), or undefined. `data` may nest MAX_DATA_DEPTH levels; every other attribute is a scalar.
+ */
+function tooDeep(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  if (Array.isArray(raw)) return jsonDepthExceeds(raw, MAX_DATA_DEPTH) ? '' : undefined;
+  for (const [key, value] of Object.entries(raw)) {
+    if (jsonDepthExceeds(value, MAX_DATA_DEPTH)) return formatPath([key]);
+  }
+  return undefined;
+}
+
+/** The bytes SQS counts for the event: its message body (as sendMessages escapes it) and the attributes. */
+function queuedBytes(raw: unknown): number {
+  const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown; source?: unknown };
+  const attribute = (name: string, value: unknown) =>
+    typeof value === 'string' ? name.length + 'String'.length + Buffer.byteLength(value) : 0;
+  return Buffer.byteLength(toMessageBody(raw)) + attribute('type', e.type) + attribute('source', e.source);
 }
 
 function batchPath(media: string, index: number): string {

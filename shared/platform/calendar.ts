@@ -16,3 +16,11 @@ export function stageCalendar(): WorkingCalendar {
   }
   return calendar;
 }
+
+/**
+ * The instant an `asOf` stands for (SPEC §2): a date "YYYY-MM-DD" is the start of that day in the stage's
+ * time zone; a timestamp is itself. ISO 8601 UTC, so stored instants compare as strings and numbers alike.
+ */
+export function asOfInstant(asOf: string): string {
+  return asOf.length === 10 ? stageCalendar().startOfDay(asOf) : new Date(asOf).toISOString();
+}

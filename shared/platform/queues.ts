@@ -2,6 +2,9 @@ import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws
 import { env, type QueueName } from '../../infra/topology';
 import { sqs } from './aws';
 import { requireEnv } from './config';
+import { toMessageBody } from '../util/message-body';
+
+export { toMessageBody };
 
 export interface QueueMessage {
   /** Message body (JSON-serialised by the caller's choice of object). */
@@ -12,18 +15,6 @@ export interface QueueMessage {
 }
 
 const MAX_BATCH = 10;
-
-/**
- * Characters outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD, per UTF-16 unit. SQS accepts
- * supplementary characters (emoji, CJK Extension B such as 𠮷 in names) but the local stand-in does not;
- * written as JSON `\u` escapes they are plain ASCII everywhere and parse back to the same string.
- */
-const SQS_UNSAFE = /[^\x09\x0A\x0D\x20-\uD7FF\uE000-\uFFFD]/g;
-
-/** The message body of `body`: its JSON, with every character SQS implementations may refuse escaped. */
-export function toMessageBody(body: unknown): string {
-  return JSON.stringify(body).replace(SQS_UNSAFE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
 
 /**
  * Sends messages in batches of ten. An entry SQS reports as failed is retried (with the SDK's retries

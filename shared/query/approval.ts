@@ -2,6 +2,34 @@ import { approvalFigures } from '../approval/figures';
 import { loadCase, queryDecisions } from '../approval/store';
 import { json, problem } from '../platform/http';
 import type { QueryRoutes } from './router';
+import type { Decision } from '../approval/types';
+
+/** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
+function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean) {
+  return {
+    sequence: d.sequence,
+    outcome: d.outcome,
+    reasons: d.reasons.map((r) => ({ code: r.code, message: r.message, ...(r.details ? { details: r.details } : {}) })),
+    reasonCodes: d.reasons.map((r) => r.code),
+    decidedAt: d.decidedAt,
+    updatedAt: d.updatedAt,
+    itemVersion: d.itemVersion,
+    certificateNo: d.certificateNo ?? null,
+    supplementDue: d.supplementDue ?? null,
+    verificationDue: d.verificationDue ?? null,
+    verification: d.verification ?? null,
+    materialsPending: d.materialsPending,
+    materialsMissing: d.materialsMissing,
+    materialsUnverifiable: d.materialsUnverifiable,
+    materialsWaived: d.materialsWaived,
+    licencesUsed: d.licencesUsed,
+    unknownFacts: d.unknownFacts,
+    failedRules: d.failedRules.map((r) => ({ id: r.id, description: r.description, fact: r.fact })),
+    unknownRules: d.unknownRules.map((r) => ({ id: r.id, description: r.description, fact: r.fact })),
+    cause,
+    sent,
+  };
+}
 
 export const approvalRoutes: QueryRoutes = {
   /**
@@ -21,15 +49,8 @@ export const approvalRoutes: QueryRoutes = {
     const { effects: _effects, ...decision } = known.decision;
     return json(200, {
       ...decision,
-      history: known.versions.map((v) => ({
-        sequence: v.decision.sequence,
-        outcome: v.decision.outcome,
-        reasons: v.decision.reasons.map((r) => ({ code: r.code, message: r.message })),
-        decidedAt: v.decision.decidedAt,
-        updatedAt: v.decision.updatedAt,
-        cause: { kind: v.causeKind, ...v.cause },
-        sent: !v.pending,
-      })),
+      // Every version with its structured fields, so no one has to read them out of a Chinese message.
+      history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, !v.pending)),
       verificationOverdue: known.overdueFlag ? { flaggedAt: known.overdueFlag.flaggedAt } : null,
       conflicts: known.conflicts.map((c) => ({
         cause: c.cause,

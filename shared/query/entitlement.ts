@@ -119,10 +119,15 @@ export const entitlementRoutes: QueryRoutes = {
             : null,
           explanation: x
             ? {
+                // A dishonest enterprise is told so first, in every policy that excludes it (SPEC §5).
+                ...(x.exclusions.includes('dishonest') ? { excluded: 'dishonest' } : {}),
                 outcome: x.outcome,
                 outcomeLabel: OUTCOME_LABEL[x.outcome],
                 reason: x.reason,
                 reasonLabel: REASON_LABEL[x.reason] ?? x.reason,
+                exclusions: x.exclusions,
+                criteriaOutcome: x.criteriaOutcome,
+                criteriaOutcomeLabel: OUTCOME_LABEL[x.criteriaOutcome],
                 held: x.held.map(criterion),
                 failed: x.failed.map(criterion),
                 unknown: x.unknown.map(criterion),

@@ -1,21 +1,135 @@
+/**
+ * An upstream system's view of its own events (SPEC §9, §12): an accepted event as recorded at the edge,
+ * its receipt (what became of it), and its refusals since a time. A source reads its own events only;
+ * readers that are not sources (auditors) read every source's.
+ */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
-import { requireEnv } from '../platform/config';
-import { json, problem } from '../platform/http';
+import { asOfInstant } from '../platform/calendar';
+import { config, requireEnv } from '../platform/config';
+import { json, problem, type HttpResult } from '../platform/http';
+import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '../platform/receipts';
 import { eventKey } from '../ingest/store';
 import type { QueryRoutes } from './router';
 
+const MAX_PAGE = 100;
+const SINCE = /^\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
+
+/** Whether `principal` may read events of `source`: its own, or any when it is not a source (an auditor). */
+export function mayReadSource(principal: string, source: string): boolean {
+  return principal === source || !Object.hasOwn(config().sources, principal);
+}
+
+function forbidden(principal: string, source: string): HttpResult {
+  return problem(403, `${principal} may read only its own events and receipts, not those of ${source}`);
+}
+
+async function acceptedEvent(source: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: requireEnv(env.table('events')), Key: eventKey(source, id) }));
+  return out.Item;
+}
+
+/** The receipt as the route shows it: the outcome, the kind with its meaning, the reason, what it changed. */
+export function receiptView(receipt: Receipt | undefined): Record<string, unknown> {
+  if (!receipt) {
+    return {
+      outcome: 'pending',
+      reason: 'accepted and queued; not processed yet (a consumer retries what fails, and an event that keeps failing reaches a dead-letter queue and raises an alarm)',
+    };
+  }
+  return {
+    outcome: receipt.outcome,
+    ...(receipt.kind ? { kind: receipt.kind, kindDescription: RECEIPT_KINDS[receipt.kind].description } : {}),
+    ...(receipt.reason ? { reason: receipt.reason } : {}),
+    ...(receipt.effect ? { effect: receipt.effect } : {}),
+    processedAt: receipt.at,
+    ...(receipt.details ? { details: receipt.details } : {}),
+  };
+}
+
+/** `source` from the query string, required and readable by the principal; a problem otherwise. */
+function sourceParam(query: Readonly<Record<string, string | undefined>>, principal: string): string | HttpResult {
+  const source = query.source ?? (Object.hasOwn(config().sources, principal) ? principal : undefined);
+  if (!source) return problem(400, 'query parameter "source" is required (the CloudEvents source, e.g. /systems/catalog)');
+  if (!mayReadSource(principal, source)) return forbidden(principal, source);
+  return source;
+}
+
+/** The instant of a date (start of the local day) or timestamp; undefined when it is no real date. */
+function instantOrUndefined(value: string): string | undefined {
+  try {
+    return asOfInstant(value);
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined | 'invalid' {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
+    const fields = ['pk', 'sk', 'refusedBy', 'refusedAt'];
+    if (typeof key !== 'object' || key === null || Object.keys(key).sort().join() !== [...fields].sort().join()) return 'invalid';
+    return Object.values(key).every((v) => typeof v === 'string') ? key : 'invalid';
+  } catch {
+    return 'invalid';
+  }
+}
+
 export const eventRoutes: QueryRoutes = {
   /** An accepted inbound event as recorded at the edge: proof of receipt, its content hash and queue. */
-  'GET /events/{id}': async ({ params, query }) => {
-    const source = query.source;
-    if (!source) return problem(400, 'query parameter "source" is required (the CloudEvents source, e.g. /systems/catalog)');
-    const out = await ddb.send(
-      new GetCommand({ TableName: requireEnv(env.table('events')), Key: eventKey(source, params.id ?? '') }),
-    );
-    if (!out.Item) return problem(404, `no event (${source}, ${params.id}) was accepted`);
-    const { source: s, id, type, queue, hash, receivedAt, event } = out.Item;
-    return json(200, { source: s, id, type, queue, hash, receivedAt, event: JSON.parse(event as string) });
+  'GET /events/{id}': async ({ params, query, principal }) => {
+    const source = sourceParam(query, principal);
+    if (typeof source !== 'string') return source;
+    const item = await acceptedEvent(source, params.id ?? '');
+    if (!item) return problem(404, `no event (${source}, ${params.id}) was accepted`);
+    const { source: s, id, type, queue, hash, receivedAt, event } = item;
+    return json(200, {
+      source: s,
+      id,
+      type,
+      queue,
+      hash,
+      receivedAt,
+      receipt: `/events/${encodeURIComponent(String(id))}/receipt?source=${encodeURIComponent(String(s))}`,
+      event: JSON.parse(event as string),
+    });
+  },
+
+  /**
+   * What became of an event: accepted when, then applied (and what it changed), no effect, refused (kind
+   * and reason) or still pending. Kinds are one vocabulary, listed in the OpenAPI document.
+   */
+  'GET /events/{id}/receipt': async ({ params, query, principal }) => {
+    const source = sourceParam(query, principal);
+    if (typeof source !== 'string') return source;
+    const id = params.id ?? '';
+    const [item, receipt] = await Promise.all([acceptedEvent(source, id), getReceipt(source, id)]);
+    if (!item) return problem(404, `no event (${source}, ${id}) was accepted`);
+    return json(200, { source, id, type: item.type, acceptedAt: item.receivedAt, ...receiptView(receipt) });
+  },
+
+  /** A source's refusals since a time (a date is the start of that day in the bureau's time zone), oldest first. */
+  'GET /refusals': async ({ query, principal }) => {
+    const source = sourceParam(query, principal);
+    if (typeof source !== 'string') return source;
+    if (query.since === undefined) return problem(400, 'query parameter "since" is required: a date YYYY-MM-DD or an RFC 3339 timestamp');
+    const since = SINCE.test(query.since) ? instantOrUndefined(query.since) : undefined;
+    if (since === undefined) return problem(400, `query parameter "since" must be a date YYYY-MM-DD or an RFC 3339 timestamp; got "${query.since}"`);
+    const limitText = query.limit ?? '50';
+    if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
+      return problem(400, `query parameter "limit" must be a whole number from 1 to ${MAX_PAGE}`);
+    }
+    const cursor = decodeCursor(query.cursor);
+    if (cursor === 'invalid') return problem(400, 'query parameter "cursor" is not one this route returned');
+    const page = await refusalsOf(source, since, Number(limitText), cursor);
+    return json(200, {
+      source,
+      since,
+      count: page.items.length,
+      refusals: page.items.map((r) => ({ id: r.id, type: r.type, ...receiptView(r) })),
+      ...(page.next ? { cursor: Buffer.from(JSON.stringify(page.next)).toString('base64url') } : {}),
+    });
   },
 };

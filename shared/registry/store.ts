@@ -1,21 +1,29 @@
 /**
  * The registry's storage adapter: reference data in the `registry` table.
  *
- *   ITEM#<code>       V#<000001>   one service item version (immutable once written)
+ *   ITEM#<code>       V#<000001>   one service item version (immutable once written; `cause` = the event)
  *   ITEM#<code>       CURRENT      the newest active version (copy)
  *   PERSON#<id>       PROFILE      person profile            (newer asOf wins)
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
- *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins; falseCommitmentMark is ours)
+ *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins, `creditEvent` brought it;
+ *                                                             falseCommitmentMark is ours)
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
+ *
+ * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
+ * it stands for, which is what "newer" compares. Each write goes with its event's receipt
+ * (shared/platform/receipts.ts).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../platform/batch-get';
 import { queryAll } from '../platform/paging';
 import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { requireEnv } from '../platform/config';
+import { asOfInstant } from '../platform/calendar';
+import { cancellationCodes, type TransactItem } from '../platform/transactions';
+import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '../platform/receipts';
 import { contentHash } from '../util/canonical';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '../contract/schemas';
 
@@ -41,16 +49,50 @@ export const shardKey = (shard: number) => `ENTSHARD#${String(shard).padStart(2,
 
 const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException;
 
-export type UpsertOutcome = 'applied' | 'stale' | 'conflict' | 'duplicate';
+/**
+ * The change of one reference-data event and its receipt in one transaction (SPEC §9): both or neither.
+ * A redelivered event finds its receipt there (the second item's condition) and gets the first outcome
+ * back; when only the change's own condition failed, `onRefused` says what became of the event instead.
+ */
+async function changeWithReceipt(
+  change: TransactItem,
+  receipt: Receipt,
+  onRefused: (stored: Record<string, AttributeValue> | undefined) => Promise<Receipt>,
+): Promise<Receipt> {
+  try {
+    await ddb.send(new TransactWriteCommand({ TransactItems: [change, receiptPut(receipt)] }));
+    return receipt;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (!codes) throw error;
+    if (codes[1] === 'ConditionalCheckFailed') return (await getReceipt(receipt.source, receipt.id)) ?? receipt;
+    if (codes[0] === 'ConditionalCheckFailed') {
+      const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
+      return onRefused(reasons[0]?.Item);
+    }
+    // A concurrent transaction on the same record: thrown, so SQS retries the event.
+    throw error;
+  }
+}
 
-export async function putItemVersion(item: ServiceItem, eventId: string): Promise<UpsertOutcome> {
+const itemHref = (itemCode: string, version: number) => `/items/${encodeURIComponent(itemCode)}?version=${version}`;
+
+/**
+ * A service item version: stored once (immutable), then made CURRENT unless a newer version is. The
+ * version records the event that brought it, so a redelivery tells itself from a re-publication (REPLAY)
+ * and from the same version with other content (VERSION_CONFLICT, refused; the first stands).
+ */
+export async function putItemVersion(item: ServiceItem, ref: EventRef, at: string): Promise<Receipt> {
   const hash = contentHash(item);
   const version = `V#${String(item.version).padStart(6, '0')}`;
+  const cause = `${ref.source}#${ref.id}`;
+  const effect = { resource: 'item', id: item.itemCode, version: item.version, href: itemHref(item.itemCode, item.version) };
+  let replay = false;
   try {
     await ddb.send(
       new PutCommand({
         TableName: table(),
-        Item: { pk: `ITEM#${item.itemCode}`, sk: version, kind: 'item', hash, item },
+        Item: { pk: `ITEM#${item.itemCode}`, sk: version, kind: 'item', hash, cause, item },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -58,11 +100,15 @@ export async function putItemVersion(item: ServiceItem, eventId: string): Promis
     if (!isConditionFailure(error)) throw error;
     const existing = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `ITEM#${item.itemCode}`, sk: version } }));
     if (existing.Item?.hash !== hash) {
-      await recordConflict('item', `${item.itemCode}@${item.version}`, eventId, item);
-      return 'conflict';
+      await recordConflict('item', `${item.itemCode}@${item.version}`, ref.id, item);
+      return recordReceipt(
+        withKind(ref, at, 'VERSION_CONFLICT', `service item ${item.itemCode} version ${item.version} was published before with other content; the first stands`, { effect }),
+      );
     }
+    replay = existing.Item?.cause !== undefined && existing.Item.cause !== cause;
     // Same content again: fall through so that a CURRENT update lost by a crash is made now.
   }
+  let current = true;
   try {
     await ddb.send(
       new PutCommand({
@@ -72,11 +118,15 @@ export async function putItemVersion(item: ServiceItem, eventId: string): Promis
         ExpressionAttributeValues: { ':v': item.version },
       }),
     );
-    return 'applied';
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    return 'stale';
+    current = false;
   }
+  if (replay) {
+    return recordReceipt(withKind(ref, at, 'REPLAY', `service item ${item.itemCode} version ${item.version} was published before with the same content`, { effect }));
+  }
+  // An older version arriving after a newer one is stored as that version, but does not become current.
+  return recordReceipt(applied(ref, at, effect, { current }));
 }
 
 export async function getCurrentItem(itemCode: string): Promise<ServiceItem | undefined> {
@@ -91,29 +141,56 @@ export async function getItemVersion(itemCode: string, version: number): Promise
   return out.Item?.item as ServiceItem | undefined;
 }
 
-async function putProfile(pk: string, asOf: string, profile: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<UpsertOutcome> {
-  const asOfMs = Date.parse(asOf);
-  try {
-    await ddb.send(
-      new PutCommand({
+/**
+ * A profile, if its asOf is not older than the stored one's (equal rewrites the same record, so a
+ * redelivery that crashed after writing still re-runs what follows); an older one is STALE.
+ */
+async function putProfile(
+  key: { pk: string; sk: string },
+  asOf: string,
+  profile: Record<string, unknown>,
+  extra: Record<string, unknown>,
+  ref: EventRef,
+  at: string,
+  effect: EffectPointer,
+): Promise<Receipt> {
+  const asOfAt = asOfInstant(asOf);
+  const asOfMs = Date.parse(asOfAt);
+  return changeWithReceipt(
+    {
+      Put: {
         TableName: table(),
-        Item: { pk, sk: 'PROFILE', asOfMs, profile, ...extra },
-        // Equal asOf rewrites the same record: a redelivery that crashed after writing still re-runs what follows.
+        Item: { ...key, asOfMs, asOfAt, profile, ...extra },
         ConditionExpression: 'attribute_not_exists(pk) OR asOfMs <= :asOfMs',
         ExpressionAttributeValues: { ':asOfMs': asOfMs },
-      }),
-    );
-    return 'applied';
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return 'stale';
-  }
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    applied(ref, at, effect, { asOf: asOfAt }),
+    (stored) => recordReceipt(stale(ref, at, effect, asOfAt, stored?.profile?.M?.asOf?.S)),
+  );
 }
 
-export const putPersonProfile = (p: PersonProfile) => putProfile(profileKey('person', p.idNumber).pk, p.asOf, p, { kind: 'person' });
+function stale(ref: EventRef, at: string, effect: EffectPointer, asOfAt: string, storedAsOf: string | undefined): Receipt {
+  return withKind(ref, at, 'STALE', `asOf ${asOfAt} is older than the stored record's${storedAsOf ? ` (${storedAsOf})` : ''}; the stored record stands`, {
+    effect,
+    details: { asOf: asOfAt, ...(storedAsOf ? { storedAsOf } : {}) },
+  });
+}
 
-export const putEnterpriseProfile = (p: EnterpriseProfile) =>
-  putProfile(profileKey('enterprise', p.creditCode).pk, p.asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode });
+export const putPersonProfile = (p: PersonProfile, ref: EventRef, at: string) =>
+  putProfile(profileKey('person', p.idNumber), p.asOf, p, { kind: 'person' }, ref, at, { resource: 'personProfile', id: p.idNumber });
+
+export const putEnterpriseProfile = (p: EnterpriseProfile, ref: EventRef, at: string) =>
+  putProfile(
+    profileKey('enterprise', p.creditCode),
+    p.asOf,
+    p,
+    { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode },
+    ref,
+    at,
+    { resource: 'enterpriseProfile', id: p.creditCode, href: `/enterprises/${encodeURIComponent(p.creditCode)}/policies` },
+  );
 
 export async function getPersonProfile(idNumber: string): Promise<PersonProfile | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey('person', idNumber) }));
@@ -128,39 +205,52 @@ export async function getEnterpriseProfile(creditCode: string): Promise<Enterpri
 /** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
 export type StoredLicence = Licence & { revokedAt?: string };
 
-export async function putLicence(l: Licence): Promise<void> {
+export async function putLicence(l: Licence, ref: EventRef, at: string): Promise<Receipt> {
   // SET every issued field but never revokedAt: a revocation that arrived first stays in force.
   const fields = { ...l } as Record<string, unknown>;
   const names: Record<string, string> = { '#licence': 'licence' };
-  await ddb.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { pk: `LIC#${l.licenceNo}`, sk: 'LICENCE' },
-      UpdateExpression: 'SET #licence = :l, kind = :k, gsi1pk = :h, gsi1sk = :s',
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: {
-        ':l': fields,
-        ':k': 'licence',
-        ':h': `HOLDER#${l.holderId}`,
-        ':s': `LIC#${l.licenceType}#${l.licenceNo}`,
+  const effect = { resource: 'licence', id: l.licenceNo };
+  return changeWithReceipt(
+    {
+      Update: {
+        TableName: table(),
+        Key: { pk: `LIC#${l.licenceNo}`, sk: 'LICENCE' },
+        UpdateExpression: 'SET #licence = :l, kind = :k, gsi1pk = :h, gsi1sk = :s',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ':l': fields,
+          ':k': 'licence',
+          ':h': `HOLDER#${l.holderId}`,
+          ':s': `LIC#${l.licenceType}#${l.licenceNo}`,
+        },
       },
-    }),
+    },
+    applied(ref, at, effect),
+    () => Promise.reject(new Error(`licence ${l.licenceNo}: an unconditional update failed its condition`)),
   );
 }
 
-export async function revokeLicence(licenceNo: string, revokedAt: string): Promise<void> {
-  // The earliest revocation wins; a redelivery changes nothing.
-  await ddb.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: { pk: `LIC#${licenceNo}`, sk: 'LICENCE' },
-      UpdateExpression: 'SET revokedAt = :r',
-      ConditionExpression: 'attribute_not_exists(revokedAt) OR revokedAt > :r',
-      ExpressionAttributeValues: { ':r': new Date(revokedAt).toISOString() },
-    }),
-  ).catch((error: unknown) => {
-    if (!isConditionFailure(error)) throw error;
-  });
+export async function revokeLicence(licenceNo: string, revokedAt: string, ref: EventRef, at: string): Promise<Receipt> {
+  // The earliest revocation wins; a later or repeated one changes nothing.
+  const when = new Date(revokedAt).toISOString();
+  const effect = { resource: 'licence', id: licenceNo };
+  return changeWithReceipt(
+    {
+      Update: {
+        TableName: table(),
+        Key: { pk: `LIC#${licenceNo}`, sk: 'LICENCE' },
+        UpdateExpression: 'SET revokedAt = :r',
+        ConditionExpression: 'attribute_not_exists(revokedAt) OR revokedAt > :r',
+        ExpressionAttributeValues: { ':r': when },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    applied(ref, at, effect, { revokedAt: when }),
+    (stored) => {
+      const earlier = stored?.revokedAt?.S;
+      return recordReceipt(withKind(ref, at, 'DUPLICATE', `licence ${licenceNo} was already revoked${earlier ? ` at ${earlier}` : ''}`, { effect, details: { revokedAt: earlier ?? null } }));
+    },
+  );
 }
 
 export async function licencesOfHolder(holderId: string): Promise<StoredLicence[]> {
@@ -175,23 +265,24 @@ export async function licencesOfHolder(holderId: string): Promise<StoredLicence[
 
 export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };
 
-export async function putCredit(c: CreditRecord): Promise<UpsertOutcome> {
-  const asOfMs = Date.parse(c.asOf);
-  try {
-    await ddb.send(
-      new UpdateCommand({
+export async function putCredit(c: CreditRecord, ref: EventRef, at: string): Promise<Receipt> {
+  const asOfAt = asOfInstant(c.asOf);
+  const asOfMs = Date.parse(asOfAt);
+  const effect = { resource: 'credit', id: c.subjectId, href: `/credit/${encodeURIComponent(c.subjectId)}` };
+  return changeWithReceipt(
+    {
+      Update: {
         TableName: table(),
         Key: creditKey(c.subjectId),
-        UpdateExpression: 'SET credit = :c, asOfMs = :a, kind = :k',
+        UpdateExpression: 'SET credit = :c, asOfMs = :a, kind = :k, creditEvent = :e',
         ConditionExpression: 'attribute_not_exists(asOfMs) OR asOfMs <= :a',
-        ExpressionAttributeValues: { ':c': c, ':a': asOfMs, ':k': 'credit' },
-      }),
-    );
-    return 'applied';
-  } catch (error) {
-    if (!isConditionFailure(error)) throw error;
-    return 'stale';
-  }
+        ExpressionAttributeValues: { ':c': c, ':a': asOfMs, ':k': 'credit', ':e': { source: ref.source, id: ref.id, asOfAt } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      },
+    },
+    applied(ref, at, effect, { asOf: asOfAt }),
+    (stored) => recordReceipt(stale(ref, at, effect, asOfAt, stored?.credit?.M?.asOf?.S)),
+  );
 }
 
 /**
@@ -207,6 +298,24 @@ export async function markFalseCommitment(subjectId: string, applicationId: stri
       ExpressionAttributeValues: { ':m': { at, applicationId }, ':k': 'credit' },
     }),
   );
+}
+
+/** A credit record as stored: the upstream record (and the event that brought it) and the marks set here. */
+export interface CreditRecordView {
+  readonly upstream?: CreditRecord;
+  readonly upstreamEvent?: { readonly source: string; readonly id: string; readonly asOfAt: string };
+  readonly falseCommitmentMark?: { readonly at: string; readonly applicationId: string };
+}
+
+export async function getCreditRecord(subjectId: string): Promise<CreditRecordView | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId), ConsistentRead: true }));
+  if (!out.Item) return undefined;
+  const item = out.Item;
+  return {
+    ...(item.credit ? { upstream: item.credit as CreditRecord } : {}),
+    ...(item.creditEvent ? { upstreamEvent: item.creditEvent as CreditRecordView['upstreamEvent'] & object } : {}),
+    ...(item.falseCommitmentMark ? { falseCommitmentMark: item.falseCommitmentMark as CreditRecordView['falseCommitmentMark'] & object } : {}),
+  };
 }
 
 /** The effective credit record: upstream data with our own false-commitment mark folded in. */

@@ -36,13 +36,14 @@ import {
 } from './rectification';
 import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from './reviews';
 import { currentUnit, GroupCommit } from '../platform/group-commit';
+import { applied, withKind, type EventRef, type Receipt } from '../platform/receipts';
+import { caseHref, inbound, noEffect, rectificationHref, refuseWithReceipt } from './receipts';
 import {
   commitChange,
   commitChanges,
   flushOutbox,
   flushOutboxes,
   loadCase,
-  recordRejection,
   VersionConflict,
   type CaseBundle,
   type Rejection,
@@ -200,10 +201,14 @@ export interface Outcome {
 }
 
 /** gov.case.completed, or an approval that opened a case: record it and apply the reviews parked for it. */
-export async function completeCase(kase: Case, actor: string, now: string): Promise<Outcome> {
+export async function completeCase(kase: Case, actor: string, now: string, ref?: EventRef): Promise<Outcome> {
   return withRetries(kase.caseId, async ({ record }) => {
     const result = onCaseCompleted(kase, record?.parked ?? [], stageCalendar(), record?.state);
-    if (result.outcome === 'duplicate') return { outcome: 'duplicate' };
+    const effect = { resource: 'case', id: kase.caseId, href: caseHref(kase.caseId) };
+    if (result.outcome === 'duplicate') {
+      await noEffect(ref, now, `case ${kase.caseId} was completed before; it is recorded once`, effect);
+      return { outcome: 'duplicate' };
+    }
     const version = (record?.version ?? 0) + 1;
     const next: CaseReviewState = { ...result.next, version };
     const opened = openRectifications(result.effects, now);
@@ -224,6 +229,12 @@ export async function completeCase(kase: Case, actor: string, now: string): Prom
       ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref)),
       ...opened.audits,
     ];
+    // The parked reviews' receipts move on from PARKED to what became of them now.
+    const receipts: Receipt[] = [
+      ...(inbound(ref) ? [applied(ref, now, { ...effect, state: 'completed' })] : []),
+      ...result.applied.flatMap((r) => (inbound(r.event) ? [applied(r.event, now, { ...effect, state: 'reviewed' }, { reviewId: r.reviewId, level: r.level })] : [])),
+      ...result.rejected.flatMap((r) => (inbound(r.review.event) ? [withKind(r.review.event, now, r.code, r.reason, { effect, details: { reviewId: r.review.reviewId } })] : [])),
+    ];
     await commitAndPublish({
       caseId: kase.caseId,
       caseWrite: { expectedVersion: record?.version, version, state: next, dueAt: invitationDueAt(next, reviewConfig()) },
@@ -232,6 +243,7 @@ export async function completeCase(kase: Case, actor: string, now: string): Prom
       audits,
       rejections,
       outbound: opened.outbound,
+      receipts,
     });
     return { outcome: 'completed' };
   });
@@ -239,20 +251,29 @@ export async function completeCase(kase: Case, actor: string, now: string): Prom
 
 /** gov.review.submitted: one real review per case; a review before its case is parked. */
 export async function submitReview(review: Review, now: string): Promise<Outcome> {
+  const ref = review.event;
+  const effect = { resource: 'case', id: review.caseId, href: caseHref(review.caseId) };
   return withRetries(review.caseId, async ({ record }) => {
     const result = acceptReview(record?.state, review);
     switch (result.outcome) {
       case 'duplicate':
+        await noEffect(ref, now, `review ${review.reviewId} was recorded before; it counts once`, effect);
         return { outcome: 'duplicate' };
       case 'parked': {
         const parked = record?.parked ?? [];
-        if (parked.some((r) => r.reviewId === review.reviewId)) return { outcome: 'duplicate' };
+        if (parked.some((r) => r.reviewId === review.reviewId)) {
+          await noEffect(ref, now, `review ${review.reviewId} is already kept for case ${review.caseId}`, effect);
+          return { outcome: 'duplicate' };
+        }
         await commitAndPublish({
           caseId: review.caseId,
           caseWrite: { expectedVersion: record?.version, version: (record?.version ?? 0) + 1, parked: [...parked, review] },
           audits: [
             caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId),
           ],
+          ...(inbound(ref)
+            ? { receipts: [withKind(ref, now, 'PARKED', `case ${review.caseId} is not known yet; the review is kept and applied when the case arrives`, { effect, details: { reviewId: review.reviewId } })] }
+            : {}),
         });
         return { outcome: 'parked' };
       }
@@ -266,10 +287,11 @@ export async function submitReview(review: Review, now: string): Promise<Outcome
           recordedAt: now,
           details: { channel: review.channel, level: review.level },
         };
-        await recordRejection(
+        await refuseWithReceipt(
           review.caseId,
           rejection,
           caseAudit(review.caseId, 'review:rejected', review.channel, now, `${result.code}: ${result.reason}`, review.reviewId),
+          inbound(ref) ? withKind(ref, now, result.code, result.reason, { effect, details: { reviewId: review.reviewId } }) : undefined,
         );
         return { outcome: 'rejected', code: result.code, reason: result.reason };
       }
@@ -287,6 +309,9 @@ export async function submitReview(review: Review, now: string): Promise<Outcome
             ...opened.audits,
           ],
           outbound: opened.outbound,
+          ...(inbound(ref)
+            ? { receipts: [applied(ref, now, { ...effect, state: 'reviewed' }, { reviewId: review.reviewId, level: review.level, ...(result.replacedDefault ? { replacedDefault: true } : {}) })] }
+            : {}),
         });
         return { outcome: 'accepted', level: review.level };
       }
@@ -303,15 +328,17 @@ export async function applyStep(
   caseId: string,
   input: ActionInput,
   now: string,
-  options: { readonly receiveCount?: number } = {},
+  options: { readonly receiveCount?: number; readonly event?: EventRef } = {},
 ): Promise<Outcome> {
   const receiveCount = options.receiveCount ?? OUT_OF_ORDER_RECEIVES;
+  const ref = options.event;
+  const effect = { resource: 'rectification', id: caseId, href: rectificationHref(caseId) };
   return withRetries(caseId, async ({ record, rectification: rect }) => {
     if (!rect) {
       const review = record?.state?.review;
       if (review !== undefined && (review.defaulted || !isNegativeLevel(review.level))) {
         const reason = `case ${caseId} has no rectification: its review ${review.reviewId} is not a 差评`;
-        await refuseStep(caseId, input, 'NO_RECTIFICATION', reason, now, {});
+        await refuseStep(caseId, input, 'NO_RECTIFICATION', reason, now, {}, ref);
         return { outcome: 'refused', code: 'NO_RECTIFICATION', reason };
       }
       throw new StepBeforeRectification(caseId, input.action);
@@ -326,10 +353,13 @@ export async function applyStep(
       ) {
         throw new StepOutOfOrder(caseId, input.action, rect.state, receiveCount);
       }
-      await refuseStep(caseId, input, result.code, result.reason, now, { state: result.state, allowedActions: result.allowedActions });
+      await refuseStep(caseId, input, result.code, result.reason, now, { state: result.state, allowedActions: result.allowedActions }, ref);
       return { outcome: 'refused', code: result.code, reason: result.reason };
     }
-    if (result.duplicate) return { outcome: 'duplicate' };
+    if (result.duplicate) {
+      await noEffect(ref, now, `step ${input.action} at ${input.at} was recorded before`, effect);
+      return { outcome: 'duplicate' };
+    }
     const next = result.next;
     let caseWrite: ReviewChange['caseWrite'];
     for (const effect of result.effects) {
@@ -346,6 +376,7 @@ export async function applyStep(
       figureDeltas: result.figureDeltas,
       audits: next.history.slice(rect.history.length).map((entry) => rectAudit(entry, caseId)),
       outbound: result.outbound.map((e) => toOutbound(e, now)),
+      ...(inbound(ref) ? { receipts: [applied(ref, now, { ...effect, state: next.state }, { action: input.action })] } : {}),
     });
     return { outcome: 'applied' };
   });
@@ -358,9 +389,16 @@ async function refuseStep(
   reason: string,
   now: string,
   details: Record<string, unknown>,
+  event: EventRef | undefined,
 ): Promise<void> {
   const ref = actionKey(caseId, input.action, input.at);
-  await recordRejection(
+  const receipt = inbound(event)
+    ? withKind(event, now, code, reason, {
+        effect: { resource: 'rectification', id: caseId, href: rectificationHref(caseId) },
+        details: { action: input.action, ...details },
+      })
+    : undefined;
+  await refuseWithReceipt(
     caseId,
     {
       kind: 'step',
@@ -379,6 +417,7 @@ async function refuseStep(
       why: `${code}: ${reason}`,
       causeId: ref,
     },
+    receipt,
   );
 }
 

@@ -44,6 +44,7 @@ import { requireEnv } from '../platform/config';
 import type { CommitResult } from '../platform/group-commit';
 import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
+import { receiptPut, type Receipt } from '../platform/receipts';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
 
@@ -170,6 +171,11 @@ export interface ReviewChange {
   readonly audits?: readonly AuditEntry[];
   readonly rejections?: readonly Rejection[];
   readonly outbound?: readonly PlatformOutboundEvent[];
+  /**
+   * What became of the events this change answers (the event itself, reviews parked for the case). The
+   * change's version condition makes it happen once, so the receipts need no condition of their own.
+   */
+  readonly receipts?: readonly Receipt[];
 }
 
 
@@ -274,6 +280,7 @@ function ownItems(change: ReviewChange): TransactItem[] {
   for (const event of change.outbound ?? []) {
     items.push({ Put: { TableName: table(), Item: { pk: `CASE#${caseId}`, sk: `OUTBOX#${event.id}`, kind: 'outbox', event } } });
   }
+  for (const receipt of change.receipts ?? []) items.push(receiptPut(receipt, 'replace'));
   return items;
 }
 
@@ -334,10 +341,10 @@ function counterRowKeys(deltas: readonly FigureDelta[]): string[] {
 }
 
 /**
- * Records a refusal and its audit line once: both create-only, in one transaction. A redelivered refusal
- * keeps the first record (returns false).
+ * Records a refusal, its audit line and the event's receipt once, in one transaction (the refusal record is
+ * create-only). A redelivered refusal keeps the first record (returns false).
  */
-export async function recordRejection(caseId: string, rejection: Rejection, audit: AuditEntry): Promise<boolean> {
+export async function recordRejection(caseId: string, rejection: Rejection, audit: AuditEntry, receipt?: Receipt): Promise<boolean> {
   try {
     await ddb.send(
       new TransactWriteCommand({
@@ -350,6 +357,7 @@ export async function recordRejection(caseId: string, rejection: Rejection, audi
             },
           },
           { Put: auditPut(audit) },
+          ...(receipt ? [receiptPut(receipt, 'replace')] : []),
         ],
       }),
     );

@@ -65,6 +65,8 @@ export interface Review {
   readonly submittedAt: string;
   /** A 基本满意 recorded by the system after the silence period, not given by the applicant. */
   readonly defaulted: boolean;
+  /** The inbound event that brought a real review, so a review parked before its case gets its receipt later. */
+  readonly event?: { readonly source: string; readonly id: string; readonly type: string };
 }
 
 /**

@@ -124,8 +124,8 @@ describe('function bundles (prod)', () => {
     });
     expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(ok.stdout)).toEqual({ batchItemFailures: [] });
-    // The credit record is stored, then the enterprise is queued for re-matching.
-    expect(ok.requests.map((r) => r.target)).toEqual(['DynamoDB_20120810.UpdateItem', 'AmazonSQS.SendMessageBatch']);
+    // The credit record is stored with the event's receipt (one transaction), then the enterprise is queued for re-matching.
+    expect(ok.requests.map((r) => r.target)).toEqual(['DynamoDB_20120810.TransactWriteItems', 'AmazonSQS.SendMessageBatch']);
     for (const [r, service] of ok.requests.map((r, i) => [r, ['dynamodb', 'sqs'][i]] as const)) {
       expect(r.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDBUNDLETEST/\\d{8}/ap-east-1/${service}/aws4_request`));
       expect(r.headers['x-amz-security-token']).toBe('bundle-test-session');

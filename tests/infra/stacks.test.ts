@@ -257,6 +257,17 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets only the functions that say so insert with PartiQL, only into their tables (ingest: the events table)', () => {
+    for (const [name, spec] of functionEntries) {
+      const tablesInserted = statementsOf(name)
+        .filter((st) => st.actions.includes('dynamodb:PartiQLInsert'))
+        .flatMap((st) => st.resources.map(tableOf));
+      const expected = 'insertsWithPartiQL' in spec ? [...(spec.insertsWithPartiQL as readonly string[])] : [];
+      expect([name, [...new Set(tablesInserted)].sort()]).toEqual([name, expected.sort()]);
+    }
+    expect(functions.ingest.insertsWithPartiQL).toEqual(['events']);
+  });
+
   it('lets a function send only to its sendsTo queues and receive only from the queue it consumes', () => {
     for (const [name, spec] of functionEntries) {
       const sendsTo = new Set<string>();

@@ -221,6 +221,40 @@ describe('authentication and authorization', () => {
   }, 60_000);
 });
 
+describe('read-side authorization: a source reads only its own events, receipts and refusals', () => {
+  const sources = Object.keys(stageConfig('local').sources);
+  const ownRoutes = (source: string) => [
+    `/events/sec-rev-1?source=${encodeURIComponent(source)}`,
+    `/events/sec-rev-1/receipt?source=${encodeURIComponent(source)}`,
+    `/refusals?source=${encodeURIComponent(source)}&since=2026-11-01`,
+  ];
+
+  it.each(sources)('%s: 403 for every other source, never for its own; the auditor reads any', async (reader) => {
+    for (const other of sources.filter((s) => s !== reader)) {
+      for (const path of ownRoutes(other)) {
+        const out = await rt.get(path, { as: reader });
+        expect([reader, path, out.status]).toEqual([reader, path, 403]);
+        expect(out.body.error).toBe(`${reader} may read only its own events and receipts, not those of ${other}`);
+      }
+    }
+    for (const path of [...ownRoutes(reader), '/events/sec-rev-1', '/refusals?since=2026-11-01']) {
+      const out = await rt.get(path, { as: reader });
+      expect([reader, path, out.status === 403 || out.status >= 500]).toEqual([reader, path, false]);
+    }
+    for (const path of ownRoutes(reader)) expect([path, (await rt.get(path)).status === 403]).toEqual([path, false]);
+  });
+
+  it('answers the review channel\'s own receipt, and keeps person data out of what it may not see', async () => {
+    const own = await rt.get(`/events/sec-rev-1/receipt`, { as: baseReview.source });
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ source: baseReview.source, id: 'sec-rev-1', outcome: 'applied', effect: { resource: 'case', id: 'SEC-C1' } });
+    const event = await rt.get('/events/sec-rev-1', { as: baseReview.source });
+    expect(event.body.event.data.reviewerId).not.toBe(APPLICANT);
+    expect(event.body.event.data.reviewerId).toBe(`${APPLICANT.slice(0, 6)}********${APPLICANT.slice(-4)}`);
+    expect((await rt.get(`/events/sec-rev-1?source=${encodeURIComponent(baseReview.source)}`)).body.event.data.reviewerId).toBe(APPLICANT);
+  });
+});
+
 describe('privacy', () => {
   it('writes no unmasked ID number or mobile number to any log line, at DEBUG', async () => {
     const person = sample('gov.person.profile.updated', 'resident');

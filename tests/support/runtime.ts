@@ -15,7 +15,11 @@ export interface Running {
   readonly url: string;
   readonly logFile: string;
   readonly child: ChildProcess;
-  post(payload: unknown, opts?: { as?: string; key?: string; contentType?: string; rawBody?: string | Buffer }): Promise<{ status: number; body: any }>;
+  /**
+   * Posts like a real upstream system: a 5xx is retried with the same body (same ids, so nothing is
+   * accepted twice) after a bounded backoff, honouring Retry-After; `retries: 0` returns the first answer.
+   */
+  post(payload: unknown, opts?: { as?: string; key?: string; contentType?: string; rawBody?: string | Buffer; retries?: number }): Promise<{ status: number; body: any }>;
   get(path: string, opts?: { as?: string }): Promise<{ status: number; body: any }>;
   dev(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ status: number; body: any }>;
   drain(timeoutMs?: number): Promise<void>;
@@ -78,7 +82,23 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
       const as = opts.as ?? (batch ? (payload as Array<{ source: string }>)[0]!.source : (payload as { source: string }).source);
       const body = opts.rawBody ?? JSON.stringify(payload);
       const contentType = opts.contentType ?? (batch ? 'application/cloudevents-batch+json' : 'application/cloudevents+json');
-      return call('POST', '/events', { 'content-type': contentType, ...signedHeaders(as, opts.key ?? devKey(as), 'POST', '/events', body) }, body);
+      const retries = opts.retries ?? POST_RETRIES;
+      for (let attempt = 0; ; attempt++) {
+        // Signed again on every attempt: a signature is valid for 5 minutes only.
+        const headers = { 'content-type': contentType, ...signedHeaders(as, opts.key ?? devKey(as), 'POST', '/events', body) };
+        const res = await fetch(url + '/events', { method: 'POST', headers, body });
+        if (res.status >= 500 && attempt < retries) {
+          await res.arrayBuffer();
+          await new Promise((r) => setTimeout(r, retryDelayMs(attempt, res.headers.get('retry-after'))));
+          continue;
+        }
+        const text = await res.text();
+        try {
+          return { status: res.status, body: JSON.parse(text) };
+        } catch {
+          return { status: res.status, body: text };
+        }
+      }
     },
     async get(path, opts = {}) {
       const as = opts.as ?? '/auditors/district';
@@ -101,6 +121,13 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
     },
   };
   return running;
+}
+
+/** Retries of a post answered 5xx, and the backoff: 0.25, 0.5, 1, 2 s (about 4 s in all), or Retry-After up to 5 s. */
+const POST_RETRIES = 4;
+function retryDelayMs(attempt: number, retryAfter: string | null): number {
+  const asked = retryAfter === null ? NaN : Number(retryAfter) * 1000;
+  return Number.isFinite(asked) && asked >= 0 ? Math.min(asked, 5000) : 250 * 2 ** attempt;
 }
 
 function safeRead(file: string): string {

@@ -4,7 +4,7 @@
 import { jest } from '@jest/globals';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { BatchGetCommand, BatchWriteCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { stages } from '../../../infra/config';
 import { ddb, sqs } from '../../../shared/platform/aws';
 import { logger, metrics } from '../../../shared/platform/powertools';
@@ -12,13 +12,14 @@ import { credit, idCard, PERSON, personProfile, weatherItem } from './fixtures';
 
 type Item = Record<string, any>;
 
-export const TABLES = { approvals: 'approvals-test', registry: 'registry-test', audit: 'audit-test' } as const;
+export const TABLES = { approvals: 'approvals-test', registry: 'registry-test', audit: 'audit-test', receipts: 'receipts-test' } as const;
 export const QUEUES = { outbound: 'queue://outbound', review: 'queue://review' } as const;
 
 export function setTestEnv(): void {
   process.env.TABLE_APPROVALS = TABLES.approvals;
   process.env.TABLE_REGISTRY = TABLES.registry;
   process.env.TABLE_AUDIT = TABLES.audit;
+  process.env.TABLE_RECEIPTS = TABLES.receipts;
   process.env.QUEUE_OUTBOUND_URL = QUEUES.outbound;
   process.env.QUEUE_REVIEW_URL = QUEUES.review;
   process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
@@ -106,6 +107,21 @@ export function fakeAws(): FakeAws {
         }
       }
       return { UnprocessedItems: {} };
+    }
+    if (command instanceof PutCommand) {
+      const { TableName, Item, ConditionExpression, ExpressionAttributeValues: values } = command.input;
+      requests.push(`Put ${TableName}`);
+      if (!condition(ConditionExpression, tableOf(TableName!).get(keyOf(Item!.pk, Item!.sk)), values)) {
+        throw new ConditionalCheckFailedException({ message: 'The conditional request failed', $metadata: {} });
+      }
+      tableOf(TableName!).set(keyOf(Item!.pk, Item!.sk), structuredClone(Item!));
+      return {};
+    }
+    if (command instanceof GetCommand) {
+      const { TableName, Key } = command.input;
+      requests.push(`Get ${TableName}`);
+      const item = tableOf(TableName!).get(keyOf(Key!.pk, Key!.sk));
+      return item ? { Item: structuredClone(item) } : {};
     }
     if (command instanceof UpdateCommand) {
       const { TableName, Key, UpdateExpression, ConditionExpression, ExpressionAttributeValues: values } = command.input;

@@ -1,0 +1,211 @@
+/**
+ * Event receipts (SPEC §9, §11): for every accepted inbound event, by its `(source, id)`, what became of it —
+ * applied (with a pointer to what it changed), no effect (a duplicate, a stale update, a replay) or refused
+ * after acceptance with a kind from ONE vocabulary and a reason — so an upstream system never has to parse a
+ * Chinese message to learn what happened. Every capability records its outcomes here; the query routes
+ * `GET /events/{id}/receipt` and `GET /refusals` read them.
+ *
+ *   receipts table   pk = RCPT#<source>#<id>   sk = RECEIPT
+ *                    refusedBy / refusedAt (GSI bySource): only on refused receipts, so a source's refusals
+ *                    since a time are one Query.
+ *
+ * Exactly once under at-least-once delivery: a receipt is written in the same transaction as the change it
+ * reports (`receiptPut` among the change's items; the group commit writes it with the rest), or create-only
+ * on its own (`recordReceipt`) when nothing else changes. A redelivered event finds its receipt there and
+ * records nothing new: the first outcome stands. The one receipt that changes later is a review parked
+ * before its case (outcome `pending`, kind PARKED), which the case's completion replaces with what became of it.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { env } from '../../infra/topology';
+import { ddb } from './aws';
+import { requireEnv } from './config';
+import type { TransactItem } from './transactions';
+
+/** What a receipt is about: the inbound event, as every consumer knows it. */
+export interface EventRef {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+}
+
+export type ReceiptOutcome = 'applied' | 'noEffect' | 'refused' | 'pending';
+
+/**
+ * The one vocabulary of receipt kinds, with the outcome each belongs to and what it means. Refusal kinds
+ * keep the codes each capability's own routes already show (`/applications/{id}` refusals, `/cases/{id}`
+ * rejections, `/rectifications/{id}` refused steps), so the two views agree.
+ */
+export const RECEIPT_KINDS = {
+  // no effect
+  DUPLICATE: { outcome: 'noEffect', area: 'any', description: 'Already recorded under another event id: the same application, case, review, step or revocation, or an entitlement already in that state.' },
+  STALE: { outcome: 'noEffect', area: 'any', description: 'Older than what is stored: an asOf before the stored record\'s (profiles, credit records) or a policy version before the current one.' },
+  REPLAY: { outcome: 'noEffect', area: 'any', description: 'The same version with the same content was published before (service item, policy).' },
+  // pending
+  PARKED: { outcome: 'pending', area: 'review', description: 'A review whose case is not known yet: kept, and applied or refused when the case arrives.' },
+  // refused: reference data
+  VERSION_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'The same version of a service item or policy was published before with other content; the first stands. Publish a new version.' },
+  // refused: 秒批
+  APPLICATION_CONFLICT: { outcome: 'refused', area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
+  APPLICATION_UNKNOWN: { outcome: 'refused', area: 'approval', description: 'No application with this applicationId was submitted (a supplement or verification report for nothing).' },
+  APPLICATION_MISMATCH: { outcome: 'refused', area: 'approval', description: 'The supplement names another application than the stored one.' },
+  NOT_PENDING_MATERIALS: { outcome: 'refused', area: 'approval', description: 'A supplement for an application that is not waiting for materials (容缺).' },
+  SUPPLEMENT_TOO_LATE: { outcome: 'refused', area: 'approval', description: 'A supplement after the supplement deadline.' },
+  NOT_APPROVED_ON_COMMITMENT: { outcome: 'refused', area: 'approval', description: 'A verification report for an application that is not approved on commitment (告知承诺).' },
+  ALREADY_VERIFIED: { outcome: 'refused', area: 'approval', description: 'A second verification report: the first one stands.' },
+  // refused: 好差评
+  DUPLICATE_REVIEW: { outcome: 'refused', area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
+  REVIEWER_MISMATCH: { outcome: 'refused', area: 'review', description: 'The reviewer is not the applicant of the case.' },
+  ITEM_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another service item than its case.' },
+  DEPARTMENT_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another department than its case.' },
+  CASE_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another case.' },
+  INVALID_REVIEW: { outcome: 'refused', area: 'review', description: 'The review cannot be a real review (marked defaulted, or a level outside 1–5).' },
+  NO_RECTIFICATION: { outcome: 'refused', area: 'rectification', description: 'A rectification step for a case whose review is not a 差评: there is nothing to rectify.' },
+  UNKNOWN_ACTION: { outcome: 'refused', area: 'rectification', description: 'The step\'s action is not a rectification action.' },
+  ACTION_NOT_ALLOWED: { outcome: 'refused', area: 'rectification', description: 'The step is not allowed in the rectification\'s current state; `details.allowedActions` lists those that are.' },
+  NOT_OWNING_DEPARTMENT: { outcome: 'refused', area: 'rectification', description: 'The step was taken by another department than the one that owns the case.' },
+  SATISFIED_REQUIRED: { outcome: 'refused', area: 'rectification', description: 'A return visit without the applicant\'s answer (`satisfied`).' },
+  INVALID_TIME: { outcome: 'refused', area: 'rectification', description: 'The step has no valid time (`at`).' },
+  // refused: 免申即享
+  POLICY_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'No such policy.' },
+  POLICY_WITHDRAWN: { outcome: 'refused', area: 'entitlement', description: 'The policy was withdrawn.' },
+  POLICY_NOT_YET_VALID: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s window has not started at the event\'s time.' },
+  POLICY_EXPIRED: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s window ended before the event\'s time.' },
+  POLICY_WINDOW_INVALID: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s validity window cannot be read.' },
+  ENTITLEMENT_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'The enterprise has no entitlement to this policy (it was never matched).' },
+  NOT_A_CONFIRM_POLICY: { outcome: 'refused', area: 'entitlement', description: 'A confirmation for a grant policy, which needs none.' },
+  NOT_NOTIFIED: { outcome: 'refused', area: 'entitlement', description: 'A confirmation before the enterprise was notified.' },
+  NOT_ELIGIBLE: { outcome: 'refused', area: 'entitlement', description: 'The entitlement is not in a state that can be confirmed or disbursed (needs info, ineligible, not granted).' },
+  NOT_GRANTED_OR_CONFIRMED: { outcome: 'refused', area: 'entitlement', description: 'A disbursement for an entitlement neither granted nor confirmed.' },
+  BUDGET_EXHAUSTED: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s budget is spent.' },
+  BUDGET_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'The policy has a budget whose remaining amount could not be read.' },
+  DISBURSEMENT_CONFLICT: { outcome: 'refused', area: 'entitlement', description: 'A second disbursement with another amount than the first.' },
+  INVALID_AMOUNT: { outcome: 'refused', area: 'entitlement', description: 'The amount is not a finite number ≥ 0.' },
+} as const satisfies Record<string, { outcome: ReceiptOutcome; area: string; description: string }>;
+
+export type ReceiptKind = keyof typeof RECEIPT_KINDS;
+export type RefusalKind = { [K in ReceiptKind]: (typeof RECEIPT_KINDS)[K]['outcome'] extends 'refused' ? K : never }[ReceiptKind];
+
+export function isReceiptKind(code: string): code is ReceiptKind {
+  return Object.hasOwn(RECEIPT_KINDS, code);
+}
+
+/** What an applied event changed: the resource, its id, and the route that shows it (if any). */
+export interface EffectPointer {
+  readonly resource: string;
+  readonly id: string;
+  readonly href?: string;
+  readonly version?: number;
+  readonly state?: string;
+}
+
+export interface Receipt {
+  readonly source: string;
+  readonly id: string;
+  readonly type: string;
+  readonly outcome: ReceiptOutcome;
+  /** For noEffect, refused and pending outcomes: one of RECEIPT_KINDS. */
+  readonly kind?: ReceiptKind;
+  /** The capability's own words (Chinese or English); `kind` is what a machine reads. */
+  readonly reason?: string;
+  readonly effect?: EffectPointer;
+  /** When the outcome was recorded (the functions' clock). */
+  readonly at: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Receipts are kept for inbound `gov.*` events only: internal messages have no upstream system to answer. */
+export function isInbound(ref: EventRef): boolean {
+  return ref.type.startsWith('gov.');
+}
+
+export const applied = (ref: EventRef, at: string, effect: EffectPointer, details?: Record<string, unknown>): Receipt => ({
+  ...refOf(ref),
+  outcome: 'applied',
+  effect,
+  at,
+  ...(details ? { details } : {}),
+});
+
+/**
+ * A receipt of one of the vocabulary's kinds (the outcome follows from the kind). An unknown code is a
+ * programming error: the vocabulary would no longer list every kind a source can receive.
+ */
+export function withKind(ref: EventRef, at: string, kind: string, reason: string, extra: { effect?: EffectPointer; details?: Record<string, unknown> } = {}): Receipt {
+  if (!isReceiptKind(kind)) throw new Error(`receipt kind ${kind} is not in RECEIPT_KINDS`);
+  return { ...refOf(ref), outcome: RECEIPT_KINDS[kind].outcome, kind, reason, at, ...extra };
+}
+
+function refOf(ref: EventRef): EventRef {
+  return { source: ref.source, id: ref.id, type: ref.type };
+}
+
+const table = () => requireEnv(env.table('receipts'));
+export const receiptKey = (source: string, id: string) => ({ pk: `RCPT#${source}#${id}`, sk: 'RECEIPT' });
+
+function itemOf(receipt: Receipt): Record<string, unknown> {
+  return {
+    ...receiptKey(receipt.source, receipt.id),
+    ...receipt,
+    ...(receipt.outcome === 'refused' ? { refusedBy: receipt.source, refusedAt: `${receipt.at}#${receipt.id}` } : {}),
+  };
+}
+
+/**
+ * The receipt as an item of the transaction that makes the change it reports. `replace` only for the
+ * one receipt that moves on (a parked review); otherwise create-only, so the first outcome stands.
+ */
+export function receiptPut(receipt: Receipt, mode: 'create' | 'replace' = 'create'): TransactItem {
+  return {
+    Put: {
+      TableName: table(),
+      Item: itemOf(receipt),
+      ...(mode === 'create' ? { ConditionExpression: 'attribute_not_exists(pk)' } : {}),
+    },
+  };
+}
+
+/**
+ * Records a receipt on its own (nothing else changed), create-only. Returns the receipt that stands: this
+ * one, or the one a first delivery of the same event recorded.
+ */
+export async function recordReceipt(receipt: Receipt): Promise<Receipt> {
+  if (!isInbound(receipt)) return receipt;
+  try {
+    await ddb.send(new PutCommand({ TableName: table(), Item: itemOf(receipt), ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' }));
+    return receipt;
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return (await getReceipt(receipt.source, receipt.id)) ?? receipt;
+  }
+}
+
+export async function getReceipt(source: string, id: string): Promise<Receipt | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: receiptKey(source, id), ConsistentRead: true }));
+  return out.Item ? receiptOf(out.Item) : undefined;
+}
+
+function receiptOf(item: Record<string, unknown>): Receipt {
+  const { pk: _pk, sk: _sk, refusedBy: _by, refusedAt: _at, ...receipt } = item;
+  return receipt as unknown as Receipt;
+}
+
+/** A source's refusals recorded at or after `since` (ISO instant), oldest first, a page at a time. */
+export async function refusalsOf(
+  source: string,
+  since: string,
+  limit: number,
+  cursor?: Record<string, unknown>,
+): Promise<{ items: Receipt[]; next?: Record<string, unknown> }> {
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'bySource',
+      KeyConditionExpression: 'refusedBy = :s AND refusedAt >= :since',
+      ExpressionAttributeValues: { ':s': source, ':since': since },
+      Limit: limit,
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+    }),
+  );
+  return { items: (out.Items ?? []).map(receiptOf), ...(out.LastEvaluatedKey ? { next: out.LastEvaluatedKey } : {}) };
+}

@@ -1,0 +1,60 @@
+/**
+ * Person data on the read side (SPEC §12): ID numbers, names of persons, birth dates and phone numbers are
+ * returned only to readers entitled to them (`config.personDataReaders`); every other reader gets the
+ * same answer with them masked. The rule is applied to every query route's answer in one place, so a
+ * new route cannot forget it.
+ */
+import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '../contract/identifiers';
+import { config } from '../platform/config';
+
+/** Entitled: listed in `personDataReaders`; without that list, every reader that is not an upstream source. */
+export function entitledToPersonData(principal: string): boolean {
+  const c = config();
+  return c.personDataReaders ? c.personDataReaders.includes(principal) : !Object.hasOwn(c.sources, principal);
+}
+
+/** Fields that hold a person's data whatever their value looks like. */
+const PERSON_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'mobile']);
+/** Values of rule traces and explanations that show a fact of these fields. */
+const FACT_VALUE_FIELDS = ['seen', 'value', 'expected'] as const;
+
+function maskField(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value === undefined || value === null ? value : '***';
+  if (key === 'idNumber') return maskIdNumber(value);
+  if (key === 'birthDate') return '****-**-**';
+  return maskPhone(value);
+}
+
+/** A person's name: the family name stays (for a clerk to recognise a case), the rest is masked. */
+export function maskName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 1 ? '*' : chars[0] + '*'.repeat(chars.length - 1);
+}
+
+/** An object about a person: it carries a person's ID number, or says it is a person. */
+function isAboutPerson(o: Record<string, unknown>): boolean {
+  if (o.kind === 'person' || o.subjectKind === 'person') return true;
+  return ['idNumber', 'id', 'applicantId', 'holderId', 'subjectId', 'reviewerId'].some((k) => isValidIdNumber(o[k]));
+}
+
+function lastSegment(fact: unknown): string {
+  return typeof fact === 'string' ? (fact.split('.').pop() ?? '') : '';
+}
+
+/** `value` with person data masked. Our own answers only: bounded depth, so recursion is fine. */
+export function maskPersonData(value: unknown): unknown {
+  if (typeof value === 'string') return maskSensitive(value);
+  if (Array.isArray(value)) return value.map(maskPersonData);
+  if (typeof value !== 'object' || value === null) return value;
+  const o = value as Record<string, unknown>;
+  const person = isAboutPerson(o);
+  const factIsPersonal = PERSON_FIELDS.has(lastSegment(o.fact)) || lastSegment(o.fact) === 'name';
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(o)) {
+    if (PERSON_FIELDS.has(key)) out[key] = maskField(key, v);
+    else if (key === 'name' && person && typeof v === 'string') out[key] = maskName(v);
+    else if (factIsPersonal && (FACT_VALUE_FIELDS as readonly string[]).includes(key)) out[key] = '***';
+    else out[key] = maskPersonData(v);
+  }
+  return out;
+}

@@ -1,0 +1,43 @@
+import { stages } from '../../../infra/config';
+import { makeIdNumber } from '../../../shared/contract/identifiers';
+
+process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
+const { entitledToPersonData, maskName, maskPersonData } = await import('../../../shared/query/privacy');
+const { parameterProblem } = await import('../../../shared/query/parameters');
+
+const ID = makeIdNumber('440305', '19900307', '123');
+
+describe('person data on the read side', () => {
+  it('entitles the auditor and the systems that hold person data, not the catalog, policy or review channels', () => {
+    for (const p of ['/auditors/district', '/systems/data-sharing', '/systems/window-acceptance', '/systems/department', '/systems/credit', '/systems/e-licence']) {
+      expect([p, entitledToPersonData(p)]).toEqual([p, true]);
+    }
+    for (const p of ['/systems/catalog', '/systems/policy', '/systems/review-channel']) expect([p, entitledToPersonData(p)]).toEqual([p, false]);
+  });
+
+  it('masks ID numbers, person names, birth dates, phones and facts about them; leaves enterprises alone', () => {
+    const answer = {
+      event: { data: { idNumber: ID, name: '张伟', birthDate: '1990-03-07', phone: '13912345678', note: `身份证 ${ID}` } },
+      applicant: { kind: 'person', id: ID, name: '王芳' },
+      enterprise: { kind: 'enterprise', id: '91440300MA5G2K8L1P', name: '深圳市海星电子科技有限公司' },
+      trace: [{ fact: 'applicant.birthDate', seen: '1990-03-07' }, { fact: 'form.purpose', seen: '诉讼' }],
+      case: { applicantId: ID, reviewerId: '13912345678' },
+    };
+    const masked = maskPersonData(answer) as any;
+    expect(masked.event.data).toEqual({ idNumber: '440305********123' + ID.slice(-1), name: '张*', birthDate: '****-**-**', phone: '139****5678', note: `身份证 440305********${ID.slice(-4)}` });
+    expect(masked.applicant.name).toBe('王*');
+    expect(masked.enterprise).toEqual(answer.enterprise);
+    expect(masked.trace).toEqual([{ fact: 'applicant.birthDate', seen: '***' }, { fact: 'form.purpose', seen: '诉讼' }]);
+    expect(masked.case).toEqual({ applicantId: `440305********${ID.slice(-4)}`, reviewerId: '139****5678' });
+    expect(JSON.stringify(masked)).not.toContain(ID);
+    expect(maskName('A')).toBe('*');
+  });
+});
+
+describe('query parameters', () => {
+  it('refuses an empty path parameter and any parameter over 200 characters, naming it', () => {
+    expect(parameterProblem({ caseId: '' }, {})).toBe('path parameter "caseId" must not be empty');
+    expect(parameterProblem({}, { key: 'k'.repeat(3000) })).toBe('query parameter "key" is 3000 characters long; at most 200');
+    expect(parameterProblem({ id: 'x'.repeat(200) }, { cursor: 'c'.repeat(2000) })).toBeUndefined();
+  });
+});
