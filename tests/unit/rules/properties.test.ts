@@ -102,9 +102,10 @@ const factsArb = fc
 /** The trace has the condition's shape, and every node's result is what the reference interpreter gives it. */
 function expectTreeMatches(c: Condition, node: TraceNode, facts: Facts): void {
   expect(node.result).toBe(reference(c, facts));
-  if ('all' in c) c.all.forEach((x, i) => expectTreeMatches(x, (node as { all: TraceNode[] }).all[i]!, facts));
-  else if ('any' in c) c.any.forEach((x, i) => expectTreeMatches(x, (node as { any: TraceNode[] }).any[i]!, facts));
-  else if ('not' in c) expectTreeMatches(c.not, (node as { not: TraceNode }).not, facts);
+  const n = node as Partial<{ all: TraceNode[]; any: TraceNode[]; not: TraceNode }>;
+  if ('all' in c) c.all.forEach((x, i) => expectTreeMatches(x, n.all![i]!, facts));
+  else if ('any' in c) c.any.forEach((x, i) => expectTreeMatches(x, n.any![i]!, facts));
+  else if ('not' in c) expectTreeMatches(c.not, n.not!, facts);
   else expect(node).toMatchObject({ id: c.id, fact: c.fact, op: c.op });
 }
 
