@@ -91,9 +91,10 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
         if (!ctx.dataDir) return { status: 409, body: { error: 'needs --data DIR: an in-memory DynamoDB Local would come back empty' } };
         await ctx.supervisor.stopForFault();
         ctx.log('[fault] DynamoDB Local stopped');
-      } else if (ctx.supervisor.down) {
+      } else {
+        const wasDown = ctx.supervisor.down;
         await ctx.supervisor.ensureUp();
-        ctx.log('[fault] DynamoDB Local restarted');
+        if (wasDown) ctx.log('[fault] DynamoDB Local restarted');
       }
       return { status: 200, body: { dynamoDown: ctx.supervisor.down } };
     },

@@ -9,6 +9,16 @@ import { startDynamo, type DynamoStandIn } from './standins';
 
 type Mode = 'up' | 'restarting' | 'down' | 'stopped';
 
+/** Whether anything answers HTTP at the endpoint (DynamoDB Local answers a bare GET with a 400). */
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Seconds an HTTP client is told to wait while DynamoDB Local restarts (a JVM starts in 2–10 s). */
 export const RESTART_RETRY_AFTER_SECONDS = 2;
 
@@ -91,8 +101,15 @@ export class DynamoSupervisor {
     await this.current.stop();
   }
 
-  /** Ends a deliberate outage, or waits for a restart under way: either way DynamoDB Local is up after. */
+  /**
+   * Ends a deliberate outage, or waits for a restart under way: either way DynamoDB Local is up after.
+   * A JVM that died a moment ago may not be noticed yet: one that does not answer is waited for.
+   */
   async ensureUp(): Promise<void> {
+    if (this.mode === 'up' && !(await answers(this.current.endpoint))) {
+      await this.current.exited;
+      await new Promise((r) => setImmediate(r)); // let watch() see the exit and start the restart
+    }
     if (this.mode === 'down') {
       this.mode = 'restarting';
       this.restarting = this.replace();
