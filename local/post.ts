@@ -1,5 +1,5 @@
 /**
- * `npm run post -- <file.json>... [--url URL] [--as /systems/...]` (`-- --help` for the usage)
+ * `npm run post -- <file.json>... [--url URL] [--as /systems/...] [--wait]` (`-- --help` for the usage)
  *
  * Posts CloudEvent files to POST /events, signed as a development source (the event's own `source`
  * unless --as says otherwise). A file holding a JSON array is posted as a batch. Prints the response.
@@ -17,6 +17,7 @@ export const POST: CommandSpec = {
   options: [
     { name: 'url', value: 'URL', help: 'the runtime (default: $CIVICFLOW_URL, else http://127.0.0.1:3000)' },
     { name: 'as', value: 'SOURCE', help: "sign as this source instead of the event's own, e.g. /systems/catalog" },
+    { name: 'wait', help: 'return once the runtime has handled everything posted (local runtime: POST /_dev/drain)' },
   ],
 };
 
@@ -60,6 +61,12 @@ export async function postEvents(
   }
 }
 
+async function waitUntilHandled(url: string): Promise<void> {
+  const res = await fetch(`${url}/_dev/drain?timeoutMs=120000`, { method: 'POST' });
+  if (res.status === 404) throw new UsageError(`--wait needs the local runtime (${url} has no /_dev/drain)`);
+  if (!res.ok) throw new Error(`the runtime did not finish within 2 minutes: ${await res.text()}`);
+}
+
 function readEvent(file: string): unknown {
   let text: string;
   try {
@@ -90,6 +97,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         console.log(`${file}: HTTP ${out.status}\n${JSON.stringify(out.body, null, 2)}`);
         if (out.status >= 300) failed = true;
       }
+      if (cli.flags.has('wait') && !failed) await waitUntilHandled(url);
       return failed ? 1 : 0;
     },
     () => url,
