@@ -57,7 +57,9 @@ const setClock: DevRoute = async (_req, body) => {
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
   const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
   return {
-    'GET /_dev/health': async () => ({ status: 200, body: { ok: true, dynamo: ctx.supervisor.state() } }),
+    'GET /_dev/health': async () => ({ status: 200, body: { ok: true } }),
+    // DynamoDB Local as the supervisor sees it: up, restarting or down, its pid and how often it died.
+    'GET /_dev/dynamo': async () => ({ status: 200, body: ctx.supervisor.state() }),
     'GET /openapi.json': async () => ({ status: 200, body: openapi }),
     'GET /_dev/clock': async () => ({ status: 200, body: clockState() }),
     'POST /_dev/clock': setClock,

@@ -247,7 +247,8 @@ async function assemble(
   started.push(async () => timers.forEach(clearInterval));
 
   const queueDepths = () => depthsOf(sqsStandIn);
-  const alarms = watchDlqs(queueDepths, log, started);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const alarms = watchDlqs(queueDepths, url, log, started);
 
   /** Resolves true once every queue is empty and nothing is being handled, twice in a row. */
   async function drain(timeoutMs = 60_000): Promise<boolean> {
@@ -287,14 +288,14 @@ async function assemble(
       storage: () => ({ restarting: supervisor.restartingNow, crashes: supervisor.crashes }),
     }),
   );
-  const port = (server.address() as AddressInfo).port;
+  const port = Number(new URL(url).port);
   // Stop intake first: the gateway closes before the pollers, timers and stand-ins.
   started.splice(started.indexOf(closeServer), 1);
   started.push(closeServer);
 
   let stopped = false;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     config,
     queues: localQueues,
@@ -397,13 +398,13 @@ export interface Alarm {
 }
 
 /** The local face of the DLQ alarms (CloudWatch in AWS): a line on stderr when a DLQ grows, and the list at GET /_dev/alarms. */
-function watchDlqs(queueDepths: () => Depths, log: (line: string) => void, started: Array<() => Promise<void>>): Alarm[] {
+function watchDlqs(queueDepths: () => Depths, url: string, log: (line: string) => void, started: Array<() => Promise<void>>): Alarm[] {
   const alarms: Alarm[] = [];
   const dlqSeen: Partial<Record<QueueName, number>> = {};
   const alarmTimer = setInterval(() => {
     for (const [name, d] of Object.entries(queueDepths()) as Array<[QueueName, { dlq: number }]>) {
       if (d.dlq > (dlqSeen[name] ?? 0)) {
-        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url <runtime url>`;
+        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url ${url}`;
         alarms.push({ at: new Date().toISOString(), queue: name, dlq: d.dlq, message });
         log(`[alarm] ${message}`);
       }

@@ -22,19 +22,24 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Log folders of this file's runtimes, until settled: kept when a test failed, removed otherwise. */
+/**
+ * Log folders of this file's runtimes, settled when the file ends (a runtime stopped mid-test may hold the
+ * evidence of a later failure): kept when a test failed, removed otherwise.
+ */
 const logDirs = new Map<string, ChildProcess>();
+let fileEnded = false;
 
 function settleLog(logDir: string): void {
   logDirs.delete(logDir);
   // Set by tests/support/environment.js when a test or hook of this file failed.
   if ((globalThis as { __civicflowFailed?: boolean }).__civicflowFailed) {
-    process.stderr.write(`\nthe runtime's log, kept for the failure above: ${join(logDir, 'runtime.log')}\n`);
+    process.stderr.write(`\nthe runtime's log, kept because a test of this file failed: ${join(logDir, 'runtime.log')}\n`);
   } else rmSync(logDir, { recursive: true, force: true });
 }
 
-// A runtime a test killed, and never stopped, is settled when the file ends.
+// Runtimes already ended (stopped or killed) are settled now; one still running, when it stops.
 afterAll(() => {
+  fileEnded = true;
   for (const [dir, child] of logDirs) if (child.exitCode !== null || child.signalCode !== null) settleLog(dir);
 });
 
@@ -116,7 +121,7 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
         await exited;
         clearTimeout(timer);
       }
-      if (logDirs.has(logDir)) settleLog(logDir);
+      if (fileEnded && logDirs.has(logDir)) settleLog(logDir);
     },
   };
   return running;
