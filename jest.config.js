@@ -15,6 +15,8 @@ export default {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      // Tells tests/support/runtime.ts whether a test failed, to keep the runtime's log only then.
+      testEnvironment: '<rootDir>/tests/support/environment.js',
     },
   ],
   testTimeout: 60000,

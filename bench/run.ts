@@ -1,11 +1,14 @@
 /**
- * `npm run bench [-- --quick] [--only rules,matching,...] [--no-write]`: the measurements of SPEC §13,
- * run side by side on this machine, written to BENCHMARKS.md. Offline; a text progress bar on stderr.
+ * `npm run bench [-- --quick] [--only rules,matching,...] [--no-write]` (`-- --help`): the product's speed
+ * and cost aims, measured side by side on this machine and written to BENCHMARKS.md. Offline; a text
+ * progress bar on stderr. Arguments are checked before anything runs: a mistyped flag is refused, never
+ * ignored into a full run that rewrites BENCHMARKS.md.
  */
 import { cpus, totalmem, loadavg } from 'node:os';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgressBar } from './progress';
+import { commandLine, UsageError, type CommandSpec } from '../local/cli';
 import type { Section, SectionResult } from './types';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -20,13 +23,27 @@ const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () =
   ingest: { weight: 120, quickWeight: 50, load: async () => (await import('./runtime/sections')).ingestSection },
 };
 
-function parseArgs(argv: string[]) {
-  const quick = argv.includes('--quick');
-  const noWrite = argv.includes('--no-write');
-  const i = argv.indexOf('--only');
-  const only = i >= 0 ? (argv[i + 1] ?? '').split(',').filter(Boolean) : Object.keys(SECTIONS);
-  for (const s of only) if (!SECTIONS[s]) throw new Error(`unknown section "${s}"; known: ${Object.keys(SECTIONS).join(', ')}`);
-  return { quick, noWrite, only };
+export const BENCH: CommandSpec = {
+  command: 'npm run bench',
+  maxPositionals: 0,
+  summary: 'Measures the rules engine, matching, bundles, the pipeline, publish-to-push and cost; writes BENCHMARKS.md.',
+  options: [
+    { name: 'quick', help: 'shorter runs (about 2 minutes instead of 9)' },
+    { name: 'only', value: 'A,B', help: `these sections only (${Object.keys(SECTIONS).join(', ')}); written to bench/.last-<sections>.md` },
+    { name: 'no-write', help: 'print the report instead of writing it' },
+  ],
+};
+
+function parseArgs() {
+  const cli = commandLine(BENCH);
+  const only = cli.values.only === undefined ? Object.keys(SECTIONS) : cli.values.only.split(',').filter(Boolean);
+  for (const s of only) {
+    if (!SECTIONS[s]) {
+      console.error(`${BENCH.command}: unknown section "${s}"; known: ${Object.keys(SECTIONS).join(', ')}`);
+      process.exit(2);
+    }
+  }
+  return { quick: cli.flags.has('quick'), noWrite: cli.flags.has('no-write'), only };
 }
 
 function machine(): string {
@@ -45,7 +62,7 @@ function render(results: SectionResult[], mode: string, started: Date, seconds: 
     '# CivicFlow benchmarks',
     '',
     `Written by \`npm run bench${mode === 'quick' ? ' -- --quick' : ''}\` (${mode} mode) on ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC in ${Math.round(seconds)} s. `,
-    'Do not edit by hand: run the bench again. What SPEC §13 asks is measured here, never in tests.',
+    'Do not edit by hand: run the bench again. The speed and cost aims of the product are measured here, never in tests.',
     '',
     '## Machine',
     '',
@@ -69,7 +86,7 @@ function render(results: SectionResult[], mode: string, started: Date, seconds: 
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const args = parseArgs();
   const started = new Date();
   const header = machine();
   const weights = Object.fromEntries(args.only.map((s) => [s, args.quick ? SECTIONS[s]!.quickWeight : SECTIONS[s]!.weight]));
@@ -104,10 +121,13 @@ async function main(): Promise<void> {
       process.stdout.write(`wrote ${file} in ${Math.round(seconds)} s\n`);
     }
   }
-  void readFileSync;
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${BENCH.command}: ${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`\nbench failed: ${(error as Error)?.stack ?? String(error)}\n`);
   process.exit(1);
 });

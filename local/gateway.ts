@@ -3,7 +3,7 @@
  * for the same handler modules, plus development-only controls under /_dev (never deployed).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { routes } from '../infra/topology';
 import { lambdaContext } from './pollers';
@@ -43,7 +43,15 @@ export interface GatewayOptions {
   readonly handlers: Readonly<Record<string, { handler: HttpHandler; timeoutSeconds: number }>>;
   readonly dev: Readonly<Record<string, DevRoute>>;
   readonly onError: (error: unknown) => void;
+  /**
+   * The storage's state: while DynamoDB Local's JVM is being restarted the routes answer 503 with
+   * Retry-After, and so does a request whose handler failed because the JVM died under it.
+   */
+  readonly storage?: () => { readonly restarting: boolean; readonly crashes: number };
 }
+
+/** Seconds a client is told to wait while the storage restarts. */
+const RETRY_AFTER_SECONDS = 2;
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
@@ -66,9 +74,26 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-export function createGateway(options: GatewayOptions): Server {
+function storageRestarting(res: ServerResponse): void {
+  send(res, 503, { message: `the storage (DynamoDB Local) is restarting: retry after ${RETRY_AFTER_SECONDS} s` }, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+}
+
+/** Whether a failure of a request that began at `before` is the storage's restart, not the handler's. */
+async function failedByRestart(options: GatewayOptions, before: { crashes: number } | undefined): Promise<boolean> {
+  if (!options.storage || !before) return false;
+  // The JVM's exit may be noticed a moment after the request's connection to it broke.
+  for (let i = 0; i < 5; i++) {
+    const now = options.storage();
+    if (now.restarting || now.crashes !== before.crashes) return true;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return false;
+}
+
+export function gatewayListener(options: GatewayOptions): RequestListener {
   const compiled = compileRoutes();
-  return createServer(async (req, res) => {
+  return async (req, res) => {
+    const storageBefore = options.storage?.();
     try {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(req);
@@ -123,17 +148,20 @@ export function createGateway(options: GatewayOptions): Server {
       };
       const target = options.handlers[route.function];
       if (!target) return send(res, 500, { message: `no handler for ${route.function}` });
+      if (storageBefore?.restarting) return storageRestarting(res);
       // The API's routes go ahead of the queue consumers at the stand-in (see priority.ts); /_dev does not.
       const result = await asHttpRequest(() => target.handler(event, lambdaContext(route.function, target.timeoutSeconds)));
+      if ((result.statusCode ?? 200) >= 500 && (await failedByRestart(options, storageBefore))) return storageRestarting(res);
       const outBody = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
       res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
       res.end(outBody);
     } catch (error) {
+      if (!res.headersSent && (await failedByRestart(options, storageBefore))) return storageRestarting(res);
       options.onError(error);
       if (!res.headersSent) send(res, 500, { message: 'Internal Server Error' });
       else res.end();
     }
-  });
+  };
 }
 
 /** Path parameters decoded as API Gateway does; a malformed %-escape is the client's error (400), not ours. */

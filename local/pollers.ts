@@ -28,6 +28,8 @@ export interface PollerOptions {
    * visibility timeout, so retries and the DLQ can be exercised in seconds. Unset = honour the timeout.
    */
   readonly retryDelaySeconds?: number;
+  /** While true the poller receives nothing (the local runtime's storage is restarting). */
+  readonly paused?: () => boolean;
 }
 
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
@@ -108,6 +110,10 @@ export class Poller {
 
   private async run(): Promise<void> {
     while (this.running) {
+      if (this.options.paused?.()) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
       try {
         await this.pollOnce();
       } catch (error) {

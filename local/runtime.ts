@@ -4,23 +4,28 @@
  * the schedules, and development-only controls for the clock and the schedules.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityBatchCommand, ReceiveMessageCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
-import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { env, functions, queues, schedules, type FunctionName, type QueueName } from '../infra/topology';
 import { stageConfig, validateStageConfig, type StageConfig } from '../infra/config';
 import { devKey } from '../shared/auth/signature';
-import { clockOffset, setClockOffset } from '../shared/platform/clock';
-import { startDynamo, startSqs, type DynamoStandIn, type SqsStandIn } from './standins';
+import { clockOffset } from '../shared/platform/clock';
+import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn } from './standins';
+import { DynamoSupervisor } from './supervisor';
+import { startOutboundSink, type OutboundRecord } from './sink';
 import { provisionQueues, provisionTables, localQueueName, localDlqName, type LocalQueue } from './provision';
 import { Poller, lambdaContext, type SqsHandler } from './pollers';
-import { createGateway, type DevRoute, type HttpHandler } from './gateway';
+import { gatewayListener, type HttpHandler } from './gateway';
+import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
+
+export { StartError } from './standins';
+export type { OutboundRecord } from './sink';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -37,11 +42,6 @@ export interface RuntimeOptions {
   readonly retryDelaySeconds?: number;
   readonly config?: StageConfig;
   readonly log?: (line: string) => void;
-}
-
-export interface OutboundRecord {
-  readonly receivedAt: string;
-  readonly event: Record<string, unknown>;
 }
 
 export interface Runtime {
@@ -94,19 +94,87 @@ export function parseDuration(value: string | number): number {
   return Number(m[1]) * unit;
 }
 
+/** Binds the HTTP port before anything else starts, so a port in use costs no JVM; answers 503 until ready. */
+async function listen(port: number): Promise<{ server: Server; serve(listener: RequestListener): void }> {
+  let current: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json; charset=utf-8', 'retry-after': '2' });
+    res.end(JSON.stringify({ message: 'the local runtime is starting' }));
+  };
+  const server = createServer((req, res) => current(req, res));
+  await new Promise<void>((resolveListen, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') {
+        reject(
+          new StartError(
+            `port ${port} is in use (another CivicFlow runtime or another program): start on another with \`npm start -- --port ${port + 1}\`, or \`--port 0\` for any free port`,
+          ),
+        );
+      } else if (error.code === 'EACCES') {
+        reject(new StartError(`port ${port} needs privileges: choose one above 1023, e.g. \`npm start -- --port 3000\``));
+      } else reject(error);
+    });
+    server.listen(port, '127.0.0.1', () => resolveListen());
+  });
+  return { server, serve: (listener) => (current = listener) };
+}
+
 export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
   const log = options.log ?? ((line: string) => console.log(line));
   const config = options.config ?? localConfig();
+  // What has started, stopped in reverse on stop() and on every failure before the runtime is ready.
   const started: Array<() => Promise<void>> = [];
-  let dynamo: DynamoStandIn | undefined;
-  let sqsStandIn: SqsStandIn | undefined;
+  const stopAll = async (onError: (error: unknown) => void) => {
+    for (const stop of started.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (error) {
+        onError(error);
+      }
+    }
+  };
   try {
-    [dynamo, sqsStandIn] = await Promise.all([startDynamo(options.dataDir), startSqs(options.dataDir)]);
+    return await assemble(options, config, log, started, stopAll);
   } catch (error) {
-    await Promise.allSettled([dynamo?.stop(), sqsStandIn?.stop()]);
+    await stopAll(() => undefined);
     throw error;
   }
-  started.push(() => dynamo!.stop(), () => sqsStandIn!.stop());
+}
+
+async function assemble(
+  options: RuntimeOptions,
+  config: StageConfig,
+  log: (line: string) => void,
+  started: Array<() => Promise<void>>,
+  stopAll: (onError: (error: unknown) => void) => Promise<void>,
+): Promise<Runtime> {
+  const http = await listen(options.port ?? 0);
+  const server = http.server;
+  const closeServer = () =>
+    new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    });
+  started.push(closeServer);
+  // Both start together; when one fails, the other is stopped once it is up (never left running).
+  const [dynamoStart, sqsStart] = await Promise.allSettled([startDynamo(options.dataDir), startSqs(options.dataDir)]);
+  if (dynamoStart.status === 'rejected' || sqsStart.status === 'rejected') {
+    await Promise.allSettled([dynamoStart, sqsStart].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)));
+    throw dynamoStart.status === 'rejected' ? dynamoStart.reason : (sqsStart as PromiseRejectedResult).reason;
+  }
+  const dynamo: DynamoStandIn = dynamoStart.value;
+  const sqsStandIn: SqsStandIn = sqsStart.value;
+  const sqsEndpoint = sqsStandIn.endpoint;
+  started.push(() => sqsStandIn.stop());
+  const ddbAdmin = new DynamoDBClient({ endpoint: dynamo.endpoint });
+  const sqs = new SQSClient({ endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false });
+  started.push(async () => {
+    ddbAdmin.destroy();
+    sqs.destroy();
+  });
+  const supervisor = new DynamoSupervisor(dynamo, options.dataDir, Number(new URL(dynamo.endpoint).port), log, async () => {
+    await provisionTables(ddbAdmin);
+  });
+  started.push(() => supervisor.stop());
 
   // The functions find everything through the same variables the CDK sets in AWS.
   Object.assign(process.env, {
@@ -114,7 +182,7 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
-    AWS_ENDPOINT_URL_SQS: sqsStandIn.endpoint,
+    AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     CIVICFLOW_CONFIG: JSON.stringify(config),
     CIVICFLOW_LOCAL: '1',
     POWERTOOLS_METRICS_NAMESPACE: 'CivicFlow',
@@ -123,41 +191,16 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       Object.fromEntries([...Object.keys(config.sources), ...config.readers].map((p) => [p, devKey(p)])),
     ),
   });
-  process.env.LOG_LEVEL ??= 'WARN';
+  // INFO: the product's own lines (decisions, notifications by the log sender, alarms) are what a
+  // developer runs it to see. Metrics are off locally: nothing would read them.
+  process.env.LOG_LEVEL ??= 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-  const ddbAdmin = new DynamoDBClient({ endpoint: dynamo.endpoint });
-  const dynamoPort = Number(new URL(dynamo.endpoint).port);
-  let dynamoDown = false;
-  const sqs = new SQSClient({ endpoint: sqsStandIn.endpoint, useQueueUrlAsEndpoint: false });
   const tableNames = await provisionTables(ddbAdmin);
   const localQueues = await provisionQueues(sqs);
   for (const [name, table] of Object.entries(tableNames)) process.env[env.table(name as never)] = table;
   for (const [name, q] of Object.entries(localQueues)) process.env[env.queueUrl(name as QueueName)] = q.url;
-
-  // A data folder may hold messages the previous process had received but not finished (it stopped or
-  // was killed mid-batch). This runtime's pollers and sink are the only consumers of its queues, so no
-  // one else holds them: make them visible now instead of after the full visibility timeout (minutes).
-  if (options.dataDir) {
-    let released = 0;
-    for (const name of Object.keys(queues) as QueueName[]) {
-      for (const queueName of [localQueueName(name), localDlqName(name)]) {
-        const inspected = sqsStandIn.server.inspectQueue(queueName);
-        const handles = (inspected?.messages.inflight ?? []).map((m) => m.receiptHandle);
-        for (let i = 0; i < handles.length; i += 10) {
-          await sqs.send(
-            new ChangeMessageVisibilityBatchCommand({
-              QueueUrl: inspected!.url,
-              // 1 s, not 0: fauxqs 2.4 fails to persist a change to 0 (it writes a NULL receive count).
-              Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h, VisibilityTimeout: 1 })),
-            }),
-          );
-        }
-        released += handles.length;
-      }
-    }
-    if (released > 0) log(`[restart] released ${released} message(s) left in flight by the previous run`);
-  }
+  if (options.dataDir) await releaseInFlight(sqs, sqsStandIn, log);
 
   const onError = (error: unknown) => log(`[error] ${(error as Error)?.stack ?? String(error)}`);
 
@@ -166,68 +209,14 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadHandler(name);
   await installPriority();
 
-  const pollers: Poller[] = [];
-  for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>) {
-    if (!('consumes' in spec) || !spec.consumes) continue;
-    const q = localQueues[spec.consumes.queue];
-    const count = Math.max(1, Math.min(spec.consumes.maxConcurrency, options.pollersPerQueue ?? 2));
-    for (let i = 0; i < count; i++) {
-      const poller = new Poller(
-        sqs,
-        handlers[name] as SqsHandler,
-        {
-          functionName: name,
-          queueUrl: q.url,
-          queueArn: q.arn,
-          batchSize: spec.consumes.batchSize,
-          timeoutSeconds: spec.timeoutSeconds,
-          retryDelaySeconds: options.retryDelaySeconds,
-        },
-        onError,
-      );
-      poller.start();
-      pollers.push(poller);
-    }
-  }
+  const pollers = startPollers(sqs, localQueues, handlers, options, onError, () => supervisor.restartingNow);
   started.push(async () => {
     await Promise.all(pollers.map((p) => p.stop()));
   });
 
-  // The outbound queue has no consumer in the project: upstream systems read it. Locally a sink keeps
-  // what arrives in memory (GET /_dev/outbound) and, with a data folder, in outbound.ndjson.
-  const outbound: OutboundRecord[] = [];
-  let sinkRunning = true;
-  const outboundFile = options.dataDir ? join(options.dataDir, 'outbound.ndjson') : undefined;
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const sink = (async () => {
-    while (sinkRunning) {
-      try {
-        const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: localQueues.outbound.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
-        );
-        const messages = out.Messages ?? [];
-        if (messages.length === 0) continue;
-        for (const m of messages) {
-          const record = { receivedAt: new Date().toISOString(), event: JSON.parse(m.Body ?? '{}') as Record<string, unknown> };
-          outbound.push(record);
-          if (outbound.length > 50_000) outbound.shift();
-          if (outboundFile) appendFileSync(outboundFile, JSON.stringify(record) + '\n');
-        }
-        await sqs.send(
-          new DeleteMessageBatchCommand({
-            QueueUrl: localQueues.outbound.url,
-            Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
-          }),
-        );
-      } catch (error) {
-        if (sinkRunning) onError(error);
-      }
-    }
-  })();
-  started.push(async () => {
-    sinkRunning = false;
-    await sink;
-  });
+  // The outbound queue has no consumer in the project: upstream systems read it. The sink stands in.
+  const sink = startOutboundSink(sqs, localQueues.outbound.url, options.dataDir, onError);
+  started.push(() => sink.stop());
 
   let schedulesRunning = 0;
   async function fireSchedule(name: string): Promise<unknown> {
@@ -259,36 +248,9 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
   started.push(async () => timers.forEach(clearInterval));
 
-  // The local face of the DLQ alarms (CloudWatch in AWS): a line on stderr when a DLQ grows, and the
-  // list at GET /_dev/alarms.
-  const alarms: Array<{ at: string; queue: QueueName; dlq: number; message: string }> = [];
-  const dlqSeen: Partial<Record<QueueName, number>> = {};
-  const alarmTimer = setInterval(() => {
-    for (const [name, d] of Object.entries(queueDepths()) as Array<[QueueName, { dlq: number }]>) {
-      if (d.dlq > (dlqSeen[name] ?? 0)) {
-        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url <runtime url>`;
-        alarms.push({ at: new Date().toISOString(), queue: name, dlq: d.dlq, message });
-        log(`[alarm] ${message}`);
-      }
-      dlqSeen[name] = d.dlq;
-    }
-  }, 500);
-  started.push(async () => clearInterval(alarmTimer));
-
-  function queueDepths() {
-    const out: Record<string, { visible: number; inFlight: number; delayed: number; dlq: number }> = {};
-    for (const name of Object.keys(queues) as QueueName[]) {
-      const q = sqsStandIn!.server.inspectQueue(localQueueName(name));
-      const d = sqsStandIn!.server.inspectQueue(localDlqName(name));
-      out[name] = {
-        visible: q?.messages.ready.length ?? 0,
-        inFlight: q?.messages.inflight.length ?? 0,
-        delayed: q?.messages.delayed.length ?? 0,
-        dlq: (d?.messages.ready.length ?? 0) + (d?.messages.inflight.length ?? 0) + (d?.messages.delayed.length ?? 0),
-      };
-    }
-    return out;
-  }
+  const queueDepths = () => depthsOf(sqsStandIn);
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const alarms = watchDlqs(queueDepths, url, log, started);
 
   /** Resolves true once every queue is empty and nothing is being handled, twice in a row. */
   async function drain(timeoutMs = 60_000): Promise<boolean> {
@@ -305,115 +267,41 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
     return false;
   }
 
-  const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
-  const dev: Record<string, DevRoute> = {
-    'GET /_dev/health': async () => ({ status: 200, body: { ok: true } }),
-    'GET /openapi.json': async () => ({ status: 200, body: openapi }),
-    'GET /_dev/clock': async () => ({ status: 200, body: clockState() }),
-    'POST /_dev/clock': async (_req, body) => {
-      let input: { set?: string; advance?: string | number; reset?: boolean };
-      try {
-        input = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        return { status: 400, body: { error: 'body must be JSON: {"set": ISO time} | {"advance": "7d"} | {"reset": true}' } };
-      }
-      if (input.reset) setClockOffset(0);
-      else if (input.set !== undefined) {
-        const at = Date.parse(input.set);
-        if (Number.isNaN(at)) return { status: 400, body: { error: `set: "${input.set}" is not an RFC 3339 time` } };
-        setClockOffset(at - Date.now());
-      } else if (input.advance !== undefined) {
-        try {
-          setClockOffset(clockOffset() + parseDuration(input.advance));
-        } catch (error) {
-          return { status: 400, body: { error: `advance: ${(error as Error).message}` } };
-        }
-      } else return { status: 400, body: { error: 'give one of "set", "advance" or "reset"' } };
-      return { status: 200, body: clockState() };
-    },
-    'POST /_dev/schedules/*': async (_req, _body, url) => {
-      const name = decodeURIComponent(url.pathname.slice('/_dev/schedules/'.length));
-      try {
-        const result = await fireSchedule(name);
-        return { status: 200, body: { fired: name, result: result ?? null } };
-      } catch (error) {
-        return { status: /unknown schedule/.test(String(error)) ? 404 : 500, body: { error: (error as Error).message } };
-      }
-    },
-    'GET /_dev/queues': async () => ({ status: 200, body: queueDepths() }),
-    'GET /_dev/alarms': async () => ({ status: 200, body: { alarms } }),
-    // Where the SQS stand-in listens and the URLs it gave each queue (for `npm run redrive`).
-    'GET /_dev/sqs': async () => ({
-      status: 200,
-      body: {
-        endpoint: sqsStandIn!.endpoint,
-        region: 'us-east-1',
-        queues: Object.fromEntries(Object.entries(localQueues).map(([n, q]) => [n, { url: q.url, dlqUrl: q.dlqUrl }])),
-      },
-    }),
-    // Fault injection: DynamoDB Local down ({"down": true}) and back on the same port and data ({"down": false}).
-    'POST /_dev/faults/dynamo': async (_req, body) => {
-      if (!options.dataDir) return { status: 409, body: { error: 'needs --data DIR: an in-memory DynamoDB Local would come back empty' } };
-      let input: { down?: unknown };
-      try {
-        input = JSON.parse(body.toString('utf8') || '{}');
-      } catch {
-        return { status: 400, body: { error: 'body must be JSON: {"down": true|false}' } };
-      }
-      if (typeof input.down !== 'boolean') return { status: 400, body: { error: 'down: give true or false' } };
-      if (input.down && !dynamoDown) {
-        dynamoDown = true;
-        await dynamo!.stop();
-        log('[fault] DynamoDB Local stopped');
-      } else if (!input.down && dynamoDown) {
-        dynamo = await startDynamo(options.dataDir, dynamoPort);
-        dynamoDown = false;
-        log('[fault] DynamoDB Local restarted');
-      }
-      return { status: 200, body: { dynamoDown } };
-    },
-    'POST /_dev/drain': async (_req, _body, url) => {
-      const ok = await drain(Number(url.searchParams.get('timeoutMs') ?? 60_000));
-      return { status: ok ? 200 : 504, body: { drained: ok, queues: queueDepths() } };
-    },
-    'GET /_dev/outbound': async (_req, _body, url) => {
-      const type = url.searchParams.get('type');
-      const subject = url.searchParams.get('subject');
-      const events = outbound
-        .map((o) => o.event)
-        .filter((e) => (!type || e.type === type) && (!subject || e.subject === subject));
-      return { status: 200, body: { count: events.length, events } };
-    },
-  };
-  function clockState() {
-    return { now: new Date(Date.now() + clockOffset()).toISOString(), offsetMs: clockOffset() };
-  }
-
+  const dev = devRoutes({
+    dataDir: options.dataDir,
+    log,
+    supervisor,
+    outbound: sink.records,
+    alarms,
+    fireSchedule,
+    drain,
+    queueDepths,
+    sqs: { endpoint: sqsEndpoint, queues: localQueues },
+  });
   const httpHandlers: Record<string, { handler: HttpHandler; timeoutSeconds: number }> = {};
   for (const name of Object.keys(functions) as FunctionName[]) {
     httpHandlers[name] = { handler: handlers[name] as unknown as HttpHandler, timeoutSeconds: functions[name].timeoutSeconds };
   }
-  const server: Server = createGateway({ handlers: httpHandlers, dev, onError });
-  await new Promise<void>((resolveListen, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolveListen());
-  });
-  const port = (server.address() as AddressInfo).port;
-  started.push(
-    () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+  http.serve(
+    gatewayListener({
+      handlers: httpHandlers,
+      dev,
+      onError,
+      storage: () => ({ restarting: supervisor.restartingNow, crashes: supervisor.crashes }),
+    }),
   );
+  const port = Number(new URL(url).port);
+  // Stop intake first: the gateway closes before the pollers, timers and stand-ins.
+  started.splice(started.indexOf(closeServer), 1);
+  started.push(closeServer);
 
   let stopped = false;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     port,
     config,
     queues: localQueues,
-    outbound,
+    outbound: sink.records,
     fireSchedule,
     drain,
     queueDepths,
@@ -421,15 +309,110 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
       if (stopped) return;
       stopped = true;
       // Stop intake first (gateway, pollers, timers), then the stand-ins.
-      for (const stop of started.reverse()) {
-        try {
-          await stop();
-        } catch (error) {
-          onError(error);
-        }
-      }
-      ddbAdmin.destroy();
-      sqs.destroy();
+      await stopAll(onError);
     },
   };
+}
+
+/**
+ * A data folder may hold messages the previous process had received but not finished (it stopped or
+ * was killed mid-batch). This runtime's pollers and sink are the only consumers of its queues, so no
+ * one else holds them: make them visible now instead of after the full visibility timeout (minutes).
+ */
+async function releaseInFlight(sqs: SQSClient, standIn: SqsStandIn, log: (line: string) => void): Promise<void> {
+  let released = 0;
+  for (const name of Object.keys(queues) as QueueName[]) {
+    for (const queueName of [localQueueName(name), localDlqName(name)]) {
+      const inspected = standIn.server.inspectQueue(queueName);
+      const handles = (inspected?.messages.inflight ?? []).map((m) => m.receiptHandle);
+      for (let i = 0; i < handles.length; i += 10) {
+        await sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: inspected!.url,
+            // 1 s, not 0: fauxqs 2.4 fails to persist a change to 0 (it writes a NULL receive count).
+            Entries: handles.slice(i, i + 10).map((h, j) => ({ Id: String(j), ReceiptHandle: h, VisibilityTimeout: 1 })),
+          }),
+        );
+      }
+      released += handles.length;
+    }
+  }
+  if (released > 0) log(`[restart] released ${released} message(s) left in flight by the previous run`);
+}
+
+function startPollers(
+  sqs: SQSClient,
+  localQueues: Record<QueueName, LocalQueue>,
+  handlers: Record<FunctionName, AnyHandler>,
+  options: RuntimeOptions,
+  onError: (error: unknown) => void,
+  paused: () => boolean,
+): Poller[] {
+  const pollers: Poller[] = [];
+  for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>) {
+    if (!('consumes' in spec) || !spec.consumes) continue;
+    const q = localQueues[spec.consumes.queue];
+    const count = Math.max(1, Math.min(spec.consumes.maxConcurrency, options.pollersPerQueue ?? 2));
+    for (let i = 0; i < count; i++) {
+      const poller = new Poller(
+        sqs,
+        handlers[name] as SqsHandler,
+        {
+          functionName: name,
+          queueUrl: q.url,
+          queueArn: q.arn,
+          batchSize: spec.consumes.batchSize,
+          timeoutSeconds: spec.timeoutSeconds,
+          retryDelaySeconds: options.retryDelaySeconds,
+          paused,
+        },
+        onError,
+      );
+      poller.start();
+      pollers.push(poller);
+    }
+  }
+  return pollers;
+}
+
+type Depths = Record<string, { visible: number; inFlight: number; delayed: number; dlq: number }>;
+
+function depthsOf(standIn: SqsStandIn): Depths {
+  const out: Depths = {};
+  for (const name of Object.keys(queues) as QueueName[]) {
+    const q = standIn.server.inspectQueue(localQueueName(name));
+    const d = standIn.server.inspectQueue(localDlqName(name));
+    out[name] = {
+      visible: q?.messages.ready.length ?? 0,
+      inFlight: q?.messages.inflight.length ?? 0,
+      delayed: q?.messages.delayed.length ?? 0,
+      dlq: (d?.messages.ready.length ?? 0) + (d?.messages.inflight.length ?? 0) + (d?.messages.delayed.length ?? 0),
+    };
+  }
+  return out;
+}
+
+export interface Alarm {
+  readonly at: string;
+  readonly queue: QueueName;
+  readonly dlq: number;
+  readonly message: string;
+}
+
+/** The local face of the DLQ alarms (CloudWatch in AWS): a line on stderr when a DLQ grows, and the list at GET /_dev/alarms. */
+function watchDlqs(queueDepths: () => Depths, url: string, log: (line: string) => void, started: Array<() => Promise<void>>): Alarm[] {
+  const alarms: Alarm[] = [];
+  const dlqSeen: Partial<Record<QueueName, number>> = {};
+  const alarmTimer = setInterval(() => {
+    for (const [name, d] of Object.entries(queueDepths()) as Array<[QueueName, { dlq: number }]>) {
+      if (d.dlq > (dlqSeen[name] ?? 0)) {
+        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url ${url}`;
+        alarms.push({ at: new Date().toISOString(), queue: name, dlq: d.dlq, message });
+        log(`[alarm] ${message}`);
+      }
+      dlqSeen[name] = d.dlq;
+    }
+  }, 500);
+  started.push(async () => clearInterval(alarmTimer));
+  return alarms;
 }

@@ -22,10 +22,28 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** A failure to start with a known cause: its message says what to do, in one line. */
+export class StartError extends Error {
+  override readonly name = 'StartError';
+}
+
 export interface DynamoStandIn {
   readonly endpoint: string;
+  readonly pid: number | undefined;
+  /** Settles when the JVM exits, however it ends; says how. */
+  readonly exited: Promise<string>;
   stop(): Promise<void>;
 }
+
+/**
+ * JVMs this process started and has not stopped. Whatever way the process ends short of SIGKILL (an
+ * error at start, an uncaught exception, process.exit), they are sent SIGTERM on the way out, so no
+ * DynamoDB Local is left orphaned holding its port and data folder.
+ */
+const liveJvms = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of liveJvms) child.kill('SIGTERM');
+});
 
 /**
  * JVM flags for DynamoDB Local. Measured with the pipeline bench (quick, shared 2-core machine): the JVM's
@@ -63,10 +81,18 @@ export async function startDynamo(dataDir?: string, port?: number): Promise<Dyna
     [...jvmFlags(), ...jar.args, ...storage, '-port', String(port), '-sharedDb', '-disableTelemetry'],
     { cwd: jar.cwd, stdio: 'pipe' },
   );
+  liveJvms.add(child);
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let spawnError: Error | undefined;
+  child.on('error', (error) => (spawnError = error));
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.resume();
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('close', (code, signal) => {
+      liveJvms.delete(child);
+      resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    }),
+  );
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
     endpoint,
@@ -74,29 +100,43 @@ export async function startDynamo(dataDir?: string, port?: number): Promise<Dyna
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 1,
   });
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.slice(-2000)}`);
-    try {
-      await client.send(new ListTablesCommand({}));
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${stderr.slice(-2000)}`);
-      await new Promise((r) => setTimeout(r, 150));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
     }
-  }
-  client.destroy();
-  return {
-    endpoint,
-    async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-    },
+    liveJvms.delete(child);
   };
+  const deadline = Date.now() + 60_000;
+  try {
+    for (;;) {
+      if ((spawnError as NodeJS.ErrnoException | undefined)?.code === 'ENOENT') {
+        throw new StartError('java not found: DynamoDB Local needs Java 17 or later (e.g. apt-get install openjdk-17-jre-headless)');
+      }
+      if (spawnError) throw spawnError;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        const inUse = /Address already in use|BindException/.test(stderr);
+        throw inUse
+          ? new StartError(`DynamoDB Local could not bind port ${port}, which another program holds`)
+          : new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2000)}`);
+      }
+      try {
+        await client.send(new ListTablesCommand({}));
+        break;
+      } catch {
+        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${stderr.slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    client.destroy();
+  }
+  return { endpoint, pid: child.pid, exited, stop };
 }
 
 export interface SqsStandIn {

@@ -1,8 +1,8 @@
 /**
- * `npm run redrive -- <queue> [--url URL | --stage STAGE] [--max N] [--region REGION]`
+ * `npm run redrive -- <queue> [--url URL | --stage STAGE] [--max N] [--region REGION]` (`-- --help`)
  *
- * Moves the messages of a queue's DLQ back to the queue, after the cause of their failure is fixed
- * (SPEC §11). Locally (`--url`, default http://127.0.0.1:3000) it asks the running runtime where its SQS
+ * Moves the messages of a queue's DLQ back to the queue, after the cause of their failure is fixed.
+ * Locally (`--url`, else CIVICFLOW_URL, else http://127.0.0.1:3000) it asks the running runtime where its SQS
  * stand-in listens (GET /_dev/sqs); against a deployed stage (`--stage dev`) it uses the AWS credentials
  * of the environment and the queues `civicflow-<stage>-<queue>-dlq` → `civicflow-<stage>-<queue>`.
  *
@@ -20,6 +20,21 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
 import { queues, type QueueName } from '../infra/topology';
+import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '../local/cli';
+
+export const REDRIVE: CommandSpec = {
+  command: 'npm run redrive',
+  positionals: '<queue>',
+  maxPositionals: 1,
+  summary: "Moves the messages of a queue's DLQ back to the queue, once the cause of their failure is fixed.",
+  options: [
+    { name: 'url', value: 'URL', help: 'the local runtime (default: $CIVICFLOW_URL, else http://127.0.0.1:3000)' },
+    { name: 'stage', value: 'STAGE', help: "a deployed stage instead (the environment's AWS credentials)" },
+    { name: 'region', value: 'REGION', help: "with --stage: the stage's region (default: the environment's)" },
+    { name: 'max', value: 'N', help: 'move at most N messages' },
+  ],
+  notes: [`Queues: ${Object.keys(queues).join(', ')}`],
+};
 
 export interface RedriveTarget {
   readonly client: SQSClient;
@@ -43,9 +58,9 @@ export async function resolveTarget(queue: QueueName, where: { url?: string; sta
     ]);
     return { client, queueUrl: q.QueueUrl!, dlqUrl: dlq.QueueUrl! };
   }
-  const base = (where.url ?? 'http://127.0.0.1:3000').replace(/\/$/, '');
+  const base = runtimeUrl(where.url);
   const res = await fetch(`${base}/_dev/sqs`);
-  if (!res.ok) throw new Error(`GET ${base}/_dev/sqs answered ${res.status}: is the local runtime running there?`);
+  if (!res.ok) throw new Error(`GET ${base}/_dev/sqs answered ${res.status}: is a CivicFlow local runtime running there? (a deployed stage: --stage NAME)`);
   const info = (await res.json()) as { endpoint: string; region: string; queues: Record<string, { url: string; dlqUrl: string }> };
   const urls = info.queues[queue];
   if (!urls) throw new Error(`the runtime at ${base} has no queue "${queue}"`);
@@ -110,24 +125,14 @@ export async function redrive(queue: string, target: RedriveTarget, max = Number
   return { queue, moved };
 }
 
-function arg(argv: readonly string[], name: string): string | undefined {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-}
-
-async function main(argv: readonly string[]): Promise<number> {
-  const queue = argv.find((a, i) => !a.startsWith('--') && (i === 0 || !argv[i - 1]!.startsWith('--')));
+async function main(cli: Parsed): Promise<number> {
+  const queue = cli.positionals[0];
   if (!queue || !(queue in queues)) {
-    console.error(`usage: npm run redrive -- <queue> [--url URL | --stage STAGE] [--max N] [--region REGION]\n  queues: ${Object.keys(queues).join(', ')}`);
-    return 2;
+    throw new UsageError(`${queue ? `no queue "${queue}"` : 'give the queue'}: one of ${Object.keys(queues).join(', ')}; usage: npm run redrive -- <queue> [--url URL | --stage STAGE] [--max N]`);
   }
-  const maxArg = arg(argv, '--max');
-  const max = maxArg === undefined ? Number.POSITIVE_INFINITY : Number(maxArg);
-  if (!(max > 0)) {
-    console.error('--max must be a positive number');
-    return 2;
-  }
-  const target = await resolveTarget(queue as QueueName, { url: arg(argv, '--url'), stage: arg(argv, '--stage'), region: arg(argv, '--region') });
+  if (cli.values.url !== undefined && cli.values.stage !== undefined) throw new UsageError('give --url (local) or --stage (deployed), not both');
+  const max = wholeNumber('max', cli.values.max, 1) ?? Number.POSITIVE_INFINITY;
+  const target = await resolveTarget(queue as QueueName, { url: cli.values.url, stage: cli.values.stage, region: cli.values.region });
   try {
     const result = await redrive(queue, target, max);
     console.log(JSON.stringify(result));
@@ -138,11 +143,6 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('scripts/redrive.ts')) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      console.error((error as Error).message ?? error);
-      process.exit(1);
-    },
-  );
+  const cli = commandLine(REDRIVE);
+  runMain(REDRIVE, () => main(cli), () => (cli.values.stage === undefined ? runtimeUrl(cli.values.url) : ''));
 }

@@ -174,6 +174,8 @@ export class CivicFunction extends Construct {
         // esbuild resolves alias paths in its working directory, which is the project root here.
         esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`) },
         forceDockerBundling: false,
+        // esbuild's own output is its size table for every function on every synth; warnings and errors stay.
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
 

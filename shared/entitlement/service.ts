@@ -344,7 +344,7 @@ export async function runMatchSlice(slice: SliceData): Promise<void> {
     }
     logger.info('matching run completed', { policyId, version, lastPushAt: figures.lastPushAt, notified: figures.counters.notified });
   }
-  logger.info('slice matched', {
+  logger.debug('slice matched', {
     policyId,
     version,
     shard,

@@ -10,7 +10,7 @@ import {
   type LeafTest,
   type Tri,
 } from './operators';
-import type { CompiledCondition, Condition, Explanation, Facts, Issue, Leaf, LeafTrace, Truth } from './types';
+import type { CompiledCondition, Condition, Explanation, Facts, Issue, Leaf, LeafTrace, TraceNode, Truth } from './types';
 import { validateCondition } from './validate';
 
 export class InvalidConditionError extends Error {
@@ -199,11 +199,12 @@ function generate(condition: Condition): Evaluate {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// explain: closures over the reference operator semantics; never short-circuits, so the trace lists
-// every leaf with what it saw.
+// explain: closures over the reference operator semantics; never short-circuits, so the trace holds
+// every node (each all, any, not and leaf) with its result, and every leaf with what it saw. Only
+// decisions and the policy calculator ask for it; bulk matching and the bench use evaluate.
 // ---------------------------------------------------------------------------------------------------
 
-type ExplainNode = (facts: Facts, out: LeafTrace[]) => Tri;
+type ExplainNode = (facts: Facts, leaves: LeafTrace[]) => TraceNode;
 
 function readFact(segments: readonly string[], facts: Facts): unknown {
   let v: unknown = facts;
@@ -216,43 +217,45 @@ function readFact(segments: readonly string[], facts: Facts): unknown {
 
 const toTruth = (t: Tri): Truth => (t === UNKNOWN ? null : t === 1);
 
-function explainNode(node: Condition): ExplainNode {
+function explainNode(node: Condition, path: string): ExplainNode {
   if (isLeaf(node)) {
     const segments = node.fact.split('.');
     const test: LeafTest = LEAF_TESTS[node.op](node.value, 'value' in node);
     const base = {
+      path,
       id: node.id,
       description: node.description,
       fact: node.fact,
       op: node.op,
       ...('value' in node ? { value: node.value } : {}),
     };
-    return (facts, out) => {
+    return (facts, leaves) => {
       const seen = readFact(segments, facts);
-      const result = test(seen, facts);
-      out.push({ ...base, seen, result: toTruth(result) });
-      return result;
+      const trace: LeafTrace = { ...base, seen, result: toTruth(test(seen, facts)) };
+      leaves.push(trace);
+      return trace;
     };
   }
+  const child = (segment: string) => (path === '' ? segment : `${path}.${segment}`);
   if ('not' in node) {
-    const inner = explainNode(node.not);
-    return (facts, out) => {
-      const t = inner(facts, out);
-      return t === UNKNOWN ? UNKNOWN : t === 1 ? 0 : 1;
+    const inner = explainNode(node.not, child('not'));
+    return (facts, leaves) => {
+      const t = inner(facts, leaves);
+      return { not: t, result: t.result === null ? null : !t.result };
     };
   }
   const isAll = 'all' in node;
-  const children = (isAll ? node.all : node.any).map(explainNode);
-  const decisive: Tri = isAll ? 0 : 1;
-  const neutral: Tri = isAll ? 1 : 0;
-  return (facts, out) => {
-    let result: Tri = neutral;
-    for (const child of children) {
-      const t = child(facts, out);
-      if (t === decisive) result = decisive;
-      else if (t === UNKNOWN && result !== decisive) result = UNKNOWN;
+  const key = isAll ? 'all' : 'any';
+  const children = (isAll ? node.all : node.any).map((c, i) => explainNode(c, child(`${key}[${i}]`)));
+  const decisive: Truth = !isAll;
+  return (facts, leaves) => {
+    const traced = children.map((c) => c(facts, leaves));
+    let result: Truth = isAll;
+    for (const t of traced) {
+      if (t.result === decisive) result = decisive;
+      else if (t.result === null && result !== decisive) result = null;
     }
-    return result;
+    return isAll ? { all: traced, result } : { any: traced, result };
   };
 }
 
@@ -272,15 +275,15 @@ export function compileCondition(condition: Condition): CompiledCondition {
   const issues = validateCondition(condition);
   if (issues.length > 0) throw new InvalidConditionError(issues);
   const evaluate = generate(condition);
-  const explainRoot = explainNode(condition);
+  const explainRoot = explainNode(condition, '');
   const paths = new Set<string>();
   collectFactPaths(condition, paths);
   return {
     evaluate,
     explain(facts: Facts): Explanation {
       const leaves: LeafTrace[] = [];
-      const result = toTruth(explainRoot(facts ?? EMPTY_FACTS, leaves));
-      return { result, leaves };
+      const tree = explainRoot(facts ?? EMPTY_FACTS, leaves);
+      return { result: tree.result, tree, leaves };
     },
     factPaths: Object.freeze([...paths]),
   };

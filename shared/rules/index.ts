@@ -8,6 +8,7 @@ export type {
   Issue,
   Leaf,
   LeafTrace,
+  TraceNode,
   Operator,
   Truth,
 } from './types';

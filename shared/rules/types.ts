@@ -42,6 +42,11 @@ export interface Issue {
 }
 
 export interface LeafTrace {
+  /**
+   * Where the leaf sits in the condition, as in validation issues (`all[2].not`; empty for a lone leaf).
+   * A leaf under a `not` failing is what makes the `not` hold: read its result with the path.
+   */
+  readonly path: string;
   readonly id: string;
   readonly description: string;
   readonly fact: string;
@@ -52,9 +57,18 @@ export interface LeafTrace {
   readonly result: Truth;
 }
 
+/** A node of the condition with its result: the condition's own shape, every combination included. */
+export type TraceNode =
+  | { readonly all: readonly TraceNode[]; readonly result: Truth }
+  | { readonly any: readonly TraceNode[]; readonly result: Truth }
+  | { readonly not: TraceNode; readonly result: Truth }
+  | LeafTrace;
+
 export interface Explanation {
   readonly result: Truth;
-  /** Every leaf, in document order, with what it saw and its result. */
+  /** The whole condition, each `all`, `any`, `not` and leaf with its result. */
+  readonly tree: TraceNode;
+  /** Every leaf, in document order, with where it sits, what it saw and its result. */
   readonly leaves: readonly LeafTrace[];
 }
 

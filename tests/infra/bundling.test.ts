@@ -1,15 +1,14 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ESM_REQUIRE_BANNER } from '../../infra/constructs/civic-function';
 import { stageConfig } from '../../infra/config';
 import { functions, type FunctionName } from '../../infra/topology';
-import { resourcesOfType, synthCivicFlow, type SynthResult } from './helpers';
+import { resourcesOfType, synthCivicFlow, tempDir, type SynthResult } from './helpers';
 
 // The one synthesis that runs esbuild for every function (the other infra tests skip bundling), on prod.
 const stage = 'prod';
@@ -62,7 +61,7 @@ process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)}, { aw
     const child = spawn(process.execPath, ['--enable-source-maps', '--input-type=module', '-e', script], {
       env: {
         PATH: process.env.PATH ?? '',
-        HOME: mkdtempSync(join(tmpdir(), 'civicflow-bundle-home-')),
+        HOME: tempDir('civicflow-bundle-home-'),
         AWS_REGION: 'ap-east-1',
         AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${port}`,
         AWS_ENDPOINT_URL_SQS: `http://127.0.0.1:${port}`,

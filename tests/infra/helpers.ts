@@ -1,10 +1,38 @@
 import { Template } from 'aws-cdk-lib/assertions';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, stackNames, type BuildAppOptions, type CivicFlowApp } from '../../infra/app';
 
 export type Json = Record<string, any>;
+
+const tempDirs: string[] = [];
+/** A temporary folder removed when the test file ends. */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of tempDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/**
+ * Runs `fn` without CDK's "Bundling asset <path>..." lines on stderr (esbuild itself is quiet below
+ * warnings): a test shows its result, not eleven progress lines.
+ */
+function withoutBundlingProgress<T>(fn: () => T): T {
+  const write = process.stderr.write;
+  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
+    typeof chunk === 'string' && chunk.startsWith('Bundling asset ')
+      ? true
+      : (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
+  try {
+    return fn();
+  } finally {
+    process.stderr.write = write;
+  }
+}
 
 export interface SynthResult {
   readonly built: CivicFlowApp;
@@ -22,10 +50,11 @@ export interface SynthResult {
  * `cdk synth --exclusively`), so structural tests do not depend on function code being edited elsewhere.
  */
 export function synthCivicFlow(stage: string, opts: { bundle: boolean } & BuildAppOptions): SynthResult {
-  const outdir = mkdtempSync(join(tmpdir(), 'civicflow-cdk-'));
+  const outdir = tempDir('civicflow-cdk-');
   const context: Record<string, unknown> = { ...opts.appProps?.context };
   if (!opts.bundle) context['aws:cdk:bundling-stacks'] = [];
-  const built = buildApp(stage, { ...opts, appProps: { ...opts.appProps, outdir, context } });
+  // Assets are bundled as the functions are constructed, in buildApp.
+  const built = withoutBundlingProgress(() => buildApp(stage, { ...opts, appProps: { ...opts.appProps, outdir, context } }));
   const assembly = built.app.synth();
   const names = stackNames(built.config.stage);
   const statefulJson = assembly.getStackByName(names.stateful).template as Json;

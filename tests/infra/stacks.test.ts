@@ -3,9 +3,6 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildApp } from '../../infra/app';
 import { stageConfig } from '../../infra/config';
 import {
@@ -21,7 +18,7 @@ import {
   type TableName,
   type TableSpec,
 } from '../../infra/topology';
-import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
+import { asArray, describeRef, resourcesOfType, synthCivicFlow, tempDir, type Json, type SynthResult } from './helpers';
 
 const stage = 'dev';
 const config = stageConfig(stage);
@@ -429,7 +426,7 @@ describe('cdk-nag', () => {
 
 function synthesisError(spoil: (built: ReturnType<typeof buildApp>) => void): string {
   const built = buildApp(stage, {
-    appProps: { outdir: mkdtempSync(join(tmpdir(), 'civicflow-cdk-')), context: { 'aws:cdk:bundling-stacks': [] } },
+    appProps: { outdir: tempDir('civicflow-cdk-'), context: { 'aws:cdk:bundling-stacks': [] } },
   });
   spoil(built);
   try {

@@ -4,14 +4,18 @@
  *     shows, and after the fix `npm run redrive` brings it back and it takes effect exactly once;
  *  2. the runtime killed (SIGKILL) mid-batch and restarted on its data folder;
  *  3. DynamoDB Local down for a while: ingest answers 5xx for what it could not record, consumers retry;
- * after each, every figure equals the one computed from the accepted events.
+ *  4. DynamoDB Local's JVM killed under load: the runtime restarts it, answering 503 with Retry-After meanwhile;
+ * after each, every figure equals the one computed from the accepted events, and the outbound sink lists
+ * each event id once.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queues } from '../../infra/topology';
+import { devKey, signedHeaders } from '../../shared/auth/signature';
 import { ROOT, sample, startLocal, type Running } from '../support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload, type Workload } from './mixed-events';
 
@@ -94,6 +98,13 @@ async function expectFigures(w: Workload): Promise<void> {
   });
   // Each approval opens one review case for the item's department: a decision made twice would open two.
   expect((await reviewFigures(e.itemDepartment)).completedCases).toBe(e.approved);
+}
+
+function expectEachIdOnce(): void {
+  const lines = readFileSync(join(dataDir, 'outbound.ndjson'), 'utf8').split('\n').filter(Boolean);
+  const ids = lines.map((l) => JSON.parse(l).event.id as string);
+  expect(ids.length).toBeGreaterThan(0);
+  expect(ids.length - new Set(ids).size).toBe(0);
 }
 
 /** Outbound events as written to the data folder (all runs), by distinct id. */
@@ -211,6 +222,9 @@ describe('the runtime killed mid-batch and restarted on its data folder', () => 
     await expectFigures(w);
     const decided = outboundIds('gov.application.decided');
     expect([...decided].filter((id) => id.includes('KILL-A')).length).toBe(w.expected.approved + w.expected.rejected);
+    // Outbox entries sent before the kill and not yet marked sent are sent again (at least once, same id);
+    // the sink lists each id once, in memory and in outbound.ndjson.
+    expectEachIdOnce();
     const depths = (await rt.dev('GET', '/_dev/queues')).body;
     for (const q of Object.keys(queues)) expect([q, depths[q].dlq]).toEqual([q, 0]);
   }, 240_000);
@@ -237,6 +251,7 @@ describe('DynamoDB unavailable for a while', () => {
     expect(refused.map((r) => r.status).filter((s) => s < 500)).toEqual([]);
     const health = await rt.dev('GET', '/_dev/health');
     expect(health.body).toEqual({ ok: true });
+    expect((await rt.dev('GET', '/_dev/dynamo')).body).toMatchObject({ mode: 'down' });
     expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: false })).body).toEqual({ dynamoDown: false });
 
     // The upstream system retries what was refused.
@@ -251,4 +266,86 @@ describe('DynamoDB unavailable for a while', () => {
     // The outage was felt by the consumers (and survived), not skipped.
     expect(failed).toBeGreaterThan(0);
   }, 240_000);
+});
+
+describe('the outbound sink', () => {
+  it('lists an event delivered again with the same id once, in memory and in outbound.ndjson', async () => {
+    const listed = (await rt.dev('GET', '/_dev/outbound?type=gov.application.decided')).body.events;
+    const again = listed[0];
+    expect(again).toBeDefined();
+    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+    try {
+      for (let i = 0; i < 2; i++) await client.send(new SendMessageCommand({ QueueUrl: sqs.queues.outbound.url, MessageBody: JSON.stringify(again) }));
+    } finally {
+      client.destroy();
+    }
+    await rt.drain();
+    await new Promise((r) => setTimeout(r, 1500)); // the sink's long poll
+    expect((await rt.dev('GET', '/_dev/queues')).body.outbound.visible).toBe(0);
+    const now = (await rt.dev('GET', `/_dev/outbound?subject=${encodeURIComponent(again.subject)}`)).body.events;
+    expect(now.filter((e: any) => e.id === again.id)).toHaveLength(1);
+    expectEachIdOnce();
+  }, 60_000);
+});
+
+/** Posts as an upstream system would: on 503 it waits as long as Retry-After says, then sends the same batch again. */
+async function postHonouringRetryAfter(batch: any[], seen: Array<{ status: number; retryAfter: string | null }>): Promise<{ status: number; body: any }> {
+  const body = JSON.stringify(batch);
+  const source = batch[0].source as string;
+  for (let attempt = 0; attempt < 60; attempt++) {
+    const res = await fetch(`${rt.url}/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(source, devKey(source), 'POST', '/events', body) },
+      body,
+    });
+    const text = await res.text();
+    if (res.status < 500) return { status: res.status, body: JSON.parse(text) };
+    seen.push({ status: res.status, retryAfter: res.headers.get('retry-after') });
+    await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+  }
+  throw new Error('still refused after 60 tries');
+}
+
+describe("DynamoDB Local's JVM killed under load", () => {
+  const w = workload('JVM', 300);
+
+  it('is restarted on its port and data folder, answers 503 with Retry-After meanwhile, and loses nothing', async () => {
+    expect((await rt.post(w.item)).status).toBe(202);
+    await rt.drain();
+    const all = batches(w.events);
+    const first = all.slice(0, Math.ceil(all.length / 2));
+    const second = all.slice(first.length);
+    const refusals: Array<{ status: number; retryAfter: string | null }> = [];
+    for (const r of await pool(first, 2, (b) => postHonouringRetryAfter(b, refusals))) expect(r.status).toBe(202);
+
+    // Killed while the consumers are at work, then the second half arrives during the restart.
+    const before = (await rt.dev('GET', '/_dev/dynamo')).body;
+    expect(before).toMatchObject({ mode: 'up', crashes: 0 });
+    process.kill(before.pid, 'SIGKILL');
+    const during = await pool(second, 2, (b) => postHonouringRetryAfter(b, refusals));
+    for (const r of during) expect({ status: r.status, rejected: r.body.rejected }).toEqual({ status: 202, rejected: [] });
+    expect(refusals.length).toBeGreaterThan(0);
+    expect(refusals.map((r) => [r.status, r.retryAfter])).toEqual(refusals.map(() => [503, '2']));
+
+    const after = (await rt.dev('GET', '/_dev/dynamo')).body;
+    expect(after).toMatchObject({ mode: 'up', crashes: 1 });
+    expect(after.pid).not.toBe(before.pid);
+    await rt.drain(180_000);
+    await expectFigures(w);
+    const depths = (await rt.dev('GET', '/_dev/queues')).body;
+    for (const q of Object.keys(queues)) expect([q, depths[q].dlq]).toEqual([q, 0]);
+    const log = readFileSync(rt.logFile, 'utf8');
+    expect(log).toMatch(/\[supervisor\] DynamoDB Local exited \(killed by SIGKILL\); restarting it on port \d+ and its data folder/);
+    expect(log).toMatch(/\[supervisor\] DynamoDB Local is back/);
+    expectEachIdOnce();
+  }, 240_000);
+
+  it('is brought back by POST /_dev/faults/dynamo {"down": false} when it died on its own', async () => {
+    const before = (await rt.dev('GET', '/_dev/dynamo')).body;
+    process.kill(before.pid, 'SIGKILL');
+    expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: false })).body).toEqual({ dynamoDown: false });
+    expect((await rt.dev('GET', '/_dev/dynamo')).body).toMatchObject({ mode: 'up', crashes: before.crashes + 1 });
+    expect((await rt.get(`/approval/figures?itemCode=${w.expected.itemCode}`)).status).toBe(200);
+  }, 60_000);
 });

@@ -3,7 +3,7 @@
  * loopback HTTP, exactly as an upstream system or an auditor would.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,6 +26,27 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Log folders of this file's runtimes, settled when the file ends (a runtime stopped mid-test may hold the
+ * evidence of a later failure): kept when a test failed, removed otherwise.
+ */
+const logDirs = new Map<string, ChildProcess>();
+let fileEnded = false;
+
+function settleLog(logDir: string): void {
+  logDirs.delete(logDir);
+  // Set by tests/support/environment.js when a test or hook of this file failed.
+  if ((globalThis as { __civicflowFailed?: boolean }).__civicflowFailed) {
+    process.stderr.write(`\nthe runtime's log, kept because a test of this file failed: ${join(logDir, 'runtime.log')}\n`);
+  } else rmSync(logDir, { recursive: true, force: true });
+}
+
+// Runtimes already ended (stopped or killed) are settled now; one still running, when it stops.
+afterAll(() => {
+  fileEnded = true;
+  for (const [dir, child] of logDirs) if (child.exitCode !== null || child.signalCode !== null) settleLog(dir);
+});
+
 export interface StartOptions {
   readonly dataDir?: string;
   readonly retryDelaySeconds?: number;
@@ -46,6 +67,7 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
   });
   const log = createWriteStream(logFile);
   child.stderr!.pipe(log);
+  logDirs.set(logDir, child);
   const url = await new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => reject(new Error(`runtime did not start in 90 s; log: ${logFile}`)), 90_000);
     const lines = createInterface({ input: child.stdout! });
@@ -57,7 +79,7 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`runtime exited with ${code}: ${safeRead(logFile).slice(-3000)}`));
+      reject(new Error(`runtime exited with ${code} (log: ${logFile}): ${safeRead(logFile).slice(-3000)}`));
     });
   });
 
@@ -112,12 +134,14 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
       if (out.status !== 200) throw new Error(`queues did not drain: ${JSON.stringify(out.body)}`);
     },
     async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (fileEnded && logDirs.has(logDir)) settleLog(logDir);
     },
   };
   return running;

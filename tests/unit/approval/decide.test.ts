@@ -468,6 +468,19 @@ describe('decide: step 4, rules', () => {
     const d = decide(inputFor(form({ commercial: true }), item));
     expect(d.outcome).toBe('REJECTED');
     expect(d.failedRules.map((r) => r.id)).toEqual(['N-1']);
+    expect(d.trace.rules?.tree).toMatchObject({ not: { id: 'N-1', path: 'not', result: true }, result: false });
+  });
+
+  it('an approval keeps the `not` in its trace: the leaf under it is false, the `not` holds', () => {
+    const item = {
+      ...posterItem,
+      version: 103,
+      rules: { not: { id: 'N-1', description: '宣传品内容不含商业广告', fact: 'form.commercial', op: 'eq' as const, value: true } },
+    };
+    const d = decide(inputFor(form({ commercial: false }), item));
+    expect(d.outcome).not.toBe('REJECTED');
+    expect(d.trace.rules).toMatchObject({ result: true, tree: { not: { id: 'N-1', result: false }, result: true } });
+    expect(d.trace.rules?.leaves).toEqual([expect.objectContaining({ id: 'N-1', path: 'not', result: false })]);
   });
 
   it('the profile is merged into the applicant facts, and now is the local decision time', () => {

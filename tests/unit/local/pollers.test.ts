@@ -1,7 +1,8 @@
 /**
  * The local poller (local/pollers.ts) against a fake SQS client: it fills a batch over 10 from what is
  * queued, deletes and requeues at most 10 entries per request (SQS's limit), and, as Lambda does, treats a
- * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch.
+ * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch; while
+ * paused (the local storage restarting) it receives nothing.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -80,5 +81,31 @@ describe('local Poller', () => {
     const { calls } = await oneBatch(messages(4), 10, () => ({ batchItemFailures: [{ itemIdentifier: id }] }));
     expect(calls.deleted).toEqual([]);
     expect(calls.requeued).toEqual([['h0', 'h1', 'h2', 'h3']]);
+  });
+});
+
+describe('a paused poller (the storage restarting)', () => {
+  it('receives nothing while paused, and takes the queue up again after', async () => {
+    const { client, calls } = fakeSqs(messages(3));
+    let paused = true;
+    const handled: number[] = [];
+    const poller = new Poller(
+      client,
+      async (event) => {
+        handled.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 10, timeoutSeconds: 30, paused: () => paused },
+      (error) => {
+        throw error;
+      },
+    );
+    poller.start();
+    await new Promise((r) => setTimeout(r, 450));
+    expect([calls.receives, handled]).toEqual([0, []]);
+    paused = false;
+    while (poller.invocations === 0) await new Promise((r) => setTimeout(r, 5));
+    await poller.stop();
+    expect(handled).toEqual([3]);
   });
 });

@@ -229,4 +229,17 @@ describe('rendering', () => {
     expect(html).toContain(escapeHtml('<script>alert(1)</script>'));
     expect(html).toContain('差评整改率');
   });
+
+  it('scales its charts to the page and prints on A4 under a masthead', () => {
+    const html = renderHtml(report);
+    const svgs = [...html.matchAll(/<svg [^>]*>/g)].map((m) => m[0]);
+    expect(svgs).toHaveLength(4);
+    for (const svg of svgs) {
+      expect(svg).toMatch(/viewBox="0 0 \d+ \d+"/);
+      expect(svg).not.toMatch(/ (width|height)="/); // sized by CSS to its box, not fixed pixels
+    }
+    expect(html).toMatch(/@page\{size:A4/);
+    expect(html).toMatch(/@media print\{/);
+    expect(html).toContain('<div class="issuer">南山区政务服务数据管理局</div>');
+  });
 });

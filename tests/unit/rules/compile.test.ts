@@ -207,6 +207,75 @@ describe('explain', () => {
   });
 });
 
+describe('explain: every node of the condition with its result', () => {
+  const facts: Facts = { form: { t: true, f: false }, credit: { dishonest: '2024 失信名单' } };
+
+  it('keeps a `not` and says the leaf under it failed, which is why the `not` holds', () => {
+    const outside = leaf('form.f', 'eq', true);
+    const c = compileCondition({ all: [T, { not: outside }] });
+    const { result, tree, leaves } = c.explain(facts);
+    expect(result).toBe(true);
+    expect(tree).toEqual({
+      all: [
+        expect.objectContaining({ id: T.id, path: 'all[0]', result: true }),
+        { not: expect.objectContaining({ id: outside.id, path: 'all[1].not', seen: false, result: false }), result: true },
+      ],
+      result: true,
+    });
+    expect(leaves.map((l) => [l.id, l.path, l.result])).toEqual([
+      [T.id, 'all[0]', true],
+      [outside.id, 'all[1].not', false],
+    ]);
+  });
+
+  it('gives an `any` its own result: true with one true child, unknown with an unknown and no true one', () => {
+    const held = compileCondition({ any: [F, T, U] }).explain(facts).tree;
+    expect(held).toMatchObject({ any: [{ result: false }, { result: true }, { result: null }], result: true });
+    const unsure = compileCondition({ any: [F, U] }).explain(facts).tree;
+    expect(unsure).toMatchObject({ any: [{ result: false }, { result: null }], result: null });
+    const failed = compileCondition({ any: [F, { not: T }] }).explain(facts).tree;
+    expect(failed).toMatchObject({ any: [{ result: false }, { not: { result: true }, result: false }], result: false });
+  });
+
+  it('traces nested combinations at every depth, with paths that name each node', () => {
+    const dishonest = leaf('credit.dishonest', 'exists');
+    const alsoTrue = leaf('form.t', 'eq', true);
+    const c = compileCondition({ all: [{ any: [F, { all: [T, { not: { any: [U, dishonest] } }] }] }, { not: { not: alsoTrue } }] });
+    const { result, tree, leaves } = c.explain(facts);
+    expect(result).toBe(c.evaluate(facts));
+    expect(result).toBe(false);
+    expect(tree).toMatchObject({
+      result: false,
+      all: [
+        {
+          result: false,
+          any: [
+            { id: F.id, result: false },
+            {
+              result: false,
+              all: [{ id: T.id, result: true }, { result: false, not: { result: true, any: [{ id: U.id, result: null }, { id: dishonest.id, result: true }] } }],
+            },
+          ],
+        },
+        { result: true, not: { result: false, not: { id: alsoTrue.id, result: true } } },
+      ],
+    });
+    expect(leaves.map((l) => l.path)).toEqual([
+      'all[0].any[0]',
+      'all[0].any[1].all[0]',
+      'all[0].any[1].all[1].not.any[0]',
+      'all[0].any[1].all[1].not.any[1]',
+      'all[1].not.not',
+    ]);
+  });
+
+  it('traces a lone leaf as the root, with an empty path', () => {
+    const { tree, leaves } = compileCondition(T).explain(facts);
+    expect(tree).toEqual(leaves[0]);
+    expect(leaves[0]).toMatchObject({ id: T.id, path: '', result: true });
+  });
+});
+
 describe('compile errors and cache', () => {
   it('throws InvalidConditionError carrying every issue', () => {
     const bad = { all: [{ id: 'X', description: '坏', fact: 'secret.x', op: 'like', value: 1 }] } as unknown as Condition;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
-import { compileCondition, type Condition, type Facts, type Leaf, type Truth } from '../../../shared/rules';
+import { compileCondition, type Condition, type Facts, type Leaf, type TraceNode, type Truth } from '../../../shared/rules';
 
 /**
  * A deliberately naive interpreter over a small fragment (numbers, strings, booleans, dates, exists),
- * written straight from SPEC §3, to hold the generated evaluator to the letter of Kleene logic.
+ * written straight from the rules language (Kleene logic), to hold the generated evaluator to the letter of Kleene logic.
  */
 function reference(c: Condition, facts: Facts): Truth {
   if ('all' in c) {
@@ -99,6 +99,16 @@ const factsArb = fc
   .record({ a: factValue, b: factValue, c: factValue, d: factValue }, { requiredKeys: [] })
   .map((form): Facts => ({ form }));
 
+/** The trace has the condition's shape, and every node's result is what the reference interpreter gives it. */
+function expectTreeMatches(c: Condition, node: TraceNode, facts: Facts): void {
+  expect(node.result).toBe(reference(c, facts));
+  const n = node as Partial<{ all: TraceNode[]; any: TraceNode[]; not: TraceNode }>;
+  if ('all' in c) c.all.forEach((x, i) => expectTreeMatches(x, n.all![i]!, facts));
+  else if ('any' in c) c.any.forEach((x, i) => expectTreeMatches(x, n.any![i]!, facts));
+  else if ('not' in c) expectTreeMatches(c.not, n.not!, facts);
+  else expect(node).toMatchObject({ id: c.id, fact: c.fact, op: c.op });
+}
+
 describe('compiled conditions (property-based)', () => {
   it('evaluate agrees with explain().result and explain lists every leaf', () => {
     fc.assert(
@@ -109,6 +119,7 @@ describe('compiled conditions (property-based)', () => {
         expect(explained.leaves.map((l) => l.id)).toEqual(
           JSON.stringify(c).match(/"id":"R-\d+"/g)?.map((s) => s.slice(6, -1)),
         );
+        expectTreeMatches(c, explained.tree, facts);
       }),
       { numRuns: 500 },
     );

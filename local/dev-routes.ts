@@ -1,0 +1,116 @@
+/**
+ * Development-only controls under /_dev (and the OpenAPI document): the functions' clock, schedules,
+ * queue depths, alarms, outbound events, draining, and DynamoDB Local's faults. No deployed stage has them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clockOffset, setClockOffset } from '../shared/platform/clock';
+import type { QueueName } from '../infra/topology';
+import type { DevRoute } from './gateway';
+import type { LocalQueue } from './provision';
+import type { OutboundRecord } from './sink';
+import type { DynamoSupervisor } from './supervisor';
+import { parseDuration, ROOT, type Alarm } from './runtime';
+
+export interface DevContext {
+  readonly dataDir: string | undefined;
+  readonly log: (line: string) => void;
+  readonly supervisor: DynamoSupervisor;
+  readonly outbound: readonly OutboundRecord[];
+  readonly alarms: readonly Alarm[];
+  readonly fireSchedule: (name: string) => Promise<unknown>;
+  readonly drain: (timeoutMs?: number) => Promise<boolean>;
+  readonly queueDepths: () => unknown;
+  readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
+}
+
+function clockState() {
+  return { now: new Date(Date.now() + clockOffset()).toISOString(), offsetMs: clockOffset() };
+}
+
+function parseJson<T>(body: Buffer): T | undefined {
+  try {
+    return JSON.parse(body.toString('utf8') || '{}') as T;
+  } catch {
+    return undefined;
+  }
+}
+
+const setClock: DevRoute = async (_req, body) => {
+  const input = parseJson<{ set?: string; advance?: string | number; reset?: boolean }>(body);
+  if (input === undefined) return { status: 400, body: { error: 'body must be JSON: {"set": ISO time} | {"advance": "7d"} | {"reset": true}' } };
+  if (input.reset) setClockOffset(0);
+  else if (input.set !== undefined) {
+    const at = Date.parse(input.set);
+    if (Number.isNaN(at)) return { status: 400, body: { error: `set: "${input.set}" is not an RFC 3339 time` } };
+    setClockOffset(at - Date.now());
+  } else if (input.advance !== undefined) {
+    try {
+      setClockOffset(clockOffset() + parseDuration(input.advance));
+    } catch (error) {
+      return { status: 400, body: { error: `advance: ${(error as Error).message}` } };
+    }
+  } else return { status: 400, body: { error: 'give one of "set", "advance" or "reset"' } };
+  return { status: 200, body: clockState() };
+};
+
+export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
+  const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
+  return {
+    'GET /_dev/health': async () => ({ status: 200, body: { ok: true } }),
+    // DynamoDB Local as the supervisor sees it: up, restarting or down, its pid and how often it died.
+    'GET /_dev/dynamo': async () => ({ status: 200, body: ctx.supervisor.state() }),
+    'GET /openapi.json': async () => ({ status: 200, body: openapi }),
+    'GET /_dev/clock': async () => ({ status: 200, body: clockState() }),
+    'POST /_dev/clock': setClock,
+    'POST /_dev/schedules/*': async (_req, _body, url) => {
+      const name = decodeURIComponent(url.pathname.slice('/_dev/schedules/'.length));
+      try {
+        const result = await ctx.fireSchedule(name);
+        return { status: 200, body: { fired: name, result: result ?? null } };
+      } catch (error) {
+        return { status: /unknown schedule/.test(String(error)) ? 404 : 500, body: { error: (error as Error).message } };
+      }
+    },
+    'GET /_dev/queues': async () => ({ status: 200, body: ctx.queueDepths() }),
+    'GET /_dev/alarms': async () => ({ status: 200, body: { alarms: ctx.alarms } }),
+    // Where the SQS stand-in listens and the URLs it gave each queue (for `npm run redrive`).
+    'GET /_dev/sqs': async () => ({
+      status: 200,
+      body: {
+        endpoint: ctx.sqs.endpoint,
+        region: 'us-east-1',
+        queues: Object.fromEntries(Object.entries(ctx.sqs.queues).map(([n, q]) => [n, { url: q.url, dlqUrl: q.dlqUrl }])),
+      },
+    }),
+    // Fault injection: DynamoDB Local down ({"down": true}) and back on the same port and data ({"down": false}).
+    // {"down": false} also waits for the restart of a JVM that died on its own.
+    'POST /_dev/faults/dynamo': async (_req, body) => {
+      const input = parseJson<{ down?: unknown }>(body);
+      if (input === undefined) return { status: 400, body: { error: 'body must be JSON: {"down": true|false}' } };
+      if (typeof input.down !== 'boolean') return { status: 400, body: { error: 'down: give true or false' } };
+      if (input.down) {
+        if (!ctx.dataDir) return { status: 409, body: { error: 'needs --data DIR: an in-memory DynamoDB Local would come back empty' } };
+        await ctx.supervisor.stopForFault();
+        ctx.log('[fault] DynamoDB Local stopped');
+      } else {
+        const wasDown = ctx.supervisor.down;
+        await ctx.supervisor.ensureUp();
+        if (wasDown) ctx.log('[fault] DynamoDB Local restarted');
+      }
+      return { status: 200, body: { dynamoDown: ctx.supervisor.down } };
+    },
+    'POST /_dev/drain': async (_req, _body, url) => {
+      const ok = await ctx.drain(Number(url.searchParams.get('timeoutMs') ?? 60_000));
+      return { status: ok ? 200 : 504, body: { drained: ok, queues: ctx.queueDepths() } };
+    },
+    'GET /_dev/outbound': async (_req, _body, url) => {
+      const type = url.searchParams.get('type');
+      const subject = url.searchParams.get('subject');
+      const events = ctx.outbound
+        .map((o) => o.event)
+        .filter((e) => (!type || e.type === type) && (!subject || e.subject === subject));
+      return { status: 200, body: { count: events.length, events } };
+    },
+  };
+}

@@ -1,0 +1,126 @@
+/**
+ * Keeps DynamoDB Local running under the local runtime. When its JVM dies (killed, out of memory), the
+ * supervisor starts a new one on the same port and data folder — the functions' clients keep their
+ * endpoint — while the gateway answers 503 with Retry-After and the pollers wait, so an upstream system
+ * retries and no record burns its receive count against a store that is not there. A deliberate outage
+ * (`POST /_dev/faults/dynamo`) is not restarted until it is lifted.
+ */
+import { startDynamo, type DynamoStandIn } from './standins';
+
+type Mode = 'up' | 'restarting' | 'down' | 'stopped';
+
+/** Whether anything answers HTTP at the endpoint (DynamoDB Local answers a bare GET with a 400). */
+async function answers(endpoint: string): Promise<boolean> {
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Seconds an HTTP client is told to wait while DynamoDB Local restarts (a JVM starts in 2–10 s). */
+export const RESTART_RETRY_AFTER_SECONDS = 2;
+
+export class DynamoSupervisor {
+  private mode: Mode = 'up';
+  private restarting: Promise<void> | undefined;
+  /** Counts the JVM's unplanned exits: a request that spans one failed because of it. */
+  crashes = 0;
+
+  constructor(
+    private current: DynamoStandIn,
+    private readonly dataDir: string | undefined,
+    private readonly port: number,
+    private readonly log: (line: string) => void,
+    /** Run against each new JVM before it is declared up (tables must exist in an in-memory one). */
+    private readonly prepare: () => Promise<void>,
+  ) {
+    this.watch(current);
+  }
+
+  get endpoint(): string {
+    return this.current.endpoint;
+  }
+
+  get pid(): number | undefined {
+    return this.current.pid;
+  }
+
+  /** True while a crashed JVM is being replaced (not during a deliberate outage: that one the functions answer, as in AWS). */
+  get restartingNow(): boolean {
+    return this.mode === 'restarting';
+  }
+
+  get down(): boolean {
+    return this.mode !== 'up';
+  }
+
+  state(): { mode: Mode; pid: number | undefined; crashes: number } {
+    return { mode: this.mode, pid: this.current.pid, crashes: this.crashes };
+  }
+
+  private watch(standIn: DynamoStandIn): void {
+    void standIn.exited.then((how) => {
+      if (this.current !== standIn || this.mode !== 'up') return;
+      this.crashes++;
+      this.mode = 'restarting';
+      const where = this.dataDir ? `its data folder ${this.dataDir}` : 'memory (its tables were lost: --data DIR keeps them)';
+      this.log(`[supervisor] DynamoDB Local exited (${how}); restarting it on port ${this.port} and ${where}`);
+      this.restarting = this.replace();
+    });
+  }
+
+  /** Starts a new JVM until one comes up (or the runtime stops). */
+  private async replace(): Promise<void> {
+    for (let attempt = 1; this.mode === 'restarting'; attempt++) {
+      try {
+        const next = await startDynamo(this.dataDir, this.port);
+        if (this.mode !== 'restarting') {
+          await next.stop();
+          return;
+        }
+        this.current = next;
+        await this.prepare();
+        this.mode = 'up';
+        this.watch(next);
+        this.log(`[supervisor] DynamoDB Local is back (pid ${next.pid}, attempt ${attempt})`);
+        return;
+      } catch (error) {
+        this.log(`[supervisor] restart attempt ${attempt} failed: ${(error as Error).message}`);
+        await new Promise((r) => setTimeout(r, Math.min(5000, 500 * attempt)));
+      }
+    }
+  }
+
+  /** A deliberate outage: stop the JVM and keep it stopped. */
+  async stopForFault(): Promise<void> {
+    await this.restarting;
+    if (this.mode !== 'up') return;
+    this.mode = 'down';
+    await this.current.stop();
+  }
+
+  /**
+   * Ends a deliberate outage, or waits for a restart under way: either way DynamoDB Local is up after.
+   * A JVM that died a moment ago may not be noticed yet: one that does not answer is waited for.
+   */
+  async ensureUp(): Promise<void> {
+    if (this.mode === 'up' && !(await answers(this.current.endpoint))) {
+      await this.current.exited;
+      await new Promise((r) => setImmediate(r)); // let watch() see the exit and start the restart
+    }
+    if (this.mode === 'down') {
+      this.mode = 'restarting';
+      this.restarting = this.replace();
+    }
+    await this.restarting;
+  }
+
+  async stop(): Promise<void> {
+    const wasRestarting = this.restarting;
+    this.mode = 'stopped';
+    await wasRestarting;
+    await this.current.stop();
+  }
+}
