@@ -19,7 +19,7 @@ import {
   SQSClient,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { queues, type QueueName } from '../infra/topology';
+import { queues, type QueueName } from '../topology';
 import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '../local/cli';
 
 export const REDRIVE: CommandSpec = {

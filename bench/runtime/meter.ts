@@ -5,7 +5,7 @@
  * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { functions, tables, type FunctionName, type TableSpec } from '../../infra/topology';
+import { functions, tables, type FunctionName, type TableSpec } from '../../topology';
 
 export interface Snapshot {
   readonly sqsRequests: Record<string, number>;

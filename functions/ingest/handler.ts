@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ingest } from '../../shared/ingest/accept';
 import { ingestPorts } from '../../shared/ingest/store';
 import { authenticate, headersOf, json, problem, rawBody } from '../../shared/platform/http';
-import { config } from '../../shared/platform/config';
+import { config } from '../../shared/platform/stage-config';
 import { nowIso } from '../../shared/platform/clock';
 import { stageCalendar } from '../../shared/platform/calendar';
 import { logger, metrics } from '../../shared/platform/powertools';

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate, problem, rawBody, type HttpResult } from '../../shared/platform/http';
-import { config } from '../../shared/platform/config';
+import { config } from '../../shared/platform/stage-config';
 import { logger } from '../../shared/platform/powertools';
 import type { QueryRoutes } from '../../shared/query/router';
 import { eventRoutes } from '../../shared/query/events';

@@ -9,7 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { nowIso } from '../../shared/platform/clock';
-import { config } from '../../shared/platform/config';
+import { config } from '../../shared/platform/stage-config';
 import { logger, metrics } from '../../shared/platform/powertools';
 import { buildMonthlyReport, MONTH_PATTERN, previousMonth } from '../../shared/report/build';
 import { getReport, readReportInput, saveReport } from '../../shared/report/store';

@@ -7,7 +7,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
-import { config } from '../../shared/platform/config';
+import { config } from '../../shared/platform/stage-config';
 import { nowIso } from '../../shared/platform/clock';
 import { receiveCountOf, sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
 import { afterCommit } from '../../shared/platform/group-commit';

@@ -10,7 +10,7 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
+import type { StageConfig } from '../../topology/stages';
 import { CivicFunction, retention } from '../constructs/civic-function';
 import {
   functions as functionSpecs,
@@ -23,7 +23,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../topology';
+} from '../../topology';
 import { mapTopology, pascal, type StatefulResources } from './stateful';
 import { physicalName } from '../constructs/names';
 import { addObservability, DEFAULT_OLDEST_MESSAGE_AGE_SECONDS, oldestMessageAgeSeconds, type Observability } from './observability';

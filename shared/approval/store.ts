@@ -34,10 +34,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
-import { requireEnv } from '../platform/config';
+import { tableName } from '../platform/resources';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { batchWriteAll } from '../platform/batch-write';
 import { cancellationCodes, type TransactItem } from '../platform/transactions';
@@ -45,7 +44,7 @@ import { applied, isInbound, receiptPut, withKind, type Receipt } from '../platf
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
-const table = () => requireEnv(env.table('approvals'));
+const table = () => tableName('approvals');
 
 export const pkOf = (applicationId: string) => `APP#${applicationId}`;
 export const versionSk = (sequence: number) => `V#${String(sequence).padStart(6, '0')}`;

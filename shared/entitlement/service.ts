@@ -10,13 +10,13 @@
  * an infrastructure error for SQS to retry.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { queues } from '../../infra/topology';
 import { appendAudit } from '../platform/audit';
 import { now as clockNow, nowIso } from '../platform/clock';
-import { config } from '../platform/config';
+import { config } from '../platform/stage-config';
 import { publish } from '../platform/outbound';
 import { logger, metrics } from '../platform/powertools';
 import { sendMessages } from '../platform/queues';
+import { maxReceivesOf } from '../platform/resources';
 import { applied, recordReceipt, withKind, type EffectPointer } from '../platform/receipts';
 import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '../registry/store';
 import { instantOf } from '../rules/dates';
@@ -415,7 +415,7 @@ export async function deliverNotification(request: {
   try {
     await sendToChannel(n);
   } catch (error) {
-    const final = receiveCount >= queues.notify.maxReceiveCount;
+    const final = receiveCount >= maxReceivesOf('notify');
     await markDeliveryFailed(policyId, creditCode, String((error as Error)?.message ?? error), final, nowIso());
     metrics.addMetric('NotificationFailures', MetricUnit.Count, 1);
     throw error;

@@ -37,13 +37,12 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { env } from '../../infra/topology';
 import { metrics } from '../platform/powertools';
 import { sendMessages } from '../platform/queues';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
 import { batchGetAll } from '../platform/batch-get';
-import { requireEnv } from '../platform/config';
+import { tableName } from '../platform/resources';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { receiptPut, type Receipt } from '../platform/receipts';
 import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
@@ -63,8 +62,8 @@ import type { CreditRecord, EnterpriseProfile, Entitlement, EntitlementState, In
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const table = () => requireEnv(env.table('entitlements'));
-const registryTable = () => requireEnv(env.table('registry'));
+const table = () => tableName('entitlements');
+const registryTable = () => tableName('registry');
 
 export const FIGURE_SHARDS = 16;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

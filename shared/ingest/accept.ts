@@ -2,8 +2,9 @@
  * The ingest use case, independent of HTTP and AWS: given the raw body, content type and the
  * authenticated principal, decide the response. Storage and queueing come in through ports.
  */
-import { routing, type InboundType, type QueueName } from '../../infra/topology';
-import type { SourceConfig } from '../../infra/config';
+import { routing, type QueueName } from '../platform/resources';
+import type { SourceConfig } from '../platform/stage-config';
+import type { InboundType } from '../contract/inbound';
 import type { Issue } from '../rules/types';
 import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '../contract/envelope';
 import { formatPath } from '../contract/issues';

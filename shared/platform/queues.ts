@@ -1,7 +1,6 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { env, type QueueName } from '../../infra/topology';
 import { sqs } from './aws';
-import { requireEnv } from './config';
+import { queueUrl, type QueueName } from './resources';
 import { toMessageBody } from '../util/message-body';
 
 export { toMessageBody };
@@ -22,7 +21,7 @@ const MAX_BATCH = 10;
  * message that was not queued.
  */
 export async function sendMessages(queue: QueueName, messages: readonly QueueMessage[]): Promise<void> {
-  const url = requireEnv(env.queueUrl(queue));
+  const url = queueUrl(queue);
   for (let start = 0; start < messages.length; start += MAX_BATCH) {
     let entries: SendMessageBatchRequestEntry[] = messages.slice(start, start + MAX_BATCH).map((m, i) => ({
       Id: String(i),

@@ -5,7 +5,7 @@
  * new route cannot forget it.
  */
 import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '../contract/identifiers';
-import { config } from '../platform/config';
+import { config } from '../platform/stage-config';
 
 /** Entitled: listed in `personDataReaders`; without that list, every reader that is not an upstream source. */
 export function entitledToPersonData(principal: string): boolean {

@@ -1,5 +1,5 @@
 import { json, problem } from '../platform/http';
-import { config } from '../platform/config';
+import { config } from '../platform/stage-config';
 import { MONTH_PATTERN } from '../report/build';
 import { getReport } from '../report/store';
 import type { QueryRoutes } from './router';

@@ -18,16 +18,15 @@ import { ConditionalCheckFailedException, type AttributeValue, type TransactionC
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '../platform/batch-get';
 import { queryAll } from '../platform/paging';
-import { env } from '../../infra/topology';
 import { ddb } from '../platform/aws';
-import { requireEnv } from '../platform/config';
+import { tableName } from '../platform/resources';
 import { asOfInstant } from '../platform/calendar';
 import { cancellationCodes, type TransactItem } from '../platform/transactions';
 import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '../platform/receipts';
 import { contentHash } from '../util/canonical';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '../contract/schemas';
 
-const table = () => requireEnv(env.table('registry'));
+const table = () => tableName('registry');
 
 /** Keys of the records an application is decided on (read alone, or together by getApplicationRecords). */
 const currentItemKey = (itemCode: string) => ({ pk: `ITEM#${itemCode}`, sk: 'CURRENT' });

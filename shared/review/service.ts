@@ -19,7 +19,7 @@
  */
 import { stageCalendar } from '../platform/calendar';
 import type { AuditEntry } from '../platform/audit';
-import { config } from '../platform/config';
+import { config } from '../platform/stage-config';
 import { logger } from '../platform/powertools';
 import type { OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
 import { invitationDueAt, rectificationDueAt } from './due';

@@ -35,12 +35,11 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
 import { auditPut, type AuditEntry } from '../platform/audit';
 import { batchWriteAll } from '../platform/batch-write';
 import { ddb } from '../platform/aws';
 import { queryAll } from '../platform/paging';
-import { requireEnv } from '../platform/config';
+import { tableName } from '../platform/resources';
 import type { CommitResult } from '../platform/group-commit';
 import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
 import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
@@ -48,7 +47,7 @@ import { receiptPut, type Receipt } from '../platform/receipts';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
 
-const table = () => requireEnv(env.table('reviews'));
+const table = () => tableName('reviews');
 
 export const DUE_INVITE = 'DUE#INVITE';
 export const DUE_RECT = 'DUE#RECT';

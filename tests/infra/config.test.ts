@@ -1,4 +1,4 @@
-import { stageConfig, stages, validateStageConfig, type StageConfig } from '../../infra/config';
+import { stageConfig, stages, validateStageConfig, type StageConfig } from '../../topology/stages';
 import { buildApp } from '../../infra/app';
 
 // Building constructs without synthesizing: bundling is skipped, so these tests stay fast.

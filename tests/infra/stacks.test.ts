@@ -4,7 +4,7 @@ import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildApp } from '../../infra/app';
-import { stageConfig } from '../../infra/config';
+import { stageConfig } from '../../topology/stages';
 import {
   functions,
   queues,
@@ -17,7 +17,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../../infra/topology';
+} from '../../topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, tempDir, type Json, type SynthResult } from './helpers';
 
 const stage = 'dev';

@@ -8,7 +8,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { routes } from '../../infra/topology';
+import { routes } from '../../topology';
 import { devKey, signedHeaders } from '../../shared/auth/signature';
 import { makeIdNumber } from '../../shared/contract/identifiers';
 import { ROOT, startLocal, type Running } from '../support/runtime';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { InboundType } from '../../../infra/topology';
+import type { InboundType } from '../../../topology';
 import { validateData } from '../../../shared/contract/envelope';
 import { makeCreditCode, makeIdNumber } from '../../../shared/contract/identifiers';
 

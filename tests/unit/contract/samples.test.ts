@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { routing } from '../../../infra/topology';
+import { routing } from '../../../topology';
 import { INBOUND_TYPES, validateEvent } from '../../../shared/contract/envelope';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from '../../../shared/contract/identifiers';
 import { schemaFor } from '../../../scripts/gen-schemas';

@@ -10,7 +10,7 @@ import { compileCondition, type Condition } from '../../../shared/rules';
 import { validateCondition } from '../../../shared/rules/validate';
 import { OPERATORS, FACT_ROOTS } from '../../../shared/rules/types';
 import { ingest, type IngestPorts } from '../../../shared/ingest/accept';
-import { defaultSources } from '../../../infra/config';
+import { defaultSources } from '../../../topology/stages';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 

@@ -1,4 +1,4 @@
-import { stages } from '../../../infra/config';
+import { stages } from '../../../topology/stages';
 import { makeIdNumber } from '../../../shared/contract/identifiers';
 
 process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
