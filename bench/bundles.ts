@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { env, functions, queues, tables } from '../topology';
-import { stageConfig } from '../topology/stages';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '../infra/constructs/civic-function';
+import { env, functions, queues, tables } from '#topology';
+import { stageConfig } from '#topology/stages';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, table } from './util';
 

@@ -3,7 +3,7 @@
  * one core with `matchSlice` (the publish-time bulk path), next to a hand-written closure doing the same
  * loop (evaluate, skip the ineligible, look up credit records only for the rest).
  */
-import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '../shared/entitlement';
+import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '#entitlement';
 import { CLOSURES } from './rules/conditions';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, si, table, tick } from './util';

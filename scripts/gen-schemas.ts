@@ -13,8 +13,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as z from 'zod/mini';
-import { eventSchema, INBOUND_TYPES } from '../shared/contract/envelope';
-import { OPERATORS } from '../shared/rules/types';
+import { eventSchema, INBOUND_TYPES } from '#contract/envelope';
+import { OPERATORS } from '#rules/types';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const OUT_DIR = join(ROOT, 'events', 'schemas');

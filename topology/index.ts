@@ -8,8 +8,8 @@
  * and the tables and queues here are checked against them (`satisfies Record<TableName, …>`), both ways.
  * Plain data only: no CDK or SDK imports here, so the local runtime can read it.
  */
-import { env, routing, type QueueName, type TableName } from '../shared/platform/resources';
-import type { InboundType } from '../shared/contract/inbound';
+import { env, routing, type QueueName, type TableName } from '#platform/resources';
+import type { InboundType } from '#contract/inbound';
 
 export { env, routing };
 export type { InboundType, QueueName, TableName };

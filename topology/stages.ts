@@ -3,10 +3,10 @@
  * the stage's configuration to the functions as the `CIVICFLOW_CONFIG` environment variable (JSON); the
  * local runtime does the same with the `local` stage.
  */
-import type { SourceConfig, StageConfig } from '../shared/platform/stage-config';
+import type { SourceConfig, StageConfig } from '#platform/stage-config';
 import { routes, routing } from './index';
 
-export type { CalendarConfig, SourceConfig, StageConfig } from '../shared/platform/stage-config';
+export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-config';
 
 /** The default source permissions of SPEC §2. */
 export const defaultSources: Record<string, SourceConfig> = {

@@ -4,10 +4,10 @@
  * which decides, stores each decision once and sends what the stored version asks for. What throws is
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
-import { receiveCountOf, sqsConsumer } from '../../shared/platform/consumer';
-import type { DataOf } from '../../shared/contract/schemas';
-import type { Application } from '../../shared/approval';
-import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '../../shared/approval/service';
+import { receiveCountOf, sqsConsumer } from '#platform/consumer';
+import type { DataOf } from '#contract/schemas';
+import type { Application } from '#approval';
+import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '#approval/service';
 
 /** First decisions of a batch are written together (group commit, shared/platform/group-commit.ts). */
 export const handler = sqsConsumer(async (event, record) => {

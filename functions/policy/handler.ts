@@ -3,10 +3,10 @@
  * re-match of one enterprise after its profile or credit record changed. Thin: dispatches by event type to
  * the use cases in shared/entitlement/service.ts.
  */
-import { sqsConsumer } from '../../shared/platform/consumer';
-import { logger } from '../../shared/platform/powertools';
-import type { Policy } from '../../shared/entitlement';
-import { publishPolicy, recordProgress, rematchEnterprise, withdrawPolicy, type ProgressData } from '../../shared/entitlement/service';
+import { sqsConsumer } from '#platform/consumer';
+import { logger } from '#platform/powertools';
+import type { Policy } from '#entitlement';
+import { publishPolicy, recordProgress, rematchEnterprise, withdrawPolicy, type ProgressData } from '#entitlement/service';
 
 export const handler = sqsConsumer(async (event) => {
   let outcome: string;

@@ -3,9 +3,9 @@
  * matched in parallel (as many slices at once as the function's concurrency allows). Thin: the use case is
  * runMatchSlice in shared/entitlement/service.ts.
  */
-import { sqsConsumer } from '../../shared/platform/consumer';
-import { runMatchSlice } from '../../shared/entitlement/service';
-import { SLICE_TYPE, type SliceData } from '../../shared/entitlement/store';
+import { sqsConsumer } from '#platform/consumer';
+import { runMatchSlice } from '#entitlement/service';
+import { SLICE_TYPE, type SliceData } from '#entitlement/store';
 
 export const handler = sqsConsumer(async (event) => {
   if (event.type !== SLICE_TYPE) throw new Error(`match cannot handle event type ${event.type}`);

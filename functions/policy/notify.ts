@@ -3,9 +3,9 @@
  * use case (claim, send, record the delivery status, outbound event) is deliverNotification in
  * shared/entitlement/service.ts; a failed delivery throws so SQS retries it.
  */
-import { receiveCountOf, sqsConsumer } from '../../shared/platform/consumer';
-import { deliverNotification } from '../../shared/entitlement/service';
-import { NOTIFY_TYPE } from '../../shared/entitlement/store';
+import { receiveCountOf, sqsConsumer } from '#platform/consumer';
+import { deliverNotification } from '#entitlement/service';
+import { NOTIFY_TYPE } from '#entitlement/store';
 
 export const handler = sqsConsumer(async (event, record) => {
   if (event.type !== NOTIFY_TYPE) throw new Error(`notify cannot handle event type ${event.type}`);

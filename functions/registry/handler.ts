@@ -1,10 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { sendMessages } from '../../shared/platform/queues';
-import { nowIso } from '../../shared/platform/clock';
-import type { DataOf } from '../../shared/contract/schemas';
-import type { Receipt } from '../../shared/platform/receipts';
+import { sqsConsumer, type QueuedEvent } from '#platform/consumer';
+import { logger, metrics } from '#platform/powertools';
+import { sendMessages } from '#platform/queues';
+import { nowIso } from '#platform/clock';
+import type { DataOf } from '#contract/schemas';
+import type { Receipt } from '#platform/receipts';
 import {
   putCredit,
   putEnterpriseProfile,
@@ -12,7 +12,7 @@ import {
   putLicence,
   putPersonProfile,
   revokeLicence,
-} from '../../shared/registry/store';
+} from '#registry/store';
 
 /** Asks the policy function to re-match one enterprise against every active policy (SPEC §5). */
 async function requestRematch(creditCode: string, cause: QueuedEvent): Promise<void> {

@@ -6,14 +6,14 @@
  * that may have overtaken an earlier one is retried a few receives before it is refused (applyStep).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
-import { config } from '../../shared/platform/stage-config';
-import { nowIso } from '../../shared/platform/clock';
-import { receiveCountOf, sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
-import { afterCommit } from '../../shared/platform/group-commit';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '../../shared/review/service';
-import type { Case, Review, ReviewLevel } from '../../shared/review/types';
+import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '#contract/schemas';
+import { config } from '#platform/stage-config';
+import { nowIso } from '#platform/clock';
+import { receiveCountOf, sqsConsumer, type QueuedEvent } from '#platform/consumer';
+import { afterCommit } from '#platform/group-commit';
+import { logger, metrics } from '#platform/powertools';
+import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '#review/service';
+import type { Case, Review, ReviewLevel } from '#review/types';
 
 /** The internal event the approval capability sends when an application is approved (SPEC §4). */
 export const CASE_OPENED_TYPE = 'civicflow.case.opened';

@@ -9,12 +9,12 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { nowIso } from '../../shared/platform/clock';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { figuresFromCounters, type Figures } from '../../shared/review/figures';
-import { runInvitations, runOverdue } from '../../shared/review/service';
-import { stageCalendar } from '../../shared/platform/calendar';
-import { dueCaseIds, DUE_INVITE, DUE_RECT, listCounters } from '../../shared/review/store';
+import { nowIso } from '#platform/clock';
+import { logger, metrics } from '#platform/powertools';
+import { figuresFromCounters, type Figures } from '#review/figures';
+import { runInvitations, runOverdue } from '#review/service';
+import { stageCalendar } from '#platform/calendar';
+import { dueCaseIds, DUE_INVITE, DUE_RECT, listCounters } from '#review/store';
 
 export interface ScheduleSummary {
   readonly invited: number;

@@ -10,7 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StageConfig } from '../../topology/stages';
+import type { StageConfig } from '#topology/stages';
 import {
   env,
   queues as queueSpecs,
@@ -21,7 +21,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../../topology';
+} from '#topology';
 
 /** Repository root: entries in the topology and the lockfile are relative to it, whatever the cwd. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -4,10 +4,10 @@
  * after a crash only repeats what receivers already de-duplicate. A failure throws: the caller's event is
  * redelivered, or the deadlines schedule picks the outbox up.
  */
-import { markFalseCommitment } from '../registry/store';
-import { publish } from '../platform/outbound';
-import { sendMessages } from '../platform/queues';
-import { nowIso } from '../platform/clock';
+import { markFalseCommitment } from '#registry/store';
+import { publish } from '#platform/outbound';
+import { sendMessages } from '#platform/queues';
+import { nowIso } from '#platform/clock';
 import { caseOpenedFor } from './messages';
 import { markAllSent, markSent, type Outbox } from './store';
 

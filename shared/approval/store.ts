@@ -34,13 +34,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { tableName } from '../platform/resources';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { batchWriteAll } from '../platform/batch-write';
-import { cancellationCodes, type TransactItem } from '../platform/transactions';
-import { applied, isInbound, receiptPut, withKind, type Receipt } from '../platform/receipts';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { tableName } from '#platform/resources';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { batchWriteAll } from '#platform/batch-write';
+import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import { applied, isInbound, receiptPut, withKind, type Receipt } from '#platform/receipts';
 import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 

@@ -2,8 +2,8 @@
  * 秒批 instant approval (SPEC §4): service items, applications, e-licences, credit records and the
  * decision that records every step of how an application was decided.
  */
-import type { Condition, Explanation } from '../rules/types';
-import type { Due } from '../calendar/types';
+import type { Condition, Explanation } from '#rules/types';
+import type { Due } from '#calendar/types';
 
 export type ApplicantKind = 'person' | 'enterprise';
 export type ItemMode = 'instant' | 'commitment' | 'manual';

@@ -8,8 +8,8 @@
  */
 import * as z from 'zod/mini';
 import type { InboundType } from './inbound';
-import type { Condition, FactRoot } from '../rules/types';
-import { validateCondition } from '../rules/validate';
+import type { Condition, FactRoot } from '#rules/types';
+import { validateCondition } from '#rules/validate';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
 

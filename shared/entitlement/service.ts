@@ -10,16 +10,16 @@
  * an infrastructure error for SQS to retry.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { appendAudit } from '../platform/audit';
-import { now as clockNow, nowIso } from '../platform/clock';
-import { config } from '../platform/stage-config';
-import { publish } from '../platform/outbound';
-import { logger, metrics } from '../platform/powertools';
-import { sendMessages } from '../platform/queues';
-import { maxReceivesOf } from '../platform/resources';
-import { applied, recordReceipt, withKind, type EffectPointer } from '../platform/receipts';
-import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '../registry/store';
-import { instantOf } from '../rules/dates';
+import { appendAudit } from '#platform/audit';
+import { now as clockNow, nowIso } from '#platform/clock';
+import { config } from '#platform/stage-config';
+import { publish } from '#platform/outbound';
+import { logger, metrics } from '#platform/powertools';
+import { sendMessages } from '#platform/queues';
+import { maxReceivesOf } from '#platform/resources';
+import { applied, recordReceipt, withKind, type EffectPointer } from '#platform/receipts';
+import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '#registry/store';
+import { instantOf } from '#rules/dates';
 import {
   compilePolicy,
   matchEnterprise,

@@ -37,15 +37,15 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from '../platform/powertools';
-import { sendMessages } from '../platform/queues';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { batchGetAll } from '../platform/batch-get';
-import { tableName } from '../platform/resources';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { receiptPut, type Receipt } from '../platform/receipts';
-import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
+import { metrics } from '#platform/powertools';
+import { sendMessages } from '#platform/queues';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { batchGetAll } from '#platform/batch-get';
+import { tableName } from '#platform/resources';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { receiptPut, type Receipt } from '#platform/receipts';
+import { ENTERPRISE_SHARDS, shardKey } from '#registry/store';
 import { COUNTERS, counterDeltas, emptyCounters, type CounterValues } from './figures';
 import { matchEnterprise, compilePolicy, type MatchResult } from './match';
 import {

@@ -2,7 +2,7 @@
  * 免申即享 — proactive entitlement (SPEC §5). Pure domain types: handlers load these records, call the
  * planners in this folder and apply what they return with conditional writes.
  */
-import type { Condition, Truth } from '../rules/types';
+import type { Condition, Truth } from '#rules/types';
 
 /** RFC 3339 instant with an offset ("2025-03-01T09:00:00+08:00"); the clock is always passed in. */
 export type Instant = string;

@@ -2,15 +2,15 @@
  * The ingest use case, independent of HTTP and AWS: given the raw body, content type and the
  * authenticated principal, decide the response. Storage and queueing come in through ports.
  */
-import { routing, type QueueName } from '../platform/resources';
-import type { SourceConfig } from '../platform/stage-config';
-import type { InboundType } from '../contract/inbound';
-import type { Issue } from '../rules/types';
-import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '../contract/envelope';
-import { formatPath } from '../contract/issues';
-import { toMessageBody } from '../util/message-body';
-import { contentHash } from '../util/canonical';
-import { firstInvalidUtf8 } from '../util/utf8';
+import { routing, type QueueName } from '#platform/resources';
+import type { SourceConfig } from '#platform/stage-config';
+import type { InboundType } from '#contract/inbound';
+import type { Issue } from '#rules/types';
+import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
+import { formatPath } from '#contract/issues';
+import { toMessageBody } from '#util/message-body';
+import { contentHash } from '#util/canonical';
+import { firstInvalidUtf8 } from '#util/utf8';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH_EVENTS = 100;

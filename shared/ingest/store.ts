@@ -1,8 +1,8 @@
 import { BatchExecuteStatementCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../platform/aws';
-import { batchGetAll } from '../platform/batch-get';
-import { tableName } from '../platform/resources';
-import { sendMessages } from '../platform/queues';
+import { ddb } from '#platform/aws';
+import { batchGetAll } from '#platform/batch-get';
+import { tableName } from '#platform/resources';
+import { sendMessages } from '#platform/queues';
 import type { AcceptedEvent, IngestPorts } from './accept';
 
 export const eventKey = (source: string, id: string) => ({ pk: `EVT#${source}#${id}`, sk: 'EVENT' });

@@ -1,4 +1,4 @@
-import { createCalendar, type WorkingCalendar } from '../calendar';
+import { createCalendar, type WorkingCalendar } from '#calendar';
 import { config } from './stage-config';
 
 let calendar: WorkingCalendar | undefined;

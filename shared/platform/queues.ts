@@ -1,7 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sqs } from './aws';
 import { queueUrl, type QueueName } from './resources';
-import { toMessageBody } from '../util/message-body';
+import { toMessageBody } from '#util/message-body';
 
 export { toMessageBody };
 

@@ -7,7 +7,7 @@
  * than there because the ingest function needs it at run time, and a Lambda environment (4 KB, mostly the
  * stage configuration) has no room to carry it.
  */
-import type { InboundType } from '../contract/inbound';
+import type { InboundType } from '#contract/inbound';
 
 export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'audit', 'receipts', 'reports'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];

@@ -2,7 +2,7 @@
  * The typed per-stage configuration, as every function reads it. The values of each stage are in
  * topology/stages.ts; the CDK app (or the local runtime) puts the stage's into `CIVICFLOW_CONFIG` (JSON).
  */
-import type { InboundType } from '../contract/inbound';
+import type { InboundType } from '#contract/inbound';
 
 export interface CalendarConfig {
   /** Use the maintained public holiday dataset (`chinese-days`) as the base calendar. */

@@ -4,13 +4,13 @@
  * readers that are not sources (auditors) read every source's.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../platform/aws';
-import { asOfInstant } from '../platform/calendar';
-import { config } from '../platform/stage-config';
-import { tableName } from '../platform/resources';
-import { json, problem, type HttpResult } from '../platform/http';
-import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '../platform/receipts';
-import { eventKey } from '../ingest/store';
+import { ddb } from '#platform/aws';
+import { asOfInstant } from '#platform/calendar';
+import { config } from '#platform/stage-config';
+import { tableName } from '#platform/resources';
+import { json, problem, type HttpResult } from '#platform/http';
+import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '#platform/receipts';
+import { eventKey } from '#ingest/store';
 import type { QueryRoutes } from './router';
 
 const MAX_PAGE = 100;

@@ -16,15 +16,15 @@
  */
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from '../platform/batch-get';
-import { queryAll } from '../platform/paging';
-import { ddb } from '../platform/aws';
-import { tableName } from '../platform/resources';
-import { asOfInstant } from '../platform/calendar';
-import { cancellationCodes, type TransactItem } from '../platform/transactions';
-import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '../platform/receipts';
-import { contentHash } from '../util/canonical';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '../contract/schemas';
+import { batchGetAll } from '#platform/batch-get';
+import { queryAll } from '#platform/paging';
+import { ddb } from '#platform/aws';
+import { tableName } from '#platform/resources';
+import { asOfInstant } from '#platform/calendar';
+import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
+import { contentHash } from '#util/canonical';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
 
 const table = () => tableName('registry');
 

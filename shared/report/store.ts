@@ -9,15 +9,15 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { scanAll } from '../platform/paging';
-import type { Decision } from '../approval/types';
-import { FLAG_OVERDUE_SK } from '../approval/store';
-import { figuresFromCounters as policyFigures } from '../entitlement/figures';
-import { readFigures } from '../entitlement/store';
-import type { Policy } from '../entitlement/types';
-import { ddb } from '../platform/aws';
-import { tableName } from '../platform/resources';
-import { listCounters } from '../review/store';
+import { scanAll } from '#platform/paging';
+import type { Decision } from '#approval/types';
+import { FLAG_OVERDUE_SK } from '#approval/store';
+import { figuresFromCounters as policyFigures } from '#entitlement/figures';
+import { readFigures } from '#entitlement/store';
+import type { Policy } from '#entitlement/types';
+import { ddb } from '#platform/aws';
+import { tableName } from '#platform/resources';
+import { listCounters } from '#review/store';
 import { daysOf, type DecisionInput, type MonthlyReport, type PolicyInput, type ReportInput } from './build';
 
 const reportsTable = () => tableName('reports');

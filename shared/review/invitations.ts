@@ -5,7 +5,7 @@
  * often as it likes.
  */
 
-import { addNaturalDays } from '../calendar/types';
+import { addNaturalDays } from '#calendar/types';
 import { figureDelta } from './delta';
 import {
   DEFAULT_REVIEW_LEVEL,

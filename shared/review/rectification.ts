@@ -17,7 +17,7 @@
  * - An unsatisfied return visit still moves to RETURN_VISITED (the SPEC has no loop back); it lowers 整改满意率.
  */
 
-import type { Due, WorkingCalendar } from '../calendar/types';
+import type { Due, WorkingCalendar } from '#calendar/types';
 import { figureDelta, mergeDeltas } from './delta';
 import {
   LEVEL_POINTS,

@@ -17,11 +17,11 @@
  *   wrong step never reaches the DLQ for this reason. A step allowed in no reachable state is refused at once.
  * - anything else thrown is an infrastructure error for SQS to retry.
  */
-import { stageCalendar } from '../platform/calendar';
-import type { AuditEntry } from '../platform/audit';
-import { config } from '../platform/stage-config';
-import { logger } from '../platform/powertools';
-import type { OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
+import { stageCalendar } from '#platform/calendar';
+import type { AuditEntry } from '#platform/audit';
+import { config } from '#platform/stage-config';
+import { logger } from '#platform/powertools';
+import type { OutboundEvent as PlatformOutboundEvent } from '#platform/outbound';
 import { invitationDueAt, rectificationDueAt } from './due';
 import { planInvitations, type InvitationAction } from './invitations';
 import {
@@ -35,8 +35,8 @@ import {
   type ActionInput,
 } from './rectification';
 import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from './reviews';
-import { currentUnit, GroupCommit } from '../platform/group-commit';
-import { applied, withKind, type EventRef, type Receipt } from '../platform/receipts';
+import { currentUnit, GroupCommit } from '#platform/group-commit';
+import { applied, withKind, type EventRef, type Receipt } from '#platform/receipts';
 import { caseHref, inbound, noEffect, rectificationHref, refuseWithReceipt } from './receipts';
 import {
   commitChange,

@@ -35,15 +35,15 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { batchWriteAll } from '../platform/batch-write';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { tableName } from '../platform/resources';
-import type { CommitResult } from '../platform/group-commit';
-import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
-import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
-import { receiptPut, type Receipt } from '../platform/receipts';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { batchWriteAll } from '#platform/batch-write';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { tableName } from '#platform/resources';
+import type { CommitResult } from '#platform/group-commit';
+import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '#platform/transactions';
+import { publish, type OutboundEvent as PlatformOutboundEvent } from '#platform/outbound';
+import { receiptPut, type Receipt } from '#platform/receipts';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
 

@@ -5,7 +5,7 @@
  * ADDs of the `FigureDelta`s the functions return, each delta returned exactly once per transition.
  */
 
-import type { Due, LocalDate } from '../calendar/types';
+import type { Due, LocalDate } from '#calendar/types';
 
 export type ReviewLevel = 1 | 2 | 3 | 4 | 5;
 export const REVIEW_LEVELS: readonly ReviewLevel[] = [1, 2, 3, 4, 5];

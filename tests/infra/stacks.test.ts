@@ -3,8 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { buildApp } from '../../infra/app';
-import { stageConfig } from '../../topology/stages';
+import { buildApp } from '#infra/app';
+import { stageConfig } from '#topology/stages';
 import {
   functions,
   queues,
@@ -17,7 +17,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../../topology';
+} from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, tempDir, type Json, type SynthResult } from './helpers';
 
 const stage = 'dev';

@@ -8,10 +8,10 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { routes } from '../../topology';
-import { devKey, signedHeaders } from '../../shared/auth/signature';
-import { makeIdNumber } from '../../shared/contract/identifiers';
-import { ROOT, startLocal, type Running } from '../support/runtime';
+import { routes } from '#topology';
+import { devKey, signedHeaders } from '#auth/signature';
+import { makeIdNumber } from '#contract/identifiers';
+import { ROOT, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

@@ -1,5 +1,5 @@
-import { functions, queues, routing, tables } from '../../topology';
-import { stageConfig, stages } from '../../topology/stages';
+import { functions, queues, routing, tables } from '#topology';
+import { stageConfig, stages } from '#topology/stages';
 
 describe('topology', () => {
   it('routes every inbound type to a queue that some function consumes', () => {

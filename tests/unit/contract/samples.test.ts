@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { routing } from '../../../topology';
-import { INBOUND_TYPES, validateEvent } from '../../../shared/contract/envelope';
-import { isValidCreditCode, isValidIdNumber, isValidPhone } from '../../../shared/contract/identifiers';
-import { schemaFor } from '../../../scripts/gen-schemas';
+import { routing } from '#topology';
+import { INBOUND_TYPES, validateEvent } from '#contract/envelope';
+import { isValidCreditCode, isValidIdNumber, isValidPhone } from '#contract/identifiers';
+import { schemaFor } from '#scripts/gen-schemas';
 
 const EVENTS = fileURLToPath(new URL('../../../events/', import.meta.url));
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));

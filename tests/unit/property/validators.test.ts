@@ -4,13 +4,13 @@
  * valid always passes.
  */
 import fc from 'fast-check';
-import { validateEvent } from '../../../shared/contract/envelope';
-import { isValidIdNumber, makeIdNumber } from '../../../shared/contract/identifiers';
-import { compileCondition, type Condition } from '../../../shared/rules';
-import { validateCondition } from '../../../shared/rules/validate';
-import { OPERATORS, FACT_ROOTS } from '../../../shared/rules/types';
-import { ingest, type IngestPorts } from '../../../shared/ingest/accept';
-import { defaultSources } from '../../../topology/stages';
+import { validateEvent } from '#contract/envelope';
+import { isValidIdNumber, makeIdNumber } from '#contract/identifiers';
+import { compileCondition, type Condition } from '#rules';
+import { validateCondition } from '#rules/validate';
+import { OPERATORS, FACT_ROOTS } from '#rules/types';
+import { ingest, type IngestPorts } from '#ingest/accept';
+import { defaultSources } from '#topology/stages';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
