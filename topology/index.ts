@@ -202,7 +202,7 @@ export const functions = {
     sendsTo: ['outbound'],
   },
   policy: {
-    entry: 'functions/policy/handler.ts',
+    entry: 'functions/entitlement/handler.ts',
     description: '免申即享: policy publish/withdraw, confirmations, disbursements, profile re-matches.',
     timeoutSeconds: 60,
     memoryMiB: 1024,
@@ -211,7 +211,7 @@ export const functions = {
     consumes: { queue: 'policy', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
   },
   match: {
-    entry: 'functions/policy/match.ts',
+    entry: 'functions/entitlement/match.ts',
     description: '免申即享: matches one slice of enterprise profiles against a published policy.',
     timeoutSeconds: 60,
     memoryMiB: 1769,
@@ -220,7 +220,7 @@ export const functions = {
     consumes: { queue: 'match', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 50 },
   },
   notify: {
-    entry: 'functions/policy/notify.ts',
+    entry: 'functions/entitlement/notify.ts',
     description: '免申即享: delivers notifications to the channel sender and records delivery status.',
     timeoutSeconds: 30,
     memoryMiB: 512,

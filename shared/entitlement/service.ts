@@ -3,7 +3,7 @@
  * disbursements, the re-match of one enterprise, the match slices of a publication and the delivery of
  * notifications. Each loads what it needs, calls the pure domain (`./index`), stores the result through the
  * adapter (`./store`) and sends the follow-up messages (match and notify queues, outbound `gov.*` events).
- * The consumers in `functions/policy/` only parse their message and call one of these.
+ * The consumers in `functions/entitlement/` only parse their message and call one of these.
  *
  * Outcomes: a change is one conditional write, re-planned on a race; a redelivery plans `unchanged` and
  * re-sends its messages (same ids); a semantic refusal is recorded with its reason, not thrown; what throws is
