@@ -17,6 +17,7 @@ import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { sendMessages } from '#platform/queues';
 import { maxReceivesOf } from '#platform/resources';
+import { inPool } from '#platform/pool';
 import { applied, recordReceipt, withKind, type EffectPointer } from '#platform/receipts';
 import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '#registry/store';
 import { instantOf } from '#rules/dates';
@@ -46,7 +47,6 @@ import {
   getEntitlement,
   getPolicy,
   guardWithdrawn,
-  inPool,
   isSliceDone,
   listActivePolicies,
   markDelivered,

@@ -914,20 +914,6 @@ export function notifyMessage(policyId: string, creditCode: string, time: Instan
   };
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
-
 /** Sends the notifications of committed pushes (after the commit: the outbox pattern) and counts them. */
 export async function afterSettle(results: readonly SettleResult[], now: string): Promise<void> {
   const notify = results.flatMap((r) => (r.notify ? [notifyMessage(r.notify.policyId, r.notify.creditCode, now)] : []));
