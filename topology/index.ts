@@ -8,11 +8,14 @@
  * and the tables and queues here are checked against them (`satisfies Record<TableName, …>`), both ways.
  * Plain data only: no CDK or SDK imports here, so the local runtime can read it.
  */
-import { env, routing, type QueueName, type TableName } from '#platform/resources';
+import { env, internalRouting, routing, type QueueName, type TableName } from '#platform/resources';
 import type { InboundType } from '#contract/inbound';
+import type { InternalType } from '#contract/internal';
 
-export { env, routing };
-export type { InboundType, QueueName, TableName };
+// Which queue owns each inbound type (`routing`) and carries each internal type (`internalRouting`) is
+// declared with the resource names, because functions route by it at run time; re-exported as wiring.
+export { env, internalRouting, routing };
+export type { InboundType, InternalType, QueueName, TableName };
 export type FunctionName = keyof typeof functions;
 export type ScheduleName = (typeof schedules)[number]['name'];
 
@@ -176,7 +179,7 @@ export const functions = {
   },
   registry: {
     entry: 'functions/registry/handler.ts',
-    description: 'Upserts reference data: service items, profiles, e-licences, credit records.',
+    description: 'Upserts reference data: service items, profiles, e-licences, credit records; applies credit marks.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
     tables: { registry: 'readwrite', audit: 'write', receipts: 'readwrite' },
@@ -188,8 +191,9 @@ export const functions = {
     description: '秒批: decides applications, re-decides supplements, handles verification reports.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
-    tables: { registry: 'readwrite', approvals: 'readwrite', audit: 'write', receipts: 'readwrite' },
-    sendsTo: ['review', 'outbound'],
+    // The registry only read: a false-commitment mark travels to the registry as civicflow.credit.marked.
+    tables: { registry: 'read', approvals: 'readwrite', audit: 'write', receipts: 'readwrite' },
+    sendsTo: ['registry', 'review', 'outbound'],
     // 20: a batch's first decisions are written together (group commit), 5 items each, 100 per transaction.
     consumes: { queue: 'approval', batchSize: 20, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
   },

@@ -3,11 +3,10 @@
  * matched in parallel (as many slices at once as the function's concurrency allows). Thin: the use case is
  * runMatchSlice in shared/entitlement/service.ts.
  */
-import { sqsConsumer } from '#platform/consumer';
+import { matchSliceSchema } from '#contract/internal-schemas';
+import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { runMatchSlice } from '#entitlement/service';
-import { SLICE_TYPE, type SliceData } from '#entitlement/store';
 
-export const handler = sqsConsumer(async (event) => {
-  if (event.type !== SLICE_TYPE) throw new Error(`match cannot handle event type ${event.type}`);
-  await runMatchSlice(event.data as unknown as SliceData);
-});
+const parse = carriedBy('match', { 'civicflow.policy.match-slice': matchSliceSchema });
+
+export const handler = sqsConsumer(async (event) => runMatchSlice(event.data), { parse });

@@ -41,7 +41,8 @@ import { auditPut, type AuditEntry } from '#platform/audit';
 import { batchWriteAll } from '#platform/batch-write';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
 import { applied, isInbound, receiptPut, withKind, type Receipt } from '#platform/receipts';
-import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
+import type { OutboundEvent } from '#contract/outbound';
+import { openDeadline, type DueKind, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
 const table = () => tableName('approvals');
@@ -64,7 +65,7 @@ export const causeKey = (c: Pick<Cause, 'source' | 'id'>) => `${c.source}#${c.id
 
 /** What a version must send once it is stored. */
 export interface Outbox {
-  readonly outbound: readonly OutboundMessage[];
+  readonly outbound: readonly OutboundEvent[];
   readonly effects: readonly Effect[];
 }
 

@@ -15,7 +15,8 @@ import { now as clockNow, nowIso } from '#platform/clock';
 import { config } from '#platform/stage-config';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
-import { sendMessages } from '#platform/queues';
+import { sendInternal } from '#platform/queues';
+import { matchSliceEvent } from '#contract/internal';
 import { maxReceivesOf } from '#platform/resources';
 import { inPool } from '#platform/pool';
 import { applied, recordReceipt, withKind, type EffectPointer } from '#platform/receipts';
@@ -58,7 +59,6 @@ import {
   savePublish,
   saveWithdraw,
   settlePair,
-  sliceMessage,
   type SettleResult,
   type SliceData,
 } from './store';
@@ -90,9 +90,9 @@ const STALE_CLAIM_MS = 60_000;
 async function fanOut(policy: Policy, republish: boolean): Promise<void> {
   const time = nowIso();
   const messages = Array.from({ length: ENTERPRISE_SHARDS }, (_, shard) =>
-    sliceMessage({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}) }, time),
+    matchSliceEvent({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}) }, time),
   );
-  await sendMessages('match', messages);
+  await sendInternal(messages);
 }
 
 const policyEffect = (policyId: string, version?: number): EffectPointer => ({
@@ -304,7 +304,7 @@ export async function runMatchSlice(slice: SliceData): Promise<void> {
 
   const page = await queryShardProfiles(shard, config().matching.sliceSize, cursor);
   if (page.next !== undefined) {
-    await sendMessages('match', [sliceMessage({ ...slice, cursor: page.next }, now)]);
+    await sendInternal([matchSliceEvent({ ...slice, cursor: page.next }, now)]);
   }
 
   const compiled = compilePolicy(policy);

@@ -38,7 +38,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { metrics } from '#platform/powertools';
-import { sendMessages } from '#platform/queues';
+import { sendInternal } from '#platform/queues';
+import { entitlementNotifyEvent, type InternalDataOf } from '#contract/internal';
 import { ddb } from '#platform/aws';
 import { queryAll } from '#platform/paging';
 import { batchGetAll } from '#platform/batch-get';
@@ -870,54 +871,16 @@ export async function listEntitlements(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Messages between the policy, match and notify functions (deterministic ids, for tracing and dedupe)
+// Messages between the policy, match and notify functions: internal events of the contract
+// (shared/contract/internal.ts), with deterministic ids for tracing and dedupe.
 
-export interface SliceData {
-  readonly policyId: string;
-  readonly version: number;
-  readonly shard: number;
-  readonly cursor?: string;
-  /** A newer version of a policy already matched: existing entitlements of the slice are re-read too. */
-  readonly republish?: boolean;
-}
-
-export const SLICE_TYPE = 'civicflow.policy.match-slice';
-export const NOTIFY_TYPE = 'civicflow.entitlement.notify';
-
-export function sliceMessage(data: SliceData, time: Instant) {
-  return {
-    body: {
-      specversion: '1.0',
-      id: `slice:${data.policyId}:${data.version}:${data.shard}:${data.cursor ?? ''}`,
-      source: '/civicflow/policy',
-      type: SLICE_TYPE,
-      time,
-      subject: data.policyId,
-      data,
-    },
-    attributes: { type: SLICE_TYPE },
-  };
-}
-
-export function notifyMessage(policyId: string, creditCode: string, time: Instant) {
-  return {
-    body: {
-      specversion: '1.0',
-      id: `notify:${policyId}:${creditCode}`,
-      source: '/civicflow/policy',
-      type: NOTIFY_TYPE,
-      time,
-      subject: `${policyId}/${creditCode}`,
-      data: { policyId, creditCode },
-    },
-    attributes: { type: NOTIFY_TYPE },
-  };
-}
+/** One slice of a matching run, as the match worker receives it. */
+export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
 
 /** Sends the notifications of committed pushes (after the commit: the outbox pattern) and counts them. */
 export async function afterSettle(results: readonly SettleResult[], now: string): Promise<void> {
-  const notify = results.flatMap((r) => (r.notify ? [notifyMessage(r.notify.policyId, r.notify.creditCode, now)] : []));
-  if (notify.length > 0) await sendMessages('notify', notify);
+  const notify = results.flatMap((r) => (r.notify ? [entitlementNotifyEvent(r.notify.policyId, r.notify.creditCode, now)] : []));
+  if (notify.length > 0) await sendInternal(notify);
   const reached = results.flatMap((r) => r.committed.flatMap((t) => t.newlyReached));
   const notified = reached.filter((s) => s === 'NOTIFIED').length;
   const granted = reached.filter((s) => s === 'GRANTED').length;

@@ -71,14 +71,8 @@ export interface EnterpriseProfile {
   readonly [extra: string]: unknown;
 }
 
-/** `gov.credit.updated`. No record means no known mark: the subject is not dishonest. */
-export interface CreditRecord {
-  readonly subjectId: string;
-  readonly asOf: Instant;
-  readonly rating: 'A' | 'B' | 'C' | 'D';
-  readonly dishonest: boolean;
-  readonly falseCommitment: boolean;
-}
+/** `gov.credit.updated`, declared once by the contract. No record means no known mark: the subject is not dishonest. */
+export type { CreditRecord } from '#contract/schemas';
 
 /**
  * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it

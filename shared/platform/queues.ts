@@ -1,6 +1,7 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sqs } from './aws';
-import { queueUrl, type QueueName } from './resources';
+import { internalRouting, queueUrl, type QueueName } from './resources';
+import type { InternalEvent } from '#contract/internal';
 import { toMessageBody } from '#util/message-body';
 
 export { toMessageBody };
@@ -41,4 +42,17 @@ export async function sendMessages(queue: QueueName, messages: readonly QueueMes
       }
     }
   }
+}
+
+/**
+ * Sends internal events (shared/contract/internal.ts) to the queues that carry their types, in the order
+ * given within each queue. The CloudEvent type rides along as a message attribute, for filtering and tracing.
+ */
+export async function sendInternal(events: readonly InternalEvent[]): Promise<void> {
+  const byQueue = new Map<QueueName, QueueMessage[]>();
+  for (const event of events) {
+    const queue = internalRouting[event.type];
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { body: event, attributes: { type: event.type } }]);
+  }
+  for (const [queue, messages] of byQueue) await sendMessages(queue, messages);
 }

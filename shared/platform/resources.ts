@@ -4,10 +4,12 @@
  * event type, and the environment variables through which a function finds a resource's physical name.
  *
  * Shared code and functions never import topology/: it is deployment wiring. The routing is here rather
- * than there because the ingest function needs it at run time, and a Lambda environment (4 KB, mostly the
- * stage configuration) has no room to carry it.
+ * than there because functions need it at run time (ingest routes inbound events, producers of internal
+ * events send them by type), and a Lambda environment (4 KB, mostly the stage configuration) has no room
+ * to carry it.
  */
 import type { InboundType } from '#contract/inbound';
+import type { InternalType } from '#contract/internal';
 
 export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'audit', 'receipts', 'reports'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
@@ -41,6 +43,18 @@ export type InboundTypesOf<Q extends QueueName> = { [T in InboundType]: (typeof 
 export function inboundTypesOf<Q extends QueueName>(queue: Q): InboundTypesOf<Q>[] {
   return (Object.keys(routing) as InboundType[]).filter((t): t is InboundTypesOf<Q> => routing[t] === queue);
 }
+
+/** Which queue carries each internal event type: its consumer's. */
+export const internalRouting = {
+  'civicflow.case.opened': 'review',
+  'civicflow.enterprise.rematch': 'policy',
+  'civicflow.policy.match-slice': 'match',
+  'civicflow.entitlement.notify': 'notify',
+  'civicflow.credit.marked': 'registry',
+} as const satisfies Record<InternalType, QueueName>;
+
+/** The internal types a queue carries. */
+export type InternalTypesOf<Q extends QueueName> = { [T in InternalType]: (typeof internalRouting)[T] extends Q ? T : never }[InternalType];
 
 /** Environment variable names through which a function finds its resources. */
 export const env = {

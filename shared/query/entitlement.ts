@@ -12,7 +12,6 @@ import {
   figuresFromCounters,
   policyInactiveReason,
   type CriterionView,
-  type EnterpriseProfile,
   type EntitlementState,
   type Policy,
 } from '#entitlement';
@@ -95,7 +94,7 @@ export const entitlementRoutes: QueryRoutes = {
       .sort((a, b) => a.policyId.localeCompare(b.policyId))
       .map((policy) => {
         const e = byPolicy.get(policy.policyId);
-        const x = profile ? explainEnterprise(policy, profile as unknown as EnterpriseProfile, credit, now) : undefined;
+        const x = profile ? explainEnterprise(policy, profile, credit, now) : undefined;
         return {
           policyId: policy.policyId,
           policyVersion: policy.version,

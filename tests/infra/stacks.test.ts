@@ -254,6 +254,14 @@ describe('least privilege', () => {
     }
   });
 
+  it('lets only the registry function write the registry table: approval reads it and sends its credit marks as events', () => {
+    const writesRegistry = (name: FunctionName) =>
+      statementsOf(name).some((st) => st.actions.some((a) => WRITE.includes(a)) && st.resources.some((r) => tableOf(r) === 'registry'));
+    expect(functionEntries.map(([name]) => name).filter(writesRegistry)).toEqual(['registry']);
+    expect(functions.approval.tables.registry).toBe('read');
+    expect(functions.approval.sendsTo).toContain('registry');
+  });
+
   it('lets only the functions that say so insert with PartiQL, only into their tables (ingest: the events table)', () => {
     for (const [name, spec] of functionEntries) {
       const tablesInserted = statementsOf(name)
