@@ -13,7 +13,7 @@ import {
   getPersonProfile,
   licencesOfHolder,
   type StoredLicence,
-} from '#registry/store';
+} from '#registry';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
 import { causeKey, pkOf, versionSk, type Cause } from './store';
 import type { VersionCause } from './messages';

@@ -12,7 +12,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
-import { getItemVersion } from '#registry/store';
+import { getItemVersion } from '#registry';
 import { applicationFactsOf, auditOf, certificateNo, factsOf, recordDecisionMetrics } from './adapters';
 import { stageCalendar } from '#platform/calendar';
 import { classifySubmission, contentHash } from './conflict';

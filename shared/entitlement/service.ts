@@ -20,7 +20,7 @@ import { matchSliceEvent } from '#contract/internal';
 import { maxReceivesOf } from '#platform/resources';
 import { inPool } from '#platform/pool';
 import { applied, recordReceipt, withKind, type EffectPointer } from '#platform/receipts';
-import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '#registry/store';
+import { batchGetCredits, getCredit, getEnterpriseProfile, queryShardProfiles, ENTERPRISE_SHARDS } from '#registry';
 import { instantOf } from '#rules/dates';
 import {
   compilePolicy,
@@ -40,7 +40,6 @@ import {
 import {
   afterSettle,
   applyOne,
-  batchGetCredits,
   batchGetEntitlements,
   claimOutbox,
   finishSlice,
@@ -52,7 +51,6 @@ import {
   listActivePolicies,
   markDelivered,
   markDeliveryFailed,
-  queryShardProfiles,
   readFigures,
   recordRefusal,
   rematchPair,

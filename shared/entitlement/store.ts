@@ -1,6 +1,6 @@
 /**
- * The 免申即享 storage adapter: the `entitlements` table (and reads of profiles and credit records from the
- * `registry` table). Layout:
+ * The 免申即享 storage adapter: the `entitlements` table (profiles and credit records are read through the
+ * registry's module, shared/registry/index.ts). Layout:
  *
  *   POLICY#<id>   CURRENT              the newest version, its status (active | withdrawn) and publishedAt
  *   POLICY#<id>   V#<000001>           each published version (immutable)
@@ -46,7 +46,7 @@ import { batchGetAll } from '#platform/batch-get';
 import { tableName } from '#platform/resources';
 import { auditPut, type AuditEntry } from '#platform/audit';
 import { receiptPut, type Receipt } from '#platform/receipts';
-import { ENTERPRISE_SHARDS, shardKey } from '#registry/store';
+import { ENTERPRISE_SHARDS } from '#registry';
 import { COUNTERS, counterDeltas, emptyCounters, type CounterValues } from './figures';
 import { matchEnterprise, compilePolicy, type MatchResult } from './match';
 import {
@@ -64,7 +64,6 @@ import type { CreditRecord, EnterpriseProfile, Entitlement, EntitlementState, In
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const table = () => tableName('entitlements');
-const registryTable = () => tableName('registry');
 
 export const FIGURE_SHARDS = 16;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -313,53 +312,6 @@ export async function finishSlice(
     if (!isConditionFailure(error)) throw error;
     return { recorded: true, completed: false };
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Registry reads (profiles by shard, credit records in bulk)
-
-export interface ProfilePage {
-  readonly profiles: EnterpriseProfile[];
-  /** The last credit code read, when the shard has more. */
-  readonly next?: string;
-}
-
-export async function queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<ProfilePage> {
-  const gsi1pk = shardKey(shard);
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: registryTable(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :s',
-      ExpressionAttributeValues: { ':s': gsi1pk },
-      Limit: limit,
-      ...(cursor !== undefined
-        ? { ExclusiveStartKey: { gsi1pk, gsi1sk: cursor, pk: `ENT#${cursor}`, sk: 'PROFILE' } }
-        : {}),
-    }),
-  );
-  const profiles = (out.Items ?? []).map((i) => i.profile as EnterpriseProfile).filter((p) => p !== undefined);
-  const next = out.LastEvaluatedKey ? (out.LastEvaluatedKey.gsi1sk as string) : undefined;
-  return next !== undefined ? { profiles, next } : { profiles };
-}
-
-/** Effective credit records (upstream record with our false-commitment mark folded in), as getCredit does. */
-export async function batchGetCredits(codes: readonly string[]): Promise<Map<string, CreditRecord>> {
-  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `CREDIT#${c}`, sk: 'CREDIT' })), { consistent: true });
-  const out = new Map<string, CreditRecord>();
-  for (const item of items) {
-    const subjectId = (item.pk as string).slice('CREDIT#'.length);
-    const upstream = item.credit as CreditRecord | undefined;
-    const mark = item.falseCommitmentMark;
-    const base = upstream ?? ({ subjectId, asOf: '', dishonest: false, falseCommitment: false } as unknown as CreditRecord);
-    out.set(subjectId, { ...base, falseCommitment: base.falseCommitment || Boolean(mark) });
-  }
-  return out;
-}
-
-export async function batchGetProfiles(codes: readonly string[]): Promise<Map<string, EnterpriseProfile>> {
-  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `ENT#${c}`, sk: 'PROFILE' })), { consistent: true });
-  return new Map(items.map((i) => [(i.pk as string).slice(4), i.profile as EnterpriseProfile]));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { isValidCreditCode } from '#contract/identifiers';
 import { json, problem } from '#platform/http';
 import { nowIso } from '#platform/clock';
-import { getCredit, getEnterpriseProfile } from '#registry/store';
+import { getCredit, getEnterpriseProfile } from '#registry';
 import {
   ENTITLEMENT_STATES,
   explainEnterprise,
