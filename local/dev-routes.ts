@@ -24,8 +24,9 @@ export interface DevContext {
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
 }
 
-function clockState() {
-  return { now: new Date(Date.now() + clockOffset()).toISOString(), offsetMs: clockOffset() };
+/** `real`: the wall-clock reading the answer is about, so `set` answers exactly the time it set. */
+function clockState(real = Date.now()) {
+  return { now: new Date(real + clockOffset()).toISOString(), offsetMs: clockOffset() };
 }
 
 function parseJson<T>(body: Buffer): T | undefined {
@@ -37,13 +38,14 @@ function parseJson<T>(body: Buffer): T | undefined {
 }
 
 const setClock: DevRoute = async (_req, body) => {
+  const real = Date.now();
   const input = parseJson<{ set?: string; advance?: string | number; reset?: boolean }>(body);
   if (input === undefined) return { status: 400, body: { error: 'body must be JSON: {"set": ISO time} | {"advance": "7d"} | {"reset": true}' } };
   if (input.reset) setClockOffset(0);
   else if (input.set !== undefined) {
     const at = Date.parse(input.set);
     if (Number.isNaN(at)) return { status: 400, body: { error: `set: "${input.set}" is not an RFC 3339 time` } };
-    setClockOffset(at - Date.now());
+    setClockOffset(at - real);
   } else if (input.advance !== undefined) {
     try {
       setClockOffset(clockOffset() + parseDuration(input.advance));
@@ -51,7 +53,7 @@ const setClock: DevRoute = async (_req, body) => {
       return { status: 400, body: { error: `advance: ${(error as Error).message}` } };
     }
   } else return { status: 400, body: { error: 'give one of "set", "advance" or "reset"' } };
-  return { status: 200, body: clockState() };
+  return { status: 200, body: clockState(real) };
 };
 
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {

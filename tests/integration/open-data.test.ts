@@ -103,7 +103,8 @@ describe('every accepted event can be processed (fast-check through the runtime)
           }
         }
       }),
-      { numRuns: 35 },
+      // A fixed seed keeps the counts below reproducible; FC_SEED explores others.
+      { numRuns: 35, seed: Number(process.env.FC_SEED ?? 20261202) },
     );
     // The generator reaches both sides of the edge.
     expect(accepted.length).toBeGreaterThan(100);
