@@ -10,6 +10,8 @@ const common = {
 export default {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
+    // Each store against a real table: one DynamoDB Local per test file (tests/support/dynamo.ts).
+    { ...common, displayName: 'adapter', testMatch: ['<rootDir>/tests/adapter/**/*.test.ts'] },
     { ...common, displayName: 'infra', testMatch: ['<rootDir>/tests/infra/**/*.test.ts'] },
     {
       ...common,

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { env, functions, queues, tables } from '../infra/topology';
-import { stageConfig } from '../infra/config';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '../infra/constructs/civic-function';
+import { env, functions, queues, tables } from '#topology';
+import { stageConfig } from '#topology/stages';
+import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, table } from './util';
 
@@ -147,7 +147,7 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const largest = Math.max(...fns.map((r) => r.bytes));
     const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
     const body = [
-      'Each function entry of `infra/topology.ts` bundled with esbuild using the options of `CivicFunction`',
+      'Each function entry of `topology/index.ts` bundled with esbuild using the options of `CivicFunction`',
       '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
       'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s default',
       'credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`).',

@@ -3,7 +3,7 @@
  * one core with `matchSlice` (the publish-time bulk path), next to a hand-written closure doing the same
  * loop (evaluate, skip the ineligible, look up credit records only for the rest).
  */
-import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '../shared/entitlement';
+import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '#entitlement';
 import { CLOSURES } from './rules/conditions';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, si, table, tick } from './util';
@@ -99,7 +99,7 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
     'warm-up, alternating with a hand-written loop over the same closure as the rules benchmark (both must',
     'report the same eligible, needs-info and excluded counts).',
     '',
-    'Two variants: criteria only (`credits` undefined, as `functions/policy/match.ts` calls it: the function then',
+    'Two variants: criteria only (`credits` undefined, as `functions/entitlement/match.ts` calls it: the function then',
     'reads the credit records of the few candidates from DynamoDB), and with an in-memory `Map` of the 150 k credit',
     'records, where every enterprise not ruled out by the criteria is looked up for the dishonest exclusion. The',
     'second is bound by those hash lookups (one random memory read chain per candidate, ~0.3–0.8 µs here), not by',

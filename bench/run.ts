@@ -8,7 +8,7 @@ import { cpus, totalmem, loadavg } from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ProgressBar } from './progress';
-import { commandLine, UsageError, type CommandSpec } from '../local/cli';
+import { commandLine, UsageError, type CommandSpec } from '#local/cli';
 import type { Section, SectionResult } from './types';
 
 const ROOT = join(import.meta.dirname, '..');

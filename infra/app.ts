@@ -5,7 +5,7 @@
 import { App, Validations, type AppProps } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { fileURLToPath } from 'node:url';
-import { stageConfig, validateStageConfig, type StageConfig } from './config';
+import { stageConfig, validateStageConfig, type StageConfig } from '#topology/stages';
 import { StatefulStack } from './stacks/stateful';
 import { StatelessStack } from './stacks/stateless';
 

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clockOffset, setClockOffset } from '../shared/platform/clock';
-import type { QueueName } from '../infra/topology';
+import { clockOffset, setClockOffset } from '#platform/clock';
+import type { QueueName } from '#topology';
 import type { DevRoute } from './gateway';
 import type { LocalQueue } from './provision';
 import type { OutboundRecord } from './sink';

@@ -5,7 +5,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { routes } from '../infra/topology';
+import { routes } from '#topology';
 import { lambdaContext } from './pollers';
 import { asHttpRequest } from './priority';
 

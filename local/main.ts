@@ -4,9 +4,9 @@
  * fields of the local stage's configuration, e.g. '{"notificationSender":{"kind":"webhook","url":"http://127.0.0.1:8080/hook"}}').
  */
 import { startRuntime, StartError } from './runtime';
-import { schedules } from '../infra/topology';
-import { devKey } from '../shared/auth/signature';
-import { maskSensitive } from '../shared/contract/identifiers';
+import { schedules } from '#topology';
+import { devKey } from '#auth/signature';
+import { maskSensitive } from '#contract/identifiers';
 import { commandLine, UsageError, wholeNumber, type CommandSpec } from './cli';
 
 export const START: CommandSpec = {

@@ -7,7 +7,7 @@
  * storage restarting), honouring Retry-After.
  */
 import { readFileSync } from 'node:fs';
-import { signedHeaders, devKey } from '../shared/auth/signature';
+import { signedHeaders, devKey } from '#auth/signature';
 import { commandLine, runMain, runtimeUrl, UsageError, type CommandSpec } from './cli';
 
 export const POST: CommandSpec = {

@@ -66,7 +66,7 @@ let installed = false;
 export async function installPriority(): Promise<void> {
   if (installed) return;
   installed = true;
-  const { dynamo } = await import('../shared/platform/aws');
+  const { dynamo } = await import('#platform/aws');
   dynamo.middlewareStack.add(priorityMiddleware() as never, { step: 'finalizeRequest', name: 'localHttpPriority' });
 }
 

@@ -8,7 +8,7 @@ import {
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queues, tables, type QueueName, type TableName, type TableSpec } from '../infra/topology';
+import { queues, tables, type QueueName, type TableName, type TableSpec } from '#topology';
 
 export const localTableName = (name: TableName) => `civicflow-local-${name}`;
 export const localQueueName = (name: QueueName) => `civicflow-local-${name}`;

@@ -1,6 +1,6 @@
 /**
  * The local runtime: the one topology run on a laptop. Stand-ins on 127.0.0.1, tables and queues created
- * from infra/topology.ts, the same handler modules behind an HTTP gateway and queue pollers, timers for
+ * from topology/index.ts, the same handler modules behind an HTTP gateway and queue pollers, timers for
  * the schedules, and development-only controls for the clock and the schedules.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -11,10 +11,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createServer, type RequestListener, type Server } from 'node:http';
-import { env, functions, queues, schedules, type FunctionName, type QueueName } from '../infra/topology';
-import { stageConfig, validateStageConfig, type StageConfig } from '../infra/config';
-import { devKey } from '../shared/auth/signature';
-import { clockOffset } from '../shared/platform/clock';
+import { env, functions, queues, schedules, type FunctionName, type QueueName } from '#topology';
+import { stageConfig, validateStageConfig, type StageConfig } from '#topology/stages';
+import { devKey } from '#auth/signature';
+import { clockOffset } from '#platform/clock';
 import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn } from './standins';
 import { DynamoSupervisor } from './supervisor';
 import { startOutboundSink, type OutboundRecord } from './sink';
@@ -200,6 +200,7 @@ async function assemble(
   const localQueues = await provisionQueues(sqs);
   for (const [name, table] of Object.entries(tableNames)) process.env[env.table(name as never)] = table;
   for (const [name, q] of Object.entries(localQueues)) process.env[env.queueUrl(name as QueueName)] = q.url;
+  for (const [name, q] of Object.entries(queues)) process.env[env.maxReceives(name as QueueName)] = String(q.maxReceiveCount);
   if (options.dataDir) await releaseInFlight(sqs, sqsStandIn, log);
 
   const onError = (error: unknown) => log(`[error] ${(error as Error)?.stack ?? String(error)}`);

@@ -6,7 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeDataset } from '../shared/calendar/dataset-codec';
+import { encodeDataset } from '#calendar/dataset-codec';
 
 const ROOT = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/chinese-days/package.json'), 'utf8')) as { version: string };

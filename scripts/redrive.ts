@@ -19,8 +19,8 @@ import {
   SQSClient,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs';
-import { queues, type QueueName } from '../infra/topology';
-import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '../local/cli';
+import { queues, type QueueName } from '#topology';
+import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '#local/cli';
 
 export const REDRIVE: CommandSpec = {
   command: 'npm run redrive',

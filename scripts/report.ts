@@ -11,11 +11,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { devKey, signedHeaders } from '../shared/auth/signature';
-import { stageConfig } from '../infra/config';
-import { renderHtml, renderText } from '../shared/report/render';
-import { MONTH_PATTERN, REPORT_KIND, type MonthlyReport } from '../shared/report/build';
-import { commandLine, runMain, runtimeUrl, UsageError, type CommandSpec, type Parsed } from '../local/cli';
+import { devKey, signedHeaders } from '#auth/signature';
+import { stageConfig } from '#topology/stages';
+import { renderHtml, renderText } from '#report/render';
+import { MONTH_PATTERN, REPORT_KIND, type MonthlyReport } from '#report/build';
+import { commandLine, runMain, runtimeUrl, UsageError, type CommandSpec, type Parsed } from '#local/cli';
 
 export const REPORT: CommandSpec = {
   command: 'npm run report',

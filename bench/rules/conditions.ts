@@ -5,8 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Condition, Facts, Truth } from '../../shared/rules';
-import { createRng, generateEnterprises, SAMPLE_POLICIES, type Rng } from '../../shared/entitlement';
+import type { Condition, Facts, Truth } from '#rules';
+import { createRng, generateEnterprises, SAMPLE_POLICIES, type Rng } from '#entitlement';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const NOW = '2026-11-03T10:15:00+08:00';

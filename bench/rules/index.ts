@@ -3,9 +3,9 @@
  * conditions, json-rules-engine, GoRules ZEN expressions and a hand-written closure, side by side in one
  * process. All four must agree on every fact set before anything is timed.
  */
-import { compileCondition, type Facts, type Truth } from '../../shared/rules';
-import type { BenchContext, Missed, SectionResult } from '../types';
-import { geomean, median, ratio, si, table, tick } from '../util';
+import { compileCondition, type Facts, type Truth } from '#rules';
+import type { BenchContext, Missed, SectionResult } from '#bench/types';
+import { geomean, median, ratio, si, table, tick } from '#bench/util';
 import { loadConditions, type BenchCondition } from './conditions';
 import { jreEvaluator, toZenExpression, zenEvaluator } from './peers';
 

@@ -5,7 +5,7 @@
  */
 import { Engine, type TopLevelCondition, type NestedCondition } from 'json-rules-engine';
 import { evaluateExpressionSync } from '@gorules/zen-engine';
-import type { Condition, Facts, Leaf } from '../../shared/rules';
+import type { Condition, Facts, Leaf } from '#rules';
 
 const isLeaf = (c: Condition): c is Leaf => 'op' in c;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

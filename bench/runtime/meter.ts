@@ -5,7 +5,7 @@
  * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { functions, tables, type FunctionName, type TableSpec } from '../../infra/topology';
+import { functions, tables, type FunctionName, type TableSpec } from '#topology';
 
 export interface Snapshot {
   readonly sqsRequests: Record<string, number>;
@@ -134,7 +134,7 @@ export class Meter {
 
   /** Adds ReturnConsumedCapacity=TOTAL to every request of the functions' DynamoDB client and sums it. */
   async installDynamo(): Promise<void> {
-    const { dynamo } = await import('../../shared/platform/aws');
+    const { dynamo } = await import('#platform/aws');
     const meter = this;
     dynamo.middlewareStack.add(
       (next: any, context: any) => async (args: any) => {

@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { BenchContext, Missed, SectionResult } from '../types';
-import { ratio, si, table } from '../util';
+import type { BenchContext, Missed, SectionResult } from '#bench/types';
+import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');

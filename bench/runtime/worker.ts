@@ -10,12 +10,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { startRuntime, type Runtime } from '../../local/runtime';
-import { stageConfig } from '../../infra/config';
-import { env } from '../../infra/topology';
-import { devKey, signedHeaders } from '../../shared/auth/signature';
-import { setClockOffset } from '../../shared/platform/clock';
-import { EXPORT_CREDIT_INSURANCE, generateEnterprises, matchSlice, type EnterpriseProfile } from '../../shared/entitlement';
+import { startRuntime, type Runtime } from '#local/runtime';
+import { stageConfig } from '#topology/stages';
+import { env } from '#topology';
+import { devKey, signedHeaders } from '#auth/signature';
+import { setClockOffset } from '#platform/clock';
+import { EXPORT_CREDIT_INSURANCE, generateEnterprises, matchSlice, type EnterpriseProfile } from '#entitlement';
 import { Meter } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -284,7 +284,7 @@ function outcomesByTemplate(apps: Array<{ template: string; event: Ev }>, decide
 /** Writes profiles straight into the registry table as the registry function stores them (BatchWriteItem). */
 async function seedProfiles(profiles: readonly EnterpriseProfile[], from: number, onProgress: (f: number) => void): Promise<void> {
   // Imported only now: the store's module creates the functions' SDK clients from the runtime's environment.
-  const { shardKey, shardOf } = await import('../../shared/registry/store');
+  const { shardKey, shardOf } = await import('#registry/store');
   const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
   const table = process.env[env.table('registry')]!;
   const items = profiles.slice(from).map((p) => {
@@ -390,7 +390,7 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
  * perf_hooks, so a slow batch says where its time went.
  */
 async function ingestUnderBacklog(opts: { backlog: number; probes: number; idleProbes: number }) {
-  const { ingestPorts } = await import('../../shared/ingest/store');
+  const { ingestPorts } = await import('#ingest/store');
   const steps: Array<{ record: number; enqueue: number }> = [];
   let current = { record: 0, enqueue: 0 };
   const record = ingestPorts.record.bind(ingestPorts);

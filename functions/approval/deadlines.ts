@@ -6,9 +6,9 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { nowIso } from '../../shared/platform/clock';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { runDeadlines, type DeadlinesSummary } from '../../shared/approval/service';
+import { nowIso } from '#platform/clock';
+import { logger, metrics } from '#platform/powertools';
+import { runDeadlines, type DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 

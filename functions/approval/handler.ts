@@ -4,28 +4,25 @@
  * which decides, stores each decision once and sends what the stored version asks for. What throws is
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
-import { receiveCountOf, sqsConsumer } from '../../shared/platform/consumer';
-import type { DataOf } from '../../shared/contract/schemas';
-import type { Application } from '../../shared/approval';
-import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '../../shared/approval/service';
+import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
+import { approvalBatch, reportVerification, submitApplication, supplementMaterials } from '#approval/service';
+
+/** The approval queue carries inbound application events only. */
+const parse = carriedBy('approval', {});
 
 /** First decisions of a batch are written together (group commit, shared/platform/group-commit.ts). */
-export const handler = sqsConsumer(async (event, record) => {
-  const cause = { source: event.source, id: event.id, type: event.type };
-  const receives = receiveCountOf(record);
-  switch (event.type) {
-    case 'gov.application.submitted':
-      return submitApplication(event.data as unknown as DataOf<'gov.application.submitted'> & Application, cause);
-    case 'gov.application.materials.supplemented': {
-      const data = event.data as DataOf<'gov.application.materials.supplemented'>;
-      return supplementMaterials(data.applicationId, data.materials, cause, receives);
+export const handler = sqsConsumer(
+  async (event, record) => {
+    const cause = { source: event.source, id: event.id, type: event.type };
+    const receives = receiveCountOf(record);
+    switch (event.type) {
+      case 'gov.application.submitted':
+        return submitApplication(event.data, cause);
+      case 'gov.application.materials.supplemented':
+        return supplementMaterials(event.data.applicationId, event.data.materials, cause, receives);
+      case 'gov.application.verification.reported':
+        return reportVerification(event.data.applicationId, { truthful: event.data.truthful, note: event.data.note }, cause, receives);
     }
-    case 'gov.application.verification.reported': {
-      const data = event.data as DataOf<'gov.application.verification.reported'>;
-      return reportVerification(data.applicationId, { truthful: data.truthful, note: data.note }, cause, receives);
-    }
-    default:
-      // Routing sends only these types here; anything else is a deployment mistake worth a DLQ alarm.
-      throw new Error(`approval cannot handle event type ${event.type}`);
-  }
-}, { unitOfWork: approvalBatch });
+  },
+  { parse, unitOfWork: approvalBatch },
+);

@@ -3,13 +3,13 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ingest } from '../../shared/ingest/accept';
-import { ingestPorts } from '../../shared/ingest/store';
-import { authenticate, headersOf, json, problem, rawBody } from '../../shared/platform/http';
-import { config } from '../../shared/platform/config';
-import { nowIso } from '../../shared/platform/clock';
-import { stageCalendar } from '../../shared/platform/calendar';
-import { logger, metrics } from '../../shared/platform/powertools';
+import { ingest } from '#ingest/accept';
+import { ingestPorts } from '#ingest/store';
+import { authenticate, headersOf, json, problem, rawBody } from '#platform/http';
+import { config } from '#platform/stage-config';
+import { nowIso } from '#platform/clock';
+import { stageCalendar } from '#platform/calendar';
+import { logger, metrics } from '#platform/powertools';
 
 /** POST /events — SPEC §2. Thin: authenticate, then the ingest use case. */
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {

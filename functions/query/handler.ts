@@ -1,18 +1,18 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { authenticate, problem, rawBody, type HttpResult } from '../../shared/platform/http';
-import { config } from '../../shared/platform/config';
-import { logger } from '../../shared/platform/powertools';
-import type { QueryRoutes } from '../../shared/query/router';
-import { eventRoutes } from '../../shared/query/events';
-import { registryRoutes } from '../../shared/query/registry';
-import { entitlementRoutes } from '../../shared/query/entitlement';
-import { approvalRoutes } from '../../shared/query/approval';
-import { reviewRoutes } from '../../shared/query/review';
-import { reportRoutes } from '../../shared/query/report';
-import { parameterProblem } from '../../shared/query/parameters';
-import { entitledToPersonData, maskPersonData } from '../../shared/query/privacy';
+import { authenticate, problem, rawBody, type HttpResult } from '#platform/http';
+import { config } from '#platform/stage-config';
+import { logger } from '#platform/powertools';
+import type { QueryRoutes } from '#query/router';
+import { eventRoutes } from '#query/events';
+import { registryRoutes } from '#query/registry';
+import { entitlementRoutes } from '#query/entitlement';
+import { approvalRoutes } from '#query/approval';
+import { reviewRoutes } from '#query/review';
+import { reportRoutes } from '#query/report';
+import { parameterProblem } from '#query/parameters';
+import { entitledToPersonData, maskPersonData } from '#query/privacy';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
 const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes };

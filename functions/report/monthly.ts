@@ -8,11 +8,11 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { nowIso } from '../../shared/platform/clock';
-import { config } from '../../shared/platform/config';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { buildMonthlyReport, MONTH_PATTERN, previousMonth } from '../../shared/report/build';
-import { getReport, readReportInput, saveReport } from '../../shared/report/store';
+import { nowIso } from '#platform/clock';
+import { config } from '#platform/stage-config';
+import { logger, metrics } from '#platform/powertools';
+import { buildMonthlyReport, MONTH_PATTERN, previousMonth } from '#report/build';
+import { getReport, readReportInput, saveReport } from '#report/store';
 
 export interface MonthlyReportResult {
   readonly district: string;

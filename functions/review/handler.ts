@@ -1,47 +1,45 @@
 /**
  * The review consumer (好差评): completed cases (from departments, and from 秒批 approvals as the internal
- * `civicflow.case.opened`), reviews from every channel, and rectification steps. Thin: it validates the
- * message, calls the use case and counts what happened. Semantic refusals are recorded by the use case and
+ * `civicflow.case.opened`), reviews from every channel, and rectification steps. Thin: it maps the parsed
+ * message (shared/contract/queued.ts) to the domain, calls the use case and counts what happened. Semantic refusals are recorded by the use case and
  * do not throw; what throws is retried by SQS and reaches the DLQ after the queue's max receives. A step
  * that may have overtaken an earlier one is retried a few receives before it is refused (applyStep).
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { caseCompletedSchema, rectificationUpdatedSchema, reviewSubmittedSchema } from '../../shared/contract/schemas';
-import { config } from '../../shared/platform/config';
-import { nowIso } from '../../shared/platform/clock';
-import { receiveCountOf, sqsConsumer, type QueuedEvent } from '../../shared/platform/consumer';
-import { afterCommit } from '../../shared/platform/group-commit';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '../../shared/review/service';
-import type { Case, Review, ReviewLevel } from '../../shared/review/types';
+import { caseOpenedSchema } from '#contract/internal-schemas';
+import { config } from '#platform/stage-config';
+import { nowIso } from '#platform/clock';
+import { carriedBy, receiveCountOf, sqsConsumer, type CarriedBy } from '#platform/consumer';
+import { afterCommit } from '#platform/group-commit';
+import { logger, metrics } from '#platform/powertools';
+import { applyStep, completeCase, reviewBatch, submitReview, type Outcome } from '#review/service';
+import type { Case, Review, ReviewLevel } from '#review/types';
 
-/** The internal event the approval capability sends when an application is approved (SPEC §4). */
-export const CASE_OPENED_TYPE = 'civicflow.case.opened';
+/** The review queue: inbound cases, reviews and rectification steps, and the cases approvals open. */
+const parse = carriedBy('review', { 'civicflow.case.opened': caseOpenedSchema });
 
-function parse<T>(schema: { safeParse(input: unknown): { success: true; data: T } | { success: false; error: { message: string } } }, event: QueuedEvent): T {
-  const out = schema.safeParse(event.data);
-  // Inbound gov.* data was validated at ingest; a failure here is a malformed internal message: DLQ it.
-  if (!out.success) throw new Error(`${event.type} ${event.id}: invalid data: ${out.error.message}`);
-  return out.data;
-}
+type ReviewEvent = CarriedBy<'review'>;
+type EventOf<T extends ReviewEvent['type']> = Extract<ReviewEvent, { type: T }>;
 
-function toCase(event: QueuedEvent): Case {
-  const d = parse(caseCompletedSchema, event);
+function toCase(event: EventOf<'gov.case.completed' | 'civicflow.case.opened'>): Case {
+  const d = event.data;
+  // A case an approval opened has no staff member: the decision was the system's.
+  const staffId = event.type === 'gov.case.completed' ? event.data.staffId : undefined;
   return {
     caseId: d.caseId,
     itemCode: d.itemCode,
     departmentCode: d.departmentCode,
-    ...(d.staffId !== undefined ? { staffId: d.staffId } : {}),
+    ...(staffId !== undefined ? { staffId } : {}),
     applicantId: d.applicantId,
     channel: d.channel,
     completedAt: new Date(d.completedAt).toISOString(),
     district: config().district.code,
-    source: event.type === CASE_OPENED_TYPE ? 'application' : 'external',
+    source: event.type === 'civicflow.case.opened' ? 'application' : 'external',
   };
 }
 
-function toReview(event: QueuedEvent): Review {
-  const d = parse(reviewSubmittedSchema, event);
+function toReview(event: EventOf<'gov.review.submitted'>): Review {
+  const d = event.data;
   return {
     reviewId: d.reviewId,
     caseId: d.caseId,
@@ -69,11 +67,11 @@ function count(name: string, dimensions: Record<string, string> = {}): void {
   single.addMetric(name, MetricUnit.Count, 1);
 }
 
-async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome> {
+async function handle(event: ReviewEvent, receiveCount: number): Promise<Outcome> {
   const now = nowIso();
   switch (event.type) {
     case 'gov.case.completed':
-    case CASE_OPENED_TYPE: {
+    case 'civicflow.case.opened': {
       const out = await completeCase(toCase(event), event.source, now, { source: event.source, id: event.id, type: event.type });
       afterCommit(() => {
         if (out.outcome === 'completed') count('CasesCompleted');
@@ -105,7 +103,7 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
       return out;
     }
     case 'gov.rectification.updated': {
-      const d = parse(rectificationUpdatedSchema, event);
+      const d = event.data;
       const out = await applyStep(
         d.caseId,
         {
@@ -134,8 +132,6 @@ async function handle(event: QueuedEvent, receiveCount: number): Promise<Outcome
       });
       return out;
     }
-    default:
-      throw new Error(`the review queue does not handle ${event.type} (event ${event.id})`);
   }
 }
 
@@ -150,5 +146,5 @@ export const handler = sqsConsumer(
       logger.info('refused', { eventId: event.id, eventType: event.type, code: out.code, reason: out.reason });
     }
   },
-  { unitOfWork: reviewBatch },
+  { parse, unitOfWork: reviewBatch },
 );

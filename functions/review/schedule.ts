@@ -9,12 +9,13 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { nowIso } from '../../shared/platform/clock';
-import { logger, metrics } from '../../shared/platform/powertools';
-import { figuresFromCounters, type Figures } from '../../shared/review/figures';
-import { runInvitations, runOverdue } from '../../shared/review/service';
-import { stageCalendar } from '../../shared/platform/calendar';
-import { dueCaseIds, DUE_INVITE, DUE_RECT, listCounters } from '../../shared/review/store';
+import { nowIso } from '#platform/clock';
+import { logger, metrics } from '#platform/powertools';
+import { inPool } from '#platform/pool';
+import { figuresFromCounters, type Figures } from '#review/figures';
+import { runInvitations, runOverdue } from '#review/service';
+import { stageCalendar } from '#platform/calendar';
+import { dueCaseIds, DUE_INVITE, DUE_RECT, listCounters } from '#review/store';
 
 export interface ScheduleSummary {
   readonly invited: number;
@@ -28,20 +29,15 @@ const CONCURRENCY = 8;
 
 /** Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted, not fatal. */
 async function forEach(ids: readonly string[], work: (id: string) => Promise<void>): Promise<number> {
-  let next = 0;
   let failed = 0;
-  const worker = async () => {
-    while (next < ids.length) {
-      const id = ids[next++]!;
-      try {
-        await work(id);
-      } catch (error) {
-        failed++;
-        logger.error('review schedule: case failed; it stays due and is retried next run', { caseId: id, error: error as Error });
-      }
+  await inPool(ids, CONCURRENCY, async (id) => {
+    try {
+      await work(id);
+    } catch (error) {
+      failed++;
+      logger.error('review schedule: case failed; it stays due and is retried next run', { caseId: id, error: error as Error });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, ids.length) }, worker));
+  });
   return failed;
 }
 

@@ -10,9 +10,10 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { StageConfig } from '../config';
+import type { StageConfig } from '#topology/stages';
 import {
   env,
+  queues as queueSpecs,
   tables as tableSpecs,
   type Access,
   type FunctionName,
@@ -20,7 +21,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../topology';
+} from '#topology';
 
 /** Repository root: entries in the topology and the lockfile are relative to it, whatever the cwd. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -140,6 +141,10 @@ export class CivicFunction extends Construct {
     }
     for (const queueName of spec.sendsTo) {
       environment[env.queueUrl(queueName)] = props.queues[queueName].queueUrl;
+    }
+    if (spec.consumes) {
+      // A consumer's last attempt before the DLQ can say so (e.g. a notification marked FAILED).
+      environment[env.maxReceives(spec.consumes.queue)] = String(queueSpecs[spec.consumes.queue].maxReceiveCount);
     }
     if (spec.readsSigningKeys) {
       if (!props.signingKeys) throw new Error(`Function "${name}" reads signing keys but none were given`);

@@ -2,7 +2,7 @@ import { Duration, Tags } from 'aws-cdk-lib';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { QueueName, QueueSpec } from '../topology';
+import type { QueueName, QueueSpec } from '#topology';
 import { deadLetterQueueName, physicalName } from './names';
 
 export interface CivicQueueProps {

@@ -3,7 +3,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import type { TableName, TableSpec } from '../topology';
+import type { TableName, TableSpec } from '#topology';
 
 export interface CivicTableProps {
   readonly name: TableName;

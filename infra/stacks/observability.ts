@@ -13,10 +13,10 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
-import type { CivicFunction } from '../constructs/civic-function';
-import { deadLetterQueueName, physicalName } from '../constructs/names';
-import { functions as functionSpecs, queues as queueSpecs, type FunctionName, type QueueName } from '../topology';
+import type { StageConfig } from '#topology/stages';
+import type { CivicFunction } from '#infra/constructs/civic-function';
+import { deadLetterQueueName, physicalName } from '#infra/constructs/names';
+import { functions as functionSpecs, queues as queueSpecs, type FunctionName, type QueueName } from '#topology';
 
 export const NAMESPACE = 'CivicFlow';
 /** The figure alarms look at what a schedule run (every 15 minutes) flagged. */

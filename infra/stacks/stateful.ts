@@ -7,11 +7,11 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
-import { CivicQueue } from '../constructs/civic-queue';
-import { CivicTable } from '../constructs/civic-table';
-import { physicalName } from '../constructs/names';
-import { queues as queueSpecs, tables as tableSpecs, type QueueName, type TableName } from '../topology';
+import type { StageConfig } from '#topology/stages';
+import { CivicQueue } from '#infra/constructs/civic-queue';
+import { CivicTable } from '#infra/constructs/civic-table';
+import { physicalName } from '#infra/constructs/names';
+import { queues as queueSpecs, tables as tableSpecs, type QueueName, type TableName } from '#topology';
 
 export interface StatefulStackProps extends StackProps {
   readonly config: StageConfig;

@@ -10,8 +10,8 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { StageConfig } from '../config';
-import { CivicFunction, retention } from '../constructs/civic-function';
+import type { StageConfig } from '#topology/stages';
+import { CivicFunction, retention } from '#infra/constructs/civic-function';
 import {
   functions as functionSpecs,
   queues as queueSpecs,
@@ -23,9 +23,9 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../topology';
+} from '#topology';
 import { mapTopology, pascal, type StatefulResources } from './stateful';
-import { physicalName } from '../constructs/names';
+import { physicalName } from '#infra/constructs/names';
 import { addObservability, DEFAULT_OLDEST_MESSAGE_AGE_SECONDS, oldestMessageAgeSeconds, type Observability } from './observability';
 
 export interface StatelessStackProps extends StackProps {

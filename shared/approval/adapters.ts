@@ -4,8 +4,8 @@
  * lines and the figures' metrics (SPEC §4 "Figures").
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { metrics } from '../platform/powertools';
-import type { AuditEntry } from '../platform/audit';
+import { metrics } from '#platform/powertools';
+import type { AuditEntry } from '#platform/audit';
 import {
   getApplicationRecords,
   getCredit,
@@ -13,7 +13,7 @@ import {
   getPersonProfile,
   licencesOfHolder,
   type StoredLicence,
-} from '../registry/store';
+} from '#registry';
 import type { Applicant, Application, CreditRecord, Decision, Licence, Profile, ServiceItem } from './types';
 import { causeKey, pkOf, versionSk, type Cause } from './store';
 import type { VersionCause } from './messages';

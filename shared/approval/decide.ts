@@ -20,9 +20,9 @@
  * them at verification; on a `manual` item a person reviews everything anyway. Either way they are
  * listed in `materialsUnverifiable` for the reviewer or verifier.
  */
-import { compileCached } from '../rules/compile';
-import type { Condition, Explanation, Facts, LeafTrace, Truth } from '../rules/types';
-import type { Due, WorkingCalendar } from '../calendar/types';
+import { compileCached } from '#rules/compile';
+import type { Condition, Explanation, Facts, LeafTrace, Truth } from '#rules/types';
+import type { Due, WorkingCalendar } from '#calendar/types';
 import { contentHash } from './conflict';
 import type {
   Application,

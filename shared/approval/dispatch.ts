@@ -1,14 +1,14 @@
 /**
- * Sends stored outboxes (see store.ts): the domain effects, then the outbound events, then marks them
- * sent. Every step is idempotent (deterministic message ids, a create-once credit mark), so sending again
- * after a crash only repeats what receivers already de-duplicate. A failure throws: the caller's event is
- * redelivered, or the deadlines schedule picks the outbox up.
+ * Sends stored outboxes (see store.ts): the domain effects as internal events (the review case to the
+ * review queue, the credit mark to the registry's), then the outbound events, then marks them sent. Every
+ * step is idempotent (deterministic message ids, a create-once credit mark), so sending again after a crash
+ * only repeats what receivers already de-duplicate. A failure throws: the caller's event is redelivered, or
+ * the deadlines schedule picks the outbox up.
  */
-import { markFalseCommitment } from '../registry/store';
-import { publish } from '../platform/outbound';
-import { sendMessages } from '../platform/queues';
-import { nowIso } from '../platform/clock';
-import { caseOpenedFor } from './messages';
+import { publish } from '#platform/outbound';
+import { sendInternal } from '#platform/queues';
+import { nowIso } from '#platform/clock';
+import { effectEvents } from './messages';
 import { markAllSent, markSent, type Outbox } from './store';
 
 export interface Dispatch {
@@ -31,19 +31,7 @@ export async function dispatchAll(entries: readonly Dispatch[]): Promise<void> {
 }
 
 async function send(entries: readonly Dispatch[]): Promise<void> {
-  const review = [];
-  for (const { outbox } of entries) {
-    for (const effect of outbox.effects) {
-      switch (effect.kind) {
-        case 'openReviewCase':
-          review.push({ body: caseOpenedFor(effect), attributes: { type: 'civicflow.case.opened' } });
-          break;
-        case 'markFalseCommitment':
-          await markFalseCommitment(effect.subjectId, effect.applicationId, effect.at);
-          break;
-      }
-    }
-  }
-  if (review.length > 0) await sendMessages('review', review);
+  const internal = entries.flatMap(({ outbox }) => effectEvents(outbox.effects));
+  if (internal.length > 0) await sendInternal(internal);
   await publish(entries.flatMap((e) => e.outbox.outbound));
 }

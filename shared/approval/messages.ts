@@ -2,38 +2,13 @@
  * What a stored decision version sends to others (SPEC §4 → §6, §8), built purely from the version so
  * that a redelivery or a retry rebuilds exactly the same messages with the same ids.
  */
+import { caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
+import type { OutboundEvent } from '#contract/outbound';
 import type { Decision, Effect } from './types';
 
 /** What made a decision version: the first decision, a later event, or a schedule. */
 export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification';
 
-/** An outbound `gov.*` CloudEvent, as `shared/platform/outbound.ts` publishes it (kept structural: pure code). */
-export interface OutboundMessage {
-  readonly type: `gov.${string}`;
-  readonly id: string;
-  readonly subject: string;
-  readonly time: string;
-  readonly data: Record<string, unknown>;
-}
-
-/** The internal CloudEvent the review capability consumes: the same data fields as `gov.case.completed`. */
-export interface CaseOpenedMessage {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: '/civicflow/approval';
-  readonly type: 'civicflow.case.opened';
-  readonly time: string;
-  readonly subject: string;
-  readonly data: {
-    readonly caseId: string;
-    readonly itemCode: string;
-    readonly departmentCode: string;
-    readonly applicantId: string;
-    readonly channel: string;
-    readonly completedAt: string;
-    readonly origin: 'approval';
-  };
-}
 
 /**
  * The summary upstream systems get. The trace stays behind the query route: it can be large, and the
@@ -63,7 +38,7 @@ export function decisionSummary(d: Decision): Record<string, unknown> {
 }
 
 /** One outbound event per version; its id names the application and the version, so receivers can de-duplicate. */
-export function outboundFor(d: Decision, cause: VersionCause): OutboundMessage {
+export function outboundFor(d: Decision, cause: VersionCause): OutboundEvent {
   const [kind, type] = ((): [string, `gov.${string}`] => {
     switch (cause) {
       case 'submitted':
@@ -88,7 +63,7 @@ export function outboundFor(d: Decision, cause: VersionCause): OutboundMessage {
 }
 
 /** The overdue flag of an approval on commitment whose verification was not reported in time. */
-export function verificationOverdueFor(d: Decision, flaggedAt: string): OutboundMessage {
+export function verificationOverdueFor(d: Decision, flaggedAt: string): OutboundEvent {
   return {
     type: 'gov.application.verification.overdue',
     id: `verification-overdue:${d.applicationId}:${d.sequence}`,
@@ -107,24 +82,31 @@ export function verificationOverdueFor(d: Decision, flaggedAt: string): Outbound
 }
 
 /** The review case of an approval: one per application whatever happens later, hence the id. */
-export function caseOpenedFor(effect: Extract<Effect, { kind: 'openReviewCase' }>): CaseOpenedMessage {
-  return {
-    specversion: '1.0',
-    id: `case-opened:${effect.caseId}`,
-    source: '/civicflow/approval',
-    type: 'civicflow.case.opened',
-    time: effect.completedAt,
-    subject: effect.caseId,
-    data: {
-      caseId: effect.caseId,
-      itemCode: effect.itemCode,
-      departmentCode: effect.departmentCode,
-      applicantId: effect.applicantId,
-      channel: effect.channel,
-      completedAt: effect.completedAt,
-      origin: 'approval',
-    },
-  };
+export function caseOpenedFor(effect: Extract<Effect, { kind: 'openReviewCase' }>): InternalEventOf<'civicflow.case.opened'> {
+  return caseOpenedEvent({
+    caseId: effect.caseId,
+    itemCode: effect.itemCode,
+    departmentCode: effect.departmentCode,
+    applicantId: effect.applicantId,
+    channel: effect.channel,
+    completedAt: effect.completedAt,
+  });
+}
+
+/**
+ * What a version's effects tell other capabilities, as internal events on their queues: the review case
+ * of an approval, and the credit mark of an untruthful commitment (the registry applies it; approval has
+ * no write access to the registry's table).
+ */
+export function effectEvents(effects: readonly Effect[]): InternalEvent[] {
+  return effects.map((effect) => {
+    switch (effect.kind) {
+      case 'openReviewCase':
+        return caseOpenedFor(effect);
+      case 'markFalseCommitment':
+        return creditMarkedEvent({ subjectId: effect.subjectId, applicationId: effect.applicationId, at: effect.at });
+    }
+  });
 }
 
 export type DueKind = 'SUPPLEMENT' | 'VERIFICATION';

@@ -10,19 +10,19 @@
  * returns: retrying cannot change the answer.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { nowIso } from '../platform/clock';
-import { logger, metrics } from '../platform/powertools';
-import { getItemVersion } from '../registry/store';
+import { nowIso } from '#platform/clock';
+import { logger, metrics } from '#platform/powertools';
+import { getItemVersion } from '#registry';
 import { applicationFactsOf, auditOf, certificateNo, factsOf, recordDecisionMetrics } from './adapters';
-import { stageCalendar } from '../platform/calendar';
+import { stageCalendar } from '#platform/calendar';
 import { classifySubmission, contentHash } from './conflict';
 import { decide } from './decide';
 import { dispatch, dispatchAll, type Dispatch } from './dispatch';
-import { afterCommit, currentUnit, GroupCommit } from '../platform/group-commit';
-import { writeChanges, type TransactItem } from '../platform/transactions';
+import { afterCommit, currentUnit, GroupCommit } from '#platform/group-commit';
+import { writeChanges, type TransactItem } from '#platform/transactions';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, supplement, type VerificationReport } from './lifecycle';
 import { outboundFor, verificationOverdueFor, type VersionCause } from './messages';
-import { recordReceipt, withKind } from '../platform/receipts';
+import { recordReceipt, withKind } from '#platform/receipts';
 import {
   applicationHref,
   causeKey,

@@ -34,18 +34,18 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { env } from '../../infra/topology';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { requireEnv } from '../platform/config';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { batchWriteAll } from '../platform/batch-write';
-import { cancellationCodes, type TransactItem } from '../platform/transactions';
-import { applied, isInbound, receiptPut, withKind, type Receipt } from '../platform/receipts';
-import { openDeadline, type DueKind, type OutboundMessage, type VersionCause } from './messages';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { tableName } from '#platform/resources';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { batchWriteAll } from '#platform/batch-write';
+import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import { applied, isInbound, receiptPut, withKind, type Receipt } from '#platform/receipts';
+import type { OutboundEvent } from '#contract/outbound';
+import { openDeadline, type DueKind, type VersionCause } from './messages';
 import type { Application, Decision, Effect, Refusal } from './types';
 
-const table = () => requireEnv(env.table('approvals'));
+const table = () => tableName('approvals');
 
 export const pkOf = (applicationId: string) => `APP#${applicationId}`;
 export const versionSk = (sequence: number) => `V#${String(sequence).padStart(6, '0')}`;
@@ -65,7 +65,7 @@ export const causeKey = (c: Pick<Cause, 'source' | 'id'>) => `${c.source}#${c.id
 
 /** What a version must send once it is stored. */
 export interface Outbox {
-  readonly outbound: readonly OutboundMessage[];
+  readonly outbound: readonly OutboundEvent[];
   readonly effects: readonly Effect[];
 }
 

@@ -2,8 +2,8 @@
  * 秒批 instant approval (SPEC §4): service items, applications, e-licences, credit records and the
  * decision that records every step of how an application was decided.
  */
-import type { Condition, Explanation } from '../rules/types';
-import type { Due } from '../calendar/types';
+import type { Condition, Explanation } from '#rules/types';
+import type { Due } from '#calendar/types';
 
 export type ApplicantKind = 'person' | 'enterprise';
 export type ItemMode = 'instant' | 'commitment' | 'manual';
@@ -84,13 +84,8 @@ export interface Licence {
   readonly revokedAt?: string;
 }
 
-export interface CreditRecord {
-  readonly subjectId: string;
-  readonly asOf: string;
-  readonly rating: 'A' | 'B' | 'C' | 'D';
-  readonly dishonest: boolean;
-  readonly falseCommitment: boolean;
-}
+/** A subject's credit record (`gov.credit.updated`), declared once by the contract. */
+export type { CreditRecord } from '#contract/schemas';
 
 /** The shared person or enterprise profile from the data-sharing platform; free-form. */
 export type Profile = Readonly<Record<string, unknown>>;

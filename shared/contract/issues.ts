@@ -3,7 +3,7 @@
  * written the way an upstream developer reads them: `data.materials[2].code`.
  */
 import type * as z from 'zod/mini';
-import type { Issue } from '../rules/types';
+import type { Issue } from '#rules/types';
 
 export type { Issue };
 

@@ -7,9 +7,9 @@
  * a misspelt `tolerable` or `provided` would silently change a decision, so it is rejected instead.
  */
 import * as z from 'zod/mini';
-import type { InboundType } from '../../infra/topology';
-import type { Condition, FactRoot } from '../rules/types';
-import { validateCondition } from '../rules/validate';
+import type { InboundType } from './inbound';
+import type { Condition, FactRoot } from '#rules/types';
+import { validateCondition } from '#rules/validate';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
 
@@ -395,7 +395,7 @@ export const rectificationUpdatedSchema = z
 
 // ---- the catalogue ---------------------------------------------------------------------------------
 
-/** The schema of `data` for every inbound type; the keys are exactly the keys of `routing`. */
+/** The schema of `data` for every inbound type (exactly the contract's INBOUND_TYPES). */
 export const dataSchemas = {
   'gov.catalog.item.published': serviceItemSchema,
   'gov.enterprise.profile.updated': enterpriseProfileSchema,

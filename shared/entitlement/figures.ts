@@ -9,7 +9,7 @@
  * The same figures are kept as counters: counterDeltas(transition) gives the ADDs for one transition,
  * applied in the same write as the transition so each is counted exactly once.
  */
-import { instantOf } from '../rules/dates';
+import { instantOf } from '#rules/dates';
 import type { Transition } from './transitions';
 import type { Entitlement, EntitlementState, Instant } from './types';
 

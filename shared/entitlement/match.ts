@@ -1,5 +1,5 @@
-import { compileCached } from '../rules';
-import type { CompiledCondition, Explanation, LeafTrace, Operator, Truth } from '../rules/types';
+import { compileCached } from '#rules';
+import type { CompiledCondition, Explanation, LeafTrace, Operator, Truth } from '#rules/types';
 import {
   factPathsOf,
   leafPolarities,

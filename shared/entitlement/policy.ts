@@ -1,5 +1,5 @@
-import { dayOf, instantOf } from '../rules/dates';
-import type { Condition } from '../rules/types';
+import { dayOf, instantOf } from '#rules/dates';
+import type { Condition } from '#rules/types';
 import type { Instant, Policy } from './types';
 
 /**

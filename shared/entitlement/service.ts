@@ -3,23 +3,25 @@
  * disbursements, the re-match of one enterprise, the match slices of a publication and the delivery of
  * notifications. Each loads what it needs, calls the pure domain (`./index`), stores the result through the
  * adapter (`./store`) and sends the follow-up messages (match and notify queues, outbound `gov.*` events).
- * The consumers in `functions/policy/` only parse their message and call one of these.
+ * The consumers in `functions/entitlement/` only parse their message and call one of these.
  *
  * Outcomes: a change is one conditional write, re-planned on a race; a redelivery plans `unchanged` and
  * re-sends its messages (same ids); a semantic refusal is recorded with its reason, not thrown; what throws is
  * an infrastructure error for SQS to retry.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { queues } from '../../infra/topology';
-import { appendAudit } from '../platform/audit';
-import { now as clockNow, nowIso } from '../platform/clock';
-import { config } from '../platform/config';
-import { publish } from '../platform/outbound';
-import { logger, metrics } from '../platform/powertools';
-import { sendMessages } from '../platform/queues';
-import { applied, recordReceipt, withKind, type EffectPointer } from '../platform/receipts';
-import { getCredit, getEnterpriseProfile, ENTERPRISE_SHARDS } from '../registry/store';
-import { instantOf } from '../rules/dates';
+import { appendAudit } from '#platform/audit';
+import { now as clockNow, nowIso } from '#platform/clock';
+import { config } from '#platform/stage-config';
+import { publish } from '#platform/outbound';
+import { logger, metrics } from '#platform/powertools';
+import { sendInternal } from '#platform/queues';
+import { matchSliceEvent } from '#contract/internal';
+import { maxReceivesOf } from '#platform/resources';
+import { inPool } from '#platform/pool';
+import { applied, recordReceipt, withKind, type EffectPointer } from '#platform/receipts';
+import { batchGetCredits, getCredit, getEnterpriseProfile, queryShardProfiles, ENTERPRISE_SHARDS } from '#registry';
+import { instantOf } from '#rules/dates';
 import {
   compilePolicy,
   matchEnterprise,
@@ -38,7 +40,6 @@ import {
 import {
   afterSettle,
   applyOne,
-  batchGetCredits,
   batchGetEntitlements,
   claimOutbox,
   finishSlice,
@@ -46,19 +47,16 @@ import {
   getEntitlement,
   getPolicy,
   guardWithdrawn,
-  inPool,
   isSliceDone,
   listActivePolicies,
   markDelivered,
   markDeliveryFailed,
-  queryShardProfiles,
   readFigures,
   recordRefusal,
   rematchPair,
   savePublish,
   saveWithdraw,
   settlePair,
-  sliceMessage,
   type SettleResult,
   type SliceData,
 } from './store';
@@ -90,9 +88,9 @@ const STALE_CLAIM_MS = 60_000;
 async function fanOut(policy: Policy, republish: boolean): Promise<void> {
   const time = nowIso();
   const messages = Array.from({ length: ENTERPRISE_SHARDS }, (_, shard) =>
-    sliceMessage({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}) }, time),
+    matchSliceEvent({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}) }, time),
   );
-  await sendMessages('match', messages);
+  await sendInternal(messages);
 }
 
 const policyEffect = (policyId: string, version?: number): EffectPointer => ({
@@ -304,7 +302,7 @@ export async function runMatchSlice(slice: SliceData): Promise<void> {
 
   const page = await queryShardProfiles(shard, config().matching.sliceSize, cursor);
   if (page.next !== undefined) {
-    await sendMessages('match', [sliceMessage({ ...slice, cursor: page.next }, now)]);
+    await sendInternal([matchSliceEvent({ ...slice, cursor: page.next }, now)]);
   }
 
   const compiled = compilePolicy(policy);
@@ -415,7 +413,7 @@ export async function deliverNotification(request: {
   try {
     await sendToChannel(n);
   } catch (error) {
-    const final = receiveCount >= queues.notify.maxReceiveCount;
+    const final = receiveCount >= maxReceivesOf('notify');
     await markDeliveryFailed(policyId, creditCode, String((error as Error)?.message ?? error), final, nowIso());
     metrics.addMetric('NotificationFailures', MetricUnit.Count, 1);
     throw error;

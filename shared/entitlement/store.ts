@@ -1,6 +1,6 @@
 /**
- * The 免申即享 storage adapter: the `entitlements` table (and reads of profiles and credit records from the
- * `registry` table). Layout:
+ * The 免申即享 storage adapter: the `entitlements` table (profiles and credit records are read through the
+ * registry's module, shared/registry/index.ts). Layout:
  *
  *   POLICY#<id>   CURRENT              the newest version, its status (active | withdrawn) and publishedAt
  *   POLICY#<id>   V#<000001>           each published version (immutable)
@@ -37,16 +37,16 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { env } from '../../infra/topology';
-import { metrics } from '../platform/powertools';
-import { sendMessages } from '../platform/queues';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { batchGetAll } from '../platform/batch-get';
-import { requireEnv } from '../platform/config';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { receiptPut, type Receipt } from '../platform/receipts';
-import { ENTERPRISE_SHARDS, shardKey } from '../registry/store';
+import { metrics } from '#platform/powertools';
+import { sendInternal } from '#platform/queues';
+import { entitlementNotifyEvent, type InternalDataOf } from '#contract/internal';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { batchGetAll } from '#platform/batch-get';
+import { tableName } from '#platform/resources';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { receiptPut, type Receipt } from '#platform/receipts';
+import { ENTERPRISE_SHARDS } from '#registry';
 import { COUNTERS, counterDeltas, emptyCounters, type CounterValues } from './figures';
 import { matchEnterprise, compilePolicy, type MatchResult } from './match';
 import {
@@ -63,8 +63,7 @@ import type { CreditRecord, EnterpriseProfile, Entitlement, EntitlementState, In
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
-const table = () => requireEnv(env.table('entitlements'));
-const registryTable = () => requireEnv(env.table('registry'));
+const table = () => tableName('entitlements');
 
 export const FIGURE_SHARDS = 16;
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -313,53 +312,6 @@ export async function finishSlice(
     if (!isConditionFailure(error)) throw error;
     return { recorded: true, completed: false };
   }
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Registry reads (profiles by shard, credit records in bulk)
-
-export interface ProfilePage {
-  readonly profiles: EnterpriseProfile[];
-  /** The last credit code read, when the shard has more. */
-  readonly next?: string;
-}
-
-export async function queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<ProfilePage> {
-  const gsi1pk = shardKey(shard);
-  const out = await ddb.send(
-    new QueryCommand({
-      TableName: registryTable(),
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :s',
-      ExpressionAttributeValues: { ':s': gsi1pk },
-      Limit: limit,
-      ...(cursor !== undefined
-        ? { ExclusiveStartKey: { gsi1pk, gsi1sk: cursor, pk: `ENT#${cursor}`, sk: 'PROFILE' } }
-        : {}),
-    }),
-  );
-  const profiles = (out.Items ?? []).map((i) => i.profile as EnterpriseProfile).filter((p) => p !== undefined);
-  const next = out.LastEvaluatedKey ? (out.LastEvaluatedKey.gsi1sk as string) : undefined;
-  return next !== undefined ? { profiles, next } : { profiles };
-}
-
-/** Effective credit records (upstream record with our false-commitment mark folded in), as getCredit does. */
-export async function batchGetCredits(codes: readonly string[]): Promise<Map<string, CreditRecord>> {
-  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `CREDIT#${c}`, sk: 'CREDIT' })), { consistent: true });
-  const out = new Map<string, CreditRecord>();
-  for (const item of items) {
-    const subjectId = (item.pk as string).slice('CREDIT#'.length);
-    const upstream = item.credit as CreditRecord | undefined;
-    const mark = item.falseCommitmentMark;
-    const base = upstream ?? ({ subjectId, asOf: '', dishonest: false, falseCommitment: false } as unknown as CreditRecord);
-    out.set(subjectId, { ...base, falseCommitment: base.falseCommitment || Boolean(mark) });
-  }
-  return out;
-}
-
-export async function batchGetProfiles(codes: readonly string[]): Promise<Map<string, EnterpriseProfile>> {
-  const items = await batchGetAll(registryTable(), [...new Set(codes)].map((c) => ({ pk: `ENT#${c}`, sk: 'PROFILE' })), { consistent: true });
-  return new Map(items.map((i) => [(i.pk as string).slice(4), i.profile as EnterpriseProfile]));
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -871,68 +823,16 @@ export async function listEntitlements(
 }
 
 // ---------------------------------------------------------------------------------------------------------
-// Messages between the policy, match and notify functions (deterministic ids, for tracing and dedupe)
+// Messages between the policy, match and notify functions: internal events of the contract
+// (shared/contract/internal.ts), with deterministic ids for tracing and dedupe.
 
-export interface SliceData {
-  readonly policyId: string;
-  readonly version: number;
-  readonly shard: number;
-  readonly cursor?: string;
-  /** A newer version of a policy already matched: existing entitlements of the slice are re-read too. */
-  readonly republish?: boolean;
-}
-
-export const SLICE_TYPE = 'civicflow.policy.match-slice';
-export const NOTIFY_TYPE = 'civicflow.entitlement.notify';
-
-export function sliceMessage(data: SliceData, time: Instant) {
-  return {
-    body: {
-      specversion: '1.0',
-      id: `slice:${data.policyId}:${data.version}:${data.shard}:${data.cursor ?? ''}`,
-      source: '/civicflow/policy',
-      type: SLICE_TYPE,
-      time,
-      subject: data.policyId,
-      data,
-    },
-    attributes: { type: SLICE_TYPE },
-  };
-}
-
-export function notifyMessage(policyId: string, creditCode: string, time: Instant) {
-  return {
-    body: {
-      specversion: '1.0',
-      id: `notify:${policyId}:${creditCode}`,
-      source: '/civicflow/policy',
-      type: NOTIFY_TYPE,
-      time,
-      subject: `${policyId}/${creditCode}`,
-      data: { policyId, creditCode },
-    },
-    attributes: { type: NOTIFY_TYPE },
-  };
-}
-
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inPool<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  });
-  await Promise.all(workers);
-  return out;
-}
+/** One slice of a matching run, as the match worker receives it. */
+export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
 
 /** Sends the notifications of committed pushes (after the commit: the outbox pattern) and counts them. */
 export async function afterSettle(results: readonly SettleResult[], now: string): Promise<void> {
-  const notify = results.flatMap((r) => (r.notify ? [notifyMessage(r.notify.policyId, r.notify.creditCode, now)] : []));
-  if (notify.length > 0) await sendMessages('notify', notify);
+  const notify = results.flatMap((r) => (r.notify ? [entitlementNotifyEvent(r.notify.policyId, r.notify.creditCode, now)] : []));
+  if (notify.length > 0) await sendInternal(notify);
   const reached = results.flatMap((r) => r.committed.flatMap((t) => t.newlyReached));
   const notified = reached.filter((s) => s === 'NOTIFIED').length;
   const granted = reached.filter((s) => s === 'GRANTED').length;

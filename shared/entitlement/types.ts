@@ -2,7 +2,7 @@
  * 免申即享 — proactive entitlement (SPEC §5). Pure domain types: handlers load these records, call the
  * planners in this folder and apply what they return with conditional writes.
  */
-import type { Condition, Truth } from '../rules/types';
+import type { Condition, Truth } from '#rules/types';
 
 /** RFC 3339 instant with an offset ("2025-03-01T09:00:00+08:00"); the clock is always passed in. */
 export type Instant = string;
@@ -71,14 +71,8 @@ export interface EnterpriseProfile {
   readonly [extra: string]: unknown;
 }
 
-/** `gov.credit.updated`. No record means no known mark: the subject is not dishonest. */
-export interface CreditRecord {
-  readonly subjectId: string;
-  readonly asOf: Instant;
-  readonly rating: 'A' | 'B' | 'C' | 'D';
-  readonly dishonest: boolean;
-  readonly falseCommitment: boolean;
-}
+/** `gov.credit.updated`, declared once by the contract. No record means no known mark: the subject is not dishonest. */
+export type { CreditRecord } from '#contract/schemas';
 
 /**
  * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it

@@ -2,14 +2,15 @@
  * The ingest use case, independent of HTTP and AWS: given the raw body, content type and the
  * authenticated principal, decide the response. Storage and queueing come in through ports.
  */
-import { routing, type InboundType, type QueueName } from '../../infra/topology';
-import type { SourceConfig } from '../../infra/config';
-import type { Issue } from '../rules/types';
-import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '../contract/envelope';
-import { formatPath } from '../contract/issues';
-import { toMessageBody } from '../util/message-body';
-import { contentHash } from '../util/canonical';
-import { firstInvalidUtf8 } from '../util/utf8';
+import { routing, type QueueName } from '#platform/resources';
+import type { SourceConfig } from '#platform/stage-config';
+import type { InboundType } from '#contract/inbound';
+import type { Issue } from '#rules/types';
+import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent, type InboundEvent } from '#contract/envelope';
+import { formatPath } from '#contract/issues';
+import { toMessageBody } from '#util/message-body';
+import { contentHash } from '#util/canonical';
+import { firstInvalidUtf8 } from '#util/utf8';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 export const MAX_BATCH_EVENTS = 100;
@@ -25,7 +26,8 @@ export interface AcceptedEvent {
   readonly type: InboundType;
   readonly queue: QueueName;
   readonly hash: string;
-  readonly event: Record<string, unknown>;
+  /** The validated event, as it is recorded and queued. */
+  readonly event: InboundEvent;
 }
 
 export interface IngestPorts {
@@ -120,7 +122,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
       rejected.push({ id: result.id ?? rawId, errors: result.errors });
       return;
     }
-    const event = result.event as unknown as Record<string, unknown> & { id: string; source: string; type: InboundType };
+    const event = result.event;
     if (event.source !== req.principal) {
       forbidden.push({ id: event.id, errors: [{ path: 'source', message: `authenticated as ${req.principal}, which may not post events of source ${event.source}` }] });
       return;

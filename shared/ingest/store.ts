@@ -1,9 +1,8 @@
 import { BatchExecuteStatementCommand } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
-import { ddb } from '../platform/aws';
-import { batchGetAll } from '../platform/batch-get';
-import { requireEnv } from '../platform/config';
-import { sendMessages } from '../platform/queues';
+import { ddb } from '#platform/aws';
+import { batchGetAll } from '#platform/batch-get';
+import { tableName } from '#platform/resources';
+import { sendMessages } from '#platform/queues';
 import type { AcceptedEvent, IngestPorts } from './accept';
 
 export const eventKey = (source: string, id: string) => ({ pk: `EVT#${source}#${id}`, sk: 'EVENT' });
@@ -64,7 +63,7 @@ async function insertChunk(events: readonly AcceptedEvent[], indices: readonly n
  */
 export const ingestPorts: IngestPorts = {
   async record(events, receivedAt) {
-    const table = requireEnv(env.table('events'));
+    const table = tableName('events');
     const outcomes: Outcome[] = new Array(events.length);
     const chunks: number[][] = [];
     for (let i = 0; i < events.length; i += STATEMENTS_PER_REQUEST) {

@@ -1,8 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
 import { ddb } from './aws';
-import { requireEnv } from './config';
+import { tableName } from './resources';
 
 /** One line of the append-only audit trail (SPEC §10): who, what, when, why. */
 export interface AuditEntry {
@@ -40,7 +39,7 @@ export async function appendAudit(entry: AuditEntry): Promise<void> {
  */
 export function auditPut(entry: AuditEntry) {
   return {
-    TableName: requireEnv(env.table('audit')),
+    TableName: tableName('audit'),
     Item: { pk: `AUDIT#${entry.subject}`, sk: `${entry.at}#${entry.action}#${entry.causeId}`, ...entry },
     ConditionExpression: 'attribute_not_exists(pk)',
   };

@@ -1,5 +1,5 @@
-import { createCalendar, type WorkingCalendar } from '../calendar';
-import { config } from './config';
+import { createCalendar, type WorkingCalendar } from '#calendar';
+import { config } from './stage-config';
 
 let calendar: WorkingCalendar | undefined;
 

@@ -3,21 +3,32 @@ import { BatchProcessor, EventType, FullBatchFailureError, processPartialRespons
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { parseEnvelope, parseQueued, type DataSchema, type Parsed, type QueuedEnvelope, type QueuedEventOf } from '#contract/queued';
+import type { InternalDataOf } from '#contract/internal';
 import type { UnitOfWork } from './group-commit';
 import { logger, metrics } from './powertools';
+import { inboundTypesOf, type InboundTypesOf, type InternalTypesOf, type QueueName } from './resources';
 
-/** A message as it travels on CivicFlow's queues: a CloudEvent (inbound, or internal `civicflow.*`). */
-export interface QueuedEvent {
-  readonly specversion: '1.0';
-  readonly id: string;
-  readonly source: string;
-  readonly type: string;
-  readonly time: string;
-  readonly subject?: string;
-  readonly data: Record<string, unknown>;
+/** A message as it travels on CivicFlow's queues, before its type is known: a CloudEvent envelope. */
+export type QueuedEvent = QueuedEnvelope;
+
+export type RecordHandler<E extends QueuedEnvelope = QueuedEvent> = (event: E, record: SQSRecord) => Promise<void>;
+
+/** Every event a queue carries (by the routing of shared/platform/resources.ts), discriminated by `type`. */
+export type CarriedBy<Q extends QueueName> = QueuedEventOf<InboundTypesOf<Q> | InternalTypesOf<Q>>;
+
+/**
+ * The parse step of a queue's consumer: the inbound types the routing sends there (validated at the edge,
+ * trusted), and its internal types parsed with the schemas given here, one for each type the queue carries
+ * (the type checker asks for exactly those). Passing the schemas in keeps zod out of a consumer with none.
+ */
+export function carriedBy<Q extends QueueName>(
+  queue: Q,
+  internal: { readonly [K in InternalTypesOf<Q>]: DataSchema<InternalDataOf<K>> },
+): (body: unknown) => Parsed<CarriedBy<Q>> {
+  const contract = { inbound: inboundTypesOf(queue), internal };
+  return (body) => parseQueued(body, contract);
 }
-
-export type RecordHandler = (event: QueuedEvent, record: SQSRecord) => Promise<void>;
 
 /** How many times SQS has handed this record out (1 on the first delivery). */
 export const receiveCountOf = (record: SQSRecord): number => Number(record.attributes?.ApproximateReceiveCount ?? '1');
@@ -33,12 +44,19 @@ export const receiveCountOf = (record: SQSRecord): number => Number(record.attri
  * that overlap in one process (the local runtime's pollers share one) would clear and overwrite each
  * other's failures: a record that failed would be reported as done, deleted, and lost.
  */
-export interface ConsumerOptions {
+export interface ConsumerOptions<E extends QueuedEnvelope = QueuedEvent> {
   /**
    * A unit of work per invocation (see group-commit.ts): records defer their writes to it and it writes
    * them together after the last record; the records whose writes it could not make fail with the rest.
    */
   readonly unitOfWork?: () => UnitOfWork;
+  /**
+   * Turns a message body into the event the record handler takes: `carriedBy(queue, schemas)` for every
+   * consumer of the topology. A message it refuses is a defect (CivicFlow sent something its consumer does
+   * not take): the record fails, its problem is logged (masked), and it reaches the DLQ. Without it, only
+   * the envelope is checked.
+   */
+  readonly parse?: (body: unknown) => Parsed<E>;
 }
 
 /**
@@ -54,20 +72,45 @@ export class BatchFailedError extends Error {
   }
 }
 
+/** A message its consumer's parse step refused: a defect of CivicFlow's, retried and then dead-lettered. */
+export class MalformedMessageError extends Error {
+  override readonly name = 'MalformedMessageError';
+  constructor(
+    readonly messageId: string,
+    readonly problem: string,
+  ) {
+    super(`Message ${messageId} is malformed: ${problem}`);
+  }
+}
+
 /** Rethrows Powertools' whole-batch failure as a BatchFailedError (no record errors); anything else as it is. */
 function withoutRecordErrors(error: unknown): unknown {
   return error instanceof FullBatchFailureError ? new BatchFailedError(error.recordErrors.length) : error;
 }
 
-export function sqsConsumer(handleRecord: RecordHandler, options: ConsumerOptions = {}) {
+export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}) {
+  const parse = options.parse ?? (parseEnvelope as (body: unknown) => Parsed<E>);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
-    let event: QueuedEvent;
+    let body: unknown;
     try {
-      event = JSON.parse(record.body) as QueuedEvent;
+      body = JSON.parse(record.body);
     } catch {
       logger.error('record failed', { messageId: record.messageId, error: 'the message body is not JSON' });
       throw new Error(`Message ${record.messageId} is not JSON`);
     }
+    const parsed = parse(body);
+    if (!parsed.ok) {
+      const { id, type } = (typeof body === 'object' && body !== null ? body : {}) as { id?: unknown; type?: unknown };
+      logger.error('record failed', {
+        messageId: record.messageId,
+        eventId: typeof id === 'string' ? id : undefined,
+        eventType: typeof type === 'string' ? type : undefined,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        error: `malformed message: ${parsed.problem}`,
+      });
+      throw new MalformedMessageError(record.messageId, parsed.problem);
+    }
+    const event = parsed.event;
     try {
       await handleRecord(event, record);
     } catch (error) {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { verify } from '../auth/signature';
+import { verify } from '#auth/signature';
 import { signingKeys } from './signing-keys';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2;

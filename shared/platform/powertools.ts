@@ -1,6 +1,6 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { maskSensitive } from '../contract/identifiers';
+import { maskSensitive } from '#contract/identifiers';
 
 /**
  * The local runtime's log lines: the same JSON, without what only Lambda's log groups need (ARN, memory

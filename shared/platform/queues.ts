@@ -1,8 +1,8 @@
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { env, type QueueName } from '../../infra/topology';
 import { sqs } from './aws';
-import { requireEnv } from './config';
-import { toMessageBody } from '../util/message-body';
+import { internalRouting, queueUrl, type QueueName } from './resources';
+import type { InternalEvent } from '#contract/internal';
+import { toMessageBody } from '#util/message-body';
 
 export { toMessageBody };
 
@@ -22,7 +22,7 @@ const MAX_BATCH = 10;
  * message that was not queued.
  */
 export async function sendMessages(queue: QueueName, messages: readonly QueueMessage[]): Promise<void> {
-  const url = requireEnv(env.queueUrl(queue));
+  const url = queueUrl(queue);
   for (let start = 0; start < messages.length; start += MAX_BATCH) {
     let entries: SendMessageBatchRequestEntry[] = messages.slice(start, start + MAX_BATCH).map((m, i) => ({
       Id: String(i),
@@ -42,4 +42,17 @@ export async function sendMessages(queue: QueueName, messages: readonly QueueMes
       }
     }
   }
+}
+
+/**
+ * Sends internal events (shared/contract/internal.ts) to the queues that carry their types, in the order
+ * given within each queue. The CloudEvent type rides along as a message attribute, for filtering and tracing.
+ */
+export async function sendInternal(events: readonly InternalEvent[]): Promise<void> {
+  const byQueue = new Map<QueueName, QueueMessage[]>();
+  for (const event of events) {
+    const queue = internalRouting[event.type];
+    byQueue.set(queue, [...(byQueue.get(queue) ?? []), { body: event, attributes: { type: event.type } }]);
+  }
+  for (const [queue, messages] of byQueue) await sendMessages(queue, messages);
 }

@@ -17,9 +17,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
 import { ddb } from './aws';
-import { requireEnv } from './config';
+import { tableName } from './resources';
 import type { TransactItem } from './transactions';
 
 /** What a receipt is about: the inbound event, as every consumer knows it. */
@@ -140,7 +139,7 @@ function refOf(ref: EventRef): EventRef {
   return { source: ref.source, id: ref.id, type: ref.type };
 }
 
-const table = () => requireEnv(env.table('receipts'));
+const table = () => tableName('receipts');
 export const receiptKey = (source: string, id: string) => ({ pk: `RCPT#${source}#${id}`, sk: 'RECEIPT' });
 
 function itemOf(receipt: Receipt): Record<string, unknown> {

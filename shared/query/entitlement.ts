@@ -2,20 +2,19 @@
  * 免申即享 read routes (SPEC §5, §9): the policy calculator (政策计算器) of an enterprise, a policy with its
  * figures and matching progress, and a policy's entitlements by state ("who was pushed policy P").
  */
-import { isValidCreditCode } from '../contract/identifiers';
-import { json, problem } from '../platform/http';
-import { nowIso } from '../platform/clock';
-import { getCredit, getEnterpriseProfile } from '../registry/store';
+import { isValidCreditCode } from '#contract/identifiers';
+import { json, problem } from '#platform/http';
+import { nowIso } from '#platform/clock';
+import { getCredit, getEnterpriseProfile } from '#registry';
 import {
   ENTITLEMENT_STATES,
   explainEnterprise,
   figuresFromCounters,
   policyInactiveReason,
   type CriterionView,
-  type EnterpriseProfile,
   type EntitlementState,
   type Policy,
-} from '../entitlement';
+} from '#entitlement';
 import {
   batchGetOutbox,
   entitlementsOfEnterprise,
@@ -25,7 +24,7 @@ import {
   listActivePolicies,
   listEntitlements,
   readFigures,
-} from '../entitlement/store';
+} from '#entitlement/store';
 import type { QueryRoutes } from './router';
 
 const POLICY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
@@ -95,7 +94,7 @@ export const entitlementRoutes: QueryRoutes = {
       .sort((a, b) => a.policyId.localeCompare(b.policyId))
       .map((policy) => {
         const e = byPolicy.get(policy.policyId);
-        const x = profile ? explainEnterprise(policy, profile as unknown as EnterpriseProfile, credit, now) : undefined;
+        const x = profile ? explainEnterprise(policy, profile, credit, now) : undefined;
         return {
           policyId: policy.policyId,
           policyVersion: policy.version,

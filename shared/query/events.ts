@@ -4,13 +4,13 @@
  * readers that are not sources (auditors) read every source's.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
-import { ddb } from '../platform/aws';
-import { asOfInstant } from '../platform/calendar';
-import { config, requireEnv } from '../platform/config';
-import { json, problem, type HttpResult } from '../platform/http';
-import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '../platform/receipts';
-import { eventKey } from '../ingest/store';
+import { ddb } from '#platform/aws';
+import { asOfInstant } from '#platform/calendar';
+import { config } from '#platform/stage-config';
+import { tableName } from '#platform/resources';
+import { json, problem, type HttpResult } from '#platform/http';
+import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '#platform/receipts';
+import { eventKey } from '#ingest/store';
 import type { QueryRoutes } from './router';
 
 const MAX_PAGE = 100;
@@ -26,7 +26,7 @@ function forbidden(principal: string, source: string): HttpResult {
 }
 
 async function acceptedEvent(source: string, id: string): Promise<Record<string, unknown> | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: requireEnv(env.table('events')), Key: eventKey(source, id) }));
+  const out = await ddb.send(new GetCommand({ TableName: tableName('events'), Key: eventKey(source, id) }));
   return out.Item;
 }
 

@@ -4,8 +4,8 @@
  * same answer with them masked. The rule is applied to every query route's answer in one place, so a
  * new route cannot forget it.
  */
-import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '../contract/identifiers';
-import { config } from '../platform/config';
+import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '#contract/identifiers';
+import { config } from '#platform/stage-config';
 
 /** Entitled: listed in `personDataReaders`; without that list, every reader that is not an upstream source. */
 export function entitledToPersonData(principal: string): boolean {

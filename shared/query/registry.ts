@@ -1,6 +1,6 @@
-import { isValidCreditCode, isValidIdNumber } from '../contract/identifiers';
-import { getCreditRecord, getCurrentItem, getItemVersion } from '../registry/store';
-import { json, problem } from '../platform/http';
+import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
+import { getCreditRecord, getCurrentItem, getItemVersion } from '#registry';
+import { json, problem } from '#platform/http';
 import { entitledToPersonData } from './privacy';
 import type { QueryRoutes } from './router';
 

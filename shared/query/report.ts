@@ -1,7 +1,7 @@
-import { json, problem } from '../platform/http';
-import { config } from '../platform/config';
-import { MONTH_PATTERN } from '../report/build';
-import { getReport } from '../report/store';
+import { json, problem } from '#platform/http';
+import { config } from '#platform/stage-config';
+import { MONTH_PATTERN } from '#report/build';
+import { getReport } from '#report/store';
 import type { QueryRoutes } from './router';
 
 export const reportRoutes: QueryRoutes = {

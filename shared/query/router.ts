@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { HttpResult } from '../platform/http';
+import type { HttpResult } from '#platform/http';
 
 /** A read-only route: gets the path parameters and query string, returns an HTTP result. */
 export type QueryRoute = (req: {

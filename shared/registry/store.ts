@@ -15,19 +15,18 @@
  * (shared/platform/receipts.ts).
  */
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from '../platform/batch-get';
-import { queryAll } from '../platform/paging';
-import { env } from '../../infra/topology';
-import { ddb } from '../platform/aws';
-import { requireEnv } from '../platform/config';
-import { asOfInstant } from '../platform/calendar';
-import { cancellationCodes, type TransactItem } from '../platform/transactions';
-import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '../platform/receipts';
-import { contentHash } from '../util/canonical';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '../contract/schemas';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll } from '#platform/batch-get';
+import { queryAll } from '#platform/paging';
+import { ddb } from '#platform/aws';
+import { tableName } from '#platform/resources';
+import { asOfInstant } from '#platform/calendar';
+import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
+import { contentHash } from '#util/canonical';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
 
-const table = () => requireEnv(env.table('registry'));
+const table = () => tableName('registry');
 
 /** Keys of the records an application is decided on (read alone, or together by getApplicationRecords). */
 const currentItemKey = (itemCode: string) => ({ pk: `ITEM#${itemCode}`, sk: 'CURRENT' });
@@ -202,6 +201,31 @@ export async function getEnterpriseProfile(creditCode: string): Promise<Enterpri
   return out.Item?.profile as EnterpriseProfile | undefined;
 }
 
+/** A page of one shard's enterprise profiles, in credit-code order. */
+export interface ProfilePage {
+  readonly profiles: EnterpriseProfile[];
+  /** The last credit code read, when the shard has more. */
+  readonly next?: string;
+}
+
+/** Up to `limit` enterprise profiles of one shard, after `cursor` (a page's `next`): a slice of a matching run. */
+export async function queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<ProfilePage> {
+  const gsi1pk = shardKey(shard);
+  const out = await ddb.send(
+    new QueryCommand({
+      TableName: table(),
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :s',
+      ExpressionAttributeValues: { ':s': gsi1pk },
+      Limit: limit,
+      ...(cursor !== undefined ? { ExclusiveStartKey: { gsi1pk, gsi1sk: cursor, ...profileKey('enterprise', cursor) } } : {}),
+    }),
+  );
+  const profiles = (out.Items ?? []).map((i) => i.profile as EnterpriseProfile).filter((p) => p !== undefined);
+  const next = out.LastEvaluatedKey ? (out.LastEvaluatedKey.gsi1sk as string) : undefined;
+  return next !== undefined ? { profiles, next } : { profiles };
+}
+
 /** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
 export type StoredLicence = Licence & { revokedAt?: string };
 
@@ -330,6 +354,17 @@ function creditOf(subjectId: string, item: Record<string, unknown>): StoredCredi
   // Only our mark and no upstream record: rating stays unknown (a rule on it evaluates to unknown).
   const base = upstream ?? ({ subjectId, asOf: mark?.at ?? '', dishonest: false, falseCommitment: false } as unknown as CreditRecord);
   return { ...base, falseCommitment: base.falseCommitment || Boolean(mark), ...(mark ? { falseCommitmentMark: mark } : {}) };
+}
+
+/** Effective credit records of many subjects (as getCredit folds them), by subject id; absent ones left out. */
+export async function batchGetCredits(subjectIds: readonly string[]): Promise<Map<string, StoredCredit>> {
+  const items = await batchGetAll(table(), [...new Set(subjectIds)].map(creditKey), { consistent: true });
+  return new Map(
+    items.map((item) => {
+      const subjectId = (item.pk as string).slice('CREDIT#'.length);
+      return [subjectId, creditOf(subjectId, item)];
+    }),
+  );
 }
 
 /** The records an application is decided on that live in this table (the licences come from a Query on gsi1). */

@@ -9,26 +9,25 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { scanAll } from '../platform/paging';
-import { env } from '../../infra/topology';
-import type { Decision } from '../approval/types';
-import { FLAG_OVERDUE_SK } from '../approval/store';
-import { figuresFromCounters as policyFigures } from '../entitlement/figures';
-import { readFigures } from '../entitlement/store';
-import type { Policy } from '../entitlement/types';
-import { ddb } from '../platform/aws';
-import { requireEnv } from '../platform/config';
-import { listCounters } from '../review/store';
+import { scanAll } from '#platform/paging';
+import type { Decision } from '#approval/types';
+import { FLAG_OVERDUE_SK } from '#approval/store';
+import { figuresFromCounters as policyFigures } from '#entitlement/figures';
+import { readFigures } from '#entitlement/store';
+import type { Policy } from '#entitlement/types';
+import { ddb } from '#platform/aws';
+import { tableName } from '#platform/resources';
+import { listCounters } from '#review/store';
 import { daysOf, type DecisionInput, type MonthlyReport, type PolicyInput, type ReportInput } from './build';
 
-const reportsTable = () => requireEnv(env.table('reports'));
+const reportsTable = () => tableName('reports');
 
 export const reportKey = (district: string, month: string) => ({ pk: `REPORT#${district}`, sk: `MONTH#${month}` });
 
 /** Every application's current decision, with whether its verification was flagged overdue. */
 export async function readDecisions(): Promise<DecisionInput[]> {
   const items = await scanAll({
-    TableName: requireEnv(env.table('approvals')),
+    TableName: tableName('approvals'),
     FilterExpression: 'sk = :d OR sk = :f',
     ExpressionAttributeValues: { ':d': 'DECISION', ':f': FLAG_OVERDUE_SK },
     ProjectionExpression: 'pk, sk, body',
@@ -42,7 +41,7 @@ export async function readDecisions(): Promise<DecisionInput[]> {
 /** Every policy ever published (withdrawn ones too), with its figures as the policy route serves them. */
 export async function readPolicies(): Promise<PolicyInput[]> {
   const items = await scanAll({
-    TableName: requireEnv(env.table('entitlements')),
+    TableName: tableName('entitlements'),
     FilterExpression: 'sk = :c',
     ExpressionAttributeValues: { ':c': 'CURRENT' },
   });

@@ -4,7 +4,7 @@
  * nothing more can fall due for it and the scheduler never scans the whole table.
  */
 
-import { addNaturalDays } from '../calendar/types';
+import { addNaturalDays } from '#calendar/types';
 import { NOT_YET_RECTIFIED } from './rectification';
 import type { CaseReviewState, Rectification, ReviewConfig } from './types';
 

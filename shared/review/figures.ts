@@ -19,7 +19,7 @@
  * - Cases without a staff member or district have no row in that dimension; `all` holds the bureau total.
  */
 
-import type { WorkingCalendar } from '../calendar/types';
+import type { WorkingCalendar } from '#calendar/types';
 import { REACHED_RECTIFIED } from './rectification';
 import { subjectOf } from './reviews';
 import {

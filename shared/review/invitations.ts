@@ -5,21 +5,21 @@
  * often as it likes.
  */
 
-import { addNaturalDays } from '../calendar/types';
+import { addNaturalDays } from '#calendar/types';
 import { figureDelta } from './delta';
 import {
   DEFAULT_REVIEW_LEVEL,
   DEFAULT_REVIEWER_ID,
   type CaseReviewState,
   type FigureDelta,
-  type OutboundEvent,
+  type OutboundDraft,
   type Review,
   type ReviewConfig,
 } from './types';
 
 export type InvitationAction = 'invite' | 'remind' | 'default';
 
-export const INVITATION_EVENT_TYPES: Readonly<Record<InvitationAction, string>> = {
+export const INVITATION_EVENT_TYPES: Readonly<Record<InvitationAction, `gov.${string}`>> = {
   invite: 'gov.review.invited',
   remind: 'gov.review.reminded',
   default: 'gov.review.defaulted',
@@ -30,7 +30,7 @@ export interface InvitationPlan {
   readonly actions: readonly InvitationAction[];
   readonly next: CaseReviewState;
   readonly figureDeltas: readonly FigureDelta[];
-  readonly outbound: readonly OutboundEvent[];
+  readonly outbound: readonly OutboundDraft[];
   /** When the next action falls due, for the scheduler; absent when nothing more will ever be due. */
   readonly nextCheckAt?: string;
 }
@@ -97,7 +97,7 @@ export function planInvitations(state: CaseReviewState, now: string, config: Rev
   next = { ...next, version: state.version + 1 };
 
   const outbound = actions.map(
-    (action): OutboundEvent => ({
+    (action): OutboundDraft => ({
       type: INVITATION_EVENT_TYPES[action],
       subject: kase.caseId,
       data: {

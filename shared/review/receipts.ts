@@ -2,8 +2,8 @@
  * The review capability's receipts (shared/platform/receipts.ts): which events get one, the routes they
  * point at, and the two writes that stand alone (an event that changed nothing, a refusal).
  */
-import type { AuditEntry } from '../platform/audit';
-import { isInbound, recordReceipt, withKind, type EventRef, type Receipt } from '../platform/receipts';
+import type { AuditEntry } from '#platform/audit';
+import { isInbound, recordReceipt, withKind, type EventRef, type Receipt } from '#platform/receipts';
 import { recordRejection, type Rejection } from './store';
 
 export const caseHref = (caseId: string) => `/cases/${encodeURIComponent(caseId)}`;

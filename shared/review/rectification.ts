@@ -17,7 +17,7 @@
  * - An unsatisfied return visit still moves to RETURN_VISITED (the SPEC has no loop back); it lowers 整改满意率.
  */
 
-import type { Due, WorkingCalendar } from '../calendar/types';
+import type { Due, WorkingCalendar } from '#calendar/types';
 import { figureDelta, mergeDeltas } from './delta';
 import {
   LEVEL_POINTS,
@@ -29,7 +29,7 @@ import {
   type FigureDelta,
   type FigureSubject,
   type HistoryEntry,
-  type OutboundEvent,
+  type OutboundDraft,
   type OverdueKind,
   type Rectification,
   type RectificationAction,
@@ -45,7 +45,7 @@ interface Transition {
   readonly from: readonly RectificationState[];
   /** `RETURN` goes back to the state the claim or request came from. */
   readonly to: RectificationState | 'RETURN';
-  readonly eventType: string;
+  readonly eventType: `gov.${string}`;
 }
 
 /** The allowed actions by state, exactly as SPEC §6 lists them. */
@@ -169,7 +169,7 @@ export function openRectification(
   subject: FigureSubject,
   calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
   config: ReviewConfig,
-): { readonly rectification: Rectification; readonly outbound: readonly OutboundEvent[] } {
+): { readonly rectification: Rectification; readonly outbound: readonly OutboundDraft[] } {
   const deadlines = {
     acknowledgeDue: calendar.addWorkingDays(review.submittedAt, config.acknowledgeWorkingDays),
     rectifyDue: calendar.addWorkingDays(review.submittedAt, config.rectifyWorkingDays),
@@ -222,7 +222,7 @@ export interface OverdueResult {
   readonly flagged: readonly OverdueKind[];
   readonly auditEntries: readonly HistoryEntry[];
   readonly figureDeltas: readonly FigureDelta[];
-  readonly outbound: readonly OutboundEvent[];
+  readonly outbound: readonly OutboundDraft[];
 }
 
 function isAfter(now: string, due: Due): boolean {
@@ -323,7 +323,7 @@ export type ActionResult =
       readonly figureDeltas: readonly FigureDelta[];
       /** The outbound event type of the step (also the first of `outbound`). */
       readonly eventType: string;
-      readonly outbound: readonly OutboundEvent[];
+      readonly outbound: readonly OutboundDraft[];
       readonly overdueFlagged: readonly OverdueKind[];
       readonly effects: readonly InvalidateReviewEffect[];
     }
@@ -476,7 +476,7 @@ export function applyAction(
     ...overdue.figureDeltas,
     ...figureDelta(rect.subject, stepCounters(before, action, input.satisfied, before.overdue)),
   ]);
-  const stepEvent: OutboundEvent = {
+  const stepEvent: OutboundDraft = {
     type: transition.eventType,
     subject: rect.caseId,
     data: {

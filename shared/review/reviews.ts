@@ -4,8 +4,8 @@
  * ADDs the returned figure deltas in the same transaction, so each delta is applied exactly once.
  */
 
-import type { WorkingCalendar } from '../calendar/types';
-import { isValidPhone } from '../contract/identifiers';
+import type { WorkingCalendar } from '#calendar/types';
+import { isValidPhone } from '#contract/identifiers';
 import { figureDelta, mergeDeltas } from './delta';
 import {
   isNegativeLevel,

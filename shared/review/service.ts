@@ -17,11 +17,11 @@
  *   wrong step never reaches the DLQ for this reason. A step allowed in no reachable state is refused at once.
  * - anything else thrown is an infrastructure error for SQS to retry.
  */
-import { stageCalendar } from '../platform/calendar';
-import type { AuditEntry } from '../platform/audit';
-import { config } from '../platform/config';
-import { logger } from '../platform/powertools';
-import type { OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
+import { stageCalendar } from '#platform/calendar';
+import type { AuditEntry } from '#platform/audit';
+import { config } from '#platform/stage-config';
+import { logger } from '#platform/powertools';
+import type { OutboundEvent } from '#contract/outbound';
 import { invitationDueAt, rectificationDueAt } from './due';
 import { planInvitations, type InvitationAction } from './invitations';
 import {
@@ -35,8 +35,8 @@ import {
   type ActionInput,
 } from './rectification';
 import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from './reviews';
-import { currentUnit, GroupCommit } from '../platform/group-commit';
-import { applied, withKind, type EventRef, type Receipt } from '../platform/receipts';
+import { currentUnit, GroupCommit } from '#platform/group-commit';
+import { applied, withKind, type EventRef, type Receipt } from '#platform/receipts';
 import { caseHref, inbound, noEffect, rectificationHref, refuseWithReceipt } from './receipts';
 import {
   commitChange,
@@ -55,7 +55,7 @@ import {
   type CaseReviewState,
   type FigureDelta,
   type HistoryEntry,
-  type OutboundEvent,
+  type OutboundDraft,
   type OverdueKind,
   type Rectification,
   type Review,
@@ -104,7 +104,7 @@ export class StepOutOfOrder extends Error {
  * A deterministic id per outbound event, so a re-publish is recognisable: one invitation, reminder,
  * default and opening per case, one event per rectification step (its action key), one overdue flag per kind.
  */
-export function outboundId(event: OutboundEvent): string {
+export function outboundId(event: OutboundDraft): string {
   const data = event.data as { action?: string; at?: string; kind?: string };
   if (event.type === RECTIFICATION_OVERDUE_EVENT_TYPE) return `${event.type}:${event.subject}:${data.kind}`;
   if (typeof data.action === 'string' && typeof data.at === 'string') {
@@ -113,10 +113,10 @@ export function outboundId(event: OutboundEvent): string {
   return `${event.type}:${event.subject}`;
 }
 
-export function toOutbound(event: OutboundEvent, now: string): PlatformOutboundEvent {
+export function toOutbound(event: OutboundDraft, now: string): OutboundEvent {
   const at = (event.data as { at?: unknown }).at;
   return {
-    type: event.type as `gov.${string}`,
+    type: event.type,
     id: outboundId(event),
     subject: event.subject,
     time: typeof at === 'string' ? at : now,

@@ -35,20 +35,19 @@ import {
   GetCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { env } from '../../infra/topology';
-import { auditPut, type AuditEntry } from '../platform/audit';
-import { batchWriteAll } from '../platform/batch-write';
-import { ddb } from '../platform/aws';
-import { queryAll } from '../platform/paging';
-import { requireEnv } from '../platform/config';
-import type { CommitResult } from '../platform/group-commit';
-import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '../platform/transactions';
-import { publish, type OutboundEvent as PlatformOutboundEvent } from '../platform/outbound';
-import { receiptPut, type Receipt } from '../platform/receipts';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { batchWriteAll } from '#platform/batch-write';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { tableName } from '#platform/resources';
+import type { CommitResult } from '#platform/group-commit';
+import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges, type TransactItem } from '#platform/transactions';
+import { publish, type OutboundEvent } from '#platform/outbound';
+import { receiptPut, type Receipt } from '#platform/receipts';
 import { counterDeltas, emptyCounters, type Dimension, type Period } from './figures';
 import { COUNTER_NAMES, type CaseReviewState, type CounterName, type Counters, type FigureDelta, type Rectification, type Review } from './types';
 
-const table = () => requireEnv(env.table('reviews'));
+const table = () => tableName('reviews');
 
 export const DUE_INVITE = 'DUE#INVITE';
 export const DUE_RECT = 'DUE#RECT';
@@ -90,7 +89,7 @@ export interface CaseBundle {
   readonly record?: CaseRecord;
   readonly rectification?: Rectification;
   readonly rejections: readonly Rejection[];
-  readonly outbox: readonly PlatformOutboundEvent[];
+  readonly outbox: readonly OutboundEvent[];
 }
 
 /** Everything stored for a case, strongly consistent. */
@@ -98,7 +97,7 @@ export async function loadCase(caseId: string): Promise<CaseBundle> {
   let record: CaseRecord | undefined;
   let rectification: Rectification | undefined;
   const rejections: Rejection[] = [];
-  const outbox: PlatformOutboundEvent[] = [];
+  const outbox: OutboundEvent[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
     const out = await ddb.send(
@@ -120,7 +119,7 @@ export async function loadCase(caseId: string): Promise<CaseBundle> {
         };
       } else if (sk === 'RECT') rectification = item.rect as Rectification;
       else if (sk.startsWith('REJECTED#')) rejections.push(item.rejection as Rejection);
-      else if (sk.startsWith('OUTBOX#')) outbox.push(item.event as PlatformOutboundEvent);
+      else if (sk.startsWith('OUTBOX#')) outbox.push(item.event as OutboundEvent);
     }
     startKey = out.LastEvaluatedKey;
   } while (startKey);
@@ -170,7 +169,7 @@ export interface ReviewChange {
   readonly figureDeltas?: readonly FigureDelta[];
   readonly audits?: readonly AuditEntry[];
   readonly rejections?: readonly Rejection[];
-  readonly outbound?: readonly PlatformOutboundEvent[];
+  readonly outbound?: readonly OutboundEvent[];
   /**
    * What became of the events this change answers (the event itself, reviews parked for the case). The
    * change's version condition makes it happen once, so the receipts need no condition of their own.
@@ -306,7 +305,7 @@ export async function commitChange(change: ReviewChange): Promise<void> {
 }
 
 /** Publishes the outbox of a case (what a committed change produced), then deletes what was sent. */
-export async function flushOutbox(caseId: string, events: readonly PlatformOutboundEvent[]): Promise<void> {
+export async function flushOutbox(caseId: string, events: readonly OutboundEvent[]): Promise<void> {
   await flushOutboxes([{ caseId, outbound: events }]);
 }
 

@@ -5,7 +5,7 @@
  * ADDs of the `FigureDelta`s the functions return, each delta returned exactly once per transition.
  */
 
-import type { Due, LocalDate } from '../calendar/types';
+import type { Due, LocalDate } from '#calendar/types';
 
 export type ReviewLevel = 1 | 2 | 3 | 4 | 5;
 export const REVIEW_LEVELS: readonly ReviewLevel[] = [1, 2, 3, 4, 5];
@@ -244,9 +244,5 @@ export interface FigureDelta {
   readonly add: Readonly<Partial<Record<CounterName, number>>>;
 }
 
-/** An event for upstream systems (SPEC §8); the handler wraps it in a CloudEvent. */
-export interface OutboundEvent {
-  readonly type: string;
-  readonly subject: string;
-  readonly data: Readonly<Record<string, unknown>>;
-}
+/** An event for upstream systems (SPEC §8) as the domain decides it; the use case gives it its id and time. */
+export type { OutboundDraft } from '#contract/outbound';

@@ -5,9 +5,9 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ESM_REQUIRE_BANNER } from '../../infra/constructs/civic-function';
-import { stageConfig } from '../../infra/config';
-import { functions, type FunctionName } from '../../infra/topology';
+import { ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
+import { stageConfig } from '#topology/stages';
+import { functions, type FunctionName } from '#topology';
 import { resourcesOfType, synthCivicFlow, tempDir, type SynthResult } from './helpers';
 
 // The one synthesis that runs esbuild for every function (the other infra tests skip bundling), on prod.

@@ -1,5 +1,5 @@
-import { stageConfig, stages, validateStageConfig, type StageConfig } from '../../infra/config';
-import { buildApp } from '../../infra/app';
+import { stageConfig, stages, validateStageConfig, type StageConfig } from '#topology/stages';
+import { buildApp } from '#infra/app';
 
 // Building constructs without synthesizing: bundling is skipped, so these tests stay fast.
 const noBundling = { context: { 'aws:cdk:bundling-stacks': [] } };

@@ -2,7 +2,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildApp, stackNames, type BuildAppOptions, type CivicFlowApp } from '../../infra/app';
+import { buildApp, stackNames, type BuildAppOptions, type CivicFlowApp } from '#infra/app';
 
 export type Json = Record<string, any>;
 

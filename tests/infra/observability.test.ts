@@ -5,10 +5,10 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
-import { AUDIT_REWRITE_ACTIONS } from '../../infra/constructs/civic-function';
-import { TABLE_REWRITE_ACTIONS } from '../../infra/constructs/civic-table';
-import { OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '../../infra/stacks/observability';
-import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '../../infra/topology';
+import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
+import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
+import { OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '#infra/stacks/observability';
+import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
 
 const stage = 'dev';

@@ -3,8 +3,8 @@ import { Match } from 'aws-cdk-lib/assertions';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { buildApp } from '../../infra/app';
-import { stageConfig } from '../../infra/config';
+import { buildApp } from '#infra/app';
+import { stageConfig } from '#topology/stages';
 import {
   functions,
   queues,
@@ -17,7 +17,7 @@ import {
   type QueueName,
   type TableName,
   type TableSpec,
-} from '../../infra/topology';
+} from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, tempDir, type Json, type SynthResult } from './helpers';
 
 const stage = 'dev';
@@ -252,6 +252,14 @@ describe('least privilege', () => {
       expect([name, [...reads].sort()]).toEqual([name, access.filter(([, a]) => a !== 'write').map(([t]) => t).sort()]);
       expect([name, [...writes].sort()]).toEqual([name, access.filter(([, a]) => a !== 'read').map(([t]) => t).sort()]);
     }
+  });
+
+  it('lets only the registry function write the registry table: approval reads it and sends its credit marks as events', () => {
+    const writesRegistry = (name: FunctionName) =>
+      statementsOf(name).some((st) => st.actions.some((a) => WRITE.includes(a)) && st.resources.some((r) => tableOf(r) === 'registry'));
+    expect(functionEntries.map(([name]) => name).filter(writesRegistry)).toEqual(['registry']);
+    expect(functions.approval.tables.registry).toBe('read');
+    expect(functions.approval.sendsTo).toContain('registry');
   });
 
   it('lets only the functions that say so insert with PartiQL, only into their tables (ingest: the events table)', () => {

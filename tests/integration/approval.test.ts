@@ -4,7 +4,7 @@
  * supplements, verifications, deadlines on the dev clock; one decision and one outbound event per
  * version however often an application arrives.
  */
-import { startLocal, sample, type Running } from '../support/runtime';
+import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocal, type Running } from '../support/runtime';
+import { startLocal, type Running } from '#support/runtime';
 import {
   compilePolicy,
   EXPORT_CREDIT_INSURANCE,
@@ -18,7 +18,7 @@ import {
   type EnterpriseProfile,
   type MatchOutcome,
   type Policy,
-} from '../../shared/entitlement';
+} from '#entitlement';
 
 const N = 2000;
 const SEED = 20250601;

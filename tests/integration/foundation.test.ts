@@ -2,7 +2,7 @@
  * The foundation end to end through the local runtime: signed HTTP ingest → queue → registry handler →
  * table, read back through the query API; every status code of SPEC §2 over loopback; dev controls.
  */
-import { startLocal, sample, type Running } from '../support/runtime';
+import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {
@@ -86,7 +86,7 @@ describe('local runtime: ingest → queue → handler → table', () => {
   });
 
   it('serves the OpenAPI document with every route of the topology', async () => {
-    const { routes } = await import('../../infra/topology');
+    const { routes } = await import('#topology');
     const doc = await rt.dev('GET', '/openapi.json');
     expect(doc.status).toBe(200);
     const spec = typeof doc.body === 'string' ? JSON.parse(doc.body) : doc.body;

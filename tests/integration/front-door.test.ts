@@ -5,7 +5,7 @@
  * entitled), the credit record with the product's own marks, structured decision history and the
  * calculator's dishonest exclusion.
  */
-import { startLocal, sample, type Running } from '../support/runtime';
+import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

@@ -4,8 +4,8 @@
  * the system under test. Each workload has its own department and service item, so several can share
  * one runtime and still be checked exactly.
  */
-import { makeIdNumber } from '../../shared/contract/identifiers';
-import { sample } from '../support/runtime';
+import { makeIdNumber } from '#contract/identifiers';
+import { sample } from '#support/runtime';
 
 /** Cases complete and reviews arrive on Monday 2026-11-02 (Asia/Shanghai); set the dev clock after it. */
 export const CLOCK = '2026-11-06T02:00:00.000Z';

@@ -5,14 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLocal, type Running } from '../support/runtime';
+import { startLocal, type Running } from '#support/runtime';
 import {
   compilePolicy,
   DISABILITY_LEVY_EXEMPTION,
   EXPORT_CREDIT_INSURANCE,
   generateEnterprises,
   matchEnterprise,
-} from '../../shared/entitlement';
+} from '#entitlement';
 
 const N = 60;
 const NOW = '2025-06-01T09:00:00+08:00';

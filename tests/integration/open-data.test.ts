@@ -7,7 +7,7 @@
  * nothing reaches a dead-letter queue. What the edge refuses, it refuses with a 400 naming a field.
  */
 import fc from 'fast-check';
-import { sample, startLocal, type Running } from '../support/runtime';
+import { sample, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

@@ -14,9 +14,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { queues } from '../../infra/topology';
-import { devKey, signedHeaders } from '../../shared/auth/signature';
-import { ROOT, sample, startLocal, type Running } from '../support/runtime';
+import { queues } from '#topology';
+import { devKey, signedHeaders } from '#auth/signature';
+import { ROOT, sample, startLocal, type Running } from '#support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload, type Workload } from './mixed-events';
 
 const run = promisify(execFile);

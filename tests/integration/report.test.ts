@@ -10,10 +10,10 @@
  * Calendar (Asia/Shanghai; November 2026 has no public holiday): Tue 11-03, Wed 11-04, Thu 11-05.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { makeCreditCode, makeIdNumber } from '../../shared/contract/identifiers';
-import { renderHtml, renderText } from '../../shared/report/render';
-import type { MonthlyReport } from '../../shared/report/build';
-import { startLocal, sample, type Running } from '../support/runtime';
+import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
+import { renderHtml, renderText } from '#report/render';
+import type { MonthlyReport } from '#report/build';
+import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

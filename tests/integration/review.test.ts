@@ -10,8 +10,8 @@
  * 2026 has no public holiday: 1 working day after 11-02 is 11-03, 5 working days is 11-09.
  */
 import { readFileSync } from 'node:fs';
-import { makeIdNumber } from '../../shared/contract/identifiers';
-import { startLocal, sample, type Running } from '../support/runtime';
+import { makeIdNumber } from '#contract/identifiers';
+import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {

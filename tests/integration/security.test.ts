@@ -8,11 +8,11 @@
  *  - after all of it, no log line holds an unmasked ID number or mobile number.
  */
 import { readFileSync } from 'node:fs';
-import { defaultReaderRoutes, stageConfig } from '../../infra/config';
-import { routes } from '../../infra/topology';
-import { devKey, signedHeaders } from '../../shared/auth/signature';
-import { isValidIdNumber, makeIdNumber } from '../../shared/contract/identifiers';
-import { sample, startLocal, type Running } from '../support/runtime';
+import { defaultReaderRoutes, stageConfig } from '#topology/stages';
+import { routes } from '#topology';
+import { devKey, signedHeaders } from '#auth/signature';
+import { isValidIdNumber, makeIdNumber } from '#contract/identifiers';
+import { sample, startLocal, type Running } from '#support/runtime';
 import { CLOCK, mobile, personId } from './mixed-events';
 
 let rt: Running;

@@ -8,7 +8,7 @@
  * throughput is also written there as JSON.
  */
 import { writeFileSync } from 'node:fs';
-import { startLocal, type Running } from '../support/runtime';
+import { startLocal, type Running } from '#support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload } from './mixed-events';
 
 const EVENTS = Math.min(50_000, Math.max(100, Number(process.env.CIVICFLOW_SOAK_EVENTS ?? 20_000)));

@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startLocal, type Running } from '../support/runtime';
+import { ROOT, startLocal, type Running } from '#support/runtime';
 
 const DIR = join(ROOT, 'docs/walkthroughs');
 

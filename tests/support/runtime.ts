@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { devKey, signedHeaders } from '../../shared/auth/signature';
+import { devKey, signedHeaders } from '#auth/signature';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 

@@ -1,5 +1,8 @@
-import { functions, queues, routing, tables } from '../../infra/topology';
-import { stageConfig, stages } from '../../infra/config';
+import { functions, internalRouting, queues, routing, tables } from '#topology';
+import { INBOUND_TYPES } from '#contract/inbound';
+import { INTERNAL_TYPES } from '#contract/internal';
+import { QUEUE_NAMES, TABLE_NAMES } from '#platform/resources';
+import { stageConfig, stages } from '#topology/stages';
 
 describe('topology', () => {
   it('routes every inbound type to a queue that some function consumes', () => {
@@ -9,6 +12,22 @@ describe('topology', () => {
     for (const [type, queue] of Object.entries(routing)) {
       expect([type, consumed.has(queue)]).toEqual([type, true]);
     }
+  });
+
+  it('routes every internal event type to a queue that some function consumes', () => {
+    const consumed = new Set(
+      Object.values(functions).flatMap((f) => ('consumes' in f && f.consumes ? [f.consumes.queue] : [])),
+    );
+    expect(Object.keys(internalRouting).sort()).toEqual([...INTERNAL_TYPES].sort());
+    for (const [type, queue] of Object.entries(internalRouting)) {
+      expect([type, consumed.has(queue)]).toEqual([type, true]);
+    }
+  });
+
+  it('declares exactly the contract\'s inbound types in the routing, and exactly the resource names', () => {
+    expect(Object.keys(routing).sort()).toEqual([...INBOUND_TYPES].sort());
+    expect(Object.keys(tables).sort()).toEqual([...TABLE_NAMES].sort());
+    expect(Object.keys(queues).sort()).toEqual([...QUEUE_NAMES].sort());
   });
 
   it('gives every consumed queue a visibility timeout of at least 6x its consumer timeout', () => {

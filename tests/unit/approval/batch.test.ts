@@ -5,7 +5,7 @@
  * on its own and decides nothing new.
  */
 import { jest } from '@jest/globals';
-import { approvalBatch, submitApplication } from '../../../shared/approval/service';
+import { approvalBatch, submitApplication } from '#approval/service';
 import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
 import { weatherApp } from './fixtures';
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { canonicalJson, classifySubmission, contentHash, isSameApplication } from '../../../shared/approval/conflict';
-import { decide } from '../../../shared/approval/decide';
-import type { Application } from '../../../shared/approval/types';
+import { canonicalJson, classifySubmission, contentHash, isSameApplication } from '#approval/conflict';
+import { decide } from '#approval/decide';
+import type { Application } from '#approval/types';
 import { inputFor, weatherApp, weatherItem } from './fixtures';
 
 /** The same JSON content with every object's keys in reverse order. */

@@ -1,6 +1,6 @@
-import { decide } from '../../../shared/approval/decide';
-import type { Licence, Outcome, ReasonCode } from '../../../shared/approval/types';
-import type { DecideInput } from '../../../shared/approval/decide';
+import { decide } from '#approval/decide';
+import type { Licence, Outcome, ReasonCode } from '#approval/types';
+import type { DecideInput } from '#approval/decide';
 import {
   ENTERPRISE,
   NOW,

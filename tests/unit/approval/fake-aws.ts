@@ -5,9 +5,9 @@ import { jest } from '@jest/globals';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { stages } from '../../../infra/config';
-import { ddb, sqs } from '../../../shared/platform/aws';
-import { logger, metrics } from '../../../shared/platform/powertools';
+import { stages } from '#topology/stages';
+import { ddb, sqs } from '#platform/aws';
+import { logger, metrics } from '#platform/powertools';
 import { credit, idCard, PERSON, personProfile, weatherItem } from './fixtures';
 
 type Item = Record<string, any>;

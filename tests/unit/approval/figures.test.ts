@@ -1,7 +1,7 @@
-import { decide } from '../../../shared/approval/decide';
-import { approvalFigures, currentDecisions } from '../../../shared/approval/figures';
-import { supplement } from '../../../shared/approval/lifecycle';
-import type { Decision } from '../../../shared/approval/types';
+import { decide } from '#approval/decide';
+import { approvalFigures, currentDecisions } from '#approval/figures';
+import { supplement } from '#approval/lifecycle';
+import type { Decision } from '#approval/types';
 import {
   criminalApp,
   criminalRecordItem,

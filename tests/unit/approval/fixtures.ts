@@ -1,7 +1,7 @@
 // Sample items from SPEC §14 and the people, enterprises and e-licences the approval tests use.
-import { createCalendar } from '../../../shared/calendar';
-import type { DecideInput } from '../../../shared/approval/decide';
-import type { Application, CreditRecord, Licence, ServiceItem } from '../../../shared/approval/types';
+import { createCalendar } from '#calendar';
+import type { DecideInput } from '#approval/decide';
+import type { Application, CreditRecord, Licence, ServiceItem } from '#approval/types';
 
 export const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 

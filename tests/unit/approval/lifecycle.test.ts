@@ -1,11 +1,11 @@
-import { decide } from '../../../shared/approval/decide';
+import { decide } from '#approval/decide';
 import {
   isVerificationOverdue,
   onSupplementDeadline,
   onVerification,
   supplement,
-} from '../../../shared/approval/lifecycle';
-import type { Decision, Transition } from '../../../shared/approval/types';
+} from '#approval/lifecycle';
+import type { Decision, Transition } from '#approval/types';
 import {
   ENTERPRISE,
   PERSON,

@@ -1,5 +1,5 @@
-import { decide, onSupplementDeadline, onVerification, supplement } from '../../../shared/approval';
-import { caseOpenedFor, decisionSummary, openDeadline, outboundFor, verificationOverdueFor } from '../../../shared/approval/messages';
+import { decide, onSupplementDeadline, onVerification, supplement } from '#approval';
+import { caseOpenedFor, decisionSummary, openDeadline, outboundFor, verificationOverdueFor } from '#approval/messages';
 import { criminalApp, criminalRecordItem, inputFor, NOW, PERSON, posterApp, posterItem, weatherApp, weatherItem } from './fixtures';
 
 const approved = decide(inputFor(weatherApp(), weatherItem));

@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
-import { decide, onSupplementDeadline, supplement, type Decision } from '../../../shared/approval';
-import { recordDecisionMetrics } from '../../../shared/approval/adapters';
-import { metrics } from '../../../shared/platform/powertools';
+import { decide, onSupplementDeadline, supplement, type Decision } from '#approval';
+import { recordDecisionMetrics } from '#approval/adapters';
+import { metrics } from '#platform/powertools';
 import { inputFor, posterApp, posterItem } from './fixtures';
 
 /** Every metric recorded, as "Name[dims]=value". */

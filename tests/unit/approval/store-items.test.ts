@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import { decide } from '../../../shared/approval/decide';
-import { approvalFigures } from '../../../shared/approval/figures';
-import { currentOf, decodeBody, encodeBody } from '../../../shared/approval/store';
-import { auditOf } from '../../../shared/approval/adapters';
+import { decide } from '#approval/decide';
+import { approvalFigures } from '#approval/figures';
+import { currentOf, decodeBody, encodeBody } from '#approval/store';
+import { auditOf } from '#approval/adapters';
 import { criminalApp, criminalRecordItem, inputFor, posterApp, posterItem, weatherApp, weatherItem } from './fixtures';
 
 // The store keeps the full decision once (V#, compressed when large) and a small DECISION summary that the

@@ -1,6 +1,6 @@
 import { jest } from '@jest/globals';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { submitApplication } from '../../../shared/approval/service';
+import { submitApplication } from '#approval/service';
 import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
 import { weatherApp } from './fixtures';
 

@@ -2,7 +2,7 @@
  * The cost bench's write units for transactions and batch writes (bench/runtime/meter.ts), computed per
  * item because DynamoDB Local reports one item's units per table for a whole transaction.
  */
-import { itemBytes, writeUnitsByTable } from '../../../bench/runtime/meter';
+import { itemBytes, writeUnitsByTable } from '#bench/runtime/meter';
 
 /** All tables' write units of one call (undefined when the meter leaves the call to what DynamoDB reports). */
 const computedWriteUnits = (name: string, input: unknown) => {

@@ -3,10 +3,10 @@
  * hand-written closures must agree with CivicFlow's engine on the benchmark's facts (a correctness test,
  * nothing timed).
  */
-import { compileCondition, type Condition } from '../../../shared/rules';
-import { CLOSURES, loadConditions } from '../../../bench/rules/conditions';
-import { checkAgreement } from '../../../bench/rules/index';
-import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '../../../bench/rules/peers';
+import { compileCondition, type Condition } from '#rules';
+import { CLOSURES, loadConditions } from '#bench/rules/conditions';
+import { checkAgreement } from '#bench/rules/index';
+import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '#bench/rules/peers';
 
 const conditions = loadConditions(48, 7);
 

@@ -1,4 +1,4 @@
-import { addNaturalDays, CalendarError, createCalendar } from '../../../shared/calendar';
+import { addNaturalDays, CalendarError, createCalendar } from '#calendar';
 
 const shanghai = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 

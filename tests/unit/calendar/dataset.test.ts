@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeDataset, encodeDataset } from '../../../shared/calendar/dataset-codec';
-import { DATASET_SOURCE, DATASET_YEARS } from '../../../shared/calendar/dataset';
+import { decodeDataset, encodeDataset } from '#calendar/dataset-codec';
+import { DATASET_SOURCE, DATASET_YEARS } from '#calendar/dataset';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const readJson = (path: string) => JSON.parse(readFileSync(join(ROOT, path), 'utf8'));

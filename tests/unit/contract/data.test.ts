@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { InboundType } from '../../../infra/topology';
-import { validateData } from '../../../shared/contract/envelope';
-import { makeCreditCode, makeIdNumber } from '../../../shared/contract/identifiers';
+import type { InboundType } from '#topology';
+import { validateData } from '#contract/envelope';
+import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 
 type Data = Record<string, any>;
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEnvelope, validateEvent } from '../../../shared/contract/envelope';
-import { formatPath, parsePath } from '../../../shared/contract/issues';
+import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEnvelope, validateEvent } from '#contract/envelope';
+import { formatPath, parsePath } from '#contract/issues';
 
 const sample = (rel: string): Record<string, unknown> =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../../../events/samples/${rel}`, import.meta.url)), 'utf8'));

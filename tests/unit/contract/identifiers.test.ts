@@ -13,7 +13,7 @@ import {
   maskIdNumber,
   maskPhone,
   maskSensitive,
-} from '../../../shared/contract/identifiers';
+} from '#contract/identifiers';
 
 describe('ID numbers (身份证号)', () => {
   it.each([

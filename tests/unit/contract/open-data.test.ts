@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { validateEvent } from '../../../shared/contract/envelope';
-import { hasLoneSurrogate, MAX_KEY_LENGTH, openDataIssues } from '../../../shared/contract/open-data';
-import { makeIdNumber } from '../../../shared/contract/identifiers';
+import { validateEvent } from '#contract/envelope';
+import { hasLoneSurrogate, MAX_KEY_LENGTH, openDataIssues } from '#contract/open-data';
+import { makeIdNumber } from '#contract/identifiers';
 
 const sample = (rel: string): Record<string, any> =>
   JSON.parse(readFileSync(fileURLToPath(new URL(`../../../events/samples/${rel}`, import.meta.url)), 'utf8'));

@@ -1,10 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { routing } from '../../../infra/topology';
-import { INBOUND_TYPES, validateEvent } from '../../../shared/contract/envelope';
-import { isValidCreditCode, isValidIdNumber, isValidPhone } from '../../../shared/contract/identifiers';
-import { schemaFor } from '../../../scripts/gen-schemas';
+import { routing } from '#topology';
+import { INBOUND_TYPES, validateEvent } from '#contract/envelope';
+import { isValidCreditCode, isValidIdNumber, isValidPhone } from '#contract/identifiers';
+import { internalSchemaFor, schemaFor } from '#scripts/gen-schemas';
+import { caseOpenedEvent, creditMarkedEvent, entitlementNotifyEvent, enterpriseRematchEvent, INTERNAL_TYPES, isInternalType, matchSliceEvent, type InternalEvent } from '#contract/internal';
+import { internalDataSchemas } from '#contract/internal-schemas';
+import { parseQueued } from '#contract/queued';
 
 const EVENTS = fileURLToPath(new URL('../../../events/', import.meta.url));
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
@@ -29,13 +32,20 @@ const DEFAULT_SOURCE: Record<string, string> = {
   'gov.review.submitted': '/systems/review-channel',
 };
 
-const samples = readdirSync(join(EVENTS, 'samples')).flatMap((type) =>
-  readdirSync(join(EVENTS, 'samples', type)).map((file) => ({
-    type,
-    file,
-    event: readJson(join(EVENTS, 'samples', type, file)) as Record<string, unknown>,
-  })),
-);
+const samplesOf = (types: readonly string[]) =>
+  readdirSync(join(EVENTS, 'samples'))
+    .filter((type) => types.includes(type))
+    .flatMap((type) =>
+      readdirSync(join(EVENTS, 'samples', type)).map((file) => ({
+        type,
+        file,
+        event: readJson(join(EVENTS, 'samples', type, file)) as Record<string, unknown>,
+      })),
+    );
+/** The inbound samples (gov.*): what upstream systems post. */
+const samples = samplesOf(readdirSync(join(EVENTS, 'samples')).filter((type) => !isInternalType(type)));
+/** The internal samples (civicflow.*): what CivicFlow's functions send each other. */
+const internalSamples = samplesOf(INTERNAL_TYPES);
 
 describe('events/samples', () => {
   it('has at least one sample for every inbound type, and no folder for an unknown type', () => {
@@ -134,5 +144,61 @@ describe('events/schemas', () => {
     const policy = readJson(join(EVENTS, 'schemas', 'gov.policy.published.schema.json')) as typeof item;
     expect(item.$defs.Leaf.properties.fact.pattern).toContain('applicant|form|licence|credit|now');
     expect(policy.$defs.Leaf.properties.fact.pattern).toContain('enterprise|credit|now');
+  });
+});
+
+describe('events/samples of internal events (civicflow.*)', () => {
+  /** What the consumer of each type does with a message: parse it with the type's schema. */
+  const consumerParse = (event: unknown) => parseQueued(event, { inbound: [], internal: internalDataSchemas });
+
+  it('has one sample for every internal type', () => {
+    expect(internalSamples.map((s) => s.type).sort()).toEqual([...INTERNAL_TYPES].sort());
+  });
+
+  it.each(internalSamples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s parses as its consumer parses it, unchanged', (_name, s) => {
+    const parsed = consumerParse(s.event);
+    expect(parsed).toEqual({ ok: true, event: s.event });
+    expect(parsed.ok && parsed.event.type).toBe(s.type);
+  });
+
+  it.each(internalSamples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s is what its builder makes of its data', (_name, s) => {
+    const e = s.event as InternalEvent;
+    const rebuilt = ((): InternalEvent => {
+      switch (e.type) {
+        case 'civicflow.case.opened': {
+          const { origin: _origin, ...data } = e.data;
+          return caseOpenedEvent(data);
+        }
+        case 'civicflow.enterprise.rematch':
+          return enterpriseRematchEvent(e.data.creditCode, e.data.cause, e.time);
+        case 'civicflow.policy.match-slice':
+          return matchSliceEvent(e.data, e.time);
+        case 'civicflow.entitlement.notify':
+          return entitlementNotifyEvent(e.data.policyId, e.data.creditCode, e.time);
+        case 'civicflow.credit.marked': {
+          const { kind: _kind, ...data } = e.data;
+          return creditMarkedEvent(data);
+        }
+      }
+    })();
+    expect(rebuilt).toEqual(s.event);
+  });
+
+  it.each(internalSamples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s is refused at POST /events: not an inbound type', (_name, s) => {
+    const result = validateEvent(s.event);
+    expect(result.ok ? [] : result.errors.map((e) => e.path)).toContain('type');
+  });
+
+  it('refuses a message whose data breaks its schema, naming the field', () => {
+    const sample = internalSamples.find((s) => s.type === 'civicflow.credit.marked')!.event as { data: Record<string, unknown> };
+    const broken = { ...sample, data: { ...sample.data, at: 'yesterday', applicationId: undefined } };
+    const parsed = consumerParse(broken);
+    expect(parsed.ok).toBe(false);
+    expect(parsed.ok ? '' : parsed.problem).toMatch(/data\.applicationId: .*; data\.at: /);
+  });
+
+  it.each([...INTERNAL_TYPES])('%s.schema.json is what scripts/gen-schemas.ts generates now', (type) => {
+    const committed = readJson(join(EVENTS, 'schemas', `${type}.schema.json`));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(internalSchemaFor(type))));
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { firstInvalidUtf8 } from '../../../shared/util/utf8';
+import { firstInvalidUtf8 } from '#util/utf8';
 
 describe('firstInvalidUtf8', () => {
   it('accepts what Node encodes, whatever the text', () => {

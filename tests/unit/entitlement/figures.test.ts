@@ -11,9 +11,9 @@ import {
   type Entitlement,
   type EntitlementState,
   type Transition,
-} from '../../../shared/entitlement';
-import { compileCondition } from '../../../shared/rules';
-import { matchEnterprise } from '../../../shared/entitlement';
+} from '#entitlement';
+import { compileCondition } from '#rules';
+import { matchEnterprise } from '#entitlement';
 import { NOW, entitlement, policy, profile, transitionOf } from './fixtures';
 
 function fake(from: EntitlementState | null, to: EntitlementState, newlyReached: EntitlementState[]): Transition {

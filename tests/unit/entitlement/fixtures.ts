@@ -1,5 +1,5 @@
-import type { CreditRecord, EnterpriseProfile, Entitlement, Policy } from '../../../shared/entitlement';
-import type { Plan, Transition } from '../../../shared/entitlement';
+import type { CreditRecord, EnterpriseProfile, Entitlement, Policy } from '#entitlement';
+import type { Plan, Transition } from '#entitlement';
 
 export const NOW = '2025-06-01T10:00:00+08:00';
 

@@ -1,4 +1,4 @@
-import { compileCondition } from '../../../shared/rules';
+import { compileCondition } from '#rules';
 import {
   DISABILITY_LEVY_EXEMPTION,
   EXPORT_CREDIT_INSURANCE,
@@ -9,8 +9,8 @@ import {
   matchEnterprise,
   matchSlice,
   policyInactiveReason,
-} from '../../../shared/entitlement';
-import { validateCondition } from '../../../shared/rules';
+} from '#entitlement';
+import { validateCondition } from '#rules';
 import { NOW, credit, policy, profile } from './fixtures';
 
 describe('matchEnterprise', () => {

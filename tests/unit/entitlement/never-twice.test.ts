@@ -8,7 +8,7 @@
  * `state = from AND revision = fromRevision` (or not-exists), with `remaining >= amount` on the budget.
  */
 import fc from 'fast-check';
-import { compileCondition } from '../../../shared/rules';
+import { compileCondition } from '#rules';
 import {
   applyDeltas,
   computeFigures,
@@ -29,7 +29,7 @@ import {
   type Plan,
   type Policy,
   type Transition,
-} from '../../../shared/entitlement';
+} from '#entitlement';
 import { credit, policy, profile } from './fixtures';
 
 const CODES = ['91440106MA59C00011', '91440106MA59C00022', '91440106MA59C00033'];

@@ -1,4 +1,4 @@
-import { compileCondition } from '../../../shared/rules';
+import { compileCondition } from '#rules';
 import {
   matchEnterprise,
   onConfirmed,
@@ -13,7 +13,7 @@ import {
   type EntitlementState,
   type MatchResult,
   type Policy,
-} from '../../../shared/entitlement';
+} from '#entitlement';
 import { NOW, credit, entitlement, policy, profile, transitionOf } from './fixtures';
 
 const LATER = '2025-06-02T10:00:00+08:00';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ingest, type AcceptedEvent, type IngestPorts } from '../../../shared/ingest/accept';
-import { defaultSources } from '../../../infra/config';
+import { ingest, type AcceptedEvent, type IngestPorts } from '#ingest/accept';
+import { defaultSources } from '#topology/stages';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const sample = (type: string, name: string) =>

@@ -1,5 +1,5 @@
 /** The commands' argument parsing: declared options only, npm's swallowing detected, one-line mistakes. */
-import { parseCommandLine, runtimeUrl, unreachable, usage, UsageError, wholeNumber, type CommandSpec } from '../../../local/cli';
+import { parseCommandLine, runtimeUrl, unreachable, usage, UsageError, wholeNumber, type CommandSpec } from '#local/cli';
 
 const SPEC: CommandSpec = {
   command: 'npm run thing',

@@ -6,7 +6,7 @@
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Poller } from '../../../local/pollers';
+import { Poller } from '#local/pollers';
 
 function fakeSqs(queued: Message[]) {
   const calls: { deleted: string[][]; requeued: string[][]; receives: number } = { deleted: [], requeued: [], receives: 0 };

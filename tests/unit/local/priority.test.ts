@@ -1,4 +1,4 @@
-import { asConsumer, asHttpRequest, CONSUMER_REQUESTS_WHILE_HTTP, priorityMiddleware, priorityState } from '../../../local/priority';
+import { asConsumer, asHttpRequest, CONSUMER_REQUESTS_WHILE_HTTP, priorityMiddleware, priorityState } from '#local/priority';
 
 /** A stand-in request that stays in flight until released, so the test controls what overlaps. */
 function gate() {

@@ -7,7 +7,7 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQ
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startOutboundSink } from '../../../local/sink';
+import { startOutboundSink } from '#local/sink';
 
 const event = (id: string) => ({ specversion: '1.0', source: '/civicflow/approval', id, type: 'gov.application.decided' });
 const line = (id: string) => JSON.stringify({ receivedAt: '2026-11-03T02:16:00.000Z', event: event(id) }) + '\n';

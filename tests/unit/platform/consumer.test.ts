@@ -5,7 +5,7 @@
  * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { currentUnit, GroupCommit, type CommitResult } from '../../../shared/platform/group-commit';
+import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type Consumer = (handle: (event: { id: string }) => Promise<void>, options?: { unitOfWork?: () => GroupCommit<{ key: string }> }) => Handler;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   // Read when the Powertools logger and metrics are created: quiet the expected "record failed" lines.
   process.env.LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  sqsConsumer = (await import('../../../shared/platform/consumer')).sqsConsumer as unknown as Consumer;
+  sqsConsumer = (await import('#platform/consumer')).sqsConsumer as unknown as Consumer;
 });
 afterAll(() => {
   for (const [k, v] of Object.entries(saved)) {

@@ -3,7 +3,7 @@
  * written together, in order, once; a conflict runs the record again on its own; a failure fails only the
  * records it concerns; and a record's outcome lines wait for its write.
  */
-import { afterCommit, currentUnit, GroupCommit, type CommitResult, type GroupWriter } from '../../../shared/platform/group-commit';
+import { afterCommit, currentUnit, GroupCommit, type CommitResult, type GroupWriter } from '#platform/group-commit';
 
 interface Change {
   readonly key: string;

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RefusalCode } from '../../../shared/approval/types';
-import type { ReviewRejectionCode } from '../../../shared/review/reviews';
-import type { ActionRefusalCode } from '../../../shared/review/rectification';
-import type { RefusalReason } from '../../../shared/entitlement/transitions';
-import type { RefusalKind } from '../../../shared/platform/receipts';
+import type { RefusalCode } from '#approval/types';
+import type { ReviewRejectionCode } from '#review/reviews';
+import type { ActionRefusalCode } from '#review/rectification';
+import type { RefusalReason } from '#entitlement/transitions';
+import type { RefusalKind } from '#platform/receipts';
 
 process.env.TABLE_RECEIPTS = 'receipts-test';
-const { RECEIPT_KINDS, withKind, applied, isInbound } = await import('../../../shared/platform/receipts');
+const { RECEIPT_KINDS, withKind, applied, isInbound } = await import('#platform/receipts');
 
 const ROOT = join(import.meta.dirname, '../../..');
 

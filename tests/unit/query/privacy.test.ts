@@ -1,9 +1,9 @@
-import { stages } from '../../../infra/config';
-import { makeIdNumber } from '../../../shared/contract/identifiers';
+import { stages } from '#topology/stages';
+import { makeIdNumber } from '#contract/identifiers';
 
 process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
-const { entitledToPersonData, maskName, maskPersonData } = await import('../../../shared/query/privacy');
-const { parameterProblem } = await import('../../../shared/query/parameters');
+const { entitledToPersonData, maskName, maskPersonData } = await import('#query/privacy');
+const { parameterProblem } = await import('#query/parameters');
 
 const ID = makeIdNumber('440305', '19900307', '123');
 

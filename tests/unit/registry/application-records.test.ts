@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '../../../shared/platform/aws';
-import { getApplicationRecords } from '../../../shared/registry/store';
+import { ddb } from '#platform/aws';
+import { getApplicationRecords } from '#registry/store';
 
 process.env.TABLE_REGISTRY = 'registry-test';
 

@@ -1,8 +1,8 @@
-import type { Decision } from '../../../shared/approval/types';
-import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '../../../shared/entitlement/figures';
-import type { Policy } from '../../../shared/entitlement/types';
-import { emptyCounters } from '../../../shared/review/figures';
-import type { Counters } from '../../../shared/review/types';
+import type { Decision } from '#approval/types';
+import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '#entitlement/figures';
+import type { Policy } from '#entitlement/types';
+import { emptyCounters } from '#review/figures';
+import type { Counters } from '#review/types';
 import {
   buildMonthlyReport,
   daysOf,
@@ -12,8 +12,8 @@ import {
   type DecisionInput,
   type PolicyInput,
   type ReportInput,
-} from '../../../shared/report/build';
-import { displayWidth, escapeHtml, formatValue, renderHtml, renderText, SECTIONS, textTable } from '../../../shared/report/render';
+} from '#report/build';
+import { displayWidth, escapeHtml, formatValue, renderHtml, renderText, SECTIONS, textTable } from '#report/render';
 
 const TZ = 'Asia/Shanghai';
 

@@ -6,8 +6,8 @@
  */
 import { jest } from '@jest/globals';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { ddb } from '../../../shared/platform/aws';
-import { commitChanges, type ReviewChange } from '../../../shared/review/store';
+import { ddb } from '#platform/aws';
+import { commitChanges, type ReviewChange } from '#review/store';
 
 process.env.TABLE_REVIEWS = 'reviews-test';
 process.env.TABLE_AUDIT = 'audit-test';

@@ -6,9 +6,9 @@ import {
   rowId,
   type Figures,
   type Period,
-} from '../../../shared/review/figures';
-import type { ActionInput } from '../../../shared/review/rectification';
-import { RECTIFICATION_ACTIONS, type Case, type ReviewLevel } from '../../../shared/review/types';
+} from '#review/figures';
+import type { ActionInput } from '#review/rectification';
+import { RECTIFICATION_ACTIONS, type Case, type ReviewLevel } from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 import { Store } from './harness';
 

@@ -6,9 +6,9 @@ import {
   type Figures,
   type GroupFigures,
   type Period,
-} from '../../../shared/review/figures';
-import { emptyCounters } from '../../../shared/review/figures';
-import type { Case, ReviewLevel } from '../../../shared/review/types';
+} from '#review/figures';
+import { emptyCounters } from '#review/figures';
+import type { Case, ReviewLevel } from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 import { Store } from './harness';
 

@@ -1,5 +1,5 @@
-import { createCalendar } from '../../../shared/calendar';
-import type { Case, Review, ReviewLevel } from '../../../shared/review/types';
+import { createCalendar } from '#calendar';
+import type { Case, Review, ReviewLevel } from '#review/types';
 
 export const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 

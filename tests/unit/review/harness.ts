@@ -12,10 +12,10 @@ import {
   type Dimension,
   type Figures,
   type Period,
-} from '../../../shared/review/figures';
-import { planInvitations } from '../../../shared/review/invitations';
-import { applyAction, openRectification, overdueCheck, type ActionInput } from '../../../shared/review/rectification';
-import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from '../../../shared/review/reviews';
+} from '#review/figures';
+import { planInvitations } from '#review/invitations';
+import { applyAction, openRectification, overdueCheck, type ActionInput } from '#review/rectification';
+import { acceptReview, invalidateReview, onCaseCompleted, type OpenRectificationEffect } from '#review/reviews';
 import {
   DEFAULT_REVIEW_CONFIG,
   type Case,
@@ -24,7 +24,7 @@ import {
   type FigureDelta,
   type Rectification,
   type Review,
-} from '../../../shared/review/types';
+} from '#review/types';
 import { calendar } from './fixtures';
 
 export class Store {

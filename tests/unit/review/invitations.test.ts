@@ -1,6 +1,6 @@
-import { planInvitations, type InvitationAction } from '../../../shared/review/invitations';
-import { acceptReview, onCaseCompleted } from '../../../shared/review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '../../../shared/review/types';
+import { planInvitations, type InvitationAction } from '#review/invitations';
+import { acceptReview, onCaseCompleted } from '#review/reviews';
+import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 // The case completes 2026-09-10T02:00Z; reminder at +72 h, default at +168 h (natural days, SPEC §7).

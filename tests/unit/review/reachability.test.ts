@@ -1,5 +1,5 @@
-import { allowedLater, applyAction, openRectification, reachableStates } from '../../../shared/review/rectification';
-import { subjectOf } from '../../../shared/review/reviews';
+import { allowedLater, applyAction, openRectification, reachableStates } from '#review/rectification';
+import { subjectOf } from '#review/reviews';
 import {
   DEFAULT_REVIEW_CONFIG,
   RECTIFICATION_ACTIONS,
@@ -7,7 +7,7 @@ import {
   type Rectification,
   type RectificationAction,
   type RectificationState,
-} from '../../../shared/review/types';
+} from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };

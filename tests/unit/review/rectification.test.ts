@@ -5,8 +5,8 @@ import {
   openRectification,
   overdueCheck,
   type ActionInput,
-} from '../../../shared/review/rectification';
-import { subjectOf } from '../../../shared/review/reviews';
+} from '#review/rectification';
+import { subjectOf } from '#review/reviews';
 import {
   DEFAULT_REVIEW_CONFIG,
   RECTIFICATION_ACTIONS,
@@ -15,7 +15,7 @@ import {
   type RectificationAction,
   type RectificationState,
   type ReviewLevel,
-} from '../../../shared/review/types';
+} from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };

@@ -6,7 +6,7 @@ import {
   type Facts,
   type Operator,
   type Truth,
-} from '../../../shared/rules';
+} from '#rules';
 import { leafMaker } from './fixtures';
 
 const leaf = leafMaker('R');

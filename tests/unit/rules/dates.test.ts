@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { compareDates, dayOf, instantOf, isDateString } from '../../../shared/rules/dates';
-import { compileCondition, type Condition, type Facts } from '../../../shared/rules';
+import { compareDates, dayOf, instantOf, isDateString } from '#rules/dates';
+import { compileCondition, type Condition, type Facts } from '#rules';
 import { leafMaker } from './fixtures';
 
 /**

@@ -1,4 +1,4 @@
-import type { Leaf, Operator } from '../../../shared/rules';
+import type { Leaf, Operator } from '#rules';
 
 /** A leaf maker whose ids are `<prefix>-1`, `<prefix>-2`, … (unique within a test file). */
 export function leafMaker(prefix: string): (fact: string, op: Operator, value?: unknown) => Leaf {

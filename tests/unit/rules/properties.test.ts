@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { compileCondition, type Condition, type Facts, type Leaf, type TraceNode, type Truth } from '../../../shared/rules';
+import { compileCondition, type Condition, type Facts, type Leaf, type TraceNode, type Truth } from '#rules';
 
 /**
  * A deliberately naive interpreter over a small fragment (numbers, strings, booleans, dates, exists),

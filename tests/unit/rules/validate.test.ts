@@ -1,4 +1,4 @@
-import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from '../../../shared/rules';
+import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from '#rules';
 
 const leaf = (over: Record<string, unknown> = {}) => ({
   id: 'R-1', description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast', value: 18, ...over,

@@ -1,61 +1,12 @@
 /**
- * Typed per-stage configuration. The CDK app passes the stage's configuration to the functions as the
- * `CIVICFLOW_CONFIG` environment variable (JSON); the local runtime does the same with the `local` stage.
- * Plain data only, so functions can import the type and the defaults.
+ * The configuration of each stage (values; the type is shared/platform/stage-config.ts). The CDK app passes
+ * the stage's configuration to the functions as the `CIVICFLOW_CONFIG` environment variable (JSON); the
+ * local runtime does the same with the `local` stage.
  */
-import { routes, routing, type InboundType } from './topology';
+import type { SourceConfig, StageConfig } from '#platform/stage-config';
+import { routes, routing } from './index';
 
-export interface CalendarConfig {
-  /** Use the maintained public holiday dataset (`chinese-days`) as the base calendar. */
-  readonly useChineseDays: boolean;
-  /** Extra non-working dates (YYYY-MM-DD) on top of the base calendar. */
-  readonly holidays: readonly string[];
-  /** Extra working dates (YYYY-MM-DD, e.g. 调休 make-up weekends) on top of the base calendar. */
-  readonly workdays: readonly string[];
-}
-
-export interface SourceConfig {
-  /** Event types this source may post (SPEC §2). */
-  readonly types: readonly InboundType[];
-}
-
-export interface StageConfig {
-  readonly stage: string;
-  /** The district this stage serves (for reports). */
-  readonly district: { readonly code: string; readonly name: string };
-  readonly timeZone: string;
-  readonly calendar: CalendarConfig;
-  readonly deadlines: {
-    /** 差评 rectification: working days from the review's submission. */
-    readonly acknowledgeWorkingDays: number;
-    readonly rectifyWorkingDays: number;
-    readonly extensionWorkingDays: number;
-    /** 好差评 invitations: natural days after completion. */
-    readonly reminderNaturalDays: number;
-    readonly defaultReviewNaturalDays: number;
-  };
-  /** Upstream systems allowed to post, by CloudEvents `source`. */
-  readonly sources: Readonly<Record<string, SourceConfig>>;
-  /** Principals allowed to read the query routes (auditors, upstream systems). */
-  readonly readers: readonly string[];
-  /**
-   * Query routes (route keys such as `GET /applications/{applicationId}`) a reader is limited to (SPEC §12,
-   * least privilege for people and systems too). A reader not listed here reads every query route (auditors).
-   */
-  readonly readerRoutes?: Readonly<Record<string, readonly string[]>>;
-  /**
-   * Readers entitled to person data (ID numbers, names of persons, birth dates, phone numbers) in query
-   * answers (SPEC §12); every other reader gets them masked. Without this list, readers that are not
-   * upstream sources (auditors) are entitled.
-   */
-  readonly personDataReaders?: readonly string[];
-  /** Policy matching fan-out. */
-  readonly matching: { readonly sliceSize: number };
-  /** Where notifications go: a webhook URL, or `log` to only record them. */
-  readonly notificationSender: { readonly kind: 'webhook'; readonly url: string } | { readonly kind: 'log' };
-  readonly logRetentionDays: number;
-  readonly alarmEmail?: string;
-}
+export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-config';
 
 /** The default source permissions of SPEC §2. */
 export const defaultSources: Record<string, SourceConfig> = {

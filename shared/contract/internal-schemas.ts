@@ -1,0 +1,72 @@
+/**
+ * The `data` of every internal event (see internal.ts), as the consumer of each parses it and as
+ * scripts/gen-schemas.ts publishes it in events/schemas. zod/mini, like everything a function bundles.
+ *
+ * Objects are `z.object`, which drops fields it does not name: a producer deployed before its consumer
+ * may add a field without its messages being refused. A message that fails its schema is a defect (a
+ * producer and a consumer that disagree), not bad input: the consumer fails the record and it reaches the DLQ.
+ */
+import * as z from 'zod/mini';
+import type { InternalType } from './internal';
+
+const text = () => z.string().check(z.minLength(1), z.maxLength(256));
+const timestamp = () => z.iso.datetime({ offset: true });
+
+export const caseOpenedSchema = z.object({
+  caseId: text(),
+  itemCode: text(),
+  departmentCode: text(),
+  applicantId: text(),
+  channel: text(),
+  completedAt: timestamp(),
+  origin: z.literal('approval'),
+});
+
+export const enterpriseRematchSchema = z.object({
+  creditCode: text(),
+  /** The reference-data event that changed the enterprise. */
+  cause: z.object({ source: text(), id: text(), type: text() }),
+});
+
+export const matchSliceSchema = z.object({
+  policyId: text(),
+  version: z.int().check(z.minimum(1)),
+  /** The registry's enterprise shard. */
+  shard: z.int().check(z.minimum(0)),
+  /** Where the previous slice of the shard stopped (the last credit code read). */
+  cursor: z.optional(text()),
+  /** A newer version of a policy already matched: existing entitlements of the slice are re-read too. */
+  republish: z.optional(z.boolean()),
+});
+
+export const entitlementNotifySchema = z.object({ policyId: text(), creditCode: text() });
+
+export const creditMarkedSchema = z.object({
+  /** The person's ID number or the enterprise's credit code. */
+  subjectId: text(),
+  kind: z.literal('falseCommitment'),
+  /** The application whose commitment was found untruthful. */
+  applicationId: text(),
+  at: timestamp(),
+});
+
+export const internalDataSchemas = {
+  'civicflow.case.opened': caseOpenedSchema,
+  'civicflow.enterprise.rematch': enterpriseRematchSchema,
+  'civicflow.policy.match-slice': matchSliceSchema,
+  'civicflow.entitlement.notify': entitlementNotifySchema,
+  'civicflow.credit.marked': creditMarkedSchema,
+} as const satisfies Record<InternalType, z.ZodMiniType>;
+
+/** The whole CloudEvent of one internal type, for JSON Schema generation. */
+export function internalEventSchema<T extends InternalType>(type: T) {
+  return z.object({
+    specversion: z.literal('1.0'),
+    id: text(),
+    source: text(),
+    type: z.literal(type),
+    time: timestamp(),
+    subject: text(),
+    data: internalDataSchemas[type],
+  });
+}
