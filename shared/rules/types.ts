@@ -72,7 +72,19 @@ export interface Explanation {
   readonly leaves: readonly LeafTrace[];
 }
 
+export interface CompileOptions {
+  /**
+   * The bureau's IANA time zone: date-only values are local dates in it, and an instant meeting one
+   * stands for its local date there. Default Asia/Shanghai.
+   */
+  readonly timeZone?: string;
+}
+
 export interface CompiledCondition {
+  /** The condition as validated (next-flip reads its time leaves). */
+  readonly condition: Condition;
+  /** The IANA zone its dates are compared in. */
+  readonly timeZone: string;
   /** Fast path: no allocation per call beyond what the operators need. */
   evaluate(facts: Facts): Truth;
   /** Slow path with the full trace (for decisions and the policy calculator). */
