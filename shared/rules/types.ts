@@ -9,8 +9,11 @@ export const OPERATORS = [
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** Roots a fact path may start with. `now` is the decision moment (ISO 8601). */
-export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'now'] as const;
+/**
+ * Roots a fact path may start with. `now` is the decision moment (an RFC 3339 instant); `person` is a
+ * resident's profile, for person policies. Each schema narrows the roots its conditions may use.
+ */
+export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'person', 'now'] as const;
 export type FactRoot = (typeof FACT_ROOTS)[number];
 
 export interface Leaf {
