@@ -17,3 +17,12 @@ export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from './
 export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT } from './compile';
 export { isDateString } from './dates';
 export { DEFAULT_TIME_ZONE, InvalidTimeZoneError, TimeZone, timeZone } from './zone';
+export {
+  nextFlip,
+  withinWindow,
+  WINDOW_LEAF_IDS,
+  type FlipLeaf,
+  type NextFlip,
+  type NextFlipOptions,
+  type ValidityWindow,
+} from './next-flip';
