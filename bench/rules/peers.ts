@@ -15,7 +15,10 @@ function splitFact(fact: string): { root: string; rest: string[] } {
   return { root: root!, rest };
 }
 
-/** Date order by moment when both are instants, else by the date as written (CivicFlow's rule). */
+/**
+ * Date order by moment when both are instants, else by the date as written. CivicFlow takes an instant's
+ * local date in the bureau's zone; the bench writes every instant in +08:00, so the two agree here.
+ */
 function dayOrder(a: unknown, b: unknown): number {
   if (typeof a !== 'string' || typeof b !== 'string') return NaN;
   if (a.length > 10 && b.length > 10) return Date.parse(a) - Date.parse(b);

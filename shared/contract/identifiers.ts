@@ -72,6 +72,17 @@ export function isValidIdNumber(s: unknown, options: IdNumberOptions = {}): s is
   return idNumberCheckChar(s.slice(0, 17)) === s[17];
 }
 
+/**
+ * The birth date encoded in a resident ID number, "YYYY-MM-DD", or undefined when the value is not a
+ * valid 18-character ID number: a wrong check character means its digits cannot be trusted either,
+ * and the retired 15-digit numbers are not accepted anywhere else. Person facts take the profile's
+ * `birthDate` first and fall back to this; the date is the local calendar date of birth.
+ */
+export function birthDateOf(idNumber: unknown): string | undefined {
+  if (!isValidIdNumber(idNumber)) return undefined;
+  return `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
+}
+
 /** Builds a valid ID number, for tests and sample data. */
 export function makeIdNumber(region: string, birth: string, seq: string): string {
   if (!/^\d{6}$/.test(region)) throw new RangeError(`region must be 6 digits; got "${region}"`);

@@ -10,8 +10,20 @@ import {
   type LeafTest,
   type Tri,
 } from './operators';
-import type { CompiledCondition, Condition, Explanation, Facts, Issue, Leaf, LeafTrace, TraceNode, Truth } from './types';
+import type {
+  CompileOptions,
+  CompiledCondition,
+  Condition,
+  Explanation,
+  Facts,
+  Issue,
+  Leaf,
+  LeafTrace,
+  TraceNode,
+  Truth,
+} from './types';
 import { validateCondition } from './validate';
+import { DEFAULT_TIME_ZONE, timeZone, type TimeZone } from './zone';
 
 export class InvalidConditionError extends Error {
   override readonly name = 'InvalidConditionError';
@@ -39,6 +51,7 @@ function isLeaf(c: Condition): c is Leaf {
 interface Gen {
   readonly lines: string[];
   readonly consts: unknown[];
+  readonly zone: TimeZone;
   vars: number;
 }
 
@@ -65,8 +78,8 @@ function genGetter(g: Gen, fact: string): void {
 }
 
 function genDateCompare(g: Gen, target: string, value: string, pass: string): void {
-  const { day, ms } = ruleDate(value);
-  g.lines.push(`t = compareFactDate(v, ${day}, ${ms === ms ? ms : 'NaN'});`);
+  const { day, ms } = ruleDate(value, g.zone);
+  g.lines.push(`t = compareFactDate(v, ${day}, ${ms === ms ? ms : 'NaN'}, z);`);
   g.lines.push(`${target} = t !== t ? 2 : t ${pass} 0 ? 1 : 0;`);
 }
 
@@ -102,12 +115,12 @@ function genLeaf(g: Gen, leaf: Leaf, target: string): void {
           `${target} = typeof v !== "number" || v !== v ? 2 : v >= ${literal(low)} && v <= ${literal(high)} ? 1 : 0;`,
         );
       } else {
-        const lo = ruleDate(low as string);
-        const hi = ruleDate(high as string);
+        const lo = ruleDate(low as string, g.zone);
+        const hi = ruleDate(high as string, g.zone);
         const num = (n: number) => (n === n ? String(n) : 'NaN');
-        g.lines.push(`t = compareFactDate(v, ${lo.day}, ${num(lo.ms)});`);
+        g.lines.push(`t = compareFactDate(v, ${lo.day}, ${num(lo.ms)}, z);`);
         g.lines.push(
-          `${target} = t !== t ? 2 : t >= 0 && compareFactDate(v, ${hi.day}, ${num(hi.ms)}) <= 0 ? 1 : 0;`,
+          `${target} = t !== t ? 2 : t >= 0 && compareFactDate(v, ${hi.day}, ${num(hi.ms)}, z) <= 0 ? 1 : 0;`,
         );
       }
       return;
@@ -136,14 +149,14 @@ function genLeaf(g: Gen, leaf: Leaf, target: string): void {
     case 'after': {
       const rel = RELATIONS[leaf.op];
       if (value === 'now') {
-        g.lines.push(`t = compareFactDates(v, f.now);`, `${target} = t !== t ? 2 : t ${rel} 0 ? 1 : 0;`);
+        g.lines.push(`t = compareFactDates(v, f.now, z);`, `${target} = t !== t ? 2 : t ${rel} 0 ? 1 : 0;`);
       } else {
         genDateCompare(g, target, value as string, rel);
       }
       return;
     }
     case 'ageAtLeast':
-      g.lines.push(`${target} = ageAtLeast(v, f.now, ${literal(value as number)});`);
+      g.lines.push(`${target} = ageAtLeast(v, f.now, ${literal(value as number)}, z);`);
       return;
   }
 }
@@ -176,8 +189,8 @@ function genNode(g: Gen, node: Condition, target: string): void {
 
 type Evaluate = (facts: Facts) => Truth;
 
-function generate(condition: Condition): Evaluate {
-  const g: Gen = { lines: [], consts: [EMPTY_FACTS], vars: 1 };
+function generate(condition: Condition, zone: TimeZone): Evaluate {
+  const g: Gen = { lines: [], consts: [EMPTY_FACTS], zone, vars: 1 };
   genNode(g, condition, 'r0');
   const declarations = Array.from({ length: g.vars }, (_, i) => `r${i}`).join(', ');
   const body = [
@@ -193,9 +206,11 @@ function generate(condition: Condition): Evaluate {
     'compareFactDates',
     'contains',
     'ageAtLeast',
+    'z',
     `return function evaluateCondition(f) {\n${body}\n};`,
   ) as (k: unknown[], ...helpers: unknown[]) => Evaluate;
-  return factory(g.consts, HELPERS.compareFactDate, HELPERS.compareFactDates, HELPERS.contains, HELPERS.ageAtLeast);
+  const { compareFactDate: cfd, compareFactDates: cfds, contains: has, ageAtLeast: age } = HELPERS;
+  return factory(g.consts, cfd, cfds, has, age, zone);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -206,7 +221,7 @@ function generate(condition: Condition): Evaluate {
 
 type ExplainNode = (facts: Facts, leaves: LeafTrace[]) => TraceNode;
 
-function readFact(segments: readonly string[], facts: Facts): unknown {
+export function readFact(segments: readonly string[], facts: Facts): unknown {
   let v: unknown = facts;
   for (const s of segments) {
     if (typeof v !== 'object' || v === null) return undefined;
@@ -217,10 +232,10 @@ function readFact(segments: readonly string[], facts: Facts): unknown {
 
 const toTruth = (t: Tri): Truth => (t === UNKNOWN ? null : t === 1);
 
-function explainNode(node: Condition, path: string): ExplainNode {
+function explainNode(node: Condition, path: string, zone: TimeZone): ExplainNode {
   if (isLeaf(node)) {
     const segments = node.fact.split('.');
-    const test: LeafTest = LEAF_TESTS[node.op](node.value, 'value' in node);
+    const test: LeafTest = LEAF_TESTS[node.op](node.value, 'value' in node, zone);
     const base = {
       path,
       id: node.id,
@@ -238,7 +253,7 @@ function explainNode(node: Condition, path: string): ExplainNode {
   }
   const child = (segment: string) => (path === '' ? segment : `${path}.${segment}`);
   if ('not' in node) {
-    const inner = explainNode(node.not, child('not'));
+    const inner = explainNode(node.not, child('not'), zone);
     return (facts, leaves) => {
       const t = inner(facts, leaves);
       return { not: t, result: t.result === null ? null : !t.result };
@@ -246,7 +261,7 @@ function explainNode(node: Condition, path: string): ExplainNode {
   }
   const isAll = 'all' in node;
   const key = isAll ? 'all' : 'any';
-  const children = (isAll ? node.all : node.any).map((c, i) => explainNode(c, child(`${key}[${i}]`)));
+  const children = (isAll ? node.all : node.any).map((c, i) => explainNode(c, child(`${key}[${i}]`), zone));
   const decisive: Truth = !isAll;
   return (facts, leaves) => {
     const traced = children.map((c) => c(facts, leaves));
@@ -268,17 +283,21 @@ function collectFactPaths(node: Condition, into: Set<string>): void {
 }
 
 /**
- * Validates and compiles a condition once per rules version (SPEC §3). Throws InvalidConditionError
- * with every issue when the condition is not valid data.
+ * Validates and compiles a condition once per rules version. Throws InvalidConditionError with every
+ * issue when the condition is not valid data, InvalidTimeZoneError for an unknown `timeZone`. Dates
+ * compare as local dates in `options.timeZone` (default Asia/Shanghai; see dates.ts).
  */
-export function compileCondition(condition: Condition): CompiledCondition {
+export function compileCondition(condition: Condition, options: CompileOptions = {}): CompiledCondition {
+  const zone = timeZone(options.timeZone ?? DEFAULT_TIME_ZONE);
   const issues = validateCondition(condition);
   if (issues.length > 0) throw new InvalidConditionError(issues);
-  const evaluate = generate(condition);
-  const explainRoot = explainNode(condition, '');
+  const evaluate = generate(condition, zone);
+  const explainRoot = explainNode(condition, '', zone);
   const paths = new Set<string>();
   collectFactPaths(condition, paths);
   return {
+    condition,
+    timeZone: zone.name,
     evaluate,
     explain(facts: Facts): Explanation {
       const leaves: LeafTrace[] = [];
@@ -294,18 +313,20 @@ export const COMPILE_CACHE_LIMIT = 1000;
 const cache = new Map<string, CompiledCondition>();
 
 /**
- * Compiles at most once per key (e.g. `${itemCode}@${version}`); least recently used keys are dropped
- * past COMPILE_CACHE_LIMIT so a long-lived Lambda cannot grow without bound.
+ * Compiles at most once per key (e.g. `${itemCode}@${version}`) and time zone; least recently used
+ * entries are dropped past COMPILE_CACHE_LIMIT so a long-lived Lambda cannot grow without bound.
  */
-export function compileCached(condition: Condition, key: string): CompiledCondition {
-  const hit = cache.get(key);
+export function compileCached(condition: Condition, key: string, options: CompileOptions = {}): CompiledCondition {
+  const zoneName = options.timeZone ?? DEFAULT_TIME_ZONE;
+  const cacheKey = zoneName === DEFAULT_TIME_ZONE ? key : `${key}\u0000${zoneName}`;
+  const hit = cache.get(cacheKey);
   if (hit !== undefined) {
-    cache.delete(key);
-    cache.set(key, hit);
+    cache.delete(cacheKey);
+    cache.set(cacheKey, hit);
     return hit;
   }
-  const compiled = compileCondition(condition);
-  cache.set(key, compiled);
+  const compiled = compileCondition(condition, { timeZone: zoneName });
+  cache.set(cacheKey, compiled);
   if (cache.size > COMPILE_CACHE_LIMIT) {
     const oldest = cache.keys().next().value;
     if (oldest !== undefined) cache.delete(oldest);

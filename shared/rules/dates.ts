@@ -2,14 +2,29 @@
  * Date handling for the rules language. Rule authors write dates as "YYYY-MM-DD" or RFC 3339 instants
  * (offset required, so an instant never depends on the server's time zone).
  *
+ * Time semantics: dates compare as LOCAL calendar dates in the bureau's time zone.
+ * - A date-only value is a local date. An instant is a moment; two instants compare by moment.
+ * - Where an instant meets a date-only value, the instant stands for its local date in the bureau's
+ *   zone, whatever offset it is written in: in Shanghai "2026-11-20T17:00:00Z" is on 2026-11-21. So
+ *   `after D` turns true at the local midnight that starts the day after D, and a licence valid until
+ *   "…T23:30:00Z" is valid on the next local date.
+ * - `now` is an instant like any other. Callers write it in UTC or in any offset: the engine takes its
+ *   local date itself, so a caller cannot get "today" wrong at 01:00 Beijing time.
+ * - The zone is bound when a condition is compiled (`compileCondition(c, { timeZone })`, default
+ *   Asia/Shanghai; the compile cache keys on it). The generated evaluator closes over one TimeZone,
+ *   so `evaluate(facts)` keeps its single argument and the hot path never calls Intl.
+ * - Each instant is localised with the offset in force at that instant (zone.ts), not one offset per
+ *   evaluation: an offset read from `now` would put a summer instant on the wrong date in winter, and
+ *   the next-flip computation must know where future local midnights fall in zones with daylight saving.
+ *
  * Dates are compared without allocating: a date-only value is a day number; an instant has both the
- * day number of its date *as written* (in its own offset) and its epoch milliseconds. Two instants
- * compare by milliseconds; anything involving a date-only value compares by day, so
- * "2025-10-09T08:00:00+08:00" is on 2025-10-09, not before it.
+ * day number of its date *as written* (in its own offset) and its epoch milliseconds, and its local day
+ * is taken from the milliseconds only when it meets a date-only value.
  *
  * Parsing is hand-written, one pass over char codes, because it runs on every evaluation of a date leaf
  * (regexes and Date.parse made date leaves ~30× slower than the rest).
  */
+import type { TimeZone } from './zone';
 
 const DAY_MS = 86_400_000;
 
@@ -149,19 +164,46 @@ export function scanDate(s: string): Readonly<ScannedDate> {
 }
 
 /**
- * One decision, or one matching slice, evaluates every leaf against the same `now`, so the last `now`
- * scanned is remembered by its string. The result depends on the string alone, so this stays pure.
+ * One decision, or one matching slice, evaluates every leaf against the same `now` in the same zone, so
+ * the last `now` scanned is remembered by its string and zone. The result depends on those alone, so
+ * this stays pure. `day` and `packed` are LOCAL (in the zone) for an instant.
  */
 const nowMemo: ScannedDate = { day: NaN, ms: NaN, packed: NaN };
 let nowKey: string | undefined;
+let nowZone: TimeZone | undefined;
 
-/** Scans a `now` string, reusing the previous scan when the string is equal; valid until the next call. */
-export function scanNow(s: string): Readonly<ScannedDate> {
-  if (s !== nowKey) {
-    scanInto(s, nowMemo);
+/** Scans a `now` string and localises it, reusing the previous scan when string and zone are equal. */
+export function scanNow(s: string, zone: TimeZone): Readonly<ScannedDate> {
+  if (s !== nowKey || zone !== nowZone) {
+    if (scanInto(s, nowMemo) && nowMemo.ms === nowMemo.ms) {
+      nowMemo.day = zone.dayOf(nowMemo.ms);
+      nowMemo.packed = packedOfDay(nowMemo.day);
+    }
     nowKey = s;
+    nowZone = zone;
   }
   return nowMemo;
+}
+
+/** y*10000+m*100+d of a day number (H. Hinnant's civil_from_days). */
+export function packedOfDay(day: number): number {
+  const z = day + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  return y * 10000 + m * 100 + d;
+}
+
+/** "YYYY-MM-DD" of a day number (years 0-9999). */
+export function isoDateOfDay(day: number): string {
+  const p = packedOfDay(day);
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  return `${pad(Math.floor(p / 10000), 4)}-${pad(Math.floor(p / 100) % 100, 2)}-${pad(p % 100, 2)}`;
 }
 
 /** Day number of a "YYYY-MM-DD" or RFC 3339 string (its date as written); NaN if not a valid date. */

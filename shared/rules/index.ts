@@ -1,6 +1,7 @@
 export { FACT_ROOTS, OPERATORS } from './types';
 export type {
   CompiledCondition,
+  CompileOptions,
   Condition,
   Explanation,
   FactRoot,
@@ -15,3 +16,13 @@ export type {
 export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from './validate';
 export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT } from './compile';
 export { isDateString } from './dates';
+export { DEFAULT_TIME_ZONE, InvalidTimeZoneError, TimeZone, timeZone } from './zone';
+export {
+  nextFlip,
+  withinWindow,
+  WINDOW_LEAF_IDS,
+  type FlipLeaf,
+  type NextFlip,
+  type NextFlipOptions,
+  type ValidityWindow,
+} from './next-flip';

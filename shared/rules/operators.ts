@@ -1,5 +1,6 @@
-import { dayOf, instantOf, scanDate, scanNow } from './dates';
+import { dayOf, instantOf, isLeapYear, packedOfDay, scanDate, scanNow } from './dates';
 import type { Facts, Operator } from './types';
+import type { TimeZone } from './zone';
 
 /** Truth as a small int, so combining results is integer comparison: 1 true, 0 false, 2 unknown. */
 export type Tri = 0 | 1 | 2;
@@ -10,47 +11,58 @@ export const UNKNOWN = 2;
 /** Tests one fact value against a leaf's operand. `facts` is there for operators that read `now`. */
 export type LeafTest = (seen: unknown, facts: Facts) => Tri;
 
-/** A rule-side date, parsed once at compile time: its day and, for an instant, its epoch ms (else NaN). */
+/**
+ * A rule-side date, parsed once at compile time: its LOCAL day in the bureau's zone and, for an
+ * instant, its epoch ms (else NaN).
+ */
 export interface RuleDate {
   readonly day: number;
   readonly ms: number;
 }
 
-export function ruleDate(s: string): RuleDate {
-  return { day: dayOf(s), ms: instantOf(s) };
+export function ruleDate(s: string, zone: TimeZone): RuleDate {
+  const ms = instantOf(s);
+  return { day: ms === ms ? zone.dayOf(ms) : dayOf(s), ms };
 }
 
 /**
  * Orders a fact value against a rule date; NaN when the fact is not a date string (unknown, not false).
- * Two instants compare by moment; otherwise by calendar day, an instant's day being its date as written.
+ * Two instants compare by moment; otherwise by local calendar day in `zone` (dates.ts).
  */
-export function compareFactDate(seen: unknown, day: number, ms: number): number {
+export function compareFactDate(seen: unknown, day: number, ms: number, zone: TimeZone): number {
   if (typeof seen !== 'string') return NaN;
   const d = scanDate(seen);
-  // d.ms is NaN for a date-only fact, so this falls through to days exactly when one side has no time.
-  return d.ms === d.ms && ms === ms ? d.ms - ms : d.day - day;
+  const seenMs = d.ms;
+  // seenMs is NaN for a date-only fact (and for an invalid one, whose day is NaN too).
+  if (seenMs !== seenMs) return d.day - day;
+  return ms === ms ? seenMs - ms : zone.dayOf(seenMs) - day;
 }
 
 /** Orders a fact-side date string against `now` (also a fact); NaN unless both are dates. */
-export function compareFactDates(a: unknown, now: unknown): number {
+export function compareFactDates(a: unknown, now: unknown, zone: TimeZone): number {
   if (typeof now !== 'string') return NaN;
-  const n = scanNow(now);
+  const n = scanNow(now, zone);
   if (n.day !== n.day) return NaN;
-  return compareFactDate(a, n.day, n.ms);
+  return compareFactDate(a, n.day, n.ms, zone);
 }
 
 /**
- * Whole years from a birth date to the date of `now` as written. A 29 February birthday is reached on
- * 1 March in common years, which falls out of comparing month*100+day.
+ * Whole years from a birth date to the local date of `now`, as the Civil Code counts periods: a period
+ * in years ends on the corresponding day, or on the month's last day when there is none, so a person
+ * born on 29 February is a year older on 28 February of a common year.
  */
-export function ageAtLeast(birth: unknown, now: unknown, years: number): Tri {
+export function ageAtLeast(birth: unknown, now: unknown, years: number, zone: TimeZone): Tri {
   if (typeof birth !== 'string' || typeof now !== 'string') return UNKNOWN;
-  const n = scanNow(now).packed;
+  const n = scanNow(now, zone).packed;
   if (n !== n) return UNKNOWN;
-  const b = scanDate(birth).packed;
+  const scanned = scanDate(birth);
+  const b = scanned.ms === scanned.ms ? packedOfDay(zone.dayOf(scanned.ms)) : scanned.packed;
   if (b !== b) return UNKNOWN;
-  let age = Math.floor(n / 10000) - Math.floor(b / 10000);
-  if (n % 10000 < b % 10000) age -= 1;
+  const nowYear = Math.floor(n / 10000);
+  let age = nowYear - Math.floor(b / 10000);
+  let birthday = b % 10000;
+  if (birthday === 229 && !isLeapYear(nowYear)) birthday = 228;
+  if (n % 10000 < birthday) age -= 1;
   return age >= years ? TRUE : FALSE;
 }
 
@@ -69,13 +81,13 @@ function numeric(seen: unknown): seen is number {
 
 const cmpTest =
   (pass: (c: number) => boolean) =>
-  (value: unknown): LeafTest => {
+  (value: unknown, _present: boolean, zone: TimeZone): LeafTest => {
     if (typeof value === 'number') {
       return (seen) => (numeric(seen) ? (pass(seen - value) ? TRUE : FALSE) : UNKNOWN);
     }
-    const { day, ms } = ruleDate(value as string);
+    const { day, ms } = ruleDate(value as string, zone);
     return (seen) => {
-      const c = compareFactDate(seen, day, ms);
+      const c = compareFactDate(seen, day, ms, zone);
       return c !== c ? UNKNOWN : pass(c) ? TRUE : FALSE;
     };
   };
@@ -87,16 +99,16 @@ export function scalarTypes(list: readonly unknown[]): ReadonlySet<string> {
 
 const dateOrder =
   (pass: (c: number) => boolean) =>
-  (value: unknown): LeafTest => {
+  (value: unknown, _present: boolean, zone: TimeZone): LeafTest => {
     if (value === 'now') {
       return (seen, facts) => {
-        const c = compareFactDates(seen, facts.now);
+        const c = compareFactDates(seen, facts.now, zone);
         return c !== c ? UNKNOWN : pass(c) ? TRUE : FALSE;
       };
     }
-    const { day, ms } = ruleDate(value as string);
+    const { day, ms } = ruleDate(value as string, zone);
     return (seen) => {
-      const c = compareFactDate(seen, day, ms);
+      const c = compareFactDate(seen, day, ms, zone);
       return c !== c ? UNKNOWN : pass(c) ? TRUE : FALSE;
     };
   };
@@ -106,7 +118,7 @@ const dateOrder =
  * generated to the same semantics, and the property tests hold the two together.
  * Operands are assumed valid (the compiler validates first).
  */
-export const LEAF_TESTS: Readonly<Record<Operator, (value: unknown, present: boolean) => LeafTest>> = {
+export const LEAF_TESTS: Readonly<Record<Operator, (value: unknown, present: boolean, zone: TimeZone) => LeafTest>> = {
   eq: (value) => (seen) => (seen === value ? TRUE : typeof seen === typeof value && seen !== null ? FALSE : UNKNOWN),
   ne: (value) => (seen) => (seen === value ? FALSE : typeof seen === typeof value && seen !== null ? TRUE : UNKNOWN),
   gt: cmpTest((c) => c > 0),
@@ -130,20 +142,20 @@ export const LEAF_TESTS: Readonly<Record<Operator, (value: unknown, present: boo
     const mustExist = !present || value !== false;
     return (seen) => ((seen !== undefined && seen !== null) === mustExist ? TRUE : FALSE);
   },
-  between: (value) => {
+  between: (value, _present, zone) => {
     const [low, high] = value as [unknown, unknown];
     if (typeof low === 'number' && typeof high === 'number') {
       return (seen) => (numeric(seen) ? (seen >= low && seen <= high ? TRUE : FALSE) : UNKNOWN);
     }
-    const lo = ruleDate(low as string);
-    const hi = ruleDate(high as string);
+    const lo = ruleDate(low as string, zone);
+    const hi = ruleDate(high as string, zone);
     return (seen) => {
-      const a = compareFactDate(seen, lo.day, lo.ms);
+      const a = compareFactDate(seen, lo.day, lo.ms, zone);
       if (a !== a) return UNKNOWN;
-      return a >= 0 && compareFactDate(seen, hi.day, hi.ms) <= 0 ? TRUE : FALSE;
+      return a >= 0 && compareFactDate(seen, hi.day, hi.ms, zone) <= 0 ? TRUE : FALSE;
     };
   },
   before: dateOrder((c) => c < 0),
   after: dateOrder((c) => c > 0),
-  ageAtLeast: (value) => (seen, facts) => ageAtLeast(seen, facts.now, value as number),
+  ageAtLeast: (value, _present, zone) => (seen, facts) => ageAtLeast(seen, facts.now, value as number, zone),
 };

@@ -9,8 +9,11 @@ export const OPERATORS = [
 ] as const;
 export type Operator = (typeof OPERATORS)[number];
 
-/** Roots a fact path may start with. `now` is the decision moment (ISO 8601). */
-export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'now'] as const;
+/**
+ * Roots a fact path may start with. `now` is the decision moment (an RFC 3339 instant); `person` is a
+ * resident's profile, for person policies. Each schema narrows the roots its conditions may use.
+ */
+export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'person', 'now'] as const;
 export type FactRoot = (typeof FACT_ROOTS)[number];
 
 export interface Leaf {
@@ -72,7 +75,19 @@ export interface Explanation {
   readonly leaves: readonly LeafTrace[];
 }
 
+export interface CompileOptions {
+  /**
+   * The bureau's IANA time zone: date-only values are local dates in it, and an instant meeting one
+   * stands for its local date there. Default Asia/Shanghai.
+   */
+  readonly timeZone?: string;
+}
+
 export interface CompiledCondition {
+  /** The condition as validated (next-flip reads its time leaves). */
+  readonly condition: Condition;
+  /** The IANA zone its dates are compared in. */
+  readonly timeZone: string;
   /** Fast path: no allocation per call beyond what the operators need. */
   evaluate(facts: Facts): Truth;
   /** Slow path with the full trace (for decisions and the policy calculator). */

@@ -11,6 +11,11 @@ const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
 /** Would read the prototype chain instead of the facts. */
 const RESERVED_SEGMENTS = new Set(['__proto__', 'constructor', 'prototype']);
 const CJK = /[\u3400-\u9fff\uf900-\ufaff]/;
+/**
+ * Operators that match a value as written. On `now` their result would depend on how the caller
+ * happened to write the moment (UTC or local offset, with or without milliseconds), not on the moment.
+ */
+const TEXT_OPERATORS: ReadonlySet<string> = new Set<Operator>(['eq', 'ne', 'in', 'notIn', 'contains']);
 
 export type Scalar = string | number | boolean;
 
@@ -138,6 +143,13 @@ function visitLeaf(leaf: Record<string, unknown>, path: string, state: State, is
     issues.push({
       path: `${path}.op`,
       message: `op must be one of ${OPERATORS.join(', ')}; got ${JSON.stringify(op) ?? 'nothing'}`,
+    });
+    return;
+  }
+  if (fact === 'now' && TEXT_OPERATORS.has(op)) {
+    issues.push({
+      path: `${path}.op`,
+      message: `now is a moment, not text: compare it with before, after, between, lt, lte, gt or gte, not ${op}`,
     });
     return;
   }

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import {
+  birthDateOf,
   CREDIT_CODE_CHARS,
   creditCodeCheckChar,
   idNumberCheckChar,
@@ -63,6 +64,26 @@ describe('ID numbers (身份证号)', () => {
     expect(() => makeIdNumber('44030', '19900307', '123')).toThrow(RangeError);
     expect(() => makeIdNumber('440305', '19900230', '123')).toThrow(RangeError);
     expect(() => makeIdNumber('440305', '19900307', '12')).toThrow(RangeError);
+  });
+
+  it.each([
+    ['11010519491231002X', '1949-12-31'],
+    ['440306200002290711', '2000-02-29'],
+    ['110101190001010014', '1900-01-01'],
+  ])('reads the birth date encoded in %s: %s', (id, date) => {
+    expect(birthDateOf(id)).toBe(date);
+  });
+
+  it.each<[unknown, string]>([
+    ['440305199003071235', 'a wrong check digit'],
+    ['11010519491231002x', 'a lower-case x'],
+    ['440306190002290711', 'a date that does not exist'],
+    ['440305900307123', 'a retired 15-digit number'],
+    ['990305199003071236', 'no such province'],
+    [440305199003071236, 'a number'],
+    [undefined, 'nothing'],
+  ])('reads no birth date from %j (%s)', (id) => {
+    expect(birthDateOf(id)).toBeUndefined();
   });
 
   it('validates birth dates on the real calendar', () => {
@@ -171,6 +192,14 @@ describe('properties', () => {
 
   it('every generated ID number validates', () => {
     fc.assert(fc.property(idNumber, (id) => isValidIdNumber(id)));
+  });
+
+  it('birthDateOf gives back the birth date an ID number was made with', () => {
+    fc.assert(
+      fc.property(region, birth, digits(3), (r, b, seq) => {
+        expect(birthDateOf(makeIdNumber(r, b, seq))).toBe(`${b.slice(0, 4)}-${b.slice(4, 6)}-${b.slice(6, 8)}`);
+      }),
+    );
   });
 
   it('every generated credit code validates', () => {

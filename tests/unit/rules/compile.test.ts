@@ -55,7 +55,11 @@ describe('operators: true / false / unknown', () => {
     ['gt', '2025-01-01', 20250102, null],
     ['gt', '2025-01-01', 'yesterday', null],
     ['lt', '2025-01-01T00:00:00Z', '2024-12-31T23:59:59Z', true],
-    ['gte', '2025-01-01', '2025-01-01T08:00:00+08:00', true], // an instant's day is its date as written
+    ['gte', '2025-01-01', '2025-01-01T08:00:00+08:00', true], // an instant's day is its local date (Asia/Shanghai)
+    ['gte', '2025-01-01', '2024-12-31T16:00:00Z', true], // 00:00 on 1 January in Beijing
+    ['gte', '2025-01-01', '2024-12-31T15:59:59.999Z', false],
+    ['lte', '2024-12-31T16:00:00Z', '2025-01-01', true], // a rule-side instant is localised too
+    ['lte', '2024-12-31T15:59:59Z', '2025-01-01', false],
     ['in', ['a', 'b'], 'b', true],
     ['in', ['a', 'b'], 'c', false],
     ['in', ['a', 'b'], undefined, null],
@@ -115,17 +119,34 @@ describe('operators: true / false / unknown', () => {
   });
 
   it.each([
-    ['2008-02-29', '2026-02-28', false],
-    ['2008-02-29', '2026-03-01', true], // 29 Feb birthdays turn a year older on 1 Mar in common years
-    ['2008-02-29', '2028-02-29', true],
+    ['2008-02-29', '2026-02-27', false],
+    // Civil Code: a period with no corresponding day ends on the month's last day, so a 29 February
+    // birthday is reached on 28 February in a common year.
+    ['2008-02-29', '2026-02-28', true],
+    ['2008-02-29', '2026-03-01', true],
+    ['2008-02-29', '2028-02-28', true], // 2028 is leap, but 2008 + 18 = 2026 was reached already
+    ['2012-02-29', '2030-02-28', true], // 18 in 2030, a common year
+    ['2012-02-29', '2030-02-27', false],
+    ['2014-02-28', '2032-02-28', true],
+    ['2014-02-28', '2032-02-27', false],
+    ['2012-02-29', '2032-02-28', true], // 20 in 2032 (leap): 20 on the 29th, but 19 ≥ 18 already
     ['2008-02-28', '2026-02-28', true],
+    ['2008-03-01', '2026-02-28', false],
   ])('ageAtLeast 18 born %s on %s → %s', (birth, now, expected) => {
     expect(run('ageAtLeast', 18, birth, { now })).toBe(expected);
   });
 
-  it('reads the age on the date of now as written, not in the server zone', () => {
+  it('reaches a 29 February birthday on the 29th in a leap year, not the 28th', () => {
+    expect(run('ageAtLeast', 20, '2012-02-29', { now: '2032-02-28' })).toBe(false);
+    expect(run('ageAtLeast', 20, '2012-02-29', { now: '2032-02-29' })).toBe(true);
+    expect(run('ageAtLeast', 100, '2000-02-29', { now: '2100-02-28' })).toBe(true); // 2100 is not leap
+    expect(run('ageAtLeast', 100, '2000-02-29', { now: '2100-02-27' })).toBe(false);
+  });
+
+  it("reads the age on the local date of now in the bureau's zone, however now is written", () => {
     expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-10T00:30:00+08:00' })).toBe(true);
-    expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-09T16:30:00Z' })).toBe(false);
+    expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-09T16:30:00Z' })).toBe(true); // 00:30 in Beijing
+    expect(run('ageAtLeast', 18, '2007-10-10', { now: '2025-10-09T15:59:59.999Z' })).toBe(false); // 23:59:59.999
   });
 });
 

@@ -81,4 +81,24 @@ describe('validateCondition', () => {
     ]);
     expect(validateCondition({ any: wide.any.slice(0, MAX_CONDITION_LEAVES) })).toEqual([]);
   });
+
+  it.each(['eq', 'ne', 'in', 'notIn', 'contains'])('rejects %s on now: it would match how now is written', (op) => {
+    const value = op === 'in' || op === 'notIn' ? ['2026-01-01'] : '2026-01-01';
+    const issues = validateCondition(leaf({ fact: 'now', op, value }));
+    expect(issues).toEqual([{ path: 'rules.op', message: expect.stringContaining('now is a moment, not text') }]);
+  });
+
+  it.each<[string, unknown]>([
+    ['after', '2026-01-01'],
+    ['gte', '2026-01-01T00:00:00+08:00'],
+    ['between', ['2026-01-01', '2026-12-31']],
+    ['exists', undefined],
+  ])('accepts %s on now', (op, value) => {
+    const l = value === undefined ? withoutValue(leaf({ fact: 'now', op })) : leaf({ fact: 'now', op, value });
+    expect(validateCondition(l)).toEqual([]);
+  });
+
+  it('accepts person facts', () => {
+    expect(validateCondition(leaf({ fact: 'person.birthDate', op: 'ageAtLeast', value: 80 }))).toEqual([]);
+  });
 });
