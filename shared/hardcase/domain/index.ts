@@ -1,0 +1,6 @@
+export * from './types';
+export * from './deadlines';
+export * from './transitions';
+export * from './offers';
+export * from './figures';
+export * from './refusal-notice';

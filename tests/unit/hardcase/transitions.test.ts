@@ -1,0 +1,193 @@
+import { createCalendar } from '../../../shared/calendar';
+import {
+  allowedHardCaseActions,
+  applyHardCaseUpdate,
+  hardCaseDueAt,
+  hardCaseOverdueCheck,
+  openHardCase,
+  type HardCaseUpdateResult,
+} from '../../../shared/hardcase/domain/transitions';
+import {
+  DEFAULT_HARDCASE_CONFIG,
+  HARDCASE_STATES,
+  type HardCase,
+  type HardCaseUpdate,
+  type NewHardCase,
+} from '../../../shared/hardcase/domain/types';
+
+const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
+const config = DEFAULT_HARDCASE_CONFIG;
+const local = (s: string) => new Date(Date.parse(`${s}+08:00`)).toISOString();
+const endOf = (date: string) => ({ date, dueAt: local(`${date}T23:59:59.999`) });
+
+// Reported at the window on Wed 2026-09-30 10:00: contact due that day, resolution due Tue 10-13
+// (10-08, 10-09, 10-10 调休, 10-12, 10-13), 10-20 with two departments.
+const REPORT: NewHardCase = {
+  caseId: 'HC-1',
+  origin: 'reported',
+  channel: 'window',
+  itemCode: 'CG-021',
+  departmentCode: 'CGJ',
+  description: '户外广告设施设置审批多次补正仍无法受理',
+  reportedAt: local('2026-09-30T10:00:00'),
+};
+const STAFF = { departmentCode: 'ZWFWJ', staffId: 'W-12' };
+
+function opened(): HardCase {
+  return openHardCase(REPORT, calendar, config).hardCase;
+}
+
+function update(action: string, at: string, extra: Partial<HardCaseUpdate> = {}): HardCaseUpdate {
+  return { caseId: 'HC-1', action, actor: STAFF, at: local(at), ...extra };
+}
+
+function ok(result: HardCaseUpdateResult): HardCase {
+  if (!result.ok) throw new Error(result.reason);
+  return result.next;
+}
+
+function run(hc: HardCase, ...updates: HardCaseUpdate[]): HardCase {
+  return updates.reduce((acc, u) => ok(applyHardCaseUpdate(acc, u, calendar, config)), hc);
+}
+
+describe('openHardCase', () => {
+  it('opens RECEIVED with its department and both deadlines, and says so upstream', () => {
+    const { hardCase, outbound } = openHardCase(REPORT, calendar, config);
+    expect(hardCase).toMatchObject({
+      state: 'RECEIVED',
+      departments: ['CGJ'],
+      deadlines: { contactDue: endOf('2026-09-30'), resolveDue: endOf('2026-10-13') },
+      overdue: {},
+      version: 1,
+    });
+    expect(hardCase.history).toEqual([
+      { key: `HC-1|open|${REPORT.reportedAt}`, action: 'open', from: null, to: 'RECEIVED', actor: { departmentCode: 'system', staffId: 'system' }, at: REPORT.reportedAt },
+    ]);
+    expect(outbound).toEqual([
+      {
+        type: 'gov.hardcase.opened',
+        subject: 'HC-1',
+        data: { caseId: 'HC-1', origin: 'reported', channel: 'window', itemCode: 'CG-021', contactDue: endOf('2026-09-30'), resolveDue: endOf('2026-10-13') },
+      },
+    ]);
+  });
+});
+
+describe('allowed actions', () => {
+  it('follow RECEIVED → CONTACTED → RESOLVED | EXPLAINED | ESCALATED → RETURN_VISITED → CLOSED', () => {
+    expect(Object.fromEntries(HARDCASE_STATES.map((s) => [s, allowedHardCaseActions(s)]))).toEqual({
+      RECEIVED: ['contact', 'involveDepartments'],
+      CONTACTED: ['involveDepartments', 'resolve', 'explain', 'escalate'],
+      RESOLVED: ['returnVisit'],
+      EXPLAINED: ['returnVisit'],
+      ESCALATED: ['involveDepartments', 'resolve', 'explain', 'returnVisit'],
+      RETURN_VISITED: ['close'],
+      CLOSED: [],
+    });
+  });
+});
+
+describe('applyHardCaseUpdate', () => {
+  it('drives a case to CLOSED, recording contact, conclusion, return visit and closing', () => {
+    const closed = run(
+      opened(),
+      update('contact', '2026-09-30T15:00:00', { note: '已电话联系申请人' }),
+      update('resolve', '2026-10-09T11:00:00', { cause: 'excessiveMaterials', note: '容缺受理后办结' }),
+      update('returnVisit', '2026-10-12T09:00:00', { satisfied: true }),
+      update('close', '2026-10-12T09:30:00'),
+    );
+    expect(closed).toMatchObject({
+      state: 'CLOSED',
+      cause: 'excessiveMaterials',
+      outcome: 'RESOLVED',
+      contactedAt: local('2026-09-30T15:00:00'),
+      concludedAt: local('2026-10-09T11:00:00'),
+      returnVisit: { satisfied: true, at: local('2026-10-12T09:00:00') },
+      closedAt: local('2026-10-12T09:30:00'),
+      overdue: {},
+      version: 5,
+    });
+    expect(closed.history.map((h) => `${h.action}:${h.from}→${h.to}`)).toEqual([
+      'open:null→RECEIVED',
+      'contact:RECEIVED→CONTACTED',
+      'resolve:CONTACTED→RESOLVED',
+      'returnVisit:RESOLVED→RETURN_VISITED',
+      'close:RETURN_VISITED→CLOSED',
+    ]);
+    expect(hardCaseDueAt(closed)).toBeUndefined();
+  });
+
+  it('escalates, and the escalated case can still be resolved before the return visit', () => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    const escalated = ok(applyHardCaseUpdate(contacted, update('escalate', '2026-10-08T10:00:00', { escalatedTo: '区政务服务专班', cause: 'policyGap' }), calendar, config));
+    expect(escalated).toMatchObject({ state: 'ESCALATED', outcome: 'ESCALATED', escalatedTo: '区政务服务专班' });
+    expect(hardCaseDueAt(escalated)).toBeUndefined();
+    const resolved = run(escalated, update('resolve', '2026-10-20T10:00:00'));
+    expect(resolved).toMatchObject({ state: 'RESOLVED', outcome: 'RESOLVED', cause: 'policyGap', overdue: {} });
+  });
+
+  it('gives 10 working days once a second department is involved, and says the new due date', () => {
+    const result = applyHardCaseUpdate(opened(), update('involveDepartments', '2026-09-30T10:30:00', { departments: ['GTJ', 'CGJ'] }), calendar, config);
+    const next = ok(result);
+    expect(next.departments).toEqual(['CGJ', 'GTJ']);
+    expect(next.state).toBe('RECEIVED');
+    expect(next.deadlines).toEqual({ contactDue: endOf('2026-09-30'), resolveDue: endOf('2026-10-20') });
+    expect(result.ok && !result.duplicate && result.outbound[0]).toMatchObject({
+      type: 'gov.hardcase.departmentsInvolved',
+      data: { departments: ['CGJ', 'GTJ'], resolveDue: endOf('2026-10-20') },
+    });
+  });
+
+  it('flags a late contact once, as of the action, and a late resolution while still CONTACTED', () => {
+    const late = applyHardCaseUpdate(opened(), update('contact', '2026-10-08T09:00:00'), calendar, config);
+    expect(late.ok && !late.duplicate && late.overdueFlagged).toEqual(['contact']);
+    const contacted = ok(late);
+    expect(contacted.overdue).toEqual({ contact: local('2026-10-08T09:00:00') });
+    expect(contacted.history.map((h) => h.action)).toEqual(['open', 'overdue', 'contact']);
+    expect(hardCaseDueAt(contacted)).toBe(endOf('2026-10-13').dueAt);
+    expect(hardCaseOverdueCheck(contacted, endOf('2026-10-13').dueAt).flagged).toEqual([]);
+    const check = hardCaseOverdueCheck(contacted, local('2026-10-14T00:00:00'));
+    expect(check.flagged).toEqual(['resolve']);
+    expect(check.outbound[0]).toMatchObject({ type: 'gov.hardcase.overdue', data: { kind: 'resolve', due: endOf('2026-10-13') } });
+    expect(hardCaseOverdueCheck(check.next, local('2026-10-15T00:00:00')).flagged).toEqual([]);
+  });
+
+  it('treats a redelivered update as a no-op', () => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    const again = applyHardCaseUpdate(contacted, update('contact', '2026-09-30T11:00:00'), calendar, config);
+    expect(again).toMatchObject({ ok: true, duplicate: true, next: contacted });
+  });
+
+  it.each([
+    ['an unknown action', update('solve', '2026-09-30T11:00:00'), 'UNKNOWN_ACTION'],
+    ['an action not allowed in the state', update('resolve', '2026-09-30T11:00:00', { cause: 'other' }), 'ACTION_NOT_ALLOWED'],
+    ['an update before the report', update('contact', '2026-09-30T09:00:00'), 'BEFORE_REPORTED'],
+    ['an invalid time', { ...update('contact', '2026-09-30T11:00:00'), at: 'yesterday' }, 'INVALID_TIME'],
+    ['involving nobody', update('involveDepartments', '2026-09-30T11:00:00', { departments: [] }), 'DEPARTMENTS_REQUIRED'],
+    ['another case', { ...update('contact', '2026-09-30T11:00:00'), caseId: 'HC-2' }, 'WRONG_CASE'],
+  ])('refuses %s, changing nothing', (_name, u, code) => {
+    const hc = opened();
+    const result = applyHardCaseUpdate(hc, u, calendar, config);
+    expect(result).toMatchObject({ ok: false, code, state: 'RECEIVED', allowedActions: ['contact', 'involveDepartments'] });
+    expect(hc).toEqual(opened());
+  });
+
+  it('refuses a conclusion without a cause, an escalation without a target, a return visit without an answer', () => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    expect(applyHardCaseUpdate(contacted, update('explain', '2026-10-08T10:00:00'), calendar, config)).toMatchObject({ ok: false, code: 'CAUSE_REQUIRED' });
+    expect(applyHardCaseUpdate(contacted, update('explain', '2026-10-08T10:00:00', { cause: 'bogus' as never }), calendar, config)).toMatchObject({ ok: false, code: 'UNKNOWN_CAUSE' });
+    expect(applyHardCaseUpdate(contacted, update('escalate', '2026-10-08T10:00:00', { cause: 'other' }), calendar, config)).toMatchObject({
+      ok: false,
+      code: 'ESCALATION_TARGET_REQUIRED',
+      reason: 'Action escalate requires "escalatedTo" (the authority the case goes to)',
+    });
+    const explained = run(contacted, update('explain', '2026-10-08T10:00:00', { cause: 'historical' }));
+    expect(applyHardCaseUpdate(explained, update('returnVisit', '2026-10-09T10:00:00'), calendar, config)).toMatchObject({ ok: false, code: 'SATISFIED_REQUIRED' });
+    const closed = run(explained, update('returnVisit', '2026-10-09T10:00:00', { satisfied: false }), update('close', '2026-10-09T11:00:00'));
+    expect(applyHardCaseUpdate(closed, update('contact', '2026-10-09T12:00:00'), calendar, config)).toMatchObject({
+      ok: false,
+      code: 'ACTION_NOT_ALLOWED',
+      reason: 'Action contact is not allowed in state CLOSED; allowed: none (CLOSED is final)',
+    });
+  });
+});
