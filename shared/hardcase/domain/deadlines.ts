@@ -5,7 +5,7 @@
  * reported on a Sunday, or during the National Day holiday, is due on the first working day after it).
  */
 
-import type { Due, LocalDate, WorkingCalendar } from '../../calendar/types';
+import type { Due, LocalDate, WorkingCalendar } from '#calendar/types';
 import type { HardCase, HardCaseConfig } from './types';
 
 export type DeadlineCalendar = Pick<WorkingCalendar, 'addWorkingDays' | 'localDate'>;

@@ -11,7 +11,7 @@
  * - Cases without a cause count under `unclassified`; cases without an item have no item row.
  */
 
-import type { WorkingCalendar } from '../../calendar/types';
+import type { WorkingCalendar } from '#calendar/types';
 import { hardCaseOverdueKinds } from './transitions';
 import type { HardCase } from './types';
 

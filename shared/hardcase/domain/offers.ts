@@ -11,8 +11,8 @@
  * - The offer is dated `now`, when the system noticed: the case's own deadlines run from then.
  */
 
-import type { Decision } from '../../approval';
-import type { Due, WorkingCalendar } from '../../calendar/types';
+import type { Decision } from '#approval';
+import type { Due, WorkingCalendar } from '#calendar/types';
 import { workingDaysDue } from './deadlines';
 import type { NewHardCase } from './types';
 

@@ -15,9 +15,9 @@
  * The notice also points to the 12345 hotline and the 办不成事 window, where a hard case can be opened.
  */
 
-import type { Decision } from '../../approval';
-import type { WorkingCalendar } from '../../calendar/types';
-import { maskIdNumber, maskSensitive } from '../../contract/identifiers';
+import type { Decision } from '#approval';
+import type { WorkingCalendar } from '#calendar/types';
+import { maskIdNumber, maskSensitive } from '#contract/identifiers';
 
 export type RefusalDecision = Pick<
   Decision,

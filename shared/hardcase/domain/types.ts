@@ -4,7 +4,7 @@
  * terminated or waited too long for a person's review. Pure types; the state machine is in transitions.ts.
  */
 
-import type { Due } from '../../calendar/types';
+import type { Due } from '#calendar/types';
 
 export const HARDCASE_CHANNELS = ['window', 'hotline', 'online'] as const;
 export type HardCaseChannel = (typeof HARDCASE_CHANNELS)[number];

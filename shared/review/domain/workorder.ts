@@ -17,9 +17,9 @@
  * - A work order returned for re-dispatch (退单) is not a step: the rectification is unchanged.
  */
 
-import type { Due, WorkingCalendar } from '../../calendar/types';
-import { isValidPhone, maskSensitive } from '../../contract/identifiers';
-import { applyAction } from '../rectification';
+import type { Due, WorkingCalendar } from '#calendar/types';
+import { isValidPhone, maskSensitive } from '#contract/identifiers';
+import { applyAction } from '#review/rectification';
 import {
   LEVEL_LABELS,
   type Actor,
@@ -28,7 +28,7 @@ import {
   type RectificationState,
   type Review,
   type ReviewConfig,
-} from '../types';
+} from '#review/types';
 
 export interface WorkOrder {
   readonly orderNo: string;

@@ -9,14 +9,15 @@ import {
   hardCaseDataSchemas,
   hardCaseReportedSchema,
   hardCaseUpdatedSchema,
-} from '../../../shared/contract/hardcase';
-import { errorMessage, toIssues, type Issue } from '../../../shared/contract/issues';
-import { createCalendar } from '../../../shared/calendar';
-import * as domain from '../../../shared/hardcase/domain';
+} from '#contract/hardcase';
+import { errorMessage, toIssues, type Issue } from '#contract/issues';
+import { createCalendar } from '#calendar';
+import * as domain from '#hardcase/domain/index';
 
-// The samples of the two 办不成事 types. Until the types are wired into the catalogue, tests/unit/contract/
-// samples.test.ts does not know them; this file checks them against their own schemas meanwhile.
-const SAMPLES = fileURLToPath(new URL('../../../events/samples/', import.meta.url));
+// The samples of the two 办不成事 types wait in tests/fixtures/hardcase-samples until the types are wired
+// into the catalogue (then they move to events/samples and tests/unit/contract/samples.test.ts checks
+// them); this file checks them against their own schemas meanwhile.
+const SAMPLES = fileURLToPath(new URL('../../fixtures/hardcase-samples/', import.meta.url));
 const TYPES = ['gov.hardcase.reported', 'gov.hardcase.updated'] as const;
 
 interface Sample {

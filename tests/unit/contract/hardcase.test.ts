@@ -9,9 +9,9 @@ import {
   hardCaseUpdatedSchema,
   type HardCaseReported,
   type HardCaseUpdated,
-} from '../../../shared/contract/hardcase';
-import { errorMessage, toIssues, type Issue } from '../../../shared/contract/issues';
-import * as domain from '../../../shared/hardcase/domain';
+} from '#contract/hardcase';
+import { errorMessage, toIssues, type Issue } from '#contract/issues';
+import * as domain from '#hardcase/domain/index';
 
 function problems(schema: z.ZodMiniType, data: unknown): Issue[] {
   const parsed = schema.safeParse(data, { error: errorMessage });

@@ -1,6 +1,6 @@
-import { createCalendar } from '../../../shared/calendar';
-import { hardCaseDeadlines, sameWorkingDayDue, workingDaysDue } from '../../../shared/hardcase/domain/deadlines';
-import { DEFAULT_HARDCASE_CONFIG } from '../../../shared/hardcase/domain/types';
+import { createCalendar } from '#calendar';
+import { hardCaseDeadlines, sameWorkingDayDue, workingDaysDue } from '#hardcase/domain/deadlines';
+import { DEFAULT_HARDCASE_CONFIG } from '#hardcase/domain/types';
 
 // 2026 on the chinese-days calendar: Mid-Autumn Fri 09-25 off (with the weekend 09-26/27); National Day
 // Thu 10-01 to Wed 10-07 off; make-up working days Sun 09-20 and Sat 10-10.

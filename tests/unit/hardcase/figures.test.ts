@@ -1,7 +1,7 @@
-import { createCalendar } from '../../../shared/calendar';
-import { hardCaseFigures } from '../../../shared/hardcase/domain/figures';
-import { applyHardCaseUpdate, openHardCase } from '../../../shared/hardcase/domain/transitions';
-import { DEFAULT_HARDCASE_CONFIG, type HardCase, type HardCaseUpdate, type NewHardCase } from '../../../shared/hardcase/domain/types';
+import { createCalendar } from '#calendar';
+import { hardCaseFigures } from '#hardcase/domain/figures';
+import { applyHardCaseUpdate, openHardCase } from '#hardcase/domain/transitions';
+import { DEFAULT_HARDCASE_CONFIG, type HardCase, type HardCaseUpdate, type NewHardCase } from '#hardcase/domain/types';
 
 const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 const config = DEFAULT_HARDCASE_CONFIG;

@@ -1,8 +1,8 @@
-import { decide } from '../../../shared/approval/decide';
-import { onSupplementDeadline } from '../../../shared/approval/lifecycle';
-import { offerForDecision, offeredCaseId, promisedDue } from '../../../shared/hardcase/domain/offers';
-import { openHardCase } from '../../../shared/hardcase/domain/transitions';
-import { DEFAULT_HARDCASE_CONFIG } from '../../../shared/hardcase/domain/types';
+import { decide } from '#approval/decide';
+import { onSupplementDeadline } from '#approval/lifecycle';
+import { offerForDecision, offeredCaseId, promisedDue } from '#hardcase/domain/offers';
+import { openHardCase } from '#hardcase/domain/transitions';
+import { DEFAULT_HARDCASE_CONFIG } from '#hardcase/domain/types';
 import { calendar, inputFor, outdoorAdItem, outdoorApp, posterApp, posterItem, weatherApp, weatherItem } from '../approval/fixtures';
 
 const local = (s: string) => new Date(Date.parse(`${s}+08:00`)).toISOString();

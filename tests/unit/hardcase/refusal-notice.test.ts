@@ -1,5 +1,5 @@
-import { decide } from '../../../shared/approval/decide';
-import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, refusalKind, type RefusalContext } from '../../../shared/hardcase/domain/refusal-notice';
+import { decide } from '#approval/decide';
+import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, refusalKind, type RefusalContext } from '#hardcase/domain/refusal-notice';
 import { calendar, inputFor, PERSON, posterApp, posterItem, weatherApp, weatherItem } from '../approval/fixtures';
 
 const NANSHAN: RefusalContext = {

@@ -1,4 +1,4 @@
-import { createCalendar } from '../../../shared/calendar';
+import { createCalendar } from '#calendar';
 import {
   allowedHardCaseActions,
   applyHardCaseUpdate,
@@ -6,14 +6,14 @@ import {
   hardCaseOverdueCheck,
   openHardCase,
   type HardCaseUpdateResult,
-} from '../../../shared/hardcase/domain/transitions';
+} from '#hardcase/domain/transitions';
 import {
   DEFAULT_HARDCASE_CONFIG,
   HARDCASE_STATES,
   type HardCase,
   type HardCaseUpdate,
   type NewHardCase,
-} from '../../../shared/hardcase/domain/types';
+} from '#hardcase/domain/types';
 
 const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 const config = DEFAULT_HARDCASE_CONFIG;

@@ -3,10 +3,10 @@ import {
   planWorkOrderSteps,
   type WorkOrderOutcome,
   type WorkOrderStatus,
-} from '../../../shared/review/domain/workorder';
-import { applyAction, openRectification } from '../../../shared/review/rectification';
-import { subjectOf } from '../../../shared/review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type Rectification, type Review } from '../../../shared/review/types';
+} from '#review/domain/workorder';
+import { applyAction, openRectification } from '#review/rectification';
+import { subjectOf } from '#review/reviews';
+import { DEFAULT_REVIEW_CONFIG, type Rectification, type Review } from '#review/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const config = DEFAULT_REVIEW_CONFIG;

@@ -12,9 +12,9 @@
  *   not appended twice, so a step keeps its index. Overdue flags take an index but are not sent.
  */
 
-import { isValidCreditCode, maskSensitive } from '../../../contract/identifiers';
-import type { WorkingCalendar } from '../../../calendar/types';
-import type { HistoryEntry, Rectification, Review, ReviewLevel } from '../../types';
+import { isValidCreditCode, maskSensitive } from '#contract/identifiers';
+import type { WorkingCalendar } from '#calendar/types';
+import type { HistoryEntry, Rectification, Review, ReviewLevel } from '#review/types';
 import type {
   ChannelKind,
   FieldIssue,

@@ -7,7 +7,7 @@
  * they are values that occurred and the same on every run.
  */
 
-import type { WorkingCalendar } from '../../../calendar/types';
+import type { WorkingCalendar } from '#calendar/types';
 import { SYNC_STATES, repushEligibility, type SyncConfig, type SyncRecord, type SyncState } from './sync';
 
 export function percentile(values: readonly number[], q: number): number | null {

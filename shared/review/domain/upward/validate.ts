@@ -5,7 +5,7 @@
  * spending attempts) and by the local receiver in tests, which stands in for the platform.
  */
 
-import { isValidCreditCode, maskSensitive } from '../../../contract/identifiers';
+import { isValidCreditCode, maskSensitive } from '#contract/identifiers';
 import { levelOfSatisfaction } from './map';
 import type { FieldIssue, PlatformRecord, TimeFormat, UpwardProfile } from './types';
 

@@ -2,11 +2,11 @@
  * Fixed inputs of the upward mapping: the same reviews and rectification steps are mapped for every
  * profile and compared with tests/golden/upward/<profile>/. Times are in September 2026, Shanghai.
  */
-import { makeCreditCode, makeIdNumber } from '../../../../shared/contract/identifiers';
-import { applyAction, openRectification } from '../../../../shared/review/rectification';
-import { subjectOf } from '../../../../shared/review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type Rectification, type RectificationAction, type Review } from '../../../../shared/review/types';
-import type { StepKind, UpwardCase, UpwardSettings } from '../../../../shared/review/domain/upward/types';
+import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
+import { applyAction, openRectification } from '#review/rectification';
+import { subjectOf } from '#review/reviews';
+import { DEFAULT_REVIEW_CONFIG, type Rectification, type RectificationAction, type Review } from '#review/types';
+import type { StepKind, UpwardCase, UpwardSettings } from '#review/domain/upward/types';
 import { calendar, makeCase } from '../fixtures';
 
 export { calendar };

@@ -9,12 +9,12 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mapRectificationStep, mapReview } from '../../../../shared/review/domain/upward/map';
-import { PROFILES } from '../../../../shared/review/domain/upward/profiles';
-import type { MapResult, StepKind, UpwardCase, UpwardProfile } from '../../../../shared/review/domain/upward/types';
-import { validateRecord } from '../../../../shared/review/domain/upward/validate';
-import { STEP_CODES } from '../../../../shared/review/domain/upward/profiles';
-import type { Review } from '../../../../shared/review/types';
+import { mapRectificationStep, mapReview } from '#review/domain/upward/map';
+import { PROFILES } from '#review/domain/upward/profiles';
+import type { MapResult, StepKind, UpwardCase, UpwardProfile } from '#review/domain/upward/types';
+import { validateRecord } from '#review/domain/upward/validate';
+import { STEP_CODES } from '#review/domain/upward/profiles';
+import type { Review } from '#review/types';
 import {
   APPLICATION_CASE,
   BAD_REVIEW,

@@ -5,10 +5,10 @@ import {
   mapRectificationStep,
   mapReview,
   satisfactionCode,
-} from '../../../../shared/review/domain/upward/map';
-import { GUANGDONG, NATIONAL, PROFILES, ZHEJIANG, profileNamed } from '../../../../shared/review/domain/upward/profiles';
-import type { MapResult, UpwardCase, UpwardProfile } from '../../../../shared/review/domain/upward/types';
-import { REVIEW_LEVELS, type Rectification, type Review } from '../../../../shared/review/types';
+} from '#review/domain/upward/map';
+import { GUANGDONG, NATIONAL, PROFILES, ZHEJIANG, profileNamed } from '#review/domain/upward/profiles';
+import type { MapResult, UpwardCase, UpwardProfile } from '#review/domain/upward/types';
+import { REVIEW_LEVELS, type Rectification, type Review } from '#review/types';
 import {
   APPLICATION_CASE,
   BAD_REVIEW,

@@ -1,5 +1,5 @@
-import { percentile, selectForRepush, syncFigures } from '../../../../shared/review/domain/upward/sync-figures';
-import { DEFAULT_SYNC_CONFIG, type SyncRecord, type SyncState } from '../../../../shared/review/domain/upward/sync';
+import { percentile, selectForRepush, syncFigures } from '#review/domain/upward/sync-figures';
+import { DEFAULT_SYNC_CONFIG, type SyncRecord, type SyncState } from '#review/domain/upward/sync';
 import { calendar } from './fixtures';
 
 const NOW = '2026-09-10T12:00:00.000Z';

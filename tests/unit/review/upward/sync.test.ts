@@ -1,5 +1,5 @@
-import { mapReview } from '../../../../shared/review/domain/upward/map';
-import { NATIONAL } from '../../../../shared/review/domain/upward/profiles';
+import { mapReview } from '#review/domain/upward/map';
+import { NATIONAL } from '#review/domain/upward/profiles';
 import {
   DEFAULT_SYNC_CONFIG,
   applyAnswer,
@@ -12,8 +12,8 @@ import {
   type PlatformAnswer,
   type SyncChange,
   type SyncRecord,
-} from '../../../../shared/review/domain/upward/sync';
-import type { MapResult } from '../../../../shared/review/domain/upward/types';
+} from '#review/domain/upward/sync';
+import type { MapResult } from '#review/domain/upward/types';
 import { APPLICATION_CASE, GOOD_REVIEW, SETTINGS, calendar } from './fixtures';
 
 const config = DEFAULT_SYNC_CONFIG;

@@ -1,8 +1,8 @@
-import { mapRectificationStep, mapReview } from '../../../../shared/review/domain/upward/map';
-import { GUANGDONG, NATIONAL, ZHEJIANG } from '../../../../shared/review/domain/upward/profiles';
-import type { PlatformRecord, UpwardProfile } from '../../../../shared/review/domain/upward/types';
-import { validateRecord } from '../../../../shared/review/domain/upward/validate';
-import type { Review } from '../../../../shared/review/types';
+import { mapRectificationStep, mapReview } from '#review/domain/upward/map';
+import { GUANGDONG, NATIONAL, ZHEJIANG } from '#review/domain/upward/profiles';
+import type { PlatformRecord, UpwardProfile } from '#review/domain/upward/types';
+import { validateRecord } from '#review/domain/upward/validate';
+import type { Review } from '#review/types';
 import { APPLICATION_CASE, BAD_REVIEW, DEFAULT_REVIEW, EXTERNAL_CASE, GOOD_REVIEW, SETTINGS, calendar, stepOccurrences } from './fixtures';
 
 function recordOf(profile: UpwardProfile, review: Review = GOOD_REVIEW): PlatformRecord {
