@@ -76,8 +76,6 @@ export const defaultPersonDataReaders: readonly string[] = [
   '/systems/credit',
   '/systems/window-acceptance',
   '/systems/department',
-  // It takes the applicants' calls: the contact phones of its cases are its own data.
-  '/systems/hotline-12345',
 ];
 
 const base: Omit<StageConfig, 'stage'> = {
@@ -91,7 +89,6 @@ const base: Omit<StageConfig, 'stage'> = {
     reminderNaturalDays: 3,
     defaultReviewNaturalDays: 7,
   },
-  hardCase: { contactWorkingDays: 0, resolveWorkingDays: 5, resolveWorkingDaysMultiDepartment: 10 },
   sources: defaultSources,
   readers: ['/auditors/district', ...Object.keys(defaultSources)],
   readerRoutes: defaultReaderRoutes,
