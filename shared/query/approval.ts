@@ -1,8 +1,8 @@
-import { approvalFigures } from '#approval/figures';
-import { loadCase, queryDecisions } from '#approval/store';
+import { approvalFigures } from '#approval';
+import { loadCase, queryDecisions } from '#approval';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
-import type { Decision } from '#approval/types';
+import type { Decision } from '#approval';
 
 /** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
 function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean) {

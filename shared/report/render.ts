@@ -3,7 +3,7 @@
  * SVG charts (./html.ts: no script, no external font, stylesheet or image), which opens offline, archives
  * as it is and prints on A4.
  */
-import { OUTCOMES } from '#approval/types';
+import { OUTCOMES } from '#approval';
 import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './build';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';

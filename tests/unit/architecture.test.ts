@@ -29,9 +29,6 @@ const WIRING_AND_TOOLING = ['topology', 'infra', 'local', 'bench', 'scripts', 't
  */
 const ALLOWED: readonly string[] = [
   // Query routes reading stores and domain files of the capability they show.
-  'shared/query/approval.ts -> shared/approval/figures.ts',
-  'shared/query/approval.ts -> shared/approval/store.ts',
-  'shared/query/approval.ts -> shared/approval/types.ts',
   'shared/query/entitlement.ts -> shared/entitlement/store.ts',
   'shared/query/events.ts -> shared/ingest/store.ts',
   'shared/query/report.ts -> shared/report/build.ts',
@@ -41,16 +38,11 @@ const ALLOWED: readonly string[] = [
   'shared/query/review.ts -> shared/review/store.ts',
   'shared/query/review.ts -> shared/review/types.ts',
   // The monthly report building its figures from each capability's figures and types.
-  'shared/report/build.ts -> shared/approval/figures.ts',
-  'shared/report/build.ts -> shared/approval/types.ts',
   'shared/report/build.ts -> shared/entitlement/figures.ts',
   'shared/report/build.ts -> shared/entitlement/types.ts',
   'shared/report/build.ts -> shared/review/figures.ts',
   'shared/report/build.ts -> shared/review/types.ts',
-  'shared/report/render.ts -> shared/approval/types.ts',
   // The monthly report reading each capability's table (its store's keys and counters).
-  'shared/report/store.ts -> shared/approval/types.ts',
-  'shared/report/store.ts -> shared/approval/store.ts',
   'shared/report/store.ts -> shared/entitlement/figures.ts',
   'shared/report/store.ts -> shared/entitlement/store.ts',
   'shared/report/store.ts -> shared/entitlement/types.ts',
