@@ -1,5 +1,4 @@
-import { approvalFigures } from '#approval';
-import { loadCase, queryDecisions } from '#approval';
+import { approvalFigures, loadCase, queryDecisions } from '#approval';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
 import type { Decision } from '#approval';

@@ -10,8 +10,7 @@
  *   before it began); their figures are cumulative at generation time, as the policy route shows them.
  * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
  */
-import { approvalFigures, type ApprovalFigures } from '#approval';
-import { OUTCOMES, type Decision, type Outcome } from '#approval';
+import { approvalFigures, OUTCOMES, type ApprovalFigures, type Decision, type Outcome } from '#approval';
 import type { PolicyFigures } from '#entitlement/figures';
 import type { Policy } from '#entitlement/types';
 import { addCounters, emptyCounters, figuresFromCounters, rankDepartments, type Figures, type RankingEntry } from '#review/figures';

@@ -10,8 +10,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { scanAll } from '#platform/paging';
-import type { Decision } from '#approval';
-import { FLAG_OVERDUE_SK } from '#approval';
+import { FLAG_OVERDUE_SK, type Decision } from '#approval';
 import { figuresFromCounters as policyFigures } from '#entitlement/figures';
 import { readFigures } from '#entitlement/store';
 import type { Policy } from '#entitlement/types';
