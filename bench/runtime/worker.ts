@@ -391,7 +391,7 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
  * perf_hooks, so a slow batch says where its time went.
  */
 async function ingestUnderBacklog(opts: { backlog: number; probes: number; idleProbes: number }) {
-  const { ingestPorts } = await import('#ingest/store');
+  const { ingestPorts } = await import('#ingest/adapters');
   const steps: Array<{ record: number; enqueue: number }> = [];
   let current = { record: 0, enqueue: 0 };
   const record = ingestPorts.record.bind(ingestPorts);

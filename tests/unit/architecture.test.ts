@@ -33,7 +33,6 @@ const ALLOWED: readonly string[] = [
   'shared/query/approval.ts -> shared/approval/store.ts',
   'shared/query/approval.ts -> shared/approval/types.ts',
   'shared/query/entitlement.ts -> shared/entitlement/store.ts',
-  'shared/query/events.ts -> shared/ingest/store.ts',
   'shared/query/report.ts -> shared/report/build.ts',
   'shared/query/report.ts -> shared/report/store.ts',
   'shared/query/review.ts -> shared/review/figures.ts',
