@@ -3,8 +3,8 @@
  * SVG charts (./html.ts: no script, no external font, stylesheet or image), which opens offline, archives
  * as it is and prints on A4.
  */
-import { OUTCOMES } from '#approval/types';
-import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './build';
+import { OUTCOMES } from '#approval';
+import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 
