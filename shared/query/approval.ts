@@ -1,7 +1,6 @@
-import { approvalFigures, loadCase, queryDecisions } from '#approval';
+import { approvalFigures, loadCase, queryDecisions, type Decision } from '#approval';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
-import type { Decision } from '#approval';
 
 /** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
 function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean) {

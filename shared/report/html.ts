@@ -11,8 +11,7 @@
  * The page names its fonts and embeds none: where no CJK font is installed (Debian: fonts-noto-cjk) the
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
-import type { DepartmentReport, MonthlyReport } from './build';
-import { LABELS } from './build';
+import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
 import { columnName, columnsOf, formatValue, SECTIONS } from './render';
 
 export function escapeHtml(text: string): string {

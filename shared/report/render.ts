@@ -4,7 +4,7 @@
  * as it is and prints on A4.
  */
 import { OUTCOMES } from '#approval';
-import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './build';
+import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 

@@ -12,7 +12,7 @@ import {
   type DecisionInput,
   type PolicyInput,
   type ReportInput,
-} from '#report/build';
+} from '#report/domain/build';
 import { displayWidth, escapeHtml, formatValue, renderHtml, renderText, SECTIONS, textTable } from '#report/render';
 
 const TZ = 'Asia/Shanghai';

@@ -1,7 +1,7 @@
 /**
  * The monthly report of a district (SPEC §10): every figure of §4–§6 per department, with Chinese labels.
- * Pure: the adapter (store.ts) reads the decisions, policies and review counters; this module decides
- * what belongs to the month and aggregates.
+ * Pure: the report's sources (../sources.ts) read the decisions, policies and review counters; this module
+ * decides what belongs to the month and aggregates.
  *
  * What "the month" means for each capability (the SPEC fixes it only for reviews):
  * - 秒批: applications submitted in the month (local date in the bureau's time zone), each with its current
@@ -11,10 +11,8 @@
  * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
  */
 import { approvalFigures, OUTCOMES, type ApprovalFigures, type Decision, type Outcome } from '#approval';
-import type { PolicyFigures } from '#entitlement/figures';
-import type { Policy } from '#entitlement/types';
-import { addCounters, emptyCounters, figuresFromCounters, rankDepartments, type Figures, type RankingEntry } from '#review/figures';
-import { LEVEL_LABELS, type Counters } from '#review/types';
+import type { Policy, PolicyFigures } from '#entitlement';
+import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry } from '#review';
 
 export const REPORT_KIND = 'civicflow.monthly-report';
 export const REPORT_VERSION = 1;
