@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RefusalCode } from '#approval/types';
+import type { RefusalCode } from '#approval';
 import type { ReviewRejectionCode } from '#review/reviews';
 import type { ActionRefusalCode } from '#review/rectification';
 import type { RefusalReason } from '#entitlement/transitions';

@@ -1,4 +1,4 @@
-import type { Decision } from '#approval/types';
+import type { Decision } from '#approval';
 import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '#entitlement/figures';
 import type { Policy } from '#entitlement/types';
 import { emptyCounters } from '#review/figures';

@@ -3,7 +3,7 @@
  * compression. Pure aggregation over stored decisions; pass each application's current decision once
  * (`currentDecisions` picks it from a history of versions), so a re-decided 容缺 case counts once.
  */
-import { OUTCOMES, type Decision, type Outcome } from './types';
+import { OUTCOMES, type Decision, type Outcome } from './decision';
 
 export interface ApprovalFigures {
   readonly decisions: number;

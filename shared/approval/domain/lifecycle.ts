@@ -7,7 +7,8 @@
  * stays open when the approval is later revoked.
  */
 import { decide, type DecideInput } from './decide';
-import type { Application, Decision, SubmittedMaterial, TraceStep, Transition } from './types';
+import type { Decision, TraceStep, Transition } from './decision';
+import type { Application, SubmittedMaterial } from './types';
 
 const PENDING = 'ACCEPTED_PENDING_MATERIALS';
 
@@ -180,4 +181,17 @@ export function isVerificationOverdue(decision: Decision, now: string): boolean 
     decision.verificationDue !== undefined &&
     after(now, decision.verificationDue.dueAt)
   );
+}
+
+export type DueKind = 'SUPPLEMENT' | 'VERIFICATION';
+
+/** The open deadline a decision waits on, if any: what the deadlines schedule must look at, and when. */
+export function openDeadline(d: Decision): { readonly kind: DueKind; readonly dueAt: string } | undefined {
+  if (d.outcome === 'ACCEPTED_PENDING_MATERIALS' && d.supplementDue !== undefined) {
+    return { kind: 'SUPPLEMENT', dueAt: d.supplementDue.dueAt };
+  }
+  if (d.outcome === 'APPROVED_ON_COMMITMENT' && d.verification === undefined && d.verificationDue !== undefined) {
+    return { kind: 'VERIFICATION', dueAt: d.verificationDue.dueAt };
+  }
+  return undefined;
 }

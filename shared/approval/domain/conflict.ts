@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Application, Decision } from './types';
+import type { Decision } from './decision';
+import type { Application } from './types';
 
 /**
  * JSON with object keys sorted at every level, so two serializations of the same content hash alike
