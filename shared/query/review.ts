@@ -7,10 +7,10 @@ import {
   type Dimension,
   type GroupFigures,
   type Period,
-} from '#review/figures';
-import { allowedActions } from '#review/rectification';
-import { getCounters, listCounters, loadCase } from '#review/store';
-import { LEVEL_LABELS, LEVEL_POINTS } from '#review/types';
+} from '#review';
+import { allowedActions } from '#review';
+import { getCounters, listCounters, loadCase } from '#review';
+import { LEVEL_LABELS, LEVEL_POINTS } from '#review';
 import type { QueryRoutes } from './router';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

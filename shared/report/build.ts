@@ -14,8 +14,8 @@ import { approvalFigures, type ApprovalFigures } from '#approval/figures';
 import { OUTCOMES, type Decision, type Outcome } from '#approval/types';
 import type { PolicyFigures } from '#entitlement/figures';
 import type { Policy } from '#entitlement/types';
-import { addCounters, emptyCounters, figuresFromCounters, rankDepartments, type Figures, type RankingEntry } from '#review/figures';
-import { LEVEL_LABELS, type Counters } from '#review/types';
+import { addCounters, emptyCounters, figuresFromCounters, rankDepartments, type Figures, type RankingEntry } from '#review';
+import { LEVEL_LABELS, type Counters } from '#review';
 
 export const REPORT_KIND = 'civicflow.monthly-report';
 export const REPORT_VERSION = 1;

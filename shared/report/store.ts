@@ -17,7 +17,7 @@ import { readFigures } from '#entitlement/store';
 import type { Policy } from '#entitlement/types';
 import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
-import { listCounters } from '#review/store';
+import { listCounters } from '#review';
 import { daysOf, type DecisionInput, type MonthlyReport, type PolicyInput, type ReportInput } from './build';
 
 const reportsTable = () => tableName('reports');

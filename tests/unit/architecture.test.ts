@@ -36,17 +36,11 @@ const ALLOWED: readonly string[] = [
   'shared/query/events.ts -> shared/ingest/store.ts',
   'shared/query/report.ts -> shared/report/build.ts',
   'shared/query/report.ts -> shared/report/store.ts',
-  'shared/query/review.ts -> shared/review/figures.ts',
-  'shared/query/review.ts -> shared/review/rectification.ts',
-  'shared/query/review.ts -> shared/review/store.ts',
-  'shared/query/review.ts -> shared/review/types.ts',
   // The monthly report building its figures from each capability's figures and types.
   'shared/report/build.ts -> shared/approval/figures.ts',
   'shared/report/build.ts -> shared/approval/types.ts',
   'shared/report/build.ts -> shared/entitlement/figures.ts',
   'shared/report/build.ts -> shared/entitlement/types.ts',
-  'shared/report/build.ts -> shared/review/figures.ts',
-  'shared/report/build.ts -> shared/review/types.ts',
   'shared/report/render.ts -> shared/approval/types.ts',
   // The monthly report reading each capability's table (its store's keys and counters).
   'shared/report/store.ts -> shared/approval/types.ts',
@@ -54,7 +48,6 @@ const ALLOWED: readonly string[] = [
   'shared/report/store.ts -> shared/entitlement/figures.ts',
   'shared/report/store.ts -> shared/entitlement/store.ts',
   'shared/report/store.ts -> shared/entitlement/types.ts',
-  'shared/report/store.ts -> shared/review/store.ts',
 ];
 
 /** `shared/approval/x.ts` → `shared/approval`; `functions/review/h.ts` → `functions/review`; `infra/…` → `infra`. */

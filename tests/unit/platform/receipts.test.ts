@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RefusalCode } from '#approval/types';
-import type { ReviewRejectionCode } from '#review/reviews';
-import type { ActionRefusalCode } from '#review/rectification';
+import type { ReviewRejectionCode } from '#review';
+import type { ActionRefusalCode } from '#review';
 import type { RefusalReason } from '#entitlement/transitions';
 import type { RefusalKind } from '#platform/receipts';
 

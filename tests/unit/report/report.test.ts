@@ -1,8 +1,8 @@
 import type { Decision } from '#approval/types';
 import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '#entitlement/figures';
 import type { Policy } from '#entitlement/types';
-import { emptyCounters } from '#review/figures';
-import type { Counters } from '#review/types';
+import { emptyCounters } from '#review';
+import type { Counters } from '#review';
 import {
   buildMonthlyReport,
   daysOf,

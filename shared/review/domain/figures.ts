@@ -20,7 +20,7 @@
  */
 
 import type { WorkingCalendar } from '#calendar/types';
-import { REACHED_RECTIFIED } from './rectification';
+import { REACHED_RECTIFIED } from './transitions';
 import { subjectOf } from './reviews';
 import {
   COUNTER_NAMES,
