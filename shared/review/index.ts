@@ -9,5 +9,7 @@ export * from './domain/invitations';
 export * from './domain/transitions';
 export * from './domain/rectification';
 export * from './domain/figures';
+// Tied departments share a rank (1, 1, 3): the one ranking the query route and the monthly report use.
+export { rankDepartments, type RankableFigures, type RankingEntry } from './domain/ranking';
 export { getCounters, listCounters, loadCase } from './store';
 export type { CaseBundle, CaseRecord, FigureRow, Rejection } from './ports';

@@ -3,11 +3,11 @@ import {
   counterDeltas,
   emptyCounters,
   figuresFromCounters,
-  rankDepartments,
   type Figures,
   type GroupFigures,
   type Period,
 } from '#review/domain/figures';
+import { rankDepartments } from '#review/domain/ranking';
 import type { Case, ReviewLevel } from '#review/domain/types';
 import { ReviewDriver } from './driver';
 import { calendar, makeCase, makeReview } from './fixtures';
@@ -198,11 +198,12 @@ describe('figures on a hand-checked month', () => {
     expect(pick(october, 'department', 'D-E').byLevel[5]).toBe(1);
   });
 
-  it('ranks departments by composite score; no real review, no rank; ties by code', () => {
-    // D-B (10 + 8) / 2 = 9 and D-C (8 + 10) / 2 = 9 tie: D-B first by code; D-A 33 / 7 ≈ 4.71; D-D unranked.
+  it('ranks departments by composite score; no real review, no rank; ties share a rank, listed by code', () => {
+    // D-B (10 + 8) / 2 = 9 and D-C (8 + 10) / 2 = 9 tie: both first, D-B listed first; D-A 33 / 7 ≈ 4.71 is
+    // third; D-D unranked.
     expect(rankDepartments(reference, '2026-09')).toEqual([
       { rank: 1, departmentCode: 'D-B', compositeScore: 9, realReviews: 2 },
-      { rank: 2, departmentCode: 'D-C', compositeScore: 9, realReviews: 2 },
+      { rank: 1, departmentCode: 'D-C', compositeScore: 9, realReviews: 2 },
       { rank: 3, departmentCode: 'D-A', compositeScore: 33 / 7, realReviews: 7 },
     ]);
   });
@@ -214,12 +215,12 @@ describe('rankDepartments', () => {
     return { dimension: 'department', key, period: { granularity: 'month', value: month }, ...figuresFromCounters(counters) };
   };
 
-  it('treats equal fractions with different counts as one tie, broken by code', () => {
+  it('treats equal fractions with different counts as one tie, listed by code', () => {
     // 29 / 3 (3 reviews) and 58 / 6 (6 reviews) are the same score.
     const ranking = rankDepartments([group('D-Z', 29, 3), group('D-M', 58, 6), group('D-A', 19, 2)], '2026-09');
     expect(ranking.map((r) => [r.rank, r.departmentCode])).toEqual([
       [1, 'D-M'],
-      [2, 'D-Z'],
+      [1, 'D-Z'],
       [3, 'D-A'], // 9.5
     ]);
   });
