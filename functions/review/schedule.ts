@@ -1,16 +1,16 @@
 /**
  * The review schedule (好差评, every 15 minutes): invitations for completed cases, the 3-day reminder,
  * the 7-day default 基本满意, overdue flags of rectifications, and this month's figures per department as
- * metrics (shared/review/service.ts, `runSchedule`). It reads only the sparse due index, so its cost
+ * metrics (shared/review/schedule.ts, `runSchedule`). It reads only the sparse due index, so its cost
  * follows what is due, not the size of the table; re-running it changes nothing.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
-import type { ScheduleSummary } from '#review/service';
-import { stageReviewService } from '#review/wiring';
+import type { ScheduleSummary } from '#review/schedule';
+import { runStageSchedule } from '#review/wiring';
 
-export const handler = middy(async (): Promise<ScheduleSummary> => stageReviewService().runSchedule())
+export const handler = middy(async (): Promise<ScheduleSummary> => runStageSchedule())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -1,6 +1,7 @@
 /**
  * The review use cases as the functions run them: the ports (ports.ts) on DynamoDB, the outbound queue,
  * the functions' clock, the stage's calendar, deadlines and district, and Powertools' metrics and logger.
+ * Built on first use, once per container: a module that imports this reads no configuration at load.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { stageCalendar } from '#platform/calendar';
@@ -10,6 +11,7 @@ import { logger, metrics } from '#platform/powertools';
 import { config } from '#platform/stage-config';
 import type { ReviewConfig } from './domain/types';
 import type { MetricsSink, MetricValue, ReviewPorts } from './ports';
+import { runSchedule, type ScheduleSummary } from './schedule';
 import { createReviewService, type ReviewService } from './service';
 import { dynamoReviewStore } from './store';
 
@@ -57,10 +59,21 @@ export function stageReviewPorts(): ReviewPorts {
   };
 }
 
+let ports: ReviewPorts | undefined;
 let service: ReviewService | undefined;
 
-/** Built on first use, once per container: a module that imports this reads no configuration at load. */
+/** The consumer's use cases. */
 export function stageReviewService(): ReviewService {
-  service ??= createReviewService(stageReviewPorts());
+  service ??= createReviewService(stageReviewPortsOnce());
   return service;
+}
+
+/** The schedule's use case. */
+export function runStageSchedule(): Promise<ScheduleSummary> {
+  return runSchedule(stageReviewPortsOnce());
+}
+
+function stageReviewPortsOnce(): ReviewPorts {
+  ports ??= stageReviewPorts();
+  return ports;
 }

@@ -37,8 +37,15 @@ function parkedRejection(review: Review, code: string, reason: string, now: stri
   };
 }
 
+/** A completed case and the event that says so. */
+export interface CaseCompletion {
+  readonly kase: Case;
+  readonly cause: EventRef;
+}
+
 /** gov.case.completed, or an approval that opened a case: record it and apply the reviews parked for it. */
-export function decideCaseCompleted(bundle: CaseBundle, kase: Case, cause: EventRef, ctx: DecideContext): Decision<Outcome> {
+export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, completion: CaseCompletion): Decision<Outcome> {
+  const { kase, cause } = completion;
   const { record } = bundle;
   const { now } = ctx;
   const result = onCaseCompleted(kase, record?.parked ?? [], ctx.calendar, record?.state);
@@ -96,7 +103,7 @@ function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<O
 }
 
 /** gov.review.submitted: one real review per case; a review before its case is parked. */
-export function decideReview(bundle: CaseBundle, review: Review, ctx: DecideContext): Decision<Outcome> {
+export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Review): Decision<Outcome> {
   const { record } = bundle;
   const { now } = ctx;
   const ref = review.event;

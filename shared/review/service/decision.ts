@@ -1,7 +1,7 @@
 /**
  * What a review use case decides for one case, before anything is written: the effect on storage and
  * what it answers its caller. The decide functions (cases.ts, steps.ts, schedule.ts) are pure given the
- * loaded case, the time, the calendar and the deadlines; `../service.ts` carries the effect out.
+ * loaded case, the time, the calendar and the deadlines; `carry-out.ts` carries the effect out.
  */
 import type { WorkingCalendar } from '#calendar/types';
 import type { AuditEntry } from '#platform/audit';

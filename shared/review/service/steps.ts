@@ -87,11 +87,18 @@ function refuseStep(step: Step, code: string, reason: string, now: string, detai
   return { effect, result: { outcome: 'refused', code, reason } };
 }
 
+/** A step and how many times SQS has delivered its message. */
+export interface StepDelivery {
+  readonly step: Step;
+  readonly receiveCount: number;
+}
+
 /**
  * One step of the state machine. `receiveCount` is the message's SQS ApproximateReceiveCount; without it a
  * step that may be out of order is refused at once. Throws `StepBeforeRectification` and `StepOutOfOrder`.
  */
-export function decideStep(bundle: CaseBundle, step: Step, receiveCount: number, ctx: DecideContext): Decision<Outcome> {
+export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: StepDelivery): Decision<Outcome> {
+  const { step, receiveCount } = delivery;
   const { caseId, input, event } = step;
   const { record, rectification: rect } = bundle;
   const { now } = ctx;

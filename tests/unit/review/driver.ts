@@ -1,11 +1,12 @@
 /**
  * Drives the review use cases (shared/review/service.ts) over in-memory ports the way the consumer and the
- * schedule would, keeping a log of what each call came to, so figure tests can compare the counters the
+ * schedule (shared/review/schedule.ts) would, keeping a log of what each call came to, so figure tests can compare the counters the
  * use cases stored with the reference figures computed from full state.
  */
 import type { ActionInput } from '#review/domain/rectification';
 import type { Case, CaseReviewState, Rectification, Review } from '#review/domain/types';
 import type { Dimension, Figures, Period } from '#review/domain/figures';
+import { runSchedule } from '#review/schedule';
 import { createReviewService, StepBeforeRectification, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
 
@@ -27,7 +28,7 @@ export class ReviewDriver {
   /** The schedule at `now`: invitations, reminders, defaults and overdue flags that are due. */
   async tick(now: string): Promise<void> {
     this.memory.setNow(now);
-    await this.service.runSchedule();
+    await runSchedule(this.memory.ports);
   }
 
   /** A rectification step; false when the case has no rectification yet (the consumer would retry it). */

@@ -1,11 +1,12 @@
 /**
- * The review use cases (shared/review/service.ts) over in-memory ports (tests/support/memory/review.ts):
+ * The review use cases (shared/review/service.ts, schedule.ts) over in-memory ports (tests/support/memory/review.ts):
  * what each event writes, publishes, answers and counts; refusals and redeliveries; steps that come too
  * early; the outbox after a failed publish; the group commit of a consumer's batch; and the schedule.
  */
 import type { EventRef } from '#platform/receipts';
 import type { ActionInput } from '#review/domain/rectification';
 import type { Case, Review } from '#review/domain/types';
+import { runSchedule } from '#review/schedule';
 import { createReviewService, OUT_OF_ORDER_RECEIVES, StepBeforeRectification, StepOutOfOrder, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
 import { makeCase, makeReview } from './fixtures';
@@ -245,21 +246,21 @@ describe('runSchedule', () => {
     await reviews.submitReview(makeReview(makeCase({ caseId: 'K2', applicantId: 'P2' }), 1, { submittedAt: '2026-09-10T03:00:00.000Z' }));
 
     m.setNow('2026-09-10T03:00:00.000Z');
-    expect(await reviews.runSchedule()).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
     m.setNow('2026-09-13T03:00:00.000Z'); // 3 days on; K2's 差评 still OPEN after its acknowledgement deadline (09-11)
-    expect(await reviews.runSchedule()).toEqual({ invited: 0, reminded: 1, defaulted: 0, overdue: 1, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 1, defaulted: 0, overdue: 1, failed: 0 });
     expect(m.log.messages('rectification.overdue')).toEqual([
       expect.objectContaining({ caseId: 'K2', departmentCode: 'D-QX', reviewLevel: 1, kinds: ['acknowledge'], state: 'OPEN', at: '2026-09-13T03:00:00.000Z' }),
     ]);
     m.setNow('2026-09-17T03:00:00.000Z'); // 7 days on: the default
-    expect(await reviews.runSchedule()).toEqual({ invited: 0, reminded: 0, defaulted: 1, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 1, overdue: 0, failed: 0 });
     expect(m.store.cases.get('K1')?.state?.review).toMatchObject({ defaulted: true, level: 3 });
     expect(m.outbound.published.filter((e) => e.subject === 'K1').map((e) => e.type)).toEqual(['gov.review.invited', 'gov.review.reminded', 'gov.review.defaulted']);
     // Nothing more can fall due for K1: it left the index.
     expect(await m.store.dueCaseIds('invite', '2030-01-01T00:00:00.000Z')).toEqual([]);
 
     const published = m.outbound.published.length;
-    expect(await reviews.runSchedule()).toEqual({ invited: 0, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
     expect(m.outbound.published).toHaveLength(published);
     expect(m.metrics.total('ReviewInvitations')).toBe(1);
     expect(m.metrics.total('DefaultReviews')).toBe(1);
@@ -282,7 +283,7 @@ describe('runSchedule', () => {
       if (caseId === 'K1') throw new Error('throttled');
       return load(caseId);
     };
-    expect(await reviews.runSchedule()).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1 });
     expect(m.log.lines.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ caseId: 'K1' }) })]);
     expect(m.store.cases.get('K2')?.state?.invitationSentAt).toBeDefined();
   });
