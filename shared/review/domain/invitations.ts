@@ -12,25 +12,17 @@ import {
   DEFAULT_REVIEWER_ID,
   type CaseReviewState,
   type FigureDelta,
-  type OutboundDraft,
   type Review,
   type ReviewConfig,
 } from './types';
 
 export type InvitationAction = 'invite' | 'remind' | 'default';
 
-export const INVITATION_EVENT_TYPES: Readonly<Record<InvitationAction, `gov.${string}`>> = {
-  invite: 'gov.review.invited',
-  remind: 'gov.review.reminded',
-  default: 'gov.review.defaulted',
-};
-
 export interface InvitationPlan {
   /** The actions due now, in order; empty when nothing is due (then `next` is the state itself). */
   readonly actions: readonly InvitationAction[];
   readonly next: CaseReviewState;
   readonly figureDeltas: readonly FigureDelta[];
-  readonly outbound: readonly OutboundDraft[];
   /** When the next action falls due, for the scheduler; absent when nothing more will ever be due. */
   readonly nextCheckAt?: string;
 }
@@ -50,7 +42,7 @@ function reached(now: string, at: string): boolean {
  * reminder would be moot, so a late scheduler records the default without reminding.
  */
 export function planInvitations(state: CaseReviewState, now: string, config: ReviewConfig): InvitationPlan {
-  if (state.review !== undefined || state.invalidated) return { actions: [], next: state, figureDeltas: [], outbound: [] };
+  if (state.review !== undefined || state.invalidated) return { actions: [], next: state, figureDeltas: [] };
 
   const kase = state.case;
   const remindAt = addNaturalDays(kase.completedAt, config.reminderNaturalDays);
@@ -92,29 +84,14 @@ export function planInvitations(state: CaseReviewState, now: string, config: Rev
       ...(state.reminderSentAt === undefined ? [remindAt] : []),
       defaultAt,
     ];
-    return { actions, next: state, figureDeltas: [], outbound: [], nextCheckAt: earliest(pending) };
+    return { actions, next: state, figureDeltas: [], nextCheckAt: earliest(pending) };
   }
   next = { ...next, version: state.version + 1 };
 
-  const outbound = actions.map(
-    (action): OutboundDraft => ({
-      type: INVITATION_EVENT_TYPES[action],
-      subject: kase.caseId,
-      data: {
-        caseId: kase.caseId,
-        itemCode: kase.itemCode,
-        departmentCode: kase.departmentCode,
-        applicantId: kase.applicantId,
-        channel: kase.channel,
-        at: now,
-        ...(action === 'default' ? { level: DEFAULT_REVIEW_LEVEL, reviewId: defaultReviewId(kase.caseId) } : {}),
-      },
-    }),
-  );
   const nextCheckAt = defaultDue
     ? undefined
     : earliest([...(next.reminderSentAt === undefined ? [remindAt] : []), defaultAt]);
-  return { actions, next, figureDeltas, outbound, ...(nextCheckAt !== undefined ? { nextCheckAt } : {}) };
+  return { actions, next, figureDeltas, ...(nextCheckAt !== undefined ? { nextCheckAt } : {}) };
 }
 
 function earliest(instants: readonly string[]): string {

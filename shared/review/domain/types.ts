@@ -1,7 +1,7 @@
 /**
  * 好差评 — review collection and rectification (SPEC §6). Pure data types shared by the review,
- * invitation, rectification and figures modules. Handlers load these records, call the pure functions
- * and store what they return with conditional writes on `version`; figure counters are kept with atomic
+ * invitation, rectification and figures modules. The use cases (`../service.ts`) load these records, call
+ * the pure functions and store what they return with conditional writes on `version`; figure counters are kept with atomic
  * ADDs of the `FigureDelta`s the functions return, each delta returned exactly once per transition.
  */
 
@@ -243,6 +243,3 @@ export interface FigureDelta {
   readonly subject: FigureSubject;
   readonly add: Readonly<Partial<Record<CounterName, number>>>;
 }
-
-/** An event for upstream systems (SPEC §8) as the domain decides it; the use case gives it its id and time. */
-export type { OutboundDraft } from '#contract/outbound';

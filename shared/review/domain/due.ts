@@ -5,7 +5,7 @@
  */
 
 import { addNaturalDays } from '#calendar/types';
-import { NOT_YET_RECTIFIED } from './rectification';
+import { NOT_YET_RECTIFIED } from './transitions';
 import type { CaseReviewState, Rectification, ReviewConfig } from './types';
 
 function earliest(instants: readonly string[]): string | undefined {

@@ -1,7 +1,8 @@
 /**
  * 差评整改 — the rectification case every 差评 opens (SPEC §6): a state machine with deadlines in
  * working days (SPEC §7), an audit trail, overdue flags and figure deltas. Transitions are pure; the
- * handler stores `next` on the condition that `version` is still the one it loaded.
+ * use case stores `next` on the condition that `version` is still the one it loaded. The table of
+ * transitions is in `transitions.ts`.
  *
  * Decisions the SPEC leaves open (documented here and in the report):
  * - Acknowledgement overdue means literally still `OPEN` after the acknowledgement deadline; a pending
@@ -19,17 +20,16 @@
 
 import type { Due, WorkingCalendar } from '#calendar/types';
 import { figureDelta, mergeDeltas } from './delta';
+import { actionKey, allowedActions, entersSidePath, isRectificationAction, NOT_YET_RECTIFIED, SYSTEM_ACTOR, TRANSITIONS } from './transitions';
 import {
   LEVEL_POINTS,
   RECTIFICATION_ACTIONS,
-  RECTIFICATION_STATES,
   type Actor,
   type CounterName,
   type Extension,
   type FigureDelta,
   type FigureSubject,
   type HistoryEntry,
-  type OutboundDraft,
   type OverdueKind,
   type Rectification,
   type RectificationAction,
@@ -37,127 +37,6 @@ import {
   type Review,
   type ReviewConfig,
 } from './types';
-
-/** The system as an actor, for the opening of a case and overdue flags. */
-export const SYSTEM_ACTOR: Actor = { departmentCode: 'system', staffId: 'system' };
-
-interface Transition {
-  readonly from: readonly RectificationState[];
-  /** `RETURN` goes back to the state the claim or request came from. */
-  readonly to: RectificationState | 'RETURN';
-  readonly eventType: `gov.${string}`;
-}
-
-/** The allowed actions by state, exactly as SPEC §6 lists them. */
-export const TRANSITIONS: Readonly<Record<RectificationAction, Transition>> = {
-  acknowledge: { from: ['OPEN'], to: 'IN_PROGRESS', eventType: 'gov.rectification.acknowledged' },
-  claimInvalid: { from: ['OPEN', 'IN_PROGRESS'], to: 'INVALID_CLAIMED', eventType: 'gov.rectification.invalidClaimed' },
-  rectify: { from: ['IN_PROGRESS'], to: 'RECTIFIED', eventType: 'gov.rectification.rectified' },
-  claimUnfixable: { from: ['IN_PROGRESS'], to: 'UNFIXABLE_CLAIMED', eventType: 'gov.rectification.unfixableClaimed' },
-  requestExtension: {
-    from: ['IN_PROGRESS'],
-    to: 'EXTENSION_REQUESTED',
-    eventType: 'gov.rectification.extensionRequested',
-  },
-  returnVisit: { from: ['RECTIFIED'], to: 'RETURN_VISITED', eventType: 'gov.rectification.returnVisited' },
-  close: { from: ['RETURN_VISITED'], to: 'CLOSED', eventType: 'gov.rectification.closed' },
-  approveInvalid: { from: ['INVALID_CLAIMED'], to: 'INVALID_APPROVED', eventType: 'gov.rectification.invalidApproved' },
-  rejectInvalid: { from: ['INVALID_CLAIMED'], to: 'RETURN', eventType: 'gov.rectification.invalidRejected' },
-  approveUnfixable: {
-    from: ['UNFIXABLE_CLAIMED'],
-    to: 'UNFIXABLE_APPROVED',
-    eventType: 'gov.rectification.unfixableApproved',
-  },
-  rejectUnfixable: { from: ['UNFIXABLE_CLAIMED'], to: 'RETURN', eventType: 'gov.rectification.unfixableRejected' },
-  approveExtension: {
-    from: ['EXTENSION_REQUESTED'],
-    to: 'IN_PROGRESS',
-    eventType: 'gov.rectification.extensionApproved',
-  },
-  rejectExtension: { from: ['EXTENSION_REQUESTED'], to: 'RETURN', eventType: 'gov.rectification.extensionRejected' },
-};
-
-export const RECTIFICATION_OPENED_EVENT_TYPE = 'gov.rectification.opened';
-export const RECTIFICATION_OVERDUE_EVENT_TYPE = 'gov.rectification.overdue';
-
-/** States in which the case has not (yet) been rectified and the rectification deadline runs. */
-export const NOT_YET_RECTIFIED: ReadonlySet<RectificationState> = new Set<RectificationState>([
-  'OPEN',
-  'IN_PROGRESS',
-  'INVALID_CLAIMED',
-  'UNFIXABLE_CLAIMED',
-  'EXTENSION_REQUESTED',
-]);
-/** States that reached RECTIFIED (差评整改率's numerator). */
-export const REACHED_RECTIFIED: ReadonlySet<RectificationState> = new Set<RectificationState>([
-  'RECTIFIED',
-  'RETURN_VISITED',
-  'CLOSED',
-]);
-export const TERMINAL_STATES: ReadonlySet<RectificationState> = new Set<RectificationState>([
-  'CLOSED',
-  'INVALID_APPROVED',
-  'UNFIXABLE_APPROVED',
-]);
-
-export function allowedActions(state: RectificationState): RectificationAction[] {
-  return RECTIFICATION_ACTIONS.filter((action) => TRANSITIONS[action].from.includes(state));
-}
-
-/**
- * The states a rectification can still enter, in one or more steps, from `state`. A claim or request made
- * from a state returns to it when rejected, so the side states are followed with the state they came from
- * (`returnTo` for the current one, as `applyAction` keeps it; IN_PROGRESS when unknown, as there).
- */
-export function reachableStates(state: RectificationState, returnTo?: RectificationState): ReadonlySet<RectificationState> {
-  const reached = new Set<RectificationState>();
-  const seen = new Set<string>();
-  const queue: Array<readonly [RectificationState, RectificationState | undefined]> = [[state, returnTo]];
-  while (queue.length > 0) {
-    const [from, back] = queue.shift()!;
-    for (const action of allowedActions(from)) {
-      const target = TRANSITIONS[action].to;
-      const to: RectificationState = target === 'RETURN' ? (back ?? 'IN_PROGRESS') : target;
-      const entersSidePath = to === 'INVALID_CLAIMED' || to === 'UNFIXABLE_CLAIMED' || to === 'EXTENSION_REQUESTED';
-      const nextBack = entersSidePath ? from : undefined;
-      reached.add(to);
-      const key = `${to}|${nextBack ?? ''}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        queue.push([to, nextBack]);
-      }
-    }
-  }
-  return reached;
-}
-
-/**
- * Whether `action`, not allowed in the rectification's state, is allowed in a state it can still reach.
- * Such a step may have overtaken the step it depends on (SQS standard queues do not keep order), so it is
- * worth retrying; a step allowed in no reachable state can never apply.
- */
-export function allowedLater(rect: Pick<Rectification, 'state' | 'returnTo'>, action: RectificationAction): boolean {
-  const from = TRANSITIONS[action].from;
-  for (const state of reachableStates(rect.state, rect.returnTo)) {
-    if (from.includes(state)) return true;
-  }
-  return false;
-}
-
-export function isRectificationAction(value: unknown): value is RectificationAction {
-  return typeof value === 'string' && (RECTIFICATION_ACTIONS as readonly string[]).includes(value);
-}
-export function isRectificationState(value: unknown): value is RectificationState {
-  return typeof value === 'string' && (RECTIFICATION_STATES as readonly string[]).includes(value);
-}
-
-/**
- * Identifies one step of one case under at-least-once delivery. The upstream event carries no id of the
- * step, so the step is named by what it is: the case, the action and the moment it was taken.
- */
-export function actionKey(caseId: string, action: string, at: string): string {
-  return `${caseId}|${action}|${new Date(Date.parse(at)).toISOString()}`;
-}
 
 function overdueKey(caseId: string, kind: OverdueKind): string {
   return `${caseId}|overdue|${kind}`;
@@ -169,7 +48,7 @@ export function openRectification(
   subject: FigureSubject,
   calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
   config: ReviewConfig,
-): { readonly rectification: Rectification; readonly outbound: readonly OutboundDraft[] } {
+): { readonly rectification: Rectification } {
   const deadlines = {
     acknowledgeDue: calendar.addWorkingDays(review.submittedAt, config.acknowledgeWorkingDays),
     rectifyDue: calendar.addWorkingDays(review.submittedAt, config.rectifyWorkingDays),
@@ -197,23 +76,7 @@ export function openRectification(
     overdue: {},
     version: 1,
   };
-  return {
-    rectification,
-    outbound: [
-      {
-        type: RECTIFICATION_OPENED_EVENT_TYPE,
-        subject: review.caseId,
-        data: {
-          caseId: review.caseId,
-          reviewId: review.reviewId,
-          departmentCode: subject.departmentCode,
-          level: review.level,
-          acknowledgeDue: deadlines.acknowledgeDue,
-          rectifyDue: deadlines.rectifyDue,
-        },
-      },
-    ],
-  };
+  return { rectification };
 }
 
 export interface OverdueResult {
@@ -222,7 +85,6 @@ export interface OverdueResult {
   readonly flagged: readonly OverdueKind[];
   readonly auditEntries: readonly HistoryEntry[];
   readonly figureDeltas: readonly FigureDelta[];
-  readonly outbound: readonly OutboundDraft[];
 }
 
 function isAfter(now: string, due: Due): boolean {
@@ -251,7 +113,7 @@ export function overdueKinds(rect: Rectification, now: string): OverdueKind[] {
  */
 export function overdueCheck(rect: Rectification, now: string): OverdueResult {
   const kinds = overdueKinds(rect, now);
-  if (kinds.length === 0) return { next: rect, flagged: [], auditEntries: [], figureDeltas: [], outbound: [] };
+  if (kinds.length === 0) return { next: rect, flagged: [], auditEntries: [], figureDeltas: [] };
   const flags: { acknowledge?: string; rectify?: string } = { ...rect.overdue };
   const add: Partial<Record<CounterName, number>> = {};
   if (rect.overdue.acknowledge === undefined && rect.overdue.rectify === undefined) add.overdue = 1;
@@ -274,18 +136,6 @@ export function overdueCheck(rect: Rectification, now: string): OverdueResult {
     flagged: kinds,
     auditEntries,
     figureDeltas: figureDelta(rect.subject, add),
-    outbound: kinds.map((kind) => ({
-      type: RECTIFICATION_OVERDUE_EVENT_TYPE,
-      subject: rect.caseId,
-      data: {
-        caseId: rect.caseId,
-        departmentCode: rect.departmentCode,
-        kind,
-        state: rect.state,
-        due: kind === 'acknowledge' ? rect.deadlines.acknowledgeDue : rect.deadlines.rectifyDue,
-        at: now,
-      },
-    })),
   };
 }
 
@@ -306,7 +156,7 @@ export type ActionRefusalCode =
   | 'SATISFIED_REQUIRED'
   | 'INVALID_TIME';
 
-/** The 差评 was approved invalid: the handler marks the case record with `invalidateReview`. */
+/** The 差评 was approved invalid: the use case marks the case record with `invalidateReview`. */
 export interface InvalidateReviewEffect {
   readonly type: 'invalidateReview';
   readonly caseId: string;
@@ -321,9 +171,6 @@ export type ActionResult =
       /** The action's own entry; overdue flags raised as of the action precede it in `next.history`. */
       readonly auditEntry: HistoryEntry;
       readonly figureDeltas: readonly FigureDelta[];
-      /** The outbound event type of the step (also the first of `outbound`). */
-      readonly eventType: string;
-      readonly outbound: readonly OutboundDraft[];
       readonly overdueFlagged: readonly OverdueKind[];
       readonly effects: readonly InvalidateReviewEffect[];
     }
@@ -334,7 +181,6 @@ export type ActionResult =
       readonly next: Rectification;
       readonly auditEntry: HistoryEntry;
       readonly figureDeltas: readonly [];
-      readonly outbound: readonly [];
       readonly effects: readonly [];
     }
   | {
@@ -385,16 +231,8 @@ function stepCounters(
   }
 }
 
-/**
- * Applies one `gov.rectification.updated` step. Refusals change nothing and say why; a redelivered step
- * (same action key already in the history) is a no-op, not a refusal.
- */
-export function applyAction(
-  rect: Rectification,
-  input: ActionInput,
-  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
-  config: ReviewConfig,
-): ActionResult {
+/** Why a step cannot be taken in the rectification as it is (before the redelivery check), if it cannot. */
+function checkStep(rect: Rectification, input: ActionInput): ActionResult | undefined {
   const { action, actor, at } = input;
   if (!isRectificationAction(action)) {
     return refuse(
@@ -413,10 +251,49 @@ export function applyAction(
       `Department ${actor.departmentCode} may not act on rectification ${rect.caseId}; it is owned by ${rect.departmentCode}`,
     );
   }
+  return undefined;
+}
+
+/** The deadlines and extension requests after a step: an approved extension moves the rectification deadline. */
+function extend(
+  before: Rectification,
+  action: RectificationAction,
+  at: string,
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
+  config: ReviewConfig,
+): Pick<Rectification, 'deadlines' | 'extensions'> {
+  const { deadlines, extensions } = before;
+  if (action === 'requestExtension') return { deadlines, extensions: [...extensions, { requestedAt: at }] };
+  if (action !== 'approveExtension' && action !== 'rejectExtension') return { deadlines, extensions };
+  const last = extensions[extensions.length - 1] ?? { requestedAt: at };
+  const decided: Extension = { ...last, decidedAt: at, approved: action === 'approveExtension' };
+  if (action === 'rejectExtension') return { deadlines, extensions: [...extensions.slice(0, -1), decided] };
+  const rectifyDue = calendar.addWorkingDays(at, config.extensionWorkingDays);
+  return {
+    deadlines: { ...deadlines, rectifyDue },
+    extensions: [...extensions.slice(0, -1), { ...decided, previousRectifyDue: deadlines.rectifyDue, rectifyDue }],
+  };
+}
+
+/**
+ * Applies one `gov.rectification.updated` step. Refusals change nothing and say why; a redelivered step
+ * (same action key already in the history) is a no-op, not a refusal. What the step tells upstream systems
+ * is built from the result by the capability's messages (`stepEvents`).
+ */
+export function applyAction(
+  rect: Rectification,
+  input: ActionInput,
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
+  config: ReviewConfig,
+): ActionResult {
+  const refused = checkStep(rect, input);
+  if (refused) return refused;
+  const action = input.action as RectificationAction;
+  const { actor, at } = input;
   const key = actionKey(rect.caseId, action, at);
   const done = rect.history.find((entry) => entry.key === key);
   if (done !== undefined) {
-    return { ok: true, duplicate: true, next: rect, auditEntry: done, figureDeltas: [], outbound: [], effects: [] };
+    return { ok: true, duplicate: true, next: rect, auditEntry: done, figureDeltas: [], effects: [] };
   }
   const transition = TRANSITIONS[action];
   if (!transition.from.includes(rect.state)) {
@@ -443,64 +320,26 @@ export function applyAction(
     ...(action === 'returnVisit' ? { satisfied: input.satisfied } : {}),
     at,
   };
-
-  let deadlines = before.deadlines;
-  let extensions: readonly Extension[] = before.extensions;
-  if (action === 'requestExtension') {
-    extensions = [...extensions, { requestedAt: at }];
-  } else if (action === 'approveExtension' || action === 'rejectExtension') {
-    const last = extensions[extensions.length - 1] ?? { requestedAt: at };
-    let decided: Extension = { ...last, decidedAt: at, approved: action === 'approveExtension' };
-    if (action === 'approveExtension') {
-      const rectifyDue = calendar.addWorkingDays(at, config.extensionWorkingDays);
-      decided = { ...decided, previousRectifyDue: deadlines.rectifyDue, rectifyDue };
-      deadlines = { ...deadlines, rectifyDue };
-    }
-    extensions = [...extensions.slice(0, -1), decided];
-  }
-
-  const entersSidePath = transition.to === 'INVALID_CLAIMED' || transition.to === 'UNFIXABLE_CLAIMED' || transition.to === 'EXTENSION_REQUESTED';
   const { returnTo: _previousReturnTo, ...rest } = before;
   const next: Rectification = {
     ...rest,
     state: to,
-    ...(entersSidePath ? { returnTo: before.state } : {}),
-    deadlines,
-    extensions,
+    ...(entersSidePath(transition.to) ? { returnTo: before.state } : {}),
+    ...extend(before, action, at, calendar, config),
     ...(action === 'returnVisit' ? { returnVisit: { satisfied: input.satisfied === true, at } } : {}),
     history: [...before.history, auditEntry],
     version: rect.version + 1,
   };
-
   const figureDeltas = mergeDeltas([
     ...overdue.figureDeltas,
     ...figureDelta(rect.subject, stepCounters(before, action, input.satisfied, before.overdue)),
   ]);
-  const stepEvent: OutboundDraft = {
-    type: transition.eventType,
-    subject: rect.caseId,
-    data: {
-      caseId: rect.caseId,
-      reviewId: rect.reviewId,
-      departmentCode: rect.departmentCode,
-      action,
-      from: before.state,
-      to,
-      actorStaffId: actor.staffId,
-      at,
-      ...(input.note !== undefined ? { note: input.note } : {}),
-      ...(action === 'returnVisit' ? { satisfied: input.satisfied } : {}),
-      ...(action === 'approveExtension' ? { rectifyDue: deadlines.rectifyDue } : {}),
-    },
-  };
   return {
     ok: true,
     duplicate: false,
     next,
     auditEntry,
     figureDeltas,
-    eventType: transition.eventType,
-    outbound: [stepEvent, ...overdue.outbound],
     overdueFlagged: overdue.flagged,
     effects: action === 'approveInvalid' ? [{ type: 'invalidateReview', caseId: rect.caseId, reviewId: rect.reviewId }] : [],
   };

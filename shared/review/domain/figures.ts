@@ -20,7 +20,7 @@
  */
 
 import type { WorkingCalendar } from '#calendar/types';
-import { REACHED_RECTIFIED } from './rectification';
+import { REACHED_RECTIFIED } from './transitions';
 import { subjectOf } from './reviews';
 import {
   COUNTER_NAMES,
@@ -266,37 +266,4 @@ export function sortGroups<T extends { dimension: Dimension; key: string }>(grou
     (a, b) =>
       DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
-}
-
-export interface RankingEntry {
-  readonly rank: number;
-  readonly departmentCode: string;
-  readonly compositeScore: number;
-  readonly realReviews: number;
-}
-
-/**
- * The monthly ranking of departments by composite score (SPEC §6). Departments without a real review are
- * not ranked; ties go to the lower department code; ranks are 1..n with no shared places. Scores are
- * compared as fractions by cross-multiplying integer counters, so near-equal scores are never merged.
- */
-export function rankDepartments(figures: readonly GroupFigures[], month: string): RankingEntry[] {
-  const ranked = figures
-    .filter(
-      (f) =>
-        f.dimension === 'department' &&
-        f.period.granularity === 'month' &&
-        f.period.value === month &&
-        f.realReviews > 0,
-    )
-    .sort(
-      (a, b) =>
-        b.points * a.realReviews - a.points * b.realReviews || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
-    );
-  return ranked.map((f, i) => ({
-    rank: i + 1,
-    departmentCode: f.key,
-    compositeScore: f.points / f.realReviews,
-    realReviews: f.realReviews,
-  }));
 }

@@ -1,5 +1,5 @@
 /**
- * One real review per case (一事一评, SPEC §6). Every function here is a pure transition: the handler
+ * One real review per case (一事一评, SPEC §6). Every function here is a pure transition: the use case
  * stores `next` with a condition on the loaded `version` (or attribute_not_exists for a new case) and
  * ADDs the returned figure deltas in the same transaction, so each delta is applied exactly once.
  */
@@ -27,7 +27,7 @@ export type ReviewRejectionCode =
   | 'CASE_MISMATCH'
   | 'INVALID_REVIEW';
 
-/** A 差评 needs a rectification case; the handler builds it with `openRectification` and puts it once. */
+/** A 差评 needs a rectification case; the use case builds it with `openRectification` and puts it once. */
 export interface OpenRectificationEffect {
   readonly type: 'openRectification';
   readonly review: Review;
@@ -163,7 +163,7 @@ export type CaseCompletedResult =
       readonly effects: readonly OpenRectificationEffect[];
       /** Parked reviews applied to the case, in the order they were applied. */
       readonly applied: readonly Review[];
-      /** Parked reviews refused now that the case is known; the handler records them with their reason. */
+      /** Parked reviews refused now that the case is known; the use case records them with their reason. */
       readonly rejected: readonly ParkedRejection[];
     }
   /** The case is already recorded: a redelivery, nothing to do. */
