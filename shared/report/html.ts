@@ -12,7 +12,7 @@
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
 import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
-import { columnName, columnsOf, formatValue, SECTIONS } from './render';
+import { columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -176,7 +176,7 @@ function rankingTable(report: MonthlyReport): string {
   const rows = report.ranking
     .map(
       (r) =>
-        `<tr><td class="num">${r.rank}</td><td>${escapeHtml(r.departmentCode)}</td><td class="num">${formatValue(r.compositeScore, 'score')}</td><td class="num">${r.realReviews}</td></tr>`,
+        `<tr><td class="num">${rankLabel(r.rank, report.ranking)}</td><td>${escapeHtml(r.departmentCode)}</td><td class="num">${formatValue(r.compositeScore, 'score')}</td><td class="num">${r.realReviews}</td></tr>`,
     )
     .join('');
   return `<table class="ranking"><thead><tr><th>名次</th><th>部门</th><th>综合评分</th><th>主动评价数</th></tr></thead><tbody>${rows}</tbody></table>`;
