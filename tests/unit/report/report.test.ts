@@ -194,7 +194,7 @@ describe('buildMonthlyReport', () => {
     // The tables say the place is shared, the lone third place reads plainly.
     const rankCells = (html: string) => [...html.matchAll(/<tr><td class="num">([^<]+)<\/td><td>(D\d)</g)].map((m) => `${m[2]}:${m[1]}`);
     expect(rankCells(renderHtml(report))).toEqual(['D1:并列1', 'D2:并列1', 'D3:3']);
-    expect(renderText(report)).toMatch(/并列1 │\s+D1 │[\s\S]*并列1 │\s+D2 │[\s\S]*│\s+3 │\s+D3 │/);
+    expect(renderText(report)).toMatch(/并列1 │\s+D1 │[\s\S]*并列1 │\s+D2 │[\s\S]*│ 3\s+│\s+D3 │/);
   });
 
   it('labels every figure it renders in Chinese', () => {
