@@ -59,6 +59,14 @@ export const tables = {
     classification: 'personal',
     indexes: { byDue: { pk: 'duePk', sk: 'dueAt' } },
   },
+  hardcases: {
+    purpose: '办不成事 hard cases (reported by the hotline, the window and online, or offered for terminated and overdue applications), their refused steps and outboxes, and the watches on applications in manual review.',
+    // A case carries the applicant's contact phone.
+    classification: 'personal',
+    // byDue: cases with a deadline still to flag and watches with promised days still to run out (sparse).
+    // byMonth: every case by the local month of its report, for the list and the figures.
+    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' }, byMonth: { pk: 'monthPk', sk: 'monthSk' } },
+  },
   audit: {
     purpose: 'Append-only audit trail of every decision and state change: who, what, when, why.',
     classification: 'personal',
@@ -123,6 +131,12 @@ export const queues = {
     visibilityTimeoutSeconds: 180,
     retentionDays: 14,
   },
+  hardcase: {
+    purpose: '办不成事 events: hard cases reported and updated, and 秒批 decisions that may offer a case.',
+    maxReceiveCount: 5,
+    visibilityTimeoutSeconds: 180,
+    retentionDays: 14,
+  },
   outbound: {
     purpose: 'Outbound gov.* CloudEvents for upstream systems (decisions, entitlements, invitations, rectification steps, overdue flags).',
     maxReceiveCount: 10,
@@ -163,7 +177,7 @@ export const functions = {
     timeoutSeconds: 10,
     memoryMiB: 1024,
     tables: { events: 'readwrite' },
-    sendsTo: ['registry', 'approval', 'policy', 'review'],
+    sendsTo: ['registry', 'approval', 'policy', 'review', 'hardcase'],
     readsSigningKeys: true,
     // A 100-event post records its (source, id)s in 4 requests instead of 100 (see shared/ingest/store.ts).
     insertsWithPartiQL: ['events'],
@@ -173,7 +187,7 @@ export const functions = {
     description: 'Read-only query routes for upstream systems and auditors.',
     timeoutSeconds: 10,
     memoryMiB: 1024,
-    tables: { registry: 'read', approvals: 'read', entitlements: 'read', reviews: 'read', audit: 'read', events: 'read', reports: 'read', receipts: 'read' },
+    tables: { registry: 'read', approvals: 'read', entitlements: 'read', reviews: 'read', hardcases: 'read', audit: 'read', events: 'read', reports: 'read', receipts: 'read' },
     sendsTo: [],
     readsSigningKeys: true,
   },
@@ -250,6 +264,23 @@ export const functions = {
     tables: { reviews: 'readwrite', audit: 'write' },
     sendsTo: ['outbound'],
   },
+  hardcase: {
+    entry: 'functions/hardcase/handler.ts',
+    description: '办不成事: opens reported cases, applies their steps, offers cases for terminated and overdue applications.',
+    timeoutSeconds: 30,
+    memoryMiB: 512,
+    tables: { hardcases: 'readwrite', audit: 'write', receipts: 'readwrite' },
+    sendsTo: ['outbound'],
+    consumes: { queue: 'hardcase', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 5 },
+  },
+  hardcaseSchedule: {
+    entry: 'functions/hardcase/schedule.ts',
+    description: '办不成事 schedule: flags overdue contact and resolution deadlines, offers cases for manual reviews past their promised days.',
+    timeoutSeconds: 60,
+    memoryMiB: 512,
+    tables: { hardcases: 'readwrite', audit: 'write' },
+    sendsTo: ['outbound'],
+  },
   monthlyReport: {
     entry: 'functions/report/monthly.ts',
     description: 'Monthly report schedule: builds the previous month\'s report of the district (every figure of SPEC 4-6 per department) if missing.',
@@ -284,6 +315,9 @@ export const routes = [
   { method: 'GET', path: '/cases/{caseId}', function: 'query' },
   { method: 'GET', path: '/rectifications/{caseId}', function: 'query' },
   { method: 'GET', path: '/reports/{district}/{month}', function: 'query' },
+  { method: 'GET', path: '/hardcases', function: 'query' },
+  { method: 'GET', path: '/hardcases/figures', function: 'query' },
+  { method: 'GET', path: '/hardcases/{caseId}', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 export interface ScheduleSpec {
@@ -306,6 +340,12 @@ export const schedules = [
     function: 'reviewSchedule',
     everyMinutes: 15,
     description: 'Review invitations, reminders, defaults and overdue rectifications.',
+  },
+  {
+    name: 'hardcase-schedule',
+    function: 'hardcaseSchedule',
+    everyMinutes: 15,
+    description: '办不成事: overdue contact and resolution deadlines (working days), offers for manual reviews past their promised days.',
   },
   {
     name: 'monthly-report',

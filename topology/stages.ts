@@ -17,13 +17,15 @@ export const defaultSources: Record<string, SourceConfig> = {
   '/systems/data-sharing': { types: ['gov.enterprise.profile.updated', 'gov.person.profile.updated'] },
   '/systems/e-licence': { types: ['gov.licence.issued', 'gov.licence.revoked'] },
   '/systems/credit': { types: ['gov.credit.updated'] },
+  // The acceptance system also carries the 办不成事 window in the hall and the portal's online entry.
   '/systems/window-acceptance': {
-    types: ['gov.application.submitted', 'gov.application.materials.supplemented'],
+    types: ['gov.application.submitted', 'gov.application.materials.supplemented', 'gov.hardcase.reported', 'gov.hardcase.updated'],
   },
   '/systems/department': {
     types: ['gov.application.verification.reported', 'gov.case.completed', 'gov.rectification.updated'],
   },
   '/systems/review-channel': { types: ['gov.review.submitted'] },
+  '/systems/hotline-12345': { types: ['gov.hardcase.reported', 'gov.hardcase.updated'] },
 };
 
 /** Every source reads its own events, their receipts and its refusals (never another source's). */
@@ -41,7 +43,14 @@ export const defaultReaderRoutes: Record<string, readonly string[]> = {
   '/systems/data-sharing': [...OWN_EVENTS],
   '/systems/e-licence': [...OWN_EVENTS],
   '/systems/credit': [...OWN_EVENTS, 'GET /credit/{subjectId}'],
-  '/systems/window-acceptance': [...OWN_EVENTS, 'GET /items/{itemCode}', 'GET /applications/{applicationId}', 'GET /credit/{subjectId}'],
+  '/systems/window-acceptance': [
+    ...OWN_EVENTS,
+    'GET /items/{itemCode}',
+    'GET /applications/{applicationId}',
+    'GET /credit/{subjectId}',
+    'GET /hardcases/{caseId}',
+    'GET /hardcases',
+  ],
   '/systems/department': [
     ...OWN_EVENTS,
     'GET /applications/{applicationId}',
@@ -52,6 +61,7 @@ export const defaultReaderRoutes: Record<string, readonly string[]> = {
     'GET /reviews/ranking',
   ],
   '/systems/review-channel': [...OWN_EVENTS, 'GET /cases/{caseId}'],
+  '/systems/hotline-12345': [...OWN_EVENTS, 'GET /hardcases/{caseId}', 'GET /hardcases'],
 };
 
 /**
@@ -126,6 +136,9 @@ export function validateStageConfig(config: StageConfig): void {
   const dateRe = /^\d{4}-\d{2}-\d{2}$/;
   for (const d of [...config.calendar.holidays, ...config.calendar.workdays]) {
     if (!dateRe.test(d)) throw new Error(`config.calendar date "${d}" is not YYYY-MM-DD`);
+  }
+  for (const [key, days] of Object.entries(config.hardCase ?? {})) {
+    if (!Number.isInteger(days) || days < 0 || days > 365) throw new Error(`config.hardCase.${key} must be a whole number of working days from 0 to 365`);
   }
   if (config.matching.sliceSize < 1 || config.matching.sliceSize > 100_000) {
     throw new Error('config.matching.sliceSize must be between 1 and 100000');

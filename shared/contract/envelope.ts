@@ -7,6 +7,7 @@ import { INBOUND_TYPES, isInboundType, type InboundType } from './inbound';
 import { dataSchemas, validatingOn, type DataOf } from './schemas';
 import { errorMessage, toIssues, type Issue } from './issues';
 import { openDataIssues } from './open-data';
+import { hardCaseChannelProblem } from './hardcase';
 
 export type { DataOf, Issue, InboundType };
 export { INBOUND_TYPES, isInboundType };
@@ -203,13 +204,24 @@ export function validateEvent(raw: unknown, options: ValidationOptions = {}): Ev
     isInboundType(type) && isPlainObject(raw.data) && !jsonDepthExceeds(raw.data, MAX_DATA_DEPTH)
       ? validateData(type, raw.data, 'data', options)
       : undefined;
-  const errors = onePerPath([...(envelope.ok ? [] : envelope.errors), ...(dataResult?.ok === false ? dataResult.errors : [])]);
+  const errors = onePerPath([
+    ...(envelope.ok ? [] : envelope.errors),
+    ...(dataResult?.ok === false ? dataResult.errors : []),
+    ...(envelope.ok && dataResult?.ok ? sourceIssues(envelope.envelope, dataResult.data) : []),
+  ]);
   if (!envelope.ok || dataResult === undefined || !dataResult.ok || errors.length > 0) {
     return failure(raw, errors);
   }
   // Extension attributes ride along as sent; the envelope and data are the validated values.
   const event = { ...raw, ...withoutExtensions(envelope.envelope), data: dataResult.data } as unknown as InboundEvent;
   return { ok: true, event };
+}
+
+/** Rules that tie `data` to the source posting it: a 办不成事 case is reported on its source's own channels. */
+function sourceIssues(envelope: Envelope, data: Readonly<Record<string, unknown>>): Issue[] {
+  if (envelope.type !== 'gov.hardcase.reported') return [];
+  const problem = hardCaseChannelProblem(envelope.source, String(data.channel));
+  return problem === undefined ? [] : [{ path: 'data.channel', message: problem }];
 }
 
 function onePerPath(issues: readonly Issue[]): Issue[] {

@@ -1,7 +1,7 @@
 /**
  * The `data` of the two inbound 办不成事 types (SPEC §18), for the ingest edge to validate field by field.
- * Imported by Lambda bundles, hence `zod/mini` only. Not yet in `dataSchemas`: wiring them in adds both
- * types to the catalogue (routing, sources, generated JSON Schemas, samples test).
+ * Imported by Lambda bundles, hence `zod/mini` only. Part of the catalogue (`dataSchemas` in schemas.ts);
+ * `validateEvent` also refuses a report whose channel is not its source's (`hardCaseChannelProblem`).
  *
  * Who posts what (a decision of this contract; the stage's source table must allow it):
  * - `/systems/hotline-12345` reports cases taken on the 12345 hotline (`channel: "hotline"`) and posts
@@ -13,7 +13,7 @@
  */
 import * as z from 'zod/mini';
 import { isValidPhone } from './identifiers';
-import { LIMITS } from './schemas';
+import { LIMITS } from './limits';
 
 export const HARDCASE_CHANNELS = ['window', 'hotline', 'online'] as const;
 export const HARDCASE_ACTIONS = ['contact', 'involveDepartments', 'resolve', 'explain', 'escalate', 'returnVisit', 'close'] as const;
@@ -100,7 +100,7 @@ export const hardCaseUpdatedSchema = z
 export type HardCaseReported = z.infer<typeof hardCaseReportedSchema>;
 export type HardCaseUpdated = z.infer<typeof hardCaseUpdatedSchema>;
 
-/** The schemas to add to `dataSchemas` when the types are wired in. */
+/** The two types' schemas, as `dataSchemas` lists them. */
 export const hardCaseDataSchemas = {
   'gov.hardcase.reported': hardCaseReportedSchema,
   'gov.hardcase.updated': hardCaseUpdatedSchema,

@@ -22,6 +22,8 @@ export const INBOUND_TYPES = [
   'gov.case.completed',
   'gov.review.submitted',
   'gov.rectification.updated',
+  'gov.hardcase.reported',
+  'gov.hardcase.updated',
 ] as const;
 
 export type InboundType = (typeof INBOUND_TYPES)[number];

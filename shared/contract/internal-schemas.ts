@@ -50,12 +50,41 @@ export const creditMarkedSchema = z.object({
   at: timestamp(),
 });
 
+/** The outcomes of a 秒批 decision (the approval capability's OUTCOMES, as the contract names them). */
+export const DECISION_OUTCOMES = [
+  'APPROVED',
+  'APPROVED_ON_COMMITMENT',
+  'ACCEPTED_PENDING_MATERIALS',
+  'MANUAL_REVIEW',
+  'REJECTED',
+  'TERMINATED',
+  'REVOKED',
+] as const;
+
+export const applicationDecidedSchema = z.object({
+  applicationId: text(),
+  itemCode: text(),
+  /** Absent when the item is unknown. */
+  departmentCode: z.optional(text()),
+  outcome: z.enum(DECISION_OUTCOMES),
+  /** The decision's reasons, in step order: the offered case's description quotes their messages. */
+  reasons: z.array(z.object({ code: text(), message: z.string().check(z.maxLength(2000)) })).check(z.maxLength(50)),
+  submittedAt: timestamp(),
+  /** When this version was made. */
+  updatedAt: timestamp(),
+  /** The decision version: 1 for the first decision, +1 for each later event. */
+  sequence: z.int().check(z.minimum(1)),
+  /** The item as decided on; absent when the item is unknown (nothing is promised then). */
+  item: z.optional(z.object({ name: z.optional(text()), promisedDays: z.int().check(z.minimum(0), z.maximum(3650)) })),
+});
+
 export const internalDataSchemas = {
   'civicflow.case.opened': caseOpenedSchema,
   'civicflow.enterprise.rematch': enterpriseRematchSchema,
   'civicflow.policy.match-slice': matchSliceSchema,
   'civicflow.entitlement.notify': entitlementNotifySchema,
   'civicflow.credit.marked': creditMarkedSchema,
+  'civicflow.application.decided': applicationDecidedSchema,
 } as const satisfies Record<InternalType, z.ZodMiniType>;
 
 /** The whole CloudEvent of one internal type, for JSON Schema generation. */

@@ -16,6 +16,7 @@ export const INTERNAL_TYPES = [
   'civicflow.policy.match-slice',
   'civicflow.entitlement.notify',
   'civicflow.credit.marked',
+  'civicflow.application.decided',
 ] as const;
 
 export type InternalType = (typeof INTERNAL_TYPES)[number];
@@ -125,5 +126,23 @@ export function creditMarkedEvent(data: Omit<InternalDataOf<'civicflow.credit.ma
     time: data.at,
     subject: data.subjectId,
     data: { kind: 'falseCommitment', ...data },
+  };
+}
+
+/**
+ * 秒批 → 办不成事: a decision version of an application whose outcome may offer a hard case (SPEC §18):
+ * TERMINATED offers one at once; MANUAL_REVIEW is watched until its item's promised days run out; any
+ * later version of an application that was in MANUAL_REVIEW stops the watch. One per decision version
+ * (`sequence`), hence the id; the consumer keeps the highest sequence it saw, so order does not matter.
+ */
+export function applicationDecidedEvent(data: InternalDataOf<'civicflow.application.decided'>): InternalEventOf<'civicflow.application.decided'> {
+  return {
+    specversion: '1.0',
+    id: `application-decided:${data.applicationId}:${data.sequence}`,
+    source: SOURCES.approval,
+    type: 'civicflow.application.decided',
+    time: data.updatedAt,
+    subject: data.applicationId,
+    data,
   };
 }

@@ -12,18 +12,10 @@ import type { Condition, FactRoot } from '#rules/types';
 import { validateCondition } from '#rules/validate';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
+import { LIMITS } from './limits';
+import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 
-/** Limits that keep a hostile or broken payload from costing more than a clear rejection. */
-export const LIMITS = {
-  code: 64,
-  name: 200,
-  text: 2000,
-  materials: 200,
-  indicators: 50,
-  channels: 20,
-  formFields: 200,
-  days: 3650,
-} as const;
+export { LIMITS };
 
 export const ITEM_FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 export const POLICY_FACT_ROOTS = ['enterprise', 'credit', 'now'] as const satisfies readonly FactRoot[];
@@ -413,6 +405,8 @@ export const dataSchemas = {
   'gov.case.completed': caseCompletedSchema,
   'gov.review.submitted': reviewSubmittedSchema,
   'gov.rectification.updated': rectificationUpdatedSchema,
+  'gov.hardcase.reported': hardCaseReportedSchema,
+  'gov.hardcase.updated': hardCaseUpdatedSchema,
 } as const satisfies Record<InboundType, z.ZodMiniType>;
 
 /** The `data` of an inbound event of type T, as validated. */

@@ -11,10 +11,10 @@
 import type { InboundType } from '#contract/inbound';
 import type { InternalType } from '#contract/internal';
 
-export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'audit', 'receipts', 'reports'] as const;
+export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'hardcases', 'audit', 'receipts', 'reports'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-export const QUEUE_NAMES = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'outbound'] as const;
+export const QUEUE_NAMES = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'outbound'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Which queue owns each inbound event type (SPEC §2): exhaustive over the contract's types. */
@@ -35,6 +35,8 @@ export const routing = {
   'gov.case.completed': 'review',
   'gov.review.submitted': 'review',
   'gov.rectification.updated': 'review',
+  'gov.hardcase.reported': 'hardcase',
+  'gov.hardcase.updated': 'hardcase',
 } as const satisfies Record<InboundType, QueueName>;
 
 /** The inbound types a queue carries. */
@@ -51,6 +53,7 @@ export const internalRouting = {
   'civicflow.policy.match-slice': 'match',
   'civicflow.entitlement.notify': 'notify',
   'civicflow.credit.marked': 'registry',
+  'civicflow.application.decided': 'hardcase',
 } as const satisfies Record<InternalType, QueueName>;
 
 /** The internal types a queue carries. */

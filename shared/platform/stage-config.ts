@@ -33,6 +33,15 @@ export interface StageConfig {
     readonly reminderNaturalDays: number;
     readonly defaultReviewNaturalDays: number;
   };
+  /**
+   * 办不成事 deadlines in working days from the report (0: the same working day, the next one when the
+   * report came on a day off). Without it: contact 0, resolve 5, resolve 10 when several departments are involved.
+   */
+  readonly hardCase?: {
+    readonly contactWorkingDays: number;
+    readonly resolveWorkingDays: number;
+    readonly resolveWorkingDaysMultiDepartment: number;
+  };
   /** Upstream systems allowed to post, by CloudEvents `source`. */
   readonly sources: Readonly<Record<string, SourceConfig>>;
   /** Principals allowed to read the query routes (auditors, upstream systems). */

@@ -14,7 +14,7 @@ export function entitledToPersonData(principal: string): boolean {
 }
 
 /** Fields that hold a person's data whatever their value looks like. */
-const PERSON_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'mobile']);
+const PERSON_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'mobile', 'contactPhone']);
 /** Values of rule traces and explanations that show a fact of these fields. */
 const FACT_VALUE_FIELDS = ['seen', 'value', 'expected'] as const;
 

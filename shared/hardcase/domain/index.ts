@@ -4,3 +4,4 @@ export * from './transitions';
 export * from './offers';
 export * from './figures';
 export * from './refusal-notice';
+export * from './ordering';

@@ -16,10 +16,10 @@ import type { Due, WorkingCalendar } from '#calendar/types';
 import { workingDaysDue } from './deadlines';
 import type { NewHardCase } from './types';
 
-export type OfferDecision = Pick<
-  Decision,
-  'applicationId' | 'itemCode' | 'departmentCode' | 'outcome' | 'submittedAt' | 'reasons'
->;
+/** What an offer needs of a decision: a Decision, or the decision as `civicflow.application.decided` carries it. */
+export type OfferDecision = Pick<Decision, 'applicationId' | 'itemCode' | 'departmentCode' | 'outcome' | 'submittedAt'> & {
+  readonly reasons: readonly { readonly code: string; readonly message: string }[];
+};
 
 /** What the offer needs of the item (from the catalogue); undefined when the item is unknown. */
 export interface OfferItem {

@@ -26,6 +26,8 @@ const SAMPLE: Record<InboundType, string> = {
   'gov.case.completed': 'gov.case.completed/window-case.json',
   'gov.review.submitted': 'gov.review.submitted/good-review.json',
   'gov.rectification.updated': 'gov.rectification.updated/return-visit.json',
+  'gov.hardcase.reported': 'gov.hardcase.reported/hotline.json',
+  'gov.hardcase.updated': 'gov.hardcase.updated/escalate.json',
 };
 
 const ID = makeIdNumber('440305', '19900307', '123');
@@ -113,6 +115,13 @@ const cases: Case[] = [
   ['gov.rectification.updated', 'returnVisit without satisfied', (d) => delete d.satisfied, 'data.satisfied', /required when action is returnVisit/],
   ['gov.rectification.updated', 'satisfied on another action', (d) => (d.action = 'close'), 'data.satisfied', /only allowed when action is returnVisit/],
   ['gov.rectification.updated', 'actor without staffId', (d) => delete d.actor.staffId, 'data.actor.staffId', /required/],
+  // §18 办不成事
+  ['gov.hardcase.reported', 'unknown channel', (d) => (d.channel = 'wechat'), 'data.channel', /"window", "hotline", "online"/],
+  ['gov.hardcase.reported', 'bad phone', (d) => (d.contactPhone = '12345'), 'data.contactPhone', /mobile number or a fixed-line number/],
+  ['gov.hardcase.reported', 'missing description', (d) => delete d.description, 'data.description', /required/],
+  ['gov.hardcase.updated', 'unknown action', (d) => (d.action = 'reopen'), 'data.action', /"contact"/],
+  ['gov.hardcase.updated', 'escalate without escalatedTo', (d) => delete d.escalatedTo, 'data.escalatedTo', /required when action is escalate/],
+  ['gov.hardcase.updated', 'unknown cause', (d) => (d.cause = 'weather'), 'data.cause', /"policyGap"/],
 ];
 
 describe('data of every inbound type', () => {

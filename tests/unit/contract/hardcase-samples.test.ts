@@ -11,13 +11,14 @@ import {
   hardCaseUpdatedSchema,
 } from '#contract/hardcase';
 import { errorMessage, toIssues, type Issue } from '#contract/issues';
+import { validateEvent } from '#contract/envelope';
 import { createCalendar } from '#calendar';
 import * as domain from '#hardcase/domain/index';
 
-// The samples of the two 办不成事 types wait in tests/fixtures/hardcase-samples until the types are wired
-// into the catalogue (then they move to events/samples and tests/unit/contract/samples.test.ts checks
-// them); this file checks them against their own schemas meanwhile.
-const SAMPLES = fileURLToPath(new URL('../../fixtures/hardcase-samples/', import.meta.url));
+// The samples of the two 办不成事 types, beside every other type's in events/samples (samples.test.ts checks
+// them as it checks all); this file checks what is particular to them: a report per channel, each from its
+// channel's source, and one story told across the samples.
+const SAMPLES = fileURLToPath(new URL('../../../events/samples/', import.meta.url));
 const TYPES = ['gov.hardcase.reported', 'gov.hardcase.updated'] as const;
 
 interface Sample {
@@ -52,8 +53,19 @@ describe('events/samples of the hard-case types', () => {
     },
   );
 
+  it('refuses at the edge a report on a channel that is not its source\'s, naming data.channel', () => {
+    const window = samplesOf('gov.hardcase.reported').find((s) => s.event.data.channel === 'window')!.event;
+    expect(validateEvent(window).ok).toBe(true);
+    const fromHotline = validateEvent({ ...window, source: HARDCASE_SOURCES.hotline });
+    expect(fromHotline.ok ? [] : fromHotline.errors).toEqual([
+      { path: 'data.channel', message: 'source /systems/hotline-12345 reports cases on hotline, not window' },
+    ]);
+    const fromCatalog = validateEvent({ ...window, source: '/systems/catalog' });
+    expect(fromCatalog.ok ? [] : fromCatalog.errors.map((e) => e.path)).toEqual(['data.channel']);
+  });
+
   it('uses (source, id) pairs no other sample uses', () => {
-    const keys = readdirSync(SAMPLES).flatMap((type) =>
+    const keys = TYPES.flatMap((type) =>
       readdirSync(join(SAMPLES, type)).map((file) => {
         const e = JSON.parse(readFileSync(join(SAMPLES, type, file), 'utf8')) as { source: string; id: string };
         return `${e.source} ${e.id}`;

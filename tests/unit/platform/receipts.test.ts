@@ -4,6 +4,7 @@ import type { RefusalCode } from '#approval';
 import type { ActionRefusalCode, ReviewRejectionCode } from '#review';
 import type { RefusalReason } from '#entitlement/transitions';
 import type { RefusalKind } from '#platform/receipts';
+import type { HardCaseRefusalCode } from '#hardcase/domain/transitions';
 
 process.env.TABLE_RECEIPTS = 'receipts-test';
 const { RECEIPT_KINDS, withKind, applied, isInbound } = await import('#platform/receipts');
@@ -14,7 +15,7 @@ const ROOT = join(import.meta.dirname, '../../..');
  * Every refusal code a capability can produce is a kind of the one vocabulary: a new code that is not
  * added there fails to compile here (and would throw when recorded).
  */
-type EveryRefusalCode = RefusalCode | 'APPLICATION_UNKNOWN' | 'APPLICATION_CONFLICT' | ReviewRejectionCode | ActionRefusalCode | 'NO_RECTIFICATION' | RefusalReason | 'VERSION_CONFLICT';
+type EveryRefusalCode = RefusalCode | 'APPLICATION_UNKNOWN' | 'APPLICATION_CONFLICT' | ReviewRejectionCode | ActionRefusalCode | 'NO_RECTIFICATION' | RefusalReason | 'VERSION_CONFLICT' | HardCaseRefusalCode | 'HARDCASE_UNKNOWN' | 'HARDCASE_CONFLICT';
 const everyCodeIsAKind: [EveryRefusalCode] extends [RefusalKind] ? true : false = true;
 const covered: Record<EveryRefusalCode, true> = Object.fromEntries(
   Object.entries(RECEIPT_KINDS).filter(([, k]) => k.outcome === 'refused').map(([code]) => [code, true]),
@@ -30,6 +31,8 @@ describe('receipt kinds: one vocabulary', () => {
       'INVALID_TIME', 'NO_RECTIFICATION', 'ENTITLEMENT_UNKNOWN', 'POLICY_UNKNOWN', 'NOT_A_CONFIRM_POLICY', 'NOT_ELIGIBLE',
       'NOT_NOTIFIED', 'NOT_GRANTED_OR_CONFIRMED', 'BUDGET_EXHAUSTED', 'DISBURSEMENT_CONFLICT', 'INVALID_AMOUNT', 'BUDGET_UNKNOWN',
       'POLICY_WITHDRAWN', 'POLICY_NOT_YET_VALID', 'POLICY_EXPIRED', 'POLICY_WINDOW_INVALID', 'VERSION_CONFLICT',
+      'HARDCASE_UNKNOWN', 'HARDCASE_CONFLICT', 'WRONG_CASE', 'BEFORE_REPORTED', 'CAUSE_REQUIRED', 'UNKNOWN_CAUSE',
+      'DEPARTMENTS_REQUIRED', 'ESCALATION_TARGET_REQUIRED',
     ];
     for (const code of codes) expect([code, covered[code]]).toEqual([code, true]);
   });

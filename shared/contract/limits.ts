@@ -1,0 +1,11 @@
+/** Limits that keep a hostile or broken payload from costing more than a clear rejection. */
+export const LIMITS = {
+  code: 64,
+  name: 200,
+  text: 2000,
+  materials: 200,
+  indicators: 50,
+  channels: 20,
+  formFields: 200,
+  days: 3650,
+} as const;

@@ -1,0 +1,64 @@
+/**
+ * What a hard-case change says to others, built from the domain's results: outbound `gov.hardcase.*`
+ * events with ids stable per fact (one opening per case, one event per step, one overdue flag per kind),
+ * the audit lines of the history entries it added, and the pointer its receipt carries.
+ */
+import type { OutboundEvent } from '#contract/outbound';
+import type { AuditEntry } from '#platform/audit';
+import type { EffectPointer } from '#platform/receipts';
+import {
+  hardCaseActionKey,
+  HARDCASE_OPENED_EVENT_TYPE,
+  HARDCASE_OVERDUE_EVENT_TYPE,
+  type HardCase,
+  type HardCaseHistoryEntry,
+  type HardCaseOutboundEvent,
+} from './domain';
+
+export function outboundId(event: HardCaseOutboundEvent): string {
+  const data = event.data as { action?: unknown; at?: unknown; kind?: unknown };
+  if (event.type === HARDCASE_OVERDUE_EVENT_TYPE) return `${event.type}:${event.subject}:${String(data.kind)}`;
+  if (event.type === HARDCASE_OPENED_EVENT_TYPE) return `${event.type}:${event.subject}`;
+  return `${event.type}:${hardCaseActionKey(event.subject, String(data.action), String(data.at))}`;
+}
+
+export function toOutbound(events: readonly HardCaseOutboundEvent[], now: string): OutboundEvent[] {
+  return events.map((event) => {
+    const at = (event.data as { at?: unknown }).at;
+    return {
+      type: event.type as `gov.${string}`,
+      id: outboundId(event),
+      subject: event.subject,
+      time: typeof at === 'string' ? at : now,
+      data: { ...event.data },
+    };
+  });
+}
+
+/** One audit line per history entry: who, what, when, why; the entry's key makes a redelivery write it once. */
+export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCase): AuditEntry {
+  const overdue = entry.action === 'overdue';
+  return {
+    subject: `hardcase:${caseId}`,
+    action: overdue ? `overdue:${entry.key.split('|').pop()}` : `state:${entry.from ?? 'none'}->${entry.to}`,
+    actor: `${entry.actor.departmentCode}/${entry.actor.staffId}`,
+    at: entry.at,
+    why: entry.note ?? entry.action,
+    causeId: entry.key,
+    details: {
+      step: entry.action,
+      ...(entry.action === 'open' ? { origin: hc.origin, channel: hc.channel } : {}),
+      ...(hc.cause !== undefined && entry.action !== 'open' && !overdue ? { cause: hc.cause } : {}),
+      ...(entry.action === 'returnVisit' && hc.returnVisit !== undefined ? { satisfied: hc.returnVisit.satisfied } : {}),
+    },
+  };
+}
+
+/** The audit lines of the entries `next` has beyond `before`'s. */
+export function auditsOfChange(before: HardCase | undefined, next: HardCase): AuditEntry[] {
+  return next.history.slice(before?.history.length ?? 0).map((entry) => auditOf(next.caseId, entry, next));
+}
+
+export function caseEffect(hc: HardCase): EffectPointer {
+  return { resource: 'hardcase', id: hc.caseId, href: `/hardcases/${encodeURIComponent(hc.caseId)}`, version: hc.version, state: hc.state };
+}
