@@ -15,7 +15,9 @@ import { stageConfig } from '#topology/stages';
 import { env } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
 import { setClockOffset } from '#platform/clock';
-import { EXPORT_CREDIT_INSURANCE, generateEnterprises, matchSlice, type EnterpriseProfile } from '#entitlement';
+import { matchSlice, type EnterpriseProfile } from '#entitlement';
+import { generateEnterprises } from '#bench/fixtures/enterprises';
+import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { Meter } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');

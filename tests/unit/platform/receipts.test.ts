@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RefusalCode } from '#approval/types';
 import type { ReviewRejectionCode } from '#review/reviews';
 import type { ActionRefusalCode } from '#review/rectification';
-import type { RefusalReason } from '#entitlement/transitions';
+import type { RefusalReason } from '#entitlement';
 import type { RefusalKind } from '#platform/receipts';
 
 process.env.TABLE_RECEIPTS = 'receipts-test';

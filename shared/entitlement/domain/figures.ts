@@ -1,0 +1,170 @@
+/**
+ * Per-policy figures (SPEC §5). An entitlement counts in every state it has reached — a disbursed
+ * confirmation still counts as confirmed, an exhausted one still counts as eligible — except
+ * needs-info and ineligible, which count the current state.
+ *
+ * "eligible" is every entitlement that ever reached ELIGIBLE, so coverage ((confirmed + granted) /
+ * eligible) does not rise when an eligible enterprise later stops matching or the budget runs out.
+ *
+ * The same figures are kept as counters: counterDeltas(transition) gives the ADDs for one transition,
+ * applied in the same write as the transition so each is counted exactly once.
+ */
+import { instantOf } from '#rules/dates';
+import type { Transition } from './plan';
+import type { Entitlement, EntitlementState, Instant } from './types';
+
+export const COUNTERS = [
+  'eligible', 'needsInfo', 'ineligible', 'notified', 'granted', 'confirmed', 'disbursed', 'exhausted',
+] as const;
+export type Counter = (typeof COUNTERS)[number];
+
+/** Counters that count every entitlement that has reached the state. */
+const REACHED_COUNTER: Partial<Record<EntitlementState, Counter>> = {
+  ELIGIBLE: 'eligible',
+  NOTIFIED: 'notified',
+  GRANTED: 'granted',
+  CONFIRMED: 'confirmed',
+  DISBURSED: 'disbursed',
+  EXHAUSTED: 'exhausted',
+};
+/** Counters that count the current state only. */
+const CURRENT_COUNTER: Partial<Record<EntitlementState, Counter>> = {
+  NEEDS_INFO: 'needsInfo',
+  INELIGIBLE: 'ineligible',
+};
+
+export type CounterValues = Record<Counter, number>;
+
+export interface CounterDeltas {
+  /** Only the counters that change, each by +1 or −1. */
+  readonly counts: Partial<Record<Counter, number>>;
+  /** Yuan to add to the reserved and disbursed totals. */
+  readonly amountReserved: number;
+  readonly amountDisbursed: number;
+  /** Set when this transition pushed: the adapter keeps lastPushAt = max(lastPushAt, pushedAt). */
+  readonly pushedAt?: Instant;
+}
+
+export function counterDeltas(t: Transition): CounterDeltas {
+  const counts: Partial<Record<Counter, number>> = {};
+  const add = (c: Counter | undefined, d: number) => {
+    if (c === undefined) return;
+    const v = (counts[c] ?? 0) + d;
+    if (v === 0) delete counts[c];
+    else counts[c] = v;
+  };
+  for (const s of t.newlyReached) add(REACHED_COUNTER[s], 1);
+  if (t.from !== t.to) {
+    if (t.from !== null) add(CURRENT_COUNTER[t.from], -1);
+    add(CURRENT_COUNTER[t.to], 1);
+  }
+  const pushed = t.newlyReached.includes('NOTIFIED');
+  return {
+    counts,
+    amountReserved: t.reservation?.amount ?? 0,
+    amountDisbursed: t.newlyReached.includes('DISBURSED') ? (t.next.amountDisbursed ?? 0) : 0,
+    ...(pushed ? { pushedAt: t.at } : {}),
+  };
+}
+
+/**
+ * The deltas of consecutive transitions of one pair committed as one write (a match and its push): the
+ * sum of their counts and amounts, and the push time if any of them pushed.
+ */
+export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
+  const counts: Partial<Record<Counter, number>> = {};
+  let amountReserved = 0;
+  let amountDisbursed = 0;
+  let pushedAt: Instant | undefined;
+  for (const t of chain) {
+    const d = counterDeltas(t);
+    for (const c of COUNTERS) {
+      const v = (counts[c] ?? 0) + (d.counts[c] ?? 0);
+      if (v === 0) delete counts[c];
+      else counts[c] = v;
+    }
+    amountReserved += d.amountReserved;
+    amountDisbursed += d.amountDisbursed;
+    if (d.pushedAt !== undefined) pushedAt = d.pushedAt;
+  }
+  return { counts, amountReserved, amountDisbursed, ...(pushedAt !== undefined ? { pushedAt } : {}) };
+}
+
+export interface PolicyFigures extends CounterValues {
+  readonly policyId: string;
+  /** (confirmed + granted) / eligible; null when nobody was eligible. */
+  readonly coverage: number | null;
+  readonly amountReserved: number;
+  readonly amountDisbursed: number;
+  readonly firstPushAt?: Instant;
+  readonly lastPushAt?: Instant;
+  /** Milliseconds from the policy's publication to its last push; null before any push. */
+  readonly publishToLastPushMs: number | null;
+}
+
+export function emptyCounters(): CounterValues {
+  return { eligible: 0, needsInfo: 0, ineligible: 0, notified: 0, granted: 0, confirmed: 0, disbursed: 0, exhausted: 0 };
+}
+
+/** Figures recomputed from stored entitlements (the audit check for the counters). */
+export function computeFigures(
+  policyId: string,
+  entitlements: Iterable<Entitlement>,
+  publishedAt?: Instant,
+): PolicyFigures {
+  const c = emptyCounters();
+  let amountReserved = 0;
+  let amountDisbursed = 0;
+  let first: number | undefined;
+  let last: number | undefined;
+  let firstAt: Instant | undefined;
+  let lastAt: Instant | undefined;
+  for (const e of entitlements) {
+    if (e.policyId !== policyId) continue;
+    for (const s of e.reached) {
+      const counter = REACHED_COUNTER[s];
+      if (counter !== undefined) c[counter]++;
+    }
+    const current = CURRENT_COUNTER[e.state];
+    if (current !== undefined) c[current]++;
+    amountReserved += e.amountReserved ?? 0;
+    amountDisbursed += e.amountDisbursed ?? 0;
+    if (e.notifiedAt !== undefined) {
+      const ms = instantOf(e.notifiedAt);
+      if (first === undefined || ms < first) [first, firstAt] = [ms, e.notifiedAt];
+      if (last === undefined || ms > last) [last, lastAt] = [ms, e.notifiedAt];
+    }
+  }
+  return figuresFromCounters(policyId, c, { amountReserved, amountDisbursed, firstPushAt: firstAt, lastPushAt: lastAt }, publishedAt);
+}
+
+/** Figures from maintained counters (what the query API serves). */
+export function figuresFromCounters(
+  policyId: string,
+  counters: CounterValues,
+  extra: { amountReserved?: number; amountDisbursed?: number; firstPushAt?: Instant | undefined; lastPushAt?: Instant | undefined } = {},
+  publishedAt?: Instant,
+): PolicyFigures {
+  const coverage = counters.eligible === 0 ? null : (counters.confirmed + counters.granted) / counters.eligible;
+  const publishToLastPushMs =
+    publishedAt !== undefined && extra.lastPushAt !== undefined
+      ? instantOf(extra.lastPushAt) - instantOf(publishedAt)
+      : null;
+  return {
+    policyId,
+    ...counters,
+    coverage,
+    amountReserved: extra.amountReserved ?? 0,
+    amountDisbursed: extra.amountDisbursed ?? 0,
+    ...(extra.firstPushAt !== undefined ? { firstPushAt: extra.firstPushAt } : {}),
+    ...(extra.lastPushAt !== undefined ? { lastPushAt: extra.lastPushAt } : {}),
+    publishToLastPushMs: publishToLastPushMs !== null && Number.isFinite(publishToLastPushMs) ? publishToLastPushMs : null,
+  };
+}
+
+/** Adds one transition's deltas to counters (what the adapter does with atomic ADDs). */
+export function applyDeltas(counters: CounterValues, deltas: CounterDeltas): CounterValues {
+  const next = { ...counters };
+  for (const k of COUNTERS) next[k] += deltas.counts[k] ?? 0;
+  return next;
+}

@@ -1,0 +1,138 @@
+/**
+ * 免申即享 — proactive entitlement (SPEC §5). Pure domain types: handlers load these records, call the
+ * planners in this folder and apply what they return with conditional writes.
+ */
+import type { Condition, Truth } from '#rules/types';
+
+/** RFC 3339 instant with an offset ("2025-03-01T09:00:00+08:00"); the clock is always passed in. */
+export type Instant = string;
+/** "YYYY-MM-DD" (a whole local day in the bureau's time zone) or an RFC 3339 instant. */
+export type DateOrInstant = string;
+
+export type PolicyKind = 'grant' | 'confirm';
+export type PolicyStatus = 'active' | 'withdrawn';
+
+export interface Benefit {
+  /** Machine-readable kind, e.g. "subsidy", "exemption", "tax-reduction", "insurance". */
+  readonly type: string;
+  /** Yuan per enterprise; what a grant or confirmation reserves from the budget. */
+  readonly amount?: number;
+  readonly description: string;
+}
+
+export interface Policy {
+  readonly policyId: string;
+  readonly name: string;
+  readonly departmentCode: string;
+  /** `grant` grants at once when pushed; `confirm` waits for the enterprise's one-click confirmation. */
+  readonly kind: PolicyKind;
+  readonly criteria: Condition;
+  readonly benefit: Benefit;
+  /** Inclusive. A date-only value starts at local midnight of that day. */
+  readonly validFrom: DateOrInstant;
+  /** Inclusive. A date-only value lasts to the end of that local day. */
+  readonly validTo: DateOrInstant;
+  /** Total yuan available; absent means unlimited. */
+  readonly budget?: number;
+  readonly channels: readonly string[];
+  readonly version: number;
+  /** SPEC §5: dishonest (失信) enterprises are excluded unless the policy says otherwise. */
+  readonly includeDishonest?: boolean;
+  /** Absent means active (a freshly published policy). */
+  readonly status?: PolicyStatus;
+  /** When the first version was published (event time); the start of "publish to last push". */
+  readonly publishedAt?: Instant;
+  readonly withdrawnAt?: Instant;
+}
+
+export type EnterpriseSize = 'micro' | 'small' | 'medium' | 'large';
+export type TaxCreditRating = 'A' | 'B' | 'M' | 'C' | 'D';
+
+/**
+ * The shared enterprise profile (`gov.enterprise.profile.updated`). Any field may be missing: a criterion
+ * that needs a missing field is unknown, and the entitlement is NEEDS_INFO rather than refused.
+ */
+export interface EnterpriseProfile {
+  /** 统一社会信用代码, 18 characters. */
+  readonly creditCode: string;
+  readonly name: string;
+  readonly asOf: Instant;
+  readonly size?: EnterpriseSize | string;
+  /** 国民经济行业门类, in Chinese, e.g. "制造业". */
+  readonly industry?: string;
+  /** District code (行政区划代码), e.g. "440106". */
+  readonly region?: string;
+  /** 登记状态, e.g. "存续", "注销", "吊销". */
+  readonly status?: string;
+  readonly employees?: number;
+  /** Prior-year exports in US dollars. */
+  readonly exportValueUsd?: number;
+  readonly taxCreditRating?: TaxCreditRating | string;
+  readonly [extra: string]: unknown;
+}
+
+/** `gov.credit.updated`, declared once by the contract. No record means no known mark: the subject is not dishonest. */
+export type { CreditRecord } from '#contract/schemas';
+
+/**
+ * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it
+ * leaves the needs-info list and is never pushed); a pair that never matched has no entitlement at all.
+ */
+export const ENTITLEMENT_STATES = [
+  'ELIGIBLE', 'NEEDS_INFO', 'INELIGIBLE', 'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
+] as const;
+export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
+
+/** Leaf ids by their effect on eligibility (a leaf under `not` holds when its own result is false). */
+export interface ExplanationSummary {
+  readonly held: readonly string[];
+  readonly failed: readonly string[];
+  readonly unknown: readonly string[];
+}
+
+export interface HistoryEntry {
+  readonly from: EntitlementState | null;
+  readonly to: EntitlementState;
+  readonly at: Instant;
+  readonly reason: TransitionReason;
+}
+
+export interface Entitlement {
+  readonly policyId: string;
+  readonly creditCode: string;
+  /** The policy version under which the state last changed. */
+  readonly policyVersion: number;
+  readonly state: EntitlementState;
+  /** Every state ever reached, in the order first reached; figures count from this. */
+  readonly reached: readonly EntitlementState[];
+  /** Increases by one with every write; the adapter's optimistic-concurrency token. */
+  readonly revision: number;
+  readonly explanation?: ExplanationSummary;
+  readonly history: readonly HistoryEntry[];
+  readonly createdAt: Instant;
+  readonly updatedAt: Instant;
+  readonly notifiedAt?: Instant;
+  readonly grantedAt?: Instant;
+  readonly confirmedAt?: Instant;
+  readonly disbursedAt?: Instant;
+  readonly exhaustedAt?: Instant;
+  /** What was taken from the policy's budget (only when the policy has a budget and an amount). */
+  readonly amountReserved?: number;
+  readonly amountDisbursed?: number;
+}
+
+export type TransitionReason =
+  | 'MATCHED_ELIGIBLE'
+  | 'MATCHED_NEEDS_INFO'
+  | 'INFO_ARRIVED'
+  | 'NO_LONGER_MATCHED'
+  | 'DISHONEST'
+  | 'REMATCHED'
+  | 'PUSHED'
+  | 'GRANTED_AT_ONCE'
+  | 'CONFIRMED_BY_ENTERPRISE'
+  | 'BUDGET_EXHAUSTED'
+  | 'DISBURSED';
+
+/** Truth re-exported so callers of this module need one import. */
+export type { Truth };
