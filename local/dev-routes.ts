@@ -10,7 +10,8 @@ import type { DevRoute } from './gateway';
 import type { LocalQueue } from './provision';
 import type { OutboundRecord } from './sink';
 import type { DynamoSupervisor } from './supervisor';
-import { parseDuration, ROOT, type Alarm } from './runtime';
+import { parseDuration, ROOT } from './runtime';
+import type { Alarm } from './watch';
 
 export interface DevContext {
   readonly dataDir: string | undefined;

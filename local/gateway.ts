@@ -81,8 +81,10 @@ function storageRestarting(res: ServerResponse): void {
 /** Whether a failure of a request that began at `before` is the storage's restart, not the handler's. */
 async function failedByRestart(options: GatewayOptions, before: { crashes: number } | undefined): Promise<boolean> {
   if (!options.storage || !before) return false;
-  // The JVM's exit may be noticed a moment after the request's connection to it broke.
-  for (let i = 0; i < 5; i++) {
+  // The JVM's exit may be noticed a while after the request's connection to it broke: on a busy machine
+  // the child's exit event has been seen to arrive more than 250 ms later, and the client was told 500.
+  // Only a failed request waits here, and only in the local runtime.
+  for (let i = 0; i < 40; i++) {
     const now = options.storage();
     if (now.restarting || now.crashes !== before.crashes) return true;
     await new Promise((r) => setTimeout(r, 50));

@@ -23,9 +23,11 @@ import { Poller, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
+import { depthsOf, drainer, watchDlqs, type Depths } from './watch';
 
 export { StartError } from './standins';
 export type { OutboundRecord } from './sink';
+export type { Alarm } from './watch';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -148,13 +150,81 @@ async function assemble(
   stopAll: (onError: (error: unknown) => void) => Promise<void>,
 ): Promise<Runtime> {
   const http = await listen(options.port ?? 0);
-  const server = http.server;
   const closeServer = () =>
     new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
+      http.server.closeAllConnections();
+      http.server.close(() => r());
     });
   started.push(closeServer);
+  const aws = await startStandIns(options, log, started);
+  setFunctionEnvironment(config, aws.dynamo.endpoint, aws.sqsStandIn.endpoint);
+  const localQueues = await provisionAll(aws, options, log);
+
+  const onError = (error: unknown) => log(`[error] ${(error as Error)?.stack ?? String(error)}`);
+  // Handlers are imported only now: their modules read the environment at load, as in Lambda.
+  const handlers = await loadHandlers();
+  await installPriority();
+
+  const pollers = startPollers(aws.sqs, localQueues, handlers, options, onError, () => aws.supervisor.restartingNow);
+  started.push(async () => {
+    await Promise.all(pollers.map((p) => p.stop()));
+  });
+  // The outbound queue has no consumer in the project: upstream systems read it. The sink stands in.
+  const sink = startOutboundSink(aws.sqs, localQueues.outbound.url, options.dataDir, onError);
+  started.push(() => sink.stop());
+  const schedulesRun = startSchedules(handlers, options.timers ?? true, onError, started);
+
+  const queueDepths = () => depthsOf(aws.sqsStandIn);
+  const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
+  const alarms = watchDlqs(queueDepths, url, log, started);
+  const drain = drainer(queueDepths, () => pollers.reduce((n, p) => n + p.busy, 0) + schedulesRun.running());
+  const { fireSchedule } = schedulesRun;
+
+  const dev = devRoutes({
+    dataDir: options.dataDir,
+    log,
+    supervisor: aws.supervisor,
+    outbound: sink.records,
+    alarms,
+    fireSchedule,
+    drain,
+    queueDepths,
+    sqs: { endpoint: aws.sqsStandIn.endpoint, queues: localQueues },
+  });
+  http.serve(gatewayListener({ handlers: httpHandlersOf(handlers), dev, onError, storage: () => ({ restarting: aws.supervisor.restartingNow, crashes: aws.supervisor.crashes }) }));
+  // Stop intake first: the gateway closes before the pollers, timers and stand-ins.
+  started.splice(started.indexOf(closeServer), 1);
+  started.push(closeServer);
+
+  let stopped = false;
+  return {
+    url,
+    port: Number(new URL(url).port),
+    config,
+    queues: localQueues,
+    outbound: sink.records,
+    fireSchedule,
+    drain,
+    queueDepths,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      // Stop intake first (gateway, pollers, timers), then the stand-ins.
+      await stopAll(onError);
+    },
+  };
+}
+
+interface LocalAws {
+  readonly dynamo: DynamoStandIn;
+  readonly sqsStandIn: SqsStandIn;
+  readonly ddbAdmin: DynamoDBClient;
+  readonly sqs: SQSClient;
+  readonly supervisor: DynamoSupervisor;
+}
+
+/** DynamoDB Local and fauxqs, their clients, and the supervisor that restarts DynamoDB Local when it dies. */
+async function startStandIns(options: RuntimeOptions, log: (line: string) => void, started: Array<() => Promise<void>>): Promise<LocalAws> {
   // Both start together; when one fails, the other is stopped once it is up (never left running).
   const [dynamoStart, sqsStart] = await Promise.allSettled([startDynamo(options.dataDir), startSqs(options.dataDir)]);
   if (dynamoStart.status === 'rejected' || sqsStart.status === 'rejected') {
@@ -163,10 +233,9 @@ async function assemble(
   }
   const dynamo: DynamoStandIn = dynamoStart.value;
   const sqsStandIn: SqsStandIn = sqsStart.value;
-  const sqsEndpoint = sqsStandIn.endpoint;
   started.push(() => sqsStandIn.stop());
   const ddbAdmin = new DynamoDBClient({ endpoint: dynamo.endpoint });
-  const sqs = new SQSClient({ endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false });
+  const sqs = new SQSClient({ endpoint: sqsStandIn.endpoint, useQueueUrlAsEndpoint: false });
   started.push(async () => {
     ddbAdmin.destroy();
     sqs.destroy();
@@ -175,13 +244,16 @@ async function assemble(
     await provisionTables(ddbAdmin);
   });
   started.push(() => supervisor.stop());
+  return { dynamo, sqsStandIn, ddbAdmin, sqs, supervisor };
+}
 
-  // The functions find everything through the same variables the CDK sets in AWS.
+/** The functions find everything through the same variables the CDK sets in AWS. */
+function setFunctionEnvironment(config: StageConfig, dynamoEndpoint: string, sqsEndpoint: string): void {
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: sqsEndpoint,
     CIVICFLOW_CONFIG: JSON.stringify(config),
     CIVICFLOW_LOCAL: '1',
@@ -195,123 +267,72 @@ async function assemble(
   // developer runs it to see. Metrics are off locally: nothing would read them.
   process.env.LOG_LEVEL ??= 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+}
 
-  const tableNames = await provisionTables(ddbAdmin);
-  const localQueues = await provisionQueues(sqs);
+/** The topology's tables and queues, their names in the environment, and a restart's in-flight messages released. */
+async function provisionAll(aws: LocalAws, options: RuntimeOptions, log: (line: string) => void): Promise<Record<QueueName, LocalQueue>> {
+  const tableNames = await provisionTables(aws.ddbAdmin);
+  const localQueues = await provisionQueues(aws.sqs);
   for (const [name, table] of Object.entries(tableNames)) process.env[env.table(name as never)] = table;
   for (const [name, q] of Object.entries(localQueues)) process.env[env.queueUrl(name as QueueName)] = q.url;
   for (const [name, q] of Object.entries(queues)) process.env[env.maxReceives(name as QueueName)] = String(q.maxReceiveCount);
-  if (options.dataDir) await releaseInFlight(sqs, sqsStandIn, log);
+  if (options.dataDir) await releaseInFlight(aws.sqs, aws.sqsStandIn, log);
+  return localQueues;
+}
 
-  const onError = (error: unknown) => log(`[error] ${(error as Error)?.stack ?? String(error)}`);
-
-  // Handlers are imported only now: their modules read the environment at load, as in Lambda.
+async function loadHandlers(): Promise<Record<FunctionName, AnyHandler>> {
   const handlers = {} as Record<FunctionName, AnyHandler>;
   for (const name of Object.keys(functions) as FunctionName[]) handlers[name] = await loadHandler(name);
-  await installPriority();
+  return handlers;
+}
 
-  const pollers = startPollers(sqs, localQueues, handlers, options, onError, () => supervisor.restartingNow);
-  started.push(async () => {
-    await Promise.all(pollers.map((p) => p.stop()));
-  });
-
-  // The outbound queue has no consumer in the project: upstream systems read it. The sink stands in.
-  const sink = startOutboundSink(sqs, localQueues.outbound.url, options.dataDir, onError);
-  started.push(() => sink.stop());
-
-  let schedulesRunning = 0;
-  async function fireSchedule(name: string): Promise<unknown> {
-    const schedule = schedules.find((s) => s.name === name);
-    if (!schedule) throw new Error(`unknown schedule "${name}"; known: ${schedules.map((s) => s.name).join(', ')}`);
-    const event: ScheduledEvent = {
-      version: '0',
-      id: randomUUID(),
-      'detail-type': 'Scheduled Event',
-      source: 'aws.events',
-      account: '000000000000',
-      time: new Date(Date.now() + clockOffset()).toISOString(),
-      region: 'us-east-1',
-      resources: [`arn:aws:events:us-east-1:000000000000:rule/${name}`],
-      detail: {},
-    };
-    schedulesRunning++;
-    try {
-      return await handlers[schedule.function](event, lambdaContext(schedule.function, functions[schedule.function].timeoutSeconds));
-    } finally {
-      schedulesRunning--;
-    }
-  }
-  const timers: NodeJS.Timeout[] = [];
-  if (options.timers ?? true) {
-    for (const s of schedules) {
-      timers.push(setInterval(() => fireSchedule(s.name).catch(onError), s.everyMinutes * 60_000));
-    }
-  }
-  started.push(async () => timers.forEach(clearInterval));
-
-  const queueDepths = () => depthsOf(sqsStandIn);
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const alarms = watchDlqs(queueDepths, url, log, started);
-
-  /** Resolves true once every queue is empty and nothing is being handled, twice in a row. */
-  async function drain(timeoutMs = 60_000): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs;
-    let quiet = 0;
-    while (Date.now() < deadline) {
-      const depths = queueDepths();
-      const pending = Object.values(depths).reduce((n, d) => n + d.visible + d.inFlight + d.delayed, 0);
-      const busy = pollers.reduce((n, p) => n + p.busy, 0) + schedulesRunning;
-      quiet = pending === 0 && busy === 0 ? quiet + 1 : 0;
-      if (quiet >= 3) return true;
-      await new Promise((r) => setTimeout(r, 40));
-    }
-    return false;
-  }
-
-  const dev = devRoutes({
-    dataDir: options.dataDir,
-    log,
-    supervisor,
-    outbound: sink.records,
-    alarms,
-    fireSchedule,
-    drain,
-    queueDepths,
-    sqs: { endpoint: sqsEndpoint, queues: localQueues },
-  });
+/** The gateway's view of the handlers: each as an HTTP handler, with its timeout. */
+function httpHandlersOf(handlers: Record<FunctionName, AnyHandler>): Record<string, { handler: HttpHandler; timeoutSeconds: number }> {
   const httpHandlers: Record<string, { handler: HttpHandler; timeoutSeconds: number }> = {};
   for (const name of Object.keys(functions) as FunctionName[]) {
     httpHandlers[name] = { handler: handlers[name] as unknown as HttpHandler, timeoutSeconds: functions[name].timeoutSeconds };
   }
-  http.serve(
-    gatewayListener({
-      handlers: httpHandlers,
-      dev,
-      onError,
-      storage: () => ({ restarting: supervisor.restartingNow, crashes: supervisor.crashes }),
-    }),
-  );
-  const port = Number(new URL(url).port);
-  // Stop intake first: the gateway closes before the pollers, timers and stand-ins.
-  started.splice(started.indexOf(closeServer), 1);
-  started.push(closeServer);
+  return httpHandlers;
+}
 
-  let stopped = false;
+/** The schedules: fired by name (a dev route, a test) and, unless turned off, on timers as EventBridge would. */
+function startSchedules(
+  handlers: Record<FunctionName, AnyHandler>,
+  timers: boolean,
+  onError: (error: unknown) => void,
+  started: Array<() => Promise<void>>,
+): { fireSchedule(name: string): Promise<unknown>; running(): number } {
+  let running = 0;
+  async function fireSchedule(name: string): Promise<unknown> {
+    const schedule = schedules.find((s) => s.name === name);
+    if (!schedule) throw new Error(`unknown schedule "${name}"; known: ${schedules.map((s) => s.name).join(', ')}`);
+    running++;
+    try {
+      return await handlers[schedule.function](scheduledEvent(name), lambdaContext(schedule.function, functions[schedule.function].timeoutSeconds));
+    } finally {
+      running--;
+    }
+  }
+  const intervals: NodeJS.Timeout[] = [];
+  if (timers) {
+    for (const s of schedules) intervals.push(setInterval(() => fireSchedule(s.name).catch(onError), s.everyMinutes * 60_000));
+  }
+  started.push(async () => intervals.forEach(clearInterval));
+  return { fireSchedule, running: () => running };
+}
+
+/** The event EventBridge sends a scheduled function, at the runtime's clock (which a dev route may shift). */
+function scheduledEvent(name: string): ScheduledEvent {
   return {
-    url,
-    port,
-    config,
-    queues: localQueues,
-    outbound: sink.records,
-    fireSchedule,
-    drain,
-    queueDepths,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      // Stop intake first (gateway, pollers, timers), then the stand-ins.
-      await stopAll(onError);
-    },
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Scheduled Event',
+    source: 'aws.events',
+    account: '000000000000',
+    time: new Date(Date.now() + clockOffset()).toISOString(),
+    region: 'us-east-1',
+    resources: [`arn:aws:events:us-east-1:000000000000:rule/${name}`],
+    detail: {},
   };
 }
 
@@ -374,46 +395,4 @@ function startPollers(
     }
   }
   return pollers;
-}
-
-type Depths = Record<string, { visible: number; inFlight: number; delayed: number; dlq: number }>;
-
-function depthsOf(standIn: SqsStandIn): Depths {
-  const out: Depths = {};
-  for (const name of Object.keys(queues) as QueueName[]) {
-    const q = standIn.server.inspectQueue(localQueueName(name));
-    const d = standIn.server.inspectQueue(localDlqName(name));
-    out[name] = {
-      visible: q?.messages.ready.length ?? 0,
-      inFlight: q?.messages.inflight.length ?? 0,
-      delayed: q?.messages.delayed.length ?? 0,
-      dlq: (d?.messages.ready.length ?? 0) + (d?.messages.inflight.length ?? 0) + (d?.messages.delayed.length ?? 0),
-    };
-  }
-  return out;
-}
-
-export interface Alarm {
-  readonly at: string;
-  readonly queue: QueueName;
-  readonly dlq: number;
-  readonly message: string;
-}
-
-/** The local face of the DLQ alarms (CloudWatch in AWS): a line on stderr when a DLQ grows, and the list at GET /_dev/alarms. */
-function watchDlqs(queueDepths: () => Depths, url: string, log: (line: string) => void, started: Array<() => Promise<void>>): Alarm[] {
-  const alarms: Alarm[] = [];
-  const dlqSeen: Partial<Record<QueueName, number>> = {};
-  const alarmTimer = setInterval(() => {
-    for (const [name, d] of Object.entries(queueDepths()) as Array<[QueueName, { dlq: number }]>) {
-      if (d.dlq > (dlqSeen[name] ?? 0)) {
-        const message = `DLQ ${localDlqName(name)} holds ${d.dlq} message(s); fix the cause, then: npm run redrive -- ${name} --url ${url}`;
-        alarms.push({ at: new Date().toISOString(), queue: name, dlq: d.dlq, message });
-        log(`[alarm] ${message}`);
-      }
-      dlqSeen[name] = d.dlq;
-    }
-  }, 500);
-  started.push(async () => clearInterval(alarmTimer));
-  return alarms;
 }

@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { devKey, signedHeaders } from '#auth/signature';
 import { stageConfig } from '#topology/stages';
 import { renderHtml, renderText } from '#report/render';
-import { MONTH_PATTERN, REPORT_KIND, type MonthlyReport } from '#report/build';
+import { MONTH_PATTERN, REPORT_KIND, type MonthlyReport } from '#report/domain/build';
 import { commandLine, runMain, runtimeUrl, UsageError, type CommandSpec, type Parsed } from '#local/cli';
 
 export const REPORT: CommandSpec = {

@@ -288,7 +288,8 @@ function outcomesByTemplate(apps: Array<{ template: string; event: Ev }>, decide
 /** Writes profiles straight into the registry table as the registry function stores them (BatchWriteItem). */
 async function seedProfiles(profiles: readonly EnterpriseProfile[], from: number, onProgress: (f: number) => void): Promise<void> {
   // Imported only now: the store's module creates the functions' SDK clients from the runtime's environment.
-  const { shardKey, shardOf } = await import('#registry/store');
+  const { shardKey } = await import('#registry/store');
+  const { shardOf } = await import('#registry/domain/shards');
   const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
   const table = process.env[env.table('registry')]!;
   const items = profiles.slice(from).map((p) => {
@@ -394,7 +395,7 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
  * perf_hooks, so a slow batch says where its time went.
  */
 async function ingestUnderBacklog(opts: { backlog: number; probes: number; idleProbes: number }) {
-  const { ingestPorts } = await import('#ingest/store');
+  const { ingestPorts } = await import('#ingest/adapters');
   const steps: Array<{ record: number; enqueue: number }> = [];
   let current = { record: 0, enqueue: 0 };
   const record = ingestPorts.record.bind(ingestPorts);

@@ -1,22 +1,17 @@
 /**
  * 秒批 schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is TERMINATED;
  * an approval on commitment not verified by its due date is flagged, once; outboxes a crash left unsent
- * are sent again. Thin: the work is `runDeadlines` (shared/approval/service.ts).
+ * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts).
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
-import { runDeadlines, type DeadlinesSummary } from '#approval/service';
+import { deadlinesService } from '#approval/live';
+import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 
-export const handler = middy(async (): Promise<DeadlinesSummary> => {
-  const now = nowIso();
-  const summary = await runDeadlines(now);
-  logger.info('approval deadlines', { ...summary, now });
-  return summary;
-})
+export const handler = middy((): Promise<DeadlinesSummary> => deadlinesService().runDeadlines())
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

@@ -1,5 +1,14 @@
-export * from './types';
-export { decide, rulesCacheKey, licenceProblems, itemTimes, openReviewCase, type DecideInput } from './decide';
-export { supplement, onSupplementDeadline, onVerification, isVerificationOverdue, type VerificationReport } from './lifecycle';
-export { contentHash, canonicalJson, isSameApplication, classifySubmission, type SubmissionDisposition } from './conflict';
-export { approvalFigures, currentDecisions, type ApprovalFigures } from './figures';
+/**
+ * 秒批's public module: what other areas may use. The query routes and the monthly report read current
+ * decisions, cases and figures here; the types of items, applications and decisions come with them.
+ * Nothing here writes: changes to approvals arrive as events on the approval queue.
+ */
+export * from './domain/types';
+export * from './domain/decision';
+export { decide, rulesCacheKey, licenceProblems, itemTimes, openReviewCase, type DecideInput } from './domain/decide';
+export { supplement, onSupplementDeadline, onVerification, isVerificationOverdue, openDeadline, type DueKind, type VerificationReport } from './domain/lifecycle';
+export { contentHash, canonicalJson, isSameApplication, classifySubmission, type SubmissionDisposition } from './domain/conflict';
+export { approvalFigures, currentDecisions, type ApprovalFigures, type FiguresInput } from './domain/figures';
+// Readers of the approvals table: one application's case, every current decision (or one item's).
+export { loadCase, queryDecisions, FLAG_OVERDUE_SK, type CurrentDecision } from './store';
+export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFlag, StoredRefusalCode } from './ports';

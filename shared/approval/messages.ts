@@ -1,13 +1,26 @@
 /**
- * What a stored decision version sends to others (SPEC §4 → §6, §8), built purely from the version so
- * that a redelivery or a retry rebuilds exactly the same messages with the same ids.
+ * What a decision version tells others, built purely from the domain's results so that a redelivery or a
+ * retry rebuilds exactly the same messages with the same ids: the outbound `gov.application.*` events for
+ * upstream systems (SPEC §8), the internal events of its effects (the review case to 好差评, the credit
+ * mark to the registry: SPEC §4 → §6), and the receipt its event's source reads (SPEC §9).
  */
 import { caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
-import type { Decision, Effect } from './types';
+import { applied, isInbound, withKind, type Receipt } from '#platform/receipts';
+import type { Cause, Decision, Effect, VersionCause } from './domain/decision';
+import type { Application } from './domain/types';
+import type { Outbox, StoredRefusalCode } from './ports';
 
-/** What made a decision version: the first decision, a later event, or a schedule. */
-export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification';
+/** The route that shows an application's decision. */
+export const applicationHref = (applicationId: string) => `/applications/${encodeURIComponent(applicationId)}`;
+
+/**
+ * What a new version sends: its outbox (the outbound event and the effects, kept with the version until
+ * sent) and the internal events of those effects.
+ */
+export function messagesOf(decision: Decision, cause: VersionCause): { readonly outbox: Outbox; readonly internal: InternalEvent[] } {
+  return { outbox: { outbound: [outboundFor(decision, cause)], effects: decision.effects }, internal: effectEvents(decision.effects) };
+}
 
 
 /**
@@ -33,7 +46,7 @@ export function decisionSummary(d: Decision): Record<string, unknown> {
     decidedAt: d.decidedAt,
     updatedAt: d.updatedAt,
     sequence: d.sequence,
-    query: `/applications/${encodeURIComponent(d.applicationId)}`,
+    query: applicationHref(d.applicationId),
   };
 }
 
@@ -76,7 +89,7 @@ export function verificationOverdueFor(d: Decision, flaggedAt: string): Outbound
       certificateNo: d.certificateNo ?? null,
       verificationDue: d.verificationDue ?? null,
       flaggedAt,
-      query: `/applications/${encodeURIComponent(d.applicationId)}`,
+      query: applicationHref(d.applicationId),
     },
   };
 }
@@ -109,15 +122,36 @@ export function effectEvents(effects: readonly Effect[]): InternalEvent[] {
   });
 }
 
-export type DueKind = 'SUPPLEMENT' | 'VERIFICATION';
+// ---- receipts: what became of an inbound event, for its source ----
 
-/** The open deadline a decision waits on, if any: what the schedule must look at, and when. */
-export function openDeadline(d: Decision): { readonly kind: DueKind; readonly dueAt: string } | undefined {
-  if (d.outcome === 'ACCEPTED_PENDING_MATERIALS' && d.supplementDue !== undefined) {
-    return { kind: 'SUPPLEMENT', dueAt: d.supplementDue.dueAt };
-  }
-  if (d.outcome === 'APPROVED_ON_COMMITMENT' && d.verification === undefined && d.verificationDue !== undefined) {
-    return { kind: 'VERIFICATION', dueAt: d.verificationDue.dueAt };
-  }
-  return undefined;
+/** An inbound event's receipt for the decision version it made (schedule runs have none). */
+export function versionReceipt(decision: Decision, cause: Cause): Receipt | undefined {
+  if (!isInbound(cause)) return undefined;
+  return applied(cause, decision.updatedAt, {
+    resource: 'application',
+    id: decision.applicationId,
+    version: decision.sequence,
+    state: decision.outcome,
+    href: applicationHref(decision.applicationId),
+  });
+}
+
+/** The same application submitted again under another event id: decided once, this event had no effect. */
+export function duplicateReceipt(application: Application, cause: Cause, firstCause: Cause, at: string): Receipt {
+  const { applicationId } = application;
+  return withKind(cause, at, 'DUPLICATE', `application ${applicationId} was submitted before with the same content (event ${firstCause.id}); it is decided once`, {
+    effect: { resource: 'application', id: applicationId, href: applicationHref(applicationId) },
+  });
+}
+
+export function conflictReceipt(applicationId: string, applicationHash: string, storedHash: string, cause: Cause, at: string): Receipt {
+  return withKind(cause, at, 'APPLICATION_CONFLICT', '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批', {
+    effect: { resource: 'application', id: applicationId, href: applicationHref(applicationId) },
+    details: { applicationHash, storedHash },
+  });
+}
+
+export function refusalReceipt(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Receipt | undefined {
+  if (!isInbound(cause)) return undefined;
+  return withKind(cause, at, code, message, { effect: { resource: 'application', id: applicationId, href: applicationHref(applicationId) } });
 }

@@ -1,9 +1,20 @@
-import { BatchExecuteStatementCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * The ingest's storage adapter: every accepted event in the `events` table, once per (source, id).
+ *
+ *   EVT#<source>#<id>   EVENT   source, id, type, queue, hash (of the validated event), receivedAt,
+ *                               event (the validated event as JSON)
+ *
+ * Why batched: a 100-event post used to be 100 conditional PutItems, and a request is what DynamoDB Local
+ * (and the SDK client the local runtime's functions share) charges most for; under a consumer backlog the
+ * consumers' requests queue in front of every one of them, so a batch's time grew with the backlog until it
+ * passed the function's 10 s timeout (bench: "Ingest under a consumer backlog"). PartiQL INSERT keeps each
+ * event's create-only condition at one write unit per KB, 25 events per request.
+ */
+import { BatchExecuteStatementCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { tableName } from '#platform/resources';
-import { sendMessages } from '#platform/queues';
-import type { AcceptedEvent, IngestPorts } from './accept';
+import type { AcceptedEvent, RecordOutcome } from './domain/types';
 
 export const eventKey = (source: string, id: string) => ({ pk: `EVT#${source}#${id}`, sk: 'EVENT' });
 
@@ -12,8 +23,6 @@ const STATEMENTS_PER_REQUEST = 25;
 const ATTEMPTS = 5;
 /** Per-statement errors worth another try: nobody's fault, and the statement changed nothing. */
 const TRANSIENT = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'RequestLimitExceeded', 'TransactionConflict', 'InternalServerError']);
-
-type Outcome = 'new' | 'duplicate' | 'conflict';
 
 /**
  * One accepted event as a create-only insert: INSERT fails with DuplicateItem when (source, id) is there,
@@ -31,7 +40,7 @@ function insertOf(e: AcceptedEvent, receivedAt: string, table: string) {
  * Records up to 25 events in one request, retrying the statements that failed for a transient reason.
  * Writes `outcomes[i]` for the new ones and returns the indices found already recorded.
  */
-async function insertChunk(events: readonly AcceptedEvent[], indices: readonly number[], receivedAt: string, table: string, outcomes: Outcome[]): Promise<number[]> {
+async function insertChunk(events: readonly AcceptedEvent[], indices: readonly number[], receivedAt: string, table: string, outcomes: RecordOutcome[]): Promise<number[]> {
   const existing: number[] = [];
   let pending = [...indices];
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -53,50 +62,34 @@ async function insertChunk(events: readonly AcceptedEvent[], indices: readonly n
 }
 
 /**
- * DynamoDB + SQS adapters of the ingest use case.
- *
- * Why batched: a 100-event post used to be 100 conditional PutItems, and a request is what DynamoDB Local
- * (and the SDK client the local runtime's functions share) charges most for; under a consumer backlog the
- * consumers' requests queue in front of every one of them, so a batch's time grew with the backlog until it
- * passed the function's 10 s timeout (bench: "Ingest under a consumer backlog"). PartiQL INSERT keeps each
- * event's create-only condition at one write unit per KB, 25 events per request.
+ * Records each event under (source, id) if new; for each, in order: 'new', 'duplicate' (the same content
+ * was recorded before: accepted again) or 'conflict' (other content under the same (source, id)).
  */
-export const ingestPorts: IngestPorts = {
-  async record(events, receivedAt) {
-    const table = tableName('events');
-    const outcomes: Outcome[] = new Array(events.length);
-    const chunks: number[][] = [];
-    for (let i = 0; i < events.length; i += STATEMENTS_PER_REQUEST) {
-      chunks.push(Array.from({ length: Math.min(STATEMENTS_PER_REQUEST, events.length - i) }, (_, k) => i + k));
-    }
-    const existing = (await Promise.all(chunks.map((c) => insertChunk(events, c, receivedAt, table, outcomes)))).flat();
-    if (existing.length > 0) {
-      // Already recorded: the same content is a duplicate (accepted again), other content a conflict.
-      const stored = await batchGetAll(
-        table,
-        existing.map((i) => eventKey(events[i]!.source, events[i]!.id)),
-        { consistent: true },
-      );
-      const hashes = new Map(stored.map((item) => [item.pk as string, item.hash as string]));
-      for (const i of existing) {
-        const e = events[i]!;
-        outcomes[i] = hashes.get(eventKey(e.source, e.id).pk) === e.hash ? 'duplicate' : 'conflict';
-      }
-    }
-    return outcomes;
-  },
-  async enqueue(events) {
-    const byQueue = new Map<AcceptedEvent['queue'], AcceptedEvent[]>();
-    for (const e of events) byQueue.set(e.queue, [...(byQueue.get(e.queue) ?? []), e]);
-    // Every queue's batches of 10 at once, not one after the other: the post waits for the slowest send only.
-    await Promise.all(
-      [...byQueue].flatMap(([queue, list]) => {
-        const sends: Promise<void>[] = [];
-        for (let i = 0; i < list.length; i += 10) {
-          sends.push(sendMessages(queue, list.slice(i, i + 10).map((e) => ({ body: e.event, attributes: { type: e.type, source: e.source } }))));
-        }
-        return sends;
-      }),
+export async function recordEvents(events: readonly AcceptedEvent[], receivedAt: string): Promise<RecordOutcome[]> {
+  const table = tableName('events');
+  const outcomes: RecordOutcome[] = new Array(events.length);
+  const chunks: number[][] = [];
+  for (let i = 0; i < events.length; i += STATEMENTS_PER_REQUEST) {
+    chunks.push(Array.from({ length: Math.min(STATEMENTS_PER_REQUEST, events.length - i) }, (_, k) => i + k));
+  }
+  const existing = (await Promise.all(chunks.map((c) => insertChunk(events, c, receivedAt, table, outcomes)))).flat();
+  if (existing.length > 0) {
+    const stored = await batchGetAll(
+      table,
+      existing.map((i) => eventKey(events[i]!.source, events[i]!.id)),
+      { consistent: true },
     );
-  },
-};
+    const hashes = new Map(stored.map((item) => [item.pk as string, item.hash as string]));
+    for (const i of existing) {
+      const e = events[i]!;
+      outcomes[i] = hashes.get(eventKey(e.source, e.id).pk) === e.hash ? 'duplicate' : 'conflict';
+    }
+  }
+  return outcomes;
+}
+
+/** An accepted event as recorded at the edge (what `GET /events/{id}` shows), or undefined. */
+export async function getAcceptedEvent(source: string, id: string): Promise<Record<string, unknown> | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: tableName('events'), Key: eventKey(source, id) }));
+  return out.Item;
+}

@@ -1,8 +1,6 @@
-import { approvalFigures } from '#approval/figures';
-import { loadCase, queryDecisions } from '#approval/store';
+import { approvalFigures, loadCase, queryDecisions, type Decision } from '#approval';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
-import type { Decision } from '#approval/types';
 
 /** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
 function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean) {

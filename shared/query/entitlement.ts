@@ -7,24 +7,22 @@ import { json, problem } from '#platform/http';
 import { nowIso } from '#platform/clock';
 import { getCredit, getEnterpriseProfile } from '#registry';
 import {
+  batchGetOutbox,
   ENTITLEMENT_STATES,
+  entitlementsOfEnterprise,
   explainEnterprise,
   figuresFromCounters,
-  policyInactiveReason,
-  type CriterionView,
-  type EntitlementState,
-  type Policy,
-} from '#entitlement';
-import {
-  batchGetOutbox,
-  entitlementsOfEnterprise,
   getBudget,
   getPolicy,
   getRun,
   listActivePolicies,
   listEntitlements,
+  policyInactiveReason,
   readFigures,
-} from '#entitlement/store';
+  type CriterionView,
+  type EntitlementState,
+  type Policy,
+} from '#entitlement';
 import type { QueryRoutes } from './router';
 
 const POLICY_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;

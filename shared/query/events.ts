@@ -3,14 +3,11 @@
  * its receipt (what became of it), and its refusals since a time. A source reads its own events only;
  * readers that are not sources (auditors) read every source's.
  */
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '#platform/aws';
 import { asOfInstant } from '#platform/calendar';
 import { config } from '#platform/stage-config';
-import { tableName } from '#platform/resources';
 import { json, problem, type HttpResult } from '#platform/http';
 import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '#platform/receipts';
-import { eventKey } from '#ingest/store';
+import { getAcceptedEvent } from '#ingest';
 import type { QueryRoutes } from './router';
 
 const MAX_PAGE = 100;
@@ -23,11 +20,6 @@ export function mayReadSource(principal: string, source: string): boolean {
 
 function forbidden(principal: string, source: string): HttpResult {
   return problem(403, `${principal} may read only its own events and receipts, not those of ${source}`);
-}
-
-async function acceptedEvent(source: string, id: string): Promise<Record<string, unknown> | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: tableName('events'), Key: eventKey(source, id) }));
-  return out.Item;
 }
 
 /** The receipt as the route shows it: the outcome, the kind with its meaning, the reason, what it changed. */
@@ -82,7 +74,7 @@ export const eventRoutes: QueryRoutes = {
   'GET /events/{id}': async ({ params, query, principal }) => {
     const source = sourceParam(query, principal);
     if (typeof source !== 'string') return source;
-    const item = await acceptedEvent(source, params.id ?? '');
+    const item = await getAcceptedEvent(source, params.id ?? '');
     if (!item) return problem(404, `no event (${source}, ${params.id}) was accepted`);
     const { source: s, id, type, queue, hash, receivedAt, event } = item;
     return json(200, {
@@ -105,7 +97,7 @@ export const eventRoutes: QueryRoutes = {
     const source = sourceParam(query, principal);
     if (typeof source !== 'string') return source;
     const id = params.id ?? '';
-    const [item, receipt] = await Promise.all([acceptedEvent(source, id), getReceipt(source, id)]);
+    const [item, receipt] = await Promise.all([getAcceptedEvent(source, id), getReceipt(source, id)]);
     if (!item) return problem(404, `no event (${source}, ${id}) was accepted`);
     return json(200, { source, id, type: item.type, acceptedAt: item.receivedAt, ...receiptView(receipt) });
   },

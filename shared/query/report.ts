@@ -1,7 +1,6 @@
 import { json, problem } from '#platform/http';
 import { config } from '#platform/stage-config';
-import { MONTH_PATTERN } from '#report/build';
-import { getReport } from '#report/store';
+import { getReport, MONTH_PATTERN } from '#report';
 import type { QueryRoutes } from './router';
 
 export const reportRoutes: QueryRoutes = {

@@ -1,16 +1,19 @@
 import { json, problem } from '#platform/http';
 import {
   ALL_KEY,
+  allowedActions,
   DIMENSIONS,
   figuresFromCounters,
+  getCounters,
+  LEVEL_LABELS,
+  LEVEL_POINTS,
+  listCounters,
+  loadCase,
   rankDepartments,
   type Dimension,
   type GroupFigures,
   type Period,
-} from '#review/figures';
-import { allowedActions } from '#review/rectification';
-import { getCounters, listCounters, loadCase } from '#review/store';
-import { LEVEL_LABELS, LEVEL_POINTS } from '#review/types';
+} from '#review';
 import type { QueryRoutes } from './router';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;

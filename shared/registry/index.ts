@@ -2,8 +2,8 @@
  * The registry's public module: the reference data other capabilities read (service item versions,
  * person and enterprise profiles, e-licences, credit records with CivicFlow's own marks folded in), and
  * nothing they may write. Another capability reads registry data only through this module, so the key
- * layout and the credit fold live in store.ts alone; only the registry's own function writes its table
- * (changes from elsewhere, such as a credit mark, arrive as events on the registry queue).
+ * layout lives in store.ts and the credit fold in domain/credit.ts alone; only the registry's own function
+ * writes its table (changes from elsewhere, such as a credit mark, arrive as events on the registry queue).
  */
 export {
   // Service items (SPEC §4): the current version, or the version an application was decided on.
@@ -17,14 +17,12 @@ export {
   type ProfilePage,
   // E-licences of a holder, with a revocation that arrived folded in.
   licencesOfHolder,
-  type StoredLicence,
   // Credit: the effective record (upstream data and our marks), one, many, or as stored for auditors.
   getCredit,
   batchGetCredits,
   getCreditRecord,
-  type StoredCredit,
-  type CreditRecordView,
   // What a first decision reads in one request: item, profile and credit.
   getApplicationRecords,
   type ApplicationRecords,
 } from './store';
+export type { StoredLicence, StoredCredit, CreditRecordView } from './domain/types';

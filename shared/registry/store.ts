@@ -11,8 +11,9 @@
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  *
  * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
- * it stands for, which is what "newer" compares. Each write goes with its event's receipt
- * (shared/platform/receipts.ts).
+ * it stands for, which is what "newer" compares. Each change is written with its event's receipt
+ * (shared/platform/receipts.ts) in one transaction. Keys, items and conditions only: what an outcome
+ * means is service.ts's and domain/'s.
  */
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -20,94 +21,67 @@ import { batchGetAll } from '#platform/batch-get';
 import { queryAll } from '#platform/paging';
 import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
-import { asOfInstant } from '#platform/calendar';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
-import { applied, getReceipt, receiptPut, recordReceipt, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
-import { contentHash } from '#util/canonical';
+import { getReceipt, receiptPut, type Receipt } from '#platform/receipts';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import { foldCredit } from './domain/credit';
+import { storedLicence } from './domain/licence';
+import { shardOf } from './domain/shards';
+import type { VersionStamp } from './domain/item';
+import type { AsOf, CreditRecordView, FalseCommitmentMark, StoredCredit, StoredLicence, UpstreamEvent } from './domain/types';
+import type { RegistryStore, StoredAsOf, WriteResult } from './ports';
+
+export { ENTERPRISE_SHARDS } from './domain/shards';
 
 const table = () => tableName('registry');
 
 /** Keys of the records an application is decided on (read alone, or together by getApplicationRecords). */
 const currentItemKey = (itemCode: string) => ({ pk: `ITEM#${itemCode}`, sk: 'CURRENT' });
+const versionKey = (itemCode: string, version: number) => ({ pk: `ITEM#${itemCode}`, sk: `V#${String(version).padStart(6, '0')}` });
 const profileKey = (kind: 'person' | 'enterprise', id: string) => ({ pk: kind === 'person' ? `PERSON#${id}` : `ENT#${id}`, sk: 'PROFILE' });
+const licenceKey = (licenceNo: string) => ({ pk: `LIC#${licenceNo}`, sk: 'LICENCE' });
 const creditKey = (subjectId: string) => ({ pk: `CREDIT#${subjectId}`, sk: 'CREDIT' });
-
-/** Enterprise profiles are spread over this many shards so a policy can be matched in parallel slices. */
-export const ENTERPRISE_SHARDS = 64;
-
-export function shardOf(creditCode: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < creditCode.length; i++) {
-    h ^= creditCode.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) % ENTERPRISE_SHARDS;
-}
 export const shardKey = (shard: number) => `ENTSHARD#${String(shard).padStart(2, '0')}`;
 
 const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException;
 
 /**
- * The change of one reference-data event and its receipt in one transaction (SPEC §9): both or neither.
- * A redelivered event finds its receipt there (the second item's condition) and gets the first outcome
- * back; when only the change's own condition failed, `onRefused` says what became of the event instead.
+ * The change of one reference-data event and its receipt in one transaction: both or neither. A
+ * redelivered event finds its receipt there (the second item's condition) and gets the first outcome
+ * back; when only the change's own condition failed, the stored record (ALL_OLD) comes back as `refused`.
  */
-async function changeWithReceipt(
-  change: TransactItem,
-  receipt: Receipt,
-  onRefused: (stored: Record<string, AttributeValue> | undefined) => Promise<Receipt>,
-): Promise<Receipt> {
+async function changeWithReceipt<S>(change: TransactItem, receipt: Receipt, readStored: (item: Record<string, AttributeValue> | undefined) => S): Promise<WriteResult<S>> {
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: [change, receiptPut(receipt)] }));
-    return receipt;
+    return { kind: 'written' };
   } catch (error) {
     const codes = cancellationCodes(error);
     if (!codes) throw error;
-    if (codes[1] === 'ConditionalCheckFailed') return (await getReceipt(receipt.source, receipt.id)) ?? receipt;
+    if (codes[1] === 'ConditionalCheckFailed') return { kind: 'redelivered', receipt: (await getReceipt(receipt.source, receipt.id)) ?? receipt };
     if (codes[0] === 'ConditionalCheckFailed') {
       const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
-      return onRefused(reasons[0]?.Item);
+      return { kind: 'refused', stored: readStored(reasons[0]?.Item) };
     }
     // A concurrent transaction on the same record: thrown, so SQS retries the event.
     throw error;
   }
 }
 
-const itemHref = (itemCode: string, version: number) => `/items/${encodeURIComponent(itemCode)}?version=${version}`;
+// ---- service items ----------------------------------------------------------------------------------
 
-/**
- * A service item version: stored once (immutable), then made CURRENT unless a newer version is. The
- * version records the event that brought it, so a redelivery tells itself from a re-publication (REPLAY)
- * and from the same version with other content (VERSION_CONFLICT, refused; the first stands).
- */
-export async function putItemVersion(item: ServiceItem, ref: EventRef, at: string): Promise<Receipt> {
-  const hash = contentHash(item);
-  const version = `V#${String(item.version).padStart(6, '0')}`;
-  const cause = `${ref.source}#${ref.id}`;
-  const effect = { resource: 'item', id: item.itemCode, version: item.version, href: itemHref(item.itemCode, item.version) };
-  let replay = false;
+async function createItemVersion(item: ServiceItem, hash: string, cause: string): Promise<VersionStamp | undefined> {
+  const key = versionKey(item.itemCode, item.version);
   try {
-    await ddb.send(
-      new PutCommand({
-        TableName: table(),
-        Item: { pk: `ITEM#${item.itemCode}`, sk: version, kind: 'item', hash, cause, item },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await ddb.send(new PutCommand({ TableName: table(), Item: { ...key, kind: 'item', hash, cause, item }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    return undefined;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const existing = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: `ITEM#${item.itemCode}`, sk: version } }));
-    if (existing.Item?.hash !== hash) {
-      await recordConflict('item', `${item.itemCode}@${item.version}`, ref.id, item);
-      return recordReceipt(
-        withKind(ref, at, 'VERSION_CONFLICT', `service item ${item.itemCode} version ${item.version} was published before with other content; the first stands`, { effect }),
-      );
-    }
-    replay = existing.Item?.cause !== undefined && existing.Item.cause !== cause;
-    // Same content again: fall through so that a CURRENT update lost by a crash is made now.
+    const existing = await ddb.send(new GetCommand({ TableName: table(), Key: key }));
+    return { ...(existing.Item?.hash ? { hash: existing.Item.hash as string } : {}), ...(existing.Item?.cause ? { cause: existing.Item.cause as string } : {}) };
   }
-  let current = true;
+}
+
+async function makeCurrent(item: ServiceItem, hash: string): Promise<boolean> {
   try {
     await ddb.send(
       new PutCommand({
@@ -117,15 +91,15 @@ export async function putItemVersion(item: ServiceItem, ref: EventRef, at: strin
         ExpressionAttributeValues: { ':v': item.version },
       }),
     );
+    return true;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    current = false;
+    return false;
   }
-  if (replay) {
-    return recordReceipt(withKind(ref, at, 'REPLAY', `service item ${item.itemCode} version ${item.version} was published before with the same content`, { effect }));
-  }
-  // An older version arriving after a newer one is stored as that version, but does not become current.
-  return recordReceipt(applied(ref, at, effect, { current }));
+}
+
+async function keepConflict(kind: string, key: string, eventId: string, content: unknown): Promise<void> {
+  await ddb.send(new PutCommand({ TableName: table(), Item: { pk: `CONFLICT#${kind}#${key}`, sk: eventId, kind: 'conflict', content } }));
 }
 
 export async function getCurrentItem(itemCode: string): Promise<ServiceItem | undefined> {
@@ -134,62 +108,41 @@ export async function getCurrentItem(itemCode: string): Promise<ServiceItem | un
 }
 
 export async function getItemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined> {
-  const out = await ddb.send(
-    new GetCommand({ TableName: table(), Key: { pk: `ITEM#${itemCode}`, sk: `V#${String(version).padStart(6, '0')}` } }),
-  );
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: versionKey(itemCode, version) }));
   return out.Item?.item as ServiceItem | undefined;
 }
 
-/**
- * A profile, if its asOf is not older than the stored one's (equal rewrites the same record, so a
- * redelivery that crashed after writing still re-runs what follows); an older one is STALE.
- */
-async function putProfile(
-  key: { pk: string; sk: string },
-  asOf: string,
-  profile: Record<string, unknown>,
-  extra: Record<string, unknown>,
-  ref: EventRef,
-  at: string,
-  effect: EffectPointer,
-): Promise<Receipt> {
-  const asOfAt = asOfInstant(asOf);
-  const asOfMs = Date.parse(asOfAt);
+// ---- profiles ----------------------------------------------------------------------------------------
+
+/** The stored record's own asOf (as its sender wrote it), from the ALL_OLD image of a refused write. */
+const storedAsOf =
+  (attribute: 'profile' | 'credit') =>
+  (item: Record<string, AttributeValue> | undefined): StoredAsOf => {
+    const asOf = item?.[attribute]?.M?.asOf?.S;
+    return asOf === undefined ? {} : { asOf };
+  };
+
+/** A profile unless the stored one is newer (equal rewrites it, so a crashed redelivery re-runs what follows). */
+function putProfile(key: { pk: string; sk: string }, asOf: AsOf, profile: Record<string, unknown>, extra: Record<string, unknown>, receipt: Receipt) {
   return changeWithReceipt(
     {
       Put: {
         TableName: table(),
-        Item: { ...key, asOfMs, asOfAt, profile, ...extra },
+        Item: { ...key, asOfMs: asOf.ms, asOfAt: asOf.at, profile, ...extra },
         ConditionExpression: 'attribute_not_exists(pk) OR asOfMs <= :asOfMs',
-        ExpressionAttributeValues: { ':asOfMs': asOfMs },
+        ExpressionAttributeValues: { ':asOfMs': asOf.ms },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    applied(ref, at, effect, { asOf: asOfAt }),
-    (stored) => recordReceipt(stale(ref, at, effect, asOfAt, stored?.profile?.M?.asOf?.S)),
+    receipt,
+    storedAsOf('profile'),
   );
 }
 
-function stale(ref: EventRef, at: string, effect: EffectPointer, asOfAt: string, storedAsOf: string | undefined): Receipt {
-  return withKind(ref, at, 'STALE', `asOf ${asOfAt} is older than the stored record's${storedAsOf ? ` (${storedAsOf})` : ''}; the stored record stands`, {
-    effect,
-    details: { asOf: asOfAt, ...(storedAsOf ? { storedAsOf } : {}) },
-  });
-}
+const putPersonProfile = (p: PersonProfile, asOf: AsOf, receipt: Receipt) => putProfile(profileKey('person', p.idNumber), asOf, p, { kind: 'person' }, receipt);
 
-export const putPersonProfile = (p: PersonProfile, ref: EventRef, at: string) =>
-  putProfile(profileKey('person', p.idNumber), p.asOf, p, { kind: 'person' }, ref, at, { resource: 'personProfile', id: p.idNumber });
-
-export const putEnterpriseProfile = (p: EnterpriseProfile, ref: EventRef, at: string) =>
-  putProfile(
-    profileKey('enterprise', p.creditCode),
-    p.asOf,
-    p,
-    { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode },
-    ref,
-    at,
-    { resource: 'enterpriseProfile', id: p.creditCode, href: `/enterprises/${encodeURIComponent(p.creditCode)}/policies` },
-  );
+const putEnterpriseProfile = (p: EnterpriseProfile, asOf: AsOf, receipt: Receipt) =>
+  putProfile(profileKey('enterprise', p.creditCode), asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode }, receipt);
 
 export async function getPersonProfile(idNumber: string): Promise<PersonProfile | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey('person', idNumber) }));
@@ -226,53 +179,44 @@ export async function queryShardProfiles(shard: number, limit: number, cursor?: 
   return next !== undefined ? { profiles, next } : { profiles };
 }
 
-/** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
-export type StoredLicence = Licence & { revokedAt?: string };
+// ---- licences ------------------------------------------------------------------------------------------
 
-export async function putLicence(l: Licence, ref: EventRef, at: string): Promise<Receipt> {
+async function putLicence(l: Licence, receipt: Receipt): Promise<WriteResult<never>> {
   // SET every issued field but never revokedAt: a revocation that arrived first stays in force.
-  const fields = { ...l } as Record<string, unknown>;
-  const names: Record<string, string> = { '#licence': 'licence' };
-  const effect = { resource: 'licence', id: l.licenceNo };
   return changeWithReceipt(
     {
       Update: {
         TableName: table(),
-        Key: { pk: `LIC#${l.licenceNo}`, sk: 'LICENCE' },
+        Key: licenceKey(l.licenceNo),
         UpdateExpression: 'SET #licence = :l, kind = :k, gsi1pk = :h, gsi1sk = :s',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: {
-          ':l': fields,
-          ':k': 'licence',
-          ':h': `HOLDER#${l.holderId}`,
-          ':s': `LIC#${l.licenceType}#${l.licenceNo}`,
-        },
+        ExpressionAttributeNames: { '#licence': 'licence' },
+        ExpressionAttributeValues: { ':l': { ...l }, ':k': 'licence', ':h': `HOLDER#${l.holderId}`, ':s': `LIC#${l.licenceType}#${l.licenceNo}` },
       },
     },
-    applied(ref, at, effect),
-    () => Promise.reject(new Error(`licence ${l.licenceNo}: an unconditional update failed its condition`)),
+    receipt,
+    (): never => {
+      throw new Error(`licence ${l.licenceNo}: an unconditional update failed its condition`);
+    },
   );
 }
 
-export async function revokeLicence(licenceNo: string, revokedAt: string, ref: EventRef, at: string): Promise<Receipt> {
-  // The earliest revocation wins; a later or repeated one changes nothing.
-  const when = new Date(revokedAt).toISOString();
-  const effect = { resource: 'licence', id: licenceNo };
+/** The revocation unless one as early or earlier is stored (compared as ISO UTC strings). */
+function revokeLicence(licenceNo: string, revokedAt: string, receipt: Receipt) {
   return changeWithReceipt(
     {
       Update: {
         TableName: table(),
-        Key: { pk: `LIC#${licenceNo}`, sk: 'LICENCE' },
+        Key: licenceKey(licenceNo),
         UpdateExpression: 'SET revokedAt = :r',
         ConditionExpression: 'attribute_not_exists(revokedAt) OR revokedAt > :r',
-        ExpressionAttributeValues: { ':r': when },
+        ExpressionAttributeValues: { ':r': revokedAt },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    applied(ref, at, effect, { revokedAt: when }),
-    (stored) => {
-      const earlier = stored?.revokedAt?.S;
-      return recordReceipt(withKind(ref, at, 'DUPLICATE', `licence ${licenceNo} was already revoked${earlier ? ` at ${earlier}` : ''}`, { effect, details: { revokedAt: earlier ?? null } }));
+    receipt,
+    (item) => {
+      const earlier = item?.revokedAt?.S;
+      return earlier === undefined ? {} : { revokedAt: earlier };
     },
   );
 }
@@ -284,15 +228,13 @@ export async function licencesOfHolder(holderId: string): Promise<StoredLicence[
     KeyConditionExpression: 'gsi1pk = :h',
     ExpressionAttributeValues: { ':h': `HOLDER#${holderId}` },
   });
-  return items.map((item) => ({ ...(item.licence as Licence), ...(item.revokedAt ? { revokedAt: item.revokedAt as string } : {}) }));
+  return items.map((item) => storedLicence(item.licence as Licence, item.revokedAt as string | undefined));
 }
 
-export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };
+// ---- credit --------------------------------------------------------------------------------------------
 
-export async function putCredit(c: CreditRecord, ref: EventRef, at: string): Promise<Receipt> {
-  const asOfAt = asOfInstant(c.asOf);
-  const asOfMs = Date.parse(asOfAt);
-  const effect = { resource: 'credit', id: c.subjectId, href: `/credit/${encodeURIComponent(c.subjectId)}` };
+function putCredit(c: CreditRecord, asOf: AsOf, event: { readonly source: string; readonly id: string }, receipt: Receipt) {
+  const creditEvent: UpstreamEvent = { source: event.source, id: event.id, asOfAt: asOf.at };
   return changeWithReceipt(
     {
       Update: {
@@ -300,35 +242,25 @@ export async function putCredit(c: CreditRecord, ref: EventRef, at: string): Pro
         Key: creditKey(c.subjectId),
         UpdateExpression: 'SET credit = :c, asOfMs = :a, kind = :k, creditEvent = :e',
         ConditionExpression: 'attribute_not_exists(asOfMs) OR asOfMs <= :a',
-        ExpressionAttributeValues: { ':c': c, ':a': asOfMs, ':k': 'credit', ':e': { source: ref.source, id: ref.id, asOfAt } },
+        ExpressionAttributeValues: { ':c': c, ':a': asOf.ms, ':k': 'credit', ':e': creditEvent },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },
-    applied(ref, at, effect, { asOf: asOfAt }),
-    (stored) => recordReceipt(stale(ref, at, effect, asOfAt, stored?.credit?.M?.asOf?.S)),
+    receipt,
+    storedAsOf('credit'),
   );
 }
 
-/**
- * Marks a subject as having made a false commitment (SPEC §4 step 6). Kept apart from the upstream
- * record, so a later credit update cannot erase the mark.
- */
-export async function markFalseCommitment(subjectId: string, applicationId: string, at: string): Promise<void> {
+/** Kept apart from the upstream record, so a later credit update cannot erase the mark; the first stands. */
+async function markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void> {
   await ddb.send(
     new UpdateCommand({
       TableName: table(),
       Key: creditKey(subjectId),
       UpdateExpression: 'SET falseCommitmentMark = if_not_exists(falseCommitmentMark, :m), kind = :k',
-      ExpressionAttributeValues: { ':m': { at, applicationId }, ':k': 'credit' },
+      ExpressionAttributeValues: { ':m': { at: mark.at, applicationId: mark.applicationId }, ':k': 'credit' },
     }),
   );
-}
-
-/** A credit record as stored: the upstream record (and the event that brought it) and the marks set here. */
-export interface CreditRecordView {
-  readonly upstream?: CreditRecord;
-  readonly upstreamEvent?: { readonly source: string; readonly id: string; readonly asOfAt: string };
-  readonly falseCommitmentMark?: { readonly at: string; readonly applicationId: string };
 }
 
 export async function getCreditRecord(subjectId: string): Promise<CreditRecordView | undefined> {
@@ -337,23 +269,18 @@ export async function getCreditRecord(subjectId: string): Promise<CreditRecordVi
   const item = out.Item;
   return {
     ...(item.credit ? { upstream: item.credit as CreditRecord } : {}),
-    ...(item.creditEvent ? { upstreamEvent: item.creditEvent as CreditRecordView['upstreamEvent'] & object } : {}),
-    ...(item.falseCommitmentMark ? { falseCommitmentMark: item.falseCommitmentMark as CreditRecordView['falseCommitmentMark'] & object } : {}),
+    ...(item.creditEvent ? { upstreamEvent: item.creditEvent as UpstreamEvent } : {}),
+    ...(item.falseCommitmentMark ? { falseCommitmentMark: item.falseCommitmentMark as FalseCommitmentMark } : {}),
   };
 }
+
+const creditOf = (subjectId: string, item: Record<string, unknown>): StoredCredit =>
+  foldCredit(subjectId, item.credit as CreditRecord | undefined, item.falseCommitmentMark as FalseCommitmentMark | undefined);
 
 /** The effective credit record: upstream data with our own false-commitment mark folded in. */
 export async function getCredit(subjectId: string): Promise<StoredCredit | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId) }));
   return out.Item ? creditOf(subjectId, out.Item) : undefined;
-}
-
-function creditOf(subjectId: string, item: Record<string, unknown>): StoredCredit {
-  const upstream = item.credit as CreditRecord | undefined;
-  const mark = item.falseCommitmentMark as StoredCredit['falseCommitmentMark'];
-  // Only our mark and no upstream record: rating stays unknown (a rule on it evaluates to unknown).
-  const base = upstream ?? ({ subjectId, asOf: mark?.at ?? '', dishonest: false, falseCommitment: false } as unknown as CreditRecord);
-  return { ...base, falseCommitment: base.falseCommitment || Boolean(mark), ...(mark ? { falseCommitmentMark: mark } : {}) };
 }
 
 /** Effective credit records of many subjects (as getCredit folds them), by subject id; absent ones left out. */
@@ -366,6 +293,8 @@ export async function batchGetCredits(subjectIds: readonly string[]): Promise<Ma
     }),
   );
 }
+
+// ---- an application's records --------------------------------------------------------------------------
 
 /** The records an application is decided on that live in this table (the licences come from a Query on gsi1). */
 export interface ApplicationRecords {
@@ -392,11 +321,15 @@ export async function getApplicationRecords(
   };
 }
 
-async function recordConflict(kind: string, key: string, eventId: string, content: unknown): Promise<void> {
-  await ddb.send(
-    new PutCommand({
-      TableName: table(),
-      Item: { pk: `CONFLICT#${kind}#${key}`, sk: eventId, kind: 'conflict', content },
-    }),
-  );
-}
+/** The registry table as the registry's use cases write it (ports.ts). */
+export const registryStore: RegistryStore = {
+  createItemVersion,
+  makeCurrent,
+  keepConflict,
+  putPersonProfile,
+  putEnterpriseProfile,
+  putCredit,
+  putLicence,
+  revokeLicence,
+  markFalseCommitment,
+};

@@ -11,9 +11,8 @@
  * The page names its fonts and embeds none: where no CJK font is installed (Debian: fonts-noto-cjk) the
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
-import type { DepartmentReport, MonthlyReport } from './build';
-import { LABELS } from './build';
-import { columnName, columnsOf, formatValue, SECTIONS } from './render';
+import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
+import { columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -177,7 +176,7 @@ function rankingTable(report: MonthlyReport): string {
   const rows = report.ranking
     .map(
       (r) =>
-        `<tr><td class="num">${r.rank}</td><td>${escapeHtml(r.departmentCode)}</td><td class="num">${formatValue(r.compositeScore, 'score')}</td><td class="num">${r.realReviews}</td></tr>`,
+        `<tr><td class="num">${rankLabel(r.rank, report.ranking)}</td><td>${escapeHtml(r.departmentCode)}</td><td class="num">${formatValue(r.compositeScore, 'score')}</td><td class="num">${r.realReviews}</td></tr>`,
     )
     .join('');
   return `<table class="ranking"><thead><tr><th>名次</th><th>部门</th><th>综合评分</th><th>主动评价数</th></tr></thead><tbody>${rows}</tbody></table>`;

@@ -1,2 +1,6 @@
-export * from './build';
-export { renderHtml, renderText, formatValue, displayWidth, textTable, SECTIONS } from './render';
+/**
+ * The report's public module: the stored monthly report of a district (what the query route serves) and
+ * its shape. Rendering it for people is ./render.ts (the `npm run report` command's).
+ */
+export { getReport } from './store';
+export { MONTH_PATTERN, REPORT_KIND, REPORT_VERSION, type MonthlyReport, type DepartmentReport, type PolicyRow } from './domain/build';

@@ -3,8 +3,8 @@
  * SVG charts (./html.ts: no script, no external font, stylesheet or image), which opens offline, archives
  * as it is and prints on A4.
  */
-import { OUTCOMES } from '#approval/types';
-import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './build';
+import { OUTCOMES } from '#approval';
+import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 
@@ -188,12 +188,17 @@ export function renderText(report: MonthlyReport): string {
       ? '（本月无真实评价，无排名）'
       : textTable(
           ['名次', '部门', '综合评分', '主动评价数'],
-          report.ranking.map((r) => [String(r.rank), r.departmentCode, formatValue(r.compositeScore, 'score'), String(r.realReviews)]),
+          report.ranking.map((r) => [rankLabel(r.rank, report.ranking), r.departmentCode, formatValue(r.compositeScore, 'score'), String(r.realReviews)]),
         ),
   );
   out.push('');
   out.push(`口径：秒批——${report.basis.approval}；免申即享——${report.basis.entitlement}；好差评——${report.basis.review}。`);
   return out.join('\n');
+}
+
+/** A place in the ranking; a place shared by tied departments reads 并列 (tied departments share a rank). */
+export function rankLabel(rank: number, ranking: readonly { readonly rank: number }[]): string {
+  return ranking.filter((r) => r.rank === rank).length > 1 ? `并列${rank}` : String(rank);
 }
 
 export { escapeHtml, renderHtml } from './html';

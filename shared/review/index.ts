@@ -1,5 +1,15 @@
-export * from './types';
-export * from './reviews';
-export * from './invitations';
-export * from './rectification';
-export * from './figures';
+/**
+ * The review capability's public module (好差评): what other capabilities and the edges (the query routes,
+ * the monthly report) may use — the domain's types and pure functions, the figures and the monthly
+ * ranking, and the readers of the `reviews` table.
+ */
+export * from './domain/types';
+export * from './domain/reviews';
+export * from './domain/invitations';
+export * from './domain/transitions';
+export * from './domain/rectification';
+export * from './domain/figures';
+// Tied departments share a rank (1, 1, 3): the one ranking the query route and the monthly report use.
+export { rankDepartments, type RankableFigures, type RankingEntry } from './domain/ranking';
+export { getCounters, listCounters, loadCase } from './store';
+export type { CaseBundle, CaseRecord, FigureRow, Rejection } from './ports';

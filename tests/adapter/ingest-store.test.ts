@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AcceptedEvent } from '#ingest/accept';
+import type { AcceptedEvent } from '#ingest/domain/types';
 import type { InboundEvent } from '#contract/envelope';
 import { routing } from '#topology';
 import { contentHash } from '#util/canonical';
@@ -30,19 +30,22 @@ function accepted(id: string, change: Record<string, unknown> = {}): AcceptedEve
 describe('ingest store: the events table', () => {
   it('records a new event once, with what routing and de-duplication need, and the event as accepted', async () => {
     const e = accepted('adapter-new-1');
-    expect(await store.ingestPorts.record([e], RECEIVED)).toEqual(['new']);
+    expect(await store.recordEvents([e], RECEIVED)).toEqual(['new']);
     const item = await db().get('events', store.eventKey(e.source, e.id));
     expect(item).toMatchObject({ source: e.source, id: e.id, type: 'gov.credit.updated', queue: 'registry', hash: e.hash, receivedAt: RECEIVED });
     expect(JSON.parse(item!.event as string)).toEqual(e.event);
+    // What the query route reads back: the item as recorded; nothing for an id never accepted.
+    expect(await store.getAcceptedEvent(e.source, e.id)).toEqual(item);
+    expect(await store.getAcceptedEvent(e.source, 'adapter-never-posted')).toBeUndefined();
   });
 
   it('tells a repeat with the same content (duplicate) from one with other content (conflict), and keeps the first', async () => {
     // (Ingest hands the port each (source, id) once per call: a request's own repeats are settled before.)
     const first = accepted('adapter-repeat-1');
     const second = accepted('adapter-repeat-2');
-    await store.ingestPorts.record([first, second], RECEIVED);
+    await store.recordEvents([first, second], RECEIVED);
     const later = '2026-11-05T07:00:00.000Z';
-    expect(await store.ingestPorts.record([first, accepted('adapter-repeat-2', { rating: 'C' })], later)).toEqual(['duplicate', 'conflict']);
+    expect(await store.recordEvents([first, accepted('adapter-repeat-2', { rating: 'C' })], later)).toEqual(['duplicate', 'conflict']);
     for (const e of [first, second]) {
       const item = await db().get('events', store.eventKey(e.source, e.id));
       expect([item!.hash, item!.receivedAt]).toEqual([e.hash, RECEIVED]);
@@ -51,10 +54,10 @@ describe('ingest store: the events table', () => {
 
   it('records more than one request holds (25 statements), answering in the order of the events', async () => {
     const before = Array.from({ length: 7 }, (_, i) => accepted(`adapter-bulk-${i * 9}`));
-    await store.ingestPorts.record(before, RECEIVED);
+    await store.recordEvents(before, RECEIVED);
     const events = Array.from({ length: 60 }, (_, i) => (i % 9 === 0 && i < 63 ? before[i / 9]! : accepted(`adapter-bulk-${i}`)));
     events[18] = accepted('adapter-bulk-18', { rating: 'D' });
-    const outcomes = await store.ingestPorts.record(events, RECEIVED);
+    const outcomes = await store.recordEvents(events, RECEIVED);
     expect(outcomes).toEqual(events.map((_, i) => (i === 18 ? 'conflict' : i % 9 === 0 ? 'duplicate' : 'new')));
     for (const i of [1, 26, 59]) expect(await db().get('events', store.eventKey(credit.source, `adapter-bulk-${i}`))).toBeDefined();
   });

@@ -1,17 +1,34 @@
 /**
  * The registry table (shared/registry/store.ts) against DynamoDB Local: the key layout, the conditions
- * that keep the newest record and the first mark, the gsi1 pages of a shard, and the credit fold that every
- * reader (getCredit, batchGetCredits, getApplicationRecords) shares.
+ * that keep the newest record, the earliest revocation and the first mark, each change written in one
+ * transaction with its receipt, the gsi1 pages of a shard, and the credit fold that every reader
+ * (getCredit, batchGetCredits, getApplicationRecords) shares. Then the use cases (service.ts) over the
+ * real store and receipts: what each event's receipt says.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { InternalEvent } from '#contract/internal';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { EventRef, Receipt } from '#platform/receipts';
+import type { ReferenceChange } from '#registry/inbound';
+import type { RegistryPorts } from '#registry/ports';
+import { asOfStamp } from '#registry/domain/as-of';
+import { shardOf } from '#registry/domain/shards';
 import { useTestDynamo } from '#support/dynamo';
 
 const db = useTestDynamo();
 let store: typeof import('#registry/store');
+let service: typeof import('#registry/service');
+let ports: RegistryPorts;
+const sent: InternalEvent[] = [];
 beforeAll(async () => {
+  // Quiet the use cases' log lines (read when the logger is created); useTestDynamo restores the environment.
+  Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   store = await import('#registry/store');
+  service = await import('#registry/service');
+  const { registryPorts } = await import('#registry/adapters');
+  // The real table and receipts; the internal events kept here instead of sent to a queue.
+  ports = { ...registryPorts, send: async (events) => void sent.push(...events), now: () => AT };
 });
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -20,47 +37,59 @@ const AT = '2026-11-05T06:00:00.000Z';
 let serial = 0;
 /** A fresh inbound event reference (receipts are keyed by it). */
 const ref = (type: string) => ({ source: '/systems/adapter-test', id: `adapter-${++serial}`, type });
+const applied = (r: EventRef, details?: Record<string, unknown>): Receipt => ({ ...r, outcome: 'applied', at: AT, effect: { resource: 'test', id: r.id }, ...(details ? { details } : {}) });
+const apply = (change: ReferenceChange, eventRef: EventRef = ref('gov.test')) => service.applyReferenceData({ kind: 'reference', ref: eventRef, change }, ports);
+const receiptOf = (r: EventRef) => db().get('receipts', { pk: `RCPT#${r.source}#${r.id}`, sk: 'RECEIPT' });
 
-describe('registry store', () => {
-  const weather = dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate');
+describe('registry store: keys, conditions, transactions', () => {
+  it('writes a change and its receipt together; a redelivery gets the first receipt back and writes nothing', async () => {
+    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070038', asOf: '2026-11-01' };
+    const first = ref('gov.person.profile.updated');
+    const asOf = asOfStamp('2026-10-31T16:00:00.000Z');
+    expect(await store.registryStore.putPersonProfile(person, asOf, applied(first))).toEqual({ kind: 'written' });
+    expect(await db().get('registry', { pk: `PERSON#${person.idNumber}`, sk: 'PROFILE' })).toMatchObject({ asOfMs: asOf.ms, asOfAt: asOf.at, kind: 'person', profile: person });
+    expect(await receiptOf(first)).toMatchObject({ outcome: 'applied', id: first.id });
 
-  it('stores each service item version once and keeps the newest current; other content under a stored version is refused', async () => {
-    const item = { ...weather, itemCode: 'ADAPTER-QX' };
-    const v2 = { ...item, version: 2, name: `${item.name}（第二版）` };
-    expect((await store.putItemVersion(v2, ref('gov.catalog.item.published'), AT)).outcome).toBe('applied');
-    // An older version arriving late is stored as itself but does not become current.
-    expect(await store.putItemVersion(item, ref('gov.catalog.item.published'), AT)).toMatchObject({ outcome: 'applied', details: { current: false } });
-    expect((await store.getCurrentItem('ADAPTER-QX'))?.version).toBe(2);
-    expect((await store.getItemVersion('ADAPTER-QX', 1))?.name).toBe(item.name);
-
-    const again = await store.putItemVersion(v2, ref('gov.catalog.item.published'), AT);
-    expect(again).toMatchObject({ kind: 'REPLAY' });
-    const other = await store.putItemVersion({ ...v2, promisedDays: 9 }, ref('gov.catalog.item.published'), AT);
-    expect(other).toMatchObject({ outcome: 'refused', kind: 'VERSION_CONFLICT' });
-    expect((await store.getItemVersion('ADAPTER-QX', 2))?.promisedDays).toBe(v2.promisedDays);
-    expect((await db().partition('registry', 'CONFLICT#item#ADAPTER-QX@2')).length).toBe(1);
+    const again = await store.registryStore.putPersonProfile({ ...person, name: '重投' }, asOf, { ...applied(first), at: '2026-11-06T00:00:00.000Z' });
+    expect(again).toEqual({ kind: 'redelivered', receipt: expect.objectContaining({ id: first.id, at: AT }) });
+    expect(await store.getPersonProfile(person.idNumber)).toMatchObject({ name: person.name });
   });
 
-  it('keeps the newer profile: an older asOf is STALE, and a date asOf stands for the start of that local day', async () => {
-    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070011', asOf: '2026-11-01' };
-    const first = ref('gov.person.profile.updated');
-    expect(await store.putPersonProfile(person, first, AT)).toMatchObject({ outcome: 'applied', details: { asOf: '2026-10-31T16:00:00.000Z' } });
-    const older = await store.putPersonProfile({ ...person, name: '旧', asOf: '2026-10-31T23:59:00+08:00' }, ref('gov.person.profile.updated'), AT);
-    expect(older).toMatchObject({ outcome: 'noEffect', kind: 'STALE' });
-    await store.putPersonProfile({ ...person, residenceDistrict: '440304', asOf: '2026-11-02T09:00:00+08:00' }, ref('gov.person.profile.updated'), AT);
-    expect(await store.getPersonProfile(person.idNumber)).toMatchObject({ name: person.name, residenceDistrict: '440304' });
-    // The change and its receipt are one transaction.
-    expect(await db().get('receipts', { pk: `RCPT#${first.source}#${first.id}`, sk: 'RECEIPT' })).toBeDefined();
+  it('refuses an older profile or credit record, answering with the stored asOf as its sender wrote it, and writes no receipt', async () => {
+    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070054', asOf: '2026-11-02' };
+    await store.registryStore.putPersonProfile(person, asOfStamp('2026-11-01T16:00:00.000Z'), applied(ref('gov.person.profile.updated')));
+    const older = ref('gov.person.profile.updated');
+    expect(await store.registryStore.putPersonProfile(person, asOfStamp('2026-11-01T15:59:59.000Z'), applied(older))).toEqual({ kind: 'refused', stored: { asOf: '2026-11-02' } });
+    expect(await receiptOf(older)).toBeUndefined();
+
+    const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), subjectId: person.idNumber, asOf: '2026-11-03' };
+    const source = ref('gov.credit.updated');
+    await store.registryStore.putCredit(credit, asOfStamp('2026-11-02T16:00:00.000Z'), source, applied(source));
+    expect(await db().get('registry', { pk: `CREDIT#${person.idNumber}`, sk: 'CREDIT' })).toMatchObject({ creditEvent: { source: source.source, id: source.id, asOfAt: '2026-11-02T16:00:00.000Z' } });
+    const stale = ref('gov.credit.updated');
+    expect(await store.registryStore.putCredit(credit, asOfStamp('2026-11-01T00:00:00.000Z'), stale, applied(stale))).toEqual({ kind: 'refused', stored: { asOf: '2026-11-03' } });
+  });
+
+  it('stores a version once (its hash and event kept) and makes it current unless a newer one is', async () => {
+    const item = { ...dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate'), itemCode: 'ADAPTER-STORE-QX' };
+    expect(await store.registryStore.createItemVersion({ ...item, version: 2 }, 'h2', 'src#2')).toBeUndefined();
+    expect(await store.registryStore.createItemVersion({ ...item, version: 2 }, 'other', 'src#3')).toEqual({ hash: 'h2', cause: 'src#2' });
+    expect(await store.registryStore.makeCurrent({ ...item, version: 2 }, 'h2')).toBe(true);
+    expect(await store.registryStore.makeCurrent({ ...item, version: 1 }, 'h1')).toBe(false);
+    expect(await store.registryStore.makeCurrent({ ...item, version: 2 }, 'h2')).toBe(true);
+    expect(await db().get('registry', { pk: 'ITEM#ADAPTER-STORE-QX', sk: 'CURRENT' })).toMatchObject({ version: 2, hash: 'h2' });
+    expect(await db().get('registry', { pk: 'ITEM#ADAPTER-STORE-QX', sk: 'V#000002' })).toMatchObject({ hash: 'h2', cause: 'src#2' });
   });
 
   it('pages a shard of enterprise profiles by gsi1, each profile once, in credit-code order', async () => {
     const base = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter');
     const codes = Array.from({ length: 160 }, (_, i) => `ADAPTERENT${String(i).padStart(8, '0')}`);
     const byShard = new Map<number, string[]>();
-    for (const code of codes) byShard.set(store.shardOf(code), [...(byShard.get(store.shardOf(code)) ?? []), code]);
+    for (const code of codes) byShard.set(shardOf(code), [...(byShard.get(shardOf(code)) ?? []), code]);
     const [shard, members] = [...byShard].sort((a, b) => b[1].length - a[1].length)[0]!;
     expect(members.length).toBeGreaterThanOrEqual(4);
-    for (const code of members) await store.putEnterpriseProfile({ ...base, creditCode: code }, ref('gov.enterprise.profile.updated'), AT);
+    for (const code of members) await apply({ kind: 'enterpriseProfile', profile: { ...base, creditCode: code } });
+    expect(await db().get('registry', { pk: `ENT#${members[0]}`, sk: 'PROFILE' })).toMatchObject({ gsi1pk: store.shardKey(shard), gsi1sk: members[0] });
 
     const seen: string[] = [];
     let cursor: string | undefined;
@@ -72,13 +101,57 @@ describe('registry store', () => {
     }
     expect(seen.filter((c) => c.startsWith('ADAPTERENT'))).toEqual([...members].sort());
   });
+});
+
+describe('registry use cases over the real store and receipts', () => {
+  const weather = dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate');
+
+  it('stores each service item version once and keeps the newest current; other content under a stored version is refused', async () => {
+    const item = { ...weather, itemCode: 'ADAPTER-QX' };
+    const v2 = { ...item, version: 2, name: `${item.name}（第二版）` };
+    expect((await apply({ kind: 'item', item: v2 })).outcome).toBe('applied');
+    // An older version arriving late is stored as itself but does not become current.
+    expect(await apply({ kind: 'item', item })).toMatchObject({ outcome: 'applied', details: { current: false } });
+    expect((await store.getCurrentItem('ADAPTER-QX'))?.version).toBe(2);
+    expect((await store.getItemVersion('ADAPTER-QX', 1))?.name).toBe(item.name);
+
+    expect(await apply({ kind: 'item', item: v2 })).toMatchObject({ kind: 'REPLAY' });
+    const other = await apply({ kind: 'item', item: { ...v2, promisedDays: 9 } });
+    expect(other).toMatchObject({ outcome: 'refused', kind: 'VERSION_CONFLICT' });
+    expect((await store.getItemVersion('ADAPTER-QX', 2))?.promisedDays).toBe(v2.promisedDays);
+    expect((await db().partition('registry', 'CONFLICT#item#ADAPTER-QX@2')).length).toBe(1);
+  });
+
+  it('keeps the newer profile: an older asOf is STALE, and a date asOf stands for the start of that local day', async () => {
+    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070011', asOf: '2026-11-01' };
+    const first = ref('gov.person.profile.updated');
+    expect(await apply({ kind: 'personProfile', profile: person }, first)).toMatchObject({ outcome: 'applied', details: { asOf: '2026-10-31T16:00:00.000Z' } });
+    const older = ref('gov.person.profile.updated');
+    expect(await apply({ kind: 'personProfile', profile: { ...person, name: '旧', asOf: '2026-10-31T23:59:00+08:00' } }, older)).toMatchObject({ outcome: 'noEffect', kind: 'STALE' });
+    // The refusal is recorded on its own, create-only: a redelivery answers the same.
+    expect(await receiptOf(older)).toMatchObject({ kind: 'STALE', details: { storedAsOf: '2026-11-01' } });
+    await apply({ kind: 'personProfile', profile: { ...person, residenceDistrict: '440304', asOf: '2026-11-02T09:00:00+08:00' } });
+    expect(await store.getPersonProfile(person.idNumber)).toMatchObject({ name: person.name, residenceDistrict: '440304' });
+    // The change and its receipt are one transaction.
+    expect(await receiptOf(first)).toBeDefined();
+  });
+
+  it('asks for a re-match after an applied enterprise change, again on its redelivery, and not after a stale one', async () => {
+    const enterprise = { ...dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter'), creditCode: '91440300MA5REMATCH' };
+    const event = ref('gov.enterprise.profile.updated');
+    const before = sent.length;
+    await apply({ kind: 'enterpriseProfile', profile: enterprise }, event);
+    await apply({ kind: 'enterpriseProfile', profile: enterprise }, event);
+    await apply({ kind: 'enterpriseProfile', profile: { ...enterprise, asOf: '2000-01-01' } });
+    expect(sent.slice(before).map((e) => e.id)).toEqual([`rematch:${enterprise.creditCode}:${event.source}:${event.id}`, `rematch:${enterprise.creditCode}:${event.source}:${event.id}`]);
+  });
 
   it('keeps a revocation that arrived before its licence, and the earliest of two revocations', async () => {
     const licence = { ...dataOf<Licence>('gov.licence.issued/resident-id-card'), licenceNo: 'ADAPTER-LIC-1', holderId: '110101199003070011' };
-    await store.revokeLicence('ADAPTER-LIC-1', '2026-11-12T16:00:00+08:00', ref('gov.licence.revoked'), AT);
-    expect((await store.putLicence(licence, ref('gov.licence.issued'), AT)).outcome).toBe('applied');
-    const later = await store.revokeLicence('ADAPTER-LIC-1', '2026-11-20T10:00:00+08:00', ref('gov.licence.revoked'), AT);
-    expect(later).toMatchObject({ kind: 'DUPLICATE' });
+    await apply({ kind: 'licenceRevoked', licenceNo: 'ADAPTER-LIC-1', revokedAt: '2026-11-12T16:00:00+08:00' });
+    expect((await apply({ kind: 'licenceIssued', licence })).outcome).toBe('applied');
+    const later = await apply({ kind: 'licenceRevoked', licenceNo: 'ADAPTER-LIC-1', revokedAt: '2026-11-20T10:00:00+08:00' });
+    expect(later).toMatchObject({ kind: 'DUPLICATE', details: { revokedAt: '2026-11-12T08:00:00.000Z' } });
     const held = await store.licencesOfHolder('110101199003070011');
     expect(held).toEqual([{ ...licence, revokedAt: '2026-11-12T08:00:00.000Z' }]);
   });
@@ -87,12 +160,14 @@ describe('registry store', () => {
     const subject = '110101198001010053';
     const markOnly = '110101198001010061';
     const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), subjectId: subject };
-    await store.putCredit(credit, ref('gov.credit.updated'), AT);
-    await store.markFalseCommitment(subject, 'APP-FIRST', '2026-11-21T07:30:00.000Z');
-    await store.markFalseCommitment(subject, 'APP-SECOND', '2026-11-22T07:30:00.000Z');
+    const mark = (subjectId: string, applicationId: string, at: string) =>
+      service.applyCreditMark({ kind: 'creditMark', eventId: `mark-${applicationId}`, subjectId, mark: { at, applicationId }, markKind: 'falseCommitment' }, ports);
+    await apply({ kind: 'credit', credit });
+    await mark(subject, 'APP-FIRST', '2026-11-21T07:30:00.000Z');
+    await mark(subject, 'APP-SECOND', '2026-11-22T07:30:00.000Z');
     // A newer upstream record says nothing of the mark: the mark is ours and stays.
-    await store.putCredit({ ...credit, asOf: '2026-11-25', rating: 'B' }, ref('gov.credit.updated'), AT);
-    await store.markFalseCommitment(markOnly, 'APP-THIRD', '2026-11-23T07:30:00.000Z');
+    await apply({ kind: 'credit', credit: { ...credit, asOf: '2026-11-25', rating: 'B' } });
+    await mark(markOnly, 'APP-THIRD', '2026-11-23T07:30:00.000Z');
 
     const marked = await store.getCredit(subject);
     expect(marked).toMatchObject({ subjectId: subject, rating: 'B', falseCommitment: true, falseCommitmentMark: { applicationId: 'APP-FIRST' } });

@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 import { renderHtml, renderText } from '#report/render';
-import type { MonthlyReport } from '#report/build';
+import type { MonthlyReport } from '#report/domain/build';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;

@@ -19,7 +19,7 @@
 
 import type { Due, WorkingCalendar } from '#calendar/types';
 import { isValidPhone, maskSensitive } from '#contract/identifiers';
-import { applyAction } from '#review/rectification';
+import { applyAction } from './rectification';
 import {
   LEVEL_LABELS,
   type Actor,
@@ -28,7 +28,7 @@ import {
   type RectificationState,
   type Review,
   type ReviewConfig,
-} from '#review/types';
+} from './types';
 
 export interface WorkOrder {
   readonly orderNo: string;

@@ -1,81 +1,86 @@
 /**
- * The approval consumer's group commit (approvalBatch in shared/approval/service.ts) over the in-memory
- * DynamoDB/SQS: a batch's new applications are decided one by one but written in one transaction, their
- * outboxes sent together and marked sent in one BatchWrite; a known application in the batch runs again
- * on its own and decides nothing new.
+ * The approval consumer's group commit (the service's `batch()`) over in-memory ports: a batch's new
+ * applications are decided one by one but written in one call, their outboxes sent together and marked
+ * sent together; a known application in the batch runs again on its own and decides nothing new.
  */
-import { jest } from '@jest/globals';
-import { approvalBatch, submitApplication } from '#approval/service';
-import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
 import { weatherApp } from './fixtures';
+import { approvalWorld, portal } from './service-fixtures';
 
-setTestEnv();
-
-const cause = (id: string) => ({ source: '/gov/portal', id, type: 'gov.application.submitted' });
-let aws: FakeAws;
-
+let w: ReturnType<typeof approvalWorld>;
 beforeEach(() => {
-  aws = fakeAwsWithWeatherApplicant();
+  w = approvalWorld();
 });
-afterEach(() => jest.restoreAllMocks());
 
-const outbound = () => aws.sent.filter((m) => m.queue === QUEUES.outbound).map((m) => m.body.id as string);
-const pending = (id: string) => aws.get(TABLES.approvals, `APP#${id}`, 'OUTBOX#V#000001')?.duePk === 'OUTBOX';
-const versions = (id: string) => [...aws.tables.get(TABLES.approvals)!.values()].filter((i) => i.pk === `APP#${id}` && String(i.sk).startsWith('V#'));
-const writes = () => aws.requests.filter((r) => !r.startsWith('BatchGet') && !r.startsWith('Query'));
+const outbound = () => w.messenger.outbound.map((e) => e.id).sort();
+const versions = (id: string) => w.store.cases.get(id)?.versions ?? [];
+const submit = (id: string, event: string) => () => w.approval.submitApplication(weatherApp({ applicationId: id }), portal(event));
 
 describe('approval group commit', () => {
-  it('writes three new applications in one transaction and marks their outboxes sent in one BatchWrite', async () => {
-    const unit = approvalBatch();
-    for (const n of [1, 2, 3]) await unit.run(`m${n}`, () => submitApplication(weatherApp({ applicationId: `APP-${n}` }), cause(`e-${n}`)));
-    expect(writes()).toEqual([]);
+  it('writes three new applications together and marks their outboxes sent together, counting each after the write', async () => {
+    const unit = w.approval.batch();
+    for (const n of [1, 2, 3]) await unit.run(`m${n}`, submit(`APP-${n}`, `e-${n}`));
+    expect(w.store.calls).toEqual([]);
+    expect(w.telemetry.points).toEqual([]);
     expect((await unit.commit()).size).toBe(0);
 
-    expect(writes()).toEqual(['TransactWrite', `BatchWrite ${TABLES.approvals}`]);
-    expect(outbound().sort()).toEqual(['decision:APP-1:1', 'decision:APP-2:1', 'decision:APP-3:1']);
+    expect(w.store.calls).toEqual(['writeFirstDecisions', 'markAllSent']);
+    expect(w.messenger.calls).toEqual(['sendInternal', 'publish']);
+    expect(outbound()).toEqual(['decision:APP-1:1', 'decision:APP-2:1', 'decision:APP-3:1']);
     for (const n of [1, 2, 3]) {
       expect(versions(`APP-${n}`)).toHaveLength(1);
-      expect(pending(`APP-${n}`)).toBe(false);
-      expect(aws.get(TABLES.approvals, `APP#APP-${n}`, 'OUTBOX#V#000001')?.sentAt).toEqual(expect.any(String));
+      expect(w.store.pending(`APP-${n}`)).toBe(false);
+      expect(w.store.cases.get(`APP-${n}`)!.outboxes.get('V1')?.sentAt).toEqual(expect.any(String));
     }
+    expect(w.telemetry.points.filter((p) => p.name === 'Decisions')).toHaveLength(3);
   });
 
   it('decides a redelivery in the same batch once: the second record finds the first written and sends nothing new', async () => {
-    const unit = approvalBatch();
-    await unit.run('m1', () => submitApplication(weatherApp({ applicationId: 'APP-1' }), cause('e-1')));
-    await unit.run('m2', () => submitApplication(weatherApp({ applicationId: 'APP-2' }), cause('e-2')));
-    await unit.run('m3', () => submitApplication(weatherApp({ applicationId: 'APP-1' }), cause('e-1')));
+    const unit = w.approval.batch();
+    await unit.run('m1', submit('APP-1', 'e-1'));
+    await unit.run('m2', submit('APP-2', 'e-2'));
+    await unit.run('m3', submit('APP-1', 'e-1'));
     expect((await unit.commit()).size).toBe(0);
 
     expect(versions('APP-1')).toHaveLength(1);
-    expect(outbound().sort()).toEqual(['decision:APP-1:1', 'decision:APP-2:1']);
+    expect(outbound()).toEqual(['decision:APP-1:1', 'decision:APP-2:1']);
     expect(unit.stats.redone).toBe(1);
+    expect(w.telemetry.points.filter((p) => p.name === 'Decisions')).toHaveLength(2);
   });
 
   it('runs a known application of the batch again on its own; the others are written without it', async () => {
-    await submitApplication(weatherApp({ applicationId: 'APP-OLD' }), cause('e-0'));
-    aws.requests.length = 0;
-    const unit = approvalBatch();
-    await unit.run('m1', () => submitApplication(weatherApp({ applicationId: 'APP-OLD' }), cause('e-0')));
-    await unit.run('m2', () => submitApplication(weatherApp({ applicationId: 'APP-NEW' }), cause('e-9')));
+    await submit('APP-OLD', 'e-0')();
+    w.store.calls.length = 0;
+    const unit = w.approval.batch();
+    await unit.run('m1', submit('APP-OLD', 'e-0'));
+    await unit.run('m2', submit('APP-NEW', 'e-9'));
     expect((await unit.commit()).size).toBe(0);
 
-    // Cancelled (APP-OLD exists), written without it, then APP-OLD's record alone: its transaction is
-    // cancelled too and it loads the case, which owes nothing.
-    expect(writes()).toEqual(['TransactWrite', 'TransactWrite', `BatchWrite ${TABLES.approvals}`, 'TransactWrite']);
+    // APP-OLD's change conflicts and APP-NEW's is written and sent; then APP-OLD's record alone finds its
+    // application there and loads the case, which owes nothing.
+    expect(w.store.calls).toEqual(['writeFirstDecisions', 'markAllSent', 'createFirstDecision', 'loadCase']);
     expect(versions('APP-OLD')).toHaveLength(1);
-    expect(outbound().sort()).toEqual(['decision:APP-NEW:1', 'decision:APP-OLD:1']);
+    expect(outbound()).toEqual(['decision:APP-NEW:1', 'decision:APP-OLD:1']);
   });
 
   it('fails the records whose outboxes could not be sent; their redelivery sends them', async () => {
-    const unit = approvalBatch();
-    await unit.run('m1', () => submitApplication(weatherApp({ applicationId: 'APP-1' }), cause('e-1')));
-    aws.failNextSend(new Error('outbound queue unreachable'));
+    const unit = w.approval.batch();
+    await unit.run('m1', submit('APP-1', 'e-1'));
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     expect([...(await unit.commit())]).toEqual(['m1']);
-    expect(pending('APP-1')).toBe(true);
+    expect(w.store.pending('APP-1')).toBe(true);
 
-    await submitApplication(weatherApp({ applicationId: 'APP-1' }), cause('e-1'));
+    await submit('APP-1', 'e-1')();
     expect(outbound()).toEqual(['decision:APP-1:1']);
-    expect(pending('APP-1')).toBe(false);
+    expect(w.store.pending('APP-1')).toBe(false);
+  });
+
+  it('fails every record of a write that failed; nothing is counted', async () => {
+    const unit = w.approval.batch();
+    await unit.run('m1', submit('APP-1', 'e-1'));
+    await unit.run('m2', submit('APP-2', 'e-2'));
+    w.store.failNext('writeFirstDecisions', new Error('DynamoDB unavailable'));
+    expect([...(await unit.commit())].sort()).toEqual(['m1', 'm2']);
+    expect(w.messenger.outbound).toEqual([]);
+    expect(w.telemetry.points).toEqual([]);
   });
 });

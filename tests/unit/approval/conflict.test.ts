@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { canonicalJson, classifySubmission, contentHash, isSameApplication } from '#approval/conflict';
-import { decide } from '#approval/decide';
-import type { Application } from '#approval/types';
+import { canonicalJson, classifySubmission, contentHash, isSameApplication } from '#approval/domain/conflict';
+import { decide } from '#approval/domain/decide';
+import type { Application } from '#approval/domain/types';
 import { inputFor, weatherApp, weatherItem } from './fixtures';
 
 /** The same JSON content with every object's keys in reverse order. */

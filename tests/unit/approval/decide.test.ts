@@ -1,6 +1,12 @@
-import { decide } from '#approval/decide';
-import type { Licence, Outcome, ReasonCode } from '#approval/types';
-import type { DecideInput } from '#approval/decide';
+import { decide } from '#approval/domain/decide';
+import type { Outcome, ReasonCode } from '#approval/domain/decision';
+import type { Licence } from '#approval/domain/types';
+import type { DecideInput } from '#approval/domain/decide';
+import { createCalendar } from '#calendar';
+import { checkCredit } from '#approval/domain/credit';
+import { checkItem } from '#approval/domain/item-step';
+import { licenceMoment } from '#approval/domain/licences';
+import { judgeMaterials, materialsStep } from '#approval/domain/materials';
 import {
   ENTERPRISE,
   NOW,
@@ -483,7 +489,7 @@ describe('decide: step 4, rules', () => {
     expect(d.trace.rules?.leaves).toEqual([expect.objectContaining({ id: 'N-1', path: 'not', result: false })]);
   });
 
-  it('the profile is merged into the applicant facts, and now is the local decision time', () => {
+  it('the profile is merged into the applicant facts, and ages count on the local date of the decision', () => {
     // Turning 18 on the local date 2026-11-21, which is still the 20th in UTC.
     const item = { ...criminalRecordItem, rules: criminalRecordItem.rules };
     const profile = { birthDate: '2008-11-21', residenceDistrict: '天河区' };
@@ -492,7 +498,19 @@ describe('decide: step 4, rules', () => {
     const dayBefore = decide(inputFor(criminalApp(), item, { profile, now: '2026-11-20T15:00:00Z' }));
     expect(dayBefore.outcome).toBe('REJECTED');
     expect(dayBefore.failedRules.map((r) => r.id)).toEqual(['C-1']);
-    expect(calendar.localIso('2026-11-20T17:00:00Z')).toBe('2026-11-21T01:00:00.000+08:00');
+  });
+
+  it('the rules compare dates in the calendar\'s time zone: the same moment is another day elsewhere', () => {
+    // 2026-11-20T17:00Z is the 21st in Shanghai (18 that day) but still the 20th in UTC.
+    const utc = createCalendar({ timeZone: 'UTC', useChineseDays: true });
+    const profile = { birthDate: '2008-11-21', residenceDistrict: '天河区' };
+    const input = inputFor(criminalApp(), criminalRecordItem, { profile, now: '2026-11-20T17:00:00Z' });
+    expect(decide(input).outcome).toBe('APPROVED_ON_COMMITMENT');
+    const inUtc = decide({ ...input, calendar: utc });
+    expect(inUtc.outcome).toBe('REJECTED');
+    expect(inUtc.failedRules.map((r) => r.id)).toEqual(['C-1']);
+    // `now` reaches the rules as the instant it is; the engine finds its local date.
+    expect(inUtc.trace.rules?.leaves.find((l) => l.id === 'C-1')?.seen).toBe('2008-11-21');
   });
 });
 
@@ -583,5 +601,41 @@ describe('decide: provenance', () => {
     const d = decide(inputFor(app, weatherItem));
     expect(d.outcome).toBe('APPROVED');
     expect(d.trace.steps.find((s) => s.step === 'materials')?.notes.join('\n')).toContain('EXTRA');
+  });
+});
+
+describe('the steps on their own (what a caller deciding several items on one material set uses)', () => {
+  const at = licenceMoment(ENTERPRISE.id, NOW, calendar);
+
+  it('judges materials against a given requirement list, with the licences passed in', () => {
+    // A certificate the bureau has just issued, held by the applicant as a trust-A e-licence.
+    const issued: Licence = {
+      licenceNo: '营业执照-APP-START-1',
+      licenceType: '营业执照',
+      holderId: ENTERPRISE.id,
+      issuer: 'SCJ',
+      issuedAt: NOW,
+      validUntil: '9999-12-31',
+      trustLevel: 'A',
+      attributes: {},
+    };
+    const requirements = [posterItem.materials[0]!, { code: 'SEAL', name: '印章备案表', declared: true, tolerable: true }];
+    const judged = judgeMaterials(requirements, [{ code: 'APPLY', provided: true }], [issued], at, false);
+    expect(judged.checks.map((c) => [c.code, c.status, c.licenceNo])).toEqual([
+      ['BL', 'waived', issued.licenceNo],
+      ['SEAL', 'pending', undefined],
+    ]);
+    expect(judged.unknownCodes).toEqual(['APPLY']);
+    // The same judgement read by an item of another mode: its own findings.
+    expect(materialsStep(judged, 'instant').findings.map((f) => [f.tag, f.reason.code])).toEqual([['pending', 'MATERIALS_PENDING']]);
+    expect(judgeMaterials(requirements, [], [issued], at, true).checks[1]?.status).toBe('missing');
+  });
+
+  it('checks credit and the item on their own', () => {
+    expect(checkItem('X', ENTERPRISE, undefined)).toMatchObject({ ok: false, reason: { code: 'ITEM_UNKNOWN' } });
+    expect(checkCredit(ENTERPRISE.id, posterItem, credit({ subjectId: ENTERPRISE.id, falseCommitment: true }))).toMatchObject({
+      excluded: true,
+      findings: [],
+    });
   });
 });

@@ -1,7 +1,7 @@
-import { decide } from '#approval/decide';
-import { approvalFigures, currentDecisions } from '#approval/figures';
-import { supplement } from '#approval/lifecycle';
-import type { Decision } from '#approval/types';
+import { decide } from '#approval/domain/decide';
+import { approvalFigures, currentDecisions } from '#approval/domain/figures';
+import { supplement } from '#approval/domain/lifecycle';
+import type { Decision } from '#approval/domain/decision';
 import {
   criminalApp,
   criminalRecordItem,

@@ -1,7 +1,7 @@
 // Sample items from SPEC §14 and the people, enterprises and e-licences the approval tests use.
 import { createCalendar } from '#calendar';
-import type { DecideInput } from '#approval/decide';
-import type { Application, CreditRecord, Licence, ServiceItem } from '#approval/types';
+import type { DecideInput } from '#approval/domain/decide';
+import type { Application, CreditRecord, Licence, ServiceItem } from '#approval/domain/types';
 
 export const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 
@@ -226,9 +226,6 @@ export function outdoorApp(over: Partial<Application> = {}): Application {
   };
 }
 
-export const certificateNo = (application: Application, item: ServiceItem): string =>
-  `${item.certificateType}-${application.applicationId}`;
-
 /** A decide input for an application, with the applicant's usual profile and e-licences. */
 export function inputFor(application: Application, item: ServiceItem | undefined, over: Partial<DecideInput> = {}): DecideInput {
   const isPerson = application.applicant.kind === 'person';
@@ -239,7 +236,6 @@ export function inputFor(application: Application, item: ServiceItem | undefined
     licences: isPerson ? [idCard] : [businessLicence, propertyCert],
     now: NOW,
     calendar,
-    certificateNo,
     ...over,
   };
 }

@@ -1,11 +1,11 @@
-import { decide } from '#approval/decide';
+import { decide } from '#approval/domain/decide';
 import {
   isVerificationOverdue,
   onSupplementDeadline,
   onVerification,
   supplement,
-} from '#approval/lifecycle';
-import type { Decision, Transition } from '#approval/types';
+} from '#approval/domain/lifecycle';
+import type { Decision, Transition } from '#approval/domain/decision';
 import {
   ENTERPRISE,
   PERSON,

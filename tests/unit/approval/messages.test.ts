@@ -1,5 +1,6 @@
-import { decide, onSupplementDeadline, onVerification, supplement } from '#approval';
-import { caseOpenedFor, decisionSummary, openDeadline, outboundFor, verificationOverdueFor } from '#approval/messages';
+import { decide } from '#approval/domain/decide';
+import { onSupplementDeadline, onVerification, openDeadline, supplement } from '#approval/domain/lifecycle';
+import { caseOpenedFor, decisionSummary, outboundFor, verificationOverdueFor } from '#approval/messages';
 import { criminalApp, criminalRecordItem, inputFor, NOW, PERSON, posterApp, posterItem, weatherApp, weatherItem } from './fixtures';
 
 const approved = decide(inputFor(weatherApp(), weatherItem));

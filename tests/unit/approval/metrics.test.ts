@@ -1,42 +1,22 @@
 import { jest } from '@jest/globals';
-import { decide, onSupplementDeadline, supplement, type Decision } from '#approval';
-import { recordDecisionMetrics } from '#approval/adapters';
+import { decide } from '#approval/domain/decide';
+import type { Decision } from '#approval/domain/decision';
+import { onSupplementDeadline, supplement } from '#approval/domain/lifecycle';
+import { decisionMetrics, type MetricPoint } from '#approval/domain/metrics';
+import { telemetry } from '#approval/live';
 import { metrics } from '#platform/powertools';
 import { inputFor, posterApp, posterItem } from './fixtures';
 
-/** Every metric recorded, as "Name[dims]=value". */
-function recorded(run: () => void): string[] {
-  const out: string[] = [];
-  const add = jest.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
-    out.push(`${name}=${value}`);
-    return metrics;
-  });
-  const single = jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    const dims: Record<string, string> = {};
-    const fake = {
-      addDimension: (k: string, v: string) => ((dims[k] = v), fake),
-      addDimensions: (d: Record<string, string>) => (Object.assign(dims, d), fake),
-      addMetric: (name: string, _u: unknown, value: number) => {
-        out.push(`${name}[${Object.entries(dims).map(([k, v]) => `${k}:${v}`).join(',')}]=${value}`);
-      },
-    };
-    return fake as never;
-  });
-  try {
-    run();
-  } finally {
-    add.mockRestore();
-    single.mockRestore();
-  }
-  return out;
-}
+/** Every point as "Name[dims]=value" (dimensions only on points published with their own). */
+const shown = (points: readonly MetricPoint[]) =>
+  points.map((p) => `${p.name}${p.dimensions ? `[${Object.entries(p.dimensions).map(([k, v]) => `${k}:${v}`).join(',')}]` : ''}=${p.value}`);
 
 const pendingApp = posterApp({ materials: [{ code: 'APPLY', provided: true }] });
 const pending = decide(inputFor(pendingApp, posterItem));
 
-describe('decision metrics', () => {
+describe('decision metrics (which counters a stored version moves)', () => {
   it('a first decision counts once in the 秒批率 denominator and its waived materials', () => {
-    const m = recorded(() => recordDecisionMetrics(pending, undefined, 'submitted'));
+    const m = shown(decisionMetrics(pending, undefined, 'submitted'));
     expect(pending.outcome).toBe('ACCEPTED_PENDING_MATERIALS');
     expect(m).toEqual(
       expect.arrayContaining([
@@ -57,7 +37,7 @@ describe('decision metrics', () => {
     if (!t.ok) throw new Error(t.refusal.message);
     const approved: Decision = t.decision;
     expect(approved.outcome).toBe('APPROVED');
-    const m = recorded(() => recordDecisionMetrics(approved, pending, 'supplemented'));
+    const m = shown(decisionMetrics(approved, pending, 'supplemented'));
     expect(m).toContain('InstantApprovals=1');
     expect(m).toContain('Decisions[Outcome:APPROVED]=1');
     expect(m.some((s) => s.startsWith('DecisionsOnInstantItems'))).toBe(false);
@@ -67,7 +47,32 @@ describe('decision metrics', () => {
 
   it('a deadline is counted by outcome but is not a decision on the merits', () => {
     const terminated = onSupplementDeadline(pending, '2026-12-31T00:00:00Z')!;
-    const m = recorded(() => recordDecisionMetrics(terminated, pending, 'supplementDeadline'));
-    expect(m).toEqual(['Decisions[Outcome:TERMINATED]=1', 'DecisionsByItem[ItemCode:CG-017,Outcome:TERMINATED]=1']);
+    expect(shown(decisionMetrics(terminated, pending, 'supplementDeadline'))).toEqual([
+      'Decisions[Outcome:TERMINATED]=1',
+      'DecisionsByItem[ItemCode:CG-017,Outcome:TERMINATED]=1',
+    ]);
+  });
+});
+
+describe('the live telemetry port', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('publishes a point with dimensions as its own metric, and the others with the function\'s', () => {
+    const out: string[] = [];
+    jest.spyOn(metrics, 'addMetric').mockImplementation((name, unit, value) => (out.push(`${name} ${unit} ${value}`), metrics));
+    jest.spyOn(metrics, 'singleMetric').mockImplementation(() => {
+      const dims: Record<string, string> = {};
+      const single = {
+        addDimensions: (d: Record<string, string>) => (Object.assign(dims, d), single),
+        addMetric: (name: string, unit: string, value: number) => void out.push(`${name}[${Object.entries(dims).map(([k, v]) => `${k}:${v}`).join(',')}] ${unit} ${value}`),
+      };
+      return single as never;
+    });
+    telemetry.metrics([
+      { name: 'DecisionsByItem', unit: 'Count', value: 1, dimensions: { ItemCode: 'CG-017', Outcome: 'APPROVED' } },
+      { name: 'DecisionLatency', unit: 'Milliseconds', value: 1500 },
+      { name: 'TimeLimitCompression', unit: 'Percent', value: 90 },
+    ]);
+    expect(out).toEqual(['DecisionsByItem[ItemCode:CG-017,Outcome:APPROVED] Count 1', 'DecisionLatency Milliseconds 1500', 'TimeLimitCompression Percent 90']);
   });
 });

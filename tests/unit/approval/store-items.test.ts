@@ -1,12 +1,13 @@
 import { gunzipSync } from 'node:zlib';
-import { decide } from '#approval/decide';
-import { approvalFigures } from '#approval/figures';
-import { currentOf, decodeBody, encodeBody } from '#approval/store';
-import { auditOf } from '#approval/adapters';
+import { decisionAudit } from '#approval/domain/audit';
+import { decide } from '#approval/domain/decide';
+import { approvalFigures } from '#approval/domain/figures';
+import { currentOf, decodeBody, encodeBody } from '#approval/store/items';
 import { criminalApp, criminalRecordItem, inputFor, posterApp, posterItem, weatherApp, weatherItem } from './fixtures';
 
 // The store keeps the full decision once (V#, compressed when large) and a small DECISION summary that the
-// figures route and the monthly report read: these are the pure parts of that layout.
+// figures route and the monthly report read: these are the pure parts of that layout (the rest is checked
+// against DynamoDB Local in tests/adapter/approval-store.test.ts).
 describe('approval store items', () => {
   const decisions = [
     decide(inputFor(weatherApp(), weatherItem)),
@@ -35,11 +36,14 @@ describe('approval store items', () => {
     expect(pending.supplementDue).toEqual(decisions[1]!.supplementDue);
     expect(Buffer.byteLength(JSON.stringify(summaries[0]))).toBeLessThan(1024);
   });
+});
 
-  it('writes an audit line with reason codes and a pointer to the version, not the decision', () => {
-    const d = decisions[1]!;
-    const entry = auditOf(d, { source: '/gov/one', id: 'e-1', type: 'gov.application.submitted' }, 'decided', d.updatedAt);
-    expect(entry.details).toMatchObject({ reasonCodes: d.reasons.map((r) => r.code), version: `APP#${d.applicationId}/V#000001` });
+describe('audit lines', () => {
+  it('a decision\'s line has its reason codes, keyed by its cause, and neither the trace nor the messages', () => {
+    const d = decide(inputFor(posterApp({ applicationId: 'P-3', materials: [{ code: 'APPLY', provided: true }] }), posterItem));
+    const entry = decisionAudit(d, { source: '/gov/one', id: 'e-1', type: 'gov.application.submitted' }, 'decided', d.updatedAt);
+    expect(entry).toMatchObject({ subject: 'application:P-3', actor: '/gov/one', causeId: '/gov/one#e-1', why: 'MATERIALS_PENDING' });
+    expect(entry.details).toMatchObject({ reasonCodes: d.reasons.map((r) => r.code), sequence: 1, outcome: d.outcome });
     expect(JSON.stringify(entry)).not.toContain('"trace"');
     expect(JSON.stringify(entry)).not.toContain(d.reasons[0]!.message);
   });

@@ -1,100 +1,97 @@
-import { jest } from '@jest/globals';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { submitApplication } from '#approval/service';
-import { fakeAwsWithWeatherApplicant, setTestEnv, TABLES, QUEUES, type FakeAws } from './fake-aws';
+/**
+ * submitApplication over in-memory ports: a new application is decided without reading its case first,
+ * written once with its outbox, then sent; a redelivery (even after a crash between write and send), a
+ * resubmission or a conflict decides nothing new.
+ */
 import { weatherApp } from './fixtures';
+import { approvalWorld, portal } from './service-fixtures';
 
-setTestEnv();
-
-const cause = (id: string) => ({ source: '/gov/portal', id, type: 'gov.application.submitted' });
 const APP = weatherApp();
-const PK = `APP#${APP.applicationId}`;
+const ID = APP.applicationId;
 
-let aws: FakeAws;
-
+let w: ReturnType<typeof approvalWorld>;
 beforeEach(() => {
-  aws = fakeAwsWithWeatherApplicant();
+  w = approvalWorld();
 });
-afterEach(() => jest.restoreAllMocks());
 
-const outbound = () => aws.sent.filter((m) => m.queue === QUEUES.outbound).map((m) => m.body.id as string);
-const versions = () => [...aws.tables.get(TABLES.approvals)!.values()].filter((i) => i.pk === PK && String(i.sk).startsWith('V#'));
-const outboxPending = () => aws.get(TABLES.approvals, PK, 'OUTBOX#V#000001')?.duePk === 'OUTBOX';
+const outbound = () => w.messenger.outbound.map((e) => e.id);
+const versions = () => w.store.cases.get(ID)?.versions ?? [];
+const decisionsCounted = () => w.telemetry.points.filter((p) => p.name === 'Decisions').length;
 
 describe('submitApplication', () => {
-  it('decides a new application without reading its case first: one BatchGet, the licences Query, the transaction, the mark', async () => {
-    await submitApplication(APP, cause('e-1'));
+  it('decides a new application without reading its case first: the facts, the create-once write, the mark', async () => {
+    await w.approval.submitApplication(APP, portal('e-1'));
 
-    expect(aws.requests).toEqual([`BatchGet ${TABLES.registry}`, `Query ${TABLES.registry}/gsi1`, 'TransactWrite', `Update ${TABLES.approvals}`]);
-    expect(outbound()).toEqual([`decision:${APP.applicationId}:1`]);
+    expect(w.registry.calls).toEqual(['applicationFacts']);
+    expect(w.store.calls).toEqual(['createFirstDecision', 'markSent']);
+    expect(outbound()).toEqual([`decision:${ID}:1`]);
+    expect(w.messenger.internal.map((e) => [e.type, e.id])).toEqual([['civicflow.case.opened', `case-opened:${ID}`]]);
     expect(versions()).toHaveLength(1);
-    expect(outboxPending()).toBe(false);
-    // The facts from the batch reached the decision: the e-licence waived the ID material.
-    expect(JSON.parse(aws.get(TABLES.approvals, PK, 'DECISION')!.body).materialsWaived).toEqual(['ID']);
+    expect(w.store.pending(ID)).toBe(false);
+    // The facts reached the decision: the e-licence waived the ID material.
+    expect(versions()[0]!.decision.materialsWaived).toEqual(['ID']);
+    // Written with its audit line and its event's receipt; counted and logged once.
+    expect(w.store.audit.map((a) => [a.action, a.causeId])).toEqual([['decided:APPROVED', '/gov/portal#e-1']]);
+    expect(w.store.receipts.get('/gov/portal#e-1')).toMatchObject({ outcome: 'applied', effect: { id: ID, version: 1, state: 'APPROVED' } });
+    expect(decisionsCounted()).toBe(1);
+    expect(w.telemetry.lines.map((l) => l.message)).toEqual(['decision']);
   });
 
-  it('sends version 1 on a redelivery after a crash between the transaction and the send, deciding nothing new', async () => {
-    aws.failNextSend(new Error('outbound queue unreachable'));
-    await expect(submitApplication(APP, cause('e-1'))).rejects.toThrow('outbound queue unreachable');
+  it('sends version 1 on a redelivery after a crash between the write and the send, deciding nothing new', async () => {
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.approval.submitApplication(APP, portal('e-1'))).rejects.toThrow('outbound queue unreachable');
     expect(outbound()).toEqual([]);
-    expect(outboxPending()).toBe(true);
+    expect(w.store.pending(ID)).toBe(true);
 
-    aws.requests.length = 0;
-    await submitApplication(APP, cause('e-1'));
+    w.store.calls.length = 0;
+    w.registry.calls.length = 0;
+    await w.approval.submitApplication(APP, portal('e-1'));
 
-    expect(aws.requests).toEqual([
-      `BatchGet ${TABLES.registry}`,
-      `Query ${TABLES.registry}/gsi1`,
-      'TransactWrite', // cancelled: the application exists
-      `Query ${TABLES.approvals}`,
-      `Update ${TABLES.approvals}`,
-    ]);
-    expect(outbound()).toEqual([`decision:${APP.applicationId}:1`]);
+    expect(w.registry.calls).toEqual(['applicationFacts']);
+    expect(w.store.calls).toEqual(['createFirstDecision', 'loadCase', 'markSent']); // the create found the application
+    expect(outbound()).toEqual([`decision:${ID}:1`]);
     expect(versions()).toHaveLength(1);
-    expect(outboxPending()).toBe(false);
+    expect(w.store.pending(ID)).toBe(false);
+    expect(decisionsCounted()).toBe(1);
   });
 
-  it('sends nothing more on a redelivery after the outbox was sent', async () => {
-    await submitApplication(APP, cause('e-1'));
-    const stored = structuredClone([...aws.tables.get(TABLES.approvals)!.entries()]);
-    await submitApplication(APP, cause('e-1'));
-    await submitApplication(APP, cause('e-2')); // the same content resubmitted under another event id
+  it('sends nothing more on a redelivery after the outbox was sent; a resubmission under another id gets a DUPLICATE receipt', async () => {
+    await w.approval.submitApplication(APP, portal('e-1'));
+    const stored = structuredClone(w.store.cases);
+    await w.approval.submitApplication(APP, portal('e-1'));
+    await w.approval.submitApplication(APP, portal('e-2')); // the same content resubmitted under another event id
 
-    expect(outbound()).toEqual([`decision:${APP.applicationId}:1`]);
-    expect([...aws.tables.get(TABLES.approvals)!.entries()]).toEqual(stored);
+    expect(outbound()).toEqual([`decision:${ID}:1`]);
+    expect(w.store.cases).toEqual(stored);
+    expect(w.store.receipts.get('/gov/portal#e-1')).toMatchObject({ outcome: 'applied' });
+    expect(w.store.receipts.get('/gov/portal#e-2')).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE', effect: { id: ID } });
+    expect(decisionsCounted()).toBe(1);
   });
 
   it('records other content under the same id as a conflict, once, and leaves the first decision standing', async () => {
-    await submitApplication(APP, cause('e-1'));
-    const decision = aws.get(TABLES.approvals, PK, 'DECISION');
+    await w.approval.submitApplication(APP, portal('e-1'));
+    const decision = structuredClone(versions()[0]!.decision);
     const other = weatherApp({ form: { weatherDate: '2026-11-11', purpose: '司法诉讼' } });
-    await submitApplication(other, cause('e-9'));
-    await submitApplication(other, cause('e-9'));
+    await w.approval.submitApplication(other, portal('e-9'));
+    await w.approval.submitApplication(other, portal('e-9'));
 
-    const conflicts = [...aws.tables.get(TABLES.approvals)!.values()].filter((i) => String(i.sk).startsWith('CONFLICT#'));
-    expect(conflicts.map((c) => c.sk)).toEqual(['CONFLICT#/gov/portal#e-9']);
-    expect(aws.get(TABLES.approvals, PK, 'DECISION')).toEqual(decision);
-    expect(versions()).toHaveLength(1);
-    expect(outbound()).toEqual([`decision:${APP.applicationId}:1`]);
+    expect(w.store.cases.get(ID)!.conflicts.map((c) => c.cause.id)).toEqual(['e-9']);
+    expect(versions().map((v) => v.decision)).toEqual([decision]);
+    expect(outbound()).toEqual([`decision:${ID}:1`]);
+    expect(w.store.receipts.get('/gov/portal#e-9')).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' });
+    expect(w.store.audit.filter((a) => a.action === 'conflict')).toHaveLength(1);
+    expect(w.telemetry.lines.filter((l) => l.message === 'application conflict')).toHaveLength(1);
   });
 
-  // storeFirstDecision says 'exists' only when the APPLICATION put (the first) failed its condition.
-  it.each([
-    ['a write conflict with another transaction', ['TransactionConflict', 'None', 'None', 'None', 'None']],
-    ['a failed condition on another item (the audit line)', ['None', 'None', 'None', 'None', 'ConditionalCheckFailed']],
-  ])('throws a cancelled transaction that is not about an existing application (%s) and decides on the retry', async (_why, codes) => {
-    aws.failNextTransaction(
-      new TransactionCanceledException({
-        message: 'Transaction cancelled',
-        $metadata: {},
-        CancellationReasons: codes.map((Code) => ({ Code })),
-      }),
-    );
-    await expect(submitApplication(APP, cause('e-1'))).rejects.toBeInstanceOf(TransactionCanceledException);
-    expect(aws.requests).not.toContain(`Query ${TABLES.approvals}`);
+  it('throws when the write fails for any other reason than an existing application, and decides on the retry', async () => {
+    // (Which cancelled transactions mean "exists" is the store's to say: tests/adapter/approval-store.test.ts.)
+    w.store.failNext('createFirstDecision', new Error('TransactionConflict'));
+    await expect(w.approval.submitApplication(APP, portal('e-1'))).rejects.toThrow('TransactionConflict');
+    expect(w.store.calls).not.toContain('loadCase');
     expect(outbound()).toEqual([]);
+    expect(decisionsCounted()).toBe(0);
 
-    await submitApplication(APP, cause('e-1'));
-    expect(outbound()).toEqual([`decision:${APP.applicationId}:1`]);
+    await w.approval.submitApplication(APP, portal('e-1'));
+    expect(outbound()).toEqual([`decision:${ID}:1`]);
   });
 });

@@ -1,5 +1,4 @@
-import { decide } from '#approval/decide';
-import { onSupplementDeadline } from '#approval/lifecycle';
+import { decide, onSupplementDeadline } from '#approval';
 import { offerForDecision, offeredCaseId, promisedDue } from '#hardcase/domain/offers';
 import { openHardCase } from '#hardcase/domain/transitions';
 import { DEFAULT_HARDCASE_CONFIG } from '#hardcase/domain/types';

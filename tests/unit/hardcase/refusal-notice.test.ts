@@ -1,4 +1,4 @@
-import { decide } from '#approval/decide';
+import { decide } from '#approval';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, refusalKind, type RefusalContext } from '#hardcase/domain/refusal-notice';
 import { calendar, inputFor, PERSON, posterApp, posterItem, weatherApp, weatherItem } from '../approval/fixtures';
 

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RefusalCode } from '#approval/types';
-import type { ReviewRejectionCode } from '#review/reviews';
-import type { ActionRefusalCode } from '#review/rectification';
+import type { RefusalCode } from '#approval';
+import type { ActionRefusalCode, ReviewRejectionCode } from '#review';
 import type { RefusalReason } from '#entitlement';
 import type { RefusalKind } from '#platform/receipts';
 

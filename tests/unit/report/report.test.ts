@@ -1,8 +1,7 @@
-import type { Decision } from '#approval/types';
-import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '#entitlement/figures';
-import type { Policy } from '#entitlement/types';
-import { emptyCounters } from '#review/figures';
-import type { Counters } from '#review/types';
+import type { Decision } from '#approval';
+import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters, type Policy } from '#entitlement';
+import { emptyCounters } from '#review';
+import type { Counters } from '#review';
 import {
   buildMonthlyReport,
   daysOf,
@@ -12,7 +11,7 @@ import {
   type DecisionInput,
   type PolicyInput,
   type ReportInput,
-} from '#report/build';
+} from '#report/domain/build';
 import { displayWidth, escapeHtml, formatValue, renderHtml, renderText, SECTIONS, textTable } from '#report/render';
 
 const TZ = 'Asia/Shanghai';
@@ -171,6 +170,30 @@ describe('buildMonthlyReport', () => {
     expect(report.ranking.map((r) => r.departmentCode)).toEqual(['D2', 'D1']);
     expect(report.badReviewTrend.find((d) => d.day === '2026-11-02')).toEqual({ day: '2026-11-02', realReviews: 5, negative: 1 });
     expect(report.badReviewTrend.filter((d) => d.realReviews > 0)).toHaveLength(1);
+  });
+
+  it('gives tied departments a shared rank (1, 1, 3), listed by department code inside the tie', () => {
+    // D2 16 / 2 and D1 24 / 3 both score 8 (equal fractions, different counts); D3 6 / 1 comes third.
+    const report = buildMonthlyReport(
+      input({
+        reviewDepartments: [
+          { key: 'D3', counters: counters({ completedCases: 1, level3: 1, points: 6 }) },
+          { key: 'D2', counters: counters({ completedCases: 2, level4: 2, points: 16 }) },
+          { key: 'D1', counters: counters({ completedCases: 3, level4: 3, points: 24 }) },
+        ],
+      }),
+    );
+    expect(report.ranking.map((r) => [r.rank, r.departmentCode, r.compositeScore])).toEqual([
+      [1, 'D1', 8],
+      [1, 'D2', 8],
+      [3, 'D3', 6],
+    ]);
+    const rankOf = (code: string) => report.departments.find((d) => d.departmentCode === code)!.review.rank;
+    expect([rankOf('D1'), rankOf('D2'), rankOf('D3')]).toEqual([1, 1, 3]);
+    // The tables say the place is shared, the lone third place reads plainly.
+    const rankCells = (html: string) => [...html.matchAll(/<tr><td class="num">([^<]+)<\/td><td>(D\d)</g)].map((m) => `${m[2]}:${m[1]}`);
+    expect(rankCells(renderHtml(report))).toEqual(['D1:并列1', 'D2:并列1', 'D3:3']);
+    expect(renderText(report)).toMatch(/并列1 │\s+D1 │[\s\S]*并列1 │\s+D2 │[\s\S]*│ 3\s+│\s+D3 │/);
   });
 
   it('labels every figure it renders in Chinese', () => {

@@ -2,11 +2,11 @@
  * The due index (shared/review/due.ts) must agree with the domain: a record leaves the index exactly when
  * the scheduler could do nothing more for it, and its due instant is when the domain next acts.
  */
-import { invitationDueAt, rectificationDueAt } from '#review/due';
-import { planInvitations } from '#review/invitations';
-import { acceptReview, onCaseCompleted, reviewerComparable } from '#review/reviews';
-import { applyAction, openRectification, overdueCheck } from '#review/rectification';
-import { DEFAULT_REVIEW_CONFIG as cfg, type CaseReviewState } from '#review/types';
+import { invitationDueAt, rectificationDueAt } from '#review/domain/due';
+import { planInvitations } from '#review/domain/invitations';
+import { acceptReview, onCaseCompleted, reviewerComparable } from '#review/domain/reviews';
+import { applyAction, openRectification, overdueCheck } from '#review/domain/rectification';
+import { DEFAULT_REVIEW_CONFIG as cfg, type CaseReviewState } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 function completed(overrides = {}): CaseReviewState {

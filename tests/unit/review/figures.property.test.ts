@@ -6,11 +6,11 @@ import {
   rowId,
   type Figures,
   type Period,
-} from '#review/figures';
-import type { ActionInput } from '#review/rectification';
-import { RECTIFICATION_ACTIONS, type Case, type ReviewLevel } from '#review/types';
+} from '#review/domain/figures';
+import type { ActionInput } from '#review/domain/rectification';
+import { RECTIFICATION_ACTIONS, type Case, type ReviewLevel } from '#review/domain/types';
+import { ReviewDriver } from './driver';
 import { calendar, makeCase, makeReview } from './fixtures';
-import { Store } from './harness';
 
 // Completions either side of month and day boundaries in Shanghai (K1 is 2026-10-01 00:30 local).
 const CASES: readonly Case[] = [
@@ -84,20 +84,21 @@ const command: fc.Arbitrary<{ advanceHours: number; cmd: Command }> = fc.record(
   ),
 });
 
-function run(commands: readonly { advanceHours: number; cmd: Command }[]): Store {
-  const store = new Store();
+async function run(commands: readonly { advanceHours: number; cmd: Command }[]): Promise<ReviewDriver> {
+  const store = new ReviewDriver();
   const sent: { caseId: string; input: ActionInput }[] = [];
   let clock = START;
   for (const { advanceHours, cmd } of commands) {
     clock += advanceHours * 3_600_000;
     const now = new Date(clock).toISOString();
+    store.memory.setNow(now);
     switch (cmd.t) {
       case 'complete':
-        store.completeCase(CASES[cmd.c]!);
+        await store.completeCase(CASES[cmd.c]!);
         break;
       case 'review': {
         const kase = CASES[cmd.c]!;
-        store.submitReview(
+        await store.submitReview(
           makeReview(kase, cmd.level, {
             reviewId: `R-${kase.caseId}-${cmd.rid}`,
             submittedAt: now,
@@ -107,7 +108,7 @@ function run(commands: readonly { advanceHours: number; cmd: Command }[]): Store
         break;
       }
       case 'tick':
-        store.tick(now);
+        await store.tick(now);
         break;
       case 'act': {
         const kase = CASES[cmd.c]!;
@@ -117,35 +118,35 @@ function run(commands: readonly { advanceHours: number; cmd: Command }[]): Store
           at: now,
           satisfied: cmd.satisfied,
         };
-        store.rectify(kase.caseId, input);
+        await store.rectify(kase.caseId, input);
         sent.push({ caseId: kase.caseId, input });
         break;
       }
       case 'path': {
         const kase = CASES[cmd.c]!;
-        PATHS[cmd.path]!.forEach((action, i) => {
+        for (const [i, action] of PATHS[cmd.path]!.entries()) {
           const input: ActionInput = {
             action,
             actor: { departmentCode: kase.departmentCode, staffId: 'S' },
             at: new Date(clock + i * 60_000).toISOString(),
             satisfied: true,
           };
-          store.rectify(kase.caseId, input);
+          await store.rectify(kase.caseId, input);
           sent.push({ caseId: kase.caseId, input });
-        });
+        }
         break;
       }
       case 'lateReview': {
         const kase = CASES[cmd.c]!;
         clock += 8 * 86_400_000;
-        store.tick(new Date(clock).toISOString());
+        await store.tick(new Date(clock).toISOString());
         clock += 3_600_000;
-        store.submitReview(makeReview(kase, cmd.level, { reviewId: `R-${kase.caseId}-late`, submittedAt: new Date(clock).toISOString() }));
+        await store.submitReview(makeReview(kase, cmd.level, { reviewId: `R-${kase.caseId}-late`, submittedAt: new Date(clock).toISOString() }));
         break;
       }
       case 'redeliverAct': {
         const earlier = sent[cmd.n % Math.max(sent.length, 1)];
-        if (earlier) store.rectify(earlier.caseId, earlier.input);
+        if (earlier) await store.rectify(earlier.caseId, earlier.input);
         break;
       }
     }
@@ -154,7 +155,7 @@ function run(commands: readonly { advanceHours: number; cmd: Command }[]): Store
 }
 
 /** Every (row → figures) of the reference for the periods any case falls in. */
-function referenceRows(store: Store): Map<string, Figures> {
+function referenceRows(store: ReviewDriver): Map<string, Figures> {
   const rows = new Map<string, Figures>();
   const periods = new Map<string, Period>();
   for (const kase of store.cases()) {
@@ -177,29 +178,30 @@ function referenceRows(store: Store): Map<string, Figures> {
 }
 
 describe('counters replayed from random event sequences equal the reference figures', () => {
-  it('holds for duplicates, parked reviews, defaults replaced, invalid and unfixable 差评, overdue flags', () => {
+  it('holds for duplicates, parked reviews, defaults replaced, invalid and unfixable 差评, overdue flags', async () => {
     const seen = { replacedDefault: 0, invalidated: 0, unfixable: 0, rectified: 0, overdue: 0, parked: 0 };
-    fc.assert(
-      fc.property(fc.array(command, { minLength: 5, maxLength: 60, size: 'max' }), (commands) => {
-        const store = run(commands);
+    await fc.assert(
+      fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 60, size: 'max' }), async (commands) => {
+        const store = await run(commands);
         const reference = referenceRows(store);
         const empty = figuresFromCounters(emptyCounters());
-        const ids = new Set([...reference.keys(), ...store.counters.keys()]);
+        const counters = store.memory.store.counterRows();
+        const ids = new Set([...reference.keys(), ...counters.keys()]);
         for (const id of ids) {
-          const fromCounters = store.counters.has(id) ? figuresFromCounters(store.counters.get(id)!) : empty;
+          const fromCounters = counters.has(id) ? figuresFromCounters(counters.get(id)!) : empty;
           expect({ id, figures: fromCounters }).toEqual({ id, figures: reference.get(id) ?? empty });
         }
-        for (const counters of store.counters.values()) {
-          for (const value of Object.values(counters)) expect(value).toBeGreaterThanOrEqual(0);
+        for (const row of counters.values()) {
+          for (const value of Object.values(row)) expect(value).toBeGreaterThanOrEqual(0);
         }
-        const all = [...store.counters.entries()].filter(([id]) => id.startsWith('all#'));
+        const all = [...counters.entries()].filter(([id]) => id.startsWith('all#'));
         const sum = (name: 'invalidated' | 'unfixable' | 'rectified' | 'overdue') =>
           all.reduce((n, [, c]) => n + c[name], 0);
         seen.invalidated += sum('invalidated');
         seen.unfixable += sum('unfixable');
         seen.rectified += sum('rectified');
         seen.overdue += sum('overdue');
-        seen.replacedDefault += store.reviews().filter((r) => !r.defaulted && store.states.get(r.caseId)?.defaultedAt).length;
+        seen.replacedDefault += store.reviews().filter((r) => !r.defaulted && store.state(r.caseId)?.defaultedAt).length;
         seen.parked += store.log.filter((l) => /: parked$/.test(l)).length;
       }),
       { numRuns: 300 },

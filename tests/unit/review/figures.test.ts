@@ -1,16 +1,16 @@
 import {
   computeFigures,
   counterDeltas,
+  emptyCounters,
   figuresFromCounters,
-  rankDepartments,
   type Figures,
   type GroupFigures,
   type Period,
-} from '#review/figures';
-import { emptyCounters } from '#review/figures';
-import type { Case, ReviewLevel } from '#review/types';
+} from '#review/domain/figures';
+import { rankDepartments } from '#review/domain/ranking';
+import type { Case, ReviewLevel } from '#review/domain/types';
+import { ReviewDriver } from './driver';
 import { calendar, makeCase, makeReview } from './fixtures';
-import { Store } from './harness';
 
 const SEPT: Period = { granularity: 'month', value: '2026-09' };
 const OCT: Period = { granularity: 'month', value: '2026-10' };
@@ -32,7 +32,7 @@ function caseOf(caseId: string, departmentCode: string, extra: Partial<Case> = {
 const at = (d: string) => `${d}:00.000Z`;
 
 /**
- * A small month, built through the real functions the way handlers would drive them:
+ * A small month, built through the use cases the way the consumer and the schedule drive them:
  *  D-A  A1 L5 (parked before its case, submitted in October)  A2 L4  A3 L2 rectified + satisfied visit + closed
  *       A4 L1 acknowledged, never rectified (rectify overdue)  A5 default only  A6 no review (completed 09-25, no staff)
  *       A7 L1 approved invalid  A8 L2 ack overdue, then unfixable approved  A9 default replaced by L3
@@ -40,8 +40,8 @@ const at = (d: string) => `${d}:00.000Z`;
  *  D-B  B1 L5  B2 L4          D-C  C1 L4  C2 L5         D-D  D1 default only
  *  D-E  E1 L5, completed 2026-10-01 00:30 Shanghai (2026-09-30T16:30Z): an October case.
  */
-function buildMonth(): Store {
-  const s = new Store();
+async function buildMonth(): Promise<ReviewDriver> {
+  const s = new ReviewDriver();
   const A = (n: number) => caseOf(`A${n}`, 'D-A', n === 6 ? { completedAt: at('2026-09-25T02:00'), staffId: undefined } : {});
   const review = (kase: Case, level: ReviewLevel, submittedAt = at('2026-09-10T03:00'), extra = {}) =>
     makeReview(kase, level, { reviewId: `R-${kase.caseId}`, submittedAt, ...extra });
@@ -49,41 +49,41 @@ function buildMonth(): Store {
   const act = (caseId: string, action: string, when: string, satisfied?: boolean) =>
     s.rectify(caseId, { action, actor, at: at(when), ...(satisfied !== undefined ? { satisfied } : {}) });
 
-  s.submitReview(review(A(1), 5, at('2026-10-02T02:00'))); // before its case: parked
-  for (let n = 1; n <= 10; n++) s.completeCase(A(n));
+  await s.submitReview(review(A(1), 5, at('2026-10-02T02:00'))); // before its case: parked
+  for (let n = 1; n <= 10; n++) await s.completeCase(A(n));
   const others = [caseOf('B1', 'D-B'), caseOf('B2', 'D-B'), caseOf('C1', 'D-C'), caseOf('C2', 'D-C'), caseOf('D1', 'D-D')];
-  for (const c of others) s.completeCase(c);
+  for (const c of others) await s.completeCase(c);
   const e1 = caseOf('E1', 'D-E', { completedAt: '2026-09-30T16:30:00.000Z' });
-  s.completeCase(e1);
-  s.completeCase(A(2)); // redelivered completion
+  await s.completeCase(e1);
+  await s.completeCase(A(2)); // redelivered completion
 
   const levels: [Case, ReviewLevel][] = [
     [A(2), 4], [A(3), 2], [A(4), 1], [A(7), 1], [A(8), 2], [A(10), 2],
     [others[0]!, 5], [others[1]!, 4], [others[2]!, 4], [others[3]!, 5], [e1, 5],
   ];
-  for (const [c, level] of levels) s.submitReview(review(c, level));
-  s.submitReview(review(A(2), 4)); // same reviewId again: no-op
-  s.submitReview(review(A(2), 1, at('2026-09-10T05:00'), { reviewId: 'R-A2-second' })); // DUPLICATE_REVIEW
+  for (const [c, level] of levels) await s.submitReview(review(c, level));
+  await s.submitReview(review(A(2), 4)); // same reviewId again: no-op
+  await s.submitReview(review(A(2), 1, at('2026-09-10T05:00'), { reviewId: 'R-A2-second' })); // DUPLICATE_REVIEW
 
-  act('A3', 'acknowledge', '2026-09-10T04:00');
-  act('A3', 'rectify', '2026-09-11T02:00');
-  act('A3', 'rectify', '2026-09-11T02:00'); // redelivered
-  act('A3', 'returnVisit', '2026-09-12T02:00', true);
-  act('A3', 'close', '2026-09-13T02:00');
-  act('A10', 'acknowledge', '2026-09-10T04:00');
-  act('A10', 'rectify', '2026-09-11T02:00');
-  act('A10', 'returnVisit', '2026-09-12T02:00', false);
-  act('A4', 'acknowledge', '2026-09-10T04:00');
-  act('A7', 'claimInvalid', '2026-09-10T05:00');
-  act('A7', 'approveInvalid', '2026-09-10T06:00');
-  s.tick(at('2026-09-12T00:00')); // A8 still OPEN after its acknowledgement deadline (09-11 end)
-  act('A8', 'acknowledge', '2026-09-12T01:00');
-  act('A8', 'claimUnfixable', '2026-09-13T02:00');
-  act('A8', 'approveUnfixable', '2026-09-14T02:00');
-  s.tick(at('2026-09-17T02:00')); // defaults for A5, A9, D1
-  s.submitReview(review(A(9), 3, at('2026-09-18T02:00'))); // replaces A9's default
-  s.tick(at('2026-09-20T00:00')); // A4 not rectified after 09-17 end
-  act('A8', 'approveUnfixable', '2026-09-14T02:00'); // redelivered after the flags
+  await act('A3', 'acknowledge', '2026-09-10T04:00');
+  await act('A3', 'rectify', '2026-09-11T02:00');
+  await act('A3', 'rectify', '2026-09-11T02:00'); // redelivered
+  await act('A3', 'returnVisit', '2026-09-12T02:00', true);
+  await act('A3', 'close', '2026-09-13T02:00');
+  await act('A10', 'acknowledge', '2026-09-10T04:00');
+  await act('A10', 'rectify', '2026-09-11T02:00');
+  await act('A10', 'returnVisit', '2026-09-12T02:00', false);
+  await act('A4', 'acknowledge', '2026-09-10T04:00');
+  await act('A7', 'claimInvalid', '2026-09-10T05:00');
+  await act('A7', 'approveInvalid', '2026-09-10T06:00');
+  await s.tick(at('2026-09-12T00:00')); // A8 still OPEN after its acknowledgement deadline (09-11 end)
+  await act('A8', 'acknowledge', '2026-09-12T01:00');
+  await act('A8', 'claimUnfixable', '2026-09-13T02:00');
+  await act('A8', 'approveUnfixable', '2026-09-14T02:00');
+  await s.tick(at('2026-09-17T02:00')); // defaults for A5, A9, D1
+  await s.submitReview(review(A(9), 3, at('2026-09-18T02:00'))); // replaces A9's default
+  await s.tick(at('2026-09-20T00:00')); // A4 not rectified after 09-17 end
+  await act('A8', 'approveUnfixable', '2026-09-14T02:00'); // redelivered after the flags
   return s;
 }
 
@@ -132,10 +132,14 @@ const D_A_SEPT: Figures = {
 };
 
 describe('figures on a hand-checked month', () => {
-  const store = buildMonth();
-  const reference = computeFigures(store.cases(), store.reviews(), store.rectifications(), SEPT, calendar);
+  let store: ReviewDriver;
+  let reference: GroupFigures[];
+  beforeAll(async () => {
+    store = await buildMonth();
+    reference = computeFigures(store.cases(), store.reviews(), store.rectifications(), SEPT, calendar);
+  });
 
-  it('the harness saw the duplicates and refusals it was meant to', () => {
+  it('the use cases saw the duplicates and refusals they were meant to', () => {
     expect(store.log).toEqual(
       expect.arrayContaining([
         'review R-A1: parked',
@@ -154,7 +158,7 @@ describe('figures on a hand-checked month', () => {
   });
 
   it('department D-A: the same from the counters', () => {
-    expect(store.figuresFromCounters('department', 'D-A', SEPT)).toEqual(D_A_SEPT);
+    expect(store.figures('department', 'D-A', SEPT)).toEqual(D_A_SEPT);
   });
 
   it('the bureau total (all)', () => {
@@ -165,7 +169,7 @@ describe('figures on a hand-checked month', () => {
     expect(all.compositeScore).toBe(69 / 11);
     expect(all.coverage).toBe(13 / 15);
     expect(all.unreviewedRate).toBe(4 / 15);
-    expect(store.figuresFromCounters('all', 'all', SEPT)).toEqual(withoutGroup(all));
+    expect(store.figures('all', 'all', SEPT)).toEqual(withoutGroup(all));
   });
 
   it('a department with only a default has no real-review ratios (null, not 0)', () => {
@@ -179,7 +183,7 @@ describe('figures on a hand-checked month', () => {
     const day = computeFigures(store.cases(), store.reviews(), store.rectifications(), DAY_10, calendar);
     const dA = pick(day, 'department', 'D-A');
     expect([dA.completedCases, dA.realReviews, dA.unreviewedRate]).toEqual([9, 7, 2 / 9]);
-    expect(store.figuresFromCounters('department', 'D-A', DAY_10)).toEqual(withoutGroup(dA));
+    expect(store.figures('department', 'D-A', DAY_10)).toEqual(withoutGroup(dA));
     // A6 has no staff member: staff S-D-A has the 9 others.
     expect(pick(reference, 'staff', 'S-D-A').completedCases).toBe(9);
     expect(pick(reference, 'district', 'DIST-1').completedCases).toBe(15);
@@ -194,11 +198,12 @@ describe('figures on a hand-checked month', () => {
     expect(pick(october, 'department', 'D-E').byLevel[5]).toBe(1);
   });
 
-  it('ranks departments by composite score; no real review, no rank; ties by code', () => {
-    // D-B (10 + 8) / 2 = 9 and D-C (8 + 10) / 2 = 9 tie: D-B first by code; D-A 33 / 7 ≈ 4.71; D-D unranked.
+  it('ranks departments by composite score; no real review, no rank; ties share a rank, listed by code', () => {
+    // D-B (10 + 8) / 2 = 9 and D-C (8 + 10) / 2 = 9 tie: both first, D-B listed first; D-A 33 / 7 ≈ 4.71 is
+    // third; D-D unranked.
     expect(rankDepartments(reference, '2026-09')).toEqual([
       { rank: 1, departmentCode: 'D-B', compositeScore: 9, realReviews: 2 },
-      { rank: 2, departmentCode: 'D-C', compositeScore: 9, realReviews: 2 },
+      { rank: 1, departmentCode: 'D-C', compositeScore: 9, realReviews: 2 },
       { rank: 3, departmentCode: 'D-A', compositeScore: 33 / 7, realReviews: 7 },
     ]);
   });
@@ -210,12 +215,12 @@ describe('rankDepartments', () => {
     return { dimension: 'department', key, period: { granularity: 'month', value: month }, ...figuresFromCounters(counters) };
   };
 
-  it('treats equal fractions with different counts as one tie, broken by code', () => {
+  it('treats equal fractions with different counts as one tie, listed by code', () => {
     // 29 / 3 (3 reviews) and 58 / 6 (6 reviews) are the same score.
     const ranking = rankDepartments([group('D-Z', 29, 3), group('D-M', 58, 6), group('D-A', 19, 2)], '2026-09');
     expect(ranking.map((r) => [r.rank, r.departmentCode])).toEqual([
       [1, 'D-M'],
-      [2, 'D-Z'],
+      [1, 'D-Z'],
       [3, 'D-A'], // 9.5
     ]);
   });

@@ -1,5 +1,5 @@
 import { createCalendar } from '#calendar';
-import type { Case, Review, ReviewLevel } from '#review/types';
+import type { Case, Review, ReviewLevel } from '#review/domain/types';
 
 export const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 

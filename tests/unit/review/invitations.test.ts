@@ -1,6 +1,7 @@
-import { planInvitations, type InvitationAction } from '#review/invitations';
-import { acceptReview, onCaseCompleted } from '#review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/types';
+import { planInvitations, type InvitationAction } from '#review/domain/invitations';
+import { acceptReview, onCaseCompleted } from '#review/domain/reviews';
+import { invitationEvents } from '#review/messages';
+import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 // The case completes 2026-09-10T02:00Z; reminder at +72 h, default at +168 h (natural days, SPEC §7).
@@ -50,7 +51,7 @@ describe('planInvitations', () => {
     expect(plan.next.defaultedAt).toBe('2026-09-18T00:00:00.000Z');
     expect(plan.next.version).toBe(state.version + 1);
     expect(plan.figureDeltas).toEqual([{ subject: state.subject, add: { defaulted: 1 } }]);
-    expect(plan.outbound.map((e) => e.type)).toEqual(['gov.review.defaulted']);
+    expect(invitationEvents(state.case, plan.actions, '2026-09-18T00:00:00.000Z').map((e) => e.type)).toEqual(['gov.review.defaulted']);
     expect(plan.nextCheckAt).toBeUndefined();
   });
 

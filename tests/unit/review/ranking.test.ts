@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { competitionRanks, rankDepartments, type RankableFigures } from '#review/domain/ranking';
-import { computeFigures, type Period } from '#review/figures';
-import type { Case, Review, ReviewLevel } from '#review/types';
+import { computeFigures, type Period } from '#review/domain/figures';
+import type { Case, Review, ReviewLevel } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const SEPTEMBER: Period = { granularity: 'month', value: '2026-09' };

@@ -1,5 +1,6 @@
-import { allowedLater, applyAction, openRectification, reachableStates } from '#review/rectification';
-import { subjectOf } from '#review/reviews';
+import { applyAction, openRectification } from '#review/domain/rectification';
+import { allowedLater, reachableStates } from '#review/domain/transitions';
+import { subjectOf } from '#review/domain/reviews';
 import {
   DEFAULT_REVIEW_CONFIG,
   RECTIFICATION_ACTIONS,
@@ -7,7 +8,7 @@ import {
   type Rectification,
   type RectificationAction,
   type RectificationState,
-} from '#review/types';
+} from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };

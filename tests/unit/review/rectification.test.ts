@@ -1,12 +1,7 @@
-import {
-  actionKey,
-  allowedActions,
-  applyAction,
-  openRectification,
-  overdueCheck,
-  type ActionInput,
-} from '#review/rectification';
-import { subjectOf } from '#review/reviews';
+import { applyAction, openRectification, overdueCheck, type ActionInput } from '#review/domain/rectification';
+import { actionKey, allowedActions } from '#review/domain/transitions';
+import { overdueEvents, STEP_EVENT_TYPES, stepEvents } from '#review/messages';
+import { subjectOf } from '#review/domain/reviews';
 import {
   DEFAULT_REVIEW_CONFIG,
   RECTIFICATION_ACTIONS,
@@ -15,7 +10,7 @@ import {
   type RectificationAction,
   type RectificationState,
   type ReviewLevel,
-} from '#review/types';
+} from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };
@@ -143,8 +138,11 @@ describe('applyAction: every state × every action', () => {
       expect(result.auditEntry).toMatchObject({ action, from: state, to: expected, actor: OWNER, note: 'n', at: minute(100) });
       expect(result.next.history.at(-1)).toEqual(result.auditEntry);
       expect(result.next.version).toBe(rect.version + 1);
-      expect(result.eventType).toMatch(/^gov\.rectification\./);
-      expect(result.outbound[0]?.type).toBe(result.eventType);
+      // What the step tells upstream systems comes first: its own gov.rectification.* event.
+      const events = stepEvents(rect, result);
+      expect(events[0]?.type).toBe(STEP_EVENT_TYPES[action]);
+      expect(events[0]?.type).toMatch(/^gov\.rectification\./);
+      expect(events[0]?.data).toMatchObject({ action, from: state, to: expected, actorStaffId: OWNER.staffId, at: minute(100) });
     } else {
       if (result.ok) throw new Error(`expected refusal, got ${result.next.state}`);
       expect(result.code).toBe('ACTION_NOT_ALLOWED');
@@ -207,7 +205,7 @@ describe('applyAction: details', () => {
     expect(result.figureDeltas).toEqual(add === undefined ? [] : [{ subject: rect.subject, add }]);
   });
 
-  it('approveInvalid asks the handler to mark the case record', () => {
+  it('approveInvalid asks the use case to mark the case record', () => {
     const result = applyAction(inState('INVALID_CLAIMED'), { action: 'approveInvalid', actor: OWNER, at: minute(50) }, calendar, config);
     expect(result.ok && !result.duplicate && result.effects).toEqual([{ type: 'invalidateReview', caseId: 'C1', reviewId: 'R-C1' }]);
   });
@@ -225,7 +223,7 @@ describe('idempotency under at-least-once delivery', () => {
     const first = applyAction(open(), input, calendar, config);
     if (!first.ok) throw new Error(first.reason);
     const again = applyAction(first.next, input, calendar, config);
-    expect(again).toMatchObject({ ok: true, duplicate: true, figureDeltas: [], outbound: [] });
+    expect(again).toMatchObject({ ok: true, duplicate: true, figureDeltas: [], effects: [] });
     expect(again.ok && again.next).toBe(first.next);
     expect(again.ok && again.auditEntry).toEqual(first.auditEntry);
 
@@ -312,7 +310,7 @@ describe('overdueCheck', () => {
     const first = overdueCheck(rect, after(ACK_DUE));
     expect(first.flagged).toEqual(['acknowledge']);
     expect(first.figureDeltas).toEqual([{ subject: rect.subject, add: { overdue: 1, overdueAcknowledge: 1 } }]);
-    expect(first.outbound.map((e) => e.type)).toEqual(['gov.rectification.overdue']);
+    expect(overdueEvents(rect, first.flagged, after(ACK_DUE)).map((e) => e.type)).toEqual(['gov.rectification.overdue']);
     expect(first.next.history.at(-1)).toMatchObject({ action: 'overdue', from: 'OPEN', to: 'OPEN' });
     const second = overdueCheck(first.next, after(RECTIFY_DUE));
     // Still OPEN past the rectification deadline: the second kind, but the case is already counted overdue.

@@ -1,6 +1,6 @@
-import { acceptReview, invalidateReview, onCaseCompleted, subjectOf } from '#review/reviews';
-import { planInvitations } from '#review/invitations';
-import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/types';
+import { acceptReview, invalidateReview, onCaseCompleted, subjectOf } from '#review/domain/reviews';
+import { planInvitations } from '#review/domain/invitations';
+import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 function completed(kase = makeCase()): CaseReviewState {

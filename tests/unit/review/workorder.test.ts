@@ -4,9 +4,9 @@ import {
   type WorkOrderOutcome,
   type WorkOrderStatus,
 } from '#review/domain/workorder';
-import { applyAction, openRectification } from '#review/rectification';
-import { subjectOf } from '#review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type Rectification, type Review } from '#review/types';
+import { applyAction, openRectification } from '#review/domain/rectification';
+import { subjectOf } from '#review/domain/reviews';
+import { DEFAULT_REVIEW_CONFIG, type Rectification, type Review } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
 const config = DEFAULT_REVIEW_CONFIG;

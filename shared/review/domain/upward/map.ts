@@ -14,7 +14,7 @@
 
 import { isValidCreditCode, maskSensitive } from '#contract/identifiers';
 import type { WorkingCalendar } from '#calendar/types';
-import type { HistoryEntry, Rectification, Review, ReviewLevel } from '#review/types';
+import type { HistoryEntry, Rectification, Review, ReviewLevel } from '#review/domain/types';
 import type {
   ChannelKind,
   FieldIssue,

@@ -40,7 +40,7 @@
  *   of text) beyond what the sources above state.
  */
 
-import type { RectificationState } from '#review/types';
+import type { RectificationState } from '#review/domain/types';
 import type { StepKind, UpwardProfile } from './types';
 
 /** rectifyStatus by the state after the step (assumed; one table for every profile so far). */

@@ -4,7 +4,7 @@
  * types; the mapping is in map.ts, the code tables in profiles.ts, the checks in validate.ts.
  */
 
-import type { RectificationAction, RectificationState } from '#review/types';
+import type { RectificationAction, RectificationState } from '#review/domain/types';
 
 /** Where a review was given, whatever an upstream system calls it (see CHANNEL_ALIASES). */
 export const CHANNEL_KINDS = ['pc', 'mobile', 'qrcode', 'tablet', 'terminal', 'phone', 'sms'] as const;

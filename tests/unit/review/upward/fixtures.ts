@@ -3,9 +3,9 @@
  * profile and compared with tests/golden/upward/<profile>/. Times are in September 2026, Shanghai.
  */
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
-import { applyAction, openRectification } from '#review/rectification';
-import { subjectOf } from '#review/reviews';
-import { DEFAULT_REVIEW_CONFIG, type Rectification, type RectificationAction, type Review } from '#review/types';
+import { applyAction, openRectification } from '#review/domain/rectification';
+import { subjectOf } from '#review/domain/reviews';
+import { DEFAULT_REVIEW_CONFIG, type Rectification, type RectificationAction, type Review } from '#review/domain/types';
 import type { StepKind, UpwardCase, UpwardSettings } from '#review/domain/upward/types';
 import { calendar, makeCase } from '../fixtures';
 

@@ -14,7 +14,7 @@ import { PROFILES } from '#review/domain/upward/profiles';
 import type { MapResult, StepKind, UpwardCase, UpwardProfile } from '#review/domain/upward/types';
 import { validateRecord } from '#review/domain/upward/validate';
 import { STEP_CODES } from '#review/domain/upward/profiles';
-import type { Review } from '#review/types';
+import type { Review } from '#review/domain/types';
 import {
   APPLICATION_CASE,
   BAD_REVIEW,

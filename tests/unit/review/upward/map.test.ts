@@ -8,7 +8,7 @@ import {
 } from '#review/domain/upward/map';
 import { GUANGDONG, NATIONAL, PROFILES, ZHEJIANG, profileNamed } from '#review/domain/upward/profiles';
 import type { MapResult, UpwardCase, UpwardProfile } from '#review/domain/upward/types';
-import { REVIEW_LEVELS, type Rectification, type Review } from '#review/types';
+import { REVIEW_LEVELS, type Rectification, type Review } from '#review/domain/types';
 import {
   APPLICATION_CASE,
   BAD_REVIEW,

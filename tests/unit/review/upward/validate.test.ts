@@ -2,7 +2,7 @@ import { mapRectificationStep, mapReview } from '#review/domain/upward/map';
 import { GUANGDONG, NATIONAL, ZHEJIANG } from '#review/domain/upward/profiles';
 import type { PlatformRecord, UpwardProfile } from '#review/domain/upward/types';
 import { validateRecord } from '#review/domain/upward/validate';
-import type { Review } from '#review/types';
+import type { Review } from '#review/domain/types';
 import { APPLICATION_CASE, BAD_REVIEW, DEFAULT_REVIEW, EXTERNAL_CASE, GOOD_REVIEW, SETTINGS, calendar, stepOccurrences } from './fixtures';
 
 function recordOf(profile: UpwardProfile, review: Review = GOOD_REVIEW): PlatformRecord {

@@ -1,0 +1,303 @@
+/**
+ * The stage's CloudWatch dashboard (SPEC §10), row by row: the figures of 秒批, 免申即享 and 好差评 from the
+ * functions' EMF metrics, then the platform (queues, dead-letter queues, function errors, throttles, latency)
+ * and the alarms' status. observability.ts creates it with the figure alarms and the saved queries.
+ */
+import { Duration, type Stack } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type { StageConfig } from '#topology/stages';
+import { deadLetterQueueName, physicalName } from '#infra/constructs/names';
+import { functions as functionSpecs, queues as queueSpecs, type FunctionName, type QueueName } from '#topology';
+
+export const NAMESPACE = 'CivicFlow';
+const WIDTH = 24;
+
+type Row = cloudwatch.IWidget[];
+
+/** A metric a function emits, with the `service` dimension Powertools adds. */
+export function civicMetric(
+  metricName: string,
+  service: FunctionName,
+  statistic: string = cloudwatch.Stats.SUM,
+  period: Duration = Duration.minutes(5),
+  label?: string,
+): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: NAMESPACE,
+    metricName,
+    dimensionsMap: { service },
+    statistic,
+    period,
+    ...(label ? { label } : {}),
+  });
+}
+
+/** Every series of a metric split by one more dimension (outcome, level, department, policy). */
+function searchBy(metricName: string, dimension: string, service: FunctionName, statistic: string, label: string) {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('{${NAMESPACE},${dimension},service} MetricName="${metricName}" service="${service}"', '${statistic}', 300)`,
+    label,
+    period: Duration.minutes(5),
+  });
+}
+
+/** An SQS metric of one queue, by its physical name, per minute. */
+function queueMetric(metricName: string, queueName: string, label: string, statistic: string = cloudwatch.Stats.MAXIMUM) {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/SQS',
+    metricName,
+    dimensionsMap: { QueueName: queueName },
+    statistic,
+    period: Duration.minutes(1),
+    label,
+  });
+}
+
+/** A Lambda metric of one function, by its physical name, per minute. */
+function lambdaMetric(stage: string, metricName: string, fn: FunctionName, statistic: string) {
+  return new cloudwatch.Metric({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensionsMap: { FunctionName: physicalName(stage, fn) },
+    statistic,
+    period: Duration.minutes(1),
+    label: fn,
+  });
+}
+
+export interface DashboardProps {
+  readonly config: StageConfig;
+  readonly api: apigwv2.HttpApi;
+  /** The "old messages" alarm's threshold (s), drawn on the age graph. */
+  readonly oldestMessageAgeSeconds: number;
+  /** Every alarm to show in the alarm status widget. */
+  readonly alarms: readonly cloudwatch.Alarm[];
+}
+
+export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Dashboard {
+  const stage = props.config.stage;
+  const dashboard = new cloudwatch.Dashboard(stack, 'Dashboard', {
+    dashboardName: `civicflow-${stage}`,
+    defaultInterval: Duration.days(7),
+  });
+  const rows: Row[] = [
+    headerRow(props.config),
+    ...approvalRows(),
+    entitlementRow(),
+    ...reviewRows(props.api),
+    ...platformRows(stage, props.oldestMessageAgeSeconds),
+    [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
+  ];
+  for (const row of rows) dashboard.addWidgets(...row);
+  return dashboard;
+}
+
+function headerRow(config: StageConfig): Row {
+  return [
+    new cloudwatch.TextWidget({
+      width: WIDTH,
+      height: 2,
+      markdown:
+        `# CivicFlow ${config.stage} — ${config.district.name} (${config.district.code})\n` +
+        'Figures of 秒批, 免申即享 and 好差评 from the functions\' EMF metrics (namespace `CivicFlow`), then the platform: ' +
+        'queues, dead-letter queues, function errors, throttles and latency. Saved queries: Logs Insights → Saved queries → ' +
+        `\`civicflow/${config.stage}/…\`. The monthly report: \`GET /reports/${config.district.code}/YYYY-MM\`.`,
+    }),
+  ];
+}
+
+/** 秒批 — SPEC §4 */
+function approvalRows(): Row[] {
+  return [
+    [
+      new cloudwatch.GraphWidget({
+        title: '秒批 decisions by outcome',
+        width: 8,
+        stacked: true,
+        left: [
+          searchBy('Decisions', 'Outcome', 'approval', 'Sum', 'approval'),
+          searchBy('Decisions', 'Outcome', 'approvalDeadlines', 'Sum', 'deadlines'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: '秒批率 (instant approvals / decisions on instant items, %)',
+        width: 8,
+        left: [
+          new cloudwatch.MathExpression({
+            expression: '100 * approvals / decisions',
+            label: '秒批率 %',
+            usingMetrics: {
+              approvals: civicMetric('InstantApprovals', 'approval'),
+              decisions: civicMetric('DecisionsOnInstantItems', 'approval'),
+            },
+            period: Duration.minutes(5),
+          }),
+        ],
+        leftYAxis: { min: 0, max: 100 },
+      }),
+      new cloudwatch.GraphWidget({
+        title: '秒批 materials waived (免提交), overdue verifications',
+        width: 8,
+        left: [
+          civicMetric('MaterialsWaived', 'approval', 'Sum', Duration.minutes(5), 'materials waived'),
+          civicMetric('OverdueVerifications', 'approvalDeadlines', 'Sum', Duration.minutes(5), 'overdue verifications'),
+        ],
+      }),
+    ],
+    [
+      new cloudwatch.GraphWidget({
+        title: '秒批 decision latency (ms)',
+        width: 12,
+        left: [
+          civicMetric('DecisionLatency', 'approval', 'p50', Duration.minutes(5), 'p50'),
+          civicMetric('DecisionLatency', 'approval', 'p95', Duration.minutes(5), 'p95'),
+          civicMetric('DecisionLatency', 'approval', 'Maximum', Duration.minutes(5), 'max'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: '秒批 time-limit compression (%)',
+        width: 12,
+        left: [civicMetric('TimeLimitCompression', 'approval', 'Average', Duration.minutes(5), 'mean compression %')],
+      }),
+    ],
+  ];
+}
+
+/** 免申即享 — SPEC §5 */
+function entitlementRow(): Row {
+  return [
+    new cloudwatch.GraphWidget({
+      title: '免申即享 pushes and grants',
+      width: 8,
+      left: [
+        new cloudwatch.MathExpression({
+          expression: 'notifiedPolicy + notifiedMatch',
+          label: 'notified',
+          usingMetrics: {
+            notifiedPolicy: civicMetric('EntitlementsNotified', 'policy'),
+            notifiedMatch: civicMetric('EntitlementsNotified', 'match'),
+          },
+          period: Duration.minutes(5),
+        }),
+        new cloudwatch.MathExpression({
+          expression: 'grantedPolicy + grantedMatch',
+          label: 'granted',
+          usingMetrics: {
+            grantedPolicy: civicMetric('EntitlementsGranted', 'policy'),
+            grantedMatch: civicMetric('EntitlementsGranted', 'match'),
+          },
+          period: Duration.minutes(5),
+        }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 notification delivery',
+      width: 8,
+      left: [
+        civicMetric('NotificationsDelivered', 'notify', 'Sum', Duration.minutes(5), 'delivered'),
+        civicMetric('NotificationFailures', 'notify', 'Sum', Duration.minutes(5), 'failures'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 matching: profiles per slice, publish to last push (ms)',
+      width: 8,
+      left: [civicMetric('MatchSliceProfiles', 'match', 'Sum', Duration.minutes(5), 'profiles matched')],
+      right: [searchBy('PublishToLastPushMs', 'PolicyId', 'match', 'Maximum', 'publish to last push')],
+    }),
+  ];
+
+}
+
+/** 好差评 — SPEC §6 */
+function reviewRows(api: apigwv2.HttpApi): Row[] {
+  return [
+    [
+      new cloudwatch.GraphWidget({
+        title: '好差评 reviews by level, 差评, completed cases',
+        width: 8,
+        stacked: false,
+        left: [
+          searchBy('ReviewsReceived', 'Level', 'review', 'Sum', 'level'),
+          civicMetric('BadReviews', 'review', 'Sum', Duration.minutes(5), '差评'),
+          civicMetric('CasesCompleted', 'review', 'Sum', Duration.minutes(5), 'completed cases'),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: '好差评 composite score by department (this month, /10)',
+        width: 8,
+        left: [searchBy('CompositeScore', 'Department', 'reviewSchedule', 'Maximum', 'score')],
+        leftYAxis: { min: 0, max: 10 },
+      }),
+      new cloudwatch.GraphWidget({
+        title: '好差评 差评整改率, coverage by department (this month)',
+        width: 8,
+        left: [
+          searchBy('RectificationRate', 'Department', 'reviewSchedule', 'Maximum', '差评整改率'),
+          searchBy('Coverage', 'Department', 'reviewSchedule', 'Maximum', 'coverage'),
+        ],
+        leftYAxis: { min: 0, max: 1 },
+      }),
+    ],
+    [
+      new cloudwatch.GraphWidget({
+        title: '好差评 overdue rectifications (flagged per run; cases this month by department)',
+        width: 12,
+        left: [civicMetric('OverdueRectifications', 'reviewSchedule', 'Sum', Duration.minutes(15), 'flagged')],
+        right: [searchBy('OverdueRectificationCases', 'Department', 'reviewSchedule', 'Maximum', 'overdue cases')],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Ingest: events accepted and rejected; API latency',
+        width: 12,
+        left: [
+          civicMetric('EventsAccepted', 'ingest', 'Sum', Duration.minutes(5), 'accepted'),
+          civicMetric('EventsRejected', 'ingest', 'Sum', Duration.minutes(5), 'rejected'),
+        ],
+        right: [api.metricLatency({ statistic: 'p95', period: Duration.minutes(5), label: 'API p95 ms' })],
+      }),
+    ],
+  ];
+}
+
+/** Platform — queue depth and age, DLQ depth, errors, throttles, latency */
+function platformRows(stage: string, oldestMessageAgeSeconds: number): Row[] {
+  const functionNames = Object.keys(functionSpecs) as FunctionName[];
+  const queueNames = Object.keys(queueSpecs) as QueueName[];
+  return [
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth (visible messages)',
+        width: 8,
+        left: queueNames.map((q) => queueMetric('ApproximateNumberOfMessagesVisible', physicalName(stage, q), q)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Age of oldest message (s)',
+        width: 8,
+        left: queueNames.map((q) => queueMetric('ApproximateAgeOfOldestMessage', physicalName(stage, q), q)),
+        leftAnnotations: [{ value: oldestMessageAgeSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'DLQ depth (must be 0)',
+        width: 8,
+        left: queueNames.map((q) => queueMetric('ApproximateNumberOfMessagesVisible', deadLetterQueueName(stage, q), `${q} DLQ`)),
+      }),
+    ],
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Function errors',
+        width: 8,
+        left: functionNames.map((f) => lambdaMetric(stage, 'Errors', f, cloudwatch.Stats.SUM)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function throttles',
+        width: 8,
+        left: functionNames.map((f) => lambdaMetric(stage, 'Throttles', f, cloudwatch.Stats.SUM)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Function latency p95 (ms)',
+        width: 8,
+        left: functionNames.map((f) => lambdaMetric(stage, 'Duration', f, 'p95')),
+      }),
+    ],
+  ];
+}

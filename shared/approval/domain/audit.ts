@@ -1,0 +1,69 @@
+/**
+ * The audit lines of 秒批 (SPEC §10): who caused a change, what came of it and why. Keyed by their cause
+ * (`causeId`), so a redelivery writes nothing new. A decision's line carries its reason codes, not the
+ * decision: the full decision and its trace are kept once, in its version (the store adds the version's
+ * address to the line when it writes both).
+ */
+import type { AuditEntry } from '#platform/audit';
+import { causeKey, type Cause, type Decision } from './decision';
+
+const subjectOf = (applicationId: string) => `application:${applicationId}`;
+
+export function decisionAudit(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
+  const codes = decision.reasons.map((r) => r.code);
+  return {
+    subject: subjectOf(decision.applicationId),
+    action,
+    actor: cause.source,
+    at,
+    why: codes.join(',') || 'all checks passed',
+    causeId: causeKey(cause),
+    details: {
+      cause,
+      sequence: decision.sequence,
+      outcome: decision.outcome,
+      itemCode: decision.itemCode,
+      itemVersion: decision.itemVersion,
+      reasonCodes: codes,
+    },
+  };
+}
+
+/** The same applicationId submitted with other content: recorded, not decided. */
+export function conflictAudit(applicationId: string, applicationHash: string, storedHash: string, cause: Cause, at: string): AuditEntry {
+  return {
+    subject: subjectOf(applicationId),
+    action: 'conflict',
+    actor: cause.source,
+    at,
+    why: 'same applicationId submitted with other content; the first submission stands',
+    causeId: causeKey(cause),
+    details: { cause, applicationHash, storedHash },
+  };
+}
+
+/** A later event refused in the application's state (or for an unknown application). */
+export function refusalAudit(applicationId: string, cause: Cause, at: string, code: string, message: string): AuditEntry {
+  return {
+    subject: subjectOf(applicationId),
+    action: `refused:${code}`,
+    actor: cause.source,
+    at,
+    why: message,
+    causeId: causeKey(cause),
+    details: { cause },
+  };
+}
+
+/** An approval on commitment whose verification was not reported by its due date, flagged by the schedule. */
+export function overdueAudit(decision: Decision, cause: Cause, at: string): AuditEntry {
+  return {
+    subject: subjectOf(decision.applicationId),
+    action: 'verification-overdue',
+    actor: cause.source,
+    at,
+    why: `核查期限 ${decision.verificationDue?.date} 已过，尚未报告核查结果`,
+    causeId: causeKey(cause),
+    details: { verificationDue: decision.verificationDue, sequence: decision.sequence },
+  };
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { Decision } from './decision';
+import type { Application } from './types';
+
+/**
+ * JSON with object keys sorted at every level, so two serializations of the same content hash alike
+ * whatever order the upstream system wrote the keys in. Array order is kept: it is part of the content.
+ * Keys whose value is undefined are dropped, as JSON.stringify does.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') {
+    // -0 and 0 are the same content; JSON.stringify already maps NaN/Infinity to null.
+    if (typeof value === 'number' && Object.is(value, -0)) return '0';
+    return JSON.stringify(value) ?? 'null';
+  }
+  if (Array.isArray(value)) {
+    return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    const v = record[key];
+    if (v === undefined) continue;
+    parts.push(`${JSON.stringify(key)}:${canonicalJson(v)}`);
+  }
+  return `{${parts.join(',')}}`;
+}
+
+/** SHA-256 (hex) of the canonical JSON of an application: stable across key order and redeliveries. */
+export function contentHash(application: Application): string {
+  return createHash('sha256').update(canonicalJson(application)).digest('hex');
+}
+
+/** Same applicationId and same content: a redelivery, which must not be decided again. */
+export function isSameApplication(a: Application, b: Application): boolean {
+  return a.applicationId === b.applicationId && contentHash(a) === contentHash(b);
+}
+
+export type SubmissionDisposition = 'decide' | 'duplicate' | 'conflict';
+
+/**
+ * What to do with a submitted application given the decision already stored for its id (if any):
+ * decide it, ignore a redelivery, or record a conflict (same id, different content) without a second decision.
+ */
+export function classifySubmission(
+  existing: Pick<Decision, 'applicationId' | 'applicationHash'> | undefined,
+  application: Application,
+): SubmissionDisposition {
+  if (existing === undefined) return 'decide';
+  return existing.applicationHash === contentHash(application) ? 'duplicate' : 'conflict';
+}

@@ -1,0 +1,197 @@
+/**
+ * Later events on a decided application (SPEC §4 step 6). Each returns a new version of the decision
+ * (sequence + 1, `updatedAt` = the event's time) with the step appended to its trace and the effects this
+ * version asks for; a refusal changes nothing. A supplement decides the application again, so it moves
+ * `decidedAt`, latency and compression; a deadline or a verification does not decide on the merits and
+ * leaves them as they were. Effects of earlier versions are never repeated: the review case opened by an approval
+ * stays open when the approval is later revoked.
+ */
+import { decide, type DecideInput } from './decide';
+import type { Decision, TraceStep, Transition } from './decision';
+import type { Application, SubmittedMaterial } from './types';
+
+const PENDING = 'ACCEPTED_PENDING_MATERIALS';
+
+function after(a: string, b: string): boolean {
+  return Date.parse(a) > Date.parse(b);
+}
+
+function refuse(code: Extract<Transition, { ok: false }>['refusal']['code'], message: string): Transition {
+  return { ok: false, refusal: { code, message } };
+}
+
+/**
+ * Materials supplied for a 容缺 case: the application is decided again with the supplied entries
+ * replacing the original ones of the same code, on the facts as they are now (credit, licences, profile).
+ * Allowed only while the decision is pending and not after its supplement deadline. A partial supplement
+ * that leaves the case pending keeps the original deadline, so supplying one material at a time cannot
+ * extend it. `input.item` should be the item version the case was accepted under (`previous.itemVersion`).
+ */
+export function supplement(
+  previous: Decision,
+  originalApplication: Application,
+  supplementedMaterials: readonly SubmittedMaterial[],
+  input: Omit<DecideInput, 'application'>,
+): Transition {
+  if (originalApplication.applicationId !== previous.applicationId) {
+    return refuse(
+      'APPLICATION_MISMATCH',
+      `补正材料对应的申请 ${originalApplication.applicationId} 与决定 ${previous.applicationId} 不一致`,
+    );
+  }
+  if (previous.outcome !== PENDING) {
+    return refuse('NOT_PENDING_MATERIALS', `申请当前状态为 ${previous.outcome}，不处于容缺待补正状态`);
+  }
+  if (previous.supplementDue !== undefined && after(input.now, previous.supplementDue.dueAt)) {
+    return refuse('SUPPLEMENT_TOO_LATE', `补正期限 ${previous.supplementDue.date} 已过，不再接收补正材料`);
+  }
+
+  const replaced = new Map(supplementedMaterials.map((m) => [m.code, m] as const));
+  const merged: SubmittedMaterial[] = originalApplication.materials.map((m) => {
+    const s = replaced.get(m.code);
+    return s === undefined ? m : { ...m, ...s };
+  });
+  const originalCodes = new Set(originalApplication.materials.map((m) => m.code));
+  for (const m of supplementedMaterials) if (!originalCodes.has(m.code)) merged.push(m);
+
+  const redecided = decide({ ...input, application: { ...originalApplication, materials: merged } });
+  const step: TraceStep = {
+    step: 'supplement',
+    result: 'pass',
+    notes: [`于 ${input.now} 补正材料：${supplementedMaterials.map((m) => m.code).join('、') || '（无）'}，重新审查`],
+  };
+  return {
+    ok: true,
+    decision: {
+      ...redecided,
+      trace: { ...redecided.trace, steps: [...previous.trace.steps, step, ...redecided.trace.steps] },
+      ...(redecided.outcome === PENDING && previous.supplementDue !== undefined
+        ? { supplementDue: previous.supplementDue }
+        : {}),
+      sequence: previous.sequence + 1,
+      // Conflict detection is about the submitted application, not its supplemented form.
+      applicationHash: previous.applicationHash,
+    },
+  };
+}
+
+/**
+ * The supplement deadline, run by a schedule: a case still pending after the end of its deadline day is
+ * TERMINATED. Returns undefined when there is nothing to do (not pending, or not yet overdue).
+ */
+export function onSupplementDeadline(decision: Decision, now: string): Decision | undefined {
+  if (decision.outcome !== PENDING || decision.supplementDue === undefined) return undefined;
+  if (!after(now, decision.supplementDue.dueAt)) return undefined;
+  const due = decision.supplementDue;
+  const step: TraceStep = {
+    step: 'supplementDeadline',
+    result: 'reject',
+    notes: [`补正期限 ${due.date} 届满，仍缺：${decision.materialsPending.map((m) => m.name).join('、')}`],
+  };
+  return {
+    ...decision,
+    outcome: 'TERMINATED',
+    reasons: [
+      {
+        code: 'SUPPLEMENT_DEADLINE_MISSED',
+        message: `未在 ${due.date} 前补齐容缺材料（${decision.materialsPending.map((m) => m.name).join('、')}），办理终止`,
+        details: { supplementDue: due, materials: decision.materialsPending },
+      },
+    ],
+    trace: { ...decision.trace, steps: [...decision.trace.steps, step] },
+    updatedAt: now,
+    sequence: decision.sequence + 1,
+    effects: [],
+  };
+}
+
+export interface VerificationReport {
+  readonly truthful: boolean;
+  readonly note: string;
+}
+
+/**
+ * The department's verification of an approval on commitment. Truthful: the approval stands and the case
+ * is closed (`verification` recorded). Untruthful: the approval is REVOKED and the subject's credit record
+ * must be marked `falseCommitment`, which then excludes it from 容缺 and 告知承诺.
+ */
+export function onVerification(decision: Decision, report: VerificationReport, now: string): Transition {
+  if (decision.outcome !== 'APPROVED_ON_COMMITMENT') {
+    return refuse('NOT_APPROVED_ON_COMMITMENT', `申请当前状态为 ${decision.outcome}，不是告知承诺审批`);
+  }
+  if (decision.verification !== undefined) {
+    return refuse('ALREADY_VERIFIED', `该告知承诺审批已于 ${decision.verification.reportedAt} 完成核查`);
+  }
+  const late = decision.verificationDue !== undefined && after(now, decision.verificationDue.dueAt);
+  const verification = { truthful: report.truthful, note: report.note, reportedAt: now, late };
+  const lateNote = late ? `（超过核查期限 ${decision.verificationDue?.date}）` : '';
+  if (report.truthful) {
+    return {
+      ok: true,
+      decision: {
+        ...decision,
+        verification,
+        trace: {
+          ...decision.trace,
+          steps: [
+            ...decision.trace.steps,
+            { step: 'verification', result: 'pass', notes: [`核查属实${lateNote}：${report.note}`] },
+          ],
+        },
+        updatedAt: now,
+        sequence: decision.sequence + 1,
+        effects: [],
+      },
+    };
+  }
+  return {
+    ok: true,
+    decision: {
+      ...decision,
+      outcome: 'REVOKED',
+      verification,
+      reasons: [
+        {
+          code: 'COMMITMENT_UNTRUTHFUL',
+          message: `经核查承诺内容不实，撤销审批决定${decision.certificateNo ? `（证照 ${decision.certificateNo}）` : ''}：${report.note}`,
+          details: { note: report.note, reportedAt: now },
+        },
+      ],
+      trace: {
+        ...decision.trace,
+        steps: [
+          ...decision.trace.steps,
+          { step: 'verification', result: 'reject', notes: [`核查不实${lateNote}：${report.note}`, '记录虚假承诺信用标记'] },
+        ],
+      },
+      updatedAt: now,
+      sequence: decision.sequence + 1,
+      effects: [
+        { kind: 'markFalseCommitment', subjectId: decision.applicantId, applicationId: decision.applicationId, at: now },
+      ],
+    },
+  };
+}
+
+/** An approval on commitment whose verification has not been reported by the end of its due day. */
+export function isVerificationOverdue(decision: Decision, now: string): boolean {
+  return (
+    decision.outcome === 'APPROVED_ON_COMMITMENT' &&
+    decision.verification === undefined &&
+    decision.verificationDue !== undefined &&
+    after(now, decision.verificationDue.dueAt)
+  );
+}
+
+export type DueKind = 'SUPPLEMENT' | 'VERIFICATION';
+
+/** The open deadline a decision waits on, if any: what the deadlines schedule must look at, and when. */
+export function openDeadline(d: Decision): { readonly kind: DueKind; readonly dueAt: string } | undefined {
+  if (d.outcome === 'ACCEPTED_PENDING_MATERIALS' && d.supplementDue !== undefined) {
+    return { kind: 'SUPPLEMENT', dueAt: d.supplementDue.dueAt };
+  }
+  if (d.outcome === 'APPROVED_ON_COMMITMENT' && d.verification === undefined && d.verificationDue !== undefined) {
+    return { kind: 'VERIFICATION', dueAt: d.verificationDue.dueAt };
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+/**
+ * Which counters a newly stored decision version moves (SPEC §4 "Figures"), as data: the use case hands
+ * them to its metrics port after the version is written, never for a redelivery.
+ *
+ * `Decisions` counts versions by outcome; the 秒批率 pair counts each application once in the denominator
+ * and once in the numerator when it becomes APPROVED; waived materials count only what the version added.
+ * Latency and compression belong to decisions on the merits (a first decision or a supplement's
+ * re-decision), not to deadlines or verifications.
+ */
+import type { Decision, Outcome, VersionCause } from './decision';
+
+export type MetricUnitName = 'Count' | 'Milliseconds' | 'Percent';
+
+export interface MetricPoint {
+  readonly name: string;
+  readonly unit: MetricUnitName;
+  readonly value: number;
+  /** Published as its own metric with these dimensions; without, with the function's default ones. */
+  readonly dimensions?: Readonly<Record<string, string>>;
+}
+
+const CONCLUDED: ReadonlySet<Outcome> = new Set(['APPROVED', 'APPROVED_ON_COMMITMENT', 'REJECTED']);
+
+export function decisionMetrics(decision: Decision, previous: Decision | undefined, cause: VersionCause): MetricPoint[] {
+  const points: MetricPoint[] = [
+    { name: 'Decisions', unit: 'Count', value: 1, dimensions: { Outcome: decision.outcome } },
+    { name: 'DecisionsByItem', unit: 'Count', value: 1, dimensions: { ItemCode: decision.itemCode, Outcome: decision.outcome } },
+  ];
+  if (decision.itemMode === 'instant') {
+    if (previous === undefined) points.push({ name: 'DecisionsOnInstantItems', unit: 'Count', value: 1 });
+    if (decision.outcome === 'APPROVED' && previous?.outcome !== 'APPROVED') {
+      points.push({ name: 'InstantApprovals', unit: 'Count', value: 1 });
+    }
+  }
+  const waived = decision.materialsWaived.length - (previous?.materialsWaived.length ?? 0);
+  if (waived > 0) points.push({ name: 'MaterialsWaived', unit: 'Count', value: waived });
+  if (cause === 'submitted' || cause === 'supplemented') {
+    points.push({ name: 'DecisionLatency', unit: 'Milliseconds', value: decision.latencyMs });
+    if (CONCLUDED.has(decision.outcome) && decision.timeLimitCompression !== null) {
+      points.push({ name: 'TimeLimitCompression', unit: 'Percent', value: decision.timeLimitCompression * 100 });
+    }
+  }
+  return points;
+}
+
+/** An approval on commitment flagged for a verification not reported in time. */
+export const OVERDUE_VERIFICATION: MetricPoint = { name: 'OverdueVerifications', unit: 'Count', value: 1 };

@@ -1,0 +1,34 @@
+/**
+ * The approval queue's events (parsed by the consumer: inbound data was validated whole at the edge) as
+ * the use cases take them. Mapping only.
+ */
+import type { CarriedBy } from '#platform/consumer';
+import type { Cause } from './domain/decision';
+import type { VerificationReport } from './domain/lifecycle';
+import type { Application, SubmittedMaterial } from './domain/types';
+
+export type ApprovalEvent = CarriedBy<'approval'>;
+type EventOf<T extends ApprovalEvent['type']> = Extract<ApprovalEvent, { type: T }>;
+
+/** The event that causes a change: its `(source, id)` makes a redelivery recognisable. */
+export const causeOf = (event: ApprovalEvent): Cause => ({ source: event.source, id: event.id, type: event.type });
+
+/**
+ * The application exactly as submitted, fields the item does not read included: its content hash tells a
+ * redelivery from a conflicting resubmission, and the stored copy is what was sent.
+ */
+export const applicationOf = (event: EventOf<'gov.application.submitted'>): Application => event.data;
+
+export function supplementOf(event: EventOf<'gov.application.materials.supplemented'>): {
+  readonly applicationId: string;
+  readonly materials: readonly SubmittedMaterial[];
+} {
+  return { applicationId: event.data.applicationId, materials: event.data.materials };
+}
+
+export function verificationOf(event: EventOf<'gov.application.verification.reported'>): {
+  readonly applicationId: string;
+  readonly report: VerificationReport;
+} {
+  return { applicationId: event.data.applicationId, report: { truthful: event.data.truthful, note: event.data.note } };
+}

@@ -1,0 +1,90 @@
+/**
+ * The deployed ports of the 秒批 use cases: the approvals table (store.ts), the registry's reference data
+ * read through its public module, the SQS queues, the functions' clock, the stage calendar, and Powertools
+ * metrics and logs. The functions call `approvalService()` / `deadlinesService()`; tests build their own
+ * services from in-memory ports instead.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { stageCalendar } from '#platform/calendar';
+import { nowIso } from '#platform/clock';
+import { publish } from '#platform/outbound';
+import { logger, metrics } from '#platform/powertools';
+import { sendInternal } from '#platform/queues';
+import {
+  getApplicationRecords,
+  getCredit,
+  getEnterpriseProfile,
+  getItemVersion,
+  getPersonProfile,
+  licencesOfHolder,
+  type StoredCredit,
+  type StoredLicence,
+} from '#registry';
+import type { Licence, Profile } from './domain/types';
+import type { ApplicantFacts, Messenger, RegistryReader, Telemetry } from './ports';
+import { createApprovalService, createDeadlinesService, type ApprovalService, type DeadlinesService } from './service';
+import { approvalStore } from './store';
+
+/** A licence without `validUntil` is valid without limit (长期); the domain compares last local days. */
+export const UNLIMITED_VALIDITY = '9999-12-31';
+
+export function toDomainLicence(l: StoredLicence): Licence {
+  return { ...l, validUntil: l.validUntil ?? UNLIMITED_VALIDITY, attributes: l.attributes ?? {} };
+}
+
+/** The stored records as the domain takes them (absent ones left out). */
+function factsOf(profile: Profile | undefined, licences: readonly StoredLicence[], credit: StoredCredit | undefined): ApplicantFacts {
+  return { ...(profile ? { profile } : {}), licences: licences.map(toDomainLicence), ...(credit ? { credit } : {}) };
+}
+
+export const registryReader: RegistryReader = {
+  /**
+   * One BatchGetItem (item, profile, credit) alongside the licences' Query, instead of four requests: the
+   * approval consumer is bound by DynamoDB requests.
+   */
+  async applicationFacts(itemCode, applicant) {
+    const [records, licences] = await Promise.all([getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
+    return { ...(records.item ? { item: records.item } : {}), ...factsOf(records.profile, licences, records.credit) };
+  },
+  async applicantFacts(applicant) {
+    const [profile, licences, credit] = await Promise.all([
+      applicant.kind === 'person' ? getPersonProfile(applicant.id) : getEnterpriseProfile(applicant.id),
+      licencesOfHolder(applicant.id),
+      getCredit(applicant.id),
+    ]);
+    return factsOf(profile, licences, credit);
+  },
+  itemVersion: getItemVersion,
+};
+
+export const messenger: Messenger = { sendInternal, publish };
+
+/** A point with dimensions is published on its own (EMF), so its dimensions do not mix with the function's. */
+export const telemetry: Telemetry = {
+  metrics(points) {
+    for (const p of points) {
+      if (p.dimensions === undefined) {
+        metrics.addMetric(p.name, MetricUnit[p.unit], p.value);
+        continue;
+      }
+      const single = metrics.singleMetric();
+      single.addDimensions({ ...p.dimensions });
+      single.addMetric(p.name, MetricUnit[p.unit], p.value);
+    }
+  },
+  info: (message, fields) => logger.info(message, { ...fields }),
+  warn: (message, fields) => logger.warn(message, { ...fields }),
+};
+
+let approval: ApprovalService | undefined;
+let deadlines: DeadlinesService | undefined;
+
+export function approvalService(): ApprovalService {
+  approval ??= createApprovalService({ store: approvalStore, registry: registryReader, messenger, now: nowIso, calendar: stageCalendar, telemetry });
+  return approval;
+}
+
+export function deadlinesService(): DeadlinesService {
+  deadlines ??= createDeadlinesService({ store: approvalStore, messenger, now: nowIso, telemetry });
+  return deadlines;
+}

@@ -1,0 +1,204 @@
+/**
+ * What the 秒批 use cases (service.ts) need from the world, as interfaces: the approvals table, the
+ * registry's reference data, the queues, the clock, the calendar and a place for metrics and log lines.
+ * live.ts plugs in the deployed ones (DynamoDB, SQS, Powertools); unit tests plug in small in-memory ones
+ * (tests/support/memory/approval.ts).
+ */
+import type { WorkingCalendar } from '#calendar/types';
+import type { InternalEvent } from '#contract/internal';
+import type { OutboundEvent } from '#contract/outbound';
+import type { AuditEntry } from '#platform/audit';
+import type { CommitResult } from '#platform/group-commit';
+import type { Receipt } from '#platform/receipts';
+import type { Cause, Decision, Effect, RefusalCode, VersionCause } from './domain/decision';
+import type { DueKind } from './domain/lifecycle';
+import type { MetricPoint } from './domain/metrics';
+import type { Applicant, Application, CreditRecord, Licence, Profile, ServiceItem } from './domain/types';
+
+// ---- what the store keeps ----
+
+/** What a version (or flag) must send once it is stored: kept with it until sent (the outbox). */
+export interface Outbox {
+  readonly outbound: readonly OutboundEvent[];
+  readonly effects: readonly Effect[];
+}
+
+/** Whose outbox: a decision version's, or the overdue flag's. */
+export type OutboxRef =
+  | { readonly applicationId: string; readonly of: 'version'; readonly sequence: number }
+  | { readonly applicationId: string; readonly of: 'overdueFlag' };
+
+/** A first decision: the application (created once: the exactly-once gate), version 1, its outbox, audit line and receipt. */
+export interface FirstDecisionRecord {
+  readonly application: Application;
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+  readonly receipt?: Receipt;
+}
+
+/** A later version, stored only if the current one is still `previous`. */
+export interface TransitionRecord {
+  readonly previous: Decision;
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+  readonly receipt?: Receipt;
+}
+
+/** The one overdue flag of an approval on commitment, stored only if `decision` is still current and due. */
+export interface OverdueFlagRecord {
+  readonly decision: Decision;
+  readonly flaggedAt: string;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+}
+
+export interface ConflictRecord {
+  readonly application: Application;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly audit: AuditEntry;
+  readonly receipt: Receipt;
+}
+
+export type StoredRefusalCode = RefusalCode | 'APPLICATION_UNKNOWN';
+
+export interface RefusalRecord {
+  readonly applicationId: string;
+  readonly cause: Cause;
+  readonly at: string;
+  readonly code: StoredRefusalCode;
+  readonly message: string;
+  readonly audit: AuditEntry;
+  readonly receipt?: Receipt;
+}
+
+export interface StoredVersion {
+  readonly decision: Decision;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  /** Still to be sent. */
+  readonly pending: boolean;
+}
+
+export interface StoredConflict {
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+  readonly application: Application;
+}
+
+export interface StoredRefusal {
+  readonly cause: Cause;
+  readonly at: string;
+  readonly code: StoredRefusalCode;
+  readonly message: string;
+}
+
+export interface StoredFlag {
+  readonly flaggedAt: string;
+  readonly sequence: number;
+  readonly outbox: Outbox;
+  readonly pending: boolean;
+}
+
+/** Everything about one application. */
+export interface StoredCase {
+  readonly application?: {
+    readonly application: Application;
+    readonly applicationHash: string;
+    readonly cause: Cause;
+    readonly receivedAt: string;
+  };
+  /** The current version. */
+  readonly decision?: Decision;
+  /** Every version, oldest first. */
+  readonly versions: readonly StoredVersion[];
+  readonly conflicts: readonly StoredConflict[];
+  readonly refusals: readonly StoredRefusal[];
+  readonly overdueFlag?: StoredFlag;
+}
+
+export interface DueEntry {
+  readonly applicationId: string;
+  readonly dueAt: string;
+}
+
+// ---- the ports ----
+
+/** The approvals table (store.ts), with the audit lines and receipts written in the same transactions. */
+export interface ApprovalStore {
+  loadCase(applicationId: string): Promise<StoredCase>;
+  /** 'exists' when the application was there already (a redelivery, a resubmission or a conflict). */
+  createFirstDecision(first: FirstDecisionRecord): Promise<'stored' | 'exists'>;
+  /** The group commit's write: first decisions in as few transactions as fit, one result each. Never throws. */
+  writeFirstDecisions(firsts: readonly FirstDecisionRecord[]): Promise<CommitResult[]>;
+  /** 'raced' when another writer changed the case first: reload and decide again. */
+  storeTransition(next: TransitionRecord): Promise<'stored' | 'raced'>;
+  storeOverdueFlag(flag: OverdueFlagRecord): Promise<'stored' | 'raced'>;
+  /** False when this event was recorded before. */
+  recordConflict(conflict: ConflictRecord): Promise<boolean>;
+  /** False when this event was recorded before. */
+  recordRefusal(refusal: RefusalRecord): Promise<boolean>;
+  /** A receipt on its own (nothing else changed), create-only: a redelivery keeps the first. */
+  recordReceipt(receipt: Receipt): Promise<void>;
+  /** One outbox sent: it leaves the unsent list (a concurrent sender's mark is fine). */
+  markSent(ref: OutboxRef, at: string): Promise<void>;
+  /** Several sent outboxes marked at once (the group commit's). */
+  markAllSent(entries: readonly { readonly ref: OutboxRef; readonly outbox: Outbox }[], at: string): Promise<void>;
+  /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
+  overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
+  /** Outboxes written before `before` and still not sent (a crash between write and send). */
+  unsentOutboxes(before: string): Promise<OutboxRef[]>;
+}
+
+/** What a decision reads of the applicant. */
+export interface ApplicantFacts {
+  readonly profile?: Profile;
+  readonly licences: readonly Licence[];
+  readonly credit?: CreditRecord;
+}
+
+/** The registry's reference data, as the domain takes it (read through `#registry`). */
+export interface RegistryReader {
+  /** The item's current version and the applicant's facts: what a first decision reads. */
+  applicationFacts(itemCode: string, applicant: Applicant): Promise<ApplicantFacts & { readonly item?: ServiceItem }>;
+  applicantFacts(applicant: Applicant): Promise<ApplicantFacts>;
+  /** The version an application was accepted under. */
+  itemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined>;
+}
+
+/** The queues: internal events to the capabilities they concern, outbound events to upstream systems. */
+export interface Messenger {
+  sendInternal(events: readonly InternalEvent[]): Promise<void>;
+  publish(events: readonly OutboundEvent[]): Promise<void>;
+}
+
+/** Metrics and log lines (masked by the live adapter). */
+export interface Telemetry {
+  metrics(points: readonly MetricPoint[]): void;
+  info(message: string, fields: Readonly<Record<string, unknown>>): void;
+  warn(message: string, fields: Readonly<Record<string, unknown>>): void;
+}
+
+export interface ApprovalPorts {
+  readonly store: ApprovalStore;
+  readonly registry: RegistryReader;
+  readonly messenger: Messenger;
+  /** The functions' clock (ISO 8601). */
+  readonly now: () => string;
+  readonly calendar: () => WorkingCalendar;
+  readonly telemetry: Telemetry;
+}
+
+/** The deadlines schedule reads no registry data and decides nothing on the merits. */
+export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar'>;

@@ -1,0 +1,105 @@
+/**
+ * The deadlines schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is
+ * TERMINATED; an approval on commitment not verified by its due date is flagged, once; outboxes a crash
+ * left unsent are sent again. Every write is conditional on the version it was computed from, so
+ * overlapping runs or a rerun change nothing twice.
+ */
+import { overdueAudit } from '../domain/audit';
+import type { Cause } from '../domain/decision';
+import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
+import { OVERDUE_VERIFICATION } from '../domain/metrics';
+import { verificationOverdueFor } from '../messages';
+import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
+import { outboxSender } from './outbox';
+import { storeVersion } from './versions';
+
+const DEADLINES_SOURCE = '/civicflow/approval-deadlines';
+const DEADLINES_TYPE = 'civicflow.schedule.approval-deadlines';
+/** An outbox younger than this is probably being sent right now by the handler that wrote it. */
+const OUTBOX_GRACE_MS = 2 * 60_000;
+
+export interface DeadlinesSummary {
+  readonly terminated: number;
+  readonly flagged: number;
+  /** Outboxes found unsent after a crash and sent now. */
+  readonly resent: number;
+}
+
+export interface DeadlinesService {
+  /** One run at the clock's time. */
+  runDeadlines(): Promise<DeadlinesSummary>;
+}
+
+export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService {
+  const { store, telemetry } = ports;
+  const outbox = outboxSender(ports);
+  const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
+
+  async function terminateMissedSupplements(now: string): Promise<number> {
+    let terminated = 0;
+    for (const due of await store.overdue('SUPPLEMENT', now)) {
+      // The index is eventually consistent and another run may be at work: decide on the stored case.
+      const known = await store.loadCase(due.applicationId);
+      if (!known.decision) continue;
+      const next = onSupplementDeadline(known.decision, now);
+      if (!next) continue;
+      const why = cause(`supplement-deadline:${due.applicationId}:${known.decision.sequence}`);
+      // 'raced': a supplement or another run got there first; the next run looks again.
+      const stored = await storeVersion(ports, outbox, { previous: known.decision, decision: next, cause: why, causeKind: 'supplementDeadline', now });
+      if (stored === 'stored') terminated++;
+    }
+    return terminated;
+  }
+
+  async function flagOverdueVerifications(now: string): Promise<number> {
+    let flagged = 0;
+    for (const due of await store.overdue('VERIFICATION', now)) {
+      const known = await store.loadCase(due.applicationId);
+      const decision = known.decision;
+      if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) continue;
+      const box: Outbox = { outbound: [verificationOverdueFor(decision, now)], effects: [] };
+      const audit = overdueAudit(decision, cause(`verification-overdue:${decision.applicationId}`), now);
+      if ((await store.storeOverdueFlag({ decision, flaggedAt: now, outbox: box, audit })) === 'raced') continue;
+      flagged++;
+      telemetry.metrics([OVERDUE_VERIFICATION]);
+      telemetry.info('verification overdue', { applicationId: decision.applicationId, itemCode: decision.itemCode });
+      await outbox.send({ ref: { applicationId: decision.applicationId, of: 'overdueFlag' }, outbox: box, internal: [] });
+    }
+    return flagged;
+  }
+
+  async function resendUnsent(now: string): Promise<number> {
+    let resent = 0;
+    const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
+    for (const ref of await store.unsentOutboxes(before)) {
+      const waiting = await pendingOutbox(ref);
+      // Effects (review case, credit mark) need grants this function does not have; a version that has
+      // them was made by an event, and SQS redelivers that event until its handler has sent them.
+      if (!waiting || waiting.effects.length > 0) continue;
+      await outbox.send({ ref, outbox: waiting, internal: [] });
+      resent++;
+    }
+    if (resent > 0) telemetry.warn('resent unsent outboxes', { resent });
+    return resent;
+  }
+
+  /** The outbox as the case holds it, if still unsent (the index is eventually consistent). */
+  async function pendingOutbox(ref: OutboxRef): Promise<Outbox | undefined> {
+    const known = await store.loadCase(ref.applicationId);
+    const owner = ref.of === 'overdueFlag' ? known.overdueFlag : known.versions.find((v) => v.decision.sequence === ref.sequence);
+    return owner?.pending ? owner.outbox : undefined;
+  }
+
+  return {
+    async runDeadlines() {
+      const now = ports.now();
+      const summary = {
+        terminated: await terminateMissedSupplements(now),
+        flagged: await flagOverdueVerifications(now),
+        resent: await resendUnsent(now),
+      };
+      telemetry.info('approval deadlines', { ...summary, now });
+      return summary;
+    },
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Later events on a decided application (SPEC §4 step 6): a supplement re-decides a 容缺 case under the
+ * item version it was accepted under; a department's verification report closes or revokes an approval
+ * on commitment. Each computes the next version from the current one (domain/lifecycle.ts) and stores it
+ * conditionally on that version, so a concurrent event makes it reload and compute again.
+ *
+ * A refused event (a supplement for a case that is not pending, a second verification…) is recorded with
+ * its reason and returns: retrying cannot change the answer. Only infrastructure errors throw.
+ */
+import { currentUnit } from '#platform/group-commit';
+import { refusalAudit } from '../domain/audit';
+import { causeKey, type Cause, type Decision, type Transition, type VersionCause } from '../domain/decision';
+import { onVerification, supplement, type VerificationReport } from '../domain/lifecycle';
+import type { SubmittedMaterial } from '../domain/types';
+import { effectEvents, refusalReceipt } from '../messages';
+import type { ApprovalPorts, StoredCase, StoredRefusalCode, StoredVersion } from '../ports';
+import { versionOutbox, type OutboxSender } from './outbox';
+import { storeVersion } from './versions';
+
+/**
+ * A supplement or report may overtake its submission on the queue (standard SQS does not keep order).
+ * Before recording "unknown application" the event is retried this many receives, so a few minutes of
+ * reordering cannot lose a supplement.
+ */
+const UNKNOWN_APPLICATION_RECEIVES = 3;
+
+/** How often a later event reloads and decides again when another writer keeps changing the case. */
+const ATTEMPTS = 5;
+
+type Known = StoredCase & { readonly decision: Decision };
+
+export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
+  const { store, registry, telemetry } = ports;
+
+  /** `gov.application.materials.supplemented`: re-decided under the accepted item version, on today's facts. */
+  function supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'supplemented', async (known, now) => {
+      const previous = known.decision;
+      const stored = known.application;
+      if (stored === undefined) throw new Error(`application ${applicationId} has a decision but no application; retrying`);
+      const item = previous.itemVersion === null ? undefined : await registry.itemVersion(previous.itemCode, previous.itemVersion);
+      // Only a pending case is re-decided; any other is refused without reading the applicant's facts.
+      const facts = previous.outcome === 'ACCEPTED_PENDING_MATERIALS' ? await registry.applicantFacts(stored.application.applicant) : { licences: [] };
+      return supplement(previous, stored.application, materials, { item, ...facts, now, calendar: ports.calendar() });
+    });
+  }
+
+  /** `gov.application.verification.reported`: verifies or revokes an approval on commitment. */
+  function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'verification', async (known, now) => onVerification(known.decision, report, now));
+  }
+
+  async function onLaterEvent(
+    applicationId: string,
+    cause: Cause,
+    receives: number,
+    causeKind: VersionCause,
+    transition: (known: Known, now: string) => Promise<Transition>,
+  ): Promise<void> {
+    const key = causeKey(cause);
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      // In a batch, this application's first decision may still be waiting: write it first, then load.
+      await currentUnit()?.unit.beforeLoad(applicationId);
+      const known = await store.loadCase(applicationId);
+      const done = known.versions.find((v) => causeKey(v.cause) === key);
+      if (done) return sendIfPending(done);
+      if (known.refusals.some((r) => causeKey(r.cause) === key)) return;
+
+      const now = ports.now();
+      if (!known.decision) {
+        if (receives < UNKNOWN_APPLICATION_RECEIVES) {
+          throw new Error(`application ${applicationId} is not known yet; retrying in case its submission is still queued`);
+        }
+        return refuse(applicationId, cause, now, 'APPLICATION_UNKNOWN', `未找到申请 ${applicationId} 的审批决定，无法处理 ${cause.type}`);
+      }
+      const result = await transition(known as Known, now);
+      if (!result.ok) return refuse(applicationId, cause, now, result.refusal.code, result.refusal.message);
+      const stored = await storeVersion(ports, outbox, { previous: known.decision, decision: result.decision, cause, causeKind, now });
+      if (stored === 'stored') return;
+    }
+    throw new Error(`application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
+  }
+
+  /** This event made a version before (a redelivery): send what it still owes. */
+  async function sendIfPending(done: StoredVersion): Promise<void> {
+    if (!done.pending) return;
+    await outbox.send({ ref: versionOutbox(done.decision), outbox: done.outbox, internal: effectEvents(done.outbox.effects) });
+  }
+
+  async function refuse(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Promise<void> {
+    const recorded = await store.recordRefusal({
+      applicationId,
+      cause,
+      at,
+      code,
+      message,
+      audit: refusalAudit(applicationId, cause, at, code, message),
+      receipt: refusalReceipt(applicationId, cause, at, code, message),
+    });
+    if (recorded) telemetry.warn('event refused', { applicationId, eventType: cause.type, eventId: cause.id, code });
+  }
+
+  return { supplementMaterials, reportVerification };
+}

@@ -1,0 +1,108 @@
+/**
+ * `gov.application.submitted`: the first decision, once; a redelivery or resubmission decides nothing new,
+ * and the same id with other content is a recorded conflict.
+ *
+ * Optimistic: a submission is nearly always new, so it is decided without looking for the case first.
+ * The store creates the application only if absent, in the same transaction as the decision; when it was
+ * there, the work is thrown away and the stored case is handled as a known submission.
+ *
+ * In the approval consumer's unit of work (group commit) the first decisions of a batch are written
+ * together, in as few transactions as fit (5 items each), their outboxes sent together and marked sent
+ * 25 per request. A known application in the batch turns its change into a conflict, and its record runs
+ * again on its own, taking the known-submission path.
+ */
+import type { InternalEvent } from '#contract/internal';
+import { afterCommit, currentUnit, GroupCommit } from '#platform/group-commit';
+import { decisionAudit, conflictAudit } from '../domain/audit';
+import { classifySubmission, contentHash } from '../domain/conflict';
+import { decide } from '../domain/decide';
+import { causeKey, type Cause } from '../domain/decision';
+import type { Application } from '../domain/types';
+import { conflictReceipt, duplicateReceipt, effectEvents, messagesOf, versionReceipt } from '../messages';
+import type { ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
+import { reportDecision } from './observe';
+import { versionOutbox, type OutboxSender } from './outbox';
+
+/** A first decision waiting in the consumer's unit of work: what it writes and the events it then sends. */
+export interface FirstDecisionChange {
+  readonly record: FirstDecisionRecord;
+  readonly internal: readonly InternalEvent[];
+}
+
+export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
+  const { store, registry, telemetry } = ports;
+
+  async function submitApplication(application: Application, cause: Cause): Promise<void> {
+    const batch = currentUnit<FirstDecisionChange>();
+    // In a batch, the same application's first decision may be waiting: write it first (then this is known).
+    await batch?.unit.beforeLoad(application.applicationId);
+    const { item, ...facts } = await registry.applicationFacts(application.itemCode, application.applicant);
+    const now = ports.now();
+    const decision = decide({ application, item, ...facts, now, calendar: ports.calendar() });
+    const { outbox: box, internal } = messagesOf(decision, 'submitted');
+    const record: FirstDecisionRecord = {
+      application,
+      decision,
+      cause,
+      receivedAt: now,
+      outbox: box,
+      audit: decisionAudit(decision, cause, `decided:${decision.outcome}`, now),
+      receipt: versionReceipt(decision, cause),
+    };
+    if (batch) {
+      batch.unit.defer({ record, internal });
+      afterCommit(() => reportDecision(telemetry, decision, undefined, 'submitted'));
+      return;
+    }
+    if ((await store.createFirstDecision(record)) === 'exists') {
+      return onKnownSubmission(await store.loadCase(application.applicationId), application, cause);
+    }
+    reportDecision(telemetry, decision, undefined, 'submitted');
+    await outbox.send({ ref: versionOutbox(decision), outbox: box, internal });
+  }
+
+  /** The application was decided before: a redelivery or resubmission (no new decision), or a conflict. */
+  async function onKnownSubmission(known: StoredCase, application: Application, cause: Cause): Promise<void> {
+    const stored = known.application;
+    if (stored === undefined) throw new Error(`application ${application.applicationId} exists but could not be read; retrying`);
+    if (classifySubmission({ applicationId: application.applicationId, applicationHash: stored.applicationHash }, application) === 'conflict') {
+      const now = ports.now();
+      const hash = contentHash(application);
+      const { applicationId } = application;
+      const recorded = await store.recordConflict({
+        application,
+        applicationHash: hash,
+        storedHash: stored.applicationHash,
+        cause,
+        receivedAt: now,
+        audit: conflictAudit(applicationId, hash, stored.applicationHash, cause, now),
+        receipt: conflictReceipt(applicationId, hash, stored.applicationHash, cause, now),
+      });
+      if (recorded) telemetry.warn('application conflict', { applicationId, eventId: cause.id, source: cause.source });
+      return;
+    }
+    // The earlier attempt may have crashed after its write: send what version 1 still owes.
+    const first = known.versions[0];
+    if (first?.pending) {
+      await outbox.send({ ref: versionOutbox(first.decision), outbox: first.outbox, internal: effectEvents(first.outbox.effects) });
+    }
+    // The same application under another event id: decided once, this event had no effect. (A redelivery of
+    // the event that was decided finds the receipt written with its decision.)
+    if (causeKey(stored.cause) !== causeKey(cause)) {
+      await store.recordReceipt(duplicateReceipt(application, cause, stored.cause, ports.now()));
+    }
+    telemetry.info('application already decided', { applicationId: application.applicationId, eventId: cause.id });
+  }
+
+  /** The approval consumer's unit of work: a batch's new applications written together. */
+  function batch(): GroupCommit<FirstDecisionChange> {
+    return new GroupCommit<FirstDecisionChange>({
+      keyOf: (change) => change.record.application.applicationId,
+      write: (changes) => store.writeFirstDecisions(changes.map((c) => c.record)),
+      afterWrite: (changes) =>
+        outbox.sendAll(changes.map(({ record, internal }) => ({ ref: versionOutbox(record.decision), outbox: record.outbox, internal }))),
+    });
+  }
+
+  return { submitApplication, batch };
+}

@@ -1,0 +1,33 @@
+/**
+ * A later version of a decision (a supplement's re-decision, a verification, a missed deadline): stored
+ * only over the version it was computed from, then counted, logged and its outbox sent.
+ */
+import { decisionAudit } from '../domain/audit';
+import type { Cause, Decision, VersionCause } from '../domain/decision';
+import { messagesOf, versionReceipt } from '../messages';
+import type { DeadlinesPorts } from '../ports';
+import { reportDecision } from './observe';
+import { versionOutbox, type OutboxSender } from './outbox';
+
+/** 'raced' when another writer changed the case first: the caller reloads or leaves it. */
+export async function storeVersion(
+  { store, telemetry }: Pick<DeadlinesPorts, 'store' | 'telemetry'>,
+  outbox: OutboxSender,
+  change: { readonly previous: Decision; readonly decision: Decision; readonly cause: Cause; readonly causeKind: VersionCause; readonly now: string },
+): Promise<'stored' | 'raced'> {
+  const { previous, decision, cause, causeKind, now } = change;
+  const { outbox: box, internal } = messagesOf(decision, causeKind);
+  const stored = await store.storeTransition({
+    previous,
+    decision,
+    cause,
+    causeKind,
+    outbox: box,
+    audit: decisionAudit(decision, cause, `${causeKind}:${decision.outcome}`, now),
+    receipt: versionReceipt(decision, cause),
+  });
+  if (stored === 'raced') return stored;
+  reportDecision(telemetry, decision, previous, causeKind);
+  await outbox.send({ ref: versionOutbox(decision), outbox: box, internal });
+  return stored;
+}

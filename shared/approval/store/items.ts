@@ -1,0 +1,236 @@
+/**
+ * The items of the approvals table and the transaction items that write them (the layout is at the top of
+ * store.ts). Conditions make every write happen once: the APPLICATION item and each version are created
+ * only if absent, a later DECISION only over the version it was computed from.
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { auditPut, type AuditEntry } from '#platform/audit';
+import { receiptPut, type Receipt } from '#platform/receipts';
+import type { TransactItem } from '#platform/transactions';
+import { causeKey, type Cause, type Decision, type VersionCause } from '../domain/decision';
+import { openDeadline } from '../domain/lifecycle';
+import type { ConflictRecord, FirstDecisionRecord, OverdueFlagRecord, Outbox, OutboxRef, RefusalRecord, TransitionRecord } from '../ports';
+import {
+  APPLICATION_SK,
+  CONFLICT_PREFIX,
+  decisionIndexKeys,
+  DECISION_SK,
+  duePkOf,
+  FLAG_OVERDUE_SK,
+  OUTBOX,
+  outboxSk,
+  pkOf,
+  REFUSAL_PREFIX,
+  table,
+  versionSk,
+} from './keys';
+
+/**
+ * What the DECISION item keeps of the current version: what the byDue index, the figures and the monthly
+ * report read. The full decision (trace, reasons, licences) is in V#<sequence>.
+ */
+export type CurrentDecision = Pick<
+  Decision,
+  | 'applicationId'
+  | 'itemCode'
+  | 'itemVersion'
+  | 'itemMode'
+  | 'departmentCode'
+  | 'outcome'
+  | 'materialsWaived'
+  | 'latencyMs'
+  | 'timeLimitCompression'
+  | 'submittedAt'
+  | 'decidedAt'
+  | 'updatedAt'
+  | 'sequence'
+> &
+  Partial<Pick<Decision, 'supplementDue' | 'verificationDue'>>;
+
+export function currentOf(d: Decision): CurrentDecision {
+  return {
+    applicationId: d.applicationId,
+    itemCode: d.itemCode,
+    itemVersion: d.itemVersion,
+    itemMode: d.itemMode,
+    departmentCode: d.departmentCode,
+    outcome: d.outcome,
+    materialsWaived: d.materialsWaived,
+    latencyMs: d.latencyMs,
+    timeLimitCompression: d.timeLimitCompression,
+    submittedAt: d.submittedAt,
+    decidedAt: d.decidedAt,
+    updatedAt: d.updatedAt,
+    sequence: d.sequence,
+    ...(d.supplementDue === undefined ? {} : { supplementDue: d.supplementDue }),
+    ...(d.verificationDue === undefined ? {} : { verificationDue: d.verificationDue }),
+  };
+}
+
+/** Bodies above this many bytes are stored gzip-compressed (binary `bodyGz`): a trace shrinks 3–5×. */
+const COMPRESS_ABOVE = 1024;
+
+export function encodeBody(value: unknown): { body: string } | { bodyGz: Uint8Array } {
+  const json = JSON.stringify(value);
+  return Buffer.byteLength(json) > COMPRESS_ABOVE ? { bodyGz: gzipSync(json) } : { body: json };
+}
+
+export function decodeBody<T>(item: Record<string, unknown>): T {
+  const gz = item.bodyGz as Uint8Array | undefined;
+  return JSON.parse(gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8')) as T;
+}
+
+const createOnce = (item: Record<string, unknown>): TransactItem => ({
+  Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+
+function decisionItem(decision: Decision) {
+  const due = openDeadline(decision);
+  return {
+    pk: pkOf(decision.applicationId),
+    sk: DECISION_SK,
+    kind: 'decision',
+    sequence: decision.sequence,
+    outcome: decision.outcome,
+    itemCode: decision.itemCode,
+    updatedAt: decision.updatedAt,
+    // Read as JSON by the figures route and the monthly report: never compressed.
+    body: JSON.stringify(currentOf(decision)),
+    ...decisionIndexKeys(decision.applicationId, decision.itemCode),
+    ...(due ? { duePk: duePkOf(due.kind), dueAt: due.dueAt } : {}),
+  };
+}
+
+function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause) {
+  return {
+    pk: pkOf(decision.applicationId),
+    sk: versionSk(decision.sequence),
+    kind: 'version',
+    sequence: decision.sequence,
+    outcome: decision.outcome,
+    cause,
+    causeKey: causeKey(cause),
+    causeKind,
+    ...encodeBody(decision),
+  };
+}
+
+/** An outbox waiting to be sent: in the byDue index under OUTBOX until marked sent. */
+function outboxPut(ref: OutboxRef, outbox: Outbox, at: string): TransactItem {
+  return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), duePk: OUTBOX, dueAt: at });
+}
+
+/** An outbox in its sent form (as markSent leaves it): out of the index, with `sentAt`. */
+export function sentOutboxItem(ref: OutboxRef, outbox: Outbox, at: string) {
+  return { pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), sentAt: at };
+}
+
+/** A decision's audit line, pointing at the version that holds the decision rather than copying it. */
+function auditOfVersion(audit: AuditEntry, decision: Decision): TransactItem {
+  return { Put: auditPut({ ...audit, details: { ...audit.details, version: `${pkOf(decision.applicationId)}/${versionSk(decision.sequence)}` } }) };
+}
+
+/** In the change's own transaction, whose create-only items already make it happen once: no condition of its own. */
+const receiptItems = (receipt: Receipt | undefined): TransactItem[] => (receipt ? [receiptPut(receipt, 'replace')] : []);
+
+const versionRef = (decision: Decision): OutboxRef => ({ applicationId: decision.applicationId, of: 'version', sequence: decision.sequence });
+
+/** A first decision's transaction; the APPLICATION put comes first (a failure of its condition means "exists"). */
+export function firstDecisionItems(first: FirstDecisionRecord): TransactItem[] {
+  const { application, decision, cause } = first;
+  return [
+    createOnce({
+      pk: pkOf(application.applicationId),
+      sk: APPLICATION_SK,
+      kind: 'application',
+      applicationHash: decision.applicationHash,
+      cause,
+      receivedAt: first.receivedAt,
+      body: JSON.stringify(application),
+    }),
+    createOnce(decisionItem(decision)),
+    createOnce(versionItem(decision, cause, 'submitted')),
+    outboxPut(versionRef(decision), first.outbox, decision.updatedAt),
+    auditOfVersion(first.audit, decision),
+    ...receiptItems(first.receipt),
+  ];
+}
+
+/** A later version's transaction: the DECISION only over the version it was computed from. */
+export function transitionItems(next: TransitionRecord): TransactItem[] {
+  const { previous, decision } = next;
+  if (decision.sequence !== previous.sequence + 1) {
+    throw new Error(`version ${decision.sequence} of ${decision.applicationId} does not follow ${previous.sequence}`);
+  }
+  return [
+    {
+      Put: {
+        TableName: table(),
+        Item: decisionItem(decision),
+        ConditionExpression: '#seq = :previous',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':previous': previous.sequence },
+      },
+    },
+    createOnce(versionItem(decision, next.cause, next.causeKind)),
+    outboxPut(versionRef(decision), next.outbox, decision.updatedAt),
+    auditOfVersion(next.audit, decision),
+    ...receiptItems(next.receipt),
+  ];
+}
+
+/** The decision leaves the DUE#VERIFICATION index and the flag is created, if the decision is still that version. */
+export function overdueFlagItems(flag: OverdueFlagRecord): TransactItem[] {
+  const { decision } = flag;
+  return [
+    {
+      Update: {
+        TableName: table(),
+        Key: { pk: pkOf(decision.applicationId), sk: DECISION_SK },
+        UpdateExpression: 'REMOVE duePk, dueAt SET verificationOverdueAt = :at',
+        ConditionExpression: '#seq = :seq AND duePk = :due',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':seq': decision.sequence, ':due': duePkOf('VERIFICATION'), ':at': flag.flaggedAt },
+      },
+    },
+    createOnce({ pk: pkOf(decision.applicationId), sk: FLAG_OVERDUE_SK, kind: 'flag', sequence: decision.sequence, flaggedAt: flag.flaggedAt }),
+    outboxPut({ applicationId: decision.applicationId, of: 'overdueFlag' }, flag.outbox, flag.flaggedAt),
+    { Put: auditPut(flag.audit) },
+  ];
+}
+
+/** A conflicting resubmission, recorded once (the first item's condition says whether it was new). */
+export function conflictItems(conflict: ConflictRecord): TransactItem[] {
+  return [
+    createOnce({
+      pk: pkOf(conflict.application.applicationId),
+      sk: `${CONFLICT_PREFIX}${causeKey(conflict.cause)}`,
+      kind: 'conflict',
+      cause: conflict.cause,
+      receivedAt: conflict.receivedAt,
+      applicationHash: conflict.applicationHash,
+      storedHash: conflict.storedHash,
+      body: JSON.stringify(conflict.application),
+    }),
+    { Put: auditPut(conflict.audit) },
+    ...receiptItems(conflict.receipt),
+  ];
+}
+
+/** A refused later event, recorded once (the first item's condition says whether it was new). */
+export function refusalItems(refusal: RefusalRecord): TransactItem[] {
+  return [
+    createOnce({
+      pk: pkOf(refusal.applicationId),
+      sk: `${REFUSAL_PREFIX}${causeKey(refusal.cause)}`,
+      kind: 'refusal',
+      cause: refusal.cause,
+      causeKey: causeKey(refusal.cause),
+      at: refusal.at,
+      code: refusal.code,
+      message: refusal.message,
+    }),
+    { Put: auditPut(refusal.audit) },
+    ...receiptItems(refusal.receipt),
+  ];
+}

@@ -1,0 +1,121 @@
+/**
+ * Each raw event of a request, judged on its own: nesting, size as queued, the envelope and its data
+ * (shared/contract), then whether the authenticated principal may post it. Then the request's own repeats,
+ * and what recording found (a conflict with an event accepted before).
+ */
+import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
+import { formatPath } from '#contract/issues';
+import { routing } from '#platform/resources';
+import { contentHash } from '#util/canonical';
+import { toMessageBody } from '#util/message-body';
+import type { MediaType } from './body';
+import { CONTENT_TYPE_BATCH, MAX_EVENT_BYTES, type AcceptedEvent, type RecordOutcome, type Rejection } from './types';
+
+export interface Screened {
+  readonly valid: AcceptedEvent[];
+  /** Data errors: the rest of the request may still be accepted. */
+  readonly rejected: Rejection[];
+  /** Authorization failures: nothing of the request is accepted. */
+  readonly forbidden: Rejection[];
+}
+
+export interface Poster {
+  readonly principal: string;
+  /** The types the principal may post. */
+  readonly allowed: ReadonlySet<string>;
+  /** The local date at the edge, when ID numbers born after it are refused. */
+  readonly today?: string;
+}
+
+export function screenEvents(raws: readonly unknown[], media: MediaType, poster: Poster): Screened {
+  const out: Screened = { valid: [], rejected: [], forbidden: [] };
+  raws.forEach((raw, index) => screenOne(raw, batchPath(media, index), poster, out));
+  return out;
+}
+
+function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): void {
+  const rawId = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
+  // Depth before size: serializing a hostile nesting (100,000 levels) would overflow the stack.
+  const deep = tooDeep(raw);
+  if (deep !== undefined) {
+    out.rejected.push({ id: rawId, errors: [{ path: deep === '' ? path : deep, message: `is nested deeper than ${MAX_DATA_DEPTH} levels` }] });
+    return;
+  }
+  const size = queuedBytes(raw);
+  if (size > MAX_EVENT_BYTES) {
+    out.rejected.push({ id: rawId, errors: [{ path, message: `event is ${size} bytes as queued; one event may be at most ${MAX_EVENT_BYTES} bytes` }] });
+    return;
+  }
+  const result = validateEvent(raw, poster.today === undefined ? {} : { today: poster.today });
+  if (!result.ok) {
+    out.rejected.push({ id: result.id ?? rawId, errors: result.errors });
+    return;
+  }
+  const event = result.event;
+  if (event.source !== poster.principal) {
+    out.forbidden.push({ id: event.id, errors: [{ path: 'source', message: `authenticated as ${poster.principal}, which may not post events of source ${event.source}` }] });
+    return;
+  }
+  if (!poster.allowed.has(event.type)) {
+    out.forbidden.push({ id: event.id, errors: [{ path: 'type', message: `source ${poster.principal} may not post ${event.type}` }] });
+    return;
+  }
+  out.valid.push({ source: event.source, id: event.id, type: event.type, queue: routing[event.type], hash: contentHash(event), event });
+}
+
+/** The same (source, id) twice in one request: one copy counts, a different second copy is a conflict. */
+export function firstCopies(valid: readonly AcceptedEvent[]): { unique: AcceptedEvent[]; repeats: Rejection[] } {
+  const unique: AcceptedEvent[] = [];
+  const repeats: Rejection[] = [];
+  const seen = new Map<string, AcceptedEvent>();
+  for (const e of valid) {
+    const first = seen.get(e.id);
+    if (!first) {
+      seen.set(e.id, e);
+      unique.push(e);
+    } else if (first.hash !== e.hash) {
+      repeats.push({ id: e.id, errors: [{ path: 'id', message: `event id ${e.id} appears twice in this batch with different content` }] });
+    }
+  }
+  return { unique, repeats };
+}
+
+/**
+ * What to queue after recording: the new events and the duplicates (a first copy may have been recorded by a
+ * request that failed before queueing; consumers are idempotent, so a second copy has no further effect),
+ * never one accepted before with other content.
+ */
+export function toQueueAfterRecording(unique: readonly AcceptedEvent[], outcomes: readonly RecordOutcome[]): { toQueue: AcceptedEvent[]; conflicts: Rejection[] } {
+  const toQueue: AcceptedEvent[] = [];
+  const conflicts: Rejection[] = [];
+  unique.forEach((e, i) => {
+    if (outcomes[i] === 'conflict') {
+      conflicts.push({ id: e.id, errors: [{ path: 'id', message: `event (${e.source}, ${e.id}) was already accepted with different content; use a new id` }] });
+    } else toQueue.push(e);
+  });
+  return { toQueue, conflicts };
+}
+
+/**
+ * The path of the first attribute of `raw` nested deeper than an event may be ('' for an event that is
+ * itself an array), or undefined. `data` may nest MAX_DATA_DEPTH levels; every other attribute is a scalar.
+ */
+function tooDeep(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  if (Array.isArray(raw)) return jsonDepthExceeds(raw, MAX_DATA_DEPTH) ? '' : undefined;
+  for (const [key, value] of Object.entries(raw)) {
+    if (jsonDepthExceeds(value, MAX_DATA_DEPTH)) return formatPath([key]);
+  }
+  return undefined;
+}
+
+/** The bytes SQS counts for the event: its message body (as sendMessages escapes it) and the attributes. */
+function queuedBytes(raw: unknown): number {
+  const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown; source?: unknown };
+  const attribute = (name: string, value: unknown) => (typeof value === 'string' ? name.length + 'String'.length + Buffer.byteLength(value) : 0);
+  return Buffer.byteLength(toMessageBody(raw)) + attribute('type', e.type) + attribute('source', e.source);
+}
+
+function batchPath(media: MediaType, index: number): string {
+  return media === CONTENT_TYPE_BATCH ? `[${index}]` : '';
+}

@@ -1,0 +1,46 @@
+/**
+ * The registry's records as the product holds them: upstream reference data with what arrived later folded
+ * in (a revocation, CivicFlow's own false-commitment mark), and what became of an event before it is a receipt.
+ */
+import type { CreditRecord, Licence } from '#contract/schemas';
+
+/** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
+export type StoredLicence = Licence & { revokedAt?: string };
+
+/** CivicFlow's own mark on a subject's credit (SPEC §4 step 6): the first one stands. */
+export interface FalseCommitmentMark {
+  readonly at: string;
+  readonly applicationId: string;
+}
+
+/** The effective credit record: the upstream record with CivicFlow's mark folded in. */
+export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };
+
+/** The event that brought the stored upstream credit record, with the instant its asOf stands for. */
+export interface UpstreamEvent {
+  readonly source: string;
+  readonly id: string;
+  readonly asOfAt: string;
+}
+
+/** A credit record as stored: the upstream record (and the event that brought it) and the marks set here. */
+export interface CreditRecordView {
+  readonly upstream?: CreditRecord;
+  readonly upstreamEvent?: UpstreamEvent;
+  readonly falseCommitmentMark?: FalseCommitmentMark;
+}
+
+/** The instant an asOf stands for, as stored and compared ("newer" compares `ms`). */
+export interface AsOf {
+  /** ISO 8601 UTC. */
+  readonly at: string;
+  readonly ms: number;
+}
+
+/** Receipt kinds an event of reference data can end with, besides applied. */
+export type ReferenceKind = 'STALE' | 'REPLAY' | 'VERSION_CONFLICT' | 'DUPLICATE';
+
+/** What became of a reference-data event, before it is a receipt: applied, or a kind with its reason. */
+export type ChangeOutcome =
+  | { readonly outcome: 'applied'; readonly details?: Readonly<Record<string, unknown>> }
+  | { readonly outcome: 'kind'; readonly kind: ReferenceKind; readonly reason: string; readonly details?: Readonly<Record<string, unknown>> };

@@ -1,0 +1,16 @@
+/**
+ * What the registry tells other capabilities after a change: an enterprise whose profile or credit record
+ * changed is re-matched against every active policy (SPEC §5; dishonest enterprises are excluded from
+ * policies, so a change of credit can change eligibility). Sent again on a redelivery whose receipt says
+ * the event was applied (the entitlement side is idempotent).
+ */
+import { enterpriseRematchEvent, type InternalEvent } from '#contract/internal';
+import type { Receipt } from '#platform/receipts';
+import type { ReferenceInput } from './inbound';
+
+export function afterChange({ change, ref }: ReferenceInput, receipt: Receipt, now: string): InternalEvent[] {
+  if (receipt.outcome !== 'applied') return [];
+  if (change.kind === 'enterpriseProfile') return [enterpriseRematchEvent(change.profile.creditCode, ref, now)];
+  if (change.kind === 'credit') return [enterpriseRematchEvent(change.credit.subjectId, ref, now)];
+  return [];
+}

@@ -1,0 +1,55 @@
+/**
+ * What the registry's use cases need (service.ts), as interfaces: the registry table (store.ts in
+ * production, tests/support/memory/registry.ts in unit tests), the receipts, the internal queues, the
+ * clock and the stage's reading of an asOf.
+ */
+import type { InternalEvent } from '#contract/internal';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { Receipt } from '#platform/receipts';
+import type { VersionStamp } from './domain/item';
+import type { AsOf, FalseCommitmentMark } from './domain/types';
+
+/**
+ * A change written in one transaction with its event's receipt (SPEC §9): both or neither. `redelivered`:
+ * the event's receipt was there (the first outcome); `refused`: the change's own condition failed, with
+ * what the stored record says.
+ */
+export type WriteResult<Stored> =
+  | { readonly kind: 'written' }
+  | { readonly kind: 'redelivered'; readonly receipt: Receipt }
+  | { readonly kind: 'refused'; readonly stored: Stored };
+
+/** The asOf of the stored record that refused an older one, as its sender wrote it. */
+export interface StoredAsOf {
+  readonly asOf?: string;
+}
+
+export interface RegistryStore {
+  /** Stores a version once; undefined when stored now, else what the stored version says. */
+  createItemVersion(item: ServiceItem, hash: string, cause: string): Promise<VersionStamp | undefined>;
+  /** Makes the version CURRENT unless a newer one is; whether it is now. */
+  makeCurrent(item: ServiceItem, hash: string): Promise<boolean>;
+  /** Keeps a re-publication with other content for auditors. */
+  keepConflict(kind: 'item', key: string, eventId: string, content: unknown): Promise<void>;
+  /** A profile or credit record: written unless the stored one is newer (`asOf.ms` compared). */
+  putPersonProfile(profile: PersonProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
+  putEnterpriseProfile(profile: EnterpriseProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
+  putCredit(credit: CreditRecord, asOf: AsOf, event: { readonly source: string; readonly id: string }, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
+  /** The issued fields, never a revocation that arrived first. */
+  putLicence(licence: Licence, receipt: Receipt): Promise<WriteResult<never>>;
+  /** A revocation at `revokedAt` (ISO UTC) unless an earlier one is stored. */
+  revokeLicence(licenceNo: string, revokedAt: string, receipt: Receipt): Promise<WriteResult<{ readonly revokedAt?: string }>>;
+  /** The mark, unless the subject has one (the first stands). */
+  markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void>;
+}
+
+export interface RegistryPorts {
+  readonly store: RegistryStore;
+  /** Records a receipt alone, create-only; returns the one that stands (a first delivery's, if any). */
+  readonly recordReceipt: (receipt: Receipt) => Promise<Receipt>;
+  /** Sends internal events to the queues that carry them. */
+  readonly send: (events: readonly InternalEvent[]) => Promise<void>;
+  readonly now: () => string;
+  /** The instant an asOf stands for: a date is the start of that local day in the stage's time zone. */
+  readonly asOfInstant: (asOf: string) => string;
+}

@@ -1,0 +1,121 @@
+/**
+ * The registry's use cases (SPEC §2): reference data from upstream systems (service items, profiles,
+ * e-licences, credit records), each written with its event's receipt, and CivicFlow's own credit mark.
+ * Ports in (ports.ts), pure decisions from domain/, then what follows an applied change (messages.ts),
+ * then the metric and the log line.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { contentHash } from '#util/canonical';
+import type { ServiceItem } from '#contract/schemas';
+import { logger, metrics } from '#platform/powertools';
+import { applied, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
+import { asOfStamp, staleOutcome } from './domain/as-of';
+import { conflictOutcome, versionArrival, versionOutcome } from './domain/item';
+import { revocationInstant, revokedBefore } from './domain/licence';
+import type { ChangeOutcome } from './domain/types';
+import type { CreditMarkInput, ReferenceChange, ReferenceInput } from './inbound';
+import { afterChange } from './messages';
+import type { RegistryPorts, WriteResult } from './ports';
+
+/** What a receipt says an event changed (and the route that shows it). */
+function effectOf(change: ReferenceChange): EffectPointer {
+  switch (change.kind) {
+    case 'item':
+      return { resource: 'item', id: change.item.itemCode, version: change.item.version, href: `/items/${encodeURIComponent(change.item.itemCode)}?version=${change.item.version}` };
+    case 'personProfile':
+      return { resource: 'personProfile', id: change.profile.idNumber };
+    case 'enterpriseProfile':
+      return { resource: 'enterpriseProfile', id: change.profile.creditCode, href: `/enterprises/${encodeURIComponent(change.profile.creditCode)}/policies` };
+    case 'licenceIssued':
+      return { resource: 'licence', id: change.licence.licenceNo };
+    case 'licenceRevoked':
+      return { resource: 'licence', id: change.licenceNo };
+    case 'credit':
+      return { resource: 'credit', id: change.credit.subjectId, href: `/credit/${encodeURIComponent(change.credit.subjectId)}` };
+  }
+}
+
+function receiptOf(ref: EventRef, at: string, effect: EffectPointer, o: ChangeOutcome): Receipt {
+  if (o.outcome === 'applied') return applied(ref, at, effect, o.details ? { ...o.details } : undefined);
+  return withKind(ref, at, o.kind, o.reason, { effect, ...(o.details ? { details: { ...o.details } } : {}) });
+}
+
+/** The receipt that stands after a guarded write: the applied one, the first delivery's, or the refusal's. */
+async function settled<S>(ports: RegistryPorts, result: WriteResult<S>, receipt: Receipt, refused: (stored: S) => Receipt): Promise<Receipt> {
+  if (result.kind === 'written') return receipt;
+  if (result.kind === 'redelivered') return result.receipt;
+  return ports.recordReceipt(refused(result.stored));
+}
+
+/**
+ * A version is stored once (immutable), then made CURRENT unless a newer version is. The same content
+ * again falls through to the CURRENT update, so one lost by a crash is made now.
+ */
+async function publishItem(item: ServiceItem, ref: EventRef, effect: EffectPointer, ports: RegistryPorts, at: string): Promise<Receipt> {
+  const hash = contentHash(item);
+  const cause = `${ref.source}#${ref.id}`;
+  const arrival = versionArrival(await ports.store.createItemVersion(item, hash, cause), hash, cause);
+  if (arrival === 'conflict') {
+    await ports.store.keepConflict('item', `${item.itemCode}@${item.version}`, ref.id, item);
+    return ports.recordReceipt(receiptOf(ref, at, effect, conflictOutcome(item.itemCode, item.version)));
+  }
+  const current = await ports.store.makeCurrent(item, hash);
+  return ports.recordReceipt(receiptOf(ref, at, effect, versionOutcome(arrival, item.itemCode, item.version, current)));
+}
+
+/** Writes one change with its receipt; the receipt that stands. */
+async function write(input: ReferenceInput, ports: RegistryPorts, at: string): Promise<Receipt> {
+  const { change, ref } = input;
+  const effect = effectOf(change);
+  const stale = (asOf: ReturnType<typeof asOfStamp>) => (stored: { asOf?: string }) => receiptOf(ref, at, effect, staleOutcome(asOf, stored.asOf));
+  switch (change.kind) {
+    case 'item':
+      return publishItem(change.item, ref, effect, ports, at);
+    case 'personProfile':
+    case 'enterpriseProfile': {
+      const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf));
+      const receipt = applied(ref, at, effect, { asOf: asOf.at });
+      const result =
+        change.kind === 'personProfile'
+          ? await ports.store.putPersonProfile(change.profile, asOf, receipt)
+          : await ports.store.putEnterpriseProfile(change.profile, asOf, receipt);
+      return settled(ports, result, receipt, stale(asOf));
+    }
+    case 'credit': {
+      const asOf = asOfStamp(ports.asOfInstant(change.credit.asOf));
+      const receipt = applied(ref, at, effect, { asOf: asOf.at });
+      return settled(ports, await ports.store.putCredit(change.credit, asOf, ref, receipt), receipt, stale(asOf));
+    }
+    case 'licenceIssued': {
+      const receipt = applied(ref, at, effect);
+      // An unconditional update: only its receipt's condition can fail (the store throws otherwise).
+      return settled(ports, await ports.store.putLicence(change.licence, receipt), receipt, (stored: never) => stored);
+    }
+    case 'licenceRevoked': {
+      const revokedAt = revocationInstant(change.revokedAt);
+      const receipt = applied(ref, at, effect, { revokedAt });
+      const result = await ports.store.revokeLicence(change.licenceNo, revokedAt, receipt);
+      return settled(ports, result, receipt, (stored) => receiptOf(ref, at, effect, revokedBefore(change.licenceNo, stored.revokedAt)));
+    }
+  }
+}
+
+/**
+ * Reference data: the change and its receipt, then the re-match an applied change of an enterprise asks
+ * for (sent again on a redelivery whose receipt says applied), then the metric and the log line.
+ */
+export async function applyReferenceData(input: ReferenceInput, ports: RegistryPorts): Promise<Receipt> {
+  const at = ports.now();
+  const receipt = await write(input, ports, at);
+  const follow = afterChange(input, receipt, at);
+  if (follow.length > 0) await ports.send(follow);
+  metrics.addMetric('ReferenceUpdates', MetricUnit.Count, 1);
+  logger.info('reference data', { type: input.ref.type, eventId: input.ref.id, outcome: receipt.kind ?? receipt.outcome });
+  return receipt;
+}
+
+/** CivicFlow's false-commitment mark: created once per subject; a redelivery or a later mark leaves the first. */
+export async function applyCreditMark(input: CreditMarkInput, ports: RegistryPorts): Promise<void> {
+  await ports.store.markFalseCommitment(input.subjectId, input.mark);
+  logger.info('credit mark', { kind: input.markKind, applicationId: input.mark.applicationId, eventId: input.eventId });
+}

@@ -1,0 +1,337 @@
+/**
+ * The monthly report of a district (SPEC §10): every figure of §4–§6 per department, with Chinese labels.
+ * Pure: the report's sources (../sources.ts) read the decisions, policies and review counters; this module
+ * decides what belongs to the month and aggregates.
+ *
+ * What "the month" means for each capability (the SPEC fixes it only for reviews):
+ * - 秒批: applications submitted in the month (local date in the bureau's time zone), each with its current
+ *   decision at generation time (a 容缺 case re-decided in the next month counts with its final outcome).
+ * - 免申即享: policies whose validity overlaps the month and that were published by its end (and not withdrawn
+ *   before it began); their figures are cumulative at generation time, as the policy route shows them.
+ * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
+ */
+import { approvalFigures, OUTCOMES, type ApprovalFigures, type Decision, type Outcome } from '#approval';
+import type { Policy, PolicyFigures } from '#entitlement';
+import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry } from '#review';
+
+export const REPORT_KIND = 'civicflow.monthly-report';
+export const REPORT_VERSION = 1;
+export const TOTAL_KEY = 'all';
+
+export interface DecisionInput {
+  /** The application's current decision (highest sequence). */
+  readonly decision: Decision;
+  /** Its commitment verification was flagged overdue (SPEC §4 step 6). */
+  readonly verificationOverdue: boolean;
+}
+
+export interface PolicyInput {
+  readonly policy: Policy;
+  readonly figures: PolicyFigures & { readonly delivered: number };
+}
+
+export interface ReportInput {
+  readonly district: { readonly code: string; readonly name: string };
+  /** "YYYY-MM". */
+  readonly month: string;
+  readonly timeZone: string;
+  readonly generatedAt: string;
+  readonly decisions: readonly DecisionInput[];
+  readonly policies: readonly PolicyInput[];
+  /** The month's review counters per department (dimension `department`). */
+  readonly reviewDepartments: readonly { readonly key: string; readonly counters: Counters }[];
+  /** The district's review counters per day of the month (dimension `all`), for the 差评 trend. */
+  readonly reviewDays: readonly { readonly day: string; readonly counters: Counters }[];
+}
+
+export interface ApprovalSection extends ApprovalFigures {
+  readonly overdueVerifications: number;
+}
+
+/** The entitlement figures of one policy, or summed over a section's policies. */
+export interface EntitlementCounts {
+  readonly eligible: number;
+  readonly needsInfo: number;
+  readonly notified: number;
+  readonly delivered: number;
+  readonly confirmed: number;
+  readonly granted: number;
+  readonly disbursed: number;
+  readonly exhausted: number;
+  /** (confirmed + granted) / eligible; null when nobody was eligible. */
+  readonly coverage: number | null;
+  /** Publish to last push (for a section: the longest of its policies). */
+  readonly publishToLastPushMs: number | null;
+  readonly amountReserved: number;
+  readonly amountDisbursed: number;
+}
+
+export interface PolicyRow extends EntitlementCounts {
+  readonly policyId: string;
+  readonly name: string;
+  readonly departmentCode: string;
+  readonly kind: Policy['kind'];
+  readonly status: 'active' | 'withdrawn';
+}
+
+export interface EntitlementSection extends EntitlementCounts {
+  readonly policies: number;
+}
+
+export interface ReviewSection extends Figures {
+  /** Place in the month's ranking by composite score; null when not ranked (no real review). */
+  readonly rank: number | null;
+}
+
+export interface DepartmentReport {
+  /** A department code, or `all` for the district total. */
+  readonly departmentCode: string;
+  readonly approval: ApprovalSection;
+  readonly entitlement: EntitlementSection;
+  readonly review: ReviewSection;
+}
+
+export interface MonthlyReport {
+  readonly kind: typeof REPORT_KIND;
+  readonly version: typeof REPORT_VERSION;
+  readonly district: { readonly code: string; readonly name: string };
+  readonly month: string;
+  readonly timeZone: string;
+  readonly generatedAt: string;
+  readonly departments: readonly DepartmentReport[];
+  readonly total: DepartmentReport;
+  readonly policies: readonly PolicyRow[];
+  readonly ranking: readonly RankingEntry[];
+  /** Per day of the month: real reviews and 差评 of cases completed that day. */
+  readonly badReviewTrend: readonly { readonly day: string; readonly realReviews: number; readonly negative: number }[];
+  /** Figure key → Chinese label, so a reader of the stored JSON has the labels too. */
+  readonly labels: Readonly<Record<string, string>>;
+  /** How each capability's month is delimited, in Chinese. */
+  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>>;
+}
+
+export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
+  APPROVED: '批准（秒批）',
+  APPROVED_ON_COMMITMENT: '告知承诺批准',
+  ACCEPTED_PENDING_MATERIALS: '容缺受理',
+  MANUAL_REVIEW: '转人工审核',
+  REJECTED: '不予批准',
+  TERMINATED: '终止办理',
+  REVOKED: '撤销',
+};
+
+/** Every figure of SPEC §4–§6 in the report, by its key in the JSON, with its Chinese label. */
+export const LABELS: Readonly<Record<string, string>> = {
+  // 秒批 (§4)
+  'approval.decisions': '审批决定数',
+  ...Object.fromEntries(OUTCOMES.map((o) => [`approval.byOutcome.${o}`, OUTCOME_LABELS[o]])),
+  'approval.instantItemDecisions': '秒批事项决定数',
+  'approval.instantApprovals': '秒批通过数',
+  'approval.instantApprovalRate': '秒批率',
+  'approval.materialsWaived': '免提交材料数',
+  'approval.latencyMs.mean': '平均审批用时',
+  'approval.latencyMs.p95': '审批用时（95%分位）',
+  'approval.latencyMs.max': '最长审批用时',
+  'approval.timeLimitCompression.mean': '承诺时限压缩率',
+  'approval.overdueVerifications': '告知承诺核查逾期数',
+  // 免申即享 (§5)
+  'entitlement.policies': '政策数',
+  'entitlement.eligible': '符合条件企业数',
+  'entitlement.needsInfo': '待补充信息数',
+  'entitlement.notified': '已推送数',
+  'entitlement.delivered': '推送送达数',
+  'entitlement.confirmed': '已确认数（一键确认）',
+  'entitlement.granted': '已兑现数',
+  'entitlement.disbursed': '已拨付数',
+  'entitlement.exhausted': '额度用完数',
+  'entitlement.coverage': '政策覆盖率',
+  'entitlement.publishToLastPushMs': '发布至最后推送用时',
+  'entitlement.amountReserved': '已预留金额（元）',
+  'entitlement.amountDisbursed': '已拨付金额（元）',
+  // 好差评 (§6)
+  'review.completedCases': '办件数',
+  'review.realReviews': '主动评价数',
+  'review.byLevel.5': LEVEL_LABELS[5],
+  'review.byLevel.4': LEVEL_LABELS[4],
+  'review.byLevel.3': LEVEL_LABELS[3],
+  'review.byLevel.2': LEVEL_LABELS[2],
+  'review.byLevel.1': LEVEL_LABELS[1],
+  'review.positive': '好评数',
+  'review.negative': '差评数',
+  'review.defaulted': '默认评价数（基本满意）',
+  'review.positiveRate': '好评率',
+  'review.negativeRate': '差评率',
+  'review.compositeScore': '综合评分（满分10分）',
+  'review.activeReviewRate': '主动评价率',
+  'review.unreviewedRate': '未评率',
+  'review.coverage': '评价覆盖率',
+  'review.rectified': '差评已整改数',
+  'review.rectificationRate': '差评整改率',
+  'review.returnVisited': '已回访数',
+  'review.returnVisitRate': '回访率',
+  'review.returnVisitSatisfied': '回访满意数',
+  'review.satisfactionRate': '整改满意率',
+  'review.overdue': '整改逾期数',
+  'review.overdueAcknowledge': '逾期未签收数',
+  'review.overdueRectify': '逾期未整改数',
+  'review.invalidated': '无效差评数',
+  'review.unfixable': '无法整改数',
+  'review.rank': '综合评分排名',
+};
+
+export const BASIS = {
+  approval: '本月提交的申请（按办理地时区的提交日期），以报告生成时的最新审批结果计',
+  entitlement: '有效期与本月重叠、且本月底前已发布的政策；数字为截至报告生成时的累计值',
+  review: '本月办结的办件（按办结日期），与“好差评”统计口径一致',
+} as const;
+
+/** The local "YYYY-MM-DD" of an instant (or a date string as it is). */
+export function localDay(value: string, timeZone: string): string {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return value;
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(
+    new Date(value),
+  );
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('year')}-${get('month')}-${get('day')}`;
+}
+
+/** "YYYY-MM" of the month before the local month of `now`. */
+export function previousMonth(now: string, timeZone: string): string {
+  const [y, m] = localDay(now, timeZone).split('-').map(Number) as [number, number];
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+}
+
+/** Every "YYYY-MM-DD" of a month. */
+export function daysOf(month: string): string[] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const count = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+}
+
+export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
+
+function policyInMonth(p: Policy, month: string, timeZone: string): boolean {
+  const first = `${month}-01`;
+  const last = daysOf(month).at(-1)!;
+  if (localDay(p.validFrom, timeZone) > last || localDay(p.validTo, timeZone) < first) return false;
+  if (p.publishedAt !== undefined && localDay(p.publishedAt, timeZone) > last) return false;
+  if (p.withdrawnAt !== undefined && localDay(p.withdrawnAt, timeZone) < first) return false;
+  return true;
+}
+
+function policyRow({ policy, figures }: PolicyInput): PolicyRow {
+  return {
+    policyId: policy.policyId,
+    name: policy.name,
+    departmentCode: policy.departmentCode,
+    kind: policy.kind,
+    status: policy.status ?? 'active',
+    eligible: figures.eligible,
+    needsInfo: figures.needsInfo,
+    notified: figures.notified,
+    delivered: figures.delivered,
+    confirmed: figures.confirmed,
+    granted: figures.granted,
+    disbursed: figures.disbursed,
+    exhausted: figures.exhausted,
+    coverage: figures.coverage,
+    publishToLastPushMs: figures.publishToLastPushMs,
+    amountReserved: figures.amountReserved,
+    amountDisbursed: figures.amountDisbursed,
+  };
+}
+
+export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSection {
+  const sum = (k: keyof PolicyRow) => rows.reduce((s, r) => s + (r[k] as number), 0);
+  const eligible = sum('eligible');
+  const pushTimes = rows.map((r) => r.publishToLastPushMs).filter((v): v is number => v !== null);
+  return {
+    policies: rows.length,
+    eligible,
+    needsInfo: sum('needsInfo'),
+    notified: sum('notified'),
+    delivered: sum('delivered'),
+    confirmed: sum('confirmed'),
+    granted: sum('granted'),
+    disbursed: sum('disbursed'),
+    exhausted: sum('exhausted'),
+    coverage: eligible === 0 ? null : (sum('confirmed') + sum('granted')) / eligible,
+    publishToLastPushMs: pushTimes.length === 0 ? null : Math.max(...pushTimes),
+    amountReserved: sum('amountReserved'),
+    amountDisbursed: sum('amountDisbursed'),
+  };
+}
+
+function approvalSection(inputs: readonly DecisionInput[]): ApprovalSection {
+  return {
+    ...approvalFigures(inputs.map((i) => i.decision)),
+    overdueVerifications: inputs.filter((i) => i.verificationOverdue).length,
+  };
+}
+
+export function buildMonthlyReport(input: ReportInput): MonthlyReport {
+  const { month, timeZone } = input;
+  if (!MONTH_PATTERN.test(month)) throw new Error(`month must be YYYY-MM; got "${month}"`);
+
+  const decisions = input.decisions.filter((d) => localDay(d.decision.submittedAt, timeZone).slice(0, 7) === month);
+  const policies = input.policies
+    .filter((p) => policyInMonth(p.policy, month, timeZone))
+    .map(policyRow)
+    .sort((a, b) => (a.departmentCode < b.departmentCode ? -1 : a.departmentCode > b.departmentCode ? 1 : a.policyId < b.policyId ? -1 : 1));
+  const reviewRows = new Map(input.reviewDepartments.map((r) => [r.key, r.counters]));
+
+  const ranking = rankDepartments(
+    input.reviewDepartments.map((r) => ({
+      dimension: 'department' as const,
+      key: r.key,
+      period: { granularity: 'month' as const, value: month },
+      ...figuresFromCounters(r.counters),
+    })),
+    month,
+  );
+  const rankOf = new Map(ranking.map((r) => [r.departmentCode, r.rank]));
+
+  // A decision on an unknown item has no department; it is in the district total only.
+  const codes = new Set<string>([
+    ...decisions.flatMap((d) => (d.decision.departmentCode ? [d.decision.departmentCode] : [])),
+    ...policies.map((p) => p.departmentCode),
+    ...reviewRows.keys(),
+  ]);
+  const departments = [...codes].sort().map(
+    (code): DepartmentReport => ({
+      departmentCode: code,
+      approval: approvalSection(decisions.filter((d) => d.decision.departmentCode === code)),
+      entitlement: entitlementSection(policies.filter((p) => p.departmentCode === code)),
+      review: { ...figuresFromCounters(reviewRows.get(code) ?? emptyCounters()), rank: rankOf.get(code) ?? null },
+    }),
+  );
+  const allCounters = emptyCounters();
+  for (const counters of reviewRows.values()) addCounters(allCounters, counters);
+  const total: DepartmentReport = {
+    departmentCode: TOTAL_KEY,
+    approval: approvalSection(decisions),
+    entitlement: entitlementSection(policies),
+    review: { ...figuresFromCounters(allCounters), rank: null },
+  };
+
+  const byDay = new Map(input.reviewDays.map((d) => [d.day, figuresFromCounters(d.counters)]));
+  return {
+    kind: REPORT_KIND,
+    version: REPORT_VERSION,
+    district: input.district,
+    month,
+    timeZone,
+    generatedAt: input.generatedAt,
+    departments,
+    total,
+    policies,
+    ranking,
+    badReviewTrend: daysOf(month).map((day) => ({
+      day,
+      realReviews: byDay.get(day)?.realReviews ?? 0,
+      negative: byDay.get(day)?.negative ?? 0,
+    })),
+    labels: LABELS,
+    basis: BASIS,
+  };
+}

@@ -1,0 +1,269 @@
+/**
+ * 好差评 figures (SPEC §6), two ways that must agree:
+ * - `computeFigures` from full state — the reference, simple enough to check by eye;
+ * - `counterDeltas` + `figuresFromCounters` — what storage keeps: additive counters per
+ *   (dimension, key, period) changed only by atomic ADDs, turned into ratios when read.
+ *
+ * Definitions (the SPEC names the figures; where it does not define them, these are the choices):
+ * - Everything is attributed to the case: its department, item, staff member, channel (where the service
+ *   was delivered) and district, and the day and month of its completion in the bureau's time zone.
+ * - Real reviews only in every review figure; defaults are kept apart in `defaulted`.
+ * - 主动评价率 = real reviews / completed cases; 未评率 = (completed cases − real reviews) / completed
+ *   cases, so a case with only a default, or whose 差评 was approved invalid, counts as unreviewed.
+ * - coverage = cases with a review that counts (a valid real review or a default) / completed cases; an
+ *   invalidated 差评 is excluded from every figure, so its case is not covered.
+ * - 差评整改率 = valid 差评 whose case reached RECTIFIED / valid 差评; UNFIXABLE_APPROVED did not.
+ * - 回访率 = valid 差评 return-visited / valid 差评; 整改满意率 = satisfied return visits / return visits.
+ * - overdue count = valid 差评 ever flagged overdue (either kind, a case once).
+ * - A ratio with a zero denominator is null ("no data"), never 0 % or 100 %.
+ * - Cases without a staff member or district have no row in that dimension; `all` holds the bureau total.
+ */
+
+import type { WorkingCalendar } from '#calendar/types';
+import { REACHED_RECTIFIED } from './transitions';
+import { subjectOf } from './reviews';
+import {
+  COUNTER_NAMES,
+  isNegativeLevel,
+  LEVEL_POINTS,
+  type Case,
+  type CounterName,
+  type Counters,
+  type FigureDelta,
+  type FigureSubject,
+  type Rectification,
+  type Review,
+  type ReviewLevel,
+} from './types';
+
+export const DIMENSIONS = ['all', 'department', 'item', 'staff', 'channel', 'district'] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export const ALL_KEY = 'all';
+
+export type Granularity = 'day' | 'month';
+export interface Period {
+  readonly granularity: Granularity;
+  /** "YYYY-MM-DD" for a day, "YYYY-MM" for a month. */
+  readonly value: string;
+}
+
+export interface CounterRow {
+  readonly dimension: Dimension;
+  readonly key: string;
+  readonly period: Period;
+  readonly add: Readonly<Partial<Record<CounterName, number>>>;
+}
+
+/** A stable storage key for a row, e.g. "department#D01#month#2026-09". */
+export function rowId(dimension: Dimension, key: string, period: Period): string {
+  return `${dimension}#${key}#${period.granularity}#${period.value}`;
+}
+
+export function emptyCounters(): Record<CounterName, number> {
+  const counters = {} as Record<CounterName, number>;
+  for (const name of COUNTER_NAMES) counters[name] = 0;
+  return counters;
+}
+
+export function addCounters(
+  into: Record<CounterName, number>,
+  add: Readonly<Partial<Record<CounterName, number>>>,
+): Record<CounterName, number> {
+  for (const [name, amount] of Object.entries(add) as [CounterName, number][]) into[name] += amount;
+  return into;
+}
+
+export function dimensionKeys(subject: FigureSubject): [Dimension, string][] {
+  const keys: [Dimension, string][] = [
+    ['all', ALL_KEY],
+    ['department', subject.departmentCode],
+    ['item', subject.itemCode],
+    ['channel', subject.channel],
+  ];
+  if (subject.staffId !== undefined) keys.push(['staff', subject.staffId]);
+  if (subject.district !== undefined) keys.push(['district', subject.district]);
+  return keys;
+}
+
+export function periodsOf(subject: FigureSubject): Period[] {
+  return [
+    { granularity: 'day', value: subject.completedDay },
+    { granularity: 'month', value: subject.completedMonth },
+  ];
+}
+
+/** Fans one case's delta out to every (dimension, key, period) row it belongs to. */
+export function counterDeltas(delta: FigureDelta): CounterRow[] {
+  const rows: CounterRow[] = [];
+  for (const [dimension, key] of dimensionKeys(delta.subject)) {
+    for (const period of periodsOf(delta.subject)) rows.push({ dimension, key, period, add: delta.add });
+  }
+  return rows;
+}
+
+export interface Figures {
+  readonly completedCases: number;
+  readonly realReviews: number;
+  readonly byLevel: Readonly<Record<ReviewLevel, number>>;
+  /** 好评 (levels 3–5) and 差评 (levels 1–2), real and valid only. */
+  readonly positive: number;
+  readonly negative: number;
+  readonly points: number;
+  readonly defaulted: number;
+  readonly positiveRate: number | null;
+  readonly negativeRate: number | null;
+  /** Mean points of real reviews, out of 10. */
+  readonly compositeScore: number | null;
+  readonly activeReviewRate: number | null;
+  readonly unreviewedRate: number | null;
+  readonly coverage: number | null;
+  readonly rectified: number;
+  readonly rectificationRate: number | null;
+  readonly returnVisited: number;
+  readonly returnVisitRate: number | null;
+  readonly returnVisitSatisfied: number;
+  readonly satisfactionRate: number | null;
+  readonly overdue: number;
+  readonly overdueAcknowledge: number;
+  readonly overdueRectify: number;
+  readonly invalidated: number;
+  readonly unfixable: number;
+}
+
+export interface GroupFigures extends Figures {
+  readonly dimension: Dimension;
+  readonly key: string;
+  readonly period: Period;
+}
+
+function ratio(numerator: number, denominator: number): number | null {
+  return denominator === 0 ? null : numerator / denominator;
+}
+
+export function figuresFromCounters(c: Counters): Figures {
+  const byLevel = { 1: c.level1, 2: c.level2, 3: c.level3, 4: c.level4, 5: c.level5 };
+  const realReviews = c.level1 + c.level2 + c.level3 + c.level4 + c.level5;
+  const positive = c.level3 + c.level4 + c.level5;
+  const negative = c.level1 + c.level2;
+  return {
+    completedCases: c.completedCases,
+    realReviews,
+    byLevel,
+    positive,
+    negative,
+    points: c.points,
+    defaulted: c.defaulted,
+    positiveRate: ratio(positive, realReviews),
+    negativeRate: ratio(negative, realReviews),
+    compositeScore: ratio(c.points, realReviews),
+    activeReviewRate: ratio(realReviews, c.completedCases),
+    unreviewedRate: ratio(c.completedCases - realReviews, c.completedCases),
+    coverage: ratio(realReviews + c.defaulted, c.completedCases),
+    rectified: c.rectified,
+    rectificationRate: ratio(c.rectified, negative),
+    returnVisited: c.returnVisited,
+    returnVisitRate: ratio(c.returnVisited, negative),
+    returnVisitSatisfied: c.returnVisitSatisfied,
+    satisfactionRate: ratio(c.returnVisitSatisfied, c.returnVisited),
+    overdue: c.overdue,
+    overdueAcknowledge: c.overdueAcknowledge,
+    overdueRectify: c.overdueRectify,
+    invalidated: c.invalidated,
+    unfixable: c.unfixable,
+  };
+}
+
+function inPeriod(subject: FigureSubject, period: Period): boolean {
+  return period.granularity === 'day' ? subject.completedDay === period.value : subject.completedMonth === period.value;
+}
+
+/**
+ * The counters of one case from its full state: its current review (a real one wins over a default; of
+ * several real ones, which storage never holds, the earliest submitted) and its rectification.
+ */
+export function caseCounters(
+  kase: Case,
+  reviews: readonly Review[],
+  rectification: Rectification | undefined,
+): Partial<Record<CounterName, number>> {
+  const add: Partial<Record<CounterName, number>> = { completedCases: 1 };
+  const own = reviews.filter((r) => r.caseId === kase.caseId);
+  const real = own
+    .filter((r) => !r.defaulted)
+    .sort((a, b) => Date.parse(a.submittedAt) - Date.parse(b.submittedAt) || (a.reviewId < b.reviewId ? -1 : 1))[0];
+  if (real === undefined) {
+    if (own.some((r) => r.defaulted)) add.defaulted = 1;
+    return add;
+  }
+  const rect = rectification?.reviewId === real.reviewId ? rectification : undefined;
+  if (rect?.state === 'INVALID_APPROVED') {
+    add.invalidated = 1;
+    return add;
+  }
+  add[`level${real.level}`] = 1;
+  add.points = LEVEL_POINTS[real.level];
+  if (!isNegativeLevel(real.level) || rect === undefined) return add;
+  if (REACHED_RECTIFIED.has(rect.state)) add.rectified = 1;
+  if (rect.returnVisit !== undefined) {
+    add.returnVisited = 1;
+    if (rect.returnVisit.satisfied) add.returnVisitSatisfied = 1;
+  }
+  if (rect.state === 'UNFIXABLE_APPROVED') add.unfixable = 1;
+  if (rect.overdue.acknowledge !== undefined) add.overdueAcknowledge = 1;
+  if (rect.overdue.rectify !== undefined) add.overdueRectify = 1;
+  if (rect.overdue.acknowledge !== undefined || rect.overdue.rectify !== undefined) add.overdue = 1;
+  return add;
+}
+
+/**
+ * The reference: figures of every (dimension, key) with a case completed in `period`, from full state.
+ * Reviews of cases not in `cases` (parked) are ignored. Sorted by dimension order, then key.
+ */
+export function computeFigures(
+  cases: readonly Case[],
+  reviews: readonly Review[],
+  rectifications: readonly Rectification[],
+  period: Period,
+  calendar: Pick<WorkingCalendar, 'localDate'>,
+): GroupFigures[] {
+  const reviewsByCase = new Map<string, Review[]>();
+  for (const r of reviews) {
+    const list = reviewsByCase.get(r.caseId);
+    if (list) list.push(r);
+    else reviewsByCase.set(r.caseId, [r]);
+  }
+  const rectByCase = new Map(rectifications.map((r) => [r.caseId, r]));
+  const rows = new Map<string, { dimension: Dimension; key: string; counters: Record<CounterName, number> }>();
+  const seenCases = new Set<string>();
+  for (const kase of cases) {
+    if (seenCases.has(kase.caseId)) continue;
+    seenCases.add(kase.caseId);
+    const subject = subjectOf(kase, calendar);
+    if (!inPeriod(subject, period)) continue;
+    const add = caseCounters(kase, reviewsByCase.get(kase.caseId) ?? [], rectByCase.get(kase.caseId));
+    for (const [dimension, key] of dimensionKeys(subject)) {
+      const id = `${dimension}#${key}`;
+      let row = rows.get(id);
+      if (!row) {
+        row = { dimension, key, counters: emptyCounters() };
+        rows.set(id, row);
+      }
+      addCounters(row.counters, add);
+    }
+  }
+  return sortGroups(
+    [...rows.values()].map((row) => ({
+      dimension: row.dimension,
+      key: row.key,
+      period,
+      ...figuresFromCounters(row.counters),
+    })),
+  );
+}
+
+export function sortGroups<T extends { dimension: Dimension; key: string }>(groups: T[]): T[] {
+  return groups.sort(
+    (a, b) =>
+      DIMENSIONS.indexOf(a.dimension) - DIMENSIONS.indexOf(b.dimension) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  );
+}

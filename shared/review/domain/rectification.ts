@@ -1,0 +1,346 @@
+/**
+ * 差评整改 — the rectification case every 差评 opens (SPEC §6): a state machine with deadlines in
+ * working days (SPEC §7), an audit trail, overdue flags and figure deltas. Transitions are pure; the
+ * use case stores `next` on the condition that `version` is still the one it loaded. The table of
+ * transitions is in `transitions.ts`.
+ *
+ * Decisions the SPEC leaves open (documented here and in the report):
+ * - Acknowledgement overdue means literally still `OPEN` after the acknowledgement deadline; a pending
+ *   invalid claim made from OPEN is a response from the department and does not count as OPEN.
+ * - Rectification overdue means in a state before RECTIFIED after the rectification deadline: OPEN,
+ *   IN_PROGRESS and the pending side states (INVALID_CLAIMED, UNFIXABLE_CLAIMED, EXTENSION_REQUESTED —
+ *   a request does not stop the clock until it is approved). The closed side outcomes INVALID_APPROVED
+ *   and UNFIXABLE_APPROVED are never overdue.
+ * - Each kind of overdue is flagged once and stays flagged: a case rectified late, or extended after it
+ *   was already late, was still overdue. An approved extension moves the deadline for cases not yet flagged.
+ * - UNFIXABLE_APPROVED never reached RECTIFIED, so it is not rectified in 差评整改率 (it is counted in
+ *   its own `unfixable` counter). INVALID_APPROVED removes the 差评 from every figure.
+ * - An unsatisfied return visit still moves to RETURN_VISITED (the SPEC has no loop back); it lowers 整改满意率.
+ */
+
+import type { Due, WorkingCalendar } from '#calendar/types';
+import { figureDelta, mergeDeltas } from './delta';
+import { actionKey, allowedActions, entersSidePath, isRectificationAction, NOT_YET_RECTIFIED, SYSTEM_ACTOR, TRANSITIONS } from './transitions';
+import {
+  LEVEL_POINTS,
+  RECTIFICATION_ACTIONS,
+  type Actor,
+  type CounterName,
+  type Extension,
+  type FigureDelta,
+  type FigureSubject,
+  type HistoryEntry,
+  type OverdueKind,
+  type Rectification,
+  type RectificationAction,
+  type RectificationState,
+  type Review,
+  type ReviewConfig,
+} from './types';
+
+function overdueKey(caseId: string, kind: OverdueKind): string {
+  return `${caseId}|overdue|${kind}`;
+}
+
+/** Opens the rectification case of a 差评, deadlines counted from the review's submission. */
+export function openRectification(
+  review: Review,
+  subject: FigureSubject,
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
+  config: ReviewConfig,
+): { readonly rectification: Rectification } {
+  const deadlines = {
+    acknowledgeDue: calendar.addWorkingDays(review.submittedAt, config.acknowledgeWorkingDays),
+    rectifyDue: calendar.addWorkingDays(review.submittedAt, config.rectifyWorkingDays),
+  };
+  const rectification: Rectification = {
+    caseId: review.caseId,
+    reviewId: review.reviewId,
+    departmentCode: subject.departmentCode,
+    level: review.level,
+    subject,
+    state: 'OPEN',
+    openedAt: review.submittedAt,
+    deadlines,
+    extensions: [],
+    history: [
+      {
+        key: actionKey(review.caseId, 'open', review.submittedAt),
+        action: 'open',
+        from: null,
+        to: 'OPEN',
+        actor: SYSTEM_ACTOR,
+        at: review.submittedAt,
+      },
+    ],
+    overdue: {},
+    version: 1,
+  };
+  return { rectification };
+}
+
+export interface OverdueResult {
+  /** The case itself when nothing was flagged. */
+  readonly next: Rectification;
+  readonly flagged: readonly OverdueKind[];
+  readonly auditEntries: readonly HistoryEntry[];
+  readonly figureDeltas: readonly FigureDelta[];
+}
+
+function isAfter(now: string, due: Due): boolean {
+  return Date.parse(now) > Date.parse(due.dueAt);
+}
+
+/** The kinds of overdue that hold at `now` and are not flagged yet. */
+export function overdueKinds(rect: Rectification, now: string): OverdueKind[] {
+  const kinds: OverdueKind[] = [];
+  if (rect.overdue.acknowledge === undefined && rect.state === 'OPEN' && isAfter(now, rect.deadlines.acknowledgeDue)) {
+    kinds.push('acknowledge');
+  }
+  if (
+    rect.overdue.rectify === undefined &&
+    NOT_YET_RECTIFIED.has(rect.state) &&
+    isAfter(now, rect.deadlines.rectifyDue)
+  ) {
+    kinds.push('rectify');
+  }
+  return kinds;
+}
+
+/**
+ * Flags what is overdue at `now`, each kind once. Run by the scheduler, and by `applyAction` as of the
+ * action's moment so the flags do not depend on when the scheduler last ran.
+ */
+export function overdueCheck(rect: Rectification, now: string): OverdueResult {
+  const kinds = overdueKinds(rect, now);
+  if (kinds.length === 0) return { next: rect, flagged: [], auditEntries: [], figureDeltas: [] };
+  const flags: { acknowledge?: string; rectify?: string } = { ...rect.overdue };
+  const add: Partial<Record<CounterName, number>> = {};
+  if (rect.overdue.acknowledge === undefined && rect.overdue.rectify === undefined) add.overdue = 1;
+  const auditEntries: HistoryEntry[] = [];
+  for (const kind of kinds) {
+    flags[kind] = now;
+    add[kind === 'acknowledge' ? 'overdueAcknowledge' : 'overdueRectify'] = 1;
+    auditEntries.push({
+      key: overdueKey(rect.caseId, kind),
+      action: 'overdue',
+      from: rect.state,
+      to: rect.state,
+      actor: SYSTEM_ACTOR,
+      note: kind === 'acknowledge' ? 'acknowledgement deadline passed' : 'rectification deadline passed',
+      at: now,
+    });
+  }
+  return {
+    next: { ...rect, overdue: flags, history: [...rect.history, ...auditEntries], version: rect.version + 1 },
+    flagged: kinds,
+    auditEntries,
+    figureDeltas: figureDelta(rect.subject, add),
+  };
+}
+
+export interface ActionInput {
+  /** Unchecked: an unknown action is refused with UNKNOWN_ACTION. */
+  readonly action: string;
+  readonly actor: Actor;
+  readonly note?: string;
+  readonly at: string;
+  /** Required for `returnVisit`. */
+  readonly satisfied?: boolean;
+}
+
+export type ActionRefusalCode =
+  | 'UNKNOWN_ACTION'
+  | 'ACTION_NOT_ALLOWED'
+  | 'NOT_OWNING_DEPARTMENT'
+  | 'SATISFIED_REQUIRED'
+  | 'INVALID_TIME';
+
+/** The 差评 was approved invalid: the use case marks the case record with `invalidateReview`. */
+export interface InvalidateReviewEffect {
+  readonly type: 'invalidateReview';
+  readonly caseId: string;
+  readonly reviewId: string;
+}
+
+export type ActionResult =
+  | {
+      readonly ok: true;
+      readonly duplicate: false;
+      readonly next: Rectification;
+      /** The action's own entry; overdue flags raised as of the action precede it in `next.history`. */
+      readonly auditEntry: HistoryEntry;
+      readonly figureDeltas: readonly FigureDelta[];
+      readonly overdueFlagged: readonly OverdueKind[];
+      readonly effects: readonly InvalidateReviewEffect[];
+    }
+  /** The same step was already applied (a redelivery): nothing changes, nothing is counted. */
+  | {
+      readonly ok: true;
+      readonly duplicate: true;
+      readonly next: Rectification;
+      readonly auditEntry: HistoryEntry;
+      readonly figureDeltas: readonly [];
+      readonly effects: readonly [];
+    }
+  | {
+      readonly ok: false;
+      readonly code: ActionRefusalCode;
+      readonly reason: string;
+      readonly state: RectificationState;
+      readonly allowedActions: readonly RectificationAction[];
+    };
+
+function refuse(rect: Rectification, code: ActionRefusalCode, reason: string): ActionResult {
+  return { ok: false, code, reason, state: rect.state, allowedActions: allowedActions(rect.state) };
+}
+
+function describeAllowed(state: RectificationState): string {
+  const allowed = allowedActions(state);
+  return allowed.length === 0 ? `none (${state} is final)` : allowed.join(', ');
+}
+
+/** Counter changes of a step, for a 差评 that still counts (approveInvalid is the step that stops it). */
+function stepCounters(
+  rect: Rectification,
+  action: RectificationAction,
+  satisfied: boolean | undefined,
+  overdueBefore: Rectification['overdue'],
+): Partial<Record<CounterName, number>> {
+  switch (action) {
+    case 'rectify':
+      return { rectified: 1 };
+    case 'returnVisit':
+      return { returnVisited: 1, returnVisitSatisfied: satisfied ? 1 : 0 };
+    case 'approveUnfixable':
+      return { unfixable: 1 };
+    case 'approveInvalid': {
+      // Out of every figure: the level counters and whatever overdue flags it had collected.
+      const add: Partial<Record<CounterName, number>> = {
+        [`level${rect.level}`]: -1,
+        points: -LEVEL_POINTS[rect.level],
+        invalidated: 1,
+      };
+      if (overdueBefore.acknowledge !== undefined) add.overdueAcknowledge = -1;
+      if (overdueBefore.rectify !== undefined) add.overdueRectify = -1;
+      if (overdueBefore.acknowledge !== undefined || overdueBefore.rectify !== undefined) add.overdue = -1;
+      return add;
+    }
+    default:
+      return {};
+  }
+}
+
+/** Why a step cannot be taken in the rectification as it is (before the redelivery check), if it cannot. */
+function checkStep(rect: Rectification, input: ActionInput): ActionResult | undefined {
+  const { action, actor, at } = input;
+  if (!isRectificationAction(action)) {
+    return refuse(
+      rect,
+      'UNKNOWN_ACTION',
+      `Unknown rectification action ${JSON.stringify(action)}; known actions: ${RECTIFICATION_ACTIONS.join(', ')}`,
+    );
+  }
+  if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
+    return refuse(rect, 'INVALID_TIME', `Action ${action} has no valid time "at": ${JSON.stringify(at)}`);
+  }
+  if (actor.departmentCode !== rect.departmentCode) {
+    return refuse(
+      rect,
+      'NOT_OWNING_DEPARTMENT',
+      `Department ${actor.departmentCode} may not act on rectification ${rect.caseId}; it is owned by ${rect.departmentCode}`,
+    );
+  }
+  return undefined;
+}
+
+/** The deadlines and extension requests after a step: an approved extension moves the rectification deadline. */
+function extend(
+  before: Rectification,
+  action: RectificationAction,
+  at: string,
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
+  config: ReviewConfig,
+): Pick<Rectification, 'deadlines' | 'extensions'> {
+  const { deadlines, extensions } = before;
+  if (action === 'requestExtension') return { deadlines, extensions: [...extensions, { requestedAt: at }] };
+  if (action !== 'approveExtension' && action !== 'rejectExtension') return { deadlines, extensions };
+  const last = extensions[extensions.length - 1] ?? { requestedAt: at };
+  const decided: Extension = { ...last, decidedAt: at, approved: action === 'approveExtension' };
+  if (action === 'rejectExtension') return { deadlines, extensions: [...extensions.slice(0, -1), decided] };
+  const rectifyDue = calendar.addWorkingDays(at, config.extensionWorkingDays);
+  return {
+    deadlines: { ...deadlines, rectifyDue },
+    extensions: [...extensions.slice(0, -1), { ...decided, previousRectifyDue: deadlines.rectifyDue, rectifyDue }],
+  };
+}
+
+/**
+ * Applies one `gov.rectification.updated` step. Refusals change nothing and say why; a redelivered step
+ * (same action key already in the history) is a no-op, not a refusal. What the step tells upstream systems
+ * is built from the result by the capability's messages (`stepEvents`).
+ */
+export function applyAction(
+  rect: Rectification,
+  input: ActionInput,
+  calendar: Pick<WorkingCalendar, 'addWorkingDays'>,
+  config: ReviewConfig,
+): ActionResult {
+  const refused = checkStep(rect, input);
+  if (refused) return refused;
+  const action = input.action as RectificationAction;
+  const { actor, at } = input;
+  const key = actionKey(rect.caseId, action, at);
+  const done = rect.history.find((entry) => entry.key === key);
+  if (done !== undefined) {
+    return { ok: true, duplicate: true, next: rect, auditEntry: done, figureDeltas: [], effects: [] };
+  }
+  const transition = TRANSITIONS[action];
+  if (!transition.from.includes(rect.state)) {
+    return refuse(
+      rect,
+      'ACTION_NOT_ALLOWED',
+      `Action ${action} is not allowed in state ${rect.state}; allowed: ${describeAllowed(rect.state)}`,
+    );
+  }
+  if (action === 'returnVisit' && typeof input.satisfied !== 'boolean') {
+    return refuse(rect, 'SATISFIED_REQUIRED', 'Action returnVisit requires "satisfied" (true or false)');
+  }
+
+  const overdue = overdueCheck(rect, at);
+  const before = overdue.next;
+  const to: RectificationState = transition.to === 'RETURN' ? (before.returnTo ?? 'IN_PROGRESS') : transition.to;
+  const auditEntry: HistoryEntry = {
+    key,
+    action,
+    from: before.state,
+    to,
+    actor,
+    ...(input.note !== undefined ? { note: input.note } : {}),
+    ...(action === 'returnVisit' ? { satisfied: input.satisfied } : {}),
+    at,
+  };
+  const { returnTo: _previousReturnTo, ...rest } = before;
+  const next: Rectification = {
+    ...rest,
+    state: to,
+    ...(entersSidePath(transition.to) ? { returnTo: before.state } : {}),
+    ...extend(before, action, at, calendar, config),
+    ...(action === 'returnVisit' ? { returnVisit: { satisfied: input.satisfied === true, at } } : {}),
+    history: [...before.history, auditEntry],
+    version: rect.version + 1,
+  };
+  const figureDeltas = mergeDeltas([
+    ...overdue.figureDeltas,
+    ...figureDelta(rect.subject, stepCounters(before, action, input.satisfied, before.overdue)),
+  ]);
+  return {
+    ok: true,
+    duplicate: false,
+    next,
+    auditEntry,
+    figureDeltas,
+    overdueFlagged: overdue.flagged,
+    effects: action === 'approveInvalid' ? [{ type: 'invalidateReview', caseId: rect.caseId, reviewId: rect.reviewId }] : [],
+  };
+}

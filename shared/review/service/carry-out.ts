@@ -1,0 +1,67 @@
+/**
+ * The one path every review use case takes for a case: load it through the store port, decide (a pure
+ * decide function of cases.ts, steps.ts or schedule.ts), carry the effect out — write, or defer the write to
+ * the batch's group commit — and publish what the write produced. A version race decides again on fresh
+ * state.
+ */
+import { currentUnit } from '#platform/group-commit';
+import { VersionConflict, type CaseBundle, type ReviewChange, type ReviewPorts } from '../ports';
+import type { DecideContext, Decision, Effect } from './decision';
+
+const MAX_ATTEMPTS = 6;
+
+/** A pure decision over the loaded case and the use case's input. */
+export type Decide<I, T> = (bundle: CaseBundle, ctx: DecideContext, input: I) => Decision<T>;
+
+/** Publishes what committed changes produced, then clears it from their outboxes. */
+export async function publishAndClear(ports: ReviewPorts, changes: readonly Pick<ReviewChange, 'caseId' | 'outbound'>[]): Promise<void> {
+  const events = changes.flatMap((c) => c.outbound ?? []);
+  if (events.length === 0) return;
+  await ports.outbound.publish(events);
+  await ports.store.clearOutbox(changes);
+}
+
+async function carryOut(ports: ReviewPorts, effect: Effect): Promise<void> {
+  const { store } = ports;
+  switch (effect.kind) {
+    case 'none':
+      return;
+    case 'receipt':
+      await store.recordReceipt(effect.receipt);
+      return;
+    case 'refuse': {
+      // Refused before under another event (the same reviewId or step sent twice): this event still gets its receipt.
+      const recorded = await store.recordRejection(effect.caseId, effect.rejection, effect.audit, effect.receipt);
+      if (!recorded && effect.receipt) await store.recordReceipt(effect.receipt);
+      return;
+    }
+    case 'write': {
+      const batch = currentUnit<ReviewChange>();
+      // Written with the rest of the batch; a condition that fails then makes the record run again alone.
+      if (batch) return batch.unit.defer(effect.change);
+      await store.commit(effect.change);
+      await publishAndClear(ports, [effect.change]);
+    }
+  }
+}
+
+/** Reload-and-decide: a version race means someone else changed the case; decide again on fresh state. */
+export async function decideAndCarryOut<I, T>(ports: ReviewPorts, caseId: string, now: string, decide: Decide<I, T>, input: I): Promise<T> {
+  const ctx: DecideContext = { now, calendar: ports.calendar, config: ports.config };
+  for (let n = 1; ; n++) {
+    // In a batch, a change of this case may still be waiting: write it first, then load.
+    await currentUnit<ReviewChange>()?.unit.beforeLoad(caseId);
+    const bundle = await ports.store.loadCase(caseId);
+    // A change committed earlier whose publish failed: send it now (ids are deterministic).
+    await publishAndClear(ports, [{ caseId, outbound: bundle.outbox }]);
+    const decision = decide(bundle, ctx, input);
+    try {
+      await carryOut(ports, decision.effect);
+      return decision.result;
+    } catch (error) {
+      if (!(error instanceof VersionConflict) || n >= MAX_ATTEMPTS) throw error;
+      ports.log.info('version race: deciding again on fresh state', { caseId, attempt: n });
+      await new Promise((r) => setTimeout(r, 10 * n));
+    }
+  }
+}

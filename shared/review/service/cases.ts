@@ -1,0 +1,158 @@
+/**
+ * Completed cases and reviews (一事一评, SPEC §6): what `gov.case.completed` (or an approval's case) and
+ * `gov.review.submitted` change on a loaded case. A review before its case is parked, never lost; a second
+ * real review, or one that does not match its case, is refused with its reason.
+ */
+import type { AuditEntry } from '#platform/audit';
+import { applied, withKind, type EventRef, type Receipt } from '#platform/receipts';
+import { invitationDueAt, rectificationDueAt } from '../domain/due';
+import { openRectification } from '../domain/rectification';
+import { acceptReview, onCaseCompleted, type OpenRectificationEffect } from '../domain/reviews';
+import type { Case, CaseReviewState, Rectification, Review } from '../domain/types';
+import { rectificationOpenedEvent } from '../messages';
+import type { CaseBundle, Rejection, ReviewChange } from '../ports';
+import type { DecideContext, Decision, Outcome } from './decision';
+import { caseAudit, caseEffect, inbound, noEffect, rectAudit } from './records';
+
+/** The rectification a 差评 opens (at most one per case), with its audit lines and its event. */
+function openRectifications(effects: readonly OpenRectificationEffect[], ctx: DecideContext): Pick<ReviewChange, 'rectWrite' | 'audits' | 'outbound'> {
+  const opened = effects.map((effect) => openRectification(effect.review, effect.subject, ctx.calendar, ctx.config).rectification);
+  const rect: Rectification | undefined = opened[0];
+  return {
+    ...(rect ? { rectWrite: { expectedVersion: undefined, rect, dueAt: rectificationDueAt(rect) } } : {}),
+    audits: rect ? rect.history.map((entry) => rectAudit(entry, rect.caseId)) : [],
+    outbound: opened.map((r) => rectificationOpenedEvent(r, ctx.now)),
+  };
+}
+
+function parkedRejection(review: Review, code: string, reason: string, now: string): Rejection {
+  return {
+    kind: 'review',
+    ref: review.reviewId,
+    code,
+    reason,
+    at: review.submittedAt,
+    recordedAt: now,
+    details: { channel: review.channel, level: review.level, parked: true },
+  };
+}
+
+/** A completed case and the event that says so. */
+export interface CaseCompletion {
+  readonly kase: Case;
+  readonly cause: EventRef;
+}
+
+/** gov.case.completed, or an approval that opened a case: record it and apply the reviews parked for it. */
+export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, completion: CaseCompletion): Decision<Outcome> {
+  const { kase, cause } = completion;
+  const { record } = bundle;
+  const { now } = ctx;
+  const result = onCaseCompleted(kase, record?.parked ?? [], ctx.calendar, record?.state);
+  const effect = caseEffect(kase.caseId);
+  if (result.outcome === 'duplicate') {
+    return { effect: noEffect(cause, now, `case ${kase.caseId} was completed before; it is recorded once`, effect), result: { outcome: 'duplicate' } };
+  }
+  const version = (record?.version ?? 0) + 1;
+  const next: CaseReviewState = { ...result.next, version };
+  const opened = openRectifications(result.effects, ctx);
+  const rejections = result.rejected.map((r) => parkedRejection(r.review, r.code, r.reason, now));
+  const audits: AuditEntry[] = [
+    caseAudit(kase.caseId, 'case:completed', cause.source, now, `case completed at ${kase.completedAt} (${kase.source})`, `completed:${kase.caseId}`),
+    ...result.applied.map((r) =>
+      caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel }),
+    ),
+    ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref)),
+    ...(opened.audits ?? []),
+  ];
+  // The parked reviews' receipts move on from PARKED to what became of them now.
+  const receipts: Receipt[] = [
+    ...(inbound(cause) ? [applied(cause, now, { ...effect, state: 'completed' })] : []),
+    ...result.applied.flatMap((r) => (inbound(r.event) ? [applied(r.event, now, { ...effect, state: 'reviewed' }, { reviewId: r.reviewId, level: r.level })] : [])),
+    ...result.rejected.flatMap((r) => (inbound(r.review.event) ? [withKind(r.review.event, now, r.code, r.reason, { effect, details: { reviewId: r.review.reviewId } })] : [])),
+  ];
+  const change: ReviewChange = {
+    caseId: kase.caseId,
+    caseWrite: { expectedVersion: record?.version, version, state: next, dueAt: invitationDueAt(next, ctx.config) },
+    ...(opened.rectWrite ? { rectWrite: opened.rectWrite } : {}),
+    figureDeltas: result.figureDeltas,
+    audits,
+    rejections,
+    outbound: opened.outbound ?? [],
+    receipts,
+  };
+  return { effect: { kind: 'write', change }, result: { outcome: 'completed' } };
+}
+
+function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<Outcome> {
+  const { record } = bundle;
+  const ref = review.event;
+  const effect = caseEffect(review.caseId);
+  const parked = record?.parked ?? [];
+  if (parked.some((r) => r.reviewId === review.reviewId)) {
+    return { effect: noEffect(ref, now, `review ${review.reviewId} is already kept for case ${review.caseId}`, effect), result: { outcome: 'duplicate' } };
+  }
+  const reason = `case ${review.caseId} is not known yet; the review is kept and applied when the case arrives`;
+  const change: ReviewChange = {
+    caseId: review.caseId,
+    caseWrite: { expectedVersion: record?.version, version: (record?.version ?? 0) + 1, parked: [...parked, review] },
+    audits: [caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId)],
+    ...(inbound(ref) ? { receipts: [withKind(ref, now, 'PARKED', reason, { effect, details: { reviewId: review.reviewId } })] } : {}),
+  };
+  return { effect: { kind: 'write', change }, result: { outcome: 'parked' } };
+}
+
+/** gov.review.submitted: one real review per case; a review before its case is parked. */
+export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Review): Decision<Outcome> {
+  const { record } = bundle;
+  const { now } = ctx;
+  const ref = review.event;
+  const effect = caseEffect(review.caseId);
+  const result = acceptReview(record?.state, review);
+  switch (result.outcome) {
+    case 'duplicate':
+      return { effect: noEffect(ref, now, `review ${review.reviewId} was recorded before; it counts once`, effect), result: { outcome: 'duplicate' } };
+    case 'parked':
+      return parkReview(bundle, review, now);
+    case 'rejected': {
+      const rejection: Rejection = {
+        kind: 'review',
+        ref: review.reviewId,
+        code: result.code,
+        reason: result.reason,
+        at: review.submittedAt,
+        recordedAt: now,
+        details: { channel: review.channel, level: review.level },
+      };
+      return {
+        effect: {
+          kind: 'refuse',
+          caseId: review.caseId,
+          rejection,
+          audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${result.code}: ${result.reason}`, review.reviewId),
+          ...(inbound(ref) ? { receipt: withKind(ref, now, result.code, result.reason, { effect, details: { reviewId: review.reviewId } }) } : {}),
+        },
+        result: { outcome: 'rejected', code: result.code, reason: result.reason },
+      };
+    }
+    case 'accepted': {
+      const next = result.next;
+      const opened = openRectifications(result.effects, ctx);
+      const why = result.replacedDefault ? `level ${review.level}, replaces the default 基本满意` : `level ${review.level}`;
+      const details = { reviewId: review.reviewId, level: review.level, ...(result.replacedDefault ? { replacedDefault: true } : {}) };
+      const change: ReviewChange = {
+        caseId: review.caseId,
+        caseWrite: { expectedVersion: record!.version, version: next.version, state: next, dueAt: invitationDueAt(next, ctx.config) },
+        ...(opened.rectWrite ? { rectWrite: opened.rectWrite } : {}),
+        figureDeltas: result.figureDeltas,
+        audits: [
+          caseAudit(review.caseId, 'review:accepted', review.channel, now, why, review.reviewId, { level: review.level, channel: review.channel }),
+          ...(opened.audits ?? []),
+        ],
+        outbound: opened.outbound ?? [],
+        ...(inbound(ref) ? { receipts: [applied(ref, now, { ...effect, state: 'reviewed' }, details)] } : {}),
+      };
+      return { effect: { kind: 'write', change }, result: { outcome: 'accepted', level: review.level } };
+    }
+  }
+}

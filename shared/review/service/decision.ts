@@ -1,0 +1,43 @@
+/**
+ * What a review use case decides for one case, before anything is written: the effect on storage and
+ * what it answers its caller. The decide functions (cases.ts, steps.ts, schedule.ts) are pure given the
+ * loaded case, the time, the calendar and the deadlines; `carry-out.ts` carries the effect out.
+ */
+import type { WorkingCalendar } from '#calendar/types';
+import type { AuditEntry } from '#platform/audit';
+import type { Receipt } from '#platform/receipts';
+import type { ReviewConfig } from '../domain/types';
+import type { Rejection, ReviewChange } from '../ports';
+
+export type Effect =
+  /** A state change: committed in one transaction (with the batch's, in a group commit), then published. */
+  | { readonly kind: 'write'; readonly change: ReviewChange }
+  /** A semantic refusal: recorded once with its audit line and receipt. */
+  | { readonly kind: 'refuse'; readonly caseId: string; readonly rejection: Rejection; readonly audit: AuditEntry; readonly receipt?: Receipt }
+  /** Nothing changed (a redelivery): only the event's receipt, create-only. */
+  | { readonly kind: 'receipt'; readonly receipt: Receipt }
+  | { readonly kind: 'none' };
+
+export interface Decision<T> {
+  readonly effect: Effect;
+  readonly result: T;
+}
+
+/** What the decide functions are given besides the loaded case. */
+export interface DecideContext {
+  /** The functions' clock when the use case started. */
+  readonly now: string;
+  readonly calendar: Pick<WorkingCalendar, 'localDate' | 'addWorkingDays'>;
+  readonly config: ReviewConfig;
+}
+
+/** What an event did, for the consumer's metrics and log lines. */
+export interface Outcome {
+  readonly outcome: 'completed' | 'accepted' | 'parked' | 'duplicate' | 'rejected' | 'applied' | 'refused';
+  readonly code?: string;
+  readonly reason?: string;
+  /** For metrics: the level of an accepted review. */
+  readonly level?: number;
+}
+
+export const nothing: Effect = { kind: 'none' };

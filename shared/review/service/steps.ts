@@ -1,0 +1,141 @@
+/**
+ * gov.rectification.updated: one step of a 差评's rectification (SPEC §6) on a loaded case.
+ *
+ * - A refused step (unknown action, another department, not allowed in the state) is recorded with its
+ *   reason, not thrown.
+ * - `StepBeforeRectification`: a step for a case whose 差评 is not known yet. It is thrown, so SQS retries
+ *   it (the review may still be on its way or parked); after the queue's max receives it reaches the DLQ,
+ *   alarms and can be redriven. Steps are not parked: a rectification cannot be acted on before the
+ *   department could have seen it, so an early step is far more likely a wrong caseId than a race.
+ * - `StepOutOfOrder`: a step not allowed in the case's state but allowed in a state the case can still
+ *   reach (e.g. `rectify` before `acknowledge`): SQS standard queues do not keep order, so the step it depends
+ *   on may still be queued. It is thrown, so SQS retries it, for fewer receives than the queue's max
+ *   (`OUT_OF_ORDER_RECEIVES`); on the last of them it is refused and recorded like any forbidden step, so a
+ *   wrong step never reaches the DLQ for this reason. A step allowed in no reachable state is refused at once.
+ */
+import { applied, withKind, type EventRef } from '#platform/receipts';
+import { invitationDueAt, rectificationDueAt } from '../domain/due';
+import { applyAction, type ActionInput } from '../domain/rectification';
+import { invalidateReview } from '../domain/reviews';
+import { actionKey, allowedLater, isRectificationAction } from '../domain/transitions';
+import { isNegativeLevel } from '../domain/types';
+import { stepEvents } from '../messages';
+import type { CaseBundle, ReviewChange } from '../ports';
+import type { DecideContext, Decision, Effect, Outcome } from './decision';
+import { inbound, noEffect, rectAudit, rectificationEffect } from './records';
+
+/** A rectification step as the review queue carries it. */
+export interface Step {
+  readonly caseId: string;
+  readonly input: ActionInput;
+  /** The inbound event that carried it, for its receipt. */
+  readonly event?: EventRef;
+}
+
+/** The rectification step named but not yet open (see the header): thrown so SQS retries it. */
+export class StepBeforeRectification extends Error {
+  constructor(caseId: string, action: string) {
+    super(`rectification step ${action} for case ${caseId} arrived before the case's 差评 was recorded; retrying`);
+    this.name = 'StepBeforeRectification';
+  }
+}
+
+/**
+ * Receives of a step that may have overtaken the step it depends on before it is refused: the retries give
+ * the earlier step time to arrive, and the bound stays below the review queue's maxReceiveCount (5), so
+ * the refusal is recorded rather than the message dead-lettered.
+ */
+export const OUT_OF_ORDER_RECEIVES = 3;
+
+/** A step not allowed yet but allowed in a state the case can still reach (see the header): retried. */
+export class StepOutOfOrder extends Error {
+  constructor(caseId: string, action: string, state: string, receiveCount: number) {
+    super(
+      `rectification step ${action} for case ${caseId} is not allowed in ${state} but may be once an earlier step arrives; retrying (receive ${receiveCount} of ${OUT_OF_ORDER_RECEIVES})`,
+    );
+    this.name = 'StepOutOfOrder';
+  }
+}
+
+function refuseStep(step: Step, code: string, reason: string, now: string, details: Record<string, unknown>): Decision<Outcome> {
+  const { caseId, input, event } = step;
+  const ref = actionKey(caseId, input.action, input.at);
+  const effect: Effect = {
+    kind: 'refuse',
+    caseId,
+    rejection: {
+      kind: 'step',
+      ref,
+      code,
+      reason,
+      at: input.at,
+      recordedAt: now,
+      details: { action: input.action, actor: input.actor, ...(input.note !== undefined ? { note: input.note } : {}), ...details },
+    },
+    audit: {
+      subject: `rectification:${caseId}`,
+      action: `refused:${input.action}`,
+      actor: `${input.actor.departmentCode}/${input.actor.staffId}`,
+      at: now,
+      why: `${code}: ${reason}`,
+      causeId: ref,
+    },
+    ...(inbound(event)
+      ? { receipt: withKind(event, now, code, reason, { effect: rectificationEffect(caseId), details: { action: input.action, ...details } }) }
+      : {}),
+  };
+  return { effect, result: { outcome: 'refused', code, reason } };
+}
+
+/** A step and how many times SQS has delivered its message. */
+export interface StepDelivery {
+  readonly step: Step;
+  readonly receiveCount: number;
+}
+
+/**
+ * One step of the state machine. `receiveCount` is the message's SQS ApproximateReceiveCount; without it a
+ * step that may be out of order is refused at once. Throws `StepBeforeRectification` and `StepOutOfOrder`.
+ */
+export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: StepDelivery): Decision<Outcome> {
+  const { step, receiveCount } = delivery;
+  const { caseId, input, event } = step;
+  const { record, rectification: rect } = bundle;
+  const { now } = ctx;
+  if (!rect) {
+    const review = record?.state?.review;
+    if (review !== undefined && (review.defaulted || !isNegativeLevel(review.level))) {
+      return refuseStep(step, 'NO_RECTIFICATION', `case ${caseId} has no rectification: its review ${review.reviewId} is not a 差评`, now, {});
+    }
+    throw new StepBeforeRectification(caseId, input.action);
+  }
+  const result = applyAction(rect, input, ctx.calendar, ctx.config);
+  if (!result.ok) {
+    if (result.code === 'ACTION_NOT_ALLOWED' && isRectificationAction(input.action) && allowedLater(rect, input.action) && receiveCount < OUT_OF_ORDER_RECEIVES) {
+      throw new StepOutOfOrder(caseId, input.action, rect.state, receiveCount);
+    }
+    return refuseStep(step, result.code, result.reason, now, { state: result.state, allowedActions: result.allowedActions });
+  }
+  if (result.duplicate) {
+    return { effect: noEffect(event, now, `step ${input.action} at ${input.at} was recorded before`, rectificationEffect(caseId)), result: { outcome: 'duplicate' } };
+  }
+  const next = result.next;
+  let caseWrite: ReviewChange['caseWrite'];
+  const state = record?.state;
+  for (const effect of result.effects) {
+    const invalidated = state ? invalidateReview(state, effect.reviewId) : undefined;
+    if (state && invalidated) {
+      caseWrite = { expectedVersion: state.version, version: invalidated.version, state: invalidated, dueAt: invitationDueAt(invalidated, ctx.config) };
+    }
+  }
+  const change: ReviewChange = {
+    caseId,
+    ...(caseWrite ? { caseWrite } : {}),
+    rectWrite: { expectedVersion: rect.version, rect: next, dueAt: rectificationDueAt(next) },
+    figureDeltas: result.figureDeltas,
+    audits: next.history.slice(rect.history.length).map((entry) => rectAudit(entry, caseId)),
+    outbound: stepEvents(rect, result),
+    ...(inbound(event) ? { receipts: [applied(event, now, { ...rectificationEffect(caseId), state: next.state }, { action: input.action })] } : {}),
+  };
+  return { effect: { kind: 'write', change }, result: { outcome: 'applied' } };
+}

@@ -1,0 +1,96 @@
+/**
+ * What the review use cases say about their outcomes: metrics for the dashboard and alarms, and the log
+ * lines the saved Logs Insights queries read (infra/stacks/observability.ts). Called only once the change
+ * is written (`afterCommit` in a group commit), so a record redone after a conflict counts once. No
+ * reviewer id and no comment in a log line.
+ */
+import type { EventRef } from '#platform/receipts';
+import type { Review } from '../domain/types';
+import type { LogSink, MetricsSink } from '../ports';
+import type { Outcome } from './decision';
+import type { OverdueFlags, ScheduleSummary } from './schedule';
+import type { Step } from './steps';
+
+export interface Telemetry {
+  readonly metrics: MetricsSink;
+  readonly log: LogSink;
+}
+
+const refusal = (out: Outcome) => (out.code !== undefined ? { code: out.code, reason: out.reason } : {});
+
+function countWith(t: Telemetry, name: string, dimensions: Record<string, string>): void {
+  t.metrics.single(dimensions, [{ name, unit: 'Count', value: 1 }]);
+}
+
+/** A refused event, by its id and type (read by the saved query of refusals). */
+function logRefused(t: Telemetry, ref: EventRef | undefined, out: Outcome): void {
+  if ((out.outcome === 'rejected' || out.outcome === 'refused') && ref) {
+    t.log.info('refused', { eventId: ref.id, eventType: ref.type, code: out.code, reason: out.reason });
+  }
+}
+
+export function caseCompleted(t: Telemetry, out: Outcome): void {
+  if (out.outcome === 'completed') t.metrics.count('CasesCompleted');
+}
+
+export function reviewSubmitted(t: Telemetry, review: Review, out: Outcome): void {
+  // Read by the saved query "every action on a rectification case".
+  t.log.info('review.submitted', {
+    caseId: review.caseId,
+    reviewId: review.reviewId,
+    departmentCode: review.departmentCode,
+    itemCode: review.itemCode,
+    channel: review.channel,
+    // `level` is the log level in Powertools' lines.
+    reviewLevel: review.level,
+    outcome: out.outcome,
+    ...refusal(out),
+  });
+  if (out.outcome === 'accepted') {
+    countWith(t, 'ReviewsReceived', { Level: String(out.level) });
+    if ((out.level ?? 5) <= 2) t.metrics.count('BadReviews');
+  } else if (out.outcome === 'rejected') t.metrics.count('ReviewsRejected');
+  else if (out.outcome === 'parked') t.metrics.count('ReviewsParked');
+  logRefused(t, review.event, out);
+}
+
+export function stepTaken(t: Telemetry, step: Step, out: Outcome): void {
+  const { input } = step;
+  t.log.info('rectification.step', {
+    caseId: step.caseId,
+    action: input.action,
+    actorDepartment: input.actor.departmentCode,
+    actorStaff: input.actor.staffId,
+    at: input.at,
+    ...(input.satisfied !== undefined ? { satisfied: input.satisfied } : {}),
+    outcome: out.outcome,
+    ...refusal(out),
+  });
+  if (out.outcome === 'applied') t.metrics.count('RectificationSteps');
+  else if (out.outcome === 'refused') t.metrics.count('RectificationStepsRefused');
+  logRefused(t, step.event, out);
+}
+
+/** Read by the saved Logs Insights query "overdue 差评 this month". */
+export function overdueFlagged(t: Telemetry, flags: OverdueFlags, now: string): void {
+  const rect = flags.rect;
+  if (!rect || flags.kinds.length === 0) return;
+  t.log.info('rectification.overdue', {
+    caseId: rect.caseId,
+    reviewId: rect.reviewId,
+    departmentCode: rect.departmentCode,
+    itemCode: rect.subject.itemCode,
+    reviewLevel: rect.level,
+    kinds: [...flags.kinds],
+    state: rect.state,
+    at: now,
+  });
+}
+
+export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string): void {
+  t.metrics.count('ReviewInvitations', summary.invited);
+  t.metrics.count('ReviewReminders', summary.reminded);
+  t.metrics.count('DefaultReviews', summary.defaulted);
+  t.metrics.count('OverdueRectifications', summary.overdue);
+  t.log.info('review schedule', { ...summary, now });
+}

@@ -1,0 +1,95 @@
+/**
+ * Reads of the `reviews` table: a case's partition, figure rows, and the due index.
+ */
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { OutboundEvent } from '#contract/outbound';
+import { ddb } from '#platform/aws';
+import { queryAll } from '#platform/paging';
+import { emptyCounters, type Dimension, type Period } from '../domain/figures';
+import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
+import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
+import { casePk, DUE_PK, figureKey, table } from './keys';
+
+/** Everything stored for a case, strongly consistent. */
+export async function loadCase(caseId: string): Promise<CaseBundle> {
+  let record: CaseRecord | undefined;
+  let rectification: Rectification | undefined;
+  const rejections: Rejection[] = [];
+  const outbox: OutboundEvent[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': casePk(caseId) },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const sk = item.sk as string;
+      if (sk === 'STATE') {
+        record = {
+          version: item.version as number,
+          ...(item.state ? { state: item.state as CaseReviewState } : {}),
+          parked: (item.parked as Review[] | undefined) ?? [],
+        };
+      } else if (sk === 'RECT') rectification = item.rect as Rectification;
+      else if (sk.startsWith('REJECTED#')) rejections.push(item.rejection as Rejection);
+      else if (sk.startsWith('OUTBOX#')) outbox.push(item.event as OutboundEvent);
+    }
+    startKey = out.LastEvaluatedKey;
+  } while (startKey);
+  return {
+    caseId,
+    ...(record ? { record } : {}),
+    ...(rectification ? { rectification } : {}),
+    rejections,
+    outbox,
+  };
+}
+
+/** Case ids whose due instant has come, from the sparse due index (eventually consistent: reload each). */
+export async function dueCaseIds(queue: DueQueue, now: string, limit = 5000): Promise<string[]> {
+  const ids: string[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'byDue',
+        KeyConditionExpression: 'duePk = :due AND dueAt <= :now',
+        ExpressionAttributeValues: { ':due': DUE_PK[queue], ':now': now },
+        ProjectionExpression: 'caseId',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.Items ?? []) ids.push(item.caseId as string);
+    startKey = out.LastEvaluatedKey;
+  } while (startKey && ids.length < limit);
+  return [...new Set(ids)];
+}
+
+function countersOf(item: Record<string, unknown> | undefined): Counters {
+  const counters = emptyCounters();
+  if (item) for (const name of COUNTER_NAMES) if (typeof item[name] === 'number') counters[name] = item[name];
+  return counters;
+}
+
+/** The counters of one figure row (all zero when nothing was ever counted there). */
+export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
+  return countersOf(out.Item);
+}
+
+/** Every key of a dimension with counters in a period, with its counters, sorted by key. */
+export async function listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': figureKey(dimension, '', period).pk },
+  });
+  const rows = items.map((item) => ({ key: item.sk as string, counters: countersOf(item) }));
+  return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}

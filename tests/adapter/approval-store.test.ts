@@ -1,0 +1,253 @@
+/**
+ * The approvals table (shared/approval/store.ts) against DynamoDB Local: a first decision created once
+ * with its audit line and receipt in one transaction; the group commit's writes; later versions only over
+ * the version they were computed from; the overdue flag; conflicts and refusals once; outboxes marked sent;
+ * the byDue and byItem index keys the schedule and the figures read.
+ */
+import { jest } from '@jest/globals';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { decisionAudit, conflictAudit, refusalAudit, overdueAudit } from '#approval/domain/audit';
+import { decide } from '#approval/domain/decide';
+import type { Cause, Decision } from '#approval/domain/decision';
+import { onVerification, supplement } from '#approval/domain/lifecycle';
+import type { Application } from '#approval/domain/types';
+import { conflictReceipt, messagesOf, refusalReceipt, versionReceipt } from '#approval/messages';
+import type { FirstDecisionRecord, OutboxRef } from '#approval/ports';
+import { receiptKey } from '#platform/receipts';
+import { useTestDynamo } from '#support/dynamo';
+import { criminalApp, criminalRecordItem, inputFor, NOW, posterApp, posterItem, weatherApp, weatherItem } from '../unit/approval/fixtures';
+
+const db = useTestDynamo();
+let store: typeof import('#approval/store');
+let aws: typeof import('#platform/aws');
+beforeAll(async () => {
+  store = await import('#approval/store');
+  aws = await import('#platform/aws');
+});
+afterEach(() => jest.restoreAllMocks());
+
+const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/systems/window-acceptance', id, type });
+const approvals = (pk: string) => db().partition('approvals', pk);
+const item = async (applicationId: string, sk: string) => db().get('approvals', { pk: `APP#${applicationId}`, sk });
+
+function first(application: Application, decision: Decision, event = `e-${application.applicationId}`): FirstDecisionRecord {
+  const c = cause(event);
+  return {
+    application,
+    decision,
+    cause: c,
+    receivedAt: decision.updatedAt,
+    outbox: messagesOf(decision, 'submitted').outbox,
+    audit: decisionAudit(decision, c, `decided:${decision.outcome}`, decision.updatedAt),
+    receipt: versionReceipt(decision, c),
+  };
+}
+
+const firstOf = (application: Application, over: Parameters<typeof inputFor>[2] = {}) => {
+  const itemFor = { 'QX-001': weatherItem, 'CG-017': posterItem, 'GA-088': criminalRecordItem }[application.itemCode];
+  return first(application, decide(inputFor(application, itemFor, over)));
+};
+
+describe('approval store: a first decision', () => {
+  it('is created once, with its version, outbox, audit line and receipt in one transaction', async () => {
+    const app = weatherApp({ applicationId: 'AD-FIRST-1' });
+    const record = firstOf(app);
+    expect(await store.approvalStore.createFirstDecision(record)).toBe('stored');
+
+    const items = await approvals('APP#AD-FIRST-1');
+    expect(items.map((i) => i.sk)).toEqual(['APPLICATION', 'DECISION', 'OUTBOX#V#000001', 'V#000001']);
+    const decision = await item('AD-FIRST-1', 'DECISION');
+    expect(decision).toMatchObject({ sequence: 1, outcome: 'APPROVED', itemCode: 'QX-001', itemKey: 'QX-001#AD-FIRST-1' });
+    expect(decision!.itemShard).toMatch(/^DECISION#([0-9]|1[0-5])$/);
+    expect(decision).not.toHaveProperty('duePk');
+    expect(JSON.parse(decision!.body as string)).toEqual(store.currentOf(record.decision));
+    // The trace is large: stored once, compressed.
+    expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyGz: expect.anything() });
+    expect(await item('AD-FIRST-1', 'OUTBOX#V#000001')).toMatchObject({ duePk: 'OUTBOX', dueAt: NOW });
+
+    const audit = await db().get('audit', { pk: 'AUDIT#application:AD-FIRST-1', sk: `${NOW}#decided:APPROVED#/systems/window-acceptance#e-AD-FIRST-1` });
+    expect(audit?.details).toMatchObject({ reasonCodes: [], version: 'APP#AD-FIRST-1/V#000001' });
+    const receipt = await db().get('receipts', receiptKey('/systems/window-acceptance', 'e-AD-FIRST-1'));
+    expect(receipt).toMatchObject({ outcome: 'applied', effect: { id: 'AD-FIRST-1', version: 1, state: 'APPROVED' } });
+
+    const known = await store.loadCase('AD-FIRST-1');
+    expect(known.decision).toEqual(JSON.parse(JSON.stringify(record.decision)));
+    expect(known.application).toMatchObject({ application: app, applicationHash: record.decision.applicationHash });
+    expect(known.versions.map((v) => [v.causeKind, v.pending])).toEqual([['submitted', true]]);
+    expect(known.versions[0]!.outbox.outbound.map((e) => e.id)).toEqual(['decision:AD-FIRST-1:1']);
+  });
+
+  it("says 'exists' when the application is there, and changes nothing", async () => {
+    const app = weatherApp({ applicationId: 'AD-FIRST-2' });
+    await store.approvalStore.createFirstDecision(firstOf(app));
+    const before = await approvals('APP#AD-FIRST-2');
+    const other = weatherApp({ applicationId: 'AD-FIRST-2', channel: '自助终端' });
+    expect(await store.approvalStore.createFirstDecision(firstOf(other, { now: '2026-11-18T03:00:00.000Z' }))).toBe('exists');
+    expect(await approvals('APP#AD-FIRST-2')).toEqual(before);
+  });
+
+  it('throws when another item of the transaction failed its condition (here the audit line): not an existing application', async () => {
+    const record = firstOf(weatherApp({ applicationId: 'AD-FIRST-3' }));
+    const Item = { pk: 'AUDIT#application:AD-FIRST-3', sk: `${NOW}#decided:APPROVED#/systems/window-acceptance#e-AD-FIRST-3` };
+    await db().doc.send(new PutCommand({ TableName: db().tables.audit, Item }));
+    await expect(store.approvalStore.createFirstDecision(record)).rejects.toBeInstanceOf(TransactionCanceledException);
+    expect(await approvals('APP#AD-FIRST-3')).toEqual([]);
+  });
+
+  it('throws a cancelled transaction that is no condition failure (a write conflict)', async () => {
+    jest.spyOn(aws.ddb, 'send').mockRejectedValueOnce(
+      new TransactionCanceledException({ message: 'cancelled', $metadata: {}, CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }] }) as never,
+    );
+    await expect(store.approvalStore.createFirstDecision(firstOf(weatherApp({ applicationId: 'AD-FIRST-4' })))).rejects.toBeInstanceOf(TransactionCanceledException);
+  });
+
+  it('writes a group commit\'s first decisions together, a known application reported as a conflict', async () => {
+    await store.approvalStore.createFirstDecision(firstOf(weatherApp({ applicationId: 'AD-GROUP-OLD' })));
+    const records = ['AD-GROUP-OLD', 'AD-GROUP-1', 'AD-GROUP-2'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-11-18T02:10:00.000Z' }));
+    expect(await store.approvalStore.writeFirstDecisions(records)).toEqual(['conflict', 'committed', 'committed']);
+    for (const id of ['AD-GROUP-1', 'AD-GROUP-2']) {
+      expect((await approvals(`APP#${id}`)).map((i) => i.sk)).toEqual(['APPLICATION', 'DECISION', 'OUTBOX#V#000001', 'V#000001']);
+      expect(await db().get('receipts', receiptKey('/systems/window-acceptance', `e-${id}`))).toMatchObject({ outcome: 'applied' });
+    }
+    expect((await item('AD-GROUP-OLD', 'DECISION'))!.updatedAt).toBe(NOW);
+  });
+});
+
+describe('approval store: later versions and deadlines', () => {
+  it('stores a later version only over the one it was computed from, moving the byDue keys with the state', async () => {
+    const app = posterApp({ applicationId: 'AD-LATER-1', materials: [{ code: 'APPLY', provided: true }] });
+    const record = firstOf(app);
+    await store.approvalStore.createFirstDecision(record);
+    const pending = record.decision;
+    expect(await item('AD-LATER-1', 'DECISION')).toMatchObject({ duePk: 'DUE#SUPPLEMENT', dueAt: pending.supplementDue!.dueAt });
+    expect((await store.approvalStore.overdue('SUPPLEMENT', '2026-11-23T16:00:00.000Z')).map((d) => d.applicationId)).toContain('AD-LATER-1');
+    expect((await store.approvalStore.overdue('SUPPLEMENT', pending.supplementDue!.dueAt)).map((d) => d.applicationId)).not.toContain('AD-LATER-1');
+
+    const { application: _a, ...rest } = inputFor(app, posterItem, { now: '2026-11-19T02:00:00.000Z' });
+    const t = supplement(pending, app, [{ code: 'SAMPLE', provided: true }], rest);
+    if (!t.ok) throw new Error(t.refusal.message);
+    const c = cause('m-AD-LATER-1', 'gov.application.materials.supplemented');
+    const next = { previous: pending, decision: t.decision, cause: c, causeKind: 'supplemented' as const, outbox: messagesOf(t.decision, 'supplemented').outbox, audit: decisionAudit(t.decision, c, 'supplemented:APPROVED', t.decision.updatedAt), receipt: versionReceipt(t.decision, c) };
+    expect(await store.approvalStore.storeTransition(next)).toBe('stored');
+    expect(await store.approvalStore.storeTransition(next)).toBe('raced');
+    await expect(store.approvalStore.storeTransition({ ...next, previous: t.decision })).rejects.toThrow(/does not follow/);
+
+    const decision = await item('AD-LATER-1', 'DECISION');
+    expect(decision).toMatchObject({ sequence: 2, outcome: 'APPROVED' });
+    expect(decision).not.toHaveProperty('duePk');
+    const known = await store.loadCase('AD-LATER-1');
+    expect(known.decision?.sequence).toBe(2);
+    expect(known.versions.map((v) => [v.decision.sequence, v.causeKind, v.pending])).toEqual([[1, 'submitted', true], [2, 'supplemented', true]]);
+  });
+
+  it('flags an overdue verification once: the decision leaves DUE#VERIFICATION, the flag has its outbox', async () => {
+    const record = firstOf(criminalApp({ applicationId: 'AD-FLAG-1' }));
+    await store.approvalStore.createFirstDecision(record);
+    const decision = record.decision;
+    expect(await item('AD-FLAG-1', 'DECISION')).toMatchObject({ duePk: 'DUE#VERIFICATION', dueAt: decision.verificationDue!.dueAt });
+    const at = '2026-12-02T16:00:00.000Z';
+    expect((await store.approvalStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).toContain('AD-FLAG-1');
+
+    const flagCause = { source: '/civicflow/approval-deadlines', id: 'verification-overdue:AD-FLAG-1', type: 'civicflow.schedule.approval-deadlines' };
+    const flag = { decision, flaggedAt: at, outbox: { outbound: [], effects: [] }, audit: overdueAudit(decision, flagCause, at) };
+    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('stored');
+    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('raced');
+    expect(await item('AD-FLAG-1', 'DECISION')).toMatchObject({ verificationOverdueAt: at });
+    expect(await item('AD-FLAG-1', 'DECISION')).not.toHaveProperty('duePk');
+    expect((await store.approvalStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).not.toContain('AD-FLAG-1');
+    expect((await store.loadCase('AD-FLAG-1')).overdueFlag).toMatchObject({ flaggedAt: at, sequence: 1, pending: true });
+
+    // Only the current version can be flagged.
+    const verified = onVerification(decision, { truthful: true, note: '属实' }, '2026-12-03T02:00:00.000Z');
+    if (!verified.ok) throw new Error('refused');
+    expect(await store.approvalStore.storeOverdueFlag({ ...flag, decision: verified.decision })).toBe('raced');
+  });
+});
+
+describe('approval store: outboxes', () => {
+  it('lists outboxes written before a time and not yet sent; marks one sent, or several at once', async () => {
+    const records = ['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-10-01T02:00:00.000Z' }));
+    for (const r of records) await store.approvalStore.createFirstDecision(r);
+    const unsent = async () => (await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).filter((r) => r.applicationId.startsWith('AD-OUT-'));
+    expect(await unsent()).toEqual(
+      expect.arrayContaining<OutboxRef>(['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((applicationId) => ({ applicationId, of: 'version', sequence: 1 }))),
+    );
+    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.000Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-1' }));
+
+    await store.approvalStore.markSent({ applicationId: 'AD-OUT-1', of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
+    await store.approvalStore.markSent({ applicationId: 'AD-OUT-1', of: 'version', sequence: 1 }, '2026-10-01T02:00:02.000Z'); // a concurrent sender's
+    await store.approvalStore.markAllSent(
+      records.slice(1).map((r) => ({ ref: { applicationId: r.application.applicationId, of: 'version' as const, sequence: 1 }, outbox: r.outbox })),
+      '2026-10-01T02:00:03.000Z',
+    );
+    expect(await unsent()).toEqual([]);
+    expect(await item('AD-OUT-1', 'OUTBOX#V#000001')).toMatchObject({ sentAt: '2026-10-01T02:00:01.000Z' });
+    const marked = await item('AD-OUT-2', 'OUTBOX#V#000001');
+    expect(marked).toMatchObject({ sentAt: '2026-10-01T02:00:03.000Z' });
+    expect(marked).not.toHaveProperty('duePk');
+    expect((await store.loadCase('AD-OUT-2')).versions[0]).toMatchObject({ pending: false, outbox: records[1]!.outbox });
+  });
+});
+
+describe('approval store: conflicts, refusals, receipts', () => {
+  it('records a conflicting resubmission once, with its audit line and a refused receipt', async () => {
+    const app = weatherApp({ applicationId: 'AD-CONFLICT-1' });
+    const c = cause('e-AD-CONFLICT-9');
+    const conflict = {
+      application: app,
+      applicationHash: 'h-new',
+      storedHash: 'h-old',
+      cause: c,
+      receivedAt: NOW,
+      audit: conflictAudit(app.applicationId, 'h-new', 'h-old', c, NOW),
+      receipt: conflictReceipt(app.applicationId, 'h-new', 'h-old', c, NOW),
+    };
+    expect(await store.approvalStore.recordConflict(conflict)).toBe(true);
+    expect(await store.approvalStore.recordConflict(conflict)).toBe(false);
+    expect((await store.loadCase('AD-CONFLICT-1')).conflicts).toEqual([{ cause: c, receivedAt: NOW, applicationHash: 'h-new', storedHash: 'h-old', application: app }]);
+    expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT', refusedBy: c.source });
+  });
+
+  it('records a refused later event once', async () => {
+    const c = cause('v-AD-REFUSED-1', 'gov.application.verification.reported');
+    const message = '申请当前状态为 APPROVED，不是告知承诺审批';
+    const refusal = {
+      applicationId: 'AD-REFUSED-1',
+      cause: c,
+      at: NOW,
+      code: 'NOT_APPROVED_ON_COMMITMENT' as const,
+      message,
+      audit: refusalAudit('AD-REFUSED-1', c, NOW, 'NOT_APPROVED_ON_COMMITMENT', message),
+      receipt: refusalReceipt('AD-REFUSED-1', c, NOW, 'NOT_APPROVED_ON_COMMITMENT', message),
+    };
+    expect(await store.approvalStore.recordRefusal(refusal)).toBe(true);
+    expect(await store.approvalStore.recordRefusal(refusal)).toBe(false);
+    expect((await store.loadCase('AD-REFUSED-1')).refusals).toEqual([{ cause: c, at: NOW, code: 'NOT_APPROVED_ON_COMMITMENT', message }]);
+    expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ kind: 'NOT_APPROVED_ON_COMMITMENT' });
+  });
+
+  it('records a receipt on its own create-only: a redelivery keeps the first', async () => {
+    const c = cause('e-AD-RECEIPT-1');
+    const receipt = conflictReceipt('AD-RECEIPT-1', 'a', 'b', c, NOW);
+    await store.approvalStore.recordReceipt(receipt);
+    await store.approvalStore.recordReceipt({ ...receipt, reason: 'another', at: '2026-11-19T00:00:00.000Z' });
+    expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ reason: receipt.reason, at: NOW });
+  });
+});
+
+describe('approval store: current decisions (byItem)', () => {
+  it('reads every current decision, or one item\'s, across the shards', async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `AD-BYITEM-${i}`);
+    for (const [i, id] of ids.entries()) {
+      const app = i % 2 === 0 ? weatherApp({ applicationId: id }) : posterApp({ applicationId: id });
+      await store.approvalStore.createFirstDecision(firstOf(app));
+    }
+    const weather = (await store.queryDecisions('QX-001')).filter((d) => d.applicationId.startsWith('AD-BYITEM-'));
+    expect(weather.map((d) => d.applicationId).sort()).toEqual(['AD-BYITEM-0', 'AD-BYITEM-2', 'AD-BYITEM-4']);
+    expect(weather[0]).not.toHaveProperty('trace');
+    const all = (await store.queryDecisions()).filter((d) => d.applicationId.startsWith('AD-BYITEM-'));
+    expect(all).toHaveLength(6);
+    expect(new Set(all.map((d) => store.decisionIndexKeys(d.applicationId, d.itemCode).itemShard)).size).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The receipts table (shared/platform/receipts.ts) against DynamoDB Local: one receipt per inbound
+ * (source, id), create-only so the first outcome stands under redelivery; the one replace a parked review
+ * needs; no receipt for internal messages; and a source's refusals by the bySource index, oldest first,
+ * a page at a time, never another source's.
+ */
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventRef, Receipt } from '#platform/receipts';
+import { useTestDynamo } from '#support/dynamo';
+
+const db = useTestDynamo();
+let receipts: typeof import('#platform/receipts');
+beforeAll(async () => {
+  receipts = await import('#platform/receipts');
+});
+
+let n = 0;
+const ref = (source = 'gov.test.source', type = 'gov.review.submitted'): EventRef => ({ source, id: `rcpt-${++n}`, type });
+const transact = (...items: Parameters<typeof receipts.receiptPut>[]) =>
+  db().doc.send(new TransactWriteCommand({ TransactItems: items.map(([r, mode]) => receipts.receiptPut(r, mode)) }));
+
+describe('receipts store', () => {
+  it('records a receipt once: a second outcome for the same event gets the first back and changes nothing', async () => {
+    const r = ref();
+    const first = receipts.applied(r, '2026-11-05T06:00:00.000Z', { resource: 'case', id: 'C-1', href: '/cases/C-1' });
+    expect(await receipts.recordReceipt(first)).toEqual(first);
+    const later = receipts.withKind(r, '2026-11-05T07:00:00.000Z', 'DUPLICATE', 'seen before');
+    expect(await receipts.recordReceipt(later)).toEqual(first);
+    expect(await receipts.getReceipt(r.source, r.id)).toEqual(first);
+    // Stored under its key, without the index attributes of a refusal.
+    const item = await db().get('receipts', receipts.receiptKey(r.source, r.id));
+    expect(item).toMatchObject({ outcome: 'applied', effect: { id: 'C-1' } });
+    expect(item).not.toHaveProperty('refusedBy');
+  });
+
+  it('keeps no receipt for an internal message', async () => {
+    const r = ref('civicflow.registry', 'civicflow.enterprise.rematch');
+    const receipt = receipts.applied(r, '2026-11-05T06:00:00.000Z', { resource: 'enterprise', id: 'x' });
+    expect(await receipts.recordReceipt(receipt)).toEqual(receipt);
+    expect(await receipts.getReceipt(r.source, r.id)).toBeUndefined();
+  });
+
+  it('writes a receipt in a transaction create-only, and replaces it only when asked (a parked review)', async () => {
+    const r = ref();
+    const parked = receipts.withKind(r, '2026-11-05T06:00:00.000Z', 'PARKED', 'waiting for its case');
+    await transact([parked]);
+    const done = receipts.applied(r, '2026-11-05T08:00:00.000Z', { resource: 'review', id: 'R-1' });
+    await expect(transact([done, 'create'])).rejects.toThrow(/ConditionalCheckFailed|cancel/i);
+    expect(await receipts.getReceipt(r.source, r.id)).toEqual(parked);
+    await transact([done, 'replace']);
+    expect(await receipts.getReceipt(r.source, r.id)).toEqual(done);
+  });
+
+  it("lists a source's refusals since a time, oldest first, a page at a time, and no other source's", async () => {
+    const source = 'gov.refusing.source';
+    const at = (h: number) => `2026-11-06T${String(h).padStart(2, '0')}:00:00.000Z`;
+    const refused: Receipt[] = [];
+    for (const h of [9, 7, 8, 10]) {
+      const r = receipts.withKind(ref(source), at(h), 'ACTION_NOT_ALLOWED', `step refused at ${h}`);
+      refused.push(r);
+      await receipts.recordReceipt(r);
+    }
+    // Not refusals, or before the time asked, or another source's: none of them is listed.
+    await receipts.recordReceipt(receipts.applied(ref(source), at(11), { resource: 'case', id: 'C-2' }));
+    await receipts.recordReceipt(receipts.withKind(ref(source), at(6), 'ACTION_NOT_ALLOWED', 'too early'));
+    await receipts.recordReceipt(receipts.withKind(ref('gov.other.source'), at(9), 'ACTION_NOT_ALLOWED', 'other'));
+
+    const first = await receipts.refusalsOf(source, at(7), 3);
+    expect(first.items.map((r) => r.at)).toEqual([at(7), at(8), at(9)]);
+    expect(first.next).toBeDefined();
+    const second = await receipts.refusalsOf(source, at(7), 3, first.next);
+    expect(second.items.map((r) => r.at)).toEqual([at(10)]);
+    expect(second.items[0]).toEqual(refused[3]);
+    expect(second.next).toBeUndefined();
+  });
+});

@@ -1,0 +1,106 @@
+/**
+ * The monthly report's adapters against DynamoDB Local: the reports table (shared/report/store.ts) keeps a
+ * district's month once and never replaces it; the sources (shared/report/sources.ts) read every current
+ * decision with its overdue flag, every policy with its figures, and the month's review counters, and
+ * nothing else that lives in those tables.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { MonthlyReport } from '#report';
+import type { TableName } from '#topology';
+import { useTestDynamo } from '#support/dynamo';
+
+const db = useTestDynamo();
+let store: typeof import('#report/store');
+let sources: typeof import('#report/sources');
+beforeAll(async () => {
+  store = await import('#report/store');
+  sources = await import('#report/sources');
+});
+
+const district = { code: '440305', name: '南山区' };
+
+/** A report as the builder would make it, with just what the store looks at and a marker to tell two apart. */
+function report(month: string, generatedAt: string): MonthlyReport {
+  return { kind: 'civicflow.monthly-report', version: 1, district, month, timeZone: 'Asia/Shanghai', generatedAt } as MonthlyReport;
+}
+
+const put = (table: TableName, item: Record<string, unknown>) => db().doc.send(new PutCommand({ TableName: db().tables[table], Item: item }));
+
+describe('report store: the reports table', () => {
+  it('stores a report under its district and month, as JSON, and reads it back', async () => {
+    const r = report('2026-10', '2026-11-01T01:00:00.000Z');
+    expect(await store.saveReport(r)).toBe(true);
+    const item = await db().get('reports', { pk: 'REPORT#440305', sk: 'MONTH#2026-10' });
+    expect(item).toMatchObject({ generatedAt: r.generatedAt });
+    expect(JSON.parse(item!.body as string)).toEqual(r);
+    expect(await store.getReport('440305', '2026-10')).toEqual(r);
+    expect(await store.reportStore.get('440305', '2026-10')).toEqual(r);
+  });
+
+  it('answers nothing for a month or a district never stored', async () => {
+    await store.saveReport(report('2026-08', '2026-09-01T01:00:00.000Z'));
+    expect(await store.getReport('440305', '2026-07')).toBeUndefined();
+    expect(await store.getReport('440306', '2026-08')).toBeUndefined();
+  });
+
+  it('never replaces a stored report: a second save answers false and the first stays', async () => {
+    const first = report('2026-09', '2026-10-01T01:00:00.000Z');
+    expect(await store.reportStore.saveOnce(first)).toBe(true);
+    expect(await store.reportStore.saveOnce(report('2026-09', '2026-10-02T01:00:00.000Z'))).toBe(false);
+    expect(await store.getReport('440305', '2026-09')).toEqual(first);
+    expect(await db().partition('reports', 'REPORT#440305')).toHaveLength(3);
+  });
+});
+
+describe('report sources: what the report is built from', () => {
+  beforeAll(async () => {
+    // Two applications' current decisions, one flagged overdue; a version and an outbox item that are not decisions.
+    await put('approvals', { pk: 'APP#a-1', sk: 'DECISION', body: JSON.stringify({ applicationId: 'a-1', outcome: 'APPROVED' }) });
+    await put('approvals', { pk: 'APP#a-1', sk: 'V#000001', body: JSON.stringify({ applicationId: 'a-1', outcome: 'PENDING' }) });
+    await put('approvals', { pk: 'APP#a-2', sk: 'DECISION', body: JSON.stringify({ applicationId: 'a-2', outcome: 'APPROVED' }) });
+    await put('approvals', { pk: 'APP#a-2', sk: 'FLAG#VERIFICATION_OVERDUE', at: '2026-10-20T00:00:00.000Z' });
+    await put('approvals', { pk: 'APP#a-3', sk: 'OUTBOX#000001', body: '{}' });
+    // One policy with its figures in two shards; another item of the policy that is not its current record.
+    const policy = { policyId: 'p-1', publishedAt: '2026-09-01T00:00:00.000Z', title: '测试政策' };
+    await put('entitlements', { pk: 'POLICY#p-1', sk: 'CURRENT', policy });
+    await put('entitlements', { pk: 'POLICY#p-1', sk: 'V#000001', policy: { ...policy, title: 'old' } });
+    await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#00', eligible: 3, notified: 2, amountReserved: 1000, delivered: 2, firstPushAt: '2026-09-02T00:00:00.000Z' });
+    await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#01', eligible: 1, delivered: 1, lastPushAt: '2026-10-03T00:00:00.000Z' });
+    // The month's review counters per department, and one day's for the district; another month's are not read.
+    await put('reviews', { pk: 'FIG#department#month#2026-10', sk: 'DEPT-B', completedCases: 4, level1: 1 });
+    await put('reviews', { pk: 'FIG#department#month#2026-10', sk: 'DEPT-A', completedCases: 2 });
+    await put('reviews', { pk: 'FIG#department#month#2026-09', sk: 'DEPT-A', completedCases: 9 });
+    await put('reviews', { pk: 'FIG#all#day#2026-10-07', sk: 'all', completedCases: 5, level1: 2 });
+  });
+
+  const scope = { district, month: '2026-10', timeZone: 'Asia/Shanghai', generatedAt: '2026-11-01T01:00:00.000Z' };
+
+  it('reads every current decision once, with whether it was flagged overdue', async () => {
+    const input = await sources.readReportInput(scope);
+    expect(input).toMatchObject(scope);
+    const decisions = [...input.decisions].sort((a, b) => (a.decision.applicationId < b.decision.applicationId ? -1 : 1));
+    expect(decisions).toEqual([
+      { decision: { applicationId: 'a-1', outcome: 'APPROVED' }, verificationOverdue: false },
+      { decision: { applicationId: 'a-2', outcome: 'APPROVED' }, verificationOverdue: true },
+    ]);
+  });
+
+  it('reads every policy from its current record, with its figures summed over their shards', async () => {
+    const { policies } = await sources.readReportInput(scope);
+    expect(policies).toHaveLength(1);
+    expect(policies[0]!.policy).toMatchObject({ policyId: 'p-1', title: '测试政策' });
+    expect(policies[0]!.figures).toMatchObject({
+      policyId: 'p-1', eligible: 4, notified: 2, amountReserved: 1000, delivered: 3,
+      firstPushAt: '2026-09-02T00:00:00.000Z', lastPushAt: '2026-10-03T00:00:00.000Z',
+      // From the policy's publication to its last push.
+      publishToLastPushMs: Date.parse('2026-10-03T00:00:00.000Z') - Date.parse('2026-09-01T00:00:00.000Z'),
+    });
+  });
+
+  it("reads the month's review counters per department and per day, not another month's", async () => {
+    const { reviewDepartments, reviewDays } = await sources.readReportInput(scope);
+    expect(reviewDepartments.map((r) => [r.key, r.counters.completedCases])).toEqual([['DEPT-A', 2], ['DEPT-B', 4]]);
+    expect(reviewDays).toHaveLength(1);
+    expect(reviewDays[0]).toMatchObject({ day: '2026-10-07', counters: { completedCases: 5, level1: 2 } });
+  });
+});

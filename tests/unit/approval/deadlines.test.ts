@@ -1,0 +1,64 @@
+/**
+ * The deadlines schedule over in-memory ports: missed supplement deadlines terminate, overdue
+ * verifications are flagged once, and outboxes a crash left unsent are sent again (but not those with
+ * effects, which only their event's redelivery sends).
+ */
+import { criminalApp, posterApp } from './fixtures';
+import { approvalWorld, portal } from './service-fixtures';
+
+let w: ReturnType<typeof approvalWorld>;
+beforeEach(() => {
+  w = approvalWorld();
+});
+
+const types = () => w.messenger.outbound.map((e) => e.type);
+
+describe('runDeadlines', () => {
+  it('terminates a 容缺 case after its supplement deadline, once', async () => {
+    await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
+    w.clock.set('2026-11-23T15:59:59.999Z'); // the last moment of the deadline day
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+    w.clock.set('2026-11-23T16:00:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, flagged: 0, resent: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+
+    expect(w.store.cases.get('APP-CG-1')!.versions.map((v) => [v.decision.outcome, v.causeKind])).toEqual([
+      ['ACCEPTED_PENDING_MATERIALS', 'submitted'],
+      ['TERMINATED', 'supplementDeadline'],
+    ]);
+    expect(types()).toEqual(['gov.application.decided', 'gov.application.terminated']);
+    // A schedule run is no inbound event: no receipt of its own.
+    expect([...w.store.receipts.keys()]).toEqual(['/gov/portal#s-1']);
+    expect(w.telemetry.lines.at(-1)).toMatchObject({ message: 'approval deadlines', fields: { terminated: 0 } });
+  });
+
+  it('flags an approval on commitment whose verification is overdue, once', async () => {
+    await w.approval.submitApplication(criminalApp(), portal('s-2'));
+    w.clock.set('2026-12-02T16:00:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 1 });
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0 });
+
+    expect(w.store.cases.get('APP-GA-1')!.flag).toMatchObject({ flaggedAt: '2026-12-02T16:00:00.000Z', sequence: 1 });
+    expect(w.messenger.outbound.at(-1)).toMatchObject({ type: 'gov.application.verification.overdue', id: 'verification-overdue:APP-GA-1:1' });
+    expect(w.telemetry.points.filter((p) => p.name === 'OverdueVerifications')).toHaveLength(1);
+    expect(w.store.audit.filter((a) => a.action === 'verification-overdue')).toHaveLength(1);
+  });
+
+  it('sends an outbox a crash left unsent once it is older than the grace period, but not one with effects', async () => {
+    await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
+    w.clock.set('2026-11-23T16:00:00.000Z');
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.deadlines.runDeadlines()).rejects.toThrow('outbound queue unreachable');
+    // An approval whose first send crashed: its outbox opens a review case, which the schedule may not send.
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.approval.submitApplication(criminalApp(), portal('s-2'))).rejects.toThrow();
+
+    w.clock.set('2026-11-23T16:01:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+    w.clock.set('2026-11-23T16:02:00.001Z');
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 1 });
+    expect(types().filter((t) => t === 'gov.application.terminated')).toHaveLength(1);
+    expect(w.store.pending('APP-CG-1', 2)).toBe(false);
+    expect(w.store.pending('APP-GA-1', 1)).toBe(true);
+  });
+});

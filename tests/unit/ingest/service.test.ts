@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ingest } from '#ingest/service';
+import { memoryIngest } from '#support/memory/ingest';
+import { defaultSources } from '#topology/stages';
+
+const ROOT = join(import.meta.dirname, '../../..');
+const sample = (type: string, name: string) =>
+  JSON.parse(readFileSync(join(ROOT, 'events/samples', type, `${name}.json`), 'utf8')) as Record<string, any>;
+
+const item = sample('gov.catalog.item.published', 'weather-certificate');
+const SINGLE = 'application/cloudevents+json';
+const BATCH = 'application/cloudevents-batch+json';
+
+function request(body: unknown, contentType = SINGLE, principal = '/systems/catalog') {
+  return {
+    principal,
+    contentType,
+    body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)),
+    sources: defaultSources,
+    receivedAt: '2026-11-21T08:00:00.000Z',
+  };
+}
+
+describe('ingest use case (SPEC §2)', () => {
+  it('accepts a valid event and routes it to the queue of its capability', async () => {
+    const { ports, queued } = memoryIngest();
+    const out = await ingest(request(item), ports);
+    expect(out).toEqual({ status: 202, body: { accepted: [item.id], rejected: [] } });
+    expect(queued.map((e) => [e.id, e.queue])).toEqual([[item.id, 'registry']]);
+  });
+
+  it('accepts a repeated (source, id) with the same content, and rejects one with other content', async () => {
+    const { ports, recorded } = memoryIngest();
+    await ingest(request(item), ports);
+    const again = await ingest(request(item), ports);
+    expect(again.status).toBe(202);
+    expect(recorded.size).toBe(1);
+    const changed = { ...item, data: { ...item.data, name: '改了名字' } };
+    const conflict = await ingest(request(changed), ports);
+    expect(conflict.status).toBe(400);
+    expect(conflict.body.rejected).toEqual([
+      { id: item.id, errors: [expect.objectContaining({ path: 'id', message: expect.stringMatching(/different content/) })] },
+    ]);
+  });
+
+  it('accepts the valid part of a batch and names each field of each rejected event', async () => {
+    const { ports } = memoryIngest();
+    const bad = { ...item, id: 'bad-1', time: 'yesterday', data: { ...item.data, legalDays: -3 } };
+    const out = await ingest(request([item, bad], BATCH), ports);
+    expect(out.status).toBe(202);
+    expect(out.body.accepted).toEqual([item.id]);
+    const paths = out.body.rejected!.flatMap((r) => r.errors.map((e) => e.path));
+    expect(out.body.rejected![0]!.id).toBe('bad-1');
+    expect(paths).toEqual(expect.arrayContaining(['time', 'data.legalDays']));
+  });
+
+  it.each([
+    ['malformed JSON', '{"specversion":', SINGLE, /not valid JSON/],
+    ['a wrong content type', item, 'text/plain', /content-type must be/],
+    ['no content type', item, '', /content-type must be/],
+    ['a batch that is not an array', item, BATCH, /JSON array/],
+    ['an empty batch', [], BATCH, /at least one/],
+    ['a single event that is an array', [item], SINGLE, /one JSON object/],
+    ['every event invalid', [{ specversion: '0.3' }], BATCH, /no event was accepted/],
+  ])('answers 400 for %s', async (_name, body, contentType, message) => {
+    const out = await ingest(request(body, contentType as string), memoryIngest().ports);
+    expect(out.status).toBe(400);
+    expect((out.body as { error: string }).error).toMatch(message as RegExp);
+  });
+
+  it('answers 403 when a source posts a type it may not post, and accepts nothing of the request', async () => {
+    const { ports, queued } = memoryIngest();
+    const policy = sample('gov.policy.published', 'export-credit-insurance');
+    const out = await ingest(request([item, { ...policy, source: '/systems/catalog' }], BATCH), ports);
+    expect(out.status).toBe(403);
+    expect(out.body.rejected![0]!.errors[0]!.path).toBe('type');
+    expect(queued).toHaveLength(0);
+  });
+
+  it("answers 403 when a principal posts another source's events", async () => {
+    const out = await ingest(request(item, SINGLE, '/systems/policy'), memoryIngest().ports);
+    expect(out.status).toBe(403);
+    expect(out.body.rejected![0]!.errors[0]!.path).toBe('source');
+  });
+
+  it('answers 413 for a body over 1 MB and for a batch over 100 events', async () => {
+    const big = await ingest(request('x'.repeat(1024 * 1024 + 1)), memoryIngest().ports);
+    expect(big.status).toBe(413);
+    const many = Array.from({ length: 101 }, (_, i) => ({ ...item, id: `e-${i}` }));
+    const tooMany = await ingest(request(many, BATCH), memoryIngest().ports);
+    expect(tooMany.status).toBe(413);
+    expect((tooMany.body as { error: string }).error).toMatch(/at most 100/);
+  });
+
+  it('keeps one copy of an event repeated inside a batch and rejects a different copy', async () => {
+    const { ports, queued } = memoryIngest();
+    const other = { ...item, data: { ...item.data, name: '另一个' } };
+    const out = await ingest(request([item, item, other], BATCH), ports);
+    expect(out.status).toBe(202);
+    expect(queued).toHaveLength(1);
+    expect(out.body.rejected).toEqual([{ id: item.id, errors: [expect.objectContaining({ path: 'id' })] }]);
+  });
+
+  it('does not answer 202 when queueing fails (the client retries; nothing accepted is lost)', async () => {
+    const { ports } = memoryIngest();
+    ports.enqueue = async () => {
+      throw new Error('SQS unavailable');
+    };
+    await expect(ingest(request(item), ports)).rejects.toThrow('SQS unavailable');
+  });
+});

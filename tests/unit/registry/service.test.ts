@@ -1,0 +1,185 @@
+/**
+ * The registry's use cases (shared/registry/service.ts) with in-memory ports (tests/support/memory/registry.ts):
+ * what each reference-data event becomes (its receipt), what it leaves stored, the re-match it asks for,
+ * and CivicFlow's credit mark. The DynamoDB store is held to the same conditions in tests/adapter/.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { EventRef } from '#platform/receipts';
+import type { ReferenceChange } from '#registry/inbound';
+import { registryInput } from '#registry/inbound';
+import { memoryRegistry } from '#support/memory/registry';
+
+// Read when the Powertools logger and metrics are created, on the service's import: quiet for this file.
+const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+const { applyCreditMark, applyReferenceData } = await import('#registry/service');
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+const ROOT = join(import.meta.dirname, '../../..');
+const sample = <T>(path: string) => JSON.parse(readFileSync(join(ROOT, 'events/samples', `${path}.json`), 'utf8')) as { source: string; id: string; type: string; data: T };
+const dataOf = <T>(path: string): T => sample<T>(path).data;
+const AT = '2026-11-05T06:00:00.000Z';
+
+let serial = 0;
+const ref = (type: string, source = '/systems/unit-test'): EventRef => ({ source, id: `unit-${++serial}`, type });
+const apply = (reg: ReturnType<typeof memoryRegistry>, change: ReferenceChange, eventRef: EventRef) =>
+  applyReferenceData({ kind: 'reference', ref: eventRef, change }, reg.ports);
+
+describe('registry service: service items', () => {
+  const weather = dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate');
+
+  it('stores a version and makes it current; an older one arriving late is stored but not current', async () => {
+    const reg = memoryRegistry(AT);
+    const v2 = { ...weather, version: 2 };
+    const first = await apply(reg, { kind: 'item', item: v2 }, ref('gov.catalog.item.published'));
+    expect(first).toMatchObject({
+      outcome: 'applied',
+      at: AT,
+      details: { current: true },
+      effect: { resource: 'item', id: weather.itemCode, version: 2, href: `/items/${weather.itemCode}?version=2` },
+    });
+    const late = await apply(reg, { kind: 'item', item: { ...weather, version: 1 } }, ref('gov.catalog.item.published'));
+    expect(late).toMatchObject({ outcome: 'applied', details: { current: false } });
+    expect(reg.current.get(weather.itemCode)?.version).toBe(2);
+    expect(reg.versions.has(`${weather.itemCode}@1`)).toBe(true);
+  });
+
+  it('answers a redelivery with its first receipt, a re-publication with REPLAY, other content with VERSION_CONFLICT', async () => {
+    const reg = memoryRegistry(AT);
+    const event = ref('gov.catalog.item.published');
+    const first = await apply(reg, { kind: 'item', item: weather }, event);
+    reg.setNow('2026-11-05T07:00:00.000Z');
+    expect(await apply(reg, { kind: 'item', item: weather }, event)).toEqual(first);
+
+    const replay = await apply(reg, { kind: 'item', item: weather }, ref('gov.catalog.item.published'));
+    expect(replay).toMatchObject({ outcome: 'noEffect', kind: 'REPLAY', effect: { id: weather.itemCode } });
+
+    const other = ref('gov.catalog.item.published');
+    const conflict = await apply(reg, { kind: 'item', item: { ...weather, promisedDays: 99 } }, other);
+    expect(conflict).toMatchObject({ outcome: 'refused', kind: 'VERSION_CONFLICT', effect: { id: weather.itemCode, version: weather.version } });
+    expect(reg.conflicts).toEqual([{ kind: 'item', key: `${weather.itemCode}@${weather.version}`, eventId: other.id, content: { ...weather, promisedDays: 99 } }]);
+    expect(reg.current.get(weather.itemCode)?.promisedDays).toBe(weather.promisedDays);
+  });
+});
+
+describe('registry service: profiles and credit (newer asOf wins)', () => {
+  const person = dataOf<PersonProfile>('gov.person.profile.updated/resident');
+  const enterprise = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter');
+
+  it("stores a profile with the instant its asOf stands for (a date: the start of the bureau's day); an older one is STALE", async () => {
+    const reg = memoryRegistry(AT);
+    const p = { ...person, asOf: '2026-11-01' };
+    expect(await apply(reg, { kind: 'personProfile', profile: p }, ref('gov.person.profile.updated'))).toMatchObject({
+      outcome: 'applied',
+      details: { asOf: '2026-10-31T16:00:00.000Z' },
+      effect: { resource: 'personProfile', id: person.idNumber },
+    });
+    const older = await apply(reg, { kind: 'personProfile', profile: { ...p, name: '旧', asOf: '2026-10-31T23:59:00+08:00' } }, ref('gov.person.profile.updated'));
+    expect(older).toMatchObject({
+      outcome: 'noEffect',
+      kind: 'STALE',
+      details: { asOf: '2026-10-31T15:59:00.000Z', storedAsOf: '2026-11-01' },
+    });
+    expect(reg.profiles.get(`PERSON#${person.idNumber}`)?.profile.name).toBe(person.name);
+    // The refusal has its own receipt (create-only), so a redelivery of the stale event answers the same.
+    expect([...reg.receipts.values()].filter((r) => r.kind === 'STALE')).toHaveLength(1);
+  });
+
+  it('asks the policy side to re-match an enterprise after an applied profile or credit record, and after neither when stale', async () => {
+    const reg = memoryRegistry(AT);
+    const profileEvent = ref('gov.enterprise.profile.updated', '/systems/data-sharing');
+    await apply(reg, { kind: 'enterpriseProfile', profile: enterprise }, profileEvent);
+    expect(reg.sent).toEqual([
+      expect.objectContaining({
+        type: 'civicflow.enterprise.rematch',
+        id: `rematch:${enterprise.creditCode}:${profileEvent.source}:${profileEvent.id}`,
+        time: AT,
+        data: { creditCode: enterprise.creditCode, cause: profileEvent },
+      }),
+    ]);
+    // A redelivery of the applied event sends the re-match again (its consumer is idempotent).
+    await apply(reg, { kind: 'enterpriseProfile', profile: enterprise }, profileEvent);
+    expect(reg.sent).toHaveLength(2);
+
+    const older = { ...enterprise, asOf: '2000-01-01' };
+    expect(await apply(reg, { kind: 'enterpriseProfile', profile: older }, ref('gov.enterprise.profile.updated'))).toMatchObject({ kind: 'STALE' });
+    expect(reg.sent).toHaveLength(2);
+
+    const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/good-standing'), subjectId: enterprise.creditCode };
+    const creditEvent = ref('gov.credit.updated');
+    expect(await apply(reg, { kind: 'credit', credit }, creditEvent)).toMatchObject({
+      outcome: 'applied',
+      effect: { resource: 'credit', id: enterprise.creditCode, href: `/credit/${enterprise.creditCode}` },
+    });
+    expect(reg.sent.at(-1)).toMatchObject({ id: `rematch:${enterprise.creditCode}:${creditEvent.source}:${creditEvent.id}` });
+    expect(await apply(reg, { kind: 'credit', credit: { ...credit, asOf: '2000-01-01' } }, ref('gov.credit.updated'))).toMatchObject({ kind: 'STALE' });
+    expect(reg.sent).toHaveLength(3);
+  });
+
+  it('keeps a person re-match-free: only enterprises are matched against policies', async () => {
+    const reg = memoryRegistry(AT);
+    await apply(reg, { kind: 'personProfile', profile: person }, ref('gov.person.profile.updated'));
+    await apply(reg, { kind: 'credit', credit: dataOf<CreditRecord>('gov.credit.updated/person-good-standing') }, ref('gov.credit.updated'));
+    expect(reg.sent.filter((e) => e.subject === person.idNumber)).toHaveLength(1);
+  });
+});
+
+describe('registry service: licences', () => {
+  const licence = { ...dataOf<Licence>('gov.licence.issued/resident-id-card'), licenceNo: 'UNIT-LIC-1' };
+
+  it('keeps a revocation that arrived before its licence, and the earliest of two revocations', async () => {
+    const reg = memoryRegistry(AT);
+    expect(await apply(reg, { kind: 'licenceRevoked', licenceNo: 'UNIT-LIC-1', revokedAt: '2026-11-20T10:00:00+08:00' }, ref('gov.licence.revoked'))).toMatchObject({
+      outcome: 'applied',
+      details: { revokedAt: '2026-11-20T02:00:00.000Z' },
+    });
+    expect(await apply(reg, { kind: 'licenceIssued', licence }, ref('gov.licence.issued'))).toMatchObject({ outcome: 'applied', effect: { resource: 'licence', id: 'UNIT-LIC-1' } });
+    expect(reg.licence('UNIT-LIC-1')?.revokedAt).toBe('2026-11-20T02:00:00.000Z');
+
+    // An earlier revocation replaces the later one; a later one again changes nothing.
+    await apply(reg, { kind: 'licenceRevoked', licenceNo: 'UNIT-LIC-1', revokedAt: '2026-11-12T16:00:00+08:00' }, ref('gov.licence.revoked'));
+    const later = await apply(reg, { kind: 'licenceRevoked', licenceNo: 'UNIT-LIC-1', revokedAt: '2026-11-25T10:00:00+08:00' }, ref('gov.licence.revoked'));
+    expect(later).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE', details: { revokedAt: '2026-11-12T08:00:00.000Z' } });
+    expect(reg.licence('UNIT-LIC-1')).toEqual({ ...licence, revokedAt: '2026-11-12T08:00:00.000Z' });
+    expect(reg.sent).toEqual([]);
+  });
+});
+
+describe('registry service: the credit mark and the inbound mapping', () => {
+  const marked = sample<{ subjectId: string; applicationId: string; at: string; kind: string }>('civicflow.credit.marked/untruthful-commitment');
+
+  it('maps the queue event to the mark, keeps the first mark, and folds it into the effective record', async () => {
+    const reg = memoryRegistry(AT);
+    const input = registryInput(marked as never);
+    expect(input).toEqual({
+      kind: 'creditMark',
+      eventId: marked.id,
+      subjectId: marked.data.subjectId,
+      mark: { at: marked.data.at, applicationId: marked.data.applicationId },
+      markKind: marked.data.kind,
+    });
+    if (input.kind !== 'creditMark') throw new Error('expected a credit mark');
+    await applyCreditMark(input, reg.ports);
+    await applyCreditMark({ ...input, mark: { at: '2026-12-01T00:00:00.000Z', applicationId: 'LATER' } }, reg.ports);
+    expect(reg.credit(marked.data.subjectId)).toMatchObject({ falseCommitment: true, falseCommitmentMark: { applicationId: marked.data.applicationId } });
+    expect(reg.receipts.size).toBe(0);
+  });
+
+  it('maps each inbound type to its change, with the event it came by', () => {
+    const event = sample<Licence>('gov.licence.revoked/licence-cancelled');
+    expect(registryInput(event as never)).toEqual({
+      kind: 'reference',
+      ref: { source: event.source, id: event.id, type: 'gov.licence.revoked' },
+      change: { kind: 'licenceRevoked', licenceNo: (event.data as unknown as { licenceNo: string }).licenceNo, revokedAt: (event.data as unknown as { revokedAt: string }).revokedAt },
+    });
+    const item = sample<ServiceItem>('gov.catalog.item.published/weather-certificate');
+    expect(registryInput(item as never)).toMatchObject({ kind: 'reference', change: { kind: 'item', item: item.data } });
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The monthly report's use case (shared/report/service.ts) with in-memory ports: which month it builds,
+ * that a stored report is never rebuilt over, and what it refuses.
+ */
+import type { MonthlyReport } from '#report/domain/build';
+import type { ReportScope } from '#report/ports';
+import { memoryReports } from '#support/memory/report';
+
+const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+const { runMonthlyReport } = await import('#report/service');
+afterAll(() => {
+  for (const [k, v] of Object.entries(saved)) {
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+});
+
+const district = { code: '440305', name: '南山区' };
+const TZ = 'Asia/Shanghai';
+const empty = (scope: ReportScope) => ({ ...scope, decisions: [], policies: [], reviewDepartments: [], reviewDays: [] });
+
+describe('runMonthlyReport', () => {
+  it("builds the month before now's local month, from what the sources give for it, and stores it", async () => {
+    const mem = memoryReports(empty);
+    // 2026-12-01 00:30 in Shanghai: November is the previous month, though it is still November in UTC.
+    const now = '2026-11-30T16:30:00.000Z';
+    expect(await runMonthlyReport({ now, district, timeZone: TZ }, mem.ports)).toEqual({ district: '440305', month: '2026-11', outcome: 'generated' });
+    expect(mem.reads).toEqual([{ district, month: '2026-11', timeZone: TZ, generatedAt: now }]);
+    const report = mem.stored.get('440305|2026-11') as MonthlyReport;
+    expect(report).toMatchObject({ kind: 'civicflow.monthly-report', month: '2026-11', generatedAt: now, district });
+    expect(report.badReviewTrend).toHaveLength(30);
+  });
+
+  it('leaves a stored report as it is, without reading the sources again', async () => {
+    const mem = memoryReports(empty);
+    await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ }, mem.ports);
+    const first = mem.stored.get('440305|2026-11');
+    expect(await runMonthlyReport({ now: '2026-12-02T01:00:00.000Z', district, timeZone: TZ }, mem.ports)).toMatchObject({ outcome: 'exists' });
+    expect(mem.reads).toHaveLength(1);
+    expect(mem.stored.get('440305|2026-11')).toBe(first);
+  });
+
+  it('builds a month asked for (a backfill), still only if missing, and refuses a malformed one', async () => {
+    const mem = memoryReports(empty);
+    expect(await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ, month: '2026-09' }, mem.ports)).toMatchObject({ month: '2026-09', outcome: 'generated' });
+    await expect(runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ, month: '2026-13' }, mem.ports)).rejects.toThrow('month must be YYYY-MM; got "2026-13"');
+    expect(mem.reads.map((r) => r.month)).toEqual(['2026-09']);
+  });
+
+  it("answers exists when another run stored the month's report between its check and its write", async () => {
+    const mem = memoryReports(empty);
+    const racing = { ...mem.ports, readInput: async (scope: ReportScope) => {
+      // Another run stores first while this one reads.
+      await mem.ports.reports.saveOnce({ kind: 'civicflow.monthly-report', district, month: scope.month } as MonthlyReport);
+      return empty(scope);
+    } };
+    expect(await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ }, racing)).toMatchObject({ outcome: 'exists' });
+  });
+});

@@ -1,0 +1,290 @@
+/**
+ * The review use cases (shared/review/service.ts, schedule.ts) over in-memory ports (tests/support/memory/review.ts):
+ * what each event writes, publishes, answers and counts; refusals and redeliveries; steps that come too
+ * early; the outbox after a failed publish; the group commit of a consumer's batch; and the schedule.
+ */
+import type { EventRef } from '#platform/receipts';
+import type { ActionInput } from '#review/domain/rectification';
+import type { Case, Review } from '#review/domain/types';
+import { runSchedule } from '#review/schedule';
+import { createReviewService, OUT_OF_ORDER_RECEIVES, StepBeforeRectification, StepOutOfOrder, type ReviewService } from '#review/service';
+import { memoryReview, type MemoryReview } from '#support/memory/review';
+import { makeCase, makeReview } from './fixtures';
+
+const SEPT = { granularity: 'month', value: '2026-09' } as const;
+const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };
+let serial = 0;
+const ref = (type: string): EventRef => ({ source: '/systems/test', id: `ev-${++serial}`, type });
+const withEvent = (review: Review): Review => ({ ...review, event: ref('gov.review.submitted') });
+const step = (caseId: string, action: string, at: string, extra: Partial<ActionInput> = {}) => ({
+  caseId,
+  input: { action, actor: OWNER, at, ...extra },
+  event: ref('gov.rectification.updated'),
+});
+
+let m: MemoryReview;
+let reviews: ReviewService;
+beforeEach(() => {
+  m = memoryReview({ now: '2026-09-10T02:05:00.000Z', district: 'DIST-STAGE' });
+  reviews = createReviewService(m.ports);
+});
+
+const completed = (kase: Case = makeCase()) => reviews.completeCase(kase, ref('gov.case.completed'));
+
+describe('completeCase', () => {
+  it('records the case once, with its counters, audit line and receipt, and counts it', async () => {
+    const cause = ref('gov.case.completed');
+    const { district: _none, ...withoutDistrict } = makeCase();
+    expect(await reviews.completeCase(withoutDistrict, cause)).toEqual({ outcome: 'completed' });
+    const state = m.store.cases.get('C1')?.state;
+    // A case that names no district is the stage's.
+    expect(state?.case.district).toBe('DIST-STAGE');
+    expect(m.store.figures('department', 'D-QX', SEPT)?.completedCases).toBe(1);
+    expect([...m.store.audits.values()].map((a) => a.action)).toEqual(['case:completed']);
+    expect(m.store.receipts.get(`${cause.source}#${cause.id}`)).toMatchObject({ outcome: 'applied', effect: { resource: 'case', id: 'C1', state: 'completed' } });
+    expect(m.metrics.total('CasesCompleted')).toBe(1);
+
+    const again = ref('gov.case.completed');
+    expect(await reviews.completeCase(withoutDistrict, again)).toEqual({ outcome: 'duplicate' });
+    expect(m.store.figures('department', 'D-QX', SEPT)?.completedCases).toBe(1);
+    expect(m.store.receipts.get(`${again.source}#${again.id}`)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    expect(m.metrics.total('CasesCompleted')).toBe(1);
+  });
+
+  it('gives no receipt to a case an approval opened (an internal event)', async () => {
+    await reviews.completeCase(makeCase({ source: 'application' }), ref('civicflow.case.opened'));
+    expect(m.store.receipts.size).toBe(0);
+    expect(m.store.cases.get('C1')?.state?.case.source).toBe('application');
+  });
+
+  it('applies a review parked before its case, and moves its receipt on from PARKED', async () => {
+    const review = withEvent(makeReview(makeCase(), 5));
+    expect(await reviews.submitReview(review)).toEqual({ outcome: 'parked' });
+    const receiptId = `${review.event!.source}#${review.event!.id}`;
+    expect(m.store.receipts.get(receiptId)).toMatchObject({ outcome: 'pending', kind: 'PARKED' });
+    expect(m.metrics.total('ReviewsParked')).toBe(1);
+    expect(await reviews.submitReview(review)).toEqual({ outcome: 'duplicate' });
+
+    await completed();
+    expect(m.store.cases.get('C1')).toMatchObject({ parked: [], state: { review: { reviewId: 'R-C1' } } });
+    expect(m.store.receipts.get(receiptId)).toMatchObject({ outcome: 'applied', effect: { state: 'reviewed' }, details: { reviewId: 'R-C1', level: 5 } });
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ completedCases: 1, realReviews: 1, points: 10 });
+  });
+});
+
+describe('submitReview', () => {
+  it('opens the rectification of a 差评, publishes its opening, clears the outbox and counts a bad review', async () => {
+    await completed();
+    const review = withEvent(makeReview(makeCase(), 1));
+    expect(await reviews.submitReview(review)).toEqual({ outcome: 'accepted', level: 1 });
+    expect(m.store.rects.get('C1')?.rect).toMatchObject({ state: 'OPEN', reviewId: 'R-C1', departmentCode: 'D-QX' });
+    expect(m.outbound.published.map((e) => e.type)).toEqual(['gov.rectification.opened']);
+    expect(m.outbound.published[0]).toMatchObject({ id: 'gov.rectification.opened:C1', subject: 'C1', time: '2026-09-10T02:05:00.000Z' });
+    expect(m.store.outboxes.get('C1')?.size).toBe(0);
+    expect(m.metrics.singles).toEqual([{ dimensions: { Level: '1' }, values: [{ name: 'ReviewsReceived', unit: 'Count', value: 1 }] }]);
+    expect(m.metrics.total('BadReviews')).toBe(1);
+    expect(m.log.messages('review.submitted')).toEqual([
+      expect.objectContaining({ caseId: 'C1', reviewId: 'R-C1', reviewLevel: 1, outcome: 'accepted' }),
+    ]);
+    // No reviewer id and no comment in the log line.
+    expect(JSON.stringify(m.log.lines)).not.toContain(review.reviewerId);
+  });
+
+  it('refuses a second real review with its reason, once, and gives each event its receipt', async () => {
+    await completed();
+    await reviews.submitReview(makeReview(makeCase(), 4));
+    const second = withEvent(makeReview(makeCase(), 1, { reviewId: 'R-other' }));
+    expect(await reviews.submitReview(second)).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' });
+    const resent = { ...second, event: ref('gov.review.submitted') };
+    expect(await reviews.submitReview(resent)).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' });
+    expect([...m.store.rejections.values()]).toEqual([expect.objectContaining({ kind: 'review', ref: 'R-other', code: 'DUPLICATE_REVIEW' })]);
+    for (const r of [second, resent]) {
+      expect(m.store.receipts.get(`${r.event!.source}#${r.event!.id}`)).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW' });
+    }
+    expect(m.metrics.total('ReviewsRejected')).toBe(2);
+    expect(m.log.messages('refused')).toEqual([
+      { eventId: second.event!.id, eventType: 'gov.review.submitted', code: 'DUPLICATE_REVIEW', reason: expect.stringContaining('一事一评') },
+      { eventId: resent.event!.id, eventType: 'gov.review.submitted', code: 'DUPLICATE_REVIEW', reason: expect.stringContaining('一事一评') },
+    ]);
+    expect(m.store.figures('department', 'D-QX', SEPT)?.realReviews).toBe(1);
+  });
+});
+
+describe('applyStep', () => {
+  async function badReview(): Promise<void> {
+    await completed();
+    await reviews.submitReview(makeReview(makeCase(), 2));
+  }
+
+  it('is retried (thrown) before the case has a 差评, and refused when its review is not one', async () => {
+    await expect(reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z'))).rejects.toBeInstanceOf(StepBeforeRectification);
+    await completed();
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    const s = step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z');
+    expect(await reviews.applyStep(s)).toMatchObject({ outcome: 'refused', code: 'NO_RECTIFICATION' });
+    expect(m.store.receipts.get(`${s.event.source}#${s.event.id}`)).toMatchObject({ outcome: 'refused', kind: 'NO_RECTIFICATION' });
+    expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
+  });
+
+  it('retries a step that may have overtaken the one it depends on, then refuses it on the last receive', async () => {
+    await badReview();
+    const early = step('C1', 'rectify', '2026-09-11T04:00:00.000Z');
+    for (let receive = 1; receive < OUT_OF_ORDER_RECEIVES; receive++) {
+      await expect(reviews.applyStep(early, { receiveCount: receive })).rejects.toBeInstanceOf(StepOutOfOrder);
+    }
+    expect(m.store.rejections.size).toBe(0);
+    expect(await reviews.applyStep(early, { receiveCount: OUT_OF_ORDER_RECEIVES })).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED' });
+    expect([...m.store.rejections.values()][0]).toMatchObject({ kind: 'step', details: { action: 'rectify', state: 'OPEN', allowedActions: ['acknowledge', 'claimInvalid'] } });
+    // Allowed in no state the case can still reach: refused at the first receive.
+    await reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T05:00:00.000Z'));
+    expect(await reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T06:00:00.000Z'), { receiveCount: 1 })).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('applies a step once: its event, counters and receipt; a redelivery changes and publishes nothing', async () => {
+    await badReview();
+    await reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z'));
+    const rectify = step('C1', 'rectify', '2026-09-12T03:00:00.000Z');
+    expect(await reviews.applyStep(rectify)).toEqual({ outcome: 'applied' });
+    expect(m.outbound.published.map((e) => e.id)).toEqual([
+      'gov.rectification.opened:C1',
+      'gov.rectification.acknowledged:C1|acknowledge|2026-09-11T03:00:00.000Z',
+      'gov.rectification.rectified:C1|rectify|2026-09-12T03:00:00.000Z',
+    ]);
+    expect(m.store.receipts.get(`${rectify.event.source}#${rectify.event.id}`)).toMatchObject({ outcome: 'applied', effect: { resource: 'rectification', state: 'RECTIFIED' } });
+    const again = { ...rectify, event: ref('gov.rectification.updated') };
+    expect(await reviews.applyStep(again)).toEqual({ outcome: 'duplicate' });
+    expect(m.outbound.published).toHaveLength(3);
+    expect(m.store.figures('department', 'D-QX', SEPT)?.rectified).toBe(1);
+    expect(m.metrics.total('RectificationSteps')).toBe(2);
+    expect(m.log.messages('rectification.step').map((l) => l.outcome)).toEqual(['applied', 'applied', 'duplicate']);
+  });
+
+  it('marks the case record when the 差评 is approved invalid', async () => {
+    await badReview();
+    await reviews.applyStep(step('C1', 'claimInvalid', '2026-09-11T03:00:00.000Z'));
+    await reviews.applyStep(step('C1', 'approveInvalid', '2026-09-11T04:00:00.000Z'));
+    expect(m.store.cases.get('C1')?.state?.invalidated).toBe(true);
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ realReviews: 0, invalidated: 1 });
+  });
+});
+
+describe('the outbox', () => {
+  it('keeps what a committed change produced when publishing fails, and sends it with the next event of the case', async () => {
+    await completed();
+    m.outbound.failures = 1;
+    await expect(reviews.submitReview(makeReview(makeCase(), 1))).rejects.toThrow('outbound queue unavailable');
+    // The change is made; its event waits in the outbox.
+    expect(m.store.rects.get('C1')).toBeDefined();
+    expect([...m.store.outboxes.get('C1')!.keys()]).toEqual(['gov.rectification.opened:C1']);
+    // The redelivered review is a duplicate, and its load sends what waited.
+    expect(await reviews.submitReview(makeReview(makeCase(), 1))).toEqual({ outcome: 'duplicate' });
+    expect(m.outbound.published.map((e) => e.id)).toEqual(['gov.rectification.opened:C1']);
+    expect(m.store.outboxes.get('C1')?.size).toBe(0);
+  });
+});
+
+describe('a consumer batch (group commit)', () => {
+  const kase = (n: number) => makeCase({ caseId: `G${n}`, applicantId: `P${n}` });
+
+  it('writes the batch in one go and counts each outcome once it is written', async () => {
+    const unit = reviews.unitOfWork();
+    for (let n = 1; n <= 3; n++) await unit.run(`m${n}`, async () => void (await completed(kase(n))));
+    expect(m.store.writes).toEqual([]);
+    expect(m.metrics.total('CasesCompleted')).toBe(0);
+    expect((await unit.commit()).size).toBe(0);
+    expect(m.store.writes).toEqual([{ kind: 'commitMany', changes: 3 }]);
+    expect(m.metrics.total('CasesCompleted')).toBe(3);
+    expect(m.store.figures('all', 'all', SEPT)?.completedCases).toBe(3);
+  });
+
+  it('writes a waiting change of a case before a later record of the batch loads it', async () => {
+    const unit = reviews.unitOfWork();
+    await unit.run('m1', async () => void (await completed(kase(1))));
+    await unit.run('m2', async () => void (await reviews.submitReview(makeReview(kase(1), 1))));
+    await unit.commit();
+    expect(m.store.writes).toEqual([{ kind: 'commitMany', changes: 1 }, { kind: 'commitMany', changes: 1 }]);
+    expect(m.store.cases.get('G1')?.state?.review?.level).toBe(1);
+    expect(m.outbound.published.map((e) => e.type)).toEqual(['gov.rectification.opened']);
+  });
+
+  it('redoes a record whose change lost a race, on fresh state, and counts it once', async () => {
+    const unit = reviews.unitOfWork();
+    await unit.run('m1', async () => void (await completed(kase(1))));
+    // Another consumer records the same case before the batch is written.
+    await createReviewService(m.ports).completeCase(kase(1), ref('gov.case.completed'));
+    const failed = await unit.commit();
+    expect(failed.size).toBe(0);
+    expect(unit.stats.redone).toBe(1);
+    expect(m.metrics.total('CasesCompleted')).toBe(1);
+    expect(m.store.figures('all', 'all', SEPT)?.completedCases).toBe(1);
+  });
+});
+
+describe('a version race outside a batch', () => {
+  it('reloads and decides again when the case changed between its load and its write', async () => {
+    await completed();
+    const store = m.store;
+    const commit = store.commit.bind(store);
+    let raced = false;
+    store.commit = async (change) => {
+      if (!raced) {
+        raced = true;
+        // Another record's review lands first.
+        await commit({ caseId: 'C1', caseWrite: { expectedVersion: 1, version: 2, state: { ...store.cases.get('C1')!.state!, version: 2, review: makeReview(makeCase(), 4, { reviewId: 'R-first' }) } } });
+      }
+      return commit(change);
+    };
+    expect(await reviews.submitReview(makeReview(makeCase(), 2))).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' });
+    expect(m.log.messages('version race: deciding again on fresh state')).toEqual([{ caseId: 'C1', attempt: 1 }]);
+  });
+});
+
+describe('runSchedule', () => {
+  it('invites, reminds and defaults from the due index, flags overdue, emits figures, and changes nothing when run again', async () => {
+    await completed(makeCase({ caseId: 'K1', applicantId: 'P1' }));
+    await completed(makeCase({ caseId: 'K2', applicantId: 'P2' }));
+    await reviews.submitReview(makeReview(makeCase({ caseId: 'K2', applicantId: 'P2' }), 1, { submittedAt: '2026-09-10T03:00:00.000Z' }));
+
+    m.setNow('2026-09-10T03:00:00.000Z');
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    m.setNow('2026-09-13T03:00:00.000Z'); // 3 days on; K2's 差评 still OPEN after its acknowledgement deadline (09-11)
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 1, defaulted: 0, overdue: 1, failed: 0 });
+    expect(m.log.messages('rectification.overdue')).toEqual([
+      expect.objectContaining({ caseId: 'K2', departmentCode: 'D-QX', reviewLevel: 1, kinds: ['acknowledge'], state: 'OPEN', at: '2026-09-13T03:00:00.000Z' }),
+    ]);
+    m.setNow('2026-09-17T03:00:00.000Z'); // 7 days on: the default
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 1, overdue: 0, failed: 0 });
+    expect(m.store.cases.get('K1')?.state?.review).toMatchObject({ defaulted: true, level: 3 });
+    expect(m.outbound.published.filter((e) => e.subject === 'K1').map((e) => e.type)).toEqual(['gov.review.invited', 'gov.review.reminded', 'gov.review.defaulted']);
+    // Nothing more can fall due for K1: it left the index.
+    expect(await m.store.dueCaseIds('invite', '2030-01-01T00:00:00.000Z')).toEqual([]);
+
+    const published = m.outbound.published.length;
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    expect(m.outbound.published).toHaveLength(published);
+    expect(m.metrics.total('ReviewInvitations')).toBe(1);
+    expect(m.metrics.total('DefaultReviews')).toBe(1);
+    // This month's figures per department: K2's 差评 and K1's default.
+    const figures = m.metrics.singles.filter((s) => s.dimensions.Department === 'D-QX').at(-1)!;
+    expect(figures.values).toEqual(
+      expect.arrayContaining([
+        { name: 'CompositeScore', unit: 'None', value: 0 },
+        { name: 'Coverage', unit: 'None', value: 1 },
+        { name: 'OverdueRectificationCases', unit: 'Count', value: 1 },
+      ]),
+    );
+  });
+
+  it('counts a case that fails, logs it, and goes on with the others', async () => {
+    await completed(makeCase({ caseId: 'K1', applicantId: 'P1' }));
+    await completed(makeCase({ caseId: 'K2', applicantId: 'P2' }));
+    const load = m.store.loadCase.bind(m.store);
+    m.store.loadCase = async (caseId) => {
+      if (caseId === 'K1') throw new Error('throttled');
+      return load(caseId);
+    };
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1 });
+    expect(m.log.lines.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ caseId: 'K1' }) })]);
+    expect(m.store.cases.get('K2')?.state?.invitationSentAt).toBeDefined();
+  });
+});
