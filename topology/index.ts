@@ -55,9 +55,11 @@ export const tables = {
     indexes: { gsi1: { pk: 'gsi1pk', sk: 'gsi1sk' } },
   },
   reviews: {
-    purpose: '好差评 cases, reviews, rectification cases and the aggregated figures.',
+    purpose: '好差评 cases, reviews, rectification cases, the aggregated figures and the upward-sync outbox.',
     classification: 'personal',
-    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' } },
+    // byDue: cases, rectifications and sync records with something due. bySync: sync records by state, in
+    // the order their reviews and steps happened (re-push, figures, the oldest pending).
+    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' }, bySync: { pk: 'syncState', sk: 'syncAt' } },
   },
   hardcases: {
     purpose: '办不成事 hard cases (reported by the hotline, the window and online, or offered for terminated and overdue applications), their refused steps and outboxes, and the watches on applications in manual review.',
@@ -251,7 +253,8 @@ export const functions = {
     description: '好差评: completed cases, reviews, rectification steps, figures.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
-    tables: { reviews: 'readwrite', audit: 'write', receipts: 'readwrite' },
+    // The registry read: an upward-sync record names the item and the department's credit code.
+    tables: { reviews: 'readwrite', audit: 'write', receipts: 'readwrite', registry: 'read' },
     sendsTo: ['outbound'],
     // 50: the records of a batch are written together (group commit), each counter row once per transaction.
     consumes: { queue: 'review', batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
@@ -261,8 +264,16 @@ export const functions = {
     description: '好差评 schedule: invitations, 3-day reminders, 7-day defaults, overdue rectifications.',
     timeoutSeconds: 60,
     memoryMiB: 512,
-    tables: { reviews: 'readwrite', audit: 'write' },
+    tables: { reviews: 'readwrite', audit: 'write', registry: 'read' },
     sendsTo: ['outbound'],
+  },
+  upwardSync: {
+    entry: 'functions/review/sync.ts',
+    description: '好差评 upward sync: sends due outbox records to the provincial / national platform, retries, parks; re-pushes on request.',
+    timeoutSeconds: 120,
+    memoryMiB: 512,
+    tables: { reviews: 'readwrite', audit: 'write', registry: 'read' },
+    sendsTo: [],
   },
   hardcase: {
     entry: 'functions/hardcase/handler.ts',
@@ -312,6 +323,8 @@ export const routes = [
   { method: 'GET', path: '/approval/figures', function: 'query' },
   { method: 'GET', path: '/reviews/figures', function: 'query' },
   { method: 'GET', path: '/reviews/ranking', function: 'query' },
+  { method: 'GET', path: '/reviews/sync/figures', function: 'query' },
+  { method: 'GET', path: '/reviews/sync/records', function: 'query' },
   { method: 'GET', path: '/cases/{caseId}', function: 'query' },
   { method: 'GET', path: '/rectifications/{caseId}', function: 'query' },
   { method: 'GET', path: '/reports/{district}/{month}', function: 'query' },
@@ -345,6 +358,12 @@ export const schedules = [
     function: 'reviewSchedule',
     everyMinutes: 15,
     description: 'Review invitations, reminders, defaults and overdue rectifications.',
+  },
+  {
+    name: 'upward-sync',
+    function: 'upwardSync',
+    everyMinutes: 1,
+    description: '好差评 upward sync: due records to the platform (retries on a backoff schedule, parks after the last).',
   },
   {
     name: 'hardcase-schedule',

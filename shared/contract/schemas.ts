@@ -163,6 +163,8 @@ export const serviceItemSchema = z
     itemCode: code(),
     name: name(),
     departmentCode: code(),
+    /** The department's 统一社会信用代码: the 好差评 platform names departments by it (upward sync). */
+    departmentCreditCode: z.optional(creditCode()),
     applicantKind: z.enum(['person', 'enterprise', 'any']),
     mode: z.enum(['instant', 'commitment', 'manual']),
     promisedDays: dayCount(0),
