@@ -207,7 +207,7 @@ export const functions = {
     memoryMiB: 1024,
     // The registry only read: a false-commitment mark travels to the registry as civicflow.credit.marked.
     tables: { registry: 'read', approvals: 'readwrite', audit: 'write', receipts: 'readwrite' },
-    sendsTo: ['registry', 'review', 'outbound'],
+    sendsTo: ['registry', 'review', 'hardcase', 'outbound'],
     // 20: a batch's first decisions are written together (group commit), 5 items each, 100 per transaction.
     consumes: { queue: 'approval', batchSize: 20, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
   },
@@ -217,7 +217,8 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMiB: 512,
     tables: { approvals: 'readwrite', audit: 'write' },
-    sendsTo: ['outbound'],
+    // 'hardcase': a TERMINATED application offers a hard case (civicflow.application.decided).
+    sendsTo: ['hardcase', 'outbound'],
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',

@@ -113,7 +113,27 @@ export type Effect =
       readonly subjectId: string;
       readonly applicationId: string;
       readonly at: string;
+    }
+  | {
+      /** 办不成事 is told of a version that may offer a hard case, or that ends a manual review it watches. */
+      readonly kind: 'tellHardCase';
+      readonly decided: HardCaseNotice;
     };
+
+/** A decision version as the hard-case capability takes it (`civicflow.application.decided`). */
+export interface HardCaseNotice {
+  readonly applicationId: string;
+  readonly itemCode: string;
+  /** Absent when the item is unknown. */
+  readonly departmentCode?: string;
+  readonly outcome: Outcome;
+  readonly reasons: readonly { readonly code: string; readonly message: string }[];
+  readonly submittedAt: string;
+  readonly updatedAt: string;
+  readonly sequence: number;
+  /** Absent when the item is unknown (nothing was promised then). */
+  readonly item?: { readonly name: string; readonly promisedDays: number };
+}
 
 export interface VerificationRecord {
   readonly truthful: boolean;
@@ -130,6 +150,13 @@ export interface Decision {
   readonly itemVersion: number | null;
   readonly itemMode: ItemMode | null;
   readonly departmentCode: string | null;
+  /**
+   * The item's name and promised working days as decided on; absent when the item is unknown (and on
+   * versions stored before they were kept). A later version made without the catalogue (a deadline)
+   * still knows what was promised.
+   */
+  readonly itemName?: string;
+  readonly promisedDays?: number;
   readonly applicantKind: ApplicantKind;
   readonly applicantId: string;
   readonly channel: string;
