@@ -102,7 +102,7 @@ export const queues = {
     retentionDays: 14,
   },
   approval: {
-    purpose: '秒批 application events: submissions, supplements, verification reports.',
+    purpose: '秒批 application events: submissions, supplements, verification reports, people\'s decisions.',
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 180,
     retentionDays: 14,
@@ -202,7 +202,7 @@ export const functions = {
   },
   approval: {
     entry: 'functions/approval/handler.ts',
-    description: '秒批: decides applications, re-decides supplements, handles verification reports.',
+    description: '秒批: decides applications, re-decides supplements, takes verification reports and people\'s decisions.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
     // The registry only read: a false-commitment mark travels to the registry as civicflow.credit.marked.

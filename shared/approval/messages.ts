@@ -56,6 +56,7 @@ export function outboundFor(d: Decision, cause: VersionCause): OutboundEvent {
     switch (cause) {
       case 'submitted':
       case 'supplemented':
+      case 'reviewed':
         return ['decision', 'gov.application.decided'];
       case 'supplementDeadline':
         return ['terminated', 'gov.application.terminated'];
@@ -71,6 +72,7 @@ export function outboundFor(d: Decision, cause: VersionCause): OutboundEvent {
     data: {
       ...decisionSummary(d),
       ...(d.verification === undefined ? {} : { verification: d.verification }),
+      ...(d.review === undefined ? {} : { review: d.review }),
     },
   };
 }

@@ -21,6 +21,8 @@ export const REASON_CODES = [
   'MANUAL_ITEM',
   'SUPPLEMENT_DEADLINE_MISSED',
   'COMMITMENT_UNTRUTHFUL',
+  // A person's decision on an application in manual review: the message is the reviewer's own reason.
+  'REVIEWED_BY_PERSON',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -50,7 +52,8 @@ export type TraceStepName =
   | 'mode'
   | 'supplement'
   | 'supplementDeadline'
-  | 'verification';
+  | 'verification'
+  | 'review';
 
 /** `reject` and `manual` say what the step alone would lead to; the outcome weighs every step. */
 export type StepResult = 'pass' | 'reject' | 'manual' | 'pending' | 'skip';
@@ -143,6 +146,18 @@ export interface VerificationRecord {
   readonly late: boolean;
 }
 
+/** A person's decision (人工审核) on an application in manual review, as the department reported it. */
+export interface ReviewRecord {
+  readonly outcome: 'APPROVED' | 'REJECTED';
+  /** The reviewer's reasons, as written. */
+  readonly reasons: readonly string[];
+  readonly staffId: string;
+  /** When the person decided (the department's time). */
+  readonly at: string;
+  /** When CivicFlow recorded it. */
+  readonly recordedAt: string;
+}
+
 export interface Decision {
   readonly applicationId: string;
   readonly itemCode: string;
@@ -185,6 +200,8 @@ export interface Decision {
   readonly certificateNo?: string;
   readonly verificationDue?: Due;
   readonly verification?: VerificationRecord;
+  /** Set on the version a person decided (人工审核): who, when, what and why. */
+  readonly review?: ReviewRecord;
   readonly supplementDue?: Due;
   readonly submittedAt: string;
   /** When the application was last decided on its merits (the first decision or a supplement's re-decision). */
@@ -215,7 +232,10 @@ export type RefusalCode =
   | 'SUPPLEMENT_TOO_LATE'
   | 'APPLICATION_MISMATCH'
   | 'NOT_APPROVED_ON_COMMITMENT'
-  | 'ALREADY_VERIFIED';
+  | 'ALREADY_VERIFIED'
+  | 'NOT_IN_MANUAL_REVIEW'
+  | 'NOT_A_BUNDLE'
+  | 'ITEM_NOT_IN_APPLICATION';
 
 /** A later event that is not allowed in the decision's current state: nothing changes. */
 export interface Refusal {
@@ -227,8 +247,8 @@ export type Transition =
   | { readonly ok: true; readonly decision: Decision }
   | { readonly ok: false; readonly refusal: Refusal };
 
-/** What made a decision version: the first decision, a later event, or a schedule. */
-export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification';
+/** What made a decision version: the first decision, a later event (a person's decision included), or a schedule. */
+export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification' | 'reviewed';
 
 /** The event (or schedule run) that caused a change; `(source, id)` makes a redelivery recognisable. */
 export interface Cause {
