@@ -85,4 +85,87 @@ describe('秒批 after the machine, through the running runtime', () => {
     expect(offered.description).toContain('已终止');
     expect((await rt.dev('GET', '/_dev/queues')).body.hardcase.dlq).toBe(0);
   });
+
+  const weather = (applicationId: string) =>
+    variant('gov.application.submitted', 'instant-weather-certificate', { applicationId, applicant: { kind: 'enterprise', id: DISHONEST, name: '某个体工商户' } });
+  const reviewed = (name: 'approved' | 'rejected', applicationId: string) => variant('gov.application.reviewed', name, { applicationId });
+  const TO_APPROVE = 'SQ-20261105-800002';
+  const TO_REJECT = 'SQ-20261105-800003';
+  let approval: any;
+
+  it('sends dishonest applicants to a person (MANUAL_REVIEW)', async () => {
+    await postAll([weather(TO_APPROVE), weather(TO_REJECT)]);
+    await rt.drain();
+    for (const id of [TO_APPROVE, TO_REJECT]) expect(await decisionOf(id)).toMatchObject({ outcome: 'MANUAL_REVIEW', sequence: 1 });
+  });
+
+  it('a person\'s approval: next version with the certificate, the review case and the outbound event', async () => {
+    approval = reviewed('approved', TO_APPROVE);
+    await postAll([approval]);
+    await rt.drain();
+    const d = await decisionOf(TO_APPROVE);
+    expect(d).toMatchObject({
+      outcome: 'APPROVED',
+      sequence: 2,
+      certificateNo: `气象证明-${TO_APPROVE}`,
+      decidedAt: '2026-11-06T02:18:00.000Z',
+      review: { outcome: 'APPROVED', staffId: 'QXJ-0312', reasons: approval.data.reasons, at: '2026-11-06T02:18:00.000Z' },
+      reasons: [{ code: 'REVIEWED_BY_PERSON', message: approval.data.reasons[0] }],
+    });
+    expect(d.trace.steps.at(-1)).toMatchObject({ step: 'review', result: 'pass' });
+    expect(d.history.map((v: any) => [v.sequence, v.outcome, v.cause.kind])).toEqual([
+      [1, 'MANUAL_REVIEW', 'submitted'],
+      [2, 'APPROVED', 'reviewed'],
+    ]);
+    expect((await outbound('gov.application.decided', TO_APPROVE)).map((e) => [e.id, e.data.outcome])).toEqual([
+      [`decision:${TO_APPROVE}:1`, 'MANUAL_REVIEW'],
+      [`decision:${TO_APPROVE}:2`, 'APPROVED'],
+    ]);
+    // The review case (好差评) the approval opened, owned by the item's department, completed when the person decided.
+    const reviewCase = await get(`/cases/${TO_APPROVE}`, DEPARTMENT);
+    expect(reviewCase).toMatchObject({
+      status: 'completed',
+      case: { caseId: TO_APPROVE, itemCode: 'QX-0001', applicantId: DISHONEST, source: 'application', completedAt: '2026-11-06T02:18:00.000Z' },
+    });
+    expect(await get(`/events/${encodeURIComponent(approval.id)}/receipt`, DEPARTMENT)).toMatchObject({
+      outcome: 'applied',
+      effect: { resource: 'application', id: TO_APPROVE, version: 2, state: 'APPROVED' },
+    });
+  });
+
+  it('a person\'s rejection: the reviewer\'s reasons, no certificate, no review case', async () => {
+    const rejection = reviewed('rejected', TO_REJECT);
+    await postAll([rejection]);
+    await rt.drain();
+    const d = await decisionOf(TO_REJECT);
+    expect(d).toMatchObject({ outcome: 'REJECTED', sequence: 2, review: { outcome: 'REJECTED', staffId: 'QXJ-0312' } });
+    expect(d.reasons.map((r: any) => [r.code, r.message])).toEqual(rejection.data.reasons.map((m: string) => ['REVIEWED_BY_PERSON', m]));
+    expect(d.certificateNo).toBeUndefined();
+    expect((await rt.get(`/cases/${TO_REJECT}`, { as: DEPARTMENT })).status).toBe(404);
+    expect((await outbound('gov.application.decided', TO_REJECT)).map((e) => e.data.outcome)).toEqual(['MANUAL_REVIEW', 'REJECTED']);
+  });
+
+  it('refuses a person\'s decision on an APPROVED application, with its receipt; a redelivery changes nothing', async () => {
+    const late = reviewed('rejected', TO_APPROVE);
+    await postAll([late]);
+    // The same event again (ingest de-duplicates) and the approval under a new event id (the consumer does).
+    expect((await rt.post(approval)).status).toBe(202);
+    await postAll([{ ...approval, id: `${approval.id}-again` }]);
+    await rt.drain();
+
+    const receipt = await get(`/events/${encodeURIComponent(late.id)}/receipt`, DEPARTMENT);
+    expect(receipt).toMatchObject({ outcome: 'refused', kind: 'NOT_IN_MANUAL_REVIEW' });
+    expect(receipt.reason ?? receipt.message ?? JSON.stringify(receipt)).toContain('APPROVED');
+    const d = await decisionOf(TO_APPROVE);
+    expect(d).toMatchObject({ outcome: 'APPROVED', sequence: 2 });
+    expect(d.history).toHaveLength(2);
+    // Both recorded once; the order in which the consumer took them is not the order posted.
+    expect(d.refusals.map((r: any) => `${r.cause.id} ${r.code}`).sort()).toEqual(
+      [`${late.id} NOT_IN_MANUAL_REVIEW`, `${approval.id}-again NOT_IN_MANUAL_REVIEW`].sort(),
+    );
+    expect(await outbound('gov.application.decided', TO_APPROVE)).toHaveLength(2);
+    const queues = (await rt.dev('GET', '/_dev/queues')).body;
+    expect([queues.approval.dlq, queues.hardcase.dlq, queues.review.dlq]).toEqual([0, 0, 0]);
+  });
 });
+
