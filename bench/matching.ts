@@ -3,7 +3,9 @@
  * one core with `matchSlice` (the publish-time bulk path), next to a hand-written closure doing the same
  * loop (evaluate, skip the ineligible, look up credit records only for the rest).
  */
-import { generateEnterprises, matchSlice, SAMPLE_POLICIES, type CreditRecord, type EnterpriseProfile, type Policy } from '#entitlement';
+import { matchSlice, type CreditRecord, type EnterpriseProfile, type Policy } from '#entitlement';
+import { generateEnterprises } from './fixtures/enterprises';
+import { SAMPLE_POLICIES } from './fixtures/policies';
 import { CLOSURES } from './rules/conditions';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, si, table, tick } from './util';

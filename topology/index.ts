@@ -321,6 +321,11 @@ export const routes = [
   { method: 'GET', path: '/hardcases/{caseId}', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
+/** Whether a function serves an HTTP route: only those are deployed with the stage's access sections. */
+export function servesHttp(name: FunctionName): boolean {
+  return routes.some((r) => r.function === name);
+}
+
 export interface ScheduleSpec {
   readonly name: string;
   readonly function: FunctionName;

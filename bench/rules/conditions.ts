@@ -6,7 +6,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Condition, Facts, Truth } from '#rules';
-import { createRng, generateEnterprises, SAMPLE_POLICIES, type Rng } from '#entitlement';
+import { createRng, generateEnterprises, type Rng } from '#bench/fixtures/enterprises';
+import { SAMPLE_POLICIES } from '#bench/fixtures/policies';
 
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const NOW = '2026-11-03T10:15:00+08:00';

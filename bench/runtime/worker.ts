@@ -15,7 +15,11 @@ import { stageConfig } from '#topology/stages';
 import { env } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
 import { setClockOffset } from '#platform/clock';
-import { EXPORT_CREDIT_INSURANCE, generateEnterprises, matchSlice, type EnterpriseProfile } from '#entitlement';
+// The pure domain, not the capability's index: the index loads the store, and with it the SDK clients, which
+// read their endpoints at import — before startRuntime has set them.
+import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
+import { generateEnterprises } from '#bench/fixtures/enterprises';
+import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { Meter } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');

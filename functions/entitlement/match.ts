@@ -1,12 +1,12 @@
 /**
- * 免申即享 publish-time matching (SPEC §5): one message = one slice of one registry shard; 64 shards are
- * matched in parallel (as many slices at once as the function's concurrency allows). Thin: the use case is
- * runMatchSlice in shared/entitlement/service.ts.
+ * 免申即享 publish-time matching (SPEC §5): one message = one slice of one registry shard; the shards are
+ * matched in parallel (as many slices at once as the function's concurrency allows). Parses, then calls
+ * runMatchSlice (shared/entitlement/service/matching.ts).
  */
 import { matchSliceSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
-import { runMatchSlice } from '#entitlement/service';
+import { entitlementService as service } from '#entitlement/wiring';
 
 const parse = carriedBy('match', { 'civicflow.policy.match-slice': matchSliceSchema });
 
-export const handler = sqsConsumer(async (event) => runMatchSlice(event.data), { parse });
+export const handler = sqsConsumer(async (event) => service.runMatchSlice(event.data), { parse });

@@ -1,22 +1,21 @@
 /**
- * 免申即享 notifications (SPEC §5): delivers each pair's one notification to the channel sender. Thin: the
- * use case (claim, send, record the delivery status, outbound event) is deliverNotification in
- * shared/entitlement/service.ts; a failed delivery throws so SQS retries it.
+ * 免申即享 notifications (SPEC §5): delivers each pair's one notification to the channel sender. Parses,
+ * then calls deliverNotification (shared/entitlement/service/notify.ts: claim, send, record the delivery
+ * status, outbound event); a failed delivery throws so SQS retries it.
  */
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { deliverNotification } from '#entitlement/service';
+import { entitlementService as service } from '#entitlement/wiring';
 
 const parse = carriedBy('notify', { 'civicflow.entitlement.notify': entitlementNotifySchema });
 
 export const handler = sqsConsumer(
-  async (event, record) => {
-    await deliverNotification({
+  async (event, record) =>
+    service.deliverNotification({
       policyId: event.data.policyId,
       creditCode: event.data.creditCode,
       eventId: event.id,
       receiveCount: receiveCountOf(record),
-    });
-  },
+    }),
   { parse },
 );

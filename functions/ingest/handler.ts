@@ -6,7 +6,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ingestPorts } from '#ingest/adapters';
 import { ingest } from '#ingest/service';
 import { authenticate, headersOf, json, problem, rawBody } from '#platform/http';
-import { config } from '#platform/stage-config';
+import { accessConfig } from '#platform/stage-config';
 import { nowIso } from '#platform/clock';
 import { stageCalendar } from '#platform/calendar';
 import { logger, metrics } from '#platform/powertools';
@@ -25,7 +25,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
       principal: auth.principal,
       contentType: headersOf(event)['content-type'],
       body,
-      sources: config().sources,
+      sources: accessConfig().sources,
       receivedAt,
       // The bureau's date now: an ID number born after it is refused at the edge.
       today: stageCalendar().localDate(receivedAt),

@@ -2,7 +2,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate, problem, rawBody, type HttpResult } from '#platform/http';
-import { config } from '#platform/stage-config';
+import { accessConfig } from '#platform/stage-config';
 import { logger } from '#platform/powertools';
 import type { QueryRoutes } from '#query/router';
 import { eventRoutes } from '#query/events';
@@ -27,10 +27,10 @@ function masked(result: HttpResult): HttpResult {
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
   if (!auth.ok) return problem(401, `unauthenticated: ${auth.reason}`);
-  if (!config().readers.includes(auth.principal)) {
+  if (!accessConfig().readers.includes(auth.principal)) {
     return problem(403, `${auth.principal} may not read the query API`);
   }
-  const limited = config().readerRoutes?.[auth.principal];
+  const limited = accessConfig().readerRoutes?.[auth.principal];
   if (limited && !limited.includes(event.routeKey)) {
     return problem(403, `${auth.principal} may not read ${event.routeKey}`);
   }

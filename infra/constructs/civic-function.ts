@@ -10,10 +10,12 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeAccess, functionConfig } from '#platform/stage-config';
 import type { StageConfig } from '#topology/stages';
 import {
   env,
   queues as queueSpecs,
+  servesHttp,
   tables as tableSpecs,
   type Access,
   type FunctionName,
@@ -129,7 +131,8 @@ export class CivicFunction extends Construct {
     );
 
     const environment: Record<string, string> = {
-      CIVICFLOW_CONFIG: JSON.stringify(config),
+      CIVICFLOW_CONFIG: JSON.stringify(functionConfig(config)),
+      ...(servesHttp(name) ? { CIVICFLOW_ACCESS: encodeAccess(config) } : {}),
       CIVICFLOW_STAGE: config.stage,
       POWERTOOLS_SERVICE_NAME: name,
       POWERTOOLS_METRICS_NAMESPACE: 'CivicFlow',

@@ -2,6 +2,7 @@
  * The typed per-stage configuration, as every function reads it. The values of each stage are in
  * topology/stages.ts; the CDK app (or the local runtime) puts the stage's into `CIVICFLOW_CONFIG` (JSON).
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { InboundType } from '#contract/inbound';
 
 export interface CalendarConfig {
@@ -65,14 +66,60 @@ export interface StageConfig {
   readonly alarmEmail?: string;
 }
 
+/**
+ * The sections that say who may post and read. They are most of the configuration's size, and Lambda
+ * refuses an environment over 4 KB, so no function carries them in `CIVICFLOW_CONFIG`: the functions that
+ * serve HTTP routes (the front door, the query routes) get them compressed in `CIVICFLOW_ACCESS`
+ * (gzip, base64: `echo "$CIVICFLOW_ACCESS" | base64 -d | gunzip` shows them), the others not at all.
+ */
+export const ACCESS_SECTIONS = ['sources', 'readers', 'readerRoutes', 'personDataReaders'] as const;
+export type AccessSection = (typeof ACCESS_SECTIONS)[number];
+export type AccessConfig = Pick<StageConfig, AccessSection>;
+/** What every function may read of its stage's configuration. */
+export type FunctionConfig = Omit<StageConfig, AccessSection>;
+
+/** `CIVICFLOW_CONFIG` of a deployed function: the stage's configuration without the access sections. */
+export function functionConfig(config: StageConfig): FunctionConfig {
+  const trimmed: Record<string, unknown> = { ...config };
+  for (const section of ACCESS_SECTIONS) delete trimmed[section];
+  return trimmed as FunctionConfig;
+}
+
+/** `CIVICFLOW_ACCESS` of a function that serves HTTP: the access sections, gzip-compressed, base64. */
+export function encodeAccess(config: StageConfig): string {
+  const access = Object.fromEntries(ACCESS_SECTIONS.filter((k) => config[k] !== undefined).map((k) => [k, config[k]]));
+  return gzipSync(JSON.stringify(access), { level: 9 }).toString('base64');
+}
+
+export function decodeAccess(encoded: string): AccessConfig {
+  return JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8')) as AccessConfig;
+}
+
 let cached: StageConfig | undefined;
+let cachedAccess: AccessConfig | undefined;
 
 /** The stage configuration the CDK app (or the local runtime) put into `CIVICFLOW_CONFIG`. */
-export function config(): StageConfig {
+export function config(): FunctionConfig {
   if (!cached) {
     const raw = process.env.CIVICFLOW_CONFIG;
     if (!raw) throw new Error('CIVICFLOW_CONFIG is not set: functions get their stage configuration from it');
     cached = JSON.parse(raw) as StageConfig;
   }
   return cached;
+}
+
+/**
+ * Who may post and read: from `CIVICFLOW_ACCESS` (deployed functions that serve HTTP), else from the
+ * sections of `CIVICFLOW_CONFIG` (the local runtime, which runs every function with the whole configuration).
+ */
+export function accessConfig(): AccessConfig {
+  if (!cachedAccess) {
+    const encoded = process.env.CIVICFLOW_ACCESS;
+    const access = encoded ? decodeAccess(encoded) : (config() as Partial<StageConfig>);
+    if (access.sources === undefined || access.readers === undefined) {
+      throw new Error('no access configuration (sources, readers): only functions that serve HTTP routes are deployed with CIVICFLOW_ACCESS');
+    }
+    cachedAccess = access as AccessConfig;
+  }
+  return cachedAccess;
 }

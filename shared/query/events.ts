@@ -4,7 +4,7 @@
  * readers that are not sources (auditors) read every source's.
  */
 import { asOfInstant } from '#platform/calendar';
-import { config } from '#platform/stage-config';
+import { accessConfig } from '#platform/stage-config';
 import { json, problem, type HttpResult } from '#platform/http';
 import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '#platform/receipts';
 import { getAcceptedEvent } from '#ingest';
@@ -15,7 +15,7 @@ const SINCE = /^\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[
 
 /** Whether `principal` may read events of `source`: its own, or any when it is not a source (an auditor). */
 export function mayReadSource(principal: string, source: string): boolean {
-  return principal === source || !Object.hasOwn(config().sources, principal);
+  return principal === source || !Object.hasOwn(accessConfig().sources, principal);
 }
 
 function forbidden(principal: string, source: string): HttpResult {
@@ -42,7 +42,7 @@ export function receiptView(receipt: Receipt | undefined): Record<string, unknow
 
 /** `source` from the query string, required and readable by the principal; a problem otherwise. */
 function sourceParam(query: Readonly<Record<string, string | undefined>>, principal: string): string | HttpResult {
-  const source = query.source ?? (Object.hasOwn(config().sources, principal) ? principal : undefined);
+  const source = query.source ?? (Object.hasOwn(accessConfig().sources, principal) ? principal : undefined);
   if (!source) return problem(400, 'query parameter "source" is required (the CloudEvents source, e.g. /systems/catalog)');
   if (!mayReadSource(principal, source)) return forbidden(principal, source);
   return source;

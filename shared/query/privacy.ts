@@ -5,11 +5,11 @@
  * new route cannot forget it.
  */
 import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '#contract/identifiers';
-import { config } from '#platform/stage-config';
+import { accessConfig } from '#platform/stage-config';
 
 /** Entitled: listed in `personDataReaders`; without that list, every reader that is not an upstream source. */
 export function entitledToPersonData(principal: string): boolean {
-  const c = config();
+  const c = accessConfig();
   return c.personDataReaders ? c.personDataReaders.includes(principal) : !Object.hasOwn(c.sources, principal);
 }
 

@@ -8,17 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocal, type Running } from '#support/runtime';
-import {
-  compilePolicy,
-  EXPORT_CREDIT_INSURANCE,
-  generateEnterprises,
-  matchEnterprise,
-  SOCIAL_INSURANCE_SUBSIDY,
-  type CreditRecord,
-  type EnterpriseProfile,
-  type MatchOutcome,
-  type Policy,
-} from '#entitlement';
+import { compilePolicy, matchEnterprise, type CreditRecord, type EnterpriseProfile, type MatchOutcome, type Policy } from '#entitlement';
+import { generateEnterprises } from '#bench/fixtures/enterprises';
+import { EXPORT_CREDIT_INSURANCE, SOCIAL_INSURANCE_SUBSIDY } from '#bench/fixtures/policies';
 
 const N = 2000;
 const SEED = 20250601;

@@ -6,13 +6,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLocal, type Running } from '#support/runtime';
-import {
-  compilePolicy,
-  DISABILITY_LEVY_EXEMPTION,
-  EXPORT_CREDIT_INSURANCE,
-  generateEnterprises,
-  matchEnterprise,
-} from '#entitlement';
+import { compilePolicy, matchEnterprise } from '#entitlement';
+import { generateEnterprises } from '#bench/fixtures/enterprises';
+import { DISABILITY_LEVY_EXEMPTION, EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 
 const N = 60;
 const NOW = '2025-06-01T09:00:00+08:00';

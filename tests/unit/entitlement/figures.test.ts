@@ -11,9 +11,9 @@ import {
   type Entitlement,
   type EntitlementState,
   type Transition,
-} from '#entitlement';
+} from '#entitlement/domain/index';
 import { compileCondition } from '#rules';
-import { matchEnterprise } from '#entitlement';
+import { matchEnterprise } from '#entitlement/domain/index';
 import { NOW, entitlement, policy, profile, transitionOf } from './fixtures';
 
 function fake(from: EntitlementState | null, to: EntitlementState, newlyReached: EntitlementState[]): Transition {

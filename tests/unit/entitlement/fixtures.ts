@@ -1,7 +1,22 @@
-import type { CreditRecord, EnterpriseProfile, Entitlement, Policy } from '#entitlement';
-import type { Plan, Transition } from '#entitlement';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CreditRecord, EnterpriseProfile, Entitlement, Plan, Policy, Transition } from '#entitlement/domain/index';
 
 export const NOW = '2025-06-01T10:00:00+08:00';
+
+const SAMPLES = join(import.meta.dirname, '../../../events/samples');
+
+/** The data of a sample event (events/samples/<type>/<name>.json): the one source of sample events. */
+export function sampleData<T>(type: string, name: string): T {
+  return (JSON.parse(readFileSync(join(SAMPLES, type, `${name}.json`), 'utf8')) as { data: T }).data;
+}
+
+/** A sample policy as published (its window is 2026; its profiles write the registration status `active`). */
+export const samplePolicy = (name: 'export-credit-insurance' | 'disability-fund-exemption' | 'social-insurance-subsidy'): Policy =>
+  sampleData<Policy>('gov.policy.published', name);
+
+/** A moment inside every sample policy's window. */
+export const SAMPLE_NOW = '2026-11-05T10:00:00+08:00';
 
 export function profile(over: Partial<EnterpriseProfile> = {}): EnterpriseProfile {
   return {

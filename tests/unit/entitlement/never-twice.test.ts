@@ -29,7 +29,7 @@ import {
   type Plan,
   type Policy,
   type Transition,
-} from '#entitlement';
+} from '#entitlement/domain/index';
 import { credit, policy, profile } from './fixtures';
 
 const CODES = ['91440106MA59C00011', '91440106MA59C00022', '91440106MA59C00033'];

@@ -13,7 +13,7 @@ import {
   type EntitlementState,
   type MatchResult,
   type Policy,
-} from '#entitlement';
+} from '#entitlement/domain/index';
 import { NOW, credit, entitlement, policy, profile, transitionOf } from './fixtures';
 
 const LATER = '2025-06-02T10:00:00+08:00';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RefusalCode } from '#approval';
 import type { ActionRefusalCode, ReviewRejectionCode } from '#review';
-import type { RefusalReason } from '#entitlement/transitions';
+import type { RefusalReason } from '#entitlement';
 import type { RefusalKind } from '#platform/receipts';
 import type { HardCaseRefusalCode } from '#hardcase/domain/transitions';
 

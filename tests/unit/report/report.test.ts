@@ -1,6 +1,5 @@
 import type { Decision } from '#approval';
-import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters } from '#entitlement/figures';
-import type { Policy } from '#entitlement/types';
+import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters, type Policy } from '#entitlement';
 import { emptyCounters } from '#review';
 import type { Counters } from '#review';
 import {

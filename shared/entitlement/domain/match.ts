@@ -37,13 +37,19 @@ export type CreditLookup =
   | undefined;
 
 export interface MatchOptions {
-  /** The bureau's offset from UTC, for date-only policy windows (default +08:00). */
-  readonly utcOffsetMinutes?: number;
+  /**
+   * The stage's IANA time zone (default Asia/Shanghai): where a date-only policy bound or criterion value
+   * starts and ends. Pass the zone the criteria were compiled for.
+   */
+  readonly timeZone?: string;
 }
 
-/** The compiled criteria of one policy version, compiled once and cached by policy id and version. */
-export function compilePolicy(policy: Policy): CompiledCondition {
-  return compileCached(policy.criteria, policyCacheKey(policy));
+/**
+ * The compiled criteria of one policy version, compiled once per zone and cached by policy id and version.
+ * Dates in the criteria compare as local dates in `timeZone` (the stage's; Asia/Shanghai by default).
+ */
+export function compilePolicy(policy: Policy, options: MatchOptions = {}): CompiledCondition {
+  return compileCached(policy.criteria, policyCacheKey(policy), options.timeZone === undefined ? {} : { timeZone: options.timeZone });
 }
 
 /** The facts a policy's criteria see: `enterprise.*`, `credit.*` and `now`. */
@@ -73,7 +79,7 @@ export function matchEnterprise(
   options: MatchOptions = {},
 ): MatchResult {
   const base = { policyId: policy.policyId, policyVersion: policy.version, creditCode: profile.creditCode };
-  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  const inactive = policyInactiveReason(policy, now, options.timeZone);
   if (inactive !== undefined) return { ...base, outcome: 'excluded', reason: inactive };
   const explanation = compiled.explain(policyFacts(profile, credit, now));
   const summary = summarize(policy, explanation);
@@ -168,10 +174,10 @@ export function matchSlice(
   const eligible: string[] = [];
   const needsInfo: string[] = [];
   const result = { policyId: policy.policyId, policyVersion: policy.version, eligible, needsInfo };
-  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  const inactive = policyInactiveReason(policy, now, options.timeZone);
   if (inactive !== undefined) return { ...result, ineligible: 0, excluded: 0, inactive };
 
-  const compiled = options.compiled ?? compilePolicy(policy);
+  const compiled = options.compiled ?? compilePolicy(policy, options);
   const excludeDishonest = policy.includeDishonest !== true;
   const readsCredit = factPathsOf(policy.criteria).some((p) => p === 'credit' || p.startsWith('credit.'));
   const lookup = toLookup(credits, excludeDishonest || readsCredit);
@@ -272,7 +278,7 @@ export function explainEnterprise(
   now: Instant,
   options: MatchOptions & { readonly compiled?: CompiledCondition } = {},
 ): PolicyExplanation {
-  const compiled = options.compiled ?? compilePolicy(policy);
+  const compiled = options.compiled ?? compilePolicy(policy, options);
   const explanation = compiled.explain(policyFacts(profile, credit, now));
   const p = polarities(policy);
   const held: CriterionView[] = [];
@@ -291,7 +297,7 @@ export function explainEnterprise(
     const e = effect(leaf, p[i]);
     (e === true ? held : e === false ? failed : unknown).push(view);
   });
-  const inactive = policyInactiveReason(policy, now, options.utcOffsetMinutes);
+  const inactive = policyInactiveReason(policy, now, options.timeZone);
   const dishonest = isExcludedAsDishonest(policy, credit);
   // SPEC §5: a policy that excludes a dishonest enterprise says so first, even when its criteria fail too
   // (matching itself lets failed criteria decide, see verdictOf; the calculator explains).

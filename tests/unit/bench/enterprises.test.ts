@@ -1,4 +1,4 @@
-import { createRng, enterpriseCreditCode, generateEnterprises, isValidUscc, usccCheckCharacter } from '#entitlement';
+import { createRng, enterpriseCreditCode, generateEnterprises, isValidUscc, usccCheckCharacter } from '#bench/fixtures/enterprises';
 
 describe('usccCheckCharacter (GB 32100-2015)', () => {
   it.each([

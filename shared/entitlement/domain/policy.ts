@@ -1,14 +1,9 @@
-import { dayOf, instantOf } from '#rules/dates';
+import { instantOf, dayOf } from '#rules/dates';
+import { timeZone as zoneNamed, DEFAULT_TIME_ZONE } from '#rules/zone';
 import type { Condition } from '#rules/types';
 import type { Instant, Policy } from './types';
 
-/**
- * China Standard Time has had no daylight saving since 1991, so a fixed offset is exact for
- * Asia/Shanghai; a bureau elsewhere passes its own.
- */
-export const DEFAULT_UTC_OFFSET_MINUTES = 480;
-
-const DAY_MS = 86_400_000;
+export { DEFAULT_TIME_ZONE };
 
 export type PolicyInactiveReason =
   | 'POLICY_WITHDRAWN'
@@ -16,39 +11,60 @@ export type PolicyInactiveReason =
   | 'POLICY_EXPIRED'
   | 'POLICY_WINDOW_INVALID';
 
-/** Why a policy pushes nothing at `now`, or undefined when it is active. */
+/**
+ * Why a policy pushes nothing at `now`, or undefined when it is active. A date-only bound is a whole local
+ * day in `timeZone` (the stage's, as criteria are compiled for; Asia/Shanghai by default), so the window
+ * agrees with `withinWindow` of the rules library, which #17's schedule of next flips reads.
+ */
 export function policyInactiveReason(
   policy: Policy,
   now: Instant,
-  utcOffsetMinutes = DEFAULT_UTC_OFFSET_MINUTES,
+  timeZone: string = DEFAULT_TIME_ZONE,
 ): PolicyInactiveReason | undefined {
   if (policy.status === 'withdrawn') return 'POLICY_WITHDRAWN';
-  const offsetMs = utcOffsetMinutes * 60_000;
-  const from = startMs(policy.validFrom, offsetMs);
-  const to = endMs(policy.validTo, offsetMs);
-  const at = startMs(now, offsetMs);
+  const from = startMs(policy.validFrom, timeZone);
+  const to = endMs(policy.validTo, timeZone);
+  const at = startMs(now, timeZone);
   if (from !== from || to !== to || at !== at) return 'POLICY_WINDOW_INVALID';
   if (at < from) return 'POLICY_NOT_YET_VALID';
   if (at > to) return 'POLICY_EXPIRED';
   return undefined;
 }
 
-export function isPolicyActive(policy: Policy, now: Instant, utcOffsetMinutes?: number): boolean {
-  return policyInactiveReason(policy, now, utcOffsetMinutes) === undefined;
+export function isPolicyActive(policy: Policy, now: Instant, timeZone?: string): boolean {
+  return policyInactiveReason(policy, now, timeZone) === undefined;
 }
 
-/** The first millisecond of a date-only value in local time, or the instant itself. */
-function startMs(value: string, offsetMs: number): number {
+const isDateOnly = (value: string) => value.length === 10;
+
+/** The first millisecond of a date-only value in the zone, or the instant itself. */
+function startMs(value: string, zone: string): number {
   if (typeof value !== 'string') return NaN;
-  if (value.length === 10) return dayOf(value) * DAY_MS - offsetMs;
-  return instantOf(value);
+  if (!isDateOnly(value)) return instantOf(value);
+  const day = dayOf(value);
+  return day === day ? dayStart(zone, day) : NaN;
 }
 
-/** The last millisecond of a date-only value in local time, or the instant itself. */
-function endMs(value: string, offsetMs: number): number {
+/** The last millisecond of a date-only value in the zone, or the instant itself. */
+function endMs(value: string, zone: string): number {
   if (typeof value !== 'string') return NaN;
-  if (value.length === 10) return (dayOf(value) + 1) * DAY_MS - offsetMs - 1;
-  return instantOf(value);
+  if (!isDateOnly(value)) return instantOf(value);
+  const day = dayOf(value);
+  return day === day ? dayStart(zone, day + 1) - 1 : NaN;
+}
+
+/** Day starts by zone and day: a policy's two bounds are looked up for every pair it settles. */
+const dayStarts = new Map<string, number>();
+
+function dayStart(zone: string, day: number): number {
+  const key = `${zone}#${day}`;
+  let ms = dayStarts.get(key);
+  if (ms === undefined) {
+    ms = zoneNamed(zone).startOfDay(day);
+    if (dayStarts.size >= 4096) dayStarts.clear();
+    dayStarts.set(key, ms);
+  }
+  return ms;
 }
 
 /** The key under which a policy version's compiled criteria are cached. */

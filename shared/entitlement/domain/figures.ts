@@ -10,7 +10,7 @@
  * applied in the same write as the transition so each is counted exactly once.
  */
 import { instantOf } from '#rules/dates';
-import type { Transition } from './transitions';
+import type { Transition } from './plan';
 import type { Entitlement, EntitlementState, Instant } from './types';
 
 export const COUNTERS = [
@@ -65,6 +65,29 @@ export function counterDeltas(t: Transition): CounterDeltas {
     amountDisbursed: t.newlyReached.includes('DISBURSED') ? (t.next.amountDisbursed ?? 0) : 0,
     ...(pushed ? { pushedAt: t.at } : {}),
   };
+}
+
+/**
+ * The deltas of consecutive transitions of one pair committed as one write (a match and its push): the
+ * sum of their counts and amounts, and the push time if any of them pushed.
+ */
+export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
+  const counts: Partial<Record<Counter, number>> = {};
+  let amountReserved = 0;
+  let amountDisbursed = 0;
+  let pushedAt: Instant | undefined;
+  for (const t of chain) {
+    const d = counterDeltas(t);
+    for (const c of COUNTERS) {
+      const v = (counts[c] ?? 0) + (d.counts[c] ?? 0);
+      if (v === 0) delete counts[c];
+      else counts[c] = v;
+    }
+    amountReserved += d.amountReserved;
+    amountDisbursed += d.amountDisbursed;
+    if (d.pushedAt !== undefined) pushedAt = d.pushedAt;
+  }
+  return { counts, amountReserved, amountDisbursed, ...(pushedAt !== undefined ? { pushedAt } : {}) };
 }
 
 export interface PolicyFigures extends CounterValues {

@@ -1,0 +1,33 @@
+/**
+ * Parsed contract events → the inputs of the 免申即享 use cases (mapping only). The inbound `gov.policy.*`
+ * data was validated whole at the edge; internal events were parsed by the consumer with their schema.
+ */
+import type { DataOf } from '#contract/schemas';
+import type { InternalDataOf } from '#contract/internal';
+import type { Instant, Policy } from './domain';
+
+/**
+ * A published policy as the domain reads it: the contract's data as sent (a newer field the domain does
+ * not know yet is kept, and a replay is compared on everything the source sent).
+ */
+export function policyOf(data: DataOf<'gov.policy.published'>): Policy {
+  return data;
+}
+
+/** An enterprise's confirmation or a disbursement of a pushed entitlement. */
+export type ProgressInput =
+  | { readonly kind: 'confirmed'; readonly policyId: string; readonly creditCode: string; readonly at: Instant }
+  | { readonly kind: 'disbursed'; readonly policyId: string; readonly creditCode: string; readonly at: Instant; readonly amount: number };
+
+export function confirmedOf(data: DataOf<'gov.policy.confirmed'>): ProgressInput {
+  return { kind: 'confirmed', policyId: data.policyId, creditCode: data.creditCode, at: data.at };
+}
+
+export function disbursedOf(data: DataOf<'gov.policy.disbursed'>): ProgressInput {
+  return { kind: 'disbursed', policyId: data.policyId, creditCode: data.creditCode, at: data.at, amount: data.amount };
+}
+
+/** The enterprise whose profile or credit record changed. */
+export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): string {
+  return data.creditCode;
+}

@@ -1,0 +1,213 @@
+/**
+ * What the 免申即享 use cases (service.ts) need from the world, as interfaces: the capability's own store,
+ * the registry's reader, the match and notify queues, the outbound publisher, the channel that reaches
+ * enterprises, the clock and a metrics sink, and the stage's settings. wiring.ts binds them to DynamoDB,
+ * SQS, the webhook or log sender and Powertools; unit tests pass small in-memory adapters
+ * (tests/support/memory/entitlement.ts).
+ */
+import type { InternalEventOf } from '#contract/internal';
+import type { OutboundEvent } from '#contract/outbound';
+import type { AuditEntry } from '#platform/audit';
+import type { Receipt } from '#platform/receipts';
+import type {
+  CounterValues,
+  CreditRecord,
+  EnterpriseProfile,
+  Entitlement,
+  Instant,
+  NotificationIntent,
+  Policy,
+  Transition,
+} from './domain';
+import type { ChannelMessage } from './messages';
+
+// ---------------------------------------------------------------------------------------------------------
+// The store: the `entitlements` table (store.ts)
+
+/** A publication to store: the version, the run it starts, its audit line and receipt, in one write. */
+export interface PublishWrite {
+  readonly policy: Policy;
+  /** null for a first publication (the policy must not exist), else the version it replaces. */
+  readonly fromVersion: number | null;
+  /** What the budget's remaining amount moves by (the new total minus the old); absent: no budget. */
+  readonly budgetDelta?: number;
+  /** The slices the run starts with (one per registry shard). */
+  readonly slicesQueued: number;
+  readonly at: Instant;
+  readonly audit: AuditEntry;
+  readonly receipt: Receipt;
+}
+
+/** What a matching run has done so far (RUN#<version>). */
+export interface RunProgress {
+  readonly policyVersion: number;
+  readonly startedAt: Instant;
+  readonly slicesQueued: number;
+  readonly slicesDone: number;
+  readonly profiles: number;
+  readonly completedAt?: Instant;
+  readonly lastSliceAt?: Instant;
+}
+
+/** A finished slice, with its continuation (if any) counted as queued in the same write. */
+export interface SliceOutcome {
+  readonly profiles: number;
+  readonly continued: boolean;
+  readonly at: Instant;
+}
+
+export type ApplyOutcome =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly entitlementMoved: boolean; readonly budgetShort: boolean; readonly withdrawn: boolean };
+
+export type DeliveryStatus = 'PENDING' | 'SENDING' | 'DELIVERED' | 'FAILED';
+
+/** A pair's one notification (OUTBOX#<creditCode>), written with the transition that pushed it. */
+export interface OutboxRecord {
+  readonly status: DeliveryStatus;
+  readonly attempts: number;
+  readonly notification: NotificationIntent;
+  readonly createdAt: Instant;
+  readonly claimedAt?: Instant;
+  readonly deliveredAt?: Instant;
+  readonly lastError?: string;
+}
+
+export type Claim =
+  | { readonly kind: 'claimed'; readonly record: OutboxRecord }
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'busy' }
+  | { readonly kind: 'missing' };
+
+/** A policy's counters summed over their shards, with the amounts, deliveries and push times. */
+export interface StoredFigures {
+  readonly counters: CounterValues;
+  readonly amountReserved: number;
+  readonly amountDisbursed: number;
+  readonly delivered: number;
+  readonly firstPushAt?: Instant;
+  readonly lastPushAt?: Instant;
+  readonly withdrawnAt?: Instant;
+}
+
+/** A confirmation or disbursement that could not apply, kept with the policy (REFUSAL#<eventId>). */
+export interface Refusal {
+  readonly type: string;
+  readonly creditCode?: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly at: Instant;
+}
+
+export interface EntitlementStore {
+  getPolicy(policyId: string): Promise<Policy | undefined>;
+  /** Active (not withdrawn) policies; whether each is within its window is the domain's call. */
+  listActivePolicies(): Promise<Policy[]>;
+  /** False when another writer moved the policy first (plan again). */
+  savePublish(write: PublishWrite): Promise<boolean>;
+  /** The withdrawn version, the active index and the guard on every figure shard; false: plan again. */
+  saveWithdraw(policy: Policy, audit: AuditEntry, receipt: Receipt): Promise<boolean>;
+  /** Idempotent: sets the withdrawal guard on every figure shard (a redelivery re-applies it). */
+  guardWithdrawn(policyId: string, at: Instant): Promise<void>;
+  getBudget(policyId: string): Promise<number | undefined>;
+
+  isSliceDone(policyId: string, version: number, shard: number, cursor?: string): Promise<boolean>;
+  /** Records a finished slice once; `completed` when this call finished the run. */
+  finishSlice(policyId: string, version: number, shard: number, cursor: string | undefined, outcome: SliceOutcome): Promise<{ recorded: boolean; completed: boolean }>;
+
+  getEntitlement(policyId: string, creditCode: string): Promise<Entitlement | undefined>;
+  batchGetEntitlements(policyId: string, codes: readonly string[]): Promise<Map<string, Entitlement>>;
+  /**
+   * Consecutive transitions of one pair (each planned from the previous one's `next`) as ONE conditional
+   * write, with their counters, reservation, outbox record, audit line and (for an external event) receipt.
+   */
+  applyTransitions(chain: readonly Transition[], audit: AuditEntry, receipt?: Receipt): Promise<ApplyOutcome>;
+
+  /** The pair's notification was written and not yet delivered (PENDING or FAILED). */
+  isNotificationPending(policyId: string, creditCode: string): Promise<boolean>;
+  /** PENDING | FAILED | a SENDING claim older than `staleBefore` → SENDING, for one delivery attempt. */
+  claimOutbox(policyId: string, creditCode: string, at: Instant, staleBefore: Instant): Promise<Claim>;
+  /** SENDING → DELIVERED, counting one delivery on the pair's figure shard (once). */
+  markDelivered(policyId: string, creditCode: string, at: Instant): Promise<boolean>;
+  /** SENDING → PENDING (retried) or FAILED (`final`: the message goes to the DLQ), with the error. */
+  markDeliveryFailed(policyId: string, creditCode: string, error: string, final: boolean, at: Instant): Promise<void>;
+
+  readFigures(policyId: string): Promise<StoredFigures>;
+
+  /** The refusal, its receipt and audit line, each create-only (a redelivery keeps the first). */
+  recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry): Promise<void>;
+  /** The receipt of an event that changed nothing, create-only. */
+  recordReceipt(receipt: Receipt): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Other capabilities, queues, channels
+
+/** The registry's data, read through its public module (shared/registry/index.ts). */
+export interface RegistryReader {
+  /** How many enterprise shards the registry keeps: a publication matches one run of slices per shard. */
+  readonly shards: number;
+  getEnterpriseProfile(creditCode: string): Promise<EnterpriseProfile | undefined>;
+  getCredit(creditCode: string): Promise<CreditRecord | undefined>;
+  batchGetCredits(creditCodes: readonly string[]): Promise<ReadonlyMap<string, CreditRecord>>;
+  /** Up to `limit` profiles of one shard after `cursor`, in credit-code order; `next` when more remain. */
+  queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly EnterpriseProfile[]; readonly next?: string }>;
+}
+
+export type MatchSliceMessage = InternalEventOf<'civicflow.policy.match-slice'>;
+export type NotifyMessage = InternalEventOf<'civicflow.entitlement.notify'>;
+
+/** The capability's own queues: match slices to the match workers, notifications to the notify worker. */
+export interface QueueSenders {
+  sendSlices(messages: readonly MatchSliceMessage[]): Promise<void>;
+  sendNotifications(messages: readonly NotifyMessage[]): Promise<void>;
+}
+
+/** Outbound `gov.*` events for upstream systems. */
+export interface OutboundPublisher {
+  publish(events: readonly OutboundEvent[]): Promise<void>;
+}
+
+/** Where a notification reaches the enterprise (the log in development, a webhook otherwise); throws on failure. */
+export interface ChannelSender {
+  send(message: ChannelMessage): Promise<void>;
+}
+
+export interface Clock {
+  /** ISO 8601, UTC. */
+  now(): Instant;
+}
+
+export type EntitlementMetric =
+  | 'EntitlementsNotified'
+  | 'EntitlementsGranted'
+  | 'MatchSliceProfiles'
+  | 'NotificationFailures'
+  | 'NotificationsDelivered';
+
+/** Called only after the write the figure describes committed. */
+export interface MetricsSink {
+  count(metric: EntitlementMetric, value: number): void;
+  /** From a policy's publication to its last push, when its matching run completes. */
+  publishToLastPush(policyId: string, ms: number): void;
+}
+
+export interface EntitlementSettings {
+  /** Profiles per match slice. */
+  readonly sliceSize: number;
+  /** The stage's IANA time zone: criteria are compiled for it and policy windows read in it. */
+  readonly timeZone: string;
+  /** The notify queue's maxReceiveCount: the last receive marks a failed delivery FAILED. */
+  readonly notifyMaxReceives: number;
+}
+
+export interface EntitlementPorts {
+  readonly store: EntitlementStore;
+  readonly registry: RegistryReader;
+  readonly queues: QueueSenders;
+  readonly outbound: OutboundPublisher;
+  readonly channel: ChannelSender;
+  readonly clock: Clock;
+  readonly metrics: MetricsSink;
+  readonly settings: EntitlementSettings;
+}

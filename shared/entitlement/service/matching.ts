@@ -1,0 +1,133 @@
+/**
+ * Matching: an enterprise whose profile or credit record changed, against every active policy; and one
+ * slice of a publication's run, against the policy version it was published for.
+ */
+import { inPool } from '#platform/pool';
+import { logger } from '#platform/powertools';
+import { instantOf } from '#rules/dates';
+import type { CompiledCondition } from '#rules/types';
+import { compilePolicy, matchEnterprise, matchSlice, type EnterpriseProfile, type Entitlement, type Instant, type Policy } from '../domain';
+import { continuationMessage, type SliceData } from '../messages';
+import type { EntitlementPorts } from '../ports';
+import { MATCH_ACTOR, POLICY_ACTOR } from './records';
+import { afterSettle, matchAndSettle, settlePair, type SettleResult } from './settle';
+
+/** Pairs settled at once within a slice: enough to hide DynamoDB latency, few enough to rarely conflict. */
+const PAIR_CONCURRENCY = 12;
+
+/** A profile or credit record changed: match the enterprise against every active policy. */
+export async function rematchEnterprise(ports: EntitlementPorts, creditCode: string): Promise<string> {
+  const { registry, store, clock } = ports;
+  const [profile, credit, policies] = await Promise.all([
+    registry.getEnterpriseProfile(creditCode),
+    registry.getCredit(creditCode),
+    store.listActivePolicies(),
+  ]);
+  if (profile === undefined || policies.length === 0) return 'nothing to match';
+  const now = clock.now();
+  const results: SettleResult[] = [];
+  for (const policy of policies) results.push(await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR));
+  await afterSettle(ports, results, now);
+  return `matched ${policies.length}`;
+}
+
+/**
+ * The pairs of a page to settle: the candidates of the bulk pass (eligible or unknown), and for a newer
+ * version also every enterprise of the page already holding an entitlement (its record moves to the new
+ * version, or leaves ELIGIBLE). Returns them with their entitlements as read in bulk.
+ */
+async function candidatesOf(
+  ports: EntitlementPorts,
+  policy: Policy,
+  slice: SliceData,
+  profiles: readonly EnterpriseProfile[],
+  bulk: { readonly eligible: readonly string[]; readonly needsInfo: readonly string[] },
+): Promise<{ codes: Set<string>; existing: Map<string, Entitlement> }> {
+  const codes = new Set([...bulk.eligible, ...bulk.needsInfo]);
+  const existing = new Map<string, Entitlement>();
+  if (slice.republish) {
+    for (const [code, e] of await ports.store.batchGetEntitlements(policy.policyId, profiles.map((p) => p.creditCode))) {
+      existing.set(code, e);
+      codes.add(code);
+    }
+  } else if (codes.size > 0) {
+    for (const [code, e] of await ports.store.batchGetEntitlements(policy.policyId, [...codes])) existing.set(code, e);
+  }
+  return { codes, existing };
+}
+
+/** Settles the candidates of one page: each re-matched with its credit record and trace, a few at a time. */
+async function settlePage(
+  ports: EntitlementPorts,
+  policy: Policy,
+  compiled: CompiledCondition,
+  targets: readonly EnterpriseProfile[],
+  existing: ReadonlyMap<string, Entitlement>,
+  now: Instant,
+): Promise<SettleResult[]> {
+  const { timeZone } = ports.settings;
+  const credits = targets.length > 0 ? await ports.registry.batchGetCredits(targets.map((p) => p.creditCode)) : new Map();
+  return inPool(targets, PAIR_CONCURRENCY, (profile) => {
+    const match = matchEnterprise(policy, compiled, profile, credits.get(profile.creditCode), now, { timeZone });
+    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(profile.creditCode) });
+  });
+}
+
+/** Records the slice once; the slice that completes the run reports the publication's time to its last push. */
+async function finish(ports: EntitlementPorts, policy: Policy, slice: SliceData, profiles: number, continued: boolean): Promise<void> {
+  const { policyId, version, shard, cursor } = slice;
+  const done = await ports.store.finishSlice(policyId, version, shard, cursor, { profiles, continued, at: ports.clock.now() });
+  if (!done.completed) return;
+  const figures = await ports.store.readFigures(policyId);
+  if (figures.lastPushAt !== undefined && policy.publishedAt !== undefined) {
+    ports.metrics.publishToLastPush(policyId, instantOf(figures.lastPushAt) - instantOf(policy.publishedAt));
+  }
+  logger.info('matching run completed', { policyId, version, lastPushAt: figures.lastPushAt, notified: figures.counters.notified });
+}
+
+/**
+ * One match slice: up to `sliceSize` profiles of one registry shard. A slice that leaves more in its shard
+ * first queues the continuation, so every message does bounded work.
+ *
+ * A slice is bulk-matched without traces (matchSlice); only the candidates are re-matched with their credit
+ * record and trace and settled one conditional transaction each. A finished slice is recorded once
+ * (finishSlice), so a redelivered slice, a duplicate continuation or a replayed publication does nothing more.
+ */
+export async function runMatchSlice(ports: EntitlementPorts, slice: SliceData): Promise<void> {
+  const { store, registry, queues, clock, settings } = ports;
+  const { policyId, version, shard, cursor } = slice;
+  if (await store.isSliceDone(policyId, version, shard, cursor)) return;
+
+  const now = clock.now();
+  const policy = await store.getPolicy(policyId);
+  // A withdrawn policy, or a newer version (which has its own run), ends this run's slice without a look.
+  if (policy === undefined || policy.version !== version || policy.status === 'withdrawn') {
+    await store.finishSlice(policyId, version, shard, cursor, { profiles: 0, continued: false, at: now });
+    logger.info('slice skipped', { policyId, version, shard, status: policy?.status, current: policy?.version });
+    return;
+  }
+
+  const page = await registry.queryShardProfiles(shard, settings.sliceSize, cursor);
+  if (page.next !== undefined) await queues.sendSlices([continuationMessage(slice, page.next, now)]);
+
+  const compiled = compilePolicy(policy, { timeZone: settings.timeZone });
+  // Without credit records a criterion on credit is unknown, never false, so this pass finds a superset of
+  // the candidates (Kleene logic is monotonic) while reading no credit record of the ineligible majority.
+  const bulk = matchSlice(policy, page.profiles, undefined, now, { compiled, timeZone: settings.timeZone });
+  const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
+  const targets = page.profiles.filter((p) => codes.has(p.creditCode));
+  const results = await settlePage(ports, policy, compiled, targets, existing, now);
+  await afterSettle(ports, results, now);
+
+  ports.metrics.count('MatchSliceProfiles', page.profiles.length);
+  await finish(ports, policy, slice, page.profiles.length, page.next !== undefined);
+  logger.debug('slice matched', {
+    policyId,
+    version,
+    shard,
+    profiles: page.profiles.length,
+    eligible: bulk.eligible.length,
+    needsInfo: bulk.needsInfo.length,
+    settled: targets.length,
+  });
+}

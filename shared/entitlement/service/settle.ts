@@ -1,0 +1,104 @@
+/**
+ * Settling matched pairs, shared by the re-match of one enterprise and the slices of a publication: plan
+ * (domain/settle.ts), commit as one conditional write, plan again when a condition failed; then, after the
+ * commits, queue the notifications of the pushes (the outbox pattern) and count them.
+ */
+import {
+  compilePolicy,
+  matchEnterprise,
+  planSettle,
+  settleNeedsBudget,
+  wasPushed,
+  type CreditRecord,
+  type EnterpriseProfile,
+  type Entitlement,
+  type Instant,
+  type MatchResult,
+  type Policy,
+  type Transition,
+} from '../domain';
+import { notifyMessages } from '../messages';
+import type { EntitlementPorts } from '../ports';
+import { transitionsAudit } from './records';
+
+export interface SettleResult {
+  /** The transitions committed by this call (empty: nothing changed). */
+  readonly committed: readonly Transition[];
+  readonly entitlement: Entitlement | undefined;
+  /** A notification to send now: just committed, or still pending from an earlier attempt. */
+  readonly notify?: { readonly policyId: string; readonly creditCode: string };
+}
+
+const MAX_SETTLE_ATTEMPTS = 8;
+
+/**
+ * The whole matching step for one (policy, enterprise): onMatched, then the push or the completion of a
+ * grant, committed together; re-read and re-planned when a condition failed. `known` is the entitlement
+ * as read in bulk by the caller (undefined = read it here).
+ */
+export async function settlePair(
+  ports: EntitlementPorts,
+  policy: Policy,
+  match: MatchResult,
+  now: Instant,
+  actor: string,
+  known?: { readonly entitlement: Entitlement | undefined },
+): Promise<SettleResult> {
+  const { store, settings } = ports;
+  const { policyId } = policy;
+  const pair = { policyId, creditCode: match.creditCode };
+  let current = policy;
+  let existing = known ? known.entitlement : await store.getEntitlement(policyId, match.creditCode);
+  let budget: number | undefined;
+  for (let attempt = 1; attempt <= MAX_SETTLE_ATTEMPTS; attempt++) {
+    let plan = planSettle(existing, current, match, now, budget, settings.timeZone);
+    if (plan.kind === 'needsBudget') {
+      budget = (await store.getBudget(policyId)) ?? 0;
+      plan = planSettle(existing, current, match, now, budget, settings.timeZone);
+    }
+    if (plan.kind !== 'settle') throw new Error(`policy ${policyId}: a pair planned without its budget`);
+    const { chain, entitlement } = plan;
+    if (chain.length === 0) {
+      // Nothing to write; a push whose notification is still undelivered is sent again (the same message id).
+      const pending = wasPushed(entitlement) && (await store.isNotificationPending(policyId, match.creditCode));
+      return { committed: [], entitlement, ...(pending ? { notify: pair } : {}) };
+    }
+    const out = await store.applyTransitions(chain, transitionsAudit(chain, actor));
+    if (out.ok) {
+      const pushed = chain.some((t) => t.notification !== undefined);
+      return { committed: chain, entitlement, ...(pushed ? { notify: pair } : {}) };
+    }
+    if (out.withdrawn) current = { ...current, status: 'withdrawn' };
+    if (out.budgetShort || settleNeedsBudget(policy)) budget = undefined;
+    existing = await store.getEntitlement(policyId, match.creditCode);
+  }
+  throw new Error(`entitlement ${policyId}/${match.creditCode} kept changing under ${MAX_SETTLE_ATTEMPTS} attempts`);
+}
+
+/**
+ * Matches one enterprise against one policy with the full trace (the entitlement keeps its explanation)
+ * and settles the pair.
+ */
+export async function matchAndSettle(
+  ports: EntitlementPorts,
+  policy: Policy,
+  profile: EnterpriseProfile,
+  credit: CreditRecord | undefined,
+  now: Instant,
+  actor: string,
+): Promise<SettleResult> {
+  const { timeZone } = ports.settings;
+  const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, now, { timeZone });
+  return settlePair(ports, policy, match, now, actor);
+}
+
+/** After the commits: queue the notifications of the pushes and count what was pushed and granted. */
+export async function afterSettle(ports: EntitlementPorts, results: readonly SettleResult[], now: Instant): Promise<void> {
+  const pairs = results.flatMap((r) => (r.notify ? [r.notify] : []));
+  if (pairs.length > 0) await ports.queues.sendNotifications(notifyMessages(pairs, now));
+  const reached = results.flatMap((r) => r.committed.flatMap((t) => t.newlyReached));
+  const notified = reached.filter((s) => s === 'NOTIFIED').length;
+  const granted = reached.filter((s) => s === 'GRANTED').length;
+  if (notified > 0) ports.metrics.count('EntitlementsNotified', notified);
+  if (granted > 0) ports.metrics.count('EntitlementsGranted', granted);
+}

@@ -1,0 +1,56 @@
+/**
+ * The production adapters of the 免申即享 ports: the DynamoDB store, the registry's module, the SQS queues
+ * and the outbound queue, the channel sender of the stage, the functions' clock and Powertools metrics.
+ * The stage's settings are read when first used (the match function has no notify queue to read the
+ * receive count of).
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { afterCommit } from '#platform/group-commit';
+import { nowIso } from '#platform/clock';
+import { publish } from '#platform/outbound';
+import { metrics } from '#platform/powertools';
+import { sendInternal } from '#platform/queues';
+import { maxReceivesOf } from '#platform/resources';
+import { config } from '#platform/stage-config';
+import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, queryShardProfiles } from '#registry';
+import { channelSender } from './channel';
+import type { EntitlementPorts, MetricsSink } from './ports';
+import { createEntitlementService, type EntitlementService } from './service';
+import { dynamoEntitlementStore } from './store';
+
+const powertoolsMetrics: MetricsSink = {
+  count(metric, value) {
+    afterCommit(() => metrics.addMetric(metric, MetricUnit.Count, value));
+  },
+  publishToLastPush(policyId, ms) {
+    afterCommit(() => {
+      const single = metrics.singleMetric();
+      single.addDimension('PolicyId', policyId);
+      single.addMetric('PublishToLastPushMs', MetricUnit.Milliseconds, ms);
+    });
+  },
+};
+
+export const productionPorts: EntitlementPorts = {
+  store: dynamoEntitlementStore,
+  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
+  queues: { sendSlices: sendInternal, sendNotifications: sendInternal },
+  outbound: { publish },
+  channel: channelSender(() => config().notificationSender),
+  clock: { now: nowIso },
+  metrics: powertoolsMetrics,
+  settings: {
+    get sliceSize() {
+      return config().matching.sliceSize;
+    },
+    get timeZone() {
+      return config().timeZone;
+    },
+    get notifyMaxReceives() {
+      return maxReceivesOf('notify');
+    },
+  },
+};
+
+/** The use cases on the production adapters. */
+export const entitlementService: EntitlementService = createEntitlementService(productionPorts);

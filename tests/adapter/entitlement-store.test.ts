@@ -1,0 +1,181 @@
+/**
+ * The entitlements table (shared/entitlement/store.ts) against DynamoDB Local: the key layout, the
+ * transaction of a pair's transitions with its conditions (state and revision, budget, withdrawal guard)
+ * and what it writes with them (counters, outbox, audit, receipt), the outbox's delivery claims, the
+ * once-only slices of a run, and the readers the query routes and the monthly report use.
+ */
+import { planSettle, compilePolicy, matchEnterprise, type Policy, type Transition } from '#entitlement/domain/index';
+import type { AuditEntry } from '#platform/audit';
+import type { Receipt } from '#platform/receipts';
+import { useTestDynamo } from '#support/dynamo';
+import { policy, profile } from '../unit/entitlement/fixtures';
+
+const db = useTestDynamo();
+let store: typeof import('#entitlement/store');
+beforeAll(async () => {
+  store = await import('#entitlement/store');
+});
+
+const AT = '2025-06-01T02:00:00.000Z';
+let serial = 0;
+const audit = (subject: string): AuditEntry => ({ subject, action: 'test', actor: '/systems/adapter-test', at: AT, why: 'adapter test', causeId: `c${++serial}` });
+const receipt = (type: string): Receipt => ({ source: '/systems/adapter-test', id: `adapter-${++serial}`, type, outcome: 'applied', at: AT });
+
+/** Publishes a policy (version 1, or the next after `fromVersion`) with a run of `slices` slices. */
+async function publish(p: Policy, fromVersion: number | null = null, slices = 2): Promise<boolean> {
+  return store.dynamoEntitlementStore.savePublish({
+    policy: { ...p, status: 'active', publishedAt: AT },
+    fromVersion,
+    ...(p.budget !== undefined ? { budgetDelta: p.budget } : {}),
+    slicesQueued: slices,
+    at: AT,
+    audit: audit(`policy:${p.policyId}`),
+    receipt: receipt('gov.policy.published'),
+  });
+}
+
+/** The chain that settles a fresh eligible pair (matched, then pushed or granted). */
+function settleChain(p: Policy, creditCode: string, budget?: number): Transition[] {
+  const match = matchEnterprise(p, compilePolicy(p), profile({ creditCode }), undefined, AT);
+  const plan = planSettle(undefined, p, match, AT, budget);
+  if (plan.kind !== 'settle') throw new Error('expected a settle plan');
+  return [...plan.chain];
+}
+
+describe('entitlement store', () => {
+  it('stores a publication as current version, version record, active index, run, budget and receipt, once', async () => {
+    const p = policy({ policyId: 'AD-PUB', budget: 3000 });
+    const s = store.dynamoEntitlementStore;
+    expect(await publish(p)).toBe(true);
+    expect(await publish(p)).toBe(false);
+    const items = await db().partition('entitlements', 'POLICY#AD-PUB');
+    expect(items.map((i) => i.sk)).toEqual(['BUDGET', 'CURRENT', 'RUN#000001', 'V#000001']);
+    expect(await db().get('entitlements', { pk: 'POLICIES', sk: 'ACTIVE#AD-PUB' })).toBeDefined();
+    expect((await s.getPolicy('AD-PUB'))?.status).toBe('active');
+    expect(await s.getBudget('AD-PUB')).toBe(3000);
+    expect(await store.getRun('AD-PUB', 1)).toMatchObject({ policyVersion: 1, slicesQueued: 2, slicesDone: 0 });
+    expect((await s.listActivePolicies()).map((x) => x.policyId)).toContain('AD-PUB');
+
+    // A newer version is conditional on the one it replaces; its budget moves the remaining amount.
+    expect(await store.dynamoEntitlementStore.savePublish({
+      policy: { ...p, version: 2, budget: 5000, status: 'active' }, fromVersion: 1, budgetDelta: 2000, slicesQueued: 2, at: AT, audit: audit('policy:AD-PUB'), receipt: receipt('gov.policy.published'),
+    })).toBe(true);
+    expect(await s.getBudget('AD-PUB')).toBe(5000);
+    expect((await s.getPolicy('AD-PUB'))?.version).toBe(2);
+  });
+
+  it('applies a pair\'s transitions as one write, conditional on the state and revision they were planned from', async () => {
+    const p = policy({ policyId: 'AD-PAIR' });
+    await publish(p);
+    const code = '91440106MA59AD0001';
+    const chain = settleChain(p, code);
+    expect(chain.map((t) => t.to)).toEqual(['ELIGIBLE', 'NOTIFIED']);
+    const r = receipt('test');
+    expect(await store.dynamoEntitlementStore.applyTransitions(chain, audit(`entitlement:AD-PAIR/${code}`), r)).toEqual({ ok: true });
+
+    const stored = await db().get('entitlements', { pk: 'POLICY#AD-PAIR', sk: `ENT#${code}` });
+    expect(stored).toMatchObject({ gsi1pk: `ENT#${code}`, gsi1sk: 'POLICY#AD-PAIR', state: 'NOTIFIED', revision: chain[1]!.next.revision });
+    expect(await store.getOutbox('AD-PAIR', code)).toMatchObject({ status: 'PENDING', attempts: 0 });
+    expect(await db().get('receipts', { pk: `RCPT#${r.source}#${r.id}`, sk: 'RECEIPT' })).toBeDefined();
+    const figures = await store.readFigures('AD-PAIR');
+    expect(figures.counters).toMatchObject({ eligible: 1, notified: 1 });
+    expect(figures.firstPushAt).toBe(AT);
+    const shard = `FIGURES#${String(store.figureShardOf(code)).padStart(2, '0')}`;
+    expect(await db().get('entitlements', { pk: 'POLICY#AD-PAIR', sk: shard })).toMatchObject({ eligible: 1, notified: 1 });
+
+    // The same plan again (a redelivery or a racing writer) fails on the entitlement and writes nothing.
+    expect(await store.dynamoEntitlementStore.applyTransitions(chain, audit(`entitlement:AD-PAIR/${code}`))).toMatchObject({ ok: false, entitlementMoved: true });
+    expect((await store.readFigures('AD-PAIR')).counters).toMatchObject({ eligible: 1, notified: 1 });
+    expect(await store.dynamoEntitlementStore.isNotificationPending('AD-PAIR', code)).toBe(true);
+    expect((await store.entitlementsOfEnterprise(code)).map((e) => e.policyId)).toEqual(['AD-PAIR']);
+  });
+
+  it('refuses a reservation above what remains, and a push onto a guarded (withdrawn) policy', async () => {
+    const grant = policy({ policyId: 'AD-BUDGET', kind: 'grant', budget: 500 });
+    await publish(grant);
+    const short = settleChain(grant, '91440106MA59AD0002', 1500); // planned with a stale budget
+    expect(short.at(-1)!.to).toBe('GRANTED');
+    expect(await store.dynamoEntitlementStore.applyTransitions(short, audit('entitlement:AD-BUDGET'))).toMatchObject({ ok: false, budgetShort: true, entitlementMoved: false });
+    expect(await store.dynamoEntitlementStore.getBudget('AD-BUDGET')).toBe(500);
+    expect(await store.dynamoEntitlementStore.getEntitlement('AD-BUDGET', '91440106MA59AD0002')).toBeUndefined();
+
+    const p = policy({ policyId: 'AD-GUARD' });
+    await publish(p);
+    await store.dynamoEntitlementStore.guardWithdrawn('AD-GUARD', AT);
+    const push = settleChain(p, '91440106MA59AD0003');
+    expect(await store.dynamoEntitlementStore.applyTransitions(push, audit('entitlement:AD-GUARD'))).toMatchObject({ ok: false, withdrawn: true });
+    expect(await store.getOutbox('AD-GUARD', '91440106MA59AD0003')).toBeUndefined();
+    expect((await store.readFigures('AD-GUARD')).withdrawnAt).toBe(AT);
+    expect((await db().partition('entitlements', 'POLICY#AD-GUARD')).filter((i) => String(i.sk).startsWith('FIGURES#'))).toHaveLength(16);
+    expect((await store.dynamoEntitlementStore.listActivePolicies()).map((x) => x.policyId)).not.toContain('AD-GUARD');
+  });
+
+  it('withdraws a policy once: status, index and guard', async () => {
+    const p = policy({ policyId: 'AD-WD' });
+    await publish(p);
+    const withdrawn = { ...p, status: 'withdrawn' as const, withdrawnAt: AT };
+    expect(await store.dynamoEntitlementStore.saveWithdraw(withdrawn, audit('policy:AD-WD'), receipt('gov.policy.withdrawn'))).toBe(true);
+    expect(await store.dynamoEntitlementStore.saveWithdraw(withdrawn, audit('policy:AD-WD'), receipt('gov.policy.withdrawn'))).toBe(false);
+    expect(await db().get('entitlements', { pk: 'POLICIES', sk: 'ACTIVE#AD-WD' })).toBeUndefined();
+    expect((await store.readFigures('AD-WD')).withdrawnAt).toBe(AT);
+    expect((await store.listAllPolicies()).find((x) => x.policyId === 'AD-WD')?.status).toBe('withdrawn');
+  });
+
+  it('claims a notification for one attempt at a time, and counts its delivery once', async () => {
+    const p = policy({ policyId: 'AD-OUT' });
+    await publish(p);
+    const code = '91440106MA59AD0004';
+    await store.dynamoEntitlementStore.applyTransitions(settleChain(p, code), audit('entitlement:AD-OUT'));
+    const s = store.dynamoEntitlementStore;
+    const t0 = '2025-06-01T02:00:00.000Z';
+    const t1 = '2025-06-01T02:00:30.000Z';
+    const t2 = '2025-06-01T02:02:00.000Z';
+    expect(await s.claimOutbox('AD-OUT', code, t0, '2025-06-01T01:59:00.000Z')).toMatchObject({ kind: 'claimed', record: { status: 'SENDING', attempts: 1 } });
+    expect(await s.claimOutbox('AD-OUT', code, t1, '2025-06-01T01:59:30.000Z')).toEqual({ kind: 'busy' });
+    await s.markDeliveryFailed('AD-OUT', code, 'webhook answered 503', false, t1);
+    expect(await store.getOutbox('AD-OUT', code)).toMatchObject({ status: 'PENDING', lastError: 'webhook answered 503' });
+    expect(await s.claimOutbox('AD-OUT', code, t1, '2025-06-01T01:59:30.000Z')).toMatchObject({ kind: 'claimed', record: { attempts: 2 } });
+    // A claim left by a crashed attempt is taken over once it is stale.
+    expect(await s.claimOutbox('AD-OUT', code, t2, '2025-06-01T02:01:00.000Z')).toMatchObject({ kind: 'claimed', record: { attempts: 3 } });
+    expect(await s.markDelivered('AD-OUT', code, t2)).toBe(true);
+    expect(await s.markDelivered('AD-OUT', code, t2)).toBe(false);
+    expect((await store.readFigures('AD-OUT')).delivered).toBe(1);
+    expect(await s.claimOutbox('AD-OUT', code, t2, t2)).toEqual({ kind: 'delivered' });
+    expect(await s.claimOutbox('AD-OUT', '91440106MA59AD0999', t2, t2)).toEqual({ kind: 'missing' });
+    expect((await store.batchGetOutbox('AD-OUT', [code])).get(code)?.status).toBe('DELIVERED');
+  });
+
+  it('records each slice of a run once, and says which one completed the run', async () => {
+    const p = policy({ policyId: 'AD-RUN' });
+    await publish(p, null, 2);
+    const s = store.dynamoEntitlementStore;
+    expect(await s.finishSlice('AD-RUN', 1, 0, undefined, { profiles: 10, continued: true, at: AT })).toEqual({ recorded: true, completed: false });
+    expect(await s.finishSlice('AD-RUN', 1, 0, undefined, { profiles: 10, continued: true, at: AT })).toEqual({ recorded: false, completed: false });
+    expect(await s.isSliceDone('AD-RUN', 1, 0)).toBe(true);
+    expect(await s.isSliceDone('AD-RUN', 1, 0, 'X')).toBe(false);
+    expect(await s.finishSlice('AD-RUN', 1, 1, undefined, { profiles: 5, continued: false, at: AT })).toEqual({ recorded: true, completed: false });
+    expect(await s.finishSlice('AD-RUN', 1, 0, 'X', { profiles: 3, continued: false, at: AT })).toEqual({ recorded: true, completed: true });
+    expect(await store.getRun('AD-RUN', 1)).toMatchObject({ slicesQueued: 3, slicesDone: 3, profiles: 18, completedAt: AT });
+  });
+
+  it('keeps the first refusal of a redelivered event', async () => {
+    const s = store.dynamoEntitlementStore;
+    const r = receipt('gov.policy.confirmed');
+    const refusal = { type: 'gov.policy.confirmed', reason: 'NOT_NOTIFIED', message: 'first', at: AT };
+    await s.recordRefusal('AD-REF', 'evt-1', refusal, { ...r, outcome: 'refused' }, audit('policy:AD-REF'));
+    await s.recordRefusal('AD-REF', 'evt-1', { ...refusal, message: 'second' }, { ...r, outcome: 'refused' }, audit('policy:AD-REF'));
+    expect(await db().get('entitlements', { pk: 'POLICY#AD-REF', sk: 'REFUSAL#evt-1' })).toMatchObject({ reason: 'NOT_NOTIFIED', message: 'first' });
+  });
+
+  it('lists a policy\'s entitlements by state in credit-code order, a page at a time', async () => {
+    const p = policy({ policyId: 'AD-LIST' });
+    await publish(p);
+    const codes = ['91440106MA59AD0101', '91440106MA59AD0102', '91440106MA59AD0103'];
+    for (const code of codes) await store.dynamoEntitlementStore.applyTransitions(settleChain(p, code), audit(`entitlement:AD-LIST/${code}`));
+    const first = await store.listEntitlements('AD-LIST', { state: 'NOTIFIED' }, 2);
+    expect(first.items.map((e) => e.creditCode)).toEqual(codes.slice(0, 2));
+    const rest = await store.listEntitlements('AD-LIST', { reached: 'NOTIFIED' }, 2, first.cursor);
+    expect(rest).toEqual({ items: [expect.objectContaining({ creditCode: codes[2] })] });
+    expect((await store.listEntitlements('AD-LIST', { state: 'GRANTED' }, 5)).items).toEqual([]);
+  });
+});

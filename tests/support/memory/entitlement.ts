@@ -1,0 +1,269 @@
+/**
+ * Small in-memory adapters of the 免申即享 ports (shared/entitlement/ports.ts), for the service's unit
+ * tests. The store keeps the conditions the DynamoDB store's transactions check (the entitlement's state and
+ * revision, the budget, the withdrawal guard, create-only slices and outbox records), because the use
+ * cases' retries and redeliveries depend on them; tests/adapter/entitlement-store.test.ts checks the real
+ * store against the same expectations.
+ */
+import type { OutboundEvent } from '#contract/outbound';
+import type { AuditEntry } from '#platform/audit';
+import type { Receipt } from '#platform/receipts';
+import { chainDeltas, COUNTERS, emptyCounters, type CreditRecord, type EnterpriseProfile, type Entitlement, type Policy } from '#entitlement/domain/index';
+import type { ChannelMessage } from '#entitlement/messages';
+import type {
+  ApplyOutcome,
+  Claim,
+  EntitlementMetric,
+  EntitlementPorts,
+  EntitlementSettings,
+  EntitlementStore,
+  MatchSliceMessage,
+  NotifyMessage,
+  OutboxRecord,
+  Refusal,
+  RunProgress,
+  StoredFigures,
+} from '#entitlement/ports';
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+const pairKey = (policyId: string, code: string) => `${policyId}/${code}`;
+
+/** The entitlements table, in maps. Its fields are public so tests can arrange and inspect state. */
+export class MemoryEntitlementStore implements EntitlementStore {
+  readonly policies = new Map<string, Policy>();
+  readonly active = new Set<string>();
+  readonly budgets = new Map<string, number>();
+  /** The withdrawal guard (the DynamoDB store sets it on every figure shard at once). */
+  readonly guarded = new Map<string, string>();
+  readonly runs = new Map<string, Mutable<RunProgress>>();
+  readonly slices = new Set<string>();
+  readonly entitlements = new Map<string, Entitlement>();
+  readonly outbox = new Map<string, Mutable<OutboxRecord>>();
+  readonly figures = new Map<string, Mutable<Omit<StoredFigures, 'withdrawnAt'>>>();
+  readonly refusals = new Map<string, Refusal>();
+  readonly receipts: Receipt[] = [];
+  readonly audit: AuditEntry[] = [];
+  /** Called before each applyTransitions commits: a test moves the world in between (a racing writer). */
+  beforeApply?: () => void;
+
+  async getPolicy(policyId: string) {
+    return this.policies.get(policyId);
+  }
+  async listActivePolicies() {
+    return [...this.active].map((id) => this.policies.get(id)!);
+  }
+  async savePublish(w: Parameters<EntitlementStore['savePublish']>[0]) {
+    const current = this.policies.get(w.policy.policyId);
+    const runKey = `${w.policy.policyId}#${w.policy.version}`;
+    const moved = w.fromVersion === null ? current !== undefined : current?.version !== w.fromVersion || current.status !== 'active';
+    if (moved || this.runs.has(runKey)) return false;
+    this.policies.set(w.policy.policyId, w.policy);
+    this.active.add(w.policy.policyId);
+    if (w.budgetDelta !== undefined) this.budgets.set(w.policy.policyId, (this.budgets.get(w.policy.policyId) ?? 0) + w.budgetDelta);
+    this.runs.set(runKey, { policyVersion: w.policy.version, startedAt: w.at, slicesQueued: w.slicesQueued, slicesDone: 0, profiles: 0 });
+    this.audit.push(w.audit);
+    this.receipts.push(w.receipt);
+    return true;
+  }
+  async saveWithdraw(policy: Policy, audit: AuditEntry, receipt: Receipt) {
+    const current = this.policies.get(policy.policyId);
+    if (current?.version !== policy.version || current.status !== 'active') return false;
+    this.policies.set(policy.policyId, policy);
+    this.active.delete(policy.policyId);
+    this.audit.push(audit);
+    this.receipts.push(receipt);
+    await this.guardWithdrawn(policy.policyId, policy.withdrawnAt ?? audit.at);
+    return true;
+  }
+  async guardWithdrawn(policyId: string, at: string) {
+    if (!this.guarded.has(policyId)) this.guarded.set(policyId, at);
+    this.active.delete(policyId);
+  }
+  async getBudget(policyId: string) {
+    return this.budgets.get(policyId);
+  }
+
+  async isSliceDone(policyId: string, version: number, shard: number, cursor?: string) {
+    return this.slices.has(`${policyId}#${version}#${shard}#${cursor ?? ''}`);
+  }
+  async finishSlice(...[policyId, version, shard, cursor, outcome]: Parameters<EntitlementStore['finishSlice']>) {
+    const key = `${policyId}#${version}#${shard}#${cursor ?? ''}`;
+    if (this.slices.has(key)) return { recorded: false, completed: false };
+    this.slices.add(key);
+    const run = this.runs.get(`${policyId}#${version}`) ?? { policyVersion: version, startedAt: outcome.at, slicesQueued: 0, slicesDone: 0, profiles: 0 };
+    this.runs.set(`${policyId}#${version}`, run);
+    run.slicesDone += 1;
+    run.slicesQueued += outcome.continued ? 1 : 0;
+    run.profiles += outcome.profiles;
+    run.lastSliceAt = outcome.at;
+    const completed = run.completedAt === undefined && run.slicesDone === run.slicesQueued;
+    if (completed) run.completedAt = outcome.at;
+    return { recorded: true, completed };
+  }
+
+  async getEntitlement(policyId: string, creditCode: string) {
+    return this.entitlements.get(pairKey(policyId, creditCode));
+  }
+  async batchGetEntitlements(policyId: string, codes: readonly string[]) {
+    const out = new Map<string, Entitlement>();
+    for (const code of codes) {
+      const e = this.entitlements.get(pairKey(policyId, code));
+      if (e !== undefined) out.set(code, e);
+    }
+    return out;
+  }
+  async applyTransitions(chain: Parameters<EntitlementStore['applyTransitions']>[0], audit: AuditEntry, receipt?: Receipt): Promise<ApplyOutcome> {
+    this.beforeApply?.();
+    const first = chain[0]!;
+    const key = pairKey(first.policyId, first.creditCode);
+    const stored = this.entitlements.get(key);
+    const deltas = chainDeltas(chain);
+    const notification = chain.findLast((t) => t.notification !== undefined)?.notification;
+    const entitlementMoved = first.from === null ? stored !== undefined : stored?.state !== first.from || stored.revision !== first.fromRevision;
+    const withdrawn = notification !== undefined && this.guarded.has(first.policyId);
+    const remaining = this.budgets.get(first.policyId);
+    const budgetShort = deltas.amountReserved > 0 && (remaining === undefined || remaining < deltas.amountReserved);
+    if (entitlementMoved || withdrawn || budgetShort) return { ok: false, entitlementMoved, budgetShort, withdrawn };
+
+    this.entitlements.set(key, chain[chain.length - 1]!.next);
+    if (deltas.amountReserved > 0) this.budgets.set(first.policyId, remaining! - deltas.amountReserved);
+    const f = this.figuresOf(first.policyId);
+    for (const c of COUNTERS) f.counters[c] += deltas.counts[c] ?? 0;
+    f.amountReserved += deltas.amountReserved;
+    f.amountDisbursed += deltas.amountDisbursed;
+    if (deltas.pushedAt !== undefined) {
+      f.firstPushAt ??= deltas.pushedAt;
+      f.lastPushAt = deltas.pushedAt;
+    }
+    if (notification !== undefined) this.outbox.set(key, { status: 'PENDING', attempts: 0, notification, createdAt: notification.at });
+    this.audit.push(audit);
+    if (receipt) this.receipts.push(receipt);
+    return { ok: true };
+  }
+
+  async isNotificationPending(policyId: string, creditCode: string) {
+    const o = this.outbox.get(pairKey(policyId, creditCode));
+    return o !== undefined && (o.status === 'PENDING' || o.status === 'FAILED');
+  }
+  async claimOutbox(policyId: string, creditCode: string, at: string, staleBefore: string): Promise<Claim> {
+    const o = this.outbox.get(pairKey(policyId, creditCode));
+    if (o === undefined) return { kind: 'missing' };
+    if (o.status === 'DELIVERED') return { kind: 'delivered' };
+    if (o.status === 'SENDING' && !(o.claimedAt! < staleBefore)) return { kind: 'busy' };
+    Object.assign(o, { status: 'SENDING', claimedAt: at, attempts: o.attempts + 1 });
+    return { kind: 'claimed', record: { ...o } };
+  }
+  async markDelivered(policyId: string, creditCode: string, at: string) {
+    const o = this.outbox.get(pairKey(policyId, creditCode));
+    if (o?.status !== 'SENDING') return false;
+    Object.assign(o, { status: 'DELIVERED', deliveredAt: at });
+    delete o.lastError;
+    this.figuresOf(policyId).delivered += 1;
+    return true;
+  }
+  async markDeliveryFailed(policyId: string, creditCode: string, error: string, final: boolean) {
+    const o = this.outbox.get(pairKey(policyId, creditCode));
+    if (o?.status === 'SENDING') Object.assign(o, { status: final ? 'FAILED' : 'PENDING', lastError: error.slice(0, 500) });
+  }
+
+  async readFigures(policyId: string): Promise<StoredFigures> {
+    const f = this.figuresOf(policyId);
+    const withdrawnAt = this.guarded.get(policyId);
+    return { ...f, counters: { ...f.counters }, ...(withdrawnAt ? { withdrawnAt } : {}) };
+  }
+
+  async recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry) {
+    const key = `${policyId}#${eventId}`;
+    if (this.refusals.has(key)) return;
+    this.refusals.set(key, refusal);
+    this.receipts.push(receipt);
+    this.audit.push(audit);
+  }
+  async recordReceipt(receipt: Receipt) {
+    this.receipts.push(receipt);
+  }
+
+  private figuresOf(policyId: string) {
+    let f = this.figures.get(policyId);
+    if (f === undefined) {
+      f = { counters: emptyCounters(), amountReserved: 0, amountDisbursed: 0, delivered: 0 };
+      this.figures.set(policyId, f);
+    }
+    return f;
+  }
+}
+
+/** Everything the ports were asked to send, in order. */
+export interface Sent {
+  readonly slices: MatchSliceMessage[];
+  readonly notifications: NotifyMessage[];
+  readonly outbound: OutboundEvent[];
+  readonly channel: ChannelMessage[];
+  readonly metrics: { readonly metric: EntitlementMetric | 'PublishToLastPushMs'; readonly value: number }[];
+}
+
+export interface MemoryWorld {
+  readonly ports: EntitlementPorts;
+  readonly store: MemoryEntitlementStore;
+  readonly sent: Sent;
+  /** The registry's profiles and credit records, by credit code (in code order when paged). */
+  readonly profiles: Map<string, EnterpriseProfile>;
+  readonly credits: Map<string, CreditRecord>;
+  /** The clock's reading; set it to move time. */
+  now: string;
+  /** When set, the channel throws it instead of delivering. */
+  channelError?: Error;
+}
+
+/**
+ * The ports on memory: a registry of `shards` shards (a profile's shard is the sum of its code's
+ * characters modulo `shards`), queues, outbound and channel that record what they are given.
+ */
+export function memoryEntitlementPorts(options: { now: string; shards?: number; settings?: Partial<EntitlementSettings> }): MemoryWorld {
+  const shards = options.shards ?? 2;
+  const shardOf = (code: string) => [...code].reduce((s, ch) => s + ch.charCodeAt(0), 0) % shards;
+  const store = new MemoryEntitlementStore();
+  const sent: Sent = { slices: [], notifications: [], outbound: [], channel: [], metrics: [] };
+  const world: MemoryWorld = {
+    store,
+    sent,
+    profiles: new Map(),
+    credits: new Map(),
+    now: options.now,
+    ports: undefined as never,
+  };
+  const ports: EntitlementPorts = {
+    store,
+    registry: {
+      shards,
+      getEnterpriseProfile: async (code) => world.profiles.get(code),
+      getCredit: async (code) => world.credits.get(code),
+      batchGetCredits: async (codes) => new Map(codes.flatMap((c) => (world.credits.has(c) ? [[c, world.credits.get(c)!] as const] : []))),
+      async queryShardProfiles(shard, limit, cursor) {
+        const all = [...world.profiles.values()].filter((p) => shardOf(p.creditCode) === shard).sort((a, b) => (a.creditCode < b.creditCode ? -1 : 1));
+        const rest = cursor === undefined ? all : all.filter((p) => p.creditCode > cursor);
+        const page = rest.slice(0, limit);
+        return rest.length > limit ? { profiles: page, next: page[page.length - 1]!.creditCode } : { profiles: page };
+      },
+    },
+    queues: {
+      sendSlices: async (m) => void sent.slices.push(...m),
+      sendNotifications: async (m) => void sent.notifications.push(...m),
+    },
+    outbound: { publish: async (events) => void sent.outbound.push(...events) },
+    channel: {
+      async send(message) {
+        if (world.channelError) throw world.channelError;
+        sent.channel.push(message);
+      },
+    },
+    clock: { now: () => world.now },
+    metrics: {
+      count: (metric, value) => void sent.metrics.push({ metric, value }),
+      publishToLastPush: (_policyId, ms) => void sent.metrics.push({ metric: 'PublishToLastPushMs', value: ms }),
+    },
+    settings: { sliceSize: 100, timeZone: 'Asia/Shanghai', notifyMaxReceives: 3, ...options.settings },
+  };
+  (world as { ports: EntitlementPorts }).ports = ports;
+  return world;
+}

@@ -1,0 +1,295 @@
+/**
+ * The 免申即享 use cases (shared/entitlement/service.ts) on small in-memory ports
+ * (tests/support/memory/entitlement.ts): what each stores, sends and counts, and that a redelivery, a race
+ * or a withdrawal in flight never pushes, counts or notifies twice.
+ */
+import { createEntitlementService, type Cause } from '#entitlement/service';
+import type { Policy } from '#entitlement/domain/index';
+import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
+import { NOW, credit, policy, profile } from './fixtures';
+
+const LATER = '2025-06-02T10:00:00+08:00';
+const CODES = { a: '91440106MA59C00011', b: '91440106MA59C00022', c: '91440106MA59C00033', d: '91440106MA59C00044' };
+let serial = 0;
+const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/test', type });
+
+function world(options: { shards?: number; sliceSize?: number } = {}) {
+  const w = memoryEntitlementPorts({ now: NOW, shards: options.shards ?? 1, settings: { sliceSize: options.sliceSize ?? 100 } });
+  return { w, service: createEntitlementService(w.ports) };
+}
+
+/** Eligible (a, b), needs info (c: no export figure), ineligible (d: large). */
+function addProfiles(w: MemoryWorld): void {
+  w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+  w.profiles.set(CODES.b, profile({ creditCode: CODES.b }));
+  w.profiles.set(CODES.c, profile({ creditCode: CODES.c, exportValueUsd: undefined }));
+  w.profiles.set(CODES.d, profile({ creditCode: CODES.d, size: 'large' }));
+}
+
+/** Publishes and runs every slice queued (continuations included), as the match queue would. */
+async function publishAndMatch(w: MemoryWorld, service: ReturnType<typeof createEntitlementService>, p: Policy): Promise<void> {
+  const from = w.sent.slices.length;
+  expect(await service.publishPolicy(p, cause('gov.policy.published'))).toBe('published');
+  for (let i = from; i < w.sent.slices.length; i++) await service.runMatchSlice(w.sent.slices[i]!.data);
+}
+
+describe('publishPolicy', () => {
+  it('stores the first version with its run and receipt, then queues one slice per registry shard', async () => {
+    const { w, service } = world({ shards: 3 });
+    expect(await service.publishPolicy(policy(), cause('gov.policy.published'))).toBe('published');
+    expect(w.store.policies.get('P-TEST')).toMatchObject({ status: 'active', publishedAt: NOW, version: 1 });
+    expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesQueued: 3, slicesDone: 0 });
+    expect(w.sent.slices.map((m) => m.data)).toEqual([0, 1, 2].map((shard) => ({ policyId: 'P-TEST', version: 1, shard })));
+    expect(w.store.receipts).toEqual([expect.objectContaining({ outcome: 'applied', effect: expect.objectContaining({ resource: 'policy', id: 'P-TEST', version: 1 }) })]);
+    expect(w.store.audit).toEqual([expect.objectContaining({ subject: 'policy:P-TEST', action: 'published:v1', why: 'first version' })]);
+  });
+
+  it('re-sends the fan-out for a replay of the stored version, ignores an older one, refuses other content', async () => {
+    const { w, service } = world({ shards: 2 });
+    await service.publishPolicy(policy({ version: 2 }), cause('gov.policy.published'));
+    expect(await service.publishPolicy(policy({ version: 2 }), cause('gov.policy.published'))).toBe('unchanged:SAME_VERSION');
+    // A replay whose first delivery crashed before the fan-out starts the run; as a version after the first it
+    // re-reads existing pairs (the first publication had none to re-read).
+    expect(w.sent.slices.map((m) => m.data.republish)).toEqual([undefined, undefined, true, true]);
+    expect(await service.publishPolicy(policy({ version: 1 }), cause('gov.policy.published'))).toBe('unchanged:STALE_VERSION');
+    expect(await service.publishPolicy(policy({ version: 2, name: '别的' }), cause('gov.policy.published'))).toBe('refused:VERSION_CONFLICT');
+    expect(w.sent.slices).toHaveLength(4);
+    expect(w.store.receipts.map((r) => r.kind ?? r.outcome)).toEqual(['applied', 'REPLAY', 'STALE', 'VERSION_CONFLICT']);
+    expect([...w.store.refusals.values()]).toEqual([expect.objectContaining({ reason: 'VERSION_CONFLICT' })]);
+  });
+
+  it('moves the remaining budget by the difference of the totals when a newer version changes it', async () => {
+    const { w, service } = world();
+    await service.publishPolicy(policy({ budget: 5000 }), cause('gov.policy.published'));
+    w.store.budgets.set('P-TEST', 3000); // 2000 reserved meanwhile
+    expect(await service.publishPolicy(policy({ budget: 8000, version: 2 }), cause('gov.policy.published'))).toBe('published');
+    expect(w.store.budgets.get('P-TEST')).toBe(6000);
+  });
+});
+
+describe('runMatchSlice', () => {
+  it('settles the candidates of a slice, queues the pushes after the commits, and counts them', async () => {
+    const { w, service } = world();
+    addProfiles(w);
+    await publishAndMatch(w, service, policy());
+    const state = (code: string) => w.store.entitlements.get(`P-TEST/${code}`)?.state;
+    expect([state(CODES.a), state(CODES.b), state(CODES.c), state(CODES.d)]).toEqual(['NOTIFIED', 'NOTIFIED', 'NEEDS_INFO', undefined]);
+    expect(w.sent.notifications.map((m) => m.data)).toEqual([
+      { policyId: 'P-TEST', creditCode: CODES.a },
+      { policyId: 'P-TEST', creditCode: CODES.b },
+    ]);
+    expect(w.store.outbox.get(`P-TEST/${CODES.a}`)).toMatchObject({ status: 'PENDING', notification: expect.objectContaining({ policyName: '测试政策' }) });
+    expect(w.sent.metrics).toEqual(
+      expect.arrayContaining([{ metric: 'EntitlementsNotified', value: 2 }, { metric: 'MatchSliceProfiles', value: 4 }, { metric: 'PublishToLastPushMs', value: 0 }]),
+    );
+    const figures = await w.store.readFigures('P-TEST');
+    expect(figures.counters).toMatchObject({ eligible: 2, notified: 2, needsInfo: 1, ineligible: 0 });
+    expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 1, slicesQueued: 1, profiles: 4, completedAt: NOW });
+  });
+
+  it('does nothing more for a redelivered slice', async () => {
+    const { w, service } = world();
+    addProfiles(w);
+    await publishAndMatch(w, service, policy());
+    const before = { entitlements: new Map(w.store.entitlements), notifications: w.sent.notifications.length, metrics: w.sent.metrics.length };
+    await service.runMatchSlice(w.sent.slices[0]!.data);
+    expect(w.store.entitlements).toEqual(before.entitlements);
+    expect(w.sent.notifications).toHaveLength(before.notifications);
+    expect(w.sent.metrics).toHaveLength(before.metrics);
+  });
+
+  it('queues the rest of a shard first, and completes the run only with the last continuation', async () => {
+    const { w, service } = world({ sliceSize: 3 });
+    addProfiles(w);
+    expect(await service.publishPolicy(policy(), cause('gov.policy.published'))).toBe('published');
+    await service.runMatchSlice(w.sent.slices[0]!.data);
+    expect(w.sent.slices[1]!.data).toEqual({ policyId: 'P-TEST', version: 1, shard: 0, cursor: CODES.c });
+    expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 1, slicesQueued: 2, profiles: 3 });
+    expect(w.store.runs.get('P-TEST#1')!.completedAt).toBeUndefined();
+    expect(w.sent.metrics.some((m) => m.metric === 'PublishToLastPushMs')).toBe(false);
+    await service.runMatchSlice(w.sent.slices[1]!.data);
+    expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 2, slicesQueued: 2, profiles: 4, completedAt: NOW });
+    expect(w.sent.metrics.filter((m) => m.metric === 'PublishToLastPushMs')).toHaveLength(1);
+  });
+
+  it('ends a slice of a withdrawn policy or of an older version without a look', async () => {
+    const { w, service } = world();
+    addProfiles(w);
+    await service.publishPolicy(policy(), cause('gov.policy.published'));
+    await service.withdrawPolicy('P-TEST', cause('gov.policy.withdrawn'));
+    await service.runMatchSlice(w.sent.slices[0]!.data);
+    expect(w.store.entitlements.size).toBe(0);
+    expect(await w.store.isSliceDone('P-TEST', 1, 0)).toBe(true);
+  });
+
+  it('pushes nothing when the withdrawal commits between the plan and the write (the guard on the figures)', async () => {
+    const { w, service } = world();
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    await service.publishPolicy(policy(), cause('gov.policy.published'));
+    w.store.beforeApply = () => void w.store.guarded.set('P-TEST', NOW);
+    await service.runMatchSlice(w.sent.slices[0]!.data);
+    expect(w.store.entitlements.size).toBe(0);
+    expect(w.store.outbox.size).toBe(0);
+    expect(w.sent.notifications).toEqual([]);
+  });
+
+  it('re-plans a grant whose reservation lost the race for the last of the budget: one granted, one exhausted', async () => {
+    const { w, service } = world();
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    w.profiles.set(CODES.b, profile({ creditCode: CODES.b }));
+    await publishAndMatch(w, service, policy({ kind: 'grant', budget: 1500 }));
+    const states = [CODES.a, CODES.b].map((c) => w.store.entitlements.get(`P-TEST/${c}`)!.state).sort();
+    expect(states).toEqual(['EXHAUSTED', 'GRANTED']);
+    expect(w.store.budgets.get('P-TEST')).toBe(500);
+    expect((await w.store.readFigures('P-TEST')).amountReserved).toBe(1000);
+    expect(w.sent.metrics).toEqual(expect.arrayContaining([{ metric: 'EntitlementsGranted', value: 1 }]));
+  });
+
+  it('sends a still-undelivered push again when a newer version re-reads the pair, without a second transition', async () => {
+    const { w, service } = world();
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    await publishAndMatch(w, service, policy());
+    const revision = w.store.entitlements.get(`P-TEST/${CODES.a}`)!.revision;
+    await publishAndMatch(w, service, policy({ version: 2, name: '测试政策（修订）' }));
+    expect(w.store.entitlements.get(`P-TEST/${CODES.a}`)).toMatchObject({ state: 'NOTIFIED', revision });
+    expect(w.sent.notifications.map((m) => m.data.creditCode)).toEqual([CODES.a, CODES.a]);
+    expect(w.sent.notifications[0]!.id).toBe(w.sent.notifications[1]!.id);
+    expect((await w.store.readFigures('P-TEST')).counters.notified).toBe(1);
+  });
+});
+
+describe('rematchEnterprise', () => {
+  it('matches a changed enterprise against every active policy; a dishonest one is left out', async () => {
+    const { w, service } = world();
+    await service.publishPolicy(policy(), cause('gov.policy.published'));
+    await service.publishPolicy(policy({ policyId: 'P-OTHER', kind: 'grant' }), cause('gov.policy.published'));
+    expect(await service.rematchEnterprise(CODES.a)).toBe('nothing to match');
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    expect(await service.rematchEnterprise(CODES.a)).toBe('matched 2');
+    expect(w.store.entitlements.get(`P-TEST/${CODES.a}`)?.state).toBe('NOTIFIED');
+    expect(w.store.entitlements.get(`P-OTHER/${CODES.a}`)?.state).toBe('GRANTED');
+    expect(w.store.audit.at(-1)).toMatchObject({ actor: '/civicflow/policy' });
+
+    w.profiles.set(CODES.b, profile({ creditCode: CODES.b }));
+    w.credits.set(CODES.b, credit({ subjectId: CODES.b, dishonest: true }));
+    expect(await service.rematchEnterprise(CODES.b)).toBe('matched 2');
+    expect(w.store.entitlements.has(`P-TEST/${CODES.b}`)).toBe(false);
+    expect(w.sent.notifications.map((m) => m.data.creditCode)).toEqual([CODES.a, CODES.a]);
+  });
+});
+
+describe('recordProgress', () => {
+  async function notified() {
+    const { w, service } = world();
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    await publishAndMatch(w, service, policy({ budget: 1500 }));
+    w.now = LATER;
+    return { w, service };
+  }
+
+  it('confirms a pushed entitlement, reserving from the budget, with the event receipt in the same write', async () => {
+    const { w, service } = await notified();
+    const input = { kind: 'confirmed', policyId: 'P-TEST', creditCode: CODES.a, at: LATER } as const;
+    expect(await service.recordProgress(input, cause('gov.policy.confirmed'))).toBe('NOTIFIED->CONFIRMED');
+    expect(w.store.budgets.get('P-TEST')).toBe(500);
+    expect(w.sent.outbound).toEqual([
+      expect.objectContaining({ type: 'gov.entitlement.confirmed', id: `entitlement:P-TEST:${CODES.a}:CONFIRMED`, data: expect.objectContaining({ reserved: 1000 }) }),
+    ]);
+    expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'applied', effect: { resource: 'entitlement', state: 'CONFIRMED' } });
+
+    // A redelivery changes nothing and re-sends the same event, timed when the state was reached.
+    expect(await service.recordProgress(input, cause('gov.policy.confirmed'))).toBe('unchanged:ALREADY_CONFIRMED');
+    expect(w.sent.outbound.map((e) => e.id)).toEqual([`entitlement:P-TEST:${CODES.a}:CONFIRMED`, `entitlement:P-TEST:${CODES.a}:CONFIRMED`]);
+    expect(w.sent.outbound[1]!.time).toBe(LATER);
+    expect(w.store.budgets.get('P-TEST')).toBe(500);
+    expect(w.store.receipts.at(-1)).toMatchObject({ kind: 'DUPLICATE' });
+
+    const paid = { kind: 'disbursed', policyId: 'P-TEST', creditCode: CODES.a, at: LATER, amount: 1000 } as const;
+    expect(await service.recordProgress(paid, cause('gov.policy.disbursed'))).toBe('CONFIRMED->DISBURSED');
+    expect(w.sent.outbound.at(-1)).toMatchObject({ type: 'gov.entitlement.disbursed', data: { amount: 1000 } });
+    expect((await w.store.readFigures('P-TEST')).amountDisbursed).toBe(1000);
+  });
+
+  it('records a refusal once, with its receipt and audit line, and never throws it', async () => {
+    const { w, service } = await notified();
+    const unknown = { kind: 'confirmed', policyId: 'P-TEST', creditCode: CODES.b, at: LATER } as const;
+    const c = cause('gov.policy.confirmed');
+    expect(await service.recordProgress(unknown, c)).toBe('refused:ENTITLEMENT_UNKNOWN');
+    expect(await service.recordProgress(unknown, c)).toBe('refused:ENTITLEMENT_UNKNOWN');
+    expect([...w.store.refusals.values()]).toEqual([expect.objectContaining({ reason: 'ENTITLEMENT_UNKNOWN', creditCode: CODES.b, type: 'gov.policy.confirmed' })]);
+    expect(w.store.audit.filter((a) => a.action === 'refused:gov.policy.confirmed')).toHaveLength(1);
+    expect(w.sent.outbound).toEqual([]);
+  });
+});
+
+describe('deliverNotification', () => {
+  async function pushed() {
+    const { w, service } = world();
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    await publishAndMatch(w, service, policy());
+    const request = { policyId: 'P-TEST', creditCode: CODES.a, eventId: w.sent.notifications[0]!.id, receiveCount: 1 };
+    return { w, service, request };
+  }
+
+  it('delivers once: the channel gets the notification id, then the outbound event, then DELIVERED is counted', async () => {
+    const { w, service, request } = await pushed();
+    await service.deliverNotification(request);
+    const outbox = w.store.outbox.get(`P-TEST/${CODES.a}`)!;
+    expect(w.sent.channel).toEqual([expect.objectContaining({ notificationId: outbox.notification.notificationId, creditCode: CODES.a, policyName: '测试政策' })]);
+    expect(w.sent.outbound).toEqual([expect.objectContaining({ type: 'gov.entitlement.notified', id: `entitlement:P-TEST:${CODES.a}:NOTIFIED` })]);
+    expect(outbox).toMatchObject({ status: 'DELIVERED', attempts: 1 });
+    expect((await w.store.readFigures('P-TEST')).delivered).toBe(1);
+    expect(w.sent.metrics).toEqual(expect.arrayContaining([{ metric: 'NotificationsDelivered', value: 1 }]));
+
+    await service.deliverNotification({ ...request, receiveCount: 2 });
+    expect(w.sent.channel).toHaveLength(1);
+    expect((await w.store.readFigures('P-TEST')).delivered).toBe(1);
+  });
+
+  it('throws a failed delivery back for SQS to retry, and marks it FAILED on the last receive', async () => {
+    const { w, service, request } = await pushed();
+    w.channelError = new Error('webhook answered 503 Service Unavailable');
+    await expect(service.deliverNotification(request)).rejects.toThrow('503');
+    expect(w.store.outbox.get(`P-TEST/${CODES.a}`)).toMatchObject({ status: 'PENDING', lastError: 'webhook answered 503 Service Unavailable' });
+    await expect(service.deliverNotification({ ...request, receiveCount: 3 })).rejects.toThrow('503');
+    expect(w.store.outbox.get(`P-TEST/${CODES.a}`)).toMatchObject({ status: 'FAILED', attempts: 2 });
+    expect(w.sent.metrics.filter((m) => m.metric === 'NotificationFailures')).toHaveLength(2);
+    expect(w.sent.outbound).toEqual([]);
+    // A redrive after the channel recovered delivers it.
+    delete w.channelError;
+    await service.deliverNotification({ ...request, receiveCount: 1 });
+    expect(w.store.outbox.get(`P-TEST/${CODES.a}`)!.status).toBe('DELIVERED');
+  });
+
+  it('leaves a claim in progress to its attempt (until it is stale) and ignores a message without an outbox record', async () => {
+    const { w, service, request } = await pushed();
+    // Claims are compared as the functions' clock writes them (UTC).
+    const claimedAt = new Date(Date.parse(NOW)).toISOString();
+    await w.store.claimOutbox('P-TEST', CODES.a, claimedAt, '2000-01-01T00:00:00Z');
+    await expect(service.deliverNotification(request)).rejects.toThrow('being delivered by another attempt');
+    w.now = new Date(Date.parse(NOW) + 30_000).toISOString();
+    await expect(service.deliverNotification(request)).rejects.toThrow('being delivered by another attempt');
+    w.now = new Date(Date.parse(NOW) + 61_000).toISOString();
+    await service.deliverNotification(request);
+    expect(w.sent.channel).toHaveLength(1);
+    await service.deliverNotification({ ...request, creditCode: CODES.b });
+    expect(w.sent.channel).toHaveLength(1);
+  });
+});
+
+describe('withdrawPolicy', () => {
+  it('withdraws once, guards the figures and tells upstream; a repeat re-applies the guard; an unknown policy is refused', async () => {
+    const { w, service } = world();
+    await service.publishPolicy(policy(), cause('gov.policy.published'));
+    expect(await service.withdrawPolicy('P-TEST', cause('gov.policy.withdrawn'))).toBe('withdrawn');
+    expect(w.store.policies.get('P-TEST')).toMatchObject({ status: 'withdrawn', withdrawnAt: NOW });
+    expect(await w.store.listActivePolicies()).toEqual([]);
+    expect(w.sent.outbound).toEqual([expect.objectContaining({ type: 'gov.policy.withdrawn', id: 'policy-withdrawn:P-TEST' })]);
+    expect((await w.store.readFigures('P-TEST')).withdrawnAt).toBe(NOW);
+
+    expect(await service.withdrawPolicy('P-TEST', cause('gov.policy.withdrawn'))).toBe('unchanged:ALREADY_WITHDRAWN');
+    expect(w.sent.outbound).toHaveLength(1);
+    expect(await service.withdrawPolicy('P-NONE', cause('gov.policy.withdrawn'))).toBe('refused:POLICY_UNKNOWN');
+    expect(await service.publishPolicy(policy({ version: 2 }), cause('gov.policy.published'))).toBe('refused:POLICY_WITHDRAWN');
+  });
+});
