@@ -104,7 +104,7 @@ export const queues = {
     retentionDays: 14,
   },
   approval: {
-    purpose: '秒批 application events: submissions, supplements, verification reports.',
+    purpose: '秒批 application events: submissions, supplements, verification reports, people\'s decisions.',
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 180,
     retentionDays: 14,
@@ -204,12 +204,12 @@ export const functions = {
   },
   approval: {
     entry: 'functions/approval/handler.ts',
-    description: '秒批: decides applications, re-decides supplements, handles verification reports.',
+    description: '秒批: decides applications, re-decides supplements, takes verification reports and people\'s decisions.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
     // The registry only read: a false-commitment mark travels to the registry as civicflow.credit.marked.
     tables: { registry: 'read', approvals: 'readwrite', audit: 'write', receipts: 'readwrite' },
-    sendsTo: ['registry', 'review', 'outbound'],
+    sendsTo: ['registry', 'review', 'hardcase', 'outbound'],
     // 20: a batch's first decisions are written together (group commit), 5 items each, 100 per transaction.
     consumes: { queue: 'approval', batchSize: 20, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
   },
@@ -219,7 +219,8 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMiB: 512,
     tables: { approvals: 'readwrite', audit: 'write' },
-    sendsTo: ['outbound'],
+    // 'hardcase': a TERMINATED application offers a hard case (civicflow.application.decided).
+    sendsTo: ['hardcase', 'outbound'],
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',

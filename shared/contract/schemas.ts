@@ -328,6 +328,30 @@ export const verificationReportedSchema = z.looseObject({
   note: text(LIMITS.text),
 });
 
+/** What a person may decide on an application in manual review. */
+export const REVIEWED_OUTCOMES = ['APPROVED', 'REJECTED'] as const;
+
+/** A person's decision (人工审核) on an application in MANUAL_REVIEW, from the department's system. */
+export const applicationReviewedSchema = z
+  .looseObject({
+    applicationId: code(),
+    /** Only for one child of a bundle (一件事): the item decided on. A single-item application takes none. */
+    itemCode: z.optional(code()),
+    outcome: z.enum(REVIEWED_OUTCOMES),
+    /** The reviewer's reasons, as the applicant will read them; at least one for a rejection. */
+    reasons: z.array(text(LIMITS.text)).check(z.maxLength(LIMITS.reasons)),
+    staffId: code(),
+    /** When the person decided. */
+    at: timestamp(),
+  })
+  .check(
+    z.superRefine((r, ctx) => {
+      if (r.outcome === 'REJECTED' && r.reasons.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['reasons'], input: r.reasons, message: 'must give at least one reason when outcome is REJECTED' });
+      }
+    }),
+  );
+
 // ---- §6 reviews and rectification ------------------------------------------------------------------
 
 export const caseCompletedSchema = z.looseObject({
@@ -400,6 +424,7 @@ export const dataSchemas = {
   'gov.application.submitted': applicationSubmittedSchema,
   'gov.application.materials.supplemented': materialsSupplementedSchema,
   'gov.application.verification.reported': verificationReportedSchema,
+  'gov.application.reviewed': applicationReviewedSchema,
   'gov.policy.published': policySchema,
   'gov.policy.withdrawn': policyWithdrawnSchema,
   'gov.policy.confirmed': policyConfirmedSchema,
