@@ -5,7 +5,7 @@
  */
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
 import { applicationOf, causeOf, reviewOf, supplementOf, verificationOf } from '#approval/inbound';
-import { approvalService } from '#approval/live';
+import { approvalService } from '#approval/adapters';
 
 /** The approval queue carries inbound application events only. */
 const parse = carriedBy('approval', {});

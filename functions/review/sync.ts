@@ -11,7 +11,7 @@ import * as z from 'zod/mini';
 import { logger, metrics } from '#platform/powertools';
 import { SYNC_STATES } from '#review/domain/upward/sync';
 import { repushRecords, runSync, type RepushSummary, type SyncSummary } from '#review/sync';
-import { stageSyncPorts } from '#review/wiring';
+import { stageSyncPorts } from '#review/adapters';
 
 const states = z.array(z.enum(SYNC_STATES)).check(z.minLength(1));
 const repushSchema = z.object({

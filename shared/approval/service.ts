@@ -8,7 +8,7 @@
  *   reviewApplication     gov.application.reviewed                service/later.ts
  *   runDeadlines          the approval-deadlines schedule          service/deadlines.ts
  *
- * The services take their ports as arguments: live.ts plugs in DynamoDB, SQS and the registry; unit
+ * The services take their ports as arguments: adapters.ts plugs in DynamoDB, SQS and the registry; unit
  * tests plug in small in-memory adapters. Only infrastructure errors throw (the event is retried, then
  * dead-lettered); a refused event is recorded with its reason.
  */

@@ -1,7 +1,7 @@
 /**
  * What the review use cases (`service.ts`) need from the world, as interfaces: the store of the `reviews`
  * table, the outbound publisher, the clock, the stage's calendar and deadlines, and sinks for metrics and
- * log lines. `wiring.ts` builds the production ports (DynamoDB, SQS, Powertools); unit tests pass small
+ * log lines. `adapters.ts` builds the production ports (DynamoDB, SQS, Powertools); unit tests pass small
  * in-memory ones (tests/support/memory/review.ts).
  *
  * The records here are what the store keeps per case, and the change a use case asks it to write.
@@ -204,7 +204,7 @@ export interface ReviewPorts {
   readonly store: ReviewStore;
   readonly outbound: OutboundPublisher;
   /** The functions' clock, ISO 8601. */
-  readonly clock: () => string;
+  readonly now: () => string;
   readonly calendar: Pick<WorkingCalendar, 'localDate' | 'addWorkingDays'>;
   readonly config: ReviewConfig;
   /** The stage's district, given to cases that do not name one. */

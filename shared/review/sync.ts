@@ -26,7 +26,7 @@ import { remapRecord } from './service/upward';
 export interface SyncPorts {
   readonly store: SyncStore;
   readonly platform: PlatformClient;
-  readonly clock: () => string;
+  readonly now: () => string;
   readonly config: SyncConfig;
   readonly calendar: Pick<WorkingCalendar, 'localDate'>;
   readonly metrics: MetricsSink;
@@ -80,7 +80,7 @@ type Counts = { -readonly [K in keyof SyncSummary]: number };
 async function recordAnswer(ports: SyncPorts, sent: SyncRecord, answer: Awaited<ReturnType<PlatformClient['send']>>, counts: Counts): Promise<void> {
   let record = sent;
   for (let n = 0; n < ANSWER_WRITES; n++) {
-    const now = ports.clock();
+    const now = ports.now();
     const change = applyAnswer(record, sent.attemptNo, answer, now, ports.config);
     if (!change.changed) return;
     if (await write(ports, record, change)) {
@@ -100,7 +100,7 @@ async function recordAnswer(ports: SyncPorts, sent: SyncRecord, answer: Awaited<
 
 async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promise<void> {
   const record = (await ports.store.getRecord(due.recordId)) ?? due;
-  const now = ports.clock();
+  const now = ports.now();
   if (record.state === 'SENT') {
     const expired = expireAttempt(record, now, ports.config);
     if (await write(ports, record, expired)) {
@@ -122,7 +122,7 @@ async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promi
 /** One run of the sender: every due record (up to a limit) sent once, stuck attempts expired. */
 export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
   const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0 };
-  const due = await ports.store.dueRecords(ports.clock(), RUN_LIMIT);
+  const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
   await inPool(due, CONCURRENCY, async (record) => {
     try {
       await sendOne(ports, record, counts);
@@ -133,7 +133,7 @@ export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
   for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
     ports.metrics.count(name, value);
   }
-  const oldest = await oldestPending(ports.store, ports.clock());
+  const oldest = await oldestPending(ports.store, ports.now());
   ports.metrics.single({ Service: 'upward-sync' }, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
   if (counts.attempted + counts.expired > 0) ports.log.info('upward sync ran', { ...counts });
   return counts;
@@ -191,7 +191,7 @@ async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<S
 
 /** Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless `remap` is false. */
 export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: { readonly remap: boolean; readonly actor: string }): Promise<RepushSummary> {
-  const now = ports.clock();
+  const now = ports.now();
   const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
   const repushed: string[] = [];
   const refusedAgain: { recordId: string; reason: string }[] = [];

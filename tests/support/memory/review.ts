@@ -310,7 +310,7 @@ export function memoryReview(options: { readonly now?: string; readonly config?:
   const ports: ReviewPorts = {
     store,
     outbound,
-    clock: () => now,
+    now: () => now,
     calendar: shanghai,
     config: options.config ?? DEFAULT_REVIEW_CONFIG,
     ...(options.district !== undefined ? { district: options.district } : {}),

@@ -44,7 +44,7 @@ beforeEach(() => {
   syncPorts = {
     store: sync,
     platform,
-    clock: m.ports.clock,
+    now: m.ports.now,
     config: DEFAULT_SYNC_CONFIG,
     calendar: shanghai,
     metrics: m.metrics,
@@ -172,7 +172,7 @@ describe('the sender', () => {
 
     platform.script.push({ kind: 'rejected', code: 'E_AREA', message: '区划代码不存在' });
     expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, rejected: 1 });
-    const figures = await upwardFigures(syncPorts, '2026-09', m.ports.clock());
+    const figures = await upwardFigures(syncPorts, '2026-09', m.ports.now());
     expect(figures).toMatchObject({ records: 1, rejectionsByReason: [{ code: 'E_AREA', count: 1 }], oldestUnacked: { recordId: 'C1#1' }, oldestPending: null });
     // The platform's own "already have it" is an ack.
     await repushRecords(syncPorts, { by: 'record', recordIds: ['C1#1'] }, { remap: false, actor: 'op' });

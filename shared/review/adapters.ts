@@ -83,7 +83,7 @@ export function stageSyncPorts(): SyncPorts | undefined {
   return {
     store: dynamoSyncStore,
     platform: httpPlatformClient(url),
-    clock: nowIso,
+    now: nowIso,
     config: DEFAULT_SYNC_CONFIG,
     calendar: stageCalendar(),
     metrics: powertoolsMetrics,
@@ -97,7 +97,7 @@ export function stageReviewPorts(): ReviewPorts {
   return {
     store: dynamoReviewStore,
     outbound: { publish },
-    clock: nowIso,
+    now: nowIso,
     calendar: stageCalendar(),
     config: stageReviewConfig(),
     district: config().district.code,
