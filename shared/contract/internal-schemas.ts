@@ -7,7 +7,7 @@
  * producer and a consumer that disagree), not bad input: the consumer fails the record and it reaches the DLQ.
  */
 import * as z from 'zod/mini';
-import type { InternalType } from './internal';
+import { DECISION_OUTCOMES, type InternalType } from './internal';
 
 const text = () => z.string().check(z.minLength(1), z.maxLength(256));
 const timestamp = () => z.iso.datetime({ offset: true });
@@ -49,17 +49,6 @@ export const creditMarkedSchema = z.object({
   applicationId: text(),
   at: timestamp(),
 });
-
-/** The outcomes of a 秒批 decision (the approval capability's OUTCOMES, as the contract names them). */
-export const DECISION_OUTCOMES = [
-  'APPROVED',
-  'APPROVED_ON_COMMITMENT',
-  'ACCEPTED_PENDING_MATERIALS',
-  'MANUAL_REVIEW',
-  'REJECTED',
-  'TERMINATED',
-  'REVOKED',
-] as const;
 
 export const applicationDecidedSchema = z.object({
   applicationId: text(),

@@ -10,6 +10,17 @@
 import type * as z from 'zod/mini';
 import type { internalDataSchemas } from './internal-schemas';
 
+/** The outcomes of a 秒批 decision, as the contract names them (the approval capability's OUTCOMES are these). */
+export const DECISION_OUTCOMES = [
+  'APPROVED',
+  'APPROVED_ON_COMMITMENT',
+  'ACCEPTED_PENDING_MATERIALS',
+  'MANUAL_REVIEW',
+  'REJECTED',
+  'TERMINATED',
+  'REVOKED',
+] as const;
+
 export const INTERNAL_TYPES = [
   'civicflow.case.opened',
   'civicflow.enterprise.rematch',

@@ -2,6 +2,7 @@
  * What 秒批 decides: the decision with every step of how it was reached, its versions' later events,
  * and what a version asks others to do (effects).
  */
+import { DECISION_OUTCOMES } from '#contract/internal';
 import type { Explanation } from '#rules/types';
 import type { Due } from '#calendar/types';
 import type { ApplicantKind, ItemMode, TrustLevel } from './types';
@@ -26,15 +27,8 @@ export const REASON_CODES = [
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
-export const OUTCOMES = [
-  'APPROVED',
-  'APPROVED_ON_COMMITMENT',
-  'ACCEPTED_PENDING_MATERIALS',
-  'MANUAL_REVIEW',
-  'REJECTED',
-  'TERMINATED',
-  'REVOKED',
-] as const;
+/** The outcomes of a decision: the contract's list, so an internal event can never name one approval lacks. */
+export const OUTCOMES = DECISION_OUTCOMES;
 export type Outcome = (typeof OUTCOMES)[number];
 
 export interface Reason {
