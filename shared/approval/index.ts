@@ -11,5 +11,5 @@ export { supplement, onSupplementDeadline, onVerification, isVerificationOverdue
 export { contentHash, canonicalJson, isSameApplication, classifySubmission, type SubmissionDisposition } from './domain/conflict';
 export { approvalFigures, currentDecisions, type ApprovalFigures, type FiguresInput } from './domain/figures';
 // Readers of the approvals table: one application's case, every current decision (or one item's).
-export { loadCase, queryDecisions, FLAG_OVERDUE_SK, type CurrentDecision } from './store';
+export { loadCase, queryDecisions, currentDecisionsWithOverdueFlags, FLAG_OVERDUE_SK, type CurrentDecision } from './store';
 export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFlag, StoredRefusalCode } from './ports';

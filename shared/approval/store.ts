@@ -40,14 +40,14 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
-import { queryAll } from '#platform/paging';
+import { queryAll, scanAll } from '#platform/paging';
 import { recordReceipt } from '#platform/receipts';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
 import type { DueKind } from './domain/lifecycle';
 import type { ApprovalStore, DueEntry, OutboxRef } from './ports';
 import { loadCase } from './store/case';
 import { conflictItems, firstDecisionItems, overdueFlagItems, refusalItems, sentOutboxItem, transitionItems, type CurrentDecision } from './store/items';
-import { applicationIdOf, DECISION_SHARDS, duePkOf, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
+import { applicationIdOf, DECISION_SHARDS, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
 
 export { loadCase } from './store/case';
 export { decisionIndexKeys, FLAG_OVERDUE_SK } from './store/keys';
@@ -160,4 +160,22 @@ export async function queryDecisions(itemCode?: string): Promise<CurrentDecision
     ),
   );
   return pages.flat().map((item) => JSON.parse(item.body as string) as CurrentDecision);
+}
+
+/**
+ * Every current decision with whether its verification was flagged overdue, for the monthly report: a Scan
+ * that keeps the DECISION and overdue-flag items only. Acceptable once a month; the figures routes use
+ * `queryDecisions` (the byItem index) instead.
+ */
+export async function currentDecisionsWithOverdueFlags(): Promise<{ decision: CurrentDecision; verificationOverdue: boolean }[]> {
+  const items = await scanAll({
+    TableName: table(),
+    FilterExpression: 'sk = :d OR sk = :f',
+    ExpressionAttributeValues: { ':d': 'DECISION', ':f': FLAG_OVERDUE_SK },
+    ProjectionExpression: 'pk, sk, body',
+  });
+  const flagged = new Set(items.filter((i) => i.sk === FLAG_OVERDUE_SK).map((i) => i.pk as string));
+  return items
+    .filter((i) => i.sk === 'DECISION')
+    .map((i) => ({ decision: JSON.parse(i.body as string) as CurrentDecision, verificationOverdue: flagged.has(i.pk as string) }));
 }

@@ -1,40 +1,21 @@
 /**
- * What the monthly report is built from, read from the other capabilities: the review counters and each
- * policy's figures through their public modules; the current decisions and the list of every policy by a
- * Scan of their tables, which their modules do not offer as readers yet. The Scan reads every version and
- * outbox item of every application ever for a handful of fields each: acceptable once a month, and the
- * first thing to move behind `#approval` / `#entitlement` readers when those capabilities offer them.
+ * What the monthly report is built from, read from the other capabilities through their public modules:
+ * every current decision with its overdue flag, every policy with its figures, the month's review counters.
  */
-import { FLAG_OVERDUE_SK, type Decision } from '#approval';
-import { figuresFromCounters as policyFigures, readFigures, type Policy } from '#entitlement';
+import { currentDecisionsWithOverdueFlags } from '#approval';
+import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
 import { listCounters } from '#review';
-import { scanAll } from '#platform/paging';
-import { tableName } from '#platform/resources';
 import { daysOf, type DecisionInput, type PolicyInput, type ReportInput } from './domain/build';
 import type { ReportScope } from './ports';
 
-/** Every application's current decision, with whether its verification was flagged overdue. */
-async function readDecisions(): Promise<DecisionInput[]> {
-  const items = await scanAll({
-    TableName: tableName('approvals'),
-    FilterExpression: 'sk = :d OR sk = :f',
-    ExpressionAttributeValues: { ':d': 'DECISION', ':f': FLAG_OVERDUE_SK },
-    ProjectionExpression: 'pk, sk, body',
-  });
-  const flagged = new Set(items.filter((i) => i.sk === FLAG_OVERDUE_SK).map((i) => i.pk as string));
-  return items
-    .filter((i) => i.sk === 'DECISION')
-    .map((i) => ({ decision: JSON.parse(i.body as string) as Decision, verificationOverdue: flagged.has(i.pk as string) }));
+/** Every application's current decision (what its DECISION item keeps), with whether its verification was flagged overdue. */
+function readDecisions(): Promise<DecisionInput[]> {
+  return currentDecisionsWithOverdueFlags();
 }
 
 /** Every policy ever published (withdrawn ones too), with its figures as the policy route serves them. */
 async function readPolicies(): Promise<PolicyInput[]> {
-  const items = await scanAll({
-    TableName: tableName('entitlements'),
-    FilterExpression: 'sk = :c',
-    ExpressionAttributeValues: { ':c': 'CURRENT' },
-  });
-  const policies = items.map((i) => i.policy as Policy).filter((p) => p !== undefined);
+  const policies = await listAllPolicies();
   return Promise.all(
     policies.map(async (policy) => {
       const stored = await readFigures(policy.policyId);
