@@ -10,7 +10,7 @@
  *   before it began); their figures are cumulative at generation time, as the policy route shows them.
  * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
  */
-import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, type Decision, type Outcome } from '#approval';
+import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, type Outcome } from '#approval';
 import type { Policy, PolicyFigures } from '#entitlement';
 import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry } from '#review';
 
