@@ -204,6 +204,13 @@ export const policySchema = z
     version: z.int().check(z.minimum(1)),
     /** Dishonest (失信) enterprises are excluded unless this is true (SPEC §5 "unless a policy says otherwise"). */
     includeDishonest: z.optional(z.boolean()),
+    /**
+     * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
+     * while the window is open. `workingDays` defaults to 5 (working days after the day a pair is listed).
+     */
+    publicity: z.optional(
+      z.looseObject({ workingDays: z.optional(z.int().check(z.minimum(1), z.maximum(LIMITS.publicityDays))) }),
+    ),
   })
   .check(
     z.superRefine((p, ctx) => {
@@ -223,6 +230,50 @@ export const policyDisbursedSchema = z.looseObject({
   creditCode: creditCode(),
   amount: amount(),
   at: timestamp(),
+});
+
+/**
+ * 异议: an objection to a policy's publicity list, while its window is open. `self`: "I qualify and am not
+ * listed" (re-evaluated with the declared `facts`, a map from fact path to value); `thirdParty`: a listed
+ * pair should not be (held until `gov.policy.objection.resolved`). The subject is `creditCode`, or
+ * `subjectId` (a credit code or an ID number).
+ */
+export const objectionFiledSchema = z
+  .looseObject({
+    objectionId: code(),
+    policyId: code(),
+    creditCode: z.optional(creditCode()),
+    subjectId: z.optional(idOrCreditCode()),
+    by: z.enum(['self', 'thirdParty']),
+    reason: text(LIMITS.text),
+    facts: z.optional(
+      z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.code)), z.unknown()).check(
+        z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
+        z.refine(
+          (o) => Object.keys(o).every((k) => /^enterprise(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
+          'keys must be fact paths under enterprise, e.g. "enterprise.exportValueUsd"',
+        ),
+      ),
+    ),
+  })
+  .check(
+    z.superRefine((o, ctx) => {
+      if (o.creditCode === undefined && o.subjectId === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
+      } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
+        ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
+      }
+      if (o.facts !== undefined && o.by !== 'self') {
+        ctx.addIssue({ code: 'custom', path: ['facts'], input: o.facts, message: 'is only allowed when by is self' });
+      }
+    }),
+  );
+
+/** The resolution of a third-party objection: `upheld` removes the pair from the list, otherwise it proceeds. */
+export const objectionResolvedSchema = z.looseObject({
+  objectionId: code(),
+  upheld: z.boolean(),
+  note: text(LIMITS.text),
 });
 
 // ---- profiles, e-licences, credit ------------------------------------------------------------------
@@ -402,6 +453,8 @@ export const dataSchemas = {
   'gov.policy.withdrawn': policyWithdrawnSchema,
   'gov.policy.confirmed': policyConfirmedSchema,
   'gov.policy.disbursed': policyDisbursedSchema,
+  'gov.policy.objection.filed': objectionFiledSchema,
+  'gov.policy.objection.resolved': objectionResolvedSchema,
   'gov.case.completed': caseCompletedSchema,
   'gov.review.submitted': reviewSubmittedSchema,
   'gov.rectification.updated': rectificationUpdatedSchema,
