@@ -14,6 +14,7 @@ import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers'
 import { parsePath } from './issues';
 import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
+import { objectionSchemas } from './objections';
 
 export { LIMITS };
 
@@ -232,49 +233,8 @@ export const policyDisbursedSchema = z.looseObject({
   at: timestamp(),
 });
 
-/**
- * 异议: an objection to a policy's publicity list, while its window is open. `self`: "I qualify and am not
- * listed" (re-evaluated with the declared `facts`, a map from fact path to value); `thirdParty`: a listed
- * pair should not be (held until `gov.policy.objection.resolved`). The subject is `creditCode`, or
- * `subjectId` (a credit code or an ID number).
- */
-export const objectionFiledSchema = z
-  .looseObject({
-    objectionId: code(),
-    policyId: code(),
-    creditCode: z.optional(creditCode()),
-    subjectId: z.optional(idOrCreditCode()),
-    by: z.enum(['self', 'thirdParty']),
-    reason: text(LIMITS.text),
-    facts: z.optional(
-      z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.code)), z.unknown()).check(
-        z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
-        z.refine(
-          (o) => Object.keys(o).every((k) => /^enterprise(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
-          'keys must be fact paths under enterprise, e.g. "enterprise.exportValueUsd"',
-        ),
-      ),
-    ),
-  })
-  .check(
-    z.superRefine((o, ctx) => {
-      if (o.creditCode === undefined && o.subjectId === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
-      } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
-        ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
-      }
-      if (o.facts !== undefined && o.by !== 'self') {
-        ctx.addIssue({ code: 'custom', path: ['facts'], input: o.facts, message: 'is only allowed when by is self' });
-      }
-    }),
-  );
-
-/** The resolution of a third-party objection: `upheld` removes the pair from the list, otherwise it proceeds. */
-export const objectionResolvedSchema = z.looseObject({
-  objectionId: code(),
-  upheld: z.boolean(),
-  note: text(LIMITS.text),
-});
+/** 异议: objections to a policy's publicity list and their resolutions (objections.ts). */
+export const { objectionFiledSchema, objectionResolvedSchema } = objectionSchemas({ code, text, creditCode, idOrCreditCode });
 
 // ---- profiles, e-licences, credit ------------------------------------------------------------------
 
