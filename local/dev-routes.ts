@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { clockOffset, setClockOffset } from '#platform/clock';
-import type { QueueName } from '#topology';
+import type { FunctionName, QueueName } from '#topology';
 import type { DevRoute } from './gateway';
 import type { LocalQueue } from './provision';
 import type { OutboundRecord } from './sink';
@@ -20,6 +20,10 @@ export interface DevContext {
   readonly outbound: readonly OutboundRecord[];
   readonly alarms: readonly Alarm[];
   readonly fireSchedule: (name: string) => Promise<unknown>;
+  /** Runs a function's handler with an event, as `aws lambda invoke` would. */
+  readonly invoke: (name: FunctionName, event: unknown) => Promise<unknown>;
+  /** More routes (the upward platform's stand-in when the stage uses it). */
+  readonly extra?: Readonly<Record<string, DevRoute>>;
   readonly drain: (timeoutMs?: number) => Promise<boolean>;
   readonly queueDepths: () => unknown;
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
@@ -60,6 +64,15 @@ const setClock: DevRoute = async (_req, body) => {
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
   const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
   return {
+    ...ctx.extra,
+    // `npm run resync`: the upward sender invoked with a re-push, as `aws lambda invoke` does in AWS.
+    'POST /_dev/upward/resync': async (_req, body) => {
+      const input = parseJson<Record<string, unknown>>(body);
+      if (input === undefined || typeof input !== 'object' || Array.isArray(input)) return { status: 400, body: { error: 'body must be a JSON object: {"repush": {...}, "actor": "..."}' } };
+      const result = (await ctx.invoke('upwardSync', { ...input, repush: input.repush ?? null })) as { error?: string; disabled?: boolean };
+      if (result.disabled) return { status: 409, body: { error: 'this stage does not report upward (no "upward" in its configuration)' } };
+      return { status: result.error ? 400 : 200, body: result };
+    },
     'GET /_dev/health': async () => ({ status: 200, body: { ok: true } }),
     // DynamoDB Local as the supervisor sees it: up, restarting or down, its pid and how often it died.
     'GET /_dev/dynamo': async () => ({ status: 200, body: ctx.supervisor.state() }),

@@ -24,6 +24,7 @@ import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
 import { depthsOf, drainer, watchDlqs, type Depths } from './watch';
+import { RECEIVER_PATH, upwardReceiver } from './upward-receiver';
 
 export { StartError } from './standins';
 export type { OutboundRecord } from './sink';
@@ -142,9 +143,15 @@ export async function startRuntime(options: RuntimeOptions = {}): Promise<Runtim
   }
 }
 
+/** `upward.url: "local"` points the sender at the runtime's own stand-in for the platform (local/upward-receiver.ts). */
+function withLocalPlatform(config: StageConfig, port: number): StageConfig {
+  if (config.upward?.url !== 'local') return config;
+  return { ...config, upward: { ...config.upward, url: `http://127.0.0.1:${port}${RECEIVER_PATH}` } };
+}
+
 async function assemble(
   options: RuntimeOptions,
-  config: StageConfig,
+  asConfigured: StageConfig,
   log: (line: string) => void,
   started: Array<() => Promise<void>>,
   stopAll: (onError: (error: unknown) => void) => Promise<void>,
@@ -156,6 +163,7 @@ async function assemble(
       http.server.close(() => r());
     });
   started.push(closeServer);
+  const config = withLocalPlatform(asConfigured, (http.server.address() as AddressInfo).port);
   const aws = await startStandIns(options, log, started);
   setFunctionEnvironment(config, aws.dynamo.endpoint, aws.sqsStandIn.endpoint);
   const localQueues = await provisionAll(aws, options, log);
@@ -180,6 +188,7 @@ async function assemble(
   const drain = drainer(queueDepths, () => pollers.reduce((n, p) => n + p.busy, 0) + schedulesRun.running());
   const { fireSchedule } = schedulesRun;
 
+  const receiver = asConfigured.upward?.url === "local" ? upwardReceiver(asConfigured.upward.profile) : {};
   const dev = devRoutes({
     dataDir: options.dataDir,
     log,
@@ -187,9 +196,11 @@ async function assemble(
     outbound: sink.records,
     alarms,
     fireSchedule,
+    invoke: (name, event) => handlers[name](event, lambdaContext(name, functions[name].timeoutSeconds)),
     drain,
     queueDepths,
     sqs: { endpoint: aws.sqsStandIn.endpoint, queues: localQueues },
+    extra: receiver,
   });
   http.serve(gatewayListener({ handlers: httpHandlersOf(handlers), dev, onError, storage: () => ({ restarting: aws.supervisor.restartingNow, crashes: aws.supervisor.crashes }) }));
   // Stop intake first: the gateway closes before the pollers, timers and stand-ins.

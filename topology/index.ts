@@ -55,9 +55,11 @@ export const tables = {
     indexes: { gsi1: { pk: 'gsi1pk', sk: 'gsi1sk' } },
   },
   reviews: {
-    purpose: '好差评 cases, reviews, rectification cases and the aggregated figures.',
+    purpose: '好差评 cases, reviews, rectification cases, the aggregated figures and the upward-sync outbox.',
     classification: 'personal',
-    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' } },
+    // byDue: cases, rectifications and sync records with something due. bySync: sync records by state, in
+    // the order their reviews and steps happened (re-push, figures, the oldest pending).
+    indexes: { byDue: { pk: 'duePk', sk: 'dueAt' }, bySync: { pk: 'syncState', sk: 'syncAt' } },
   },
   hardcases: {
     purpose: '办不成事 hard cases (reported by the hotline, the window and online, or offered for terminated and overdue applications), their refused steps and outboxes, and the watches on applications in manual review.',
@@ -102,7 +104,7 @@ export const queues = {
     retentionDays: 14,
   },
   approval: {
-    purpose: '秒批 application events: submissions, supplements, verification reports.',
+    purpose: '秒批 application events: submissions, supplements, verification reports, people\'s decisions.',
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 180,
     retentionDays: 14,
@@ -202,12 +204,12 @@ export const functions = {
   },
   approval: {
     entry: 'functions/approval/handler.ts',
-    description: '秒批: decides applications, re-decides supplements, handles verification reports.',
+    description: '秒批: decides applications, re-decides supplements, takes verification reports and people\'s decisions.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
     // The registry only read: a false-commitment mark travels to the registry as civicflow.credit.marked.
     tables: { registry: 'read', approvals: 'readwrite', audit: 'write', receipts: 'readwrite' },
-    sendsTo: ['registry', 'review', 'outbound'],
+    sendsTo: ['registry', 'review', 'hardcase', 'outbound'],
     // 20: a batch's first decisions are written together (group commit), 5 items each, 100 per transaction.
     consumes: { queue: 'approval', batchSize: 20, maxBatchingWindowSeconds: 1, maxConcurrency: 20 },
   },
@@ -217,7 +219,8 @@ export const functions = {
     timeoutSeconds: 60,
     memoryMiB: 512,
     tables: { approvals: 'readwrite', audit: 'write' },
-    sendsTo: ['outbound'],
+    // 'hardcase': a TERMINATED application offers a hard case (civicflow.application.decided).
+    sendsTo: ['hardcase', 'outbound'],
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',
@@ -259,7 +262,8 @@ export const functions = {
     description: '好差评: completed cases, reviews, rectification steps, figures.',
     timeoutSeconds: 30,
     memoryMiB: 1024,
-    tables: { reviews: 'readwrite', audit: 'write', receipts: 'readwrite' },
+    // The registry read: an upward-sync record names the item and the department's credit code.
+    tables: { reviews: 'readwrite', audit: 'write', receipts: 'readwrite', registry: 'read' },
     sendsTo: ['outbound'],
     // 50: the records of a batch are written together (group commit), each counter row once per transaction.
     consumes: { queue: 'review', batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
@@ -269,8 +273,16 @@ export const functions = {
     description: '好差评 schedule: invitations, 3-day reminders, 7-day defaults, overdue rectifications.',
     timeoutSeconds: 60,
     memoryMiB: 512,
-    tables: { reviews: 'readwrite', audit: 'write' },
+    tables: { reviews: 'readwrite', audit: 'write', registry: 'read' },
     sendsTo: ['outbound'],
+  },
+  upwardSync: {
+    entry: 'functions/review/sync.ts',
+    description: '好差评 upward sync: sends due outbox records to the provincial / national platform, retries, parks; re-pushes on request.',
+    timeoutSeconds: 120,
+    memoryMiB: 512,
+    tables: { reviews: 'readwrite', audit: 'write', registry: 'read' },
+    sendsTo: [],
   },
   hardcase: {
     entry: 'functions/hardcase/handler.ts',
@@ -320,6 +332,8 @@ export const routes = [
   { method: 'GET', path: '/approval/figures', function: 'query' },
   { method: 'GET', path: '/reviews/figures', function: 'query' },
   { method: 'GET', path: '/reviews/ranking', function: 'query' },
+  { method: 'GET', path: '/reviews/sync/figures', function: 'query' },
+  { method: 'GET', path: '/reviews/sync/records', function: 'query' },
   { method: 'GET', path: '/cases/{caseId}', function: 'query' },
   { method: 'GET', path: '/rectifications/{caseId}', function: 'query' },
   { method: 'GET', path: '/reports/{district}/{month}', function: 'query' },
@@ -359,6 +373,12 @@ export const schedules = [
     function: 'reviewSchedule',
     everyMinutes: 15,
     description: 'Review invitations, reminders, defaults and overdue rectifications.',
+  },
+  {
+    name: 'upward-sync',
+    function: 'upwardSync',
+    everyMinutes: 1,
+    description: '好差评 upward sync: due records to the platform (retries on a backoff schedule, parks after the last).',
   },
   {
     name: 'hardcase-schedule',

@@ -29,7 +29,7 @@ export const defaultSources: Record<string, SourceConfig> = {
     types: ['gov.application.submitted', 'gov.application.materials.supplemented', 'gov.hardcase.reported', 'gov.hardcase.updated'],
   },
   '/systems/department': {
-    types: ['gov.application.verification.reported', 'gov.case.completed', 'gov.rectification.updated'],
+    types: ['gov.application.verification.reported', 'gov.application.reviewed', 'gov.case.completed', 'gov.rectification.updated'],
   },
   '/systems/review-channel': { types: ['gov.review.submitted'] },
   '/systems/hotline-12345': { types: ['gov.hardcase.reported', 'gov.hardcase.updated'] },

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
-import { deadlinesService } from '#approval/live';
+import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };

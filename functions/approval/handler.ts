@@ -1,11 +1,11 @@
 /**
- * 秒批 consumer (SPEC §4): submitted applications, supplemented 容缺 materials and the departments'
- * verification reports. Parse, then dispatch to the use case (shared/approval/service.ts). What throws is
+ * 秒批 consumer (SPEC §4): submitted applications, supplemented 容缺 materials, the departments'
+ * verification reports and their people's decisions on manual reviews. Parse, then dispatch to the use case (shared/approval/service.ts). What throws is
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { applicationOf, causeOf, supplementOf, verificationOf } from '#approval/inbound';
-import { approvalService } from '#approval/live';
+import { applicationOf, causeOf, reviewOf, supplementOf, verificationOf } from '#approval/inbound';
+import { approvalService } from '#approval/adapters';
 
 /** The approval queue carries inbound application events only. */
 const parse = carriedBy('approval', {});
@@ -24,6 +24,10 @@ export const handler = sqsConsumer(
       case 'gov.application.verification.reported': {
         const { applicationId, report } = verificationOf(event);
         return approval.reportVerification(applicationId, report, causeOf(event), receiveCountOf(record));
+      }
+      case 'gov.application.reviewed': {
+        const { applicationId, review } = reviewOf(event);
+        return approval.reviewApplication(applicationId, review, causeOf(event), receiveCountOf(record));
       }
     }
   },

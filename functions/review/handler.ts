@@ -8,7 +8,7 @@
 import { caseOpenedSchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
 import { caseOf, refOf, reviewOf, stepOf } from '#review/inbound';
-import { stageReviewService } from '#review/wiring';
+import { stageReviewService } from '#review/adapters';
 
 /** The review queue: inbound cases, reviews and rectification steps, and the cases approvals open. */
 const parse = carriedBy('review', { 'civicflow.case.opened': caseOpenedSchema });

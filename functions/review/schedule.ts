@@ -9,7 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
 import type { ScheduleSummary } from '#review/schedule';
-import { runStageSchedule } from '#review/wiring';
+import { runStageSchedule } from '#review/adapters';
 
 export const handler = middy(async (): Promise<ScheduleSummary> => runStageSchedule())
   .use(injectLambdaContext(logger))

@@ -62,6 +62,20 @@ export const figureAlarms = (stage: string): readonly FigureAlarm[] => [
     metricName: 'OverdueVerifications',
     service: 'approvalDeadlines',
   },
+  {
+    id: 'UpwardParkedAlarm',
+    name: `civicflow-${stage}-upward-parked`,
+    description: '好差评 upward sync: a record failed its last attempt and is PARKED; fix the platform link, then npm run resync -- --state PARKED.',
+    metricName: 'UpwardParked',
+    service: 'upwardSync',
+  },
+  {
+    id: 'UpwardRejectedAlarm',
+    name: `civicflow-${stage}-upward-rejected`,
+    description: '好差评 upward sync: the platform refused a record; GET /reviews/sync/records?state=REJECTED says why.',
+    metricName: 'UpwardRejected',
+    service: 'upwardSync',
+  },
 ];
 
 export interface SavedQuery {

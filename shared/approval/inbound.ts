@@ -5,6 +5,7 @@
 import type { CarriedBy } from '#platform/consumer';
 import type { Cause } from './domain/decision';
 import type { VerificationReport } from './domain/lifecycle';
+import type { PersonReview } from './domain/reviewed';
 import type { Application, SubmittedMaterial } from './domain/types';
 
 export type ApprovalEvent = CarriedBy<'approval'>;
@@ -31,4 +32,15 @@ export function verificationOf(event: EventOf<'gov.application.verification.repo
   readonly report: VerificationReport;
 } {
   return { applicationId: event.data.applicationId, report: { truthful: event.data.truthful, note: event.data.note } };
+}
+
+/** A person's decision: `itemCode` only when the department sent one (it addresses a bundle's child). */
+export function reviewOf(event: EventOf<'gov.application.reviewed'>): {
+  readonly applicationId: string;
+  readonly review: PersonReview;
+} {
+  const { applicationId, itemCode, outcome, reasons, staffId, at } = event.data;
+  // As an ISO instant (UTC), like every time the decision keeps.
+  const when = new Date(Date.parse(at)).toISOString();
+  return { applicationId, review: { outcome, reasons, staffId, at: when, ...(itemCode === undefined ? {} : { itemCode }) } };
 }

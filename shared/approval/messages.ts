@@ -4,7 +4,7 @@
  * upstream systems (SPEC §8), the internal events of its effects (the review case to 好差评, the credit
  * mark to the registry: SPEC §4 → §6), and the receipt its event's source reads (SPEC §9).
  */
-import { caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
+import { applicationDecidedEvent, caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
 import { applied, isInbound, withKind, type Receipt } from '#platform/receipts';
 import type { Cause, Decision, Effect, VersionCause } from './domain/decision';
@@ -56,6 +56,7 @@ export function outboundFor(d: Decision, cause: VersionCause): OutboundEvent {
     switch (cause) {
       case 'submitted':
       case 'supplemented':
+      case 'reviewed':
         return ['decision', 'gov.application.decided'];
       case 'supplementDeadline':
         return ['terminated', 'gov.application.terminated'];
@@ -71,6 +72,7 @@ export function outboundFor(d: Decision, cause: VersionCause): OutboundEvent {
     data: {
       ...decisionSummary(d),
       ...(d.verification === undefined ? {} : { verification: d.verification }),
+      ...(d.review === undefined ? {} : { review: d.review }),
     },
   };
 }
@@ -108,8 +110,8 @@ export function caseOpenedFor(effect: Extract<Effect, { kind: 'openReviewCase' }
 
 /**
  * What a version's effects tell other capabilities, as internal events on their queues: the review case
- * of an approval, and the credit mark of an untruthful commitment (the registry applies it; approval has
- * no write access to the registry's table).
+ * of an approval, the credit mark of an untruthful commitment (the registry applies it; approval has
+ * no write access to the registry's table), and 办不成事's notice of a version that may offer a hard case.
  */
 export function effectEvents(effects: readonly Effect[]): InternalEvent[] {
   return effects.map((effect) => {
@@ -118,6 +120,8 @@ export function effectEvents(effects: readonly Effect[]): InternalEvent[] {
         return caseOpenedFor(effect);
       case 'markFalseCommitment':
         return creditMarkedEvent({ subjectId: effect.subjectId, applicationId: effect.applicationId, at: effect.at });
+      case 'tellHardCase':
+        return applicationDecidedEvent({ ...effect.decided, reasons: [...effect.decided.reasons] });
     }
   });
 }

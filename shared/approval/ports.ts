@@ -1,7 +1,7 @@
 /**
  * What the 秒批 use cases (service.ts) need from the world, as interfaces: the approvals table, the
  * registry's reference data, the queues, the clock, the calendar and a place for metrics and log lines.
- * live.ts plugs in the deployed ones (DynamoDB, SQS, Powertools); unit tests plug in small in-memory ones
+ * adapters.ts plugs in the deployed ones (DynamoDB, SQS, Powertools); unit tests plug in small in-memory ones
  * (tests/support/memory/approval.ts).
  */
 import type { WorkingCalendar } from '#calendar/types';

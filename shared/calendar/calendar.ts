@@ -46,13 +46,8 @@ function requireDay(date: string, what: string): number {
   return day;
 }
 
-/**
- * A working-day calendar in one IANA time zone (SPEC §7). Local dates are found with Intl, never with
- * the process time zone, so a Lambda in UTC and a laptop in Shanghai agree. Whether a date works is
- * memoised per date: due dates are computed for every application and every rectification case.
- */
-export function createCalendar(options: CalendarOptions): WorkingCalendar {
-  const { timeZone, useChineseDays } = options;
+/** Local dates and day boundaries in one IANA time zone, found with Intl (never the process's zone). */
+function zoneClock(timeZone: string) {
   let parts: Intl.DateTimeFormat;
   try {
     parts = new Intl.DateTimeFormat('en-US', {
@@ -67,36 +62,6 @@ export function createCalendar(options: CalendarOptions): WorkingCalendar {
     });
   } catch {
     throw new CalendarError('INVALID_TIME_ZONE', `unknown IANA time zone ${JSON.stringify(timeZone)}`);
-  }
-
-  const extraHolidays = new Set((options.holidays ?? []).map((d) => requireDay(d, 'holiday override')));
-  const extraWorkdays = new Set((options.workdays ?? []).map((d) => requireDay(d, 'workday override')));
-  for (const day of extraWorkdays) {
-    if (extraHolidays.has(day)) {
-      throw new CalendarError('CONFLICTING_OVERRIDE', `${dateOfDay(day)} is listed both as a holiday and as a workday`);
-    }
-  }
-
-  const workingByDay = new Map<number, boolean>();
-  const dueAtByDay = new Map<number, string>();
-
-  function baseWorking(day: number): boolean {
-    if (useChineseDays) {
-      const date = dateOfDay(day);
-      if (DATASET.workdays.has(date)) return true;
-      if (DATASET.holidays.has(date)) return false;
-    }
-    const weekday = (((day % 7) + 7 + 4) % 7); // 1970-01-01 was a Thursday (4); 0 is Sunday
-    return weekday !== 0 && weekday !== 6;
-  }
-
-  function isWorkingDayNumber(day: number): boolean {
-    let working = workingByDay.get(day);
-    if (working === undefined) {
-      working = extraWorkdays.has(day) ? true : extraHolidays.has(day) ? false : baseWorking(day);
-      workingByDay.set(day, working);
-    }
-    return working;
   }
 
   /** Wall-clock fields of an instant in the calendar's zone. */
@@ -136,6 +101,61 @@ export function createCalendar(options: CalendarOptions): WorkingCalendar {
     return hi;
   }
 
+  /** The instant in this zone's notation (e.g. `2026-10-01T08:00:00.000+08:00`). */
+  function localIso(at: Date | string): string {
+    const ms = toInstant(at);
+    const { offsetMs } = wall(ms);
+    const offsetMin = Math.round(offsetMs / 60_000);
+    const abs = Math.abs(offsetMin);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${new Date(ms + offsetMs).toISOString().slice(0, 23)}${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  }
+
+  return { localDay, startOfLocalDay, localIso };
+}
+
+/** Whether a day (days since 1970-01-01) is a working day: the overrides, then the dataset, then the week. */
+function workingDays(options: CalendarOptions): (day: number) => boolean {
+  const extraHolidays = new Set((options.holidays ?? []).map((d) => requireDay(d, 'holiday override')));
+  const extraWorkdays = new Set((options.workdays ?? []).map((d) => requireDay(d, 'workday override')));
+  for (const day of extraWorkdays) {
+    if (extraHolidays.has(day)) {
+      throw new CalendarError('CONFLICTING_OVERRIDE', `${dateOfDay(day)} is listed both as a holiday and as a workday`);
+    }
+  }
+  const workingByDay = new Map<number, boolean>();
+
+  function baseWorking(day: number): boolean {
+    if (options.useChineseDays) {
+      const date = dateOfDay(day);
+      if (DATASET.workdays.has(date)) return true;
+      if (DATASET.holidays.has(date)) return false;
+    }
+    const weekday = (((day % 7) + 7 + 4) % 7); // 1970-01-01 was a Thursday (4); 0 is Sunday
+    return weekday !== 0 && weekday !== 6;
+  }
+
+  return (day) => {
+    let working = workingByDay.get(day);
+    if (working === undefined) {
+      working = extraWorkdays.has(day) ? true : extraHolidays.has(day) ? false : baseWorking(day);
+      workingByDay.set(day, working);
+    }
+    return working;
+  };
+}
+
+/**
+ * A working-day calendar in one IANA time zone (SPEC §7). Local dates are found with Intl, never with
+ * the process time zone, so a Lambda in UTC and a laptop in Shanghai agree. Whether a date works is
+ * memoised per date: due dates are computed for every application and every rectification case.
+ */
+export function createCalendar(options: CalendarOptions): WorkingCalendar {
+  const { timeZone } = options;
+  const { localDay, startOfLocalDay, localIso } = zoneClock(timeZone);
+  const isWorkingDayNumber = workingDays(options);
+  const dueAtByDay = new Map<number, string>();
+
   function dueOn(day: number): Due {
     let dueAt = dueAtByDay.get(day);
     if (dueAt === undefined) {
@@ -148,14 +168,7 @@ export function createCalendar(options: CalendarOptions): WorkingCalendar {
   return {
     timeZone,
     localDate: (at) => dateOfDay(localDay(at)),
-    localIso(at) {
-      const ms = toInstant(at);
-      const { offsetMs } = wall(ms);
-      const offsetMin = Math.round(offsetMs / 60_000);
-      const abs = Math.abs(offsetMin);
-      const pad = (n: number) => String(n).padStart(2, '0');
-      return `${new Date(ms + offsetMs).toISOString().slice(0, 23)}${offsetMin < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-    },
+    localIso,
     isWorkingDay: (date) => isWorkingDayNumber(requireDay(date, 'date')),
     startOfDay: (date) => new Date(startOfLocalDay(requireDay(date, 'date'))).toISOString(),
     addWorkingDays(from, n) {

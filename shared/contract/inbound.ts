@@ -15,6 +15,7 @@ export const INBOUND_TYPES = [
   'gov.application.submitted',
   'gov.application.materials.supplemented',
   'gov.application.verification.reported',
+  'gov.application.reviewed',
   'gov.policy.published',
   'gov.policy.withdrawn',
   'gov.policy.confirmed',

@@ -5,6 +5,8 @@ export const LIMITS = {
   text: 2000,
   materials: 200,
   indicators: 50,
+  /** Reasons a person gives for a decision on an application. */
+  reasons: 20,
   channels: 20,
   formFields: 200,
   days: 3650,

@@ -164,6 +164,8 @@ export const serviceItemSchema = z
     itemCode: code(),
     name: name(),
     departmentCode: code(),
+    /** The department's 统一社会信用代码: the 好差评 platform names departments by it (upward sync). */
+    departmentCreditCode: z.optional(creditCode()),
     applicantKind: z.enum(['person', 'enterprise', 'any']),
     mode: z.enum(['instant', 'commitment', 'manual']),
     promisedDays: dayCount(0),
@@ -337,6 +339,30 @@ export const verificationReportedSchema = z.looseObject({
   note: text(LIMITS.text),
 });
 
+/** What a person may decide on an application in manual review. */
+export const REVIEWED_OUTCOMES = ['APPROVED', 'REJECTED'] as const;
+
+/** A person's decision (人工审核) on an application in MANUAL_REVIEW, from the department's system. */
+export const applicationReviewedSchema = z
+  .looseObject({
+    applicationId: code(),
+    /** Only for one child of a bundle (一件事): the item decided on. A single-item application takes none. */
+    itemCode: z.optional(code()),
+    outcome: z.enum(REVIEWED_OUTCOMES),
+    /** The reviewer's reasons, as the applicant will read them; at least one for a rejection. */
+    reasons: z.array(text(LIMITS.text)).check(z.maxLength(LIMITS.reasons)),
+    staffId: code(),
+    /** When the person decided. */
+    at: timestamp(),
+  })
+  .check(
+    z.superRefine((r, ctx) => {
+      if (r.outcome === 'REJECTED' && r.reasons.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['reasons'], input: r.reasons, message: 'must give at least one reason when outcome is REJECTED' });
+      }
+    }),
+  );
+
 // ---- §6 reviews and rectification ------------------------------------------------------------------
 
 export const caseCompletedSchema = z.looseObject({
@@ -409,6 +435,7 @@ export const dataSchemas = {
   'gov.application.submitted': applicationSubmittedSchema,
   'gov.application.materials.supplemented': materialsSupplementedSchema,
   'gov.application.verification.reported': verificationReportedSchema,
+  'gov.application.reviewed': applicationReviewedSchema,
   'gov.policy.published': policySchema,
   'gov.policy.withdrawn': policyWithdrawnSchema,
   'gov.policy.confirmed': policyConfirmedSchema,

@@ -46,12 +46,15 @@ export const RECEIPT_KINDS = {
   VERSION_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'The same version of a service item or policy was published before with other content; the first stands. Publish a new version.' },
   // refused: 秒批
   APPLICATION_CONFLICT: { outcome: 'refused', area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
-  APPLICATION_UNKNOWN: { outcome: 'refused', area: 'approval', description: 'No application with this applicationId was submitted (a supplement or verification report for nothing).' },
+  APPLICATION_UNKNOWN: { outcome: 'refused', area: 'approval', description: 'No application with this applicationId was submitted (a supplement, verification report or person\'s decision for nothing).' },
   APPLICATION_MISMATCH: { outcome: 'refused', area: 'approval', description: 'The supplement names another application than the stored one.' },
   NOT_PENDING_MATERIALS: { outcome: 'refused', area: 'approval', description: 'A supplement for an application that is not waiting for materials (容缺).' },
   SUPPLEMENT_TOO_LATE: { outcome: 'refused', area: 'approval', description: 'A supplement after the supplement deadline.' },
   NOT_APPROVED_ON_COMMITMENT: { outcome: 'refused', area: 'approval', description: 'A verification report for an application that is not approved on commitment (告知承诺).' },
   ALREADY_VERIFIED: { outcome: 'refused', area: 'approval', description: 'A second verification report: the first one stands.' },
+  NOT_IN_MANUAL_REVIEW: { outcome: 'refused', area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
+  NOT_A_BUNDLE: { outcome: 'refused', area: 'approval', description: 'A person\'s decision naming an itemCode for an application that is not a bundle (一件事): a single-item application is decided without one.' },
+  ITEM_NOT_IN_APPLICATION: { outcome: 'refused', area: 'approval', description: 'A person\'s decision naming an itemCode that is not an item of the application.' },
   // refused: 好差评
   DUPLICATE_REVIEW: { outcome: 'refused', area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
   REVIEWER_MISMATCH: { outcome: 'refused', area: 'review', description: 'The reviewer is not the applicant of the case.' },

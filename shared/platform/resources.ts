@@ -28,6 +28,7 @@ export const routing = {
   'gov.application.submitted': 'approval',
   'gov.application.materials.supplemented': 'approval',
   'gov.application.verification.reported': 'approval',
+  'gov.application.reviewed': 'approval',
   'gov.policy.published': 'policy',
   'gov.policy.withdrawn': 'policy',
   'gov.policy.confirmed': 'policy',

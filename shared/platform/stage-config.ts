@@ -43,6 +43,12 @@ export interface StageConfig {
     readonly resolveWorkingDays: number;
     readonly resolveWorkingDaysMultiDepartment: number;
   };
+  /**
+   * 好差评 upward sync: the platform's profile (national, zhejiang, guangdong), the URL records are posted
+   * to, and the three-digit data-source number the platform gave this bureau. The area code is
+   * `district.code`; departments' credit codes come from the catalogue. Without it nothing is reported.
+   */
+  readonly upward?: { readonly profile: string; readonly url: string; readonly dataSource: string };
   /** Upstream systems allowed to post, by CloudEvents `source`. */
   readonly sources: Readonly<Record<string, SourceConfig>>;
   /** Principals allowed to read the query routes (auditors, upstream systems). */

@@ -16,6 +16,7 @@ function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean)
     supplementDue: d.supplementDue ?? null,
     verificationDue: d.verificationDue ?? null,
     verification: d.verification ?? null,
+    review: d.review ?? null,
     materialsPending: d.materialsPending,
     materialsMissing: d.materialsMissing,
     materialsUnverifiable: d.materialsUnverifiable,

@@ -1,3 +1,5 @@
+import { stageCalendar } from '#platform/calendar';
+import { nowIso } from '#platform/clock';
 import { json, problem } from '#platform/http';
 import {
   ALL_KEY,
@@ -10,6 +12,10 @@ import {
   listCounters,
   loadCase,
   rankDepartments,
+  dynamoSyncStore,
+  SYNC_STATES,
+  upwardFigures,
+  type SyncState,
   type Dimension,
   type GroupFigures,
   type Period,
@@ -80,6 +86,34 @@ export const reviewRoutes: QueryRoutes = {
     }));
     const unranked = groups.filter((g) => g.realReviews === 0).map((g) => g.key);
     return json(200, { month: query.month, ranking: rankDepartments(groups, query.month), unranked });
+  },
+
+  /**
+   * The upward sync's figures for the records whose review or step happened in a day or month (sync lag
+   * p50/p99, records by state, rejections by reason) and, over all time, the oldest record still on its way
+   * and the oldest not acknowledged.
+   */
+  'GET /reviews/sync/figures': async ({ query }) => {
+    if (query.period === undefined) return problem(400, 'period is required: YYYY-MM for a month or YYYY-MM-DD for a day');
+    if (!parsePeriod(query.period)) return problem(400, `period must be YYYY-MM (a month) or YYYY-MM-DD (a day); got "${query.period}"`);
+    const figures = await upwardFigures({ store: dynamoSyncStore, calendar: stageCalendar() }, query.period, nowIso());
+    return json(200, { period: query.period, ...figures });
+  },
+
+  /** The upward-sync records in one state (oldest first), optionally only those of a day or month: what to re-push. */
+  'GET /reviews/sync/records': async ({ query }) => {
+    const state = query.state as SyncState | undefined;
+    if (state === undefined || !(SYNC_STATES as readonly string[]).includes(state)) {
+      return problem(400, `state must be one of ${SYNC_STATES.join(', ')}; got ${JSON.stringify(query.state ?? null)}`);
+    }
+    if (query.period !== undefined && !parsePeriod(query.period)) return problem(400, `period must be YYYY-MM or YYYY-MM-DD; got "${query.period}"`);
+    const calendar = stageCalendar();
+    const records = (await dynamoSyncStore.recordsInState(state)).filter((r) => query.period === undefined || calendar.localDate(r.sourceEventAt).startsWith(query.period));
+    return json(200, {
+      state,
+      count: records.length,
+      records: records.slice(0, 1000).map(({ payload: _payload, ...r }) => r),
+    });
   },
 
   /** A case open for review: its record, its review (real or default), parked reviews and refusals. */

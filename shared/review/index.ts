@@ -13,3 +13,7 @@ export * from './domain/figures';
 export { rankDepartments, type RankableFigures, type RankingEntry } from './domain/ranking';
 export { getCounters, listCounters, loadCase } from './store';
 export type { CaseBundle, CaseRecord, FigureRow, Rejection } from './ports';
+// Upward sync (issue #19): the figures and the records of a state, for the query routes.
+export { upwardFigures } from './sync';
+export { dynamoSyncStore } from './store/sync';
+export { SYNC_STATES, type SyncRecord, type SyncState } from './domain/upward/sync';

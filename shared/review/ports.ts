@@ -1,7 +1,7 @@
 /**
  * What the review use cases (`service.ts`) need from the world, as interfaces: the store of the `reviews`
  * table, the outbound publisher, the clock, the stage's calendar and deadlines, and sinks for metrics and
- * log lines. `wiring.ts` builds the production ports (DynamoDB, SQS, Powertools); unit tests pass small
+ * log lines. `adapters.ts` builds the production ports (DynamoDB, SQS, Powertools); unit tests pass small
  * in-memory ones (tests/support/memory/review.ts).
  *
  * The records here are what the store keeps per case, and the change a use case asks it to write.
@@ -13,6 +13,8 @@ import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
 import type { Dimension, Period } from './domain/figures';
 import type { CaseReviewState, Counters, FigureDelta, Rectification, Review, ReviewConfig } from './domain/types';
+import type { PlatformAnswer, SyncRecord, SyncState } from './domain/upward/sync';
+import type { UpwardProfile, UpwardSettings } from './domain/upward/types';
 
 /** A semantic refusal, kept on the case so auditors can see what was refused and why (SPEC §11). */
 export interface Rejection {
@@ -83,6 +85,11 @@ export interface ReviewChange {
    * change's version condition makes it happen once, so the receipts need no condition of their own.
    */
   readonly receipts?: readonly Receipt[];
+  /**
+   * Upward-sync records (issue #19) of the reviews, defaults and rectification steps this change makes:
+   * written with the change, so a record exists exactly when the thing it reports does.
+   */
+  readonly syncRecords?: readonly SyncRecord[];
 }
 
 /** A concurrent or redelivered change got there first: reload and decide again. */
@@ -147,15 +154,63 @@ export interface LogSink {
   error(message: string, attributes?: Record<string, unknown>): void;
 }
 
+/** What the upward mapping needs of the catalogue about an item (read through the registry's module). */
+export interface CatalogueItem {
+  readonly name: string;
+  readonly promisedDays: number;
+  readonly departmentCode: string;
+  /** The department's 统一社会信用代码, when the catalogue gives it. */
+  readonly departmentCreditCode?: string;
+}
+
+/** The stage's upward sync: its platform's profile, what it says about itself, and the catalogue. */
+export interface UpwardPorts {
+  readonly profile: UpwardProfile;
+  /** areaCode and dataSource; department credit codes come from the catalogue (and may be added here). */
+  readonly settings: UpwardSettings;
+  readonly calendar: Pick<WorkingCalendar, 'localIso' | 'localDate'>;
+  item(itemCode: string): Promise<CatalogueItem | undefined>;
+}
+
+/** A sync record written on the condition that its `version` is still `expectedVersion`. */
+export interface SyncWrite {
+  readonly next: SyncRecord;
+  readonly expectedVersion: number;
+  /** Written with the record, in the same transaction (ACKED, REJECTED, PARKED and re-pushes). */
+  readonly audit?: AuditEntry;
+  /** When a SENT record counts as stuck (its `dueAt` in the due index). */
+  readonly sentTimeoutMs: number;
+}
+
+/** The outbox of the upward sync (one item per platform record). */
+export interface SyncStore {
+  getRecord(recordId: string): Promise<SyncRecord | undefined>;
+  /** Writes the record if its version is still the expected one; false when another writer got there first. */
+  writeRecord(write: SyncWrite): Promise<boolean>;
+  /** Records whose next attempt is due or whose attempt is stuck, at most `limit` (eventually consistent). */
+  dueRecords(now: string, limit: number): Promise<SyncRecord[]>;
+  /** Records in a state, optionally only those whose review or step happened between `from` and `to` (ISO). */
+  recordsInState(state: SyncState, range?: { readonly from: string; readonly to: string }): Promise<SyncRecord[]>;
+  /** The record of a state whose event happened first (the head of the state's index). */
+  oldestInState(state: SyncState): Promise<SyncRecord | undefined>;
+}
+
+/** What the platform answered an attempt (see domain/upward/sync.ts `PlatformAnswer`). */
+export interface PlatformClient {
+  send(record: SyncRecord): Promise<PlatformAnswer>;
+}
+
 export interface ReviewPorts {
   readonly store: ReviewStore;
   readonly outbound: OutboundPublisher;
   /** The functions' clock, ISO 8601. */
-  readonly clock: () => string;
+  readonly now: () => string;
   readonly calendar: Pick<WorkingCalendar, 'localDate' | 'addWorkingDays'>;
   readonly config: ReviewConfig;
   /** The stage's district, given to cases that do not name one. */
   readonly district?: string;
   readonly metrics: MetricsSink;
   readonly log: LogSink;
+  /** Set when the stage reports its reviews upward (issue #19): every change then carries its sync records. */
+  readonly upward?: UpwardPorts;
 }

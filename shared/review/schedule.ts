@@ -41,7 +41,7 @@ async function emitFigures(ports: ReviewPorts, now: string): Promise<void> {
 }
 
 export async function runSchedule(ports: ReviewPorts): Promise<ScheduleSummary> {
-  const now = ports.clock();
+  const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
   const failedInvites = await forEachCase(ports, await ports.store.dueCaseIds('invite', now), async (caseId) => {
     for (const action of await decideAndCarryOut(ports, caseId, now, decideInvitations, undefined)) {

@@ -43,20 +43,20 @@ export function createReviewService(ports: ReviewPorts): ReviewService {
   return {
     async completeCase(kase, cause) {
       const input: Case = kase.district === undefined && ports.district !== undefined ? { ...kase, district: ports.district } : kase;
-      const out = await decideAndCarryOut(ports, kase.caseId, ports.clock(), decideCaseCompleted, { kase: input, cause });
+      const out = await decideAndCarryOut(ports, kase.caseId, ports.now(), decideCaseCompleted, { kase: input, cause });
       afterCommit(() => caseCompleted(ports, out));
       return out;
     },
 
     async submitReview(review) {
-      const out = await decideAndCarryOut(ports, review.caseId, ports.clock(), decideReview, review);
+      const out = await decideAndCarryOut(ports, review.caseId, ports.now(), decideReview, review);
       afterCommit(() => reviewSubmitted(ports, review, out));
       return out;
     },
 
     async applyStep(step, options = {}) {
       const receiveCount = options.receiveCount ?? OUT_OF_ORDER_RECEIVES;
-      const out = await decideAndCarryOut(ports, step.caseId, ports.clock(), decideStep, { step, receiveCount });
+      const out = await decideAndCarryOut(ports, step.caseId, ports.now(), decideStep, { step, receiveCount });
       afterCommit(() => stepTaken(ports, step, out));
       return out;
     },

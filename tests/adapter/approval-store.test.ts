@@ -11,12 +11,13 @@ import { decisionAudit, conflictAudit, refusalAudit, overdueAudit } from '#appro
 import { decide } from '#approval/domain/decide';
 import type { Cause, Decision } from '#approval/domain/decision';
 import { onVerification, supplement } from '#approval/domain/lifecycle';
+import { onReview } from '#approval/domain/reviewed';
 import type { Application } from '#approval/domain/types';
 import { conflictReceipt, messagesOf, refusalReceipt, versionReceipt } from '#approval/messages';
 import type { FirstDecisionRecord, OutboxRef } from '#approval/ports';
 import { receiptKey } from '#platform/receipts';
 import { useTestDynamo } from '#support/dynamo';
-import { criminalApp, criminalRecordItem, inputFor, NOW, posterApp, posterItem, weatherApp, weatherItem } from '../unit/approval/fixtures';
+import { calendar, criminalApp, criminalRecordItem, inputFor, NOW, outdoorAdItem, outdoorApp, posterApp, posterItem, weatherApp, weatherItem } from '../unit/approval/fixtures';
 
 const db = useTestDynamo();
 let store: typeof import('#approval/store');
@@ -139,6 +140,26 @@ describe('approval store: later versions and deadlines', () => {
     const known = await store.loadCase('AD-LATER-1');
     expect(known.decision?.sequence).toBe(2);
     expect(known.versions.map((v) => [v.decision.sequence, v.causeKind, v.pending])).toEqual([[1, 'submitted', true], [2, 'supplemented', true]]);
+  });
+
+  it("stores a person's decision over the manual review: the DECISION keeps who decided, the version the reasons", async () => {
+    const app = outdoorApp({ applicationId: 'AD-REVIEWED-1' });
+    const manual = decide(inputFor(app, outdoorAdItem));
+    await store.approvalStore.createFirstDecision(first(app, manual));
+    const at = '2026-11-20T03:00:00.000Z';
+    const t = onReview(manual, { outcome: 'APPROVED', reasons: ['现场核查通过'], staffId: 'CGJ-007', at }, { item: outdoorAdItem, now: at, calendar });
+    if (!t.ok) throw new Error(t.refusal.message);
+    const c = cause('r-AD-REVIEWED-1', 'gov.application.reviewed');
+    const next = { previous: manual, decision: t.decision, cause: c, causeKind: 'reviewed' as const, outbox: messagesOf(t.decision, 'reviewed').outbox, audit: decisionAudit(t.decision, c, 'reviewed:APPROVED', at), receipt: versionReceipt(t.decision, c) };
+    expect(await store.approvalStore.storeTransition(next)).toBe('stored');
+    expect(await store.approvalStore.storeTransition(next)).toBe('raced');
+
+    expect(JSON.parse((await item('AD-REVIEWED-1', 'DECISION'))!.body as string)).toMatchObject({ outcome: 'APPROVED', sequence: 2, review: { staffId: 'CGJ-007', at, outcome: 'APPROVED' } });
+    const known = await store.loadCase('AD-REVIEWED-1');
+    expect(known.versions.map((v) => [v.decision.sequence, v.causeKind])).toEqual([[1, 'submitted'], [2, 'reviewed']]);
+    expect(known.decision).toMatchObject({ review: { reasons: ['现场核查通过'] }, certificateNo: `户外广告设施设置许可-AD-REVIEWED-1` });
+    const [current] = (await store.queryDecisions('CG-021')).filter((d) => d.applicationId === 'AD-REVIEWED-1');
+    expect(current?.review).toEqual({ staffId: 'CGJ-007', at, outcome: 'APPROVED' });
   });
 
   it('flags an overdue verification once: the decision leaves DUE#VERIFICATION, the flag has its outbox', async () => {

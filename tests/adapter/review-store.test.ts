@@ -234,7 +234,7 @@ describe('review store under the use cases', () => {
     const reviews = service.createReviewService({
       store: store(),
       outbound,
-      clock: () => '2026-11-02T02:00:00.000Z',
+      now: () => '2026-11-02T02:00:00.000Z',
       calendar: shanghai,
       config: { reminderNaturalDays: 3, defaultReviewNaturalDays: 7, acknowledgeWorkingDays: 1, rectifyWorkingDays: 5, extensionWorkingDays: 5 },
       district: 'ADP-DIST',

@@ -208,6 +208,8 @@ describe('alarms to the SNS topic', () => {
     const table = [
       ['overdue-rectifications', 'OverdueRectifications', 'reviewSchedule'],
       ['overdue-verifications', 'OverdueVerifications', 'approvalDeadlines'],
+      ['upward-parked', 'UpwardParked', 'upwardSync'],
+      ['upward-rejected', 'UpwardRejected', 'upwardSync'],
     ] as const;
     for (const [suffix, metric, service] of table) {
       const a = byName(`civicflow-${stage}-${suffix}`);
@@ -255,7 +257,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(2 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(4 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {

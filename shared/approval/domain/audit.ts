@@ -11,12 +11,14 @@ const subjectOf = (applicationId: string) => `application:${applicationId}`;
 
 export function decisionAudit(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
   const codes = decision.reasons.map((r) => r.code);
+  // A person's decision names the person: the version that records it was made by its event.
+  const person = decision.review !== undefined && decision.review.recordedAt === decision.updatedAt ? decision.review : undefined;
   return {
     subject: subjectOf(decision.applicationId),
     action,
-    actor: cause.source,
+    actor: person ? `${cause.source}/${person.staffId}` : cause.source,
     at,
-    why: codes.join(',') || 'all checks passed',
+    why: person ? [`a person's decision: ${decision.outcome}`, ...person.reasons].join('; ') : codes.join(',') || 'all checks passed',
     causeId: causeKey(cause),
     details: {
       cause,
@@ -25,6 +27,7 @@ export function decisionAudit(decision: Decision, cause: Cause, action: string, 
       itemCode: decision.itemCode,
       itemVersion: decision.itemVersion,
       reasonCodes: codes,
+      ...(person ? { review: { staffId: person.staffId, at: person.at, reasons: person.reasons } } : {}),
     },
   };
 }

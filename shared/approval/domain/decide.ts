@@ -131,6 +131,7 @@ function commonFields(input: DecideInput): CommonFields {
     itemVersion: item?.version ?? null,
     itemMode: item?.mode ?? null,
     departmentCode: item?.departmentCode ?? null,
+    ...(item === undefined ? {} : { itemName: item.name, promisedDays: item.promisedDays }),
     applicantKind: application.applicant.kind,
     applicantId: application.applicant.id,
     channel: application.channel,

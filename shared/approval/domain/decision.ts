@@ -21,6 +21,8 @@ export const REASON_CODES = [
   'MANUAL_ITEM',
   'SUPPLEMENT_DEADLINE_MISSED',
   'COMMITMENT_UNTRUTHFUL',
+  // A person's decision on an application in manual review: the message is the reviewer's own reason.
+  'REVIEWED_BY_PERSON',
 ] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
@@ -50,7 +52,8 @@ export type TraceStepName =
   | 'mode'
   | 'supplement'
   | 'supplementDeadline'
-  | 'verification';
+  | 'verification'
+  | 'review';
 
 /** `reject` and `manual` say what the step alone would lead to; the outcome weighs every step. */
 export type StepResult = 'pass' | 'reject' | 'manual' | 'pending' | 'skip';
@@ -113,7 +116,27 @@ export type Effect =
       readonly subjectId: string;
       readonly applicationId: string;
       readonly at: string;
+    }
+  | {
+      /** 办不成事 is told of a version that may offer a hard case, or that ends a manual review it watches. */
+      readonly kind: 'tellHardCase';
+      readonly decided: HardCaseNotice;
     };
+
+/** A decision version as the hard-case capability takes it (`civicflow.application.decided`). */
+export interface HardCaseNotice {
+  readonly applicationId: string;
+  readonly itemCode: string;
+  /** Absent when the item is unknown. */
+  readonly departmentCode?: string;
+  readonly outcome: Outcome;
+  readonly reasons: readonly { readonly code: string; readonly message: string }[];
+  readonly submittedAt: string;
+  readonly updatedAt: string;
+  readonly sequence: number;
+  /** Absent when the item is unknown (nothing was promised then). */
+  readonly item?: { readonly name: string; readonly promisedDays: number };
+}
 
 export interface VerificationRecord {
   readonly truthful: boolean;
@@ -123,6 +146,18 @@ export interface VerificationRecord {
   readonly late: boolean;
 }
 
+/** A person's decision (人工审核) on an application in manual review, as the department reported it. */
+export interface ReviewRecord {
+  readonly outcome: 'APPROVED' | 'REJECTED';
+  /** The reviewer's reasons, as written. */
+  readonly reasons: readonly string[];
+  readonly staffId: string;
+  /** When the person decided (the department's time). */
+  readonly at: string;
+  /** When CivicFlow recorded it. */
+  readonly recordedAt: string;
+}
+
 export interface Decision {
   readonly applicationId: string;
   readonly itemCode: string;
@@ -130,6 +165,13 @@ export interface Decision {
   readonly itemVersion: number | null;
   readonly itemMode: ItemMode | null;
   readonly departmentCode: string | null;
+  /**
+   * The item's name and promised working days as decided on; absent when the item is unknown (and on
+   * versions stored before they were kept). A later version made without the catalogue (a deadline)
+   * still knows what was promised.
+   */
+  readonly itemName?: string;
+  readonly promisedDays?: number;
   readonly applicantKind: ApplicantKind;
   readonly applicantId: string;
   readonly channel: string;
@@ -158,6 +200,8 @@ export interface Decision {
   readonly certificateNo?: string;
   readonly verificationDue?: Due;
   readonly verification?: VerificationRecord;
+  /** Set on the version a person decided (人工审核): who, when, what and why. */
+  readonly review?: ReviewRecord;
   readonly supplementDue?: Due;
   readonly submittedAt: string;
   /** When the application was last decided on its merits (the first decision or a supplement's re-decision). */
@@ -188,7 +232,10 @@ export type RefusalCode =
   | 'SUPPLEMENT_TOO_LATE'
   | 'APPLICATION_MISMATCH'
   | 'NOT_APPROVED_ON_COMMITMENT'
-  | 'ALREADY_VERIFIED';
+  | 'ALREADY_VERIFIED'
+  | 'NOT_IN_MANUAL_REVIEW'
+  | 'NOT_A_BUNDLE'
+  | 'ITEM_NOT_IN_APPLICATION';
 
 /** A later event that is not allowed in the decision's current state: nothing changes. */
 export interface Refusal {
@@ -200,8 +247,8 @@ export type Transition =
   | { readonly ok: true; readonly decision: Decision }
   | { readonly ok: false; readonly refusal: Refusal };
 
-/** What made a decision version: the first decision, a later event, or a schedule. */
-export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification';
+/** What made a decision version: the first decision, a later event (a person's decision included), or a schedule. */
+export type VersionCause = 'submitted' | 'supplemented' | 'supplementDeadline' | 'verification' | 'reviewed';
 
 /** The event (or schedule run) that caused a change; `(source, id)` makes a redelivery recognisable. */
 export interface Cause {

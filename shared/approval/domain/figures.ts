@@ -10,7 +10,7 @@ export interface ApprovalFigures {
   readonly byOutcome: Readonly<Record<Outcome, number>>;
   /** Decisions on items whose mode is `instant`. */
   readonly instantItemDecisions: number;
-  /** Of those, decided APPROVED by the machine (after a supplement too: no person was involved). */
+  /** Of those, decided APPROVED by the machine (after a supplement too: no person was involved), not by a person. */
   readonly instantApprovals: number;
   /** 秒批率 = instantApprovals / instantItemDecisions; null when there is no decision on an instant item. */
   readonly instantApprovalRate: number | null;
@@ -38,7 +38,10 @@ export function currentDecisions(versions: readonly Decision[]): Decision[] {
 }
 
 /** What the figures read of a decision: the DECISION item keeps these (see store.ts CurrentDecision). */
-export type FiguresInput = Pick<Decision, 'outcome' | 'itemMode' | 'materialsWaived' | 'latencyMs' | 'timeLimitCompression'>;
+export type FiguresInput = Pick<Decision, 'outcome' | 'itemMode' | 'materialsWaived' | 'latencyMs' | 'timeLimitCompression'> & {
+  /** Present when a person decided the version (人工审核): then it is no instant approval. */
+  readonly review?: Pick<NonNullable<Decision['review']>, 'staffId' | 'at' | 'outcome'>;
+};
 
 export function approvalFigures(decisions: readonly FiguresInput[]): ApprovalFigures {
   const byOutcome = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
@@ -52,7 +55,7 @@ export function approvalFigures(decisions: readonly FiguresInput[]): ApprovalFig
     byOutcome[d.outcome] += 1;
     if (d.itemMode === 'instant') {
       instantItemDecisions += 1;
-      if (d.outcome === 'APPROVED') instantApprovals += 1;
+      if (d.outcome === 'APPROVED' && d.review === undefined) instantApprovals += 1;
     }
     materialsWaived += d.materialsWaived.length;
     if (Number.isFinite(d.latencyMs)) latencies.push(d.latencyMs);

@@ -4,8 +4,8 @@
  *
  * `Decisions` counts versions by outcome; the 秒批率 pair counts each application once in the denominator
  * and once in the numerator when it becomes APPROVED; waived materials count only what the version added.
- * Latency and compression belong to decisions on the merits (a first decision or a supplement's
- * re-decision), not to deadlines or verifications.
+ * Latency and compression belong to decisions on the merits (a first decision, a supplement's
+ * re-decision or a person's decision), not to deadlines or verifications.
  */
 import type { Decision, Outcome, VersionCause } from './decision';
 
@@ -28,13 +28,14 @@ export function decisionMetrics(decision: Decision, previous: Decision | undefin
   ];
   if (decision.itemMode === 'instant') {
     if (previous === undefined) points.push({ name: 'DecisionsOnInstantItems', unit: 'Count', value: 1 });
-    if (decision.outcome === 'APPROVED' && previous?.outcome !== 'APPROVED') {
+    // 秒批率 counts what the machine approved; a person's approval is no instant approval.
+    if (decision.outcome === 'APPROVED' && previous?.outcome !== 'APPROVED' && cause !== 'reviewed') {
       points.push({ name: 'InstantApprovals', unit: 'Count', value: 1 });
     }
   }
   const waived = decision.materialsWaived.length - (previous?.materialsWaived.length ?? 0);
   if (waived > 0) points.push({ name: 'MaterialsWaived', unit: 'Count', value: waived });
-  if (cause === 'submitted' || cause === 'supplemented') {
+  if (cause === 'submitted' || cause === 'supplemented' || cause === 'reviewed') {
     points.push({ name: 'DecisionLatency', unit: 'Milliseconds', value: decision.latencyMs });
     if (CONCLUDED.has(decision.outcome) && decision.timeLimitCompression !== null) {
       points.push({ name: 'TimeLimitCompression', unit: 'Percent', value: decision.timeLimitCompression * 100 });

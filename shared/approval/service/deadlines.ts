@@ -8,7 +8,7 @@ import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
 import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
-import { verificationOverdueFor } from '../messages';
+import { effectEvents, verificationOverdueFor } from '../messages';
 import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
 import { outboxSender } from './outbox';
 import { storeVersion } from './versions';
@@ -73,10 +73,11 @@ export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService 
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
     for (const ref of await store.unsentOutboxes(before)) {
       const waiting = await pendingOutbox(ref);
-      // Effects (review case, credit mark) need grants this function does not have; a version that has
-      // them was made by an event, and SQS redelivers that event until its handler has sent them.
-      if (!waiting || waiting.effects.length > 0) continue;
-      await outbox.send({ ref, outbox: waiting, internal: [] });
+      // Effects other than the hard-case notice (review case, credit mark) need grants this function does
+      // not have; a version that has them was made by an event, and SQS redelivers that event until its
+      // handler has sent them. The notice of a TERMINATED version this schedule made is its own to resend.
+      if (!waiting || waiting.effects.some((e) => e.kind !== 'tellHardCase')) continue;
+      await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
     }
     if (resent > 0) telemetry.warn('resent unsent outboxes', { resent });

@@ -1,7 +1,7 @@
 /**
  * Later events on a decided application (SPEC §4 step 6): a supplement re-decides a 容缺 case under the
  * item version it was accepted under; a department's verification report closes or revokes an approval
- * on commitment. Each computes the next version from the current one (domain/lifecycle.ts) and stores it
+ * on commitment; a person's decision concludes a manual review. Each computes the next version from the current one (domain/lifecycle.ts) and stores it
  * conditionally on that version, so a concurrent event makes it reload and compute again.
  *
  * A refused event (a supplement for a case that is not pending, a second verification…) is recorded with
@@ -11,6 +11,7 @@ import { currentUnit } from '#platform/group-commit';
 import { refusalAudit } from '../domain/audit';
 import { causeKey, type Cause, type Decision, type Transition, type VersionCause } from '../domain/decision';
 import { onVerification, supplement, type VerificationReport } from '../domain/lifecycle';
+import { onReview, reviewRefusal, type PersonReview } from '../domain/reviewed';
 import type { SubmittedMaterial } from '../domain/types';
 import { effectEvents, refusalReceipt } from '../messages';
 import type { ApprovalPorts, StoredCase, StoredRefusalCode, StoredVersion } from '../ports';
@@ -100,5 +101,22 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
     if (recorded) telemetry.warn('event refused', { applicationId, eventType: cause.type, eventId: cause.id, code });
   }
 
-  return { supplementMaterials, reportVerification };
+  /**
+   * `gov.application.reviewed`: a person's decision on an application in manual review. The item version it
+   * was decided under gives the certificate type and the legal days; it is read only for a decision that
+   * will be taken.
+   */
+  function reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'reviewed', async (known, now) => {
+      const previous = known.decision;
+      const refusal = reviewRefusal(previous, review);
+      if (refusal) return { ok: false, refusal };
+      const item = previous.itemVersion === null ? undefined : await registry.itemVersion(previous.itemCode, previous.itemVersion);
+      // A manual review always has its item (an unknown item is rejected at once): its absence is a defect to retry, then dead-letter.
+      if (item === undefined) throw new Error(`item ${previous.itemCode} v${previous.itemVersion} of application ${applicationId} is not in the catalogue; retrying`);
+      return onReview(previous, review, { item, now, calendar: ports.calendar() });
+    });
+  }
+
+  return { supplementMaterials, reportVerification, reviewApplication };
 }

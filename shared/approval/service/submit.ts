@@ -17,6 +17,7 @@ import { decisionAudit, conflictAudit } from '../domain/audit';
 import { classifySubmission, contentHash } from '../domain/conflict';
 import { decide } from '../domain/decide';
 import { causeKey, type Cause } from '../domain/decision';
+import { withHardCaseNotice } from '../domain/hardcase-notice';
 import type { Application } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, messagesOf, versionReceipt } from '../messages';
 import type { ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
@@ -38,7 +39,7 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
     await batch?.unit.beforeLoad(application.applicationId);
     const { item, ...facts } = await registry.applicationFacts(application.itemCode, application.applicant);
     const now = ports.now();
-    const decision = decide({ application, item, ...facts, now, calendar: ports.calendar() });
+    const decision = withHardCaseNotice(decide({ application, item, ...facts, now, calendar: ports.calendar() }), undefined);
     const { outbox: box, internal } = messagesOf(decision, 'submitted');
     const record: FirstDecisionRecord = {
       application,

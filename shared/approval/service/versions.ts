@@ -1,9 +1,11 @@
 /**
  * A later version of a decision (a supplement's re-decision, a verification, a missed deadline): stored
- * only over the version it was computed from, then counted, logged and its outbox sent.
+ * only over the version it was computed from, with the hard-case notice it owes among its effects, then
+ * counted, logged and its outbox sent.
  */
 import { decisionAudit } from '../domain/audit';
 import type { Cause, Decision, VersionCause } from '../domain/decision';
+import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { messagesOf, versionReceipt } from '../messages';
 import type { DeadlinesPorts } from '../ports';
 import { reportDecision } from './observe';
@@ -15,7 +17,8 @@ export async function storeVersion(
   outbox: OutboxSender,
   change: { readonly previous: Decision; readonly decision: Decision; readonly cause: Cause; readonly causeKind: VersionCause; readonly now: string },
 ): Promise<'stored' | 'raced'> {
-  const { previous, decision, cause, causeKind, now } = change;
+  const { previous, cause, causeKind, now } = change;
+  const decision = withHardCaseNotice(change.decision, previous);
   const { outbox: box, internal } = messagesOf(decision, causeKind);
   const stored = await store.storeTransition({
     previous,

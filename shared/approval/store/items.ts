@@ -45,7 +45,10 @@ export type CurrentDecision = Pick<
   | 'updatedAt'
   | 'sequence'
 > &
-  Partial<Pick<Decision, 'supplementDue' | 'verificationDue'>>;
+  Partial<Pick<Decision, 'supplementDue' | 'verificationDue'>> & {
+    /** Who decided, when a person did (the figures count no instant approval then); the reasons stay in V#. */
+    readonly review?: Pick<NonNullable<Decision['review']>, 'staffId' | 'at' | 'outcome'>;
+  };
 
 export function currentOf(d: Decision): CurrentDecision {
   return {
@@ -64,6 +67,7 @@ export function currentOf(d: Decision): CurrentDecision {
     sequence: d.sequence,
     ...(d.supplementDue === undefined ? {} : { supplementDue: d.supplementDue }),
     ...(d.verificationDue === undefined ? {} : { verificationDue: d.verificationDue }),
+    ...(d.review === undefined ? {} : { review: { staffId: d.review.staffId, at: d.review.at, outcome: d.review.outcome } }),
   };
 }
 

@@ -7,6 +7,7 @@
 import { currentUnit } from '#platform/group-commit';
 import { VersionConflict, type CaseBundle, type ReviewChange, type ReviewPorts } from '../ports';
 import type { DecideContext, Decision, Effect } from './decision';
+import { withSyncRecords } from './upward';
 
 const MAX_ATTEMPTS = 6;
 
@@ -45,6 +46,12 @@ async function carryOut(ports: ReviewPorts, effect: Effect): Promise<void> {
   }
 }
 
+/** A write with the upward-sync records of what it records (service/upward.ts), when the stage reports upward. */
+async function withUpward(ports: ReviewPorts, bundle: CaseBundle, effect: Effect, now: string): Promise<Effect> {
+  if (effect.kind !== 'write' || ports.upward === undefined) return effect;
+  return { kind: 'write', change: await withSyncRecords(ports.upward, bundle, effect.change, now) };
+}
+
 /** Reload-and-decide: a version race means someone else changed the case; decide again on fresh state. */
 export async function decideAndCarryOut<I, T>(ports: ReviewPorts, caseId: string, now: string, decide: Decide<I, T>, input: I): Promise<T> {
   const ctx: DecideContext = { now, calendar: ports.calendar, config: ports.config };
@@ -56,7 +63,7 @@ export async function decideAndCarryOut<I, T>(ports: ReviewPorts, caseId: string
     await publishAndClear(ports, [{ caseId, outbound: bundle.outbox }]);
     const decision = decide(bundle, ctx, input);
     try {
-      await carryOut(ports, decision.effect);
+      await carryOut(ports, await withUpward(ports, bundle, decision.effect, now));
       return decision.result;
     } catch (error) {
       if (!(error instanceof VersionConflict) || n >= MAX_ATTEMPTS) throw error;

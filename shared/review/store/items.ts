@@ -9,6 +9,8 @@ import type { TransactItem } from '#platform/transactions';
 import { counterDeltas, type Dimension, type Period } from '../domain/figures';
 import type { CounterName, FigureDelta } from '../domain/types';
 import type { ReviewChange } from '../ports';
+import { DEFAULT_SYNC_CONFIG } from '../domain/upward/sync';
+import { syncCreate } from './sync';
 import { caseKey, DUE_PK, figureKey, outboxKey, rectKey, rejectionKey, table } from './keys';
 
 function versionCondition(expected: number | undefined) {
@@ -131,6 +133,8 @@ export function ownItems(change: ReviewChange): TransactItem[] {
     items.push({ Put: { TableName: table(), Item: { ...outboxKey(caseId, event.id), kind: 'outbox', event } } });
   }
   for (const receipt of change.receipts ?? []) items.push(receiptPut(receipt, 'replace'));
+  // A new record is PENDING or REJECTED, never SENT: the timeout only matters to later writes.
+  for (const record of change.syncRecords ?? []) items.push(syncCreate(record, DEFAULT_SYNC_CONFIG.sentTimeoutMs));
   return items;
 }
 

@@ -25,7 +25,10 @@ import {
   type ReviewChange,
   type ReviewPorts,
   type ReviewStore,
+  type SyncStore,
+  type SyncWrite,
 } from '#review/ports';
+import type { PlatformAnswer, SyncRecord, SyncState } from '#review/domain/upward/sync';
 
 interface CaseItem {
   readonly version: number;
@@ -54,6 +57,8 @@ export class MemoryReviewStore implements ReviewStore {
   readonly counters = new Map<string, Map<string, Record<CounterName, number>>>();
   readonly audits = new Map<string, AuditEntry>();
   readonly receipts = new Map<string, Receipt>();
+  /** Upward-sync records created by changes (shared with a `MemorySyncStore`). */
+  readonly syncRecords = new Map<string, SyncRecord>();
   /** Calls of `commit` and `commitMany`, and the changes each wrote. */
   readonly writes: { readonly kind: 'commit' | 'commitMany'; readonly changes: number }[] = [];
 
@@ -100,6 +105,7 @@ export class MemoryReviewStore implements ReviewStore {
       this.outboxes.set(caseId, box.set(event.id, copy(event)));
     }
     for (const receipt of change.receipts ?? []) this.receipts.set(receiptKey(receipt), copy(receipt));
+    for (const record of change.syncRecords ?? []) this.syncRecords.set(record.recordId, copy(record));
   }
 
   async commit(change: ReviewChange): Promise<void> {
@@ -159,6 +165,71 @@ export class MemoryReviewStore implements ReviewStore {
       for (const [key, counters] of keys) out.set(`${dimension}#${key}#${granularity}#${value}`, counters);
     }
     return out;
+  }
+}
+
+/**
+ * The upward-sync outbox in memory, on the review store's records: writes conditional on the version, due
+ * records as the `byDue` index lists them, records of a state in the order their events happened.
+ */
+export class MemorySyncStore implements SyncStore {
+  readonly audits: AuditEntry[] = [];
+  constructor(
+    readonly records: Map<string, SyncRecord>,
+    private readonly sentTimeoutMs: number,
+  ) {}
+
+  async getRecord(recordId: string): Promise<SyncRecord | undefined> {
+    const r = this.records.get(recordId);
+    return r && copy(r);
+  }
+
+  async writeRecord(write: SyncWrite): Promise<boolean> {
+    if (this.records.get(write.next.recordId)?.version !== write.expectedVersion) return false;
+    this.records.set(write.next.recordId, copy(write.next));
+    if (write.audit) this.audits.push(copy(write.audit));
+    return true;
+  }
+
+  private dueAt(r: SyncRecord): string | undefined {
+    if (r.state === 'PENDING') return r.nextAttemptAt;
+    if (r.state === 'SENT' && r.sentAt) return new Date(Date.parse(r.sentAt) + this.sentTimeoutMs).toISOString();
+    return undefined;
+  }
+
+  async dueRecords(now: string, limit: number): Promise<SyncRecord[]> {
+    return [...this.records.values()].filter((r) => (this.dueAt(r) ?? '9') <= now).slice(0, limit).map(copy);
+  }
+
+  private ordered(state: SyncState): SyncRecord[] {
+    const at = (r: SyncRecord) => `${new Date(r.sourceEventAt).toISOString()}#${r.recordId}`;
+    return [...this.records.values()].filter((r) => r.state === state).sort((a, b) => (at(a) < at(b) ? -1 : 1));
+  }
+
+  async recordsInState(state: SyncState, range?: { readonly from: string; readonly to: string }): Promise<SyncRecord[]> {
+    const inRange = (r: SyncRecord) => !range || (r.sourceEventAt >= range.from && r.sourceEventAt <= range.to);
+    return this.ordered(state).filter(inRange).map(copy);
+  }
+
+  async oldestInState(state: SyncState): Promise<SyncRecord | undefined> {
+    const r = this.ordered(state)[0];
+    return r && copy(r);
+  }
+}
+
+/** A platform that answers from a script: each send takes the next answer, then `fallback`; it keeps what it got. */
+export class MemoryPlatform {
+  readonly sent: SyncRecord[] = [];
+  readonly script: PlatformAnswer[] = [];
+  fallback: PlatformAnswer = { kind: 'ack' };
+
+  async send(record: SyncRecord): Promise<PlatformAnswer> {
+    this.sent.push(copy(record));
+    return this.script.shift() ?? this.fallback;
+  }
+
+  sentIds(): string[] {
+    return this.sent.map((r) => r.recordId);
   }
 }
 
@@ -239,7 +310,7 @@ export function memoryReview(options: { readonly now?: string; readonly config?:
   const ports: ReviewPorts = {
     store,
     outbound,
-    clock: () => now,
+    now: () => now,
     calendar: shanghai,
     config: options.config ?? DEFAULT_REVIEW_CONFIG,
     ...(options.district !== undefined ? { district: options.district } : {}),

@@ -3,7 +3,7 @@ import { decide } from '#approval/domain/decide';
 import type { Decision } from '#approval/domain/decision';
 import { onSupplementDeadline, supplement } from '#approval/domain/lifecycle';
 import { decisionMetrics, type MetricPoint } from '#approval/domain/metrics';
-import { telemetry } from '#approval/live';
+import { telemetry } from '#approval/adapters';
 import { metrics } from '#platform/powertools';
 import { inputFor, posterApp, posterItem } from './fixtures';
 

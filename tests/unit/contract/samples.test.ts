@@ -29,6 +29,7 @@ const DEFAULT_SOURCE: Record<string, string | readonly string[]> = {
   'gov.application.submitted': '/systems/window-acceptance',
   'gov.application.materials.supplemented': '/systems/window-acceptance',
   'gov.application.verification.reported': '/systems/department',
+  'gov.application.reviewed': '/systems/department',
   'gov.case.completed': '/systems/department',
   'gov.rectification.updated': '/systems/department',
   'gov.review.submitted': '/systems/review-channel',

@@ -9,11 +9,17 @@ import { nowIso } from '#platform/clock';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { config } from '#platform/stage-config';
+import { getCurrentItem } from '#registry';
 import type { ReviewConfig } from './domain/types';
-import type { MetricsSink, MetricValue, ReviewPorts } from './ports';
+import { DEFAULT_SYNC_CONFIG } from './domain/upward/sync';
+import { profileNamed } from './domain/upward/profiles';
+import { httpPlatformClient } from './platform-client';
+import type { MetricsSink, MetricValue, ReviewPorts, UpwardPorts } from './ports';
 import { runSchedule, type ScheduleSummary } from './schedule';
 import { createReviewService, type ReviewService } from './service';
-import { dynamoReviewStore } from './store';
+import { dynamoReviewStore, loadCase } from './store';
+import { dynamoSyncStore } from './store/sync';
+import type { SyncPorts } from './sync';
 
 export function stageReviewConfig(): ReviewConfig {
   const d = config().deadlines;
@@ -43,19 +49,61 @@ const powertoolsMetrics: MetricsSink = {
   },
 };
 
+/** The stage's upward sync, if it reports upward: its profile, area code, data source and the catalogue. */
+export function stageUpwardPorts(): UpwardPorts | undefined {
+  const upward = config().upward;
+  if (upward === undefined) return undefined;
+  return {
+    profile: profileNamed(upward.profile),
+    settings: { areaCode: config().district.code, dataSource: upward.dataSource, departmentCreditCodes: {} },
+    calendar: stageCalendar(),
+    async item(itemCode) {
+      const item = await getCurrentItem(itemCode);
+      if (item === undefined) return undefined;
+      return {
+        name: item.name,
+        promisedDays: item.promisedDays,
+        departmentCode: item.departmentCode,
+        ...(item.departmentCreditCode !== undefined ? { departmentCreditCode: item.departmentCreditCode } : {}),
+      };
+    },
+  };
+}
+
+const log: ReviewPorts['log'] = {
+  info: (message, attributes) => logger.info(message, attributes ?? {}),
+  error: (message, attributes) => logger.error(message, attributes ?? {}),
+};
+
+/** The sender's ports; undefined when the stage does not report upward. */
+export function stageSyncPorts(): SyncPorts | undefined {
+  const upward = stageUpwardPorts();
+  const url = config().upward?.url;
+  if (upward === undefined || url === undefined) return undefined;
+  return {
+    store: dynamoSyncStore,
+    platform: httpPlatformClient(url),
+    now: nowIso,
+    config: DEFAULT_SYNC_CONFIG,
+    calendar: stageCalendar(),
+    metrics: powertoolsMetrics,
+    log,
+    remap: { upward, loadCase },
+  };
+}
+
 export function stageReviewPorts(): ReviewPorts {
+  const upward = stageUpwardPorts();
   return {
     store: dynamoReviewStore,
     outbound: { publish },
-    clock: nowIso,
+    now: nowIso,
     calendar: stageCalendar(),
     config: stageReviewConfig(),
     district: config().district.code,
     metrics: powertoolsMetrics,
-    log: {
-      info: (message, attributes) => logger.info(message, attributes ?? {}),
-      error: (message, attributes) => logger.error(message, attributes ?? {}),
-    },
+    log,
+    ...(upward ? { upward } : {}),
   };
 }
 

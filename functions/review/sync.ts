@@ -1,0 +1,50 @@
+/**
+ * The upward sender (好差评 → the provincial / national platform, every minute): sends the outbox's due
+ * records and expires stuck attempts (shared/review/sync.ts `runSync`). Invoked with
+ * `{"repush": {...}, "actor": "..."}` it re-pushes the records an operator names first (`npm run resync`;
+ * in AWS, `aws lambda invoke` with the same payload), then sends. A stage without `upward` does nothing.
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import * as z from 'zod/mini';
+import { logger, metrics } from '#platform/powertools';
+import { SYNC_STATES } from '#review/domain/upward/sync';
+import { repushRecords, runSync, type RepushSummary, type SyncSummary } from '#review/sync';
+import { stageSyncPorts } from '#review/adapters';
+
+const states = z.array(z.enum(SYNC_STATES)).check(z.minLength(1));
+const repushSchema = z.object({
+  repush: z.discriminatedUnion('by', [
+    z.object({ by: z.literal('record'), recordIds: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(1000)) }),
+    z.object({ by: z.literal('day'), day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), states: z.optional(states) }),
+    z.object({ by: z.literal('state'), states }),
+  ]),
+  remap: z.optional(z.boolean()),
+  actor: z.string().check(z.minLength(1), z.maxLength(200)),
+});
+
+export type SyncResult =
+  | { readonly disabled: true }
+  | { readonly repush?: RepushSummary; readonly sync: SyncSummary }
+  | { readonly error: string };
+
+export async function runUpwardSync(event: unknown): Promise<SyncResult> {
+  const ports = stageSyncPorts();
+  if (ports === undefined) return { disabled: true };
+  if (typeof event === 'object' && event !== null && 'repush' in event) {
+    const parsed = repushSchema.safeParse(event);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      return { error: `${['repush', ...issue.path.map(String)].join('.')}: ${issue.message}` };
+    }
+    const { repush, remap, actor } = parsed.data;
+    const summary = await repushRecords(ports, repush, { remap: remap ?? true, actor });
+    return { repush: summary, sync: await runSync(ports) };
+  }
+  return { sync: await runSync(ports) };
+}
+
+export const handler = middy(async (event: unknown): Promise<SyncResult> => runUpwardSync(event))
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics));

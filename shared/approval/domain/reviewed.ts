@@ -1,0 +1,103 @@
+/**
+ * A person's decision (人工审核, `gov.application.reviewed`) on an application in MANUAL_REVIEW (SPEC §4
+ * step 6): the application's next version, decided on its merits by a person. An approval issues the
+ * certificate an automatic approval would (same number) and opens the review case; a rejection gives the
+ * reviewer's reasons. Either way the version records who decided, when and why, in `review`, in its reasons
+ * (code REVIEWED_BY_PERSON) and as the last step of its trace; no deadline stays open.
+ *
+ * Only an application in MANUAL_REVIEW takes one; any other state refuses it (the current decision
+ * stands). `itemCode` addresses one child of a bundle (一件事): a single-item application takes none.
+ */
+import type { WorkingCalendar } from '#calendar/types';
+import { certificateNo } from './certificate';
+import { itemTimes } from './decide';
+import type { Decision, Effect, Refusal, ReviewRecord, TraceStep, Transition } from './decision';
+import type { ServiceItem } from './types';
+
+export interface PersonReview {
+  readonly outcome: ReviewRecord['outcome'];
+  readonly reasons: readonly string[];
+  readonly staffId: string;
+  readonly at: string;
+  readonly itemCode?: string;
+}
+
+/** What a person's decision needs of the item version the application was decided under. */
+export type ReviewedItem = Pick<ServiceItem, 'certificateType' | 'legalDays'>;
+
+/** Why this decision cannot be taken in the application's state; undefined when it can. */
+export function reviewRefusal(decision: Decision, review: PersonReview): Refusal | undefined {
+  const { applicationId } = decision;
+  if (review.itemCode !== undefined && review.itemCode !== decision.itemCode) {
+    return {
+      code: 'ITEM_NOT_IN_APPLICATION',
+      message: `事项 ${review.itemCode} 不是申请 ${applicationId} 的办理事项（${decision.itemCode}），人工审核决定未予采纳`,
+    };
+  }
+  if (review.itemCode !== undefined) {
+    return {
+      code: 'NOT_A_BUNDLE',
+      message: `申请 ${applicationId} 不是“一件事”套餐申请，人工审核决定不应指定事项（itemCode），请去掉后重新发送`,
+    };
+  }
+  if (decision.outcome !== 'MANUAL_REVIEW') {
+    return { code: 'NOT_IN_MANUAL_REVIEW', message: `申请当前状态为 ${decision.outcome}，不处于人工审核状态，人工审核决定未予采纳` };
+  }
+  return undefined;
+}
+
+export function onReview(
+  decision: Decision,
+  review: PersonReview,
+  context: { readonly item: ReviewedItem; readonly now: string; readonly calendar: WorkingCalendar },
+): Transition {
+  const refusal = reviewRefusal(decision, review);
+  if (refusal) return { ok: false, refusal };
+  const { item, now, calendar } = context;
+  const approved = review.outcome === 'APPROVED';
+  const record: ReviewRecord = { outcome: review.outcome, reasons: review.reasons, staffId: review.staffId, at: review.at, recordedAt: now };
+  // The due dates of the machine's version end here: a person has decided.
+  const { supplementDue: _supplement, verificationDue: _verification, certificateNo: _certificate, ...rest } = decision;
+  return {
+    ok: true,
+    decision: {
+      ...rest,
+      outcome: review.outcome,
+      reasons: review.reasons.map((message) => ({ code: 'REVIEWED_BY_PERSON', message, details: { staffId: review.staffId, at: review.at } })),
+      trace: { ...decision.trace, steps: [...decision.trace.steps, reviewStep(record)] },
+      review: record,
+      ...(approved ? { certificateNo: certificateNo(decision, item) } : {}),
+      decidedAt: review.at,
+      updatedAt: now,
+      latencyMs: Date.parse(review.at) - Date.parse(decision.submittedAt),
+      ...itemTimes(item, decision, review.at, calendar),
+      sequence: decision.sequence + 1,
+      effects: approved ? reviewCase(decision, review.at) : [],
+    },
+  };
+}
+
+function reviewStep(r: ReviewRecord): TraceStep {
+  const verdict = r.outcome === 'APPROVED' ? '准予办理' : '不予办理';
+  return {
+    step: 'review',
+    result: r.outcome === 'APPROVED' ? 'pass' : 'reject',
+    notes: [`人工审核：工作人员 ${r.staffId} 于 ${r.at} 决定${verdict}`, ...r.reasons.map((reason) => `理由：${reason}`)],
+  };
+}
+
+/** The review case of the approval (SPEC §4 → §6): the application itself, owned by the item's department. */
+function reviewCase(d: Decision, completedAt: string): Effect[] {
+  if (d.departmentCode === null) return [];
+  return [
+    {
+      kind: 'openReviewCase',
+      caseId: d.applicationId,
+      itemCode: d.itemCode,
+      departmentCode: d.departmentCode,
+      applicantId: d.applicantId,
+      channel: d.channel,
+      completedAt,
+    },
+  ];
+}

@@ -1,0 +1,213 @@
+/**
+ * The upward sync's use cases (issue #19): send the outbox's due records to the platform, re-push records
+ * an operator names, and the figures operators watch. The record's state machine is domain/upward/sync.ts;
+ * every write here is conditional on the version read (ports.ts `SyncStore`), so a second sender, a late
+ * answer or a re-push racing a send never undo each other, and an ACKED record is never sent again (the
+ * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
+ */
+import { inPool } from '#platform/pool';
+import type { AuditEntry } from '#platform/audit';
+import type { WorkingCalendar } from '#calendar/types';
+import {
+  applyAnswer,
+  expireAttempt,
+  repush,
+  startAttempt,
+  SYNC_STATES,
+  type SyncChange,
+  type SyncConfig,
+  type SyncRecord,
+  type SyncState,
+} from './domain/upward/sync';
+import { selectForRepush, syncFigures, type RepushSelector, type SyncFigures } from './domain/upward/sync-figures';
+import type { CaseBundle, LogSink, MetricsSink, PlatformClient, SyncStore, UpwardPorts } from './ports';
+import { remapRecord } from './service/upward';
+
+export interface SyncPorts {
+  readonly store: SyncStore;
+  readonly platform: PlatformClient;
+  readonly now: () => string;
+  readonly config: SyncConfig;
+  readonly calendar: Pick<WorkingCalendar, 'localDate'>;
+  readonly metrics: MetricsSink;
+  readonly log: LogSink;
+  /** To map a record again from its case on a re-push (the review store's loadCase and the stage's profile). */
+  readonly remap?: { readonly upward: UpwardPorts; loadCase(caseId: string): Promise<CaseBundle> };
+}
+
+export interface SyncSummary {
+  readonly attempted: number;
+  readonly acked: number;
+  readonly rejected: number;
+  readonly retrying: number;
+  readonly parked: number;
+  /** SENT records without an answer past the timeout, counted as failed attempts. */
+  readonly expired: number;
+  /** Due records another sender or a re-push changed first. */
+  readonly skipped: number;
+}
+
+/** Records one run works on; the rest stay due for the next run. */
+const RUN_LIMIT = 500;
+const CONCURRENCY = 8;
+/** Tries to write an answer when a re-push or another writer moved the record meanwhile. */
+const ANSWER_WRITES = 3;
+
+function transitionAudit(record: SyncRecord, change: Extract<SyncChange, { changed: true }>, actor: string): AuditEntry | undefined {
+  const { transition, next } = change;
+  const notable = transition.to === 'ACKED' || transition.to === 'REJECTED' || transition.to === 'PARKED' || next.round !== record.round;
+  if (!notable) return undefined;
+  return {
+    subject: `upward:${record.recordId}`,
+    action: `sync:${transition.from ?? 'none'}->${transition.to}`,
+    actor,
+    at: transition.at,
+    why: transition.reason ?? transition.to,
+    causeId: `v${next.version}`,
+    details: { caseId: record.caseId, kind: record.kind, attemptNo: next.attemptNo, round: next.round },
+  };
+}
+
+async function write(ports: SyncPorts, record: SyncRecord, change: SyncChange, actor = 'system:upward-sync'): Promise<boolean> {
+  if (!change.changed) return false;
+  const audit = transitionAudit(record, change, actor);
+  return ports.store.writeRecord({ next: change.next, expectedVersion: record.version, sentTimeoutMs: ports.config.sentTimeoutMs, ...(audit ? { audit } : {}) });
+}
+
+type Counts = { -readonly [K in keyof SyncSummary]: number };
+
+/** The platform's answer written on the record; a record moved meanwhile is reloaded and the answer applied again. */
+async function recordAnswer(ports: SyncPorts, sent: SyncRecord, answer: Awaited<ReturnType<PlatformClient['send']>>, counts: Counts): Promise<void> {
+  let record = sent;
+  for (let n = 0; n < ANSWER_WRITES; n++) {
+    const now = ports.now();
+    const change = applyAnswer(record, sent.attemptNo, answer, now, ports.config);
+    if (!change.changed) return;
+    if (await write(ports, record, change)) {
+      const to = change.next.state;
+      if (to === 'ACKED') counts.acked++;
+      else if (to === 'REJECTED') counts.rejected++;
+      else if (to === 'PARKED') counts.parked++;
+      else counts.retrying++;
+      return;
+    }
+    const fresh = await ports.store.getRecord(record.recordId);
+    if (fresh === undefined) return;
+    record = fresh;
+  }
+  ports.log.error('upward sync: could not record the answer; the attempt times out and is retried', { recordId: sent.recordId });
+}
+
+async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promise<void> {
+  const record = (await ports.store.getRecord(due.recordId)) ?? due;
+  const now = ports.now();
+  if (record.state === 'SENT') {
+    const expired = expireAttempt(record, now, ports.config);
+    if (await write(ports, record, expired)) {
+      counts.expired++;
+      if (expired.next.state === 'PARKED') counts.parked++;
+    } else counts.skipped++;
+    return;
+  }
+  const started = startAttempt(record, now);
+  if (!(await write(ports, record, started))) {
+    counts.skipped++;
+    return;
+  }
+  counts.attempted++;
+  const answer = await ports.platform.send(started.next).catch((error: Error) => ({ kind: 'failed' as const, message: error.message }));
+  await recordAnswer(ports, started.next, answer, counts);
+}
+
+/** One run of the sender: every due record (up to a limit) sent once, stuck attempts expired. */
+export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
+  const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0 };
+  const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
+  await inPool(due, CONCURRENCY, async (record) => {
+    try {
+      await sendOne(ports, record, counts);
+    } catch (error) {
+      ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error: error as Error });
+    }
+  });
+  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
+    ports.metrics.count(name, value);
+  }
+  const oldest = await oldestPending(ports.store, ports.now());
+  ports.metrics.single({ Service: 'upward-sync' }, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
+  if (counts.attempted + counts.expired > 0) ports.log.info('upward sync ran', { ...counts });
+  return counts;
+}
+
+/** A window of ISO instants that holds every instant of a local day or month, whatever the zone's offset. */
+function broadRange(period: string): { from: string; to: string } {
+  const first = period.length === 7 ? `${period}-01` : period;
+  const end = new Date(`${first}T00:00:00Z`);
+  if (period.length === 7) end.setUTCMonth(end.getUTCMonth() + 1);
+  else end.setUTCDate(end.getUTCDate() + 1);
+  const day = 86_400_000;
+  return { from: new Date(Date.parse(`${first}T00:00:00Z`) - day).toISOString(), to: new Date(end.getTime() + day).toISOString() };
+}
+
+/** Records of some states whose review or step happened in a local day (YYYY-MM-DD) or month (YYYY-MM). */
+async function recordsOf(ports: Pick<SyncPorts, 'store' | 'calendar'>, states: readonly SyncState[], period?: string): Promise<SyncRecord[]> {
+  const range = period === undefined ? undefined : broadRange(period);
+  const lists = await Promise.all(states.map((state) => ports.store.recordsInState(state, range)));
+  const all = lists.flat();
+  return period === undefined ? all : all.filter((r) => ports.calendar.localDate(r.sourceEventAt).startsWith(period));
+}
+
+async function oldestPending(store: SyncStore, now: string) {
+  const heads = (await Promise.all((['PENDING', 'SENT'] as const).map((s) => store.oldestInState(s)))).filter((r): r is SyncRecord => r !== undefined);
+  return syncFigures(heads, now).oldestPending;
+}
+
+/** The figures of the records whose review or step happened in a local day or month; the oldest ones over all time. */
+export async function upwardFigures(ports: Pick<SyncPorts, 'store' | 'calendar'>, period: string, now: string): Promise<SyncFigures> {
+  const figures = syncFigures(await recordsOf(ports, SYNC_STATES, period), now);
+  const heads = (await Promise.all(SYNC_STATES.filter((s) => s !== 'ACKED').map((s) => ports.store.oldestInState(s)))).filter(
+    (r): r is SyncRecord => r !== undefined,
+  );
+  const overall = syncFigures(heads, now);
+  return { ...figures, oldestPending: overall.oldestPending, oldestUnacked: overall.oldestUnacked };
+}
+
+export interface RepushSummary {
+  readonly repushed: readonly string[];
+  /** Re-pushed with a fresh mapping that the profile still refuses (REJECTED again, with the reasons). */
+  readonly refusedAgain: readonly { readonly recordId: string; readonly reason: string }[];
+  readonly skipped: readonly { readonly recordId: string; readonly state: SyncState; readonly reason: string }[];
+  readonly missing: readonly string[];
+}
+
+async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<SyncRecord[]> {
+  if (selector.by === 'record') {
+    const found = await Promise.all(selector.recordIds.map((id) => ports.store.getRecord(id)));
+    return found.filter((r): r is SyncRecord => r !== undefined);
+  }
+  if (selector.by === 'day') return recordsOf(ports, selector.states ?? SYNC_STATES, selector.day);
+  return recordsOf(ports, selector.states);
+}
+
+/** Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless `remap` is false. */
+export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: { readonly remap: boolean; readonly actor: string }): Promise<RepushSummary> {
+  const now = ports.now();
+  const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
+  const repushed: string[] = [];
+  const refusedAgain: { recordId: string; reason: string }[] = [];
+  const skipped = [...selection.skipped];
+  for (const listed of selection.selected) {
+    const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
+    const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
+    const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
+    if (!change.changed) {
+      skipped.push({ recordId: record.recordId, state: record.state, reason: change.ignored });
+    } else if (!(await write(ports, record, change, options.actor))) {
+      skipped.push({ recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' });
+    } else if (change.next.state === 'REJECTED') {
+      refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
+    } else repushed.push(record.recordId);
+  }
+  ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length });
+  return { repushed, refusedAgain, skipped, missing: selection.missing };
+}

@@ -1,0 +1,202 @@
+/**
+ * The upward sync wired to the review use cases, on in-memory ports: each real review, default and
+ * rectification step writes its record in the same write as the change (alone and in a batch's group
+ * commit), once under redelivery; and the sender (shared/review/sync.ts) acks, retries on backoff, parks,
+ * re-pushes, and never sends an ACKED record again.
+ */
+import { makeCreditCode } from '#contract/identifiers';
+import { NATIONAL } from '#review/domain/upward/profiles';
+import { DEFAULT_SYNC_CONFIG } from '#review/domain/upward/sync';
+import type { EventRef } from '#platform/receipts';
+import { runSchedule } from '#review/schedule';
+import { createReviewService, type ReviewService } from '#review/service';
+import { repushRecords, runSync, upwardFigures, type SyncPorts } from '#review/sync';
+import type { CatalogueItem, UpwardPorts } from '#review/ports';
+import { memoryReview, MemoryPlatform, MemorySyncStore, shanghai, type MemoryReview } from '#support/memory/review';
+import { makeCase, makeReview } from '../fixtures';
+
+const CREDIT = makeCreditCode('11440305007497265');
+const ITEM: CatalogueItem = { name: '气象证明出具', promisedDays: 0, departmentCode: 'D-QX', departmentCreditCode: CREDIT };
+const OWNER = { departmentCode: 'D-QX', staffId: 'S9' };
+let serial = 0;
+const ref = (type: string): EventRef => ({ source: '/systems/test', id: `ev-${++serial}`, type });
+
+let m: MemoryReview;
+let reviews: ReviewService;
+let catalogue: Map<string, CatalogueItem>;
+let sync: MemorySyncStore;
+let platform: MemoryPlatform;
+let syncPorts: SyncPorts;
+
+beforeEach(() => {
+  m = memoryReview({ now: '2026-09-10T02:05:00.000Z' });
+  catalogue = new Map([['ITEM-QX-01', ITEM]]);
+  const upward: UpwardPorts = {
+    profile: NATIONAL,
+    settings: { areaCode: '440305', dataSource: '144', departmentCreditCodes: {} },
+    calendar: shanghai,
+    item: async (code) => catalogue.get(code),
+  };
+  (m.ports as { upward?: UpwardPorts }).upward = upward;
+  reviews = createReviewService(m.ports);
+  sync = new MemorySyncStore(m.store.syncRecords, DEFAULT_SYNC_CONFIG.sentTimeoutMs);
+  platform = new MemoryPlatform();
+  syncPorts = {
+    store: sync,
+    platform,
+    now: m.ports.now,
+    config: DEFAULT_SYNC_CONFIG,
+    calendar: shanghai,
+    metrics: m.metrics,
+    log: m.log,
+    remap: { upward, loadCase: (id) => m.store.loadCase(id) },
+  };
+});
+
+const states = () => Object.fromEntries([...m.store.syncRecords.values()].map((r) => [r.recordId, r.state]));
+
+async function badReviewWithSteps(): Promise<void> {
+  await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+  await reviews.submitReview({ ...makeReview(makeCase(), 1, { comment: '太慢了' }), event: ref('gov.review.submitted') });
+  await reviews.applyStep({ caseId: 'C1', input: { action: 'acknowledge', actor: OWNER, at: '2026-09-11T03:00:00.000Z' }, event: ref('gov.rectification.updated') });
+}
+
+describe('records written with the review change', () => {
+  it('writes a record for a 差评, its opening and each step, in the write of the change that records them', async () => {
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    expect(m.store.syncRecords.size).toBe(0); // a completed case alone is not reported
+    const writes = m.store.writes.length;
+    await reviews.submitReview({ ...makeReview(makeCase(), 1, { comment: '太慢了' }), event: ref('gov.review.submitted') });
+    expect(m.store.writes.length).toBe(writes + 1);
+    expect(states()).toEqual({ 'C1#1': 'PENDING', 'C1#10': 'PENDING' });
+    const step = { caseId: 'C1', input: { action: 'acknowledge', actor: OWNER, at: '2026-09-11T03:00:00.000Z' }, event: ref('gov.rectification.updated') };
+    await reviews.applyStep(step);
+    await reviews.applyStep(step); // redelivered: no second record, the first unchanged
+    expect(states()).toEqual({ 'C1#1': 'PENDING', 'C1#10': 'PENDING', 'C1#11': 'PENDING' });
+    expect(m.store.syncRecords.get('C1#1')?.payload).toMatchObject({ projectNo: 'C1', deptCode: CREDIT, satisfaction: '5', taskName: '气象证明出具', promiseTime: '1' });
+    expect(m.store.syncRecords.get('C1#11')?.payload).toMatchObject({ rectifyAction: NATIONAL.stepCodes.acknowledge });
+  });
+
+  it('writes the records of a batch with the batch (group commit) and none for a change that is refused', async () => {
+    const c2 = makeCase({ caseId: 'C2' });
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.completeCase(c2, ref('gov.case.completed'));
+    const unit = reviews.unitOfWork();
+    await unit.run('m1', async () => void (await reviews.submitReview(makeReview(makeCase(), 5))));
+    await unit.run('m2', async () => void (await reviews.submitReview(makeReview(c2, 1, { comment: '差' }))));
+    expect(m.store.syncRecords.size).toBe(0); // deferred with the batch's changes
+    await unit.commit();
+    expect(states()).toEqual({ 'C1#1': 'PENDING', 'C2#1': 'PENDING', 'C2#10': 'PENDING' });
+    expect(await reviews.submitReview(makeReview(makeCase(), 1, { reviewId: 'R-second' }))).toMatchObject({ outcome: 'rejected' });
+    expect(m.store.syncRecords.size).toBe(3);
+  });
+
+  it('reports the default 基本满意 (assessNumber 1) and a real review that replaces it as the second evaluation', async () => {
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    m.setNow('2026-09-18T02:05:00.000Z');
+    await runSchedule(m.ports);
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ kind: 'default', state: 'PENDING', payload: { isDefault: '1', satisfaction: '3' } });
+    await reviews.submitReview(makeReview(makeCase(), 4, { submittedAt: '2026-09-18T03:00:00.000Z' }));
+    expect(m.store.syncRecords.get('C1#2')).toMatchObject({ kind: 'review', payload: { isDefault: '0', satisfaction: '2' } });
+  });
+
+  it('keeps a record it cannot map as REJECTED with the reasons, without spending an attempt', async () => {
+    catalogue.clear();
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'REJECTED', payload: null, rejection: { code: 'MAPPING', message: expect.stringContaining('deptCode') } });
+    expect((await runSync(syncPorts)).attempted).toBe(0);
+    expect(platform.sent).toEqual([]);
+  });
+
+  it('writes nothing when the stage does not report upward', async () => {
+    delete (m.ports as { upward?: UpwardPorts }).upward;
+    reviews = createReviewService(m.ports);
+    await badReviewWithSteps();
+    expect(m.store.syncRecords.size).toBe(0);
+  });
+});
+
+describe('the sender', () => {
+  it('sends each due record once and never again once acknowledged', async () => {
+    await badReviewWithSteps();
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 3, acked: 3 });
+    expect(Object.values(states())).toEqual(['ACKED', 'ACKED', 'ACKED']);
+    m.setNow('2026-09-30T00:00:00.000Z');
+    expect((await runSync(syncPorts)).attempted).toBe(0);
+    const again = await repushRecords(syncPorts, { by: 'state', states: ['ACKED'] }, { remap: true, actor: 'op' });
+    expect(again.repushed).toEqual([]);
+    expect(again.skipped).toHaveLength(3);
+    expect(platform.sentIds().sort()).toEqual(['C1#1', 'C1#10', 'C1#11']);
+    expect(sync.audits.map((a) => a.action)).toEqual(['sync:SENT->ACKED', 'sync:SENT->ACKED', 'sync:SENT->ACKED']);
+  });
+
+  it('retries a failure on the backoff schedule and parks the record after the last attempt', async () => {
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    platform.fallback = { kind: 'failed', message: 'platform answered 503' };
+    let now = Date.parse('2026-09-10T02:05:00.000Z');
+    for (let attempt = 1; attempt <= DEFAULT_SYNC_CONFIG.maxAttempts; attempt++) {
+      expect((await runSync(syncPorts)).attempted).toBe(1);
+      expect((await runSync(syncPorts)).attempted).toBe(0); // not due before its backoff
+      now += DEFAULT_SYNC_CONFIG.baseDelayMs * 2 ** (attempt - 1);
+      m.setNow(new Date(now).toISOString());
+      if (attempt < DEFAULT_SYNC_CONFIG.maxAttempts) expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'PENDING', attempt });
+    }
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'PARKED', attempt: DEFAULT_SYNC_CONFIG.maxAttempts, lastError: { message: 'platform answered 503' } });
+    expect(sync.audits.map((a) => a.action)).toEqual(['sync:SENT->PARKED']);
+    expect(m.metrics.total('UpwardParked')).toBe(1);
+
+    platform.fallback = { kind: 'ack' };
+    const repushed = await repushRecords(syncPorts, { by: 'state', states: ['PARKED'] }, { remap: false, actor: 'operator:li' });
+    expect(repushed.repushed).toEqual(['C1#1']);
+    expect(sync.audits.at(-1)).toMatchObject({ action: 'sync:PARKED->PENDING', actor: 'operator:li' });
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, acked: 1 });
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'ACKED', round: 2 });
+  });
+
+  it('takes a rejection with its reason, and re-pushes it mapped again after the fix', async () => {
+    catalogue.set('ITEM-QX-01', { ...ITEM, departmentCreditCode: undefined });
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'REJECTED', rejection: { code: 'MAPPING' } });
+    // Without a new mapping a record refused before sending stays refused.
+    const asIs = await repushRecords(syncPorts, { by: 'record', recordIds: ['C1#1', 'C9#1'] }, { remap: false, actor: 'op' });
+    expect(asIs).toMatchObject({ repushed: [], missing: ['C9#1'], skipped: [expect.objectContaining({ recordId: 'C1#1' })] });
+    // Still not fixed: refused again, with the reasons.
+    const early = await repushRecords(syncPorts, { by: 'day', day: '2026-09-11' }, { remap: true, actor: 'op' });
+    expect(early.refusedAgain).toEqual([expect.objectContaining({ recordId: 'C1#1', reason: expect.stringContaining('deptCode') })]);
+    catalogue.set('ITEM-QX-01', ITEM);
+    const fixed = await repushRecords(syncPorts, { by: 'day', day: '2026-09-11' }, { remap: true, actor: 'op' });
+    expect(fixed.repushed).toEqual(['C1#1']);
+
+    platform.script.push({ kind: 'rejected', code: 'E_AREA', message: '区划代码不存在' });
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, rejected: 1 });
+    const figures = await upwardFigures(syncPorts, '2026-09', m.ports.now());
+    expect(figures).toMatchObject({ records: 1, rejectionsByReason: [{ code: 'E_AREA', count: 1 }], oldestUnacked: { recordId: 'C1#1' }, oldestPending: null });
+    // The platform's own "already have it" is an ack.
+    await repushRecords(syncPorts, { by: 'record', recordIds: ['C1#1'] }, { remap: false, actor: 'op' });
+    platform.script.push({ kind: 'rejected', code: 'DUPLICATE', message: '评价数据不可重复' });
+    expect(await runSync(syncPorts)).toMatchObject({ acked: 1 });
+  });
+
+  it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    let release!: () => void;
+    const slow = new Promise<void>((r) => (release = r));
+    platform.send = async (record) => {
+      platform.sent.push(record);
+      await slow;
+      return { kind: 'failed', message: 'late' };
+    };
+    const first = runSync(syncPorts);
+    await new Promise((r) => setTimeout(r, 10));
+    m.setNow('2026-09-10T02:20:00.000Z'); // past the 10-minute timeout
+    expect(await runSync(syncPorts)).toMatchObject({ expired: 1 });
+    release();
+    await first;
+    // The late answer to attempt 1 changes nothing: the record waits for attempt 2.
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'PENDING', attempt: 1, lastError: { message: expect.stringContaining('no answer') } });
+  });
+});
