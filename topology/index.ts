@@ -249,6 +249,14 @@ export const functions = {
     sendsTo: ['outbound'],
     consumes: { queue: 'notify', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
   },
+  entitlementSchedule: {
+    entry: 'functions/entitlement/schedule.ts',
+    description: '免申即享 schedule: closes publicity windows (公示期满) and notifies or grants their listed pairs.',
+    timeoutSeconds: 60,
+    memoryMiB: 512,
+    tables: { entitlements: 'readwrite', audit: 'write' },
+    sendsTo: ['notify', 'outbound'],
+  },
   review: {
     entry: 'functions/review/handler.ts',
     description: '好差评: completed cases, reviews, rectification steps, figures.',
@@ -353,6 +361,12 @@ export const schedules = [
     function: 'approvalDeadlines',
     everyMinutes: 15,
     description: 'Supplement deadlines (TERMINATED) and overdue commitment verifications.',
+  },
+  {
+    name: 'entitlement-schedule',
+    function: 'entitlementSchedule',
+    everyMinutes: 15,
+    description: '免申即享: publicity windows that closed (working days); their listed pairs are notified or granted.',
   },
   {
     name: 'review-schedule',

@@ -12,7 +12,14 @@ export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-
 export const defaultSources: Record<string, SourceConfig> = {
   '/systems/catalog': { types: ['gov.catalog.item.published'] },
   '/systems/policy': {
-    types: ['gov.policy.published', 'gov.policy.withdrawn', 'gov.policy.confirmed', 'gov.policy.disbursed'],
+    types: [
+      'gov.policy.published',
+      'gov.policy.withdrawn',
+      'gov.policy.confirmed',
+      'gov.policy.disbursed',
+      'gov.policy.objection.filed',
+      'gov.policy.objection.resolved',
+    ],
   },
   '/systems/data-sharing': { types: ['gov.enterprise.profile.updated', 'gov.person.profile.updated'] },
   '/systems/e-licence': { types: ['gov.licence.issued', 'gov.licence.revoked'] },

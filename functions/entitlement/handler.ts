@@ -1,12 +1,14 @@
 /**
- * 免申即享 (SPEC §5): policy publication and withdrawal, one-click confirmations, disbursements, and the
+ * 免申即享 (SPEC §5, §16): policy publication and withdrawal, one-click confirmations, disbursements,
+ * objections to a publicity list and their resolutions, and the
  * re-match of one enterprise after its profile or credit record changed. Parses, then dispatches by event
  * type to the use cases of shared/entitlement/service.ts.
  */
 import { enterpriseRematchSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { logger } from '#platform/powertools';
-import { confirmedOf, disbursedOf, policyOf, rematchOf } from '#entitlement/inbound';
+import { nowIso } from '#platform/clock';
+import { confirmedOf, disbursedOf, objectionFiledOf, objectionResolvedOf, policyOf, rematchOf } from '#entitlement/inbound';
 import { entitlementService as service } from '#entitlement/wiring';
 
 /** The policy queue: inbound policy events, and re-match requests from the registry. */
@@ -27,6 +29,12 @@ export const handler = sqsConsumer(
         break;
       case 'gov.policy.disbursed':
         outcome = await service.recordProgress(disbursedOf(event.data), event);
+        break;
+      case 'gov.policy.objection.filed':
+        outcome = await service.fileObjection(objectionFiledOf(event.data, event.receivedat ?? nowIso()), event);
+        break;
+      case 'gov.policy.objection.resolved':
+        outcome = await service.resolveObjection(objectionResolvedOf(event.data), event);
         break;
       case 'civicflow.enterprise.rematch':
         outcome = await service.rematchEnterprise(rematchOf(event.data));

@@ -20,6 +20,8 @@ export const INBOUND_TYPES = [
   'gov.policy.withdrawn',
   'gov.policy.confirmed',
   'gov.policy.disbursed',
+  'gov.policy.objection.filed',
+  'gov.policy.objection.resolved',
   'gov.case.completed',
   'gov.review.submitted',
   'gov.rectification.updated',

@@ -10,4 +10,6 @@ export const LIMITS = {
   channels: 20,
   formFields: 200,
   days: 3650,
+  // 公示 windows in working days: a quarter is longer than any programme found publicizes its list.
+  publicityDays: 60,
 } as const;

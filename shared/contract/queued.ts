@@ -24,6 +24,8 @@ export type QueuedAttributes = {
   readonly source: string;
   readonly time: string;
   readonly subject?: string;
+  /** When ingest received an inbound event (CloudEvents extension set by CivicFlow's front door). */
+  readonly receivedat?: string;
 };
 
 /** The data of a queued event of type T. */

@@ -14,6 +14,7 @@ import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers'
 import { parsePath } from './issues';
 import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
+import { objectionSchemas } from './objections';
 
 export { LIMITS };
 
@@ -206,6 +207,13 @@ export const policySchema = z
     version: z.int().check(z.minimum(1)),
     /** Dishonest (失信) enterprises are excluded unless this is true (SPEC §5 "unless a policy says otherwise"). */
     includeDishonest: z.optional(z.boolean()),
+    /**
+     * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
+     * while the window is open. `workingDays` defaults to 5 (working days after the day a pair is listed).
+     */
+    publicity: z.optional(
+      z.looseObject({ workingDays: z.optional(z.int().check(z.minimum(1), z.maximum(LIMITS.publicityDays))) }),
+    ),
   })
   .check(
     z.superRefine((p, ctx) => {
@@ -226,6 +234,9 @@ export const policyDisbursedSchema = z.looseObject({
   amount: amount(),
   at: timestamp(),
 });
+
+/** 异议: objections to a policy's publicity list and their resolutions (objections.ts). */
+export const { objectionFiledSchema, objectionResolvedSchema } = objectionSchemas({ code, text, creditCode, idOrCreditCode });
 
 // ---- profiles, e-licences, credit ------------------------------------------------------------------
 
@@ -429,6 +440,8 @@ export const dataSchemas = {
   'gov.policy.withdrawn': policyWithdrawnSchema,
   'gov.policy.confirmed': policyConfirmedSchema,
   'gov.policy.disbursed': policyDisbursedSchema,
+  'gov.policy.objection.filed': objectionFiledSchema,
+  'gov.policy.objection.resolved': objectionResolvedSchema,
   'gov.case.completed': caseCompletedSchema,
   'gov.review.submitted': reviewSubmittedSchema,
   'gov.rectification.updated': rectificationUpdatedSchema,

@@ -31,3 +31,37 @@ export function disbursedOf(data: DataOf<'gov.policy.disbursed'>): ProgressInput
 export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): string {
   return data.creditCode;
 }
+
+/** An objection as filed: its subject (creditCode or subjectId) and when ingest received it. */
+export interface ObjectionInput {
+  readonly objectionId: string;
+  readonly policyId: string;
+  readonly subjectId: string;
+  readonly by: 'self' | 'thirdParty';
+  readonly reason: string;
+  readonly facts?: Readonly<Record<string, unknown>>;
+  /** The receipt time at ingest: whether the objection is in time is decided by it. */
+  readonly receivedAt: Instant;
+}
+
+export function objectionFiledOf(data: DataOf<'gov.policy.objection.filed'>, receivedAt: Instant): ObjectionInput {
+  return {
+    objectionId: data.objectionId,
+    policyId: data.policyId,
+    subjectId: (data.creditCode ?? data.subjectId)!,
+    by: data.by,
+    reason: data.reason,
+    ...(data.facts !== undefined ? { facts: data.facts } : {}),
+    receivedAt,
+  };
+}
+
+export interface ResolutionInput {
+  readonly objectionId: string;
+  readonly upheld: boolean;
+  readonly note: string;
+}
+
+export function objectionResolvedOf(data: DataOf<'gov.policy.objection.resolved'>): ResolutionInput {
+  return { objectionId: data.objectionId, upheld: data.upheld, note: data.note };
+}

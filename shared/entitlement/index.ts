@@ -19,6 +19,9 @@ export {
   getOutbox,
   // Figures: a policy's counters summed over their shards.
   readFigures,
+  // 公示 and 异议: a policy's newest publicity window, an objection.
+  getPublicityWindow,
+  getObjection,
   type EntitlementPage,
   type OutboxRecord,
   type DeliveryStatus,

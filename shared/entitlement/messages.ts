@@ -4,6 +4,7 @@
  * `gov.*` events for upstream systems, and the message a channel delivers to an enterprise. Every id is
  * deterministic per fact, so a redelivered cause sends the same messages and receivers de-duplicate.
  */
+import { createHash } from 'node:crypto';
 import { entitlementNotifyEvent, matchSliceEvent, type InternalDataOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
 import type { Entitlement, EntitlementState, Instant, NotificationIntent, Policy, Transition } from './domain';
@@ -53,6 +54,58 @@ export function transitionEvent(t: Transition): OutboundEvent {
 export function restatedEvent(entitlement: Entitlement, to: 'CONFIRMED' | 'DISBURSED', fallbackAt: Instant): OutboundEvent {
   const at = (to === 'CONFIRMED' ? entitlement.confirmedAt : entitlement.disbursedAt) ?? fallbackAt;
   return progressEvent(entitlement.policyId, entitlement.creditCode, to, at);
+}
+
+/**
+ * Masking of a publicity list, when the stage asks for it: the name keeps its first two and last four
+ * characters (the place and the legal form), the credit code its first six (registration authority and
+ * district) and last four.
+ */
+export function maskEnterpriseName(name: string): string {
+  const chars = [...name];
+  return chars.length <= 6 ? `${chars[0] ?? ''}${'*'.repeat(Math.max(0, chars.length - 1))}` : `${chars.slice(0, 2).join('')}${'*'.repeat(chars.length - 6)}${chars.slice(-4).join('')}`;
+}
+export function maskCreditCode(code: string): string {
+  return code.length < 10 ? '*'.repeat(code.length) : `${code.slice(0, 6)}${'*'.repeat(code.length - 10)}${code.slice(-4)}`;
+}
+
+/**
+ * `gov.policy.publicity.listed`: entries of a policy's publicity list (公示名单), PUBLICIZED pairs only,
+ * one event per window and batch of pairs listed together. Its id is derived from the window and the
+ * credit codes, so a redelivered batch publishes the same event again and receivers keep one.
+ */
+export function publicityListEvents(
+  policy: Policy,
+  listed: readonly Entitlement[],
+  names: ReadonlyMap<string, string>,
+  mask: boolean,
+  time: Instant,
+): OutboundEvent[] {
+  const byWindow = new Map<string, Entitlement[]>();
+  for (const e of listed) {
+    const id = e.publicity!.windowId;
+    byWindow.set(id, [...(byWindow.get(id) ?? []), e]);
+  }
+  return [...byWindow].map(([windowId, pairs]) => {
+    const codes = pairs.map((e) => e.creditCode).sort();
+    const digest = createHash('sha256').update(codes.join(',')).digest('hex').slice(0, 16);
+    return {
+      type: 'gov.policy.publicity.listed',
+      id: `publicity:${policy.policyId}:${windowId}:${digest}`,
+      subject: `${policy.policyId}/${windowId}`,
+      time,
+      data: {
+        policyId: policy.policyId,
+        policyName: policy.name,
+        windowId,
+        closesAt: pairs[0]!.publicity!.closesAt,
+        entries: codes.map((code) => {
+          const name = names.get(code) ?? '';
+          return mask ? { name: maskEnterpriseName(name), creditCode: maskCreditCode(code) } : { name, creditCode: code };
+        }),
+      },
+    };
+  });
 }
 
 /** `gov.policy.withdrawn`: one per policy. */

@@ -10,13 +10,18 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
 import type {
+  Counter,
   CounterValues,
   CreditRecord,
   EnterpriseProfile,
   Entitlement,
   Instant,
   NotificationIntent,
+  Objection,
+  ObjectionState,
   Policy,
+  PublicityCalendar,
+  PublicityWindow,
   Transition,
 } from './domain';
 import type { ChannelMessage } from './messages';
@@ -58,7 +63,33 @@ export interface SliceOutcome {
 
 export type ApplyOutcome =
   | { readonly ok: true }
-  | { readonly ok: false; readonly entitlementMoved: boolean; readonly budgetShort: boolean; readonly withdrawn: boolean };
+  | {
+      readonly ok: false;
+      readonly entitlementMoved: boolean;
+      readonly budgetShort: boolean;
+      readonly withdrawn: boolean;
+      /** Another window of the policy was opened first (re-read it and plan again). */
+      readonly windowMoved?: boolean;
+      /** The objection was recorded or resolved by another delivery first. */
+      readonly objectionMoved?: boolean;
+    };
+
+/**
+ * An objection written with the change it causes (or alone, when it changes no entitlement): create-only
+ * when filed (`expect: 'new'`), conditional on its state when resolved; its counters on the pair's shard.
+ */
+export interface ObjectionWrite {
+  readonly objection: Objection;
+  readonly expect: 'new' | ObjectionState;
+  readonly counts: Partial<Record<Counter, number>>;
+}
+
+/** A publicity window that has closed and still has its pairs to move on (the schedule's work). */
+export interface DueWindow {
+  readonly policyId: string;
+  readonly windowId: string;
+  readonly closesAt: Instant;
+}
 
 export type DeliveryStatus = 'PENDING' | 'SENDING' | 'DELIVERED' | 'FAILED';
 
@@ -121,7 +152,22 @@ export interface EntitlementStore {
    * Consecutive transitions of one pair (each planned from the previous one's `next`) as ONE conditional
    * write, with their counters, reservation, outbox record, audit line and (for an external event) receipt.
    */
-  applyTransitions(chain: readonly Transition[], audit: AuditEntry, receipt?: Receipt): Promise<ApplyOutcome>;
+  applyTransitions(chain: readonly Transition[], audit: AuditEntry, receipt?: Receipt, objection?: ObjectionWrite): Promise<ApplyOutcome>;
+  /** A policy's entitlements in one state (the exhausted awaiting returned budget). */
+  listInState(policyId: string, state: 'PUBLICIZED' | 'EXHAUSTED'): Promise<Entitlement[]>;
+  /** The pairs listed in one publicity window, whatever their state now. */
+  listInWindow(policyId: string, windowId: string): Promise<Entitlement[]>;
+
+  /** The policy's newest publicity window (open or closed), or undefined when none was ever opened. */
+  getPublicityWindow(policyId: string): Promise<PublicityWindow | undefined>;
+  /** Windows that closed before `before` and were not yet finished by the schedule, oldest first. */
+  listDueWindows(before: Instant, limit: number): Promise<DueWindow[]>;
+  /** The schedule moved every pair of the window on: it is no longer due. Idempotent. */
+  finishWindow(window: DueWindow): Promise<void>;
+
+  getObjection(objectionId: string): Promise<Objection | undefined>;
+  /** An objection that changes no entitlement, with its counters, audit line and receipt; false: it moved. */
+  saveObjection(write: ObjectionWrite, audit: AuditEntry, receipt: Receipt): Promise<boolean>;
 
   /** The pair's notification was written and not yet delivered (PENDING or FAILED). */
   isNotificationPending(policyId: string, creditCode: string): Promise<boolean>;
@@ -199,6 +245,8 @@ export interface EntitlementSettings {
   readonly timeZone: string;
   /** The notify queue's maxReceiveCount: the last receive marks a failed delivery FAILED. */
   readonly notifyMaxReceives: number;
+  /** Whether the publicity list masks enterprises' names and credit codes (the stage's choice; default not). */
+  readonly maskPublicityList: boolean;
 }
 
 export interface EntitlementPorts {
@@ -208,6 +256,8 @@ export interface EntitlementPorts {
   readonly outbound: OutboundPublisher;
   readonly channel: ChannelSender;
   readonly clock: Clock;
+  /** The stage's working-day calendar: publicity windows are counted in working days. */
+  readonly calendar: PublicityCalendar;
   readonly metrics: MetricsSink;
   readonly settings: EntitlementSettings;
 }

@@ -15,20 +15,25 @@
  *   service/matching.ts   rematchEnterprise, runMatchSlice
  *   service/settle.ts     settling a matched pair (shared by the two above), and what follows the commits
  *   service/notify.ts     deliverNotification
+ *   service/publicity.ts  closePublicityWindows (the schedule: 公示期满, the listed proceed)
+ *   service/objections.ts fileObjection, resolveObjection (异议), and returned budget passed on
  *   service/records.ts    receipts, audit lines and refusals
  */
 import type { Policy } from './domain';
-import type { ProgressInput } from './inbound';
+import type { ObjectionInput, ProgressInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
 import type { EntitlementPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
 import { publishPolicy, withdrawPolicy } from './service/policy';
 import { recordProgress } from './service/progress';
+import { fileObjection, resolveObjection } from './service/objections';
+import { closePublicityWindows, type PublicitySummary } from './service/publicity';
 import type { Cause } from './service/records';
 
 export type { Cause } from './service/records';
 export type { DeliveryRequest } from './service/notify';
+export type { PublicitySummary } from './service/publicity';
 export type { SettleResult } from './service/settle';
 
 export interface EntitlementService {
@@ -44,6 +49,12 @@ export interface EntitlementService {
   runMatchSlice(slice: SliceData): Promise<void>;
   /** civicflow.entitlement.notify: throws when the channel failed, for SQS to retry. */
   deliverNotification(request: DeliveryRequest): Promise<void>;
+  /** gov.policy.objection.filed. */
+  fileObjection(input: ObjectionInput, cause: Cause): Promise<string>;
+  /** gov.policy.objection.resolved. */
+  resolveObjection(input: ResolutionInput, cause: Cause): Promise<string>;
+  /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
+  closePublicityWindows(): Promise<PublicitySummary>;
 }
 
 export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
@@ -54,5 +65,8 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     rematchEnterprise: (creditCode) => rematchEnterprise(ports, creditCode),
     runMatchSlice: (slice) => runMatchSlice(ports, slice),
     deliverNotification: (request) => deliverNotification(ports, request),
+    fileObjection: (input, cause) => fileObjection(ports, input, cause),
+    resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
+    closePublicityWindows: () => closePublicityWindows(ports),
   };
 }

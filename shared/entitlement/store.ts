@@ -13,6 +13,11 @@
  *   POLICY#<id>   RUN#<000001>         a version's matching run: slicesQueued, slicesDone, profiles, completedAt
  *   POLICY#<id>   SLICE#<v>#<shard>#<cursor>  a finished slice (create-only, so redelivery counts nothing twice)
  *   POLICY#<id>   REFUSAL#<eventId>    a confirmation or disbursement that could not apply, with the reason
+ *   POLICY#<id>   PUBLICITY            the newest publicity window (公示期): windowId (its local opening date),
+ *                                      closesAt; opened in the transaction of the first pair listed in it
+ *   PUBLICITY-DUE DUE#<closesAt>#<id>#<windowId>  a window the schedule has still to finish (deleted when done)
+ *   OBJECTION#<objectionId>  OBJECTION  an objection (异议): policy, enterprise, by, state OPEN → UPHELD |
+ *                                      DISMISSED, or ADDED | UNCHANGED for a self-objection
  *   POLICIES      ACTIVE#<id>          the active (not withdrawn) policies with a copy of the current version,
  *                                      which a profile update is matched against
  *
@@ -39,6 +44,7 @@ import { readFigures } from './store/figures';
 import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
 import { getBudget, getPolicy, guardWithdrawn, listActivePolicies, savePublish, saveWithdraw } from './store/policies';
 import { finishSlice, isSliceDone } from './store/runs';
+import { finishWindow, getObjection, getPublicityWindow, listDueWindows, listInState, listInWindow, saveObjection } from './store/publicity';
 
 export { FIGURE_SHARDS, figureShardOf } from './store/keys';
 export { getBudget, getPolicy, listActivePolicies, listAllPolicies } from './store/policies';
@@ -46,6 +52,7 @@ export { getRun } from './store/runs';
 export { entitlementsOfEnterprise, getEntitlement, listEntitlements, type EntitlementPage } from './store/entitlements';
 export { batchGetOutbox, getOutbox } from './store/outbox';
 export { readFigures } from './store/figures';
+export { getObjection, getPublicityWindow } from './store/publicity';
 export type { Claim, DeliveryStatus, OutboxRecord, RunProgress, StoredFigures } from './ports';
 
 /** The EntitlementStore port on DynamoDB. */
@@ -66,6 +73,13 @@ export const dynamoEntitlementStore: EntitlementStore = {
   markDelivered,
   markDeliveryFailed,
   readFigures,
+  listInState,
+  listInWindow,
+  getPublicityWindow,
+  listDueWindows,
+  finishWindow,
+  getObjection,
+  saveObjection,
   async recordRefusal(policyId, eventId, refusal, receipt, audit) {
     // Three create-only writes: a redelivery finds each there and keeps the first.
     await putRefusal(policyId, eventId, refusal);

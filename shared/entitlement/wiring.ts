@@ -6,6 +6,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { afterCommit } from '#platform/group-commit';
+import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { publish } from '#platform/outbound';
 import { metrics } from '#platform/powertools';
@@ -38,6 +39,11 @@ export const productionPorts: EntitlementPorts = {
   outbound: { publish },
   channel: channelSender(() => config().notificationSender),
   clock: { now: nowIso },
+  // Built when first used: the stage's calendar reads the configuration.
+  calendar: {
+    localDate: (at) => stageCalendar().localDate(at),
+    addWorkingDays: (from, n) => stageCalendar().addWorkingDays(from, n),
+  },
   metrics: powertoolsMetrics,
   settings: {
     get sliceSize() {
@@ -48,6 +54,9 @@ export const productionPorts: EntitlementPorts = {
     },
     get notifyMaxReceives() {
       return maxReceivesOf('notify');
+    },
+    get maskPublicityList() {
+      return config().publicity?.maskEnterprises === true;
     },
   },
 };

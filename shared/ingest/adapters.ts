@@ -11,7 +11,8 @@ import { recordEvents } from './store';
 const PER_SEND = 10;
 
 /** Sends each event to the queue that owns its type, as its own message with its type and source. */
-async function enqueueEvents(events: readonly AcceptedEvent[]): Promise<void> {
+async function enqueueEvents(events: readonly AcceptedEvent[], receivedAt?: string): Promise<void> {
+  const stamped = (e: AcceptedEvent) => (receivedAt === undefined ? e.event : { ...e.event, receivedat: receivedAt });
   const byQueue = new Map<AcceptedEvent['queue'], AcceptedEvent[]>();
   for (const e of events) byQueue.set(e.queue, [...(byQueue.get(e.queue) ?? []), e]);
   // Every queue's batches of 10 at once, not one after the other: the post waits for the slowest send only.
@@ -19,7 +20,7 @@ async function enqueueEvents(events: readonly AcceptedEvent[]): Promise<void> {
     [...byQueue].flatMap(([queue, list]) => {
       const sends: Promise<void>[] = [];
       for (let i = 0; i < list.length; i += PER_SEND) {
-        sends.push(sendMessages(queue, list.slice(i, i + PER_SEND).map((e) => ({ body: e.event, attributes: { type: e.type, source: e.source } }))));
+        sends.push(sendMessages(queue, list.slice(i, i + PER_SEND).map((e) => ({ body: stamped(e), attributes: { type: e.type, source: e.source } }))));
       }
       return sends;
     }),

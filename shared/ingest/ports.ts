@@ -8,6 +8,9 @@ export interface IngestPorts {
    * accepted with other content) for each.
    */
   record(events: readonly AcceptedEvent[], receivedAt: string): Promise<RecordOutcome[]>;
-  /** Queues events for their owning capability; throws if any could not be queued. */
-  enqueue(events: readonly AcceptedEvent[]): Promise<void>;
+  /**
+   * Queues events for their owning capability, each stamped with when ingest received it (the CloudEvents
+   * extension `receivedat`: a consumer decides "in time" by it); throws if any could not be queued.
+   */
+  enqueue(events: readonly AcceptedEvent[], receivedAt?: string): Promise<void>;
 }

@@ -21,7 +21,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   const { unique, repeats } = firstCopies(screened.valid);
   const outcomes = unique.length > 0 ? await ports.record(unique, req.receivedAt) : [];
   const { toQueue, conflicts } = toQueueAfterRecording(unique, outcomes);
-  await ports.enqueue(toQueue);
+  await ports.enqueue(toQueue, req.receivedAt);
 
   const rejected = [...screened.rejected, ...repeats, ...conflicts];
   const accepted = toQueue.map((e) => e.id);

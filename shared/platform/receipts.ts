@@ -92,6 +92,11 @@ export const RECEIPT_KINDS = {
   BUDGET_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'The policy has a budget whose remaining amount could not be read.' },
   DISBURSEMENT_CONFLICT: { outcome: 'refused', area: 'entitlement', description: 'A second disbursement with another amount than the first.' },
   INVALID_AMOUNT: { outcome: 'refused', area: 'entitlement', description: 'The amount is not a finite number ≥ 0.' },
+  NO_PUBLICITY: { outcome: 'refused', area: 'entitlement', description: 'An objection to a policy that lists nobody publicly (it has no publicity window).' },
+  OBJECTION_OUT_OF_WINDOW: { outcome: 'refused', area: 'entitlement', description: 'An objection received (at ingest) when no publicity window of the policy, or of the objected pair, was open.' },
+  NOT_LISTED: { outcome: 'refused', area: 'entitlement', description: 'A third-party objection to an enterprise that is not on the policy\'s publicity list.' },
+  OBJECTION_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'A resolution of an objection that was never filed, or was not a third-party objection (self-objections are decided at once).' },
+  SUBJECT_KIND_MISMATCH: { outcome: 'refused', area: 'entitlement', description: 'The subject is not of the policy\'s kind (an ID number for an enterprise policy).' },
 } as const satisfies Record<string, { outcome: ReceiptOutcome; area: string; description: string }>;
 
 export type ReceiptKind = keyof typeof RECEIPT_KINDS;

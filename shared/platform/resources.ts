@@ -33,6 +33,8 @@ export const routing = {
   'gov.policy.withdrawn': 'policy',
   'gov.policy.confirmed': 'policy',
   'gov.policy.disbursed': 'policy',
+  'gov.policy.objection.filed': 'policy',
+  'gov.policy.objection.resolved': 'policy',
   'gov.case.completed': 'review',
   'gov.review.submitted': 'review',
   'gov.rectification.updated': 'review',

@@ -64,6 +64,11 @@ export interface StageConfig {
    * upstream sources (auditors) are entitled.
    */
   readonly personDataReaders?: readonly string[];
+  /**
+   * 公示 lists name enterprises by name and credit code; a stage that must mask them says so here (absent:
+   * unmasked, the usual practice for enterprises).
+   */
+  readonly publicity?: { readonly maskEnterprises?: boolean };
   /** Policy matching fan-out. */
   readonly matching: { readonly sliceSize: number };
   /** Where notifications go: a webhook URL, or `log` to only record them. */

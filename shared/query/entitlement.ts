@@ -19,6 +19,8 @@ import {
   listEntitlements,
   policyInactiveReason,
   readFigures,
+  getPublicityWindow,
+  publicityDays,
   type CriterionView,
   type EntitlementState,
   type Policy,
@@ -53,6 +55,9 @@ const STATE_LABEL: Record<EntitlementState, string> = {
   CONFIRMED: '已确认',
   DISBURSED: '已拨付',
   EXHAUSTED: '额度已用完',
+  PUBLICIZED: '公示中',
+  OBJECTED: '异议处理中',
+  REMOVED: '异议成立，已移出名单',
 };
 
 const criterion = (c: CriterionView) => ({
@@ -112,6 +117,7 @@ export const entitlementRoutes: QueryRoutes = {
                 ...(e.grantedAt ? { grantedAt: e.grantedAt } : {}),
                 ...(e.confirmedAt ? { confirmedAt: e.confirmedAt } : {}),
                 ...(e.disbursedAt ? { disbursedAt: e.disbursedAt, amountDisbursed: e.amountDisbursed } : {}),
+                ...(e.publicity ? { publicity: e.publicity } : {}),
               }
             : null,
           explanation: x
@@ -148,7 +154,12 @@ export const entitlementRoutes: QueryRoutes = {
     if (!POLICY_ID.test(policyId)) return problem(400, 'policyId must be 1–64 letters, digits, ".", "_", ":" or "-"');
     const policy = await getPolicy(policyId);
     if (!policy) return problem(404, `no policy ${policyId}`);
-    const [stored, run, budgetRemaining] = await Promise.all([readFigures(policyId), getRun(policyId, policy.version), getBudget(policyId)]);
+    const [stored, run, budgetRemaining, window] = await Promise.all([
+      readFigures(policyId),
+      getRun(policyId, policy.version),
+      getBudget(policyId),
+      policy.publicity !== undefined ? getPublicityWindow(policyId) : undefined,
+    ]);
     const figures = figuresFromCounters(
       policyId,
       stored.counters,
@@ -159,6 +170,8 @@ export const entitlementRoutes: QueryRoutes = {
       policy,
       figures: { ...figures, delivered: stored.delivered },
       budget: policy.budget !== undefined ? { total: policy.budget, remaining: budgetRemaining ?? policy.budget } : null,
+      // 公示: the policy's newest publicity window, and whether it is still open (objections are taken).
+      ...(policy.publicity !== undefined ? { publicity: { workingDays: publicityDays(policy), window: window ?? null } } : {}),
       run: run
         ? {
             ...run,

@@ -179,3 +179,60 @@ describe('entitlement store', () => {
     expect((await store.listEntitlements('AD-LIST', { state: 'GRANTED' }, 5)).items).toEqual([]);
   });
 });
+
+describe('entitlement store: publicity and objections', () => {
+  const W = { windowId: '2025-06-01', openedAt: AT, closesAt: '2025-06-09T15:59:59.999Z' };
+  const listing = (p: Policy, creditCode: string, window: typeof W, opens: boolean, budget?: number): Transition[] => {
+    const match = matchEnterprise(p, compilePolicy(p), profile({ creditCode }), undefined, AT);
+    const plan = planSettle(undefined, p, match, AT, budget, 'Asia/Shanghai', { window, opens });
+    if (plan.kind !== 'settle') throw new Error('expected a settle plan');
+    return [...plan.chain];
+  };
+
+  it('opens a window with the first pair listed (racers opening the same one pass; another open one is refused), and indexes it as due', async () => {
+    const p = policy({ policyId: 'AD-PUBL', kind: 'grant', budget: 3000, publicity: {} });
+    const s = store.dynamoEntitlementStore;
+    await publish(p);
+    expect(await s.applyTransitions(listing(p, '91440106MA59CP0001', W, true, 3000), audit('e'))).toEqual({ ok: true });
+    expect(await s.applyTransitions(listing(p, '91440106MA59CP0002', W, true, 2000), audit('e'))).toEqual({ ok: true });
+    const other = { ...W, windowId: '2025-06-02' };
+    expect(await s.applyTransitions(listing(p, '91440106MA59CP0003', other, true, 1000), audit('e'))).toMatchObject({ ok: false, windowMoved: true, entitlementMoved: false });
+    expect(await s.getPublicityWindow('AD-PUBL')).toEqual(W);
+    expect(await s.getBudget('AD-PUBL')).toBe(1000);
+    expect(await s.listDueWindows('2025-06-09T15:59:59.999Z', 10)).toEqual([]);
+    const due = await s.listDueWindows('2025-06-10T00:00:00.000Z', 10);
+    expect(due).toContainEqual({ policyId: 'AD-PUBL', windowId: W.windowId, closesAt: W.closesAt });
+    expect((await s.listInWindow('AD-PUBL', W.windowId)).map((e) => e.creditCode).sort()).toEqual(['91440106MA59CP0001', '91440106MA59CP0002']);
+    expect((await s.listInState('AD-PUBL', 'PUBLICIZED')).length).toBe(2);
+    expect((await s.readFigures('AD-PUBL')).counters).toMatchObject({ eligible: 2, publicized: 2 });
+    await s.finishWindow(due.find((d) => d.policyId === 'AD-PUBL')!);
+    expect((await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).filter((d) => d.policyId === 'AD-PUBL')).toEqual([]);
+  });
+
+  it('writes an objection with its change once, returns a release to the budget, and keeps a lone objection create-only', async () => {
+    const p = policy({ policyId: 'AD-OBJ', kind: 'grant', budget: 2000, publicity: {} });
+    const s = store.dynamoEntitlementStore;
+    await publish(p);
+    const code = '91440106MA59CO0001';
+    await s.applyTransitions(listing(p, code, W, true, 2000), audit('e'));
+    const held = await s.getEntitlement('AD-OBJ', code);
+    const { planThirdPartyObjection, planResolution } = await import('#entitlement/domain/index');
+    const hold = planThirdPartyObjection(held, p, { objectionId: 'AO-1', receivedAt: AT });
+    if (hold.kind !== 'transition') throw new Error('expected a transition');
+    const objection = { objectionId: 'AO-1', policyId: 'AD-OBJ', creditCode: code, by: 'thirdParty' as const, reason: 'r', receivedAt: AT, state: 'OPEN' as const };
+    const write = { objection, expect: 'new' as const, counts: { objectionsFiled: 1 } };
+    expect(await s.applyTransitions([hold.transition], audit('o'), receipt('gov.policy.objection.filed'), write)).toEqual({ ok: true });
+    expect(await s.saveObjection(write, audit('o2'), receipt('gov.policy.objection.filed'))).toBe(false);
+    expect(await s.getObjection('AO-1')).toEqual(objection);
+
+    const remove = planResolution(hold.transition.next, p, 'AO-1', true, AT);
+    if (remove.kind !== 'transition') throw new Error('expected a transition');
+    const upheld = { objection: { ...objection, state: 'UPHELD' as const }, expect: 'OPEN' as const, counts: { objectionsUpheld: 1 } };
+    expect(await s.applyTransitions([remove.transition], audit('u'), receipt('gov.policy.objection.resolved'), upheld)).toEqual({ ok: true });
+    expect(await s.applyTransitions([remove.transition], audit('u'), receipt('gov.policy.objection.resolved'), upheld)).toMatchObject({ ok: false, objectionMoved: true });
+    expect(await s.getBudget('AD-OBJ')).toBe(2000);
+    const f = await s.readFigures('AD-OBJ');
+    expect(f.counters).toMatchObject({ eligible: 0, removed: 1, objectionsFiled: 1, objectionsUpheld: 1 });
+    expect(f.amountReserved).toBe(0);
+  });
+});

@@ -15,6 +15,13 @@ import type { Entitlement, EntitlementState, Instant } from './types';
 
 export const COUNTERS = [
   'eligible', 'needsInfo', 'ineligible', 'notified', 'granted', 'confirmed', 'disbursed', 'exhausted',
+  // 公示 and 异议 (pinned): PUBLICIZED counts as eligible too; a removed pair is not eligible, it is removed.
+  'publicized', 'objected', 'removed',
+  // Objections filed (both kinds), third-party ones upheld or dismissed, self-objections that added the
+  // pair or changed nothing (never upheld or dismissed: they are decided by re-evaluation).
+  'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
+  // Listed pairs paid, and the natural days from listing to payment summed over them.
+  'paidAfterPublicity', 'publicityToPaymentDays',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
@@ -26,6 +33,9 @@ const REACHED_COUNTER: Partial<Record<EntitlementState, Counter>> = {
   CONFIRMED: 'confirmed',
   DISBURSED: 'disbursed',
   EXHAUSTED: 'exhausted',
+  PUBLICIZED: 'publicized',
+  OBJECTED: 'objected',
+  REMOVED: 'removed',
 };
 /** Counters that count the current state only. */
 const CURRENT_COUNTER: Partial<Record<EntitlementState, Counter>> = {
@@ -54,6 +64,12 @@ export function counterDeltas(t: Transition): CounterDeltas {
     else counts[c] = v;
   };
   for (const s of t.newlyReached) add(REACHED_COUNTER[s], 1);
+  // Pinned: a pair removed by an upheld objection is not eligible (it is counted as removed).
+  if (t.newlyReached.includes('REMOVED')) add('eligible', -1);
+  if (t.publicityToPaymentDays !== undefined && t.newlyReached.includes('DISBURSED')) {
+    add('paidAfterPublicity', 1);
+    add('publicityToPaymentDays', t.publicityToPaymentDays);
+  }
   if (t.from !== t.to) {
     if (t.from !== null) add(CURRENT_COUNTER[t.from], -1);
     add(CURRENT_COUNTER[t.to], 1);
@@ -61,7 +77,7 @@ export function counterDeltas(t: Transition): CounterDeltas {
   const pushed = t.newlyReached.includes('NOTIFIED');
   return {
     counts,
-    amountReserved: t.reservation?.amount ?? 0,
+    amountReserved: (t.reservation?.amount ?? 0) - (t.release?.amount ?? 0),
     amountDisbursed: t.newlyReached.includes('DISBURSED') ? (t.next.amountDisbursed ?? 0) : 0,
     ...(pushed ? { pushedAt: t.at } : {}),
   };
@@ -100,10 +116,12 @@ export interface PolicyFigures extends CounterValues {
   readonly lastPushAt?: Instant;
   /** Milliseconds from the policy's publication to its last push; null before any push. */
   readonly publishToLastPushMs: number | null;
+  /** Mean natural days from a pair's listing (公示) to its payment; null before any listed pair was paid. */
+  readonly publicityToPaymentDaysMean: number | null;
 }
 
 export function emptyCounters(): CounterValues {
-  return { eligible: 0, needsInfo: 0, ineligible: 0, notified: 0, granted: 0, confirmed: 0, disbursed: 0, exhausted: 0 };
+  return Object.fromEntries(COUNTERS.map((c) => [c, 0])) as CounterValues;
 }
 
 /** Figures recomputed from stored entitlements (the audit check for the counters). */
@@ -125,6 +143,7 @@ export function computeFigures(
       const counter = REACHED_COUNTER[s];
       if (counter !== undefined) c[counter]++;
     }
+    if (e.reached.includes('REMOVED') && e.reached.includes('ELIGIBLE')) c.eligible--;
     const current = CURRENT_COUNTER[e.state];
     if (current !== undefined) c[current]++;
     amountReserved += e.amountReserved ?? 0;
@@ -159,6 +178,7 @@ export function figuresFromCounters(
     ...(extra.firstPushAt !== undefined ? { firstPushAt: extra.firstPushAt } : {}),
     ...(extra.lastPushAt !== undefined ? { lastPushAt: extra.lastPushAt } : {}),
     publishToLastPushMs: publishToLastPushMs !== null && Number.isFinite(publishToLastPushMs) ? publishToLastPushMs : null,
+    publicityToPaymentDaysMean: counters.paidAfterPublicity > 0 ? counters.publicityToPaymentDays / counters.paidAfterPublicity : null,
   };
 }
 

@@ -11,3 +11,5 @@ export * from './transitions';
 export * from './settle';
 export * from './lifecycle';
 export * from './figures';
+export * from './publicity';
+export * from './objections';

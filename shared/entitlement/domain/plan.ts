@@ -18,6 +18,7 @@ import type {
   HistoryEntry,
   Instant,
   Policy,
+  PublicityWindow,
   TransitionReason,
 } from './types';
 
@@ -25,6 +26,12 @@ import type {
 export const PUSHED_STATES: ReadonlySet<EntitlementState> = new Set([
   'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
 ]);
+
+/**
+ * States of a pair on a publicity list (公示): matching does not move them either, since listed pairs are
+ * not re-evaluated — objections are how the list is corrected.
+ */
+export const LISTED_STATES: ReadonlySet<EntitlementState> = new Set(['PUBLICIZED', 'OBJECTED', 'REMOVED']);
 
 export interface NotificationIntent {
   /** The same for every attempt on the pair, so the outbound queue and channel senders dedupe too. */
@@ -67,8 +74,14 @@ export interface Transition {
   /** The whole record after the write. */
   readonly next: Entitlement;
   readonly reservation?: BudgetReservation;
+  /** Returned to the budget (an upheld objection): `ADD remaining +amount`, the reserved total down by it. */
+  readonly release?: BudgetReservation;
   /** Emitted with the write (outbox), never without it. */
   readonly notification?: NotificationIntent;
+  /** The publicity window the pair is listed in; `opens`: this write opens it (the policy's window record). */
+  readonly window?: { readonly window: PublicityWindow; readonly opens: boolean };
+  /** Natural days from the listing to the payment (a disbursement of a listed pair), for the figures. */
+  readonly publicityToPaymentDays?: number;
 }
 
 export type UnchangedReason =
@@ -82,6 +95,11 @@ export type UnchangedReason =
   | 'STALE_POLICY_VERSION'
   | 'NO_CHANNELS'
   | 'NOT_A_GRANT_POLICY'
+  | 'ALREADY_LISTED'
+  | 'WINDOW_OPEN'
+  | 'NOT_LISTED'
+  | 'ALREADY_OBJECTED'
+  | 'ALREADY_RESOLVED'
   | PolicyInactiveReason;
 
 export type RefusalReason =
@@ -95,6 +113,11 @@ export type RefusalReason =
   | 'DISBURSEMENT_CONFLICT'
   | 'INVALID_AMOUNT'
   | 'BUDGET_UNKNOWN'
+  | 'NO_PUBLICITY'
+  | 'OBJECTION_OUT_OF_WINDOW'
+  | 'NOT_LISTED'
+  | 'OBJECTION_UNKNOWN'
+  | 'SUBJECT_KIND_MISMATCH'
   | PolicyInactiveReason;
 
 export type Plan =
@@ -115,6 +138,11 @@ export interface TransitionInput {
   readonly reservation?: BudgetReservation;
   readonly notification?: NotificationIntent;
   readonly amountDisbursed?: number;
+  readonly release?: BudgetReservation;
+  readonly window?: Transition['window'];
+  /** Fields of the record set by this write (publicity, open objections); `undefined` removes one. */
+  readonly set?: Partial<Pick<Entitlement, 'publicity' | 'openObjections'>>;
+  readonly publicityToPaymentDays?: number;
 }
 
 const STAMP: Partial<Record<EntitlementState, keyof Entitlement>> = {
@@ -123,6 +151,9 @@ const STAMP: Partial<Record<EntitlementState, keyof Entitlement>> = {
   CONFIRMED: 'confirmedAt',
   DISBURSED: 'disbursedAt',
   EXHAUSTED: 'exhaustedAt',
+  PUBLICIZED: 'publicizedAt',
+  OBJECTED: 'objectedAt',
+  REMOVED: 'removedAt',
 };
 
 /** The planned write: the record after it, its history and the states it reaches for the first time. */
@@ -144,8 +175,10 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
     history.push({ from: step.from, to: step.to, at, reason: step.reason });
   }
   const explanation = input.explanation ?? existing?.explanation;
+  const base: Record<string, unknown> = { ...(existing ?? {}), ...(input.set ?? {}) };
+  for (const [k, v] of Object.entries(input.set ?? {})) if (v === undefined) delete base[k];
   const next: Entitlement = {
-    ...(existing ?? {}),
+    ...(base as Partial<Entitlement>),
     policyId: input.policyId,
     creditCode: input.creditCode,
     policyVersion: input.policyVersion,
@@ -158,6 +191,7 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
     updatedAt: at,
     ...stamps,
     ...(input.reservation !== undefined ? { amountReserved: input.reservation.amount } : {}),
+    ...(input.release !== undefined ? { amountReserved: 0 } : {}),
     ...(input.amountDisbursed !== undefined ? { amountDisbursed: input.amountDisbursed } : {}),
   };
   return {
@@ -175,6 +209,9 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
       next,
       ...(input.reservation !== undefined ? { reservation: input.reservation } : {}),
       ...(input.notification !== undefined ? { notification: input.notification } : {}),
+      ...(input.release !== undefined ? { release: input.release } : {}),
+      ...(input.window !== undefined ? { window: input.window } : {}),
+      ...(input.publicityToPaymentDays !== undefined ? { publicityToPaymentDays: input.publicityToPaymentDays } : {}),
     },
   };
 }

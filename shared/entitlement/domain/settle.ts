@@ -11,16 +11,32 @@ import { reservationAmount } from './budget';
 import type { MatchResult } from './match';
 import type { Plan, Transition } from './plan';
 import { onMatched, planGrant, planNotification } from './transitions';
-import type { Entitlement, EntitlementState, Instant, Policy } from './types';
+import { planListing, publicityDays } from './publicity';
+import type { Entitlement, EntitlementState, Instant, Policy, PublicityWindow } from './types';
+
+/** What a follow-up may need besides the pair: the remaining budget, the zone, the publicity window. */
+export interface SettleContext {
+  readonly budgetRemaining?: number | undefined;
+  readonly timeZone?: string | undefined;
+  /** The window a pair listed now joins (publicity.ts windowFor); required for a policy with publicity. */
+  readonly window?: { readonly window: PublicityWindow; readonly opens: boolean } | undefined;
+}
 
 /** What moves a pair on from its state after a match, within the same write. */
-type FollowUp = (entitlement: Entitlement, policy: Policy, now: Instant, budgetRemaining: number | undefined, timeZone: string | undefined) => Plan;
+type FollowUp = (entitlement: Entitlement, policy: Policy, now: Instant, context: SettleContext) => Plan;
 
 const FOLLOW_UPS: Partial<Record<EntitlementState, (policy: Policy) => FollowUp | undefined>> = {
-  // The push (confirm: an invitation; grant: NOTIFIED → GRANTED with the reservation).
-  ELIGIBLE: () => (e, p, now, budget, zone) => planNotification(e, p, now, budget, zone),
+  // With publicity (公示): listed, nobody notified until the window closes (grants reserve now).
+  // Without: the push (confirm: an invitation; grant: NOTIFIED → GRANTED with the reservation).
+  ELIGIBLE: (policy) =>
+    publicityDays(policy) !== undefined
+      ? (e, p, now, { window, budgetRemaining }) => {
+          if (window === undefined) throw new Error(`policy ${p.policyId} has publicity: pass the window to list a pair`);
+          return planListing(e, p, now, window, budgetRemaining);
+        }
+      : (e, p, now, { budgetRemaining, timeZone }) => planNotification(e, p, now, budgetRemaining, timeZone),
   // A pair pushed while its policy was a confirm policy, before a new version made it a grant.
-  NOTIFIED: (policy) => (policy.kind === 'grant' ? (e, p, now, budget) => planGrant(e, p, now, budget) : undefined),
+  NOTIFIED: (policy) => (policy.kind === 'grant' ? (e, p, now, { budgetRemaining }) => planGrant(e, p, now, budgetRemaining) : undefined),
 };
 
 export type SettlePlan =
@@ -45,6 +61,7 @@ export function planSettle(
   now: Instant,
   budgetRemaining?: number,
   timeZone?: string,
+  window?: SettleContext['window'],
 ): SettlePlan {
   const chain: Transition[] = [];
   let current = existing;
@@ -57,7 +74,7 @@ export function planSettle(
   const followUp = current === undefined ? undefined : FOLLOW_UPS[current.state]?.(policy);
   if (followUp !== undefined && current !== undefined) {
     if (settleNeedsBudget(policy) && budgetRemaining === undefined) return { kind: 'needsBudget' };
-    take(followUp(current, policy, now, budgetRemaining, timeZone));
+    take(followUp(current, policy, now, { budgetRemaining, timeZone, window }));
   }
   return { kind: 'settle', chain, entitlement: current };
 }

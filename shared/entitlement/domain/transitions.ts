@@ -18,9 +18,11 @@
  */
 import { budgetUnknown, reserveFor } from './budget';
 import { policyInactiveReason, type PolicyInactiveReason } from './policy';
+import { publicityToPaymentDays } from './publicity';
 import type { MatchResult } from './match';
 import {
   hasBeenNotified,
+  LISTED_STATES,
   PUSHED_STATES,
   refused,
   transition,
@@ -59,6 +61,7 @@ export function onMatched(
   if (existing !== undefined && (PUSHED_STATES.has(existing.state) || hasBeenNotified(existing))) {
     return unchanged('ALREADY_PUSHED');
   }
+  if (existing !== undefined && LISTED_STATES.has(existing.state)) return unchanged('ALREADY_LISTED');
 
   const target: EntitlementState | undefined =
     match.outcome === 'eligible' ? 'ELIGIBLE' : match.outcome === 'needsInfo' ? 'NEEDS_INFO' : undefined;
@@ -103,7 +106,7 @@ function inactiveOf(match: MatchResult): PolicyInactiveReason | undefined {
   }
 }
 
-function notificationFor(policy: Policy, e: Entitlement, purpose: 'confirm' | 'granted', at: Instant): NotificationIntent {
+export function notificationFor(policy: Policy, e: Entitlement, purpose: 'confirm' | 'granted', at: Instant): NotificationIntent {
   return {
     notificationId: `${policy.policyId}#${e.creditCode}`,
     policyId: policy.policyId,
@@ -242,7 +245,7 @@ export function onConfirmed(
  * what was granted or confirmed stays owed. A repeat with the same amount changes nothing; a repeat with a
  * different amount is a recorded conflict.
  */
-export function onDisbursed(entitlement: Entitlement | undefined, amount: number, at: Instant): Plan {
+export function onDisbursed(entitlement: Entitlement | undefined, amount: number, at: Instant, timeZone?: string): Plan {
   if (entitlement === undefined) return refused('ENTITLEMENT_UNKNOWN', 'no entitlement to disburse');
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
     return refused('INVALID_AMOUNT', `amount must be a finite number >= 0; got ${String(amount)}`);
@@ -265,7 +268,14 @@ export function onDisbursed(entitlement: Entitlement | undefined, amount: number
     at,
     steps: [{ from: entitlement.state, to: 'DISBURSED', reason: 'DISBURSED' }],
     amountDisbursed: amount,
+    ...paymentDays(entitlement, at, timeZone),
   });
+}
+
+/** Natural days from a listed pair's listing (公示) to this payment, for the figures. */
+function paymentDays(entitlement: Entitlement, at: Instant, timeZone: string | undefined): { publicityToPaymentDays?: number } {
+  const days = publicityToPaymentDays(entitlement, at, timeZone);
+  return days === undefined ? {} : { publicityToPaymentDays: days };
 }
 
 function checkPair(entitlement: Entitlement, policy: Policy): void {

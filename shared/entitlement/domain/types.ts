@@ -38,6 +38,8 @@ export interface Policy {
   readonly version: number;
   /** SPEC §5: dishonest (失信) enterprises are excluded unless the policy says otherwise. */
   readonly includeDishonest?: boolean;
+  /** 公示: the eligible are listed for objections before anyone is notified (publicity.ts; 5 working days by default). */
+  readonly publicity?: { readonly workingDays?: number };
   /** Absent means active (a freshly published policy). */
   readonly status?: PolicyStatus;
   /** When the first version was published (event time); the start of "publish to last push". */
@@ -75,11 +77,16 @@ export interface EnterpriseProfile {
 export type { CreditRecord } from '#contract/schemas';
 
 /**
+ * PUBLICIZED: listed in the policy's publicity window (公示), counted as eligible, nobody notified yet;
+ * OBJECTED: held by a third-party objection until it is resolved; REMOVED: an upheld objection took it off
+ * the list (not eligible, its budget returned).
+ *
  * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it
  * leaves the needs-info list and is never pushed); a pair that never matched has no entitlement at all.
  */
 export const ENTITLEMENT_STATES = [
   'ELIGIBLE', 'NEEDS_INFO', 'INELIGIBLE', 'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
+  'PUBLICIZED', 'OBJECTED', 'REMOVED',
 ] as const;
 export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
 
@@ -88,6 +95,18 @@ export interface ExplanationSummary {
   readonly held: readonly string[];
   readonly failed: readonly string[];
   readonly unknown: readonly string[];
+  /** Fact paths whose values were declared by the enterprise in a self-objection, not read from its profile. */
+  readonly declared?: readonly string[];
+}
+
+/**
+ * A publicity window of a policy (公示期): opened by the first pair listed when none is open, named by the
+ * local date it opened; it closes at the end of the N-th working day after that date.
+ */
+export interface PublicityWindow {
+  readonly windowId: string;
+  readonly openedAt: Instant;
+  readonly closesAt: Instant;
 }
 
 export interface HistoryEntry {
@@ -119,6 +138,13 @@ export interface Entitlement {
   /** What was taken from the policy's budget (only when the policy has a budget and an amount). */
   readonly amountReserved?: number;
   readonly amountDisbursed?: number;
+  /** The window the pair was listed in (PUBLICIZED); kept after the close. */
+  readonly publicity?: { readonly windowId: string; readonly listedAt: Instant; readonly closesAt: Instant };
+  /** Third-party objections not yet resolved (while OBJECTED). */
+  readonly openObjections?: readonly string[];
+  readonly publicizedAt?: Instant;
+  readonly objectedAt?: Instant;
+  readonly removedAt?: Instant;
 }
 
 export type TransitionReason =
@@ -132,7 +158,13 @@ export type TransitionReason =
   | 'GRANTED_AT_ONCE'
   | 'CONFIRMED_BY_ENTERPRISE'
   | 'BUDGET_EXHAUSTED'
-  | 'DISBURSED';
+  | 'DISBURSED'
+  | 'LISTED'
+  | 'PUBLICITY_CLOSED'
+  | 'OBJECTED_BY_THIRD_PARTY'
+  | 'OBJECTION_UPHELD'
+  | 'OBJECTION_DISMISSED'
+  | 'BUDGET_RETURNED';
 
 /** Truth re-exported so callers of this module need one import. */
 export type { Truth };

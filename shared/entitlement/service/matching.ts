@@ -6,11 +6,11 @@ import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
 import { instantOf } from '#rules/dates';
 import type { CompiledCondition } from '#rules/types';
-import { compilePolicy, matchEnterprise, matchSlice, type EnterpriseProfile, type Entitlement, type Instant, type Policy } from '../domain';
+import { compilePolicy, matchEnterprise, matchSlice, settleNeedsBudget, type EnterpriseProfile, type Entitlement, type Instant, type Policy } from '../domain';
 import { continuationMessage, type SliceData } from '../messages';
 import type { EntitlementPorts } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
-import { afterSettle, matchAndSettle, settlePair, type SettleResult } from './settle';
+import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettleResult } from './settle';
 
 /** Pairs settled at once within a slice: enough to hide DynamoDB latency, few enough to rarely conflict. */
 const PAIR_CONCURRENCY = 12;
@@ -26,7 +26,12 @@ export async function rematchEnterprise(ports: EntitlementPorts, creditCode: str
   if (profile === undefined || policies.length === 0) return 'nothing to match';
   const now = clock.now();
   const results: SettleResult[] = [];
-  for (const policy of policies) results.push(await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR));
+  const names = new Map([[creditCode, profile.name]]);
+  for (const policy of policies) {
+    const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR);
+    results.push(result);
+    await publishListed(ports, policy, [result], names, now);
+  }
   await afterSettle(ports, results, now);
   return `matched ${policies.length}`;
 }
@@ -67,9 +72,13 @@ async function settlePage(
 ): Promise<SettleResult[]> {
   const { timeZone } = ports.settings;
   const credits = targets.length > 0 ? await ports.registry.batchGetCredits(targets.map((p) => p.creditCode)) : new Map();
-  return inPool(targets, PAIR_CONCURRENCY, (profile) => {
+  const windows = targets.length > 0 ? await loadWindow(ports, policy) : undefined;
+  // A listing reserves the budget in the pinned order (first eligible first, ties by credit code): the pairs
+  // of one page become eligible at the same instant, so a budgeted grant with publicity lists them in order.
+  const ordered = windows !== undefined && settleNeedsBudget(policy);
+  return inPool(targets, ordered ? 1 : PAIR_CONCURRENCY, (profile) => {
     const match = matchEnterprise(policy, compiled, profile, credits.get(profile.creditCode), now, { timeZone });
-    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(profile.creditCode) });
+    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(profile.creditCode) }, windows);
   });
 }
 
@@ -117,6 +126,7 @@ export async function runMatchSlice(ports: EntitlementPorts, slice: SliceData): 
   const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
   const targets = page.profiles.filter((p) => codes.has(p.creditCode));
   const results = await settlePage(ports, policy, compiled, targets, existing, now);
+  await publishListed(ports, policy, results, new Map(targets.map((p) => [p.creditCode, p.name])), now);
   await afterSettle(ports, results, now);
 
   ports.metrics.count('MatchSliceProfiles', page.profiles.length);

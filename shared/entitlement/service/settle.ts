@@ -7,7 +7,11 @@ import {
   compilePolicy,
   matchEnterprise,
   planSettle,
+  publicityDays,
   settleNeedsBudget,
+  windowFor,
+  type PublicityWindow,
+  type SettleContext,
   wasPushed,
   type CreditRecord,
   type EnterpriseProfile,
@@ -17,7 +21,7 @@ import {
   type Policy,
   type Transition,
 } from '../domain';
-import { notifyMessages } from '../messages';
+import { notifyMessages, publicityListEvents } from '../messages';
 import type { EntitlementPorts } from '../ports';
 import { transitionsAudit } from './records';
 
@@ -27,6 +31,27 @@ export interface SettleResult {
   readonly entitlement: Entitlement | undefined;
   /** A notification to send now: just committed, or still pending from an earlier attempt. */
   readonly notify?: { readonly policyId: string; readonly creditCode: string };
+}
+
+/**
+ * The publicity window of a policy with publicity, as a batch of pairs last saw it: read once per page,
+ * updated when one of its pairs opens a window, so the rest join it instead of racing to open it.
+ */
+export interface WindowCache {
+  window: PublicityWindow | undefined;
+}
+
+/** The window cache of a policy with publicity (read once), or undefined for a policy without. */
+export async function loadWindow(ports: EntitlementPorts, policy: Policy): Promise<WindowCache | undefined> {
+  if (publicityDays(policy) === undefined) return undefined;
+  return { window: await ports.store.getPublicityWindow(policy.policyId) };
+}
+
+/** The window a pair listed at `now` joins (or opens). */
+export function windowAt(ports: EntitlementPorts, policy: Policy, now: Instant, cache: WindowCache | undefined): SettleContext['window'] {
+  const days = publicityDays(policy);
+  if (days === undefined || cache === undefined) return undefined;
+  return windowFor(cache.window, now, days, ports.calendar);
 }
 
 const MAX_SETTLE_ATTEMPTS = 8;
@@ -43,18 +68,21 @@ export async function settlePair(
   now: Instant,
   actor: string,
   known?: { readonly entitlement: Entitlement | undefined },
+  windows?: WindowCache,
 ): Promise<SettleResult> {
   const { store, settings } = ports;
   const { policyId } = policy;
   const pair = { policyId, creditCode: match.creditCode };
   let current = policy;
   let existing = known ? known.entitlement : await store.getEntitlement(policyId, match.creditCode);
+  const cache = windows ?? (await loadWindow(ports, policy));
   let budget: number | undefined;
   for (let attempt = 1; attempt <= MAX_SETTLE_ATTEMPTS; attempt++) {
-    let plan = planSettle(existing, current, match, now, budget, settings.timeZone);
+    const window = windowAt(ports, current, now, cache);
+    let plan = planSettle(existing, current, match, now, budget, settings.timeZone, window);
     if (plan.kind === 'needsBudget') {
       budget = (await store.getBudget(policyId)) ?? 0;
-      plan = planSettle(existing, current, match, now, budget, settings.timeZone);
+      plan = planSettle(existing, current, match, now, budget, settings.timeZone, window);
     }
     if (plan.kind !== 'settle') throw new Error(`policy ${policyId}: a pair planned without its budget`);
     const { chain, entitlement } = plan;
@@ -65,9 +93,12 @@ export async function settlePair(
     }
     const out = await store.applyTransitions(chain, transitionsAudit(chain, actor));
     if (out.ok) {
+      const opened = chain.find((t) => t.window?.opens === true)?.window;
+      if (opened !== undefined && cache !== undefined) cache.window = opened.window;
       const pushed = chain.some((t) => t.notification !== undefined);
       return { committed: chain, entitlement, ...(pushed ? { notify: pair } : {}) };
     }
+    if (out.windowMoved && cache !== undefined) cache.window = await store.getPublicityWindow(policyId);
     if (out.withdrawn) current = { ...current, status: 'withdrawn' };
     if (out.budgetShort || settleNeedsBudget(policy)) budget = undefined;
     existing = await store.getEntitlement(policyId, match.creditCode);
@@ -90,6 +121,22 @@ export async function matchAndSettle(
   const { timeZone } = ports.settings;
   const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, now, { timeZone });
   return settlePair(ports, policy, match, now, actor);
+}
+
+/**
+ * The publicity list (公示名单) of what was just settled: the pairs now PUBLICIZED (just listed, or listed
+ * by an earlier delivery whose event may have been lost: the same id), with the enterprises' names.
+ */
+export async function publishListed(
+  ports: EntitlementPorts,
+  policy: Policy,
+  results: readonly SettleResult[],
+  names: ReadonlyMap<string, string>,
+  now: Instant,
+): Promise<void> {
+  const listed = results.flatMap((r) => (r.entitlement?.state === 'PUBLICIZED' && r.entitlement.publicity ? [r.entitlement] : []));
+  if (listed.length === 0) return;
+  await ports.outbound.publish(publicityListEvents(policy, listed, names, ports.settings.maskPublicityList, now));
 }
 
 /** After the commits: queue the notifications of the pushes and count what was pushed and granted. */

@@ -8,8 +8,9 @@ import { auditPut, type AuditEntry } from '#platform/audit';
 import { batchGetAll } from '#platform/batch-get';
 import { queryAll } from '#platform/paging';
 import { receiptPut, type Receipt } from '#platform/receipts';
-import { chainDeltas, COUNTERS, type CounterDeltas, type Entitlement, type EntitlementState, type NotificationIntent, type Transition } from '../domain';
-import type { ApplyOutcome, Refusal } from '../ports';
+import { chainDeltas, COUNTERS, type Counter, type CounterDeltas, type Entitlement, type EntitlementState, type NotificationIntent, type Transition } from '../domain';
+import type { ApplyOutcome, ObjectionWrite, Refusal } from '../ports';
+import { countAdds, objectionPut, windowOpen } from './publicity';
 import { BUDGET_SK, ENT_PREFIX, entSk, figureShardOf, figuresSk, outboxSk, policyPk, refusalSk, table } from './keys';
 import { isConditionFailure, transact, type TransactItem } from './transact';
 
@@ -66,16 +67,9 @@ function entitlementPut(first: Transition, next: Entitlement): TransactItem {
 
 /** The counter ADDs on the pair's figure shard; a push also requires the shard to carry no withdrawal guard. */
 function figuresUpdate(policyId: string, creditCode: string, deltas: CounterDeltas, pushes: boolean): TransactItem {
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = { ':k': 'figures' };
-  const adds: string[] = [];
-  for (const c of COUNTERS) {
-    const v = deltas.counts[c];
-    if (v === undefined || v === 0) continue;
-    names[`#${c}`] = c;
-    values[`:${c}`] = v;
-    adds.push(`#${c} :${c}`);
-  }
+  const counts = Object.fromEntries(COUNTERS.flatMap((c) => (deltas.counts[c] ? [[c, deltas.counts[c]]] : [])));
+  const { adds, names, values: counted } = countAdds(counts);
+  const values: Record<string, unknown> = { ':k': 'figures', ...counted };
   if (deltas.amountReserved !== 0) {
     adds.push('amountReserved :ar');
     values[':ar'] = deltas.amountReserved;
@@ -98,6 +92,18 @@ function figuresUpdate(policyId: string, creditCode: string, deltas: CounterDelt
       ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
       ExpressionAttributeValues: values,
       ...(pushes ? { ConditionExpression: 'attribute_not_exists(withdrawn)' } : {}),
+    },
+  };
+}
+
+/** Budget returned (an upheld objection): no condition, what was reserved goes back. */
+function budgetRelease(policyId: string, amount: number): TransactItem {
+  return {
+    Update: {
+      TableName: table(),
+      Key: { pk: policyPk(policyId), sk: BUDGET_SK },
+      UpdateExpression: 'ADD remaining :amount',
+      ExpressionAttributeValues: { ':amount': amount },
     },
   };
 }
@@ -139,15 +145,20 @@ function outboxPut(notification: NotificationIntent): TransactItem {
  * reservation, the outbox record of a push, the audit line and an external event's receipt (guarded by
  * the entitlement's revision). Says which condition failed, for the caller to plan again.
  */
-export async function applyTransitions(chain: readonly Transition[], audit: AuditEntry, receipt?: Receipt): Promise<ApplyOutcome> {
+export async function applyTransitions(chain: readonly Transition[], audit: AuditEntry, receipt?: Receipt, objection?: ObjectionWrite): Promise<ApplyOutcome> {
   const first = chain[0]!;
   const next = chain[chain.length - 1]!.next;
-  const deltas = chainDeltas(chain);
+  const deltas = withCounts(chainDeltas(chain), objection?.counts);
+  const released = chain.reduce((sum, t) => sum + (t.release?.amount ?? 0), 0);
+  const opening = chain.find((t) => t.window?.opens === true);
   const notification = chain.findLast((t) => t.notification !== undefined)?.notification;
   const items: TransactItem[] = [entitlementPut(first, next)];
   const figuresIndex = items.push(figuresUpdate(first.policyId, first.creditCode, deltas, notification !== undefined)) - 1;
   const budgetIndex = deltas.amountReserved > 0 ? items.push(budgetReservation(first.policyId, deltas.amountReserved)) - 1 : -1;
+  if (released > 0) items.push(budgetRelease(first.policyId, released));
   if (notification !== undefined) items.push(outboxPut(notification));
+  const windowIndex = opening?.window ? items.push(...windowOpen(first.policyId, opening.window.window, opening.at)) - 2 : -1;
+  const objectionIndex = objection ? items.push(objectionPut(objection)) - 1 : -1;
   items.push({ Put: auditPut(audit) });
   if (receipt) items.push(receiptPut(receipt, 'replace'));
 
@@ -158,7 +169,17 @@ export async function applyTransitions(chain: readonly Transition[], audit: Audi
     entitlementMoved: out.failed.includes(0),
     budgetShort: out.failed.includes(budgetIndex),
     withdrawn: out.failed.includes(figuresIndex),
+    windowMoved: out.failed.includes(windowIndex),
+    objectionMoved: out.failed.includes(objectionIndex),
   };
+}
+
+/** The transition's counter deltas with an objection's counters added. */
+function withCounts(deltas: CounterDeltas, extra: ObjectionWrite['counts'] | undefined): CounterDeltas {
+  if (extra === undefined) return deltas;
+  const counts = { ...deltas.counts };
+  for (const [c, v] of Object.entries(extra) as [Counter, number][]) counts[c] = (counts[c] ?? 0) + v;
+  return { ...deltas, counts };
 }
 
 /** A confirmation or disbursement that could not apply, create-only (the first reason stands). */

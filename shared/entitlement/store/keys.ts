@@ -23,6 +23,16 @@ export const refusalSk = (eventId: string) => `REFUSAL#${eventId}`;
 export const FIGURES_PREFIX = 'FIGURES#';
 export const figuresSk = (shard: number) => `${FIGURES_PREFIX}${pad(shard, 2)}`;
 
+/** The policy's newest publicity window (公示期). */
+export const PUBLICITY_SK = 'PUBLICITY';
+/** Windows still to be finished by the schedule, by the instant they close (create on open, delete when done). */
+export const DUE_PK = 'PUBLICITY-DUE';
+export const DUE_PREFIX = 'DUE#';
+export const dueSk = (closesAt: string, policyId: string, windowId: string) => `${DUE_PREFIX}${closesAt}#${policyId}#${windowId}`;
+/** An objection, by its id alone (a resolution names only the objection). */
+export const objectionPk = (objectionId: string) => `OBJECTION#${objectionId}`;
+export const OBJECTION_SK = 'OBJECTION';
+
 /** The index of active policies, which a profile update is matched against. */
 export const ACTIVE_PK = 'POLICIES';
 export const activeSk = (policyId: string) => `ACTIVE#${policyId}`;

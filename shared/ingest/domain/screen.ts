@@ -109,11 +109,14 @@ function tooDeep(raw: unknown): string | undefined {
   return undefined;
 }
 
+/** The `receivedat` attribute the queued copy carries: `,"receivedat":"2026-11-05T07:20:00.000Z"`. */
+const RECEIVED_AT_BYTES = 41;
+
 /** The bytes SQS counts for the event: its message body (as sendMessages escapes it) and the attributes. */
 function queuedBytes(raw: unknown): number {
   const e = (typeof raw === 'object' && raw !== null ? raw : {}) as { type?: unknown; source?: unknown };
   const attribute = (name: string, value: unknown) => (typeof value === 'string' ? name.length + 'String'.length + Buffer.byteLength(value) : 0);
-  return Buffer.byteLength(toMessageBody(raw)) + attribute('type', e.type) + attribute('source', e.source);
+  return Buffer.byteLength(toMessageBody(raw)) + attribute('type', e.type) + attribute('source', e.source) + RECEIVED_AT_BYTES;
 }
 
 function batchPath(media: MediaType, index: number): string {

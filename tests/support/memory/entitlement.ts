@@ -8,17 +8,31 @@
 import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
-import { chainDeltas, COUNTERS, emptyCounters, type CreditRecord, type EnterpriseProfile, type Entitlement, type Policy } from '#entitlement/domain/index';
+import { createCalendar } from '#calendar';
+import {
+  chainDeltas,
+  COUNTERS,
+  emptyCounters,
+  type Counter,
+  type CreditRecord,
+  type EnterpriseProfile,
+  type Entitlement,
+  type Objection,
+  type Policy,
+  type PublicityWindow,
+} from '#entitlement/domain/index';
 import type { ChannelMessage } from '#entitlement/messages';
 import type {
   ApplyOutcome,
   Claim,
+  DueWindow,
   EntitlementMetric,
   EntitlementPorts,
   EntitlementSettings,
   EntitlementStore,
   MatchSliceMessage,
   NotifyMessage,
+  ObjectionWrite,
   OutboxRecord,
   Refusal,
   RunProgress,
@@ -43,6 +57,10 @@ export class MemoryEntitlementStore implements EntitlementStore {
   readonly refusals = new Map<string, Refusal>();
   readonly receipts: Receipt[] = [];
   readonly audit: AuditEntry[] = [];
+  /** The newest publicity window of each policy, the due index, and objections (store/publicity.ts). */
+  readonly windows = new Map<string, PublicityWindow>();
+  readonly due = new Map<string, DueWindow>();
+  readonly objections = new Map<string, Objection>();
   /** Called before each applyTransitions commits: a test moves the world in between (a racing writer). */
   beforeApply?: () => void;
 
@@ -112,7 +130,7 @@ export class MemoryEntitlementStore implements EntitlementStore {
     }
     return out;
   }
-  async applyTransitions(chain: Parameters<EntitlementStore['applyTransitions']>[0], audit: AuditEntry, receipt?: Receipt): Promise<ApplyOutcome> {
+  async applyTransitions(chain: Parameters<EntitlementStore['applyTransitions']>[0], audit: AuditEntry, receipt?: Receipt, objection?: ObjectionWrite): Promise<ApplyOutcome> {
     this.beforeApply?.();
     const first = chain[0]!;
     const key = pairKey(first.policyId, first.creditCode);
@@ -123,12 +141,21 @@ export class MemoryEntitlementStore implements EntitlementStore {
     const withdrawn = notification !== undefined && this.guarded.has(first.policyId);
     const remaining = this.budgets.get(first.policyId);
     const budgetShort = deltas.amountReserved > 0 && (remaining === undefined || remaining < deltas.amountReserved);
-    if (entitlementMoved || withdrawn || budgetShort) return { ok: false, entitlementMoved, budgetShort, withdrawn };
+    const opening = chain.find((t) => t.window?.opens === true);
+    const current = this.windows.get(first.policyId);
+    const windowMoved =
+      opening?.window !== undefined && current !== undefined && !(current.closesAt < opening.at) && current.windowId !== opening.window.window.windowId;
+    const objectionMoved = objection !== undefined && !this.objectionMatches(objection);
+    if (entitlementMoved || withdrawn || budgetShort || windowMoved || objectionMoved) {
+      return { ok: false, entitlementMoved, budgetShort, withdrawn, windowMoved, objectionMoved };
+    }
 
     this.entitlements.set(key, chain[chain.length - 1]!.next);
-    if (deltas.amountReserved > 0) this.budgets.set(first.policyId, remaining! - deltas.amountReserved);
+    if (deltas.amountReserved !== 0) this.budgets.set(first.policyId, (remaining ?? 0) - deltas.amountReserved);
+    if (opening?.window !== undefined) this.openWindow(first.policyId, opening.window.window);
+    if (objection !== undefined) this.putObjection(objection);
     const f = this.figuresOf(first.policyId);
-    for (const c of COUNTERS) f.counters[c] += deltas.counts[c] ?? 0;
+    for (const c of COUNTERS) f.counters[c] += (deltas.counts[c] ?? 0) + (objection?.counts[c] ?? 0);
     f.amountReserved += deltas.amountReserved;
     f.amountDisbursed += deltas.amountDisbursed;
     if (deltas.pushedAt !== undefined) {
@@ -139,6 +166,45 @@ export class MemoryEntitlementStore implements EntitlementStore {
     this.audit.push(audit);
     if (receipt) this.receipts.push(receipt);
     return { ok: true };
+  }
+
+  async listInState(policyId: string, state: string) {
+    return [...this.entitlements.values()].filter((e) => e.policyId === policyId && e.state === state);
+  }
+  async listInWindow(policyId: string, windowId: string) {
+    return [...this.entitlements.values()].filter((e) => e.policyId === policyId && e.publicity?.windowId === windowId);
+  }
+  async getPublicityWindow(policyId: string) {
+    return this.windows.get(policyId);
+  }
+  async listDueWindows(before: string, limit: number) {
+    return [...this.due.values()].filter((w) => w.closesAt < before).sort((a, b) => (a.closesAt < b.closesAt ? -1 : 1)).slice(0, limit);
+  }
+  async finishWindow(w: DueWindow) {
+    this.due.delete(`${w.policyId}#${w.windowId}`);
+  }
+  async getObjection(objectionId: string) {
+    return this.objections.get(objectionId);
+  }
+  async saveObjection(write: ObjectionWrite, audit: AuditEntry, receipt: Receipt) {
+    if (!this.objectionMatches(write)) return false;
+    this.putObjection(write);
+    const f = this.figuresOf(write.objection.policyId);
+    for (const [c, v] of Object.entries(write.counts) as [Counter, number][]) f.counters[c] += v;
+    this.audit.push(audit);
+    this.receipts.push(receipt);
+    return true;
+  }
+  private objectionMatches(write: ObjectionWrite): boolean {
+    const stored = this.objections.get(write.objection.objectionId);
+    return write.expect === 'new' ? stored === undefined : stored?.state === write.expect;
+  }
+  private putObjection(write: ObjectionWrite): void {
+    this.objections.set(write.objection.objectionId, write.objection);
+  }
+  private openWindow(policyId: string, w: PublicityWindow): void {
+    this.windows.set(policyId, w);
+    this.due.set(`${policyId}#${w.windowId}`, { policyId, windowId: w.windowId, closesAt: w.closesAt });
   }
 
   async isNotificationPending(policyId: string, creditCode: string) {
@@ -219,7 +285,13 @@ export interface MemoryWorld {
  * The ports on memory: a registry of `shards` shards (a profile's shard is the sum of its code's
  * characters modulo `shards`), queues, outbound and channel that record what they are given.
  */
-export function memoryEntitlementPorts(options: { now: string; shards?: number; settings?: Partial<EntitlementSettings> }): MemoryWorld {
+export function memoryEntitlementPorts(options: {
+  now: string;
+  shards?: number;
+  settings?: Partial<EntitlementSettings>;
+  /** Extra non-working and working days over the public calendar (chinese-days). */
+  calendar?: { holidays?: string[]; workdays?: string[] };
+}): MemoryWorld {
   const shards = options.shards ?? 2;
   const shardOf = (code: string) => [...code].reduce((s, ch) => s + ch.charCodeAt(0), 0) % shards;
   const store = new MemoryEntitlementStore();
@@ -258,11 +330,12 @@ export function memoryEntitlementPorts(options: { now: string; shards?: number; 
       },
     },
     clock: { now: () => world.now },
+    calendar: createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true, ...options.calendar }),
     metrics: {
       count: (metric, value) => void sent.metrics.push({ metric, value }),
       publishToLastPush: (_policyId, ms) => void sent.metrics.push({ metric: 'PublishToLastPushMs', value: ms }),
     },
-    settings: { sliceSize: 100, timeZone: 'Asia/Shanghai', notifyMaxReceives: 3, ...options.settings },
+    settings: { sliceSize: 100, timeZone: 'Asia/Shanghai', notifyMaxReceives: 3, maskPublicityList: false, ...options.settings },
   };
   (world as { ports: EntitlementPorts }).ports = ports;
   return world;

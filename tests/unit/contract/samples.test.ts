@@ -19,6 +19,8 @@ const DEFAULT_SOURCE: Record<string, string | readonly string[]> = {
   'gov.policy.withdrawn': '/systems/policy',
   'gov.policy.confirmed': '/systems/policy',
   'gov.policy.disbursed': '/systems/policy',
+  'gov.policy.objection.filed': '/systems/policy',
+  'gov.policy.objection.resolved': '/systems/policy',
   'gov.enterprise.profile.updated': '/systems/data-sharing',
   'gov.person.profile.updated': '/systems/data-sharing',
   'gov.licence.issued': '/systems/e-licence',

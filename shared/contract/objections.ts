@@ -1,0 +1,56 @@
+/**
+ * The `data` of `gov.policy.objection.filed` and `.resolved` (异议). Built from the field builders of
+ * schemas.ts, passed in (schemas.ts imports this module, so it cannot import them back).
+ */
+import * as z from 'zod/mini';
+import { LIMITS } from './limits';
+
+type Text = (max: number) => z.ZodMiniString<string>;
+type Field = () => z.ZodMiniString<string>;
+
+export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { code: Field; text: Text; creditCode: Field; idOrCreditCode: Field }) {
+  /**
+   * 异议: an objection to a policy's publicity list, while its window is open. `self`: "I qualify and am not
+   * listed" (re-evaluated with the declared `facts`, a map from fact path to value); `thirdParty`: a listed
+   * pair should not be (held until `gov.policy.objection.resolved`). The subject is `creditCode`, or
+   * `subjectId` (a credit code or an ID number).
+   */
+  const objectionFiledSchema = z
+    .looseObject({
+      objectionId: code(),
+      policyId: code(),
+      creditCode: z.optional(creditCode()),
+      subjectId: z.optional(idOrCreditCode()),
+      by: z.enum(['self', 'thirdParty']),
+      reason: text(LIMITS.text),
+      facts: z.optional(
+        z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.code)), z.unknown()).check(
+          z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
+          z.refine(
+            (o) => Object.keys(o).every((k) => /^enterprise(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
+            'keys must be fact paths under enterprise, e.g. "enterprise.exportValueUsd"',
+          ),
+        ),
+      ),
+    })
+    .check(
+      z.superRefine((o, ctx) => {
+        if (o.creditCode === undefined && o.subjectId === undefined) {
+          ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
+        } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
+          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
+        }
+        if (o.facts !== undefined && o.by !== 'self') {
+          ctx.addIssue({ code: 'custom', path: ['facts'], input: o.facts, message: 'is only allowed when by is self' });
+        }
+      }),
+    );
+
+  /** The resolution of a third-party objection: `upheld` removes the pair from the list, otherwise it proceeds. */
+  const objectionResolvedSchema = z.looseObject({
+    objectionId: code(),
+    upheld: z.boolean(),
+    note: text(LIMITS.text),
+  });
+  return { objectionFiledSchema, objectionResolvedSchema };
+}

@@ -1,0 +1,174 @@
+/**
+ * 异议 (objections) to a publicity list:
+ *
+ *   PUBLICIZED → OBJECTED                    a third-party objection in the pair's window     planThirdPartyObjection
+ *   OBJECTED → REMOVED                       upheld: off the list, its reservation returned   planResolution
+ *   OBJECTED → PUBLICIZED                    dismissed while the window is open               planResolution
+ *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close: proceeds             planResolution
+ *
+ * A self-objection ("I qualify and am not listed") is a re-evaluation with the declared facts
+ * (`withDeclaredFacts`), applied by the ordinary match and listing; it is never upheld or dismissed.
+ * Whether an objection is in time is decided by its receipt time at ingest (pinned).
+ */
+import { isOpenAt, planRelease } from './publicity';
+import { refused, transition, unchanged, type Plan } from './plan';
+import type { EnterpriseProfile, Entitlement, Instant, Policy, PublicityWindow } from './types';
+
+export type ObjectionBy = 'self' | 'thirdParty';
+
+/**
+ * What became of an objection: OPEN (a third-party objection holding its pair), UPHELD, DISMISSED, or for a
+ * self-objection ADDED (the pair was listed) or UNCHANGED (the declared facts did not make it eligible, or it
+ * was already listed).
+ */
+export type ObjectionState = 'OPEN' | 'UPHELD' | 'DISMISSED' | 'ADDED' | 'UNCHANGED';
+
+export interface Objection {
+  readonly objectionId: string;
+  readonly policyId: string;
+  readonly creditCode: string;
+  readonly by: ObjectionBy;
+  readonly reason: string;
+  readonly facts?: Readonly<Record<string, unknown>>;
+  /** When ingest received it: what "in time" is decided by. */
+  readonly receivedAt: Instant;
+  readonly state: ObjectionState;
+  readonly resolvedAt?: Instant;
+  readonly note?: string;
+}
+
+/** Whether an objection received at `receivedAt` is in the window (of the pair, or the policy's open one). */
+export function inWindow(closesAt: Instant | undefined, receivedAt: Instant): boolean {
+  return closesAt !== undefined && isOpenAt(closesAt, receivedAt);
+}
+
+/** Refusal of an objection outside its window, with the window's end in the message. */
+export function outOfWindow(closesAt: Instant | undefined, receivedAt: Instant): Plan {
+  return refused(
+    'OBJECTION_OUT_OF_WINDOW',
+    closesAt === undefined
+      ? `no publicity window of this policy is open at ${receivedAt}`
+      : `the publicity window closed at ${closesAt}; the objection was received at ${receivedAt}`,
+  );
+}
+
+/** A third-party objection: the listed pair is held (OBJECTED) until the objection is resolved. */
+export function planThirdPartyObjection(
+  entitlement: Entitlement | undefined,
+  policy: Policy,
+  objection: Pick<Objection, 'objectionId' | 'receivedAt'>,
+): Plan {
+  if (policy.publicity === undefined) return refused('NO_PUBLICITY', `policy ${policy.policyId} has no publicity window`);
+  if (entitlement === undefined || entitlement.publicity === undefined) {
+    return refused('NOT_LISTED', `the enterprise is not on the publicity list of policy ${policy.policyId}`);
+  }
+  if (!inWindow(entitlement.publicity.closesAt, objection.receivedAt)) return outOfWindow(entitlement.publicity.closesAt, objection.receivedAt);
+  if (entitlement.state !== 'PUBLICIZED' && entitlement.state !== 'OBJECTED') {
+    return refused('NOT_LISTED', `the entitlement is ${entitlement.state}, no longer on the publicity list`);
+  }
+  const open = entitlement.openObjections ?? [];
+  if (open.includes(objection.objectionId)) return unchanged('ALREADY_OBJECTED');
+  const base = { policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: entitlement.policyVersion, at: objection.receivedAt };
+  return transition(entitlement, {
+    ...base,
+    steps: entitlement.state === 'PUBLICIZED' ? [{ from: 'PUBLICIZED', to: 'OBJECTED', reason: 'OBJECTED_BY_THIRD_PARTY' }] : [],
+    set: { openObjections: [...open, objection.objectionId] },
+  });
+}
+
+/**
+ * `gov.policy.objection.resolved`: upheld removes the pair and returns its reservation; dismissed lets it
+ * proceed once no other objection holds it — back on the list while its window is open, else on to the push.
+ */
+export function planResolution(
+  entitlement: Entitlement,
+  policy: Policy,
+  objectionId: string,
+  upheld: boolean,
+  now: Instant,
+  timeZone?: string,
+): Plan {
+  const open = entitlement.openObjections ?? [];
+  if (entitlement.state !== 'OBJECTED' || !open.includes(objectionId)) return unchanged('ALREADY_RESOLVED');
+  const base = { policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: entitlement.policyVersion, at: now };
+  const rest = open.filter((id) => id !== objectionId);
+  if (upheld) {
+    const reserved = entitlement.amountReserved ?? 0;
+    return transition(entitlement, {
+      ...base,
+      steps: [{ from: 'OBJECTED', to: 'REMOVED', reason: 'OBJECTION_UPHELD' }],
+      ...(reserved > 0 ? { release: { amount: reserved } } : {}),
+      set: { openObjections: undefined },
+    });
+  }
+  if (rest.length > 0) return transition(entitlement, { ...base, steps: [], set: { openObjections: rest } });
+  const cleared: Entitlement = { ...entitlement, openObjections: [] };
+  const closesAt = entitlement.publicity?.closesAt;
+  if (closesAt !== undefined && isOpenAt(closesAt, now)) {
+    return transition(entitlement, {
+      ...base,
+      steps: [{ from: 'OBJECTED', to: 'PUBLICIZED', reason: 'OBJECTION_DISMISSED' }],
+      set: { openObjections: undefined },
+    });
+  }
+  const release = planRelease(cleared, policy, now, timeZone);
+  if (release.kind !== 'transition') {
+    // The policy pushes nothing more (withdrawn, expired): the pair goes back to the list it was on.
+    return transition(entitlement, {
+      ...base,
+      steps: [{ from: 'OBJECTED', to: 'PUBLICIZED', reason: 'OBJECTION_DISMISSED' }],
+      set: { openObjections: undefined },
+    });
+  }
+  const t = release.transition;
+  return transition(entitlement, {
+    ...base,
+    steps: t.steps,
+    ...(t.notification !== undefined ? { notification: t.notification } : {}),
+    set: { openObjections: undefined },
+  });
+}
+
+/**
+ * The profile a self-objection is evaluated on: the shared profile (or only the credit code when the
+ * registry has none) with the declared facts over it, for this one evaluation; the shared profile is not
+ * changed. Returns the fact paths declared, for the explanation's `declared`.
+ */
+export function withDeclaredFacts(
+  profile: EnterpriseProfile | undefined,
+  creditCode: string,
+  facts: Readonly<Record<string, unknown>> | undefined,
+): { readonly profile: EnterpriseProfile; readonly declared: readonly string[] } {
+  const merged: Record<string, unknown> = { ...(profile ?? { creditCode, name: '', asOf: '' }) };
+  const declared: string[] = [];
+  for (const [path, value] of Object.entries(facts ?? {})) {
+    const field = path.startsWith('enterprise.') ? path.slice('enterprise.'.length) : undefined;
+    // One level: the profile's fields are flat; a deeper path sets a nested copy.
+    if (field === undefined || field === '' || field === 'creditCode') continue;
+    if (field.split('.').some((k) => k === '' || UNSAFE_KEYS.has(k))) continue;
+    setPath(merged, field.split('.'), value);
+    declared.push(path);
+  }
+  return { profile: merged as EnterpriseProfile, declared };
+}
+
+/** Keys that would reach object prototypes when set (the edge refuses them too). */
+const UNSAFE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+function setPath(target: Record<string, unknown>, keys: readonly string[], value: unknown): void {
+  const [head, ...rest] = keys;
+  if (head === undefined) return;
+  if (rest.length === 0) {
+    target[head] = value;
+    return;
+  }
+  const child = target[head];
+  const copy: Record<string, unknown> = typeof child === 'object' && child !== null && !Array.isArray(child) ? { ...(child as Record<string, unknown>) } : {};
+  target[head] = copy;
+  setPath(copy, rest, value);
+}
+
+/** The window a self-objection received at `receivedAt` falls in: the policy's window, when open then. */
+export function selfObjectionWindow(current: PublicityWindow | undefined, receivedAt: Instant): PublicityWindow | undefined {
+  return current !== undefined && isOpenAt(current.closesAt, receivedAt) ? current : undefined;
+}

@@ -1,0 +1,234 @@
+/**
+ * 异议: objections to a policy's publicity list (gov.policy.objection.filed / .resolved).
+ *
+ * A third-party objection in the pair's window holds it (OBJECTED) until it is resolved: upheld removes it
+ * and returns its reservation, which goes to the EXHAUSTED pairs first in the budget's order; dismissed lets
+ * it proceed. A self-objection re-evaluates the enterprise with the declared facts (for that evaluation
+ * only; marked `declared` in the explanation) and lists it when they make it eligible. An objection outside
+ * the window is refused, with its receipt and an audit line. The objection record is written with the
+ * change it causes, create-only, so a redelivery finds it and applies nothing twice.
+ */
+import { isValidCreditCode } from '#contract/identifiers';
+import { applied, type EffectPointer } from '#platform/receipts';
+import {
+  budgetOrder,
+  compilePolicy,
+  LISTED_STATES,
+  matchEnterprise,
+  planResolution,
+  planSettle,
+  planThirdPartyObjection,
+  planListing,
+  PUSHED_STATES,
+  reservationAmount,
+  selfObjectionWindow,
+  outOfWindow,
+  withDeclaredFacts,
+  type Counter,
+  type Entitlement,
+  type Instant,
+  type Objection,
+  type ObjectionState,
+  type Plan,
+  type Policy,
+  type Transition,
+} from '../domain';
+import type { ObjectionInput, ResolutionInput } from '../inbound';
+import type { EntitlementPorts, ObjectionWrite } from '../ports';
+import { noEffect, refuse, transitionsAudit, type Cause } from './records';
+import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
+
+const MAX_ATTEMPTS = 5;
+
+export const objectionEffect = (objectionId: string, state: ObjectionState): EffectPointer => ({ resource: 'objection', id: objectionId, state });
+
+function objectionAudit(o: Objection, actor: string, at: Instant, why: string, causeId: string) {
+  return { subject: `objection:${o.objectionId}`, action: `objection:${o.state}`, actor, at, why, causeId, details: { policyId: o.policyId, creditCode: o.creditCode, by: o.by } };
+}
+
+/** gov.policy.objection.filed. */
+export async function fileObjection(ports: EntitlementPorts, input: ObjectionInput, cause: Cause): Promise<string> {
+  const { store } = ports;
+  const existing = await store.getObjection(input.objectionId);
+  if (existing !== undefined) {
+    await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was filed before (${existing.state})`, objectionEffect(existing.objectionId, existing.state));
+    return `unchanged:${existing.state}`;
+  }
+  const policy = await store.getPolicy(input.policyId);
+  const refusal = policy === undefined
+    ? { reason: 'POLICY_UNKNOWN', message: 'no such policy' }
+    : !isValidCreditCode(input.subjectId)
+      ? { reason: 'SUBJECT_KIND_MISMATCH', message: `policy ${input.policyId} is for enterprises: the subject must be a credit code` }
+      : policy.publicity === undefined
+        ? { reason: 'NO_PUBLICITY', message: `policy ${input.policyId} has no publicity window` }
+        : undefined;
+  if (refusal !== undefined || policy === undefined) {
+    await refuse(ports, cause, input.policyId, { ...refusal!, creditCode: input.subjectId });
+    return `refused:${refusal!.reason}`;
+  }
+  return input.by === 'thirdParty' ? fileThirdParty(ports, policy, input, cause) : fileSelf(ports, policy, input, cause);
+}
+
+function objectionOf(input: ObjectionInput, state: ObjectionState): Objection {
+  return {
+    objectionId: input.objectionId,
+    policyId: input.policyId,
+    creditCode: input.subjectId,
+    by: input.by,
+    reason: input.reason,
+    ...(input.facts !== undefined ? { facts: input.facts } : {}),
+    receivedAt: input.receivedAt,
+    state,
+  };
+}
+
+async function refusePlan(ports: EntitlementPorts, cause: Cause, input: ObjectionInput, plan: Extract<Plan, { kind: 'refused' }>): Promise<string> {
+  await refuse(ports, cause, input.policyId, { reason: plan.reason, message: plan.message, creditCode: input.subjectId });
+  return `refused:${plan.reason}`;
+}
+
+async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
+  const { store, clock } = ports;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const e = await store.getEntitlement(input.policyId, input.subjectId);
+    const plan = planThirdPartyObjection(e, policy, input);
+    if (plan.kind === 'refused') return refusePlan(ports, cause, input, plan);
+    if (plan.kind === 'unchanged') {
+      await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} already holds the entitlement`, objectionEffect(input.objectionId, 'OPEN'));
+      return `unchanged:${plan.reason}`;
+    }
+    const t = plan.transition;
+    const objection = objectionOf(input, 'OPEN');
+    const write: ObjectionWrite = { objection, expect: 'new', counts: { objectionsFiled: 1 } };
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, clock.now(), objectionEffect(input.objectionId, 'OPEN')), write);
+    if (out.ok) return `${t.from}->${t.to}`;
+    if (out.objectionMoved) return fileObjection(ports, input, cause);
+  }
+  throw new Error(`entitlement ${input.policyId}/${input.subjectId} kept changing during an objection`);
+}
+
+/** A self-objection: the enterprise re-evaluated with its declared facts, listed when they make it eligible. */
+async function fileSelf(ports: EntitlementPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
+  const { store, registry, settings, clock } = ports;
+  const windows = await loadWindow(ports, policy);
+  const window = selfObjectionWindow(windows?.window, input.receivedAt);
+  if (window === undefined) return refusePlan(ports, cause, input, outOfWindow(windows?.window?.closesAt, input.receivedAt) as Extract<Plan, { kind: 'refused' }>);
+  const [shared, credit] = await Promise.all([registry.getEnterpriseProfile(input.subjectId), registry.getCredit(input.subjectId)]);
+  const { profile, declared } = withDeclaredFacts(shared, input.subjectId, input.facts);
+  const { timeZone } = settings;
+  const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, input.receivedAt, { timeZone });
+  const declaredMatch = match.summary ? { ...match, summary: { ...match.summary, declared } } : match;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const e = await store.getEntitlement(input.policyId, input.subjectId);
+    const frozen = e !== undefined && (LISTED_STATES.has(e.state) || PUSHED_STATES.has(e.state));
+    const budget = policy.kind === 'grant' && reservationAmount(policy) > 0 ? ((await store.getBudget(policy.policyId)) ?? 0) : undefined;
+    const plan = frozen || match.outcome !== 'eligible'
+      ? undefined
+      : planSettle(e, policy, declaredMatch, input.receivedAt, budget, timeZone, windowAt(ports, policy, input.receivedAt, { window }));
+    const chain = plan?.kind === 'settle' ? plan.chain : [];
+    const added = chain.length > 0 && chain[chain.length - 1]!.to === 'PUBLICIZED';
+    const objection = objectionOf(input, added ? 'ADDED' : 'UNCHANGED');
+    const counts: Partial<Record<Counter, number>> = { objectionsFiled: 1, [added ? 'addedBySelfObjection' : 'selfObjectionsUnchanged']: 1 };
+    const write: ObjectionWrite = { objection, expect: 'new', counts };
+    const details = { outcome: match.outcome, declared, ...(match.summary ? { explanation: { ...match.summary, declared } } : {}) };
+    const receipt = applied(cause, clock.now(), objectionEffect(input.objectionId, objection.state), details);
+    if (chain.length === 0) {
+      if (await store.saveObjection(write, objectionAudit(objection, cause.source, clock.now(), `re-evaluated with declared facts: ${match.outcome}`, cause.id), receipt)) return 'UNCHANGED';
+      return fileObjection(ports, input, cause);
+    }
+    const out = await store.applyTransitions(chain, transitionsAudit(chain, cause.source), receipt, write);
+    if (out.ok) {
+      const result: SettleResult = { committed: chain, entitlement: chain[chain.length - 1]!.next };
+      await publishListed(ports, policy, [result], new Map([[input.subjectId, profile.name]]), clock.now());
+      return added ? 'ADDED' : 'UNCHANGED';
+    }
+    if (out.objectionMoved) return fileObjection(ports, input, cause);
+  }
+  throw new Error(`entitlement ${input.policyId}/${input.subjectId} kept changing during a self-objection`);
+}
+
+/** gov.policy.objection.resolved: upheld → REMOVED (budget returned and passed on), dismissed → proceeds. */
+export async function resolveObjection(ports: EntitlementPorts, input: ResolutionInput, cause: Cause): Promise<string> {
+  const { store, clock, settings } = ports;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const objection = await store.getObjection(input.objectionId);
+    if (objection === undefined || objection.by !== 'thirdParty') {
+      const message = objection === undefined ? `no objection ${input.objectionId} was filed` : `objection ${input.objectionId} is a self-objection, decided when it was filed`;
+      await refuse(ports, cause, objection?.policyId ?? '-', { reason: 'OBJECTION_UNKNOWN', message });
+      return 'refused:OBJECTION_UNKNOWN';
+    }
+    const [policy, e] = await Promise.all([store.getPolicy(objection.policyId), store.getEntitlement(objection.policyId, objection.creditCode)]);
+    if (objection.state !== 'OPEN' || policy === undefined || e === undefined) {
+      if (objection.state === 'UPHELD' && policy !== undefined) await passOnBudget(ports, policy);
+      await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was already resolved (${objection.state})`, objectionEffect(objection.objectionId, objection.state));
+      return `unchanged:${objection.state}`;
+    }
+    const now = clock.now();
+    const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone);
+    if (plan.kind !== 'transition') throw new Error(`objection ${objection.objectionId} is OPEN but does not hold ${objection.policyId}/${objection.creditCode}`);
+    const t = plan.transition;
+    const state: ObjectionState = input.upheld ? 'UPHELD' : 'DISMISSED';
+    const resolved: Objection = { ...objection, state, resolvedAt: now, note: input.note };
+    const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 } };
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
+    if (!out.ok) continue;
+    await afterResolution(ports, policy, t, now);
+    return `${state}:${t.from}->${t.to}`;
+  }
+  throw new Error(`objection ${input.objectionId} kept changing during its resolution`);
+}
+
+async function afterResolution(ports: EntitlementPorts, policy: Policy, t: Transition, now: Instant): Promise<void> {
+  const result: SettleResult = { committed: [t], entitlement: t.next, ...(t.notification ? { notify: { policyId: t.policyId, creditCode: t.creditCode } } : {}) };
+  await afterSettle(ports, [result], now);
+  if (t.release !== undefined) await passOnBudget(ports, policy);
+}
+
+/**
+ * Returned budget goes to the EXHAUSTED pairs first (pinned), the first to become eligible first, ties by
+ * subject id: each is listed in the window open now (or a new one) while the budget pays it. Only pairs
+ * exhausted at their listing qualify (never notified); re-running it passes on nothing twice.
+ */
+export async function passOnBudget(ports: EntitlementPorts, policy: Policy): Promise<number> {
+  const { store, clock, registry } = ports;
+  const amount = reservationAmount(policy);
+  if (policy.kind !== 'grant' || amount === 0 || policy.status === 'withdrawn') return 0;
+  const waiting = (await store.listInState(policy.policyId, 'EXHAUSTED')).filter((e) => !e.reached.includes('NOTIFIED')).sort(budgetOrder);
+  const windows = await loadWindow(ports, policy);
+  const now = clock.now();
+  const listed: SettleResult[] = [];
+  for (const e of waiting) {
+    const budget = (await store.getBudget(policy.policyId)) ?? 0;
+    if (budget < amount) break;
+    const committed = await listExhausted(ports, policy, e, now, budget, windows);
+    if (committed !== undefined) listed.push(committed);
+  }
+  if (listed.length > 0) {
+    const profiles = await Promise.all(listed.map((r) => registry.getEnterpriseProfile(r.entitlement!.creditCode)));
+    const names = new Map(profiles.flatMap((p) => (p ? [[p.creditCode, p.name] as const] : [])));
+    await publishListed(ports, policy, listed, names, now);
+  }
+  return listed.length;
+}
+
+async function listExhausted(
+  ports: EntitlementPorts,
+  policy: Policy,
+  e: Entitlement,
+  now: Instant,
+  budget: number,
+  windows: Awaited<ReturnType<typeof loadWindow>>,
+): Promise<SettleResult | undefined> {
+  const window = windowAt(ports, policy, now, windows);
+  if (window === undefined) return undefined;
+  const plan = planListing(e, policy, now, window, budget);
+  if (plan.kind !== 'transition' || plan.transition.to !== 'PUBLICIZED') return undefined;
+  const t = plan.transition;
+  const out = await ports.store.applyTransitions([t], transitionsAudit([t], '/civicflow/policy'));
+  if (!out.ok) {
+    if (out.windowMoved && windows !== undefined) windows.window = await ports.store.getPublicityWindow(policy.policyId);
+    return undefined;
+  }
+  if (t.window?.opens && windows !== undefined) windows.window = t.window.window;
+  return { committed: [t], entitlement: t.next };
+}

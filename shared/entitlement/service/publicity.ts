@@ -1,0 +1,78 @@
+/**
+ * The close of publicity windows (公示期满), run by the entitlement schedule: every window that closed is
+ * finished — its listed pairs proceed as they would have without publicity (a confirm policy invites, a
+ * grant policy grants with what was reserved at the listing), without being evaluated again — then it is
+ * no longer due. Pairs held by an objection stay held; their resolution moves them on.
+ *
+ * Re-running changes nothing: a moved pair is not PUBLICIZED any more, and a pair whose notification was
+ * committed but not yet sent (a crash in between) is sent again (the same message id) before the window
+ * is finished.
+ */
+import { inPool } from '#platform/pool';
+import { logger } from '#platform/powertools';
+import { budgetOrder, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
+import type { DueWindow, EntitlementPorts } from '../ports';
+import { transitionsAudit } from './records';
+import { afterSettle, type SettleResult } from './settle';
+
+/** The actor of the audit lines the schedule writes. */
+export const SCHEDULE_ACTOR = '/civicflow/schedule';
+const WINDOWS_PER_RUN = 25;
+const PAIR_CONCURRENCY = 8;
+const MAX_ATTEMPTS = 5;
+
+export interface PublicitySummary {
+  readonly windows: number;
+  readonly released: number;
+}
+
+/** The pair's release at the close, committed; re-planned on a race. */
+async function releasePair(ports: EntitlementPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
+  const { store, settings } = ports;
+  const pair = { policyId: listed.policyId, creditCode: listed.creditCode };
+  let current: Policy = policy;
+  let e: Entitlement | undefined = listed;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS && e !== undefined; attempt++) {
+    if (e.state !== 'PUBLICIZED') {
+      // Moved on by an earlier run: its notification is sent again if it is still undelivered.
+      const pending = e.reached.includes('NOTIFIED') && (await store.isNotificationPending(pair.policyId, pair.creditCode));
+      return { committed: [], entitlement: e, ...(pending ? { notify: pair } : {}) };
+    }
+    const plan = planRelease(e, current, now, settings.timeZone);
+    if (plan.kind !== 'transition') return { committed: [], entitlement: e };
+    const t = plan.transition;
+    const out = await store.applyTransitions([t], transitionsAudit([t], SCHEDULE_ACTOR));
+    if (out.ok) return { committed: [t], entitlement: t.next, ...(t.notification ? { notify: pair } : {}) };
+    if (out.withdrawn) current = { ...current, status: 'withdrawn' };
+    e = await store.getEntitlement(pair.policyId, pair.creditCode);
+  }
+  throw new Error(`entitlement ${pair.policyId}/${pair.creditCode} kept changing at the close of its window`);
+}
+
+/** One closed window: its pairs released in the budget's order, their notifications queued, then finished. */
+async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instant): Promise<number> {
+  const { store } = ports;
+  const policy = await store.getPolicy(due.policyId);
+  if (policy !== undefined) {
+    const pairs = (await store.listInWindow(due.policyId, due.windowId))
+      .filter((e) => e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
+      .sort(budgetOrder);
+    const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
+    await afterSettle(ports, results, now);
+    const released = results.filter((r) => r.committed.length > 0).length;
+    logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released });
+    await store.finishWindow(due);
+    return released;
+  }
+  await store.finishWindow(due);
+  return 0;
+}
+
+/** The schedule's pass: every window closed before now (a bounded number per run; the rest next run). */
+export async function closePublicityWindows(ports: EntitlementPorts): Promise<PublicitySummary> {
+  const now = ports.clock.now();
+  const due = await ports.store.listDueWindows(now, WINDOWS_PER_RUN);
+  let released = 0;
+  for (const w of due) released += await finishWindow(ports, w, now);
+  return { windows: due.length, released };
+}

@@ -1,0 +1,207 @@
+/**
+ * 公示 and 异议 end to end through the local runtime: an export-insurance grant policy with a 5-working-day
+ * publicity window over a handful of enterprises. The eligible are listed (PUBLICIZED, the list published
+ * outbound) and nobody is notified; a third-party objection is upheld (the pair REMOVED, its budget
+ * returned); a self-objection with declared facts adds an enterprise to the open window; the clock is moved
+ * past the window and the schedule fires: every listed pair is notified (and granted) once; an objection
+ * after the window is refused with its receipt; every event redelivered and the schedule fired again change
+ * nothing.
+ *
+ * The functions' clock starts on Mon 2025-09-29 09:00 (Shanghai). National Day 2025 is Oct 1–8 (holidays)
+ * with Sat Oct 11 a make-up working day, so the 5 working days after Sep 29 are Sep 30, Oct 9, 10, 11, 13:
+ * the window closes at the end of Mon 2025-10-13 local (15:59:59.999Z).
+ */
+import { makeCreditCode } from '#contract/identifiers';
+import { startLocal, type Running } from '#support/runtime';
+
+const CLOSES_AT = '2025-10-13T15:59:59.999Z';
+const POLICY_ID = 'POL-IT-EXPORT-INS-PUB';
+const AMOUNT = 20_000;
+
+const code = (n: number) => makeCreditCode(`91440300MA5PUB${String(n).padStart(3, '0')}`);
+/** A, B, C eligible; D too large; E without its export figure (needs info until it declares it). */
+const A = code(1);
+const B = code(2);
+const C = code(3);
+const D = code(4);
+const E = code(5);
+
+let rt: Running;
+let serial = 0;
+function event(source: string, type: string, data: unknown, id = `pub-it-${++serial}`): any {
+  return { specversion: '1.0', id, source, type, time: '2025-09-29T09:00:00+08:00', datacontenttype: 'application/json', data };
+}
+const profile = (creditCode: string, name: string, extra: Record<string, unknown>) =>
+  event('/systems/data-sharing', 'gov.enterprise.profile.updated', { creditCode, name, asOf: '2025-09-01', status: 'active', ...extra });
+
+const POLICY = {
+  policyId: POLICY_ID,
+  name: '小微出口企业出口信用保险统保（公示）',
+  departmentCode: '440305-SWJ',
+  kind: 'grant',
+  criteria: {
+    all: [
+      { id: 'C-SIZE', description: '企业规模为小型或微型', fact: 'enterprise.size', op: 'in', value: ['small', 'micro'] },
+      { id: 'C-EXPORT', description: '上一年度出口额不超过600万美元', fact: 'enterprise.exportValueUsd', op: 'lte', value: 6_000_000 },
+    ],
+  },
+  benefit: { type: 'premium-subsidy', amount: AMOUNT, description: '由财政统一投保出口信用保险' },
+  validFrom: '2025-01-01',
+  validTo: '2025-12-31',
+  budget: 4 * AMOUNT,
+  channels: ['sms'],
+  version: 1,
+  publicity: { workingDays: 5 },
+};
+
+const posted: any[] = [];
+async function post(e: any): Promise<void> {
+  const out = await rt.post(e);
+  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
+  posted.push(e);
+  await rt.drain();
+}
+const objection = (data: Record<string, unknown>) => event('/systems/policy', 'gov.policy.objection.filed', { policyId: POLICY_ID, ...data });
+
+async function states(): Promise<Record<string, string>> {
+  const res = await rt.get(`/policies/${POLICY_ID}/entitlements?limit=100`);
+  expect(res.status).toBe(200);
+  return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e.state]));
+}
+async function policy(): Promise<any> {
+  const res = await rt.get(`/policies/${POLICY_ID}`);
+  expect(res.status).toBe(200);
+  return res.body;
+}
+async function outbound(type: string): Promise<any[]> {
+  const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
+  return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${POLICY_ID}/`));
+}
+async function receipt(e: any): Promise<any> {
+  const res = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+beforeAll(async () => {
+  rt = await startLocal();
+  expect((await rt.dev('POST', '/_dev/clock', { set: '2025-09-29T09:00:00+08:00' })).status).toBe(200);
+}, 120_000);
+afterAll(async () => {
+  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
+  await rt?.stop();
+});
+
+describe('公示 and 异议 through the local runtime', () => {
+  const thirdParty = objection({ objectionId: 'OBJ-IT-1', creditCode: A, by: 'thirdParty', reason: '举报出口额不实' });
+  const self = objection({ objectionId: 'OBJ-IT-2', creditCode: E, by: 'self', reason: '本企业符合条件', facts: { 'enterprise.exportValueUsd': 4_200_000 } });
+  const upheld = event('/systems/policy', 'gov.policy.objection.resolved', { objectionId: 'OBJ-IT-1', upheld: true, note: '经核查海关数据，出口额超标' });
+
+  it('lists the eligible (PUBLICIZED, counted as eligible, the list outbound) and notifies nobody', async () => {
+    for (const [c, n, extra] of [
+      [A, '深圳市甲出口贸易有限公司', { size: 'small', exportValueUsd: 1_000_000 }],
+      [B, '深圳市乙电子有限公司', { size: 'micro', exportValueUsd: 300_000 }],
+      [C, '深圳市丙科技有限公司', { size: 'small', exportValueUsd: 5_000_000 }],
+      [D, '深圳市丁制造有限公司', { size: 'large', exportValueUsd: 90_000_000 }],
+      [E, '深圳市戊供应链有限公司', { size: 'small' }],
+    ] as const) {
+      await post(profile(c, n, extra));
+    }
+    await post(event('/systems/policy', 'gov.policy.published', POLICY));
+
+    expect(await states()).toEqual({ [A]: 'PUBLICIZED', [B]: 'PUBLICIZED', [C]: 'PUBLICIZED', [E]: 'NEEDS_INFO' });
+    const p = await policy();
+    expect(p.publicity).toEqual({ workingDays: 5, window: { windowId: '2025-09-29', openedAt: expect.any(String), closesAt: CLOSES_AT } });
+    expect(p.figures).toMatchObject({ eligible: 3, publicized: 3, needsInfo: 1, notified: 0, granted: 0, amountReserved: 3 * AMOUNT });
+    expect(p.budget).toEqual({ total: 4 * AMOUNT, remaining: AMOUNT });
+
+    const lists = await outbound('gov.policy.publicity.listed');
+    const entries = lists.flatMap((e) => e.data.entries).sort((x: any, y: any) => (x.creditCode < y.creditCode ? -1 : 1));
+    expect(entries).toEqual([
+      { creditCode: A, name: '深圳市甲出口贸易有限公司' },
+      { creditCode: B, name: '深圳市乙电子有限公司' },
+      { creditCode: C, name: '深圳市丙科技有限公司' },
+    ]);
+    expect(lists.every((e) => e.data.closesAt === CLOSES_AT)).toBe(true);
+    expect(await outbound('gov.entitlement.notified')).toEqual([]);
+  }, 120_000);
+
+  it('holds a pair on a third-party objection and removes it when upheld, returning its budget', async () => {
+    await post(thirdParty);
+    expect((await states())[A]).toBe('OBJECTED');
+    expect(await receipt(thirdParty)).toMatchObject({ outcome: 'applied', effect: { resource: 'objection', id: 'OBJ-IT-1', state: 'OPEN' } });
+
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-09T10:00:00+08:00' });
+    await post(upheld);
+    expect((await states())[A]).toBe('REMOVED');
+    const p = await policy();
+    expect(p.budget.remaining).toBe(2 * AMOUNT);
+    expect(p.figures).toMatchObject({ eligible: 2, removed: 1, objectionsFiled: 1, objectionsUpheld: 1, objectionsDismissed: 0, amountReserved: 2 * AMOUNT });
+  }, 60_000);
+
+  it('adds an enterprise on a self-objection with declared facts, in the open window', async () => {
+    await post(self);
+    expect((await states())[E]).toBe('PUBLICIZED');
+    const calc = await rt.get(`/enterprises/${E}/policies`);
+    const mine = (calc.body.policies as any[]).find((x) => x.policyId === POLICY_ID);
+    expect(mine.entitlement).toMatchObject({ state: 'PUBLICIZED', publicity: { windowId: '2025-09-29', closesAt: CLOSES_AT } });
+    expect(await receipt(self)).toMatchObject({
+      outcome: 'applied',
+      effect: { resource: 'objection', id: 'OBJ-IT-2', state: 'ADDED' },
+      details: { outcome: 'eligible', declared: ['enterprise.exportValueUsd'], explanation: { declared: ['enterprise.exportValueUsd'] } },
+    });
+    const p = await policy();
+    expect(p.figures).toMatchObject({ eligible: 3, publicized: 4, objectionsFiled: 2, addedBySelfObjection: 1, objectionsUpheld: 1 });
+    expect(p.budget.remaining).toBe(AMOUNT);
+    // The shared profile is unchanged: the declared figure was for that one evaluation.
+    const entries = (await outbound('gov.policy.publicity.listed')).flatMap((e) => e.data.entries);
+    expect(entries.filter((x: any) => x.creditCode === E)).toEqual([{ creditCode: E, name: '深圳市戊供应链有限公司' }]);
+    expect(await outbound('gov.entitlement.notified')).toEqual([]);
+  }, 60_000);
+
+  it('notifies and grants the listed once the window closed and the schedule fired, exactly once each', async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-13T23:00:00+08:00' });
+    expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
+    await rt.drain();
+    expect(await states()).toEqual({ [A]: 'REMOVED', [B]: 'PUBLICIZED', [C]: 'PUBLICIZED', [E]: 'PUBLICIZED' });
+
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-14T09:00:00+08:00' });
+    expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
+    await rt.drain();
+    expect(await states()).toEqual({ [A]: 'REMOVED', [B]: 'GRANTED', [C]: 'GRANTED', [E]: 'GRANTED' });
+    const notified = (await outbound('gov.entitlement.notified')).map((e) => e.subject).sort();
+    expect(notified).toEqual([B, C, E].map((c) => `${POLICY_ID}/${c}`).sort());
+    const p = await policy();
+    expect(p.figures).toMatchObject({ eligible: 3, notified: 3, granted: 3, removed: 1, amountReserved: 3 * AMOUNT });
+    expect(p.budget.remaining).toBe(AMOUNT);
+  }, 60_000);
+
+  it('refuses an objection received after the window, with its receipt', async () => {
+    const late = objection({ objectionId: 'OBJ-IT-3', creditCode: B, by: 'thirdParty', reason: '逾期异议' });
+    await post(late);
+    expect(await receipt(late)).toMatchObject({ outcome: 'refused', kind: 'OBJECTION_OUT_OF_WINDOW' });
+    const refusals = await rt.get(`/refusals?since=2025-10-01T00:00:00Z`, { as: '/systems/policy' });
+    expect(refusals.status).toBe(200);
+    expect((refusals.body.refusals as any[]).map((r: any) => r.id)).toContain(late.id);
+    expect((await states())[B]).toBe('GRANTED');
+    expect((await policy()).figures.objectionsFiled).toBe(2);
+  }, 60_000);
+
+  it('changes nothing when every event is redelivered and the schedule fires again', async () => {
+    const before = await policy();
+    for (const e of [...posted]) {
+      const out = await rt.post(e);
+      expect(out.status).toBe(202);
+    }
+    await rt.drain();
+    expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
+    await rt.drain();
+    const after = await policy();
+    expect(after.figures).toEqual(before.figures);
+    expect(after.budget).toEqual(before.budget);
+    expect(await states()).toEqual({ [A]: 'REMOVED', [B]: 'GRANTED', [C]: 'GRANTED', [E]: 'GRANTED' });
+    const notified = (await outbound('gov.entitlement.notified')).map((e) => e.subject);
+    expect(notified.length).toBe(3);
+    expect(await receipt(thirdParty)).toMatchObject({ outcome: 'applied' });
+  }, 120_000);
+});

@@ -1,0 +1,129 @@
+/**
+ * 公示 and 异议 use cases on in-memory ports: listing instead of pushing, the publicity list outbound, a
+ * third-party objection held and upheld (budget returned to the EXHAUSTED first, in order), a
+ * self-objection on declared facts, refusals out of the window with receipt and audit line, the close by the
+ * schedule, and redeliveries that apply nothing twice.
+ */
+import { makeCreditCode } from '#contract/identifiers';
+import { createEntitlementService, type Cause } from '#entitlement/service';
+import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
+import { policy, profile } from './fixtures';
+
+const LISTED_AT = '2025-09-29T01:00:00.000Z';
+const IN_WINDOW = '2025-10-09T02:00:00.000Z';
+const AFTER = '2025-10-14T01:00:00.000Z';
+const [A, B, C, D] = [1, 2, 3, 4].map((n) => makeCreditCode(`91440106MA59PUB0${n}`));
+const GRANT = policy({ policyId: 'P-PUB', kind: 'grant', budget: 2000, publicity: { workingDays: 5 } });
+let serial = 0;
+const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/policy', type });
+
+async function listed(): Promise<{ w: MemoryWorld; service: ReturnType<typeof createEntitlementService> }> {
+  const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1 });
+  const service = createEntitlementService(w.ports);
+  for (const c of [A!, B!, C!]) w.profiles.set(c, profile({ creditCode: c, name: `企业${c.slice(-3)}` }));
+  w.profiles.set(D!, profile({ creditCode: D!, exportValueUsd: undefined }));
+  await service.publishPolicy(GRANT, cause('gov.policy.published'));
+  for (const s of w.sent.slices) await service.runMatchSlice(s.data);
+  return { w, service };
+}
+const state = (w: MemoryWorld, code: string) => w.store.entitlements.get(`P-PUB/${code}`)?.state;
+const objection = (code: string, by: 'self' | 'thirdParty', id: string, receivedAt = IN_WINDOW, facts?: Record<string, unknown>) => ({
+  objectionId: id,
+  policyId: 'P-PUB',
+  subjectId: code,
+  by,
+  reason: '异议',
+  receivedAt,
+  ...(facts ? { facts } : {}),
+});
+
+describe('publicity and objections (service)', () => {
+  it('lists the eligible in code order while the budget lasts, publishes the list, notifies nobody', async () => {
+    const { w } = await listed();
+    expect([A, B, C, D].map((c) => state(w, c!))).toEqual(['PUBLICIZED', 'PUBLICIZED', 'EXHAUSTED', 'NEEDS_INFO']);
+    expect(w.store.budgets.get('P-PUB')).toBe(0);
+    const lists = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed');
+    expect(lists.flatMap((e) => e.data.entries as unknown[])).toEqual([
+      { name: `企业${A!.slice(-3)}`, creditCode: A },
+      { name: `企业${B!.slice(-3)}`, creditCode: B },
+    ]);
+    expect([w.sent.notifications, w.store.outbox.size]).toEqual([[], 0]);
+    expect(w.store.due.size).toBe(1);
+  });
+
+  it('masks the list when the stage asks', async () => {
+    const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1, settings: { maskPublicityList: true } });
+    const service = createEntitlementService(w.ports);
+    w.profiles.set(A!, profile({ creditCode: A!, name: '广州天河华信贸易有限公司' }));
+    await service.publishPolicy(GRANT, cause('gov.policy.published'));
+    for (const s of w.sent.slices) await service.runMatchSlice(s.data);
+    const entry = w.sent.outbound.find((e) => e.type === 'gov.policy.publicity.listed')!.data.entries as Array<{ name: string; creditCode: string }>;
+    expect(entry).toEqual([{ name: '广州******有限公司', creditCode: `${A!.slice(0, 6)}********${A!.slice(-4)}` }]);
+  });
+
+  it('holds on a third-party objection, removes when upheld and passes the budget to the EXHAUSTED first, once', async () => {
+    const { w, service } = await listed();
+    w.now = IN_WINDOW;
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-1'), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    // Redelivered: the objection is there; nothing more.
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-1'), cause('gov.policy.objection.filed'))).toBe('unchanged:OPEN');
+    expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    const resolved = cause('gov.policy.objection.resolved');
+    expect(await service.resolveObjection({ objectionId: 'O-1', upheld: true, note: '核查属实' }, resolved)).toBe('UPHELD:OBJECTED->REMOVED');
+    expect([A, B, C].map((c) => state(w, c!))).toEqual(['PUBLICIZED', 'REMOVED', 'PUBLICIZED']);
+    expect(w.store.budgets.get('P-PUB')).toBe(0);
+    expect(await service.resolveObjection({ objectionId: 'O-1', upheld: false, note: '重复' }, resolved)).toBe('unchanged:UPHELD');
+    expect(state(w, C!)).toBe('PUBLICIZED');
+    const figures = await w.store.readFigures('P-PUB');
+    expect(figures.counters).toMatchObject({ eligible: 2, publicized: 3, removed: 1, exhausted: 1, objectionsFiled: 1, objectionsUpheld: 1, objectionsDismissed: 0 });
+    expect(figures.amountReserved).toBe(2000);
+  });
+
+  it('refuses objections out of the window, for a pair not listed, and a resolution of nothing, with receipts and audit lines', async () => {
+    const { w, service } = await listed();
+    w.now = AFTER;
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-late', AFTER), cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-late-self', AFTER), cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(await service.fileObjection(objection(D!, 'thirdParty', 'O-nl', IN_WINDOW), cause('gov.policy.objection.filed'))).toBe('refused:NOT_LISTED');
+    expect(await service.resolveObjection({ objectionId: 'O-none', upheld: true, note: 'x' }, cause('gov.policy.objection.resolved'))).toBe('refused:OBJECTION_UNKNOWN');
+    expect(w.store.receipts.slice(-4).map((r) => [r.outcome, r.kind])).toEqual([
+      ['refused', 'OBJECTION_OUT_OF_WINDOW'],
+      ['refused', 'OBJECTION_OUT_OF_WINDOW'],
+      ['refused', 'NOT_LISTED'],
+      ['refused', 'OBJECTION_UNKNOWN'],
+    ]);
+    expect(w.store.audit.filter((a) => a.action === 'refused:gov.policy.objection.filed')).toHaveLength(3);
+    expect(state(w, A!)).toBe('PUBLICIZED');
+  });
+
+  it('re-evaluates a self-objection on its declared facts: added when they make it eligible and the budget pays', async () => {
+    const { w, service } = await listed();
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = IN_WINDOW;
+    const filed = cause('gov.policy.objection.filed');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-2', IN_WINDOW, { 'enterprise.exportValueUsd': 10_000_000 }), filed)).toBe('UNCHANGED');
+    expect(state(w, D!)).toBe('NEEDS_INFO');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-3', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), filed)).toBe('ADDED');
+    const e = w.store.entitlements.get(`P-PUB/${D}`)!;
+    expect([e.state, e.publicity?.windowId, e.explanation?.declared]).toEqual(['PUBLICIZED', '2025-09-29', ['enterprise.exportValueUsd']]);
+    expect(w.profiles.get(D!)?.exportValueUsd).toBeUndefined();
+    expect(await service.fileObjection(objection(D!, 'self', 'O-3', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), filed)).toBe('unchanged:ADDED');
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 2, addedBySelfObjection: 1, selfObjectionsUnchanged: 1, objectionsUpheld: 0 });
+  });
+
+  it('closes the window by the schedule: the listed are notified and granted once, the held stay held', async () => {
+    const { w, service } = await listed();
+    w.now = IN_WINDOW;
+    await service.fileObjection(objection(B!, 'thirdParty', 'O-4'), cause('gov.policy.objection.filed'));
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    w.now = AFTER;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A]);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    // Dismissed after the close: it proceeds at once.
+    expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ notified: 2, granted: 2, objectionsDismissed: 1 });
+  });
+});

@@ -1,0 +1,161 @@
+/**
+ * 公示 and 异议 in the pure domain: the window in working days (across a holiday and a make-up working day),
+ * joining an open window, listing with the grant's reservation, the release at the close, third-party
+ * objections and their resolution, declared facts, the budget's order and the figures' counters.
+ */
+import { createCalendar } from '#calendar';
+import {
+  budgetOrder,
+  chainDeltas,
+  computeFigures,
+  counterDeltas,
+  DEFAULT_PUBLICITY_WORKING_DAYS,
+  onDisbursed,
+  onMatched,
+  planListing,
+  planRelease,
+  planResolution,
+  planSettle,
+  planThirdPartyObjection,
+  publicityDays,
+  windowFor,
+  withDeclaredFacts,
+  type Entitlement,
+  type PublicityWindow,
+} from '#entitlement/domain/index';
+import { entitlement, policy, transitionOf } from './fixtures';
+
+const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
+const MON_SEP_29 = '2025-09-29T01:00:00.000Z'; // 09:00 Shanghai
+const CLOSES = '2025-10-13T15:59:59.999Z';
+const WINDOW: PublicityWindow = { windowId: '2025-09-29', openedAt: MON_SEP_29, closesAt: CLOSES };
+const listed = (over: Partial<Entitlement> = {}) =>
+  entitlement({
+    state: 'PUBLICIZED',
+    reached: ['ELIGIBLE', 'PUBLICIZED'],
+    publicity: { windowId: WINDOW.windowId, listedAt: MON_SEP_29, closesAt: CLOSES },
+    ...over,
+  });
+
+describe('the publicity window', () => {
+  it('ends at the end of the N-th working day after the listing day, over National Day and its make-up Saturday', () => {
+    // Sep 30 (1); Oct 1–8 holidays; Oct 9 (2), 10 (3), Sat Oct 11 make-up (4), Sun Oct 12 off, Mon Oct 13 (5).
+    expect(windowFor(undefined, MON_SEP_29, 5, calendar)).toEqual({ window: WINDOW, opens: true });
+    // Without the make-up Saturday it would be Tue Oct 14.
+    const plain = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true, holidays: ['2025-10-11'] });
+    expect(windowFor(undefined, MON_SEP_29, 5, plain).window.closesAt).toBe('2025-10-14T15:59:59.999Z');
+    // Listed late on a Friday night (local): the starting day is not counted.
+    expect(windowFor(undefined, '2025-11-07T15:30:00.000Z', 1, calendar).window).toMatchObject({ windowId: '2025-11-07', closesAt: '2025-11-10T15:59:59.999Z' });
+  });
+
+  it('is joined while open, through its last millisecond; a pair eligible later opens its own', () => {
+    expect(windowFor(WINDOW, '2025-10-09T02:00:00.000Z', 5, calendar)).toEqual({ window: WINDOW, opens: false });
+    expect(windowFor(WINDOW, CLOSES, 5, calendar)).toEqual({ window: WINDOW, opens: false });
+    const later = windowFor(WINDOW, '2025-10-13T16:00:00.000Z', 5, calendar);
+    expect(later).toEqual({ window: { windowId: '2025-10-14', openedAt: '2025-10-13T16:00:00.000Z', closesAt: '2025-10-21T15:59:59.999Z' }, opens: true });
+  });
+
+  it('defaults to 5 working days when a policy asks for publicity without a length', () => {
+    expect(publicityDays(policy({ publicity: {} }))).toBe(DEFAULT_PUBLICITY_WORKING_DAYS);
+    expect(DEFAULT_PUBLICITY_WORKING_DAYS).toBe(5);
+    expect(publicityDays(policy({ publicity: { workingDays: 10 } }))).toBe(10);
+    expect(publicityDays(policy())).toBeUndefined();
+  });
+});
+
+describe('listing and the close', () => {
+  const grant = policy({ kind: 'grant', budget: 2000, publicity: { workingDays: 5 } });
+  const window = { window: WINDOW, opens: true };
+
+  it('lists a matched pair instead of pushing it, reserving a grant now; EXHAUSTED when the budget cannot pay', () => {
+    const match = { outcome: 'eligible', reason: 'CRITERIA_HELD', policyId: 'P-TEST', policyVersion: 1, creditCode: '91440106MA59C1234X', summary: { held: [], failed: [], unknown: [] } } as const;
+    const plan = planSettle(undefined, grant, match, MON_SEP_29, 2000, 'Asia/Shanghai', window);
+    if (plan.kind !== 'settle') throw new Error('needs budget');
+    expect(plan.chain.map((t) => `${t.from}->${t.to}`)).toEqual(['null->ELIGIBLE', 'ELIGIBLE->PUBLICIZED']);
+    const last = plan.chain[1]!;
+    expect(last).toMatchObject({ reservation: { amount: 1000 }, window, next: { publicity: { windowId: '2025-09-29', closesAt: CLOSES } } });
+    expect(last.notification).toBeUndefined();
+    expect(chainDeltas(plan.chain)).toMatchObject({ counts: { eligible: 1, publicized: 1 }, amountReserved: 1000 });
+    const short = transitionOf(planListing(entitlement(), grant, MON_SEP_29, window, 999));
+    expect([short.to, short.reservation]).toEqual(['EXHAUSTED', undefined]);
+    // A confirm policy reserves at the confirmation, not at the listing.
+    expect(transitionOf(planListing(entitlement(), policy({ budget: 10, publicity: {} }), MON_SEP_29, window)).reservation).toBeUndefined();
+  });
+
+  it('does not re-evaluate a listed pair (matching leaves it alone)', () => {
+    const gone = { outcome: 'ineligible', reason: 'CRITERIA_FAILED', policyId: 'P-TEST', policyVersion: 1, creditCode: '91440106MA59C1234X' } as const;
+    for (const state of ['PUBLICIZED', 'OBJECTED', 'REMOVED'] as const) {
+      expect(onMatched(listed({ state }), grant, gone, MON_SEP_29)).toEqual({ kind: 'unchanged', reason: 'ALREADY_LISTED' });
+    }
+  });
+
+  it('releases nothing while the window is open; at the close a grant is notified and granted without a new reservation', () => {
+    expect(planRelease(listed(), grant, CLOSES)).toEqual({ kind: 'unchanged', reason: 'WINDOW_OPEN' });
+    const t = transitionOf(planRelease(listed({ amountReserved: 1000 }), grant, '2025-10-13T16:00:00.000Z'));
+    expect(t.steps.map((s) => s.to)).toEqual(['NOTIFIED', 'GRANTED']);
+    expect([t.reservation, t.notification?.purpose, t.next.amountReserved]).toEqual([undefined, 'granted', 1000]);
+    expect(counterDeltas(t)).toMatchObject({ counts: { notified: 1, granted: 1 }, amountReserved: 0, pushedAt: '2025-10-13T16:00:00.000Z' });
+    const confirm = transitionOf(planRelease(listed(), policy({ publicity: {} }), '2025-10-14T01:00:00.000Z'));
+    expect([confirm.to, confirm.notification?.purpose]).toEqual(['NOTIFIED', 'confirm']);
+    expect(planRelease(listed(), { ...grant, status: 'withdrawn' }, '2025-10-14T01:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'POLICY_WITHDRAWN' });
+  });
+
+  it('counts the days from the listing to the payment', () => {
+    const granted = listed({ state: 'GRANTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'] });
+    const t = transitionOf(onDisbursed(granted, 1000, '2025-10-20T02:00:00.000Z', 'Asia/Shanghai'));
+    expect(t.publicityToPaymentDays).toBe(21);
+    expect(counterDeltas(t).counts).toMatchObject({ disbursed: 1, paidAfterPublicity: 1, publicityToPaymentDays: 21 });
+  });
+});
+
+describe('objections', () => {
+  const grant = policy({ kind: 'grant', budget: 2000, publicity: {} });
+  const obj = { objectionId: 'O-1', receivedAt: '2025-10-09T02:00:00.000Z' };
+
+  it('holds a listed pair on a third-party objection in its window, and refuses one outside it or for a pair not listed', () => {
+    const t = transitionOf(planThirdPartyObjection(listed(), grant, obj));
+    expect([t.from, t.to, t.next.openObjections]).toEqual(['PUBLICIZED', 'OBJECTED', ['O-1']]);
+    expect(planThirdPartyObjection(t.next, grant, obj)).toEqual({ kind: 'unchanged', reason: 'ALREADY_OBJECTED' });
+    expect(planThirdPartyObjection(listed(), grant, { ...obj, receivedAt: '2025-10-13T16:00:00.000Z' })).toMatchObject({ kind: 'refused', reason: 'OBJECTION_OUT_OF_WINDOW' });
+    expect(planThirdPartyObjection(entitlement({ state: 'NEEDS_INFO' }), grant, obj)).toMatchObject({ kind: 'refused', reason: 'NOT_LISTED' });
+    expect(planThirdPartyObjection(listed(), policy(), obj)).toMatchObject({ kind: 'refused', reason: 'NO_PUBLICITY' });
+  });
+
+  it('removes the pair when upheld (its reservation returned, no longer eligible, counted removed)', () => {
+    const held = listed({ state: 'OBJECTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED'], openObjections: ['O-1'], amountReserved: 1000 });
+    const t = transitionOf(planResolution(held, grant, 'O-1', true, '2025-10-10T02:00:00.000Z'));
+    expect([t.to, t.release, t.next.amountReserved, t.next.openObjections]).toEqual(['REMOVED', { amount: 1000 }, 0, undefined]);
+    expect(counterDeltas(t)).toMatchObject({ counts: { removed: 1, eligible: -1 }, amountReserved: -1000 });
+    expect(computeFigures('P-TEST', [t.next])).toMatchObject({ eligible: 0, removed: 1, publicized: 1 });
+    expect(planResolution(t.next, grant, 'O-1', true, '2025-10-10T02:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'ALREADY_RESOLVED' });
+  });
+
+  it('lets the pair proceed when dismissed: back on the list in the window, on to the push after it', () => {
+    const held = listed({ state: 'OBJECTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED'], openObjections: ['O-1'] });
+    const inWindow = transitionOf(planResolution(held, grant, 'O-1', false, '2025-10-10T02:00:00.000Z'));
+    expect([inWindow.to, inWindow.notification]).toEqual(['PUBLICIZED', undefined]);
+    const after = transitionOf(planResolution(held, grant, 'O-1', false, '2025-10-14T02:00:00.000Z'));
+    expect([after.steps.map((s) => s.to), after.notification?.purpose]).toEqual([['NOTIFIED', 'GRANTED'], 'granted']);
+    // Held by two: dismissing one keeps it held.
+    const two = transitionOf(planResolution({ ...held, openObjections: ['O-1', 'O-2'] }, grant, 'O-1', false, '2025-10-14T02:00:00.000Z'));
+    expect([two.to, two.next.openObjections]).toEqual(['OBJECTED', ['O-2']]);
+  });
+
+  it('evaluates a self-objection on declared facts over the shared profile, which it does not change', () => {
+    const shared = { creditCode: '91440106MA59C1234X', name: '某公司', asOf: '2025-05-01', size: 'small' };
+    const out = withDeclaredFacts(shared, shared.creditCode, { 'enterprise.exportValueUsd': 4_200_000, 'enterprise.__proto__.x': 1 });
+    expect(out.profile).toMatchObject({ size: 'small', exportValueUsd: 4_200_000 });
+    expect(out.declared).toEqual(['enterprise.exportValueUsd']);
+    expect(shared).not.toHaveProperty('exportValueUsd');
+    expect(({} as Record<string, unknown>).x).toBeUndefined();
+  });
+});
+
+describe('the budget order', () => {
+  it('is the first to become eligible first, ties by subject id', () => {
+    const at = (code: string, eligibleAt: string) =>
+      entitlement({ creditCode: code, history: [{ from: null, to: 'ELIGIBLE', at: eligibleAt, reason: 'MATCHED_ELIGIBLE' }] });
+    const pairs = [at('C', '2025-10-01T00:00:00Z'), at('B', '2025-09-30T00:00:00Z'), at('A', '2025-10-01T00:00:00Z')];
+    expect(pairs.sort(budgetOrder).map((e) => e.creditCode)).toEqual(['B', 'A', 'C']);
+  });
+});
