@@ -9,7 +9,7 @@ import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { logger } from '#platform/powertools';
 import { nowIso } from '#platform/clock';
 import { confirmedOf, disbursedOf, objectionFiledOf, objectionResolvedOf, policyOf, rematchOf } from '#entitlement/inbound';
-import { entitlementService as service } from '#entitlement/wiring';
+import { entitlementService as service } from '#entitlement/adapters';
 
 /** The policy queue: inbound policy events, and re-match requests from the registry. */
 const parse = carriedBy('policy', { 'civicflow.enterprise.rematch': enterpriseRematchSchema });

@@ -5,7 +5,7 @@
  */
 import { matchSliceSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
-import { entitlementService as service } from '#entitlement/wiring';
+import { entitlementService as service } from '#entitlement/adapters';
 
 const parse = carriedBy('match', { 'civicflow.policy.match-slice': matchSliceSchema });
 

@@ -5,7 +5,7 @@
  */
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { entitlementService as service } from '#entitlement/wiring';
+import { entitlementService as service } from '#entitlement/adapters';
 
 const parse = carriedBy('notify', { 'civicflow.entitlement.notify': entitlementNotifySchema });
 

@@ -9,7 +9,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
 import type { PublicitySummary } from '#entitlement/service';
-import { entitlementService as service } from '#entitlement/wiring';
+import { entitlementService as service } from '#entitlement/adapters';
 
 export const handler = middy(async (): Promise<PublicitySummary> => {
   const summary = await service.closePublicityWindows();

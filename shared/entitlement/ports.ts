@@ -1,7 +1,7 @@
 /**
  * What the 免申即享 use cases (service.ts) need from the world, as interfaces: the capability's own store,
  * the registry's reader, the match and notify queues, the outbound publisher, the channel that reaches
- * enterprises, the clock and a metrics sink, and the stage's settings. wiring.ts binds them to DynamoDB,
+ * enterprises, the clock and a metrics sink, and the stage's settings. adapters.ts binds them to DynamoDB,
  * SQS, the webhook or log sender and Powertools; unit tests pass small in-memory adapters
  * (tests/support/memory/entitlement.ts).
  */

@@ -4,7 +4,7 @@
  * notifications. Each loads what it needs through the ports (ports.ts), calls the pure domain (domain/),
  * stores the result through the store port and then sends the follow-up messages (messages.ts); metrics
  * and log lines come after the commit they describe. The consumers in functions/entitlement/ parse their
- * message and call one of these (wiring.ts binds the ports to DynamoDB, SQS and the channel).
+ * message and call one of these (adapters.ts binds the ports to DynamoDB, SQS and the channel).
  *
  * Outcomes: a change is one conditional write, re-planned on a race; a redelivery plans `unchanged` and
  * re-sends its messages (same ids); a semantic refusal is recorded with its reason, not thrown; what throws
