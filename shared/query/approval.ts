@@ -1,4 +1,6 @@
 import { approvalFigures, loadCase, queryDecisions, type Decision } from '#approval';
+import { buildRefusalNotice, DEFAULT_APPEAL_BODIES } from '#hardcase';
+import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
 
@@ -59,6 +61,10 @@ export const approvalRoutes: QueryRoutes = {
         message: '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批',
       })),
       refusals: known.refusals,
+      // 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise).
+      refusalNotice:
+        buildRefusalNotice(decision, { ...(decision.itemName ? { itemName: decision.itemName } : {}), appeal: DEFAULT_APPEAL_BODIES }, stageCalendar()) ??
+        null,
     });
   },
 

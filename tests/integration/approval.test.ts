@@ -212,6 +212,13 @@ describe('秒批 through the local runtime', () => {
 
     const unknown = await decisionOf('SQ-20261105-900005');
     expect(unknown).toMatchObject({ outcome: 'REJECTED', itemVersion: null, reasons: [expect.objectContaining({ code: 'ITEM_UNKNOWN' })] });
+
+    // 否定答复: every REJECTED decision carries its refusal notice, the reasons in Chinese and how to appeal.
+    expect(rejected.refusalNotice).toMatchObject({ applicationId: 'SQ-20261105-900002', kind: 'notPermitted', reasons: [expect.objectContaining({ code: 'RULE_FALSE' })] });
+    expect(rejected.refusalNotice.text).toEqual(expect.stringContaining('行政复议'));
+    expect(rejected.refusalNotice.text).toEqual(expect.stringContaining('12345'));
+    expect(unknown.refusalNotice).toMatchObject({ kind: 'notAccepted' });
+    expect(manual.refusalNotice).toBeNull();
   });
 
   it('(f) decides an application once however often it arrives, and records other content under the same id as a conflict', async () => {

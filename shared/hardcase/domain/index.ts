@@ -5,3 +5,4 @@ export * from './offers';
 export * from './figures';
 export * from './refusal-notice';
 export * from './ordering';
+export * from './refusal-notice';
