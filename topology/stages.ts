@@ -32,7 +32,7 @@ export const defaultSources: Record<string, SourceConfig> = {
     types: ['gov.application.verification.reported', 'gov.application.reviewed', 'gov.case.completed', 'gov.rectification.updated'],
   },
   '/systems/review-channel': { types: ['gov.review.submitted'] },
-  '/systems/hotline-12345': { types: ['gov.hardcase.reported', 'gov.hardcase.updated'] },
+  '/systems/hotline-12345': { types: ['gov.hardcase.reported', 'gov.hardcase.updated', 'gov.rectification.updated'] },
 };
 
 /** Every source reads its own events, their receipts and its refusals (never another source's). */
@@ -69,7 +69,7 @@ export const defaultReaderRoutes: Record<string, readonly string[]> = {
     'GET /hardcases/{caseId}',
   ],
   '/systems/review-channel': [...OWN_EVENTS, 'GET /cases/{caseId}'],
-  '/systems/hotline-12345': [...OWN_EVENTS, 'GET /hardcases/{caseId}', 'GET /hardcases'],
+  '/systems/hotline-12345': [...OWN_EVENTS, 'GET /hardcases/{caseId}', 'GET /hardcases', 'GET /rectifications/{caseId}'],
 };
 
 /**

@@ -69,6 +69,8 @@ export interface StageConfig {
    * unmasked, the usual practice for enterprises).
    */
   readonly publicity?: { readonly maskEnterprises?: boolean };
+  /** 12345 work orders: forward each 差评 to the hotline as an outbound work order (`gov.workorder.forwarded`). */
+  readonly forwardBadReviewsTo12345?: boolean;
   /** Policy matching fan-out. */
   readonly matching: { readonly sliceSize: number };
   /** Where notifications go: a webhook URL, or `log` to only record them. */

@@ -29,6 +29,7 @@ export function stageReviewConfig(): ReviewConfig {
     acknowledgeWorkingDays: d.acknowledgeWorkingDays,
     rectifyWorkingDays: d.rectifyWorkingDays,
     extensionWorkingDays: d.extensionWorkingDays,
+    ...(config().forwardBadReviewsTo12345 ? { forwardWorkOrders: true } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { InvitationAction } from './domain/invitations';
 import { defaultReviewId } from './domain/invitations';
 import type { ActionResult } from './domain/rectification';
 import { actionKey } from './domain/transitions';
+import type { WorkOrder } from './domain/workorder';
 import {
   DEFAULT_REVIEW_LEVEL,
   type Case,
@@ -103,6 +104,17 @@ export function rectificationOpenedEvent(rect: Rectification, now: string): Outb
     },
     now,
   );
+}
+
+export const WORK_ORDER_EVENT_TYPE = 'gov.workorder.forwarded';
+
+/**
+ * A 差评 forwarded to the 12345 hotline as a work order (where the stage says so): one per case, its
+ * number derived from the case, so a re-send is the same order. The hotline reports back as
+ * `gov.rectification.updated` steps on the case, naming the owning department.
+ */
+export function workOrderEvent(order: WorkOrder, now: string): OutboundEvent {
+  return toOutbound({ type: WORK_ORDER_EVENT_TYPE, subject: order.caseId, data: { ...order } }, now);
 }
 
 /** The overdue flags raised at `at` on `rect` as it was when they were raised. */

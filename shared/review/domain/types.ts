@@ -197,6 +197,8 @@ export interface ReviewConfig {
   readonly rectifyWorkingDays: number;
   /** An approved extension's new rectification deadline, in working days from the approval. */
   readonly extensionWorkingDays: number;
+  /** Forward each 差评 to the 12345 hotline as a work order (a stage setting). */
+  readonly forwardWorkOrders?: boolean;
 }
 
 export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {

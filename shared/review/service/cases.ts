@@ -9,7 +9,8 @@ import { invitationDueAt, rectificationDueAt } from '../domain/due';
 import { openRectification } from '../domain/rectification';
 import { acceptReview, onCaseCompleted, type OpenRectificationEffect } from '../domain/reviews';
 import type { Case, CaseReviewState, Rectification, Review } from '../domain/types';
-import { rectificationOpenedEvent } from '../messages';
+import { buildWorkOrder } from '../domain/workorder';
+import { rectificationOpenedEvent, workOrderEvent } from '../messages';
 import type { CaseBundle, Rejection, ReviewChange } from '../ports';
 import type { DecideContext, Decision, Outcome } from './decision';
 import { caseAudit, caseEffect, inbound, noEffect, rectAudit } from './records';
@@ -21,7 +22,11 @@ function openRectifications(effects: readonly OpenRectificationEffect[], ctx: De
   return {
     ...(rect ? { rectWrite: { expectedVersion: undefined, rect, dueAt: rectificationDueAt(rect) } } : {}),
     audits: rect ? rect.history.map((entry) => rectAudit(entry, rect.caseId)) : [],
-    outbound: opened.map((r) => rectificationOpenedEvent(r, ctx.now)),
+    outbound: [
+      ...opened.map((r) => rectificationOpenedEvent(r, ctx.now)),
+      // Where the stage says so, the hotline gets the 差评 as a work order, in the same change.
+      ...(ctx.config.forwardWorkOrders ? effects.flatMap((e, i) => (opened[i] ? [workOrderEvent(buildWorkOrder(e.review, opened[i]), ctx.now)] : [])) : []),
+    ],
   };
 }
 

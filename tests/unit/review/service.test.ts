@@ -5,7 +5,7 @@
  */
 import type { EventRef } from '#platform/receipts';
 import type { ActionInput } from '#review/domain/rectification';
-import type { Case, Review } from '#review/domain/types';
+import { DEFAULT_REVIEW_CONFIG, type Case, type Review } from '#review/domain/types';
 import { runSchedule } from '#review/schedule';
 import { createReviewService, OUT_OF_ORDER_RECEIVES, StepBeforeRectification, StepOutOfOrder, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
@@ -69,6 +69,28 @@ describe('completeCase', () => {
     expect(m.store.cases.get('C1')).toMatchObject({ parked: [], state: { review: { reviewId: 'R-C1' } } });
     expect(m.store.receipts.get(receiptId)).toMatchObject({ outcome: 'applied', effect: { state: 'reviewed' }, details: { reviewId: 'R-C1', level: 5 } });
     expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ completedCases: 1, realReviews: 1, points: 10 });
+  });
+});
+
+describe('12345 work orders', () => {
+  it('forwards a 差评 as one work order in the same change where the stage says so, and only then', async () => {
+    const forwarding = memoryReview({ now: '2026-09-10T02:05:00.000Z', config: { ...DEFAULT_REVIEW_CONFIG, forwardWorkOrders: true } });
+    const service = createReviewService(forwarding.ports);
+    await service.completeCase(makeCase(), ref('gov.case.completed'));
+    await service.submitReview(withEvent(makeReview(makeCase(), 1)));
+    expect(forwarding.outbound.published.map((e) => e.type)).toEqual(['gov.rectification.opened', 'gov.workorder.forwarded']);
+    expect(forwarding.outbound.published[1]).toMatchObject({ subject: 'C1', data: { orderNo: 'HCP-C1', caseId: 'C1', reviewId: 'R-C1', departmentCode: 'D-QX', level: 1 } });
+
+    // A redelivered 差评 forwards nothing again; a good review forwards nothing; the default stage forwards nothing.
+    await service.submitReview(withEvent(makeReview(makeCase(), 1)));
+    expect(forwarding.outbound.published.filter((e) => e.type === 'gov.workorder.forwarded')).toHaveLength(1);
+    await service.completeCase(makeCase({ caseId: 'C2' }), ref('gov.case.completed'));
+    await service.submitReview(withEvent(makeReview(makeCase({ caseId: 'C2' }), 5)));
+    expect(forwarding.outbound.published.filter((e) => e.type === 'gov.workorder.forwarded')).toHaveLength(1);
+
+    await completed();
+    await reviews.submitReview(withEvent(makeReview(makeCase(), 1)));
+    expect(m.outbound.published.map((e) => e.type)).toEqual(['gov.rectification.opened']);
   });
 });
 

@@ -1,0 +1,120 @@
+/**
+ * 12345 work orders end to end through the local runtime, on a stage that forwards each 差评 to the
+ * hotline: a 差评 opens its rectification case and goes out as one work order (number derived from the
+ * case, the reviewer's phone for the return visit, ID numbers masked in the content); the hotline reports
+ * the order's progress back as rectification steps naming the owning department, posted as
+ * `/systems/hotline-12345`, until the case is CLOSED; a redelivered step changes nothing; a good review
+ * forwards nothing; and a stage that does not forward sends no work order.
+ */
+import { makeIdNumber } from '#contract/identifiers';
+import { startLocal, sample, type Running } from '#support/runtime';
+
+let rt: Running;
+beforeAll(async () => {
+  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ forwardBadReviewsTo12345: true }) } });
+}, 120_000);
+afterAll(async () => {
+  await rt?.stop();
+});
+
+const DEPT = '440305-SJJ';
+const HOTLINE = '/systems/hotline-12345';
+const PHONE = '13912345678';
+const completedTemplate = sample('gov.case.completed', 'window-case');
+const reviewTemplate = sample('gov.review.submitted', 'good-review');
+const stepTemplate = sample('gov.rectification.updated', 'acknowledge');
+
+function completed(caseId: string, at: string): any {
+  const data = { caseId, itemCode: 'SJ-0001', departmentCode: DEPT, applicantId: makeIdNumber('440305', '19900307', '201'), channel: 'window', completedAt: at, staffId: 'S-0317' };
+  return { ...completedTemplate, id: `done-${caseId}`, time: at, data };
+}
+
+function review(reviewId: string, caseId: string, level: number, at: string, over: Record<string, unknown> = {}): any {
+  const data = { reviewId, caseId, itemCode: 'SJ-0001', departmentCode: DEPT, staffId: 'S-0317', channel: 'sms', level, reviewerId: PHONE, submittedAt: at, ...over };
+  return { ...reviewTemplate, id: `ev-${reviewId}`, time: at, data };
+}
+
+/** What the hotline posts when the work order moves: a step on the case, for the owning department. */
+function hotlineStep(caseId: string, action: string, at: string, over: Record<string, unknown> = {}): any {
+  return {
+    ...stepTemplate,
+    source: HOTLINE,
+    id: `wo-${caseId}-${action}`,
+    time: at,
+    data: { caseId, action, actor: { departmentCode: DEPT, staffId: '12345/KF-0088' }, at, ...over },
+  };
+}
+
+async function post(...events: any[]): Promise<void> {
+  for (const e of events) {
+    const out = await rt.post(e);
+    expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
+  }
+  await rt.drain();
+}
+
+async function workOrders(subject?: string): Promise<any[]> {
+  const out = await rt.dev('GET', `/_dev/outbound?type=gov.workorder.forwarded${subject ? `&subject=${subject}` : ''}`);
+  return out.body.events as any[];
+}
+
+describe('12345 work orders', () => {
+  it('forwards a 差评 as one work order, with the phone to call back and ID numbers masked', async () => {
+    const idNumber = makeIdNumber('440305', '19850101', '333');
+    await post(completed('WO-C1', '2026-11-02T08:50:00+08:00'), completed('WO-C2', '2026-11-02T09:00:00+08:00'));
+    await post(
+      review('WO-R1', 'WO-C1', 1, '2026-11-02T09:30:00+08:00', { comment: `窗口让我跑了三次，证件 ${idNumber} 还被退回` }),
+      review('WO-R2', 'WO-C2', 5, '2026-11-02T09:31:00+08:00'),
+    );
+    const orders = await workOrders();
+    expect(orders).toHaveLength(1);
+    expect(orders[0]).toMatchObject({
+      type: 'gov.workorder.forwarded',
+      subject: 'WO-C1',
+      data: {
+        orderNo: 'HCP-WO-C1',
+        caseId: 'WO-C1',
+        reviewId: 'WO-R1',
+        departmentCode: DEPT,
+        level: 1,
+        callbackPhone: PHONE,
+        acknowledgeDue: { date: '2026-11-03' },
+        rectifyDue: { date: '2026-11-09' },
+      },
+    });
+    expect(orders[0].data.content).toContain('差评');
+    expect(orders[0].data.content).not.toContain(idNumber);
+  }, 60_000);
+
+  it('takes the hotline’s reports back as steps on the case until it is CLOSED, each applied once', async () => {
+    const steps = [
+      hotlineStep('WO-C1', 'acknowledge', '2026-11-02T10:00:00+08:00', { note: '12345 已派单并联系申请人' }),
+      hotlineStep('WO-C1', 'rectify', '2026-11-03T15:00:00+08:00', { note: '承办单位已整改：一次性告知材料清单' }),
+      hotlineStep('WO-C1', 'returnVisit', '2026-11-04T10:00:00+08:00', { satisfied: true }),
+      hotlineStep('WO-C1', 'close', '2026-11-04T10:05:00+08:00'),
+    ];
+    await post(...steps);
+    const closed = (await rt.get('/rectifications/WO-C1')).body;
+    expect(closed.state).toBe('CLOSED');
+    expect(closed.history.map((h: any) => [h.action, h.to])).toEqual([
+      ['open', 'OPEN'],
+      ['acknowledge', 'IN_PROGRESS'],
+      ['rectify', 'RECTIFIED'],
+      ['returnVisit', 'RETURN_VISITED'],
+      ['close', 'CLOSED'],
+    ]);
+
+    // The hotline redelivers every report (same ids): nothing changes, and the order is not forwarded again.
+    for (const s of steps) expect((await rt.post(s)).status).toBe(202);
+    await rt.drain();
+    const again = (await rt.get('/rectifications/WO-C1')).body;
+    expect(again.version).toBe(closed.version);
+    expect(again.history).toEqual(closed.history);
+    expect(await workOrders('WO-C1')).toHaveLength(1);
+  }, 60_000);
+
+  it('reads back to the hotline what it reported (the rectification route is among its routes)', async () => {
+    const out = await rt.get('/rectifications/WO-C1', { as: HOTLINE });
+    expect([out.status, out.body.state]).toEqual([200, 'CLOSED']);
+  }, 30_000);
+});
