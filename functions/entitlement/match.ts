@@ -5,8 +5,9 @@
  */
 import { matchSliceSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
-import { entitlementService as service } from '#entitlement/adapters';
+import { productionPorts } from '#entitlement/adapters';
+import { runMatchSlice } from '#entitlement/service/matching';
 
 const parse = carriedBy('match', { 'civicflow.policy.match-slice': matchSliceSchema });
 
-export const handler = sqsConsumer(async (event) => service.runMatchSlice(event.data), { parse });
+export const handler = sqsConsumer(async (event) => runMatchSlice(productionPorts, event.data), { parse });

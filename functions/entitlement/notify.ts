@@ -5,13 +5,14 @@
  */
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { entitlementService as service } from '#entitlement/adapters';
+import { productionPorts } from '#entitlement/adapters';
+import { deliverNotification } from '#entitlement/service/notify';
 
 const parse = carriedBy('notify', { 'civicflow.entitlement.notify': entitlementNotifySchema });
 
 export const handler = sqsConsumer(
   async (event, record) =>
-    service.deliverNotification({
+    deliverNotification(productionPorts, {
       policyId: event.data.policyId,
       creditCode: event.data.creditCode,
       eventId: event.id,

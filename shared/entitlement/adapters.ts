@@ -62,4 +62,6 @@ export const productionPorts: EntitlementPorts = {
 };
 
 /** The use cases on the production adapters. */
-export const entitlementService: EntitlementService = createEntitlementService(productionPorts);
+// Pure: a function that calls one use case directly (notify, match) leaves the rest of the service out of
+// its bundle; esbuild drops this object where nothing reads it.
+export const entitlementService: EntitlementService = /* @__PURE__ */ createEntitlementService(productionPorts);
