@@ -5,14 +5,14 @@
  */
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { productionPorts } from '#entitlement/adapters';
+import { notifyPorts } from '#entitlement/adapters';
 import { deliverNotification } from '#entitlement/service/notify';
 
 const parse = carriedBy('notify', { 'civicflow.entitlement.notify': entitlementNotifySchema });
 
 export const handler = sqsConsumer(
   async (event, record) =>
-    deliverNotification(productionPorts, {
+    deliverNotification(notifyPorts, {
       policyId: event.data.policyId,
       creditCode: event.data.creditCode,
       eventId: event.id,

@@ -17,7 +17,9 @@ import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, qu
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
 import { createEntitlementService, type EntitlementService } from './service';
+import type { NotifyPorts } from './service/notify';
 import { dynamoEntitlementStore } from './store';
+import { claimOutbox, markDelivered, markDeliveryFailed } from './store/outbox';
 
 const powertoolsMetrics: MetricsSink = {
   count(metric, value) {
@@ -32,33 +34,51 @@ const powertoolsMetrics: MetricsSink = {
   },
 };
 
+// Built once and shared; marked pure so a bundle that uses none of them drops them.
+const channel = /* @__PURE__ */ channelSender(() => config().notificationSender);
+const clock = { now: nowIso };
+const settings: EntitlementPorts['settings'] = {
+  get sliceSize() {
+    return config().matching.sliceSize;
+  },
+  get timeZone() {
+    return config().timeZone;
+  },
+  get notifyMaxReceives() {
+    return maxReceivesOf('notify');
+  },
+  get maskPublicityList() {
+    return config().publicity?.maskEnterprises === true;
+  },
+};
+
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
   registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
   queues: { sendSlices: sendInternal, sendNotifications: sendInternal },
   outbound: { publish },
-  channel: channelSender(() => config().notificationSender),
-  clock: { now: nowIso },
+  channel,
+  clock,
   // Built when first used: the stage's calendar reads the configuration.
   calendar: {
     localDate: (at) => stageCalendar().localDate(at),
     addWorkingDays: (from, n) => stageCalendar().addWorkingDays(from, n),
   },
   metrics: powertoolsMetrics,
-  settings: {
-    get sliceSize() {
-      return config().matching.sliceSize;
-    },
-    get timeZone() {
-      return config().timeZone;
-    },
-    get notifyMaxReceives() {
-      return maxReceivesOf('notify');
-    },
-    get maskPublicityList() {
-      return config().publicity?.maskEnterprises === true;
-    },
-  },
+  settings,
+};
+
+/**
+ * The notify worker's ports: only the outbox record's writes, not the whole store, so its bundle carries
+ * no matching, publishing or publicity code.
+ */
+export const notifyPorts: NotifyPorts = {
+  store: { claimOutbox, markDelivered, markDeliveryFailed },
+  channel,
+  clock,
+  outbound: { publish },
+  metrics: powertoolsMetrics,
+  settings,
 };
 
 /** The use cases on the production adapters. */

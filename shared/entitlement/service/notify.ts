@@ -25,7 +25,12 @@ export interface DeliveryRequest {
   readonly receiveCount: number;
 }
 
-export async function deliverNotification(ports: EntitlementPorts, request: DeliveryRequest): Promise<void> {
+/** What delivering a notification needs: its outbox record's three writes, the channel and the outbound. */
+export type NotifyPorts = Pick<EntitlementPorts, 'clock' | 'channel' | 'outbound' | 'metrics' | 'settings'> & {
+  readonly store: Pick<EntitlementPorts['store'], 'claimOutbox' | 'markDelivered' | 'markDeliveryFailed'>;
+};
+
+export async function deliverNotification(ports: NotifyPorts, request: DeliveryRequest): Promise<void> {
   const { store, clock, channel, outbound, metrics, settings } = ports;
   const { policyId, creditCode, receiveCount } = request;
   const at = clock.now();
