@@ -5,13 +5,8 @@
 import { currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
 import { listCounters } from '#review';
-import { daysOf, type DecisionInput, type PolicyInput, type ReportInput } from './domain/build';
+import { daysOf, type PolicyInput, type ReportInput } from './domain/build';
 import type { ReportScope } from './ports';
-
-/** Every application's current decision (what its DECISION item keeps), with whether its verification was flagged overdue. */
-function readDecisions(): Promise<DecisionInput[]> {
-  return currentDecisionsWithOverdueFlags();
-}
 
 /** Every policy ever published (withdrawn ones too), with its figures as the policy route serves them. */
 async function readPolicies(): Promise<PolicyInput[]> {
@@ -46,6 +41,6 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
 
 /** Everything the report of `scope.month` is built from. */
 export async function readReportInput(scope: ReportScope): Promise<ReportInput> {
-  const [decisions, policies, reviews] = await Promise.all([readDecisions(), readPolicies(), readReviews(scope.month)]);
+  const [decisions, policies, reviews] = await Promise.all([currentDecisionsWithOverdueFlags(), readPolicies(), readReviews(scope.month)]);
   return { ...scope, decisions, policies, ...reviews };
 }
