@@ -5,9 +5,9 @@
  */
 import { matchSliceSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
-import { productionPorts } from '#entitlement/adapters';
+import { matchPorts } from '#entitlement/adapters';
 import { runMatchSlice } from '#entitlement/service/matching';
 
 const parse = carriedBy('match', { 'civicflow.policy.match-slice': matchSliceSchema });
 
-export const handler = sqsConsumer(async (event) => runMatchSlice(productionPorts, event.data), { parse });
+export const handler = sqsConsumer(async (event) => runMatchSlice(matchPorts, event.data), { parse });

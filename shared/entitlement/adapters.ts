@@ -17,9 +17,15 @@ import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, qu
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
 import { createEntitlementService, type EntitlementService } from './service';
+import type { MatchPorts } from './service/matching';
 import type { NotifyPorts } from './service/notify';
 import { dynamoEntitlementStore } from './store';
-import { claimOutbox, markDelivered, markDeliveryFailed } from './store/outbox';
+import { applyTransitions, batchGetEntitlements, getEntitlement } from './store/entitlements';
+import { readFigures } from './store/figures';
+import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
+import { getBudget, getPolicy } from './store/policies';
+import { getPublicityWindow } from './store/publicity';
+import { finishSlice, isSliceDone } from './store/runs';
 
 const powertoolsMetrics: MetricsSink = {
   count(metric, value) {
@@ -52,18 +58,47 @@ const settings: EntitlementPorts['settings'] = {
   },
 };
 
+const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal };
+// Built when first used: the stage's calendar reads the configuration.
+const calendar: EntitlementPorts['calendar'] = {
+  localDate: (at) => stageCalendar().localDate(at),
+  addWorkingDays: (from, n) => stageCalendar().addWorkingDays(from, n),
+};
+
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
   registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
-  queues: { sendSlices: sendInternal, sendNotifications: sendInternal },
+  queues,
   outbound: { publish },
   channel,
   clock,
-  // Built when first used: the stage's calendar reads the configuration.
-  calendar: {
-    localDate: (at) => stageCalendar().localDate(at),
-    addWorkingDays: (from, n) => stageCalendar().addWorkingDays(from, n),
+  calendar,
+  metrics: powertoolsMetrics,
+  settings,
+};
+
+/**
+ * The match worker's ports: the store's reads and writes a slice makes, not the whole store, so its bundle
+ * carries no publishing, publicity-schedule, objection or delivery code.
+ */
+export const matchPorts: MatchPorts = {
+  store: {
+    getPolicy,
+    getBudget,
+    getEntitlement,
+    batchGetEntitlements,
+    applyTransitions,
+    isNotificationPending,
+    getPublicityWindow,
+    isSliceDone,
+    finishSlice,
+    readFigures,
   },
+  registry: { batchGetCredits, queryShardProfiles },
+  queues,
+  outbound: { publish },
+  clock,
+  calendar,
   metrics: powertoolsMetrics,
   settings,
 };

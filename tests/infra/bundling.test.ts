@@ -113,6 +113,18 @@ describe('function bundles (prod)', () => {
     }
   });
 
+  it('gives the match and notify workers only the store code they use', () => {
+    // Key prefixes the store writes only when publishing a policy (the active index), refusing an event or
+    // running a slice: a worker wired to the whole store would carry them all.
+    const policy = readFileSync(bundleOf('policy'), 'utf8');
+    const match = readFileSync(bundleOf('match'), 'utf8');
+    const notify = readFileSync(bundleOf('notify'), 'utf8');
+    for (const key of ['ACTIVE#', 'REFUSAL#', 'RUN#']) expect([key, policy.includes(key)]).toEqual([key, true]);
+    expect(['ACTIVE#', 'REFUSAL#'].filter((key) => match.includes(key))).toEqual([]);
+    expect(match.includes('RUN#')).toBe(true);
+    expect(['ACTIVE#', 'REFUSAL#', 'RUN#', 'OBJECTION#'].filter((key) => notify.includes(key))).toEqual([]);
+  });
+
   it('a bundle signs its requests with the credentials Lambda puts in the environment, and needs no other source', async () => {
     const sample = JSON.parse(readFileSync(join(import.meta.dirname, '../../events/samples/gov.credit.updated/good-standing.json'), 'utf8'));
     const event = { Records: [{ messageId: 'm-1', receiptHandle: 'h', body: JSON.stringify(sample), attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:ap-east-1:000000000000:q', awsRegion: 'ap-east-1', md5OfBody: '' }] };

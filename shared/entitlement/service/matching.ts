@@ -8,9 +8,20 @@ import { instantOf } from '#rules/dates';
 import type { CompiledCondition } from '#rules/types';
 import { compilePolicy, matchEnterprise, matchSlice, settleNeedsBudget, type EnterpriseProfile, type Entitlement, type Instant, type Policy } from '../domain';
 import { continuationMessage, type SliceData } from '../messages';
-import type { EntitlementPorts } from '../ports';
+import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
-import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettleResult } from './settle';
+import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
+
+/**
+ * What one match slice needs: settling, the slice's run records and the registry's shard pages and credit
+ * records. The match worker is given only these (adapters.ts `matchPorts`), so its bundle leaves out the
+ * publishing, publicity-schedule, objection and notification-outbox code of the store.
+ */
+export type MatchPorts = SettlePorts &
+  Pick<EntitlementPorts, 'clock'> & {
+    readonly store: SettlePorts['store'] & Pick<EntitlementStore, 'isSliceDone' | 'finishSlice' | 'getPolicy' | 'readFigures' | 'batchGetEntitlements'>;
+    readonly registry: Pick<EntitlementPorts['registry'], 'queryShardProfiles' | 'batchGetCredits'>;
+  };
 
 /** Pairs settled at once within a slice: enough to hide DynamoDB latency, few enough to rarely conflict. */
 const PAIR_CONCURRENCY = 12;
@@ -42,7 +53,7 @@ export async function rematchEnterprise(ports: EntitlementPorts, creditCode: str
  * version, or leaves ELIGIBLE). Returns them with their entitlements as read in bulk.
  */
 async function candidatesOf(
-  ports: EntitlementPorts,
+  ports: MatchPorts,
   policy: Policy,
   slice: SliceData,
   profiles: readonly EnterpriseProfile[],
@@ -63,7 +74,7 @@ async function candidatesOf(
 
 /** Settles the candidates of one page: each re-matched with its credit record and trace, a few at a time. */
 async function settlePage(
-  ports: EntitlementPorts,
+  ports: MatchPorts,
   policy: Policy,
   compiled: CompiledCondition,
   targets: readonly EnterpriseProfile[],
@@ -83,7 +94,7 @@ async function settlePage(
 }
 
 /** Records the slice once; the slice that completes the run reports the publication's time to its last push. */
-async function finish(ports: EntitlementPorts, policy: Policy, slice: SliceData, profiles: number, continued: boolean): Promise<void> {
+async function finish(ports: MatchPorts, policy: Policy, slice: SliceData, profiles: number, continued: boolean): Promise<void> {
   const { policyId, version, shard, cursor } = slice;
   const done = await ports.store.finishSlice(policyId, version, shard, cursor, { profiles, continued, at: ports.clock.now() });
   if (!done.completed) return;
@@ -102,7 +113,7 @@ async function finish(ports: EntitlementPorts, policy: Policy, slice: SliceData,
  * record and trace and settled one conditional transaction each. A finished slice is recorded once
  * (finishSlice), so a redelivered slice, a duplicate continuation or a replayed publication does nothing more.
  */
-export async function runMatchSlice(ports: EntitlementPorts, slice: SliceData): Promise<void> {
+export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promise<void> {
   const { store, registry, queues, clock, settings } = ports;
   const { policyId, version, shard, cursor } = slice;
   if (await store.isSliceDone(policyId, version, shard, cursor)) return;

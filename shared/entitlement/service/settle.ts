@@ -22,8 +22,16 @@ import {
   type Transition,
 } from '../domain';
 import { notifyMessages, publicityListEvents } from '../messages';
-import type { EntitlementPorts } from '../ports';
+import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { transitionsAudit } from './records';
+
+/**
+ * What settling pairs needs: the store's entitlement, budget and window reads and the one transition write,
+ * not the whole store, so a worker that only matches (functions/entitlement/match.ts) bundles nothing else.
+ */
+export type SettlePorts = Pick<EntitlementPorts, 'queues' | 'outbound' | 'calendar' | 'metrics' | 'settings'> & {
+  readonly store: Pick<EntitlementStore, 'getEntitlement' | 'getBudget' | 'isNotificationPending' | 'applyTransitions' | 'getPublicityWindow'>;
+};
 
 export interface SettleResult {
   /** The transitions committed by this call (empty: nothing changed). */
@@ -42,13 +50,13 @@ export interface WindowCache {
 }
 
 /** The window cache of a policy with publicity (read once), or undefined for a policy without. */
-export async function loadWindow(ports: EntitlementPorts, policy: Policy): Promise<WindowCache | undefined> {
+export async function loadWindow(ports: SettlePorts, policy: Policy): Promise<WindowCache | undefined> {
   if (publicityDays(policy) === undefined) return undefined;
   return { window: await ports.store.getPublicityWindow(policy.policyId) };
 }
 
 /** The window a pair listed at `now` joins (or opens). */
-export function windowAt(ports: EntitlementPorts, policy: Policy, now: Instant, cache: WindowCache | undefined): SettleContext['window'] {
+export function windowAt(ports: SettlePorts, policy: Policy, now: Instant, cache: WindowCache | undefined): SettleContext['window'] {
   const days = publicityDays(policy);
   if (days === undefined || cache === undefined) return undefined;
   return windowFor(cache.window, now, days, ports.calendar);
@@ -62,7 +70,7 @@ const MAX_SETTLE_ATTEMPTS = 8;
  * as read in bulk by the caller (undefined = read it here).
  */
 export async function settlePair(
-  ports: EntitlementPorts,
+  ports: SettlePorts,
   policy: Policy,
   match: MatchResult,
   now: Instant,
@@ -111,7 +119,7 @@ export async function settlePair(
  * and settles the pair.
  */
 export async function matchAndSettle(
-  ports: EntitlementPorts,
+  ports: SettlePorts,
   policy: Policy,
   profile: EnterpriseProfile,
   credit: CreditRecord | undefined,
@@ -128,7 +136,7 @@ export async function matchAndSettle(
  * by an earlier delivery whose event may have been lost: the same id), with the enterprises' names.
  */
 export async function publishListed(
-  ports: EntitlementPorts,
+  ports: SettlePorts,
   policy: Policy,
   results: readonly SettleResult[],
   names: ReadonlyMap<string, string>,
@@ -140,7 +148,7 @@ export async function publishListed(
 }
 
 /** After the commits: queue the notifications of the pushes and count what was pushed and granted. */
-export async function afterSettle(ports: EntitlementPorts, results: readonly SettleResult[], now: Instant): Promise<void> {
+export async function afterSettle(ports: SettlePorts, results: readonly SettleResult[], now: Instant): Promise<void> {
   const pairs = results.flatMap((r) => (r.notify ? [r.notify] : []));
   if (pairs.length > 0) await ports.queues.sendNotifications(notifyMessages(pairs, now));
   const reached = results.flatMap((r) => r.committed.flatMap((t) => t.newlyReached));
