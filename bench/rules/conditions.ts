@@ -1,5 +1,5 @@
 /**
- * The conditions the rules benchmark runs (SPEC §13): every sample item's rules, every sample policy's
+ * The conditions the rules benchmark runs: every sample item's rules, every sample policy's
  * criteria and a deep synthetic condition, each with seeded facts and a hand-written JavaScript closure
  * (three-valued, as tight as a person would write it) that is the reference limit.
  */
@@ -12,14 +12,26 @@ import { SAMPLE_POLICIES } from '#bench/fixtures/policies';
 export const ROOT = join(import.meta.dirname, '..', '..');
 export const NOW = '2026-11-03T10:15:00+08:00';
 
+/**
+ * What shape of condition: flat (one `all` of simple leaves), with a date leaf against `now` (ages, dates
+ * before now), or nested `any`/`all`/`not` (with a date leaf). The closure aim is judged per family.
+ */
+export type Family = 'flat' | 'dates' | 'nested';
+
 export interface BenchCondition {
   readonly name: string;
   readonly kind: 'item' | 'policy' | 'synthetic';
+  readonly family: Family;
   readonly condition: Condition;
   /** Facts where every path the condition reads is present (the peers are two-valued). */
   readonly facts: Facts[];
   /** Facts with some paths missing: only CivicFlow and the closure are compared on these (unknown). */
   readonly partialFacts: Facts[];
+  /**
+   * Fact sets shaped like real data, for CivicFlow against the closure: many (more than any cache holds),
+   * facts missing at real rates, objects of several shapes (see `realShaped`). Empty unless asked for.
+   */
+  readonly population: Facts[];
   readonly closure: (f: any) => Truth;
 }
 
@@ -54,86 +66,94 @@ const in3 = (v: unknown, a: string, b: string, c: string): Truth =>
 const in4 = (v: unknown, a: string, b: string, c: string, d: string): Truth =>
   v === a || v === b || v === c || v === d ? true : typeof v === 'string' ? false : U;
 
+/**
+ * Each closure tests its leaves in order of selectivity on real-shaped facts (the leaf most often false
+ * first, measured on the bench's population), returning as soon as the answer is known: the closure a
+ * person would write knowing the data, and the limit CivicFlow is judged against. CivicFlow evaluates
+ * leaves in the order the condition is written.
+ */
 export const CLOSURES: Record<string, (f: any) => Truth> = {
   'item:enterprise-startup-manual': (f) => {
-    const a = age(f.applicant?.birthDate, f.now);
-    const r1: Truth = a === null ? U : a >= 18;
-    if (r1 === false) return false;
     const n = f.form?.enterpriseName;
-    const r2 = n !== undefined && n !== null;
-    return r2 ? r1 : false;
+    if (n === undefined || n === null) return false;
+    const a = age(f.applicant?.birthDate, f.now);
+    return a === null ? U : a >= 18;
   },
   'item:no-criminal-record': (f) => {
+    const r2 = in4(f.form?.purpose, '就业', '入学', '出国(境)', '资质申请');
+    if (r2 === false) return false;
     const a = age(f.applicant?.birthDate, f.now);
     const r1: Truth = a === null ? U : a >= 16;
-    if (r1 === false) return false;
-    const r2 = in4(f.form?.purpose, '就业', '入学', '出国(境)', '资质申请');
-    return r2 === false ? false : r1 === null || r2 === null ? U : true;
+    return r1 === false ? false : r1 === null || r2 === null ? U : true;
   },
   'item:outdoor-advertising': (f) => {
     const form = f.form;
+    const r3 = not(in2(form?.locationType, '文物保护单位', '历史风貌区'));
+    if (r3 === false) return false;
     const area = form?.areaSqm;
     const r1: Truth = num(area) ? area <= 20 : U;
     if (r1 === false) return false;
     const d = form?.durationDays;
     const r2: Truth = num(d) ? d >= 1 && d <= 30 : U;
     if (r2 === false) return false;
-    const r3 = not(in2(form?.locationType, '文物保护单位', '历史风貌区'));
-    if (r3 === false) return false;
     const r4 = eqS(f.licence?.['营业执照']?.status, '存续');
     return and(r1, r2, r3, r4);
   },
   'item:weather-certificate': (f) => {
-    const p = f.form?.purpose;
-    if (p === undefined || p === null) return false;
     const e = f.form?.eventDate;
     const r2: Truth =
       typeof e === 'string' && e.length === 10 && typeof f.now === 'string' ? e < f.now.slice(0, 10) : U;
     if (r2 === false) return false;
     const r3 = eqS(f.form?.district, '南山区');
-    return r3 === false ? false : r2 === null || r3 === null ? U : true;
+    if (r3 === false) return false;
+    const p = f.form?.purpose;
+    if (p === undefined || p === null) return false;
+    return r2 === null || r3 === null ? U : true;
   },
   'policy:POL-EXPORT-CREDIT-INSURANCE': (f) => {
     const e = f.enterprise;
-    const r1 = in2(e?.size, 'micro', 'small');
-    if (r1 === false) return false;
     const x = e?.exportValueUsd;
     const r2: Truth = num(x) ? x > 0 : U;
     if (r2 === false) return false;
+    const r4 = eqS(e?.status, '存续');
+    if (r4 === false) return false;
+    const r1 = in2(e?.size, 'micro', 'small');
+    if (r1 === false) return false;
     const r3: Truth = num(x) ? x <= 6_000_000 : U;
-    if (r3 === false) return false;
-    return and(r1, r2, r3, eqS(e?.status, '存续'));
+    return and(r1, r2, r3, r4);
   },
   'policy:POL-DISABILITY-LEVY-EXEMPTION': (f) => {
     const e = f.enterprise;
+    const r2 = eqS(e?.status, '存续');
+    if (r2 === false) return false;
     const n = e?.employees;
     const r1: Truth = num(n) ? n <= 30 : U;
-    if (r1 === false) return false;
-    return and(r1, eqS(e?.status, '存续'));
+    return and(r1, r2);
   },
   'policy:POL-SOCIAL-INSURANCE-SUBSIDY': (f) => {
     const e = f.enterprise;
-    const r1 = in2(e?.size, 'micro', 'small');
-    if (r1 === false) return false;
+    const r3 = eqS(e?.status, '存续');
+    if (r3 === false) return false;
     const n = e?.employees;
     const r2: Truth = num(n) ? n >= 3 : U;
     if (r2 === false) return false;
-    const r3 = eqS(e?.status, '存续');
-    if (r3 === false) return false;
+    const r1 = in2(e?.size, 'micro', 'small');
+    if (r1 === false) return false;
     const t = e?.taxCreditRating;
     const r4: Truth = t === 'D' ? false : typeof t === 'string' ? true : U;
     return and(r1, r2, r3, r4);
   },
   'policy:POL-SMALL-BUSINESS-TAX-RELIEF': (f) => {
     const e = f.enterprise;
-    const r1 = in2(e?.size, 'micro', 'small');
-    if (r1 === false) return false;
-    const n = e?.employees;
-    const r2: Truth = num(n) ? n <= 300 : U;
-    if (r2 === false) return false;
     const r3 = eqS(e?.status, '存续');
     if (r3 === false) return false;
-    return and(r1, r2, r3, not(eqS(e?.taxCreditRating, 'D')));
+    const r1 = in2(e?.size, 'micro', 'small');
+    if (r1 === false) return false;
+    const r4 = not(eqS(e?.taxCreditRating, 'D'));
+    if (r4 === false) return false;
+    const n = e?.employees;
+    const r2: Truth = num(n) ? n <= 300 : U;
+    return and(r1, r2, r3, r4);
   },
   'policy:disability-fund-exemption': (f) => {
     const n = f.enterprise?.employees;
@@ -141,56 +161,81 @@ export const CLOSURES: Record<string, (f: any) => Truth> = {
   },
   'policy:export-credit-insurance': (f) => {
     const e = f.enterprise;
+    const r3 = eqS(e?.status, 'active');
+    if (r3 === false) return false;
     const r1 = in2(e?.size, 'small', 'micro');
     if (r1 === false) return false;
     const x = e?.exportValueUsd;
     const r2: Truth = num(x) ? x <= 6_000_000 : U;
-    if (r2 === false) return false;
-    return and(r1, r2, eqS(e?.status, 'active'));
+    return and(r1, r2, r3);
   },
   'policy:social-insurance-subsidy': (f) => {
     const e = f.enterprise;
-    const r1 = in2(e?.size, 'small', 'micro');
-    if (r1 === false) return false;
     const r2 = eqS(e?.status, 'active');
     if (r2 === false) return false;
-    const r3 = in3(e?.taxCreditRating, 'A', 'B', 'M');
-    if (r3 === false) return false;
     const d = f.credit?.dishonest;
     const r4: Truth = d === true ? false : typeof d === 'boolean' ? true : U;
+    if (r4 === false) return false;
+    const r3 = in3(e?.taxCreditRating, 'A', 'B', 'M');
+    if (r3 === false) return false;
+    const r1 = in2(e?.size, 'small', 'micro');
     return and(r1, r2, r3, r4);
   },
   'synthetic:deep': (f) => {
     const e = f.enterprise;
-    const c = f.credit;
     // all[ active, any[ all[small|micro, employees 3..300, any[exporter ≤ 6M, industry tech]], all[medium, rating A|B] ],
     //      not any[ dishonest, rating in C,D ], any[ region Shenzhen, all[established before 2015, not 注销] ],
     //      all[ any[ employees ≥ 10, exports > 1M ], not eq size large ] ]
-    const active = eqS(e?.status, '存续');
-    if (active === false) return false;
+    // Tested as: fit (false for 68 %), active (49 %), size2 (48 %), place (22 %), clean (3 %).
     const size = e?.size;
     const n = e?.employees;
     const x = e?.exportValueUsd;
-    const smallMicro = in2(size, 'small', 'micro');
-    const empBand: Truth = num(n) ? n >= 3 && n <= 300 : U;
-    const exporter: Truth = num(x) ? x > 0 && x <= 6_000_000 : U;
-    const tech = in2(e?.industry, '科学研究和技术服务业', '信息传输、软件和信息技术服务业');
-    const branch1 = and(smallMicro, empBand, or(exporter, tech));
-    const branch2 = and(eqS(size, 'medium'), in2(e?.taxCreditRating, 'A', 'B'));
-    const fit = or(branch1, branch2);
+    const fit = fitOf(e, size, n, x);
     if (fit === false) return false;
-    const d = c?.dishonest;
-    const bad = or(d === true ? true : typeof d === 'boolean' ? false : U, in2(c?.rating, 'C', 'D'));
-    const clean = not(bad);
-    if (clean === false) return false;
-    const est = e?.establishedOn;
-    const old: Truth = typeof est === 'string' && est.length === 10 ? est < '2015-01-01' : U;
-    const place = or(in4(e?.region, '440303', '440304', '440305', '440306'), and(old, not(eqS(e?.status, '注销'))));
+    const status = e?.status;
+    const active = eqS(status, '存续');
+    if (active === false) return false;
+    const big = or(num(n) ? n >= 10 : U, num(x) ? x > 1_000_000 : U);
+    if (big === false) return false;
+    const notLarge = not(eqS(size, 'large'));
+    if (notLarge === false) return false;
+    const place = placeOf(e, status);
     if (place === false) return false;
-    const size2 = and(or(num(n) ? n >= 10 : U, num(x) ? x > 1_000_000 : U), not(eqS(size, 'large')));
-    return and(active, fit, clean, place, size2);
+    const c = f.credit;
+    const d = c?.dishonest;
+    if (d === true) return false;
+    const rating = in2(c?.rating, 'C', 'D');
+    if (rating === true) return false;
+    const clean = not(or(typeof d === 'boolean' ? false : U, rating));
+    return fit === null || active === null || big === null || notLarge === null || place === null || clean === null ? U : true;
   },
 };
+
+/** The deep condition's `any` of two size branches (the first true for 12 %, the second for 2.5 %). */
+function fitOf(e: any, size: unknown, n: unknown, x: unknown): Truth {
+  // Branch 1: all[ any[exporter ≤ 6M, tech] (false for 65 %), employees 3..300, small|micro ].
+  let b1: Truth;
+  const exporter: Truth = num(x) ? x > 0 && x <= 6_000_000 : U;
+  const trade = exporter === true ? true : or(exporter, in2(e?.industry, '科学研究和技术服务业', '信息传输、软件和信息技术服务业'));
+  if (trade === false) b1 = false;
+  else {
+    const band: Truth = num(n) ? n >= 3 && n <= 300 : U;
+    b1 = band === false ? false : and(trade, band, in2(size, 'small', 'micro'));
+  }
+  if (b1 === true) return true;
+  const medium = eqS(size, 'medium');
+  const b2 = medium === false ? false : and(medium, in2(e?.taxCreditRating, 'A', 'B'));
+  return or(b1, b2);
+}
+
+/** any[ region in Shenzhen, all[ established before 2015, not 注销 ] ]. */
+function placeOf(e: any, status: unknown): Truth {
+  const sz = in4(e?.region, '440303', '440304', '440305', '440306');
+  if (sz === true) return true;
+  const est = e?.establishedOn;
+  const old: Truth = typeof est === 'string' && est.length === 10 ? est < '2015-01-01' : U;
+  return or(sz, old === false ? false : and(old, not(eqS(status, '注销'))));
+}
 
 const leaf = (id: string, fact: string, op: string, value?: unknown): Condition =>
   ({ id, description: `合成条件${id}`, fact, op, ...(value === undefined ? {} : { value }) }) as Condition;
@@ -309,7 +354,64 @@ function policyFacts(count: number, seed: number): Facts[] {
   return out;
 }
 
-export function loadConditions(factsPerCondition = 256, seed = 20261103): BenchCondition[] {
+/** Share of each optional leaf missing in real-shaped facts (a field an upstream system did not send). */
+const MISSING_LEAF = 0.06;
+/** How many key orders real-shaped objects come in (different upstream systems write fields in their order). */
+const KEY_ORDERS = 3;
+
+/**
+ * A fact set as real data has it: every nested object rebuilt in one of a few key orders (each a hidden
+ * class of its own, so a call site sees several), each leaf but `now` missing with MISSING_LEAF, and the
+ * objects fresh (no sharing between fact sets, so a large population does not sit in the cache).
+ */
+export function realShaped(rng: Rng, facts: Facts): Facts {
+  const order = Math.floor(rng() * KEY_ORDERS);
+  const rebuild = (o: Record<string, unknown>, top: boolean): Record<string, unknown> => {
+    const keys = Object.keys(o);
+    if (order === 1) keys.reverse();
+    else if (order === 2 && keys.length > 1) keys.push(keys.shift()!);
+    const out: Record<string, unknown> = {};
+    for (const k of keys) {
+      const v = o[k];
+      if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = rebuild(v as Record<string, unknown>, false);
+      else if (top || rng() >= MISSING_LEAF) out[k] = v;
+    }
+    return out;
+  };
+  return rebuild(facts as Record<string, unknown>, true) as Facts;
+}
+
+/**
+ * Enterprise facts as the match function sees them: 5 % of optional fields missing in the registry, a
+ * credit record for 15 % only (the rest have none), several shapes.
+ */
+function policyPopulation(count: number, seed: number): Facts[] {
+  const { profiles, credits } = generateEnterprises(count, seed, { missingRate: 0.05 });
+  const rng = createRng(seed + 2);
+  return profiles.map((p) => {
+    const status = p.status === '存续' && rng() < 0.5 ? 'active' : p.status;
+    const credit = credits.get(p.creditCode);
+    return realShaped(rng, { enterprise: { ...p, status }, ...(credit ? { credit: { ...credit } } : {}), now: NOW });
+  });
+}
+
+/** The family of a condition: nested when an `any` or `not` sits anywhere, else dates when a leaf reads `now`. */
+export function familyOf(c: Condition): Family {
+  const walk = (x: Condition): { nested: boolean; dates: boolean } => {
+    if ('op' in x) return { nested: false, dates: x.op === 'ageAtLeast' || x.op === 'before' || x.op === 'after' };
+    const parts = 'not' in x ? [x.not] : 'all' in x ? x.all : x.any;
+    const inner = parts.map(walk);
+    return { nested: !('all' in x) || inner.some((i) => i.nested), dates: inner.some((i) => i.dates) };
+  };
+  const w = walk(c);
+  return w.nested ? 'nested' : w.dates ? 'dates' : 'flat';
+}
+
+/**
+ * The bench's conditions with their facts: `factsPerCondition` complete fact sets (for the peers), the
+ * same with one hole each, and `populationSize` real-shaped fact sets (0: none).
+ */
+export function loadConditions(factsPerCondition = 256, seed = 20261103, populationSize = 0): BenchCondition[] {
   const rng = createRng(seed);
   const out: BenchCondition[] = [];
   const itemDir = join(ROOT, 'events/samples/gov.catalog.item.published');
@@ -320,10 +422,13 @@ export function loadConditions(factsPerCondition = 256, seed = 20261103): BenchC
     if (!gen || !CLOSURES[name]) throw new Error(`bench: no facts generator or closure for sample item ${file}`);
     const facts = Array.from({ length: factsPerCondition }, () => gen(rng));
     const event = JSON.parse(readFileSync(join(itemDir, file), 'utf8')) as { data: { rules: Condition } };
-    out.push({ name, kind: 'item', condition: event.data.rules, facts, partialFacts: facts.map((f) => withHole(rng, f)), closure: CLOSURES[name]! });
+    const population = Array.from({ length: populationSize }, () => realShaped(rng, gen(rng)));
+    const condition = event.data.rules;
+    out.push({ name, kind: 'item', family: familyOf(condition), condition, facts, partialFacts: facts.map((f) => withHole(rng, f)), population, closure: CLOSURES[name]! });
   }
   const enterpriseFacts = policyFacts(factsPerCondition, seed);
   const partial = enterpriseFacts.map((f) => withHole(rng, f));
+  const population = populationSize > 0 ? policyPopulation(populationSize, seed + 1) : [];
   const policies: Array<[string, Condition]> = SAMPLE_POLICIES.map((p) => [`policy:${p.policyId}`, p.criteria]);
   const policyDir = join(ROOT, 'events/samples/gov.policy.published');
   for (const file of readdirSync(policyDir).filter((f) => f.endsWith('.json')).sort()) {
@@ -332,8 +437,17 @@ export function loadConditions(factsPerCondition = 256, seed = 20261103): BenchC
   }
   for (const [name, condition] of policies) {
     if (!CLOSURES[name]) throw new Error(`bench: no hand-written closure for ${name}`);
-    out.push({ name, kind: 'policy', condition, facts: enterpriseFacts, partialFacts: partial, closure: CLOSURES[name]! });
+    out.push({ name, kind: 'policy', family: familyOf(condition), condition, facts: enterpriseFacts, partialFacts: partial, population, closure: CLOSURES[name]! });
   }
-  out.push({ name: 'synthetic:deep', kind: 'synthetic', condition: DEEP_CONDITION, facts: enterpriseFacts, partialFacts: partial, closure: CLOSURES['synthetic:deep']! });
+  out.push({
+    name: 'synthetic:deep',
+    kind: 'synthetic',
+    family: familyOf(DEEP_CONDITION),
+    condition: DEEP_CONDITION,
+    facts: enterpriseFacts,
+    partialFacts: partial,
+    population,
+    closure: CLOSURES['synthetic:deep']!,
+  });
   return out;
 }

@@ -1,12 +1,14 @@
 /**
- * Rules engine versus peers (SPEC §13): the same conditions and facts through CivicFlow's compiled
- * conditions, json-rules-engine, GoRules ZEN expressions and a hand-written closure, side by side in one
- * process. All four must agree on every fact set before anything is timed.
+ * Rules engine versus peers: the same conditions and facts through CivicFlow's compiled conditions,
+ * json-rules-engine and GoRules ZEN expressions side by side in one process (complete facts: the peers are
+ * two-valued); then CivicFlow against a hand-written closure ordered by selectivity, on a large population
+ * of fact sets shaped like real data, in interleaved rounds with their spread shown. All must agree on
+ * every fact set before anything is timed.
  */
-import { compileCondition, type Facts, type Truth } from '#rules';
+import { compileCondition, type Condition, type Facts, type Truth } from '#rules';
 import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { geomean, median, ratio, si, table, tick } from '#bench/util';
-import { loadConditions, type BenchCondition } from './conditions';
+import { loadConditions, type BenchCondition, type Family } from './conditions';
 import { jreEvaluator, toZenExpression, zenEvaluator } from './peers';
 
 type SyncEval = (f: Facts) => Truth | boolean;
@@ -64,14 +66,28 @@ async function sample(r: Runner, facts: readonly Facts[], ms: number): Promise<n
   return n / ((performance.now() - t0) / 1000);
 }
 
-const ENGINES = ['CivicFlow', 'closure', 'json-rules-engine', 'zen-engine'] as const;
-type EngineName = (typeof ENGINES)[number];
+const PEERS = ['CivicFlow', 'json-rules-engine', 'zen-engine'] as const;
+type PeerName = (typeof PEERS)[number];
 
-interface Row {
+interface PeerRow {
   readonly name: string;
   readonly leaves: number;
-  readonly ops: Record<EngineName, number>;
+  readonly ops: Record<PeerName, number>;
   readonly trueShare: number;
+}
+
+interface ClosureRow {
+  readonly name: string;
+  readonly family: Family;
+  readonly leaves: number;
+  readonly unknownShare: number;
+  readonly civicflow: number;
+  readonly closure: number;
+  /** The same condition with its leaves ordered by measured selectivity (orderedBySelectivity). */
+  readonly ordered: number;
+  /** CivicFlow's speed over the closure's, one per round (each round times all three, ABCCBA). */
+  readonly ratios: readonly number[];
+  readonly orderedRatios: readonly number[];
 }
 
 function countLeaves(c: BenchCondition['condition']): number {
@@ -80,7 +96,10 @@ function countLeaves(c: BenchCondition['condition']): number {
   return ('all' in c ? c.all : c.any).reduce((n, x) => n + countLeaves(x), 0);
 }
 
-/** Fails loudly unless every engine gives the same answer on every fact set (and CivicFlow = closure on partial facts). */
+/**
+ * Fails loudly unless every engine gives the same answer on every complete fact set, and CivicFlow and the
+ * closure the same on the fact sets with a hole and on the real-shaped population (unknown results).
+ */
 export async function checkAgreement(conditions: readonly BenchCondition[]): Promise<void> {
   for (const c of conditions) {
     const cf = compileCondition(c.condition);
@@ -93,105 +112,210 @@ export async function checkAgreement(conditions: readonly BenchCondition[]): Pro
         throw new Error(`bench: engines disagree on ${c.name}: CivicFlow ${a}, ${JSON.stringify(got)} for ${JSON.stringify(f)}`);
       }
     }
-    for (const f of c.partialFacts) {
+    for (const f of [...c.partialFacts, ...c.population]) {
       if (cf.evaluate(f) !== c.closure(f)) {
-        throw new Error(`bench: closure disagrees with CivicFlow on ${c.name} (partial facts ${JSON.stringify(f)})`);
+        throw new Error(`bench: closure disagrees with CivicFlow on ${c.name} (facts ${JSON.stringify(f)})`);
       }
     }
   }
 }
 
-/** What limits the conditions with date leaves, should they miss the closure aim again. */
-const DATE_LIMIT =
-  'Only the conditions with a date leaf against `now` (ageAtLeast, before now) come near it; every other condition runs at or beyond the closure. ' +
-  'Each evaluation scans the fact-side date string by hand in one pass (shared/rules/dates.ts `scanDate`), and the `now` string is scanned once and remembered (`scanNow`), ' +
-  'where the hand-written closure compares two substrings without validating either: the engine\'s remaining cost is the validation the closure skips.';
+/** The peers on the complete fact sets (they are two-valued): warm-up, then rounds in rotating order. */
+async function timePeers(c: BenchCondition, sampleMs: number, rounds: number): Promise<Record<PeerName, number>> {
+  const cf = compileCondition(c.condition);
+  const jre = jreEvaluator(c.condition);
+  const zen = zenEvaluator(c.condition);
+  const runners: Record<PeerName, Runner> = {
+    CivicFlow: { kind: 'sync', fn: cf.evaluate, loop: makeLoop(), n: 1000 },
+    'json-rules-engine': { kind: 'async', evaluate: (f) => jre.evaluate(f) },
+    'zen-engine': { kind: 'sync', fn: zen.evaluate, loop: makeLoop(), n: 100 },
+  };
+  for (const e of PEERS) {
+    await sample(runners[e], c.facts, sampleMs / 2);
+    await sample(runners[e], c.facts, sampleMs / 2);
+  }
+  const samples: Record<PeerName, number[]> = { CivicFlow: [], 'json-rules-engine': [], 'zen-engine': [] };
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < PEERS.length; k++) {
+      const e = PEERS[(k + r) % PEERS.length]!;
+      samples[e].push(await sample(runners[e], c.facts, sampleMs));
+      await tick();
+    }
+  }
+  return Object.fromEntries(PEERS.map((e) => [e, median(samples[e])])) as Record<PeerName, number>;
+}
+
+/**
+ * The same condition with the parts of every `all` ordered by how often they are false on `facts` (most
+ * often first) and of every `any` by how often they are true: what the closure does by hand, to measure
+ * how much of the gap is the order of the leaves. Kleene logic gives the same answer in any order.
+ */
+export function orderedBySelectivity(c: Condition, facts: readonly Facts[]): Condition {
+  if ('op' in c) return c;
+  if ('not' in c) return { ...c, not: orderedBySelectivity(c.not, facts) };
+  const decisive = 'all' in c ? false : true;
+  const parts = ('all' in c ? c.all : c.any).map((p) => {
+    const compiled = compileCondition(p);
+    let hits = 0;
+    for (const f of facts) if (compiled.evaluate(f) === decisive) hits++;
+    return { part: orderedBySelectivity(p, facts), hits };
+  });
+  const sorted = [...parts].sort((x, y) => y.hits - x.hits).map((x) => x.part);
+  return 'all' in c ? { ...c, all: sorted } : { ...c, any: sorted };
+}
+
+/**
+ * CivicFlow against the closure on the real-shaped population: interleaved rounds in ABBA order (so a
+ * drift in the machine's speed falls on both alike), one ratio per round.
+ */
+async function timeAgainstClosure(
+  c: BenchCondition,
+  sampleMs: number,
+  rounds: number,
+): Promise<Pick<ClosureRow, 'civicflow' | 'closure' | 'ordered' | 'ratios' | 'orderedRatios'>> {
+  const runner = (fn: SyncEval): SyncRunner => ({ kind: 'sync', fn, loop: makeLoop(), n: c.population.length });
+  // Selectivity is measured on one slice of the population and timed on all of it.
+  const ordered = compileCondition(orderedBySelectivity(c.condition, c.population.slice(0, 8192)));
+  const engines = [runner(compileCondition(c.condition).evaluate), runner(c.closure), runner(ordered.evaluate)];
+  for (let w = 0; w < 2; w++) for (const e of engines) await sample(e, c.population, sampleMs / 2);
+  const speeds: number[][] = [[], [], []];
+  for (let r = 0; r < rounds; r++) {
+    // ABCCBA, the order rotated every round.
+    const order = [0, 1, 2].map((k) => (k + r) % 3);
+    const got = [0, 0, 0];
+    for (const i of [...order, ...[...order].reverse()]) got[i]! += (await sample(engines[i]!, c.population, sampleMs)) / 2;
+    got.forEach((x, i) => speeds[i]!.push(x));
+    await tick();
+  }
+  return {
+    civicflow: median(speeds[0]!),
+    closure: median(speeds[1]!),
+    ordered: median(speeds[2]!),
+    ratios: speeds[0]!.map((x, i) => x / speeds[1]![i]!),
+    orderedRatios: speeds[2]!.map((x, i) => x / speeds[1]![i]!),
+  };
+}
+
+/** What limits the families below the closure aim, should they miss it. */
+const closureLimit = (r: ClosureRow) =>
+  `CivicFlow evaluates the leaves in the order the condition is written, where the closure tests the leaf most often false first and returns at once. ` +
+  `Measured: the same condition with its leaves ordered by selectivity runs at ${ratio(median(r.orderedRatios))} of the closure (rounds ${ratioRange(r.orderedRatios)}), ` +
+  `so ${median(r.orderedRatios) >= 0.8 ? 'the order of the leaves is the gap: the compiler could order them from the figures of past evaluations' : 'the rest is the per-leaf cost of the compiled accessors and operators against inlined code'}.`;
+const ratioRange = (xs: readonly number[]) => `${ratio(Math.min(...xs))}–${ratio(Math.max(...xs))}`;
+
+const FAMILY_TEXT: Record<Family, string> = {
+  flat: 'flat (one `all` of simple leaves)',
+  dates: 'with a date leaf against `now`',
+  nested: 'nested `any` / `all` / `not`',
+};
 
 export async function rulesSection(ctx: BenchContext): Promise<SectionResult> {
   const sampleMs = ctx.quick ? 60 : 200;
   const rounds = ctx.quick ? 3 : 5;
-  const conditions = loadConditions(256);
-  ctx.progress(0, 'checking that all engines agree');
+  const closureRounds = ctx.quick ? 3 : 7;
+  const populationSize = ctx.quick ? 16_384 : 131_072;
+  ctx.progress(0, 'generating real-shaped facts');
+  const conditions = loadConditions(256, undefined, populationSize);
+  ctx.progress(0.02, 'checking that all engines agree');
   await checkAgreement(conditions);
 
-  const rows: Row[] = [];
+  const peerRows: PeerRow[] = [];
+  const closureRows: ClosureRow[] = [];
   for (const [ci, c] of conditions.entries()) {
     const cf = compileCondition(c.condition);
-    const zen = zenEvaluator(c.condition);
-    const jre = jreEvaluator(c.condition);
-    const runners: Record<EngineName, Runner> = {
-      CivicFlow: { kind: 'sync', fn: cf.evaluate, loop: makeLoop(), n: 1000 },
-      closure: { kind: 'sync', fn: c.closure, loop: makeLoop(), n: 1000 },
-      'json-rules-engine': { kind: 'async', evaluate: (f) => jre.evaluate(f) },
-      'zen-engine': { kind: 'sync', fn: zen.evaluate, loop: makeLoop(), n: 100 },
-    };
-    // Warm-up: let each engine reach its steady state (JIT, caches) before it is timed.
-    for (const e of ENGINES) {
-      await sample(runners[e], c.facts, sampleMs / 2);
-      await sample(runners[e], c.facts, sampleMs / 2);
-    }
-    const samples: Record<EngineName, number[]> = { CivicFlow: [], closure: [], 'json-rules-engine': [], 'zen-engine': [] };
-    for (let r = 0; r < rounds; r++) {
-      // Rotate the order each round so no engine always runs first or last.
-      for (let k = 0; k < ENGINES.length; k++) {
-        const e = ENGINES[(k + r) % ENGINES.length]!;
-        samples[e].push(await sample(runners[e], c.facts, sampleMs));
-        await tick();
-      }
-      ctx.progress((ci + (r + 1) / rounds) / conditions.length, c.name);
-    }
-    const trueShare = c.facts.filter((f) => cf.evaluate(f) === true).length / c.facts.length;
-    rows.push({
-      name: c.name,
-      leaves: countLeaves(c.condition),
-      ops: Object.fromEntries(ENGINES.map((e) => [e, median(samples[e])])) as Record<EngineName, number>,
-      trueShare,
-    });
+    const ops = await timePeers(c, sampleMs, rounds);
+    ctx.progress((ci + 0.5) / conditions.length, c.name);
+    const vsClosure = await timeAgainstClosure(c, sampleMs, closureRounds);
+    ctx.progress((ci + 1) / conditions.length, c.name);
+    const leaves = countLeaves(c.condition);
+    peerRows.push({ name: c.name, leaves, ops, trueShare: c.facts.filter((f) => cf.evaluate(f) === true).length / c.facts.length });
+    const unknownShare = c.population.filter((f) => cf.evaluate(f) === null).length / c.population.length;
+    closureRows.push({ name: c.name, family: c.family, leaves, unknownShare, ...vsClosure });
   }
 
-  const vsJre = rows.map((r) => r.ops.CivicFlow / r.ops['json-rules-engine']);
-  const vsZen = rows.map((r) => r.ops.CivicFlow / r.ops['zen-engine']);
-  const vsClosure = rows.map((r) => r.ops.closure / r.ops.CivicFlow);
-  const g = { jre: geomean(vsJre), zen: geomean(vsZen), closure: geomean(vsClosure) };
-  const worst = { jre: Math.min(...vsJre), zen: Math.min(...vsZen), closure: Math.max(...vsClosure) };
+  const vsJre = peerRows.map((r) => r.ops.CivicFlow / r.ops['json-rules-engine']);
+  const vsZen = peerRows.map((r) => r.ops.CivicFlow / r.ops['zen-engine']);
+  const g = { jre: geomean(vsJre), zen: geomean(vsZen) };
+  const worst = { jre: Math.min(...vsJre), zen: Math.min(...vsZen) };
+  const ratioOf = (r: ClosureRow) => median(r.ratios);
+  const families = (['flat', 'dates', 'nested'] as const).flatMap((family) => {
+    const rows = closureRows.filter((r) => r.family === family);
+    if (rows.length === 0) return [];
+    const worstRow = rows.reduce((w, r) => (ratioOf(r) < ratioOf(w) ? r : w));
+    return [{ family, rows, mean: geomean(rows.map(ratioOf)), worst: worstRow }];
+  });
+  const range = ratioRange;
 
   const body = [
-    `Each condition is evaluated over the same ${conditions[0]!.facts.length} fact sets by every engine. Fact sets`,
-    'for items are generated per item (ages around the threshold, purposes in and out of the list, dates',
+    '### Against general-purpose peers',
+    '',
+    `Each condition is evaluated over the same ${conditions[0]!.facts.length} complete fact sets by every engine: the peers are`,
+    'two-valued (a missing fact is simply not equal or greater), so they are timed only where every fact is present.',
+    'Fact sets for items are generated per item (ages around the threshold, purposes in and out of the list, dates',
     'before and after now); for policies they are generated enterprises with every field present and a credit',
-    'record. Before timing, the bench asserts that all four engines return the same result on every fact set,',
-    'and that CivicFlow and the closure also agree on facts with one path removed (unknown results).',
+    'record. Before timing, the bench asserts that all engines and the closure return the same result on every fact',
+    'set, and CivicFlow and the closure also on fact sets with a hole and on the whole real-shaped population below.',
     `Each engine is warmed up, then timed in ${rounds} rounds of ~${sampleMs} ms in rotating order; the table shows the`,
     'median evaluations per second of one core. Sync engines run in their own loop function (own type',
     'feedback); json-rules-engine is awaited per evaluation (its `engine.run` is async).',
     '',
     '- **CivicFlow**: `compileCondition(c).evaluate(facts)`, three-valued.',
-    '- **closure**: a hand-written, three-valued JavaScript function per condition (`bench/rules/conditions.ts`), the limit.',
     '- **json-rules-engine** 7: one `Engine` per condition with one rule, `engine.run(facts)`; facts are the top-level',
     '  roots with JSONPath `path`s (its default resolver); custom operators for `exists`, `between`, `before`, `after`;',
-    '  `ageAtLeast` as a dynamic fact. It is **two-valued**: a missing fact is simply not equal/greater, so it cannot',
-    '  say "unknown"; the translation is faithful only where every fact is present, which is why the timed facts have them all.',
+    '  `ageAtLeast` as a dynamic fact.',
     '- **zen-engine**: the condition as one ZEN expression (`bench/rules/peers.ts`), `evaluateExpressionSync(expr, facts)`,',
     '  the fastest of its APIs (a decision graph adds async dispatch on top). ZEN is null-propagating but not Kleene.',
     '',
     table(
-      ['condition', 'leaves', 'true share', 'CivicFlow ev/s', 'closure ev/s', 'json-rules-engine ev/s', 'zen-engine ev/s', 'vs json-rules-engine', 'vs zen-engine', 'closure / CivicFlow'],
-      rows.map((r, i) => [
+      ['condition', 'leaves', 'true share', 'CivicFlow ev/s', 'json-rules-engine ev/s', 'zen-engine ev/s', 'vs json-rules-engine', 'vs zen-engine'],
+      peerRows.map((r, i) => [
         `\`${r.name}\``,
         r.leaves,
         `${Math.round(r.trueShare * 100)} %`,
         si(r.ops.CivicFlow),
-        si(r.ops.closure),
         si(r.ops['json-rules-engine']),
         si(r.ops['zen-engine']),
         ratio(vsJre[i]!),
         ratio(vsZen[i]!),
-        ratio(vsClosure[i]!),
       ]),
     ),
     '',
-    `Geometric mean over the ${rows.length} conditions: **${ratio(g.jre)} json-rules-engine**, **${ratio(g.zen)} zen-engine**,`,
-    `closure / CivicFlow **${ratio(g.closure)}** (worst: ${ratio(worst.jre)}, ${ratio(worst.zen)}, ${ratio(worst.closure)}).`,
+    `Geometric mean over the ${peerRows.length} conditions: **${ratio(g.jre)} json-rules-engine**, **${ratio(g.zen)} zen-engine**`,
+    `(worst: ${ratio(worst.jre)}, ${ratio(worst.zen)}).`,
+    '',
+    '### Against a hand-written closure, on facts shaped like real data',
+    '',
+    `${si(populationSize)} fact sets per condition${populationSize >= 100_000 ? ' (more than the caches hold)' : ' (a quick run: the full run uses 131 k)'}, shaped as real data is: every object`,
+    `rebuilt in one of three key orders (three hidden classes at every property read), each leaf missing with ${Math.round(0.06 * 100)} %`,
+    'probability, enterprises from the generator with 5 % of optional fields missing and a credit record for 15 % only.',
+    'The **closure** is a hand-written, three-valued function per condition (`bench/rules/conditions.ts`) that tests',
+    'its leaves in order of measured selectivity (the leaf most often false first) and returns as soon as the answer',
+    'is known: the limit. CivicFlow evaluates the leaves in the order they are written.',
+    'To measure how much of the difference is that order, **CivicFlow, ordered** runs the same condition with the parts',
+    'of every `all` sorted by how often they are false on the first 8 k fact sets (every `any` by how often true).',
+    `After a warm-up the three are timed in ${closureRounds} interleaved rounds (ABCCBA, the order rotated every round, so a drift in`,
+    `the machine's speed falls on all alike), ~${sampleMs} ms per sample; each round gives one ratio to the closure's speed, and`,
+    'the table shows the median with the lowest and highest round: the noise of this run.',
+    '',
+    table(
+      ['condition', 'family', 'leaves', 'unknown', 'CivicFlow ev/s', 'closure ev/s', 'CivicFlow / closure', 'rounds (low–high)', 'CivicFlow, ordered / closure'],
+      closureRows.map((r) => [
+        `\`${r.name}\``,
+        r.family,
+        r.leaves,
+        `${Math.round(r.unknownShare * 100)} %`,
+        si(r.civicflow),
+        si(r.closure),
+        ratio(ratioOf(r)),
+        range(r.ratios),
+        `${ratio(median(r.orderedRatios))} (${range(r.orderedRatios)})`,
+      ]),
+    ),
+    '',
+    table(
+      ['family', 'conditions', 'CivicFlow / closure (geometric mean)', 'worst', 'aim'],
+      families.map((f) => [FAMILY_TEXT[f.family], f.rows.length, ratio(f.mean), `${ratio(ratioOf(f.worst))} (\`${f.worst.name}\`)`, '≥ 0.80×']),
+    ),
     '',
     'ZEN expression of the deep condition, for reference:',
     '',
@@ -205,19 +329,24 @@ export async function rulesSection(ctx: BenchContext): Promise<SectionResult> {
     missed.push({ aim: '≥ 20× json-rules-engine on every condition', result: `worst ${ratio(worst.jre)}`, limit: 'see the table: the condition with the smallest ratio' });
   }
   if (worst.zen <= 1) missed.push({ aim: 'ahead of zen-engine', result: `worst ${ratio(worst.zen)}`, limit: 'see the table' });
-  if (worst.closure > 2) {
-    missed.push({
-      aim: 'within 2× of a hand-written closure',
-      result: `worst ${ratio(worst.closure)}`,
-      limit: DATE_LIMIT,
-    });
+  for (const f of families) {
+    const w = ratioOf(f.worst);
+    if (w < 0.8) {
+      missed.push({
+        aim: `at least 0.8× a hand-written closure on every family (${FAMILY_TEXT[f.family]})`,
+        result: `worst ${ratio(w)} on \`${f.worst.name}\` (rounds ${range(f.worst.ratios)})`,
+        limit: closureLimit(f.worst),
+      });
+    }
   }
+  const familyLine = families.map((f) => `${f.family} ${ratio(f.mean)} (worst ${ratio(ratioOf(f.worst))})`).join(', ');
   return {
     id: 'rules',
     title: 'Rules engine versus peers',
     body,
     headlines: [
-      `Rules engine: ${ratio(g.jre)} json-rules-engine and ${ratio(g.zen)} zen-engine (geometric mean over ${rows.length} conditions, side by side; worst ${ratio(worst.jre)} and ${ratio(worst.zen)}); closure / CivicFlow ${ratio(g.closure)} in geometric mean, worst ${ratio(worst.closure)} (date leaves against \`now\`)`,
+      `Rules engine: ${ratio(g.jre)} json-rules-engine and ${ratio(g.zen)} zen-engine (geometric mean over ${peerRows.length} conditions, side by side; worst ${ratio(worst.jre)} and ${ratio(worst.zen)})`,
+      `Rules engine against a hand-written closure ordered by selectivity, on ${si(populationSize)} real-shaped fact sets: ${familyLine} of the closure's speed (aim ≥ 0.8×)`,
     ],
     missed,
   };

@@ -4,11 +4,11 @@
  * nothing timed).
  */
 import { compileCondition, type Condition } from '#rules';
-import { CLOSURES, loadConditions } from '#bench/rules/conditions';
-import { checkAgreement } from '#bench/rules/index';
+import { CLOSURES, familyOf, loadConditions } from '#bench/rules/conditions';
+import { checkAgreement, orderedBySelectivity } from '#bench/rules/index';
 import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '#bench/rules/peers';
 
-const conditions = loadConditions(48, 7);
+const conditions = loadConditions(48, 7, 3000);
 
 describe('benchmark conditions', () => {
   it('covers every sample item, every sample policy and the deep synthetic condition, each with a closure', () => {
@@ -32,6 +32,41 @@ describe('benchmark conditions', () => {
 
   it('gives the same answer in all four engines on every fact set (and CivicFlow = closure when facts are missing)', async () => {
     await expect(checkAgreement(conditions)).resolves.toBeUndefined();
+  });
+
+  it('shapes the population like real data: several key orders, facts missing, every answer occurring', () => {
+    for (const c of conditions) {
+      expect(c.population).toHaveLength(3000);
+      const cf = compileCondition(c.condition);
+      const answers = new Set(c.population.map((f) => cf.evaluate(f)));
+      expect([c.name, [...answers].sort()]).toEqual([c.name, [false, null, true].sort()]);
+    }
+    const policy = conditions.find((c) => c.name === 'synthetic:deep')!;
+    const orders = new Set(policy.population.map((f) => Object.keys((f as { enterprise: object }).enterprise)[0]));
+    expect(orders.size).toBeGreaterThanOrEqual(3);
+    const withCredit = policy.population.filter((f) => 'credit' in f).length / policy.population.length;
+    expect(withCredit).toBeGreaterThan(0.1);
+    expect(withCredit).toBeLessThan(0.2);
+  });
+
+  it('names each condition\'s family by its shape', () => {
+    const family = Object.fromEntries(conditions.map((c) => [c.name, familyOf(c.condition)]));
+    expect(family['synthetic:deep']).toBe('nested');
+    expect(family['item:no-criminal-record']).toBe('dates');
+    expect(family['policy:POL-EXPORT-CREDIT-INSURANCE']).toBe('flat');
+  });
+
+  it('orders a condition\'s parts by selectivity without changing any answer', () => {
+    for (const c of conditions) {
+      const ordered = orderedBySelectivity(c.condition, c.population.slice(0, 1000));
+      const a = compileCondition(c.condition);
+      const b = compileCondition(ordered);
+      for (const f of c.population) expect(b.evaluate(f)).toBe(a.evaluate(f));
+    }
+    const deep = conditions.find((c) => c.name === 'synthetic:deep')!;
+    const first = (orderedBySelectivity(deep.condition, deep.population) as { all: Condition[] }).all[0]!;
+    // The size branches are false for about two thirds of the enterprises, more than any other part.
+    expect('any' in first).toBe(true);
   });
 });
 
