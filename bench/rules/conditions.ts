@@ -356,6 +356,8 @@ function policyFacts(count: number, seed: number): Facts[] {
 
 /** Share of each optional leaf missing in real-shaped facts (a field an upstream system did not send). */
 const MISSING_LEAF = 0.06;
+/** Identity fields a record always has: a profile without its credit code is not a profile. */
+const NEVER_MISSING: ReadonlySet<string> = new Set(['creditCode', 'name', 'asOf', 'subjectId']);
 /** How many key orders real-shaped objects come in (different upstream systems write fields in their order). */
 const KEY_ORDERS = 3;
 
@@ -364,7 +366,7 @@ const KEY_ORDERS = 3;
  * class of its own, so a call site sees several), each leaf but `now` missing with MISSING_LEAF, and the
  * objects fresh (no sharing between fact sets, so a large population does not sit in the cache).
  */
-export function realShaped(rng: Rng, facts: Facts): Facts {
+export function realShaped(rng: Rng, facts: Facts, keep: ReadonlySet<string> = NEVER_MISSING): Facts {
   const order = Math.floor(rng() * KEY_ORDERS);
   const rebuild = (o: Record<string, unknown>, top: boolean): Record<string, unknown> => {
     const keys = Object.keys(o);
@@ -374,7 +376,7 @@ export function realShaped(rng: Rng, facts: Facts): Facts {
     for (const k of keys) {
       const v = o[k];
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) out[k] = rebuild(v as Record<string, unknown>, false);
-      else if (top || rng() >= MISSING_LEAF) out[k] = v;
+      else if (top || keep.has(k) || rng() >= MISSING_LEAF) out[k] = v;
     }
     return out;
   };
