@@ -18,6 +18,7 @@ const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () =
   matching: { weight: 60, quickWeight: 25, load: async () => (await import('./matching')).matchingSection },
   bundles: { weight: 90, quickWeight: 40, load: async () => (await import('./bundles')).bundlesSection },
   pipeline: { weight: 420, quickWeight: 60, load: async () => (await import('./runtime/sections')).pipelineSection },
+  latency: { weight: 120, quickWeight: 40, load: async () => (await import('./runtime/sections')).latencySection },
   publish: { weight: 240, quickWeight: 50, load: async () => (await import('./runtime/sections')).publishSection },
   cost: { weight: 90, quickWeight: 40, load: async () => (await import('./runtime/sections')).costSection },
   ingest: { weight: 120, quickWeight: 50, load: async () => (await import('./runtime/sections')).ingestSection },

@@ -20,6 +20,7 @@ import { setClockOffset } from '#platform/clock';
 import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
+import { sleep } from '#bench/util';
 import { Meter } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -259,6 +260,53 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
   return { total, postedMs, endToEndMs, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+}
+
+/** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`. */
+function applicationEvents(count: number, prefix: string): Ev[] {
+  const apps = sampleEvents('gov.application.submitted');
+  return Array.from({ length: count }, (_, i) => {
+    const e = clone(apps[i % apps.length]!.event);
+    e.id = `bench-${prefix}-${i}`;
+    e.data.applicationId = `SQ-20261106-${prefix.toUpperCase()}${six(i)}`;
+    return e;
+  });
+}
+
+/**
+ * 秒批 latency at a steady load: first the sustainable rate of applications alone (a flood, drained),
+ * then applications posted one per request at half that rate, as citizens submit them, for
+ * `seconds`; latency = before the POST → the approval consumer's delete of its message, sent only
+ * after the decision is stored (so ingest, queueing and the decision are all inside it).
+ */
+async function steady(opts: { calibrate: number; seconds: number }) {
+  await seedReference();
+  progress(0.05, 'reference data');
+  const flood = applicationEvents(opts.calibrate, 'cal');
+  const t0 = performance.now();
+  await postAll(flood, 4, (n) => progress(0.05 + (0.2 * n) / flood.length, `calibrating: posted ${n}`));
+  await drain('the calibration flood');
+  const sustainable = flood.length / ((performance.now() - t0) / 1000);
+  const rate = sustainable / 2;
+  meter.reset();
+  meter.posted.clear();
+  const count = Math.max(10, Math.round(rate * opts.seconds));
+  const events = applicationEvents(count, 'st');
+  const start = performance.now();
+  const inFlight: Array<Promise<unknown>> = [];
+  let lateStarts = 0;
+  for (const [i, e] of events.entries()) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    else if (wait < -50) lateStarts++;
+    inFlight.push(postBatch([e]));
+    if (i % 20 === 0) progress(0.3 + (0.6 * i) / count, `steady load: ${i}/${count} at ${rate.toFixed(0)}/s`);
+  }
+  await Promise.all(inFlight);
+  await drain('the steady load');
+  const latency = percentiles(meter.latencies);
+  return { sustainable, rate, count, seconds: (performance.now() - start) / 1000, lateStarts, latency, notMeasured: meter.posted.size };
 }
 
 let seeded: Map<string, number> | undefined;
@@ -526,6 +574,7 @@ async function main(): Promise<void> {
       scenario === 'pipeline' ? await pipeline(opts)
       : scenario === 'publish' ? await publish(opts)
       : scenario === 'ingest' ? await ingestUnderBacklog(opts)
+      : scenario === 'steady' ? await steady(opts)
       : await cost(opts);
     process.stdout.write(`@@result ${JSON.stringify({ ...result, errors: errors.slice(0, 20), errorCount: errors.length })}\n`);
   } finally {
