@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startRuntime, type Runtime } from '#local/runtime';
 import { stageConfig } from '#topology/stages';
@@ -207,10 +207,44 @@ function percentiles(xs: number[]): Record<string, number> {
 
 // ---------------------------------------------------------------------------------------------------
 
+/**
+ * The stand-in's own single-item write rate, as the yardstick of the pipeline's: PutItem of one ~0.5 KB
+ * item at a time (the size of an application's state item), 8 requests in flight, into a scratch table,
+ * for `seconds`. Same process, same SDK, same machine as the pipeline that follows.
+ */
+async function rawWriteRate(seconds: number, tag: string): Promise<number> {
+  const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
+  const TableName = `bench-raw-writes-${tag}`;
+  await client.send(new CreateTableCommand({
+    TableName,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
+    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+  }));
+  const payload = 'x'.repeat(400);
+  let n = 0;
+  const until = performance.now() + seconds * 1000;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      while (performance.now() < until) {
+        const i = n++;
+        await client.send(new PutItemCommand({ TableName, Item: { pk: { S: `RAW#${w}#${i}` }, sk: { S: 'STATE' }, state: { S: 'APPROVED' }, payload: { S: payload } } }));
+      }
+    }),
+  );
+  const rate = n / ((performance.now() - t0) / 1000);
+  await client.send(new DeleteTableCommand({ TableName }));
+  client.destroy();
+  return rate;
+}
+
 async function pipeline(opts: { applications: number; cases: number; profiles: number }) {
   const { profiles } = generateEnterprises(opts.profiles, 20261106, { asOf: '2026-11-01T00:00:00+08:00' });
   await seedReference();
-  progress(0.05, 'reference data');
+  const rawSeconds = opts.applications >= 10_000 ? 15 : 4;
+  const rawBefore = await rawWriteRate(rawSeconds, 'before');
+  progress(0.05, 'reference data, raw write rate');
   const day = peakDay(opts, profiles);
   meter.reset();
   meter.latencies = [];
@@ -234,6 +268,9 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const usage = meter.snapshot();
   const latency = percentiles(meter.latencies);
   const lostInFlight = meter.posted.size; // posted events whose message was never deleted after its handler
+  // Again with the JVM as warm as the day left it; the yardstick is the better of the two.
+  const rawAfter = await rawWriteRate(rawSeconds, 'after');
+  const rawWrites = Math.max(rawBefore, rawAfter);
 
   // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
   const checks: Array<{ what: string; expected: unknown; actual: unknown }> = [];
@@ -259,7 +296,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, postedMs, endToEndMs, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  return { total, postedMs, endToEndMs, rawWrites, rawBefore, rawAfter, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
 }
 
 /** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`. */
