@@ -14,7 +14,7 @@ export type {
   Truth,
 } from './types';
 export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from './validate';
-export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT } from './compile';
+export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT, ADAPT_CALLS } from './compile';
 export { isDateString } from './dates';
 export { DEFAULT_TIME_ZONE, InvalidTimeZoneError, TimeZone, timeZone } from './zone';
 export {

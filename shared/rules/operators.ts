@@ -1,4 +1,4 @@
-import { dayOf, instantOf, isLeapYear, packedOfDay, scanDate, scanNow } from './dates';
+import { dayOf, instantOf, isLeapYear, packedDatePart, packedOfDay, scanDate, scanNow } from './dates';
 import type { Facts, Operator } from './types';
 import type { TimeZone } from './zone';
 
@@ -38,11 +38,14 @@ export function compareFactDate(seen: unknown, day: number, ms: number, zone: Ti
   return ms === ms ? seenMs - ms : zone.dayOf(seenMs) - day;
 }
 
-/** Orders a fact-side date string against `now` (also a fact); NaN unless both are dates. */
+/** Orders a fact-side date string against `now` (also a fact); NaN unless both are dates. Only the sign means anything. */
 export function compareFactDates(a: unknown, now: unknown, zone: TimeZone): number {
   if (typeof now !== 'string') return NaN;
   const n = scanNow(now, zone);
   if (n.day !== n.day) return NaN;
+  // A date-only fact (a form's date: the common case) compares as written against now's local date;
+  // packed y*10000+m*100+d orders as day numbers do, without converting either. Only the sign is used.
+  if (typeof a === 'string' && a.length === 10) return packedDatePart(a) - n.packed;
   return compareFactDate(a, n.day, n.ms, zone);
 }
 

@@ -1,4 +1,5 @@
 import {
+  ADAPT_CALLS,
   compileCached,
   compileCondition,
   InvalidConditionError,
@@ -332,5 +333,61 @@ describe('compile errors and cache', () => {
       ],
     });
     expect(c.evaluate({ form: { 'a"];throw 1;//': '"; throw 2; //', b: '\\' } })).toBe(true);
+  });
+});
+
+describe('adaptive order of evaluation', () => {
+  /** Facts whose properties count how often they are read. */
+  function counting(values: Record<string, unknown>): { facts: Facts; reads: Record<string, number> } {
+    const reads: Record<string, number> = {};
+    const form: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(values)) {
+      reads[k] = 0;
+      Object.defineProperty(form, k, { enumerable: true, get: () => ((reads[k]! += 1), v) });
+    }
+    return { facts: { form }, reads };
+  }
+
+  it('tests the child most often decisive first once it has seen enough calls, with the same answers', () => {
+    // all[a, b]: a always holds and b never does, so b settles every call; in written order a is read first.
+    const c = compileCondition({ all: [leaf('form.a', 'eq', 1), leaf('form.b', 'eq', 1)] });
+    const { facts, reads } = counting({ a: 1, b: 0 });
+    for (let i = 0; i < 10; i++) expect(c.evaluate(facts)).toBe(false);
+    expect(reads.a).toBeGreaterThanOrEqual(10);
+    for (let i = 10; i < ADAPT_CALLS; i++) c.evaluate(facts);
+    reads.a = 0;
+    reads.b = 0;
+    for (let i = 0; i < 100; i++) expect(c.evaluate(facts)).toBe(false);
+    expect(reads).toEqual({ a: 0, b: 100 });
+  });
+
+  it('keeps the written order when it is already the best', () => {
+    const c = compileCondition({ all: [leaf('form.b', 'eq', 1), leaf('form.a', 'eq', 1)] });
+    const { facts, reads } = counting({ a: 1, b: 0 });
+    for (let i = 0; i < ADAPT_CALLS + 100; i++) c.evaluate(facts);
+    reads.a = 0;
+    for (let i = 0; i < 100; i++) c.evaluate(facts);
+    expect(reads.a).toBe(0);
+  });
+
+  it('gives the answers of explain before, across and after the switch, on nested any / all / not', () => {
+    const c = compileCondition({
+      any: [
+        { all: [leaf('form.a', 'gte', 3), { not: leaf('form.b', 'in', ['x', 'y']) }] },
+        { all: [leaf('form.d', 'before', 'now'), leaf('form.e', 'exists')] },
+        leaf('form.f', 'eq', true),
+      ],
+    });
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const maybe = <T>(v: T) => (rnd() < 0.2 ? undefined : v);
+    for (let i = 0; i < 3 * ADAPT_CALLS; i++) {
+      // Skewed data so that the order changes: f almost never true, a rarely ≥ 3.
+      const facts: Facts = {
+        now: '2026-11-03T10:15:00+08:00',
+        form: { a: maybe(Math.floor(rnd() * 4)), b: maybe(rnd() < 0.5 ? 'x' : 'z'), d: maybe(rnd() < 0.5 ? '2026-11-02' : '2026-11-04'), e: maybe('yes'), f: maybe(rnd() < 0.02) },
+      };
+      expect([i, c.evaluate(facts)]).toEqual([i, c.explain(facts).result]);
+    }
   });
 });
