@@ -35,6 +35,13 @@ export class Meter {
   readonly posted = new Map<string, number>();
   /** Ingest → stored latencies (ms) of posted events, as their first consuming handler finished. */
   latencies: number[] = [];
+  /** Event id → when its POST was answered (202). */
+  readonly accepted = new Map<string, number>();
+  /**
+   * Where each measured latency went: the POST until its answer, the answer until a poller received the
+   * message, the receipt until the delete (the handler and its commit). Same order as `latencies`.
+   */
+  stages: Array<{ ingest: number; queued: number; handled: number }> = [];
   private readonly receipts = new Map<string, { at: number; id?: string; fn: string }>();
   private queueFunction: (url: string) => string | undefined = () => undefined;
 
@@ -48,6 +55,7 @@ export class Meter {
     this.wcuByTable = {};
     this.ddbRequests = {};
     this.latencies = [];
+    this.stages = [];
   }
 
   snapshot(): Snapshot {
@@ -116,7 +124,10 @@ export class Meter {
             const sent = meter.posted.get(r.id);
             if (sent !== undefined) {
               meter.latencies.push(now - sent);
+              const answered = meter.accepted.get(r.id) ?? sent;
+              meter.stages.push({ ingest: answered - sent, queued: r.at - answered, handled: now - r.at });
               meter.posted.delete(r.id);
+              meter.accepted.delete(r.id);
             }
           }
         }

@@ -381,6 +381,9 @@ export async function latencySection(ctx: BenchContext): Promise<SectionResult> 
         ['sustainable rate (flood, drained)', `${si(r.sustainable)} applications/s`],
         ['steady load', `${si(r.rate)} applications/s, ${r.count.toLocaleString('en')} applications`],
         ['submission → stored decision, p50 / p90 / p99 / max', `${ms(r.latency.p50)} / ${ms(r.latency.p90)} / ${ms(r.latency.p99)} / ${ms(r.latency.max)}`],
+        ['… of which the POST until its 202 (ingest), p50 / p99', `${ms(r.stages.ingest.p50)} / ${ms(r.stages.ingest.p99)}`],
+        ['… the 202 until a poller received the message (queue), p50 / p99', `${ms(r.stages.queued.p50)} / ${ms(r.stages.queued.p99)}`],
+        ['… the receipt until the delete (the approval handler and its commit), p50 / p99', `${ms(r.stages.handled.p50)} / ${ms(r.stages.handled.p99)}`],
         ['latencies measured', `${r.latency.count} (not measured: ${r.notMeasured})`],
         ['posts started more than 50 ms late (the load generator fell behind)', String(r.lateStarts)],
       ],
@@ -391,7 +394,7 @@ export async function latencySection(ctx: BenchContext): Promise<SectionResult> 
     missed.push({
       aim: '秒批 at half the sustainable rate: submission → stored decision ≤ 1 s at p99',
       result: `p99 ${ms(r.latency.p99)} (p50 ${ms(r.latency.p50)})`,
-      limit: 'Locally each queue is read by pollers that long-poll fauxqs and hand the handler a batch, and the approval consumer group-commits a batch in one transaction: at a light load a message waits for its poller\'s next receive and the batch it lands in. The ingest request itself is measured in the ingest section.',
+      limit: `Measured at p99: the ingest request ${ms(r.stages.ingest.p99)}, the wait in the queue ${ms(r.stages.queued.p99)}, the approval handler with its commit ${ms(r.stages.handled.p99)} (each stage's own p99; they need not fall on the same application). Everything — the gateway, the handlers, fauxqs and DynamoDB Local's JVM — shares the machine's 2 cores, so a stage's tail is mostly waiting for a core.`,
     });
   }
   return {

@@ -58,7 +58,9 @@ async function postBatch(batch: Ev[]): Promise<{ status: number; body: any }> {
     body,
   });
   const out: { status: number; body: any } = { status: res.status, body: await res.json().catch(() => null) };
-  meter.addInvocation('ingest', performance.now() - t);
+  const answered = performance.now();
+  for (const e of batch) if (meter.posted.has(e.id)) meter.accepted.set(e.id, answered);
+  meter.addInvocation('ingest', answered - t);
   meter.sqsRequests['(HTTP API request)'] = (meter.sqsRequests['(HTTP API request)'] ?? 0) + 1;
   if (out.status !== 202 || out.body?.rejected?.length) throw new Error(`post refused: ${out.status} ${JSON.stringify(out.body).slice(0, 600)}`);
   return out;
@@ -343,7 +345,12 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   await Promise.all(inFlight);
   await drain('the steady load');
   const latency = percentiles(meter.latencies);
-  return { sustainable, rate, count, seconds: (performance.now() - start) / 1000, lateStarts, latency, notMeasured: meter.posted.size };
+  const stages = {
+    ingest: percentiles(meter.stages.map((x) => x.ingest)),
+    queued: percentiles(meter.stages.map((x) => x.queued)),
+    handled: percentiles(meter.stages.map((x) => x.handled)),
+  };
+  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, notMeasured: meter.posted.size };
 }
 
 let seeded: Map<string, number> | undefined;
