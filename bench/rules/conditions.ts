@@ -211,6 +211,9 @@ export const CLOSURES: Record<string, (f: any) => Truth> = {
   },
 };
 
+// The 统保 sample with a publicity window has the same criteria as the export-credit-insurance sample.
+CLOSURES['policy:export-insurance-publicity'] = CLOSURES['policy:export-credit-insurance']!;
+
 /** The deep condition's `any` of two size branches (the first true for 12 %, the second for 2.5 %). */
 function fitOf(e: any, size: unknown, n: unknown, x: unknown): Truth {
   // Branch 1: all[ any[exporter ≤ 6M, tech] (false for 65 %), employees 3..300, small|micro ].

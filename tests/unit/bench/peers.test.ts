@@ -14,7 +14,7 @@ describe('benchmark conditions', () => {
   it('covers every sample item, every sample policy and the deep synthetic condition, each with a closure', () => {
     const names = conditions.map((c) => c.name);
     expect(names.filter((n) => n.startsWith('item:'))).toHaveLength(4);
-    expect(names.filter((n) => n.startsWith('policy:'))).toHaveLength(7);
+    expect(names.filter((n) => n.startsWith('policy:'))).toHaveLength(8);
     expect(names).toContain('synthetic:deep');
     for (const c of conditions) expect(CLOSURES[c.name]).toBe(c.closure);
   });
