@@ -35,6 +35,11 @@ export function isPolicyActive(policy: Policy, now: Instant, timeZone?: string):
   return policyInactiveReason(policy, now, timeZone) === undefined;
 }
 
+/** The first and last millisecond of a policy's validity in the zone (NaN when a bound is not a date). */
+export function policyWindowMs(policy: Policy, timeZone: string = DEFAULT_TIME_ZONE): { readonly from: number; readonly to: number } {
+  return { from: startMs(policy.validFrom, timeZone), to: endMs(policy.validTo, timeZone) };
+}
+
 const isDateOnly = (value: string) => value.length === 10;
 
 /** The first millisecond of a date-only value in the zone, or the instant itself. */

@@ -1,0 +1,105 @@
+/**
+ * The time index: when time alone will turn a (policy, subject) pair eligible. Criteria that read `now`
+ * (ages, dates before or after now) and a policy's own start (`validFrom`) change results with no event
+ * arriving; someone who turns 80 must receive 高龄津贴 on the birthday with no profile update anywhere.
+ *
+ * For each pair the criteria hold false (or unknown) now, the next instant at which they would hold is
+ * computed from the condition itself (`nextFlip`, the rules library's oracle) and filed under a time bucket.
+ * A schedule reads the buckets that have come due and re-evaluates their pairs; a pair then files its next
+ * flip, if any. A whole policy that starts later is filed once, as a policy entry, and its run is started
+ * then. The design and its costs: docs/decisions/time-index.md. Pure: the instant and zone are passed in.
+ */
+import { nextFlip } from '#rules';
+import type { CompiledCondition, Facts } from '#rules';
+import { policyWindowMs } from './policy';
+import type { Instant, Policy } from './types';
+
+/** Width of a bucket: the schedule runs every 15 minutes, so one run reads about one bucket. */
+export const FLIP_BUCKET_MINUTES = 15;
+const BUCKET_MS = FLIP_BUCKET_MINUTES * 60_000;
+/** Partitions per bucket, so a birthday midnight of a whole district does not make one hot partition. */
+export const FLIP_SHARDS = 16;
+/** A schedule that was down catches up at most this many buckets (a week) per run, oldest first. */
+export const MAX_BUCKETS_PER_RUN = 7 * 24 * (60 / FLIP_BUCKET_MINUTES);
+
+/** A pair (or, with no subject, a whole policy) to evaluate again at `at`. */
+export interface FlipEntry {
+  readonly policyId: string;
+  readonly policyVersion: number;
+  /** Absent for a policy entry: the policy's run starts at `at` (its `validFrom`). */
+  readonly subjectId?: string;
+  /** ISO 8601 UTC: the first instant the criteria hold. */
+  readonly at: Instant;
+  readonly atMs: number;
+  /** The bucket's first millisecond, as ISO 8601 UTC: the partition the entry is filed under. */
+  readonly bucket: string;
+  readonly shard: number;
+}
+
+export function bucketOf(atMs: number): string {
+  return new Date(Math.floor(atMs / BUCKET_MS) * BUCKET_MS).toISOString();
+}
+
+/** A stable shard of a subject id (FNV-1a), the same for every policy: a subject's entries spread evenly. */
+export function flipShardOf(subjectId: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < subjectId.length; i++) h = Math.imul(h ^ subjectId.charCodeAt(i), 0x01000193);
+  return (h >>> 0) % FLIP_SHARDS;
+}
+
+/**
+ * The entry of a pair whose criteria do not hold at `now`: the first later instant at which they hold,
+ * within the policy's validity (a flip after `validTo` is no entitlement). Null when time alone never makes
+ * them hold, or when the policy starts later (its policy entry re-evaluates every subject then).
+ */
+export function pairFlip(
+  policy: Policy,
+  compiled: CompiledCondition,
+  subjectId: string,
+  facts: Facts,
+  now: Instant,
+  timeZone: string,
+): FlipEntry | null {
+  if (!compiled.factPaths.includes('now')) return null;
+  const window = policyWindowMs(policy, timeZone);
+  const nowMs = Date.parse(now);
+  if (!(window.from <= nowMs)) return null;
+  const flip = nextFlip(compiled, facts, now, { to: true, timeZone, leaves: false });
+  if (flip === null || !(flip.atMs <= window.to)) return null;
+  return { policyId: policy.policyId, policyVersion: policy.version, subjectId, at: flip.at, atMs: flip.atMs, bucket: bucketOf(flip.atMs), shard: flipShardOf(subjectId) };
+}
+
+/** The entry of a policy published before its `validFrom`: its matching run starts at the first local instant of that day. */
+export function policyStart(policy: Policy, now: Instant, timeZone: string): FlipEntry | null {
+  const { from } = policyWindowMs(policy, timeZone);
+  if (!(from > Date.parse(now))) return null;
+  const at = new Date(from).toISOString();
+  return { policyId: policy.policyId, policyVersion: policy.version, at, atMs: from, bucket: bucketOf(from), shard: 0 };
+}
+
+/**
+ * The buckets a schedule run reads: every bucket after the last one finished (`after`, exclusive; none yet,
+ * as on a stage's first run: the previous bucket and the current one) up to the one holding `now`, oldest
+ * first, at most MAX_BUCKETS_PER_RUN. An entry filed in the current bucket but due later in it waits for the
+ * next run (`isDue`).
+ */
+export function dueBuckets(after: string | undefined, now: Instant): string[] {
+  const current = Math.floor(Date.parse(now) / BUCKET_MS) * BUCKET_MS;
+  const first = after === undefined ? current - BUCKET_MS : Date.parse(after) + BUCKET_MS;
+  const out: string[] = [];
+  for (let t = first; t <= current && out.length < MAX_BUCKETS_PER_RUN; t += BUCKET_MS) out.push(new Date(t).toISOString());
+  return out;
+}
+
+/** Whether an entry has come due at `now` (a bucket's later entries wait for the next run). */
+export function isDue(entry: Pick<FlipEntry, 'atMs'>, now: Instant): boolean {
+  return entry.atMs <= Date.parse(now);
+}
+
+/**
+ * Whether a run may mark a bucket finished: only a bucket whose whole span has passed, so entries filed
+ * into the current bucket after the run still find a later run to read them.
+ */
+export function isBucketClosed(bucket: string, now: Instant): boolean {
+  return Date.parse(bucket) + BUCKET_MS <= Date.parse(now);
+}

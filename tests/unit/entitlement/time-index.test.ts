@@ -1,0 +1,101 @@
+/**
+ * The time index in the pure domain: when time alone turns a pair eligible (an 80th birthday, a 29 February
+ * birthday in a common year, a date leaf under `not`), within the policy's validity; a policy that starts
+ * later; the buckets a schedule run reads, and when a bucket may be marked finished.
+ */
+import { compileCondition, type Condition } from '#rules';
+import {
+  bucketOf,
+  dueBuckets,
+  FLIP_SHARDS,
+  flipShardOf,
+  isBucketClosed,
+  isDue,
+  MAX_BUCKETS_PER_RUN,
+  pairFlip,
+  policyStart,
+} from '#entitlement/domain/index';
+import { policy } from './fixtures';
+
+const ZONE = 'Asia/Shanghai';
+const aged80: Condition = { id: 'P-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 };
+const elderly = policy({ policyId: 'P-GAOLING', criteria: aged80, validFrom: '2026-01-01', validTo: '2027-12-31' });
+const compiled = compileCondition(aged80, { timeZone: ZONE });
+const NOW = '2026-12-02T06:00:00.000Z'; // 14:00 in Shanghai
+
+describe('pairFlip: when time alone makes the criteria hold', () => {
+  it('files a 79-year-old under the local midnight that starts the 80th birthday', () => {
+    const entry = pairFlip(elderly, compiled, '110101194612150018', { person: { birthDate: '1946-12-15' } }, NOW, ZONE);
+    // 00:00 on 15 December in Shanghai is 16:00Z the day before.
+    expect(entry).toEqual({
+      policyId: 'P-GAOLING',
+      policyVersion: 1,
+      subjectId: '110101194612150018',
+      at: '2026-12-14T16:00:00.000Z',
+      atMs: Date.parse('2026-12-14T16:00:00.000Z'),
+      bucket: '2026-12-14T16:00:00.000Z',
+      shard: flipShardOf('110101194612150018'),
+    });
+  });
+
+  it('reaches a 29 February birthday on 28 February in a common year', () => {
+    // 65 is not a multiple of 4, so someone born on 29 February turns 65 in a common year.
+    const aged65: Condition = { ...aged80, value: 65 };
+    const p = policy({ policyId: 'P-65', criteria: aged65, validFrom: '2026-01-01', validTo: '2030-12-31' });
+    const entry = pairFlip(p, compileCondition(aged65, { timeZone: ZONE }), 'S-LEAP', { person: { birthDate: '1964-02-29' } }, NOW, ZONE);
+    expect(entry?.at).toBe('2029-02-27T16:00:00.000Z');
+  });
+
+  it('files nothing when the criteria already hold, when time never makes them hold, or after validTo', () => {
+    expect(pairFlip(elderly, compiled, 'S-OLD', { person: { birthDate: '1930-05-01' } }, NOW, ZONE)).toBeNull();
+    expect(pairFlip(elderly, compiled, 'S-NONE', { person: {} }, NOW, ZONE)).toBeNull();
+    // Turns 80 in 2028, after the policy ends.
+    expect(pairFlip(elderly, compiled, 'S-LATE', { person: { birthDate: '1948-03-01' } }, NOW, ZONE)).toBeNull();
+  });
+
+  it('files nothing for criteria that do not read now', () => {
+    const p = policy();
+    expect(pairFlip(p, compileCondition(p.criteria), 'S-1', { enterprise: { size: 'large' } }, '2025-06-01T00:00:00Z', ZONE)).toBeNull();
+  });
+
+  it('follows a date leaf under `not`: eligible once a sanction has ended', () => {
+    // all[ not(sanctionEnds after now) ]: while the sanction runs the pair is not eligible.
+    const criteria: Condition = { all: [{ not: { id: 'P-SANCTION', description: '处罚期未满', fact: 'enterprise.sanctionEnds', op: 'after', value: 'now' } }] };
+    const p = policy({ criteria, validFrom: '2026-01-01', validTo: '2027-12-31' });
+    const entry = pairFlip(p, compileCondition(criteria, { timeZone: ZONE }), 'S-SANCTION', { enterprise: { sanctionEnds: '2026-12-20' } }, NOW, ZONE);
+    // The end date is not after today from the 20th on: the pair holds from the start of the 20th in Shanghai.
+    expect(entry?.at).toBe('2026-12-19T16:00:00.000Z');
+  });
+
+  it('leaves a policy that has not started to its policy entry', () => {
+    const later = policy({ policyId: 'P-LATER', criteria: aged80, validFrom: '2027-01-01', validTo: '2027-12-31' });
+    expect(pairFlip(later, compiled, 'S-1', { person: { birthDate: '1946-12-15' } }, NOW, ZONE)).toBeNull();
+    expect(policyStart(later, NOW, ZONE)).toMatchObject({ policyId: 'P-LATER', at: '2026-12-31T16:00:00.000Z', bucket: '2026-12-31T16:00:00.000Z' });
+    expect(policyStart(elderly, NOW, ZONE)).toBeNull();
+  });
+});
+
+describe('buckets', () => {
+  it('files an instant under the start of its 15-minute bucket, and spreads subjects over the shards', () => {
+    expect(bucketOf(Date.parse('2026-12-14T16:14:59.999Z'))).toBe('2026-12-14T16:00:00.000Z');
+    expect(bucketOf(Date.parse('2026-12-14T16:15:00.000Z'))).toBe('2026-12-14T16:15:00.000Z');
+    const counts = new Array(FLIP_SHARDS).fill(0);
+    for (let i = 0; i < 16_000; i++) counts[flipShardOf(`11010119${String(40_000_000 + i * 37)}`)]++;
+    expect(Math.min(...counts)).toBeGreaterThan(800);
+    expect(Math.max(...counts)).toBeLessThan(1200);
+  });
+
+  it('reads every bucket after the last finished one up to now, and a first run reads the previous and current', () => {
+    expect(dueBuckets('2026-12-14T15:30:00.000Z', '2026-12-14T16:05:00.000Z')).toEqual(['2026-12-14T15:45:00.000Z', '2026-12-14T16:00:00.000Z']);
+    expect(dueBuckets(undefined, '2026-12-14T16:05:00.000Z')).toEqual(['2026-12-14T15:45:00.000Z', '2026-12-14T16:00:00.000Z']);
+    expect(dueBuckets('2026-12-14T16:00:00.000Z', '2026-12-14T16:05:00.000Z')).toEqual([]);
+    expect(dueBuckets('2026-01-01T00:00:00.000Z', '2026-12-14T16:05:00.000Z')).toHaveLength(MAX_BUCKETS_PER_RUN);
+  });
+
+  it('marks a bucket finished only once its whole span has passed, and an entry due only at its instant', () => {
+    expect(isBucketClosed('2026-12-14T16:00:00.000Z', '2026-12-14T16:14:59.999Z')).toBe(false);
+    expect(isBucketClosed('2026-12-14T16:00:00.000Z', '2026-12-14T16:15:00.000Z')).toBe(true);
+    expect(isDue({ atMs: Date.parse('2026-12-14T16:10:00.000Z') }, '2026-12-14T16:05:00.000Z')).toBe(false);
+    expect(isDue({ atMs: Date.parse('2026-12-14T16:10:00.000Z') }, '2026-12-14T16:10:00.000Z')).toBe(true);
+  });
+});
