@@ -42,19 +42,19 @@ export function whichItemsApply(bundle: Bundle, facts: Facts, timeZone: string):
   const unknown = items.filter((i) => i.applies === null);
   if (unknown.length === 0) return { status: 'known', items };
 
-  const facts_ = new Set<string>();
+  const otherFacts = new Set<string>();
   const asked = new Set<string>();
   for (const { explanation } of unknown) {
     for (const leaf of explanation ? unknownLeaves(explanation.tree) : []) {
       const [root, id] = leaf.fact.split('.');
       if (root === 'answers' && id !== undefined) asked.add(id);
-      else facts_.add(leaf.fact);
+      else otherFacts.add(leaf.fact);
     }
   }
   const questions = (bundle.questions ?? []).filter((q) => asked.has(q.id));
   // The edge refuses an answers.<id> with no question; one that slips through is still reported, as a fact.
-  for (const id of asked) if (!questions.some((q) => q.id === id)) facts_.add(`answers.${id}`);
-  return { status: 'NEEDS_ANSWER', items, questions, unknownFacts: [...facts_] };
+  for (const id of asked) if (!questions.some((q) => q.id === id)) otherFacts.add(`answers.${id}`);
+  return { status: 'NEEDS_ANSWER', items, questions, unknownFacts: [...otherFacts] };
 }
 
 /**
