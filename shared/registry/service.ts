@@ -69,7 +69,8 @@ async function publishItem(item: ServiceItem, ref: EventRef, effect: EffectPoint
 /**
  * A bundle version, once its items are in the catalogue and mean one thing by each material code; a bundle
  * that does not fit is refused with the field named and nothing stored. Checked against the items as they
- * are now: a later version of an item is checked again when an application is decided on the bundle.
+ * are now: a later item version can still describe a material otherwise, so deciding an application on the
+ * bundle cannot take this check as holding for ever.
  */
 async function publishBundle(bundle: ServiceBundle, ref: EventRef, effect: EffectPointer, ports: RegistryPorts, at: string): Promise<Receipt> {
   const problems = bundleCatalogProblems(bundle, await ports.store.currentItems(bundle.items.map((i) => i.itemCode)));
