@@ -135,20 +135,33 @@ function cycles(bundle: BundleShape): Issue[] {
   return issues;
 }
 
-/** An `answers.<id>` fact needs a question `<id>`: an unknown answer becomes that question, never a silent skip. */
+/**
+ * An `answers.<id>` fact needs a question `<id>`: an unknown answer becomes that question, never a silent
+ * skip. With no questions at all, `questions` is the field that is missing; else each leaf is named.
+ */
 function unaskedAnswers(bundle: BundleShape): Issue[] {
   const ids = new Set((bundle.questions ?? []).map((q) => q.id));
   const issues: Issue[] = [];
+  if (bundle.questions === undefined) {
+    const asked = [...new Set(bundle.items.flatMap((item) => (item.appliesWhen ? leavesOf(item.appliesWhen, []) : [])).flatMap((leaf) => answerId(leaf.fact)))];
+    return asked.length === 0 ? [] : [{ path: ['questions'], input: undefined, message: `is required: appliesWhen reads ${asked.map((id) => `answers.${id}`).join(', ')}` }];
+  }
   bundle.items.forEach((item, i) => {
     if (item.appliesWhen === undefined) return;
     for (const leaf of leavesOf(item.appliesWhen, [])) {
-      const [root, id] = leaf.fact.split('.');
-      if (root === 'answers' && id !== undefined && !ids.has(id)) {
+      const [id] = answerId(leaf.fact);
+      if (id !== undefined && !ids.has(id)) {
         issues.push({ path: ['items', i, 'appliesWhen', ...leaf.path, 'fact'], input: leaf.fact, message: `asks answers.${id}, but the bundle has no question with id "${id}"` });
       }
     }
   });
   return issues;
+}
+
+/** The question id an `answers.<id>…` fact reads, as a list of none or one. */
+function answerId(fact: string): string[] {
+  const [root, id] = fact.split('.');
+  return root === 'answers' && id !== undefined ? [id] : [];
 }
 
 function leavesOf(c: unknown, path: readonly (string | number)[]): { path: readonly (string | number)[]; fact: string }[] {

@@ -54,6 +54,7 @@ const cases: Case[] = [
   [BUNDLE, 'appliesWhen with a bad operator', (d) => (d.items[2].appliesWhen.op = 'equals'), 'data.items[2].appliesWhen.op', /eq/],
   [BUNDLE, 'appliesWhen with a fact outside its roots', (d) => (d.items[3].appliesWhen.any[1].fact = 'enterprise.employees'), 'data.items[3].appliesWhen.any[1].fact', /answers, applicant, form, licence, credit, now/],
   [BUNDLE, 'appliesWhen asking an answer no question asks', (d) => (d.items[3].appliesWhen.any[0].fact = 'answers.staffCount'), 'data.items[3].appliesWhen.any[0].fact', /no question with id "staffCount"/],
+  [BUNDLE, 'questions missing while appliesWhen reads answers', (d) => delete d.questions, 'data.questions', /is required: appliesWhen reads answers.needsInvoice, answers.hiresStaff/],
   [BUNDLE, 'misspelt required', (d) => (d.items[1].requred = true), 'data.items[1].requred', /not a known field/],
   [BUNDLE, 'no items', (d) => (d.items = []), 'data.items', /at least 1/],
   [BUNDLE, 'duplicate question id', (d) => d.questions.push({ ...d.questions[0] }), 'data.questions[2].id', /duplicate question id "needsInvoice"/],
