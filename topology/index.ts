@@ -325,6 +325,7 @@ export const routes = [
   { method: 'GET', path: '/refusals', function: 'query' },
   { method: 'GET', path: '/credit/{subjectId}', function: 'query' },
   { method: 'GET', path: '/items/{itemCode}', function: 'query' },
+  { method: 'GET', path: '/bundles/{bundleCode}', function: 'query' },
   { method: 'GET', path: '/enterprises/{creditCode}/policies', function: 'query' },
   { method: 'GET', path: '/policies/{policyId}', function: 'query' },
   { method: 'GET', path: '/policies/{policyId}/entitlements', function: 'query' },

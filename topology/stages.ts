@@ -10,7 +10,7 @@ export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-
 
 /** The default source permissions of SPEC §2. */
 export const defaultSources: Record<string, SourceConfig> = {
-  '/systems/catalog': { types: ['gov.catalog.item.published'] },
+  '/systems/catalog': { types: ['gov.catalog.item.published', 'gov.catalog.bundle.published'] },
   '/systems/policy': {
     types: [
       'gov.policy.published',
@@ -40,7 +40,7 @@ const OWN_EVENTS = ['GET /events/{id}', 'GET /events/{id}/receipt', 'GET /refusa
 
 /** What each upstream system needs to read back: its own receipts, and the answers to what it sends. */
 export const defaultReaderRoutes: Record<string, readonly string[]> = {
-  '/systems/catalog': [...OWN_EVENTS, 'GET /items/{itemCode}'],
+  '/systems/catalog': [...OWN_EVENTS, 'GET /items/{itemCode}', 'GET /bundles/{bundleCode}'],
   '/systems/policy': [
     ...OWN_EVENTS,
     'GET /policies/{policyId}',
@@ -53,6 +53,7 @@ export const defaultReaderRoutes: Record<string, readonly string[]> = {
   '/systems/window-acceptance': [
     ...OWN_EVENTS,
     'GET /items/{itemCode}',
+    'GET /bundles/{bundleCode}',
     'GET /applications/{applicationId}',
     'GET /credit/{subjectId}',
     'GET /hardcases/{caseId}',

@@ -7,6 +7,7 @@
  */
 export const INBOUND_TYPES = [
   'gov.catalog.item.published',
+  'gov.catalog.bundle.published',
   'gov.enterprise.profile.updated',
   'gov.person.profile.updated',
   'gov.licence.issued',

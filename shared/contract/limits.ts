@@ -8,6 +8,9 @@ export const LIMITS = {
   /** Reasons a person gives for a decision on an application. */
   reasons: 20,
   channels: 20,
+  /** Items of one 一件事 bundle: the largest found in the reports has 12. */
+  bundleItems: 50,
+  bundleQuestions: 50,
   formFields: 200,
   days: 3650,
   // 公示 windows in working days: a quarter is longer than any programme found publicizes its list.

@@ -15,11 +15,14 @@ import { parsePath } from './issues';
 import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
+import { bundleSchema } from './bundle';
 
 export { LIMITS };
 
 export const ITEM_FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 export const POLICY_FACT_ROOTS = ['enterprise', 'credit', 'now'] as const satisfies readonly FactRoot[];
+/** A bundle item's `appliesWhen`: the facts of its items, and the applicant's answers to the bundle's questions. */
+export const BUNDLE_FACT_ROOTS = ['answers', 'applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 
 export const MESSAGES = {
   idNumber: 'must be a valid 18-character ID number (region, birth date, check digit)',
@@ -185,6 +188,10 @@ export const serviceItemSchema = z
       }
     }),
   );
+
+// ---- 一件事 bundles ---------------------------------------------------------------------------------
+
+export const serviceBundleSchema = bundleSchema({ code, name, text, dayCount, condition: (field) => condition(field, BUNDLE_FACT_ROOTS) });
 
 // ---- §5 policies -----------------------------------------------------------------------------------
 
@@ -427,6 +434,7 @@ export const rectificationUpdatedSchema = z
 /** The schema of `data` for every inbound type (exactly the contract's INBOUND_TYPES). */
 export const dataSchemas = {
   'gov.catalog.item.published': serviceItemSchema,
+  'gov.catalog.bundle.published': serviceBundleSchema,
   'gov.enterprise.profile.updated': enterpriseProfileSchema,
   'gov.person.profile.updated': personProfileSchema,
   'gov.licence.issued': licenceIssuedSchema,
@@ -453,6 +461,9 @@ export const dataSchemas = {
 export type DataOf<T extends InboundType> = z.infer<(typeof dataSchemas)[T]>;
 
 export type ServiceItem = DataOf<'gov.catalog.item.published'>;
+export type ServiceBundle = DataOf<'gov.catalog.bundle.published'>;
+export type BundleItem = ServiceBundle['items'][number];
+export type BundleQuestion = NonNullable<ServiceBundle['questions']>[number];
 export type ItemMaterial = z.infer<typeof itemMaterialSchema>;
 export type Policy = DataOf<'gov.policy.published'>;
 export type EnterpriseProfile = DataOf<'gov.enterprise.profile.updated'>;

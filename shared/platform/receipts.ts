@@ -44,6 +44,8 @@ export const RECEIPT_KINDS = {
   PARKED: { outcome: 'pending', area: 'review', description: 'A review whose case is not known yet: kept, and applied or refused when the case arrives.' },
   // refused: reference data
   VERSION_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'The same version of a service item or policy was published before with other content; the first stands. Publish a new version.' },
+  BUNDLE_ITEM_UNKNOWN: { outcome: 'refused', area: 'catalog', description: 'A bundle (一件事) names an item code the catalogue has never published; `details.errors` names the field. Nothing is stored: publish the item first, then the bundle again under a new event id.' },
+  BUNDLE_MATERIAL_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'Two items of a bundle (一件事) describe one material code differently (`declared` or `licenceType`), so one merged material set cannot judge it once; `details.errors` names the field. Nothing is stored.' },
   // refused: 秒批
   APPLICATION_CONFLICT: { outcome: 'refused', area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
   APPLICATION_UNKNOWN: { outcome: 'refused', area: 'approval', description: 'No application with this applicationId was submitted (a supplement, verification report or person\'s decision for nothing).' },

@@ -20,6 +20,7 @@ export type QueueName = (typeof QUEUE_NAMES)[number];
 /** Which queue owns each inbound event type (SPEC §2): exhaustive over the contract's types. */
 export const routing = {
   'gov.catalog.item.published': 'registry',
+  'gov.catalog.bundle.published': 'registry',
   'gov.enterprise.profile.updated': 'registry',
   'gov.person.profile.updated': 'registry',
   'gov.licence.issued': 'registry',

@@ -1,5 +1,5 @@
 import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
-import { getCreditRecord, getCurrentItem, getItemVersion } from '#registry';
+import { getBundleVersion, getCreditRecord, getCurrentBundle, getCurrentItem, getItemVersion } from '#registry';
 import { json, problem } from '#platform/http';
 import { entitledToPersonData } from './privacy';
 import type { QueryRoutes } from './router';
@@ -11,6 +11,14 @@ export const registryRoutes: QueryRoutes = {
     if (query.version !== undefined && !/^\d{1,6}$/.test(query.version)) return problem(400, 'version must be a whole number (at most 6 digits)');
     const item = query.version ? await getItemVersion(code, Number(query.version)) : await getCurrentItem(code);
     return item ? json(200, item) : problem(404, `no service item ${code}${query.version ? ` version ${query.version}` : ''}`);
+  },
+
+  /** A 一件事 bundle: the current version, or `?version=N`. */
+  'GET /bundles/{bundleCode}': async ({ params, query }) => {
+    const code = params.bundleCode ?? '';
+    if (query.version !== undefined && !/^\d{1,6}$/.test(query.version)) return problem(400, 'version must be a whole number (at most 6 digits)');
+    const bundle = query.version ? await getBundleVersion(code, Number(query.version)) : await getCurrentBundle(code);
+    return bundle ? json(200, bundle) : problem(404, `no bundle ${code}${query.version ? ` version ${query.version}` : ''}`);
   },
 
   /**

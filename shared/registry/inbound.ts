@@ -3,12 +3,13 @@
  * cases take them: a change of reference data with the event it came by, or CivicFlow's credit mark.
  */
 import type { CarriedBy } from '#platform/consumer';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { EventRef } from '#platform/receipts';
 import type { FalseCommitmentMark } from './domain/types';
 
 export type ReferenceChange =
   | { readonly kind: 'item'; readonly item: ServiceItem }
+  | { readonly kind: 'bundle'; readonly bundle: ServiceBundle }
   | { readonly kind: 'personProfile'; readonly profile: PersonProfile }
   | { readonly kind: 'enterpriseProfile'; readonly profile: EnterpriseProfile }
   | { readonly kind: 'licenceIssued'; readonly licence: Licence }
@@ -47,6 +48,8 @@ function referenceChange(event: Exclude<CarriedBy<'registry'>, { type: 'civicflo
   switch (event.type) {
     case 'gov.catalog.item.published':
       return { kind: 'item', item: event.data };
+    case 'gov.catalog.bundle.published':
+      return { kind: 'bundle', bundle: event.data };
     case 'gov.person.profile.updated':
       return { kind: 'personProfile', profile: event.data };
     case 'gov.enterprise.profile.updated':

@@ -9,6 +9,9 @@ export {
   // Service items (SPEC §4): the current version, or the version an application was decided on.
   getCurrentItem,
   getItemVersion,
+  // 一件事 bundles: the current version, or the version an application was submitted under.
+  getCurrentBundle,
+  getBundleVersion,
   // Profiles (the data-sharing platform's), one subject or a shard's page of enterprises.
   getPersonProfile,
   getEnterpriseProfile,

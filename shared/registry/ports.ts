@@ -4,7 +4,7 @@
  * clock and the stage's reading of an asOf.
  */
 import type { InternalEvent } from '#contract/internal';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { Receipt } from '#platform/receipts';
 import type { VersionStamp } from './domain/item';
 import type { AsOf, FalseCommitmentMark } from './domain/types';
@@ -29,8 +29,13 @@ export interface RegistryStore {
   createItemVersion(item: ServiceItem, hash: string, cause: string): Promise<VersionStamp | undefined>;
   /** Makes the version CURRENT unless a newer one is; whether it is now. */
   makeCurrent(item: ServiceItem, hash: string): Promise<boolean>;
+  /** A 一件事 bundle's version and CURRENT copy, as an item's. */
+  createBundleVersion(bundle: ServiceBundle, hash: string, cause: string): Promise<VersionStamp | undefined>;
+  makeBundleCurrent(bundle: ServiceBundle, hash: string): Promise<boolean>;
+  /** The current version of each code that has one (absent codes were never published). */
+  currentItems(itemCodes: readonly string[]): Promise<ReadonlyMap<string, ServiceItem>>;
   /** Keeps a re-publication with other content for auditors. */
-  keepConflict(kind: 'item', key: string, eventId: string, content: unknown): Promise<void>;
+  keepConflict(kind: 'item' | 'bundle', key: string, eventId: string, content: unknown): Promise<void>;
   /** A profile or credit record: written unless the stored one is newer (`asOf.ms` compared). */
   putPersonProfile(profile: PersonProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
   putEnterpriseProfile(profile: EnterpriseProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;

@@ -6,10 +6,11 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { contentHash } from '#util/canonical';
-import type { ServiceItem } from '#contract/schemas';
+import type { ServiceBundle, ServiceItem } from '#contract/schemas';
 import { logger, metrics } from '#platform/powertools';
 import { applied, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
 import { asOfStamp, staleOutcome } from './domain/as-of';
+import { bundleCatalogProblems, catalogRefusal } from './domain/bundle';
 import { conflictOutcome, versionArrival, versionOutcome } from './domain/item';
 import { revocationInstant, revokedBefore } from './domain/licence';
 import type { ChangeOutcome } from './domain/types';
@@ -22,6 +23,8 @@ function effectOf(change: ReferenceChange): EffectPointer {
   switch (change.kind) {
     case 'item':
       return { resource: 'item', id: change.item.itemCode, version: change.item.version, href: `/items/${encodeURIComponent(change.item.itemCode)}?version=${change.item.version}` };
+    case 'bundle':
+      return { resource: 'bundle', id: change.bundle.bundleCode, version: change.bundle.version, href: `/bundles/${encodeURIComponent(change.bundle.bundleCode)}?version=${change.bundle.version}` };
     case 'personProfile':
       return { resource: 'personProfile', id: change.profile.idNumber };
     case 'enterpriseProfile':
@@ -63,6 +66,27 @@ async function publishItem(item: ServiceItem, ref: EventRef, effect: EffectPoint
   return ports.recordReceipt(receiptOf(ref, at, effect, versionOutcome(arrival, item.itemCode, item.version, current)));
 }
 
+/**
+ * A bundle version, once its items are in the catalogue and mean one thing by each material code; a bundle
+ * that does not fit is refused with the field named and nothing stored. Checked against the items as they
+ * are now: a later item version can still describe a material otherwise, so deciding an application on the
+ * bundle cannot take this check as holding for ever.
+ */
+async function publishBundle(bundle: ServiceBundle, ref: EventRef, effect: EffectPointer, ports: RegistryPorts, at: string): Promise<Receipt> {
+  const problems = bundleCatalogProblems(bundle, await ports.store.currentItems(bundle.items.map((i) => i.itemCode)));
+  const [first, ...rest] = problems;
+  if (first !== undefined) return ports.recordReceipt(receiptOf(ref, at, effect, catalogRefusal(bundle, [first, ...rest])));
+  const hash = contentHash(bundle);
+  const cause = `${ref.source}#${ref.id}`;
+  const arrival = versionArrival(await ports.store.createBundleVersion(bundle, hash, cause), hash, cause);
+  if (arrival === 'conflict') {
+    await ports.store.keepConflict('bundle', `${bundle.bundleCode}@${bundle.version}`, ref.id, bundle);
+    return ports.recordReceipt(receiptOf(ref, at, effect, conflictOutcome(bundle.bundleCode, bundle.version, 'bundle')));
+  }
+  const current = await ports.store.makeBundleCurrent(bundle, hash);
+  return ports.recordReceipt(receiptOf(ref, at, effect, versionOutcome(arrival, bundle.bundleCode, bundle.version, current, 'bundle')));
+}
+
 /** Writes one change with its receipt; the receipt that stands. */
 async function write(input: ReferenceInput, ports: RegistryPorts, at: string): Promise<Receipt> {
   const { change, ref } = input;
@@ -71,6 +95,8 @@ async function write(input: ReferenceInput, ports: RegistryPorts, at: string): P
   switch (change.kind) {
     case 'item':
       return publishItem(change.item, ref, effect, ports, at);
+    case 'bundle':
+      return publishBundle(change.bundle, ref, effect, ports, at);
     case 'personProfile':
     case 'enterpriseProfile': {
       const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf));

@@ -2,7 +2,9 @@
  * The registry's storage adapter: reference data in the `registry` table.
  *
  *   ITEM#<code>       V#<000001>   one service item version (immutable once written; `cause` = the event)
- *   ITEM#<code>       CURRENT      the newest active version (copy)
+ *   ITEM#<code>       CURRENT      the newest version (copy; an inactive one deactivates the item)
+ *   BUNDLE#<code>     V#<000001>   one 一件事 bundle version (immutable, as items; `cause` = the event)
+ *   BUNDLE#<code>     CURRENT      the newest bundle version (copy)
  *   PERSON#<id>       PROFILE      person profile            (newer asOf wins)
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
@@ -23,7 +25,7 @@ import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
 import { getReceipt, receiptPut, type Receipt } from '#platform/receipts';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import { foldCredit } from './domain/credit';
 import { storedLicence } from './domain/licence';
 import { shardOf } from './domain/shards';
@@ -38,6 +40,8 @@ const table = () => tableName('registry');
 /** Keys of the records an application is decided on (read alone, or together by getApplicationRecords). */
 const currentItemKey = (itemCode: string) => ({ pk: `ITEM#${itemCode}`, sk: 'CURRENT' });
 const versionKey = (itemCode: string, version: number) => ({ pk: `ITEM#${itemCode}`, sk: `V#${String(version).padStart(6, '0')}` });
+const currentBundleKey = (bundleCode: string) => ({ pk: `BUNDLE#${bundleCode}`, sk: 'CURRENT' });
+const bundleVersionKey = (bundleCode: string, version: number) => ({ pk: `BUNDLE#${bundleCode}`, sk: `V#${String(version).padStart(6, '0')}` });
 const profileKey = (kind: 'person' | 'enterprise', id: string) => ({ pk: kind === 'person' ? `PERSON#${id}` : `ENT#${id}`, sk: 'PROFILE' });
 const licenceKey = (licenceNo: string) => ({ pk: `LIC#${licenceNo}`, sk: 'LICENCE' });
 const creditKey = (subjectId: string) => ({ pk: `CREDIT#${subjectId}`, sk: 'CREDIT' });
@@ -69,10 +73,10 @@ async function changeWithReceipt<S>(change: TransactItem, receipt: Receipt, read
 
 // ---- service items ----------------------------------------------------------------------------------
 
-async function createItemVersion(item: ServiceItem, hash: string, cause: string): Promise<VersionStamp | undefined> {
-  const key = versionKey(item.itemCode, item.version);
+/** A catalogue version (an item's or a bundle's) under its key, stored once: undefined when stored now, else its stamp. */
+async function createVersion(key: { pk: string; sk: string }, record: Record<string, unknown>, hash: string, cause: string): Promise<VersionStamp | undefined> {
   try {
-    await ddb.send(new PutCommand({ TableName: table(), Item: { ...key, kind: 'item', hash, cause, item }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    await ddb.send(new PutCommand({ TableName: table(), Item: { ...key, ...record, hash, cause }, ConditionExpression: 'attribute_not_exists(pk)' }));
     return undefined;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
@@ -81,14 +85,15 @@ async function createItemVersion(item: ServiceItem, hash: string, cause: string)
   }
 }
 
-async function makeCurrent(item: ServiceItem, hash: string): Promise<boolean> {
+/** The CURRENT copy, unless a newer version is current; whether this one is now. */
+async function putCurrent(key: { pk: string; sk: string }, record: Record<string, unknown>, hash: string, version: number): Promise<boolean> {
   try {
     await ddb.send(
       new PutCommand({
         TableName: table(),
-        Item: { ...currentItemKey(item.itemCode), kind: 'item', hash, version: item.version, item },
+        Item: { ...key, ...record, hash, version },
         ConditionExpression: 'attribute_not_exists(pk) OR version <= :v',
-        ExpressionAttributeValues: { ':v': item.version },
+        ExpressionAttributeValues: { ':v': version },
       }),
     );
     return true;
@@ -98,6 +103,12 @@ async function makeCurrent(item: ServiceItem, hash: string): Promise<boolean> {
   }
 }
 
+const createItemVersion = (item: ServiceItem, hash: string, cause: string) => createVersion(versionKey(item.itemCode, item.version), { kind: 'item', item }, hash, cause);
+const makeCurrent = (item: ServiceItem, hash: string) => putCurrent(currentItemKey(item.itemCode), { kind: 'item', item }, hash, item.version);
+const createBundleVersion = (bundle: ServiceBundle, hash: string, cause: string) =>
+  createVersion(bundleVersionKey(bundle.bundleCode, bundle.version), { kind: 'bundle', bundle }, hash, cause);
+const makeBundleCurrent = (bundle: ServiceBundle, hash: string) => putCurrent(currentBundleKey(bundle.bundleCode), { kind: 'bundle', bundle }, hash, bundle.version);
+
 async function keepConflict(kind: string, key: string, eventId: string, content: unknown): Promise<void> {
   await ddb.send(new PutCommand({ TableName: table(), Item: { pk: `CONFLICT#${kind}#${key}`, sk: eventId, kind: 'conflict', content } }));
 }
@@ -105,6 +116,22 @@ async function keepConflict(kind: string, key: string, eventId: string, content:
 export async function getCurrentItem(itemCode: string): Promise<ServiceItem | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: currentItemKey(itemCode) }));
   return out.Item?.item as ServiceItem | undefined;
+}
+
+/** The current version of each item code that has one (a bundle's items, read together). */
+async function currentItems(itemCodes: readonly string[]): Promise<Map<string, ServiceItem>> {
+  const found = await batchGetAll(table(), [...new Set(itemCodes)].map(currentItemKey), { consistent: true });
+  return new Map(found.map((row) => [(row.item as ServiceItem).itemCode, row.item as ServiceItem]));
+}
+
+export async function getCurrentBundle(bundleCode: string): Promise<ServiceBundle | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: currentBundleKey(bundleCode) }));
+  return out.Item?.bundle as ServiceBundle | undefined;
+}
+
+export async function getBundleVersion(bundleCode: string, version: number): Promise<ServiceBundle | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: bundleVersionKey(bundleCode, version) }));
+  return out.Item?.bundle as ServiceBundle | undefined;
 }
 
 export async function getItemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined> {
@@ -325,6 +352,9 @@ export async function getApplicationRecords(
 export const registryStore: RegistryStore = {
   createItemVersion,
   makeCurrent,
+  createBundleVersion,
+  makeBundleCurrent,
+  currentItems,
   keepConflict,
   putPersonProfile,
   putEnterpriseProfile,

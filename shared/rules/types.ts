@@ -11,9 +11,10 @@ export type Operator = (typeof OPERATORS)[number];
 
 /**
  * Roots a fact path may start with. `now` is the decision moment (an RFC 3339 instant); `person` is a
- * resident's profile, for person policies. Each schema narrows the roots its conditions may use.
+ * resident's profile, for person policies; `answers` are an applicant's answers to a bundle's situation
+ * questions (一件事). Each schema narrows the roots its conditions may use.
  */
-export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'person', 'now'] as const;
+export const FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'enterprise', 'person', 'answers', 'now'] as const;
 export type FactRoot = (typeof FACT_ROOTS)[number];
 
 export interface Leaf {

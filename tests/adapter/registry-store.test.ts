@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { InternalEvent } from '#contract/internal';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { EventRef, Receipt } from '#platform/receipts';
 import type { ReferenceChange } from '#registry/inbound';
 import type { RegistryPorts } from '#registry/ports';
@@ -120,6 +120,25 @@ describe('registry use cases over the real store and receipts', () => {
     expect(other).toMatchObject({ outcome: 'refused', kind: 'VERSION_CONFLICT' });
     expect((await store.getItemVersion('ADAPTER-QX', 2))?.promisedDays).toBe(v2.promisedDays);
     expect((await db().partition('registry', 'CONFLICT#item#ADAPTER-QX@2')).length).toBe(1);
+  });
+
+  it('stores a bundle version under BUNDLE#, keeps the newest current, and refuses one whose items are not all published', async () => {
+    const startUp = dataOf<ServiceBundle>('gov.catalog.bundle.published/business-start-up');
+    const bundle: ServiceBundle = { ...startUp, bundleCode: 'ADAPTER-YJS', items: startUp.items.slice(0, 2).map((i) => ({ ...i, itemCode: `ADAPTER-${i.itemCode}` })) };
+    bundle.items[1] = { itemCode: 'ADAPTER-QYKB-YZKZ', required: true, after: ['ADAPTER-QYKB-SLDJ'] };
+    const missing = ref('gov.catalog.bundle.published');
+    expect(await apply({ kind: 'bundle', bundle }, missing)).toMatchObject({ outcome: 'refused', kind: 'BUNDLE_ITEM_UNKNOWN', details: { errors: [{ path: 'data.items[0].itemCode' }, { path: 'data.items[1].itemCode' }] } });
+    expect(await receiptOf(missing)).toMatchObject({ outcome: 'refused', kind: 'BUNDLE_ITEM_UNKNOWN' });
+    expect(await db().partition('registry', 'BUNDLE#ADAPTER-YJS')).toEqual([]);
+
+    for (const { itemCode } of bundle.items) await apply({ kind: 'item', item: { ...weather, itemCode } });
+    expect([...(await store.registryStore.currentItems([...bundle.items.map((i) => i.itemCode), 'ADAPTER-NONE'])).keys()].sort()).toEqual(['ADAPTER-QYKB-SLDJ', 'ADAPTER-QYKB-YZKZ']);
+    expect(await apply({ kind: 'bundle', bundle: { ...bundle, version: 2 } })).toMatchObject({ outcome: 'applied', details: { current: true }, effect: { resource: 'bundle', href: '/bundles/ADAPTER-YJS?version=2' } });
+    expect(await apply({ kind: 'bundle', bundle })).toMatchObject({ outcome: 'applied', details: { current: false } });
+    expect((await store.getCurrentBundle('ADAPTER-YJS'))?.version).toBe(2);
+    expect((await store.getBundleVersion('ADAPTER-YJS', 1))?.items).toEqual(bundle.items);
+    expect(await apply({ kind: 'bundle', bundle: { ...bundle, version: 2, promisedDays: 9 } })).toMatchObject({ outcome: 'refused', kind: 'VERSION_CONFLICT' });
+    expect((await db().partition('registry', 'CONFLICT#bundle#ADAPTER-YJS@2')).length).toBe(1);
   });
 
   it('keeps the newer profile: an older asOf is STALE, and a date asOf stands for the start of that local day', async () => {

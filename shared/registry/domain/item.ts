@@ -1,5 +1,5 @@
 /**
- * Service item versions (SPEC §4): a version is stored once and never changes. The version records the
+ * Catalogue versions, of service items (SPEC §4) and of 一件事 bundles: a version is stored once and never changes. The version records the
  * event that brought it, so a redelivery of that event tells itself from a re-publication by another event
  * (REPLAY) and from the same version with other content (VERSION_CONFLICT: refused, the first stands).
  */
@@ -28,17 +28,20 @@ export function becomesCurrent(version: number, currentVersion: number | undefin
   return currentVersion === undefined || currentVersion <= version;
 }
 
-export function versionOutcome(arrival: Exclude<VersionArrival, 'conflict'>, itemCode: string, version: number, current: boolean): ChangeOutcome {
+/** What a catalogue entry is called in a receipt's reason. */
+export type CatalogEntry = 'service item' | 'bundle';
+
+export function versionOutcome(arrival: Exclude<VersionArrival, 'conflict'>, code: string, version: number, current: boolean, entry: CatalogEntry = 'service item'): ChangeOutcome {
   if (arrival === 'replay') {
-    return { outcome: 'kind', kind: 'REPLAY', reason: `service item ${itemCode} version ${version} was published before with the same content` };
+    return { outcome: 'kind', kind: 'REPLAY', reason: `${entry} ${code} version ${version} was published before with the same content` };
   }
   return { outcome: 'applied', details: { current } };
 }
 
-export function conflictOutcome(itemCode: string, version: number): ChangeOutcome {
+export function conflictOutcome(code: string, version: number, entry: CatalogEntry = 'service item'): ChangeOutcome {
   return {
     outcome: 'kind',
     kind: 'VERSION_CONFLICT',
-    reason: `service item ${itemCode} version ${version} was published before with other content; the first stands`,
+    reason: `${entry} ${code} version ${version} was published before with other content; the first stands`,
   };
 }

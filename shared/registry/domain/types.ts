@@ -38,7 +38,7 @@ export interface AsOf {
 }
 
 /** Receipt kinds an event of reference data can end with, besides applied. */
-export type ReferenceKind = 'STALE' | 'REPLAY' | 'VERSION_CONFLICT' | 'DUPLICATE';
+export type ReferenceKind = 'STALE' | 'REPLAY' | 'VERSION_CONFLICT' | 'DUPLICATE' | 'BUNDLE_ITEM_UNKNOWN' | 'BUNDLE_MATERIAL_CONFLICT';
 
 /** What became of a reference-data event, before it is a receipt: applied, or a kind with its reason. */
 export type ChangeOutcome =

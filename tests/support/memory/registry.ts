@@ -5,7 +5,7 @@
  * tests/adapter/registry-store.test.ts holds the real store to the same conditions.
  */
 import type { InternalEvent } from '#contract/internal';
-import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { Receipt } from '#platform/receipts';
 import { replacesStored } from '#registry/domain/as-of';
 import { foldCredit } from '#registry/domain/credit';
@@ -28,6 +28,8 @@ export interface MemoryRegistry {
   readonly receipts: Map<string, Receipt>;
   readonly versions: Map<string, { item: ServiceItem; hash: string; cause: string }>;
   readonly current: Map<string, ServiceItem>;
+  readonly bundleVersions: Map<string, { bundle: ServiceBundle; hash: string; cause: string }>;
+  readonly currentBundles: Map<string, ServiceBundle>;
   readonly conflicts: Array<{ kind: string; key: string; eventId: string; content: unknown }>;
   readonly profiles: Map<string, { profile: PersonProfile | EnterpriseProfile; asOfMs: number; asOfAt: string }>;
   licence(licenceNo: string): StoredLicence | undefined;
@@ -49,6 +51,8 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
   const receipts = new Map<string, Receipt>();
   const versions = new Map<string, { item: ServiceItem; hash: string; cause: string }>();
   const current = new Map<string, ServiceItem>();
+  const bundleVersions: MemoryRegistry['bundleVersions'] = new Map();
+  const currentBundles = new Map<string, ServiceBundle>();
   const conflicts: MemoryRegistry['conflicts'] = [];
   const profiles: MemoryRegistry['profiles'] = new Map();
   const licences = new Map<string, { licence?: Licence; revokedAt?: string }>();
@@ -86,6 +90,21 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
       if (!becomesCurrent(item.version, current.get(item.itemCode)?.version)) return false;
       current.set(item.itemCode, item);
       return true;
+    },
+    async createBundleVersion(bundle, hash, cause): Promise<VersionStamp | undefined> {
+      const key = `${bundle.bundleCode}@${bundle.version}`;
+      const stored = bundleVersions.get(key);
+      if (stored) return { hash: stored.hash, cause: stored.cause };
+      bundleVersions.set(key, { bundle, hash, cause });
+      return undefined;
+    },
+    async makeBundleCurrent(bundle) {
+      if (!becomesCurrent(bundle.version, currentBundles.get(bundle.bundleCode)?.version)) return false;
+      currentBundles.set(bundle.bundleCode, bundle);
+      return true;
+    },
+    async currentItems(itemCodes) {
+      return new Map(itemCodes.flatMap((code) => { const item = current.get(code); return item ? [[code, item] as const] : []; }));
     },
     async keepConflict(kind, key, eventId, content) {
       conflicts.push({ kind, key, eventId, content });
@@ -142,6 +161,8 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     receipts,
     versions,
     current,
+    bundleVersions,
+    currentBundles,
     conflicts,
     profiles,
     licence(licenceNo) {

@@ -11,6 +11,7 @@ const dataOf = (rel: string): Data =>
 
 const SAMPLE: Record<InboundType, string> = {
   'gov.catalog.item.published': 'gov.catalog.item.published/outdoor-advertising.json',
+  'gov.catalog.bundle.published': 'gov.catalog.bundle.published/business-start-up.json',
   'gov.policy.published': 'gov.policy.published/export-credit-insurance.json',
   'gov.policy.withdrawn': 'gov.policy.withdrawn/withdraw-social-insurance.json',
   'gov.policy.confirmed': 'gov.policy.confirmed/one-click-confirmation.json',
@@ -42,7 +43,24 @@ const CODE_MSG = /valid 18-character unified social credit code/;
 
 type Case = [InboundType, string, (d: Data) => void, string, RegExp];
 
+const BUNDLE = 'gov.catalog.bundle.published' as const;
+
 const cases: Case[] = [
+  // 一件事 bundles: the field that causes each problem is named
+  [BUNDLE, 'duplicate item code', (d) => (d.items[3].itemCode = 'QYKB-YZKZ'), 'data.items[3].itemCode', /duplicate item code "QYKB-YZKZ" \(first at items\[1\]\)/],
+  [BUNDLE, 'after naming an item outside the bundle', (d) => (d.items[4].after = ['QYKB-SLDJ', 'QYKB-GJJ']), 'data.items[4].after[1]', /"QYKB-GJJ", which is not an item of this bundle/],
+  [BUNDLE, 'after following itself', (d) => (d.items[0].after = ['QYKB-SLDJ']), 'data.items[0].after[0]', /cycle of after: QYKB-SLDJ → QYKB-SLDJ/],
+  [BUNDLE, 'after cycle through two items', (d) => (d.items[0].after = ['QYKB-YZKZ']), 'data.items[1].after[0]', /cycle of after: QYKB-SLDJ → QYKB-YZKZ → QYKB-SLDJ/],
+  [BUNDLE, 'appliesWhen with a bad operator', (d) => (d.items[2].appliesWhen.op = 'equals'), 'data.items[2].appliesWhen.op', /eq/],
+  [BUNDLE, 'appliesWhen with a fact outside its roots', (d) => (d.items[3].appliesWhen.any[1].fact = 'enterprise.employees'), 'data.items[3].appliesWhen.any[1].fact', /answers, applicant, form, licence, credit, now/],
+  [BUNDLE, 'appliesWhen asking an answer no question asks', (d) => (d.items[3].appliesWhen.any[0].fact = 'answers.staffCount'), 'data.items[3].appliesWhen.any[0].fact', /no question with id "staffCount"/],
+  [BUNDLE, 'questions missing while appliesWhen reads answers', (d) => delete d.questions, 'data.questions', /is required: appliesWhen reads answers.needsInvoice, answers.hiresStaff/],
+  [BUNDLE, 'misspelt required', (d) => (d.items[1].requred = true), 'data.items[1].requred', /not a known field/],
+  [BUNDLE, 'no items', (d) => (d.items = []), 'data.items', /at least 1/],
+  [BUNDLE, 'duplicate question id', (d) => d.questions.push({ ...d.questions[0] }), 'data.questions[2].id', /duplicate question id "needsInvoice"/],
+  [BUNDLE, 'question id that is not a path segment', (d) => d.questions.push({ id: 'needs.invoice', text: '?', kind: 'boolean' }), 'data.questions[2].id', /answers.<id>/],
+  [BUNDLE, 'choice question without options', (d) => (d.questions[0].kind = 'choice'), 'data.questions[0].options', /required when kind is choice/],
+  [BUNDLE, 'promisedDays 0', (d) => (d.promisedDays = 0), 'data.promisedDays', /at least 1/],
   // §4 service items
   ['gov.catalog.item.published', 'missing itemCode', (d) => delete d.itemCode, 'data.itemCode', /required/],
   ['gov.catalog.item.published', 'unknown applicantKind', (d) => (d.applicantKind = 'organisation'), 'data.applicantKind', /one of "person", "enterprise", "any"/],

@@ -15,6 +15,7 @@ const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'
 /** SPEC §2 default sources (the 办不成事 types have two: the hotline and the acceptance system's window and portal). */
 const DEFAULT_SOURCE: Record<string, string | readonly string[]> = {
   'gov.catalog.item.published': '/systems/catalog',
+  'gov.catalog.bundle.published': '/systems/catalog',
   'gov.policy.published': '/systems/policy',
   'gov.policy.withdrawn': '/systems/policy',
   'gov.policy.confirmed': '/systems/policy',

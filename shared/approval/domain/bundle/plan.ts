@@ -1,0 +1,77 @@
+/**
+ * One step of a bundle application, from what is known now: which items apply (or the questions to ask
+ * first), the merged material set, and then either the children ready to be decided — each with the item
+ * it is decided on (its materials replaced by the merged requirements) and the certificates that serve it
+ * as e-licences, for approval's decide() — or, when none is ready, the settled roll-up. The use case
+ * decides the ready children, records them and plans again, until the bundle is settled.
+ */
+import type { Facts } from '#rules/types';
+import type { Licence, ServiceItem } from '../types';
+import { whichItemsApply, type Applicability } from './applicability';
+import { childItem, materialsSaved, mergeMaterials, type MergedMaterial } from './materials';
+import { progress } from './order';
+import { rollUp } from './rollup';
+import type { Bundle, BundleStatus, Child, ChildState, Question } from './types';
+
+export interface PlanInput {
+  readonly bundle: Bundle;
+  /** The version of each item in force (an absent code is decided as an unknown item: REJECTED). */
+  readonly items: ReadonlyMap<string, ServiceItem>;
+  /** The facts of the application with its answers (`bundleFacts`). */
+  readonly facts: Facts;
+  readonly decided: ReadonlyMap<string, Extract<ChildState, { kind: 'decided' }>>;
+  readonly applicantId: string;
+  readonly timeZone: string;
+}
+
+export interface ReadyChild {
+  readonly itemCode: string;
+  /** What decide() takes as the item: undefined when the catalogue has no such item. */
+  readonly item: ServiceItem | undefined;
+  /** The certificates of approved items it follows, to add to the applicant's e-licences. */
+  readonly licences: readonly Licence[];
+}
+
+interface Known {
+  readonly applicability: readonly Applicability[];
+  readonly merged: readonly MergedMaterial[];
+  readonly materialsSaved: number;
+}
+
+export type BundlePlan =
+  | { readonly kind: 'needsAnswer'; readonly status: 'NEEDS_ANSWER'; readonly applicability: readonly Applicability[]; readonly questions: readonly Question[]; readonly unknownFacts: readonly string[] }
+  | (Known & { readonly kind: 'decide'; readonly ready: readonly ReadyChild[] })
+  | (Known & { readonly kind: 'settled'; readonly status: BundleStatus; readonly children: readonly Child[] });
+
+export function planBundle(input: PlanInput): BundlePlan {
+  const applies = whichItemsApply(input.bundle, input.facts, input.timeZone);
+  if (applies.status === 'NEEDS_ANSWER') {
+    const { items: applicability, questions, unknownFacts } = applies;
+    return { kind: 'needsAnswer', status: 'NEEDS_ANSWER', applicability, questions, unknownFacts };
+  }
+  const applicable = applies.items.filter((i) => i.applies === true).flatMap((i) => {
+    const item = input.items.get(i.itemCode);
+    return item ? [item] : [];
+  });
+  const merged = mergeMaterials(applicable);
+  const known: Known = { applicability: applies.items, merged, materialsSaved: materialsSaved(applicable, merged) };
+  const states = progress({
+    bundle: input.bundle,
+    applies: new Map(applies.items.map((i) => [i.itemCode, i.applies === true])),
+    decided: input.decided,
+    items: input.items,
+    applicantId: input.applicantId,
+  });
+
+  const ready: ReadyChild[] = [];
+  const children: Child[] = [];
+  for (const { itemCode, required } of input.bundle.items) {
+    const state = states.get(itemCode) ?? { kind: 'notApplicable' };
+    if (state.kind === 'ready') {
+      const item = input.items.get(itemCode);
+      ready.push({ itemCode, item: item === undefined ? undefined : childItem(item, merged), licences: state.certificates });
+    } else children.push({ itemCode, required, state });
+  }
+  if (ready.length > 0) return { ...known, kind: 'decide', ready };
+  return { ...known, kind: 'settled', status: rollUp('known', children), children };
+}
