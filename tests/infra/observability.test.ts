@@ -394,7 +394,7 @@ describe('the monthly report', () => {
     expect(rules).toHaveLength(1);
     expect(rules[0]![1].Properties.ScheduleExpression).toBe(Schedule.rate(Duration.days(1)).expressionString);
     expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', path: '/reports/{district}/{month}', function: 'query' }]));
-    expect(functions.monthlyReport.tables).toEqual({ approvals: 'read', entitlements: 'read', reviews: 'read', reports: 'readwrite' });
+    expect(functions.monthlyReport.tables).toEqual({ approvals: 'read', entitlements: 'read', reviews: 'read', hardcases: 'read', reports: 'readwrite' });
     expect((functions.query.tables as Record<string, string>).reports).toBe('read');
   });
 });
