@@ -183,7 +183,7 @@ function rankingTable(report: MonthlyReport): string {
   return `<table class="ranking"><thead><tr><th>名次</th><th>部门</th><th>综合评分</th><th>主动评价数</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
-/** A section's table; the first column is a label, the others figures. */
+/** A section's table: its text columns aligned left, its figures right (in tabular digits). */
 function sectionTable(table: SectionTable): string {
   const caption = `<h3>${escapeHtml(table.caption)}</h3>`;
   if (table.rows.length === 0) return `${caption}<p class="none" data-table="${table.id}">${escapeHtml(table.empty)}</p>`;

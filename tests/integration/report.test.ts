@@ -365,20 +365,8 @@ describe('the monthly report through the local runtime', () => {
     // The case the 容缺 application's termination offered was reported on 12-04: December's.
     const h = report.hardCases!;
     expect(h.all).toEqual({
-      received: 2,
-      offered: 0,
-      contacted: 1,
-      resolved: 1,
-      explained: 0,
-      escalated: 0,
-      returnVisited: 1,
-      satisfied: 1,
-      closed: 1,
-      overdueContact: 1,
-      overdueResolve: 1,
-      overdue: 1,
-      resolutionRate: 0.5,
-      satisfactionRate: 1,
+      ...{ received: 2, offered: 0, contacted: 1, resolved: 1, explained: 0, escalated: 0, returnVisited: 1, satisfied: 1, closed: 1 },
+      ...{ overdueContact: 1, overdueResolve: 1, overdue: 1, resolutionRate: 0.5, satisfactionRate: 1 },
     });
     expect(h.byChannel.map((r) => [r.channel, r.counts.received, r.counts.closed, r.counts.overdue])).toEqual([
       ['hotline', 1, 1, 0],
@@ -410,11 +398,9 @@ describe('the monthly report through the local runtime', () => {
     expect(u.lag.count).toBe(7);
     const ranOn = Date.parse('2026-11-05T14:30:00+08:00');
     const lagOf = (source: string) => ranOn - Date.parse(source);
-    const slack = 30 * 60_000; // the functions' clock moved on while the month was posted
-    expect(u.lag.p50Ms! - lagOf('2026-11-03T09:00:00+08:00')).toBeGreaterThanOrEqual(0);
-    expect(u.lag.p50Ms! - lagOf('2026-11-03T09:00:00+08:00')).toBeLessThan(slack);
-    expect(u.lag.p99Ms! - lagOf('2026-11-02T10:00:00+08:00')).toBeGreaterThanOrEqual(0);
-    expect(u.lag.p99Ms! - lagOf('2026-11-02T10:00:00+08:00')).toBeLessThan(slack);
+    // The functions' clock moved on (under 30 minutes) while the month was posted.
+    const late = (lag: number | null, source: string) => (lag! - lagOf(source) >= 0 && lag! - lagOf(source) < 30 * 60_000 ? 'on time' : lag! - lagOf(source));
+    expect([late(u.lag.p50Ms, '2026-11-03T09:00:00+08:00'), late(u.lag.p99Ms, '2026-11-02T10:00:00+08:00')]).toEqual(['on time', 'on time']);
     expect(u.lag.maxMs).toBe(u.lag.p99Ms);
     // Nothing on its way; the oldest refused records are of 11-02 10:00, the first by record id C2's.
     expect(u.oldestPending).toBeNull();
