@@ -303,10 +303,10 @@ export const functions = {
   },
   monthlyReport: {
     entry: 'functions/report/monthly.ts',
-    description: 'Monthly report schedule: builds the previous month\'s report of the district (every figure of SPEC 4-6 per department) if missing.',
+    description: 'Monthly report schedule: builds the previous month\'s report of the district (figures per department, 办不成事, upward sync) if missing.',
     timeoutSeconds: 300,
     memoryMiB: 1024,
-    tables: { approvals: 'read', entitlements: 'read', reviews: 'read', reports: 'readwrite' },
+    tables: { approvals: 'read', entitlements: 'read', reviews: 'read', hardcases: 'read', reports: 'readwrite' },
     sendsTo: [],
   },
 } as const satisfies Record<string, FunctionSpec>;

@@ -150,6 +150,11 @@ export function validateStageConfig(config: StageConfig): void {
   for (const [key, days] of Object.entries(config.hardCase ?? {})) {
     if (!Number.isInteger(days) || days < 0 || days > 365) throw new Error(`config.hardCase.${key} must be a whole number of working days from 0 to 365`);
   }
+  const oldestPending = config.upward?.oldestPendingAlarmSeconds;
+  // Under a minute would alarm on the sender's own cadence; past 14 days a record has long been parked.
+  if (oldestPending !== undefined && (!Number.isInteger(oldestPending) || oldestPending < 60 || oldestPending > 14 * 86_400)) {
+    throw new Error(`config.upward.oldestPendingAlarmSeconds must be whole seconds from 60 to 1209600; got ${JSON.stringify(oldestPending)}`);
+  }
   if (config.matching.sliceSize < 1 || config.matching.sliceSize > 100_000) {
     throw new Error('config.matching.sliceSize must be between 1 and 100000');
   }

@@ -71,6 +71,8 @@ export interface DashboardProps {
   readonly api: apigwv2.HttpApi;
   /** The "old messages" alarm's threshold (s), drawn on the age graph. */
   readonly oldestMessageAgeSeconds: number;
+  /** The upward sync's "oldest pending record" alarm threshold (s), drawn on its graph. */
+  readonly upwardOldestPendingSeconds: number;
   /** Every alarm to show in the alarm status widget. */
   readonly alarms: readonly cloudwatch.Alarm[];
 }
@@ -86,6 +88,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     ...approvalRows(),
     entitlementRow(),
     ...reviewRows(props.api),
+    upwardSyncRow(props.upwardOldestPendingSeconds),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
   ];
@@ -256,6 +259,30 @@ function reviewRows(api: apigwv2.HttpApi): Row[] {
         right: [api.metricLatency({ statistic: 'p95', period: Duration.minutes(5), label: 'API p95 ms' })],
       }),
     ],
+  ];
+}
+
+/** 好差评 upward sync — SPEC §18: what each run of the sender got back, and how long the oldest record has waited. */
+function upwardSyncRow(oldestPendingSeconds: number): Row {
+  return [
+    new cloudwatch.GraphWidget({
+      title: '好差评 upward sync: platform answers per run (acked, rejected, retrying, parked)',
+      width: 12,
+      stacked: true,
+      left: [
+        civicMetric('UpwardAcked', 'upwardSync', 'Sum', Duration.minutes(5), 'acked'),
+        civicMetric('UpwardRejected', 'upwardSync', 'Sum', Duration.minutes(5), 'rejected'),
+        civicMetric('UpwardRetrying', 'upwardSync', 'Sum', Duration.minutes(5), 'retrying'),
+        civicMetric('UpwardParked', 'upwardSync', 'Sum', Duration.minutes(5), 'parked'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '好差评 upward sync: oldest record on its way (s)',
+      width: 12,
+      left: [civicMetric('UpwardOldestPendingSeconds', 'upwardSync', 'Maximum', Duration.minutes(5), 'oldest pending')],
+      leftYAxis: { min: 0 },
+      leftAnnotations: [{ value: oldestPendingSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+    }),
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * What auditors read in CloudWatch (SPEC §10): one dashboard per stage, the figure alarms (overdue
- * rectifications, overdue commitment verifications) and the saved Logs Insights queries for the questions
+ * rectifications, overdue commitment verifications, the upward sync's refused, parked and waiting records)
+ * and the saved Logs Insights queries for the questions
  * auditors ask. The platform alarms (DLQ not empty, function errors, old messages) live with the resources
  * they watch in the stateless stack; every alarm goes to the stateful stack's SNS topic.
  *
@@ -38,7 +39,17 @@ export function oldestMessageAgeSeconds(scope: Construct): number {
   return value;
 }
 
-export interface FigureAlarm {
+/** Default of the upward sync's "oldest pending record" alarm; a stage sets `upward.oldestPendingAlarmSeconds`. */
+export const DEFAULT_UPWARD_OLDEST_PENDING_SECONDS = 3600;
+/** The gauge is written every minute, so five minutes hold several readings of it. */
+export const GAUGE_ALARM_PERIOD = Duration.minutes(5);
+
+/** The age (seconds) above which a record still on its way to the platform raises the alarm. */
+export function upwardOldestPendingSeconds(config: StageConfig): number {
+  return config.upward?.oldestPendingAlarmSeconds ?? DEFAULT_UPWARD_OLDEST_PENDING_SECONDS;
+}
+
+interface FigureAlarmBase {
   readonly id: string;
   readonly name: string;
   readonly description: string;
@@ -46,14 +57,30 @@ export interface FigureAlarm {
   readonly service: FunctionName;
 }
 
-/** Alarms on figures (SPEC §10 "overdue rectifications", §4 "an overdue verification is flagged"). */
-export const figureAlarms = (stage: string): readonly FigureAlarm[] => [
+/** A count a schedule run adds to: fires when a run counted any (the Sum over the run's period is above 0). */
+export interface CountAlarm extends FigureAlarmBase {
+  readonly kind: 'count';
+}
+
+/** A reading a function writes on every run: fires when the highest reading of a period is above `threshold`. */
+export interface GaugeAlarm extends FigureAlarmBase {
+  readonly kind: 'gauge';
+  readonly threshold: number;
+}
+
+export type FigureAlarm = CountAlarm | GaugeAlarm;
+
+/** Alarms on figures (SPEC §10 "overdue rectifications", §4 "an overdue verification is flagged", §18 sync). */
+export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
+
+const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly FigureAlarm[] => [
   {
     id: 'OverdueRectificationsAlarm',
     name: `civicflow-${stage}-overdue-rectifications`,
     description: '好差评: the review schedule flagged a rectification overdue (not acknowledged or not rectified in time).',
     metricName: 'OverdueRectifications',
     service: 'reviewSchedule',
+    kind: 'count',
   },
   {
     id: 'OverdueVerificationsAlarm',
@@ -61,6 +88,7 @@ export const figureAlarms = (stage: string): readonly FigureAlarm[] => [
     description: '秒批: an approval on commitment (告知承诺) was not verified by its department in time.',
     metricName: 'OverdueVerifications',
     service: 'approvalDeadlines',
+    kind: 'count',
   },
   {
     id: 'UpwardParkedAlarm',
@@ -68,6 +96,7 @@ export const figureAlarms = (stage: string): readonly FigureAlarm[] => [
     description: '好差评 upward sync: a record failed its last attempt and is PARKED; fix the platform link, then npm run resync -- --state PARKED.',
     metricName: 'UpwardParked',
     service: 'upwardSync',
+    kind: 'count',
   },
   {
     id: 'UpwardRejectedAlarm',
@@ -75,6 +104,18 @@ export const figureAlarms = (stage: string): readonly FigureAlarm[] => [
     description: '好差评 upward sync: the platform refused a record; GET /reviews/sync/records?state=REJECTED says why.',
     metricName: 'UpwardRejected',
     service: 'upwardSync',
+    kind: 'count',
+  },
+  {
+    id: 'UpwardOldestPendingAlarm',
+    name: `civicflow-${stage}-upward-oldest-pending`,
+    description:
+      `好差评 upward sync: a record has waited more than ${oldestPendingSeconds} s to reach the platform (down, unreachable ` +
+      'or too slow). GET /reviews/sync/records?state=PENDING shows each record\'s last error; docs/operations.md says what to do.',
+    metricName: 'UpwardOldestPendingSeconds',
+    service: 'upwardSync',
+    kind: 'gauge',
+    threshold: oldestPendingSeconds,
   },
 ];
 
@@ -166,12 +207,17 @@ export interface Observability {
 
 export function addObservability(stack: Stack, props: ObservabilityProps): Observability {
   const stage = props.config.stage;
-  const createdAlarms = figureAlarms(stage).map((a) =>
+  // Missing data is not breaching: a stage that reports nothing upward writes no sync metric at all, and a
+  // sender that stops running is the function-errors alarm's business.
+  const createdAlarms = figureAlarms(props.config).map((a) =>
     props.alarm(a.id, {
       alarmName: a.name,
       alarmDescription: a.description,
-      metric: civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD),
-      threshold: 0,
+      metric:
+        a.kind === 'count'
+          ? civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD)
+          : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
+      threshold: a.kind === 'count' ? 0 : a.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -189,6 +235,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
     config: props.config,
     api: props.api,
     oldestMessageAgeSeconds: oldestMessageAgeSeconds(stack),
+    upwardOldestPendingSeconds: upwardOldestPendingSeconds(props.config),
     alarms: [...props.alarms, ...createdAlarms],
   });
   return { dashboard, figureAlarms: createdAlarms, queries };

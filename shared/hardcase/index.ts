@@ -7,4 +7,5 @@ export { createHardCaseService, NotReportedYet, OUT_OF_ORDER_RECEIVES, StepOutOf
 export type { HardCasePorts, HardCaseStore, RefusedEvent, StoredCase, Watch } from './ports';
 export { toDecided, toNewCase, toUpdate, type DecidedApplication } from './inbound';
 export { loadCase as readHardCase, casesOfMonth as hardCasesOfMonth } from './store';
+export { readHardCaseFigures } from './reads';
 export { stageHardCaseConfig, stageHardCaseService } from './adapters';

@@ -47,8 +47,10 @@ export interface StageConfig {
    * 好差评 upward sync: the platform's profile (national, zhejiang, guangdong), the URL records are posted
    * to, and the three-digit data-source number the platform gave this bureau. The area code is
    * `district.code`; departments' credit codes come from the catalogue. Without it nothing is reported.
+   * `oldestPendingAlarmSeconds`: how long a record may wait to reach the platform before the
+   * `upward-oldest-pending` alarm fires (default 3600; read at synth time).
    */
-  readonly upward?: { readonly profile: string; readonly url: string; readonly dataSource: string };
+  readonly upward?: { readonly profile: string; readonly url: string; readonly dataSource: string; readonly oldestPendingAlarmSeconds?: number };
   /** Upstream systems allowed to post, by CloudEvents `source`. */
   readonly sources: Readonly<Record<string, SourceConfig>>;
   /** Principals allowed to read the query routes (auditors, upstream systems). */

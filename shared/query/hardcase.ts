@@ -12,10 +12,10 @@ import {
   CAUSE_LABELS,
   HARDCASE_CHANNELS,
   HARDCASE_STATES,
-  hardCaseFigures,
   hardCaseOverdueKinds,
   hardCasesOfMonth,
   readHardCase,
+  readHardCaseFigures,
   type HardCase,
   type HardCasePeriod,
 } from '#hardcase';
@@ -60,8 +60,7 @@ export const hardCaseRoutes: QueryRoutes = {
   'GET /hardcases/figures': async ({ query }) => {
     const period = periodOf(query.period);
     if (typeof period === 'string') return problem(400, period);
-    const cases = await hardCasesOfMonth(period.value.slice(0, 7));
-    return json(200, { ...hardCaseFigures(cases, period, nowIso(), stageCalendar()), causes: CAUSE_LABELS });
+    return json(200, { ...(await readHardCaseFigures(period, nowIso(), stageCalendar())), causes: CAUSE_LABELS });
   },
 
   /** The cases reported in a month (oldest first), optionally of one state, channel, cause or item, or only overdue ones. */

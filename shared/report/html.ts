@@ -12,7 +12,8 @@
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
 import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
-import { columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
+import { basisText, columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
+import { hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -182,6 +183,17 @@ function rankingTable(report: MonthlyReport): string {
   return `<table class="ranking"><thead><tr><th>名次</th><th>部门</th><th>综合评分</th><th>主动评价数</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** A section's table: its text columns aligned left, its figures right (in tabular digits). */
+function sectionTable(table: SectionTable): string {
+  const caption = `<h3>${escapeHtml(table.caption)}</h3>`;
+  if (table.rows.length === 0) return `${caption}<p class="none" data-table="${table.id}">${escapeHtml(table.empty)}</p>`;
+  const head = table.header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
+  const rows = table.rows
+    .map((r) => `<tr>${r.map((c, i) => (i < (table.textColumns ?? 1) ? `<td>${escapeHtml(c)}</td>` : `<td class="num">${escapeHtml(c)}</td>`)).join('')}</tr>`)
+    .join('');
+  return `${caption}<div class="scroll"><table class="section" data-table="${table.id}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
+}
+
 const STYLE = `
 :root{--red:${RED};--ink:#1f2328;--muted:#5b6470;--line:#d5d9de}
 *{box-sizing:border-box}
@@ -208,6 +220,10 @@ th,td{border:1px solid var(--line);padding:5px 8px}thead th{background:#f6f7f9}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tr.section th{text-align:left;background:#fbeef0;color:var(--red)}
 table.ranking{width:auto;min-width:50%}
+h3{font-size:15px;margin:16px 0 6px}
+table.section td:not(.num){white-space:normal}
+table.section[data-table^="hardcase"]{table-layout:fixed}table.section[data-table^="hardcase"] th:first-child{width:15%}
+.sync{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:0 24px}
 .none{color:var(--muted)}
 .basis{color:var(--muted);font-size:12px;margin-top:28px;border-top:1px solid var(--line);padding-top:10px}
 @page{size:A4;margin:14mm 12mm}
@@ -218,7 +234,7 @@ table.ranking{width:auto;min-width:50%}
   .charts{grid-template-columns:1fr 1fr;gap:8px}
   .kpis{grid-template-columns:repeat(6,1fr);gap:6px}.kpi{padding:6px 8px}.kpi b{font-size:15pt}
   table{font-size:8pt}th,td{padding:2px 4px}
-  h2{break-after:avoid;font-size:13pt;margin:14px 0 8px}
+  h2,h3{break-after:avoid;font-size:13pt;margin:14px 0 8px}h3{font-size:11pt;margin:10px 0 4px}
   tr,figure.chart{break-inside:avoid}thead{display:table-header-group}
   .scroll{overflow:visible}
 }
@@ -255,7 +271,13 @@ ${figureTable(report)}
 ${policyTable(report)}
 <h2>四、部门综合评分排名</h2>
 ${rankingTable(report)}
-<div class="basis">口径：秒批——${escapeHtml(report.basis.approval)}；免申即享——${escapeHtml(report.basis.entitlement)}；好差评——${escapeHtml(report.basis.review)}。</div>
+<h2>五、办不成事</h2>
+${hardCaseTables(report).map(sectionTable).join('\n')}
+<h2>六、好差评数据上报</h2>
+<div class="sync">
+${upwardTables(report).map((t) => `<div>${sectionTable(t)}</div>`).join('\n')}
+</div>
+<div class="basis">口径：${escapeHtml(basisText(report))}。</div>
 </div></body></html>
 `;
 }

@@ -5,6 +5,7 @@
  */
 import { OUTCOMES } from '#approval';
 import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
+import { hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 
@@ -135,12 +136,12 @@ export function displayWidth(text: string): number {
 const padEnd = (s: string, w: number) => s + ' '.repeat(Math.max(0, w - displayWidth(s)));
 const padStart = (s: string, w: number) => ' '.repeat(Math.max(0, w - displayWidth(s))) + s;
 
-/** A box-drawn table; the first column is left-aligned, the others right-aligned. */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/** A box-drawn table; the first `leftColumns` columns (text) are left-aligned, the others (figures) right-aligned. */
+export function textTable(header: readonly string[], rows: readonly (readonly string[])[], leftColumns = 1): string {
   const widths = header.map((h, i) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[i] ?? ''))));
   const line = (l: string, m: string, r: string) => l + widths.map((w) => '─'.repeat(w + 2)).join(m) + r;
   const row = (cells: readonly string[]) =>
-    '│' + cells.map((c, i) => ` ${i === 0 ? padEnd(c, widths[i]!) : padStart(c, widths[i]!)} `).join('│') + '│';
+    '│' + cells.map((c, i) => ` ${i < leftColumns ? padEnd(c, widths[i]!) : padStart(c, widths[i]!)} `).join('│') + '│';
   return [line('┌', '┬', '┐'), row(header), line('├', '┼', '┤'), ...rows.map(row), line('└', '┴', '┘')].join('\n');
 }
 
@@ -192,8 +193,28 @@ export function renderText(report: MonthlyReport): string {
         ),
   );
   out.push('');
-  out.push(`口径：秒批——${report.basis.approval}；免申即享——${report.basis.entitlement}；好差评——${report.basis.review}。`);
+  for (const [title, tables] of [['办不成事', hardCaseTables(report)], ['好差评数据上报', upwardTables(report)]] as const) {
+    out.push(`【${title}】`);
+    for (const table of tables) out.push(`${table.caption}：`, ...textSectionTable(table), '');
+  }
+  out.push(`口径：${basisText(report)}。`);
   return out.join('\n');
+}
+
+function textSectionTable(table: SectionTable): string[] {
+  return table.rows.length === 0 ? [`（${table.empty.replace(/。$/, '')}）`] : [textTable(table.header, table.rows, table.textColumns ?? 1)];
+}
+
+/** How every figure is delimited, in the report's words (a report of version 1 has the first three). */
+export function basisText(report: MonthlyReport): string {
+  const b = report.basis;
+  return [
+    `秒批——${b.approval}`,
+    `免申即享——${b.entitlement}`,
+    `好差评——${b.review}`,
+    ...(b.hardCase ? [`办不成事——${b.hardCase}`] : []),
+    ...(b.upwardSync ? [`数据上报——${b.upwardSync}`] : []),
+  ].join('；');
 }
 
 /** A place in the ranking; a place shared by tied departments reads 并列 (tied departments share a rank). */

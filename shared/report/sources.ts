@@ -1,10 +1,14 @@
 /**
  * What the monthly report is built from, read from the other capabilities through their public modules:
- * every current decision with its overdue flag, every policy with its figures, the month's review counters.
+ * every current decision with its overdue flag, every policy with its figures, the month's review counters,
+ * and the month's 办不成事 and upward-sync figures through the readers their query routes call.
  */
 import { currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
-import { listCounters } from '#review';
+import { readHardCaseFigures } from '#hardcase';
+import { stageCalendar } from '#platform/calendar';
+import { config } from '#platform/stage-config';
+import { dynamoSyncStore, listCounters, upwardFigures } from '#review';
 import { daysOf, type PolicyInput, type ReportInput } from './domain/build';
 import type { ReportScope } from './ports';
 
@@ -41,6 +45,13 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
 
 /** Everything the report of `scope.month` is built from. */
 export async function readReportInput(scope: ReportScope): Promise<ReportInput> {
-  const [decisions, policies, reviews] = await Promise.all([currentDecisionsWithOverdueFlags(), readPolicies(), readReviews(scope.month)]);
-  return { ...scope, decisions, policies, ...reviews };
+  const calendar = stageCalendar();
+  const [decisions, policies, reviews, hardCases, upwardSync] = await Promise.all([
+    currentDecisionsWithOverdueFlags(),
+    readPolicies(),
+    readReviews(scope.month),
+    readHardCaseFigures({ granularity: 'month', value: scope.month }, scope.generatedAt, calendar),
+    config().upward === undefined ? null : upwardFigures({ store: dynamoSyncStore, calendar }, scope.month, scope.generatedAt),
+  ]);
+  return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync };
 }

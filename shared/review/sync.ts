@@ -134,7 +134,9 @@ export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
     ports.metrics.count(name, value);
   }
   const oldest = await oldestPending(ports.store, ports.now());
-  ports.metrics.single({ Service: 'upward-sync' }, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
+  // A gauge under the function's own `service` dimension only, as the alarm and the dashboard read it;
+  // written on every run, 0 when nothing waits, so the alarm sees the backlog drain.
+  ports.metrics.single({}, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
   if (counts.attempted + counts.expired > 0) ports.log.info('upward sync ran', { ...counts });
   return counts;
 }

@@ -7,7 +7,8 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
 import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
-import { OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '#infra/stacks/observability';
+import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '#infra/stacks/observability';
+import { stageConfig } from '#topology/stages';
 import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
 
@@ -83,6 +84,8 @@ describe('dashboard', () => {
       '好差评 差评整改率, coverage by department (this month)',
       '好差评 overdue rectifications (flagged per run; cases this month by department)',
       'Ingest: events accepted and rejected; API latency',
+      '好差评 upward sync: platform answers per run (acked, rejected, retrying, parked)',
+      '好差评 upward sync: oldest record on its way (s)',
       'Queue depth (visible messages)',
       'Age of oldest message (s)',
       'DLQ depth (must be 0)',
@@ -150,6 +153,14 @@ describe('dashboard', () => {
       'CivicFlow/OverdueRectifications service=reviewSchedule',
       `SEARCH('{CivicFlow,Department,service} MetricName="OverdueRectificationCases" service="reviewSchedule"', 'Maximum', 300)`,
     ]);
+    expect(series('好差评 upward sync: platform answers per run (acked, rejected, retrying, parked)')).toEqual(
+      ['UpwardAcked', 'UpwardRejected', 'UpwardRetrying', 'UpwardParked'].map((m) => `CivicFlow/${m} service=upwardSync`),
+    );
+    expect(series('好差评 upward sync: oldest record on its way (s)')).toEqual(['CivicFlow/UpwardOldestPendingSeconds service=upwardSync']);
+    expect(optionsOf('好差评 upward sync: oldest record on its way (s)').map((o) => o.stat)).toEqual(['Maximum']);
+    expect(widget('好差评 upward sync: oldest record on its way (s)').annotations).toEqual({
+      horizontal: [expect.objectContaining({ value: DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, label: 'alarm' })],
+    });
     const ingest = series('Ingest: events accepted and rejected; API latency');
     expect(ingest.slice(0, 2)).toEqual(['CivicFlow/EventsAccepted service=ingest', 'CivicFlow/EventsRejected service=ingest']);
     expect(ingest[2]).toMatch(/^AWS\/ApiGateway\/Latency ApiId=AWS::ApiGatewayV2::Api:/);
@@ -223,6 +234,27 @@ describe('alarms to the SNS topic', () => {
     }
   });
 
+  it('alarms on the age of the oldest upward-sync record still on its way: the gauge\'s highest reading over 5 minutes', () => {
+    const a = byName(`civicflow-${stage}-upward-oldest-pending`);
+    expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', 'UpwardOldestPendingSeconds', { service: 'upwardSync' }, 'Maximum', 300]);
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([3600, 'GreaterThanThreshold', 1, 'notBreaching']);
+    expect(DEFAULT_UPWARD_OLDEST_PENDING_SECONDS).toBe(3600);
+    expect(a.AlarmDescription).toMatch(/more than 3600 s/);
+  });
+
+  it('takes the oldest-pending threshold from the stage\'s upward configuration, and refuses a nonsense value', () => {
+    const base = stageConfig(stage);
+    const upward = { profile: 'national', url: 'https://platform.example.gov.cn/api/evaluations', dataSource: '144' };
+    const other = synthCivicFlow(stage, { bundle: false, config: { ...base, upward: { ...upward, oldestPendingAlarmSeconds: 900 } } });
+    const alarm = resourcesOfType(other.statelessJson, 'AWS::CloudWatch::Alarm')
+      .map(([, x]) => x.Properties as Json)
+      .find((x) => x.AlarmName === `civicflow-${stage}-upward-oldest-pending`)!;
+    expect([alarm.Threshold, alarm.Statistic]).toEqual([900, 'Maximum']);
+    expect(() => synthCivicFlow(stage, { bundle: false, config: { ...base, upward: { ...upward, oldestPendingAlarmSeconds: 30 } } })).toThrow(
+      /oldestPendingAlarmSeconds must be whole seconds from 60/,
+    );
+  });
+
   it('alarms on every DLQ not empty, every function error and old messages in every consumed queue', () => {
     for (const q of queueNames) {
       const a = byName(`civicflow-${stage}-${q}-dlq-not-empty`);
@@ -257,7 +289,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(4 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(5 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {
@@ -394,7 +426,7 @@ describe('the monthly report', () => {
     expect(rules).toHaveLength(1);
     expect(rules[0]![1].Properties.ScheduleExpression).toBe(Schedule.rate(Duration.days(1)).expressionString);
     expect(routes).toEqual(expect.arrayContaining([{ method: 'GET', path: '/reports/{district}/{month}', function: 'query' }]));
-    expect(functions.monthlyReport.tables).toEqual({ approvals: 'read', entitlements: 'read', reviews: 'read', reports: 'readwrite' });
+    expect(functions.monthlyReport.tables).toEqual({ approvals: 'read', entitlements: 'read', reviews: 'read', hardcases: 'read', reports: 'readwrite' });
     expect((functions.query.tables as Record<string, string>).reports).toBe('read');
   });
 });

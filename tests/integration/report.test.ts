@@ -4,20 +4,24 @@
  * confirmations and a disbursement, cases and reviews of known levels with one rectification driven to
  * closure and one left to go overdue — then the clock moves to December, the deadline and review schedules
  * run, the monthly-report schedule builds November, and every figure read back through
- * GET /reports/{district}/{month} is checked against values computed by hand below. The structured log
- * lines the saved Logs Insights queries read are checked in the runtime's log.
+ * GET /reports/{district}/{month} is checked against values computed by hand below. Two 办不成事 cases (one
+ * closed, one never contacted) and the upward sync of the month's reviews and steps to the runtime's
+ * stand-in platform (which refuses one case) fill the report's last two sections, checked by hand and
+ * against GET /hardcases/figures and GET /reviews/sync/figures. The structured log lines the saved Logs
+ * Insights queries read are checked in the runtime's log.
  *
  * Calendar (Asia/Shanghai; November 2026 has no public holiday): Tue 11-03, Wed 11-04, Thu 11-05.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
+import { renderHtml as renderPage } from '#report/html';
 import { renderHtml, renderText } from '#report/render';
 import type { MonthlyReport } from '#report/domain/build';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {
-  rt = await startLocal();
+  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ upward: { profile: 'national', url: 'local', dataSource: '144' } }) } });
   await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' }); // Thu 11-05 14:30 local
 }, 120_000);
 afterAll(async () => {
@@ -31,6 +35,10 @@ const QXJ = '440305-QXJ';
 const GAJ = '440305-GAJ';
 const SWJ = '440305-SWJ';
 const WANG = '440304198506122460';
+// SJ-0001 gets a credit code for the platform; the other items have none, so their records cannot be mapped.
+const SJJ_CREDIT = makeCreditCode('11440305007497265');
+const HOTLINE = '/systems/hotline-12345';
+const ACCEPTANCE = '/systems/window-acceptance';
 
 let seq = 0;
 function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
@@ -125,6 +133,12 @@ const step = (c: CaseSpec, action: string, at: string, extra: Record<string, unk
     ...extra,
   });
 
+/** A hard-case event from its source, on a fresh id. */
+function hardCaseEvent(source: string, type: string, data: Record<string, unknown>): any {
+  return { specversion: '1.0', id: `rp-hc-${++seq}`, source, type, time: String(data.at ?? data.reportedAt), datacontenttype: 'application/json', data };
+}
+const hotlineStaff = { departmentCode: '440305-12345', staffId: 'H-0007' };
+
 let report: MonthlyReport;
 
 describe('the monthly report through the local runtime', () => {
@@ -133,7 +147,8 @@ describe('the monthly report through the local runtime', () => {
       sample('gov.catalog.item.published', 'weather-certificate'),
       sample('gov.catalog.item.published', 'outdoor-advertising'),
       sample('gov.catalog.item.published', 'no-criminal-record'),
-      sample('gov.catalog.item.published', 'enterprise-startup-manual'),
+      // With the department's credit code, which the platform's records carry (the other items lack it).
+      variant('gov.catalog.item.published', 'enterprise-startup-manual', { departmentCreditCode: SJJ_CREDIT }),
     ]);
     await post([
       sample('gov.person.profile.updated', 'resident'),
@@ -175,6 +190,27 @@ describe('the monthly report through the local runtime', () => {
       await post([step(C.C3!, action, at, extra)]);
     }
     expect((await rt.get(`/rectifications/${C.C3!.caseId}`)).body.state).toBe('CLOSED');
+
+    // 办不成事: a hotline case closed in three days, a window case never contacted.
+    await post([
+      hardCaseEvent(HOTLINE, 'gov.hardcase.reported', { caseId: 'RP-HC-1', channel: 'hotline', description: '社保转移接续两地互相推诿', reportedAt: '2026-11-03T09:00:00+08:00', contactPhone: '13812345678' }),
+      hardCaseEvent(ACCEPTANCE, 'gov.hardcase.reported', { caseId: 'RP-HC-2', channel: 'window', itemCode: 'CG-0107', description: '户外广告审批材料反复补正', reportedAt: '2026-11-04T15:00:00+08:00' }),
+    ]);
+    for (const [action, at, extra] of [
+      ['contact', '2026-11-03T10:00:00+08:00', {}],
+      ['resolve', '2026-11-04T10:00:00+08:00', { cause: 'dataSharing' }],
+      ['returnVisit', '2026-11-05T09:00:00+08:00', { satisfied: true }],
+      ['close', '2026-11-05T09:10:00+08:00', {}],
+    ] as const) {
+      await post([hardCaseEvent(HOTLINE, 'gov.hardcase.updated', { caseId: 'RP-HC-1', action, actor: hotlineStaff, at, ...extra })]);
+    }
+    expect((await rt.get('/hardcases/RP-HC-1')).body.state).toBe('CLOSED');
+
+    // Upward sync of what happened so far; the platform does not know C2's department yet.
+    expect((await rt.dev('POST', '/_dev/upward/receiver', { refuse: [{ id: C.C2!.caseId, code: 'E_DEPT_UNKNOWN', message: '部门未在平台注册' }] })).status).toBe(200);
+    // Sent: C1's and C3's reviews and C3's five steps (open, acknowledge, rectify, returnVisit, close), and
+    // C2's review, which the platform refuses; C4's and C5's (CG-0107, no credit code) were refused before sending.
+    expect((await fire('upward-sync')).sync).toMatchObject({ attempted: 8, acked: 7, rejected: 1 });
   }, 120_000);
 
   it('moves into December: deadlines pass, defaults are recorded, and the schedule builds November once', async () => {
@@ -322,6 +358,78 @@ describe('the monthly report through the local runtime', () => {
     ]);
     expect(report.badReviewTrend).toHaveLength(30);
     expect(report.badReviewTrend.filter((d) => d.realReviews > 0)).toEqual([{ day: '2026-11-02', realReviews: 5, negative: 2 }]);
+  });
+
+  it('has the 办不成事 cases reported in November, counted as GET /hardcases/figures counts them (SPEC §18)', async () => {
+    // RP-HC-1 closed after a resolution on 11-04; RP-HC-2 never contacted (due 11-04) nor resolved (due 11-11).
+    // The case the 容缺 application's termination offered was reported on 12-04: December's.
+    const h = report.hardCases!;
+    expect(h.all).toEqual({
+      ...{ received: 2, offered: 0, contacted: 1, resolved: 1, explained: 0, escalated: 0, returnVisited: 1, satisfied: 1, closed: 1 },
+      ...{ overdueContact: 1, overdueResolve: 1, overdue: 1, resolutionRate: 0.5, satisfactionRate: 1 },
+    });
+    expect(h.byChannel.map((r) => [r.channel, r.counts.received, r.counts.closed, r.counts.overdue])).toEqual([
+      ['hotline', 1, 1, 0],
+      ['window', 1, 0, 1],
+    ]);
+    expect(h.byCause.map((r) => [r.cause, r.counts.resolved])).toEqual([['dataSharing', 1], ['unclassified', 0]]);
+    expect(h.byItem.map((r) => [r.itemCode, r.counts.received, r.counts.overdue])).toEqual([['CG-0107', 1, 1]]);
+    const route = await rt.get('/hardcases/figures?period=2026-11');
+    expect(route.status).toBe(200);
+    const { causes: _causes, ...figures } = route.body;
+    expect(h).toEqual(figures);
+    expect(JSON.stringify(report)).not.toContain('13812345678');
+  });
+
+  it('has the upward sync of November\'s reviews, defaults and steps, counted as GET /reviews/sync/figures counts them (SPEC §18)', async () => {
+    // ACKED (SJ-0001, which has a credit code): C1's and C3's reviews, C3's five steps. REJECTED: C2's review
+    // by the platform; by our profile (no credit code): C4's review and its rectification's opening, C5's
+    // review, and the defaults of C6 and of the three approvals' cases (each 7 days after completion: November).
+    const u = report.upwardSync!;
+    expect(u.records).toBe(15);
+    expect(u.byState).toEqual({ PENDING: 0, SENT: 0, ACKED: 7, REJECTED: 8, PARKED: 0 });
+    expect(u.rejectionsByReason).toEqual([
+      { code: 'MAPPING', count: 7 },
+      { code: 'E_DEPT_UNKNOWN', count: 1 },
+    ]);
+    // All seven acked in one run on 11-05 at about 14:30. Their sources, oldest first: C1's and C3's reviews
+    // and C3's opening (11-02 10:00), acknowledge (11-03 09:00), rectify (11-04 09:00), returnVisit (11-05 09:00),
+    // close (11-05 10:00). Nearest rank: p50 is the 4th largest lag (acknowledge's), p99 the largest (a review's).
+    expect(u.lag.count).toBe(7);
+    const ranOn = Date.parse('2026-11-05T14:30:00+08:00');
+    const lagOf = (source: string) => ranOn - Date.parse(source);
+    // The functions' clock moved on (under 30 minutes) while the month was posted.
+    const late = (lag: number | null, source: string) => (lag! - lagOf(source) >= 0 && lag! - lagOf(source) < 30 * 60_000 ? 'on time' : lag! - lagOf(source));
+    expect([late(u.lag.p50Ms, '2026-11-03T09:00:00+08:00'), late(u.lag.p99Ms, '2026-11-02T10:00:00+08:00')]).toEqual(['on time', 'on time']);
+    expect(u.lag.maxMs).toBe(u.lag.p99Ms);
+    // Nothing on its way; the oldest refused records are of 11-02 10:00, the first by record id C2's.
+    expect(u.oldestPending).toBeNull();
+    expect(u.oldestUnacked).toMatchObject({ recordId: `${C.C2!.caseId}#1`, state: 'REJECTED', sourceEventAt: '2026-11-02T02:00:00.000Z' });
+
+    const route = await rt.get('/reviews/sync/figures?period=2026-11');
+    expect(route.status).toBe(200);
+    const { period: _period, ...figures } = route.body;
+    const withoutAge = (f: any) => ({ ...f, oldestUnacked: f.oldestUnacked && { ...f.oldestUnacked, ageMs: undefined } });
+    expect(withoutAge(u)).toEqual(withoutAge(figures));
+  });
+
+  it('draws the 办不成事 and upward-sync tables on the page and in the terminal', () => {
+    const html = renderPage(report);
+    const cells = (id: string) => {
+      const table = new RegExp(`<table class="section" data-table="${id}">(.*?)</table>`).exec(html)![1]!;
+      return [...table.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1).map((row) => [...row[1]!.matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((c) => c[1]));
+    };
+    expect(cells('hardcase-by-channel')).toEqual([
+      ['12345热线', '1', '0', '1', '1', '0', '0', '1', '1', '100.0%', '100.0%', '0', '0', '0'],
+      ['办不成事窗口', '1', '0', '0', '0', '0', '0', '0', '0', '0.0%', '—', '1', '1', '1'],
+      ['合计', '2', '0', '1', '1', '0', '0', '1', '1', '50.0%', '100.0%', '1', '1', '1'],
+    ]);
+    expect(cells('upward-by-state').map((r) => r.join(' '))).toEqual(['待推送 0', '已推送待回执 0', '平台已接收 7', '被退回 8', '多次失败暂停（待人工重推） 0', '合计 15']);
+    expect(cells('upward-rejections')).toEqual([
+      ['无法转换为平台格式', 'MAPPING', '7'],
+      ['平台退回', 'E_DEPT_UNKNOWN', '1'],
+    ]);
+    expect(renderText(report)).toMatch(/│ 平台已接收\s+│\s+7 │/);
   });
 
   it('carries Chinese labels, and renders as a terminal table and an offline HTML page with charts', () => {

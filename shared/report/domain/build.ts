@@ -9,13 +9,19 @@
  * - 免申即享: policies whose validity overlaps the month and that were published by its end (and not withdrawn
  *   before it began); their figures are cumulative at generation time, as the policy route shows them.
  * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
+ * - 办不成事: cases reported in the month, the figures of `GET /hardcases/figures?period=YYYY-MM`.
+ * - Upward sync: records of the month's reviews, defaults and steps, the figures of
+ *   `GET /reviews/sync/figures?period=YYYY-MM` (./sections.ts).
  */
 import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, type Outcome } from '#approval';
 import type { Policy, PolicyFigures } from '#entitlement';
-import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry } from '#review';
+import type { HardCaseFigures } from '#hardcase';
+import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry, type SyncFigures } from '#review';
+import { hardCaseSection, SECTION_BASIS, SECTION_LABELS, upwardSyncSection, type HardCaseSection, type UpwardSyncSection } from './sections';
 
 export const REPORT_KIND = 'civicflow.monthly-report';
-export const REPORT_VERSION = 1;
+/** 2: the 办不成事 and upward-sync sections; a stored report of version 1 has neither. */
+export const REPORT_VERSION = 2;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -42,6 +48,10 @@ export interface ReportInput {
   readonly reviewDepartments: readonly { readonly key: string; readonly counters: Counters }[];
   /** The district's review counters per day of the month (dimension `all`), for the 差评 trend. */
   readonly reviewDays: readonly { readonly day: string; readonly counters: Counters }[];
+  /** The hard-case figures of the month (period `month`), overdue as of `generatedAt`. */
+  readonly hardCases: HardCaseFigures;
+  /** The upward-sync figures of the month, the oldest records as of `generatedAt`; null when the stage reports nothing upward. */
+  readonly upwardSync: SyncFigures | null;
 }
 
 export interface ApprovalSection extends ApprovalFigures {
@@ -93,7 +103,8 @@ export interface DepartmentReport {
 
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
-  readonly version: typeof REPORT_VERSION;
+  /** Reports are stored once and kept, so older versions are still read and rendered. */
+  readonly version: 1 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -104,10 +115,14 @@ export interface MonthlyReport {
   readonly ranking: readonly RankingEntry[];
   /** Per day of the month: real reviews and 差评 of cases completed that day. */
   readonly badReviewTrend: readonly { readonly day: string; readonly realReviews: number; readonly negative: number }[];
+  /** 办不成事 (absent in a report of version 1). */
+  readonly hardCases?: HardCaseSection;
+  /** 好差评 upward sync: null when the stage does not report upward (absent in a report of version 1). */
+  readonly upwardSync?: UpwardSyncSection | null;
   /** Figure key → Chinese label, so a reader of the stored JSON has the labels too. */
   readonly labels: Readonly<Record<string, string>>;
   /** How each capability's month is delimited, in Chinese. */
-  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>>;
+  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync', string>>>;
 }
 
 export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
@@ -177,12 +192,15 @@ export const LABELS: Readonly<Record<string, string>> = {
   'review.invalidated': '无效差评数',
   'review.unfixable': '无法整改数',
   'review.rank': '综合评分排名',
+  // 办不成事 and upward sync (§18)
+  ...SECTION_LABELS,
 };
 
 export const BASIS = {
   approval: '本月提交的申请（按办理地时区的提交日期），以报告生成时的最新审批结果计',
   entitlement: '有效期与本月重叠、且本月底前已发布的政策；数字为截至报告生成时的累计值',
   review: '本月办结的办件（按办结日期），与“好差评”统计口径一致',
+  ...SECTION_BASIS,
 } as const;
 
 /** The local "YYYY-MM-DD" of an instant (or a date string as it is). */
@@ -331,6 +349,8 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
       realReviews: byDay.get(day)?.realReviews ?? 0,
       negative: byDay.get(day)?.negative ?? 0,
     })),
+    hardCases: hardCaseSection(input.hardCases, month),
+    upwardSync: input.upwardSync === null ? null : upwardSyncSection(input.upwardSync),
     labels: LABELS,
     basis: BASIS,
   };

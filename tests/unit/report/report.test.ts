@@ -1,4 +1,7 @@
 import type { Decision } from '#approval';
+import { createCalendar } from '#calendar';
+import { hardCaseFigures } from '#hardcase';
+import { syncFigures } from '#review/domain/upward/sync-figures';
 import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters, type Policy } from '#entitlement';
 import { emptyCounters } from '#review';
 import type { Counters } from '#review';
@@ -73,7 +76,11 @@ function policy(over: Partial<Policy>, counters: Partial<ReturnType<typeof empty
 const counters = (c: Partial<Record<keyof Counters, number>>): Counters => ({ ...emptyCounters(), ...c });
 
 function input(over: Partial<ReportInput> = {}): ReportInput {
+  const month = over.month ?? '2026-11';
+  const generatedAt = '2026-12-01T00:05:00.000Z';
   return {
+    hardCases: hardCaseFigures([], { granularity: 'month', value: month }, generatedAt, createCalendar({ timeZone: TZ, useChineseDays: true })),
+    upwardSync: syncFigures([], generatedAt),
     district: { code: '440305', name: '南山区' },
     month: '2026-11',
     timeZone: TZ,

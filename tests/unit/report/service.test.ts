@@ -2,6 +2,9 @@
  * The monthly report's use case (shared/report/service.ts) with in-memory ports: which month it builds,
  * that a stored report is never rebuilt over, and what it refuses.
  */
+import { createCalendar } from '#calendar';
+import { hardCaseFigures } from '#hardcase';
+import { syncFigures } from '#review/domain/upward/sync-figures';
 import type { MonthlyReport } from '#report/domain/build';
 import type { ReportScope } from '#report/ports';
 import { memoryReports } from '#support/memory/report';
@@ -18,7 +21,16 @@ afterAll(() => {
 
 const district = { code: '440305', name: '南山区' };
 const TZ = 'Asia/Shanghai';
-const empty = (scope: ReportScope) => ({ ...scope, decisions: [], policies: [], reviewDepartments: [], reviewDays: [] });
+const calendar = createCalendar({ timeZone: TZ, useChineseDays: true });
+const empty = (scope: ReportScope) => ({
+  ...scope,
+  decisions: [],
+  policies: [],
+  reviewDepartments: [],
+  reviewDays: [],
+  hardCases: hardCaseFigures([], { granularity: 'month', value: scope.month }, scope.generatedAt, calendar),
+  upwardSync: syncFigures([], scope.generatedAt),
+});
 
 describe('runMonthlyReport', () => {
   it("builds the month before now's local month, from what the sources give for it, and stores it", async () => {

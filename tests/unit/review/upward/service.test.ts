@@ -131,6 +131,23 @@ describe('the sender', () => {
     expect(sync.audits.map((a) => a.action)).toEqual(['sync:SENT->ACKED', 'sync:SENT->ACKED', 'sync:SENT->ACKED']);
   });
 
+  it('reports the age of the oldest record on its way as a gauge on every run, under the function\'s own dimension, 0 once drained', async () => {
+    const gauges = () => m.metrics.singles.filter((s) => s.values.some((v) => v.name === 'UpwardOldestPendingSeconds'));
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    await reviews.submitReview(makeReview(makeCase(), 5));
+    const since = Date.parse(m.store.syncRecords.get('C1#1')!.sourceEventAt);
+    platform.fallback = { kind: 'failed', message: 'platform answered 503' };
+    const at = since + 47 * 60_000;
+    m.setNow(new Date(at).toISOString());
+    await runSync(syncPorts);
+    expect(gauges().at(-1)).toEqual({ dimensions: {}, values: [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: 47 * 60 }] });
+    platform.fallback = { kind: 'ack' };
+    m.setNow(new Date(at + DEFAULT_SYNC_CONFIG.baseDelayMs).toISOString());
+    expect(await runSync(syncPorts)).toMatchObject({ acked: 1 });
+    expect(gauges().at(-1)!.values).toEqual([{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: 0 }]);
+    expect(gauges()).toHaveLength(2);
+  });
+
   it('retries a failure on the backoff schedule and parks the record after the last attempt', async () => {
     await reviews.completeCase(makeCase(), ref('gov.case.completed'));
     await reviews.submitReview(makeReview(makeCase(), 5));

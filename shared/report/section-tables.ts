@@ -1,0 +1,145 @@
+/**
+ * The 办不成事 and upward-sync sections as tables of text cells, drawn the same way in the terminal
+ * (./render.ts) and on the page (./html.ts), so the two can never show different numbers. A report of
+ * version 1 has neither section; its tables say so instead of showing zeros.
+ */
+import type { HardCaseCounts } from '#hardcase';
+import type { OldestRecord } from '#review';
+import { LABELS, type MonthlyReport } from './domain/build';
+import { SYNC_STATE_LABELS, UNCLASSIFIED_CAUSE } from './domain/sections';
+
+export interface SectionTable {
+  /** Names the table on the page (`data-table`) for the layout check and tests. */
+  readonly id: string;
+  readonly caption: string;
+  readonly header: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** Leading columns of text, aligned left; the rest are figures (default 1). */
+  readonly textColumns?: number;
+  /** Said instead of an empty table. */
+  readonly empty: string;
+}
+
+const count = (v: number) => String(v);
+const rate = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
+
+/** A duration as people read a backlog: seconds to hours, then days. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  if (ms < 1000) return `${Math.round(ms)} 毫秒`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} 秒`;
+  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} 分钟`;
+  if (ms < 86_400_000) return `${(ms / 3_600_000).toFixed(1)} 小时`;
+  return `${(ms / 86_400_000).toFixed(1)} 天`;
+}
+
+const HARDCASE_COLUMNS = ['登记', '系统提供', '已联系', '已解决', '已解释说明', '提级处理', '已回访', '已办结', '解决率', '回访满意率', '逾期未联系', '逾期未办结', '逾期'];
+
+function hardCaseCells(c: HardCaseCounts): string[] {
+  return [
+    count(c.received),
+    count(c.offered),
+    count(c.contacted),
+    count(c.resolved),
+    count(c.explained),
+    count(c.escalated),
+    count(c.returnVisited),
+    count(c.closed),
+    rate(c.resolutionRate),
+    rate(c.satisfactionRate),
+    count(c.overdueContact),
+    count(c.overdueResolve),
+    count(c.overdue),
+  ];
+}
+
+const label = (key: string, fallback: string) => LABELS[key] ?? fallback;
+const NOT_IN_VERSION_1 = '本报告生成时尚未统计此项。';
+const NOT_REPORTING_UPWARD = '本区未开启向省级（国家）好差评平台的数据上报。';
+
+/** 办不成事: by channel with the month's total, by cause, by item. */
+export function hardCaseTables(report: MonthlyReport): SectionTable[] {
+  const h = report.hardCases;
+  const none = h === undefined ? NOT_IN_VERSION_1 : '本月无办不成事案件。';
+  return [
+    {
+      id: 'hardcase-by-channel',
+      caption: '按反映渠道',
+      header: ['渠道', ...HARDCASE_COLUMNS],
+      rows:
+        h === undefined || h.all.received === 0
+          ? []
+          : [...h.byChannel.map((r) => [label(`hardCase.channel.${r.channel}`, r.channel), ...hardCaseCells(r.counts)]), ['合计', ...hardCaseCells(h.all)]],
+      empty: none,
+    },
+    {
+      id: 'hardcase-by-cause',
+      caption: '按原因',
+      header: ['原因', ...HARDCASE_COLUMNS],
+      rows: (h?.byCause ?? []).map((r) => [label(`hardCase.cause.${r.cause}`, r.cause === UNCLASSIFIED_CAUSE ? '尚未认定原因' : r.cause), ...hardCaseCells(r.counts)]),
+      empty: none,
+    },
+    {
+      id: 'hardcase-by-item',
+      caption: '按事项',
+      header: ['事项', ...HARDCASE_COLUMNS],
+      rows: (h?.byItem ?? []).map((r) => [r.itemCode, ...hardCaseCells(r.counts)]),
+      empty: h === undefined ? NOT_IN_VERSION_1 : '本月无关联事项的办不成事案件。',
+    },
+  ];
+}
+
+/** "YYYY-MM-DD HH:mm" in the report's time zone. */
+export function localMinute(instant: string, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(
+    new Date(instant),
+  );
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+function oldest(record: OldestRecord | null, timeZone: string): string {
+  if (record === null) return '无';
+  return `${record.recordId}（${SYNC_STATE_LABELS[record.state]}，发生于 ${localMinute(record.sourceEventAt, timeZone)}，已等待 ${formatDuration(record.ageMs)}）`;
+}
+
+/** Upward sync: records by state, rejections by reason, lag and the oldest records waiting. */
+export function upwardTables(report: MonthlyReport): SectionTable[] {
+  const u = report.upwardSync ?? undefined;
+  const absent = report.upwardSync === null ? NOT_REPORTING_UPWARD : NOT_IN_VERSION_1;
+  return [
+    {
+      id: 'upward-by-state',
+      caption: '上报记录状态',
+      header: ['状态', '记录数'],
+      rows: u === undefined ? [] : [...Object.entries(u.byState).map(([state, n]) => [label(`upward.byState.${state}`, state), count(n)]), ['合计', count(u.records)]],
+      empty: absent,
+    },
+    {
+      id: 'upward-rejections',
+      caption: '退回原因',
+      header: ['原因', '代码', '记录数'],
+      textColumns: 2,
+      rows: (u?.rejectionsByReason ?? []).map((r) => [label(`upward.rejection.${r.code}`, '平台退回'), r.code, count(r.count)]),
+      empty: u === undefined ? absent : '本月无被退回的记录。',
+    },
+    {
+      id: 'upward-lag',
+      caption: '上报时延与积压',
+      header: ['指标', '值'],
+      textColumns: 2,
+      rows:
+        u === undefined
+          ? []
+          : [
+              [label('upward.lag.count', '已接收记录数'), count(u.lag.count)],
+              [label('upward.lag.p50Ms', 'p50'), formatDuration(u.lag.p50Ms)],
+              [label('upward.lag.p99Ms', 'p99'), formatDuration(u.lag.p99Ms)],
+              [label('upward.lag.maxMs', 'max'), formatDuration(u.lag.maxMs)],
+              [label('upward.oldestPending', '最早未送达记录'), oldest(u.oldestPending, report.timeZone)],
+              [label('upward.oldestUnacked', '最早未被接收记录'), oldest(u.oldestUnacked, report.timeZone)],
+            ],
+      empty: absent,
+    },
+  ];
+}
