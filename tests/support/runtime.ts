@@ -53,6 +53,22 @@ export interface StartOptions {
   readonly env?: Record<string, string>;
 }
 
+/** A connection the server closed while the request was on its way (a kept-alive socket timed out). */
+function isConnectionReset(error: unknown): boolean {
+  const code = (error as { cause?: { code?: string } })?.cause?.code;
+  return error instanceof TypeError && (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET');
+}
+
+/** fetch, sent once more on a fresh connection when the first one was reset. */
+async function fetchAgainOnReset(input: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(input, init);
+  } catch (error) {
+    if (!isConnectionReset(error)) throw error;
+    return fetch(input, init);
+  }
+}
+
 export async function startLocal(options: StartOptions = {}): Promise<Running> {
   const logDir = mkdtempSync(join(tmpdir(), 'civicflow-log-'));
   const logFile = join(logDir, 'runtime.log');
@@ -84,7 +100,8 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
   });
 
   async function call(method: string, path: string, headers: Record<string, string>, body?: string | Buffer) {
-    const res = await fetch(url + path, { method, headers, body });
+    // A read is sent again when the runtime closed a kept-alive connection under it, as any HTTP client does.
+    const res = method === 'GET' ? await fetchAgainOnReset(url + path, { method, headers }) : await fetch(url + path, { method, headers, body });
     const text = await res.text();
     let parsed: unknown = text;
     try {
@@ -108,7 +125,8 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
       for (let attempt = 0; ; attempt++) {
         // Signed again on every attempt: a signature is valid for 5 minutes only.
         const headers = { 'content-type': contentType, ...signedHeaders(as, opts.key ?? devKey(as), 'POST', '/events', body) };
-        const res = await fetch(url + '/events', { method: 'POST', headers, body });
+        // Posting an event again is safe: the front door keeps each (source, id) once.
+        const res = await fetchAgainOnReset(url + '/events', { method: 'POST', headers, body });
         if (res.status >= 500 && attempt < retries) {
           await res.arrayBuffer();
           await new Promise((r) => setTimeout(r, retryDelayMs(attempt, res.headers.get('retry-after'))));
