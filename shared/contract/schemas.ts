@@ -15,6 +15,7 @@ import { parsePath } from './issues';
 import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
+import { recoverySchemas } from './recovery';
 
 export { LIMITS };
 
@@ -238,6 +239,9 @@ export const policyDisbursedSchema = z.looseObject({
 /** 异议: objections to a policy's publicity list and their resolutions (objections.ts). */
 export const { objectionFiledSchema, objectionResolvedSchema } = objectionSchemas({ code, text, creditCode, idOrCreditCode });
 
+/** 追回: money taken back after a disbursement (recovery.ts). */
+export const { recoveredSchema } = recoverySchemas({ code, creditCode, idOrCreditCode, amount, timestamp });
+
 // ---- profiles, e-licences, credit ------------------------------------------------------------------
 
 export const enterpriseProfileSchema = z.looseObject({
@@ -442,6 +446,7 @@ export const dataSchemas = {
   'gov.policy.disbursed': policyDisbursedSchema,
   'gov.policy.objection.filed': objectionFiledSchema,
   'gov.policy.objection.resolved': objectionResolvedSchema,
+  'gov.policy.recovered': recoveredSchema,
   'gov.case.completed': caseCompletedSchema,
   'gov.review.submitted': reviewSubmittedSchema,
   'gov.rectification.updated': rectificationUpdatedSchema,

@@ -55,7 +55,7 @@ const settings: EntitlementPorts['settings'] = {
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
   registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
-  queues: { sendSlices: sendInternal, sendNotifications: sendInternal },
+  queues: { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal },
   outbound: { publish },
   channel,
   clock,

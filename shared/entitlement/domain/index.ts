@@ -13,3 +13,4 @@ export * from './lifecycle';
 export * from './figures';
 export * from './publicity';
 export * from './objections';
+export * from './recovery';
