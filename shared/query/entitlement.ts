@@ -119,6 +119,7 @@ export const entitlementRoutes: QueryRoutes = {
                 ...(e.confirmedAt ? { confirmedAt: e.confirmedAt } : {}),
                 ...(e.disbursedAt ? { disbursedAt: e.disbursedAt, amountDisbursed: e.amountDisbursed } : {}),
                 ...(e.publicity ? { publicity: e.publicity } : {}),
+                ...(e.recovery ? { recoveredAt: e.recovery.at, amountRecovered: e.recovery.amount, recoveryReason: e.recovery.reason } : {}),
               }
             : null,
           explanation: x
