@@ -224,11 +224,12 @@ export const functions = {
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',
-    description: '免申即享: policy publish/withdraw, confirmations, disbursements, profile re-matches.',
+    description: '免申即享: policy publish/withdraw, confirmations, disbursements, recoveries, objections, re-matches.',
     timeoutSeconds: 60,
     memoryMiB: 1024,
+    // The registry only read: a recovery's benefit-fraud mark travels to the registry as civicflow.credit.marked.
     tables: { registry: 'read', entitlements: 'readwrite', audit: 'write', receipts: 'readwrite' },
-    sendsTo: ['match', 'notify', 'outbound'],
+    sendsTo: ['match', 'notify', 'registry', 'outbound'],
     consumes: { queue: 'policy', batchSize: 10, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
   },
   match: {

@@ -19,6 +19,7 @@ export const defaultSources: Record<string, SourceConfig> = {
       'gov.policy.disbursed',
       'gov.policy.objection.filed',
       'gov.policy.objection.resolved',
+      'gov.policy.recovered',
     ],
   },
   '/systems/data-sharing': { types: ['gov.enterprise.profile.updated', 'gov.person.profile.updated'] },

@@ -1,6 +1,6 @@
 /**
  * 免申即享 (SPEC §5, §16): policy publication and withdrawal, one-click confirmations, disbursements,
- * objections to a publicity list and their resolutions, and the
+ * objections to a publicity list and their resolutions, recoveries (追回), and the
  * re-match of one enterprise after its profile or credit record changed. Parses, then dispatches by event
  * type to the use cases of shared/entitlement/service.ts.
  */
@@ -8,7 +8,7 @@ import { enterpriseRematchSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { logger } from '#platform/powertools';
 import { nowIso } from '#platform/clock';
-import { confirmedOf, disbursedOf, objectionFiledOf, objectionResolvedOf, policyOf, rematchOf } from '#entitlement/inbound';
+import { confirmedOf, disbursedOf, objectionFiledOf, objectionResolvedOf, policyOf, recoveredOf, rematchOf } from '#entitlement/inbound';
 import { entitlementService as service } from '#entitlement/adapters';
 
 /** The policy queue: inbound policy events, and re-match requests from the registry. */
@@ -35,6 +35,9 @@ export const handler = sqsConsumer(
         break;
       case 'gov.policy.objection.resolved':
         outcome = await service.resolveObjection(objectionResolvedOf(event.data), event);
+        break;
+      case 'gov.policy.recovered':
+        outcome = await service.recordRecovery(recoveredOf(event.data), event);
         break;
       case 'civicflow.enterprise.rematch':
         outcome = await service.rematchEnterprise(rematchOf(event.data));

@@ -23,6 +23,7 @@ export const INBOUND_TYPES = [
   'gov.policy.disbursed',
   'gov.policy.objection.filed',
   'gov.policy.objection.resolved',
+  'gov.policy.recovered',
   'gov.case.completed',
   'gov.review.submitted',
   'gov.rectification.updated',

@@ -41,14 +41,30 @@ export const matchSliceSchema = z.object({
 
 export const entitlementNotifySchema = z.object({ policyId: text(), creditCode: text() });
 
-export const creditMarkedSchema = z.object({
-  /** The person's ID number or the enterprise's credit code. */
-  subjectId: text(),
-  kind: z.literal('falseCommitment'),
-  /** The application whose commitment was found untruthful. */
-  applicationId: text(),
-  at: timestamp(),
-});
+/**
+ * CivicFlow's own marks on a subject's credit record: `falseCommitment` (a verification found a commitment
+ * untruthful, naming the application) or `benefitFraud` (money under a policy recovered for fraud, naming
+ * the policy and the amount).
+ */
+export const creditMarkedSchema = z.discriminatedUnion('kind', [
+  z.object({
+    /** The person's ID number or the enterprise's credit code. */
+    subjectId: text(),
+    kind: z.literal('falseCommitment'),
+    /** The application whose commitment was found untruthful. */
+    applicationId: text(),
+    at: timestamp(),
+  }),
+  z.object({
+    subjectId: text(),
+    kind: z.literal('benefitFraud'),
+    /** The policy under which the money was paid and recovered. */
+    policyId: text(),
+    /** Yuan recovered. */
+    amount: z.number().check(z.positive()),
+    at: timestamp(),
+  }),
+]);
 
 export const applicationDecidedSchema = z.object({
   applicationId: text(),

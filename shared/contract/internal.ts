@@ -55,6 +55,10 @@ export type InternalEventOf<T extends InternalType> = T extends InternalType
 
 export type InternalEvent = InternalEventOf<InternalType>;
 
+type CreditMarkData = InternalDataOf<'civicflow.credit.marked'>;
+type FalseCommitmentData = Extract<CreditMarkData, { kind: 'falseCommitment' }>;
+type BenefitFraudData = Extract<CreditMarkData, { kind: 'benefitFraud' }>;
+
 /** Who sends each internal event (the CloudEvents `source`). */
 const SOURCES = {
   approval: '/civicflow/approval',
@@ -128,7 +132,7 @@ export function entitlementNotifyEvent(policyId: string, creditCode: string, tim
  * 秒批 → registry: a verification found a commitment untruthful; the registry marks the subject's credit
  * record (SPEC §4 step 6). One per application, hence the id; the registry keeps the first mark.
  */
-export function creditMarkedEvent(data: Omit<InternalDataOf<'civicflow.credit.marked'>, 'kind'>): InternalEventOf<'civicflow.credit.marked'> {
+export function creditMarkedEvent(data: Omit<FalseCommitmentData, 'kind'>): InternalEventOf<'civicflow.credit.marked'> {
   return {
     specversion: '1.0',
     id: `credit-marked:falseCommitment:${data.applicationId}`,
@@ -137,6 +141,22 @@ export function creditMarkedEvent(data: Omit<InternalDataOf<'civicflow.credit.ma
     time: data.at,
     subject: data.subjectId,
     data: { kind: 'falseCommitment', ...data },
+  };
+}
+
+/**
+ * 免申即享 → registry: money under a policy was recovered for fraud (追回); the registry marks the subject's
+ * credit record `benefitFraud`. One per (policy, subject), as a recovery is; the registry keeps the first.
+ */
+export function benefitFraudMarkedEvent(data: Omit<BenefitFraudData, 'kind'>): InternalEventOf<'civicflow.credit.marked'> {
+  return {
+    specversion: '1.0',
+    id: `credit-marked:benefitFraud:${data.policyId}:${data.subjectId}`,
+    source: SOURCES.policy,
+    type: 'civicflow.credit.marked',
+    time: data.at,
+    subject: data.subjectId,
+    data: { kind: 'benefitFraud', ...data },
   };
 }
 

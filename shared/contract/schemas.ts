@@ -16,6 +16,7 @@ import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
+import { recoverySchemas } from './recovery';
 
 export { LIMITS };
 
@@ -245,6 +246,9 @@ export const policyDisbursedSchema = z.looseObject({
 /** 异议: objections to a policy's publicity list and their resolutions (objections.ts). */
 export const { objectionFiledSchema, objectionResolvedSchema } = objectionSchemas({ code, text, creditCode, idOrCreditCode });
 
+/** 追回: money taken back after a disbursement (recovery.ts). */
+export const { recoveredSchema } = recoverySchemas({ code, creditCode, idOrCreditCode, amount, timestamp });
+
 // ---- profiles, e-licences, credit ------------------------------------------------------------------
 
 export const enterpriseProfileSchema = z.looseObject({
@@ -450,6 +454,7 @@ export const dataSchemas = {
   'gov.policy.disbursed': policyDisbursedSchema,
   'gov.policy.objection.filed': objectionFiledSchema,
   'gov.policy.objection.resolved': objectionResolvedSchema,
+  'gov.policy.recovered': recoveredSchema,
   'gov.case.completed': caseCompletedSchema,
   'gov.review.submitted': reviewSubmittedSchema,
   'gov.rectification.updated': rectificationUpdatedSchema,

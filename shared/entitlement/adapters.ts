@@ -58,7 +58,7 @@ const settings: EntitlementPorts['settings'] = {
   },
 };
 
-const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal };
+const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal };
 // Built when first used: the stage's calendar reads the configuration.
 const calendar: EntitlementPorts['calendar'] = {
   localDate: (at) => stageCalendar().localDate(at),

@@ -4,7 +4,7 @@
  */
 import type { DataOf } from '#contract/schemas';
 import type { InternalDataOf } from '#contract/internal';
-import type { Instant, Policy } from './domain';
+import type { Instant, Policy, RecoveryReason } from './domain';
 
 /**
  * A published policy as the domain reads it: the contract's data as sent (a newer field the domain does
@@ -64,4 +64,17 @@ export interface ResolutionInput {
 
 export function objectionResolvedOf(data: DataOf<'gov.policy.objection.resolved'>): ResolutionInput {
   return { objectionId: data.objectionId, upheld: data.upheld, note: data.note };
+}
+
+/** 追回: money taken back from a disbursed entitlement; the subject is `creditCode` or `subjectId`. */
+export interface RecoveryInput {
+  readonly policyId: string;
+  readonly subjectId: string;
+  readonly amount: number;
+  readonly reason: RecoveryReason;
+  readonly at: Instant;
+}
+
+export function recoveredOf(data: DataOf<'gov.policy.recovered'>): RecoveryInput {
+  return { policyId: data.policyId, subjectId: (data.creditCode ?? data.subjectId)!, amount: data.amount, reason: data.reason, at: data.at };
 }

@@ -5,10 +5,10 @@
  * deterministic per fact, so a redelivered cause sends the same messages and receivers de-duplicate.
  */
 import { createHash } from 'node:crypto';
-import { entitlementNotifyEvent, matchSliceEvent, type InternalDataOf } from '#contract/internal';
+import { benefitFraudMarkedEvent, entitlementNotifyEvent, matchSliceEvent, type InternalDataOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
 import type { Entitlement, EntitlementState, Instant, NotificationIntent, Policy, Transition } from './domain';
-import type { MatchSliceMessage, NotifyMessage } from './ports';
+import type { CreditMarkMessage, MatchSliceMessage, NotifyMessage } from './ports';
 
 /** One slice of a matching run, as the match worker receives it. */
 export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
@@ -54,6 +54,36 @@ export function transitionEvent(t: Transition): OutboundEvent {
 export function restatedEvent(entitlement: Entitlement, to: 'CONFIRMED' | 'DISBURSED', fallbackAt: Instant): OutboundEvent {
   const at = (to === 'CONFIRMED' ? entitlement.confirmedAt : entitlement.disbursedAt) ?? fallbackAt;
   return progressEvent(entitlement.policyId, entitlement.creditCode, to, at);
+}
+
+/**
+ * `gov.entitlement.recovered` (追回): what was taken back, why, and what went back to the budget; the same
+ * id for a redelivered recovery, timed when the entitlement was recovered.
+ */
+export function recoveredEvent(entitlement: Entitlement): OutboundEvent {
+  const r = entitlement.recovery!;
+  return progressEvent(entitlement.policyId, entitlement.creditCode, 'RECOVERED', r.at, { amount: r.amount, reason: r.reason, creditedToBudget: r.credited });
+}
+
+/**
+ * `gov.credit.marked`: a benefit-fraud mark for the credit system, which decides any exclusion (the mark
+ * itself excludes nobody). One per (policy, subject), as the registry keeps it.
+ */
+export function benefitFraudEvent(entitlement: Entitlement): OutboundEvent {
+  const r = entitlement.recovery!;
+  return {
+    type: 'gov.credit.marked',
+    id: `credit-marked:benefitFraud:${entitlement.policyId}:${entitlement.creditCode}`,
+    subject: entitlement.creditCode,
+    time: r.at,
+    data: { subjectId: entitlement.creditCode, kind: 'benefitFraud', policyId: entitlement.policyId, amount: r.amount, at: r.at, setBy: 'civicflow' },
+  };
+}
+
+/** The internal event that asks the registry to record the benefit-fraud mark (same id as the outbound one). */
+export function benefitFraudMark(entitlement: Entitlement): CreditMarkMessage {
+  const r = entitlement.recovery!;
+  return benefitFraudMarkedEvent({ subjectId: entitlement.creditCode, policyId: entitlement.policyId, amount: r.amount, at: r.at });
 }
 
 /**

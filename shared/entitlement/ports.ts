@@ -115,6 +115,7 @@ export interface StoredFigures {
   readonly counters: CounterValues;
   readonly amountReserved: number;
   readonly amountDisbursed: number;
+  readonly amountRecovered: number;
   readonly delivered: number;
   readonly firstPushAt?: Instant;
   readonly lastPushAt?: Instant;
@@ -202,11 +203,16 @@ export interface RegistryReader {
 
 export type MatchSliceMessage = InternalEventOf<'civicflow.policy.match-slice'>;
 export type NotifyMessage = InternalEventOf<'civicflow.entitlement.notify'>;
+export type CreditMarkMessage = InternalEventOf<'civicflow.credit.marked'>;
 
-/** The capability's own queues: match slices to the match workers, notifications to the notify worker. */
+/**
+ * The queues it sends to: match slices to the match workers, notifications to the notify worker, and a
+ * recovery's benefit-fraud mark to the registry (which owns credit records).
+ */
 export interface QueueSenders {
   sendSlices(messages: readonly MatchSliceMessage[]): Promise<void>;
   sendNotifications(messages: readonly NotifyMessage[]): Promise<void>;
+  sendCreditMarks(messages: readonly CreditMarkMessage[]): Promise<void>;
 }
 
 /** Outbound `gov.*` events for upstream systems. */

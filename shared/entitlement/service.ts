@@ -1,6 +1,6 @@
 /**
- * 免申即享 use cases (SPEC §5): publication and withdrawal of a policy, one-click confirmations and
- * disbursements, the re-match of one enterprise, the match slices of a publication and the delivery of
+ * 免申即享 use cases (SPEC §5): publication and withdrawal of a policy, one-click confirmations,
+ * disbursements and recoveries, the re-match of one enterprise, the match slices of a publication and the delivery of
  * notifications. Each loads what it needs through the ports (ports.ts), calls the pure domain (domain/),
  * stores the result through the store port and then sends the follow-up messages (messages.ts); metrics
  * and log lines come after the commit they describe. The consumers in functions/entitlement/ parse their
@@ -16,11 +16,13 @@
  *   service/settle.ts     settling a matched pair (shared by the two above), and what follows the commits
  *   service/notify.ts     deliverNotification
  *   service/publicity.ts  closePublicityWindows (the schedule: 公示期满, the listed proceed)
- *   service/objections.ts fileObjection, resolveObjection (异议), and returned budget passed on
+ *   service/objections.ts fileObjection, resolveObjection (异议)
+ *   service/recovery.ts   recordRecovery (追回)
+ *   service/budget.ts     returned budget passed on to the EXHAUSTED pairs first
  *   service/records.ts    receipts, audit lines and refusals
  */
 import type { Policy } from './domain';
-import type { ObjectionInput, ProgressInput, ResolutionInput } from './inbound';
+import type { ObjectionInput, ProgressInput, RecoveryInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
 import type { EntitlementPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
@@ -28,6 +30,7 @@ import { deliverNotification, type DeliveryRequest } from './service/notify';
 import { publishPolicy, withdrawPolicy } from './service/policy';
 import { recordProgress } from './service/progress';
 import { fileObjection, resolveObjection } from './service/objections';
+import { recordRecovery } from './service/recovery';
 import { closePublicityWindows, type PublicitySummary } from './service/publicity';
 import type { Cause } from './service/records';
 
@@ -53,6 +56,8 @@ export interface EntitlementService {
   fileObjection(input: ObjectionInput, cause: Cause): Promise<string>;
   /** gov.policy.objection.resolved. */
   resolveObjection(input: ResolutionInput, cause: Cause): Promise<string>;
+  /** gov.policy.recovered (追回). */
+  recordRecovery(input: RecoveryInput, cause: Cause): Promise<string>;
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
   closePublicityWindows(): Promise<PublicitySummary>;
 }
@@ -67,6 +72,7 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     deliverNotification: (request) => deliverNotification(ports, request),
     fileObjection: (input, cause) => fileObjection(ports, input, cause),
     resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
+    recordRecovery: (input, cause) => recordRecovery(ports, input, cause),
     closePublicityWindows: () => closePublicityWindows(ports),
   };
 }

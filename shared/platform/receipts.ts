@@ -99,6 +99,9 @@ export const RECEIPT_KINDS = {
   NOT_LISTED: { outcome: 'refused', area: 'entitlement', description: 'A third-party objection to an enterprise that is not on the policy\'s publicity list.' },
   OBJECTION_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'A resolution of an objection that was never filed, or was not a third-party objection (self-objections are decided at once).' },
   SUBJECT_KIND_MISMATCH: { outcome: 'refused', area: 'entitlement', description: 'The subject is not of the policy\'s kind (an ID number for an enterprise policy).' },
+  NOT_DISBURSED: { outcome: 'refused', area: 'entitlement', description: 'A recovery (追回) of an entitlement that was not disbursed.' },
+  RECOVERY_EXCEEDS_DISBURSED: { outcome: 'refused', area: 'entitlement', description: 'A recovery of more than was disbursed.' },
+  RECOVERY_CONFLICT: { outcome: 'refused', area: 'entitlement', description: 'A second recovery of an entitlement with another amount or reason than the first.' },
 } as const satisfies Record<string, { outcome: ReceiptOutcome; area: string; description: string }>;
 
 export type ReceiptKind = keyof typeof RECEIPT_KINDS;

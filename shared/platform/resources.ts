@@ -36,6 +36,7 @@ export const routing = {
   'gov.policy.disbursed': 'policy',
   'gov.policy.objection.filed': 'policy',
   'gov.policy.objection.resolved': 'policy',
+  'gov.policy.recovered': 'policy',
   'gov.case.completed': 'review',
   'gov.review.submitted': 'review',
   'gov.rectification.updated': 'review',

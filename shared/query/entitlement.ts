@@ -58,6 +58,7 @@ const STATE_LABEL: Record<EntitlementState, string> = {
   PUBLICIZED: '公示中',
   OBJECTED: '异议处理中',
   REMOVED: '异议成立，已移出名单',
+  RECOVERED: '已追回',
 };
 
 const criterion = (c: CriterionView) => ({
@@ -118,6 +119,7 @@ export const entitlementRoutes: QueryRoutes = {
                 ...(e.confirmedAt ? { confirmedAt: e.confirmedAt } : {}),
                 ...(e.disbursedAt ? { disbursedAt: e.disbursedAt, amountDisbursed: e.amountDisbursed } : {}),
                 ...(e.publicity ? { publicity: e.publicity } : {}),
+                ...(e.recovery ? { recoveredAt: e.recovery.at, amountRecovered: e.recovery.amount, recoveryReason: e.recovery.reason } : {}),
               }
             : null,
           explanation: x
@@ -163,7 +165,7 @@ export const entitlementRoutes: QueryRoutes = {
     const figures = figuresFromCounters(
       policyId,
       stored.counters,
-      { amountReserved: stored.amountReserved, amountDisbursed: stored.amountDisbursed, firstPushAt: stored.firstPushAt, lastPushAt: stored.lastPushAt },
+      { amountReserved: stored.amountReserved, amountDisbursed: stored.amountDisbursed, amountRecovered: stored.amountRecovered, firstPushAt: stored.firstPushAt, lastPushAt: stored.lastPushAt },
       policy.publishedAt,
     );
     return json(200, {

@@ -38,7 +38,7 @@ export const registryRoutes: QueryRoutes = {
     const record = await getCreditRecord(subjectId);
     if (!record) return problem(404, `no credit record for ${subjectId}: the credit system sent none and the product set no mark`);
     const mark = record.falseCommitmentMark;
-    const marks = mark
+    const commitmentMarks = mark
       ? [
           {
             kind: 'falseCommitment',
@@ -52,6 +52,15 @@ export const registryRoutes: QueryRoutes = {
           },
         ]
       : [];
+    // Money recovered for fraud (追回): recorded and published for the credit system, which decides any
+    // exclusion; the mark itself excludes nobody, so the effective record below does not read it.
+    const fraudMarks = (record.benefitFraudMarks ?? []).map((m) => ({
+      kind: 'benefitFraud',
+      setBy: 'civicflow',
+      at: m.at,
+      cause: { reason: 'BENEFIT_RECOVERED_FOR_FRAUD', policyId: m.policyId, amount: m.amount, href: `/policies/${encodeURIComponent(m.policyId)}` },
+    }));
+    const marks = [...commitmentMarks, ...fraudMarks];
     const upstream = record.upstream;
     return json(200, {
       subjectId,

@@ -5,7 +5,7 @@
 import type { CarriedBy } from '#platform/consumer';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { EventRef } from '#platform/receipts';
-import type { FalseCommitmentMark } from './domain/types';
+import type { BenefitFraudMark, FalseCommitmentMark } from './domain/types';
 
 export type ReferenceChange =
   | { readonly kind: 'item'; readonly item: ServiceItem }
@@ -23,22 +23,24 @@ export interface ReferenceInput {
   readonly change: ReferenceChange;
 }
 
-/** The approval's false-commitment mark (SPEC §4 step 6), `civicflow.credit.marked`. */
-export interface CreditMarkInput {
-  readonly kind: 'creditMark';
-  readonly eventId: string;
-  readonly subjectId: string;
-  readonly mark: FalseCommitmentMark;
-  /** Which commitment proved false (for the log line). */
-  readonly markKind: string;
-}
+/**
+ * CivicFlow's own credit marks, `civicflow.credit.marked`: the approval's false-commitment mark (SPEC §4
+ * step 6), or 免申即享's benefit-fraud mark of a recovery (追回).
+ */
+export type CreditMarkInput = { readonly kind: 'creditMark'; readonly eventId: string; readonly subjectId: string } & (
+  | { readonly markKind: 'falseCommitment'; readonly mark: FalseCommitmentMark }
+  | { readonly markKind: 'benefitFraud'; readonly mark: BenefitFraudMark }
+);
 
 export type RegistryInput = ReferenceInput | CreditMarkInput;
 
 export function registryInput(event: CarriedBy<'registry'>): RegistryInput {
   if (event.type === 'civicflow.credit.marked') {
-    const { subjectId, applicationId, at, kind } = event.data;
-    return { kind: 'creditMark', eventId: event.id, subjectId, mark: { at, applicationId }, markKind: kind };
+    const data = event.data;
+    if (data.kind === 'benefitFraud') {
+      return { kind: 'creditMark', eventId: event.id, subjectId: data.subjectId, markKind: 'benefitFraud', mark: { at: data.at, policyId: data.policyId, amount: data.amount } };
+    }
+    return { kind: 'creditMark', eventId: event.id, subjectId: data.subjectId, markKind: 'falseCommitment', mark: { at: data.at, applicationId: data.applicationId } };
   }
   const ref: EventRef = { source: event.source, id: event.id, type: event.type };
   return { kind: 'reference', ref, change: referenceChange(event) };

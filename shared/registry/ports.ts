@@ -7,7 +7,7 @@ import type { InternalEvent } from '#contract/internal';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { Receipt } from '#platform/receipts';
 import type { VersionStamp } from './domain/item';
-import type { AsOf, FalseCommitmentMark } from './domain/types';
+import type { AsOf, BenefitFraudMark, FalseCommitmentMark } from './domain/types';
 
 /**
  * A change written in one transaction with its event's receipt (SPEC §9): both or neither. `redelivered`:
@@ -46,6 +46,8 @@ export interface RegistryStore {
   revokeLicence(licenceNo: string, revokedAt: string, receipt: Receipt): Promise<WriteResult<{ readonly revokedAt?: string }>>;
   /** The mark, unless the subject has one (the first stands). */
   markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void>;
+  /** The benefit-fraud mark of one policy, unless the subject has one for that policy (the first stands). */
+  markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Promise<void>;
 }
 
 export interface RegistryPorts {

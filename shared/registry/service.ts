@@ -140,8 +140,16 @@ export async function applyReferenceData(input: ReferenceInput, ports: RegistryP
   return receipt;
 }
 
-/** CivicFlow's false-commitment mark: created once per subject; a redelivery or a later mark leaves the first. */
+/**
+ * CivicFlow's own credit marks: the false-commitment mark, created once per subject, and the benefit-fraud
+ * mark, once per (subject, policy); a redelivery or a later mark leaves the first.
+ */
 export async function applyCreditMark(input: CreditMarkInput, ports: RegistryPorts): Promise<void> {
+  if (input.markKind === 'benefitFraud') {
+    await ports.store.markBenefitFraud(input.subjectId, input.mark);
+    logger.info('credit mark', { kind: input.markKind, policyId: input.mark.policyId, eventId: input.eventId });
+    return;
+  }
   await ports.store.markFalseCommitment(input.subjectId, input.mark);
   logger.info('credit mark', { kind: input.markKind, applicationId: input.mark.applicationId, eventId: input.eventId });
 }

@@ -9,7 +9,8 @@
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
  *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins, `creditEvent` brought it;
- *                                                             falseCommitmentMark is ours)
+ *                                                             falseCommitmentMark and benefitFraudMarks
+ *                                                             are ours)
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  *
  * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
@@ -30,7 +31,7 @@ import { foldCredit } from './domain/credit';
 import { storedLicence } from './domain/licence';
 import { shardOf } from './domain/shards';
 import type { VersionStamp } from './domain/item';
-import type { AsOf, CreditRecordView, FalseCommitmentMark, StoredCredit, StoredLicence, UpstreamEvent } from './domain/types';
+import type { AsOf, BenefitFraudMark, CreditRecordView, FalseCommitmentMark, StoredCredit, StoredLicence, UpstreamEvent } from './domain/types';
 import type { RegistryStore, StoredAsOf, WriteResult } from './ports';
 
 export { ENTERPRISE_SHARDS } from './domain/shards';
@@ -290,6 +291,36 @@ async function markFalseCommitment(subjectId: string, mark: FalseCommitmentMark)
   );
 }
 
+/**
+ * Benefit-fraud marks are a map by policy, so marks of two policies both stand and a redelivery keeps the
+ * first of one policy. Two idempotent updates: DynamoDB cannot create a map and set one of its keys in one.
+ */
+async function markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: creditKey(subjectId),
+      UpdateExpression: 'SET benefitFraudMarks = if_not_exists(benefitFraudMarks, :empty), kind = :k',
+      ExpressionAttributeValues: { ':empty': {}, ':k': 'credit' },
+    }),
+  );
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: creditKey(subjectId),
+      UpdateExpression: 'SET benefitFraudMarks.#p = if_not_exists(benefitFraudMarks.#p, :m)',
+      ExpressionAttributeNames: { '#p': mark.policyId },
+      ExpressionAttributeValues: { ':m': { at: mark.at, policyId: mark.policyId, amount: mark.amount } },
+    }),
+  );
+}
+
+/** The marks of a stored map, oldest first (ties by policy). */
+function fraudMarksOf(stored: unknown): BenefitFraudMark[] {
+  if (typeof stored !== 'object' || stored === null) return [];
+  return (Object.values(stored) as BenefitFraudMark[]).sort((a, b) => Date.parse(a.at) - Date.parse(b.at) || a.policyId.localeCompare(b.policyId));
+}
+
 export async function getCreditRecord(subjectId: string): Promise<CreditRecordView | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId), ConsistentRead: true }));
   if (!out.Item) return undefined;
@@ -298,6 +329,7 @@ export async function getCreditRecord(subjectId: string): Promise<CreditRecordVi
     ...(item.credit ? { upstream: item.credit as CreditRecord } : {}),
     ...(item.creditEvent ? { upstreamEvent: item.creditEvent as UpstreamEvent } : {}),
     ...(item.falseCommitmentMark ? { falseCommitmentMark: item.falseCommitmentMark as FalseCommitmentMark } : {}),
+    ...(fraudMarksOf(item.benefitFraudMarks).length > 0 ? { benefitFraudMarks: fraudMarksOf(item.benefitFraudMarks) } : {}),
   };
 }
 
@@ -362,4 +394,5 @@ export const registryStore: RegistryStore = {
   putLicence,
   revokeLicence,
   markFalseCommitment,
+  markBenefitFraud,
 };

@@ -54,6 +54,8 @@ export const SECTIONS: readonly Section[] = [
       { key: 'entitlement.publishToLastPushMs', format: 'ms', pick: (d) => d.entitlement.publishToLastPushMs },
       { key: 'entitlement.amountReserved', format: 'yuan', pick: (d) => d.entitlement.amountReserved },
       { key: 'entitlement.amountDisbursed', format: 'yuan', pick: (d) => d.entitlement.amountDisbursed },
+      { key: 'entitlement.recovered', format: 'count', pick: (d) => d.entitlement.recovered },
+      { key: 'entitlement.amountRecovered', format: 'yuan', pick: (d) => d.entitlement.amountRecovered },
     ],
   },
   {
@@ -166,7 +168,7 @@ export function renderText(report: MonthlyReport): string {
     out.push('【政策明细】');
     out.push(
       textTable(
-        ['政策', '部门', '符合', '待补充', '推送', '送达', '确认', '兑现', '拨付', '覆盖率'],
+        ['政策', '部门', '符合', '待补充', '推送', '送达', '确认', '兑现', '拨付', '追回', '覆盖率'],
         report.policies.map((p) => [
           `${p.name}（${p.policyId}）`,
           p.departmentCode,
@@ -177,6 +179,7 @@ export function renderText(report: MonthlyReport): string {
           String(p.confirmed),
           String(p.granted),
           String(p.disbursed),
+          String(p.recovered),
           formatValue(p.coverage, 'rate'),
         ]),
       ),

@@ -21,7 +21,7 @@ async function readPolicies(): Promise<PolicyInput[]> {
       const figures = policyFigures(
         policy.policyId,
         stored.counters,
-        { amountReserved: stored.amountReserved, amountDisbursed: stored.amountDisbursed, firstPushAt: stored.firstPushAt, lastPushAt: stored.lastPushAt },
+        { amountReserved: stored.amountReserved, amountDisbursed: stored.amountDisbursed, amountRecovered: stored.amountRecovered, firstPushAt: stored.firstPushAt, lastPushAt: stored.lastPushAt },
         policy.publishedAt,
       );
       return { policy, figures: { ...figures, delivered: stored.delivered } };

@@ -235,4 +235,30 @@ describe('entitlement store: publicity and objections', () => {
     expect(f.counters).toMatchObject({ eligible: 0, removed: 1, objectionsFiled: 1, objectionsUpheld: 1 });
     expect(f.amountReserved).toBe(0);
   });
+
+  it('writes a recovery once: RECOVERED, the amount back in the budget, counted and summed with its receipt', async () => {
+    const p = policy({ policyId: 'AD-REC', kind: 'grant', budget: 2000 });
+    const s = store.dynamoEntitlementStore;
+    await publish(p);
+    const code = '91440106MA59RC0001';
+    const { onDisbursed, onRecovered } = await import('#entitlement/domain/index');
+    expect(await s.applyTransitions(settleChain(p, code, 2000), audit('g'))).toEqual({ ok: true });
+    const paid = onDisbursed(await s.getEntitlement('AD-REC', code), 1000, AT);
+    if (paid.kind !== 'transition') throw new Error('expected a transition');
+    expect(await s.applyTransitions([paid.transition], audit('d'), receipt('gov.policy.disbursed'))).toEqual({ ok: true });
+    expect(await s.getBudget('AD-REC')).toBe(1000);
+
+    const recovery = onRecovered(await s.getEntitlement('AD-REC', code), { amount: 600, reason: 'fraud', at: AT });
+    if (recovery.kind !== 'transition') throw new Error('expected a transition');
+    const r = receipt('gov.policy.recovered');
+    expect(await s.applyTransitions([recovery.transition], audit('r'), r)).toEqual({ ok: true });
+    expect(await s.applyTransitions([recovery.transition], audit('r'), r)).toMatchObject({ ok: false, entitlementMoved: true });
+    expect(await s.getBudget('AD-REC')).toBe(1600);
+    expect(await s.getEntitlement('AD-REC', code)).toMatchObject({ state: 'RECOVERED', amountRecovered: 600, amountReserved: 400, recovery: { amount: 600, reason: 'fraud', credited: 600 } });
+    expect(await db().get('receipts', { pk: `RCPT#${r.source}#${r.id}`, sk: 'RECEIPT' })).toBeDefined();
+    const f = await s.readFigures('AD-REC');
+    expect(f.counters).toMatchObject({ eligible: 1, granted: 1, disbursed: 1, recovered: 1 });
+    expect([f.amountReserved, f.amountDisbursed, f.amountRecovered]).toEqual([400, 1000, 600]);
+    expect((await s.listInState('AD-REC', 'EXHAUSTED')).length).toBe(0);
+  });
 });

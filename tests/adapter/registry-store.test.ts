@@ -198,4 +198,22 @@ describe('registry use cases over the real store and receipts', () => {
     const records = await store.getApplicationRecords('ADAPTER-NO-ITEM', { kind: 'person', id: subject });
     expect(records).toEqual({ credit: marked });
   });
+
+  it('keeps one benefit-fraud mark per policy, the first of each, beside the upstream record and the false-commitment mark', async () => {
+    const subject = '91440300MA5H7R3N0Y';
+    const fraud = (policyId: string, amount: number, at: string) =>
+      service.applyCreditMark({ kind: 'creditMark', eventId: `fraud-${policyId}`, subjectId: subject, markKind: 'benefitFraud', mark: { at, policyId, amount } }, ports);
+    await fraud('POL-A', 18650.5, '2026-11-26T08:30:00.000Z');
+    await fraud('POL-A', 1, '2026-11-27T08:30:00.000Z');
+    await fraud('POL-B', 500, '2026-11-25T08:30:00.000Z');
+    await apply({ kind: 'credit', credit: { subjectId: subject, asOf: '2026-11-28', rating: 'A', dishonest: false, falseCommitment: false } });
+    const record = await store.getCreditRecord(subject);
+    expect(record?.benefitFraudMarks).toEqual([
+      { at: '2026-11-25T08:30:00.000Z', policyId: 'POL-B', amount: 500 },
+      { at: '2026-11-26T08:30:00.000Z', policyId: 'POL-A', amount: 18650.5 },
+    ]);
+    expect(record?.upstream).toMatchObject({ rating: 'A' });
+    // The mark excludes nobody: what decisions and matching read is the upstream record.
+    expect(await store.getCredit(subject)).toMatchObject({ rating: 'A', dishonest: false, falseCommitment: false });
+  });
 });

@@ -22,6 +22,8 @@ export const COUNTERS = [
   'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
   // Listed pairs paid, and the natural days from listing to payment summed over them.
   'paidAfterPublicity', 'publicityToPaymentDays',
+  // 追回: disbursed entitlements whose money was taken back (they still count as disbursed).
+  'recovered',
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
@@ -36,6 +38,7 @@ const REACHED_COUNTER: Partial<Record<EntitlementState, Counter>> = {
   PUBLICIZED: 'publicized',
   OBJECTED: 'objected',
   REMOVED: 'removed',
+  RECOVERED: 'recovered',
 };
 /** Counters that count the current state only. */
 const CURRENT_COUNTER: Partial<Record<EntitlementState, Counter>> = {
@@ -51,6 +54,7 @@ export interface CounterDeltas {
   /** Yuan to add to the reserved and disbursed totals. */
   readonly amountReserved: number;
   readonly amountDisbursed: number;
+  readonly amountRecovered: number;
   /** Set when this transition pushed: the adapter keeps lastPushAt = max(lastPushAt, pushedAt). */
   readonly pushedAt?: Instant;
 }
@@ -79,6 +83,7 @@ export function counterDeltas(t: Transition): CounterDeltas {
     counts,
     amountReserved: (t.reservation?.amount ?? 0) - (t.release?.amount ?? 0),
     amountDisbursed: t.newlyReached.includes('DISBURSED') ? (t.next.amountDisbursed ?? 0) : 0,
+    amountRecovered: t.newlyReached.includes('RECOVERED') ? (t.next.amountRecovered ?? 0) : 0,
     ...(pushed ? { pushedAt: t.at } : {}),
   };
 }
@@ -91,6 +96,7 @@ export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
   const counts: Partial<Record<Counter, number>> = {};
   let amountReserved = 0;
   let amountDisbursed = 0;
+  let amountRecovered = 0;
   let pushedAt: Instant | undefined;
   for (const t of chain) {
     const d = counterDeltas(t);
@@ -101,9 +107,10 @@ export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
     }
     amountReserved += d.amountReserved;
     amountDisbursed += d.amountDisbursed;
+    amountRecovered += d.amountRecovered;
     if (d.pushedAt !== undefined) pushedAt = d.pushedAt;
   }
-  return { counts, amountReserved, amountDisbursed, ...(pushedAt !== undefined ? { pushedAt } : {}) };
+  return { counts, amountReserved, amountDisbursed, amountRecovered, ...(pushedAt !== undefined ? { pushedAt } : {}) };
 }
 
 export interface PolicyFigures extends CounterValues {
@@ -112,6 +119,8 @@ export interface PolicyFigures extends CounterValues {
   readonly coverage: number | null;
   readonly amountReserved: number;
   readonly amountDisbursed: number;
+  /** Yuan taken back after disbursement (追回); amountDisbursed stays what was paid. */
+  readonly amountRecovered: number;
   readonly firstPushAt?: Instant;
   readonly lastPushAt?: Instant;
   /** Milliseconds from the policy's publication to its last push; null before any push. */
@@ -133,6 +142,7 @@ export function computeFigures(
   const c = emptyCounters();
   let amountReserved = 0;
   let amountDisbursed = 0;
+  let amountRecovered = 0;
   let first: number | undefined;
   let last: number | undefined;
   let firstAt: Instant | undefined;
@@ -148,20 +158,21 @@ export function computeFigures(
     if (current !== undefined) c[current]++;
     amountReserved += e.amountReserved ?? 0;
     amountDisbursed += e.amountDisbursed ?? 0;
+    amountRecovered += e.amountRecovered ?? 0;
     if (e.notifiedAt !== undefined) {
       const ms = instantOf(e.notifiedAt);
       if (first === undefined || ms < first) [first, firstAt] = [ms, e.notifiedAt];
       if (last === undefined || ms > last) [last, lastAt] = [ms, e.notifiedAt];
     }
   }
-  return figuresFromCounters(policyId, c, { amountReserved, amountDisbursed, firstPushAt: firstAt, lastPushAt: lastAt }, publishedAt);
+  return figuresFromCounters(policyId, c, { amountReserved, amountDisbursed, amountRecovered, firstPushAt: firstAt, lastPushAt: lastAt }, publishedAt);
 }
 
 /** Figures from maintained counters (what the query API serves). */
 export function figuresFromCounters(
   policyId: string,
   counters: CounterValues,
-  extra: { amountReserved?: number; amountDisbursed?: number; firstPushAt?: Instant | undefined; lastPushAt?: Instant | undefined } = {},
+  extra: { amountReserved?: number; amountDisbursed?: number; amountRecovered?: number; firstPushAt?: Instant | undefined; lastPushAt?: Instant | undefined } = {},
   publishedAt?: Instant,
 ): PolicyFigures {
   const coverage = counters.eligible === 0 ? null : (counters.confirmed + counters.granted) / counters.eligible;
@@ -175,6 +186,7 @@ export function figuresFromCounters(
     coverage,
     amountReserved: extra.amountReserved ?? 0,
     amountDisbursed: extra.amountDisbursed ?? 0,
+    amountRecovered: extra.amountRecovered ?? 0,
     ...(extra.firstPushAt !== undefined ? { firstPushAt: extra.firstPushAt } : {}),
     ...(extra.lastPushAt !== undefined ? { lastPushAt: extra.lastPushAt } : {}),
     publishToLastPushMs: publishToLastPushMs !== null && Number.isFinite(publishToLastPushMs) ? publishToLastPushMs : null,

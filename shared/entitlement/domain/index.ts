@@ -14,3 +14,4 @@ export * from './figures';
 export * from './publicity';
 export * from './objections';
 export * from './time-index';
+export * from './recovery';

@@ -24,7 +24,7 @@ import type {
 
 /** States at or after the push: matching never changes them again. */
 export const PUSHED_STATES: ReadonlySet<EntitlementState> = new Set([
-  'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
+  'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED', 'RECOVERED',
 ]);
 
 /**
@@ -74,7 +74,7 @@ export interface Transition {
   /** The whole record after the write. */
   readonly next: Entitlement;
   readonly reservation?: BudgetReservation;
-  /** Returned to the budget (an upheld objection): `ADD remaining +amount`, the reserved total down by it. */
+  /** Returned to the budget (an upheld objection, a recovery): `ADD remaining +amount`, the reserved total down by it. */
   readonly release?: BudgetReservation;
   /** Emitted with the write (outbox), never without it. */
   readonly notification?: NotificationIntent;
@@ -100,6 +100,7 @@ export type UnchangedReason =
   | 'NOT_LISTED'
   | 'ALREADY_OBJECTED'
   | 'ALREADY_RESOLVED'
+  | 'ALREADY_RECOVERED'
   | PolicyInactiveReason;
 
 export type RefusalReason =
@@ -118,6 +119,9 @@ export type RefusalReason =
   | 'NOT_LISTED'
   | 'OBJECTION_UNKNOWN'
   | 'SUBJECT_KIND_MISMATCH'
+  | 'NOT_DISBURSED'
+  | 'RECOVERY_EXCEEDS_DISBURSED'
+  | 'RECOVERY_CONFLICT'
   | PolicyInactiveReason;
 
 export type Plan =
@@ -141,8 +145,9 @@ export interface TransitionInput {
   readonly release?: BudgetReservation;
   readonly window?: Transition['window'];
   /** Fields of the record set by this write (publicity, open objections); `undefined` removes one. */
-  readonly set?: Partial<Pick<Entitlement, 'publicity' | 'openObjections'>>;
+  readonly set?: Partial<Pick<Entitlement, 'publicity' | 'openObjections' | 'recovery'>>;
   readonly publicityToPaymentDays?: number;
+  readonly amountRecovered?: number;
 }
 
 const STAMP: Partial<Record<EntitlementState, keyof Entitlement>> = {
@@ -154,6 +159,7 @@ const STAMP: Partial<Record<EntitlementState, keyof Entitlement>> = {
   PUBLICIZED: 'publicizedAt',
   OBJECTED: 'objectedAt',
   REMOVED: 'removedAt',
+  RECOVERED: 'recoveredAt',
 };
 
 /** The planned write: the record after it, its history and the states it reaches for the first time. */
@@ -191,8 +197,10 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
     updatedAt: at,
     ...stamps,
     ...(input.reservation !== undefined ? { amountReserved: input.reservation.amount } : {}),
-    ...(input.release !== undefined ? { amountReserved: 0 } : {}),
+    // What the pair still holds of the budget: an upheld objection returns all of it, a recovery part.
+    ...(input.release !== undefined ? { amountReserved: Math.max(0, (existing?.amountReserved ?? 0) - input.release.amount) } : {}),
     ...(input.amountDisbursed !== undefined ? { amountDisbursed: input.amountDisbursed } : {}),
+    ...(input.amountRecovered !== undefined ? { amountRecovered: input.amountRecovered } : {}),
   };
   return {
     kind: 'transition',

@@ -8,6 +8,7 @@
  *   NOTIFIED → GRANTED | EXHAUSTED           (a confirm push whose policy became a grant)  planGrant
  *   NOTIFIED → CONFIRMED | EXHAUSTED         (gov.policy.confirmed: reserve benefit.amount)  onConfirmed
  *   GRANTED | CONFIRMED → DISBURSED          (gov.policy.disbursed)                 onDisbursed
+ *   DISBURSED → RECOVERED                    (gov.policy.recovered)                 recovery.ts
  *
  * Each returns a Plan (plan.ts). Matching a pair is onMatched followed by the pair's follow-up
  * (settle.ts decides which), committed as one write.
@@ -250,7 +251,8 @@ export function onDisbursed(entitlement: Entitlement | undefined, amount: number
   if (typeof amount !== 'number' || !Number.isFinite(amount) || amount < 0) {
     return refused('INVALID_AMOUNT', `amount must be a finite number >= 0; got ${String(amount)}`);
   }
-  if (entitlement.state === 'DISBURSED') {
+  // A recovered entitlement was disbursed: a redelivered disbursement is still a duplicate.
+  if (entitlement.state === 'DISBURSED' || entitlement.state === 'RECOVERED') {
     return entitlement.amountDisbursed === amount
       ? unchanged('ALREADY_DISBURSED')
       : refused('DISBURSEMENT_CONFLICT', `already disbursed ${String(entitlement.amountDisbursed)}, now ${amount}`);

@@ -79,14 +79,15 @@ export type { CreditRecord } from '#contract/schemas';
 /**
  * PUBLICIZED: listed in the policy's publicity window (公示), counted as eligible, nobody notified yet;
  * OBJECTED: held by a third-party objection until it is resolved; REMOVED: an upheld objection took it off
- * the list (not eligible, its budget returned).
+ * the list (not eligible, its budget returned). RECOVERED: money disbursed was taken back (追回), the amount
+ * credited back to the budget; it still counts in every state it reached.
  *
  * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it
  * leaves the needs-info list and is never pushed); a pair that never matched has no entitlement at all.
  */
 export const ENTITLEMENT_STATES = [
   'ELIGIBLE', 'NEEDS_INFO', 'INELIGIBLE', 'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
-  'PUBLICIZED', 'OBJECTED', 'REMOVED',
+  'PUBLICIZED', 'OBJECTED', 'REMOVED', 'RECOVERED',
 ] as const;
 export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
 
@@ -145,6 +146,22 @@ export interface Entitlement {
   readonly publicizedAt?: Instant;
   readonly objectedAt?: Instant;
   readonly removedAt?: Instant;
+  readonly recoveredAt?: Instant;
+  /** Yuan taken back after the disbursement (追回). */
+  readonly amountRecovered?: number;
+  /** The recovery as recorded: a second one is compared against it. */
+  readonly recovery?: RecoveryRecord;
+}
+
+/** Why money was taken back (the contract's reasons); `fraud` also marks the subject's credit record. */
+export type RecoveryReason = 'fraud' | 'overpayment' | 'other';
+
+export interface RecoveryRecord {
+  readonly amount: number;
+  readonly reason: RecoveryReason;
+  readonly at: Instant;
+  /** What went back to the policy's budget: the amount, at most what the pair had taken from it. */
+  readonly credited: number;
 }
 
 export type TransitionReason =
@@ -164,7 +181,8 @@ export type TransitionReason =
   | 'OBJECTED_BY_THIRD_PARTY'
   | 'OBJECTION_UPHELD'
   | 'OBJECTION_DISMISSED'
-  | 'BUDGET_RETURNED';
+  | 'BUDGET_RETURNED'
+  | 'RECOVERED';
 
 /** Truth re-exported so callers of this module need one import. */
 export type { Truth };

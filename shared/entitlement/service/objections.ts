@@ -11,21 +11,18 @@
 import { isValidCreditCode } from '#contract/identifiers';
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
-  budgetOrder,
   compilePolicy,
   LISTED_STATES,
   matchEnterprise,
   planResolution,
   planSettle,
   planThirdPartyObjection,
-  planListing,
   PUSHED_STATES,
   reservationAmount,
   selfObjectionWindow,
   outOfWindow,
   withDeclaredFacts,
   type Counter,
-  type Entitlement,
   type Instant,
   type Objection,
   type ObjectionState,
@@ -36,6 +33,7 @@ import {
 import type { ObjectionInput, ResolutionInput } from '../inbound';
 import type { EntitlementPorts, ObjectionWrite } from '../ports';
 import { noEffect, refuse, transitionsAudit, type Cause } from './records';
+import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 
 const MAX_ATTEMPTS = 5;
@@ -182,53 +180,4 @@ async function afterResolution(ports: EntitlementPorts, policy: Policy, t: Trans
   const result: SettleResult = { committed: [t], entitlement: t.next, ...(t.notification ? { notify: { policyId: t.policyId, creditCode: t.creditCode } } : {}) };
   await afterSettle(ports, [result], now);
   if (t.release !== undefined) await passOnBudget(ports, policy);
-}
-
-/**
- * Returned budget goes to the EXHAUSTED pairs first (pinned), the first to become eligible first, ties by
- * subject id: each is listed in the window open now (or a new one) while the budget pays it. Only pairs
- * exhausted at their listing qualify (never notified); re-running it passes on nothing twice.
- */
-export async function passOnBudget(ports: EntitlementPorts, policy: Policy): Promise<number> {
-  const { store, clock, registry } = ports;
-  const amount = reservationAmount(policy);
-  if (policy.kind !== 'grant' || amount === 0 || policy.status === 'withdrawn') return 0;
-  const waiting = (await store.listInState(policy.policyId, 'EXHAUSTED')).filter((e) => !e.reached.includes('NOTIFIED')).sort(budgetOrder);
-  const windows = await loadWindow(ports, policy);
-  const now = clock.now();
-  const listed: SettleResult[] = [];
-  for (const e of waiting) {
-    const budget = (await store.getBudget(policy.policyId)) ?? 0;
-    if (budget < amount) break;
-    const committed = await listExhausted(ports, policy, e, now, budget, windows);
-    if (committed !== undefined) listed.push(committed);
-  }
-  if (listed.length > 0) {
-    const profiles = await Promise.all(listed.map((r) => registry.getEnterpriseProfile(r.entitlement!.creditCode)));
-    const names = new Map(profiles.flatMap((p) => (p ? [[p.creditCode, p.name] as const] : [])));
-    await publishListed(ports, policy, listed, names, now);
-  }
-  return listed.length;
-}
-
-async function listExhausted(
-  ports: EntitlementPorts,
-  policy: Policy,
-  e: Entitlement,
-  now: Instant,
-  budget: number,
-  windows: Awaited<ReturnType<typeof loadWindow>>,
-): Promise<SettleResult | undefined> {
-  const window = windowAt(ports, policy, now, windows);
-  if (window === undefined) return undefined;
-  const plan = planListing(e, policy, now, window, budget);
-  if (plan.kind !== 'transition' || plan.transition.to !== 'PUBLICIZED') return undefined;
-  const t = plan.transition;
-  const out = await ports.store.applyTransitions([t], transitionsAudit([t], '/civicflow/policy'));
-  if (!out.ok) {
-    if (out.windowMoved && windows !== undefined) windows.window = await ports.store.getPublicityWindow(policy.policyId);
-    return undefined;
-  }
-  if (t.window?.opens && windows !== undefined) windows.window = t.window.window;
-  return { committed: [t], entitlement: t.next };
 }

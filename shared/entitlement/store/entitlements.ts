@@ -78,6 +78,10 @@ function figuresUpdate(policyId: string, creditCode: string, deltas: CounterDelt
     adds.push('amountDisbursed :ad');
     values[':ad'] = deltas.amountDisbursed;
   }
+  if (deltas.amountRecovered !== 0) {
+    adds.push('amountRecovered :arc');
+    values[':arc'] = deltas.amountRecovered;
+  }
   const sets = ['kind = :k'];
   if (deltas.pushedAt !== undefined) {
     // Last commit wins: concurrent pushes commit within milliseconds of their own clocks' readings.
@@ -96,7 +100,7 @@ function figuresUpdate(policyId: string, creditCode: string, deltas: CounterDelt
   };
 }
 
-/** Budget returned (an upheld objection): no condition, what was reserved goes back. */
+/** Budget returned (an upheld objection, a recovery): no condition, what was reserved goes back. */
 function budgetRelease(policyId: string, amount: number): TransactItem {
   return {
     Update: {

@@ -17,6 +17,7 @@ export async function readFigures(policyId: string): Promise<StoredFigures> {
   const counters = emptyCounters();
   let amountReserved = 0;
   let amountDisbursed = 0;
+  let amountRecovered = 0;
   let delivered = 0;
   let firstPushAt: string | undefined;
   let lastPushAt: string | undefined;
@@ -25,6 +26,7 @@ export async function readFigures(policyId: string): Promise<StoredFigures> {
     for (const c of COUNTERS) counters[c] += Number(item[c] ?? 0);
     amountReserved += Number(item.amountReserved ?? 0);
     amountDisbursed += Number(item.amountDisbursed ?? 0);
+    amountRecovered += Number(item.amountRecovered ?? 0);
     delivered += Number(item.delivered ?? 0);
     const f = item.firstPushAt as string | undefined;
     const l = item.lastPushAt as string | undefined;
@@ -36,6 +38,7 @@ export async function readFigures(policyId: string): Promise<StoredFigures> {
     counters,
     amountReserved,
     amountDisbursed,
+    amountRecovered,
     delivered,
     ...(firstPushAt ? { firstPushAt } : {}),
     ...(lastPushAt ? { lastPushAt } : {}),

@@ -13,6 +13,16 @@ export interface FalseCommitmentMark {
   readonly applicationId: string;
 }
 
+/**
+ * CivicFlow's mark of money under a policy recovered for fraud (追回): one per policy, the first stands. It
+ * is recorded and published for the credit system, which decides any exclusion; the mark excludes nobody.
+ */
+export interface BenefitFraudMark {
+  readonly at: string;
+  readonly policyId: string;
+  readonly amount: number;
+}
+
 /** The effective credit record: the upstream record with CivicFlow's mark folded in. */
 export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };
 
@@ -28,6 +38,8 @@ export interface CreditRecordView {
   readonly upstream?: CreditRecord;
   readonly upstreamEvent?: UpstreamEvent;
   readonly falseCommitmentMark?: FalseCommitmentMark;
+  /** Benefit-fraud marks by policy, oldest first. */
+  readonly benefitFraudMarks?: readonly BenefitFraudMark[];
 }
 
 /** The instant an asOf stands for, as stored and compared ("newer" compares `ms`). */

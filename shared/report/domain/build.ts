@@ -74,6 +74,9 @@ export interface EntitlementCounts {
   readonly publishToLastPushMs: number | null;
   readonly amountReserved: number;
   readonly amountDisbursed: number;
+  /** 追回: entitlements whose money was taken back after disbursement (still counted as disbursed), and the yuan. */
+  readonly recovered: number;
+  readonly amountRecovered: number;
 }
 
 export interface PolicyRow extends EntitlementCounts {
@@ -163,6 +166,8 @@ export const LABELS: Readonly<Record<string, string>> = {
   'entitlement.publishToLastPushMs': '发布至最后推送用时',
   'entitlement.amountReserved': '已预留金额（元）',
   'entitlement.amountDisbursed': '已拨付金额（元）',
+  'entitlement.recovered': '已追回数',
+  'entitlement.amountRecovered': '已追回金额（元）',
   // 好差评 (§6)
   'review.completedCases': '办件数',
   'review.realReviews': '主动评价数',
@@ -256,6 +261,8 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
     publishToLastPushMs: figures.publishToLastPushMs,
     amountReserved: figures.amountReserved,
     amountDisbursed: figures.amountDisbursed,
+    recovered: figures.recovered,
+    amountRecovered: figures.amountRecovered,
   };
 }
 
@@ -277,6 +284,8 @@ export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSecti
     publishToLastPushMs: pushTimes.length === 0 ? null : Math.max(...pushTimes),
     amountReserved: sum('amountReserved'),
     amountDisbursed: sum('amountDisbursed'),
+    recovered: sum('recovered'),
+    amountRecovered: sum('amountRecovered'),
   };
 }
 

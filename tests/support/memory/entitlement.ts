@@ -37,6 +37,7 @@ import type {
   Refusal,
   RunProgress,
   StoredFigures,
+  CreditMarkMessage,
 } from '#entitlement/ports';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -158,6 +159,7 @@ export class MemoryEntitlementStore implements EntitlementStore {
     for (const c of COUNTERS) f.counters[c] += (deltas.counts[c] ?? 0) + (objection?.counts[c] ?? 0);
     f.amountReserved += deltas.amountReserved;
     f.amountDisbursed += deltas.amountDisbursed;
+    f.amountRecovered += deltas.amountRecovered;
     if (deltas.pushedAt !== undefined) {
       f.firstPushAt ??= deltas.pushedAt;
       f.lastPushAt = deltas.pushedAt;
@@ -252,7 +254,7 @@ export class MemoryEntitlementStore implements EntitlementStore {
   private figuresOf(policyId: string) {
     let f = this.figures.get(policyId);
     if (f === undefined) {
-      f = { counters: emptyCounters(), amountReserved: 0, amountDisbursed: 0, delivered: 0 };
+      f = { counters: emptyCounters(), amountReserved: 0, amountDisbursed: 0, amountRecovered: 0, delivered: 0 };
       this.figures.set(policyId, f);
     }
     return f;
@@ -263,6 +265,8 @@ export class MemoryEntitlementStore implements EntitlementStore {
 export interface Sent {
   readonly slices: MatchSliceMessage[];
   readonly notifications: NotifyMessage[];
+  /** Credit marks sent to the registry queue (civicflow.credit.marked). */
+  readonly creditMarks: CreditMarkMessage[];
   readonly outbound: OutboundEvent[];
   readonly channel: ChannelMessage[];
   readonly metrics: { readonly metric: EntitlementMetric | 'PublishToLastPushMs'; readonly value: number }[];
@@ -295,7 +299,7 @@ export function memoryEntitlementPorts(options: {
   const shards = options.shards ?? 2;
   const shardOf = (code: string) => [...code].reduce((s, ch) => s + ch.charCodeAt(0), 0) % shards;
   const store = new MemoryEntitlementStore();
-  const sent: Sent = { slices: [], notifications: [], outbound: [], channel: [], metrics: [] };
+  const sent: Sent = { slices: [], notifications: [], creditMarks: [], outbound: [], channel: [], metrics: [] };
   const world: MemoryWorld = {
     store,
     sent,
@@ -321,6 +325,7 @@ export function memoryEntitlementPorts(options: {
     queues: {
       sendSlices: async (m) => void sent.slices.push(...m),
       sendNotifications: async (m) => void sent.notifications.push(...m),
+      sendCreditMarks: async (m) => void sent.creditMarks.push(...m),
     },
     outbound: { publish: async (events) => void sent.outbound.push(...events) },
     channel: {

@@ -11,7 +11,7 @@ import { replacesStored } from '#registry/domain/as-of';
 import { foldCredit } from '#registry/domain/credit';
 import { becomesCurrent, type VersionStamp } from '#registry/domain/item';
 import { revocationStands, storedLicence } from '#registry/domain/licence';
-import type { AsOf, FalseCommitmentMark, StoredCredit, StoredLicence } from '#registry/domain/types';
+import type { AsOf, BenefitFraudMark, FalseCommitmentMark, StoredCredit, StoredLicence } from '#registry/domain/types';
 import type { RegistryPorts, RegistryStore, WriteResult } from '#registry/ports';
 
 interface CreditItem {
@@ -19,6 +19,7 @@ interface CreditItem {
   asOfMs?: number;
   creditEvent?: { source: string; id: string; asOfAt: string };
   mark?: FalseCommitmentMark;
+  fraud?: Record<string, BenefitFraudMark>;
 }
 
 export interface MemoryRegistry {
@@ -34,6 +35,8 @@ export interface MemoryRegistry {
   readonly profiles: Map<string, { profile: PersonProfile | EnterpriseProfile; asOfMs: number; asOfAt: string }>;
   licence(licenceNo: string): StoredLicence | undefined;
   credit(subjectId: string): StoredCredit | undefined;
+  /** The subject's benefit-fraud marks by policy. */
+  fraudMarks(subjectId: string): Readonly<Record<string, BenefitFraudMark>>;
   /** Moves the clock the use cases read. */
   setNow(at: string): void;
 }
@@ -138,6 +141,10 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
       const stored = credits.get(subjectId) ?? {};
       credits.set(subjectId, { ...stored, mark: stored.mark ?? mark });
     },
+    async markBenefitFraud(subjectId, mark) {
+      const stored = credits.get(subjectId) ?? {};
+      credits.set(subjectId, { ...stored, fraud: { [mark.policyId]: mark, ...stored.fraud } });
+    },
   };
 
   const ports: RegistryPorts = {
@@ -168,6 +175,9 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     licence(licenceNo) {
       const l = licences.get(licenceNo);
       return l?.licence ? storedLicence(l.licence, l.revokedAt) : undefined;
+    },
+    fraudMarks(subjectId) {
+      return credits.get(subjectId)?.fraud ?? {};
     },
     credit(subjectId) {
       const c = credits.get(subjectId);

@@ -5,7 +5,7 @@ import { routing } from '#topology';
 import { INBOUND_TYPES, validateEvent } from '#contract/envelope';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from '#contract/identifiers';
 import { internalSchemaFor, schemaFor } from '#scripts/gen-schemas';
-import { applicationDecidedEvent, caseOpenedEvent, creditMarkedEvent, entitlementNotifyEvent, enterpriseRematchEvent, INTERNAL_TYPES, isInternalType, matchSliceEvent, type InternalEvent } from '#contract/internal';
+import { applicationDecidedEvent, benefitFraudMarkedEvent, caseOpenedEvent, creditMarkedEvent, entitlementNotifyEvent, enterpriseRematchEvent, INTERNAL_TYPES, isInternalType, matchSliceEvent, type InternalEvent } from '#contract/internal';
 import { internalDataSchemas } from '#contract/internal-schemas';
 import { parseQueued } from '#contract/queued';
 
@@ -22,6 +22,7 @@ const DEFAULT_SOURCE: Record<string, string | readonly string[]> = {
   'gov.policy.disbursed': '/systems/policy',
   'gov.policy.objection.filed': '/systems/policy',
   'gov.policy.objection.resolved': '/systems/policy',
+  'gov.policy.recovered': '/systems/policy',
   'gov.enterprise.profile.updated': '/systems/data-sharing',
   'gov.person.profile.updated': '/systems/data-sharing',
   'gov.licence.issued': '/systems/e-licence',
@@ -157,8 +158,9 @@ describe('events/samples of internal events (civicflow.*)', () => {
   /** What the consumer of each type does with a message: parse it with the type's schema. */
   const consumerParse = (event: unknown) => parseQueued(event, { inbound: [], internal: internalDataSchemas });
 
-  it('has one sample for every internal type', () => {
-    expect(internalSamples.map((s) => s.type).sort()).toEqual([...INTERNAL_TYPES].sort());
+  it('has a sample for every internal type (one per kind of a credit mark)', () => {
+    expect(new Set(internalSamples.map((s) => s.type))).toEqual(new Set(INTERNAL_TYPES));
+    expect(internalSamples.filter((s) => s.type === 'civicflow.credit.marked').map((s) => (s.event as { data: { kind: string } }).data.kind).sort()).toEqual(['benefitFraud', 'falseCommitment']);
   });
 
   it.each(internalSamples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s parses as its consumer parses it, unchanged', (_name, s) => {
@@ -182,6 +184,10 @@ describe('events/samples of internal events (civicflow.*)', () => {
         case 'civicflow.entitlement.notify':
           return entitlementNotifyEvent(e.data.policyId, e.data.creditCode, e.time);
         case 'civicflow.credit.marked': {
+          if (e.data.kind === 'benefitFraud') {
+            const { kind: _kind, ...data } = e.data;
+            return benefitFraudMarkedEvent(data);
+          }
           const { kind: _kind, ...data } = e.data;
           return creditMarkedEvent(data);
         }
@@ -198,7 +204,7 @@ describe('events/samples of internal events (civicflow.*)', () => {
   });
 
   it('refuses a message whose data breaks its schema, naming the field', () => {
-    const sample = internalSamples.find((s) => s.type === 'civicflow.credit.marked')!.event as { data: Record<string, unknown> };
+    const sample = internalSamples.find((s) => s.type === 'civicflow.credit.marked' && s.file.includes('untruthful'))!.event as { data: Record<string, unknown> };
     const broken = { ...sample, data: { ...sample.data, at: 'yesterday', applicationId: undefined } };
     const parsed = consumerParse(broken);
     expect(parsed.ok).toBe(false);

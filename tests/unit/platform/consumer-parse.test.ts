@@ -72,7 +72,7 @@ function registryConsumer(seen: Array<{ type: string; id: string; data: unknown 
       // Typed by the parse step: each case sees the data of its own type.
       switch (event.type) {
         case 'civicflow.credit.marked':
-          seen.push({ type: event.type, id: event.id, data: event.data.applicationId });
+          seen.push({ type: event.type, id: event.id, data: event.data.kind === 'falseCommitment' ? event.data.applicationId : event.data.policyId });
           return;
         case 'gov.credit.updated':
           seen.push({ type: event.type, id: event.id, data: event.data.rating });

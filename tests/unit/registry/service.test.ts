@@ -165,11 +165,33 @@ describe('registry service: the credit mark and the inbound mapping', () => {
       mark: { at: marked.data.at, applicationId: marked.data.applicationId },
       markKind: marked.data.kind,
     });
-    if (input.kind !== 'creditMark') throw new Error('expected a credit mark');
+    if (input.kind !== 'creditMark' || input.markKind !== 'falseCommitment') throw new Error('expected a false-commitment mark');
     await applyCreditMark(input, reg.ports);
     await applyCreditMark({ ...input, mark: { at: '2026-12-01T00:00:00.000Z', applicationId: 'LATER' } }, reg.ports);
     expect(reg.credit(marked.data.subjectId)).toMatchObject({ falseCommitment: true, falseCommitmentMark: { applicationId: marked.data.applicationId } });
     expect(reg.receipts.size).toBe(0);
+  });
+
+  it('keeps one benefit-fraud mark per policy, the first of each, and excludes nobody by it', async () => {
+    const fraud = sample<{ subjectId: string; policyId: string; amount: number; at: string; kind: string }>('civicflow.credit.marked/benefit-fraud');
+    const reg = memoryRegistry(AT);
+    const input = registryInput(fraud as never);
+    expect(input).toEqual({
+      kind: 'creditMark',
+      eventId: fraud.id,
+      subjectId: fraud.data.subjectId,
+      markKind: 'benefitFraud',
+      mark: { at: fraud.data.at, policyId: fraud.data.policyId, amount: fraud.data.amount },
+    });
+    if (input.kind !== 'creditMark' || input.markKind !== 'benefitFraud') throw new Error('expected a benefit-fraud mark');
+    await applyCreditMark(input, reg.ports);
+    await applyCreditMark({ ...input, mark: { ...input.mark, amount: 1 } }, reg.ports);
+    await applyCreditMark({ ...input, mark: { ...input.mark, policyId: 'POL-OTHER' } }, reg.ports);
+    expect(reg.fraudMarks(fraud.data.subjectId)).toEqual({
+      [fraud.data.policyId]: { at: fraud.data.at, policyId: fraud.data.policyId, amount: fraud.data.amount },
+      'POL-OTHER': { at: fraud.data.at, policyId: 'POL-OTHER', amount: fraud.data.amount },
+    });
+    expect(reg.credit(fraud.data.subjectId)).toMatchObject({ dishonest: false, falseCommitment: false });
   });
 
   it('maps each inbound type to its change, with the event it came by', () => {

@@ -158,6 +158,18 @@ describe('buildMonthlyReport', () => {
     expect(report.departments.map((d) => d.departmentCode)).toEqual(['D2']);
   });
 
+  it('shows recoveries (追回) per policy and in the section, the recovered still counted as disbursed', () => {
+    const p = policy({ policyId: 'P-REC', kind: 'grant' }, { eligible: 3, notified: 3, granted: 3, disbursed: 2, recovered: 1 });
+    const withAmount = { ...p, figures: { ...p.figures, amountDisbursed: 20000, amountRecovered: 4000 } };
+    const report = buildMonthlyReport(input({ policies: [withAmount] }));
+    expect(report.policies[0]).toMatchObject({ disbursed: 2, recovered: 1, amountDisbursed: 20000, amountRecovered: 4000 });
+    expect(report.total.entitlement).toMatchObject({ disbursed: 2, recovered: 1, amountRecovered: 4000 });
+    const text = renderText(report);
+    expect(text).toMatch(/已追回数[^\n]*1/);
+    expect(text).toMatch(/已追回金额（元）[^\n]*4,?000/);
+    expect(text).toMatch(/│ 拨付 │ 追回 │/);
+  });
+
   it('turns the month\'s review counters into figures, ranks departments and draws the 差评 trend', () => {
     const report = buildMonthlyReport(
       input({
