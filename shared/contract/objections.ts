@@ -36,7 +36,9 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
     .check(
       z.superRefine((o, ctx) => {
         if (o.creditCode === undefined && o.subjectId === undefined) {
+          // Named at both fields: whichever the sender meant to give, its error names it.
           ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
+          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: undefined, message: 'is required (or creditCode)' });
         } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
           ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
         }

@@ -42,7 +42,8 @@ const BAD_CODE = `${CODE.slice(0, 17)}${CODE[17] === '0' ? '1' : '0'}`;
 const ID_MSG = /valid 18-character ID number/;
 const CODE_MSG = /valid 18-character unified social credit code/;
 
-type Case = [InboundType, string, (d: Data) => void, string, RegExp];
+/** The paths named (one, or every field that could have been given), and the first error's message. */
+type Case = [InboundType, string, (d: Data) => void, string | string[], RegExp];
 
 const BUNDLE = 'gov.catalog.bundle.published' as const;
 
@@ -90,7 +91,7 @@ const cases: Case[] = [
   ['gov.policy.published', 'publicity of 0 working days', (d) => (d.publicity = { workingDays: 0 }), 'data.publicity.workingDays', /at least 1/],
   ['gov.policy.published', 'publicity of half a day', (d) => (d.publicity = { workingDays: 2.5 }), 'data.publicity.workingDays', /integer/],
   ['gov.policy.published', 'publicity as a number', (d) => (d.publicity = 5), 'data.publicity', /object/],
-  ['gov.policy.objection.filed', 'no subject', (d) => delete d.creditCode, 'data.creditCode', /required \(or subjectId\)/],
+  ['gov.policy.objection.filed', 'no subject', (d) => delete d.creditCode, ['data.creditCode', 'data.subjectId'], /required \(or subjectId\)/],
   ['gov.policy.objection.filed', 'unknown by', (d) => (d.by = 'anonymous'), 'data.by', /"self", "thirdParty"/],
   ['gov.policy.objection.filed', 'bad credit code', (d) => (d.creditCode = BAD_CODE), 'data.creditCode', CODE_MSG],
   ['gov.policy.objection.filed', 'facts on a third-party objection', (d) => (d.facts = { 'enterprise.size': 'small' }), 'data.facts', /only allowed when by is self/],
@@ -98,7 +99,7 @@ const cases: Case[] = [
   ['gov.policy.objection.filed', 'missing reason', (d) => delete d.reason, 'data.reason', /required/],
   ['gov.policy.objection.resolved', 'upheld as a string', (d) => (d.upheld = 'yes'), 'data.upheld', /boolean/],
   ['gov.policy.objection.resolved', 'missing objectionId', (d) => delete d.objectionId, 'data.objectionId', /required/],
-  ['gov.policy.recovered', 'no subject', (d) => delete d.creditCode, 'data.creditCode', /required \(or subjectId\)/],
+  ['gov.policy.recovered', 'no subject', (d) => delete d.creditCode, ['data.creditCode', 'data.subjectId'], /required \(or subjectId\)/],
   ['gov.policy.recovered', 'subjectId not equal to creditCode', (d) => (d.subjectId = makeCreditCode('91440300MA5H7R3N0')), 'data.subjectId', /must equal creditCode/],
   ['gov.policy.recovered', 'unknown reason', (d) => (d.reason = 'error'), 'data.reason', /"fraud", "overpayment", "other"/],
   ['gov.policy.recovered', 'zero amount', (d) => (d.amount = 0), 'data.amount', /greater than 0|> ?0|positive/],
@@ -187,7 +188,7 @@ describe('data of every inbound type', () => {
     const result = validateData(type, data);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.errors.map((e) => e.path)).toEqual([path]);
+    expect(result.errors.map((e) => e.path)).toEqual([path].flat());
     expect(result.errors[0]?.message).toMatch(message);
   });
 
