@@ -105,6 +105,7 @@ export function caseOpenedFor(effect: Extract<Effect, { kind: 'openReviewCase' }
     applicantId: effect.applicantId,
     channel: effect.channel,
     completedAt: effect.completedAt,
+    acceptedAt: effect.acceptedAt,
   });
 }
 

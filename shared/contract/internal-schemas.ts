@@ -19,6 +19,8 @@ export const caseOpenedSchema = z.object({
   applicantId: text(),
   channel: text(),
   completedAt: timestamp(),
+  /** 受理时间: when the application was submitted; absent on events queued before it was carried. */
+  acceptedAt: z.optional(timestamp()),
   origin: z.literal('approval'),
 });
 

@@ -384,6 +384,8 @@ export const caseCompletedSchema = z.looseObject({
   applicantId: idOrCreditCode(),
   channel: code(),
   completedAt: timestamp(),
+  /** 受理时间: when the case was received, if the system that completed it knows (the upward sync's acceptDate). */
+  acceptedAt: z.optional(timestamp()),
 });
 
 export const reviewSubmittedSchema = z.looseObject({

@@ -31,6 +31,7 @@ export function caseOf(event: EventOf<'gov.case.completed' | 'civicflow.case.ope
     applicantId: d.applicantId,
     channel: d.channel,
     completedAt: iso(d.completedAt),
+    ...(d.acceptedAt !== undefined ? { acceptedAt: iso(d.acceptedAt) } : {}),
     source: event.type === 'civicflow.case.opened' ? 'application' : 'external',
   };
 }

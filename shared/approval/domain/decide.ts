@@ -118,6 +118,7 @@ export function openReviewCase(application: Application, departmentCode: string,
     applicantId: application.applicant.id,
     channel: application.channel,
     completedAt,
+    acceptedAt: application.submittedAt,
   };
 }
 

@@ -104,6 +104,8 @@ export type Effect =
       readonly applicantId: string;
       readonly channel: string;
       readonly completedAt: string;
+      /** 受理时间: when the application was submitted (the upward sync's acceptDate). */
+      readonly acceptedAt: string;
     }
   | {
       readonly kind: 'markFalseCommitment';

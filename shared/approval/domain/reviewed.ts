@@ -98,6 +98,7 @@ function reviewCase(d: Decision, completedAt: string): Effect[] {
       applicantId: d.applicantId,
       channel: d.channel,
       completedAt,
+      acceptedAt: d.submittedAt,
     },
   ];
 }

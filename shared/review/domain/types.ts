@@ -46,6 +46,8 @@ export interface Case {
   readonly applicantId: string;
   readonly channel: string;
   readonly completedAt: string;
+  /** 受理时间: when the case was received, when its sender knows; reported upward as acceptDate. */
+  readonly acceptedAt?: string;
   readonly district?: string;
   readonly source: 'application' | 'external';
 }

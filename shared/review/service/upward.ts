@@ -50,6 +50,7 @@ function upwardCase(state: CaseReviewState, item: CatalogueItem | undefined): Up
     itemCode: kase.itemCode,
     departmentCode: kase.departmentCode,
     applicantId: kase.applicantId,
+    ...(kase.acceptedAt !== undefined ? { acceptedAt: kase.acceptedAt } : {}),
     ...(item ? { itemName: item.name, promise: item.promisedDays === 0 ? ('instant' as const) : ('promised' as const) } : {}),
   };
 }

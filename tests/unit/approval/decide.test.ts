@@ -66,6 +66,8 @@ describe('decide: a clean instant approval', () => {
         applicantId: PERSON.id,
         channel: '政务服务网',
         completedAt: NOW,
+        // 受理时间, reported upward as acceptDate.
+        acceptedAt: SUBMITTED,
       },
     ]);
   });

@@ -1,7 +1,7 @@
 import { decide } from '#approval/domain/decide';
 import { onSupplementDeadline, onVerification, openDeadline, supplement } from '#approval/domain/lifecycle';
 import { caseOpenedFor, decisionSummary, outboundFor, verificationOverdueFor } from '#approval/messages';
-import { criminalApp, criminalRecordItem, inputFor, NOW, PERSON, posterApp, posterItem, weatherApp, weatherItem } from './fixtures';
+import { criminalApp, criminalRecordItem, inputFor, NOW, PERSON, posterApp, posterItem, SUBMITTED, weatherApp, weatherItem } from './fixtures';
 
 const approved = decide(inputFor(weatherApp(), weatherItem));
 const onCommitment = decide(inputFor(criminalApp(), criminalRecordItem));
@@ -63,6 +63,7 @@ describe('messages of a decision version', () => {
         applicantId: PERSON.id,
         channel: '政务服务网',
         completedAt: NOW,
+        acceptedAt: SUBMITTED,
         origin: 'approval',
       },
     });

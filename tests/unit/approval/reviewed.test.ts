@@ -43,7 +43,7 @@ describe('onReview (domain)', () => {
     // The machine's pre-check stays in the trace before the person's step.
     expect(d.trace.steps.map((s) => s.step)).toEqual([...manual.trace.steps.map((s) => s.step), 'review']);
     expect(d.effects).toEqual([
-      { kind: 'openReviewCase', caseId: manual.applicationId, itemCode: 'CG-021', departmentCode: 'CGJ', applicantId: manual.applicantId, channel: '窗口', completedAt: AT },
+      { kind: 'openReviewCase', caseId: manual.applicationId, itemCode: 'CG-021', departmentCode: 'CGJ', applicantId: manual.applicantId, channel: '窗口', completedAt: AT, acceptedAt: manual.submittedAt },
     ]);
   });
 

@@ -38,6 +38,13 @@ describe('inbound mapping', () => {
     expect('staffId' in kase).toBe(false);
   });
 
+  it('keeps when a case was received, in UTC, when its sender gives it', () => {
+    const event = sample('gov.case.completed', 'window-case');
+    const withAccepted = { ...event, data: { ...event.data, acceptedAt: '2026-11-06T09:02:00+08:00' } };
+    expect(caseOf(withAccepted).acceptedAt).toBe('2026-11-06T01:02:00.000Z');
+    expect('acceptedAt' in caseOf(event)).toBe(false);
+  });
+
   it('a review: a real one, with the event that brought it', () => {
     const event = sample('gov.review.submitted', 'bad-review');
     expect(reviewOf(event)).toEqual({

@@ -77,6 +77,16 @@ describe('records written with the review change', () => {
     expect(m.store.syncRecords.get('C1#11')?.payload).toMatchObject({ rectifyAction: NATIONAL.stepCodes.acknowledge });
   });
 
+  it('reports when the case was received (acceptDate) when its sender said, and leaves the field out otherwise', async () => {
+    // 09:30 on 9 September in Shanghai.
+    await reviews.completeCase(makeCase({ acceptedAt: '2026-09-09T01:30:00.000Z' }), ref('gov.case.completed'));
+    await reviews.submitReview({ ...makeReview(makeCase(), 5), event: ref('gov.review.submitted') });
+    expect(m.store.syncRecords.get('C1#1')?.payload).toMatchObject({ acceptDate: '20260909093000' });
+    await reviews.completeCase(makeCase({ caseId: 'C2' }), ref('gov.case.completed'));
+    await reviews.submitReview({ ...makeReview(makeCase({ caseId: 'C2' }), 5), event: ref('gov.review.submitted') });
+    expect(m.store.syncRecords.get('C2#1')?.payload).not.toHaveProperty('acceptDate');
+  });
+
   it('writes the records of a batch with the batch (group commit) and none for a change that is refused', async () => {
     const c2 = makeCase({ caseId: 'C2' });
     await reviews.completeCase(makeCase(), ref('gov.case.completed'));
