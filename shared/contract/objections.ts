@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { LIMITS } from './limits';
+import { subjectIssues } from './subject';
 
 type Text = (max: number) => z.ZodMiniString<string>;
 type Field = () => z.ZodMiniString<string>;
@@ -35,13 +36,7 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
     })
     .check(
       z.superRefine((o, ctx) => {
-        if (o.creditCode === undefined && o.subjectId === undefined) {
-          // Named at both fields: whichever the sender meant to give, its error names it.
-          ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
-          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: undefined, message: 'is required (or creditCode)' });
-        } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
-          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
-        }
+        for (const issue of subjectIssues(o)) ctx.addIssue({ code: 'custom', ...issue });
         if (o.facts !== undefined && o.by !== 'self') {
           ctx.addIssue({ code: 'custom', path: ['facts'], input: o.facts, message: 'is only allowed when by is self' });
         }

@@ -4,6 +4,7 @@
  * cannot import them back).
  */
 import * as z from 'zod/mini';
+import { subjectIssues } from './subject';
 
 type Field = () => z.ZodMiniString<string>;
 type Amount = () => z.ZodMiniNumber<number>;
@@ -28,13 +29,7 @@ export function recoverySchemas({ code, creditCode, idOrCreditCode, amount, time
     })
     .check(
       z.superRefine((o, ctx) => {
-        if (o.creditCode === undefined && o.subjectId === undefined) {
-          // Named at both fields: whichever the sender meant to give, its error names it.
-          ctx.addIssue({ code: 'custom', path: ['creditCode'], input: undefined, message: 'is required (or subjectId)' });
-          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: undefined, message: 'is required (or creditCode)' });
-        } else if (o.creditCode !== undefined && o.subjectId !== undefined && o.creditCode !== o.subjectId) {
-          ctx.addIssue({ code: 'custom', path: ['subjectId'], input: o.subjectId, message: 'must equal creditCode when both are given' });
-        }
+        for (const issue of subjectIssues(o)) ctx.addIssue({ code: 'custom', ...issue });
       }),
     );
   return { recoveredSchema };
