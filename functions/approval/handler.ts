@@ -15,11 +15,14 @@ export const handler = sqsConsumer(
   async (event, record) => {
     const approval = approvalService();
     switch (event.type) {
-      case 'gov.application.submitted':
-        return approval.submitApplication(applicationOf(event), causeOf(event));
+      case 'gov.application.submitted': {
+        const submitted = applicationOf(event);
+        if (submitted.kind === 'bundle') return approval.submitBundle(submitted.application, causeOf(event));
+        return approval.submitApplication(submitted.application, causeOf(event));
+      }
       case 'gov.application.materials.supplemented': {
-        const { applicationId, materials } = supplementOf(event);
-        return approval.supplementMaterials(applicationId, materials, causeOf(event), receiveCountOf(record));
+        const { applicationId, materials, ...more } = supplementOf(event);
+        return approval.supplementMaterials(applicationId, materials, causeOf(event), receiveCountOf(record), more);
       }
       case 'gov.application.verification.reported': {
         const { applicationId, report } = verificationOf(event);

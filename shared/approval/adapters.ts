@@ -12,7 +12,10 @@ import { logger, metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import {
   getApplicationRecords,
+  getBundleVersion,
   getCredit,
+  getCurrentBundle,
+  getCurrentItem,
   getEnterpriseProfile,
   getItemVersion,
   getPersonProfile,
@@ -23,7 +26,10 @@ import {
 import type { Licence, Profile } from './domain/types';
 import type { ApplicantFacts, Messenger, RegistryReader, Telemetry } from './ports';
 import { createApprovalService, createDeadlinesService, type ApprovalService, type DeadlinesService } from './service';
+import type { BundleCatalogue } from './bundle-ports';
+import type { Bundle } from './domain/bundle/types';
 import { approvalStore } from './store';
+import { bundleStore } from './store/bundle';
 
 /** A licence without `validUntil` is valid without limit (长期); the domain compares last local days. */
 export const UNLIMITED_VALIDITY = '9999-12-31';
@@ -57,6 +63,14 @@ export const registryReader: RegistryReader = {
   itemVersion: getItemVersion,
 };
 
+/** The catalogue's bundles as the domain takes them (the contract's shape is the domain's). */
+export const bundleCatalogue: BundleCatalogue = {
+  currentBundle: async (code) => (await getCurrentBundle(code)) as Bundle | undefined,
+  bundleVersion: async (code, version) => (await getBundleVersion(code, version)) as Bundle | undefined,
+  currentItem: getCurrentItem,
+  itemVersion: getItemVersion,
+};
+
 export const messenger: Messenger = { sendInternal, publish };
 
 /** A point with dimensions is published on its own (EMF), so its dimensions do not mix with the function's. */
@@ -80,7 +94,10 @@ let approval: ApprovalService | undefined;
 let deadlines: DeadlinesService | undefined;
 
 export function approvalService(): ApprovalService {
-  approval ??= createApprovalService({ store: approvalStore, registry: registryReader, messenger, now: nowIso, calendar: stageCalendar, telemetry });
+  approval ??= createApprovalService(
+    { store: approvalStore, registry: registryReader, messenger, now: nowIso, calendar: stageCalendar, telemetry },
+    { bundles: bundleStore, catalogue: bundleCatalogue },
+  );
   return approval;
 }
 

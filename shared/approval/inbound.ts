@@ -6,6 +6,7 @@ import type { CarriedBy } from '#platform/consumer';
 import type { Cause } from './domain/decision';
 import type { VerificationReport } from './domain/lifecycle';
 import type { PersonReview } from './domain/reviewed';
+import type { BundleApplication } from './domain/bundle/application';
 import type { Application, SubmittedMaterial } from './domain/types';
 
 export type ApprovalEvent = CarriedBy<'approval'>;
@@ -18,13 +19,23 @@ export const causeOf = (event: ApprovalEvent): Cause => ({ source: event.source,
  * The application exactly as submitted, fields the item does not read included: its content hash tells a
  * redelivery from a conflicting resubmission, and the stored copy is what was sent.
  */
-export const applicationOf = (event: EventOf<'gov.application.submitted'>): Application => event.data;
+export function applicationOf(
+  event: EventOf<'gov.application.submitted'>,
+): { readonly kind: 'item'; readonly application: Application } | { readonly kind: 'bundle'; readonly application: BundleApplication } {
+  const { itemCode, bundleCode, answers, ...rest } = event.data;
+  // The edge lets through exactly one of itemCode and bundleCode.
+  if (bundleCode !== undefined) return { kind: 'bundle', application: { ...rest, bundleCode, answers: answers ?? {} } };
+  return { kind: 'item', application: { ...event.data, itemCode: itemCode ?? '' } };
+}
 
 export function supplementOf(event: EventOf<'gov.application.materials.supplemented'>): {
   readonly applicationId: string;
   readonly materials: readonly SubmittedMaterial[];
+  readonly answers?: Readonly<Record<string, unknown>>;
+  readonly form?: Readonly<Record<string, unknown>>;
 } {
-  return { applicationId: event.data.applicationId, materials: event.data.materials };
+  const { applicationId, materials, answers, form } = event.data;
+  return { applicationId, materials, ...(answers === undefined ? {} : { answers }), ...(form === undefined ? {} : { form }) };
 }
 
 export function verificationOf(event: EventOf<'gov.application.verification.reported'>): {

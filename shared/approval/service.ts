@@ -6,6 +6,7 @@
  *   supplementMaterials   gov.application.materials.supplemented  service/later.ts
  *   reportVerification    gov.application.verification.reported   service/later.ts
  *   reviewApplication     gov.application.reviewed                service/later.ts
+ *   submitBundle (and a later event on a bundle application)    service/bundle.ts
  *   runDeadlines          the approval-deadlines schedule          service/deadlines.ts
  *
  * The services take their ports as arguments: adapters.ts plugs in DynamoDB, SQS and the registry; unit
@@ -15,9 +16,11 @@
 import type { GroupCommit } from '#platform/group-commit';
 import type { Cause } from './domain/decision';
 import type { VerificationReport } from './domain/lifecycle';
+import type { BundleApplication } from './domain/bundle/application';
 import type { PersonReview } from './domain/reviewed';
 import type { Application, SubmittedMaterial } from './domain/types';
 import type { ApprovalPorts } from './ports';
+import { bundleService, type BundlePorts } from './service/bundle';
 import { laterEvents } from './service/later';
 import { outboxSender } from './service/outbox';
 import { submission, type FirstDecisionChange } from './service/submit';
@@ -27,7 +30,10 @@ export type { FirstDecisionChange };
 
 export interface ApprovalService {
   submitApplication(application: Application, cause: Cause): Promise<void>;
-  supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number): Promise<void>;
+  /** A bundle application (一件事, SPEC §15): service/bundle.ts. */
+  submitBundle(application: BundleApplication, cause: Cause): Promise<void>;
+  /** Materials (and, for a bundle, answers and form) supplied later. */
+  supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number, more?: BundleExtras): Promise<void>;
   reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void>;
   /** A person's decision on an application in manual review. */
   reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number): Promise<void>;
@@ -35,7 +41,30 @@ export interface ApprovalService {
   batch(): GroupCommit<FirstDecisionChange>;
 }
 
-export function createApprovalService(ports: ApprovalPorts): ApprovalService {
+type BundleExtras = { readonly answers?: Readonly<Record<string, unknown>>; readonly form?: Readonly<Record<string, unknown>> };
+
+/**
+ * Without the bundle ports (unit tests of single items) a bundle application is an error to retry. A later
+ * event goes to the bundle application of its id if there is one, else to the single item's.
+ */
+export function createApprovalService(ports: ApprovalPorts, bundlePorts?: Omit<BundlePorts, keyof ApprovalPorts>): ApprovalService {
   const outbox = outboxSender(ports);
-  return { ...submission(ports, outbox), ...laterEvents(ports, outbox) };
+  const later = laterEvents(ports, outbox);
+  const bundles = bundlePorts === undefined ? undefined : bundleService({ ...ports, ...bundlePorts });
+  return {
+    ...submission(ports, outbox),
+    ...later,
+    async submitBundle(application, cause) {
+      if (bundles === undefined) throw new Error('bundle applications are not configured');
+      await bundles.submitBundle(application, cause);
+    },
+    async supplementMaterials(applicationId, materials, cause, receives, more) {
+      if (bundles && (await bundles.supplementBundle(applicationId, { materials, ...more }, cause))) return;
+      await later.supplementMaterials(applicationId, materials, cause, receives);
+    },
+    async reviewApplication(applicationId, review, cause, receives) {
+      if (bundles && (await bundles.reviewBundle(applicationId, review, cause))) return;
+      await later.reviewApplication(applicationId, review, cause, receives);
+    },
+  };
 }

@@ -328,21 +328,45 @@ export const applicationMaterialSchema = z.strictObject({
 const applicationMaterials = () =>
   z.array(applicationMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes());
 
-export const applicationSubmittedSchema = z.looseObject({
-  applicationId: code(),
-  itemCode: code(),
-  applicant: applicantSchema,
-  form: jsonObject(),
-  materials: applicationMaterials(),
-  commitment: z.optional(z.looseObject({ signedAt: timestamp() })),
-  channel: code(),
-  submittedAt: timestamp(),
-});
+/** An application names one service item (`itemCode`) or one 一件事 bundle (`bundleCode`, with `answers`). */
+export const applicationSubmittedSchema = z
+  .looseObject({
+    applicationId: code(),
+    itemCode: z.optional(code().check(z.describe('The service item applied for. Exactly one of itemCode and bundleCode.'))),
+    bundleCode: z.optional(code().check(z.describe('The 一件事 bundle applied for (SPEC §15). Exactly one of itemCode and bundleCode.'))),
+    /** The answers to the bundle's situation questions (`answers.<questionId>`); only with bundleCode. */
+    answers: z.optional(jsonObject()),
+    applicant: applicantSchema,
+    form: jsonObject(),
+    materials: applicationMaterials(),
+    commitment: z.optional(z.looseObject({ signedAt: timestamp() })),
+    channel: code(),
+    submittedAt: timestamp(),
+  })
+  .check(
+    z.superRefine((a, ctx) => {
+      const both = a.itemCode !== undefined && a.bundleCode !== undefined;
+      if (both) ctx.addIssue({ code: 'custom', path: ['bundleCode'], input: a.bundleCode, message: 'must not be given with itemCode: an application names one item or one bundle' });
+      if (a.itemCode === undefined && a.bundleCode === undefined) ctx.addIssue({ code: 'custom', path: ['itemCode'], input: a.itemCode, message: 'is required (or bundleCode, for a bundle)' });
+      if (a.answers !== undefined && a.bundleCode === undefined) ctx.addIssue({ code: 'custom', path: ['answers'], input: a.answers, message: 'is only for a bundle application (with bundleCode)' });
+    }),
+  );
 
-export const materialsSupplementedSchema = z.looseObject({
-  applicationId: code(),
-  materials: z.array(applicationMaterialSchema).check(z.minLength(1), z.maxLength(LIMITS.materials), uniqueCodes()),
-});
+/** 容缺 materials brought later; for a bundle, also answers and form fields (then materials may be empty). */
+export const materialsSupplementedSchema = z
+  .looseObject({
+    applicationId: code(),
+    materials: z.array(applicationMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes()),
+    answers: z.optional(jsonObject()),
+    form: z.optional(jsonObject()),
+  })
+  .check(
+    z.superRefine((s, ctx) => {
+      if (s.materials.length === 0 && s.answers === undefined && s.form === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['materials'], input: s.materials, message: 'must list at least one material (or give answers or form, for a bundle)' });
+      }
+    }),
+  );
 
 export const verificationReportedSchema = z.looseObject({
   applicationId: code(),

@@ -1,0 +1,78 @@
+/**
+ * What the bundle (一件事) use case (service/bundle.ts) needs beyond approval's own ports: the bundle
+ * applications in the approvals table (store/bundle.ts) and the bundle versions of the catalogue.
+ */
+import type { AuditEntry } from '#platform/audit';
+import type { Receipt } from '#platform/receipts';
+import type { BundleApplication, BundleState } from './domain/bundle/application';
+import type { Bundle } from './domain/bundle/types';
+import type { Cause, VersionCause } from './domain/decision';
+import type { ServiceItem } from './domain/types';
+import type { Outbox, RefusalRecord, StoredRefusal } from './ports';
+
+/** One version of a bundle application with what it sends, its audit line and its event's receipt. */
+export interface BundleVersionRecord {
+  readonly state: BundleState;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  readonly audit: AuditEntry;
+  readonly receipt?: Receipt;
+}
+
+/** The first version: the application is created with it, once (the exactly-once gate). */
+export interface BundleFirstRecord extends BundleVersionRecord {
+  readonly application: BundleApplication;
+  readonly applicationHash: string;
+  readonly receivedAt: string;
+}
+
+export interface StoredBundleVersion {
+  readonly sequence: number;
+  readonly cause: Cause;
+  readonly causeKind: VersionCause;
+  readonly outbox: Outbox;
+  /** Still to be sent. */
+  readonly pending: boolean;
+}
+
+export interface StoredBundle {
+  readonly application?: { readonly application: BundleApplication; readonly applicationHash: string; readonly cause: Cause; readonly receivedAt: string };
+  /** The current version. */
+  readonly state?: BundleState;
+  readonly versions: readonly StoredBundleVersion[];
+  readonly refusals: readonly StoredRefusal[];
+}
+
+/** What the figures read of each bundle application's current version. */
+export interface BundleSummary {
+  readonly applicationId: string;
+  readonly bundleCode: string;
+  readonly status: BundleState['status'];
+  readonly noPerson: boolean;
+  readonly materialsSaved: number;
+  readonly legalDaysSum: number;
+  readonly submittedAt: string;
+  readonly decidedAt: string;
+}
+
+export interface BundleStore {
+  loadBundle(applicationId: string): Promise<StoredBundle>;
+  /** 'exists' when the application was there already (a redelivery or resubmission). */
+  createBundle(first: BundleFirstRecord): Promise<'stored' | 'exists'>;
+  /** Stored only if the current version is still `state.sequence - 1`; 'raced' otherwise. */
+  storeBundleVersion(next: BundleVersionRecord): Promise<'stored' | 'raced'>;
+  /** False when this event was recorded before. */
+  recordBundleRefusal(refusal: RefusalRecord): Promise<boolean>;
+  markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
+  /** Every bundle application's current version, optionally of one bundle. */
+  bundleSummaries(bundleCode?: string): Promise<BundleSummary[]>;
+}
+
+/** The catalogue's bundles and items as the bundle use case reads them. */
+export interface BundleCatalogue {
+  currentBundle(bundleCode: string): Promise<Bundle | undefined>;
+  bundleVersion(bundleCode: string, version: number): Promise<Bundle | undefined>;
+  currentItem(itemCode: string): Promise<ServiceItem | undefined>;
+  itemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined>;
+}

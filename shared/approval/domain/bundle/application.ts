@@ -1,0 +1,341 @@
+/**
+ * A bundle application (一件事一次办, SPEC §15) decided: which items apply, the merged material set, each
+ * applicable child decided by approval's own decide() (SPEC §4) on its item with the merged requirements
+ * and the certificates of the items it follows, and the roll-up. Pure: the use case passes the bundle
+ * version, the items, the applicant's facts, the clock's reading and the calendar.
+ *
+ * Each child keeps its own decision (trace, reason codes, department, certificate) under the child id
+ * `<applicationId>:<itemCode>`. Children open no review case: the bundle opens one, owned by the lead
+ * department, when it is APPROVED or PARTIALLY_APPROVED.
+ */
+import type { WorkingCalendar } from '#calendar/types';
+import type { Facts } from '#rules/types';
+import { decide } from '../decide';
+import type { Decision, Effect } from '../decision';
+import { ruleFacts } from '../rules';
+import type { Applicant, CreditRecord, Licence, Profile, ServiceItem, SubmittedMaterial } from '../types';
+import { bundleFacts, type Applicability } from './applicability';
+import { combinedNotice, type MergedMaterial, type NoticeEntry } from './materials';
+import { planBundle, type ReadyChild } from './plan';
+import { bundleDeadline, checkBundle } from './rollup';
+import { isFinalBundleStatus, type Bundle, type BundleStatus, type ChildState, type Question } from './types';
+
+type Json = Readonly<Record<string, unknown>>;
+
+/** A bundle application as submitted (`gov.application.submitted` with `bundleCode`). */
+export interface BundleApplication {
+  readonly applicationId: string;
+  readonly bundleCode: string;
+  readonly applicant: Applicant;
+  readonly form: Json;
+  readonly answers: Json;
+  readonly materials: readonly SubmittedMaterial[];
+  readonly commitment?: { readonly signedAt: string };
+  readonly channel: string;
+  readonly submittedAt: string;
+}
+
+export interface BundleChild {
+  readonly itemCode: string;
+  readonly required: boolean;
+  readonly state: ChildState;
+  /** The department that owns the child (null when the item is unknown). */
+  readonly departmentCode: string | null;
+  /** The child's decision with its trace; absent while not applicable, waiting or not started. */
+  readonly decision?: Decision;
+}
+
+export interface BundleReason {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Json;
+}
+
+/** One version of a bundle application: what the store keeps and the query shows. */
+export interface BundleState {
+  readonly applicationId: string;
+  readonly bundleCode: string;
+  readonly bundleVersion: number | null;
+  readonly bundleName: string | null;
+  readonly leadDepartmentCode: string | null;
+  readonly applicantKind: Applicant['kind'];
+  readonly applicantId: string;
+  readonly channel: string;
+  readonly status: BundleStatus;
+  readonly reasons: readonly BundleReason[];
+  readonly applicability: readonly Applicability[];
+  readonly questions: readonly Question[];
+  readonly unknownFacts: readonly string[];
+  readonly materials: readonly MergedMaterial[];
+  readonly materialsSaved: number;
+  /** The combined 一次性告知. */
+  readonly notice: readonly NoticeEntry[];
+  /** Material codes satisfied by e-licences in any child (免提交), once each. */
+  readonly materialsWaived: readonly string[];
+  readonly children: readonly BundleChild[];
+  /** The application as it stands after supplements (answers, form and materials merged). */
+  readonly application: BundleApplication;
+  /** The sum of the applicable items' legalDays. */
+  readonly legalDaysSum: number;
+  /** `promisedDays` working days after submission (null for an unknown bundle). */
+  readonly dueAt: string | null;
+  readonly submittedAt: string;
+  /** When the bundle reached this status (the last child decided, or the refusal). */
+  readonly decidedAt: string;
+  readonly updatedAt: string;
+  /** 1 for the first version; every later event that changes it adds 1. */
+  readonly sequence: number;
+  /** Every applicable child decided without a person (no manual review, no reviewer). */
+  readonly noPerson: boolean;
+  /** The children whose decision this version made or changed (each sends its own event). */
+  readonly changedChildren: readonly string[];
+  readonly effects: readonly Effect[];
+}
+
+export interface BundleContext {
+  /** The bundle version (the one current at submission for a later event); undefined when unknown. */
+  readonly bundle: Bundle | undefined;
+  /** The version of each item it is decided on. */
+  readonly items: ReadonlyMap<string, ServiceItem>;
+  readonly profile?: Profile;
+  readonly licences: readonly Licence[];
+  readonly credit?: CreditRecord;
+  readonly now: string;
+  readonly calendar: WorkingCalendar;
+}
+
+/** The id of a child's decision (and of its certificate). */
+export const childApplicationId = (applicationId: string, itemCode: string) => `${applicationId}:${itemCode}`;
+
+/** The first decision of a bundle application. */
+export function decideBundle(application: BundleApplication, context: BundleContext): BundleState {
+  return settle(application, context, new Map(), undefined);
+}
+
+/** The facts an `appliesWhen` reads: the item facts of the application (with the applicant's e-licences), and the answers. */
+function applicabilityFacts(application: BundleApplication, context: BundleContext): Facts {
+  const byType = new Map<string, Licence>();
+  for (const l of context.licences) if (l.holderId === application.applicant.id && l.revokedAt === undefined) byType.set(l.licenceType, l);
+  return bundleFacts(ruleFacts({ application, ...pickFacts(context) }, byType), application.answers);
+}
+
+const pickFacts = (c: BundleContext) => ({ ...(c.profile ? { profile: c.profile } : {}), ...(c.credit ? { credit: c.credit } : {}), now: c.now });
+
+/**
+ * Decide every ready child, plan again, until the bundle is settled or needs answers. `kept` are the
+ * children decided before (a later event keeps them); `previous` is the version this one follows.
+ */
+export function settle(application: BundleApplication, context: BundleContext, kept: ReadonlyMap<string, Decision>, previous: BundleState | undefined): BundleState {
+  const { now, calendar } = context;
+  const checked = checkBundle(application.bundleCode, context.bundle);
+  if (!checked.ok) return refusedBundle(application, checked, now, previous);
+  const bundle = checked.bundle;
+  const decided = new Map<string, Decision>(kept);
+  const facts = applicabilityFacts(application, context);
+  for (let round = 0; round <= bundle.items.length; round++) {
+    const plan = planBundle({
+      bundle,
+      items: context.items,
+      facts,
+      decided: new Map([...decided].map(([code, d]) => [code, { kind: 'decided', outcome: d.outcome, decidedAt: d.decidedAt, ...(d.certificateNo ? { certificateNo: d.certificateNo } : {}) }])),
+      applicantId: application.applicant.id,
+      timeZone: calendar.timeZone,
+    });
+    const base = { application, bundle, context, decided, previous };
+    if (plan.kind === 'needsAnswer') {
+      const reasons: BundleReason[] = [
+        {
+          code: 'NEEDS_ANSWER',
+          message: `请先回答：${[...plan.questions.map((q) => q.text), ...plan.unknownFacts].join('；')}`,
+          details: { questions: plan.questions.map((q) => q.id), unknownFacts: plan.unknownFacts },
+        },
+      ];
+      return stateOf(base, { status: 'NEEDS_ANSWER', reasons, applicability: plan.applicability, questions: plan.questions, unknownFacts: plan.unknownFacts, merged: [], saved: 0, children: [] });
+    }
+    if (plan.kind === 'decide') {
+      for (const ready of plan.ready) decided.set(ready.itemCode, decideChild(application, ready, context, previousChild(previous, ready.itemCode)));
+      continue;
+    }
+    const children: BundleChild[] = plan.children.map((c) => {
+      const decision = decided.get(c.itemCode);
+      const departmentCode = decision?.departmentCode ?? context.items.get(c.itemCode)?.departmentCode ?? null;
+      return { itemCode: c.itemCode, required: c.required, state: c.state, departmentCode, ...(decision ? { decision } : {}) };
+    });
+    return stateOf(base, {
+      status: plan.status,
+      reasons: rollUpReasons(plan.status, children),
+      applicability: plan.applicability,
+      questions: [],
+      unknownFacts: [],
+      merged: plan.merged,
+      saved: plan.materialsSaved,
+      children,
+    });
+  }
+  throw new Error(`bundle ${bundle.bundleCode} did not settle`);
+}
+
+/**
+ * One child decided by §4 on its item (merged requirements), with the certificates it is served by. A child
+ * decided before (a supplement re-decides it) gets the next sequence and keeps its supplement deadline.
+ */
+function decideChild(application: BundleApplication, ready: ReadyChild, context: BundleContext, prior: Decision | undefined): Decision {
+  const { answers: _answers, bundleCode: _bundle, applicationId, ...rest } = application;
+  const decision = decide({
+    application: { ...rest, applicationId: childApplicationId(applicationId, ready.itemCode), itemCode: ready.itemCode },
+    item: ready.item,
+    ...pickFacts(context),
+    licences: [...context.licences, ...ready.licences],
+    calendar: context.calendar,
+  });
+  const keepDue = prior?.supplementDue !== undefined && decision.outcome === 'ACCEPTED_PENDING_MATERIALS';
+  return {
+    ...decision,
+    ...(keepDue ? { supplementDue: prior.supplementDue } : {}),
+    sequence: (prior?.sequence ?? 0) + 1,
+    effects: decision.effects.filter((e) => e.kind !== 'openReviewCase'),
+  };
+}
+
+interface Settled {
+  readonly status: BundleStatus;
+  readonly reasons: readonly BundleReason[];
+  readonly applicability: readonly Applicability[];
+  readonly questions: readonly Question[];
+  readonly unknownFacts: readonly string[];
+  readonly merged: readonly MergedMaterial[];
+  readonly saved: number;
+  readonly children: readonly BundleChild[];
+}
+
+function stateOf(
+  base: { application: BundleApplication; bundle: Bundle; context: BundleContext; decided: ReadonlyMap<string, Decision>; previous: BundleState | undefined },
+  s: Settled,
+): BundleState {
+  const { application, bundle, context, previous } = base;
+  const { now, calendar } = context;
+  const live = s.children.filter((c) => c.state.kind !== 'notApplicable');
+  const notStarted = new Set(s.children.filter((c) => c.state.kind === 'notStarted').map((c) => c.itemCode));
+  const decisions = live.flatMap((c) => (c.decision ? [c.decision] : []));
+  const notice = combinedNotice(
+    decisions.map((d) => ({ itemCode: d.itemCode, missing: d.materialsMissing, pending: d.materialsPending })),
+    notStarted,
+  );
+  const changedChildren = decisions.filter((d) => previousChild(previous, d.itemCode)?.sequence !== d.sequence || previousChild(previous, d.itemCode)?.decidedAt !== d.decidedAt).map((d) => d.itemCode);
+  const decidedAt = changedChildren.length > 0 || previous === undefined || previous.status !== s.status ? now : previous.decidedAt;
+  const legalDaysSum = live.reduce((sum, c) => sum + (context.items.get(c.itemCode)?.legalDays ?? 0), 0);
+  const becameFinal = isFinalBundleStatus(s.status) && (previous === undefined || !isFinalBundleStatus(previous.status));
+  return {
+    applicationId: application.applicationId,
+    bundleCode: bundle.bundleCode,
+    bundleVersion: bundle.version,
+    bundleName: bundle.name,
+    leadDepartmentCode: bundle.leadDepartmentCode,
+    applicantKind: application.applicant.kind,
+    applicantId: application.applicant.id,
+    channel: application.channel,
+    status: s.status,
+    reasons: s.reasons,
+    applicability: s.applicability,
+    questions: s.questions,
+    unknownFacts: s.unknownFacts,
+    materials: s.merged,
+    materialsSaved: s.saved,
+    notice,
+    materialsWaived: [...new Set(decisions.flatMap((d) => d.materialsWaived))],
+    children: s.children,
+    application,
+    legalDaysSum,
+    dueAt: bundleDeadline(bundle, application.submittedAt, s.status, now, calendar).due.dueAt,
+    submittedAt: application.submittedAt,
+    decidedAt,
+    updatedAt: now,
+    sequence: (previous?.sequence ?? 0) + 1,
+    noPerson: live.length > 0 && live.every((c) => c.decision !== undefined && c.decision.itemMode !== 'manual' && c.decision.review === undefined && c.decision.outcome !== 'MANUAL_REVIEW'),
+    changedChildren,
+    effects: [
+      ...decisions.filter((d) => changedChildren.includes(d.itemCode)).flatMap((d) => d.effects),
+      ...(becameFinal && (s.status === 'APPROVED' || s.status === 'PARTIALLY_APPROVED') && bundle.leadDepartmentCode
+        ? [bundleReviewCase(application, bundle, decidedAt)]
+        : []),
+    ],
+  };
+}
+
+const previousChild = (previous: BundleState | undefined, itemCode: string) => previous?.children.find((c) => c.itemCode === itemCode)?.decision;
+
+/** The one review case of a bundle (SPEC §15): the application itself, owned by the lead department. */
+function bundleReviewCase(application: BundleApplication, bundle: Bundle, completedAt: string): Effect {
+  return {
+    kind: 'openReviewCase',
+    caseId: application.applicationId,
+    itemCode: bundle.bundleCode,
+    departmentCode: bundle.leadDepartmentCode,
+    applicantId: application.applicant.id,
+    channel: application.channel,
+    completedAt,
+    acceptedAt: application.submittedAt,
+  };
+}
+
+/** Why the bundle has its status: the children that made it, named. */
+function rollUpReasons(status: BundleStatus, children: readonly BundleChild[]): BundleReason[] {
+  const named = (pred: (c: BundleChild) => boolean) => children.filter(pred).map((c) => c.itemCode);
+  const outcome = (c: BundleChild) => (c.state.kind === 'decided' ? c.state.outcome : c.state.kind);
+  const notStarted: BundleReason[] = children.flatMap((c) =>
+    c.state.kind === 'notStarted'
+      ? [{ code: 'CHILD_NOT_STARTED', message: `事项 ${c.itemCode} 未启动：前置事项 ${c.state.predecessor} 为 ${c.state.predecessorState}`, details: { itemCode: c.itemCode, predecessor: c.state.predecessor } }]
+      : [],
+  );
+  const main = ((): BundleReason | undefined => {
+    switch (status) {
+      case 'REJECTED':
+        return { code: 'REQUIRED_CHILD_REJECTED', message: `必办事项不予办理：${named((c) => c.required && outcome(c) === 'REJECTED').join('、')}` };
+      case 'TERMINATED':
+        return { code: 'REQUIRED_CHILD_TERMINATED', message: `必办事项已终止或撤销：${named((c) => c.required && ['TERMINATED', 'REVOKED'].includes(outcome(c))).join('、')}` };
+      case 'ACCEPTED_PENDING_MATERIALS':
+        return { code: 'CHILD_PENDING_MATERIALS', message: `容缺受理，待补齐材料：${named((c) => outcome(c) === 'ACCEPTED_PENDING_MATERIALS').join('、')}` };
+      case 'IN_PROGRESS':
+        return { code: 'CHILD_IN_REVIEW', message: `等待人工审核：${named((c) => outcome(c) === 'MANUAL_REVIEW' || c.state.kind === 'waiting').join('、')}` };
+      case 'PARTIALLY_APPROVED':
+        return { code: 'OPTIONAL_CHILD_NOT_APPROVED', message: `必办事项均已办结，可选事项未获准：${named((c) => !c.required && c.state.kind !== 'notApplicable' && !['APPROVED', 'APPROVED_ON_COMMITMENT'].includes(outcome(c))).join('、')}` };
+      default:
+        return undefined;
+    }
+  })();
+  return [...(main ? [main] : []), ...notStarted];
+}
+
+/** An unknown or inactive bundle: REJECTED at once, nothing decided (§4 step 1). */
+function refusedBundle(application: BundleApplication, check: Extract<ReturnType<typeof checkBundle>, { ok: false }>, now: string, previous: BundleState | undefined): BundleState {
+  return {
+    applicationId: application.applicationId,
+    bundleCode: application.bundleCode,
+    bundleVersion: null,
+    bundleName: null,
+    leadDepartmentCode: null,
+    applicantKind: application.applicant.kind,
+    applicantId: application.applicant.id,
+    channel: application.channel,
+    status: 'REJECTED',
+    reasons: [{ code: check.code, message: check.message }],
+    applicability: [],
+    questions: [],
+    unknownFacts: [],
+    materials: [],
+    materialsSaved: 0,
+    notice: [],
+    materialsWaived: [],
+    children: [],
+    application,
+    legalDaysSum: 0,
+    dueAt: null,
+    submittedAt: application.submittedAt,
+    decidedAt: now,
+    updatedAt: now,
+    sequence: (previous?.sequence ?? 0) + 1,
+    noPerson: true,
+    changedChildren: [],
+    effects: [],
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Later events on a bundle application: a supplement (answers, form, materials) and a person's decision on
+ * one child in manual review (`gov.application.reviewed` with `itemCode`). Each makes the bundle's next
+ * version: the children it can change decided again, the others kept, the roll-up recomputed. A refusal
+ * changes nothing and says why.
+ */
+import type { Decision, Refusal } from '../decision';
+import { onReview, type PersonReview } from '../reviewed';
+import type { ServiceItem, SubmittedMaterial } from '../types';
+import { settle, type BundleContext, type BundleState } from './application';
+import { mergeSupplement, planSupplement } from './supplement';
+import { isFinalBundleStatus, type Child } from './types';
+
+export type BundleTransition = { readonly ok: true; readonly state: BundleState } | { readonly ok: false; readonly refusal: Refusal };
+
+export interface BundleSupplement {
+  readonly materials: readonly SubmittedMaterial[];
+  readonly answers?: Readonly<Record<string, unknown>>;
+  readonly form?: Readonly<Record<string, unknown>>;
+}
+
+const asChildren = (state: BundleState): Child[] => state.children.map((c) => ({ itemCode: c.itemCode, required: c.required, state: c.state }));
+
+/** Materials by code: a supplied entry replaces the one of the same code. */
+function mergeMaterials(stored: readonly SubmittedMaterial[], supplied: readonly SubmittedMaterial[]): SubmittedMaterial[] {
+  const byCode = new Map(stored.map((m) => [m.code, m] as const));
+  for (const m of supplied) byCode.set(m.code, { ...byCode.get(m.code), ...m });
+  return [...byCode.values()];
+}
+
+/** A supplement: answers and form merged (new keys win), every child it can change decided again. */
+export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext): BundleTransition {
+  const plan = planSupplement(previous.status, asChildren(previous));
+  if (plan.kind === 'refused') {
+    return { ok: false, refusal: { code: 'NOT_PENDING_MATERIALS', message: `一件事申请当前状态为 ${previous.status}，已办结，补充材料或回答未予采纳` } };
+  }
+  const merged = mergeSupplement(previous.application, supplement);
+  const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
+  return { ok: true, state: settle(application, context, keptDecisions(previous, new Set(plan.keep)), previous) };
+}
+
+function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<string, Decision> {
+  return new Map(state.children.flatMap((c) => (keep.has(c.itemCode) && c.decision ? [[c.itemCode, c.decision] as const] : [])));
+}
+
+/**
+ * A person's decision on one child in manual review: the child's next version (certificate on approval),
+ * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`, for an
+ * item not in the bundle, or for a child not in manual review.
+ */
+export function reviewBundleChild(previous: BundleState, review: PersonReview, context: BundleContext): BundleTransition {
+  const { applicationId } = previous;
+  if (review.itemCode === undefined) {
+    return { ok: false, refusal: { code: 'ITEM_NOT_IN_APPLICATION', message: `申请 ${applicationId} 是“一件事”套餐申请，人工审核决定须指定事项（itemCode）` } };
+  }
+  const child = previous.children.find((c) => c.itemCode === review.itemCode);
+  if (child === undefined) {
+    return { ok: false, refusal: { code: 'ITEM_NOT_IN_APPLICATION', message: `事项 ${review.itemCode} 不是一件事申请 ${applicationId}（${previous.bundleCode}）的事项，人工审核决定未予采纳` } };
+  }
+  const decision = child.decision;
+  if (decision === undefined || decision.outcome !== 'MANUAL_REVIEW' || isFinalBundleStatus(previous.status)) {
+    const state = decision?.outcome ?? child.state.kind;
+    return { ok: false, refusal: { code: 'NOT_IN_MANUAL_REVIEW', message: `事项 ${review.itemCode} 当前状态为 ${state}，不处于人工审核状态，人工审核决定未予采纳` } };
+  }
+  const item: ServiceItem | undefined = context.items.get(review.itemCode);
+  if (item === undefined) throw new Error(`item ${review.itemCode} of bundle application ${applicationId} is not in the catalogue; retrying`);
+  const { itemCode: _child, ...single } = review;
+  const reviewed = onReview(decision, single, { item, now: context.now, calendar: context.calendar });
+  if (!reviewed.ok) return reviewed;
+  const childDecision = { ...reviewed.decision, effects: reviewed.decision.effects.filter((e) => e.kind !== 'openReviewCase') };
+  const kept = new Map(previous.children.flatMap((c) => (c.decision ? [[c.itemCode, c.decision] as const] : [])));
+  kept.set(review.itemCode, childDecision);
+  return { ok: true, state: settle(previous.application, context, kept, previous) };
+}

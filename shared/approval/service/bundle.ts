@@ -1,0 +1,170 @@
+/**
+ * Bundle applications (一件事一次办, SPEC §15): the first decision of every applicable child, a supplement
+ * (answers, form, materials) and a person's decision on one child. Each makes one version of the bundle,
+ * stored in one transaction with its audit line and receipt (store/bundle.ts), then its outbox sent: one
+ * `gov.application.decided` per child decided or changed in this version, one
+ * `gov.application.bundle.decided`, and the bundle's review case. A redelivered event finds its version
+ * (or refusal) and only sends what it still owes: nothing is decided twice.
+ */
+import { createHash } from 'node:crypto';
+import { refusalAudit } from '../domain/audit';
+import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
+import { reviewBundleChild, supplementBundle, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
+import type { Bundle } from '../domain/bundle/types';
+import { canonicalJson } from '../domain/conflict';
+import { causeKey, type Cause, type VersionCause } from '../domain/decision';
+import type { PersonReview } from '../domain/reviewed';
+import type { ServiceItem } from '../domain/types';
+import { conflictReceipt, duplicateReceipt, effectEvents, refusalReceipt } from '../messages';
+import type { BundleCatalogue, BundleStore, StoredBundle, StoredBundleVersion } from '../bundle-ports';
+import type { ApprovalPorts, Outbox, StoredRefusalCode } from '../ports';
+import { bundleAudit, bundleMessages, bundleReceipt } from './bundle-messages';
+
+export type BundlePorts = ApprovalPorts & { readonly bundles: BundleStore; readonly catalogue: BundleCatalogue };
+
+/** How often a later event reloads and decides again when another writer keeps changing the bundle. */
+const ATTEMPTS = 5;
+
+export interface BundleService {
+  submitBundle(application: BundleApplication, cause: Cause): Promise<void>;
+  /** True when the application is a bundle application (the event was handled here). */
+  supplementBundle(applicationId: string, supplement: BundleSupplement, cause: Cause): Promise<boolean>;
+  reviewBundle(applicationId: string, review: PersonReview, cause: Cause): Promise<boolean>;
+}
+
+export function bundleService(ports: BundlePorts): BundleService {
+  const { bundles, catalogue, registry, telemetry } = ports;
+
+  /** The items of a bundle version: those a child was decided on keep that version, the others are current. */
+  async function itemsOf(bundle: Bundle | undefined, previous: BundleState | undefined): Promise<Map<string, ServiceItem>> {
+    const found = await Promise.all(
+      (bundle?.items ?? []).map(async ({ itemCode }) => {
+        const version = previous?.children.find((c) => c.itemCode === itemCode)?.decision?.itemVersion;
+        return version == null ? catalogue.currentItem(itemCode) : catalogue.itemVersion(itemCode, version);
+      }),
+    );
+    return new Map(found.flatMap((i) => (i ? [[i.itemCode, i] as const] : [])));
+  }
+
+  async function contextOf(bundle: Bundle | undefined, application: BundleApplication, previous?: BundleState): Promise<BundleContext> {
+    const [items, facts] = await Promise.all([itemsOf(bundle, previous), registry.applicantFacts(application.applicant)]);
+    return { bundle, items, ...facts, now: ports.now(), calendar: ports.calendar() };
+  }
+
+  async function send(state: BundleState, outbox: Outbox): Promise<void> {
+    const internal = effectEvents(outbox.effects);
+    if (internal.length > 0) await ports.messenger.sendInternal(internal);
+    await ports.messenger.publish(outbox.outbound);
+    await bundles.markBundleSent(state.applicationId, state.sequence, ports.now());
+  }
+
+  async function sendIfPending(known: StoredBundle, version: StoredBundleVersion): Promise<void> {
+    if (!version.pending || known.state === undefined) return;
+    const internal = effectEvents(version.outbox.effects);
+    if (internal.length > 0) await ports.messenger.sendInternal(internal);
+    await ports.messenger.publish(version.outbox.outbound);
+    await bundles.markBundleSent(known.state.applicationId, version.sequence, ports.now());
+  }
+
+  async function submitBundle(application: BundleApplication, cause: Cause): Promise<void> {
+    const bundle = await catalogue.currentBundle(application.bundleCode);
+    const context = await contextOf(bundle, application);
+    const state = decideBundle(application, context);
+    const outbox = bundleMessages(state, 'submitted');
+    const applicationHash = createHash('sha256').update(canonicalJson(application)).digest('hex');
+    const stored = await bundles.createBundle({
+      application,
+      applicationHash,
+      receivedAt: context.now,
+      state,
+      cause,
+      causeKind: 'submitted',
+      outbox,
+      audit: bundleAudit(state, cause, `decided:${state.status}`, context.now),
+      ...withReceipt(bundleReceipt(state, cause)),
+    });
+    if (stored === 'stored') {
+      telemetry.info('bundle application decided', { applicationId: application.applicationId, bundleCode: application.bundleCode, status: state.status });
+      return send(state, outbox);
+    }
+    // Known: a redelivery (send what version 1 owes), a resubmission under another id, or a conflict.
+    const known = await bundles.loadBundle(application.applicationId);
+    const first = known.versions[0];
+    if (first?.pending) await sendIfPending(known, first);
+    const storedApp = known.application;
+    if (storedApp === undefined || causeKey(storedApp.cause) === causeKey(cause)) return;
+    const now = ports.now();
+    if (storedApp.applicationHash !== applicationHash) {
+      const receipt = conflictReceipt(application.applicationId, applicationHash, storedApp.applicationHash, cause, now);
+      await ports.store.recordReceipt(receipt);
+      telemetry.warn('application conflict', { applicationId: application.applicationId, eventId: cause.id, source: cause.source });
+      return;
+    }
+    await ports.store.recordReceipt(duplicateReceipt({ ...application, itemCode: application.bundleCode }, cause, storedApp.cause, now));
+  }
+
+  /** A later event on a bundle application: false when the id is no bundle application (the caller handles it). */
+  async function onLater(
+    applicationId: string,
+    cause: Cause,
+    causeKind: VersionCause,
+    transition: (state: BundleState, context: BundleContext) => BundleTransition,
+  ): Promise<boolean> {
+    const key = causeKey(cause);
+    for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const known = await bundles.loadBundle(applicationId);
+      const previous = known.state;
+      if (previous === undefined) return false;
+      const done = known.versions.find((v) => causeKey(v.cause) === key);
+      if (done) {
+        await sendIfPending(known, done);
+        return true;
+      }
+      if (known.refusals.some((r) => causeKey(r.cause) === key)) return true;
+      const bundle = previous.bundleVersion === null ? undefined : await catalogue.bundleVersion(previous.bundleCode, previous.bundleVersion);
+      const result = transition(previous, await contextOf(bundle, previous.application, previous));
+      const now = ports.now();
+      if (!result.ok) {
+        await refuse(applicationId, cause, now, result.refusal.code, result.refusal.message);
+        return true;
+      }
+      const state = result.state;
+      const outbox = bundleMessages(state, causeKind);
+      const stored = await bundles.storeBundleVersion({
+        state,
+        cause,
+        causeKind,
+        outbox,
+        audit: bundleAudit(state, cause, `${causeKind}:${state.status}`, now),
+        ...withReceipt(bundleReceipt(state, cause)),
+      });
+      if (stored === 'stored') {
+        await send(state, outbox);
+        return true;
+      }
+    }
+    throw new Error(`bundle application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
+  }
+
+  async function refuse(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Promise<void> {
+    const recorded = await bundles.recordBundleRefusal({
+      applicationId,
+      cause,
+      at,
+      code,
+      message,
+      audit: refusalAudit(applicationId, cause, at, code, message),
+      ...withReceipt(refusalReceipt(applicationId, cause, at, code, message)),
+    });
+    if (recorded) telemetry.warn('event refused', { applicationId, eventType: cause.type, eventId: cause.id, code });
+  }
+
+  return {
+    submitBundle,
+    supplementBundle: (applicationId, supplement, cause) =>
+      onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context)),
+    reviewBundle: (applicationId, review, cause) => onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context)),
+  };
+}
+
+const withReceipt = <T>(receipt: T | undefined): { receipt?: T } => (receipt === undefined ? {} : { receipt });

@@ -1,0 +1,185 @@
+/**
+ * Bundle applications (一件事, SPEC §15) in the approvals table, each in its own partition:
+ *
+ *   BUNDLE#<applicationId>  APPLICATION                  the submitted application (created once: the exactly-once gate)
+ *   BUNDLE#<applicationId>  STATE                        the current version, small (`sequence` is the optimistic
+ *                                                        lock; `summary` is what the figures read); byItem keys
+ *                                                        itemShard = BUNDLE#<0..15>, itemKey = <bundleCode>#<id>
+ *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
+ *                                                        each child's decision and trace (gzip when large), its cause
+ *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` until sent
+ *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
+ *
+ * Each version is one transaction with its audit line and its event's receipt, so a crash between steps
+ * leaves either nothing or the whole version (whose outbox the redelivered event sends).
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ddb } from '#platform/aws';
+import { auditPut } from '#platform/audit';
+import { queryAll } from '#platform/paging';
+import { receiptPut } from '#platform/receipts';
+import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleVersion } from '../bundle-ports';
+import type { BundleState } from '../domain/bundle/application';
+import { causeKey, type Cause, type VersionCause } from '../domain/decision';
+import type { Outbox, RefusalRecord, StoredRefusal, StoredRefusalCode } from '../ports';
+import { decodeBody, encodeBody } from './items';
+import { DECISION_SHARDS, decisionIndexKeys, table, versionSk, VERSION_PREFIX } from './keys';
+
+export const bundlePkOf = (applicationId: string) => `BUNDLE#${applicationId}`;
+const STATE_SK = 'STATE';
+const APPLICATION_SK = 'APPLICATION';
+const OUTBOX_PREFIX = 'OUTBOX#';
+const REFUSAL_PREFIX = 'REFUSAL#';
+
+export function summaryOf(s: BundleState): BundleSummary {
+  const { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt } = s;
+  return { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt };
+}
+
+const createOnce = (item: Record<string, unknown>): TransactItem => ({ Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });
+
+function stateItem(s: BundleState) {
+  const { itemShard, itemKey } = decisionIndexKeys(s.applicationId, s.bundleCode);
+  return {
+    pk: bundlePkOf(s.applicationId),
+    sk: STATE_SK,
+    kind: 'bundleState',
+    sequence: s.sequence,
+    status: s.status,
+    summary: JSON.stringify(summaryOf(s)),
+    itemShard: itemShard.replace('DECISION#', 'BUNDLE#'),
+    itemKey,
+  };
+}
+
+function versionItems(r: BundleVersionRecord): TransactItem[] {
+  const { state, cause, causeKind } = r;
+  const pk = bundlePkOf(state.applicationId);
+  const sk = versionSk(state.sequence);
+  return [
+    createOnce({ pk, sk, kind: 'bundleVersion', sequence: state.sequence, status: state.status, cause, causeKey: causeKey(cause), causeKind, ...encodeBody(state) }),
+    createOnce({ pk, sk: `${OUTBOX_PREFIX}${sk}`, kind: 'outbox', outbox: JSON.stringify(r.outbox), pending: true }),
+    { Put: auditPut({ ...r.audit, details: { ...r.audit.details, version: `${pk}/${sk}` } }) },
+    ...(r.receipt ? [receiptPut(r.receipt, 'replace')] : []),
+  ];
+}
+
+export function firstBundleItems(first: BundleFirstRecord): TransactItem[] {
+  return [
+    createOnce({
+      pk: bundlePkOf(first.application.applicationId),
+      sk: APPLICATION_SK,
+      kind: 'bundleApplication',
+      applicationHash: first.applicationHash,
+      cause: first.cause,
+      receivedAt: first.receivedAt,
+      body: JSON.stringify(first.application),
+    }),
+    createOnce(stateItem(first.state)),
+    ...versionItems(first),
+  ];
+}
+
+export function nextBundleItems(next: BundleVersionRecord): TransactItem[] {
+  return [
+    {
+      Put: {
+        TableName: table(),
+        Item: stateItem(next.state),
+        ConditionExpression: '#seq = :previous',
+        ExpressionAttributeNames: { '#seq': 'sequence' },
+        ExpressionAttributeValues: { ':previous': next.state.sequence - 1 },
+      },
+    },
+    ...versionItems(next),
+  ];
+}
+
+export function bundleRefusalItems(r: RefusalRecord): TransactItem[] {
+  return [
+    createOnce({ pk: bundlePkOf(r.applicationId), sk: `${REFUSAL_PREFIX}${causeKey(r.cause)}`, kind: 'refusal', cause: r.cause, at: r.at, code: r.code, message: r.message }),
+    { Put: auditPut(r.audit) },
+    ...(r.receipt ? [receiptPut(r.receipt, 'replace')] : []),
+  ];
+}
+
+/** True when stored; false when a condition failed (which one: `first` only, or any). */
+async function transact(items: TransactItem[], onlyFirst: boolean): Promise<boolean> {
+  try {
+    await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
+  } catch (error) {
+    const codes = cancellationCodes(error);
+    if (codes?.includes('ConditionalCheckFailed') && (!onlyFirst || codes[0] === 'ConditionalCheckFailed')) return false;
+    throw error;
+  }
+}
+
+type Item = Record<string, unknown>;
+
+export function bundleOf(items: readonly Item[]): StoredBundle {
+  let application: StoredBundle['application'];
+  let current: number | undefined;
+  const states = new Map<number, BundleState>();
+  const versions: StoredBundleVersion[] = [];
+  const outboxes = new Map<string, { outbox: Outbox; pending: boolean }>();
+  const refusals: StoredRefusal[] = [];
+  for (const item of items) {
+    const sk = item.sk as string;
+    if (sk === APPLICATION_SK) {
+      application = { application: JSON.parse(item.body as string), applicationHash: item.applicationHash as string, cause: item.cause as Cause, receivedAt: item.receivedAt as string };
+    } else if (sk === STATE_SK) current = item.sequence as number;
+    else if (sk.startsWith(OUTBOX_PREFIX)) outboxes.set(sk.slice(OUTBOX_PREFIX.length), { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.pending === true });
+    else if (sk.startsWith(VERSION_PREFIX)) {
+      const sequence = item.sequence as number;
+      states.set(sequence, decodeBody<BundleState>(item));
+      versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, outbox: { outbound: [], effects: [] }, pending: false });
+    } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push({ cause: item.cause as Cause, at: item.at as string, code: item.code as StoredRefusalCode, message: item.message as string });
+  }
+  const withOutboxes = versions.map((v) => ({ ...v, ...outboxes.get(versionSk(v.sequence)) }));
+  // The latest version seen stands (a write based on it fails its sequence condition and reloads).
+  const latest = Math.max(current ?? 0, ...versions.map((v) => v.sequence));
+  const state = states.get(latest) ?? (current === undefined ? undefined : states.get(current));
+  return { ...(application ? { application } : {}), ...(state ? { state } : {}), versions: withOutboxes, refusals };
+}
+
+export const bundleStore: BundleStore = {
+  async loadBundle(applicationId) {
+    const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': bundlePkOf(applicationId) }, ConsistentRead: true });
+    return bundleOf(items);
+  },
+  createBundle: async (first) => ((await transact(firstBundleItems(first), true)) ? 'stored' : 'exists'),
+  storeBundleVersion: async (next) => ((await transact(nextBundleItems(next), false)) ? 'stored' : 'raced'),
+  recordBundleRefusal: (refusal) => transact(bundleRefusalItems(refusal), true),
+  async markBundleSent(applicationId, sequence, at) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: bundlePkOf(applicationId), sk: `${OUTBOX_PREFIX}${versionSk(sequence)}` },
+          UpdateExpression: 'REMOVE pending SET sentAt = :at',
+          ConditionExpression: 'attribute_exists(pending)',
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  },
+  async bundleSummaries(bundleCode) {
+    const pages = await Promise.all(
+      Array.from({ length: DECISION_SHARDS }, (_, shard) =>
+        queryAll({
+          TableName: table(),
+          IndexName: 'byItem',
+          KeyConditionExpression: bundleCode === undefined ? 'itemShard = :s' : 'itemShard = :s AND begins_with(itemKey, :b)',
+          ExpressionAttributeValues: bundleCode === undefined ? { ':s': `BUNDLE#${shard}` } : { ':s': `BUNDLE#${shard}`, ':b': `${bundleCode}#` },
+          ProjectionExpression: 'summary',
+        }),
+      ),
+    );
+    return pages.flat().map((item) => JSON.parse(item.summary as string) as BundleSummary);
+  },
+};

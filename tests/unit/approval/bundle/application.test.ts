@@ -1,0 +1,106 @@
+/**
+ * A bundle application decided whole (decideBundle), supplemented (supplementBundle) and reviewed child by
+ * child (reviewBundleChild), on the 企业开办 sample bundle. Hand-computed: which children are decided and
+ * how, the certificates a follower uses, the roll-up, the one review case of the lead department.
+ */
+import { childApplicationId, decideBundle, type BundleApplication, type BundleContext, type BundleState } from '#approval/domain/bundle/application';
+import { reviewBundleChild, supplementBundle } from '#approval/domain/bundle/later';
+import type { Licence, ServiceItem } from '#approval/domain/types';
+import { calendar } from '../fixtures';
+import { FOUNDER, item, startUp } from './fixtures';
+
+const NOW = '2026-11-18T02:00:00.000Z';
+const LATER = '2026-11-18T06:00:00.000Z';
+const ID_CARD: Licence = { licenceNo: 'ID-A', licenceType: '居民身份证', holderId: FOUNDER.id, issuer: '公安局', issuedAt: '2020-01-01T00:00:00.000Z', validUntil: '2036-01-01', trustLevel: 'A', attributes: {} };
+const ID = { code: 'M-ID', name: '居民身份证', licenceType: '居民身份证', minTrustLevel: 'A' } as const;
+const BL = { code: 'M-BL', name: '营业执照', licenceType: '营业执照', minTrustLevel: 'A' } as const;
+
+const items = new Map<string, ServiceItem>(
+  [
+    item('QYKB-SLDJ', '营业执照', [ID, { code: 'M-ARTICLES', name: '公司章程', declared: true }]),
+    item('QYKB-YZKZ', '印章备案证明', [BL, ID], { rules: { id: 'R-SEAL', description: '刻制印章不超过5枚', fact: 'form.seals', op: 'lte', value: 5 } }),
+    item('QYKB-FPSL', '发票领用', [BL], { rules: { id: 'R-TAX', description: '纳税人类型为小规模纳税人或一般纳税人', fact: 'form.taxpayerType', op: 'in', value: ['小规模纳税人', '一般纳税人'] } }),
+    item('QYKB-SBDJ', '社保登记证', [BL, ID], { mode: 'manual' }),
+    item('QYKB-YHKH', '开户许可', [BL, { code: 'M-SEAL', name: '印章', licenceType: '印章备案证明' }, ID]),
+  ].map((i) => [i.itemCode, i]),
+);
+
+const FORM = { enterpriseName: '深圳市某某科技有限公司', seals: 3, taxpayerType: '小规模纳税人', employees: 0 };
+
+const application = (answers: Record<string, unknown>, form: Record<string, unknown> = FORM): BundleApplication => ({
+  applicationId: 'YJS-20261118-0007',
+  bundleCode: startUp.bundleCode,
+  applicant: FOUNDER,
+  form,
+  answers,
+  materials: [{ code: 'M-ARTICLES', provided: true }],
+  channel: 'online',
+  submittedAt: NOW,
+});
+
+const context = (now = NOW): BundleContext => ({ bundle: startUp, items, licences: [ID_CARD], now, calendar });
+const outcomes = (s: BundleState) => Object.fromEntries(s.children.map((c) => [c.itemCode, c.state.kind === 'decided' ? c.state.outcome : c.state.kind]));
+
+describe('a bundle application decided whole', () => {
+  it('approves every applicable child, followers on the certificates just issued, and opens one case for the lead department', () => {
+    const s = decideBundle(application({ needsInvoice: true, hiresStaff: false }), context());
+    expect(outcomes(s)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'notApplicable', 'QYKB-YHKH': 'APPROVED' });
+    expect(s.status).toBe('APPROVED');
+    const seal = s.children.find((c) => c.itemCode === 'QYKB-YZKZ')?.decision;
+    // The business licence the bureau just issued serves the seal as a trust-A e-licence.
+    expect(seal?.licencesUsed.map((l) => l.licenceNo)).toContain(`营业执照-${childApplicationId('YJS-20261118-0007', 'QYKB-SLDJ')}`);
+    expect(seal?.departmentCode).toBe('DEPT-QYKB-YZKZ');
+    expect(s.effects).toEqual([expect.objectContaining({ kind: 'openReviewCase', caseId: 'YJS-20261118-0007', itemCode: 'YJS-QYKB', departmentCode: '440305-SJJ' })]);
+    // The applicable items need 2 + 2 + 1 + 3 = 8 materials; the merged set is M-ID, M-ARTICLES, M-BL, M-SEAL: 8 − 4.
+    expect(s.materialsSaved).toBe(4);
+    expect(s.noPerson).toBe(true);
+    expect(s.legalDaysSum).toBe(40);
+    expect(s.sequence).toBe(1);
+  });
+
+  it('rejects the bundle when a required child is rejected while an optional one is approved, not starting the bank account', () => {
+    const s = decideBundle(application({ needsInvoice: true, hiresStaff: false }, { ...FORM, seals: 9 }), context());
+    expect(outcomes(s)).toMatchObject({ 'QYKB-YZKZ': 'REJECTED', 'QYKB-FPSL': 'APPROVED', 'QYKB-YHKH': 'notStarted' });
+    expect(s.status).toBe('REJECTED');
+    expect(s.reasons.map((r) => r.code)).toEqual(['REQUIRED_CHILD_REJECTED', 'CHILD_NOT_STARTED']);
+    expect(s.effects).toEqual([]);
+  });
+
+  it('needs answers before deciding anything, and a supplement answering them decides the children', () => {
+    const asked = decideBundle(application({}), context());
+    expect(asked.status).toBe('NEEDS_ANSWER');
+    expect(asked.questions.map((q) => q.id)).toEqual(['needsInvoice', 'hiresStaff']);
+    expect(asked.children).toEqual([]);
+    const answered = supplementBundle(asked, { materials: [], answers: { needsInvoice: false, hiresStaff: false } }, context(LATER));
+    if (!answered.ok) throw new Error('refused');
+    expect(answered.state.status).toBe('APPROVED');
+    expect(outcomes(answered.state)['QYKB-FPSL']).toBe('notApplicable');
+    expect(answered.state.sequence).toBe(2);
+    const again = supplementBundle(answered.state, { materials: [], answers: { needsInvoice: true } }, context(LATER));
+    expect(again).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_PENDING_MATERIALS' }) });
+  });
+
+  it('waits for a person on a manual child, and a person approving it settles the bundle with its certificate', () => {
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }), context());
+    expect(s.status).toBe('IN_PROGRESS');
+    expect(s.noPerson).toBe(false);
+    expect(s.effects).toEqual([]);
+    const review = { outcome: 'APPROVED' as const, reasons: [], staffId: 'S-1', at: LATER, itemCode: 'QYKB-SBDJ' };
+    const reviewed = reviewBundleChild(s, review, context(LATER));
+    if (!reviewed.ok) throw new Error('refused');
+    const child = reviewed.state.children.find((c) => c.itemCode === 'QYKB-SBDJ')?.decision;
+    expect(child).toMatchObject({ outcome: 'APPROVED', sequence: 2, certificateNo: `社保登记证-${childApplicationId('YJS-20261118-0007', 'QYKB-SBDJ')}` });
+    expect(reviewed.state.status).toBe('APPROVED');
+    expect(reviewed.state.changedChildren).toEqual(['QYKB-SBDJ']);
+    expect(reviewed.state.effects).toEqual([expect.objectContaining({ kind: 'openReviewCase', departmentCode: '440305-SJJ' })]);
+    // Decided already: a second decision, or one without itemCode, is refused.
+    expect(reviewBundleChild(reviewed.state, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
+    const { itemCode: _i, ...noItem } = review;
+    expect(reviewBundleChild(s, noItem, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_NOT_IN_APPLICATION' }) });
+  });
+
+  it('rejects an unknown bundle at once, deciding nothing', () => {
+    const s = decideBundle(application({}), { ...context(), bundle: undefined });
+    expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });
+  });
+});
