@@ -332,6 +332,7 @@ export const routes = [
   { method: 'GET', path: '/policies/{policyId}/entitlements', function: 'query' },
   { method: 'GET', path: '/applications/{applicationId}', function: 'query' },
   { method: 'GET', path: '/approval/figures', function: 'query' },
+  { method: 'GET', path: '/approval/bundle-figures', function: 'query' },
   { method: 'GET', path: '/reviews/figures', function: 'query' },
   { method: 'GET', path: '/reviews/ranking', function: 'query' },
   { method: 'GET', path: '/reviews/sync/figures', function: 'query' },

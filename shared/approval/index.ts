@@ -13,3 +13,6 @@ export { approvalFigures, currentDecisions, type ApprovalFigures, type FiguresIn
 // Readers of the approvals table: one application's case, every current decision (or one item's).
 export { loadCase, queryDecisions, currentDecisionsWithOverdueFlags, FLAG_OVERDUE_SK, type CurrentDecision } from './store';
 export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFlag, StoredRefusalCode } from './ports';
+// 一件事 bundle applications: the query's view and the figures (store/bundle.ts keeps them).
+export { bundleView, bundleFigures } from './domain/bundle/view';
+export { bundleStore } from './store/bundle';

@@ -1,4 +1,5 @@
-import { approvalFigures, loadCase, queryDecisions, type Decision } from '#approval';
+import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision } from '#approval';
+import { nowIso } from '#platform/clock';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
@@ -42,6 +43,9 @@ export const approvalRoutes: QueryRoutes = {
     const applicationId = params.applicationId ?? '';
     const known = await loadCase(applicationId);
     if (!known.decision) {
+      // A bundle application (一件事) lives in its own partition.
+      const bundle = await bundleStore.loadBundle(applicationId);
+      if (bundle.state) return json(200, { ...bundleView(bundle.state, nowIso()), refusals: bundle.refusals });
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
         applicationId,
         refusals: known.refusals,
@@ -73,5 +77,12 @@ export const approvalRoutes: QueryRoutes = {
     const itemCode = query.itemCode || undefined;
     const decisions = await queryDecisions(itemCode);
     return json(200, { ...(itemCode ? { itemCode } : {}), ...approvalFigures(decisions) });
+  },
+
+  /** 一件事 figures over the bundle applications' current versions, optionally of one bundle. */
+  'GET /approval/bundle-figures': async ({ query }) => {
+    const bundleCode = query.bundleCode || undefined;
+    const summaries = await bundleStore.bundleSummaries(bundleCode);
+    return json(200, { ...(bundleCode ? { bundleCode } : {}), ...bundleFigures(summaries, stageCalendar()) });
   },
 };

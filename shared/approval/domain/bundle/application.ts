@@ -85,7 +85,7 @@ export interface BundleState {
   readonly updatedAt: string;
   /** 1 for the first version; every later event that changes it adds 1. */
   readonly sequence: number;
-  /** Every applicable child decided without a person (no manual review, no reviewer). */
+  /** No person took part: every child decided was decided without manual review or a reviewer. */
   readonly noPerson: boolean;
   /** The children whose decision this version made or changed (each sends its own event). */
   readonly changedChildren: readonly string[];
@@ -251,7 +251,8 @@ function stateOf(
     decidedAt,
     updatedAt: now,
     sequence: (previous?.sequence ?? 0) + 1,
-    noPerson: live.length > 0 && live.every((c) => c.decision !== undefined && c.decision.itemMode !== 'manual' && c.decision.review === undefined && c.decision.outcome !== 'MANUAL_REVIEW'),
+    // No person at all: every child decided was decided by the machine (one not started involved no one either).
+    noPerson: decisions.length > 0 && decisions.every((d) => d.review === undefined && d.outcome !== 'MANUAL_REVIEW'),
     changedChildren,
     effects: [
       ...decisions.filter((d) => changedChildren.includes(d.itemCode)).flatMap((d) => d.effects),

@@ -63,6 +63,7 @@ describe('a bundle application decided whole', () => {
     expect(outcomes(s)).toMatchObject({ 'QYKB-YZKZ': 'REJECTED', 'QYKB-FPSL': 'APPROVED', 'QYKB-YHKH': 'notStarted' });
     expect(s.status).toBe('REJECTED');
     expect(s.reasons.map((r) => r.code)).toEqual(['REQUIRED_CHILD_REJECTED', 'CHILD_NOT_STARTED']);
+    expect(s.noPerson).toBe(true);
     expect(s.effects).toEqual([]);
   });
 

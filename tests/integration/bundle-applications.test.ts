@@ -1,0 +1,205 @@
+/**
+ * 一件事 bundle applications end to end through the local runtime: both sample bundles published with
+ * their items; a 企业开办 application whose children are decided in parallel and in order (the seal and the
+ * bank account on the business licence just issued), one child waiting for a person until the department's
+ * decision by itemCode settles the bundle and opens its one review case for the lead department; a
+ * 出生一件事 application that needs answers until a supplement gives them, then decides a chain of
+ * three children each on the certificate the previous one issued; a required child rejected while an
+ * optional one is approved; a supplement to a final bundle refused; the figures; and a redelivery of the
+ * same events deciding nothing twice.
+ */
+import { startLocal, sample, type Running } from '#support/runtime';
+
+let rt: Running;
+const CLOCK = '2026-11-05T06:30:00.000Z';
+beforeAll(async () => {
+  rt = await startLocal();
+  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
+}, 120_000);
+afterAll(async () => {
+  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
+  await rt?.stop();
+});
+
+const DEPARTMENT = '/systems/department';
+const PERSON = { kind: 'person', id: '440305199003071236', name: '张伟' };
+const ID = { code: 'M-IDCARD', name: '居民身份证', licenceType: '居民身份证' };
+const BL = { code: 'M-BL', name: '营业执照', licenceType: '营业执照', minTrustLevel: 'A' };
+const base = sample('gov.catalog.item.published', 'enterprise-startup-manual');
+
+/** An instant item for a person aged 18 or more, with its own department and certificate. */
+function itemEvent(itemCode: string, certificateType: string, materials: unknown[], extra: Record<string, unknown> = {}): any {
+  return {
+    ...base,
+    id: `catalog-bundle-app-item-${itemCode}`,
+    data: {
+      ...base.data,
+      itemCode,
+      name: `事项 ${itemCode}`,
+      departmentCode: `DEPT-${itemCode}`,
+      mode: 'instant',
+      legalDays: 10,
+      materials,
+      rules: { id: `R-${itemCode}`, description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast', value: 18 },
+      certificateType,
+      ...extra,
+    },
+  };
+}
+
+const ITEMS = [
+  itemEvent('QYKB-SLDJ', '营业执照', [ID, { code: 'M-ARTICLES', name: '公司章程', declared: true }]),
+  itemEvent('QYKB-YZKZ', '印章备案证明', [BL, ID], { rules: { id: 'R-SEAL', description: '刻制印章不超过5枚', fact: 'form.seals', op: 'lte', value: 5 } }),
+  itemEvent('QYKB-FPSL', '发票领用', [BL]),
+  itemEvent('QYKB-SBDJ', '社保登记证', [BL, ID], { mode: 'manual' }),
+  itemEvent('QYKB-YHKH', '开户许可', [BL, { code: 'M-SEAL', name: '印章', licenceType: '印章备案证明' }]),
+  itemEvent('CS-CSYXZM', '出生医学证明', [ID]),
+  itemEvent('CS-HKDJ', '户口登记', [ID, { code: 'M-BIRTH', name: '出生医学证明', licenceType: '出生医学证明', minTrustLevel: 'A' }]),
+  itemEvent('CS-YBCB', '医保参保凭证', [{ code: 'M-HUKOU', name: '户口簿', licenceType: '户口登记' }]),
+  itemEvent('CS-SBKSL', '社会保障卡', [ID, { code: 'M-PHOTO', name: '照片', declared: true }]),
+];
+
+let seq = 0;
+function application(applicationId: string, bundleCode: string, answers: Record<string, unknown>, form: Record<string, unknown> = {}): any {
+  const s = sample('gov.application.submitted', 'instant-outdoor-advertising');
+  const { itemCode: _itemCode, ...data } = s.data;
+  return {
+    ...s,
+    id: `bundle-app-${++seq}`,
+    data: { ...data, applicationId, bundleCode, answers, applicant: PERSON, form, materials: [{ code: 'M-ARTICLES', provided: true }], submittedAt: '2026-11-05T14:00:00+08:00' },
+  };
+}
+
+function event(type: string, name: string, data: Record<string, unknown>): any {
+  const s = sample(type, name);
+  return { ...s, id: `${s.id}-b${++seq}`, data };
+}
+
+async function postAll(events: unknown[]): Promise<void> {
+  const out = await rt.post(events);
+  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
+  await rt.drain();
+}
+
+async function get(path: string, as?: string): Promise<any> {
+  const out = await rt.get(path, as ? { as } : {});
+  expect({ path, status: out.status }).toEqual({ path, status: 200 });
+  return out.body;
+}
+
+const bundleOf = (id: string) => get(`/applications/${encodeURIComponent(id)}`);
+const outcomes = (view: any) => Object.fromEntries(view.children.map((c: any) => [c.itemCode, c.outcome ?? c.state]));
+const outbound = async (type: string, subject: string): Promise<any[]> =>
+  (await rt.dev('GET', `/_dev/outbound?type=${encodeURIComponent(type)}&subject=${encodeURIComponent(subject)}`)).body.events;
+
+const START_UP = 'YJS-20261105-000001';
+const NEWBORN = 'YJS-20261105-000002';
+const SEALS = 'YJS-20261105-000003';
+let first: any;
+
+describe('一件事 bundle applications, through the running runtime', () => {
+  it('takes in the applicant, the items and both sample bundles', async () => {
+    await postAll([sample('gov.person.profile.updated', 'resident')]);
+    await postAll([sample('gov.licence.issued', 'resident-id-card')]);
+    await postAll(ITEMS);
+    await postAll([sample('gov.catalog.bundle.published', 'business-start-up'), sample('gov.catalog.bundle.published', 'newborn')]);
+    expect((await get('/bundles/YJS-QYKB')).version).toBe(1);
+  });
+
+  it('decides every applicable 企业开办 child, followers on the certificates just issued, and waits for a person on one', async () => {
+    first = application(START_UP, 'YJS-QYKB', { needsInvoice: true, hiresStaff: true }, { enterpriseName: '深圳市某某科技有限公司', seals: 3 });
+    // The same event again, and the same application under another event id (it reaches the consumer).
+    const again = { ...first, id: `${first.id}-again` };
+    await postAll([first, again]);
+    expect(await get(`/events/${encodeURIComponent(again.id)}/receipt`, again.source)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    const view = await bundleOf(START_UP);
+    expect(view).toMatchObject({ kind: 'bundle', bundleCode: 'YJS-QYKB', status: 'IN_PROGRESS', sequence: 1, overdue: false, leadDepartmentCode: '440305-SJJ' });
+    expect(outcomes(view)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'MANUAL_REVIEW', 'QYKB-YHKH': 'APPROVED' });
+    const seal = view.children.find((c: any) => c.itemCode === 'QYKB-YZKZ');
+    expect(seal.departmentCode).toBe('DEPT-QYKB-YZKZ');
+    expect(seal.decision.licencesUsed.map((l: any) => l.licenceNo)).toContain(`营业执照-${START_UP}:QYKB-SLDJ`);
+    expect(seal.decision.trace.steps.length).toBeGreaterThan(0);
+    // Which items applied and why, and the merged materials with the items each served.
+    expect(view.applicability.find((a: any) => a.itemCode === 'QYKB-SBDJ')).toMatchObject({ applies: true, explanation: { result: true } });
+    expect(view.materials.find((m: any) => m.code === 'M-BL')).toMatchObject({ minTrustLevel: 'A', servesItems: ['QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-YHKH'] });
+    expect(view.materialsWaived).toEqual(expect.arrayContaining(['M-IDCARD', 'M-BL', 'M-SEAL']));
+    // 2 + 2 + 1 + 2 + 2 materials, merged into M-IDCARD, M-ARTICLES, M-BL, M-SEAL.
+    expect(view.materialsSaved).toBe(5);
+    expect((await outbound('gov.application.decided', START_UP)).map((e) => e.data.applicationId).sort()).toEqual(
+      ['QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-SLDJ', 'QYKB-YHKH', 'QYKB-YZKZ'].map((c) => `${START_UP}:${c}`),
+    );
+    expect((await outbound('gov.application.bundle.decided', START_UP)).map((e) => [e.id, e.data.status])).toEqual([[`bundle-decision:${START_UP}:1`, 'IN_PROGRESS']]);
+  });
+
+  it('takes the department\'s decision on the child by itemCode: the bundle is APPROVED and the lead department\'s case opened', async () => {
+    const review = event('gov.application.reviewed', 'approved', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T15:00:00+08:00' });
+    await postAll([review]);
+    const view = await bundleOf(START_UP);
+    expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    const child = view.children.find((c: any) => c.itemCode === 'QYKB-SBDJ');
+    expect(child.decision).toMatchObject({ outcome: 'APPROVED', sequence: 2, certificateNo: `社保登记证-${START_UP}:QYKB-SBDJ`, review: { staffId: 'RS-01' } });
+    const reviewCase = await get(`/cases/${START_UP}`, DEPARTMENT);
+    expect(reviewCase).toMatchObject({ case: { caseId: START_UP, itemCode: 'YJS-QYKB', departmentCode: '440305-SJJ' } });
+    expect(await get(`/events/${encodeURIComponent(review.id)}/receipt`, DEPARTMENT)).toMatchObject({ outcome: 'applied', effect: { id: START_UP, version: 2, state: 'APPROVED' } });
+    // A second decision on the same child is refused, recorded with its receipt.
+    const late = event('gov.application.reviewed', 'rejected', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'REJECTED', reasons: ['重复'], staffId: 'RS-01', at: '2026-11-05T15:10:00+08:00' });
+    await postAll([late]);
+    expect(await get(`/events/${encodeURIComponent(late.id)}/receipt`, DEPARTMENT)).toMatchObject({ outcome: 'refused', kind: 'NOT_IN_MANUAL_REVIEW' });
+  });
+
+  it('asks the 出生一件事 questions first, decides the chain once a supplement answers, and refuses a supplement after', async () => {
+    await postAll([application(NEWBORN, 'YJS-CSYJS', { hukouHere: true })]);
+    const asked = await bundleOf(NEWBORN);
+    expect(asked).toMatchObject({ status: 'NEEDS_ANSWER', children: [] });
+    expect(asked.questions.map((q: any) => q.id)).toEqual(['insuredElsewhere', 'wantsCard']);
+
+    const answers = event('gov.application.materials.supplemented', 'consent-supplied', { applicationId: NEWBORN, materials: [], answers: { insuredElsewhere: false, wantsCard: false } });
+    await postAll([answers]);
+    const view = await bundleOf(NEWBORN);
+    expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    expect(outcomes(view)).toEqual({ 'CS-CSYXZM': 'APPROVED', 'CS-HKDJ': 'APPROVED', 'CS-YBCB': 'APPROVED', 'CS-SBKSL': 'notApplicable' });
+    const insurance = view.children.find((c: any) => c.itemCode === 'CS-YBCB');
+    expect(insurance.decision.licencesUsed.map((l: any) => l.licenceNo)).toEqual([`户口登记-${NEWBORN}:CS-HKDJ`]);
+    expect(await get(`/cases/${NEWBORN}`, DEPARTMENT)).toMatchObject({ case: { itemCode: 'YJS-CSYJS', departmentCode: '440305-WJJ' } });
+
+    const late = event('gov.application.materials.supplemented', 'consent-supplied', { applicationId: NEWBORN, materials: [], answers: { wantsCard: true } });
+    await postAll([late]);
+    expect(await get(`/events/${encodeURIComponent(late.id)}/receipt`, late.source)).toMatchObject({ outcome: 'refused', kind: 'NOT_PENDING_MATERIALS' });
+    expect((await bundleOf(NEWBORN)).sequence).toBe(2);
+  });
+
+  it('rejects the bundle when a required child is rejected, though an optional one is approved', async () => {
+    // No staff and no employees: social insurance does not apply (with `employees` absent it would be unknown).
+    await postAll([application(SEALS, 'YJS-QYKB', { needsInvoice: true, hiresStaff: false }, { enterpriseName: '深圳市某某科技有限公司', seals: 9, employees: 0 })]);
+    const view = await bundleOf(SEALS);
+    expect(view.status).toBe('REJECTED');
+    expect(outcomes(view)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'REJECTED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'notApplicable', 'QYKB-YHKH': 'notStarted' });
+    expect(view.children.find((c: any) => c.itemCode === 'QYKB-YHKH')).toMatchObject({ predecessor: 'QYKB-YZKZ', predecessorState: 'REJECTED' });
+    expect((await rt.get(`/cases/${SEALS}`, { as: DEPARTMENT })).status).toBe(404);
+  });
+
+  it('decides nothing twice when the same events are delivered again', async () => {
+    const before = (await outbound('gov.application.decided', START_UP)).length;
+    // The same event again, and the same application under another event id (it reaches the consumer).
+    const again = { ...first, id: `${first.id}-again` };
+    await postAll([first, again]);
+    expect(await get(`/events/${encodeURIComponent(again.id)}/receipt`, again.source)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    const view = await bundleOf(START_UP);
+    expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    expect(await outbound('gov.application.decided', START_UP)).toHaveLength(before);
+    expect((await outbound('gov.application.bundle.decided', START_UP)).map((e) => e.data.sequence)).toEqual([1, 2]);
+  });
+
+  it('counts the figures: bundles by outcome, share with no person, materials saved, time against legal days', async () => {
+    const figures = await get('/approval/bundle-figures');
+    expect(figures).toMatchObject({ bundles: 3, byStatus: { APPROVED: 2, REJECTED: 1 }, final: 3 });
+    // The newborn and the rejected bundle were decided with no person; the start-up had one.
+    expect(figures.noPersonShare).toBeCloseTo(2 / 3);
+    const startUp = await get('/approval/bundle-figures?bundleCode=YJS-QYKB');
+    expect(startUp).toMatchObject({ bundleCode: 'YJS-QYKB', bundles: 2, byStatus: { APPROVED: 1, REJECTED: 1 } });
+    // Saved: start-up 9 − 4, newborn 4 − 3 (M-IDCARD, M-BIRTH, M-HUKOU), rejected 7 − 4.
+    expect(figures.materialsSaved).toBe(5 + 1 + 3);
+    // Legal days of the applicable items (10 each): 5, 3 and 4 items; all decided on the day of submission.
+    expect(figures).toMatchObject({ legalDays: 120, workingDays: 0, timeAgainstLegal: 0 });
+  });
+});
