@@ -1,0 +1,96 @@
+/**
+ * Bundle applications in the approvals table (shared/approval/store/bundle.ts) against DynamoDB Local:
+ * the first version created once with the application, its outbox, audit line and receipt in one
+ * transaction; a later version only over the one it follows; refusals once; the outbox marked sent; the
+ * summaries the figures read, by bundle.
+ */
+import { decideBundle, type BundleApplication, type BundleState } from '#approval/domain/bundle/application';
+import { reviewBundleChild } from '#approval/domain/bundle/later';
+import { refusalAudit } from '#approval/domain/audit';
+import type { Cause } from '#approval/domain/decision';
+import type { ServiceItem } from '#approval/domain/types';
+import type { BundleFirstRecord } from '#approval/bundle-ports';
+import { refusalReceipt } from '#approval/messages';
+import { bundleAudit, bundleMessages, bundleReceipt } from '#approval/service/bundle-messages';
+import { receiptKey } from '#platform/receipts';
+import { useTestDynamo } from '#support/dynamo';
+import { calendar } from '../unit/approval/fixtures';
+import { FOUNDER, item, startUp } from '../unit/approval/bundle/fixtures';
+
+const db = useTestDynamo();
+let store: typeof import('#approval/store/bundle');
+beforeAll(async () => {
+  store = await import('#approval/store/bundle');
+});
+
+const NOW = '2026-11-18T02:00:00.000Z';
+const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
+const items = new Map<string, ServiceItem>(
+  ['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => [code, item(code, `证照-${code}`, [ARTICLES])] as const),
+);
+items.set('QYKB-SBDJ', item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }));
+const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/systems/window-acceptance', id, type });
+
+function application(applicationId: string): BundleApplication {
+  return { applicationId, bundleCode: startUp.bundleCode, applicant: FOUNDER, form: { enterpriseName: '某某公司', employees: 0 }, answers: { needsInvoice: false, hiresStaff: true }, materials: [{ code: 'M-ARTICLES', provided: true }], channel: 'online', submittedAt: NOW };
+}
+
+function first(app: BundleApplication, event = `e-${app.applicationId}`): BundleFirstRecord {
+  const state = decideBundle(app, { bundle: startUp, items, licences: [], now: NOW, calendar });
+  const c = cause(event);
+  const receipt = bundleReceipt(state, c);
+  return { application: app, applicationHash: 'h', receivedAt: NOW, state, cause: c, causeKind: 'submitted', outbox: bundleMessages(state, 'submitted'), audit: bundleAudit(state, c, `decided:${state.status}`, NOW), ...(receipt ? { receipt } : {}) };
+}
+
+function reviewed(previous: BundleState, event: string) {
+  const t = reviewBundleChild(previous, { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, { bundle: startUp, items, licences: [], now: NOW, calendar });
+  if (!t.ok) throw new Error('refused');
+  const c = cause(event, 'gov.application.reviewed');
+  return { state: t.state, cause: c, causeKind: 'reviewed' as const, outbox: bundleMessages(t.state, 'reviewed'), audit: bundleAudit(t.state, c, `reviewed:${t.state.status}`, NOW) };
+}
+
+describe('bundle store', () => {
+  it('creates the application once, with its version, outbox, audit line and receipt in one transaction', async () => {
+    const record = first(application('YJS-S-1'));
+    expect(record.state.status).toBe('IN_PROGRESS');
+    expect(await store.bundleStore.createBundle(record)).toBe('stored');
+    expect(await store.bundleStore.createBundle(record)).toBe('exists');
+    const known = await store.bundleStore.loadBundle('YJS-S-1');
+    expect(known.application?.application).toEqual(record.application);
+    expect(known.state).toEqual(record.state);
+    expect(known.versions).toEqual([expect.objectContaining({ sequence: 1, causeKind: 'submitted', pending: true, outbox: record.outbox })]);
+    expect(await db().get('receipts', receiptKey(record.cause.source, record.cause.id))).toMatchObject({ outcome: 'applied', effect: { id: 'YJS-S-1', version: 1, state: 'IN_PROGRESS' } });
+    const audit = (await db().partition('audit', 'AUDIT#application:YJS-S-1'))[0];
+    expect(audit?.details).toMatchObject({ version: 'BUNDLE#YJS-S-1/V#000001', status: 'IN_PROGRESS' });
+
+    await store.bundleStore.markBundleSent('YJS-S-1', 1, NOW);
+    expect((await store.bundleStore.loadBundle('YJS-S-1')).versions[0]?.pending).toBe(false);
+  });
+
+  it('stores a later version only over the one it follows', async () => {
+    const record = first(application('YJS-S-2'));
+    await store.bundleStore.createBundle(record);
+    const next = reviewed(record.state, 'r-1');
+    expect(await store.bundleStore.storeBundleVersion(next)).toBe('stored');
+    // Computed from version 1 again (a concurrent writer): raced.
+    expect(await store.bundleStore.storeBundleVersion(reviewed(record.state, 'r-2'))).toBe('raced');
+    const known = await store.bundleStore.loadBundle('YJS-S-2');
+    expect(known.state).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    expect(known.versions.map((v) => [v.sequence, v.cause.id])).toEqual([[1, 'e-YJS-S-2'], [2, 'r-1']]);
+  });
+
+  it('records a refusal once', async () => {
+    const c = cause('late-1', 'gov.application.materials.supplemented');
+    const refusal = { applicationId: 'YJS-S-1', cause: c, at: NOW, code: 'NOT_PENDING_MATERIALS' as const, message: '已办结', audit: refusalAudit('YJS-S-1', c, NOW, 'NOT_PENDING_MATERIALS', '已办结'), receipt: refusalReceipt('YJS-S-1', c, NOW, 'NOT_PENDING_MATERIALS', '已办结')! };
+    expect(await store.bundleStore.recordBundleRefusal(refusal)).toBe(true);
+    expect(await store.bundleStore.recordBundleRefusal(refusal)).toBe(false);
+    expect((await store.bundleStore.loadBundle('YJS-S-1')).refusals).toEqual([expect.objectContaining({ code: 'NOT_PENDING_MATERIALS', cause: c })]);
+  });
+
+  it('lists the current versions for the figures, of every bundle or of one', async () => {
+    const all = await store.bundleStore.bundleSummaries();
+    expect(all.map((s) => [s.applicationId, s.status]).sort()).toEqual([['YJS-S-1', 'IN_PROGRESS'], ['YJS-S-2', 'APPROVED']]);
+    expect(await store.bundleStore.bundleSummaries('YJS-CSYJS')).toEqual([]);
+    expect((await store.bundleStore.bundleSummaries('YJS-QYKB')).length).toBe(2);
+  });
+});

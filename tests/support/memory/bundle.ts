@@ -1,0 +1,76 @@
+// In-memory bundle ports (shared/approval/bundle-ports.ts) for the bundle use case's unit tests: the same
+// create-once and sequence conditions as store/bundle.ts.
+import type { BundleCatalogue, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
+import type { Bundle } from '#approval/domain/bundle/types';
+import type { ServiceItem } from '#approval/domain/types';
+import type { RefusalRecord } from '#approval/ports';
+import { summaryOf } from '#approval/store/bundle';
+import type { Receipt } from '#platform/receipts';
+
+type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
+
+export class MemoryBundleStore implements BundleStore {
+  readonly cases = new Map<string, Mutable>();
+  readonly receipts: Receipt[] = [];
+  readonly audit: unknown[] = [];
+
+  private of(id: string): Mutable {
+    const found = this.cases.get(id) ?? { versions: [], refusals: [] };
+    this.cases.set(id, found);
+    return found;
+  }
+  private append(r: BundleVersionRecord): void {
+    const c = this.of(r.state.applicationId);
+    c.state = r.state;
+    c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, outbox: r.outbox, pending: true });
+    this.audit.push(r.audit);
+    if (r.receipt) this.receipts.push(r.receipt);
+  }
+  async loadBundle(id: string): Promise<StoredBundle> {
+    return structuredClone(this.cases.get(id) ?? { versions: [], refusals: [] });
+  }
+  async createBundle(first: BundleFirstRecord): Promise<'stored' | 'exists'> {
+    if (this.cases.get(first.application.applicationId)?.application) return 'exists';
+    this.of(first.application.applicationId).application = { application: first.application, applicationHash: first.applicationHash, cause: first.cause, receivedAt: first.receivedAt };
+    this.append(first);
+    return 'stored';
+  }
+  async storeBundleVersion(next: BundleVersionRecord): Promise<'stored' | 'raced'> {
+    if (this.cases.get(next.state.applicationId)?.state?.sequence !== next.state.sequence - 1) return 'raced';
+    this.append(next);
+    return 'stored';
+  }
+  async recordBundleRefusal(r: RefusalRecord): Promise<boolean> {
+    const c = this.of(r.applicationId);
+    if (c.refusals.some((x) => x.cause.source === r.cause.source && x.cause.id === r.cause.id)) return false;
+    c.refusals.push({ cause: r.cause, at: r.at, code: r.code, message: r.message });
+    if (r.receipt) this.receipts.push(r.receipt);
+    return true;
+  }
+  async markBundleSent(id: string, sequence: number): Promise<void> {
+    const v = this.cases.get(id)?.versions.find((x) => x.sequence === sequence);
+    if (v) Object.assign(v, { pending: false });
+  }
+  async bundleSummaries(bundleCode?: string): Promise<BundleSummary[]> {
+    return [...this.cases.values()].flatMap((c) => (c.state && (bundleCode === undefined || c.state.bundleCode === bundleCode) ? [summaryOf(c.state)] : []));
+  }
+}
+
+export class MemoryCatalogue implements BundleCatalogue {
+  constructor(
+    readonly bundles: Bundle[],
+    readonly items: ServiceItem[],
+  ) {}
+  async currentBundle(code: string) {
+    return this.bundles.filter((b) => b.bundleCode === code).sort((a, b) => b.version - a.version)[0];
+  }
+  async bundleVersion(code: string, version: number) {
+    return this.bundles.find((b) => b.bundleCode === code && b.version === version);
+  }
+  async currentItem(code: string) {
+    return this.items.filter((i) => i.itemCode === code).sort((a, b) => b.version - a.version)[0];
+  }
+  async itemVersion(code: string, version: number) {
+    return this.items.find((i) => i.itemCode === code && i.version === version);
+  }
+}

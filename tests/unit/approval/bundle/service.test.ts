@@ -1,0 +1,84 @@
+/**
+ * The bundle use case over in-memory ports, through the approval service the consumer calls: a crash
+ * between the write and the send decides nothing twice (the redelivered event sends what the stored
+ * version owes); a resubmission under another id is a duplicate; a person's decision by itemCode and a
+ * supplement reach the bundle application; a late supplement is refused once.
+ */
+import { createApprovalService } from '#approval/service';
+import type { BundleApplication } from '#approval/domain/bundle/application';
+import type { Cause } from '#approval/domain/decision';
+import type { ServiceItem } from '#approval/domain/types';
+import { memoryApproval } from '#support/memory/approval';
+import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
+import { calendar } from '../fixtures';
+import { FOUNDER, item, startUp } from './fixtures';
+
+const NOW = '2026-11-18T02:00:00.000Z';
+const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
+const items: ServiceItem[] = [
+  ...['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
+  item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
+];
+const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
+const app: BundleApplication = {
+  applicationId: 'YJS-U-1',
+  bundleCode: startUp.bundleCode,
+  applicant: FOUNDER,
+  form: { enterpriseName: '某某公司', employees: 0 },
+  answers: { needsInvoice: false, hiresStaff: true },
+  materials: [{ code: 'M-ARTICLES', provided: true }],
+  channel: 'online',
+  submittedAt: NOW,
+};
+
+function world() {
+  const w = memoryApproval({ now: NOW, calendar });
+  const bundles = new MemoryBundleStore();
+  const approval = createApprovalService(w.ports, { bundles, catalogue: new MemoryCatalogue([startUp], items) });
+  return { ...w, bundles, approval };
+}
+
+describe('the bundle use case', () => {
+  it('decides nothing twice when it crashed between the write and the send', async () => {
+    const w = world();
+    const publish = w.messenger.publish.bind(w.messenger);
+    let fail = true;
+    w.messenger.publish = async (events) => {
+      if (fail) throw new Error('queue down');
+      return publish(events);
+    };
+    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
+    expect((await w.bundles.loadBundle('YJS-U-1')).versions).toEqual([expect.objectContaining({ sequence: 1, pending: true })]);
+    fail = false;
+    await w.approval.submitBundle(app, cause('s-1'));
+    const known = await w.bundles.loadBundle('YJS-U-1');
+    expect(known.versions).toEqual([expect.objectContaining({ sequence: 1, pending: false })]);
+    // Four children decided (invoice not applicable), each sent once, and the bundle's roll-up once.
+    expect(w.messenger.outbound.map((e) => e.id).sort()).toEqual(
+      [...['QYKB-SBDJ', 'QYKB-SLDJ', 'QYKB-YHKH', 'QYKB-YZKZ'].map((c) => `decision:YJS-U-1:${c}:1`), 'bundle-decision:YJS-U-1:1'].sort(),
+    );
+    // The same application under another event id: a duplicate, nothing sent.
+    await w.approval.submitBundle(app, cause('s-2'));
+    expect(w.messenger.outbound).toHaveLength(5);
+    expect([...w.store.receipts.values()]).toEqual([expect.objectContaining({ id: 's-2', outcome: 'noEffect', kind: 'DUPLICATE' })]);
+  });
+
+  it('takes a person\'s decision by itemCode, then refuses a supplement to the final bundle once', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    expect((await w.bundles.loadBundle('YJS-U-1')).state?.status).toBe('IN_PROGRESS');
+    await w.approval.reviewApplication('YJS-U-1', { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 1);
+    const reviewed = await w.bundles.loadBundle('YJS-U-1');
+    expect(reviewed.state).toMatchObject({ status: 'APPROVED', sequence: 2, changedChildren: ['QYKB-SBDJ'] });
+    expect(w.messenger.internal.map((e) => e.type)).toEqual(['civicflow.case.opened']);
+    const late = cause('l-1', 'gov.application.materials.supplemented');
+    await w.approval.supplementMaterials('YJS-U-1', [], late, 1, { answers: { needsInvoice: true } });
+    await w.approval.supplementMaterials('YJS-U-1', [], late, 1, { answers: { needsInvoice: true } });
+    const after = await w.bundles.loadBundle('YJS-U-1');
+    expect(after.refusals).toEqual([expect.objectContaining({ code: 'NOT_PENDING_MATERIALS' })]);
+    expect(after.state?.sequence).toBe(2);
+    // A redelivered person's decision finds its version: nothing decided again.
+    await w.approval.reviewApplication('YJS-U-1', { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 2);
+    expect((await w.bundles.loadBundle('YJS-U-1')).versions).toHaveLength(2);
+  });
+});
