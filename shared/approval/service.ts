@@ -60,7 +60,8 @@ export function createApprovalService(ports: ApprovalPorts, bundlePorts?: Omit<B
     },
     async supplementMaterials(applicationId, materials, cause, receives, more) {
       if (bundles && (await bundles.supplementBundle(applicationId, { materials, ...more }, cause))) return;
-      await later.supplementMaterials(applicationId, materials, cause, receives);
+      const bundleOnly = materials.length === 0 || more?.answers !== undefined || more?.form !== undefined;
+      await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly);
     },
     async reviewApplication(applicationId, review, cause, receives) {
       if (bundles && (await bundles.reviewBundle(applicationId, review, cause))) return;

@@ -34,9 +34,13 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
   const { store, registry, telemetry } = ports;
 
   /** `gov.application.materials.supplemented`: re-decided under the accepted item version, on today's facts. */
-  function supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number): Promise<void> {
+  function supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number, bundleOnly = false): Promise<void> {
     return onLaterEvent(applicationId, cause, receives, 'supplemented', async (known, now) => {
       const previous = known.decision;
+      // Answers, form fields or no materials at all: only a bundle application (一件事) takes such a supplement.
+      if (bundleOnly) {
+        return { ok: false, refusal: { code: 'NOT_A_BUNDLE', message: `申请 ${applicationId} 不是“一件事”套餐申请，补正只接收材料（materials），不接收回答（answers）或表单（form）` } };
+      }
       const stored = known.application;
       if (stored === undefined) throw new Error(`application ${applicationId} has a decision but no application; retrying`);
       const item = previous.itemVersion === null ? undefined : await registry.itemVersion(previous.itemCode, previous.itemVersion);

@@ -81,4 +81,16 @@ describe('the bundle use case', () => {
     await w.approval.reviewApplication('YJS-U-1', { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 2);
     expect((await w.bundles.loadBundle('YJS-U-1')).versions).toHaveLength(2);
   });
+
+  it('refuses answers, or no materials, in a supplement to a single-item application', async () => {
+    const w = world();
+    const single = items[0]!;
+    w.registry.putItem(single);
+    const application = { applicationId: 'SQ-U-1', itemCode: single.itemCode, applicant: FOUNDER, form: { enterpriseName: '某某公司' }, materials: [{ code: 'M-ARTICLES', provided: true }], channel: 'online', submittedAt: NOW };
+    await w.approval.submitApplication(application, cause('s-9'));
+    await w.approval.supplementMaterials('SQ-U-1', [], cause('l-9', 'gov.application.materials.supplemented'), 1, { answers: { needsInvoice: true } });
+    const known = await w.store.loadCase('SQ-U-1');
+    expect(known.refusals).toEqual([expect.objectContaining({ code: 'NOT_A_BUNDLE' })]);
+    expect(known.versions).toHaveLength(1);
+  });
 });
