@@ -342,6 +342,7 @@ export const routes = [
   { method: 'GET', path: '/hardcases', function: 'query' },
   { method: 'GET', path: '/hardcases/figures', function: 'query' },
   { method: 'GET', path: '/hardcases/{caseId}', function: 'query' },
+  { method: 'GET', path: '/gaps', function: 'query' },
 ] as const satisfies readonly RouteSpec[];
 
 /** Whether a function serves an HTTP route: only those are deployed with the stage's access sections. */
