@@ -13,7 +13,7 @@
  */
 import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
 import { basisText, columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
-import { hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -277,6 +277,8 @@ ${hardCaseTables(report).map(sectionTable).join('\n')}
 <div class="sync">
 ${upwardTables(report).map((t) => `<div>${sectionTable(t)}</div>`).join('\n')}
 </div>
+<h2>七、缺数清单</h2>
+${gapTables(report).map(sectionTable).join('\n')}
 <div class="basis">口径：${escapeHtml(basisText(report))}。</div>
 </div></body></html>
 `;

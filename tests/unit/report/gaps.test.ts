@@ -7,6 +7,8 @@ import type { Decision, VersionCause } from '#approval';
 import type { Entitlement, Policy } from '#entitlement';
 import { buildGapLedger, factOwner, materialOwner, UNOWNED, type DataOwners, type GapApplication, type GapEntitlement, type GapInput } from '#report/domain/gaps';
 import { gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, policyInPeriod } from '#report/domain/gap-inputs';
+import type { MonthlyReport } from '#report/domain/build';
+import { gapTables } from '#report/section-tables';
 import { stages, validateStageConfig } from '#topology/stages';
 
 const owners: DataOwners = {
@@ -225,5 +227,29 @@ describe('the period', () => {
     expect(gapPeriodOf({ from: '2026-02-30', to: '2026-03-01' })).toBe('from must be a date, YYYY-MM-DD; got "2026-02-30"');
     expect(gapPeriodOf({ from: '2026-11-02', to: '2026-11-01' })).toBe('from (2026-11-02) is after to (2026-11-01)');
     expect(gapPeriodOf({ from: '2026-01-01', to: '2027-01-02' })).toBe('from..to spans 367 days; at most 366');
+  });
+});
+
+describe('the 缺数清单 section of the monthly report', () => {
+  const report = { ...({} as MonthlyReport), version: 3, timeZone: 'Asia/Shanghai', dataGaps: buildGapLedger(input) } as MonthlyReport;
+
+  it('shows the ranking and the owners as counted by hand', () => {
+    const [ranking, byOwner] = gapTables(report);
+    expect(ranking!.rows.slice(0, 3)).toEqual([
+      ['1', 'enterprise.employees', 'RSJ', '政策待补充信息 3', '0', '2', '2,500'],
+      ['2', 'enterprise.size', 'SJJ', '政策待补充信息 2', '0', '2', '1,000'],
+      ['3', 'applicant.birthDate', '未明确责任部门', '规则无法判断 2', '2', '0', '0'],
+    ]);
+    expect(ranking!.rows[5]).toEqual(['4', '材料 M-ID 身份证', 'GAJ', '材料无法核验 1', '1', '0', '0']);
+    expect(byOwner!.rows.at(0)).toEqual(['未明确责任部门', '2', '3', '0', '0']);
+    expect(byOwner!.rows.at(-1)).toEqual(['合计', '8', '4', '3', '2,500']);
+  });
+
+  it('says a report stored before the ledger (version 2) did not count it', () => {
+    const { dataGaps: _g, ...old } = report;
+    expect(gapTables({ ...old, version: 2 } as MonthlyReport).map((t) => [t.id, t.rows.length, t.empty])).toEqual([
+      ['gaps-ranking', 0, '本报告生成时尚未统计此项。'],
+      ['gaps-by-owner', 0, '本报告生成时尚未统计此项。'],
+    ]);
   });
 });
