@@ -7,7 +7,10 @@ import type { Decision, VersionCause } from '#approval';
 import type { Entitlement, Policy } from '#entitlement';
 import { buildGapLedger, factOwner, materialOwner, UNOWNED, type DataOwners, type GapApplication, type GapEntitlement, type GapInput } from '#report/domain/gaps';
 import { gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, policyInPeriod } from '#report/domain/gap-inputs';
-import type { MonthlyReport } from '#report/domain/build';
+import { createCalendar } from '#calendar';
+import { hardCaseFigures } from '#hardcase';
+import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport } from '#report/domain/build';
+import { renderHtml, renderText } from '#report/render';
 import { gapTables } from '#report/section-tables';
 import { stages, validateStageConfig } from '#topology/stages';
 
@@ -251,5 +254,35 @@ describe('the 缺数清单 section of the monthly report', () => {
       ['gaps-ranking', 0, '本报告生成时尚未统计此项。'],
       ['gaps-by-owner', 0, '本报告生成时尚未统计此项。'],
     ]);
+  });
+});
+
+describe('the monthly report keeps the month’s ledger', () => {
+  const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
+  const built = buildMonthlyReport({
+    district: { code: '440305', name: '南山区' },
+    month: '2026-11',
+    timeZone: 'Asia/Shanghai',
+    generatedAt: '2026-12-01T00:05:00.000Z',
+    decisions: [],
+    policies: [],
+    reviewDepartments: [],
+    reviewDays: [],
+    hardCases: hardCaseFigures([], { granularity: 'month', value: '2026-11' }, '2026-12-01T00:05:00.000Z', calendar),
+    upwardSync: null,
+    dataGaps: input,
+  });
+
+  it('as version 3, ranked by cases, drawn on the page and in the terminal', () => {
+    expect(built.version).toBe(REPORT_VERSION);
+    expect(REPORT_VERSION).toBe(3);
+    expect(built.dataGaps).toEqual(buildGapLedger(input));
+    const html = renderHtml(built);
+    expect(html).toContain('<h2>七、缺数清单</h2>');
+    expect(html).toContain('<table class="section" data-table="gaps-ranking">');
+    expect(html).toContain('<td>enterprise.employees</td><td>RSJ</td><td>政策待补充信息 3</td><td class="num">0</td><td class="num">2</td><td class="num">2,500</td>');
+    const text = renderText(built);
+    expect(text).toContain('【缺数清单】');
+    expect(text).toContain('缺数清单——本月提交的申请按其最近一次实质审批所缺的数据计');
   });
 });
