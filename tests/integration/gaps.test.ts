@@ -12,10 +12,13 @@
  *   G3 no form.areaSqm, form.durationDays → RULE_UNKNOWN on both
  *   G4 an enterprise without e-licence   → RULE_UNKNOWN licence.营业执照.status, MATERIAL_UNVERIFIABLE M-LICENCE
  *   G5 submitted 10-30, no form.areaSqm  → October: only in the from/to period
+ *   G6 a person with no profile and no ID-card e-licence uploads the card on a commitment item (GA-0212)
+ *      → RULE_UNKNOWN applicant.birthDate (its own entry → 440305-GAJ) and MATERIAL_BY_HAND M-IDCARD
+ *      (居民身份证 → 440305-GAJ): not MATERIAL_UNVERIFIABLE, a commitment item does not send it to a person
  *   policy POL-2026-EXPORT-INS (20,000 yuan each): E2, E3 lack exportValueUsd; E4 lacks it and its status
  *   (three entitlements, 60,000 yuan, E4 in both rows and once in the totals).
  */
-import { makeCreditCode } from '#contract/identifiers';
+import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -29,6 +32,7 @@ afterAll(async () => {
 });
 
 const CGJ = '440305-CGJ';
+const GAJ = '440305-GAJ';
 const SJJ = '440305-SJJ';
 const SWJ = '440305-SWJ';
 let seq = 0;
@@ -58,6 +62,18 @@ const G4 = application(4, {}, {
 });
 const G5 = { ...application(5, {}), time: '2026-10-30T10:00:00+08:00', data: { ...application(5, {}).data, form: withoutArea, submittedAt: '2026-10-30T10:00:00+08:00' } };
 
+const commitment = sample('gov.application.submitted', 'commitment-no-criminal-record');
+const G6 = {
+  ...commitment,
+  id: 'gaps-app-6',
+  data: {
+    ...commitment.data,
+    applicationId: 'SQ-GAPS-0006',
+    applicant: { kind: 'person', id: makeIdNumber('440305', '19900307', '277'), name: '李四' },
+    materials: [{ code: 'M-IDCARD', provided: true }, { code: 'M-COMMIT', provided: true }],
+  },
+};
+
 const profile = sample('gov.enterprise.profile.updated', 'small-exporter');
 function enterprise(n: number, drop: string[], size = 'micro'): any {
   const data: Record<string, unknown> = { ...profile.data, creditCode: makeCreditCode(`91440300MA5RGE${String(n).padStart(3, '0')}`), name: `缺数企业${n}`, size };
@@ -75,17 +91,19 @@ const NOVEMBER: Row[] = [
   [1, 'fact', 'enterprise.exportValueUsd', SWJ, 0, 3, 3, 60_000],
   [2, 'fact', 'form.areaSqm', CGJ, 2, 0, 0, 0],
   [3, 'fact', 'enterprise.status', SJJ, 0, 1, 1, 20_000],
+  [4, 'fact', 'applicant.birthDate', GAJ, 1, 0, 0, 0],
   [4, 'fact', 'form.durationDays', CGJ, 1, 0, 0, 0],
   [4, 'fact', 'licence.营业执照.status', SJJ, 1, 0, 0, 0],
+  [4, 'material', 'M-IDCARD', GAJ, 1, 0, 0, 0],
   [4, 'material', 'M-LICENCE', SJJ, 1, 0, 0, 0],
 ];
 
 describe('the data-gap ledger through the local runtime', () => {
   it('ranks November’s missing data as counted by hand', async () => {
-    await post([sample('gov.catalog.item.published', 'outdoor-advertising'), profile, ...enterprises, sample('gov.licence.issued', 'business-licence'), sample('gov.credit.updated', 'good-standing')]);
-    await post([G1, G2, G3, G4, G5]);
-    const outcomes = await Promise.all([G1, G2, G3, G4, G5].map(async (a) => (await rt.get(`/applications/${a.data.applicationId}`)).body.outcome));
-    expect(outcomes).toEqual(['APPROVED', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW']);
+    await post([sample('gov.catalog.item.published', 'outdoor-advertising'), sample('gov.catalog.item.published', 'no-criminal-record'), profile, ...enterprises, sample('gov.licence.issued', 'business-licence'), sample('gov.credit.updated', 'good-standing')]);
+    await post([G1, G2, G3, G4, G5, G6]);
+    const outcomes = await Promise.all([G1, G2, G3, G4, G5, G6].map(async (a) => (await rt.get(`/applications/${a.data.applicationId}`)).body.outcome));
+    expect(outcomes).toEqual(['APPROVED', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW']);
     await post([review]);
     expect((await rt.get(`/applications/${G2.data.applicationId}`)).body.outcome).toBe('APPROVED');
     await post([policy]);
@@ -93,12 +111,14 @@ describe('the data-gap ledger through the local runtime', () => {
     const out = await rt.get('/gaps?period=2026-11');
     expect(out.status).toBe(200);
     expect(rowsOf(out.body)).toEqual(NOVEMBER);
-    expect(out.body.totals).toEqual({ gaps: 6, applications: 3, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
+    expect(out.body.totals).toEqual({ gaps: 8, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
     expect(out.body.owners.map((o: any) => [o.owner, o.applications, o.enterprises, o.benefitAmount])).toEqual([
       [SWJ, 0, 3, 60_000],
       [SJJ, 1, 1, 20_000],
       [CGJ, 2, 0, 0],
+      [GAJ, 1, 0, 0],
     ]);
+    expect(out.body.rows.find((r: any) => r.key === 'M-IDCARD')).toMatchObject({ byCause: { MATERIAL_UNVERIFIABLE: 0, MATERIAL_BY_HAND: 1 }, itemCodes: ['GA-0212'] });
     const licence = out.body.rows.find((r: any) => r.key === 'M-LICENCE');
     expect(licence).toMatchObject({ name: '营业执照', byCause: { MATERIAL_UNVERIFIABLE: 1, MATERIAL_BY_HAND: 0 }, itemCodes: ['CG-0107'] });
     expect(out.body.rows[0]).toMatchObject({ byCause: { NEEDS_INFO: 3 }, policyIds: ['POL-2026-EXPORT-INS'] });
@@ -106,11 +126,11 @@ describe('the data-gap ledger through the local runtime', () => {
 
   it('counts nothing twice when every event arrives again', async () => {
     // The same events (duplicates at the edge), and the applications once more under new event ids.
-    await post([G1, G2, G3, G4, G5, review, policy, ...enterprises]);
-    await post([G2, G3, G4].map((a) => ({ ...a, id: `${a.id}-again` })));
+    await post([G1, G2, G3, G4, G5, G6, review, policy, ...enterprises]);
+    await post([G2, G3, G4, G6].map((a) => ({ ...a, id: `${a.id}-again` })));
     const out = await rt.get('/gaps?period=2026-11');
     expect(rowsOf(out.body)).toEqual(NOVEMBER);
-    expect(out.body.totals).toEqual({ gaps: 6, applications: 3, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
+    expect(out.body.totals).toEqual({ gaps: 8, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
   });
 
   it('reads a from/to period and ranks by what is asked', async () => {
@@ -118,7 +138,7 @@ describe('the data-gap ledger through the local runtime', () => {
     expect(out.body.rankedBy).toBe('applications');
     expect(rowsOf(out.body).slice(0, 2)).toEqual([
       [1, 'fact', 'form.areaSqm', CGJ, 3, 0, 0, 0],
-      [2, 'fact', 'form.durationDays', CGJ, 1, 0, 0, 0],
+      [2, 'fact', 'applicant.birthDate', GAJ, 1, 0, 0, 0],
     ]);
     const october = await rt.get('/gaps?from=2026-10-01&to=2026-10-31');
     // The policy was published in November: its NEEDS_INFO enterprises are not October's.
