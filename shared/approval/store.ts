@@ -14,6 +14,8 @@
  *                                                      they go away with the version that leaves that state
  *   APP#<applicationId>  V#<000001>                   every decision version, append-only and never updated: the
  *                                                      full decision with its trace (the one copy), and its cause
+ *                                                      (V#000001 also keeps `facts`, what decide() read, for a
+ *                                                      simulation's replay: docs/decisions/decision-facts.md)
  *   APP#<applicationId>  OUTBOX#<V#000001 | FLAG#…>   what that version (or flag) must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
