@@ -6,9 +6,13 @@
  * replay computed here, with the test's own three-valued evaluation of the three rules (not the product's).
  * A simulation changes nothing applicants, figures or outbound consumers see.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { devKey, signedHeaders } from '#auth/signature';
 import { makeCreditCode } from '#contract/identifiers';
-import { startLocal, type Running } from '#support/runtime';
+import { ROOT, startLocal, type Running } from '#support/runtime';
 import { batches, pool, postUntilAccepted } from './mixed-events';
 
 const N = 2000;
@@ -247,4 +251,28 @@ describe(`沙盘推演 over ${N} stored applications`, () => {
     await rt.drain();
     expect(await visible()).toEqual(before);
   }, 600_000);
+
+  it('npm run simulate runs one against the runtime, with progress, and prints the tables', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'civicflow-simulate-'));
+    try {
+      const file = join(dir, 'draft.json');
+      writeFileSync(file, JSON.stringify(event('draft-b', '/systems/catalog', 'gov.catalog.item.published', draftB)));
+      const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+        execFile(
+          'npm',
+          ['run', 'simulate', '--', file, '--from', FROM, '--to', TO],
+          { cwd: ROOT, env: { ...process.env, CIVICFLOW_URL: rt.url }, timeout: 240_000 },
+          (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+        );
+      });
+      expect([out.code, out.stderr.split('\n').filter((l) => l.includes('Error'))]).toEqual([0, []]);
+      expect(out.stderr).toMatch(/\[#{30}\] 16\/16 slices, 2000 applications replayed/);
+      const want = expectedResult('b');
+      expect(out.stdout).toContain(`regressions (approvals that would become anything else): ${want.regressions.length}`);
+      expect(out.stdout).toMatch(new RegExp(`APPROVED\\s+REJECTED\\s+${want.transitions.get('APPROVED → REJECTED')}\\n`));
+      expect(out.stdout).toMatch(/秒批率\s+\d+\.\d%\s+\d+\.\d%/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
