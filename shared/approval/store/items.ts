@@ -75,14 +75,18 @@ export function currentOf(d: Decision): CurrentDecision {
 /** Bodies above this many bytes are stored gzip-compressed (binary `bodyGz`): a trace shrinks 3–5×. */
 const COMPRESS_ABOVE = 1024;
 
-export function encodeBody(value: unknown): { body: string } | { bodyGz: Uint8Array } {
-  const json = JSON.stringify(value);
+export function encodeBody(value: unknown, json: string = JSON.stringify(value)): { body: string } | { bodyGz: Uint8Array } {
   return Buffer.byteLength(json) > COMPRESS_ABOVE ? { bodyGz: gzipSync(json) } : { body: json };
 }
 
-export function decodeBody<T>(item: Record<string, unknown>): T {
+/** The stored body's JSON text. */
+function bodyJson(item: Record<string, unknown>): string {
   const gz = item.bodyGz as Uint8Array | undefined;
-  return JSON.parse(gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8')) as T;
+  return gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8');
+}
+
+export function decodeBody<T>(item: Record<string, unknown>): T {
+  return JSON.parse(bodyJson(item)) as T;
 }
 
 const createOnce = (item: Record<string, unknown>): TransactItem => ({
@@ -112,17 +116,22 @@ function decisionItem(decision: Decision) {
  * numbers, names) are already in the decision's trace, so they cost a back-reference each: about 40% fewer
  * bytes than gzip alone (docs/decisions/decision-facts.md). Read back with the decision it was stored with.
  */
-export function encodeFacts(facts: DecisionFacts, decision: Decision): { facts: Uint8Array } {
-  return { facts: deflateRawSync(JSON.stringify(facts), { level: 9, dictionary: Buffer.from(JSON.stringify(decision)) }) };
+export function encodeFacts(facts: DecisionFacts, decisionJson: string): { facts: Uint8Array } {
+  return { facts: deflateRawSync(JSON.stringify(facts), { level: 9, dictionary: Buffer.from(decisionJson) }) };
 }
 
-export function decodeFacts(item: Record<string, unknown>, decision: Decision): DecisionFacts | undefined {
+/** A version item's decision and, on a first version, the facts it saw: the body decompressed once. */
+export function decodeVersion(item: Record<string, unknown>): { decision: Decision; facts?: DecisionFacts } {
+  const json = bodyJson(item);
+  const decision = JSON.parse(json) as Decision;
   const packed = item.facts as Uint8Array | undefined;
-  if (packed === undefined) return undefined;
-  return JSON.parse(inflateRawSync(packed, { dictionary: Buffer.from(JSON.stringify(decision)) }).toString('utf8')) as DecisionFacts;
+  if (packed === undefined) return { decision };
+  const facts = JSON.parse(inflateRawSync(packed, { dictionary: Buffer.from(json) }).toString('utf8')) as DecisionFacts;
+  return { decision, facts };
 }
 
 function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, facts?: DecisionFacts) {
+  const json = JSON.stringify(decision);
   return {
     pk: pkOf(decision.applicationId),
     sk: versionSk(decision.sequence),
@@ -132,8 +141,8 @@ function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, 
     cause,
     causeKey: causeKey(cause),
     causeKind,
-    ...encodeBody(decision),
-    ...(facts === undefined ? {} : encodeFacts(facts, decision)),
+    ...encodeBody(decision, json),
+    ...(facts === undefined ? {} : encodeFacts(facts, json)),
   };
 }
 

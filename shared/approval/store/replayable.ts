@@ -8,7 +8,7 @@ import { batchGetAll } from '#platform/batch-get';
 import { queryAll } from '#platform/paging';
 import type { Decision } from '../domain/decision';
 import type { DecisionFacts } from '../domain/replay';
-import { decodeBody, decodeFacts, type CurrentDecision } from './items';
+import { decodeVersion, type CurrentDecision } from './items';
 import { applicationIdOf, pkOf, table, versionSk } from './keys';
 
 /** A stored first decision and what it saw (absent for decisions stored before facts were kept). */
@@ -47,8 +47,7 @@ export async function replayableDecisions(itemCode: string, shard: number, windo
   );
   return items
     .map((item) => {
-      const decision = decodeBody<Decision>(item);
-      const facts = decodeFacts(item, decision);
+      const { decision, facts } = decodeVersion(item);
       return { applicationId: applicationIdOf(item.pk as string), decision, ...(facts === undefined ? {} : { facts }) };
     })
     .sort((a, b) => (a.applicationId < b.applicationId ? -1 : a.applicationId > b.applicationId ? 1 : 0));
