@@ -5,9 +5,10 @@
  * gov.catalog.item.published event whose data is one) to POST /simulations, signed with the principal's
  * local development key, shows a progress bar while the slices run, and prints the result as tables.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { devKey, signedHeaders } from '#auth/signature';
 import type { SimulationView } from '#simulation';
+import { simulationHtml } from './simulate-html';
 import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '#local/cli';
 
 export const SIMULATE: CommandSpec = {
@@ -19,6 +20,7 @@ export const SIMULATE: CommandSpec = {
     { name: 'from', value: 'ISO', help: 'first submission time replayed (default: --days before --to)' },
     { name: 'to', value: 'ISO', help: 'submissions before this time (default: now)' },
     { name: 'days', value: 'N', help: 'the window\'s length when --from is not given (default 90)' },
+    { name: 'html', value: 'FILE', help: 'also write the result as a page with charts, in the monthly report\'s style' },
     { name: 'as', value: 'PRINCIPAL', help: 'who asks, signed with its local development key (default /auditors/district)' },
     { name: 'url', value: 'URL', help: 'the local runtime (default: $CIVICFLOW_URL, else http://127.0.0.1:3000)' },
   ],
@@ -128,6 +130,10 @@ async function main(cli: Parsed): Promise<number> {
     if (view.status === 'done') {
       if (process.stderr.isTTY) process.stderr.write('\n');
       console.log(renderResult(view));
+      if (cli.values.html !== undefined) {
+        writeFileSync(cli.values.html, simulationHtml(view));
+        console.log(`\nwritten: ${cli.values.html}`);
+      }
       return 0;
     }
     await new Promise((r) => setTimeout(r, 300));

@@ -7,7 +7,7 @@
  * A simulation changes nothing applicants, figures or outbound consumers see.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devKey, signedHeaders } from '#auth/signature';
@@ -260,7 +260,7 @@ describe(`沙盘推演 over ${N} stored applications`, () => {
       const out = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
         execFile(
           'npm',
-          ['run', 'simulate', '--', file, '--from', FROM, '--to', TO],
+          ['run', 'simulate', '--', file, '--from', FROM, '--to', TO, '--html', join(dir, 'simulation.html')],
           { cwd: ROOT, env: { ...process.env, CIVICFLOW_URL: rt.url }, timeout: 240_000 },
           (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
         );
@@ -271,6 +271,9 @@ describe(`沙盘推演 over ${N} stored applications`, () => {
       expect(out.stdout).toContain(`regressions (approvals that would become anything else): ${want.regressions.length}`);
       expect(out.stdout).toMatch(new RegExp(`APPROVED\\s+REJECTED\\s+${want.transitions.get('APPROVED → REJECTED')}\\n`));
       expect(out.stdout).toMatch(/秒批率\s+\d+\.\d%\s+\d+\.\d%/);
+      const html = readFileSync(join(dir, 'simulation.html'), 'utf8');
+      expect(html.match(/<figure class="chart"/g)).toHaveLength(4);
+      expect(html.match(/<tr><td>SIM-W-/g)).toHaveLength(Math.min(200, want.regressions.length));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

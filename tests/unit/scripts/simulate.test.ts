@@ -1,6 +1,7 @@
 // npm run simulate: the request a command line asks for, and the tables it prints.
 import { UsageError } from '#local/cli';
 import { renderResult, simulationRequest } from '#scripts/simulate';
+import { simulationHtml } from '#scripts/simulate-html';
 import type { SimulationView } from '#simulation';
 
 const NOW = new Date('2026-12-03T00:00:00.000Z');
@@ -33,31 +34,6 @@ describe('npm run simulate', () => {
   });
 
   it('prints transitions, rates, regressions with the rule that flipped them, and blocking facts', () => {
-    const view: SimulationView = {
-      simulationId: 'sim-1',
-      itemCode: 'CG-0107',
-      draftVersion: 4,
-      window: { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' },
-      requestedBy: '/auditors/district',
-      createdAt: '2026-12-03T00:00:00.000Z',
-      status: 'done',
-      progress: { slices: 16, slicesDone: 16, applicationsReplayed: 3 },
-      result: {
-        replayed: 3,
-        notReplayable: 0,
-        transitions: [
-          { from: 'APPROVED', to: 'REJECTED', count: 2 },
-          { from: 'MANUAL_REVIEW', to: 'MANUAL_REVIEW', count: 1 },
-        ],
-        regressions: [
-          { applicationId: 'A-1', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
-          { applicationId: 'A-2', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
-        ],
-        instantApprovalRate: { baseline: 2 / 3, projected: 0 },
-        materialsWaived: { baseline: 3, projected: 3 },
-        blockingFacts: [{ fact: 'applicant.safetyChecked', applications: 1 }],
-      },
-    };
     const text = renderResult(view, 1);
     expect(text).toContain('APPROVED       REJECTED       2');
     expect(text).toMatch(/秒批率\s+66\.7%\s+0\.0%/);
@@ -66,4 +42,42 @@ describe('npm run simulate', () => {
     expect(text).toContain('… and 1 more (GET /simulations/sim-1)');
     expect(text).toMatch(/applicant\.safetyChecked\s+1/);
   });
+
+  it('writes a page in the report\'s style: key figures, charts, every regression', () => {
+    const html = simulationHtml(view);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toContain('<script');
+    expect(html.match(/<figure class="chart" data-chart="(regressions|changes|unchanged|blocking-facts)">/g)).toHaveLength(4);
+    expect(html).toContain('<b>66.7%</b><span>秒批率（现行）</span>');
+    expect(html).toContain('<td>A-2</td><td>不予批准 REJECTED</td><td>RULE_FALSE</td><td>R-AREA 面积不超过10平方米</td>');
+    expect(html).toContain('<tr><td>applicant.safetyChecked</td><td class="num">1</td></tr>');
+    expect(html).toContain('批准 → 不予批准');
+    expect(() => simulationHtml({ ...view, status: 'running', result: undefined } as SimulationView)).toThrow('sim-1 is not done');
+  });
 });
+
+const view: SimulationView = {
+  simulationId: 'sim-1',
+  itemCode: 'CG-0107',
+  draftVersion: 4,
+  window: { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' },
+  requestedBy: '/auditors/district',
+  createdAt: '2026-12-03T00:00:00.000Z',
+  status: 'done',
+  progress: { slices: 16, slicesDone: 16, applicationsReplayed: 3 },
+  result: {
+    replayed: 3,
+    notReplayable: 0,
+    transitions: [
+      { from: 'APPROVED', to: 'REJECTED', count: 2 },
+      { from: 'MANUAL_REVIEW', to: 'MANUAL_REVIEW', count: 1 },
+    ],
+    regressions: [
+      { applicationId: 'A-1', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
+      { applicationId: 'A-2', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
+    ],
+    instantApprovalRate: { baseline: 2 / 3, projected: 0 },
+    materialsWaived: { baseline: 3, projected: 3 },
+    blockingFacts: [{ fact: 'applicant.safetyChecked', applications: 1 }],
+  },
+};
