@@ -2,6 +2,6 @@
  * 沙盘推演's public module (SPEC §17): the query route reads a simulation here. Starting one and running
  * its slices are the simulation functions' (functions/simulation/).
  */
-export { simulationService } from './adapters';
+export { readSimulation } from './read';
 export type { SimulationView } from './service';
 export type { SimulationResult, Regression } from './domain/tally';

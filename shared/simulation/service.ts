@@ -7,9 +7,8 @@
 import { DECISION_SHARDS } from '#approval';
 import { simulationSliceEvent, type InternalDataOf } from '#contract/internal';
 import type { SimulationRequest } from './domain/request';
-import { mergeTallies, resultOf, type SimulationResult } from './domain/tally';
-import { tallySlice } from './domain/tally';
-import type { SimulationJob, SimulationPorts } from './ports';
+import { mergeTallies, resultOf, tallySlice, type SimulationResult } from './domain/tally';
+import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 export interface SimulationView {
   readonly simulationId: string;
@@ -26,6 +25,23 @@ export interface SimulationView {
 
 /** The draft's id for its compiled rules: the simulation's own, so no published version shares them. */
 const draftOf = (job: SimulationJob) => ({ draftId: job.simulationId, item: job.request.draft });
+
+/** What GET /simulations/{id} shows of a stored simulation: progress, and the result once every slice is in. */
+export function viewOf({ job, slices }: StoredSimulation): SimulationView {
+  const merged = mergeTallies([...slices.values()]);
+  const done = slices.size >= job.slices;
+  return {
+    simulationId: job.simulationId,
+    itemCode: job.request.draft.itemCode,
+    draftVersion: job.request.draft.version,
+    window: { from: job.request.from, to: job.request.to },
+    requestedBy: job.requestedBy,
+    createdAt: job.createdAt,
+    status: done ? 'done' : 'running',
+    progress: { slices: job.slices, slicesDone: slices.size, applicationsReplayed: merged.replayed },
+    ...(done ? { result: resultOf(merged) } : {}),
+  };
+}
 
 export function createSimulationService(ports: SimulationPorts) {
   async function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
@@ -49,21 +65,7 @@ export function createSimulationService(ports: SimulationPorts) {
 
   async function read(simulationId: string): Promise<SimulationView | undefined> {
     const stored = await ports.store.load(simulationId);
-    if (stored === undefined) return undefined;
-    const { job, slices } = stored;
-    const merged = mergeTallies([...slices.values()]);
-    const done = slices.size >= job.slices;
-    return {
-      simulationId,
-      itemCode: job.request.draft.itemCode,
-      draftVersion: job.request.draft.version,
-      window: { from: job.request.from, to: job.request.to },
-      requestedBy: job.requestedBy,
-      createdAt: job.createdAt,
-      status: done ? 'done' : 'running',
-      progress: { slices: job.slices, slicesDone: slices.size, applicationsReplayed: merged.replayed },
-      ...(done ? { result: resultOf(merged) } : {}),
-    };
+    return stored === undefined ? undefined : viewOf(stored);
   }
 
   return { start, runSlice, read };
