@@ -5,7 +5,7 @@
  * chart function: no script, no external font or image; it opens offline.
  */
 import { barChart, escapeHtml, STYLE } from '#report/html';
-import type { SimulationView } from '#simulation';
+import type { ItemSimulationView } from '#simulation';
 
 const BLUE = '#1d4e89';
 const RED = '#c8102e';
@@ -28,7 +28,7 @@ const named = (outcome: string) => OUTCOME_NAMES[outcome] ?? outcome;
 const rate = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
 const count = (n: number) => n.toLocaleString('en');
 
-export function simulationHtml(view: SimulationView): string {
+export function simulationHtml(view: ItemSimulationView): string {
   const r = view.result;
   if (r === undefined) throw new Error(`simulation ${view.simulationId} is not done`);
   const title = `沙盘推演：${view.itemCode} 草案第${view.draftVersion}版`;

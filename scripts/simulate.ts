@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { devKey, signedHeaders } from '#auth/signature';
-import type { SimulationView } from '#simulation';
+import type { ItemSimulationView, PolicySimulationView, SimulationView } from '#simulation';
 import { simulationHtml } from './simulate-html';
 import { commandLine, runMain, runtimeUrl, UsageError, wholeNumber, type CommandSpec, type Parsed } from '#local/cli';
 
@@ -42,7 +42,16 @@ export function simulationRequest(cli: Pick<Parsed, 'values' | 'positionals'>, n
     const code = (error as { code?: string }).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: not JSON (${(error as Error).message})`);
   }
-  const draft = typeof parsed === 'object' && parsed !== null && 'specversion' in parsed && 'data' in parsed ? (parsed as { data: unknown }).data : parsed;
+  const event = typeof parsed === 'object' && parsed !== null && 'specversion' in parsed && 'data' in parsed ? (parsed as { type?: unknown; data: unknown }) : undefined;
+  const draft = event === undefined ? parsed : event.data;
+  // A policy version (a gov.policy.published event, or data with criteria) is matched over the current profiles.
+  const isPolicy = event !== undefined ? event.type === 'gov.policy.published' : typeof draft === 'object' && draft !== null && 'criteria' in draft;
+  if (isPolicy) {
+    if (cli.values.from !== undefined || cli.values.to !== undefined || cli.values.days !== undefined) {
+      throw new UsageError('a policy draft is matched over the current profiles: --from, --to and --days are for item drafts');
+    }
+    return { policy: draft };
+  }
   const instant = (name: string, raw: string | undefined): Date | undefined => {
     if (raw === undefined) return undefined;
     const t = new Date(raw);
@@ -67,6 +76,30 @@ function table(head: readonly string[], rows: readonly (readonly (string | numbe
 
 /** The printed result of a finished simulation (exported for the unit test). */
 export function renderResult(view: SimulationView, maxRegressions = 20): string {
+  return view.kind === 'policy' ? renderPolicyResult(view) : renderItemResult(view, maxRegressions);
+}
+
+function renderPolicyResult(view: PolicySimulationView, maxCodes = 20): string {
+  const r = view.result;
+  if (r === undefined) return `simulation ${view.simulationId}: ${view.status}, ${view.progress.slicesDone}/${view.progress.slices} slices done`;
+  const row = (label: string, c: { eligible: number; needsInfo: number; ineligible: number; excluded: number } | null) =>
+    c === null ? [label, '—', '—', '—', '—'] : [label, c.eligible, c.needsInfo, c.ineligible, c.excluded];
+  const out = [
+    `simulation ${view.simulationId}: policy ${view.policyId} draft version ${view.draftVersion}, over ${r.profiles} current profiles${r.draftInactive ? ` (the draft pushes nothing now: ${r.draftInactive})` : ''}`,
+    '',
+    table(['', 'eligible', 'needs info', 'ineligible', 'excluded (dishonest)'], [row('current version', r.current), row('draft', r.draft)]),
+    '',
+    table(['from', 'to', 'enterprises'], r.transitions.map((t) => [t.from, t.to, t.count])),
+    '',
+    `budget needed by the draft: ${r.budget.needed === null ? 'no amount named' : r.budget.needed.toLocaleString('en')}; budget: ${r.budget.budget === null ? 'unlimited' : r.budget.budget.toLocaleString('en')}${r.budget.enough === false ? ' — NOT ENOUGH' : ''}`,
+    `pushed entitlements the draft would no longer cover (never withdrawn): ${r.noLongerCovered.length}`,
+    ...r.noLongerCovered.slice(0, maxCodes).map((c) => `  ${c}`),
+    ...(r.noLongerCovered.length > maxCodes ? [`  … and ${r.noLongerCovered.length - maxCodes} more (GET /simulations/${view.simulationId})`] : []),
+  ];
+  return out.join('\n');
+}
+
+function renderItemResult(view: ItemSimulationView, maxRegressions: number): string {
   const r = view.result;
   if (r === undefined) return `simulation ${view.simulationId}: ${view.status}, ${view.progress.slicesDone}/${view.progress.slices} slices done`;
   const out = [
@@ -102,7 +135,8 @@ export function renderResult(view: SimulationView, maxRegressions = 20): string 
 function bar(progress: SimulationView['progress']): void {
   const width = 30;
   const filled = Math.round((progress.slicesDone / progress.slices) * width);
-  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progress.slicesDone}/${progress.slices} slices, ${progress.applicationsReplayed} applications replayed`;
+  const counted = 'applicationsReplayed' in progress ? `${progress.applicationsReplayed} applications replayed` : `${progress.profilesMatched} profiles matched`;
+  const line = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${progress.slicesDone}/${progress.slices} slices, ${counted}`;
   if (process.stderr.isTTY) process.stderr.write(`\r${line}`);
   else process.stderr.write(`${line}\n`);
 }
@@ -131,8 +165,11 @@ async function main(cli: Parsed): Promise<number> {
       if (process.stderr.isTTY) process.stderr.write('\n');
       console.log(renderResult(view));
       if (cli.values.html !== undefined) {
-        writeFileSync(cli.values.html, simulationHtml(view));
-        console.log(`\nwritten: ${cli.values.html}`);
+        if (view.kind === 'policy') console.log('\n--html draws item simulations only: nothing written');
+        else {
+          writeFileSync(cli.values.html, simulationHtml(view));
+          console.log(`\nwritten: ${cli.values.html}`);
+        }
       }
       return 0;
     }

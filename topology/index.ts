@@ -145,7 +145,7 @@ export const queues = {
     retentionDays: 14,
   },
   simulation: {
-    purpose: '沙盘推演: slices of a simulation (one approvals shard each), replayed in parallel by the simulation workers.',
+    purpose: '沙盘推演: slices of a simulation (one approvals or registry shard each), run in parallel by the simulation workers.',
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 720,
     retentionDays: 1,
@@ -333,11 +333,12 @@ export const functions = {
   },
   simulation: {
     entry: 'functions/simulation/slice.ts',
-    description: '沙盘推演: replays one approvals shard of an item\'s first decisions against a simulation\'s draft.',
+    description: '沙盘推演: replays one approvals shard of an item\'s decisions, or matches one registry shard for a policy, against a draft.',
     timeoutSeconds: 120,
     memoryMiB: 1769,
-    // approvals only read: the stored decisions and the facts they saw; the result goes to its own table.
-    tables: { approvals: 'read', simulations: 'readwrite' },
+    // Only read: approvals (the stored decisions and the facts they saw) for an item draft; the registry's
+    // profiles and credit and the entitlements pushed for a policy draft. The result goes to its own table.
+    tables: { approvals: 'read', registry: 'read', entitlements: 'read', simulations: 'readwrite' },
     sendsTo: [],
     consumes: { queue: 'simulation', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 16 },
   },

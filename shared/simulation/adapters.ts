@@ -1,6 +1,8 @@
 /** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
 import { randomUUID } from 'node:crypto';
 import { replayableDecisions } from '#approval';
+import { getPolicy, listEntitlements, type EnterpriseProfile } from '#entitlement';
+import { batchGetCredits, ENTERPRISE_SHARDS, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger } from '#platform/powertools';
@@ -12,6 +14,32 @@ import { simulationStore } from './store';
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,
   decisions: replayableDecisions,
+  policies: {
+    slices: ENTERPRISE_SHARDS,
+    current: getPolicy,
+    async shardProfiles(shard) {
+      const out: EnterpriseProfile[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queryShardProfiles(shard, 1000, cursor);
+        out.push(...page.profiles);
+        cursor = page.next;
+      } while (cursor !== undefined);
+      return out;
+    },
+    credits: (codes) => batchGetCredits(codes),
+    // Pushed: every entitlement that reached NOTIFIED (a grant is notified too), whatever its state now.
+    async pushed(policyId) {
+      const codes = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const page = await listEntitlements(policyId, { reached: 'NOTIFIED' }, 1000, cursor);
+        for (const e of page.items) codes.add(e.creditCode);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      return codes;
+    },
+  },
   sendSlices: (events) => sendInternal(events),
   calendar: stageCalendar,
   now: nowIso,

@@ -3,5 +3,6 @@
  * its slices are the simulation functions' (functions/simulation/).
  */
 export { readSimulation } from './read';
-export type { SimulationView } from './service';
+export type { SimulationView, ItemSimulationView, PolicySimulationView } from './service';
+export type { PolicySimulationResult, PolicyCounts, PolicyClass } from './domain/policy-tally';
 export type { SimulationResult, Regression } from './domain/tally';

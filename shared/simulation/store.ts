@@ -12,8 +12,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { ddb } from '#platform/aws';
 import { queryAll } from '#platform/paging';
 import { tableName } from '#platform/resources';
-import type { SliceTally } from './domain/tally';
-import type { SimulationJob, SimulationStore } from './ports';
+import type { AnyTally, SimulationJob, SimulationStore } from './ports';
 
 const table = () => tableName('simulations');
 const pkOf = (id: string) => `SIM#${id}`;
@@ -50,8 +49,8 @@ export const simulationStore: SimulationStore = {
     const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pkOf(simulationId) } });
     const jobItem = items.find((i) => i.sk === JOB_SK);
     if (jobItem === undefined) return undefined;
-    const slices = new Map<number, SliceTally>();
-    for (const item of items) if (item.kind === 'slice') slices.set(item.shard as number, unpack<SliceTally>(item));
+    const slices = new Map<number, AnyTally>();
+    for (const item of items) if (item.kind === 'slice') slices.set(item.shard as number, unpack<AnyTally>(item));
     return { job: unpack<SimulationJob>(jobItem), slices };
   },
 };

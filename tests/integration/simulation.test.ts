@@ -201,6 +201,7 @@ describe(`沙盘推演 over ${N} stored applications`, () => {
         creditCode: creditCode(e),
         name: `推演企业${e}有限公司`,
         asOf: '2026-11-01T00:00:00+08:00',
+        employees: e,
         ...(safetyOf(e) === undefined ? {} : { safetyChecked: safetyOf(e) }),
       }),
     );
@@ -278,4 +279,62 @@ describe(`沙盘推演 over ${N} stored applications`, () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 300_000);
+
+  // ---- a policy draft, over the current profiles ----
+
+  const policy = {
+    policyId: 'POL-SIM-SAFETY',
+    name: '安全设施补贴（推演）',
+    departmentCode: '440305-CGJ',
+    kind: 'confirm',
+    criteria: rule('C-SAFETY', '设施通过安全检查', 'enterprise.safetyChecked', 'eq', true),
+    benefit: { type: 'subsidy', amount: 5000, description: '补贴5000元' },
+    validFrom: '2026-01-01',
+    validTo: '2027-12-31',
+    budget: 100000,
+    channels: ['sms'],
+    version: 1,
+  };
+  // The draft adds a threshold on employees: the enterprises pushed under version 1 with more are no longer covered.
+  const policyDraft = { ...policy, version: 2, criteria: { all: [policy.criteria, rule('C-EMPLOYEES', '职工不超过20人', 'enterprise.employees', 'lte', 20)] } };
+
+  /** The test's own matching: true, false or unknown (null) for enterprise e under the current version or the draft. */
+  function policyTruth(e: number, draft: boolean): Truth {
+    const safety = safetyOf(e) === undefined ? null : safetyOf(e) === true;
+    return draft ? all([safety, e <= 20]) : safety;
+  }
+  const classOf = (t: Truth) => (t === true ? 'eligible' : t === null ? 'needsInfo' : 'notEligible');
+
+  it('simulates a policy draft over the current profiles: classes, budget, pushed no longer covered; nothing visible changes', async () => {
+    expect((await rt.post(event('sim-policy', '/systems/policy', 'gov.policy.published', policy))).status).toBe(202);
+    await rt.drain(240_000);
+    const pushedBefore = (await rt.get(`/policies/${policy.policyId}/entitlements?reached=NOTIFIED&limit=100`)).body;
+    const enterprises = Array.from({ length: ENTERPRISES }, (_, e) => e);
+    const pushed = enterprises.filter((e) => policyTruth(e, false) === true);
+    expect(pushedBefore.items.map((x: any) => x.creditCode).sort()).toEqual(pushed.map(creditCode).sort());
+    const before = { policy: (await rt.get(`/policies/${policy.policyId}`)).body, outbound: (await rt.dev('GET', '/_dev/outbound')).body.count, pushed: pushedBefore };
+
+    const started = await postSimulation({ policy: policyDraft });
+    expect(started.status).toBe(202);
+    const sim = await finished(started.body.simulationId);
+    const r = sim.result;
+    const count = (draft: boolean, c: string) => enterprises.filter((e) => classOf(policyTruth(e, draft)) === c).length;
+    expect(sim).toMatchObject({ kind: 'policy', policyId: policy.policyId, draftVersion: 2 });
+    expect(r.profiles).toBe(ENTERPRISES);
+    expect([r.current.eligible, r.current.needsInfo, r.current.ineligible + r.current.excluded]).toEqual([count(false, 'eligible'), count(false, 'needsInfo'), count(false, 'notEligible')]);
+    expect([r.draft.eligible, r.draft.needsInfo, r.draft.ineligible + r.draft.excluded]).toEqual([count(true, 'eligible'), count(true, 'needsInfo'), count(true, 'notEligible')]);
+    const transitions = new Map<string, number>();
+    for (const e of enterprises) {
+      const key = `${classOf(policyTruth(e, false))} → ${classOf(policyTruth(e, true))}`;
+      transitions.set(key, (transitions.get(key) ?? 0) + 1);
+    }
+    expect(new Map(r.transitions.map((t: any) => [`${t.from} → ${t.to}`, t.count]))).toEqual(transitions);
+    expect(r.budget).toEqual({ needed: count(true, 'eligible') * 5000, budget: 100000, enough: count(true, 'eligible') * 5000 <= 100000 });
+    expect(r.noLongerCovered).toEqual(pushed.filter((e) => policyTruth(e, true) !== true).map(creditCode).sort());
+    expect(r.noLongerCovered.length).toBeGreaterThan(0);
+
+    await rt.drain();
+    const after = { policy: (await rt.get(`/policies/${policy.policyId}`)).body, outbound: (await rt.dev('GET', '/_dev/outbound')).body.count, pushed: (await rt.get(`/policies/${policy.policyId}/entitlements?reached=NOTIFIED&limit=100`)).body };
+    expect(after).toEqual(before);
+  }, 600_000);
 });

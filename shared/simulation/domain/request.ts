@@ -5,22 +5,51 @@
 import { validateData } from '#contract/envelope';
 import type { Issue } from '#contract/issues';
 import type { ServiceItem } from '#approval';
+import type { Policy } from '#entitlement';
 
-export interface SimulationRequest {
+/** A draft item version, replayed over the item's stored first decisions submitted in a window. */
+export interface ItemSimulationRequest {
   readonly draft: ServiceItem;
   /** Submitted at or after `from` and before `to` (ISO 8601 instants). */
   readonly from: string;
   readonly to: string;
 }
 
+/** A draft policy version, matched with the current version over the current profiles. */
+export interface PolicySimulationRequest {
+  readonly policy: Policy;
+}
+
+export type SimulationRequest = ItemSimulationRequest | PolicySimulationRequest;
+
+export const isPolicyRequest = (r: SimulationRequest): r is PolicySimulationRequest => 'policy' in r;
+
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const KNOWN = new Set(['draft', 'from', 'to']);
 
-export function parseRequest(body: unknown): { ok: true; request: SimulationRequest } | { ok: false; errors: Issue[] } {
+type Parsed<T> = { ok: true; request: T } | { ok: false; errors: Issue[] };
+
+/** `{draft, from, to}` for an item version, or `{policy}` for a policy version (over the current profiles). */
+export function parseRequest(body: unknown): Parsed<SimulationRequest> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    return { ok: false, errors: [{ path: '', message: 'must be a JSON object with draft, from and to' }] };
+    return { ok: false, errors: [{ path: '', message: 'must be a JSON object: {draft, from, to} for an item, {policy} for a policy' }] };
   }
   const o = body as Record<string, unknown>;
+  if ('policy' in o) return parsePolicyRequest(o);
+  return parseItemRequest(o);
+}
+
+function parsePolicyRequest(o: Record<string, unknown>): Parsed<PolicySimulationRequest> {
+  const errors: Issue[] = Object.keys(o)
+    .filter((k) => k !== 'policy')
+    .map((k) => ({ path: k, message: KNOWN.has(k) ? 'is not taken with policy (a policy is simulated over the current profiles)' : 'is not a known field' }));
+  const checked = validateData('gov.policy.published', o.policy, 'policy');
+  if (!checked.ok) errors.push(...checked.errors);
+  if (errors.length > 0 || !checked.ok) return { ok: false, errors };
+  return { ok: true, request: { policy: checked.data as Policy } };
+}
+
+function parseItemRequest(o: Record<string, unknown>): Parsed<ItemSimulationRequest> {
   const errors: Issue[] = Object.keys(o)
     .filter((k) => !KNOWN.has(k))
     .map((k) => ({ path: k, message: 'is not a known field' }));

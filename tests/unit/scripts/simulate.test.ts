@@ -2,7 +2,7 @@
 import { UsageError } from '#local/cli';
 import { renderResult, simulationRequest } from '#scripts/simulate';
 import { simulationHtml } from '#scripts/simulate-html';
-import type { SimulationView } from '#simulation';
+import type { ItemSimulationView } from '#simulation';
 
 const NOW = new Date('2026-12-03T00:00:00.000Z');
 const item = { itemCode: 'CG-0107', version: 4 };
@@ -10,6 +10,7 @@ const files: Record<string, string> = {
   'bare.json': JSON.stringify(item),
   'event.json': JSON.stringify({ specversion: '1.0', type: 'gov.catalog.item.published', data: item }),
   'broken.json': '{',
+  'policy.json': JSON.stringify({ specversion: '1.0', type: 'gov.policy.published', data: { policyId: 'P-1', criteria: {} } }),
 };
 const read = (f: string) => {
   if (!(f in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
@@ -23,6 +24,36 @@ describe('npm run simulate', () => {
     expect(simulationRequest(cli(['event.json'], { days: '7' }), NOW, read)).toEqual({ draft: item, from: '2026-11-26T00:00:00.000Z', to: '2026-12-03T00:00:00.000Z' });
     const given = { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' };
     expect(simulationRequest(cli(['bare.json'], given), NOW, read)).toEqual({ draft: item, ...given });
+  });
+
+  it('takes a policy draft without a window', () => {
+    expect(simulationRequest(cli(['policy.json']), NOW, read)).toEqual({ policy: { policyId: 'P-1', criteria: {} } });
+    expect(() => simulationRequest(cli(['policy.json'], { days: '7' }), NOW, read)).toThrow(/^a policy draft is matched over the current profiles/);
+  });
+
+  it('prints the classes of a policy draft, the budget and the pushed entitlements no longer covered', () => {
+    const text = renderResult({
+      kind: 'policy',
+      simulationId: 'sim-p',
+      policyId: 'P-1',
+      draftVersion: 2,
+      requestedBy: '/auditors/district',
+      createdAt: '2026-12-03T00:00:00.000Z',
+      status: 'done',
+      progress: { slices: 64, slicesDone: 64, profilesMatched: 12 },
+      result: {
+        profiles: 12,
+        current: { eligible: 8, needsInfo: 3, ineligible: 0, excluded: 1 },
+        draft: { eligible: 5, needsInfo: 2, ineligible: 5, excluded: 0 },
+        transitions: [{ from: 'eligible', to: 'notEligible', count: 3 }],
+        budget: { needed: 150000, budget: 100000, enough: false },
+        noLongerCovered: ['91440106000000007X'],
+        draftInactive: null,
+      },
+    });
+    expect(text).toMatch(/draft\s+5\s+2\s+5\s+0/);
+    expect(text).toContain('budget needed by the draft: 150,000; budget: 100,000 — NOT ENOUGH');
+    expect(text).toContain('pushed entitlements the draft would no longer cover (never withdrawn): 1\n  91440106000000007X');
   });
 
   it('says in one line what is wrong with the command line', () => {
@@ -52,11 +83,12 @@ describe('npm run simulate', () => {
     expect(html).toContain('<td>A-2</td><td>不予批准 REJECTED</td><td>RULE_FALSE</td><td>R-AREA 面积不超过10平方米</td>');
     expect(html).toContain('<tr><td>applicant.safetyChecked</td><td class="num">1</td></tr>');
     expect(html).toContain('批准 → 不予批准');
-    expect(() => simulationHtml({ ...view, status: 'running', result: undefined } as SimulationView)).toThrow('sim-1 is not done');
+    expect(() => simulationHtml({ ...view, status: 'running', result: undefined } as ItemSimulationView)).toThrow('sim-1 is not done');
   });
 });
 
-const view: SimulationView = {
+const view: ItemSimulationView = {
+  kind: 'item',
   simulationId: 'sim-1',
   itemCode: 'CG-0107',
   draftVersion: 4,

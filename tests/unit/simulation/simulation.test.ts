@@ -1,10 +1,14 @@
 // 沙盘推演: the request's refusals name their field; slices tally and merge; the service stores each slice once.
 import { decide, factsOf, type Replayable, type ServiceItem } from '#approval';
 import { parseRequest } from '#simulation/domain/request';
-import { mergeTallies, resultOf, tallySlice, type SliceTally } from '#simulation/domain/tally';
+import { mergeTallies, resultOf, tallySlice } from '#simulation/domain/tally';
 import { createSimulationService } from '#simulation/service';
-import type { SimulationJob, SimulationStore } from '#simulation/ports';
+import type { AnyTally, SimulationJob, SimulationStore } from '#simulation/ports';
 import { businessLicence, calendar, enterpriseProfile, NOW, posterApp, posterItem, propertyCert } from '../approval/fixtures';
+import { credit as creditOf, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
+import { mergePolicyTallies, policyResultOf, tallyPolicySlice } from '#simulation/domain/policy-tally';
+import type { SimulationPorts } from '#simulation/ports';
+import type { EnterpriseProfile, Policy } from '#entitlement';
 
 const FROM = '2026-11-01T00:00:00+08:00';
 const TO = '2026-12-01T00:00:00+08:00';
@@ -77,17 +81,25 @@ describe('tallies', () => {
   });
 });
 
+const noPolicies: SimulationPorts['policies'] = {
+  slices: 4,
+  current: async () => undefined,
+  shardProfiles: async () => [],
+  credits: async () => undefined,
+  pushed: async () => new Set(),
+};
+
 class MemoryStore implements SimulationStore {
   jobs = new Map<string, SimulationJob>();
-  slices = new Map<string, Map<number, SliceTally>>();
+  slices = new Map<string, Map<number, AnyTally>>();
   async createJob(job: SimulationJob) {
     this.jobs.set(job.simulationId, job);
   }
   async loadJob(id: string) {
     return this.jobs.get(id);
   }
-  async putSlice(id: string, shard: number, tally: SliceTally) {
-    const m = this.slices.get(id) ?? new Map<number, SliceTally>();
+  async putSlice(id: string, shard: number, tally: AnyTally) {
+    const m = this.slices.get(id) ?? new Map<number, AnyTally>();
     this.slices.set(id, m);
     if (m.has(shard)) return false;
     m.set(shard, tally);
@@ -105,6 +117,7 @@ describe('the simulation service', () => {
     const sent: { simulationId: string; shard: number }[] = [];
     const service = createSimulationService({
       store,
+      policies: noPolicies,
       decisions: async (itemCode, shard) => (itemCode === 'CG-017' && shard === 3 ? history : []),
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
@@ -122,7 +135,84 @@ describe('the simulation service', () => {
     for (const s of sent) await service.runSlice(s);
     const done = await service.read('sim-1');
     expect(done).toMatchObject({ status: 'done', itemCode: 'CG-017', draftVersion: 3, progress: { slicesDone: 16, applicationsReplayed: 4 } });
-    expect(done?.result?.regressions.map((r) => r.applicationId)).toEqual(['A-2']);
+    expect(done?.kind === 'item' && done.result?.regressions.map((r) => r.applicationId)).toEqual(['A-2']);
     expect(await service.read('sim-none')).toBeUndefined();
+  });
+});
+
+// ---- policy drafts ----------------------------------------------------------------------------------
+
+const POLICY_NOW = '2025-06-01T10:00:00+08:00';
+const code = (n: number) => `9144010600000${String(n).padStart(4, '0')}X`;
+/** Twelve enterprises: employees 0, 5, …, 55; every third without a size (needs info); #11 dishonest. */
+const enterprises: EnterpriseProfile[] = Array.from({ length: 12 }, (_, n) =>
+  profileOf({ creditCode: code(n), employees: n * 5, ...(n % 3 === 2 ? { size: undefined } : {}) }),
+);
+const dishonest = new Map([[code(11), creditOf({ subjectId: code(11), dishonest: true })]]);
+const currentPolicy = policyOf({ budget: 100_000 });
+// The draft adds a threshold on employees (≤ 30), and raises the amount.
+const draftPolicy: Policy = {
+  ...currentPolicy,
+  version: 2,
+  benefit: { ...currentPolicy.benefit, amount: 30_000 },
+  criteria: { all: [...(currentPolicy.criteria as { all: never[] }).all, { id: 'T-EMP', description: '职工不超过30人', fact: 'enterprise.employees', op: 'lte', value: 30 } as never] },
+};
+
+describe('a policy draft', () => {
+  it('is taken as {policy}, validated as a published one; the window fields are refused with it', () => {
+    expect(parseRequest({ policy: draftPolicy })).toEqual({ ok: true, request: { policy: draftPolicy } });
+    const bad = parseRequest({ policy: { ...draftPolicy, kind: 'gift' }, from: '2025-01-01T00:00:00Z' });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['from', 'policy.kind']);
+  });
+
+  it('counts eligible / needs info / not eligible under both, the budget needed and pushed no longer covered', () => {
+    const pushed = new Set([code(0), code(7), code(9)]);
+    const input = { credits: dishonest, current: currentPolicy, draft: draftPolicy, pushed, now: POLICY_NOW, timeZone: 'Asia/Shanghai' };
+    // Two slices, merged: the same as one.
+    const whole = tallyPolicySlice({ ...input, profiles: enterprises });
+    const merged = mergePolicyTallies([tallyPolicySlice({ ...input, profiles: enterprises.slice(0, 5) }), tallyPolicySlice({ ...input, profiles: enterprises.slice(5) })]);
+    const result = policyResultOf(merged, draftPolicy);
+    expect(result).toEqual(policyResultOf(whole, draftPolicy));
+    // Current: sizes known for n % 3 != 2 → eligible 0,1,3,4,6,7,9,10 (8); needs info 2,5,8 (3); 11 dishonest.
+    expect(result.current).toEqual({ eligible: 8, needsInfo: 3, ineligible: 0, excluded: 1 });
+    // Draft: employees ≤ 30 → n ≤ 6: eligible 0,1,3,4,6 (5); needs info 2,5 (8 fails the new rule); 11 is
+    // now ruled out by the criteria, so no longer counted as excluded for dishonesty.
+    expect(result.draft).toEqual({ eligible: 5, needsInfo: 2, ineligible: 5, excluded: 0 });
+    expect(result.transitions).toEqual([
+      { from: 'eligible', to: 'eligible', count: 5 },
+      { from: 'eligible', to: 'notEligible', count: 3 },
+      { from: 'needsInfo', to: 'needsInfo', count: 2 },
+      { from: 'needsInfo', to: 'notEligible', count: 1 },
+      { from: 'notEligible', to: 'notEligible', count: 1 },
+    ]);
+    expect(result.budget).toEqual({ needed: 150_000, budget: 100_000, enough: false });
+    expect(result.noLongerCovered).toEqual([code(7), code(9)]);
+  });
+
+  it('runs in registry-shard slices through the service and shows a policy view', async () => {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    const service = createSimulationService({
+      store,
+      policies: {
+        slices: 2,
+        current: async (id) => (id === currentPolicy.policyId ? currentPolicy : undefined),
+        shardProfiles: async (shard) => enterprises.filter((_, n) => n % 2 === shard),
+        credits: async () => dishonest,
+        pushed: async () => new Set([code(7), code(9), code(0)]),
+      },
+      decisions: async () => [],
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => POLICY_NOW,
+      newId: () => 'sim-p',
+      info: () => undefined,
+    });
+    await service.start({ policy: draftPolicy }, '/auditors/district');
+    expect(sent).toEqual([{ simulationId: 'sim-p', shard: 0 }, { simulationId: 'sim-p', shard: 1 }]);
+    for (const s of [...sent, sent[0]!]) await service.runSlice(s);
+    const view = await service.read('sim-p');
+    expect(view).toMatchObject({ kind: 'policy', policyId: 'P-TEST', draftVersion: 2, status: 'done', progress: { slices: 2, slicesDone: 2, profilesMatched: 12 } });
+    expect(view?.kind === 'policy' && view.result?.noLongerCovered).toEqual([code(7), code(9)]);
   });
 });
