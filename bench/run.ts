@@ -22,6 +22,7 @@ const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () =
   publish: { weight: 240, quickWeight: 50, load: async () => (await import('./runtime/sections')).publishSection },
   cost: { weight: 90, quickWeight: 40, load: async () => (await import('./runtime/sections')).costSection },
   ingest: { weight: 120, quickWeight: 50, load: async () => (await import('./runtime/sections')).ingestSection },
+  replay: { weight: 60, quickWeight: 15, load: async () => (await import('./replay')).replaySection },
 };
 
 export const BENCH: CommandSpec = {

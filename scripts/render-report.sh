@@ -3,8 +3,8 @@
 #   - the Chinese has a font (fontconfig knows a CJK one; without it every character is a box);
 #   - at 1440 px the page fills the width and lays the four charts out two by two; at 720 px one per row;
 #     at neither does the page scroll sideways, and each chart's SVG has bars and fills its box;
-#   - the 办不成事 and upward-sync sections have their six tables (or say why one is empty), and at 1440 px
-#     every one fits without scrolling sideways;
+#   - the 办不成事, upward-sync and 缺数清单 sections have their eight tables (or say why one is empty), and
+#     at 1440 px every one fits without scrolling sideways;
 #   - printed on A4 it is a few pages.
 # It writes report-1440.png, report-720.png and report-a4.pdf to OUT_DIR (default: a new temporary folder).
 #
@@ -96,14 +96,14 @@ for (const [id, rows] of [['w1440', 2], ['w720', 4]]) {
     if (!c.fills || c.height < 80) problems.push(`${id}: chart ${c.id} does not fill its box (${c.height} px high)`);
   }
   if (!m.masthead) problems.push(`${id}: no masthead`);
-  const tables = ['hardcase-by-channel', 'hardcase-by-cause', 'hardcase-by-item', 'upward-by-state', 'upward-rejections', 'upward-lag'];
+  const tables = ['hardcase-by-channel', 'hardcase-by-cause', 'hardcase-by-item', 'upward-by-state', 'upward-rejections', 'upward-lag', 'gaps-ranking', 'gaps-by-owner'];
   const found = m.sections.map((t) => t.id);
   if (found.join() !== tables.join()) problems.push(`${id}: section tables ${found.join(', ') || 'none'}, expected ${tables.join(', ')}`);
   if (id === 'w1440') for (const t of m.sections) if (!t.fits) problems.push(`${id}: table ${t.id} scrolls sideways`);
 }
 if (problems.length) { console.error(problems.join('\n')); process.exit(1); }
 console.log(`layout: ${['w1440', 'w720'].map((id) => `${r[id].width} px wide, charts in ${r[id].rows} rows`).join('; ')}; ` +
-  `${r.w1440.sections.filter((t) => t.table).length} of 6 section tables with rows`);
+  `${r.w1440.sections.filter((t) => t.table).length} of 8 section tables with rows`);
 JS
 )
 npm exec -- node -e "$node_check" "$result" || fail "layout check failed (measured: $result)"

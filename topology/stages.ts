@@ -4,6 +4,7 @@
  * local runtime does the same with the `local` stage.
  */
 import type { SourceConfig, StageConfig } from '#platform/stage-config';
+import { ITEM_FACT_ROOTS, POLICY_FACT_ROOTS } from '#contract/schemas';
 import { routes, routing } from './index';
 
 export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-config';
@@ -88,6 +89,24 @@ export const defaultPersonDataReaders: readonly string[] = [
   '/systems/department',
 ];
 
+/**
+ * 缺数清单: who owns the data a decision lacked (SPEC §17). The district's data-sharing platform holds the
+ * shared profiles; market supervision registers enterprises and issues the business licence; public
+ * security issues the ID card; tax, commerce and human resources hold the figures they collect.
+ */
+export const defaultDataOwners: NonNullable<StageConfig['dataOwners']> = {
+  facts: {
+    applicant: '440305-ZWFWJ',
+    'applicant.birthDate': '440305-GAJ',
+    credit: '440305-ZWFWJ',
+    enterprise: '440305-SJJ',
+    'enterprise.employees': '440305-RSJ',
+    'enterprise.exportValueUsd': '440305-SWJ',
+    'enterprise.taxCreditRating': '440305-SWJ-TAX',
+  },
+  licences: { 营业执照: '440305-SJJ', 居民身份证: '440305-GAJ' },
+};
+
 const base: Omit<StageConfig, 'stage'> = {
   district: { code: '440305', name: '南山区' },
   timeZone: 'Asia/Shanghai',
@@ -105,6 +124,7 @@ const base: Omit<StageConfig, 'stage'> = {
   readerRoutes: defaultReaderRoutes,
   personDataReaders: defaultPersonDataReaders,
   matching: { sliceSize: 2000 },
+  dataOwners: defaultDataOwners,
   notificationSender: { kind: 'log' },
   logRetentionDays: 400,
 };
@@ -156,7 +176,29 @@ export function validateStageConfig(config: StageConfig): void {
   if (oldestPending !== undefined && (!Number.isInteger(oldestPending) || oldestPending < 60 || oldestPending > 14 * 86_400)) {
     throw new Error(`config.upward.oldestPendingAlarmSeconds must be whole seconds from 60 to 1209600; got ${JSON.stringify(oldestPending)}`);
   }
+  validateDataOwners(config.dataOwners);
   if (config.matching.sliceSize < 1 || config.matching.sliceSize > 100_000) {
     throw new Error('config.matching.sliceSize must be between 1 and 100000');
+  }
+}
+
+const DATA_ROOTS: ReadonlySet<string> = new Set([...ITEM_FACT_ROOTS, ...POLICY_FACT_ROOTS].filter((r) => r !== 'now'));
+
+/** Every key of the data-owner map names data a rule can lack, and every value is a department code. */
+function validateDataOwners(owners: StageConfig['dataOwners']): void {
+  for (const [section, map] of Object.entries(owners ?? {})) {
+    if (!['facts', 'licences', 'materials'].includes(section)) {
+      throw new Error(`config.dataOwners.${section} is not a section; use facts, licences or materials`);
+    }
+    for (const [key, department] of Object.entries(map as Record<string, unknown>)) {
+      const where = `config.dataOwners.${section}["${key}"]`;
+      if (typeof department !== 'string' || !/^\S{1,64}$/.test(department)) throw new Error(`${where} must be a department code (1 to 64 characters, no spaces)`);
+      if (key.trim() === '' || key.length > 200) throw new Error(`${where}: the key must be 1 to 200 characters`);
+      if (section !== 'facts') continue;
+      const segments = key.split('.');
+      if (!DATA_ROOTS.has(segments[0]!) || segments.some((s) => s === '')) {
+        throw new Error(`${where}: a fact prefix is whole path segments starting with one of ${[...DATA_ROOTS].join(', ')}`);
+      }
+    }
   }
 }

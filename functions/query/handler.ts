@@ -12,11 +12,13 @@ import { approvalRoutes } from '#query/approval';
 import { reviewRoutes } from '#query/review';
 import { reportRoutes } from '#query/report';
 import { hardCaseRoutes } from '#query/hardcase';
+import { gapRoutes } from '#query/gaps';
+import { simulationRoutes } from '#query/simulation';
 import { parameterProblem } from '#query/parameters';
 import { entitledToPersonData, maskPersonData } from '#query/privacy';
 
 /** Every read-only route of the HTTP API, by route key (SPEC §9). */
-const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes, ...hardCaseRoutes };
+const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes, ...hardCaseRoutes, ...simulationRoutes, ...gapRoutes };
 
 /** The answer with person data masked, for a reader not entitled to it (SPEC §12). */
 function masked(result: HttpResult): HttpResult {

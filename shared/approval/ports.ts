@@ -13,6 +13,7 @@ import type { Receipt } from '#platform/receipts';
 import type { Cause, Decision, Effect, RefusalCode, VersionCause } from './domain/decision';
 import type { DueKind } from './domain/lifecycle';
 import type { MetricPoint } from './domain/metrics';
+import type { DecisionFacts } from './domain/replay';
 import type { Applicant, Application, CreditRecord, Licence, Profile, ServiceItem } from './domain/types';
 
 // ---- what the store keeps ----
@@ -32,6 +33,8 @@ export type OutboxRef =
 export interface FirstDecisionRecord {
   readonly application: Application;
   readonly decision: Decision;
+  /** What decide() read (domain/replay.ts): kept in the first version's item for simulations. */
+  readonly facts?: DecisionFacts;
   readonly cause: Cause;
   readonly receivedAt: string;
   readonly outbox: Outbox;

@@ -14,6 +14,8 @@
  *                                                      they go away with the version that leaves that state
  *   APP#<applicationId>  V#<000001>                   every decision version, append-only and never updated: the
  *                                                      full decision with its trace (the one copy), and its cause
+ *                                                      (V#000001 also keeps `facts`, what decide() read, for a
+ *                                                      simulation's replay: docs/decisions/decision-facts.md)
  *   APP#<applicationId>  OUTBOX#<V#000001 | FLAG#…>   what that version (or flag) must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
@@ -52,6 +54,8 @@ import { applicationIdOf, DECISION_SHARDS, duePkOf, FLAG_OVERDUE_SK, OUTBOX, out
 export { loadCase } from './store/case';
 export { decisionIndexKeys, FLAG_OVERDUE_SK } from './store/keys';
 export { currentOf, type CurrentDecision } from './store/items';
+export { replayableDecisions, type Replayable, type Window } from './store/replayable';
+export { DECISION_SHARDS } from './store/keys';
 
 /** Which items of a cancelled transaction failed their condition (undefined: not a condition failure). */
 function failedConditions(error: unknown): boolean[] | undefined {

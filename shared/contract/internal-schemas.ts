@@ -41,6 +41,9 @@ export const matchSliceSchema = z.object({
   republish: z.optional(z.boolean()),
 });
 
+/** One slice of a simulation: a shard of the approvals' byItem index, replayed against the stored draft. */
+export const simulationSliceSchema = z.object({ simulationId: text(), shard: z.int().check(z.minimum(0)) });
+
 export const entitlementNotifySchema = z.object({ policyId: text(), creditCode: text() });
 
 /**
@@ -92,6 +95,7 @@ export const internalDataSchemas = {
   'civicflow.entitlement.notify': entitlementNotifySchema,
   'civicflow.credit.marked': creditMarkedSchema,
   'civicflow.application.decided': applicationDecidedSchema,
+  'civicflow.simulation.slice': simulationSliceSchema,
 } as const satisfies Record<InternalType, z.ZodMiniType>;
 
 /** The whole CloudEvent of one internal type, for JSON Schema generation. */

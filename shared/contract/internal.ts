@@ -28,6 +28,7 @@ export const INTERNAL_TYPES = [
   'civicflow.entitlement.notify',
   'civicflow.credit.marked',
   'civicflow.application.decided',
+  'civicflow.simulation.slice',
 ] as const;
 
 export type InternalType = (typeof INTERNAL_TYPES)[number];
@@ -64,6 +65,7 @@ const SOURCES = {
   approval: '/civicflow/approval',
   registry: '/civicflow/registry',
   policy: '/civicflow/policy',
+  simulation: '/civicflow/simulation',
 } as const;
 
 /** What caused an event, by its CloudEvents identity. */
@@ -111,6 +113,19 @@ export function matchSliceEvent(data: InternalDataOf<'civicflow.policy.match-sli
     type: 'civicflow.policy.match-slice',
     time,
     subject: data.policyId,
+    data,
+  };
+}
+
+/** 沙盘推演 → its workers: replay one shard of the item's stored first decisions against the simulation's draft. */
+export function simulationSliceEvent(data: InternalDataOf<'civicflow.simulation.slice'>, time: string): InternalEventOf<'civicflow.simulation.slice'> {
+  return {
+    specversion: '1.0',
+    id: `simulation-slice:${data.simulationId}:${data.shard}`,
+    source: SOURCES.simulation,
+    type: 'civicflow.simulation.slice',
+    time,
+    subject: data.simulationId,
     data,
   };
 }

@@ -11,10 +11,10 @@
 import type { InboundType } from '#contract/inbound';
 import type { InternalType } from '#contract/internal';
 
-export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'hardcases', 'audit', 'receipts', 'reports'] as const;
+export const TABLE_NAMES = ['events', 'registry', 'approvals', 'entitlements', 'reviews', 'hardcases', 'audit', 'receipts', 'reports', 'simulations'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-export const QUEUE_NAMES = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'outbound'] as const;
+export const QUEUE_NAMES = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'outbound', 'simulation'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
 /** Which queue owns each inbound event type (SPEC §2): exhaustive over the contract's types. */
@@ -59,6 +59,7 @@ export const internalRouting = {
   'civicflow.entitlement.notify': 'notify',
   'civicflow.credit.marked': 'registry',
   'civicflow.application.decided': 'hardcase',
+  'civicflow.simulation.slice': 'simulation',
 } as const satisfies Record<InternalType, QueueName>;
 
 /** The internal types a queue carries. */

@@ -73,6 +73,16 @@ export interface StageConfig {
   readonly publicity?: { readonly maskEnterprises?: boolean };
   /** 12345 work orders: forward each 差评 to the hotline as an outbound work order (`gov.workorder.forwarded`). */
   readonly forwardBadReviewsTo12345?: boolean;
+  /**
+   * 缺数清单: which department owns the data a decision lacked — by fact-path prefix (whole segments; the
+   * longest wins), by e-licence type (for `licence.<type>.*` facts and materials an e-licence would waive),
+   * by material code. Data nothing here names is shown as `unowned`; without the map, all of it is.
+   */
+  readonly dataOwners?: {
+    readonly facts?: Readonly<Record<string, string>>;
+    readonly licences?: Readonly<Record<string, string>>;
+    readonly materials?: Readonly<Record<string, string>>;
+  };
   /** Policy matching fan-out. */
   readonly matching: { readonly sliceSize: number };
   /** Where notifications go: a webhook URL, or `log` to only record them. */

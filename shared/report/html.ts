@@ -13,7 +13,7 @@
  */
 import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
 import { basisText, columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
-import { hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -21,7 +21,7 @@ export function escapeHtml(text: string): string {
 
 const RED = '#c8102e';
 
-interface Bar {
+export interface Bar {
   readonly label: string;
   readonly value: number | null;
   readonly display: string;
@@ -42,7 +42,7 @@ function shortened(label: string): string {
 }
 
 /** Horizontal bars from 0 to `max` over a grid of quarters; a null value is drawn as "—" with no bar. */
-function barChart(id: string, title: string, bars: readonly Bar[], max: number, color: string, tick: (v: number) => string): string {
+export function barChart(id: string, title: string, bars: readonly Bar[], max: number, color: string, tick: (v: number) => string): string {
   const left = 170;
   const plot = 330;
   const rowHeight = 34;
@@ -194,7 +194,7 @@ function sectionTable(table: SectionTable): string {
   return `${caption}<div class="scroll"><table class="section" data-table="${table.id}"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
-const STYLE = `
+export const STYLE = `
 :root{--red:${RED};--ink:#1f2328;--muted:#5b6470;--line:#d5d9de}
 *{box-sizing:border-box}
 body{margin:0;color:var(--ink);background:#f3f4f6;font:15px/1.55 "Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif}
@@ -277,6 +277,8 @@ ${hardCaseTables(report).map(sectionTable).join('\n')}
 <div class="sync">
 ${upwardTables(report).map((t) => `<div>${sectionTable(t)}</div>`).join('\n')}
 </div>
+<h2>七、缺数清单</h2>
+${gapTables(report).map(sectionTable).join('\n')}
 <div class="basis">口径：${escapeHtml(basisText(report))}。</div>
 </div></body></html>
 `;

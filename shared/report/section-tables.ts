@@ -1,11 +1,13 @@
 /**
  * The 办不成事 and upward-sync sections as tables of text cells, drawn the same way in the terminal
- * (./render.ts) and on the page (./html.ts), so the two can never show different numbers. A report of
- * version 1 has neither section; its tables say so instead of showing zeros.
+ * (./render.ts) and on the page (./html.ts), so the two can never show different numbers; so is the
+ * 缺数清单. A report of version 1 has none of them, one of version 2 no 缺数清单: their tables say so
+ * instead of showing zeros.
  */
 import type { HardCaseCounts } from '#hardcase';
 import type { OldestRecord } from '#review';
 import { LABELS, type MonthlyReport } from './domain/build';
+import { GAP_CAUSES, UNOWNED, type GapCause } from './domain/gaps';
 import { SYNC_STATE_LABELS, UNCLASSIFIED_CAUSE } from './domain/sections';
 
 export interface SectionTable {
@@ -140,6 +142,56 @@ export function upwardTables(report: MonthlyReport): SectionTable[] {
               [label('upward.oldestUnacked', '最早未被接收记录'), oldest(u.oldestUnacked, report.timeZone)],
             ],
       empty: absent,
+    },
+  ];
+}
+
+/** Rows of the ledger the page and the terminal show; the stored JSON keeps every row. */
+export const GAP_TABLE_ROWS = 20;
+const GAP_CAUSE_LABELS: Readonly<Record<GapCause, string>> = {
+  RULE_UNKNOWN: '规则无法判断',
+  NEEDS_INFO: '政策待补充信息',
+  MATERIAL_UNVERIFIABLE: '材料无法核验',
+  MATERIAL_BY_HAND: '手工上传材料',
+};
+const ownerLabel = (owner: string) => (owner === UNOWNED ? '未明确责任部门' : owner);
+const yuan = (v: number) => v.toLocaleString('en-US');
+
+/** 缺数清单: the month's missing data ranked by the cases it would unlock, and each owner's totals. */
+export function gapTables(report: MonthlyReport): SectionTable[] {
+  const g = report.dataGaps;
+  const none = g === undefined ? NOT_IN_VERSION_1 : '本月没有因缺少数据而不能自动办理的申请或企业。';
+  const rows = (g?.rows ?? []).slice(0, GAP_TABLE_ROWS);
+  const more = g !== undefined && g.rows.length > GAP_TABLE_ROWS ? `（共 ${g.rows.length} 项，列出前 ${GAP_TABLE_ROWS} 项）` : '';
+  return [
+    {
+      id: 'gaps-ranking',
+      caption: `缺数排名${more}`,
+      header: ['名次', '缺失数据', '数据责任部门', '原因', '申请数', '企业数', '涉及惠企金额（元）'],
+      textColumns: 4,
+      rows: rows.map((r) => [
+        String(r.rank),
+        r.kind === 'material' ? `材料 ${r.key}${r.name === undefined ? '' : ` ${r.name}`}` : r.key,
+        ownerLabel(r.owner),
+        GAP_CAUSES.filter((c) => r.byCause[c] > 0).map((c) => `${GAP_CAUSE_LABELS[c]} ${r.byCause[c]}`).join('；'),
+        count(r.applications),
+        count(r.enterprises),
+        yuan(r.benefitAmount),
+      ]),
+      empty: none,
+    },
+    {
+      id: 'gaps-by-owner',
+      caption: '按数据责任部门',
+      header: ['部门', '缺失数据项', '申请数', '企业数', '涉及惠企金额（元）'],
+      rows:
+        g === undefined || g.owners.length === 0
+          ? []
+          : [
+              ...g.owners.map((o) => [ownerLabel(o.owner), count(o.gaps), count(o.applications), count(o.enterprises), yuan(o.benefitAmount)]),
+              ['合计', count(g.totals.gaps), count(g.totals.applications), count(g.totals.enterprises), yuan(g.totals.benefitAmount)],
+            ],
+      empty: none,
     },
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * What the monthly report is built from, read from the other capabilities through their public modules:
  * every current decision with its overdue flag, every policy with its figures, the month's review counters,
- * and the month's 办不成事 and upward-sync figures through the readers their query routes call.
+ * the month's 办不成事 and upward-sync figures through the readers their query routes call, and what its
+ * data-gap ledger is built from (as GET /gaps reads it).
  */
 import { currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
@@ -9,6 +10,7 @@ import { readHardCaseFigures } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
 import { config } from '#platform/stage-config';
 import { dynamoSyncStore, listCounters, upwardFigures } from '#review';
+import { readGapInput } from './gap-sources';
 import { daysOf, type PolicyInput, type ReportInput } from './domain/build';
 import type { ReportScope } from './ports';
 
@@ -46,12 +48,14 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
 /** Everything the report of `scope.month` is built from. */
 export async function readReportInput(scope: ReportScope): Promise<ReportInput> {
   const calendar = stageCalendar();
-  const [decisions, policies, reviews, hardCases, upwardSync] = await Promise.all([
+  const days = daysOf(scope.month);
+  const [decisions, policies, reviews, hardCases, upwardSync, dataGaps] = await Promise.all([
     currentDecisionsWithOverdueFlags(),
     readPolicies(),
     readReviews(scope.month),
     readHardCaseFigures({ granularity: 'month', value: scope.month }, scope.generatedAt, calendar),
     config().upward === undefined ? null : upwardFigures({ store: dynamoSyncStore, calendar }, scope.month, scope.generatedAt),
+    readGapInput({ from: days[0]!, to: days.at(-1)! }, scope.timeZone, config().dataOwners ?? {}),
   ]);
-  return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync };
+  return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync, dataGaps };
 }

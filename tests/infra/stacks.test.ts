@@ -201,7 +201,7 @@ describe('functions', () => {
           personDataReaders: config.personDataReaders,
         });
       } else expect([name, vars.CIVICFLOW_ACCESS]).toEqual([name, undefined]);
-      expect(['ingest', 'query'].includes(name)).toBe(servesHttp(name as FunctionName));
+      expect(['ingest', 'query', 'simulations'].includes(name)).toBe(servesHttp(name as FunctionName));
       expect(vars.POWERTOOLS_SERVICE_NAME).toBe(name);
       expect(vars.POWERTOOLS_METRICS_NAMESPACE).toBe('CivicFlow');
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');

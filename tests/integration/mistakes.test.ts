@@ -127,6 +127,7 @@ describe('the client commands with no runtime running', () => {
       [['run', 'report'], 'usage: npm run report -- [options]'],
       [['run', 'redrive'], 'usage: npm run redrive -- <queue> [options]'],
       [['run', 'bench'], 'usage: npm run bench -- [options]'],
+      [['run', 'simulate'], 'usage: npm run simulate -- <draft.json> [options]'],
     ] as const) {
       const out = await npm([...command, '--', '--help']);
       expect([command.join(' '), out.code, out.lines]).toEqual([command.join(' '), 0, []]);

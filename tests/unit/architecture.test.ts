@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { importGraph, ROOT, sourceFiles, type ImportEdge } from '#support/import-graph';
 
 const LIBRARIES = ['contract', 'platform', 'rules', 'calendar', 'util', 'auth'];
-const CAPABILITIES = ['approval', 'entitlement', 'review', 'registry', 'hardcase', 'ingest', 'query', 'report'];
+const CAPABILITIES = ['approval', 'entitlement', 'review', 'registry', 'hardcase', 'ingest', 'query', 'report', 'simulation'];
 const WIRING_AND_TOOLING = ['topology', 'infra', 'local', 'bench', 'scripts', 'tests'];
 
 /**

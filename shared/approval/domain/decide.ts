@@ -21,7 +21,7 @@ import { evaluateRules, ruleFacts } from './rules';
 import { rejects, unique } from './step';
 import type { Application, CreditRecord, Licence, Profile, ServiceItem } from './types';
 
-export { rulesCacheKey } from './rules';
+export { draftRulesCacheKey, rulesCacheKey } from './rules';
 export { licenceProblems } from './licences';
 
 export interface DecideInput {
@@ -37,6 +37,8 @@ export interface DecideInput {
   readonly now: string;
   /** The stage's working calendar; its time zone is the one the rules compare dates in. */
   readonly calendar: WorkingCalendar;
+  /** The compiled rules' cache key when `item` is not a published version (a draft: draftRulesCacheKey). */
+  readonly rulesKey?: string;
 }
 
 export function decide(input: DecideInput): Decision {
@@ -52,7 +54,7 @@ export function decide(input: DecideInput): Decision {
   const step3 = materialsStep(judgement, item.mode);
 
   const facts = ruleFacts(input, licencesForRules(judgement.usedLicences, input.licences, at));
-  const step4 = evaluateRules(item, facts, calendar.timeZone);
+  const step4 = evaluateRules(item, facts, calendar.timeZone, input.rulesKey);
 
   const rejected = rejects([...step2.findings, ...step3.findings, ...step4.findings]);
   const step5 = applyMode(item, application, {

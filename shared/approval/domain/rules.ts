@@ -16,6 +16,15 @@ export function rulesCacheKey(item: Pick<ServiceItem, 'itemCode' | 'version'>): 
   return `approval:${item.itemCode}@${item.version}`;
 }
 
+/**
+ * A draft's key (a simulation's): drafts are not published, so one may carry the number of a published
+ * version (or of another draft) with other rules. It must never share that version's compiled rules, so
+ * its key names the draft and can never equal a published version's.
+ */
+export function draftRulesCacheKey(item: Pick<ServiceItem, 'itemCode' | 'version'>, draftId: string): string {
+  return `approval-draft:${draftId}:${item.itemCode}@${item.version}`;
+}
+
 export interface RulesStep extends StepReport {
   readonly explanation: Explanation;
   /** Rules responsible for a false result (Kleene: only the leaves that decided it). */
@@ -24,8 +33,13 @@ export interface RulesStep extends StepReport {
   readonly unknownRules: readonly RuleRef[];
 }
 
-export function evaluateRules(item: Pick<ServiceItem, 'itemCode' | 'version' | 'rules'>, facts: Facts, timeZone: string): RulesStep {
-  const explanation = compileCached(item.rules, rulesCacheKey(item), { timeZone }).explain(facts);
+export function evaluateRules(
+  item: Pick<ServiceItem, 'itemCode' | 'version' | 'rules'>,
+  facts: Facts,
+  timeZone: string,
+  cacheKey: string = rulesCacheKey(item),
+): RulesStep {
+  const explanation = compileCached(item.rules, cacheKey, { timeZone }).explain(facts);
   const traces = new Map(explanation.leaves.map((l) => [l.id, l] as const));
   if (explanation.result === false) {
     const failedRules = responsibleLeaves(item.rules, traces, explanation, false);

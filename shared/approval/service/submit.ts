@@ -18,6 +18,7 @@ import { classifySubmission, contentHash } from '../domain/conflict';
 import { decide } from '../domain/decide';
 import { causeKey, type Cause } from '../domain/decision';
 import { withHardCaseNotice } from '../domain/hardcase-notice';
+import { factsOf } from '../domain/replay';
 import type { Application } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, messagesOf, versionReceipt } from '../messages';
 import type { ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
@@ -40,10 +41,13 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
     const { item, ...facts } = await registry.applicationFacts(application.itemCode, application.applicant);
     const now = ports.now();
     const decision = withHardCaseNotice(decide({ application, item, ...facts, now, calendar: ports.calendar() }), undefined);
+    // Kept with the decision so a simulation can replay it exactly (only when there was an item to decide on).
+    const seen = item === undefined ? undefined : factsOf({ application, ...facts, now });
     const { outbox: box, internal } = messagesOf(decision, 'submitted');
     const record: FirstDecisionRecord = {
       application,
       decision,
+      ...(seen === undefined ? {} : { facts: seen }),
       cause,
       receivedAt: now,
       outbox: box,

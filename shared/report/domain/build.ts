@@ -17,11 +17,15 @@ import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, 
 import type { Policy, PolicyFigures } from '#entitlement';
 import type { HardCaseFigures } from '#hardcase';
 import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry, type SyncFigures } from '#review';
+import { buildGapLedger, type GapInput, type GapLedger } from './gaps';
 import { hardCaseSection, SECTION_BASIS, SECTION_LABELS, upwardSyncSection, type HardCaseSection, type UpwardSyncSection } from './sections';
 
 export const REPORT_KIND = 'civicflow.monthly-report';
-/** 2: the 办不成事 and upward-sync sections; a stored report of version 1 has neither. */
-export const REPORT_VERSION = 2;
+/**
+ * 2: the 办不成事 and upward-sync sections; a stored report of version 1 has neither.
+ * 3: the 缺数清单 (data-gap ledger); a stored report of version 1 or 2 has none.
+ */
+export const REPORT_VERSION = 3;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -52,6 +56,8 @@ export interface ReportInput {
   readonly hardCases: HardCaseFigures;
   /** The upward-sync figures of the month, the oldest records as of `generatedAt`; null when the stage reports nothing upward. */
   readonly upwardSync: SyncFigures | null;
+  /** What the month's data-gap ledger is built from (absent: the report has no ledger). */
+  readonly dataGaps?: GapInput;
 }
 
 export interface ApprovalSection extends ApprovalFigures {
@@ -107,7 +113,7 @@ export interface DepartmentReport {
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
   /** Reports are stored once and kept, so older versions are still read and rendered. */
-  readonly version: 1 | typeof REPORT_VERSION;
+  readonly version: 1 | 2 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -122,10 +128,12 @@ export interface MonthlyReport {
   readonly hardCases?: HardCaseSection;
   /** 好差评 upward sync: null when the stage does not report upward (absent in a report of version 1). */
   readonly upwardSync?: UpwardSyncSection | null;
+  /** 缺数清单, ranked by cases (absent in a report of version 1 or 2). */
+  readonly dataGaps?: GapLedger;
   /** Figure key → Chinese label, so a reader of the stored JSON has the labels too. */
   readonly labels: Readonly<Record<string, string>>;
   /** How each capability's month is delimited, in Chinese. */
-  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync', string>>>;
+  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync' | 'dataGaps', string>>>;
 }
 
 export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
@@ -206,6 +214,8 @@ export const BASIS = {
   entitlement: '有效期与本月重叠、且本月底前已发布的政策；数字为截至报告生成时的累计值',
   review: '本月办结的办件（按办结日期），与“好差评”统计口径一致',
   ...SECTION_BASIS,
+  dataGaps:
+    '本月提交的申请按其最近一次实质审批所缺的数据计（规则无法判断的信息、无法核验的手工上传材料），政策按报告生成时仍“待补充信息”的企业计；同一申请或企业缺多项数据时在每项中各计一次',
 } as const;
 
 /** The local "YYYY-MM-DD" of an instant (or a date string as it is). */
@@ -360,6 +370,7 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
     })),
     hardCases: hardCaseSection(input.hardCases, month),
     upwardSync: input.upwardSync === null ? null : upwardSyncSection(input.upwardSync),
+    ...(input.dataGaps === undefined ? {} : { dataGaps: buildGapLedger(input.dataGaps) }),
     labels: LABELS,
     basis: BASIS,
   };

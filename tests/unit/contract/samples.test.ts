@@ -5,7 +5,7 @@ import { routing } from '#topology';
 import { INBOUND_TYPES, validateEvent } from '#contract/envelope';
 import { isValidCreditCode, isValidIdNumber, isValidPhone } from '#contract/identifiers';
 import { internalSchemaFor, schemaFor } from '#scripts/gen-schemas';
-import { applicationDecidedEvent, benefitFraudMarkedEvent, caseOpenedEvent, creditMarkedEvent, entitlementNotifyEvent, enterpriseRematchEvent, INTERNAL_TYPES, isInternalType, matchSliceEvent, type InternalEvent } from '#contract/internal';
+import { applicationDecidedEvent, benefitFraudMarkedEvent, caseOpenedEvent, creditMarkedEvent, entitlementNotifyEvent, enterpriseRematchEvent, INTERNAL_TYPES, isInternalType, matchSliceEvent, simulationSliceEvent, type InternalEvent } from '#contract/internal';
 import { internalDataSchemas } from '#contract/internal-schemas';
 import { parseQueued } from '#contract/queued';
 
@@ -193,6 +193,8 @@ describe('events/samples of internal events (civicflow.*)', () => {
         }
         case 'civicflow.application.decided':
           return applicationDecidedEvent(e.data);
+        case 'civicflow.simulation.slice':
+          return simulationSliceEvent(e.data, e.time);
       }
     })();
     expect(rebuilt).toEqual(s.event);

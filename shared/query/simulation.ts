@@ -1,0 +1,12 @@
+/** 沙盘推演 read route: a simulation's progress, and its result once every slice is in (SPEC §17). */
+import { json, problem } from '#platform/http';
+import { readSimulation } from '#simulation';
+import type { QueryRoutes } from './router';
+
+export const simulationRoutes: QueryRoutes = {
+  'GET /simulations/{simulationId}': async ({ params }) => {
+    const id = params.simulationId ?? '';
+    const view = await readSimulation(id);
+    return view === undefined ? problem(404, `no simulation ${id}`) : json(200, view);
+  },
+};

@@ -1,0 +1,54 @@
+/** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
+import { randomUUID } from 'node:crypto';
+import { replayableDecisions } from '#approval';
+import { getPolicy, listEntitlements, type EnterpriseProfile } from '#entitlement';
+import { batchGetCredits, ENTERPRISE_SHARDS, queryShardProfiles } from '#registry';
+import { stageCalendar } from '#platform/calendar';
+import { nowIso } from '#platform/clock';
+import { logger } from '#platform/powertools';
+import { sendInternal } from '#platform/queues';
+import type { SimulationPorts } from './ports';
+import { createSimulationService, type SimulationService } from './service';
+import { simulationStore } from './store';
+
+export const simulationPorts: SimulationPorts = {
+  store: simulationStore,
+  decisions: replayableDecisions,
+  policies: {
+    slices: ENTERPRISE_SHARDS,
+    current: getPolicy,
+    async shardProfiles(shard) {
+      const out: EnterpriseProfile[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await queryShardProfiles(shard, 1000, cursor);
+        out.push(...page.profiles);
+        cursor = page.next;
+      } while (cursor !== undefined);
+      return out;
+    },
+    credits: (codes) => batchGetCredits(codes),
+    // Pushed: every entitlement that reached NOTIFIED (a grant is notified too), whatever its state now.
+    async pushed(policyId) {
+      const codes = new Set<string>();
+      let cursor: string | undefined;
+      do {
+        const page = await listEntitlements(policyId, { reached: 'NOTIFIED' }, 1000, cursor);
+        for (const e of page.items) codes.add(e.creditCode);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      return codes;
+    },
+  },
+  sendSlices: (events) => sendInternal(events),
+  calendar: stageCalendar,
+  now: nowIso,
+  newId: () => `sim-${randomUUID()}`,
+  info: (message, fields) => logger.info(message, fields),
+};
+
+let service: SimulationService | undefined;
+export function simulationService(): SimulationService {
+  service ??= createSimulationService(simulationPorts);
+  return service;
+}

@@ -1,0 +1,8 @@
+/**
+ * 沙盘推演's public module (SPEC §17): the query route reads a simulation here. Starting one and running
+ * its slices are the simulation functions' (functions/simulation/).
+ */
+export { readSimulation } from './read';
+export type { SimulationView, ItemSimulationView, PolicySimulationView } from './service';
+export type { PolicySimulationResult, PolicyCounts, PolicyClass } from './domain/policy-tally';
+export type { SimulationResult, Regression } from './domain/tally';

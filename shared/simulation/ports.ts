@@ -1,0 +1,55 @@
+/** What the simulation use cases need (SPEC §17): their own store, approval's bulk read, the slice queue. */
+import type { WorkingCalendar } from '#calendar/types';
+import type { Replayable, Window } from '#approval';
+import type { InternalEventOf } from '#contract/internal';
+import type { SimulationRequest } from './domain/request';
+import type { CreditLookup, EnterpriseProfile, Policy } from '#entitlement';
+import type { PolicySliceTally } from './domain/policy-tally';
+import type { SliceTally } from './domain/tally';
+
+/** A slice's tally: of an item's stored decisions, or of a shard of profiles for a policy. */
+export type AnyTally = SliceTally | PolicySliceTally;
+
+export interface SimulationJob {
+  readonly simulationId: string;
+  readonly request: SimulationRequest;
+  /** Who asked for it (the authenticated principal). */
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  /** How many slices the job was cut into (approval's byItem shards, or the registry's enterprise shards). */
+  readonly slices: number;
+}
+
+export interface StoredSimulation {
+  readonly job: SimulationJob;
+  /** Shard → its tally, for the slices done. */
+  readonly slices: ReadonlyMap<number, AnyTally>;
+}
+
+export interface SimulationStore {
+  /** Create-only. */
+  createJob(job: SimulationJob): Promise<void>;
+  loadJob(simulationId: string): Promise<SimulationJob | undefined>;
+  /** Create-only: false when the slice was stored before (a redelivery counts nothing twice). */
+  putSlice(simulationId: string, shard: number, tally: AnyTally, at: string): Promise<boolean>;
+  load(simulationId: string): Promise<StoredSimulation | undefined>;
+}
+
+export interface SimulationPorts {
+  readonly store: SimulationStore;
+  /** Approval's stored first decisions of an item in one shard, submitted in the window, with their facts. */
+  readonly decisions: (itemCode: string, shard: number, window: Window) => Promise<Replayable[]>;
+  /** What a policy draft is matched over: the current version, a shard's profiles now, credit, who was pushed. */
+  readonly policies: {
+    readonly slices: number;
+    readonly current: (policyId: string) => Promise<Policy | undefined>;
+    readonly shardProfiles: (shard: number) => Promise<EnterpriseProfile[]>;
+    readonly credits: (creditCodes: readonly string[]) => Promise<CreditLookup>;
+    readonly pushed: (policyId: string) => Promise<ReadonlySet<string>>;
+  };
+  readonly sendSlices: (events: readonly InternalEventOf<'civicflow.simulation.slice'>[]) => Promise<void>;
+  readonly calendar: () => WorkingCalendar;
+  readonly now: () => string;
+  readonly newId: () => string;
+  readonly info: (message: string, fields: Record<string, unknown>) => void;
+}

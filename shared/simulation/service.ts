@@ -1,0 +1,117 @@
+/**
+ * 沙盘推演 use cases (SPEC §17): start a simulation (store the job, fan out its slices), run a slice
+ * (replay or match, tally, store the tally once), and show one (progress, and the result when every slice
+ * is in). An item draft is replayed over the item's stored first decisions, one approvals byItem shard a
+ * slice; a policy draft is matched with the current version over the current profiles, one registry
+ * shard a slice. Nothing here writes outside the simulations table or sends outside its own queue: a
+ * simulation changes nothing applicants, figures or outbound consumers see.
+ */
+import { DECISION_SHARDS } from '#approval';
+import { simulationSliceEvent, type InternalDataOf } from '#contract/internal';
+import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationRequest, type SimulationRequest } from './domain/request';
+import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
+import { mergeTallies, resultOf, tallySlice, type SimulationResult, type SliceTally } from './domain/tally';
+import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
+
+interface ViewCommon {
+  readonly simulationId: string;
+  readonly requestedBy: string;
+  readonly createdAt: string;
+  readonly status: 'running' | 'done';
+}
+
+export interface ItemSimulationView extends ViewCommon {
+  readonly kind: 'item';
+  readonly itemCode: string;
+  readonly draftVersion: number;
+  readonly window: { readonly from: string; readonly to: string };
+  readonly progress: { readonly slices: number; readonly slicesDone: number; readonly applicationsReplayed: number };
+  /** When done: the whole result. */
+  readonly result?: SimulationResult;
+}
+
+export interface PolicySimulationView extends ViewCommon {
+  readonly kind: 'policy';
+  readonly policyId: string;
+  readonly draftVersion: number;
+  readonly progress: { readonly slices: number; readonly slicesDone: number; readonly profilesMatched: number };
+  readonly result?: PolicySimulationResult;
+}
+
+export type SimulationView = ItemSimulationView | PolicySimulationView;
+
+function common(job: SimulationJob, done: boolean): ViewCommon {
+  return { simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: done ? 'done' : 'running' };
+}
+
+/** What GET /simulations/{id} shows of a stored simulation: progress, and the result once every slice is in. */
+export function viewOf({ job, slices }: StoredSimulation): SimulationView {
+  const done = slices.size >= job.slices;
+  const request = job.request;
+  if (isPolicyRequest(request)) {
+    const merged = mergePolicyTallies([...slices.values()] as PolicySliceTally[]);
+    return {
+      ...common(job, done),
+      kind: 'policy',
+      policyId: request.policy.policyId,
+      draftVersion: request.policy.version,
+      progress: { slices: job.slices, slicesDone: slices.size, profilesMatched: merged.profiles },
+      ...(done ? { result: policyResultOf(merged, request.policy) } : {}),
+    };
+  }
+  const merged = mergeTallies([...slices.values()] as SliceTally[]);
+  return {
+    ...common(job, done),
+    kind: 'item',
+    itemCode: request.draft.itemCode,
+    draftVersion: request.draft.version,
+    window: { from: request.from, to: request.to },
+    progress: { slices: job.slices, slicesDone: slices.size, applicationsReplayed: merged.replayed },
+    ...(done ? { result: resultOf(merged) } : {}),
+  };
+}
+
+export function createSimulationService(ports: SimulationPorts) {
+  async function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
+    const now = ports.now();
+    const slices = isPolicyRequest(request) ? ports.policies.slices : DECISION_SHARDS;
+    const job: SimulationJob = { simulationId: ports.newId(), request, requestedBy, createdAt: now, slices };
+    await ports.store.createJob(job);
+    await ports.sendSlices(Array.from({ length: job.slices }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, now)));
+    ports.info('simulation started', { simulationId: job.simulationId, ...(isPolicyRequest(request) ? { policyId: request.policy.policyId } : { itemCode: request.draft.itemCode }) });
+    return job;
+  }
+
+  /** One approvals shard of the item's first decisions in the window, replayed against the draft. */
+  async function itemSlice(job: SimulationJob, request: ItemSimulationRequest, shard: number): Promise<SliceTally> {
+    const entries = await ports.decisions(request.draft.itemCode, shard, { from: request.from, to: request.to });
+    // The draft's id for its compiled rules is the simulation's own, so no published version shares them.
+    return tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar());
+  }
+
+  /** One registry shard of profiles as they are now, matched with the current version and the draft. */
+  async function policySlice(request: PolicySimulationRequest, shard: number): Promise<PolicySliceTally> {
+    const { policy } = request;
+    const [current, profiles, pushed] = await Promise.all([ports.policies.current(policy.policyId), ports.policies.shardProfiles(shard), ports.policies.pushed(policy.policyId)]);
+    const credits = await ports.policies.credits(profiles.map((p) => p.creditCode));
+    return tallyPolicySlice({ profiles, credits, current, draft: policy, pushed, now: ports.now(), timeZone: ports.calendar().timeZone });
+  }
+
+  async function runSlice(slice: InternalDataOf<'civicflow.simulation.slice'>): Promise<void> {
+    const job = await ports.store.loadJob(slice.simulationId);
+    if (job === undefined) throw new Error(`simulation ${slice.simulationId} has no job; retrying`);
+    const request = job.request;
+    const tally = isPolicyRequest(request) ? await policySlice(request, slice.shard) : await itemSlice(job, request, slice.shard);
+    const stored = await ports.store.putSlice(job.simulationId, slice.shard, tally, ports.now());
+    ports.info('simulation slice', { simulationId: job.simulationId, shard: slice.shard, stored });
+  }
+
+  async function read(simulationId: string): Promise<SimulationView | undefined> {
+    const stored = await ports.store.load(simulationId);
+    return stored === undefined ? undefined : viewOf(stored);
+  }
+
+  return { start, runSlice, read };
+}
+
+export type SimulationService = ReturnType<typeof createSimulationService>;

@@ -1,0 +1,115 @@
+// npm run simulate: the request a command line asks for, and the tables it prints.
+import { UsageError } from '#local/cli';
+import { renderResult, simulationRequest } from '#scripts/simulate';
+import { simulationHtml } from '#scripts/simulate-html';
+import type { ItemSimulationView } from '#simulation';
+
+const NOW = new Date('2026-12-03T00:00:00.000Z');
+const item = { itemCode: 'CG-0107', version: 4 };
+const files: Record<string, string> = {
+  'bare.json': JSON.stringify(item),
+  'event.json': JSON.stringify({ specversion: '1.0', type: 'gov.catalog.item.published', data: item }),
+  'broken.json': '{',
+  'policy.json': JSON.stringify({ specversion: '1.0', type: 'gov.policy.published', data: { policyId: 'P-1', criteria: {} } }),
+};
+const read = (f: string) => {
+  if (!(f in files)) throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+  return files[f]!;
+};
+const cli = (positionals: string[], values: Record<string, string> = {}) => ({ positionals, values });
+
+describe('npm run simulate', () => {
+  it('takes a bare draft or a published-item event, over the last 90 days by default', () => {
+    expect(simulationRequest(cli(['bare.json']), NOW, read)).toEqual({ draft: item, from: '2026-09-04T00:00:00.000Z', to: '2026-12-03T00:00:00.000Z' });
+    expect(simulationRequest(cli(['event.json'], { days: '7' }), NOW, read)).toEqual({ draft: item, from: '2026-11-26T00:00:00.000Z', to: '2026-12-03T00:00:00.000Z' });
+    const given = { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' };
+    expect(simulationRequest(cli(['bare.json'], given), NOW, read)).toEqual({ draft: item, ...given });
+  });
+
+  it('takes a policy draft without a window', () => {
+    expect(simulationRequest(cli(['policy.json']), NOW, read)).toEqual({ policy: { policyId: 'P-1', criteria: {} } });
+    expect(() => simulationRequest(cli(['policy.json'], { days: '7' }), NOW, read)).toThrow(/^a policy draft is matched over the current profiles/);
+  });
+
+  it('prints the classes of a policy draft, the budget and the pushed entitlements no longer covered', () => {
+    const text = renderResult({
+      kind: 'policy',
+      simulationId: 'sim-p',
+      policyId: 'P-1',
+      draftVersion: 2,
+      requestedBy: '/auditors/district',
+      createdAt: '2026-12-03T00:00:00.000Z',
+      status: 'done',
+      progress: { slices: 64, slicesDone: 64, profilesMatched: 12 },
+      result: {
+        profiles: 12,
+        current: { eligible: 8, needsInfo: 3, ineligible: 0, excluded: 1 },
+        draft: { eligible: 5, needsInfo: 2, ineligible: 5, excluded: 0 },
+        transitions: [{ from: 'eligible', to: 'notEligible', count: 3 }],
+        budget: { needed: 150000, budget: 100000, enough: false },
+        noLongerCovered: ['91440106000000007X'],
+        draftInactive: null,
+      },
+    });
+    expect(text).toMatch(/draft\s+5\s+2\s+5\s+0/);
+    expect(text).toContain('budget needed by the draft: 150,000; budget: 100,000 — NOT ENOUGH');
+    expect(text).toContain('pushed entitlements the draft would no longer cover (never withdrawn): 1\n  91440106000000007X');
+  });
+
+  it('says in one line what is wrong with the command line', () => {
+    expect(() => simulationRequest(cli([]), NOW, read)).toThrow(new UsageError('name the draft: npm run simulate -- <draft.json> (see --help)'));
+    expect(() => simulationRequest(cli(['none.json']), NOW, read)).toThrow('none.json: no such file');
+    expect(() => simulationRequest(cli(['broken.json']), NOW, read)).toThrow(/^broken.json: not JSON/);
+    expect(() => simulationRequest(cli(['bare.json'], { from: 'last week' }), NOW, read)).toThrow(/^--from: expected an ISO 8601 date-time/);
+    expect(() => simulationRequest(cli(['bare.json'], { days: '0' }), NOW, read)).toThrow(/^--days: expected a whole number/);
+  });
+
+  it('prints transitions, rates, regressions with the rule that flipped them, and blocking facts', () => {
+    const text = renderResult(view, 1);
+    expect(text).toContain('APPROVED       REJECTED       2');
+    expect(text).toMatch(/秒批率\s+66\.7%\s+0\.0%/);
+    expect(text).toContain('regressions (approvals that would become anything else): 2');
+    expect(text).toContain('A-1          REJECTED  R-AREA 面积不超过10平方米');
+    expect(text).toContain('… and 1 more (GET /simulations/sim-1)');
+    expect(text).toMatch(/applicant\.safetyChecked\s+1/);
+  });
+
+  it('writes a page in the report\'s style: key figures, charts, every regression', () => {
+    const html = simulationHtml(view);
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toContain('<script');
+    expect(html.match(/<figure class="chart" data-chart="(regressions|changes|unchanged|blocking-facts)">/g)).toHaveLength(4);
+    expect(html).toContain('<b>66.7%</b><span>秒批率（现行）</span>');
+    expect(html).toContain('<td>A-2</td><td>不予批准 REJECTED</td><td>RULE_FALSE</td><td>R-AREA 面积不超过10平方米</td>');
+    expect(html).toContain('<tr><td>applicant.safetyChecked</td><td class="num">1</td></tr>');
+    expect(html).toContain('批准 → 不予批准');
+    expect(() => simulationHtml({ ...view, status: 'running', result: undefined } as ItemSimulationView)).toThrow('sim-1 is not done');
+  });
+});
+
+const view: ItemSimulationView = {
+  kind: 'item',
+  simulationId: 'sim-1',
+  itemCode: 'CG-0107',
+  draftVersion: 4,
+  window: { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' },
+  requestedBy: '/auditors/district',
+  createdAt: '2026-12-03T00:00:00.000Z',
+  status: 'done',
+  progress: { slices: 16, slicesDone: 16, applicationsReplayed: 3 },
+  result: {
+    replayed: 3,
+    notReplayable: 0,
+    transitions: [
+      { from: 'APPROVED', to: 'REJECTED', count: 2 },
+      { from: 'MANUAL_REVIEW', to: 'MANUAL_REVIEW', count: 1 },
+    ],
+    regressions: [
+      { applicationId: 'A-1', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
+      { applicationId: 'A-2', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'R-AREA', description: '面积不超过10平方米', fact: 'form.areaSqm' }] },
+    ],
+    instantApprovalRate: { baseline: 2 / 3, projected: 0 },
+    materialsWaived: { baseline: 3, projected: 3 },
+    blockingFacts: [{ fact: 'applicant.safetyChecked', applications: 1 }],
+  },
+};

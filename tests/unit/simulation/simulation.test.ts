@@ -1,0 +1,218 @@
+// 沙盘推演: the request's refusals name their field; slices tally and merge; the service stores each slice once.
+import { decide, factsOf, type Replayable, type ServiceItem } from '#approval';
+import { parseRequest } from '#simulation/domain/request';
+import { mergeTallies, resultOf, tallySlice } from '#simulation/domain/tally';
+import { createSimulationService } from '#simulation/service';
+import type { AnyTally, SimulationJob, SimulationStore } from '#simulation/ports';
+import { businessLicence, calendar, enterpriseProfile, NOW, posterApp, posterItem, propertyCert } from '../approval/fixtures';
+import { credit as creditOf, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
+import { mergePolicyTallies, policyResultOf, tallyPolicySlice } from '#simulation/domain/policy-tally';
+import type { SimulationPorts } from '#simulation/ports';
+import type { EnterpriseProfile, Policy } from '#entitlement';
+
+const FROM = '2026-11-01T00:00:00+08:00';
+const TO = '2026-12-01T00:00:00+08:00';
+
+describe('a simulation request', () => {
+  it('takes a draft valid as a published version and a window', () => {
+    const parsed = parseRequest({ draft: posterItem, from: FROM, to: TO });
+    expect(parsed).toEqual({ ok: true, request: { draft: posterItem, from: FROM, to: TO } });
+  });
+
+  it('names every bad field, inside the draft too', () => {
+    const bad = { ...posterItem, mode: 'fast', rules: { all: [{ id: 'X', description: '错', fact: 'form.a', op: 'near', value: 1 }] } };
+    const parsed = parseRequest({ draft: bad, from: 'yesterday', extra: 1 });
+    expect(parsed.ok).toBe(false);
+    const paths = parsed.ok ? [] : parsed.errors.map((e) => e.path);
+    expect(paths).toEqual(expect.arrayContaining(['extra', 'from', 'to', 'draft.mode', 'draft.rules.all[0].op']));
+  });
+
+  it('refuses a window that ends before it starts, and a missing draft', () => {
+    const parsed = parseRequest({ from: TO, to: FROM });
+    expect(parsed).toEqual({ ok: false, errors: [{ path: 'to', message: 'must be after from' }, { path: 'draft', message: 'is required' }] });
+    expect(parseRequest([]).ok).toBe(false);
+  });
+});
+
+function stored(id: string, form: Record<string, unknown>): Replayable {
+  const input = { application: posterApp({ applicationId: id, form }), licences: [businessLicence, propertyCert], profile: enterpriseProfile, now: NOW };
+  return { applicationId: id, decision: decide({ ...input, item: posterItem, calendar }), facts: factsOf(input) };
+}
+
+const base = { days: 15, location: '商业步行街', lit: false };
+const history: Replayable[] = [
+  stored('A-1', { ...base, areaSqm: 12 }), // approved, stays approved under ≤ 30
+  stored('A-2', { ...base, areaSqm: 40 }), // approved, rejected under ≤ 30: a regression
+  stored('A-3', { ...base }), // manual review: area unknown
+  stored('A-4', { ...base, areaSqm: 60 }), // rejected, stays rejected
+];
+const tightened: ServiceItem = {
+  ...posterItem,
+  version: 3,
+  rules: { all: [{ id: 'P-1', description: '宣传品面积不超过30平方米', fact: 'form.areaSqm', op: 'lte', value: 30 }] },
+};
+
+describe('tallies', () => {
+  it('count transitions, regressions with the flipping rule, 秒批率 and blocking facts', () => {
+    const result = resultOf(tallySlice(history, { draftId: 'sim-t', item: tightened }, calendar));
+    expect(result.transitions).toEqual([
+      { from: 'APPROVED', to: 'APPROVED', count: 1 },
+      { from: 'APPROVED', to: 'REJECTED', count: 1 },
+      { from: 'MANUAL_REVIEW', to: 'MANUAL_REVIEW', count: 1 },
+      { from: 'REJECTED', to: 'REJECTED', count: 1 },
+    ]);
+    expect(result.regressions).toEqual([
+      { applicationId: 'A-2', from: 'APPROVED', to: 'REJECTED', reasons: ['RULE_FALSE'], rules: [{ id: 'P-1', description: '宣传品面积不超过30平方米', fact: 'form.areaSqm' }] },
+    ]);
+    expect(result.instantApprovalRate).toEqual({ baseline: 0.5, projected: 0.25 });
+    expect(result.materialsWaived).toEqual({ baseline: 8, projected: 4 + 2 * 2 });
+    expect(result.blockingFacts).toEqual([{ fact: 'form.areaSqm', applications: 1 }]);
+  });
+
+  it('merge to the same result in any order of slices, and count decisions without facts apart', () => {
+    const draft = { draftId: 'sim-m', item: tightened };
+    const noFacts: Replayable = { applicationId: 'OLD-1', decision: history[0]!.decision };
+    const slices = [tallySlice(history.slice(0, 2), draft, calendar), tallySlice([...history.slice(2), noFacts], draft, calendar)];
+    const whole = resultOf(tallySlice([...history, noFacts], draft, calendar));
+    expect(resultOf(mergeTallies(slices))).toEqual(whole);
+    expect(resultOf(mergeTallies([...slices].reverse()))).toEqual(whole);
+    expect(whole.notReplayable).toBe(1);
+    expect(whole.replayed).toBe(4);
+  });
+});
+
+const noPolicies: SimulationPorts['policies'] = {
+  slices: 4,
+  current: async () => undefined,
+  shardProfiles: async () => [],
+  credits: async () => undefined,
+  pushed: async () => new Set(),
+};
+
+class MemoryStore implements SimulationStore {
+  jobs = new Map<string, SimulationJob>();
+  slices = new Map<string, Map<number, AnyTally>>();
+  async createJob(job: SimulationJob) {
+    this.jobs.set(job.simulationId, job);
+  }
+  async loadJob(id: string) {
+    return this.jobs.get(id);
+  }
+  async putSlice(id: string, shard: number, tally: AnyTally) {
+    const m = this.slices.get(id) ?? new Map<number, AnyTally>();
+    this.slices.set(id, m);
+    if (m.has(shard)) return false;
+    m.set(shard, tally);
+    return true;
+  }
+  async load(id: string) {
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : { job, slices: this.slices.get(id) ?? new Map() };
+  }
+}
+
+describe('the simulation service', () => {
+  it('fans out one slice per shard, shows progress, and counts a redelivered slice once', async () => {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    const service = createSimulationService({
+      store,
+      policies: noPolicies,
+      decisions: async (itemCode, shard) => (itemCode === 'CG-017' && shard === 3 ? history : []),
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => NOW,
+      newId: () => 'sim-1',
+      info: () => undefined,
+    });
+    const job = await service.start({ draft: tightened, from: FROM, to: TO }, '/auditors/district');
+    expect(sent.map((s) => s.shard)).toEqual(Array.from({ length: 16 }, (_, i) => i));
+    await service.runSlice({ simulationId: 'sim-1', shard: 3 });
+    await service.runSlice({ simulationId: 'sim-1', shard: 3 });
+    const running = await service.read(job.simulationId);
+    expect(running).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 1, applicationsReplayed: 4 } });
+    expect(running?.result).toBeUndefined();
+    for (const s of sent) await service.runSlice(s);
+    const done = await service.read('sim-1');
+    expect(done).toMatchObject({ status: 'done', itemCode: 'CG-017', draftVersion: 3, progress: { slicesDone: 16, applicationsReplayed: 4 } });
+    expect(done?.kind === 'item' && done.result?.regressions.map((r) => r.applicationId)).toEqual(['A-2']);
+    expect(await service.read('sim-none')).toBeUndefined();
+  });
+});
+
+// ---- policy drafts ----------------------------------------------------------------------------------
+
+const POLICY_NOW = '2025-06-01T10:00:00+08:00';
+const code = (n: number) => `9144010600000${String(n).padStart(4, '0')}X`;
+/** Twelve enterprises: employees 0, 5, …, 55; every third without a size (needs info); #11 dishonest. */
+const enterprises: EnterpriseProfile[] = Array.from({ length: 12 }, (_, n) =>
+  profileOf({ creditCode: code(n), employees: n * 5, ...(n % 3 === 2 ? { size: undefined } : {}) }),
+);
+const dishonest = new Map([[code(11), creditOf({ subjectId: code(11), dishonest: true })]]);
+const currentPolicy = policyOf({ budget: 100_000 });
+// The draft adds a threshold on employees (≤ 30), and raises the amount.
+const draftPolicy: Policy = {
+  ...currentPolicy,
+  version: 2,
+  benefit: { ...currentPolicy.benefit, amount: 30_000 },
+  criteria: { all: [...(currentPolicy.criteria as { all: never[] }).all, { id: 'T-EMP', description: '职工不超过30人', fact: 'enterprise.employees', op: 'lte', value: 30 } as never] },
+};
+
+describe('a policy draft', () => {
+  it('is taken as {policy}, validated as a published one; the window fields are refused with it', () => {
+    expect(parseRequest({ policy: draftPolicy })).toEqual({ ok: true, request: { policy: draftPolicy } });
+    const bad = parseRequest({ policy: { ...draftPolicy, kind: 'gift' }, from: '2025-01-01T00:00:00Z' });
+    expect(bad.ok ? [] : bad.errors.map((e) => e.path)).toEqual(['from', 'policy.kind']);
+  });
+
+  it('counts eligible / needs info / not eligible under both, the budget needed and pushed no longer covered', () => {
+    const pushed = new Set([code(0), code(7), code(9)]);
+    const input = { credits: dishonest, current: currentPolicy, draft: draftPolicy, pushed, now: POLICY_NOW, timeZone: 'Asia/Shanghai' };
+    // Two slices, merged: the same as one.
+    const whole = tallyPolicySlice({ ...input, profiles: enterprises });
+    const merged = mergePolicyTallies([tallyPolicySlice({ ...input, profiles: enterprises.slice(0, 5) }), tallyPolicySlice({ ...input, profiles: enterprises.slice(5) })]);
+    const result = policyResultOf(merged, draftPolicy);
+    expect(result).toEqual(policyResultOf(whole, draftPolicy));
+    // Current: sizes known for n % 3 != 2 → eligible 0,1,3,4,6,7,9,10 (8); needs info 2,5,8 (3); 11 dishonest.
+    expect(result.current).toEqual({ eligible: 8, needsInfo: 3, ineligible: 0, excluded: 1 });
+    // Draft: employees ≤ 30 → n ≤ 6: eligible 0,1,3,4,6 (5); needs info 2,5 (8 fails the new rule); 11 is
+    // now ruled out by the criteria, so no longer counted as excluded for dishonesty.
+    expect(result.draft).toEqual({ eligible: 5, needsInfo: 2, ineligible: 5, excluded: 0 });
+    expect(result.transitions).toEqual([
+      { from: 'eligible', to: 'eligible', count: 5 },
+      { from: 'eligible', to: 'notEligible', count: 3 },
+      { from: 'needsInfo', to: 'needsInfo', count: 2 },
+      { from: 'needsInfo', to: 'notEligible', count: 1 },
+      { from: 'notEligible', to: 'notEligible', count: 1 },
+    ]);
+    expect(result.budget).toEqual({ needed: 150_000, budget: 100_000, enough: false });
+    expect(result.noLongerCovered).toEqual([code(7), code(9)]);
+  });
+
+  it('runs in registry-shard slices through the service and shows a policy view', async () => {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    const service = createSimulationService({
+      store,
+      policies: {
+        slices: 2,
+        current: async (id) => (id === currentPolicy.policyId ? currentPolicy : undefined),
+        shardProfiles: async (shard) => enterprises.filter((_, n) => n % 2 === shard),
+        credits: async () => dishonest,
+        pushed: async () => new Set([code(7), code(9), code(0)]),
+      },
+      decisions: async () => [],
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => POLICY_NOW,
+      newId: () => 'sim-p',
+      info: () => undefined,
+    });
+    await service.start({ policy: draftPolicy }, '/auditors/district');
+    expect(sent).toEqual([{ simulationId: 'sim-p', shard: 0 }, { simulationId: 'sim-p', shard: 1 }]);
+    for (const s of [...sent, sent[0]!]) await service.runSlice(s);
+    const view = await service.read('sim-p');
+    expect(view).toMatchObject({ kind: 'policy', policyId: 'P-TEST', draftVersion: 2, status: 'done', progress: { slices: 2, slicesDone: 2, profilesMatched: 12 } });
+    expect(view?.kind === 'policy' && view.result?.noLongerCovered).toEqual([code(7), code(9)]);
+  });
+});
