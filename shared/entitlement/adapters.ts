@@ -13,7 +13,7 @@ import { metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import { maxReceivesOf } from '#platform/resources';
 import { config } from '#platform/stage-config';
-import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, queryShardProfiles } from '#registry';
+import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
 import { createEntitlementService, type EntitlementService } from './service';
@@ -67,7 +67,7 @@ const calendar: EntitlementPorts['calendar'] = {
 
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
-  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
+  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,
   outbound: { publish },
   channel,
@@ -94,7 +94,7 @@ export const matchPorts: MatchPorts = {
     finishSlice,
     readFigures,
   },
-  registry: { batchGetCredits, queryShardProfiles },
+  registry: { batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,
   outbound: { publish },
   clock,

@@ -19,6 +19,7 @@ import type {
   NotificationIntent,
   Objection,
   ObjectionState,
+  PersonProfile,
   Policy,
   PublicityCalendar,
   PublicityWindow,
@@ -195,10 +196,13 @@ export interface RegistryReader {
   /** How many enterprise shards the registry keeps: a publication matches one run of slices per shard. */
   readonly shards: number;
   getEnterpriseProfile(creditCode: string): Promise<EnterpriseProfile | undefined>;
+  getPersonProfile(idNumber: string): Promise<PersonProfile | undefined>;
   getCredit(creditCode: string): Promise<CreditRecord | undefined>;
   batchGetCredits(creditCodes: readonly string[]): Promise<ReadonlyMap<string, CreditRecord>>;
   /** Up to `limit` profiles of one shard after `cursor`, in credit-code order; `next` when more remain. */
   queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly EnterpriseProfile[]; readonly next?: string }>;
+  /** The same for person profiles (as many shards, in ID-number order): a person policy's slices. */
+  queryShardPersons(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly PersonProfile[]; readonly next?: string }>;
 }
 
 export type MatchSliceMessage = InternalEventOf<'civicflow.policy.match-slice'>;

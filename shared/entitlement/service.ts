@@ -21,7 +21,7 @@
  *   service/budget.ts     returned budget passed on to the EXHAUSTED pairs first
  *   service/records.ts    receipts, audit lines and refusals
  */
-import type { Policy } from './domain';
+import type { Policy, SubjectKind } from './domain';
 import type { ObjectionInput, ProgressInput, RecoveryInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
 import type { EntitlementPorts } from './ports';
@@ -46,8 +46,8 @@ export interface EntitlementService {
   withdrawPolicy(policyId: string, cause: Cause): Promise<string>;
   /** gov.policy.confirmed / gov.policy.disbursed. */
   recordProgress(input: ProgressInput, cause: Cause): Promise<string>;
-  /** civicflow.enterprise.rematch: the enterprise against every active policy. */
-  rematchEnterprise(creditCode: string): Promise<string>;
+  /** civicflow.enterprise.rematch: the enterprise (or person) against every active policy for its kind. */
+  rematchEnterprise(subjectId: string, kind?: SubjectKind): Promise<string>;
   /** civicflow.policy.match-slice. */
   runMatchSlice(slice: SliceData): Promise<void>;
   /** civicflow.entitlement.notify: throws when the channel failed, for SQS to retry. */
@@ -67,7 +67,7 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause),
     withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause),
     recordProgress: (input, cause) => recordProgress(ports, input, cause),
-    rematchEnterprise: (creditCode) => rematchEnterprise(ports, creditCode),
+    rematchEnterprise: (subjectId, kind) => rematchEnterprise(ports, subjectId, kind),
     runMatchSlice: (slice) => runMatchSlice(ports, slice),
     deliverNotification: (request) => deliverNotification(ports, request),
     fileObjection: (input, cause) => fileObjection(ports, input, cause),

@@ -16,6 +16,7 @@ import {
   type Counter,
   type CreditRecord,
   type EnterpriseProfile,
+  type PersonProfile,
   type Entitlement,
   type Objection,
   type Policy,
@@ -278,6 +279,8 @@ export interface MemoryWorld {
   readonly sent: Sent;
   /** The registry's profiles and credit records, by credit code (in code order when paged). */
   readonly profiles: Map<string, EnterpriseProfile>;
+  /** Person profiles by ID number (person policies). */
+  readonly persons: Map<string, PersonProfile>;
   readonly credits: Map<string, CreditRecord>;
   /** The clock's reading; set it to move time. */
   now: string;
@@ -304,6 +307,7 @@ export function memoryEntitlementPorts(options: {
     store,
     sent,
     profiles: new Map(),
+    persons: new Map(),
     credits: new Map(),
     now: options.now,
     ports: undefined as never,
@@ -313,6 +317,7 @@ export function memoryEntitlementPorts(options: {
     registry: {
       shards,
       getEnterpriseProfile: async (code) => world.profiles.get(code),
+      getPersonProfile: async (id) => world.persons.get(id),
       getCredit: async (code) => world.credits.get(code),
       batchGetCredits: async (codes) => new Map(codes.flatMap((c) => (world.credits.has(c) ? [[c, world.credits.get(c)!] as const] : []))),
       async queryShardProfiles(shard, limit, cursor) {
@@ -320,6 +325,12 @@ export function memoryEntitlementPorts(options: {
         const rest = cursor === undefined ? all : all.filter((p) => p.creditCode > cursor);
         const page = rest.slice(0, limit);
         return rest.length > limit ? { profiles: page, next: page[page.length - 1]!.creditCode } : { profiles: page };
+      },
+      async queryShardPersons(shard, limit, cursor) {
+        const all = [...world.persons.values()].filter((p) => shardOf(p.idNumber) === shard).sort((a, b) => (a.idNumber < b.idNumber ? -1 : 1));
+        const rest = cursor === undefined ? all : all.filter((p) => p.idNumber > cursor);
+        const page = rest.slice(0, limit);
+        return rest.length > limit ? { profiles: page, next: page[page.length - 1]!.idNumber } : { profiles: page };
       },
     },
     queues: {
