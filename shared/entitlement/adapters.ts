@@ -26,6 +26,7 @@ import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed }
 import { getBudget, getPolicy } from './store/policies';
 import { getPublicityWindow } from './store/publicity';
 import { finishSlice, isSliceDone } from './store/runs';
+import { fileFlipEntries } from './store/flips';
 
 const powertoolsMetrics: MetricsSink = {
   count(metric, value) {
@@ -58,7 +59,7 @@ const settings: EntitlementPorts['settings'] = {
   },
 };
 
-const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal };
+const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal, sendRematches: sendInternal };
 // Built when first used: the stage's calendar reads the configuration.
 const calendar: EntitlementPorts['calendar'] = {
   localDate: (at) => stageCalendar().localDate(at),
@@ -93,6 +94,7 @@ export const matchPorts: MatchPorts = {
     isSliceDone,
     finishSlice,
     readFigures,
+    putFlips: fileFlipEntries,
   },
   registry: { batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,

@@ -27,7 +27,8 @@ import type { SliceData } from './messages';
 import type { EntitlementPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
-import { publishPolicy, withdrawPolicy } from './service/policy';
+import { publishPolicy, startRunNow, withdrawPolicy } from './service/policy';
+import { runTimeIndex, type TimeIndexSummary } from './service/time';
 import { recordProgress } from './service/progress';
 import { fileObjection, resolveObjection } from './service/objections';
 import { recordRecovery } from './service/recovery';
@@ -37,6 +38,7 @@ import type { Cause } from './service/records';
 export type { Cause } from './service/records';
 export type { DeliveryRequest } from './service/notify';
 export type { PublicitySummary } from './service/publicity';
+export type { TimeIndexSummary } from './service/time';
 export type { SettleResult } from './service/settle';
 
 export interface EntitlementService {
@@ -60,6 +62,8 @@ export interface EntitlementService {
   recordRecovery(input: RecoveryInput, cause: Cause): Promise<string>;
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
   closePublicityWindows(): Promise<PublicitySummary>;
+  /** The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started. */
+  runTimeIndex(): Promise<TimeIndexSummary>;
 }
 
 export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
@@ -74,5 +78,6 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
     recordRecovery: (input, cause) => recordRecovery(ports, input, cause),
     closePublicityWindows: () => closePublicityWindows(ports),
+    runTimeIndex: () => runTimeIndex(ports, (policy) => startRunNow(ports, policy, policy.version > 1)),
   };
 }

@@ -11,8 +11,11 @@ import {
   matchEnterprise,
   matchSlice,
   settleNeedsBudget,
+  pairFlip,
+  subjectFacts,
   subjectIdOf,
   subjectKindOf,
+  type FlipEntry,
   type Entitlement,
   type Instant,
   type Policy,
@@ -22,6 +25,7 @@ import {
 import { continuationMessage, type SliceData } from '../messages';
 import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
+import { fileFlips, flipsOf } from './time';
 import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
 
 /**
@@ -31,7 +35,7 @@ import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, typ
  */
 export type MatchPorts = SettlePorts &
   Pick<EntitlementPorts, 'clock'> & {
-    readonly store: SettlePorts['store'] & Pick<EntitlementStore, 'isSliceDone' | 'finishSlice' | 'getPolicy' | 'readFigures' | 'batchGetEntitlements'>;
+    readonly store: SettlePorts['store'] & Pick<EntitlementStore, 'isSliceDone' | 'finishSlice' | 'getPolicy' | 'readFigures' | 'batchGetEntitlements' | 'putFlips'>;
     readonly registry: Pick<EntitlementPorts['registry'], 'queryShardProfiles' | 'queryShardPersons' | 'batchGetCredits'>;
   };
 
@@ -51,11 +55,19 @@ export async function rematchEnterprise(ports: EntitlementPorts, creditCode: str
   const now = clock.now();
   const results: SettleResult[] = [];
   const names = new Map([[creditCode, profile.name]]);
+  const flips: FlipEntry[] = [];
   for (const policy of policies) {
     const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR);
     results.push(result);
     await publishListed(ports, policy, [result], names, now);
+    // Ineligible now: when time alone will make the criteria hold (a birthday), the pair is filed for then.
+    if (result.entitlement === undefined || result.entitlement.state === 'INELIGIBLE') {
+      const { timeZone } = ports.settings;
+      const entry = pairFlip(policy, compilePolicy(policy, { timeZone }), creditCode, subjectFacts(profile, credit, now), now, timeZone);
+      if (entry !== null) flips.push(entry);
+    }
   }
+  await fileFlips(ports.store, flips, now);
   await afterSettle(ports, results, now);
   return `matched ${policies.length}`;
 }
@@ -154,6 +166,8 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   const bulk = matchSlice(policy, page.profiles, undefined, now, { compiled, timeZone: settings.timeZone });
   const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
   const targets = page.profiles.filter((p) => codes.has(subjectIdOf(p)));
+  // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
+  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone), now);
   const results = await settlePage(ports, policy, compiled, targets, existing, now);
   await publishListed(ports, policy, results, new Map(targets.map((p) => [subjectIdOf(p), p.name])), now);
   await afterSettle(ports, results, now);

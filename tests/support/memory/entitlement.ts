@@ -17,6 +17,7 @@ import {
   type CreditRecord,
   type EnterpriseProfile,
   type PersonProfile,
+  type FlipEntry,
   type Entitlement,
   type Objection,
   type Policy,
@@ -39,6 +40,7 @@ import type {
   RunProgress,
   StoredFigures,
   CreditMarkMessage,
+  RematchMessage,
 } from '#entitlement/ports';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -252,6 +254,31 @@ export class MemoryEntitlementStore implements EntitlementStore {
     this.receipts.push(receipt);
   }
 
+  /** The time index: entries by `<bucket>#<shard>`, then by `<at>#<policyId>#<subjectId>`; the schedule's cursor. */
+  readonly flips = new Map<string, Map<string, FlipEntry>>();
+  flipCursor: string | undefined;
+  async putFlips(entries: readonly FlipEntry[], cursorIfNone: string) {
+    for (const e of entries) {
+      const part = `${e.bucket}#${e.shard}`;
+      if (!this.flips.has(part)) this.flips.set(part, new Map());
+      this.flips.get(part)!.set(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`, e);
+    }
+    if (entries.length > 0) this.flipCursor ??= cursorIfNone;
+  }
+  async queryFlips(bucket: string, shard: number) {
+    const part = this.flips.get(`${bucket}#${shard}`);
+    return part === undefined ? [] : [...part].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e);
+  }
+  async deleteFlips(entries: readonly FlipEntry[]) {
+    for (const e of entries) this.flips.get(`${e.bucket}#${e.shard}`)?.delete(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`);
+  }
+  async getFlipCursor() {
+    return this.flipCursor;
+  }
+  async advanceFlipCursor(bucket: string) {
+    if (this.flipCursor === undefined || this.flipCursor < bucket) this.flipCursor = bucket;
+  }
+
   private figuresOf(policyId: string) {
     let f = this.figures.get(policyId);
     if (f === undefined) {
@@ -268,6 +295,8 @@ export interface Sent {
   readonly notifications: NotifyMessage[];
   /** Credit marks sent to the registry queue (civicflow.credit.marked). */
   readonly creditMarks: CreditMarkMessage[];
+  /** Re-matches the time index queued for the policy queue. */
+  readonly rematches: RematchMessage[];
   readonly outbound: OutboundEvent[];
   readonly channel: ChannelMessage[];
   readonly metrics: { readonly metric: EntitlementMetric | 'PublishToLastPushMs'; readonly value: number }[];
@@ -302,7 +331,7 @@ export function memoryEntitlementPorts(options: {
   const shards = options.shards ?? 2;
   const shardOf = (code: string) => [...code].reduce((s, ch) => s + ch.charCodeAt(0), 0) % shards;
   const store = new MemoryEntitlementStore();
-  const sent: Sent = { slices: [], notifications: [], creditMarks: [], outbound: [], channel: [], metrics: [] };
+  const sent: Sent = { slices: [], notifications: [], creditMarks: [], rematches: [], outbound: [], channel: [], metrics: [] };
   const world: MemoryWorld = {
     store,
     sent,
@@ -337,6 +366,7 @@ export function memoryEntitlementPorts(options: {
       sendSlices: async (m) => void sent.slices.push(...m),
       sendNotifications: async (m) => void sent.notifications.push(...m),
       sendCreditMarks: async (m) => void sent.creditMarks.push(...m),
+      sendRematches: async (m) => void sent.rematches.push(...m),
     },
     outbound: { publish: async (events) => void sent.outbound.push(...events) },
     channel: {
