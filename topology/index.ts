@@ -369,7 +369,7 @@ export const schedules = [
     name: 'entitlement-schedule',
     function: 'entitlementSchedule',
     everyMinutes: 15,
-    description: '免申即享: publicity windows that closed (working days); their listed pairs are notified or granted.',
+    description: '免申即享: publicity windows that closed (working days), their listed pairs notified or granted; the time index\'s due pairs re-evaluated.',
   },
   {
     name: 'review-schedule',

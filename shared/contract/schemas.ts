@@ -237,8 +237,11 @@ export const policySchema = z
       // A policy reads the profiles of its own subjects: person.* for persons, enterprise.* for enterprises.
       const other = p.subjectKind === 'person' ? 'enterprise' : 'person';
       const path = otherRootPath(p.criteria, other, ['criteria']);
-      if (path !== undefined) {
-        ctx.addIssue({ code: 'custom', path, input: other, message: `reads ${other}.* but the policy's subjectKind is ${p.subjectKind ?? 'enterprise'}` });
+      if (path !== undefined && p.subjectKind === undefined) {
+        // No subjectKind (enterprise by default) and criteria on persons: the missing field is the mistake.
+        ctx.addIssue({ code: 'custom', path: ['subjectKind'], input: undefined, message: `must be "person" when the criteria read person.* (${path.join('.')})` });
+      } else if (path !== undefined) {
+        ctx.addIssue({ code: 'custom', path, input: other, message: `reads ${other}.* but the policy's subjectKind is ${p.subjectKind}` });
       }
     }),
   );

@@ -55,7 +55,16 @@ export async function getFlipCursor(): Promise<string | undefined> {
  */
 export async function initFlipCursor(bucket: string): Promise<void> {
   try {
-    await ddb.send(new UpdateCommand({ TableName: table(), Key: CURSOR_KEY, UpdateExpression: 'SET bucket = :b', ConditionExpression: 'attribute_not_exists(bucket)', ExpressionAttributeValues: { ':b': bucket } }));
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: CURSOR_KEY,
+        UpdateExpression: 'SET #b = :b',
+        ConditionExpression: 'attribute_not_exists(#b)',
+        ExpressionAttributeNames: { '#b': 'bucket' },
+        ExpressionAttributeValues: { ':b': bucket },
+      }),
+    );
   } catch (error) {
     if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
   }
@@ -68,8 +77,9 @@ export async function advanceFlipCursor(bucket: string): Promise<void> {
       new UpdateCommand({
         TableName: table(),
         Key: CURSOR_KEY,
-        UpdateExpression: 'SET bucket = :b',
-        ConditionExpression: 'attribute_not_exists(bucket) OR bucket < :b',
+        UpdateExpression: 'SET #b = :b',
+        ConditionExpression: 'attribute_not_exists(#b) OR #b < :b',
+        ExpressionAttributeNames: { '#b': 'bucket' },
         ExpressionAttributeValues: { ':b': bucket },
       }),
     );

@@ -150,3 +150,12 @@ describe('person policies through the service', () => {
     expect(await service.recordProgress({ kind: 'confirmed', policyId: 'P-ELDER', creditCode: OLD, at: NOW }, cause('gov.policy.confirmed'))).toBe('NOTIFIED->CONFIRMED');
   });
 });
+
+describe('a policy on persons without subjectKind', () => {
+  it('names the missing subjectKind', () => {
+    const { subjectKind: _kind, ...data } = elderly();
+    const out = validateData('gov.policy.published', data);
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.errors).toEqual([expect.objectContaining({ path: 'data.subjectKind', message: expect.stringMatching(/must be "person"/) })]);
+  });
+});
