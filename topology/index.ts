@@ -263,11 +263,12 @@ export const functions = {
   },
   entitlementSchedule: {
     entry: 'functions/entitlement/schedule.ts',
-    description: '免申即享 schedule: closes publicity windows (公示期满) and notifies or grants their listed pairs.',
+    description: '免申即享 schedule: closes publicity windows (公示期满), notifies or grants their listed pairs, re-evaluates the time index\'s due pairs.',
     timeoutSeconds: 60,
     memoryMiB: 512,
     tables: { entitlements: 'readwrite', audit: 'write' },
-    sendsTo: ['notify', 'outbound'],
+    // policy: the time index's re-evaluations (re-matches); match: the run of a policy that starts on validFrom.
+    sendsTo: ['notify', 'outbound', 'policy', 'match'],
   },
   review: {
     entry: 'functions/review/handler.ts',
@@ -404,7 +405,7 @@ export const schedules = [
     name: 'entitlement-schedule',
     function: 'entitlementSchedule',
     everyMinutes: 15,
-    description: '免申即享: publicity windows that closed (working days); their listed pairs are notified or granted.',
+    description: '免申即享: publicity windows that closed (working days), their listed pairs notified or granted; the time index\'s due pairs re-evaluated.',
   },
   {
     name: 'review-schedule',

@@ -437,7 +437,9 @@ export function loadConditions(factsPerCondition = 256, seed = 20261103, populat
   const policies: Array<[string, Condition]> = SAMPLE_POLICIES.map((p) => [`policy:${p.policyId}`, p.criteria]);
   const policyDir = join(ROOT, 'events/samples/gov.policy.published');
   for (const file of readdirSync(policyDir).filter((f) => f.endsWith('.json')).sort()) {
-    const event = JSON.parse(readFileSync(join(policyDir, file), 'utf8')) as { data: { criteria: Condition } };
+    const event = JSON.parse(readFileSync(join(policyDir, file), 'utf8')) as { data: { criteria: Condition; subjectKind?: string } };
+    // These conditions are evaluated over enterprise facts: a person policy's sample is not one of them.
+    if (event.data.subjectKind === 'person') continue;
     policies.push([`policy:${file.replace(/\.json$/, '')}`, event.data.criteria]);
   }
   for (const [name, condition] of policies) {

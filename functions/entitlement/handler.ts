@@ -40,7 +40,10 @@ export const handler = sqsConsumer(
         outcome = await service.recordRecovery(recoveredOf(event.data), event);
         break;
       case 'civicflow.enterprise.rematch':
-        outcome = await service.rematchEnterprise(rematchOf(event.data));
+      {
+        const { subjectId, kind } = rematchOf(event.data);
+        outcome = await service.rematchEnterprise(subjectId, kind);
+      }
         break;
     }
     logger.info('policy event', { type: event.type, eventId: event.id, outcome });

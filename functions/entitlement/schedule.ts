@@ -1,21 +1,24 @@
 /**
  * The 免申即享 schedule (every 15 minutes): publicity windows (公示期) that closed — counted in working days
  * on the stage's calendar — have their listed pairs notified or granted (shared/entitlement/service/
- * publicity.ts). It reads only the sparse index of due windows; re-running it changes nothing.
+ * publicity.ts); then the time index's due buckets have their pairs re-evaluated and deferred runs started
+ * (shared/entitlement/service/time.ts). It reads only sparse indexes; re-running it changes nothing.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
-import type { PublicitySummary } from '#entitlement/service';
+import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
-export const handler = middy(async (): Promise<PublicitySummary> => {
+export const handler = middy(async (): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
   const summary = await service.closePublicityWindows();
   metrics.addMetric('PublicityWindowsClosed', MetricUnit.Count, summary.windows);
-  logger.info('entitlement schedule', { ...summary });
-  return summary;
+  const timeIndex = await service.runTimeIndex();
+  metrics.addMetric('TimeIndexReevaluations', MetricUnit.Count, timeIndex.reevaluated);
+  logger.info('entitlement schedule', { ...summary, timeIndex });
+  return { ...summary, timeIndex };
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

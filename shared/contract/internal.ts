@@ -91,8 +91,13 @@ export function caseOpenedEvent(data: Omit<InternalDataOf<'civicflow.case.opened
   };
 }
 
-/** Registry → 免申即享: an enterprise's profile or credit record changed; re-match it against every active policy. */
-export function enterpriseRematchEvent(creditCode: string, cause: EventCause, time: string): InternalEventOf<'civicflow.enterprise.rematch'> {
+/** Registry → 免申即享: an enterprise's (or a person's) profile or credit record changed; re-match it against every active policy. */
+export function enterpriseRematchEvent(
+  creditCode: string,
+  cause: EventCause,
+  time: string,
+  subjectKind: 'enterprise' | 'person' = 'enterprise',
+): InternalEventOf<'civicflow.enterprise.rematch'> {
   return {
     specversion: '1.0',
     id: `rematch:${creditCode}:${cause.source}:${cause.id}`,
@@ -100,7 +105,7 @@ export function enterpriseRematchEvent(creditCode: string, cause: EventCause, ti
     type: 'civicflow.enterprise.rematch',
     time,
     subject: creditCode,
-    data: { creditCode, cause: { source: cause.source, id: cause.id, type: cause.type } },
+    data: { creditCode, ...(subjectKind === 'person' ? { subjectKind } : {}), cause: { source: cause.source, id: cause.id, type: cause.type } },
   };
 }
 

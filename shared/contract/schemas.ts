@@ -17,11 +17,12 @@ import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
+import { subjectIssues } from './subject';
 
 export { LIMITS };
 
 export const ITEM_FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
-export const POLICY_FACT_ROOTS = ['enterprise', 'credit', 'now'] as const satisfies readonly FactRoot[];
+export const POLICY_FACT_ROOTS = ['enterprise', 'person', 'credit', 'now'] as const satisfies readonly FactRoot[];
 /** A bundle item's `appliesWhen`: the facts of its items, and the applicant's answers to the bundle's questions. */
 export const BUNDLE_FACT_ROOTS = ['answers', 'applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 
@@ -215,6 +216,10 @@ export const policySchema = z
     version: z.int().check(z.minimum(1)),
     /** Dishonest (失信) enterprises are excluded unless this is true (SPEC §5 "unless a policy says otherwise"). */
     includeDishonest: z.optional(z.boolean()),
+    /** Who the policy is for (default enterprise): a person policy matches person profiles (`person.*`). */
+    subjectKind: z.optional(z.enum(['enterprise', 'person'])),
+    /** Dishonest persons are excluded only when this is true (SPEC §16; enterprises: see includeDishonest). */
+    excludeDishonest: z.optional(z.boolean()),
     /**
      * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
      * while the window is open. `workingDays` defaults to 5 (working days after the day a pair is listed).
@@ -229,19 +234,57 @@ export const policySchema = z
       if (p.validTo.slice(0, 10) < p.validFrom.slice(0, 10)) {
         ctx.addIssue({ code: 'custom', path: ['validTo'], input: p.validTo, message: 'must not be before validFrom' });
       }
+      // A policy reads the profiles of its own subjects: person.* for persons, enterprise.* for enterprises.
+      const other = p.subjectKind === 'person' ? 'enterprise' : 'person';
+      const path = otherRootPath(p.criteria, other, ['criteria']);
+      if (path !== undefined && p.subjectKind === undefined) {
+        // No subjectKind (enterprise by default) and criteria on persons: the missing field is the mistake.
+        ctx.addIssue({ code: 'custom', path: ['subjectKind'], input: undefined, message: `must be "person" when the criteria read person.* (${path.join('.')})` });
+      } else if (path !== undefined) {
+        ctx.addIssue({ code: 'custom', path, input: other, message: `reads ${other}.* but the policy's subjectKind is ${p.subjectKind}` });
+      }
     }),
   );
 
+/** The path of the first leaf of `c` whose fact lies under `root`, or undefined. */
+function otherRootPath(c: Condition, root: string, at: (string | number)[]): (string | number)[] | undefined {
+  // Runs on invalid criteria too (their own issues are reported elsewhere): anything unexpected is no path.
+  if (typeof c !== 'object' || c === null) return undefined;
+  if ('all' in c || 'any' in c) {
+    const parts = 'all' in c ? c.all : c.any;
+    const key = 'all' in c ? 'all' : 'any';
+    if (!Array.isArray(parts)) return undefined;
+    for (let i = 0; i < parts.length; i++) {
+      const found = otherRootPath(parts[i]!, root, [...at, key, i]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if ('not' in c) return otherRootPath(c.not, root, [...at, 'not']);
+  const fact: unknown = (c as { fact?: unknown }).fact;
+  return typeof fact === 'string' && (fact === root || fact.startsWith(`${root}.`)) ? [...at, 'fact'] : undefined;
+}
+
 export const policyWithdrawnSchema = z.looseObject({ policyId: code() });
 
-export const policyConfirmedSchema = z.looseObject({ policyId: code(), creditCode: creditCode(), at: timestamp() });
-
-export const policyDisbursedSchema = z.looseObject({
-  policyId: code(),
-  creditCode: creditCode(),
-  amount: amount(),
-  at: timestamp(),
+/** The subject of an event about an entitlement: `creditCode`, or `subjectId` (a credit code or an ID number). */
+const subjectRefinement = z.superRefine((o: { creditCode?: string | undefined; subjectId?: string | undefined }, ctx) => {
+  for (const issue of subjectIssues(o)) ctx.addIssue({ code: 'custom', ...issue });
 });
+
+export const policyConfirmedSchema = z
+  .looseObject({ policyId: code(), creditCode: z.optional(creditCode()), subjectId: z.optional(idOrCreditCode()), at: timestamp() })
+  .check(subjectRefinement);
+
+export const policyDisbursedSchema = z
+  .looseObject({
+    policyId: code(),
+    creditCode: z.optional(creditCode()),
+    subjectId: z.optional(idOrCreditCode()),
+    amount: amount(),
+    at: timestamp(),
+  })
+  .check(subjectRefinement);
 
 /** 异议: objections to a policy's publicity list and their resolutions (objections.ts). */
 export const { objectionFiledSchema, objectionResolvedSchema } = objectionSchemas({ code, text, creditCode, idOrCreditCode });

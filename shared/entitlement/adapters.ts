@@ -13,7 +13,7 @@ import { metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import { maxReceivesOf } from '#platform/resources';
 import { config } from '#platform/stage-config';
-import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, queryShardProfiles } from '#registry';
+import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
 import { createEntitlementService, type EntitlementService } from './service';
@@ -26,6 +26,7 @@ import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed }
 import { getBudget, getPolicy } from './store/policies';
 import { getPublicityWindow } from './store/publicity';
 import { finishSlice, isSliceDone } from './store/runs';
+import { fileFlipEntries } from './store/flips';
 
 const powertoolsMetrics: MetricsSink = {
   count(metric, value) {
@@ -58,7 +59,7 @@ const settings: EntitlementPorts['settings'] = {
   },
 };
 
-const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal };
+const queues: EntitlementPorts['queues'] = { sendSlices: sendInternal, sendNotifications: sendInternal, sendCreditMarks: sendInternal, sendRematches: sendInternal };
 // Built when first used: the stage's calendar reads the configuration.
 const calendar: EntitlementPorts['calendar'] = {
   localDate: (at) => stageCalendar().localDate(at),
@@ -67,7 +68,7 @@ const calendar: EntitlementPorts['calendar'] = {
 
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
-  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getCredit, batchGetCredits, queryShardProfiles },
+  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,
   outbound: { publish },
   channel,
@@ -93,8 +94,9 @@ export const matchPorts: MatchPorts = {
     isSliceDone,
     finishSlice,
     readFigures,
+    putFlips: fileFlipEntries,
   },
-  registry: { batchGetCredits, queryShardProfiles },
+  registry: { batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,
   outbound: { publish },
   clock,

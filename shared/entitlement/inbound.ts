@@ -4,7 +4,7 @@
  */
 import type { DataOf } from '#contract/schemas';
 import type { InternalDataOf } from '#contract/internal';
-import type { Instant, Policy, RecoveryReason } from './domain';
+import type { Instant, Policy, RecoveryReason, SubjectKind } from './domain';
 
 /**
  * A published policy as the domain reads it: the contract's data as sent (a newer field the domain does
@@ -20,16 +20,16 @@ export type ProgressInput =
   | { readonly kind: 'disbursed'; readonly policyId: string; readonly creditCode: string; readonly at: Instant; readonly amount: number };
 
 export function confirmedOf(data: DataOf<'gov.policy.confirmed'>): ProgressInput {
-  return { kind: 'confirmed', policyId: data.policyId, creditCode: data.creditCode, at: data.at };
+  return { kind: 'confirmed', policyId: data.policyId, creditCode: (data.subjectId ?? data.creditCode)!, at: data.at };
 }
 
 export function disbursedOf(data: DataOf<'gov.policy.disbursed'>): ProgressInput {
-  return { kind: 'disbursed', policyId: data.policyId, creditCode: data.creditCode, at: data.at, amount: data.amount };
+  return { kind: 'disbursed', policyId: data.policyId, creditCode: (data.subjectId ?? data.creditCode)!, at: data.at, amount: data.amount };
 }
 
-/** The enterprise whose profile or credit record changed. */
-export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): string {
-  return data.creditCode;
+/** The enterprise (or person) whose profile or credit record changed. */
+export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): { readonly subjectId: string; readonly kind: SubjectKind } {
+  return { subjectId: data.creditCode, kind: data.subjectKind ?? 'enterprise' };
 }
 
 /** An objection as filed: its subject (creditCode or subjectId) and when ingest received it. */

@@ -5,9 +5,10 @@
  * deterministic per fact, so a redelivered cause sends the same messages and receivers de-duplicate.
  */
 import { createHash } from 'node:crypto';
+import { isValidIdNumber } from '#contract/identifiers';
 import { benefitFraudMarkedEvent, entitlementNotifyEvent, matchSliceEvent, type InternalDataOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
-import type { Entitlement, EntitlementState, Instant, NotificationIntent, Policy, Transition } from './domain';
+import { maskedSubjectId, maskPersonName, subjectKindOf, type Entitlement, type EntitlementState, type Instant, type NotificationIntent, type Policy, type Transition } from './domain';
 import type { CreditMarkMessage, MatchSliceMessage, NotifyMessage } from './ports';
 
 /** One slice of a matching run, as the match worker receives it. */
@@ -131,6 +132,8 @@ export function publicityListEvents(
         closesAt: pairs[0]!.publicity!.closesAt,
         entries: codes.map((code) => {
           const name = names.get(code) ?? '';
+          // Persons are always listed with their names and ID numbers masked (SPEC §16).
+          if (subjectKindOf(policy) === 'person') return { name: maskPersonName(name), idNumber: maskedSubjectId(code) };
           return mask ? { name: maskEnterpriseName(name), creditCode: maskCreditCode(code) } : { name, creditCode: code };
         }),
       },
@@ -162,13 +165,19 @@ export function notifiedEvent(n: NotificationIntent, deliveredAt: Instant): Outb
   };
 }
 
-/** What a channel sender delivers; `notificationId` is the same on every attempt (its idempotency key). */
+/**
+ * What a channel sender delivers; `notificationId` is the same on every attempt (its idempotency key). An
+ * enterprise is named by its credit code; a person never by an unmasked ID number (SPEC §16): `subjectId`
+ * is masked and the id is a digest, the same on every attempt.
+ */
 export interface ChannelMessage {
   readonly notificationId: string;
   readonly policyId: string;
   readonly policyVersion: number;
   readonly policyName: string;
-  readonly creditCode: string;
+  readonly creditCode?: string;
+  readonly subjectKind?: 'person';
+  readonly subjectId?: string;
   readonly channels: readonly string[];
   readonly purpose: NotificationIntent['purpose'];
   readonly benefit: NotificationIntent['benefit'];
@@ -176,12 +185,14 @@ export interface ChannelMessage {
 }
 
 export function channelMessage(n: NotificationIntent): ChannelMessage {
+  const person = isValidIdNumber(n.creditCode);
+  const digest = () => createHash('sha256').update(`${n.policyId}#${n.creditCode}`).digest('hex').slice(0, 32);
   return {
-    notificationId: n.notificationId,
+    notificationId: person ? `${n.policyId}#P${digest()}` : n.notificationId,
     policyId: n.policyId,
     policyVersion: n.policyVersion,
     policyName: n.policyName,
-    creditCode: n.creditCode,
+    ...(person ? { subjectKind: 'person' as const, subjectId: maskedSubjectId(n.creditCode) } : { creditCode: n.creditCode }),
     channels: n.channels,
     purpose: n.purpose,
     benefit: n.benefit,

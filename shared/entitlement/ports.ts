@@ -15,10 +15,12 @@ import type {
   CreditRecord,
   EnterpriseProfile,
   Entitlement,
+  FlipEntry,
   Instant,
   NotificationIntent,
   Objection,
   ObjectionState,
+  PersonProfile,
   Policy,
   PublicityCalendar,
   PublicityWindow,
@@ -185,6 +187,14 @@ export interface EntitlementStore {
   recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry): Promise<void>;
   /** The receipt of an event that changed nothing, create-only. */
   recordReceipt(receipt: Receipt): Promise<void>;
+
+  // The time index (docs/decisions/time-index.md).
+  /** Files entries (idempotent), and sets the schedule's cursor to `cursorIfNone` when it has none. */
+  putFlips(entries: readonly FlipEntry[], cursorIfNone: string): Promise<void>;
+  queryFlips(bucket: string, shard: number): Promise<FlipEntry[]>;
+  deleteFlips(entries: readonly FlipEntry[]): Promise<void>;
+  getFlipCursor(): Promise<string | undefined>;
+  advanceFlipCursor(bucket: string): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -195,15 +205,19 @@ export interface RegistryReader {
   /** How many enterprise shards the registry keeps: a publication matches one run of slices per shard. */
   readonly shards: number;
   getEnterpriseProfile(creditCode: string): Promise<EnterpriseProfile | undefined>;
+  getPersonProfile(idNumber: string): Promise<PersonProfile | undefined>;
   getCredit(creditCode: string): Promise<CreditRecord | undefined>;
   batchGetCredits(creditCodes: readonly string[]): Promise<ReadonlyMap<string, CreditRecord>>;
   /** Up to `limit` profiles of one shard after `cursor`, in credit-code order; `next` when more remain. */
   queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly EnterpriseProfile[]; readonly next?: string }>;
+  /** The same for person profiles (as many shards, in ID-number order): a person policy's slices. */
+  queryShardPersons(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly PersonProfile[]; readonly next?: string }>;
 }
 
 export type MatchSliceMessage = InternalEventOf<'civicflow.policy.match-slice'>;
 export type NotifyMessage = InternalEventOf<'civicflow.entitlement.notify'>;
 export type CreditMarkMessage = InternalEventOf<'civicflow.credit.marked'>;
+export type RematchMessage = InternalEventOf<'civicflow.enterprise.rematch'>;
 
 /**
  * The queues it sends to: match slices to the match workers, notifications to the notify worker, and a
@@ -213,6 +227,8 @@ export interface QueueSenders {
   sendSlices(messages: readonly MatchSliceMessage[]): Promise<void>;
   sendNotifications(messages: readonly NotifyMessage[]): Promise<void>;
   sendCreditMarks(messages: readonly CreditMarkMessage[]): Promise<void>;
+  /** Re-evaluations the time index found due, to the policy queue (as re-matches of their subjects). */
+  sendRematches(messages: readonly RematchMessage[]): Promise<void>;
 }
 
 /** Outbound `gov.*` events for upstream systems. */

@@ -21,13 +21,14 @@
  *   service/budget.ts     returned budget passed on to the EXHAUSTED pairs first
  *   service/records.ts    receipts, audit lines and refusals
  */
-import type { Policy } from './domain';
+import type { Policy, SubjectKind } from './domain';
 import type { ObjectionInput, ProgressInput, RecoveryInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
 import type { EntitlementPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
-import { publishPolicy, withdrawPolicy } from './service/policy';
+import { publishPolicy, startRunNow, withdrawPolicy } from './service/policy';
+import { runTimeIndex, type TimeIndexSummary } from './service/time';
 import { recordProgress } from './service/progress';
 import { fileObjection, resolveObjection } from './service/objections';
 import { recordRecovery } from './service/recovery';
@@ -37,6 +38,7 @@ import type { Cause } from './service/records';
 export type { Cause } from './service/records';
 export type { DeliveryRequest } from './service/notify';
 export type { PublicitySummary } from './service/publicity';
+export type { TimeIndexSummary } from './service/time';
 export type { SettleResult } from './service/settle';
 
 export interface EntitlementService {
@@ -46,8 +48,8 @@ export interface EntitlementService {
   withdrawPolicy(policyId: string, cause: Cause): Promise<string>;
   /** gov.policy.confirmed / gov.policy.disbursed. */
   recordProgress(input: ProgressInput, cause: Cause): Promise<string>;
-  /** civicflow.enterprise.rematch: the enterprise against every active policy. */
-  rematchEnterprise(creditCode: string): Promise<string>;
+  /** civicflow.enterprise.rematch: the enterprise (or person) against every active policy for its kind. */
+  rematchEnterprise(subjectId: string, kind?: SubjectKind): Promise<string>;
   /** civicflow.policy.match-slice. */
   runMatchSlice(slice: SliceData): Promise<void>;
   /** civicflow.entitlement.notify: throws when the channel failed, for SQS to retry. */
@@ -60,6 +62,8 @@ export interface EntitlementService {
   recordRecovery(input: RecoveryInput, cause: Cause): Promise<string>;
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
   closePublicityWindows(): Promise<PublicitySummary>;
+  /** The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started. */
+  runTimeIndex(): Promise<TimeIndexSummary>;
 }
 
 export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
@@ -67,12 +71,13 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause),
     withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause),
     recordProgress: (input, cause) => recordProgress(ports, input, cause),
-    rematchEnterprise: (creditCode) => rematchEnterprise(ports, creditCode),
+    rematchEnterprise: (subjectId, kind) => rematchEnterprise(ports, subjectId, kind),
     runMatchSlice: (slice) => runMatchSlice(ports, slice),
     deliverNotification: (request) => deliverNotification(ports, request),
     fileObjection: (input, cause) => fileObjection(ports, input, cause),
     resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
     recordRecovery: (input, cause) => recordRecovery(ports, input, cause),
     closePublicityWindows: () => closePublicityWindows(ports),
+    runTimeIndex: () => runTimeIndex(ports, (policy) => startRunNow(ports, policy, policy.version > 1)),
   };
 }

@@ -44,6 +44,7 @@ import { readFigures } from './store/figures';
 import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
 import { getBudget, getPolicy, guardWithdrawn, listActivePolicies, savePublish, saveWithdraw } from './store/policies';
 import { finishSlice, isSliceDone } from './store/runs';
+import { advanceFlipCursor, deleteFlips, fileFlipEntries, getFlipCursor, queryFlips } from './store/flips';
 import { finishWindow, getObjection, getPublicityWindow, listDueWindows, listInState, listInWindow, saveObjection } from './store/publicity';
 
 export { FIGURE_SHARDS, figureShardOf } from './store/keys';
@@ -89,4 +90,9 @@ export const dynamoEntitlementStore: EntitlementStore = {
   async recordReceipt(receipt) {
     await recordReceipt(receipt);
   },
+  putFlips: fileFlipEntries,
+  queryFlips,
+  deleteFlips,
+  getFlipCursor,
+  advanceFlipCursor,
 };

@@ -2,7 +2,7 @@
  * 免申即享 read routes (SPEC §5, §9): the policy calculator (政策计算器) of an enterprise, a policy with its
  * figures and matching progress, and a policy's entitlements by state ("who was pushed policy P").
  */
-import { isValidCreditCode } from '#contract/identifiers';
+import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
 import { json, problem } from '#platform/http';
 import { nowIso } from '#platform/clock';
 import { getCredit, getEnterpriseProfile } from '#registry';
@@ -196,7 +196,8 @@ export const entitlementRoutes: QueryRoutes = {
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
       return problem(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
     }
-    if (query.cursor !== undefined && !isValidCreditCode(query.cursor)) return problem(400, 'cursor is not one this route returned');
+    // A credit code, or for a person policy an ID number (SPEC §16).
+    if (query.cursor !== undefined && !isValidCreditCode(query.cursor) && !isValidIdNumber(query.cursor)) return problem(400, 'cursor is not one this route returned');
     if ((await getPolicy(policyId)) === undefined) return problem(404, `no policy ${policyId}`);
     const page = await listEntitlements(
       policyId,

@@ -16,6 +16,7 @@ export {
   getPersonProfile,
   getEnterpriseProfile,
   queryShardProfiles,
+  queryShardPersons,
   ENTERPRISE_SHARDS,
   type ProfilePage,
   // E-licences of a holder, with a revocation that arrived folded in.

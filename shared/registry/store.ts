@@ -5,7 +5,7 @@
  *   ITEM#<code>       CURRENT      the newest version (copy; an inactive one deactivates the item)
  *   BUNDLE#<code>     V#<000001>   one 一件事 bundle version (immutable, as items; `cause` = the event)
  *   BUNDLE#<code>     CURRENT      the newest bundle version (copy)
- *   PERSON#<id>       PROFILE      person profile            (newer asOf wins)
+ *   PERSON#<id>       PROFILE      person profile            (newer asOf wins; gsi1 = PERSONSHARD#nn / id)
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
  *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins, `creditEvent` brought it;
@@ -46,7 +46,8 @@ const bundleVersionKey = (bundleCode: string, version: number) => ({ pk: `BUNDLE
 const profileKey = (kind: 'person' | 'enterprise', id: string) => ({ pk: kind === 'person' ? `PERSON#${id}` : `ENT#${id}`, sk: 'PROFILE' });
 const licenceKey = (licenceNo: string) => ({ pk: `LIC#${licenceNo}`, sk: 'LICENCE' });
 const creditKey = (subjectId: string) => ({ pk: `CREDIT#${subjectId}`, sk: 'CREDIT' });
-export const shardKey = (shard: number) => `ENTSHARD#${String(shard).padStart(2, '0')}`;
+export const shardKey = (shard: number, kind: 'person' | 'enterprise' = 'enterprise') =>
+  `${kind === 'person' ? 'PERSONSHARD' : 'ENTSHARD'}#${String(shard).padStart(2, '0')}`;
 
 const isConditionFailure = (e: unknown) => e instanceof ConditionalCheckFailedException;
 
@@ -167,7 +168,8 @@ function putProfile(key: { pk: string; sk: string }, asOf: AsOf, profile: Record
   );
 }
 
-const putPersonProfile = (p: PersonProfile, asOf: AsOf, receipt: Receipt) => putProfile(profileKey('person', p.idNumber), asOf, p, { kind: 'person' }, receipt);
+const putPersonProfile = (p: PersonProfile, asOf: AsOf, receipt: Receipt) =>
+  putProfile(profileKey('person', p.idNumber), asOf, p, { kind: 'person', gsi1pk: shardKey(shardOf(p.idNumber), 'person'), gsi1sk: p.idNumber }, receipt);
 
 const putEnterpriseProfile = (p: EnterpriseProfile, asOf: AsOf, receipt: Receipt) =>
   putProfile(profileKey('enterprise', p.creditCode), asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode }, receipt);
@@ -182,16 +184,25 @@ export async function getEnterpriseProfile(creditCode: string): Promise<Enterpri
   return out.Item?.profile as EnterpriseProfile | undefined;
 }
 
-/** A page of one shard's enterprise profiles, in credit-code order. */
-export interface ProfilePage {
-  readonly profiles: EnterpriseProfile[];
-  /** The last credit code read, when the shard has more. */
+/** A page of one shard's enterprise (or person) profiles, in credit-code (or ID number) order. */
+export interface ProfilePage<P = EnterpriseProfile> {
+  readonly profiles: P[];
+  /** The last credit code (ID number) read, when the shard has more. */
   readonly next?: string;
 }
 
 /** Up to `limit` enterprise profiles of one shard, after `cursor` (a page's `next`): a slice of a matching run. */
 export async function queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<ProfilePage> {
-  const gsi1pk = shardKey(shard);
+  return queryShard<EnterpriseProfile>('enterprise', shard, limit, cursor);
+}
+
+/** The same for person profiles (person policies, SPEC §16): persons are spread over as many shards. */
+export async function queryShardPersons(shard: number, limit: number, cursor?: string): Promise<ProfilePage<PersonProfile>> {
+  return queryShard<PersonProfile>('person', shard, limit, cursor);
+}
+
+async function queryShard<P>(kind: 'person' | 'enterprise', shard: number, limit: number, cursor?: string): Promise<ProfilePage<P>> {
+  const gsi1pk = shardKey(shard, kind);
   const out = await ddb.send(
     new QueryCommand({
       TableName: table(),
@@ -199,10 +210,10 @@ export async function queryShardProfiles(shard: number, limit: number, cursor?: 
       KeyConditionExpression: 'gsi1pk = :s',
       ExpressionAttributeValues: { ':s': gsi1pk },
       Limit: limit,
-      ...(cursor !== undefined ? { ExclusiveStartKey: { gsi1pk, gsi1sk: cursor, ...profileKey('enterprise', cursor) } } : {}),
+      ...(cursor !== undefined ? { ExclusiveStartKey: { gsi1pk, gsi1sk: cursor, ...profileKey(kind, cursor) } } : {}),
     }),
   );
-  const profiles = (out.Items ?? []).map((i) => i.profile as EnterpriseProfile).filter((p) => p !== undefined);
+  const profiles = (out.Items ?? []).map((i) => i.profile as P).filter((p) => p !== undefined);
   const next = out.LastEvaluatedKey ? (out.LastEvaluatedKey.gsi1sk as string) : undefined;
   return next !== undefined ? { profiles, next } : { profiles };
 }

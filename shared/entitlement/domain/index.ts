@@ -4,6 +4,7 @@
  */
 export * from './types';
 export * from './policy';
+export * from './subject';
 export * from './match';
 export * from './plan';
 export * from './budget';

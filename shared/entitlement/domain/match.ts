@@ -7,7 +7,8 @@ import {
   policyInactiveReason,
   type PolicyInactiveReason,
 } from './policy';
-import type { CreditRecord, EnterpriseProfile, ExplanationSummary, Instant, Policy } from './types';
+import { excludesDishonest, isPersonProfile, personFacts, subjectFacts, subjectIdOf, type PolicyFacts } from './subject';
+import type { CreditRecord, EnterpriseProfile, ExplanationSummary, Instant, PersonProfile, Policy, SubjectProfile } from './types';
 
 export type MatchOutcome = 'eligible' | 'ineligible' | 'needsInfo' | 'excluded';
 
@@ -52,17 +53,13 @@ export function compilePolicy(policy: Policy, options: MatchOptions = {}): Compi
   return compileCached(policy.criteria, policyCacheKey(policy), options.timeZone === undefined ? {} : { timeZone: options.timeZone });
 }
 
-/** The facts a policy's criteria see: `enterprise.*`, `credit.*` and `now`. */
-export function policyFacts(
-  profile: EnterpriseProfile,
-  credit: CreditRecord | undefined,
-  now: Instant,
-): { enterprise: EnterpriseProfile; credit: CreditRecord | undefined; now: Instant } {
-  return { enterprise: profile, credit, now };
+/** The facts a policy's criteria see: `enterprise.*` or `person.*`, `credit.*` and `now`. */
+export function policyFacts(profile: SubjectProfile, credit: CreditRecord | undefined, now: Instant): PolicyFacts {
+  return subjectFacts(profile, credit, now);
 }
 
 function isExcludedAsDishonest(policy: Policy, credit: CreditRecord | undefined): boolean {
-  return credit !== undefined && credit.dishonest === true && policy.includeDishonest !== true;
+  return credit !== undefined && credit.dishonest === true && excludesDishonest(policy);
 }
 
 /**
@@ -73,12 +70,12 @@ function isExcludedAsDishonest(policy: Policy, credit: CreditRecord | undefined)
 export function matchEnterprise(
   policy: Policy,
   compiled: CompiledCondition,
-  profile: EnterpriseProfile,
+  profile: SubjectProfile,
   credit: CreditRecord | undefined,
   now: Instant,
   options: MatchOptions = {},
 ): MatchResult {
-  const base = { policyId: policy.policyId, policyVersion: policy.version, creditCode: profile.creditCode };
+  const base = { policyId: policy.policyId, policyVersion: policy.version, creditCode: subjectIdOf(profile) };
   const inactive = policyInactiveReason(policy, now, options.timeZone);
   if (inactive !== undefined) return { ...base, outcome: 'excluded', reason: inactive };
   const explanation = compiled.explain(policyFacts(profile, credit, now));
@@ -166,7 +163,7 @@ export interface SliceResult {
  */
 export function matchSlice(
   policy: Policy,
-  profiles: readonly EnterpriseProfile[],
+  profiles: readonly SubjectProfile[],
   credits: CreditLookup,
   now: Instant,
   options: SliceOptions = {},
@@ -178,13 +175,18 @@ export function matchSlice(
   if (inactive !== undefined) return { ...result, ineligible: 0, excluded: 0, inactive };
 
   const compiled = options.compiled ?? compilePolicy(policy, options);
-  const excludeDishonest = policy.includeDishonest !== true;
+  const excludeDishonest = excludesDishonest(policy);
   const readsCredit = factPathsOf(policy.criteria).some((p) => p === 'credit' || p.startsWith('credit.'));
   const lookup = toLookup(credits, excludeDishonest || readsCredit);
-  const facts: { enterprise: EnterpriseProfile | undefined; credit: CreditRecord | undefined; now: Instant } = {
-    enterprise: undefined,
-    credit: undefined,
-    now,
+  // One facts object for the slice; a person's birth date is filled from the ID number when missing.
+  const facts: { enterprise?: EnterpriseProfile; person?: PersonProfile; credit: CreditRecord | undefined; now: Instant } = { credit: undefined, now };
+  const put = (profile: SubjectProfile): string => {
+    if (isPersonProfile(profile)) {
+      facts.person = personFacts(profile);
+      return profile.idNumber;
+    }
+    facts.enterprise = profile;
+    return profile.creditCode;
   };
   const start = Math.max(0, options.start ?? 0);
   const end = Math.min(profiles.length, options.end ?? profiles.length);
@@ -192,36 +194,34 @@ export function matchSlice(
   let excluded = 0;
   if (readsCredit) {
     for (let i = start; i < end; i++) {
-      const profile = profiles[i]!;
-      const credit = lookup === undefined ? undefined : lookup(profile.creditCode);
-      facts.enterprise = profile;
+      const id = put(profiles[i]!);
+      const credit = lookup === undefined ? undefined : lookup(id);
       facts.credit = credit;
       const truth = compiled.evaluate(facts);
       if (truth === false) ineligible++;
       else if (excludeDishonest && credit !== undefined && credit.dishonest === true) excluded++;
-      else if (truth === true) eligible.push(profile.creditCode);
-      else needsInfo.push(profile.creditCode);
+      else if (truth === true) eligible.push(id);
+      else needsInfo.push(id);
     }
   } else {
     // The criteria cannot see the credit record, so only those not already ineligible need one:
     // credit lookups are random memory reads and would cost more than the evaluation itself.
     for (let i = start; i < end; i++) {
-      const profile = profiles[i]!;
-      facts.enterprise = profile;
+      const id = put(profiles[i]!);
       const truth = compiled.evaluate(facts);
       if (truth === false) {
         ineligible++;
         continue;
       }
       if (lookup !== undefined) {
-        const credit = lookup(profile.creditCode);
+        const credit = lookup(id);
         if (credit !== undefined && credit.dishonest === true) {
           excluded++;
           continue;
         }
       }
-      if (truth === true) eligible.push(profile.creditCode);
-      else needsInfo.push(profile.creditCode);
+      if (truth === true) eligible.push(id);
+      else needsInfo.push(id);
     }
   }
   return { ...result, ineligible, excluded };
@@ -273,7 +273,7 @@ export interface PolicyExplanation {
  */
 export function explainEnterprise(
   policy: Policy,
-  profile: EnterpriseProfile,
+  profile: SubjectProfile,
   credit: CreditRecord | undefined,
   now: Instant,
   options: MatchOptions & { readonly compiled?: CompiledCondition } = {},
@@ -311,7 +311,7 @@ export function explainEnterprise(
     policyId: policy.policyId,
     policyVersion: policy.version,
     policyName: policy.name,
-    creditCode: profile.creditCode,
+    creditCode: subjectIdOf(profile),
     ...verdict,
     result: explanation.result,
     criteriaOutcome: outcomeOf(explanation.result).outcome,

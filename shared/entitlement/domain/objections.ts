@@ -12,7 +12,7 @@
  */
 import { isOpenAt, planRelease } from './publicity';
 import { refused, transition, unchanged, type Plan } from './plan';
-import type { EnterpriseProfile, Entitlement, Instant, Policy, PublicityWindow } from './types';
+import type { Entitlement, Instant, Policy, PublicityWindow, SubjectKind, SubjectProfile } from './types';
 
 export type ObjectionBy = 'self' | 'thirdParty';
 
@@ -135,21 +135,23 @@ export function planResolution(
  * changed. Returns the fact paths declared, for the explanation's `declared`.
  */
 export function withDeclaredFacts(
-  profile: EnterpriseProfile | undefined,
+  profile: SubjectProfile | undefined,
   creditCode: string,
   facts: Readonly<Record<string, unknown>> | undefined,
-): { readonly profile: EnterpriseProfile; readonly declared: readonly string[] } {
-  const merged: Record<string, unknown> = { ...(profile ?? { creditCode, name: '', asOf: '' }) };
+  kind: SubjectKind = 'enterprise',
+): { readonly profile: SubjectProfile; readonly declared: readonly string[] } {
+  const idField = kind === 'person' ? 'idNumber' : 'creditCode';
+  const merged: Record<string, unknown> = { ...(profile ?? { [idField]: creditCode, name: '', asOf: '' }) };
   const declared: string[] = [];
   for (const [path, value] of Object.entries(facts ?? {})) {
-    const field = path.startsWith('enterprise.') ? path.slice('enterprise.'.length) : undefined;
+    const field = path.startsWith(`${kind}.`) ? path.slice(kind.length + 1) : undefined;
     // One level: the profile's fields are flat; a deeper path sets a nested copy.
-    if (field === undefined || field === '' || field === 'creditCode') continue;
+    if (field === undefined || field === '' || field === idField) continue;
     if (field.split('.').some((k) => k === '' || UNSAFE_KEYS.has(k))) continue;
     setPath(merged, field.split('.'), value);
     declared.push(path);
   }
-  return { profile: merged as EnterpriseProfile, declared };
+  return { profile: merged as SubjectProfile, declared };
 }
 
 /** Keys that would reach object prototypes when set (the edge refuses them too). */

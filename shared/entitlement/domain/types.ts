@@ -38,6 +38,10 @@ export interface Policy {
   readonly version: number;
   /** SPEC §5: dishonest (失信) enterprises are excluded unless the policy says otherwise. */
   readonly includeDishonest?: boolean;
+  /** Who the policy is for (default enterprise); a person policy matches person profiles (`person.*`). */
+  readonly subjectKind?: SubjectKind;
+  /** SPEC §16: dishonest persons are excluded only when this is true. */
+  readonly excludeDishonest?: boolean;
   /** 公示: the eligible are listed for objections before anyone is notified (publicity.ts; 5 working days by default). */
   readonly publicity?: { readonly workingDays?: number };
   /** Absent means active (a freshly published policy). */
@@ -45,6 +49,24 @@ export interface Policy {
   /** When the first version was published (event time); the start of "publish to last push". */
   readonly publishedAt?: Instant;
   readonly withdrawnAt?: Instant;
+}
+
+export type SubjectKind = 'enterprise' | 'person';
+
+/**
+ * The shared person profile (`gov.person.profile.updated`). The birth date criteria read is `birthDate`,
+ * else the one encoded in the ID number (SPEC §3).
+ */
+export interface PersonProfile {
+  /** 居民身份证号码, 18 characters: the person's subject id. */
+  readonly idNumber: string;
+  readonly name: string;
+  readonly asOf: Instant;
+  /** "YYYY-MM-DD", the local date of birth. */
+  readonly birthDate?: string;
+  /** District code of residence (户籍/居住地行政区划代码). */
+  readonly residenceDistrict?: string;
+  readonly [extra: string]: unknown;
 }
 
 export type EnterpriseSize = 'micro' | 'small' | 'medium' | 'large';
@@ -72,6 +94,9 @@ export interface EnterpriseProfile {
   readonly taxCreditRating?: TaxCreditRating | string;
   readonly [extra: string]: unknown;
 }
+
+/** A profile a policy matches: an enterprise's or a person's. */
+export type SubjectProfile = EnterpriseProfile | PersonProfile;
 
 /** `gov.credit.updated`, declared once by the contract. No record means no known mark: the subject is not dishonest. */
 export type { CreditRecord } from '#contract/schemas';

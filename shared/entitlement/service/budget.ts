@@ -8,7 +8,7 @@
  * A `confirm` policy's EXHAUSTED pairs were refused at their confirmation: the returned budget stays
  * available for the next confirmations instead (a confirmation that found the budget spent is not re-run).
  */
-import { budgetOrder, planListing, planReturnedGrant, reservationAmount, type Entitlement, type Instant, type Policy } from '../domain';
+import { budgetOrder, planListing, planReturnedGrant, reservationAmount, subjectIdOf, subjectKindOf, type Entitlement, type Instant, type Policy } from '../domain';
 import type { EntitlementPorts } from '../ports';
 import { POLICY_ACTOR, transitionsAudit } from './records';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
@@ -32,8 +32,9 @@ export async function passOnBudget(ports: EntitlementPorts, policy: Policy): Pro
     await afterSettle(ports, moved, now);
     return moved.length;
   }
-  const profiles = await Promise.all(moved.map((r) => registry.getEnterpriseProfile(r.entitlement!.creditCode)));
-  const names = new Map(profiles.flatMap((p) => (p ? [[p.creditCode, p.name] as const] : [])));
+  const person = subjectKindOf(policy) === 'person';
+  const profiles = await Promise.all(moved.map((r) => (person ? registry.getPersonProfile(r.entitlement!.creditCode) : registry.getEnterpriseProfile(r.entitlement!.creditCode))));
+  const names = new Map(profiles.flatMap((p) => (p ? [[subjectIdOf(p), p.name] as const] : [])));
   await publishListed(ports, policy, moved, names, now);
   return moved.length;
 }

@@ -6,10 +6,26 @@ import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
 import { instantOf } from '#rules/dates';
 import type { CompiledCondition } from '#rules/types';
-import { compilePolicy, matchEnterprise, matchSlice, settleNeedsBudget, type EnterpriseProfile, type Entitlement, type Instant, type Policy } from '../domain';
+import {
+  compilePolicy,
+  matchEnterprise,
+  matchSlice,
+  settleNeedsBudget,
+  pairFlip,
+  subjectFacts,
+  subjectIdOf,
+  subjectKindOf,
+  type FlipEntry,
+  type Entitlement,
+  type Instant,
+  type Policy,
+  type SubjectKind,
+  type SubjectProfile,
+} from '../domain';
 import { continuationMessage, type SliceData } from '../messages';
 import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
+import { fileFlips, flipsOf } from './time';
 import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
 
 /**
@@ -19,30 +35,39 @@ import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, typ
  */
 export type MatchPorts = SettlePorts &
   Pick<EntitlementPorts, 'clock'> & {
-    readonly store: SettlePorts['store'] & Pick<EntitlementStore, 'isSliceDone' | 'finishSlice' | 'getPolicy' | 'readFigures' | 'batchGetEntitlements'>;
-    readonly registry: Pick<EntitlementPorts['registry'], 'queryShardProfiles' | 'batchGetCredits'>;
+    readonly store: SettlePorts['store'] & Pick<EntitlementStore, 'isSliceDone' | 'finishSlice' | 'getPolicy' | 'readFigures' | 'batchGetEntitlements' | 'putFlips'>;
+    readonly registry: Pick<EntitlementPorts['registry'], 'queryShardProfiles' | 'queryShardPersons' | 'batchGetCredits'>;
   };
 
 /** Pairs settled at once within a slice: enough to hide DynamoDB latency, few enough to rarely conflict. */
 const PAIR_CONCURRENCY = 12;
 
-/** A profile or credit record changed: match the enterprise against every active policy. */
-export async function rematchEnterprise(ports: EntitlementPorts, creditCode: string): Promise<string> {
+/** A profile or credit record changed: match the enterprise (or person) against every active policy for its kind. */
+export async function rematchEnterprise(ports: EntitlementPorts, creditCode: string, kind: SubjectKind = 'enterprise'): Promise<string> {
   const { registry, store, clock } = ports;
-  const [profile, credit, policies] = await Promise.all([
-    registry.getEnterpriseProfile(creditCode),
+  const [profile, credit, all] = await Promise.all([
+    kind === 'person' ? registry.getPersonProfile(creditCode) : registry.getEnterpriseProfile(creditCode),
     registry.getCredit(creditCode),
     store.listActivePolicies(),
   ]);
+  const policies = all.filter((p) => subjectKindOf(p) === kind);
   if (profile === undefined || policies.length === 0) return 'nothing to match';
   const now = clock.now();
   const results: SettleResult[] = [];
   const names = new Map([[creditCode, profile.name]]);
+  const flips: FlipEntry[] = [];
   for (const policy of policies) {
     const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR);
     results.push(result);
     await publishListed(ports, policy, [result], names, now);
+    // Ineligible now: when time alone will make the criteria hold (a birthday), the pair is filed for then.
+    if (result.entitlement === undefined || result.entitlement.state === 'INELIGIBLE') {
+      const { timeZone } = ports.settings;
+      const entry = pairFlip(policy, compilePolicy(policy, { timeZone }), creditCode, subjectFacts(profile, credit, now), now, timeZone);
+      if (entry !== null) flips.push(entry);
+    }
   }
+  await fileFlips(ports.store, flips, now);
   await afterSettle(ports, results, now);
   return `matched ${policies.length}`;
 }
@@ -56,13 +81,13 @@ async function candidatesOf(
   ports: MatchPorts,
   policy: Policy,
   slice: SliceData,
-  profiles: readonly EnterpriseProfile[],
+  profiles: readonly SubjectProfile[],
   bulk: { readonly eligible: readonly string[]; readonly needsInfo: readonly string[] },
 ): Promise<{ codes: Set<string>; existing: Map<string, Entitlement> }> {
   const codes = new Set([...bulk.eligible, ...bulk.needsInfo]);
   const existing = new Map<string, Entitlement>();
   if (slice.republish) {
-    for (const [code, e] of await ports.store.batchGetEntitlements(policy.policyId, profiles.map((p) => p.creditCode))) {
+    for (const [code, e] of await ports.store.batchGetEntitlements(policy.policyId, profiles.map(subjectIdOf))) {
       existing.set(code, e);
       codes.add(code);
     }
@@ -77,19 +102,20 @@ async function settlePage(
   ports: MatchPorts,
   policy: Policy,
   compiled: CompiledCondition,
-  targets: readonly EnterpriseProfile[],
+  targets: readonly SubjectProfile[],
   existing: ReadonlyMap<string, Entitlement>,
   now: Instant,
 ): Promise<SettleResult[]> {
   const { timeZone } = ports.settings;
-  const credits = targets.length > 0 ? await ports.registry.batchGetCredits(targets.map((p) => p.creditCode)) : new Map();
+  const credits = targets.length > 0 ? await ports.registry.batchGetCredits(targets.map(subjectIdOf)) : new Map();
   const windows = targets.length > 0 ? await loadWindow(ports, policy) : undefined;
   // A listing reserves the budget in the pinned order (first eligible first, ties by credit code): the pairs
   // of one page become eligible at the same instant, so a budgeted grant with publicity lists them in order.
   const ordered = windows !== undefined && settleNeedsBudget(policy);
   return inPool(targets, ordered ? 1 : PAIR_CONCURRENCY, (profile) => {
-    const match = matchEnterprise(policy, compiled, profile, credits.get(profile.creditCode), now, { timeZone });
-    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(profile.creditCode) }, windows);
+    const id = subjectIdOf(profile);
+    const match = matchEnterprise(policy, compiled, profile, credits.get(id), now, { timeZone });
+    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(id) }, windows);
   });
 }
 
@@ -127,7 +153,11 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
     return;
   }
 
-  const page = await registry.queryShardProfiles(shard, settings.sliceSize, cursor);
+  // A person policy reads the person profiles of the shard (SPEC §16), an enterprise policy the enterprises'.
+  const page: { readonly profiles: readonly SubjectProfile[]; readonly next?: string } =
+    subjectKindOf(policy) === 'person'
+      ? await registry.queryShardPersons(shard, settings.sliceSize, cursor)
+      : await registry.queryShardProfiles(shard, settings.sliceSize, cursor);
   if (page.next !== undefined) await queues.sendSlices([continuationMessage(slice, page.next, now)]);
 
   const compiled = compilePolicy(policy, { timeZone: settings.timeZone });
@@ -135,9 +165,11 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   // the candidates (Kleene logic is monotonic) while reading no credit record of the ineligible majority.
   const bulk = matchSlice(policy, page.profiles, undefined, now, { compiled, timeZone: settings.timeZone });
   const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
-  const targets = page.profiles.filter((p) => codes.has(p.creditCode));
+  const targets = page.profiles.filter((p) => codes.has(subjectIdOf(p)));
+  // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
+  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone), now);
   const results = await settlePage(ports, policy, compiled, targets, existing, now);
-  await publishListed(ports, policy, results, new Map(targets.map((p) => [p.creditCode, p.name])), now);
+  await publishListed(ports, policy, results, new Map(targets.map((p) => [subjectIdOf(p), p.name])), now);
   await afterSettle(ports, results, now);
 
   ports.metrics.count('MatchSliceProfiles', page.profiles.length);

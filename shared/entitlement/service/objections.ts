@@ -8,7 +8,6 @@
  * the window is refused, with its receipt and an audit line. The objection record is written with the
  * change it causes, create-only, so a redelivery finds it and applies nothing twice.
  */
-import { isValidCreditCode } from '#contract/identifiers';
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
   compilePolicy,
@@ -22,6 +21,9 @@ import {
   selfObjectionWindow,
   outOfWindow,
   withDeclaredFacts,
+  fitsSubjectKind,
+  subjectKindMismatch,
+  subjectKindOf,
   type Counter,
   type Instant,
   type Objection,
@@ -55,8 +57,8 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
   const policy = await store.getPolicy(input.policyId);
   const refusal = policy === undefined
     ? { reason: 'POLICY_UNKNOWN', message: 'no such policy' }
-    : !isValidCreditCode(input.subjectId)
-      ? { reason: 'SUBJECT_KIND_MISMATCH', message: `policy ${input.policyId} is for enterprises: the subject must be a credit code` }
+    : !fitsSubjectKind(policy, input.subjectId)
+      ? subjectKindMismatch(policy)
       : policy.publicity === undefined
         ? { reason: 'NO_PUBLICITY', message: `policy ${input.policyId} has no publicity window` }
         : undefined;
@@ -111,8 +113,12 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
   const windows = await loadWindow(ports, policy);
   const window = selfObjectionWindow(windows?.window, input.receivedAt);
   if (window === undefined) return refusePlan(ports, cause, input, outOfWindow(windows?.window?.closesAt, input.receivedAt) as Extract<Plan, { kind: 'refused' }>);
-  const [shared, credit] = await Promise.all([registry.getEnterpriseProfile(input.subjectId), registry.getCredit(input.subjectId)]);
-  const { profile, declared } = withDeclaredFacts(shared, input.subjectId, input.facts);
+  const kind = subjectKindOf(policy);
+  const [shared, credit] = await Promise.all([
+    kind === 'person' ? registry.getPersonProfile(input.subjectId) : registry.getEnterpriseProfile(input.subjectId),
+    registry.getCredit(input.subjectId),
+  ]);
+  const { profile, declared } = withDeclaredFacts(shared, input.subjectId, input.facts, kind);
   const { timeZone } = settings;
   const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, input.receivedAt, { timeZone });
   const declaredMatch = match.summary ? { ...match, summary: { ...match.summary, declared } } : match;

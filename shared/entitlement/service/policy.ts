@@ -5,13 +5,23 @@
 import { applied } from '#platform/receipts';
 import { budgetDelta, onWithdrawn, planPublish, type Policy, type PolicyPlan } from '../domain';
 import { matchRunMessages, policyWithdrawnEvent } from '../messages';
+import { deferredStart } from './time';
 import type { EntitlementPorts } from '../ports';
 import { noEffect, policyEffect, refuse, type Cause } from './records';
 
 const MAX_ATTEMPTS = 5;
 
-/** The first slices of a version's run: sent after the version is stored, and re-sent by a replay. */
+/**
+ * The first slices of a version's run: sent after the version is stored, and re-sent by a replay. A policy
+ * published before its `validFrom` is filed in the time index instead, and its run starts that day.
+ */
 async function startRun(ports: EntitlementPorts, policy: Policy, republish: boolean): Promise<void> {
+  if (await deferredStart(ports, policy, ports.clock.now())) return;
+  await startRunNow(ports, policy, republish);
+}
+
+/** The first slices of a version's run, now (the time index's start of a deferred run). */
+export async function startRunNow(ports: EntitlementPorts, policy: Policy, republish: boolean): Promise<void> {
   await ports.queues.sendSlices(matchRunMessages(policy, republish, ports.registry.shards, ports.clock.now()));
 }
 

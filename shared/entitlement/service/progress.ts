@@ -4,7 +4,7 @@
  * write with the event's receipt, and planned again on a race; a redelivery re-sends the outbound event.
  */
 import { applied } from '#platform/receipts';
-import { onConfirmed, onDisbursed, reservationAmount, type Entitlement, type Plan, type Policy } from '../domain';
+import { fitsSubjectKind, onConfirmed, onDisbursed, reservationAmount, subjectKindMismatch, type Entitlement, type Plan, type Policy } from '../domain';
 import type { ProgressInput } from '../inbound';
 import { restatedEvent, transitionEvent } from '../messages';
 import type { EntitlementPorts } from '../ports';
@@ -25,6 +25,10 @@ export async function recordProgress(ports: EntitlementPorts, input: ProgressInp
   const { policyId, creditCode } = input;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const policy = await store.getPolicy(policyId);
+    if (policy !== undefined && !fitsSubjectKind(policy, creditCode)) {
+      await refuse(ports, cause, policyId, { ...subjectKindMismatch(policy), creditCode });
+      return 'refused:SUBJECT_KIND_MISMATCH';
+    }
     const entitlement = await store.getEntitlement(policyId, creditCode);
     const plan = await planProgress(ports, input, policy, entitlement);
     if (plan.kind === 'refused') {

@@ -8,9 +8,8 @@
  * A redelivery finds the entitlement RECOVERED with the same amount and reason: it changes nothing, and
  * re-sends what follows the change (the same ids), in case the first delivery stopped after its commit.
  */
-import { isValidCreditCode } from '#contract/identifiers';
 import { applied } from '#platform/receipts';
-import { onRecovered, type Entitlement, type Policy } from '../domain';
+import { fitsSubjectKind, onRecovered, subjectKindMismatch, type Entitlement, type Policy } from '../domain';
 import type { RecoveryInput } from '../inbound';
 import { benefitFraudEvent, benefitFraudMark, recoveredEvent } from '../messages';
 import type { EntitlementPorts } from '../ports';
@@ -26,8 +25,8 @@ export async function recordRecovery(ports: EntitlementPorts, input: RecoveryInp
   const policy = await store.getPolicy(policyId);
   const refusal = policy === undefined
     ? { reason: 'POLICY_UNKNOWN', message: 'no such policy' }
-    : !isValidCreditCode(subjectId)
-      ? { reason: 'SUBJECT_KIND_MISMATCH', message: `policy ${policyId} is for enterprises: the subject must be a credit code` }
+    : !fitsSubjectKind(policy, subjectId)
+      ? subjectKindMismatch(policy)
       : undefined;
   if (refusal !== undefined || policy === undefined) {
     await refuse(ports, cause, policyId, { ...refusal!, creditCode: subjectId });

@@ -14,7 +14,7 @@ import {
   type SettleContext,
   wasPushed,
   type CreditRecord,
-  type EnterpriseProfile,
+  type SubjectProfile,
   type Entitlement,
   type Instant,
   type MatchResult,
@@ -121,7 +121,7 @@ export async function settlePair(
 export async function matchAndSettle(
   ports: SettlePorts,
   policy: Policy,
-  profile: EnterpriseProfile,
+  profile: SubjectProfile,
   credit: CreditRecord | undefined,
   now: Instant,
   actor: string,

@@ -16,6 +16,8 @@ import {
   type Counter,
   type CreditRecord,
   type EnterpriseProfile,
+  type PersonProfile,
+  type FlipEntry,
   type Entitlement,
   type Objection,
   type Policy,
@@ -38,6 +40,7 @@ import type {
   RunProgress,
   StoredFigures,
   CreditMarkMessage,
+  RematchMessage,
 } from '#entitlement/ports';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -251,6 +254,31 @@ export class MemoryEntitlementStore implements EntitlementStore {
     this.receipts.push(receipt);
   }
 
+  /** The time index: entries by `<bucket>#<shard>`, then by `<at>#<policyId>#<subjectId>`; the schedule's cursor. */
+  readonly flips = new Map<string, Map<string, FlipEntry>>();
+  flipCursor: string | undefined;
+  async putFlips(entries: readonly FlipEntry[], cursorIfNone: string) {
+    for (const e of entries) {
+      const part = `${e.bucket}#${e.shard}`;
+      if (!this.flips.has(part)) this.flips.set(part, new Map());
+      this.flips.get(part)!.set(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`, e);
+    }
+    if (entries.length > 0) this.flipCursor ??= cursorIfNone;
+  }
+  async queryFlips(bucket: string, shard: number) {
+    const part = this.flips.get(`${bucket}#${shard}`);
+    return part === undefined ? [] : [...part].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e);
+  }
+  async deleteFlips(entries: readonly FlipEntry[]) {
+    for (const e of entries) this.flips.get(`${e.bucket}#${e.shard}`)?.delete(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`);
+  }
+  async getFlipCursor() {
+    return this.flipCursor;
+  }
+  async advanceFlipCursor(bucket: string) {
+    if (this.flipCursor === undefined || this.flipCursor < bucket) this.flipCursor = bucket;
+  }
+
   private figuresOf(policyId: string) {
     let f = this.figures.get(policyId);
     if (f === undefined) {
@@ -267,6 +295,8 @@ export interface Sent {
   readonly notifications: NotifyMessage[];
   /** Credit marks sent to the registry queue (civicflow.credit.marked). */
   readonly creditMarks: CreditMarkMessage[];
+  /** Re-matches the time index queued for the policy queue. */
+  readonly rematches: RematchMessage[];
   readonly outbound: OutboundEvent[];
   readonly channel: ChannelMessage[];
   readonly metrics: { readonly metric: EntitlementMetric | 'PublishToLastPushMs'; readonly value: number }[];
@@ -278,6 +308,8 @@ export interface MemoryWorld {
   readonly sent: Sent;
   /** The registry's profiles and credit records, by credit code (in code order when paged). */
   readonly profiles: Map<string, EnterpriseProfile>;
+  /** Person profiles by ID number (person policies). */
+  readonly persons: Map<string, PersonProfile>;
   readonly credits: Map<string, CreditRecord>;
   /** The clock's reading; set it to move time. */
   now: string;
@@ -299,11 +331,12 @@ export function memoryEntitlementPorts(options: {
   const shards = options.shards ?? 2;
   const shardOf = (code: string) => [...code].reduce((s, ch) => s + ch.charCodeAt(0), 0) % shards;
   const store = new MemoryEntitlementStore();
-  const sent: Sent = { slices: [], notifications: [], creditMarks: [], outbound: [], channel: [], metrics: [] };
+  const sent: Sent = { slices: [], notifications: [], creditMarks: [], rematches: [], outbound: [], channel: [], metrics: [] };
   const world: MemoryWorld = {
     store,
     sent,
     profiles: new Map(),
+    persons: new Map(),
     credits: new Map(),
     now: options.now,
     ports: undefined as never,
@@ -313,6 +346,7 @@ export function memoryEntitlementPorts(options: {
     registry: {
       shards,
       getEnterpriseProfile: async (code) => world.profiles.get(code),
+      getPersonProfile: async (id) => world.persons.get(id),
       getCredit: async (code) => world.credits.get(code),
       batchGetCredits: async (codes) => new Map(codes.flatMap((c) => (world.credits.has(c) ? [[c, world.credits.get(c)!] as const] : []))),
       async queryShardProfiles(shard, limit, cursor) {
@@ -321,11 +355,18 @@ export function memoryEntitlementPorts(options: {
         const page = rest.slice(0, limit);
         return rest.length > limit ? { profiles: page, next: page[page.length - 1]!.creditCode } : { profiles: page };
       },
+      async queryShardPersons(shard, limit, cursor) {
+        const all = [...world.persons.values()].filter((p) => shardOf(p.idNumber) === shard).sort((a, b) => (a.idNumber < b.idNumber ? -1 : 1));
+        const rest = cursor === undefined ? all : all.filter((p) => p.idNumber > cursor);
+        const page = rest.slice(0, limit);
+        return rest.length > limit ? { profiles: page, next: page[page.length - 1]!.idNumber } : { profiles: page };
+      },
     },
     queues: {
       sendSlices: async (m) => void sent.slices.push(...m),
       sendNotifications: async (m) => void sent.notifications.push(...m),
       sendCreditMarks: async (m) => void sent.creditMarks.push(...m),
+      sendRematches: async (m) => void sent.rematches.push(...m),
     },
     outbound: { publish: async (events) => void sent.outbound.push(...events) },
     channel: {

@@ -81,7 +81,7 @@ const cases: Case[] = [
   ['gov.catalog.item.published', 'name too long', (d) => (d.name = '审'.repeat(201)), 'data.name', /at most 200 characters/],
   // §5 policies
   ['gov.policy.published', 'unknown kind', (d) => (d.kind = 'loan'), 'data.kind', /"grant", "confirm"/],
-  ['gov.policy.published', 'criteria using a person fact', (d) => (d.criteria.all[1].fact = 'applicant.birthDate'), 'data.criteria.all[1].fact', /enterprise, credit, now/],
+  ['gov.policy.published', 'criteria using an applicant fact', (d) => (d.criteria.all[1].fact = 'applicant.birthDate'), 'data.criteria.all[1].fact', /enterprise, person, credit, now/],
   ['gov.policy.published', 'negative benefit amount', (d) => (d.benefit.amount = -20000), 'data.benefit.amount', /at least 0/],
   ['gov.policy.published', 'benefit without description', (d) => delete d.benefit.description, 'data.benefit.description', /required/],
   ['gov.policy.published', 'validTo not a date', (d) => (d.validTo = '2026-13-01'), 'data.validTo', /date "YYYY-MM-DD" or an RFC 3339/],

@@ -150,7 +150,7 @@ describe('events/schemas', () => {
     };
     const policy = readJson(join(EVENTS, 'schemas', 'gov.policy.published.schema.json')) as typeof item;
     expect(item.$defs.Leaf.properties.fact.pattern).toContain('applicant|form|licence|credit|now');
-    expect(policy.$defs.Leaf.properties.fact.pattern).toContain('enterprise|credit|now');
+    expect(policy.$defs.Leaf.properties.fact.pattern).toContain('enterprise|person|credit|now');
   });
 });
 

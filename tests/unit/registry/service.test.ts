@@ -123,11 +123,15 @@ describe('registry service: profiles and credit (newer asOf wins)', () => {
     expect(reg.sent).toHaveLength(3);
   });
 
-  it('keeps a person re-match-free: only enterprises are matched against policies', async () => {
+  it('re-matches a person whose profile or credit changed against person policies (SPEC §16)', async () => {
     const reg = memoryRegistry(AT);
     await apply(reg, { kind: 'personProfile', profile: person }, ref('gov.person.profile.updated'));
     await apply(reg, { kind: 'credit', credit: dataOf<CreditRecord>('gov.credit.updated/person-good-standing') }, ref('gov.credit.updated'));
-    expect(reg.sent.filter((e) => e.subject === person.idNumber)).toHaveLength(1);
+    const sent = reg.sent.filter((e) => e.subject === person.idNumber);
+    expect(sent.map((e) => [e.type, (e.data as { subjectKind?: string }).subjectKind])).toEqual([
+      ['civicflow.enterprise.rematch', 'person'],
+      ['civicflow.enterprise.rematch', 'person'],
+    ]);
   });
 });
 

@@ -1,0 +1,161 @@
+/**
+ * Person policies (SPEC §16): matched against person profiles (`person.*`, ages from the birth date or the
+ * ID number, 29 February on 28 February of a common year), dishonest persons excluded only when the policy
+ * says so, notifications and publicity lists that never carry an unmasked ID number, and events whose
+ * subject must be of the policy's kind.
+ */
+import { makeIdNumber } from '#contract/identifiers';
+import { validateData } from '#contract/envelope';
+import { createEntitlementService, type Cause } from '#entitlement/service';
+import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type PersonProfile, type Policy } from '#entitlement/domain/index';
+import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
+import { credit } from './fixtures';
+
+const NOW = '2025-06-01T10:00:00+08:00';
+const OLD = makeIdNumber('440305', '19440601', '123'); // 81 today
+const TURNS_80_TOMORROW = makeIdNumber('440305', '19450602', '234');
+const YOUNG = makeIdNumber('440305', '19900307', '345');
+const LEAP = makeIdNumber('440305', '19440229', '456');
+const ENTERPRISE = '91440106MA59C00011';
+
+let serial = 0;
+const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/test', type });
+
+function person(idNumber: string, over: Partial<PersonProfile> = {}): PersonProfile {
+  return { idNumber, name: '张三丰', asOf: '2025-05-01', residenceDistrict: '440305', ...over };
+}
+
+function elderly(over: Partial<Policy> = {}): Policy {
+  return {
+    policyId: 'P-ELDER',
+    name: '高龄津贴',
+    departmentCode: 'MZJ',
+    kind: 'grant',
+    subjectKind: 'person',
+    criteria: {
+      all: [
+        { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 },
+        { id: 'E-DIST', description: '户籍在南山区', fact: 'person.residenceDistrict', op: 'eq', value: '440305' },
+      ],
+    },
+    benefit: { type: 'allowance', amount: 200, description: '每月200元' },
+    validFrom: '2025-01-01',
+    validTo: '2030-12-31',
+    channels: ['短信'],
+    version: 1,
+    ...over,
+  };
+}
+
+function world(now = NOW) {
+  const w = memoryEntitlementPorts({ now, shards: 2, settings: { sliceSize: 100 } });
+  return { w, service: createEntitlementService(w.ports) };
+}
+
+async function publishAndMatch(w: MemoryWorld, service: ReturnType<typeof createEntitlementService>, p: Policy): Promise<void> {
+  const from = w.sent.slices.length;
+  expect(await service.publishPolicy(p, cause('gov.policy.published'))).toBe('published');
+  for (let i = from; i < w.sent.slices.length; i++) await service.runMatchSlice(w.sent.slices[i]!.data);
+}
+
+describe('matching persons', () => {
+  const policy = elderly();
+  const compiled = compilePolicy(policy);
+
+  it('reads the age from the birth date, else from the ID number', () => {
+    const profiles = [person(OLD), person(TURNS_80_TOMORROW), person(YOUNG), person(YOUNG, { idNumber: makeIdNumber('440305', '19900101', '111'), birthDate: '1940-01-01' })];
+    const out = matchSlice(policy, profiles, undefined, NOW, { compiled });
+    expect(out.eligible).toEqual([OLD, profiles[3]!.idNumber]);
+    expect(out.ineligible).toBe(2);
+    expect(matchEnterprise(policy, compiled, person(OLD), undefined, NOW)).toMatchObject({ outcome: 'eligible', creditCode: OLD });
+  });
+
+  it('counts a 29 February birthday as reached on 28 February of a common year', () => {
+    const age = (years: number) => elderly({ validFrom: '2020-01-01', version: years, criteria: { id: 'A', description: `年满${years}周岁`, fact: 'person.birthDate', op: 'ageAtLeast', value: years } });
+    const at = (years: number, instant: string) => matchEnterprise(age(years), compilePolicy(age(years)), person(LEAP), undefined, instant).outcome;
+    // 2024 is a leap year: 80 on the 29th; 2025 is not: 81 on the 28th.
+    expect([at(80, '2024-02-28T23:59:00+08:00'), at(80, '2024-02-29T00:00:00+08:00')]).toEqual(['ineligible', 'eligible']);
+    expect([at(81, '2025-02-27T23:59:00+08:00'), at(81, '2025-02-28T00:00:00+08:00')]).toEqual(['ineligible', 'eligible']);
+  });
+
+  it('excludes a dishonest person only when the policy sets excludeDishonest', () => {
+    const dishonest = new Map([[OLD, credit({ subjectId: OLD, dishonest: true })]]);
+    expect(matchSlice(policy, [person(OLD)], dishonest, NOW, { compiled }).eligible).toEqual([OLD]);
+    const strict = elderly({ excludeDishonest: true, version: 3 });
+    expect(matchSlice(strict, [person(OLD)], dishonest, NOW).excluded).toBe(1);
+    expect(matchEnterprise(strict, compilePolicy(strict), person(OLD), dishonest.get(OLD), NOW)).toMatchObject({ outcome: 'excluded', reason: 'DISHONEST' });
+  });
+
+  it('knows which ids fit the policy', () => {
+    expect([fitsSubjectKind(policy, OLD), fitsSubjectKind(policy, ENTERPRISE)]).toEqual([true, false]);
+    expect([fitsSubjectKind({}, OLD), fitsSubjectKind({}, ENTERPRISE)]).toEqual([false, true]);
+  });
+});
+
+describe('person policies at the edge', () => {
+  it('refuses a person policy reading enterprise facts, naming the leaf', () => {
+    const age = { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 };
+    const data = { ...elderly(), criteria: { all: [age, { id: 'X', description: '规模', fact: 'enterprise.size', op: 'eq', value: 'small' }] } };
+    const out = validateData('gov.policy.published', data);
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.errors).toEqual([expect.objectContaining({ path: 'data.criteria.all[1].fact', message: expect.stringMatching(/subjectKind is person/) })]);
+    expect(validateData('gov.policy.published', elderly()).ok).toBe(true);
+  });
+
+  it('takes a confirmation or disbursement by subjectId (or creditCode), and neither is an error', () => {
+    expect(validateData('gov.policy.disbursed', { policyId: 'P-ELDER', subjectId: OLD, amount: 200, at: NOW }).ok).toBe(true);
+    const none = validateData('gov.policy.confirmed', { policyId: 'P-ELDER', at: NOW });
+    expect(none.ok).toBe(false);
+    if (!none.ok) expect(none.errors.map((e) => e.path)).toEqual(['data.creditCode', 'data.subjectId']);
+  });
+});
+
+describe('person policies through the service', () => {
+  it('grants the eligible persons once, and the channel never sees an unmasked ID number', async () => {
+    const { w, service } = world();
+    for (const id of [OLD, TURNS_80_TOMORROW, YOUNG]) w.persons.set(id, person(id));
+    w.profiles.set(ENTERPRISE, { creditCode: ENTERPRISE, name: '某公司', asOf: '2025-05-01' });
+    await publishAndMatch(w, service, elderly());
+    expect([...w.store.entitlements.keys()]).toEqual([`P-ELDER/${OLD}`]);
+    expect(w.store.entitlements.get(`P-ELDER/${OLD}`)?.state).toBe('GRANTED');
+    for (const m of w.sent.notifications) await service.deliverNotification({ policyId: m.data.policyId, creditCode: m.data.creditCode, eventId: m.id, receiveCount: 1 });
+    for (const m of w.sent.notifications) await service.deliverNotification({ policyId: m.data.policyId, creditCode: m.data.creditCode, eventId: m.id, receiveCount: 2 });
+    expect(w.sent.channel).toEqual([expect.objectContaining({ subjectKind: 'person', subjectId: '440305********1234'.slice(0, 6) + '********' + OLD.slice(-4) })]);
+    expect(JSON.stringify(w.sent.channel)).not.toContain(OLD);
+  });
+
+  it('re-matches a person whose profile changed against person policies only', async () => {
+    const { w, service } = world();
+    await publishAndMatch(w, service, elderly());
+    w.persons.set(OLD, person(OLD));
+    expect(await service.rematchEnterprise(OLD, 'person')).toBe('matched 1');
+    expect(w.store.entitlements.get(`P-ELDER/${OLD}`)?.state).toBe('GRANTED');
+    expect(await service.rematchEnterprise(OLD, 'enterprise')).toBe('nothing to match');
+  });
+
+  it('lists persons with names and ID numbers masked on a publicity list', async () => {
+    const { w, service } = world();
+    w.persons.set(OLD, person(OLD));
+    await publishAndMatch(w, service, elderly({ publicity: { workingDays: 5 } }));
+    const list = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed');
+    expect(list.map((e) => (e.data as { entries: unknown[] }).entries)).toEqual([[{ name: '张**', idNumber: `440305********${OLD.slice(-4)}` }]]);
+  });
+
+  it('refuses a confirmation, objection or recovery whose subject is of the other kind', async () => {
+    const { w, service } = world();
+    w.persons.set(OLD, person(OLD));
+    await publishAndMatch(w, service, elderly({ kind: 'confirm' }));
+    expect(await service.recordProgress({ kind: 'confirmed', policyId: 'P-ELDER', creditCode: ENTERPRISE, at: NOW }, cause('gov.policy.confirmed'))).toBe('refused:SUBJECT_KIND_MISMATCH');
+    expect(await service.recordRecovery({ policyId: 'P-ELDER', subjectId: ENTERPRISE, amount: 1, reason: 'other', at: NOW }, cause('gov.policy.recovered'))).toBe('refused:SUBJECT_KIND_MISMATCH');
+    expect(await service.recordProgress({ kind: 'confirmed', policyId: 'P-ELDER', creditCode: OLD, at: NOW }, cause('gov.policy.confirmed'))).toBe('NOTIFIED->CONFIRMED');
+  });
+});
+
+describe('a policy on persons without subjectKind', () => {
+  it('names the missing subjectKind', () => {
+    const { subjectKind: _kind, ...data } = elderly();
+    const out = validateData('gov.policy.published', data);
+    expect(out.ok).toBe(false);
+    if (!out.ok) expect(out.errors).toEqual([expect.objectContaining({ path: 'data.subjectKind', message: expect.stringMatching(/must be "person"/) })]);
+  });
+});
