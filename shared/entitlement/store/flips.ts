@@ -53,32 +53,20 @@ export async function getFlipCursor(): Promise<string | undefined> {
  * Sets the cursor to `bucket` when there is none yet, so entries filed before the schedule's first run are
  * not skipped by it (that run would otherwise start at the bucket before its own).
  */
-export async function initFlipCursor(bucket: string): Promise<void> {
-  try {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: table(),
-        Key: CURSOR_KEY,
-        UpdateExpression: 'SET #b = :b',
-        ConditionExpression: 'attribute_not_exists(#b)',
-        ExpressionAttributeNames: { '#b': 'bucket' },
-        ExpressionAttributeValues: { ':b': bucket },
-      }),
-    );
-  } catch (error) {
-    if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-  }
-}
+export const initFlipCursor = (bucket: string): Promise<void> => setCursor(bucket, 'attribute_not_exists(#b)');
 
 /** Moves the cursor forward only (a slower, concurrent run never moves it back). */
-export async function advanceFlipCursor(bucket: string): Promise<void> {
+export const advanceFlipCursor = (bucket: string): Promise<void> => setCursor(bucket, 'attribute_not_exists(#b) OR #b < :b');
+
+/** Sets the cursor when `condition` holds; otherwise leaves it as it is. */
+async function setCursor(bucket: string, condition: string): Promise<void> {
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: table(),
         Key: CURSOR_KEY,
         UpdateExpression: 'SET #b = :b',
-        ConditionExpression: 'attribute_not_exists(#b) OR #b < :b',
+        ConditionExpression: condition,
         ExpressionAttributeNames: { '#b': 'bucket' },
         ExpressionAttributeValues: { ':b': bucket },
       }),

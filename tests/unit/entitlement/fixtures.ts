@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CreditRecord, EnterpriseProfile, Entitlement, Plan, Policy, Transition } from '#entitlement/domain/index';
+import type { CreditRecord, EnterpriseProfile, Entitlement, PersonProfile, Plan, Policy, Transition } from '#entitlement/domain/index';
 
 export const NOW = '2025-06-01T10:00:00+08:00';
 
@@ -75,6 +75,34 @@ export function entitlement(over: Partial<Entitlement> = {}): Entitlement {
     history: [],
     createdAt: NOW,
     updatedAt: NOW,
+    ...over,
+  };
+}
+
+/** A resident of 南山区 with the given ID number (the birth date is the one in it). */
+export function person(idNumber: string, over: Partial<PersonProfile> = {}): PersonProfile {
+  return { idNumber, name: '张三丰', asOf: '2025-05-01', residenceDistrict: '440305', ...over };
+}
+
+/** 高龄津贴: a person policy for residents of 南山区 aged 80 or more. */
+export function elderly(over: Partial<Policy> = {}): Policy {
+  return {
+    policyId: 'P-ELDER',
+    name: '高龄津贴',
+    departmentCode: 'MZJ',
+    kind: 'grant',
+    subjectKind: 'person',
+    criteria: {
+      all: [
+        { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 },
+        { id: 'E-DIST', description: '户籍在南山区', fact: 'person.residenceDistrict', op: 'eq', value: '440305' },
+      ],
+    },
+    benefit: { type: 'allowance', amount: 200, description: '每月200元' },
+    validFrom: '2025-01-01',
+    validTo: '2030-12-31',
+    channels: ['短信'],
+    version: 1,
     ...over,
   };
 }

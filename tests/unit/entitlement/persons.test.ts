@@ -9,7 +9,7 @@ import { validateData } from '#contract/envelope';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type PersonProfile, type Policy } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { credit } from './fixtures';
+import { credit, elderly, person } from './fixtures';
 
 const NOW = '2025-06-01T10:00:00+08:00';
 const OLD = makeIdNumber('440305', '19440601', '123'); // 81 today
@@ -21,31 +21,6 @@ const ENTERPRISE = '91440106MA59C00011';
 let serial = 0;
 const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/test', type });
 
-function person(idNumber: string, over: Partial<PersonProfile> = {}): PersonProfile {
-  return { idNumber, name: '张三丰', asOf: '2025-05-01', residenceDistrict: '440305', ...over };
-}
-
-function elderly(over: Partial<Policy> = {}): Policy {
-  return {
-    policyId: 'P-ELDER',
-    name: '高龄津贴',
-    departmentCode: 'MZJ',
-    kind: 'grant',
-    subjectKind: 'person',
-    criteria: {
-      all: [
-        { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 },
-        { id: 'E-DIST', description: '户籍在南山区', fact: 'person.residenceDistrict', op: 'eq', value: '440305' },
-      ],
-    },
-    benefit: { type: 'allowance', amount: 200, description: '每月200元' },
-    validFrom: '2025-01-01',
-    validTo: '2030-12-31',
-    channels: ['短信'],
-    version: 1,
-    ...over,
-  };
-}
 
 function world(now = NOW) {
   const w = memoryEntitlementPorts({ now, shards: 2, settings: { sliceSize: 100 } });

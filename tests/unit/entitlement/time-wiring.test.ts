@@ -6,8 +6,9 @@
  */
 import { makeIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
-import { bucketOf, type PersonProfile, type Policy } from '#entitlement/domain/index';
+import { bucketOf } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
+import { elderly, person } from './fixtures';
 
 const NOW = '2025-06-01T10:00:00+08:00';
 const BIRTHDAY = '2025-06-02T00:00:00+08:00'; // 80 on this local date
@@ -17,29 +18,7 @@ const LEAP = makeIdNumber('440305', '19450229'.replace('0229', '0228'), '456');
 
 let serial = 0;
 const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/test', type });
-const person = (idNumber: string, over: Partial<PersonProfile> = {}): PersonProfile => ({ idNumber, name: '李四', asOf: '2025-05-01', residenceDistrict: '440305', ...over });
 
-function elderly(over: Partial<Policy> = {}): Policy {
-  return {
-    policyId: 'P-ELDER',
-    name: '高龄津贴',
-    departmentCode: 'MZJ',
-    kind: 'grant',
-    subjectKind: 'person',
-    criteria: {
-      all: [
-        { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 },
-        { id: 'E-DIST', description: '户籍在南山区', fact: 'person.residenceDistrict', op: 'eq', value: '440305' },
-      ],
-    },
-    benefit: { type: 'allowance', amount: 200, description: '每月200元' },
-    validFrom: '2025-01-01',
-    validTo: '2030-12-31',
-    channels: ['短信'],
-    version: 1,
-    ...over,
-  };
-}
 
 function world() {
   const w = memoryEntitlementPorts({ now: NOW, shards: 2, settings: { sliceSize: 100 } });
