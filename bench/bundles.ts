@@ -1,5 +1,5 @@
 /**
- * Cold start and size (SPEC §13): every function of the topology bundled with esbuild exactly as the CDK
+ * Cold start and size: every function of the topology bundled with esbuild exactly as the CDK
  * construct bundles it (ESM, SDK inside, minified, source map, createRequire banner), next to a bare
  * handler that only creates the SDK clients the functions use. Import time is measured inside fresh
  * `node` processes (the module import only, not the process start), interleaved, median of many.

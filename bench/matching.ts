@@ -1,5 +1,5 @@
 /**
- * Policy matching in-process (SPEC §13): each sample policy against 1 M generated enterprise profiles on
+ * Policy matching in-process: each sample policy against 1 M generated enterprise profiles on
  * one core with `matchSlice` (the publish-time bulk path), next to a hand-written closure doing the same
  * loop (evaluate, skip the ineligible, look up credit records only for the rest).
  */

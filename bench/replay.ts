@@ -1,5 +1,5 @@
 /**
- * 沙盘推演 replay (SPEC §17: 100,000 stored applications against a draft in at most a minute locally).
+ * 沙盘推演 replay (100,000 stored applications against a draft in at most a minute locally).
  * Stored first decisions are made as the approval consumer makes them — decide() over generated
  * applications of one item — and kept in their stored form: the version item's `bodyGz` (the decision)
  * and `facts` (deflated against the decision's JSON). The timed part is what a simulation slice does per

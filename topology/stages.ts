@@ -9,7 +9,7 @@ import { routes, routing } from './index';
 
 export type { CalendarConfig, SourceConfig, StageConfig } from '#platform/stage-config';
 
-/** The default source permissions of SPEC §2. */
+/** The default source permissions: which upstream system may post which event types. */
 export const defaultSources: Record<string, SourceConfig> = {
   '/systems/catalog': { types: ['gov.catalog.item.published', 'gov.catalog.bundle.published'] },
   '/systems/policy': {
@@ -90,7 +90,7 @@ export const defaultPersonDataReaders: readonly string[] = [
 ];
 
 /**
- * 缺数清单: who owns the data a decision lacked (SPEC §17). The district's data-sharing platform holds the
+ * 缺数清单: who owns the data a decision lacked. The district's data-sharing platform holds the
  * shared profiles; market supervision registers enterprises and issues the business licence; public
  * security issues the ID card; tax, commerce and human resources hold the figures they collect.
  */

@@ -1,5 +1,5 @@
 /**
- * 秒批 consumer (SPEC §4): submitted applications, supplemented 容缺 materials, the departments'
+ * 秒批 consumer: submitted applications, supplemented 容缺 materials, the departments'
  * verification reports and their people's decisions on manual reviews. Parse, then dispatch to the use case (shared/approval/service.ts). What throws is
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */

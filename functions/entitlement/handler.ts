@@ -1,5 +1,5 @@
 /**
- * 免申即享 (SPEC §5, §16): policy publication and withdrawal, one-click confirmations, disbursements,
+ * 免申即享: policy publication and withdrawal, one-click confirmations, disbursements,
  * objections to a publicity list and their resolutions, recoveries (追回), and the
  * re-match of one enterprise after its profile or credit record changed. Parses, then dispatches by event
  * type to the use cases of shared/entitlement/service.ts.

@@ -1,5 +1,5 @@
 /**
- * 免申即享 publish-time matching (SPEC §5): one message = one slice of one registry shard; the shards are
+ * 免申即享 publish-time matching: one message = one slice of one registry shard; the shards are
  * matched in parallel (as many slices at once as the function's concurrency allows). Parses, then calls
  * runMatchSlice (shared/entitlement/service/matching.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * 免申即享 notifications (SPEC §5): delivers each pair's one notification to the channel sender. Parses,
+ * 免申即享 notifications: delivers each pair's one notification to the channel sender. Parses,
  * then calls deliverNotification (shared/entitlement/service/notify.ts: claim, send, record the delivery
  * status, outbound event); a failed delivery throws so SQS retries it.
  */

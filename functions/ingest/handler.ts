@@ -11,7 +11,7 @@ import { nowIso } from '#platform/clock';
 import { stageCalendar } from '#platform/calendar';
 import { logger, metrics } from '#platform/powertools';
 
-/** POST /events — SPEC §2. Thin: authenticate, then the ingest use case. */
+/** POST /events, the front door for upstream systems. Thin: authenticate, then the ingest use case. */
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const body = rawBody(event);
   const auth = await authenticate(event, body);

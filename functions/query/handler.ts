@@ -17,10 +17,10 @@ import { simulationRoutes } from '#query/simulation';
 import { parameterProblem } from '#query/parameters';
 import { entitledToPersonData, maskPersonData } from '#query/privacy';
 
-/** Every read-only route of the HTTP API, by route key (SPEC §9). */
+/** Every read-only route of the HTTP API, by route key. */
 const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes, ...hardCaseRoutes, ...simulationRoutes, ...gapRoutes };
 
-/** The answer with person data masked, for a reader not entitled to it (SPEC §12). */
+/** The answer with person data masked, for a reader not entitled to it. */
 function masked(result: HttpResult): HttpResult {
   if (typeof result.body !== 'string' || result.body === '') return result;
   return { ...result, body: JSON.stringify(maskPersonData(JSON.parse(result.body))) };

@@ -8,8 +8,9 @@ import { applyCreditMark, applyReferenceData } from '#registry/service';
 const parse = carriedBy('registry', { 'civicflow.credit.marked': creditMarkedSchema });
 
 /**
- * Reference data (SPEC §2): service items, profiles, e-licences and credit records, each written with its
- * event's receipt; and the approval's false-commitment mark (`civicflow.credit.marked`, SPEC §4 step 6).
+ * Reference data: service items, profiles, e-licences and credit records, each written with its
+ * event's receipt; and the approval's false-commitment mark (`civicflow.credit.marked`), set when a
+ * verification finds a commitment untruthful.
  */
 export const handler = sqsConsumer(
   async (event) => {

@@ -1,5 +1,5 @@
 /**
- * The monthly report schedule (SPEC §10): runs daily and builds the previous month's report of the stage's
+ * The monthly report schedule: runs daily and builds the previous month's report of the stage's
  * district if it is not stored yet. Invoked with `{ "month": "YYYY-MM" }` it builds that month instead (an
  * operator's backfill), still only if missing.
  */

@@ -1,5 +1,5 @@
 /**
- * POST /simulations (SPEC §17): a reader not limited to named routes posts a draft item version and a
+ * POST /simulations: a reader not limited to named routes posts a draft item version and a
  * window; the draft is validated as a published version would be, every refusal naming its field. The job
  * is stored and its slices queued: 202 with the id to poll (GET /simulations/{simulationId}).
  */

@@ -1,5 +1,5 @@
 /**
- * 沙盘推演 worker (SPEC §17): one message = one approvals shard of a simulation, replayed against its draft.
+ * 沙盘推演 worker: one message = one approvals shard of a simulation, replayed against its draft.
  * The shards run in parallel (as many at once as the function's concurrency allows). Parses, then calls
  * runSlice (shared/simulation/service.ts).
  */

@@ -28,10 +28,10 @@ import {
 /** Repository root: entries in the topology and the lockfile are relative to it, whatever the cwd. */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** The newest Node.js LTS that Lambda offers (SPEC §1), named explicitly so an upgrade is a reviewed change. */
+/** The newest Node.js LTS that Lambda offers, named explicitly so an upgrade is a reviewed change. */
 export const FUNCTION_RUNTIME = lambda.Runtime.NODEJS_24_X;
 
-/** What no function may do to an append-only table (the audit trail, SPEC §10): rewrite or delete entries. */
+/** What no function may do to an append-only table (the audit trail): rewrite or delete entries. */
 export const AUDIT_REWRITE_ACTIONS = [
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',

@@ -12,12 +12,12 @@ export interface CivicQueueProps {
   readonly encryptionKey: kms.IKey;
 }
 
-/** SQS retains a message for at most 14 days; the DLQ keeps poison messages that long for a redrive (SPEC §11). */
+/** SQS retains a message for at most 14 days; the DLQ keeps poison messages that long for a redrive. */
 const DLQ_RETENTION = Duration.days(14);
 
 /**
  * A work queue and its dead-letter queue, both encrypted with the customer key and refusing non-TLS
- * access (SPEC §12). A message that fails `maxReceiveCount` times moves to the DLQ, where an alarm sees it.
+ * access. A message that fails `maxReceiveCount` times moves to the DLQ, where an alarm sees it.
  */
 export class CivicQueue extends Construct {
   readonly queue: sqs.Queue;

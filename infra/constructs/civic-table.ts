@@ -14,7 +14,7 @@ export interface CivicTableProps {
 }
 
 /**
- * A DynamoDB table with CivicFlow's fixed defaults (SPEC §1, §12): on-demand, PITR, the customer key,
+ * A DynamoDB table with CivicFlow's fixed defaults: on-demand, PITR, the customer key,
  * retained and protected from deletion. Only what the topology decides (indexes, TTL, classification)
  * varies between tables.
  */

@@ -1,5 +1,5 @@
 /**
- * What auditors read in CloudWatch (SPEC §10): one dashboard per stage, the figure alarms (overdue
+ * What auditors read in CloudWatch: one dashboard per stage, the figure alarms (overdue
  * rectifications, overdue commitment verifications, the upward sync's refused, parked and waiting records)
  * and the saved Logs Insights queries for the questions
  * auditors ask. The platform alarms (DLQ not empty, function errors, old messages) live with the resources
@@ -70,7 +70,7 @@ export interface GaugeAlarm extends FigureAlarmBase {
 
 export type FigureAlarm = CountAlarm | GaugeAlarm;
 
-/** Alarms on figures (SPEC §10 "overdue rectifications", §4 "an overdue verification is flagged", §18 sync). */
+/** Alarms on figures: overdue rectifications, overdue commitment verifications, and upward sync. */
 export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
 
 const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly FigureAlarm[] => [

@@ -57,7 +57,7 @@ function acknowledgeNoRotation(secret: secretsmanager.Secret): void {
 export const pascal = (name: string) => name.charAt(0).toUpperCase() + name.slice(1);
 
 /**
- * Everything that holds data (SPEC §1, §12): deploying code never risks it, and each resource is
+ * Everything that holds data: deploying code never risks it, and each resource is
  * created from the one topology. Deleting this stack leaves tables and the key behind.
  */
 export class StatefulStack extends Stack implements StatefulResources {

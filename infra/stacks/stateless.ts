@@ -35,12 +35,12 @@ export interface StatelessStackProps extends StackProps {
 
 /** Gateway-wide throttling: generous for upstream batch posts, still a ceiling against a runaway sender. */
 export const API_THROTTLE = { rateLimit: 200, burstLimit: 400 } as const;
-/** The default age of a message that means consumers are failing or cannot keep up (SPEC §10 "old messages"). */
+/** The default age of an old message: one that means consumers are failing or cannot keep up. */
 export const OLDEST_MESSAGE_ALARM_SECONDS = DEFAULT_OLDEST_MESSAGE_AGE_SECONDS;
 
 
 /**
- * Code and wiring (SPEC §1): one function per topology function, the HTTP API with the topology's routes,
+ * Code and wiring: one function per topology function, the HTTP API with the topology's routes,
  * the SQS event-source mappings, the schedules and the alarms. Replaceable at any time; it holds no data.
  */
 export class StatelessStack extends Stack {
@@ -94,7 +94,7 @@ export class StatelessStack extends Stack {
             batchSize,
             maxBatchingWindow: Duration.seconds(maxBatchingWindowSeconds),
             maxConcurrency,
-            // A poison record fails alone; its batch-mates are deleted (SPEC §11).
+            // A poison record fails alone; its batch-mates are deleted.
             reportBatchItemFailures: true,
           }),
         );
@@ -127,7 +127,7 @@ export class StatelessStack extends Stack {
     for (const queue of Object.keys(queueSpecs) as QueueName[]) {
       alarm(`${pascal(queue)}DlqNotEmptyAlarm`, {
         alarmName: `civicflow-${config.stage}-${queue}-dlq-not-empty`,
-        alarmDescription: `Dead-letter queue of ${queue} holds messages: inspect, fix, then redrive (SPEC §11).`,
+        alarmDescription: `Dead-letter queue of ${queue} holds messages: inspect, fix, then redrive.`,
         metric: stateful.deadLetterQueues[queue].metricApproximateNumberOfMessagesVisible({
           period: Duration.minutes(1),
           statistic: cloudwatch.Stats.MAXIMUM,

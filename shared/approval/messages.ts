@@ -1,8 +1,8 @@
 /**
  * What a decision version tells others, built purely from the domain's results so that a redelivery or a
  * retry rebuilds exactly the same messages with the same ids: the outbound `gov.application.*` events for
- * upstream systems (SPEC §8), the internal events of its effects (the review case to 好差评, the credit
- * mark to the registry: SPEC §4 → §6), and the receipt its event's source reads (SPEC §9).
+ * upstream systems, the internal events of its effects (the review case to 好差评, the credit
+ * mark to the registry), and the receipt its event's source reads.
  */
 import { applicationDecidedEvent, caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';

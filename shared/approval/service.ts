@@ -1,5 +1,5 @@
 /**
- * 秒批 use cases (SPEC §4), each: load through the ports → decide (domain/) → write once (the store) →
+ * 秒批 use cases, each: load through the ports → decide (domain/) → write once (the store) →
  * send what the stored version owes (its outbox) → metrics and log lines after the write.
  *
  *   submitApplication     gov.application.submitted               service/submit.ts (and the batch's group commit)
@@ -30,7 +30,7 @@ export type { FirstDecisionChange };
 
 export interface ApprovalService {
   submitApplication(application: Application, cause: Cause): Promise<void>;
-  /** A bundle application (一件事, SPEC §15): service/bundle.ts. */
+  /** A bundle application (一件事): service/bundle.ts. */
   submitBundle(application: BundleApplication, cause: Cause): Promise<void>;
   /** Materials (and, for a bundle, answers and form) supplied later. */
   supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number, more?: BundleExtras): Promise<void>;

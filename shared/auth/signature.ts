@@ -1,7 +1,7 @@
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * Request signing for upstream systems and auditors (SPEC §2, §12).
+ * Request signing for upstream systems and auditors.
  *
  * Every request carries three headers:
  *   x-civicflow-principal  the CloudEvents source (e.g. /systems/window-acceptance) or reader name

@@ -146,7 +146,7 @@ function workingDays(options: CalendarOptions): (day: number) => boolean {
 }
 
 /**
- * A working-day calendar in one IANA time zone (SPEC §7). Local dates are found with Intl, never with
+ * A working-day calendar in one IANA time zone. Local dates are found with Intl, never with
  * the process time zone, so a Lambda in UTC and a laptop in Shanghai agree. Whether a date works is
  * memoised per date: due dates are computed for every application and every rectification case.
  */

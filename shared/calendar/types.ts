@@ -1,5 +1,5 @@
 /**
- * Working-day calendar (SPEC §7). Due dates count working days in the bureau's time zone on a calendar
+ * Working-day calendar. Due dates count working days in the bureau's time zone on a calendar
  * of holidays and make-up working days (调休). The starting day is not counted (期间开始之日不计算在内):
  * "N working days from a moment" is the N-th working day after the moment's local date, due by the end
  * of that day. "N natural days" are N × 24 hours from the moment.

@@ -1,5 +1,5 @@
 /**
- * CloudEvents 1.0 structured mode (SPEC §2): the envelope, then the `data` of the event's type, every
+ * CloudEvents 1.0 structured mode: the envelope, then the `data` of the event's type, every
  * problem reported at once with its path so an upstream system can fix a whole event in one round.
  */
 import * as z from 'zod/mini';

@@ -1,5 +1,5 @@
 /**
- * The `data` of the two inbound 办不成事 types (SPEC §18), for the ingest edge to validate field by field.
+ * The `data` of the two inbound 办不成事 types, for the ingest edge to validate field by field.
  * Imported by Lambda bundles, hence `zod/mini` only. Part of the catalogue (`dataSchemas` in schemas.ts);
  * `validateEvent` also refuses a report whose channel is not its source's (`hardCaseChannelProblem`).
  *

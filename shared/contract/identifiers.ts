@@ -1,6 +1,6 @@
 /**
- * Identifiers of people and organisations, validated for form including check digits (SPEC §2), and
- * masked before they reach a log line (SPEC §12). Pure functions: no clock, no I/O.
+ * Identifiers of people and organisations, validated for form including check digits, and
+ * masked before they reach a log line. Pure functions: no clock, no I/O.
  *
  * - ID number (居民身份证号码, GB 11643-1999): 6-digit region, birth date YYYYMMDD, 3-digit sequence,
  *   ISO 7064 MOD 11-2 check character (0-9 or X).

@@ -1,5 +1,5 @@
 /**
- * The inbound event types (SPEC §2). The contract owns this list: the topology routes each type to the
+ * The inbound event types. The contract owns this list: the topology routes each type to the
  * queue of the capability that owns it and is checked against the list (`satisfies Record<InboundType, …>`),
  * so a type cannot be added to the wiring without being added here, with its `data` schema, first.
  *

@@ -1,4 +1,4 @@
-/** The ingest contract (SPEC §2): identifiers, `data` schemas per inbound type, CloudEvents envelope. */
+/** The ingest contract: identifiers, `data` schemas per inbound type, CloudEvents envelope. */
 export * from './identifiers';
 export * from './issues';
 export * from './schemas';

@@ -27,7 +27,7 @@ export const caseOpenedSchema = z.object({
 export const enterpriseRematchSchema = z.object({
   /** The subject id: a credit code, or a person's ID number when `subjectKind` is person. */
   creditCode: text(),
-  /** Absent: an enterprise. A person is matched against person policies (SPEC §16). */
+  /** Absent: an enterprise. A person is matched against person policies. */
   subjectKind: z.optional(z.enum(['enterprise', 'person'])),
   /** The reference-data event that changed the enterprise. */
   cause: z.object({ source: text(), id: text(), type: text() }),

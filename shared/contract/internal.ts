@@ -150,7 +150,7 @@ export function entitlementNotifyEvent(policyId: string, creditCode: string, tim
 
 /**
  * 秒批 → registry: a verification found a commitment untruthful; the registry marks the subject's credit
- * record (SPEC §4 step 6). One per application, hence the id; the registry keeps the first mark.
+ * record. One per application, hence the id; the registry keeps the first mark.
  */
 export function creditMarkedEvent(data: Omit<FalseCommitmentData, 'kind'>): InternalEventOf<'civicflow.credit.marked'> {
   return {
@@ -181,7 +181,7 @@ export function benefitFraudMarkedEvent(data: Omit<BenefitFraudData, 'kind'>): I
 }
 
 /**
- * 秒批 → 办不成事: a decision version of an application whose outcome may offer a hard case (SPEC §18):
+ * 秒批 → 办不成事: a decision version of an application whose outcome may offer a hard case:
  * TERMINATED offers one at once; MANUAL_REVIEW is watched until its item's promised days run out; any
  * later version of an application that was in MANUAL_REVIEW stops the watch. One per decision version
  * (`sequence`), hence the id; the consumer keeps the highest sequence it saw, so order does not matter.

@@ -1,5 +1,5 @@
 /**
- * Validation problems in the one shape the ingest API returns (`{path, message}`, SPEC §2), with paths
+ * Validation problems in the one shape the ingest API returns (`{path, message}`), with paths
  * written the way an upstream developer reads them: `data.materials[2].code`.
  */
 import type * as z from 'zod/mini';

@@ -1,5 +1,5 @@
 /**
- * Outbound `gov.*` CloudEvents (SPEC §8): what CivicFlow publishes for upstream systems, through the
+ * Outbound `gov.*` CloudEvents: what CivicFlow publishes for upstream systems, through the
  * `outbound` queue. Delivered at least once, so every event has an id that is stable per fact.
  */
 

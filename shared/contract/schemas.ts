@@ -1,9 +1,9 @@
 /**
- * The `data` of every inbound event type (SPEC §2), with the service item of §4, the policy of §5 and
- * the review and rectification fields of §6. Imported by Lambda bundles, hence `zod/mini` only.
+ * The `data` of every inbound event type, with the service item (秒批), the policy (免申即享)
+ * and the review and rectification fields (好差评). Imported by Lambda bundles, hence `zod/mini` only.
  *
- * Openness: every `data` object and profile keeps fields it does not name (the SPEC lists "main fields";
- * profiles say `...`), and named fields are strict about their types. The two materials lists are closed:
+ * Openness: every `data` object and profile keeps fields it does not name (the product names only their
+ * main fields), and named fields are strict about their types. The two materials lists are closed:
  * a misspelt `tolerable` or `provided` would silently change a decision, so it is rejected instead.
  */
 import * as z from 'zod/mini';
@@ -36,7 +36,7 @@ export const MESSAGES = {
 } as const;
 
 /**
- * The local date the ID numbers of one validation are checked against (SPEC §2: a birth date is not in
+ * The local date the ID numbers of one validation are checked against (a birth date is not in
  * the future). Schemas are built once, so the edge passes its date for the duration of one synchronous
  * parse (`validatingOn`); without one, only the year bounds of the identifier check apply.
  */
@@ -126,7 +126,7 @@ function uniqueCodes<T extends { readonly code: string }>() {
 }
 
 /**
- * A condition (SPEC §3) is validated by the rules package, the one authority on operators and fact
+ * A condition is validated by the rules package, the one authority on operators and fact
  * paths; its string paths are turned back into segments so they nest under the event's path.
  */
 function condition(field: string, roots: readonly FactRoot[]) {
@@ -140,7 +140,7 @@ function condition(field: string, roots: readonly FactRoot[]) {
         ctx.addIssue({ code: 'custom', input: value, path: parsePath(issue.path).slice(1), message: issue.message });
       }
     }),
-    z.describe(`A condition (SPEC §3) over the fact roots ${roots.join(', ')}: {all:[…]}, {any:[…]}, {not:…} or a leaf {id, description, fact, op, value}.`),
+    z.describe(`A condition over the fact roots ${roots.join(', ')}: {all:[…]}, {any:[…]}, {not:…} or a leaf {id, description, fact, op, value}.`),
   );
 }
 
@@ -150,7 +150,7 @@ const jsonObject = () =>
     z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
   );
 
-// ---- §4 service items ------------------------------------------------------------------------------
+// ---- service items ---------------------------------------------------------------------------------
 
 export const itemMaterialSchema = z.strictObject({
   code: code(),
@@ -195,7 +195,7 @@ export const serviceItemSchema = z
 
 export const serviceBundleSchema = bundleSchema({ code, name, text, dayCount, condition: (field) => condition(field, BUNDLE_FACT_ROOTS) });
 
-// ---- §5 policies -----------------------------------------------------------------------------------
+// ---- policies --------------------------------------------------------------------------------------
 
 export const policySchema = z
   .looseObject({
@@ -214,11 +214,11 @@ export const policySchema = z
     budget: z.optional(amount()),
     channels: z.array(code()).check(z.minLength(1), z.maxLength(LIMITS.channels)),
     version: z.int().check(z.minimum(1)),
-    /** Dishonest (失信) enterprises are excluded unless this is true (SPEC §5 "unless a policy says otherwise"). */
+    /** Dishonest (失信) enterprises are excluded unless this is true: a policy may say otherwise. */
     includeDishonest: z.optional(z.boolean()),
     /** Who the policy is for (default enterprise): a person policy matches person profiles (`person.*`). */
     subjectKind: z.optional(z.enum(['enterprise', 'person'])),
-    /** Dishonest persons are excluded only when this is true (SPEC §16; enterprises: see includeDishonest). */
+    /** Dishonest persons are excluded only when this is true (enterprises: see includeDishonest). */
     excludeDishonest: z.optional(z.boolean()),
     /**
      * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
@@ -342,7 +342,7 @@ export const creditUpdatedSchema = z.looseObject({
   falseCommitment: z.boolean(),
 });
 
-// ---- §4 applications -------------------------------------------------------------------------------
+// ---- applications ----------------------------------------------------------------------------------
 
 export const applicantSchema = z
   .looseObject({
@@ -376,7 +376,7 @@ export const applicationSubmittedSchema = z
   .looseObject({
     applicationId: code(),
     itemCode: z.optional(code().check(z.describe('The service item applied for. Exactly one of itemCode and bundleCode.'))),
-    bundleCode: z.optional(code().check(z.describe('The 一件事 bundle applied for (SPEC §15). Exactly one of itemCode and bundleCode.'))),
+    bundleCode: z.optional(code().check(z.describe('The 一件事 bundle applied for. Exactly one of itemCode and bundleCode.'))),
     /** The answers to the bundle's situation questions (`answers.<questionId>`); only with bundleCode. */
     answers: z.optional(jsonObject()),
     applicant: applicantSchema,
@@ -441,7 +441,7 @@ export const applicationReviewedSchema = z
     }),
   );
 
-// ---- §6 reviews and rectification ------------------------------------------------------------------
+// ---- reviews and rectification ---------------------------------------------------------------------
 
 export const caseCompletedSchema = z.looseObject({
   caseId: code(),

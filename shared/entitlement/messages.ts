@@ -132,7 +132,7 @@ export function publicityListEvents(
         closesAt: pairs[0]!.publicity!.closesAt,
         entries: codes.map((code) => {
           const name = names.get(code) ?? '';
-          // Persons are always listed with their names and ID numbers masked (SPEC §16).
+          // Persons are always listed with their names and ID numbers masked.
           if (subjectKindOf(policy) === 'person') return { name: maskPersonName(name), idNumber: maskedSubjectId(code) };
           return mask ? { name: maskEnterpriseName(name), creditCode: maskCreditCode(code) } : { name, creditCode: code };
         }),
@@ -167,7 +167,7 @@ export function notifiedEvent(n: NotificationIntent, deliveredAt: Instant): Outb
 
 /**
  * What a channel sender delivers; `notificationId` is the same on every attempt (its idempotency key). An
- * enterprise is named by its credit code; a person never by an unmasked ID number (SPEC §16): `subjectId`
+ * enterprise is named by its credit code; a person never by an unmasked ID number: `subjectId`
  * is masked and the id is a digest, the same on every attempt.
  */
 export interface ChannelMessage {

@@ -1,5 +1,5 @@
 /**
- * 免申即享 use cases (SPEC §5): publication and withdrawal of a policy, one-click confirmations,
+ * 免申即享 use cases: publication and withdrawal of a policy, one-click confirmations,
  * disbursements and recoveries, the re-match of one enterprise, the match slices of a publication and the delivery of
  * notifications. Each loads what it needs through the ports (ports.ts), calls the pure domain (domain/),
  * stores the result through the store port and then sends the follow-up messages (messages.ts); metrics

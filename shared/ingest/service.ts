@@ -1,5 +1,5 @@
 /**
- * The ingest use case (SPEC §2), independent of HTTP and AWS: given the raw body, its content type and the
+ * The ingest use case, independent of HTTP and AWS: given the raw body, its content type and the
  * authenticated principal, decide the answer. The body and each event are judged by domain/; recording
  * and queueing come in through the ports. Nothing accepted is lost: an event is answered as accepted only
  * after it is recorded and queued (a failure of either throws, and the client's retry finds it recorded).

@@ -3,7 +3,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 import { tableName } from './resources';
 
-/** One line of the append-only audit trail (SPEC §10): who, what, when, why. */
+/** One line of the append-only audit trail: who, what, when, why. */
 export interface AuditEntry {
   /** What the entry is about, e.g. `application:A-1`, `rectification:C-9`, `entitlement:P-1/9144...`. */
   readonly subject: string;

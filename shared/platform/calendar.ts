@@ -18,7 +18,7 @@ export function stageCalendar(): WorkingCalendar {
 }
 
 /**
- * The instant an `asOf` stands for (SPEC §2): a date "YYYY-MM-DD" is the start of that day in the stage's
+ * The instant an `asOf` stands for: a date "YYYY-MM-DD" is the start of that day in the stage's
  * time zone; a timestamp is itself. ISO 8601 UTC, so stored instants compare as strings and numbers alike.
  */
 export function asOfInstant(asOf: string): string {

@@ -1,5 +1,5 @@
 /**
- * Event receipts (SPEC §9, §11): for every accepted inbound event, by its `(source, id)`, what became of it —
+ * Event receipts: for every accepted inbound event, by its `(source, id)`, what became of it —
  * applied (with a pointer to what it changed), no effect (a duplicate, a stale update, a replay) or refused
  * after acceptance with a kind from ONE vocabulary and a reason — so an upstream system never has to parse a
  * Chinese message to learn what happened. Every capability records its outcomes here; the query routes

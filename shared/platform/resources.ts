@@ -17,7 +17,7 @@ export type TableName = (typeof TABLE_NAMES)[number];
 export const QUEUE_NAMES = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'outbound', 'simulation'] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
-/** Which queue owns each inbound event type (SPEC §2): exhaustive over the contract's types. */
+/** Which queue owns each inbound event type: exhaustive over the contract's types. */
 export const routing = {
   'gov.catalog.item.published': 'registry',
   'gov.catalog.bundle.published': 'registry',

@@ -15,7 +15,7 @@ export interface CalendarConfig {
 }
 
 export interface SourceConfig {
-  /** Event types this source may post (SPEC §2). */
+  /** Event types this source may post. */
   readonly types: readonly InboundType[];
 }
 
@@ -56,13 +56,13 @@ export interface StageConfig {
   /** Principals allowed to read the query routes (auditors, upstream systems). */
   readonly readers: readonly string[];
   /**
-   * Query routes (route keys such as `GET /applications/{applicationId}`) a reader is limited to (SPEC §12,
-   * least privilege for people and systems too). A reader not listed here reads every query route (auditors).
+   * Query routes (route keys such as `GET /applications/{applicationId}`) a reader is limited to
+   * (least privilege for people and systems too). A reader not listed here reads every query route (auditors).
    */
   readonly readerRoutes?: Readonly<Record<string, readonly string[]>>;
   /**
    * Readers entitled to person data (ID numbers, names of persons, birth dates, phone numbers) in query
-   * answers (SPEC §12); every other reader gets them masked. Without this list, readers that are not
+   * answers; every other reader gets them masked. Without this list, readers that are not
    * upstream sources (auditors) are entitled.
    */
   readonly personDataReaders?: readonly string[];

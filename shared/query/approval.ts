@@ -35,9 +35,9 @@ function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean)
 
 export const approvalRoutes: QueryRoutes = {
   /**
-   * Why an application was decided so (SPEC §4, §9): the current decision with its full trace, reasons,
+   * Why an application was decided so: the current decision with its full trace, reasons,
    * licences used, waived materials, due dates, latency and item version; every version (history), and
-   * the conflicts and refused events recorded against it (SPEC §11).
+   * the conflicts and refused events recorded against it.
    */
   'GET /applications/{applicationId}': async ({ params }) => {
     const applicationId = params.applicationId ?? '';

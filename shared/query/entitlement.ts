@@ -1,5 +1,5 @@
 /**
- * 免申即享 read routes (SPEC §5, §9): the policy calculator (政策计算器) of an enterprise, a policy with its
+ * 免申即享 read routes: the policy calculator (政策计算器) of an enterprise, a policy with its
  * figures and matching progress, and a policy's entitlements by state ("who was pushed policy P").
  */
 import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
@@ -124,7 +124,7 @@ export const entitlementRoutes: QueryRoutes = {
             : null,
           explanation: x
             ? {
-                // A dishonest enterprise is told so first, in every policy that excludes it (SPEC §5).
+                // A dishonest enterprise is told so first, in every policy that excludes it.
                 ...(x.exclusions.includes('dishonest') ? { excluded: 'dishonest' } : {}),
                 outcome: x.outcome,
                 outcomeLabel: OUTCOME_LABEL[x.outcome],
@@ -196,7 +196,7 @@ export const entitlementRoutes: QueryRoutes = {
     if (!/^\d+$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
       return problem(400, `limit must be a whole number from 1 to ${MAX_PAGE}`);
     }
-    // A credit code, or for a person policy an ID number (SPEC §16).
+    // A credit code, or for a person policy an ID number.
     if (query.cursor !== undefined && !isValidCreditCode(query.cursor) && !isValidIdNumber(query.cursor)) return problem(400, 'cursor is not one this route returned');
     if ((await getPolicy(policyId)) === undefined) return problem(404, `no policy ${policyId}`);
     const page = await listEntitlements(

@@ -1,5 +1,5 @@
 /**
- * An upstream system's view of its own events (SPEC §9, §12): an accepted event as recorded at the edge,
+ * An upstream system's view of its own events: an accepted event as recorded at the edge,
  * its receipt (what became of it), and its refusals since a time. A source reads its own events only;
  * readers that are not sources (auditors) read every source's.
  */

@@ -1,5 +1,5 @@
 /**
- * 缺数清单 (SPEC §17): the data a machine lacked in a period — unknown facts of items' rules and of policies'
+ * 缺数清单: the data a machine lacked in a period — unknown facts of items' rules and of policies'
  * criteria, materials provided by hand — by the department that owns it, ranked by what supplying it would
  * unlock. Read through the report's public module, which builds the same ledger the monthly report keeps.
  */

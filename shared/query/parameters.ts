@@ -1,7 +1,7 @@
 /**
  * Bounds on every query route's path and query parameters, checked before any route reads a table:
  * a parameter becomes part of a DynamoDB key, and DynamoDB refuses keys over 1,024 bytes (sort key) or
- * 2,048 (partition key) with an error that would otherwise surface as a 500 (SPEC §2: a 4xx naming
+ * 2,048 (partition key) with an error that would otherwise surface as a 500 (a 4xx naming
  * what is wrong, never a 5xx).
  */
 

@@ -1,5 +1,5 @@
 /**
- * Person data on the read side (SPEC §12): ID numbers, names of persons, birth dates and phone numbers are
+ * Person data on the read side: ID numbers, names of persons, birth dates and phone numbers are
  * returned only to readers entitled to them (`config.personDataReaders`); every other reader gets the
  * same answer with them masked. The rule is applied to every query route's answer in one place, so a
  * new route cannot forget it.

@@ -22,7 +22,7 @@ export const registryRoutes: QueryRoutes = {
   },
 
   /**
-   * A subject's credit record as the product holds it (SPEC §9): the upstream record from the credit
+   * A subject's credit record as the product holds it: the upstream record from the credit
    * system, the marks the product set itself with their cause (a revocation's falseCommitment names its
    * application), and what decisions read (the effective record).
    */

@@ -5,7 +5,7 @@ import type { QueryRoutes } from './router';
 
 export const reportRoutes: QueryRoutes = {
   /**
-   * The stored monthly report of a district (SPEC §9, §10): every figure of §4–§6 per department with
+   * The stored monthly report of a district: every figure of 秒批, 免申即享 and 好差评 per department with
    * Chinese labels. `npm run report` renders it as a terminal table and an HTML page.
    */
   'GET /reports/{district}/{month}': async ({ params }) => {

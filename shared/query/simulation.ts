@@ -1,4 +1,4 @@
-/** 沙盘推演 read route: a simulation's progress, and its result once every slice is in (SPEC §17). */
+/** 沙盘推演 read route: a simulation's progress, and its result once every slice is in. */
 import { json, problem } from '#platform/http';
 import { readSimulation } from '#simulation';
 import type { QueryRoutes } from './router';

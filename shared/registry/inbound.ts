@@ -16,7 +16,7 @@ export type ReferenceChange =
   | { readonly kind: 'licenceRevoked'; readonly licenceNo: string; readonly revokedAt: string }
   | { readonly kind: 'credit'; readonly credit: CreditRecord };
 
-/** Reference data from an upstream system (SPEC §2), answered with a receipt. */
+/** Reference data from an upstream system, answered with a receipt. */
 export interface ReferenceInput {
   readonly kind: 'reference';
   readonly ref: EventRef;
@@ -24,8 +24,8 @@ export interface ReferenceInput {
 }
 
 /**
- * CivicFlow's own credit marks, `civicflow.credit.marked`: the approval's false-commitment mark (SPEC §4
- * step 6), or 免申即享's benefit-fraud mark of a recovery (追回).
+ * CivicFlow's own credit marks, `civicflow.credit.marked`: the approval's false-commitment mark (a
+ * verification found a commitment untruthful), or 免申即享's benefit-fraud mark of a recovery (追回).
  */
 export type CreditMarkInput = { readonly kind: 'creditMark'; readonly eventId: string; readonly subjectId: string } & (
   | { readonly markKind: 'falseCommitment'; readonly mark: FalseCommitmentMark }

@@ -6,7 +6,7 @@
  * writes its table (changes from elsewhere, such as a credit mark, arrive as events on the registry queue).
  */
 export {
-  // Service items (SPEC §4): the current version, or the version an application was decided on.
+  // Service items: the current version, or the version an application was decided on.
   getCurrentItem,
   getItemVersion,
   // 一件事 bundles: the current version, or the version an application was submitted under.

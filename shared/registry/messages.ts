@@ -1,6 +1,6 @@
 /**
  * What the registry tells other capabilities after a change: an enterprise (or a person) whose profile or
- * credit record changed is re-matched against every active policy (SPEC §5; dishonest enterprises are excluded from
+ * credit record changed is re-matched against every active policy (dishonest enterprises are excluded from
  * policies, so a change of credit can change eligibility). Sent again on a redelivery whose receipt says
  * the event was applied (the entitlement side is idempotent).
  */

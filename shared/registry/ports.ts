@@ -10,7 +10,7 @@ import type { VersionStamp } from './domain/item';
 import type { AsOf, BenefitFraudMark, FalseCommitmentMark } from './domain/types';
 
 /**
- * A change written in one transaction with its event's receipt (SPEC §9): both or neither. `redelivered`:
+ * A change written in one transaction with its event's receipt: both or neither. `redelivered`:
  * the event's receipt was there (the first outcome); `refused`: the change's own condition failed, with
  * what the stored record says.
  */

@@ -1,5 +1,5 @@
 /**
- * The registry's use cases (SPEC §2): reference data from upstream systems (service items, profiles,
+ * The registry's use cases: reference data from upstream systems (service items, profiles,
  * e-licences, credit records), each written with its event's receipt, and CivicFlow's own credit mark.
  * Ports in (ports.ts), pure decisions from domain/, then what follows an applied change (messages.ts),
  * then the metric and the log line.

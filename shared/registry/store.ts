@@ -196,7 +196,7 @@ export async function queryShardProfiles(shard: number, limit: number, cursor?: 
   return queryShard<EnterpriseProfile>('enterprise', shard, limit, cursor);
 }
 
-/** The same for person profiles (person policies, SPEC §16): persons are spread over as many shards. */
+/** The same for person profiles (person policies): persons are spread over as many shards. */
 export async function queryShardPersons(shard: number, limit: number, cursor?: string): Promise<ProfilePage<PersonProfile>> {
   return queryShard<PersonProfile>('person', shard, limit, cursor);
 }

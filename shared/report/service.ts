@@ -1,5 +1,5 @@
 /**
- * The monthly report's use case (SPEC §10): build the report of a district's month unless it is stored
+ * The monthly report's use case: build the report of a district's month unless it is stored
  * already, store it once, then count it and log it. The schedule asks for the previous month every day,
  * so the report appears on the 1st (or with the first run after an outage) and is never rebuilt over; an
  * operator may ask for another month (a backfill), still only if missing.

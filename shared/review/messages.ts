@@ -1,5 +1,5 @@
 /**
- * The outbound `gov.review.*` and `gov.rectification.*` events (SPEC §8), built from what the domain
+ * The outbound `gov.review.*` and `gov.rectification.*` events, built from what the domain
  * decided. Each id is deterministic, so a re-publish (after a crash between publish and clearing the
  * outbox, or a redelivered change) is recognisable by receivers: one invitation, reminder, default and
  * opening per case, one event per rectification step (its action key), one overdue flag per kind.

@@ -16,7 +16,7 @@ import type { CaseReviewState, Counters, FigureDelta, Rectification, Review, Rev
 import type { PlatformAnswer, SyncRecord, SyncState } from './domain/upward/sync';
 import type { UpwardProfile, UpwardSettings } from './domain/upward/types';
 
-/** A semantic refusal, kept on the case so auditors can see what was refused and why (SPEC §11). */
+/** A semantic refusal, kept on the case so auditors can see what was refused and why. */
 export interface Rejection {
   readonly kind: 'review' | 'step';
   /** The reviewId, or the action key of the step. */

@@ -1,5 +1,5 @@
 /**
- * The one rules language of CivicFlow (SPEC §3), shared by service items (秒批) and policies (免申即享).
+ * The one rules language of CivicFlow, shared by service items (秒批) and policies (免申即享).
  * Rules are data: validated when published, compiled once per version, evaluated three-valued.
  */
 

@@ -32,7 +32,7 @@ function isNumberOrDate(v: unknown): boolean {
 }
 
 /**
- * Validates a condition as data (SPEC §3), so a bad operator or path is rejected when a rule set is
+ * Validates a condition as data, so a bad operator or path is rejected when a rule set is
  * published rather than when an application arrives. Returns every problem found, each with the path
  * of the offending field (e.g. `rules.all[2].op`); an empty array means the condition compiles.
  */

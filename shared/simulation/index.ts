@@ -1,5 +1,5 @@
 /**
- * 沙盘推演's public module (SPEC §17): the query route reads a simulation here. Starting one and running
+ * 沙盘推演's public module: the query route reads a simulation here. Starting one and running
  * its slices are the simulation functions' (functions/simulation/).
  */
 export { readSimulation } from './read';

@@ -1,4 +1,4 @@
-/** What the simulation use cases need (SPEC §17): their own store, approval's bulk read, the slice queue. */
+/** What the simulation use cases need: their own store, approval's bulk read, the slice queue. */
 import type { WorkingCalendar } from '#calendar/types';
 import type { Replayable, Window } from '#approval';
 import type { InternalEventOf } from '#contract/internal';

@@ -1,5 +1,5 @@
 /**
- * 沙盘推演 use cases (SPEC §17): start a simulation (store the job, fan out its slices), run a slice
+ * 沙盘推演 use cases: start a simulation (store the job, fan out its slices), run a slice
  * (replay or match, tally, store the tally once), and show one (progress, and the result when every slice
  * is in). An item draft is replayed over the item's stored first decisions, one approvals byItem shard a
  * slice; a policy draft is matched with the current version over the current profiles, one registry

@@ -1,5 +1,5 @@
 /**
- * What auditors read in CloudWatch (SPEC §10), as synthesized: the dashboard's widgets and the metrics
+ * What auditors read in CloudWatch, as synthesized: the dashboard's widgets and the metrics
  * each shows, every alarm with its metric and threshold, the saved Logs Insights queries, and the
  * append-only guard on the audit trail.
  */

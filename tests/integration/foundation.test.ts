@@ -1,6 +1,6 @@
 /**
  * The foundation end to end through the local runtime: signed HTTP ingest → queue → registry handler →
- * table, read back through the query API; every status code of SPEC §2 over loopback; dev controls.
+ * table, read back through the query API; every status code of POST /events over loopback; dev controls.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
 

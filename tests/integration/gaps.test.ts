@@ -1,5 +1,5 @@
 /**
- * 缺数清单 (SPEC §17) through the local runtime: applications on an instant item decided with facts missing
+ * 缺数清单 through the local runtime: applications on an instant item decided with facts missing
  * from their forms and a business licence nobody could verify, one of them approved by a person afterwards;
  * a policy matched over enterprises whose profiles lack the export value or the registration status; then
  * GET /gaps read back against the table counted by hand below, again after every event was delivered a

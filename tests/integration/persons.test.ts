@@ -1,5 +1,5 @@
 /**
- * Person policies (SPEC §16) through the local runtime: 20,000 generated residents posted as
+ * Person policies through the local runtime: 20,000 generated residents posted as
  * `gov.person.profile.updated` (batches of 100, as enterprises are), an 高龄津贴 (age 80 and over) policy
  * matched over them in the registry's parallel slices — checked against the pure domain as the oracle —
  * with every grant notified once and no ID number unmasked in what left for the channel or the log; then

@@ -1,5 +1,5 @@
 /**
- * Nothing lost, nothing twice (SPEC §11), proven through the local runtime on a data folder:
+ * Nothing lost, nothing twice, proven through the local runtime on a data folder:
  *  1. a poison record in a batch: only it is retried, it reaches the DLQ after maxReceiveCount, the alarm
  *     shows, and after the fix `npm run redrive` brings it back and it takes effect exactly once;
  *  2. the runtime killed (SIGKILL) mid-batch and restarted on its data folder;

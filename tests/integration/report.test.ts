@@ -1,5 +1,5 @@
 /**
- * The monthly report (SPEC §10) through the local runtime: a month (November 2026) of known traffic —
+ * The monthly report through the local runtime: a month (November 2026) of known traffic —
  * applications on four items with known outcomes, a policy pushed over 31 enterprises with two
  * confirmations and a disbursement, cases and reviews of known levels with one rectification driven to
  * closure and one left to go overdue — then the clock moves to December, the deadline and review schedules
@@ -240,7 +240,7 @@ describe('the monthly report through the local runtime', () => {
 
   const dept = (code: string) => report.departments.find((d) => d.departmentCode === code)!;
 
-  it('has the 秒批 figures of November per department (SPEC §4)', async () => {
+  it('has the 秒批 figures of November per department', async () => {
     // CGJ: APPROVED (11-03 → 11-05: 2 of 20 working days), REJECTED (same), TERMINATED (容缺 deadline 11-10 missed).
     expect(dept(CGJ).approval).toMatchObject({
       decisions: 3,
@@ -278,7 +278,7 @@ describe('the monthly report through the local runtime', () => {
     expect(total.latencyMs.mean).toBeCloseTo(latencies.reduce((s, v) => s + v, 0) / 5, 6);
   });
 
-  it('has the 免申即享 figures of the policy valid in November (SPEC §5)', () => {
+  it('has the 免申即享 figures of the policy valid in November', () => {
     // Eligible: the sample small exporter and the 10 generated small exporters; 10 micro lack export data.
     const expected = {
       policyId: 'POL-2026-EXPORT-INS',
@@ -302,7 +302,7 @@ describe('the monthly report through the local runtime', () => {
     expect(dept(CGJ).entitlement.policies).toBe(0);
   });
 
-  it('has the 好差评 figures of cases completed in November, the ranking and the 差评 trend (SPEC §6)', () => {
+  it('has the 好差评 figures of cases completed in November, the ranking and the 差评 trend', () => {
     // SJJ: levels 5, 4, 1 → 18 points / 3; the 差评 rectified, return-visited (satisfied) and closed.
     expect(dept(SJJ).review).toMatchObject({
       completedCases: 3,
@@ -360,7 +360,7 @@ describe('the monthly report through the local runtime', () => {
     expect(report.badReviewTrend.filter((d) => d.realReviews > 0)).toEqual([{ day: '2026-11-02', realReviews: 5, negative: 2 }]);
   });
 
-  it('has the 办不成事 cases reported in November, counted as GET /hardcases/figures counts them (SPEC §18)', async () => {
+  it('has the 办不成事 cases reported in November, counted as GET /hardcases/figures counts them', async () => {
     // RP-HC-1 closed after a resolution on 11-04; RP-HC-2 never contacted (due 11-04) nor resolved (due 11-11).
     // The case the 容缺 application's termination offered was reported on 12-04: December's.
     const h = report.hardCases!;
@@ -381,7 +381,7 @@ describe('the monthly report through the local runtime', () => {
     expect(JSON.stringify(report)).not.toContain('13812345678');
   });
 
-  it('has the upward sync of November\'s reviews, defaults and steps, counted as GET /reviews/sync/figures counts them (SPEC §18)', async () => {
+  it('has the upward sync of November\'s reviews, defaults and steps, counted as GET /reviews/sync/figures counts them', async () => {
     // ACKED (SJ-0001, which has a credit code): C1's and C3's reviews, C3's five steps. REJECTED: C2's review
     // by the platform; by our profile (no credit code): C4's review and its rectification's opening, C5's
     // review, and the defaults of C6 and of the three approvals' cases (each 7 days after completion: November).

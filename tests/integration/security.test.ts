@@ -1,5 +1,5 @@
 /**
- * Bad input, authentication, authorization and privacy (SPEC §2, §11, §12) through the local runtime,
+ * Bad input, authentication, authorization and privacy through the local runtime,
  * with every log line written at DEBUG:
  *  - each malformed request gets its status and an error naming the field; the runtime keeps serving and
  *    nothing accepted changes;

@@ -1,5 +1,5 @@
 /**
- * 沙盘推演 through the local runtime (SPEC §17): a history of 2,000 applications of one item decided by the
+ * 沙盘推演 through the local runtime: a history of 2,000 applications of one item decided by the
  * approval consumer, then two drafts simulated over POST /simulations and read back from
  * GET /simulations/{id}: (a) a fact no system supplies for most enterprises becomes a declared form field,
  * (b) a threshold is tightened. Transitions, regressions, 秒批率 and blocking facts are checked against a

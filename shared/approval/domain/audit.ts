@@ -1,5 +1,5 @@
 /**
- * The audit lines of 秒批 (SPEC §10): who caused a change, what came of it and why. Keyed by their cause
+ * The audit lines of 秒批: who caused a change, what came of it and why. Keyed by their cause
  * (`causeId`), so a redelivery writes nothing new. A decision's line carries its reason codes, not the
  * decision: the full decision and its trace are kept once, in its version (the store adds the version's
  * address to the line when it writes both).

@@ -1,5 +1,5 @@
 /**
- * Deciding an application (SPEC §4, steps 1–5), as the sequence of the product's steps: 1 the item,
+ * Deciding an application (steps 1–5), as the sequence of the product's steps: 1 the item,
  * 2 credit, 3 materials, 4 rules, 5 mode, then the outcome weighing what they found (outcome.ts). Pure:
  * the use case loads the item, profile, e-licences and credit record and passes the clock's reading and
  * the calendar; the certificate number is derived from the application (certificate.ts).
@@ -110,7 +110,7 @@ function stoppedAt(input: DecideInput, reason: Reason): Decision {
   };
 }
 
-/** The review case an approval opens (SPEC §4 → §6): the application itself, owned by the item's department. */
+/** The review case an approval opens (秒批 → 好差评): the application itself, owned by the item's department. */
 export function openReviewCase(application: Application, departmentCode: string, completedAt: string): Effect {
   return {
     kind: 'openReviewCase',

@@ -97,7 +97,7 @@ export interface RuleRef {
 export type Effect =
   | {
       readonly kind: 'openReviewCase';
-      /** The review case of an approval is the application itself (SPEC §4 → §6). */
+      /** The review case of an approval is the application itself (秒批 → 好差评). */
       readonly caseId: string;
       readonly itemCode: string;
       readonly departmentCode: string;

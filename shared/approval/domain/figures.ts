@@ -1,5 +1,5 @@
 /**
- * 秒批 figures (SPEC §4): decisions by outcome, 秒批率, materials waived, decision latency and time-limit
+ * 秒批 figures: decisions by outcome, 秒批率, materials waived, decision latency and time-limit
  * compression. Pure aggregation over stored decisions; pass each application's current decision once
  * (`currentDecisions` picks it from a history of versions), so a re-decided 容缺 case counts once.
  */

@@ -1,5 +1,5 @@
 /**
- * Which decision versions 办不成事 (hard cases) must hear of (SPEC §18): a TERMINATED application is a
+ * Which decision versions 办不成事 (hard cases) must hear of: a TERMINATED application is a
  * thing the applicant could not get done and offers a case at once; a MANUAL_REVIEW is watched until its
  * item's promised days run out; and any version that follows a MANUAL_REVIEW ends that watch. Other
  * versions concern no hard case and are not sent. The notice rides in the version's effects, so it is

@@ -1,7 +1,7 @@
 /**
- * Later events on a decided application (SPEC §4 step 6). Each returns a new version of the decision
- * (sequence + 1, `updatedAt` = the event's time) with the step appended to its trace and the effects this
- * version asks for; a refusal changes nothing. A supplement decides the application again, so it moves
+ * Later events on a decided application: a supplement, the supplement deadline, a verification report (a
+ * person's decision is in reviewed.ts). Each returns a new version of the decision (sequence + 1,
+ * `updatedAt` = the event's time) with the step appended to its trace and the effects this version asks for; a refusal changes nothing. A supplement decides the application again, so it moves
  * `decidedAt`, latency and compression; a deadline or a verification does not decide on the merits and
  * leaves them as they were. Effects of earlier versions are never repeated: the review case opened by an approval
  * stays open when the approval is later revoked.

@@ -1,5 +1,5 @@
 /**
- * Which counters a newly stored decision version moves (SPEC §4 "Figures"), as data: the use case hands
+ * Which counters a newly stored decision version moves (the 秒批 figures), as data: the use case hands
  * them to its metrics port after the version is written, never for a redelivery.
  *
  * `Decisions` counts versions by outcome; the 秒批率 pair counts each application once in the denominator

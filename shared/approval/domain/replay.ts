@@ -1,5 +1,5 @@
 /**
- * Decisions keep the facts they saw (SPEC §17): the snapshot of exactly what decide() read for a first
+ * Decisions keep the facts they saw: the snapshot of exactly what decide() read for a first
  * decision — the application, the shared profile, the applicant's e-licences, the credit record and the
  * decision moment — and the pure replay of that snapshot against another item version (a draft).
  *

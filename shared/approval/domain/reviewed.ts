@@ -1,8 +1,8 @@
 /**
- * A person's decision (人工审核, `gov.application.reviewed`) on an application in MANUAL_REVIEW (SPEC §4
- * step 6): the application's next version, decided on its merits by a person. An approval issues the
- * certificate an automatic approval would (same number) and opens the review case; a rejection gives the
- * reviewer's reasons. Either way the version records who decided, when and why, in `review`, in its reasons
+ * A person's decision (人工审核, `gov.application.reviewed`) on an application in MANUAL_REVIEW, one of
+ * the later events on a decided application: the application's next version, decided on its merits by a
+ * person. An approval issues the certificate an automatic approval would (same number) and opens the
+ * review case; a rejection gives the reviewer's reasons. Either way the version records who decided, when and why, in `review`, in its reasons
  * (code REVIEWED_BY_PERSON) and as the last step of its trace; no deadline stays open.
  *
  * Only an application in MANUAL_REVIEW takes one; any other state refuses it (the current decision
@@ -86,7 +86,7 @@ function reviewStep(r: ReviewRecord): TraceStep {
   };
 }
 
-/** The review case of the approval (SPEC §4 → §6): the application itself, owned by the item's department. */
+/** The review case of the approval (秒批 → 好差评): the application itself, owned by the item's department. */
 function reviewCase(d: Decision, completedAt: string): Effect[] {
   if (d.departmentCode === null) return [];
   return [

@@ -1,5 +1,5 @@
 /**
- * What each step of a decision reports (SPEC §4 steps 1–5): its line in the trace, and its findings, each
+ * What each step of a decision reports (steps 1–5, decide.ts): its line in the trace, and its findings, each
  * tagged with what it leads to. The outcome is chosen after every step has run (outcome.ts), so the
  * applicant and the reviewer see every ground at once (一次性告知).
  */

@@ -1,5 +1,5 @@
 /**
- * Bundle applications (一件事一次办, SPEC §15): the first decision of every applicable child, a supplement
+ * Bundle applications (一件事一次办): the first decision of every applicable child, a supplement
  * (answers, form, materials) and a person's decision on one child. Each makes one version of the bundle,
  * stored in one transaction with its audit line and receipt (store/bundle.ts), then its outbox sent: one
  * `gov.application.decided` per child decided or changed in this version, one

@@ -1,5 +1,5 @@
 /**
- * Later events on a decided application (SPEC §4 step 6): a supplement re-decides a 容缺 case under the
+ * Later events on a decided application: a supplement re-decides a 容缺 case under the
  * item version it was accepted under; a department's verification report closes or revokes an approval
  * on commitment; a person's decision concludes a manual review. Each computes the next version from the current one (domain/lifecycle.ts) and stores it
  * conditionally on that version, so a concurrent event makes it reload and compute again.

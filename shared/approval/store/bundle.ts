@@ -1,5 +1,5 @@
 /**
- * Bundle applications (一件事, SPEC §15) in the approvals table, each in its own partition:
+ * Bundle applications (一件事) in the approvals table, each in its own partition:
  *
  *   BUNDLE#<applicationId>  APPLICATION                  the submitted application (created once: the exactly-once gate)
  *   BUNDLE#<applicationId>  STATE                        the current version, small (`sequence` is the optimistic

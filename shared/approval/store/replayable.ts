@@ -1,5 +1,5 @@
 /**
- * The bulk read of a simulation (SPEC §17): one shard of one item's first decisions, with the facts each
+ * The bulk read of a simulation: one shard of one item's first decisions, with the facts each
  * saw (docs/decisions/decision-facts.md). The byItem index (DECISION items, sort key `<item>#<id>`) gives
  * the item's applications in the shard and their submission times; the window is applied to those; then
  * the first version items are read 100 per BatchGetItem. Nothing here writes.

@@ -1,5 +1,5 @@
 /**
- * The policy budget (SPEC §5): a grant or a confirmation reserves `benefit.amount` from what remains; the
+ * The policy budget: a grant or a confirmation reserves `benefit.amount` from what remains; the
  * adapter applies it as `ADD remaining -amount` with the condition `remaining >= amount`, so concurrent
  * reservations cannot overspend (a failed condition means re-read and plan again).
  */

@@ -1,5 +1,5 @@
 /**
- * Per-policy figures (SPEC §5). An entitlement counts in every state it has reached — a disbursed
+ * Per-policy figures. An entitlement counts in every state it has reached — a disbursed
  * confirmation still counts as confirmed, an exhausted one still counts as eligible — except
  * needs-info and ineligible, which count the current state.
  *

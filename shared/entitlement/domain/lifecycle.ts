@@ -1,5 +1,5 @@
 /**
- * A policy's own lifecycle (SPEC §5): publication of a first or newer version, and withdrawal. The pairs'
+ * A policy's own lifecycle: publication of a first or newer version, and withdrawal. The pairs'
  * entitlements are planned in transitions.ts.
  */
 import type { Instant, Policy } from './types';
@@ -19,7 +19,7 @@ export type PolicyPlan =
 
 /**
  * `gov.policy.published`: a first version or a newer one is stored and matched; a replay of the stored
- * version or an older one is ignored. A withdrawn policy stays withdrawn (SPEC: it pushes nothing more).
+ * version or an older one is ignored. A withdrawn policy stays withdrawn (it pushes nothing more).
  */
 export function planPublish(existing: Policy | undefined, incoming: Policy, at: Instant): PolicyPlan {
   const { status: _ignored, withdrawnAt: _w, ...content } = incoming;

@@ -299,7 +299,7 @@ export function explainEnterprise(
   });
   const inactive = policyInactiveReason(policy, now, options.timeZone);
   const dishonest = isExcludedAsDishonest(policy, credit);
-  // SPEC §5: a policy that excludes a dishonest enterprise says so first, even when its criteria fail too
+  // A policy that excludes a dishonest enterprise says so first, even when its criteria fail too
   // (matching itself lets failed criteria decide, see verdictOf; the calculator explains).
   const verdict: { outcome: MatchOutcome; reason: MatchReason } =
     inactive !== undefined

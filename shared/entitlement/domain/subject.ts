@@ -1,5 +1,5 @@
 /**
- * Who a policy is for (SPEC §16): enterprises, named by their credit code, or persons, named by their ID
+ * Who a policy is for: enterprises, named by their credit code, or persons, named by their ID
  * number. An entitlement's `creditCode` holds the subject id of either kind (the name it had before persons).
  * Pure: what a profile's facts are and whether a dishonest subject is excluded.
  */
@@ -36,7 +36,7 @@ export function subjectKindMismatch(policy: Pick<Policy, 'policyId' | 'subjectKi
   };
 }
 
-/** A person as criteria see it: the birth date is the profile's, else the ID number's (SPEC §3). */
+/** A person as criteria see it: the birth date is the profile's, else the ID number's. */
 export function personFacts(profile: PersonProfile): PersonProfile {
   if (profile.birthDate !== undefined) return profile;
   const birthDate = birthDateOf(profile.idNumber);
@@ -54,7 +54,7 @@ export function subjectFacts(profile: SubjectProfile, credit: CreditRecord | und
 
 /**
  * Whether the policy leaves out dishonest (失信) subjects: enterprises unless `includeDishonest`, persons
- * only when `excludeDishonest` (SPEC §16).
+ * only when `excludeDishonest`.
  */
 export function excludesDishonest(policy: Pick<Policy, 'subjectKind' | 'includeDishonest' | 'excludeDishonest'>): boolean {
   return subjectKindOf(policy) === 'person' ? policy.excludeDishonest === true : policy.includeDishonest !== true;

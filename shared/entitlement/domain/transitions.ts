@@ -1,5 +1,5 @@
 /**
- * The entitlement state machine (SPEC §5), one planner per cause:
+ * The entitlement state machine, one planner per cause:
  *
  *   (none) → ELIGIBLE | NEEDS_INFO
  *   NEEDS_INFO ⇄ ELIGIBLE, both → INELIGIBLE → ELIGIBLE | NEEDS_INFO   (only before any push)   onMatched
@@ -128,7 +128,7 @@ export function notificationFor(policy: Policy, e: Entitlement, purpose: 'confir
  * and the notification announces the benefit as granted. Reserving first means an enterprise is never
  * told of a benefit the budget cannot pay (a budget already spent gives ELIGIBLE → EXHAUSTED and no push);
  * one write means there is no window in which it was told but not granted. The history still records
- * both steps, so the entitlement has reached NOTIFIED and GRANTED as SPEC §5 lists them.
+ * both steps, so the entitlement has reached NOTIFIED and GRANTED, as the state machine names them.
  *
  * `budgetRemaining` is required when the policy has a budget and a benefit amount.
  */

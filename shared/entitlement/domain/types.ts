@@ -1,5 +1,5 @@
 /**
- * 免申即享 — proactive entitlement (SPEC §5). Pure domain types: handlers load these records, call the
+ * 免申即享 — proactive entitlement. Pure domain types: handlers load these records, call the
  * planners in this folder and apply what they return with conditional writes.
  */
 import type { Condition, Truth } from '#rules/types';
@@ -36,11 +36,11 @@ export interface Policy {
   readonly budget?: number;
   readonly channels: readonly string[];
   readonly version: number;
-  /** SPEC §5: dishonest (失信) enterprises are excluded unless the policy says otherwise. */
+  /** Dishonest (失信) enterprises are excluded unless the policy says otherwise. */
   readonly includeDishonest?: boolean;
   /** Who the policy is for (default enterprise); a person policy matches person profiles (`person.*`). */
   readonly subjectKind?: SubjectKind;
-  /** SPEC §16: dishonest persons are excluded only when this is true. */
+  /** Dishonest persons are excluded only when this is true. */
   readonly excludeDishonest?: boolean;
   /** 公示: the eligible are listed for objections before anyone is notified (publicity.ts; 5 working days by default). */
   readonly publicity?: { readonly workingDays?: number };
@@ -55,7 +55,7 @@ export type SubjectKind = 'enterprise' | 'person';
 
 /**
  * The shared person profile (`gov.person.profile.updated`). The birth date criteria read is `birthDate`,
- * else the one encoded in the ID number (SPEC §3).
+ * else the one encoded in the ID number.
  */
 export interface PersonProfile {
   /** 居民身份证号码, 18 characters: the person's subject id. */

@@ -153,7 +153,7 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
     return;
   }
 
-  // A person policy reads the person profiles of the shard (SPEC §16), an enterprise policy the enterprises'.
+  // A person policy reads the person profiles of the shard, an enterprise policy the enterprises'.
   const page: { readonly profiles: readonly SubjectProfile[]; readonly next?: string } =
     subjectKindOf(policy) === 'person'
       ? await registry.queryShardPersons(shard, settings.sliceSize, cursor)

@@ -1,5 +1,5 @@
 /**
- * Hard-case deadlines in working days on the bureau's calendar (SPEC §7, §18), with the same calendar API
+ * Hard-case deadlines in working days on the bureau's calendar, with the same calendar API
  * the rectification deadlines use. "N working days from a moment" does not count the starting day; "the
  * same working day" is the day of the report when it is a working day, else the next working day (a case
  * reported on a Sunday, or during the National Day holiday, is due on the first working day after it).

@@ -1,5 +1,5 @@
 /**
- * Hard-case figures (SPEC §18): by cause and by item, for a day or a month of reports in the bureau's
+ * Hard-case figures: by cause and by item, for a day or a month of reports in the bureau's
  * time zone. Pure, from the case records; a case counts in the period of its report.
  *
  * - A case counts in every stage it has reached: an escalated case later resolved is resolved; a closed

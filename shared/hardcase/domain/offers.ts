@@ -1,5 +1,5 @@
 /**
- * Hard cases the system offers on its own (SPEC §18): an application TERMINATED (its 容缺 materials were
+ * Hard cases the system offers on its own: an application TERMINATED (its 容缺 materials were
  * not supplied in time), or still in MANUAL_REVIEW after its item's promised days, is a thing the
  * applicant could not get done. The offer is a new case (origin `offered`) the 办不成事 window picks up:
  * it contacts the applicant like for any other case.

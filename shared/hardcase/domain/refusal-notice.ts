@@ -1,5 +1,5 @@
 /**
- * 否定答复 — the refusal notice every REJECTED decision produces (SPEC §18): what was refused, every reason
+ * 否定答复 — the refusal notice every REJECTED decision produces: what was refused, every reason
  * in Chinese (from the decision's reason codes and messages), and how to appeal. Deterministic given the
  * decision and the stage's appeal bodies: the same decision version always gives the same notice.
  *

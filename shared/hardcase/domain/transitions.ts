@@ -1,9 +1,9 @@
 /**
- * The hard-case state machine (SPEC §18): RECEIVED → CONTACTED → RESOLVED | EXPLAINED | ESCALATED →
+ * The hard-case state machine: RECEIVED → CONTACTED → RESOLVED | EXPLAINED | ESCALATED →
  * RETURN_VISITED → CLOSED, with deadlines in working days and overdue flags. Transitions are pure; the
  * store writes `next` on the condition that `version` is still the one it loaded.
  *
- * Decisions the SPEC leaves open:
+ * Decisions the product leaves open:
  * - An escalated case is often concluded by the level it went to: ESCALATED may still be resolved or
  *   explained, and the return visit follows any of the three conclusions.
  * - Departments can be brought in until the case is concluded (with `contact`, `involveDepartments` or

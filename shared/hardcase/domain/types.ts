@@ -1,5 +1,5 @@
 /**
- * 办不成事 — hard cases (SPEC §18): problems an applicant could not get done, reported at the 办不成事
+ * 办不成事 — hard cases: problems an applicant could not get done, reported at the 办不成事
  * window, through the 12345 hotline or online, or offered by the system for an application that was
  * terminated or waited too long for a person's review. Pure types; the state machine is in transitions.ts.
  */

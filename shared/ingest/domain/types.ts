@@ -1,4 +1,4 @@
-/** What the front door takes and answers (SPEC §2): an accepted event, a rejection, the HTTP answer. */
+/** What the front door takes and answers: an accepted event, a rejection, the HTTP answer. */
 import type { InboundEvent } from '#contract/envelope';
 import type { InboundType } from '#contract/inbound';
 import type { QueueName } from '#platform/resources';

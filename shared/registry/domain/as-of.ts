@@ -1,5 +1,5 @@
 /**
- * "Newer asOf wins" (SPEC §2): a profile or credit record replaces the stored one unless it is older. An
+ * "Newer asOf wins": a profile or credit record replaces the stored one unless it is older. An
  * equal asOf rewrites the same record, so a redelivery that crashed after writing still re-runs what follows.
  */
 import type { AsOf, ChangeOutcome } from './types';

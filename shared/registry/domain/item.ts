@@ -1,5 +1,5 @@
 /**
- * Catalogue versions, of service items (SPEC §4) and of 一件事 bundles: a version is stored once and never changes. The version records the
+ * Catalogue versions, of service items and of 一件事 bundles: a version is stored once and never changes. The version records the
  * event that brought it, so a redelivery of that event tells itself from a re-publication by another event
  * (REPLAY) and from the same version with other content (VERSION_CONFLICT: refused, the first stands).
  */

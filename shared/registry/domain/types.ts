@@ -7,7 +7,7 @@ import type { CreditRecord, Licence } from '#contract/schemas';
 /** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
 export type StoredLicence = Licence & { revokedAt?: string };
 
-/** CivicFlow's own mark on a subject's credit (SPEC §4 step 6): the first one stands. */
+/** CivicFlow's own mark on a subject's credit (a false commitment a verification found): the first stands. */
 export interface FalseCommitmentMark {
   readonly at: string;
   readonly applicationId: string;

@@ -1,14 +1,14 @@
 /**
- * The monthly report of a district (SPEC §10): every figure of §4–§6 per department, with Chinese labels.
+ * The monthly report of a district: every figure of 秒批, 免申即享 and 好差评 per department, with Chinese labels.
  * Pure: the report's sources (../sources.ts) read the decisions, policies and review counters; this module
  * decides what belongs to the month and aggregates.
  *
- * What "the month" means for each capability (the SPEC fixes it only for reviews):
+ * What "the month" means for each capability (the product fixes it only for reviews):
  * - 秒批: applications submitted in the month (local date in the bureau's time zone), each with its current
  *   decision at generation time (a 容缺 case re-decided in the next month counts with its final outcome).
  * - 免申即享: policies whose validity overlaps the month and that were published by its end (and not withdrawn
  *   before it began); their figures are cumulative at generation time, as the policy route shows them.
- * - 好差评: cases completed in the month (SPEC §6), from the same counters as `GET /reviews/figures`.
+ * - 好差评: cases completed in the month, from the same counters as `GET /reviews/figures`.
  * - 办不成事: cases reported in the month, the figures of `GET /hardcases/figures?period=YYYY-MM`.
  * - Upward sync: records of the month's reviews, defaults and steps, the figures of
  *   `GET /reviews/sync/figures?period=YYYY-MM` (./sections.ts).
@@ -31,7 +31,7 @@ export const TOTAL_KEY = 'all';
 export interface DecisionInput {
   /** The application's current decision (highest sequence). */
   readonly decision: CurrentDecision;
-  /** Its commitment verification was flagged overdue (SPEC §4 step 6). */
+  /** Its commitment verification was flagged overdue. */
   readonly verificationOverdue: boolean;
 }
 
@@ -146,9 +146,9 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   REVOKED: '撤销',
 };
 
-/** Every figure of SPEC §4–§6 in the report, by its key in the JSON, with its Chinese label. */
+/** Every figure of 秒批, 免申即享 and 好差评 in the report, by its key in the JSON, with its Chinese label. */
 export const LABELS: Readonly<Record<string, string>> = {
-  // 秒批 (§4)
+  // 秒批
   'approval.decisions': '审批决定数',
   ...Object.fromEntries(OUTCOMES.map((o) => [`approval.byOutcome.${o}`, OUTCOME_LABELS[o]])),
   'approval.instantItemDecisions': '秒批事项决定数',
@@ -160,7 +160,7 @@ export const LABELS: Readonly<Record<string, string>> = {
   'approval.latencyMs.max': '最长审批用时',
   'approval.timeLimitCompression.mean': '承诺时限压缩率',
   'approval.overdueVerifications': '告知承诺核查逾期数',
-  // 免申即享 (§5)
+  // 免申即享
   'entitlement.policies': '政策数',
   'entitlement.eligible': '符合条件企业数',
   'entitlement.needsInfo': '待补充信息数',
@@ -176,7 +176,7 @@ export const LABELS: Readonly<Record<string, string>> = {
   'entitlement.amountDisbursed': '已拨付金额（元）',
   'entitlement.recovered': '已追回数',
   'entitlement.amountRecovered': '已追回金额（元）',
-  // 好差评 (§6)
+  // 好差评
   'review.completedCases': '办件数',
   'review.realReviews': '主动评价数',
   'review.byLevel.5': LEVEL_LABELS[5],
@@ -205,7 +205,7 @@ export const LABELS: Readonly<Record<string, string>> = {
   'review.invalidated': '无效差评数',
   'review.unfixable': '无法整改数',
   'review.rank': '综合评分排名',
-  // 办不成事 and upward sync (§18)
+  // 办不成事 and upward sync
   ...SECTION_LABELS,
 };
 

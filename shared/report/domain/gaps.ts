@@ -1,5 +1,5 @@
 /**
- * 缺数清单 — the data-gap ledger (SPEC §17). Pure: the ledger's sources (../gap-sources.ts) read the
+ * 缺数清单 — the data-gap ledger. Pure: the ledger's sources (../gap-sources.ts) read the
  * decisions, items and entitlements; this module says what each one lacked, whose data it is, and ranks.
  *
  * A gap is one piece of data a machine did not have:

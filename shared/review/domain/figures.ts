@@ -1,10 +1,10 @@
 /**
- * 好差评 figures (SPEC §6), two ways that must agree:
+ * 好差评 figures, two ways that must agree:
  * - `computeFigures` from full state — the reference, simple enough to check by eye;
  * - `counterDeltas` + `figuresFromCounters` — what storage keeps: additive counters per
  *   (dimension, key, period) changed only by atomic ADDs, turned into ratios when read.
  *
- * Definitions (the SPEC names the figures; where it does not define them, these are the choices):
+ * Definitions (the product names the figures; where it does not define them, these are the choices):
  * - Everything is attributed to the case: its department, item, staff member, channel (where the service
  *   was delivered) and district, and the day and month of its completion in the bureau's time zone.
  * - Real reviews only in every review figure; defaults are kept apart in `defaulted`.

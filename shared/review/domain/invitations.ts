@@ -1,7 +1,7 @@
 /**
- * 智能邀评 (SPEC §6): an invitation when a case completes without a review, a reminder after
+ * 智能邀评: an invitation when a case completes without a review, a reminder after
  * `reminderNaturalDays`, and a default 基本满意 after `defaultReviewNaturalDays` natural days (× 24 h,
- * SPEC §7). Each happens at most once because the state records it; the scheduler may call this as
+ * not working days). Each happens at most once because the state records it; the scheduler may call this as
  * often as it likes.
  */
 

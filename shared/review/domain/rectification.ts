@@ -1,10 +1,10 @@
 /**
- * 差评整改 — the rectification case every 差评 opens (SPEC §6): a state machine with deadlines in
- * working days (SPEC §7), an audit trail, overdue flags and figure deltas. Transitions are pure; the
+ * 差评整改 — the rectification case every 差评 opens: a state machine with deadlines in
+ * working days, an audit trail, overdue flags and figure deltas. Transitions are pure; the
  * use case stores `next` on the condition that `version` is still the one it loaded. The table of
  * transitions is in `transitions.ts`.
  *
- * Decisions the SPEC leaves open (documented here and in the report):
+ * Decisions the product leaves open (documented here and in the report):
  * - Acknowledgement overdue means literally still `OPEN` after the acknowledgement deadline; a pending
  *   invalid claim made from OPEN is a response from the department and does not count as OPEN.
  * - Rectification overdue means in a state before RECTIFIED after the rectification deadline: OPEN,
@@ -15,7 +15,7 @@
  *   was already late, was still overdue. An approved extension moves the deadline for cases not yet flagged.
  * - UNFIXABLE_APPROVED never reached RECTIFIED, so it is not rectified in 差评整改率 (it is counted in
  *   its own `unfixable` counter). INVALID_APPROVED removes the 差评 from every figure.
- * - An unsatisfied return visit still moves to RETURN_VISITED (the SPEC has no loop back); it lowers 整改满意率.
+ * - An unsatisfied return visit still moves to RETURN_VISITED (the product has no loop back); it lowers 整改满意率.
  */
 
 import type { Due, WorkingCalendar } from '#calendar/types';

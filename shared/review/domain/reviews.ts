@@ -1,5 +1,5 @@
 /**
- * One real review per case (一事一评, SPEC §6). Every function here is a pure transition: the use case
+ * One real review per case (一事一评). Every function here is a pure transition: the use case
  * stores `next` with a condition on the loaded `version` (or attribute_not_exists for a new case) and
  * ADDs the returned figure deltas in the same transaction, so each delta is applied exactly once.
  */
@@ -65,7 +65,7 @@ export function subjectOf(kase: Case, calendar: Pick<WorkingCalendar, 'localDate
 }
 
 /**
- * SMS and 12345 reviews know the reviewer only by phone number (SPEC §2), and a case knows its applicant by
+ * SMS and 12345 reviews know the reviewer only by phone number, and a case knows its applicant by
  * ID number or credit code: the two cannot be compared, so such a review is accepted on the channel's word.
  * A reviewer named by the same kind of identifier as the applicant must be the applicant.
  */

@@ -1,5 +1,5 @@
 /**
- * The rectification state machine's table (SPEC §6): which action is allowed in which state and where it
+ * The rectification state machine's table: which action is allowed in which state and where it
  * leads, the groups of states the figures and deadlines read, and what a case can still reach. Pure data
  * and functions of it; `rectification.ts` applies a step.
  */
@@ -22,7 +22,7 @@ export interface Transition {
   readonly to: RectificationState | 'RETURN';
 }
 
-/** The allowed actions by state, exactly as SPEC §6 lists them. */
+/** The allowed actions by state, exactly as the product specifies them. */
 export const TRANSITIONS: Readonly<Record<RectificationAction, Transition>> = {
   acknowledge: { from: ['OPEN'], to: 'IN_PROGRESS' },
   claimInvalid: { from: ['OPEN', 'IN_PROGRESS'], to: 'INVALID_CLAIMED' },

@@ -1,5 +1,5 @@
 /**
- * 好差评 — review collection and rectification (SPEC §6). Pure data types shared by the review,
+ * 好差评 — review collection and rectification. Pure data types shared by the review,
  * invitation, rectification and figures modules. The use cases (`../service.ts`) load these records, call
  * the pure functions and store what they return with conditional writes on `version`; figure counters are kept with atomic
  * ADDs of the `FigureDelta`s the functions return, each delta returned exactly once per transition.

@@ -1,5 +1,5 @@
 /**
- * 12345 work orders (SPEC §18): where a stage says so, each 差评 is forwarded to the 12345 hotline as a
+ * 12345 work orders: where a stage says so, each 差评 is forwarded to the 12345 hotline as a
  * work order, and what the hotline reports back about the order becomes rectification steps
  * (`gov.rectification.updated`) on the 差评's rectification case, posted by the hotline source.
  *

@@ -1,5 +1,5 @@
 /**
- * Completed cases and reviews (一事一评, SPEC §6): what `gov.case.completed` (or an approval's case) and
+ * Completed cases and reviews (一事一评): what `gov.case.completed` (or an approval's case) and
  * `gov.review.submitted` change on a loaded case. A review before its case is parked, never lost; a second
  * real review, or one that does not match its case, is refused with its reason.
  */

@@ -1,6 +1,6 @@
 /**
  * The audit lines and receipts of the review use cases: who did what to a case or a rectification and
- * why (SPEC §10), and what became of each inbound event, for the source that sent it (SPEC §9, §11).
+ * why, and what became of each inbound event, for the source that sent it.
  */
 import type { AuditEntry } from '#platform/audit';
 import { isInbound, withKind, type EffectPointer, type EventRef } from '#platform/receipts';

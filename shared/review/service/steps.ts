@@ -1,5 +1,5 @@
 /**
- * gov.rectification.updated: one step of a 差评's rectification (SPEC §6) on a loaded case.
+ * gov.rectification.updated: one step of a 差评's rectification on a loaded case.
  *
  * - A refused step (unknown action, another department, not allowed in the state) is recorded with its
  *   reason, not thrown.

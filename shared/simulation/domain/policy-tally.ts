@@ -1,5 +1,5 @@
 /**
- * A policy draft's simulation (SPEC §17), pure: each slice (one registry shard of enterprise profiles, as
+ * A policy draft's simulation, pure: each slice (one registry shard of enterprise profiles, as
  * they are now) is matched against the current version and the draft; the slices' tallies sum. Reports
  * eligible / needs-info / not eligible under each, the moves between them, the budget the draft would need
  * against its budget, and the pushed entitlements the draft would no longer cover (they are never

@@ -1,5 +1,5 @@
 /**
- * A simulation request (SPEC §17): a draft item version, validated exactly as a published one
+ * A simulation request: a draft item version, validated exactly as a published one
  * (`gov.catalog.item.published`), and the window of submissions to replay. Every refusal names its field.
  */
 import { validateData } from '#contract/envelope';

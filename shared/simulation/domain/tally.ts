@@ -1,9 +1,9 @@
 /**
- * What a simulation reports (SPEC §17), pure: each slice replays its stored first decisions against the
+ * What a simulation reports, pure: each slice replays its stored first decisions against the
  * draft and tallies them; the slices' tallies merge into the result. Merging is a sum, so the slices may
  * finish in any order and the result does not depend on it.
  *
- * 秒批率 is as the figures count it (SPEC §4): instant approvals over decisions on instant items, the
+ * 秒批率 is as the figures count it: instant approvals over decisions on instant items, the
  * stored first decisions for the baseline and the replayed ones for the projection.
  */
 import type { WorkingCalendar } from '#calendar/types';

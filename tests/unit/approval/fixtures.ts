@@ -1,4 +1,4 @@
-// Sample items from SPEC §14 and the people, enterprises and e-licences the approval tests use.
+// The sample service items and the people, enterprises and e-licences the approval tests use.
 import { createCalendar } from '#calendar';
 import type { DecideInput } from '#approval/domain/decide';
 import type { Application, CreditRecord, Licence, ServiceItem } from '#approval/domain/types';

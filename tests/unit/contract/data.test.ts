@@ -63,7 +63,7 @@ const cases: Case[] = [
   [BUNDLE, 'question id that is not a path segment', (d) => d.questions.push({ id: 'needs.invoice', text: '?', kind: 'boolean' }), 'data.questions[2].id', /answers.<id>/],
   [BUNDLE, 'choice question without options', (d) => (d.questions[0].kind = 'choice'), 'data.questions[0].options', /required when kind is choice/],
   [BUNDLE, 'promisedDays 0', (d) => (d.promisedDays = 0), 'data.promisedDays', /at least 1/],
-  // §4 service items
+  // Service items
   ['gov.catalog.item.published', 'missing itemCode', (d) => delete d.itemCode, 'data.itemCode', /required/],
   ['gov.catalog.item.published', 'unknown applicantKind', (d) => (d.applicantKind = 'organisation'), 'data.applicantKind', /one of "person", "enterprise", "any"/],
   ['gov.catalog.item.published', 'unknown mode', (d) => (d.mode = 'auto'), 'data.mode', /one of "instant", "commitment", "manual"/],
@@ -79,7 +79,7 @@ const cases: Case[] = [
   ['gov.catalog.item.published', 'version 0', (d) => (d.version = 0), 'data.version', /at least 1/],
   ['gov.catalog.item.published', 'active as a string', (d) => (d.active = 'true'), 'data.active', /boolean/],
   ['gov.catalog.item.published', 'name too long', (d) => (d.name = '审'.repeat(201)), 'data.name', /at most 200 characters/],
-  // §5 policies
+  // Policies
   ['gov.policy.published', 'unknown kind', (d) => (d.kind = 'loan'), 'data.kind', /"grant", "confirm"/],
   ['gov.policy.published', 'criteria using an applicant fact', (d) => (d.criteria.all[1].fact = 'applicant.birthDate'), 'data.criteria.all[1].fact', /enterprise, person, credit, now/],
   ['gov.policy.published', 'negative benefit amount', (d) => (d.benefit.amount = -20000), 'data.benefit.amount', /at least 0/],
@@ -130,7 +130,7 @@ const cases: Case[] = [
   ['gov.credit.updated', 'dishonest as 0', (d) => (d.dishonest = 0), 'data.dishonest', /boolean/],
   ['gov.credit.updated', 'missing falseCommitment', (d) => delete d.falseCommitment, 'data.falseCommitment', /required/],
   ['gov.credit.updated', 'bad subject', (d) => (d.subjectId = BAD_CODE), 'data.subjectId', /ID number or unified social credit code/],
-  // §4 applications
+  // Applications
   ['gov.application.submitted', 'enterprise with an ID number', (d) => (d.applicant.id = ID), 'data.applicant.id', /credit code .* for an enterprise/],
   ['gov.application.submitted', 'person with a credit code', (d) => (d.applicant = { kind: 'person', id: CODE, name: '张伟' }), 'data.applicant.id', /ID number .* for a person/],
   ['gov.application.submitted', 'unknown applicant kind', (d) => (d.applicant.kind = 'organisation'), 'data.applicant.kind', /"person", "enterprise"/],
@@ -153,7 +153,7 @@ const cases: Case[] = [
   ['gov.application.reviewed', 'missing staffId', (d) => delete d.staffId, 'data.staffId', /required/],
   ['gov.application.reviewed', 'at without offset', (d) => (d.at = '2026-11-06 10:18'), 'data.at', /RFC 3339/],
   ['gov.application.reviewed', 'itemCode as a number', (d) => (d.itemCode = 7), 'data.itemCode', /string/],
-  // §6 reviews and rectification
+  // Reviews and rectification
   ['gov.case.completed', 'bad applicantId', (d) => (d.applicantId = BAD_ID), 'data.applicantId', /ID number or unified social credit code/],
   ['gov.case.completed', 'missing completedAt', (d) => delete d.completedAt, 'data.completedAt', /required/],
   ['gov.review.submitted', 'level 0', (d) => (d.level = 0), 'data.level', /at least 1/],
@@ -166,7 +166,7 @@ const cases: Case[] = [
   ['gov.rectification.updated', 'returnVisit without satisfied', (d) => delete d.satisfied, 'data.satisfied', /required when action is returnVisit/],
   ['gov.rectification.updated', 'satisfied on another action', (d) => (d.action = 'close'), 'data.satisfied', /only allowed when action is returnVisit/],
   ['gov.rectification.updated', 'actor without staffId', (d) => delete d.actor.staffId, 'data.actor.staffId', /required/],
-  // §18 办不成事
+  // 办不成事
   ['gov.hardcase.reported', 'unknown channel', (d) => (d.channel = 'wechat'), 'data.channel', /"window", "hotline", "online"/],
   ['gov.hardcase.reported', 'bad phone', (d) => (d.contactPhone = '12345'), 'data.contactPhone', /mobile number or a fixed-line number/],
   ['gov.hardcase.reported', 'missing description', (d) => delete d.description, 'data.description', /required/],

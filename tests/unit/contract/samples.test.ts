@@ -12,7 +12,7 @@ import { parseQueued } from '#contract/queued';
 const EVENTS = fileURLToPath(new URL('../../../events/', import.meta.url));
 const readJson = (path: string): unknown => JSON.parse(readFileSync(path, 'utf8'));
 
-/** SPEC §2 default sources (the 办不成事 types have two: the hotline and the acceptance system's window and portal). */
+/** The default source of each event type (the 办不成事 types have two: the hotline and the acceptance system's window and portal). */
 const DEFAULT_SOURCE: Record<string, string | readonly string[]> = {
   'gov.catalog.item.published': '/systems/catalog',
   'gov.catalog.bundle.published': '/systems/catalog',
@@ -65,7 +65,7 @@ describe('events/samples', () => {
     expect(result.ok && result.event.type).toBe(s.type);
   });
 
-  it.each(samples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s comes from the SPEC default source for its type', (_name, s) => {
+  it.each(samples.map((s) => [`${s.type}/${s.file}`, s] as const))('%s comes from the default source for its type', (_name, s) => {
     expect([DEFAULT_SOURCE[s.type]].flat()).toContain(s.event.source);
     expect(String(s.event.time)).toMatch(/^2026-11-/);
   });
@@ -90,7 +90,7 @@ describe('events/samples', () => {
     expect(checked).toBeGreaterThan(15);
   });
 
-  it('covers the SPEC §14 service items and policies', () => {
+  it('covers the sample service items and policies', () => {
     const names = samples.map((s) => (s.event.data as { name?: unknown }).name);
     for (const name of [
       '气象证明出具',

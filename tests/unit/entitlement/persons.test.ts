@@ -1,5 +1,5 @@
 /**
- * Person policies (SPEC §16): matched against person profiles (`person.*`, ages from the birth date or the
+ * Person policies: matched against person profiles (`person.*`, ages from the birth date or the
  * ID number, 29 February on 28 February of a common year), dishonest persons excluded only when the policy
  * says so, notifications and publicity lists that never carry an unmasked ID number, and events whose
  * subject must be of the policy's kind.

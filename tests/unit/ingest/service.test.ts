@@ -22,7 +22,7 @@ function request(body: unknown, contentType = SINGLE, principal = '/systems/cata
   };
 }
 
-describe('ingest use case (SPEC §2)', () => {
+describe('ingest use case', () => {
   it('accepts a valid event and routes it to the queue of its capability', async () => {
     const { ports, queued } = memoryIngest();
     const out = await ingest(request(item), ports);

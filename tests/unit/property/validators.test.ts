@@ -1,5 +1,5 @@
 /**
- * Property tests of the edge (SPEC §2, §11) and the rules engine (§3) against hostile input: the
+ * Property tests of the edge and the rules engine against hostile input: the
  * validators and the engine answer every input with a result, never an exception, and what is generated
  * valid always passes.
  */

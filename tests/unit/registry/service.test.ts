@@ -123,7 +123,7 @@ describe('registry service: profiles and credit (newer asOf wins)', () => {
     expect(reg.sent).toHaveLength(3);
   });
 
-  it('re-matches a person whose profile or credit changed against person policies (SPEC §16)', async () => {
+  it('re-matches a person whose profile or credit changed against person policies', async () => {
     const reg = memoryRegistry(AT);
     await apply(reg, { kind: 'personProfile', profile: person }, ref('gov.person.profile.updated'));
     await apply(reg, { kind: 'credit', credit: dataOf<CreditRecord>('gov.credit.updated/person-good-standing') }, ref('gov.credit.updated'));

@@ -4,7 +4,7 @@ import { invitationEvents } from '#review/messages';
 import { DEFAULT_REVIEW_CONFIG, type CaseReviewState } from '#review/domain/types';
 import { calendar, makeCase, makeReview } from './fixtures';
 
-// The case completes 2026-09-10T02:00Z; reminder at +72 h, default at +168 h (natural days, SPEC §7).
+// The case completes 2026-09-10T02:00Z; reminder at +72 h, default at +168 h (natural days).
 const COMPLETED = '2026-09-10T02:00:00.000Z';
 const REMIND_AT = '2026-09-13T02:00:00.000Z';
 const DEFAULT_AT = '2026-09-17T02:00:00.000Z';

@@ -16,7 +16,7 @@ const ALL = [...RECTIFICATION_STATES].sort();
 const allBut = (...states: RectificationState[]) => ALL.filter((s) => !states.includes(s));
 const sorted = (set: ReadonlySet<RectificationState>) => [...set].sort();
 
-// SPEC §6 followed by hand: a rejected claim or request returns where it came from.
+// The product's rectification rules followed by hand: a rejected claim or request returns where it came from.
 const REACHABLE: ReadonlyArray<readonly [RectificationState, RectificationState | undefined, RectificationState[]]> = [
   ['OPEN', undefined, ALL],
   ['IN_PROGRESS', undefined, allBut('OPEN')],

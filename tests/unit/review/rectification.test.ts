@@ -59,8 +59,8 @@ function inState(state: RectificationState): Rectification {
   return rect;
 }
 
-// SPEC §6, written out by hand (not derived from the implementation's table). The side states are
-// reached from IN_PROGRESS here, so "back" is IN_PROGRESS.
+// The product's rectification table, written out by hand (not derived from the implementation's table).
+// The side states are reached from IN_PROGRESS here, so "back" is IN_PROGRESS.
 const EXPECTED: Record<RectificationState, Partial<Record<RectificationAction, RectificationState>>> = {
   OPEN: { acknowledge: 'IN_PROGRESS', claimInvalid: 'INVALID_CLAIMED' },
   IN_PROGRESS: {
@@ -154,7 +154,7 @@ describe('applyAction: every state × every action', () => {
     expect(rect).toEqual(before);
   });
 
-  it('allowedActions matches the SPEC table', () => {
+  it('allowedActions matches the product\'s table', () => {
     for (const state of RECTIFICATION_STATES) {
       expect(allowedActions(state).sort()).toEqual(Object.keys(EXPECTED[state]).sort());
     }

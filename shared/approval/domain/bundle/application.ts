@@ -1,6 +1,6 @@
 /**
- * A bundle application (一件事一次办, SPEC §15) decided: which items apply, the merged material set, each
- * applicable child decided by approval's own decide() (SPEC §4) on its item with the merged requirements
+ * A bundle application (一件事一次办) decided: which items apply, the merged material set, each
+ * applicable child decided by approval's own decide() on its item with the merged requirements
  * and the certificates of the items it follows, and the roll-up. Pure: the use case passes the bundle
  * version, the items, the applicant's facts, the clock's reading and the calendar.
  *
@@ -176,8 +176,8 @@ export function settle(application: BundleApplication, context: BundleContext, k
 }
 
 /**
- * One child decided by §4 on its item (merged requirements), with the certificates it is served by. A child
- * decided before (a supplement re-decides it) gets the next sequence and keeps its supplement deadline.
+ * One child decided by approval's own decide() on its item (merged requirements), with the certificates
+ * it is served by. A child decided before (a supplement re-decides it) gets the next sequence and keeps its supplement deadline.
  */
 function decideChild(application: BundleApplication, ready: ReadyChild, context: BundleContext, prior: Decision | undefined): Decision {
   const { answers: _answers, bundleCode: _bundle, applicationId, ...rest } = application;
@@ -265,7 +265,7 @@ function stateOf(
 
 const previousChild = (previous: BundleState | undefined, itemCode: string) => previous?.children.find((c) => c.itemCode === itemCode)?.decision;
 
-/** The one review case of a bundle (SPEC §15): the application itself, owned by the lead department. */
+/** The one review case of a bundle: the application itself, owned by the lead department. */
 function bundleReviewCase(application: BundleApplication, bundle: Bundle, completedAt: string): Effect {
   return {
     kind: 'openReviewCase',
@@ -307,7 +307,7 @@ function rollUpReasons(status: BundleStatus, children: readonly BundleChild[]): 
   return [...(main ? [main] : []), ...notStarted];
 }
 
-/** An unknown or inactive bundle: REJECTED at once, nothing decided (§4 step 1). */
+/** An unknown or inactive bundle: REJECTED at once, nothing decided (as step 1 does for an item). */
 function refusedBundle(application: BundleApplication, check: Extract<ReturnType<typeof checkBundle>, { ok: false }>, now: string, previous: BundleState | undefined): BundleState {
   return {
     applicationId: application.applicationId,

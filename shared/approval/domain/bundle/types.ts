@@ -50,7 +50,7 @@ export const isFailed = (outcome: Outcome): outcome is FailedOutcome => (FAILED_
  * - `notApplicable`: its `appliesWhen` is false for this applicant;
  * - `notStarted`: a predecessor ended without approval (or was itself not started), named with its state;
  * - `waiting`: it follows items not yet approved, named;
- * - `decided`: decided by the item's own rules (SPEC §4), with the decision's outcome.
+ * - `decided`: decided by the item's own rules, with the decision's outcome.
  */
 export type ChildState =
   | { readonly kind: 'notApplicable' }

@@ -1,5 +1,5 @@
 /**
- * What the query shows of a bundle application (SPEC §15, §9) and the bundle figures. Pure: the route
+ * What the query shows of a bundle application and the bundle figures. Pure: the route
  * passes the stored state, the clock's reading and the calendar (overdue is computed at read time).
  */
 import type { WorkingCalendar } from '#calendar/types';

@@ -1,5 +1,5 @@
 /**
- * Builds the platform record of a real review, a default review and a rectification step (SPEC §18) in a
+ * Builds the platform record of a real review, a default review and a rectification step in a
  * profile's field format. Pure: the calendar gives local wall time, nothing reads the clock.
  *
  * The key (projectNo, assessNumber), derived so that every record has its own key and a redelivered

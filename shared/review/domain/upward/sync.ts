@@ -1,5 +1,5 @@
 /**
- * The outbox record of one platform record (SPEC §18): `PENDING → SENT → ACKED | REJECTED(reason)`, with
+ * The outbox record of one platform record: `PENDING → SENT → ACKED | REJECTED(reason)`, with
  * retries and a parking place. Pure transitions; the store writes `next` on the condition that `version`
  * is still the one it read, so two senders cannot both start the same attempt.
  *

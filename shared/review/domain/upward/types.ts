@@ -1,5 +1,5 @@
 /**
- * Upward sync of 好差评 to the provincial / national platform (SPEC §18): the record the platform takes,
+ * Upward sync of 好差评 to the provincial / national platform: the record the platform takes,
  * the per-province profile of its code tables, and what the mapping needs to know about a case. Pure
  * types; the mapping is in map.ts, the code tables in profiles.ts, the checks in validate.ts.
  */
