@@ -226,12 +226,14 @@ export const functions = {
   },
   approvalDeadlines: {
     entry: 'functions/approval/deadlines.ts',
-    description: '秒批 schedule: terminates missed supplement deadlines and flags overdue verifications.',
+    description: '秒批 schedule: terminates missed supplement deadlines (bundle children too) and flags overdue verifications.',
     timeoutSeconds: 60,
     memoryMiB: 512,
-    tables: { approvals: 'readwrite', audit: 'write' },
+    // The registry only read: a bundle's roll-up after a child is terminated re-plans on the applicant's facts.
+    tables: { registry: 'read', approvals: 'readwrite', audit: 'write' },
     // 'hardcase': a TERMINATED application offers a hard case (civicflow.application.decided).
-    sendsTo: ['hardcase', 'outbound'],
+    // 'review': a bundle whose optional child is terminated can become PARTIALLY_APPROVED (its review case).
+    sendsTo: ['hardcase', 'review', 'outbound'],
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',

@@ -35,6 +35,8 @@ export class Meter {
   readonly posted = new Map<string, number>();
   /** Ingest → stored latencies (ms) of posted events, as their first consuming handler finished. */
   latencies: number[] = [];
+  /** Event id → its measured latency (ms), to split the latencies by kind of event. */
+  readonly latencyOf = new Map<string, number>();
   /** Event id → when its POST was answered (202). */
   readonly accepted = new Map<string, number>();
   /**
@@ -55,6 +57,7 @@ export class Meter {
     this.wcuByTable = {};
     this.ddbRequests = {};
     this.latencies = [];
+    this.latencyOf.clear();
     this.stages = [];
   }
 
@@ -124,6 +127,7 @@ export class Meter {
             const sent = meter.posted.get(r.id);
             if (sent !== undefined) {
               meter.latencies.push(now - sent);
+              meter.latencyOf.set(r.id, now - sent);
               const answered = meter.accepted.get(r.id) ?? sent;
               meter.stages.push({ ingest: answered - sent, queued: r.at - answered, handled: now - r.at });
               meter.posted.delete(r.id);

@@ -21,6 +21,7 @@ import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
+import { bundleApplication, bundleSeed } from './bundle-load';
 import { Meter } from './meter';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -312,6 +313,9 @@ function applicationEvents(count: number, prefix: string): Ev[] {
   });
 }
 
+/** One application in this many of the steady load is a 企业开办 bundle application. */
+const BUNDLE_EVERY = 10;
+
 /**
  * 秒批 latency at a steady load: first the sustainable rate of applications alone (a flood, drained),
  * then applications posted one per request at half that rate, as citizens submit them, for
@@ -320,6 +324,11 @@ function applicationEvents(count: number, prefix: string): Ev[] {
  */
 async function steady(opts: { calibrate: number; seconds: number }) {
   await seedReference();
+  // The items first: the bundle that names them is refused while they are unknown.
+  for (const events of bundleSeed()) {
+    await postAll(events, 1);
+    await drain('seeding the 企业开办 bundle');
+  }
   progress(0.05, 'reference data');
   const flood = applicationEvents(opts.calibrate, 'cal');
   const t0 = performance.now();
@@ -330,7 +339,8 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   meter.reset();
   meter.posted.clear();
   const count = Math.max(10, Math.round(rate * opts.seconds));
-  const events = applicationEvents(count, 'st');
+  // Every BUNDLE_EVERY-th application a 企业开办 bundle application (five children), beside the single items.
+  const events = applicationEvents(count, 'st').map((e, i) => (i % BUNDLE_EVERY === BUNDLE_EVERY - 1 ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : e));
   const start = performance.now();
   const inFlight: Array<Promise<unknown>> = [];
   let lateStarts = 0;
@@ -345,12 +355,18 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   await Promise.all(inFlight);
   await drain('the steady load');
   const latency = percentiles(meter.latencies);
+  const measured = [...meter.latencyOf];
+  // The bundles must have been decided on their merits: five children approved, not refused as unknown.
+  const figures = await get('/approval/bundle-figures?bundleCode=YJS-QYKB');
+  const bundlesApproved = Number(figures?.byStatus?.APPROVED ?? 0);
+  const single = percentiles(measured.filter(([id]) => !id.startsWith('bench-bst-')).map(([, ms]) => ms));
+  const bundle = percentiles(measured.filter(([id]) => id.startsWith('bench-bst-')).map(([, ms]) => ms));
   const stages = {
     ingest: percentiles(meter.stages.map((x) => x.ingest)),
     queued: percentiles(meter.stages.map((x) => x.queued)),
     handled: percentiles(meter.stages.map((x) => x.handled)),
   };
-  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, notMeasured: meter.posted.size };
+  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, single, bundle, bundlesApproved, notMeasured: meter.posted.size };
 }
 
 let seeded: Map<string, number> | undefined;

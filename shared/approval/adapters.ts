@@ -102,6 +102,9 @@ export function approvalService(): ApprovalService {
 }
 
 export function deadlinesService(): DeadlinesService {
-  deadlines ??= createDeadlinesService({ store: approvalStore, messenger, now: nowIso, telemetry });
+  deadlines ??= createDeadlinesService(
+    { store: approvalStore, messenger, now: nowIso, telemetry },
+    { bundles: bundleStore, catalogue: bundleCatalogue, registry: registryReader, calendar: stageCalendar },
+  );
   return deadlines;
 }

@@ -2,7 +2,8 @@
  * Bundle applications in the approvals table (shared/approval/store/bundle.ts) against DynamoDB Local:
  * the first version created once with the application, its outbox, audit line and receipt in one
  * transaction; a later version only over the one it follows; refusals once; the outbox marked sent; the
- * summaries the figures read, by bundle.
+ * summaries the figures read, by bundle; what the deadlines schedule finds (a child's supplement
+ * deadline past, outboxes not yet sent) through the byDue index.
  */
 import { decideBundle, type BundleApplication, type BundleState } from '#approval/domain/bundle/application';
 import { reviewBundleChild } from '#approval/domain/bundle/later';
@@ -92,5 +93,26 @@ describe('bundle store', () => {
     expect(all.map((s) => [s.applicationId, s.status]).sort()).toEqual([['YJS-S-1', 'IN_PROGRESS'], ['YJS-S-2', 'APPROVED']]);
     expect(await store.bundleStore.bundleSummaries('YJS-CSYJS')).toEqual([]);
     expect((await store.bundleStore.bundleSummaries('YJS-QYKB')).length).toBe(2);
+  });
+
+  it('finds bundles past a child\'s supplement deadline and outboxes not yet sent, until they are', async () => {
+    const pendingItems = new Map(items);
+    pendingItems.set('QYKB-YZKZ', item('QYKB-YZKZ', '印章备案', [ARTICLES, { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true }]));
+    const app = application('YJS-S-3');
+    const state = decideBundle(app, { bundle: startUp, items: pendingItems, licences: [], now: NOW, calendar });
+    expect(state.status).toBe('ACCEPTED_PENDING_MATERIALS');
+    const due = state.children.find((c) => c.itemCode === 'QYKB-YZKZ')?.decision?.supplementDue?.dueAt;
+    expect(due).toBeDefined();
+    const c = cause('e-YJS-S-3');
+    expect(await store.bundleStore.createBundle({ ...first(app), state, outbox: bundleMessages(state, 'submitted'), audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
+
+    expect(await store.bundleStore.overdueBundles(due!)).toEqual([]);
+    expect(await store.bundleStore.overdueBundles('2026-12-31T00:00:00.000Z')).toEqual(['YJS-S-3']);
+    // YJS-S-1's only outbox was marked sent; YJS-S-2's two were never sent.
+    const unsent = async () => (await store.bundleStore.unsentBundleOutboxes('2026-12-31T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
+    expect(await unsent()).toEqual(['YJS-S-2#1', 'YJS-S-2#2', 'YJS-S-3#1']);
+    expect(await store.bundleStore.unsentBundleOutboxes(NOW)).toEqual([]);
+    await store.bundleStore.markBundleSent('YJS-S-3', 1, NOW);
+    expect(await unsent()).toEqual(['YJS-S-2#1', 'YJS-S-2#2']);
   });
 });

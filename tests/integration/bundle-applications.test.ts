@@ -6,7 +6,8 @@
  * 出生一件事 application that needs answers until a supplement gives them, then decides a chain of
  * three children each on the certificate the previous one issued; a required child rejected while an
  * optional one is approved; a supplement to a final bundle refused; the figures; and a redelivery of the
- * same events deciding nothing twice.
+ * same events deciding nothing twice; an optional child pending materials past its supplement deadline
+ * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
 
@@ -201,5 +202,51 @@ describe('一件事 bundle applications, through the running runtime', () => {
     expect(figures.materialsSaved).toBe(5 + 1 + 3);
     // Legal days of the applicable items (10 each): 5, 3 and 4 items; all decided on the day of submission.
     expect(figures).toMatchObject({ legalDays: 120, workingDays: 0, timeAgainstLegal: 0 });
+  });
+
+  it('terminates an optional child pending materials past its deadline: the bundle is PARTIALLY_APPROVED, once', async () => {
+    const CARD = 'YJS-20261105-000004';
+    // A new version of the card item: a residence proof it tolerates as missing (容缺).
+    const card = itemEvent('CS-SBKSL', '社会保障卡', [ID, { code: 'M-PHOTO', name: '照片', declared: true }, { code: 'M-RESIDENCE', name: '居住证明', declared: true, tolerable: true }], { version: 2 });
+    await postAll([{ ...card, id: `${card.id}-v2` }]);
+    const submitted = application(CARD, 'YJS-CSYJS', { hukouHere: true, insuredElsewhere: false, wantsCard: true });
+    await postAll([{ ...submitted, data: { ...submitted.data, materials: [{ code: 'M-PHOTO', provided: true }] } }]);
+    const pending = await bundleOf(CARD);
+    expect(pending).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 1 });
+    expect(outcomes(pending)).toEqual({ 'CS-CSYXZM': 'APPROVED', 'CS-HKDJ': 'APPROVED', 'CS-YBCB': 'APPROVED', 'CS-SBKSL': 'ACCEPTED_PENDING_MATERIALS' });
+
+    let late: any;
+    let final: any;
+    try {
+      await rt.dev('POST', '/_dev/clock', { advance: '30d' });
+      // A supplement after the deadline is refused like a single item's.
+      late = event('gov.application.materials.supplemented', 'consent-supplied', { applicationId: CARD, materials: [{ code: 'M-RESIDENCE', provided: true }] });
+      await postAll([late]);
+      const fired = await rt.dev('POST', '/_dev/schedules/approval-deadlines');
+      expect(fired.status).toBe(200);
+      expect(fired.body.result).toMatchObject({ bundlesTerminated: 1 });
+      const again = await rt.dev('POST', '/_dev/schedules/approval-deadlines');
+      expect(again.body.result).toMatchObject({ bundlesTerminated: 0 });
+      await rt.drain();
+      // Once the bundle is final, a supplement is refused as to any final bundle.
+      final = event('gov.application.materials.supplemented', 'consent-supplied', { applicationId: CARD, materials: [{ code: 'M-RESIDENCE', provided: true }] });
+      await postAll([final]);
+    } finally {
+      await rt.dev('POST', '/_dev/clock', { set: CLOCK });
+    }
+    expect(await get(`/events/${encodeURIComponent(late.id)}/receipt`, late.source)).toMatchObject({ outcome: 'refused', kind: 'SUPPLEMENT_TOO_LATE' });
+    expect(await get(`/events/${encodeURIComponent(final.id)}/receipt`, final.source)).toMatchObject({ outcome: 'refused', kind: 'NOT_PENDING_MATERIALS' });
+
+    const view = await bundleOf(CARD);
+    expect(view).toMatchObject({ status: 'PARTIALLY_APPROVED', sequence: 2 });
+    expect(outcomes(view)).toMatchObject({ 'CS-SBKSL': 'TERMINATED', 'CS-YBCB': 'APPROVED' });
+    const child = view.children.find((c: any) => c.itemCode === 'CS-SBKSL');
+    expect(child.decision.reasons.map((r: any) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
+    expect((await outbound('gov.application.terminated', CARD)).map((e) => e.id)).toEqual([`terminated:${CARD}:CS-SBKSL:2`]);
+    expect((await outbound('gov.application.bundle.decided', CARD)).map((e) => [e.data.sequence, e.data.status])).toEqual([
+      [1, 'ACCEPTED_PENDING_MATERIALS'],
+      [2, 'PARTIALLY_APPROVED'],
+    ]);
+    expect(await get(`/cases/${CARD}`, DEPARTMENT)).toMatchObject({ case: { caseId: CARD, itemCode: 'YJS-CSYJS', departmentCode: '440305-WJJ' } });
   });
 });

@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
-import { reviewBundleChild, supplementBundle, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
+import { reviewBundleChild, supplementBundle, terminateMissedSupplements, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
 import type { Bundle } from '../domain/bundle/types';
 import { canonicalJson } from '../domain/conflict';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
@@ -30,6 +30,10 @@ export interface BundleService {
   /** True when the application is a bundle application (the event was handled here). */
   supplementBundle(applicationId: string, supplement: BundleSupplement, cause: Cause): Promise<boolean>;
   reviewBundle(applicationId: string, review: PersonReview, cause: Cause): Promise<boolean>;
+  /** The deadlines schedule: children past their supplement deadline TERMINATED (nothing when none is). */
+  terminateMissed(applicationId: string, cause: Cause): Promise<void>;
+  /** The deadlines schedule: a version's outbox a crash left unsent, sent now (true when it was). */
+  resendBundle(applicationId: string, sequence: number): Promise<boolean>;
 }
 
 export function bundleService(ports: BundlePorts): BundleService {
@@ -108,7 +112,7 @@ export function bundleService(ports: BundlePorts): BundleService {
     applicationId: string,
     cause: Cause,
     causeKind: VersionCause,
-    transition: (state: BundleState, context: BundleContext) => BundleTransition,
+    transition: (state: BundleState, context: BundleContext) => BundleTransition | undefined,
   ): Promise<boolean> {
     const key = causeKey(cause);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -124,6 +128,7 @@ export function bundleService(ports: BundlePorts): BundleService {
       const bundle = previous.bundleVersion === null ? undefined : await catalogue.bundleVersion(previous.bundleCode, previous.bundleVersion);
       const result = transition(previous, await contextOf(bundle, previous.application, previous));
       const now = ports.now();
+      if (result === undefined) return true;
       if (!result.ok) {
         await refuse(applicationId, cause, now, result.refusal.code, result.refusal.message);
         return true;
@@ -164,6 +169,22 @@ export function bundleService(ports: BundlePorts): BundleService {
     supplementBundle: (applicationId, supplement, cause) =>
       onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context)),
     reviewBundle: (applicationId, review, cause) => onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context)),
+    async terminateMissed(applicationId, cause) {
+      await onLater(applicationId, cause, 'supplementDeadline', (state, context) => {
+        const next = terminateMissedSupplements(state, context);
+        return next === undefined ? undefined : { ok: true, state: next };
+      });
+    },
+    async resendBundle(applicationId, sequence) {
+      const known = await bundles.loadBundle(applicationId);
+      const version = known.versions.find((v) => v.sequence === sequence);
+      if (version === undefined || !version.pending) return false;
+      // A credit mark needs a grant the schedule has not: the redelivery of the event that made it sends it.
+      // A review case it may send (a version it made itself, by terminating a child, can open one).
+      if (version.outbox.effects.some((e) => e.kind !== 'tellHardCase' && e.kind !== 'openReviewCase')) return false;
+      await sendIfPending(known, version);
+      return true;
+    },
   };
 }
 

@@ -1,7 +1,8 @@
 /**
  * The deadlines schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is
- * TERMINATED; an approval on commitment not verified by its due date is flagged, once; outboxes a crash
- * left unsent are sent again. Every write is conditional on the version it was computed from, so
+ * TERMINATED (a bundle's child too, SPEC §15, with the bundle's roll-up recomputed); an approval on
+ * commitment not verified by its due date is flagged, once; outboxes a crash left unsent (single items'
+ * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
  */
 import { overdueAudit } from '../domain/audit';
@@ -11,6 +12,7 @@ import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
 import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
 import { outboxSender } from './outbox';
+import { bundleService, type BundlePorts, type BundleService } from './bundle';
 import { storeVersion } from './versions';
 
 const DEADLINES_SOURCE = '/civicflow/approval-deadlines';
@@ -20,6 +22,8 @@ const OUTBOX_GRACE_MS = 2 * 60_000;
 
 export interface DeadlinesSummary {
   readonly terminated: number;
+  /** Bundle applications whose children past their supplement deadline were terminated. */
+  readonly bundlesTerminated: number;
   readonly flagged: number;
   /** Outboxes found unsent after a crash and sent now. */
   readonly resent: number;
@@ -30,8 +34,12 @@ export interface DeadlinesService {
   runDeadlines(): Promise<DeadlinesSummary>;
 }
 
-export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService {
+/** What the schedule needs for bundle applications: their store, the catalogue, the registry and the calendar. */
+export type DeadlinesBundlePorts = Pick<BundlePorts, 'bundles' | 'catalogue' | 'registry' | 'calendar'>;
+
+export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: DeadlinesBundlePorts): DeadlinesService {
   const { store, telemetry } = ports;
+  const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
 
@@ -49,6 +57,29 @@ export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService 
       if (stored === 'stored') terminated++;
     }
     return terminated;
+  }
+
+  /** Bundle children past their supplement deadline: one version per bundle, keyed by the version it follows. */
+  async function terminateBundleChildren(now: string): Promise<number> {
+    if (bundles === undefined || bundlePorts === undefined) return 0;
+    let terminated = 0;
+    for (const applicationId of await bundlePorts.bundles.overdueBundles(now)) {
+      const before = (await bundlePorts.bundles.loadBundle(applicationId)).state;
+      if (before === undefined) continue;
+      await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
+      const after = (await bundlePorts.bundles.loadBundle(applicationId)).state;
+      if (after !== undefined && after.sequence > before.sequence) terminated++;
+    }
+    return terminated;
+  }
+
+  async function resendUnsentBundles(before: string): Promise<number> {
+    if (bundles === undefined || bundlePorts === undefined) return 0;
+    let resent = 0;
+    for (const { applicationId, sequence } of await bundlePorts.bundles.unsentBundleOutboxes(before)) {
+      if (await bundles.resendBundle(applicationId, sequence)) resent++;
+    }
+    return resent;
   }
 
   async function flagOverdueVerifications(now: string): Promise<number> {
@@ -80,6 +111,7 @@ export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService 
       await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
     }
+    resent += await resendUnsentBundles(before);
     if (resent > 0) telemetry.warn('resent unsent outboxes', { resent });
     return resent;
   }
@@ -96,6 +128,7 @@ export function createDeadlinesService(ports: DeadlinesPorts): DeadlinesService 
       const now = ports.now();
       const summary = {
         terminated: await terminateMissedSupplements(now),
+        bundlesTerminated: await terminateBundleChildren(now),
         flagged: await flagOverdueVerifications(now),
         resent: await resendUnsent(now),
       };

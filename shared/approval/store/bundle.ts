@@ -4,10 +4,14 @@
  *   BUNDLE#<applicationId>  APPLICATION                  the submitted application (created once: the exactly-once gate)
  *   BUNDLE#<applicationId>  STATE                        the current version, small (`sequence` is the optimistic
  *                                                        lock; `summary` is what the figures read); byItem keys
- *                                                        itemShard = BUNDLE#<0..15>, itemKey = <bundleCode>#<id>
+ *                                                        itemShard = BUNDLE#<0..15>, itemKey = <bundleCode>#<id>;
+ *                                                        while a child is pending materials, byDue keys
+ *                                                        duePk = DUE#BUNDLE_SUPPLEMENT, dueAt = its earliest
+ *                                                        supplement deadline (gone with the version that ends it)
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
  *                                                        each child's decision and trace (gzip when large), its cause
- *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` until sent
+ *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` and the byDue keys
+ *                                                        duePk = BUNDLE_OUTBOX, dueAt = when written, until sent
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
  *
  * Each version is one transaction with its audit line and its event's receipt, so a crash between steps
@@ -32,6 +36,15 @@ const STATE_SK = 'STATE';
 const APPLICATION_SK = 'APPLICATION';
 const OUTBOX_PREFIX = 'OUTBOX#';
 const REFUSAL_PREFIX = 'REFUSAL#';
+/** The byDue partitions of bundles: a child's supplement deadline, and outboxes not yet sent. */
+export const BUNDLE_SUPPLEMENT_DUE = 'DUE#BUNDLE_SUPPLEMENT';
+export const BUNDLE_OUTBOX_DUE = 'BUNDLE_OUTBOX';
+
+/** The earliest supplement deadline of a child still pending materials, if any. */
+export function bundleSupplementDue(s: BundleState): string | undefined {
+  const dues = s.children.flatMap((c) => (c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' && c.decision.supplementDue ? [c.decision.supplementDue.dueAt] : []));
+  return dues.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
 
 export function summaryOf(s: BundleState): BundleSummary {
   const { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt } = s;
@@ -42,6 +55,7 @@ const createOnce = (item: Record<string, unknown>): TransactItem => ({ Put: { Ta
 
 function stateItem(s: BundleState) {
   const { itemShard, itemKey } = decisionIndexKeys(s.applicationId, s.bundleCode);
+  const due = bundleSupplementDue(s);
   return {
     pk: bundlePkOf(s.applicationId),
     sk: STATE_SK,
@@ -51,6 +65,7 @@ function stateItem(s: BundleState) {
     summary: JSON.stringify(summaryOf(s)),
     itemShard: itemShard.replace('DECISION#', 'BUNDLE#'),
     itemKey,
+    ...(due === undefined ? {} : { duePk: BUNDLE_SUPPLEMENT_DUE, dueAt: due }),
   };
 }
 
@@ -60,7 +75,7 @@ function versionItems(r: BundleVersionRecord): TransactItem[] {
   const sk = versionSk(state.sequence);
   return [
     createOnce({ pk, sk, kind: 'bundleVersion', sequence: state.sequence, status: state.status, cause, causeKey: causeKey(cause), causeKind, ...encodeBody(state) }),
-    createOnce({ pk, sk: `${OUTBOX_PREFIX}${sk}`, kind: 'outbox', outbox: JSON.stringify(r.outbox), pending: true }),
+    createOnce({ pk, sk: `${OUTBOX_PREFIX}${sk}`, kind: 'outbox', outbox: JSON.stringify(r.outbox), pending: true, duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt }),
     { Put: auditPut({ ...r.audit, details: { ...r.audit.details, version: `${pk}/${sk}` } }) },
     ...(r.receipt ? [receiptPut(r.receipt, 'replace')] : []),
   ];
@@ -119,6 +134,9 @@ async function transact(items: TransactItem[], onlyFirst: boolean): Promise<bool
 
 type Item = Record<string, unknown>;
 
+const queryDue = (duePk: string, before: string): Promise<Item[]> =>
+  queryAll({ TableName: table(), IndexName: 'byDue', KeyConditionExpression: 'duePk = :p AND dueAt < :before', ExpressionAttributeValues: { ':p': duePk, ':before': before } });
+
 export function bundleOf(items: readonly Item[]): StoredBundle {
   let application: StoredBundle['application'];
   let current: number | undefined;
@@ -159,7 +177,7 @@ export const bundleStore: BundleStore = {
         new UpdateCommand({
           TableName: table(),
           Key: { pk: bundlePkOf(applicationId), sk: `${OUTBOX_PREFIX}${versionSk(sequence)}` },
-          UpdateExpression: 'REMOVE pending SET sentAt = :at',
+          UpdateExpression: 'REMOVE pending, duePk, dueAt SET sentAt = :at',
           ConditionExpression: 'attribute_exists(pending)',
           ExpressionAttributeValues: { ':at': at },
         }),
@@ -168,6 +186,12 @@ export const bundleStore: BundleStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
+  overdueBundles: async (now) => [...new Set((await queryDue(BUNDLE_SUPPLEMENT_DUE, now)).map((item) => (item.pk as string).slice('BUNDLE#'.length)))],
+  unsentBundleOutboxes: async (before) =>
+    (await queryDue(BUNDLE_OUTBOX_DUE, before)).map((item) => ({
+      applicationId: (item.pk as string).slice('BUNDLE#'.length),
+      sequence: Number((item.sk as string).slice(`${OUTBOX_PREFIX}${VERSION_PREFIX}`.length)),
+    })),
   async bundleSummaries(bundleCode) {
     const pages = await Promise.all(
       Array.from({ length: DECISION_SHARDS }, (_, shard) =>

@@ -4,7 +4,7 @@ import type { BundleCatalogue, BundleFirstRecord, BundleStore, BundleSummary, Bu
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import type { RefusalRecord } from '#approval/ports';
-import { summaryOf } from '#approval/store/bundle';
+import { bundleSupplementDue, summaryOf } from '#approval/store/bundle';
 import type { Receipt } from '#platform/receipts';
 
 type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
@@ -13,6 +13,8 @@ export class MemoryBundleStore implements BundleStore {
   readonly cases = new Map<string, Mutable>();
   readonly receipts: Receipt[] = [];
   readonly audit: unknown[] = [];
+  /** When each version (`<id>#<sequence>`) was written: the outbox sweep's age. */
+  readonly writtenAt = new Map<string, string>();
 
   private of(id: string): Mutable {
     const found = this.cases.get(id) ?? { versions: [], refusals: [] };
@@ -23,6 +25,7 @@ export class MemoryBundleStore implements BundleStore {
     const c = this.of(r.state.applicationId);
     c.state = r.state;
     c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, outbox: r.outbox, pending: true });
+    this.writtenAt.set(`${r.state.applicationId}#${r.state.sequence}`, r.state.updatedAt);
     this.audit.push(r.audit);
     if (r.receipt) this.receipts.push(r.receipt);
   }
@@ -50,6 +53,17 @@ export class MemoryBundleStore implements BundleStore {
   async markBundleSent(id: string, sequence: number): Promise<void> {
     const v = this.cases.get(id)?.versions.find((x) => x.sequence === sequence);
     if (v) Object.assign(v, { pending: false });
+  }
+  async overdueBundles(now: string): Promise<string[]> {
+    return [...this.cases.entries()].flatMap(([id, c]) => {
+      const due = c.state && bundleSupplementDue(c.state);
+      return due !== undefined && due < now ? [id] : [];
+    });
+  }
+  async unsentBundleOutboxes(before: string): Promise<{ applicationId: string; sequence: number }[]> {
+    return [...this.cases.entries()].flatMap(([id, c]) =>
+      c.versions.filter((v) => v.pending && c.state !== undefined && (this.writtenAt.get(`${id}#${v.sequence}`) ?? '') < before).map((v) => ({ applicationId: id, sequence: v.sequence })),
+    );
   }
   async bundleSummaries(bundleCode?: string): Promise<BundleSummary[]> {
     return [...this.cases.values()].flatMap((c) => (c.state && (bundleCode === undefined || c.state.bundleCode === bundleCode) ? [summaryOf(c.state)] : []));

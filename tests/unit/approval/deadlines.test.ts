@@ -17,10 +17,10 @@ describe('runDeadlines', () => {
   it('terminates a 容缺 case after its supplement deadline, once', async () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T15:59:59.999Z'); // the last moment of the deadline day
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
     w.clock.set('2026-11-23T16:00:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, flagged: 0, resent: 0 });
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
 
     expect(w.store.cases.get('APP-CG-1')!.versions.map((v) => [v.decision.outcome, v.causeKind])).toEqual([
       ['ACCEPTED_PENDING_MATERIALS', 'submitted'],
@@ -54,9 +54,9 @@ describe('runDeadlines', () => {
     await expect(w.approval.submitApplication(criminalApp(), portal('s-2'))).rejects.toThrow();
 
     w.clock.set('2026-11-23T16:01:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
     w.clock.set('2026-11-23T16:02:00.001Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, flagged: 0, resent: 1 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 1 });
     expect(types().filter((t) => t === 'gov.application.terminated')).toHaveLength(1);
     expect(w.store.pending('APP-CG-1', 2)).toBe(false);
     expect(w.store.pending('APP-GA-1', 1)).toBe(true);

@@ -5,6 +5,7 @@
  * changes nothing and says why.
  */
 import type { Decision, Refusal } from '../decision';
+import { onSupplementDeadline } from '../lifecycle';
 import { onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
 import { settle, type BundleContext, type BundleState } from './application';
@@ -34,9 +35,40 @@ export function supplementBundle(previous: BundleState, supplement: BundleSupple
   if (plan.kind === 'refused') {
     return { ok: false, refusal: { code: 'NOT_PENDING_MATERIALS', message: `一件事申请当前状态为 ${previous.status}，已办结，补充材料或回答未予采纳` } };
   }
+  const late = lateChild(previous, context.now);
+  if (late !== undefined) {
+    return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LATE', message: `事项 ${late.itemCode} 的补正期限 ${late.due} 已过，不再接收补正材料或回答` } };
+  }
   const merged = mergeSupplement(previous.application, supplement);
   const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
   return { ok: true, state: settle(application, context, keptDecisions(previous, new Set(plan.keep)), previous) };
+}
+
+/** A child pending materials whose supplement deadline has passed: the bundle takes no supplement then. */
+function lateChild(state: BundleState, now: string): { itemCode: string; due: string } | undefined {
+  for (const c of state.children) {
+    const due = c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' ? c.decision.supplementDue : undefined;
+    if (due !== undefined && Date.parse(now) > Date.parse(due.dueAt)) return { itemCode: c.itemCode, due: due.date };
+  }
+  return undefined;
+}
+
+/**
+ * The deadlines schedule on a bundle (SPEC §15, §4 step 6): every child still pending materials after its
+ * supplement deadline is TERMINATED, its followers are not started, the roll-up is recomputed. Undefined
+ * when no child's deadline has passed (nothing to do, or another run did it).
+ */
+export function terminateMissedSupplements(previous: BundleState, context: BundleContext): BundleState | undefined {
+  if (isFinalBundleStatus(previous.status)) return undefined;
+  const kept = new Map<string, Decision>();
+  let terminated = false;
+  for (const c of previous.children) {
+    if (c.decision === undefined) continue;
+    const next = onSupplementDeadline(c.decision, context.now);
+    if (next) terminated = true;
+    kept.set(c.itemCode, next ?? c.decision);
+  }
+  return terminated ? settle(previous.application, context, kept, previous) : undefined;
 }
 
 function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<string, Decision> {

@@ -1,0 +1,123 @@
+/**
+ * The deadlines schedule on bundle applications (SPEC §15, §4 step 6) over in-memory ports: a child still
+ * pending materials after its supplement deadline is TERMINATED, its follower is not started and the
+ * roll-up recomputed, in one version sent once; a rerun changes nothing; a supplement after the deadline
+ * is refused SUPPLEMENT_TOO_LATE; an outbox a crash left unsent is sent by the sweep, once.
+ */
+import { createApprovalService, createDeadlinesService } from '#approval/service';
+import type { BundleApplication } from '#approval/domain/bundle/application';
+import type { Cause } from '#approval/domain/decision';
+import type { ServiceItem } from '#approval/domain/types';
+import { memoryApproval } from '#support/memory/approval';
+import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
+import { calendar } from '../fixtures';
+import { FOUNDER, item, startUp } from './fixtures';
+
+const NOW = '2026-11-18T02:00:00.000Z';
+const LATER = '2026-11-30T02:00:00.000Z';
+const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
+const SEAL_FORM = { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true };
+const items: ServiceItem[] = [
+  item('QYKB-SLDJ', '营业执照', [ARTICLES]),
+  item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]),
+  ...['QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
+];
+const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
+const app: BundleApplication = {
+  applicationId: 'YJS-D-1',
+  bundleCode: startUp.bundleCode,
+  applicant: FOUNDER,
+  form: { enterpriseName: '某某公司', employees: 0 },
+  answers: { needsInvoice: false, hiresStaff: false },
+  materials: [{ code: 'M-ARTICLES', provided: true }],
+  channel: 'online',
+  submittedAt: NOW,
+};
+
+function world() {
+  const w = memoryApproval({ now: NOW, calendar });
+  const bundles = new MemoryBundleStore();
+  const extras = { bundles, catalogue: new MemoryCatalogue([startUp], items) };
+  const approval = createApprovalService(w.ports, extras);
+  const deadlines = createDeadlinesService(w.ports, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
+  return { ...w, bundles, approval, deadlines };
+}
+
+const childState = (w: ReturnType<typeof world>, code: string) => w.bundles.cases.get('YJS-D-1')?.state?.children.find((c) => c.itemCode === code)?.state;
+
+describe('the deadlines schedule on bundle applications', () => {
+  it('terminates a child past its supplement deadline, once, and recomputes the roll-up', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    const first = (await w.bundles.loadBundle('YJS-D-1')).state;
+    expect(first?.status).toBe('ACCEPTED_PENDING_MATERIALS');
+    expect(childState(w, 'QYKB-YZKZ')).toMatchObject({ kind: 'decided', outcome: 'ACCEPTED_PENDING_MATERIALS' });
+    expect(childState(w, 'QYKB-YHKH')).toEqual({ kind: 'waiting', for: ['QYKB-YZKZ'] });
+
+    // Before the deadline the schedule leaves it alone.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
+    const sent = w.messenger.outbound.length;
+
+    w.clock.set(LATER);
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 1, terminated: 0 });
+    const known = await w.bundles.loadBundle('YJS-D-1');
+    expect(known.state).toMatchObject({ status: 'TERMINATED', sequence: 2, changedChildren: ['QYKB-YZKZ'] });
+    expect(known.state?.reasons[0]).toMatchObject({ code: 'REQUIRED_CHILD_TERMINATED' });
+    expect(childState(w, 'QYKB-YZKZ')).toMatchObject({ kind: 'decided', outcome: 'TERMINATED' });
+    expect(childState(w, 'QYKB-YHKH')).toMatchObject({ kind: 'notStarted', predecessor: 'QYKB-YZKZ', predecessorState: 'TERMINATED' });
+    const child = known.state?.children.find((c) => c.itemCode === 'QYKB-YZKZ')?.decision;
+    expect(child?.reasons.map((r) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
+    expect(known.versions[1]).toMatchObject({ causeKind: 'supplementDeadline', pending: false });
+    // One event for the terminated child, one for the bundle; an audit line for the version.
+    expect(w.messenger.outbound.slice(sent).map((e) => e.id)).toEqual(['terminated:YJS-D-1:QYKB-YZKZ:2', 'bundle-decision:YJS-D-1:2']);
+    expect(w.messenger.outbound[sent]?.data).toMatchObject({ outcome: 'TERMINATED', bundleApplicationId: 'YJS-D-1' });
+    expect(w.bundles.audit.at(-1)).toMatchObject({ action: 'supplementDeadline:TERMINATED', subject: 'application:YJS-D-1' });
+
+    // A rerun (or an overlapping run) changes nothing and sends nothing.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0, resent: 0 });
+    expect(w.messenger.outbound).toHaveLength(sent + 2);
+  });
+
+  it('refuses a supplement after a child\'s deadline SUPPLEMENT_TOO_LATE, once', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    w.clock.set(LATER);
+    const late = cause('l-1', 'gov.application.materials.supplemented');
+    await w.approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], late, 1);
+    await w.approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], late, 1);
+    const known = await w.bundles.loadBundle('YJS-D-1');
+    expect(known.refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE' })]);
+    expect(known.refusals[0]?.message).toContain('QYKB-YZKZ');
+    expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 1 });
+  });
+
+  it('takes a supplement in time: the pending child is decided again and the follower starts', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    await w.approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], cause('p-1', 'gov.application.materials.supplemented'), 1);
+    expect((await w.bundles.loadBundle('YJS-D-1')).state?.status).toBe('APPROVED');
+    expect(childState(w, 'QYKB-YHKH')).toMatchObject({ kind: 'decided', outcome: 'APPROVED' });
+    w.clock.set(LATER);
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
+  });
+
+  it('sends an outbox a crash left unsent once it is older than the grace period', async () => {
+    const w = world();
+    const publish = w.messenger.publish.bind(w.messenger);
+    let fail = true;
+    w.messenger.publish = async (events) => {
+      if (fail) throw new Error('queue down');
+      return publish(events);
+    };
+    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
+    fail = false;
+    // Within the grace period the handler that wrote it may still be sending it.
+    w.clock.set('2026-11-18T02:01:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+    w.clock.set('2026-11-18T02:10:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 1, bundlesTerminated: 0 });
+    expect(w.messenger.outbound.map((e) => e.id)).toContain('bundle-decision:YJS-D-1:1');
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+  });
+});
