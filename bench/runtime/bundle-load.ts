@@ -1,5 +1,5 @@
 /**
- * 企业开办 (一件事) bundle applications for the steady-load latency (SPEC §15, issue 16): the five items of
+ * 企业开办 (一件事) bundle applications for the steady-load latency (issue 16): the five items of
  * the sample bundle as instant items of their own departments, the bundle itself, and applications of the
  * sample resident. The seal and the bank account follow the business licence (trust-A e-licence issued in
  * the same decision), so one bundle application decides five children, in order, in one handler run.

@@ -1,5 +1,5 @@
 /**
- * 秒批 schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is TERMINATED;
+ * 秒批 schedule: a 容缺 case still pending after its supplement deadline is TERMINATED;
  * an approval on commitment not verified by its due date is flagged, once; outboxes a crash left unsent
  * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * The stage's CloudWatch dashboard (SPEC §10), row by row: the figures of 秒批, 免申即享 and 好差评 from the
+ * The stage's CloudWatch dashboard, row by row: the figures of 秒批, 免申即享 and 好差评 from the
  * functions' EMF metrics, then the platform (queues, dead-letter queues, function errors, throttles, latency)
  * and the alarms' status. observability.ts creates it with the figure alarms and the saved queries.
  */
@@ -110,7 +110,7 @@ function headerRow(config: StageConfig): Row {
   ];
 }
 
-/** 秒批 — SPEC §4 */
+/** 秒批 */
 function approvalRows(): Row[] {
   return [
     [
@@ -167,7 +167,7 @@ function approvalRows(): Row[] {
   ];
 }
 
-/** 免申即享 — SPEC §5 */
+/** 免申即享 */
 function entitlementRow(): Row {
   return [
     new cloudwatch.GraphWidget({
@@ -212,7 +212,7 @@ function entitlementRow(): Row {
 
 }
 
-/** 好差评 — SPEC §6 */
+/** 好差评 */
 function reviewRows(api: apigwv2.HttpApi): Row[] {
   return [
     [
@@ -262,7 +262,7 @@ function reviewRows(api: apigwv2.HttpApi): Row[] {
   ];
 }
 
-/** 好差评 upward sync — SPEC §18: what each run of the sender got back, and how long the oldest record has waited. */
+/** 好差评 upward sync: what each run of the sender got back, and how long the oldest record has waited. */
 function upwardSyncRow(oldestPendingSeconds: number): Row {
   return [
     new cloudwatch.GraphWidget({

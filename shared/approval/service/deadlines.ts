@@ -1,6 +1,6 @@
 /**
- * The deadlines schedule (SPEC §4 step 6): a 容缺 case still pending after its supplement deadline is
- * TERMINATED (a bundle's child too, SPEC §15, with the bundle's roll-up recomputed); an approval on
+ * The deadlines schedule: a 容缺 case still pending after its supplement deadline is
+ * TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
  * commitment not verified by its due date is flagged, once; outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.

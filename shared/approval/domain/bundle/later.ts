@@ -54,7 +54,7 @@ function lateChild(state: BundleState, now: string): { itemCode: string; due: st
 }
 
 /**
- * The deadlines schedule on a bundle (SPEC §15, §4 step 6): every child still pending materials after its
+ * The deadlines schedule on a bundle: every child still pending materials after its
  * supplement deadline is TERMINATED, its followers are not started, the roll-up is recomputed. Undefined
  * when no child's deadline has passed (nothing to do, or another run did it).
  */

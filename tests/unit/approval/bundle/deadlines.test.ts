@@ -1,5 +1,5 @@
 /**
- * The deadlines schedule on bundle applications (SPEC §15, §4 step 6) over in-memory ports: a child still
+ * The deadlines schedule on bundle applications over in-memory ports: a child still
  * pending materials after its supplement deadline is TERMINATED, its follower is not started and the
  * roll-up recomputed, in one version sent once; a rerun changes nothing; a supplement after the deadline
  * is refused SUPPLEMENT_TOO_LATE; an outbox a crash left unsent is sent by the sweep, once.
