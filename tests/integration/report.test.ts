@@ -440,7 +440,8 @@ describe('the monthly report through the local runtime', () => {
     expect(text).toMatch(/│ 差评整改率\s+│\s+0\.0%\s+│\s+—\s+│\s+—\s+│\s+100\.0%\s+│\s+—\s+│\s+50\.0%\s+│/);
     expect(text).toMatch(/│ 秒批率\s+│\s+33\.3%\s+│\s+—\s+│\s+100\.0%\s+│\s+—\s+│\s+—\s+│\s+50\.0%\s+│/);
     const html = renderHtml(report);
-    expect(html.match(/<figure class="chart" data-chart="[a-z-]+">/g)).toHaveLength(4);
+    // The four charts at the top and the 一件事 chart in its section.
+    expect(html.match(/<figure class="chart" data-chart="[a-z-]+">/g)).toHaveLength(5);
     expect(html).not.toMatch(/(src|href)=|<script|@import|url\(/);
   });
 
