@@ -1,6 +1,7 @@
 /**
  * The monthly report as a page a bureau hands out: a red masthead, the month's key figures, four charts,
- * the figures by department, the policies and the ranking, and the basis of every figure. It fills a
+ * the figures by department, the policies and the ranking, the 办不成事, upward-sync, 缺数清单 and 一件事
+ * sections (the last with its own chart), and the basis of every figure. It fills a
  * wide screen and prints on A4 (portrait, charts two by two, tables not split inside a row).
  *
  * Charts are SVG drawn here, not Apache ECharts' server-side renderer: four bar and column charts need
