@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Renders a monthly report's HTML page in headless Chromium as readers get it, and checks it:
 #   - the Chinese has a font (fontconfig knows a CJK one; without it every character is a box);
-#   - at 1440 px the page fills the width and lays the four charts out two by two; at 720 px one per row;
+#   - at 1440 px the page fills the width and lays the four charts out two by two (the 一件事 chart below
+#     them, in its section); at 720 px one per row;
 #     at neither does the page scroll sideways, and each chart's SVG has bars and fills its box;
-#   - the 办不成事, upward-sync and 缺数清单 sections have their eight tables (or say why one is empty), and
+#   - the 办不成事, upward-sync, 缺数清单 and 一件事 sections have their nine tables (or say why one is empty), and
 #     at 1440 px every one fits without scrolling sideways;
 #   - printed on A4 it is a few pages.
 # It writes report-1440.png, report-720.png and report-a4.pdf to OUT_DIR (default: a new temporary folder).
@@ -84,26 +85,26 @@ node_check=$(cat <<'JS'
 const r = JSON.parse(process.argv[1]);
 const problems = [];
 if (r.error) problems.push(`the harness failed: ${r.error}`);
-for (const [id, rows] of [['w1440', 2], ['w720', 4]]) {
+for (const [id, rows] of [['w1440', 3], ['w720', 5]]) {
   const m = r[id];
   if (!m) { problems.push(`${id}: not measured`); continue; }
   if (m.overflow) problems.push(`${id}: the page scrolls sideways`);
   if (m.pageShare < 0.95) problems.push(`${id}: the page takes ${m.pageShare * 100}% of the width`);
-  if (m.charts.length !== 4) problems.push(`${id}: ${m.charts.length} charts, expected 4`);
+  if (m.charts.length !== 5) problems.push(`${id}: ${m.charts.length} charts, expected 5`);
   if (m.rows !== rows) problems.push(`${id}: charts in ${m.rows} rows, expected ${rows}`);
   for (const c of m.charts) {
     if (c.bars < 1 && !c.empty) problems.push(`${id}: chart ${c.id} has no bars and does not say it has no data`);
     if (!c.fills || c.height < 80) problems.push(`${id}: chart ${c.id} does not fill its box (${c.height} px high)`);
   }
   if (!m.masthead) problems.push(`${id}: no masthead`);
-  const tables = ['hardcase-by-channel', 'hardcase-by-cause', 'hardcase-by-item', 'upward-by-state', 'upward-rejections', 'upward-lag', 'gaps-ranking', 'gaps-by-owner'];
+  const tables = ['hardcase-by-channel', 'hardcase-by-cause', 'hardcase-by-item', 'upward-by-state', 'upward-rejections', 'upward-lag', 'gaps-ranking', 'gaps-by-owner', 'bundles-by-code'];
   const found = m.sections.map((t) => t.id);
   if (found.join() !== tables.join()) problems.push(`${id}: section tables ${found.join(', ') || 'none'}, expected ${tables.join(', ')}`);
   if (id === 'w1440') for (const t of m.sections) if (!t.fits) problems.push(`${id}: table ${t.id} scrolls sideways`);
 }
 if (problems.length) { console.error(problems.join('\n')); process.exit(1); }
 console.log(`layout: ${['w1440', 'w720'].map((id) => `${r[id].width} px wide, charts in ${r[id].rows} rows`).join('; ')}; ` +
-  `${r.w1440.sections.filter((t) => t.table).length} of 8 section tables with rows`);
+  `${r.w1440.sections.filter((t) => t.table).length} of 9 section tables with rows`);
 JS
 )
 npm exec -- node -e "$node_check" "$result" || fail "layout check failed (measured: $result)"

@@ -1,5 +1,5 @@
 /**
- * The stage's CloudWatch dashboard, row by row: the figures of 秒批, 免申即享 and 好差评 from the
+ * The stage's CloudWatch dashboard, row by row: the figures of 秒批, 一件事, 免申即享 and 好差评 from the
  * functions' EMF metrics, then the platform (queues, dead-letter queues, function errors, throttles, latency)
  * and the alarms' status. observability.ts creates it with the figure alarms and the saved queries.
  */
@@ -86,6 +86,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
   const rows: Row[] = [
     headerRow(props.config),
     ...approvalRows(),
+    bundleRow(),
     entitlementRow(),
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
@@ -164,6 +165,55 @@ function approvalRows(): Row[] {
         left: [civicMetric('TimeLimitCompression', 'approval', 'Average', Duration.minutes(5), 'mean compression %')],
       }),
     ],
+  ];
+}
+
+/**
+ * 一件事: bundle applications reaching a final outcome (the approval consumer, or the deadline schedule
+ * terminating a child), each counted once — by outcome, the share with no person, materials saved, and the
+ * working days against the sum of the items' legal days.
+ */
+function bundleRow(): Row {
+  return [
+    new cloudwatch.GraphWidget({
+      title: '一件事 bundles finished, by outcome',
+      width: 8,
+      stacked: true,
+      left: [searchBy('BundlesDecided', 'Outcome', 'approval', 'Sum', 'approval'), searchBy('BundlesDecided', 'Outcome', 'approvalDeadlines', 'Sum', 'deadlines')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '一件事 decided with no person (%), materials saved',
+      width: 8,
+      left: [
+        new cloudwatch.MathExpression({
+          expression: '100 * FILL(n, 0) / (FILL(a, 0) + FILL(d, 0))',
+          label: 'no person %',
+          usingMetrics: {
+            n: civicMetric('BundlesDecidedWithNoPerson', 'approval'),
+            a: civicMetric('BundlesDecided', 'approval'),
+            d: civicMetric('BundlesDecided', 'approvalDeadlines'),
+          },
+          period: Duration.minutes(5),
+        }),
+      ],
+      leftYAxis: { min: 0, max: 100 },
+      right: [
+        new cloudwatch.MathExpression({
+          expression: 'FILL(savedA, 0) + FILL(savedD, 0)',
+          label: 'materials saved',
+          usingMetrics: { savedA: civicMetric('BundleMaterialsSaved', 'approval'), savedD: civicMetric('BundleMaterialsSaved', 'approvalDeadlines') },
+          period: Duration.minutes(5),
+        }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '一件事 working days against the items\' legal days (%)',
+      width: 8,
+      left: [
+        civicMetric('BundleTimeAgainstLegal', 'approval', 'Average', Duration.minutes(5), 'mean %'),
+        civicMetric('BundleTimeAgainstLegal', 'approvalDeadlines', 'Average', Duration.minutes(5), 'mean % (deadlines)'),
+      ],
+    }),
   ];
 }
 

@@ -1,6 +1,7 @@
 /**
  * The monthly report as a page a bureau hands out: a red masthead, the month's key figures, four charts,
- * the figures by department, the policies and the ranking, and the basis of every figure. It fills a
+ * the figures by department, the policies and the ranking, the 办不成事, upward-sync, 缺数清单 and 一件事
+ * sections (the last with its own chart), and the basis of every figure. It fills a
  * wide screen and prints on A4 (portrait, charts two by two, tables not split inside a row).
  *
  * Charts are SVG drawn here, not Apache ECharts' server-side renderer: four bar and column charts need
@@ -13,7 +14,7 @@
  */
 import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
 import { basisText, columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
-import { gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -136,6 +137,20 @@ function charts(report: MonthlyReport): string {
   ].join('\n');
 }
 
+/** 一件事: per bundle code, the finished applications' working days against the sum of their items' legal days. */
+export function bundleChart(report: MonthlyReport): string {
+  const rows = (report.bundles?.byBundle ?? []).filter((r) => r.legalDays > 0);
+  const max = Math.max(1, ...rows.map((r) => r.timeAgainstLegal ?? 0));
+  return barChart(
+    'bundle-time-against-legal',
+    '一件事用时占法定时限（已办结，工作日）',
+    rows.map((r) => ({ label: r.bundleCode, value: r.timeAgainstLegal, display: `${formatValue(r.timeAgainstLegal, 'rate')}（${r.workingDays}/${r.legalDays}）` })),
+    max,
+    '#6a1b9a',
+    rate,
+  );
+}
+
 function figureTable(report: MonthlyReport): string {
   const columns = columnsOf(report);
   const head = `<tr><th>指标</th>${columns.map((c) => `<th>${escapeHtml(columnName(c.departmentCode))}</th>`).join('')}</tr>`;
@@ -225,6 +240,7 @@ table.section td:not(.num){white-space:normal}
 table.section[data-table^="hardcase"]{table-layout:fixed}table.section[data-table^="hardcase"] th:first-child{width:15%}
 .sync{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,420px),1fr));gap:0 24px}
 .none{color:var(--muted)}
+.bundle-chart{max-width:720px;margin-top:12px}
 .basis{color:var(--muted);font-size:12px;margin-top:28px;border-top:1px solid var(--line);padding-top:10px}
 @page{size:A4;margin:14mm 12mm}
 @media print{
@@ -279,6 +295,9 @@ ${upwardTables(report).map((t) => `<div>${sectionTable(t)}</div>`).join('\n')}
 </div>
 <h2>七、缺数清单</h2>
 ${gapTables(report).map(sectionTable).join('\n')}
+<h2>八、一件事</h2>
+${bundleTables(report).map(sectionTable).join('\n')}
+${report.bundles === undefined ? '' : `<div class="bundle-chart">${bundleChart(report)}</div>`}
 <div class="basis">口径：${escapeHtml(basisText(report))}。</div>
 </div></body></html>
 `;

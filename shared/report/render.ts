@@ -5,7 +5,7 @@
  */
 import { OUTCOMES } from '#approval';
 import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
-import { gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 
@@ -196,7 +196,7 @@ export function renderText(report: MonthlyReport): string {
         ),
   );
   out.push('');
-  for (const [title, tables] of [['办不成事', hardCaseTables(report)], ['好差评数据上报', upwardTables(report)], ['缺数清单', gapTables(report)]] as const) {
+  for (const [title, tables] of [['办不成事', hardCaseTables(report)], ['好差评数据上报', upwardTables(report)], ['缺数清单', gapTables(report)], ['一件事', bundleTables(report)]] as const) {
     out.push(`【${title}】`);
     for (const table of tables) out.push(`${table.caption}：`, ...textSectionTable(table), '');
   }
@@ -218,6 +218,7 @@ export function basisText(report: MonthlyReport): string {
     ...(b.hardCase ? [`办不成事——${b.hardCase}`] : []),
     ...(b.upwardSync ? [`数据上报——${b.upwardSync}`] : []),
     ...(b.dataGaps ? [`缺数清单——${b.dataGaps}`] : []),
+    ...(b.bundles ? [`一件事——${b.bundles}`] : []),
   ].join('；');
 }
 

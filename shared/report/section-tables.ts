@@ -1,12 +1,13 @@
 /**
  * The 办不成事 and upward-sync sections as tables of text cells, drawn the same way in the terminal
  * (./render.ts) and on the page (./html.ts), so the two can never show different numbers; so is the
- * 缺数清单. A report of version 1 has none of them, one of version 2 no 缺数清单: their tables say so
- * instead of showing zeros.
+ * 缺数清单 and 一件事. A report of version 1 has none of them, one of version 2 no 缺数清单, one of
+ * version 1 to 3 no 一件事: their tables say so instead of showing zeros.
  */
 import type { HardCaseCounts } from '#hardcase';
 import type { OldestRecord } from '#review';
 import { LABELS, type MonthlyReport } from './domain/build';
+import type { BundleFigures } from './domain/bundles';
 import { GAP_CAUSES, UNOWNED, type GapCause } from './domain/gaps';
 import { SYNC_STATE_LABELS, UNCLASSIFIED_CAUSE } from './domain/sections';
 
@@ -192,6 +193,44 @@ export function gapTables(report: MonthlyReport): SectionTable[] {
               ['合计', count(g.totals.gaps), count(g.totals.applications), count(g.totals.enterprises), yuan(g.totals.benefitAmount)],
             ],
       empty: none,
+    },
+  ];
+}
+
+/** A bundle application's outcome, in the report's words. */
+export const BUNDLE_STATUS_LABELS = {
+  APPROVED: '全部办结',
+  PARTIALLY_APPROVED: '部分办结',
+  REJECTED: '不予办理',
+  TERMINATED: '终止办理',
+  IN_PROGRESS: '办理中',
+  ACCEPTED_PENDING_MATERIALS: '容缺受理',
+  NEEDS_ANSWER: '待回答情形问题',
+} as const;
+const BUNDLE_STATUSES = Object.keys(BUNDLE_STATUS_LABELS) as (keyof typeof BUNDLE_STATUS_LABELS)[];
+
+function bundleCells(f: BundleFigures): string[] {
+  return [
+    count(f.bundles),
+    ...BUNDLE_STATUSES.map((st) => count(f.byStatus[st] ?? 0)),
+    rate(f.noPersonShare),
+    count(f.materialsSaved),
+    count(f.workingDays),
+    count(f.legalDays),
+    rate(f.timeAgainstLegal),
+  ];
+}
+
+/** 一件事: per bundle code with the month's total — by outcome, decided with no person, materials saved, time against the legal days. */
+export function bundleTables(report: MonthlyReport): SectionTable[] {
+  const b = report.bundles;
+  return [
+    {
+      id: 'bundles-by-code',
+      caption: '按一件事',
+      header: ['一件事', '申请数', ...BUNDLE_STATUSES.map((st) => BUNDLE_STATUS_LABELS[st]), '全程无人工占比', '节省材料数', '实际用时（工作日）', '法定时限合计（工作日）', '用时占法定时限'],
+      rows: b === undefined || b.total.bundles === 0 ? [] : [...b.byBundle.map((r) => [r.bundleCode, ...bundleCells(r)]), ['合计', ...bundleCells(b.total)]],
+      empty: b === undefined ? NOT_IN_VERSION_1 : '本月无一件事申请。',
     },
   ];
 }

@@ -2,9 +2,10 @@
  * What the monthly report is built from, read from the other capabilities through their public modules:
  * every current decision with its overdue flag, every policy with its figures, the month's review counters,
  * the month's 办不成事 and upward-sync figures through the readers their query routes call, and what its
- * data-gap ledger is built from (as GET /gaps reads it).
+ * data-gap ledger is built from (as GET /gaps reads it), and every bundle application's current version (as
+ * GET /approval/bundle-figures reads them).
  */
-import { currentDecisionsWithOverdueFlags } from '#approval';
+import { bundleStore, currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
 import { readHardCaseFigures } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
@@ -49,13 +50,15 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
 export async function readReportInput(scope: ReportScope): Promise<ReportInput> {
   const calendar = stageCalendar();
   const days = daysOf(scope.month);
-  const [decisions, policies, reviews, hardCases, upwardSync, dataGaps] = await Promise.all([
+  const [decisions, policies, reviews, hardCases, upwardSync, dataGaps, bundleSummaries] = await Promise.all([
     currentDecisionsWithOverdueFlags(),
     readPolicies(),
     readReviews(scope.month),
     readHardCaseFigures({ granularity: 'month', value: scope.month }, scope.generatedAt, calendar),
     config().upward === undefined ? null : upwardFigures({ store: dynamoSyncStore, calendar }, scope.month, scope.generatedAt),
     readGapInput({ from: days[0]!, to: days.at(-1)! }, scope.timeZone, config().dataOwners ?? {}),
+    bundleStore.bundleSummaries(),
   ]);
-  return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync, dataGaps };
+  const bundles = { summaries: bundleSummaries, calendar };
+  return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync, dataGaps, bundles };
 }

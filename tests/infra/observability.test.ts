@@ -76,6 +76,9 @@ describe('dashboard', () => {
       '秒批 materials waived (免提交), overdue verifications',
       '秒批 decision latency (ms)',
       '秒批 time-limit compression (%)',
+      '一件事 bundles finished, by outcome',
+      '一件事 decided with no person (%), materials saved',
+      "一件事 working days against the items' legal days (%)",
       '免申即享 pushes and grants',
       '免申即享 notification delivery',
       '免申即享 matching: profiles per slice, publish to last push (ms)',
@@ -117,6 +120,29 @@ describe('dashboard', () => {
     expect(series('秒批 decision latency (ms)')).toEqual(Array(3).fill('CivicFlow/DecisionLatency service=approval'));
     expect(optionsOf('秒批 decision latency (ms)').map((o) => o.stat)).toEqual(['p50', 'p95', 'Maximum']);
     expect(series('秒批 time-limit compression (%)')).toEqual(['CivicFlow/TimeLimitCompression service=approval']);
+
+    // 一件事: from the approval consumer and the deadline schedule (which may finish a bundle by terminating a child).
+    expect(series('一件事 bundles finished, by outcome')).toEqual([
+      `SEARCH('{CivicFlow,Outcome,service} MetricName="BundlesDecided" service="approval"', 'Sum', 300)`,
+      `SEARCH('{CivicFlow,Outcome,service} MetricName="BundlesDecided" service="approvalDeadlines"', 'Sum', 300)`,
+    ]);
+    expect(series('一件事 decided with no person (%), materials saved')).toEqual(
+      expect.arrayContaining([
+        '100 * FILL(n, 0) / (FILL(a, 0) + FILL(d, 0))',
+        'FILL(savedA, 0) + FILL(savedD, 0)',
+        'CivicFlow/BundlesDecidedWithNoPerson service=approval',
+        'CivicFlow/BundlesDecided service=approval',
+        'CivicFlow/BundlesDecided service=approvalDeadlines',
+        'CivicFlow/BundleMaterialsSaved service=approval',
+        'CivicFlow/BundleMaterialsSaved service=approvalDeadlines',
+      ]),
+    );
+    expect(series("一件事 working days against the items' legal days (%)")).toEqual([
+      'CivicFlow/BundleTimeAgainstLegal service=approval',
+      'CivicFlow/BundleTimeAgainstLegal service=approvalDeadlines',
+    ]);
+    // Average, the metric's default statistic, is left out of the body.
+    expect(optionsOf("一件事 working days against the items' legal days (%)").map((o) => [o.stat, o.label])).toEqual([[undefined, 'mean %'], [undefined, 'mean % (deadlines)']]);
 
     expect(series('免申即享 pushes and grants')).toEqual(
       expect.arrayContaining([

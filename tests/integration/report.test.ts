@@ -77,6 +77,31 @@ const tooLarge = variant('gov.application.submitted', 'instant-outdoor-advertisi
   form: { ...instant.data.form, areaSqm: 50 },
 });
 
+// 一件事: the 出生一件事 bundle's four items and an application asked its situation questions (NEEDS_ANSWER: no
+// child decided, so no decision, case or review joins the figures above), submitted Wed 11-04.
+const bundleItem = (itemCode: string, certificateType: string) =>
+  variant('gov.catalog.item.published', 'enterprise-startup-manual', {
+    itemCode,
+    name: `事项 ${itemCode}`,
+    departmentCode: `440305-${itemCode}`,
+    mode: 'instant',
+    legalDays: 10,
+    materials: [{ code: 'M-IDCARD', name: '居民身份证', licenceType: '居民身份证' }],
+    rules: { id: `R-${itemCode}`, description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast', value: 18 },
+    certificateType,
+  });
+const NEWBORN_ITEMS = [['CS-CSYXZM', '出生医学证明'], ['CS-HKDJ', '户口登记'], ['CS-YBCB', '医保参保凭证'], ['CS-SBKSL', '社会保障卡']] as const;
+const newborn = variant('gov.application.submitted', 'instant-outdoor-advertising', {
+  applicationId: 'YJS-20261104-000001',
+  itemCode: undefined,
+  bundleCode: 'YJS-CSYJS',
+  answers: { hukouHere: true },
+  applicant: { kind: 'person', id: '440305199003071236', name: '张伟' },
+  form: {},
+  materials: [],
+  submittedAt: '2026-11-04T10:00:00+08:00',
+});
+
 /** 30 generated enterprises: i % 3 = 0 large (not eligible), 1 small exporter (eligible), 2 micro without export data (needs info). */
 const enterprises = Array.from({ length: 30 }, (_, i) => {
   const creditCode = makeCreditCode(`91440300MA5R${String(i).padStart(5, '0')}`);
@@ -211,6 +236,11 @@ describe('the monthly report through the local runtime', () => {
     // Sent: C1's and C3's reviews and C3's five steps (open, acknowledge, rectify, returnVisit, close), and
     // C2's review, which the platform refuses; C4's and C5's (CG-0107, no credit code) were refused before sending.
     expect((await fire('upward-sync')).sync).toMatchObject({ attempted: 8, acked: 7, rejected: 1 });
+
+    await post(NEWBORN_ITEMS.map(([code, certificate]) => bundleItem(code, certificate)));
+    await post([sample('gov.catalog.bundle.published', 'newborn')]);
+    await post([newborn]);
+    expect((await rt.get(`/applications/${newborn.data.applicationId}`)).body).toMatchObject({ kind: 'bundle', status: 'NEEDS_ANSWER', children: [] });
   }, 120_000);
 
   it('moves into December: deadlines pass, defaults are recorded, and the schedule builds November once', async () => {
@@ -413,6 +443,17 @@ describe('the monthly report through the local runtime', () => {
     expect(withoutAge(u)).toEqual(withoutAge(figures));
   });
 
+  it('keeps the month’s 一件事 figures as GET /approval/bundle-figures counts them', async () => {
+    expect(report.version).toBe(4);
+    expect(report.bundles).toEqual({
+      byBundle: [{ bundleCode: 'YJS-CSYJS', bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null }],
+      total: { bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null },
+    });
+    const { bundleCode: _code, ...route } = (await rt.get('/approval/bundle-figures?bundleCode=YJS-CSYJS')).body;
+    const { bundleCode: _c, ...row } = report.bundles!.byBundle[0]!;
+    expect(row).toEqual(route);
+  });
+
   it('draws the 办不成事 and upward-sync tables on the page and in the terminal', () => {
     const html = renderPage(report);
     const cells = (id: string) => {
@@ -440,7 +481,8 @@ describe('the monthly report through the local runtime', () => {
     expect(text).toMatch(/│ 差评整改率\s+│\s+0\.0%\s+│\s+—\s+│\s+—\s+│\s+100\.0%\s+│\s+—\s+│\s+50\.0%\s+│/);
     expect(text).toMatch(/│ 秒批率\s+│\s+33\.3%\s+│\s+—\s+│\s+100\.0%\s+│\s+—\s+│\s+—\s+│\s+50\.0%\s+│/);
     const html = renderHtml(report);
-    expect(html.match(/<figure class="chart" data-chart="[a-z-]+">/g)).toHaveLength(4);
+    // The four charts at the top and the 一件事 chart in its section.
+    expect(html.match(/<figure class="chart" data-chart="[a-z-]+">/g)).toHaveLength(5);
     expect(html).not.toMatch(/(src|href)=|<script|@import|url\(/);
   });
 

@@ -46,3 +46,31 @@ export function decisionMetrics(decision: Decision, previous: Decision | undefin
 
 /** An approval on commitment flagged for a verification not reported in time. */
 export const OVERDUE_VERIFICATION: MetricPoint = { name: 'OverdueVerifications', unit: 'Count', value: 1 };
+
+/** What the 一件事 figures read of a bundle application's version. */
+export interface BundleMetricInput {
+  readonly status: string;
+  readonly final: boolean;
+  readonly noPerson: boolean;
+  readonly materialsSaved: number;
+  readonly legalDaysSum: number;
+  /** Working days from submission to this version's outcome. */
+  readonly workingDays: number;
+}
+
+/**
+ * The counters a stored bundle version moves: only a version that brings the application to a final
+ * outcome (APPROVED, PARTIALLY_APPROVED, REJECTED, TERMINATED) it did not have before, so each finished
+ * bundle counts once, as the figures count it — by outcome, decided with no person at all, the materials
+ * the one merged set saved, and its working days against the sum of its items' legal days.
+ */
+export function bundleMetrics(version: BundleMetricInput, previous: { readonly status: string; readonly final: boolean } | undefined): MetricPoint[] {
+  if (!version.final || (previous?.final === true && previous.status === version.status)) return [];
+  const points: MetricPoint[] = [{ name: 'BundlesDecided', unit: 'Count', value: 1, dimensions: { Outcome: version.status } }];
+  if (version.noPerson) points.push({ name: 'BundlesDecidedWithNoPerson', unit: 'Count', value: 1 });
+  if (version.materialsSaved > 0) points.push({ name: 'BundleMaterialsSaved', unit: 'Count', value: version.materialsSaved });
+  if (version.legalDaysSum > 0) {
+    points.push({ name: 'BundleTimeAgainstLegal', unit: 'Percent', value: (100 * version.workingDays) / version.legalDaysSum });
+  }
+  return points;
+}

@@ -10,9 +10,10 @@ import { createHash } from 'node:crypto';
 import { refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
 import { reviewBundleChild, supplementBundle, terminateMissedSupplements, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
-import type { Bundle } from '../domain/bundle/types';
+import { isFinalBundleStatus, type Bundle } from '../domain/bundle/types';
 import { canonicalJson } from '../domain/conflict';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
+import { bundleMetrics } from '../domain/metrics';
 import type { PersonReview } from '../domain/reviewed';
 import type { ServiceItem } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, refusalReceipt } from '../messages';
@@ -70,6 +71,16 @@ export function bundleService(ports: BundlePorts): BundleService {
     await bundles.markBundleSent(known.state.applicationId, version.sequence, ports.now());
   }
 
+  /** The 一件事 counters of a version just stored (never of a redelivery: nothing is stored then). */
+  function countFinished(state: BundleState, previous: BundleState | undefined): void {
+    const workingDays = ports.calendar().workingDaysBetween(state.submittedAt, state.decidedAt);
+    const points = bundleMetrics(
+      { ...state, final: isFinalBundleStatus(state.status), workingDays },
+      previous === undefined ? undefined : { status: previous.status, final: isFinalBundleStatus(previous.status) },
+    );
+    if (points.length > 0) telemetry.metrics(points);
+  }
+
   async function submitBundle(application: BundleApplication, cause: Cause): Promise<void> {
     const bundle = await catalogue.currentBundle(application.bundleCode);
     const context = await contextOf(bundle, application);
@@ -89,6 +100,7 @@ export function bundleService(ports: BundlePorts): BundleService {
     });
     if (stored === 'stored') {
       telemetry.info('bundle application decided', { applicationId: application.applicationId, bundleCode: application.bundleCode, status: state.status });
+      countFinished(state, undefined);
       return send(state, outbox);
     }
     // Known: a redelivery (send what version 1 owes), a resubmission under another id, or a conflict.
@@ -144,6 +156,7 @@ export function bundleService(ports: BundlePorts): BundleService {
         ...withReceipt(bundleReceipt(state, cause)),
       });
       if (stored === 'stored') {
+        countFinished(state, previous);
         await send(state, outbox);
         return true;
       }

@@ -17,6 +17,7 @@ import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, 
 import type { Policy, PolicyFigures } from '#entitlement';
 import type { HardCaseFigures } from '#hardcase';
 import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry, type SyncFigures } from '#review';
+import { BUNDLE_BASIS, bundleSection, type BundleInput, type BundleSection } from './bundles';
 import { buildGapLedger, type GapInput, type GapLedger } from './gaps';
 import { hardCaseSection, SECTION_BASIS, SECTION_LABELS, upwardSyncSection, type HardCaseSection, type UpwardSyncSection } from './sections';
 
@@ -24,8 +25,9 @@ export const REPORT_KIND = 'civicflow.monthly-report';
 /**
  * 2: the 办不成事 and upward-sync sections; a stored report of version 1 has neither.
  * 3: the 缺数清单 (data-gap ledger); a stored report of version 1 or 2 has none.
+ * 4: the 一件事 section (./bundles.ts); a stored report of version 1 to 3 has none.
  */
-export const REPORT_VERSION = 3;
+export const REPORT_VERSION = 4;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -58,6 +60,8 @@ export interface ReportInput {
   readonly upwardSync: SyncFigures | null;
   /** What the month's data-gap ledger is built from (absent: the report has no ledger). */
   readonly dataGaps?: GapInput;
+  /** The bundle applications and the calendar their working days are counted on (absent: no 一件事 section). */
+  readonly bundles?: BundleInput;
 }
 
 export interface ApprovalSection extends ApprovalFigures {
@@ -113,7 +117,7 @@ export interface DepartmentReport {
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
   /** Reports are stored once and kept, so older versions are still read and rendered. */
-  readonly version: 1 | 2 | typeof REPORT_VERSION;
+  readonly version: 1 | 2 | 3 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -130,10 +134,12 @@ export interface MonthlyReport {
   readonly upwardSync?: UpwardSyncSection | null;
   /** 缺数清单, ranked by cases (absent in a report of version 1 or 2). */
   readonly dataGaps?: GapLedger;
+  /** 一件事, per bundle code (absent in a report of version 1 to 3). */
+  readonly bundles?: BundleSection;
   /** Figure key → Chinese label, so a reader of the stored JSON has the labels too. */
   readonly labels: Readonly<Record<string, string>>;
   /** How each capability's month is delimited, in Chinese. */
-  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync' | 'dataGaps', string>>>;
+  readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync' | 'dataGaps' | 'bundles', string>>>;
 }
 
 export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
@@ -216,6 +222,7 @@ export const BASIS = {
   ...SECTION_BASIS,
   dataGaps:
     '本月提交的申请按其最近一次实质审批所缺的数据计（规则无法判断的信息、无法核验的手工上传材料），政策按报告生成时仍“待补充信息”的企业计；同一申请或企业缺多项数据时在每项中各计一次',
+  bundles: BUNDLE_BASIS,
 } as const;
 
 /** The local "YYYY-MM-DD" of an instant (or a date string as it is). */
@@ -371,6 +378,9 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
     hardCases: hardCaseSection(input.hardCases, month),
     upwardSync: input.upwardSync === null ? null : upwardSyncSection(input.upwardSync),
     ...(input.dataGaps === undefined ? {} : { dataGaps: buildGapLedger(input.dataGaps) }),
+    ...(input.bundles === undefined
+      ? {}
+      : { bundles: bundleSection(input.bundles.summaries.filter((b) => localDay(b.submittedAt, timeZone).slice(0, 7) === month), input.bundles.calendar) }),
     labels: LABELS,
     basis: BASIS,
   };

@@ -2,7 +2,7 @@ import { jest } from '@jest/globals';
 import { decide } from '#approval/domain/decide';
 import type { Decision } from '#approval/domain/decision';
 import { onSupplementDeadline, supplement } from '#approval/domain/lifecycle';
-import { decisionMetrics, type MetricPoint } from '#approval/domain/metrics';
+import { bundleMetrics, decisionMetrics, type MetricPoint } from '#approval/domain/metrics';
 import { telemetry } from '#approval/adapters';
 import { metrics } from '#platform/powertools';
 import { inputFor, posterApp, posterItem } from './fixtures';
@@ -74,5 +74,27 @@ describe('the live telemetry port', () => {
       { name: 'TimeLimitCompression', unit: 'Percent', value: 90 },
     ]);
     expect(out).toEqual(['DecisionsByItem[ItemCode:CG-017,Outcome:APPROVED] Count 1', 'DecisionLatency Milliseconds 1500', 'TimeLimitCompression Percent 90']);
+  });
+});
+
+describe('bundle metrics (一件事: a version that finishes the application)', () => {
+  const finished = { status: 'PARTIALLY_APPROVED', final: true, noPerson: true, materialsSaved: 5, legalDaysSum: 40, workingDays: 3 };
+
+  it('counts a bundle once when it reaches a final outcome: by outcome, with no person, materials saved, time against legal days', () => {
+    expect(shown(bundleMetrics(finished, { status: 'IN_PROGRESS', final: false }))).toEqual([
+      'BundlesDecided[Outcome:PARTIALLY_APPROVED]=1',
+      'BundlesDecidedWithNoPerson=1',
+      'BundleMaterialsSaved=5',
+      'BundleTimeAgainstLegal=7.5',
+    ]);
+    expect(shown(bundleMetrics({ ...finished, status: 'REJECTED', noPerson: false, materialsSaved: 0 }, undefined))).toEqual([
+      'BundlesDecided[Outcome:REJECTED]=1',
+      'BundleTimeAgainstLegal=7.5',
+    ]);
+  });
+
+  it('counts nothing for a version still open, or one that keeps the final outcome it had', () => {
+    expect(bundleMetrics({ ...finished, status: 'IN_PROGRESS', final: false }, undefined)).toEqual([]);
+    expect(bundleMetrics(finished, { status: 'PARTIALLY_APPROVED', final: true })).toEqual([]);
   });
 });

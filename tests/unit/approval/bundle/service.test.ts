@@ -31,6 +31,12 @@ const app: BundleApplication = {
   submittedAt: NOW,
 };
 
+/** The 一件事 counters sent, as "Name[dims]=value". */
+const bundlePoints = (w: ReturnType<typeof world>) =>
+  w.telemetry.points
+    .filter((p) => p.name.startsWith('Bundle'))
+    .map((p) => `${p.name}${p.dimensions ? `[${Object.entries(p.dimensions).map(([k, v]) => `${k}:${v}`).join(',')}]` : ''}=${p.value}`);
+
 function world() {
   const w = memoryApproval({ now: NOW, calendar });
   const bundles = new MemoryBundleStore();
@@ -80,6 +86,35 @@ describe('the bundle use case', () => {
     // A redelivered person's decision finds its version: nothing decided again.
     await w.approval.reviewApplication('YJS-U-1', { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 2);
     expect((await w.bundles.loadBundle('YJS-U-1')).versions).toHaveLength(2);
+    // Counted once, when the person's decision finished it: a person took part, decided the same day.
+    expect(bundlePoints(w)).toEqual([
+      'BundlesDecided[Outcome:APPROVED]=1',
+      ...(reviewed.state!.materialsSaved > 0 ? [`BundleMaterialsSaved=${reviewed.state!.materialsSaved}`] : []),
+      'BundleTimeAgainstLegal=0',
+    ]);
+  });
+
+  it('counts a bundle finished with no person once, though the event is redelivered after a crash', async () => {
+    const w = world();
+    const publish = w.messenger.publish.bind(w.messenger);
+    let fail = true;
+    w.messenger.publish = async (events) => {
+      if (fail) throw new Error('queue down');
+      return publish(events);
+    };
+    const machineOnly = { ...app, applicationId: 'YJS-U-2', answers: { needsInvoice: false, hiresStaff: false } };
+    await expect(w.approval.submitBundle(machineOnly, cause('s-1'))).rejects.toThrow('queue down');
+    fail = false;
+    await w.approval.submitBundle(machineOnly, cause('s-1'));
+    await w.approval.submitBundle(machineOnly, cause('s-2'));
+    const state = (await w.bundles.loadBundle('YJS-U-2')).state!;
+    expect(state).toMatchObject({ status: 'APPROVED', noPerson: true });
+    expect(bundlePoints(w)).toEqual([
+      'BundlesDecided[Outcome:APPROVED]=1',
+      'BundlesDecidedWithNoPerson=1',
+      ...(state.materialsSaved > 0 ? [`BundleMaterialsSaved=${state.materialsSaved}`] : []),
+      'BundleTimeAgainstLegal=0',
+    ]);
   });
 
   it('refuses answers, or no materials, in a supplement to a single-item application', async () => {
