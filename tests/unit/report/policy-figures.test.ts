@@ -1,5 +1,5 @@
 /**
- * The monthly report's policy rows carry the §16 figures of each policy: objections filed / upheld /
+ * The monthly report's policy rows carry the 公示, 异议 and push figures of each policy: objections filed / upheld /
  * dismissed, added by self-objection, publicity-to-payment and eligible-to-push days (means from the counters).
  */
 import { createCalendar } from '#calendar';
