@@ -16,6 +16,7 @@ const ROOT = join(import.meta.dirname, '..');
 const SECTIONS: Record<string, { weight: number; quickWeight: number; load: () => Promise<Section> }> = {
   rules: { weight: 120, quickWeight: 25, load: async () => (await import('./rules/index')).rulesSection },
   matching: { weight: 60, quickWeight: 25, load: async () => (await import('./matching')).matchingSection },
+  persons: { weight: 40, quickWeight: 20, load: async () => (await import('./persons')).personsSection },
   bundles: { weight: 90, quickWeight: 40, load: async () => (await import('./bundles')).bundlesSection },
   pipeline: { weight: 420, quickWeight: 60, load: async () => (await import('./runtime/sections')).pipelineSection },
   latency: { weight: 120, quickWeight: 40, load: async () => (await import('./runtime/sections')).latencySection },

@@ -222,7 +222,7 @@ function entitlementRow(): Row {
   return [
     new cloudwatch.GraphWidget({
       title: '免申即享 pushes and grants',
-      width: 8,
+      width: 6,
       left: [
         new cloudwatch.MathExpression({
           expression: 'notifiedPolicy + notifiedMatch',
@@ -246,7 +246,7 @@ function entitlementRow(): Row {
     }),
     new cloudwatch.GraphWidget({
       title: '免申即享 notification delivery',
-      width: 8,
+      width: 6,
       left: [
         civicMetric('NotificationsDelivered', 'notify', 'Sum', Duration.minutes(5), 'delivered'),
         civicMetric('NotificationFailures', 'notify', 'Sum', Duration.minutes(5), 'failures'),
@@ -254,9 +254,23 @@ function entitlementRow(): Row {
     }),
     new cloudwatch.GraphWidget({
       title: '免申即享 matching: profiles per slice, publish to last push (ms)',
-      width: 8,
+      width: 6,
       left: [civicMetric('MatchSliceProfiles', 'match', 'Sum', Duration.minutes(5), 'profiles matched')],
       right: [searchBy('PublishToLastPushMs', 'PolicyId', 'match', 'Maximum', 'publish to last push')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 days from eligible to push (mean, hourly)',
+      width: 6,
+      left: [
+        new cloudwatch.MathExpression({
+          // Every function that pushes (publish, match, the schedule's releases and time flips) emits both.
+          expression:
+            `SUM(SEARCH('{${NAMESPACE},service} MetricName="EligibleToPushDays"', 'Sum', 3600)) / ` +
+            `SUM(SEARCH('{${NAMESPACE},service} MetricName="EntitlementsNotified"', 'Sum', 3600))`,
+          label: 'mean days',
+          period: Duration.hours(1),
+        }),
+      ],
     }),
   ];
 

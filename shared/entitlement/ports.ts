@@ -249,6 +249,8 @@ export interface Clock {
 export type EntitlementMetric =
   | 'EntitlementsNotified'
   | 'EntitlementsGranted'
+  /** Natural days from becoming eligible to the push, summed over the pushes (÷ EntitlementsNotified: the mean). */
+  | 'EligibleToPushDays'
   | 'MatchSliceProfiles'
   | 'NotificationFailures'
   | 'NotificationsDelivered';

@@ -82,6 +82,7 @@ describe('dashboard', () => {
       '免申即享 pushes and grants',
       '免申即享 notification delivery',
       '免申即享 matching: profiles per slice, publish to last push (ms)',
+      '免申即享 days from eligible to push (mean, hourly)',
       '好差评 reviews by level, 差评, completed cases',
       '好差评 composite score by department (this month, /10)',
       '好差评 差评整改率, coverage by department (this month)',
@@ -161,6 +162,10 @@ describe('dashboard', () => {
     expect(series('免申即享 matching: profiles per slice, publish to last push (ms)')).toEqual([
       'CivicFlow/MatchSliceProfiles service=match',
       `SEARCH('{CivicFlow,PolicyId,service} MetricName="PublishToLastPushMs" service="match"', 'Maximum', 300)`,
+    ]);
+    expect(series('免申即享 days from eligible to push (mean, hourly)')).toEqual([
+      `SUM(SEARCH('{CivicFlow,service} MetricName="EligibleToPushDays"', 'Sum', 3600)) / ` +
+        `SUM(SEARCH('{CivicFlow,service} MetricName="EntitlementsNotified"', 'Sum', 3600))`,
     ]);
 
     expect(series('好差评 reviews by level, 差评, completed cases')).toEqual([

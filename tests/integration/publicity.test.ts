@@ -5,7 +5,7 @@
  * returned); a self-objection with declared facts adds an enterprise to the open window; the clock is moved
  * past the window and the schedule fires: every listed pair is notified (and granted) once; an objection
  * after the window is refused with its receipt; every event redelivered and the schedule fired again change
- * nothing.
+ * nothing. The figures include the days from becoming eligible to the push.
  *
  * The functions' clock starts on Mon 2025-09-29 09:00 (Shanghai). National Day 2025 is Oct 1–8 (holidays)
  * with Sat Oct 11 a make-up working day, so the 5 working days after Sep 29 are Sep 30, Oct 9, 10, 11, 13:
@@ -174,6 +174,10 @@ describe('公示 and 异议 through the local runtime', () => {
     const p = await policy();
     expect(p.figures).toMatchObject({ eligible: 3, notified: 3, granted: 3, removed: 1, amountReserved: 3 * AMOUNT });
     expect(p.budget.remaining).toBe(AMOUNT);
+    // Days from becoming eligible to the push (local dates): B and C listed Sep 29, E added Oct 9, all
+    // granted Oct 14 — 15 + 15 + 5 days over 3 pushes.
+    expect(p.figures).toMatchObject({ pushedAfterEligible: 3, eligibleToPushDays: 35 });
+    expect(p.figures.eligibleToPushDaysMean).toBeCloseTo(35 / 3);
   }, 60_000);
 
   it('refuses an objection received after the window, with its receipt', async () => {

@@ -11,6 +11,7 @@
  */
 import { instantOf } from '#rules/dates';
 import type { Transition } from './plan';
+import { eligibleToPushDays } from './push-days';
 import type { Entitlement, EntitlementState, Instant } from './types';
 
 export const COUNTERS = [
@@ -22,6 +23,9 @@ export const COUNTERS = [
   'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
   // Listed pairs paid, and the natural days from listing to payment summed over them.
   'paidAfterPublicity', 'publicityToPaymentDays',
+  // Pushed pairs (notified; a grant is notified and granted at once), and the natural days from becoming
+  // eligible to the push summed over them (push-days.ts).
+  'pushedAfterEligible', 'eligibleToPushDays',
   // 追回: disbursed entitlements whose money was taken back (they still count as disbursed).
   'recovered',
 ] as const;
@@ -73,6 +77,10 @@ export function counterDeltas(t: Transition): CounterDeltas {
   if (t.publicityToPaymentDays !== undefined && t.newlyReached.includes('DISBURSED')) {
     add('paidAfterPublicity', 1);
     add('publicityToPaymentDays', t.publicityToPaymentDays);
+  }
+  if (t.eligibleToPushDays !== undefined && t.newlyReached.includes('NOTIFIED')) {
+    add('pushedAfterEligible', 1);
+    add('eligibleToPushDays', t.eligibleToPushDays);
   }
   if (t.from !== t.to) {
     if (t.from !== null) add(CURRENT_COUNTER[t.from], -1);
@@ -127,6 +135,8 @@ export interface PolicyFigures extends CounterValues {
   readonly publishToLastPushMs: number | null;
   /** Mean natural days from a pair's listing (公示) to its payment; null before any listed pair was paid. */
   readonly publicityToPaymentDaysMean: number | null;
+  /** Mean natural days from a pair's becoming eligible to its push; null before any push. */
+  readonly eligibleToPushDaysMean: number | null;
 }
 
 export function emptyCounters(): CounterValues {
@@ -138,6 +148,7 @@ export function computeFigures(
   policyId: string,
   entitlements: Iterable<Entitlement>,
   publishedAt?: Instant,
+  timeZone?: string,
 ): PolicyFigures {
   const c = emptyCounters();
   let amountReserved = 0;
@@ -163,6 +174,11 @@ export function computeFigures(
       const ms = instantOf(e.notifiedAt);
       if (first === undefined || ms < first) [first, firstAt] = [ms, e.notifiedAt];
       if (last === undefined || ms > last) [last, lastAt] = [ms, e.notifiedAt];
+      const days = eligibleToPushDays(e, e.notifiedAt, timeZone);
+      if (days !== undefined) {
+        c.pushedAfterEligible++;
+        c.eligibleToPushDays += days;
+      }
     }
   }
   return figuresFromCounters(policyId, c, { amountReserved, amountDisbursed, amountRecovered, firstPushAt: firstAt, lastPushAt: lastAt }, publishedAt);
@@ -191,6 +207,7 @@ export function figuresFromCounters(
     ...(extra.lastPushAt !== undefined ? { lastPushAt: extra.lastPushAt } : {}),
     publishToLastPushMs: publishToLastPushMs !== null && Number.isFinite(publishToLastPushMs) ? publishToLastPushMs : null,
     publicityToPaymentDaysMean: counters.paidAfterPublicity > 0 ? counters.publicityToPaymentDays / counters.paidAfterPublicity : null,
+    eligibleToPushDaysMean: counters.pushedAfterEligible > 0 ? counters.eligibleToPushDays / counters.pushedAfterEligible : null,
   };
 }
 

@@ -16,3 +16,4 @@ export * from './publicity';
 export * from './objections';
 export * from './time-index';
 export * from './recovery';
+export * from './push-days';

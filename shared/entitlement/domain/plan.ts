@@ -82,6 +82,8 @@ export interface Transition {
   readonly window?: { readonly window: PublicityWindow; readonly opens: boolean };
   /** Natural days from the listing to the payment (a disbursement of a listed pair), for the figures. */
   readonly publicityToPaymentDays?: number;
+  /** Natural days from becoming eligible to this push (the write that first reaches NOTIFIED), for the figures. */
+  readonly eligibleToPushDays?: number;
 }
 
 export type UnchangedReason =
@@ -147,6 +149,7 @@ export interface TransitionInput {
   /** Fields of the record set by this write (publicity, open objections); `undefined` removes one. */
   readonly set?: Partial<Pick<Entitlement, 'publicity' | 'openObjections' | 'recovery'>>;
   readonly publicityToPaymentDays?: number;
+  readonly eligibleToPushDays?: number;
   readonly amountRecovered?: number;
 }
 
@@ -220,6 +223,7 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
       ...(input.release !== undefined ? { release: input.release } : {}),
       ...(input.window !== undefined ? { window: input.window } : {}),
       ...(input.publicityToPaymentDays !== undefined ? { publicityToPaymentDays: input.publicityToPaymentDays } : {}),
+      ...(input.eligibleToPushDays !== undefined ? { eligibleToPushDays: input.eligibleToPushDays } : {}),
     },
   };
 }

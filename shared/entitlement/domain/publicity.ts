@@ -16,7 +16,7 @@ import { instantOf } from '#rules/dates';
 import { budgetUnknown, reserveFor, type Reserved } from './budget';
 import { policyInactiveReason } from './policy';
 import { transition, unchanged, type Plan, type Step } from './plan';
-import { notificationFor } from './transitions';
+import { notificationFor, pushDays } from './transitions';
 import type { Entitlement, Instant, Policy, PublicityWindow } from './types';
 
 /** When a policy asks for publicity without a length (an assumption: no national figure was found). */
@@ -97,7 +97,10 @@ export function planRelease(entitlement: Entitlement, policy: Policy, now: Insta
   const inactive = policyInactiveReason(policy, now, timeZone);
   if (inactive !== undefined) return unchanged(inactive);
   if (policy.channels.length === 0) return unchanged('NO_CHANNELS');
-  const base = { policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: policy.version, at: now };
+  const base = {
+    policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: policy.version, at: now,
+    ...pushDays(entitlement, now, timeZone),
+  };
   const notify: Step = { from: entitlement.state, to: 'NOTIFIED', reason: 'PUBLICITY_CLOSED' };
   if (policy.kind === 'confirm') {
     return transition(entitlement, { ...base, steps: [notify], notification: notificationFor(policy, entitlement, 'confirm', now) });

@@ -20,6 +20,7 @@
 import { budgetUnknown, reserveFor } from './budget';
 import { policyInactiveReason, type PolicyInactiveReason } from './policy';
 import { publicityToPaymentDays } from './publicity';
+import { eligibleToPushDays } from './push-days';
 import type { MatchResult } from './match';
 import {
   hasBeenNotified,
@@ -146,10 +147,12 @@ export function planNotification(
   if (inactive !== undefined) return unchanged(inactive);
   if (policy.channels.length === 0) return unchanged('NO_CHANNELS');
   const base = { policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: policy.version, at: now };
+  const pushed = pushDays(entitlement, now, timeZone);
 
   if (policy.kind === 'confirm') {
     return transition(entitlement, {
       ...base,
+      ...pushed,
       steps: [{ from: 'ELIGIBLE', to: 'NOTIFIED', reason: 'PUSHED' }],
       notification: notificationFor(policy, entitlement, 'confirm', now),
     });
@@ -161,6 +164,7 @@ export function planNotification(
   }
   return transition(entitlement, {
     ...base,
+    ...pushed,
     steps: [
       { from: 'ELIGIBLE', to: 'NOTIFIED', reason: 'PUSHED' },
       { from: 'NOTIFIED', to: 'GRANTED', reason: 'GRANTED_AT_ONCE' },
@@ -278,6 +282,12 @@ export function onDisbursed(entitlement: Entitlement | undefined, amount: number
 function paymentDays(entitlement: Entitlement, at: Instant, timeZone: string | undefined): { publicityToPaymentDays?: number } {
   const days = publicityToPaymentDays(entitlement, at, timeZone);
   return days === undefined ? {} : { publicityToPaymentDays: days };
+}
+
+/** Natural days from becoming eligible to this push, for the figures (push-days.ts). */
+export function pushDays(entitlement: Entitlement, at: Instant, timeZone: string | undefined): { eligibleToPushDays?: number } {
+  const days = eligibleToPushDays(entitlement, at, timeZone);
+  return days === undefined ? {} : { eligibleToPushDays: days };
 }
 
 function checkPair(entitlement: Entitlement, policy: Policy): void {

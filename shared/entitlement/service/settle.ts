@@ -156,4 +156,6 @@ export async function afterSettle(ports: SettlePorts, results: readonly SettleRe
   const granted = reached.filter((s) => s === 'GRANTED').length;
   if (notified > 0) ports.metrics.count('EntitlementsNotified', notified);
   if (granted > 0) ports.metrics.count('EntitlementsGranted', granted);
+  const days = results.reduce((n, r) => n + r.committed.reduce((m, t) => m + (t.newlyReached.includes('NOTIFIED') ? (t.eligibleToPushDays ?? 0) : 0), 0), 0);
+  if (notified > 0) ports.metrics.count('EligibleToPushDays', days);
 }

@@ -14,6 +14,9 @@ const flipPk = (bucket: string, shard: number) => `FLIP#${bucket}#${String(shard
 const flipSk = (e: Pick<FlipEntry, 'at' | 'policyId' | 'subjectId'>) => `${e.at}#${e.policyId}#${e.subjectId ?? ''}`;
 const CURSOR_KEY = { pk: 'FLIP-CURSOR', sk: 'CURSOR' };
 
+/** The stored item of an entry (what putFlips writes; the bench sizes it). */
+export const flipItem = (e: FlipEntry): Record<string, unknown> => ({ pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e });
+
 /**
  * Files entries, and sets the schedule's cursor when there is none (initFlipCursor). Idempotent: the same
  * pair and instant is the same key, so a redelivery rewrites it.
@@ -28,7 +31,7 @@ async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
   const unique = new Map(entries.map((e) => [`${flipPk(e.bucket, e.shard)}|${flipSk(e)}`, e]));
   await batchWriteAll(
     table(),
-    [...unique.values()].map((e) => ({ PutRequest: { Item: { pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e } } })),
+    [...unique.values()].map((e) => ({ PutRequest: { Item: flipItem(e) } })),
   );
 }
 

@@ -95,6 +95,13 @@ export interface PolicyRow extends EntitlementCounts {
   readonly departmentCode: string;
   readonly kind: Policy['kind'];
   readonly status: 'active' | 'withdrawn';
+  /** 公示 and 异议 (self-objections are never upheld or dismissed), and the mean natural days of the policy. */
+  readonly objectionsFiled: number;
+  readonly objectionsUpheld: number;
+  readonly objectionsDismissed: number;
+  readonly addedBySelfObjection: number;
+  readonly publicityToPaymentDaysMean: number | null;
+  readonly eligibleToPushDaysMean: number | null;
 }
 
 export interface EntitlementSection extends EntitlementCounts {
@@ -280,6 +287,12 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
     amountDisbursed: figures.amountDisbursed,
     recovered: figures.recovered,
     amountRecovered: figures.amountRecovered,
+    objectionsFiled: figures.objectionsFiled,
+    objectionsUpheld: figures.objectionsUpheld,
+    objectionsDismissed: figures.objectionsDismissed,
+    addedBySelfObjection: figures.addedBySelfObjection,
+    publicityToPaymentDaysMean: figures.publicityToPaymentDaysMean,
+    eligibleToPushDaysMean: figures.eligibleToPushDaysMean,
   };
 }
 

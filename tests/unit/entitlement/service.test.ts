@@ -82,8 +82,10 @@ describe('runMatchSlice', () => {
     expect(w.sent.metrics).toEqual(
       expect.arrayContaining([{ metric: 'EntitlementsNotified', value: 2 }, { metric: 'MatchSliceProfiles', value: 4 }, { metric: 'PublishToLastPushMs', value: 0 }]),
     );
+    // Pushed in the write that matched them: 0 days from becoming eligible, for the dashboard's mean.
+    expect(w.sent.metrics).toEqual(expect.arrayContaining([{ metric: 'EligibleToPushDays', value: 0 }]));
     const figures = await w.store.readFigures('P-TEST');
-    expect(figures.counters).toMatchObject({ eligible: 2, notified: 2, needsInfo: 1, ineligible: 0 });
+    expect(figures.counters).toMatchObject({ eligible: 2, notified: 2, needsInfo: 1, ineligible: 0, pushedAfterEligible: 2, eligibleToPushDays: 0 });
     expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 1, slicesQueued: 1, profiles: 4, completedAt: NOW });
   });
 
