@@ -26,8 +26,8 @@ export function canonicalJson(value: unknown): string {
   return `{${parts.join(',')}}`;
 }
 
-/** SHA-256 (hex) of the canonical JSON of an application: stable across key order and redeliveries. */
-export function contentHash(application: Application): string {
+/** SHA-256 (hex) of the canonical JSON of an application (single item or bundle): stable across key order and redeliveries. */
+export function contentHash(application: object): string {
   return createHash('sha256').update(canonicalJson(application)).digest('hex');
 }
 

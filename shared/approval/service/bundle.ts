@@ -6,12 +6,11 @@
  * `gov.application.bundle.decided`, and the bundle's review case. A redelivered event finds its version
  * (or refusal) and only sends what it still owes: nothing is decided twice.
  */
-import { createHash } from 'node:crypto';
 import { refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
 import { reviewBundleChild, supplementBundle, terminateMissedSupplements, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
 import { isFinalBundleStatus, type Bundle } from '../domain/bundle/types';
-import { canonicalJson } from '../domain/conflict';
+import { contentHash } from '../domain/conflict';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
 import { bundleMetrics } from '../domain/metrics';
 import type { PersonReview } from '../domain/reviewed';
@@ -56,19 +55,19 @@ export function bundleService(ports: BundlePorts): BundleService {
     return { bundle, items, ...facts, now: ports.now(), calendar: ports.calendar() };
   }
 
-  async function send(state: BundleState, outbox: Outbox): Promise<void> {
+  /** Sends a version's outbox, then marks it sent (a crash in between: the schedule's sweep sends it again). */
+  async function sendOutbox(applicationId: string, sequence: number, outbox: Outbox): Promise<void> {
     const internal = effectEvents(outbox.effects);
     if (internal.length > 0) await ports.messenger.sendInternal(internal);
     await ports.messenger.publish(outbox.outbound);
-    await bundles.markBundleSent(state.applicationId, state.sequence, ports.now());
+    await bundles.markBundleSent(applicationId, sequence, ports.now());
   }
+
+  const send = (state: BundleState, outbox: Outbox) => sendOutbox(state.applicationId, state.sequence, outbox);
 
   async function sendIfPending(known: StoredBundle, version: StoredBundleVersion): Promise<void> {
     if (!version.pending || known.state === undefined) return;
-    const internal = effectEvents(version.outbox.effects);
-    if (internal.length > 0) await ports.messenger.sendInternal(internal);
-    await ports.messenger.publish(version.outbox.outbound);
-    await bundles.markBundleSent(known.state.applicationId, version.sequence, ports.now());
+    await sendOutbox(known.state.applicationId, version.sequence, version.outbox);
   }
 
   /** The 一件事 counters of a version just stored (never of a redelivery: nothing is stored then). */
@@ -86,7 +85,7 @@ export function bundleService(ports: BundlePorts): BundleService {
     const context = await contextOf(bundle, application);
     const state = decideBundle(application, context);
     const outbox = bundleMessages(state, 'submitted');
-    const applicationHash = createHash('sha256').update(canonicalJson(application)).digest('hex');
+    const applicationHash = contentHash(application);
     const stored = await bundles.createBundle({
       application,
       applicationHash,
