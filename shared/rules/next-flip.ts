@@ -101,9 +101,18 @@ export function nextFlip(
   options: NextFlipOptions = {},
 ): NextFlip | null {
   const compiled = compiledFor(condition, options.timeZone);
-  const zone = timeZone(compiled.timeZone);
   const nowMs = instantMs(now);
   const probe: Record<string, unknown> = { ...facts };
+
+  // Every leaf that reads the moment is unknown without one, so a result settled with `now` unknown is
+  // the result at every moment (Kleene's logic): nothing for time to change. This keeps the bulk path
+  // cheap for the many subjects another criterion rules out (a district, a kind).
+  if (readsNowOnlyAsMoment(compiled)) {
+    probe.now = undefined;
+    if (compiled.evaluate(probe) !== null) return null;
+  }
+
+  const zone = timeZone(compiled.timeZone);
   const at = (ms: number): Facts => {
     probe.now = new Date(ms).toISOString();
     return probe;
@@ -131,6 +140,28 @@ export function nextFlip(
     previous = result;
   }
   return null;
+}
+
+const momentOnly = new WeakMap<CompiledCondition, boolean>();
+
+/**
+ * Whether every leaf that reads `now` is unknown when `now` is absent — true unless the condition asks
+ * whether `now` exists (the one operator that is definite on a missing fact).
+ */
+function readsNowOnlyAsMoment(compiled: CompiledCondition): boolean {
+  let known = momentOnly.get(compiled);
+  if (known === undefined) {
+    known = !asksNowExists(compiled.condition);
+    momentOnly.set(compiled, known);
+  }
+  return known;
+}
+
+function asksNowExists(node: Condition): boolean {
+  if ('all' in node) return node.all.some(asksNowExists);
+  if ('any' in node) return node.any.some(asksNowExists);
+  if ('not' in node) return asksNowExists(node.not);
+  return node.fact === 'now' && node.op === 'exists';
 }
 
 function compiledFor(condition: Condition | CompiledCondition, zoneName: string | undefined): CompiledCondition {

@@ -60,13 +60,30 @@ export function pairFlip(
   now: Instant,
   timeZone: string,
 ): FlipEntry | null {
-  if (!compiled.factPaths.includes('now')) return null;
+  return pairFlipper(policy, compiled, now, timeZone)(subjectId, facts);
+}
+
+/**
+ * `pairFlip` for many subjects of one policy at one moment (a page of a match run): the policy's window
+ * and the moment are read once, not once per subject.
+ */
+export function pairFlipper(
+  policy: Policy,
+  compiled: CompiledCondition,
+  now: Instant,
+  timeZone: string,
+): (subjectId: string, facts: Facts) => FlipEntry | null {
+  const none = () => null;
+  if (!compiled.factPaths.includes('now')) return none;
   const window = policyWindowMs(policy, timeZone);
   const nowMs = Date.parse(now);
-  if (!(window.from <= nowMs)) return null;
-  const flip = nextFlip(compiled, facts, now, { to: true, timeZone, leaves: false });
-  if (flip === null || !(flip.atMs <= window.to)) return null;
-  return { policyId: policy.policyId, policyVersion: policy.version, subjectId, at: flip.at, atMs: flip.atMs, bucket: bucketOf(flip.atMs), shard: flipShardOf(subjectId) };
+  if (!(window.from <= nowMs)) return none;
+  const { policyId, version: policyVersion } = policy;
+  return (subjectId, facts) => {
+    const flip = nextFlip(compiled, facts, nowMs, { to: true, timeZone, leaves: false });
+    if (flip === null || !(flip.atMs <= window.to)) return null;
+    return { policyId, policyVersion, subjectId, at: flip.at, atMs: flip.atMs, bucket: bucketOf(flip.atMs), shard: flipShardOf(subjectId) };
+  };
 }
 
 /** The entry of a policy published before its `validFrom`: its matching run starts at the first local instant of that day. */

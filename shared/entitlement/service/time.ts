@@ -13,7 +13,7 @@ import {
   FLIP_SHARDS,
   isBucketClosed,
   isDue,
-  pairFlip,
+  pairFlipper,
   policyStart,
   subjectFacts,
   subjectIdOf,
@@ -42,11 +42,12 @@ export function flipsOf(
   timeZone: string,
 ): FlipEntry[] {
   if (!compiled.factPaths.includes('now')) return [];
+  const flipOf = pairFlipper(policy, compiled, now, timeZone);
   const out: FlipEntry[] = [];
   for (const profile of profiles) {
     const id = subjectIdOf(profile);
     if (candidates.has(id)) continue;
-    const entry = pairFlip(policy, compiled, id, subjectFacts(profile, undefined, now), now, timeZone);
+    const entry = flipOf(id, subjectFacts(profile, undefined, now));
     if (entry !== null) out.push(entry);
   }
   return out;

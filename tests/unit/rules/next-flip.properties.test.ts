@@ -110,6 +110,9 @@ const leafArb = (ctx: Ctx): fc.Arbitrary<Spec> => {
       { root: 'form', op: 'eq', value: 'x', seen: 'x' },
       { root: 'form', op: 'eq', value: 'x', seen: 'y' },
       { root: 'form', op: 'eq', value: 'x', seen: undefined },
+      // Definite on a missing fact: `now` always exists, a form field may not.
+      { root: 'now', op: 'exists', value: true },
+      { root: 'form', op: 'exists', value: true, seen: undefined },
     ),
   );
 };

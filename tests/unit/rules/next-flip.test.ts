@@ -168,6 +168,14 @@ describe('nextFlip: all, any, not and unknown facts', () => {
     expect(nextFlip({ any: [resident, age60] }, born('1966-07-01', { hukou: '深圳' }), NOW)).toBeNull();
   });
 
+  it('asking whether now exists is definite without a moment, so it does not cut the search short', () => {
+    // Without a moment `not now exists` is true, which would settle the any; at every real moment it is
+    // false, and the age decides.
+    const c: Condition = { any: [{ not: leaf('now', 'exists', true) }, age60] };
+    expect(brief(nextFlip(c, born('1966-07-01'), NOW))).toEqual({ at: midnight('2026-07-01'), date: '2026-07-01', from: false, to: true });
+    expect(nextFlip({ all: [leaf('now', 'exists', true), age60] }, born('1966-07-01'), NOW)?.date).toBe('2026-07-01');
+  });
+
   it('all with an unknown part: false turns unknown at the birthday, never true', () => {
     const flip = nextFlip({ all: [resident, age60] }, born('1966-07-01'), NOW);
     expect(brief(flip)).toEqual({ at: midnight('2026-07-01'), date: '2026-07-01', from: false, to: null });
