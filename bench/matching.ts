@@ -62,7 +62,7 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
   const genMs = performance.now() - t0;
   await tick();
 
-  interface MatchRow { policy: Policy; credits: boolean; cf: number; loop: number; closure: number; eligible: number; needsInfo: number; excluded: number }
+  interface MatchRow { policy: Policy; credits: boolean; cf: number; loop: number; closure: number; rounds: number[]; eligible: number; needsInfo: number; excluded: number }
   const rows: MatchRow[] = [];
   const variants = [false, true];
   let step = 0;
@@ -100,7 +100,9 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
         ctx.progress((step + (r + 1) / (runs + 1)) / steps, `${policy.policyId}${withCredits ? ' + credits' : ''}`);
       }
       step++;
-      rows.push({ policy, credits: withCredits, cf: median(times.cf), loop: median(times.loop), closure: median(times.closure), ...outcome });
+      // matchSlice's time over the loop's in each round (the two ran back to back): the spread is the noise.
+      const rounds = times.cf.map((t, k) => t / times.loop[k]!);
+      rows.push({ policy, credits: withCredits, cf: median(times.cf), loop: median(times.loop), closure: median(times.closure), rounds, ...outcome });
     }
   }
   const bare = rows.filter((r) => !r.credits);
@@ -114,7 +116,8 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
     'rotated every run: `matchSlice(policy, profiles, credits, now)` (the bulk path the match function uses); the',
     '**one-at-a-time loop**, a plain loop calling the same compiled condition\'s `evaluate` per profile; and the same loop',
     'over the hand-written closure of the rules benchmark (ordered by selectivity). All three must report the same',
-    'eligible, needs-info and excluded counts.',
+    'eligible, needs-info and excluded counts. "Per round" is matchSlice\'s time over the loop\'s within each round',
+    '(they ran back to back): its range is the noise, and the aim is judged on its median.',
     '',
     'Two variants: criteria only (`credits` undefined, as `functions/entitlement/match.ts` calls it: the function then',
     'reads the credit records of the few candidates from DynamoDB), and with an in-memory `Map` of the 150 k credit',
@@ -123,7 +126,7 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
     'the rules: the hand-written loop pays the same.',
     '',
     table(
-      ['policy', 'dishonest check', 'eligible', 'needs info', 'excluded (dishonest)', 'matchSlice', 'profiles/s', 'one-at-a-time loop', 'closure loop', 'matchSlice / loop (time)', 'matchSlice / closure (time)'],
+      ['policy', 'dishonest check', 'eligible', 'needs info', 'excluded (dishonest)', 'matchSlice', 'profiles/s', 'one-at-a-time loop', 'closure loop', 'matchSlice / loop (time)', 'per round: median (range)', 'matchSlice / closure (time)'],
       rows.map((r) => [
         `\`${r.policy.policyId}\``,
         r.credits ? 'in-memory credit map' : 'none (as the match function)',
@@ -135,6 +138,7 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
         `${Math.round(r.loop)} ms`,
         `${Math.round(r.closure)} ms`,
         ratio(r.cf / r.loop),
+        `${ratio(median(r.rounds))} (${ratio(Math.min(...r.rounds))}–${ratio(Math.max(...r.rounds))})`,
         ratio(r.cf / r.closure),
       ]),
     ),
@@ -150,13 +154,14 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
       limit: 'Map lookups of ~800 k credit codes (memory-bound; the hand-written loop is as slow). The deployed match function does not do this: it checks only the candidates of each slice against credit records read in bulk.',
     });
   }
-  const bulkRatios = bare.map((r) => r.cf / r.loop);
+  // Judged on the median of the per-round ratios (interleaved rounds), the spread shown beside it.
+  const bulkRatios = bare.map((r) => median(r.rounds));
   const slowest = bare[bulkRatios.indexOf(Math.max(...bulkRatios))]!;
   if (Math.max(...bulkRatios) > 1.05) {
     missed.push({
       aim: 'the bulk path (matchSlice) at least as fast as the one-at-a-time loop',
-      result: `${ratio(slowest.cf / slowest.loop)} the loop's time on \`${slowest.policy.policyId}\``,
-      limit: 'both call the same compiled condition once per profile; the difference is matchSlice\'s own loop (its facts object and credit lookup), within the noise of the runs where it is under 1.1×',
+      result: `${ratio(median(slowest.rounds))} the loop's time on \`${slowest.policy.policyId}\` (median of the rounds; range ${ratio(Math.min(...slowest.rounds))}–${ratio(Math.max(...slowest.rounds))})`,
+      limit: 'both call the same compiled condition once per profile with one facts object of the same shape; what is left is matchSlice collecting ids and its slice bounds',
     });
   }
   return {
@@ -164,7 +169,7 @@ export async function matchingSection(ctx: BenchContext): Promise<SectionResult>
     title: 'Policy matching in-process',
     body,
     headlines: [
-      `Matching: one policy against 1 M profiles in ${Math.round(Math.min(...bare.map((r) => r.cf)))}–${Math.round(worst)} ms on one core (hand-written closure: ${Math.round(Math.min(...bare.map((r) => r.closure)))}–${Math.round(Math.max(...bare.map((r) => r.closure)))} ms; matchSlice / one-at-a-time loop ${ratio(Math.min(...bulkRatios))}–${ratio(Math.max(...bulkRatios))} in time), on real-shaped profiles`,
+      `Matching: one policy against 1 M profiles in ${Math.round(Math.min(...bare.map((r) => r.cf)))}–${Math.round(worst)} ms on one core (hand-written closure: ${Math.round(Math.min(...bare.map((r) => r.closure)))}–${Math.round(Math.max(...bare.map((r) => r.closure)))} ms; matchSlice / one-at-a-time loop ${ratio(Math.min(...bulkRatios))}–${ratio(Math.max(...bulkRatios))} in time, medians of interleaved rounds), on real-shaped profiles`,
     ],
     missed,
   };

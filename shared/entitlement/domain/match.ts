@@ -7,7 +7,7 @@ import {
   policyInactiveReason,
   type PolicyInactiveReason,
 } from './policy';
-import { excludesDishonest, isPersonProfile, personFacts, subjectFacts, subjectIdOf, type PolicyFacts } from './subject';
+import { excludesDishonest, isPersonProfile, personFacts, subjectKindOf, subjectFacts, subjectIdOf, type PolicyFacts } from './subject';
 import type { CreditRecord, EnterpriseProfile, ExplanationSummary, Instant, PersonProfile, Policy, SubjectProfile } from './types';
 
 export type MatchOutcome = 'eligible' | 'ineligible' | 'needsInfo' | 'excluded';
@@ -178,15 +178,21 @@ export function matchSlice(
   const excludeDishonest = excludesDishonest(policy);
   const readsCredit = factPathsOf(policy.criteria).some((p) => p === 'credit' || p.startsWith('credit.'));
   const lookup = toLookup(credits, excludeDishonest || readsCredit);
-  // One facts object for the slice; a person's birth date is filled from the ID number when missing.
-  const facts: { enterprise?: EnterpriseProfile; person?: PersonProfile; credit: CreditRecord | undefined; now: Instant } = { credit: undefined, now };
+  // One facts object for the slice, shaped as the evaluation sees it from the first profile on; the kind
+  // is the policy's (a page holds profiles of that kind), not asked of every profile — asking a profile of
+  // one of many shapes for a field it lacks is a slow lookup. A person's birth date is filled from the ID
+  // number when missing.
+  const persons = subjectKindOf(policy) === 'person';
+  const facts: { enterprise?: EnterpriseProfile; person?: PersonProfile; credit: CreditRecord | undefined; now: Instant } = persons
+    ? { person: undefined, credit: undefined, now }
+    : { enterprise: undefined, credit: undefined, now };
   const put = (profile: SubjectProfile): string => {
-    if (isPersonProfile(profile)) {
-      facts.person = personFacts(profile);
-      return profile.idNumber;
+    if (persons) {
+      facts.person = personFacts(profile as PersonProfile);
+      return (profile as PersonProfile).idNumber;
     }
-    facts.enterprise = profile;
-    return profile.creditCode;
+    facts.enterprise = profile as EnterpriseProfile;
+    return (profile as EnterpriseProfile).creditCode;
   };
   const start = Math.max(0, options.start ?? 0);
   const end = Math.min(profiles.length, options.end ?? profiles.length);
