@@ -7,7 +7,7 @@ import {
   policyInactiveReason,
   type PolicyInactiveReason,
 } from './policy';
-import { excludesDishonest, isPersonProfile, personFacts, subjectKindOf, subjectFacts, subjectIdOf, type PolicyFacts } from './subject';
+import { excludesDishonest, personFacts, subjectKindOf, subjectFacts, subjectIdOf, type PolicyFacts } from './subject';
 import type { CreditRecord, EnterpriseProfile, ExplanationSummary, Instant, PersonProfile, Policy, SubjectProfile } from './types';
 
 export type MatchOutcome = 'eligible' | 'ineligible' | 'needsInfo' | 'excluded';
