@@ -2,7 +2,7 @@ import { creditMarkedSchema } from '#contract/internal-schemas';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { registryPorts } from '#registry/adapters';
 import { registryInput } from '#registry/inbound';
-import { applyCreditMark, applyReferenceData } from '#registry/service';
+import { applyCreditMark, applyReferenceData, profileBatch } from '#registry/service';
 
 /** The registry queue: inbound reference data, and the credit marks the approval capability sets. */
 const parse = carriedBy('registry', { 'civicflow.credit.marked': creditMarkedSchema });
@@ -10,7 +10,8 @@ const parse = carriedBy('registry', { 'civicflow.credit.marked': creditMarkedSch
 /**
  * Reference data: service items, profiles, e-licences and credit records, each written with its
  * event's receipt; and the approval's false-commitment mark (`civicflow.credit.marked`), set when a
- * verification finds a commitment untruthful.
+ * verification finds a commitment untruthful. The batch's profiles are written together (a group
+ * write: shared/platform/group-commit.ts), their re-matches sent once they are.
  */
 export const handler = sqsConsumer(
   async (event) => {
@@ -18,5 +19,5 @@ export const handler = sqsConsumer(
     if (input.kind === 'creditMark') await applyCreditMark(input, registryPorts);
     else await applyReferenceData(input, registryPorts);
   },
-  { parse },
+  { parse, unitOfWork: () => profileBatch(registryPorts) },
 );

@@ -4,6 +4,7 @@
  * clock and the stage's reading of an asOf.
  */
 import type { InternalEvent } from '#contract/internal';
+import type { CommitResult } from '#platform/group-commit';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { Receipt } from '#platform/receipts';
 import type { VersionStamp } from './domain/item';
@@ -24,6 +25,11 @@ export interface StoredAsOf {
   readonly asOf?: string;
 }
 
+/** A profile to write with its event's receipt. */
+export type ProfileWrite =
+  | { readonly kind: 'person'; readonly profile: PersonProfile; readonly asOf: AsOf; readonly receipt: Receipt }
+  | { readonly kind: 'enterprise'; readonly profile: EnterpriseProfile; readonly asOf: AsOf; readonly receipt: Receipt };
+
 export interface RegistryStore {
   /** Stores a version once; undefined when stored now, else what the stored version says. */
   createItemVersion(item: ServiceItem, hash: string, cause: string): Promise<VersionStamp | undefined>;
@@ -39,6 +45,13 @@ export interface RegistryStore {
   /** A profile or credit record: written unless the stored one is newer (`asOf.ms` compared). */
   putPersonProfile(profile: PersonProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
   putEnterpriseProfile(profile: EnterpriseProfile, asOf: AsOf, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
+  /**
+   * A batch's profile writes together (the group commit), each with its receipt, all or nothing per
+   * profile: `committed`, or `conflict` when its own condition failed (a newer profile stored, or its
+   * receipt there: the record decides again on its own, through the put above), or `failed`. Never throws.
+   * At most one write per profile and per receipt.
+   */
+  writeProfiles(writes: readonly ProfileWrite[]): Promise<CommitResult[]>;
   putCredit(credit: CreditRecord, asOf: AsOf, event: { readonly source: string; readonly id: string }, receipt: Receipt): Promise<WriteResult<StoredAsOf>>;
   /** The issued fields, never a revocation that arrived first. */
   putLicence(licence: Licence, receipt: Receipt): Promise<WriteResult<never>>;

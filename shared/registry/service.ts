@@ -7,6 +7,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { contentHash } from '#util/canonical';
 import type { ServiceBundle, ServiceItem } from '#contract/schemas';
+import type { InternalEvent } from '#contract/internal';
+import { afterCommit, currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
 import { logger, metrics } from '#platform/powertools';
 import { applied, withKind, type EffectPointer, type EventRef, type Receipt } from '#platform/receipts';
 import { asOfStamp, staleOutcome } from './domain/as-of';
@@ -16,7 +18,7 @@ import { revocationInstant, revokedBefore } from './domain/licence';
 import type { ChangeOutcome } from './domain/types';
 import type { CreditMarkInput, ReferenceChange, ReferenceInput } from './inbound';
 import { afterChange } from './messages';
-import type { RegistryPorts, WriteResult } from './ports';
+import type { ProfileWrite, RegistryPorts, WriteResult } from './ports';
 
 /** What a receipt says an event changed (and the route that shows it). */
 function effectOf(change: ReferenceChange): EffectPointer {
@@ -128,16 +130,80 @@ async function write(input: ReferenceInput, ports: RegistryPorts, at: string): P
 
 /**
  * Reference data: the change and its receipt, then the re-match an applied change of an enterprise asks
- * for (sent again on a redelivery whose receipt says applied), then the metric and the log line.
+ * for (sent again on a redelivery whose receipt says applied), then the metric and the log line. In the
+ * consumer's batch (`profileBatch`) a profile waits for the batch's group write instead.
  */
 export async function applyReferenceData(input: ReferenceInput, ports: RegistryPorts): Promise<Receipt> {
   const at = ports.now();
+  const unit = currentUnit<BatchedProfile>();
+  if (unit !== undefined && (input.change.kind === 'personProfile' || input.change.kind === 'enterpriseProfile')) {
+    return deferProfile(input, input.change, unit.unit, ports, at);
+  }
   const receipt = await write(input, ports, at);
   const follow = afterChange(input, receipt, at);
   if (follow.length > 0) await ports.send(follow);
+  counted(input, receipt);
+  return receipt;
+}
+
+function counted(input: ReferenceInput, receipt: Receipt): void {
   metrics.addMetric('ReferenceUpdates', MetricUnit.Count, 1);
   logger.info('reference data', { type: input.ref.type, eventId: input.ref.id, outcome: receipt.kind ?? receipt.outcome });
+}
+
+/** A profile written by the batch's group write, with what follows it once written. */
+interface BatchedProfile {
+  readonly write: ProfileWrite;
+  readonly follow: readonly InternalEvent[];
+}
+
+type ProfileChange = Extract<ReferenceChange, { kind: 'personProfile' | 'enterpriseProfile' }>;
+
+/**
+ * The profile joins the batch's group write, as applied; its re-match is sent and it is counted once the
+ * write is made. If its condition fails there (a newer profile is stored, or the event was applied before),
+ * the record runs again on its own and takes the path above.
+ */
+async function deferProfile(input: ReferenceInput, change: ProfileChange, unit: GroupCommit<BatchedProfile>, ports: RegistryPorts, at: string): Promise<Receipt> {
+  const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf));
+  const receipt = applied(input.ref, at, effectOf(change), { asOf: asOf.at });
+  const write: ProfileWrite =
+    change.kind === 'personProfile' ? { kind: 'person', profile: change.profile, asOf, receipt } : { kind: 'enterprise', profile: change.profile, asOf, receipt };
+  const batched = { write, follow: afterChange(input, receipt, at) };
+  await unit.beforeLoad(profileKeyOf(batched));
+  unit.defer(batched);
+  afterCommit(() => counted(input, receipt));
   return receipt;
+}
+
+const profileKeyOf = ({ write }: BatchedProfile) => `${write.kind}#${write.kind === 'person' ? write.profile.idNumber : write.profile.creditCode}`;
+
+/**
+ * The registry consumer's unit of work: the batch's profiles in one group write (one transaction per 50
+ * instead of one each), then their re-matches in one send. A second delivery of one event in the same
+ * batch is left to run on its own after the first is written (a transaction may not write one receipt twice).
+ */
+export function profileBatch(ports: RegistryPorts): GroupCommit<BatchedProfile> {
+  return new GroupCommit<BatchedProfile>({
+    keyOf: profileKeyOf,
+    async write(changes) {
+      const seen = new Set<string>();
+      const firsts: number[] = [];
+      changes.forEach(({ write: { receipt } }, i) => {
+        const key = `${receipt.source}#${receipt.id}`;
+        if (!seen.has(key)) firsts.push(i);
+        seen.add(key);
+      });
+      const results: CommitResult[] = changes.map(() => 'conflict');
+      const written = await ports.store.writeProfiles(firsts.map((i) => changes[i]!.write));
+      firsts.forEach((i, k) => (results[i] = written[k] ?? 'failed'));
+      return results;
+    },
+    async afterWrite(changes) {
+      const follow = changes.flatMap((c) => c.follow);
+      if (follow.length > 0) await ports.send(follow);
+    },
+  });
 }
 
 /**

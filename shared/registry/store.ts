@@ -24,7 +24,7 @@ import { batchGetAll } from '#platform/batch-get';
 import { queryAll } from '#platform/paging';
 import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
-import { cancellationCodes, type TransactItem } from '#platform/transactions';
+import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
 import { getReceipt, receiptPut, type Receipt } from '#platform/receipts';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import { foldCredit } from './domain/credit';
@@ -32,7 +32,7 @@ import { storedLicence } from './domain/licence';
 import { shardOf } from './domain/shards';
 import type { VersionStamp } from './domain/item';
 import type { AsOf, BenefitFraudMark, CreditRecordView, FalseCommitmentMark, StoredCredit, StoredLicence, UpstreamEvent } from './domain/types';
-import type { RegistryStore, StoredAsOf, WriteResult } from './ports';
+import type { ProfileWrite, RegistryStore, StoredAsOf, WriteResult } from './ports';
 
 export { ENTERPRISE_SHARDS } from './domain/shards';
 
@@ -151,28 +151,28 @@ const storedAsOf =
     return asOf === undefined ? {} : { asOf };
   };
 
-/** A profile unless the stored one is newer (equal rewrites it, so a crashed redelivery re-runs what follows). */
-function putProfile(key: { pk: string; sk: string }, asOf: AsOf, profile: Record<string, unknown>, extra: Record<string, unknown>, receipt: Receipt) {
-  return changeWithReceipt(
-    {
-      Put: {
-        TableName: table(),
-        Item: { ...key, asOfMs: asOf.ms, asOfAt: asOf.at, profile, ...extra },
-        ConditionExpression: 'attribute_not_exists(pk) OR asOfMs <= :asOfMs',
-        ExpressionAttributeValues: { ':asOfMs': asOf.ms },
-        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-      },
+/** The profile item, put unless the stored one is newer (equal rewrites it, so a crashed redelivery re-runs what follows). */
+function profilePut(write: ProfileWrite): TransactItem {
+  const { kind, profile, asOf } = write;
+  const id = kind === 'person' ? write.profile.idNumber : write.profile.creditCode;
+  const extra = kind === 'person' ? { gsi1pk: shardKey(shardOf(id), 'person'), gsi1sk: id } : { gsi1pk: shardKey(shardOf(id)), gsi1sk: id };
+  return {
+    Put: {
+      TableName: table(),
+      Item: { ...profileKey(kind, id), asOfMs: asOf.ms, asOfAt: asOf.at, profile, kind, ...extra },
+      ConditionExpression: 'attribute_not_exists(pk) OR asOfMs <= :asOfMs',
+      ExpressionAttributeValues: { ':asOfMs': asOf.ms },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
-    receipt,
-    storedAsOf('profile'),
-  );
+  };
 }
 
-const putPersonProfile = (p: PersonProfile, asOf: AsOf, receipt: Receipt) =>
-  putProfile(profileKey('person', p.idNumber), asOf, p, { kind: 'person', gsi1pk: shardKey(shardOf(p.idNumber), 'person'), gsi1sk: p.idNumber }, receipt);
+const putProfile = (write: ProfileWrite) => changeWithReceipt(profilePut(write), write.receipt, storedAsOf('profile'));
+const putPersonProfile = (profile: PersonProfile, asOf: AsOf, receipt: Receipt) => putProfile({ kind: 'person', profile, asOf, receipt });
+const putEnterpriseProfile = (profile: EnterpriseProfile, asOf: AsOf, receipt: Receipt) => putProfile({ kind: 'enterprise', profile, asOf, receipt });
 
-const putEnterpriseProfile = (p: EnterpriseProfile, asOf: AsOf, receipt: Receipt) =>
-  putProfile(profileKey('enterprise', p.creditCode), asOf, p, { kind: 'enterprise', gsi1pk: shardKey(shardOf(p.creditCode)), gsi1sk: p.creditCode }, receipt);
+/** A batch's profiles, each with its receipt, in as few transactions as fit (50 profiles each). */
+const writeProfiles = (writes: readonly ProfileWrite[]) => writeChanges(writes.map((w) => [profilePut(w), receiptPut(w.receipt)]));
 
 export async function getPersonProfile(idNumber: string): Promise<PersonProfile | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: profileKey('person', idNumber) }));
@@ -401,6 +401,7 @@ export const registryStore: RegistryStore = {
   keepConflict,
   putPersonProfile,
   putEnterpriseProfile,
+  writeProfiles,
   putCredit,
   putLicence,
   revokeLicence,

@@ -70,6 +70,29 @@ describe('registry store: keys, conditions, transactions', () => {
     expect(await store.registryStore.putCredit(credit, asOfStamp('2026-11-01T00:00:00.000Z'), stale, applied(stale))).toEqual({ kind: 'refused', stored: { asOf: '2026-11-03' } });
   });
 
+  it("writes a batch's profiles together, each with its receipt; a stale one or a redelivered one alone is left out", async () => {
+    const base = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter');
+    const code = (n: number) => `${base.creditCode.slice(0, 14)}${String(9000 + n)}`;
+    const asOf = asOfStamp('2026-11-01T16:00:00.000Z');
+    const seen = ref('gov.enterprise.profile.updated');
+    await store.registryStore.putEnterpriseProfile({ ...base, creditCode: code(1) }, asOf, applied(ref('gov.enterprise.profile.updated')));
+    await store.registryStore.putEnterpriseProfile({ ...base, creditCode: code(2) }, asOf, applied(seen));
+    const events = [1, 2, 3, 4].map(() => ref('gov.enterprise.profile.updated'));
+    const results = await store.registryStore.writeProfiles([
+      { kind: 'enterprise', profile: { ...base, creditCode: code(1), name: '旧' }, asOf: asOfStamp('2026-10-01T00:00:00.000Z'), receipt: applied(events[0]!) },
+      { kind: 'enterprise', profile: { ...base, creditCode: code(2), name: '重投' }, asOf, receipt: applied(seen) },
+      { kind: 'enterprise', profile: { ...base, creditCode: code(3) }, asOf, receipt: applied(events[2]!) },
+      { kind: 'person', profile: { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070070' }, asOf, receipt: applied(events[3]!) },
+    ]);
+    expect(results).toEqual(['conflict', 'conflict', 'committed', 'committed']);
+    expect(await store.getEnterpriseProfile(code(1))).toMatchObject({ name: base.name });
+    expect(await store.getEnterpriseProfile(code(2))).toMatchObject({ name: base.name });
+    expect(await store.getEnterpriseProfile(code(3))).toMatchObject({ creditCode: code(3) });
+    expect(await db().get('registry', { pk: 'PERSON#110101199003070070', sk: 'PROFILE' })).toMatchObject({ kind: 'person', gsi1sk: '110101199003070070' });
+    expect(await receiptOf(events[0]!)).toBeUndefined();
+    expect(await receiptOf(events[2]!)).toMatchObject({ outcome: 'applied' });
+  });
+
   it('stores a version once (its hash and event kept) and makes it current unless a newer one is', async () => {
     const item = { ...dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate'), itemCode: 'ADAPTER-STORE-QX' };
     expect(await store.registryStore.createItemVersion({ ...item, version: 2 }, 'h2', 'src#2')).toBeUndefined();

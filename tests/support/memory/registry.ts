@@ -39,6 +39,8 @@ export interface MemoryRegistry {
   fraudMarks(subjectId: string): Readonly<Record<string, BenefitFraudMark>>;
   /** Moves the clock the use cases read. */
   setNow(at: string): void;
+  /** What the store was asked: the size of each group write of profiles. */
+  readonly calls: { readonly writeProfiles: number[] };
 }
 
 const receiptKey = (r: Pick<Receipt, 'source' | 'id'>) => `${r.source}#${r.id}`;
@@ -57,6 +59,7 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
   const bundleVersions: MemoryRegistry['bundleVersions'] = new Map();
   const currentBundles = new Map<string, ServiceBundle>();
   const conflicts: MemoryRegistry['conflicts'] = [];
+  const calls = { writeProfiles: [] as number[] };
   const profiles: MemoryRegistry['profiles'] = new Map();
   const licences = new Map<string, { licence?: Licence; revokedAt?: string }>();
   const credits = new Map<string, CreditItem>();
@@ -114,6 +117,13 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     },
     putPersonProfile: async (p, asOf, receipt) => putProfile(`PERSON#${p.idNumber}`, p, asOf, receipt),
     putEnterpriseProfile: async (p, asOf, receipt) => putProfile(`ENT#${p.creditCode}`, p, asOf, receipt),
+    async writeProfiles(writes) {
+      calls.writeProfiles.push(writes.length);
+      return writes.map((w) => {
+        const key = w.kind === 'person' ? `PERSON#${w.profile.idNumber}` : `ENT#${w.profile.creditCode}`;
+        return putProfile(key, w.profile, w.asOf, w.receipt).kind === 'written' ? 'committed' : 'conflict';
+      });
+    },
     async putCredit(c, asOf, event, receipt) {
       const stored = credits.get(c.subjectId) ?? {};
       return transact(
@@ -172,6 +182,7 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     currentBundles,
     conflicts,
     profiles,
+    calls,
     licence(licenceNo) {
       const l = licences.get(licenceNo);
       return l?.licence ? storedLicence(l.licence, l.revokedAt) : undefined;

@@ -14,7 +14,7 @@ import { memoryRegistry } from '#support/memory/registry';
 // Read when the Powertools logger and metrics are created, on the service's import: quiet for this file.
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
 Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-const { applyCreditMark, applyReferenceData } = await import('#registry/service');
+const { applyCreditMark, applyReferenceData, profileBatch } = await import('#registry/service');
 afterAll(() => {
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
@@ -132,6 +132,70 @@ describe('registry service: profiles and credit (newer asOf wins)', () => {
       ['civicflow.enterprise.rematch', 'person'],
       ['civicflow.enterprise.rematch', 'person'],
     ]);
+  });
+});
+
+describe('registry service: profiles in the consumer batch (group write)', () => {
+  const person = dataOf<PersonProfile>('gov.person.profile.updated/resident');
+  const enterprise = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter');
+  const enterpriseNo = (n: number): EnterpriseProfile => ({ ...enterprise, creditCode: `${enterprise.creditCode.slice(0, 14)}${String(n).padStart(4, '0')}` });
+  /** Runs the records as the consumer does: each in the unit, then its commit; the message ids that failed. */
+  async function batch(reg: ReturnType<typeof memoryRegistry>, records: ReadonlyArray<[ReferenceChange, EventRef]>, beforeCommit?: () => void) {
+    const unit = profileBatch(reg.ports);
+    const receipts: unknown[] = [];
+    for (const [i, [change, eventRef]] of records.entries()) {
+      await unit.run(`m${i}`, async () => {
+        receipts.push(await apply(reg, change, eventRef));
+      });
+    }
+    beforeCommit?.();
+    return { failed: await unit.commit(), receipts, stats: unit.stats };
+  }
+
+  it("writes the batch's profiles in one group write and sends their re-matches only once it is made", async () => {
+    const reg = memoryRegistry(AT);
+    const events = [1, 2, 3].map(() => ref('gov.enterprise.profile.updated'));
+    const out = await batch(
+      reg,
+      [1, 2, 3].map((n, i) => [{ kind: 'enterpriseProfile', profile: enterpriseNo(n) }, events[i]!] as [ReferenceChange, EventRef]),
+      () => expect(reg.sent).toHaveLength(0),
+    );
+    expect(out.failed.size).toBe(0);
+    expect(reg.calls.writeProfiles).toEqual([3]);
+    expect(reg.sent.map((e) => e.id)).toEqual(events.map((e, i) => `rematch:${enterpriseNo(i + 1).creditCode}:${e.source}:${e.id}`));
+    expect([...reg.receipts.values()].map((r) => r.outcome)).toEqual(['applied', 'applied', 'applied']);
+  });
+
+  it('leaves a stale profile and a second delivery in the batch to run on their own: the same receipts as one at a time', async () => {
+    const reg = memoryRegistry(AT);
+    await apply(reg, { kind: 'personProfile', profile: { ...person, asOf: '2026-11-01' } }, ref('gov.person.profile.updated'));
+    const sentBefore = reg.sent.length;
+    const twice = ref('gov.enterprise.profile.updated');
+    const out = await batch(reg, [
+      [{ kind: 'personProfile', profile: { ...person, name: '旧', asOf: '2026-10-01' } }, ref('gov.person.profile.updated')],
+      [{ kind: 'enterpriseProfile', profile: enterpriseNo(7) }, twice],
+      [{ kind: 'enterpriseProfile', profile: enterpriseNo(8) }, ref('gov.enterprise.profile.updated')],
+      [{ kind: 'enterpriseProfile', profile: enterpriseNo(7) }, twice],
+    ]);
+    expect(out.failed.size).toBe(0);
+    // The second delivery of one event (same profile) writes what waits first; its own write then
+    // conflicts on the receipt and it runs alone, as does the stale one.
+    expect(reg.calls.writeProfiles).toEqual([3, 1]);
+    expect(out.stats.redone).toBe(2);
+    expect(reg.profiles.get(`PERSON#${person.idNumber}`)?.profile.name).toBe(person.name);
+    expect([...reg.receipts.values()].filter((r) => r.kind === 'STALE')).toHaveLength(1);
+    expect([...reg.receipts.values()].filter((r) => r.outcome === 'applied')).toHaveLength(3);
+    // No re-match for the stale one; the event delivered twice asks again (its consumer is idempotent).
+    const ids = reg.sent.slice(sentBefore).map((e) => e.subject);
+    expect(ids.sort()).toEqual([enterpriseNo(7).creditCode, enterpriseNo(7).creditCode, enterpriseNo(8).creditCode].sort());
+  });
+
+  it('fails the records whose group write failed, and sends nothing for them', async () => {
+    const reg = memoryRegistry(AT);
+    reg.ports.store.writeProfiles = async (writes) => writes.map(() => 'failed');
+    const out = await batch(reg, [[{ kind: 'enterpriseProfile', profile: enterpriseNo(9) }, ref('gov.enterprise.profile.updated')]]);
+    expect([...out.failed]).toEqual(['m0']);
+    expect(reg.sent).toHaveLength(0);
   });
 });
 
