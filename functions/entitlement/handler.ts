@@ -5,6 +5,7 @@
  * type to the use cases of shared/entitlement/service.ts.
  */
 import { enterpriseRematchSchema } from '#contract/internal-schemas';
+import { BatchMemo } from '#platform/batch-memo';
 import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { logger } from '#platform/powertools';
 import { nowIso } from '#platform/clock';
@@ -48,5 +49,6 @@ export const handler = sqsConsumer(
     }
     logger.info('policy event', { type: event.type, eventId: event.id, outcome });
   },
-  { parse },
+  // The active policies are read once per batch by its re-matches (shared/platform/batch-memo.ts).
+  { parse, unitOfWork: () => new BatchMemo() },
 );

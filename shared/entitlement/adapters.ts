@@ -13,7 +13,7 @@ import { metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import { maxReceivesOf } from '#platform/resources';
 import { config } from '#platform/stage-config';
-import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, queryShardPersons, queryShardProfiles } from '#registry';
+import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, getSubject, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
 import { createEntitlementService, type EntitlementService } from './service';
@@ -68,7 +68,7 @@ const calendar: EntitlementPorts['calendar'] = {
 
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
-  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, batchGetCredits, queryShardProfiles, queryShardPersons },
+  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, getSubject, batchGetCredits, queryShardProfiles, queryShardPersons },
   queues,
   outbound: { publish },
   channel,

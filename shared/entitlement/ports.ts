@@ -22,6 +22,8 @@ import type {
   ObjectionState,
   PersonProfile,
   Policy,
+  SubjectKind,
+  SubjectProfile,
   PublicityCalendar,
   PublicityWindow,
   Transition,
@@ -207,6 +209,8 @@ export interface RegistryReader {
   getEnterpriseProfile(creditCode: string): Promise<EnterpriseProfile | undefined>;
   getPersonProfile(idNumber: string): Promise<PersonProfile | undefined>;
   getCredit(creditCode: string): Promise<CreditRecord | undefined>;
+  /** A subject's profile and credit record read together (one request), each absent when there is none. */
+  getSubject(kind: SubjectKind, id: string): Promise<{ readonly profile?: SubjectProfile; readonly credit?: CreditRecord }>;
   batchGetCredits(creditCodes: readonly string[]): Promise<ReadonlyMap<string, CreditRecord>>;
   /** Up to `limit` profiles of one shard after `cursor`, in credit-code order; `next` when more remain. */
   queryShardProfiles(shard: number, limit: number, cursor?: string): Promise<{ readonly profiles: readonly EnterpriseProfile[]; readonly next?: string }>;

@@ -28,6 +28,7 @@ import type { EntitlementPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
 import { publishPolicy, startRunNow, withdrawPolicy } from './service/policy';
+import { forgetActivePolicies } from './service/matching';
 import { runTimeIndex, type TimeIndexSummary } from './service/time';
 import { recordProgress } from './service/progress';
 import { fileObjection, resolveObjection } from './service/objections';
@@ -68,8 +69,9 @@ export interface EntitlementService {
 
 export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
   return {
-    publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause),
-    withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause),
+    // What a publication or withdrawal changes, the batch's later re-matches read again.
+    publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause).finally(forgetActivePolicies),
+    withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause).finally(forgetActivePolicies),
     recordProgress: (input, cause) => recordProgress(ports, input, cause),
     rematchEnterprise: (subjectId, kind) => rematchEnterprise(ports, subjectId, kind),
     runMatchSlice: (slice) => runMatchSlice(ports, slice),

@@ -23,6 +23,7 @@ export {
   licencesOfHolder,
   // Credit: the effective record (upstream data and our marks), one, many, or as stored for auditors.
   getCredit,
+  getSubject,
   batchGetCredits,
   getCreditRecord,
   // What a first decision reads in one request: item, profile and credit.

@@ -353,6 +353,17 @@ export async function getCredit(subjectId: string): Promise<StoredCredit | undef
   return out.Item ? creditOf(subjectId, out.Item) : undefined;
 }
 
+/**
+ * A subject's profile and effective credit record in one request (a re-match reads both), strongly
+ * consistent: the re-match follows the write it was sent for.
+ */
+export async function getSubject(kind: 'person' | 'enterprise', id: string): Promise<{ profile?: PersonProfile | EnterpriseProfile; credit?: StoredCredit }> {
+  const items = await batchGetAll(table(), [profileKey(kind, id), creditKey(id)], { consistent: true });
+  const profile = items.find((i) => i.sk === 'PROFILE');
+  const credit = items.find((i) => i.sk === 'CREDIT');
+  return { ...(profile ? { profile: profile.profile as PersonProfile | EnterpriseProfile } : {}), ...(credit ? { credit: creditOf(id, credit) } : {}) };
+}
+
 /** Effective credit records of many subjects (as getCredit folds them), by subject id; absent ones left out. */
 export async function batchGetCredits(subjectIds: readonly string[]): Promise<Map<string, StoredCredit>> {
   const items = await batchGetAll(table(), [...new Set(subjectIds)].map(creditKey), { consistent: true });

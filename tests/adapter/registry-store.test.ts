@@ -93,6 +93,18 @@ describe('registry store: keys, conditions, transactions', () => {
     expect(await receiptOf(events[2]!)).toMatchObject({ outcome: 'applied' });
   });
 
+  it('reads a subject\'s profile and folded credit record in one request, each absent when there is none', async () => {
+    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070097' };
+    expect(await store.getSubject('person', person.idNumber)).toEqual({});
+    await store.registryStore.putPersonProfile(person, asOfStamp('2026-11-01T16:00:00.000Z'), applied(ref('gov.person.profile.updated')));
+    expect(await store.getSubject('person', person.idNumber)).toEqual({ profile: person });
+    const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), subjectId: person.idNumber };
+    const source = ref('gov.credit.updated');
+    await store.registryStore.putCredit(credit, asOfStamp('2026-11-02T16:00:00.000Z'), source, applied(source));
+    expect(await store.getSubject('person', person.idNumber)).toEqual({ profile: person, credit: await store.getCredit(person.idNumber) });
+    expect(await store.getSubject('enterprise', person.idNumber)).toEqual({ credit: await store.getCredit(person.idNumber) });
+  });
+
   it('stores a version once (its hash and event kept) and makes it current unless a newer one is', async () => {
     const item = { ...dataOf<ServiceItem>('gov.catalog.item.published/weather-certificate'), itemCode: 'ADAPTER-STORE-QX' };
     expect(await store.registryStore.createItemVersion({ ...item, version: 2 }, 'h2', 'src#2')).toBeUndefined();

@@ -26,6 +26,7 @@ import { continuationMessage, type SliceData } from '../messages';
 import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
 import { fileFlips, flipsOf } from './time';
+import { forgetInBatch, memoInBatch } from '#platform/batch-memo';
 import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
 
 /**
@@ -42,13 +43,20 @@ export type MatchPorts = SettlePorts &
 /** Pairs settled at once within a slice: enough to hide DynamoDB latency, few enough to rarely conflict. */
 const PAIR_CONCURRENCY = 12;
 
-/** A profile or credit record changed: match the enterprise (or person) against every active policy for its kind. */
+const ACTIVE_POLICIES = 'entitlement:active-policies';
+
+/** Forgets the batch's read of the active policies (after a record that changed them). */
+export const forgetActivePolicies = (): void => forgetInBatch(ACTIVE_POLICIES);
+
+/**
+ * A profile or credit record changed: match the enterprise (or person) against every active policy for its
+ * kind. The subject is read in one request; the active policies once per batch of the policy queue.
+ */
 export async function rematchEnterprise(ports: EntitlementPorts, creditCode: string, kind: SubjectKind = 'enterprise'): Promise<string> {
   const { registry, store, clock } = ports;
-  const [profile, credit, all] = await Promise.all([
-    kind === 'person' ? registry.getPersonProfile(creditCode) : registry.getEnterpriseProfile(creditCode),
-    registry.getCredit(creditCode),
-    store.listActivePolicies(),
+  const [{ profile, credit }, all] = await Promise.all([
+    registry.getSubject(kind, creditCode),
+    memoInBatch(ACTIVE_POLICIES, () => store.listActivePolicies()),
   ]);
   const policies = all.filter((p) => subjectKindOf(p) === kind);
   if (profile === undefined || policies.length === 0) return 'nothing to match';

@@ -348,6 +348,11 @@ export function memoryEntitlementPorts(options: {
       getEnterpriseProfile: async (code) => world.profiles.get(code),
       getPersonProfile: async (id) => world.persons.get(id),
       getCredit: async (code) => world.credits.get(code),
+      getSubject: async (kind, id) => {
+        const profile = kind === 'person' ? world.persons.get(id) : world.profiles.get(id);
+        const credit = world.credits.get(id);
+        return { ...(profile ? { profile } : {}), ...(credit ? { credit } : {}) };
+      },
       batchGetCredits: async (codes) => new Map(codes.flatMap((c) => (world.credits.has(c) ? [[c, world.credits.get(c)!] as const] : []))),
       async queryShardProfiles(shard, limit, cursor) {
         const all = [...world.profiles.values()].filter((p) => shardOf(p.creditCode) === shard).sort((a, b) => (a.creditCode < b.creditCode ? -1 : 1));

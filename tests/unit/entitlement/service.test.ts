@@ -3,6 +3,7 @@
  * (tests/support/memory/entitlement.ts): what each stores, sends and counts, and that a redelivery, a race
  * or a withdrawal in flight never pushes, counts or notifies twice.
  */
+import { BatchMemo } from '#platform/batch-memo';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import type { Policy } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
@@ -177,6 +178,35 @@ describe('rematchEnterprise', () => {
     expect(await service.rematchEnterprise(CODES.b)).toBe('matched 2');
     expect(w.store.entitlements.has(`P-TEST/${CODES.b}`)).toBe(false);
     expect(w.sent.notifications.map((m) => m.data.creditCode)).toEqual([CODES.a, CODES.a]);
+  });
+});
+
+describe('rematchEnterprise in a batch of the policy queue', () => {
+  it('reads the active policies once per batch, and again after a record of the batch published one', async () => {
+    const { w, service } = world();
+    await service.publishPolicy(policy(), cause('gov.policy.published'));
+    addProfiles(w);
+    let reads = 0;
+    const list = w.ports.store.listActivePolicies.bind(w.ports.store);
+    w.ports.store.listActivePolicies = () => {
+      reads++;
+      return list();
+    };
+    const batch = new BatchMemo();
+    const outcomes: string[] = [];
+    const record = (id: string, fn: () => Promise<string>) => batch.run(id, async () => void outcomes.push(await fn()));
+    await record('m1', () => service.rematchEnterprise(CODES.a));
+    await record('m2', () => service.rematchEnterprise(CODES.b));
+    expect(reads).toBe(1);
+    await record('m3', () => service.publishPolicy(policy({ policyId: 'P-OTHER', kind: 'grant' }), cause('gov.policy.published')));
+    await record('m4', () => service.rematchEnterprise(CODES.c));
+    expect(reads).toBe(2);
+    expect(outcomes).toEqual(['matched 1', 'matched 1', 'published', 'matched 2']);
+    expect(await batch.commit()).toEqual(new Set());
+    // The next batch reads again; outside a batch every call reads.
+    await new BatchMemo().run('m5', async () => void (await service.rematchEnterprise(CODES.d)));
+    await service.rematchEnterprise(CODES.d);
+    expect(reads).toBe(4);
   });
 });
 

@@ -1,0 +1,41 @@
+/**
+ * Reads shared by the records of one SQS batch: a consumer created with `unitOfWork: () => new BatchMemo()`
+ * runs each record inside the batch's memo, and `memoInBatch(key, load)` loads a value once per batch
+ * (every record of a batch is handled as at the moment of that read). Outside a batch it simply loads.
+ * A record that changes what was read calls `forgetInBatch(key)`, so the records after it read again.
+ * A failed load is not kept.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { UnitOfWork } from './group-commit';
+
+const scope = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
+
+export class BatchMemo implements UnitOfWork {
+  private readonly memo = new Map<string, Promise<unknown>>();
+
+  run(_messageId: string, fn: () => Promise<void>): Promise<void> {
+    return scope.run(this.memo, fn);
+  }
+
+  /** Nothing waits to be written: no record fails here. */
+  async commit(): Promise<ReadonlySet<string>> {
+    this.memo.clear();
+    return new Set();
+  }
+}
+
+export function memoInBatch<T>(key: string, load: () => Promise<T>): Promise<T> {
+  const memo = scope.getStore();
+  if (memo === undefined) return load();
+  let value = memo.get(key) as Promise<T> | undefined;
+  if (value === undefined) {
+    value = load();
+    memo.set(key, value);
+    value.catch(() => memo.delete(key));
+  }
+  return value;
+}
+
+export function forgetInBatch(key: string): void {
+  scope.getStore()?.delete(key);
+}
