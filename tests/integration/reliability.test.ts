@@ -8,7 +8,7 @@
  * after each, every figure equals the one computed from the accepted events, and the outbound sink lists
  * each event id once.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { queues } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
-import { ROOT, sample, startLocal, type Running } from '#support/runtime';
+import { killStandIns, ROOT, sample, startLocal, type Running } from '#support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload, type Workload } from './mixed-events';
 
 const run = promisify(execFile);
@@ -31,7 +31,7 @@ beforeAll(async () => {
 afterAll(async () => {
   // A runtime killed by the crash test and not restarted has nothing left to stop.
   if (rt && rt.child.exitCode === null && rt.child.signalCode === null) await rt.stop();
-  killStandIns();
+  killStandIns(dataDir);
   rmSync(dataDir, { recursive: true, force: true });
 });
 
@@ -39,21 +39,6 @@ async function start(retryDelaySeconds: number): Promise<Running> {
   const started = await startLocal({ dataDir, retryDelaySeconds });
   expect((await started.dev('POST', '/_dev/clock', { set: CLOCK })).status).toBe(200);
   return started;
-}
-
-/** DynamoDB Local (a Java child of the runtime) outlives a SIGKILLed runtime: end it by its pid. */
-function killStandIns(): void {
-  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
-  for (const line of lines) {
-    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
-    if (m && m[2]!.includes('java') && m[2]!.includes(dataDir)) {
-      try {
-        process.kill(Number(m[1]), 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  }
 }
 
 function logRecords(file: string): any[] {
@@ -214,7 +199,7 @@ describe('the runtime killed mid-batch and restarted on its data folder', () => 
     const exited = new Promise((r) => rt.child.once('exit', r));
     rt.child.kill('SIGKILL');
     await exited;
-    killStandIns();
+    killStandIns(dataDir);
 
     rt = await start(4);
     expect(readFileSync(rt.logFile, 'utf8')).toMatch(/\[restart\] released \d+ message\(s\) left in flight/);

@@ -2,7 +2,7 @@
  * Starts the real local runtime (`npm start`'s program) as a child process and talks to it over
  * loopback HTTP, exactly as an upstream system or an auditor would.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -183,4 +183,19 @@ function safeRead(file: string): string {
 /** A sample event from events/samples, parsed. */
 export function sample(type: string, name: string): any {
   return JSON.parse(readFileSync(join(ROOT, 'events/samples', type, `${name}.json`), 'utf8'));
+}
+
+/** DynamoDB Local (a Java child of the runtime) outlives a SIGKILLed runtime: end the one on `dataDir` by its pid. */
+export function killStandIns(dataDir: string): void {
+  const lines = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' }).split('\n');
+  for (const line of lines) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (m && m[2]!.includes('java') && m[2]!.includes(dataDir)) {
+      try {
+        process.kill(Number(m[1]), 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+  }
 }
