@@ -88,6 +88,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     ...approvalRows(),
     bundleRow(),
     entitlementRow(),
+    publicityRow(),
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
@@ -274,6 +275,41 @@ function entitlementRow(): Row {
     }),
   ];
 
+}
+
+/** 免申即享 公示, 异议 and 追回: all from the policy queue's consumer, hourly (they are few). */
+function publicityRow(): Row {
+  const hourly = (name: string, label: string) => civicMetric(name, 'policy', cloudwatch.Stats.SUM, Duration.hours(1), label);
+  return [
+    new cloudwatch.GraphWidget({
+      title: '免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)',
+      width: 8,
+      left: [
+        hourly('ObjectionsFiled', 'filed'),
+        hourly('ObjectionsUpheld', 'upheld (removed)'),
+        hourly('ObjectionsDismissed', 'dismissed'),
+        hourly('EntitlementsAddedBySelfObjection', 'added by self-objection'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 recoveries (追回): entitlements and yuan recovered (hourly)',
+      width: 8,
+      left: [hourly('EntitlementsRecovered', 'recovered')],
+      right: [hourly('RecoveredAmount', 'yuan recovered')],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 publicity to payment (mean natural days, hourly)',
+      width: 8,
+      left: [
+        new cloudwatch.MathExpression({
+          expression: 'days / paid',
+          label: 'mean days from listing to payment',
+          usingMetrics: { days: hourly('PublicityToPaymentDays', 'days'), paid: hourly('PaidAfterPublicity', 'paid') },
+          period: Duration.hours(1),
+        }),
+      ],
+    }),
+  ];
 }
 
 /** 好差评 */

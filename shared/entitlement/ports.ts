@@ -257,7 +257,18 @@ export type EntitlementMetric =
   | 'EligibleToPushDays'
   | 'MatchSliceProfiles'
   | 'NotificationFailures'
-  | 'NotificationsDelivered';
+  | 'NotificationsDelivered'
+  /** 公示 and 异议: objections filed (both kinds), third-party ones upheld or dismissed, pairs a self-objection listed. */
+  | 'ObjectionsFiled'
+  | 'ObjectionsUpheld'
+  | 'ObjectionsDismissed'
+  | 'EntitlementsAddedBySelfObjection'
+  /** 追回: disbursed entitlements recovered, and the yuan recovered. */
+  | 'EntitlementsRecovered'
+  | 'RecoveredAmount'
+  /** Listed pairs paid, and the natural days from listing to payment summed over them (÷: the mean). */
+  | 'PaidAfterPublicity'
+  | 'PublicityToPaymentDays';
 
 /** Called only after the write the figure describes committed. */
 export interface MetricsSink {

@@ -83,6 +83,9 @@ describe('dashboard', () => {
       '免申即享 notification delivery',
       '免申即享 matching: profiles per slice, publish to last push (ms)',
       '免申即享 days from eligible to push (mean, hourly)',
+      '免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)',
+      '免申即享 recoveries (追回): entitlements and yuan recovered (hourly)',
+      '免申即享 publicity to payment (mean natural days, hourly)',
       '好差评 reviews by level, 差评, completed cases',
       '好差评 composite score by department (this month, /10)',
       '好差评 差评整改率, coverage by department (this month)',
@@ -167,6 +170,21 @@ describe('dashboard', () => {
       `SUM(SEARCH('{CivicFlow,service} MetricName="EligibleToPushDays"', 'Sum', 3600)) / ` +
         `SUM(SEARCH('{CivicFlow,service} MetricName="EntitlementsNotified"', 'Sum', 3600))`,
     ]);
+    // 公示, 异议 and 追回: what the policy consumer counts once a change is written.
+    expect(series('免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)')).toEqual([
+      'CivicFlow/ObjectionsFiled service=policy',
+      'CivicFlow/ObjectionsUpheld service=policy',
+      'CivicFlow/ObjectionsDismissed service=policy',
+      'CivicFlow/EntitlementsAddedBySelfObjection service=policy',
+    ]);
+    expect(optionsOf('免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)').map((o) => o.period)).toEqual([3600, 3600, 3600, 3600]);
+    expect(series('免申即享 recoveries (追回): entitlements and yuan recovered (hourly)')).toEqual([
+      'CivicFlow/EntitlementsRecovered service=policy',
+      'CivicFlow/RecoveredAmount service=policy',
+    ]);
+    expect(series('免申即享 publicity to payment (mean natural days, hourly)')).toEqual(
+      expect.arrayContaining(['days / paid', 'CivicFlow/PublicityToPaymentDays service=policy', 'CivicFlow/PaidAfterPublicity service=policy']),
+    );
 
     expect(series('好差评 reviews by level, 差评, completed cases')).toEqual([
       `SEARCH('{CivicFlow,Level,service} MetricName="ReviewsReceived" service="review"', 'Sum', 300)`,

@@ -37,6 +37,7 @@ import type { EntitlementPorts, ObjectionWrite } from '../ports';
 import { noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
+import { countCommitted } from './telemetry';
 
 const MAX_ATTEMPTS = 5;
 
@@ -101,7 +102,10 @@ async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: Ob
     const objection = objectionOf(input, 'OPEN');
     const write: ObjectionWrite = { objection, expect: 'new', counts: { objectionsFiled: 1 } };
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, clock.now(), objectionEffect(input.objectionId, 'OPEN')), write);
-    if (out.ok) return `${t.from}->${t.to}`;
+    if (out.ok) {
+      countCommitted(ports.metrics, [t], write.counts);
+      return `${t.from}->${t.to}`;
+    }
     if (out.objectionMoved) return fileObjection(ports, input, cause);
   }
   throw new Error(`entitlement ${input.policyId}/${input.subjectId} kept changing during an objection`);
@@ -137,11 +141,15 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
     const details = { outcome: match.outcome, declared, ...(match.summary ? { explanation: { ...match.summary, declared } } : {}) };
     const receipt = applied(cause, clock.now(), objectionEffect(input.objectionId, objection.state), details);
     if (chain.length === 0) {
-      if (await store.saveObjection(write, objectionAudit(objection, cause.source, clock.now(), `re-evaluated with declared facts: ${match.outcome}`, cause.id), receipt)) return 'UNCHANGED';
+      if (await store.saveObjection(write, objectionAudit(objection, cause.source, clock.now(), `re-evaluated with declared facts: ${match.outcome}`, cause.id), receipt)) {
+        countCommitted(ports.metrics, [], counts);
+        return 'UNCHANGED';
+      }
       return fileObjection(ports, input, cause);
     }
     const out = await store.applyTransitions(chain, transitionsAudit(chain, cause.source), receipt, write);
     if (out.ok) {
+      countCommitted(ports.metrics, chain, counts);
       const result: SettleResult = { committed: chain, entitlement: chain[chain.length - 1]!.next };
       await publishListed(ports, policy, [result], new Map([[input.subjectId, profile.name]]), clock.now());
       return added ? 'ADDED' : 'UNCHANGED';
@@ -176,6 +184,7 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
     const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 } };
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
     if (!out.ok) continue;
+    countCommitted(ports.metrics, [t], write.counts);
     await afterResolution(ports, policy, t, now);
     return `${state}:${t.from}->${t.to}`;
   }

@@ -9,6 +9,7 @@ import type { ProgressInput } from '../inbound';
 import { restatedEvent, transitionEvent } from '../messages';
 import type { EntitlementPorts } from '../ports';
 import { entitlementEffect, noEffect, refuse, transitionsAudit, type Cause } from './records';
+import { countCommitted } from './telemetry';
 
 const MAX_ATTEMPTS = 5;
 
@@ -46,6 +47,7 @@ export async function recordProgress(ports: EntitlementPorts, input: ProgressInp
     const t = plan.transition;
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, clock.now(), entitlementEffect(policyId, creditCode, t.to)));
     if (!out.ok) continue;
+    countCommitted(ports.metrics, [t]);
     await outbound.publish([transitionEvent(t)]);
     return `${t.from}->${t.to}`;
   }

@@ -15,6 +15,7 @@ import { benefitFraudEvent, benefitFraudMark, recoveredEvent } from '../messages
 import type { EntitlementPorts } from '../ports';
 import { passOnBudget } from './budget';
 import { entitlementEffect, noEffect, refuse, transitionsAudit, type Cause } from './records';
+import { countCommitted } from './telemetry';
 
 const MAX_ATTEMPTS = 5;
 
@@ -49,6 +50,7 @@ export async function recordRecovery(ports: EntitlementPorts, input: RecoveryInp
     const receipt = applied(cause, clock.now(), entitlementEffect(policyId, subjectId, t.to), { amount: recovery.amount, reason: recovery.reason, creditedToBudget: recovery.credited });
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), receipt);
     if (!out.ok) continue;
+    countCommitted(ports.metrics, [t]);
     await afterRecovery(ports, policy, t.next);
     return `${t.from}->${t.to}`;
   }

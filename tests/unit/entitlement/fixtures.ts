@@ -106,3 +106,21 @@ export function elderly(over: Partial<Policy> = {}): Policy {
     ...over,
   };
 }
+
+const FIGURE_METRICS = new Set([
+  'ObjectionsFiled',
+  'ObjectionsUpheld',
+  'ObjectionsDismissed',
+  'EntitlementsAddedBySelfObjection',
+  'EntitlementsRecovered',
+  'RecoveredAmount',
+  'PaidAfterPublicity',
+  'PublicityToPaymentDays',
+]);
+
+/** The publicity, objection, recovery and payment metrics emitted, summed by name. */
+export function figureMetrics(metrics: readonly { readonly metric: string; readonly value: number }[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const { metric, value } of metrics) if (FIGURE_METRICS.has(metric)) out[metric] = (out[metric] ?? 0) + value;
+  return out;
+}

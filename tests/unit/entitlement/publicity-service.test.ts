@@ -7,7 +7,7 @@
 import { makeCreditCode } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { policy, profile } from './fixtures';
+import { figureMetrics, policy, profile } from './fixtures';
 
 const LISTED_AT = '2025-09-29T01:00:00.000Z';
 const IN_WINDOW = '2025-10-09T02:00:00.000Z';
@@ -77,6 +77,8 @@ describe('publicity and objections (service)', () => {
     const figures = await w.store.readFigures('P-PUB');
     expect(figures.counters).toMatchObject({ eligible: 2, publicized: 3, removed: 1, exhausted: 1, objectionsFiled: 1, objectionsUpheld: 1, objectionsDismissed: 0 });
     expect(figures.amountReserved).toBe(2000);
+    // The dashboard's metrics say the same, the redeliveries counting nothing.
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1 });
   });
 
   it('refuses objections out of the window, for a pair not listed, and a resolution of nothing, with receipts and audit lines', async () => {
@@ -109,6 +111,7 @@ describe('publicity and objections (service)', () => {
     expect(w.profiles.get(D!)?.exportValueUsd).toBeUndefined();
     expect(await service.fileObjection(objection(D!, 'self', 'O-3', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), filed)).toBe('unchanged:ADDED');
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 2, addedBySelfObjection: 1, selfObjectionsUnchanged: 1, objectionsUpheld: 0 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 2, EntitlementsAddedBySelfObjection: 1 });
   });
 
   it('closes the window by the schedule: the listed are notified and granted once, the held stay held', async () => {
@@ -125,5 +128,6 @@ describe('publicity and objections (service)', () => {
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ notified: 2, granted: 2, objectionsDismissed: 1 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1 });
   });
 });

@@ -9,7 +9,7 @@ import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 import { computeFigures, counterDeltas, onRecovered, planReturnedGrant } from '#entitlement/domain/index';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { entitlement, policy, profile, transitionOf } from './fixtures';
+import { entitlement, figureMetrics, policy, profile, transitionOf } from './fixtures';
 
 const AT = '2025-09-29T01:00:00.000Z';
 const PAID_AT = '2025-10-20T02:00:00.000Z';
@@ -107,6 +107,8 @@ describe('recordRecovery (service)', () => {
     expect(await service.recordRecovery(recovery(A, 1000, 'overpayment'), evt)).toBe('unchanged:ALREADY_RECOVERED');
     expect(await w.store.readFigures('P-REC')).toEqual(before.figures);
     expect([w.store.audit.length, w.sent.notifications.length, w.store.budgets.get('P-REC')]).toEqual([before.audit, before.notifications, 0]);
+    // The metrics behind the dashboard: once, the redelivery counting nothing; no publicity, so no listed pair paid.
+    expect(figureMetrics(w.sent.metrics)).toEqual({ EntitlementsRecovered: 1, RecoveredAmount: 1000 });
     expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
     // A late redelivery of the disbursement is still a duplicate.
     expect(await service.recordProgress({ kind: 'disbursed', policyId: 'P-REC', creditCode: A, amount: 1000, at: PAID_AT }, cause('gov.policy.disbursed'))).toBe('unchanged:ALREADY_DISBURSED');
@@ -153,6 +155,10 @@ describe('recordRecovery (service)', () => {
   it('lists the EXHAUSTED pair in a publicity window when the policy has one', async () => {
     const { w, service } = await paid({ workingDays: 5 });
     expect([A, B, C].map((c) => state(w, c))).toEqual(['DISBURSED', 'DISBURSED', 'EXHAUSTED']);
+    // Both paid after their listing: the days from listing to payment, summed (the figure rows' mean × 2).
+    const { counters } = await w.store.readFigures('P-REC');
+    expect(figureMetrics(w.sent.metrics)).toEqual({ PaidAfterPublicity: 2, PublicityToPaymentDays: counters.publicityToPaymentDays });
+    expect(counters.publicityToPaymentDays).toBeGreaterThan(0);
     expect(await service.recordRecovery(recovery(A, 1000, 'overpayment'), cause('gov.policy.recovered'))).toBe('DISBURSED->RECOVERED');
     expect([state(w, C), w.store.budgets.get('P-REC')]).toEqual(['PUBLICIZED', 0]);
     const listed = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed').at(-1)!;
