@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline';
 import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
+import { floorLines } from './floor';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -273,6 +274,8 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
         rows.map((x) => [x.label, ...names.map((n) => ((x.usage.wcuByTable?.[n] ?? 0) / x.events).toFixed(2))]),
       );
     })(),
+    '',
+    ...floorLines(events.map((x) => ({ label: x.label, wcu: x.cost.wcu }))),
     '',
     `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**.`,
     'Lambda GB-s are measured against DynamoDB Local, whose requests take several times longer than DynamoDB\'s,',
