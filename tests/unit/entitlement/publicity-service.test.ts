@@ -105,6 +105,9 @@ describe('publicity and objections (service)', () => {
     const filed = cause('gov.policy.objection.filed');
     expect(await service.fileObjection(objection(D!, 'self', 'O-2', IN_WINDOW, { 'enterprise.exportValueUsd': 10_000_000 }), filed)).toBe('UNCHANGED');
     expect(state(w, D!)).toBe('NEEDS_INFO');
+    // Redelivered, the objection that changed nothing is not filed or counted again.
+    expect(await service.fileObjection(objection(D!, 'self', 'O-2', IN_WINDOW, { 'enterprise.exportValueUsd': 10_000_000 }), filed)).toMatch(/^unchanged:/);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1 });
     expect(await service.fileObjection(objection(D!, 'self', 'O-3', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), filed)).toBe('ADDED');
     const e = w.store.entitlements.get(`P-PUB/${D}`)!;
     expect([e.state, e.publicity?.windowId, e.explanation?.declared]).toEqual(['PUBLICIZED', '2025-09-29', ['enterprise.exportValueUsd']]);
@@ -126,6 +129,7 @@ describe('publicity and objections (service)', () => {
     expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
     // Dismissed after the close: it proceeds at once.
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
+    expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('unchanged:DISMISSED');
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ notified: 2, granted: 2, objectionsDismissed: 1 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1 });

@@ -159,6 +159,11 @@ describe('recordRecovery (service)', () => {
     const { counters } = await w.store.readFigures('P-REC');
     expect(figureMetrics(w.sent.metrics)).toEqual({ PaidAfterPublicity: 2, PublicityToPaymentDays: counters.publicityToPaymentDays });
     expect(counters.publicityToPaymentDays).toBeGreaterThan(0);
+    // A redelivered disbursement, under the same event id or another, pays no listed pair again.
+    const again = { kind: 'disbursed' as const, policyId: 'P-REC', creditCode: A, amount: 1000, at: PAID_AT };
+    expect(await service.recordProgress(again, cause('gov.policy.disbursed'))).toBe('unchanged:ALREADY_DISBURSED');
+    expect(await service.recordProgress(again, cause('gov.policy.disbursed', 'evt-paid-again'))).toBe('unchanged:ALREADY_DISBURSED');
+    expect(figureMetrics(w.sent.metrics)).toEqual({ PaidAfterPublicity: 2, PublicityToPaymentDays: counters.publicityToPaymentDays });
     expect(await service.recordRecovery(recovery(A, 1000, 'overpayment'), cause('gov.policy.recovered'))).toBe('DISBURSED->RECOVERED');
     expect([state(w, C), w.store.budgets.get('P-REC')]).toEqual(['PUBLICIZED', 0]);
     const listed = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed').at(-1)!;
