@@ -232,6 +232,16 @@ describe('registry use cases over the real store and receipts', () => {
     expect(Object.fromEntries(many)).toEqual({ [subject]: marked, [markOnly]: await store.getCredit(markOnly) });
     const records = await store.getApplicationRecords('ADAPTER-NO-ITEM', { kind: 'person', id: subject });
     expect(records).toEqual({ credit: marked });
+
+    // A batch's records read ahead together: the same as one at a time, in the order asked, repeated keys
+    // read once, more than one request's 100 keys (90 applications × 3 keys, 110 distinct).
+    const requests = Array.from({ length: 90 }, (_, i) => ({
+      itemCode: i % 2 === 0 ? 'ADAPTER-NO-ITEM' : `ADAPTER-NO-ITEM-${i}`,
+      applicant: { kind: 'person' as const, id: [subject, markOnly, `1101011980010${String(1000 + i).slice(1)}`][i % 3]! },
+    }));
+    const together = await store.getApplicationRecordsMany(requests);
+    expect(together).toEqual(await Promise.all(requests.map((r) => store.getApplicationRecords(r.itemCode, r.applicant))));
+    expect(together[0]).toEqual({ credit: marked });
   });
 
   it('keeps one benefit-fraud mark per policy, the first of each, beside the upstream record and the false-commitment mark', async () => {
