@@ -7,7 +7,7 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
-import { primeInBatch, takePrimed } from '#platform/batch-memo';
+import { primed, primeInBatch } from '#platform/batch-memo';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
@@ -55,12 +55,13 @@ export const registryReader: RegistryReader = {
    */
   async applicationFacts(itemCode, applicant) {
     const key = readAheadKey({ itemCode, applicant });
-    const [records, licences] = await Promise.all([takePrimed<ApplicationRecords>(key) ?? getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
+    const [records, licences] = await Promise.all([primed<ApplicationRecords>(key) ?? getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
     return { ...(records.item ? { item: records.item } : {}), ...factsOf(records.profile, licences, records.credit) };
   },
   /**
    * The item, profile and credit record of every submission of a batch in one BatchGetItem (of the distinct
-   * keys), each taken by its application's first decision; the licences are still one Query per applicant.
+   * keys), read by their first decisions as at the batch's start: nothing in the approval consumer writes
+   * them (the registry's own consumer does). The licences are still one Query per application.
    */
   async readAhead(requests) {
     if (requests.length < 2) return;

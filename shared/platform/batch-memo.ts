@@ -46,16 +46,14 @@ export function forgetInBatch(key: string): void {
 }
 
 /**
- * Read-ahead: a value read for a record of the batch before the records run (`UnitOfWork.prepare`), taken
- * once by the record that asks for it (`takePrimed`); a second record asking reads for itself.
+ * Read-ahead: a value read for the records of the batch before they run (`UnitOfWork.prepare`), for each
+ * record that asks (`primed`) — as if they had all read it at the batch's start. Use it only for what no
+ * record of the batch changes.
  */
 export function primeInBatch(key: string, value: unknown): void {
   scope.getStore()?.set(`primed:${key}`, Promise.resolve(value));
 }
 
-export function takePrimed<T>(key: string): Promise<T> | undefined {
-  const memo = scope.getStore();
-  const value = memo?.get(`primed:${key}`) as Promise<T> | undefined;
-  if (value !== undefined) memo!.delete(`primed:${key}`);
-  return value;
+export function primed<T>(key: string): Promise<T> | undefined {
+  return scope.getStore()?.get(`primed:${key}`) as Promise<T> | undefined;
 }

@@ -5,7 +5,7 @@
  * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { takePrimed, primeInBatch } from '#platform/batch-memo';
+import { primed, primeInBatch } from '#platform/batch-memo';
 import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -140,7 +140,7 @@ describe('sqsConsumer with a unit of work (group commit)', () => {
 });
 
 describe('sqsConsumer reading ahead for a batch', () => {
-  it('gives the unit the events that parse before the records run; each record takes what was read for it once', async () => {
+  it('gives the unit the events that parse before the records run; the records read what was read ahead', async () => {
     const prepared: string[][] = [];
     const taken: Array<[string, unknown]> = [];
     const unit = () =>
@@ -154,16 +154,16 @@ describe('sqsConsumer reading ahead for a batch', () => {
         },
       });
     const handler = sqsConsumer(async (event) => {
-      taken.push([event.id, await takePrimed(event.id)], [`${event.id} again`, await takePrimed(event.id)]);
+      taken.push([event.id, await primed(event.id)], [`${event.id} of a`, await primed('a')]);
     }, { unitOfWork: unit });
     const malformed = { ...record('x'), messageId: 'm-x', body: '{"not": "an event"' };
     const out = await settle(handler({ Records: [record('a'), malformed, record('b')] }, context()));
     expect(prepared).toEqual([['a', 'b']]);
     expect(taken).toEqual([
       ['a', 'read ahead for a'],
-      ['a again', undefined],
+      ['a of a', 'read ahead for a'],
       ['b', 'read ahead for b'],
-      ['b again', undefined],
+      ['b of a', 'read ahead for a'],
     ]);
     expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-x' }] } });
   });
@@ -178,7 +178,7 @@ describe('sqsConsumer reading ahead for a batch', () => {
           throw new Error('DynamoDB unavailable');
         },
       });
-    const handler = sqsConsumer(async (event) => void seen.push(`${event.id}:${String(await takePrimed(event.id))}`), { unitOfWork: unit });
+    const handler = sqsConsumer(async (event) => void seen.push(`${event.id}:${String(await primed(event.id))}`), { unitOfWork: unit });
     const out = await settle(handler({ Records: [record('a'), record('b')] }, context()));
     expect([seen, out]).toEqual([['a:undefined', 'b:undefined'], { response: { batchItemFailures: [] } }]);
   });
