@@ -165,7 +165,7 @@ describe('registry use cases over the real store and receipts', () => {
     await apply({ kind: 'item', item: { ...weather, itemCode: 'ADAPTER-RA' } });
     const people = ['110101199003070118', '110101199003070134', '110101199003070150'];
     for (const id of people.slice(0, 2)) await apply({ kind: 'personProfile', profile: { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: id } });
-    const keys = [...people, people[0]!].map((id) => ({ itemCode: 'ADAPTER-RA', applicant: { kind: 'person' as const, id } }));
+    const keys = [...people, people[0]!].map((id) => ({ itemCode: 'ADAPTER-RA', applicant: { kind: 'person' as const, id, name: '张伟' } }));
     const alone = await Promise.all(keys.map((k) => registryReader.applicationFacts(k.itemCode, k.applicant)));
 
     const send = jest.spyOn(aws.ddb, 'send');
