@@ -10,6 +10,7 @@ import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 import { floorLines } from './floor';
+import { leverLines } from './levers';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -114,6 +115,8 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     '',
     `DynamoDB requests of the day: ${Object.entries(r.usage.ddbRequests as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.usage.wcu.toFixed(0)} write units, ${r.usage.rcu.toFixed(0)} read units`,
     `(${c.wcu.toFixed(1)} WCU and ${c.rcu.toFixed(1)} RCU per event). Handler invocations: ${Object.entries(r.usage.invocations as Record<string, number>).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+    '',
+    ...leverLines(),
   ].join('\n');
   const missed: Missed[] = [];
   if (failed.length) throw new Error(`bench: the peak-day replay's figures are not exact: ${JSON.stringify(failed)}`);

@@ -4,13 +4,16 @@
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { applicationOf, causeOf, reviewOf, supplementOf, verificationOf } from '#approval/inbound';
+import { applicationOf, causeOf, reviewOf, submittedItems, supplementOf, verificationOf } from '#approval/inbound';
 import { approvalService } from '#approval/adapters';
 
 /** The approval queue carries inbound application events only. */
 const parse = carriedBy('approval', {});
 
-/** First decisions of a batch are written together (group commit, shared/platform/group-commit.ts). */
+/**
+ * First decisions of a batch are written together (group commit, shared/platform/group-commit.ts), and the
+ * records they are decided on read ahead for the whole batch.
+ */
 export const handler = sqsConsumer(
   async (event, record) => {
     const approval = approvalService();
@@ -34,5 +37,5 @@ export const handler = sqsConsumer(
       }
     }
   },
-  { parse, unitOfWork: () => approvalService().batch() },
+  { parse, unitOfWork: () => approvalService().batch(submittedItems) },
 );

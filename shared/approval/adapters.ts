@@ -7,11 +7,13 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
+import { primed, primeInBatch } from '#platform/batch-memo';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import {
   getApplicationRecords,
+  getApplicationRecordsMany,
   getBundleVersion,
   getCredit,
   getCurrentBundle,
@@ -24,7 +26,7 @@ import {
   type StoredLicence,
 } from '#registry';
 import type { Licence, Profile } from './domain/types';
-import type { ApplicantFacts, Messenger, RegistryReader, Telemetry } from './ports';
+import type { ApplicantFacts, ApplicationKey, Messenger, RegistryReader, Telemetry } from './ports';
 import { createApprovalService, createDeadlinesService, type ApprovalService, type DeadlinesService } from './service';
 import type { BundleCatalogue } from './bundle-ports';
 import type { Bundle } from './domain/bundle/types';
@@ -38,6 +40,9 @@ export function toDomainLicence(l: StoredLicence): Licence {
   return { ...l, validUntil: l.validUntil ?? UNLIMITED_VALIDITY, attributes: l.attributes ?? {} };
 }
 
+type ApplicationRecords = Awaited<ReturnType<typeof getApplicationRecords>>;
+const readAheadKey = ({ itemCode, applicant }: ApplicationKey) => `application-records:${itemCode}|${applicant.kind}|${applicant.id}`;
+
 /** The stored records as the domain takes them (absent ones left out). */
 function factsOf(profile: Profile | undefined, licences: readonly StoredLicence[], credit: StoredCredit | undefined): ApplicantFacts {
   return { ...(profile ? { profile } : {}), licences: licences.map(toDomainLicence), ...(credit ? { credit } : {}) };
@@ -49,8 +54,19 @@ export const registryReader: RegistryReader = {
    * approval consumer is bound by DynamoDB requests.
    */
   async applicationFacts(itemCode, applicant) {
-    const [records, licences] = await Promise.all([getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
+    const key = readAheadKey({ itemCode, applicant });
+    const [records, licences] = await Promise.all([primed<ApplicationRecords>(key) ?? getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
     return { ...(records.item ? { item: records.item } : {}), ...factsOf(records.profile, licences, records.credit) };
+  },
+  /**
+   * The item, profile and credit record of every submission of a batch in one BatchGetItem (of the distinct
+   * keys), read by their first decisions as at the batch's start: nothing in the approval consumer writes
+   * them (the registry's own consumer does). The licences are still one Query per application.
+   */
+  async readAhead(requests) {
+    if (requests.length < 2) return;
+    const records = await getApplicationRecordsMany(requests);
+    requests.forEach((r, i) => primeInBatch(readAheadKey(r), records[i]));
   },
   async applicantFacts(applicant) {
     const [profile, licences, credit] = await Promise.all([

@@ -8,6 +8,7 @@ import type { VerificationReport } from './domain/lifecycle';
 import type { PersonReview } from './domain/reviewed';
 import type { BundleApplication } from './domain/bundle/application';
 import type { Application, SubmittedMaterial } from './domain/types';
+import type { ApplicationKey } from './ports';
 
 export type ApprovalEvent = CarriedBy<'approval'>;
 type EventOf<T extends ApprovalEvent['type']> = Extract<ApprovalEvent, { type: T }>;
@@ -26,6 +27,15 @@ export function applicationOf(
   // The edge lets through exactly one of itemCode and bundleCode.
   if (bundleCode !== undefined) return { kind: 'bundle', application: { ...rest, bundleCode, answers: answers ?? {} } };
   return { kind: 'item', application: { ...event.data, itemCode: itemCode ?? '' } };
+}
+
+/** The single-item submissions among a batch's events: what their first decisions read, to read ahead. */
+export function submittedItems(events: readonly unknown[]): ApplicationKey[] {
+  return (events as ReadonlyArray<CarriedBy<'approval'>>).flatMap((event) => {
+    if (event.type !== 'gov.application.submitted') return [];
+    const submitted = applicationOf(event);
+    return submitted.kind === 'item' ? [{ itemCode: submitted.application.itemCode, applicant: submitted.application.applicant }] : [];
+  });
 }
 
 export function supplementOf(event: EventOf<'gov.application.materials.supplemented'>): {

@@ -178,6 +178,17 @@ export interface RegistryReader {
   applicantFacts(applicant: Applicant): Promise<ApplicantFacts>;
   /** The version an application was accepted under. */
   itemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined>;
+  /**
+   * Reads ahead what `applicationFacts` of these applications will ask for, in one request for the whole
+   * batch (within a unit of work; each read ahead is used once). Optional: without it each reads alone.
+   */
+  readAhead?(requests: readonly ApplicationKey[]): Promise<void>;
+}
+
+/** What an application's first decision reads by: its item and its applicant. */
+export interface ApplicationKey {
+  readonly itemCode: string;
+  readonly applicant: Applicant;
 }
 
 /** The queues: internal events to the capabilities they concern, outbound events to upstream systems. */

@@ -19,7 +19,7 @@ import type { VerificationReport } from './domain/lifecycle';
 import type { BundleApplication } from './domain/bundle/application';
 import type { PersonReview } from './domain/reviewed';
 import type { Application, SubmittedMaterial } from './domain/types';
-import type { ApprovalPorts } from './ports';
+import type { ApplicationKey, ApprovalPorts } from './ports';
 import { bundleService, type BundlePorts } from './service/bundle';
 import { laterEvents } from './service/later';
 import { outboxSender } from './service/outbox';
@@ -37,8 +37,11 @@ export interface ApprovalService {
   reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void>;
   /** A person's decision on an application in manual review. */
   reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number): Promise<void>;
-  /** The approval consumer's unit of work: a batch's first decisions written together. */
-  batch(): GroupCommit<FirstDecisionChange>;
+  /**
+   * The approval consumer's unit of work: a batch's first decisions written together, and what they read
+   * read ahead for the whole batch (`readAhead`: the batch's events' single-item submissions).
+   */
+  batch(readAhead?: (events: readonly unknown[]) => readonly ApplicationKey[]): GroupCommit<FirstDecisionChange>;
 }
 
 type BundleExtras = { readonly answers?: Readonly<Record<string, unknown>>; readonly form?: Readonly<Record<string, unknown>> };

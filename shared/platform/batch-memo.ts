@@ -10,11 +10,16 @@ import type { UnitOfWork } from './group-commit';
 
 const scope = new AsyncLocalStorage<Map<string, Promise<unknown>>>();
 
+/** Runs `fn` with `memo` as the batch's memo (a unit of work gives each record its batch's). */
+export function withMemo<T>(memo: Map<string, Promise<unknown>>, fn: () => T): T {
+  return scope.run(memo, fn);
+}
+
 export class BatchMemo implements UnitOfWork {
   private readonly memo = new Map<string, Promise<unknown>>();
 
   run(_messageId: string, fn: () => Promise<void>): Promise<void> {
-    return scope.run(this.memo, fn);
+    return withMemo(this.memo, fn);
   }
 
   /** Nothing waits to be written: no record fails here. */
@@ -38,4 +43,17 @@ export function memoInBatch<T>(key: string, load: () => Promise<T>): Promise<T> 
 
 export function forgetInBatch(key: string): void {
   scope.getStore()?.delete(key);
+}
+
+/**
+ * Read-ahead: a value read for the records of the batch before they run (`UnitOfWork.prepare`), for each
+ * record that asks (`primed`) — as if they had all read it at the batch's start. Use it only for what no
+ * record of the batch changes.
+ */
+export function primeInBatch(key: string, value: unknown): void {
+  scope.getStore()?.set(`primed:${key}`, Promise.resolve(value));
+}
+
+export function primed<T>(key: string): Promise<T> | undefined {
+  return scope.getStore()?.get(`primed:${key}`) as Promise<T> | undefined;
 }

@@ -88,6 +88,15 @@ function withoutRecordErrors(error: unknown): unknown {
   return error instanceof FullBatchFailureError ? new BatchFailedError(error.recordErrors.length) : error;
 }
 
+function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[] {
+  try {
+    const parsed = parse(JSON.parse(body));
+    return parsed.ok ? [parsed.event] : [];
+  } catch {
+    return [];
+  }
+}
+
 export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}) {
   const parse = options.parse ?? (parseEnvelope as (body: unknown) => Parsed<E>);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
@@ -133,6 +142,8 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
         throw withoutRecordErrors(error);
       }
     }
+    // Read-ahead for the batch: the events that parse (one that does not fails in its own record below).
+    if (unit.prepare) await unit.prepare(event.Records.flatMap((record) => parsedOrNone(parse, record.body)));
     let response: SQSBatchResponse;
     try {
       response = await processPartialResponse(

@@ -25,6 +25,7 @@
  *   written, so a redone record is not counted twice.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { withMemo } from './batch-memo';
 
 export type CommitResult = 'committed' | 'conflict' | 'failed';
 
@@ -38,6 +39,12 @@ export interface GroupWriter<C> {
    * retries them; the retry finds the change made and sends the outbox then.
    */
   afterWrite?(changes: readonly C[]): Promise<void>;
+  /**
+   * Reads ahead for the whole batch before its records run (e.g. one BatchGetItem for every record's keys),
+   * priming the batch's memo (batch-memo.ts `primeInBatch`). Best effort: if it throws, each record reads
+   * for itself.
+   */
+  prepare?(events: readonly unknown[]): Promise<void>;
 }
 
 /** What `sqsConsumer` needs from a unit of work. */
@@ -45,6 +52,8 @@ export interface UnitOfWork {
   run(messageId: string, fn: () => Promise<void>): Promise<void>;
   /** Writes what is waiting and redoes conflicts; returns the message ids that must fail. Never throws. */
   commit(): Promise<ReadonlySet<string>>;
+  /** Called once with the batch's parsed events before its records run (read-ahead). Never throws. */
+  prepare?(events: readonly unknown[]): Promise<void>;
 }
 
 interface Waiting<C> {
@@ -65,15 +74,30 @@ export class GroupCommit<C> implements UnitOfWork {
   private readonly redo = new Map<string, () => Promise<void>>();
   private readonly after = new Map<string, Array<() => void>>();
   private readonly failed = new Set<string>();
+  /** The batch's memo (batch-memo.ts): what was read ahead, shared by its records. */
+  private readonly memo = new Map<string, Promise<unknown>>();
   /** What the unit did (writes, changes written, records redone), for tests. */
   readonly stats = { writes: 0, changes: 0, redone: 0 };
 
-  constructor(private readonly writer: GroupWriter<C>) {}
+  /** Present when the writer reads ahead, so a consumer parses its batch up front only then. */
+  readonly prepare?: (events: readonly unknown[]) => Promise<void>;
+
+  constructor(private readonly writer: GroupWriter<C>) {
+    const { prepare } = writer;
+    if (prepare === undefined) return;
+    this.prepare = async (events) => {
+      try {
+        await withMemo(this.memo, () => prepare.call(writer, events));
+      } catch {
+        // Best effort: the records read for themselves.
+      }
+    };
+  }
 
   async run(messageId: string, fn: () => Promise<void>): Promise<void> {
     this.redo.set(messageId, fn);
     try {
-      await scope.run({ unit: this as GroupCommit<unknown>, messageId }, fn);
+      await withMemo(this.memo, () => scope.run({ unit: this as GroupCommit<unknown>, messageId }, fn));
     } catch (error) {
       // Never half-written: what this record deferred is dropped, and SQS retries the record.
       this.drop(messageId);

@@ -28,6 +28,7 @@ export {
   getCreditRecord,
   // What a first decision reads in one request: item, profile and credit.
   getApplicationRecords,
+  getApplicationRecordsMany,
   type ApplicationRecords,
 } from './store';
 export type { StoredLicence, StoredCredit, CreditRecordView } from './domain/types';

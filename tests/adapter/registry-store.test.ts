@@ -157,6 +157,30 @@ describe('registry use cases over the real store and receipts', () => {
     expect((await db().partition('registry', 'CONFLICT#item#ADAPTER-QX@2')).length).toBe(1);
   });
 
+  it("gives the approval consumer's batch its records read ahead in one request, the same as read one by one", async () => {
+    const { jest } = await import('@jest/globals');
+    const { registryReader } = await import('#approval/adapters');
+    const { GroupCommit } = await import('#platform/group-commit');
+    const aws = await import('#platform/aws');
+    await apply({ kind: 'item', item: { ...weather, itemCode: 'ADAPTER-RA' } });
+    const people = ['110101199003070118', '110101199003070134', '110101199003070150'];
+    for (const id of people.slice(0, 2)) await apply({ kind: 'personProfile', profile: { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: id } });
+    const keys = [...people, people[0]!].map((id) => ({ itemCode: 'ADAPTER-RA', applicant: { kind: 'person' as const, id, name: '张伟' } }));
+    const alone = await Promise.all(keys.map((k) => registryReader.applicationFacts(k.itemCode, k.applicant)));
+
+    const send = jest.spyOn(aws.ddb, 'send');
+    const unit = new GroupCommit<never>({ keyOf: () => '', write: async () => [], prepare: async () => registryReader.readAhead!(keys) });
+    await unit.prepare!([]);
+    const inBatch: unknown[] = [];
+    for (const [i, k] of keys.entries()) await unit.run(`m${i}`, async () => void inBatch.push(await registryReader.applicationFacts(k.itemCode, k.applicant)));
+    const sent = send.mock.calls.map(([command]) => command.constructor.name);
+    send.mockRestore();
+    expect(inBatch).toEqual(alone);
+    // One BatchGetItem for the batch; each application's licences are still its own Query.
+    expect(sent.filter((n) => n === 'BatchGetCommand')).toHaveLength(1);
+    expect(sent.filter((n) => n === 'QueryCommand')).toHaveLength(keys.length);
+  });
+
   it('stores a bundle version under BUNDLE#, keeps the newest current, and refuses one whose items are not all published', async () => {
     const startUp = dataOf<ServiceBundle>('gov.catalog.bundle.published/business-start-up');
     const bundle: ServiceBundle = { ...startUp, bundleCode: 'ADAPTER-YJS', items: startUp.items.slice(0, 2).map((i) => ({ ...i, itemCode: `ADAPTER-${i.itemCode}` })) };
@@ -232,6 +256,16 @@ describe('registry use cases over the real store and receipts', () => {
     expect(Object.fromEntries(many)).toEqual({ [subject]: marked, [markOnly]: await store.getCredit(markOnly) });
     const records = await store.getApplicationRecords('ADAPTER-NO-ITEM', { kind: 'person', id: subject });
     expect(records).toEqual({ credit: marked });
+
+    // A batch's records read ahead together: the same as one at a time, in the order asked, repeated keys
+    // read once, more than one request's 100 keys (90 applications × 3 keys, 110 distinct).
+    const requests = Array.from({ length: 90 }, (_, i) => ({
+      itemCode: i % 2 === 0 ? 'ADAPTER-NO-ITEM' : `ADAPTER-NO-ITEM-${i}`,
+      applicant: { kind: 'person' as const, id: [subject, markOnly, `1101011980010${String(1000 + i).slice(1)}`][i % 3]! },
+    }));
+    const together = await store.getApplicationRecordsMany(requests);
+    expect(together).toEqual(await Promise.all(requests.map((r) => store.getApplicationRecords(r.itemCode, r.applicant))));
+    expect(together[0]).toEqual({ credit: marked });
   });
 
   it('keeps one benefit-fraud mark per policy, the first of each, beside the upstream record and the false-commitment mark', async () => {

@@ -21,7 +21,7 @@ import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { factsOf } from '../domain/replay';
 import type { Application } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, messagesOf, versionReceipt } from '../messages';
-import type { ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
+import type { ApplicationKey, ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
 import { reportDecision } from './observe';
 import { versionOutbox, type OutboxSender } from './outbox';
 
@@ -99,9 +99,14 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
     telemetry.info('application already decided', { applicationId: application.applicationId, eventId: cause.id });
   }
 
-  /** The approval consumer's unit of work: a batch's new applications written together. */
-  function batch(): GroupCommit<FirstDecisionChange> {
+  /**
+   * The approval consumer's unit of work: a batch's new applications written together, and the records
+   * they are decided on read ahead in one request when the registry can (`readAhead` names them).
+   */
+  function batch(readAhead?: (events: readonly unknown[]) => readonly ApplicationKey[]): GroupCommit<FirstDecisionChange> {
+    const prepare = readAhead && registry.readAhead ? registry.readAhead.bind(registry) : undefined;
     return new GroupCommit<FirstDecisionChange>({
+      ...(prepare ? { prepare: async (events: readonly unknown[]) => prepare(readAhead!(events)) } : {}),
       keyOf: (change) => change.record.application.applicationId,
       write: (changes) => store.writeFirstDecisions(changes.map((c) => c.record)),
       afterWrite: (changes) =>

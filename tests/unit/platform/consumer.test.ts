@@ -5,6 +5,7 @@
  * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
  */
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { primed, primeInBatch } from '#platform/batch-memo';
 import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -135,6 +136,51 @@ describe('sqsConsumer with a unit of work (group commit)', () => {
     const out = await settle(handler({ Records: [record('a'), record('b'), record('c'), record('d')] }, context()));
     expect(writes).toEqual([['a', 'b', 'd']]);
     expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-c' }, { itemIdentifier: 'm-b' }] } });
+  });
+});
+
+describe('sqsConsumer reading ahead for a batch', () => {
+  it('gives the unit the events that parse before the records run; the records read what was read ahead', async () => {
+    const prepared: string[][] = [];
+    const taken: Array<[string, unknown]> = [];
+    const unit = () =>
+      new GroupCommit<{ key: string }>({
+        keyOf: (c) => c.key,
+        write: async (changes) => changes.map((): CommitResult => 'committed'),
+        prepare: async (events) => {
+          const ids = (events as Array<{ id: string }>).map((e) => e.id);
+          prepared.push(ids);
+          for (const id of ids) primeInBatch(id, `read ahead for ${id}`);
+        },
+      });
+    const handler = sqsConsumer(async (event) => {
+      taken.push([event.id, await primed(event.id)], [`${event.id} of a`, await primed('a')]);
+    }, { unitOfWork: unit });
+    const malformed = { ...record('x'), messageId: 'm-x', body: '{"not": "an event"' };
+    const out = await settle(handler({ Records: [record('a'), malformed, record('b')] }, context()));
+    expect(prepared).toEqual([['a', 'b']]);
+    expect(taken).toEqual([
+      ['a', 'read ahead for a'],
+      ['a of a', 'read ahead for a'],
+      ['b', 'read ahead for b'],
+      ['b of a', 'read ahead for a'],
+    ]);
+    expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-x' }] } });
+  });
+
+  it('runs the records as usual when reading ahead fails', async () => {
+    const seen: string[] = [];
+    const unit = () =>
+      new GroupCommit<{ key: string }>({
+        keyOf: (c) => c.key,
+        write: async (changes) => changes.map((): CommitResult => 'committed'),
+        prepare: async () => {
+          throw new Error('DynamoDB unavailable');
+        },
+      });
+    const handler = sqsConsumer(async (event) => void seen.push(`${event.id}:${String(await primed(event.id))}`), { unitOfWork: unit });
+    const out = await settle(handler({ Records: [record('a'), record('b')] }, context()));
+    expect([seen, out]).toEqual([['a:undefined', 'b:undefined'], { response: { batchItemFailures: [] } }]);
   });
 });
 

@@ -158,3 +158,10 @@ describe('GroupCommit', () => {
     expect(log).toEqual(['outside', 'nothing deferred']);
   });
 });
+
+describe('GroupCommit reading ahead', () => {
+  it('reads ahead only when its writer does (a consumer then parses its batch up front)', () => {
+    expect(new GroupCommit(new FakeWriter()).prepare).toBeUndefined();
+    expect(new GroupCommit({ ...new FakeWriter(), prepare: async () => undefined }).prepare).toBeInstanceOf(Function);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * The levers tried on the pipeline, each measured by this section (full mode) on the code before and after
+ * it, back to back on the same machine. Kept here because a run measures only the code it runs; each row
+ * says which commits were compared. A new lever adds its row from two such runs.
+ */
+import { table } from '#bench/util';
+
+interface Lever {
+  readonly lever: string;
+  readonly compared: string;
+  /** DynamoDB requests per event of the day, before → after. */
+  readonly requests: readonly [number, number];
+  readonly eventsPerSecond: readonly [number, number];
+  /** Pipeline rate / the raw write rate of the same run, before → after. */
+  readonly ratio: readonly [number, number];
+  /** DynamoDB Local's CPU per event (ms), before → after. */
+  readonly jvmMsPerEvent: readonly [number, number];
+}
+
+const LEVERS: readonly Lever[] = [
+  {
+    lever:
+      'registry: a batch\'s profiles written in one group write, their re-matches sent in one send; the re-match reads profile and credit record in one request and the active policies once per batch',
+    compared: 'b63d3c2 → 7b9420a (2026-12-03)',
+    requests: [2.26, 2.01],
+    eventsPerSecond: [69.3, 91.2],
+    ratio: [0.06, 0.07],
+    jvmMsPerEvent: [10.2, 9.5],
+  },
+  {
+    lever: 'approval: the item, profile and credit record of a batch\'s submissions read ahead in one BatchGetItem',
+    compared: '7b9420a → 6279448 (2026-12-03; read once per key)',
+    requests: [2.01, 1.96],
+    eventsPerSecond: [91.2, 99.6],
+    ratio: [0.07, 0.08],
+    jvmMsPerEvent: [9.5, 8.9],
+  },
+  {
+    lever: 'approval: the read-ahead shared by every record of the batch (the day\'s applications share four applicants, so read once per key it saved little)',
+    compared: '6279448 → 612f7bb (2026-12-03; the second run on a busier machine: raw write rate 868 writes/s at its start)',
+    requests: [1.96, 1.57],
+    eventsPerSecond: [99.6, 80.7],
+    ratio: [0.08, 0.07],
+    jvmMsPerEvent: [8.9, 8.2],
+  },
+];
+
+const pair = ([before, after]: readonly [number, number], digits: number) => `${before.toFixed(digits)} → ${after.toFixed(digits)}`;
+
+/** The levers table of the pipeline section (markdown lines). */
+export function leverLines(): string[] {
+  return [
+    'Levers measured (each by this section on the code before and after it, back to back; the machine\'s noise between',
+    'runs is about ±15 % in events/s, so the requests per event and the stand-in\'s CPU per event are the steadier figures):',
+    '',
+    table(
+      ['lever', 'compared', 'requests / event', 'events/s', 'rate / raw write rate', 'DynamoDB Local ms / event'],
+      LEVERS.map((l) => [l.lever, l.compared, pair(l.requests, 2), pair(l.eventsPerSecond, 1), pair(l.ratio, 2), pair(l.jvmMsPerEvent, 1)]),
+    ),
+  ];
+}
