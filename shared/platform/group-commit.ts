@@ -115,9 +115,14 @@ export class GroupCommit<C> implements UnitOfWork {
     this.waiting.push({ change, messageId: ctx.messageId });
   }
 
-  /** Writes everything waiting when a change of `key` is among it, so the caller loads fresh state. */
-  async beforeLoad(key: string): Promise<void> {
-    if (this.keys.has(key)) await this.flush();
+  /**
+   * Writes everything waiting when a change of `key` is among it, so the caller loads fresh state. True when
+   * it did (the aggregate then exists, or its write conflicted and its record is being redone).
+   */
+  async beforeLoad(key: string): Promise<boolean> {
+    if (!this.keys.has(key)) return false;
+    await this.flush();
+    return true;
   }
 
   /** Runs `fn` once the current record's waiting change is written (at once if it has none). */

@@ -41,9 +41,11 @@ export interface ReviewService {
 
 export function createReviewService(ports: ReviewPorts): ReviewService {
   return {
+    // A case is nearly always completed before anything else names it: in a batch it is decided as new
+    // without a read (service/carry-out.ts `assumeNew`); when it was there, its record runs again and loads it.
     async completeCase(kase, cause) {
       const input: Case = kase.district === undefined && ports.district !== undefined ? { ...kase, district: ports.district } : kase;
-      const out = await decideAndCarryOut(ports, kase.caseId, ports.now(), decideCaseCompleted, { kase: input, cause });
+      const out = await decideAndCarryOut(ports, kase.caseId, ports.now(), decideCaseCompleted, { kase: input, cause }, { assumeNew: true });
       afterCommit(() => caseCompleted(ports, out));
       return out;
     },

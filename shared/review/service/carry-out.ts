@@ -2,7 +2,7 @@
  * The one path every review use case takes for a case: load it through the store port, decide (a pure
  * decide function of cases.ts, steps.ts or schedule.ts), carry the effect out — write, or defer the write to
  * the batch's group commit — and publish what the write produced. A version race decides again on fresh
- * state.
+ * state. A completed case in a batch skips the load the first time (`assumeNew`, below).
  */
 import { currentUnit } from '#platform/group-commit';
 import { VersionConflict, type CaseBundle, type ReviewChange, type ReviewPorts } from '../ports';
@@ -52,13 +52,37 @@ async function withUpward(ports: ReviewPorts, bundle: CaseBundle, effect: Effect
   return { kind: 'write', change: await withSyncRecords(ports.upward, bundle, effect.change, now) };
 }
 
+/** How a use case reads its case before deciding. */
+export interface LoadOptions {
+  /**
+   * In a consumer's batch, decide the first time as if the case were new, without reading it (one Query
+   * saved per record): for input that nearly always creates its case, a completed case. Safe only for a
+   * decision that reads nothing but the case's STATE item and writes a new case on the condition that STATE
+   * is absent: when the case was there after all (a review parked before it, a redelivery), the write
+   * conflicts and the record runs again alone, outside the batch, where it loads the case.
+   */
+  readonly assumeNew?: boolean;
+}
+
+/** A case with nothing stored. */
+const newCase = (caseId: string): CaseBundle => ({ caseId, rejections: [], outbox: [] });
+
 /** Reload-and-decide: a version race means someone else changed the case; decide again on fresh state. */
-export async function decideAndCarryOut<I, T>(ports: ReviewPorts, caseId: string, now: string, decide: Decide<I, T>, input: I): Promise<T> {
+export async function decideAndCarryOut<I, T>(
+  ports: ReviewPorts,
+  caseId: string,
+  now: string,
+  decide: Decide<I, T>,
+  input: I,
+  options: LoadOptions = {},
+): Promise<T> {
   const ctx: DecideContext = { now, calendar: ports.calendar, config: ports.config };
   for (let n = 1; ; n++) {
     // In a batch, a change of this case may still be waiting: write it first, then load.
-    await currentUnit<ReviewChange>()?.unit.beforeLoad(caseId);
-    const bundle = await ports.store.loadCase(caseId);
+    const unit = currentUnit<ReviewChange>()?.unit;
+    const wroteWaiting = (await unit?.beforeLoad(caseId)) ?? false;
+    const optimistic = options.assumeNew === true && unit !== undefined && n === 1 && !wroteWaiting;
+    const bundle = optimistic ? newCase(caseId) : await ports.store.loadCase(caseId);
     // A change committed earlier whose publish failed: send it now (ids are deterministic).
     await publishAndClear(ports, [{ caseId, outbound: bundle.outbox }]);
     const decision = decide(bundle, ctx, input);

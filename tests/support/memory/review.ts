@@ -62,7 +62,11 @@ export class MemoryReviewStore implements ReviewStore {
   /** Calls of `commit` and `commitMany`, and the changes each wrote. */
   readonly writes: { readonly kind: 'commit' | 'commitMany'; readonly changes: number }[] = [];
 
+  /** The case ids `loadCase` was called with, in order. */
+  readonly loads: string[] = [];
+
   async loadCase(caseId: string): Promise<CaseBundle> {
+    this.loads.push(caseId);
     const item = this.cases.get(caseId);
     const rect = this.rects.get(caseId);
     return copy({

@@ -219,6 +219,52 @@ describe('a consumer batch (group commit)', () => {
     expect(m.store.figures('all', 'all', SEPT)?.completedCases).toBe(3);
   });
 
+  it('decides a completed case as new without reading it, and the case is the same as one decided on a read', async () => {
+    const unit = reviews.unitOfWork();
+    for (let n = 1; n <= 3; n++) await unit.run(`m${n}`, async () => void (await completed(kase(n))));
+    expect((await unit.commit()).size).toBe(0);
+    expect(m.store.loads).toEqual([]);
+    expect(unit.stats.redone).toBe(0);
+    // Outside a batch the case is read first; what is stored is the same.
+    const alone = memoryReview({ now: '2026-09-10T02:05:00.000Z', district: 'DIST-STAGE' });
+    await createReviewService(alone.ports).completeCase(kase(1), ref('gov.case.completed'));
+    expect(alone.store.loads).toEqual(['G1']);
+    expect(m.store.cases.get('G1')).toEqual(alone.store.cases.get('G1'));
+  });
+
+  it('runs a completed case again, on its read, when a review was parked for it: the review applies once', async () => {
+    const review = withEvent(makeReview(kase(1), 1));
+    expect(await reviews.submitReview(review)).toEqual({ outcome: 'parked' });
+    const unit = reviews.unitOfWork();
+    await unit.run('m1', async () => void (await completed(kase(1))));
+    await unit.run('m2', async () => void (await completed(kase(2))));
+    expect((await unit.commit()).size).toBe(0);
+    // The optimistic write of G1 conflicted (its STATE held the parked review); G2 was written with the batch.
+    expect(unit.stats.redone).toBe(1);
+    expect(m.store.loads.filter((id) => id === 'G2')).toEqual([]);
+    expect(m.store.cases.get('G1')).toMatchObject({ parked: [], state: { review: { reviewId: review.reviewId, level: 1 } } });
+    expect(m.store.receipts.get(`${review.event!.source}#${review.event!.id}`)).toMatchObject({ outcome: 'applied' });
+    expect(m.store.figures('all', 'all', SEPT)).toMatchObject({ completedCases: 2, realReviews: 1 });
+    expect(m.metrics.total('CasesCompleted')).toBe(2);
+    expect(m.outbound.published.map((e) => e.type)).toEqual(['gov.rectification.opened']);
+  });
+
+  it('answers a completed case delivered again in a later batch as a duplicate, counted once', async () => {
+    const first = ref('gov.case.completed');
+    const once = reviews.unitOfWork();
+    await once.run('m1', async () => void (await reviews.completeCase(kase(1), first)));
+    await once.commit();
+    const again = reviews.unitOfWork();
+    let outcome: unknown;
+    await again.run('m1', async () => void (outcome = await reviews.completeCase(kase(1), first)));
+    expect((await again.commit()).size).toBe(0);
+    expect(again.stats.redone).toBe(1);
+    expect(outcome).toEqual({ outcome: 'duplicate' });
+    expect(m.store.figures('all', 'all', SEPT)?.completedCases).toBe(1);
+    expect(m.metrics.total('CasesCompleted')).toBe(1);
+    expect(m.store.receipts.get(`${first.source}#${first.id}`)).toMatchObject({ outcome: 'applied', effect: { state: 'completed' } });
+  });
+
   it('writes a waiting change of a case before a later record of the batch loads it', async () => {
     const unit = reviews.unitOfWork();
     await unit.run('m1', async () => void (await completed(kase(1))));
