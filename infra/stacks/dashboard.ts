@@ -226,20 +226,23 @@ function entitlementRow(): Row {
       width: 6,
       left: [
         new cloudwatch.MathExpression({
-          expression: 'notifiedPolicy + notifiedMatch',
+          // Pushes come from a publication or re-match (policy), a slice (match) and the schedule's releases.
+          expression: 'FILL(notifiedPolicy, 0) + FILL(notifiedMatch, 0) + FILL(notifiedSchedule, 0)',
           label: 'notified',
           usingMetrics: {
             notifiedPolicy: civicMetric('EntitlementsNotified', 'policy'),
             notifiedMatch: civicMetric('EntitlementsNotified', 'match'),
+            notifiedSchedule: civicMetric('EntitlementsNotified', 'entitlementSchedule'),
           },
           period: Duration.minutes(5),
         }),
         new cloudwatch.MathExpression({
-          expression: 'grantedPolicy + grantedMatch',
+          expression: 'FILL(grantedPolicy, 0) + FILL(grantedMatch, 0) + FILL(grantedSchedule, 0)',
           label: 'granted',
           usingMetrics: {
             grantedPolicy: civicMetric('EntitlementsGranted', 'policy'),
             grantedMatch: civicMetric('EntitlementsGranted', 'match'),
+            grantedSchedule: civicMetric('EntitlementsGranted', 'entitlementSchedule'),
           },
           period: Duration.minutes(5),
         }),

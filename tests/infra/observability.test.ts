@@ -150,12 +150,14 @@ describe('dashboard', () => {
 
     expect(series('免申即享 pushes and grants')).toEqual(
       expect.arrayContaining([
-        'notifiedPolicy + notifiedMatch',
-        'grantedPolicy + grantedMatch',
+        'FILL(notifiedPolicy, 0) + FILL(notifiedMatch, 0) + FILL(notifiedSchedule, 0)',
+        'FILL(grantedPolicy, 0) + FILL(grantedMatch, 0) + FILL(grantedSchedule, 0)',
         'CivicFlow/EntitlementsNotified service=policy',
         'CivicFlow/EntitlementsNotified service=match',
+        'CivicFlow/EntitlementsNotified service=entitlementSchedule',
         'CivicFlow/EntitlementsGranted service=policy',
         'CivicFlow/EntitlementsGranted service=match',
+        'CivicFlow/EntitlementsGranted service=entitlementSchedule',
       ]),
     );
     expect(series('免申即享 notification delivery')).toEqual([
