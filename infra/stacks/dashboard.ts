@@ -42,6 +42,11 @@ function searchBy(metricName: string, dimension: string, service: FunctionName, 
   });
 }
 
+/** A metric summed over every function that emits it: none can be left out of the sum by a list written here. */
+function sumOfEveryService(metricName: string, periodSeconds: number): string {
+  return `SUM(SEARCH('{${NAMESPACE},service} MetricName="${metricName}"', 'Sum', ${periodSeconds}))`;
+}
+
 /** An SQS metric of one queue, by its physical name, per minute. */
 function queueMetric(metricName: string, queueName: string, label: string, statistic: string = cloudwatch.Stats.MAXIMUM) {
   return new cloudwatch.Metric({
@@ -225,27 +230,9 @@ function entitlementRow(): Row {
       title: '免申即享 pushes and grants',
       width: 6,
       left: [
-        new cloudwatch.MathExpression({
-          // Pushes come from a publication or re-match (policy), a slice (match) and the schedule's releases.
-          expression: 'FILL(notifiedPolicy, 0) + FILL(notifiedMatch, 0) + FILL(notifiedSchedule, 0)',
-          label: 'notified',
-          usingMetrics: {
-            notifiedPolicy: civicMetric('EntitlementsNotified', 'policy'),
-            notifiedMatch: civicMetric('EntitlementsNotified', 'match'),
-            notifiedSchedule: civicMetric('EntitlementsNotified', 'entitlementSchedule'),
-          },
-          period: Duration.minutes(5),
-        }),
-        new cloudwatch.MathExpression({
-          expression: 'FILL(grantedPolicy, 0) + FILL(grantedMatch, 0) + FILL(grantedSchedule, 0)',
-          label: 'granted',
-          usingMetrics: {
-            grantedPolicy: civicMetric('EntitlementsGranted', 'policy'),
-            grantedMatch: civicMetric('EntitlementsGranted', 'match'),
-            grantedSchedule: civicMetric('EntitlementsGranted', 'entitlementSchedule'),
-          },
-          period: Duration.minutes(5),
-        }),
+        // Pushes come from a publication or re-match (policy), a slice (match) and the schedule's releases.
+        new cloudwatch.MathExpression({ expression: sumOfEveryService('EntitlementsNotified', 300), label: 'notified', period: Duration.minutes(5) }),
+        new cloudwatch.MathExpression({ expression: sumOfEveryService('EntitlementsGranted', 300), label: 'granted', period: Duration.minutes(5) }),
       ],
     }),
     new cloudwatch.GraphWidget({
@@ -268,9 +255,7 @@ function entitlementRow(): Row {
       left: [
         new cloudwatch.MathExpression({
           // Every function that pushes (publish, match, the schedule's releases and time flips) emits both.
-          expression:
-            `SUM(SEARCH('{${NAMESPACE},service} MetricName="EligibleToPushDays"', 'Sum', 3600)) / ` +
-            `SUM(SEARCH('{${NAMESPACE},service} MetricName="EntitlementsNotified"', 'Sum', 3600))`,
+          expression: `${sumOfEveryService('EligibleToPushDays', 3600)} / ${sumOfEveryService('EntitlementsNotified', 3600)}`,
           label: 'mean days',
           period: Duration.hours(1),
         }),
