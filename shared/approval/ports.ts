@@ -29,7 +29,7 @@ export type OutboxRef =
   | { readonly applicationId: string; readonly of: 'version'; readonly sequence: number }
   | { readonly applicationId: string; readonly of: 'overdueFlag' };
 
-/** A first decision: the application (created once: the exactly-once gate), version 1, its outbox, audit line and receipt. */
+/** A first decision: version 1 holding the application (created once: the exactly-once gate), its outbox, audit line and receipt. */
 export interface FirstDecisionRecord {
   readonly application: Application;
   readonly decision: Decision;

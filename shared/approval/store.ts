@@ -3,8 +3,6 @@
  * table. Keys, items and transactions only: what to write is decided by the use cases (service/).
  * Everything about one application lives in one partition, so one Query reads the whole case.
  *
- *   APP#<applicationId>  APPLICATION                  the submitted application, its content hash and the event
- *                                                      that brought it (created once: the exactly-once gate)
  *   APP#<applicationId>  DECISION                     the current state, small: `sequence` (the optimistic lock),
  *                                                      outcome and the figures' fields (`body`, a CurrentDecision);
  *                                                      byItem keys itemShard = DECISION#<0..15>, itemKey = <item>#<id>;
@@ -13,9 +11,13 @@
  *                                                        dueAt = the ISO instant the period ends
  *                                                      they go away with the version that leaves that state
  *   APP#<applicationId>  V#<000001>                   every decision version, append-only and never updated: the
- *                                                      full decision with its trace (the one copy), and its cause
- *                                                      (V#000001 also keeps `facts`, what decide() read, for a
- *                                                      simulation's replay: docs/decisions/decision-facts.md)
+ *                                                      full decision with its trace (the one copy), and its cause.
+ *                                                      V#000001 also keeps `facts`, what decide() read, for a
+ *                                                      simulation's replay (docs/decisions/decision-facts.md), and
+ *                                                      is the submitted application: `facts.application` (or
+ *                                                      `application` when no facts were read), `receivedAt`; its
+ *                                                      content hash is the decision's, the event is the `cause`
+ *                                                      (created once: the exactly-once gate)
  *   APP#<applicationId>  OUTBOX#<V#000001 | FLAG#…>   what that version (or flag) must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
@@ -24,6 +26,9 @@
  *
  * Each change is one transaction with its audit line (audit table) and its event's receipt (receipts
  * table), so the three agree after any crash.
+ *
+ * Partitions written before V#000001 held the application have an APPLICATION item with it (`body`,
+ * `applicationHash`, `cause`, `receivedAt`); the loader still reads it, and nothing writes it any more.
  *
  * Outbox. A version (or flag) is written in one transaction together with its outbox item — the outbound
  * event and the domain effects (review case, credit mark) — which carries the sparse byDue keys

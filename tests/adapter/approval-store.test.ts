@@ -11,6 +11,7 @@ import { decisionAudit, conflictAudit, refusalAudit, overdueAudit } from '#appro
 import { decide } from '#approval/domain/decide';
 import type { Cause, Decision } from '#approval/domain/decision';
 import { onVerification, supplement } from '#approval/domain/lifecycle';
+import { factsOf } from '#approval/domain/replay';
 import { onReview } from '#approval/domain/reviewed';
 import type { Application } from '#approval/domain/types';
 import { conflictReceipt, messagesOf, refusalReceipt, versionReceipt } from '#approval/messages';
@@ -57,7 +58,8 @@ describe('approval store: a first decision', () => {
     expect(await store.approvalStore.createFirstDecision(record)).toBe('stored');
 
     const items = await approvals('APP#AD-FIRST-1');
-    expect(items.map((i) => i.sk)).toEqual(['APPLICATION', 'DECISION', 'OUTBOX#V#000001', 'V#000001']);
+    // The first version holds the application: no item of its own.
+    expect(items.map((i) => i.sk)).toEqual(['DECISION', 'OUTBOX#V#000001', 'V#000001']);
     const decision = await item('AD-FIRST-1', 'DECISION');
     expect(decision).toMatchObject({ sequence: 1, outcome: 'APPROVED', itemCode: 'QX-001', itemKey: 'QX-001#AD-FIRST-1' });
     expect(decision!.itemShard).toMatch(/^DECISION#([0-9]|1[0-5])$/);
@@ -74,9 +76,45 @@ describe('approval store: a first decision', () => {
 
     const known = await store.loadCase('AD-FIRST-1');
     expect(known.decision).toEqual(JSON.parse(JSON.stringify(record.decision)));
-    expect(known.application).toMatchObject({ application: app, applicationHash: record.decision.applicationHash });
+    expect(known.application).toEqual({ application: app, applicationHash: record.decision.applicationHash, cause: cause('e-AD-FIRST-1'), receivedAt: record.receivedAt });
     expect(known.versions.map((v) => [v.causeKind, v.pending])).toEqual([['submitted', true]]);
     expect(known.versions[0]!.outbox.outbound.map((e) => e.id)).toEqual(['decision:AD-FIRST-1:1']);
+  });
+
+  it('keeps the application in the facts of the first version when the decision read facts, once', async () => {
+    const app = posterApp({ applicationId: 'AD-FACTS-1' });
+    const input = inputFor(app, posterItem);
+    const record = { ...first(app, decide(input)), facts: factsOf(input), receivedAt: '2026-11-18T02:00:00.123Z' };
+    expect(await store.approvalStore.createFirstDecision(record)).toBe('stored');
+
+    const version = await item('AD-FACTS-1', 'V#000001');
+    expect(version).toMatchObject({ receivedAt: '2026-11-18T02:00:00.123Z', facts: expect.anything() });
+    expect(version).not.toHaveProperty('application');
+    const known = await store.loadCase('AD-FACTS-1');
+    expect(known.application).toEqual({ application: app, applicationHash: record.decision.applicationHash, cause: cause('e-AD-FACTS-1'), receivedAt: '2026-11-18T02:00:00.123Z' });
+    expect(known.versions.map((v) => v.decision.sequence)).toEqual([1]);
+    // The same application again (a redelivery), or other content under its id: the first version is there.
+    expect(await store.approvalStore.createFirstDecision(record)).toBe('exists');
+    const other = posterApp({ applicationId: 'AD-FACTS-1', channel: '自助终端' });
+    const otherInput = inputFor(other, posterItem);
+    expect(await store.approvalStore.createFirstDecision({ ...first(other, decide(otherInput), 'e-other'), facts: factsOf(otherInput) })).toBe('exists');
+    expect((await store.loadCase('AD-FACTS-1')).application?.application).toEqual(app);
+  });
+
+  it('reads a partition written when the application had an item of its own', async () => {
+    const app = weatherApp({ applicationId: 'AD-LEGACY-1' });
+    const record = firstOf(app);
+    await store.approvalStore.createFirstDecision(record);
+    // The layout before: an APPLICATION item, and a first version without the application.
+    const { receivedAt: _r, application: _a, ...olderVersion } = (await item('AD-LEGACY-1', 'V#000001'))!;
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: olderVersion }));
+    const legacy = { pk: 'APP#AD-LEGACY-1', sk: 'APPLICATION', kind: 'application', applicationHash: record.decision.applicationHash, cause: record.cause, receivedAt: '2026-11-18T01:59:59.000Z', body: JSON.stringify(app) };
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: legacy }));
+
+    const known = await store.loadCase('AD-LEGACY-1');
+    expect(known.application).toEqual({ application: app, applicationHash: record.decision.applicationHash, cause: record.cause, receivedAt: '2026-11-18T01:59:59.000Z' });
+    expect(known.decision).toEqual(JSON.parse(JSON.stringify(record.decision)));
+    expect(await store.approvalStore.createFirstDecision(firstOf(app, { now: '2026-11-18T03:00:00.000Z' }))).toBe('exists');
   });
 
   it("says 'exists' when the application is there, and changes nothing", async () => {
@@ -108,7 +146,7 @@ describe('approval store: a first decision', () => {
     const records = ['AD-GROUP-OLD', 'AD-GROUP-1', 'AD-GROUP-2'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-11-18T02:10:00.000Z' }));
     expect(await store.approvalStore.writeFirstDecisions(records)).toEqual(['conflict', 'committed', 'committed']);
     for (const id of ['AD-GROUP-1', 'AD-GROUP-2']) {
-      expect((await approvals(`APP#${id}`)).map((i) => i.sk)).toEqual(['APPLICATION', 'DECISION', 'OUTBOX#V#000001', 'V#000001']);
+      expect((await approvals(`APP#${id}`)).map((i) => i.sk)).toEqual(['DECISION', 'OUTBOX#V#000001', 'V#000001']);
       expect(await db().get('receipts', receiptKey('/systems/window-acceptance', `e-${id}`))).toMatchObject({ outcome: 'applied' });
     }
     expect((await item('AD-GROUP-OLD', 'DECISION'))!.updatedAt).toBe(NOW);

@@ -3,12 +3,13 @@
  * and the same id with other content is a recorded conflict.
  *
  * Optimistic: a submission is nearly always new, so it is decided without looking for the case first.
- * The store creates the application only if absent, in the same transaction as the decision; when it was
- * there, the work is thrown away and the stored case is handled as a known submission.
+ * The store creates the first version (which holds the application) only if absent, in the same
+ * transaction as the rest of the decision; when it was there, the work is thrown away and the stored case
+ * is handled as a known submission.
  *
  * In the approval consumer's unit of work (group commit) the first decisions of a batch are written
- * together, in as few transactions as fit (5 items each), their outboxes sent together and marked sent
- * 25 per request. A known application in the batch turns its change into a conflict, and its record runs
+ * together, in as few transactions as fit (5 items each with the receipt), their outboxes sent together
+ * and marked sent 25 per request. A known application in the batch turns its change into a conflict, and its record runs
  * again on its own, taking the known-submission path.
  */
 import type { InternalEvent } from '#contract/internal';

@@ -3,7 +3,7 @@ import { queryAll } from '#platform/paging';
 import type { Cause, Decision, VersionCause } from '../domain/decision';
 import type { Application } from '../domain/types';
 import type { Outbox, StoredCase, StoredConflict, StoredFlag, StoredRefusal, StoredRefusalCode, StoredVersion } from '../ports';
-import { decodeBody } from './items';
+import { applicationOfFirstVersion, decodeBody, decodeVersion } from './items';
 import {
   APPLICATION_SK,
   CONFLICT_PREFIX,
@@ -47,7 +47,14 @@ export function caseOf(items: readonly Item[]): StoredCase {
     if (sk === APPLICATION_SK) application = applicationOf(item);
     else if (sk === DECISION_SK) currentSequence = item.sequence as number;
     else if (sk.startsWith(OUTBOX_PREFIX)) outboxes.set(sk.slice(OUTBOX_PREFIX.length), outboxOf(item));
-    else if (sk.startsWith(VERSION_PREFIX)) versions.push(versionOf(item));
+    else if (sk.startsWith(VERSION_PREFIX)) {
+      // Sort keys put APPLICATION (the layout before the first version held the application) before V#.
+      if (application === undefined && sk === versionSk(1)) {
+        const { decision, facts } = decodeVersion(item);
+        application = applicationOfFirstVersion(item, decision, facts);
+        versions.push(versionOf(item, decision));
+      } else versions.push(versionOf(item));
+    }
     else if (sk === FLAG_OVERDUE_SK) overdueFlag = flagOf(item);
     else if (sk.startsWith(CONFLICT_PREFIX)) conflicts.push(conflictOf(item));
     else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push(refusalOf(item));
@@ -73,6 +80,7 @@ export function caseOf(items: readonly Item[]): StoredCase {
   };
 }
 
+/** An APPLICATION item, as partitions written before the first version held the application have it. */
 function applicationOf(item: Item): NonNullable<StoredCase['application']> {
   return {
     application: JSON.parse(item.body as string) as Application,
@@ -86,9 +94,9 @@ function outboxOf(item: Item): { outbox: Outbox; pending: boolean } {
   return { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX };
 }
 
-function versionOf(item: Item): StoredVersion {
+function versionOf(item: Item, decision: Decision = decodeBody<Decision>(item)): StoredVersion {
   return {
-    decision: decodeBody<Decision>(item),
+    decision,
     cause: item.cause as Cause,
     causeKind: item.causeKind as VersionCause,
     outbox: NOTHING_TO_SEND,

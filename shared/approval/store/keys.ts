@@ -8,6 +8,7 @@ export const table = (): string => tableName('approvals');
 
 export const pkOf = (applicationId: string) => `APP#${applicationId}`;
 export const applicationIdOf = (pk: string) => pk.slice('APP#'.length);
+/** Read only: the application's item in partitions written before V#000001 held the application. */
 export const APPLICATION_SK = 'APPLICATION';
 export const DECISION_SK = 'DECISION';
 export const VERSION_PREFIX = 'V#';
