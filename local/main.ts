@@ -19,6 +19,7 @@ export const START: CommandSpec = {
     { name: 'no-timers', help: 'do not fire schedules on timers (fire them with POST /_dev/schedules/<name>)' },
     { name: 'retry-delay', value: 'S', help: 'make failed records visible again after S seconds, not the full visibility timeout' },
     { name: 'pollers', value: 'N', help: "concurrent batches per queue (default 2; capped by each function's maxConcurrency)" },
+    { name: 'lambda-batching', help: "wait out each function's batching window to fill a batch, as Lambda does (default: invoke with what is queued)" },
     { name: 'json', help: 'print one JSON line {"url","port"} when ready, for scripts and tests' },
   ],
   notes: [
@@ -37,6 +38,7 @@ function options() {
       timers: !cli.flags.has('no-timers'),
       retryDelaySeconds: wholeNumber('retry-delay', cli.values['retry-delay'], 0, 43_200),
       pollersPerQueue: wholeNumber('pollers', cli.values.pollers, 1, 100),
+      batchingWindow: cli.flags.has('lambda-batching') ? ('lambda' as const) : ('none' as const),
       json: cli.flags.has('json'),
     };
   } catch (error) {

@@ -30,6 +30,14 @@ export interface PollerOptions {
   readonly retryDelaySeconds?: number;
   /** While true the poller receives nothing (the local runtime's storage is restarting). */
   readonly paused?: () => boolean;
+  /**
+   * Lambda's batching window (MaximumBatchingWindowInSeconds): once the first messages arrive, keep
+   * polling until the batch is full or this many seconds have passed, as Lambda does before it invokes.
+   * Unset or 0: take what is already queued and invoke at once (an idle queue adds no latency).
+   */
+  readonly batchingWindowSeconds?: number;
+  /** Told of each invocation once the handler has returned: its records and how long it ran (ms). */
+  readonly onInvoked?: (records: number, ms: number) => void;
 }
 
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
@@ -81,6 +89,9 @@ function inTens<T>(list: readonly T[]): T[][] {
   for (let i = 0; i < list.length; i += 10) out.push(list.slice(i, i + 10));
   return out;
 }
+
+/** How often a poller looks for more messages while its batching window is open. */
+const WINDOW_POLL_MS = 50;
 
 export class Poller {
   private running = false;
@@ -142,18 +153,25 @@ export class Poller {
     const { queueUrl, queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
     const messages = await this.receive(batchSize, 1);
     if (messages.length === 0) return;
-    // A batch larger than one receive (SQS gives at most 10): Lambda waits up to the batching window to
-    // fill it; locally the poller takes what is already queued, without waiting, so an idle queue adds no
-    // latency while a backlog is handled in full batches.
+    // A batch larger than one receive (SQS gives at most 10), or a batching window: Lambda keeps polling
+    // until the batch is full or the window has passed. Without a window the poller takes what is already
+    // queued, without waiting, so an idle queue adds no latency while a backlog is handled in full batches.
+    const windowEnds = Date.now() + (this.options.batchingWindowSeconds ?? 0) * 1000;
     while (messages.length < batchSize) {
       const more = await this.receive(batchSize - messages.length, 0);
-      if (more.length === 0) break;
-      messages.push(...more);
+      if (more.length > 0) {
+        messages.push(...more);
+        continue;
+      }
+      const left = windowEnds - Date.now();
+      if (left <= 0 || !this.running) break;
+      await new Promise((r) => setTimeout(r, Math.min(WINDOW_POLL_MS, left)));
     }
     this.busy++;
     try {
       const event: SQSEvent = { Records: messages.map((m) => toRecord(m, queueArn)) };
       let failed: Set<string>;
+      const started = performance.now();
       try {
         const response = await asConsumer(() => this.handler(event, lambdaContext(functionName, timeoutSeconds)));
         const ids = (response?.batchItemFailures ?? []).map((f) => f?.itemIdentifier);
@@ -165,6 +183,7 @@ export class Poller {
         failed = new Set(messages.map((m) => m.MessageId!));
       }
       this.invocations++;
+      this.options.onInvoked?.(messages.length, performance.now() - started);
       this.failures += failed.size;
       for (const entries of inTens(messages.filter((m) => !failed.has(m.MessageId!)))) {
         await this.sqs.send(

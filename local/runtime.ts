@@ -43,6 +43,14 @@ export interface RuntimeOptions {
   readonly pollersPerQueue?: number;
   /** See PollerOptions.retryDelaySeconds. */
   readonly retryDelaySeconds?: number;
+  /**
+   * 'lambda': each poller waits out its function's batching window (maxBatchingWindowSeconds) to fill a
+   * batch, as Lambda does, so latency and batch sizes are those of AWS (the bench's figures). 'none'
+   * (default): a poller invokes with what is queued at once, which keeps tests and walkthroughs quick.
+   */
+  readonly batchingWindow?: 'lambda' | 'none';
+  /** Told of each handler invocation by a poller: the function, its records and how long it ran (ms). */
+  readonly onInvocation?: (functionName: FunctionName, records: number, ms: number) => void;
   readonly config?: StageConfig;
   readonly log?: (line: string) => void;
 }
@@ -398,6 +406,8 @@ function startPollers(
           timeoutSeconds: spec.timeoutSeconds,
           retryDelaySeconds: options.retryDelaySeconds,
           paused,
+          ...(options.batchingWindow === 'lambda' ? { batchingWindowSeconds: spec.consumes.maxBatchingWindowSeconds } : {}),
+          ...(options.onInvocation ? { onInvoked: (records: number, ms: number) => options.onInvocation!(name, records, ms) } : {}),
         },
         onError,
       );

@@ -1,8 +1,9 @@
 /**
  * The local poller (local/pollers.ts) against a fake SQS client: it fills a batch over 10 from what is
  * queued, deletes and requeues at most 10 entries per request (SQS's limit), and, as Lambda does, treats a
- * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch; while
- * paused (the local storage restarting) it receives nothing.
+ * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch; with a
+ * batching window it waits, as Lambda does, for a batch to fill; while paused (the local storage restarting)
+ * it receives nothing.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -39,7 +40,7 @@ const messages = (n: number): Message[] =>
   Array.from({ length: n }, (_, i) => ({ MessageId: `m${i}`, ReceiptHandle: `h${i}`, Body: '{}', Attributes: { ApproximateReceiveCount: '1' } }));
 
 /** Runs the poller until it has invoked the handler once, then stops it. */
-async function oneBatch(queued: Message[], batchSize: number, answer: (event: SQSEvent) => SQSBatchResponse) {
+async function oneBatch(queued: Message[], batchSize: number, answer: (event: SQSEvent) => SQSBatchResponse, batchingWindowSeconds?: number) {
   const { client, calls } = fakeSqs(queued);
   const sizes: number[] = [];
   const errors: unknown[] = [];
@@ -49,7 +50,7 @@ async function oneBatch(queued: Message[], batchSize: number, answer: (event: SQ
       sizes.push(event.Records.length);
       return answer(event);
     },
-    { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize, timeoutSeconds: 30, retryDelaySeconds: 1 },
+    { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize, timeoutSeconds: 30, retryDelaySeconds: 1, ...(batchingWindowSeconds ? { batchingWindowSeconds } : {}) },
     (error) => errors.push(error),
   );
   poller.start();
@@ -72,6 +73,41 @@ describe('local Poller', () => {
   it('takes no more than the batch size, and no more than is queued', async () => {
     expect((await oneBatch(messages(25), 20, () => ({ batchItemFailures: [] }))).sizes[0]).toBe(20);
     expect((await oneBatch(messages(3), 20, () => ({ batchItemFailures: [] }))).sizes[0]).toBe(3);
+  });
+
+  it("with a batching window, as Lambda: waits for messages that arrive within it, or not at all once full", async () => {
+    const trickle = () => {
+      const queued = messages(3);
+      setTimeout(() => queued.push(...messages(7).slice(3)), 50);
+      return queued;
+    };
+    // Without a window the first three go at once; with one, the four that follow join them.
+    expect((await oneBatch(trickle(), 10, () => ({ batchItemFailures: [] }))).sizes[0]).toBe(3);
+    expect((await oneBatch(trickle(), 10, () => ({ batchItemFailures: [] }), 2)).sizes[0]).toBe(7);
+    // A full batch does not wait out the window (the test's own timeout is far shorter than 300 s).
+    expect((await oneBatch(messages(20), 20, () => ({ batchItemFailures: [] }), 300)).sizes[0]).toBe(20);
+  });
+
+  it('tells of each invocation once the handler returned: its records and how long it ran', async () => {
+    const { client } = fakeSqs(messages(12));
+    const told: Array<[number, number]> = [];
+    const poller = new Poller(
+      client,
+      async () => {
+        await new Promise((r) => setTimeout(r, 30));
+        return { batchItemFailures: [] };
+      },
+      { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 20, timeoutSeconds: 30, onInvoked: (records, ms) => told.push([records, ms]) },
+      (error) => {
+        throw error;
+      },
+    );
+    poller.start();
+    while (poller.invocations === 0) await new Promise((r) => setTimeout(r, 5));
+    await poller.stop();
+    expect(told).toHaveLength(1);
+    expect(told[0]![0]).toBe(12);
+    expect(told[0]![1]).toBeGreaterThanOrEqual(25);
   });
 
   it.each([
