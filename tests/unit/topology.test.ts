@@ -37,6 +37,20 @@ describe('topology', () => {
     }
   });
 
+  it('asks of every event source mapping only what Lambda accepts: a batch over 10 needs a batching window', () => {
+    for (const [name, f] of Object.entries(functions)) {
+      if (!('consumes' in f) || !f.consumes) continue;
+      const { batchSize, maxBatchingWindowSeconds } = f.consumes;
+      expect([name, Number.isInteger(maxBatchingWindowSeconds) && maxBatchingWindowSeconds >= 0 && maxBatchingWindowSeconds <= 300]).toEqual([name, true]);
+      expect([name, batchSize >= 1 && (batchSize <= 10 || maxBatchingWindowSeconds >= 1)]).toEqual([name, true]);
+    }
+  });
+
+  it('holds no 秒批 submission in a batching window: the approval consumer invokes with what is queued', () => {
+    expect(functions.approval.consumes).toMatchObject({ queue: 'approval', maxBatchingWindowSeconds: 0 });
+    expect(functions.approval.consumes.batchSize).toBeLessThanOrEqual(10);
+  });
+
   it('names only known tables in function grants', () => {
     for (const f of Object.values(functions)) {
       for (const t of Object.keys(f.tables)) expect(Object.keys(tables)).toContain(t);
