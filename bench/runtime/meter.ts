@@ -1,6 +1,6 @@
 /**
- * Meters for the in-process local runtime: SQS requests (by command, empty receives apart), handler time
- * per consumed batch (receive → delete), ingest-to-stored latency per posted event (post → the delete of
+ * Meters for the in-process local runtime: SQS requests (by command, empty receives apart), handler
+ * invocations with their records and time (from the runtime's pollers), ingest-to-stored latency per posted event (post → the delete of
  * its message on the consuming queue, which follows the handler's stored result), and DynamoDB capacity
  * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
  */
@@ -11,6 +11,8 @@ export interface Snapshot {
   readonly sqsRequests: Record<string, number>;
   readonly emptyReceives: number;
   readonly invocations: Record<string, number>;
+  /** Records handled per function (SQS records of its batches; events of the ingest's posts). */
+  readonly records: Record<string, number>;
   /** Sum of handler wall time × memory, in GB-s, per function. */
   readonly gbSeconds: Record<string, number>;
   readonly rcu: number;
@@ -26,6 +28,7 @@ export class Meter {
   sqsRequests: Record<string, number> = {};
   emptyReceives = 0;
   invocations: Record<string, number> = {};
+  records: Record<string, number> = {};
   gbSeconds: Record<string, number> = {};
   rcu = 0;
   wcu = 0;
@@ -51,6 +54,7 @@ export class Meter {
     this.sqsRequests = {};
     this.emptyReceives = 0;
     this.invocations = {};
+    this.records = {};
     this.gbSeconds = {};
     this.rcu = 0;
     this.wcu = 0;
@@ -66,6 +70,7 @@ export class Meter {
       sqsRequests: this.sqsRequests,
       emptyReceives: this.emptyReceives,
       invocations: this.invocations,
+      records: this.records,
       gbSeconds: this.gbSeconds,
       rcu: this.rcu,
       wcu: this.wcu,
@@ -84,8 +89,13 @@ export class Meter {
     this.queueFunction = (url) => byUrl.get(url);
   }
 
-  addInvocation(fn: string, ms: number): void {
+  /**
+   * One invocation of `fn` over `records` records, `ms` long (Lambda bills from the invocation's start:
+   * a poller's batching window before it is not in `ms`). The runtime's pollers report each batch here.
+   */
+  addInvocation(fn: string, ms: number, records: number): void {
     this.invocations[fn] = (this.invocations[fn] ?? 0) + 1;
+    this.records[fn] = (this.records[fn] ?? 0) + records;
     const mem = functions[fn as FunctionName]?.memoryMiB ?? 1024;
     this.gbSeconds[fn] = (this.gbSeconds[fn] ?? 0) + (Math.ceil(ms) / 1000) * (mem / 1024);
   }
@@ -118,8 +128,6 @@ export class Meter {
       if (name === 'DeleteMessageBatchCommand' || name === 'ChangeMessageVisibilityBatchCommand') {
         const now = performance.now();
         const entries = (command.input.Entries ?? []) as Array<{ ReceiptHandle: string }>;
-        const first = meter.receipts.get(entries[0]?.ReceiptHandle ?? '');
-        if (first && first.fn !== 'outbound sink') meter.addInvocation(first.fn, now - first.at);
         for (const e of entries) {
           const r = meter.receipts.get(e.ReceiptHandle);
           meter.receipts.delete(e.ReceiptHandle);
@@ -129,7 +137,8 @@ export class Meter {
               meter.latencies.push(now - sent);
               meter.latencyOf.set(r.id, now - sent);
               const answered = meter.accepted.get(r.id) ?? sent;
-              meter.stages.push({ ingest: answered - sent, queued: r.at - answered, handled: now - r.at });
+              // A poller may receive the message before the client has read the 202: no wait in the queue, not a negative one.
+              meter.stages.push({ ingest: answered - sent, queued: Math.max(0, r.at - answered), handled: now - r.at });
               meter.posted.delete(r.id);
               meter.accepted.delete(r.id);
             }

@@ -61,7 +61,7 @@ async function postBatch(batch: Ev[]): Promise<{ status: number; body: any }> {
   const out: { status: number; body: any } = { status: res.status, body: await res.json().catch(() => null) };
   const answered = performance.now();
   for (const e of batch) if (meter.posted.has(e.id)) meter.accepted.set(e.id, answered);
-  meter.addInvocation('ingest', answered - t);
+  meter.addInvocation('ingest', answered - t, batch.length);
   meter.sqsRequests['(HTTP API request)'] = (meter.sqsRequests['(HTTP API request)'] ?? 0) + 1;
   if (out.status !== 202 || out.body?.rejected?.length) throw new Error(`post refused: ${out.status} ${JSON.stringify(out.body).slice(0, 600)}`);
   return out;
@@ -625,7 +625,7 @@ async function main(): Promise<void> {
   const opts = JSON.parse(json ?? '{}');
   meter.installSqs();
   const config = opts.sliceSize ? { ...stageConfig('local'), matching: { sliceSize: opts.sliceSize } } : stageConfig('local');
-  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, config, log: (line) => errors.push(line), ...(opts.pollers ? { pollersPerQueue: opts.pollers } : {}) });
+  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, batchingWindow: 'lambda', onInvocation: (fn, records, ms) => meter.addInvocation(fn, ms, records), config, log: (line) => errors.push(line), ...(opts.pollers ? { pollersPerQueue: opts.pollers } : {}) });
   try {
     await meter.installDynamo();
     meter.setQueues(Object.fromEntries(Object.entries(rt.queues).map(([k, q]) => [k, q.url])));
