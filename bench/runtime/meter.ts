@@ -20,6 +20,14 @@ export interface Snapshot {
   /** Write units per table (topology name). */
   readonly wcuByTable: Record<string, number>;
   readonly ddbRequests: Record<string, number>;
+  /** Items written: inside TransactWriteItems, in batches (BatchWriteItem, BatchExecuteStatement), one per request. */
+  readonly itemsWritten: ItemsWritten;
+}
+
+export interface ItemsWritten {
+  transaction: number;
+  batch: number;
+  single: number;
 }
 
 const EVENT_ID = /"id":"(bench-[^"]+)"/;
@@ -34,6 +42,7 @@ export class Meter {
   wcu = 0;
   wcuByTable: Record<string, number> = {};
   ddbRequests: Record<string, number> = {};
+  itemsWritten: ItemsWritten = { transaction: 0, batch: 0, single: 0 };
   /** Event id → time its POST was sent. */
   readonly posted = new Map<string, number>();
   /** Ingest → stored latencies (ms) of posted events, as their first consuming handler finished. */
@@ -60,6 +69,7 @@ export class Meter {
     this.wcu = 0;
     this.wcuByTable = {};
     this.ddbRequests = {};
+    this.itemsWritten = { transaction: 0, batch: 0, single: 0 };
     this.latencies = [];
     this.latencyOf.clear();
     this.stages = [];
@@ -76,6 +86,7 @@ export class Meter {
       wcu: this.wcu,
       wcuByTable: this.wcuByTable,
       ddbRequests: this.ddbRequests,
+      itemsWritten: this.itemsWritten,
     });
   }
 
@@ -165,6 +176,7 @@ export class Meter {
         if (args.input && typeof args.input === 'object') args.input.ReturnConsumedCapacity = 'TOTAL';
         const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
         meter.ddbRequests[name] = (meter.ddbRequests[name] ?? 0) + 1;
+        countItems(meter.itemsWritten, name, args.input);
         const out = await next(args);
         const computed = writeUnitsByTable(name, args.input);
         if (computed !== undefined) {
@@ -188,6 +200,14 @@ export class Meter {
       { step: 'serialize', priority: 'high', name: 'benchConsumedCapacity' },
     );
   }
+}
+
+/** Adds the items a write request asks for to `into` (what it asked, whether or not a condition then held). */
+export function countItems(into: ItemsWritten, name: string, input: any): void {
+  if (name === 'TransactWriteItems') into.transaction += (input?.TransactItems ?? []).filter((t: any) => t.ConditionCheck === undefined).length;
+  else if (name === 'BatchWriteItem') into.batch += Object.values(input?.RequestItems ?? {}).reduce((n: number, w: any) => n + w.length, 0);
+  else if (name === 'BatchExecuteStatement') into.batch += (input?.Statements ?? []).filter((st: any) => /^\s*(INSERT|UPDATE|DELETE)\b/i.test(String(st.Statement ?? ''))).length;
+  else if (name === 'PutItem' || name === 'UpdateItem' || name === 'DeleteItem') into.single++;
 }
 
 /** DynamoDB's size of a marshalled attribute value, in bytes (names counted by the caller). */

@@ -2,7 +2,7 @@
  * The cost bench's write units for transactions and batch writes (bench/runtime/meter.ts), computed per
  * item because DynamoDB Local reports one item's units per table for a whole transaction.
  */
-import { itemBytes, writeUnitsByTable } from '#bench/runtime/meter';
+import { countItems, itemBytes, writeUnitsByTable, type ItemsWritten } from '#bench/runtime/meter';
 
 /** All tables' write units of one call (undefined when the meter leaves the call to what DynamoDB reports). */
 const computedWriteUnits = (name: string, input: unknown) => {
@@ -43,5 +43,19 @@ describe('bench write units', () => {
     });
     expect(Object.fromEntries(byTable!)).toEqual({ approvals: 2 + 1 + 2 + 2, audit: 2 });
     expect(writeUnitsByTable('GetItem', {})).toBeUndefined();
+  });
+});
+
+describe('bench items written', () => {
+  it('counts the items of each write request by how they are written, and no reads or condition checks', () => {
+    const into: ItemsWritten = { transaction: 0, batch: 0, single: 0 };
+    countItems(into, 'TransactWriteItems', { TransactItems: [{ Put: { Item: small } }, { Update: { Key: small } }, { ConditionCheck: { Key: small } }] });
+    countItems(into, 'BatchWriteItem', { RequestItems: { a: [{ PutRequest: { Item: big } }], b: [{ DeleteRequest: { Key: small } }, { PutRequest: { Item: small } }] } });
+    countItems(into, 'BatchExecuteStatement', { Statements: [{ Statement: 'INSERT INTO "t" VALUE {\'pk\': ?}' }, { Statement: 'SELECT * FROM "t"' }] });
+    countItems(into, 'PutItem', {});
+    countItems(into, 'UpdateItem', {});
+    countItems(into, 'Query', {});
+    countItems(into, 'BatchGetItem', {});
+    expect(into).toEqual({ transaction: 2, batch: 4, single: 2 });
   });
 });
