@@ -263,7 +263,9 @@ async function itemsPerSecond(
   await Promise.all(
     Array.from({ length: 8 }, async (_, w) => {
       while (performance.now() < until) {
-        items += await write(client, TableName, w, n++);
+        // Not `items += await …`: that reads `items` before the await and drops the other writers' counts.
+        const written = await write(client, TableName, w, n++);
+        items += written;
       }
     }),
   );
