@@ -14,6 +14,7 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { env, functions, queues, schedules, type FunctionName, type QueueName } from '#topology';
 import { stageConfig, validateStageConfig, type StageConfig } from '#topology/stages';
 import { devKey } from '#auth/signature';
+import { CURSOR_KEY_ENTRY } from '#platform/signing-keys';
 import { clockOffset } from '#platform/clock';
 import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn } from './standins';
 import { DynamoSupervisor } from './supervisor';
@@ -278,9 +279,10 @@ function setFunctionEnvironment(config: StageConfig, dynamoEndpoint: string, sqs
     CIVICFLOW_LOCAL: '1',
     POWERTOOLS_METRICS_NAMESPACE: 'CivicFlow',
     POWERTOOLS_SERVICE_NAME: 'civicflow-local',
-    SIGNING_KEYS: JSON.stringify(
-      Object.fromEntries([...Object.keys(config.sources), ...config.readers].map((p) => [p, devKey(p)])),
-    ),
+    SIGNING_KEYS: JSON.stringify({
+      ...Object.fromEntries([...Object.keys(config.sources), ...config.readers].map((p) => [p, devKey(p)])),
+      [CURSOR_KEY_ENTRY]: devKey(CURSOR_KEY_ENTRY),
+    }),
   });
   // INFO: the product's own lines (decisions, notifications by the log sender, alarms) are what a
   // developer runs it to see. Metrics are off locally: nothing would read them.

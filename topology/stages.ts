@@ -149,6 +149,10 @@ export function validateStageConfig(config: StageConfig): void {
       if (!(type in routing)) throw new Error(`config.sources["${source}"] names unknown type "${type}"`);
     }
   }
+  // '@…' entries of the signing-keys secret are the functions' own keys (the cursor key), no principal's.
+  for (const principal of [...Object.keys(config.sources), ...config.readers]) {
+    if (principal.startsWith('@')) throw new Error(`config principal "${principal}" may not start with "@" (reserved for the functions' own keys)`);
+  }
   const routeKeys = new Set<string>(routes.map((r) => `${r.method} ${r.path}`));
   for (const [reader, keys] of Object.entries(config.readerRoutes ?? {})) {
     if (!config.readers.includes(reader)) throw new Error(`config.readerRoutes names "${reader}", which is not among config.readers`);

@@ -16,14 +16,23 @@ import { gapRoutes } from '#query/gaps';
 import { simulationRoutes } from '#query/simulation';
 import { parameterProblem } from '#query/parameters';
 import { entitledToPersonData, maskPersonData } from '#query/privacy';
+import { isSealed, open, seal } from '#query/cursor-seal';
+import { cursorKey } from '#platform/signing-keys';
 
 /** Every read-only route of the HTTP API, by route key. */
 const routes: QueryRoutes = { ...eventRoutes, ...registryRoutes, ...approvalRoutes, ...reviewRoutes, ...entitlementRoutes, ...reportRoutes, ...hardCaseRoutes, ...simulationRoutes, ...gapRoutes };
 
-/** The answer with person data masked, for a reader not entitled to it. */
-function masked(result: HttpResult): HttpResult {
+/**
+ * The answer with person data masked, for a reader not entitled to it. A cursor the masking would change
+ * (the last ID number of a page) is sealed for this reader instead, so that the next page can be asked for.
+ */
+function masked(result: HttpResult, sealFor: ((cursor: string) => string) | undefined): HttpResult {
   if (typeof result.body !== 'string' || result.body === '') return result;
-  return { ...result, body: JSON.stringify(maskPersonData(JSON.parse(result.body))) };
+  const answer = JSON.parse(result.body) as Record<string, unknown>;
+  const body = maskPersonData(answer) as Record<string, unknown>;
+  const cursor = answer.cursor;
+  if (sealFor && typeof cursor === 'string' && body.cursor !== cursor) body.cursor = sealFor(cursor);
+  return { ...result, body: JSON.stringify(body) };
 }
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
@@ -39,9 +48,16 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const route = routes[event.routeKey];
   if (!route) return problem(404, `no route ${event.routeKey}`);
   const params = event.pathParameters ?? {};
-  const query = event.queryStringParameters ?? {};
+  let query = event.queryStringParameters ?? {};
   const bad = parameterProblem(params, query);
   if (bad) return problem(400, bad);
+  const entitled = entitledToPersonData(auth.principal);
+  const key = entitled ? undefined : await cursorKey();
+  if (query.cursor !== undefined && isSealed(query.cursor)) {
+    const cursor = key === undefined ? undefined : open(query.cursor, key, auth.principal);
+    if (cursor === undefined) return problem(400, 'query parameter "cursor" is not one this route returned');
+    query = { ...query, cursor };
+  }
   const result = await route({ params, query, principal: auth.principal, event });
-  return entitledToPersonData(auth.principal) ? result : masked(result);
+  return entitled ? result : masked(result, key === undefined ? undefined : (cursor) => seal(cursor, key, auth.principal));
 }).use(injectLambdaContext(logger));

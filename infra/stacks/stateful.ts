@@ -8,6 +8,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '#topology/stages';
+import { CURSOR_KEY_ENTRY } from '#platform/signing-keys';
 import { CivicQueue } from '#infra/constructs/civic-queue';
 import { CivicTable } from '#infra/constructs/civic-table';
 import { physicalName } from '#infra/constructs/names';
@@ -154,6 +155,16 @@ export class StatefulStack extends Stack implements StatefulResources {
       acknowledgeNoRotation(seed);
       keyEntries[principal] = seed.secretValue;
     }
+    // No principal's: the key the query API seals cursors with for readers who see person data masked.
+    const cursorSeed = new secretsmanager.Secret(this, 'CursorKeySeed', {
+      secretName: `${signingKeysSecretName(config.stage)}/seeds/cursor-key`,
+      description: `CivicFlow ${config.stage}: the key the query API seals paging cursors with (no principal's; assembled into the signing-keys secret)`,
+      encryptionKey: this.key,
+      removalPolicy: RemovalPolicy.RETAIN,
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    acknowledgeNoRotation(cursorSeed);
+    keyEntries[CURSOR_KEY_ENTRY] = cursorSeed.secretValue;
     this.signingKeys = new secretsmanager.Secret(this, 'SigningKeys', {
       secretName: signingKeysSecretName(config.stage),
       description: `CivicFlow ${config.stage}: per-source HMAC request signing keys (JSON principal to key)`,

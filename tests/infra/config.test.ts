@@ -18,6 +18,11 @@ const bad: [string, StageConfig, RegExp][] = [
     /not YYYY-MM-DD/,
   ],
   ['a matching slice size of 0', { ...dev, matching: { sliceSize: 0 } }, /sliceSize/],
+  [
+    'a principal named like the functions\' own keys',
+    { ...dev, readers: [...dev.readers, '@cursor'] },
+    /"@cursor" may not start with "@"/,
+  ],
 ];
 
 describe('stage configuration at synth time', () => {

@@ -133,9 +133,10 @@ describe('stateful stack', () => {
     s.stateful.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('assembles the signing keys into one JSON secret, principal to generated key, for every source and reader', () => {
+  it('assembles the signing keys into one JSON secret, principal to generated key, for every source and reader, and the cursor key', () => {
     const [keyId] = resourcesOfType(s.statefulJson, 'AWS::KMS::Key')[0]!;
-    const principals = [...new Set([...Object.keys(config.sources), ...config.readers])].sort();
+    // The cursor-sealing key rides in the same secret under an entry no principal can have.
+    const principals = [...new Set([...Object.keys(config.sources), ...config.readers]), '@cursor'].sort();
     const secrets = resourcesOfType(s.statefulJson, 'AWS::SecretsManager::Secret');
     expect(secrets).toHaveLength(principals.length + 1);
     for (const [, secret] of secrets) expect(secret.Properties.KmsKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });

@@ -63,17 +63,20 @@ function oracle(policy: Policy, ps: readonly PersonProfile[]): Map<string, Match
 const idsWith = (o: Map<string, MatchOutcome>, outcome: MatchOutcome) => [...o].filter(([, v]) => v === outcome).map(([k]) => k).sort();
 const duplicates = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) !== i);
 
-async function entitlements(policyId: string, filter: string): Promise<any[]> {
+/** Every page of a policy's entitlements, as `as` reads them (the cursors it was handed, passed back). */
+async function entitlements(policyId: string, filter: string, as?: string): Promise<any[]> {
   const out: any[] = [];
   let cursor: string | undefined;
   do {
-    const res = await rt.get(`/policies/${policyId}/entitlements?${filter}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const res = await rt.get(`/policies/${policyId}/entitlements?${filter}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, as ? { as } : {});
     expect(res.status).toBe(200);
     out.push(...res.body.items);
     cursor = res.body.cursor;
+    cursors.push(...(cursor ? [{ as, cursor }] : []));
   } while (cursor);
   return out;
 }
+const cursors: Array<{ as: string | undefined; cursor: string }> = [];
 
 async function notifiedEvents(policyId: string): Promise<string[]> {
   const res = await rt.dev('GET', '/_dev/outbound?type=gov.entitlement.notified');
@@ -117,6 +120,23 @@ describe('person policies through the local runtime', () => {
     expect(res.body.figures).toMatchObject({ eligible: eligible.length, granted: eligible.length, needsInfo: idsWith(expected, 'needsInfo').length });
     expect(res.body.run).toMatchObject({ complete: true, profiles: N });
   }, 900_000);
+
+  it('pages the grants for the policy system too, which sees ID numbers masked: its cursors sealed for it alone', async () => {
+    const asPolicy = await entitlements(ELDERLY.policyId, 'reached=GRANTED', '/systems/policy');
+    expect(asPolicy).toHaveLength(eligible.length);
+    expect(asPolicy.every((e) => e.creditCode.includes('*'))).toBe(true);
+    const sealed = cursors.filter((c) => c.as === '/systems/policy').map((c) => c.cursor);
+    expect(sealed.length).toBeGreaterThanOrEqual(Math.floor(eligible.length / 100));
+    // No ID number in a cursor: not even a run of six digits.
+    for (const c of sealed) expect([c, /\d{6}/.test(c)]).toEqual([c, false]);
+    // A sealed cursor opens for the reader it was sealed for only; an altered one for nobody.
+    const path = (cursor: string) => `/policies/${ELDERLY.policyId}/entitlements?reached=GRANTED&limit=100&cursor=${encodeURIComponent(cursor)}`;
+    expect((await rt.get(path(sealed[0]!), { as: '/systems/policy' })).status).toBe(200);
+    expect((await rt.get(path(sealed[0]!), { as: '/auditors/district' })).status).toBe(400);
+    const altered = sealed[0]!.slice(0, -2) + (sealed[0]!.at(-2) === 'A' ? 'B' : 'A') + sealed[0]!.at(-1);
+    const refused = await rt.get(path(altered), { as: '/systems/policy' });
+    expect([refused.status, refused.body.error]).toEqual([400, expect.stringContaining('cursor')]);
+  }, 120_000);
 
   it('notifies nobody twice when profiles and the publication are redelivered and profiles updated', async () => {
     const pushed = persons.filter((p) => expected.get(p.idNumber) === 'eligible').slice(0, 200);
