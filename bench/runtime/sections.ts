@@ -391,7 +391,7 @@ export async function latencySection(ctx: BenchContext): Promise<SectionResult> 
     'message, which the poller sends only after the decision is stored: ingest, the queue and the decision are all inside it.',
     'The pollers gather batches as Lambda\'s event source mappings do, waiting out each function\'s batching window; the',
     'approval queue has none (batches of up to 10), so no submission waits for a batch to fill. With the 1 s window that',
-    'batches of 20 need, the same run measured p50 485 ms / p99 1,049 ms (2026-12-04).',
+    'batches of 20 need, this section measured p50 485 ms / p99 1,049 ms (a run of 2026-12-04).',
     'One application in ten is a 企业开办 一件事 bundle application instead (five instant children of five departments, the',
     'seal and the bank account decided on the business licence just issued); its latency is shown beside a single item\'s.',
     '',
