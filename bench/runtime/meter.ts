@@ -1,8 +1,9 @@
 /**
  * Meters for the in-process local runtime: SQS requests (by command, empty receives apart), handler
- * invocations with their records and time (from the runtime's pollers), ingest-to-stored latency per posted event (post → the delete of
- * its message on the consuming queue, which follows the handler's stored result), and DynamoDB capacity
- * units from ReturnConsumedCapacity=TOTAL set on every request of the functions' shared client.
+ * invocations with their records and time (from the runtime's pollers), ingest-to-stored latency per
+ * posted event (post → the delete of its message on the consuming queue, which follows the handler's
+ * stored result), DynamoDB capacity units from ReturnConsumedCapacity=TOTAL set on every request of the
+ * functions' shared client, and the items each write request asks for.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { functions, tables, type FunctionName, type TableSpec } from '#topology';

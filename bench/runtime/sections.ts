@@ -102,13 +102,9 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         ['end to end, drained', `${ms(r.endToEndMs)} (**${si(perSecond)} events/s**)`],
         ['DynamoDB Local\'s raw single-item write rate, same run (PutItem of ~0.5 KB, 8 in flight; before / after the day)', `${si(r.rawBefore)} / ${si(r.rawAfter)} writes/s: the better, **${si(r.rawWrites)}**, is the yardstick`],
         ['pipeline rate / raw write rate', `**${ratio(perSecond / r.rawWrites)}** (aim ≥ 0.5×)`],
-        ...(bound
-          ? [
-              ['DynamoDB Local\'s rate of items written inside transactions, same run (TransactWriteItems of 50 create-only puts of ~0.5 KB, 8 in flight; the better of before / after the day)', `${si(r.transactionItems)} items/s (${ratio(r.transactionItems / r.rawWrites)} the raw write rate)`],
-              ['items written per event: inside transactions / in batches / one per request', `${bound.transaction.toFixed(2)} / ${bound.batch.toFixed(2)} / ${bound.single.toFixed(2)}`],
-              ['what these writes alone allow at the stand-in\'s own rates (nothing else done)', `${si(bound.eventsPerSecond)} events/s = ${ratio(bound.eventsPerSecond / r.rawWrites)} the raw write rate; the pipeline reached ${Math.round((100 * perSecond) / bound.eventsPerSecond)} % of it`],
-            ]
-          : []),
+        ['DynamoDB Local\'s rate of items written inside transactions, same run (TransactWriteItems of 50 create-only puts of ~0.5 KB, 8 in flight; the better of before / after the day)', `${si(r.transactionItems)} items/s (${ratio(r.transactionItems / r.rawWrites)} the raw write rate)`],
+        ['items written per event: inside transactions / in batches / one per request', `${bound.transaction.toFixed(2)} / ${bound.batch.toFixed(2)} / ${bound.single.toFixed(2)}`],
+        ['what these writes alone allow at the stand-in\'s own rates (nothing else done)', `${si(bound.eventsPerSecond)} events/s = ${ratio(bound.eventsPerSecond / r.rawWrites)} the raw write rate; the pipeline reached ${Math.round((100 * perSecond) / bound.eventsPerSecond)} % of it`],
         ['latency ingest → stored, p50 / p90 / p99 / max', `${ms(r.latency.p50)} / ${ms(r.latency.p90)} / ${ms(r.latency.p99)} / ${ms(r.latency.max)}`],
         ['latencies measured', String(r.latency.count)],
         ['handler errors logged (each retried by SQS)', r.errorCount === 0 ? '0' : `${r.errorCount}; first: ${String((r.errors as string[])[0] ?? '').replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`],
@@ -133,7 +129,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     missed.push({
       aim: 'the pipeline at ≥ 0.5× the stand-in\'s raw single-item write rate, measured in the same run',
       result: `${ratio(perSecond / r.rawWrites)} (${si(perSecond)} events/s against ${si(r.rawWrites)} PutItem/s)`,
-      limit: [pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, (r.cpu.standIns * 1000) / r.total), ...(bound ? [boundLimit(bound, r.rawWrites)] : [])].join(' '),
+      limit: `${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, (r.cpu.standIns * 1000) / r.total)} ${boundLimit(bound, r.rawWrites)}`,
     });
   }
   if (perSecond < 1000) {
@@ -143,7 +139,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
       limit: [
         'Everything shares 2 cores here (and other engineers\' test runs): the HTTP gateway, every handler, fauxqs, the load generator in one Node process and DynamoDB Local in a JVM.',
         `Measured over the run: the Node process used ${r.cpu.node.toFixed(1)} s of CPU and DynamoDB Local ${r.cpu.standIns.toFixed(1)} s, in ${r.cpu.wallSeconds.toFixed(1)} s of wall time — ${r.cpu.standIns > r.cpu.node ? 'the stand-in, not the handlers, is the busier side' : 'the Node side is the busier'}.`,
-        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s${r.transactionItems ? ` and ${si(r.transactionItems)} items/s inside transactions` : ''} in this run, while the SDK client spends ~0.5–1 ms of Node CPU per request.`,
+        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s and ${si(r.transactionItems)} items/s inside transactions in this run, while the SDK client spends ~0.5–1 ms of Node CPU per request.`,
         `DynamoDB Local spent ${((r.cpu.standIns * 1000) / r.total).toFixed(1)} ms of JVM CPU per event. A Java Flight Recorder profile of the JVM (8,000 events of the soak's mix) shows where: JSON parsing and writing (Jackson) about a third, HTTP parsing (Jetty) ~7 %, attribute conversion and item sizing, and SQLite itself under 5 % — the cost is per request and per byte of JSON, not storage.`,
         'Measured and not a lever: C2 compilation (same rate, more JVM CPU), telemetry off (now always off), more pollers per queue (4 instead of 2: lower, the JVM\'s CPU per event rises with contention; 1 poller: about the same).',
         'The group commit (approval and review consumers write a batch\'s changes in one transaction per 100 items, each counter row once per transaction) took the rate from 64.6 to 125 events/s; what is left per event is one request per read and per ingest record, and each transaction item\'s JSON.',
@@ -451,12 +447,9 @@ function pipelineRatioLimit(requestsPerEvent: number, wcuPerEvent: number, jvmMs
 }
 
 /** `fn n (records per invocation)` for each function of a run's usage. */
-function invocationList(usage: { invocations: Record<string, number>; records?: Record<string, number> }): string {
+function invocationList(usage: { invocations: Record<string, number>; records: Record<string, number> }): string {
   return Object.entries(usage.invocations)
-    .map(([fn, n]) => {
-      const records = usage.records?.[fn];
-      return records === undefined ? `${fn} ${n}` : `${fn} ${n} (${(records / n).toFixed(1)})`;
-    })
+    .map(([fn, n]) => `${fn} ${n} (${(usage.records[fn]! / n).toFixed(1)})`)
     .join(', ');
 }
 
@@ -474,10 +467,8 @@ interface WriteBound {
 /**
  * The rate the day's writes alone allow: each event's transaction items at the stand-in's measured rate for
  * transaction items, its other items at the raw single-item write rate (batched items are no dearer to it).
- * Undefined when the run did not measure the items (an older worker).
  */
-function writeBound(items: { transaction: number; batch: number; single: number } | undefined, events: number, transactionItems: number | undefined, rawWrites: number): WriteBound | undefined {
-  if (!items || !transactionItems) return undefined;
+function writeBound(items: { transaction: number; batch: number; single: number }, events: number, transactionItems: number, rawWrites: number): WriteBound {
   const transaction = items.transaction / events;
   const batch = items.batch / events;
   const single = items.single / events;

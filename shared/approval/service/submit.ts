@@ -9,8 +9,8 @@
  *
  * In the approval consumer's unit of work (group commit) the first decisions of a batch are written
  * together, in as few transactions as fit (5 items each with the receipt), their outboxes sent together
- * and marked sent 25 per request. A known application in the batch turns its change into a conflict, and its record runs
- * again on its own, taking the known-submission path.
+ * and marked sent 25 per request. A known application in the batch turns its change into a conflict, and
+ * its record runs again on its own, taking the known-submission path.
  */
 import type { InternalEvent } from '#contract/internal';
 import { afterCommit, currentUnit, GroupCommit } from '#platform/group-commit';
