@@ -98,5 +98,9 @@ export function leverLines(): string[] {
         pair(l.jvmMsPerEvent, 1),
       ]),
     ),
+    '',
+    'The write units in these rows were counted before the meter sized items as DynamoDB receives them: it read the',
+    'plain values a handler passed, before the document client marshalled them, so every item weighed its attribute',
+    'names only and counted as 1 KB. Compare them with each other, not with the write units above.',
   ];
 }

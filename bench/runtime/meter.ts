@@ -5,6 +5,7 @@
  * stored result), DynamoDB capacity units from ReturnConsumedCapacity=TOTAL set on every request of the
  * functions' shared client, and the items each write request asks for.
  */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { functions, tables, type FunctionName, type TableSpec } from '#topology';
 
@@ -57,6 +58,8 @@ export class Meter {
    * message, the receipt until the delete (the handler and its commit). Same order as `latencies`.
    */
   stages: Array<{ ingest: number; queued: number; handled: number }> = [];
+  /** Told of every DynamoDB request of the functions' client, its input as sent (marshalled). */
+  onDynamoRequest: ((name: string, input: any) => void) | undefined;
   private readonly receipts = new Map<string, { at: number; id?: string; fn: string }>();
   private queueFunction: (url: string) => string | undefined = () => undefined;
 
@@ -168,39 +171,65 @@ export class Meter {
     this.wcuByTable[table] = (this.wcuByTable[table] ?? 0) + units;
   }
 
-  /** Adds ReturnConsumedCapacity=TOTAL to every request of the functions' DynamoDB client and sums it. */
+  /** Meters every request of the functions' shared DynamoDB client (`meterDynamo`). */
   async installDynamo(): Promise<void> {
     const { dynamo } = await import('#platform/aws');
-    const meter = this;
-    dynamo.middlewareStack.add(
-      (next: any, context: any) => async (args: any) => {
-        if (args.input && typeof args.input === 'object') args.input.ReturnConsumedCapacity = 'TOTAL';
-        const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
-        meter.ddbRequests[name] = (meter.ddbRequests[name] ?? 0) + 1;
-        countItems(meter.itemsWritten, name, args.input);
-        const out = await next(args);
-        const computed = writeUnitsByTable(name, args.input);
-        if (computed !== undefined) {
-          // DynamoDB Local reports one item's units per table for a whole transaction or batch write
-          // (measured: 2 units for a transaction of 1, 5, 10 or 50 small puts); DynamoDB bills each item.
-          for (const [table, units] of computed) meter.addWrites(table, units);
-          return out;
-        }
-        const cc = out.output?.ConsumedCapacity;
-        for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) {
-          meter.rcu += c.ReadCapacityUnits ?? 0;
-          meter.addWrites(c.TableName, c.WriteCapacityUnits ?? 0);
-          if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined && c.CapacityUnits !== undefined) {
-            // DynamoDB reports only the total for some calls: reads for Get/Query/Scan, writes otherwise.
-            if (/^(Get|BatchGet|Query|Scan|TransactGet)/.test(name)) meter.rcu += c.CapacityUnits;
-            else meter.addWrites(c.TableName, c.CapacityUnits);
-          }
-        }
-        return out;
-      },
-      { step: 'serialize', priority: 'high', name: 'benchConsumedCapacity' },
-    );
+    meterDynamo(dynamo, this);
   }
+
+  /** Counts one request as sent (its input marshalled) and the capacity `output` reports (none when refused). */
+  countDynamo(name: string, input: any, output: any): void {
+    this.ddbRequests[name] = (this.ddbRequests[name] ?? 0) + 1;
+    countItems(this.itemsWritten, name, input);
+    const computed = writeUnitsByTable(name, input);
+    if (computed !== undefined) {
+      // DynamoDB Local reports one item's units per table for a whole transaction or batch write
+      // (measured: 2 units for a transaction of 1, 5, 10 or 50 small puts); DynamoDB bills each item.
+      for (const [table, units] of computed) this.addWrites(table, units);
+      return;
+    }
+    const cc = output?.ConsumedCapacity;
+    for (const c of Array.isArray(cc) ? cc : cc ? [cc] : []) {
+      this.rcu += c.ReadCapacityUnits ?? 0;
+      this.addWrites(c.TableName, c.WriteCapacityUnits ?? 0);
+      if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined && c.CapacityUnits !== undefined) {
+        // DynamoDB reports only the total for some calls: reads for Get/Query/Scan, writes otherwise.
+        if (/^(Get|BatchGet|Query|Scan|TransactGet)/.test(name)) this.rcu += c.CapacityUnits;
+        else this.addWrites(c.TableName, c.CapacityUnits);
+      }
+    }
+  }
+}
+
+/**
+ * Adds ReturnConsumedCapacity=TOTAL to every request of `client` (at `initialize`, before anything is
+ * serialized) and counts each request at `build`, after serialization: the document client marshals its
+ * input just before the serializer, so only there are the items what DynamoDB receives and sizes
+ * (`{ S: … }`), not the plain values a handler passed, whose strings would weigh nothing.
+ */
+export function meterDynamo(client: DynamoDBClient, meter: Meter): void {
+  client.middlewareStack.add(
+    (next: any) => async (args: any) => {
+      if (args.input && typeof args.input === 'object') args.input.ReturnConsumedCapacity = 'TOTAL';
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchReturnConsumedCapacity' },
+  );
+  client.middlewareStack.add(
+    (next: any, context: any) => async (args: any) => {
+      const name = String(context.commandName ?? 'unknown').replace(/Command$/, '');
+      meter.onDynamoRequest?.(name, args.input);
+      let out: any;
+      try {
+        out = await next(args);
+      } finally {
+        // A refused request (a cancelled transaction, say) was sent and worked on all the same.
+        meter.countDynamo(name, args.input, out?.output);
+      }
+      return out;
+    },
+    { step: 'build', priority: 'high', name: 'benchConsumedCapacity' },
+  );
 }
 
 /** Adds the items a write request asks for to `into` (what it asked, whether or not a condition then held). */

@@ -2,7 +2,9 @@
  * The cost bench's write units for transactions and batch writes (bench/runtime/meter.ts), computed per
  * item because DynamoDB Local reports one item's units per table for a whole transaction.
  */
-import { countItems, itemBytes, writeUnitsByTable, type ItemsWritten } from '#bench/runtime/meter';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { countItems, itemBytes, Meter, meterDynamo, writeUnitsByTable, type ItemsWritten } from '#bench/runtime/meter';
 
 /** All tables' write units of one call (undefined when the meter leaves the call to what DynamoDB reports). */
 const computedWriteUnits = (name: string, input: unknown) => {
@@ -57,5 +59,27 @@ describe('bench items written', () => {
     countItems(into, 'Query', {});
     countItems(into, 'BatchGetItem', {});
     expect(into).toEqual({ transaction: 2, batch: 4, single: 2 });
+  });
+});
+
+describe('the meter on a document client', () => {
+  it('sizes the items DynamoDB receives (marshalled), not the plain values a handler passed', async () => {
+    const client = new DynamoDBClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', credentials: { accessKeyId: 'k', secretAccessKey: 's' } });
+    const meter = new Meter();
+    const seen: unknown[] = [];
+    meter.onDynamoRequest = (_, input) => seen.push(structuredClone(input));
+    meterDynamo(client, meter);
+    // Answers every request without the network, after the meter has seen it.
+    client.middlewareStack.add(() => async () => ({ output: { $metadata: {} }, response: {} }), { step: 'finalizeRequest', name: 'testAnswer' });
+    const doc = DynamoDBDocumentClient.from(client);
+    await doc.send(new TransactWriteCommand({
+      TransactItems: [{ Put: { TableName: 'civicflow-local-approvals', Item: { pk: 'APP#A1', sk: 'V#000001', trace: 'x'.repeat(1500) } } }],
+    }));
+    // 1.5 KB: 2 KB billed, twice inside a transaction. Sized from plain strings it would have been 1 KB.
+    expect(meter.wcu).toBe(4);
+    expect(meter.itemsWritten.transaction).toBe(1);
+    expect(meter.ddbRequests).toEqual({ TransactWriteItems: 1 });
+    expect((seen[0] as any).TransactItems[0].Put.Item.trace).toEqual({ S: 'x'.repeat(1500) });
+    expect((seen[0] as any).ReturnConsumedCapacity).toBe('TOTAL');
   });
 });
