@@ -11,6 +11,7 @@ import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 import { floorLines } from './floor';
 import { leverLines } from './levers';
+import { SAMPLE_PER_KIND, type KindCost } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -81,6 +82,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
   const ingestPerSecond = r.total / (r.postedMs / 1000);
   const failed = (r.checks as any[]).filter((c) => JSON.stringify(c.expected) !== JSON.stringify(c.actual));
   const bound = writeBound(r.usage.itemsWritten, r.total, r.transactionItems, r.rawWrites);
+  const jvm = { perEvent: (r.cpu.standIns * 1000) / r.total, dayCores: r.cpu.standIns / r.cpu.wallSeconds };
   const c = costOf(r.usage, r.total);
   const body = [
     `A peak day of a district, replayed through the local runtime (\`startRuntime()\` in a worker process: HTTP`,
@@ -109,9 +111,12 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         ['latencies measured', String(r.latency.count)],
         ['handler errors logged (each retried by SQS)', r.errorCount === 0 ? '0' : `${r.errorCount}; first: ${String((r.errors as string[])[0] ?? '').replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`],
         ['CPU used: Node (gateway, handlers, fauxqs, load) / DynamoDB Local (JVM)', `${r.cpu.node.toFixed(1)} s / ${r.cpu.standIns.toFixed(1)} s over ${r.cpu.wallSeconds.toFixed(1)} s of wall time`],
+        ['DynamoDB Local\'s CPU: per event of the day / per write of the raw probe / per item of the transaction probe', `${jvm.perEvent.toFixed(2)} ms / ${r.raw.jvmMsPerItem.toFixed(2)} ms / ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms`],
+        ['DynamoDB Local\'s CPU in cores (CPU seconds per second): over the day / in the raw probe / in the transaction probe', `${jvm.dayCores.toFixed(2)} / ${r.raw.jvmCores.toFixed(2)} / ${r.transactionProbe.jvmCores.toFixed(2)}`],
       ],
     ),
     '',
+    ...byKindLines(r.byKind, r.total, jvm.perEvent),
     'Figures checked exact at the end of the day (the replay):',
     '',
     table(['check', 'expected', 'actual', ''], (r.checks as any[]).map((k) => [k.what, String(k.expected), String(k.actual), JSON.stringify(k.expected) === JSON.stringify(k.actual) ? 'ok' : '**MISMATCH**'])),
@@ -129,7 +134,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     missed.push({
       aim: 'the pipeline at ≥ 0.5× the stand-in\'s raw single-item write rate, measured in the same run',
       result: `${ratio(perSecond / r.rawWrites)} (${si(perSecond)} events/s against ${si(r.rawWrites)} PutItem/s)`,
-      limit: `${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, (r.cpu.standIns * 1000) / r.total)} ${boundLimit(bound, r.rawWrites)}`,
+      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, r.rawWrites)}`,
     });
   }
   if (perSecond < 1000) {
@@ -139,7 +144,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
       limit: [
         'Everything shares 2 cores here (and other engineers\' test runs): the HTTP gateway, every handler, fauxqs, the load generator in one Node process and DynamoDB Local in a JVM.',
         `Measured over the run: the Node process used ${r.cpu.node.toFixed(1)} s of CPU and DynamoDB Local ${r.cpu.standIns.toFixed(1)} s, in ${r.cpu.wallSeconds.toFixed(1)} s of wall time — ${r.cpu.standIns > r.cpu.node ? 'the stand-in, not the handlers, is the busier side' : 'the Node side is the busier'}.`,
-        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s and ${si(r.transactionItems)} items/s inside transactions in this run, while the SDK client spends ~0.5–1 ms of Node CPU per request.`,
+        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s and ${si(r.transactionItems)} items/s inside transactions in this run, while the SDK client spends ${sdkNodeMs(r.byKind)} of Node CPU per request (the replay's table).`,
         `DynamoDB Local spent ${((r.cpu.standIns * 1000) / r.total).toFixed(1)} ms of JVM CPU per event. A Java Flight Recorder profile of the JVM (8,000 events of the soak's mix) shows where: JSON parsing and writing (Jackson) about a third, HTTP parsing (Jetty) ~7 %, attribute conversion and item sizing, and SQLite itself under 5 % — the cost is per request and per byte of JSON, not storage.`,
         'Measured and not a lever: C2 compilation (same rate, more JVM CPU), telemetry off (now always off), more pollers per queue (4 instead of 2: lower, the JVM\'s CPU per event rises with contention; 1 poller: about the same).',
         'The group commit (approval and review consumers write a batch\'s changes in one transaction per 100 items, each counter row once per transaction) took the rate from 64.6 to 125 events/s; what is left per event is one request per read and per ingest record, and each transaction item\'s JSON.',
@@ -444,6 +449,76 @@ function pipelineRatioLimit(requestsPerEvent: number, wcuPerEvent: number, jvmMs
     head,
     `Requests are down to about one per event; the levers that cut them barely moved DynamoDB Local's CPU per event, while the one that removed an item per application did (the levers table; ${jvmMsPerEvent.toFixed(1)} ms here): it goes to the items written, each parsed, sized and stored as JSON.`,
   ].join(' ');
+}
+
+/** The by-kind replay's lines: the stand-in's CPU per event by request kind, against the day's measured CPU per event. */
+function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): string[] {
+  const rows = byKind.map((k) => ({ ...k, perEvent: k.requests / events, jvmPerEvent: (k.jvmMsPerRequest * k.requests) / events }));
+  const accounted = rows.filter((k) => k.control === undefined).reduce((n, k) => n + k.jvmPerEvent, 0);
+  return [
+    `Where DynamoDB Local's CPU went, by kind of request: a uniform sample of up to ${SAMPLE_PER_KIND} of the day's requests of each kind (as the functions`,
+    'sent them) replayed after the day, 8 in flight, with the JVM\'s CPU measured per kind: reads against the day\'s own tables, writes into empty',
+    'copies of the tables they name (same keys and indexes) with each condition made to hold (`(<condition>) OR attribute_not_exists(pk)`),',
+    'so a write costs what it did on the day, not a refusal\'s; each request\'s partition keys are suffixed so that no two meet on an item.',
+    'As a control the transactions are replayed once more into copies without indexes (not in the sum). "Node" is the SDK client\'s side in the same process.',
+    '',
+    table(
+      ['request', 'of the day', 'per event', 'replayed (failed)', 'items written / request (mean KB of a put)', 'JVM ms / request', 'JVM ms / item written', 'JVM ms / event', 'Node ms / request'],
+      [
+        ...rows.map((k) => [
+          k.control === undefined ? k.kind : `${k.kind}, ${k.control} (control)`,
+          k.requests.toLocaleString('en'),
+          k.perEvent.toFixed(2),
+          `${k.replayed}${k.failed ? ` (${k.failed})` : ''}`,
+          k.itemsPerRequest === undefined ? '' : `${k.itemsPerRequest.toFixed(1)}${k.bytesPerPut === undefined ? '' : ` (${(k.bytesPerPut / 1024).toFixed(2)})`}`,
+          k.jvmMsPerRequest.toFixed(2),
+          k.itemsPerRequest ? (k.jvmMsPerRequest / k.itemsPerRequest).toFixed(2) : '',
+          k.jvmPerEvent.toFixed(2),
+          k.nodeMsPerRequest.toFixed(2),
+        ]),
+        ['all, from the replay', '', '', '', '', '', '', `**${accounted.toFixed(2)}**`, ''],
+        ['all, measured over the day', '', '', '', '', '', '', `**${jvmPerEvent.toFixed(2)}**`, ''],
+      ],
+    ),
+    '',
+    ...rows.filter((k) => k.firstFailure !== undefined).map((k) => `Replayed ${k.kind} failed (the first): ${k.firstFailure!.replace(/\s+/g, ' ').slice(0, 200)}.`),
+  ];
+}
+
+/**
+ * What the stand-in's CPU says about the ratio: the JVM's CPU per event against its CPU per raw write, and
+ * how busy it was, with the request kinds that took most of it.
+ */
+function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond: number): string {
+  const perEvent = (k: KindCost) => (k.jvmMsPerRequest * k.requests) / r.total;
+  const byKind = r.byKind as KindCost[];
+  const rows = byKind.filter((k) => k.control === undefined).map((k) => ({ kind: k.kind, ms: perEvent(k) })).sort((a, b) => b.ms - a.ms);
+  const accounted = rows.reduce((n, k) => n + k.ms, 0);
+  const top = rows.slice(0, 3).map((k) => `${k.kind} ${k.ms.toFixed(2)} ms (${Math.round((100 * k.ms) / accounted)} %)`).join(', ');
+  const transactions = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined);
+  const plain = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control !== undefined);
+  const items = transactions?.itemsPerRequest ?? 0;
+  const indexes =
+    transactions && plain && items > 0
+      ? `A transaction item of the day cost the stand-in ${(transactions.jvmMsPerRequest / items).toFixed(2)} ms (mean ${((transactions.bytesPerPut ?? 0) / 1024).toFixed(2)} KB a put), an item of the transaction probe (0.4 KB, no index) ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms; replayed into copies without indexes, ${(plain.jvmMsPerRequest / items).toFixed(2)} ms: the index entries are ${Math.round((100 * (transactions.jvmMsPerRequest - plain.jvmMsPerRequest)) / transactions.jvmMsPerRequest)} % of the transactions' cost, the rest the items' attributes, conditions and update expressions.`
+      : '';
+  const cpuRatio = r.raw.jvmMsPerItem / jvm.perEvent;
+  return [
+    `DynamoDB Local's CPU bounds it. Over the day its JVM used ${jvm.dayCores.toFixed(2)} cores on average (${r.transactionProbe.jvmCores.toFixed(2)} in the transaction probe, where 8 writers kept it as busy as they could: it runs transactions one at a time) and ${jvm.perEvent.toFixed(2)} ms of CPU per event, against ${r.raw.jvmMsPerItem.toFixed(2)} ms per write in the raw probe (at ${r.raw.jvmCores.toFixed(2)} cores):`,
+    `${ratio(cpuRatio)} in CPU, beside the ${ratio(perSecond / r.rawWrites)} in rate.`,
+    `Replaying a sample of the day's requests accounts for ${accounted.toFixed(2)} ms of it per event, most in ${top}.`,
+    indexes,
+    `0.5× would need about ${(2 * r.raw.jvmMsPerItem * (jvm.dayCores / Math.max(r.raw.jvmCores, 1e-9))).toFixed(2)} ms of the stand-in's CPU per event at the day's share of it.`,
+  ].join(' ');
+}
+
+/** The Node CPU per request of the replayed reads and of the replayed transactions, as text. */
+function sdkNodeMs(byKind: KindCost[]): string {
+  const day = byKind.filter((k) => k.control === undefined);
+  const reads = day.filter((k) => k.itemsPerRequest === undefined).map((k) => k.nodeMsPerRequest);
+  const transactions = day.find((k) => k.kind === 'TransactWriteItems');
+  const range = reads.length ? `${Math.min(...reads).toFixed(1)}–${Math.max(...reads).toFixed(1)} ms per read` : '';
+  return [range, transactions ? `${transactions.nodeMsPerRequest.toFixed(1)} ms per transaction` : ''].filter(Boolean).join(' and ') || 'an unmeasured share';
 }
 
 /** `fn n (records per invocation)` for each function of a run's usage. */

@@ -23,6 +23,7 @@ import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
 import { bundleApplication, bundleSeed } from './bundle-load';
 import { Meter } from './meter';
+import { replaySample, RequestSample } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLOCK = '2026-11-06T12:00:00+08:00';
@@ -215,7 +216,7 @@ function percentiles(xs: number[]): Record<string, number> {
  * item at a time (the size of an application's state item), 8 requests in flight, into a scratch table,
  * for `seconds`. Same process, same SDK, same machine as the pipeline that follows.
  */
-async function rawWriteRate(seconds: number, tag: string): Promise<number> {
+async function rawWriteRate(seconds: number, tag: string): Promise<ProbeRate> {
   return itemsPerSecond(`bench-raw-writes-${tag}`, seconds, async (client, TableName, w, i) => {
     await client.send(new PutItemCommand({ TableName, Item: { pk: { S: `RAW#${w}#${i}` }, sk: { S: 'STATE' }, state: { S: 'APPROVED' }, payload: { S: PAYLOAD } } }));
     return 1;
@@ -227,7 +228,7 @@ async function rawWriteRate(seconds: number, tag: string): Promise<number> {
  * ~0.5 KB (an approval batch's first decisions: 10 of 5 items), 8 in flight, as the raw write rate is measured
  * (before and after the day, the better of the two).
  */
-async function transactionItemRate(seconds: number, tag: string): Promise<number> {
+async function transactionItemRate(seconds: number, tag: string): Promise<ProbeRate> {
   const TRANSACTION_ITEMS = 50;
   return itemsPerSecond(`bench-transaction-items-${tag}`, seconds, async (client, TableName, w, i) => {
     const TransactItems = Array.from({ length: TRANSACTION_ITEMS }, (_, k) => ({
@@ -240,6 +241,16 @@ async function transactionItemRate(seconds: number, tag: string): Promise<number
 
 const PAYLOAD = 'x'.repeat(400);
 
+/** A probe's rate, and the stand-in's CPU while it ran: per item, and in cores (CPU seconds per second). */
+interface ProbeRate {
+  readonly rate: number;
+  readonly jvmMsPerItem: number;
+  readonly jvmCores: number;
+}
+
+/** The better of two probes of one kind (before and after the day), by rate. */
+const better = (a: ProbeRate, b: ProbeRate): ProbeRate => (b.rate > a.rate ? b : a);
+
 /**
  * Items written per second into a scratch table by 8 writers in flight for `seconds`, each sending the
  * request `write` makes for its turn and counting the items it says it wrote; the table is dropped after.
@@ -248,7 +259,7 @@ async function itemsPerSecond(
   TableName: string,
   seconds: number,
   write: (client: DynamoDBClient, table: string, writer: number, turn: number) => Promise<number>,
-): Promise<number> {
+): Promise<ProbeRate> {
   const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
   await client.send(new CreateTableCommand({
     TableName,
@@ -259,6 +270,7 @@ async function itemsPerSecond(
   let items = 0;
   let n = 0;
   const until = performance.now() + seconds * 1000;
+  const cpu0 = cpuSeconds().standIns;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: 8 }, async (_, w) => {
@@ -269,10 +281,11 @@ async function itemsPerSecond(
       }
     }),
   );
-  const rate = items / ((performance.now() - t0) / 1000);
+  const wall = (performance.now() - t0) / 1000;
+  const jvm = cpuSeconds().standIns - cpu0;
   await client.send(new DeleteTableCommand({ TableName }));
   client.destroy();
-  return rate;
+  return { rate: items / wall, jvmMsPerItem: (jvm * 1000) / items, jvmCores: jvm / wall };
 }
 
 async function pipeline(opts: { applications: number; cases: number; profiles: number }) {
@@ -285,6 +298,8 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const day = peakDay(opts, profiles);
   meter.reset();
   meter.latencies = [];
+  const sample = new RequestSample();
+  meter.onDynamoRequest = (name, input) => sample.offer(name, input);
   const total = day.mixed.length + 1;
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
@@ -301,14 +316,19 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   clearInterval(poll);
   const endToEndMs = performance.now() - t0;
   const cpu1 = cpuSeconds();
+  meter.onDynamoRequest = undefined;
   const cpu = { node: cpu1.node - cpu0.node, standIns: cpu1.standIns - cpu0.standIns, wallSeconds: endToEndMs / 1000 };
   const usage = meter.snapshot();
   const latency = percentiles(meter.latencies);
   const lostInFlight = meter.posted.size; // posted events whose message was never deleted after its handler
   // Again with the JVM as warm as the day left it; the yardstick is the better of the two.
   const rawAfter = await rawWriteRate(rawSeconds, 'after');
-  const rawWrites = Math.max(rawBefore, rawAfter);
-  const transactionItems = Math.max(transactionItemsBefore, await transactionItemRate(rawSeconds, 'after'));
+  const raw = better(rawBefore, rawAfter);
+  const rawWrites = raw.rate;
+  const transactionProbe = better(transactionItemsBefore, await transactionItemRate(rawSeconds, 'after'));
+  const transactionItems = transactionProbe.rate;
+  progress(0.97, 'replaying a sample of the day\'s requests');
+  const byKind = await replaySample(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
 
   // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
   const checks: Array<{ what: string; expected: unknown; actual: unknown }> = [];
@@ -334,7 +354,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, postedMs, endToEndMs, rawWrites, rawBefore, rawAfter, transactionItems, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  return { total, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
 }
 
 /** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`. */

@@ -1,0 +1,269 @@
+/**
+ * Where DynamoDB Local's CPU goes, by kind of request: a uniform sample of the day's requests (reservoir
+ * sampling, up to `SAMPLE_PER_KIND` of each kind, as the functions sent them), replayed after the day with the
+ * JVM's CPU measured per kind. Reads go to the day's own tables (they change nothing and find the day's data);
+ * writes go to empty copies of the tables they name (same keys and indexes), each request's partition keys
+ * suffixed so that no two meet on an item, and every condition made to hold (`(<condition>) OR
+ * attribute_not_exists(<partition key>)`: the condition is still parsed and evaluated, and the write still
+ * happens), so a replayed write costs what it cost on the day, not what a refusal would.
+ */
+import {
+  BatchExecuteStatementCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+  type CreateTableCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { countItems, itemBytes, type ItemsWritten } from './meter';
+
+export const SAMPLE_PER_KIND = 300;
+
+/** The request kinds replayed, writes first (into copies), then reads (against the day's tables). */
+const COMMANDS = {
+  TransactWriteItems: TransactWriteItemsCommand,
+  BatchWriteItem: BatchWriteItemCommand,
+  BatchExecuteStatement: BatchExecuteStatementCommand,
+  PutItem: PutItemCommand,
+  UpdateItem: UpdateItemCommand,
+  DeleteItem: DeleteItemCommand,
+  Query: QueryCommand,
+  BatchGetItem: BatchGetItemCommand,
+  GetItem: GetItemCommand,
+} as const;
+type Kind = keyof typeof COMMANDS;
+const WRITES = new Set<Kind>(['TransactWriteItems', 'BatchWriteItem', 'BatchExecuteStatement', 'PutItem', 'UpdateItem', 'DeleteItem']);
+
+/** A uniform sample of each kind's requests, of at most `cap` (Algorithm R, with a seeded generator). */
+export class RequestSample {
+  readonly seen: Record<string, number> = {};
+  readonly kept: Record<string, unknown[]> = {};
+  private seed = 20261204;
+
+  constructor(private readonly cap = SAMPLE_PER_KIND) {}
+
+  offer(name: string, input: unknown): void {
+    if (!(name in COMMANDS)) return;
+    const n = (this.seen[name] = (this.seen[name] ?? 0) + 1);
+    const kept = (this.kept[name] ??= []);
+    if (kept.length < this.cap) kept.push(structuredClone(input));
+    else {
+      const j = this.next() % n;
+      if (j < this.cap) kept[j] = structuredClone(input);
+    }
+  }
+
+  /** xorshift32: the same sample for the same day. */
+  private next(): number {
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x >>> 0;
+    return this.seed;
+  }
+}
+
+export interface KindCost {
+  readonly kind: string;
+  /** A control replay (the same requests in another setting), not part of the day's sum. */
+  readonly control?: string;
+  /** Requests of this kind in the day. */
+  readonly requests: number;
+  readonly replayed: number;
+  /** Replayed requests refused all the same (a transaction cancelled, say): their cost is a refusal's. */
+  readonly failed: number;
+  /** The first failure's message, if any. */
+  readonly firstFailure?: string;
+  /** DynamoDB Local's CPU per request of this kind, and the Node process's (the SDK client's side). */
+  readonly jvmMsPerRequest: number;
+  readonly nodeMsPerRequest: number;
+  /** Writes: the replayed requests' items per request, and the mean size of those put whole (bytes). */
+  readonly itemsPerRequest?: number;
+  readonly bytesPerPut?: number;
+}
+
+interface CpuMeter {
+  (): { node: number; standIns: number };
+}
+
+/**
+ * Replays the sample kind by kind, 8 requests in flight, and measures each kind's CPU per request; then the
+ * transactions once more into copies without indexes (`control`), which shows what the index entries cost.
+ */
+export async function replaySample(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<KindCost[]> {
+  const client = new DynamoDBClient({ endpoint, maxAttempts: 3 });
+  const copies = new Map<string, Copy>();
+  const plain = new Map<string, Copy>();
+  try {
+    for (const kind of WRITES) {
+      for (const input of sample.kept[kind] ?? []) for (const t of tablesOf(kind, input)) if (!copies.has(t)) copies.set(t, await copyTable(client, t, true));
+    }
+    const out: KindCost[] = [];
+    const measure = async (kind: Kind, inputs: unknown[], control?: string) => {
+      const c0 = cpu();
+      const { failed, firstFailure } = await sendAll(client, kind, inputs);
+      const c1 = cpu();
+      out.push({
+        kind,
+        ...(control === undefined ? {} : { control }),
+        requests: sample.seen[kind] ?? 0,
+        replayed: inputs.length,
+        failed,
+        ...(firstFailure === undefined ? {} : { firstFailure }),
+        jvmMsPerRequest: ((c1.standIns - c0.standIns) * 1000) / inputs.length,
+        nodeMsPerRequest: ((c1.node - c0.node) * 1000) / inputs.length,
+        ...(WRITES.has(kind) ? writeShape(kind, sample.kept[kind] ?? []) : {}),
+      });
+    };
+    for (const kind of Object.keys(COMMANDS) as Kind[]) {
+      const inputs = (sample.kept[kind] ?? []).map((input, n) => (WRITES.has(kind) ? intoCopies(kind, input, n, copies) : input));
+      if (inputs.length > 0) await measure(kind, inputs);
+    }
+    const transactions = sample.kept.TransactWriteItems ?? [];
+    if (transactions.length > 0) {
+      for (const input of transactions) for (const t of tablesOf('TransactWriteItems', input)) if (!plain.has(t)) plain.set(t, await copyTable(client, t, false));
+      await measure('TransactWriteItems', transactions.map((input, n) => intoCopies('TransactWriteItems', input, n, plain)), 'into copies without indexes');
+    }
+    return out;
+  } finally {
+    for (const { name } of [...copies.values(), ...plain.values()]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+export interface Copy {
+  readonly name: string;
+  readonly hashKey: string;
+}
+
+/** Sends every input as a `kind` request, 8 in flight; counts the refused ones and keeps the first reason. */
+async function sendAll(client: DynamoDBClient, kind: Kind, inputs: readonly unknown[]): Promise<{ failed: number; firstFailure?: string }> {
+  const Command = COMMANDS[kind] as unknown as new (input: unknown) => Parameters<DynamoDBClient['send']>[0];
+  let failed = 0;
+  let firstFailure: string | undefined;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (next < inputs.length) {
+        const input = inputs[next++];
+        try {
+          await client.send(new Command(input));
+        } catch (error) {
+          failed++;
+          firstFailure ??= `${(error as Error).name}: ${(error as Error).message}`;
+        }
+      }
+    }),
+  );
+  return { failed, ...(firstFailure === undefined ? {} : { firstFailure }) };
+}
+
+/** The items per request of a sample of write requests, and the mean size of the items they put whole. */
+function writeShape(kind: Kind, inputs: readonly unknown[]): { itemsPerRequest: number; bytesPerPut?: number } {
+  const items: ItemsWritten = { transaction: 0, batch: 0, single: 0 };
+  let puts = 0;
+  let bytes = 0;
+  const put = (item: Record<string, unknown> | undefined) => {
+    if (item === undefined) return;
+    puts++;
+    bytes += itemBytes(item);
+  };
+  for (const input of inputs as any[]) {
+    countItems(items, kind, input);
+    if (kind === 'TransactWriteItems') for (const t of input.TransactItems ?? []) put(t.Put?.Item);
+    else if (kind === 'BatchWriteItem') for (const w of Object.values(input.RequestItems ?? {}).flat() as any[]) put(w.PutRequest?.Item);
+    else if (kind === 'PutItem') put(input.Item);
+    else if (kind === 'BatchExecuteStatement') for (const st of input.Statements ?? []) put(Object.fromEntries((st.Parameters ?? []).map((v: unknown, i: number) => [`p${i}`, v])));
+  }
+  const n = items.transaction + items.batch + items.single;
+  return { itemsPerRequest: n / Math.max(1, inputs.length), ...(puts > 0 ? { bytesPerPut: bytes / puts } : {}) };
+}
+
+/** The tables a write request names. */
+function tablesOf(kind: Kind, input: any): string[] {
+  switch (kind) {
+    case 'TransactWriteItems':
+      return (input.TransactItems ?? []).map((t: any) => (t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck).TableName);
+    case 'BatchWriteItem':
+      return Object.keys(input.RequestItems ?? {});
+    case 'BatchExecuteStatement':
+      return (input.Statements ?? []).map((s: any) => /"([^"]+)"/.exec(String(s.Statement))?.[1]).filter(Boolean);
+    default:
+      return [input.TableName];
+  }
+}
+
+/** An empty copy of `table`: same keys, on demand, with the same indexes or none. */
+async function copyTable(client: DynamoDBClient, table: string, indexes: boolean): Promise<Copy> {
+  const t = (await client.send(new DescribeTableCommand({ TableName: table }))).Table!;
+  const name = `${table}-replay${indexes ? '' : '-plain'}`;
+  const keys = new Set(t.KeySchema!.map((k) => k.AttributeName));
+  const input: CreateTableCommandInput = {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: indexes ? t.AttributeDefinitions : t.AttributeDefinitions!.filter((a) => keys.has(a.AttributeName)),
+    KeySchema: t.KeySchema,
+    ...(indexes && t.GlobalSecondaryIndexes?.length
+      ? { GlobalSecondaryIndexes: t.GlobalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) }
+      : {}),
+  };
+  await client.send(new CreateTableCommand(input));
+  return { name, hashKey: t.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName! };
+}
+
+/**
+ * A copy of the `n`-th write request aimed at the tables' copies: every partition key it names gets the
+ * suffix `#replay<n>`, so no two replayed requests meet on an item, and each condition is made to hold there.
+ */
+export function intoCopies(kind: Kind, input: any, n: number, copies: Map<string, Copy>): unknown {
+  const r = structuredClone(input);
+  const suffix = `#replay${n}`;
+  const rekey = (item: any, hashKey: string) => {
+    if (item?.[hashKey]?.S !== undefined) item[hashKey] = { S: item[hashKey].S + suffix };
+  };
+  const aim = (op: any) => {
+    const copy = copies.get(op.TableName)!;
+    op.TableName = copy.name;
+    rekey(op.Item ?? op.Key, copy.hashKey);
+    if (op.ConditionExpression !== undefined && !/^attribute_not_exists\(\w+\)$/.test(op.ConditionExpression.trim())) {
+      op.ConditionExpression = `(${op.ConditionExpression}) OR attribute_not_exists(#replayKey)`;
+      op.ExpressionAttributeNames = { ...op.ExpressionAttributeNames, '#replayKey': copy.hashKey };
+    }
+  };
+  switch (kind) {
+    case 'TransactWriteItems':
+      for (const t of r.TransactItems ?? []) aim(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck);
+      break;
+    case 'BatchWriteItem':
+      r.RequestItems = Object.fromEntries(
+        Object.entries(r.RequestItems ?? {}).map(([table, writes]) => {
+          const copy = copies.get(table)!;
+          for (const w of writes as any[]) rekey(w.PutRequest?.Item ?? w.DeleteRequest?.Key, copy.hashKey);
+          return [copy.name, writes];
+        }),
+      );
+      break;
+    case 'BatchExecuteStatement':
+      for (const st of r.Statements ?? []) {
+        const copy = copies.get(/"([^"]+)"/.exec(String(st.Statement))![1]!)!;
+        st.Statement = String(st.Statement).replace(/"([^"]+)"/, `"${copy.name}"`);
+        // INSERT … VALUE {'pk': ?, …}: the hash key's parameter is the one its name stands before.
+        const names = [...String(st.Statement).matchAll(/'([^']+)':\s*\?/g)].map((m) => m[1]);
+        const at = names.indexOf(copy.hashKey);
+        if (at >= 0 && st.Parameters?.[at]?.S !== undefined) st.Parameters[at] = { S: st.Parameters[at].S + suffix };
+      }
+      break;
+    default:
+      aim(r);
+  }
+  return r;
+}
