@@ -151,6 +151,8 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
       '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
       'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s default',
       'credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`).',
+      'The project\'s package.json declares `"sideEffects": false`, so a module none of whose exports a function uses is',
+      'left out even where it builds a client at module scope (the read-only query routes carry no SQS client).',
       'The reference is a bare handler that creates the DynamoDB, DocumentClient and SQS clients and does nothing',
       `else, bundled the same way but with the SDK as it comes (**${BARE}**); ratios are against it. The same handler`,
       `with the functions' aliases is shown too (**${BARE_LAMBDA}**); "largest parts beyond the SDK" is measured against it. Cold`,

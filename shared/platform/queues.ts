@@ -1,5 +1,5 @@
-import { SendMessageBatchCommand, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { sqs } from './aws';
+import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
+import { sdkLogger } from './aws';
 import { internalRouting, queueUrl, type QueueName } from './resources';
 import type { InternalEvent } from '#contract/internal';
 import { toMessageBody } from '#util/message-body';
@@ -13,6 +13,12 @@ export interface QueueMessage {
   readonly attributes?: Readonly<Record<string, string>>;
   readonly delaySeconds?: number;
 }
+
+/**
+ * The SQS client at module scope, reused across invocations; `AWS_ENDPOINT_URL_SQS` (set by the local runtime)
+ * points it at the stand-in, whose queue URLs' host is not an address to call, hence `useQueueUrlAsEndpoint`.
+ */
+export const sqs = new SQSClient({ maxAttempts: 5, logger: sdkLogger, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
 
 const MAX_BATCH = 10;
 

@@ -125,6 +125,14 @@ describe('function bundles (prod)', () => {
     expect(['ACTIVE#', 'REFUSAL#', 'RUN#', 'OBJECTION#'].filter((key) => notify.includes(key))).toEqual([]);
   });
 
+  it('leaves out what a function imports but never uses: the read-only query routes carry no SQS client', () => {
+    // package.json's "sideEffects": false lets esbuild drop a module none of whose exports are used, even
+    // when it builds a client at module scope; the query routes reach the hard-case module, whose adapters send.
+    const sqsTarget = 'AmazonSQS';
+    expect(readFileSync(bundleOf('approval'), 'utf8').includes(sqsTarget)).toBe(true);
+    expect(readFileSync(bundleOf('query'), 'utf8').includes(sqsTarget)).toBe(false);
+  });
+
   it('a bundle signs its requests with the credentials Lambda puts in the environment, and needs no other source', async () => {
     const sample = JSON.parse(readFileSync(join(import.meta.dirname, '../../events/samples/gov.credit.updated/good-standing.json'), 'utf8'));
     const event = { Records: [{ messageId: 'm-1', receiptHandle: 'h', body: JSON.stringify(sample), attributes: { ApproximateReceiveCount: '1' }, messageAttributes: {}, eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:ap-east-1:000000000000:q', awsRegion: 'ap-east-1', md5OfBody: '' }] };
