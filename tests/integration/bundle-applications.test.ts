@@ -7,7 +7,7 @@
  * three children each on the certificate the previous one issued; a required child rejected while an
  * optional one is approved; a supplement to a final bundle refused; the figures; and a redelivery of the
  * same events deciding nothing twice; an optional child pending materials past its supplement deadline
- * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED.
+ * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED and a hard case offered on it.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
 import { application, DEPARTMENT, ID, itemEvent, ITEMS, nextSerial } from './bundle-fixtures';
@@ -200,5 +200,9 @@ describe('一件事 bundle applications, through the running runtime', () => {
       [2, 'PARTIALLY_APPROVED'],
     ]);
     expect(await get(`/cases/${CARD}`, DEPARTMENT)).toMatchObject({ case: { caseId: CARD, itemCode: 'YJS-CSYJS', departmentCode: '440305-WJJ' } });
+    // 办不成事 offers a case on the terminated child, as on a terminated single item, by the child's id.
+    const offered = await get(`/hardcases/${encodeURIComponent(`offer-${CARD}:CS-SBKSL`)}`);
+    expect(offered).toMatchObject({ origin: 'offered', applicationId: `${CARD}:CS-SBKSL`, itemCode: 'CS-SBKSL', cause: 'supplementMissed' });
+    expect(offered.description).toContain('已终止');
   });
 });

@@ -11,6 +11,7 @@
 import type { WorkingCalendar } from '#calendar/types';
 import type { Facts } from '#rules/types';
 import { decide } from '../decide';
+import { withHardCaseNotice } from '../hardcase-notice';
 import type { Decision, Effect } from '../decision';
 import { ruleFacts } from '../rules';
 import type { Applicant, CreditRecord, Licence, Profile, ServiceItem, SubmittedMaterial } from '../types';
@@ -255,7 +256,9 @@ function stateOf(
     noPerson: decisions.length > 0 && decisions.every((d) => d.review === undefined && d.outcome !== 'MANUAL_REVIEW'),
     changedChildren,
     effects: [
-      ...decisions.filter((d) => changedChildren.includes(d.itemCode)).flatMap((d) => d.effects),
+      // A child TERMINATED or waiting for a person (or no longer waiting) is heard of by 办不成事, as a
+      // single item's version is: the notice names the child (its own applicationId).
+      ...decisions.filter((d) => changedChildren.includes(d.itemCode)).flatMap((d) => withHardCaseNotice(d, previousChild(previous, d.itemCode)).effects),
       ...(becameFinal && (s.status === 'APPROVED' || s.status === 'PARTIALLY_APPROVED') && bundle.leadDepartmentCode
         ? [bundleReviewCase(application, bundle, decidedAt)]
         : []),

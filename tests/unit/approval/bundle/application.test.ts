@@ -1,7 +1,8 @@
 /**
  * A bundle application decided whole (decideBundle), supplemented (supplementBundle) and reviewed child by
  * child (reviewBundleChild), on the 企业开办 sample bundle. Hand-computed: which children are decided and
- * how, the certificates a follower uses, the roll-up, the one review case of the lead department.
+ * how, the certificates a follower uses, the roll-up, the one review case of the lead department, and what
+ * 办不成事 hears of a child waiting for a person.
  */
 import { childApplicationId, decideBundle, type BundleApplication, type BundleContext, type BundleState } from '#approval/domain/bundle/application';
 import { reviewBundleChild, supplementBundle } from '#approval/domain/bundle/later';
@@ -85,7 +86,9 @@ describe('a bundle application decided whole', () => {
     const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }), context());
     expect(s.status).toBe('IN_PROGRESS');
     expect(s.noPerson).toBe(false);
-    expect(s.effects).toEqual([]);
+    // 办不成事 hears of the child waiting for a person (it watches the item's promised days), by the child's id.
+    const child1 = childApplicationId('YJS-20261118-0007', 'QYKB-SBDJ');
+    expect(s.effects).toEqual([{ kind: 'tellHardCase', decided: expect.objectContaining({ applicationId: child1, itemCode: 'QYKB-SBDJ', outcome: 'MANUAL_REVIEW', sequence: 1, item: { name: '事项 QYKB-SBDJ', promisedDays: 1 } }) }]);
     const review = { outcome: 'APPROVED' as const, reasons: [], staffId: 'S-1', at: LATER, itemCode: 'QYKB-SBDJ' };
     const reviewed = reviewBundleChild(s, review, context(LATER));
     if (!reviewed.ok) throw new Error('refused');
@@ -93,7 +96,11 @@ describe('a bundle application decided whole', () => {
     expect(child).toMatchObject({ outcome: 'APPROVED', sequence: 2, certificateNo: `社保登记证-${childApplicationId('YJS-20261118-0007', 'QYKB-SBDJ')}` });
     expect(reviewed.state.status).toBe('APPROVED');
     expect(reviewed.state.changedChildren).toEqual(['QYKB-SBDJ']);
-    expect(reviewed.state.effects).toEqual([expect.objectContaining({ kind: 'openReviewCase', departmentCode: '440305-SJJ' })]);
+    // The person's decision ends 办不成事's watch on the child; the bundle's one review case opens.
+    expect(reviewed.state.effects).toEqual([
+      { kind: 'tellHardCase', decided: expect.objectContaining({ applicationId: child1, outcome: 'APPROVED', sequence: 2 }) },
+      expect.objectContaining({ kind: 'openReviewCase', departmentCode: '440305-SJJ' }),
+    ]);
     // Decided already: a second decision, or one without itemCode, is refused.
     expect(reviewBundleChild(reviewed.state, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
     const { itemCode: _i, ...noItem } = review;

@@ -72,6 +72,10 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(w.messenger.outbound.slice(sent).map((e) => e.id)).toEqual(['terminated:YJS-D-1:QYKB-YZKZ:2', 'bundle-decision:YJS-D-1:2']);
     expect(w.messenger.outbound[sent]?.data).toMatchObject({ outcome: 'TERMINATED', bundleApplicationId: 'YJS-D-1' });
     expect(w.bundles.audit.at(-1)).toMatchObject({ action: 'supplementDeadline:TERMINATED', subject: 'application:YJS-D-1' });
+    // 办不成事 hears of the terminated child (it offers a case on it), by the child's own id.
+    expect(w.messenger.internal.filter((e) => e.type === 'civicflow.application.decided').map((e) => e.data)).toEqual([
+      expect.objectContaining({ applicationId: 'YJS-D-1:QYKB-YZKZ', itemCode: 'QYKB-YZKZ', outcome: 'TERMINATED', sequence: 2 }),
+    ]);
 
     // A rerun (or an overlapping run) changes nothing and sends nothing.
     expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0, resent: 0 });

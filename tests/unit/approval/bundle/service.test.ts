@@ -76,7 +76,12 @@ describe('the bundle use case', () => {
     await w.approval.reviewApplication('YJS-U-1', { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 1);
     const reviewed = await w.bundles.loadBundle('YJS-U-1');
     expect(reviewed.state).toMatchObject({ status: 'APPROVED', sequence: 2, changedChildren: ['QYKB-SBDJ'] });
-    expect(w.messenger.internal.map((e) => e.type)).toEqual(['civicflow.case.opened']);
+    // 办不成事 heard of the child in manual review, then of its decision (which ends that watch); then the case.
+    expect(w.messenger.internal.map((e) => [e.type, (e.data as { outcome?: string }).outcome])).toEqual([
+      ['civicflow.application.decided', 'MANUAL_REVIEW'],
+      ['civicflow.application.decided', 'APPROVED'],
+      ['civicflow.case.opened', undefined],
+    ]);
     const late = cause('l-1', 'gov.application.materials.supplemented');
     await w.approval.supplementMaterials('YJS-U-1', [], late, 1, { answers: { needsInvoice: true } });
     await w.approval.supplementMaterials('YJS-U-1', [], late, 1, { answers: { needsInvoice: true } });
