@@ -36,12 +36,35 @@ export interface StoredBundleVersion {
   readonly pending: boolean;
 }
 
+/**
+ * The same applicationId submitted again with other content: recorded once per event, with its audit line
+ * and its event's receipt, as a single-item application's conflict is. The first submission stands.
+ */
+export interface BundleConflictRecord {
+  readonly application: BundleApplication;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly audit: AuditEntry;
+  readonly receipt: Receipt;
+}
+
+export interface StoredBundleConflict {
+  readonly cause: Cause;
+  readonly receivedAt: string;
+  readonly applicationHash: string;
+  readonly storedHash: string;
+}
+
 export interface StoredBundle {
   readonly application?: { readonly application: BundleApplication; readonly applicationHash: string; readonly cause: Cause; readonly receivedAt: string };
   /** The current version. */
   readonly state?: BundleState;
   readonly versions: readonly StoredBundleVersion[];
   readonly refusals: readonly StoredRefusal[];
+  /** Conflicting resubmissions, oldest first. */
+  readonly conflicts: readonly StoredBundleConflict[];
 }
 
 /** What the figures read of each bundle application's current version. */
@@ -64,6 +87,8 @@ export interface BundleStore {
   storeBundleVersion(next: BundleVersionRecord): Promise<'stored' | 'raced'>;
   /** False when this event was recorded before. */
   recordBundleRefusal(refusal: RefusalRecord): Promise<boolean>;
+  /** False when this event's conflict was recorded before. */
+  recordBundleConflict(conflict: BundleConflictRecord): Promise<boolean>;
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
   /** Bundle applications with a child whose supplement deadline ended before `now` (eventually consistent). */
   overdueBundles(now: string): Promise<string[]>;

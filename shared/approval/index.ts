@@ -20,3 +20,4 @@ export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFl
 export { bundleView, bundleFigures } from './domain/bundle/view';
 export { bundleStore } from './store/bundle';
 export type { BundleSummary } from './bundle-ports';
+export type { BundleState } from './domain/bundle/application';

@@ -1,6 +1,6 @@
-import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision } from '#approval';
+import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision, type BundleState, type StoredConflict } from '#approval';
 import { nowIso } from '#platform/clock';
-import { buildRefusalNotice, DEFAULT_APPEAL_BODIES } from '#hardcase';
+import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
@@ -33,6 +33,58 @@ function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean)
   };
 }
 
+/** 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise). */
+function refusalNoticeOf(decision: RefusalDecision & { readonly itemName?: string }, itemName = decision.itemName) {
+  return buildRefusalNotice(decision, { ...(itemName ? { itemName } : {}), appeal: DEFAULT_APPEAL_BODIES }, stageCalendar()) ?? null;
+}
+
+/**
+ * A bundle application's view with its refusal notices: each REJECTED child's own, and the bundle's when it
+ * was rejected before any child was decided (an unknown or inactive bundle); a bundle rejected through a
+ * required child has that child's notice.
+ */
+function bundleWithNotices(s: BundleState) {
+  const view = bundleView(s, nowIso());
+  const childRejected = s.children.some((c) => c.decision?.outcome === 'REJECTED');
+  const own =
+    s.status === 'REJECTED' && !childRejected
+      ? refusalNoticeOf(
+          {
+            applicationId: s.applicationId,
+            itemCode: s.bundleCode,
+            departmentCode: s.leadDepartmentCode ?? '',
+            applicantKind: s.applicantKind,
+            applicantId: s.applicantId,
+            outcome: 'REJECTED',
+            reasons: s.reasons as RefusalDecision['reasons'],
+            submittedAt: s.submittedAt,
+            updatedAt: s.updatedAt,
+            sequence: s.sequence,
+          },
+          s.bundleName ?? undefined,
+        )
+      : null;
+  return {
+    ...view,
+    children: view.children.map((c, i) => {
+      const decision = s.children[i]?.decision;
+      return { ...c, refusalNotice: decision === undefined ? null : refusalNoticeOf(decision) };
+    }),
+    refusalNotice: own,
+  };
+}
+
+/** A conflicting resubmission as the application's view shows it (single-item and bundle alike). */
+function conflictView(c: Pick<StoredConflict, 'cause' | 'receivedAt' | 'applicationHash' | 'storedHash'>) {
+  return {
+    cause: c.cause,
+    receivedAt: c.receivedAt,
+    applicationHash: c.applicationHash,
+    storedHash: c.storedHash,
+    message: '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批',
+  };
+}
+
 export const approvalRoutes: QueryRoutes = {
   /**
    * Why an application was decided so: the current decision with its full trace, reasons,
@@ -45,7 +97,7 @@ export const approvalRoutes: QueryRoutes = {
     if (!known.decision) {
       // A bundle application (一件事) lives in its own partition.
       const bundle = await bundleStore.loadBundle(applicationId);
-      if (bundle.state) return json(200, { ...bundleView(bundle.state, nowIso()), refusals: bundle.refusals });
+      if (bundle.state) return json(200, { ...bundleWithNotices(bundle.state), conflicts: bundle.conflicts.map(conflictView), refusals: bundle.refusals });
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
         applicationId,
         refusals: known.refusals,
@@ -57,18 +109,10 @@ export const approvalRoutes: QueryRoutes = {
       // Every version with its structured fields, so no one has to read them out of a Chinese message.
       history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, !v.pending)),
       verificationOverdue: known.overdueFlag ? { flaggedAt: known.overdueFlag.flaggedAt } : null,
-      conflicts: known.conflicts.map((c) => ({
-        cause: c.cause,
-        receivedAt: c.receivedAt,
-        applicationHash: c.applicationHash,
-        storedHash: c.storedHash,
-        message: '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批',
-      })),
+      conflicts: known.conflicts.map(conflictView),
       refusals: known.refusals,
       // 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise).
-      refusalNotice:
-        buildRefusalNotice(decision, { ...(decision.itemName ? { itemName: decision.itemName } : {}), appeal: DEFAULT_APPEAL_BODIES }, stageCalendar()) ??
-        null,
+      refusalNotice: refusalNoticeOf(decision),
     });
   },
 

@@ -1,17 +1,17 @@
 /**
  * Bundle applications in the approvals table (shared/approval/store/bundle.ts) against DynamoDB Local:
  * the first version created once with the application, its outbox, audit line and receipt in one
- * transaction; a later version only over the one it follows; refusals once; the outbox marked sent; the
+ * transaction; a later version only over the one it follows; refusals and conflicts once; the outbox marked sent; the
  * summaries the figures read, by bundle; what the deadlines schedule finds (a child's supplement
  * deadline past, outboxes not yet sent) through the byDue index.
  */
 import { decideBundle, type BundleApplication, type BundleState } from '#approval/domain/bundle/application';
 import { reviewBundleChild } from '#approval/domain/bundle/later';
-import { refusalAudit } from '#approval/domain/audit';
+import { conflictAudit, refusalAudit } from '#approval/domain/audit';
 import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import type { BundleFirstRecord } from '#approval/bundle-ports';
-import { refusalReceipt } from '#approval/messages';
+import { conflictReceipt, refusalReceipt } from '#approval/messages';
 import { bundleAudit, bundleMessages, bundleReceipt } from '#approval/service/bundle-messages';
 import { receiptKey } from '#platform/receipts';
 import { useTestDynamo } from '#support/dynamo';
@@ -86,6 +86,30 @@ describe('bundle store', () => {
     expect(await store.bundleStore.recordBundleRefusal(refusal)).toBe(true);
     expect(await store.bundleStore.recordBundleRefusal(refusal)).toBe(false);
     expect((await store.bundleStore.loadBundle('YJS-S-1')).refusals).toEqual([expect.objectContaining({ code: 'NOT_PENDING_MATERIALS', cause: c })]);
+  });
+
+  it('records a conflicting resubmission once, with its audit line and receipt in the same transaction', async () => {
+    const c = cause('again-1');
+    const known = await store.bundleStore.loadBundle('YJS-S-1');
+    const other = { ...application('YJS-S-1'), form: { enterpriseName: '另一家公司', employees: 0 } };
+    const conflict = {
+      application: other,
+      applicationHash: 'sha256:other',
+      storedHash: known.application!.applicationHash,
+      cause: c,
+      receivedAt: NOW,
+      audit: conflictAudit('YJS-S-1', 'sha256:other', known.application!.applicationHash, c, NOW),
+      receipt: conflictReceipt('YJS-S-1', 'sha256:other', known.application!.applicationHash, c, NOW),
+    };
+    expect(await store.bundleStore.recordBundleConflict(conflict)).toBe(true);
+    expect(await store.bundleStore.recordBundleConflict(conflict)).toBe(false);
+    const after = await store.bundleStore.loadBundle('YJS-S-1');
+    expect(after.conflicts).toEqual([{ cause: c, receivedAt: NOW, applicationHash: 'sha256:other', storedHash: known.application!.applicationHash }]);
+    // The first submission stands.
+    expect(after.application).toEqual(known.application);
+    expect(after.state).toEqual(known.state);
+    expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' });
+    expect((await db().partition('audit', 'AUDIT#application:YJS-S-1')).filter((a) => a.action === 'conflict')).toHaveLength(1);
   });
 
   it('lists the current versions for the figures, of every bundle or of one', async () => {

@@ -5,12 +5,13 @@
  * decision by itemCode settles the bundle and opens its one review case for the lead department; a
  * 出生一件事 application that needs answers until a supplement gives them, then decides a chain of
  * three children each on the certificate the previous one issued; a required child rejected while an
- * optional one is approved; a supplement to a final bundle refused; the figures; and a redelivery of the
+ * optional one is approved; a supplement to a final bundle refused; the same id with other content recorded as
+ * a conflict; refusal notices for a rejected child and an unknown bundle; the figures; and a redelivery of the
  * same events deciding nothing twice; an optional child pending materials past its supplement deadline
  * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED and a hard case offered on it.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
-import { application, DEPARTMENT, ID, itemEvent, ITEMS, nextSerial } from './bundle-fixtures';
+import { application, DEPARTMENT, ID, itemEvent, ITEMS, nextSerial, PERSON } from './bundle-fixtures';
 
 let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
@@ -63,9 +64,14 @@ describe('一件事 bundle applications, through the running runtime', () => {
     first = application(START_UP, 'YJS-QYKB', { needsInvoice: true, hiresStaff: true }, { enterpriseName: '深圳市某某科技有限公司', seals: 3 });
     // The same event again, and the same application under another event id (it reaches the consumer).
     const again = { ...first, id: `${first.id}-again` };
+    // And the same applicationId with other content under a third id: a conflict, recorded; the first stands.
+    const other = { ...first, id: `${first.id}-other`, data: { ...first.data, form: { ...first.data.form, seals: 5 } } };
     await postAll([first, again]);
+    await postAll([other]);
     expect(await get(`/events/${encodeURIComponent(again.id)}/receipt`, again.source)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    expect(await get(`/events/${encodeURIComponent(other.id)}/receipt`, other.source)).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' });
     const view = await bundleOf(START_UP);
+    expect(view.conflicts).toEqual([expect.objectContaining({ cause: expect.objectContaining({ id: other.id }), message: expect.stringContaining('冲突') })]);
     expect(view).toMatchObject({ kind: 'bundle', bundleCode: 'YJS-QYKB', status: 'IN_PROGRESS', sequence: 1, overdue: false, leadDepartmentCode: '440305-SJJ' });
     expect(outcomes(view)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'MANUAL_REVIEW', 'QYKB-YHKH': 'APPROVED' });
     const seal = view.children.find((c: any) => c.itemCode === 'QYKB-YZKZ');
@@ -129,15 +135,27 @@ describe('一件事 bundle applications, through the running runtime', () => {
     expect(outcomes(view)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'REJECTED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'notApplicable', 'QYKB-YHKH': 'notStarted' });
     expect(view.children.find((c: any) => c.itemCode === 'QYKB-YHKH')).toMatchObject({ predecessor: 'QYKB-YZKZ', predecessorState: 'REJECTED' });
     expect((await rt.get(`/cases/${SEALS}`, { as: DEPARTMENT })).status).toBe(404);
+    // 否定答复: the rejected child has its refusal notice, in its department's name; the others none, nor the
+    // bundle itself (its rejection is that child's).
+    const seal = view.children.find((c: any) => c.itemCode === 'QYKB-YZKZ');
+    expect(seal.refusalNotice).toMatchObject({ itemCode: 'QYKB-YZKZ', departmentCode: 'DEPT-QYKB-YZKZ', noticeNo: expect.stringContaining(SEALS) });
+    expect(seal.refusalNotice.text).toContain('行政复议');
+    expect(view.children.filter((c: any) => c.refusalNotice !== null).map((c: any) => c.itemCode)).toEqual(['QYKB-YZKZ']);
+    expect(view.refusalNotice).toBeNull();
   });
 
   it('decides nothing twice when the same events are delivered again', async () => {
     const before = (await outbound('gov.application.decided', START_UP)).length;
     // The same event again, and the same application under another event id (it reaches the consumer).
     const again = { ...first, id: `${first.id}-again` };
+    // And the conflicting resubmission again: its conflict stays recorded once.
+    const other = { ...first, id: `${first.id}-other`, data: { ...first.data, form: { ...first.data.form, seals: 5 } } };
     await postAll([first, again]);
+    await postAll([other]);
     expect(await get(`/events/${encodeURIComponent(again.id)}/receipt`, again.source)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+    expect(await get(`/events/${encodeURIComponent(other.id)}/receipt`, other.source)).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' });
     const view = await bundleOf(START_UP);
+    expect(view.conflicts).toEqual([expect.objectContaining({ cause: expect.objectContaining({ id: other.id }), message: expect.stringContaining('冲突') })]);
     expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
     expect(await outbound('gov.application.decided', START_UP)).toHaveLength(before);
     expect((await outbound('gov.application.bundle.decided', START_UP)).map((e) => e.data.sequence)).toEqual([1, 2]);
@@ -154,6 +172,16 @@ describe('一件事 bundle applications, through the running runtime', () => {
     expect(figures.materialsSaved).toBe(5 + 1 + 3);
     // Legal days of the applicable items (10 each): 5, 3 and 4 items; all decided on the day of submission.
     expect(figures).toMatchObject({ legalDays: 120, workingDays: 0, timeAgainstLegal: 0 });
+  });
+
+  it('gives a bundle rejected before any child (an unknown bundle) its own refusal notice', async () => {
+    const unknown = 'YJS-20261105-000009';
+    await postAll([application(unknown, 'YJS-NO-SUCH', {})]);
+    const view = await bundleOf(unknown);
+    expect(view).toMatchObject({ status: 'REJECTED', reasonCodes: ['BUNDLE_UNKNOWN'] });
+    expect(view.refusalNotice).toMatchObject({ applicationId: unknown, itemCode: 'YJS-NO-SUCH', noticeNo: `FDDF-${unknown}-1` });
+    // The applicant's ID number is masked in the notice.
+    expect(view.refusalNotice.text).not.toContain(PERSON.id);
   });
 
   it('terminates an optional child pending materials past its deadline: the bundle is PARTIALLY_APPROVED, once', async () => {

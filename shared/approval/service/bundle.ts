@@ -6,7 +6,7 @@
  * `gov.application.bundle.decided`, and the bundle's review case. A redelivered event finds its version
  * (or refusal) and only sends what it still owes: nothing is decided twice.
  */
-import { refusalAudit } from '../domain/audit';
+import { conflictAudit, refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
 import { reviewBundleChild, supplementBundle, terminateMissedSupplements, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
 import { isFinalBundleStatus, type Bundle } from '../domain/bundle/types';
@@ -110,9 +110,17 @@ export function bundleService(ports: BundlePorts): BundleService {
     if (storedApp === undefined || causeKey(storedApp.cause) === causeKey(cause)) return;
     const now = ports.now();
     if (storedApp.applicationHash !== applicationHash) {
-      const receipt = conflictReceipt(application.applicationId, applicationHash, storedApp.applicationHash, cause, now);
-      await ports.store.recordReceipt(receipt);
-      telemetry.warn('application conflict', { applicationId: application.applicationId, eventId: cause.id, source: cause.source });
+      const { applicationId } = application;
+      const recorded = await bundles.recordBundleConflict({
+        application,
+        applicationHash,
+        storedHash: storedApp.applicationHash,
+        cause,
+        receivedAt: now,
+        audit: conflictAudit(applicationId, applicationHash, storedApp.applicationHash, cause, now),
+        receipt: conflictReceipt(applicationId, applicationHash, storedApp.applicationHash, cause, now),
+      });
+      if (recorded) telemetry.warn('application conflict', { applicationId, eventId: cause.id, source: cause.source });
       return;
     }
     await ports.store.recordReceipt(duplicateReceipt({ ...application, itemCode: application.bundleCode }, cause, storedApp.cause, now));

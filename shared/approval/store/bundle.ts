@@ -13,6 +13,8 @@
  *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` and the byDue keys
  *                                                        duePk = BUNDLE_OUTBOX, dueAt = when written, until sent
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
+ *   BUNDLE#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
+ *                                                        (its hash and the stored one; the first submission stands)
  *
  * Each version is one transaction with its audit line and its event's receipt, so a crash between steps
  * leaves either nothing or the whole version (whose outbox the redelivered event sends).
@@ -24,7 +26,7 @@ import { auditPut } from '#platform/audit';
 import { queryAll } from '#platform/paging';
 import { receiptPut } from '#platform/receipts';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
-import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleVersion } from '../bundle-ports';
+import type { BundleConflictRecord, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
 import type { Outbox, RefusalRecord, StoredRefusal, StoredRefusalCode } from '../ports';
@@ -36,6 +38,7 @@ const STATE_SK = 'STATE';
 const APPLICATION_SK = 'APPLICATION';
 const OUTBOX_PREFIX = 'OUTBOX#';
 const REFUSAL_PREFIX = 'REFUSAL#';
+const CONFLICT_PREFIX = 'CONFLICT#';
 /** The byDue partitions of bundles: a child's supplement deadline, and outboxes not yet sent. */
 export const BUNDLE_SUPPLEMENT_DUE = 'DUE#BUNDLE_SUPPLEMENT';
 export const BUNDLE_OUTBOX_DUE = 'BUNDLE_OUTBOX';
@@ -120,6 +123,24 @@ export function bundleRefusalItems(r: RefusalRecord): TransactItem[] {
   ];
 }
 
+/** A conflicting resubmission, once per event (the first item's condition says whether it was new). */
+export function bundleConflictItems(c: BundleConflictRecord): TransactItem[] {
+  return [
+    createOnce({
+      pk: bundlePkOf(c.application.applicationId),
+      sk: `${CONFLICT_PREFIX}${causeKey(c.cause)}`,
+      kind: 'conflict',
+      cause: c.cause,
+      receivedAt: c.receivedAt,
+      applicationHash: c.applicationHash,
+      storedHash: c.storedHash,
+      body: JSON.stringify(c.application),
+    }),
+    { Put: auditPut(c.audit) },
+    receiptPut(c.receipt, 'replace'),
+  ];
+}
+
 /** True when stored; false when a condition failed (which one: `first` only, or any). */
 async function transact(items: TransactItem[], onlyFirst: boolean): Promise<boolean> {
   try {
@@ -144,6 +165,7 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
   const versions: StoredBundleVersion[] = [];
   const outboxes = new Map<string, { outbox: Outbox; pending: boolean }>();
   const refusals: StoredRefusal[] = [];
+  const conflicts: StoredBundleConflict[] = [];
   for (const item of items) {
     const sk = item.sk as string;
     if (sk === APPLICATION_SK) {
@@ -155,12 +177,16 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
       states.set(sequence, decodeBody<BundleState>(item));
       versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, outbox: { outbound: [], effects: [] }, pending: false });
     } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push({ cause: item.cause as Cause, at: item.at as string, code: item.code as StoredRefusalCode, message: item.message as string });
+    else if (sk.startsWith(CONFLICT_PREFIX)) {
+      conflicts.push({ cause: item.cause as Cause, receivedAt: item.receivedAt as string, applicationHash: item.applicationHash as string, storedHash: item.storedHash as string });
+    }
   }
+  conflicts.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   const withOutboxes = versions.map((v) => ({ ...v, ...outboxes.get(versionSk(v.sequence)) }));
   // The latest version seen stands (a write based on it fails its sequence condition and reloads).
   const latest = Math.max(current ?? 0, ...versions.map((v) => v.sequence));
   const state = states.get(latest) ?? (current === undefined ? undefined : states.get(current));
-  return { ...(application ? { application } : {}), ...(state ? { state } : {}), versions: withOutboxes, refusals };
+  return { ...(application ? { application } : {}), ...(state ? { state } : {}), versions: withOutboxes, refusals, conflicts };
 }
 
 export const bundleStore: BundleStore = {
@@ -171,6 +197,7 @@ export const bundleStore: BundleStore = {
   createBundle: async (first) => ((await transact(firstBundleItems(first), true)) ? 'stored' : 'exists'),
   storeBundleVersion: async (next) => ((await transact(nextBundleItems(next), false)) ? 'stored' : 'raced'),
   recordBundleRefusal: (refusal) => transact(bundleRefusalItems(refusal), true),
+  recordBundleConflict: (conflict) => transact(bundleConflictItems(conflict), true),
   async markBundleSent(applicationId, sequence, at) {
     try {
       await ddb.send(

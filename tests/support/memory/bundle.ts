@@ -1,6 +1,6 @@
 // In-memory bundle ports (shared/approval/bundle-ports.ts) for the bundle use case's unit tests: the same
 // create-once and sequence conditions as store/bundle.ts.
-import type { BundleCatalogue, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
+import type { BundleCatalogue, BundleConflictRecord, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import type { RefusalRecord } from '#approval/ports';
@@ -17,7 +17,7 @@ export class MemoryBundleStore implements BundleStore {
   readonly writtenAt = new Map<string, string>();
 
   private of(id: string): Mutable {
-    const found = this.cases.get(id) ?? { versions: [], refusals: [] };
+    const found = this.cases.get(id) ?? { versions: [], refusals: [], conflicts: [] };
     this.cases.set(id, found);
     return found;
   }
@@ -30,7 +30,7 @@ export class MemoryBundleStore implements BundleStore {
     if (r.receipt) this.receipts.push(r.receipt);
   }
   async loadBundle(id: string): Promise<StoredBundle> {
-    return structuredClone(this.cases.get(id) ?? { versions: [], refusals: [] });
+    return structuredClone(this.cases.get(id) ?? { versions: [], refusals: [], conflicts: [] });
   }
   async createBundle(first: BundleFirstRecord): Promise<'stored' | 'exists'> {
     if (this.cases.get(first.application.applicationId)?.application) return 'exists';
@@ -48,6 +48,14 @@ export class MemoryBundleStore implements BundleStore {
     if (c.refusals.some((x) => x.cause.source === r.cause.source && x.cause.id === r.cause.id)) return false;
     c.refusals.push({ cause: r.cause, at: r.at, code: r.code, message: r.message });
     if (r.receipt) this.receipts.push(r.receipt);
+    return true;
+  }
+  async recordBundleConflict(r: BundleConflictRecord): Promise<boolean> {
+    const c = this.of(r.application.applicationId);
+    if (c.conflicts.some((x) => x.cause.source === r.cause.source && x.cause.id === r.cause.id)) return false;
+    c.conflicts.push({ cause: r.cause, receivedAt: r.receivedAt, applicationHash: r.applicationHash, storedHash: r.storedHash });
+    this.audit.push(r.audit);
+    this.receipts.push(r.receipt);
     return true;
   }
   async markBundleSent(id: string, sequence: number): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * The bundle use case over in-memory ports, through the approval service the consumer calls: a crash
  * between the write and the send decides nothing twice (the redelivered event sends what the stored
- * version owes); a resubmission under another id is a duplicate; a person's decision by itemCode and a
+ * version owes); a resubmission under another id is a duplicate, with other content a conflict; a person's decision by itemCode and a
  * supplement reach the bundle application; a late supplement is refused once.
  */
 import { createApprovalService } from '#approval/service';
@@ -67,6 +67,23 @@ describe('the bundle use case', () => {
     await w.approval.submitBundle(app, cause('s-2'));
     expect(w.messenger.outbound).toHaveLength(5);
     expect([...w.store.receipts.values()]).toEqual([expect.objectContaining({ id: 's-2', outcome: 'noEffect', kind: 'DUPLICATE' })]);
+  });
+
+  it('records a resubmission with other content as a conflict once, with its audit line and receipt, and decides nothing', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    const other = { ...app, form: { ...app.form, enterpriseName: '另一家公司' } };
+    await w.approval.submitBundle(other, cause('s-2'));
+    await w.approval.submitBundle(other, cause('s-2')); // redelivered
+    const known = await w.bundles.loadBundle('YJS-U-1');
+    expect(known.conflicts).toEqual([expect.objectContaining({ cause: cause('s-2'), applicationHash: expect.any(String), storedHash: known.application!.applicationHash })]);
+    expect(known.conflicts[0]!.applicationHash).not.toBe(known.application!.applicationHash);
+    expect(known.versions).toHaveLength(1);
+    expect(known.state?.applicationId).toBe('YJS-U-1');
+    expect(w.bundles.audit.filter((a: any) => a.action === 'conflict')).toEqual([expect.objectContaining({ subject: 'application:YJS-U-1', causeId: expect.stringContaining('s-2') })]);
+    expect(w.bundles.receipts.filter((r) => r.id === 's-2')).toEqual([expect.objectContaining({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' })]);
+    // Warned once: the redelivery found its conflict recorded.
+    expect(w.telemetry.lines.filter((l) => l.message === 'application conflict')).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ eventId: 's-2' }) })]);
   });
 
   it('takes a person\'s decision by itemCode, then refuses a supplement to the final bundle once', async () => {
