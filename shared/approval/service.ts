@@ -61,14 +61,15 @@ export function createApprovalService(ports: ApprovalPorts, bundlePorts?: Omit<B
       if (bundles === undefined) throw new Error('bundle applications are not configured');
       await bundles.submitBundle(application, cause);
     },
+    // A later event looks for a single-item application first and for a bundle only when there is none.
     async supplementMaterials(applicationId, materials, cause, receives, more) {
-      if (bundles && (await bundles.supplementBundle(applicationId, { materials, ...more }, cause))) return;
       const bundleOnly = materials.length === 0 || more?.answers !== undefined || more?.form !== undefined;
-      await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly);
+      const bundle = bundles && (() => bundles.supplementBundle(applicationId, { materials, ...more }, cause));
+      await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly, bundle);
     },
     async reviewApplication(applicationId, review, cause, receives) {
-      if (bundles && (await bundles.reviewBundle(applicationId, review, cause))) return;
-      await later.reviewApplication(applicationId, review, cause, receives);
+      const bundle = bundles && (() => bundles.reviewBundle(applicationId, review, cause));
+      await later.reviewApplication(applicationId, review, cause, receives, bundle);
     },
   };
 }

@@ -30,12 +30,25 @@ const ATTEMPTS = 5;
 
 type Known = StoredCase & { readonly decision: Decision };
 
+/**
+ * Asked only when no single-item application has the id: true when another kind of application (a 一件事
+ * bundle) took the event. Single items, the common case, so pay no read for bundles.
+ */
+export type OtherApplication = () => Promise<boolean>;
+
 export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
   const { store, registry, telemetry } = ports;
 
   /** `gov.application.materials.supplemented`: re-decided under the accepted item version, on today's facts. */
-  function supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number, bundleOnly = false): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'supplemented', async (known, now) => {
+  function supplementMaterials(
+    applicationId: string,
+    materials: readonly SubmittedMaterial[],
+    cause: Cause,
+    receives: number,
+    bundleOnly = false,
+    otherwise?: OtherApplication,
+  ): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'supplemented', otherwise, async (known, now) => {
       const previous = known.decision;
       // Answers, form fields or no materials at all: only a bundle application (一件事) takes such a supplement.
       if (bundleOnly) {
@@ -52,7 +65,7 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
 
   /** `gov.application.verification.reported`: verifies or revokes an approval on commitment. */
   function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'verification', async (known, now) => onVerification(known.decision, report, now));
+    return onLaterEvent(applicationId, cause, receives, 'verification', undefined, async (known, now) => onVerification(known.decision, report, now));
   }
 
   async function onLaterEvent(
@@ -60,6 +73,7 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
     cause: Cause,
     receives: number,
     causeKind: VersionCause,
+    otherwise: OtherApplication | undefined,
     transition: (known: Known, now: string) => Promise<Transition>,
   ): Promise<void> {
     const key = causeKey(cause);
@@ -73,6 +87,8 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
 
       const now = ports.now();
       if (!known.decision) {
+        // No single-item application of this id: perhaps another kind (a 一件事 bundle) takes the event.
+        if (otherwise !== undefined && (await otherwise())) return;
         if (receives < UNKNOWN_APPLICATION_RECEIVES) {
           throw new Error(`application ${applicationId} is not known yet; retrying in case its submission is still queued`);
         }
@@ -110,8 +126,8 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
    * was decided under gives the certificate type and the legal days; it is read only for a decision that
    * will be taken.
    */
-  function reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'reviewed', async (known, now) => {
+  function reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number, otherwise?: OtherApplication): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'reviewed', otherwise, async (known, now) => {
       const previous = known.decision;
       const refusal = reviewRefusal(previous, review);
       if (refusal) return { ok: false, refusal };

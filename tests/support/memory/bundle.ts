@@ -29,7 +29,10 @@ export class MemoryBundleStore implements BundleStore {
     this.audit.push(r.audit);
     if (r.receipt) this.receipts.push(r.receipt);
   }
+  /** How many times a bundle application was read. */
+  loads = 0;
   async loadBundle(id: string): Promise<StoredBundle> {
+    this.loads++;
     return structuredClone(this.cases.get(id) ?? { versions: [], refusals: [], conflicts: [] });
   }
   async createBundle(first: BundleFirstRecord): Promise<'stored' | 'exists'> {

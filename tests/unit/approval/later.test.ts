@@ -4,6 +4,8 @@
  * does not allow is refused and recorded once; a supplement that overtook its submission is retried.
  */
 import { jest } from '@jest/globals';
+import { createApprovalService } from '#approval/service';
+import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { criminalApp, posterApp } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
 
@@ -39,6 +41,19 @@ describe('supplementMaterials', () => {
     expect(w.messenger.internal.map((e) => e.id)).toEqual([`case-opened:${ID}`]);
     expect(w.store.receipts.get('/gov/portal#m-1')).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'APPROVED' } });
     expect(w.telemetry.points.filter((p) => p.name === 'InstantApprovals')).toHaveLength(1);
+  });
+
+  it('reads no bundle application for a single item\'s supplement, and looks for one only when no single item has the id', async () => {
+    const bundles = new MemoryBundleStore();
+    const approval = createApprovalService(w.ports, { bundles, catalogue: new MemoryCatalogue([], []) });
+    await approval.submitApplication(pendingPoster, portal('s-1'));
+    await approval.supplementMaterials(ID, [{ code: 'SAMPLE', provided: true }], portal('m-1', SUPPLEMENTED), 1);
+    expect(current()).toMatchObject({ outcome: 'APPROVED', sequence: 2 });
+    expect(bundles.loads).toBe(0);
+    // Neither a single item nor a bundle: refused as unknown once retried enough, the bundle looked for.
+    await approval.supplementMaterials('NO-SUCH', [{ code: 'SAMPLE', provided: true }], portal('m-2', SUPPLEMENTED), 3);
+    expect(bundles.loads).toBe(1);
+    expect(w.store.receipts.get('/gov/portal#m-2')).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_UNKNOWN' });
   });
 
   it('does nothing new on a redelivery, and sends an outbox a crash left behind', async () => {
