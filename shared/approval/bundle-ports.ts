@@ -8,7 +8,7 @@ import type { BundleApplication, BundleState } from './domain/bundle/application
 import type { Bundle } from './domain/bundle/types';
 import type { Cause, VersionCause } from './domain/decision';
 import type { ServiceItem } from './domain/types';
-import type { Outbox, RefusalRecord, StoredRefusal } from './ports';
+import type { ConflictRecord, Outbox, RefusalRecord, StoredConflict, StoredRefusal } from './ports';
 
 /** One version of a bundle application with what it sends, its audit line and its event's receipt. */
 export interface BundleVersionRecord {
@@ -40,22 +40,9 @@ export interface StoredBundleVersion {
  * The same applicationId submitted again with other content: recorded once per event, with its audit line
  * and its event's receipt, as a single-item application's conflict is. The first submission stands.
  */
-export interface BundleConflictRecord {
-  readonly application: BundleApplication;
-  readonly applicationHash: string;
-  readonly storedHash: string;
-  readonly cause: Cause;
-  readonly receivedAt: string;
-  readonly audit: AuditEntry;
-  readonly receipt: Receipt;
-}
+export type BundleConflictRecord = ConflictRecord<BundleApplication>;
 
-export interface StoredBundleConflict {
-  readonly cause: Cause;
-  readonly receivedAt: string;
-  readonly applicationHash: string;
-  readonly storedHash: string;
-}
+export type StoredBundleConflict = Omit<StoredConflict, 'application'>;
 
 export interface StoredBundle {
   readonly application?: { readonly application: BundleApplication; readonly applicationHash: string; readonly cause: Cause; readonly receivedAt: string };

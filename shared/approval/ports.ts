@@ -61,8 +61,9 @@ export interface OverdueFlagRecord {
   readonly audit: AuditEntry;
 }
 
-export interface ConflictRecord {
-  readonly application: Application;
+/** The same applicationId submitted again with other content (a single item's, or a bundle's: `A`). */
+export interface ConflictRecord<A extends { readonly applicationId: string } = Application> {
+  readonly application: A;
   readonly applicationHash: string;
   readonly storedHash: string;
   readonly cause: Cause;

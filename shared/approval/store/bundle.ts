@@ -26,11 +26,11 @@ import { auditPut } from '#platform/audit';
 import { queryAll } from '#platform/paging';
 import { receiptPut } from '#platform/receipts';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
-import type { BundleConflictRecord, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
+import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
 import type { Outbox, RefusalRecord, StoredRefusal, StoredRefusalCode } from '../ports';
-import { decodeBody, encodeBody } from './items';
+import { conflictItems, decodeBody, encodeBody } from './items';
 import { DECISION_SHARDS, decisionIndexKeys, table, versionSk, VERSION_PREFIX } from './keys';
 
 export const bundlePkOf = (applicationId: string) => `BUNDLE#${applicationId}`;
@@ -123,24 +123,6 @@ export function bundleRefusalItems(r: RefusalRecord): TransactItem[] {
   ];
 }
 
-/** A conflicting resubmission, once per event (the first item's condition says whether it was new). */
-export function bundleConflictItems(c: BundleConflictRecord): TransactItem[] {
-  return [
-    createOnce({
-      pk: bundlePkOf(c.application.applicationId),
-      sk: `${CONFLICT_PREFIX}${causeKey(c.cause)}`,
-      kind: 'conflict',
-      cause: c.cause,
-      receivedAt: c.receivedAt,
-      applicationHash: c.applicationHash,
-      storedHash: c.storedHash,
-      body: JSON.stringify(c.application),
-    }),
-    { Put: auditPut(c.audit) },
-    receiptPut(c.receipt, 'replace'),
-  ];
-}
-
 /** True when stored; false when a condition failed (which one: `first` only, or any). */
 async function transact(items: TransactItem[], onlyFirst: boolean): Promise<boolean> {
   try {
@@ -197,7 +179,7 @@ export const bundleStore: BundleStore = {
   createBundle: async (first) => ((await transact(firstBundleItems(first), true)) ? 'stored' : 'exists'),
   storeBundleVersion: async (next) => ((await transact(nextBundleItems(next), false)) ? 'stored' : 'raced'),
   recordBundleRefusal: (refusal) => transact(bundleRefusalItems(refusal), true),
-  recordBundleConflict: (conflict) => transact(bundleConflictItems(conflict), true),
+  recordBundleConflict: (conflict) => transact(conflictItems(conflict, bundlePkOf(conflict.application.applicationId)), true),
   async markBundleSent(applicationId, sequence, at) {
     try {
       await ddb.send(

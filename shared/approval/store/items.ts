@@ -254,11 +254,14 @@ export function overdueFlagItems(flag: OverdueFlagRecord): TransactItem[] {
   ];
 }
 
-/** A conflicting resubmission, recorded once (the first item's condition says whether it was new). */
-export function conflictItems(conflict: ConflictRecord): TransactItem[] {
+/**
+ * A conflicting resubmission, recorded once (the first item's condition says whether it was new), in the
+ * application's partition: a single item's (APP#) unless `pk` names another (a bundle's).
+ */
+export function conflictItems(conflict: ConflictRecord<{ readonly applicationId: string }>, pk = pkOf(conflict.application.applicationId)): TransactItem[] {
   return [
     createOnce({
-      pk: pkOf(conflict.application.applicationId),
+      pk,
       sk: `${CONFLICT_PREFIX}${causeKey(conflict.cause)}`,
       kind: 'conflict',
       cause: conflict.cause,
