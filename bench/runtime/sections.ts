@@ -144,7 +144,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
       limit: [
         'Everything shares 2 cores here (and other engineers\' test runs): the HTTP gateway, every handler, fauxqs, the load generator in one Node process and DynamoDB Local in a JVM.',
         `Measured over the run: the Node process used ${r.cpu.node.toFixed(1)} s of CPU and DynamoDB Local ${r.cpu.standIns.toFixed(1)} s, in ${r.cpu.wallSeconds.toFixed(1)} s of wall time — ${r.cpu.standIns > r.cpu.node ? 'the stand-in, not the handlers, is the busier side' : 'the Node side is the busier'}.`,
-        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s and ${si(r.transactionItems)} items/s inside transactions in this run, while the SDK client spends ${sdkNodeMs(r.byKind)} of Node CPU per request (the replay's table).`,
+        `The work per event is large: ${c.wcu.toFixed(1)} write units and ${(sum(r.usage.ddbRequests) / r.total).toFixed(1)} DynamoDB requests per event on average (the ingest record, the registry reads, transactions with audit lines and outbox records, counter rows), and DynamoDB Local writes ${si(r.rawWrites)} single items/s and ${si(r.transactionItems)} items/s inside transactions in this run, while the Node process spends ${sdkNodeMs(r.byKind)} (the SDK client's side; the replay's table).`,
         `DynamoDB Local spent ${((r.cpu.standIns * 1000) / r.total).toFixed(1)} ms of JVM CPU per event. A Java Flight Recorder profile of the JVM (8,000 events of the soak's mix) shows where: JSON parsing and writing (Jackson) about a third, HTTP parsing (Jetty) ~7 %, attribute conversion and item sizing, and SQLite itself under 5 % — the cost is per request and per byte of JSON, not storage.`,
         'Measured and not a lever: C2 compilation (same rate, more JVM CPU), telemetry off (now always off), more pollers per queue (4 instead of 2: lower, the JVM\'s CPU per event rises with contention; 1 poller: about the same).',
         'The group commit (approval and review consumers write a batch\'s changes in one transaction per 100 items, each counter row once per transaction) took the rate from 64.6 to 125 events/s; what is left per event is one request per read and per ingest record, and each transaction item\'s JSON.',
@@ -504,11 +504,11 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
       : '';
   const cpuRatio = r.raw.jvmMsPerItem / jvm.perEvent;
   return [
-    `DynamoDB Local's CPU bounds it. Over the day its JVM used ${jvm.dayCores.toFixed(2)} cores on average (${r.transactionProbe.jvmCores.toFixed(2)} in the transaction probe, where 8 writers kept it as busy as they could: it runs transactions one at a time) and ${jvm.perEvent.toFixed(2)} ms of CPU per event, against ${r.raw.jvmMsPerItem.toFixed(2)} ms per write in the raw probe (at ${r.raw.jvmCores.toFixed(2)} cores):`,
+    `DynamoDB Local's CPU bounds it. Over the day its JVM used ${jvm.dayCores.toFixed(2)} cores on average (${r.transactionProbe.jvmCores.toFixed(2)} in the transaction probe, where 8 writers could not take it past about one core: its transactions do not run side by side) and ${jvm.perEvent.toFixed(2)} ms of CPU per event, against ${r.raw.jvmMsPerItem.toFixed(2)} ms per write in the raw probe (at ${r.raw.jvmCores.toFixed(2)} cores):`,
     `${ratio(cpuRatio)} in CPU, beside the ${ratio(perSecond / r.rawWrites)} in rate.`,
     `Replaying a sample of the day's requests accounts for ${accounted.toFixed(2)} ms of it per event, most in ${top}.`,
     indexes,
-    `0.5× would need about ${(2 * r.raw.jvmMsPerItem * (jvm.dayCores / Math.max(r.raw.jvmCores, 1e-9))).toFixed(2)} ms of the stand-in's CPU per event at the day's share of it.`,
+    `0.5× would need about ${(2 * r.raw.jvmMsPerItem * (jvm.dayCores / Math.max(r.raw.jvmCores, 1e-9))).toFixed(2)} ms of the stand-in's CPU per event, at the ${jvm.dayCores.toFixed(2)} cores it had over the day.`,
   ].join(' ');
 }
 
@@ -517,8 +517,8 @@ function sdkNodeMs(byKind: KindCost[]): string {
   const day = byKind.filter((k) => k.control === undefined);
   const reads = day.filter((k) => k.itemsPerRequest === undefined).map((k) => k.nodeMsPerRequest);
   const transactions = day.find((k) => k.kind === 'TransactWriteItems');
-  const range = reads.length ? `${Math.min(...reads).toFixed(1)}–${Math.max(...reads).toFixed(1)} ms per read` : '';
-  return [range, transactions ? `${transactions.nodeMsPerRequest.toFixed(1)} ms per transaction` : ''].filter(Boolean).join(' and ') || 'an unmeasured share';
+  const range = reads.length ? `${Math.min(...reads).toFixed(1)}–${Math.max(...reads).toFixed(1)} ms of CPU per read request` : '';
+  return [range, transactions ? `${transactions.nodeMsPerRequest.toFixed(1)} ms per transaction` : ''].filter(Boolean).join(' and ') || 'an unmeasured share of its CPU';
 }
 
 /** `fn n (records per invocation)` for each function of a run's usage. */
