@@ -52,7 +52,7 @@ function bundleWithNotices(s: BundleState) {
           {
             applicationId: s.applicationId,
             itemCode: s.bundleCode,
-            departmentCode: s.leadDepartmentCode ?? '',
+            departmentCode: s.leadDepartmentCode,
             applicantKind: s.applicantKind,
             applicantId: s.applicantId,
             outcome: 'REJECTED',
