@@ -211,14 +211,18 @@ export function matchSlice(
     }
   } else {
     // The criteria cannot see the credit record, so only those not already ineligible need one:
-    // credit lookups are random memory reads and would cost more than the evaluation itself.
+    // credit lookups are random memory reads and would cost more than the evaluation itself. Nor is the
+    // id read before it is needed: over profiles of several shapes that read is not free either.
     for (let i = start; i < end; i++) {
-      const id = put(profiles[i]!);
+      const profile = profiles[i]!;
+      if (persons) facts.person = personFacts(profile as PersonProfile);
+      else facts.enterprise = profile as EnterpriseProfile;
       const truth = compiled.evaluate(facts);
       if (truth === false) {
         ineligible++;
         continue;
       }
+      const id = persons ? (profile as PersonProfile).idNumber : (profile as EnterpriseProfile).creditCode;
       if (lookup !== undefined) {
         const credit = lookup(id);
         if (credit !== undefined && credit.dishonest === true) {
