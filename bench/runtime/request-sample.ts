@@ -221,12 +221,13 @@ async function copyTable(client: DynamoDBClient, table: string, indexes: boolean
 }
 
 /**
- * A copy of the `n`-th write request aimed at the tables' copies: every partition key it names gets the
- * suffix `#replay<n>`, so no two replayed requests meet on an item, and each condition is made to hold there.
+ * A copy of the `n`-th write request of its kind aimed at the tables' copies: every partition key it names
+ * gets the suffix `#replay-<kind>-<n>`, so no two replayed requests meet on an item (the kind too: a
+ * transaction and an update of the same index may name the same key), and each condition is made to hold there.
  */
 export function intoCopies(kind: Kind, input: any, n: number, copies: Map<string, Copy>): unknown {
   const r = structuredClone(input);
-  const suffix = `#replay${n}`;
+  const suffix = `#replay-${kind}-${n}`;
   const rekey = (item: any, hashKey: string) => {
     if (item?.[hashKey]?.S !== undefined) item[hashKey] = { S: item[hashKey].S + suffix };
   };

@@ -45,10 +45,13 @@ describe('a write aimed at the copies', () => {
       ],
     };
     const out = intoCopies('TransactWriteItems', input, 7, copies) as any;
-    expect(out.TransactItems[0].Put).toEqual({ TableName: 'civicflow-local-approvals-replay', Item: { pk: { S: 'APP#1#replay7' }, sk: { S: 'V#000001' } }, ConditionExpression: 'attribute_not_exists(pk)' });
+    expect(out.TransactItems[0].Put).toEqual({ TableName: 'civicflow-local-approvals-replay', Item: { pk: { S: 'APP#1#replay-TransactWriteItems-7' }, sk: { S: 'V#000001' } }, ConditionExpression: 'attribute_not_exists(pk)' });
     expect(out.TransactItems[1].Put.ConditionExpression).toBe('(#seq = :previous) OR attribute_not_exists(#replayKey)');
     expect(out.TransactItems[1].Put.ExpressionAttributeNames).toEqual({ '#seq': 'sequence', '#replayKey': 'pk' });
-    expect(out.TransactItems[1].Put.Item.pk).toEqual({ S: 'APP#1#replay7' });
+    expect(out.TransactItems[1].Put.Item.pk).toEqual({ S: 'APP#1#replay-TransactWriteItems-7' });
+    // An update of the same index names another item than the transaction did.
+    const update = { TableName: 'civicflow-local-approvals', Key: { pk: { S: 'APP#1' }, sk: { S: 'DECISION' } }, UpdateExpression: 'SET x = :x', ExpressionAttributeValues: { ':x': { N: '1' } } };
+    expect((intoCopies('UpdateItem', update, 7, copies) as any).Key.pk).toEqual({ S: 'APP#1#replay-UpdateItem-7' });
     // The sample itself is untouched.
     expect(input.TransactItems[1]!.Put.ConditionExpression).toBe('#seq = :previous');
   });
@@ -57,6 +60,6 @@ describe('a write aimed at the copies', () => {
     const input = { Statements: [{ Statement: `INSERT INTO "civicflow-local-approvals" VALUE {'pk': ?, 'sk': ?}`, Parameters: [{ S: 'EVT#a#1' }, { S: 'EVENT' }] }] };
     const out = intoCopies('BatchExecuteStatement', input, 3, copies) as any;
     expect(out.Statements[0].Statement).toBe(`INSERT INTO "civicflow-local-approvals-replay" VALUE {'pk': ?, 'sk': ?}`);
-    expect(out.Statements[0].Parameters).toEqual([{ S: 'EVT#a#1#replay3' }, { S: 'EVENT' }]);
+    expect(out.Statements[0].Parameters).toEqual([{ S: 'EVT#a#1#replay-BatchExecuteStatement-3' }, { S: 'EVENT' }]);
   });
 });
