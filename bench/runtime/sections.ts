@@ -451,10 +451,15 @@ function pipelineRatioLimit(requestsPerEvent: number, wcuPerEvent: number, jvmMs
   ].join(' ');
 }
 
+/** Each replayed kind with its requests and JVM ms per event of the day, and their sum (controls left out). */
+function replayCosts(byKind: KindCost[], events: number) {
+  const rows = byKind.map((k) => ({ ...k, perEvent: k.requests / events, jvmPerEvent: (k.jvmMsPerRequest * k.requests) / events }));
+  return { rows, accounted: rows.filter((k) => k.control === undefined).reduce((n, k) => n + k.jvmPerEvent, 0) };
+}
+
 /** The by-kind replay's lines: the stand-in's CPU per event by request kind, against the day's measured CPU per event. */
 function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): string[] {
-  const rows = byKind.map((k) => ({ ...k, perEvent: k.requests / events, jvmPerEvent: (k.jvmMsPerRequest * k.requests) / events }));
-  const accounted = rows.filter((k) => k.control === undefined).reduce((n, k) => n + k.jvmPerEvent, 0);
+  const { rows, accounted } = replayCosts(byKind, events);
   return [
     `Where DynamoDB Local's CPU went, by kind of request: a uniform sample of up to ${SAMPLE_PER_KIND} of the day's requests of each kind (as the functions`,
     'sent them) replayed after the day, 8 in flight, with the JVM\'s CPU measured per kind: reads against the day\'s own tables, writes into empty',
@@ -490,11 +495,14 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
  * how busy it was, with the request kinds that took most of it.
  */
 function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond: number): string {
-  const perEvent = (k: KindCost) => (k.jvmMsPerRequest * k.requests) / r.total;
   const byKind = r.byKind as KindCost[];
-  const rows = byKind.filter((k) => k.control === undefined).map((k) => ({ kind: k.kind, ms: perEvent(k) })).sort((a, b) => b.ms - a.ms);
-  const accounted = rows.reduce((n, k) => n + k.ms, 0);
-  const top = rows.slice(0, 3).map((k) => `${k.kind} ${k.ms.toFixed(2)} ms (${Math.round((100 * k.ms) / accounted)} %)`).join(', ');
+  const { rows, accounted } = replayCosts(byKind, r.total);
+  const top = rows
+    .filter((k) => k.control === undefined)
+    .sort((a, b) => b.jvmPerEvent - a.jvmPerEvent)
+    .slice(0, 3)
+    .map((k) => `${k.kind} ${k.jvmPerEvent.toFixed(2)} ms (${Math.round((100 * k.jvmPerEvent) / accounted)} %)`)
+    .join(', ');
   const transactions = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined);
   const plain = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control !== undefined);
   const items = transactions?.itemsPerRequest ?? 0;
