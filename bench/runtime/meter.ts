@@ -21,6 +21,8 @@ export interface Snapshot {
   readonly wcu: number;
   /** Write units per table (topology name). */
   readonly wcuByTable: Record<string, number>;
+  /** The share of `wcuByTable` written inside TransactWriteItems (2 units per KB of an item's own write). */
+  readonly wcuInTransactionsByTable: Record<string, number>;
   readonly ddbRequests: Record<string, number>;
   /** Items written: inside TransactWriteItems, in batches (BatchWriteItem, BatchExecuteStatement), one per request. */
   readonly itemsWritten: ItemsWritten;
@@ -43,6 +45,7 @@ export class Meter {
   rcu = 0;
   wcu = 0;
   wcuByTable: Record<string, number> = {};
+  wcuInTransactionsByTable: Record<string, number> = {};
   ddbRequests: Record<string, number> = {};
   itemsWritten: ItemsWritten = { transaction: 0, batch: 0, single: 0 };
   /** Event id → time its POST was sent. */
@@ -72,6 +75,7 @@ export class Meter {
     this.rcu = 0;
     this.wcu = 0;
     this.wcuByTable = {};
+    this.wcuInTransactionsByTable = {};
     this.ddbRequests = {};
     this.itemsWritten = { transaction: 0, batch: 0, single: 0 };
     this.latencies = [];
@@ -89,6 +93,7 @@ export class Meter {
       rcu: this.rcu,
       wcu: this.wcu,
       wcuByTable: this.wcuByTable,
+      wcuInTransactionsByTable: this.wcuInTransactionsByTable,
       ddbRequests: this.ddbRequests,
       itemsWritten: this.itemsWritten,
     });
@@ -185,7 +190,10 @@ export class Meter {
     if (computed !== undefined) {
       // DynamoDB Local reports one item's units per table for a whole transaction or batch write
       // (measured: 2 units for a transaction of 1, 5, 10 or 50 small puts); DynamoDB bills each item.
-      for (const [table, units] of computed) this.addWrites(table, units);
+      for (const [table, units] of computed) {
+        this.addWrites(table, units);
+        if (name === 'TransactWriteItems') this.wcuInTransactionsByTable[table] = (this.wcuInTransactionsByTable[table] ?? 0) + units;
+      }
       return;
     }
     const cc = output?.ConsumedCapacity;
@@ -263,7 +271,7 @@ export function itemBytes(item: Record<string, any> | undefined): number {
 const kb = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
 
 /** The topology's name of a table (local and deployed names end with `-<name>`). */
-function topologyTable(tableName: string | undefined): string | undefined {
+export function topologyTable(tableName: string | undefined): string | undefined {
   return tableName === undefined ? undefined : Object.keys(tables).find((t) => tableName === t || tableName.endsWith(`-${t}`));
 }
 

@@ -23,7 +23,7 @@ import {
   UpdateItemCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { countItems, itemBytes, type ItemsWritten } from './meter';
+import { countItems, itemBytes, topologyTable, type ItemsWritten } from './meter';
 
 export const SAMPLE_PER_KIND = 300;
 
@@ -140,6 +140,138 @@ export async function replaySample(sample: RequestSample, endpoint: string | und
   }
 }
 
+/**
+ * A lever measured without building it: the audit lines written by a change-data-capture consumer (DynamoDB
+ * Streams) instead of inside each transaction. The sampled transactions are replayed once more without their
+ * audit lines into copies whose tables have streams (new and old images, as such a consumer needs to say what
+ * changed); then their audit lines are written as that consumer would, by BatchWriteItem, 25 a request; then the
+ * streams are read as Lambda's poller reads them (GetRecords, 100 records a call). The JVM's CPU of each step
+ * is measured, per transaction replayed.
+ */
+export interface CdcWhatIf {
+  readonly transactions: number;
+  readonly auditItemsPerTransaction: number;
+  readonly streamRecordsPerTransaction: number;
+  readonly jvmMsPerTransaction: {
+    readonly withoutAudit: number;
+    readonly auditBatches: number;
+    readonly streamReads: number;
+    /** Control: without their audit lines into copies without streams (what removing the lines alone saves). */
+    readonly withoutAuditNoStreams: number;
+  };
+  /** Requests refused all the same (their cost is a refusal's), and the first reason. */
+  readonly failed: number;
+  readonly firstFailure?: string;
+}
+
+export async function replayAuditByCdc(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<CdcWhatIf | undefined> {
+  const transactions = (sample.kept.TransactWriteItems ?? []) as any[];
+  const isAudit = (table: string) => topologyTable(table) === 'audit';
+  if (!transactions.some((t) => (t.TransactItems ?? []).some((i: any) => isAudit(i.Put?.TableName ?? '')))) return undefined;
+  const client = new DynamoDBClient({ endpoint, maxAttempts: 3 });
+  const copies = new Map<string, Copy & { streamArn?: string }>();
+  const control = new Map<string, Copy>();
+  try {
+    for (const input of transactions) {
+      for (const t of tablesOf('TransactWriteItems', input)) {
+        if (!copies.has(t)) copies.set(t, await copyTable(client, t, true, { suffix: 'cdc', stream: !isAudit(t) }));
+        if (!control.has(t)) control.set(t, await copyTable(client, t, true, { suffix: 'cdc-control', stream: false }));
+      }
+    }
+    const isAuditCopy = (op: any) => op !== undefined && isAudit(String(op.TableName).replace(/-replay-cdc(-control)?$/, ''));
+    const auditItems: Array<{ table: string; item: unknown }> = [];
+    const strip = (into: Map<string, Copy>, keep?: typeof auditItems) =>
+      transactions.flatMap((input, n) => {
+        const aimed = intoCopies('TransactWriteItems', input, n, into) as any;
+        const [audit, rest] = partition(aimed.TransactItems as any[], (t) => isAuditCopy(t.Put));
+        for (const t of audit) keep?.push({ table: t.Put.TableName, item: t.Put.Item });
+        return rest.length > 0 ? [{ ...aimed, TransactItems: rest }] : [];
+      });
+    const stripped = strip(copies, auditItems);
+    const strippedControl = strip(control);
+    const batches: unknown[] = [];
+    for (let i = 0; i < auditItems.length; i += 25) {
+      const RequestItems: Record<string, unknown[]> = {};
+      for (const { table, item } of auditItems.slice(i, i + 25)) (RequestItems[table] ??= []).push({ PutRequest: { Item: item } });
+      batches.push({ RequestItems });
+    }
+    let failed = 0;
+    let firstFailure: string | undefined;
+    const step = async (run: () => Promise<{ failed: number; firstFailure?: string } | void>) => {
+      const c0 = cpu();
+      const r = await run();
+      if (r) {
+        failed += r.failed;
+        firstFailure ??= r.firstFailure;
+      }
+      return ((cpu().standIns - c0.standIns) * 1000) / transactions.length;
+    };
+    const withoutAuditNoStreams = await step(() => sendAll(client, 'TransactWriteItems', strippedControl));
+    const withoutAudit = await step(() => sendAll(client, 'TransactWriteItems', stripped));
+    const auditBatches = await step(() => sendAll(client, 'BatchWriteItem', batches));
+    let records = 0;
+    const streamReads = await step(async () => {
+      for (const { streamArn } of copies.values()) if (streamArn !== undefined) records += await readStream(endpoint!, streamArn);
+    });
+    return {
+      transactions: transactions.length,
+      auditItemsPerTransaction: auditItems.length / transactions.length,
+      streamRecordsPerTransaction: records / transactions.length,
+      jvmMsPerTransaction: { withoutAudit, auditBatches, streamReads, withoutAuditNoStreams },
+      failed,
+      ...(firstFailure === undefined ? {} : { firstFailure }),
+    };
+  } finally {
+    for (const { name } of [...copies.values(), ...control.values()]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const x of xs) (test(x) ? yes : no).push(x);
+  return [yes, no];
+}
+
+/** Every record of a stream, read shard by shard from its start, 100 records a GetRecords call; how many. */
+async function readStream(endpoint: string, streamArn: string): Promise<number> {
+  let records = 0;
+  const shards: any[] = [];
+  let from: string | undefined;
+  do {
+    const d = (await streamsCall(endpoint, 'DescribeStream', { StreamArn: streamArn, ...(from ? { ExclusiveStartShardId: from } : {}) })).StreamDescription;
+    shards.push(...(d.Shards ?? []));
+    from = d.LastEvaluatedShardId;
+  } while (from);
+  for (const shard of shards) {
+    let iterator: string | undefined = (await streamsCall(endpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
+    while (iterator) {
+      const out = await streamsCall(endpoint, 'GetRecords', { ShardIterator: iterator, Limit: 100 });
+      records += out.Records?.length ?? 0;
+      // An open shard always hands on an iterator: the end of what is there is an empty read.
+      iterator = (out.Records?.length ?? 0) > 0 ? out.NextShardIterator : undefined;
+    }
+  }
+  return records;
+}
+
+/** A DynamoDB Streams call to DynamoDB Local (one database for any credentials; the signature is not checked). */
+async function streamsCall(endpoint: string, operation: string, body: unknown): Promise<any> {
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-amz-json-1.0',
+      'x-amz-target': `DynamoDBStreams_20120810.${operation}`,
+      authorization: 'AWS4-HMAC-SHA256 Credential=local/20261204/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`DynamoDB Streams ${operation}: ${res.status} ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
 export interface Copy {
   readonly name: string;
   readonly hashKey: string;
@@ -202,10 +334,13 @@ function tablesOf(kind: Kind, input: any): string[] {
   }
 }
 
-/** An empty copy of `table`: same keys, on demand, with the same indexes or none. */
-async function copyTable(client: DynamoDBClient, table: string, indexes: boolean): Promise<Copy> {
+/**
+ * An empty copy of `table`: same keys, on demand, with the same indexes or none. A `variant` names the copy
+ * with its own suffix and may give it a stream of new and old images.
+ */
+async function copyTable(client: DynamoDBClient, table: string, indexes: boolean, variant?: { suffix: string; stream: boolean }): Promise<Copy & { streamArn?: string }> {
   const t = (await client.send(new DescribeTableCommand({ TableName: table }))).Table!;
-  const name = `${table}-replay${indexes ? '' : '-plain'}`;
+  const name = `${table}-replay${variant ? `-${variant.suffix}` : indexes ? '' : '-plain'}`;
   const keys = new Set(t.KeySchema!.map((k) => k.AttributeName));
   const input: CreateTableCommandInput = {
     TableName: name,
@@ -215,9 +350,11 @@ async function copyTable(client: DynamoDBClient, table: string, indexes: boolean
     ...(indexes && t.GlobalSecondaryIndexes?.length
       ? { GlobalSecondaryIndexes: t.GlobalSecondaryIndexes.map((g) => ({ IndexName: g.IndexName, KeySchema: g.KeySchema, Projection: g.Projection })) }
       : {}),
+    ...(variant?.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
   };
-  await client.send(new CreateTableCommand(input));
-  return { name, hashKey: t.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName! };
+  const created = await client.send(new CreateTableCommand(input));
+  const streamArn = created.TableDescription?.LatestStreamArn;
+  return { name, hashKey: t.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!, ...(streamArn ? { streamArn } : {}) };
 }
 
 /**

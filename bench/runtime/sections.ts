@@ -11,7 +11,7 @@ import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 import { floorLines } from './floor';
 import { leverLines } from './levers';
-import { SAMPLE_PER_KIND, type KindCost } from './request-sample';
+import { SAMPLE_PER_KIND, type CdcWhatIf, type KindCost } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -117,6 +117,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     ),
     '',
     ...byKindLines(r.byKind, r.total, jvm.perEvent),
+    ...cdcLines(r.cdc, r.byKind, r.total),
     'Figures checked exact at the end of the day (the replay):',
     '',
     table(['check', 'expected', 'actual', ''], (r.checks as any[]).map((k) => [k.what, String(k.expected), String(k.actual), JSON.stringify(k.expected) === JSON.stringify(k.actual) ? 'ok' : '**MISMATCH**'])),
@@ -134,7 +135,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     missed.push({
       aim: 'the pipeline at ≥ 0.5× the stand-in\'s raw single-item write rate, measured in the same run',
       result: `${ratio(perSecond / r.rawWrites)} (${si(perSecond)} events/s against ${si(r.rawWrites)} PutItem/s)`,
-      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, r.rawWrites)}`,
+      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, r.rawWrites)} ${cdcLimit(r.cdc, r.byKind, r.total)}`,
     });
   }
   if (perSecond < 1000) {
@@ -232,14 +233,21 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
   // A day's mix: per the peak-day replay, 2 applications : 1 case : 1 review : 1 profile.
   const mixWeights: Record<string, number> = { 'gov.enterprise.profile.updated': 1, 'gov.case.completed': 1, 'gov.review.submitted': 1 };
   const appRows = events.filter((x) => x.label.startsWith('gov.application.submitted'));
-  let weighted = 0;
-  let weight = 0;
-  for (const x of events) {
-    const w = x.label.startsWith('gov.application.submitted') ? 2 / appRows.length : mixWeights[x.label] ?? 0;
-    weighted += w * x.cost.perMillion;
-    weight += w;
-  }
-  const mixPerMillion = weighted / weight;
+  const mixOf = (value: (x: (typeof events)[number]) => number) => {
+    let weighted = 0;
+    let weight = 0;
+    for (const x of events) {
+      const w = x.label.startsWith('gov.application.submitted') ? 2 / appRows.length : mixWeights[x.label] ?? 0;
+      weighted += w * value(x);
+      weight += w;
+    }
+    return weighted / weight;
+  };
+  const mixPerMillion = mixOf((x) => x.cost.perMillion);
+  // The lever measured in the pipeline section: audit lines written apart, 1 unit per KB instead of 2.
+  const auditInTransactions = (x: (typeof events)[number]) => (x.usage.wcuInTransactionsByTable?.audit ?? 0) / x.events;
+  const auditSaved = mixOf((x) => auditInTransactions(x) / 2);
+  const mixWithAuditApart = mixPerMillion - auditSaved * PRICES.writeUnit * 1e6;
   const body = [
     'Each event type posted on its own (N events, then drained) through the in-process local runtime, with',
     '`ReturnConsumedCapacity: TOTAL` added to every request of the functions\' DynamoDB client by a middleware',
@@ -291,6 +299,7 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
     ...floorLines(events.map((x) => ({ label: x.label, wcu: x.cost.wcu }))),
     '',
     `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**.`,
+    `Audit lines written apart by a change-data-capture consumer (the lever measured on the stand-in in the pipeline section) would be billed 1 unit per KB instead of 2: the mix writes ${mixOf(auditInTransactions).toFixed(2)} audit units per event inside transactions, so ${auditSaved.toFixed(2)} units less, ${$(mixPerMillion)} → ${$(mixWithAuditApart)} per million (a stream's reads by its Lambda trigger are not billed; the consumer's invocations, batched, are left out).`,
     'Lambda GB-s are measured against DynamoDB Local, whose requests take several times longer than DynamoDB\'s,',
     'so the compute share is an upper bound.',
   ].join('\n');
@@ -306,7 +315,7 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
         'then the outbox item rewritten as sent (1 unit, batched 25 per request), plus the review case an approval opens (its state item, its audit line) and the ingest record.',
         'Counter rows are written once per batch with the batch\'s sum (group commit), so cases and reviews cost mostly their own state item and audit line, doubled by the transaction.',
         'The floor of this design: $1 per million buys 1.6 write units per event even if SQS and Lambda were free ($0.625 per million units; at 1 write per event a million events cost about $0.80 in all). The ingest record that keeps (source, id) once at the edge is 1 unit of that on its own, and the audit line of every state change, written in the same transaction as the change so neither exists without the other, makes any event that changes state cost at least 4 more (the state item and its audit line, 2 units each).',
-        `Reaching $1 would mean giving up one of them (the edge de-duplication, or an audit line atomic with its change), which is what the aim says not to do. Levers left that keep both are worth a unit or two per application, not the factor of ${Math.round(mixPerMillion)}: the outbox kept as an attribute of its version rather than an item of its own (versions are immutable by design today, and the byDue index entry that lets the schedule find an unsent outbox would then cost the same); the APPLICATION item is already gone into V#000001 (see the levers table).`,
+        `Reaching $1 would mean giving up one of them (the edge de-duplication, or an audit line atomic with its change), which is what the aim says not to do; and giving up the second buys little: audit lines written apart by a change-data-capture consumer save ${auditSaved.toFixed(2)} units per event (${$(mixPerMillion)} → ${$(mixWithAuditApart)}; measured above). Levers left that keep both are worth a unit or two per application, not the factor of ${Math.round(mixPerMillion)}: the outbox kept as an attribute of its version rather than an item of its own (versions are immutable by design today, and the byDue index entry that lets the schedule find an unsent outbox would then cost the same); the APPLICATION item is already gone into V#000001 (see the levers table).`,
         'The Lambda share is overstated by DynamoDB Local\'s latency.',
       ].join(' '),
     });
@@ -490,6 +499,58 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
   ];
 }
 
+/** The what-if's steps in JVM ms per event of the day, against the transactions as replayed above. */
+function cdcCosts(cdc: CdcWhatIf, byKind: KindCost[], events: number) {
+  const day = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined);
+  const perEvent = (msPerTransaction: number) => (msPerTransaction * (day?.requests ?? 0)) / events;
+  const { withoutAudit, auditBatches, streamReads } = cdc.jvmMsPerTransaction;
+  const apart = withoutAudit + auditBatches + streamReads;
+  return { day, perEvent, apart, asOnDay: day ? perEvent(day.jvmMsPerRequest) : NaN };
+}
+
+/**
+ * A lever measured without building it: the audit lines written by a change-data-capture consumer (see
+ * `replayAuditByCdc`), against the transactions as the day sent them.
+ */
+function cdcLines(cdc: CdcWhatIf | undefined, byKind: KindCost[], events: number): string[] {
+  if (cdc === undefined) return [];
+  const { day, perEvent, apart, asOnDay } = cdcCosts(cdc, byKind, events);
+  if (day === undefined) return [];
+  const { withoutAudit, auditBatches, streamReads } = cdc.jvmMsPerTransaction;
+  return [
+    'A lever measured without building it: the audit lines written by a change-data-capture consumer (DynamoDB Streams) instead of inside',
+    'each transaction. The same sampled transactions replayed without their audit lines into copies whose tables have streams (new and old',
+    'images, which such a consumer needs to say what changed); then their audit lines written as that consumer would, by BatchWriteItem of 25;',
+    'then the streams read as Lambda\'s poller reads them (GetRecords of 100). The JVM\'s CPU of each step, per transaction of the day:',
+    '',
+    table(
+      ['step', 'JVM ms / transaction', 'JVM ms / event'],
+      [
+        ['TransactWriteItems as the day sent them (the table above)', day.jvmMsPerRequest.toFixed(2), asOnDay.toFixed(2)],
+        ['control: the same without their audit lines, into tables without streams (not in the sum)', cdc.jvmMsPerTransaction.withoutAuditNoStreams.toFixed(2), perEvent(cdc.jvmMsPerTransaction.withoutAuditNoStreams).toFixed(2)],
+        ['the same without their audit lines, into tables with streams', withoutAudit.toFixed(2), perEvent(withoutAudit).toFixed(2)],
+        [`their audit lines (${cdc.auditItemsPerTransaction.toFixed(1)} a transaction) by BatchWriteItem, 25 a request`, auditBatches.toFixed(2), perEvent(auditBatches).toFixed(2)],
+        [`the streams read (${cdc.streamRecordsPerTransaction.toFixed(1)} records a transaction), GetRecords of 100`, streamReads.toFixed(2), perEvent(streamReads).toFixed(2)],
+        ['**with the audit lines apart**', `**${apart.toFixed(2)}**`, `**${perEvent(apart).toFixed(2)}**`],
+      ],
+    ),
+    '',
+    `Against the transactions as sent: without their audit lines alone, ${signedPercent(cdc.jvmMsPerTransaction.withoutAuditNoStreams / day.jvmMsPerRequest - 1)} of their CPU; with the streams the consumer needs and the lines written apart, ${signedPercent(perEvent(apart) / asOnDay - 1)} (${signedMs(perEvent(apart) - asOnDay)} per event)${cdc.failed ? `; ${cdc.failed} replayed requests failed (the first: ${String(cdc.firstFailure).replace(/\s+/g, ' ').slice(0, 160)})` : ''}.`,
+    '',
+  ];
+}
+
+/** The what-if's result as a sentence for the missed aim's text. */
+function cdcLimit(cdc: CdcWhatIf | undefined, byKind: KindCost[], events: number): string {
+  if (cdc === undefined) return '';
+  const { day, perEvent, apart, asOnDay } = cdcCosts(cdc, byKind, events);
+  if (day === undefined) return '';
+  return `Audit lines written apart by a change-data-capture consumer, measured on the same sample (the what-if under the by-kind table), take the transactions' share of the stand-in's CPU from ${asOnDay.toFixed(2)} to ${perEvent(apart).toFixed(2)} ms per event (${signedPercent(perEvent(apart) / asOnDay - 1)}; without the lines and without streams, ${signedPercent(cdc.jvmMsPerTransaction.withoutAuditNoStreams / day.jvmMsPerRequest - 1)}): the lines are still items the stand-in writes, and the stream records are more for it to keep and serve.`;
+}
+
+const signedPercent = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(100 * x))} %`;
+const signedMs = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(2)} ms`;
+
 /**
  * What the stand-in's CPU says about the ratio: the JVM's CPU per event against its CPU per raw write, and
  * how busy it was, with the request kinds that took most of it.
@@ -565,7 +626,7 @@ function boundLimit(b: WriteBound, rawWrites: number): string {
     `Measured in the same run, the stand-in writes ${si(b.transactionItemRate)} items/s inside transactions (${ratio(b.transactionItemRate / rawWrites)} its single-item rate), and each event of the day writes ${b.transaction.toFixed(1)} items in transactions and ${(b.batch + b.single).toFixed(1)} more:`,
     `those writes alone, with nothing else done, allow ${si(b.eventsPerSecond)} events/s, ${ratio(reachable)} the raw write rate.`,
     reachable < 0.5
-      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(Math.max(b.transactionItemRate, rawWrites) / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates, and each state change is written with its audit line and its event's receipt in one transaction (the invariants), after the ingest record that keeps (source, id) once — 4 items at the least. Audit lines written by a change-data-capture consumer would still be items the stand-in writes.`
+      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(Math.max(b.transactionItemRate, rawWrites) / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates, and each state change is written with its audit line and its event's receipt in one transaction (the invariants), after the ingest record that keeps (source, id) once — 4 items at the least.`
       : 'The writes alone would allow 0.5×; the rest is the reads, the requests\' overhead and the handlers\' share of the 2 cores.',
   ].join(' ');
 }

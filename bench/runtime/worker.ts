@@ -23,7 +23,7 @@ import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
 import { bundleApplication, bundleSeed } from './bundle-load';
 import { Meter } from './meter';
-import { replaySample, RequestSample } from './request-sample';
+import { replayAuditByCdc, replaySample, RequestSample } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLOCK = '2026-11-06T12:00:00+08:00';
@@ -329,6 +329,8 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const transactionItems = transactionProbe.rate;
   progress(0.97, 'replaying a sample of the day\'s requests');
   const byKind = await replaySample(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
+  progress(0.98, 'replaying the sampled transactions with their audit lines written apart');
+  const cdc = await replayAuditByCdc(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
 
   // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
   const checks: Array<{ what: string; expected: unknown; actual: unknown }> = [];
@@ -354,7 +356,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  return { total, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
 }
 
 /** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`. */

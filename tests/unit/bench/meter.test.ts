@@ -83,3 +83,16 @@ describe('the meter on a document client', () => {
     expect((seen[0] as any).ReturnConsumedCapacity).toBe('TOTAL');
   });
 });
+
+describe('the meter\'s write units inside transactions', () => {
+  it('keeps apart, by table, the units written inside transactions from those written in batches', () => {
+    const meter = new Meter();
+    const audit = { pk: { S: 'AUDIT#application:A1' }, sk: { S: '2026-11-06#decided#e1' } };
+    meter.countDynamo('TransactWriteItems', { TransactItems: [{ Put: { TableName: 'civicflow-local-audit', Item: audit } }, { Put: { TableName: 'civicflow-local-approvals', Item: small } }] }, {});
+    meter.countDynamo('BatchWriteItem', { RequestItems: { 'civicflow-local-audit': [{ PutRequest: { Item: audit } }] } }, {});
+    expect(meter.wcuByTable).toEqual({ audit: 2 + 1, approvals: 2 });
+    expect(meter.snapshot().wcuInTransactionsByTable).toEqual({ audit: 2, approvals: 2 });
+    meter.reset();
+    expect(meter.snapshot().wcuInTransactionsByTable).toEqual({});
+  });
+});

@@ -1,0 +1,68 @@
+/**
+ * The bench's replays (bench/runtime/request-sample.ts) against DynamoDB Local: a sample of the day's
+ * transactions replayed into empty copies, conditions holding, the day's tables untouched; and the
+ * what-if that writes their audit lines apart, by BatchWriteItem, with streams on the other tables read to
+ * their end. Every copy is deleted afterwards.
+ */
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { replayAuditByCdc, replaySample, RequestSample } from '#bench/runtime/request-sample';
+import { useTestDynamo } from '#support/dynamo';
+
+const dynamo = useTestDynamo();
+const S = (s: string) => ({ S: s });
+
+/** A transaction as the approval consumer sends one (marshalled): a state item, its audit line, its receipt. */
+function transaction(n: number) {
+  return {
+    TransactItems: [
+      { Put: { TableName: dynamo().tables.approvals, Item: { pk: S(`APP#T-${n}`), sk: S('DECISION'), outcome: S('APPROVED') }, ConditionExpression: 'attribute_not_exists(pk) OR outcome = :o', ExpressionAttributeValues: { ':o': S('MANUAL_REVIEW') } } },
+      { Put: { TableName: dynamo().tables.audit, Item: { pk: S(`AUDIT#application:T-${n}`), sk: S(`2026-11-06T03:00:00.000Z#decided#e-${n}`), actor: S('approval') }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      { Put: { TableName: dynamo().tables.receipts, Item: { pk: S(`RECEIPT#/systems/test#e-${n}`), sk: S('RECEIPT'), outcome: S('applied') }, ConditionExpression: 'attribute_not_exists(pk)' } },
+    ],
+  };
+}
+
+/** CPU is not what these tests check: a meter that never moves. */
+const noCpu = () => ({ node: 0, standIns: 0 });
+
+async function tableNames(): Promise<string[]> {
+  const client = new DynamoDBClient({ endpoint: dynamo().endpoint });
+  try {
+    return (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  } finally {
+    client.destroy();
+  }
+}
+
+describe('the replay of a sample of the day', () => {
+  it('writes each sampled transaction into copies, conditions holding, and leaves the day\'s tables as they were', async () => {
+    const sample = new RequestSample();
+    for (let n = 0; n < 3; n++) sample.offer('TransactWriteItems', transaction(n));
+    const costs = await replaySample(sample, dynamo().endpoint, noCpu);
+    const replayed = costs.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined)!;
+    expect(replayed).toMatchObject({ requests: 3, replayed: 3, failed: 0, itemsPerRequest: 3 });
+    expect(costs.find((k) => k.control !== undefined)).toMatchObject({ replayed: 3, failed: 0 });
+    expect(await dynamo().partition('audit', 'AUDIT#application:T-1')).toEqual([]);
+    expect(await dynamo().partition('approvals', 'APP#T-1')).toEqual([]);
+    expect((await tableNames()).filter((t) => t.includes('-replay'))).toEqual([]);
+  });
+});
+
+describe('the what-if: audit lines written apart by a change-data-capture consumer', () => {
+  it('replays the transactions without their audit lines, writes those by BatchWriteItem and reads every stream record', async () => {
+    const sample = new RequestSample();
+    for (let n = 10; n < 14; n++) sample.offer('TransactWriteItems', transaction(n));
+    const whatIf = await replayAuditByCdc(sample, dynamo().endpoint, noCpu);
+    expect(whatIf).toMatchObject({ transactions: 4, auditItemsPerTransaction: 1, failed: 0 });
+    // The approvals and receipts puts of each transaction, each a stream record; the audit table has no stream.
+    expect(whatIf!.streamRecordsPerTransaction).toBe(2);
+    expect((await tableNames()).filter((t) => t.includes('-replay'))).toEqual([]);
+  });
+
+  it('has nothing to say of transactions without audit lines', async () => {
+    const sample = new RequestSample();
+    const { TransactItems } = transaction(20);
+    sample.offer('TransactWriteItems', { TransactItems: [TransactItems[0], TransactItems[2]] });
+    expect(await replayAuditByCdc(sample, dynamo().endpoint, noCpu)).toBeUndefined();
+  });
+});
