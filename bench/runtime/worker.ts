@@ -18,6 +18,7 @@ import { setClockOffset } from '#platform/clock';
 // The pure domain, not the capability's index: the index loads the store, and with it the SDK clients, which
 // read their endpoints at import — before startRuntime has set them.
 import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
+import { recordsBySource, withApplicantOfItsOwn, type ClonedApplicant, type RegistrySamples } from '#bench/fixtures/applicants';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
@@ -42,6 +43,31 @@ function sampleEvents(type: string): Array<{ name: string; event: Ev }> {
 }
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const six = (n: number) => String(n).padStart(6, '0');
+
+let registrySamples: RegistrySamples | undefined;
+/** Clones numbered across the whole scenario, so no two name the same applicant. */
+let nextApplicant = 0;
+/** A cloned application with an applicant of its own, whose records `seedApplicants` must post first. */
+function ownApplicant(application: Ev): ClonedApplicant {
+  registrySamples ??= {
+    persons: sampleEvents('gov.person.profile.updated').map((s) => s.event),
+    enterprises: sampleEvents('gov.enterprise.profile.updated').map((s) => s.event),
+    licences: sampleEvents('gov.licence.issued').map((s) => s.event),
+    credits: sampleEvents('gov.credit.updated').map((s) => s.event),
+  };
+  return withApplicantOfItsOwn(application, nextApplicant++, registrySamples);
+}
+
+/** Posts the applicants' registry records (profiles, licences, credit) and waits for them: before anything is measured. */
+async function seedApplicants(clones: readonly ClonedApplicant[], from = 0, to = 0): Promise<number> {
+  const records = recordsBySource(clones);
+  await postAll(records, 4, (n) => progress(from + ((to - from) * n) / records.length, `applicants' records: ${n}/${records.length}`));
+  await drain('seeding the applicants\' records');
+  // Not part of any measure: their latencies are not the day's.
+  meter.posted.clear();
+  meter.accepted.clear();
+  return records.length;
+}
 
 function cloudEvent(source: string, type: string, id: string, data: unknown): Ev {
   return { specversion: '1.0', id, source, type, time: '2026-11-06T10:00:00+08:00', datacontenttype: 'application/json', data };
@@ -133,12 +159,15 @@ function policyEvent(policyId: string, id: string): Ev {
 function peakDay(scale: { applications: number; cases: number; profiles: number }, profiles: readonly EnterpriseProfile[]) {
   const apps = sampleEvents('gov.application.submitted');
   const applications: Array<{ template: string; itemCode: string; event: Ev }> = [];
+  const applicants: ClonedApplicant[] = [];
   for (let i = 0; i < scale.applications; i++) {
     const t = apps[i % apps.length]!;
     const e = clone(t.event);
     e.id = `bench-app-${i}`;
     e.data.applicationId = `SQ-20261106-${six(i)}`;
-    applications.push({ template: t.name, itemCode: e.data.itemCode, event: e });
+    const own = ownApplicant(e);
+    applicants.push(own);
+    applications.push({ template: t.name, itemCode: e.data.itemCode, event: own.application as Ev });
   }
   const caseSample = sampleEvents('gov.case.completed')[0]!.event;
   const reviewSample = sampleEvents('gov.review.submitted').find((s) => s.name === 'good-review')!.event;
@@ -170,7 +199,7 @@ function peakDay(scale: { applications: number; cases: number; profiles: number 
       for (let j = 0; j < 100 && idx[k]! < s.length; j++) mixed.push(s[idx[k]!++]!);
     }
   }
-  return { applications, cases, reviews, levels, mixed };
+  return { applications, applicants, cases, reviews, levels, mixed };
 }
 
 /** CPU seconds used so far by this process and by its descendants (DynamoDB Local's JVM), from /proc. */
@@ -296,6 +325,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const transactionItemsBefore = await transactionItemRate(rawSeconds, 'before');
   progress(0.05, 'reference data, raw write rate');
   const day = peakDay(opts, profiles);
+  const applicantRecords = await seedApplicants(day.applicants, 0.05, 0.1);
   meter.reset();
   meter.latencies = [];
   const sample = new RequestSample();
@@ -303,7 +333,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const total = day.mixed.length + 1;
   const cpu0 = cpuSeconds();
   const t0 = performance.now();
-  await postAll(day.mixed, 4, (n) => progress(0.05 + (0.6 * n) / total, `posted ${n}/${total}`));
+  await postAll(day.mixed, 4, (n) => progress(0.1 + (0.55 * n) / total, `posted ${n}/${total}`));
   const policyId = 'POL-BENCH-PEAK-DAY';
   await postAll([policyEvent(policyId, 'bench-policy-peak')], 1);
   const postedMs = performance.now() - t0;
@@ -356,17 +386,17 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  return { total, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
 }
 
-/** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`. */
-function applicationEvents(count: number, prefix: string): Ev[] {
+/** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`, each with an applicant of its own. */
+function applicationEvents(count: number, prefix: string): ClonedApplicant[] {
   const apps = sampleEvents('gov.application.submitted');
   return Array.from({ length: count }, (_, i) => {
     const e = clone(apps[i % apps.length]!.event);
     e.id = `bench-${prefix}-${i}`;
     e.data.applicationId = `SQ-20261106-${prefix.toUpperCase()}${six(i)}`;
-    return e;
+    return ownApplicant(e);
   });
 }
 
@@ -387,17 +417,22 @@ async function steady(opts: { calibrate: number; seconds: number }) {
     await drain('seeding the 企业开办 bundle');
   }
   progress(0.05, 'reference data');
-  const flood = applicationEvents(opts.calibrate, 'cal');
+  const calibration = applicationEvents(opts.calibrate, 'cal');
+  await seedApplicants(calibration, 0.05, 0.1);
+  const flood = calibration.map((c) => c.application as Ev);
   const t0 = performance.now();
-  await postAll(flood, 4, (n) => progress(0.05 + (0.2 * n) / flood.length, `calibrating: posted ${n}`));
+  await postAll(flood, 4, (n) => progress(0.1 + (0.15 * n) / flood.length, `calibrating: posted ${n}`));
   await drain('the calibration flood');
   const sustainable = flood.length / ((performance.now() - t0) / 1000);
   const rate = sustainable / 2;
-  meter.reset();
-  meter.posted.clear();
   const count = Math.max(10, Math.round(rate * opts.seconds));
   // Every BUNDLE_EVERY-th application a 企业开办 bundle application (five children), beside the single items.
-  const events = applicationEvents(count, 'st').map((e, i) => (i % BUNDLE_EVERY === BUNDLE_EVERY - 1 ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : e));
+  const isBundle = (i: number) => i % BUNDLE_EVERY === BUNDLE_EVERY - 1;
+  const clones = applicationEvents(count, 'st');
+  await seedApplicants(clones.filter((_, i) => !isBundle(i)), 0.25, 0.3);
+  meter.reset();
+  meter.posted.clear();
+  const events = clones.map((c, i) => (isBundle(i) ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : (c.application as Ev)));
   const start = performance.now();
   const inFlight: Array<Promise<unknown>> = [];
   let lateStarts = 0;
@@ -522,6 +557,7 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
   const n = opts.perType;
   const { profiles } = generateEnterprises(n + opts.profilesForPolicy, 20261108, { asOf: '2026-11-01T00:00:00+08:00' });
   const day = peakDay({ applications: n * 4, cases: n, profiles: 0 }, []);
+  await seedApplicants(day.applicants);
   const segments: Array<{ label: string; events: Ev[]; per: number }> = [];
   segments.push({ label: 'gov.enterprise.profile.updated', events: profileEvents(profiles.slice(0, n), 'cost-ent'), per: n });
   const apps = sampleEvents('gov.application.submitted');
@@ -586,6 +622,7 @@ async function ingestUnderBacklog(opts: { backlog: number; probes: number; idleP
   await seedReference();
   const backlogDay = peakDay({ applications: Math.round(opts.backlog / 2), cases: Math.round(opts.backlog / 4), profiles: 0 }, []);
   const probeDay = peakDay({ applications: 100 * (opts.probes + opts.idleProbes), cases: 0, profiles: 0 }, []);
+  await seedApplicants([...backlogDay.applicants, ...probeDay.applicants]);
   // Ids of their own, so no probe is a duplicate of the backlog.
   const probeEvents = probeDay.applications.map((a, i) => ({ ...a.event, id: `probe-${i}`, data: { ...a.event.data, applicationId: `SQ-20261107-${six(i)}` } }));
   const loop = monitorEventLoopDelay({ resolution: 10 });
