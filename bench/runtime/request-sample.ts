@@ -142,89 +142,122 @@ export async function replaySample(sample: RequestSample, endpoint: string | und
 
 /**
  * A lever measured without building it: the audit lines written by a change-data-capture consumer (DynamoDB
- * Streams) instead of inside each transaction. The sampled transactions are replayed once more without their
- * audit lines into copies whose tables have streams (new and old images, as such a consumer needs to say what
- * changed); then their audit lines are written as that consumer would, by BatchWriteItem, 25 a request; then the
- * streams are read as Lambda's poller reads them (GetRecords, 100 records a call). The JVM's CPU of each step
- * is measured, per transaction replayed.
+ * Streams) instead of inside each transaction. The sampled transactions are replayed three ways into three
+ * sets of empty copies: as sent; without their audit lines; and without them into copies whose tables (the
+ * audit table's aside) have streams of new and old images, as such a consumer needs to say what changed. Then
+ * the lines are written as that consumer would, by BatchWriteItem of 25, and the streams read as Lambda's
+ * poller reads them (GetRecords of 100). The sample is cut into rounds and each round runs every step back to
+ * back, so the machine's drift over the replay falls on all of them alike. The JVM's CPU of each step, per
+ * transaction replayed.
  */
 export interface CdcWhatIf {
   readonly transactions: number;
+  readonly rounds: number;
   readonly auditItemsPerTransaction: number;
   readonly streamRecordsPerTransaction: number;
   readonly jvmMsPerTransaction: {
+    /** As the day sent them, in this replay (side by side with the rest). */
+    readonly asSent: number;
+    /** Control: without their audit lines into copies without streams (what removing the lines alone saves). */
+    readonly withoutAuditNoStreams: number;
     readonly withoutAudit: number;
     readonly auditBatches: number;
     readonly streamReads: number;
-    /** Control: without their audit lines into copies without streams (what removing the lines alone saves). */
-    readonly withoutAuditNoStreams: number;
   };
   /** Requests refused all the same (their cost is a refusal's), and the first reason. */
   readonly failed: number;
   readonly firstFailure?: string;
 }
 
+const CDC_ROUNDS = 6;
+
 export async function replayAuditByCdc(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<CdcWhatIf | undefined> {
   const transactions = (sample.kept.TransactWriteItems ?? []) as any[];
   const isAudit = (table: string) => topologyTable(table) === 'audit';
   if (!transactions.some((t) => (t.TransactItems ?? []).some((i: any) => isAudit(i.Put?.TableName ?? '')))) return undefined;
   const client = new DynamoDBClient({ endpoint, maxAttempts: 3 });
-  const copies = new Map<string, Copy & { streamArn?: string }>();
-  const control = new Map<string, Copy>();
+  const sets = { asSent: new Map<string, Copy>(), control: new Map<string, Copy>(), cdc: new Map<string, Copy & { streamArn?: string }>() };
   try {
     for (const input of transactions) {
       for (const t of tablesOf('TransactWriteItems', input)) {
-        if (!copies.has(t)) copies.set(t, await copyTable(client, t, true, { suffix: 'cdc', stream: !isAudit(t) }));
-        if (!control.has(t)) control.set(t, await copyTable(client, t, true, { suffix: 'cdc-control', stream: false }));
+        if (sets.asSent.has(t)) continue;
+        sets.asSent.set(t, await copyTable(client, t, true, { suffix: 'cdc-as-sent', stream: false }));
+        sets.control.set(t, await copyTable(client, t, true, { suffix: 'cdc-control', stream: false }));
+        sets.cdc.set(t, await copyTable(client, t, true, { suffix: 'cdc', stream: !isAudit(t) }));
       }
     }
-    const isAuditCopy = (op: any) => op !== undefined && isAudit(String(op.TableName).replace(/-replay-cdc(-control)?$/, ''));
-    const auditItems: Array<{ table: string; item: unknown }> = [];
-    const strip = (into: Map<string, Copy>, keep?: typeof auditItems) =>
-      transactions.flatMap((input, n) => {
-        const aimed = intoCopies('TransactWriteItems', input, n, into) as any;
-        const [audit, rest] = partition(aimed.TransactItems as any[], (t) => isAuditCopy(t.Put));
-        for (const t of audit) keep?.push({ table: t.Put.TableName, item: t.Put.Item });
-        return rest.length > 0 ? [{ ...aimed, TransactItems: rest }] : [];
-      });
-    const stripped = strip(copies, auditItems);
-    const strippedControl = strip(control);
-    const batches: unknown[] = [];
-    for (let i = 0; i < auditItems.length; i += 25) {
-      const RequestItems: Record<string, unknown[]> = {};
-      for (const { table, item } of auditItems.slice(i, i + 25)) (RequestItems[table] ??= []).push({ PutRequest: { Item: item } });
-      batches.push({ RequestItems });
-    }
+    const auditCopies = new Set([...sets.cdc, ...sets.control].filter(([t]) => isAudit(t)).map(([, c]) => c.name));
+    /** The n-th transaction aimed at `into`, without its audit lines (kept in `lines`). */
+    const stripped = (input: unknown, n: number, into: Map<string, Copy>, lines: Array<{ table: string; item: unknown }>) => {
+      const aimed = intoCopies('TransactWriteItems', input, n, into) as any;
+      const [audit, rest] = partition(aimed.TransactItems as any[], (t) => t.Put !== undefined && auditCopies.has(t.Put.TableName));
+      for (const t of audit) lines.push({ table: t.Put.TableName, item: t.Put.Item });
+      return rest.length > 0 ? [{ ...aimed, TransactItems: rest }] : [];
+    };
+    const tails = [...sets.cdc.values()].flatMap(({ streamArn }) => (streamArn === undefined ? [] : [new StreamTail(endpoint!, streamArn)]));
+    const ms = { asSent: 0, withoutAuditNoStreams: 0, withoutAudit: 0, auditBatches: 0, streamReads: 0 };
     let failed = 0;
     let firstFailure: string | undefined;
-    const step = async (run: () => Promise<{ failed: number; firstFailure?: string } | void>) => {
+    let lines = 0;
+    let records = 0;
+    const step = async (key: keyof typeof ms, run: () => Promise<{ failed: number; firstFailure?: string } | void>) => {
       const c0 = cpu();
       const r = await run();
+      ms[key] += (cpu().standIns - c0.standIns) * 1000;
       if (r) {
         failed += r.failed;
         firstFailure ??= r.firstFailure;
       }
-      return ((cpu().standIns - c0.standIns) * 1000) / transactions.length;
     };
-    const withoutAuditNoStreams = await step(() => sendAll(client, 'TransactWriteItems', strippedControl));
-    const withoutAudit = await step(() => sendAll(client, 'TransactWriteItems', stripped));
-    const auditBatches = await step(() => sendAll(client, 'BatchWriteItem', batches));
-    let records = 0;
-    const streamReads = await step(async () => {
-      for (const { streamArn } of copies.values()) if (streamArn !== undefined) records += await readStream(endpoint!, streamArn);
-    });
+    const rounds = Math.min(CDC_ROUNDS, transactions.length);
+    for (let round = 0; round < rounds; round++) {
+      const from = Math.floor((round * transactions.length) / rounds);
+      const part = transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds));
+      const auditLines: Array<{ table: string; item: unknown }> = [];
+      const asSent = part.map((input, i) => intoCopies('TransactWriteItems', input, from + i, sets.asSent));
+      const control = part.flatMap((input, i) => stripped(input, from + i, sets.control, []));
+      const cdc = part.flatMap((input, i) => stripped(input, from + i, sets.cdc, auditLines));
+      lines += auditLines.length;
+      await step('asSent', () => sendAll(client, 'TransactWriteItems', asSent));
+      await step('withoutAuditNoStreams', () => sendAll(client, 'TransactWriteItems', control));
+      await step('withoutAudit', () => sendAll(client, 'TransactWriteItems', cdc));
+      await step('auditBatches', () => sendAll(client, 'BatchWriteItem', batchesOf(auditLines)));
+      await step('streamReads', async () => {
+        for (const tail of tails) records += await tail.readNew();
+      });
+    }
+    const per = (x: number) => x / transactions.length;
     return {
       transactions: transactions.length,
-      auditItemsPerTransaction: auditItems.length / transactions.length,
-      streamRecordsPerTransaction: records / transactions.length,
-      jvmMsPerTransaction: { withoutAudit, auditBatches, streamReads, withoutAuditNoStreams },
+      rounds,
+      auditItemsPerTransaction: per(lines),
+      streamRecordsPerTransaction: per(records),
+      jvmMsPerTransaction: {
+        asSent: per(ms.asSent),
+        withoutAuditNoStreams: per(ms.withoutAuditNoStreams),
+        withoutAudit: per(ms.withoutAudit),
+        auditBatches: per(ms.auditBatches),
+        streamReads: per(ms.streamReads),
+      },
       failed,
       ...(firstFailure === undefined ? {} : { firstFailure }),
     };
   } finally {
-    for (const { name } of [...copies.values(), ...control.values()]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    const names = [...sets.asSent.values(), ...sets.control.values(), ...sets.cdc.values()].map((c) => c.name);
+    for (const name of names) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
     client.destroy();
   }
+}
+
+/** Items put by BatchWriteItem, 25 a request. */
+function batchesOf(items: ReadonlyArray<{ table: string; item: unknown }>): unknown[] {
+  const batches: unknown[] = [];
+  for (let i = 0; i < items.length; i += 25) {
+    const RequestItems: Record<string, unknown[]> = {};
+    for (const { table, item } of items.slice(i, i + 25)) (RequestItems[table] ??= []).push({ PutRequest: { Item: item } });
+    batches.push({ RequestItems });
+  }
+  return batches;
 }
 
 function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
@@ -234,26 +267,47 @@ function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
   return [yes, no];
 }
 
-/** Every record of a stream, read shard by shard from its start, 100 records a GetRecords call; how many. */
-async function readStream(endpoint: string, streamArn: string): Promise<number> {
-  let records = 0;
-  const shards: any[] = [];
-  let from: string | undefined;
-  do {
-    const d = (await streamsCall(endpoint, 'DescribeStream', { StreamArn: streamArn, ...(from ? { ExclusiveStartShardId: from } : {}) })).StreamDescription;
-    shards.push(...(d.Shards ?? []));
-    from = d.LastEvaluatedShardId;
-  } while (from);
-  for (const shard of shards) {
-    let iterator: string | undefined = (await streamsCall(endpoint, 'GetShardIterator', { StreamArn: streamArn, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' })).ShardIterator;
-    while (iterator) {
-      const out = await streamsCall(endpoint, 'GetRecords', { ShardIterator: iterator, Limit: 100 });
-      records += out.Records?.length ?? 0;
-      // An open shard always hands on an iterator: the end of what is there is an empty read.
-      iterator = (out.Records?.length ?? 0) > 0 ? out.NextShardIterator : undefined;
+/**
+ * A stream read as a consumer reads it: each call reads what was added since the last, every shard, 100
+ * records a GetRecords call, from a fresh iterator after the last sequence number read (DynamoDB Local
+ * refuses an iterator handed on by an empty read once records have arrived after it).
+ */
+class StreamTail {
+  /** Shard → the sequence number of its last record read (undefined: none yet). */
+  private readonly last = new Map<string, string | undefined>();
+
+  constructor(
+    private readonly endpoint: string,
+    private readonly streamArn: string,
+  ) {}
+
+  /** Reads every record not read yet; how many. */
+  async readNew(): Promise<number> {
+    let records = 0;
+    let from: string | undefined;
+    do {
+      const d = (await streamsCall(this.endpoint, 'DescribeStream', { StreamArn: this.streamArn, ...(from ? { ExclusiveStartShardId: from } : {}) })).StreamDescription;
+      for (const shard of d.Shards ?? []) if (!this.last.has(shard.ShardId)) this.last.set(shard.ShardId, undefined);
+      from = d.LastEvaluatedShardId;
+    } while (from);
+    for (const [shard, after] of this.last) {
+      const start = await streamsCall(this.endpoint, 'GetShardIterator', {
+        StreamArn: this.streamArn,
+        ShardId: shard,
+        ...(after === undefined ? { ShardIteratorType: 'TRIM_HORIZON' } : { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: after }),
+      });
+      let iterator: string | undefined = start.ShardIterator;
+      while (iterator !== undefined) {
+        const out = await streamsCall(this.endpoint, 'GetRecords', { ShardIterator: iterator, Limit: 100 });
+        const read = (out.Records ?? []) as Array<{ dynamodb?: { SequenceNumber?: string } }>;
+        records += read.length;
+        if (read.length > 0) this.last.set(shard, read[read.length - 1]!.dynamodb?.SequenceNumber);
+        // An open shard always hands on an iterator: the end of what is there is an empty read.
+        iterator = read.length > 0 ? out.NextShardIterator : undefined;
+      }
     }
+    return records;
   }
-  return records;
 }
 
 /** A DynamoDB Streams call to DynamoDB Local (one database for any credentials; the signature is not checked). */

@@ -53,7 +53,7 @@ describe('the what-if: audit lines written apart by a change-data-capture consum
     const sample = new RequestSample();
     for (let n = 10; n < 14; n++) sample.offer('TransactWriteItems', transaction(n));
     const whatIf = await replayAuditByCdc(sample, dynamo().endpoint, noCpu);
-    expect(whatIf).toMatchObject({ transactions: 4, auditItemsPerTransaction: 1, failed: 0 });
+    expect(whatIf).toMatchObject({ transactions: 4, rounds: 4, auditItemsPerTransaction: 1, failed: 0 });
     // The approvals and receipts puts of each transaction, each a stream record; the audit table has no stream.
     expect(whatIf!.streamRecordsPerTransaction).toBe(2);
     expect((await tableNames()).filter((t) => t.includes('-replay'))).toEqual([]);
