@@ -155,9 +155,11 @@ export class StatefulStack extends Stack implements StatefulResources {
       acknowledgeNoRotation(seed);
       keyEntries[principal] = seed.secretValue;
     }
-    // No principal's: the key the query API seals cursors with for readers who see person data masked.
+    // No principal's: the key the query API seals cursors with for readers who see person data masked. Its
+    // seed is named after its entry, which no principal may take ('@…' is refused in the stage config), so a
+    // reader called `cursor-key` cannot claim the same secret name.
     const cursorSeed = new secretsmanager.Secret(this, 'CursorKeySeed', {
-      secretName: `${signingKeysSecretName(config.stage)}/seeds/cursor-key`,
+      secretName: `${signingKeysSecretName(config.stage)}/seeds/${CURSOR_KEY_ENTRY}`,
       description: `CivicFlow ${config.stage}: the key the query API seals paging cursors with (no principal's; assembled into the signing-keys secret)`,
       encryptionKey: this.key,
       removalPolicy: RemovalPolicy.RETAIN,

@@ -158,6 +158,13 @@ describe('stateful stack', () => {
     }
     expect(seeds.size).toBe(principals.length);
   });
+
+  it('names each seed secret after its entry, the cursor key\'s in a name no principal can have', () => {
+    const names = resourcesOfType(s.statefulJson, 'AWS::SecretsManager::Secret').map(([, r]) => r.Properties.Name as string);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain(`civicflow/${stage}/signing-keys/seeds/@cursor`);
+    expect(names).not.toContain(`civicflow/${stage}/signing-keys/seeds/cursor-key`);
+  });
 });
 
 describe('functions', () => {
