@@ -386,7 +386,10 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   checks.push({ what: 'policy notified', expected: oracle.eligible.length, actual: pf.notified });
   checks.push({ what: 'messages in DLQs', expected: 0, actual: dlqTotal() });
   checks.push({ what: 'posted events never stored (no handler finished them)', expected: 0, actual: lostInFlight });
-  return { total, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomesByTemplate(day.applications, decided) };
+  // Each clone has an applicant of its own with the sample applicant's records: all of a template decide alike.
+  const outcomes = outcomesByTemplate(day.applications, decided);
+  for (const [template, byOutcome] of Object.entries(outcomes)) checks.push({ what: `distinct outcomes of the ${template} clones`, expected: 1, actual: Object.keys(byOutcome).length });
+  return { total, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
 }
 
 /** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`, each with an applicant of its own. */
