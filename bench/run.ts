@@ -31,7 +31,7 @@ export const BENCH: CommandSpec = {
   maxPositionals: 0,
   summary: 'Measures the rules engine, matching, bundles, the pipeline, publish-to-push and cost; writes BENCHMARKS.md.',
   options: [
-    { name: 'quick', help: 'shorter runs (about 2 minutes instead of 9)' },
+    { name: 'quick', help: 'shorter runs (about 6 minutes instead of 21 on 2 cores)' },
     { name: 'only', value: 'A,B', help: `these sections only (${Object.keys(SECTIONS).join(', ')}); written to bench/.last-<sections>.md` },
     { name: 'no-write', help: 'print the report instead of writing it' },
   ],
