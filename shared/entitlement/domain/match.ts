@@ -186,21 +186,20 @@ export function matchSlice(
   const facts: { enterprise?: EnterpriseProfile; person?: PersonProfile; credit: CreditRecord | undefined; now: Instant } = persons
     ? { person: undefined, credit: undefined, now }
     : { enterprise: undefined, credit: undefined, now };
-  const put = (profile: SubjectProfile): string => {
-    if (persons) {
-      facts.person = personFacts(profile as PersonProfile);
-      return (profile as PersonProfile).idNumber;
-    }
-    facts.enterprise = profile as EnterpriseProfile;
-    return (profile as EnterpriseProfile).creditCode;
+  const place = (profile: SubjectProfile): void => {
+    if (persons) facts.person = personFacts(profile as PersonProfile);
+    else facts.enterprise = profile as EnterpriseProfile;
   };
+  const idOf = (profile: SubjectProfile): string => (persons ? (profile as PersonProfile).idNumber : (profile as EnterpriseProfile).creditCode);
   const start = Math.max(0, options.start ?? 0);
   const end = Math.min(profiles.length, options.end ?? profiles.length);
   let ineligible = 0;
   let excluded = 0;
   if (readsCredit) {
     for (let i = start; i < end; i++) {
-      const id = put(profiles[i]!);
+      const profile = profiles[i]!;
+      place(profile);
+      const id = idOf(profile);
       const credit = lookup === undefined ? undefined : lookup(id);
       facts.credit = credit;
       const truth = compiled.evaluate(facts);
@@ -215,14 +214,13 @@ export function matchSlice(
     // id read before it is needed: over profiles of several shapes that read is not free either.
     for (let i = start; i < end; i++) {
       const profile = profiles[i]!;
-      if (persons) facts.person = personFacts(profile as PersonProfile);
-      else facts.enterprise = profile as EnterpriseProfile;
+      place(profile);
       const truth = compiled.evaluate(facts);
       if (truth === false) {
         ineligible++;
         continue;
       }
-      const id = persons ? (profile as PersonProfile).idNumber : (profile as EnterpriseProfile).creditCode;
+      const id = idOf(profile);
       if (lookup !== undefined) {
         const credit = lookup(id);
         if (credit !== undefined && credit.dishonest === true) {
