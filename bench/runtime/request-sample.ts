@@ -190,8 +190,11 @@ export async function replayAuditByCdc(sample: RequestSample, endpoint: string |
     /** The n-th transaction aimed at `into`, without its audit lines (kept in `lines`). */
     const stripped = (input: unknown, n: number, into: Map<string, Copy>, lines: Array<{ table: string; item: unknown }>) => {
       const aimed = intoCopies('TransactWriteItems', input, n, into) as any;
-      const [audit, rest] = partition(aimed.TransactItems as any[], (t) => t.Put !== undefined && auditCopies.has(t.Put.TableName));
-      for (const t of audit) lines.push({ table: t.Put.TableName, item: t.Put.Item });
+      const rest: unknown[] = [];
+      for (const t of aimed.TransactItems as any[]) {
+        if (t.Put !== undefined && auditCopies.has(t.Put.TableName)) lines.push({ table: t.Put.TableName, item: t.Put.Item });
+        else rest.push(t);
+      }
       return rest.length > 0 ? [{ ...aimed, TransactItems: rest }] : [];
     };
     const tails = [...sets.cdc.values()].flatMap(({ streamArn }) => (streamArn === undefined ? [] : [new StreamTail(endpoint!, streamArn)]));
@@ -258,13 +261,6 @@ function batchesOf(items: ReadonlyArray<{ table: string; item: unknown }>): unkn
     batches.push({ RequestItems });
   }
   return batches;
-}
-
-function partition<T>(xs: readonly T[], test: (x: T) => boolean): [T[], T[]] {
-  const yes: T[] = [];
-  const no: T[] = [];
-  for (const x of xs) (test(x) ? yes : no).push(x);
-  return [yes, no];
 }
 
 /**

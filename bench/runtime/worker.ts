@@ -18,7 +18,7 @@ import { setClockOffset } from '#platform/clock';
 // The pure domain, not the capability's index: the index loads the store, and with it the SDK clients, which
 // read their endpoints at import — before startRuntime has set them.
 import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
-import { recordsBySource, withApplicantOfItsOwn, type ClonedApplicant, type RegistrySamples } from '#bench/fixtures/applicants';
+import { recordsBySource, withApplicantOfItsOwn, type BenchEvent, type ClonedApplicant, type RegistrySamples } from '#bench/fixtures/applicants';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
@@ -32,7 +32,7 @@ const meter = new Meter();
 const progress = (f: number, label = '') => process.stderr.write(`@@progress ${f.toFixed(4)} ${label}\n`);
 const errors: string[] = [];
 
-type Ev = { specversion: '1.0'; id: string; source: string; type: string; time: string; datacontenttype: string; data: any };
+type Ev = BenchEvent;
 
 function sampleEvents(type: string): Array<{ name: string; event: Ev }> {
   const dir = join(ROOT, 'events/samples', type);
@@ -167,7 +167,7 @@ function peakDay(scale: { applications: number; cases: number; profiles: number 
     e.data.applicationId = `SQ-20261106-${six(i)}`;
     const own = ownApplicant(e);
     applicants.push(own);
-    applications.push({ template: t.name, itemCode: e.data.itemCode, event: own.application as Ev });
+    applications.push({ template: t.name, itemCode: e.data.itemCode, event: own.application });
   }
   const caseSample = sampleEvents('gov.case.completed')[0]!.event;
   const reviewSample = sampleEvents('gov.review.submitted').find((s) => s.name === 'good-review')!.event;
@@ -422,7 +422,7 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   progress(0.05, 'reference data');
   const calibration = applicationEvents(opts.calibrate, 'cal');
   await seedApplicants(calibration, 0.05, 0.1);
-  const flood = calibration.map((c) => c.application as Ev);
+  const flood = calibration.map((c) => c.application);
   const t0 = performance.now();
   await postAll(flood, 4, (n) => progress(0.1 + (0.15 * n) / flood.length, `calibrating: posted ${n}`));
   await drain('the calibration flood');
@@ -435,7 +435,7 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   await seedApplicants(clones.filter((_, i) => !isBundle(i)), 0.25, 0.3);
   meter.reset();
   meter.posted.clear();
-  const events = clones.map((c, i) => (isBundle(i) ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : (c.application as Ev)));
+  const events = clones.map((c, i) => (isBundle(i) ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : c.application));
   const start = performance.now();
   const inFlight: Array<Promise<unknown>> = [];
   let lateStarts = 0;
