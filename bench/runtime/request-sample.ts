@@ -16,6 +16,7 @@ import {
   DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  ExecuteStatementCommand,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -38,6 +39,7 @@ const COMMANDS = {
   Query: QueryCommand,
   BatchGetItem: BatchGetItemCommand,
   GetItem: GetItemCommand,
+  ExecuteStatement: ExecuteStatementCommand,
 } as const;
 type Kind = keyof typeof COMMANDS;
 const WRITES = new Set<Kind>(['TransactWriteItems', 'BatchWriteItem', 'BatchExecuteStatement', 'PutItem', 'UpdateItem', 'DeleteItem']);

@@ -198,6 +198,10 @@ export class CivicFunction extends Construct {
       // PartiQL INSERT is create-only (it fails on an existing key), so it grants no way to rewrite a record.
       props.tables[tableName].grant(this.role, 'dynamodb:PartiQLInsert');
     }
+    for (const tableName of spec.selectsWithPartiQL ?? []) {
+      // A SELECT of many partitions at once: read-only, on the table and its indexes.
+      props.tables[tableName].grant(this.role, 'dynamodb:PartiQLSelect');
+    }
     this.denyRewrites(props.tables);
     for (const queueName of spec.sendsTo) props.queues[queueName].grantSendMessages(this.role);
     if (spec.readsSigningKeys && props.signingKeys) this.grantReadSecret(props.signingKeys);

@@ -22,6 +22,7 @@ import {
   getItemVersion,
   getPersonProfile,
   licencesOfHolder,
+  licencesOfHolders,
   type StoredCredit,
   type StoredLicence,
 } from '#registry';
@@ -42,6 +43,9 @@ export function toDomainLicence(l: StoredLicence): Licence {
 
 type ApplicationRecords = Awaited<ReturnType<typeof getApplicationRecords>>;
 const readAheadKey = ({ itemCode, applicant }: ApplicationKey) => `application-records:${itemCode}|${applicant.kind}|${applicant.id}`;
+const licencesKey = (holderId: string) => `licences:${holderId}`;
+/** The holder's licences as read ahead for the batch, else read now. */
+const licencesOf = (holderId: string) => primed<StoredLicence[]>(licencesKey(holderId)) ?? licencesOfHolder(holderId);
 
 /** The stored records as the domain takes them (absent ones left out). */
 function factsOf(profile: Profile | undefined, licences: readonly StoredLicence[], credit: StoredCredit | undefined): ApplicantFacts {
@@ -51,27 +55,29 @@ function factsOf(profile: Profile | undefined, licences: readonly StoredLicence[
 export const registryReader: RegistryReader = {
   /**
    * One BatchGetItem (item, profile, credit) alongside the licences' Query, instead of four requests: the
-   * approval consumer is bound by DynamoDB requests.
+   * approval consumer is bound by DynamoDB requests. Both come from the batch's read-ahead when it ran.
    */
   async applicationFacts(itemCode, applicant) {
     const key = readAheadKey({ itemCode, applicant });
-    const [records, licences] = await Promise.all([primed<ApplicationRecords>(key) ?? getApplicationRecords(itemCode, applicant), licencesOfHolder(applicant.id)]);
+    const [records, licences] = await Promise.all([primed<ApplicationRecords>(key) ?? getApplicationRecords(itemCode, applicant), licencesOf(applicant.id)]);
     return { ...(records.item ? { item: records.item } : {}), ...factsOf(records.profile, licences, records.credit) };
   },
   /**
    * The item, profile and credit record of every submission of a batch in one BatchGetItem (of the distinct
-   * keys), read by their first decisions as at the batch's start: nothing in the approval consumer writes
-   * them (the registry's own consumer does). The licences are still one Query per application.
+   * keys), and their applicants' licences in one PartiQL SELECT (instead of a Query each), read by their
+   * decisions as at the batch's start: nothing in the approval consumer writes them (the registry's own
+   * consumer does).
    */
   async readAhead(requests) {
     if (requests.length < 2) return;
-    const records = await getApplicationRecordsMany(requests);
+    const [records, licences] = await Promise.all([getApplicationRecordsMany(requests), licencesOfHolders(requests.map((r) => r.applicant.id))]);
     requests.forEach((r, i) => primeInBatch(readAheadKey(r), records[i]));
+    for (const [holderId, held] of licences) primeInBatch(licencesKey(holderId), held);
   },
   async applicantFacts(applicant) {
     const [profile, licences, credit] = await Promise.all([
       applicant.kind === 'person' ? getPersonProfile(applicant.id) : getEnterpriseProfile(applicant.id),
-      licencesOfHolder(applicant.id),
+      licencesOf(applicant.id),
       getCredit(applicant.id),
     ]);
     return factsOf(profile, licences, credit);

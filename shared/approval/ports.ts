@@ -180,8 +180,9 @@ export interface RegistryReader {
   /** The version an application was accepted under. */
   itemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined>;
   /**
-   * Reads ahead what `applicationFacts` of these applications will ask for, in one request for the whole
-   * batch (within a unit of work; each read ahead is used once). Optional: without it each reads alone.
+   * Reads ahead what `applicationFacts` of these applications will ask for, for the whole batch at once
+   * (within a unit of work): the deployed reader takes two requests where each application would take two
+   * of its own. Optional: without it each reads alone.
    */
   readAhead?(requests: readonly ApplicationKey[]): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ExecuteStatementCommand, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 
 type Item = Record<string, any>;
@@ -25,4 +25,35 @@ export async function scanAll(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>
     start = page.LastEvaluatedKey;
   } while (start);
   return items;
+}
+
+/** DynamoDB's limit on the values of `IN` on a partition key in a PartiQL SELECT. */
+export const SELECT_IN_KEYS = 50;
+
+/**
+ * Every item of the partitions of `table` (or of its index `index`) whose partition key `keyName` is one of
+ * `keys`: a PartiQL SELECT with `IN` per 50 distinct keys, each followed by NextToken (DynamoDB returns such a
+ * SELECT 10 items a page), the SELECTs side by side. Eventually consistent, as a Query on an index is.
+ * Items come back in no particular order. One request where a Query per key would be many (the caller
+ * needs `dynamodb:PartiQLSelect` on the table or index).
+ */
+export async function selectPartitionsIn(table: string, index: string | undefined, keyName: string, keys: readonly string[]): Promise<Item[]> {
+  const distinct = [...new Set(keys)];
+  const from = index === undefined ? `"${table}"` : `"${table}"."${index}"`;
+  const chunks: string[][] = [];
+  for (let i = 0; i < distinct.length; i += SELECT_IN_KEYS) chunks.push(distinct.slice(i, i + SELECT_IN_KEYS));
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const items: Item[] = [];
+      const Statement = `SELECT * FROM ${from} WHERE "${keyName}" IN [${chunk.map(() => '?').join(', ')}]`;
+      let next: string | undefined;
+      do {
+        const page = await ddb.send(new ExecuteStatementCommand({ Statement, Parameters: chunk, ...(next !== undefined ? { NextToken: next } : {}) }));
+        items.push(...(page.Items ?? []));
+        next = page.NextToken;
+      } while (next !== undefined);
+      return items;
+    }),
+  );
+  return pages.flat();
 }

@@ -19,8 +19,9 @@ export {
   queryShardPersons,
   ENTERPRISE_SHARDS,
   type ProfilePage,
-  // E-licences of a holder, with a revocation that arrived folded in.
+  // E-licences of a holder (or of many at once), with a revocation that arrived folded in.
   licencesOfHolder,
+  licencesOfHolders,
   // Credit: the effective record (upstream data and our marks), one, many, or as stored for auditors.
   getCredit,
   getSubject,

@@ -21,7 +21,7 @@
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '#platform/batch-get';
-import { queryAll } from '#platform/paging';
+import { queryAll, selectPartitionsIn } from '#platform/paging';
 import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
@@ -260,14 +260,32 @@ function revokeLicence(licenceNo: string, revokedAt: string, receipt: Receipt) {
   );
 }
 
+const holderKey = (holderId: string) => `HOLDER#${holderId}`;
+const asStoredLicence = (item: Record<string, unknown>) => storedLicence(item.licence as Licence, item.revokedAt as string | undefined);
+
 export async function licencesOfHolder(holderId: string): Promise<StoredLicence[]> {
   const items = await queryAll({
     TableName: table(),
     IndexName: 'gsi1',
     KeyConditionExpression: 'gsi1pk = :h',
-    ExpressionAttributeValues: { ':h': `HOLDER#${holderId}` },
+    ExpressionAttributeValues: { ':h': holderKey(holderId) },
   });
-  return items.map((item) => storedLicence(item.licence as Licence, item.revokedAt as string | undefined));
+  return items.map(asStoredLicence);
+}
+
+/**
+ * The licences of many holders, each holder's as `licencesOfHolder` gives them (in the index's order of
+ * gsi1sk, compared as DynamoDB compares strings: by their UTF-8 bytes); a holder without any gets an empty
+ * list. One PartiQL SELECT on gsi1 per 50 holders instead of a Query each: the approval consumer reads a
+ * whole batch's ahead.
+ */
+export async function licencesOfHolders(holderIds: readonly string[]): Promise<Map<string, StoredLicence[]>> {
+  const byHolder = new Map<string, Record<string, unknown>[]>(holderIds.map((id) => [holderKey(id), []]));
+  for (const item of await selectPartitionsIn(table(), 'gsi1', 'gsi1pk', [...byHolder.keys()])) byHolder.get(item.gsi1pk as string)?.push(item);
+  const bytes = (item: Record<string, unknown>) => Buffer.from(item.gsi1sk as string, 'utf8');
+  return new Map(
+    [...byHolder].map(([key, items]) => [key.slice('HOLDER#'.length), items.sort((a, b) => Buffer.compare(bytes(a), bytes(b))).map(asStoredLicence)]),
+  );
 }
 
 // ---- credit --------------------------------------------------------------------------------------------
@@ -377,7 +395,7 @@ export async function batchGetCredits(subjectIds: readonly string[]): Promise<Ma
 
 // ---- an application's records --------------------------------------------------------------------------
 
-/** The records an application is decided on that live in this table (the licences come from a Query on gsi1). */
+/** The records an application is decided on that live in this table (the licences are in gsi1: `licencesOfHolder(s)`). */
 export interface ApplicationRecords {
   readonly item?: ServiceItem;
   readonly profile?: PersonProfile | EnterpriseProfile;

@@ -157,7 +157,7 @@ describe('registry use cases over the real store and receipts', () => {
     expect((await db().partition('registry', 'CONFLICT#item#ADAPTER-QX@2')).length).toBe(1);
   });
 
-  it("gives the approval consumer's batch its records read ahead in one request, the same as read one by one", async () => {
+  it("gives the approval consumer's batch its records and licences read ahead in two requests, the same as read one by one", async () => {
     const { jest } = await import('@jest/globals');
     const { registryReader } = await import('#approval/adapters');
     const { GroupCommit } = await import('#platform/group-commit');
@@ -165,6 +165,8 @@ describe('registry use cases over the real store and receipts', () => {
     await apply({ kind: 'item', item: { ...weather, itemCode: 'ADAPTER-RA' } });
     const people = ['110101199003070118', '110101199003070134', '110101199003070150'];
     for (const id of people.slice(0, 2)) await apply({ kind: 'personProfile', profile: { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: id } });
+    const card = dataOf<Licence>('gov.licence.issued/resident-id-card');
+    for (const [n, id] of [people[0]!, people[0]!, people[2]!].entries()) await apply({ kind: 'licenceIssued', licence: { ...card, holderId: id, licenceNo: `ADAPTER-RA-${n}` } });
     const keys = [...people, people[0]!].map((id) => ({ itemCode: 'ADAPTER-RA', applicant: { kind: 'person' as const, id, name: '张伟' } }));
     const alone = await Promise.all(keys.map((k) => registryReader.applicationFacts(k.itemCode, k.applicant)));
 
@@ -176,9 +178,12 @@ describe('registry use cases over the real store and receipts', () => {
     const sent = send.mock.calls.map(([command]) => command.constructor.name);
     send.mockRestore();
     expect(inBatch).toEqual(alone);
-    // One BatchGetItem for the batch; each application's licences are still its own Query.
+    expect(alone.map((facts) => facts.licences.length)).toEqual([2, 0, 1, 2]);
+    // One BatchGetItem for the batch's records and one SELECT for its applicants' licences: no Query each.
     expect(sent.filter((n) => n === 'BatchGetCommand')).toHaveLength(1);
-    expect(sent.filter((n) => n === 'QueryCommand')).toHaveLength(keys.length);
+    expect(sent.filter((n) => n === 'ExecuteStatementCommand')).toHaveLength(1);
+    expect(sent.filter((n) => n === 'QueryCommand')).toHaveLength(0);
+    expect(sent).toHaveLength(2);
   });
 
   it('stores a bundle version under BUNDLE#, keeps the newest current, and refuses one whose items are not all published', async () => {
@@ -232,6 +237,29 @@ describe('registry use cases over the real store and receipts', () => {
     expect(later).toMatchObject({ kind: 'DUPLICATE', details: { revokedAt: '2026-11-12T08:00:00.000Z' } });
     const held = await store.licencesOfHolder('110101199003070011');
     expect(held).toEqual([{ ...licence, revokedAt: '2026-11-12T08:00:00.000Z' }]);
+  });
+
+  it("reads many holders' licences in one SELECT per 50, each holder's as its own Query gives them", async () => {
+    const base = dataOf<Licence>('gov.licence.issued/resident-id-card');
+    const holder = (n: number) => `4403051990030${String(70000 + n).slice(1)}`;
+    const types = ['营业执照', 'B-permit', '居民身份证', 'a-permit', '食品经营许可证', 'Z'];
+    // Holder 0 holds twelve (more than DynamoDB's page of ten for such a SELECT), of types whose order is
+    // the index's; holders 1–7 one or two, one of them revoked; holders 8–54 none (55 holders: two SELECTs).
+    const issued: Licence[] = [
+      ...Array.from({ length: 12 }, (_, i) => ({ ...base, holderId: holder(0), licenceNo: `MANY-${11 - i}`, licenceType: types[i % types.length]! })),
+      ...Array.from({ length: 10 }, (_, i) => ({ ...base, holderId: holder(1 + (i % 7)), licenceNo: `FEW-${i}`, licenceType: types[(i * 5) % types.length]! })),
+    ];
+    for (const licence of issued) expect((await apply({ kind: 'licenceIssued', licence })).outcome).toBe('applied');
+    await apply({ kind: 'licenceRevoked', licenceNo: 'FEW-3', revokedAt: '2026-11-12T16:00:00+08:00' });
+
+    const holders = Array.from({ length: 55 }, (_, n) => holder(n));
+    const many = await store.licencesOfHolders([...holders, holder(0), holder(3)]);
+    expect([...many.keys()]).toEqual(holders);
+    for (const id of holders) expect([id, many.get(id)]).toEqual([id, await store.licencesOfHolder(id)]);
+    expect(many.get(holder(0))).toHaveLength(12);
+    expect(many.get(holder(4))?.find((l) => l.licenceNo === 'FEW-3')).toMatchObject({ revokedAt: '2026-11-12T08:00:00.000Z' });
+    expect(holders.filter((id) => many.get(id)!.length > 0)).toHaveLength(8);
+    expect(await store.licencesOfHolders([])).toEqual(new Map());
   });
 
   it('marks a false commitment once, keeps it through upstream updates, and folds it the same way for every reader', async () => {

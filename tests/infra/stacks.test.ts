@@ -294,6 +294,19 @@ describe('least privilege', () => {
     expect(functions.ingest.insertsWithPartiQL).toEqual(['events']);
   });
 
+  it('lets only the functions that say so select with PartiQL, only from their tables and indexes (approval: the registry)', () => {
+    for (const [name, spec] of functionEntries) {
+      const selecting = statementsOf(name).filter((st) => st.actions.includes('dynamodb:PartiQLSelect'));
+      const expected = 'selectsWithPartiQL' in spec ? [...(spec.selectsWithPartiQL as readonly string[])] : [];
+      expect([name, [...new Set(selecting.flatMap((st) => st.resources.map(tableOf)))].sort()]).toEqual([name, expected.sort()]);
+      // The grant reads: a statement that may select may do nothing else to those tables.
+      for (const st of selecting) expect([name, st.actions]).toEqual([name, ['dynamodb:PartiQLSelect']]);
+    }
+    expect(functions.approval.selectsWithPartiQL).toEqual(['registry']);
+    const resources = statementsOf('approval').filter((st) => st.actions.includes('dynamodb:PartiQLSelect')).flatMap((st) => st.resources);
+    expect(resources.some((r) => r.endsWith('/index/*'))).toBe(true);
+  });
+
   it('lets a function send only to its sendsTo queues and receive only from the queue it consumes', () => {
     for (const [name, spec] of functionEntries) {
       const sendsTo = new Set<string>();

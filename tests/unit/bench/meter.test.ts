@@ -96,3 +96,19 @@ describe('the meter\'s write units inside transactions', () => {
     expect(meter.snapshot().wcuInTransactionsByTable).toEqual({});
   });
 });
+
+describe('the meter on a PartiQL SELECT of many partitions', () => {
+  it("bills each key's partition as its Query would, which DynamoDB Local does not report", () => {
+    const meter = new Meter();
+    const licence = (holder: string, bytes: number) => ({ pk: { S: `LIC#${holder}` }, gsi1pk: { S: `HOLDER#${holder}` }, licence: { S: 'x'.repeat(bytes) } });
+    const input = { Statement: 'SELECT * FROM "civicflow-local-registry"."gsi1" WHERE "gsi1pk" IN [?, ?, ?]', Parameters: [{ S: 'HOLDER#a' }, { S: 'HOLDER#b' }, { S: 'HOLDER#c' }] };
+    // a: two licences of 3 KB (6 KB: 1 unit); b: one small (half a unit); c: none (half a unit, as an empty Query).
+    meter.countDynamo('ExecuteStatement', input, { Items: [licence('a', 3000), licence('b', 200), licence('a', 3000)] });
+    expect(meter.rcu).toBe(2);
+    expect(meter.wcu).toBe(0);
+    expect(meter.ddbRequests).toEqual({ ExecuteStatement: 1 });
+    // A reported figure is taken as it is.
+    meter.countDynamo('ExecuteStatement', input, { Items: [], ConsumedCapacity: { TableName: 'civicflow-local-registry', ReadCapacityUnits: 1.5 } });
+    expect(meter.rcu).toBe(3.5);
+  });
+});
