@@ -24,7 +24,7 @@ import { Poller, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
-import { depthsOf, drainer, watchDlqs, type Depths } from './watch';
+import { depthsOf, drainer, watchDlqs } from './watch';
 import { RECEIVER_PATH, upwardReceiver } from './upward-receiver';
 
 export { StartError } from './standins';

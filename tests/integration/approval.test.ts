@@ -17,7 +17,6 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-const ZHANG = '440305199003071236';
 const WANG = '440304198506122460';
 const DISHONEST = '92440300MA5JT4W2XW';
 

@@ -7,7 +7,7 @@
 import { makeIdNumber } from '#contract/identifiers';
 import { validateData } from '#contract/envelope';
 import { createEntitlementService, type Cause } from '#entitlement/service';
-import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type PersonProfile, type Policy } from '#entitlement/domain/index';
+import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type Policy } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import { credit, elderly, person } from './fixtures';
 
