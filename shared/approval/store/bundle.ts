@@ -29,7 +29,8 @@ import { cancellationCodes, type TransactItem } from '#platform/transactions';
 import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
-import type { Outbox, RefusalRecord, StoredRefusal, StoredRefusalCode } from '../ports';
+import type { Outbox, RefusalRecord, StoredRefusal } from '../ports';
+import { conflictFieldsOf, refusalOf } from './case';
 import { conflictItems, decodeBody, encodeBody } from './items';
 import { DECISION_SHARDS, decisionIndexKeys, table, versionSk, VERSION_PREFIX } from './keys';
 
@@ -158,10 +159,8 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
       const sequence = item.sequence as number;
       states.set(sequence, decodeBody<BundleState>(item));
       versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, outbox: { outbound: [], effects: [] }, pending: false });
-    } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push({ cause: item.cause as Cause, at: item.at as string, code: item.code as StoredRefusalCode, message: item.message as string });
-    else if (sk.startsWith(CONFLICT_PREFIX)) {
-      conflicts.push({ cause: item.cause as Cause, receivedAt: item.receivedAt as string, applicationHash: item.applicationHash as string, storedHash: item.storedHash as string });
-    }
+    } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push(refusalOf(item));
+    else if (sk.startsWith(CONFLICT_PREFIX)) conflicts.push(conflictFieldsOf(item));
   }
   conflicts.sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
   const withOutboxes = versions.map((v) => ({ ...v, ...outboxes.get(versionSk(v.sequence)) }));

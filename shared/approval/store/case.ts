@@ -108,16 +108,20 @@ function flagOf(item: Item): StoredFlag {
   return { flaggedAt: item.flaggedAt as string, sequence: item.sequence as number, outbox: NOTHING_TO_SEND, pending: false };
 }
 
-function conflictOf(item: Item): StoredConflict {
+/** A CONFLICT# item's fields but the application it carried (a bundle's conflicts are read without it). */
+export function conflictFieldsOf(item: Item): Omit<StoredConflict, 'application'> {
   return {
     cause: item.cause as Cause,
     receivedAt: item.receivedAt as string,
     applicationHash: item.applicationHash as string,
     storedHash: item.storedHash as string,
-    application: JSON.parse(item.body as string) as Application,
   };
 }
 
-function refusalOf(item: Item): StoredRefusal {
+function conflictOf(item: Item): StoredConflict {
+  return { ...conflictFieldsOf(item), application: JSON.parse(item.body as string) as Application };
+}
+
+export function refusalOf(item: Item): StoredRefusal {
   return { cause: item.cause as Cause, at: item.at as string, code: item.code as StoredRefusalCode, message: item.message as string };
 }
