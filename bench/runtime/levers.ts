@@ -91,6 +91,16 @@ const LEVERS: readonly Lever[] = [
     jvmMsPerEvent: [6.1, 5.7],
     writeUnits: [16.4, 16.9],
   },
+  {
+    lever:
+      'approval: a batch\'s applicants\' licences read ahead in one PartiQL SELECT on gsi1 instead of a Query per application (Query 18,367 → 6,867 of the day, plus 1,200 SELECTs): the Node process\'s CPU over the day 78.1 → 66.0 s; the stand-in\'s CPU per event unchanged (in the replay a SELECT of ten holders cost it 1.4 ms where ten Queries cost 8.7, but the day\'s transactions, 2,790 → 3,288 as the group commit happened to split them, moved it as much)',
+    compared: 'eabfc6a → 29d63df (2026-12-04)',
+    requests: [1.05, 0.67],
+    eventsPerSecond: [157, 171],
+    ratio: [0.1, 0.11],
+    jvmMsPerEvent: [5.43, 5.43],
+    writeUnits: [16.0, 16.7],
+  },
 ];
 
 const pair = ([before, after]: readonly [number, number], digits: number) => `${before.toFixed(digits)} → ${after.toFixed(digits)}`;
