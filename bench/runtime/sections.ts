@@ -502,9 +502,13 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
   ];
 }
 
+/** The replayed row of the day's transactions (or of their control, into copies without indexes). */
+const transactionRow = (byKind: readonly KindCost[], control = false) =>
+  byKind.find((k) => k.kind === 'TransactWriteItems' && (k.control !== undefined) === control);
+
 /** The what-if's steps in JVM ms per event of the day (per transaction × the day's transactions per event). */
 function cdcCosts(cdc: CdcWhatIf, byKind: KindCost[], events: number) {
-  const transactions = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined)?.requests ?? 0;
+  const transactions = transactionRow(byKind)?.requests ?? 0;
   const perEvent = (msPerTransaction: number) => (msPerTransaction * transactions) / events;
   const { asSent, withoutAuditNoStreams, withoutAudit, auditBatches, streamReads } = cdc.jvmMsPerTransaction;
   const apart = withoutAudit + auditBatches + streamReads;
@@ -567,8 +571,8 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
     .slice(0, 3)
     .map((k) => `${k.kind} ${k.jvmPerEvent.toFixed(2)} ms (${Math.round((100 * k.jvmPerEvent) / accounted)} %)`)
     .join(', ');
-  const transactions = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined);
-  const plain = byKind.find((k) => k.kind === 'TransactWriteItems' && k.control !== undefined);
+  const transactions = transactionRow(byKind);
+  const plain = transactionRow(byKind, true);
   const items = transactions?.itemsPerRequest ?? 0;
   const indexes =
     transactions && plain && items > 0
@@ -588,7 +592,7 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
 function sdkNodeMs(byKind: KindCost[]): string {
   const day = byKind.filter((k) => k.control === undefined);
   const reads = day.filter((k) => k.itemsPerRequest === undefined).map((k) => k.nodeMsPerRequest);
-  const transactions = day.find((k) => k.kind === 'TransactWriteItems');
+  const transactions = transactionRow(byKind);
   const range = reads.length ? `${Math.min(...reads).toFixed(1)}–${Math.max(...reads).toFixed(1)} ms of CPU per read request` : '';
   return [range, transactions ? `${transactions.nodeMsPerRequest.toFixed(1)} ms per transaction` : ''].filter(Boolean).join(' and ') || 'an unmeasured share of its CPU';
 }
