@@ -33,7 +33,7 @@ export const SELECT_IN_KEYS = 50;
 /**
  * Every item of the partitions of `table` (or of its index `index`) whose partition key `keyName` is one of
  * `keys`: a PartiQL SELECT with `IN` per 50 distinct keys, each followed by NextToken (DynamoDB returns such a
- * SELECT 10 items a page), the SELECTs side by side. Eventually consistent, as a Query on an index is.
+ * SELECT 10 items a page), the SELECTs side by side. Eventually consistent reads (an index has no other kind).
  * Items come back in no particular order. One request where a Query per key would be many (the caller
  * needs `dynamodb:PartiQLSelect` on the table or index).
  */
