@@ -55,7 +55,7 @@ function factsOf(profile: Profile | undefined, licences: readonly StoredLicence[
 export const registryReader: RegistryReader = {
   /**
    * One BatchGetItem (item, profile, credit) alongside the licences' Query, instead of four requests: the
-   * approval consumer is bound by DynamoDB requests. Both come from the batch's read-ahead when it ran.
+   * approval consumer is bound by DynamoDB requests. In a batch both come from its read-ahead (`readAhead`).
    */
   async applicationFacts(itemCode, applicant) {
     const key = readAheadKey({ itemCode, applicant });
