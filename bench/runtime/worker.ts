@@ -456,12 +456,16 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   const bundlesApproved = Number(figures?.byStatus?.APPROVED ?? 0);
   const single = percentiles(measured.filter(([id]) => !id.startsWith('bench-bst-')).map(([, ms]) => ms));
   const bundle = percentiles(measured.filter(([id]) => id.startsWith('bench-bst-')).map(([, ms]) => ms));
+  // The load in four quarters of its time, by each application's place in the schedule (its id's number):
+  // how far a quarter's tail strays from the whole run's is this run's own noise, shown beside it.
+  const quarterOf = (id: string) => Math.min(3, Math.floor((4 * Number(id.slice(id.lastIndexOf('-') + 1))) / count));
+  const quarters = [0, 1, 2, 3].map((q) => percentiles(measured.filter(([id]) => quarterOf(id) === q).map(([, ms]) => ms)));
   const stages = {
     ingest: percentiles(meter.stages.map((x) => x.ingest)),
     queued: percentiles(meter.stages.map((x) => x.queued)),
     handled: percentiles(meter.stages.map((x) => x.handled)),
   };
-  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, single, bundle, bundlesApproved, notMeasured: meter.posted.size };
+  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, quarters, single, bundle, bundlesApproved, notMeasured: meter.posted.size };
 }
 
 let seeded: Map<string, number> | undefined;
