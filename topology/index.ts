@@ -291,6 +291,8 @@ export const functions = {
     sendsTo: ['outbound'],
     // 50: the records of a batch are written together (group commit), each counter row once per transaction.
     consumes: { queue: 'review', batchSize: 50, maxBatchingWindowSeconds: 1, maxConcurrency: 10 },
+    // The cases a batch's reviews and steps name, read ahead in one strongly consistent SELECT.
+    selectsWithPartiQL: ['reviews'],
   },
   reviewSchedule: {
     entry: 'functions/review/schedule.ts',

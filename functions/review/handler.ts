@@ -7,7 +7,7 @@
  */
 import { caseOpenedSchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { caseOf, refOf, reviewOf, stepOf } from '#review/inbound';
+import { caseOf, loadedCaseIds, refOf, reviewOf, stepOf } from '#review/inbound';
 import { stageReviewService } from '#review/adapters';
 
 /** The review queue: inbound cases, reviews and rectification steps, and the cases approvals open. */
@@ -15,7 +15,8 @@ const parse = carriedBy('review', { 'civicflow.case.opened': caseOpenedSchema })
 
 /**
  * The records of a batch write together (shared/platform/group-commit.ts): the use cases defer their
- * changes to the batch's unit of work and count their outcomes once the change is written.
+ * changes to the batch's unit of work and count their outcomes once the change is written. The cases its
+ * reviews and steps name are read ahead for the whole batch.
  */
 export const handler = sqsConsumer(
   async (event, record) => {
@@ -33,5 +34,5 @@ export const handler = sqsConsumer(
         return;
     }
   },
-  { parse, unitOfWork: () => stageReviewService().unitOfWork() },
+  { parse, unitOfWork: () => stageReviewService().unitOfWork(loadedCaseIds) },
 );

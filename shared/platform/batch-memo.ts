@@ -48,7 +48,7 @@ export function forgetInBatch(key: string): void {
 /**
  * Read-ahead: a value read for the records of the batch before they run (`UnitOfWork.prepare`), for each
  * record that asks (`primed`) — as if they had all read it at the batch's start. Use it only for what no
- * record of the batch changes.
+ * record of the batch changes (else `takePrimed`).
  */
 export function primeInBatch(key: string, value: unknown): void {
   scope.getStore()?.set(`primed:${key}`, Promise.resolve(value));
@@ -56,4 +56,14 @@ export function primeInBatch(key: string, value: unknown): void {
 
 export function primed<T>(key: string): Promise<T> | undefined {
   return scope.getStore()?.get(`primed:${key}`) as Promise<T> | undefined;
+}
+
+/**
+ * A value read ahead for something the batch's records do change (a case they write): the first record that
+ * asks takes it, and it is gone for the records after, which read for themselves.
+ */
+export function takePrimed<T>(key: string): Promise<T> | undefined {
+  const value = primed<T>(key);
+  scope.getStore()?.delete(`primed:${key}`);
+  return value;
 }

@@ -33,11 +33,17 @@ export const SELECT_IN_KEYS = 50;
 /**
  * Every item of the partitions of `table` (or of its index `index`) whose partition key `keyName` is one of
  * `keys`: a PartiQL SELECT with `IN` per 50 distinct keys, each followed by NextToken (DynamoDB returns such a
- * SELECT 10 items a page), the SELECTs side by side. Eventually consistent reads (an index has no other kind).
- * Items come back in no particular order. One request where a Query per key would be many (the caller
- * needs `dynamodb:PartiQLSelect` on the table or index).
+ * SELECT 10 items a page), the SELECTs side by side. Eventually consistent reads unless `consistent` (a
+ * table's only: an index has no other kind). Items come back in no particular order. One request where a
+ * Query per key would be many (the caller needs `dynamodb:PartiQLSelect` on the table or index).
  */
-export async function selectPartitionsIn(table: string, index: string | undefined, keyName: string, keys: readonly string[]): Promise<Item[]> {
+export async function selectPartitionsIn(
+  table: string,
+  index: string | undefined,
+  keyName: string,
+  keys: readonly string[],
+  options: { readonly consistent?: boolean } = {},
+): Promise<Item[]> {
   const distinct = [...new Set(keys)];
   const from = index === undefined ? `"${table}"` : `"${table}"."${index}"`;
   const chunks: string[][] = [];
@@ -48,7 +54,9 @@ export async function selectPartitionsIn(table: string, index: string | undefine
       const Statement = `SELECT * FROM ${from} WHERE "${keyName}" IN [${chunk.map(() => '?').join(', ')}]`;
       let next: string | undefined;
       do {
-        const page = await ddb.send(new ExecuteStatementCommand({ Statement, Parameters: chunk, ...(next !== undefined ? { NextToken: next } : {}) }));
+        const page = await ddb.send(
+          new ExecuteStatementCommand({ Statement, Parameters: chunk, ...(options.consistent ? { ConsistentRead: true } : {}), ...(next !== undefined ? { NextToken: next } : {}) }),
+        );
         items.push(...(page.Items ?? []));
         next = page.NextToken;
       } while (next !== undefined);

@@ -56,6 +56,14 @@ export function reviewOf(event: EventOf<'gov.review.submitted'>): Review {
   };
 }
 
+/**
+ * The cases a batch's records load before deciding: those its reviews and rectification steps name (a completed
+ * case is decided as new without a read), for the consumer to read ahead in one request.
+ */
+export function loadedCaseIds(events: readonly unknown[]): string[] {
+  return (events as readonly ReviewEvent[]).flatMap((event) => (event.type === 'gov.review.submitted' || event.type === 'gov.rectification.updated' ? [event.data.caseId] : []));
+}
+
 export function stepOf(event: EventOf<'gov.rectification.updated'>): Step {
   const d = event.data;
   return {

@@ -112,6 +112,8 @@ export interface FigureRow {
 export interface ReviewStore {
   /** Everything stored for a case, strongly consistent. */
   loadCase(caseId: string): Promise<CaseBundle>;
+  /** Several cases as `loadCase` gives each, in one request where the store can (a batch's read-ahead). */
+  loadCases?(caseIds: readonly string[]): Promise<ReadonlyMap<string, CaseBundle>>;
   /** Writes one change atomically; throws `VersionConflict` when a condition failed. */
   commit(change: ReviewChange): Promise<void>;
   /** Writes the changes of several cases (one each) with each counter row once per transaction; never throws. */

@@ -16,7 +16,7 @@ import { afterCommit, GroupCommit } from '#platform/group-commit';
 import type { EventRef } from '#platform/receipts';
 import type { Case, Review } from './domain/types';
 import type { ReviewChange, ReviewPorts } from './ports';
-import { decideAndCarryOut, publishAndClear } from './service/carry-out';
+import { decideAndCarryOut, primeCase, publishAndClear } from './service/carry-out';
 import { decideCaseCompleted, decideReview } from './service/cases';
 import type { Outcome } from './service/decision';
 import { decideStep, OUT_OF_ORDER_RECEIVES, type Step } from './service/steps';
@@ -34,9 +34,10 @@ export interface ReviewService {
   applyStep(step: Step, options?: { readonly receiveCount?: number }): Promise<Outcome>;
   /**
    * The consumer's unit of work (platform/group-commit.ts): the changes of a batch's records written
-   * together, each counter row once per transaction, then their outboxes published.
+   * together, each counter row once per transaction, then their outboxes published. `readAhead` names the
+   * cases a batch's records will load (from its parsed events): read in one request before they run.
    */
-  unitOfWork(): GroupCommit<ReviewChange>;
+  unitOfWork(readAhead?: (events: readonly unknown[]) => readonly string[]): GroupCommit<ReviewChange>;
 }
 
 export function createReviewService(ports: ReviewPorts): ReviewService {
@@ -63,11 +64,22 @@ export function createReviewService(ports: ReviewPorts): ReviewService {
       return out;
     },
 
-    unitOfWork() {
+    unitOfWork(readAhead) {
+      const { store } = ports;
+      const prepare =
+        readAhead && store.loadCases
+          ? async (events: readonly unknown[]) => {
+              const caseIds = [...new Set(readAhead(events))];
+              // One case: its own Query costs what one SELECT does.
+              if (caseIds.length < 2) return;
+              for (const [caseId, bundle] of await store.loadCases!(caseIds)) primeCase(caseId, bundle);
+            }
+          : undefined;
       return new GroupCommit<ReviewChange>({
         keyOf: (change) => change.caseId,
-        write: (changes) => ports.store.commitMany(changes),
+        write: (changes) => store.commitMany(changes),
         afterWrite: (changes) => publishAndClear(ports, changes),
+        ...(prepare ? { prepare } : {}),
       });
     },
   };

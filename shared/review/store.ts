@@ -42,7 +42,7 @@ import { cancellationCodes, MAX_TRANSACTION_ITEMS, writeChanges } from '#platfor
 import { VersionConflict, type Rejection, type ReviewChange, type ReviewStore } from './ports';
 import { counterRowKeys, counterUpdates, ownItems, transactItems } from './store/items';
 import { outboxKey, rejectionKey, table } from './store/keys';
-import { dueCaseIds, getCounters, listCounters, loadCase } from './store/reads';
+import { dueCaseIds, getCounters, listCounters, loadCase, loadCases } from './store/reads';
 
 export { dueCaseIds, getCounters, listCounters, loadCase };
 
@@ -116,6 +116,7 @@ async function recordRejection(caseId: string, rejection: Rejection, audit: Audi
 
 export const dynamoReviewStore: ReviewStore = {
   loadCase,
+  loadCases,
   commit,
   commitMany,
   clearOutbox,

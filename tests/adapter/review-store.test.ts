@@ -122,6 +122,37 @@ describe('review store: one change', () => {
   });
 });
 
+describe('review store: a batch\'s cases read ahead (loadCases)', () => {
+  it('reads many cases, a SELECT per 50, each as loadCase reads it: state, rectification, refusals and outbox in order', async () => {
+    const refusal = (ref: string) => ({ kind: 'review' as const, ref, code: 'ITEM_MISMATCH', reason: ref, at: '2026-11-02T01:00:00.000Z', recordedAt: '2026-11-02T01:00:01.000Z', details: {} });
+    // One case with more items than a page of a SELECT holds in AWS (ten), refusals and events out of key order.
+    await store().commit(
+      completion('ADP-LC1', 'ADP-DL', {
+        rejections: ['R-9', 'R-10', 'R-1', '评-1'].map(refusal),
+        outbound: [12, 3, 7, 1, 11, 2, 10, 4, 9, 5, 8, 6].map((n) => event('ADP-LC1', n)),
+      }),
+    );
+    await store().commit(completion('ADP-LC2', 'ADP-DL', { rectWrite: { expectedVersion: undefined, rect: { caseId: 'ADP-LC2', version: 1 } as never } }));
+    for (let n = 3; n <= 55; n++) await store().commit(completion(`ADP-LC${n}`, 'ADP-DL'));
+    const ids = [...Array.from({ length: 55 }, (_, i) => `ADP-LC${i + 1}`), 'ADP-LC-NONE'];
+    const selects: unknown[] = [];
+    const send = aws.ddb.send.bind(aws.ddb);
+    jest.spyOn(aws.ddb, 'send').mockImplementation((async (command: { constructor: { name: string }; input: unknown }) => {
+      selects.push(command.constructor.name);
+      return send(command as never);
+    }) as never);
+    const ahead = await store().loadCases!(ids);
+    jest.restoreAllMocks();
+    // 56 cases: two SELECTs (50 keys each at the most) where loadCase would send 56 Queries.
+    expect(selects).toEqual(['ExecuteStatementCommand', 'ExecuteStatementCommand']);
+    expect([...ahead.keys()]).toEqual(ids);
+    for (const id of ids) expect([id, ahead.get(id)]).toEqual([id, await store().loadCase(id)]);
+    expect(ahead.get('ADP-LC1')!.outbox).toHaveLength(12);
+    expect(ahead.get('ADP-LC2')!.rectification).toEqual({ caseId: 'ADP-LC2', version: 1 });
+    expect(ahead.get('ADP-LC-NONE')).toEqual({ caseId: 'ADP-LC-NONE', rejections: [], outbox: [] });
+  });
+});
+
 describe('review store: the group commit (commitMany)', () => {
   it('writes ten cases in one transaction with each counter row once, summed', async () => {
     const changes = Array.from({ length: 10 }, (_, i) => completion(`ADP-G${i}`, 'ADP-DG'));

@@ -294,7 +294,7 @@ describe('least privilege', () => {
     expect(functions.ingest.insertsWithPartiQL).toEqual(['events']);
   });
 
-  it('lets only the functions that say so select with PartiQL, only from their tables and indexes (approval: the registry)', () => {
+  it('lets only the functions that say so select with PartiQL, only from their tables and indexes (approval: the registry; review: its cases)', () => {
     for (const [name, spec] of functionEntries) {
       const selecting = statementsOf(name).filter((st) => st.actions.includes('dynamodb:PartiQLSelect'));
       const expected = 'selectsWithPartiQL' in spec ? [...(spec.selectsWithPartiQL as readonly string[])] : [];
@@ -303,6 +303,7 @@ describe('least privilege', () => {
       for (const st of selecting) expect([name, st.actions]).toEqual([name, ['dynamodb:PartiQLSelect']]);
     }
     expect(functions.approval.selectsWithPartiQL).toEqual(['registry']);
+    expect(functions.review.selectsWithPartiQL).toEqual(['reviews']);
     const resources = statementsOf('approval').filter((st) => st.actions.includes('dynamodb:PartiQLSelect')).flatMap((st) => st.resources);
     expect(resources.some((r) => r.endsWith('/index/*'))).toBe(true);
   });

@@ -2,8 +2,10 @@
  * The one path every review use case takes for a case: load it through the store port, decide (a pure
  * decide function of cases.ts, steps.ts or schedule.ts), carry the effect out — write, or defer the write to
  * the batch's group commit — and publish what the write produced. A version race decides again on fresh
- * state. A completed case in a batch skips the load the first time (`assumeNew`, below).
+ * state. A completed case in a batch skips the load the first time (`assumeNew`, below), and a case the
+ * batch read ahead (`primeCase`) is loaded from there by the first record of the batch that names it.
  */
+import { primeInBatch, takePrimed } from '#platform/batch-memo';
 import { currentUnit } from '#platform/group-commit';
 import { VersionConflict, type CaseBundle, type ReviewChange, type ReviewPorts } from '../ports';
 import type { DecideContext, Decision, Effect } from './decision';
@@ -67,6 +69,19 @@ export interface LoadOptions {
 /** A case with nothing stored. */
 const newCase = (caseId: string): CaseBundle => ({ caseId, rejections: [], outbox: [] });
 
+const readAheadKey = (caseId: string) => `review-case:${caseId}`;
+
+/**
+ * A case as read ahead at the batch's start (the unit of work's `prepare`). Its records write the cases they
+ * load, so it serves one record only: the first of the batch that names the case takes it, whatever it then
+ * does (decides on it, or decides as new and writes), and every record after loads the case itself, after
+ * the batch's waiting writes of it (`beforeLoad`). A write by anyone else in between fails its version
+ * condition and is decided again on a fresh load, as after any load.
+ */
+export function primeCase(caseId: string, bundle: CaseBundle): void {
+  primeInBatch(readAheadKey(caseId), bundle);
+}
+
 /** Reload-and-decide: a version race means someone else changed the case; decide again on fresh state. */
 export async function decideAndCarryOut<I, T>(
   ports: ReviewPorts,
@@ -81,8 +96,10 @@ export async function decideAndCarryOut<I, T>(
     // In a batch, a change of this case may still be waiting: write it first, then load.
     const unit = currentUnit<ReviewChange>()?.unit;
     const wroteWaiting = (await unit?.beforeLoad(caseId)) ?? false;
+    // Taken on every record's first attempt, used or not: the case read ahead serves its first record only.
+    const ahead = unit !== undefined && n === 1 ? takePrimed<CaseBundle>(readAheadKey(caseId)) : undefined;
     const optimistic = options.assumeNew === true && unit !== undefined && n === 1 && !wroteWaiting;
-    const bundle = optimistic ? newCase(caseId) : await ports.store.loadCase(caseId);
+    const bundle = optimistic ? newCase(caseId) : await (ahead ?? ports.store.loadCase(caseId));
     // A change committed earlier whose publish failed: send it now (ids are deterministic).
     await publishAndClear(ports, [{ caseId, outbound: bundle.outbox }]);
     const decision = decide(bundle, ctx, input);

@@ -4,7 +4,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
-import { queryAll } from '#platform/paging';
+import { queryAll, selectPartitionsIn } from '#platform/paging';
 import { emptyCounters, type Dimension, type Period } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
@@ -12,41 +12,46 @@ import { casePk, DUE_PK, figureKey, table } from './keys';
 
 /** Everything stored for a case, strongly consistent. */
 export async function loadCase(caseId: string): Promise<CaseBundle> {
+  const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': casePk(caseId) }, ConsistentRead: true });
+  return caseBundleOf(caseId, items);
+}
+
+/**
+ * Everything stored for each of several cases, strongly consistent, as `loadCase` gives it: one PartiQL SELECT
+ * per 50 cases instead of a Query each (the review consumer reads a batch's cases ahead).
+ */
+export async function loadCases(caseIds: readonly string[]): Promise<Map<string, CaseBundle>> {
+  const byCase = new Map<string, Record<string, unknown>[]>(caseIds.map((id) => [casePk(id), []]));
+  for (const item of await selectPartitionsIn(table(), undefined, 'pk', [...byCase.keys()], { consistent: true })) byCase.get(item.pk as string)?.push(item);
+  return new Map(caseIds.map((id) => [id, caseBundleOf(id, byCase.get(casePk(id)) ?? [])]));
+}
+
+/** A case's items (its partition, in any order) as the bundle the use cases decide on. */
+function caseBundleOf(caseId: string, items: readonly Record<string, unknown>[]): CaseBundle {
   let record: CaseRecord | undefined;
   let rectification: Rectification | undefined;
-  const rejections: Rejection[] = [];
-  const outbox: OutboundEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const out = await ddb.send(
-      new QueryCommand({
-        TableName: table(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': casePk(caseId) },
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const sk = item.sk as string;
-      if (sk === 'STATE') {
-        record = {
-          version: item.version as number,
-          ...(item.state ? { state: item.state as CaseReviewState } : {}),
-          parked: (item.parked as Review[] | undefined) ?? [],
-        };
-      } else if (sk === 'RECT') rectification = item.rect as Rectification;
-      else if (sk.startsWith('REJECTED#')) rejections.push(item.rejection as Rejection);
-      else if (sk.startsWith('OUTBOX#')) outbox.push(item.event as OutboundEvent);
-    }
-    startKey = out.LastEvaluatedKey;
-  } while (startKey);
+  const rejections: Array<{ sk: string; rejection: Rejection }> = [];
+  const outbox: Array<{ sk: string; event: OutboundEvent }> = [];
+  for (const item of items) {
+    const sk = item.sk as string;
+    if (sk === 'STATE') {
+      record = {
+        version: item.version as number,
+        ...(item.state ? { state: item.state as CaseReviewState } : {}),
+        parked: (item.parked as Review[] | undefined) ?? [],
+      };
+    } else if (sk === 'RECT') rectification = item.rect as Rectification;
+    else if (sk.startsWith('REJECTED#')) rejections.push({ sk, rejection: item.rejection as Rejection });
+    else if (sk.startsWith('OUTBOX#')) outbox.push({ sk, event: item.event as OutboundEvent });
+  }
+  // In the partition's order (sort keys compared by their UTF-8 bytes), as a Query returns them.
+  const bySk = (a: { sk: string }, b: { sk: string }) => Buffer.compare(Buffer.from(a.sk, 'utf8'), Buffer.from(b.sk, 'utf8'));
   return {
     caseId,
     ...(record ? { record } : {}),
     ...(rectification ? { rectification } : {}),
-    rejections,
-    outbox,
+    rejections: rejections.sort(bySk).map((r) => r.rejection),
+    outbox: outbox.sort(bySk).map((o) => o.event),
   };
 }
 

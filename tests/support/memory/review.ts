@@ -65,8 +65,20 @@ export class MemoryReviewStore implements ReviewStore {
   /** The case ids `loadCase` was called with, in order. */
   readonly loads: string[] = [];
 
+  /** The case ids of each `loadCases` call (a batch's read-ahead). */
+  readonly loadsAhead: string[][] = [];
+
+  async loadCases(caseIds: readonly string[]): Promise<ReadonlyMap<string, CaseBundle>> {
+    this.loadsAhead.push([...caseIds]);
+    return new Map(caseIds.map((id) => [id, this.bundleOf(id)]));
+  }
+
   async loadCase(caseId: string): Promise<CaseBundle> {
     this.loads.push(caseId);
+    return this.bundleOf(caseId);
+  }
+
+  private bundleOf(caseId: string): CaseBundle {
     const item = this.cases.get(caseId);
     const rect = this.rects.get(caseId);
     return copy({

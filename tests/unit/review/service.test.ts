@@ -7,6 +7,7 @@ import type { EventRef } from '#platform/receipts';
 import type { ActionInput } from '#review/domain/rectification';
 import { DEFAULT_REVIEW_CONFIG, type Case, type Review } from '#review/domain/types';
 import { runSchedule } from '#review/schedule';
+import { loadedCaseIds } from '#review/inbound';
 import { createReviewService, OUT_OF_ORDER_RECEIVES, StepBeforeRectification, StepOutOfOrder, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
 import { makeCase, makeReview } from './fixtures';
@@ -285,6 +286,105 @@ describe('a consumer batch (group commit)', () => {
     expect(unit.stats.redone).toBe(1);
     expect(m.metrics.total('CasesCompleted')).toBe(1);
     expect(m.store.figures('all', 'all', SEPT)?.completedCases).toBe(1);
+  });
+});
+
+describe('a consumer batch that reads its cases ahead', () => {
+  const kase = (n: number) => makeCase({ caseId: `G${n}`, applicantId: `P${n}` });
+  /** The parsed events of a batch, as the consumer hands them to the unit of work before its records run. */
+  const reviewEvents = (...caseIds: string[]) => caseIds.map((caseId) => ({ type: 'gov.review.submitted', data: { caseId } }));
+  const review = (n: number, level: 1 | 2 | 3 | 4 | 5, reviewId?: string) => withEvent(makeReview(kase(n), level, reviewId ? { reviewId } : {}));
+
+  beforeEach(async () => {
+    for (let n = 1; n <= 3; n++) await completed(kase(n));
+    m.store.loads.length = 0;
+  });
+
+  it('reads the cases its reviews name in one request, and stores what a load of each would have given', async () => {
+    const batch = [review(1, 5), review(2, 1), review(3, 5)];
+    const unit = reviews.unitOfWork(loadedCaseIds);
+    await unit.prepare!(reviewEvents('G1', 'G2', 'G3', 'G2'));
+    for (const [n, r] of batch.entries()) await unit.run(`m${n}`, async () => void (await reviews.submitReview(r)));
+    expect((await unit.commit()).size).toBe(0);
+    expect(m.store.loadsAhead).toEqual([['G1', 'G2', 'G3']]);
+    expect(m.store.loads).toEqual([]);
+    expect(m.store.writes.at(-1)).toEqual({ kind: 'commitMany', changes: 3 });
+
+    // The same batch without the read-ahead: each record loads its case; what is stored is the same.
+    const plain = memoryReview({ now: '2026-09-10T02:05:00.000Z', district: 'DIST-STAGE' });
+    const plainReviews = createReviewService(plain.ports);
+    for (let n = 1; n <= 3; n++) await plainReviews.completeCase(kase(n), ref('gov.case.completed'));
+    plain.store.loads.length = 0;
+    const plainUnit = plainReviews.unitOfWork();
+    for (const [n, r] of batch.entries()) await plainUnit.run(`m${n}`, async () => void (await plainReviews.submitReview(r)));
+    await plainUnit.commit();
+    expect(plain.store.loads).toEqual(['G1', 'G2', 'G3']);
+    for (const id of ['G1', 'G2', 'G3']) expect(m.store.cases.get(id)?.state?.review).toEqual(plain.store.cases.get(id)?.state?.review);
+    expect(m.store.rects.get('G2')?.rect).toEqual(plain.store.rects.get('G2')?.rect);
+    expect(m.store.figures('all', 'all', SEPT)).toEqual(plain.store.figures('all', 'all', SEPT));
+  });
+
+  it('serves the read-ahead to the first record of a case only: a second review loads the case its first wrote, and is refused', async () => {
+    const unit = reviews.unitOfWork(loadedCaseIds);
+    await unit.prepare!(reviewEvents('G1', 'G2'));
+    const outcomes: unknown[] = [];
+    await unit.run('m1', async () => void outcomes.push(await reviews.submitReview(review(1, 5))));
+    await unit.run('m2', async () => void outcomes.push(await reviews.submitReview(review(1, 2, 'R-other'))));
+    await unit.run('m3', async () => void outcomes.push(await reviews.submitReview(review(2, 4))));
+    expect((await unit.commit()).size).toBe(0);
+    expect(outcomes).toEqual([{ outcome: 'accepted', level: 5 }, expect.objectContaining({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' }), { outcome: 'accepted', level: 4 }]);
+    // The second record of G1 wrote the first's change, then loaded G1; G2 came from the read-ahead.
+    expect(m.store.loads).toEqual(['G1']);
+    expect(m.store.cases.get('G1')?.state?.review?.level).toBe(5);
+    expect(m.store.figures('all', 'all', SEPT)?.realReviews).toBe(2);
+  });
+
+  it('loads a case that a record earlier in the batch created without reading it, even once that write is out', async () => {
+    const unit = reviews.unitOfWork(loadedCaseIds);
+    // G4 and G5 are read ahead while they do not exist yet; completions earlier in the batch create them.
+    await unit.prepare!(reviewEvents('G5', 'G4'));
+    await unit.run('m1', async () => void (await completed(kase(4))));
+    await unit.run('m2', async () => void (await completed(kase(5))));
+    const outcomes: unknown[] = [];
+    // G5's review writes what waits (G4's completion too) before it loads G5; G4's then finds nothing waiting.
+    await unit.run('m3', async () => void outcomes.push(await reviews.submitReview(review(5, 4))));
+    await unit.run('m4', async () => void outcomes.push(await reviews.submitReview(review(4, 5))));
+    expect((await unit.commit()).size).toBe(0);
+    expect(outcomes).toEqual([{ outcome: 'accepted', level: 4 }, { outcome: 'accepted', level: 5 }]);
+    // Neither review decided on the read-ahead's empty case (that would have parked it, then lost a race).
+    expect(unit.stats.redone).toBe(0);
+    expect(m.store.loads).toEqual(['G5', 'G4']);
+    expect(m.store.cases.get('G4')).toMatchObject({ parked: [], state: { review: { level: 5 } } });
+  });
+
+  it('decides again on a fresh load when the case changed after the read-ahead (a review from elsewhere landed first)', async () => {
+    const unit = reviews.unitOfWork(loadedCaseIds);
+    await unit.prepare!(reviewEvents('G1', 'G2'));
+    // Another consumer's review of G1, after this batch read it.
+    expect(await reviews.submitReview(review(1, 5))).toEqual({ outcome: 'accepted', level: 5 });
+    m.store.loads.length = 0;
+    let outcome: unknown;
+    await unit.run('m1', async () => void (outcome = await reviews.submitReview(review(1, 1, 'R-late'))));
+    expect((await unit.commit()).size).toBe(0);
+    // Decided on the read-ahead as a first review, its write lost to the version; decided again on a load.
+    expect(unit.stats.redone).toBe(1);
+    expect(m.store.loads).toEqual(['G1']);
+    expect(m.store.cases.get('G1')?.state?.review?.level).toBe(5);
+    expect(m.store.rects.get('G1')).toBeUndefined();
+    expect(m.store.figures('all', 'all', SEPT)?.realReviews).toBe(1);
+    // Counted once, as refused: the first decision's outcome was never written, so never counted.
+    expect(m.metrics.total('ReviewsRejected')).toBe(1);
+    expect(m.metrics.total('BadReviews')).toBe(0);
+    expect(outcome).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' });
+  });
+
+  it('reads nothing ahead for a batch that names one case or none', async () => {
+    const unit = reviews.unitOfWork(loadedCaseIds);
+    await unit.prepare!([...reviewEvents('G1', 'G1'), { type: 'gov.case.completed', data: { caseId: 'G9' } }]);
+    await unit.run('m1', async () => void (await reviews.submitReview(review(1, 5))));
+    await unit.commit();
+    expect(m.store.loadsAhead).toEqual([]);
+    expect(m.store.loads).toEqual(['G1']);
   });
 });
 
