@@ -322,8 +322,9 @@ const SELECT_IN = /^\s*SELECT\b.*\bWHERE\s+"?(\w+)"?\s+IN\s*\[/is;
 
 /**
  * Read units of a PartiQL SELECT of partitions by `IN` on their key (as the approval consumer reads a batch's
- * licences), which DynamoDB Local does not report: each key's partition as the eventually consistent Query
- * of it would be billed, half a unit per 4 KB of its items and at least half a unit, empty or not.
+ * licences, the review consumer its cases), which DynamoDB Local does not report: each key's partition as the
+ * Query of it would be billed, half a unit per 4 KB of its items and at least half a unit, empty or not, a
+ * whole unit per 4 KB when the SELECT reads strongly consistent (ConsistentRead).
  */
 export function selectReadUnits(input: any, output: any): number {
   const m = SELECT_IN.exec(String(input?.Statement ?? ''));
@@ -335,7 +336,8 @@ export function selectReadUnits(input: any, output: any): number {
     const key = item?.[keyName]?.S;
     if (key !== undefined) bytes.set(key, (bytes.get(key) ?? 0) + itemBytes(item));
   }
-  return [...bytes.values()].reduce((n, b) => n + 0.5 * Math.max(1, Math.ceil(b / 4096)), 0);
+  const perBlock = input?.ConsistentRead === true ? 1 : 0.5;
+  return [...bytes.values()].reduce((n, b) => n + perBlock * Math.max(1, Math.ceil(b / 4096)), 0);
 }
 
 const INSERT = /^INSERT INTO "([^"]+)" VALUE \{(.*)\}$/s;

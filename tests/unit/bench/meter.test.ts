@@ -111,4 +111,13 @@ describe('the meter on a PartiQL SELECT of many partitions', () => {
     meter.countDynamo('ExecuteStatement', input, { Items: [], ConsumedCapacity: { TableName: 'civicflow-local-registry', ReadCapacityUnits: 1.5 } });
     expect(meter.rcu).toBe(3.5);
   });
+
+  it('bills a strongly consistent SELECT a whole unit per 4 KB of each partition, as a consistent Query', () => {
+    const meter = new Meter();
+    const item = (kase: string, sk: string, bytes: number) => ({ pk: { S: `CASE#${kase}` }, sk: { S: sk }, body: { S: 'x'.repeat(bytes) } });
+    const input = { Statement: 'SELECT * FROM "civicflow-local-reviews" WHERE "pk" IN [?, ?]', Parameters: [{ S: 'CASE#a' }, { S: 'CASE#b' }], ConsistentRead: true };
+    // a: 5 KB in two items (2 units); b: nothing (1 unit).
+    meter.countDynamo('ExecuteStatement', input, { Items: [item('a', 'STATE', 3000), item('a', 'RECT', 2000)] });
+    expect(meter.rcu).toBe(3);
+  });
 });
