@@ -101,6 +101,16 @@ const LEVERS: readonly Lever[] = [
     jvmMsPerEvent: [5.43, 5.43],
     writeUnits: [16.0, 16.7],
   },
+  {
+    lever:
+      'review: the cases a batch\'s reviews and steps name read ahead in one strongly consistent PartiQL SELECT per 50 cases, each taken by the first record that names its case (Query 7,222 → 968 of the day, plus 185 SELECTs): the Node process\'s CPU over the day 84.4 → 75.2 s. A second pair run the other way round (after first) gave requests per event 0.68 → 0.52 (Query 6,899 → 1,672: more batches held a single reviewed case, or a case the batch had just written), events/s 144 → 143, the stand-in\'s CPU per event 6.40 → 6.57 ms and the Node process 80.3 → 72.7 s: fewer requests and less of the handlers\' CPU, the stand-in\'s CPU per event within the noise either way',
+    compared: '6ff9f2b → f4ed9a1 (2026-12-04)',
+    requests: [0.7, 0.46],
+    eventsPerSecond: [130, 146],
+    ratio: [0.1, 0.13],
+    jvmMsPerEvent: [7.07, 6.37],
+    writeUnits: [17.2, 16.8],
+  },
 ];
 
 const pair = ([before, after]: readonly [number, number], digits: number) => `${before.toFixed(digits)} → ${after.toFixed(digits)}`;
