@@ -27,6 +27,12 @@ export async function scanAll(input: Omit<ScanCommandInput, 'ExclusiveStartKey'>
   return items;
 }
 
+/**
+ * Two sort-key strings in DynamoDB's order, which compares their UTF-8 bytes (JavaScript's `<` compares UTF-16
+ * code units, and the two differ past U+FFFF): to put a SELECT's items back in the order a Query returns.
+ */
+export const compareSortKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+
 /** DynamoDB's limit on the values of `IN` on a partition key in a PartiQL SELECT. */
 export const SELECT_IN_KEYS = 50;
 

@@ -21,7 +21,7 @@
 import { ConditionalCheckFailedException, type AttributeValue, type TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { batchGetAll } from '#platform/batch-get';
-import { queryAll, selectPartitionsIn } from '#platform/paging';
+import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
 import { ddb } from '#platform/aws';
 import { tableName } from '#platform/resources';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
@@ -282,9 +282,8 @@ export async function licencesOfHolder(holderId: string): Promise<StoredLicence[
 export async function licencesOfHolders(holderIds: readonly string[]): Promise<Map<string, StoredLicence[]>> {
   const byHolder = new Map<string, Record<string, unknown>[]>(holderIds.map((id) => [holderKey(id), []]));
   for (const item of await selectPartitionsIn(table(), 'gsi1', 'gsi1pk', [...byHolder.keys()])) byHolder.get(item.gsi1pk as string)?.push(item);
-  const bytes = (item: Record<string, unknown>) => Buffer.from(item.gsi1sk as string, 'utf8');
   return new Map(
-    [...byHolder].map(([key, items]) => [key.slice('HOLDER#'.length), items.sort((a, b) => Buffer.compare(bytes(a), bytes(b))).map(asStoredLicence)]),
+    [...byHolder].map(([key, items]) => [key.slice('HOLDER#'.length), items.sort((a, b) => compareSortKeys(a.gsi1sk as string, b.gsi1sk as string)).map(asStoredLicence)]),
   );
 }
 

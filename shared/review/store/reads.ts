@@ -4,7 +4,7 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
-import { queryAll, selectPartitionsIn } from '#platform/paging';
+import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
 import { emptyCounters, type Dimension, type Period } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
@@ -44,8 +44,8 @@ function caseBundleOf(caseId: string, items: readonly Record<string, unknown>[])
     else if (sk.startsWith('REJECTED#')) rejections.push({ sk, rejection: item.rejection as Rejection });
     else if (sk.startsWith('OUTBOX#')) outbox.push({ sk, event: item.event as OutboundEvent });
   }
-  // In the partition's order (sort keys compared by their UTF-8 bytes), as a Query returns them.
-  const bySk = (a: { sk: string }, b: { sk: string }) => Buffer.compare(Buffer.from(a.sk, 'utf8'), Buffer.from(b.sk, 'utf8'));
+  // In the partition's order, as a Query returns them.
+  const bySk = (a: { sk: string }, b: { sk: string }) => compareSortKeys(a.sk, b.sk);
   return {
     caseId,
     ...(record ? { record } : {}),
