@@ -66,13 +66,14 @@ export function createReviewService(ports: ReviewPorts): ReviewService {
 
     unitOfWork(readAhead) {
       const { store } = ports;
+      const loadCases = readAhead && store.loadCases ? store.loadCases.bind(store) : undefined;
       const prepare =
-        readAhead && store.loadCases
+        readAhead && loadCases
           ? async (events: readonly unknown[]) => {
               const caseIds = [...new Set(readAhead(events))];
               // One case: its own Query costs what one SELECT does.
               if (caseIds.length < 2) return;
-              for (const [caseId, bundle] of await store.loadCases!(caseIds)) primeCase(caseId, bundle);
+              for (const [caseId, bundle] of await loadCases(caseIds)) primeCase(caseId, bundle);
             }
           : undefined;
       return new GroupCommit<ReviewChange>({
