@@ -10,10 +10,14 @@ import { table } from '#bench/util';
 interface Floor {
   /** The items the invariants need, as "what (units)". */
   readonly parts: readonly string[];
-  readonly units: number;
+  /** The items themselves: the ingest record, those written inside transactions, and the index entries. */
+  readonly items: { readonly ingest: 1; readonly transaction: number; readonly indexEntries: number };
   /** Where the measured units above the floor go. */
   readonly above: string;
 }
+
+/** A floor's write units: the ingest record 1, an item inside a transaction 2, an index entry 1. */
+const unitsOf = (f: Floor) => f.items.ingest + 2 * f.items.transaction + f.items.indexEntries;
 
 const INGEST = 'ingest record (1)';
 const inTransaction = (what: string, items: number) => `${what} (${items} × 2)`;
@@ -24,22 +28,28 @@ const APPLICATION_ABOVE =
 /** By the event type's label as the cost run names it (an application's template in parentheses). */
 function floorOf(label: string): Floor | undefined {
   if (label === 'gov.enterprise.profile.updated') {
-    return { parts: [INGEST, inTransaction('profile, receipt', 2), 'shard index entry (1)'], units: 1 + 4 + 1, above: '—' };
+    return { parts: [INGEST, inTransaction('profile, receipt', 2), 'shard index entry (1)'], items: { ingest: 1, transaction: 2, indexEntries: 1 }, above: '—' };
   }
   if (label.startsWith('gov.application.submitted')) {
     const opensCase = !label.includes('pending-materials');
     return {
       parts: [INGEST, inTransaction('application with its decision, audit line, receipt', 3), ...(opensCase ? [inTransaction('the review case it opens, its audit line', 2)] : [])],
-      units: 1 + 6 + (opensCase ? 4 : 0),
+      items: { ingest: 1, transaction: 3 + (opensCase ? 2 : 0), indexEntries: 0 },
       above: APPLICATION_ABOVE,
     };
   }
   if (label === 'gov.case.completed' || label === 'gov.review.submitted') {
     const counters = 'the counter rows\' share of each batch\'s transaction';
     const above = label === 'gov.review.submitted' ? `${counters}; a 差评 opens a rectification (its item and audit line)` : counters;
-    return { parts: [INGEST, inTransaction('case, audit line, receipt', 3)], units: 1 + 6, above };
+    return { parts: [INGEST, inTransaction('case, audit line, receipt', 3)], items: { ingest: 1, transaction: 3, indexEntries: 0 }, above };
   }
   return undefined;
+}
+
+/** The floor's write units of an event type (by the cost run's label), if the design names one. */
+export function floorUnitsOf(label: string): number | undefined {
+  const floor = floorOf(label);
+  return floor && unitsOf(floor);
 }
 
 export interface MeasuredRow {
@@ -62,7 +72,38 @@ export function floorLines(rows: readonly MeasuredRow[]): string[] {
     '',
     table(
       ['event type', 'what the invariants need', 'floor', 'measured', 'measured / floor', 'above the floor'],
-      known.map((r) => [r.label, r.floor.parts.join(' + '), r.floor.units.toFixed(0), r.wcu.toFixed(2), `${(r.wcu / r.floor.units).toFixed(2)}×`, r.floor.above]),
+      known.map((r) => [r.label, r.floor.parts.join(' + '), unitsOf(r.floor).toFixed(0), r.wcu.toFixed(2), `${(r.wcu / unitsOf(r.floor)).toFixed(2)}×`, r.floor.above]),
     ),
   ];
+}
+
+export interface DayFloor {
+  /** Items per event of the day at the floor: ingest records, and items inside transactions. */
+  readonly ingest: number;
+  readonly transaction: number;
+  /** Events of the day whose type has no floor here (counted as writing nothing). */
+  readonly unknown: number;
+}
+
+/**
+ * The floor of a day's mix in items per event: each event's floor items weighted by how many of its type the
+ * day held (by the cost run's labels). Events of a type without a floor (the policy publication) count as
+ * writing nothing, and a 差评's rectification is left out as in the table: a floor no lower design could beat.
+ */
+export function dayFloor(mix: Readonly<Record<string, number>>): DayFloor {
+  let events = 0;
+  let ingest = 0;
+  let transaction = 0;
+  let unknown = 0;
+  for (const [label, n] of Object.entries(mix)) {
+    events += n;
+    const floor = floorOf(label);
+    if (!floor) {
+      unknown += n;
+      continue;
+    }
+    ingest += n * floor.items.ingest;
+    transaction += n * floor.items.transaction;
+  }
+  return events === 0 ? { ingest: 0, transaction: 0, unknown } : { ingest: ingest / events, transaction: transaction / events, unknown };
 }

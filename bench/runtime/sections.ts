@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
-import { floorLines } from './floor';
+import { dayFloor, floorLines, floorUnitsOf, type DayFloor } from './floor';
 import { leverLines } from './levers';
 import { SAMPLE_PER_KIND, type CdcWhatIf, type KindCost } from './request-sample';
 
@@ -82,6 +82,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
   const ingestPerSecond = r.total / (r.postedMs / 1000);
   const failed = (r.checks as any[]).filter((c) => JSON.stringify(c.expected) !== JSON.stringify(c.actual));
   const bound = writeBound(r.usage.itemsWritten, r.total, r.transactionItems, r.rawWrites);
+  const floor = floorBound(r.mix, r.total, r.transactionItems, r.rawWrites);
   const jvm = { perEvent: (r.cpu.standIns * 1000) / r.total, dayCores: r.cpu.standIns / r.cpu.wallSeconds };
   const c = costOf(r.usage, r.total);
   const body = [
@@ -109,6 +110,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         ['DynamoDB Local\'s rate of items written inside transactions, same run (TransactWriteItems of 50 create-only puts of ~0.5 KB, 8 in flight; the better of before / after the day)', `${si(r.transactionItems)} items/s (${ratio(r.transactionItems / r.rawWrites)} the raw write rate)`],
         ['items written per event: inside transactions / in batches / one per request', `${bound.transaction.toFixed(2)} / ${bound.batch.toFixed(2)} / ${bound.single.toFixed(2)}`],
         ['what these writes alone allow at the stand-in\'s own rates (nothing else done)', `${si(bound.eventsPerSecond)} events/s = ${ratio(bound.eventsPerSecond / r.rawWrites)} the raw write rate; the pipeline reached ${Math.round((100 * perSecond) / bound.eventsPerSecond)} % of it`],
+        ['the same at the floor of the invariants (the cost section\'s floor per event type, for this day\'s mix), every item at the better of the two rates', `${floor.ingest.toFixed(2)} + ${floor.transaction.toFixed(2)} items per event (ingest record + inside transactions): ${si(floor.eventsPerSecond)} events/s = ${ratio(floor.eventsPerSecond / r.rawWrites)} the raw write rate`],
         ['latency ingest → stored, p50 / p90 / p99 / max', `${ms(r.latency.p50)} / ${ms(r.latency.p90)} / ${ms(r.latency.p99)} / ${ms(r.latency.max)}`],
         ['latencies measured', String(r.latency.count)],
         ['handler errors logged (each retried by SQS)', r.errorCount === 0 ? '0' : `${r.errorCount}; first: ${String((r.errors as string[])[0] ?? '').replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`],
@@ -137,7 +139,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     missed.push({
       aim: 'the pipeline at ≥ 0.5× the stand-in\'s raw single-item write rate, measured in the same run',
       result: `${ratio(perSecond / r.rawWrites)} (${si(perSecond)} events/s against ${si(r.rawWrites)} PutItem/s)`,
-      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, r.rawWrites)} ${cdcLimit(r.cdc, r.byKind, r.total)}`,
+      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, floor, r.rawWrites)} ${cdcLimit(r.cdc, r.byKind, r.total)}`,
     });
   }
   if (perSecond < 1000) {
@@ -151,6 +153,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         `DynamoDB Local spent ${((r.cpu.standIns * 1000) / r.total).toFixed(1)} ms of JVM CPU per event. A Java Flight Recorder profile of the JVM (8,000 events of the soak's mix) shows where: JSON parsing and writing (Jackson) about a third, HTTP parsing (Jetty) ~7 %, attribute conversion and item sizing, and SQLite itself under 5 % — the cost is per request and per byte of JSON, not storage.`,
         'Measured and not a lever: C2 compilation (same rate, more JVM CPU), telemetry off (now always off), more pollers per queue (4 instead of 2: lower, the JVM\'s CPU per event rises with contention; 1 poller: about the same).',
         'The group commit (approval and review consumers write a batch\'s changes in one transaction per 100 items, each counter row once per transaction) took the rate from 64.6 to 125 events/s; what is left per event is its share of a batch\'s requests (the ingest records and the approval consumer\'s reads are batched too) and each transaction item\'s JSON.',
+        `Even writing no more than the invariants' floor of this day's mix (${(floor.ingest + floor.transaction).toFixed(1)} items per event, each at the stand-in's better write rate, nothing else done) it would reach ${si(floor.eventsPerSecond)} events/s${floor.eventsPerSecond < 1000 ? ': 1,000 events/s is past the stand-in\'s write rates on this machine, whatever the design' : ''}.`,
         'In AWS the same topology scales out per queue; locally the bound is the stand-in.',
       ].join(' '),
     });
@@ -160,7 +163,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     title: 'Pipeline throughput and the peak-day replay',
     body,
     headlines: [
-      `Pipeline: ${si(perSecond)} events/s end to end through the local runtime on 2 cores, ${ratio(perSecond / r.rawWrites)} DynamoDB Local's raw write rate in the same run (aim 0.5×); under this flood latency is queue wait (p50 ${ms(r.latency.p50)} / p99 ${ms(r.latency.p99)}); the replayed day's ${(r.checks as any[]).length} figures exact, nothing lost`,
+      `Pipeline: ${si(perSecond)} events/s end to end through the local runtime on 2 cores, ${ratio(perSecond / r.rawWrites)} DynamoDB Local's raw write rate in the same run (aim 0.5×; writing only the invariants' floor would allow ${ratio(floor.eventsPerSecond / r.rawWrites)}); under this flood latency is queue wait (p50 ${ms(r.latency.p50)} / p99 ${ms(r.latency.p99)}); the replayed day's ${(r.checks as any[]).length} figures exact, nothing lost`,
     ],
     missed,
   };
@@ -250,6 +253,9 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
   const auditInTransactions = (x: (typeof events)[number]) => (x.usage.wcuInTransactionsByTable?.audit ?? 0) / x.events;
   const auditSaved = mixOf((x) => auditInTransactions(x) / 2);
   const mixWithAuditApart = mixPerMillion - auditSaved * PRICES.writeUnit * 1e6;
+  // The same mix at the floor table's write units: what the invariants cost in DynamoDB writes alone.
+  const mixFloorUnits = mixOf((x) => floorUnitsOf(x.label) ?? 0);
+  const mixFloorPerMillion = mixFloorUnits * PRICES.writeUnit * 1e6;
   const body = [
     'Each event type posted on its own (N events, then drained) through the in-process local runtime, with',
     '`ReturnConsumedCapacity: TOTAL` added to every request of the functions\' DynamoDB client by a middleware',
@@ -300,7 +306,7 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
     '',
     ...floorLines(events.map((x) => ({ label: x.label, wcu: x.cost.wcu }))),
     '',
-    `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**.`,
+    `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**; at the floor above it would write ${mixFloorUnits.toFixed(1)} units per event, ${$(mixFloorPerMillion)} per million in DynamoDB writes alone.`,
     `Audit lines written apart by a change-data-capture consumer (the lever measured on the stand-in in the pipeline section) would be billed 1 unit per KB instead of 2: the mix writes ${mixOf(auditInTransactions).toFixed(2)} audit units per event inside transactions, so ${auditSaved.toFixed(2)} units less, ${$(mixPerMillion)} → ${$(mixWithAuditApart)} per million (a stream's reads by its Lambda trigger are not billed; the consumer's invocations, batched, are left out).`,
     'Lambda GB-s are measured against DynamoDB Local, whose requests take several times longer than DynamoDB\'s,',
     'so the compute share is an upper bound.',
@@ -317,6 +323,7 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
         'then the outbox item rewritten as sent (1 unit, batched 25 per request), plus the review case an approval opens (its state item, its audit line) and the ingest record.',
         'Counter rows are written once per batch with the batch\'s sum (group commit), so cases and reviews cost mostly their own state item and audit line, doubled by the transaction.',
         'The floor of this design: $1 per million buys 1.6 write units per event even if SQS and Lambda were free ($0.625 per million units; at 1 write per event a million events cost about $0.80 in all). The ingest record that keeps (source, id) once at the edge is 1 unit of that on its own, and the audit line of every state change, written in the same transaction as the change so neither exists without the other, makes any event that changes state cost at least 4 more (the state item and its audit line, 2 units each).',
+        `The day's mix at the floor table's units (each event type's invariants, every item taken at 1 KB) writes ${mixFloorUnits.toFixed(1)} units per event: ${$(mixFloorPerMillion)} per million before a single read, queue message or invocation${mixFloorPerMillion > 1 ? ', so no design that keeps the invariants meets $1 at these prices' : ''}.`,
         `Reaching $1 would mean giving up one of them (the edge de-duplication, or an audit line atomic with its change), which is what the aim says not to do; and giving up the second buys little: audit lines written apart by a change-data-capture consumer save ${auditSaved.toFixed(2)} units per event (${$(mixPerMillion)} → ${$(mixWithAuditApart)}; measured above). Levers left that keep both are worth a unit or two per application, not the factor of ${Math.round(mixPerMillion)}: the outbox kept as an attribute of its version rather than an item of its own (versions are immutable by design today, and the byDue index entry that lets the schedule find an unsent outbox would then cost the same); the APPLICATION item is already gone into V#000001 (see the levers table).`,
         'The Lambda share is overstated by DynamoDB Local\'s latency.',
       ].join(' '),
@@ -644,13 +651,36 @@ function writeBound(items: { transaction: number; batch: number; single: number 
   return { transaction, batch, single, eventsPerSecond: 1 / secondsPerEvent, transactionItemRate: transactionItems };
 }
 
-function boundLimit(b: WriteBound, rawWrites: number): string {
+interface FloorBound extends DayFloor {
+  /** Events/s if the stand-in wrote only the floor's items, every one at the better of its two measured rates. */
+  readonly eventsPerSecond: number;
+}
+
+/**
+ * The rate the invariants' floor allows for the day's mix (floor.ts): a bound no design that keeps them can
+ * pass on this stand-in, so every item is given the better of its two write rates and nothing else is done.
+ */
+function floorBound(mix: Readonly<Record<string, number>>, events: number, transactionItems: number, rawWrites: number): FloorBound {
+  const counted = Object.values(mix).reduce((a, b) => a + b, 0);
+  if (counted !== events) throw new Error(`bench: the day's mix counts ${counted} events, the day posted ${events}`);
+  const floor = dayFloor(mix);
+  const best = Math.max(transactionItems, rawWrites);
+  return { ...floor, eventsPerSecond: best / (floor.ingest + floor.transaction) };
+}
+
+function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number): string {
   const reachable = b.eventsPerSecond / rawWrites;
+  const atFloor = floor.eventsPerSecond / rawWrites;
+  const floorText = `The invariants' floor for this day's mix (the cost section's floor per event type: the ingest record that keeps (source, id) once, each state change in one transaction with its audit line and its event's receipt, each approval's review case with its audit line) is ${(floor.ingest + floor.transaction).toFixed(1)} items per event; written at that better rate and nothing else done, it allows ${si(floor.eventsPerSecond)} events/s, ${ratio(atFloor)} the raw write rate.`;
   return [
     `Measured in the same run, the stand-in writes ${si(b.transactionItemRate)} items/s inside transactions (${ratio(b.transactionItemRate / rawWrites)} its single-item rate), and each event of the day writes ${b.transaction.toFixed(1)} items in transactions and ${(b.batch + b.single).toFixed(1)} more:`,
     `those writes alone, with nothing else done, allow ${si(b.eventsPerSecond)} events/s, ${ratio(reachable)} the raw write rate.`,
     reachable < 0.5
-      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(Math.max(b.transactionItemRate, rawWrites) / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates, and each state change is written with its audit line and its event's receipt in one transaction (the invariants), after the ingest record that keeps (source, id) once — 4 items at the least.`
+      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(Math.max(b.transactionItemRate, rawWrites) / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates.`
       : 'The writes alone would allow 0.5×; the rest is the reads, the requests\' overhead and the handlers\' share of the 2 cores.',
+    floorText,
+    atFloor < 0.5
+      ? 'So no design that keeps those invariants reaches 0.5× on this stand-in: the aim is out of reach of its write rates, not of a lever still to find.'
+      : 'So a design nearer the floor could reach 0.5× on this stand-in.',
   ].join(' ');
 }

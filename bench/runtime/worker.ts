@@ -199,7 +199,7 @@ function peakDay(scale: { applications: number; cases: number; profiles: number 
       for (let j = 0; j < 100 && idx[k]! < s.length; j++) mixed.push(s[idx[k]!++]!);
     }
   }
-  return { applications, applicants, cases, reviews, levels, mixed };
+  return { applications, applicants, cases, reviews, levels, profiles: profileEvs.length, mixed };
 }
 
 /** CPU seconds used so far by this process and by its descendants (DynamoDB Local's JVM), from /proc. */
@@ -389,7 +389,18 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   // Each clone has an applicant of its own with the sample applicant's records: all of a template decide alike.
   const outcomes = outcomesByTemplate(day.applications, decided);
   for (const [template, byOutcome] of Object.entries(outcomes)) checks.push({ what: `distinct outcomes of the ${template} clones`, expected: 1, actual: Object.keys(byOutcome).length });
-  return { total, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
+  const mix = { ...mixOf(day), 'gov.policy.published': 1 };
+  return { total, mix, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
+}
+
+/** How many events of each type (by the cost run's labels) a day holds. */
+function mixOf(day: ReturnType<typeof peakDay>): Record<string, number> {
+  const mix: Record<string, number> = {};
+  for (const a of day.applications) {
+    const label = `gov.application.submitted (${a.template})`;
+    mix[label] = (mix[label] ?? 0) + 1;
+  }
+  return { ...mix, 'gov.case.completed': day.cases.length, 'gov.review.submitted': day.reviews.length, 'gov.enterprise.profile.updated': day.profiles };
 }
 
 /** Applications cloned from the samples (instant, 容缺, commitment), ids from `prefix`, each with an applicant of its own. */
