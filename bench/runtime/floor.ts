@@ -88,7 +88,8 @@ export interface DayFloor {
 /**
  * The floor of a day's mix in items per event: each event's floor items weighted by how many of its type the
  * day held (by the cost run's labels). Events of a type without a floor (the policy publication) count as
- * writing nothing, and a 差评's rectification is left out as in the table: a floor no lower design could beat.
+ * writing nothing, and a 差评's rectification is left out as in the table: it stays a lower bound of what a
+ * design writing these items writes.
  */
 export function dayFloor(mix: Readonly<Record<string, number>>): DayFloor {
   let events = 0;

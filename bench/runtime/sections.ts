@@ -323,7 +323,7 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
         'then the outbox item rewritten as sent (1 unit, batched 25 per request), plus the review case an approval opens (its state item, its audit line) and the ingest record.',
         'Counter rows are written once per batch with the batch\'s sum (group commit), so cases and reviews cost mostly their own state item and audit line, doubled by the transaction.',
         'The floor of this design: $1 per million buys 1.6 write units per event even if SQS and Lambda were free ($0.625 per million units; at 1 write per event a million events cost about $0.80 in all). The ingest record that keeps (source, id) once at the edge is 1 unit of that on its own, and the audit line of every state change, written in the same transaction as the change so neither exists without the other, makes any event that changes state cost at least 4 more (the state item and its audit line, 2 units each).',
-        `The day's mix at the floor table's units (each event type's invariants, every item taken at 1 KB) writes ${mixFloorUnits.toFixed(1)} units per event: ${$(mixFloorPerMillion)} per million before a single read, queue message or invocation${mixFloorPerMillion > 1 ? ', so no design that keeps the invariants meets $1 at these prices' : ''}.`,
+        `The day's mix at the floor table's units (each event type's invariants, every item taken at 1 KB) writes ${mixFloorUnits.toFixed(1)} units per event: ${$(mixFloorPerMillion)} per million before a single read, queue message or invocation${mixFloorPerMillion > 1 ? ', so no design writing these items meets $1 at these prices' : ''}.`,
         `Reaching $1 would mean giving up one of them (the edge de-duplication, or an audit line atomic with its change), which is what the aim says not to do; and giving up the second buys little: audit lines written apart by a change-data-capture consumer save ${auditSaved.toFixed(2)} units per event (${$(mixPerMillion)} → ${$(mixWithAuditApart)}; measured above). Levers left that keep both are worth a unit or two per application, not the factor of ${Math.round(mixPerMillion)}: the outbox kept as an attribute of its version rather than an item of its own (versions are immutable by design today, and the byDue index entry that lets the schedule find an unsent outbox would then cost the same); the APPLICATION item is already gone into V#000001 (see the levers table).`,
         'The Lambda share is overstated by DynamoDB Local\'s latency.',
       ].join(' '),
@@ -657,8 +657,8 @@ interface FloorBound extends DayFloor {
 }
 
 /**
- * The rate the invariants' floor allows for the day's mix (floor.ts): a bound no design that keeps them can
- * pass on this stand-in, so every item is given the better of its two write rates and nothing else is done.
+ * The rate the invariants' floor allows for the day's mix (floor.ts): a bound no design writing those items
+ * can pass on this stand-in, so every item is given the better of its two write rates and nothing else is done.
  */
 function floorBound(mix: Readonly<Record<string, number>>, events: number, transactionItems: number, rawWrites: number): FloorBound {
   const counted = Object.values(mix).reduce((a, b) => a + b, 0);
