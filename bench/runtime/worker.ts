@@ -417,11 +417,46 @@ function applicationEvents(count: number, prefix: string): ClonedApplicant[] {
 /** One application in this many of the steady load is a 企业开办 bundle application. */
 const BUNDLE_EVERY = 10;
 
+/** Requests in flight while the calibration flood is posted one application per request. */
+const CALIBRATION_IN_FLIGHT = 16;
+
 /**
- * 秒批 latency at a steady load: first the sustainable rate of applications alone (a flood, drained),
- * then applications posted one per request at half that rate, as citizens submit them, for
- * `seconds`; latency = before the POST → the approval consumer's delete of its message, sent only
- * after the decision is stored (so ingest, queueing and the decision are all inside it).
+ * The load of the 秒批 latency section: `count` applications, every BUNDLE_EVERY-th a 企业开办 bundle
+ * application (five children) and the rest clones by applicants of their own, whose records are seeded here.
+ */
+async function applicationLoad(count: number, prefix: string, from: number, to: number): Promise<Ev[]> {
+  const isBundle = (i: number) => i % BUNDLE_EVERY === BUNDLE_EVERY - 1;
+  const clones = applicationEvents(count, prefix);
+  await seedApplicants(clones.filter((_, i) => !isBundle(i)), from, to);
+  return clones.map((c, i) => (isBundle(i) ? bundleApplication(`bench-b${prefix}-${i}`, `YJS-20261106-${prefix.toUpperCase()}${six(i)}`) : c.application));
+}
+
+/** How many 企业开办 bundle applications have been approved so far, by the bundle figures' route. */
+async function bundlesApprovedSoFar(): Promise<number> {
+  const figures = await get('/approval/bundle-figures?bundleCode=YJS-QYKB');
+  return Number(figures?.byStatus?.APPROVED ?? 0);
+}
+
+/** Events posted one per signed request, as citizens submit them, `concurrency` requests in flight. */
+async function postEach(events: Ev[], concurrency: number, onDone?: (n: number) => void): Promise<void> {
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < events.length) {
+        await postBatch([events[next++]!]);
+        onDone?.(++done);
+      }
+    }),
+  );
+}
+
+/**
+ * 秒批 latency at a steady load: first the sustainable rate of the same load (the same mix of single items
+ * and bundles, one application per request, posted as fast as the API takes them and drained), then that
+ * load posted at half that rate, as citizens submit them, for `seconds`; latency = before the POST → the
+ * approval consumer's delete of its message, sent only after the decision is stored (so ingest, queueing and
+ * the decision are all inside it).
  */
 async function steady(opts: { calibrate: number; seconds: number }) {
   await seedReference();
@@ -431,22 +466,17 @@ async function steady(opts: { calibrate: number; seconds: number }) {
     await drain('seeding the 企业开办 bundle');
   }
   progress(0.05, 'reference data');
-  const calibration = applicationEvents(opts.calibrate, 'cal');
-  await seedApplicants(calibration, 0.05, 0.1);
-  const flood = calibration.map((c) => c.application);
+  const flood = await applicationLoad(opts.calibrate, 'cal', 0.05, 0.1);
   const t0 = performance.now();
-  await postAll(flood, 4, (n) => progress(0.1 + (0.15 * n) / flood.length, `calibrating: posted ${n}`));
+  await postEach(flood, CALIBRATION_IN_FLIGHT, (n) => n % 100 === 0 && progress(0.1 + (0.15 * n) / flood.length, `calibrating: posted ${n}`));
   await drain('the calibration flood');
   const sustainable = flood.length / ((performance.now() - t0) / 1000);
   const rate = sustainable / 2;
   const count = Math.max(10, Math.round(rate * opts.seconds));
-  // Every BUNDLE_EVERY-th application a 企业开办 bundle application (five children), beside the single items.
-  const isBundle = (i: number) => i % BUNDLE_EVERY === BUNDLE_EVERY - 1;
-  const clones = applicationEvents(count, 'st');
-  await seedApplicants(clones.filter((_, i) => !isBundle(i)), 0.25, 0.3);
+  const events = await applicationLoad(count, 'st', 0.25, 0.3);
+  const approvedBefore = await bundlesApprovedSoFar(); // the calibration's
   meter.reset();
   meter.posted.clear();
-  const events = clones.map((c, i) => (isBundle(i) ? bundleApplication(`bench-bst-${i}`, `YJS-20261106-ST${six(i)}`) : c.application));
   const start = performance.now();
   const inFlight: Array<Promise<unknown>> = [];
   let lateStarts = 0;
@@ -463,8 +493,7 @@ async function steady(opts: { calibrate: number; seconds: number }) {
   const latency = percentiles(meter.latencies);
   const measured = [...meter.latencyOf];
   // The bundles must have been decided on their merits: five children approved, not refused as unknown.
-  const figures = await get('/approval/bundle-figures?bundleCode=YJS-QYKB');
-  const bundlesApproved = Number(figures?.byStatus?.APPROVED ?? 0);
+  const bundlesApproved = (await bundlesApprovedSoFar()) - approvedBefore;
   const single = percentiles(measured.filter(([id]) => !id.startsWith('bench-bst-')).map(([, ms]) => ms));
   const bundle = percentiles(measured.filter(([id]) => id.startsWith('bench-bst-')).map(([, ms]) => ms));
   // The load in four quarters of its time, by each application's place in the schedule (its id's number):
