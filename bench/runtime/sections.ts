@@ -153,7 +153,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         `DynamoDB Local spent ${((r.cpu.standIns * 1000) / r.total).toFixed(1)} ms of JVM CPU per event. A Java Flight Recorder profile of the JVM (8,000 events of the soak's mix) shows where: JSON parsing and writing (Jackson) about a third, HTTP parsing (Jetty) ~7 %, attribute conversion and item sizing, and SQLite itself under 5 % — the cost is per request and per byte of JSON, not storage.`,
         'Measured and not a lever: C2 compilation (same rate, more JVM CPU), telemetry off (now always off), more pollers per queue (4 instead of 2: lower, the JVM\'s CPU per event rises with contention; 1 poller: about the same).',
         'The group commit (approval and review consumers write a batch\'s changes in one transaction per 100 items, each counter row once per transaction) took the rate from 64.6 to 125 events/s; what is left per event is its share of a batch\'s requests (the ingest records and the approval consumer\'s reads are batched too) and each transaction item\'s JSON.',
-        `Even writing no more than the invariants' floor of this day's mix (${(floor.ingest + floor.transaction).toFixed(1)} items per event, each at the stand-in's better write rate, nothing else done) it would reach ${si(floor.eventsPerSecond)} events/s${floor.eventsPerSecond < 1000 ? `; 1,000 events/s would need at most ${(Math.max(r.transactionItems, r.rawWrites) / 1000).toFixed(1)} items per event, where an event that changes state writes at least three whatever the design (its ingest record, its state item and its audit line)` : ''}.`,
+        `Even writing no more than the invariants' floor of this day's mix (${(floor.ingest + floor.transaction).toFixed(1)} items per event, each at the stand-in's better write rate, nothing else done) it would reach ${si(floor.eventsPerSecond)} events/s${floor.eventsPerSecond < 1000 ? `; 1,000 events/s would need at most ${(floor.itemRate / 1000).toFixed(1)} items per event, where an event that changes state writes at least three whatever the design (its ingest record, its state item and its audit line)` : ''}.`,
         'In AWS the same topology scales out per queue; locally the bound is the stand-in.',
       ].join(' '),
     });
@@ -405,7 +405,7 @@ export async function latencySection(ctx: BenchContext): Promise<SectionResult> 
   const body = [
     '秒批 at a steady load, through the local runtime: the sample applications (instant, 容缺, commitment), each clone by an',
     'applicant of its own whose records are posted beforehand (as in the peak day), and one application in ten a 企业开办 bundle',
-    `application. That load is first posted as a flood of ${opts.calibrate.toLocaleString('en')}, one application per signed request with 16 in flight,`,
+    `application. That load is first posted as a flood of ${opts.calibrate.toLocaleString('en')}, one application per signed request with ${r.calibrationInFlight} in flight,`,
     `and drained, which gives the rate it sustains here (**${si(r.sustainable)}/s**); then the same load is posted one per signed request,`,
     `as citizens submit them, at half that rate (${si(r.rate)}/s) for ${Math.round(r.seconds)} s. Until 2026-12-04 the flood was of single items`,
     'posted 100 to a request, a cheaper load than the one measured after it: half its rate (64.0/s in a full run of that day) gave',
@@ -654,7 +654,9 @@ function writeBound(items: { transaction: number; batch: number; single: number 
 }
 
 interface FloorBound extends DayFloor {
-  /** Events/s if the stand-in wrote only the floor's items, every one at the better of its two measured rates. */
+  /** The better of the stand-in's two measured write rates (items/s): inside transactions, or one per request. */
+  readonly itemRate: number;
+  /** Events/s if the stand-in wrote only the floor's items, every one at `itemRate`. */
   readonly eventsPerSecond: number;
 }
 
@@ -666,8 +668,8 @@ function floorBound(mix: Readonly<Record<string, number>>, events: number, trans
   const counted = Object.values(mix).reduce((a, b) => a + b, 0);
   if (counted !== events) throw new Error(`bench: the day's mix counts ${counted} events, the day posted ${events}`);
   const floor = dayFloor(mix);
-  const best = Math.max(transactionItems, rawWrites);
-  return { ...floor, eventsPerSecond: best / (floor.ingest + floor.transaction) };
+  const itemRate = Math.max(transactionItems, rawWrites);
+  return { ...floor, itemRate, eventsPerSecond: itemRate / (floor.ingest + floor.transaction) };
 }
 
 function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number, perSecond: number): string {
@@ -678,7 +680,7 @@ function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number, perSeco
     `Measured in the same run, the stand-in writes ${si(b.transactionItemRate)} items/s inside transactions (${ratio(b.transactionItemRate / rawWrites)} its single-item rate), and each event of the day writes ${b.transaction.toFixed(1)} items in transactions and ${(b.batch + b.single).toFixed(1)} more:`,
     `those writes alone, with nothing else done, allow ${si(b.eventsPerSecond)} events/s, ${ratio(reachable)} the raw write rate.`,
     reachable < 0.5
-      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(Math.max(b.transactionItemRate, rawWrites) / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates.`
+      ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(floor.itemRate / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates.`
       : 'The writes alone would allow 0.5×; the rest is the reads, the requests\' overhead and the handlers\' share of the 2 cores.',
     floorText,
     atFloor < 0.5

@@ -505,7 +505,7 @@ async function steady(opts: { calibrate: number; seconds: number }) {
     queued: percentiles(meter.stages.map((x) => x.queued)),
     handled: percentiles(meter.stages.map((x) => x.handled)),
   };
-  return { sustainable, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, quarters, single, bundle, bundlesApproved, notMeasured: meter.posted.size };
+  return { sustainable, calibrationInFlight: CALIBRATION_IN_FLIGHT, rate, count, stages, seconds: (performance.now() - start) / 1000, lateStarts, latency, quarters, single, bundle, bundlesApproved, notMeasured: meter.posted.size };
 }
 
 let seeded: Map<string, number> | undefined;

@@ -1,6 +1,6 @@
 /**
  * The design's floor (bench/runtime/floor.ts): its write units per event type, and the items per event of a
- * day's mix that the pipeline section turns into the rate no design keeping the invariants can pass.
+ * day's mix that the pipeline section turns into the rate no design writing those items can pass.
  */
 import { dayFloor, floorLines, floorUnitsOf } from '#bench/runtime/floor';
 
