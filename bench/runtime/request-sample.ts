@@ -76,8 +76,6 @@ export class RequestSample {
 
 export interface KindCost {
   readonly kind: string;
-  /** A control replay (the same requests in another setting), not part of the day's sum. */
-  readonly control?: string;
   /** Requests of this kind in the day. */
   readonly requests: number;
   readonly replayed: number;
@@ -97,26 +95,21 @@ interface CpuMeter {
   (): { node: number; standIns: number };
 }
 
-/**
- * Replays the sample kind by kind, 8 requests in flight, and measures each kind's CPU per request; then the
- * transactions once more into copies without indexes (`control`), which shows what the index entries cost.
- */
+/** Replays the sample kind by kind, 8 requests in flight, and measures each kind's CPU per request. */
 export async function replaySample(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<KindCost[]> {
   const client = new DynamoDBClient({ endpoint, maxAttempts: 3 });
   const copies = new Map<string, Copy>();
-  const plain = new Map<string, Copy>();
   try {
     for (const kind of WRITES) {
       for (const input of sample.kept[kind] ?? []) for (const t of tablesOf(kind, input)) if (!copies.has(t)) copies.set(t, await copyTable(client, t, true));
     }
     const out: KindCost[] = [];
-    const measure = async (kind: Kind, inputs: unknown[], control?: string) => {
+    const measure = async (kind: Kind, inputs: unknown[]) => {
       const c0 = cpu();
       const { failed, firstFailure } = await sendAll(client, kind, inputs);
       const c1 = cpu();
       out.push({
         kind,
-        ...(control === undefined ? {} : { control }),
         requests: sample.seen[kind] ?? 0,
         replayed: inputs.length,
         failed,
@@ -130,14 +123,9 @@ export async function replaySample(sample: RequestSample, endpoint: string | und
       const inputs = (sample.kept[kind] ?? []).map((input, n) => (WRITES.has(kind) ? intoCopies(kind, input, n, copies) : input));
       if (inputs.length > 0) await measure(kind, inputs);
     }
-    const transactions = sample.kept.TransactWriteItems ?? [];
-    if (transactions.length > 0) {
-      for (const input of transactions) for (const t of tablesOf('TransactWriteItems', input)) if (!plain.has(t)) plain.set(t, await copyTable(client, t, false));
-      await measure('TransactWriteItems', transactions.map((input, n) => intoCopies('TransactWriteItems', input, n, plain)), 'into copies without indexes');
-    }
     return out;
   } finally {
-    for (const { name } of [...copies.values(), ...plain.values()]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    for (const { name } of copies.values()) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
     client.destroy();
   }
 }
@@ -171,7 +159,8 @@ export interface CdcWhatIf {
   readonly firstFailure?: string;
 }
 
-const CDC_ROUNDS = 6;
+/** Rounds of a what-if: each runs every step back to back, so the machine's drift falls on all steps alike. */
+const WHAT_IF_ROUNDS = 6;
 
 export async function replayAuditByCdc(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<CdcWhatIf | undefined> {
   const transactions = (sample.kept.TransactWriteItems ?? []) as any[];
@@ -214,7 +203,7 @@ export async function replayAuditByCdc(sample: RequestSample, endpoint: string |
         firstFailure ??= r.firstFailure;
       }
     };
-    const rounds = Math.min(CDC_ROUNDS, transactions.length);
+    const rounds = Math.min(WHAT_IF_ROUNDS, transactions.length);
     for (let round = 0; round < rounds; round++) {
       const from = Math.floor((round * transactions.length) / rounds);
       const part = transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds));
@@ -252,6 +241,139 @@ export async function replayAuditByCdc(sample: RequestSample, endpoint: string |
     for (const name of names) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
     client.destroy();
   }
+}
+
+/** The payload of the stand-in's write probes: an item of ~0.5 KB with it. */
+export const PROBE_PAYLOAD = 'x'.repeat(400);
+/** The transaction probe's item: create-only, ~0.5 KB, a partition per transaction, no index key. */
+export const probePut = (TableName: string, transaction: string, k: number) => ({
+  Put: { TableName, Item: { pk: { S: transaction }, sk: { S: `ITEM#${k}` }, payload: { S: PROBE_PAYLOAD } }, ConditionExpression: 'attribute_not_exists(pk)' },
+});
+/** The transaction probe's size: an approval batch's first decisions, 10 of 5 items. */
+export const PROBE_TRANSACTION_ITEMS = 50;
+
+/**
+ * Why an item of the day's transactions costs the stand-in more than an item of the transaction probe. The
+ * sampled transactions are replayed five ways, in rounds that each run every step back to back, each step
+ * changing one thing from the one before:
+ * - as sent, into empty copies with the tables' indexes;
+ * - the same, each put without its index-key attributes (what the index entries cost);
+ * - the same, into copies without indexes (what the tables' indexes cost every write, entry or not);
+ * - the same transactions, same sizes and tables, each item replaced by the probe's item (`probePut`), into
+ *   tables without indexes (what the items' content costs: their attributes, maps, conditions and updates);
+ * - as many probe items in transactions of the probe's size into one table (what the transactions' sizes cost).
+ * The last step is the probe's own shape, so it also shows what replaying after the day does to the probe's
+ * figure. The JVM's CPU of each step, per item.
+ */
+export interface ShapeWhatIf {
+  readonly transactions: number;
+  readonly rounds: number;
+  readonly itemsPerTransaction: number;
+  readonly jvmMsPerItem: {
+    readonly asSent: number;
+    readonly withoutIndexKeys: number;
+    readonly withoutIndexes: number;
+    readonly probeItems: number;
+    readonly probeShape: number;
+  };
+  /** Requests refused all the same (their cost is a refusal's), and the first reason. */
+  readonly failed: number;
+  readonly firstFailure?: string;
+}
+
+export async function replayTransactionShapes(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<ShapeWhatIf | undefined> {
+  const transactions = (sample.kept.TransactWriteItems ?? []) as any[];
+  if (transactions.length === 0) return undefined;
+  const client = new DynamoDBClient({ endpoint, maxAttempts: 3 });
+  const sets = { asSent: new Map<string, Copy>(), withoutIndexKeys: new Map<string, Copy>(), withoutIndexes: new Map<string, Copy>(), probeItems: new Map<string, Copy>() };
+  const shapeTable = 'bench-replay-probe-shape';
+  try {
+    for (const input of transactions) {
+      for (const t of tablesOf('TransactWriteItems', input)) {
+        if (sets.asSent.has(t)) continue;
+        sets.asSent.set(t, await copyTable(client, t, true, { suffix: 'shape-as-sent', stream: false }));
+        sets.withoutIndexKeys.set(t, await copyTable(client, t, true, { suffix: 'shape-no-keys', stream: false }));
+        sets.withoutIndexes.set(t, await copyTable(client, t, false, { suffix: 'shape-plain', stream: false }));
+        sets.probeItems.set(t, await probeTable(client, `${t}-replay-shape-probe`));
+      }
+    }
+    await probeTable(client, shapeTable);
+    const ms = { asSent: 0, withoutIndexKeys: 0, withoutIndexes: 0, probeItems: 0, probeShape: 0 };
+    let failed = 0;
+    let firstFailure: string | undefined;
+    const step = async (key: keyof typeof ms, inputs: unknown[]) => {
+      const c0 = cpu();
+      const r = await sendAll(client, 'TransactWriteItems', inputs);
+      ms[key] += (cpu().standIns - c0.standIns) * 1000;
+      failed += r.failed;
+      firstFailure ??= r.firstFailure;
+    };
+    let items = 0;
+    const rounds = Math.min(WHAT_IF_ROUNDS, transactions.length);
+    for (let round = 0; round < rounds; round++) {
+      const from = Math.floor((round * transactions.length) / rounds);
+      const part = transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds));
+      const tableOf = (op: any) => sets.probeItems.get(op.TableName)!.name;
+      const probeItems = part.map((input, i) => ({
+        TransactItems: (input.TransactItems as any[]).map((t, k) => probePut(tableOf(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck), `SHAPE#${from + i}`, k)),
+      }));
+      const count = probeItems.reduce((n, t) => n + t.TransactItems.length, 0);
+      const probeShape: unknown[] = [];
+      for (let k = 0; k < count; k += PROBE_TRANSACTION_ITEMS) {
+        const size = Math.min(PROBE_TRANSACTION_ITEMS, count - k);
+        probeShape.push({ TransactItems: Array.from({ length: size }, (_, j) => probePut(shapeTable, `SHAPE#${round}#${k}`, j)) });
+      }
+      items += count;
+      await step('asSent', part.map((input, i) => intoCopies('TransactWriteItems', input, from + i, sets.asSent)));
+      const keyless = part.map((input) => withoutIndexKeys(input, sets.asSent));
+      await step('withoutIndexKeys', keyless.map((input, i) => intoCopies('TransactWriteItems', input, from + i, sets.withoutIndexKeys)));
+      await step('withoutIndexes', keyless.map((input, i) => intoCopies('TransactWriteItems', input, from + i, sets.withoutIndexes)));
+      await step('probeItems', probeItems);
+      await step('probeShape', probeShape);
+    }
+    const per = (x: number) => x / items;
+    return {
+      transactions: transactions.length,
+      rounds,
+      itemsPerTransaction: items / transactions.length,
+      jvmMsPerItem: { asSent: per(ms.asSent), withoutIndexKeys: per(ms.withoutIndexKeys), withoutIndexes: per(ms.withoutIndexes), probeItems: per(ms.probeItems), probeShape: per(ms.probeShape) },
+      failed,
+      ...(firstFailure === undefined ? {} : { firstFailure }),
+    };
+  } finally {
+    const names = Object.values(sets).flatMap((set) => [...set.values()].map((c) => c.name));
+    for (const name of [...names, shapeTable]) await client.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+    client.destroy();
+  }
+}
+
+/**
+ * A transaction with each put's index-key attributes removed (by the tables' `copies`, keyed by the day's table
+ * names): its items then get no index entry in any table. Updates are left as they are.
+ */
+export function withoutIndexKeys(input: any, copies: Map<string, Copy>): unknown {
+  const r = structuredClone(input);
+  for (const t of r.TransactItems ?? []) if (t.Put !== undefined) for (const k of copies.get(t.Put.TableName)?.indexKeys ?? []) delete t.Put.Item[k];
+  return r;
+}
+
+/** An empty table for the probe's items: string keys pk and sk, no index. */
+export async function probeTable(client: DynamoDBClient, TableName: string): Promise<Copy> {
+  await client.send(
+    new CreateTableCommand({
+      TableName,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  return { name: TableName, hashKey: 'pk', indexKeys: [] };
 }
 
 /** Items put by BatchWriteItem, 25 a request. */
@@ -327,6 +449,8 @@ async function streamsCall(endpoint: string, operation: string, body: unknown): 
 export interface Copy {
   readonly name: string;
   readonly hashKey: string;
+  /** The attributes the copied table's indexes are keyed by, whether or not the copy has its indexes. */
+  readonly indexKeys?: readonly string[];
 }
 
 /** Sends every input as a `kind` request, 8 in flight; counts the refused ones and keeps the first reason. */
@@ -392,7 +516,7 @@ function tablesOf(kind: Kind, input: any): string[] {
  */
 async function copyTable(client: DynamoDBClient, table: string, indexes: boolean, variant?: { suffix: string; stream: boolean }): Promise<Copy & { streamArn?: string }> {
   const t = (await client.send(new DescribeTableCommand({ TableName: table }))).Table!;
-  const name = `${table}-replay${variant ? `-${variant.suffix}` : indexes ? '' : '-plain'}`;
+  const name = `${table}-replay${variant ? `-${variant.suffix}` : ''}`;
   const keys = new Set(t.KeySchema!.map((k) => k.AttributeName));
   const input: CreateTableCommandInput = {
     TableName: name,
@@ -406,7 +530,8 @@ async function copyTable(client: DynamoDBClient, table: string, indexes: boolean
   };
   const created = await client.send(new CreateTableCommand(input));
   const streamArn = created.TableDescription?.LatestStreamArn;
-  return { name, hashKey: t.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!, ...(streamArn ? { streamArn } : {}) };
+  const indexKeys = [...new Set((t.GlobalSecondaryIndexes ?? []).flatMap((g) => g.KeySchema!.map((k) => k.AttributeName!)))];
+  return { name, hashKey: t.KeySchema!.find((k) => k.KeyType === 'HASH')!.AttributeName!, indexKeys, ...(streamArn ? { streamArn } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 import { dayFloor, floorLines, floorUnitsOf, type DayFloor } from './floor';
 import { leverLines } from './levers';
-import { SAMPLE_PER_KIND, type CdcWhatIf, type KindCost } from './request-sample';
+import { PROBE_TRANSACTION_ITEMS, SAMPLE_PER_KIND, type CdcWhatIf, type KindCost, type ShapeWhatIf } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 
@@ -121,6 +121,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     ),
     '',
     ...byKindLines(r.byKind, r.total, jvm.perEvent),
+    ...shapeLines(r.shapes, r.transactionProbe.jvmMsPerItem),
     ...cdcLines(r.cdc, r.byKind, r.total),
     'Figures checked exact at the end of the day (the replay):',
     '',
@@ -489,10 +490,10 @@ function pipelineRatioLimit(requestsPerEvent: number, wcuPerEvent: number, jvmMs
   ].join(' ');
 }
 
-/** Each replayed kind with its requests and JVM ms per event of the day, and their sum (controls left out). */
+/** Each replayed kind with its requests and JVM ms per event of the day, and their sum. */
 function replayCosts(byKind: KindCost[], events: number) {
   const rows = byKind.map((k) => ({ ...k, perEvent: k.requests / events, jvmPerEvent: (k.jvmMsPerRequest * k.requests) / events }));
-  return { rows, accounted: rows.filter((k) => k.control === undefined).reduce((n, k) => n + k.jvmPerEvent, 0) };
+  return { rows, accounted: rows.reduce((n, k) => n + k.jvmPerEvent, 0) };
 }
 
 /** The by-kind replay's lines: the stand-in's CPU per event by request kind, against the day's measured CPU per event. */
@@ -503,13 +504,13 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
     'sent them) replayed after the day, 8 in flight, with the JVM\'s CPU measured per kind: reads against the day\'s own tables, writes into empty',
     'copies of the tables they name (same keys and indexes) with each condition made to hold (`(<condition>) OR attribute_not_exists(pk)`),',
     'so a write costs what it did on the day, not a refusal\'s; each request\'s partition keys are suffixed so that no two meet on an item.',
-    'As a control the transactions are replayed once more into copies without indexes (not in the sum). "Node" is the SDK client\'s side in the same process.',
+    '"Node" is the SDK client\'s side in the same process.',
     '',
     table(
       ['request', 'of the day', 'per event', 'replayed (failed)', 'items written / request (mean KB of a put)', 'JVM ms / request', 'JVM ms / item written', 'JVM ms / event', 'Node ms / request'],
       [
         ...rows.map((k) => [
-          k.control === undefined ? k.kind : `${k.kind}, ${k.control} (control)`,
+          k.kind,
           k.requests.toLocaleString('en'),
           k.perEvent.toFixed(2),
           `${k.replayed}${k.failed ? ` (${k.failed})` : ''}`,
@@ -528,9 +529,51 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
   ];
 }
 
-/** The replayed row of the day's transactions (or of their control, into copies without indexes). */
-const transactionRow = (byKind: readonly KindCost[], control = false) =>
-  byKind.find((k) => k.kind === 'TransactWriteItems' && (k.control !== undefined) === control);
+/** The replayed row of the day's transactions. */
+const transactionRow = (byKind: readonly KindCost[]) => byKind.find((k) => k.kind === 'TransactWriteItems');
+
+/** The steps of the shapes what-if (`replayTransactionShapes`), each with the factor it adds to the next one's cost. */
+function shapeSteps(shapes: ShapeWhatIf) {
+  const { asSent, withoutIndexKeys, withoutIndexes, probeItems, probeShape } = shapes.jvmMsPerItem;
+  return {
+    asSent,
+    withoutIndexKeys,
+    withoutIndexes,
+    probeItems,
+    probeShape,
+    entries: asSent / withoutIndexKeys,
+    indexes: withoutIndexKeys / withoutIndexes,
+    content: withoutIndexes / probeItems,
+    sizes: probeItems / probeShape,
+  };
+}
+
+/**
+ * Why an item of the day's transactions costs the stand-in more than an item of the transaction probe: the
+ * sampled transactions replayed side by side as sent, without indexes, with the probe's items and in the probe's shape.
+ */
+function shapeLines(shapes: ShapeWhatIf | undefined, probeMsPerItem: number): string[] {
+  if (shapes === undefined) return [];
+  const st = shapeSteps(shapes);
+  return [
+    'Why an item of the day\'s transactions costs the stand-in more than an item of the transaction probe: the same',
+    `${shapes.transactions} sampled transactions (${shapes.itemsPerTransaction.toFixed(1)} items each) replayed five ways, in ${shapes.rounds} rounds that each run every step back to back. Each step`,
+    'changes one thing from the step above it, so the factor beside a step is what that one thing costs.',
+    '',
+    table(
+      ['step', 'JVM ms / item', 'against the step below'],
+      [
+        ['as the day sent them, into empty copies of their tables with the tables\' indexes', st.asSent.toFixed(2), `${ratio(st.entries)}: the index entries`],
+        ['the same, each put without its index-key attributes (in no index)', st.withoutIndexKeys.toFixed(2), `${ratio(st.indexes)}: the tables\' indexes, paid by every write to those tables`],
+        ['the same, into copies without indexes', st.withoutIndexes.toFixed(2), `${ratio(st.content)}: the items\' content (attributes, maps, conditions, update expressions)`],
+        ['the same transactions (sizes and tables), each item the transaction probe\'s (pk, sk and 400 bytes, create-only)', st.probeItems.toFixed(2), `${ratio(st.sizes)}: the transactions' sizes`],
+        [`as many of the probe's items in transactions of ${PROBE_TRANSACTION_ITEMS} into one table: the probe's own shape`, st.probeShape.toFixed(2), `the transaction probe itself: ${probeMsPerItem.toFixed(2)}`],
+      ],
+    ),
+    '',
+    ...(shapes.failed ? [`${shapes.failed} replayed requests failed (the first: ${String(shapes.firstFailure).replace(/\s+/g, ' ').slice(0, 160)}).`, ''] : []),
+  ];
+}
 
 /** The what-if's steps in JVM ms per event of the day (per transaction × the day's transactions per event). */
 function cdcCosts(cdc: CdcWhatIf, byKind: KindCost[], events: number) {
@@ -592,17 +635,17 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
   const byKind = r.byKind as KindCost[];
   const { rows, accounted } = replayCosts(byKind, r.total);
   const top = rows
-    .filter((k) => k.control === undefined)
     .sort((a, b) => b.jvmPerEvent - a.jvmPerEvent)
     .slice(0, 3)
     .map((k) => `${k.kind} ${k.jvmPerEvent.toFixed(2)} ms (${Math.round((100 * k.jvmPerEvent) / accounted)} %)`)
     .join(', ');
   const transactions = transactionRow(byKind);
-  const plain = transactionRow(byKind, true);
   const items = transactions?.itemsPerRequest ?? 0;
+  const shapes = r.shapes as ShapeWhatIf | undefined;
+  const st = shapes && shapeSteps(shapes);
   const indexes =
-    transactions && plain && items > 0
-      ? `A transaction item of the day cost the stand-in ${(transactions.jvmMsPerRequest / items).toFixed(2)} ms (mean ${((transactions.bytesPerPut ?? 0) / 1024).toFixed(2)} KB a put), an item of the transaction probe (0.4 KB, no index) ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms; replayed into copies without indexes, ${(plain.jvmMsPerRequest / items).toFixed(2)} ms: the index entries are ${Math.round((100 * (transactions.jvmMsPerRequest - plain.jvmMsPerRequest)) / transactions.jvmMsPerRequest)} % of the transactions' cost, the rest the items' attributes, conditions and update expressions.`
+    transactions && items > 0 && st
+      ? `A transaction item of the day cost the stand-in ${(transactions.jvmMsPerRequest / items).toFixed(2)} ms (mean ${((transactions.bytesPerPut ?? 0) / 1024).toFixed(2)} KB a put), an item of the transaction probe (0.4 KB, no index) ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms. Replayed side by side (the shapes table under the by-kind table), ${st.asSent.toFixed(2)} against ${st.probeShape.toFixed(2)} ms in the probe's own shape: the index entries ${ratio(st.entries)}; the tables' indexes, paid by every write to an indexed table whether or not the item is in an index, ${ratio(st.indexes)}; the items' content (attributes, maps, conditions, update expressions) ${ratio(st.content)}; the transactions' sizes (${shapes.itemsPerTransaction.toFixed(1)} items against ${PROBE_TRANSACTION_ITEMS}) ${ratio(st.sizes)}. The indexes' share is the stand-in's own: DynamoDB bills the entries an index gets, not writes to an indexed table.`
       : '';
   const cpuRatio = r.raw.jvmMsPerItem / jvm.perEvent;
   return [
@@ -616,8 +659,7 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
 
 /** The Node CPU per request of the replayed reads and of the replayed transactions, as text. */
 function sdkNodeMs(byKind: KindCost[]): string {
-  const day = byKind.filter((k) => k.control === undefined);
-  const reads = day.filter((k) => k.itemsPerRequest === undefined).map((k) => k.nodeMsPerRequest);
+  const reads = byKind.filter((k) => k.itemsPerRequest === undefined).map((k) => k.nodeMsPerRequest);
   const transactions = transactionRow(byKind);
   const range = reads.length ? `${Math.min(...reads).toFixed(1)}–${Math.max(...reads).toFixed(1)} ms of CPU per read request` : '';
   return [range, transactions ? `${transactions.nodeMsPerRequest.toFixed(1)} ms per transaction` : ''].filter(Boolean).join(' and ') || 'an unmeasured share of its CPU';

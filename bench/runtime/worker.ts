@@ -8,7 +8,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startRuntime, type Runtime } from '#local/runtime';
 import { stageConfig } from '#topology/stages';
@@ -24,7 +24,7 @@ import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
 import { bundleApplication, bundleSeed } from './bundle-load';
 import { Meter } from './meter';
-import { replayAuditByCdc, replaySample, RequestSample } from './request-sample';
+import { probePut, probeTable, PROBE_PAYLOAD, PROBE_TRANSACTION_ITEMS, replayAuditByCdc, replaySample, replayTransactionShapes, RequestSample } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const CLOCK = '2026-11-06T12:00:00+08:00';
@@ -247,7 +247,7 @@ function percentiles(xs: number[]): Record<string, number> {
  */
 async function rawWriteRate(seconds: number, tag: string): Promise<ProbeRate> {
   return itemsPerSecond(`bench-raw-writes-${tag}`, seconds, async (client, TableName, w, i) => {
-    await client.send(new PutItemCommand({ TableName, Item: { pk: { S: `RAW#${w}#${i}` }, sk: { S: 'STATE' }, state: { S: 'APPROVED' }, payload: { S: PAYLOAD } } }));
+    await client.send(new PutItemCommand({ TableName, Item: { pk: { S: `RAW#${w}#${i}` }, sk: { S: 'STATE' }, state: { S: 'APPROVED' }, payload: { S: PROBE_PAYLOAD } } }));
     return 1;
   });
 }
@@ -258,17 +258,12 @@ async function rawWriteRate(seconds: number, tag: string): Promise<ProbeRate> {
  * (before and after the day, the better of the two).
  */
 async function transactionItemRate(seconds: number, tag: string): Promise<ProbeRate> {
-  const TRANSACTION_ITEMS = 50;
   return itemsPerSecond(`bench-transaction-items-${tag}`, seconds, async (client, TableName, w, i) => {
-    const TransactItems = Array.from({ length: TRANSACTION_ITEMS }, (_, k) => ({
-      Put: { TableName, Item: { pk: { S: `TX#${w}#${i}` }, sk: { S: `ITEM#${k}` }, payload: { S: PAYLOAD } }, ConditionExpression: 'attribute_not_exists(pk)' },
-    }));
+    const TransactItems = Array.from({ length: PROBE_TRANSACTION_ITEMS }, (_, k) => probePut(TableName, `TX#${w}#${i}`, k));
     await client.send(new TransactWriteItemsCommand({ TransactItems }));
     return TransactItems.length;
   });
 }
-
-const PAYLOAD = 'x'.repeat(400);
 
 /** A probe's rate, and the stand-in's CPU while it ran: per item, and in cores (CPU seconds per second). */
 interface ProbeRate {
@@ -290,12 +285,7 @@ async function itemsPerSecond(
   write: (client: DynamoDBClient, table: string, writer: number, turn: number) => Promise<number>,
 ): Promise<ProbeRate> {
   const client = new DynamoDBClient({ endpoint: process.env.AWS_ENDPOINT_URL_DYNAMODB, maxAttempts: 10 });
-  await client.send(new CreateTableCommand({
-    TableName,
-    BillingMode: 'PAY_PER_REQUEST',
-    AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'S' }],
-    KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
-  }));
+  await probeTable(client, TableName);
   let items = 0;
   let n = 0;
   const until = performance.now() + seconds * 1000;
@@ -361,6 +351,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const byKind = await replaySample(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
   progress(0.98, 'replaying the sampled transactions with their audit lines written apart');
   const cdc = await replayAuditByCdc(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
+  const shapes = await replayTransactionShapes(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
 
   // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
   const checks: Array<{ what: string; expected: unknown; actual: unknown }> = [];
@@ -390,7 +381,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const outcomes = outcomesByTemplate(day.applications, decided);
   for (const [template, byOutcome] of Object.entries(outcomes)) checks.push({ what: `distinct outcomes of the ${template} clones`, expected: 1, actual: Object.keys(byOutcome).length });
   const mix = { ...mixOf(day), 'gov.policy.published': 1 };
-  return { total, mix, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
+  return { total, mix, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, shapes, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
 }
 
 /** How many events of each type (by the cost run's labels) a day holds. */

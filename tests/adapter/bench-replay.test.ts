@@ -1,11 +1,12 @@
 /**
  * The bench's replays (bench/runtime/request-sample.ts) against DynamoDB Local: a sample of the day's
- * transactions replayed into empty copies, conditions holding, the day's tables untouched; and the
- * what-if that writes their audit lines apart, by BatchWriteItem, with streams on the other tables read to
- * their end. Every copy is deleted afterwards.
+ * transactions replayed into empty copies, conditions holding, the day's tables untouched; the what-if
+ * that writes their audit lines apart, by BatchWriteItem, with streams on the other tables read to their
+ * end; and the shapes what-if that replays them without indexes, with the probe's items and in the probe's
+ * shape. Every copy is deleted afterwards.
  */
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { replayAuditByCdc, replaySample, RequestSample } from '#bench/runtime/request-sample';
+import { replayAuditByCdc, replaySample, replayTransactionShapes, RequestSample } from '#bench/runtime/request-sample';
 import { useTestDynamo } from '#support/dynamo';
 
 const dynamo = useTestDynamo();
@@ -39,9 +40,7 @@ describe('the replay of a sample of the day', () => {
     const sample = new RequestSample();
     for (let n = 0; n < 3; n++) sample.offer('TransactWriteItems', transaction(n));
     const costs = await replaySample(sample, dynamo().endpoint, noCpu);
-    const replayed = costs.find((k) => k.kind === 'TransactWriteItems' && k.control === undefined)!;
-    expect(replayed).toMatchObject({ requests: 3, replayed: 3, failed: 0, itemsPerRequest: 3 });
-    expect(costs.find((k) => k.control !== undefined)).toMatchObject({ replayed: 3, failed: 0 });
+    expect(costs.find((k) => k.kind === 'TransactWriteItems')).toMatchObject({ requests: 3, replayed: 3, failed: 0, itemsPerRequest: 3 });
     expect(await dynamo().partition('audit', 'AUDIT#application:T-1')).toEqual([]);
     expect(await dynamo().partition('approvals', 'APP#T-1')).toEqual([]);
     expect((await tableNames()).filter((t) => t.includes('-replay'))).toEqual([]);
@@ -64,5 +63,27 @@ describe('the what-if: audit lines written apart by a change-data-capture consum
     const { TransactItems } = transaction(20);
     sample.offer('TransactWriteItems', { TransactItems: [TransactItems[0], TransactItems[2]] });
     expect(await replayAuditByCdc(sample, dynamo().endpoint, noCpu)).toBeUndefined();
+  });
+});
+
+describe('the shapes what-if: why a transaction item of the day costs more than the probe\'s', () => {
+  /** `n`-th transaction of ten state changes (30 items): a round of two is 60 probe items, more than one probe transaction. */
+  const large = (n: number) => ({ TransactItems: Array.from({ length: 10 }, (_, k) => transaction(100 * n + k).TransactItems).flat() });
+
+  it('replays every transaction four ways, each step\'s writes all taken, and drops its tables', async () => {
+    const sample = new RequestSample();
+    for (let n = 30; n < 42; n++) sample.offer('TransactWriteItems', large(n));
+    // A meter that moves one CPU second per reading: each step of each round reads it twice.
+    let seconds = 0;
+    const whatIf = await replayTransactionShapes(sample, dynamo().endpoint, () => ({ node: 0, standIns: seconds++ }));
+    expect(whatIf).toMatchObject({ transactions: 12, rounds: 6, itemsPerTransaction: 30, failed: 0 });
+    // 6 rounds of one second per step, over the 360 items: the same figure for every step.
+    for (const ms of Object.values(whatIf!.jvmMsPerItem)) expect(ms).toBeCloseTo((6 * 1000) / 360, 6);
+    expect(await dynamo().partition('audit', 'AUDIT#application:T-3001')).toEqual([]);
+    expect((await tableNames()).filter((t) => t.includes('-replay'))).toEqual([]);
+  });
+
+  it('has nothing to say of a day without transactions', async () => {
+    expect(await replayTransactionShapes(new RequestSample(), dynamo().endpoint, noCpu)).toBeUndefined();
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The bench's replay of a sample of the day's DynamoDB requests (bench/runtime/request-sample.ts): a uniform
- * sample of bounded size, and writes aimed at empty copies where each condition holds and no two meet.
+ * sample of bounded size, and writes aimed at empty copies where each condition holds and no two meet; the
+ * shapes what-if's puts without their index keys.
  */
-import { intoCopies, RequestSample, type Copy } from '#bench/runtime/request-sample';
+import { intoCopies, RequestSample, withoutIndexKeys, type Copy } from '#bench/runtime/request-sample';
 
 describe('the request sample', () => {
   it('keeps at most its cap of each kind, counts every request, and ignores kinds it does not replay', () => {
@@ -61,5 +62,23 @@ describe('a write aimed at the copies', () => {
     const out = intoCopies('BatchExecuteStatement', input, 3, copies) as any;
     expect(out.Statements[0].Statement).toBe(`INSERT INTO "civicflow-local-approvals-replay" VALUE {'pk': ?, 'sk': ?}`);
     expect(out.Statements[0].Parameters).toEqual([{ S: 'EVT#a#1#replay-BatchExecuteStatement-3' }, { S: 'EVENT' }]);
+  });
+});
+
+describe('a transaction without its index keys', () => {
+  it('drops from each put the attributes its table\'s indexes are keyed by, and leaves updates and the input alone', () => {
+    const copies = new Map<string, Copy>([
+      ['civicflow-local-approvals', { name: 'civicflow-local-approvals-replay', hashKey: 'pk', indexKeys: ['duePk', 'dueAt', 'itemShard', 'itemKey'] }],
+      ['civicflow-local-audit', { name: 'civicflow-local-audit-replay', hashKey: 'pk', indexKeys: [] }],
+    ]);
+    const decision = { pk: { S: 'APP#1' }, sk: { S: 'DECISION' }, outcome: { S: 'APPROVED' }, itemShard: { S: 'DECISION#6' }, itemKey: { S: 'GA-0212#1' }, duePk: { S: 'DUE#VERIFICATION' }, dueAt: { S: '2026-12-04T15:59:59.999Z' } };
+    const audit = { pk: { S: 'AUDIT#application:1' }, sk: { S: '2026-11-06T04:00:16.791Z#decided' }, dueAt: { S: 'not an index key here' } };
+    const update = { TableName: 'civicflow-local-approvals', Key: { pk: { S: 'APP#1' }, sk: { S: 'OUTBOX#V#000001' } }, UpdateExpression: 'SET duePk = :p', ExpressionAttributeValues: { ':p': { S: 'OUTBOX' } } };
+    const input = { TransactItems: [{ Put: { TableName: 'civicflow-local-approvals', Item: decision } }, { Put: { TableName: 'civicflow-local-audit', Item: audit } }, { Update: update }] };
+    const out = withoutIndexKeys(input, copies) as any;
+    expect(out.TransactItems[0].Put.Item).toEqual({ pk: { S: 'APP#1' }, sk: { S: 'DECISION' }, outcome: { S: 'APPROVED' } });
+    expect(out.TransactItems[1].Put.Item).toEqual(audit);
+    expect(out.TransactItems[2].Update).toEqual(update);
+    expect(input.TransactItems[0]!.Put!.Item).toHaveProperty('itemShard');
   });
 });
