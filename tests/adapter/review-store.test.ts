@@ -167,6 +167,9 @@ describe('review store: the group commit (commitMany)', () => {
     expect(counterRows(alone.sent[0]!).length).toBe(rows.length);
     expect(rows.length).toBeGreaterThanOrEqual(8);
     expect(await completedIn('ADP-DG')).toBe(11);
+    // A row is its key and its counters: dimension, period and key are in pk and sk, and nothing else is set.
+    for (const row of rows) expect(row.Update!.UpdateExpression).toMatch(/^ADD #c0 :c0(, #c\d+ :c\d+)*$/);
+    expect(await db().partition('reviews', 'FIG#department#month#2026-11')).toContainEqual({ pk: 'FIG#department#month#2026-11', sk: 'ADP-DG', completedCases: 11 });
   });
 
   it('splits at 100 items per transaction and still adds each case once', async () => {

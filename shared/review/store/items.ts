@@ -6,7 +6,7 @@
 import { auditPut } from '#platform/audit';
 import { receiptPut } from '#platform/receipts';
 import type { TransactItem } from '#platform/transactions';
-import { counterDeltas, type Dimension, type Period } from '../domain/figures';
+import { counterDeltas } from '../domain/figures';
 import type { CounterName, FigureDelta } from '../domain/types';
 import type { ReviewChange } from '../ports';
 import { DEFAULT_SYNC_CONFIG } from '../domain/upward/sync';
@@ -25,9 +25,6 @@ function dueAttributes(duePk: string, dueAt: string | undefined) {
 
 interface RowSum {
   readonly key: { pk: string; sk: string };
-  readonly dimension: Dimension;
-  readonly rowKey: string;
-  readonly period: Period;
   readonly add: Partial<Record<CounterName, number>>;
 }
 
@@ -39,7 +36,7 @@ function sumRows(deltas: readonly FigureDelta[]): RowSum[] {
       const id = `${key.pk}|${key.sk}`;
       let acc = rows.get(id);
       if (!acc) {
-        acc = { key, dimension: row.dimension, rowKey: row.key, period: row.period, add: {} };
+        acc = { key, add: {} };
         rows.set(id, acc);
       }
       for (const [name, amount] of Object.entries(row.add) as [CounterName, number][]) {
@@ -50,19 +47,18 @@ function sumRows(deltas: readonly FigureDelta[]): RowSum[] {
   return [...rows.values()];
 }
 
-/** The counter ADDs of some figure deltas, one Update per row (rows of the same key summed first). */
+/**
+ * The counter ADDs of some figure deltas, one Update per row (rows of the same key summed first). A row is
+ * its key and its counters: the dimension, period and key are in `pk` and `sk` (`figureKey`), so the update
+ * sets nothing else (each attribute more in a transaction item is more for DynamoDB Local to parse).
+ */
 export function counterUpdates(deltas: readonly FigureDelta[]): TransactItem[] {
   const items: TransactItem[] = [];
   for (const row of sumRows(deltas)) {
     const adds = (Object.entries(row.add) as [CounterName, number][]).filter(([, amount]) => amount !== 0);
     if (adds.length === 0) continue;
-    const names: Record<string, string> = { '#dim': 'dimension', '#key': 'key', '#gran': 'granularity', '#period': 'period' };
-    const values: Record<string, unknown> = {
-      ':dim': row.dimension,
-      ':key': row.rowKey,
-      ':gran': row.period.granularity,
-      ':period': row.period.value,
-    };
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
     const addParts = adds.map(([name, amount], i) => {
       names[`#c${i}`] = name;
       values[`:c${i}`] = amount;
@@ -72,7 +68,7 @@ export function counterUpdates(deltas: readonly FigureDelta[]): TransactItem[] {
       Update: {
         TableName: table(),
         Key: row.key,
-        UpdateExpression: `SET #dim = :dim, #key = :key, #gran = :gran, #period = :period ADD ${addParts.join(', ')}`,
+        UpdateExpression: `ADD ${addParts.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
