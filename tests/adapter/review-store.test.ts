@@ -61,7 +61,7 @@ const event = (caseId: string, n: number): OutboundEvent => ({
 let serial = 0;
 const receipt = (): Receipt => ({ source: '/systems/adapter-test', id: `rv-${++serial}`, type: 'gov.case.completed', outcome: 'applied', at: '2026-11-02T01:00:00.000Z' });
 
-type Sent = { input: { TransactItems?: { Put?: { Item: Record<string, unknown> }; Update?: { Key: Record<string, string>; ExpressionAttributeValues: Record<string, unknown> } }[] } };
+type Sent = { input: { TransactItems?: { Put?: { Item: Record<string, unknown> }; Update?: { Key: Record<string, string>; UpdateExpression: string; ExpressionAttributeValues: Record<string, unknown> } }[] } };
 /** The TransactWriteItems requests sent while `fn` ran (they still reach DynamoDB Local). */
 async function transactions<T>(fn: () => Promise<T>, fail: Array<(items: NonNullable<Sent['input']['TransactItems']>) => void> = []): Promise<{ result: T; sent: NonNullable<Sent['input']['TransactItems']>[] }> {
   const sent: NonNullable<Sent['input']['TransactItems']>[] = [];
