@@ -532,7 +532,7 @@ function byKindLines(byKind: KindCost[], events: number, jvmPerEvent: number): s
 /** The replayed row of the day's transactions. */
 const transactionRow = (byKind: readonly KindCost[]) => byKind.find((k) => k.kind === 'TransactWriteItems');
 
-/** The steps of the shapes what-if (`replayTransactionShapes`), each with the factor it adds to the next one's cost. */
+/** The steps of the shapes what-if (`replayTransactionShapes`), and the factor each adds over the step after it. */
 function shapeSteps(shapes: ShapeWhatIf) {
   const { asSent, withoutIndexKeys, withoutIndexes, probeItems, probeShape } = shapes.jvmMsPerItem;
   return {
@@ -550,7 +550,8 @@ function shapeSteps(shapes: ShapeWhatIf) {
 
 /**
  * Why an item of the day's transactions costs the stand-in more than an item of the transaction probe: the
- * sampled transactions replayed side by side as sent, without indexes, with the probe's items and in the probe's shape.
+ * sampled transactions replayed side by side as sent, without index keys, without indexes, with the probe's items
+ * and in the probe's shape.
  */
 function shapeLines(shapes: ShapeWhatIf | undefined, probeMsPerItem: number): string[] {
   if (shapes === undefined) return [];
@@ -621,7 +622,7 @@ function cdcLines(cdc: CdcWhatIf | undefined, byKind: KindCost[], events: number
 function cdcLimit(cdc: CdcWhatIf | undefined, byKind: KindCost[], events: number): string {
   if (cdc === undefined) return '';
   const { perEvent, apart, asSent, change, removedOnly } = cdcCosts(cdc, byKind, events);
-  return `Audit lines written apart by a change-data-capture consumer, measured on the same sample (the what-if under the by-kind table), would take the transactions' share of the stand-in's CPU from ${perEvent(asSent).toFixed(2)} to ${perEvent(apart).toFixed(2)} ms per event (${signedPercent(change)}; taking the lines out alone, with no streams, ${signedPercent(removedOnly)}): the lines are still items the stand-in writes, and the stream records are more for it to keep and serve.`;
+  return `Audit lines written apart by a change-data-capture consumer, measured on the same sample (the change-data-capture what-if under the by-kind table), would take the transactions' share of the stand-in's CPU from ${perEvent(asSent).toFixed(2)} to ${perEvent(apart).toFixed(2)} ms per event (${signedPercent(change)}; taking the lines out alone, with no streams, ${signedPercent(removedOnly)}): the lines are still items the stand-in writes, and the stream records are more for it to keep and serve.`;
 }
 
 const signedPercent = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(Math.round(100 * x))} %`;
@@ -643,7 +644,7 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
   const items = transactions?.itemsPerRequest ?? 0;
   const shapes = r.shapes as ShapeWhatIf | undefined;
   const st = shapes && shapeSteps(shapes);
-  const indexes =
+  const itemCost =
     transactions && items > 0 && st
       ? `A transaction item of the day cost the stand-in ${(transactions.jvmMsPerRequest / items).toFixed(2)} ms (mean ${((transactions.bytesPerPut ?? 0) / 1024).toFixed(2)} KB a put), an item of the transaction probe (0.4 KB, no index) ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms. Replayed side by side (the shapes table under the by-kind table), ${st.asSent.toFixed(2)} against ${st.probeShape.toFixed(2)} ms in the probe's own shape: the index entries ${ratio(st.entries)}; the tables' indexes, paid by every write to an indexed table whether or not the item is in an index, ${ratio(st.indexes)}; the items' content (attributes, maps, conditions, update expressions) ${ratio(st.content)}; the transactions' sizes (${shapes.itemsPerTransaction.toFixed(1)} items against ${PROBE_TRANSACTION_ITEMS}) ${ratio(st.sizes)}; and the probe's own items in its own shape, replayed after the day, cost ${ratio(st.probeShape / r.transactionProbe.jvmMsPerItem)} what the probe did (${st.probeShape.toFixed(2)} against ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms): the same writes, so that factor is the stand-in's state after the day, not the design's items. The indexes' share is the stand-in's own too: DynamoDB bills the entries an index gets, not writes to an indexed table.`
       : '';
@@ -652,7 +653,7 @@ function cpuLimit(r: any, jvm: { perEvent: number; dayCores: number }, perSecond
     `DynamoDB Local's CPU bounds it. Over the day its JVM used ${jvm.dayCores.toFixed(2)} cores on average (${r.transactionProbe.jvmCores.toFixed(2)} in the transaction probe, where 8 writers could not take it past about one core: its transactions do not run side by side) and ${jvm.perEvent.toFixed(2)} ms of CPU per event, against ${r.raw.jvmMsPerItem.toFixed(2)} ms per write in the raw probe (at ${r.raw.jvmCores.toFixed(2)} cores):`,
     `${ratio(cpuRatio)} in CPU, beside the ${ratio(perSecond / r.rawWrites)} in rate.`,
     `Replaying a sample of the day's requests accounts for ${accounted.toFixed(2)} ms of it per event, most in ${top}.`,
-    indexes,
+    itemCost,
     `0.5× would need about ${(2 * r.raw.jvmMsPerItem * (jvm.dayCores / Math.max(r.raw.jvmCores, 1e-9))).toFixed(2)} ms of the stand-in's CPU per event, at the ${jvm.dayCores.toFixed(2)} cores it had over the day.`,
   ].join(' ');
 }
