@@ -162,6 +162,49 @@ export interface CdcWhatIf {
 /** Rounds of a what-if: each runs every step back to back, so the machine's drift falls on all steps alike. */
 const WHAT_IF_ROUNDS = 6;
 
+/** The sampled transactions cut into at most `WHAT_IF_ROUNDS` rounds: each round's part and its first one's index. */
+function roundsOf<T>(transactions: readonly T[]): Array<{ round: number; from: number; part: T[] }> {
+  const rounds = Math.min(WHAT_IF_ROUNDS, transactions.length);
+  return Array.from({ length: rounds }, (_, round) => {
+    const from = Math.floor((round * transactions.length) / rounds);
+    return { round, from, part: transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds)) };
+  });
+}
+
+/** A what-if's steps: the stand-in's CPU of each summed under its name over the rounds, and the requests refused. */
+class Steps<K extends string> {
+  private readonly ms: Record<K, number>;
+  private failed = 0;
+  private firstFailure: string | undefined;
+
+  constructor(
+    private readonly cpu: CpuMeter,
+    names: readonly K[],
+  ) {
+    this.ms = Object.fromEntries(names.map((k) => [k, 0])) as Record<K, number>;
+  }
+
+  async run(name: K, step: () => Promise<{ failed: number; firstFailure?: string } | void>): Promise<void> {
+    const c0 = this.cpu();
+    const r = await step();
+    this.ms[name] += (this.cpu().standIns - c0.standIns) * 1000;
+    if (r) {
+      this.failed += r.failed;
+      this.firstFailure ??= r.firstFailure;
+    }
+  }
+
+  /** Each step's JVM ms per unit (transaction, item) of `units`. */
+  per(units: number): Record<K, number> {
+    return Object.fromEntries(Object.entries(this.ms).map(([k, ms]) => [k, (ms as number) / units])) as Record<K, number>;
+  }
+
+  /** Requests refused all the same (their cost is a refusal's), and the first reason. */
+  refusals(): { failed: number; firstFailure?: string } {
+    return { failed: this.failed, ...(this.firstFailure === undefined ? {} : { firstFailure: this.firstFailure }) };
+  }
+}
+
 export async function replayAuditByCdc(sample: RequestSample, endpoint: string | undefined, cpu: CpuMeter): Promise<CdcWhatIf | undefined> {
   const transactions = (sample.kept.TransactWriteItems ?? []) as any[];
   const isAudit = (table: string) => topologyTable(table) === 'audit';
@@ -189,52 +232,32 @@ export async function replayAuditByCdc(sample: RequestSample, endpoint: string |
       return rest.length > 0 ? [{ ...aimed, TransactItems: rest }] : [];
     };
     const tails = [...sets.cdc.values()].flatMap(({ streamArn }) => (streamArn === undefined ? [] : [new StreamTail(endpoint!, streamArn)]));
-    const ms = { asSent: 0, withoutAuditNoStreams: 0, withoutAudit: 0, auditBatches: 0, streamReads: 0 };
-    let failed = 0;
-    let firstFailure: string | undefined;
+    const steps = new Steps(cpu, ['asSent', 'withoutAuditNoStreams', 'withoutAudit', 'auditBatches', 'streamReads']);
     let lines = 0;
     let records = 0;
-    const step = async (key: keyof typeof ms, run: () => Promise<{ failed: number; firstFailure?: string } | void>) => {
-      const c0 = cpu();
-      const r = await run();
-      ms[key] += (cpu().standIns - c0.standIns) * 1000;
-      if (r) {
-        failed += r.failed;
-        firstFailure ??= r.firstFailure;
-      }
-    };
-    const rounds = Math.min(WHAT_IF_ROUNDS, transactions.length);
-    for (let round = 0; round < rounds; round++) {
-      const from = Math.floor((round * transactions.length) / rounds);
-      const part = transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds));
+    const rounds = roundsOf(transactions);
+    for (const { from, part } of rounds) {
       const auditLines: Array<{ table: string; item: unknown }> = [];
       const asSent = part.map((input, i) => intoCopies('TransactWriteItems', input, from + i, sets.asSent));
       const control = part.flatMap((input, i) => stripped(input, from + i, sets.control, []));
       const cdc = part.flatMap((input, i) => stripped(input, from + i, sets.cdc, auditLines));
       lines += auditLines.length;
-      await step('asSent', () => sendAll(client, 'TransactWriteItems', asSent));
-      await step('withoutAuditNoStreams', () => sendAll(client, 'TransactWriteItems', control));
-      await step('withoutAudit', () => sendAll(client, 'TransactWriteItems', cdc));
-      await step('auditBatches', () => sendAll(client, 'BatchWriteItem', batchesOf(auditLines)));
-      await step('streamReads', async () => {
+      await steps.run('asSent', () => sendAll(client, 'TransactWriteItems', asSent));
+      await steps.run('withoutAuditNoStreams', () => sendAll(client, 'TransactWriteItems', control));
+      await steps.run('withoutAudit', () => sendAll(client, 'TransactWriteItems', cdc));
+      await steps.run('auditBatches', () => sendAll(client, 'BatchWriteItem', batchesOf(auditLines)));
+      await steps.run('streamReads', async () => {
         for (const tail of tails) records += await tail.readNew();
       });
     }
     const per = (x: number) => x / transactions.length;
     return {
       transactions: transactions.length,
-      rounds,
+      rounds: rounds.length,
       auditItemsPerTransaction: per(lines),
       streamRecordsPerTransaction: per(records),
-      jvmMsPerTransaction: {
-        asSent: per(ms.asSent),
-        withoutAuditNoStreams: per(ms.withoutAuditNoStreams),
-        withoutAudit: per(ms.withoutAudit),
-        auditBatches: per(ms.auditBatches),
-        streamReads: per(ms.streamReads),
-      },
-      failed,
-      ...(firstFailure === undefined ? {} : { firstFailure }),
+      jvmMsPerTransaction: steps.per(transactions.length),
+      ...steps.refusals(),
     };
   } finally {
     const names = [...sets.asSent.values(), ...sets.control.values(), ...sets.cdc.values()].map((c) => c.name);
@@ -298,21 +321,11 @@ export async function replayTransactionShapes(sample: RequestSample, endpoint: s
       }
     }
     await probeTable(client, shapeTable);
-    const ms = { asSent: 0, withoutIndexKeys: 0, withoutIndexes: 0, probeItems: 0, probeShape: 0 };
-    let failed = 0;
-    let firstFailure: string | undefined;
-    const step = async (key: keyof typeof ms, inputs: unknown[]) => {
-      const c0 = cpu();
-      const r = await sendAll(client, 'TransactWriteItems', inputs);
-      ms[key] += (cpu().standIns - c0.standIns) * 1000;
-      failed += r.failed;
-      firstFailure ??= r.firstFailure;
-    };
+    const steps = new Steps(cpu, ['asSent', 'withoutIndexKeys', 'withoutIndexes', 'probeItems', 'probeShape']);
+    const step = (key: Parameters<typeof steps.run>[0], inputs: unknown[]) => steps.run(key, () => sendAll(client, 'TransactWriteItems', inputs));
     let items = 0;
-    const rounds = Math.min(WHAT_IF_ROUNDS, transactions.length);
-    for (let round = 0; round < rounds; round++) {
-      const from = Math.floor((round * transactions.length) / rounds);
-      const part = transactions.slice(from, Math.floor(((round + 1) * transactions.length) / rounds));
+    const rounds = roundsOf(transactions);
+    for (const { round, from, part } of rounds) {
       const tableOf = (op: any) => sets.probeItems.get(op.TableName)!.name;
       const probeItems = part.map((input, i) => ({
         TransactItems: (input.TransactItems as any[]).map((t, k) => probePut(tableOf(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck), `SHAPE#${from + i}`, k)),
@@ -331,14 +344,12 @@ export async function replayTransactionShapes(sample: RequestSample, endpoint: s
       await step('probeItems', probeItems);
       await step('probeShape', probeShape);
     }
-    const per = (x: number) => x / items;
     return {
       transactions: transactions.length,
-      rounds,
+      rounds: rounds.length,
       itemsPerTransaction: items / transactions.length,
-      jvmMsPerItem: { asSent: per(ms.asSent), withoutIndexKeys: per(ms.withoutIndexKeys), withoutIndexes: per(ms.withoutIndexes), probeItems: per(ms.probeItems), probeShape: per(ms.probeShape) },
-      failed,
-      ...(firstFailure === undefined ? {} : { firstFailure }),
+      jvmMsPerItem: steps.per(items),
+      ...steps.refusals(),
     };
   } finally {
     const names = Object.values(sets).flatMap((set) => [...set.values()].map((c) => c.name));
