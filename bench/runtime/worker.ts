@@ -351,6 +351,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const byKind = await replaySample(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
   progress(0.98, 'replaying the sampled transactions with their audit lines written apart');
   const cdc = await replayAuditByCdc(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
+  progress(0.99, 'replaying the sampled transactions without indexes and in the probe\'s shape');
   const shapes = await replayTransactionShapes(sample, process.env.AWS_ENDPOINT_URL_DYNAMODB, cpuSeconds);
 
   // Exact figures: every application decided once, with its template's outcome; every review counted; the policy push.
