@@ -196,7 +196,7 @@ class Steps<K extends string> {
 
   /** Each step's JVM ms per unit (transaction, item) of `units`. */
   per(units: number): Record<K, number> {
-    return Object.fromEntries(Object.entries(this.ms).map(([k, ms]) => [k, (ms as number) / units])) as Record<K, number>;
+    return Object.fromEntries(Object.entries<number>(this.ms).map(([k, ms]) => [k, ms / units])) as Record<K, number>;
   }
 
   /** Requests refused all the same (their cost is a refusal's), and the first reason. */
@@ -323,10 +323,10 @@ export async function replayTransactionShapes(sample: RequestSample, endpoint: s
     await probeTable(client, shapeTable);
     const steps = new Steps(cpu, ['asSent', 'withoutIndexKeys', 'withoutIndexes', 'probeItems', 'probeShape']);
     const step = (key: Parameters<typeof steps.run>[0], inputs: unknown[]) => steps.run(key, () => sendAll(client, 'TransactWriteItems', inputs));
+    const tableOf = (op: any) => sets.probeItems.get(op.TableName)!.name;
     let items = 0;
     const rounds = roundsOf(transactions);
     for (const { round, from, part } of rounds) {
-      const tableOf = (op: any) => sets.probeItems.get(op.TableName)!.name;
       const probeItems = part.map((input, i) => ({
         TransactItems: (input.TransactItems as any[]).map((t, k) => probePut(tableOf(t.Put ?? t.Update ?? t.Delete ?? t.ConditionCheck), `SHAPE#${from + i}`, k)),
       }));
