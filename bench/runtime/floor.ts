@@ -108,3 +108,20 @@ export function dayFloor(mix: Readonly<Record<string, number>>): DayFloor {
   }
   return events === 0 ? { ingest: 0, transaction: 0, unknown } : { ingest: ingest / events, transaction: transaction / events, unknown };
 }
+
+export interface FloorAtCost {
+  /** The stand-in's CPU per event for the floor's items, each at its kind's cost (ms). */
+  readonly msPerEvent: number;
+  /** Events/s at `cores` of the stand-in's CPU (CPU seconds per second). */
+  readonly eventsPerSecond: number;
+}
+
+/**
+ * The floor's items at what items of their kind cost the stand-in on the day (JVM ms per item written: an
+ * ingest record, an item inside a transaction), at the cores the stand-in had: the rate a design writing only
+ * the floor's items, shaped as this design's are, would reach, reads and everything else left out.
+ */
+export function floorAtCost(floor: Pick<DayFloor, 'ingest' | 'transaction'>, msPerItem: { readonly ingest: number; readonly transaction: number }, cores: number): FloorAtCost {
+  const msPerEvent = floor.ingest * msPerItem.ingest + floor.transaction * msPerItem.transaction;
+  return { msPerEvent, eventsPerSecond: msPerEvent > 0 ? (1000 * cores) / msPerEvent : Infinity };
+}

@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
-import { dayFloor, floorLines, floorUnitsOf, type DayFloor } from './floor';
+import { dayFloor, floorAtCost, floorLines, floorUnitsOf, type DayFloor, type FloorAtCost } from './floor';
 import { leverLines } from './levers';
 import { PROBE_TRANSACTION_ITEMS, SAMPLE_PER_KIND, type CdcWhatIf, type KindCost, type ShapeWhatIf } from './request-sample';
 
@@ -84,6 +84,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
   const bound = writeBound(r.usage.itemsWritten, r.total, r.transactionItems, r.rawWrites);
   const floor = floorBound(r.mix, r.total, r.transactionItems, r.rawWrites);
   const jvm = { perEvent: (r.cpu.standIns * 1000) / r.total, dayCores: r.cpu.standIns / r.cpu.wallSeconds };
+  const priced = floorAtDayCost(floor, r.byKind, jvm.dayCores);
   const c = costOf(r.usage, r.total);
   const body = [
     `A peak day of a district, replayed through the local runtime (\`startRuntime()\` in a worker process: HTTP`,
@@ -111,6 +112,12 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
         ['items written per event: inside transactions / in batches / one per request', `${bound.transaction.toFixed(2)} / ${bound.batch.toFixed(2)} / ${bound.single.toFixed(2)}`],
         ['what these writes alone allow at the stand-in\'s own rates (nothing else done)', `${si(bound.eventsPerSecond)} events/s = ${ratio(bound.eventsPerSecond / r.rawWrites)} the raw write rate; the pipeline reached ${Math.round((100 * perSecond) / bound.eventsPerSecond)} % of it`],
         ['the same at the floor of the invariants (the cost section\'s floor per event type, for this day\'s mix), every item at the better of the two rates', `${floor.ingest.toFixed(2)} + ${floor.transaction.toFixed(2)} items per event (ingest record + inside transactions): ${si(floor.eventsPerSecond)} events/s = ${ratio(floor.eventsPerSecond / r.rawWrites)} the raw write rate`],
+        ...(priced === undefined
+          ? []
+          : [[
+              `the same floor, each item at what an item of its kind cost the stand-in on this day (the by-kind table below: ${priced.ingestMs.toFixed(2)} ms an ingest record, ${priced.transactionMs.toFixed(2)} ms an item inside a transaction), at the ${jvm.dayCores.toFixed(2)} cores the stand-in used over the day`,
+              `${priced.msPerEvent.toFixed(2)} ms of the stand-in's CPU per event: ${si(priced.eventsPerSecond)} events/s = ${ratio(priced.eventsPerSecond / r.rawWrites)} the raw write rate`,
+            ]]),
         ['latency ingest → stored, p50 / p90 / p99 / max', `${ms(r.latency.p50)} / ${ms(r.latency.p90)} / ${ms(r.latency.p99)} / ${ms(r.latency.max)}`],
         ['latencies measured', String(r.latency.count)],
         ['handler errors logged (each retried by SQS)', r.errorCount === 0 ? '0' : `${r.errorCount}; first: ${String((r.errors as string[])[0] ?? '').replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`],
@@ -140,7 +147,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     missed.push({
       aim: 'the pipeline at ≥ 0.5× the stand-in\'s raw single-item write rate, measured in the same run',
       result: `${ratio(perSecond / r.rawWrites)} (${si(perSecond)} events/s against ${si(r.rawWrites)} PutItem/s)`,
-      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, floor, r.rawWrites, perSecond)} ${cdcLimit(r.cdc, r.byKind, r.total)}`,
+      limit: `${cpuLimit(r, jvm, perSecond)} ${pipelineRatioLimit(sum(r.usage.ddbRequests) / r.total, c.wcu, jvm.perEvent)} ${boundLimit(bound, floor, r.rawWrites, perSecond, priced)} ${cdcLimit(r.cdc, r.byKind, r.total)}`,
     });
   }
   if (perSecond < 1000) {
@@ -715,7 +722,28 @@ function floorBound(mix: Readonly<Record<string, number>>, events: number, trans
   return { ...floor, itemRate, eventsPerSecond: itemRate / (floor.ingest + floor.transaction) };
 }
 
-function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number, perSecond: number): string {
+interface PricedFloor extends FloorAtCost {
+  readonly ingestMs: number;
+  readonly transactionMs: number;
+}
+
+/**
+ * The floor's items at the day's cost per item of their kind (the by-kind replay: BatchExecuteStatement writes
+ * the ingest records, TransactWriteItems the items inside transactions), at the stand-in's cores over the day.
+ * Undefined when the replay lacks either kind.
+ */
+function floorAtDayCost(floor: FloorBound, byKind: readonly KindCost[], cores: number): PricedFloor | undefined {
+  const perItem = (kind: string) => {
+    const k = byKind.find((x) => x.kind === kind);
+    return k?.itemsPerRequest ? k.jvmMsPerRequest / k.itemsPerRequest : undefined;
+  };
+  const ingestMs = perItem('BatchExecuteStatement');
+  const transactionMs = perItem('TransactWriteItems');
+  if (ingestMs === undefined || transactionMs === undefined) return undefined;
+  return { ...floorAtCost(floor, { ingest: ingestMs, transaction: transactionMs }, cores), ingestMs, transactionMs };
+}
+
+function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number, perSecond: number, priced: PricedFloor | undefined): string {
   const reachable = b.eventsPerSecond / rawWrites;
   const atFloor = floor.eventsPerSecond / rawWrites;
   const floorText = `The invariants' floor for this day's mix (the cost section's floor per event type: the ingest record that keeps (source, id) once, each state change in one transaction with its audit line and its event's receipt, each approval's review case with its audit line) is ${(floor.ingest + floor.transaction).toFixed(1)} items per event; written at that better rate and nothing else done, it allows ${si(floor.eventsPerSecond)} events/s, ${ratio(atFloor)} the raw write rate.`;
@@ -726,6 +754,11 @@ function boundLimit(b: WriteBound, floor: FloorBound, rawWrites: number, perSeco
       ? `So no lever short of writing fewer items per event can reach 0.5× on this stand-in: that needs at most ${(floor.itemRate / (0.5 * rawWrites)).toFixed(1)} items per event even at the better of its two write rates.`
       : 'The writes alone would allow 0.5×; the rest is the reads, the requests\' overhead and the handlers\' share of the 2 cores.',
     floorText,
+    ...(priced === undefined
+      ? []
+      : [
+          `That rate gives each item the probe's cost: written as this design shapes its items, at what an item of its kind cost the stand-in on this day (${priced.ingestMs.toFixed(2)} ms an ingest record, ${priced.transactionMs.toFixed(2)} ms an item inside a transaction), the same floor allows ${si(priced.eventsPerSecond)} events/s, ${ratio(priced.eventsPerSecond / rawWrites)} the raw write rate: the most that writing fewer items of these kinds could bring, reads left out.`,
+        ]),
     atFloor < 0.5
       ? 'So no design with these items reaches 0.5× on this stand-in, however few its requests: it would take fewer items per state change than a state item, its audit line and its event\'s receipt (which cannot be one item: a receipt changes as its event\'s fate does, from parked to applied, and an audit line never changes).'
       : `So 0.5× sits between this design and its floor on this stand-in: a design could reach it only by writing close to nothing beyond the floor's items, whose rate counts no read, no request's overhead and no index entry (the pipeline reached ${Math.round((100 * perSecond) / floor.eventsPerSecond)} % of it).`,

@@ -2,7 +2,7 @@
  * The design's floor (bench/runtime/floor.ts): its write units per event type, and the items per event of a
  * day's mix that the pipeline section turns into the rate no design writing those items can pass.
  */
-import { dayFloor, floorLines, floorUnitsOf } from '#bench/runtime/floor';
+import { dayFloor, floorAtCost, floorLines, floorUnitsOf } from '#bench/runtime/floor';
 
 const COMMITMENT = 'gov.application.submitted (commitment-no-criminal-record)';
 const PENDING = 'gov.application.submitted (pending-materials)';
@@ -48,5 +48,21 @@ describe('the floor of a day', () => {
 
   it('is zero for an empty day', () => {
     expect(dayFloor({})).toEqual({ ingest: 0, transaction: 0, unknown: 0 });
+  });
+});
+
+describe('the floor at the day\'s cost per item', () => {
+  it('prices each floor item at its kind\'s cost and turns the stand-in\'s cores into events/s', () => {
+    // 1 ingest record at 0.6 ms and 3.6 transaction items at 0.75 ms: 3.3 ms of the stand-in per event.
+    const at = floorAtCost({ ingest: 1, transaction: 3.6 }, { ingest: 0.6, transaction: 0.75 }, 0.9);
+    expect(at.msPerEvent).toBeCloseTo(3.3, 12);
+    expect(at.eventsPerSecond).toBeCloseTo(900 / 3.3, 9);
+    // Dearer transaction items lower the rate; more cores raise it.
+    expect(floorAtCost({ ingest: 1, transaction: 3.6 }, { ingest: 0.6, transaction: 0.9 }, 0.9).eventsPerSecond).toBeLessThan(at.eventsPerSecond);
+    expect(floorAtCost({ ingest: 1, transaction: 3.6 }, { ingest: 0.6, transaction: 0.75 }, 1.8).eventsPerSecond).toBeCloseTo(2 * at.eventsPerSecond, 9);
+  });
+
+  it('is unbounded for a floor of nothing', () => {
+    expect(floorAtCost({ ingest: 0, transaction: 0 }, { ingest: 0.6, transaction: 0.75 }, 0.9)).toEqual({ msPerEvent: 0, eventsPerSecond: Infinity });
   });
 });
