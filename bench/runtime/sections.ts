@@ -171,7 +171,7 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
     title: 'Pipeline throughput and the peak-day replay',
     body,
     headlines: [
-      `Pipeline: ${si(perSecond)} events/s end to end through the local runtime on 2 cores, ${ratio(perSecond / r.rawWrites)} DynamoDB Local's raw write rate in the same run (aim 0.5×; writing only the invariants' floor would allow ${ratio(floor.eventsPerSecond / r.rawWrites)}); under this flood latency is queue wait (p50 ${ms(r.latency.p50)} / p99 ${ms(r.latency.p99)}); the replayed day's ${(r.checks as any[]).length} figures exact, nothing lost`,
+      `Pipeline: ${si(perSecond)} events/s end to end through the local runtime on 2 cores, ${ratio(perSecond / r.rawWrites)} DynamoDB Local's raw write rate in the same run (aim 0.5×; writing only the invariants' floor would allow ${ratio(floor.eventsPerSecond / r.rawWrites)} at the probe's cost per item${priced === undefined ? '' : `, ${ratio(priced.eventsPerSecond / r.rawWrites)} at the day's`}); under this flood latency is queue wait (p50 ${ms(r.latency.p50)} / p99 ${ms(r.latency.p99)}); the replayed day's ${(r.checks as any[]).length} figures exact, nothing lost`,
     ],
     missed,
   };
