@@ -64,9 +64,29 @@ function dynamoJar(): { cwd: string; args: string[] } {
   return { cwd: dir, args: [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar')] };
 }
 
-/** `port`: restart on the port of an earlier instance (the functions' clients keep their endpoint). */
-export async function startDynamo(dataDir?: string, port?: number): Promise<DynamoStandIn> {
-  port ??= await freePort();
+/** Tries on a fresh port when the one chosen was taken before the JVM could bind it. */
+const PORT_TRIES = 5;
+
+/**
+ * `port`: restart on the port of an earlier instance (the functions' clients keep their endpoint); a
+ * port asked for that another program holds is a StartError. Without one, a free port is chosen; the JVM
+ * binds it seconds later, and on a busy machine another process (an outgoing connection, a parallel test)
+ * can take it meanwhile, so a port lost that way is chosen again, up to PORT_TRIES times.
+ */
+export async function startDynamo(dataDir?: string, port?: number, choosePort: () => Promise<number> = freePort): Promise<DynamoStandIn> {
+  if (port !== undefined) return startDynamoOn(dataDir, port);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startDynamoOn(dataDir, await choosePort());
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt >= PORT_TRIES) throw error;
+    }
+  }
+}
+
+class PortTaken extends StartError {}
+
+async function startDynamoOn(dataDir: string | undefined, port: number): Promise<DynamoStandIn> {
   let path: string | null = null;
   if (dataDir) {
     path = join(dataDir, 'dynamodb');
@@ -119,11 +139,12 @@ export async function startDynamo(dataDir?: string, port?: number): Promise<Dyna
       if (child.exitCode !== null || child.signalCode !== null) {
         const inUse = /Address already in use|BindException/.test(stderr);
         throw inUse
-          ? new StartError(`DynamoDB Local could not bind port ${port}, which another program holds`)
+          ? new PortTaken(`DynamoDB Local could not bind port ${port}, which another program holds`)
           : new Error(`DynamoDB Local exited (${child.exitCode ?? child.signalCode}): ${stderr.slice(-2000)}`);
       }
       try {
-        await client.send(new ListTablesCommand({}));
+        // A timeout: until the JVM binds, whatever holds the port may accept and never answer.
+        await client.send(new ListTablesCommand({}), { abortSignal: AbortSignal.timeout(2000) });
         break;
       } catch {
         if (Date.now() > deadline) throw new Error(`DynamoDB Local did not start within 60 s: ${stderr.slice(-2000)}`);
