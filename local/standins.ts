@@ -27,6 +27,9 @@ export class StartError extends Error {
   override readonly name = 'StartError';
 }
 
+/** DynamoDB Local could not bind its port: startDynamo chooses another when it chose this one. */
+class PortTaken extends StartError {}
+
 export interface DynamoStandIn {
   readonly endpoint: string;
   readonly pid: number | undefined;
@@ -83,8 +86,6 @@ export async function startDynamo(dataDir?: string, port?: number, choosePort: (
     }
   }
 }
-
-class PortTaken extends StartError {}
 
 async function startDynamoOn(dataDir: string | undefined, port: number): Promise<DynamoStandIn> {
   let path: string | null = null;

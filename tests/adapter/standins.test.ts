@@ -41,9 +41,14 @@ test('a chosen port taken before the JVM binds it is chosen again', async () => 
 });
 
 test('a port asked for that another program holds is a start error naming it, not tried elsewhere', async () => {
-  const attempt = startDynamo(undefined, held);
+  let chosen = 0;
+  const attempt = startDynamo(undefined, held, async () => {
+    chosen++;
+    return freePort();
+  });
   await expect(attempt).rejects.toBeInstanceOf(StartError);
   await expect(attempt).rejects.toThrow(`DynamoDB Local could not bind port ${held}, which another program holds`);
+  expect(chosen).toBe(0);
 });
 
 test('a chosen port lost every time ends in the same start error after a few tries', async () => {
