@@ -229,6 +229,8 @@ async function assemble(
     async stop() {
       if (stopped) return;
       stopped = true;
+      // Before the first await: a JVM that got the same Ctrl-C and exits now is not restarted.
+      aws.supervisor.stopping();
       // Stop intake first (gateway, pollers, timers), then the stand-ins.
       await stopAll(onError);
     },

@@ -7,6 +7,18 @@
  */
 import { startDynamo, type DynamoStandIn } from './standins';
 
+/** Starts a JVM on the given data folder and port (startDynamo; a fake in the supervisor's unit test). */
+export type StartDynamo = (dataDir: string | undefined, port: number) => Promise<DynamoStandIn>;
+
+/**
+ * How long an exit by SIGINT or SIGTERM waits before it counts as a crash. Ctrl-C in a terminal reaches
+ * the JVM as well as the runtime, and the JVM may exit before the runtime has said it is stopping.
+ */
+export const SIGNAL_EXIT_GRACE_MS = 1000;
+
+/** An exit the way a JVM ends on SIGINT or SIGTERM: killed by it, or exit code 128 + its number. */
+const bySignal = (how: string): boolean => /SIGINT|SIGTERM|exit code 1(30|43)$/.test(how);
+
 type Mode = 'up' | 'restarting' | 'down' | 'stopped';
 
 /** Whether anything answers HTTP at the endpoint (DynamoDB Local answers a bare GET with a 400). */
@@ -25,6 +37,8 @@ export const RESTART_RETRY_AFTER_SECONDS = 2;
 export class DynamoSupervisor {
   private mode: Mode = 'up';
   private restarting: Promise<void> | undefined;
+  /** Settles once watch() has decided what the current JVM's exit was (a crash starts the restart). */
+  private noticed: Promise<void> = Promise.resolve();
   /** Counts the JVM's unplanned exits: a request that spans one failed because of it. */
   crashes = 0;
 
@@ -35,6 +49,7 @@ export class DynamoSupervisor {
     private readonly log: (line: string) => void,
     /** Run against each new JVM before it is declared up (tables must exist in an in-memory one). */
     private readonly prepare: () => Promise<void>,
+    private readonly start: StartDynamo = startDynamo,
   ) {
     this.watch(current);
   }
@@ -61,7 +76,10 @@ export class DynamoSupervisor {
   }
 
   private watch(standIn: DynamoStandIn): void {
-    void standIn.exited.then((how) => {
+    this.noticed = standIn.exited.then(async (how) => {
+      if (bySignal(how) && this.current === standIn && this.mode === 'up') {
+        await new Promise((r) => setTimeout(r, SIGNAL_EXIT_GRACE_MS));
+      }
       if (this.current !== standIn || this.mode !== 'up') return;
       this.crashes++;
       this.mode = 'restarting';
@@ -75,7 +93,7 @@ export class DynamoSupervisor {
   private async replace(): Promise<void> {
     for (let attempt = 1; this.mode === 'restarting'; attempt++) {
       try {
-        const next = await startDynamo(this.dataDir, this.port);
+        const next = await this.start(this.dataDir, this.port);
         if (this.mode !== 'restarting') {
           await next.stop();
           return;
@@ -108,13 +126,22 @@ export class DynamoSupervisor {
   async ensureUp(): Promise<void> {
     if (this.mode === 'up' && !(await answers(this.current.endpoint))) {
       await this.current.exited;
-      await new Promise((r) => setImmediate(r)); // let watch() see the exit and start the restart
+      await this.noticed; // watch() has seen the exit and started the restart
     }
     if (this.mode === 'down') {
       this.mode = 'restarting';
       this.restarting = this.replace();
     }
     await this.restarting;
+  }
+
+  /**
+   * Says the runtime is stopping, before it stops anything: a JVM exit from now on is not a crash. Called
+   * first thing in the runtime's stop, which a signal handler calls: the JVM that got the same Ctrl-C can
+   * exit while the gateway and the pollers are still being stopped.
+   */
+  stopping(): void {
+    this.mode = 'stopped';
   }
 
   async stop(): Promise<void> {

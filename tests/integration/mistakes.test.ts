@@ -2,7 +2,7 @@
  * The ordinary mistakes of a first hour, as a user makes them through npm: each gets one line saying
  * what to do (no stack), and leaves no process behind — in particular no DynamoDB Local JVM.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -68,6 +68,28 @@ describe('npm start', () => {
     const out = await npm(['start', '--', '--port', '0', '--data', data]);
     expect(out.code).toBe(1);
     expect(out.lines).toEqual([expect.stringMatching(/^npm start: EEXIST: file already exists, mkdir .*sqs'$/)]);
+    expect(javaWith(data)).toEqual([]);
+  }, 120_000);
+
+  it('Ctrl-C in its terminal: says it is stopping, restarts nothing, and leaves no JVM', async () => {
+    const data = join(dir, 'ctrl-c');
+    // Its own process group, as a terminal's foreground job: Ctrl-C sends SIGINT to npm, node and the JVM.
+    const child = spawn('npm', ['start', '--', '--port', '0', '--data', data, '--no-timers'], { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((r) => child.once('close', (code) => r(code)));
+    const ready = await Promise.race([
+      new Promise<boolean>((r) => child.stdout.on('data', () => stdout.includes('Ctrl-C stops') && r(true))),
+      exited.then(() => false),
+    ]);
+    expect({ ready, stderr }).toEqual({ ready: true, stderr: expect.any(String) });
+    expect(javaWith(data)).toHaveLength(1);
+    process.kill(-child.pid!, 'SIGINT');
+    await exited;
+    const lines = stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+    expect(lines).toEqual(['SIGINT: stopping...']);
     expect(javaWith(data)).toEqual([]);
   }, 120_000);
 

@@ -1,0 +1,117 @@
+/**
+ * The DynamoDB Local supervisor (local/supervisor.ts) against fake JVMs: a crash is restarted on the same
+ * port and data folder; a JVM that exits because the runtime is stopping is not, even when the terminal's
+ * Ctrl-C reached the JVM before the runtime said it was stopping.
+ */
+import { DynamoSupervisor, SIGNAL_EXIT_GRACE_MS, type StartDynamo } from '#local/supervisor';
+import type { DynamoStandIn } from '#local/standins';
+
+interface FakeJvm extends DynamoStandIn {
+  exit(how: string): void;
+  stopped: boolean;
+}
+
+let nextPid = 1000;
+function fakeJvm(): FakeJvm {
+  let exit!: (how: string) => void;
+  const exited = new Promise<string>((resolve) => (exit = resolve));
+  const jvm: FakeJvm = {
+    endpoint: 'http://127.0.0.1:1',
+    pid: nextPid++,
+    exited,
+    exit,
+    stopped: false,
+    stop: async () => {
+      jvm.stopped = true;
+      exit('exit code 143');
+    },
+  };
+  return jvm;
+}
+
+function supervise() {
+  const first = fakeJvm();
+  const log: string[] = [];
+  const starts: Array<{ dataDir: string | undefined; port: number; jvm: FakeJvm }> = [];
+  const start: StartDynamo = async (dataDir, port) => {
+    const jvm = fakeJvm();
+    starts.push({ dataDir, port, jvm });
+    return jvm;
+  };
+  let prepared = 0;
+  const supervisor = new DynamoSupervisor(first, '/data', 4567, (line) => log.push(line), async () => void prepared++, start);
+  return { first, supervisor, log, starts, prepared: () => prepared };
+}
+
+/** Resolves after the supervisor's grace timer: timers fire in order of their deadline, however late. */
+const afterGrace = () => new Promise((r) => setTimeout(r, SIGNAL_EXIT_GRACE_MS + 50));
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+describe('DynamoSupervisor', () => {
+  it('restarts a JVM that was killed on the same port and data folder, at once', async () => {
+    const { first, supervisor, log, starts, prepared } = supervise();
+    first.exit('killed by SIGKILL');
+    await nextTurn();
+    expect(starts).toHaveLength(1); // no grace for a kill
+    await nextTurn(); // the new JVM is prepared and declared up
+    expect(starts[0]).toMatchObject({ dataDir: '/data', port: 4567 });
+    expect(supervisor.state()).toEqual({ mode: 'up', pid: starts[0]!.jvm.pid, crashes: 1 });
+    expect(prepared()).toBe(1);
+    expect(log).toEqual([
+      '[supervisor] DynamoDB Local exited (killed by SIGKILL); restarting it on port 4567 and its data folder /data',
+      `[supervisor] DynamoDB Local is back (pid ${starts[0]!.jvm.pid}, attempt 1)`,
+    ]);
+    await supervisor.stop();
+    expect(starts[0]!.jvm.stopped).toBe(true);
+  });
+
+  it.each(['exit code 130', 'exit code 143', 'killed by SIGINT', 'killed by SIGTERM'])(
+    'does not restart a JVM that ended with %s when the runtime says it is stopping within the grace',
+    async (how) => {
+      const { first, supervisor, log, starts } = supervise();
+      first.exit(how); // the terminal's Ctrl-C reached the JVM first
+      await nextTurn();
+      supervisor.stopping(); // then the runtime's signal handler
+      await afterGrace();
+      expect(starts).toHaveLength(0);
+      expect(log).toEqual([]);
+      expect(supervisor.state()).toMatchObject({ mode: 'stopped', crashes: 0 });
+      await supervisor.stop();
+    },
+  );
+
+  it('restarts a JVM that ended by a signal nobody followed with a stop, once the grace is over', async () => {
+    const { first, supervisor, log, starts } = supervise();
+    first.exit('exit code 143'); // e.g. `kill <pid>` on the JVM alone
+    await nextTurn();
+    expect(starts).toHaveLength(0); // still within the grace
+    expect(supervisor.state().mode).toBe('up');
+    await supervisor.ensureUp(); // waits for the decision, then for the restart
+    expect(starts).toHaveLength(1);
+    expect(supervisor.state()).toEqual({ mode: 'up', pid: starts[0]!.jvm.pid, crashes: 1 });
+    expect(log[0]).toBe('[supervisor] DynamoDB Local exited (exit code 143); restarting it on port 4567 and its data folder /data');
+    await supervisor.stop();
+  });
+
+  it('does not restart a JVM that exits after the runtime said it is stopping, whatever the exit', async () => {
+    const { first, supervisor, log, starts } = supervise();
+    supervisor.stopping();
+    first.exit('killed by SIGKILL');
+    await afterGrace();
+    expect(starts).toHaveLength(0);
+    expect(log).toEqual([]);
+    await supervisor.stop();
+    expect(first.stopped).toBe(true);
+  });
+
+  it('stops a JVM that a restart under way brings up after the runtime began stopping', async () => {
+    const { first, supervisor, starts } = supervise();
+    first.exit('killed by SIGKILL');
+    await nextTurn(); // the restart has called the starter; its JVM is not yet prepared
+    supervisor.stopping();
+    await supervisor.stop();
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.jvm.stopped).toBe(true);
+    expect(supervisor.state().mode).toBe('stopped');
+  });
+});
