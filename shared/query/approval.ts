@@ -66,10 +66,8 @@ function bundleWithNotices(s: BundleState) {
       : null;
   return {
     ...view,
-    children: view.children.map((c, i) => {
-      const decision = s.children[i]?.decision;
-      return { ...c, refusalNotice: decision === undefined ? null : refusalNoticeOf(decision) };
-    }),
+    // Each child's notice from the decision its own view carries, not from a child found by position.
+    children: view.children.map((c) => ({ ...c, refusalNotice: c.decision === null ? null : refusalNoticeOf(c.decision) })),
     refusalNotice: own,
   };
 }
