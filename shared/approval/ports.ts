@@ -24,6 +24,14 @@ export interface Outbox {
   readonly effects: readonly Effect[];
 }
 
+/**
+ * Whether the deadlines schedule may resend this outbox when a crash left it unsent: it has the grants for
+ * outbound events and the hard-case notice only. Any other effect (a review case, a credit mark) belongs to
+ * a version an event made, and SQS redelivers that event until its handler has sent it. The store lists only
+ * these among `unsentOutboxes`, and indexes no other outbox for that list.
+ */
+export const scheduleMayResend = (outbox: Outbox): boolean => outbox.effects.every((e) => e.kind === 'tellHardCase');
+
 /** Whose outbox: a decision version's, or the overdue flag's. */
 export type OutboxRef =
   | { readonly applicationId: string; readonly of: 'version'; readonly sequence: number }
@@ -161,7 +169,7 @@ export interface ApprovalStore {
   markAllSent(entries: readonly { readonly ref: OutboxRef; readonly outbox: Outbox }[], at: string): Promise<void>;
   /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
   overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
-  /** Outboxes written before `before` and still not sent (a crash between write and send). */
+  /** Outboxes the schedule may resend (`scheduleMayResend`), written before `before` and still not sent (a crash between write and send). */
   unsentOutboxes(before: string): Promise<OutboxRef[]>;
 }
 

@@ -31,10 +31,13 @@
  * `applicationHash`, `cause`, `receivedAt`); the loader still reads it, and nothing writes it any more.
  *
  * Outbox. A version (or flag) is written in one transaction together with its outbox item — the outbound
- * event and the domain effects (review case, credit mark) — which carries the sparse byDue keys
- * duePk = OUTBOX, dueAt = when it was written. The use case sends right after the write and then removes
- * those keys. A crash in between leaves the entry in the index: the redelivered event, or else the
- * deadlines schedule, sends it again (with the same deterministic ids, so receivers de-duplicate).
+ * event and the domain effects (review case, credit mark) — marked as waiting. The use case sends right
+ * after the write and then marks it sent (`sentAt`). A crash in between leaves it waiting, and it is sent
+ * again (with the same deterministic ids, so receivers de-duplicate) by the redelivered event — or, when
+ * it holds nothing but outbound events and the hard-case notice (`scheduleMayResend`), by the deadlines
+ * schedule, which finds those through the sparse byDue keys duePk = OUTBOX, dueAt = when it was written.
+ * Any other outbox waits as `pending: true`, in no index: no reader lists it, and an index entry would
+ * cost a write unit to add and another to remove.
  *
  * Cost. Write units are billed per KB of item, twice inside a transaction, and an update on the size of
  * the whole item. So the multi-KB trace is written once (V#, gzip-compressed when large), the items a
@@ -108,16 +111,16 @@ export const approvalStore: ApprovalStore = {
   unsentOutboxes: async (before) => (await queryDueItems(OUTBOX, before)).map((item) => outboxRefOf(applicationIdOf(item.pk as string), item.sk as string)),
 };
 
-/** The outbox has been sent: it leaves the OUTBOX index. */
+/** The outbox has been sent: it leaves the OUTBOX index, or stops being `pending`. */
 async function markSent(ref: OutboxRef, at: string): Promise<void> {
   try {
     await ddb.send(
       new UpdateCommand({
         TableName: table(),
         Key: { pk: pkOf(ref.applicationId), sk: outboxSk(ref) },
-        UpdateExpression: 'REMOVE duePk, dueAt SET sentAt = :at',
-        ConditionExpression: 'duePk = :outbox',
-        ExpressionAttributeValues: { ':outbox': OUTBOX, ':at': at },
+        UpdateExpression: 'REMOVE duePk, dueAt, pending SET sentAt = :at',
+        ConditionExpression: 'duePk = :outbox OR pending = :pending',
+        ExpressionAttributeValues: { ':outbox': OUTBOX, ':pending': true, ':at': at },
       }),
     );
   } catch (error) {

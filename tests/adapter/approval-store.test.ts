@@ -67,7 +67,10 @@ describe('approval store: a first decision', () => {
     expect(JSON.parse(decision!.body as string)).toEqual(store.currentOf(record.decision));
     // The trace is large: stored once, compressed.
     expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyGz: expect.anything() });
-    expect(await item('AD-FIRST-1', 'OUTBOX#V#000001')).toMatchObject({ duePk: 'OUTBOX', dueAt: NOW });
+    // It opens a review case: an effect only its event's handler sends, so no schedule lists it (no byDue keys).
+    const outbox = await item('AD-FIRST-1', 'OUTBOX#V#000001');
+    expect(outbox).toMatchObject({ pending: true });
+    expect(outbox).not.toHaveProperty('duePk');
 
     const audit = await db().get('audit', { pk: 'AUDIT#application:AD-FIRST-1', sk: `${NOW}#decided:APPROVED#/systems/window-acceptance#e-AD-FIRST-1` });
     expect(audit?.details).toMatchObject({ reasonCodes: [], version: 'APP#AD-FIRST-1/V#000001' });
@@ -225,27 +228,49 @@ describe('approval store: later versions and deadlines', () => {
 });
 
 describe('approval store: outboxes', () => {
-  it('lists outboxes written before a time and not yet sent; marks one sent, or several at once', async () => {
-    const records = ['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-10-01T02:00:00.000Z' }));
+  it('lists the outboxes the schedule may resend, written before a time and not yet sent; marks any sent, once', async () => {
+    const decided = ['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-10-01T02:00:00.000Z' }));
+    // AD-OUT-1 and 2 send outbound events only (as a flag does): the schedule may resend them. AD-OUT-3 opens
+    // a review case too, which only its event's handler sends (SQS redelivers the event until it has).
+    const opensCase = firstOf(weatherApp({ applicationId: 'AD-OUT-3' })).outbox.effects;
+    const records = decided.map((r, i) => ({ ...r, outbox: { outbound: r.outbox.outbound, effects: i < 2 ? [] : opensCase } }));
+    expect(records[2]!.outbox.effects.map((e) => e.kind)).toEqual(['openReviewCase']);
     for (const r of records) await store.approvalStore.createFirstDecision(r);
     const unsent = async () => (await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).filter((r) => r.applicationId.startsWith('AD-OUT-'));
     expect(await unsent()).toEqual(
-      expect.arrayContaining<OutboxRef>(['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((applicationId) => ({ applicationId, of: 'version', sequence: 1 }))),
+      expect.arrayContaining<OutboxRef>(['AD-OUT-1', 'AD-OUT-2'].map((applicationId) => ({ applicationId, of: 'version', sequence: 1 }))),
     );
+    expect(await unsent()).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-3' }));
     expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.000Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-1' }));
+    expect(await item('AD-OUT-1', 'OUTBOX#V#000001')).toMatchObject({ duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' });
+    expect(await item('AD-OUT-3', 'OUTBOX#V#000001')).toMatchObject({ pending: true });
+    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: true, outbox: records[2]!.outbox });
 
-    await store.approvalStore.markSent({ applicationId: 'AD-OUT-1', of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
-    await store.approvalStore.markSent({ applicationId: 'AD-OUT-1', of: 'version', sequence: 1 }, '2026-10-01T02:00:02.000Z'); // a concurrent sender's
-    await store.approvalStore.markAllSent(
-      records.slice(1).map((r) => ({ ref: { applicationId: r.application.applicationId, of: 'version' as const, sequence: 1 }, outbox: r.outbox })),
-      '2026-10-01T02:00:03.000Z',
-    );
+    for (const id of ['AD-OUT-1', 'AD-OUT-3']) {
+      await store.approvalStore.markSent({ applicationId: id, of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
+      await store.approvalStore.markSent({ applicationId: id, of: 'version', sequence: 1 }, '2026-10-01T02:00:02.000Z'); // a concurrent sender's
+    }
+    await store.approvalStore.markAllSent([{ ref: { applicationId: 'AD-OUT-2', of: 'version', sequence: 1 }, outbox: records[1]!.outbox }], '2026-10-01T02:00:03.000Z');
     expect(await unsent()).toEqual([]);
-    expect(await item('AD-OUT-1', 'OUTBOX#V#000001')).toMatchObject({ sentAt: '2026-10-01T02:00:01.000Z' });
-    const marked = await item('AD-OUT-2', 'OUTBOX#V#000001');
-    expect(marked).toMatchObject({ sentAt: '2026-10-01T02:00:03.000Z' });
-    expect(marked).not.toHaveProperty('duePk');
-    expect((await store.loadCase('AD-OUT-2')).versions[0]).toMatchObject({ pending: false, outbox: records[1]!.outbox });
+    for (const [id, at] of [['AD-OUT-1', '2026-10-01T02:00:01.000Z'], ['AD-OUT-2', '2026-10-01T02:00:03.000Z'], ['AD-OUT-3', '2026-10-01T02:00:01.000Z']] as const) {
+      const marked = await item(id, 'OUTBOX#V#000001');
+      expect(marked).toMatchObject({ sentAt: at });
+      expect(marked).not.toHaveProperty('duePk');
+      expect(marked).not.toHaveProperty('pending');
+      expect((await store.loadCase(id)).versions[0]).toMatchObject({ pending: false });
+    }
+  });
+
+  it('still lists, and marks sent, an outbox written when every outbox was in the byDue index', async () => {
+    const record = firstOf(weatherApp({ applicationId: 'AD-OUT-OLD' }), { now: '2026-10-01T02:00:00.000Z' });
+    await store.approvalStore.createFirstDecision(record);
+    const { pending: _p, ...rest } = (await item('AD-OUT-OLD', 'OUTBOX#V#000001'))!;
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { ...rest, duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' } }));
+    expect((await store.loadCase('AD-OUT-OLD')).versions[0]).toMatchObject({ pending: true });
+    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).toContainEqual({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 });
+    await store.approvalStore.markSent({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
+    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-OLD' }));
+    expect((await store.loadCase('AD-OUT-OLD')).versions[0]).toMatchObject({ pending: false });
   });
 });
 

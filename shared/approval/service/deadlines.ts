@@ -10,7 +10,7 @@ import type { Cause } from '../domain/decision';
 import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
-import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
+import { scheduleMayResend, type DeadlinesPorts, type Outbox, type OutboxRef } from '../ports';
 import { outboxSender } from './outbox';
 import { bundleService, type BundlePorts, type BundleService } from './bundle';
 import { storeVersion } from './versions';
@@ -104,10 +104,10 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
     for (const ref of await store.unsentOutboxes(before)) {
       const waiting = await pendingOutbox(ref);
-      // Effects other than the hard-case notice (review case, credit mark) need grants this function does
-      // not have; a version that has them was made by an event, and SQS redelivers that event until its
-      // handler has sent them. The notice of a TERMINATED version this schedule made is its own to resend.
-      if (!waiting || waiting.effects.some((e) => e.kind !== 'tellHardCase')) continue;
+      // The notice of a TERMINATED version this schedule made is its own to resend; other effects are the
+      // handler's of the event that made the version (outboxes written before the index held only these
+      // may still be listed).
+      if (!waiting || !scheduleMayResend(waiting)) continue;
       await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
     }

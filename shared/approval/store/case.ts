@@ -91,7 +91,7 @@ function applicationOf(item: Item): NonNullable<StoredCase['application']> {
 }
 
 function outboxOf(item: Item): { outbox: Outbox; pending: boolean } {
-  return { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX };
+  return { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX || item.pending === true };
 }
 
 function versionOf(item: Item, decision: Decision = decodeBody<Decision>(item)): StoredVersion {

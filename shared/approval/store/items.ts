@@ -12,7 +12,7 @@ import { causeKey, type Cause, type Decision, type VersionCause } from '../domai
 import { openDeadline } from '../domain/lifecycle';
 import type { DecisionFacts } from '../domain/replay';
 import type { Application } from '../domain/types';
-import type { ConflictRecord, FirstDecisionRecord, OverdueFlagRecord, Outbox, OutboxRef, RefusalRecord, TransitionRecord } from '../ports';
+import { scheduleMayResend, type ConflictRecord, type FirstDecisionRecord, type OverdueFlagRecord, type Outbox, type OutboxRef, type RefusalRecord, type TransitionRecord } from '../ports';
 import {
   CONFLICT_PREFIX,
   decisionIndexKeys,
@@ -176,9 +176,14 @@ export function applicationOfFirstVersion(
   return { application, applicationHash: decision.applicationHash, cause: item.cause as Cause, receivedAt: item.receivedAt };
 }
 
-/** An outbox waiting to be sent: in the byDue index under OUTBOX until marked sent. */
+/**
+ * An outbox waiting to be sent, until marked sent. One the deadlines schedule may resend is in the byDue
+ * index under OUTBOX; any other is only marked `pending`: no reader lists it, and an index entry would cost
+ * a write unit to add and another to remove.
+ */
 function outboxPut(ref: OutboxRef, outbox: Outbox, at: string): TransactItem {
-  return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), duePk: OUTBOX, dueAt: at });
+  const waiting = scheduleMayResend(outbox) ? { duePk: OUTBOX, dueAt: at } : { pending: true };
+  return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), ...waiting });
 }
 
 /** An outbox in its sent form (as markSent leaves it): out of the index, with `sentAt`. */

@@ -15,18 +15,19 @@ import { causeKey, type Cause, type Decision, type VersionCause } from '#approva
 import { openDeadline } from '#approval/domain/lifecycle';
 import type { MetricPoint } from '#approval/domain/metrics';
 import type { Applicant, CreditRecord, Licence, Profile, ServiceItem } from '#approval/domain/types';
-import type {
-  ApprovalPorts,
-  ApprovalStore,
-  FirstDecisionRecord,
-  Messenger,
-  Outbox,
-  OutboxRef,
-  RegistryReader,
-  StoredCase,
-  StoredConflict,
-  StoredRefusal,
-  Telemetry,
+import {
+  scheduleMayResend,
+  type ApprovalPorts,
+  type ApprovalStore,
+  type FirstDecisionRecord,
+  type Messenger,
+  type Outbox,
+  type OutboxRef,
+  type RegistryReader,
+  type StoredCase,
+  type StoredConflict,
+  type StoredRefusal,
+  type Telemetry,
 } from '#approval/ports';
 
 /** Calls logged in order; `failNext(name, error)` makes the next call of that name throw it. */
@@ -181,7 +182,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     this.record('unsentOutboxes');
     return [...this.cases.entries()].flatMap(([applicationId, c]) =>
       [...c.outboxes.entries()]
-        .filter(([, o]) => o.pending && o.writtenAt < before)
+        .filter(([, o]) => o.pending && o.writtenAt < before && scheduleMayResend(o.outbox))
         .map(([key]): OutboxRef => (key === 'FLAG' ? { applicationId, of: 'overdueFlag' } : { applicationId, of: 'version', sequence: Number(key.slice(1)) })),
     );
   }
