@@ -25,12 +25,14 @@ export interface Outbox {
 }
 
 /**
- * Whether the deadlines schedule may resend this outbox when a crash left it unsent: it has the grants for
- * outbound events and the hard-case notice only. Any other effect (a review case, a credit mark) belongs to
- * a version an event made, and SQS redelivers that event until its handler has sent it. The store lists only
- * these among `unsentOutboxes`, and indexes no other outbox for that list.
+ * Whether the outbox of a change is the deadlines schedule's to send again when a crash left it unsent: when
+ * the schedule made the change (a TERMINATED version at a supplement deadline, an overdue flag), since no
+ * event will come again for it. A change an event made is that event's: a failed send fails its record, and
+ * SQS redelivers the event until its handler has sent the outbox. The store lists only these outboxes among
+ * `unsentOutboxes`, and puts no other in an index: nothing would read the entry, which costs a write unit
+ * to add and another to remove.
  */
-export const scheduleMayResend = (outbox: Outbox): boolean => outbox.effects.every((e) => e.kind === 'tellHardCase');
+export const resentBySchedule = (madeBy: VersionCause | 'overdueFlag'): boolean => madeBy === 'supplementDeadline' || madeBy === 'overdueFlag';
 
 /** Whose outbox: a decision version's, or the overdue flag's. */
 export type OutboxRef =
@@ -169,7 +171,7 @@ export interface ApprovalStore {
   markAllSent(entries: readonly { readonly ref: OutboxRef; readonly outbox: Outbox }[], at: string): Promise<void>;
   /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
   overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
-  /** Outboxes the schedule may resend (`scheduleMayResend`), written before `before` and still not sent (a crash between write and send). */
+  /** Outboxes of the schedule's own changes (`resentBySchedule`), written before `before` and still not sent (a crash between write and send). */
   unsentOutboxes(before: string): Promise<OutboxRef[]>;
 }
 

@@ -34,10 +34,10 @@
  * event and the domain effects (review case, credit mark) — marked as waiting. The use case sends right
  * after the write and then marks it sent (`sentAt`). A crash in between leaves it waiting, and it is sent
  * again (with the same deterministic ids, so receivers de-duplicate) by the redelivered event — or, when
- * it holds nothing but outbound events and the hard-case notice (`scheduleMayResend`), by the deadlines
- * schedule, which finds those through the sparse byDue keys duePk = OUTBOX, dueAt = when it was written.
- * Any other outbox waits as `pending: true`, in no index: no reader lists it, and an index entry would
- * cost a write unit to add and another to remove.
+ * the deadlines schedule made the change (`resentBySchedule`), by the schedule, which finds those through
+ * the sparse byDue keys duePk = OUTBOX, dueAt = when it was written. Any other outbox waits as
+ * `pending: true`, in no index: no reader lists it, and an index entry would cost a write unit to add and
+ * another to remove.
  *
  * Cost. Write units are billed per KB of item, twice inside a transaction, and an update on the size of
  * the whole item. So the multi-KB trace is written once (V#, gzip-compressed when large), the items a

@@ -10,7 +10,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { decisionAudit, conflictAudit, refusalAudit, overdueAudit } from '#approval/domain/audit';
 import { decide } from '#approval/domain/decide';
 import type { Cause, Decision } from '#approval/domain/decision';
-import { onVerification, supplement } from '#approval/domain/lifecycle';
+import { onSupplementDeadline, onVerification, supplement } from '#approval/domain/lifecycle';
 import { factsOf } from '#approval/domain/replay';
 import { onReview } from '#approval/domain/reviewed';
 import type { Application } from '#approval/domain/types';
@@ -228,37 +228,80 @@ describe('approval store: later versions and deadlines', () => {
 });
 
 describe('approval store: outboxes', () => {
-  it('lists the outboxes the schedule may resend, written before a time and not yet sent; marks any sent, once', async () => {
-    const decided = ['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-10-01T02:00:00.000Z' }));
-    // AD-OUT-1 and 2 send outbound events only (as a flag does): the schedule may resend them. AD-OUT-3 opens
-    // a review case too, which only its event's handler sends (SQS redelivers the event until it has).
-    const opensCase = firstOf(weatherApp({ applicationId: 'AD-OUT-3' })).outbox.effects;
-    const records = decided.map((r, i) => ({ ...r, outbox: { outbound: r.outbox.outbound, effects: i < 2 ? [] : opensCase } }));
-    expect(records[2]!.outbox.effects.map((e) => e.kind)).toEqual(['openReviewCase']);
-    for (const r of records) await store.approvalStore.createFirstDecision(r);
-    const unsent = async () => (await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).filter((r) => r.applicationId.startsWith('AD-OUT-'));
-    expect(await unsent()).toEqual(
-      expect.arrayContaining<OutboxRef>(['AD-OUT-1', 'AD-OUT-2'].map((applicationId) => ({ applicationId, of: 'version', sequence: 1 }))),
-    );
-    expect(await unsent()).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-3' }));
-    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.000Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-1' }));
-    expect(await item('AD-OUT-1', 'OUTBOX#V#000001')).toMatchObject({ duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' });
-    expect(await item('AD-OUT-3', 'OUTBOX#V#000001')).toMatchObject({ pending: true });
-    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: true, outbox: records[2]!.outbox });
+  it("lists the outboxes of the schedule's own changes written before a time and not yet sent; marks any sent, once", async () => {
+    // The schedule's changes: an overdue flag (AD-OUT-1) and a TERMINATED version at a supplement deadline (AD-OUT-2).
+    const committed = firstOf(criminalApp({ applicationId: 'AD-OUT-1' }));
+    await store.approvalStore.createFirstDecision(committed);
+    const flaggedAt = '2026-12-02T16:00:00.000Z';
+    const flagCause = { source: '/civicflow/approval-deadlines', id: 'verification-overdue:AD-OUT-1', type: 'civicflow.schedule.approval-deadlines' };
+    const flag = { decision: committed.decision, flaggedAt, outbox: { outbound: [], effects: [] }, audit: overdueAudit(committed.decision, flagCause, flaggedAt) };
+    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('stored');
+    const awaiting = firstOf(posterApp({ applicationId: 'AD-OUT-2', materials: [{ code: 'APPLY', provided: true }] }));
+    await store.approvalStore.createFirstDecision(awaiting);
+    const terminatedAt = '2026-11-23T16:00:00.000Z';
+    const terminated = onSupplementDeadline(awaiting.decision, terminatedAt)!;
+    const deadlineCause = { source: '/civicflow/approval-deadlines', id: 'supplement-deadline:AD-OUT-2:1', type: 'civicflow.schedule.approval-deadlines' };
+    expect(
+      await store.approvalStore.storeTransition({
+        previous: awaiting.decision,
+        decision: terminated,
+        cause: deadlineCause,
+        causeKind: 'supplementDeadline',
+        outbox: messagesOf(terminated, 'supplementDeadline').outbox,
+        audit: decisionAudit(terminated, deadlineCause, 'supplementDeadline:TERMINATED', terminatedAt),
+      }),
+    ).toBe('stored');
+    // Changes events made: their redelivery sends them again, whether they open a review case (AD-OUT-3) or not (AD-OUT-4).
+    const opens = firstOf(weatherApp({ applicationId: 'AD-OUT-3' }));
+    expect(opens.outbox.effects.map((e) => e.kind)).toEqual(['openReviewCase']);
+    const plain = firstOf(weatherApp({ applicationId: 'AD-OUT-4' }));
+    for (const r of [opens, { ...plain, outbox: { outbound: plain.outbox.outbound, effects: [] } }]) await store.approvalStore.createFirstDecision(r);
 
-    for (const id of ['AD-OUT-1', 'AD-OUT-3']) {
-      await store.approvalStore.markSent({ applicationId: id, of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
-      await store.approvalStore.markSent({ applicationId: id, of: 'version', sequence: 1 }, '2026-10-01T02:00:02.000Z'); // a concurrent sender's
+    const listed = async (before: string) => (await store.approvalStore.unsentOutboxes(before)).filter((r) => r.applicationId.startsWith('AD-OUT-'));
+    expect(await listed('2026-12-03T00:00:00.000Z')).toEqual(
+      expect.arrayContaining<OutboxRef>([
+        { applicationId: 'AD-OUT-1', of: 'overdueFlag' },
+        { applicationId: 'AD-OUT-2', of: 'version', sequence: 2 },
+      ]),
+    );
+    expect(await listed('2026-12-03T00:00:00.000Z')).toHaveLength(2);
+    expect(await listed(flaggedAt)).toEqual([{ applicationId: 'AD-OUT-2', of: 'version', sequence: 2 }]);
+    expect(await item('AD-OUT-2', 'OUTBOX#V#000002')).toMatchObject({ duePk: 'OUTBOX', dueAt: terminatedAt });
+    for (const [id, sk] of [['AD-OUT-1', 'OUTBOX#V#000001'], ['AD-OUT-2', 'OUTBOX#V#000001'], ['AD-OUT-3', 'OUTBOX#V#000001'], ['AD-OUT-4', 'OUTBOX#V#000001']] as const) {
+      const waiting = await item(id, sk);
+      expect(waiting).toMatchObject({ pending: true });
+      expect(waiting).not.toHaveProperty('duePk');
     }
-    await store.approvalStore.markAllSent([{ ref: { applicationId: 'AD-OUT-2', of: 'version', sequence: 1 }, outbox: records[1]!.outbox }], '2026-10-01T02:00:03.000Z');
-    expect(await unsent()).toEqual([]);
-    for (const [id, at] of [['AD-OUT-1', '2026-10-01T02:00:01.000Z'], ['AD-OUT-2', '2026-10-01T02:00:03.000Z'], ['AD-OUT-3', '2026-10-01T02:00:01.000Z']] as const) {
-      const marked = await item(id, 'OUTBOX#V#000001');
+    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: true, outbox: opens.outbox });
+
+    const flagRef: OutboxRef = { applicationId: 'AD-OUT-1', of: 'overdueFlag' };
+    const opensRef: OutboxRef = { applicationId: 'AD-OUT-3', of: 'version', sequence: 1 };
+    for (const ref of [flagRef, opensRef]) {
+      await store.approvalStore.markSent(ref, '2026-12-03T00:00:01.000Z');
+      await store.approvalStore.markSent(ref, '2026-12-03T00:00:02.000Z'); // a concurrent sender's
+    }
+    await store.approvalStore.markAllSent(
+      [
+        { ref: { applicationId: 'AD-OUT-2', of: 'version', sequence: 2 }, outbox: messagesOf(terminated, 'supplementDeadline').outbox },
+        { ref: { applicationId: 'AD-OUT-4', of: 'version', sequence: 1 }, outbox: { outbound: plain.outbox.outbound, effects: [] } },
+      ],
+      '2026-12-03T00:00:03.000Z',
+    );
+    expect(await listed('2026-12-03T00:00:00.000Z')).toEqual([]);
+    for (const [id, sk, at] of [
+      ['AD-OUT-1', 'OUTBOX#FLAG#VERIFICATION_OVERDUE', '2026-12-03T00:00:01.000Z'],
+      ['AD-OUT-2', 'OUTBOX#V#000002', '2026-12-03T00:00:03.000Z'],
+      ['AD-OUT-3', 'OUTBOX#V#000001', '2026-12-03T00:00:01.000Z'],
+      ['AD-OUT-4', 'OUTBOX#V#000001', '2026-12-03T00:00:03.000Z'],
+    ] as const) {
+      const marked = await item(id, sk);
       expect(marked).toMatchObject({ sentAt: at });
       expect(marked).not.toHaveProperty('duePk');
       expect(marked).not.toHaveProperty('pending');
-      expect((await store.loadCase(id)).versions[0]).toMatchObject({ pending: false });
     }
+    expect((await store.loadCase('AD-OUT-1')).overdueFlag).toMatchObject({ pending: false });
+    expect((await store.loadCase('AD-OUT-2')).versions.map((v) => v.pending)).toEqual([true, false]);
+    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: false });
   });
 
   it('still lists, and marks sent, an outbox written when every outbox was in the byDue index', async () => {

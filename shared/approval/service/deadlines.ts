@@ -10,7 +10,7 @@ import type { Cause } from '../domain/decision';
 import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
-import { scheduleMayResend, type DeadlinesPorts, type Outbox, type OutboxRef } from '../ports';
+import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
 import { outboxSender } from './outbox';
 import { bundleService, type BundlePorts, type BundleService } from './bundle';
 import { storeVersion } from './versions';
@@ -104,10 +104,11 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
     for (const ref of await store.unsentOutboxes(before)) {
       const waiting = await pendingOutbox(ref);
-      // The notice of a TERMINATED version this schedule made is its own to resend; other effects are the
-      // handler's of the event that made the version (outboxes written before the index held only these
-      // may still be listed).
-      if (!waiting || !scheduleMayResend(waiting)) continue;
+      // The store lists the outboxes of this schedule's own changes: a TERMINATED version with its hard-case
+      // notice, an overdue flag. One written before it listed only those can be an event's, with effects
+      // (review case, credit mark) that need grants this function does not have: that event's redelivery
+      // sends it.
+      if (!waiting || waiting.effects.some((e) => e.kind !== 'tellHardCase')) continue;
       await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
     }

@@ -12,7 +12,7 @@ import { causeKey, type Cause, type Decision, type VersionCause } from '../domai
 import { openDeadline } from '../domain/lifecycle';
 import type { DecisionFacts } from '../domain/replay';
 import type { Application } from '../domain/types';
-import { scheduleMayResend, type ConflictRecord, type FirstDecisionRecord, type OverdueFlagRecord, type Outbox, type OutboxRef, type RefusalRecord, type TransitionRecord } from '../ports';
+import { resentBySchedule, type ConflictRecord, type FirstDecisionRecord, type OverdueFlagRecord, type Outbox, type OutboxRef, type RefusalRecord, type TransitionRecord } from '../ports';
 import {
   CONFLICT_PREFIX,
   decisionIndexKeys,
@@ -177,12 +177,12 @@ export function applicationOfFirstVersion(
 }
 
 /**
- * An outbox waiting to be sent, until marked sent. One the deadlines schedule may resend is in the byDue
- * index under OUTBOX; any other is only marked `pending`: no reader lists it, and an index entry would cost
- * a write unit to add and another to remove.
+ * An outbox waiting to be sent, until marked sent. The outbox of a change the deadlines schedule made is in
+ * the byDue index under OUTBOX, for the schedule to find if a crash left it; any other is only marked
+ * `pending` (see `resentBySchedule`).
  */
-function outboxPut(ref: OutboxRef, outbox: Outbox, at: string): TransactItem {
-  const waiting = scheduleMayResend(outbox) ? { duePk: OUTBOX, dueAt: at } : { pending: true };
+function outboxPut(ref: OutboxRef, outbox: Outbox, at: string, madeBy: VersionCause | 'overdueFlag'): TransactItem {
+  const waiting = resentBySchedule(madeBy) ? { duePk: OUTBOX, dueAt: at } : { pending: true };
   return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), ...waiting });
 }
 
@@ -210,7 +210,7 @@ export function firstDecisionItems(first: FirstDecisionRecord): TransactItem[] {
   return [
     createOnce(firstVersionItem(first)),
     createOnce(decisionItem(decision)),
-    outboxPut(versionRef(decision), first.outbox, decision.updatedAt),
+    outboxPut(versionRef(decision), first.outbox, decision.updatedAt, 'submitted'),
     auditOfVersion(first.audit, decision),
     ...receiptItems(first.receipt),
   ];
@@ -233,7 +233,7 @@ export function transitionItems(next: TransitionRecord): TransactItem[] {
       },
     },
     createOnce(versionItem(decision, next.cause, next.causeKind)),
-    outboxPut(versionRef(decision), next.outbox, decision.updatedAt),
+    outboxPut(versionRef(decision), next.outbox, decision.updatedAt, next.causeKind),
     auditOfVersion(next.audit, decision),
     ...receiptItems(next.receipt),
   ];
@@ -254,7 +254,7 @@ export function overdueFlagItems(flag: OverdueFlagRecord): TransactItem[] {
       },
     },
     createOnce({ pk: pkOf(decision.applicationId), sk: FLAG_OVERDUE_SK, kind: 'flag', sequence: decision.sequence, flaggedAt: flag.flaggedAt }),
-    outboxPut({ applicationId: decision.applicationId, of: 'overdueFlag' }, flag.outbox, flag.flaggedAt),
+    outboxPut({ applicationId: decision.applicationId, of: 'overdueFlag' }, flag.outbox, flag.flaggedAt, 'overdueFlag'),
     { Put: auditPut(flag.audit) },
   ];
 }

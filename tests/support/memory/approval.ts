@@ -16,7 +16,7 @@ import { openDeadline } from '#approval/domain/lifecycle';
 import type { MetricPoint } from '#approval/domain/metrics';
 import type { Applicant, CreditRecord, Licence, Profile, ServiceItem } from '#approval/domain/types';
 import {
-  scheduleMayResend,
+  resentBySchedule,
   type ApprovalPorts,
   type ApprovalStore,
   type FirstDecisionRecord,
@@ -50,7 +50,8 @@ class Recorder<Name extends string> {
 interface MemoryCase {
   application?: NonNullable<StoredCase['application']>;
   versions: { decision: Decision; cause: Cause; causeKind: VersionCause }[];
-  outboxes: Map<string, { outbox: Outbox; pending: boolean; writtenAt: string; sentAt?: string }>;
+  /** `listed`: among `unsentOutboxes` while pending (the schedule's own changes, as the store indexes them). */
+  outboxes: Map<string, { outbox: Outbox; pending: boolean; listed: boolean; writtenAt: string; sentAt?: string }>;
   flag?: { flaggedAt: string; sequence: number };
   conflicts: StoredConflict[];
   refusals: StoredRefusal[];
@@ -77,7 +78,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
   }
   private addVersion(c: MemoryCase, decision: Decision, cause: Cause, causeKind: VersionCause, outbox: Outbox, audit: AuditEntry, receipt?: Receipt) {
     c.versions.push(structuredClone({ decision, cause, causeKind }));
-    c.outboxes.set(`V${decision.sequence}`, { outbox: structuredClone(outbox), pending: true, writtenAt: decision.updatedAt });
+    c.outboxes.set(`V${decision.sequence}`, { outbox: structuredClone(outbox), pending: true, listed: resentBySchedule(causeKind), writtenAt: decision.updatedAt });
     this.audit.push(audit);
     this.putReceipt(receipt, 'replace');
   }
@@ -130,7 +131,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     const current = this.current(c);
     if (!c || c.flag || current?.sequence !== flag.decision.sequence || openDeadline(current)?.kind !== 'VERIFICATION') return 'raced';
     c.flag = { flaggedAt: flag.flaggedAt, sequence: flag.decision.sequence };
-    c.outboxes.set('FLAG', { outbox: structuredClone(flag.outbox), pending: true, writtenAt: flag.flaggedAt });
+    c.outboxes.set('FLAG', { outbox: structuredClone(flag.outbox), pending: true, listed: resentBySchedule('overdueFlag'), writtenAt: flag.flaggedAt });
     this.audit.push(flag.audit);
     return 'stored';
   }
@@ -182,7 +183,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     this.record('unsentOutboxes');
     return [...this.cases.entries()].flatMap(([applicationId, c]) =>
       [...c.outboxes.entries()]
-        .filter(([, o]) => o.pending && o.writtenAt < before && scheduleMayResend(o.outbox))
+        .filter(([, o]) => o.pending && o.listed && o.writtenAt < before)
         .map(([key]): OutboxRef => (key === 'FLAG' ? { applicationId, of: 'overdueFlag' } : { applicationId, of: 'version', sequence: Number(key.slice(1)) })),
     );
   }

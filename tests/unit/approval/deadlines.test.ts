@@ -1,7 +1,7 @@
 /**
  * The deadlines schedule over in-memory ports: missed supplement deadlines terminate, overdue
- * verifications are flagged once, and outboxes a crash left unsent are sent again (but not those with
- * effects, which only their event's redelivery sends).
+ * verifications are flagged once, and the outboxes of its own changes a crash left unsent are sent again
+ * (not those of changes an event made, which that event's redelivery sends).
  */
 import { criminalApp, posterApp } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
@@ -44,7 +44,7 @@ describe('runDeadlines', () => {
     expect(w.store.audit.filter((a) => a.action === 'verification-overdue')).toHaveLength(1);
   });
 
-  it('sends an outbox a crash left unsent once it is older than the grace period, but not one with effects', async () => {
+  it('sends an outbox of its own a crash left unsent once it is older than the grace period, not an event\'s', async () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T16:00:00.000Z');
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
@@ -60,5 +60,19 @@ describe('runDeadlines', () => {
     expect(types().filter((t) => t === 'gov.application.terminated')).toHaveLength(1);
     expect(w.store.pending('APP-CG-1', 2)).toBe(false);
     expect(w.store.pending('APP-GA-1', 1)).toBe(true);
+  });
+
+  it('leaves an event\'s outbox without effects to that event\'s redelivery, which sends it once', async () => {
+    // A 容缺 acceptance sends an outbound event only; its send crashed, so its record failed.
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'))).rejects.toThrow();
+    expect(w.store.pending('APP-CG-1', 1)).toBe(true);
+    w.clock.set('2026-11-18T02:05:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
+    expect(w.store.pending('APP-CG-1', 1)).toBe(true);
+    // SQS redelivers the event: the change is there, its outbox is sent and marked.
+    await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
+    expect(w.store.pending('APP-CG-1', 1)).toBe(false);
+    expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(1);
   });
 });
