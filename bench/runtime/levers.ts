@@ -111,6 +111,16 @@ const LEVERS: readonly Lever[] = [
     jvmMsPerEvent: [7.07, 6.37],
     writeUnits: [17.2, 16.8],
   },
+  {
+    lever:
+      'approval: an outbox in the byDue index only when the deadlines schedule is to resend it (measured here: the outboxes holding nothing but outbound events and a hard-case notice; 6bb5b03 then kept only those of the schedule\'s own changes, which also takes a 容缺 acceptance\'s out: see its cost in the cost section): the others wait as `pending: true` in no index. A bill lever, not a stand-in one: per application 1–2 write units fewer in the cost section (commitment 26.8 → 24.8, outdoor 23.8 → 22.8, weather 21.8 → 20.8), the day\'s mix $9.36–9.38 → $9.11–9.15 per million; the stand-in\'s CPU per event unchanged (an index entry costs it little: the shapes table). Four runs, alternating; the figures here are the two whose group commits split the day alike (3,289 and 3,287 transactions); the other two split it into 3,912 and 3,689 and ran at 129 and 148 events/s, whatever the code',
+    compared: 'ed64765 → ef1c42f (2026-12-05)',
+    requests: [0.45, 0.45],
+    eventsPerSecond: [162, 162],
+    ratio: [0.11, 0.11],
+    jvmMsPerEvent: [5.68, 5.65],
+    writeUnits: [16.71, 16.26],
+  },
 ];
 
 const pair = ([before, after]: readonly [number, number], digits: number) => `${before.toFixed(digits)} → ${after.toFixed(digits)}`;
