@@ -67,7 +67,7 @@ describe('approval store: a first decision', () => {
     expect(JSON.parse(decision!.body as string)).toEqual(store.currentOf(record.decision));
     // The trace is large: stored once, compressed.
     expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyGz: expect.anything() });
-    // It opens a review case: an effect only its event's handler sends, so no schedule lists it (no byDue keys).
+    // An event made it: that event's redelivery sends it again if need be, so no schedule lists it (no byDue keys).
     const outbox = await item('AD-FIRST-1', 'OUTBOX#V#000001');
     expect(outbox).toMatchObject({ pending: true });
     expect(outbox).not.toHaveProperty('duePk');

@@ -29,13 +29,15 @@ function fakeJvm(): FakeJvm {
   return jvm;
 }
 
-function supervise() {
+/** `started`: when the starter's JVM comes up (at once unless a test holds it back). */
+function supervise(started: () => Promise<void> = async () => {}) {
   const first = fakeJvm();
   const log: string[] = [];
   const starts: Array<{ dataDir: string | undefined; port: number; jvm: FakeJvm }> = [];
   const start: StartDynamo = async (dataDir, port) => {
     const jvm = fakeJvm();
     starts.push({ dataDir, port, jvm });
+    await started();
     return jvm;
   };
   let prepared = 0;
@@ -105,13 +107,17 @@ describe('DynamoSupervisor', () => {
   });
 
   it('stops a JVM that a restart under way brings up after the runtime began stopping', async () => {
-    const { first, supervisor, starts } = supervise();
+    let comeUp!: () => void;
+    const { first, supervisor, starts, prepared } = supervise(() => new Promise<void>((r) => (comeUp = r)));
     first.exit('killed by SIGKILL');
-    await nextTurn(); // the restart has called the starter; its JVM is not yet prepared
+    await nextTurn();
+    expect(starts).toHaveLength(1); // the restart has called the starter; its JVM is still starting
     supervisor.stopping();
-    await supervisor.stop();
-    expect(starts).toHaveLength(1);
+    const stopped = supervisor.stop();
+    comeUp();
+    await stopped;
     expect(starts[0]!.jvm.stopped).toBe(true);
-    expect(supervisor.state().mode).toBe('stopped');
+    expect(prepared()).toBe(0); // never declared up
+    expect(supervisor.state()).toMatchObject({ mode: 'stopped', pid: first.pid });
   });
 });
