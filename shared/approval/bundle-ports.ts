@@ -79,7 +79,7 @@ export interface BundleStore {
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
   /** Bundle applications with a child whose supplement deadline ended before `now` (eventually consistent). */
   overdueBundles(now: string): Promise<string[]>;
-  /** Bundle versions whose outbox was written before `before` and is not yet sent. */
+  /** Versions the deadlines schedule made (`resentBySchedule`) whose outbox was written before `before` and is not yet sent. */
   unsentBundleOutboxes(before: string): Promise<{ readonly applicationId: string; readonly sequence: number }[]>;
   /** Every bundle application's current version, optionally of one bundle. */
   bundleSummaries(bundleCode?: string): Promise<BundleSummary[]>;

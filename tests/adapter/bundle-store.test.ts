@@ -3,10 +3,10 @@
  * the first version created once with the application, its outbox, audit line and receipt in one
  * transaction; a later version only over the one it follows; refusals and conflicts once; the outbox marked sent; the
  * summaries the figures read, by bundle; what the deadlines schedule finds (a child's supplement
- * deadline past, outboxes not yet sent) through the byDue index.
+ * deadline past, the outboxes of its own versions not yet sent) through the byDue index.
  */
 import { decideBundle, type BundleApplication, type BundleState } from '#approval/domain/bundle/application';
-import { reviewBundleChild } from '#approval/domain/bundle/later';
+import { reviewBundleChild, terminateMissedSupplements } from '#approval/domain/bundle/later';
 import { conflictAudit, refusalAudit } from '#approval/domain/audit';
 import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
@@ -25,6 +25,7 @@ beforeAll(async () => {
 });
 
 const NOW = '2026-11-18T02:00:00.000Z';
+const LATER = '2026-12-31T00:00:00.000Z';
 const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
 const items = new Map<string, ServiceItem>(
   ['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => [code, item(code, `证照-${code}`, [ARTICLES])] as const),
@@ -119,7 +120,7 @@ describe('bundle store', () => {
     expect((await store.bundleStore.bundleSummaries('YJS-QYKB')).length).toBe(2);
   });
 
-  it('finds bundles past a child\'s supplement deadline and outboxes not yet sent, until they are', async () => {
+  it('finds bundles past a child\'s supplement deadline and the outboxes of its own versions not yet sent, until they are', async () => {
     const pendingItems = new Map(items);
     pendingItems.set('QYKB-YZKZ', item('QYKB-YZKZ', '印章备案', [ARTICLES, { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true }]));
     const app = application('YJS-S-3');
@@ -131,12 +132,30 @@ describe('bundle store', () => {
     expect(await store.bundleStore.createBundle({ ...first(app), state, outbox: bundleMessages(state, 'submitted'), audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
 
     expect(await store.bundleStore.overdueBundles(due!)).toEqual([]);
-    expect(await store.bundleStore.overdueBundles('2026-12-31T00:00:00.000Z')).toEqual(['YJS-S-3']);
-    // YJS-S-1's only outbox was marked sent; YJS-S-2's two were never sent.
-    const unsent = async () => (await store.bundleStore.unsentBundleOutboxes('2026-12-31T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
-    expect(await unsent()).toEqual(['YJS-S-2#1', 'YJS-S-2#2', 'YJS-S-3#1']);
-    expect(await store.bundleStore.unsentBundleOutboxes(NOW)).toEqual([]);
-    await store.bundleStore.markBundleSent('YJS-S-3', 1, NOW);
-    expect(await unsent()).toEqual(['YJS-S-2#1', 'YJS-S-2#2']);
+    expect(await store.bundleStore.overdueBundles(LATER)).toEqual(['YJS-S-3']);
+    // Outboxes that events' versions wrote are pending but listed nowhere (each event's redelivery sends its
+    // own): YJS-S-1's was marked sent, YJS-S-2's two and YJS-S-3's first were never sent.
+    const unsent = async () => (await store.bundleStore.unsentBundleOutboxes('2027-01-01T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
+    expect(await unsent()).toEqual([]);
+    expect((await store.bundleStore.loadBundle('YJS-S-2')).versions.map((v) => v.pending)).toEqual([true, true]);
+    const eventMade = await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000001' });
+    expect(eventMade).toMatchObject({ pending: true });
+    expect(eventMade).not.toHaveProperty('duePk');
+
+    // The schedule's own version (a child terminated at its deadline) is listed until it is sent.
+    const terminated = terminateMissedSupplements(state, { bundle: startUp, items: pendingItems, licences: [], now: LATER, calendar });
+    expect(terminated?.status).toBe('TERMINATED');
+    const s = { source: '/civicflow/approval-deadlines', id: 'bundle-supplement-deadline:YJS-S-3:1', type: 'civicflow.schedule.approval-deadlines' };
+    const outbox = bundleMessages(terminated!, 'supplementDeadline');
+    expect(await store.bundleStore.storeBundleVersion({ state: terminated!, cause: s, causeKind: 'supplementDeadline', outbox, audit: bundleAudit(terminated!, s, 'supplementDeadline:TERMINATED', LATER) })).toBe('stored');
+    expect(await store.bundleStore.overdueBundles(LATER)).toEqual([]);
+    expect(await store.bundleStore.unsentBundleOutboxes(terminated!.updatedAt)).toEqual([]);
+    expect(await unsent()).toEqual(['YJS-S-3#2']);
+    await store.bundleStore.markBundleSent('YJS-S-3', 2, LATER);
+    expect(await unsent()).toEqual([]);
+    const sent = await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000002' });
+    expect(sent).toMatchObject({ sentAt: LATER });
+    expect(sent).not.toHaveProperty('duePk');
+    expect(sent).not.toHaveProperty('pending');
   });
 });

@@ -199,8 +199,9 @@ export function bundleService(ports: BundlePorts): BundleService {
       const known = await bundles.loadBundle(applicationId);
       const version = known.versions.find((v) => v.sequence === sequence);
       if (version === undefined || !version.pending) return false;
-      // A credit mark needs a grant the schedule has not: the redelivery of the event that made it sends it.
-      // A review case it may send (a version it made itself, by terminating a child, can open one).
+      // The store lists the schedule's own versions (terminating a child can open a review case). One written
+      // before it listed only those can be an event's with a credit mark, which needs a grant the schedule has
+      // not: that event's redelivery sends it.
       if (version.outbox.effects.some((e) => e.kind !== 'tellHardCase' && e.kind !== 'openReviewCase')) return false;
       await sendIfPending(known, version);
       return true;

@@ -10,8 +10,10 @@
  *                                                        supplement deadline (gone with the version that ends it)
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
  *                                                        each child's decision and trace (gzip when large), its cause
- *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` and the byDue keys
- *                                                        duePk = BUNDLE_OUTBOX, dueAt = when written, until sent
+ *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` until sent, and
+ *                                                        only when the deadlines schedule made the version (it
+ *                                                        resends those) the byDue keys duePk = BUNDLE_OUTBOX,
+ *                                                        dueAt = when written; an event's redelivery sends the rest
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
  *   BUNDLE#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
  *                                                        (its hash and the stored one; the first submission stands)
@@ -29,7 +31,7 @@ import { cancellationCodes, type TransactItem } from '#platform/transactions';
 import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
-import type { Outbox, RefusalRecord, StoredRefusal } from '../ports';
+import { resentBySchedule, type Outbox, type RefusalRecord, type StoredRefusal } from '../ports';
 import { conflictFieldsOf, refusalOf } from './case';
 import { conflictItems, decodeBody, encodeBody } from './items';
 import { DECISION_SHARDS, decisionIndexKeys, table, versionSk, VERSION_PREFIX } from './keys';
@@ -79,7 +81,15 @@ function versionItems(r: BundleVersionRecord): TransactItem[] {
   const sk = versionSk(state.sequence);
   return [
     createOnce({ pk, sk, kind: 'bundleVersion', sequence: state.sequence, status: state.status, cause, causeKey: causeKey(cause), causeKind, ...encodeBody(state) }),
-    createOnce({ pk, sk: `${OUTBOX_PREFIX}${sk}`, kind: 'outbox', outbox: JSON.stringify(r.outbox), pending: true, duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt }),
+    createOnce({
+      pk,
+      sk: `${OUTBOX_PREFIX}${sk}`,
+      kind: 'outbox',
+      outbox: JSON.stringify(r.outbox),
+      pending: true,
+      // An index entry costs a write unit to add and one to remove: only the outboxes the schedule resends have one.
+      ...(resentBySchedule(causeKind) ? { duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt } : {}),
+    }),
     { Put: auditPut({ ...r.audit, details: { ...r.audit.details, version: `${pk}/${sk}` } }) },
     ...(r.receipt ? [receiptPut(r.receipt, 'replace')] : []),
   ];

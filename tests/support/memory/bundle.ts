@@ -3,7 +3,7 @@
 import type { BundleCatalogue, BundleConflictRecord, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
-import type { RefusalRecord } from '#approval/ports';
+import { resentBySchedule, type RefusalRecord } from '#approval/ports';
 import { bundleSupplementDue, summaryOf } from '#approval/store/bundle';
 import type { Receipt } from '#platform/receipts';
 
@@ -73,7 +73,7 @@ export class MemoryBundleStore implements BundleStore {
   }
   async unsentBundleOutboxes(before: string): Promise<{ applicationId: string; sequence: number }[]> {
     return [...this.cases.entries()].flatMap(([id, c]) =>
-      c.versions.filter((v) => v.pending && c.state !== undefined && (this.writtenAt.get(`${id}#${v.sequence}`) ?? '') < before).map((v) => ({ applicationId: id, sequence: v.sequence })),
+      c.versions.filter((v) => v.pending && resentBySchedule(v.causeKind) && c.state !== undefined && (this.writtenAt.get(`${id}#${v.sequence}`) ?? '') < before).map((v) => ({ applicationId: id, sequence: v.sequence })),
     );
   }
   async bundleSummaries(bundleCode?: string): Promise<BundleSummary[]> {

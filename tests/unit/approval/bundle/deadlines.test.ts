@@ -2,7 +2,8 @@
  * The deadlines schedule on bundle applications over in-memory ports: a child still
  * pending materials after its supplement deadline is TERMINATED, its follower is not started and the
  * roll-up recomputed, in one version sent once; a rerun changes nothing; a supplement after the deadline
- * is refused SUPPLEMENT_TOO_LATE; an outbox a crash left unsent is sent by the sweep, once.
+ * is refused SUPPLEMENT_TOO_LATE; the outbox of the schedule's own version that a crash left unsent is
+ * sent by the sweep, once; an event's is left to that event's redelivery.
  */
 import { createApprovalService, createDeadlinesService } from '#approval/service';
 import type { BundleApplication } from '#approval/domain/bundle/application';
@@ -105,23 +106,50 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
   });
 
-  it('sends an outbox a crash left unsent once it is older than the grace period', async () => {
-    const w = world();
+  /** A messenger whose publish fails while `down.fail` is true. */
+  function failingPublish(w: ReturnType<typeof world>) {
     const publish = w.messenger.publish.bind(w.messenger);
-    let fail = true;
+    const down = { fail: true };
     w.messenger.publish = async (events) => {
-      if (fail) throw new Error('queue down');
+      if (down.fail) throw new Error('queue down');
       return publish(events);
     };
-    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
-    fail = false;
-    // Within the grace period the handler that wrote it may still be sending it.
-    w.clock.set('2026-11-18T02:01:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
-    w.clock.set('2026-11-18T02:10:00.000Z');
+    return down;
+  }
+
+  it('sends the outbox of its own version that a crash left unsent, once it is older than the grace period', async () => {
+    const w = world();
+    await w.approval.submitBundle(app, cause('s-1'));
+    w.clock.set(LATER);
+    const down = failingPublish(w);
+    await expect(w.deadlines.runDeadlines()).rejects.toThrow('queue down');
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[1]).toMatchObject({ causeKind: 'supplementDeadline', pending: true });
+    down.fail = false;
+    // Within the grace period the run that wrote it may still be sending it.
+    w.clock.set('2026-11-30T02:01:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0, bundlesTerminated: 0 });
+    w.clock.set('2026-11-30T02:10:00.000Z');
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 1, bundlesTerminated: 0 });
-    expect(w.messenger.outbound.map((e) => e.id)).toContain('bundle-decision:YJS-D-1:1');
-    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);
+    expect(w.messenger.outbound.map((e) => e.id)).toContain('bundle-decision:YJS-D-1:2');
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[1]?.pending).toBe(false);
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:2')).toHaveLength(1);
+  });
+
+  it('leaves an event\'s unsent outbox to that event\'s redelivery, which sends it once', async () => {
+    const w = world();
+    const down = failingPublish(w);
+    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
+    down.fail = false;
+    w.clock.set('2026-11-18T02:10:00.000Z');
+    // The schedule does not list it: SQS brings the failed record back instead.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+    expect(w.messenger.outbound.map((e) => e.id)).not.toContain('bundle-decision:YJS-D-1:1');
+    await w.approval.submitBundle(app, cause('s-1'));
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);
+    await w.approval.submitBundle(app, cause('s-1'));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
   });
 });
