@@ -36,6 +36,9 @@ function itemEvent(itemCode: string, certificateType: string, materials: unknown
   };
 }
 
+/** The cost section's row of a 企业开办 bundle application (outside the day's mix: the peak day has none). */
+export const BUNDLE_COST_LABEL = '一件事: gov.application.submitted (企业开办 bundle, five children)';
+
 /** The items and the bundle, to post after the reference data (items before the bundle that names them). */
 export function bundleSeed(): Ev[][] {
   const items = [
