@@ -10,12 +10,15 @@ import type { Cause, VersionCause } from './domain/decision';
 import type { ServiceItem } from './domain/types';
 import type { ConflictRecord, Outbox, RefusalRecord, StoredConflict, StoredRefusal } from './ports';
 
-/** One version of a bundle application with what it sends, its audit line and its event's receipt. */
+/**
+ * One version of a bundle application with its audit line and its event's receipt. What it sends is not
+ * stored: `bundleMessages(state, causeKind)` derives it from the version, which is immutable; the store
+ * keeps only whether it is still to be sent.
+ */
 export interface BundleVersionRecord {
   readonly state: BundleState;
   readonly cause: Cause;
   readonly causeKind: VersionCause;
-  readonly outbox: Outbox;
   readonly audit: AuditEntry;
   readonly receipt?: Receipt;
 }
@@ -31,7 +34,10 @@ export interface StoredBundleVersion {
   readonly sequence: number;
   readonly cause: Cause;
   readonly causeKind: VersionCause;
-  readonly outbox: Outbox;
+  /** The bundle as this version left it: what it sends is derived from it. */
+  readonly state: BundleState;
+  /** What it sends, as an outbox written before outboxes were derived from their version stored it. */
+  readonly outbox?: Outbox;
   /** Still to be sent. */
   readonly pending: boolean;
 }

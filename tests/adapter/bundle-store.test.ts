@@ -12,8 +12,9 @@ import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import type { BundleFirstRecord } from '#approval/bundle-ports';
 import { conflictReceipt, refusalReceipt } from '#approval/messages';
-import { bundleAudit, bundleMessages, bundleReceipt } from '#approval/service/bundle-messages';
+import { bundleAudit, bundleReceipt } from '#approval/service/bundle-messages';
 import { receiptKey } from '#platform/receipts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { useTestDynamo } from '#support/dynamo';
 import { calendar } from '../unit/approval/fixtures';
 import { FOUNDER, item, startUp } from '../unit/approval/bundle/fixtures';
@@ -41,14 +42,14 @@ function first(app: BundleApplication, event = `e-${app.applicationId}`): Bundle
   const state = decideBundle(app, { bundle: startUp, items, licences: [], now: NOW, calendar });
   const c = cause(event);
   const receipt = bundleReceipt(state, c);
-  return { application: app, applicationHash: 'h', receivedAt: NOW, state, cause: c, causeKind: 'submitted', outbox: bundleMessages(state, 'submitted'), audit: bundleAudit(state, c, `decided:${state.status}`, NOW), ...(receipt ? { receipt } : {}) };
+  return { application: app, applicationHash: 'h', receivedAt: NOW, state, cause: c, causeKind: 'submitted', audit: bundleAudit(state, c, `decided:${state.status}`, NOW), ...(receipt ? { receipt } : {}) };
 }
 
 function reviewed(previous: BundleState, event: string) {
   const t = reviewBundleChild(previous, { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, { bundle: startUp, items, licences: [], now: NOW, calendar });
   if (!t.ok) throw new Error('refused');
   const c = cause(event, 'gov.application.reviewed');
-  return { state: t.state, cause: c, causeKind: 'reviewed' as const, outbox: bundleMessages(t.state, 'reviewed'), audit: bundleAudit(t.state, c, `reviewed:${t.state.status}`, NOW) };
+  return { state: t.state, cause: c, causeKind: 'reviewed' as const, audit: bundleAudit(t.state, c, `reviewed:${t.state.status}`, NOW) };
 }
 
 describe('bundle store', () => {
@@ -60,7 +61,11 @@ describe('bundle store', () => {
     const known = await store.bundleStore.loadBundle('YJS-S-1');
     expect(known.application?.application).toEqual(record.application);
     expect(known.state).toEqual(record.state);
-    expect(known.versions).toEqual([expect.objectContaining({ sequence: 1, causeKind: 'submitted', pending: true, outbox: record.outbox })]);
+    expect(known.versions).toEqual([{ sequence: 1, cause: record.cause, causeKind: 'submitted', state: record.state, pending: true }]);
+    // What it sends is derived from the version: the outbox item is a marker, well under 1 KB.
+    const marker = await db().get('approvals', { pk: 'BUNDLE#YJS-S-1', sk: 'OUTBOX#V#000001' });
+    expect(marker).not.toHaveProperty('outbox');
+    expect(JSON.stringify(marker).length).toBeLessThan(200);
     expect(await db().get('receipts', receiptKey(record.cause.source, record.cause.id))).toMatchObject({ outcome: 'applied', effect: { id: 'YJS-S-1', version: 1, state: 'IN_PROGRESS' } });
     const audit = (await db().partition('audit', 'AUDIT#application:YJS-S-1'))[0];
     expect(audit?.details).toMatchObject({ version: 'BUNDLE#YJS-S-1/V#000001', status: 'IN_PROGRESS' });
@@ -129,7 +134,7 @@ describe('bundle store', () => {
     const due = state.children.find((c) => c.itemCode === 'QYKB-YZKZ')?.decision?.supplementDue?.dueAt;
     expect(due).toBeDefined();
     const c = cause('e-YJS-S-3');
-    expect(await store.bundleStore.createBundle({ ...first(app), state, outbox: bundleMessages(state, 'submitted'), audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
+    expect(await store.bundleStore.createBundle({ ...first(app), state, audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
 
     expect(await store.bundleStore.overdueBundles(due!)).toEqual([]);
     expect(await store.bundleStore.overdueBundles(LATER)).toEqual(['YJS-S-3']);
@@ -146,8 +151,7 @@ describe('bundle store', () => {
     const terminated = terminateMissedSupplements(state, { bundle: startUp, items: pendingItems, licences: [], now: LATER, calendar });
     expect(terminated?.status).toBe('TERMINATED');
     const s = { source: '/civicflow/approval-deadlines', id: 'bundle-supplement-deadline:YJS-S-3:1', type: 'civicflow.schedule.approval-deadlines' };
-    const outbox = bundleMessages(terminated!, 'supplementDeadline');
-    expect(await store.bundleStore.storeBundleVersion({ state: terminated!, cause: s, causeKind: 'supplementDeadline', outbox, audit: bundleAudit(terminated!, s, 'supplementDeadline:TERMINATED', LATER) })).toBe('stored');
+    expect(await store.bundleStore.storeBundleVersion({ state: terminated!, cause: s, causeKind: 'supplementDeadline', audit: bundleAudit(terminated!, s, 'supplementDeadline:TERMINATED', LATER) })).toBe('stored');
     expect(await store.bundleStore.overdueBundles(LATER)).toEqual([]);
     expect(await store.bundleStore.unsentBundleOutboxes(terminated!.updatedAt)).toEqual([]);
     expect(await unsent()).toEqual(['YJS-S-3#2']);
@@ -157,5 +161,15 @@ describe('bundle store', () => {
     expect(sent).toMatchObject({ sentAt: LATER });
     expect(sent).not.toHaveProperty('duePk');
     expect(sent).not.toHaveProperty('pending');
+  });
+
+  it('reads an outbox written before outboxes were derived, with what it stored', async () => {
+    const record = first(application('YJS-S-0'));
+    expect(await store.bundleStore.createBundle(record)).toBe('stored');
+    const stored = { outbound: [{ type: 'gov.application.bundle.decided', id: 'old-form', subject: 'YJS-S-0', time: NOW, data: {} }], effects: [] };
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'BUNDLE#YJS-S-0', sk: 'OUTBOX#V#000001', kind: 'outbox', outbox: JSON.stringify(stored), pending: true } }));
+    expect((await store.bundleStore.loadBundle('YJS-S-0')).versions).toEqual([expect.objectContaining({ sequence: 1, outbox: stored, pending: true })]);
+    await store.bundleStore.markBundleSent('YJS-S-0', 1, NOW);
+    expect((await store.bundleStore.loadBundle('YJS-S-0')).versions[0]?.pending).toBe(false);
   });
 });

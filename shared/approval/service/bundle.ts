@@ -67,7 +67,7 @@ export function bundleService(ports: BundlePorts): BundleService {
 
   async function sendIfPending(known: StoredBundle, version: StoredBundleVersion): Promise<void> {
     if (!version.pending || known.state === undefined) return;
-    await sendOutbox(known.state.applicationId, version.sequence, version.outbox);
+    await sendOutbox(known.state.applicationId, version.sequence, outboxOf(version));
   }
 
   /** The 一件事 counters of a version just stored (never of a redelivery: nothing is stored then). */
@@ -93,7 +93,6 @@ export function bundleService(ports: BundlePorts): BundleService {
       state,
       cause,
       causeKind: 'submitted',
-      outbox,
       audit: bundleAudit(state, cause, `decided:${state.status}`, context.now),
       ...withReceipt(bundleReceipt(state, cause)),
     });
@@ -158,7 +157,6 @@ export function bundleService(ports: BundlePorts): BundleService {
         state,
         cause,
         causeKind,
-        outbox,
         audit: bundleAudit(state, cause, `${causeKind}:${state.status}`, now),
         ...withReceipt(bundleReceipt(state, cause)),
       });
@@ -202,11 +200,14 @@ export function bundleService(ports: BundlePorts): BundleService {
       // The store lists the schedule's own versions (terminating a child can open a review case). One written
       // before it listed only those can be an event's with a credit mark, which needs a grant the schedule has
       // not: that event's redelivery sends it.
-      if (version.outbox.effects.some((e) => e.kind !== 'tellHardCase' && e.kind !== 'openReviewCase')) return false;
+      if (outboxOf(version).effects.some((e) => e.kind !== 'tellHardCase' && e.kind !== 'openReviewCase')) return false;
       await sendIfPending(known, version);
       return true;
     },
   };
 }
+
+/** What a stored version sends: derived from the version, or as an outbox written before that stored it. */
+const outboxOf = (version: StoredBundleVersion): Outbox => version.outbox ?? bundleMessages(version.state, version.causeKind);
 
 const withReceipt = <T>(receipt: T | undefined): { receipt?: T } => (receipt === undefined ? {} : { receipt });

@@ -10,10 +10,14 @@
  *                                                        supplement deadline (gone with the version that ends it)
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
  *                                                        each child's decision and trace (gzip when large), its cause
- *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            what that version sends; `pending` until sent, and
- *                                                        only when the deadlines schedule made the version (it
- *                                                        resends those) the byDue keys duePk = BUNDLE_OUTBOX,
- *                                                        dueAt = when written; an event's redelivery sends the rest
+ *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            that version's sending: `pending` until sent, and only
+ *                                                        when the deadlines schedule made the version (it resends
+ *                                                        those) the byDue keys duePk = BUNDLE_OUTBOX, dueAt = when
+ *                                                        written; an event's redelivery sends the rest. What it
+ *                                                        sends is derived from the version (`bundleMessages`), not
+ *                                                        stored: a bundle's events are several KB, and every write
+ *                                                        of the item (the put, then the mark as sent) paid for them
+ *                                                        (items written before hold it in `outbox`, still read)
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
  *   BUNDLE#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
  *                                                        (its hash and the stored one; the first submission stands)
@@ -85,7 +89,6 @@ function versionItems(r: BundleVersionRecord): TransactItem[] {
       pk,
       sk: `${OUTBOX_PREFIX}${sk}`,
       kind: 'outbox',
-      outbox: JSON.stringify(r.outbox),
       pending: true,
       // An index entry costs a write unit to add and one to remove: only the outboxes the schedule resends have one.
       ...(resentBySchedule(causeKind) ? { duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt } : {}),
@@ -156,7 +159,7 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
   let current: number | undefined;
   const states = new Map<number, BundleState>();
   const versions: StoredBundleVersion[] = [];
-  const outboxes = new Map<string, { outbox: Outbox; pending: boolean }>();
+  const outboxes = new Map<string, { outbox?: Outbox; pending: boolean }>();
   const refusals: StoredRefusal[] = [];
   const conflicts: StoredBundleConflict[] = [];
   for (const item of items) {
@@ -164,11 +167,14 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
     if (sk === APPLICATION_SK) {
       application = { application: JSON.parse(item.body as string), applicationHash: item.applicationHash as string, cause: item.cause as Cause, receivedAt: item.receivedAt as string };
     } else if (sk === STATE_SK) current = item.sequence as number;
-    else if (sk.startsWith(OUTBOX_PREFIX)) outboxes.set(sk.slice(OUTBOX_PREFIX.length), { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.pending === true });
-    else if (sk.startsWith(VERSION_PREFIX)) {
+    else if (sk.startsWith(OUTBOX_PREFIX)) {
+      const stored = typeof item.outbox === 'string' ? { outbox: JSON.parse(item.outbox) as Outbox } : {};
+      outboxes.set(sk.slice(OUTBOX_PREFIX.length), { ...stored, pending: item.pending === true });
+    } else if (sk.startsWith(VERSION_PREFIX)) {
       const sequence = item.sequence as number;
-      states.set(sequence, decodeBody<BundleState>(item));
-      versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, outbox: { outbound: [], effects: [] }, pending: false });
+      const state = decodeBody<BundleState>(item);
+      states.set(sequence, state);
+      versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, state, pending: false });
     } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push(refusalOf(item));
     else if (sk.startsWith(CONFLICT_PREFIX)) conflicts.push(conflictFieldsOf(item));
   }

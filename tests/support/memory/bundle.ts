@@ -24,7 +24,7 @@ export class MemoryBundleStore implements BundleStore {
   private append(r: BundleVersionRecord): void {
     const c = this.of(r.state.applicationId);
     c.state = r.state;
-    c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, outbox: r.outbox, pending: true });
+    c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, state: r.state, pending: true });
     this.writtenAt.set(`${r.state.applicationId}#${r.state.sequence}`, r.state.updatedAt);
     this.audit.push(r.audit);
     if (r.receipt) this.receipts.push(r.receipt);

@@ -152,4 +152,17 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
     expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
   });
+
+  it('sends an outbox written before outboxes were derived from their version as it was stored', async () => {
+    const w = world();
+    const down = failingPublish(w);
+    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
+    down.fail = false;
+    const version = w.bundles.cases.get('YJS-D-1')!.versions[0]!;
+    const stored = { outbound: [{ type: 'gov.application.bundle.decided' as const, id: 'stored-form', subject: 'YJS-D-1', time: NOW, data: {} }], effects: [] };
+    w.bundles.cases.get('YJS-D-1')!.versions[0] = { ...version, outbox: stored };
+    await w.approval.submitBundle(app, cause('s-1'));
+    expect(w.messenger.outbound.map((e) => e.id)).toEqual(['stored-form']);
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);
+  });
 });
