@@ -149,3 +149,45 @@ export function leverLines(): string[] {
     'names only and counted as 1 KB. Compare them with each other, not with the write units above.',
   ];
 }
+
+/** A lever on one event type's bill, measured by the cost section on the code before and after it. */
+interface CostLever {
+  readonly lever: string;
+  readonly compared: string;
+  /** The cost table's row it was measured on. */
+  readonly row: string;
+  /** Write units per event of that row, before → after. */
+  readonly writeUnits: readonly [number, number];
+  /** That row's dollars per million events, before → after. */
+  readonly perMillion: readonly [number, number];
+}
+
+const COST_LEVERS: readonly CostLever[] = [
+  {
+    lever: 'bundle: an outbox in the byDue index only when the deadlines schedule made its version (as approval outboxes, 6bb5b03); the others wait as `pending: true` in no index',
+    compared: '4685be9 with 5e0d084\'s store change undone → 4685be9 (2026-12-05)',
+    row: '一件事 bundle application',
+    writeUnits: [51.8, 40.07],
+    perMillion: [35.55, 28.44],
+  },
+  {
+    lever: 'bundle: the outbox item only marks its version as still to be sent; what it sends (a decision event per child and the roll-up, several KB) is derived from the immutable version, so neither its put nor its mark as sent pays for those KB',
+    compared: '4685be9 → 5c5f058 (2026-12-05)',
+    row: '一件事 bundle application',
+    writeUnits: [40.07, 24.8],
+    perMillion: [28.44, 18.53],
+  },
+];
+
+/** The levers table of the cost section (markdown lines). */
+export function costLeverLines(): string[] {
+  return [
+    'Levers on one event type\'s bill (each measured by this section on the code before and after it, back to back; write',
+    'units per event are counted, not timed, so they repeat from run to run):',
+    '',
+    table(
+      ['lever', 'compared', 'row', 'write units / event', '$ per M events'],
+      COST_LEVERS.map((l) => [l.lever, l.compared, l.row, pair(l.writeUnits, 1), `$${pair(l.perMillion, 2).replace(' → ', ' → $')}`]),
+    ),
+  ];
+}

@@ -10,7 +10,7 @@ import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { ratio, si, table } from '#bench/util';
 import type { Snapshot } from './meter';
 import { dayFloor, floorAtCost, floorLines, floorUnitsOf, type DayFloor, type FloorAtCost } from './floor';
-import { leverLines } from './levers';
+import { costLeverLines, leverLines } from './levers';
 import { PROBE_TRANSACTION_ITEMS, SAMPLE_PER_KIND, type CdcWhatIf, type KindCost, type ShapeWhatIf } from './request-sample';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -314,6 +314,8 @@ export async function costSection(ctx: BenchContext): Promise<SectionResult> {
     })(),
     '',
     ...floorLines(events.map((x) => ({ label: x.label, wcu: x.cost.wcu }))),
+    '',
+    ...costLeverLines(),
     '',
     `A day's mix (2 applications : 1 case : 1 review : 1 profile update) costs **${$(mixPerMillion)} per million events**; at the floor above it would write ${mixFloorUnits.toFixed(1)} units per event, ${$(mixFloorPerMillion)} per million in DynamoDB writes alone.`,
     ...rows
