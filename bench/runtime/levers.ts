@@ -183,7 +183,7 @@ const COST_LEVERS: readonly CostLever[] = [
 export function costLeverLines(): string[] {
   return [
     'Levers on one event type\'s bill (each measured by this section on the code before and after it, back to back; write',
-    'units per event are counted, not timed, so they repeat from run to run):',
+    'units per event are counted, not timed: they move by a few hundredths between runs):',
     '',
     table(
       ['lever', 'compared', 'row', 'write units / event', '$ per M events'],
