@@ -117,6 +117,15 @@ describe('the deadlines schedule on bundle applications', () => {
     return down;
   }
 
+  /** A world whose first submission stored version 1 and crashed sending it; the queue is back up. */
+  async function crashedSubmission() {
+    const w = world();
+    const down = failingPublish(w);
+    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
+    down.fail = false;
+    return w;
+  }
+
   it('sends the outbox of its own version that a crash left unsent, once it is older than the grace period', async () => {
     const w = world();
     await w.approval.submitBundle(app, cause('s-1'));
@@ -137,10 +146,7 @@ describe('the deadlines schedule on bundle applications', () => {
   });
 
   it('leaves an event\'s unsent outbox to that event\'s redelivery, which sends it once', async () => {
-    const w = world();
-    const down = failingPublish(w);
-    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
-    down.fail = false;
+    const w = await crashedSubmission();
     w.clock.set('2026-11-18T02:10:00.000Z');
     // The schedule does not list it: SQS brings the failed record back instead.
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
@@ -154,10 +160,7 @@ describe('the deadlines schedule on bundle applications', () => {
   });
 
   it('sends an outbox written before outboxes were derived from their version as it was stored', async () => {
-    const w = world();
-    const down = failingPublish(w);
-    await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
-    down.fail = false;
+    const w = await crashedSubmission();
     const version = w.bundles.cases.get('YJS-D-1')!.versions[0]!;
     const stored = { outbound: [{ type: 'gov.application.bundle.decided' as const, id: 'stored-form', subject: 'YJS-D-1', time: NOW, data: {} }], effects: [] };
     w.bundles.cases.get('YJS-D-1')!.versions[0] = { ...version, outbox: stored };
