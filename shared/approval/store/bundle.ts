@@ -157,7 +157,6 @@ const queryDue = (duePk: string, before: string): Promise<Item[]> =>
 export function bundleOf(items: readonly Item[]): StoredBundle {
   let application: StoredBundle['application'];
   let current: number | undefined;
-  const states = new Map<number, BundleState>();
   const versions: StoredBundleVersion[] = [];
   const outboxes = new Map<string, { outbox?: Outbox; pending: boolean }>();
   const refusals: StoredRefusal[] = [];
@@ -171,10 +170,7 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
       const stored = typeof item.outbox === 'string' ? { outbox: JSON.parse(item.outbox) as Outbox } : {};
       outboxes.set(sk.slice(OUTBOX_PREFIX.length), { ...stored, pending: item.pending === true });
     } else if (sk.startsWith(VERSION_PREFIX)) {
-      const sequence = item.sequence as number;
-      const state = decodeBody<BundleState>(item);
-      states.set(sequence, state);
-      versions.push({ sequence, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, state, pending: false });
+      versions.push({ sequence: item.sequence as number, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, state: decodeBody<BundleState>(item), pending: false });
     } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push(refusalOf(item));
     else if (sk.startsWith(CONFLICT_PREFIX)) conflicts.push(conflictFieldsOf(item));
   }
@@ -182,7 +178,7 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
   const withOutboxes = versions.map((v) => ({ ...v, ...outboxes.get(versionSk(v.sequence)) }));
   // The latest version seen stands (a write based on it fails its sequence condition and reloads).
   const latest = Math.max(current ?? 0, ...versions.map((v) => v.sequence));
-  const state = states.get(latest) ?? (current === undefined ? undefined : states.get(current));
+  const state = versions.find((v) => v.sequence === latest)?.state;
   return { ...(application ? { application } : {}), ...(state ? { state } : {}), versions: withOutboxes, refusals, conflicts };
 }
 
