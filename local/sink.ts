@@ -3,7 +3,8 @@
  * memory (GET /_dev/outbound) and, with a data folder, in outbound.ndjson.
  *
  * Outbound delivery is at least once with a stable event id (a process killed between sending an outbox
- * entry and marking it sent sends it again after the restart; the sink itself can be stopped between
+ * entry and marking it sent sends it again after the restart, and so does a redelivered approval event
+ * for the version it made; the sink itself can be stopped between
  * writing a line and deleting the message). A consumer de-duplicates on the id, and so does this sink:
  * each id is listed once, across restarts on the same data folder.
  */

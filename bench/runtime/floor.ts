@@ -23,7 +23,7 @@ const INGEST = 'ingest record (1)';
 const inTransaction = (what: string, items: number) => `${what} (${items} × 2)`;
 
 const APPLICATION_ABOVE =
-  'the decision spread over DECISION (+ its byItem index entry), V#000001 (the application and the facts the decision saw, over 1 KB for some items) and an OUTBOX item (then rewritten as sent); the counter rows\' share';
+  'the decision spread over DECISION (+ its byItem index entry) and V#000001 (the application and the facts the decision saw, over 1 KB for some items); the counter rows\' share';
 
 /** By the event type's label as the cost run names it (an application's template in parentheses). */
 function floorOf(label: string): Floor | undefined {

@@ -18,7 +18,10 @@ import type { Applicant, Application, CreditRecord, Licence, Profile, ServiceIte
 
 // ---- what the store keeps ----
 
-/** What a version (or flag) must send once it is stored: kept with it until sent (the outbox). */
+/**
+ * What a version (or flag) must send once it is stored (messages.ts builds it from the version). Kept in an
+ * outbox item until sent only where the deadlines schedule may have to send it (`resentBySchedule`).
+ */
 export interface Outbox {
   readonly outbound: readonly OutboundEvent[];
   readonly effects: readonly Effect[];
@@ -27,10 +30,11 @@ export interface Outbox {
 /**
  * Whether the outbox of a change is the deadlines schedule's to send again when a crash left it unsent: when
  * the schedule made the change (a TERMINATED version at a supplement deadline, an overdue flag), since no
- * event will come again for it. A change an event made is that event's: a failed send fails its record, and
- * SQS redelivers the event until its handler has sent the outbox. The store lists only these outboxes among
- * `unsentOutboxes`, and puts no other in an index: nothing would read the entry, which costs a write unit
- * to add and another to remove.
+ * event will come again for it. Only these are stored as outbox items, listed by `unsentOutboxes` until
+ * marked sent. A change an event made is that event's: a failed send fails its record, SQS redelivers the
+ * event, and the redelivery finds the version its event made and sends what the version derives again
+ * (the same ids: receivers de-duplicate). No item tracks it: an item would cost 2 write units inside the
+ * change's transaction and 1 more to mark it sent, to spare a rare redelivery a repeated send.
  */
 export const resentBySchedule = (madeBy: VersionCause | 'overdueFlag'): boolean => madeBy === 'supplementDeadline' || madeBy === 'overdueFlag';
 
@@ -39,7 +43,7 @@ export type OutboxRef =
   | { readonly applicationId: string; readonly of: 'version'; readonly sequence: number }
   | { readonly applicationId: string; readonly of: 'overdueFlag' };
 
-/** A first decision: version 1 holding the application (created once: the exactly-once gate), its outbox, audit line and receipt. */
+/** A first decision: version 1 holding the application (created once: the exactly-once gate), its audit line and receipt (an event's change: no outbox item). */
 export interface FirstDecisionRecord {
   readonly application: Application;
   readonly decision: Decision;
@@ -47,7 +51,6 @@ export interface FirstDecisionRecord {
   readonly facts?: DecisionFacts;
   readonly cause: Cause;
   readonly receivedAt: string;
-  readonly outbox: Outbox;
   readonly audit: AuditEntry;
   readonly receipt?: Receipt;
 }
@@ -58,6 +61,7 @@ export interface TransitionRecord {
   readonly decision: Decision;
   readonly cause: Cause;
   readonly causeKind: VersionCause;
+  /** Stored as an outbox item only when `resentBySchedule(causeKind)`. */
   readonly outbox: Outbox;
   readonly audit: AuditEntry;
   readonly receipt?: Receipt;
@@ -98,8 +102,13 @@ export interface StoredVersion {
   readonly decision: Decision;
   readonly cause: Cause;
   readonly causeKind: VersionCause;
-  readonly outbox: Outbox;
-  /** Still to be sent. */
+  /**
+   * The version's outbox item, when it has one: a change the deadlines schedule made, or a version stored
+   * before an event's changes stopped keeping theirs. Without one, the version's messages are derived from
+   * it (`messagesOf(decision, causeKind)`) and whether they were sent is not recorded.
+   */
+  readonly outbox?: Outbox;
+  /** Its outbox item is still to be sent (never true without one). */
   readonly pending: boolean;
 }
 
@@ -165,10 +174,8 @@ export interface ApprovalStore {
   recordRefusal(refusal: RefusalRecord): Promise<boolean>;
   /** A receipt on its own (nothing else changed), create-only: a redelivery keeps the first. */
   recordReceipt(receipt: Receipt): Promise<void>;
-  /** One outbox sent: it leaves the unsent list (a concurrent sender's mark is fine). */
+  /** One stored outbox sent: it leaves the unsent list (a concurrent sender's mark is fine). */
   markSent(ref: OutboxRef, at: string): Promise<void>;
-  /** Several sent outboxes marked at once (the group commit's). */
-  markAllSent(entries: readonly { readonly ref: OutboxRef; readonly outbox: Outbox }[], at: string): Promise<void>;
   /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
   overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
   /** Outboxes of the schedule's own changes (`resentBySchedule`), written before `before` and still not sent (a crash between write and send). */

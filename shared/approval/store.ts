@@ -18,7 +18,7 @@
  *                                                      `application` when no facts were read), `receivedAt`; its
  *                                                      content hash is the decision's, the event is the `cause`
  *                                                      (created once: the exactly-once gate)
- *   APP#<applicationId>  OUTBOX#<V#000001 | FLAG#…>   what that version (or flag) must send (see below)
+ *   APP#<applicationId>  OUTBOX#<V#… | FLAG#…>        what a change the deadlines schedule made must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
  *   APP#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused (not pending, already verified,
@@ -30,18 +30,19 @@
  * Partitions written before V#000001 held the application have an APPLICATION item with it (`body`,
  * `applicationHash`, `cause`, `receivedAt`); the loader still reads it, and nothing writes it any more.
  *
- * Outbox. A version (or flag) is written in one transaction together with its outbox item — the outbound
- * event and the domain effects (review case, credit mark) — marked as waiting. The use case sends right
- * after the write and then marks it sent (`sentAt`). A crash in between leaves it waiting, and it is sent
- * again (with the same deterministic ids, so receivers de-duplicate) by the redelivered event — or, when
- * the deadlines schedule made the change (`resentBySchedule`), by the schedule, which finds those through
- * the sparse byDue keys duePk = OUTBOX, dueAt = when it was written. Any other outbox waits as
- * `pending: true`, in no index: no reader lists it, and an index entry would cost a write unit to add and
- * another to remove.
+ * Outbox. What a version sends (the outbound event and the domain effects: review case, credit mark) is
+ * built from the version (messages.ts), so a version an event made keeps no outbox item: the use case sends
+ * right after the write, and a crash before the send is made good by the event's redelivery, which finds
+ * its version and sends the same messages again (deterministic ids: receivers de-duplicate). A change the
+ * deadlines schedule made (`resentBySchedule`: a TERMINATED version, an overdue flag) has no event to come
+ * again, so it is written with an outbox item, waiting in the sparse byDue keys duePk = OUTBOX, dueAt =
+ * when it was written, until marked sent (`sentAt`); the schedule resends what a crash left there.
+ * Outbox items of events' versions written before this (`pending: true`, in no index) are still read,
+ * sent by their event's redelivery while pending, and marked sent.
  *
  * Cost. Write units are billed per KB of item, twice inside a transaction, and an update on the size of
  * the whole item. So the multi-KB trace is written once (V#, gzip-compressed when large), the items a
- * later write touches (DECISION, OUTBOX#…) stay small, and audit lines point at the version.
+ * later write touches (DECISION, an OUTBOX#) stay small, and audit lines point at the version.
  *
  * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
  * than DynamoDB maps like, and nothing queries inside them.
@@ -49,14 +50,13 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
-import { batchWriteAll } from '#platform/batch-write';
 import { queryAll, scanAll } from '#platform/paging';
 import { recordReceipt } from '#platform/receipts';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
 import type { DueKind } from './domain/lifecycle';
 import type { ApprovalStore, DueEntry, OutboxRef } from './ports';
 import { loadCase } from './store/case';
-import { conflictItems, firstDecisionItems, overdueFlagItems, refusalItems, sentOutboxItem, transitionItems, type CurrentDecision } from './store/items';
+import { conflictItems, firstDecisionItems, overdueFlagItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
 import { applicationIdOf, DECISION_SHARDS, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
 
 export { loadCase } from './store/case';
@@ -106,12 +106,11 @@ export const approvalStore: ApprovalStore = {
   recordRefusal: (refusal) => createdOnce(refusalItems(refusal)),
   recordReceipt: async (receipt) => void (await recordReceipt(receipt)),
   markSent,
-  markAllSent,
   overdue: (kind: DueKind, now: string) => queryDue(duePkOf(kind), now),
   unsentOutboxes: async (before) => (await queryDueItems(OUTBOX, before)).map((item) => outboxRefOf(applicationIdOf(item.pk as string), item.sk as string)),
 };
 
-/** The outbox has been sent: it leaves the OUTBOX index, or stops being `pending`. */
+/** The outbox has been sent: it leaves the OUTBOX index, or (an item written before only the schedule's changes had one) stops being `pending`. */
 async function markSent(ref: OutboxRef, at: string): Promise<void> {
   try {
     await ddb.send(
@@ -127,18 +126,6 @@ async function markSent(ref: OutboxRef, at: string): Promise<void> {
     // Already marked by a concurrent sender: nothing left to do.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-/**
- * Several sent outboxes marked at once: each item rewritten in its sent form, 25 per BatchWriteItem.
- * Unconditional, and still safe: an outbox item never changes but to be marked sent, so a concurrent
- * marker writes the same thing.
- */
-async function markAllSent(entries: Parameters<ApprovalStore['markAllSent']>[0], at: string): Promise<void> {
-  await batchWriteAll(
-    table(),
-    entries.map((e) => ({ PutRequest: { Item: sentOutboxItem(e.ref, e.outbox, at) } })),
-  );
 }
 
 function queryDueItems(duePk: string, before: string): Promise<Record<string, unknown>[]> {

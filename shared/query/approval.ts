@@ -6,7 +6,11 @@ import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
 
 /** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
-function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean) {
+/**
+ * `sent`: whether its events went out, where an outbox item records it (a change the deadlines schedule
+ * made); null for an event's version, which no item tracks (its redelivery sends them again).
+ */
+function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean | null) {
   return {
     sequence: d.sequence,
     outcome: d.outcome,
@@ -105,7 +109,7 @@ export const approvalRoutes: QueryRoutes = {
     return json(200, {
       ...decision,
       // Every version with its structured fields, so no one has to read them out of a Chinese message.
-      history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, !v.pending)),
+      history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, v.outbox === undefined ? null : !v.pending)),
       verificationOverdue: known.overdueFlag ? { flaggedAt: known.overdueFlag.flaggedAt } : null,
       conflicts: known.conflicts.map(conflictView),
       refusals: known.refusals,

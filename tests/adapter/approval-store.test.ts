@@ -40,7 +40,6 @@ function first(application: Application, decision: Decision, event = `e-${applic
     decision,
     cause: c,
     receivedAt: decision.updatedAt,
-    outbox: messagesOf(decision, 'submitted').outbox,
     audit: decisionAudit(decision, c, `decided:${decision.outcome}`, decision.updatedAt),
     receipt: versionReceipt(decision, c),
   };
@@ -52,14 +51,14 @@ const firstOf = (application: Application, over: Parameters<typeof inputFor>[2] 
 };
 
 describe('approval store: a first decision', () => {
-  it('is created once, with its version, outbox, audit line and receipt in one transaction', async () => {
+  it('is created once, with its version, audit line and receipt in one transaction, and no outbox item', async () => {
     const app = weatherApp({ applicationId: 'AD-FIRST-1' });
     const record = firstOf(app);
     expect(await store.approvalStore.createFirstDecision(record)).toBe('stored');
 
     const items = await approvals('APP#AD-FIRST-1');
     // The first version holds the application: no item of its own.
-    expect(items.map((i) => i.sk)).toEqual(['DECISION', 'OUTBOX#V#000001', 'V#000001']);
+    expect(items.map((i) => i.sk)).toEqual(['DECISION', 'V#000001']);
     const decision = await item('AD-FIRST-1', 'DECISION');
     expect(decision).toMatchObject({ sequence: 1, outcome: 'APPROVED', itemCode: 'QX-001', itemKey: 'QX-001#AD-FIRST-1' });
     expect(decision!.itemShard).toMatch(/^DECISION#([0-9]|1[0-5])$/);
@@ -67,10 +66,6 @@ describe('approval store: a first decision', () => {
     expect(JSON.parse(decision!.body as string)).toEqual(store.currentOf(record.decision));
     // The trace is large: stored once, compressed.
     expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyGz: expect.anything() });
-    // An event made it: that event's redelivery sends it again if need be, so no schedule lists it (no byDue keys).
-    const outbox = await item('AD-FIRST-1', 'OUTBOX#V#000001');
-    expect(outbox).toMatchObject({ pending: true });
-    expect(outbox).not.toHaveProperty('duePk');
 
     const audit = await db().get('audit', { pk: 'AUDIT#application:AD-FIRST-1', sk: `${NOW}#decided:APPROVED#/systems/window-acceptance#e-AD-FIRST-1` });
     expect(audit?.details).toMatchObject({ reasonCodes: [], version: 'APP#AD-FIRST-1/V#000001' });
@@ -80,8 +75,10 @@ describe('approval store: a first decision', () => {
     const known = await store.loadCase('AD-FIRST-1');
     expect(known.decision).toEqual(JSON.parse(JSON.stringify(record.decision)));
     expect(known.application).toEqual({ application: app, applicationHash: record.decision.applicationHash, cause: cause('e-AD-FIRST-1'), receivedAt: record.receivedAt });
-    expect(known.versions.map((v) => [v.causeKind, v.pending])).toEqual([['submitted', true]]);
-    expect(known.versions[0]!.outbox.outbound.map((e) => e.id)).toEqual(['decision:AD-FIRST-1:1']);
+    // An event made it: no outbox item. Its redelivery sends what the stored version derives, which is
+    // exactly what the first attempt sent.
+    expect(known.versions.map((v) => [v.causeKind, v.pending, v.outbox])).toEqual([['submitted', false, undefined]]);
+    expect(messagesOf(known.versions[0]!.decision, 'submitted')).toEqual(JSON.parse(JSON.stringify(messagesOf(record.decision, 'submitted'))));
   });
 
   it('keeps the application in the facts of the first version when the decision read facts, once', async () => {
@@ -149,7 +146,7 @@ describe('approval store: a first decision', () => {
     const records = ['AD-GROUP-OLD', 'AD-GROUP-1', 'AD-GROUP-2'].map((id) => firstOf(weatherApp({ applicationId: id }), { now: '2026-11-18T02:10:00.000Z' }));
     expect(await store.approvalStore.writeFirstDecisions(records)).toEqual(['conflict', 'committed', 'committed']);
     for (const id of ['AD-GROUP-1', 'AD-GROUP-2']) {
-      expect((await approvals(`APP#${id}`)).map((i) => i.sk)).toEqual(['DECISION', 'OUTBOX#V#000001', 'V#000001']);
+      expect((await approvals(`APP#${id}`)).map((i) => i.sk)).toEqual(['DECISION', 'V#000001']);
       expect(await db().get('receipts', receiptKey('/systems/window-acceptance', `e-${id}`))).toMatchObject({ outcome: 'applied' });
     }
     expect((await item('AD-GROUP-OLD', 'DECISION'))!.updatedAt).toBe(NOW);
@@ -180,7 +177,8 @@ describe('approval store: later versions and deadlines', () => {
     expect(decision).not.toHaveProperty('duePk');
     const known = await store.loadCase('AD-LATER-1');
     expect(known.decision?.sequence).toBe(2);
-    expect(known.versions.map((v) => [v.decision.sequence, v.causeKind, v.pending])).toEqual([[1, 'submitted', true], [2, 'supplemented', true]]);
+    expect(known.versions.map((v) => [v.decision.sequence, v.causeKind, v.pending, v.outbox])).toEqual([[1, 'submitted', false, undefined], [2, 'supplemented', false, undefined]]);
+    expect((await approvals('APP#AD-LATER-1')).map((i) => i.sk)).toEqual(['DECISION', 'V#000001', 'V#000002']);
   });
 
   it("stores a person's decision over the manual review: the DECISION keeps who decided, the version the reasons", async () => {
@@ -251,11 +249,8 @@ describe('approval store: outboxes', () => {
         audit: decisionAudit(terminated, deadlineCause, 'supplementDeadline:TERMINATED', terminatedAt),
       }),
     ).toBe('stored');
-    // Changes events made: their redelivery sends them again, whether they open a review case (AD-OUT-3) or not (AD-OUT-4).
-    const opens = firstOf(weatherApp({ applicationId: 'AD-OUT-3' }));
-    expect(opens.outbox.effects.map((e) => e.kind)).toEqual(['openReviewCase']);
-    const plain = firstOf(weatherApp({ applicationId: 'AD-OUT-4' }));
-    for (const r of [opens, { ...plain, outbox: { outbound: plain.outbox.outbound, effects: [] } }]) await store.approvalStore.createFirstDecision(r);
+    // A change an event made (AD-OUT-3): no outbox item; its redelivery sends what its version derives.
+    await store.approvalStore.createFirstDecision(firstOf(weatherApp({ applicationId: 'AD-OUT-3' })));
 
     const listed = async (before: string) => (await store.approvalStore.unsentOutboxes(before)).filter((r) => r.applicationId.startsWith('AD-OUT-'));
     expect(await listed('2026-12-03T00:00:00.000Z')).toEqual(
@@ -267,48 +262,64 @@ describe('approval store: outboxes', () => {
     expect(await listed('2026-12-03T00:00:00.000Z')).toHaveLength(2);
     expect(await listed(flaggedAt)).toEqual([{ applicationId: 'AD-OUT-2', of: 'version', sequence: 2 }]);
     expect(await item('AD-OUT-2', 'OUTBOX#V#000002')).toMatchObject({ duePk: 'OUTBOX', dueAt: terminatedAt });
-    for (const [id, sk] of [['AD-OUT-1', 'OUTBOX#V#000001'], ['AD-OUT-2', 'OUTBOX#V#000001'], ['AD-OUT-3', 'OUTBOX#V#000001'], ['AD-OUT-4', 'OUTBOX#V#000001']] as const) {
-      const waiting = await item(id, sk);
-      expect(waiting).toMatchObject({ pending: true });
-      expect(waiting).not.toHaveProperty('duePk');
+    // Only the schedule's changes have outbox items.
+    for (const id of ['AD-OUT-1', 'AD-OUT-2', 'AD-OUT-3']) {
+      expect((await approvals(`APP#${id}`)).filter((i) => (i.sk as string).startsWith('OUTBOX#')).map((i) => i.sk)).toEqual(
+        { 'AD-OUT-1': ['OUTBOX#FLAG#VERIFICATION_OVERDUE'], 'AD-OUT-2': ['OUTBOX#V#000002'], 'AD-OUT-3': [] }[id],
+      );
     }
-    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: true, outbox: opens.outbox });
+    expect((await store.loadCase('AD-OUT-2')).versions.map((v) => [v.pending, v.outbox])).toEqual([
+      [false, undefined],
+      [true, JSON.parse(JSON.stringify(messagesOf(terminated, 'supplementDeadline').outbox))],
+    ]);
 
     const flagRef: OutboxRef = { applicationId: 'AD-OUT-1', of: 'overdueFlag' };
-    const opensRef: OutboxRef = { applicationId: 'AD-OUT-3', of: 'version', sequence: 1 };
-    for (const ref of [flagRef, opensRef]) {
+    const terminatedRef: OutboxRef = { applicationId: 'AD-OUT-2', of: 'version', sequence: 2 };
+    for (const ref of [flagRef, terminatedRef]) {
       await store.approvalStore.markSent(ref, '2026-12-03T00:00:01.000Z');
       await store.approvalStore.markSent(ref, '2026-12-03T00:00:02.000Z'); // a concurrent sender's
     }
-    await store.approvalStore.markAllSent(
-      [
-        { ref: { applicationId: 'AD-OUT-2', of: 'version', sequence: 2 }, outbox: messagesOf(terminated, 'supplementDeadline').outbox },
-        { ref: { applicationId: 'AD-OUT-4', of: 'version', sequence: 1 }, outbox: { outbound: plain.outbox.outbound, effects: [] } },
-      ],
-      '2026-12-03T00:00:03.000Z',
-    );
     expect(await listed('2026-12-03T00:00:00.000Z')).toEqual([]);
-    for (const [id, sk, at] of [
-      ['AD-OUT-1', 'OUTBOX#FLAG#VERIFICATION_OVERDUE', '2026-12-03T00:00:01.000Z'],
-      ['AD-OUT-2', 'OUTBOX#V#000002', '2026-12-03T00:00:03.000Z'],
-      ['AD-OUT-3', 'OUTBOX#V#000001', '2026-12-03T00:00:01.000Z'],
-      ['AD-OUT-4', 'OUTBOX#V#000001', '2026-12-03T00:00:03.000Z'],
+    for (const [id, sk] of [
+      ['AD-OUT-1', 'OUTBOX#FLAG#VERIFICATION_OVERDUE'],
+      ['AD-OUT-2', 'OUTBOX#V#000002'],
     ] as const) {
       const marked = await item(id, sk);
-      expect(marked).toMatchObject({ sentAt: at });
+      expect(marked).toMatchObject({ sentAt: '2026-12-03T00:00:01.000Z' });
       expect(marked).not.toHaveProperty('duePk');
       expect(marked).not.toHaveProperty('pending');
     }
     expect((await store.loadCase('AD-OUT-1')).overdueFlag).toMatchObject({ pending: false });
-    expect((await store.loadCase('AD-OUT-2')).versions.map((v) => v.pending)).toEqual([true, false]);
-    expect((await store.loadCase('AD-OUT-3')).versions[0]).toMatchObject({ pending: false });
+    expect((await store.loadCase('AD-OUT-2')).versions.map((v) => v.pending)).toEqual([false, false]);
+    // Marking a version that has no item changes nothing (its condition fails, quietly).
+    await store.approvalStore.markSent({ applicationId: 'AD-OUT-3', of: 'version', sequence: 1 }, '2026-12-03T00:00:01.000Z');
+    expect((await approvals('APP#AD-OUT-3')).map((i) => i.sk)).toEqual(['DECISION', 'V#000001']);
+  });
+
+  // An event's outbox item as the store wrote them before: in the byDue index, then only `pending`.
+  const oldOutbox = (record: ReturnType<typeof firstOf>, waiting: Record<string, unknown>) => ({
+    pk: `APP#${record.application.applicationId}`,
+    sk: 'OUTBOX#V#000001',
+    kind: 'outbox',
+    outbox: JSON.stringify(messagesOf(record.decision, 'submitted').outbox),
+    ...waiting,
+  });
+
+  it('still reads, and marks sent, an outbox item an event\'s version was written with before (pending, in no index)', async () => {
+    const record = firstOf(weatherApp({ applicationId: 'AD-OUT-PENDING' }));
+    await store.approvalStore.createFirstDecision(record);
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: oldOutbox(record, { pending: true }) }));
+    const stored = JSON.parse(JSON.stringify(messagesOf(record.decision, 'submitted').outbox));
+    expect((await store.loadCase('AD-OUT-PENDING')).versions[0]).toMatchObject({ pending: true, outbox: stored });
+    await store.approvalStore.markSent({ applicationId: 'AD-OUT-PENDING', of: 'version', sequence: 1 }, '2026-12-03T00:00:01.000Z');
+    expect((await store.loadCase('AD-OUT-PENDING')).versions[0]).toMatchObject({ pending: false, outbox: stored });
+    expect(await item('AD-OUT-PENDING', 'OUTBOX#V#000001')).not.toHaveProperty('pending');
   });
 
   it('still lists, and marks sent, an outbox written when every outbox was in the byDue index', async () => {
     const record = firstOf(weatherApp({ applicationId: 'AD-OUT-OLD' }), { now: '2026-10-01T02:00:00.000Z' });
     await store.approvalStore.createFirstDecision(record);
-    const { pending: _p, ...rest } = (await item('AD-OUT-OLD', 'OUTBOX#V#000001'))!;
-    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { ...rest, duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' } }));
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: oldOutbox(record, { duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' }) }));
     expect((await store.loadCase('AD-OUT-OLD')).versions[0]).toMatchObject({ pending: true });
     expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).toContainEqual({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 });
     await store.approvalStore.markSent({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');

@@ -13,9 +13,9 @@ import { causeKey, type Cause, type Decision, type Transition, type VersionCause
 import { onVerification, supplement, type VerificationReport } from '../domain/lifecycle';
 import { onReview, reviewRefusal, type PersonReview } from '../domain/reviewed';
 import type { SubmittedMaterial } from '../domain/types';
-import { effectEvents, refusalReceipt } from '../messages';
-import type { ApprovalPorts, StoredCase, StoredRefusalCode, StoredVersion } from '../ports';
-import { versionOutbox, type OutboxSender } from './outbox';
+import { refusalReceipt } from '../messages';
+import type { ApprovalPorts, StoredCase, StoredRefusalCode } from '../ports';
+import type { OutboxSender } from './outbox';
 import { storeVersion } from './versions';
 
 /**
@@ -82,7 +82,8 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
       await currentUnit()?.unit.beforeLoad(applicationId);
       const known = await store.loadCase(applicationId);
       const done = known.versions.find((v) => causeKey(v.cause) === key);
-      if (done) return sendIfPending(done);
+      // A redelivery of the event that made a version: send what it owes again.
+      if (done) return outbox.resend(done, true);
       if (known.refusals.some((r) => causeKey(r.cause) === key)) return;
 
       const now = ports.now();
@@ -100,12 +101,6 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
       if (stored === 'stored') return;
     }
     throw new Error(`application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
-  }
-
-  /** This event made a version before (a redelivery): send what it still owes. */
-  async function sendIfPending(done: StoredVersion): Promise<void> {
-    if (!done.pending) return;
-    await outbox.send({ ref: versionOutbox(done.decision), outbox: done.outbox, internal: effectEvents(done.outbox.effects) });
   }
 
   async function refuse(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Promise<void> {

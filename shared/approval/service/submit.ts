@@ -8,11 +8,11 @@
  * is handled as a known submission.
  *
  * In the approval consumer's unit of work (group commit) the first decisions of a batch are written
- * together, in as few transactions as fit (5 items each with the receipt), their outboxes sent together
- * and marked sent 25 per request. A known application in the batch turns its change into a conflict, and
+ * together, in as few transactions as fit (4 items each with the receipt), and what they owe is sent
+ * together. A first decision keeps no outbox item: a crash before the send is made good by the event's
+ * redelivery, which finds the version and sends what it derives. A known application in the batch turns its change into a conflict, and
  * its record runs again on its own, taking the known-submission path.
  */
-import type { InternalEvent } from '#contract/internal';
 import { afterCommit, currentUnit, GroupCommit } from '#platform/group-commit';
 import { decisionAudit, conflictAudit } from '../domain/audit';
 import { classifySubmission, contentHash } from '../domain/conflict';
@@ -21,15 +21,15 @@ import { causeKey, type Cause } from '../domain/decision';
 import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { factsOf } from '../domain/replay';
 import type { Application } from '../domain/types';
-import { conflictReceipt, duplicateReceipt, effectEvents, messagesOf, versionReceipt } from '../messages';
+import { conflictReceipt, duplicateReceipt, messagesOf, versionReceipt } from '../messages';
 import type { ApplicationKey, ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
 import { reportDecision } from './observe';
-import { versionOutbox, type OutboxSender } from './outbox';
+import type { Messages, OutboxSender } from './outbox';
 
-/** A first decision waiting in the consumer's unit of work: what it writes and the events it then sends. */
+/** A first decision waiting in the consumer's unit of work: what it writes and the messages it then sends. */
 export interface FirstDecisionChange {
   readonly record: FirstDecisionRecord;
-  readonly internal: readonly InternalEvent[];
+  readonly messages: Messages;
 }
 
 export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
@@ -44,19 +44,18 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
     const decision = withHardCaseNotice(decide({ application, item, ...facts, now, calendar: ports.calendar() }), undefined);
     // Kept with the decision so a simulation can replay it exactly (only when there was an item to decide on).
     const seen = item === undefined ? undefined : factsOf({ application, ...facts, now });
-    const { outbox: box, internal } = messagesOf(decision, 'submitted');
+    const messages = messagesOf(decision, 'submitted');
     const record: FirstDecisionRecord = {
       application,
       decision,
       ...(seen === undefined ? {} : { facts: seen }),
       cause,
       receivedAt: now,
-      outbox: box,
       audit: decisionAudit(decision, cause, `decided:${decision.outcome}`, now),
       receipt: versionReceipt(decision, cause),
     };
     if (batch) {
-      batch.unit.defer({ record, internal });
+      batch.unit.defer({ record, messages });
       afterCommit(() => reportDecision(telemetry, decision, undefined, 'submitted'));
       return;
     }
@@ -64,7 +63,7 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
       return onKnownSubmission(await store.loadCase(application.applicationId), application, cause);
     }
     reportDecision(telemetry, decision, undefined, 'submitted');
-    await outbox.send({ ref: versionOutbox(decision), outbox: box, internal });
+    await outbox.deliver([messages]);
   }
 
   /** The application was decided before: a redelivery or resubmission (no new decision), or a conflict. */
@@ -87,16 +86,13 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
       if (recorded) telemetry.warn('application conflict', { applicationId, eventId: cause.id, source: cause.source });
       return;
     }
-    // The earlier attempt may have crashed after its write: send what version 1 still owes.
+    // The earlier attempt may have crashed after its write: a redelivery sends what version 1 owes again.
+    const redelivery = causeKey(stored.cause) === causeKey(cause);
     const first = known.versions[0];
-    if (first?.pending) {
-      await outbox.send({ ref: versionOutbox(first.decision), outbox: first.outbox, internal: effectEvents(first.outbox.effects) });
-    }
+    if (first !== undefined) await outbox.resend(first, redelivery);
     // The same application under another event id: decided once, this event had no effect. (A redelivery of
     // the event that was decided finds the receipt written with its decision.)
-    if (causeKey(stored.cause) !== causeKey(cause)) {
-      await store.recordReceipt(duplicateReceipt(application, cause, stored.cause, ports.now()));
-    }
+    if (!redelivery) await store.recordReceipt(duplicateReceipt(application, cause, stored.cause, ports.now()));
     telemetry.info('application already decided', { applicationId: application.applicationId, eventId: cause.id });
   }
 
@@ -110,8 +106,7 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
       ...(prepare ? { prepare: async (events: readonly unknown[]) => prepare(readAhead!(events)) } : {}),
       keyOf: (change) => change.record.application.applicationId,
       write: (changes) => store.writeFirstDecisions(changes.map((c) => c.record)),
-      afterWrite: (changes) =>
-        outbox.sendAll(changes.map(({ record, internal }) => ({ ref: versionOutbox(record.decision), outbox: record.outbox, internal }))),
+      afterWrite: (changes) => outbox.deliver(changes.map((c) => c.messages)),
     });
   }
 

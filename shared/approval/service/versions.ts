@@ -1,13 +1,13 @@
 /**
  * A later version of a decision (a supplement's re-decision, a verification, a missed deadline): stored
  * only over the version it was computed from, with the hard-case notice it owes among its effects, then
- * counted, logged and its outbox sent.
+ * counted, logged and what it owes sent (marked sent when the schedule made it: `resentBySchedule`).
  */
 import { decisionAudit } from '../domain/audit';
 import type { Cause, Decision, VersionCause } from '../domain/decision';
 import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { messagesOf, versionReceipt } from '../messages';
-import type { DeadlinesPorts } from '../ports';
+import { resentBySchedule, type DeadlinesPorts } from '../ports';
 import { reportDecision } from './observe';
 import { versionOutbox, type OutboxSender } from './outbox';
 
@@ -19,18 +19,19 @@ export async function storeVersion(
 ): Promise<'stored' | 'raced'> {
   const { previous, cause, causeKind, now } = change;
   const decision = withHardCaseNotice(change.decision, previous);
-  const { outbox: box, internal } = messagesOf(decision, causeKind);
+  const messages = messagesOf(decision, causeKind);
   const stored = await store.storeTransition({
     previous,
     decision,
     cause,
     causeKind,
-    outbox: box,
+    outbox: messages.outbox,
     audit: decisionAudit(decision, cause, `${causeKind}:${decision.outcome}`, now),
     receipt: versionReceipt(decision, cause),
   });
   if (stored === 'raced') return stored;
   reportDecision(telemetry, decision, previous, causeKind);
-  await outbox.send({ ref: versionOutbox(decision), outbox: box, internal });
+  if (resentBySchedule(causeKind)) await outbox.send({ ref: versionOutbox(decision), ...messages });
+  else await outbox.deliver([messages]);
   return stored;
 }

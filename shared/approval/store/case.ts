@@ -94,14 +94,9 @@ function outboxOf(item: Item): { outbox: Outbox; pending: boolean } {
   return { outbox: JSON.parse(item.outbox as string) as Outbox, pending: item.duePk === OUTBOX || item.pending === true };
 }
 
+/** A version without its outbox item (merged in by caseOf when there is one). */
 function versionOf(item: Item, decision: Decision = decodeBody<Decision>(item)): StoredVersion {
-  return {
-    decision,
-    cause: item.cause as Cause,
-    causeKind: item.causeKind as VersionCause,
-    outbox: NOTHING_TO_SEND,
-    pending: false,
-  };
+  return { decision, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, pending: false };
 }
 
 function flagOf(item: Item): StoredFlag {

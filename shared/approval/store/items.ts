@@ -177,18 +177,11 @@ export function applicationOfFirstVersion(
 }
 
 /**
- * An outbox waiting to be sent, until marked sent. The outbox of a change the deadlines schedule made is in
- * the byDue index under OUTBOX, for the schedule to find if a crash left it; any other is only marked
- * `pending` (see `resentBySchedule`).
+ * The outbox item of a change the deadlines schedule made (`resentBySchedule`), waiting in the byDue index
+ * under OUTBOX until marked sent, for the schedule to find if a crash left it. An event's change has none.
  */
-function outboxPut(ref: OutboxRef, outbox: Outbox, at: string, madeBy: VersionCause | 'overdueFlag'): TransactItem {
-  const waiting = resentBySchedule(madeBy) ? { duePk: OUTBOX, dueAt: at } : { pending: true };
-  return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), ...waiting });
-}
-
-/** An outbox in its sent form (as markSent leaves it): out of the index, with `sentAt`. */
-export function sentOutboxItem(ref: OutboxRef, outbox: Outbox, at: string) {
-  return { pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), sentAt: at };
+function outboxPut(ref: OutboxRef, outbox: Outbox, at: string): TransactItem {
+  return createOnce({ pk: pkOf(ref.applicationId), sk: outboxSk(ref), kind: 'outbox', outbox: JSON.stringify(outbox), duePk: OUTBOX, dueAt: at });
 }
 
 /** A decision's audit line, pointing at the version that holds the decision rather than copying it. */
@@ -210,7 +203,6 @@ export function firstDecisionItems(first: FirstDecisionRecord): TransactItem[] {
   return [
     createOnce(firstVersionItem(first)),
     createOnce(decisionItem(decision)),
-    outboxPut(versionRef(decision), first.outbox, decision.updatedAt, 'submitted'),
     auditOfVersion(first.audit, decision),
     ...receiptItems(first.receipt),
   ];
@@ -233,7 +225,7 @@ export function transitionItems(next: TransitionRecord): TransactItem[] {
       },
     },
     createOnce(versionItem(decision, next.cause, next.causeKind)),
-    outboxPut(versionRef(decision), next.outbox, decision.updatedAt, next.causeKind),
+    ...(resentBySchedule(next.causeKind) ? [outboxPut(versionRef(decision), next.outbox, decision.updatedAt)] : []),
     auditOfVersion(next.audit, decision),
     ...receiptItems(next.receipt),
   ];
@@ -254,7 +246,7 @@ export function overdueFlagItems(flag: OverdueFlagRecord): TransactItem[] {
       },
     },
     createOnce({ pk: pkOf(decision.applicationId), sk: FLAG_OVERDUE_SK, kind: 'flag', sequence: decision.sequence, flaggedAt: flag.flaggedAt }),
-    outboxPut({ applicationId: decision.applicationId, of: 'overdueFlag' }, flag.outbox, flag.flaggedAt, 'overdueFlag'),
+    outboxPut({ applicationId: decision.applicationId, of: 'overdueFlag' }, flag.outbox, flag.flaggedAt),
     { Put: auditPut(flag.audit) },
   ];
 }

@@ -50,7 +50,11 @@ class Recorder<Name extends string> {
 interface MemoryCase {
   application?: NonNullable<StoredCase['application']>;
   versions: { decision: Decision; cause: Cause; causeKind: VersionCause }[];
-  /** `listed`: among `unsentOutboxes` while pending (the schedule's own changes, as the store indexes them). */
+  /**
+   * Outbox items: the schedule's own changes' (`resentBySchedule`), as the store keeps them. `listed`: among
+   * `unsentOutboxes` while pending; false only for an item of an event's version as the store wrote them
+   * before (`legacyOutbox`).
+   */
   outboxes: Map<string, { outbox: Outbox; pending: boolean; listed: boolean; writtenAt: string; sentAt?: string }>;
   flag?: { flaggedAt: string; sequence: number };
   conflicts: StoredConflict[];
@@ -76,9 +80,11 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     const key = `${receipt?.source}#${receipt?.id}`;
     if (receipt && (mode === 'replace' || !this.receipts.has(key))) this.receipts.set(key, structuredClone(receipt));
   }
-  private addVersion(c: MemoryCase, decision: Decision, cause: Cause, causeKind: VersionCause, outbox: Outbox, audit: AuditEntry, receipt?: Receipt) {
+  private addVersion(c: MemoryCase, decision: Decision, cause: Cause, causeKind: VersionCause, outbox: Outbox | undefined, audit: AuditEntry, receipt?: Receipt) {
     c.versions.push(structuredClone({ decision, cause, causeKind }));
-    c.outboxes.set(`V${decision.sequence}`, { outbox: structuredClone(outbox), pending: true, listed: resentBySchedule(causeKind), writtenAt: decision.updatedAt });
+    if (outbox !== undefined && resentBySchedule(causeKind)) {
+      c.outboxes.set(`V${decision.sequence}`, { outbox: structuredClone(outbox), pending: true, listed: true, writtenAt: decision.updatedAt });
+    }
     this.audit.push(audit);
     this.putReceipt(receipt, 'replace');
   }
@@ -86,7 +92,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     const c = this.caseOf(first.application.applicationId);
     if (c.application) return false;
     c.application = structuredClone({ application: first.application, applicationHash: first.decision.applicationHash, cause: first.cause, receivedAt: first.receivedAt });
-    this.addVersion(c, first.decision, first.cause, 'submitted', first.outbox, first.audit, first.receipt);
+    this.addVersion(c, first.decision, first.cause, 'submitted', undefined, first.audit, first.receipt);
     return true;
   }
 
@@ -94,12 +100,15 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     this.record('loadCase');
     const c = this.cases.get(applicationId);
     if (!c) return { versions: [], conflicts: [], refusals: [] };
-    const sent = (key: string) => c.outboxes.get(key) ?? { outbox: { outbound: [], effects: [] }, pending: false };
-    const flag = c.flag && { ...c.flag, outbox: sent('FLAG').outbox, pending: sent('FLAG').pending };
+    const item = (key: string) => {
+      const o = c.outboxes.get(key);
+      return o === undefined ? { pending: false } : { outbox: o.outbox, pending: o.pending };
+    };
+    const flag = c.flag && { ...c.flag, outbox: { outbound: [], effects: [] }, ...item('FLAG') };
     return structuredClone({
       ...(c.application ? { application: c.application } : {}),
       ...(c.versions.length > 0 ? { decision: this.current(c) } : {}),
-      versions: c.versions.map((v) => ({ ...v, outbox: sent(`V${v.decision.sequence}`).outbox, pending: sent(`V${v.decision.sequence}`).pending })),
+      versions: c.versions.map((v) => ({ ...v, ...item(`V${v.decision.sequence}`) })),
       conflicts: c.conflicts,
       refusals: c.refusals,
       ...(flag ? { overdueFlag: flag } : {}),
@@ -163,13 +172,6 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     const o = this.cases.get(ref.applicationId)?.outboxes.get(ownerKey(ref));
     if (o?.pending) Object.assign(o, { pending: false, sentAt: at });
   }
-  async markAllSent(entries: readonly { ref: OutboxRef; outbox: Outbox }[], at: string): Promise<void> {
-    this.record('markAllSent');
-    for (const { ref } of entries) {
-      const o = this.cases.get(ref.applicationId)?.outboxes.get(ownerKey(ref));
-      if (o) Object.assign(o, { pending: false, sentAt: at });
-    }
-  }
   async overdue(kind: 'SUPPLEMENT' | 'VERIFICATION', now: string) {
     this.record('overdue');
     return [...this.cases.entries()].flatMap(([applicationId, c]) => {
@@ -187,9 +189,14 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
         .map(([key]): OutboxRef => (key === 'FLAG' ? { applicationId, of: 'overdueFlag' } : { applicationId, of: 'version', sequence: Number(key.slice(1)) })),
     );
   }
-  /** Whether the outbox of version `sequence` (or the overdue flag) is still waiting to be sent. */
+  /** Whether the outbox item of version `sequence` (or the overdue flag) is still waiting to be sent; undefined without one. */
   pending(applicationId: string, sequence: number | 'flag' = 1): boolean | undefined {
     return this.cases.get(applicationId)?.outboxes.get(sequence === 'flag' ? 'FLAG' : `V${sequence}`)?.pending;
+  }
+  /** An event's version with a pending outbox item in no index, as the store wrote them before only the schedule's changes had one. */
+  legacyOutbox(applicationId: string, sequence: number, outbox: Outbox): void {
+    const c = this.caseOf(applicationId);
+    c.outboxes.set(`V${sequence}`, { outbox: structuredClone(outbox), pending: true, listed: false, writtenAt: c.versions[sequence - 1]!.decision.updatedAt });
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The approval consumer's group commit (the service's `batch()`) over in-memory ports: a batch's new
- * applications are decided one by one but written in one call, their outboxes sent together and marked
- * sent together; a known application in the batch runs again on its own and decides nothing new.
+ * applications are decided one by one but written in one call (no outbox items), what they owe sent together;
+ * a known application in the batch runs again on its own and decides nothing new.
  */
 import { weatherApp } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
@@ -16,25 +16,24 @@ const versions = (id: string) => w.store.cases.get(id)?.versions ?? [];
 const submit = (id: string, event: string) => () => w.approval.submitApplication(weatherApp({ applicationId: id }), portal(event));
 
 describe('approval group commit', () => {
-  it('writes three new applications together and marks their outboxes sent together, counting each after the write', async () => {
+  it('writes three new applications together, without outbox items, and sends what they owe together, counting each after the write', async () => {
     const unit = w.approval.batch();
     for (const n of [1, 2, 3]) await unit.run(`m${n}`, submit(`APP-${n}`, `e-${n}`));
     expect(w.store.calls).toEqual([]);
     expect(w.telemetry.points).toEqual([]);
     expect((await unit.commit()).size).toBe(0);
 
-    expect(w.store.calls).toEqual(['writeFirstDecisions', 'markAllSent']);
+    expect(w.store.calls).toEqual(['writeFirstDecisions']);
     expect(w.messenger.calls).toEqual(['sendInternal', 'publish']);
     expect(outbound()).toEqual(['decision:APP-1:1', 'decision:APP-2:1', 'decision:APP-3:1']);
     for (const n of [1, 2, 3]) {
       expect(versions(`APP-${n}`)).toHaveLength(1);
-      expect(w.store.pending(`APP-${n}`)).toBe(false);
-      expect(w.store.cases.get(`APP-${n}`)!.outboxes.get('V1')?.sentAt).toEqual(expect.any(String));
+      expect(w.store.cases.get(`APP-${n}`)!.outboxes.size).toBe(0);
     }
     expect(w.telemetry.points.filter((p) => p.name === 'Decisions')).toHaveLength(3);
   });
 
-  it('decides a redelivery in the same batch once: the second record finds the first written and sends nothing new', async () => {
+  it('decides a redelivery in the same batch once: the second record finds the first written and sends the same event again', async () => {
     const unit = w.approval.batch();
     await unit.run('m1', submit('APP-1', 'e-1'));
     await unit.run('m2', submit('APP-2', 'e-2'));
@@ -42,7 +41,8 @@ describe('approval group commit', () => {
     expect((await unit.commit()).size).toBe(0);
 
     expect(versions('APP-1')).toHaveLength(1);
-    expect(outbound()).toEqual(['decision:APP-1:1', 'decision:APP-2:1']);
+    // The redelivery cannot know its first delivery's send went out: it sends again, with the same id.
+    expect(outbound()).toEqual(['decision:APP-1:1', 'decision:APP-1:1', 'decision:APP-2:1']);
     expect(unit.stats.redone).toBe(1);
     expect(w.telemetry.points.filter((p) => p.name === 'Decisions')).toHaveLength(2);
   });
@@ -56,22 +56,23 @@ describe('approval group commit', () => {
     expect((await unit.commit()).size).toBe(0);
 
     // APP-OLD's change conflicts and APP-NEW's is written and sent; then APP-OLD's record alone finds its
-    // application there and loads the case, which owes nothing.
-    expect(w.store.calls).toEqual(['writeFirstDecisions', 'markAllSent', 'createFirstDecision', 'loadCase']);
+    // application there, loads the case and, being the event that made version 1, sends it again.
+    expect(w.store.calls).toEqual(['writeFirstDecisions', 'createFirstDecision', 'loadCase']);
     expect(versions('APP-OLD')).toHaveLength(1);
-    expect(outbound()).toEqual(['decision:APP-NEW:1', 'decision:APP-OLD:1']);
+    expect(outbound()).toEqual(['decision:APP-NEW:1', 'decision:APP-OLD:1', 'decision:APP-OLD:1']);
   });
 
-  it('fails the records whose outboxes could not be sent; their redelivery sends them', async () => {
+  it('fails the records whose messages could not be sent; their redelivery sends them', async () => {
     const unit = w.approval.batch();
     await unit.run('m1', submit('APP-1', 'e-1'));
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     expect([...(await unit.commit())]).toEqual(['m1']);
-    expect(w.store.pending('APP-1')).toBe(true);
+    expect(versions('APP-1')).toHaveLength(1);
+    expect(outbound()).toEqual([]);
 
     await submit('APP-1', 'e-1')();
     expect(outbound()).toEqual(['decision:APP-1:1']);
-    expect(w.store.pending('APP-1')).toBe(false);
+    expect(versions('APP-1')).toHaveLength(1);
   });
 
   it('fails every record of a write that failed; nothing is counted', async () => {

@@ -3,6 +3,7 @@
  * verifications are flagged once, and the outboxes of its own changes a crash left unsent are sent again
  * (not those of changes an event made, which that event's redelivery sends).
  */
+import { outboundFor } from '#approval/messages';
 import { criminalApp, posterApp } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
 
@@ -59,18 +60,30 @@ describe('runDeadlines', () => {
     expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 1 });
     expect(types().filter((t) => t === 'gov.application.terminated')).toHaveLength(1);
     expect(w.store.pending('APP-CG-1', 2)).toBe(false);
-    expect(w.store.pending('APP-GA-1', 1)).toBe(true);
+    expect(w.store.pending('APP-GA-1', 1)).toBeUndefined(); // an event's version keeps no outbox item
+    expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(1); // APP-CG-1's, not APP-GA-1's
   });
 
-  it('leaves an event\'s outbox without effects to that event\'s redelivery, which sends it once', async () => {
+  it('leaves an event\'s unsent messages to that event\'s redelivery, which sends them once', async () => {
     // A 容缺 acceptance sends an outbound event only; its send crashed, so its record failed.
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     await expect(w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'))).rejects.toThrow();
-    expect(w.store.pending('APP-CG-1', 1)).toBe(true);
+    w.clock.set('2026-11-18T02:05:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
+    expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(0);
+    // SQS redelivers the event: the change is there, and what its version owes is sent.
+    await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
+    expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(1);
+  });
+
+  it('leaves a pending outbox item of an event\'s version, as stored before, to that event\'s redelivery', async () => {
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'))).rejects.toThrow();
+    const decision = w.store.cases.get('APP-CG-1')!.versions[0]!.decision;
+    w.store.legacyOutbox('APP-CG-1', 1, { outbound: [outboundFor(decision, 'submitted')], effects: decision.effects });
     w.clock.set('2026-11-18T02:05:00.000Z');
     expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0 });
     expect(w.store.pending('APP-CG-1', 1)).toBe(true);
-    // SQS redelivers the event: the change is there, its outbox is sent and marked.
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     expect(w.store.pending('APP-CG-1', 1)).toBe(false);
     expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(1);

@@ -34,8 +34,8 @@ describe('civicflow.application.decided from the outbox', () => {
       sequence: 1,
       item: { name: '户外广告设施设置审批', promisedDays: 10 },
     });
-    // Stored with the version, so a crash before the send leaves it to be sent again.
-    expect(w.store.cases.get('APP-CG-2')!.outboxes.get('V1')!.outbox.effects.map((e) => e.kind)).toContain('tellHardCase');
+    // Among the stored version's effects, so a redelivery after a crash before the send derives it again.
+    expect(w.store.cases.get('APP-CG-2')!.versions[0]!.decision.effects.map((e) => e.kind)).toContain('tellHardCase');
   });
 
   it('tells nothing of a plain approval or a 容缺 acceptance', async () => {

@@ -36,7 +36,7 @@ describe('supplementMaterials', () => {
 
     expect(current()).toMatchObject({ outcome: 'APPROVED', sequence: 2, decidedAt: '2026-11-19T02:00:00.000Z' });
     expect(w.registry.calls).toEqual(['itemVersion', 'applicantFacts']);
-    expect(w.store.calls).toEqual(['loadCase', 'storeTransition', 'markSent']);
+    expect(w.store.calls).toEqual(['loadCase', 'storeTransition']);
     expect(w.messenger.outbound.map((e) => e.id)).toEqual([`decision:${ID}:1`, `decision:${ID}:2`]);
     expect(w.messenger.internal.map((e) => e.id)).toEqual([`case-opened:${ID}`]);
     expect(w.store.receipts.get('/gov/portal#m-1')).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'APPROVED' } });
@@ -56,17 +56,17 @@ describe('supplementMaterials', () => {
     expect(w.store.receipts.get('/gov/portal#m-2')).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_UNKNOWN' });
   });
 
-  it('does nothing new on a redelivery, and sends an outbox a crash left behind', async () => {
+  it('decides nothing new on a redelivery, and sends what a crash left unsent (again on each redelivery, same id)', async () => {
     await accepted();
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     await expect(w.approval.supplementMaterials(ID, [{ code: 'SAMPLE', provided: true }], portal('m-1', SUPPLEMENTED), 1)).rejects.toThrow();
-    expect(w.store.pending(ID, 2)).toBe(true);
+    expect(w.messenger.outbound.map((e) => e.id)).toEqual([`decision:${ID}:1`]);
 
     await w.approval.supplementMaterials(ID, [{ code: 'SAMPLE', provided: true }], portal('m-1', SUPPLEMENTED), 2);
     await w.approval.supplementMaterials(ID, [{ code: 'SAMPLE', provided: true }], portal('m-1', SUPPLEMENTED), 3);
     expect(w.store.cases.get(ID)!.versions).toHaveLength(2);
-    expect(w.store.pending(ID, 2)).toBe(false);
-    expect(w.messenger.outbound.map((e) => e.id)).toEqual([`decision:${ID}:1`, `decision:${ID}:2`]);
+    expect(w.store.pending(ID, 2)).toBeUndefined();
+    expect(w.messenger.outbound.map((e) => e.id)).toEqual([`decision:${ID}:1`, `decision:${ID}:2`, `decision:${ID}:2`]);
     expect(w.store.calls.filter((c) => c === 'storeTransition')).toHaveLength(1);
   });
 

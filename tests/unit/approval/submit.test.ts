@@ -1,7 +1,8 @@
 /**
  * submitApplication over in-memory ports: a new application is decided without reading its case first,
- * written once with its outbox, then sent; a redelivery (even after a crash between write and send), a
- * resubmission or a conflict decides nothing new.
+ * written once (no outbox item: what it sends is derived from its version), then sent; a redelivery sends
+ * the same messages again (even after a crash between write and send); a redelivery, a resubmission or a
+ * conflict decides nothing new.
  */
 import { weatherApp } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
@@ -19,15 +20,15 @@ const versions = () => w.store.cases.get(ID)?.versions ?? [];
 const decisionsCounted = () => w.telemetry.points.filter((p) => p.name === 'Decisions').length;
 
 describe('submitApplication', () => {
-  it('decides a new application without reading its case first: the facts, the create-once write, the mark', async () => {
+  it('decides a new application without reading its case first: the facts, the create-once write, no outbox item', async () => {
     await w.approval.submitApplication(APP, portal('e-1'));
 
     expect(w.registry.calls).toEqual(['applicationFacts']);
-    expect(w.store.calls).toEqual(['createFirstDecision', 'markSent']);
+    expect(w.store.calls).toEqual(['createFirstDecision']);
     expect(outbound()).toEqual([`decision:${ID}:1`]);
     expect(w.messenger.internal.map((e) => [e.type, e.id])).toEqual([['civicflow.case.opened', `case-opened:${ID}`]]);
     expect(versions()).toHaveLength(1);
-    expect(w.store.pending(ID)).toBe(false);
+    expect(w.store.pending(ID)).toBeUndefined();
     // The facts reached the decision: the e-licence waived the ID material.
     expect(versions()[0]!.decision.materialsWaived).toEqual(['ID']);
     // Written with its audit line and its event's receipt; counted and logged once.
@@ -41,31 +42,50 @@ describe('submitApplication', () => {
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     await expect(w.approval.submitApplication(APP, portal('e-1'))).rejects.toThrow('outbound queue unreachable');
     expect(outbound()).toEqual([]);
-    expect(w.store.pending(ID)).toBe(true);
+    expect(versions()).toHaveLength(1);
 
     w.store.calls.length = 0;
     w.registry.calls.length = 0;
     await w.approval.submitApplication(APP, portal('e-1'));
 
     expect(w.registry.calls).toEqual(['applicationFacts']);
-    expect(w.store.calls).toEqual(['createFirstDecision', 'loadCase', 'markSent']); // the create found the application
+    expect(w.store.calls).toEqual(['createFirstDecision', 'loadCase']); // the create found the application
     expect(outbound()).toEqual([`decision:${ID}:1`]);
+    // The review case went out before the publish failed, and again with it: one id, opened once by its receiver.
+    expect(w.messenger.internal.map((e) => e.id)).toEqual([`case-opened:${ID}`, `case-opened:${ID}`]);
     expect(versions()).toHaveLength(1);
-    expect(w.store.pending(ID)).toBe(false);
     expect(decisionsCounted()).toBe(1);
   });
 
-  it('sends nothing more on a redelivery after the outbox was sent; a resubmission under another id gets a DUPLICATE receipt', async () => {
+  it('sends the same messages again on a redelivery (receivers de-duplicate on their ids); a resubmission under another id sends nothing and gets a DUPLICATE receipt', async () => {
     await w.approval.submitApplication(APP, portal('e-1'));
     const stored = structuredClone(w.store.cases);
     await w.approval.submitApplication(APP, portal('e-1'));
     await w.approval.submitApplication(APP, portal('e-2')); // the same content resubmitted under another event id
 
-    expect(outbound()).toEqual([`decision:${ID}:1`]);
+    expect(outbound()).toEqual([`decision:${ID}:1`, `decision:${ID}:1`]);
+    expect(w.messenger.outbound[1]).toEqual(w.messenger.outbound[0]);
+    expect(w.messenger.internal.map((e) => e.id)).toEqual([`case-opened:${ID}`, `case-opened:${ID}`]);
     expect(w.store.cases).toEqual(stored);
     expect(w.store.receipts.get('/gov/portal#e-1')).toMatchObject({ outcome: 'applied' });
     expect(w.store.receipts.get('/gov/portal#e-2')).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE', effect: { id: ID } });
     expect(decisionsCounted()).toBe(1);
+  });
+
+  it('sends an outbox item stored before first decisions stopped keeping one while it is pending, marks it, then sends it no more', async () => {
+    w.messenger.failNext('publish', new Error('outbound queue unreachable'));
+    await expect(w.approval.submitApplication(APP, portal('e-1'))).rejects.toThrow('outbound queue unreachable');
+    const decision = versions()[0]!.decision;
+    const legacy = { outbound: [{ type: 'gov.application.decided' as const, id: `decision:${ID}:1`, subject: ID, time: decision.updatedAt, data: { stored: 'as written then' } }], effects: decision.effects };
+    w.store.legacyOutbox(ID, 1, legacy);
+
+    await w.approval.submitApplication(APP, portal('e-2')); // another event id: sent, as before, since it was pending
+    expect(w.messenger.outbound).toEqual(legacy.outbound);
+    expect(w.store.pending(ID)).toBe(false);
+
+    await w.approval.submitApplication(APP, portal('e-1')); // the redelivery: its item says sent
+    expect(w.messenger.outbound).toEqual(legacy.outbound);
+    expect(w.messenger.internal.map((e) => e.id)).toEqual([`case-opened:${ID}`, `case-opened:${ID}`]); // the crashed attempt's, the item's
   });
 
   it('records other content under the same id as a conflict, once, and leaves the first decision standing', async () => {
