@@ -254,7 +254,8 @@ async function rawWriteRate(seconds: number, tag: string): Promise<ProbeRate> {
 
 /**
  * DynamoDB Local's rate of items written inside transactions: TransactWriteItems of 50 create-only puts of
- * ~0.5 KB (an approval batch's first decisions: 10 of 5 items), 8 in flight, as the raw write rate is measured
+ * ~0.5 KB (an approval batch's first decisions when the probe was set: 10 of 5 items; 4 each since
+ * 7a9ea56, the probe kept so that runs compare), 8 in flight, as the raw write rate is measured
  * (before and after the day, the better of the two).
  */
 async function transactionItemRate(seconds: number, tag: string): Promise<ProbeRate> {

@@ -10,8 +10,8 @@
  * In the approval consumer's unit of work (group commit) the first decisions of a batch are written
  * together, in as few transactions as fit (4 items each with the receipt), and what they owe is sent
  * together. A first decision keeps no outbox item: a crash before the send is made good by the event's
- * redelivery, which finds the version and sends what it derives. A known application in the batch turns its change into a conflict, and
- * its record runs again on its own, taking the known-submission path.
+ * redelivery, which finds the version and sends what it derives. A known application in the batch turns
+ * its change into a conflict, and its record runs again on its own, taking the known-submission path.
  */
 import { afterCommit, currentUnit, GroupCommit } from '#platform/group-commit';
 import { decisionAudit, conflictAudit } from '../domain/audit';
