@@ -38,7 +38,13 @@ export interface StoredBundleVersion {
   readonly state: BundleState;
   /** What it sends, as an outbox written before outboxes were derived from their version stored it. */
   readonly outbox?: Outbox;
-  /** Still to be sent. */
+  /**
+   * An OUTBOX item marks whether it was sent: a version the deadlines schedule made (`resentBySchedule`),
+   * or one written before an event's versions stopped having one. Without it, the event that made the
+   * version sends it again on each redelivery.
+   */
+  readonly marked: boolean;
+  /** Its OUTBOX item says it is still to be sent (never true without one). */
   readonly pending: boolean;
 }
 

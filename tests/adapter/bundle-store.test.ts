@@ -53,7 +53,7 @@ function reviewed(previous: BundleState, event: string) {
 }
 
 describe('bundle store', () => {
-  it('creates the application once, with its version, outbox, audit line and receipt in one transaction', async () => {
+  it('creates the application once, with its version, audit line and receipt in one transaction, and no outbox item', async () => {
     const record = first(application('YJS-S-1'));
     expect(record.state.status).toBe('IN_PROGRESS');
     expect(await store.bundleStore.createBundle(record)).toBe('stored');
@@ -61,17 +61,16 @@ describe('bundle store', () => {
     const known = await store.bundleStore.loadBundle('YJS-S-1');
     expect(known.application?.application).toEqual(record.application);
     expect(known.state).toEqual(record.state);
-    expect(known.versions).toEqual([{ sequence: 1, cause: record.cause, causeKind: 'submitted', state: record.state, pending: true }]);
-    // What it sends is derived from the version: the outbox item is a marker, well under 1 KB.
-    const marker = await db().get('approvals', { pk: 'BUNDLE#YJS-S-1', sk: 'OUTBOX#V#000001' });
-    expect(marker).not.toHaveProperty('outbox');
-    expect(JSON.stringify(marker).length).toBeLessThan(200);
+    expect(known.versions).toEqual([{ sequence: 1, cause: record.cause, causeKind: 'submitted', state: record.state, marked: false, pending: false }]);
+    // An event made it: what it sends is derived from the version, and that event's redelivery sends it again.
+    expect((await db().partition('approvals', 'BUNDLE#YJS-S-1')).map((i) => i.sk)).toEqual(['APPLICATION', 'STATE', 'V#000001']);
     expect(await db().get('receipts', receiptKey(record.cause.source, record.cause.id))).toMatchObject({ outcome: 'applied', effect: { id: 'YJS-S-1', version: 1, state: 'IN_PROGRESS' } });
     const audit = (await db().partition('audit', 'AUDIT#application:YJS-S-1'))[0];
     expect(audit?.details).toMatchObject({ version: 'BUNDLE#YJS-S-1/V#000001', status: 'IN_PROGRESS' });
 
+    // Marking a version without an item writes nothing (its condition fails, quietly).
     await store.bundleStore.markBundleSent('YJS-S-1', 1, NOW);
-    expect((await store.bundleStore.loadBundle('YJS-S-1')).versions[0]?.pending).toBe(false);
+    expect((await db().partition('approvals', 'BUNDLE#YJS-S-1')).map((i) => i.sk)).toEqual(['APPLICATION', 'STATE', 'V#000001']);
   });
 
   it('stores a later version only over the one it follows', async () => {
@@ -138,14 +137,11 @@ describe('bundle store', () => {
 
     expect(await store.bundleStore.overdueBundles(due!)).toEqual([]);
     expect(await store.bundleStore.overdueBundles(LATER)).toEqual(['YJS-S-3']);
-    // Outboxes that events' versions wrote are pending but listed nowhere (each event's redelivery sends its
-    // own): YJS-S-1's was marked sent, YJS-S-2's two and YJS-S-3's first were never sent.
+    // Events' versions (YJS-S-1's, YJS-S-2's two, YJS-S-3's first) have no outbox item: none is listed.
     const unsent = async () => (await store.bundleStore.unsentBundleOutboxes('2027-01-01T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
     expect(await unsent()).toEqual([]);
-    expect((await store.bundleStore.loadBundle('YJS-S-2')).versions.map((v) => v.pending)).toEqual([true, true]);
-    const eventMade = await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000001' });
-    expect(eventMade).toMatchObject({ pending: true });
-    expect(eventMade).not.toHaveProperty('duePk');
+    expect((await store.bundleStore.loadBundle('YJS-S-2')).versions.map((v) => [v.marked, v.pending])).toEqual([[false, false], [false, false]]);
+    expect(await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000001' })).toBeUndefined();
 
     // The schedule's own version (a child terminated at its deadline) is listed until it is sent.
     const terminated = terminateMissedSupplements(state, { bundle: startUp, items: pendingItems, licences: [], now: LATER, calendar });
@@ -155,20 +151,29 @@ describe('bundle store', () => {
     expect(await store.bundleStore.overdueBundles(LATER)).toEqual([]);
     expect(await store.bundleStore.unsentBundleOutboxes(terminated!.updatedAt)).toEqual([]);
     expect(await unsent()).toEqual(['YJS-S-3#2']);
+    expect((await store.bundleStore.loadBundle('YJS-S-3')).versions.map((v) => [v.marked, v.pending])).toEqual([[false, false], [true, true]]);
     await store.bundleStore.markBundleSent('YJS-S-3', 2, LATER);
     expect(await unsent()).toEqual([]);
+    expect((await store.bundleStore.loadBundle('YJS-S-3')).versions.map((v) => [v.marked, v.pending])).toEqual([[false, false], [true, false]]);
     const sent = await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000002' });
     expect(sent).toMatchObject({ sentAt: LATER });
     expect(sent).not.toHaveProperty('duePk');
     expect(sent).not.toHaveProperty('pending');
   });
 
-  it('reads an outbox written before outboxes were derived, with what it stored', async () => {
+  it('reads an outbox item an event\'s version was written with before, a marker or one holding what it sent', async () => {
+    expect(await store.bundleStore.createBundle(first(application('YJS-S-00')))).toBe('stored');
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'BUNDLE#YJS-S-00', sk: 'OUTBOX#V#000001', kind: 'outbox', pending: true } }));
+    expect((await store.bundleStore.loadBundle('YJS-S-00')).versions).toEqual([expect.objectContaining({ sequence: 1, marked: true, pending: true })]);
+    expect((await store.bundleStore.loadBundle('YJS-S-00')).versions[0]).not.toHaveProperty('outbox');
+    await store.bundleStore.markBundleSent('YJS-S-00', 1, NOW);
+    expect((await store.bundleStore.loadBundle('YJS-S-00')).versions[0]).toMatchObject({ marked: true, pending: false });
+
     const record = first(application('YJS-S-0'));
     expect(await store.bundleStore.createBundle(record)).toBe('stored');
     const stored = { outbound: [{ type: 'gov.application.bundle.decided', id: 'old-form', subject: 'YJS-S-0', time: NOW, data: {} }], effects: [] };
     await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'BUNDLE#YJS-S-0', sk: 'OUTBOX#V#000001', kind: 'outbox', outbox: JSON.stringify(stored), pending: true } }));
-    expect((await store.bundleStore.loadBundle('YJS-S-0')).versions).toEqual([expect.objectContaining({ sequence: 1, outbox: stored, pending: true })]);
+    expect((await store.bundleStore.loadBundle('YJS-S-0')).versions).toEqual([expect.objectContaining({ sequence: 1, outbox: stored, marked: true, pending: true })]);
     await store.bundleStore.markBundleSent('YJS-S-0', 1, NOW);
     expect((await store.bundleStore.loadBundle('YJS-S-0')).versions[0]?.pending).toBe(false);
   });

@@ -1,10 +1,11 @@
 /**
  * Bundle applications (一件事一次办): the first decision of every applicable child, a supplement
  * (answers, form, materials) and a person's decision on one child. Each makes one version of the bundle,
- * stored in one transaction with its audit line and receipt (store/bundle.ts), then its outbox sent: one
- * `gov.application.decided` per child decided or changed in this version, one
+ * stored in one transaction with its audit line and receipt (store/bundle.ts), then what it sends, derived
+ * from the version: one `gov.application.decided` per child decided or changed in this version, one
  * `gov.application.bundle.decided`, and the bundle's review case. A redelivered event finds its version
- * (or refusal) and only sends what it still owes: nothing is decided twice.
+ * (or refusal) and sends that version's messages again (same ids: receivers de-duplicate); nothing is
+ * decided twice. Only a version the deadlines schedule made has an OUTBOX item, marked once sent.
  */
 import { conflictAudit, refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
@@ -17,7 +18,7 @@ import type { PersonReview } from '../domain/reviewed';
 import type { ServiceItem } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, refusalReceipt } from '../messages';
 import type { BundleCatalogue, BundleStore, StoredBundle, StoredBundleVersion } from '../bundle-ports';
-import type { ApprovalPorts, Outbox, StoredRefusalCode } from '../ports';
+import { resentBySchedule, type ApprovalPorts, type Outbox, type StoredRefusalCode } from '../ports';
 import { bundleAudit, bundleMessages, bundleReceipt } from './bundle-messages';
 
 export type BundlePorts = ApprovalPorts & { readonly bundles: BundleStore; readonly catalogue: BundleCatalogue };
@@ -55,19 +56,27 @@ export function bundleService(ports: BundlePorts): BundleService {
     return { bundle, items, ...facts, now: ports.now(), calendar: ports.calendar() };
   }
 
-  /** Sends a version's outbox, then marks it sent (a crash in between: the schedule's sweep sends it again). */
-  async function sendOutbox(applicationId: string, sequence: number, outbox: Outbox): Promise<void> {
+  /**
+   * Sends a version's outbox, then marks its OUTBOX item sent when it has one (a crash in between: the
+   * schedule's sweep, or the event's redelivery, sends it again).
+   */
+  async function sendOutbox(applicationId: string, sequence: number, outbox: Outbox, marked: boolean): Promise<void> {
     const internal = effectEvents(outbox.effects);
     if (internal.length > 0) await ports.messenger.sendInternal(internal);
     await ports.messenger.publish(outbox.outbound);
-    await bundles.markBundleSent(applicationId, sequence, ports.now());
+    if (marked) await bundles.markBundleSent(applicationId, sequence, ports.now());
   }
 
-  const send = (state: BundleState, outbox: Outbox) => sendOutbox(state.applicationId, state.sequence, outbox);
+  const send = (state: BundleState, causeKind: VersionCause) =>
+    sendOutbox(state.applicationId, state.sequence, bundleMessages(state, causeKind), resentBySchedule(causeKind));
 
-  async function sendIfPending(known: StoredBundle, version: StoredBundleVersion): Promise<void> {
-    if (!version.pending || known.state === undefined) return;
-    await sendOutbox(known.state.applicationId, version.sequence, outboxOf(version));
+  /**
+   * What a stored version still owes when an event comes again: while its OUTBOX item is pending; without
+   * an item, when `redelivery` says this event made the version (nothing records whether it was sent).
+   */
+  async function resend(known: StoredBundle, version: StoredBundleVersion, redelivery: boolean): Promise<void> {
+    if (known.state === undefined || !(version.marked ? version.pending : redelivery)) return;
+    await sendOutbox(known.state.applicationId, version.sequence, outboxOf(version), version.marked);
   }
 
   /** The 一件事 counters of a version just stored (never of a redelivery: nothing is stored then). */
@@ -84,7 +93,6 @@ export function bundleService(ports: BundlePorts): BundleService {
     const bundle = await catalogue.currentBundle(application.bundleCode);
     const context = await contextOf(bundle, application);
     const state = decideBundle(application, context);
-    const outbox = bundleMessages(state, 'submitted');
     const applicationHash = contentHash(application);
     const stored = await bundles.createBundle({
       application,
@@ -99,14 +107,15 @@ export function bundleService(ports: BundlePorts): BundleService {
     if (stored === 'stored') {
       telemetry.info('bundle application decided', { applicationId: application.applicationId, bundleCode: application.bundleCode, status: state.status });
       countFinished(state, undefined);
-      return send(state, outbox);
+      return send(state, 'submitted');
     }
-    // Known: a redelivery (send what version 1 owes), a resubmission under another id, or a conflict.
+    // Known: a redelivery (send what version 1 owes again), a resubmission under another id, or a conflict.
     const known = await bundles.loadBundle(application.applicationId);
-    const first = known.versions[0];
-    if (first?.pending) await sendIfPending(known, first);
     const storedApp = known.application;
-    if (storedApp === undefined || causeKey(storedApp.cause) === causeKey(cause)) return;
+    const redelivery = storedApp !== undefined && causeKey(storedApp.cause) === causeKey(cause);
+    const first = known.versions[0];
+    if (first) await resend(known, first, redelivery);
+    if (storedApp === undefined || redelivery) return;
     const now = ports.now();
     if (storedApp.applicationHash !== applicationHash) {
       const { applicationId } = application;
@@ -139,7 +148,7 @@ export function bundleService(ports: BundlePorts): BundleService {
       if (previous === undefined) return false;
       const done = known.versions.find((v) => causeKey(v.cause) === key);
       if (done) {
-        await sendIfPending(known, done);
+        await resend(known, done, true);
         return true;
       }
       if (known.refusals.some((r) => causeKey(r.cause) === key)) return true;
@@ -152,7 +161,6 @@ export function bundleService(ports: BundlePorts): BundleService {
         return true;
       }
       const state = result.state;
-      const outbox = bundleMessages(state, causeKind);
       const stored = await bundles.storeBundleVersion({
         state,
         cause,
@@ -162,7 +170,7 @@ export function bundleService(ports: BundlePorts): BundleService {
       });
       if (stored === 'stored') {
         countFinished(state, previous);
-        await send(state, outbox);
+        await send(state, causeKind);
         return true;
       }
     }
@@ -201,7 +209,7 @@ export function bundleService(ports: BundlePorts): BundleService {
       // before it listed only those can be an event's with a credit mark, which needs a grant the schedule has
       // not: that event's redelivery sends it.
       if (outboxOf(version).effects.some((e) => e.kind !== 'tellHardCase' && e.kind !== 'openReviewCase')) return false;
-      await sendIfPending(known, version);
+      await resend(known, version, false);
       return true;
     },
   };

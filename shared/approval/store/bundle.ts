@@ -10,14 +10,14 @@
  *                                                        supplement deadline (gone with the version that ends it)
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
  *                                                        each child's decision and trace (gzip when large), its cause
- *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            that version's sending: `pending` until sent, and only
- *                                                        when the deadlines schedule made the version (it resends
- *                                                        those) the byDue keys duePk = BUNDLE_OUTBOX, dueAt = when
- *                                                        written; an event's redelivery sends the rest. What it
- *                                                        sends is derived from the version (`bundleMessages`), not
- *                                                        stored: a bundle's events are several KB, and every write
- *                                                        of the item (the put, then the mark as sent) paid for them
- *                                                        (items written before hold it in `outbox`, still read)
+ *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            only for a version the deadlines schedule made (it resends
+ *                                                        those): `pending` until sent, with the byDue keys duePk =
+ *                                                        BUNDLE_OUTBOX, dueAt = when written. A version an event
+ *                                                        made has none: the event's redelivery sends it again.
+ *                                                        What a version sends is derived from it (`bundleMessages`),
+ *                                                        not stored: a bundle's events are several KB. Items of
+ *                                                        events' versions written before (`pending`, in no index;
+ *                                                        older ones holding `outbox`) are still read and sent
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
  *   BUNDLE#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
  *                                                        (its hash and the stored one; the first submission stands)
@@ -85,14 +85,9 @@ function versionItems(r: BundleVersionRecord): TransactItem[] {
   const sk = versionSk(state.sequence);
   return [
     createOnce({ pk, sk, kind: 'bundleVersion', sequence: state.sequence, status: state.status, cause, causeKey: causeKey(cause), causeKind, ...encodeBody(state) }),
-    createOnce({
-      pk,
-      sk: `${OUTBOX_PREFIX}${sk}`,
-      kind: 'outbox',
-      pending: true,
-      // An index entry costs a write unit to add and one to remove: only the outboxes the schedule resends have one.
-      ...(resentBySchedule(causeKind) ? { duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt } : {}),
-    }),
+    // Only the schedule's own versions have an OUTBOX item (2 write units here, 1 to mark it sent): an
+    // event's version is sent again by that event's redelivery.
+    ...(resentBySchedule(causeKind) ? [createOnce({ pk, sk: `${OUTBOX_PREFIX}${sk}`, kind: 'outbox', pending: true, duePk: BUNDLE_OUTBOX_DUE, dueAt: state.updatedAt })] : []),
     { Put: auditPut({ ...r.audit, details: { ...r.audit.details, version: `${pk}/${sk}` } }) },
     ...(r.receipt ? [receiptPut(r.receipt, 'replace')] : []),
   ];
@@ -158,7 +153,7 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
   let application: StoredBundle['application'];
   let current: number | undefined;
   const versions: StoredBundleVersion[] = [];
-  const outboxes = new Map<string, { outbox?: Outbox; pending: boolean }>();
+  const outboxes = new Map<string, { outbox?: Outbox; marked: true; pending: boolean }>();
   const refusals: StoredRefusal[] = [];
   const conflicts: StoredBundleConflict[] = [];
   for (const item of items) {
@@ -168,9 +163,9 @@ export function bundleOf(items: readonly Item[]): StoredBundle {
     } else if (sk === STATE_SK) current = item.sequence as number;
     else if (sk.startsWith(OUTBOX_PREFIX)) {
       const stored = typeof item.outbox === 'string' ? { outbox: JSON.parse(item.outbox) as Outbox } : {};
-      outboxes.set(sk.slice(OUTBOX_PREFIX.length), { ...stored, pending: item.pending === true });
+      outboxes.set(sk.slice(OUTBOX_PREFIX.length), { ...stored, marked: true, pending: item.pending === true });
     } else if (sk.startsWith(VERSION_PREFIX)) {
-      versions.push({ sequence: item.sequence as number, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, state: decodeBody<BundleState>(item), pending: false });
+      versions.push({ sequence: item.sequence as number, cause: item.cause as Cause, causeKind: item.causeKind as VersionCause, state: decodeBody<BundleState>(item), marked: false, pending: false });
     } else if (sk.startsWith(REFUSAL_PREFIX)) refusals.push(refusalOf(item));
     else if (sk.startsWith(CONFLICT_PREFIX)) conflicts.push(conflictFieldsOf(item));
   }

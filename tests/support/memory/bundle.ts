@@ -24,7 +24,9 @@ export class MemoryBundleStore implements BundleStore {
   private append(r: BundleVersionRecord): void {
     const c = this.of(r.state.applicationId);
     c.state = r.state;
-    c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, state: r.state, pending: true });
+    // Only the schedule's own versions have an OUTBOX item, as store/bundle.ts writes them.
+    const marked = resentBySchedule(r.causeKind);
+    c.versions.push({ sequence: r.state.sequence, cause: r.cause, causeKind: r.causeKind, state: r.state, marked, pending: marked });
     this.writtenAt.set(`${r.state.applicationId}#${r.state.sequence}`, r.state.updatedAt);
     this.audit.push(r.audit);
     if (r.receipt) this.receipts.push(r.receipt);
@@ -63,7 +65,7 @@ export class MemoryBundleStore implements BundleStore {
   }
   async markBundleSent(id: string, sequence: number): Promise<void> {
     const v = this.cases.get(id)?.versions.find((x) => x.sequence === sequence);
-    if (v) Object.assign(v, { pending: false });
+    if (v?.marked) Object.assign(v, { pending: false });
   }
   async overdueBundles(now: string): Promise<string[]> {
     return [...this.cases.entries()].flatMap(([id, c]) => {

@@ -145,17 +145,31 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:2')).toHaveLength(1);
   });
 
-  it('leaves an event\'s unsent outbox to that event\'s redelivery, which sends it once', async () => {
+  it('leaves what an event\'s version owes to that event\'s redelivery, which sends it again each time it comes', async () => {
     const w = await crashedSubmission();
     w.clock.set('2026-11-18T02:10:00.000Z');
-    // The schedule does not list it: SQS brings the failed record back instead.
+    // The schedule does not list it (no outbox item): SQS brings the failed record back instead.
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
     expect(w.messenger.outbound.map((e) => e.id)).not.toContain('bundle-decision:YJS-D-1:1');
     await w.approval.submitBundle(app, cause('s-1'));
     expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
-    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);
+    // Nothing records that it went out: a further redelivery sends it again, with the same id.
     await w.approval.submitBundle(app, cause('s-1'));
     expect(await w.deadlines.runDeadlines()).toMatchObject({ resent: 0 });
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(2);
+    // Another event id with the same content is a duplicate: it sends nothing.
+    await w.approval.submitBundle(app, cause('s-2'));
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(2);
+  });
+
+  it('sends a pending outbox marker an event\'s version was written with before, once', async () => {
+    const w = await crashedSubmission();
+    const version = w.bundles.cases.get('YJS-D-1')!.versions[0]!;
+    w.bundles.cases.get('YJS-D-1')!.versions[0] = { ...version, marked: true, pending: true };
+    await w.approval.submitBundle(app, cause('s-1'));
+    expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
+    expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]).toMatchObject({ marked: true, pending: false });
+    await w.approval.submitBundle(app, cause('s-1'));
     expect(w.messenger.outbound.filter((e) => e.id === 'bundle-decision:YJS-D-1:1')).toHaveLength(1);
   });
 
@@ -163,7 +177,7 @@ describe('the deadlines schedule on bundle applications', () => {
     const w = await crashedSubmission();
     const version = w.bundles.cases.get('YJS-D-1')!.versions[0]!;
     const stored = { outbound: [{ type: 'gov.application.bundle.decided' as const, id: 'stored-form', subject: 'YJS-D-1', time: NOW, data: {} }], effects: [] };
-    w.bundles.cases.get('YJS-D-1')!.versions[0] = { ...version, outbox: stored };
+    w.bundles.cases.get('YJS-D-1')!.versions[0] = { ...version, outbox: stored, marked: true, pending: true };
     await w.approval.submitBundle(app, cause('s-1'));
     expect(w.messenger.outbound.map((e) => e.id)).toEqual(['stored-form']);
     expect((await w.bundles.loadBundle('YJS-D-1')).versions[0]?.pending).toBe(false);

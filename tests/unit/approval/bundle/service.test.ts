@@ -54,11 +54,11 @@ describe('the bundle use case', () => {
       return publish(events);
     };
     await expect(w.approval.submitBundle(app, cause('s-1'))).rejects.toThrow('queue down');
-    expect((await w.bundles.loadBundle('YJS-U-1')).versions).toEqual([expect.objectContaining({ sequence: 1, pending: true })]);
+    expect((await w.bundles.loadBundle('YJS-U-1')).versions).toEqual([expect.objectContaining({ sequence: 1, marked: false })]);
     fail = false;
     await w.approval.submitBundle(app, cause('s-1'));
     const known = await w.bundles.loadBundle('YJS-U-1');
-    expect(known.versions).toEqual([expect.objectContaining({ sequence: 1, pending: false })]);
+    expect(known.versions).toEqual([expect.objectContaining({ sequence: 1 })]);
     // Four children decided (invoice not applicable), each sent once, and the bundle's roll-up once.
     expect(w.messenger.outbound.map((e) => e.id).sort()).toEqual(
       [...['QYKB-SBDJ', 'QYKB-SLDJ', 'QYKB-YHKH', 'QYKB-YZKZ'].map((c) => `decision:YJS-U-1:${c}:1`), 'bundle-decision:YJS-U-1:1'].sort(),
