@@ -121,6 +121,16 @@ const LEVERS: readonly Lever[] = [
     jvmMsPerEvent: [5.68, 5.65],
     writeUnits: [16.71, 16.26],
   },
+  {
+    lever:
+      'approval: a version an event made keeps no outbox item (what it sends is derived from the version, and the event\'s redelivery sends it again, same ids); only the deadlines schedule\'s own changes keep one. A first decision writes 4 items in its transaction instead of 5 and is not marked sent afterwards: BatchWriteItem 1,572 → 504 of the day, items written in batches 1.51 → 1.05 per event; in the cost section 3–6 write units fewer per application, the day\'s mix $9.13 → $8.10 per million. On the stand-in no gain showed: the day\'s transactions went up (3,773 → 4,580) with its Queries (1,365 → 2,165), so the items written inside transactions per event stayed at 6.1. A second pair, run the other way round (after first), moved the same way: transactions 3,392 → 4,258, Queries 973 → 1,836, write units 16.3 → 15.7, events/s 145 → 160, the stand-in\'s CPU per event 6.31 → 5.89 ms. Where the extra transactions and Queries come from is not isolated (one transaction and one Query more each time a batch\'s record runs again alone: a review consumer\'s conflict is the likely source)',
+    compared: '9ca3418 → 7a9ea56 (2026-12-05)',
+    requests: [0.49, 0.51],
+    eventsPerSecond: [166, 157],
+    ratio: [0.11, 0.12],
+    jvmMsPerEvent: [5.59, 5.95],
+    writeUnits: [16.8, 16.1],
+  },
 ];
 
 const pair = ([before, after]: readonly [number, number], digits: number) => `${before.toFixed(digits)} → ${after.toFixed(digits)}`;
@@ -176,6 +186,21 @@ const COST_LEVERS: readonly CostLever[] = [
     row: '一件事 bundle application',
     writeUnits: [40.07, 24.8],
     perMillion: [28.44, 18.53],
+  },
+  {
+    lever:
+      'approval: a version an event made keeps no outbox item (2 units in the transaction, 2 more when over 1 KB, and 1–2 to mark it sent); its event\'s redelivery sends what the version derives again. Every application row: commitment 24.8 → 18.8, outdoor 22.8 → 19.8, weather 20.8 → 17.8, pending materials 18.0 → 15.0; the day\'s mix $9.13 → $8.10 per million',
+    compared: '9ca3418 → 7a9ea56 (2026-12-05)',
+    row: 'commitment-no-criminal-record application',
+    writeUnits: [24.8, 18.8],
+    perMillion: [16.42, 12.53],
+  },
+  {
+    lever: 'bundle: a version an event made keeps no outbox marker either (2 units in the transaction, 1 to mark it sent); only the schedule\'s own versions have one',
+    compared: '7a9ea56 → 2d7289d (2026-12-05)',
+    row: '一件事 bundle application',
+    writeUnits: [24.8, 21.8],
+    perMillion: [18.63, 16.7],
   },
 ];
 
