@@ -38,6 +38,14 @@ export interface Outbox {
  */
 export const resentBySchedule = (madeBy: VersionCause | 'overdueFlag'): boolean => madeBy === 'supplementDeadline' || madeBy === 'overdueFlag';
 
+/**
+ * Whether a stored version (a single item's or a bundle's) is sent when an event comes for it again: while
+ * its outbox item (`marked`) says it is pending; without an item, whenever the event is the one that made
+ * the version (`redelivery`), since nothing records whether the first attempt sent it.
+ */
+export const sendsAgain = (version: { readonly marked: boolean; readonly pending: boolean }, redelivery: boolean): boolean =>
+  version.marked ? version.pending : redelivery;
+
 /** Whose outbox: a decision version's, or the overdue flag's. */
 export type OutboxRef =
   | { readonly applicationId: string; readonly of: 'version'; readonly sequence: number }

@@ -5,10 +5,10 @@ import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
 import type { QueryRoutes } from './router';
 
-/** One decision version as the history shows it: outcome, reason codes with their details, due dates, materials. */
 /**
- * `sent`: whether its events went out, where an outbox item records it (a change the deadlines schedule
- * made); null for an event's version, which no item tracks (its redelivery sends them again).
+ * One decision version as the history shows it: outcome, reason codes with their details, due dates,
+ * materials. `sent`: whether its events went out, where an outbox item records it (a change the deadlines
+ * schedule made); null for an event's version, which no item tracks (its redelivery sends them again).
  */
 function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean | null) {
   return {

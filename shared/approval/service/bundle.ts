@@ -18,7 +18,8 @@ import type { PersonReview } from '../domain/reviewed';
 import type { ServiceItem } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, refusalReceipt } from '../messages';
 import type { BundleCatalogue, BundleStore, StoredBundle, StoredBundleVersion } from '../bundle-ports';
-import { resentBySchedule, type ApprovalPorts, type Outbox, type StoredRefusalCode } from '../ports';
+import { resentBySchedule, sendsAgain, type ApprovalPorts, type Outbox, type StoredRefusalCode } from '../ports';
+import { outboxSender } from './outbox';
 import { bundleAudit, bundleMessages, bundleReceipt } from './bundle-messages';
 
 export type BundlePorts = ApprovalPorts & { readonly bundles: BundleStore; readonly catalogue: BundleCatalogue };
@@ -39,6 +40,8 @@ export interface BundleService {
 
 export function bundleService(ports: BundlePorts): BundleService {
   const { bundles, catalogue, registry, telemetry } = ports;
+  // The single items' sender: internal events, then outbound, one request per queue.
+  const { deliver } = outboxSender(ports);
 
   /** The items of a bundle version: those a child was decided on keep that version, the others are current. */
   async function itemsOf(bundle: Bundle | undefined, previous: BundleState | undefined): Promise<Map<string, ServiceItem>> {
@@ -61,9 +64,7 @@ export function bundleService(ports: BundlePorts): BundleService {
    * schedule's sweep, or the event's redelivery, sends it again).
    */
   async function sendOutbox(applicationId: string, sequence: number, outbox: Outbox, marked: boolean): Promise<void> {
-    const internal = effectEvents(outbox.effects);
-    if (internal.length > 0) await ports.messenger.sendInternal(internal);
-    await ports.messenger.publish(outbox.outbound);
+    await deliver([{ outbox, internal: effectEvents(outbox.effects) }]);
     if (marked) await bundles.markBundleSent(applicationId, sequence, ports.now());
   }
 
@@ -75,7 +76,7 @@ export function bundleService(ports: BundlePorts): BundleService {
    * an item, when `redelivery` says this event made the version (nothing records whether it was sent).
    */
   async function resend(known: StoredBundle, version: StoredBundleVersion, redelivery: boolean): Promise<void> {
-    if (known.state === undefined || !(version.marked ? version.pending : redelivery)) return;
+    if (known.state === undefined || !sendsAgain(version, redelivery)) return;
     await sendOutbox(known.state.applicationId, version.sequence, outboxOf(version), version.marked);
   }
 

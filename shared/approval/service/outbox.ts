@@ -12,7 +12,7 @@
 import type { InternalEvent } from '#contract/internal';
 import type { Decision } from '../domain/decision';
 import { effectEvents, messagesOf } from '../messages';
-import type { ApprovalPorts, Outbox, OutboxRef, StoredVersion } from '../ports';
+import { sendsAgain, type ApprovalPorts, type Outbox, type OutboxRef, type StoredVersion } from '../ports';
 
 /** What one version (or flag) sends. */
 export interface Messages {
@@ -62,11 +62,9 @@ export function outboxSender({ store, messenger, now }: Pick<ApprovalPorts, 'sto
     deliver,
     async resend(version, redelivery) {
       const { outbox, decision } = version;
-      if (outbox !== undefined) {
-        if (version.pending) await send({ ref: versionOutbox(decision), outbox, internal: effectEvents(outbox.effects) });
-        return;
-      }
-      if (redelivery) await deliver([messagesOf(decision, version.causeKind)]);
+      if (!sendsAgain({ marked: outbox !== undefined, pending: version.pending }, redelivery)) return;
+      if (outbox !== undefined) await send({ ref: versionOutbox(decision), outbox, internal: effectEvents(outbox.effects) });
+      else await deliver([messagesOf(decision, version.causeKind)]);
     },
   };
 }
