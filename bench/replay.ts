@@ -1,8 +1,8 @@
 /**
  * 沙盘推演 replay (100,000 stored applications against a draft in at most a minute locally).
  * Stored first decisions are made as the approval consumer makes them — decide() over generated
- * applications of one item — and kept in their stored form: the version item's `bodyGz` (the decision)
- * and `facts` (deflated against the decision's JSON). The timed part is what a simulation slice does per
+ * applications of one item — and kept in their stored form: the version item's `bodyZ` (the decision and
+ * the facts it saw, packed in one stream). The timed part is what a simulation slice does per
  * application after its DynamoDB reads: decode the decision and its facts, replay against a draft (a
  * tightened threshold) and tally. Compared with the rules engine's own rate (the draft's compiled rules
  * evaluated over the same facts) and with decide() itself. One core; the DynamoDB reads are not in it.
@@ -13,7 +13,7 @@ import type { Decision } from '#approval/domain/decision';
 import { factsOf, type DecisionFacts } from '#approval/domain/replay';
 import { ruleFacts } from '#approval/domain/rules';
 import type { Application, Licence, ServiceItem } from '#approval/domain/types';
-import { decodeVersion, encodeBody, encodeFacts } from '#approval/store/items';
+import { decodeVersion, encodeBody } from '#approval/store/items';
 import { makeCreditCode } from '#contract/identifiers';
 import { compileCondition } from '#rules/compile';
 import type { Replayable } from '#approval';
@@ -57,8 +57,7 @@ const draft: ServiceItem = {
 };
 
 interface Stored {
-  readonly bodyGz: Uint8Array;
-  readonly facts: Uint8Array;
+  readonly bodyZ: Uint8Array;
 }
 
 function applicationOf(i: number): { facts: DecisionFacts } {
@@ -98,10 +97,9 @@ function applicationOf(i: number): { facts: DecisionFacts } {
 function store(i: number): { stored: Stored; decision: Decision } {
   const { facts } = applicationOf(i);
   const decision = decide({ ...facts, item: published, calendar });
-  const json = JSON.stringify(decision);
-  const body = encodeBody(decision, json);
-  if (!('bodyGz' in body)) throw new Error('bench: expected a compressed decision body');
-  return { stored: { bodyGz: body.bodyGz, facts: encodeFacts(facts, json).facts }, decision };
+  const body = encodeBody(decision, facts);
+  if (!('bodyZ' in body)) throw new Error('bench: expected a packed decision body');
+  return { stored: { bodyZ: body.bodyZ }, decision };
 }
 
 export async function replaySection(ctx: BenchContext): Promise<SectionResult> {
@@ -109,11 +107,11 @@ export async function replaySection(ctx: BenchContext): Promise<SectionResult> {
   const slices = 16;
   const genStart = performance.now();
   const stored: Stored[] = [];
-  let factBytes = 0;
+  let packedBytes = 0;
   for (let i = 0; i < n; i++) {
     const s = store(i).stored;
     stored.push(s);
-    factBytes += s.facts.length;
+    packedBytes += s.bodyZ.length;
     if (i % 5000 === 0) {
       ctx.progress((0.5 * i) / n, `storing ${si(i)}`);
       await tick();
@@ -173,9 +171,9 @@ export async function replaySection(ctx: BenchContext): Promise<SectionResult> {
     title: '沙盘推演: replaying stored decisions against a draft',
     body: [
       `${si(n)} first decisions of \`CG-0107\` (five rules, an e-licence material) made by \`decide()\` and kept in their stored form`,
-      `(generated in ${(genMs / 1000).toFixed(1)} s; the facts average ${Math.round(factBytes / n)} bytes deflated against the decision). Replayed on`,
-      `one core in ${slices} slices as the simulation worker does after its reads: decode the decision (gzip JSON) and its facts`,
-      '(inflate with the decision as dictionary), `replay()` against a draft that tightens the area threshold, tally; the',
+      `(generated in ${(genMs / 1000).toFixed(1)} s; the decision and its facts average ${Math.round(packedBytes / n)} bytes packed). Replayed on`,
+      `one core in ${slices} slices as the simulation worker does after its reads: unpack the decision and its facts`,
+      '(one raw inflate with the preset dictionary), `replay()` against a draft that tightens the area threshold, tally; the',
       'slices merged. DynamoDB reads are not included (locally they are the query of the byItem shard and BatchGetItem,',
       '100 keys a call). The rules engine\'s own rate is the draft\'s compiled condition evaluated over the same rule facts.',
       '',

@@ -12,8 +12,9 @@
  *                                                      they go away with the version that leaves that state
  *   APP#<applicationId>  V#<000001>                   every decision version, append-only and never updated: the
  *                                                      full decision with its trace (the one copy), and its cause.
- *                                                      V#000001 also keeps `facts`, what decide() read, for a
- *                                                      simulation's replay (docs/decisions/decision-facts.md), and
+ *                                                      V#000001 also keeps the facts, what decide() read, for a
+ *                                                      simulation's replay (docs/decisions/decision-facts.md),
+ *                                                      packed in one stream with the decision (`bodyZ`), and
  *                                                      is the submitted application: `facts.application` (or
  *                                                      `application` when no facts were read), `receivedAt`; its
  *                                                      content hash is the decision's, the event is the `cause`
@@ -41,8 +42,8 @@
  * sent by their event's redelivery while pending, and marked sent.
  *
  * Cost. Write units are billed per KB of item, twice inside a transaction, and an update on the size of
- * the whole item. So the multi-KB trace is written once (V#, gzip-compressed when large), the items a
- * later write touches (DECISION, an OUTBOX#) stay small, and audit lines point at the version.
+ * the whole item. So the multi-KB trace is written once (V#, packed when large: store/packing.ts), the
+ * items a later write touches (DECISION, an OUTBOX#) stay small, and audit lines point at the version.
  *
  * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
  * than DynamoDB maps like, and nothing queries inside them.

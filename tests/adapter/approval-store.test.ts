@@ -4,6 +4,7 @@
  * the version they were computed from; the overdue flag; conflicts and refusals once; outboxes marked sent;
  * the byDue and byItem index keys the schedule and the figures read.
  */
+import { deflateRawSync, gzipSync } from 'node:zlib';
 import { jest } from '@jest/globals';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -65,7 +66,7 @@ describe('approval store: a first decision', () => {
     expect(decision).not.toHaveProperty('duePk');
     expect(JSON.parse(decision!.body as string)).toEqual(store.currentOf(record.decision));
     // The trace is large: stored once, compressed.
-    expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyGz: expect.anything() });
+    expect(await item('AD-FIRST-1', 'V#000001')).toMatchObject({ causeKind: 'submitted', causeKey: '/systems/window-acceptance#e-AD-FIRST-1', bodyZ: expect.anything() });
 
     const audit = await db().get('audit', { pk: 'AUDIT#application:AD-FIRST-1', sk: `${NOW}#decided:APPROVED#/systems/window-acceptance#e-AD-FIRST-1` });
     expect(audit?.details).toMatchObject({ reasonCodes: [], version: 'APP#AD-FIRST-1/V#000001' });
@@ -88,8 +89,10 @@ describe('approval store: a first decision', () => {
     expect(await store.approvalStore.createFirstDecision(record)).toBe('stored');
 
     const version = await item('AD-FACTS-1', 'V#000001');
-    expect(version).toMatchObject({ receivedAt: '2026-11-18T02:00:00.123Z', facts: expect.anything() });
+    // The decision and the facts it saw, packed in one stream (binary `bodyZ`).
+    expect(version).toMatchObject({ receivedAt: '2026-11-18T02:00:00.123Z', bodyZ: expect.anything() });
     expect(version).not.toHaveProperty('application');
+    expect(version).not.toHaveProperty('facts');
     const known = await store.loadCase('AD-FACTS-1');
     expect(known.application).toEqual({ application: app, applicationHash: record.decision.applicationHash, cause: cause('e-AD-FACTS-1'), receivedAt: '2026-11-18T02:00:00.123Z' });
     expect(known.versions.map((v) => v.decision.sequence)).toEqual([1]);
@@ -99,6 +102,21 @@ describe('approval store: a first decision', () => {
     const otherInput = inputFor(other, posterItem);
     expect(await store.approvalStore.createFirstDecision({ ...first(other, decide(otherInput), 'e-other'), facts: factsOf(otherInput) })).toBe('exists');
     expect((await store.loadCase('AD-FACTS-1')).application?.application).toEqual(app);
+  });
+
+  it('reads a first version written before packing: a gzip body and the facts deflated against it', async () => {
+    const app = posterApp({ applicationId: 'AD-GZ-1' });
+    const input = inputFor(app, posterItem);
+    const record = { ...first(app, decide(input)), facts: factsOf(input), receivedAt: '2026-11-18T02:00:00.123Z' };
+    await store.approvalStore.createFirstDecision(record);
+    const { bodyZ: _packed, ...rest } = (await item('AD-GZ-1', 'V#000001'))!;
+    const json = JSON.stringify(record.decision);
+    const facts = deflateRawSync(JSON.stringify(record.facts), { level: 9, dictionary: Buffer.from(json) });
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { ...rest, bodyGz: gzipSync(json), facts } }));
+
+    const known = await store.loadCase('AD-GZ-1');
+    expect(known.application?.application).toEqual(app);
+    expect(known.versions.map((v) => v.decision)).toEqual([JSON.parse(json)]);
   });
 
   it('reads a partition written when the application had an item of its own', async () => {

@@ -9,7 +9,7 @@
  *                                                        duePk = DUE#BUNDLE_SUPPLEMENT, dueAt = its earliest
  *                                                        supplement deadline (gone with the version that ends it)
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
- *                                                        each child's decision and trace (gzip when large), its cause
+ *                                                        each child's decision and trace (packed when large), its cause
  *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            only for a version the deadlines schedule made (it resends
  *                                                        those): `pending` until sent, with the byDue keys duePk =
  *                                                        BUNDLE_OUTBOX, dueAt = when written. A version an event

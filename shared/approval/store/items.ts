@@ -4,7 +4,7 @@
  * which also holds the application, is the exactly-once gate of a submission), a later DECISION only over the
  * version it was computed from.
  */
-import { deflateRawSync, gunzipSync, gzipSync, inflateRawSync } from 'node:zlib';
+import { gunzipSync, inflateRawSync } from 'node:zlib';
 import { auditPut, type AuditEntry } from '#platform/audit';
 import { receiptPut, type Receipt } from '#platform/receipts';
 import type { TransactItem } from '#platform/transactions';
@@ -26,6 +26,7 @@ import {
   table,
   versionSk,
 } from './keys';
+import { pack, unpack } from './packing';
 
 /**
  * What the DECISION item keeps of the current version: what the byDue index, the figures and the monthly
@@ -73,21 +74,34 @@ export function currentOf(d: Decision): CurrentDecision {
   };
 }
 
-/** Bodies above this many bytes are stored gzip-compressed (binary `bodyGz`): a trace shrinks 3–5×. */
-const COMPRESS_ABOVE = 1024;
+/** Bodies above this many bytes, and every body stored with facts, are packed (binary `bodyZ`, packing.ts). */
+const PACK_ABOVE = 1024;
 
-export function encodeBody(value: unknown, json: string = JSON.stringify(value)): { body: string } | { bodyGz: Uint8Array } {
-  return Buffer.byteLength(json) > COMPRESS_ABOVE ? { bodyGz: gzipSync(json) } : { body: json };
+/**
+ * A version's body as stored: packed with its facts when it has them (a first version), packed alone when
+ * large, else JSON text (`body`). The facts are what decide() read (docs/decisions/decision-facts.md).
+ */
+export function encodeBody(value: unknown, facts?: DecisionFacts): { body: string } | { bodyZ: Uint8Array } {
+  const json = JSON.stringify(value);
+  if (facts !== undefined) return { bodyZ: pack(json, JSON.stringify(facts)) };
+  return Buffer.byteLength(json) > PACK_ABOVE ? { bodyZ: pack(json) } : { body: json };
 }
 
-/** The stored body's JSON text. */
-function bodyJson(item: Record<string, unknown>): string {
+/**
+ * The stored body's JSON text, and the facts' JSON when it holds them. Items written before packing keep a
+ * gzip body (`bodyGz`) and, on a first version, facts deflated with the body as dictionary (`facts`).
+ */
+function storedJson(item: Record<string, unknown>): { json: string; factsJson?: string } {
+  const packed = item.bodyZ as Uint8Array | undefined;
+  if (packed !== undefined) return unpack(packed);
   const gz = item.bodyGz as Uint8Array | undefined;
-  return gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8');
+  const json = gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8');
+  const facts = item.facts as Uint8Array | undefined;
+  return facts === undefined ? { json } : { json, factsJson: inflateRawSync(facts, { dictionary: Buffer.from(json) }).toString('utf8') };
 }
 
 export function decodeBody<T>(item: Record<string, unknown>): T {
-  return JSON.parse(bodyJson(item)) as T;
+  return JSON.parse(storedJson(item).json) as T;
 }
 
 const createOnce = (item: Record<string, unknown>): TransactItem => ({
@@ -111,28 +125,14 @@ function decisionItem(decision: Decision) {
   };
 }
 
-/**
- * The facts a first decision saw (domain/replay.ts), in the version item's binary `facts`: raw deflate with
- * the decision's own JSON as the preset dictionary. Most of the facts' strings (ids, form values, licence
- * numbers, names) are already in the decision's trace, so they cost a back-reference each: about 40% fewer
- * bytes than gzip alone (docs/decisions/decision-facts.md). Read back with the decision it was stored with.
- */
-export function encodeFacts(facts: DecisionFacts, decisionJson: string): { facts: Uint8Array } {
-  return { facts: deflateRawSync(JSON.stringify(facts), { level: 9, dictionary: Buffer.from(decisionJson) }) };
-}
-
-/** A version item's decision and, on a first version, the facts it saw: the body decompressed once. */
+/** A version item's decision and, on a first version, the facts it saw: the body unpacked once. */
 export function decodeVersion(item: Record<string, unknown>): { decision: Decision; facts?: DecisionFacts } {
-  const json = bodyJson(item);
+  const { json, factsJson } = storedJson(item);
   const decision = JSON.parse(json) as Decision;
-  const packed = item.facts as Uint8Array | undefined;
-  if (packed === undefined) return { decision };
-  const facts = JSON.parse(inflateRawSync(packed, { dictionary: Buffer.from(json) }).toString('utf8')) as DecisionFacts;
-  return { decision, facts };
+  return factsJson === undefined ? { decision } : { decision, facts: JSON.parse(factsJson) as DecisionFacts };
 }
 
 function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, facts?: DecisionFacts) {
-  const json = JSON.stringify(decision);
   return {
     pk: pkOf(decision.applicationId),
     sk: versionSk(decision.sequence),
@@ -142,8 +142,7 @@ function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, 
     cause,
     causeKey: causeKey(cause),
     causeKind,
-    ...encodeBody(decision, json),
-    ...(facts === undefined ? {} : encodeFacts(facts, json)),
+    ...encodeBody(decision, facts),
   };
 }
 
