@@ -15,6 +15,7 @@ import { stageConfig } from '#topology/stages';
 import { env } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
 import { setClockOffset } from '#platform/clock';
+import { groupCommitTotals } from '#platform/group-commit';
 // The pure domain, not the capability's index: the index loads the store, and with it the SDK clients, which
 // read their endpoints at import — before startRuntime has set them.
 import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
@@ -319,6 +320,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const applicantRecords = await seedApplicants(day.applicants, 0.05, 0.1);
   meter.reset();
   meter.latencies = [];
+  const commits0 = groupCommitTotals();
   const sample = new RequestSample();
   meter.onDynamoRequest = (name, input) => sample.offer(name, input);
   const total = day.mixed.length + 1;
@@ -337,6 +339,8 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   clearInterval(poll);
   const endToEndMs = performance.now() - t0;
   const cpu1 = cpuSeconds();
+  const commits1 = groupCommitTotals();
+  const commits = { writes: commits1.writes - commits0.writes, changes: commits1.changes - commits0.changes, redone: commits1.redone - commits0.redone };
   meter.onDynamoRequest = undefined;
   const cpu = { node: cpu1.node - cpu0.node, standIns: cpu1.standIns - cpu0.standIns, wallSeconds: endToEndMs / 1000 };
   const usage = meter.snapshot();
@@ -384,7 +388,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const outcomes = outcomesByTemplate(day.applications, decided);
   for (const [template, byOutcome] of Object.entries(outcomes)) checks.push({ what: `distinct outcomes of the ${template} clones`, expected: 1, actual: Object.keys(byOutcome).length });
   const mix = { ...mixOf(day), 'gov.policy.published': 1 };
-  return { total, mix, applicantRecords, postedMs, endToEndMs, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, shapes, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
+  return { total, mix, applicantRecords, postedMs, endToEndMs, commits, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, shapes, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
 }
 
 /** How many events of each type (by the cost run's labels) a day holds. */

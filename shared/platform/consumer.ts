@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { BatchProcessor, EventType, FullBatchFailureError, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseEnvelope, parseQueued, type DataSchema, type Parsed, type QueuedEnvelope, type QueuedEventOf } from '#contract/queued';
@@ -158,6 +159,9 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
       throw withoutRecordErrors(error);
     }
     const failed = await unit.commit();
+    // A conflict (a concurrent or redelivered change won, or a case assumed new existed) costs its record a
+    // fresh read and a write alone, and the rest of its transaction a write again.
+    if (unit.stats && unit.stats.redone > 0) metrics.addMetric('RecordsRedoneAfterConflict', MetricUnit.Count, unit.stats.redone);
     const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const batchItemFailures = [...response.batchItemFailures];
     for (const id of failed) if (!reported.has(id)) batchItemFailures.push({ itemIdentifier: id });

@@ -47,8 +47,17 @@ export interface GroupWriter<C> {
   prepare?(events: readonly unknown[]): Promise<void>;
 }
 
+/** What a unit of work did: transactions written, changes in them, records run again after a conflict. */
+export interface CommitStats {
+  writes: number;
+  changes: number;
+  redone: number;
+}
+
 /** What `sqsConsumer` needs from a unit of work. */
 export interface UnitOfWork {
+  /** Read after `commit()`: the consumer reports the records redone as a metric. */
+  readonly stats?: Readonly<CommitStats>;
   run(messageId: string, fn: () => Promise<void>): Promise<void>;
   /** Writes what is waiting and redoes conflicts; returns the message ids that must fail. Never throws. */
   commit(): Promise<ReadonlySet<string>>;
@@ -68,6 +77,16 @@ interface Scope {
 
 const scope = new AsyncLocalStorage<Scope>();
 
+/**
+ * Every unit of work of this process, summed. In Lambda the consumer's metric reports each invocation's; the
+ * local runtime runs every consumer in one process, so its bench reads these (`groupCommitTotals`).
+ */
+const totals: CommitStats = { writes: 0, changes: 0, redone: 0 };
+
+export function groupCommitTotals(): Readonly<CommitStats> {
+  return { ...totals };
+}
+
 export class GroupCommit<C> implements UnitOfWork {
   private waiting: Waiting<C>[] = [];
   private readonly keys = new Set<string>();
@@ -76,8 +95,8 @@ export class GroupCommit<C> implements UnitOfWork {
   private readonly failed = new Set<string>();
   /** The batch's memo (batch-memo.ts): what was read ahead, shared by its records. */
   private readonly memo = new Map<string, Promise<unknown>>();
-  /** What the unit did (writes, changes written, records redone), for tests. */
-  readonly stats = { writes: 0, changes: 0, redone: 0 };
+  /** What the unit did (writes, changes written, records redone). */
+  readonly stats: CommitStats = { writes: 0, changes: 0, redone: 0 };
 
   /** Present when the writer reads ahead, so a consumer parses its batch up front only then. */
   readonly prepare?: (events: readonly unknown[]) => Promise<void>;
@@ -163,6 +182,8 @@ export class GroupCommit<C> implements UnitOfWork {
     }
     this.stats.writes++;
     this.stats.changes += batch.length;
+    totals.writes++;
+    totals.changes += batch.length;
     const committed = batch.filter((_, i) => results[i] === 'committed');
     if (committed.length > 0 && this.writer.afterWrite) {
       try {
@@ -185,6 +206,7 @@ export class GroupCommit<C> implements UnitOfWork {
       }
       // A conflict: the record runs again on its own, outside the unit, on fresh state.
       this.stats.redone++;
+      totals.redone++;
       const fn = this.redo.get(w.messageId)!;
       try {
         await scope.exit(fn);

@@ -4,6 +4,7 @@
  * invocation's `prepare()` cleared the first one's failure list, the first then reported its failed record
  * as done, the poller deleted it, and it was lost (the completed case missing after the DynamoDB outage).
  */
+import { jest } from '@jest/globals';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { primed, primeInBatch } from '#platform/batch-memo';
 import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
@@ -181,6 +182,40 @@ describe('sqsConsumer reading ahead for a batch', () => {
     const handler = sqsConsumer(async (event) => void seen.push(`${event.id}:${String(await primed(event.id))}`), { unitOfWork: unit });
     const out = await settle(handler({ Records: [record('a'), record('b')] }, context()));
     expect([seen, out]).toEqual([['a:undefined', 'b:undefined'], { response: { batchItemFailures: [] } }]);
+  });
+});
+
+describe('sqsConsumer reporting conflicts', () => {
+  it('reports the records its unit ran again after a conflict as a metric, and nothing when there were none', async () => {
+    const { metrics } = await import('#platform/powertools');
+    const added: Array<[string, number]> = [];
+    const spy = jest.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
+      added.push([name, value]);
+      return metrics;
+    });
+    try {
+      let conflicts = new Set(['b', 'c']);
+      const unit = () =>
+        new GroupCommit<{ key: string }>({
+          keyOf: (c) => c.key,
+          write: async (changes) => changes.map((c): CommitResult => (conflicts.has(c.key) ? 'conflict' : 'committed')),
+        });
+      const seen: string[] = [];
+      const handler = sqsConsumer(async (event) => {
+        const ctx = currentUnit<{ key: string }>();
+        if (ctx) ctx.unit.defer({ key: event.id });
+        else seen.push(`alone ${event.id}`);
+      }, { unitOfWork: unit });
+      const out = await settle(handler({ Records: [record('a'), record('b'), record('c')] }, context()));
+      expect(out).toEqual({ response: { batchItemFailures: [] } });
+      expect(seen).toEqual(['alone b', 'alone c']);
+      expect(added).toEqual([['RecordsRedoneAfterConflict', 2]]);
+      conflicts = new Set();
+      await settle(handler({ Records: [record('d')] }, context()));
+      expect(added).toEqual([['RecordsRedoneAfterConflict', 2]]);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
 

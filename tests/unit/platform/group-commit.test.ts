@@ -3,7 +3,7 @@
  * written together, in order, once; a conflict runs the record again on its own; a failure fails only the
  * records it concerns; and a record's outcome lines wait for its write.
  */
-import { afterCommit, currentUnit, GroupCommit, type CommitResult, type GroupWriter } from '#platform/group-commit';
+import { afterCommit, currentUnit, groupCommitTotals, GroupCommit, type CommitResult, type GroupWriter } from '#platform/group-commit';
 
 interface Change {
   readonly key: string;
@@ -74,6 +74,7 @@ describe('GroupCommit', () => {
   });
 
   it('runs a conflicted record again on its own, outside the unit, and counts it once', async () => {
+    const before = groupCommitTotals();
     const writer = new FakeWriter();
     const unit = new GroupCommit(writer);
     const log: string[] = [];
@@ -86,6 +87,9 @@ describe('GroupCommit', () => {
     expect(writer.published).toEqual([[{ key: 'A', value: '1' }]]);
     expect(log).toEqual(['counted A=1', 'direct B=1', 'counted B=1']);
     expect(unit.stats.redone).toBe(1);
+    // The process's totals (what the local runtime's bench reports) add what this unit did.
+    const after = groupCommitTotals();
+    expect([after.writes - before.writes, after.changes - before.changes, after.redone - before.redone]).toEqual([1, 2, 1]);
   });
 
   it('fails the record whose redo throws, and only it', async () => {
