@@ -62,6 +62,8 @@ export interface Runtime {
   readonly config: StageConfig;
   readonly queues: Record<QueueName, LocalQueue>;
   readonly outbound: OutboundRecord[];
+  /** Outbound ids the sink listed, and messages it received again under an id already listed (at least once). */
+  outboundCounts(): { listed: number; duplicates: number };
   fireSchedule(name: string): Promise<unknown>;
   drain(timeoutMs?: number): Promise<boolean>;
   queueDepths(): Record<string, { visible: number; inFlight: number; delayed: number; dlq: number }>;
@@ -223,6 +225,7 @@ async function assemble(
     config,
     queues: localQueues,
     outbound: sink.records,
+    outboundCounts: () => ({ listed: sink.listed(), duplicates: sink.duplicates() }),
     fireSchedule,
     drain,
     queueDepths,

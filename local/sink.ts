@@ -22,7 +22,9 @@ const MEMORY_LIMIT = 50_000;
 
 export interface OutboundSink {
   readonly records: OutboundRecord[];
-  /** Deliveries of an id already listed, dropped (for tests and the curious). */
+  /** Ids listed since the sink started (the data folder's included), however many the memory keeps. */
+  readonly listed: () => number;
+  /** Deliveries of an id already listed, dropped. */
   readonly duplicates: () => number;
   stop(): Promise<void>;
 }
@@ -90,6 +92,7 @@ export function startOutboundSink(sqs: SQSClient, queueUrl: string, dataDir: str
   })();
   return {
     records,
+    listed: () => seen.size,
     duplicates: () => duplicates,
     async stop() {
       running = false;

@@ -124,6 +124,10 @@ export async function pipelineSection(ctx: BenchContext): Promise<SectionResult>
           'the consumers\' group commits over the day: writes (each one or more transactions of up to 100 items) / changes written / records run again alone after a conflict (a review parked before its case, a redelivery: each a fresh read and a write alone, and the rest of its transaction written again)',
           `${r.commits.writes.toLocaleString('en')} / ${r.commits.changes.toLocaleString('en')} / ${r.commits.redone.toLocaleString('en')}`,
         ],
+        [
+          'outbound events of the day: listed by the local sink (once per id) / received again under an id it had listed (delivery is at least once: a redelivered event sends its version\'s messages again, same ids)',
+          `${r.outbound.listed.toLocaleString('en')} / ${r.outbound.duplicates.toLocaleString('en')}`,
+        ],
         ['handler errors logged (each retried by SQS)', r.errorCount === 0 ? '0' : `${r.errorCount}; first: ${String((r.errors as string[])[0] ?? '').replace(/\s+/g, ' ').replace(/\|/g, '/').slice(0, 160)}`],
         ['CPU used: Node (gateway, handlers, fauxqs, load) / DynamoDB Local (JVM)', `${r.cpu.node.toFixed(1)} s / ${r.cpu.standIns.toFixed(1)} s over ${r.cpu.wallSeconds.toFixed(1)} s of wall time`],
         ['DynamoDB Local\'s CPU: per event of the day / per write of the raw probe / per item of the transaction probe', `${jvm.perEvent.toFixed(2)} ms / ${r.raw.jvmMsPerItem.toFixed(2)} ms / ${r.transactionProbe.jvmMsPerItem.toFixed(2)} ms`],

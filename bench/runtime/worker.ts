@@ -321,6 +321,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   meter.reset();
   meter.latencies = [];
   const commits0 = groupCommitTotals();
+  const outbound0 = rt.outboundCounts();
   const sample = new RequestSample();
   meter.onDynamoRequest = (name, input) => sample.offer(name, input);
   const total = day.mixed.length + 1;
@@ -341,6 +342,8 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const cpu1 = cpuSeconds();
   const commits1 = groupCommitTotals();
   const commits = { writes: commits1.writes - commits0.writes, changes: commits1.changes - commits0.changes, redone: commits1.redone - commits0.redone };
+  const outbound1 = rt.outboundCounts();
+  const outbound = { listed: outbound1.listed - outbound0.listed, duplicates: outbound1.duplicates - outbound0.duplicates };
   meter.onDynamoRequest = undefined;
   const cpu = { node: cpu1.node - cpu0.node, standIns: cpu1.standIns - cpu0.standIns, wallSeconds: endToEndMs / 1000 };
   const usage = meter.snapshot();
@@ -388,7 +391,7 @@ async function pipeline(opts: { applications: number; cases: number; profiles: n
   const outcomes = outcomesByTemplate(day.applications, decided);
   for (const [template, byOutcome] of Object.entries(outcomes)) checks.push({ what: `distinct outcomes of the ${template} clones`, expected: 1, actual: Object.keys(byOutcome).length });
   const mix = { ...mixOf(day), 'gov.policy.published': 1 };
-  return { total, mix, applicantRecords, postedMs, endToEndMs, commits, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, shapes, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
+  return { total, mix, applicantRecords, postedMs, endToEndMs, commits, outbound, rawWrites, rawBefore: rawBefore.rate, rawAfter: rawAfter.rate, raw, transactionItems, transactionProbe, byKind, cdc, shapes, cpu, latency, usage, checks, outcomesByTemplate: outcomes };
 }
 
 /** How many events of each type (by the cost run's labels) a day holds. */
