@@ -47,7 +47,7 @@ export interface GroupWriter<C> {
   prepare?(events: readonly unknown[]): Promise<void>;
 }
 
-/** What a unit of work did: transactions written, changes in them, records run again after a conflict. */
+/** What a unit of work did: its writes (each one or more transactions), the changes in them, records redone. */
 export interface CommitStats {
   writes: number;
   changes: number;
