@@ -157,6 +157,9 @@ function policyEvent(policyId: string, id: string): Ev {
 }
 
 /** A peak day: applications of every sample kind, completed cases and their reviews, profile updates. */
+/** How many rounds of the day's interleaving (about 400 events each) a review follows its case by. */
+const REVIEW_LAG_ROUNDS = 10;
+
 function peakDay(scale: { applications: number; cases: number; profiles: number }, profiles: readonly EnterpriseProfile[]) {
   const apps = sampleEvents('gov.application.submitted');
   const applications: Array<{ template: string; itemCode: string; event: Ev }> = [];
@@ -191,12 +194,20 @@ function peakDay(scale: { applications: number; cases: number; profiles: number 
     reviews.push(r);
   }
   const profileEvs = profileEvents(profiles.slice(0, scale.profiles), 'ent');
-  // Interleave the streams as a day's traffic would arrive (cases before their reviews, mostly).
-  const streams = [applications.map((a) => a.event), cases, reviews, profileEvs];
+  // Interleave the streams as a day's traffic would arrive, 100 events of each in turn. A citizen reviews a
+  // service after it is done (the invitation follows the completion), minutes to days later: each review
+  // comes REVIEW_LAG_ROUNDS rounds after its case, but 1 in 100 comes just before its case (out of order, as
+  // an upstream system may deliver it: parked, then applied with the case).
+  const early = new Set(cases.map((c, i) => (i % 100 === 99 ? c : undefined)).filter((c) => c !== undefined));
+  const caseStream = cases.flatMap((c, i) => (early.has(c) ? [reviews[i]!, c] : [c]));
+  const laterReviews = reviews.filter((_, i) => !early.has(cases[i]!));
+  const streams = [applications.map((a) => a.event), caseStream, laterReviews, profileEvs];
+  const startRound = [0, 0, REVIEW_LAG_ROUNDS, 0];
   const mixed: Ev[] = [];
   const idx = streams.map(() => 0);
-  while (streams.some((s, k) => idx[k]! < s.length)) {
+  for (let round = 0; streams.some((s, k) => idx[k]! < s.length); round++) {
     for (const [k, s] of streams.entries()) {
+      if (round < startRound[k]!) continue;
       for (let j = 0; j < 100 && idx[k]! < s.length; j++) mixed.push(s[idx[k]!++]!);
     }
   }
