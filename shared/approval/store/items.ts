@@ -88,20 +88,22 @@ export function encodeBody(value: unknown, facts?: DecisionFacts): { body: strin
 }
 
 /**
- * The stored body's JSON text, and the facts' JSON when it holds them. Items written before packing keep a
- * gzip body (`bodyGz`) and, on a first version, facts deflated with the body as dictionary (`facts`).
+ * The stored body's JSON text, and the facts' JSON when it holds them and `withFacts` asks (a packed body
+ * has both in one stream). Items written before packing keep a gzip body (`bodyGz`) and, on a first
+ * version, facts deflated with the body as dictionary (`facts`), inflated only when asked for.
  */
-function storedJson(item: Record<string, unknown>): { json: string; factsJson?: string } {
+function storedJson(item: Record<string, unknown>, withFacts: boolean): { json: string; factsJson?: string } {
   const packed = item.bodyZ as Uint8Array | undefined;
   if (packed !== undefined) return unpack(packed);
   const gz = item.bodyGz as Uint8Array | undefined;
   const json = gz === undefined ? (item.body as string) : gunzipSync(gz).toString('utf8');
   const facts = item.facts as Uint8Array | undefined;
-  return facts === undefined ? { json } : { json, factsJson: inflateRawSync(facts, { dictionary: Buffer.from(json) }).toString('utf8') };
+  if (!withFacts || facts === undefined) return { json };
+  return { json, factsJson: inflateRawSync(facts, { dictionary: Buffer.from(json) }).toString('utf8') };
 }
 
 export function decodeBody<T>(item: Record<string, unknown>): T {
-  return JSON.parse(storedJson(item).json) as T;
+  return JSON.parse(storedJson(item, false).json) as T;
 }
 
 const createOnce = (item: Record<string, unknown>): TransactItem => ({
@@ -127,7 +129,7 @@ function decisionItem(decision: Decision) {
 
 /** A version item's decision and, on a first version, the facts it saw: the body unpacked once. */
 export function decodeVersion(item: Record<string, unknown>): { decision: Decision; facts?: DecisionFacts } {
-  const { json, factsJson } = storedJson(item);
+  const { json, factsJson } = storedJson(item, true);
   const decision = JSON.parse(json) as Decision;
   return factsJson === undefined ? { decision } : { decision, facts: JSON.parse(factsJson) as DecisionFacts };
 }
