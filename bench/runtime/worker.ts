@@ -608,7 +608,14 @@ async function publish(opts: { steps: number[]; sliceSize: number }) {
 
 // ---------------------------------------------------------------------------------------------------
 
-async function cost(opts: { perType: number; profilesForPolicy: number }) {
+/**
+ * The cost of each event type. In bursts (the default): N events posted 100 to a request, the consumers'
+ * batches as full as their queues let them be. One at a time (`oneAtATime`): each event posted alone and
+ * everything it causes drained before the next, so every request and every consumer batch holds that one
+ * event, as in a quiet hour when events come further apart than a batch takes; the policy push, one event
+ * fanned out, is left out.
+ */
+async function cost(opts: { perType: number; profilesForPolicy: number; oneAtATime?: boolean }) {
   await seedReference();
   const n = opts.perType;
   const { profiles } = generateEnterprises(n + opts.profilesForPolicy, 20261108, { asOf: '2026-11-01T00:00:00+08:00' });
@@ -629,11 +636,20 @@ async function cost(opts: { perType: number; profilesForPolicy: number }) {
   const out: any[] = [];
   for (const [i, s] of segments.entries()) {
     meter.reset();
-    await postAll(s.events, 4);
-    await drain(s.label);
+    if (opts.oneAtATime) {
+      for (const [k, e] of s.events.entries()) {
+        await postAll([e], 1);
+        await drain(`${s.label}, event ${k + 1} alone`);
+        progress((i + (k + 1) / s.events.length) / segments.length, `${s.label}, one at a time`);
+      }
+    } else {
+      await postAll(s.events, 4);
+      await drain(s.label);
+    }
     out.push({ label: s.label, events: s.per, usage: meter.snapshot(), ...(s.inMix === false ? { inMix: false } : {}) });
-    progress((i + 1) / (segments.length + 2), s.label);
+    progress((i + 1) / (segments.length + (opts.oneAtATime ? 0 : 2)), s.label);
   }
+  if (opts.oneAtATime) return { segments: out, dlq: dlqTotal() };
   // A policy push, per enterprise matched: profiles loaded first (not counted), then the publication.
   await postAll(profileEvents(profiles.slice(n), 'cost-pol'), 4);
   await drain('profiles for the policy');
@@ -779,7 +795,7 @@ async function main(): Promise<void> {
   const opts = JSON.parse(json ?? '{}');
   meter.installSqs();
   const config = opts.sliceSize ? { ...stageConfig('local'), matching: { sliceSize: opts.sliceSize } } : stageConfig('local');
-  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, batchingWindow: 'lambda', onInvocation: (fn, records, ms) => meter.addInvocation(fn, ms, records), config, log: (line) => errors.push(line), ...(opts.pollers ? { pollersPerQueue: opts.pollers } : {}) });
+  rt = await startRuntime({ port: 0, timers: false, retryDelaySeconds: 1, batchingWindow: opts.batchingWindow ?? 'lambda', onInvocation: (fn, records, ms) => meter.addInvocation(fn, ms, records), config, log: (line) => errors.push(line), ...(opts.pollers ? { pollersPerQueue: opts.pollers } : {}) });
   try {
     await meter.installDynamo();
     meter.setQueues(Object.fromEntries(Object.entries(rt.queues).map(([k, q]) => [k, q.url])));
