@@ -1,3 +1,3 @@
 export { createCalendar, CalendarError } from './calendar';
-export { addNaturalDays } from './types';
+export { addNaturalDays, daysOfMonth } from './types';
 export type { CalendarOptions, Due, LocalDate, WorkingCalendar } from './types';

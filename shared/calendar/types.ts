@@ -44,3 +44,10 @@ export interface CalendarOptions {
 export function addNaturalDays(from: Date | string, n: number): string {
   return new Date(new Date(from).getTime() + n * 86_400_000).toISOString();
 }
+
+/** Every day ("YYYY-MM-DD") of a month ("YYYY-MM"), leap days included. */
+export function daysOfMonth(month: string): LocalDate[] {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const count = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  return Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
+}

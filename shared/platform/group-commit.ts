@@ -2,7 +2,7 @@
  * Group commit: the writes of a whole SQS batch in one transaction instead of one per record.
  *
  * Why: every state change is one DynamoDB transaction (state + counters + audit + outbox). Ten records of a
- * batch usually add to the same counter rows (same department, day, month…), so ten transactions write
+ * batch usually add to the same counter rows (same department, day…), so ten transactions write
  * those rows ten times; one transaction writes each row once with the sum. That divides the items written,
  * the requests, and so the cost and the load on DynamoDB, by several.
  *

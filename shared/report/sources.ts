@@ -8,11 +8,12 @@
 import { bundleStore, currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
 import { readHardCaseFigures } from '#hardcase';
+import { daysOfMonth } from '#calendar';
 import { stageCalendar } from '#platform/calendar';
 import { config } from '#platform/stage-config';
 import { dynamoSyncStore, listCounters, upwardFigures } from '#review';
 import { readGapInput } from './gap-sources';
-import { daysOf, type PolicyInput, type ReportInput } from './domain/build';
+import { type PolicyInput, type ReportInput } from './domain/build';
 import type { ReportScope } from './ports';
 
 /** Every policy ever published (withdrawn ones too), with its figures as the policy route serves them. */
@@ -37,7 +38,7 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
   const [reviewDepartments, reviewDays] = await Promise.all([
     listCounters('department', { granularity: 'month', value: month }),
     Promise.all(
-      daysOf(month).map(async (day) => {
+      daysOfMonth(month).map(async (day) => {
         const rows = await listCounters('all', { granularity: 'day', value: day });
         return rows.map((r) => ({ day, counters: r.counters }));
       }),
@@ -49,7 +50,7 @@ async function readReviews(month: string): Promise<Pick<ReportInput, 'reviewDepa
 /** Everything the report of `scope.month` is built from. */
 export async function readReportInput(scope: ReportScope): Promise<ReportInput> {
   const calendar = stageCalendar();
-  const days = daysOf(scope.month);
+  const days = daysOfMonth(scope.month);
   const [decisions, policies, reviews, hardCases, upwardSync, dataGaps, bundleSummaries] = await Promise.all([
     currentDecisionsWithOverdueFlags(),
     readPolicies(),

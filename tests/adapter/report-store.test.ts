@@ -66,10 +66,13 @@ describe('report sources: what the report is built from', () => {
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'V#000001', policy: { ...policy, title: 'old' } });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#00', eligible: 3, notified: 2, amountReserved: 1000, delivered: 2, firstPushAt: '2026-09-02T00:00:00.000Z' });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#01', eligible: 1, delivered: 1, lastPushAt: '2026-10-03T00:00:00.000Z' });
-    // The month's review counters per department, and one day's for the district; another month's are not read.
-    await put('reviews', { pk: 'FIG#department#month#2026-10', sk: 'DEPT-B', completedCases: 4, level1: 1 });
-    await put('reviews', { pk: 'FIG#department#month#2026-10', sk: 'DEPT-A', completedCases: 2 });
-    await put('reviews', { pk: 'FIG#department#month#2026-09', sk: 'DEPT-A', completedCases: 9 });
+    // Review counters per department and day (a month is the sum of its days), and one day's for the
+    // district; another month's days are not read.
+    await put('reviews', { pk: 'FIG#department#day#2026-10-01', sk: 'DEPT-B', completedCases: 3 });
+    await put('reviews', { pk: 'FIG#department#day#2026-10-31', sk: 'DEPT-B', completedCases: 1, level1: 1 });
+    await put('reviews', { pk: 'FIG#department#day#2026-10-07', sk: 'DEPT-A', completedCases: 2 });
+    await put('reviews', { pk: 'FIG#department#day#2026-09-30', sk: 'DEPT-A', completedCases: 9 });
+    await put('reviews', { pk: 'FIG#department#day#2026-11-01', sk: 'DEPT-B', completedCases: 7 });
     await put('reviews', { pk: 'FIG#all#day#2026-10-07', sk: 'all', completedCases: 5, level1: 2 });
   });
 
@@ -99,7 +102,7 @@ describe('report sources: what the report is built from', () => {
 
   it("reads the month's review counters per department and per day, not another month's", async () => {
     const { reviewDepartments, reviewDays } = await sources.readReportInput(scope);
-    expect(reviewDepartments.map((r) => [r.key, r.counters.completedCases])).toEqual([['DEPT-A', 2], ['DEPT-B', 4]]);
+    expect(reviewDepartments.map((r) => [r.key, r.counters.completedCases, r.counters.level1])).toEqual([['DEPT-A', 2, 0], ['DEPT-B', 4, 1]]);
     expect(reviewDays).toHaveLength(1);
     expect(reviewDays[0]).toMatchObject({ day: '2026-10-07', counters: { completedCases: 5, level1: 2 } });
   });

@@ -165,11 +165,12 @@ describe('review store: the group commit (commitMany)', () => {
     // As many rows as one case alone writes: every case of the batch shares them.
     const alone = await transactions(() => store().commitMany([completion('ADP-G-alone', 'ADP-DG')]));
     expect(counterRows(alone.sent[0]!).length).toBe(rows.length);
-    expect(rows.length).toBeGreaterThanOrEqual(8);
+    // all, department, item and channel, on the day of completion.
+    expect(rows).toHaveLength(4);
     expect(await completedIn('ADP-DG')).toBe(11);
     // A row is its key and its counters: dimension, period and key are in pk and sk, and nothing else is set.
     for (const row of rows) expect(row.Update!.UpdateExpression).toMatch(/^ADD #c0 :c0(, #c\d+ :c\d+)*$/);
-    expect(await db().partition('reviews', 'FIG#department#month#2026-11')).toContainEqual({ pk: 'FIG#department#month#2026-11', sk: 'ADP-DG', completedCases: 11 });
+    expect(await db().partition('reviews', 'FIG#department#day#2026-11-02')).toContainEqual({ pk: 'FIG#department#day#2026-11-02', sk: 'ADP-DG', completedCases: 11 });
   });
 
   it('splits at 100 items per transaction and still adds each case once', async () => {
@@ -259,6 +260,28 @@ describe('review store: the byDue index and figure rows', () => {
     const rows = (await store().listCounters('department', NOVEMBER)).filter((r) => r.key.startsWith('ADP-L'));
     expect(rows.map((r) => [r.key, r.counters.completedCases])).toEqual([['ADP-LA', 1], ['ADP-LB', 2]]);
     expect(await reviewStore.getCounters('department', 'ADP-NEVER', NOVEMBER)).toMatchObject({ completedCases: 0, points: 0 });
+  });
+
+  it('keeps a row per day only, and reads a month as the sum of its days, the last day and no other month\'s included', async () => {
+    const on = (caseId: string, department: string, completedDay: string): ReviewChange => ({
+      ...completion(caseId, department),
+      figureDeltas: [{ subject: { ...subject(caseId, department), completedDay, completedMonth: completedDay.slice(0, 7) }, add: { completedCases: 1, level5: 1, points: 10 } }],
+    });
+    const { sent } = await transactions(() =>
+      store().commitMany([on('ADP-M1', 'ADP-MA', '2026-11-01'), on('ADP-M2', 'ADP-MA', '2026-11-30'), on('ADP-M3', 'ADP-MB', '2026-11-30'), on('ADP-M4', 'ADP-MA', '2026-12-01')]),
+    );
+    // One row per dimension and day: all, department, item, channel; none for a month.
+    const keys = sent.flatMap(counterRows).map((i) => i.Update!.Key.pk!);
+    expect(keys.filter((pk) => pk.includes('#month#'))).toEqual([]);
+    expect(new Set(keys.filter((pk) => pk.startsWith('FIG#department#')))).toEqual(new Set(['FIG#department#day#2026-11-01', 'FIG#department#day#2026-11-30', 'FIG#department#day#2026-12-01']));
+
+    expect(await reviewStore.getCounters('department', 'ADP-MA', NOVEMBER)).toMatchObject({ completedCases: 2, level5: 2, points: 20 });
+    expect(await reviewStore.getCounters('department', 'ADP-MA', { granularity: 'day', value: '2026-11-30' })).toMatchObject({ completedCases: 1 });
+    expect(await reviewStore.getCounters('department', 'ADP-MA', { granularity: 'month', value: '2026-12' })).toMatchObject({ completedCases: 1 });
+    const rows = (await store().listCounters('department', NOVEMBER)).filter((r) => r.key.startsWith('ADP-M'));
+    expect(rows.map((r) => [r.key, r.counters.completedCases, r.counters.points])).toEqual([['ADP-MA', 2, 20], ['ADP-MB', 1, 10]]);
+    const day = (await store().listCounters('department', { granularity: 'day', value: '2026-11-30' })).filter((r) => r.key.startsWith('ADP-M'));
+    expect(day.map((r) => [r.key, r.counters.completedCases])).toEqual([['ADP-MA', 1], ['ADP-MB', 1]]);
   });
 });
 

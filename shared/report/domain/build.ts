@@ -13,6 +13,7 @@
  * - Upward sync: records of the month's reviews, defaults and steps, the figures of
  *   `GET /reviews/sync/figures?period=YYYY-MM` (./sections.ts).
  */
+import { daysOfMonth } from '#calendar';
 import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, type Outcome } from '#approval';
 import type { Policy, PolicyFigures } from '#entitlement';
 import type { HardCaseFigures } from '#hardcase';
@@ -248,18 +249,11 @@ export function previousMonth(now: string, timeZone: string): string {
   return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
 }
 
-/** Every "YYYY-MM-DD" of a month. */
-export function daysOf(month: string): string[] {
-  const [y, m] = month.split('-').map(Number) as [number, number];
-  const count = new Date(Date.UTC(y, m, 0)).getUTCDate();
-  return Array.from({ length: count }, (_, i) => `${month}-${String(i + 1).padStart(2, '0')}`);
-}
-
 export const MONTH_PATTERN = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 function policyInMonth(p: Policy, month: string, timeZone: string): boolean {
   const first = `${month}-01`;
-  const last = daysOf(month).at(-1)!;
+  const last = daysOfMonth(month).at(-1)!;
   if (localDay(p.validFrom, timeZone) > last || localDay(p.validTo, timeZone) < first) return false;
   if (p.publishedAt !== undefined && localDay(p.publishedAt, timeZone) > last) return false;
   if (p.withdrawnAt !== undefined && localDay(p.withdrawnAt, timeZone) < first) return false;
@@ -383,7 +377,7 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
     total,
     policies,
     ranking,
-    badReviewTrend: daysOf(month).map((day) => ({
+    badReviewTrend: daysOfMonth(month).map((day) => ({
       day,
       realReviews: byDay.get(day)?.realReviews ?? 0,
       negative: byDay.get(day)?.negative ?? 0,

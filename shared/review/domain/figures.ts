@@ -2,7 +2,9 @@
  * 好差评 figures, two ways that must agree:
  * - `computeFigures` from full state — the reference, simple enough to check by eye;
  * - `counterDeltas` + `figuresFromCounters` — what storage keeps: additive counters per
- *   (dimension, key, period) changed only by atomic ADDs, turned into ratios when read.
+ *   (dimension, key, day) changed only by atomic ADDs, turned into ratios when read. A month's counters
+ *   are the sum of its days' (`daysOf`, `sumCounters`), added up when read: a change then writes one row
+ *   per dimension, not two, and each row is an update inside its transaction (2 write units).
  *
  * Definitions (the product names the figures; where it does not define them, these are the choices):
  * - Everything is attributed to the case: its department, item, staff member, channel (where the service
@@ -19,7 +21,7 @@
  * - Cases without a staff member or district have no row in that dimension; `all` holds the bureau total.
  */
 
-import type { WorkingCalendar } from '#calendar/types';
+import { daysOfMonth, type WorkingCalendar } from '#calendar/types';
 import { REACHED_RECTIFIED } from './transitions';
 import { subjectOf } from './reviews';
 import {
@@ -85,20 +87,23 @@ export function dimensionKeys(subject: FigureSubject): [Dimension, string][] {
   return keys;
 }
 
-export function periodsOf(subject: FigureSubject): Period[] {
-  return [
-    { granularity: 'day', value: subject.completedDay },
-    { granularity: 'month', value: subject.completedMonth },
-  ];
+/** Fans one case's delta out to the row of each dimension it belongs to, on the day of its completion. */
+export function counterDeltas(delta: FigureDelta): CounterRow[] {
+  const day: Period = { granularity: 'day', value: delta.subject.completedDay };
+  return dimensionKeys(delta.subject).map(([dimension, key]) => ({ dimension, key, period: day, add: delta.add }));
 }
 
-/** Fans one case's delta out to every (dimension, key, period) row it belongs to. */
-export function counterDeltas(delta: FigureDelta): CounterRow[] {
-  const rows: CounterRow[] = [];
-  for (const [dimension, key] of dimensionKeys(delta.subject)) {
-    for (const period of periodsOf(delta.subject)) rows.push({ dimension, key, period, add: delta.add });
-  }
-  return rows;
+/** The days whose rows make up a period: the day itself, or every day of the month ("YYYY-MM-DD"). */
+export function daysOf(period: Period): Period[] {
+  if (period.granularity === 'day') return [period];
+  return daysOfMonth(period.value).map((value): Period => ({ granularity: 'day', value }));
+}
+
+/** Rows of several days summed per key, sorted by key: a month's rows from its days'. */
+export function sumByKey(rows: Iterable<{ readonly key: string; readonly counters: Readonly<Record<CounterName, number>> }>): Array<{ key: string; counters: Record<CounterName, number> }> {
+  const byKey = new Map<string, Record<CounterName, number>>();
+  for (const row of rows) addCounters(byKey.get(row.key) ?? byKey.set(row.key, emptyCounters()).get(row.key)!, row.counters);
+  return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, counters]) => ({ key, counters }));
 }
 
 export interface Figures {

@@ -212,7 +212,7 @@ export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
 };
 
 /**
- * Additive counters kept per (dimension, key, period). Sums and counts only — never ratios — so
+ * Additive counters kept per (dimension, key, day); a month's are its days' summed. Sums and counts only — never ratios — so
  * concurrent atomic ADDs stay exact. Every counter counts cases (at most one per case).
  */
 export const COUNTER_NAMES = [

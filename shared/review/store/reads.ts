@@ -4,8 +4,9 @@
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
+import { batchGetAll } from '#platform/batch-get';
 import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
-import { emptyCounters, type Dimension, type Period } from '../domain/figures';
+import { daysOf, emptyCounters, sumByKey, type Dimension, type Period } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
 import { casePk, DUE_PK, figureKey, table } from './keys';
@@ -82,19 +83,28 @@ function countersOf(item: Record<string, unknown> | undefined): Counters {
   return counters;
 }
 
-/** The counters of one figure row (all zero when nothing was ever counted there). */
+/**
+ * The counters of one figure row (all zero when nothing was ever counted there). Rows are kept per day: a
+ * month's is the sum of its days', read in one BatchGetItem.
+ */
 export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
-  return countersOf(out.Item);
+  if (period.granularity === 'day') {
+    const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
+    return countersOf(out.Item);
+  }
+  const items = await batchGetAll(table(), daysOf(period).map((day) => figureKey(dimension, key, day)));
+  return sumByKey(items.map((item) => ({ key, counters: countersOf(item) })))[0]?.counters ?? emptyCounters();
 }
 
-/** Every key of a dimension with counters in a period, with its counters, sorted by key. */
+/**
+ * Every key of a dimension with counters in a period, with its counters, sorted by key: a day's partition,
+ * or a month's days' partitions read side by side and summed per key.
+ */
 export async function listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-  const items = await queryAll({
-    TableName: table(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': figureKey(dimension, '', period).pk },
-  });
-  const rows = items.map((item) => ({ key: item.sk as string, counters: countersOf(item) }));
-  return rows.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const days = await Promise.all(
+    daysOf(period).map((day) =>
+      queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(dimension, '', day).pk } }),
+    ),
+  );
+  return sumByKey(days.flat().map((item) => ({ key: item.sk as string, counters: countersOf(item) })));
 }

@@ -11,7 +11,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
-import { addCounters, counterDeltas, emptyCounters, figuresFromCounters, type Dimension, type Figures, type Period } from '#review/domain/figures';
+import { addCounters, counterDeltas, daysOf, emptyCounters, figuresFromCounters, sumByKey, type Dimension, type Figures, type Period } from '#review/domain/figures';
 import { DEFAULT_REVIEW_CONFIG, type CaseReviewState, type CounterName, type Rectification, type Review, type ReviewConfig } from '#review/domain/types';
 import {
   VersionConflict,
@@ -162,23 +162,33 @@ export class MemoryReviewStore implements ReviewStore {
     return items.filter(([, item]) => item.dueAt !== undefined && item.dueAt <= now).map(([caseId]) => caseId);
   }
 
+  /** As the DynamoDB store reads them: rows are kept per day, and a month's are its days' summed per key. */
   async listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-    const rows = [...(this.counters.get(rowOf(dimension, period)) ?? new Map()).entries()];
-    return rows.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, counters]) => ({ key, counters: { ...counters } }));
+    return sumByKey(daysOf(period).flatMap((day) => [...(this.counters.get(rowOf(dimension, day)) ?? new Map<string, Record<CounterName, number>>())].map(([key, counters]) => ({ key, counters }))));
   }
 
   /** The figures of one row, as the query routes compute them; undefined when nothing was counted there. */
   figures(dimension: Dimension, key: string, period: Period): Figures | undefined {
-    const counters = this.counters.get(rowOf(dimension, period))?.get(key);
-    return counters && figuresFromCounters(counters);
+    const days = daysOf(period).flatMap((day) => {
+      const counters = this.counters.get(rowOf(dimension, day))?.get(key);
+      return counters ? [{ key, counters }] : [];
+    });
+    return days.length === 0 ? undefined : figuresFromCounters(sumByKey(days)[0]!.counters);
   }
 
-  /** Every counter row, by `<dimension>#<key>#<granularity>#<period>` (figures.ts `rowId`). */
+  /**
+   * Every counter row as the reads give it, by `<dimension>#<key>#<granularity>#<period>` (figures.ts
+   * `rowId`): each day's row as stored, and each month's summed from its days.
+   */
   counterRows(): Map<string, Record<CounterName, number>> {
     const out = new Map<string, Record<CounterName, number>>();
     for (const [row, keys] of this.counters) {
-      const [dimension, granularity, value] = row.split('#');
-      for (const [key, counters] of keys) out.set(`${dimension}#${key}#${granularity}#${value}`, counters);
+      const [dimension, granularity, value] = row.split('#') as [Dimension, 'day', string];
+      for (const [key, counters] of keys) {
+        out.set(`${dimension}#${key}#${granularity}#${value}`, { ...counters });
+        const month = `${dimension}#${key}#month#${value.slice(0, 7)}`;
+        out.set(month, addCounters(out.get(month) ?? emptyCounters(), counters));
+      }
     }
     return out;
   }

@@ -1,5 +1,5 @@
 import type { Decision } from '#approval';
-import { createCalendar } from '#calendar';
+import { createCalendar, daysOfMonth } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
 import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters, type Policy } from '#entitlement';
@@ -7,7 +7,6 @@ import { emptyCounters } from '#review';
 import type { Counters } from '#review';
 import {
   buildMonthlyReport,
-  daysOf,
   LABELS,
   localDay,
   previousMonth,
@@ -107,8 +106,8 @@ describe('month arithmetic in the bureau time zone', () => {
   ])('previousMonth(%s) = %s', (now, month) => expect(previousMonth(now, TZ)).toBe(month));
 
   it('lists every day of a month, leap February too', () => {
-    expect(daysOf('2026-11')).toHaveLength(30);
-    expect(daysOf('2028-02').at(-1)).toBe('2028-02-29');
+    expect(daysOfMonth('2026-11')).toHaveLength(30);
+    expect(daysOfMonth('2028-02').at(-1)).toBe('2028-02-29');
   });
 });
 

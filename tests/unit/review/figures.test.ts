@@ -1,8 +1,10 @@
 import {
   computeFigures,
   counterDeltas,
+  daysOf,
   emptyCounters,
   figuresFromCounters,
+  sumByKey,
   type Figures,
   type GroupFigures,
   type Period,
@@ -232,7 +234,7 @@ describe('rankDepartments', () => {
 });
 
 describe('counterDeltas', () => {
-  it('fans a delta out to every dimension and both periods, skipping absent staff and district', () => {
+  it('fans a delta out to every dimension on the day of completion, skipping absent staff and district', () => {
     const subject = {
       caseId: 'C1',
       departmentCode: 'D1',
@@ -243,11 +245,30 @@ describe('counterDeltas', () => {
     };
     const rows = counterDeltas({ subject, add: { completedCases: 1 } });
     expect(rows.map((r) => `${r.dimension}:${r.key}:${r.period.value}`)).toEqual([
-      'all:all:2026-09-10', 'all:all:2026-09',
-      'department:D1:2026-09-10', 'department:D1:2026-09',
-      'item:I1:2026-09-10', 'item:I1:2026-09',
-      'channel:CH:2026-09-10', 'channel:CH:2026-09',
+      'all:all:2026-09-10',
+      'department:D1:2026-09-10',
+      'item:I1:2026-09-10',
+      'channel:CH:2026-09-10',
     ]);
-    expect(rows.every((r) => r.add.completedCases === 1)).toBe(true);
+    expect(rows.every((r) => r.add.completedCases === 1 && r.period.granularity === 'day')).toBe(true);
+  });
+});
+
+describe('a month from its days', () => {
+  it('lists every day of the month, leap February included', () => {
+    expect(daysOf({ granularity: 'month', value: '2028-02' }).map((d) => d.value)).toEqual(
+      Array.from({ length: 29 }, (_, i) => `2028-02-${String(i + 1).padStart(2, '0')}`),
+    );
+    expect(daysOf({ granularity: 'month', value: '2026-02' })).toHaveLength(28);
+    expect(daysOf({ granularity: 'month', value: '2026-12' }).at(-1)).toEqual({ granularity: 'day', value: '2026-12-31' });
+    expect(daysOf({ granularity: 'day', value: '2026-09-10' })).toEqual([{ granularity: 'day', value: '2026-09-10' }]);
+  });
+
+  it('sums rows of the same key and sorts the keys', () => {
+    const c = (completedCases: number, level1 = 0) => ({ ...emptyCounters(), completedCases, level1 });
+    expect(sumByKey([{ key: 'D2', counters: c(1) }, { key: 'D1', counters: c(2, 1) }, { key: 'D2', counters: c(3, 1) }])).toEqual([
+      { key: 'D1', counters: c(2, 1) },
+      { key: 'D2', counters: c(4, 1) },
+    ]);
   });
 });
