@@ -14,7 +14,8 @@
  *                                                                  deleted once published (see below)
  *   FIG#<dimension>#day#<YYYY-MM-DD>     <key>                     additive counters of one figure row (COUNTER_NAMES),
  *                                                                  changed only by atomic ADD; a month is read as the
- *                                                                  sum of its days (reads.ts)
+ *                                                                  sum of its days, `all` as the sum of the channel
+ *                                                                  rows (reads.ts; figures.ts `rowsOf`)
  *
  * Due index (GSI `byDue`, sparse): the STATE item carries `duePk = DUE#INVITE` and the RECT item
  * `duePk = DUE#RECT`, with `dueAt` the next instant the schedule must look at them (`domain/due.ts`);

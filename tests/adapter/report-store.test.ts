@@ -66,14 +66,16 @@ describe('report sources: what the report is built from', () => {
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'V#000001', policy: { ...policy, title: 'old' } });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#00', eligible: 3, notified: 2, amountReserved: 1000, delivered: 2, firstPushAt: '2026-09-02T00:00:00.000Z' });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#01', eligible: 1, delivered: 1, lastPushAt: '2026-10-03T00:00:00.000Z' });
-    // Review counters per department and day (a month is the sum of its days), and one day's for the
-    // district; another month's days are not read.
+    // Review counters per department and day (a month is the sum of its days), and one day's per channel;
+    // another month's days are not read.
     await put('reviews', { pk: 'FIG#department#day#2026-10-01', sk: 'DEPT-B', completedCases: 3 });
     await put('reviews', { pk: 'FIG#department#day#2026-10-31', sk: 'DEPT-B', completedCases: 1, level1: 1 });
     await put('reviews', { pk: 'FIG#department#day#2026-10-07', sk: 'DEPT-A', completedCases: 2 });
     await put('reviews', { pk: 'FIG#department#day#2026-09-30', sk: 'DEPT-A', completedCases: 9 });
     await put('reviews', { pk: 'FIG#department#day#2026-11-01', sk: 'DEPT-B', completedCases: 7 });
-    await put('reviews', { pk: 'FIG#all#day#2026-10-07', sk: 'all', completedCases: 5, level1: 2 });
+    // The district's total of a day is its channels' rows summed.
+    await put('reviews', { pk: 'FIG#channel#day#2026-10-07', sk: 'window', completedCases: 3, level1: 2 });
+    await put('reviews', { pk: 'FIG#channel#day#2026-10-07', sk: 'web', completedCases: 2 });
   });
 
   const scope = { district, month: '2026-10', timeZone: 'Asia/Shanghai', generatedAt: '2026-11-01T01:00:00.000Z' };

@@ -165,8 +165,8 @@ describe('review store: the group commit (commitMany)', () => {
     // As many rows as one case alone writes: every case of the batch shares them.
     const alone = await transactions(() => store().commitMany([completion('ADP-G-alone', 'ADP-DG')]));
     expect(counterRows(alone.sent[0]!).length).toBe(rows.length);
-    // all, department, item and channel, on the day of completion.
-    expect(rows).toHaveLength(4);
+    // department, item and channel, on the day of completion (all is read from the channel rows).
+    expect(rows).toHaveLength(3);
     expect(await completedIn('ADP-DG')).toBe(11);
     // A row is its key and its counters: dimension, period and key are in pk and sk, and nothing else is set.
     for (const row of rows) expect(row.Update!.UpdateExpression).toMatch(/^ADD #c0 :c0(, #c\d+ :c\d+)*$/);
@@ -270,9 +270,9 @@ describe('review store: the byDue index and figure rows', () => {
     const { sent } = await transactions(() =>
       store().commitMany([on('ADP-M1', 'ADP-MA', '2026-11-01'), on('ADP-M2', 'ADP-MA', '2026-11-30'), on('ADP-M3', 'ADP-MB', '2026-11-30'), on('ADP-M4', 'ADP-MA', '2026-12-01')]),
     );
-    // One row per dimension and day: all, department, item, channel; none for a month.
+    // One row per dimension and day: department, item, channel; none for a month, none for all.
     const keys = sent.flatMap(counterRows).map((i) => i.Update!.Key.pk!);
-    expect(keys.filter((pk) => pk.includes('#month#'))).toEqual([]);
+    expect(keys.filter((pk) => pk.includes('#month#') || pk.startsWith('FIG#all#'))).toEqual([]);
     expect(new Set(keys.filter((pk) => pk.startsWith('FIG#department#')))).toEqual(new Set(['FIG#department#day#2026-11-01', 'FIG#department#day#2026-11-30', 'FIG#department#day#2026-12-01']));
 
     expect(await reviewStore.getCounters('department', 'ADP-MA', NOVEMBER)).toMatchObject({ completedCases: 2, level5: 2, points: 20 });
@@ -282,6 +282,20 @@ describe('review store: the byDue index and figure rows', () => {
     expect(rows.map((r) => [r.key, r.counters.completedCases, r.counters.points])).toEqual([['ADP-MA', 2, 20], ['ADP-MB', 1, 10]]);
     const day = (await store().listCounters('department', { granularity: 'day', value: '2026-11-30' })).filter((r) => r.key.startsWith('ADP-M'));
     expect(day.map((r) => [r.key, r.counters.completedCases])).toEqual([['ADP-MA', 1], ['ADP-MB', 1]]);
+  });
+
+  it('reads all as the sum of the channel rows, of a day and of a month', async () => {
+    const via = (caseId: string, channel: string, completedDay: string): ReviewChange => ({
+      ...completion(caseId, 'ADP-AD'),
+      figureDeltas: [{ subject: { ...subject(caseId, 'ADP-AD'), channel, completedDay, completedMonth: completedDay.slice(0, 7) }, add: { completedCases: 1, level1: channel === 'web' ? 1 : 0 } }],
+    });
+    await store().commitMany([via('ADP-A1', 'window', '2027-03-01'), via('ADP-A2', 'web', '2027-03-01'), via('ADP-A3', 'web', '2027-03-31'), via('ADP-A4', 'window', '2027-04-01')]);
+    const march = { granularity: 'month', value: '2027-03' } as const;
+    expect(await store().listCounters('all', march)).toEqual([{ key: 'all', counters: expect.objectContaining({ completedCases: 3, level1: 2 }) }]);
+    expect(await reviewStore.getCounters('all', 'all', march)).toMatchObject({ completedCases: 3, level1: 2 });
+    expect(await reviewStore.getCounters('all', 'all', { granularity: 'day', value: '2027-03-01' })).toMatchObject({ completedCases: 2, level1: 1 });
+    expect(await reviewStore.getCounters('all', 'all', { granularity: 'day', value: '2027-03-02' })).toMatchObject({ completedCases: 0 });
+    expect((await store().listCounters('channel', march)).map((r) => [r.key, r.counters.completedCases])).toEqual([['web', 2], ['window', 1]]);
   });
 });
 

@@ -18,7 +18,8 @@
  * - 回访率 = valid 差评 return-visited / valid 差评; 整改满意率 = satisfied return visits / return visits.
  * - overdue count = valid 差评 ever flagged overdue (either kind, a case once).
  * - A ratio with a zero denominator is null ("no data"), never 0 % or 100 %.
- * - Cases without a staff member or district have no row in that dimension; `all` holds the bureau total.
+ * - Cases without a staff member or district have no row in that dimension; `all` is the bureau total,
+ *   summed from the channel rows.
  */
 
 import { daysOfMonth, type WorkingCalendar } from '#calendar/types';
@@ -87,10 +88,24 @@ export function dimensionKeys(subject: FigureSubject): [Dimension, string][] {
   return keys;
 }
 
-/** Fans one case's delta out to the row of each dimension it belongs to, on the day of its completion. */
+/**
+ * Fans one case's delta out to the row of each dimension it belongs to, on the day of its completion; `all`
+ * has no rows of its own (`rowsOf`).
+ */
 export function counterDeltas(delta: FigureDelta): CounterRow[] {
   const day: Period = { granularity: 'day', value: delta.subject.completedDay };
-  return dimensionKeys(delta.subject).map(([dimension, key]) => ({ dimension, key, period: day, add: delta.add }));
+  return dimensionKeys(delta.subject)
+    .filter(([dimension]) => dimension !== 'all')
+    .map(([dimension, key]) => ({ dimension, key, period: day, add: delta.add }));
+}
+
+/**
+ * Whose rows a dimension's figures are summed from, and under which key: its own, or for `all` the
+ * channel rows, every channel's counted as the one total (every case has exactly one channel, and a day has
+ * a handful). One counter update fewer for every change.
+ */
+export function rowsOf(dimension: Dimension): { readonly dimension: Dimension; readonly keyOf: (stored: string) => string } {
+  return dimension === 'all' ? { dimension: 'channel', keyOf: () => ALL_KEY } : { dimension, keyOf: (stored) => stored };
 }
 
 /** The days whose rows make up a period: the day itself, or every day of the month ("YYYY-MM-DD"). */

@@ -6,7 +6,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
-import { daysOf, emptyCounters, sumByKey, type Dimension, type Period } from '../domain/figures';
+import { daysOf, emptyCounters, rowsOf, sumByKey, type Dimension, type Period } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
 import { casePk, DUE_PK, figureKey, table } from './keys';
@@ -88,6 +88,7 @@ function countersOf(item: Record<string, unknown> | undefined): Counters {
  * month's is the sum of its days', read in one BatchGetItem.
  */
 export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
+  if (dimension === 'all') return (await listCounters('all', period)).find((row) => row.key === key)?.counters ?? emptyCounters();
   if (period.granularity === 'day') {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
     return countersOf(out.Item);
@@ -98,13 +99,14 @@ export async function getCounters(dimension: Dimension, key: string, period: Per
 
 /**
  * Every key of a dimension with counters in a period, with its counters, sorted by key: a day's partition,
- * or a month's days' partitions read side by side and summed per key.
+ * or a month's days' partitions read side by side and summed per key (for `all`, the channel rows).
  */
 export async function listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
+  const rows = rowsOf(dimension);
   const days = await Promise.all(
     daysOf(period).map((day) =>
-      queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(dimension, '', day).pk } }),
+      queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(rows.dimension, '', day).pk } }),
     ),
   );
-  return sumByKey(days.flat().map((item) => ({ key: item.sk as string, counters: countersOf(item) })));
+  return sumByKey(days.flat().map((item) => ({ key: rows.keyOf(item.sk as string), counters: countersOf(item) })));
 }

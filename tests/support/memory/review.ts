@@ -11,7 +11,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
-import { addCounters, counterDeltas, daysOf, emptyCounters, figuresFromCounters, sumByKey, type Dimension, type Figures, type Period } from '#review/domain/figures';
+import { addCounters, counterDeltas, daysOf, DIMENSIONS, emptyCounters, figuresFromCounters, rowsOf, sumByKey, type Dimension, type Figures, type Period } from '#review/domain/figures';
 import { DEFAULT_REVIEW_CONFIG, type CaseReviewState, type CounterName, type Rectification, type Review, type ReviewConfig } from '#review/domain/types';
 import {
   VersionConflict,
@@ -163,31 +163,41 @@ export class MemoryReviewStore implements ReviewStore {
   }
 
   /** As the DynamoDB store reads them: rows are kept per day, and a month's are its days' summed per key. */
+  /** As the DynamoDB store reads them: a month's rows are its days' summed per key; `all`, the channels'. */
   async listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-    return sumByKey(daysOf(period).flatMap((day) => [...(this.counters.get(rowOf(dimension, day)) ?? new Map<string, Record<CounterName, number>>())].map(([key, counters]) => ({ key, counters }))));
+    const rows = rowsOf(dimension);
+    return sumByKey(
+      daysOf(period).flatMap((day) =>
+        [...(this.counters.get(rowOf(rows.dimension, day)) ?? new Map<string, Record<CounterName, number>>())].map(([key, counters]) => ({ key: rows.keyOf(key), counters })),
+      ),
+    );
   }
 
   /** The figures of one row, as the query routes compute them; undefined when nothing was counted there. */
   figures(dimension: Dimension, key: string, period: Period): Figures | undefined {
-    const days = daysOf(period).flatMap((day) => {
-      const counters = this.counters.get(rowOf(dimension, day))?.get(key);
-      return counters ? [{ key, counters }] : [];
-    });
+    const rows = rowsOf(dimension);
+    const days = daysOf(period).flatMap((day) =>
+      [...(this.counters.get(rowOf(rows.dimension, day)) ?? [])].filter(([stored]) => rows.keyOf(stored) === key).map(([, counters]) => ({ key, counters })),
+    );
     return days.length === 0 ? undefined : figuresFromCounters(sumByKey(days)[0]!.counters);
   }
 
   /**
    * Every counter row as the reads give it, by `<dimension>#<key>#<granularity>#<period>` (figures.ts
-   * `rowId`): each day's row as stored, and each month's summed from its days.
+   * `rowId`): each day's and each month's, of every dimension, `all` included.
    */
   counterRows(): Map<string, Record<CounterName, number>> {
     const out = new Map<string, Record<CounterName, number>>();
     for (const [row, keys] of this.counters) {
-      const [dimension, granularity, value] = row.split('#') as [Dimension, 'day', string];
+      const [stored, granularity, value] = row.split('#') as [Dimension, 'day', string];
+      const dimensions = DIMENSIONS.filter((d) => rowsOf(d).dimension === stored);
       for (const [key, counters] of keys) {
-        out.set(`${dimension}#${key}#${granularity}#${value}`, { ...counters });
-        const month = `${dimension}#${key}#month#${value.slice(0, 7)}`;
-        out.set(month, addCounters(out.get(month) ?? emptyCounters(), counters));
+        for (const dimension of dimensions) {
+          const shown = rowsOf(dimension).keyOf(key);
+          for (const id of [`${dimension}#${shown}#${granularity}#${value}`, `${dimension}#${shown}#month#${value.slice(0, 7)}`]) {
+            out.set(id, addCounters(out.get(id) ?? emptyCounters(), counters));
+          }
+        }
       }
     }
     return out;

@@ -4,6 +4,7 @@ import {
   daysOf,
   emptyCounters,
   figuresFromCounters,
+  rowsOf,
   sumByKey,
   type Figures,
   type GroupFigures,
@@ -234,7 +235,7 @@ describe('rankDepartments', () => {
 });
 
 describe('counterDeltas', () => {
-  it('fans a delta out to every dimension on the day of completion, skipping absent staff and district', () => {
+  it('fans a delta out to every dimension on the day of completion, skipping absent staff and district and all', () => {
     const subject = {
       caseId: 'C1',
       departmentCode: 'D1',
@@ -245,12 +246,20 @@ describe('counterDeltas', () => {
     };
     const rows = counterDeltas({ subject, add: { completedCases: 1 } });
     expect(rows.map((r) => `${r.dimension}:${r.key}:${r.period.value}`)).toEqual([
-      'all:all:2026-09-10',
       'department:D1:2026-09-10',
       'item:I1:2026-09-10',
       'channel:CH:2026-09-10',
     ]);
     expect(rows.every((r) => r.add.completedCases === 1 && r.period.granularity === 'day')).toBe(true);
+  });
+});
+
+describe('whose rows a dimension is read from', () => {
+  it('reads all from the channel rows, every channel as the one total, and the others from their own', () => {
+    const all = rowsOf('all');
+    expect([all.dimension, all.keyOf('window'), all.keyOf('online')]).toEqual(['channel', 'all', 'all']);
+    const staff = rowsOf('staff');
+    expect([staff.dimension, staff.keyOf('S-1')]).toEqual(['staff', 'S-1']);
   });
 });
 
