@@ -3,8 +3,8 @@
  * - `computeFigures` from full state — the reference, simple enough to check by eye;
  * - `counterDeltas` + `figuresFromCounters` — what storage keeps: additive counters per
  *   (dimension, key, day) changed only by atomic ADDs, turned into ratios when read. A month's counters
- *   are the sum of its days' (`daysOf`, `sumCounters`), added up when read: a change then writes one row
- *   per dimension, not two, and each row is an update inside its transaction (2 write units).
+ *   are the sum of its days' (`daysOf`, `sumByKey`), and `all`'s the sum of the channels' (`rowsOf`),
+ *   added up when read: each row a change adds to is an update inside its transaction (2 write units).
  *
  * Definitions (the product names the figures; where it does not define them, these are the choices):
  * - Everything is attributed to the case: its department, item, staff member, channel (where the service

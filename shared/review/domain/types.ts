@@ -212,8 +212,9 @@ export const DEFAULT_REVIEW_CONFIG: ReviewConfig = {
 };
 
 /**
- * Additive counters kept per (dimension, key, day); a month's are its days' summed. Sums and counts only — never ratios — so
- * concurrent atomic ADDs stay exact. Every counter counts cases (at most one per case).
+ * Additive counters kept per (dimension, key, day); a month's are its days' summed. Sums and counts
+ * only — never ratios — so concurrent atomic ADDs stay exact. Every counter counts cases (at most one
+ * per case).
  */
 export const COUNTER_NAMES = [
   'completedCases',
