@@ -162,7 +162,6 @@ export class MemoryReviewStore implements ReviewStore {
     return items.filter(([, item]) => item.dueAt !== undefined && item.dueAt <= now).map(([caseId]) => caseId);
   }
 
-  /** As the DynamoDB store reads them: rows are kept per day, and a month's are its days' summed per key. */
   /** As the DynamoDB store reads them: a month's rows are its days' summed per key; `all`, the channels'. */
   async listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
     const rows = rowsOf(dimension);
