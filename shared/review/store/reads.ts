@@ -88,7 +88,8 @@ function countersOf(item: Record<string, unknown> | undefined): Counters {
  * month's is the sum of its days', read in one BatchGetItem.
  */
 export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
-  if (dimension === 'all') return (await listCounters('all', period)).find((row) => row.key === key)?.counters ?? emptyCounters();
+  // A dimension summed from another's rows (`all`) has no row of its own to get.
+  if (rowsOf(dimension).dimension !== dimension) return (await listCounters(dimension, period)).find((row) => row.key === key)?.counters ?? emptyCounters();
   if (period.granularity === 'day') {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
     return countersOf(out.Item);

@@ -164,21 +164,20 @@ export class MemoryReviewStore implements ReviewStore {
 
   /** As the DynamoDB store reads them: a month's rows are its days' summed per key; `all`, the channels'. */
   async listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-    const rows = rowsOf(dimension);
-    return sumByKey(
-      daysOf(period).flatMap((day) =>
-        [...(this.counters.get(rowOf(rows.dimension, day)) ?? new Map<string, Record<CounterName, number>>())].map(([key, counters]) => ({ key: rows.keyOf(key), counters })),
-      ),
-    );
+    return this.summed(dimension, period);
   }
 
   /** The figures of one row, as the query routes compute them; undefined when nothing was counted there. */
   figures(dimension: Dimension, key: string, period: Period): Figures | undefined {
+    const row = this.summed(dimension, period).find((r) => r.key === key);
+    return row && figuresFromCounters(row.counters);
+  }
+
+  private summed(dimension: Dimension, period: Period): FigureRow[] {
     const rows = rowsOf(dimension);
-    const days = daysOf(period).flatMap((day) =>
-      [...(this.counters.get(rowOf(rows.dimension, day)) ?? [])].filter(([stored]) => rows.keyOf(stored) === key).map(([, counters]) => ({ key, counters })),
+    return sumByKey(
+      daysOf(period).flatMap((day) => [...(this.counters.get(rowOf(rows.dimension, day)) ?? [])].map(([key, counters]) => ({ key: rows.keyOf(key), counters }))),
     );
-    return days.length === 0 ? undefined : figuresFromCounters(sumByKey(days)[0]!.counters);
   }
 
   /**
