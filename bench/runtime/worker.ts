@@ -7,7 +7,6 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { join } from 'node:path';
 import { BatchWriteItemCommand, DeleteTableCommand, DynamoDBClient, PutItemCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { startRuntime, type Runtime } from '#local/runtime';
@@ -20,6 +19,7 @@ import { groupCommitTotals } from '#platform/group-commit';
 // read their endpoints at import — before startRuntime has set them.
 import { matchSlice, type EnterpriseProfile } from '#entitlement/domain/index';
 import { recordsBySource, withApplicantOfItsOwn, type BenchEvent, type ClonedApplicant, type RegistrySamples } from '#bench/fixtures/applicants';
+import { sampleEvents as samplesOf } from '#bench/fixtures/samples';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE } from '#bench/fixtures/policies';
 import { sleep } from '#bench/util';
@@ -27,7 +27,6 @@ import { BUNDLE_COST_LABEL, bundleApplication, bundleSeed } from './bundle-load'
 import { Meter } from './meter';
 import { probePut, probeTable, PROBE_PAYLOAD, PROBE_TRANSACTION_ITEMS, replayAuditByCdc, replaySample, replayTransactionShapes, RequestSample } from './request-sample';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const CLOCK = '2026-11-06T12:00:00+08:00';
 const meter = new Meter();
 const progress = (f: number, label = '') => process.stderr.write(`@@progress ${f.toFixed(4)} ${label}\n`);
@@ -35,13 +34,7 @@ const errors: string[] = [];
 
 type Ev = BenchEvent;
 
-function sampleEvents(type: string): Array<{ name: string; event: Ev }> {
-  const dir = join(ROOT, 'events/samples', type);
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .sort()
-    .map((f) => ({ name: f.replace(/\.json$/, ''), event: JSON.parse(readFileSync(join(dir, f), 'utf8')) as Ev }));
-}
+const sampleEvents = (type: string) => samplesOf<Ev>(type);
 const clone = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const six = (n: number) => String(n).padStart(6, '0');
 

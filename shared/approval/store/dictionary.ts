@@ -13,6 +13,12 @@
  *
  * NEVER CHANGE THIS TEXT: every item packed with version 1 is read back with it, byte for byte (a test pins
  * its hash). A better dictionary is a new version beside this one, and packing.ts writes the newest.
+ *
+ * The recipe is code now (`scripts/dictionary/build.ts`): `npm run dictionary` builds the next version
+ * from the decision code and the sample applications as they are, and prints what each sample packs to with
+ * it and with this one. This one was made by the same recipe by hand, before it was code, so the candidate
+ * is not byte-equal to it: it keeps a few more of the code's constants (trust levels) and more of its
+ * wording, and packs each sample 9–43 bytes smaller.
  */
 export const DICTIONARY_1: string = [
   "核查期限  已过，尚未报告核查结果请先回答：事项  未启动：前置事项 必办事项不予办理：必办事项已终止或撤销：容缺受理，待补齐材料：等待人工审核：必办事项均已办结，可选事项未获准：一件事申请当前状态为 ，已办结，补充材料或回答未予采纳 的补正期限  已过，不再接收补正材料或回答申请  是“一件事”套餐申请，人工审核决定须指定事项（itemCode） 不是一件事申请 ）的事项，人工审核决定未予采纳 当前状态为 ，不处于人工审核状态，人工审核决定未予采纳未找到一件事 一件事「）已停止办理信用等级 （截至 未找到事项 事项「本事项仅受理申请，申请人为」第  版，证照  的持证人不是申请人 为「」，本材料需要「 已于  注销 在决定时尚未签发 已过期（有效期至  的可信等级为 ，低于本材料要求的 申请人所填证照  未在电子证照库中找到申请人无「」电子证照补正材料对应的申请  与决定  不一致申请当前状态为 ，不处于容缺待补正状态补正期限  已过，不再接收补正材料 补正材料：，重新审查 届满，仍缺：未在  前补齐容缺材料（），办理终止，不是告知承诺审批该告知承诺审批已于  完成核查（超过核查期限 核查属实核查不实缺少以下材料，请一次性补齐后重新申请：以下材料无法由系统核验，转人工审核：容缺受理，以下材料须在期限内补齐：材料  不属于本事项，已忽略：免提交，使用电子证照 ：已在线填报：已提交，系统无法核验：容缺：缺少告知承诺书签署于 容缺受理，请于  前补齐： 不是申请  的办理事项（），人工审核决定未予采纳 不是“一件事”套餐申请，人工审核决定不应指定事项（itemCode），请去掉后重新发送人工审核：工作人员  决定理由：不符合以下条件：以下信息无法确认，转人工审核：无法确认（缺少 全部  项条件满足",

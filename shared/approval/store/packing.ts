@@ -17,6 +17,11 @@ import { DICTIONARY_1 } from './dictionary';
 const DICTIONARIES: ReadonlyMap<number, Buffer> = new Map([[1, Buffer.from(DICTIONARY_1, 'utf8')]]);
 const CURRENT = 1;
 
+/** The dictionary new items are packed with, and its number (`npm run dictionary` compares a candidate with it). */
+export function dictionaryInUse(): { readonly number: number; readonly text: string } {
+  return { number: CURRENT, text: DICTIONARIES.get(CURRENT)!.toString('utf8') };
+}
+
 /** The body's JSON, and the facts' JSON after it when given, as one packed stream. */
 export function pack(json: string, factsJson?: string): Uint8Array {
   const text = factsJson === undefined ? json : `${json}\n${factsJson}`;

@@ -1,0 +1,51 @@
+/**
+ * The shapes a dictionary is built from: the first decision of each sample application in `events/samples`
+ * (instant, 容缺 and commitment; a person's and an enterprise's) with the facts it read, and a 企业开办
+ * 一件事 bundle version (five children), each decided by the product's own code from the sample items and
+ * registry records, as the approval consumer would decide them. Add a sample application of a new shape to
+ * `events/samples/gov.application.submitted` and it is taken too.
+ */
+import { decide, type DecideInput } from '#approval/domain/decide';
+import { decideBundle } from '#approval/domain/bundle/application';
+import { factsOf } from '#approval/domain/replay';
+import { toDomainLicence } from '#approval/adapters';
+import { applicationOf } from '#approval/inbound';
+import { createCalendar } from '#calendar';
+import type { CreditRecord, ServiceItem } from '#contract/schemas';
+import { stageConfig } from '#topology/stages';
+import { sampleEvents as events } from '#bench/fixtures/samples';
+import { bundleApplication, bundleSeed } from '#bench/runtime/bundle-load';
+import type { Sample } from './build';
+
+/** The registry's sample records of one applicant, as the approval consumer reads them. */
+function recordsOf(applicantId: string) {
+  const profile = [...events('gov.person.profile.updated'), ...events('gov.enterprise.profile.updated')]
+    .map((e) => e.event.data)
+    .find((p) => p.idNumber === applicantId || p.creditCode === applicantId);
+  const licences = events('gov.licence.issued').map((e) => toDomainLicence(e.event.data)).filter((l) => l.holderId === applicantId);
+  const credit = events('gov.credit.updated').map((e) => e.event.data as CreditRecord).find((c) => c.subjectId === applicantId);
+  return { ...(profile === undefined ? {} : { profile }), licences, ...(credit === undefined ? {} : { credit }) };
+}
+
+/** Each sample's decision moment: two seconds after it was submitted. */
+const decidedAt = (submittedAt: string) => new Date(Date.parse(submittedAt) + 2000).toISOString();
+
+export function dictionarySamples(): Sample[] {
+  const stage = stageConfig('local');
+  const calendar = createCalendar({ timeZone: stage.timeZone, useChineseDays: stage.calendar.useChineseDays, holidays: stage.calendar.holidays, workdays: stage.calendar.workdays });
+  const items = new Map(events('gov.catalog.item.published').map((e) => [e.event.data.itemCode as string, e.event.data as ServiceItem]));
+  const samples: Sample[] = [];
+  for (const { name, event } of events('gov.application.submitted')) {
+    const submitted = applicationOf(event as never);
+    if (submitted.kind !== 'item') continue;
+    const { application } = submitted;
+    const input: DecideInput = { application, item: items.get(application.itemCode), ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar };
+    samples.push({ label: name, body: decide(input), facts: factsOf(input) });
+  }
+  const [itemEvents = [], [bundleEvent] = []] = bundleSeed();
+  const bundleItems = new Map(itemEvents.map((e) => [e.data.itemCode as string, e.data as ServiceItem]));
+  const { application } = applicationOf(bundleApplication('dictionary-bundle', 'YJS-DICTIONARY-1') as never) as { application: any };
+  const state = decideBundle(application, { bundle: bundleEvent?.data, items: bundleItems, ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar });
+  samples.push({ label: '企业开办 bundle', body: state });
+  return samples;
+}
