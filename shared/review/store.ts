@@ -12,10 +12,16 @@
  *   CASE#<caseId>                        REJECTED#STEP#<actionKey>  a refused rectification step (create-only)
  *   CASE#<caseId>                        OUTBOX#<eventId>          an outbound event written with its state change and
  *                                                                  deleted once published (see below)
- *   FIG#<dimension>#day#<YYYY-MM-DD>     <key>                     additive counters of one figure row (COUNTER_NAMES),
- *                                                                  changed only by atomic ADD; a month is read as the
- *                                                                  sum of its days, `all` as the sum of the channel
- *                                                                  rows (reads.ts; figures.ts `rowsOf`)
+ *   FIG#<kind>#day#<YYYY-MM-DD>          <key>                     additive counters of one figure row (COUNTER_NAMES),
+ *                                                                  changed only by atomic ADD. Kinds: `item` and `staff`
+ *                                                                  (keyed by their code), and `departmentChannelDistrict`
+ *                                                                  (keyed by the JSON array [department, channel,
+ *                                                                  district or ""]), which department, channel,
+ *                                                                  district and `all` are summed from; rows of
+ *                                                                  `department`, `channel` and `district` of their own
+ *                                                                  were written before it and are still read. A month
+ *                                                                  is read as the sum of its days (reads.ts;
+ *                                                                  figures.ts `sourcesOf`)
  *
  * Due index (GSI `byDue`, sparse): the STATE item carries `duePk = DUE#INVITE` and the RECT item
  * `duePk = DUE#RECT`, with `dueAt` the next instant the schedule must look at them (`domain/due.ts`);
@@ -26,11 +32,11 @@
  * lines, the rejection records, the outbox items and the receipts of the events it answers. A condition
  * failure means a concurrent or redelivered change won: `VersionConflict` tells the caller to reload and
  * decide again (the domain is idempotent, so the second decision is usually a no-op). Figure rows are
- * keyed by (dimension, day) so one Query lists every key of a dimension on a day. Only days are kept: a
- * change adds to one row per dimension, where a row per day and a row per month cost each change twice as
- * many counter updates (2 write units each in the transaction), which a batch shares but an event alone
- * pays in full. A month is read as its days' partitions side by side, summed per key (the ranking, the
- * monthly report, the figures route).
+ * keyed by (kind, day) so one Query lists every row of a kind on a day. A change adds to two rows, three
+ * with a staff member (2 write units each in the transaction), which a batch shares but an event alone
+ * pays in full: only days are kept, and one row serves department, channel, district and `all`. A month
+ * is read as its days' partitions side by side, summed per key (the ranking, the monthly report, the
+ * figures route); see docs/decisions/figure-rows-per-day.md.
  *
  * Outbox: outbound events are written in the same transaction as the change that causes them, then
  * published and deleted. If publishing fails the SQS record is retried; the retry finds the change

@@ -7,6 +7,7 @@
  */
 import { jest } from '@jest/globals';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundEvent } from '#contract/outbound';
 import type { Receipt } from '#platform/receipts';
 import type { FigureSubject } from '#review/domain/types';
@@ -165,12 +166,13 @@ describe('review store: the group commit (commitMany)', () => {
     // As many rows as one case alone writes: every case of the batch shares them.
     const alone = await transactions(() => store().commitMany([completion('ADP-G-alone', 'ADP-DG')]));
     expect(counterRows(alone.sent[0]!).length).toBe(rows.length);
-    // department, item and channel, on the day of completion (all is read from the channel rows).
-    expect(rows).toHaveLength(3);
+    // The row department, channel and district share, and the item's, on the day of completion (no staff member).
+    expect(rows).toHaveLength(2);
     expect(await completedIn('ADP-DG')).toBe(11);
     // A row is its key and its counters: dimension, period and key are in pk and sk, and nothing else is set.
     for (const row of rows) expect(row.Update!.UpdateExpression).toMatch(/^ADD #c0 :c0(, #c\d+ :c\d+)*$/);
-    expect(await db().partition('reviews', 'FIG#department#day#2026-11-02')).toContainEqual({ pk: 'FIG#department#day#2026-11-02', sk: 'ADP-DG', completedCases: 11 });
+    const shared = 'FIG#departmentChannelDistrict#day#2026-11-02';
+    expect(await db().partition('reviews', shared)).toContainEqual({ pk: shared, sk: '["ADP-DG","window",""]', completedCases: 11 });
   });
 
   it('splits at 100 items per transaction and still adds each case once', async () => {
@@ -270,10 +272,13 @@ describe('review store: the byDue index and figure rows', () => {
     const { sent } = await transactions(() =>
       store().commitMany([on('ADP-M1', 'ADP-MA', '2026-11-01'), on('ADP-M2', 'ADP-MA', '2026-11-30'), on('ADP-M3', 'ADP-MB', '2026-11-30'), on('ADP-M4', 'ADP-MA', '2026-12-01')]),
     );
-    // One row per dimension and day: department, item, channel; none for a month, none for all.
+    // Rows of a day only (the shared row and the item's); none for a month, and none of the dimensions read from the shared rows.
     const keys = sent.flatMap(counterRows).map((i) => i.Update!.Key.pk!);
-    expect(keys.filter((pk) => pk.includes('#month#') || pk.startsWith('FIG#all#'))).toEqual([]);
-    expect(new Set(keys.filter((pk) => pk.startsWith('FIG#department#')))).toEqual(new Set(['FIG#department#day#2026-11-01', 'FIG#department#day#2026-11-30', 'FIG#department#day#2026-12-01']));
+    expect(new Set(keys.map((pk) => pk.split('#')[1]))).toEqual(new Set(['departmentChannelDistrict', 'item']));
+    expect(keys.filter((pk) => pk.includes('#month#'))).toEqual([]);
+    expect(new Set(keys.filter((pk) => pk.startsWith('FIG#departmentChannelDistrict#')))).toEqual(
+      new Set(['FIG#departmentChannelDistrict#day#2026-11-01', 'FIG#departmentChannelDistrict#day#2026-11-30', 'FIG#departmentChannelDistrict#day#2026-12-01']),
+    );
 
     expect(await reviewStore.getCounters('department', 'ADP-MA', NOVEMBER)).toMatchObject({ completedCases: 2, level5: 2, points: 20 });
     expect(await reviewStore.getCounters('department', 'ADP-MA', { granularity: 'day', value: '2026-11-30' })).toMatchObject({ completedCases: 1 });
@@ -284,7 +289,7 @@ describe('review store: the byDue index and figure rows', () => {
     expect(day.map((r) => [r.key, r.counters.completedCases])).toEqual([['ADP-MA', 1], ['ADP-MB', 1]]);
   });
 
-  it('reads all as the sum of the channel rows, of a day and of a month', async () => {
+  it('reads all and channel from the shared rows, of a day and of a month', async () => {
     const via = (caseId: string, channel: string, completedDay: string): ReviewChange => ({
       ...completion(caseId, 'ADP-AD'),
       figureDeltas: [{ subject: { ...subject(caseId, 'ADP-AD'), channel, completedDay, completedMonth: completedDay.slice(0, 7) }, add: { completedCases: 1, level1: channel === 'web' ? 1 : 0 } }],
@@ -296,6 +301,29 @@ describe('review store: the byDue index and figure rows', () => {
     expect(await reviewStore.getCounters('all', 'all', { granularity: 'day', value: '2027-03-01' })).toMatchObject({ completedCases: 2, level1: 1 });
     expect(await reviewStore.getCounters('all', 'all', { granularity: 'day', value: '2027-03-02' })).toMatchObject({ completedCases: 0 });
     expect((await store().listCounters('channel', march)).map((r) => [r.key, r.counters.completedCases])).toEqual([['web', 2], ['window', 1]]);
+  });
+
+  it('adds the rows department, channel, district and all had of their own, as days stored before the shared rows have them', async () => {
+    const day = '2027-05-10';
+    const put = (dimension: string, key: string, completedCases: number, level1 = 0) =>
+      db().doc.send(new PutCommand({ TableName: db().tables.reviews, Item: { pk: `FIG#${dimension}#day#${day}`, sk: key, completedCases, level1 } }));
+    // Counted before the shared rows: each dimension's own rows (all was read from the channel rows).
+    await put('department', 'ADP-OLD', 2, 1);
+    await put('channel', 'window', 2, 1);
+    await put('district', '440399', 2, 1);
+    // Counted after: the same department, channel and district, and another district.
+    const later = (caseId: string, district: string): ReviewChange => ({
+      ...completion(caseId, 'ADP-OLD'),
+      figureDeltas: [{ subject: { ...subject(caseId, 'ADP-OLD'), district, completedDay: day, completedMonth: day.slice(0, 7) }, add: { completedCases: 1 } }],
+    });
+    await store().commitMany([later('ADP-OLD1', '440399'), later('ADP-OLD2', '440388')]);
+    const may = { granularity: 'month', value: '2027-05' } as const;
+    for (const period of [may, { granularity: 'day', value: day } as const]) {
+      expect(await reviewStore.getCounters('department', 'ADP-OLD', period)).toMatchObject({ completedCases: 4, level1: 1 });
+      expect(await reviewStore.getCounters('all', 'all', period)).toMatchObject({ completedCases: 4, level1: 1 });
+      expect((await store().listCounters('channel', period)).map((r) => [r.key, r.counters.completedCases])).toEqual([['window', 4]]);
+      expect((await store().listCounters('district', period)).map((r) => [r.key, r.counters.completedCases])).toEqual([['440388', 1], ['440399', 3]]);
+    }
   });
 });
 

@@ -2,9 +2,11 @@
  * 好差评 figures, two ways that must agree:
  * - `computeFigures` from full state — the reference, simple enough to check by eye;
  * - `counterDeltas` + `figuresFromCounters` — what storage keeps: additive counters per
- *   (dimension, key, day) changed only by atomic ADDs, turned into ratios when read. A month's counters
- *   are the sum of its days' (`daysOf`, `sumByKey`), and `all`'s the sum of the channels' (`rowsOf`),
- *   added up when read: each row a change adds to is an update inside its transaction (2 write units).
+ *   (kind of row, key, day) changed only by atomic ADDs, turned into ratios when read. A change adds to
+ *   three rows at most, each an update inside its transaction (2 write units): its item's, its staff
+ *   member's, and one shared by its department, channel and district. The figures of those three
+ *   dimensions and of `all` are sums of the shared rows (`sourcesOf`), and a month's are the sum of its
+ *   days' (`daysOf`, `sumByKey`), added up when read.
  *
  * Definitions (the product names the figures; where it does not define them, these are the choices):
  * - Everything is attributed to the case: its department, item, staff member, channel (where the service
@@ -18,8 +20,7 @@
  * - 回访率 = valid 差评 return-visited / valid 差评; 整改满意率 = satisfied return visits / return visits.
  * - overdue count = valid 差评 ever flagged overdue (either kind, a case once).
  * - A ratio with a zero denominator is null ("no data"), never 0 % or 100 %.
- * - Cases without a staff member or district have no row in that dimension; `all` is the bureau total,
- *   summed from the channel rows.
+ * - Cases without a staff member or district have no row in that dimension; `all` is the bureau total.
  */
 
 import { daysOfMonth, type WorkingCalendar } from '#calendar/types';
@@ -50,16 +51,29 @@ export interface Period {
   readonly value: string;
 }
 
+/**
+ * The kinds of rows storage keeps: an item's, a staff member's, and one per (department, channel, district)
+ * of a day, which those three dimensions and `all` are summed from. Rows of `department`, `channel` and
+ * `district` of their own were written before the shared rows and are still read (`sourcesOf`).
+ */
+export const SHARED_ROWS = 'departmentChannelDistrict';
+export type RowKind = Exclude<Dimension, 'all'> | typeof SHARED_ROWS;
+
 export interface CounterRow {
-  readonly dimension: Dimension;
+  readonly dimension: RowKind;
   readonly key: string;
   readonly period: Period;
   readonly add: Readonly<Partial<Record<CounterName, number>>>;
 }
 
-/** A stable storage key for a row, e.g. "department#D01#month#2026-09". */
-export function rowId(dimension: Dimension, key: string, period: Period): string {
+/** A stable key for a row of figures, stored or as read, e.g. "department#D01#month#2026-09". */
+export function rowId(dimension: Dimension | RowKind, key: string, period: Period): string {
   return `${dimension}#${key}#${period.granularity}#${period.value}`;
+}
+
+/** The key of a shared row: its case's department, channel and district ('' when it has none), as JSON. */
+export function sharedRowKey(subject: Pick<FigureSubject, 'departmentCode' | 'channel' | 'district'>): string {
+  return JSON.stringify([subject.departmentCode, subject.channel, subject.district ?? '']);
 }
 
 export function emptyCounters(): Record<CounterName, number> {
@@ -89,23 +103,50 @@ export function dimensionKeys(subject: FigureSubject): [Dimension, string][] {
 }
 
 /**
- * Fans one case's delta out to the row of each dimension it belongs to, on the day of its completion; `all`
- * has no rows of its own (`rowsOf`).
+ * Fans one case's delta out to the rows it belongs to, on the day of its completion: its item's, its staff
+ * member's (when it has one), and the one its department, channel and district share.
  */
 export function counterDeltas(delta: FigureDelta): CounterRow[] {
   const day: Period = { granularity: 'day', value: delta.subject.completedDay };
-  return dimensionKeys(delta.subject)
-    .filter(([dimension]) => dimension !== 'all')
-    .map(([dimension, key]) => ({ dimension, key, period: day, add: delta.add }));
+  const { subject, add } = delta;
+  const rows: CounterRow[] = [
+    { dimension: SHARED_ROWS, key: sharedRowKey(subject), period: day, add },
+    { dimension: 'item', key: subject.itemCode, period: day, add },
+  ];
+  if (subject.staffId !== undefined) rows.push({ dimension: 'staff', key: subject.staffId, period: day, add });
+  return rows;
 }
 
+/** One kind of row a dimension's figures are summed from, and the dimension's key of each (undefined: none). */
+export interface RowSource {
+  readonly rows: RowKind;
+  readonly keyOf: (stored: string) => string | undefined;
+}
+
+const own = (stored: string): string => stored;
+const sharedPart = (i: 0 | 1 | 2) => (stored: string): string | undefined => (JSON.parse(stored) as string[])[i] || undefined;
+
 /**
- * Whose rows a dimension's figures are summed from, and under which key: its own, or for `all` the
- * channel rows, every channel's counted as the one total (every case has exactly one channel, and a day has
- * a handful). One counter update fewer for every change.
+ * Whose rows a dimension's figures are summed from. Item and staff: their own. Department, channel,
+ * district and `all`: the shared rows, each counted under its department, its channel, its district (none
+ * when it has no district) or the one total; and the rows these dimensions had of their own (and `all`, the
+ * channel rows) before the shared rows were written, which a day stored then still has. Every change was
+ * counted under one layout only, so adding both is exact, and no stored row needs a migration.
  */
-export function rowsOf(dimension: Dimension): { readonly dimension: Dimension; readonly keyOf: (stored: string) => string } {
-  return dimension === 'all' ? { dimension: 'channel', keyOf: () => ALL_KEY } : { dimension, keyOf: (stored) => stored };
+export function sourcesOf(dimension: Dimension): readonly RowSource[] {
+  switch (dimension) {
+    case 'all':
+      return [{ rows: SHARED_ROWS, keyOf: () => ALL_KEY }, { rows: 'channel', keyOf: () => ALL_KEY }];
+    case 'department':
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(0) }, { rows: 'department', keyOf: own }];
+    case 'channel':
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(1) }, { rows: 'channel', keyOf: own }];
+    case 'district':
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(2) }, { rows: 'district', keyOf: own }];
+    case 'item':
+    case 'staff':
+      return [{ rows: dimension, keyOf: own }];
+  }
 }
 
 /** The days whose rows make up a period: the day itself, or every day of the month ("YYYY-MM-DD"). */
@@ -114,10 +155,10 @@ export function daysOf(period: Period): Period[] {
   return daysOfMonth(period.value).map((value): Period => ({ granularity: 'day', value }));
 }
 
-/** Rows of several days summed per key, sorted by key: a month's rows from its days'. */
-export function sumByKey(rows: Iterable<{ readonly key: string; readonly counters: Readonly<Record<CounterName, number>> }>): Array<{ key: string; counters: Record<CounterName, number> }> {
+/** Rows summed per key, sorted by key (a row under no key left out): a month's rows from its days', a dimension's from its sources'. */
+export function sumByKey(rows: Iterable<{ readonly key: string | undefined; readonly counters: Readonly<Record<CounterName, number>> }>): Array<{ key: string; counters: Record<CounterName, number> }> {
   const byKey = new Map<string, Record<CounterName, number>>();
-  for (const row of rows) addCounters(byKey.get(row.key) ?? byKey.set(row.key, emptyCounters()).get(row.key)!, row.counters);
+  for (const row of rows) if (row.key !== undefined) addCounters(byKey.get(row.key) ?? byKey.set(row.key, emptyCounters()).get(row.key)!, row.counters);
   return [...byKey].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, counters]) => ({ key, counters }));
 }
 

@@ -2,7 +2,7 @@
  * The `reviews` table's keys (the layout is at the top of ../store.ts).
  */
 import { tableName } from '#platform/resources';
-import type { Dimension, Period } from '../domain/figures';
+import type { Period, RowKind } from '../domain/figures';
 import type { DueQueue, Rejection } from '../ports';
 
 export const table = () => tableName('reviews');
@@ -19,7 +19,7 @@ export function rejectionKey(caseId: string, kind: Rejection['kind'], ref: strin
   return { pk: casePk(caseId), sk: `REJECTED#${kind === 'review' ? 'REVIEW' : 'STEP'}#${ref}` };
 }
 
-export const figureKey = (dimension: Dimension, key: string, period: Period) => ({
+export const figureKey = (dimension: RowKind, key: string, period: Period) => ({
   pk: `FIG#${dimension}#${period.granularity}#${period.value}`,
   sk: key,
 });

@@ -6,7 +6,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
-import { daysOf, emptyCounters, rowsOf, sumByKey, type Dimension, type Period } from '../domain/figures';
+import { daysOf, emptyCounters, sourcesOf, sumByKey, type Dimension, type Period } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
 import { casePk, DUE_PK, figureKey, table } from './keys';
@@ -84,12 +84,13 @@ function countersOf(item: Record<string, unknown> | undefined): Counters {
 }
 
 /**
- * The counters of one figure row (all zero when nothing was ever counted there). Rows are kept per day: a
- * month's is the sum of its days', read in one BatchGetItem.
+ * The counters of one key of a dimension in a period (all zero when nothing was ever counted there). Rows
+ * are kept per day: an item's or a staff member's month is the sum of its days' rows, read in one
+ * BatchGetItem; a dimension summed from the shared rows (figures.ts `sourcesOf`) is listed and looked up.
  */
 export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
-  // A dimension summed from another's rows (`all`) has no row of its own to get.
-  if (rowsOf(dimension).dimension !== dimension) return (await listCounters(dimension, period)).find((row) => row.key === key)?.counters ?? emptyCounters();
+  const sources = sourcesOf(dimension);
+  if (sources.length > 1 || sources[0]!.rows !== dimension) return (await listCounters(dimension, period)).find((row) => row.key === key)?.counters ?? emptyCounters();
   if (period.granularity === 'day') {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
     return countersOf(out.Item);
@@ -99,15 +100,17 @@ export async function getCounters(dimension: Dimension, key: string, period: Per
 }
 
 /**
- * Every key of a dimension with counters in a period, with its counters, sorted by key: a day's partition,
- * or a month's days' partitions read side by side and summed per key (for `all`, the channel rows).
+ * Every key of a dimension with counters in a period, with its counters, sorted by key: each of its sources'
+ * partitions of each day (`sourcesOf`), read side by side and summed per key.
  */
 export async function listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-  const rows = rowsOf(dimension);
-  const days = await Promise.all(
-    daysOf(period).map((day) =>
-      queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(rows.dimension, '', day).pk } }),
+  const parts = await Promise.all(
+    sourcesOf(dimension).flatMap((source) =>
+      daysOf(period).map(async (day) => {
+        const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(source.rows, '', day).pk } });
+        return items.map((item) => ({ key: source.keyOf(item.sk as string), counters: countersOf(item) }));
+      }),
     ),
   );
-  return sumByKey(days.flat().map((item) => ({ key: rows.keyOf(item.sk as string), counters: countersOf(item) })));
+  return sumByKey(parts.flat());
 }

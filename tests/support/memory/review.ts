@@ -11,7 +11,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
-import { addCounters, counterDeltas, daysOf, DIMENSIONS, emptyCounters, figuresFromCounters, rowsOf, sumByKey, type Dimension, type Figures, type Period } from '#review/domain/figures';
+import { addCounters, counterDeltas, daysOf, DIMENSIONS, emptyCounters, figuresFromCounters, sourcesOf, sumByKey, type Dimension, type Figures, type Period, type RowKind } from '#review/domain/figures';
 import { DEFAULT_REVIEW_CONFIG, type CaseReviewState, type CounterName, type Rectification, type Review, type ReviewConfig } from '#review/domain/types';
 import {
   VersionConflict,
@@ -43,7 +43,7 @@ interface RectItem {
 }
 
 const copy = <T>(value: T): T => structuredClone(value);
-const rowOf = (dimension: Dimension, period: Period) => `${dimension}#${period.granularity}#${period.value}`;
+const rowOf = (dimension: RowKind, period: Period) => `${dimension}#${period.granularity}#${period.value}`;
 const auditKey = (a: AuditEntry) => `${a.subject}|${a.at}#${a.action}#${a.causeId}`;
 const receiptKey = (r: Pick<Receipt, 'source' | 'id'>) => `${r.source}#${r.id}`;
 const rejectionKey = (caseId: string, r: Rejection) => `${caseId}|${r.kind}|${r.ref}`;
@@ -162,7 +162,7 @@ export class MemoryReviewStore implements ReviewStore {
     return items.filter(([, item]) => item.dueAt !== undefined && item.dueAt <= now).map(([caseId]) => caseId);
   }
 
-  /** As the DynamoDB store reads them: a month's rows are its days' summed per key; `all`, the channels'. */
+  /** As the DynamoDB store reads them: each of the dimension's sources' rows (`sourcesOf`) of each day, summed per key. */
   async listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
     return this.summed(dimension, period);
   }
@@ -174,26 +174,29 @@ export class MemoryReviewStore implements ReviewStore {
   }
 
   private summed(dimension: Dimension, period: Period): FigureRow[] {
-    const rows = rowsOf(dimension);
     return sumByKey(
-      daysOf(period).flatMap((day) => [...(this.counters.get(rowOf(rows.dimension, day)) ?? [])].map(([key, counters]) => ({ key: rows.keyOf(key), counters }))),
+      sourcesOf(dimension).flatMap((source) =>
+        daysOf(period).flatMap((day) => [...(this.counters.get(rowOf(source.rows, day)) ?? [])].map(([key, counters]) => ({ key: source.keyOf(key), counters }))),
+      ),
     );
   }
 
   /**
-   * Every counter row as the reads give it, by `<dimension>#<key>#<granularity>#<period>` (figures.ts
+   * Every row of figures as the reads give them, by `<dimension>#<key>#<granularity>#<period>` (figures.ts
    * `rowId`): each day's and each month's, of every dimension, `all` included.
    */
   counterRows(): Map<string, Record<CounterName, number>> {
     const out = new Map<string, Record<CounterName, number>>();
     for (const [row, keys] of this.counters) {
-      const [stored, granularity, value] = row.split('#') as [Dimension, 'day', string];
-      const dimensions = DIMENSIONS.filter((d) => rowsOf(d).dimension === stored);
-      for (const [key, counters] of keys) {
-        for (const dimension of dimensions) {
-          const shown = rowsOf(dimension).keyOf(key);
-          for (const id of [`${dimension}#${shown}#${granularity}#${value}`, `${dimension}#${shown}#month#${value.slice(0, 7)}`]) {
-            out.set(id, addCounters(out.get(id) ?? emptyCounters(), counters));
+      const [stored, granularity, value] = row.split('#') as [RowKind, 'day', string];
+      for (const dimension of DIMENSIONS) {
+        for (const source of sourcesOf(dimension).filter((s) => s.rows === stored)) {
+          for (const [key, counters] of keys) {
+            const shown = source.keyOf(key);
+            if (shown === undefined) continue;
+            for (const id of [`${dimension}#${shown}#${granularity}#${value}`, `${dimension}#${shown}#month#${value.slice(0, 7)}`]) {
+              out.set(id, addCounters(out.get(id) ?? emptyCounters(), counters));
+            }
           }
         }
       }

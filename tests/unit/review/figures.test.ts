@@ -4,7 +4,7 @@ import {
   daysOf,
   emptyCounters,
   figuresFromCounters,
-  rowsOf,
+  sourcesOf,
   sumByKey,
   type Figures,
   type GroupFigures,
@@ -235,31 +235,42 @@ describe('rankDepartments', () => {
 });
 
 describe('counterDeltas', () => {
-  it('fans a delta out to every dimension on the day of completion, skipping absent staff and district and all', () => {
-    const subject = {
-      caseId: 'C1',
-      departmentCode: 'D1',
-      itemCode: 'I1',
-      channel: 'CH',
-      completedDay: '2026-09-10',
-      completedMonth: '2026-09',
-    };
+  const subject = {
+    caseId: 'C1',
+    departmentCode: 'D1',
+    itemCode: 'I1',
+    channel: 'CH',
+    completedDay: '2026-09-10',
+    completedMonth: '2026-09',
+  };
+
+  it('adds a change to its item\'s row and the row its department, channel and district share, on the day of completion', () => {
     const rows = counterDeltas({ subject, add: { completedCases: 1 } });
-    expect(rows.map((r) => `${r.dimension}:${r.key}:${r.period.value}`)).toEqual([
-      'department:D1:2026-09-10',
-      'item:I1:2026-09-10',
-      'channel:CH:2026-09-10',
-    ]);
+    expect(rows.map((r) => `${r.dimension}:${r.key}:${r.period.value}`)).toEqual(['departmentChannelDistrict:["D1","CH",""]:2026-09-10', 'item:I1:2026-09-10']);
     expect(rows.every((r) => r.add.completedCases === 1 && r.period.granularity === 'day')).toBe(true);
+  });
+
+  it('adds to a staff member\'s row when the case has one, and keeps the district in the shared row', () => {
+    const rows = counterDeltas({ subject: { ...subject, staffId: 'S-1', district: '440305' }, add: { completedCases: 1 } });
+    expect(rows.map((r) => `${r.dimension}:${r.key}`)).toEqual(['departmentChannelDistrict:["D1","CH","440305"]', 'item:I1', 'staff:S-1']);
   });
 });
 
 describe('whose rows a dimension is read from', () => {
-  it('reads all from the channel rows, every channel as the one total, and the others from their own', () => {
-    const all = rowsOf('all');
-    expect([all.dimension, all.keyOf('window'), all.keyOf('online')]).toEqual(['channel', 'all', 'all']);
-    const staff = rowsOf('staff');
-    expect([staff.dimension, staff.keyOf('S-1')]).toEqual(['staff', 'S-1']);
+  const keys = (dimension: Parameters<typeof sourcesOf>[0], stored: string) => sourcesOf(dimension).map((s) => [s.rows, s.keyOf(stored)]);
+
+  it('reads department, channel, district and all from the shared rows, each under its part, and the rows they had of their own before', () => {
+    const shared = '["D1","window","440305"]';
+    expect(keys('department', shared)).toEqual([['departmentChannelDistrict', 'D1'], ['department', shared]]);
+    expect(keys('channel', shared)).toEqual([['departmentChannelDistrict', 'window'], ['channel', shared]]);
+    expect(keys('district', shared)).toEqual([['departmentChannelDistrict', '440305'], ['district', shared]]);
+    expect(keys('all', shared)).toEqual([['departmentChannelDistrict', 'all'], ['channel', 'all']]);
+    expect(sourcesOf('district')[0]!.keyOf('["D1","window",""]')).toBeUndefined();
+  });
+
+  it('reads item and staff from their own rows only', () => {
+    expect(keys('item', 'I1')).toEqual([['item', 'I1']]);
+    expect(keys('staff', 'S-1')).toEqual([['staff', 'S-1']]);
   });
 });
 
@@ -273,9 +284,9 @@ describe('a month from its days', () => {
     expect(daysOf({ granularity: 'day', value: '2026-09-10' })).toEqual([{ granularity: 'day', value: '2026-09-10' }]);
   });
 
-  it('sums rows of the same key and sorts the keys', () => {
+  it('sums rows of the same key and sorts the keys, leaving out rows under no key', () => {
     const c = (completedCases: number, level1 = 0) => ({ ...emptyCounters(), completedCases, level1 });
-    expect(sumByKey([{ key: 'D2', counters: c(1) }, { key: 'D1', counters: c(2, 1) }, { key: 'D2', counters: c(3, 1) }])).toEqual([
+    expect(sumByKey([{ key: 'D2', counters: c(1) }, { key: 'D1', counters: c(2, 1) }, { key: undefined, counters: c(7) }, { key: 'D2', counters: c(3, 1) }])).toEqual([
       { key: 'D1', counters: c(2, 1) },
       { key: 'D2', counters: c(4, 1) },
     ]);
