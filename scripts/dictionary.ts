@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { dictionaryInUse } from '#approval/store/packing';
+import { displayWidth } from '#report/render';
 import { commandLine, runMain, type CommandSpec, type Parsed } from '#local/cli';
 import { codeLiterals, dictionaryModule, dictionaryParts, packedBytes, type SourceText } from './dictionary/build';
 import { dictionarySamples } from './dictionary/samples';
@@ -71,9 +72,10 @@ async function main(cli: Parsed): Promise<number> {
   const rows = dictionarySamples().map((s) => [s.label, packedBytes(s, undefined), packedBytes(s, inUse.text), packedBytes(s, candidate)] as const);
   const header = ['sample', 'no dictionary', `dictionary ${inUse.number} (in use)`, 'candidate'];
   const table = [header, ...rows.map(([label, ...n]) => [label, ...n.map((b) => `${b} B`)])];
-  const widths = header.map((_, i) => Math.max(...table.map((r) => String(r[i]).length)));
+  const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(String(r[i])))));
+  const pad = (text: string, width: number) => ' '.repeat(Math.max(0, width - displayWidth(text)));
   console.log(`candidate: ${Buffer.byteLength(candidate, 'utf8')} bytes (${parts.length} parts); dictionary ${inUse.number}: ${Buffer.byteLength(inUse.text, 'utf8')} bytes\n`);
-  for (const r of table) console.log(r.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]!) : String(c).padStart(widths[i]!))).join('  '));
+  for (const r of table) console.log(r.map((c, i) => (i === 0 ? `${c}${pad(String(c), widths[i]!)}` : `${pad(String(c), widths[i]!)}${c}`)).join('  '));
   console.log('\nA packed body is the whole version item less its keys and attributes; each KB an item crosses is 2 write units in its transaction.');
   if (cli.values.out !== undefined) {
     const next = inUse.number + 1;

@@ -27,6 +27,8 @@ function recordsOf(applicantId: string) {
   return { ...(profile === undefined ? {} : { profile }), licences, ...(credit === undefined ? {} : { credit }) };
 }
 
+type Submitted = Parameters<typeof applicationOf>[0];
+
 /** Each sample's decision moment: two seconds after it was submitted. */
 const decidedAt = (submittedAt: string) => new Date(Date.parse(submittedAt) + 2000).toISOString();
 
@@ -35,8 +37,8 @@ export function dictionarySamples(): Sample[] {
   const calendar = createCalendar({ timeZone: stage.timeZone, useChineseDays: stage.calendar.useChineseDays, holidays: stage.calendar.holidays, workdays: stage.calendar.workdays });
   const items = new Map(events('gov.catalog.item.published').map((e) => [e.event.data.itemCode as string, e.event.data as ServiceItem]));
   const samples: Sample[] = [];
-  for (const { name, event } of events('gov.application.submitted')) {
-    const submitted = applicationOf(event as never);
+  for (const { name, event } of events<Submitted>('gov.application.submitted')) {
+    const submitted = applicationOf(event);
     if (submitted.kind !== 'item') continue;
     const { application } = submitted;
     const input: DecideInput = { application, item: items.get(application.itemCode), ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar };
@@ -44,7 +46,9 @@ export function dictionarySamples(): Sample[] {
   }
   const [itemEvents = [], [bundleEvent] = []] = bundleSeed();
   const bundleItems = new Map(itemEvents.map((e) => [e.data.itemCode as string, e.data as ServiceItem]));
-  const { application } = applicationOf(bundleApplication('dictionary-bundle', 'YJS-DICTIONARY-1') as never) as { application: any };
+  const submitted = applicationOf(bundleApplication('dictionary-bundle', 'YJS-DICTIONARY-1') as Submitted);
+  if (submitted.kind !== 'bundle') throw new Error('the bench\'s 企业开办 application names no bundle');
+  const { application } = submitted;
   const state = decideBundle(application, { bundle: bundleEvent?.data, items: bundleItems, ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar });
   samples.push({ label: '企业开办 bundle', body: state });
   return samples;

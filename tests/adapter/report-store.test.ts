@@ -66,8 +66,8 @@ describe('report sources: what the report is built from', () => {
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'V#000001', policy: { ...policy, title: 'old' } });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#00', eligible: 3, notified: 2, amountReserved: 1000, delivered: 2, firstPushAt: '2026-09-02T00:00:00.000Z' });
     await put('entitlements', { pk: 'POLICY#p-1', sk: 'FIGURES#01', eligible: 1, delivered: 1, lastPushAt: '2026-10-03T00:00:00.000Z' });
-    // Review counters per department and day (a month is the sum of its days), and one day's per channel;
-    // another month's days are not read.
+    // Review counters as rows of the layout before the shared rows: per department and day (a month is the
+    // sum of its days), and one day's per channel; another month's days are not read.
     await put('reviews', { pk: 'FIG#department#day#2026-10-01', sk: 'DEPT-B', completedCases: 3 });
     await put('reviews', { pk: 'FIG#department#day#2026-10-31', sk: 'DEPT-B', completedCases: 1, level1: 1 });
     await put('reviews', { pk: 'FIG#department#day#2026-10-07', sk: 'DEPT-A', completedCases: 2 });
@@ -76,6 +76,10 @@ describe('report sources: what the report is built from', () => {
     // The district's total of a day is its channels' rows summed.
     await put('reviews', { pk: 'FIG#channel#day#2026-10-07', sk: 'window', completedCases: 3, level1: 2 });
     await put('reviews', { pk: 'FIG#channel#day#2026-10-07', sk: 'web', completedCases: 2 });
+    // And as shared rows, one per (department, channel, district) of a day, which both are summed from.
+    await put('reviews', { pk: 'FIG#departmentChannelDistrict#day#2026-10-07', sk: '["DEPT-C","web",""]', completedCases: 1 });
+    await put('reviews', { pk: 'FIG#departmentChannelDistrict#day#2026-10-20', sk: '["DEPT-A","window","440305"]', completedCases: 4, level1: 1 });
+    await put('reviews', { pk: 'FIG#departmentChannelDistrict#day#2026-11-02', sk: '["DEPT-A","window","440305"]', completedCases: 8 });
   });
 
   const scope = { district, month: '2026-10', timeZone: 'Asia/Shanghai', generatedAt: '2026-11-01T01:00:00.000Z' };
@@ -104,8 +108,7 @@ describe('report sources: what the report is built from', () => {
 
   it("reads the month's review counters per department and per day, not another month's", async () => {
     const { reviewDepartments, reviewDays } = await sources.readReportInput(scope);
-    expect(reviewDepartments.map((r) => [r.key, r.counters.completedCases, r.counters.level1])).toEqual([['DEPT-A', 2, 0], ['DEPT-B', 4, 1]]);
-    expect(reviewDays).toHaveLength(1);
-    expect(reviewDays[0]).toMatchObject({ day: '2026-10-07', counters: { completedCases: 5, level1: 2 } });
+    expect(reviewDepartments.map((r) => [r.key, r.counters.completedCases, r.counters.level1])).toEqual([['DEPT-A', 6, 1], ['DEPT-B', 4, 1], ['DEPT-C', 1, 0]]);
+    expect(reviewDays.map((d) => [d.day, d.counters.completedCases, d.counters.level1])).toEqual([['2026-10-07', 6, 2], ['2026-10-20', 4, 1]]);
   });
 });
