@@ -90,6 +90,7 @@ export function addCounters(
   return into;
 }
 
+/** The key a case counts under in each dimension it belongs to (what `computeFigures`, the reference, groups by). */
 export function dimensionKeys(subject: FigureSubject): [Dimension, string][] {
   const keys: [Dimension, string][] = [
     ['all', ALL_KEY],
