@@ -303,6 +303,29 @@ describe('review store: the byDue index and figure rows', () => {
     expect((await store().listCounters('channel', march)).map((r) => [r.key, r.counters.completedCases])).toEqual([['web', 2], ['window', 1]]);
   });
 
+  it('reads one department\'s figures from its own shared rows only, by their key\'s prefix', async () => {
+    const on = (caseId: string, department: string, channel: string): ReviewChange => ({
+      ...completion(caseId, department),
+      figureDeltas: [{ subject: { ...subject(caseId, department), channel, completedDay: '2027-06-01', completedMonth: '2027-06' }, add: { completedCases: 1 } }],
+    });
+    await store().commitMany([on('ADP-P1', 'ADP-P', 'window'), on('ADP-P2', 'ADP-P', 'web'), on('ADP-P3', 'ADP-P0', 'window'), on('ADP-P4', 'ADP-PX', 'web')]);
+    const queries: string[] = [];
+    const send = aws.ddb.send.bind(aws.ddb);
+    jest.spyOn(aws.ddb, 'send').mockImplementation((async (command: { input: { KeyConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> } }) => {
+      const { KeyConditionExpression: condition, ExpressionAttributeValues: values } = command.input;
+      if (condition !== undefined) queries.push(`${condition} ${JSON.stringify(values)}`);
+      return send(command as never);
+    }) as never);
+    expect(await reviewStore.getCounters('department', 'ADP-P', { granularity: 'day', value: '2027-06-01' })).toMatchObject({ completedCases: 2 });
+    expect(queries).toEqual([
+      'pk = :pk AND begins_with(sk, :sk) {":pk":"FIG#departmentChannelDistrict#day#2027-06-01",":sk":"[\\"ADP-P\\","}',
+      'pk = :pk AND sk = :sk {":pk":"FIG#department#day#2027-06-01",":sk":"ADP-P"}',
+    ]);
+    jest.restoreAllMocks();
+    expect(await reviewStore.getCounters('department', 'ADP-P0', { granularity: 'month', value: '2027-06' })).toMatchObject({ completedCases: 1 });
+    expect(await reviewStore.getCounters('channel', 'web', { granularity: 'day', value: '2027-06-01' })).toMatchObject({ completedCases: 2 });
+  });
+
   it('adds the rows department, channel, district and all had of their own, as days stored before the shared rows have them', async () => {
     const day = '2027-05-10';
     const put = (dimension: string, key: string, completedCases: number, level1 = 0) =>

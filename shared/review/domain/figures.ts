@@ -122,10 +122,18 @@ export function counterDeltas(delta: FigureDelta): CounterRow[] {
 export interface RowSource {
   readonly rows: RowKind;
   readonly keyOf: (stored: string) => string | undefined;
+  /**
+   * The stored keys one key of the dimension can be under, when a key condition can say so: exactly one
+   * (a row of its own), or those beginning with a prefix (a department's shared rows). Absent: any row.
+   */
+  readonly storedUnder?: (key: string) => { readonly exactly: string } | { readonly prefix: string };
 }
 
 const own = (stored: string): string => stored;
+const ownRow = (key: string) => ({ exactly: key });
 const sharedPart = (i: 0 | 1 | 2) => (stored: string): string | undefined => (JSON.parse(stored) as string[])[i] || undefined;
+/** The shared rows of one department: their keys begin with `["<department>",` (JSON-escaped, so exact). */
+const sharedOfDepartment = (department: string) => ({ prefix: `${JSON.stringify([department]).slice(0, -1)},` });
 
 /**
  * Whose rows a dimension's figures are summed from. Item and staff: their own. Department, channel,
@@ -139,14 +147,14 @@ export function sourcesOf(dimension: Dimension): readonly RowSource[] {
     case 'all':
       return [{ rows: SHARED_ROWS, keyOf: () => ALL_KEY }, { rows: 'channel', keyOf: () => ALL_KEY }];
     case 'department':
-      return [{ rows: SHARED_ROWS, keyOf: sharedPart(0) }, { rows: 'department', keyOf: own }];
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(0), storedUnder: sharedOfDepartment }, { rows: 'department', keyOf: own, storedUnder: ownRow }];
     case 'channel':
-      return [{ rows: SHARED_ROWS, keyOf: sharedPart(1) }, { rows: 'channel', keyOf: own }];
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(1) }, { rows: 'channel', keyOf: own, storedUnder: ownRow }];
     case 'district':
-      return [{ rows: SHARED_ROWS, keyOf: sharedPart(2) }, { rows: 'district', keyOf: own }];
+      return [{ rows: SHARED_ROWS, keyOf: sharedPart(2) }, { rows: 'district', keyOf: own, storedUnder: ownRow }];
     case 'item':
     case 'staff':
-      return [{ rows: dimension, keyOf: own }];
+      return [{ rows: dimension, keyOf: own, storedUnder: ownRow }];
   }
 }
 

@@ -6,7 +6,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { compareSortKeys, queryAll, selectPartitionsIn } from '#platform/paging';
-import { daysOf, emptyCounters, sourcesOf, sumByKey, type Dimension, type Period } from '../domain/figures';
+import { daysOf, emptyCounters, sourcesOf, sumByKey, type Dimension, type Period, type RowSource } from '../domain/figures';
 import { COUNTER_NAMES, type CaseReviewState, type Counters, type Rectification, type Review } from '../domain/types';
 import type { CaseBundle, CaseRecord, DueQueue, FigureRow, Rejection } from '../ports';
 import { casePk, DUE_PK, figureKey, table } from './keys';
@@ -86,17 +86,22 @@ function countersOf(item: Record<string, unknown> | undefined): Counters {
 /**
  * The counters of one key of a dimension in a period (all zero when nothing was ever counted there). Rows
  * are kept per day: an item's or a staff member's month is the sum of its days' rows, read in one
- * BatchGetItem; a dimension summed from the shared rows (figures.ts `sourcesOf`) is listed and looked up.
+ * BatchGetItem. A dimension summed from the shared rows (figures.ts `sourcesOf`) reads, for each day, the
+ * rows the key can be under: a department's own shared rows by their key's prefix; a channel's or a
+ * district's, every shared row of the day.
  */
 export async function getCounters(dimension: Dimension, key: string, period: Period): Promise<Counters> {
   const sources = sourcesOf(dimension);
-  if (sources.length > 1 || sources[0]!.rows !== dimension) return (await listCounters(dimension, period)).find((row) => row.key === key)?.counters ?? emptyCounters();
-  if (period.granularity === 'day') {
-    const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
-    return countersOf(out.Item);
+  if (sources.length === 1 && sources[0]!.rows === dimension) {
+    if (period.granularity === 'day') {
+      const out = await ddb.send(new GetCommand({ TableName: table(), Key: figureKey(dimension, key, period) }));
+      return countersOf(out.Item);
+    }
+    const items = await batchGetAll(table(), daysOf(period).map((day) => figureKey(dimension, key, day)));
+    return sumByKey(items.map((item) => ({ key, counters: countersOf(item) })))[0]?.counters ?? emptyCounters();
   }
-  const items = await batchGetAll(table(), daysOf(period).map((day) => figureKey(dimension, key, day)));
-  return sumByKey(items.map((item) => ({ key, counters: countersOf(item) })))[0]?.counters ?? emptyCounters();
+  const parts = await Promise.all(sources.flatMap((source) => daysOf(period).map((day) => rowsOfDay(source, day, key))));
+  return sumByKey(parts.flat()).find((row) => row.key === key)?.counters ?? emptyCounters();
 }
 
 /**
@@ -104,13 +109,18 @@ export async function getCounters(dimension: Dimension, key: string, period: Per
  * partitions of each day (`sourcesOf`), read side by side and summed per key.
  */
 export async function listCounters(dimension: Dimension, period: Period): Promise<FigureRow[]> {
-  const parts = await Promise.all(
-    sourcesOf(dimension).flatMap((source) =>
-      daysOf(period).map(async (day) => {
-        const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': figureKey(source.rows, '', day).pk } });
-        return items.map((item) => ({ key: source.keyOf(item.sk as string), counters: countersOf(item) }));
-      }),
-    ),
-  );
+  const parts = await Promise.all(sourcesOf(dimension).flatMap((source) => daysOf(period).map((day) => rowsOfDay(source, day))));
   return sumByKey(parts.flat());
+}
+
+/** One source's rows of a day, each under the dimension's key; with `key`, only the rows it can be under. */
+async function rowsOfDay(source: RowSource, day: Period, key?: string): Promise<Array<{ key: string | undefined; counters: Counters }>> {
+  const under = key === undefined ? undefined : source.storedUnder?.(key);
+  const condition = under === undefined ? '' : 'exactly' in under ? ' AND sk = :sk' : ' AND begins_with(sk, :sk)';
+  const items = await queryAll({
+    TableName: table(),
+    KeyConditionExpression: `pk = :pk${condition}`,
+    ExpressionAttributeValues: { ':pk': figureKey(source.rows, '', day).pk, ...(under === undefined ? {} : { ':sk': 'exactly' in under ? under.exactly : under.prefix }) },
+  });
+  return items.map((item) => ({ key: source.keyOf(item.sk as string), counters: countersOf(item) }));
 }

@@ -268,6 +268,17 @@ describe('whose rows a dimension is read from', () => {
     expect(sourcesOf('district')[0]!.keyOf('["D1","window",""]')).toBeUndefined();
   });
 
+  it('narrows one key\'s read to the rows it can be under: its own row, or a department\'s shared rows by prefix', () => {
+    const [shared, ownDepartment] = sourcesOf('department');
+    const under = shared!.storedUnder!('D1') as { prefix: string };
+    expect(under).toEqual({ prefix: '["D1",' });
+    expect(['["D1","web",""]', '["D10","web",""]', '["D1\\"","web",""]'].filter((k) => k.startsWith(under.prefix))).toEqual(['["D1","web",""]']);
+    expect(ownDepartment!.storedUnder!('D1')).toEqual({ exactly: 'D1' });
+    // A channel or a district can be in any shared row of the day.
+    expect(sourcesOf('channel')[0]!.storedUnder).toBeUndefined();
+    expect(sourcesOf('district')[0]!.storedUnder).toBeUndefined();
+  });
+
   it('reads item and staff from their own rows only', () => {
     expect(keys('item', 'I1')).toEqual([['item', 'I1']]);
     expect(keys('staff', 'S-1')).toEqual([['staff', 'S-1']]);
