@@ -12,12 +12,12 @@
  * in that form), register that number in `packing.ts` (DICTIONARIES, CURRENT), and pin its hash in
  * `tests/unit/approval/store-items.test.ts` as the first one is.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { dictionaryInUse } from '#approval/store/packing';
 import { displayWidth } from '#report/render';
 import { commandLine, runMain, type CommandSpec, type Parsed } from '#local/cli';
-import { codeLiterals, dictionaryModule, dictionaryParts, packedBytes, type SourceText } from './dictionary/build';
+import { codeLiterals, dictionaryModule, dictionaryParts, packedBytes, type Sample, type SourceText } from './dictionary/build';
 import { dictionarySamples } from './dictionary/samples';
 
 export const DICTIONARY: CommandSpec = {
@@ -41,16 +41,12 @@ export const WORDING_FROM = ['shared/approval/domain'];
 export const CONSTANTS_FROM = ['shared/rules', 'shared/contract'];
 
 export function sourcesUnder(dirs: readonly string[], root = ROOT): SourceText[] {
-  const out: SourceText[] = [];
-  const walk = (dir: string): void => {
-    for (const name of readdirSync(dir).sort()) {
-      const path = join(dir, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith('.ts')) out.push({ path: relative(root, path), text: readFileSync(path, 'utf8') });
-    }
-  };
-  for (const dir of dirs) walk(join(root, dir));
-  return out;
+  return dirs.flatMap((dir) =>
+    readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+      .filter((name) => name.endsWith('.ts'))
+      .sort()
+      .map((name) => ({ path: join(dir, name), text: readFileSync(join(root, dir, name), 'utf8') })),
+  );
 }
 
 /** The decision code's wording, and every constant a skeleton may keep. */
@@ -60,16 +56,17 @@ export function codeOfDictionary(): { fragments: string[]; constants: Set<string
 }
 
 /** The candidate's parts, from the code and samples as they are now. */
-export function candidateParts(): string[] {
+export function candidateParts(samples: readonly Sample[] = dictionarySamples()): string[] {
   const { fragments, constants } = codeOfDictionary();
-  return dictionaryParts(fragments, constants, dictionarySamples());
+  return dictionaryParts(fragments, constants, samples);
 }
 
 async function main(cli: Parsed): Promise<number> {
-  const parts = candidateParts();
+  const samples = dictionarySamples();
+  const parts = candidateParts(samples);
   const candidate = parts.join('');
   const inUse = dictionaryInUse();
-  const rows = dictionarySamples().map((s) => [s.label, packedBytes(s, undefined), packedBytes(s, inUse.text), packedBytes(s, candidate)] as const);
+  const rows = samples.map((s) => [s.label, packedBytes(s, undefined), packedBytes(s, inUse.text), packedBytes(s, candidate)] as const);
   const header = ['sample', 'no dictionary', `dictionary ${inUse.number} (in use)`, 'candidate'];
   const table = [header, ...rows.map(([label, ...n]) => [label, ...n.map((b) => `${b} B`)])];
   const widths = header.map((_, i) => Math.max(...table.map((r) => displayWidth(String(r[i])))));

@@ -17,14 +17,18 @@ import { sampleEvents as events } from '#bench/fixtures/samples';
 import { bundleApplication, bundleSeed } from '#bench/runtime/bundle-load';
 import type { Sample } from './build';
 
-/** The registry's sample records of one applicant, as the approval consumer reads them. */
-function recordsOf(applicantId: string) {
-  const profile = [...events('gov.person.profile.updated'), ...events('gov.enterprise.profile.updated')]
-    .map((e) => e.event.data)
-    .find((p) => p.idNumber === applicantId || p.creditCode === applicantId);
-  const licences = events('gov.licence.issued').map((e) => toDomainLicence(e.event.data)).filter((l) => l.holderId === applicantId);
-  const credit = events('gov.credit.updated').map((e) => e.event.data as CreditRecord).find((c) => c.subjectId === applicantId);
-  return { ...(profile === undefined ? {} : { profile }), licences, ...(credit === undefined ? {} : { credit }) };
+/** The registry's sample records, read once; `of` gives one applicant's as the approval consumer reads them. */
+function registrySamples() {
+  const profiles = [...events('gov.person.profile.updated'), ...events('gov.enterprise.profile.updated')].map((e) => e.event.data);
+  const licences = events('gov.licence.issued').map((e) => toDomainLicence(e.event.data));
+  const credits = events('gov.credit.updated').map((e) => e.event.data as CreditRecord);
+  return {
+    of(applicantId: string) {
+      const profile = profiles.find((p) => p.idNumber === applicantId || p.creditCode === applicantId);
+      const credit = credits.find((c) => c.subjectId === applicantId);
+      return { ...(profile === undefined ? {} : { profile }), licences: licences.filter((l) => l.holderId === applicantId), ...(credit === undefined ? {} : { credit }) };
+    },
+  };
 }
 
 type Submitted = Parameters<typeof applicationOf>[0];
@@ -35,13 +39,14 @@ const decidedAt = (submittedAt: string) => new Date(Date.parse(submittedAt) + 20
 export function dictionarySamples(): Sample[] {
   const stage = stageConfig('local');
   const calendar = createCalendar({ timeZone: stage.timeZone, useChineseDays: stage.calendar.useChineseDays, holidays: stage.calendar.holidays, workdays: stage.calendar.workdays });
+  const registry = registrySamples();
   const items = new Map(events('gov.catalog.item.published').map((e) => [e.event.data.itemCode as string, e.event.data as ServiceItem]));
   const samples: Sample[] = [];
   for (const { name, event } of events<Submitted>('gov.application.submitted')) {
     const submitted = applicationOf(event);
     if (submitted.kind !== 'item') continue;
     const { application } = submitted;
-    const input: DecideInput = { application, item: items.get(application.itemCode), ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar };
+    const input: DecideInput = { application, item: items.get(application.itemCode), ...registry.of(application.applicant.id), now: decidedAt(application.submittedAt), calendar };
     samples.push({ label: name, body: decide(input), facts: factsOf(input) });
   }
   const [itemEvents = [], [bundleEvent] = []] = bundleSeed();
@@ -49,7 +54,7 @@ export function dictionarySamples(): Sample[] {
   const submitted = applicationOf(bundleApplication('dictionary-bundle', 'YJS-DICTIONARY-1') as Submitted);
   if (submitted.kind !== 'bundle') throw new Error('the bench\'s 企业开办 application names no bundle');
   const { application } = submitted;
-  const state = decideBundle(application, { bundle: bundleEvent?.data, items: bundleItems, ...recordsOf(application.applicant.id), now: decidedAt(application.submittedAt), calendar });
+  const state = decideBundle(application, { bundle: bundleEvent?.data, items: bundleItems, ...registry.of(application.applicant.id), now: decidedAt(application.submittedAt), calendar });
   samples.push({ label: '企业开办 bundle', body: state });
   return samples;
 }

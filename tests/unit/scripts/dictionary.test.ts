@@ -41,9 +41,9 @@ describe('the recipe', () => {
 });
 
 describe('the candidate from the code and samples as they are', () => {
-  const parts = candidateParts();
-  const candidate = parts.join('');
   const samples = dictionarySamples();
+  const parts = candidateParts(samples);
+  const candidate = parts.join('');
 
   it('is built alike every time, and fits deflate\'s window', () => {
     expect(candidateParts()).toEqual(parts);
