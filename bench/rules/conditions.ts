@@ -38,15 +38,62 @@ export interface BenchCondition {
 // --- tiny three-valued helpers a hand-writer would inline --------------------------------------------
 const U = null;
 const num = (v: unknown): v is number => typeof v === 'number' && v === v;
-/** Whole years from a YYYY-MM-DD birth date to the date part of `now` as written. */
-function age(birth: unknown, now: unknown): number | null {
-  if (typeof birth !== 'string' || typeof now !== 'string' || birth.length < 10 || now.length < 10) return null;
-  const b = +birth.slice(0, 4) * 10000 + +birth.slice(5, 7) * 100 + +birth.slice(8, 10);
-  const n = +now.slice(0, 4) * 10000 + +now.slice(5, 7) * 100 + +now.slice(8, 10);
-  if (b !== b || n !== n) return null;
-  let a = Math.floor(n / 10000) - Math.floor(b / 10000);
-  if (n % 10000 < b % 10000) a -= 1;
-  return a;
+/**
+ * y*10000+m*100+d of a date-only string ("YYYY-MM-DD"), or NaN when it is not a real calendar date, as
+ * the engine refuses one (a refused date leaves its leaf unknown). Read digit by digit in place, as a
+ * person tuning a hot loop would: no slice, no allocation, and a month's length looked up only for a
+ * day past the 28th.
+ */
+function packedDay(s: string): number {
+  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return NaN;
+  const y0 = s.charCodeAt(0) - 48;
+  const y1 = s.charCodeAt(1) - 48;
+  const y2 = s.charCodeAt(2) - 48;
+  const y3 = s.charCodeAt(3) - 48;
+  const m0 = s.charCodeAt(5) - 48;
+  const m1 = s.charCodeAt(6) - 48;
+  const d0 = s.charCodeAt(8) - 48;
+  const d1 = s.charCodeAt(9) - 48;
+  // Unsigned, anything but a digit is above 9.
+  if ((y0 >>> 0) > 9 || (y1 >>> 0) > 9 || (y2 >>> 0) > 9 || (y3 >>> 0) > 9 || (m0 >>> 0) > 9 || (m1 >>> 0) > 9 || (d0 >>> 0) > 9 || (d1 >>> 0) > 9) return NaN;
+  const y = y0 * 1000 + y1 * 100 + y2 * 10 + y3;
+  const m = m0 * 10 + m1;
+  const d = d0 * 10 + d1;
+  if (m < 1 || m > 12 || d < 1) return NaN;
+  if (d > 28 && d > (m === 2 ? (leap(y) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31)) return NaN;
+  return y * 10000 + m * 100 + d;
+}
+const leap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+
+/**
+ * Every fact set of a run carries the same `now`, so the closures read its date once per distinct string,
+ * as CivicFlow's engine does (`scanNow`): one remembered string and its packed date. The product's
+ * clock writes `now` as an instant at the bureau's own offset, so its date as written is the local date
+ * (an instant at another offset is not handled here; the bench has none). Every other date of the facts
+ * is date-only: a profile's birth date by contract, a form's date as typed.
+ */
+let nowSeen: unknown;
+let nowPacked = NaN;
+function today(now: unknown): number {
+  if (now !== nowSeen) {
+    nowSeen = now;
+    nowPacked = typeof now !== 'string' ? NaN : now.length === 10 ? packedDay(now) : packedDay(now.slice(0, 10));
+  }
+  return nowPacked;
+}
+
+/**
+ * Whether a person born on `birth` has `years` completed years on the date of `now`: packed dates differ
+ * by at least years × 10000 exactly then. One born on 29 February is a year older on 28 February of a
+ * common year (the month's last day), so that birthday counts as the 28th in such a year.
+ */
+function ageAtLeast(birth: unknown, now: unknown, years: number): Truth {
+  if (typeof birth !== 'string') return U;
+  const n = today(now);
+  let b = packedDay(birth);
+  if (n !== n || b !== b) return U;
+  if (b % 10000 === 229 && !leap(Math.floor(n / 10000))) b -= 1;
+  return n - b >= years * 10000;
 }
 /** Kleene all / any over already computed parts (short-circuit left to the caller where it matters). */
 const and = (a: Truth, b: Truth, c: Truth = true, d: Truth = true, e: Truth = true): Truth =>
@@ -76,14 +123,12 @@ export const CLOSURES: Record<string, (f: any) => Truth> = {
   'item:enterprise-startup-manual': (f) => {
     const n = f.form?.enterpriseName;
     if (n === undefined || n === null) return false;
-    const a = age(f.applicant?.birthDate, f.now);
-    return a === null ? U : a >= 18;
+    return ageAtLeast(f.applicant?.birthDate, f.now, 18);
   },
   'item:no-criminal-record': (f) => {
     const r2 = in4(f.form?.purpose, '就业', '入学', '出国(境)', '资质申请');
     if (r2 === false) return false;
-    const a = age(f.applicant?.birthDate, f.now);
-    const r1: Truth = a === null ? U : a >= 16;
+    const r1 = ageAtLeast(f.applicant?.birthDate, f.now, 16);
     return r1 === false ? false : r1 === null || r2 === null ? U : true;
   },
   'item:outdoor-advertising': (f) => {
@@ -101,8 +146,10 @@ export const CLOSURES: Record<string, (f: any) => Truth> = {
   },
   'item:weather-certificate': (f) => {
     const e = f.form?.eventDate;
-    const r2: Truth =
-      typeof e === 'string' && e.length === 10 && typeof f.now === 'string' ? e < f.now.slice(0, 10) : U;
+    // A form's date is whatever the applicant typed: a string that is no real date leaves the leaf unknown.
+    const day = typeof e === 'string' ? packedDay(e) : NaN;
+    const n = today(f.now);
+    const r2: Truth = day !== day || n !== n ? U : day < n;
     if (r2 === false) return false;
     const r3 = eqS(f.form?.district, '南山区');
     if (r3 === false) return false;

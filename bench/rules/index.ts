@@ -197,7 +197,7 @@ async function timeAgainstClosure(
 /** What limits the families below the closure aim, should they miss it. */
 const closureLimit = (r: ClosureRow) =>
   `The same condition pre-sorted by the bench runs at ${ratio(median(r.orderedRatios))} of the closure (rounds ${ratioRange(r.orderedRatios)}), ` +
-  `so ${median(r.orderedRatios) > median(r.ratios) * 1.15 ? 'the order CivicFlow settled on is not yet the best one: its sample of 256 traces or its cost weights (a date leaf counts 3) differ from the bench\'s' : 'the order is not the gap: the rest is the per-leaf cost of the generated code and its helpers (the date scan) against the closure\'s inlined comparisons, which validate nothing'}.`;
+  `so ${median(r.orderedRatios) > median(r.ratios) * 1.15 ? 'the order CivicFlow settled on is not yet the best one: its sample of 256 traces or its cost weights (a date leaf counts 3) differ from the bench\'s' : 'the order is not the gap: the rest is the per-leaf cost of the generated code and its helpers (the date scan) against the closure\'s inlined comparisons'}.`;
 const ratioRange = (xs: readonly number[]) => `${ratio(Math.min(...xs))}–${ratio(Math.max(...xs))}`;
 
 const FAMILY_TEXT: Record<Family, string> = {
@@ -287,7 +287,11 @@ export async function rulesSection(ctx: BenchContext): Promise<SectionResult> {
     'probability, enterprises from the generator with 5 % of optional fields missing and a credit record for 15 % only.',
     'The **closure** is a hand-written, three-valued function per condition (`bench/rules/conditions.ts`) that tests',
     'its leaves in order of measured selectivity (the leaf most often false first) and returns as soon as the answer',
-    'is known: the limit. CivicFlow starts in the order the condition is written and, after its first 1,024 calls',
+    'is known: the limit. It computes what the condition means, as CivicFlow must, and no less: a date that is no',
+    'calendar date (a form\'s date is whatever the applicant typed) leaves its leaf unknown, and a person born on 29',
+    'February is a year older on 28 February of a common year; it reads dates digit by digit in place and the date of',
+    '`now` once per distinct `now`, as a person tuning the loop would (a unit test holds it to CivicFlow\'s answers on',
+    'such dates). CivicFlow starts in the order the condition is written and, after its first 1,024 calls',
     '(sampling the full trace of one in four), regenerates itself with every node\'s children ordered by how often each',
     'settles the node per unit of cost (`shared/rules/compile.ts`); the warm-up runs past that, so the adapted order is',
     'what is timed. As a control, **CivicFlow, pre-sorted** compiles the condition already sorted by the bench (the parts',

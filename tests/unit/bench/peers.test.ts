@@ -34,6 +34,31 @@ describe('benchmark conditions', () => {
     await expect(checkAgreement(conditions)).resolves.toBeUndefined();
   });
 
+  it('has date closures that agree with CivicFlow on birthdays, 29 February, a changing now and dates that are no dates', () => {
+    const dated = conditions.filter((c) => c.family === 'dates');
+    expect(dated.map((c) => c.name).sort()).toEqual(['item:enterprise-startup-manual', 'item:no-criminal-record', 'item:weather-certificate']);
+    // Born 29 February 2008: 18 on 28 February 2026 (a common year), 16 on 29 February 2024.
+    const nows = ['2026-11-03T10:15:00+08:00', '2026-11-04', '2026-02-27T09:00:00+08:00', '2026-02-28T09:00:00+08:00', '2024-02-28T09:00:00+08:00', '2024-02-29T09:00:00+08:00', '2027-02-28T09:00:00+08:00', '2028-02-28T09:00:00+08:00', '2028-02-29T09:00:00+08:00', 'not a date', 42];
+    const births = ['2008-11-03', '2008-11-04', '2010-11-03', '2009-02-28', '2009-03-01', '2008-02-29', '2012-02-29', '2008-13-01', '2008-00-10', '2008-02-30', '2008-04-31', '2008-1a-03', '2008/11/03', '20081103', 7, undefined];
+    const days = ['2026-11-02', '2026-11-03', '2027-02-27', '2028-02-28', '2026-02-29', '2025-13-01', '2025-1x-01', '2026-1-03', '', 3, null];
+    for (const c of dated) {
+      const cf = compileCondition(c.condition);
+      // Every now in turn, then back to the first: the closures remember one now and must notice it changed.
+      for (const now of [...nows, nows[0]]) {
+        for (const birthDate of births) {
+          for (const eventDate of days) {
+            const facts = {
+              applicant: { birthDate },
+              form: { enterpriseName: '星河', purpose: '就业', district: '南山区', eventDate },
+              now,
+            };
+            expect([c.name, now, birthDate, eventDate, c.closure(facts)]).toEqual([c.name, now, birthDate, eventDate, cf.evaluate(facts)]);
+          }
+        }
+      }
+    }
+  });
+
   it('shapes the population like real data: several key orders, facts missing, every answer occurring', () => {
     for (const c of conditions) {
       expect(c.population).toHaveLength(3000);
