@@ -58,15 +58,18 @@ export function ageAtLeast(birth: unknown, now: unknown, years: number, zone: Ti
   if (typeof birth !== 'string' || typeof now !== 'string') return UNKNOWN;
   const n = scanNow(now, zone).packed;
   if (n !== n) return UNKNOWN;
-  const scanned = scanDate(birth);
-  const b = scanned.ms === scanned.ms ? packedOfDay(zone.dayOf(scanned.ms)) : scanned.packed;
+  let b: number;
+  // A birth date is nearly always date-only ("YYYY-MM-DD"): read it in place, without a full scan.
+  if (birth.length === 10) b = packedDatePart(birth);
+  else {
+    const scanned = scanDate(birth);
+    b = scanned.ms === scanned.ms ? packedOfDay(zone.dayOf(scanned.ms)) : scanned.packed;
+  }
   if (b !== b) return UNKNOWN;
-  const nowYear = Math.floor(n / 10000);
-  let age = nowYear - Math.floor(b / 10000);
-  let birthday = b % 10000;
-  if (birthday === 229 && !isLeapYear(nowYear)) birthday = 228;
-  if (n % 10000 < birthday) age -= 1;
-  return age >= years ? TRUE : FALSE;
+  // Packed dates (y*10000+m*100+d) differ by at least years*10000 exactly when the birthday of that
+  // many years has come: the month and day part never reaches 10000.
+  if (b % 10000 === 229 && !isLeapYear(Math.floor(n / 10000))) b -= 1;
+  return n - b >= years * 10000 ? TRUE : FALSE;
 }
 
 export function contains(seen: unknown, needle: unknown): Tri {

@@ -138,6 +138,57 @@ describe('date scanning matches the regex implementation it replaced', () => {
 
 const leaf = leafMaker('M');
 
+describe('ageAtLeast against a reference that counts anniversaries', () => {
+  /**
+   * Independent of the engine's packed arithmetic: the birthday of `years` is the same month and day that
+   * many years on, or the month's last day when there is none; a birth instant counts on its date in
+   * Shanghai (UTC+8, no daylight saving since 1991, which every instant below is after).
+   */
+  const utc = (y: number, m: number, d: number) => new Date(0).setUTCFullYear(y, m - 1, d); // Date.UTC reads 0–99 as 1900–1999
+  const dim = (y: number, m: number) => new Date(utc(y, m + 1, 0)).getUTCDate();
+  const birthDay = (s: string): [number, number, number] | null => {
+    const day = legacy.dayOf(s);
+    if (day !== day) return null;
+    const ms = legacy.instantOf(s);
+    const d = new Date(ms === ms ? ms + 8 * 3_600_000 : day * 86_400_000);
+    return [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()];
+  };
+  const reference = (birth: string, now: string, years: number): boolean | null => {
+    const b = birthDay(birth);
+    if (b === null) return null;
+    const [y, m, d] = b;
+    const due = [y + years, m, Math.min(d, dim(y + years, m))];
+    const n = now.slice(0, 10).split('-').map(Number);
+    return n[0]! * 10000 + n[1]! * 100 + n[2]! >= due[0]! * 10000 + due[1]! * 100 + due[2]!;
+  };
+  const birth = fc.oneof(
+    nearDate,
+    fc.constantFrom('2008-02-29', '2004-02-29', '2000-02-29', '1900-02-28', '2008-02-28', '2008-03-01'),
+    fc.tuple(nearDate, nearTime).map(([d, t]) => d + t).filter((s) => s.slice(0, 4) >= '1992' && s.slice(0, 4) <= '9900'),
+    nearDate.chain(damaged),
+  );
+  /** A `now` within two days of the birthday of `years` (where answers flip), or any date for a birth that is none. */
+  const nowNear = (b: string, years: number, offset: number): string => {
+    const born = birthDay(b);
+    const [y, m, d] = born === null ? [2026, 11, 3] : [born[0] + years, born[1], Math.min(born[2], dim(born[0] + years, born[1]))];
+    const at = new Date(utc(y, m, d) + offset * 86_400_000);
+    return `${pad(at.getUTCFullYear(), 4)}-${pad(at.getUTCMonth() + 1, 2)}-${pad(at.getUTCDate(), 2)}T12:00:00+08:00`;
+  };
+
+  it('gives the reference answer for date-only births, instants, 29 February and damaged strings', () => {
+    const compiled = new Map([0, 1, 16, 18, 60, 80].map((y) => [y, compileCondition(leaf('applicant.birthDate', 'ageAtLeast', y))]));
+    fc.assert(
+      fc.property(birth, fc.constantFrom(...compiled.keys()), fc.integer({ min: -2, max: 2 }), (b, years, offset) => {
+        const born = birthDay(b);
+        fc.pre(born === null || born[0] + years < 9999); // a now past the year 9999 is not a date
+        const n = nowNear(b, years, offset);
+        expect([b, n, compiled.get(years)!.evaluate({ applicant: { birthDate: b }, now: n })]).toEqual([b, n, reference(b, n, years)]);
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
 describe('the remembered `now`', () => {
   const age18 = compileCondition(leaf('applicant.birthDate', 'ageAtLeast', 18));
   const beforeNow = compileCondition(leaf('form.d', 'before', 'now'));
