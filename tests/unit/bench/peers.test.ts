@@ -5,7 +5,10 @@
  */
 import { compileCondition, type Condition } from '#rules';
 import { CLOSURES, familyOf, loadConditions } from '#bench/rules/conditions';
-import { checkAgreement, orderedBySelectivity } from '#bench/rules/index';
+import { checkAgreement, completeFacts, orderedBySelectivity } from '#bench/rules/index';
+
+const readPath = (f: unknown, path: string): unknown =>
+  path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), f);
 import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '#bench/rules/peers';
 
 const conditions = loadConditions(48, 7, 3000);
@@ -72,6 +75,23 @@ describe('benchmark conditions', () => {
     const withCredit = policy.population.filter((f) => 'credit' in f).length / policy.population.length;
     expect(withCredit).toBeGreaterThan(0.1);
     expect(withCredit).toBeLessThan(0.2);
+  });
+
+  it('gives the peers the population\'s fact sets that hold every fact read: real shapes, both answers, none unknown', () => {
+    for (const c of conditions) {
+      const facts = completeFacts(c);
+      const cf = compileCondition(c.condition);
+      // 70–89 % of them for most conditions; 6–10 % where a credit record is read (15 % of enterprises have one).
+      expect([c.name, facts.length > c.population.length * 0.05]).toEqual([c.name, true]);
+      expect([c.name, new Set(facts.map((f) => cf.evaluate(f)))]).toEqual([c.name, new Set([true, false])]);
+      for (const f of facts) for (const p of cf.factPaths) expect([c.name, p, readPath(f, p) === undefined]).toEqual([c.name, p, false]);
+    }
+    const deep = completeFacts(conditions.find((c) => c.name === 'synthetic:deep')!);
+    expect(new Set(deep.map((f) => Object.keys((f as { enterprise: object }).enterprise)[0])).size).toBeGreaterThanOrEqual(3);
+    // A form's empty field stays: the weather item's `exists` leaf still sees null purposes.
+    const weather = completeFacts(conditions.find((c) => c.name === 'item:weather-certificate')!);
+    expect(weather.some((f) => readPath(f, 'form.purpose') === null)).toBe(true);
+    expect(weather.some((f) => readPath(f, 'form.district') === null)).toBe(false);
   });
 
   it('names each condition\'s family by its shape', () => {
