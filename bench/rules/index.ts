@@ -6,6 +6,7 @@
  * with their spread shown. All must agree before anything is timed.
  */
 import { compileCondition, type Condition, type Facts, type Truth } from '#rules';
+import { readFact } from '#rules/compile';
 import type { BenchContext, Missed, SectionResult } from '#bench/types';
 import { geomean, median, ratio, si, table, tick } from '#bench/util';
 import { loadConditions, type BenchCondition, type Family } from './conditions';
@@ -129,6 +130,8 @@ export async function checkAgreement(conditions: readonly BenchCondition[]): Pro
  * form's empty field, which every engine reads as absent).
  */
 export function completeFacts(c: BenchCondition): Facts[] {
+  const known = complete.get(c);
+  if (known !== undefined) return known;
   const cf = compileCondition(c.condition);
   const existsOnly = new Set(cf.factPaths);
   const walk = (n: Condition): void => {
@@ -138,17 +141,18 @@ export function completeFacts(c: BenchCondition): Facts[] {
     else ('all' in n ? n.all : n.any).forEach(walk);
   };
   walk(c.condition);
-  const paths = cf.factPaths.map((p) => ({ keys: p.split('.'), nullable: existsOnly.has(p) }));
-  const holds = (f: Facts, keys: readonly string[], nullable: boolean): boolean => {
-    let o: unknown = f;
-    for (const k of keys) {
-      if (typeof o !== 'object' || o === null) return false;
-      o = (o as Record<string, unknown>)[k];
-    }
-    return o !== undefined && (nullable || o !== null);
-  };
-  return c.population.filter((f) => paths.every((p) => holds(f, p.keys, p.nullable)) && cf.evaluate(f) !== null);
+  const paths = cf.factPaths.map((p) => ({ segments: p.split('.'), nullable: existsOnly.has(p) }));
+  const holds = (f: Facts) =>
+    paths.every(({ segments, nullable }) => {
+      const v = readFact(segments, f);
+      return v !== undefined && (nullable || v !== null);
+    });
+  const facts = c.population.filter((f) => holds(f) && cf.evaluate(f) !== null);
+  complete.set(c, facts);
+  return facts;
 }
+/** Each condition's complete fact sets, filtered once: the agreement check and the timing both use them. */
+const complete = new WeakMap<BenchCondition, Facts[]>();
 
 /** How many of the peers' fact sets every engine is checked on before timing (json-rules-engine runs ~40 k/s). */
 const PEER_CHECK = 4096;

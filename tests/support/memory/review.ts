@@ -11,7 +11,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
-import { addCounters, counterDeltas, daysOf, DIMENSIONS, emptyCounters, figuresFromCounters, sourcesOf, sumByKey, type Dimension, type Figures, type Period, type RowKind } from '#review/domain/figures';
+import { addCounters, counterDeltas, daysOf, DIMENSIONS, emptyCounters, figuresFromCounters, rowId, sourcesOf, sumByKey, type Dimension, type Figures, type Period, type RowKind } from '#review/domain/figures';
 import { DEFAULT_REVIEW_CONFIG, type CaseReviewState, type CounterName, type Rectification, type Review, type ReviewConfig } from '#review/domain/types';
 import {
   VersionConflict,
@@ -194,7 +194,7 @@ export class MemoryReviewStore implements ReviewStore {
           for (const [key, counters] of keys) {
             const shown = source.keyOf(key);
             if (shown === undefined) continue;
-            for (const id of [`${dimension}#${shown}#${granularity}#${value}`, `${dimension}#${shown}#month#${value.slice(0, 7)}`]) {
+            for (const id of [rowId(dimension, shown, { granularity, value }), rowId(dimension, shown, { granularity: 'month', value: value.slice(0, 7) })]) {
               out.set(id, addCounters(out.get(id) ?? emptyCounters(), counters));
             }
           }

@@ -3,13 +3,13 @@
  * hand-written closures must agree with CivicFlow's engine on the benchmark's facts (a correctness test,
  * nothing timed).
  */
-import { compileCondition, type Condition } from '#rules';
+import { compileCondition, type Condition, type Facts } from '#rules';
+import { readFact } from '#rules/compile';
 import { CLOSURES, familyOf, loadConditions } from '#bench/rules/conditions';
 import { checkAgreement, completeFacts, orderedBySelectivity } from '#bench/rules/index';
-
-const readPath = (f: unknown, path: string): unknown =>
-  path.split('.').reduce<unknown>((o, k) => (typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[k] : undefined), f);
 import { jreEvaluator, toJsonRulesEngine, toZenExpression, zenEvaluator } from '#bench/rules/peers';
+
+const readPath = (f: Facts, path: string): unknown => readFact(path.split('.'), f);
 
 const conditions = loadConditions(48, 7, 3000);
 
