@@ -67,8 +67,9 @@ export function verify(
   if (!principal || !date || !signature) {
     return { ok: false, reason: `missing ${[!principal && HEADER_PRINCIPAL, !date && HEADER_DATE, !signature && HEADER_SIGNATURE].filter(Boolean).join(', ')}` };
   }
-  const key = keys[principal];
-  if (!key) return { ok: false, reason: `unknown principal ${principal}` };
+  // An own key only: a principal named like an object's member (`constructor`, `__proto__`) is unknown.
+  const key = Object.hasOwn(keys, principal) ? keys[principal] : undefined;
+  if (typeof key !== 'string' || key === '') return { ok: false, reason: `unknown principal ${principal}` };
   if (!isRfc3339(date)) return { ok: false, reason: `${HEADER_DATE} must be an RFC 3339 time, e.g. 2026-11-03T09:30:00Z` };
   const at = Date.parse(date);
   if (Math.abs(nowMs - at) > MAX_SKEW_MS) return { ok: false, reason: `${HEADER_DATE} is more than 5 minutes from the server's time` };
