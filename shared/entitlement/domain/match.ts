@@ -140,6 +140,8 @@ export interface SliceOptions extends MatchOptions {
   readonly end?: number;
   /** Already compiled criteria (default: compiled once per policy version and cached). */
   readonly compiled?: CompiledCondition;
+  /** Whether dishonest subjects are left out (default: as the policy says); a match run settles that per pair. */
+  readonly excludeDishonest?: boolean;
 }
 
 export interface SliceResult {
@@ -175,7 +177,7 @@ export function matchSlice(
   if (inactive !== undefined) return { ...result, ineligible: 0, excluded: 0, inactive };
 
   const compiled = options.compiled ?? compilePolicy(policy, options);
-  const excludeDishonest = excludesDishonest(policy);
+  const excludeDishonest = options.excludeDishonest ?? excludesDishonest(policy);
   const readsCredit = factPathsOf(policy.criteria).some((p) => p === 'credit' || p.startsWith('credit.'));
   const lookup = toLookup(credits, excludeDishonest || readsCredit);
   // One facts object for the slice, shaped as the evaluation sees it from the first profile on; the kind

@@ -93,6 +93,32 @@ export function leafPolarities(condition: Condition): boolean[] {
   return out;
 }
 
+/**
+ * Whether a match run must read every profile's credit record, where it otherwise reads only the
+ * candidates'. Without the record a leaf on `credit` is unknown, so a pass without records finds a superset
+ * of the candidates — but for two kinds of criteria: an `exists` leaf on `credit`, definite on a missing
+ * record, and criteria that read both `credit` and `now`, whose non-candidates are filed for the instant
+ * time alone turns them eligible, which their record decides.
+ */
+export function matchNeedsEveryCredit(condition: Condition): boolean {
+  let credit = false;
+  let now = false;
+  let creditExists = false;
+  const walk = (c: Condition): void => {
+    if ('all' in c) c.all.forEach(walk);
+    else if ('any' in c) c.any.forEach(walk);
+    else if ('not' in c) walk(c.not);
+    else {
+      const onCredit = c.fact === 'credit' || c.fact.startsWith('credit.');
+      credit ||= onCredit;
+      creditExists ||= onCredit && c.op === 'exists';
+      now ||= c.fact === 'now' || c.value === 'now' || c.op === 'ageAtLeast';
+    }
+  };
+  walk(condition);
+  return creditExists || (credit && now);
+}
+
 /** Every fact path the condition reads. */
 export function factPathsOf(condition: Condition): string[] {
   const out = new Set<string>();

@@ -9,6 +9,7 @@ import type { CompiledCondition } from '#rules/types';
 import {
   compilePolicy,
   matchEnterprise,
+  matchNeedsEveryCredit,
   matchSlice,
   settleNeedsBudget,
   pairFlip,
@@ -171,11 +172,14 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   const compiled = compilePolicy(policy, { timeZone: settings.timeZone });
   // Without credit records a criterion on credit is unknown, never false, so this pass finds a superset of
   // the candidates (Kleene logic is monotonic) while reading no credit record of the ineligible majority.
-  const bulk = matchSlice(policy, page.profiles, undefined, now, { compiled, timeZone: settings.timeZone });
+  // Criteria for which that does not hold (matchNeedsEveryCredit) read the whole page's records. Dishonest
+  // subjects stay candidates either way: settling each pair decides their exclusion.
+  const credits = matchNeedsEveryCredit(policy.criteria) ? await registry.batchGetCredits(page.profiles.map(subjectIdOf)) : undefined;
+  const bulk = matchSlice(policy, page.profiles, credits, now, { compiled, timeZone: settings.timeZone, excludeDishonest: false });
   const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
   const targets = page.profiles.filter((p) => codes.has(subjectIdOf(p)));
   // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
-  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone), now);
+  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone, credits), now);
   const results = await settlePage(ports, policy, compiled, targets, existing, now);
   await publishListed(ports, policy, results, new Map(targets.map((p) => [subjectIdOf(p), p.name])), now);
   await afterSettle(ports, results, now);

@@ -17,6 +17,7 @@ import {
   policyStart,
   subjectFacts,
   subjectIdOf,
+  type CreditRecord,
   type FlipEntry,
   type Instant,
   type Policy,
@@ -32,6 +33,7 @@ const cursorBefore = (now: Instant) => bucketOf(Date.parse(now) - 15 * 60_000);
 /**
  * The entries of the profiles of a page that settle ineligible now and that time alone will turn eligible
  * (the candidates — eligible or unknown — are settled, not filed). Empty when the criteria do not read `now`.
+ * `credits` holds the page's credit records when the criteria read them (matchNeedsEveryCredit).
  */
 export function flipsOf(
   policy: Policy,
@@ -40,6 +42,7 @@ export function flipsOf(
   candidates: ReadonlySet<string>,
   now: Instant,
   timeZone: string,
+  credits?: ReadonlyMap<string, CreditRecord>,
 ): FlipEntry[] {
   if (!compiled.factPaths.includes('now')) return [];
   const flipOf = pairFlipper(policy, compiled, now, timeZone);
@@ -47,7 +50,7 @@ export function flipsOf(
   for (const profile of profiles) {
     const id = subjectIdOf(profile);
     if (candidates.has(id)) continue;
-    const entry = flipOf(id, subjectFacts(profile, undefined, now));
+    const entry = flipOf(id, subjectFacts(profile, credits?.get(id), now));
     if (entry !== null) out.push(entry);
   }
   return out;

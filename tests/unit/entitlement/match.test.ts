@@ -1,5 +1,6 @@
 import { compileCondition } from '#rules';
-import { compilePolicy, explainEnterprise, matchEnterprise, matchSlice, policyInactiveReason } from '#entitlement/domain/index';
+import { compilePolicy, explainEnterprise, matchEnterprise, matchNeedsEveryCredit, matchSlice, policyInactiveReason } from '#entitlement/domain/index';
+import type { Condition, Leaf } from '#rules/types';
 import { validateCondition } from '#rules';
 // Generated enterprises and the policies written for them (a 2025 window, the status 存续 as generated):
 // matchSlice is checked against matchEnterprise over data with every outcome.
@@ -240,5 +241,23 @@ describe('matchSlice', () => {
     const w = matchSlice({ ...EXPORT_CREDIT_INSURANCE, status: 'withdrawn' }, profiles, credits, now);
     expect(w).toMatchObject({ eligible: [], needsInfo: [], ineligible: 0, excluded: 0, inactive: 'POLICY_WITHDRAWN' });
     expect(matchSlice(EXPORT_CREDIT_INSURANCE, profiles, credits, '2026-02-01T00:00:00+08:00').inactive).toBe('POLICY_EXPIRED');
+  });
+});
+
+describe('matchNeedsEveryCredit', () => {
+  const leaf = (fact: string, op: Leaf['op'], value?: unknown): Condition => ({ id: `L-${fact}-${op}`, description: '条件', fact, op, ...(value === undefined ? {} : { value }) }) as Condition;
+  it('is false where a pass without credit records finds every candidate', () => {
+    expect(matchNeedsEveryCredit(leaf('enterprise.size', 'eq', 'small'))).toBe(false);
+    expect(matchNeedsEveryCredit({ all: [leaf('credit.rating', 'in', ['A', 'B']), leaf('enterprise.size', 'eq', 'small')] })).toBe(false);
+    expect(matchNeedsEveryCredit({ all: [leaf('person.birthDate', 'ageAtLeast', 80), leaf('enterprise.size', 'exists', true)] })).toBe(false);
+  });
+  it('is true for an `exists` leaf on credit, under a `not` too', () => {
+    expect(matchNeedsEveryCredit(leaf('credit.rating', 'exists', true))).toBe(true);
+    expect(matchNeedsEveryCredit({ not: { any: [leaf('enterprise.size', 'eq', 'small'), leaf('credit', 'exists', false)] } })).toBe(true);
+  });
+  it('is true for criteria that read both credit and now', () => {
+    expect(matchNeedsEveryCredit({ all: [leaf('person.birthDate', 'ageAtLeast', 80), leaf('credit.dishonest', 'eq', false)] })).toBe(true);
+    expect(matchNeedsEveryCredit({ all: [leaf('enterprise.establishedOn', 'before', 'now'), leaf('credit.rating', 'eq', 'A')] })).toBe(true);
+    expect(matchNeedsEveryCredit({ all: [leaf('now', 'after', '2025-01-01'), leaf('credit.rating', 'eq', 'A')] })).toBe(true);
   });
 });

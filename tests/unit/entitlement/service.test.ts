@@ -90,6 +90,21 @@ describe('runMatchSlice', () => {
     expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 1, slicesQueued: 1, profiles: 4, completedAt: NOW });
   });
 
+  // Without its record a leaf on credit is unknown, so the pass over the page may skip the records; an
+  // `exists` leaf is the exception (definite on a missing record), so such criteria read every record.
+  it('finds the subjects an `exists` leaf on their credit record makes eligible, and only them', async () => {
+    const { w, service } = world();
+    addProfiles(w);
+    w.credits.set(CODES.a, credit({ subjectId: CODES.a, rating: 'A' }));
+    w.credits.set(CODES.b, credit({ subjectId: CODES.b, rating: undefined }));
+    // A policy of its own: compiled conditions are cached by policy id and version.
+    const rated = policy({ policyId: 'P-RATED', criteria: { all: [{ id: 'T-RATED', description: '有纳税信用评级', fact: 'credit.rating', op: 'exists', value: true }] } });
+    await publishAndMatch(w, service, rated);
+    const state = (code: string) => w.store.entitlements.get(`P-RATED/${code}`)?.state;
+    expect([state(CODES.a), state(CODES.b), state(CODES.c), state(CODES.d)]).toEqual(['NOTIFIED', undefined, undefined, undefined]);
+    expect(w.sent.notifications.map((m) => m.data.creditCode)).toEqual([CODES.a]);
+  });
+
   it('does nothing more for a redelivered slice', async () => {
     const { w, service } = world();
     addProfiles(w);

@@ -8,7 +8,8 @@ import { makeIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { bucketOf } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { elderly, person } from './fixtures';
+import type { Condition } from '#rules/types';
+import { credit, elderly, person } from './fixtures';
 
 const NOW = '2025-06-01T10:00:00+08:00';
 const BIRTHDAY = '2025-06-02T00:00:00+08:00'; // 80 on this local date
@@ -66,6 +67,29 @@ describe('the time index wired', () => {
     // A redelivered re-match re-sends a still undelivered notification under the same id; the outbox delivers it once.
     expect(new Set(w.sent.notifications.map((m) => m.id)).size).toBe(1);
     expect(w.sent.notifications.every((m) => m.data.creditCode === TURNS_80)).toBe(true);
+  });
+
+  // Criteria that read the credit record as well: the birthday makes the pair eligible only with its record,
+  // so the run reads the page's records to file it (without them the pair stays unknown, never eligible).
+  it('files a pair whose credit record the criteria read, for the birthday that makes it eligible', async () => {
+    const { w, service } = world();
+    const SPOTLESS = TURNS_80;
+    const DISHONEST = makeIdNumber('440305', '19450602', '567');
+    for (const id of [SPOTLESS, DISHONEST]) w.persons.set(id, person(id));
+    w.credits.set(SPOTLESS, credit({ subjectId: SPOTLESS, rating: 'A' }));
+    w.credits.set(DISHONEST, credit({ subjectId: DISHONEST, rating: 'D' }));
+    const rated = elderly({
+      policyId: 'P-ELDER-RATED',
+      criteria: { all: [...(elderly().criteria as { all: Condition[] }).all, { id: 'E-RATING', description: '信用等级为A或B', fact: 'credit.rating', op: 'in', value: ['A', 'B'] }] },
+    });
+    expect(await service.publishPolicy(rated, cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER-RATED', subjectId: SPOTLESS, at: '2025-06-01T16:00:00.000Z' })]);
+    w.now = '2025-06-02T00:10:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1 });
+    await deliverRematches(w, service);
+    expect(w.store.entitlements.get(`P-ELDER-RATED/${SPOTLESS}`)?.state).toBe('GRANTED');
+    expect(w.store.entitlements.get(`P-ELDER-RATED/${DISHONEST}`)).toBeUndefined();
   });
 
   it('catches up every bucket after the cursor when the schedule was down, oldest first', async () => {
