@@ -16,6 +16,7 @@ import {
   subjectFacts,
   subjectIdOf,
   subjectKindOf,
+  type CreditRecord,
   type FlipEntry,
   type Entitlement,
   type Instant,
@@ -113,10 +114,10 @@ async function settlePage(
   compiled: CompiledCondition,
   targets: readonly SubjectProfile[],
   existing: ReadonlyMap<string, Entitlement>,
+  credits: ReadonlyMap<string, CreditRecord>,
   now: Instant,
 ): Promise<SettleResult[]> {
   const { timeZone } = ports.settings;
-  const credits = targets.length > 0 ? await ports.registry.batchGetCredits(targets.map(subjectIdOf)) : new Map();
   const windows = targets.length > 0 ? await loadWindow(ports, policy) : undefined;
   // A listing reserves the budget in the pinned order (first eligible first, ties by credit code): the pairs
   // of one page become eligible at the same instant, so a budgeted grant with publicity lists them in order.
@@ -138,6 +139,28 @@ async function finish(ports: MatchPorts, policy: Policy, slice: SliceData, profi
     ports.metrics.publishToLastPush(policyId, instantOf(figures.lastPushAt) - instantOf(policy.publishedAt));
   }
   logger.info('matching run completed', { policyId, version, lastPushAt: figures.lastPushAt, notified: figures.counters.notified });
+}
+
+/** The flips of the settled pairs of a page (`results` in the order of `targets`) that ended ineligible. */
+function settledFlips(
+  policy: Policy,
+  compiled: CompiledCondition,
+  targets: readonly SubjectProfile[],
+  results: readonly SettleResult[],
+  credits: ReadonlyMap<string, CreditRecord>,
+  now: Instant,
+  timeZone: string,
+): FlipEntry[] {
+  if (!compiled.factPaths.includes('now')) return [];
+  const flips: FlipEntry[] = [];
+  targets.forEach((profile, i) => {
+    const entitlement = results[i]?.entitlement;
+    if (entitlement !== undefined && entitlement.state !== 'INELIGIBLE') return;
+    const id = subjectIdOf(profile);
+    const entry = pairFlip(policy, compiled, id, subjectFacts(profile, credits.get(id), now), now, timeZone);
+    if (entry !== null) flips.push(entry);
+  });
+  return flips;
 }
 
 /**
@@ -180,7 +203,11 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   const targets = page.profiles.filter((p) => codes.has(subjectIdOf(p)));
   // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
   await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone, credits), now);
-  const results = await settlePage(ports, policy, compiled, targets, existing, now);
+  const targetCredits = credits ?? (targets.length > 0 ? await registry.batchGetCredits(targets.map(subjectIdOf)) : new Map<string, CreditRecord>());
+  const results = await settlePage(ports, policy, compiled, targets, existing, targetCredits, now);
+  // So are the settled pairs that ended ineligible (a newer version's pair that no longer holds, a candidate
+  // its credit record rules out), as a re-match files them.
+  await fileFlips(store, settledFlips(policy, compiled, targets, results, targetCredits, now, settings.timeZone), now);
   await publishListed(ports, policy, results, new Map(targets.map((p) => [subjectIdOf(p), p.name])), now);
   await afterSettle(ports, results, now);
 

@@ -92,6 +92,22 @@ describe('the time index wired', () => {
     expect(w.store.entitlements.get(`P-ELDER-RATED/${DISHONEST}`)).toBeUndefined();
   });
 
+  it('files a pair a newer version settles ineligible, for the birthday that makes it eligible', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    // Version 1 reads a fact the profile lacks: the pair needs information, and has a record.
+    // A policy of its own: compiled conditions are cached by policy id and version.
+    const v1 = elderly({ policyId: 'P-ELDER-V2', criteria: { all: [{ id: 'E-LEVEL', description: '残疾等级为一级', fact: 'person.disabilityLevel', op: 'eq', value: 1 }] } });
+    expect(await service.publishPolicy(v1, cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    expect(w.store.entitlements.get(`P-ELDER-V2/${TURNS_80}`)?.state).toBe('NEEDS_INFO');
+    const from = w.sent.slices.length;
+    expect(await service.publishPolicy(elderly({ policyId: 'P-ELDER-V2', version: 2 }), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, from);
+    expect(w.store.entitlements.get(`P-ELDER-V2/${TURNS_80}`)?.state).toBe('INELIGIBLE');
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER-V2', policyVersion: 2, subjectId: TURNS_80, at: '2025-06-01T16:00:00.000Z' })]);
+  });
+
   it('catches up every bucket after the cursor when the schedule was down, oldest first', async () => {
     const { w, service } = world();
     w.persons.set(TURNS_80, person(TURNS_80));
