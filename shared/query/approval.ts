@@ -3,6 +3,7 @@ import { nowIso } from '#platform/clock';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
+import { visibleTo } from './events';
 import type { QueryRoutes } from './router';
 
 /**
@@ -93,16 +94,18 @@ export const approvalRoutes: QueryRoutes = {
    * licences used, waived materials, due dates, latency and item version; every version (history), and
    * the conflicts and refused events recorded against it.
    */
-  'GET /applications/{applicationId}': async ({ params }) => {
+  'GET /applications/{applicationId}': async ({ params, principal }) => {
     const applicationId = params.applicationId ?? '';
     const known = await loadCase(applicationId);
+    // Refused and conflicting events are listed as their receipts are read: a source sees its own only.
+    const own = <T extends { readonly cause: { readonly source: string } }>(items: readonly T[]) => visibleTo(principal, items, (i) => i.cause.source);
     if (!known.decision) {
       // A bundle application (一件事) lives in its own partition.
       const bundle = await bundleStore.loadBundle(applicationId);
-      if (bundle.state) return json(200, { ...bundleWithNotices(bundle.state), conflicts: bundle.conflicts.map(conflictView), refusals: bundle.refusals });
+      if (bundle.state) return json(200, { ...bundleWithNotices(bundle.state), conflicts: own(bundle.conflicts).map(conflictView), refusals: own(bundle.refusals) });
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
         applicationId,
-        refusals: known.refusals,
+        refusals: own(known.refusals),
       });
     }
     const { effects: _effects, ...decision } = known.decision;
@@ -111,8 +114,8 @@ export const approvalRoutes: QueryRoutes = {
       // Every version with its structured fields, so no one has to read them out of a Chinese message.
       history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, v.outbox === undefined ? null : !v.pending)),
       verificationOverdue: known.overdueFlag ? { flaggedAt: known.overdueFlag.flaggedAt } : null,
-      conflicts: known.conflicts.map(conflictView),
-      refusals: known.refusals,
+      conflicts: own(known.conflicts).map(conflictView),
+      refusals: own(known.refusals),
       // 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise).
       refusalNotice: refusalNoticeOf(decision),
     });

@@ -18,6 +18,14 @@ export function mayReadSource(principal: string, source: string): boolean {
   return principal === source || !Object.hasOwn(accessConfig().sources, principal);
 }
 
+/**
+ * Of the refused or conflicting events a capability's route lists (an application's, a hard case's), those
+ * `principal` may read: a source sees its own only, as on the receipt routes; a reader sees all.
+ */
+export function visibleTo<T>(principal: string, items: readonly T[], sourceOf: (item: T) => string): T[] {
+  return items.filter((item) => mayReadSource(principal, sourceOf(item)));
+}
+
 function forbidden(principal: string, source: string): HttpResult {
   return problem(403, `${principal} may read only its own events and receipts, not those of ${source}`);
 }

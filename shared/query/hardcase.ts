@@ -19,6 +19,7 @@ import {
   type HardCase,
   type HardCasePeriod,
 } from '#hardcase';
+import { visibleTo } from './events';
 import type { QueryRoutes } from './router';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -84,7 +85,7 @@ export const hardCaseRoutes: QueryRoutes = {
   },
 
   /** One case: what was reported, its state, deadlines, overdue flags, full history and refused steps. */
-  'GET /hardcases/{caseId}': async ({ params }) => {
+  'GET /hardcases/{caseId}': async ({ params, principal }) => {
     const caseId = params.caseId ?? '';
     const stored = await readHardCase(caseId);
     if (stored === undefined) return problem(404, `no hard case ${caseId} is known`);
@@ -94,7 +95,8 @@ export const hardCaseRoutes: QueryRoutes = {
       ...(hc.cause !== undefined ? { causeLabel: CAUSE_LABELS[hc.cause] } : {}),
       overdueNow: overdueAt(hc, nowIso()),
       allowedActions: allowedHardCaseActions(hc.state),
-      refused: stored.refused,
+      // Refused events are listed as their receipts are read: a source sees its own only.
+      refused: visibleTo(principal, stored.refused, (r) => r.source),
     });
   },
 };

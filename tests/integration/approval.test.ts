@@ -175,6 +175,10 @@ describe('秒批 through the local runtime', () => {
     const still = await decisionOf(commitment.data.applicationId);
     expect(still.sequence).toBe(2);
     expect(still.refusals.map((r: any) => r.code)).toEqual(['NOT_APPROVED_ON_COMMITMENT']);
+    // Listed as its receipt is read: to the department that posted it, not to the window system.
+    const as = async (principal: string) => (await rt.get(`/applications/${encodeURIComponent(commitment.data.applicationId)}`, { as: principal })).body;
+    expect((await as('/systems/department')).refusals.map((r: any) => r.code)).toEqual(['NOT_APPROVED_ON_COMMITMENT']);
+    expect((await as('/systems/window-acceptance')).refusals).toEqual([]);
   });
 
   it('(d) rejects when a rule is false, naming the rule; (e) a dishonest applicant is rejected or sent to a person as the item says', async () => {

@@ -127,6 +127,9 @@ describe('办不成事 hard cases through the running runtime', () => {
     await postAll([late]);
     expect(await receipt(late)).toMatchObject({ outcome: 'refused', kind: 'ACTION_NOT_ALLOWED', details: { state: 'CLOSED', allowedActions: [] } });
     expect((await hardCase(WINDOW_CASE)).refused).toEqual([expect.objectContaining({ eventId: late.id, code: 'ACTION_NOT_ALLOWED' })]);
+    // Listed as its receipt is read: to the source that posted it, not to another source.
+    expect((await hardCase(WINDOW_CASE, ACCEPTANCE)).refused).toEqual([expect.objectContaining({ eventId: late.id })]);
+    expect((await hardCase(WINDOW_CASE, HOTLINE)).refused).toEqual([]);
   });
 
   it('refuses bad events at the edge, naming the field', async () => {
