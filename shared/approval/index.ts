@@ -19,5 +19,5 @@ export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFl
 // 一件事 bundle applications: the query's view and the figures (store/bundle.ts keeps them).
 export { bundleView, bundleFigures } from './domain/bundle/view';
 export { bundleStore } from './store/bundle';
-export type { BundleSummary } from './bundle-ports';
+export type { BundleSummary, StoredBundleVersion } from './bundle-ports';
 export type { BundleState } from './domain/bundle/application';

@@ -1,4 +1,4 @@
-import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision, type BundleState, type StoredConflict } from '#approval';
+import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision, type BundleState, type StoredBundleVersion, type StoredConflict } from '#approval';
 import { nowIso } from '#platform/clock';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
@@ -33,8 +33,37 @@ function versionView(d: Decision, cause: Record<string, unknown>, sent: boolean 
     unknownFacts: d.unknownFacts,
     failedRules: d.failedRules.map((r) => ({ id: r.id, description: r.description, fact: r.fact })),
     unknownRules: d.unknownRules.map((r) => ({ id: r.id, description: r.description, fact: r.fact })),
+    legalDue: d.legalDue,
+    latencyMs: d.latencyMs,
+    timeLimitCompression: d.timeLimitCompression,
+    // The version's own trace: a later version does not take away why an earlier one was decided so.
+    trace: d.trace,
     cause,
     sent,
+  };
+}
+
+/**
+ * One version of a bundle application as its history shows it: the roll-up with its reasons, and each
+ * child's state and outcome with its reason codes (a child's full decision is in the current view).
+ */
+function bundleVersionView(v: StoredBundleVersion) {
+  const s = v.state;
+  return {
+    sequence: v.sequence,
+    status: s.status,
+    reasons: s.reasons,
+    reasonCodes: s.reasons.map((r) => r.code),
+    updatedAt: s.updatedAt,
+    dueAt: s.dueAt,
+    children: s.children.map((c) => ({
+      itemCode: c.itemCode,
+      state: c.state.kind,
+      outcome: c.state.kind === 'decided' ? c.state.outcome : null,
+      reasonCodes: c.decision?.reasons.map((r) => r.code) ?? [],
+    })),
+    cause: { kind: v.causeKind, ...v.cause },
+    sent: v.marked ? !v.pending : null,
   };
 }
 
@@ -102,7 +131,15 @@ export const approvalRoutes: QueryRoutes = {
     if (!known.decision) {
       // A bundle application (一件事) lives in its own partition.
       const bundle = await bundleStore.loadBundle(applicationId);
-      if (bundle.state) return json(200, { ...bundleWithNotices(bundle.state), conflicts: own(bundle.conflicts).map(conflictView), refusals: own(bundle.refusals) });
+      if (bundle.state) {
+        return json(200, {
+          ...bundleWithNotices(bundle.state),
+          // Every version, as a single item's history lists them.
+          history: bundle.versions.map(bundleVersionView),
+          conflicts: own(bundle.conflicts).map(conflictView),
+          refusals: own(bundle.refusals),
+        });
+      }
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
         applicationId,
         refusals: own(known.refusals),

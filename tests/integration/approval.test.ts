@@ -132,6 +132,9 @@ describe('秒批 through the local runtime', () => {
       [2, 'APPROVED', 'supplemented'],
     ]);
     expect(after.trace.steps.map((s: any) => s.step)).toContain('supplement');
+    // The first version keeps its own trace and figures in the history: why it was accepted pending materials.
+    expect(after.history[0].trace.steps.map((s: any) => s.step)).not.toContain('supplement');
+    expect(after.history[0]).toMatchObject({ latencyMs: expect.any(Number), legalDue: expect.anything() });
     const decided = await outbound('gov.application.decided', pending.data.applicationId);
     expect(decided.map((e) => e.id)).toEqual([
       `decision:${pending.data.applicationId}:1`,

@@ -95,6 +95,11 @@ describe('一件事 bundle applications, through the running runtime', () => {
     await postAll([review]);
     const view = await bundleOf(START_UP);
     expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    // Every version in the history: the first left the child with a person, the department's decision made the second.
+    expect(view.history.map((v: any) => [v.sequence, v.status, v.cause.kind, v.children.find((c: any) => c.itemCode === 'QYKB-SBDJ').outcome])).toEqual([
+      [1, 'IN_PROGRESS', 'submitted', 'MANUAL_REVIEW'],
+      [2, 'APPROVED', 'reviewed', 'APPROVED'],
+    ]);
     const child = view.children.find((c: any) => c.itemCode === 'QYKB-SBDJ');
     expect(child.decision).toMatchObject({ outcome: 'APPROVED', sequence: 2, certificateNo: `社保登记证-${START_UP}:QYKB-SBDJ`, review: { staffId: 'RS-01' } });
     const reviewCase = await get(`/cases/${START_UP}`, DEPARTMENT);
