@@ -1,5 +1,5 @@
 /**
- * The stage's CloudWatch dashboard, row by row: the figures of 秒批, 一件事, 免申即享 and 好差评 from the
+ * The stage's CloudWatch dashboard, row by row: the figures of 秒批, 一件事, 免申即享, 好差评 and 办不成事 from the
  * functions' EMF metrics, then the platform (queues, dead-letter queues, function errors, throttles, latency)
  * and the alarms' status. observability.ts creates it with the figure alarms and the saved queries.
  */
@@ -96,6 +96,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     publicityRow(),
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
+    hardCaseRow(),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
   ];
@@ -370,6 +371,32 @@ function upwardSyncRow(oldestPendingSeconds: number): Row {
       left: [civicMetric('UpwardOldestPendingSeconds', 'upwardSync', 'Maximum', Duration.minutes(5), 'oldest pending')],
       leftYAxis: { min: 0 },
       leftAnnotations: [{ value: oldestPendingSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+    }),
+  ];
+}
+
+/** 办不成事 — hard cases opened (reported or offered), steps taken, events refused, overdue flags. */
+function hardCaseRow(): Row {
+  return [
+    new cloudwatch.GraphWidget({
+      title: '办不成事 hard cases: opened, offered, steps taken, events refused',
+      width: 12,
+      left: [
+        civicMetric('HardCasesOpened', 'hardcase', 'Sum', Duration.hours(1), 'opened (reported)'),
+        civicMetric('HardCasesOffered', 'hardcase', 'Sum', Duration.hours(1), 'offered (terminated application)'),
+        civicMetric('HardCasesOffered', 'hardcaseSchedule', 'Sum', Duration.hours(1), 'offered (manual review past its days)'),
+        civicMetric('HardCaseSteps', 'hardcase', 'Sum', Duration.hours(1), 'steps taken'),
+        civicMetric('HardCaseEventsRefused', 'hardcase', 'Sum', Duration.hours(1), 'events refused'),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '办不成事 overdue hard cases (flagged)',
+      width: 12,
+      stacked: true,
+      left: [
+        civicMetric('HardCasesOverdue', 'hardcase', 'Sum', Duration.hours(1), 'flagged by a step'),
+        civicMetric('HardCasesOverdue', 'hardcaseSchedule', 'Sum', Duration.hours(1), 'flagged by the schedule'),
+      ],
     }),
   ];
 }

@@ -93,6 +93,8 @@ describe('dashboard', () => {
       'Ingest: events accepted and rejected; API latency',
       '好差评 upward sync: platform answers per run (acked, rejected, retrying, parked)',
       '好差评 upward sync: oldest record on its way (s)',
+      '办不成事 hard cases: opened, offered, steps taken, events refused',
+      '办不成事 overdue hard cases (flagged)',
       'Queue depth (visible messages)',
       'Age of oldest message (s)',
       'DLQ depth (must be 0)',
@@ -124,6 +126,15 @@ describe('dashboard', () => {
     expect(series('秒批 decision latency (ms)')).toEqual(Array(3).fill('CivicFlow/DecisionLatency service=approval'));
     expect(optionsOf('秒批 decision latency (ms)').map((o) => o.stat)).toEqual(['p50', 'p95', 'Maximum']);
     expect(series('秒批 time-limit compression (%)')).toEqual(['CivicFlow/TimeLimitCompression service=approval']);
+    // 办不成事: what the hard-case consumer and its schedule emit.
+    expect(series('办不成事 hard cases: opened, offered, steps taken, events refused')).toEqual([
+      'CivicFlow/HardCasesOpened service=hardcase',
+      'CivicFlow/HardCasesOffered service=hardcase',
+      'CivicFlow/HardCasesOffered service=hardcaseSchedule',
+      'CivicFlow/HardCaseSteps service=hardcase',
+      'CivicFlow/HardCaseEventsRefused service=hardcase',
+    ]);
+    expect(series('办不成事 overdue hard cases (flagged)')).toEqual(['CivicFlow/HardCasesOverdue service=hardcase', 'CivicFlow/HardCasesOverdue service=hardcaseSchedule']);
 
     // 一件事: from the approval consumer and the deadline schedule (which may finish a bundle by terminating a child).
     expect(series('一件事 bundles finished, by outcome')).toEqual([
