@@ -79,6 +79,8 @@ export function planThirdPartyObjection(
 /**
  * `gov.policy.objection.resolved`: upheld removes the pair and returns its reservation; dismissed lets it
  * proceed once no other objection holds it — back on the list while its window is open, else on to the push.
+ * Unchanged when the objection does not hold the pair: resolved before, or another objection on the pair was
+ * upheld and removed it (the objection is then resolved without moving the pair).
  */
 export function planResolution(
   entitlement: Entitlement,

@@ -3,10 +3,12 @@
  *
  * A third-party objection in the pair's window holds it (OBJECTED) until it is resolved: upheld removes it
  * and returns its reservation, which goes to the EXHAUSTED pairs first in the budget's order; dismissed lets
- * it proceed. A self-objection re-evaluates the enterprise with the declared facts (for that evaluation
- * only; marked `declared` in the explanation) and lists it when they make it eligible. An objection outside
- * the window is refused, with its receipt and an audit line. The objection record is written with the
- * change it causes, create-only, so a redelivery finds it and applies nothing twice.
+ * it proceed. A second objection on a pair that another upheld objection removed holds nothing any more:
+ * its resolution is still recorded and counted, with its receipt and audit line, and moves no entitlement.
+ * A self-objection re-evaluates the enterprise with the declared facts (for that evaluation only; marked
+ * `declared` in the explanation) and lists it when they make it eligible. An objection outside the window
+ * is refused, with its receipt and an audit line. The objection record is written with the change it
+ * causes, create-only, so a redelivery finds it and applies nothing twice.
  */
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
@@ -176,12 +178,20 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
       return `unchanged:${objection.state}`;
     }
     const now = clock.now();
-    const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone);
-    if (plan.kind !== 'transition') throw new Error(`objection ${objection.objectionId} is OPEN but does not hold ${objection.policyId}/${objection.creditCode}`);
-    const t = plan.transition;
     const state: ObjectionState = input.upheld ? 'UPHELD' : 'DISMISSED';
     const resolved: Objection = { ...objection, state, resolvedAt: now, note: input.note };
     const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 } };
+    const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone);
+    if (plan.kind !== 'transition') {
+      // The pair is no longer held by this objection (another one on it was upheld and removed it): the
+      // resolution is still recorded and counted, and changes nothing else.
+      const why = `resolved ${state.toLowerCase()}; the entitlement is ${e.state} and no longer held by this objection`;
+      const receipt = applied(cause, now, objectionEffect(objection.objectionId, state), { entitlementState: e.state });
+      if (!(await store.saveObjection(write, objectionAudit(resolved, cause.source, now, why, cause.id), receipt))) continue;
+      countCommitted(ports.metrics, [], write.counts);
+      return `${state}:${e.state}`;
+    }
+    const t = plan.transition;
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t], write.counts);

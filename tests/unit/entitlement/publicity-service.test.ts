@@ -135,3 +135,31 @@ describe('publicity and objections (service)', () => {
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1 });
   });
 });
+
+describe('a second objection on a pair another one removed', () => {
+  it.each([
+    [false, 'DISMISSED', 'ObjectionsDismissed'],
+    [true, 'UPHELD', 'ObjectionsUpheld'],
+  ] as const)('is resolved (upheld: %s) and counted once, the removed pair left as it is', async (upheld, outcome, metric) => {
+    const { w, service } = await listed();
+    w.now = IN_WINDOW;
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-1'), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-2'), cause('gov.policy.objection.filed'))).toBe('OBJECTED->OBJECTED');
+    expect(await service.resolveObjection({ objectionId: 'O-1', upheld: true, note: '核查属实' }, cause('gov.policy.objection.resolved'))).toBe('UPHELD:OBJECTED->REMOVED');
+    const before = { entitlement: w.store.entitlements.get(`P-PUB/${B}`), budget: w.store.budgets.get('P-PUB'), reserved: (await w.store.readFigures('P-PUB')).amountReserved };
+
+    const second = cause('gov.policy.objection.resolved');
+    expect(await service.resolveObjection({ objectionId: 'O-2', upheld, note: '同一企业' }, second)).toBe(`${outcome}:REMOVED`);
+    expect(w.store.objections.get('O-2')).toMatchObject({ state: outcome, resolvedAt: IN_WINDOW, note: '同一企业' });
+    expect(w.store.receipts.at(-1)).toMatchObject({ id: second.id, outcome: 'applied', effect: { resource: 'objection', id: 'O-2', state: outcome } });
+    expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-2', action: `objection:${outcome}`, causeId: second.id });
+    // Redelivered: already resolved, nothing counted twice.
+    expect(await service.resolveObjection({ objectionId: 'O-2', upheld, note: '同一企业' }, second)).toBe(`unchanged:${outcome}`);
+    expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
+
+    expect({ entitlement: w.store.entitlements.get(`P-PUB/${B}`), budget: w.store.budgets.get('P-PUB'), reserved: (await w.store.readFigures('P-PUB')).amountReserved }).toEqual(before);
+    const counters = (await w.store.readFigures('P-PUB')).counters;
+    expect(counters).toMatchObject({ objectionsFiled: 2, removed: 1, objectionsUpheld: upheld ? 2 : 1, objectionsDismissed: upheld ? 0 : 1 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 2, ObjectionsUpheld: 1, [metric]: upheld ? 2 : 1 });
+  });
+});
