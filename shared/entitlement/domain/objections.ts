@@ -11,6 +11,7 @@
  * Whether an objection is in time is decided by its receipt time at ingest (pinned).
  */
 import { isOpenAt, planRelease } from './publicity';
+import { pushDays } from './transitions';
 import { refused, transition, unchanged, type Plan } from './plan';
 import type { Entitlement, Instant, Policy, PublicityWindow, SubjectKind, SubjectProfile } from './types';
 
@@ -125,6 +126,7 @@ export function planResolution(
   const t = release.transition;
   return transition(entitlement, {
     ...base,
+    ...pushDays(entitlement, now, timeZone),
     steps: t.steps,
     ...(t.notification !== undefined ? { notification: t.notification } : {}),
     set: { openObjections: undefined },

@@ -12,7 +12,7 @@
 import { budgetUnknown, reserveFor } from './budget';
 import { policyInactiveReason } from './policy';
 import { hasBeenNotified, refused, transition, unchanged, type Plan } from './plan';
-import { notificationFor } from './transitions';
+import { notificationFor, pushDays } from './transitions';
 import type { Entitlement, Instant, Policy, RecoveryReason } from './types';
 
 export interface RecoveryCommand {
@@ -69,6 +69,7 @@ export function planReturnedGrant(entitlement: Entitlement, policy: Policy, now:
     creditCode: entitlement.creditCode,
     policyVersion: policy.version,
     at: now,
+    ...pushDays(entitlement, now, timeZone),
     steps: [
       { from: 'EXHAUSTED', to: 'NOTIFIED', reason: 'BUDGET_RETURNED' },
       { from: 'NOTIFIED', to: 'GRANTED', reason: 'GRANTED_AT_ONCE' },

@@ -15,6 +15,9 @@ import {
   planGrant,
   planNotification,
   planRelease,
+  planResolution,
+  planReturnedGrant,
+  type Transition,
   type Entitlement,
   type HistoryEntry,
 } from '#entitlement/domain/index';
@@ -87,6 +90,44 @@ describe('the push carries the days, once', () => {
     const released = transitionOf(planRelease(listed, p, '2025-10-13T16:05:00.000Z', 'Asia/Shanghai'));
     expect(released.eligibleToPushDays).toBe(15);
     expect(counterDeltas(released).counts).toMatchObject({ notified: 1, pushedAfterEligible: 1, eligibleToPushDays: 15 });
+  });
+
+  /** The push figures kept as counters from one transition, and recomputed from the record it writes. */
+  const pushFigures = (t: Transition) => {
+    const counted = applyDeltas(emptyCounters(), counterDeltas(t));
+    const recomputed = computeFigures(t.policyId, [t.next], undefined, 'Asia/Shanghai');
+    const pick = (f: { pushedAfterEligible: number; eligibleToPushDays: number }) => ({ pushedAfterEligible: f.pushedAfterEligible, eligibleToPushDays: f.eligibleToPushDays });
+    return { counted: pick(counted), recomputed: pick(recomputed) };
+  };
+
+  it('a grant paid from returned budget counts from its becoming eligible, as the records say', () => {
+    const p = policy({ kind: 'grant', budget: 3000 });
+    const eligibleAt = '2025-06-01T10:00:00+08:00';
+    const exhausted = entitlement({
+      state: 'EXHAUSTED',
+      reached: ['ELIGIBLE', 'EXHAUSTED'],
+      history: [step('ELIGIBLE', eligibleAt), step('EXHAUSTED', eligibleAt, 'ELIGIBLE')],
+    });
+    const granted = transitionOf(planReturnedGrant(exhausted, p, '2025-06-05T15:00:00+08:00', 1000, 'Asia/Shanghai'));
+    expect(granted.eligibleToPushDays).toBe(4);
+    expect(pushFigures(granted)).toEqual({ counted: { pushedAfterEligible: 1, eligibleToPushDays: 4 }, recomputed: { pushedAfterEligible: 1, eligibleToPushDays: 4 } });
+  });
+
+  it.each(['confirm', 'grant'] as const)('a %s pair pushed when its objection is dismissed after the close counts from its listing', (kind) => {
+    const p = policy({ kind, publicity: { workingDays: 5 } });
+    const listedAt = '2025-09-29T09:00:00+08:00';
+    const objected = entitlement({
+      state: 'OBJECTED',
+      reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED'],
+      history: [step('ELIGIBLE', listedAt), step('PUBLICIZED', listedAt, 'ELIGIBLE'), step('OBJECTED', '2025-10-09T10:00:00+08:00', 'PUBLICIZED')],
+      publicity: { windowId: '2025-09-29', listedAt, closesAt: '2025-10-13T15:59:59.999Z' },
+      openObjections: ['O-1'],
+    });
+    // Dismissed on 20 October (Shanghai), after the window closed: pushed then, 21 natural days after the listing.
+    const pushed = transitionOf(planResolution(objected, p, 'O-1', false, '2025-10-20T02:00:00.000Z', 'Asia/Shanghai'));
+    expect(pushed.newlyReached).toContain('NOTIFIED');
+    expect(pushed.eligibleToPushDays).toBe(21);
+    expect(pushFigures(pushed)).toEqual({ counted: { pushedAfterEligible: 1, eligibleToPushDays: 21 }, recomputed: { pushedAfterEligible: 1, eligibleToPushDays: 21 } });
   });
 
   it('the counters equal the figures recomputed from the records, and give the mean', () => {
