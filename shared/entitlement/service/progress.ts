@@ -14,7 +14,8 @@ import { countCommitted } from './telemetry';
 const MAX_ATTEMPTS = 5;
 
 async function planProgress(ports: EntitlementPorts, input: ProgressInput, policy: Policy | undefined, entitlement: Entitlement | undefined): Promise<Plan> {
-  if (input.kind === 'disbursed') return onDisbursed(entitlement, input.amount, input.at);
+  // Days from listing to payment are counted between local dates of the stage's zone.
+  if (input.kind === 'disbursed') return onDisbursed(entitlement, input.amount, input.at, ports.settings.timeZone);
   // A confirmation reserves from the budget, when the policy has one: read what remains first.
   const budget = policy !== undefined && reservationAmount(policy) > 0 ? ((await ports.store.getBudget(policy.policyId)) ?? 0) : undefined;
   return onConfirmed(entitlement, policy, input.at, budget, ports.settings.timeZone);

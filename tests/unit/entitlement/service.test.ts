@@ -7,7 +7,7 @@ import { BatchMemo } from '#platform/batch-memo';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import type { Policy } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { NOW, credit, policy, profile } from './fixtures';
+import { NOW, credit, entitlement, policy, profile } from './fixtures';
 
 const LATER = '2025-06-02T10:00:00+08:00';
 const CODES = { a: '91440106MA59C00011', b: '91440106MA59C00022', c: '91440106MA59C00033', d: '91440106MA59C00044' };
@@ -255,6 +255,29 @@ describe('recordProgress', () => {
     expect(await service.recordProgress(paid, cause('gov.policy.disbursed'))).toBe('CONFIRMED->DISBURSED');
     expect(w.sent.outbound.at(-1)).toMatchObject({ type: 'gov.entitlement.disbursed', data: { amount: 1000 } });
     expect((await w.store.readFigures('P-TEST')).amountDisbursed).toBe(1000);
+  });
+
+  it.each([
+    ['Asia/Shanghai', 21],
+    ['Europe/London', 22],
+  ])('counts the days from listing to payment between local dates of the stage (%s)', async (timeZone, days) => {
+    // Listed at 04:00 on 2 October in Shanghai (21:00 on 1 October in London), paid on 23 October in both.
+    const listedAt = '2025-10-01T20:00:00.000Z';
+    const paidAt = '2025-10-23T10:00:00.000Z';
+    const w = memoryEntitlementPorts({ now: paidAt, shards: 1, settings: { timeZone } });
+    const service = createEntitlementService(w.ports);
+    w.store.policies.set('P-TEST', policy({ kind: 'grant', publicity: { workingDays: 5 } }));
+    w.store.entitlements.set(`P-TEST/${CODES.a}`, entitlement({
+      creditCode: CODES.a,
+      state: 'GRANTED',
+      reached: ['ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'],
+      publicity: { windowId: '2025-10-02', listedAt, closesAt: '2025-10-17T15:59:59.999Z' },
+      publicizedAt: listedAt,
+      amountReserved: 1000,
+    }));
+    const paid = { kind: 'disbursed', policyId: 'P-TEST', creditCode: CODES.a, at: paidAt, amount: 1000 } as const;
+    expect(await service.recordProgress(paid, cause('gov.policy.disbursed'))).toBe('GRANTED->DISBURSED');
+    expect((await w.store.readFigures('P-TEST')).counters).toMatchObject({ paidAfterPublicity: 1, publicityToPaymentDays: days });
   });
 
   it('records a refusal once, with its receipt and audit line, and never throws it', async () => {
