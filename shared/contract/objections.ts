@@ -12,7 +12,8 @@ type Field = () => z.ZodMiniString<string>;
 export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { code: Field; text: Text; creditCode: Field; idOrCreditCode: Field }) {
   /**
    * 异议: an objection to a policy's publicity list, while its window is open. `self`: "I qualify and am not
-   * listed" (re-evaluated with the declared `facts`, a map from fact path to value); `thirdParty`: a listed
+   * listed" (re-evaluated with the declared `facts`, a map from fact path under `enterprise` or `person` to
+   * value: the subject's own facts, by the policy's subject kind); `thirdParty`: a listed
    * pair should not be (held until `gov.policy.objection.resolved`). The subject is `creditCode`, or
    * `subjectId` (a credit code or an ID number).
    */
@@ -28,8 +29,8 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
         z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.code)), z.unknown()).check(
           z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
           z.refine(
-            (o) => Object.keys(o).every((k) => /^enterprise(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
-            'keys must be fact paths under enterprise, e.g. "enterprise.exportValueUsd"',
+            (o) => Object.keys(o).every((k) => /^(enterprise|person)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
+            'keys must be fact paths under enterprise or person, e.g. "enterprise.exportValueUsd" or "person.residenceDistrict"',
           ),
         ),
       ),

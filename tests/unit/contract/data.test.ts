@@ -95,7 +95,8 @@ const cases: Case[] = [
   ['gov.policy.objection.filed', 'unknown by', (d) => (d.by = 'anonymous'), 'data.by', /"self", "thirdParty"/],
   ['gov.policy.objection.filed', 'bad credit code', (d) => (d.creditCode = BAD_CODE), 'data.creditCode', CODE_MSG],
   ['gov.policy.objection.filed', 'facts on a third-party objection', (d) => (d.facts = { 'enterprise.size': 'small' }), 'data.facts', /only allowed when by is self/],
-  ['gov.policy.objection.filed', 'fact outside the enterprise', (d) => ((d.by = 'self'), (d.facts = { 'credit.rating': 'A' })), 'data.facts', /fact paths under enterprise/],
+  ['gov.policy.objection.filed', 'fact outside the enterprise and the person', (d) => ((d.by = 'self'), (d.facts = { 'credit.rating': 'A' })), 'data.facts', /fact paths under enterprise or person/],
+  ['gov.policy.objection.filed', 'a person fact beside one outside', (d) => ((d.by = 'self'), (d.facts = { 'person.residenceDistrict': '440305', 'personal.income': 1 })), 'data.facts', /fact paths under enterprise or person/],
   ['gov.policy.objection.filed', 'missing reason', (d) => delete d.reason, 'data.reason', /required/],
   ['gov.policy.objection.resolved', 'upheld as a string', (d) => (d.upheld = 'yes'), 'data.upheld', /boolean/],
   ['gov.policy.objection.resolved', 'missing objectionId', (d) => delete d.objectionId, 'data.objectionId', /required/],
@@ -209,6 +210,14 @@ describe('data of every inbound type', () => {
       expect(validateData('gov.rectification.updated', { ...rest, action }).ok).toBe(true);
     }
     expect(validateData('gov.rectification.updated', { ...base, satisfied: false }).ok).toBe(true);
+  });
+
+  it("accepts a person's self-objection declaring person facts", () => {
+    const { creditCode: _c, ...base } = dataOf('gov.policy.objection.filed/self-declared-facts.json');
+    const data = { ...base, subjectId: ID, facts: { 'person.residenceDistrict': '440305', 'person.birthDate': '1945-03-07' } };
+    const result = validateData('gov.policy.objection.filed', data);
+    expect(result.ok ? [] : result.errors).toEqual([]);
+    expect(result.ok && (result.data as Data).facts).toEqual({ 'person.residenceDistrict': '440305', 'person.birthDate': '1945-03-07' });
   });
 
   it('accepts a phone number or a credit code as reviewerId', () => {
