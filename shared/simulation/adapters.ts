@@ -1,8 +1,8 @@
 /** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
 import { randomUUID } from 'node:crypto';
 import { replayableDecisions } from '#approval';
-import { getPolicy, listEntitlements, type EnterpriseProfile } from '#entitlement';
-import { batchGetCredits, ENTERPRISE_SHARDS, queryShardProfiles } from '#registry';
+import { getPolicy, listEntitlements, type SubjectProfile } from '#entitlement';
+import { batchGetCredits, ENTERPRISE_SHARDS, queryShardPersons, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger } from '#platform/powertools';
@@ -17,18 +17,20 @@ export const simulationPorts: SimulationPorts = {
   policies: {
     slices: ENTERPRISE_SHARDS,
     current: getPolicy,
-    async shardProfiles(shard) {
-      const out: EnterpriseProfile[] = [];
+    async shardProfiles(shard, kind) {
+      const out: SubjectProfile[] = [];
       let cursor: string | undefined;
       do {
-        const page = await queryShardProfiles(shard, 1000, cursor);
+        const page: { readonly profiles: readonly SubjectProfile[]; readonly next?: string } =
+          kind === 'person' ? await queryShardPersons(shard, 1000, cursor) : await queryShardProfiles(shard, 1000, cursor);
         out.push(...page.profiles);
         cursor = page.next;
       } while (cursor !== undefined);
       return out;
     },
     credits: (codes) => batchGetCredits(codes),
-    // Pushed: every entitlement that reached NOTIFIED (a grant is notified too), whatever its state now.
+    // Pushed: every entitlement that reached NOTIFIED (a grant is notified too), whatever its state now; its
+    // `creditCode` is the subject's id, an ID number for a person.
     async pushed(policyId) {
       const codes = new Set<string>();
       let cursor: string | undefined;

@@ -3,7 +3,7 @@ import type { WorkingCalendar } from '#calendar/types';
 import type { Replayable, Window } from '#approval';
 import type { InternalEventOf } from '#contract/internal';
 import type { SimulationRequest } from './domain/request';
-import type { CreditLookup, EnterpriseProfile, Policy } from '#entitlement';
+import type { CreditLookup, Policy, SubjectKind, SubjectProfile } from '#entitlement';
 import type { PolicySliceTally } from './domain/policy-tally';
 import type { SliceTally } from './domain/tally';
 
@@ -43,7 +43,8 @@ export interface SimulationPorts {
   readonly policies: {
     readonly slices: number;
     readonly current: (policyId: string) => Promise<Policy | undefined>;
-    readonly shardProfiles: (shard: number) => Promise<EnterpriseProfile[]>;
+    /** A shard's profiles of the kind the policy is for (enterprises, or persons). */
+    readonly shardProfiles: (shard: number, kind: SubjectKind) => Promise<SubjectProfile[]>;
     readonly credits: (creditCodes: readonly string[]) => Promise<CreditLookup>;
     readonly pushed: (policyId: string) => Promise<ReadonlySet<string>>;
   };

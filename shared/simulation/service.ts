@@ -8,6 +8,7 @@
  */
 import { DECISION_SHARDS } from '#approval';
 import { simulationSliceEvent, type InternalDataOf } from '#contract/internal';
+import { subjectIdOf, subjectKindOf } from '#entitlement';
 import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationRequest, type SimulationRequest } from './domain/request';
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
 import { mergeTallies, resultOf, tallySlice, type SimulationResult, type SliceTally } from './domain/tally';
@@ -92,8 +93,12 @@ export function createSimulationService(ports: SimulationPorts) {
   /** One registry shard of profiles as they are now, matched with the current version and the draft. */
   async function policySlice(request: PolicySimulationRequest, shard: number): Promise<PolicySliceTally> {
     const { policy } = request;
-    const [current, profiles, pushed] = await Promise.all([ports.policies.current(policy.policyId), ports.policies.shardProfiles(shard), ports.policies.pushed(policy.policyId)]);
-    const credits = await ports.policies.credits(profiles.map((p) => p.creditCode));
+    const [current, profiles, pushed] = await Promise.all([
+      ports.policies.current(policy.policyId),
+      ports.policies.shardProfiles(shard, subjectKindOf(policy)),
+      ports.policies.pushed(policy.policyId),
+    ]);
+    const credits = await ports.policies.credits(profiles.map(subjectIdOf));
     return tallyPolicySlice({ profiles, credits, current, draft: policy, pushed, now: ports.now(), timeZone: ports.calendar().timeZone });
   }
 

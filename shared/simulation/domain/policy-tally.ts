@@ -1,12 +1,12 @@
 /**
- * A policy draft's simulation, pure: each slice (one registry shard of enterprise profiles, as
- * they are now) is matched against the current version and the draft; the slices' tallies sum. Reports
+ * A policy draft's simulation, pure: each slice (one registry shard of the profiles the policy is for,
+ * enterprises or persons, as they are now) is matched against the current version and the draft; the slices' tallies sum. Reports
  * eligible / needs-info / not eligible under each, the moves between them, the budget the draft would need
  * against its budget, and the pushed entitlements the draft would no longer cover (they are never
  * withdrawn by a new version: this only says who they are).
  */
 import { compileCondition } from '#rules/compile';
-import { matchSlice, type CreditLookup, type EnterpriseProfile, type Policy } from '#entitlement';
+import { matchSlice, subjectIdOf, type CreditLookup, type Policy, type SubjectProfile } from '#entitlement';
 
 /** `notEligible` is ineligible by the criteria or excluded as dishonest. */
 export type PolicyClass = 'eligible' | 'needsInfo' | 'notEligible';
@@ -32,7 +32,7 @@ export interface PolicySliceTally {
 }
 
 export interface PolicySliceInput {
-  readonly profiles: readonly EnterpriseProfile[];
+  readonly profiles: readonly SubjectProfile[];
   readonly credits: CreditLookup;
   readonly current: Policy | undefined;
   readonly draft: Policy;
@@ -65,9 +65,10 @@ export function tallyPolicySlice(input: PolicySliceInput): PolicySliceTally {
   const transitions: Record<string, number> = {};
   const noLongerCovered: string[] = [];
   for (const p of profiles) {
-    const key = `${before(p.creditCode)} → ${after(p.creditCode)}`;
+    const id = subjectIdOf(p);
+    const key = `${before(id)} → ${after(id)}`;
     transitions[key] = (transitions[key] ?? 0) + 1;
-    if (pushed.has(p.creditCode) && after(p.creditCode) !== 'eligible') noLongerCovered.push(p.creditCode);
+    if (pushed.has(id) && after(id) !== 'eligible') noLongerCovered.push(id);
   }
   return {
     profiles: profiles.length,

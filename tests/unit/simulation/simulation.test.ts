@@ -5,7 +5,8 @@ import { mergeTallies, resultOf, tallySlice } from '#simulation/domain/tally';
 import { createSimulationService } from '#simulation/service';
 import type { AnyTally, SimulationJob, SimulationStore } from '#simulation/ports';
 import { businessLicence, calendar, enterpriseProfile, NOW, posterApp, posterItem, propertyCert } from '../approval/fixtures';
-import { credit as creditOf, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
+import { credit as creditOf, elderly, person, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
+import { makeIdNumber } from '#contract/identifiers';
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice } from '#simulation/domain/policy-tally';
 import type { SimulationPorts } from '#simulation/ports';
 import type { EnterpriseProfile, Policy } from '#entitlement';
@@ -214,5 +215,42 @@ describe('a policy draft', () => {
     const view = await service.read('sim-p');
     expect(view).toMatchObject({ kind: 'policy', policyId: 'P-TEST', draftVersion: 2, status: 'done', progress: { slices: 2, slicesDone: 2, profilesMatched: 12 } });
     expect(view?.kind === 'policy' && view.result?.noLongerCovered).toEqual([code(7), code(9)]);
+  });
+
+  // A person policy is matched over the persons' shards, and its moves and pushes are named by ID number.
+  it('simulates a person policy over person profiles', async () => {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    const ids = { eightyTwo: makeIdNumber('440305', '19430301', '123'), ninety: makeIdNumber('440305', '19350301', '234') };
+    const current = elderly();
+    const stricter = elderly({ version: 2, criteria: { all: [{ id: 'E-AGE', description: '年满85周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 85 }] } });
+    const asked: string[] = [];
+    const service = createSimulationService({
+      store,
+      policies: {
+        slices: 1,
+        current: async () => current,
+        shardProfiles: async (_shard, kind) => {
+          asked.push(kind);
+          return kind === 'person' ? [person(ids.eightyTwo), person(ids.ninety)] : [profileOf({})];
+        },
+        credits: async () => undefined,
+        pushed: async () => new Set([ids.eightyTwo, ids.ninety]),
+      },
+      decisions: async () => [],
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => '2025-06-01T10:00:00+08:00',
+      newId: () => 'sim-person',
+      info: () => undefined,
+    });
+    await service.start({ policy: stricter }, '/auditors/district');
+    for (const s of sent) await service.runSlice(s);
+    const view = await service.read('sim-person');
+    expect(asked).toEqual(['person']);
+    const result = view?.kind === 'policy' ? view.result : undefined;
+    expect(result).toMatchObject({ profiles: 2, current: { eligible: 2 }, draft: { eligible: 1, ineligible: 1 } });
+    expect(result?.transitions).toEqual(expect.arrayContaining([{ from: 'eligible', to: 'notEligible', count: 1 }, { from: 'eligible', to: 'eligible', count: 1 }]));
+    expect(result?.noLongerCovered).toEqual([ids.eightyTwo]);
   });
 });
