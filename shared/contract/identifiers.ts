@@ -83,6 +83,17 @@ export function birthDateOf(idNumber: unknown): string | undefined {
   return `${idNumber.slice(6, 10)}-${idNumber.slice(10, 12)}-${idNumber.slice(12, 14)}`;
 }
 
+/**
+ * A person as conditions read them: the birth date is the record's `birthDate`, else the one encoded in the
+ * person's ID number (none when the number is not valid, so an age is unknown rather than wrong). Policies
+ * read it from a person profile, item rules from the applicant's facts.
+ */
+export function withBirthDate<P extends Readonly<Record<string, unknown>>>(person: P, idNumber: unknown): P {
+  if (person.birthDate !== undefined) return person;
+  const birthDate = birthDateOf(idNumber);
+  return birthDate === undefined ? person : { ...person, birthDate };
+}
+
 /** Builds a valid ID number, for tests and sample data. */
 export function makeIdNumber(region: string, birth: string, seq: string): string {
   if (!/^\d{6}$/.test(region)) throw new RangeError(`region must be 6 digits; got "${region}"`);

@@ -5,6 +5,7 @@
  * Dates compare as local dates in the zone the rules are compiled for (the stage calendar's), so `now` is
  * passed as the instant it is: the engine reads the local date itself (docs/decisions/time-in-rules.md).
  */
+import { withBirthDate } from '#contract/identifiers';
 import { compileCached } from '#rules/compile';
 import type { Condition, Explanation, Facts, LeafTrace, Truth } from '#rules/types';
 import type { RuleRef, StepResult } from './decision';
@@ -81,8 +82,10 @@ export interface RuleFactsInput {
 export function ruleFacts(input: RuleFactsInput, licences: ReadonlyMap<string, Licence>): Facts {
   const { application, profile, credit, now } = input;
   const { kind, id, name } = application.applicant;
-  // The shared profile is the authoritative record; the application only fixes who is applying.
-  const applicant: Record<string, unknown> = { name, ...profile, kind, id };
+  // The shared profile is the authoritative record; the application only fixes who is applying. A person's
+  // birth date is the profile's, else the one in the ID number (with or without a profile).
+  const shared: Record<string, unknown> = { name, ...profile, kind, id };
+  const applicant = kind === 'person' ? withBirthDate(shared, id) : shared;
   const licenceFacts: Record<string, unknown> = {};
   for (const [type, l] of licences) {
     licenceFacts[type] = {

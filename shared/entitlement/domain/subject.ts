@@ -3,7 +3,7 @@
  * number. An entitlement's `creditCode` holds the subject id of either kind (the name it had before persons).
  * Pure: what a profile's facts are and whether a dishonest subject is excluded.
  */
-import { birthDateOf, isValidIdNumber, maskIdNumber } from '#contract/identifiers';
+import { isValidIdNumber, maskIdNumber, withBirthDate } from '#contract/identifiers';
 import type { CreditRecord, EnterpriseProfile, Instant, PersonProfile, Policy, SubjectKind, SubjectProfile } from './types';
 
 export function subjectKindOf(policy: Pick<Policy, 'subjectKind'>): SubjectKind {
@@ -38,9 +38,7 @@ export function subjectKindMismatch(policy: Pick<Policy, 'policyId' | 'subjectKi
 
 /** A person as criteria see it: the birth date is the profile's, else the ID number's. */
 export function personFacts(profile: PersonProfile): PersonProfile {
-  if (profile.birthDate !== undefined) return profile;
-  const birthDate = birthDateOf(profile.idNumber);
-  return birthDate === undefined ? profile : { ...profile, birthDate };
+  return withBirthDate(profile, profile.idNumber);
 }
 
 export type PolicyFacts =

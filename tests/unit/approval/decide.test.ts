@@ -3,6 +3,7 @@ import type { Outcome, ReasonCode } from '#approval/domain/decision';
 import type { Licence } from '#approval/domain/types';
 import type { DecideInput } from '#approval/domain/decide';
 import { createCalendar } from '#calendar';
+import { makeIdNumber } from '#contract/identifiers';
 import { checkCredit } from '#approval/domain/credit';
 import { checkItem } from '#approval/domain/item-step';
 import { licenceMoment } from '#approval/domain/licences';
@@ -500,6 +501,32 @@ describe('decide: step 4, rules', () => {
     const dayBefore = decide(inputFor(criminalApp(), item, { profile, now: '2026-11-20T15:00:00Z' }));
     expect(dayBefore.outcome).toBe('REJECTED');
     expect(dayBefore.failedRules.map((r) => r.id)).toEqual(['C-1']);
+  });
+
+  it('a person\'s birth date is the profile\'s, else the one in the ID number', () => {
+    const item = { ...criminalRecordItem, version: 104 };
+    const noBirthDate = { residenceDistrict: '天河区' };
+    const decideFor = (id: string, profile: DecideInput['profile']) =>
+      decide(inputFor(criminalApp({ applicant: { ...PERSON, id } }), item, { profile, licences: [{ ...idCard, holderId: id }] }));
+    const adult = makeIdNumber('440106', '19900101', '123');
+    const minor = makeIdNumber('440106', '20100101', '123');
+
+    const fromId = decideFor(adult, noBirthDate);
+    expect(fromId.outcome).toBe('APPROVED_ON_COMMITMENT');
+    expect(fromId.trace.rules?.leaves.find((l) => l.id === 'C-1')?.seen).toBe('1990-01-01');
+    const tooYoung = decideFor(minor, noBirthDate);
+    expect(tooYoung.outcome).toBe('REJECTED');
+    expect(tooYoung.failedRules.map((r) => r.id)).toEqual(['C-1']);
+    // The profile's date wins over the ID number's.
+    expect(decideFor(adult, { ...noBirthDate, birthDate: '2010-01-01' }).failedRules.map((r) => r.id)).toEqual(['C-1']);
+    // No profile at all: the age still comes from the ID number; only the district is unknown.
+    const noProfile = decideFor(adult, undefined);
+    expect(noProfile.outcome).toBe('MANUAL_REVIEW');
+    expect(noProfile.unknownRules.map((r) => r.id)).toEqual(['C-2']);
+    // An ID number with a wrong check digit gives no date: the age is unknown, not guessed.
+    const untrusted = decideFor('440106199001011234', noBirthDate);
+    expect(untrusted.outcome).toBe('MANUAL_REVIEW');
+    expect(untrusted.unknownRules.map((r) => r.id)).toEqual(['C-1']);
   });
 
   it('the rules compare dates in the calendar\'s time zone: the same moment is another day elsewhere', () => {

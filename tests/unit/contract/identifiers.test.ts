@@ -14,6 +14,7 @@ import {
   maskIdNumber,
   maskPhone,
   maskSensitive,
+  withBirthDate,
 } from '#contract/identifiers';
 
 describe('ID numbers (身份证号)', () => {
@@ -84,6 +85,14 @@ describe('ID numbers (身份证号)', () => {
     [undefined, 'nothing'],
   ])('reads no birth date from %j (%s)', (id) => {
     expect(birthDateOf(id)).toBeUndefined();
+  });
+
+  it('gives a person the birth date of the record, else the one in the ID number', () => {
+    const id = '440306200002290711';
+    expect(withBirthDate({ name: '王五' }, id)).toEqual({ name: '王五', birthDate: '2000-02-29' });
+    expect(withBirthDate({ birthDate: '1999-01-01' }, id)).toEqual({ birthDate: '1999-01-01' });
+    const noDate = { name: '王五' };
+    expect(withBirthDate(noDate, '440305199003071235')).toBe(noDate);
   });
 
   it('validates birth dates on the real calendar', () => {

@@ -7,6 +7,7 @@
 import { childApplicationId, decideBundle, type BundleApplication, type BundleContext, type BundleState } from '#approval/domain/bundle/application';
 import { reviewBundleChild, supplementBundle } from '#approval/domain/bundle/later';
 import type { Licence, ServiceItem } from '#approval/domain/types';
+import { makeIdNumber } from '#contract/identifiers';
 import { calendar } from '../fixtures';
 import { FOUNDER, item, startUp } from './fixtures';
 
@@ -105,6 +106,24 @@ describe('a bundle application decided whole', () => {
     expect(reviewBundleChild(reviewed.state, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
     const { itemCode: _i, ...noItem } = review;
     expect(reviewBundleChild(s, noItem, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_NOT_IN_APPLICATION' }) });
+  });
+
+  it('reads a person\'s birth date from the ID number when no profile gives one, in a child\'s rules and in appliesWhen', () => {
+    const adult = makeIdNumber('440106', '19900101', '123');
+    const aged = (itemCode: string) => ({ id: `AGE-${itemCode}`, description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast' as const, value: 18 });
+    const ageItems = new Map(items);
+    // New versions: compiled conditions are cached by version.
+    ageItems.set('QYKB-SLDJ', { ...items.get('QYKB-SLDJ')!, version: 2, rules: aged('QYKB-SLDJ') });
+    // The invoice item applies to adults, whatever the answer says.
+    const bundle = { ...startUp, version: startUp.version + 100, items: startUp.items.map((i) => (i.itemCode === 'QYKB-FPSL' ? { ...i, appliesWhen: aged('FPSL') } : i)) };
+    const s = decideBundle(
+      { ...application({ hiresStaff: false }), applicant: { ...FOUNDER, id: adult } },
+      { ...context(), bundle, items: ageItems, licences: [{ ...ID_CARD, holderId: adult }] },
+    );
+    expect(s.status).toBe('APPROVED');
+    expect(outcomes(s)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-FPSL': 'APPROVED' });
+    const leaf = s.children.find((c) => c.itemCode === 'QYKB-SLDJ')?.decision?.trace.rules?.leaves[0];
+    expect(leaf).toMatchObject({ id: 'AGE-QYKB-SLDJ', seen: '1990-01-01', result: true });
   });
 
   it('rejects an unknown bundle at once, deciding nothing', () => {
