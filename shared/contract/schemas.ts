@@ -424,7 +424,7 @@ export const REVIEWED_OUTCOMES = ['APPROVED', 'REJECTED'] as const;
 export const applicationReviewedSchema = z
   .looseObject({
     applicationId: code(),
-    /** Only for one child of a bundle (一件事): the item decided on. A single-item application takes none. */
+    /** For one child of a bundle (一件事): the item decided on. On a single-item application it may only name its own item. */
     itemCode: z.optional(code()),
     outcome: z.enum(REVIEWED_OUTCOMES),
     /** The reviewer's reasons, as the applicant will read them; at least one for a rejection. */

@@ -55,7 +55,7 @@ export const RECEIPT_KINDS = {
   NOT_APPROVED_ON_COMMITMENT: { outcome: 'refused', area: 'approval', description: 'A verification report for an application that is not approved on commitment (告知承诺).' },
   ALREADY_VERIFIED: { outcome: 'refused', area: 'approval', description: 'A second verification report: the first one stands.' },
   NOT_IN_MANUAL_REVIEW: { outcome: 'refused', area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
-  NOT_A_BUNDLE: { outcome: 'refused', area: 'approval', description: 'A person\'s decision naming an itemCode, or a supplement with answers or form (or no materials), for an application that is not a bundle (一件事): a single-item application takes neither.' },
+  NOT_A_BUNDLE: { outcome: 'refused', area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
   ITEM_NOT_IN_APPLICATION: { outcome: 'refused', area: 'approval', description: 'A person\'s decision naming an itemCode that is not an item of the application.' },
   // refused: 好差评
   DUPLICATE_REVIEW: { outcome: 'refused', area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },

@@ -6,7 +6,8 @@
  * (code REVIEWED_BY_PERSON) and as the last step of its trace; no deadline stays open.
  *
  * Only an application in MANUAL_REVIEW takes one; any other state refuses it (the current decision
- * stands). `itemCode` addresses one child of a bundle (一件事): a single-item application takes none.
+ * stands). `itemCode` is optional and addresses one child of a bundle (一件事); on a single-item application
+ * the application's own item code says nothing more than its absence, and any other code is refused.
  */
 import type { WorkingCalendar } from '#calendar/types';
 import { certificateNo } from './certificate';
@@ -32,12 +33,6 @@ export function reviewRefusal(decision: Decision, review: PersonReview): Refusal
     return {
       code: 'ITEM_NOT_IN_APPLICATION',
       message: `事项 ${review.itemCode} 不是申请 ${applicationId} 的办理事项（${decision.itemCode}），人工审核决定未予采纳`,
-    };
-  }
-  if (review.itemCode !== undefined) {
-    return {
-      code: 'NOT_A_BUNDLE',
-      message: `申请 ${applicationId} 不是“一件事”套餐申请，人工审核决定不应指定事项（itemCode），请去掉后重新发送`,
     };
   }
   if (decision.outcome !== 'MANUAL_REVIEW') {

@@ -1,7 +1,7 @@
 /**
  * A person's decision (gov.application.reviewed) on an application in MANUAL_REVIEW: the domain's next
  * version (certificate and review case on approval, the reviewer's reasons marked as a person's, no
- * deadline left open), refusals in any other state or for an itemCode on a single item; and the use case
+ * deadline left open), refusals in any other state or for another item's code; and the use case
  * over in-memory ports (one version however often the event arrives, its audit line, receipt, outbound
  * event and hard-case notice; figures that do not count a person's approval as 秒批).
  */
@@ -62,13 +62,22 @@ describe('onReview (domain)', () => {
     expect(t.decision.effects).toEqual([]);
   });
 
-  it('refuses in any other state, and an itemCode on a single-item application', () => {
+  it('refuses in any other state, and an itemCode that is not the application\'s item', () => {
     const approved = onReview(manual, approve, ctx);
     if (!approved.ok) throw new Error('expected a version');
     expect(onReview(approved.decision, reject, ctx)).toEqual({ ok: false, refusal: { code: 'NOT_IN_MANUAL_REVIEW', message: expect.stringContaining('APPROVED') } });
-    expect(reviewRefusal(manual, { ...approve, itemCode: 'CG-021' })?.code).toBe('NOT_A_BUNDLE');
+    expect(onReview(approved.decision, { ...reject, itemCode: 'CG-021' }, ctx)).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
     expect(reviewRefusal(manual, { ...approve, itemCode: 'CG-999' })).toEqual({ code: 'ITEM_NOT_IN_APPLICATION', message: expect.stringContaining('CG-999') });
     expect(reviewRefusal(manual, approve)).toBeUndefined();
+  });
+
+  it('takes a decision naming the application\'s own item as one naming none', () => {
+    expect(reviewRefusal(manual, { ...approve, itemCode: 'CG-021' })).toBeUndefined();
+    const named = onReview(manual, { ...approve, itemCode: 'CG-021' }, ctx);
+    const unnamed = onReview(manual, approve, ctx);
+    if (!named.ok) throw new Error(named.refusal.message);
+    expect(named.decision).toMatchObject({ outcome: 'APPROVED', sequence: 2 });
+    expect(named).toEqual(unnamed);
   });
 
   it('a person\'s approval is no instant approval (metrics and figures), but its latency counts', () => {
@@ -108,6 +117,13 @@ describe('reviewApplication (use case over in-memory ports)', () => {
     expect(w.store.receipts.get('/gov/portal#r-1')).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'APPROVED' } });
     const audit = w.store.audit.filter((a) => a.action === 'reviewed:APPROVED');
     expect(audit).toEqual([expect.objectContaining({ actor: '/gov/portal/CGJ-007', why: "a person's decision: APPROVED; 现场核查设施安全" })]);
+  });
+
+  it('stores a decision that names the application\'s own item', async () => {
+    await w.approval.reviewApplication(ID, { ...reject, itemCode: outdoorAdItem.itemCode }, portal('r-7', REVIEWED), 1);
+    expect(current()).toMatchObject({ outcome: 'REJECTED', sequence: 2 });
+    expect(w.store.cases.get(ID)!.refusals).toEqual([]);
+    expect(w.store.receipts.get('/gov/portal#r-7')).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'REJECTED' } });
   });
 
   it('a redelivery, or a second decision under a new id, makes no second version', async () => {
