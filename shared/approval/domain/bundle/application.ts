@@ -81,7 +81,7 @@ export interface BundleState {
   /** `promisedDays` working days after submission (null for an unknown bundle). */
   readonly dueAt: string | null;
   readonly submittedAt: string;
-  /** When the bundle reached this status (the last child decided, or the refusal). */
+  /** When the bundle reached this status (the last child decided, or the refusal); kept while a final status stays. */
   readonly decidedAt: string;
   readonly updatedAt: string;
   /** 1 for the first version; every later event that changes it adds 1. */
@@ -223,7 +223,10 @@ function stateOf(
     notStarted,
   );
   const changedChildren = decisions.filter((d) => previousChild(previous, d.itemCode)?.sequence !== d.sequence || previousChild(previous, d.itemCode)?.decidedAt !== d.decidedAt).map((d) => d.itemCode);
-  const decidedAt = changedChildren.length > 0 || previous === undefined || previous.status !== s.status ? now : previous.decidedAt;
+  // A final status keeps the moment it was reached (the figures' time to outcome) when a later child
+  // decision leaves it as it was.
+  const unchanged = previous !== undefined && previous.status === s.status && (changedChildren.length === 0 || isFinalBundleStatus(s.status));
+  const decidedAt = unchanged ? previous.decidedAt : now;
   const legalDaysSum = live.reduce((sum, c) => sum + (context.items.get(c.itemCode)?.legalDays ?? 0), 0);
   const becameFinal = isFinalBundleStatus(s.status) && (previous === undefined || !isFinalBundleStatus(previous.status));
   return {

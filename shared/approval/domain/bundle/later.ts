@@ -78,7 +78,9 @@ function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<strin
 /**
  * A person's decision on one child in manual review: the child's next version (certificate on approval),
  * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`, for an
- * item not in the bundle, or for a child not in manual review.
+ * item not in the bundle, or for a child not in manual review. A final bundle stays final with the same
+ * status: only a required child rejected, terminated or revoked makes a bundle with a child in manual
+ * review final, and a person's decision on another child changes none of that.
  */
 export function reviewBundleChild(previous: BundleState, review: PersonReview, context: BundleContext): BundleTransition {
   const { applicationId } = previous;
@@ -90,7 +92,9 @@ export function reviewBundleChild(previous: BundleState, review: PersonReview, c
     return { ok: false, refusal: { code: 'ITEM_NOT_IN_APPLICATION', message: `事项 ${review.itemCode} 不是一件事申请 ${applicationId}（${previous.bundleCode}）的事项，人工审核决定未予采纳` } };
   }
   const decision = child.decision;
-  if (decision === undefined || decision.outcome !== 'MANUAL_REVIEW' || isFinalBundleStatus(previous.status)) {
+  // A child in manual review takes its decision even once the bundle is final (a required sibling was
+  // rejected): the roll-up's first match still gives the same status, and the child must not wait for ever.
+  if (decision === undefined || decision.outcome !== 'MANUAL_REVIEW') {
     const state = decision?.outcome ?? child.state.kind;
     return { ok: false, refusal: { code: 'NOT_IN_MANUAL_REVIEW', message: `事项 ${review.itemCode} 当前状态为 ${state}，不处于人工审核状态，人工审核决定未予采纳` } };
   }

@@ -126,6 +126,33 @@ describe('a bundle application decided whole', () => {
     expect(leaf).toMatchObject({ id: 'AGE-QYKB-SLDJ', seen: '1990-01-01', result: true });
   });
 
+  it('takes a person\'s decision on a child still in manual review after the bundle is final, which stays as it was', () => {
+    // The seal (required) is rejected by its rule; social insurance (optional, manual) waits for a person.
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }, { ...FORM, seals: 9 }), context());
+    expect(outcomes(s)).toMatchObject({ 'QYKB-YZKZ': 'REJECTED', 'QYKB-SBDJ': 'MANUAL_REVIEW', 'QYKB-YHKH': 'notStarted' });
+    expect(s.status).toBe('REJECTED');
+    const review = { outcome: 'APPROVED' as const, reasons: ['材料齐全'], staffId: 'S-2', at: LATER, itemCode: 'QYKB-SBDJ' };
+    const reviewed = reviewBundleChild(s, review, context(LATER));
+    if (!reviewed.ok) throw new Error(reviewed.refusal.message);
+    const r = reviewed.state;
+    const child = childApplicationId('YJS-20261118-0007', 'QYKB-SBDJ');
+    // The child's decision is its next version, with its certificate and the person who decided.
+    expect(r.children.find((c) => c.itemCode === 'QYKB-SBDJ')?.decision).toMatchObject({
+      outcome: 'APPROVED',
+      sequence: 2,
+      certificateNo: `社保登记证-${child}`,
+      review: { staffId: 'S-2', at: LATER },
+    });
+    expect(outcomes(r)).toEqual({ ...outcomes(s), 'QYKB-SBDJ': 'APPROVED' });
+    for (const c of s.children.filter((c) => c.itemCode !== 'QYKB-SBDJ')) expect(r.children.find((x) => x.itemCode === c.itemCode)).toEqual(c);
+    // The bundle stays as it was, decided when it first became final; only its version moves on.
+    expect(r).toMatchObject({ status: 'REJECTED', reasons: s.reasons, decidedAt: s.decidedAt, updatedAt: LATER, sequence: 2, changedChildren: ['QYKB-SBDJ'], noPerson: false });
+    // 办不成事 hears the child is no longer waiting; a rejected bundle opens no review case.
+    expect(r.effects).toEqual([{ kind: 'tellHardCase', decided: expect.objectContaining({ applicationId: child, outcome: 'APPROVED', sequence: 2 }) }]);
+    // Decided now: a second decision on it is refused.
+    expect(reviewBundleChild(r, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
+  });
+
   it('rejects an unknown bundle at once, deciding nothing', () => {
     const s = decideBundle(application({}), { ...context(), bundle: undefined });
     expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });

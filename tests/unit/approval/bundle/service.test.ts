@@ -37,10 +37,10 @@ const bundlePoints = (w: ReturnType<typeof world>) =>
     .filter((p) => p.name.startsWith('Bundle'))
     .map((p) => `${p.name}${p.dimensions ? `[${Object.entries(p.dimensions).map(([k, v]) => `${k}:${v}`).join(',')}]` : ''}=${p.value}`);
 
-function world() {
+function world(catalogueItems: ServiceItem[] = items) {
   const w = memoryApproval({ now: NOW, calendar });
   const bundles = new MemoryBundleStore();
-  const approval = createApprovalService(w.ports, { bundles, catalogue: new MemoryCatalogue([startUp], items) });
+  const approval = createApprovalService(w.ports, { bundles, catalogue: new MemoryCatalogue([startUp], catalogueItems) });
   return { ...w, bundles, approval };
 }
 
@@ -137,6 +137,29 @@ describe('the bundle use case', () => {
       ...(state.materialsSaved > 0 ? [`BundleMaterialsSaved=${state.materialsSaved}`] : []),
       'BundleTimeAgainstLegal=0',
     ]);
+  });
+
+  it('takes a person\'s decision on a child of a final bundle: the child\'s event and the next roll-up, counted once', async () => {
+    // The seal is refused by its rule, so the bundle is REJECTED while social insurance waits for a person.
+    const sealRefused = items.map((i) => (i.itemCode === 'QYKB-YZKZ' ? { ...i, version: 2, rules: { id: 'R-SEAL', description: '刻制印章不超过5枚', fact: 'form.seals', op: 'lte' as const, value: 5 } } : i));
+    const w = world(sealRefused);
+    const { approval, bundles } = w;
+    const final = { ...app, applicationId: 'YJS-U-3', form: { ...app.form, seals: 9 } };
+    await approval.submitBundle(final, cause('s-1'));
+    expect((await bundles.loadBundle('YJS-U-3')).state).toMatchObject({ status: 'REJECTED', sequence: 1 });
+    const sent = w.messenger.outbound.length;
+    await approval.reviewApplication('YJS-U-3', { outcome: 'REJECTED', reasons: ['未招用员工'], staffId: 'S-1', at: NOW, itemCode: 'QYKB-SBDJ' }, cause('r-1', 'gov.application.reviewed'), 1);
+    const known = await bundles.loadBundle('YJS-U-3');
+    expect(known.refusals).toEqual([]);
+    expect(known.versions.map((v) => v.sequence)).toEqual([1, 2]);
+    expect(known.state).toMatchObject({ status: 'REJECTED', sequence: 2, changedChildren: ['QYKB-SBDJ'] });
+    expect(known.state!.children.find((c) => c.itemCode === 'QYKB-SBDJ')?.decision).toMatchObject({ outcome: 'REJECTED', sequence: 2 });
+    // The child's decision and the bundle's version 2, which is still REJECTED; no review case.
+    expect(w.messenger.outbound.slice(sent).map((e) => e.id)).toEqual(['decision:YJS-U-3:QYKB-SBDJ:2', 'bundle-decision:YJS-U-3:2']);
+    expect(w.messenger.outbound.at(-1)).toMatchObject({ data: { status: 'REJECTED', sequence: 2 } });
+    expect(w.messenger.internal.filter((e) => e.type === 'civicflow.case.opened')).toEqual([]);
+    // Counted as decided once, when it became final.
+    expect(bundlePoints(w).filter((p) => p.startsWith('BundlesDecided'))).toEqual(['BundlesDecided[Outcome:REJECTED]=1']);
   });
 
   it('refuses answers, or no materials, in a supplement to a single-item application', async () => {
