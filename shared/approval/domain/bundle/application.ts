@@ -86,7 +86,7 @@ export interface BundleState {
   readonly updatedAt: string;
   /** 1 for the first version; every later event that changes it adds 1. */
   readonly sequence: number;
-  /** No person took part: every child decided was decided without manual review or a reviewer. */
+  /** No person took part: every child decided was decided without manual review or a reviewer (true when none was). */
   readonly noPerson: boolean;
   /** The children whose decision this version made or changed (each sends its own event). */
   readonly changedChildren: readonly string[];
@@ -255,8 +255,9 @@ function stateOf(
     decidedAt,
     updatedAt: now,
     sequence: (previous?.sequence ?? 0) + 1,
-    // No person at all: every child decided was decided by the machine (one not started involved no one either).
-    noPerson: decisions.length > 0 && decisions.every((d) => d.review === undefined && d.outcome !== 'MANUAL_REVIEW'),
+    // No person at all: every child decided was decided by the machine (one not started involved no one
+    // either). Vacuously so when no child applies, as for an unknown bundle.
+    noPerson: decisions.every((d) => d.review === undefined && d.outcome !== 'MANUAL_REVIEW'),
     changedChildren,
     effects: [
       // A child TERMINATED or waiting for a person (or no longer waiting) is heard of by 办不成事, as a

@@ -153,6 +153,16 @@ describe('a bundle application decided whole', () => {
     expect(reviewBundleChild(r, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
   });
 
+  it('counts a final bundle with no applicable child as decided with no person', () => {
+    // Every item applies only to applicants who need an invoice; this one does not.
+    const invoice = { id: 'Q-ONLY-INVOICE', description: '申请人需要申领发票', fact: 'answers.needsInvoice', op: 'eq' as const, value: true };
+    const bundle = { ...startUp, version: startUp.version + 200, items: startUp.items.map((i) => ({ ...i, appliesWhen: invoice })) };
+    const s = decideBundle(application({ needsInvoice: false }), { ...context(), bundle });
+    expect(s.children.map((c) => c.state.kind)).toEqual(startUp.items.map(() => 'notApplicable'));
+    expect(s.status).toBe('APPROVED');
+    expect(s.noPerson).toBe(true);
+  });
+
   it('rejects an unknown bundle at once, deciding nothing', () => {
     const s = decideBundle(application({}), { ...context(), bundle: undefined });
     expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });
