@@ -141,6 +141,7 @@ export function settle(application: BundleApplication, context: BundleContext, k
       decided: new Map([...decided].map(([code, d]) => [code, { kind: 'decided', outcome: d.outcome, decidedAt: d.decidedAt, ...(d.certificateNo ? { certificateNo: d.certificateNo } : {}) }])),
       applicantId: application.applicant.id,
       timeZone: calendar.timeZone,
+      now,
     });
     const base = { application, bundle, context, decided, previous };
     if (plan.kind === 'needsAnswer') {

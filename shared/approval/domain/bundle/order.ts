@@ -4,7 +4,8 @@
  * terminated or revoked (or was itself not started) is not started, naming that predecessor. When a child
  * starts, the certificate of every approved item it follows, directly or through others in the bundle's
  * declared order, is held by the applicant and counts as a valid e-licence of trust level A of that
- * item's `certificateType`, so the applicant never brings what the bureau just issued.
+ * item's `certificateType`, so the applicant never brings what the bureau just issued. It is issued at its
+ * item's decision, or at the follower's if that is earlier (a person's time can run ahead of ours).
  */
 import type { Licence, ServiceItem } from '../types';
 import { isApproved, isFailed, type Bundle, type BundleItem, type ChildState } from './types';
@@ -24,6 +25,8 @@ export interface OrderInput {
   /** The current version of each item, for the certificates' type and issuer. */
   readonly items: ReadonlyMap<string, Pick<ServiceItem, 'certificateType' | 'departmentCode'>>;
   readonly applicantId: string;
+  /** The moment the ready children are decided: no certificate serving them is issued after it. */
+  readonly now: string;
 }
 
 /** `after` without the predecessors that do not apply to this applicant. */
@@ -86,7 +89,9 @@ function certificatesFor(code: string, input: OrderInput, byCode: ReadonlyMap<st
       licenceType: item.certificateType,
       holderId: input.applicantId,
       issuer: item.departmentCode,
-      issuedAt: decided.decidedAt,
+      // Issued when its item was decided, but never after the follower is: a person's approval carries
+      // the department's own time, which may run ahead of ours, and a licence is not valid before it is issued.
+      issuedAt: Date.parse(decided.decidedAt) > Date.parse(input.now) ? input.now : decided.decidedAt,
       validUntil: CERTIFICATE_VALID_UNTIL,
       trustLevel: 'A',
       attributes: { bundleCode: input.bundle.bundleCode, itemCode: ancestor },

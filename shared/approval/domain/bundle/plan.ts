@@ -22,6 +22,8 @@ export interface PlanInput {
   readonly decided: ReadonlyMap<string, Extract<ChildState, { kind: 'decided' }>>;
   readonly applicantId: string;
   readonly timeZone: string;
+  /** The moment the ready children are decided (certificates serving them are issued no later). */
+  readonly now: string;
 }
 
 export interface ReadyChild {
@@ -61,6 +63,7 @@ export function planBundle(input: PlanInput): BundlePlan {
     decided: input.decided,
     items: input.items,
     applicantId: input.applicantId,
+    now: input.now,
   });
 
   const ready: ReadyChild[] = [];

@@ -163,6 +163,25 @@ describe('a bundle application decided whole', () => {
     expect(s.noPerson).toBe(true);
   });
 
+  it('serves followers with a certificate a person approved on a clock ahead of ours: issued no later than they are decided', () => {
+    // The business licence is decided by a person, whose system stamps the decision 30 s after our clock.
+    const manualLicence = new Map(items);
+    manualLicence.set('QYKB-SLDJ', { ...items.get('QYKB-SLDJ')!, version: 3, mode: 'manual' });
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: false }), { ...context(), items: manualLicence });
+    expect(outcomes(s)).toMatchObject({ 'QYKB-SLDJ': 'MANUAL_REVIEW', 'QYKB-YZKZ': 'waiting', 'QYKB-YHKH': 'waiting' });
+    const ahead = new Date(Date.parse(NOW) + 30_000).toISOString();
+    const reviewed = reviewBundleChild(s, { outcome: 'APPROVED', reasons: [], staffId: 'S-3', at: ahead, itemCode: 'QYKB-SLDJ' }, { ...context(NOW), items: manualLicence });
+    if (!reviewed.ok) throw new Error(reviewed.refusal.message);
+    const r = reviewed.state;
+    expect(r.children.find((c) => c.itemCode === 'QYKB-SLDJ')?.decision).toMatchObject({ outcome: 'APPROVED', decidedAt: ahead });
+    // The seal and the bank account, decided now, use the licence just issued rather than find it "not yet issued".
+    expect(outcomes(r)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED', 'QYKB-YHKH': 'APPROVED' });
+    const seal = r.children.find((c) => c.itemCode === 'QYKB-YZKZ')?.decision;
+    expect(seal?.licencesUsed.map((l) => l.licenceNo)).toContain(`营业执照-${childApplicationId('YJS-20261118-0007', 'QYKB-SLDJ')}`);
+    expect(seal?.trace.materials.find((m) => m.code === 'M-BL')).toMatchObject({ status: 'waived', problems: [] });
+    expect(r.status).toBe('APPROVED');
+  });
+
   it('rejects an unknown bundle at once, deciding nothing', () => {
     const s = decideBundle(application({}), { ...context(), bundle: undefined });
     expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });

@@ -19,7 +19,7 @@ const allApply = (codes: readonly string[], except: readonly string[] = []) => n
 const START_UP = startUp.items.map((i) => i.itemCode);
 
 function states(input: Partial<OrderInput>): Record<string, Progress['kind'] | string> {
-  const out = progress({ bundle: startUp, applies: allApply(START_UP), decided: new Map(), items: certTypes, applicantId: FOUNDER.id, ...input });
+  const out = progress({ bundle: startUp, applies: allApply(START_UP), decided: new Map(), items: certTypes, applicantId: FOUNDER.id, now: NOW, ...input });
   return Object.fromEntries([...out].map(([code, p]) => [code, p.kind === 'notStarted' ? `notStarted:${p.predecessor}:${p.predecessorState}` : p.kind === 'waiting' ? `waiting:${p.for.join(',')}` : p.kind === 'decided' ? p.outcome : p.kind]));
 }
 
@@ -55,7 +55,7 @@ describe('the order of a bundle\'s children', () => {
     });
     const terminatedSeal = new Map([['QYKB-SLDJ', decided('APPROVED', 'C-1')], ['QYKB-YZKZ', decided('TERMINATED')]]);
     expect(states({ decided: terminatedSeal })['QYKB-YHKH']).toBe('notStarted:QYKB-YZKZ:TERMINATED');
-    const chain = progress({ bundle: newborn, applies: allApply(newborn.items.map((i) => i.itemCode)), decided: new Map([['CS-CSYXZM', decided('REVOKED')]]), items: new Map(), applicantId: FOUNDER.id });
+    const chain = progress({ bundle: newborn, applies: allApply(newborn.items.map((i) => i.itemCode)), decided: new Map([['CS-CSYXZM', decided('REVOKED')]]), items: new Map(), applicantId: FOUNDER.id, now: NOW });
     expect(chain.get('CS-HKDJ')).toEqual({ kind: 'notStarted', predecessor: 'CS-CSYXZM', predecessorState: 'REVOKED' });
     expect(chain.get('CS-YBCB')).toEqual({ kind: 'notStarted', predecessor: 'CS-HKDJ', predecessorState: 'NOT_STARTED' });
     expect(chain.get('CS-SBKSL')).toEqual({ kind: 'notStarted', predecessor: 'CS-YBCB', predecessorState: 'NOT_STARTED' });
@@ -64,13 +64,13 @@ describe('the order of a bundle\'s children', () => {
   it('drops a predecessor that does not apply from after', () => {
     // 出生一件事 without 户口登记: 医保参保 follows only 户口登记, so it starts at once.
     const codes = newborn.items.map((i) => i.itemCode);
-    const out = progress({ bundle: newborn, applies: allApply(codes, ['CS-HKDJ']), decided: new Map(), items: new Map(), applicantId: FOUNDER.id });
+    const out = progress({ bundle: newborn, applies: allApply(codes, ['CS-HKDJ']), decided: new Map(), items: new Map(), applicantId: FOUNDER.id, now: NOW });
     expect([...out].map(([c, p]) => [c, p.kind])).toEqual([['CS-CSYXZM', 'ready'], ['CS-HKDJ', 'notApplicable'], ['CS-YBCB', 'ready'], ['CS-SBKSL', 'waiting']]);
   });
 
   it('gives a follower the certificates of every approved item it follows, directly or not, as trust-A e-licences', () => {
     const d = new Map([['QYKB-SLDJ', decided('APPROVED', 'C-SLDJ')], ['QYKB-YZKZ', decided('APPROVED_ON_COMMITMENT', 'C-YZKZ')]]);
-    const bank = progress({ bundle: startUp, applies: allApply(START_UP), decided: d, items: certTypes, applicantId: FOUNDER.id }).get('QYKB-YHKH');
+    const bank = progress({ bundle: startUp, applies: allApply(START_UP), decided: d, items: certTypes, applicantId: FOUNDER.id, now: NOW }).get('QYKB-YHKH');
     expect(bank).toEqual({
       kind: 'ready',
       certificates: [
@@ -82,8 +82,21 @@ describe('the order of a bundle\'s children', () => {
     const codes = newborn.items.map((i) => i.itemCode);
     const chain = new Map([['CS-CSYXZM', decided('APPROVED', 'N-1')], ['CS-HKDJ', decided('APPROVED', 'N-2')], ['CS-YBCB', decided('APPROVED', 'N-3')]]);
     const types = new Map(codes.map((c) => [c, { certificateType: `证-${c}`, departmentCode: 'D' }]));
-    const card = progress({ bundle: newborn, applies: allApply(codes), decided: chain, items: types, applicantId: FOUNDER.id }).get('CS-SBKSL');
+    const card = progress({ bundle: newborn, applies: allApply(codes), decided: chain, items: types, applicantId: FOUNDER.id, now: NOW }).get('CS-SBKSL');
     expect(card?.kind === 'ready' && card.certificates.map((c) => c.licenceNo).sort()).toEqual(['N-1', 'N-2', 'N-3']);
+  });
+
+  it('issues a certificate no later than the moment its follower is decided', () => {
+    // A person's approval carries the department's time, which may run ahead of ours; an earlier one stands.
+    const ahead = '2026-11-18T02:00:30.000Z';
+    const before = '2026-11-18T01:30:00.000Z';
+    const d = new Map<string, Extract<ChildState, { kind: 'decided' }>>([
+      ['QYKB-SLDJ', { kind: 'decided', outcome: 'APPROVED', decidedAt: ahead, certificateNo: 'C-SLDJ' }],
+      ['QYKB-YZKZ', { kind: 'decided', outcome: 'APPROVED', decidedAt: before, certificateNo: 'C-YZKZ' }],
+    ]);
+    const bank = progress({ bundle: startUp, applies: allApply(START_UP), decided: d, items: certTypes, applicantId: FOUNDER.id, now: NOW }).get('QYKB-YHKH');
+    if (bank?.kind !== 'ready') throw new Error(`expected ready, got ${bank?.kind}`);
+    expect(bank.certificates.map((c) => [c.licenceNo, c.issuedAt])).toEqual([['C-SLDJ', NOW], ['C-YZKZ', before]]);
   });
 });
 
@@ -111,14 +124,14 @@ describe('an after chain decided by approval\'s decide()', () => {
 
   it('approves the seal with the business licence just issued, which the applicant never brought', () => {
     const applies = new Map([[licence.itemCode, true], [seal.itemCode, true]]);
-    const first = progress({ bundle, applies, decided: new Map(), items, applicantId: FOUNDER.id });
+    const first = progress({ bundle, applies, decided: new Map(), items, applicantId: FOUNDER.id, now: NOW });
     expect([...first.values()].map((p) => p.kind)).toEqual(['ready', 'waiting']);
     // Deciding the seal now, without the certificate, would reject it for the missing 营业执照.
     expect(decideChild(seal.itemCode, []).outcome).toBe('REJECTED');
 
     const businessLicence = decideChild(licence.itemCode, []);
     expect(businessLicence).toMatchObject({ outcome: 'APPROVED', certificateNo: '营业执照-YJS-20261118-0001' });
-    const after = progress({ bundle, applies, decided: new Map([[licence.itemCode, decided('APPROVED', businessLicence.certificateNo)]]), items, applicantId: FOUNDER.id });
+    const after = progress({ bundle, applies, decided: new Map([[licence.itemCode, decided('APPROVED', businessLicence.certificateNo)]]), items, applicantId: FOUNDER.id, now: NOW });
     const ready = after.get(seal.itemCode);
     expect(ready?.kind).toBe('ready');
     if (ready?.kind !== 'ready') return;

@@ -37,7 +37,7 @@ function run(answers: Record<string, unknown>, form: Record<string, unknown> = F
   const decisions = new Map<string, Decision>();
   const facts = bundleFacts({ form, applicant: {}, licence: {}, credit: {}, now: NOW }, answers);
   for (let round = 0; round < 10; round++) {
-    const plan: BundlePlan = planBundle({ bundle: startUp, items: catalogue, facts, decided, applicantId: FOUNDER.id, timeZone: 'Asia/Shanghai' });
+    const plan: BundlePlan = planBundle({ bundle: startUp, items: catalogue, facts, decided, applicantId: FOUNDER.id, timeZone: 'Asia/Shanghai', now: NOW });
     if (plan.kind !== 'decide') return { plan, decisions };
     for (const ready of plan.ready) {
       const application: Application = { applicationId: 'YJS-20261118-0007', itemCode: ready.itemCode, applicant: FOUNDER, form, materials: [{ code: 'M-ARTICLES', provided: true }], channel: 'online', submittedAt: NOW };
