@@ -1,9 +1,10 @@
 /**
- * Each raw event of a request, judged on its own: nesting, size as queued, the envelope and its data
- * (shared/contract), then whether the authenticated principal may post it. Then the request's own repeats,
- * and what recording found (a conflict with an event accepted before).
+ * Each raw event of a request, judged on its own: first whether the authenticated principal may post it
+ * (its `source` and known `type`, whatever its data), then nesting, size as queued, the envelope and its
+ * data (shared/contract). Then the request's own repeats, and what recording found (a conflict with an
+ * event accepted before).
  */
-import { jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
+import { isInboundType, jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
 import { formatPath } from '#contract/issues';
 import { routing } from '#platform/resources';
 import { contentHash } from '#util/canonical';
@@ -35,6 +36,13 @@ export function screenEvents(raws: readonly unknown[], media: MediaType, poster:
 
 function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): void {
   const rawId = raw && typeof raw === 'object' && typeof (raw as { id?: unknown }).id === 'string' ? (raw as { id: string }).id : null;
+  // Authorization before the data: an event of a known type its principal may not post is forbidden even
+  // when its data (or its size) is wrong too, or a batch could slip it past the 403 as a mere data error.
+  const denial = permissionProblem(raw, poster);
+  if (denial !== undefined) {
+    out.forbidden.push({ id: rawId, errors: [denial] });
+    return;
+  }
   // Depth before size: serializing a hostile nesting (100,000 levels) would overflow the stack.
   const deep = tooDeep(raw);
   if (deep !== undefined) {
@@ -52,15 +60,29 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
     return;
   }
   const event = result.event;
-  if (event.source !== poster.principal) {
-    out.forbidden.push({ id: event.id, errors: [{ path: 'source', message: `authenticated as ${poster.principal}, which may not post events of source ${event.source}` }] });
-    return;
-  }
-  if (!poster.allowed.has(event.type)) {
-    out.forbidden.push({ id: event.id, errors: [{ path: 'type', message: `source ${poster.principal} may not post ${event.type}` }] });
+  // A valid event has a string source and a known type, judged above; judged again on the validated values.
+  const denied = permissionProblem(event, poster);
+  if (denied !== undefined) {
+    out.forbidden.push({ id: event.id, errors: [denied] });
     return;
   }
   out.valid.push({ source: event.source, id: event.id, type: event.type, queue: routing[event.type], hash: contentHash(event), event });
+}
+
+/**
+ * Why the principal may not post `raw`, judged on the envelope's `source` and `type` alone, or undefined. Only
+ * an event of a known type with a string source is judged; an unknown type or a missing source is a data
+ * error, named by validation.
+ */
+function permissionProblem(raw: unknown, poster: Poster): { path: string; message: string } | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const { source, type } = raw as { source?: unknown; type?: unknown };
+  if (!isInboundType(type) || typeof source !== 'string') return undefined;
+  if (source !== poster.principal) {
+    return { path: 'source', message: `authenticated as ${poster.principal}, which may not post events of source ${source}` };
+  }
+  if (!poster.allowed.has(type)) return { path: 'type', message: `source ${poster.principal} may not post ${type}` };
+  return undefined;
 }
 
 /** The same (source, id) twice in one request: one copy counts, a different second copy is a conflict. */

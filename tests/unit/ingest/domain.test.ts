@@ -61,6 +61,21 @@ describe('ingest domain: each event', () => {
     const type = screenEvents([credit], CONTENT_TYPE_SINGLE, { principal: credit.source, allowed: new Set() });
     expect(type.forbidden).toEqual([{ id: credit.id, errors: [{ path: 'type', message: `source ${credit.source} may not post gov.credit.updated` }] }]);
   });
+
+  it('judges permission before depth, size and data, so a forbidden event is never a mere data error', () => {
+    const denied = { principal: credit.source as string, allowed: new Set<string>() };
+    const big = { ...credit, id: 'big', data: { ...credit.data, note: 'x'.repeat(MAX_EVENT_BYTES) } };
+    let deep: unknown = 1;
+    for (let i = 0; i < 100; i++) deep = [deep];
+    const broken = { ...credit, id: 'broken', time: 'yesterday', data: { rating: 'Z' } };
+    const out = screenEvents([big, { ...credit, id: 'deep', data: deep }, broken], CONTENT_TYPE_BATCH, denied);
+    expect(out.rejected).toEqual([]);
+    expect(out.forbidden.map((r) => [r.id, r.errors.map((e) => e.path)])).toEqual([
+      ['big', ['type']],
+      ['deep', ['type']],
+      ['broken', ['type']],
+    ]);
+  });
 });
 
 describe("ingest domain: a request's repeats and what recording found", () => {

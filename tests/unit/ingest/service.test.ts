@@ -84,6 +84,51 @@ describe('ingest use case', () => {
     expect(out.body.rejected![0]!.errors[0]!.path).toBe('source');
   });
 
+  describe('a type the source may not post is forbidden whatever its data', () => {
+    const credit = sample('gov.credit.updated', 'good-standing');
+    const reviewed = sample('gov.application.reviewed', 'approved');
+    const asCredit = { ...reviewed, id: 'credit-posts-review', source: '/systems/credit' };
+    const { staffId: _staffId, ...withoutStaff } = reviewed.data;
+    const invalid = { ...asCredit, data: withoutStaff };
+    const forbiddenType = [{ id: 'credit-posts-review', errors: [{ path: 'type', message: 'source /systems/credit may not post gov.application.reviewed' }] }];
+
+    it('answers 403 for a valid event of that type', async () => {
+      const out = await ingest(request(asCredit, SINGLE, '/systems/credit'), memoryIngest().ports);
+      expect(out).toEqual({ status: 403, body: expect.objectContaining({ rejected: forbiddenType }) });
+    });
+
+    it('answers 403, not 400, when its data is invalid too', async () => {
+      const out = await ingest(request(invalid, SINGLE, '/systems/credit'), memoryIngest().ports);
+      expect(out).toEqual({ status: 403, body: expect.objectContaining({ rejected: forbiddenType }) });
+    });
+
+    it('answers 403 and accepts nothing of a batch that also holds a valid allowed event', async () => {
+      const { ports, queued, recorded } = memoryIngest();
+      const out = await ingest(request([credit, invalid], BATCH, '/systems/credit'), ports);
+      expect(out).toEqual({ status: 403, body: expect.objectContaining({ rejected: forbiddenType }) });
+      expect(queued).toHaveLength(0);
+      expect(recorded.size).toBe(0);
+    });
+
+    it("answers 403 for another source's event whose data is invalid", async () => {
+      const out = await ingest(request({ ...reviewed, data: withoutStaff }, SINGLE, '/systems/credit'), memoryIngest().ports);
+      expect(out.status).toBe(403);
+      expect(out.body.rejected).toEqual([{ id: reviewed.id, errors: [{ path: 'source', message: 'authenticated as /systems/credit, which may not post events of source /systems/department' }] }]);
+    });
+
+    it('still answers 400 naming the field when the source may post the type', async () => {
+      const out = await ingest(request({ ...reviewed, data: withoutStaff }, SINGLE, '/systems/department'), memoryIngest().ports);
+      expect(out.status).toBe(400);
+      expect(out.body.rejected).toEqual([{ id: reviewed.id, errors: [expect.objectContaining({ path: 'data.staffId' })] }]);
+    });
+
+    it('still answers 400 for an unknown type (no permission to judge)', async () => {
+      const out = await ingest(request({ ...asCredit, type: 'gov.application.deleted' }, SINGLE, '/systems/credit'), memoryIngest().ports);
+      expect(out.status).toBe(400);
+      expect(out.body.rejected![0]!.errors.map((e) => e.path)).toEqual(['type']);
+    });
+  });
+
   it('answers 413 for a body over 1 MB and for a batch over 100 events', async () => {
     const big = await ingest(request('x'.repeat(1024 * 1024 + 1)), memoryIngest().ports);
     expect(big.status).toBe(413);
