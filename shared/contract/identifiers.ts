@@ -73,6 +73,19 @@ export function isValidIdNumber(s: unknown, options: IdNumberOptions = {}): s is
 }
 
 /**
+ * True when `s` has the form of an ID number whatever its check character: 17 digits then a digit or X, a
+ * known province and a birth-date part that is a real date within the year bounds (a future one included).
+ * Fields that take an ID number or a credit code judge such a value as an ID number only: an all-digit
+ * string passes the MOD 31 credit-code check about once in 31, so a mistyped ID number would otherwise slip
+ * through as a "credit code". A real credit code does not have this form unless its registration-authority
+ * and type characters read as a province and its region's last two digits and organisation code as a
+ * birth date (`91…`, `92…`, `93…` and codes with letters never do; `11440305007497265X` reads as born in 0500).
+ */
+export function hasIdNumberShape(s: unknown): s is string {
+  return typeof s === 'string' && ID_SHAPE.test(s) && PROVINCE_CODES.has(s.slice(0, 2)) && isValidBirthDate(s.slice(6, 14));
+}
+
+/**
  * The birth date encoded in a resident ID number, "YYYY-MM-DD", or undefined when the value is not a
  * valid 18-character ID number: a wrong check character means its digits cannot be trusted either,
  * and the retired 15-digit numbers are not accepted anywhere else. Person facts take the profile's

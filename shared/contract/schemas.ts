@@ -10,7 +10,7 @@ import * as z from 'zod/mini';
 import type { InboundType } from './inbound';
 import type { Condition, FactRoot } from '#rules/types';
 import { validateCondition } from '#rules/validate';
-import { isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
+import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
 import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
@@ -33,6 +33,8 @@ export const MESSAGES = {
   reviewer: 'must be a valid ID number, unified social credit code or phone number (check digit)',
   dateOrTimestamp: 'must be a date "YYYY-MM-DD" or an RFC 3339 timestamp with offset',
   futureBirthDate: 'is an ID number whose birth date is after today',
+  /** Appended to the message of a field taking an ID number or a credit code, for a value read as an ID number. */
+  idShaped: 'it has the region and birth date of an ID number, so it is checked as one, and its check digit is wrong',
 } as const;
 
 /**
@@ -105,13 +107,23 @@ const creditCode = () =>
     z.refine((s) => isValidCreditCode(s), MESSAGES.creditCode),
     z.describe(`Unified social credit code (统一社会信用代码).${CHECK_DIGIT_NOTE}`),
   );
+/**
+ * The problem of a value that may be an ID number or a credit code, or undefined. One with the form of an ID
+ * number (region, birth date) is judged as an ID number only, never as a credit code: its check digit, then
+ * its birth date against today.
+ */
+function idOrCreditCodeProblem(s: string, message: string): string | undefined {
+  if (hasIdNumberShape(s)) return idNumberProblem(s, `${message}: ${MESSAGES.idShaped}`);
+  return isValidCreditCode(s) ? undefined : message;
+}
+
 const idOrCreditCode = () =>
   z.string().check(
     z.superRefine((s, ctx) => {
-      const problem = isValidCreditCode(s) ? undefined : idNumberProblem(s, MESSAGES.idOrCreditCode);
+      const problem = idOrCreditCodeProblem(s, MESSAGES.idOrCreditCode);
       if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
     }),
-    z.describe(`A person's ID number or an organisation's unified social credit code.${CHECK_DIGIT_NOTE}`),
+    z.describe(`A person's ID number or an organisation's unified social credit code; a value with the form of an ID number (region, birth date) is checked as an ID number only.${CHECK_DIGIT_NOTE}`),
   );
 
 function uniqueCodes<T extends { readonly code: string }>() {
@@ -468,10 +480,10 @@ export const reviewSubmittedSchema = z.looseObject({
   // SMS and hotline reviews know the reviewer only by phone number.
   reviewerId: z.string().check(
     z.superRefine((s, ctx) => {
-      const problem = isValidCreditCode(s) || isValidPhone(s) ? undefined : idNumberProblem(s, MESSAGES.reviewer);
+      const problem = isValidPhone(s) ? undefined : idOrCreditCodeProblem(s, MESSAGES.reviewer);
       if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
     }),
-    z.describe(`ID number, unified social credit code or phone number of the reviewer.${CHECK_DIGIT_NOTE}`),
+    z.describe(`ID number, unified social credit code or phone number of the reviewer; a value with the form of an ID number (region, birth date) is checked as an ID number only.${CHECK_DIGIT_NOTE}`),
   ),
   submittedAt: timestamp(),
 });

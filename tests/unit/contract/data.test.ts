@@ -227,6 +227,43 @@ describe('data of every inbound type', () => {
     }
   });
 
+  describe('a value shaped like an ID number, in a field taking an ID number or a credit code', () => {
+    // Both pass the MOD 31 credit-code check; as ID numbers one has a wrong check digit, the other is born in 2030.
+    const WRONG_CHECK = '440305199003070031';
+    const BORN_2030 = '440305203001010076';
+    const TODAY = { today: '2026-11-10' };
+    /** Every field that takes an ID number or a credit code (reviewerId also a phone number). */
+    const fields: Array<[InboundType, string, (d: Data, v: string) => void]> = [
+      ['gov.licence.issued', 'data.holderId', (d, v) => (d.holderId = v)],
+      ['gov.credit.updated', 'data.subjectId', (d, v) => (d.subjectId = v)],
+      ['gov.case.completed', 'data.applicantId', (d, v) => (d.applicantId = v)],
+      ['gov.policy.recovered', 'data.subjectId', (d, v) => ((d.subjectId = v), delete d.creditCode)],
+      ['gov.review.submitted', 'data.reviewerId', (d, v) => (d.reviewerId = v)],
+    ];
+    const errorsOf = (type: InboundType, set: (d: Data, v: string) => void, value: string, options = {}) => {
+      const data = dataOf(SAMPLE[type]);
+      set(data, value);
+      const result = validateData(type, data, 'data', options);
+      return result.ok ? [] : result.errors;
+    };
+
+    it.each(fields)('%s: refuses one with a wrong check digit at %s, though it passes the credit-code check', (type, path, set) => {
+      expect(errorsOf(type, set, WRONG_CHECK)).toEqual([
+        { path, message: expect.stringMatching(/^must be a valid ID number.*: it has the region and birth date of an ID number, so it is checked as one, and its check digit is wrong$/) },
+      ]);
+    });
+
+    it.each(fields)('%s: refuses one born after today at %s, though it passes the credit-code check', (type, path, set) => {
+      expect(errorsOf(type, set, BORN_2030, TODAY)).toEqual([{ path, message: 'is an ID number whose birth date is after today' }]);
+    });
+
+    it.each(fields)('%s: still accepts a valid ID number and all-digit credit codes', (type, _path, set) => {
+      for (const value of [ID, '11440305007497265X', '914403001000000020', makeIdNumber('440305', '20261110', '001')]) {
+        expect(errorsOf(type, set, value, TODAY)).toEqual([]);
+      }
+    });
+  });
+
   it('prefixes paths with data by default and with nothing when asked', () => {
     const result = validateData('gov.policy.withdrawn', {}, '');
     expect(result.ok === false && result.errors).toEqual([{ path: 'policyId', message: 'is required' }]);

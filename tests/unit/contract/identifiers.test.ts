@@ -3,6 +3,7 @@ import {
   birthDateOf,
   CREDIT_CODE_CHARS,
   creditCodeCheckChar,
+  hasIdNumberShape,
   idNumberCheckChar,
   isValidBirthDate,
   isValidCreditCode,
@@ -139,6 +140,43 @@ describe('unified social credit codes (统一社会信用代码)', () => {
 
   it('refuses to make a code from characters outside the alphabet', () => {
     expect(() => makeCreditCode('91440300MA5G2K8I1')).toThrow(RangeError);
+  });
+});
+
+describe('the form of an ID number, whatever its check character', () => {
+  it.each([
+    ['440305199003071236', 'a valid ID number'],
+    ['440305199003070031', 'a wrong check digit that passes the credit-code check'],
+    ['440305203001010076', 'a birth date in 2030'],
+    ['11010519491231002X', 'check X'],
+  ])('has it: %s (%s)', (s) => {
+    expect(hasIdNumberShape(s)).toBe(true);
+  });
+
+  it.each([
+    ['11440305007497265X', 'an all-digit credit code of an organ of state (birth part 05007497)'],
+    ['914403001000000020', 'an all-digit enterprise credit code (no province 91)'],
+    ['91440300MA5G2K8L1P', 'a credit code with letters'],
+    ['990305199003071236', 'no such province 99'],
+    ['440305199002301236', 'February 30th'],
+    ['440305189912311234', 'year before 1900'],
+    ['44030519900307123x', 'a lower-case x'],
+    ['44030519900307123', '17 characters'],
+  ])('has it not: %s (%s)', (s) => {
+    expect(hasIdNumberShape(s)).toBe(false);
+  });
+
+  it('the values above that pass the credit-code check are exactly the ones it must tell apart', () => {
+    expect(['440305199003070031', '440305203001010076', '11440305007497265X', '914403001000000020'].map((s) => isValidCreditCode(s))).toEqual([true, true, true, true]);
+  });
+
+  it('holds for every valid ID number', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('1900-01-01T00:00:00Z'), max: new Date('2099-12-31T00:00:00Z'), noInvalidDate: true }), fc.integer({ min: 0, max: 999 }), (d, seq) => {
+        const id = makeIdNumber('440305', d.toISOString().slice(0, 10).replaceAll('-', ''), String(seq).padStart(3, '0'));
+        expect(hasIdNumberShape(id)).toBe(true);
+      }),
+    );
   });
 });
 
