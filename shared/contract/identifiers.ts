@@ -143,8 +143,13 @@ export function makeCreditCode(first17: string): string {
 }
 
 const MOBILE = /^1[3-9]\d{9}$/;
-/** Area code 0 + 2-3 digits (010, 0755), an optional hyphen, then a 7-8 digit subscriber number. */
-const LANDLINE = /^0\d{2,3}-?\d{7,8}$/;
+/**
+ * A mainland area code: 010 and 020-029 have three digits, 03xx-09xx four, so a number written without a
+ * separator still splits one way. The same codes are accepted and masked (`LANDLINE_IN_TEXT`).
+ */
+const AREA_CODE = '(?:010|02\\d|0[3-9]\\d{2})';
+/** Area code (010, 0755), an optional hyphen, then a 7-8 digit subscriber number. */
+const LANDLINE = new RegExp(`^${AREA_CODE}-?\\d{7,8}$`);
 
 /** A mainland mobile number: 11 digits starting 13-19. No country code, no separators. */
 export function isValidMobile(s: unknown): s is string {
@@ -180,12 +185,30 @@ export function maskPhone(s: string): string {
 const ID_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
 /** Mobiles with an optional +86/86 prefix and optional space or hyphen groups (138 1234 5678). */
 const MOBILE_IN_TEXT = /(?<![0-9A-Za-z])((?:\+?86[- ]?)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+/**
+ * Fixed lines: a mainland area code (010 and 020-029 have three digits, 03xx-09xx four, so the split is known
+ * without a separator), optionally in parentheses, an optional hyphen or space, then a 7-8 digit subscriber
+ * number: 0755-12345678, 075512345678, (010)62345678, 0728 1234567. A trailing extension (-801) is kept.
+ * Not inside a longer run of letters, digits or a code (`CASE-0755123456`, `/0755123456`, the digits after a
+ * decimal point), so dates, amounts and zero-padded counters stay as they are.
+ */
+const LANDLINE_IN_TEXT = new RegExp(
+  `(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])([(（]?)(${AREA_CODE})([)）]?)([- ]?)(\\d{3,4})(\\d{4})(?![0-9A-Za-z_])(?!\\.\\d)`,
+  'g',
+);
 
-/** Masks every ID number and mobile number in free text, e.g. a log line or a serialized event. */
+/**
+ * Masks every ID number and phone number in free text, e.g. a log line or a serialized event. A mobile keeps
+ * its first 3 and last 4 digits (`138****5678`); a fixed line keeps its area code and the last 4 digits of the
+ * subscriber number (`0755-****5678`, `010****4567`), as a mobile keeps its prefix.
+ */
 export function maskSensitive(text: string): string {
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
     .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>
       `${prefix}${head}${sep1}****${sep2}${tail}`,
+    )
+    .replace(LANDLINE_IN_TEXT, (_m, open: string, area: string, close: string, sep: string, mid: string, tail: string) =>
+      `${open}${area}${close}${sep}${'*'.repeat(mid.length)}${tail}`,
     );
 }

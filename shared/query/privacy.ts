@@ -4,7 +4,7 @@
  * same answer with them masked. The rule is applied to every query route's answer in one place, so a
  * new route cannot forget it.
  */
-import { isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '#contract/identifiers';
+import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, maskIdNumber, maskPhone, maskSensitive } from '#contract/identifiers';
 import { accessConfig } from '#platform/stage-config';
 
 /** Entitled: listed in `personDataReaders`; without that list, every reader that is not an upstream source. */
@@ -13,8 +13,11 @@ export function entitledToPersonData(principal: string): boolean {
   return c.personDataReaders ? c.personDataReaders.includes(principal) : !Object.hasOwn(c.sources, principal);
 }
 
-/** Fields that hold a person's data whatever their value looks like. */
-const PERSON_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'mobile', 'contactPhone']);
+/**
+ * Fields that hold a person's data whatever their value looks like. A reviewer is known by an ID number or a
+ * phone number (mobile or fixed line), or is an enterprise known by its credit code, which is not masked.
+ */
+const PERSON_FIELDS = new Set(['idNumber', 'birthDate', 'phone', 'mobile', 'contactPhone', 'reviewerId']);
 /** Values of rule traces and explanations that show a fact of these fields. */
 const FACT_VALUE_FIELDS = ['seen', 'value', 'expected'] as const;
 
@@ -22,6 +25,10 @@ function maskField(key: string, value: unknown): unknown {
   if (typeof value !== 'string') return value === undefined || value === null ? value : '***';
   if (key === 'idNumber') return maskIdNumber(value);
   if (key === 'birthDate') return '****-**-**';
+  if (key === 'reviewerId') {
+    if (hasIdNumberShape(value)) return maskIdNumber(value);
+    if (isValidCreditCode(value)) return value;
+  }
   return maskPhone(value);
 }
 

@@ -189,6 +189,20 @@ describe('phone numbers', () => {
     expect(isValidPhone(p)).toBe(true);
     expect(isValidMobile(p)).toBe(false);
   });
+  it.each(['011-12345678', '0001234567', '0312345678', '021-123456', '0755-123456789'])('rejects %s: no mainland area code and 7-8 digits', (p) => {
+    expect(isValidPhone(p)).toBe(false);
+  });
+  it('masks every landline it accepts, alone or in text, keeping the area code and the last 4 digits', () => {
+    const area = fc.oneof(fc.constant('010'), fc.integer({ min: 20, max: 29 }).map((n) => `0${n}`), fc.integer({ min: 300, max: 999 }).map((n) => `0${n}`));
+    const subscriber = fc.oneof(fc.integer({ min: 0, max: 9_999_999 }).map((n) => String(n).padStart(7, '0')), fc.integer({ min: 0, max: 99_999_999 }).map((n) => String(n).padStart(8, '0')));
+    fc.assert(
+      fc.property(area, fc.constantFrom('', '-'), subscriber, fc.constantFrom(['', ''], ['"reviewerId":"', '"'], ['电话', '，'], ['tel: ', ' ext']), (a, sep, sub, [before, after]) => {
+        const phone = `${a}${sep}${sub}`;
+        expect(isValidPhone(phone)).toBe(true);
+        expect(maskSensitive(`${before}${phone}${after}`)).toBe(`${before}${a}${sep}${'*'.repeat(sub.length - 4)}${sub.slice(-4)}${after}`);
+      }),
+    );
+  });
   it.each(['12812345678', '1381234567', '138123456789', '+8613812345678', '138-1234-5678', '755-12345678', ''])(
     'rejects %s',
     (p) => {

@@ -32,6 +32,24 @@ describe('person data on the read side', () => {
     expect(JSON.stringify(masked)).not.toContain(ID);
     expect(maskName('A')).toBe('*');
   });
+
+  it('masks a reviewerId whatever it holds (a fixed line, an ID number), and fixed lines in free text', () => {
+    const masked = maskPersonData({
+      review: { reviewerId: '0755-12345678', comment: '办事员电话 010-62345678，请回电' },
+      byId: { reviewerId: ID },
+      unlisted: { reviewerId: '0001234567' },
+      enterprise: { reviewerId: '91440300MA5G2K8L1P' },
+    }) as any;
+    expect(masked.review).toEqual({ reviewerId: '****-****5678', comment: '办事员电话 010-****5678，请回电' });
+    expect(masked.byId).toEqual({ reviewerId: `440305********${ID.slice(-4)}` });
+    expect(masked.unlisted).toEqual({ reviewerId: '******4567' });
+    expect(masked.enterprise).toEqual({ reviewerId: '91440300MA5G2K8L1P' });
+  });
+
+  it('leaves dates, amounts and codes in free text alone', () => {
+    const text = '2026-11-05 受理 SQ-20261105-000342，金额 2650.0755123456 元，工单 WO-0755123456，共 0000012345 条';
+    expect(maskPersonData({ note: text })).toEqual({ note: text });
+  });
 });
 
 describe('query parameters', () => {
