@@ -29,6 +29,8 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
       receivedAt,
       // The bureau's date now: an ID number born after it is refused at the edge.
       today: stageCalendar().localDate(receivedAt),
+      // The bureau's zone: a date-only policy bound is a local day in it.
+      timeZone: stageCalendar().timeZone,
     },
     ingestPorts,
   );

@@ -182,7 +182,7 @@ export function validateData<T extends InboundType>(
   prefix = 'data',
   options: ValidationOptions = {},
 ): { ok: true; data: DataOf<T> } | { ok: false; errors: Issue[] } {
-  const parsed = validatingOn(options.today, () => dataSchemas[type].safeParse(data, { error: errorMessage }));
+  const parsed = validatingOn(options, () => dataSchemas[type].safeParse(data, { error: errorMessage }));
   if (parsed.success) return { ok: true, data: parsed.data as DataOf<T> };
   return { ok: false, errors: toIssues(parsed.error.issues, prefix) };
 }
@@ -190,6 +190,8 @@ export function validateData<T extends InboundType>(
 export interface ValidationOptions {
   /** The local date of the check ("YYYY-MM-DD"): an ID number whose birth date is after it is refused. */
   readonly today?: string;
+  /** The stage's IANA time zone, in which a date-only policy bound is a local day (Asia/Shanghai by default). */
+  readonly timeZone?: string;
 }
 
 /**

@@ -10,6 +10,8 @@ import * as z from 'zod/mini';
 import type { InboundType } from './inbound';
 import type { Condition, FactRoot } from '#rules/types';
 import { validateCondition } from '#rules/validate';
+import { dayOf, instantOf } from '#rules/dates';
+import { DEFAULT_TIME_ZONE, timeZone } from '#rules/zone';
 import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
 import { LIMITS } from './limits';
@@ -38,20 +40,43 @@ export const MESSAGES = {
 } as const;
 
 /**
- * The local date the ID numbers of one validation are checked against (a birth date is not in
- * the future). Schemas are built once, so the edge passes its date for the duration of one synchronous
- * parse (`validatingOn`); without one, only the year bounds of the identifier check apply.
+ * What one validation is checked against: the local date ID numbers are checked against (a birth date is
+ * not in the future) and the bureau's time zone, in which a date-only bound is a local day. Schemas are
+ * built once, so the edge passes them for the duration of one synchronous parse (`validatingOn`); without
+ * a date only the year bounds of the identifier check apply, without a zone the default zone is used.
  */
-let checkDate: string | undefined;
+export interface ValidationContext {
+  /** The local date of the check, "YYYY-MM-DD". */
+  readonly today?: string | undefined;
+  /** The stage's IANA time zone (Asia/Shanghai by default). */
+  readonly timeZone?: string | undefined;
+}
 
-export function validatingOn<T>(today: string | undefined, parse: () => T): T {
-  const previous = checkDate;
-  checkDate = today;
+let checkDate: string | undefined;
+let checkZone: string | undefined;
+
+export function validatingOn<T>(context: ValidationContext, parse: () => T): T {
+  const previous = [checkDate, checkZone] as const;
+  checkDate = context.today;
+  checkZone = context.timeZone;
   try {
     return parse();
   } finally {
-    checkDate = previous;
+    [checkDate, checkZone] = previous;
   }
+}
+
+/**
+ * The first (`start`) or last (`end`) millisecond a policy bound covers: a date-only bound is its whole local
+ * day in the zone of the check, a timestamp its moment; NaN when it is not a date. As the policy window is
+ * read when matching.
+ */
+function boundMs(value: string, edge: 'start' | 'end'): number {
+  if (value.length !== 10) return instantOf(value);
+  const day = dayOf(value);
+  if (day !== day) return NaN;
+  const zone = timeZone(checkZone ?? DEFAULT_TIME_ZONE);
+  return edge === 'start' ? zone.startOfDay(day) : zone.startOfDay(day + 1) - 1;
 }
 
 /** A well-formed ID number born after the date of the check. */
@@ -242,8 +267,8 @@ export const policySchema = z
   })
   .check(
     z.superRefine((p, ctx) => {
-      // Compared by date part: a date-only bound and a timestamp bound may be mixed.
-      if (p.validTo.slice(0, 10) < p.validFrom.slice(0, 10)) {
+      // Compared as instants: validTo's last moment must not come before validFrom's first.
+      if (boundMs(p.validTo, 'end') < boundMs(p.validFrom, 'start')) {
         ctx.addIssue({ code: 'custom', path: ['validTo'], input: p.validTo, message: 'must not be before validFrom' });
       }
       // A policy reads the profiles of its own subjects: person.* for persons, enterprise.* for enterprises.

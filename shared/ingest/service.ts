@@ -13,7 +13,12 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   const body = rawEvents(req.body, req.contentType);
   if (!body.ok) return body.problem;
   const allowed = new Set<string>(req.sources[req.principal]?.types ?? []);
-  const screened = screenEvents(body.raws, body.media, { principal: req.principal, allowed, ...(req.today === undefined ? {} : { today: req.today }) });
+  const screened = screenEvents(body.raws, body.media, {
+    principal: req.principal,
+    allowed,
+    ...(req.today === undefined ? {} : { today: req.today }),
+    ...(req.timeZone === undefined ? {} : { timeZone: req.timeZone }),
+  });
   // An authorization failure is not a data error: nothing of such a request is accepted.
   if (screened.forbidden.length > 0) {
     return { status: 403, body: { error: 'the request posts events this source is not allowed to post', rejected: screened.forbidden } };

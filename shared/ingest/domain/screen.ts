@@ -26,6 +26,8 @@ export interface Poster {
   readonly allowed: ReadonlySet<string>;
   /** The local date at the edge, when ID numbers born after it are refused. */
   readonly today?: string;
+  /** The stage's time zone, in which a date-only policy bound is a local day. */
+  readonly timeZone?: string;
 }
 
 export function screenEvents(raws: readonly unknown[], media: MediaType, poster: Poster): Screened {
@@ -54,7 +56,10 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
     out.rejected.push({ id: rawId, errors: [{ path, message: `event is ${size} bytes as queued; one event may be at most ${MAX_EVENT_BYTES} bytes` }] });
     return;
   }
-  const result = validateEvent(raw, poster.today === undefined ? {} : { today: poster.today });
+  const result = validateEvent(raw, {
+    ...(poster.today === undefined ? {} : { today: poster.today }),
+    ...(poster.timeZone === undefined ? {} : { timeZone: poster.timeZone }),
+  });
   if (!result.ok) {
     out.rejected.push({ id: result.id ?? rawId, errors: result.errors });
     return;

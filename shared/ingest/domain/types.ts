@@ -34,6 +34,8 @@ export interface IngestRequest {
   readonly receivedAt: string;
   /** The local date at the edge ("YYYY-MM-DD"): ID numbers born after it are refused. */
   readonly today?: string;
+  /** The stage's IANA time zone: a date-only policy bound is a local day in it. */
+  readonly timeZone?: string;
 }
 
 export interface Rejection {

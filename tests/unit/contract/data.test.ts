@@ -264,6 +264,40 @@ describe('data of every inbound type', () => {
     });
   });
 
+  describe("a policy's validTo is compared with validFrom as moments, a date being its whole local day", () => {
+    const POLICY = 'gov.policy.published' as const;
+    const errorsOf = (validFrom: string, validTo: string, options = {}) => {
+      const result = validateData(POLICY, { ...dataOf(SAMPLE[POLICY]), validFrom, validTo }, 'data', options);
+      return result.ok ? [] : result.errors;
+    };
+    const BEFORE = [{ path: 'data.validTo', message: 'must not be before validFrom' }];
+
+    it.each([
+      ['an hour later, written in another offset', '2026-11-01T00:00:00+08:00', '2026-10-31T17:00:00Z'],
+      ['the same moment', '2026-11-01T12:00:00+08:00', '2026-11-01T04:00:00Z'],
+      ['the same day, date only', '2026-11-01', '2026-11-01'],
+      ['a date-only start and an instant in its first local hour', '2026-11-01', '2026-10-31T17:00:00Z'],
+      ['an instant start and the date-only end of its local day', '2026-11-01T10:00:00+08:00', '2026-11-01'],
+    ])('accepts %s', (_name, validFrom, validTo) => {
+      expect(errorsOf(validFrom, validTo)).toEqual([]);
+    });
+
+    it.each([
+      ['three hours earlier the same day', '2026-11-01T12:00:00+08:00', '2026-11-01T09:00:00+08:00'],
+      ['the day before, date only', '2026-11-01', '2026-10-31'],
+      ['an instant just before the local day a date-only start names', '2026-11-01', '2026-10-31T15:59:59Z'],
+      ['a date-only end before the local day of an instant start', '2026-11-01T00:30:00+08:00', '2026-10-31'],
+    ])('refuses %s', (_name, validFrom, validTo) => {
+      expect(errorsOf(validFrom, validTo)).toEqual(BEFORE);
+    });
+
+    it("reads a date-only bound in the stage's time zone", () => {
+      // Local midnight of 11-01 is 10-31T16:00Z in Shanghai, 11-01T00:00Z in London.
+      expect(errorsOf('2026-11-01', '2026-10-31T17:00:00Z', { timeZone: 'Asia/Shanghai' })).toEqual([]);
+      expect(errorsOf('2026-11-01', '2026-10-31T17:00:00Z', { timeZone: 'Europe/London' })).toEqual(BEFORE);
+    });
+  });
+
   it('prefixes paths with data by default and with nothing when asked', () => {
     const result = validateData('gov.policy.withdrawn', {}, '');
     expect(result.ok === false && result.errors).toEqual([{ path: 'policyId', message: 'is required' }]);

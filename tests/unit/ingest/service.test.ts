@@ -129,6 +129,16 @@ describe('ingest use case', () => {
     });
   });
 
+  it("reads a policy's date-only bound in the time zone it is given", async () => {
+    const policy = sample('gov.policy.published', 'export-credit-insurance');
+    const event = { ...policy, data: { ...policy.data, validFrom: '2026-11-01', validTo: '2026-10-31T17:00:00Z' } };
+    const inZone = (timeZone: string) => ingest({ ...request(event, SINGLE, '/systems/policy'), timeZone }, memoryIngest().ports);
+    expect((await inZone('Asia/Shanghai')).status).toBe(202);
+    const london = await inZone('Europe/London');
+    expect(london.status).toBe(400);
+    expect(london.body.rejected).toEqual([{ id: policy.id, errors: [{ path: 'data.validTo', message: 'must not be before validFrom' }] }]);
+  });
+
   it('answers 413 for a body over 1 MB and for a batch over 100 events', async () => {
     const big = await ingest(request('x'.repeat(1024 * 1024 + 1)), memoryIngest().ports);
     expect(big.status).toBe(413);
