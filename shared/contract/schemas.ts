@@ -23,10 +23,11 @@ import { subjectIssues } from './subject';
 
 export { LIMITS };
 
-export const ITEM_FACT_ROOTS = ['applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
+/** An item's rules: `enterprise.*` is the applicant's profile when an enterprise applies (unknown otherwise). */
+export const ITEM_FACT_ROOTS = ['applicant', 'enterprise', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 export const POLICY_FACT_ROOTS = ['enterprise', 'person', 'credit', 'now'] as const satisfies readonly FactRoot[];
 /** A bundle item's `appliesWhen`: the facts of its items, and the applicant's answers to the bundle's questions. */
-export const BUNDLE_FACT_ROOTS = ['answers', 'applicant', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
+export const BUNDLE_FACT_ROOTS = ['answers', 'applicant', 'enterprise', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
 
 export const MESSAGES = {
   idNumber: 'must be a valid 18-character ID number (region, birth date, check digit)',

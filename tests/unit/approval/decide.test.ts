@@ -4,6 +4,8 @@ import type { Licence } from '#approval/domain/types';
 import type { DecideInput } from '#approval/domain/decide';
 import { createCalendar } from '#calendar';
 import { makeIdNumber } from '#contract/identifiers';
+import { validateData } from '#contract/envelope';
+import type { Condition } from '#rules/types';
 import { checkCredit } from '#approval/domain/credit';
 import { checkItem } from '#approval/domain/item-step';
 import { licenceMoment } from '#approval/domain/licences';
@@ -17,6 +19,7 @@ import {
   calendar,
   credit,
   criminalApp,
+  enterpriseProfile,
   criminalRecordItem,
   idCard,
   inputFor,
@@ -490,6 +493,23 @@ describe('decide: step 4, rules', () => {
     expect(d.outcome).not.toBe('REJECTED');
     expect(d.trace.rules).toMatchObject({ result: true, tree: { not: { id: 'N-1', result: false }, result: true } });
     expect(d.trace.rules?.leaves).toEqual([expect.objectContaining({ id: 'N-1', path: 'not', result: false })]);
+  });
+
+  it("an item rule on enterprise.* passes the contract and reads an enterprise applicant's profile", () => {
+    const rules = { all: [...(posterItem.rules as { all: Condition[] }).all, { id: 'E-1', description: '申请企业为小型企业', fact: 'enterprise.size', op: 'eq' as const, value: '小型' }] };
+    // Published as the catalogue would publish it: the contract validates the rules first.
+    const published = validateData('gov.catalog.item.published', { ...posterItem, version: 104, rules });
+    expect(published.ok ? [] : published.errors).toEqual([]);
+    const item = { ...posterItem, version: 104, rules };
+    const small = decide(inputFor(posterApp(), item));
+    expect(small.outcome).toBe('APPROVED');
+    expect(small.trace.rules?.leaves.find((l) => l.id === 'E-1')).toMatchObject({ seen: '小型', result: true });
+    const large = decide(inputFor(posterApp(), item, { profile: { ...enterpriseProfile, size: '大型' } }));
+    expect(large.outcome).toBe('REJECTED');
+    expect(large.failedRules.map((r) => r.id)).toEqual(['E-1']);
+    const unknown = decide(inputFor(posterApp(), item, { profile: { status: '存续' } }));
+    expect(unknown.outcome).toBe('MANUAL_REVIEW');
+    expect(unknown.unknownFacts).toEqual(['enterprise.size']);
   });
 
   it('the profile is merged into the applicant facts, and ages count on the local date of the decision', () => {

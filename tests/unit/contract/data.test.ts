@@ -54,7 +54,7 @@ const cases: Case[] = [
   [BUNDLE, 'after following itself', (d) => (d.items[0].after = ['QYKB-SLDJ']), 'data.items[0].after[0]', /cycle of after: QYKB-SLDJ → QYKB-SLDJ/],
   [BUNDLE, 'after cycle through two items', (d) => (d.items[0].after = ['QYKB-YZKZ']), 'data.items[1].after[0]', /cycle of after: QYKB-SLDJ → QYKB-YZKZ → QYKB-SLDJ/],
   [BUNDLE, 'appliesWhen with a bad operator', (d) => (d.items[2].appliesWhen.op = 'equals'), 'data.items[2].appliesWhen.op', /eq/],
-  [BUNDLE, 'appliesWhen with a fact outside its roots', (d) => (d.items[3].appliesWhen.any[1].fact = 'enterprise.employees'), 'data.items[3].appliesWhen.any[1].fact', /answers, applicant, form, licence, credit, now/],
+  [BUNDLE, 'appliesWhen with a fact outside its roots', (d) => (d.items[3].appliesWhen.any[1].fact = 'person.birthDate'), 'data.items[3].appliesWhen.any[1].fact', /answers, applicant, enterprise, form, licence, credit, now/],
   [BUNDLE, 'appliesWhen asking an answer no question asks', (d) => (d.items[3].appliesWhen.any[0].fact = 'answers.staffCount'), 'data.items[3].appliesWhen.any[0].fact', /no question with id "staffCount"/],
   [BUNDLE, 'questions missing while appliesWhen reads answers', (d) => delete d.questions, 'data.questions', /is required: appliesWhen reads answers.needsInvoice, answers.hiresStaff/],
   [BUNDLE, 'misspelt required', (d) => (d.items[1].requred = true), 'data.items[1].requred', /not a known field/],
@@ -73,7 +73,7 @@ const cases: Case[] = [
   ['gov.catalog.item.published', 'bad minTrustLevel', (d) => (d.materials[0].minTrustLevel = 'C'), 'data.materials[0].minTrustLevel', /"A", "B"/],
   ['gov.catalog.item.published', 'duplicate material code', (d) => (d.materials[1].code = 'M-LICENCE'), 'data.materials[1].code', /duplicate material code "M-LICENCE"/],
   ['gov.catalog.item.published', 'too many materials', (d) => (d.materials = Array.from({ length: 201 }, (_, i) => ({ code: `M${i}`, name: '材料' }))), 'data.materials', /at most 200 items/],
-  ['gov.catalog.item.published', 'rules fact outside item roots', (d) => (d.rules.all[0].fact = 'enterprise.size'), 'data.rules.all[0].fact', /applicant, form, licence, credit, now/],
+  ['gov.catalog.item.published', 'rules fact outside item roots', (d) => (d.rules.all[0].fact = 'person.birthDate'), 'data.rules.all[0].fact', /applicant, enterprise, form, licence, credit, now/],
   ['gov.catalog.item.published', 'rules missing', (d) => delete d.rules, 'data.rules', /required/],
   ['gov.catalog.item.published', 'bad credit handling', (d) => (d.credit.dishonest = 'ignore'), 'data.credit.dishonest', /"manual", "reject"/],
   ['gov.catalog.item.published', 'version 0', (d) => (d.version = 0), 'data.version', /at least 1/],
@@ -296,6 +296,17 @@ describe('data of every inbound type', () => {
       expect(errorsOf('2026-11-01', '2026-10-31T17:00:00Z', { timeZone: 'Asia/Shanghai' })).toEqual([]);
       expect(errorsOf('2026-11-01', '2026-10-31T17:00:00Z', { timeZone: 'Europe/London' })).toEqual(BEFORE);
     });
+  });
+
+  it('takes enterprise.* facts in item rules and bundle appliesWhen, as in policy criteria', () => {
+    const item = dataOf(SAMPLE['gov.catalog.item.published']);
+    item.rules.all[0] = { id: 'E-SIZE', description: '申请企业为小微企业', fact: 'enterprise.size', op: 'in', value: ['small', 'micro'] };
+    const itemResult = validateData('gov.catalog.item.published', item);
+    expect(itemResult.ok ? [] : itemResult.errors).toEqual([]);
+    const bundle = dataOf(SAMPLE[BUNDLE]);
+    bundle.items[3].appliesWhen.any[1].fact = 'enterprise.employees';
+    const bundleResult = validateData(BUNDLE, bundle);
+    expect(bundleResult.ok ? [] : bundleResult.errors).toEqual([]);
   });
 
   it('prefixes paths with data by default and with nothing when asked', () => {

@@ -149,7 +149,7 @@ describe('events/schemas', () => {
       $defs: { Leaf: { properties: { fact: { pattern: string } } } };
     };
     const policy = readJson(join(EVENTS, 'schemas', 'gov.policy.published.schema.json')) as typeof item;
-    expect(item.$defs.Leaf.properties.fact.pattern).toContain('applicant|form|licence|credit|now');
+    expect(item.$defs.Leaf.properties.fact.pattern).toContain('applicant|enterprise|form|licence|credit|now');
     expect(policy.$defs.Leaf.properties.fact.pattern).toContain('enterprise|person|credit|now');
   });
 });
