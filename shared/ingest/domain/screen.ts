@@ -42,7 +42,8 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
   // when its data (or its size) is wrong too, or a batch could slip it past the 403 as a mere data error.
   const denial = permissionProblem(raw, poster);
   if (denial !== undefined) {
-    out.forbidden.push({ id: rawId, errors: [denial] });
+    // Not validated yet: an id longer than any valid one is not echoed whole.
+    out.forbidden.push({ id: rawId === null ? null : shown(rawId), errors: [denial] });
     return;
   }
   // Depth before size: serializing a hostile nesting (100,000 levels) would overflow the stack.
@@ -84,10 +85,18 @@ function permissionProblem(raw: unknown, poster: Poster): { path: string; messag
   const { source, type } = raw as { source?: unknown; type?: unknown };
   if (!isInboundType(type) || typeof source !== 'string') return undefined;
   if (source !== poster.principal) {
-    return { path: 'source', message: `authenticated as ${poster.principal}, which may not post events of source ${source}` };
+    return { path: 'source', message: `authenticated as ${poster.principal}, which may not post events of source ${shown(source)}` };
   }
   if (!poster.allowed.has(type)) return { path: 'type', message: `source ${poster.principal} may not post ${type}` };
   return undefined;
+}
+
+/** The longest string of a request echoed whole in an answer (an event id may be 256 characters). */
+const ECHO_MAX = 256;
+
+/** A string of the request as an answer quotes it: whole up to ECHO_MAX characters, else its start and its length. */
+function shown(s: string): string {
+  return s.length <= ECHO_MAX ? s : `${s.slice(0, ECHO_MAX)}… (${s.length} characters)`;
 }
 
 /** The same (source, id) twice in one request: one copy counts, a different second copy is a conflict. */

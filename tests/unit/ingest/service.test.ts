@@ -116,6 +116,16 @@ describe('ingest use case', () => {
       expect(out.body.rejected).toEqual([{ id: reviewed.id, errors: [{ path: 'source', message: 'authenticated as /systems/credit, which may not post events of source /systems/department' }] }]);
     });
 
+    it('quotes an overlong source or id of a forbidden event by its start and length, not whole', async () => {
+      const source = `/systems/${'x'.repeat(5000)}`;
+      const id = 'i'.repeat(3000);
+      const out = await ingest(request({ ...reviewed, id, source }, SINGLE, '/systems/credit'), memoryIngest().ports);
+      expect(out.status).toBe(403);
+      const [rejected] = out.body.rejected!;
+      expect(rejected!.id).toBe(`${'i'.repeat(256)}… (3000 characters)`);
+      expect(rejected!.errors[0]!.message).toBe(`authenticated as /systems/credit, which may not post events of source ${source.slice(0, 256)}… (${source.length} characters)`);
+    });
+
     it('still answers 400 naming the field when the source may post the type', async () => {
       const out = await ingest(request({ ...reviewed, data: withoutStaff }, SINGLE, '/systems/department'), memoryIngest().ports);
       expect(out.status).toBe(400);
