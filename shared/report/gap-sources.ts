@@ -5,6 +5,8 @@
  *   when submitted in the period and possibly holding a gap (./domain/gap-inputs.ts `mayHaveGap`); for
  *   each of those the stored case (one Query of its partition), whose latest version on the merits says
  *   what was unknown or provided by hand; and the item version it was decided on (once per version);
+ * - the 一件事 bundle applications submitted in the period (their index of current versions), each read
+ *   whole: every child is a decision on its merits as a single item's is;
  * - the active policies of the period (a withdrawn one pushes nothing more, so supplying data would
  *   unlock nothing there) and their entitlements now in NEEDS_INFO (a Query of each policy's partition,
  *   filtered on the state).
@@ -12,12 +14,12 @@
  * Cost at volume: every current decision's small DECISION body is read (as the figures route does), then
  * one partition per application that went to a person or came back short; docs/contract.md says more.
  */
-import { loadCase, queryDecisions } from '#approval';
+import { bundleStore, loadCase, queryDecisions } from '#approval';
 import { listActivePolicies, listEntitlements, type Entitlement } from '#entitlement';
 import { inPool } from '#platform/pool';
 import { config } from '#platform/stage-config';
 import { getItemVersion } from '#registry';
-import { gapApplicationOf, gapEntitlementOf, mayHaveGap, policyInPeriod, submittedIn, type GapPeriod } from './domain/gap-inputs';
+import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, mayHaveGap, policyInPeriod, submittedIn, type GapPeriod } from './domain/gap-inputs';
 import { buildGapLedger, type DataOwners, type GapApplication, type GapEntitlement, type GapInput, type GapLedger, type GapRanking } from './domain/gaps';
 
 /** Cases read at once: enough to hide latency, few enough for DynamoDB Local and a Lambda's sockets. */
@@ -25,19 +27,30 @@ const CASE_CONCURRENCY = 16;
 const ENTITLEMENT_PAGE = 1000;
 
 async function readApplications(period: GapPeriod, timeZone: string): Promise<GapApplication[]> {
-  const decisions = (await queryDecisions()).filter((d) => submittedIn(d, period, timeZone) && mayHaveGap(d));
+  const [decisions, bundles] = await Promise.all([queryDecisions(), bundleStore.bundleSummaries(undefined)]);
   const items = new Map<string, ReturnType<typeof getItemVersion>>();
+  const materialsOf = async (d: { readonly itemCode: string; readonly itemVersion: number | null }) =>
+    d.itemVersion === null ? [] : ((await itemOf(d.itemCode, d.itemVersion))?.materials ?? []);
   const itemOf = (code: string, version: number) => {
     const key = `${code}@${version}`;
     if (!items.has(key)) items.set(key, getItemVersion(code, version));
     return items.get(key)!;
   };
-  const found = await inPool(decisions, CASE_CONCURRENCY, async (d) => {
-    const stored = await loadCase(d.applicationId);
-    const item = d.itemVersion === null ? undefined : await itemOf(d.itemCode, d.itemVersion);
-    return gapApplicationOf(stored.versions, item?.materials ?? []);
-  });
-  return found.filter((a): a is GapApplication => a !== undefined);
+  const found = await inPool(
+    decisions.filter((d) => submittedIn(d, period, timeZone) && mayHaveGap(d)),
+    CASE_CONCURRENCY,
+    async (d) => gapApplicationOf((await loadCase(d.applicationId)).versions, await materialsOf(d)),
+  );
+  // A 一件事 bundle's children are decided as single items are, each under its own application id.
+  const children = await inPool(
+    bundles.filter((b) => submittedIn(b, period, timeZone)),
+    CASE_CONCURRENCY,
+    async (b) => {
+      const stored = await bundleStore.loadBundle(b.applicationId);
+      return Promise.all(bundleChildVersions(stored.versions).map(async (c) => gapApplicationOf(c.versions, await materialsOf(c.decision))));
+    },
+  );
+  return [...found, ...children.flat()].filter((a): a is GapApplication => a !== undefined);
 }
 
 async function readEntitlements(period: GapPeriod, timeZone: string): Promise<GapEntitlement[]> {

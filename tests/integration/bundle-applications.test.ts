@@ -238,4 +238,13 @@ describe('一件事 bundle applications, through the running runtime', () => {
     expect(offered).toMatchObject({ origin: 'offered', applicationId: `${CARD}:CS-SBKSL`, itemCode: 'CS-SBKSL', cause: 'supplementMissed' });
     expect(offered.description).toContain('已终止');
   });
+
+  it('lists what a child could not decide in the data-gap ledger, as a single item\'s', async () => {
+    const GAPPED = 'YJS-20261105-000010';
+    // No number of seals on the form: the seal child's rule is unknown, and a person decides it.
+    await postAll([application(GAPPED, 'YJS-QYKB', { needsInvoice: true, hiresStaff: true }, { enterpriseName: '深圳市缺数科技有限公司' })]);
+    expect(outcomes(await bundleOf(GAPPED))).toMatchObject({ 'QYKB-YZKZ': 'MANUAL_REVIEW' });
+    const gaps = await get('/gaps?period=2026-11');
+    expect(gaps.rows.find((r: any) => r.key === 'form.seals')).toMatchObject({ kind: 'fact', applications: 1, itemCodes: ['QYKB-YZKZ'], byCause: { RULE_UNKNOWN: 1 } });
+  });
 });

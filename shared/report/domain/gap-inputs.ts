@@ -2,7 +2,7 @@
  * What the data-gap ledger (./gaps.ts) takes from a stored case and from a NEEDS_INFO entitlement, and
  * which of them belong to a period. Pure: the sources (../gap-sources.ts) read, this module picks.
  */
-import type { CurrentDecision, Decision, MaterialRequirement, VersionCause } from '#approval';
+import type { CurrentDecision, Decision, MaterialRequirement, StoredBundleVersion, VersionCause } from '#approval';
 import type { Entitlement, Policy } from '#entitlement';
 import type { Condition, Leaf } from '#rules/types';
 import { localDay } from './build';
@@ -59,6 +59,26 @@ export function gapApplicationOf(
     materialsByHand,
     materialsBlocked: codes.has('MATERIAL_UNVERIFIABLE'),
   };
+}
+
+/**
+ * The children of a 一件事 bundle application as `gapApplicationOf` reads a single item: for each child,
+ * the bundle versions that made or changed its decision (each child is decided as a single item is, under
+ * its own application id `<bundle application>:<item>`), with the cause of that version.
+ */
+export function bundleChildVersions(
+  versions: readonly Pick<StoredBundleVersion, 'causeKind' | 'state'>[],
+): { readonly decision: Decision; readonly versions: { readonly decision: Decision; readonly causeKind: VersionCause }[] }[] {
+  const byChild = new Map<string, { decision: Decision; causeKind: VersionCause }[]>();
+  for (const v of versions) {
+    for (const child of v.state.children) {
+      if (child.decision === undefined || !v.state.changedChildren.includes(child.itemCode)) continue;
+      const list = byChild.get(child.itemCode) ?? [];
+      list.push({ decision: child.decision, causeKind: v.causeKind });
+      byChild.set(child.itemCode, list);
+    }
+  }
+  return [...byChild.values()].map((list) => ({ decision: list[list.length - 1]!.decision, versions: list }));
 }
 
 function leavesOf(c: Condition, out: Map<string, Leaf>): Map<string, Leaf> {

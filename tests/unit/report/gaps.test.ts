@@ -6,7 +6,7 @@
 import type { Decision, VersionCause } from '#approval';
 import type { Entitlement, Policy } from '#entitlement';
 import { buildGapLedger, factOwner, materialOwner, UNOWNED, type DataOwners, type GapApplication, type GapEntitlement, type GapInput } from '#report/domain/gaps';
-import { gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, policyInPeriod } from '#report/domain/gap-inputs';
+import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, policyInPeriod } from '#report/domain/gap-inputs';
 import { createCalendar } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport } from '#report/domain/build';
@@ -176,6 +176,28 @@ describe('what the ledger takes from a stored case', () => {
     expect(gapApplicationOf([version('submitted', {})], [])).toBeUndefined();
     expect(gapApplicationOf([version('submitted', { unknownFacts: ['form.a'] })], [])).toBeUndefined();
     expect(gapApplicationOf([version('reviewed', { reasons: [unknown], unknownFacts: ['form.a'] })], [])).toBeUndefined();
+  });
+
+  // A 一件事 bundle's child is decided as a single item is: its gaps are those of the versions that decided it.
+  it('reads each child of a bundle application from the versions that made or changed its decision', () => {
+    const child = (itemCode: string, over: Partial<Decision>) => ({ itemCode, decision: decision({ applicationId: `B1:${itemCode}`, itemCode, ...over }) });
+    const bundleVersion = (causeKind: VersionCause, changedChildren: string[], children: ReturnType<typeof child>[]) =>
+      ({ causeKind, state: { changedChildren, children } }) as unknown as Parameters<typeof bundleChildVersions>[0][number];
+    const first = child('K1', { reasons: [unknown], unknownFacts: ['form.a'] });
+    const versions = [
+      bundleVersion('submitted', ['K1', 'K2'], [first, child('K2', {})]),
+      // A person decides K1; K2 is carried unchanged.
+      bundleVersion('reviewed', ['K1'], [child('K1', { reasons: [], unknownFacts: [] }), child('K2', {})]),
+    ];
+    const children = bundleChildVersions(versions);
+    expect(children.map((c) => [c.decision.itemCode, c.versions.map((v) => v.causeKind)])).toEqual([
+      ['K1', ['submitted', 'reviewed']],
+      ['K2', ['submitted']],
+    ]);
+    expect(children.map((c) => gapApplicationOf(c.versions, []))).toEqual([
+      { applicationId: 'B1:K1', itemCode: 'K1', departmentCode: 'D1', unknownFacts: ['form.a'], materialsByHand: [], materialsBlocked: false },
+      undefined,
+    ]);
   });
 
   it('skips the cases that cannot have a gap', () => {
