@@ -13,8 +13,9 @@
  *   G4 an enterprise without e-licence   → RULE_UNKNOWN licence.营业执照.status, MATERIAL_UNVERIFIABLE M-LICENCE
  *   G5 submitted 10-30, no form.areaSqm  → October: only in the from/to period
  *   G6 a person with no profile and no ID-card e-licence uploads the card on a commitment item (GA-0212)
- *      → RULE_UNKNOWN applicant.birthDate (its own entry → 440305-GAJ) and MATERIAL_BY_HAND M-IDCARD
- *      (居民身份证 → 440305-GAJ): not MATERIAL_UNVERIFIABLE, a commitment item does not send it to a person
+ *      → MATERIAL_BY_HAND M-IDCARD (居民身份证 → 440305-GAJ): not MATERIAL_UNVERIFIABLE, a commitment item
+ *      does not send it to a person; the age rule reads the birth date in the ID number, so it is approved
+ *      on commitment with no fact missing
  *   policy POL-2026-EXPORT-INS (20,000 yuan each): E2, E3 lack exportValueUsd; E4 lacks it and its status
  *   (three entitlements, 60,000 yuan, E4 in both rows and once in the totals).
  */
@@ -91,7 +92,6 @@ const NOVEMBER: Row[] = [
   [1, 'fact', 'enterprise.exportValueUsd', SWJ, 0, 3, 3, 60_000],
   [2, 'fact', 'form.areaSqm', CGJ, 2, 0, 0, 0],
   [3, 'fact', 'enterprise.status', SJJ, 0, 1, 1, 20_000],
-  [4, 'fact', 'applicant.birthDate', GAJ, 1, 0, 0, 0],
   [4, 'fact', 'form.durationDays', CGJ, 1, 0, 0, 0],
   [4, 'fact', 'licence.营业执照.status', SJJ, 1, 0, 0, 0],
   [4, 'material', 'M-IDCARD', GAJ, 1, 0, 0, 0],
@@ -103,7 +103,7 @@ describe('the data-gap ledger through the local runtime', () => {
     await post([sample('gov.catalog.item.published', 'outdoor-advertising'), sample('gov.catalog.item.published', 'no-criminal-record'), profile, ...enterprises, sample('gov.licence.issued', 'business-licence'), sample('gov.credit.updated', 'good-standing')]);
     await post([G1, G2, G3, G4, G5, G6]);
     const outcomes = await Promise.all([G1, G2, G3, G4, G5, G6].map(async (a) => (await rt.get(`/applications/${a.data.applicationId}`)).body.outcome));
-    expect(outcomes).toEqual(['APPROVED', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW']);
+    expect(outcomes).toEqual(['APPROVED', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'MANUAL_REVIEW', 'APPROVED_ON_COMMITMENT']);
     await post([review]);
     expect((await rt.get(`/applications/${G2.data.applicationId}`)).body.outcome).toBe('APPROVED');
     await post([policy]);
@@ -111,7 +111,7 @@ describe('the data-gap ledger through the local runtime', () => {
     const out = await rt.get('/gaps?period=2026-11');
     expect(out.status).toBe(200);
     expect(rowsOf(out.body)).toEqual(NOVEMBER);
-    expect(out.body.totals).toEqual({ gaps: 8, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
+    expect(out.body.totals).toEqual({ gaps: 7, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
     expect(out.body.owners.map((o: any) => [o.owner, o.applications, o.enterprises, o.benefitAmount])).toEqual([
       [SWJ, 0, 3, 60_000],
       [SJJ, 1, 1, 20_000],
@@ -130,7 +130,7 @@ describe('the data-gap ledger through the local runtime', () => {
     await post([G2, G3, G4, G6].map((a) => ({ ...a, id: `${a.id}-again` })));
     const out = await rt.get('/gaps?period=2026-11');
     expect(rowsOf(out.body)).toEqual(NOVEMBER);
-    expect(out.body.totals).toEqual({ gaps: 8, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
+    expect(out.body.totals).toEqual({ gaps: 7, applications: 4, enterprises: 3, entitlements: 3, benefitAmount: 60_000 });
   });
 
   it('reads a from/to period and ranks by what is asked', async () => {
@@ -138,7 +138,7 @@ describe('the data-gap ledger through the local runtime', () => {
     expect(out.body.rankedBy).toBe('applications');
     expect(rowsOf(out.body).slice(0, 2)).toEqual([
       [1, 'fact', 'form.areaSqm', CGJ, 3, 0, 0, 0],
-      [2, 'fact', 'applicant.birthDate', GAJ, 1, 0, 0, 0],
+      [2, 'fact', 'form.durationDays', CGJ, 1, 0, 0, 0],
     ]);
     const october = await rt.get('/gaps?from=2026-10-01&to=2026-10-31');
     // The policy was published in November: its NEEDS_INFO enterprises are not October's.
