@@ -4,7 +4,7 @@
  * data (shared/contract). Then the request's own repeats, and what recording found (a conflict with an
  * event accepted before).
  */
-import { isInboundType, jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
+import { CONTEXT_ATTRIBUTES, isInboundType, jsonDepthExceeds, MAX_DATA_DEPTH, validateEvent } from '#contract/envelope';
 import { formatPath } from '#contract/issues';
 import { routing } from '#platform/resources';
 import { contentHash } from '#util/canonical';
@@ -72,7 +72,19 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
     out.forbidden.push({ id: event.id, errors: [denied] });
     return;
   }
-  out.valid.push({ source: event.source, id: event.id, type: event.type, queue: routing[event.type], hash: contentHash(event), event });
+  out.valid.push({ source: event.source, id: event.id, type: event.type, queue: routing[event.type], hash: contentHash(contentOf(event)), event });
+}
+
+/**
+ * What makes a re-post of an id the same event: its context attributes and data. Extension attributes are
+ * left out: a client may add new ones to each send (a tracing header's `traceparent`), and its retry of an
+ * accepted event must be accepted with no further effect, not refused as other content.
+ */
+function contentOf(event: object): Record<string, unknown> {
+  const fields = event as Readonly<Record<string, unknown>>;
+  const out: Record<string, unknown> = {};
+  for (const name of CONTEXT_ATTRIBUTES) if (fields[name] !== undefined) out[name] = fields[name];
+  return out;
 }
 
 /**

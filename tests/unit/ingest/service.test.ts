@@ -44,6 +44,17 @@ describe('ingest use case', () => {
     ]);
   });
 
+  // A tracing client adds a fresh traceparent to every send: its retry is the same event.
+  it('accepts a repeated (source, id) whose extension attributes differ, with no further effect', async () => {
+    const { ports, recorded, queued } = memoryIngest();
+    await ingest(request({ ...item, traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01' }), ports);
+    const retry = await ingest(request({ ...item, traceparent: '00-1bf7651916cd43dd8448eb211c80319c-c7ad6b7169203331-01', partitionkey: 'p-2' }), ports);
+    expect(retry).toEqual({ status: 202, body: { accepted: [item.id], rejected: [] } });
+    expect(recorded.size).toBe(1);
+    // Queued again as any accepted duplicate is (its consumer has no further effect), under the same id.
+    expect(new Set(queued.map((e) => e.id))).toEqual(new Set([item.id]));
+  });
+
   it('accepts the valid part of a batch and names each field of each rejected event', async () => {
     const { ports } = memoryIngest();
     const bad = { ...item, id: 'bad-1', time: 'yesterday', data: { ...item.data, legalDays: -3 } };
