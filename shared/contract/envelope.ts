@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { INBOUND_TYPES, isInboundType, type InboundType } from './inbound';
 import { dataSchemas, validatingOn, type DataOf } from './schemas';
 import { errorMessage, toIssues, type Issue } from './issues';
-import { openDataIssues } from './open-data';
+import { openDataIssues, PROTOTYPE_KEYS } from './open-data';
 import { hardCaseChannelProblem } from './hardcase';
 
 export type { DataOf, Issue, InboundType };
@@ -124,6 +124,8 @@ function extensionIssues(raw: Record<string, unknown>): { issues: Issue[]; exten
       issues.push({ path, message: 'binary data is not accepted; send data as a JSON object' });
     } else if (!EXTENSION_NAME.test(name)) {
       issues.push({ path, message: 'is not a CloudEvents attribute; extension names are lower-case letters and digits' });
+    } else if (PROTOTYPE_KEYS.has(name)) {
+      issues.push({ path, message: `key "${name}" is not allowed: it reaches object prototypes` });
     } else if (typeof value === 'boolean' || (typeof value === 'number' && Number.isInteger(value))) {
       extensions[name] = value;
     } else if (typeof value === 'string' && value.length <= MAX_EXTENSION_VALUE) {

@@ -74,6 +74,8 @@ describe('validateEnvelope', () => {
     ['object extension value', (e) => (e.tenant = { a: 1 }), 'tenant', /string .* integer or a boolean/],
     ['null extension value', (e) => (e.tenant = null), 'tenant', /string .* integer or a boolean/],
     ['binary data', (e) => (e.data_base64 = 'AAAA'), 'data_base64', /JSON object/],
+    ['an extension named constructor', (e) => Object.defineProperty(e, 'constructor', { value: 'x', enumerable: true }), 'constructor', /reaches object prototypes/],
+    ['an extension named prototype', (e) => (e.prototype = 'x'), 'prototype', /reaches object prototypes/],
   ];
 
   it.each(cases)('reports %s', (_name, mutate, path, message) => {
