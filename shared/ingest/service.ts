@@ -30,6 +30,12 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
 
   const rejected = [...screened.rejected, ...repeats, ...conflicts];
   const accepted = toQueue.map((e) => e.id);
-  if (accepted.length === 0) return { status: 400, body: { error: 'no event was accepted', accepted, rejected } };
+  if (accepted.length === 0) {
+    // Too large, as a body or a batch over the limits is, when that is all that kept the request out.
+    if (screened.tooLarge > 0 && screened.tooLarge === rejected.length) {
+      return { status: 413, body: { error: 'no event was accepted: too large to queue', accepted, rejected } };
+    }
+    return { status: 400, body: { error: 'no event was accepted', accepted, rejected } };
+  }
   return { status: 202, body: { accepted, rejected } };
 }

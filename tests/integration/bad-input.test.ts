@@ -189,7 +189,7 @@ cases.push({
 cases.push({
   name: 'body: an event over 256 KB once queued (emoji are escaped for SQS)',
   send: () => postRaw(samples[review].source, eventText(review, (d) => void (d.comment = '😀'.repeat(30_000)))),
-  status: 400,
+  status: 413,
   names: { path: '', message: /bytes as queued; one event may be at most 262144 bytes/ },
 });
 cases.push({

@@ -18,6 +18,8 @@ export interface Screened {
   readonly rejected: Rejection[];
   /** Authorization failures: nothing of the request is accepted. */
   readonly forbidden: Rejection[];
+  /** How many of `rejected` are events too large to queue. */
+  tooLarge: number;
 }
 
 export interface Poster {
@@ -31,7 +33,7 @@ export interface Poster {
 }
 
 export function screenEvents(raws: readonly unknown[], media: MediaType, poster: Poster): Screened {
-  const out: Screened = { valid: [], rejected: [], forbidden: [] };
+  const out: Screened = { valid: [], rejected: [], forbidden: [], tooLarge: 0 };
   raws.forEach((raw, index) => screenOne(raw, batchPath(media, index), poster, out));
   return out;
 }
@@ -55,6 +57,7 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
   const size = queuedBytes(raw);
   if (size > MAX_EVENT_BYTES) {
     out.rejected.push({ id: rawId, errors: [{ path, message: `event is ${size} bytes as queued; one event may be at most ${MAX_EVENT_BYTES} bytes` }] });
+    out.tooLarge += 1;
     return;
   }
   const result = validateEvent(raw, {

@@ -169,6 +169,18 @@ describe('ingest use case', () => {
     expect((tooMany.body as { error: string }).error).toMatch(/at most 100/);
   });
 
+  it('answers 413 when every event of a request is too large to queue, 202 for the rest of a batch', async () => {
+    const huge = { ...item, id: 'huge', data: { ...item.data, name: '名'.repeat(100_000) } };
+    const alone = await ingest(request(huge), memoryIngest().ports);
+    expect(alone.status).toBe(413);
+    expect(alone.body.rejected).toEqual([{ id: 'huge', errors: [{ path: '', message: expect.stringMatching(/bytes as queued; one event may be at most 262144 bytes/) }] }]);
+    const mixed = await ingest(request([item, huge], BATCH), memoryIngest().ports);
+    expect(mixed).toEqual({ status: 202, body: { accepted: [item.id], rejected: [expect.objectContaining({ id: 'huge' })] } });
+    // Too large and otherwise invalid: a data error names the field, so the answer is 400.
+    const both = await ingest(request([huge, { ...item, id: 'bad', time: 'yesterday' }], BATCH), memoryIngest().ports);
+    expect(both.status).toBe(400);
+  });
+
   it('keeps one copy of an event repeated inside a batch and rejects a different copy', async () => {
     const { ports, queued } = memoryIngest();
     const other = { ...item, data: { ...item.data, name: '另一个' } };
