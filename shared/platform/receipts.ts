@@ -65,6 +65,7 @@ export const RECEIPT_KINDS = {
   CASE_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another case.' },
   INVALID_REVIEW: { outcome: 'refused', area: 'review', description: 'The review cannot be a real review (marked defaulted, or a level outside 1–5).' },
   NO_RECTIFICATION: { outcome: 'refused', area: 'rectification', description: 'A rectification step for a case whose review is not a 差评: there is nothing to rectify.' },
+  RECTIFICATION_UNKNOWN: { outcome: 'refused', area: 'rectification', description: 'A rectification step for a case with no rectification: the case is unknown, or no 差评 was recorded for it (refused after a few receives, in case the 差评 was still on its way).' },
   UNKNOWN_ACTION: { outcome: 'refused', area: 'rectification', description: 'The step\'s action is not a rectification (or hard-case) action.' },
   ACTION_NOT_ALLOWED: { outcome: 'refused', area: 'rectification', description: 'The step is not allowed in the current state of the rectification (or hard case); `details.allowedActions` lists those that are.' },
   NOT_OWNING_DEPARTMENT: { outcome: 'refused', area: 'rectification', description: 'The step was taken by another department than the one that owns the case.' },

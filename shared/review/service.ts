@@ -9,7 +9,8 @@
  * - a redelivery: the domain calls it a duplicate and nothing is written but the event's receipt (a
  *   pending outbox is re-sent);
  * - a semantic refusal (second review, mismatch, forbidden step): recorded with its reason, not thrown;
- * - `StepBeforeRectification`, `StepOutOfOrder` (service/steps.ts): thrown so SQS retries the step;
+ * - `StepBeforeRectification`, `StepOutOfOrder` (service/steps.ts): thrown so SQS retries the step, for a
+ *   few receives; on the last of them the step is refused and recorded like any other, never dead-lettered;
  * - anything else thrown is an infrastructure error for SQS to retry.
  */
 import { afterCommit, GroupCommit } from '#platform/group-commit';

@@ -1,7 +1,9 @@
 /**
  * Nothing lost, nothing twice, proven through the local runtime on a data folder:
- *  1. a poison record in a batch: only it is retried, it reaches the DLQ after maxReceiveCount, the alarm
- *     shows, and after the fix `npm run redrive` brings it back and it takes effect exactly once;
+ *  1. a step before its 差评, in a batch: only it is retried, for a few receives, then it is refused with its
+ *     receipt and never reaches the DLQ; a poison record (the same step during an outage of its table) reaches
+ *     the DLQ after maxReceiveCount, the alarm shows, and after the fix `npm run redrive` brings it back and
+ *     it takes effect exactly once;
  *  2. the runtime killed (SIGKILL) mid-batch and restarted on its data folder;
  *  3. DynamoDB Local down for a while: ingest answers 5xx for what it could not record, consumers retry;
  *  4. DynamoDB Local's JVM killed under load: the runtime restarts it, answering 503 with Retry-After meanwhile;
@@ -114,34 +116,29 @@ describe('a poison record', () => {
     data: { ...completedTemplate.data, caseId: `REL-P${n}`, departmentCode: 'REL-POISON', completedAt: '2026-11-02T09:00:00+08:00' },
   });
   const ack = sample('gov.rectification.updated', 'acknowledge');
-  // A step for a case whose 差评 is not recorded: valid at the edge, thrown by the review consumer.
-  const poison = { ...ack, id: 'rel-ack-P1', data: { ...ack.data, caseId, actor: { departmentCode: 'REL-POISON', staffId: 'S-0521' }, at: '2026-11-02T10:00:00+08:00' } };
+  const stepOf = (id: string) => ({ ...ack, id, data: { ...ack.data, caseId, actor: { departmentCode: 'REL-POISON', staffId: 'S-0521' }, at: '2026-11-02T10:00:00+08:00' } });
+  // A step for a case whose 差评 is not recorded: valid at the edge, retried by the review consumer for a
+  // few receives in case the 差评 is on its way, then refused. Semantic, so never a poison.
+  const early = stepOf('rel-ack-P1');
+  // The same step once the 差评 is there, made a poison by an outage: it cannot be read or written.
+  const poison = stepOf('rel-ack-P2');
+  const failuresOf = (eventId: string) => logRecords(rt.logFile).filter((r) => r.message === 'record failed' && r.eventId === eventId);
 
-  it('is retried alone, reaches the DLQ after maxReceiveCount and raises the alarm', async () => {
-    // One request, one SendMessageBatch: the poison travels with the cases in the same receive.
-    const out = await rt.post([done(1), done(2), poison, done(3), done(4)]);
+  it('a step before its 差评 is retried alone for a few receives, then refused with its receipt, never dead-lettered', async () => {
+    // One request, one SendMessageBatch: the step travels with the cases in the same receive.
+    const out = await rt.post([done(1), done(2), early, done(3), done(4)]);
     expect(out).toEqual({ status: 202, body: { accepted: ['rel-done-1', 'rel-done-2', 'rel-ack-P1', 'rel-done-3', 'rel-done-4'], rejected: [] } });
     await rt.drain(60_000);
 
-    const depths = (await rt.dev('GET', '/_dev/queues')).body;
-    expect(depths.review).toEqual({ visible: 0, inFlight: 0, delayed: 0, dlq: 1 });
+    expect((await rt.dev('GET', '/_dev/queues')).body.review).toEqual({ visible: 0, inFlight: 0, delayed: 0, dlq: 0 });
     expect((await reviewFigures('REL-POISON')).completedCases).toBe(4);
-
-    const failures = logRecords(rt.logFile).filter((r) => r.message === 'record failed');
-    expect(failures.map((r) => r.eventId)).toEqual(Array(queues.review.maxReceiveCount).fill('rel-ack-P1'));
-    expect(failures.map((r) => Number(r.receiveCount))).toEqual([1, 2, 3, 4, 5]);
-
-    let alarms: any[] = [];
-    for (let i = 0; i < 20 && alarms.length === 0; i++) {
-      alarms = (await rt.dev('GET', '/_dev/alarms')).body.alarms.filter((a: any) => a.queue === 'review');
-      if (alarms.length === 0) await new Promise((r) => setTimeout(r, 250));
-    }
-    expect(alarms).toEqual([expect.objectContaining({ queue: 'review', dlq: 1, message: expect.stringMatching(/npm run redrive -- review/) })]);
-    expect(readFileSync(rt.logFile, 'utf8')).toMatch(/\[alarm\] DLQ civicflow-local-review-dlq holds 1 message/);
+    expect(failuresOf('rel-ack-P1').map((r) => Number(r.receiveCount))).toEqual([1, 2]);
+    const receipt = await rt.get(`/events/${encodeURIComponent(early.id)}/receipt`);
+    expect(receipt).toMatchObject({ status: 200, body: { outcome: 'refused', kind: 'RECTIFICATION_UNKNOWN' } });
   }, 90_000);
 
-  it('is redriven by `npm run redrive` after the fix and takes effect exactly once', async () => {
-    // The fix: the 差评 that opens the rectification arrives.
+  it('is retried alone, reaches the DLQ after maxReceiveCount and raises the alarm', async () => {
+    // The 差评 that opens the rectification, so the step is one that can apply.
     const bad = sample('gov.review.submitted', 'bad-review');
     const review = {
       ...bad,
@@ -150,6 +147,41 @@ describe('a poison record', () => {
     };
     expect((await rt.post(review)).status).toBe(202);
     await rt.drain();
+    expect((await rt.get(`/rectifications/${caseId}`)).body.state).toBe('OPEN');
+
+    // The outage: the review table cannot be read, so every receive of the step fails. The step is put on
+    // the review queue as ingest would have queued it (ingest itself needs the tables).
+    expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: true })).body).toEqual({ dynamoDown: true });
+    try {
+      const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+      const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+      try {
+        await client.send(new SendMessageCommand({ QueueUrl: sqs.queues.review.url, MessageBody: JSON.stringify(poison) }));
+      } finally {
+        client.destroy();
+      }
+      let dlq = 0;
+      for (let i = 0; i < 240 && dlq === 0; i++) {
+        dlq = (await rt.dev('GET', '/_dev/queues')).body.review.dlq;
+        if (dlq === 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect((await rt.dev('GET', '/_dev/queues')).body.review).toEqual({ visible: 0, inFlight: 0, delayed: 0, dlq: 1 });
+    } finally {
+      expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: false })).body).toEqual({ dynamoDown: false });
+    }
+    expect(failuresOf('rel-ack-P2').map((r) => Number(r.receiveCount))).toEqual(Array.from({ length: queues.review.maxReceiveCount }, (_, i) => i + 1));
+
+    let alarms: any[] = [];
+    for (let i = 0; i < 20 && alarms.length === 0; i++) {
+      alarms = (await rt.dev('GET', '/_dev/alarms')).body.alarms.filter((a: any) => a.queue === 'review');
+      if (alarms.length === 0) await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(alarms).toEqual([expect.objectContaining({ queue: 'review', dlq: 1, message: expect.stringMatching(/npm run redrive -- review/) })]);
+    expect(readFileSync(rt.logFile, 'utf8')).toMatch(/\[alarm\] DLQ civicflow-local-review-dlq holds 1 message/);
+  }, 120_000);
+
+  it('is redriven by `npm run redrive` after the fix and takes effect exactly once', async () => {
+    // The fix (the table is back) was made above; the rectification is still as the 差评 opened it.
     expect((await rt.get(`/rectifications/${caseId}`)).body.state).toBe('OPEN');
 
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'scripts/redrive.ts', 'review', '--url', rt.url], { cwd: ROOT });

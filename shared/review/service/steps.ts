@@ -3,10 +3,13 @@
  *
  * - A refused step (unknown action, another department, not allowed in the state) is recorded with its
  *   reason, not thrown.
- * - `StepBeforeRectification`: a step for a case whose 差评 is not known yet. It is thrown, so SQS retries
- *   it (the review may still be on its way or parked); after the queue's max receives it reaches the DLQ,
- *   alarms and can be redriven. Steps are not parked: a rectification cannot be acted on before the
- *   department could have seen it, so an early step is far more likely a wrong caseId than a race.
+ * - `StepBeforeRectification`: a step for a case with no rectification and no review that says why (an
+ *   unknown case, or a case whose 差评 is not recorded). It is thrown, so SQS retries it, for fewer receives
+ *   than the queue's max (`OUT_OF_ORDER_RECEIVES`): the 差评 may still be on its way or parked. On the last
+ *   of them it is refused as RECTIFICATION_UNKNOWN and recorded with its receipt, so an accepted step never
+ *   ends in the DLQ with a receipt that stays pending. Steps are not parked: a rectification cannot be acted
+ *   on before the department could have seen it, so an early step is far more likely a wrong caseId (a
+ *   12345 work order's outcome naming another case, say) than a race.
  * - `StepOutOfOrder`: a step not allowed in the case's state but allowed in a state the case can still
  *   reach (e.g. `rectify` before `acknowledge`): SQS standard queues do not keep order, so the step it depends
  *   on may still be queued. It is thrown, so SQS retries it, for fewer receives than the queue's max
@@ -32,20 +35,22 @@ export interface Step {
   readonly event?: EventRef;
 }
 
+/**
+ * Receives of a step that may have overtaken the step (or the 差评) it depends on before it is refused: the
+ * retries give the earlier event time to arrive, and the bound stays below the review queue's
+ * maxReceiveCount (5), so the refusal is recorded rather than the message dead-lettered.
+ */
+export const OUT_OF_ORDER_RECEIVES = 3;
+
 /** The rectification step named but not yet open (see the header): thrown so SQS retries it. */
 export class StepBeforeRectification extends Error {
-  constructor(caseId: string, action: string) {
-    super(`rectification step ${action} for case ${caseId} arrived before the case's 差评 was recorded; retrying`);
+  constructor(caseId: string, action: string, receiveCount: number) {
+    super(
+      `rectification step ${action} for case ${caseId} arrived before the case's 差评 was recorded; retrying (receive ${receiveCount} of ${OUT_OF_ORDER_RECEIVES})`,
+    );
     this.name = 'StepBeforeRectification';
   }
 }
-
-/**
- * Receives of a step that may have overtaken the step it depends on before it is refused: the retries give
- * the earlier step time to arrive, and the bound stays below the review queue's maxReceiveCount (5), so
- * the refusal is recorded rather than the message dead-lettered.
- */
-export const OUT_OF_ORDER_RECEIVES = 3;
 
 /** A step not allowed yet but allowed in a state the case can still reach (see the header): retried. */
 export class StepOutOfOrder extends Error {
@@ -95,7 +100,8 @@ export interface StepDelivery {
 
 /**
  * One step of the state machine. `receiveCount` is the message's SQS ApproximateReceiveCount; without it a
- * step that may be out of order is refused at once. Throws `StepBeforeRectification` and `StepOutOfOrder`.
+ * step that may be early or out of order is refused at once. Throws `StepBeforeRectification` and
+ * `StepOutOfOrder` on receives before the last of `OUT_OF_ORDER_RECEIVES`.
  */
 export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: StepDelivery): Decision<Outcome> {
   const { step, receiveCount } = delivery;
@@ -107,7 +113,10 @@ export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: Ste
     if (review !== undefined && (review.defaulted || !isNegativeLevel(review.level))) {
       return refuseStep(step, 'NO_RECTIFICATION', `case ${caseId} has no rectification: its review ${review.reviewId} is not a 差评`, now, {});
     }
-    throw new StepBeforeRectification(caseId, input.action);
+    if (receiveCount < OUT_OF_ORDER_RECEIVES) throw new StepBeforeRectification(caseId, input.action, receiveCount);
+    const caseKnown = record?.state !== undefined;
+    const why = caseKnown ? 'no 差评 was recorded for it' : 'no such case is known';
+    return refuseStep(step, 'RECTIFICATION_UNKNOWN', `case ${caseId} has no rectification: ${why}`, now, { caseKnown });
   }
   const result = applyAction(rect, input, ctx.calendar, ctx.config);
   if (!result.ok) {

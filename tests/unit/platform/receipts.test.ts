@@ -15,7 +15,7 @@ const ROOT = join(import.meta.dirname, '../../..');
  * Every refusal code a capability can produce is a kind of the one vocabulary: a new code that is not
  * added there fails to compile here (and would throw when recorded).
  */
-type EveryRefusalCode = RefusalCode | 'APPLICATION_UNKNOWN' | 'APPLICATION_CONFLICT' | ReviewRejectionCode | ActionRefusalCode | 'NO_RECTIFICATION' | RefusalReason | 'VERSION_CONFLICT' | HardCaseRefusalCode | 'HARDCASE_UNKNOWN' | 'HARDCASE_CONFLICT';
+type EveryRefusalCode = RefusalCode | 'APPLICATION_UNKNOWN' | 'APPLICATION_CONFLICT' | ReviewRejectionCode | ActionRefusalCode | 'NO_RECTIFICATION' | 'RECTIFICATION_UNKNOWN' | RefusalReason | 'VERSION_CONFLICT' | HardCaseRefusalCode | 'HARDCASE_UNKNOWN' | 'HARDCASE_CONFLICT';
 const everyCodeIsAKind: [EveryRefusalCode] extends [RefusalKind] ? true : false = true;
 const covered: Record<EveryRefusalCode, true> = Object.fromEntries(
   Object.entries(RECEIPT_KINDS).filter(([, k]) => k.outcome === 'refused').map(([code]) => [code, true]),
@@ -28,7 +28,7 @@ describe('receipt kinds: one vocabulary', () => {
       'NOT_PENDING_MATERIALS', 'SUPPLEMENT_TOO_LATE', 'APPLICATION_MISMATCH', 'NOT_APPROVED_ON_COMMITMENT', 'ALREADY_VERIFIED',
       'APPLICATION_UNKNOWN', 'APPLICATION_CONFLICT', 'DUPLICATE_REVIEW', 'REVIEWER_MISMATCH', 'ITEM_MISMATCH', 'DEPARTMENT_MISMATCH',
       'CASE_MISMATCH', 'INVALID_REVIEW', 'UNKNOWN_ACTION', 'ACTION_NOT_ALLOWED', 'NOT_OWNING_DEPARTMENT', 'SATISFIED_REQUIRED',
-      'INVALID_TIME', 'NO_RECTIFICATION', 'ENTITLEMENT_UNKNOWN', 'POLICY_UNKNOWN', 'NOT_A_CONFIRM_POLICY', 'NOT_ELIGIBLE',
+      'INVALID_TIME', 'NO_RECTIFICATION', 'RECTIFICATION_UNKNOWN', 'ENTITLEMENT_UNKNOWN', 'POLICY_UNKNOWN', 'NOT_A_CONFIRM_POLICY', 'NOT_ELIGIBLE',
       'NOT_NOTIFIED', 'NOT_GRANTED_OR_CONFIRMED', 'BUDGET_EXHAUSTED', 'DISBURSEMENT_CONFLICT', 'INVALID_AMOUNT', 'BUDGET_UNKNOWN',
       'POLICY_WITHDRAWN', 'POLICY_NOT_YET_VALID', 'POLICY_EXPIRED', 'POLICY_WINDOW_INVALID', 'VERSION_CONFLICT',
       'HARDCASE_UNKNOWN', 'HARDCASE_CONFLICT', 'WRONG_CASE', 'BEFORE_REPORTED', 'CAUSE_REQUIRED', 'UNKNOWN_CAUSE',

@@ -7,7 +7,7 @@ import type { ActionInput } from '#review/domain/rectification';
 import type { Case, CaseReviewState, Rectification, Review } from '#review/domain/types';
 import type { Dimension, Figures, Period } from '#review/domain/figures';
 import { runSchedule } from '#review/schedule';
-import { createReviewService, StepBeforeRectification, type ReviewService } from '#review/service';
+import { createReviewService, OUT_OF_ORDER_RECEIVES, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
 
 export class ReviewDriver {
@@ -31,17 +31,15 @@ export class ReviewDriver {
     await runSchedule(this.memory.ports);
   }
 
-  /** A rectification step; false when the case has no rectification yet (the consumer would retry it). */
+  /**
+   * A rectification step, on the last receive the consumer waits for (a step that may be early is refused at
+   * once: RECTIFICATION_UNKNOWN when the case has no rectification); false when it was refused.
+   */
   async rectify(caseId: string, input: ActionInput): Promise<boolean> {
-    try {
-      const out = await this.service.applyStep({ caseId, input });
-      const said = out.outcome === 'applied' ? 'ok' : out.outcome === 'refused' ? out.code : out.outcome;
-      this.log.push(`rect ${caseId} ${input.action}: ${said}`);
-      return out.outcome !== 'refused';
-    } catch (error) {
-      if (error instanceof StepBeforeRectification) return false;
-      throw error;
-    }
+    const out = await this.service.applyStep({ caseId, input }, { receiveCount: OUT_OF_ORDER_RECEIVES });
+    const said = out.outcome === 'applied' ? 'ok' : out.outcome === 'refused' ? out.code : out.outcome;
+    this.log.push(`rect ${caseId} ${input.action}: ${said}`);
+    return out.outcome !== 'refused';
   }
 
   state(caseId: string): CaseReviewState | undefined {

@@ -140,13 +140,60 @@ describe('applyStep', () => {
   }
 
   it('is retried (thrown) before the case has a 差评, and refused when its review is not one', async () => {
-    await expect(reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z'))).rejects.toBeInstanceOf(StepBeforeRectification);
+    await expect(reviews.applyStep(step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z'), { receiveCount: 1 })).rejects.toBeInstanceOf(StepBeforeRectification);
     await completed();
     await reviews.submitReview(makeReview(makeCase(), 5));
     const s = step('C1', 'acknowledge', '2026-09-11T03:00:00.000Z');
     expect(await reviews.applyStep(s)).toMatchObject({ outcome: 'refused', code: 'NO_RECTIFICATION' });
     expect(m.store.receipts.get(`${s.event.source}#${s.event.id}`)).toMatchObject({ outcome: 'refused', kind: 'NO_RECTIFICATION' });
     expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
+  });
+
+  it('waits a few receives for a 差评 still on its way, then refuses a step for a case with none as RECTIFICATION_UNKNOWN', async () => {
+    // A 12345 work order's outcome naming a case the review service does not know.
+    const hotline = (caseId: string) => ({ ...step(caseId, 'acknowledge', '2026-09-11T03:00:00.000Z'), event: { source: '/systems/hotline-12345', id: `wo-${++serial}`, type: 'gov.rectification.updated' } });
+    const unknown = hotline('C-404');
+    for (let receive = 1; receive < OUT_OF_ORDER_RECEIVES; receive++) {
+      await expect(reviews.applyStep(unknown, { receiveCount: receive })).rejects.toBeInstanceOf(StepBeforeRectification);
+    }
+    expect([m.store.rejections.size, m.store.receipts.size, m.store.audits.size]).toEqual([0, 0, 0]);
+
+    expect(await reviews.applyStep(unknown, { receiveCount: OUT_OF_ORDER_RECEIVES })).toMatchObject({ outcome: 'refused', code: 'RECTIFICATION_UNKNOWN' });
+    const receiptId = `${unknown.event.source}#${unknown.event.id}`;
+    const receipt = m.store.receipts.get(receiptId);
+    expect(receipt).toMatchObject({
+      outcome: 'refused',
+      kind: 'RECTIFICATION_UNKNOWN',
+      reason: expect.stringContaining('no such case is known'),
+      effect: { resource: 'rectification', id: 'C-404' },
+      details: { action: 'acknowledge', caseKnown: false },
+    });
+    expect([...m.store.rejections.values()]).toEqual([expect.objectContaining({ kind: 'step', code: 'RECTIFICATION_UNKNOWN', at: '2026-09-11T03:00:00.000Z' })]);
+    expect([...m.store.audits.values()].map((a) => [a.subject, a.action])).toEqual([['rectification:C-404', 'refused:acknowledge']]);
+    // Nothing else changed: no case, no rectification, no figures, nothing published.
+    expect([m.store.cases.has('C-404'), m.store.rects.has('C-404'), m.store.counters.size, m.outbound.published.length]).toEqual([false, false, 0, 0]);
+    expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
+
+    // A redelivery after the refusal (the message's last receives) records nothing more: the first receipt stands.
+    m.setNow('2026-09-10T03:00:00.000Z');
+    expect(await reviews.applyStep(unknown, { receiveCount: OUT_OF_ORDER_RECEIVES + 1 })).toMatchObject({ outcome: 'refused', code: 'RECTIFICATION_UNKNOWN' });
+    expect(m.store.receipts.get(receiptId)).toEqual(receipt);
+    expect([m.store.rejections.size, m.store.audits.size, m.store.receipts.size]).toEqual([1, 1, 1]);
+
+    // A case completed but never given a 差评: the same, and its record is left as it was.
+    await completed();
+    const before = structuredClone(m.store.cases.get('C1'));
+    const noBadReview = hotline('C1');
+    await expect(reviews.applyStep(noBadReview, { receiveCount: 1 })).rejects.toBeInstanceOf(StepBeforeRectification);
+    expect(await reviews.applyStep(noBadReview, { receiveCount: OUT_OF_ORDER_RECEIVES })).toMatchObject({ outcome: 'refused', code: 'RECTIFICATION_UNKNOWN' });
+    expect(m.store.receipts.get(`${noBadReview.event.source}#${noBadReview.event.id}`)).toMatchObject({ kind: 'RECTIFICATION_UNKNOWN', details: { caseKnown: true } });
+    expect(m.store.cases.get('C1')).toEqual(before);
+    expect(m.store.rects.has('C1')).toBe(false);
+
+    // The refusal does not stand in the way of the step sent again once the 差评 is there.
+    await reviews.submitReview(makeReview(makeCase(), 2));
+    expect(await reviews.applyStep(hotline('C1'), { receiveCount: 1 })).toEqual({ outcome: 'applied' });
+    expect(m.store.rects.get('C1')?.rect.state).toBe('IN_PROGRESS');
   });
 
   it('retries a step that may have overtaken the one it depends on, then refuses it on the last receive', async () => {
