@@ -335,7 +335,10 @@ function reviewRows(api: apigwv2.HttpApi): Row[] {
       new cloudwatch.GraphWidget({
         title: '好差评 overdue rectifications (flagged per run; cases this month by department)',
         width: 12,
-        left: [civicMetric('OverdueRectifications', 'reviewSchedule', 'Sum', Duration.minutes(15), 'flagged')],
+        left: [
+          civicMetric('OverdueRectifications', 'reviewSchedule', 'Sum', Duration.minutes(15), 'flagged'),
+          civicMetric('OverdueRectifications', 'review', 'Sum', Duration.minutes(15), 'flagged by a late step'),
+        ],
         right: [searchBy('OverdueRectificationCases', 'Department', 'reviewSchedule', 'Maximum', 'overdue cases')],
       }),
       new cloudwatch.GraphWidget({

@@ -60,6 +60,8 @@ interface FigureAlarmBase {
 /** A count a schedule run adds to: fires when a run counted any (the Sum over the run's period is above 0). */
 export interface CountAlarm extends FigureAlarmBase {
   readonly kind: 'count';
+  /** Other functions that add to the same count under their own `service`: the alarm reads their sum. */
+  readonly alsoFrom?: readonly FunctionName[];
 }
 
 /** A reading a function writes on every run: fires when the highest reading of a period is above `threshold`. */
@@ -77,10 +79,13 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
   {
     id: 'OverdueRectificationsAlarm',
     name: `civicflow-${stage}-overdue-rectifications`,
-    description: '好差评: the review schedule flagged a rectification overdue (not acknowledged or not rectified in time).',
+    description:
+      '好差评: a rectification was flagged overdue (not acknowledged or not rectified in time), by the review schedule or by a step taken after the deadline.',
     metricName: 'OverdueRectifications',
     service: 'reviewSchedule',
     kind: 'count',
+    // A step taken after a deadline the schedule has not flagged yet raises the flag in the review consumer.
+    alsoFrom: ['review'],
   },
   {
     id: 'OverdueVerificationsAlarm',
@@ -157,7 +162,8 @@ export const savedQueries = (stage: string): readonly SavedQuery[] => [
   {
     id: 'OverdueBadReviewsQuery',
     name: `civicflow/${stage}/overdue-bad-reviews-this-month`,
-    functions: ['reviewSchedule'],
+    // Flags are raised by the schedule, and by a step taken after a deadline the schedule had not flagged.
+    functions: ['review', 'reviewSchedule'],
     query: {
       fields: ['@timestamp', 'caseId', 'reviewId', 'departmentCode', 'itemCode', 'kinds.0', 'state'],
       filterStatements: ['message = "rectification.overdue"'],
@@ -205,6 +211,22 @@ export interface Observability {
   readonly queries: readonly logs.QueryDefinition[];
 }
 
+/**
+ * A count alarm's metric: the Sum over the period of its function's count, or, when other functions add to
+ * it, of all of them (a function that counted nothing in the period adds 0).
+ */
+function countOf(a: CountAlarm): cloudwatch.IMetric {
+  const own = civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD);
+  if (!a.alsoFrom || a.alsoFrom.length === 0) return own;
+  const metrics = [own, ...a.alsoFrom.map((f) => civicMetric(a.metricName, f, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD))];
+  return new cloudwatch.MathExpression({
+    expression: metrics.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
+    usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])),
+    period: FIGURE_ALARM_PERIOD,
+    label: a.metricName,
+  });
+}
+
 export function addObservability(stack: Stack, props: ObservabilityProps): Observability {
   const stage = props.config.stage;
   // Missing data is not breaching: a stage that reports nothing upward writes no sync metric at all, and a
@@ -215,7 +237,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
       alarmDescription: a.description,
       metric:
         a.kind === 'count'
-          ? civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD)
+          ? countOf(a)
           : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
       threshold: a.kind === 'count' ? 0 : a.threshold,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

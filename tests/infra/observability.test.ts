@@ -206,6 +206,7 @@ describe('dashboard', () => {
     ]);
     expect(series('好差评 overdue rectifications (flagged per run; cases this month by department)')).toEqual([
       'CivicFlow/OverdueRectifications service=reviewSchedule',
+      'CivicFlow/OverdueRectifications service=review',
       `SEARCH('{CivicFlow,Department,service} MetricName="OverdueRectificationCases" service="reviewSchedule"', 'Maximum', 300)`,
     ]);
     expect(series('好差评 upward sync: platform answers per run (acked, rejected, retrying, parked)')).toEqual(
@@ -272,7 +273,6 @@ describe('alarms to the SNS topic', () => {
 
   it('alarms on each figure with its metric, statistic, period and threshold', () => {
     const table = [
-      ['overdue-rectifications', 'OverdueRectifications', 'reviewSchedule'],
       ['overdue-verifications', 'OverdueVerifications', 'approvalDeadlines'],
       ['upward-parked', 'UpwardParked', 'upwardSync'],
       ['upward-rejected', 'UpwardRejected', 'upwardSync'],
@@ -287,6 +287,26 @@ describe('alarms to the SNS topic', () => {
         'notBreaching',
       ]);
     }
+  });
+
+  it('alarms on overdue rectifications flagged by the schedule or by a late step: the sum of both counts', () => {
+    const a = byName(`civicflow-${stage}-overdue-rectifications`);
+    expect([a.MetricName, a.Dimensions]).toEqual([undefined, undefined]);
+    const metrics = a.Metrics as Json[];
+    const expression = metrics.find((m) => m.Expression !== undefined)!;
+    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0)', true]);
+    const counted = metrics
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => {
+        const stat = m.MetricStat as Json;
+        const metric = stat.Metric as Json;
+        return [m.Id, metric.Namespace, metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), stat.Stat, stat.Period, m.ReturnData];
+      });
+    expect(counted).toEqual([
+      ['m0', 'CivicFlow', 'OverdueRectifications', ['service=reviewSchedule'], 'Sum', 900, false],
+      ['m1', 'CivicFlow', 'OverdueRectifications', ['service=review'], 'Sum', 900, false],
+    ]);
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 1, 'notBreaching']);
   });
 
   it('alarms on the age of the oldest upward-sync record still on its way: the gauge\'s highest reading over 5 minutes', () => {
@@ -392,7 +412,7 @@ describe('saved Logs Insights queries', () => {
       ],
       [
         'overdue-bad-reviews-this-month',
-        ['reviewSchedule'],
+        ['review', 'reviewSchedule'],
         'fields @timestamp, caseId, reviewId, departmentCode, itemCode, kinds.0, state\n' +
           '| filter message = "rectification.overdue"\n' +
           '| stats count(*) as flags, latest(state) as state, max(@timestamp) as lastFlaggedAt by caseId, departmentCode\n' +

@@ -6,7 +6,7 @@
 import type { WorkingCalendar } from '#calendar/types';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
-import type { ReviewConfig } from '../domain/types';
+import type { OverdueKind, Rectification, ReviewConfig } from '../domain/types';
 import type { Rejection, ReviewChange } from '../ports';
 
 export type Effect =
@@ -31,6 +31,15 @@ export interface DecideContext {
   readonly config: ReviewConfig;
 }
 
+/** Overdue flags raised on one rectification, for the alarm's count and the overdue log line. */
+export interface OverdueFlags {
+  readonly kinds: readonly OverdueKind[];
+  /** The rectification in the state the flags found it (for the log line); absent when nothing was flagged. */
+  readonly rect?: Rectification;
+  /** The moment of the flags: the schedule's run, or the time a step was taken. */
+  readonly at?: string;
+}
+
 /** What an event did, for the consumer's metrics and log lines. */
 export interface Outcome {
   readonly outcome: 'completed' | 'accepted' | 'parked' | 'duplicate' | 'rejected' | 'applied' | 'refused';
@@ -38,6 +47,8 @@ export interface Outcome {
   readonly reason?: string;
   /** For metrics: the level of an accepted review. */
   readonly level?: number;
+  /** An applied step taken after a deadline had passed unflagged: the flags it raised as of its moment. */
+  readonly overdue?: OverdueFlags;
 }
 
 export const nothing: Effect = { kind: 'none' };

@@ -8,10 +8,9 @@ import { invitationDueAt, rectificationDueAt } from '../domain/due';
 import { figuresFromCounters, type Figures } from '../domain/figures';
 import { planInvitations, type InvitationAction } from '../domain/invitations';
 import { overdueCheck } from '../domain/rectification';
-import type { OverdueKind, Rectification } from '../domain/types';
 import { invitationEvents, overdueEvents } from '../messages';
 import type { CaseBundle, FigureRow, MetricValue } from '../ports';
-import { nothing, type DecideContext, type Decision } from './decision';
+import { nothing, type DecideContext, type Decision, type OverdueFlags } from './decision';
 import { caseAudit, rectAudit } from './records';
 
 export interface ScheduleSummary {
@@ -55,11 +54,7 @@ export function decideInvitations(bundle: CaseBundle, ctx: DecideContext): Decis
   };
 }
 
-export interface OverdueFlags {
-  readonly kinds: readonly OverdueKind[];
-  /** The rectification after the flags, for the log line. */
-  readonly rect?: Rectification;
-}
+export type { OverdueFlags } from './decision';
 
 /** The overdue check of one rectification; the kinds flagged now. */
 export function decideOverdue(bundle: CaseBundle, ctx: DecideContext): Decision<OverdueFlags> {
@@ -78,7 +73,7 @@ export function decideOverdue(bundle: CaseBundle, ctx: DecideContext): Decision<
         outbound: overdueEvents(rect, result.flagged, ctx.now),
       },
     },
-    result: { kinds: [...result.flagged], rect: result.next },
+    result: { kinds: [...result.flagged], rect: result.next, at: ctx.now },
   };
 }
 

@@ -146,5 +146,8 @@ export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: Ste
     outbound: stepEvents(rect, result),
     ...(inbound(event) ? { receipts: [applied(event, now, { ...rectificationEffect(caseId), state: next.state }, { action: input.action })] } : {}),
   };
-  return { effect: { kind: 'write', change }, result: { outcome: 'applied' } };
+  // Flags raised as of the step's moment: the deadline passed before the step, unflagged by the schedule. The
+  // loaded rectification is in the state they found it.
+  const overdue = result.overdueFlagged.length > 0 ? { overdue: { kinds: [...result.overdueFlagged], rect, at: input.at } } : {};
+  return { effect: { kind: 'write', change }, result: { outcome: 'applied', ...overdue } };
 }

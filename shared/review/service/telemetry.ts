@@ -7,8 +7,8 @@
 import type { EventRef } from '#platform/receipts';
 import type { Review } from '../domain/types';
 import type { LogSink, MetricsSink } from '../ports';
-import type { Outcome } from './decision';
-import type { OverdueFlags, ScheduleSummary } from './schedule';
+import type { OverdueFlags, Outcome } from './decision';
+import type { ScheduleSummary } from './schedule';
 import type { Step } from './steps';
 
 export interface Telemetry {
@@ -69,9 +69,16 @@ export function stepTaken(t: Telemetry, step: Step, out: Outcome): void {
   if (out.outcome === 'applied') t.metrics.count('RectificationSteps');
   else if (out.outcome === 'refused') t.metrics.count('RectificationStepsRefused');
   logRefused(t, step.event, out);
+  // A step taken after a deadline that passed unflagged raises the flag itself: counted for the overdue
+  // alarm and logged as the schedule's flags are. Only an applied step has flags (a redelivery is a
+  // duplicate), and this runs once its change is written, so each flag is counted once.
+  if (out.overdue && out.overdue.kinds.length > 0) {
+    t.metrics.count('OverdueRectifications', out.overdue.kinds.length);
+    overdueFlagged(t, out.overdue, input.at);
+  }
 }
 
-/** Read by the saved Logs Insights query "overdue 差评 this month". */
+/** Read by the saved Logs Insights query "overdue 差评 this month"; `now` when the flags carry no moment. */
 export function overdueFlagged(t: Telemetry, flags: OverdueFlags, now: string): void {
   const rect = flags.rect;
   if (!rect || flags.kinds.length === 0) return;
@@ -83,7 +90,7 @@ export function overdueFlagged(t: Telemetry, flags: OverdueFlags, now: string): 
     reviewLevel: rect.level,
     kinds: [...flags.kinds],
     state: rect.state,
-    at: now,
+    at: flags.at ?? now,
   });
 }
 

@@ -238,6 +238,61 @@ describe('applyStep', () => {
   });
 });
 
+describe('overdue flags raised by a late step', () => {
+  // A 差评 on Fri 09-11: acknowledgement due by the end of Mon 09-14 (Shanghai), rectification by Fri 09-18.
+  const LATE_ACK = '2026-09-15T02:00:00.000Z';
+  async function badReview(caseId = 'C1', applicantId = 'P1'): Promise<void> {
+    await completed(makeCase({ caseId, applicantId }));
+    await reviews.submitReview(makeReview(makeCase({ caseId, applicantId }), 2));
+  }
+
+  it('counts each flag for the overdue alarm and logs it as the schedule does, once under redelivery', async () => {
+    await badReview();
+    const late = step('C1', 'acknowledge', LATE_ACK);
+    // No schedule ran since the deadline: the step itself finds the case overdue as of its moment.
+    expect(await reviews.applyStep(late)).toMatchObject({ outcome: 'applied', overdue: { kinds: ['acknowledge'] } });
+    expect(m.metrics.total('OverdueRectifications')).toBe(1);
+    const line = { caseId: 'C1', reviewId: 'R-C1', departmentCode: 'D-QX', itemCode: 'ITEM-QX-01', reviewLevel: 2, kinds: ['acknowledge'], state: 'OPEN', at: LATE_ACK };
+    expect(m.log.messages('rectification.overdue')).toEqual([line]);
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 1, overdueAcknowledge: 1 });
+
+    // The same step again, under its event id or another: a duplicate, neither counted nor logged again.
+    expect(await reviews.applyStep(late)).toEqual({ outcome: 'duplicate' });
+    expect(await reviews.applyStep({ ...late, event: ref('gov.rectification.updated') })).toEqual({ outcome: 'duplicate' });
+    // The schedule, later, finds the flag raised: nothing more.
+    m.setNow('2026-09-16T03:00:00.000Z');
+    expect(await runSchedule(m.ports)).toMatchObject({ overdue: 0 });
+    expect(m.metrics.total('OverdueRectifications')).toBe(1);
+    expect(m.log.messages('rectification.overdue')).toHaveLength(1);
+
+    // The schedule's line for another case has the same fields.
+    await badReview('C2', 'P2');
+    m.setNow('2026-09-19T03:00:00.000Z');
+    expect(await runSchedule(m.ports)).toMatchObject({ overdue: 3 });
+    const scheduled = m.log.messages('rectification.overdue').filter((l) => l.caseId === 'C2');
+    expect(scheduled.map((l) => Object.keys(l).sort())).toEqual([Object.keys(line).sort()]);
+    // C1 acknowledged late but not rectified by 09-18: the schedule flags its rectification (1), C2 both kinds (2).
+    expect(m.metrics.total('OverdueRectifications')).toBe(4);
+  });
+
+  it('counts a step redone after a lost race once: the flag the schedule raised meanwhile is not raised again', async () => {
+    await badReview();
+    const unit = reviews.unitOfWork();
+    await unit.run('m1', async () => void (await reviews.applyStep(step('C1', 'acknowledge', LATE_ACK))));
+    // Nothing is counted before the batch is written.
+    expect(m.metrics.total('OverdueRectifications')).toBe(0);
+    // The schedule runs before the batch is written and flags the case first.
+    m.setNow('2026-09-15T03:00:00.000Z');
+    expect(await runSchedule(m.ports)).toMatchObject({ overdue: 1 });
+    expect((await unit.commit()).size).toBe(0);
+    expect(unit.stats.redone).toBe(1);
+    expect(m.store.rects.get('C1')?.rect.state).toBe('IN_PROGRESS');
+    expect(m.metrics.total('OverdueRectifications')).toBe(1);
+    expect(m.log.messages('rectification.overdue')).toHaveLength(1);
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 1, overdueAcknowledge: 1 });
+  });
+});
+
 describe('the outbox', () => {
   it('keeps what a committed change produced when publishing fails, and sends it with the next event of the case', async () => {
     await completed();
