@@ -163,6 +163,8 @@ export function stepEvents(before: Rectification, result: AppliedStep): Outbound
         ...(entry.note !== undefined ? { note: entry.note } : {}),
         ...(action === 'returnVisit' ? { satisfied: entry.satisfied } : {}),
         ...(action === 'approveExtension' ? { rectifyDue: result.next.deadlines.rectifyDue } : {}),
+        // Overdue flags this step, taken by their deadlines, shows were never due (their events stand).
+        ...(result.overdueWithdrawn.length > 0 ? { overdueWithdrawn: [...result.overdueWithdrawn] } : {}),
       },
     },
     entry.at,

@@ -18,7 +18,8 @@
  *   invalidated 差评 is excluded from every figure, so its case is not covered.
  * - 差评整改率 = valid 差评 whose case reached RECTIFIED / valid 差评; UNFIXABLE_APPROVED did not.
  * - 回访率 = valid 差评 return-visited / valid 差评; 整改满意率 = satisfied return visits / return visits.
- * - overdue count = valid 差评 ever flagged overdue (either kind, a case once).
+ * - overdue count = valid 差评 flagged overdue (either kind, a case once); a flag withdrawn because a step
+ *   taken by the deadline arrived after it does not count.
  * - A ratio with a zero denominator is null ("no data"), never 0 % or 100 %.
  * - Cases without a staff member or district have no row in that dimension; `all` is the bureau total.
  */

@@ -13,6 +13,15 @@
  *   and UNFIXABLE_APPROVED are never overdue.
  * - Each kind of overdue is flagged once and stays flagged: a case rectified late, or extended after it
  *   was already late, was still overdue. An approved extension moves the deadline for cases not yet flagged.
+ * - Overdue is a fact of when steps were taken, not of when they were processed: the schedule flags what
+ *   it finds overdue at its run, but a step taken by the deadline may reach CivicFlow after that run (queues
+ *   do not keep order; a department's system posts late). When such a step ends the state the flag was
+ *   for — it leaves OPEN by the acknowledgement deadline; or it rectifies, has an unfixable claim approved
+ *   or an extension approved by the rectification deadline — the flag is withdrawn: taken off the case,
+ *   its overdue counters taken back, and an `overdueWithdrawn` entry added to the history. The flag's
+ *   outbound `gov.rectification.overdue` was published and cannot be unsent; the step's own event names the
+ *   withdrawn kinds (`overdueWithdrawn`). An approved invalid claim needs no withdrawal: it takes the 差评
+ *   out of every figure, flags included.
  * - UNFIXABLE_APPROVED never reached RECTIFIED, so it is not rectified in 差评整改率 (it is counted in
  *   its own `unfixable` counter). INVALID_APPROVED removes the 差评 from every figure.
  * - An unsatisfied return visit still moves to RETURN_VISITED (the product has no loop back); it lowers 整改满意率.
@@ -89,6 +98,65 @@ export interface OverdueResult {
 
 function isAfter(now: string, due: Due): boolean {
   return Date.parse(now) > Date.parse(due.dueAt);
+}
+
+/** Steps that stop the rectification clock when taken by the deadline (see the header). */
+const ENDS_RECTIFY_CLOCK: ReadonlySet<RectificationAction> = new Set<RectificationAction>(['rectify', 'approveUnfixable', 'approveExtension']);
+
+/**
+ * The flags on `rect` that a step taken at `at`, from `rect.state` to `to`, shows were never due: the step
+ * ended the state the flag was for by the flag's deadline, so the flag was raised only because the step was
+ * processed after the schedule's run. A flag raised as of a moment before the step cannot be among them:
+ * every flag is raised after its deadline, and these steps were taken by it. An approved extension moves
+ * the deadline rather than ending the state: its flag goes only if it was raised by the new deadline.
+ */
+function withdrawnBy(rect: Rectification, action: RectificationAction, to: RectificationState, at: string, rectifyDue: Due): OverdueKind[] {
+  const kinds: OverdueKind[] = [];
+  const { acknowledge, rectify } = rect.overdue;
+  if (acknowledge !== undefined && rect.state === 'OPEN' && to !== 'OPEN' && !isAfter(at, rect.deadlines.acknowledgeDue)) {
+    kinds.push('acknowledge');
+  }
+  if (
+    rectify !== undefined &&
+    NOT_YET_RECTIFIED.has(rect.state) &&
+    ENDS_RECTIFY_CLOCK.has(action) &&
+    !isAfter(at, rect.deadlines.rectifyDue) &&
+    (action !== 'approveExtension' || !isAfter(rectify, rectifyDue))
+  ) {
+    kinds.push('rectify');
+  }
+  return kinds;
+}
+
+interface Withdrawal {
+  readonly overdue: Rectification['overdue'];
+  readonly entries: readonly HistoryEntry[];
+  readonly add: Partial<Record<CounterName, number>>;
+}
+
+/** Takes the flags of `kinds` off `rect` as of the step at `at`: what remains, the history entries, the counters. */
+function withdraw(rect: Rectification, kinds: readonly OverdueKind[], at: string): Withdrawal {
+  if (kinds.length === 0) return { overdue: rect.overdue, entries: [], add: {} };
+  const overdue: { acknowledge?: string; rectify?: string } = { ...rect.overdue };
+  const add: Partial<Record<CounterName, number>> = {};
+  const entries: HistoryEntry[] = [];
+  for (const kind of kinds) {
+    const flaggedAt = rect.overdue[kind]!;
+    delete overdue[kind];
+    add[kind === 'acknowledge' ? 'overdueAcknowledge' : 'overdueRectify'] = -1;
+    entries.push({
+      key: `${overdueKey(rect.caseId, kind)}|withdrawn|${flaggedAt}`,
+      action: 'overdueWithdrawn',
+      from: rect.state,
+      to: rect.state,
+      actor: SYSTEM_ACTOR,
+      note: `${kind === 'acknowledge' ? 'acknowledgement' : 'rectification'} deadline met by a step taken at ${at}: the flag of ${flaggedAt} is withdrawn`,
+      at,
+    });
+  }
+  // The case leaves the overdue count when it keeps no flag.
+  if (overdue.acknowledge === undefined && overdue.rectify === undefined) add.overdue = -1;
+  return { overdue, entries, add };
 }
 
 /** The kinds of overdue that hold at `now` and are not flagged yet. */
@@ -172,6 +240,8 @@ export type ActionResult =
       readonly auditEntry: HistoryEntry;
       readonly figureDeltas: readonly FigureDelta[];
       readonly overdueFlagged: readonly OverdueKind[];
+      /** Flags the step shows were never due (taken by the deadline, processed after the flag): taken back. */
+      readonly overdueWithdrawn: readonly OverdueKind[];
       readonly effects: readonly InvalidateReviewEffect[];
     }
   /** The same step was already applied (a redelivery): nothing changes, nothing is counted. */
@@ -320,18 +390,23 @@ export function applyAction(
     ...(action === 'returnVisit' ? { satisfied: input.satisfied } : {}),
     at,
   };
+  const extended = extend(before, action, at, calendar, config);
+  const withdrawnKinds = withdrawnBy(before, action, to, at, extended.deadlines.rectifyDue);
+  const withdrawal = withdraw(before, withdrawnKinds, at);
   const { returnTo: _previousReturnTo, ...rest } = before;
   const next: Rectification = {
     ...rest,
     state: to,
     ...(entersSidePath(transition.to) ? { returnTo: before.state } : {}),
-    ...extend(before, action, at, calendar, config),
+    ...extended,
     ...(action === 'returnVisit' ? { returnVisit: { satisfied: input.satisfied === true, at } } : {}),
-    history: [...before.history, auditEntry],
+    overdue: withdrawal.overdue,
+    history: [...before.history, ...withdrawal.entries, auditEntry],
     version: rect.version + 1,
   };
   const figureDeltas = mergeDeltas([
     ...overdue.figureDeltas,
+    ...figureDelta(rect.subject, withdrawal.add),
     ...figureDelta(rect.subject, stepCounters(before, action, input.satisfied, before.overdue)),
   ]);
   return {
@@ -341,6 +416,7 @@ export function applyAction(
     auditEntry,
     figureDeltas,
     overdueFlagged: overdue.flagged,
+    overdueWithdrawn: withdrawnKinds,
     effects: action === 'approveInvalid' ? [{ type: 'invalidateReview', caseId: rect.caseId, reviewId: rect.reviewId }] : [],
   };
 }

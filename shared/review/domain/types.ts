@@ -148,11 +148,14 @@ export interface Actor {
 export interface HistoryEntry {
   /** Identifies the step under at-least-once delivery: the same key again is a no-op. */
   readonly key: string;
-  /** `open` for the creation of the case, `overdue` for a deadline flag, else the action. */
-  readonly action: RectificationAction | 'open' | 'overdue';
+  /**
+   * `open` for the creation of the case, `overdue` for a deadline flag, `overdueWithdrawn` for a flag taken
+   * back because a step taken by the deadline was processed after it, else the action.
+   */
+  readonly action: RectificationAction | 'open' | 'overdue' | 'overdueWithdrawn';
   readonly from: RectificationState | null;
   readonly to: RectificationState;
-  /** The department acting; the system for `open` and `overdue`. */
+  /** The department acting; the system for `open`, `overdue` and `overdueWithdrawn`. */
   readonly actor: Actor;
   readonly note?: string;
   readonly satisfied?: boolean;
@@ -185,7 +188,10 @@ export interface Rectification {
   readonly extensions: readonly Extension[];
   readonly returnVisit?: { readonly satisfied: boolean; readonly at: string };
   readonly history: readonly HistoryEntry[];
-  /** When each kind of overdue was first flagged; each is flagged once and stays (it was overdue). */
+  /**
+   * When each kind of overdue was flagged; each is flagged once and stays (it was overdue), unless a step
+   * taken by the deadline, processed after the flag, shows it never was (`overdueWithdrawn` in the history).
+   */
   readonly overdue: { readonly acknowledge?: string; readonly rectify?: string };
   readonly version: number;
 }
@@ -231,7 +237,7 @@ export const COUNTER_NAMES = [
   'rectified',
   'returnVisited',
   'returnVisitSatisfied',
-  /** Valid 差评 ever flagged overdue, of either kind (a case counts once). */
+  /** Valid 差评 flagged overdue, of either kind (a case counts once); withdrawn flags do not count. */
   'overdue',
   'overdueAcknowledge',
   'overdueRectify',

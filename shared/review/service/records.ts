@@ -36,7 +36,12 @@ export function caseAudit(
 export function rectAudit(entry: HistoryEntry, caseId: string): AuditEntry {
   return {
     subject: `rectification:${caseId}`,
-    action: entry.action === 'overdue' ? `overdue:${entry.note ?? ''}` : `state:${entry.from ?? 'none'}->${entry.to}`,
+    action:
+      entry.action === 'overdue'
+        ? `overdue:${entry.note ?? ''}`
+        : entry.action === 'overdueWithdrawn'
+          ? `overdue-withdrawn:${entry.note ?? ''}`
+          : `state:${entry.from ?? 'none'}->${entry.to}`,
     actor: `${entry.actor.departmentCode}/${entry.actor.staffId}`,
     at: entry.at,
     why: entry.note ?? entry.action,

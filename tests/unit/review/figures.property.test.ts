@@ -26,6 +26,8 @@ type Command =
   | { t: 'review'; c: number; rid: number; level: ReviewLevel; stranger: boolean }
   | { t: 'tick' }
   | { t: 'act'; c: number; action: string; satisfied: boolean; foreign: boolean }
+  /** A step taken hours before it is processed (a schedule run may have flagged the case meanwhile). */
+  | { t: 'backdatedAct'; c: number; action: string; backHours: number }
   | { t: 'redeliverAct'; n: number }
   | { t: 'path'; c: number; path: number }
   | { t: 'lateReview'; c: number; level: ReviewLevel };
@@ -65,6 +67,15 @@ const command: fc.Arbitrary<{ advanceHours: number; cmd: Command }> = fc.record(
         action: fc.constantFrom(...RECTIFICATION_ACTIONS, 'acknowledge', 'rectify', 'claimInvalid', 'approveInvalid'),
         satisfied: fc.boolean(),
         foreign: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+      }),
+    },
+    {
+      weight: 3,
+      arbitrary: fc.record({
+        t: fc.constant('backdatedAct' as const),
+        c: caseIndex,
+        action: fc.constantFrom('acknowledge', 'claimInvalid', 'rectify', 'approveUnfixable', 'approveExtension', 'requestExtension', 'claimUnfixable'),
+        backHours: fc.integer({ min: 1, max: 72 }),
       }),
     },
     { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliverAct' as const), n: fc.nat() }) },
@@ -144,6 +155,17 @@ async function run(commands: readonly { advanceHours: number; cmd: Command }[]):
         await store.submitReview(makeReview(kase, cmd.level, { reviewId: `R-${kase.caseId}-late`, submittedAt: new Date(clock).toISOString() }));
         break;
       }
+      case 'backdatedAct': {
+        const kase = CASES[cmd.c]!;
+        const input: ActionInput = {
+          action: cmd.action,
+          actor: { departmentCode: kase.departmentCode, staffId: 'S' },
+          at: new Date(clock - cmd.backHours * 3_600_000).toISOString(),
+        };
+        await store.rectify(kase.caseId, input);
+        sent.push({ caseId: kase.caseId, input });
+        break;
+      }
       case 'redeliverAct': {
         const earlier = sent[cmd.n % Math.max(sent.length, 1)];
         if (earlier) await store.rectify(earlier.caseId, earlier.input);
@@ -178,8 +200,8 @@ function referenceRows(store: ReviewDriver): Map<string, Figures> {
 }
 
 describe('counters replayed from random event sequences equal the reference figures', () => {
-  it('holds for duplicates, parked reviews, defaults replaced, invalid and unfixable 差评, overdue flags', async () => {
-    const seen = { replacedDefault: 0, invalidated: 0, unfixable: 0, rectified: 0, overdue: 0, parked: 0 };
+  it('holds for duplicates, parked reviews, defaults replaced, invalid and unfixable 差评, overdue flags raised and withdrawn', async () => {
+    const seen = { replacedDefault: 0, invalidated: 0, unfixable: 0, rectified: 0, overdue: 0, parked: 0, overdueWithdrawn: 0 };
     await fc.assert(
       fc.asyncProperty(fc.array(command, { minLength: 5, maxLength: 60, size: 'max' }), async (commands) => {
         const store = await run(commands);
@@ -203,6 +225,7 @@ describe('counters replayed from random event sequences equal the reference figu
         seen.overdue += sum('overdue');
         seen.replacedDefault += store.reviews().filter((r) => !r.defaulted && store.state(r.caseId)?.defaultedAt).length;
         seen.parked += store.log.filter((l) => /: parked$/.test(l)).length;
+        seen.overdueWithdrawn += store.rectifications().flatMap((r) => r.history).filter((h) => h.action === 'overdueWithdrawn').length;
       }),
       { numRuns: 300 },
     );

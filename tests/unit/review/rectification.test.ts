@@ -366,3 +366,103 @@ describe('overdueCheck', () => {
     });
   });
 });
+
+describe('overdue flags withdrawn by a step taken by the deadline but processed after the flag', () => {
+  const ACK_DUE = '2026-09-11T15:59:59.999Z';
+  const RECTIFY_DUE = '2026-09-17T15:59:59.999Z';
+  const after = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
+  const apply = (rect: Rectification, action: RectificationAction, at: string) => {
+    const result = applyAction(rect, { action, actor: OWNER, at, satisfied: true }, calendar, config);
+    if (!result.ok || result.duplicate) throw new Error('expected applied');
+    return result;
+  };
+  /** The schedule ran at `at` before the step reached CivicFlow. */
+  const flagged = (rect: Rectification, at: string) => overdueCheck(rect, at).next;
+
+  it('withdraws the acknowledgement flag of a case acknowledged by its deadline: counters back, a history entry, the step event says so', () => {
+    const rect = flagged(open(), after(ACK_DUE));
+    expect(rect.overdue.acknowledge).toBe(after(ACK_DUE));
+    const result = apply(rect, 'acknowledge', ACK_DUE);
+    expect(result.overdueWithdrawn).toEqual(['acknowledge']);
+    expect(result.overdueFlagged).toEqual([]);
+    expect(result.next.overdue).toEqual({});
+    expect(result.figureDeltas).toEqual([{ subject: rect.subject, add: { overdue: -1, overdueAcknowledge: -1 } }]);
+    expect(result.next.history.map((h) => h.action)).toEqual(['open', 'overdue', 'overdueWithdrawn', 'acknowledge']);
+    expect(result.next.history[2]).toEqual({
+      key: `C1|overdue|acknowledge|withdrawn|${after(ACK_DUE)}`,
+      action: 'overdueWithdrawn',
+      from: 'OPEN',
+      to: 'OPEN',
+      actor: { departmentCode: 'system', staffId: 'system' },
+      note: `acknowledgement deadline met by a step taken at ${ACK_DUE}: the flag of ${after(ACK_DUE)} is withdrawn`,
+      at: ACK_DUE,
+    });
+    const events = stepEvents(rect, result);
+    expect(events.map((e) => e.type)).toEqual(['gov.rectification.acknowledged']);
+    expect(events[0]?.data).toMatchObject({ overdueWithdrawn: ['acknowledge'] });
+    // The same step again is a redelivery: nothing more is taken back.
+    const again = applyAction(result.next, { action: 'acknowledge', actor: OWNER, at: ACK_DUE }, calendar, config);
+    expect(again).toMatchObject({ ok: true, duplicate: true, figureDeltas: [] });
+  });
+
+  it('keeps the flag of a step taken after its deadline: the case was overdue', () => {
+    const rect = flagged(open(), after(ACK_DUE));
+    const result = apply(rect, 'acknowledge', after(ACK_DUE));
+    expect(result.overdueWithdrawn).toEqual([]);
+    expect(result.next.overdue).toEqual({ acknowledge: after(ACK_DUE) });
+    expect(result.figureDeltas).toEqual([]);
+    expect(stepEvents(rect, result)[0]?.data).not.toHaveProperty('overdueWithdrawn');
+  });
+
+  it('withdraws the acknowledgement flag of an invalid claim made from OPEN by the deadline (a response, not OPEN)', () => {
+    const result = apply(flagged(open(), after(ACK_DUE)), 'claimInvalid', ACK_DUE);
+    expect([result.overdueWithdrawn, result.next.overdue]).toEqual([['acknowledge'], {}]);
+  });
+
+  it('withdraws each kind only by the step that ends it, and the case leaves the overdue count with its last flag', () => {
+    // The schedule's first run after both deadlines flagged both kinds of a case still OPEN.
+    const both = flagged(open(), after(RECTIFY_DUE));
+    expect(both.overdue).toEqual({ acknowledge: after(RECTIFY_DUE), rectify: after(RECTIFY_DUE) });
+    const acknowledged = apply(both, 'acknowledge', ACK_DUE);
+    expect(acknowledged.overdueWithdrawn).toEqual(['acknowledge']);
+    expect(acknowledged.figureDeltas).toEqual([{ subject: both.subject, add: { overdueAcknowledge: -1 } }]);
+    const rectified = apply(acknowledged.next, 'rectify', RECTIFY_DUE);
+    expect(rectified.overdueWithdrawn).toEqual(['rectify']);
+    expect(rectified.figureDeltas).toEqual([{ subject: both.subject, add: { rectified: 1, overdue: -1, overdueRectify: -1 } }]);
+    expect(rectified.next.overdue).toEqual({});
+  });
+
+  it.each([
+    ['rectify', ['acknowledge'], ['rectify']],
+    ['approveUnfixable', ['acknowledge', 'claimUnfixable'], ['rectify']],
+    ['approveExtension', ['acknowledge', 'requestExtension'], ['rectify']],
+    // A claim or request does not stop the clock; an approved invalid claim takes every flag out by itself.
+    ['claimUnfixable', ['acknowledge'], []],
+    ['requestExtension', ['acknowledge'], []],
+    ['claimInvalid', ['acknowledge'], []],
+    ['approveInvalid', ['acknowledge', 'claimInvalid'], []],
+  ] as const)('%s by the rectification deadline, after the flag (case through %j), withdraws %j', (action, path, withdrawn) => {
+    let rect = open();
+    path.forEach((a, i) => (rect = step(rect, a, minute(i + 1))));
+    rect = flagged(rect, after(RECTIFY_DUE));
+    expect(rect.overdue).toEqual({ rectify: after(RECTIFY_DUE) });
+    const result = apply(rect, action, RECTIFY_DUE);
+    expect(result.overdueWithdrawn).toEqual(withdrawn);
+    expect(result.next.overdue).toEqual(withdrawn.length > 0 ? {} : { rectify: after(RECTIFY_DUE) });
+    // Each flag is taken out of the counters once: by the withdrawal, or by the approved invalid claim.
+    const add = result.figureDeltas[0]?.add ?? {};
+    expect([add.overdue ?? 0, add.overdueRectify ?? 0]).toEqual(withdrawn.length > 0 || action === 'approveInvalid' ? [-1, -1] : [0, 0]);
+  });
+
+  it('keeps the flag an extension approved in time does not explain: raised after the new deadline too', () => {
+    let rect = step(step(open(), 'acknowledge', minute(1)), 'requestExtension', minute(2));
+    // Approved at the last moment of 09-17: 5 more working days (09-18, 09-20 调休, 09-21, 09-22, 09-23).
+    const NEW_DUE = '2026-09-23T15:59:59.999Z';
+    const stale = flagged(rect, after(NEW_DUE));
+    const kept = apply(stale, 'approveExtension', RECTIFY_DUE);
+    expect(kept.next.deadlines.rectifyDue.dueAt).toBe(NEW_DUE);
+    expect([kept.overdueWithdrawn, kept.next.overdue]).toEqual([[], { rectify: after(NEW_DUE) }]);
+    rect = flagged(rect, after(RECTIFY_DUE));
+    expect(apply(rect, 'approveExtension', RECTIFY_DUE).overdueWithdrawn).toEqual(['rectify']);
+  });
+});

@@ -293,6 +293,57 @@ describe('overdue flags raised by a late step', () => {
   });
 });
 
+describe('overdue whatever the delivery order', () => {
+  // A 差评 on Fri 2026-09-11: acknowledgement due by the end of Mon 09-14 (Shanghai). The department
+  // acknowledges on 09-14 at 10:00; the schedule runs on 09-15 at 00:15.
+  const ACK = '2026-09-14T02:00:00.000Z';
+  const SCHEDULE = '2026-09-14T16:15:00.000Z';
+
+  async function scenario(order: 'schedule first' | 'step first'): Promise<MemoryReview> {
+    const world = memoryReview({ now: '2026-09-10T02:05:00.000Z' });
+    const service = createReviewService(world.ports);
+    await service.completeCase(makeCase(), ref('gov.case.completed'));
+    await service.submitReview(makeReview(makeCase(), 2));
+    const acknowledge = step('C1', 'acknowledge', ACK);
+    world.setNow(SCHEDULE);
+    if (order === 'schedule first') {
+      expect(await runSchedule(world.ports)).toMatchObject({ overdue: 1 });
+      expect(world.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 1, overdueAcknowledge: 1 });
+    }
+    world.setNow('2026-09-15T01:00:00.000Z');
+    expect(await service.applyStep(acknowledge)).toMatchObject({ outcome: 'applied' });
+    if (order === 'step first') await runSchedule(world.ports);
+    // A redelivery of the step takes nothing back twice.
+    expect(await service.applyStep({ ...acknowledge, event: ref('gov.rectification.updated') })).toEqual({ outcome: 'duplicate' });
+    return world;
+  }
+
+  it('a step taken by the deadline leaves the case not overdue, whether the schedule flagged it before the step arrived or not', async () => {
+    const late = await scenario('schedule first');
+    const inOrder = await scenario('step first');
+    for (const world of [late, inOrder]) {
+      expect(world.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 0, overdueAcknowledge: 0, overdueRectify: 0 });
+      expect(world.store.rects.get('C1')?.rect).toMatchObject({ state: 'IN_PROGRESS', overdue: {} });
+      // Still watched for the rectification deadline (Fri 09-18).
+      expect(world.store.rects.get('C1')?.dueAt).toBe('2026-09-18T15:59:59.999Z');
+    }
+    expect(late.store.figures('all', 'all', SEPT)).toEqual(inOrder.store.figures('all', 'all', SEPT));
+
+    // Flagged, then withdrawn: both in the history and the audit trail.
+    expect(late.store.rects.get('C1')?.rect.history.map((h) => h.action)).toEqual(['open', 'overdue', 'overdueWithdrawn', 'acknowledge']);
+    expect([...late.store.audits.values()].map((a) => a.action).filter((a) => a.startsWith('overdue'))).toEqual([
+      'overdue:acknowledgement deadline passed',
+      `overdue-withdrawn:acknowledgement deadline met by a step taken at ${ACK}: the flag of ${SCHEDULE} is withdrawn`,
+    ]);
+    // The overdue event was published and stands; the step's event says the flag was withdrawn.
+    const types = (world: MemoryReview) => world.outbound.published.map((e) => e.type);
+    expect(types(late)).toEqual(['gov.rectification.opened', 'gov.rectification.overdue', 'gov.rectification.acknowledged']);
+    expect(late.outbound.published[2]?.data).toMatchObject({ at: ACK, overdueWithdrawn: ['acknowledge'] });
+    expect(types(inOrder)).toEqual(['gov.rectification.opened', 'gov.rectification.acknowledged']);
+    expect(inOrder.outbound.published[1]?.data).not.toHaveProperty('overdueWithdrawn');
+  });
+});
+
 describe('the outbox', () => {
   it('keeps what a committed change produced when publishing fails, and sends it with the next event of the case', async () => {
     await completed();

@@ -79,7 +79,7 @@ export function stepAssessNumber(historyIndex: number): number {
 
 /** Overdue flags are the bureau's own bookkeeping; the platform computes lateness itself. */
 export function isReportedStep(entry: Pick<HistoryEntry, 'action'>): boolean {
-  return entry.action !== 'overdue';
+  return entry.action !== 'overdue' && entry.action !== 'overdueWithdrawn';
 }
 
 /** Local wall time of an instant in the platform's format. */
@@ -254,7 +254,7 @@ export function mapRectificationStep(input: StepInput, calendar: Calendar): MapR
   draft.set('satisfaction', satisfactionCode(profile, review.level));
   draft.set('assessTime', formatTime(profile.timeFormat, entry.at, calendar));
   draft.set('rectifyStatus', profile.rectifyStatuses[entry.to]);
-  draft.set('rectifyAction', profile.stepCodes[entry.action as Exclude<HistoryEntry['action'], 'overdue'>]);
+  draft.set('rectifyAction', profile.stepCodes[entry.action as Exclude<HistoryEntry['action'], 'overdue' | 'overdueWithdrawn'>]);
   draft.set('rectifyContent', maskSensitive(entry.note ?? ''));
   draft.set('reviewAssessNumber', String(reviewAssessNumber(input.reviewSupersededDefault)));
   if (entry.action === 'returnVisit') draft.set('returnVisitSatisfied', entry.satisfied === true ? '1' : '0');

@@ -146,7 +146,7 @@ export function stepOccurrences(): Map<StepKind, { rect: Rectification; index: n
   const found = new Map<StepKind, { rect: Rectification; index: number }>();
   for (const rect of RECTIFICATIONS) {
     rect.history.forEach((entry, index) => {
-      if (entry.action !== 'overdue' && !found.has(entry.action)) found.set(entry.action, { rect, index });
+      if (entry.action !== 'overdue' && entry.action !== 'overdueWithdrawn' && !found.has(entry.action)) found.set(entry.action, { rect, index });
     });
   }
   return found;
