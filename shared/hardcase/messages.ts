@@ -37,10 +37,11 @@ export function toOutbound(events: readonly HardCaseOutboundEvent[], now: string
 
 /** One audit line per history entry: who, what, when, why; the entry's key makes a redelivery write it once. */
 export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCase): AuditEntry {
-  const overdue = entry.action === 'overdue';
+  const overdue = entry.action === 'overdue' || entry.action === 'overdueWithdrawn';
+  const flag = entry.action === 'overdue' ? 'overdue' : 'overdue-withdrawn';
   return {
     subject: `hardcase:${caseId}`,
-    action: overdue ? `overdue:${entry.key.split('|').pop()}` : `state:${entry.from ?? 'none'}->${entry.to}`,
+    action: overdue ? `${flag}:${entry.key.split('|').pop()}` : `state:${entry.from ?? 'none'}->${entry.to}`,
     actor: `${entry.actor.departmentCode}/${entry.actor.staffId}`,
     at: entry.at,
     why: entry.note ?? entry.action,

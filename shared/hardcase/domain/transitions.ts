@@ -13,7 +13,12 @@
  *   by cause. Offered cases come with theirs.
  * - Contact is overdue while RECEIVED after the contact deadline; resolution is overdue while RECEIVED or
  *   CONTACTED after the resolution deadline (an escalation within the deadline stops the clock). Each kind
- *   is flagged once and stays flagged, as for rectification.
+ *   is flagged once and stays flagged, as for rectification, unless a step taken by the deadline arrives
+ *   after the schedule flagged it: a contact by the contact deadline; a resolution, explanation or
+ *   escalation by the resolution deadline; a second department involved by it, when the flag was raised by
+ *   the longer deadline. Then the flag is withdrawn (an `overdueWithdrawn` history entry; the step's event
+ *   names the kinds) — overdue follows when steps were taken, not when they were processed. The
+ *   `gov.hardcase.overdue` already published stands.
  * - An unsatisfied return visit still moves to RETURN_VISITED: it lowers the satisfaction rate; a new
  *   report opens a new case.
  */
@@ -151,6 +156,43 @@ export function hardCaseOverdueCheck(
   };
 }
 
+const unresolved = (state: HardCaseState) => state === 'RECEIVED' || state === 'CONTACTED';
+
+/**
+ * The flags on `before` that a step taken at `at`, leading to `next`, shows were never due (see the header):
+ * the step ended the state a flag was for by its deadline, or moved the resolution deadline past the flag.
+ */
+function withdrawnBy(before: HardCase, next: HardCase, at: string): HardCaseOverdueKind[] {
+  const kinds: HardCaseOverdueKind[] = [];
+  const { contact, resolve } = before.overdue;
+  if (contact !== undefined && before.state === 'RECEIVED' && next.state !== 'RECEIVED' && !after(at, before.deadlines.contactDue.dueAt)) kinds.push('contact');
+  if (resolve !== undefined && unresolved(before.state) && !after(at, before.deadlines.resolveDue.dueAt)) {
+    const ended = !unresolved(next.state);
+    const moved = next.deadlines.resolveDue.dueAt !== before.deadlines.resolveDue.dueAt && !after(resolve, next.deadlines.resolveDue.dueAt);
+    if (ended || moved) kinds.push('resolve');
+  }
+  return kinds;
+}
+
+/** Takes the flags of `kinds` off `hc` as of the step at `at`: what remains and the history entries. */
+function withdraw(hc: HardCase, kinds: readonly HardCaseOverdueKind[], at: string): { overdue: HardCase['overdue']; entries: HardCaseHistoryEntry[] } {
+  const overdue: { contact?: string; resolve?: string } = { ...hc.overdue };
+  const entries = kinds.map((kind): HardCaseHistoryEntry => {
+    const flaggedAt = hc.overdue[kind]!;
+    delete overdue[kind];
+    return {
+      key: `${hc.caseId}|overdue-withdrawn|${flaggedAt}|${kind}`,
+      action: 'overdueWithdrawn',
+      from: hc.state,
+      to: hc.state,
+      actor: HARDCASE_SYSTEM_ACTOR,
+      note: `${kind === 'contact' ? 'contact' : 'resolution'} deadline met by a step taken at ${at}: the flag of ${flaggedAt} is withdrawn`,
+      at,
+    };
+  });
+  return { overdue, entries };
+}
+
 /** The next deadline that can still flag the case; undefined once nothing more can fall due. */
 export function hardCaseDueAt(hc: HardCase): string | undefined {
   const pending: string[] = [];
@@ -180,6 +222,8 @@ export type HardCaseUpdateResult =
       readonly eventType: string;
       readonly outbound: readonly HardCaseOutboundEvent[];
       readonly overdueFlagged: readonly HardCaseOverdueKind[];
+      /** Flags the step shows were never due (taken by the deadline, processed after the flag): taken back. */
+      readonly overdueWithdrawn: readonly HardCaseOverdueKind[];
     }
   /** The same step was already applied (a redelivery): nothing changes. */
   | { readonly ok: true; readonly duplicate: true; readonly next: HardCase; readonly entry: HardCaseHistoryEntry }
@@ -277,6 +321,8 @@ export function applyHardCaseUpdate(
     ...(update.note !== undefined ? { note: update.note } : {}),
     at,
   };
+  const withdrawn = withdrawnBy(before, after, at);
+  const withdrawal = withdraw(before, withdrawn, at);
   const eventType = HARDCASE_TRANSITIONS[action].eventType;
   const data = {
     caseId: hc.caseId,
@@ -287,15 +333,17 @@ export function applyHardCaseUpdate(
     ...(after.cause !== undefined ? { cause: after.cause } : {}),
     ...(action === 'returnVisit' ? { satisfied: update.satisfied } : {}),
     ...(after.deadlines !== before.deadlines ? { resolveDue: after.deadlines.resolveDue } : {}),
+    ...(withdrawn.length > 0 ? { overdueWithdrawn: withdrawn } : {}),
     at,
   };
   return {
     ok: true,
     duplicate: false,
-    next: { ...after, history: [...before.history, entry], version: hc.version + 1 },
+    next: { ...after, overdue: withdrawal.overdue, history: [...before.history, ...withdrawal.entries, entry], version: hc.version + 1 },
     entry,
     eventType,
     outbound: [{ type: eventType, subject: hc.caseId, data }, ...overdue.outbound],
     overdueFlagged: overdue.flagged,
+    overdueWithdrawn: withdrawn,
   };
 }

@@ -100,7 +100,8 @@ export interface NewHardCase {
 export interface HardCaseHistoryEntry {
   /** Identifies the step under at-least-once delivery: the same key again is a no-op. */
   readonly key: string;
-  readonly action: HardCaseAction | 'open' | 'overdue';
+  /** `overdueWithdrawn`: a flag taken back because a step taken by the deadline arrived after it. */
+  readonly action: HardCaseAction | 'open' | 'overdue' | 'overdueWithdrawn';
   readonly from: HardCaseState | null;
   readonly to: HardCaseState;
   readonly actor: HardCaseActor;
@@ -123,7 +124,10 @@ export interface HardCase extends NewHardCase {
   readonly escalatedTo?: string;
   readonly returnVisit?: { readonly satisfied: boolean; readonly at: string };
   readonly closedAt?: string;
-  /** When each kind of overdue was first flagged; flagged once, and it stays. */
+  /**
+   * When each kind of overdue was flagged; flagged once, and it stays, unless a step taken by the deadline
+   * arrives after the flag and shows it never was due (`overdueWithdrawn` in the history).
+   */
   readonly overdue: { readonly contact?: string; readonly resolve?: string };
   readonly history: readonly HardCaseHistoryEntry[];
   readonly version: number;

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema, type HardCaseReported, type HardCaseUpdated } from '#contract/hardcase';
 import { applicationDecidedSchema } from '#contract/internal-schemas';
+import { hardCaseFigures } from '#hardcase/domain/figures';
 import { createHardCaseService, NotReportedYet, StepOutOfOrder } from '#hardcase/service';
 import { toDecided, toNewCase, toUpdate } from '#hardcase/inbound';
 import { memoryPorts, type MemoryPorts } from '#support/memory/hardcase';
@@ -171,6 +172,39 @@ describe('schedule: overdue by working days', () => {
     expect(flagged.overdue).toEqual({ contact: local('2026-10-01T00:00:01'), resolve: local('2026-10-14T08:00:00') });
     expect(m.published.filter((e) => e.type === 'gov.hardcase.overdue').map((e) => e.id)).toEqual(['gov.hardcase.overdue:HC-OCT:contact', 'gov.hardcase.overdue:HC-OCT:resolve']);
     expect([...m.store.audits.values()].filter((a) => a.action.startsWith('overdue:')).map((a) => a.action)).toEqual(['overdue:contact', 'overdue:resolve']);
+  });
+});
+
+describe('overdue whatever the delivery order', () => {
+  // Reported Mon 11-09 09:20 (contact due that day); the window contacts at 10:05; the schedule runs at 00:15.
+  async function scenario(order: 'schedule first' | 'step first') {
+    const world = memoryPorts({ now: local('2026-11-09T09:30:00') });
+    const hardcases = createHardCaseService(world.ports);
+    await hardcases.report(toNewCase(reported('window')), ref('gov.hardcase.reported'));
+    const contact = ref('gov.hardcase.updated');
+    if (order === 'schedule first') expect(await hardcases.runSchedule(local('2026-11-10T00:15:00'), forEach)).toEqual({ overdue: 1, offered: 0, failed: 0 });
+    world.setNow(local('2026-11-10T01:00:00'));
+    expect(await hardcases.update(toUpdate(updated('contact')), contact, 1)).toMatchObject({ outcome: 'applied' });
+    if (order === 'step first') expect(await hardcases.runSchedule(local('2026-11-10T00:15:00'), forEach)).toEqual({ overdue: 0, offered: 0, failed: 0 });
+    expect((await hardcases.update(toUpdate(updated('contact')), contact, 1)).outcome).toBe('duplicate');
+    return world;
+  }
+
+  it('a contact made by the deadline leaves the case not overdue, whether the schedule flagged it before the contact arrived or not', async () => {
+    const late = await scenario('schedule first');
+    const inOrder = await scenario('step first');
+    const figures = async (world: MemoryPorts) =>
+      hardCaseFigures([(await world.store.loadCase(WINDOW))!.hardCase], { granularity: 'month', value: '2026-11' }, local('2026-11-10T01:00:00'), world.ports.calendar).all;
+    for (const world of [late, inOrder]) {
+      expect((await world.store.loadCase(WINDOW))?.hardCase).toMatchObject({ state: 'CONTACTED', overdue: {} });
+      expect(await figures(world)).toMatchObject({ received: 1, contacted: 1, overdueContact: 0, overdue: 0 });
+    }
+    expect(await figures(late)).toEqual(await figures(inOrder));
+    expect([...late.store.audits.values()].map((a) => a.action).filter((a) => a.startsWith('overdue'))).toEqual(['overdue:contact', 'overdue-withdrawn:contact']);
+    // The overdue event was published and stands; the contact's event says the flag was withdrawn.
+    expect(late.published.map((e) => e.type)).toEqual(['gov.hardcase.opened', 'gov.hardcase.overdue', 'gov.hardcase.contacted']);
+    expect(late.published[2]?.data).toMatchObject({ overdueWithdrawn: ['contact'] });
+    expect(inOrder.published.map((e) => e.type)).toEqual(['gov.hardcase.opened', 'gov.hardcase.contacted']);
   });
 });
 

@@ -191,3 +191,57 @@ describe('applyHardCaseUpdate', () => {
     });
   });
 });
+
+describe('overdue flags withdrawn by a step taken by the deadline but processed after the flag', () => {
+  const CONTACT_DUE = endOf('2026-09-30').dueAt;
+  const RESOLVE_DUE = endOf('2026-10-13').dueAt;
+  const later = (iso: string) => new Date(Date.parse(iso) + 1).toISOString();
+  /** The schedule ran at `at` before the step reached CivicFlow. */
+  const flagged = (hc: HardCase, at: string) => hardCaseOverdueCheck(hc, at).next;
+  const applied = (hc: HardCase, u: HardCaseUpdate) => {
+    const result = applyHardCaseUpdate(hc, u, calendar, config);
+    if (!result.ok || result.duplicate) throw new Error('expected applied');
+    return result;
+  };
+
+  it('withdraws the contact flag of a case contacted by its deadline, with a history entry, and says so in the step event', () => {
+    const hc = flagged(opened(), later(CONTACT_DUE));
+    expect(hc.overdue).toEqual({ contact: later(CONTACT_DUE) });
+    const result = applied(hc, update('contact', '2026-09-30T17:00:00'));
+    expect(result.overdueWithdrawn).toEqual(['contact']);
+    expect(result.next.overdue).toEqual({});
+    expect(result.next.history.map((h) => h.action)).toEqual(['open', 'overdue', 'overdueWithdrawn', 'contact']);
+    expect(result.next.history[2]).toMatchObject({ key: `HC-1|overdue-withdrawn|${later(CONTACT_DUE)}|contact`, from: 'RECEIVED', to: 'RECEIVED', at: local('2026-09-30T17:00:00') });
+    expect(result.outbound[0]).toMatchObject({ type: 'gov.hardcase.contacted', data: { overdueWithdrawn: ['contact'] } });
+    // Late after all: the flag stays.
+    const late = applied(hc, update('contact', '2026-10-08T09:00:00'));
+    expect([late.overdueWithdrawn, late.next.overdue]).toEqual([[], { contact: later(CONTACT_DUE) }]);
+    expect(late.outbound[0]?.data).not.toHaveProperty('overdueWithdrawn');
+  });
+
+  it.each([
+    ['resolve', { cause: 'policyGap' }, ['resolve']],
+    ['explain', { cause: 'policyGap' }, ['resolve']],
+    ['escalate', { escalatedTo: '区政务服务专班', cause: 'policyGap' }, ['resolve']],
+    // Still unresolved, and the deadline stays: nothing to take back.
+    ['involveDepartments', { departments: ['CGJ'] }, []],
+  ] as const)('%s (with %j) by the resolution deadline, after the flag, withdraws %j', (action, extra, withdrawn) => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    const hc = flagged(contacted, later(RESOLVE_DUE));
+    expect(hc.overdue).toEqual({ resolve: later(RESOLVE_DUE) });
+    const result = applied(hc, update(action, '2026-10-13T18:00:00', extra));
+    expect(result.overdueWithdrawn).toEqual(withdrawn);
+    expect(result.next.overdue).toEqual(withdrawn.length > 0 ? {} : { resolve: later(RESOLVE_DUE) });
+  });
+
+  it('withdraws the resolution flag when a second department was involved by the deadline and the flag came before the longer one', () => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    const involve = update('involveDepartments', '2026-10-12T10:00:00', { departments: ['GTJ'] });
+    // Flagged the day after the five-day deadline: within the ten-day one (10-20).
+    const early = applied(flagged(contacted, later(RESOLVE_DUE)), involve);
+    expect([early.overdueWithdrawn, early.next.overdue, early.next.deadlines.resolveDue]).toEqual([['resolve'], {}, endOf('2026-10-20')]);
+    // Flagged only after the ten-day deadline too: it stays.
+    const stale = applied(flagged(contacted, later(endOf('2026-10-20').dueAt)), involve);
+    expect([stale.overdueWithdrawn, stale.next.overdue]).toEqual([[], { resolve: later(endOf('2026-10-20').dueAt) }]);
+  });
+});
