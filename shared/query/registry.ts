@@ -1,6 +1,7 @@
 import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
 import { getBundleVersion, getCreditRecord, getCurrentBundle, getCurrentItem, getItemVersion } from '#registry';
 import { json, problem } from '#platform/http';
+import { creditView } from './credit';
 import { entitledToPersonData } from './privacy';
 import type { QueryRoutes } from './router';
 
@@ -23,8 +24,8 @@ export const registryRoutes: QueryRoutes = {
 
   /**
    * A subject's credit record as the product holds it: the upstream record from the credit
-   * system, the marks the product set itself with their cause (a revocation's falseCommitment names its
-   * application), and what decisions read (the effective record).
+   * system, the marks the product set itself with their cause (each revocation's falseCommitment names its
+   * application), and what decisions read (the effective record): credit.ts.
    */
   'GET /credit/{subjectId}': async ({ params, principal }) => {
     const subjectId = params.subjectId ?? '';
@@ -37,50 +38,6 @@ export const registryRoutes: QueryRoutes = {
     }
     const record = await getCreditRecord(subjectId);
     if (!record) return problem(404, `no credit record for ${subjectId}: the credit system sent none and the product set no mark`);
-    const mark = record.falseCommitmentMark;
-    const commitmentMarks = mark
-      ? [
-          {
-            kind: 'falseCommitment',
-            setBy: 'civicflow',
-            at: mark.at,
-            cause: {
-              reason: 'COMMITMENT_UNTRUTHFUL',
-              applicationId: mark.applicationId,
-              href: `/applications/${encodeURIComponent(mark.applicationId)}`,
-            },
-          },
-        ]
-      : [];
-    // Money recovered for fraud (追回): recorded and published for the credit system, which decides any
-    // exclusion; the mark itself excludes nobody, so the effective record below does not read it.
-    const fraudMarks = (record.benefitFraudMarks ?? []).map((m) => ({
-      kind: 'benefitFraud',
-      setBy: 'civicflow',
-      at: m.at,
-      cause: { reason: 'BENEFIT_RECOVERED_FOR_FRAUD', policyId: m.policyId, amount: m.amount, href: `/policies/${encodeURIComponent(m.policyId)}` },
-    }));
-    const marks = [...commitmentMarks, ...fraudMarks];
-    const upstream = record.upstream;
-    return json(200, {
-      subjectId,
-      subjectKind: person ? 'person' : 'enterprise',
-      upstream: upstream
-        ? {
-            asOf: upstream.asOf,
-            ...(record.upstreamEvent ? { asOfAt: record.upstreamEvent.asOfAt, event: { source: record.upstreamEvent.source, id: record.upstreamEvent.id } } : {}),
-            rating: upstream.rating,
-            dishonest: upstream.dishonest,
-            falseCommitment: upstream.falseCommitment,
-          }
-        : null,
-      marks,
-      // What the product's decisions read: the upstream record with its own marks folded in.
-      effective: {
-        rating: upstream?.rating ?? null,
-        dishonest: upstream?.dishonest === true,
-        falseCommitment: upstream?.falseCommitment === true || mark !== undefined,
-      },
-    });
+    return json(200, creditView(subjectId, person ? 'person' : 'enterprise', record));
   },
 };

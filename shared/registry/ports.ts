@@ -57,7 +57,7 @@ export interface RegistryStore {
   putLicence(licence: Licence, receipt: Receipt): Promise<WriteResult<never>>;
   /** A revocation at `revokedAt` (ISO UTC) unless an earlier one is stored. */
   revokeLicence(licenceNo: string, revokedAt: string, receipt: Receipt): Promise<WriteResult<{ readonly revokedAt?: string }>>;
-  /** The mark, unless the subject has one (the first stands). */
+  /** The mark of one application, unless the subject has one for that application (the first stands). */
   markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void>;
   /** The benefit-fraud mark of one policy, unless the subject has one for that policy (the first stands). */
   markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Promise<void>;

@@ -207,8 +207,8 @@ export function profileBatch(ports: RegistryPorts): GroupCommit<BatchedProfile> 
 }
 
 /**
- * CivicFlow's own credit marks: the false-commitment mark, created once per subject, and the benefit-fraud
- * mark, once per (subject, policy); a redelivery or a later mark leaves the first.
+ * CivicFlow's own credit marks: the false-commitment mark, once per (subject, application), and the
+ * benefit-fraud mark, once per (subject, policy); a redelivery leaves the first of each.
  */
 export async function applyCreditMark(input: CreditMarkInput, ports: RegistryPorts): Promise<void> {
   if (input.markKind === 'benefitFraud') {

@@ -9,8 +9,10 @@
  *   ENT#<code>        PROFILE      enterprise profile        (newer asOf wins; gsi1 = ENTSHARD#nn / code)
  *   LIC#<no>          LICENCE      e-licence                 (gsi1 = HOLDER#<id> / LIC#<type>#<no>)
  *   CREDIT#<id>       CREDIT       credit record             (newer asOf wins, `creditEvent` brought it;
- *                                                             falseCommitmentMark and benefitFraudMarks
- *                                                             are ours)
+ *                                                             falseCommitmentMarks (by application) and
+ *                                                             benefitFraudMarks (by policy) are ours; an
+ *                                                             item written before the map may hold one
+ *                                                             falseCommitmentMark, still read)
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  *
  * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
@@ -27,7 +29,7 @@ import { tableName } from '#platform/resources';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
 import { getReceipt, receiptPut, type Receipt } from '#platform/receipts';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
-import { foldCredit } from './domain/credit';
+import { falseCommitmentMarksOf, foldCredit } from './domain/credit';
 import { storedLicence } from './domain/licence';
 import { shardOf } from './domain/shards';
 import type { VersionStamp } from './domain/item';
@@ -307,14 +309,29 @@ function putCredit(c: CreditRecord, asOf: AsOf, event: { readonly source: string
   );
 }
 
-/** Kept apart from the upstream record, so a later credit update cannot erase the mark; the first stands. */
+/**
+ * False-commitment marks are kept apart from the upstream record, so a later credit update cannot erase
+ * them, in a map by application: a subject whose two approvals on commitment are both revoked keeps both
+ * marks, and a redelivery keeps the first of one application. Two idempotent updates, as for benefit fraud
+ * below. Items written before the map may still hold a single `falseCommitmentMark`: left as it is, and
+ * read with the map (falseCommitmentMarksOf).
+ */
 async function markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void> {
   await ddb.send(
     new UpdateCommand({
       TableName: table(),
       Key: creditKey(subjectId),
-      UpdateExpression: 'SET falseCommitmentMark = if_not_exists(falseCommitmentMark, :m), kind = :k',
-      ExpressionAttributeValues: { ':m': { at: mark.at, applicationId: mark.applicationId }, ':k': 'credit' },
+      UpdateExpression: 'SET falseCommitmentMarks = if_not_exists(falseCommitmentMarks, :empty), kind = :k',
+      ExpressionAttributeValues: { ':empty': {}, ':k': 'credit' },
+    }),
+  );
+  await ddb.send(
+    new UpdateCommand({
+      TableName: table(),
+      Key: creditKey(subjectId),
+      UpdateExpression: 'SET falseCommitmentMarks.#a = if_not_exists(falseCommitmentMarks.#a, :m)',
+      ExpressionAttributeNames: { '#a': mark.applicationId },
+      ExpressionAttributeValues: { ':m': { at: mark.at, applicationId: mark.applicationId } },
     }),
   );
 }
@@ -343,6 +360,9 @@ async function markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Prom
   );
 }
 
+/** A stored item's false-commitment marks, oldest first: the map by application and an older item's single mark. */
+const commitmentMarksOf = (item: Record<string, unknown>): FalseCommitmentMark[] => falseCommitmentMarksOf(item.falseCommitmentMarks, item.falseCommitmentMark);
+
 /** The marks of a stored map, oldest first (ties by policy). */
 function fraudMarksOf(stored: unknown): BenefitFraudMark[] {
   if (typeof stored !== 'object' || stored === null) return [];
@@ -353,18 +373,19 @@ export async function getCreditRecord(subjectId: string): Promise<CreditRecordVi
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId), ConsistentRead: true }));
   if (!out.Item) return undefined;
   const item = out.Item;
+  const commitmentMarks = commitmentMarksOf(item);
+  const fraudMarks = fraudMarksOf(item.benefitFraudMarks);
   return {
     ...(item.credit ? { upstream: item.credit as CreditRecord } : {}),
     ...(item.creditEvent ? { upstreamEvent: item.creditEvent as UpstreamEvent } : {}),
-    ...(item.falseCommitmentMark ? { falseCommitmentMark: item.falseCommitmentMark as FalseCommitmentMark } : {}),
-    ...(fraudMarksOf(item.benefitFraudMarks).length > 0 ? { benefitFraudMarks: fraudMarksOf(item.benefitFraudMarks) } : {}),
+    ...(commitmentMarks.length > 0 ? { falseCommitmentMarks: commitmentMarks } : {}),
+    ...(fraudMarks.length > 0 ? { benefitFraudMarks: fraudMarks } : {}),
   };
 }
 
-const creditOf = (subjectId: string, item: Record<string, unknown>): StoredCredit =>
-  foldCredit(subjectId, item.credit as CreditRecord | undefined, item.falseCommitmentMark as FalseCommitmentMark | undefined);
+const creditOf = (subjectId: string, item: Record<string, unknown>): StoredCredit => foldCredit(subjectId, item.credit as CreditRecord | undefined, commitmentMarksOf(item));
 
-/** The effective credit record: upstream data with our own false-commitment mark folded in. */
+/** The effective credit record: upstream data with our own false-commitment marks folded in. */
 export async function getCredit(subjectId: string): Promise<StoredCredit | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: creditKey(subjectId) }));
   return out.Item ? creditOf(subjectId, out.Item) : undefined;

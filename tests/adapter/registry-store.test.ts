@@ -262,23 +262,32 @@ describe('registry use cases over the real store and receipts', () => {
     expect(await store.licencesOfHolders([])).toEqual(new Map());
   });
 
-  it('marks a false commitment once, keeps it through upstream updates, and folds it the same way for every reader', async () => {
+  const commitmentMark = (subjectId: string, applicationId: string, at: string) =>
+    service.applyCreditMark({ kind: 'creditMark', eventId: `mark-${applicationId}`, subjectId, mark: { at, applicationId }, markKind: 'falseCommitment' }, ports);
+
+  it('marks a false commitment once per application, keeps the marks through upstream updates, and folds them the same way for every reader', async () => {
     const subject = '110101198001010053';
     const markOnly = '110101198001010061';
     const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), subjectId: subject };
-    const mark = (subjectId: string, applicationId: string, at: string) =>
-      service.applyCreditMark({ kind: 'creditMark', eventId: `mark-${applicationId}`, subjectId, mark: { at, applicationId }, markKind: 'falseCommitment' }, ports);
+    const mark = commitmentMark;
     await apply({ kind: 'credit', credit });
+    // Two approvals on commitment of one subject, both revoked: two marks.
     await mark(subject, 'APP-FIRST', '2026-11-21T07:30:00.000Z');
     await mark(subject, 'APP-SECOND', '2026-11-22T07:30:00.000Z');
-    // A newer upstream record says nothing of the mark: the mark is ours and stays.
+    // The first application's mark redelivered (another time): still one mark for it, the first.
+    await mark(subject, 'APP-FIRST', '2026-11-24T07:30:00.000Z');
+    // A newer upstream record says nothing of the marks: the marks are ours and stay.
     await apply({ kind: 'credit', credit: { ...credit, asOf: '2026-11-25', rating: 'B' } });
     await mark(markOnly, 'APP-THIRD', '2026-11-23T07:30:00.000Z');
 
+    const both = [
+      { at: '2026-11-21T07:30:00.000Z', applicationId: 'APP-FIRST' },
+      { at: '2026-11-22T07:30:00.000Z', applicationId: 'APP-SECOND' },
+    ];
     const marked = await store.getCredit(subject);
-    expect(marked).toMatchObject({ subjectId: subject, rating: 'B', falseCommitment: true, falseCommitmentMark: { applicationId: 'APP-FIRST' } });
+    expect(marked).toMatchObject({ subjectId: subject, rating: 'B', falseCommitment: true, falseCommitmentMarks: both });
     expect(await store.getCredit(markOnly)).toMatchObject({ subjectId: markOnly, asOf: '2026-11-23T07:30:00.000Z', dishonest: false, falseCommitment: true });
-    expect(await store.getCreditRecord(subject)).toMatchObject({ upstream: { rating: 'B' }, falseCommitmentMark: { applicationId: 'APP-FIRST' } });
+    expect(await store.getCreditRecord(subject)).toMatchObject({ upstream: { rating: 'B' }, falseCommitmentMarks: both });
 
     const many = await store.batchGetCredits([subject, markOnly, '110101198001010088', subject]);
     expect(Object.fromEntries(many)).toEqual({ [subject]: marked, [markOnly]: await store.getCredit(markOnly) });
@@ -294,6 +303,34 @@ describe('registry use cases over the real store and receipts', () => {
     const together = await store.getApplicationRecordsMany(requests);
     expect(together).toEqual(await Promise.all(requests.map((r) => store.getApplicationRecords(r.itemCode, r.applicant))));
     expect(together[0]).toEqual({ credit: marked });
+  });
+
+  it('still reads the single mark of a credit item written before marks were kept by application, and adds to it', async () => {
+    const subject = '110101198001010096';
+    const legacy = { at: '2026-10-01T02:00:00.000Z', applicationId: 'APP-OLD' };
+    const { ddb } = await import('#platform/aws');
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
+    // As the store wrote the mark before: one attribute, the subject's first mark only.
+    await ddb.send(
+      new UpdateCommand({
+        TableName: db().tables.registry,
+        Key: { pk: `CREDIT#${subject}`, sk: 'CREDIT' },
+        UpdateExpression: 'SET falseCommitmentMark = :m, kind = :k',
+        ExpressionAttributeValues: { ':m': legacy, ':k': 'credit' },
+      }),
+    );
+    expect(await store.getCredit(subject)).toEqual({ subjectId: subject, asOf: legacy.at, dishonest: false, falseCommitment: true, falseCommitmentMarks: [legacy] });
+    expect(await store.getCreditRecord(subject)).toEqual({ falseCommitmentMarks: [legacy] });
+
+    await commitmentMark(subject, 'APP-NEW', '2026-11-21T07:30:00.000Z');
+    // The old application's mark redelivered now: it lands in the map, but the stored one stands.
+    await commitmentMark(subject, 'APP-OLD', '2026-11-22T07:30:00.000Z');
+    const both = [legacy, { at: '2026-11-21T07:30:00.000Z', applicationId: 'APP-NEW' }];
+    expect(await store.getCreditRecord(subject)).toEqual({ falseCommitmentMarks: both });
+    expect(await store.getCredit(subject)).toMatchObject({ falseCommitment: true, falseCommitmentMarks: both });
+    expect((await store.batchGetCredits([subject])).get(subject)).toEqual(await store.getCredit(subject));
+    // Nothing stored before is rewritten.
+    expect(await db().get('registry', { pk: `CREDIT#${subject}`, sk: 'CREDIT' })).toMatchObject({ falseCommitmentMark: legacy });
   });
 
   it('keeps one benefit-fraud mark per policy, the first of each, beside the upstream record and the false-commitment mark', async () => {

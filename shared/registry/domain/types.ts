@@ -1,13 +1,16 @@
 /**
  * The registry's records as the product holds them: upstream reference data with what arrived later folded
- * in (a revocation, CivicFlow's own false-commitment mark), and what became of an event before it is a receipt.
+ * in (a revocation, CivicFlow's own false-commitment marks), and what became of an event before it is a receipt.
  */
 import type { CreditRecord, Licence } from '#contract/schemas';
 
 /** Stored licence: the issued record plus `revokedAt` when a revocation arrived (even before the issue). */
 export type StoredLicence = Licence & { revokedAt?: string };
 
-/** CivicFlow's own mark on a subject's credit (a false commitment a verification found): the first stands. */
+/**
+ * CivicFlow's own mark on a subject's credit (a false commitment a verification found), naming the
+ * application: one per application, the first of each stands, so two revoked applications leave two marks.
+ */
 export interface FalseCommitmentMark {
   readonly at: string;
   readonly applicationId: string;
@@ -23,8 +26,8 @@ export interface BenefitFraudMark {
   readonly amount: number;
 }
 
-/** The effective credit record: the upstream record with CivicFlow's mark folded in. */
-export type StoredCredit = CreditRecord & { falseCommitmentMark?: { at: string; applicationId: string } };
+/** The effective credit record: the upstream record with CivicFlow's marks folded in (oldest first). */
+export type StoredCredit = CreditRecord & { falseCommitmentMarks?: readonly FalseCommitmentMark[] };
 
 /** The event that brought the stored upstream credit record, with the instant its asOf stands for. */
 export interface UpstreamEvent {
@@ -37,7 +40,8 @@ export interface UpstreamEvent {
 export interface CreditRecordView {
   readonly upstream?: CreditRecord;
   readonly upstreamEvent?: UpstreamEvent;
-  readonly falseCommitmentMark?: FalseCommitmentMark;
+  /** False-commitment marks, one per application, oldest first. */
+  readonly falseCommitmentMarks?: readonly FalseCommitmentMark[];
   /** Benefit-fraud marks by policy, oldest first. */
   readonly benefitFraudMarks?: readonly BenefitFraudMark[];
 }

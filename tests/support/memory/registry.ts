@@ -1,14 +1,15 @@
 /**
  * The registry's ports in memory, for unit tests of its use cases (shared/registry/service.ts). The store
- * keeps the same conditions as the DynamoDB one (newer asOf wins, the earliest revocation, the first mark,
- * a version once) and writes a change and its receipt together or not at all; the receipts are create-only.
+ * keeps the same conditions as the DynamoDB one (newer asOf wins, the earliest revocation, the first mark of
+ * each application or policy, a version once) and writes a change and its receipt together or not at all;
+ * the receipts are create-only.
  * tests/adapter/registry-store.test.ts holds the real store to the same conditions.
  */
 import type { InternalEvent } from '#contract/internal';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { Receipt } from '#platform/receipts';
 import { replacesStored } from '#registry/domain/as-of';
-import { foldCredit } from '#registry/domain/credit';
+import { falseCommitmentMarksOf, foldCredit } from '#registry/domain/credit';
 import { becomesCurrent, type VersionStamp } from '#registry/domain/item';
 import { revocationStands, storedLicence } from '#registry/domain/licence';
 import type { AsOf, BenefitFraudMark, FalseCommitmentMark, StoredCredit, StoredLicence } from '#registry/domain/types';
@@ -18,7 +19,7 @@ interface CreditItem {
   credit?: CreditRecord;
   asOfMs?: number;
   creditEvent?: { source: string; id: string; asOfAt: string };
-  mark?: FalseCommitmentMark;
+  marks?: Record<string, FalseCommitmentMark>;
   fraud?: Record<string, BenefitFraudMark>;
 }
 
@@ -149,7 +150,7 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     },
     async markFalseCommitment(subjectId, mark) {
       const stored = credits.get(subjectId) ?? {};
-      credits.set(subjectId, { ...stored, mark: stored.mark ?? mark });
+      credits.set(subjectId, { ...stored, marks: { [mark.applicationId]: mark, ...stored.marks } });
     },
     async markBenefitFraud(subjectId, mark) {
       const stored = credits.get(subjectId) ?? {};
@@ -192,7 +193,7 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     },
     credit(subjectId) {
       const c = credits.get(subjectId);
-      return c ? foldCredit(subjectId, c.credit, c.mark) : undefined;
+      return c ? foldCredit(subjectId, c.credit, falseCommitmentMarksOf(c.marks, undefined)) : undefined;
     },
     setNow(at) {
       now = at;

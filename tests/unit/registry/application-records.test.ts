@@ -57,14 +57,22 @@ describe('getApplicationRecords', () => {
     expect(records).toEqual({ item: item.item, profile: person.profile, credit: credit('440106199001011234').credit });
   });
 
-  it("reads an enterprise's profile under ENT# and folds our false-commitment mark into its credit record", async () => {
+  it("reads an enterprise's profile under ENT# and folds our false-commitment marks into its credit record", async () => {
     const mark = { at: '2026-11-01T00:00:00Z', applicationId: 'A-1' };
-    const { requests } = fakeBatchGet([item, enterprise, credit('91440101MA5CXXXX0X', { falseCommitmentMark: mark })]);
+    const later = { at: '2026-11-02T00:00:00Z', applicationId: 'A-2' };
+    const { requests } = fakeBatchGet([item, enterprise, credit('91440101MA5CXXXX0X', { falseCommitmentMarks: { 'A-2': later, 'A-1': mark } })]);
     const records = await getApplicationRecords('QX-001', { kind: 'enterprise', id: '91440101MA5CXXXX0X' });
 
     expect(requests[0]!['registry-test']!.Keys[1]).toEqual({ pk: 'ENT#91440101MA5CXXXX0X', sk: 'PROFILE' });
     expect(records.profile).toEqual(enterprise.profile);
-    expect(records.credit).toMatchObject({ subjectId: '91440101MA5CXXXX0X', falseCommitment: true, falseCommitmentMark: mark });
+    expect(records.credit).toMatchObject({ subjectId: '91440101MA5CXXXX0X', falseCommitment: true, falseCommitmentMarks: [mark, later] });
+  });
+
+  it('still folds the single false-commitment mark of a credit item written before marks were kept by application', async () => {
+    const mark = { at: '2026-11-01T00:00:00Z', applicationId: 'A-1' };
+    fakeBatchGet([item, person, credit('440106199001011234', { falseCommitmentMark: mark })]);
+    const records = await getApplicationRecords('QX-001', { kind: 'person', id: '440106199001011234' });
+    expect(records.credit).toEqual({ ...credit('440106199001011234').credit, falseCommitment: true, falseCommitmentMarks: [mark] });
   });
 
   it('leaves out what the registry does not hold', async () => {

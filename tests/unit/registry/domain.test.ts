@@ -1,5 +1,5 @@
 import { asOfStamp, replacesStored, staleOutcome } from '#registry/domain/as-of';
-import { foldCredit } from '#registry/domain/credit';
+import { falseCommitmentMarksOf, foldCredit } from '#registry/domain/credit';
 import { becomesCurrent, conflictOutcome, versionArrival, versionOutcome } from '#registry/domain/item';
 import { revocationInstant, revocationStands, revokedBefore, storedLicence } from '#registry/domain/licence';
 import { ENTERPRISE_SHARDS, shardOf } from '#registry/domain/shards';
@@ -31,19 +31,51 @@ describe('registry domain: newer asOf wins', () => {
 describe('registry domain: the credit fold', () => {
   const upstream: CreditRecord = { subjectId: 'S-1', asOf: '2026-10-01', rating: 'A', dishonest: false, falseCommitment: false };
   const mark = { at: '2026-11-21T07:30:00.000Z', applicationId: 'APP-1' };
+  const second = { at: '2026-11-22T07:30:00.000Z', applicationId: 'APP-2' };
 
   it('leaves an upstream record without a mark as it is', () => {
-    expect(foldCredit('S-1', upstream, undefined)).toEqual(upstream);
+    expect(foldCredit('S-1', upstream, [])).toEqual(upstream);
   });
 
   it('folds our mark into the upstream record, which keeps its own fields', () => {
-    expect(foldCredit('S-1', { ...upstream, dishonest: true }, mark)).toEqual({ ...upstream, dishonest: true, falseCommitment: true, falseCommitmentMark: mark });
+    expect(foldCredit('S-1', { ...upstream, dishonest: true }, [mark])).toEqual({ ...upstream, dishonest: true, falseCommitment: true, falseCommitmentMarks: [mark] });
   });
 
-  it('makes a record of the mark alone: no rating (a rule on it is unknown), asOf the mark, not dishonest', () => {
-    const folded = foldCredit('S-2', undefined, mark);
-    expect(folded).toEqual({ subjectId: 'S-2', asOf: mark.at, dishonest: false, falseCommitment: true, falseCommitmentMark: mark });
+  it('folds every mark, one per application: two revoked applications leave two marks', () => {
+    expect(foldCredit('S-1', upstream, [mark, second])).toEqual({ ...upstream, falseCommitment: true, falseCommitmentMarks: [mark, second] });
+  });
+
+  it('makes a record of the marks alone: no rating (a rule on it is unknown), asOf the first mark, not dishonest', () => {
+    const folded = foldCredit('S-2', undefined, [mark, second]);
+    expect(folded).toEqual({ subjectId: 'S-2', asOf: mark.at, dishonest: false, falseCommitment: true, falseCommitmentMarks: [mark, second] });
     expect(folded).not.toHaveProperty('rating');
+  });
+});
+
+describe('registry domain: the stored false-commitment marks', () => {
+  const first = { at: '2026-11-21T07:30:00.000Z', applicationId: 'APP-1' };
+  const second = { at: '2026-11-22T07:30:00.000Z', applicationId: 'APP-2' };
+
+  it('reads the map by application, oldest first (ties by application)', () => {
+    expect(falseCommitmentMarksOf({ 'APP-2': second, 'APP-1': first }, undefined)).toEqual([first, second]);
+    const tie = { at: first.at, applicationId: 'APP-0' };
+    expect(falseCommitmentMarksOf({ 'APP-1': first, 'APP-0': tie }, undefined)).toEqual([tie, first]);
+  });
+
+  it('still reads the single mark of an item written before the map, alone or beside the map', () => {
+    expect(falseCommitmentMarksOf(undefined, first)).toEqual([first]);
+    expect(falseCommitmentMarksOf({ 'APP-2': second }, first)).toEqual([first, second]);
+  });
+
+  it('keeps the single mark when the map names its application again (a redelivery after the change): it was written first', () => {
+    const redelivered = { at: '2026-12-01T00:00:00.000Z', applicationId: 'APP-1' };
+    expect(falseCommitmentMarksOf({ 'APP-1': redelivered, 'APP-2': second }, first)).toEqual([first, second]);
+  });
+
+  it('holds no mark when nothing is stored, and ignores what is not a mark', () => {
+    expect(falseCommitmentMarksOf(undefined, undefined)).toEqual([]);
+    expect(falseCommitmentMarksOf({}, null)).toEqual([]);
+    expect(falseCommitmentMarksOf({ junk: 'x', other: { at: 1 } }, 'x')).toEqual([]);
   });
 });
 

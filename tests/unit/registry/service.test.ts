@@ -223,7 +223,7 @@ describe('registry service: licences', () => {
 describe('registry service: the credit mark and the inbound mapping', () => {
   const marked = sample<{ subjectId: string; applicationId: string; at: string; kind: string }>('civicflow.credit.marked/untruthful-commitment');
 
-  it('maps the queue event to the mark, keeps the first mark, and folds it into the effective record', async () => {
+  it('maps the queue event to the mark, keeps one mark per application (the first of each), and folds them into the effective record', async () => {
     const reg = memoryRegistry(AT);
     const input = registryInput(marked as never);
     expect(input).toEqual({
@@ -236,7 +236,15 @@ describe('registry service: the credit mark and the inbound mapping', () => {
     if (input.kind !== 'creditMark' || input.markKind !== 'falseCommitment') throw new Error('expected a false-commitment mark');
     await applyCreditMark(input, reg.ports);
     await applyCreditMark({ ...input, mark: { at: '2026-12-01T00:00:00.000Z', applicationId: 'LATER' } }, reg.ports);
-    expect(reg.credit(marked.data.subjectId)).toMatchObject({ falseCommitment: true, falseCommitmentMark: { applicationId: marked.data.applicationId } });
+    // A redelivery of the first application's mark, with another time: the first stands.
+    await applyCreditMark({ ...input, mark: { ...input.mark, at: '2026-12-02T00:00:00.000Z' } }, reg.ports);
+    expect(reg.credit(marked.data.subjectId)).toMatchObject({
+      falseCommitment: true,
+      falseCommitmentMarks: [
+        { at: marked.data.at, applicationId: marked.data.applicationId },
+        { at: '2026-12-01T00:00:00.000Z', applicationId: 'LATER' },
+      ],
+    });
     expect(reg.receipts.size).toBe(0);
   });
 
