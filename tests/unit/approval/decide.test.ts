@@ -7,6 +7,7 @@ import { makeIdNumber } from '#contract/identifiers';
 import { validateData } from '#contract/envelope';
 import type { Condition } from '#rules/types';
 import { checkCredit } from '#approval/domain/credit';
+import { foldCredit } from '#registry/domain/credit';
 import { checkItem } from '#approval/domain/item-step';
 import { licenceMoment } from '#approval/domain/licences';
 import { judgeMaterials, materialsStep } from '#approval/domain/materials';
@@ -196,6 +197,23 @@ describe('decide: step 2, credit', () => {
     expect(d.outcome).toBe(outcome);
     expect(codes(d)).toEqual(reasons);
     expect(d.materialsPending).toEqual([]);
+    expect(d.verificationDue).toBeUndefined();
+  });
+
+  it.each([
+    ['one false-commitment mark', [{ at: '2026-10-20T02:00:00.000Z', applicationId: 'APP-REVOKED-1' }]],
+    [
+      'two false-commitment marks (two revoked applications)',
+      [
+        { at: '2026-10-20T02:00:00.000Z', applicationId: 'APP-REVOKED-1' },
+        { at: '2026-10-21T02:00:00.000Z', applicationId: 'APP-REVOKED-2' },
+      ],
+    ],
+  ])('stays excluded from commitment with %s folded in by the registry (the credit system says none)', (_, marks) => {
+    const folded = foldCredit(PERSON.id, credit({ subjectId: PERSON.id }), marks);
+    const d = decide(inputFor(criminalApp(), criminalRecordItem, { credit: folded }));
+    expect(d.outcome).toBe('MANUAL_REVIEW');
+    expect(codes(d)).toEqual(['COMMITMENT_EXCLUDED']);
     expect(d.verificationDue).toBeUndefined();
   });
 
