@@ -153,28 +153,50 @@ describe('the front door', () => {
     expect(await receipt(supplement)).toMatchObject({ outcome: 'applied', effect: { resource: 'application', version: 2, state: 'APPROVED' } });
   });
 
-  it('shows the product\'s own credit mark with its cause: a revocation\'s falseCommitment names the application', async () => {
-    const commitment = variant('gov.application.submitted', 'commitment-no-criminal-record', {
-      applicationId: 'FD-COMMIT-WANG',
-      applicant: { kind: 'person', id: WANG, name: '王芳' },
-      materials: [{ code: 'M-IDCARD', licenceNo: 'SFZ-440304-2015-0662810' }, { code: 'M-COMMIT', provided: true }],
-    });
-    await accepted([commitment]);
+  it('shows the product\'s own credit marks with their cause: each revocation\'s falseCommitment names its application', async () => {
+    // Two approvals on commitment of one subject, both before either is verified; then both revoked.
+    const commitment = (applicationId: string) =>
+      variant('gov.application.submitted', 'commitment-no-criminal-record', {
+        applicationId,
+        applicant: { kind: 'person', id: WANG, name: '王芳' },
+        materials: [{ code: 'M-IDCARD', licenceNo: 'SFZ-440304-2015-0662810' }, { code: 'M-COMMIT', provided: true }],
+      });
+    await accepted([commitment('FD-COMMIT-WANG'), commitment('FD-COMMIT-WANG-2')]);
     await rt.drain();
     expect((await rt.get('/applications/FD-COMMIT-WANG')).body.outcome).toBe('APPROVED_ON_COMMITMENT');
+    expect((await rt.get('/applications/FD-COMMIT-WANG-2')).body.outcome).toBe('APPROVED_ON_COMMITMENT');
     const untruthful = variant('gov.application.verification.reported', 'untruthful', { applicationId: 'FD-COMMIT-WANG' });
     await accepted([untruthful]);
     await rt.drain();
+    const untruthfulToo = variant('gov.application.verification.reported', 'untruthful', { applicationId: 'FD-COMMIT-WANG-2' });
+    await accepted([untruthfulToo]);
+    await rt.drain();
+    // The first verification posted again as it was: its first receipt stands, and its application keeps one mark.
+    await accepted([untruthful]);
+    await rt.drain();
     expect(await receipt(untruthful)).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'REVOKED' } });
+    expect(await receipt(untruthfulToo)).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'REVOKED' } });
+    const mark = (applicationId: string) => ({
+      kind: 'falseCommitment',
+      setBy: 'civicflow',
+      at: expect.any(String),
+      cause: { reason: 'COMMITMENT_UNTRUTHFUL', applicationId, href: `/applications/${applicationId}` },
+    });
     const record = await rt.get(`/credit/${WANG}`);
     expect(record.status).toBe(200);
-    expect(record.body).toMatchObject({
+    expect(record.body).toEqual({
       subjectId: WANG,
       subjectKind: 'person',
-      upstream: { asOf: '2026-11-01', falseCommitment: false },
-      marks: [{ kind: 'falseCommitment', setBy: 'civicflow', at: expect.any(String), cause: { reason: 'COMMITMENT_UNTRUTHFUL', applicationId: 'FD-COMMIT-WANG', href: '/applications/FD-COMMIT-WANG' } }],
-      effective: { falseCommitment: true, dishonest: false },
+      upstream: expect.objectContaining({ asOf: '2026-11-01', falseCommitment: false }),
+      marks: [mark('FD-COMMIT-WANG'), mark('FD-COMMIT-WANG-2')],
+      effective: expect.objectContaining({ falseCommitment: true, dishonest: false }),
     });
+    // The marks exclude the subject from commitment in a later decision.
+    await accepted([commitment('FD-COMMIT-WANG-3')]);
+    await rt.drain();
+    const after = (await rt.get('/applications/FD-COMMIT-WANG-3')).body;
+    expect(after.outcome).toBe('MANUAL_REVIEW');
+    expect(after.reasons.map((r: any) => r.code)).toContain('COMMITMENT_EXCLUDED');
     expect((await rt.get(`/credit/${EXPORTER}`)).body).toMatchObject({ subjectKind: 'enterprise', marks: [], effective: { dishonest: false } });
     expect((await rt.get('/credit/440305199003071230')).status).toBe(400);
     expect((await rt.get('/credit/91440300MA5H7R3N0Y')).status).toBe(404);
