@@ -4,6 +4,9 @@
  * (NEEDS_ANSWER) before anything is decided, never a silent skip: the questions to ask are those whose
  * `answers.<id>` leaves are unknown in the conditions still unknown, in the bundle's question order; any
  * other fact unknown there (a profile field, a form field) is listed as an unknown fact.
+ *
+ * An item whose child was decided before is not asked again: `settled` gives its applicability as found
+ * when it was first decided (application.ts says why), whatever its condition says on today's facts.
  */
 import { compileCached } from '#rules';
 import type { Explanation, Facts, LeafTrace, TraceNode, Truth } from '#rules/types';
@@ -32,8 +35,10 @@ export function bundleFacts(itemFacts: Facts, answers: Readonly<Record<string, u
   return { ...itemFacts, answers };
 }
 
-export function whichItemsApply(bundle: Bundle, facts: Facts, timeZone: string): ApplicabilityResult {
+export function whichItemsApply(bundle: Bundle, facts: Facts, timeZone: string, settled: ReadonlyMap<string, Applicability> = new Map()): ApplicabilityResult {
   const items = bundle.items.map((item): Applicability => {
+    const fixed = settled.get(item.itemCode);
+    if (fixed !== undefined) return fixed;
     if (item.appliesWhen === undefined) return { itemCode: item.itemCode, required: item.required, applies: true, explanation: null };
     const key = `bundle:${bundle.bundleCode}@${bundle.version}:${item.itemCode}`;
     const explanation = compileCached(item.appliesWhen, key, { timeZone }).explain(facts);

@@ -124,7 +124,20 @@ const pickFacts = (c: BundleContext) => ({ ...(c.profile ? { profile: c.profile 
 
 /**
  * Decide every ready child, plan again, until the bundle is settled or needs answers. `kept` are the
- * children decided before (a later event keeps them); `previous` is the version this one follows.
+ * children decided before that stay as they are; `previous` is the version this one follows.
+ *
+ * Whether an item applies is asked until its child is first decided, and never after. A child with a
+ * decision was found applicable and taken up by its department, whatever the outcome:
+ * - approved (on commitment too): its certificate is issued and may serve followers;
+ * - rejected, terminated or revoked: the outcome counts in the roll-up;
+ * - in manual review: a person has it and will decide it;
+ * - accepted pending materials (容缺): accepted; a supplement decides it again, on the new materials, but
+ *   does not ask again whether it applies.
+ * So it keeps applying whatever its `appliesWhen` says on later facts (answers, form, profile, clock),
+ * and its applicability stays the one found when it was first decided. A child with no decision (not yet
+ * reached, waiting for a predecessor, not started, not applicable) is asked about on the current facts at
+ * every settle; if any of them is unknown the bundle needs answers: the decided children stay, one
+ * pending materials is decided again, and no undecided child is started until the answers come.
  */
 export function settle(application: BundleApplication, context: BundleContext, kept: ReadonlyMap<string, Decision>, previous: BundleState | undefined): BundleState {
   const { now, calendar } = context;
@@ -132,6 +145,7 @@ export function settle(application: BundleApplication, context: BundleContext, k
   if (!checked.ok) return refusedBundle(application, checked, now, previous);
   const bundle = checked.bundle;
   const decided = new Map<string, Decision>(kept);
+  const settled = settledApplicability(bundle, kept, previous);
   const facts = applicabilityFacts(application, context);
   for (let round = 0; round <= bundle.items.length; round++) {
     const plan = planBundle({
@@ -142,18 +156,8 @@ export function settle(application: BundleApplication, context: BundleContext, k
       applicantId: application.applicant.id,
       timeZone: calendar.timeZone,
       now,
+      settled,
     });
-    const base = { application, bundle, context, decided, previous };
-    if (plan.kind === 'needsAnswer') {
-      const reasons: BundleReason[] = [
-        {
-          code: 'NEEDS_ANSWER',
-          message: `请先回答：${[...plan.questions.map((q) => q.text), ...plan.unknownFacts].join('；')}`,
-          details: { questions: plan.questions.map((q) => q.id), unknownFacts: plan.unknownFacts },
-        },
-      ];
-      return stateOf(base, { status: 'NEEDS_ANSWER', reasons, applicability: plan.applicability, questions: plan.questions, unknownFacts: plan.unknownFacts, merged: [], saved: 0, children: [] });
-    }
     if (plan.kind === 'decide') {
       for (const ready of plan.ready) decided.set(ready.itemCode, decideChild(application, ready, context, previousChild(previous, ready.itemCode)));
       continue;
@@ -163,6 +167,18 @@ export function settle(application: BundleApplication, context: BundleContext, k
       const departmentCode = decision?.departmentCode ?? context.items.get(c.itemCode)?.departmentCode ?? null;
       return { itemCode: c.itemCode, required: c.required, state: c.state, departmentCode, ...(decision ? { decision } : {}) };
     });
+    const base = { application, bundle, context, decided, previous };
+    if (plan.kind === 'needsAnswer' && plan.status === 'NEEDS_ANSWER') {
+      const reasons: BundleReason[] = [
+        {
+          code: 'NEEDS_ANSWER',
+          message: `请先回答：${[...plan.questions.map((q) => q.text), ...plan.unknownFacts].join('；')}`,
+          details: { questions: plan.questions.map((q) => q.id), unknownFacts: plan.unknownFacts },
+        },
+      ];
+      // The merged material set is known once every item's applicability is.
+      return stateOf(base, { status: 'NEEDS_ANSWER', reasons, applicability: plan.applicability, questions: plan.questions, unknownFacts: plan.unknownFacts, merged: [], saved: 0, children });
+    }
     return stateOf(base, {
       status: plan.status,
       reasons: rollUpReasons(plan.status, children),
@@ -175,6 +191,21 @@ export function settle(application: BundleApplication, context: BundleContext, k
     });
   }
   throw new Error(`bundle ${bundle.bundleCode} did not settle`);
+}
+
+/**
+ * The applicability of every child decided before (kept, or decided again now): as the version it was
+ * decided in found it. A child decided before always applied then; a version that lost that finding (or
+ * never had it) still keeps the child applicable, with no trace.
+ */
+function settledApplicability(bundle: Bundle, kept: ReadonlyMap<string, Decision>, previous: BundleState | undefined): Map<string, Applicability> {
+  const settled = new Map<string, Applicability>();
+  for (const { itemCode, required } of bundle.items) {
+    if (!kept.has(itemCode) && previousChild(previous, itemCode) === undefined) continue;
+    const found = previous?.applicability.find((a) => a.itemCode === itemCode && a.applies === true);
+    settled.set(itemCode, found ?? { itemCode, required, applies: true, explanation: null });
+  }
+  return settled;
 }
 
 /**

@@ -6,6 +6,10 @@
  * declared order, is held by the applicant and counts as a valid e-licence of trust level A of that
  * item's `certificateType`, so the applicant never brings what the bureau just issued. It is issued at its
  * item's decision, or at the follower's if that is earlier (a person's time can run ahead of ours).
+ *
+ * A child decided before and decided again now (a supplement to one pending materials) follows the items
+ * it followed then: those decided before too. Any other predecessor did not apply when it was first
+ * decided (it would have waited for it), and one that applies now does not make it wait after the fact.
  */
 import type { Licence, ServiceItem } from '../types';
 import { isApproved, isFailed, type Bundle, type BundleItem, type ChildState } from './types';
@@ -27,6 +31,8 @@ export interface OrderInput {
   readonly applicantId: string;
   /** The moment the ready children are decided: no certificate serving them is issued after it. */
   readonly now: string;
+  /** The children decided before (their applicability settled), whether kept or decided again now. */
+  readonly settled?: ReadonlySet<string>;
 }
 
 /** `after` without the predecessors that do not apply to this applicant. */
@@ -49,7 +55,9 @@ export function progress(input: OrderInput): Map<string, Progress> {
     if (input.applies.get(code) !== true) return { kind: 'notApplicable' };
     const decided = input.decided.get(code);
     if (decided !== undefined) return decided;
-    const predecessors = effectivePredecessors(byCode.get(code) ?? { after: [] }, input.applies);
+    const item = byCode.get(code) ?? { after: [] };
+    const settled = input.settled ?? new Set<string>();
+    const predecessors = settled.has(code) ? (item.after ?? []).filter((p) => settled.has(p)) : effectivePredecessors(item, input.applies);
     const waitingFor: string[] = [];
     for (const p of predecessors) {
       const s = stateOf(p);

@@ -4,6 +4,11 @@
  * it is decided on (its materials replaced by the merged requirements) and the certificates that serve it
  * as e-licences, for approval's decide() — or, when none is ready, the settled roll-up. The use case
  * decides the ready children, records them and plans again, until the bundle is settled.
+ *
+ * Children decided before (`settled`) are not asked about again. While a child not yet decided has an
+ * unknown applicability, only children decided before go on (one pending materials is decided again);
+ * the others wait for the answers and are not listed, and the bundle needs answers unless the children
+ * decided already make it final (rollup.ts).
  */
 import type { Facts } from '#rules/types';
 import type { Licence, ServiceItem } from '../types';
@@ -24,6 +29,8 @@ export interface PlanInput {
   readonly timeZone: string;
   /** The moment the ready children are decided (certificates serving them are issued no later). */
   readonly now: string;
+  /** The applicability of the children decided before, as found when each was first decided. */
+  readonly settled?: ReadonlyMap<string, Applicability>;
 }
 
 export interface ReadyChild {
@@ -41,16 +48,21 @@ interface Known {
 }
 
 export type BundlePlan =
-  | { readonly kind: 'needsAnswer'; readonly status: 'NEEDS_ANSWER'; readonly applicability: readonly Applicability[]; readonly questions: readonly Question[]; readonly unknownFacts: readonly string[] }
+  | (Known & {
+      readonly kind: 'needsAnswer';
+      /** NEEDS_ANSWER, or the final status the children decided before already give (REJECTED, TERMINATED). */
+      readonly status: BundleStatus;
+      readonly questions: readonly Question[];
+      readonly unknownFacts: readonly string[];
+      /** The children decided before; the others wait for the answers. */
+      readonly children: readonly Child[];
+    })
   | (Known & { readonly kind: 'decide'; readonly ready: readonly ReadyChild[] })
   | (Known & { readonly kind: 'settled'; readonly status: BundleStatus; readonly children: readonly Child[] });
 
 export function planBundle(input: PlanInput): BundlePlan {
-  const applies = whichItemsApply(input.bundle, input.facts, input.timeZone);
-  if (applies.status === 'NEEDS_ANSWER') {
-    const { items: applicability, questions, unknownFacts } = applies;
-    return { kind: 'needsAnswer', status: 'NEEDS_ANSWER', applicability, questions, unknownFacts };
-  }
+  const settled = input.settled ?? new Map<string, Applicability>();
+  const applies = whichItemsApply(input.bundle, input.facts, input.timeZone, settled);
   const applicable = applies.items.filter((i) => i.applies === true).flatMap((i) => {
     const item = input.items.get(i.itemCode);
     return item ? [item] : [];
@@ -64,11 +76,14 @@ export function planBundle(input: PlanInput): BundlePlan {
     items: input.items,
     applicantId: input.applicantId,
     now: input.now,
+    settled: new Set(settled.keys()),
   });
 
+  const asking = applies.status === 'NEEDS_ANSWER';
   const ready: ReadyChild[] = [];
   const children: Child[] = [];
   for (const { itemCode, required } of input.bundle.items) {
+    if (asking && !settled.has(itemCode)) continue;
     const state = states.get(itemCode) ?? { kind: 'notApplicable' };
     if (state.kind === 'ready') {
       const item = input.items.get(itemCode);
@@ -76,5 +91,9 @@ export function planBundle(input: PlanInput): BundlePlan {
     } else children.push({ itemCode, required, state });
   }
   if (ready.length > 0) return { ...known, kind: 'decide', ready };
+  if (applies.status === 'NEEDS_ANSWER') {
+    const { questions, unknownFacts } = applies;
+    return { ...known, kind: 'needsAnswer', status: rollUp('NEEDS_ANSWER', children), questions, unknownFacts, children };
+  }
   return { ...known, kind: 'settled', status: rollUp('known', children), children };
 }

@@ -6,7 +6,8 @@
  *   4. any applicable child waiting for a person, required or optional → IN_PROGRESS;
  *   5. every applicable child approved (on commitment counts) → APPROVED;
  *   6. otherwise → PARTIALLY_APPROVED.
- * Before any child is decided, an applicability still unknown makes it NEEDS_ANSWER. Recomputed on every
+ * An applicability still unknown (of a child not yet decided) makes it NEEDS_ANSWER, unless the children
+ * decided already make it REJECTED or TERMINATED, which no answer can change. Recomputed on every
  * change of a child. The bundle is due `promisedDays` working days after submission and overdue while
  * still open (NEEDS_ANSWER, IN_PROGRESS, ACCEPTED_PENDING_MATERIALS) after that.
  */
@@ -17,7 +18,10 @@ const decidedAs = (child: Child, ...outcomes: string[]) => child.state.kind === 
 const applicable = (child: Child) => child.state.kind !== 'notApplicable';
 
 export function rollUp(applicability: 'known' | 'NEEDS_ANSWER', children: readonly Child[]): BundleStatus {
-  if (applicability === 'NEEDS_ANSWER') return 'NEEDS_ANSWER';
+  if (applicability === 'NEEDS_ANSWER') {
+    const decided = rollUp('known', children);
+    return decided === 'REJECTED' || decided === 'TERMINATED' ? decided : 'NEEDS_ANSWER';
+  }
   const required = children.filter((c) => c.required && applicable(c));
   const live = children.filter(applicable);
   if (required.some((c) => decidedAs(c, 'REJECTED'))) return 'REJECTED';

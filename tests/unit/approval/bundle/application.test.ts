@@ -5,7 +5,7 @@
  * 办不成事 hears of a child waiting for a person.
  */
 import { childApplicationId, decideBundle, type BundleApplication, type BundleContext, type BundleState } from '#approval/domain/bundle/application';
-import { reviewBundleChild, supplementBundle } from '#approval/domain/bundle/later';
+import { reviewBundleChild, supplementBundle, terminateMissedSupplements } from '#approval/domain/bundle/later';
 import type { Licence, ServiceItem } from '#approval/domain/types';
 import { makeIdNumber } from '#contract/identifiers';
 import { calendar } from '../fixtures';
@@ -185,5 +185,117 @@ describe('a bundle application decided whole', () => {
   it('rejects an unknown bundle at once, deciding nothing', () => {
     const s = decideBundle(application({}), { ...context(), bundle: undefined });
     expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });
+  });
+});
+
+describe('a later event on a bundle application keeps the children already decided', () => {
+  // The seal item also needs a filing form it tolerates (容缺), so the bundle stays open with it pending.
+  const SEAL_FORM = { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true } as const;
+  const pendingItems = new Map(items);
+  pendingItems.set('QYKB-YZKZ', { ...items.get('QYKB-YZKZ')!, version: 2, materials: [BL, ID, SEAL_FORM] });
+  const open = (now = NOW): BundleContext => ({ ...context(now), items: pendingItems });
+  const child = (s: BundleState, code: string) => s.children.find((c) => c.itemCode === code);
+  const supplemented = (s: BundleState, supplement: Parameters<typeof supplementBundle>[1], now = LATER) => {
+    const t = supplementBundle(s, supplement, open(now));
+    if (!t.ok) throw new Error(t.refusal.message);
+    return t.state;
+  };
+
+  it('keeps a child approved and one with a person when a supplement makes their appliesWhen unknown', () => {
+    // 社保登记 applies by the staff count on the form (no one answered that staff will be hired).
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: false }, { ...FORM, employees: 3 }), open());
+    expect(outcomes(s)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'ACCEPTED_PENDING_MATERIALS', 'QYKB-FPSL': 'notApplicable', 'QYKB-SBDJ': 'MANUAL_REVIEW', 'QYKB-YHKH': 'waiting' });
+    expect(s.status).toBe('ACCEPTED_PENDING_MATERIALS');
+
+    // The staff count is withdrawn: 社保登记's appliesWhen is now unknown, but a person already has it.
+    const r = supplemented(s, { materials: [], form: { employees: null } });
+    expect(r.status).toBe('ACCEPTED_PENDING_MATERIALS');
+    expect(r.questions).toEqual([]);
+    expect(child(r, 'QYKB-SLDJ')).toEqual(child(s, 'QYKB-SLDJ'));
+    expect(child(r, 'QYKB-SBDJ')).toEqual(child(s, 'QYKB-SBDJ'));
+    // Only the child pending materials is decided again (its next version, the same supplement deadline).
+    const seal = child(r, 'QYKB-YZKZ')?.decision;
+    expect(seal).toMatchObject({ outcome: 'ACCEPTED_PENDING_MATERIALS', sequence: 2, supplementDue: child(s, 'QYKB-YZKZ')?.decision?.supplementDue });
+    expect(r.changedChildren).toEqual(['QYKB-YZKZ']);
+    expect(r.applicability.find((a) => a.itemCode === 'QYKB-SBDJ')?.applies).toBe(true);
+    expect(r.notice).toEqual([{ code: 'M-SEAL-FORM', name: '刻章备案表', status: 'pending', items: ['QYKB-YZKZ'] }]);
+
+    // The filing form brought in time: the seal is approved, the bank account starts on its certificate,
+    // and the bundle waits for the person deciding 社保登记.
+    const done = supplemented(r, { materials: [{ code: 'M-SEAL-FORM', provided: true }] });
+    expect(outcomes(done)).toEqual({ ...outcomes(s), 'QYKB-YZKZ': 'APPROVED', 'QYKB-YHKH': 'APPROVED' });
+    expect(done.status).toBe('IN_PROGRESS');
+  });
+
+  it('keeps a child approved, its certificate and its legal days, when a supplement answers that it does not apply', () => {
+    const s = decideBundle(application({ needsInvoice: true, hiresStaff: false }), open());
+    const invoice = child(s, 'QYKB-FPSL');
+    expect(invoice?.state).toEqual({ kind: 'decided', outcome: 'APPROVED', certificateNo: `发票领用-${childApplicationId('YJS-20261118-0007', 'QYKB-FPSL')}`, decidedAt: NOW });
+    expect(s.legalDaysSum).toBe(40);
+
+    const r = supplemented(s, { materials: [], answers: { needsInvoice: false } });
+    expect(child(r, 'QYKB-FPSL')).toEqual(invoice);
+    expect(r.legalDaysSum).toBe(40);
+    expect(r.application.answers).toEqual({ needsInvoice: false, hiresStaff: false });
+    expect(r.status).toBe('ACCEPTED_PENDING_MATERIALS');
+  });
+
+  it('asks again about a child not yet decided, keeping the decided ones and deciding again the one pending materials', () => {
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: false }), open());
+    expect(outcomes(s)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'ACCEPTED_PENDING_MATERIALS', 'QYKB-FPSL': 'notApplicable', 'QYKB-YHKH': 'waiting' });
+    // The invoice answer withdrawn and the filing form brought: 发票领用, never decided, is asked about again.
+    const r = supplemented(s, { materials: [{ code: 'M-SEAL-FORM', provided: true }], answers: { needsInvoice: null } });
+    expect(r.status).toBe('NEEDS_ANSWER');
+    expect(r.questions.map((q) => q.id)).toEqual(['needsInvoice']);
+    expect(r.reasons.map((c) => c.code)).toEqual(['NEEDS_ANSWER']);
+    // The business licence stays; the seal, whose applicability was settled when it was accepted, takes its
+    // filing form now; the bank account and the invoice wait for the answer.
+    expect(outcomes(r)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED' });
+    expect(child(r, 'QYKB-SLDJ')).toEqual(child(s, 'QYKB-SLDJ'));
+    expect(child(r, 'QYKB-YZKZ')?.decision?.sequence).toBe(2);
+
+    // Answered: the children not yet decided are decided, the others kept.
+    const answered = supplemented(r, { materials: [], answers: { needsInvoice: true } });
+    expect(outcomes(answered)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'APPROVED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'notApplicable', 'QYKB-YHKH': 'APPROVED' });
+    expect(child(answered, 'QYKB-YZKZ')).toEqual(child(r, 'QYKB-YZKZ'));
+    expect(answered.changedChildren).toEqual(['QYKB-FPSL', 'QYKB-YHKH']);
+    expect(answered.status).toBe('APPROVED');
+  });
+
+  it('gives the final status the decided children make rather than ask about a child not yet decided', () => {
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: false }), open());
+    // The seal (required, pending materials) is decided again and refused by its rule; the invoice turns unknown.
+    const r = supplemented(s, { materials: [{ code: 'M-SEAL-FORM', provided: true }], form: { seals: 9 }, answers: { needsInvoice: null } });
+    expect(outcomes(r)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'REJECTED' });
+    expect(r).toMatchObject({ status: 'REJECTED', questions: [], reasons: [expect.objectContaining({ code: 'REQUIRED_CHILD_REJECTED' })] });
+    expect(r.applicability.find((a) => a.itemCode === 'QYKB-FPSL')?.applies).toBeNull();
+  });
+
+  // 发票领用 applies to a taxpayer the shared profile says is registered: facts a person's decision or the
+  // deadlines schedule read again, and may find changed.
+  const registered = { id: 'Q-TAX-REG', description: '申请人已办理税务登记', fact: 'applicant.taxRegistered', op: 'eq' as const, value: true };
+  const taxBundle = { ...startUp, version: startUp.version + 300, items: startUp.items.map((i) => (i.itemCode === 'QYKB-FPSL' ? { ...i, appliesWhen: registered } : i)) };
+  const withProfile = (profile: Record<string, unknown>, now = NOW): BundleContext => ({ ...open(now), bundle: taxBundle, profile });
+
+  it('keeps a decided child on a person\'s decision on another, though the profile no longer says it applies', () => {
+    const s = decideBundle(application({ hiresStaff: true }), withProfile({ taxRegistered: true }));
+    expect(outcomes(s)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-FPSL': 'APPROVED', 'QYKB-SBDJ': 'MANUAL_REVIEW' });
+    const review = { outcome: 'APPROVED' as const, reasons: [], staffId: 'S-4', at: LATER, itemCode: 'QYKB-SBDJ' };
+    const reviewed = reviewBundleChild(s, review, withProfile({}, LATER));
+    if (!reviewed.ok) throw new Error(reviewed.refusal.message);
+    expect(reviewed.state.status).toBe('ACCEPTED_PENDING_MATERIALS');
+    expect(child(reviewed.state, 'QYKB-FPSL')).toEqual(child(s, 'QYKB-FPSL'));
+    expect(outcomes(reviewed.state)).toEqual({ ...outcomes(s), 'QYKB-SBDJ': 'APPROVED' });
+  });
+
+  it('keeps a decided child when the deadlines schedule terminates another, though the profile no longer says it applies', () => {
+    const s = decideBundle(application({ hiresStaff: false }), withProfile({ taxRegistered: true }));
+    expect(outcomes(s)).toMatchObject({ 'QYKB-FPSL': 'APPROVED', 'QYKB-YZKZ': 'ACCEPTED_PENDING_MATERIALS' });
+    const late = '2026-11-30T02:00:00.000Z';
+    const swept = terminateMissedSupplements(s, withProfile({ taxRegistered: false }, late));
+    expect(swept?.status).toBe('TERMINATED');
+    expect(outcomes(swept!)).toEqual({ ...outcomes(s), 'QYKB-YZKZ': 'TERMINATED', 'QYKB-YHKH': 'notStarted' });
+    expect(child(swept!, 'QYKB-FPSL')).toEqual(child(s, 'QYKB-FPSL'));
+    expect(swept?.legalDaysSum).toBe(s.legalDaysSum);
   });
 });

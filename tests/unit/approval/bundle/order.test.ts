@@ -45,6 +45,15 @@ describe('the order of a bundle\'s children', () => {
     });
   });
 
+  it('decides a child decided before again on the predecessors it had then, not on one that applies since', () => {
+    // The bank account was accepted when the seal did not apply; the seal applies now and is not decided.
+    const d = new Map([['QYKB-SLDJ', decided('APPROVED', 'C-1')]]);
+    const settled = new Set(['QYKB-SLDJ', 'QYKB-YHKH']);
+    expect(states({ decided: d, settled })['QYKB-YHKH']).toBe('ready');
+    // A child never decided waits for it, as ever.
+    expect(states({ decided: d })['QYKB-YHKH']).toBe('waiting:QYKB-YZKZ');
+  });
+
   it('does not start followers of a rejected, terminated or revoked predecessor, naming it, nor their followers', () => {
     expect(states({ decided: new Map([['QYKB-SLDJ', decided('REJECTED')]]) })).toEqual({
       'QYKB-SLDJ': 'REJECTED',

@@ -33,8 +33,13 @@ describe('the roll-up of a bundle\'s children, first match wins', () => {
     expect(rollUp('known', children)).toBe(expected);
   });
 
-  it('is NEEDS_ANSWER while the applicability is unknown, whatever the children', () => {
+  it('is NEEDS_ANSWER while an applicability is unknown, unless the children decided make it final', () => {
+    expect(rollUp('NEEDS_ANSWER', [])).toBe('NEEDS_ANSWER');
     expect(rollUp('NEEDS_ANSWER', [req('A', d('APPROVED'))])).toBe('NEEDS_ANSWER');
+    expect(rollUp('NEEDS_ANSWER', [req('A', d('APPROVED')), opt('B', d('ACCEPTED_PENDING_MATERIALS')), opt('C', d('MANUAL_REVIEW'))])).toBe('NEEDS_ANSWER');
+    expect(rollUp('NEEDS_ANSWER', [req('A', d('REJECTED')), opt('B', d('MANUAL_REVIEW'))])).toBe('REJECTED');
+    expect(rollUp('NEEDS_ANSWER', [req('A', d('TERMINATED')), opt('B', d('APPROVED'))])).toBe('TERMINATED');
+    expect(rollUp('NEEDS_ANSWER', [opt('A', d('REJECTED'))])).toBe('NEEDS_ANSWER');
   });
 
   it('rejects an unknown or inactive bundle', () => {
@@ -97,6 +102,11 @@ describe('a supplement to a bundle application', () => {
       opt('G', NA),
     ];
     expect(planSupplement('ACCEPTED_PENDING_MATERIALS', children)).toEqual({ kind: 'redecide', redecide: ['B', 'D', 'E'], keep: ['A', 'C', 'F', 'G'] });
+  });
+
+  it('keeps the decided children of an application that needs answers, deciding again only one pending materials', () => {
+    const children = [req('A', d('APPROVED')), req('B', d('ACCEPTED_PENDING_MATERIALS')), opt('C', d('MANUAL_REVIEW')), opt('D', d('REJECTED'))];
+    expect(planSupplement('NEEDS_ANSWER', children)).toEqual({ kind: 'redecide', redecide: ['B'], keep: ['A', 'C', 'D'] });
   });
 
   it('is refused for a bundle in a final state', () => {
