@@ -39,6 +39,13 @@ export interface DecideInput {
   readonly calendar: WorkingCalendar;
   /** The compiled rules' cache key when `item` is not a published version (a draft: draftRulesCacheKey). */
   readonly rulesKey?: string;
+  /**
+   * The materials are a bundle's one set (its child decided on the merged requirements): each is judged
+   * once for every child that needs it, so the verdict stands whatever this child's outcome. A tolerable
+   * material still to come stays pending (容缺, the bundle's) in a rejection, instead of turning missing
+   * as it does for a single item, and a rejection for missing materials lists only those.
+   */
+  readonly sharedMaterials?: boolean;
 }
 
 export function decide(input: DecideInput): Decision {
@@ -51,7 +58,8 @@ export function decide(input: DecideInput): Decision {
 
   const at = licenceMoment(application.applicant.id, now, calendar);
   const judgement = judgeMaterials(item.materials, application.materials, input.licences, at, step2.excluded);
-  const step3 = materialsStep(judgement, item.mode);
+  const shared = input.sharedMaterials === true;
+  const step3 = materialsStep(judgement, item.mode, shared);
 
   const facts = ruleFacts(input, licencesForRules(judgement.usedLicences, input.licences, at));
   const step4 = evaluateRules(item, facts, calendar.timeZone, input.rulesKey);
@@ -73,6 +81,9 @@ export function decide(input: DecideInput): Decision {
   // The certificate number and the due dates come with the outcome (issued: what an approval or 容缺 adds).
   const { outcome, reasons, ...issued } = conclude(findings, step3.pending, item, application, now, calendar);
   const approved = outcome === 'APPROVED' || outcome === 'APPROVED_ON_COMMITMENT';
+  // No 容缺 in a single item's rejection: a tolerable material still to come is simply missing. A bundle's
+  // shared materials keep their one verdict.
+  const asMissing = rejected && !shared;
   return {
     ...commonFields(input),
     ...itemTimes(item, application, now, calendar),
@@ -80,15 +91,15 @@ export function decide(input: DecideInput): Decision {
     reasons,
     trace: {
       steps: [step1.trace, step2.trace, step3.trace, step4.trace, step5.trace],
-      // No 容缺 in a rejection: a tolerable material still to come is simply missing, as materialsMissing says.
-      materials: rejected ? judgement.checks.map((c) => (c.status === 'pending' ? { ...c, status: 'missing' as const } : c)) : judgement.checks,
+      materials: asMissing ? judgement.checks.map((c) => (c.status === 'pending' ? { ...c, status: 'missing' as const } : c)) : judgement.checks,
       rules: step4.explanation,
     },
     licencesUsed: judgement.used,
     materialsWaived: judgement.waived,
-    // A rejection names everything missing, the tolerable materials too; 容缺 only exists when accepted.
-    materialsMissing: rejected ? [...step3.missing, ...step3.pending] : step3.missing,
-    materialsPending: rejected ? [] : step3.pending,
+    // A single item's rejection names everything missing, the tolerable materials too; 容缺 only exists
+    // when accepted.
+    materialsMissing: asMissing ? [...step3.missing, ...step3.pending] : step3.missing,
+    materialsPending: asMissing ? [] : step3.pending,
     materialsUnverifiable: step3.unverifiable,
     unknownFacts: unique(step4.unknownRules.map((r) => r.fact)),
     failedRules: step4.failedRules,

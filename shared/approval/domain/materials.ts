@@ -75,15 +75,16 @@ export interface MaterialsStep extends StepReport {
  * commitment and the department checks them at verification; on a `manual` item a person reviews
  * everything anyway. Either way they are listed for the reviewer or verifier.
  */
-export function materialsStep(judgement: MaterialsJudgement, mode: ItemMode): MaterialsStep {
+export function materialsStep(judgement: MaterialsJudgement, mode: ItemMode, sharedMaterials = false): MaterialsStep {
   const having = (status: MaterialCheck['status']) => judgement.checks.filter((c) => c.status === status).map(ref);
   const [missing, pending, unverifiable] = [having('missing'), having('pending'), having('unverifiable')];
   const findings: Finding[] = [];
   let result: StepResult = 'pass';
   if (missing.length > 0) {
     result = 'reject';
-    // 一次性告知: the list names everything missing, tolerable materials included.
-    const all = [...missing, ...pending];
+    // 一次性告知: the list names everything missing, tolerable materials included (for a single item; a
+    // bundle's shared materials keep their verdict, the tolerable ones pending: see decide()).
+    const all = sharedMaterials ? missing : [...missing, ...pending];
     findings.push({
       tag: 'reject',
       reason: { code: 'MATERIALS_MISSING', message: `缺少以下材料，请一次性补齐后重新申请：${names(all)}`, details: { materials: all } },

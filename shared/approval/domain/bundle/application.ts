@@ -220,6 +220,7 @@ function decideChild(application: BundleApplication, ready: ReadyChild, context:
     ...pickFacts(context),
     licences: [...context.licences, ...ready.licences],
     calendar: context.calendar,
+    sharedMaterials: true,
   });
   const keepDue = prior?.supplementDue !== undefined && decision.outcome === 'ACCEPTED_PENDING_MATERIALS';
   return {

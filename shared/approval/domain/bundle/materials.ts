@@ -3,7 +3,9 @@
  * code: the strictest `minTrustLevel` wins (A over B over none), and a material is tolerable (容缺) only if
  * it is tolerable in every item that needs it. Each material is then judged once, against the merged
  * requirement, and that verdict holds in every child: each child is decided on its item with the merged
- * requirements in place of its own (`childItem`), so approval's decide() judges every child alike.
+ * requirements in place of its own (`childItem`), so approval's decide() judges every child alike, and
+ * with `sharedMaterials`, so a child's own outcome does not change it (a tolerable material still to come
+ * stays pending in a child its rules reject, as in the others).
  * `declared` and `licenceType` are the same in every item (refused at publication otherwise).
  */
 import type { MaterialRef } from '../decision';

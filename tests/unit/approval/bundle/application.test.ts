@@ -299,3 +299,23 @@ describe('a later event on a bundle application keeps the children already decid
     expect(swept?.legalDaysSum).toBe(s.legalDaysSum);
   });
 });
+
+describe('a material shared by several children of a bundle application', () => {
+  // The seal and the invoice both need the lease, tolerable (容缺) in each; the invoice is refused by its rule.
+  const LEASE = { code: 'M-LEASE', name: '租赁合同', declared: true, tolerable: true } as const;
+  const leaseItems = new Map(items);
+  leaseItems.set('QYKB-YZKZ', { ...items.get('QYKB-YZKZ')!, version: 3, materials: [BL, ID, LEASE] });
+  leaseItems.set('QYKB-FPSL', { ...items.get('QYKB-FPSL')!, version: 3, materials: [BL, LEASE] });
+
+  it('is judged once: pending (容缺) in every child that needs it, a rejected one too, and in the notice', () => {
+    const s = decideBundle(application({ needsInvoice: true, hiresStaff: false }, { ...FORM, taxpayerType: '个体' }), { ...context(), items: leaseItems });
+    expect(outcomes(s)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-YZKZ': 'ACCEPTED_PENDING_MATERIALS', 'QYKB-FPSL': 'REJECTED', 'QYKB-SBDJ': 'notApplicable', 'QYKB-YHKH': 'waiting' });
+    expect(s.status).toBe('ACCEPTED_PENDING_MATERIALS');
+    expect(s.notice).toEqual([{ code: 'M-LEASE', name: '租赁合同', status: 'pending', items: ['QYKB-YZKZ', 'QYKB-FPSL'] }]);
+    const invoice = s.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision;
+    // Refused by its rule alone; the lease stays what the bundle found it: accepted as still to come.
+    expect(invoice?.reasons.map((r) => r.code)).toEqual(['RULE_FALSE']);
+    expect([invoice?.materialsPending.map((m) => m.code), invoice?.materialsMissing]).toEqual([['M-LEASE'], []]);
+    expect(invoice?.trace.materials.find((m) => m.code === 'M-LEASE')?.status).toBe('pending');
+  });
+});

@@ -84,6 +84,26 @@ describe('the merged material set of a bundle', () => {
     });
   });
 
+  it('keeps a tolerable material pending in a child its own rule rejects, where a single item\'s rejection lists it missing', () => {
+    const sealRule = { id: 'R-SEAL', description: '刻制印章不超过5枚', fact: 'form.seals', op: 'lte' as const, value: 5 };
+    const seal = item('QYKB-YZKZ', '印章备案证明', [{ code: 'M-LEASE', name: '租赁合同', declared: true, tolerable: true }, { code: 'M-NAME', name: '名称核准书' }], { rules: sealRule });
+    const application: Application = { applicationId: 'YJS-2', itemCode: 'QYKB-YZKZ', applicant: FOUNDER, form: { seals: 9 }, materials: [{ code: 'M-NAME', provided: true }], channel: 'online', submittedAt: NOW };
+    const alone = decide({ application, item: seal, licences: [], now: NOW, calendar });
+    const child = decide({ application, item: childItem(seal, mergeMaterials([seal])), licences: [], now: NOW, calendar, sharedMaterials: true });
+    const verdict = (d: typeof alone) => [d.outcome, d.materialsMissing.map((m) => m.code), d.materialsPending.map((m) => m.code), d.trace.materials.map((m) => `${m.code}:${m.status}`)];
+    expect(verdict(alone)).toEqual(['REJECTED', ['M-LEASE'], [], ['M-LEASE:missing', 'M-NAME:unverifiable']]);
+    expect(verdict(child)).toEqual(['REJECTED', [], ['M-LEASE'], ['M-LEASE:pending', 'M-NAME:unverifiable']]);
+    expect(child.reasons.map((r) => r.code)).toEqual(['RULE_FALSE']);
+    // Rejected for a missing material as well: the rejection lists that one, the tolerable one stays pending.
+    const without = { ...application, materials: [] };
+    const missing = decide({ application: without, item: childItem(seal, mergeMaterials([seal])), licences: [], now: NOW, calendar, sharedMaterials: true });
+    expect(verdict(missing)).toEqual(['REJECTED', ['M-NAME'], ['M-LEASE'], ['M-LEASE:pending', 'M-NAME:missing']]);
+    expect(missing.reasons.find((r) => r.code === 'MATERIALS_MISSING')?.details).toEqual({ materials: [{ code: 'M-NAME', name: '名称核准书' }] });
+    expect(decide({ application: without, item: seal, licences: [], now: NOW, calendar }).reasons.find((r) => r.code === 'MATERIALS_MISSING')?.details).toEqual({
+      materials: [{ code: 'M-NAME', name: '名称核准书' }, { code: 'M-LEASE', name: '租赁合同' }],
+    });
+  });
+
   it('lists every missing material once in the combined notice, leaving out the children not started', () => {
     const notice = combinedNotice(
       [
