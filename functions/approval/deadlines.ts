@@ -1,17 +1,35 @@
 /**
  * 秒批 schedule: a 容缺 case still pending after its supplement deadline is TERMINATED;
  * an approval on commitment not verified by its due date is flagged, once; outboxes a crash left unsent
- * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts).
+ * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts). Each run
+ * also warns when the stage's calendar lacks the public holidays of a year its deadlines may reach.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
+import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 
-export const handler = middy((): Promise<DeadlinesSummary> => deadlinesService().runDeadlines())
+export const handler = middy(async (): Promise<DeadlinesSummary> => {
+  const summary = await deadlinesService().runDeadlines();
+  // Every deadline counts working days: a year whose public holidays the calendar lacks would make them
+  // come early across 春节 and 国庆. Each run says so until the stage adds them (the calendar-uncovered alarm).
+  const year = stageCalendarGap(nowIso());
+  if (year !== undefined) {
+    logger.warn('calendar.uncovered', {
+      year,
+      lookaheadDays: CALENDAR_LOOKAHEAD_DAYS,
+      fix: `add ${year}'s public holidays and 调休 working days to the stage config (calendar.holidays, calendar.workdays), or upgrade chinese-days and run npm run calendar:dataset`,
+    });
+    metrics.addMetric('CalendarYearUncovered', MetricUnit.Count, 1);
+  }
+  return summary;
+})
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics));

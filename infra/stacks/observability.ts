@@ -72,7 +72,7 @@ export interface GaugeAlarm extends FigureAlarmBase {
 
 export type FigureAlarm = CountAlarm | GaugeAlarm;
 
-/** Alarms on figures: overdue rectifications, overdue commitment verifications, and upward sync. */
+/** Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward sync. */
 export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
 
 const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly FigureAlarm[] => [
@@ -92,6 +92,15 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     name: `civicflow-${stage}-overdue-verifications`,
     description: '秒批: an approval on commitment (告知承诺) was not verified by its department in time.',
     metricName: 'OverdueVerifications',
+    service: 'approvalDeadlines',
+    kind: 'count',
+  },
+  {
+    id: 'CalendarUncoveredAlarm',
+    name: `civicflow-${stage}-calendar-uncovered`,
+    description:
+      'Deadlines: the working-day calendar has no public holidays for a year within 90 days, so deadlines across them would come early. Add that year\'s holidays and 调休 working days to the stage config (calendar.holidays, calendar.workdays), or upgrade chinese-days and run npm run calendar:dataset.',
+    metricName: 'CalendarYearUncovered',
     service: 'approvalDeadlines',
     kind: 'count',
   },

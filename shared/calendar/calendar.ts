@@ -114,6 +114,22 @@ function zoneClock(timeZone: string) {
   return { localDay, startOfLocalDay, localIso };
 }
 
+/**
+ * The first year from `from` to `days` days after it whose public holidays the calendar does not know, or
+ * undefined. A year is known when the holiday dataset has it or a holiday override falls in it; a calendar
+ * that does not use the dataset takes its holidays from the overrides alone, as its stage decided. Without
+ * them a year's 春节 and 国庆 would count as working days and every deadline across them would come early.
+ */
+export function uncoveredYear(options: CalendarOptions, from: LocalDate, days: number): number | undefined {
+  if (!options.useChineseDays) return undefined;
+  const start = requireDay(from, 'from');
+  const known = new Set([...Object.keys(DATASET_YEARS).map(Number), ...(options.holidays ?? []).map((d) => Number(d.slice(0, 4)))]);
+  const first = Number(dateOfDay(start).slice(0, 4));
+  const last = Number(dateOfDay(start + days).slice(0, 4));
+  for (let year = first; year <= last; year++) if (!known.has(year)) return year;
+  return undefined;
+}
+
 /** Whether a day (days since 1970-01-01) is a working day: the overrides, then the dataset, then the week. */
 function workingDays(options: CalendarOptions): (day: number) => boolean {
   const extraHolidays = new Set((options.holidays ?? []).map((d) => requireDay(d, 'holiday override')));

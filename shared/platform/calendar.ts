@@ -1,20 +1,29 @@
-import { createCalendar, type WorkingCalendar } from '#calendar';
+import { createCalendar, uncoveredYear, type WorkingCalendar } from '#calendar';
 import { config } from './stage-config';
 
 let calendar: WorkingCalendar | undefined;
 
+function stageCalendarOptions() {
+  const c = config();
+  return { timeZone: c.timeZone, useChineseDays: c.calendar.useChineseDays, holidays: c.calendar.holidays, workdays: c.calendar.workdays };
+}
+
 /** The stage's working-day calendar (time zone, chinese-days, overrides), built once per container. */
 export function stageCalendar(): WorkingCalendar {
-  if (!calendar) {
-    const c = config();
-    calendar = createCalendar({
-      timeZone: c.timeZone,
-      useChineseDays: c.calendar.useChineseDays,
-      holidays: c.calendar.holidays,
-      workdays: c.calendar.workdays,
-    });
-  }
+  calendar ??= createCalendar(stageCalendarOptions());
   return calendar;
+}
+
+/** How far ahead the stage's calendar must know the public holidays: the longest deadlines are a few months. */
+export const CALENDAR_LOOKAHEAD_DAYS = 90;
+
+/**
+ * The first year within CALENDAR_LOOKAHEAD_DAYS of `now` whose public holidays the stage's calendar does not
+ * know (see `uncoveredYear`), or undefined: the year an operator must add as overrides (stage config
+ * `calendar.holidays` and `calendar.workdays`) or get from a newer holiday dataset.
+ */
+export function stageCalendarGap(now: string): number | undefined {
+  return uncoveredYear(stageCalendarOptions(), stageCalendar().localDate(now), CALENDAR_LOOKAHEAD_DAYS);
 }
 
 /**

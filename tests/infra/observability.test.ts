@@ -274,6 +274,7 @@ describe('alarms to the SNS topic', () => {
   it('alarms on each figure with its metric, statistic, period and threshold', () => {
     const table = [
       ['overdue-verifications', 'OverdueVerifications', 'approvalDeadlines'],
+      ['calendar-uncovered', 'CalendarYearUncovered', 'approvalDeadlines'],
       ['upward-parked', 'UpwardParked', 'upwardSync'],
       ['upward-rejected', 'UpwardRejected', 'upwardSync'],
     ] as const;
@@ -364,7 +365,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(5 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(6 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {

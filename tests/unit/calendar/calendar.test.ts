@@ -1,4 +1,5 @@
-import { addNaturalDays, CalendarError, createCalendar } from '#calendar';
+import { addNaturalDays, CalendarError, createCalendar, uncoveredYear } from '#calendar';
+import { DATASET_YEARS } from '#calendar/dataset';
 
 const shanghai = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 
@@ -131,5 +132,32 @@ describe('localIso', () => {
     ['Asia/Kolkata', '2026-01-01T00:00:00Z', '2026-01-01T05:30:00.000+05:30'],
   ])('writes an instant in %s local time with its offset', (timeZone, at, expected) => {
     expect(createCalendar({ timeZone, useChineseDays: false }).localIso(at)).toBe(expected);
+  });
+});
+
+describe('uncoveredYear: a year whose public holidays the calendar does not know', () => {
+  const base = { timeZone: 'Asia/Shanghai', useChineseDays: true };
+  // The dataset in use ends with 2026 (chinese-days 1.5.7); 2004 is its first year.
+  const last = Math.max(...Object.keys(DATASET_YEARS).map(Number));
+
+  it('is none while every year of the look-ahead is in the dataset', () => {
+    expect(uncoveredYear(base, `${last}-01-01`, 90)).toBeUndefined();
+    expect(uncoveredYear(base, '2004-01-01', 365)).toBeUndefined();
+  });
+
+  it('names the first year the look-ahead reaches past the dataset', () => {
+    // 90 days after 3 October is 1 January of the next year; after 2 October, 31 December.
+    expect(uncoveredYear(base, `${last}-10-03`, 90)).toBe(last + 1);
+    expect(uncoveredYear(base, `${last}-10-02`, 90)).toBeUndefined();
+  });
+
+  it('counts a year as known once the stage adds its holidays as overrides', () => {
+    const withNext = { ...base, holidays: [`${last + 1}-01-01`, `${last + 1}-02-06`] };
+    expect(uncoveredYear(withNext, `${last}-12-01`, 90)).toBeUndefined();
+    expect(uncoveredYear(withNext, `${last + 1}-12-01`, 90)).toBe(last + 2);
+  });
+
+  it('leaves a calendar that does not use the dataset to its own overrides', () => {
+    expect(uncoveredYear({ ...base, useChineseDays: false }, '2099-12-01', 90)).toBeUndefined();
   });
 });
