@@ -317,35 +317,26 @@ function putCredit(c: CreditRecord, asOf: AsOf, event: { readonly source: string
  * read with the map (falseCommitmentMarksOf).
  */
 async function markFalseCommitment(subjectId: string, mark: FalseCommitmentMark): Promise<void> {
-  await ddb.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: creditKey(subjectId),
-      UpdateExpression: 'SET falseCommitmentMarks = if_not_exists(falseCommitmentMarks, :empty), kind = :k',
-      ExpressionAttributeValues: { ':empty': {}, ':k': 'credit' },
-    }),
-  );
-  await ddb.send(
-    new UpdateCommand({
-      TableName: table(),
-      Key: creditKey(subjectId),
-      UpdateExpression: 'SET falseCommitmentMarks.#a = if_not_exists(falseCommitmentMarks.#a, :m)',
-      ExpressionAttributeNames: { '#a': mark.applicationId },
-      ExpressionAttributeValues: { ':m': { at: mark.at, applicationId: mark.applicationId } },
-    }),
-  );
+  await addMark(subjectId, 'falseCommitmentMarks', mark.applicationId, { at: mark.at, applicationId: mark.applicationId });
+}
+
+/** Benefit-fraud marks are a map by policy, so marks of two policies both stand and a redelivery keeps the first of one policy. */
+async function markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Promise<void> {
+  await addMark(subjectId, 'benefitFraudMarks', mark.policyId, { at: mark.at, policyId: mark.policyId, amount: mark.amount });
 }
 
 /**
- * Benefit-fraud marks are a map by policy, so marks of two policies both stand and a redelivery keeps the
- * first of one policy. Two idempotent updates: DynamoDB cannot create a map and set one of its keys in one.
+ * Adds `value` under `key` to a map of marks on a subject's credit item, unless the key holds one already
+ * (the first mark of a key stands). Two idempotent updates: DynamoDB cannot create a map and set one of its
+ * keys in one.
  */
-async function markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Promise<void> {
+async function addMark(subjectId: string, map: 'falseCommitmentMarks' | 'benefitFraudMarks', key: string, value: Record<string, unknown>): Promise<void> {
   await ddb.send(
     new UpdateCommand({
       TableName: table(),
       Key: creditKey(subjectId),
-      UpdateExpression: 'SET benefitFraudMarks = if_not_exists(benefitFraudMarks, :empty), kind = :k',
+      UpdateExpression: 'SET #m = if_not_exists(#m, :empty), kind = :k',
+      ExpressionAttributeNames: { '#m': map },
       ExpressionAttributeValues: { ':empty': {}, ':k': 'credit' },
     }),
   );
@@ -353,9 +344,9 @@ async function markBenefitFraud(subjectId: string, mark: BenefitFraudMark): Prom
     new UpdateCommand({
       TableName: table(),
       Key: creditKey(subjectId),
-      UpdateExpression: 'SET benefitFraudMarks.#p = if_not_exists(benefitFraudMarks.#p, :m)',
-      ExpressionAttributeNames: { '#p': mark.policyId },
-      ExpressionAttributeValues: { ':m': { at: mark.at, policyId: mark.policyId, amount: mark.amount } },
+      UpdateExpression: 'SET #m.#key = if_not_exists(#m.#key, :v)',
+      ExpressionAttributeNames: { '#m': map, '#key': key },
+      ExpressionAttributeValues: { ':v': value },
     }),
   );
 }
