@@ -133,7 +133,7 @@ describe('a poison record', () => {
     expect((await rt.dev('GET', '/_dev/queues')).body.review).toEqual({ visible: 0, inFlight: 0, delayed: 0, dlq: 0 });
     expect((await reviewFigures('REL-POISON')).completedCases).toBe(4);
     expect(failuresOf('rel-ack-P1').map((r) => Number(r.receiveCount))).toEqual([1, 2]);
-    const receipt = await rt.get(`/events/${encodeURIComponent(early.id)}/receipt`);
+    const receipt = await rt.get(`/events/${encodeURIComponent(early.id)}/receipt?source=${encodeURIComponent(early.source)}`);
     expect(receipt).toMatchObject({ status: 200, body: { outcome: 'refused', kind: 'RECTIFICATION_UNKNOWN' } });
   }, 90_000);
 
