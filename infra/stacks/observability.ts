@@ -115,10 +115,13 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
   {
     id: 'UpwardRejectedAlarm',
     name: `civicflow-${stage}-upward-rejected`,
-    description: '好差评 upward sync: the platform refused a record; GET /reviews/sync/records?state=REJECTED says why.',
+    description:
+      '好差评 upward sync: a record was refused, by the platform or by the profile before sending (a mapping or validation failure); GET /reviews/sync/records?state=REJECTED says why.',
     metricName: 'UpwardRejected',
     service: 'upwardSync',
     kind: 'count',
+    // A record the profile refuses is created REJECTED with the review change, in the review consumer.
+    alsoFrom: ['review'],
   },
   {
     id: 'UpwardOldestPendingAlarm',

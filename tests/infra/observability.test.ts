@@ -276,7 +276,6 @@ describe('alarms to the SNS topic', () => {
       ['overdue-verifications', 'OverdueVerifications', 'approvalDeadlines'],
       ['calendar-uncovered', 'CalendarYearUncovered', 'approvalDeadlines'],
       ['upward-parked', 'UpwardParked', 'upwardSync'],
-      ['upward-rejected', 'UpwardRejected', 'upwardSync'],
     ] as const;
     for (const [suffix, metric, service] of table) {
       const a = byName(`civicflow-${stage}-${suffix}`);
@@ -290,8 +289,11 @@ describe('alarms to the SNS topic', () => {
     }
   });
 
-  it('alarms on overdue rectifications flagged by the schedule or by a late step: the sum of both counts', () => {
-    const a = byName(`civicflow-${stage}-overdue-rectifications`);
+  it.each([
+    ['overdue rectifications flagged by the schedule or by a late step', 'overdue-rectifications', 'OverdueRectifications', 'reviewSchedule', 'review'],
+    ['upward records refused by the platform or, as they are created, by the profile', 'upward-rejected', 'UpwardRejected', 'upwardSync', 'review'],
+  ])('alarms on %s: the sum of both counts', (_what, suffix, metricName, first, second) => {
+    const a = byName(`civicflow-${stage}-${suffix}`);
     expect([a.MetricName, a.Dimensions]).toEqual([undefined, undefined]);
     const metrics = a.Metrics as Json[];
     const expression = metrics.find((m) => m.Expression !== undefined)!;
@@ -304,8 +306,8 @@ describe('alarms to the SNS topic', () => {
         return [m.Id, metric.Namespace, metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), stat.Stat, stat.Period, m.ReturnData];
       });
     expect(counted).toEqual([
-      ['m0', 'CivicFlow', 'OverdueRectifications', ['service=reviewSchedule'], 'Sum', 900, false],
-      ['m1', 'CivicFlow', 'OverdueRectifications', ['service=review'], 'Sum', 900, false],
+      ['m0', 'CivicFlow', metricName, [`service=${first}`], 'Sum', 900, false],
+      ['m1', 'CivicFlow', metricName, [`service=${second}`], 'Sum', 900, false],
     ]);
     expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 1, 'notBreaching']);
   });

@@ -6,9 +6,10 @@
  * batch read ahead (`primeCase`) is loaded from there by the first record of the batch that names it.
  */
 import { primeInBatch, takePrimed } from '#platform/batch-memo';
-import { currentUnit } from '#platform/group-commit';
+import { afterCommit, currentUnit } from '#platform/group-commit';
 import { VersionConflict, type CaseBundle, type ReviewChange, type ReviewPorts } from '../ports';
 import type { DecideContext, Decision, Effect } from './decision';
+import { syncRecordsWritten } from './telemetry';
 import { withSyncRecords } from './upward';
 
 const MAX_ATTEMPTS = 6;
@@ -104,7 +105,12 @@ export async function decideAndCarryOut<I, T>(
     await publishAndClear(ports, [{ caseId, outbound: bundle.outbox }]);
     const decision = decide(bundle, ctx, input);
     try {
-      await carryOut(ports, await withUpward(ports, bundle, decision.effect, now));
+      const effect = await withUpward(ports, bundle, decision.effect, now);
+      await carryOut(ports, effect);
+      if (effect.kind === 'write' && effect.change.syncRecords !== undefined) {
+        const records = effect.change.syncRecords;
+        afterCommit(() => syncRecordsWritten(ports, records));
+      }
       return decision.result;
     } catch (error) {
       if (!(error instanceof VersionConflict) || n >= MAX_ATTEMPTS) throw error;

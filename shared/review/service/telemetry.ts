@@ -6,6 +6,7 @@
  */
 import type { EventRef } from '#platform/receipts';
 import type { Review } from '../domain/types';
+import type { SyncRecord } from '../domain/upward/sync';
 import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
 import type { ScheduleSummary } from './schedule';
@@ -27,6 +28,18 @@ function logRefused(t: Telemetry, ref: EventRef | undefined, out: Outcome): void
   if ((out.outcome === 'rejected' || out.outcome === 'refused') && ref) {
     t.log.info('refused', { eventId: ref.id, eventType: ref.type, code: out.code, reason: out.reason });
   }
+}
+
+/**
+ * Upward-sync records written with a change: those the profile refused as they were created (a mapping or
+ * validation failure, REJECTED before any attempt) count for the upward-rejected alarm, as the sender counts
+ * the platform's refusals. Called once the change is written.
+ */
+export function syncRecordsWritten(t: Telemetry, records: readonly SyncRecord[]): void {
+  const rejected = records.filter((r) => r.state === 'REJECTED');
+  if (rejected.length === 0) return;
+  t.metrics.count('UpwardRejected', rejected.length);
+  for (const r of rejected) t.log.info('upward record refused before sending', { recordId: r.recordId, caseId: r.caseId, code: r.rejection?.code, reason: r.rejection?.message });
 }
 
 export function caseCompleted(t: Telemetry, out: Outcome): void {

@@ -119,6 +119,19 @@ describe('records written with the review change', () => {
     expect(platform.sent).toEqual([]);
   });
 
+  // The upward-rejected alarm reads this count, as it reads the sender's count of the platform's refusals.
+  it('counts a record refused as it is created for the alarm, once under redelivery', async () => {
+    catalogue.clear();
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    const review = { ...makeReview(makeCase(), 5), event: ref('gov.review.submitted') };
+    await reviews.submitReview(review);
+    await reviews.submitReview(review);
+    expect(m.metrics.total('UpwardRejected')).toBe(1);
+    expect(m.log.lines.filter((l) => l.message === 'upward record refused before sending')).toEqual([
+      expect.objectContaining({ attributes: expect.objectContaining({ recordId: 'C1#1', caseId: 'C1', code: 'MAPPING' }) }),
+    ]);
+  });
+
   it('writes nothing when the stage does not report upward', async () => {
     delete (m.ports as { upward?: UpwardPorts }).upward;
     reviews = createReviewService(m.ports);
