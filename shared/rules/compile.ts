@@ -22,6 +22,7 @@ import type {
   TraceNode,
   Truth,
 } from './types';
+import { isDateString } from './dates';
 import { validateCondition } from './validate';
 import { DEFAULT_TIME_ZONE, timeZone, type TimeZone } from './zone';
 
@@ -91,6 +92,11 @@ function genLeaf(g: Gen, leaf: Leaf, target: string): void {
   switch (leaf.op) {
     case 'eq':
     case 'ne': {
+      // A date compares as a date (LEAF_TESTS' sameDate): the same local date, not the same text.
+      if (isDateString(value)) {
+        genDateCompare(g, target, value, leaf.op === 'eq' ? '===' : '!==');
+        return;
+      }
       const [hit, miss] = leaf.op === 'eq' ? [1, 0] : [0, 1];
       const lit = literal(value as string | number | boolean);
       g.lines.push(`${target} = v === ${lit} ? ${hit} : typeof v === ${literal(typeof value)} ? ${miss} : 2;`);

@@ -25,6 +25,34 @@ const day = (iso: string) => {
   return daysFromCivil(y, m, d);
 };
 
+describe('eq and ne with a date compare dates, not text', () => {
+  const on = leaf('form.signedAt', 'eq', '2026-11-20');
+  const notOn = leaf('form.signedAt', 'ne', '2026-11-20');
+  const at = (v: unknown): Facts => ({ form: { signedAt: v } });
+
+  it('holds eq on the same local date, written as a date or as an instant in any offset', () => {
+    // 02:00 in Shanghai is 18:00 of the 19th in UTC: the local date is the 20th, as gte and lte both say.
+    for (const v of ['2026-11-20', '2026-11-20T02:00:00+08:00', '2026-11-19T18:00:00Z', '2026-11-20T23:59:59+08:00']) {
+      expect([v, both(on, at(v)), both(notOn, at(v))]).toEqual([v, true, false]);
+      expect(both({ all: [leaf('form.signedAt', 'gte', '2026-11-20'), leaf('form.signedAt', 'lte', '2026-11-20')] }, at(v))).toBe(true);
+    }
+    for (const v of ['2026-11-21', '2026-11-19T15:59:59Z', '2026-11-20T16:00:00Z']) {
+      expect([v, both(on, at(v)), both(notOn, at(v))]).toEqual([v, false, true]);
+    }
+  });
+
+  it('compares two instants by moment, and is unknown for a fact that is no date', () => {
+    const moment = leaf('form.signedAt', 'eq', '2026-11-20T10:00:00+08:00');
+    expect([both(moment, at('2026-11-20T02:00:00Z')), both(moment, at('2026-11-20T02:00:01Z'))]).toEqual([true, false]);
+    for (const v of ['not a date', '2026-02-30', 20261120, null]) expect([v, both(on, at(v)), both(notOn, at(v))]).toEqual([v, null, null]);
+  });
+
+  it('keeps comparing other strings as text', () => {
+    expect(both(leaf('form.code', 'eq', '2026'), { form: { code: '2026' } })).toBe(true);
+    expect(both(leaf('form.code', 'eq', '2026'), { form: { code: 'x' } })).toBe(false);
+  });
+});
+
 describe('dates compare as local dates in the bureau zone (Asia/Shanghai by default)', () => {
   it('puts an instant on its local date when it meets a date: around local midnight', () => {
     const afterD = leaf('licence.营业执照.validUntil', 'after', '2026-11-20');
