@@ -10,8 +10,8 @@ import * as z from 'zod/mini';
 import type { InboundType } from './inbound';
 import type { Condition, FactRoot } from '#rules/types';
 import { validateCondition } from '#rules/validate';
-import { dayOf, instantOf } from '#rules/dates';
-import { DEFAULT_TIME_ZONE, timeZone } from '#rules/zone';
+import { boundMs } from '#rules/bounds';
+import { DEFAULT_TIME_ZONE } from '#rules/zone';
 import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
 import { LIMITS } from './limits';
@@ -65,19 +65,6 @@ export function validatingOn<T>(context: ValidationContext, parse: () => T): T {
   } finally {
     [checkDate, checkZone] = previous;
   }
-}
-
-/**
- * The first (`start`) or last (`end`) millisecond a policy bound covers: a date-only bound is its whole local
- * day in the zone of the check, a timestamp its moment; NaN when it is not a date. As the policy window is
- * read when matching.
- */
-function boundMs(value: string, edge: 'start' | 'end'): number {
-  if (value.length !== 10) return instantOf(value);
-  const day = dayOf(value);
-  if (day !== day) return NaN;
-  const zone = timeZone(checkZone ?? DEFAULT_TIME_ZONE);
-  return edge === 'start' ? zone.startOfDay(day) : zone.startOfDay(day + 1) - 1;
 }
 
 /** A well-formed ID number born after the date of the check. */
@@ -268,8 +255,10 @@ export const policySchema = z
   })
   .check(
     z.superRefine((p, ctx) => {
-      // Compared as instants: validTo's last moment must not come before validFrom's first.
-      if (boundMs(p.validTo, 'end') < boundMs(p.validFrom, 'start')) {
+      // Compared as moments, as the window is read when matching: validTo's last must not come before
+      // validFrom's first (a date-only bound is its whole local day in the zone of the check).
+      const zone = checkZone ?? DEFAULT_TIME_ZONE;
+      if (boundMs(p.validTo, 'end', zone) < boundMs(p.validFrom, 'start', zone)) {
         ctx.addIssue({ code: 'custom', path: ['validTo'], input: p.validTo, message: 'must not be before validFrom' });
       }
       // A policy reads the profiles of its own subjects: person.* for persons, enterprise.* for enterprises.

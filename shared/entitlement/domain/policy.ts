@@ -1,5 +1,5 @@
-import { instantOf, dayOf } from '#rules/dates';
-import { timeZone as zoneNamed, DEFAULT_TIME_ZONE } from '#rules/zone';
+import { boundMs } from '#rules/bounds';
+import { DEFAULT_TIME_ZONE } from '#rules/zone';
 import type { Condition } from '#rules/types';
 import type { Instant, Policy } from './types';
 
@@ -40,37 +40,11 @@ export function policyWindowMs(policy: Policy, timeZone: string = DEFAULT_TIME_Z
   return { from: startMs(policy.validFrom, timeZone), to: endMs(policy.validTo, timeZone) };
 }
 
-const isDateOnly = (value: string) => value.length === 10;
-
 /** The first millisecond of a date-only value in the zone, or the instant itself. */
-function startMs(value: string, zone: string): number {
-  if (typeof value !== 'string') return NaN;
-  if (!isDateOnly(value)) return instantOf(value);
-  const day = dayOf(value);
-  return day === day ? dayStart(zone, day) : NaN;
-}
+const startMs = (value: string, zone: string): number => boundMs(value, 'start', zone);
 
 /** The last millisecond of a date-only value in the zone, or the instant itself. */
-function endMs(value: string, zone: string): number {
-  if (typeof value !== 'string') return NaN;
-  if (!isDateOnly(value)) return instantOf(value);
-  const day = dayOf(value);
-  return day === day ? dayStart(zone, day + 1) - 1 : NaN;
-}
-
-/** Day starts by zone and day: a policy's two bounds are looked up for every pair it settles. */
-const dayStarts = new Map<string, number>();
-
-function dayStart(zone: string, day: number): number {
-  const key = `${zone}#${day}`;
-  let ms = dayStarts.get(key);
-  if (ms === undefined) {
-    ms = zoneNamed(zone).startOfDay(day);
-    if (dayStarts.size >= 4096) dayStarts.clear();
-    dayStarts.set(key, ms);
-  }
-  return ms;
-}
+const endMs = (value: string, zone: string): number => boundMs(value, 'end', zone);
 
 /** The key under which a policy version's compiled criteria are cached. */
 export function policyCacheKey(policy: Policy): string {
