@@ -68,13 +68,8 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
     out.rejected.push({ id: result.id ?? rawId, errors: result.errors });
     return;
   }
+  // A valid event has a string source and a known type, so its permission was judged above.
   const event = result.event;
-  // A valid event has a string source and a known type, judged above; judged again on the validated values.
-  const denied = permissionProblem(event, poster);
-  if (denied !== undefined) {
-    out.forbidden.push({ id: event.id, errors: [denied] });
-    return;
-  }
   out.valid.push({ source: event.source, id: event.id, type: event.type, queue: routing[event.type], hash: contentHash(contentOf(event)), event });
 }
 
