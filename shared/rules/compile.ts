@@ -92,7 +92,7 @@ function genLeaf(g: Gen, leaf: Leaf, target: string): void {
   switch (leaf.op) {
     case 'eq':
     case 'ne': {
-      // A date compares as a date (LEAF_TESTS' sameDate): the same local date, not the same text.
+      // A date compares as a date (as LEAF_TESTS' eq and ne): the same local date, not the same text.
       if (isDateString(value)) {
         genDateCompare(g, target, value, leaf.op === 'eq' ? '===' : '!==');
         return;

@@ -98,18 +98,6 @@ const cmpTest =
     };
   };
 
-/**
- * `eq` / `ne` with a date: the same local date (or, two instants, the same moment) as `gte` and `lte` both
- * holding would say, not the same text; a fact that is no date is unknown, as for the other date operators.
- */
-function sameDate(value: string, zone: TimeZone, same: Tri, other: Tri): LeafTest {
-  const { day, ms } = ruleDate(value, zone);
-  return (seen) => {
-    const c = compareFactDate(seen, day, ms, zone);
-    return c !== c ? UNKNOWN : c === 0 ? same : other;
-  };
-}
-
 /** The scalar types an `in` list mentions: a fact of another type is a mismatch, hence unknown. */
 export function scalarTypes(list: readonly unknown[]): ReadonlySet<string> {
   return new Set(list.map((x) => typeof x));
@@ -137,10 +125,12 @@ const dateOrder =
  * Operands are assumed valid (the compiler validates first).
  */
 export const LEAF_TESTS: Readonly<Record<Operator, (value: unknown, present: boolean, zone: TimeZone) => LeafTest>> = {
-  eq: (value, _present, zone) =>
-    isDateString(value) ? sameDate(value, zone, TRUE, FALSE) : (seen) => (seen === value ? TRUE : typeof seen === typeof value && seen !== null ? FALSE : UNKNOWN),
-  ne: (value, _present, zone) =>
-    isDateString(value) ? sameDate(value, zone, FALSE, TRUE) : (seen) => (seen === value ? FALSE : typeof seen === typeof value && seen !== null ? TRUE : UNKNOWN),
+  // With a date, eq and ne compare dates as the order operators do (the same local date, two instants the
+  // same moment), not text; a fact that is no date is unknown.
+  eq: (value, present, zone) =>
+    isDateString(value) ? cmpTest((c) => c === 0)(value, present, zone) : (seen) => (seen === value ? TRUE : typeof seen === typeof value && seen !== null ? FALSE : UNKNOWN),
+  ne: (value, present, zone) =>
+    isDateString(value) ? cmpTest((c) => c !== 0)(value, present, zone) : (seen) => (seen === value ? FALSE : typeof seen === typeof value && seen !== null ? TRUE : UNKNOWN),
   gt: cmpTest((c) => c > 0),
   gte: cmpTest((c) => c >= 0),
   lt: cmpTest((c) => c < 0),
