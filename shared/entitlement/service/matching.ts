@@ -13,6 +13,7 @@ import {
   matchSlice,
   settleNeedsBudget,
   pairFlip,
+  pairFlipper,
   subjectFacts,
   subjectIdOf,
   subjectKindOf,
@@ -152,12 +153,13 @@ function settledFlips(
   timeZone: string,
 ): FlipEntry[] {
   if (!compiled.factPaths.includes('now')) return [];
+  const flipOf = pairFlipper(policy, compiled, now, timeZone);
   const flips: FlipEntry[] = [];
   targets.forEach((profile, i) => {
     const entitlement = results[i]?.entitlement;
     if (entitlement !== undefined && entitlement.state !== 'INELIGIBLE') return;
     const id = subjectIdOf(profile);
-    const entry = pairFlip(policy, compiled, id, subjectFacts(profile, credits.get(id), now), now, timeZone);
+    const entry = flipOf(id, subjectFacts(profile, credits.get(id), now));
     if (entry !== null) flips.push(entry);
   });
   return flips;
