@@ -302,6 +302,7 @@ async function provisionAll(aws: LocalAws, options: RuntimeOptions, log: (line: 
   for (const [name, table] of Object.entries(tableNames)) process.env[env.table(name as never)] = table;
   for (const [name, q] of Object.entries(localQueues)) process.env[env.queueUrl(name as QueueName)] = q.url;
   for (const [name, q] of Object.entries(queues)) process.env[env.maxReceives(name as QueueName)] = String(q.maxReceiveCount);
+  for (const [name, q] of Object.entries(queues)) process.env[env.deliverySeconds(name as QueueName)] ??= String(q.visibilityTimeoutSeconds * q.maxReceiveCount);
   if (options.dataDir) await releaseInFlight(aws.sqs, aws.sqsStandIn, log);
   return localQueues;
 }

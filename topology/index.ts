@@ -186,6 +186,12 @@ export interface FunctionSpec {
    * partition key): the grant is read-only, and a SELECT with a partition key reads no more than Queries would.
    */
   readonly selectsWithPartiQL?: readonly TableName[];
+  /**
+   * Queues whose messages sent before a deadline it waits for (the close of a publicity window waits for the
+   * objections received in time): it is given each queue's longest delivery, visibility timeout ×
+   * maxReceiveCount.
+   */
+  readonly awaitsDeliveryOf?: readonly QueueName[];
 }
 
 export const functions = {
@@ -280,6 +286,8 @@ export const functions = {
     tables: { entitlements: 'readwrite', audit: 'write' },
     // policy: the time index's re-evaluations (re-matches); match: the run of a policy that starts on validFrom.
     sendsTo: ['notify', 'outbound', 'policy', 'match'],
+    // A window's close waits for the objections received in time still on the policy queue.
+    awaitsDeliveryOf: ['policy'],
   },
   review: {
     entry: 'functions/review/handler.ts',

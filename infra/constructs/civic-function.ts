@@ -149,6 +149,11 @@ export class CivicFunction extends Construct {
       // A consumer's last attempt before the DLQ can say so (e.g. a notification marked FAILED).
       environment[env.maxReceives(spec.consumes.queue)] = String(queueSpecs[spec.consumes.queue].maxReceiveCount);
     }
+    for (const queueName of spec.awaitsDeliveryOf ?? []) {
+      // The longest a message queued before a deadline can take to be processed (every receive failing).
+      const q = queueSpecs[queueName];
+      environment[env.deliverySeconds(queueName)] = String(q.visibilityTimeoutSeconds * q.maxReceiveCount);
+    }
     if (spec.readsSigningKeys) {
       if (!props.signingKeys) throw new Error(`Function "${name}" reads signing keys but none were given`);
       environment.SIGNING_KEYS_SECRET_ARN = props.signingKeys.secretArn;

@@ -11,7 +11,7 @@ import { nowIso } from '#platform/clock';
 import { publish } from '#platform/outbound';
 import { metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
-import { maxReceivesOf } from '#platform/resources';
+import { deliverySecondsOf, maxReceivesOf } from '#platform/resources';
 import { config } from '#platform/stage-config';
 import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, getSubject, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
@@ -41,6 +41,12 @@ const powertoolsMetrics: MetricsSink = {
   },
 };
 
+/**
+ * The policy queue's longest delivery when the deployment did not say (its visibility timeout of 360 s ×
+ * 5 receives): how long the close of a publicity window waits for objections received in time.
+ */
+const DEFAULT_POLICY_DELIVERY_SECONDS = 30 * 60;
+
 // Built once and shared; marked pure so a bundle that uses none of them drops them.
 const channel = /* @__PURE__ */ channelSender(() => config().notificationSender);
 const clock = { now: nowIso };
@@ -56,6 +62,9 @@ const settings: EntitlementPorts['settings'] = {
   },
   get maskPublicityList() {
     return config().publicity?.maskEnterprises === true;
+  },
+  get publicityCloseGraceMs() {
+    return deliverySecondsOf('policy', DEFAULT_POLICY_DELIVERY_SECONDS) * 1000;
   },
 };
 

@@ -286,6 +286,11 @@ export interface EntitlementSettings {
   readonly notifyMaxReceives: number;
   /** Whether the publicity list masks enterprises' names and credit codes (the stage's choice; default not). */
   readonly maskPublicityList: boolean;
+  /**
+   * How long the close of a publicity window waits after its end before releasing its pairs: the policy
+   * queue's longest delivery, so an objection received in time is processed first.
+   */
+  readonly publicityCloseGraceMs: number;
 }
 
 export interface EntitlementPorts {

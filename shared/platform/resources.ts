@@ -71,6 +71,11 @@ export const env = {
   queueUrl: (name: QueueName) => `QUEUE_${name.toUpperCase()}_URL`,
   /** Receives before the queue moves a message to its DLQ: a consumer's last attempt can say so (set for consumers). */
   maxReceives: (name: QueueName) => `MAX_RECEIVES_${name.toUpperCase()}`,
+  /**
+   * The longest a message can take to be processed once queued — the queue's visibility timeout × its
+   * maxReceiveCount: set for a function that waits for the queue's messages sent before a deadline.
+   */
+  deliverySeconds: (name: QueueName) => `DELIVERY_SECONDS_${name.toUpperCase()}`,
 } as const;
 
 /** A required environment variable, with a message that says what is missing. */
@@ -90,5 +95,14 @@ export const queueUrl = (name: QueueName): string => requireEnv(env.queueUrl(nam
 export function maxReceivesOf(name: QueueName): number {
   const value = Number(requireEnv(env.maxReceives(name)));
   if (!Number.isInteger(value) || value < 1) throw new Error(`Environment variable ${env.maxReceives(name)} is not a positive integer`);
+  return value;
+}
+
+/** The queue's longest delivery in seconds (env.deliverySeconds), or `fallback` when the deployment set none. */
+export function deliverySecondsOf(name: QueueName, fallback: number): number {
+  const raw = process.env[env.deliverySeconds(name)];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < 0) throw new Error(`Environment variable ${env.deliverySeconds(name)} is not a non-negative number of seconds`);
   return value;
 }

@@ -215,6 +215,12 @@ describe('functions', () => {
       expect(vars.NODE_OPTIONS).toBe('--enable-source-maps');
       expect(typeof vars.LOG_LEVEL).toBe('string');
       expect([name, 'SIGNING_KEYS_SECRET_ARN' in vars]).toEqual([name, spec.readsSigningKeys === true]);
+      // A function that waits for a queue's messages sent before a deadline knows its longest delivery.
+      const awaited = (spec as FunctionSpec).awaitsDeliveryOf ?? [];
+      const delivery = Object.fromEntries(Object.entries(vars).filter(([k]) => k.startsWith('DELIVERY_SECONDS_')));
+      expect([name, delivery]).toEqual([name, Object.fromEntries(awaited.map((q) => [env.deliverySeconds(q), String(queues[q].visibilityTimeoutSeconds * queues[q].maxReceiveCount)]))]);
+      // The close of publicity windows waits for the objections on the policy queue: 360 s × 5 receives.
+      if (name === 'entitlementSchedule') expect(delivery).toEqual({ DELIVERY_SECONDS_POLICY: '1800' });
       // Lambda rejects environments over 4 KB; keep a quarter free for what the next capability adds.
       expect([name, JSON.stringify(vars).length < 3072]).toEqual([name, true]);
     }

@@ -164,6 +164,13 @@ describe('公示 and 异议 through the local runtime', () => {
     expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
     await rt.drain();
     expect(await states()).toEqual({ [A]: 'REMOVED', [B]: 'PUBLICIZED', [C]: 'PUBLICIZED', [E]: 'PUBLICIZED' });
+    // Ten minutes after the end the close still waits: objections received in time may still be queued
+    // (the grace is the policy queue's visibility timeout × its receives, 30 minutes).
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-14T00:10:00+08:00' });
+    const early = await rt.dev('POST', '/_dev/schedules/entitlement-schedule');
+    expect(early.body.result).toMatchObject({ windows: 0, released: 0 });
+    await rt.drain();
+    expect(await states()).toEqual({ [A]: 'REMOVED', [B]: 'PUBLICIZED', [C]: 'PUBLICIZED', [E]: 'PUBLICIZED' });
 
     await rt.dev('POST', '/_dev/clock', { set: '2025-10-14T09:00:00+08:00' });
     expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);

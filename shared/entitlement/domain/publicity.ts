@@ -8,8 +8,10 @@
  * The window (pinned): a pair is listed when it becomes eligible; its window ends at the end of the N-th
  * working day after that day (the starting day not counted). A pair that becomes eligible while a window of
  * the policy is open joins it; one that becomes eligible later opens its own. Listed pairs are not
- * re-evaluated at the close. Windows are named by the local date they open on: two cannot open on one day
- * (a window lasts at least to the end of the next working day), so racing writers open the same one.
+ * re-evaluated at the close, which waits a grace period after the window's end (closeDueBefore) for the
+ * objections received in time still queued. Windows are named by the local date they open on: two cannot
+ * open on one day (a window lasts at least to the end of the next working day), so racing writers open
+ * the same one.
  */
 import { timeZone as zoneNamed } from '#rules/zone';
 import { instantOf } from '#rules/dates';
@@ -37,6 +39,16 @@ export interface PublicityCalendar {
 /** Whether a window that ends at `closesAt` is still open at `at` (open through the closing millisecond). */
 export function isOpenAt(closesAt: Instant, at: Instant): boolean {
   return instantOf(at) <= instantOf(closesAt);
+}
+
+/**
+ * When the close may run a window's release: `graceMs` after its end, so an objection received in time (by
+ * its receipt at ingest) but still on its way through the queue is processed before the pairs proceed.
+ * Windows that ended before the instant returned are due at `now`.
+ */
+export function closeDueBefore(now: Instant, graceMs: number): Instant {
+  if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error(`the publicity close grace must be a non-negative number of milliseconds, got ${graceMs}`);
+  return new Date(instantOf(now) - graceMs).toISOString();
 }
 
 /** The window a pair listed at `now` joins: the open one, or a new one opened now. */

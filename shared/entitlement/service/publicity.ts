@@ -1,8 +1,8 @@
 /**
- * The close of publicity windows (公示期满), run by the entitlement schedule: every window that closed is
- * finished — its listed pairs proceed as they would have without publicity (a confirm policy invites, a
- * grant policy grants with what was reserved at the listing), without being evaluated again — then it is
- * no longer due. Pairs held by an objection stay held; their resolution moves them on.
+ * The close of publicity windows (公示期满), run by the entitlement schedule: every window that closed (a
+ * grace period ago: objections received in time may still be queued) is finished — its listed pairs
+ * proceed as they would have without publicity (a confirm policy invites, a grant policy grants with what
+ * was reserved at the listing), without being evaluated again — then it is no longer due. Pairs held by an objection stay held; their resolution moves them on.
  *
  * Re-running changes nothing: a moved pair is not PUBLICIZED any more, and a pair whose notification was
  * committed but not yet sent (a crash in between) is sent again (the same message id) before the window
@@ -10,7 +10,7 @@
  */
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
-import { budgetOrder, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
+import { budgetOrder, closeDueBefore, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
 import type { DueWindow, EntitlementPorts } from '../ports';
 import { transitionsAudit } from './records';
 import { afterSettle, type SettleResult } from './settle';
@@ -68,10 +68,14 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
   return 0;
 }
 
-/** The schedule's pass: every window closed before now (a bounded number per run; the rest next run). */
+/**
+ * The schedule's pass: every window that closed more than the grace ago (settings.publicityCloseGraceMs,
+ * the policy queue's longest delivery, so an objection received in time has been processed), a bounded
+ * number per run; the rest next run.
+ */
 export async function closePublicityWindows(ports: EntitlementPorts): Promise<PublicitySummary> {
   const now = ports.clock.now();
-  const due = await ports.store.listDueWindows(now, WINDOWS_PER_RUN);
+  const due = await ports.store.listDueWindows(closeDueBefore(now, ports.settings.publicityCloseGraceMs), WINDOWS_PER_RUN);
   let released = 0;
   for (const w of due) released += await finishWindow(ports, w, now);
   return { windows: due.length, released };

@@ -386,7 +386,7 @@ export function memoryEntitlementPorts(options: {
       count: (metric, value) => void sent.metrics.push({ metric, value }),
       publishToLastPush: (_policyId, ms) => void sent.metrics.push({ metric: 'PublishToLastPushMs', value: ms }),
     },
-    settings: { sliceSize: 100, timeZone: 'Asia/Shanghai', notifyMaxReceives: 3, maskPublicityList: false, ...options.settings },
+    settings: { sliceSize: 100, timeZone: 'Asia/Shanghai', notifyMaxReceives: 3, maskPublicityList: false, publicityCloseGraceMs: 0, ...options.settings },
   };
   (world as { ports: EntitlementPorts }).ports = ports;
   return world;

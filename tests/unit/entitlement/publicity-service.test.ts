@@ -12,13 +12,16 @@ import { figureMetrics, policy, profile } from './fixtures';
 const LISTED_AT = '2025-09-29T01:00:00.000Z';
 const IN_WINDOW = '2025-10-09T02:00:00.000Z';
 const AFTER = '2025-10-14T01:00:00.000Z';
+/** The window's end (the end of Mon 2025-10-13, Shanghai). */
+const CLOSES = '2025-10-13T15:59:59.999Z';
+const minutesAfterClose = (m: number) => new Date(Date.parse(CLOSES) + m * 60_000).toISOString();
 const [A, B, C, D] = [1, 2, 3, 4].map((n) => makeCreditCode(`91440106MA59PUB0${n}`));
 const GRANT = policy({ policyId: 'P-PUB', kind: 'grant', budget: 2000, publicity: { workingDays: 5 } });
 let serial = 0;
 const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/policy', type });
 
-async function listed(): Promise<{ w: MemoryWorld; service: ReturnType<typeof createEntitlementService> }> {
-  const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1 });
+async function listed(graceMs = 0): Promise<{ w: MemoryWorld; service: ReturnType<typeof createEntitlementService> }> {
+  const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1, settings: { publicityCloseGraceMs: graceMs } });
   const service = createEntitlementService(w.ports);
   for (const c of [A!, B!, C!]) w.profiles.set(c, profile({ creditCode: c, name: `企业${c.slice(-3)}` }));
   w.profiles.set(D!, profile({ creditCode: D!, exportValueUsd: undefined }));
@@ -161,5 +164,20 @@ describe('a second objection on a pair another one removed', () => {
     const counters = (await w.store.readFigures('P-PUB')).counters;
     expect(counters).toMatchObject({ objectionsFiled: 2, removed: 1, objectionsUpheld: upheld ? 2 : 1, objectionsDismissed: upheld ? 0 : 1 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 2, ObjectionsUpheld: 1, [metric]: upheld ? 2 : 1 });
+  });
+});
+
+describe('objections received in time, processed after the window closed', () => {
+  it('waits the grace after the window before the close, so a third-party objection received in time still holds its pair', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = minutesAfterClose(10);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    expect(state(w, A!)).toBe('PUBLICIZED');
+    // Received a minute before the end, processed ten minutes after it: in time, it holds the pair.
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-q', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    w.now = minutesAfterClose(31);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([B]);
   });
 });

@@ -7,6 +7,7 @@ import { createCalendar } from '#calendar';
 import {
   budgetOrder,
   chainDeltas,
+  closeDueBefore,
   computeFigures,
   counterDeltas,
   DEFAULT_PUBLICITY_WORKING_DAYS,
@@ -157,5 +158,18 @@ describe('the budget order', () => {
       entitlement({ creditCode: code, history: [{ from: null, to: 'ELIGIBLE', at: eligibleAt, reason: 'MATCHED_ELIGIBLE' }] });
     const pairs = [at('C', '2025-10-01T00:00:00Z'), at('B', '2025-09-30T00:00:00Z'), at('A', '2025-10-01T00:00:00Z')];
     expect(pairs.sort(budgetOrder).map((e) => e.creditCode)).toEqual(['B', 'A', 'C']);
+  });
+});
+
+describe('objections received in time, processed after the close', () => {
+  const AFTER = '2025-10-14T01:00:00.000Z';
+
+  it('the close waits the grace after the window before it is due', () => {
+    expect(closeDueBefore(AFTER, 30 * 60_000)).toBe('2025-10-14T00:30:00.000Z');
+    // Ten minutes after the end, a 30-minute grace keeps the window from being due; 31 minutes after, it is.
+    expect(closeDueBefore('2025-10-13T16:10:00.000Z', 30 * 60_000) > CLOSES).toBe(false);
+    expect(closeDueBefore('2025-10-13T16:31:00.000Z', 30 * 60_000) > CLOSES).toBe(true);
+    expect(closeDueBefore(AFTER, 0)).toBe(AFTER);
+    expect(() => closeDueBefore(AFTER, -1)).toThrow(/non-negative/);
   });
 });
