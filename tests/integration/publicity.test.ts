@@ -11,6 +11,7 @@
  * with Sat Oct 11 a make-up working day, so the 5 working days after Sep 29 are Sep 30, Oct 9, 10, 11, 13:
  * the window closes at the end of Mon 2025-10-13 local (15:59:59.999Z).
  */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
 import { startLocal, type Running } from '#support/runtime';
 
@@ -215,4 +216,50 @@ describe('公示 and 异议 through the local runtime', () => {
     expect(notified.length).toBe(3);
     expect(await receipt(thirdParty)).toMatchObject({ outcome: 'applied' });
   }, 120_000);
+
+  // Received in time by ingest, processed only after the close released the window (a redrive from the
+  // dead-letter queue): put on the policy queue as ingest queued it, with its receipt time.
+  const IN_TIME = '2025-10-13T15:00:00.000Z';
+  async function queueAsIngested(e: any): Promise<void> {
+    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+    try {
+      await client.send(new SendMessageCommand({
+        QueueUrl: sqs.queues.policy.url,
+        MessageBody: JSON.stringify({ ...e, receivedat: IN_TIME }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
+      }));
+    } finally {
+      client.destroy();
+    }
+    await rt.drain();
+  }
+
+  it('files, not refuses, a third-party objection received in time and processed after its pair was granted', async () => {
+    const redriven = objection({ objectionId: 'OBJ-IT-4', creditCode: C, by: 'thirdParty', reason: '举报材料不实' });
+    await queueAsIngested(redriven);
+    expect((await states())[C]).toBe('GRANTED');
+    expect((await policy()).figures).toMatchObject({ objectionsFiled: 3, granted: 3 });
+    const refusals = await rt.get(`/refusals?since=2025-10-01T00:00:00Z`, { as: '/systems/policy' });
+    expect((refusals.body.refusals as any[]).map((r: any) => r.id)).not.toContain(redriven.id);
+    // Redelivered: filed once.
+    await queueAsIngested(redriven);
+    expect((await policy()).figures.objectionsFiled).toBe(3);
+  }, 60_000);
+
+  it('grants at once a pair a self-objection received in time adds after the close, notified once', async () => {
+    const late = objection({ objectionId: 'OBJ-IT-5', creditCode: D, by: 'self', reason: '本企业符合条件', facts: { 'enterprise.size': 'small', 'enterprise.exportValueUsd': 2_000_000 } });
+    await queueAsIngested(late);
+    expect((await states())[D]).toBe('GRANTED');
+    const p = await policy();
+    expect(p.figures).toMatchObject({ objectionsFiled: 4, addedBySelfObjection: 2, notified: 4, granted: 4, amountReserved: 4 * AMOUNT });
+    expect(p.budget.remaining).toBe(0);
+    expect((await outbound('gov.entitlement.notified')).filter((e) => e.subject === `${POLICY_ID}/${D}`)).toHaveLength(1);
+    // Redelivered, and the schedule fired again: nothing more.
+    await queueAsIngested(late);
+    expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
+    await rt.drain();
+    expect((await policy()).figures).toEqual(p.figures);
+    expect((await outbound('gov.entitlement.notified')).filter((e) => e.subject === `${POLICY_ID}/${D}`)).toHaveLength(1);
+  }, 60_000);
 });

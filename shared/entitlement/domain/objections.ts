@@ -5,14 +5,20 @@
  *   OBJECTED → REMOVED                       upheld: off the list, its reservation returned   planResolution
  *   OBJECTED → PUBLICIZED                    dismissed while the window is open               planResolution
  *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close: proceeds             planResolution
+ *   ELIGIBLE → PUBLICIZED → NOTIFIED (→ GRANTED)   a self-objection received in time, processed   releaseAfterClose
+ *                                            after the close: listed and released in one write
  *
  * A self-objection ("I qualify and am not listed") is a re-evaluation with the declared facts
  * (`withDeclaredFacts`), applied by the ordinary match and listing; it is never upheld or dismissed.
- * Whether an objection is in time is decided by its receipt time at ingest (pinned).
+ * Whether an objection is in time is decided by its receipt time at ingest (pinned), never by when it is
+ * processed: the close of a window waits a grace period for the objection queue's deliveries, and one
+ * processed later still (a redrive from the dead-letter queue) is not refused as late — a third-party
+ * objection on a pair already released is recorded without holding it (`ALREADY_RELEASED`), and a pair a
+ * self-objection lists after the close is released at once, as the close would have released it.
  */
 import { isOpenAt, planRelease } from './publicity';
 import { pushDays } from './transitions';
-import { refused, transition, unchanged, type Plan } from './plan';
+import { refused, transition, unchanged, type Plan, type Transition } from './plan';
 import type { Entitlement, Instant, Policy, PublicityWindow, SubjectKind, SubjectProfile } from './types';
 
 export type ObjectionBy = 'self' | 'thirdParty';
@@ -65,6 +71,9 @@ export function planThirdPartyObjection(
   }
   if (!inWindow(entitlement.publicity.closesAt, objection.receivedAt)) return outOfWindow(entitlement.publicity.closesAt, objection.receivedAt);
   if (entitlement.state !== 'PUBLICIZED' && entitlement.state !== 'OBJECTED') {
+    // Received in time but processed after the close released the pair (a late redelivery): not refused as
+    // late; recorded, and it holds nothing (undoing a push is a recovery's business).
+    if (entitlement.reached.includes('NOTIFIED')) return unchanged('ALREADY_RELEASED');
     return refused('NOT_LISTED', `the entitlement is ${entitlement.state}, no longer on the publicity list`);
   }
   const open = entitlement.openObjections ?? [];
@@ -177,4 +186,18 @@ function setPath(target: Record<string, unknown>, keys: readonly string[], value
 /** The window a self-objection received at `receivedAt` falls in: the policy's window, when open then. */
 export function selfObjectionWindow(current: PublicityWindow | undefined, receivedAt: Instant): PublicityWindow | undefined {
   return current !== undefined && isOpenAt(current.closesAt, receivedAt) ? current : undefined;
+}
+
+/**
+ * A self-objection's settlement, completed when its window has closed by `now` (it was received in time
+ * but processed after the close): the pair it lists is released in the same write — notified, or granted
+ * with what the listing reserved — as the close would have released it, so it cannot stay PUBLICIZED in a
+ * window that is finished. Unchanged otherwise (the window still open, or nothing listed).
+ */
+export function releaseAfterClose(chain: readonly Transition[], policy: Policy, now: Instant, timeZone?: string): readonly Transition[] {
+  const listed = chain[chain.length - 1]?.next;
+  if (listed === undefined || listed.state !== 'PUBLICIZED' || listed.publicity === undefined) return chain;
+  if (isOpenAt(listed.publicity.closesAt, now)) return chain;
+  const release = planRelease(listed, policy, now, timeZone);
+  return release.kind === 'transition' ? [...chain, release.transition] : chain;
 }

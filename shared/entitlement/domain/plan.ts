@@ -101,6 +101,8 @@ export type UnchangedReason =
   | 'WINDOW_OPEN'
   | 'NOT_LISTED'
   | 'ALREADY_OBJECTED'
+  /** A third-party objection received in time, processed after its pair was released: it holds nothing. */
+  | 'ALREADY_RELEASED'
   | 'ALREADY_RESOLVED'
   | 'ALREADY_RECOVERED'
   | PolicyInactiveReason;

@@ -9,6 +9,13 @@
  * `declared` in the explanation) and lists it when they make it eligible. An objection outside the window
  * is refused, with its receipt and an audit line. The objection record is written with the change it
  * causes, create-only, so a redelivery finds it and applies nothing twice.
+ *
+ * "In time" is judged by the receipt at ingest, never by when the objection is processed. The close of a
+ * window waits for the policy queue's deliveries (service/publicity.ts), and one processed later still (a
+ * redrive from the dead-letter queue) is not refused as late: a third-party objection on a pair the close
+ * already released is filed (OPEN, counted) without holding it — its resolution is recorded and moves
+ * nothing, undoing a push being a recovery's business — and a pair a self-objection lists after its window
+ * closed is released in the same write (notified, or granted), as the close would have released it.
  */
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
@@ -19,6 +26,7 @@ import {
   planSettle,
   planThirdPartyObjection,
   PUSHED_STATES,
+  releaseAfterClose,
   reservationAmount,
   selfObjectionWindow,
   outOfWindow,
@@ -27,6 +35,7 @@ import {
   subjectKindMismatch,
   subjectKindOf,
   type Counter,
+  type Entitlement,
   type Instant,
   type Objection,
   type ObjectionState,
@@ -35,6 +44,7 @@ import {
   type Transition,
 } from '../domain';
 import type { ObjectionInput, ResolutionInput } from '../inbound';
+import { notifyMessages } from '../messages';
 import type { EntitlementPorts, ObjectionWrite } from '../ports';
 import { noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
@@ -54,6 +64,7 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
   const { store } = ports;
   const existing = await store.getObjection(input.objectionId);
   if (existing !== undefined) {
+    await resendAddedNotification(ports, existing);
     await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was filed before (${existing.state})`, objectionEffect(existing.objectionId, existing.state));
     return `unchanged:${existing.state}`;
   }
@@ -70,6 +81,21 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
     return `refused:${refusal!.reason}`;
   }
   return input.by === 'thirdParty' ? fileThirdParty(ports, policy, input, cause) : fileSelf(ports, policy, input, cause);
+}
+
+/**
+ * A self-objection that listed and released its pair after the close (one write) may have crashed before
+ * the notification was queued: its redelivery queues it again (the same message id; the outbox claim
+ * sends it once).
+ */
+async function resendAddedNotification(ports: EntitlementPorts, existing: Objection): Promise<void> {
+  if (existing.by !== 'self' || existing.state !== 'ADDED') return;
+  const { store, clock } = ports;
+  const e = await store.getEntitlement(existing.policyId, existing.creditCode);
+  if (e === undefined || !e.reached.includes('NOTIFIED')) return;
+  if (await store.isNotificationPending(existing.policyId, existing.creditCode)) {
+    await ports.queues.sendNotifications(notifyMessages([{ policyId: existing.policyId, creditCode: existing.creditCode }], clock.now()));
+  }
 }
 
 function objectionOf(input: ObjectionInput, state: ObjectionState): Objection {
@@ -96,6 +122,11 @@ async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: Ob
     const e = await store.getEntitlement(input.policyId, input.subjectId);
     const plan = planThirdPartyObjection(e, policy, input);
     if (plan.kind === 'refused') return refusePlan(ports, cause, input, plan);
+    if (plan.kind === 'unchanged' && plan.reason === 'ALREADY_RELEASED' && e !== undefined) {
+      const filed = await fileAfterRelease(ports, input, e, cause);
+      if (filed !== undefined) return filed;
+      return fileObjection(ports, input, cause);
+    }
     if (plan.kind === 'unchanged') {
       await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} already holds the entitlement`, objectionEffect(input.objectionId, 'OPEN'));
       return `unchanged:${plan.reason}`;
@@ -111,6 +142,25 @@ async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: Ob
     if (out.objectionMoved) return fileObjection(ports, input, cause);
   }
   throw new Error(`entitlement ${input.policyId}/${input.subjectId} kept changing during an objection`);
+}
+
+/**
+ * A third-party objection received in time but processed after the close released its pair (a late
+ * redelivery): filed and counted (OPEN, to be resolved) with a receipt that says it holds nothing; its
+ * resolution is recorded and moves no entitlement. Undefined when another delivery filed it first.
+ */
+async function fileAfterRelease(ports: EntitlementPorts, input: ObjectionInput, e: Entitlement, cause: Cause): Promise<string | undefined> {
+  const { store, clock } = ports;
+  const now = clock.now();
+  const objection = objectionOf(input, 'OPEN');
+  const counts: Partial<Record<Counter, number>> = { objectionsFiled: 1 };
+  const write: ObjectionWrite = { objection, expect: 'new', counts };
+  const why = `received in time (${input.receivedAt}, the window closed at ${e.publicity?.closesAt}) but processed after the entitlement was released (${e.state}): filed, holds nothing`;
+  const details = { outcome: 'ALREADY_RELEASED', held: false, entitlementState: e.state, ...(e.publicity ? { closesAt: e.publicity.closesAt } : {}) };
+  const receipt = applied(cause, now, objectionEffect(input.objectionId, 'OPEN'), details);
+  if (!(await store.saveObjection(write, objectionAudit(objection, cause.source, now, why, cause.id), receipt))) return undefined;
+  countCommitted(ports.metrics, [], counts);
+  return 'filed:ALREADY_RELEASED';
 }
 
 /** A self-objection: the enterprise re-evaluated with its declared facts, listed when they make it eligible. */
@@ -135,8 +185,9 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
     const plan = frozen || match.outcome !== 'eligible'
       ? undefined
       : planSettle(e, policy, declaredMatch, input.receivedAt, budget, timeZone, windowAt(ports, policy, input.receivedAt, { window }));
-    const chain = plan?.kind === 'settle' ? plan.chain : [];
-    const added = chain.length > 0 && chain[chain.length - 1]!.to === 'PUBLICIZED';
+    // Received in time but processed after the window closed: the pair it lists is released at once.
+    const chain = plan?.kind === 'settle' ? releaseAfterClose(plan.chain, policy, clock.now(), timeZone) : [];
+    const added = chain.some((t) => t.steps.some((s) => s.to === 'PUBLICIZED'));
     const objection = objectionOf(input, added ? 'ADDED' : 'UNCHANGED');
     const counts: Partial<Record<Counter, number>> = { objectionsFiled: 1, [added ? 'addedBySelfObjection' : 'selfObjectionsUnchanged']: 1 };
     const write: ObjectionWrite = { objection, expect: 'new', counts };
@@ -152,9 +203,15 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
     const out = await store.applyTransitions(chain, transitionsAudit(chain, cause.source), receipt, write);
     if (out.ok) {
       countCommitted(ports.metrics, chain, counts);
-      const result: SettleResult = { committed: chain, entitlement: chain[chain.length - 1]!.next };
+      const pushed = chain.some((t) => t.notification !== undefined);
+      const result: SettleResult = {
+        committed: chain,
+        entitlement: chain[chain.length - 1]!.next,
+        ...(pushed ? { notify: { policyId: input.policyId, creditCode: input.subjectId } } : {}),
+      };
       await publishListed(ports, policy, [result], new Map([[input.subjectId, profile.name]]), clock.now());
-      return added ? 'ADDED' : 'UNCHANGED';
+      if (pushed) await afterSettle(ports, [result], clock.now());
+      return added ? (pushed ? 'ADDED:RELEASED' : 'ADDED') : 'UNCHANGED';
     }
     if (out.objectionMoved) return fileObjection(ports, input, cause);
   }

@@ -180,4 +180,67 @@ describe('objections received in time, processed after the window closed', () =>
     expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([B]);
   });
+
+  it('files a third-party objection processed after its pair was released (a redrive), holding nothing, counted once', async () => {
+    const { w, service } = await listed();
+    w.now = AFTER;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    const filed = cause('gov.policy.objection.filed');
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-r', IN_WINDOW), filed)).toBe('filed:ALREADY_RELEASED');
+    expect(state(w, A!)).toBe('GRANTED');
+    expect(w.store.objections.get('O-r')).toMatchObject({ state: 'OPEN', receivedAt: IN_WINDOW, by: 'thirdParty' });
+    expect(w.store.receipts.at(-1)).toMatchObject({
+      id: filed.id,
+      outcome: 'applied',
+      effect: { resource: 'objection', id: 'O-r', state: 'OPEN' },
+      details: { outcome: 'ALREADY_RELEASED', held: false, entitlementState: 'GRANTED', closesAt: CLOSES },
+    });
+    expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-r', action: 'objection:OPEN', causeId: filed.id });
+    // Redelivered: filed before, nothing counted twice.
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-r', IN_WINDOW), filed)).toBe('unchanged:OPEN');
+    // Its resolution is recorded and counted; the released pair is left as it is.
+    expect(await service.resolveObjection({ objectionId: 'O-r', upheld: true, note: '核查属实' }, cause('gov.policy.objection.resolved'))).toBe('UPHELD:GRANTED');
+    expect(state(w, A!)).toBe('GRANTED');
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, objectionsUpheld: 1, granted: 2, removed: 0 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1 });
+    // Received after the window, it is still refused.
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), filed)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+  });
+
+  it('releases at once a pair a self-objection received in time lists after the close ran, notified once', async () => {
+    const { w, service } = await listed();
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = AFTER;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    const filed = cause('gov.policy.objection.filed');
+    const self = objection(D!, 'self', 'O-s', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
+    expect(await service.fileObjection(self, filed)).toBe('ADDED:RELEASED');
+    const e = w.store.entitlements.get(`P-PUB/${D}`)!;
+    expect([e.state, e.reached, e.publicity?.closesAt]).toEqual(['GRANTED', ['NEEDS_INFO', 'ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'], CLOSES]);
+    expect(w.store.budgets.get('P-PUB')).toBe(0);
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B, D]);
+    expect(w.store.objections.get('O-s')?.state).toBe('ADDED');
+    // Nothing is left for a close, and a redelivery adds, counts and sends nothing more once delivered.
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    await service.deliverNotification({ policyId: 'P-PUB', creditCode: D!, eventId: w.sent.notifications[2]!.id, receiveCount: 1 });
+    expect(await service.fileObjection(self, filed)).toBe('unchanged:ADDED');
+    expect(w.sent.notifications).toHaveLength(3);
+    expect(w.sent.channel.filter((m) => m.creditCode === D)).toHaveLength(1);
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, addedBySelfObjection: 1, notified: 3, granted: 3 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, EntitlementsAddedBySelfObjection: 1 });
+  });
+
+  it('queues again on redelivery the notification of a self-objection added after the close whose send was lost', async () => {
+    const { w, service } = await listed();
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = AFTER;
+    await service.closePublicityWindows();
+    const self = objection(D!, 'self', 'O-s2', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
+    expect(await service.fileObjection(self, cause('gov.policy.objection.filed'))).toBe('ADDED:RELEASED');
+    // The send after the commit was lost (a crash): the redelivery queues it again, with the same id.
+    const first = w.sent.notifications.pop()!;
+    expect(await service.fileObjection(self, cause('gov.policy.objection.filed'))).toBe('unchanged:ADDED');
+    expect(w.sent.notifications.at(-1)?.id).toBe(first.id);
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, notified: 3 });
+  });
 });

@@ -19,6 +19,7 @@ import {
   planSettle,
   planThirdPartyObjection,
   publicityDays,
+  releaseAfterClose,
   windowFor,
   withDeclaredFacts,
   type Entitlement,
@@ -162,6 +163,8 @@ describe('the budget order', () => {
 });
 
 describe('objections received in time, processed after the close', () => {
+  const grant = policy({ kind: 'grant', budget: 2000, publicity: {} });
+  const inTime = { objectionId: 'O-9', receivedAt: '2025-10-13T15:59:00.000Z' };
   const AFTER = '2025-10-14T01:00:00.000Z';
 
   it('the close waits the grace after the window before it is due', () => {
@@ -171,5 +174,25 @@ describe('objections received in time, processed after the close', () => {
     expect(closeDueBefore('2025-10-13T16:31:00.000Z', 30 * 60_000) > CLOSES).toBe(true);
     expect(closeDueBefore(AFTER, 0)).toBe(AFTER);
     expect(() => closeDueBefore(AFTER, -1)).toThrow(/non-negative/);
+  });
+
+  it('a third-party objection in time on a pair already released holds nothing and is not refused as late', () => {
+    const granted = listed({ state: 'GRANTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'] });
+    expect(planThirdPartyObjection(granted, grant, inTime)).toEqual({ kind: 'unchanged', reason: 'ALREADY_RELEASED' });
+    // Received after the window: refused as before; off the list by an upheld objection: not listed.
+    expect(planThirdPartyObjection(granted, grant, { ...inTime, receivedAt: '2025-10-13T16:00:00.000Z' })).toMatchObject({ kind: 'refused', reason: 'OBJECTION_OUT_OF_WINDOW' });
+    expect(planThirdPartyObjection(listed({ state: 'REMOVED', reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED', 'REMOVED'] }), grant, inTime)).toMatchObject({ kind: 'refused', reason: 'NOT_LISTED' });
+  });
+
+  it('a pair a self-objection lists after the close is released in the same chain: notified and granted with its reservation', () => {
+    const match = { outcome: 'eligible', reason: 'CRITERIA_HELD', policyId: 'P-TEST', policyVersion: 1, creditCode: '91440106MA59C1234X', summary: { held: [], failed: [], unknown: [] } } as const;
+    const plan = planSettle(undefined, grant, match, inTime.receivedAt, 2000, 'Asia/Shanghai', { window: WINDOW, opens: false });
+    if (plan.kind !== 'settle') throw new Error('needs budget');
+    const chain = releaseAfterClose(plan.chain, grant, AFTER, 'Asia/Shanghai');
+    expect(chain.map((t) => `${t.from}->${t.to}`)).toEqual(['null->ELIGIBLE', 'ELIGIBLE->PUBLICIZED', 'PUBLICIZED->GRANTED']);
+    expect([chain.at(-1)!.notification?.purpose, chain.at(-1)!.next.amountReserved]).toEqual(['granted', 1000]);
+    expect(chainDeltas(chain)).toMatchObject({ counts: { eligible: 1, publicized: 1, notified: 1, granted: 1 }, amountReserved: 1000 });
+    // Still in the window: listed only, released by the close.
+    expect(releaseAfterClose(plan.chain, grant, CLOSES, 'Asia/Shanghai')).toEqual(plan.chain);
   });
 });
