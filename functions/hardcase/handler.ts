@@ -41,7 +41,8 @@ export const handler = sqsConsumer(
     afterCommit(() => {
       // No description, no phone: the case id leads to them for those entitled.
       logger.info('hardcase', { eventId: event.id, eventType: event.type, caseId: out.caseId, outcome: out.outcome, ...(out.code ? { code: out.code, reason: out.reason } : {}) });
-      const name = METRIC[out.outcome];
+      // A refusal an earlier delivery recorded was counted then.
+      const name = out.recordedBefore === true ? undefined : METRIC[out.outcome];
       if (name) metrics.addMetric(name, MetricUnit.Count, 1);
       if (out.overdueFlagged) metrics.addMetric('HardCasesOverdue', MetricUnit.Count, out.overdueFlagged);
     });

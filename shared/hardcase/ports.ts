@@ -67,8 +67,11 @@ export interface HardCaseStore {
   loadCase(caseId: string): Promise<StoredCase | undefined>;
   /** 'conflict': the case changed since it was loaded (or exists, on create), or the watch moved on. */
   writeCase(write: CaseWrite): Promise<'committed' | 'conflict'>;
-  /** Records a refusal with its receipt, create-only: a redelivered refusal records nothing new. */
-  recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<void>;
+  /**
+   * Records a refusal with its receipt, create-only: a redelivered refusal records nothing new. True when
+   * this call wrote it, false when an earlier delivery had (so the refusal is counted once).
+   */
+  recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean>;
   /** Records a receipt on its own (no change), create-only. */
   recordReceipt(receipt: Receipt): Promise<void>;
   /** Deletes published outbox entries. */

@@ -9,7 +9,8 @@
  * - a redelivery, or the same step under another event id: the domain calls it a duplicate, nothing is
  *   written but a `DUPLICATE` receipt;
  * - a refusal (a step not allowed, a conclusion without a cause, a second report with other content):
- *   recorded on the case with its receipt, not thrown;
+ *   recorded on the case with its receipt, not thrown; a redelivery finds it recorded and answers
+ *   `recordedBefore`, so the refusal is counted once;
  * - `NotReportedYet` / `StepOutOfOrder`: an update whose case, or whose earlier step, may still be on its way
  *   (the queue does not keep order, and reports and updates may come from different systems). Thrown, so
  *   SQS retries it, for fewer receives than the queue's max; on the last of them it is refused and recorded,
@@ -58,6 +59,8 @@ export interface Outcome {
   readonly caseId?: string;
   readonly code?: string;
   readonly reason?: string;
+  /** A refusal an earlier delivery of the same event recorded: answered again, not counted again. */
+  readonly recordedBefore?: boolean;
   /** Overdue kinds the step found and flagged on its way. */
   readonly overdueFlagged?: number;
 }
@@ -106,12 +109,12 @@ async function commit(p: HardCasePorts, write: CaseWrite): Promise<boolean> {
 async function refuse(p: HardCasePorts, caseId: string | undefined, ref: EventRef, code: string, reason: string, extra: { action?: string; at?: string; details?: Record<string, unknown> } = {}): Promise<Outcome> {
   const now = p.now();
   const details = extra.details ?? {};
-  await p.store.recordRefusal(
+  const recorded = await p.store.recordRefusal(
     caseId,
     { source: ref.source, eventId: ref.id, type: ref.type, ...(extra.action ? { action: extra.action } : {}), code, reason, ...(extra.at ? { at: extra.at } : {}), recordedAt: now, details },
     withKind(ref, now, code, reason, { details }),
   );
-  return { outcome: 'refused', ...(caseId !== undefined ? { caseId } : {}), code, reason };
+  return { outcome: 'refused', ...(caseId !== undefined ? { caseId } : {}), code, reason, ...(recorded ? {} : { recordedBefore: true }) };
 }
 
 /** `gov.hardcase.reported`: opens the case once; the same report again is a duplicate, another one a conflict. */

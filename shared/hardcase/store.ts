@@ -115,12 +115,11 @@ async function writeCase(write: CaseWrite): Promise<'committed' | 'conflict'> {
   }
 }
 
-async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<void> {
-  if (caseId === undefined) {
-    if (receipt !== undefined) await recordReceipt(receipt);
-    return;
-  }
-  const items: TransactItem[] = [
+async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean> {
+  const inbound = receipt !== undefined && isInbound(receipt);
+  // No case to keep it on: the receipt alone records it, create-only.
+  if (caseId === undefined && !inbound) return true;
+  const items: TransactItem[] = caseId === undefined ? [] : [
     {
       Put: {
         TableName: table(),
@@ -129,12 +128,14 @@ async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, 
       },
     },
   ];
-  if (receipt !== undefined && isInbound(receipt)) items.push(receiptPut(receipt));
+  if (receipt !== undefined && inbound) items.push(receiptPut(receipt));
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+    return true;
   } catch (error) {
     // Recorded by an earlier delivery of the same event: the first record stands.
     if (!cancellationCodes(error)?.includes('ConditionalCheckFailed')) throw error;
+    return false;
   }
 }
 

@@ -25,26 +25,31 @@ export async function publishAndClear(ports: ReviewPorts, changes: readonly Pick
   await ports.store.clearOutbox(changes);
 }
 
-async function carryOut(ports: ReviewPorts, effect: Effect): Promise<void> {
+/** Carries an effect out; false only for a refusal that was recorded before (nothing new written). */
+async function carryOut(ports: ReviewPorts, effect: Effect): Promise<boolean> {
   const { store } = ports;
   switch (effect.kind) {
     case 'none':
-      return;
+      return true;
     case 'receipt':
       await store.recordReceipt(effect.receipt);
-      return;
+      return true;
     case 'refuse': {
-      // Refused before under another event (the same reviewId or step sent twice): this event still gets its receipt.
+      // Refused before (a redelivery, or the same reviewId or step under another event): this event still gets its receipt.
       const recorded = await store.recordRejection(effect.caseId, effect.rejection, effect.audit, effect.receipt);
       if (!recorded && effect.receipt) await store.recordReceipt(effect.receipt);
-      return;
+      return recorded;
     }
     case 'write': {
       const batch = currentUnit<ReviewChange>();
       // Written with the rest of the batch; a condition that fails then makes the record run again alone.
-      if (batch) return batch.unit.defer(effect.change);
+      if (batch) {
+        batch.unit.defer(effect.change);
+        return true;
+      }
       await store.commit(effect.change);
       await publishAndClear(ports, [effect.change]);
+      return true;
     }
   }
 }
@@ -106,12 +111,13 @@ export async function decideAndCarryOut<I, T>(
     const decision = decide(bundle, ctx, input);
     try {
       const effect = await withUpward(ports, bundle, decision.effect, now);
-      await carryOut(ports, effect);
+      const fresh = await carryOut(ports, effect);
       if (effect.kind === 'write' && effect.change.syncRecords !== undefined) {
         const records = effect.change.syncRecords;
         afterCommit(() => syncRecordsWritten(ports, records));
       }
-      return decision.result;
+      // A refusal recorded before is answered as one, but flagged so that it is not counted again.
+      return !fresh && decision.recordedBefore !== undefined ? decision.recordedBefore : decision.result;
     } catch (error) {
       if (!(error instanceof VersionConflict) || n >= MAX_ATTEMPTS) throw error;
       ports.log.info('version race: deciding again on fresh state', { caseId, attempt: n });

@@ -138,6 +138,7 @@ export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Rev
           ...(inbound(ref) ? { receipt: withKind(ref, now, result.code, result.reason, { effect, details: { reviewId: review.reviewId } }) } : {}),
         },
         result: { outcome: 'rejected', code: result.code, reason: result.reason },
+        recordedBefore: { outcome: 'rejected', code: result.code, reason: result.reason, recordedBefore: true },
       };
     }
     case 'accepted': {

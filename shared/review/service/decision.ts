@@ -21,6 +21,11 @@ export type Effect =
 export interface Decision<T> {
   readonly effect: Effect;
   readonly result: T;
+  /**
+   * For a `refuse` effect: what to answer when the refusal was recorded before (a redelivery, or the same
+   * review or step under another event), so the caller counts a refusal once, when it is first written.
+   */
+  readonly recordedBefore?: T;
 }
 
 /** What the decide functions are given besides the loaded case. */
@@ -47,6 +52,11 @@ export interface Outcome {
   readonly reason?: string;
   /** For metrics: the level of an accepted review. */
   readonly level?: number;
+  /**
+   * A refusal that an earlier delivery (or the same review or step under another event) recorded first:
+   * answered and logged again, but not counted again.
+   */
+  readonly recordedBefore?: boolean;
   /** An applied step taken after a deadline had passed unflagged: the flags it raised as of its moment. */
   readonly overdue?: OverdueFlags;
 }

@@ -89,7 +89,7 @@ function refuseStep(step: Step, code: string, reason: string, now: string, detai
       ? { receipt: withKind(event, now, code, reason, { effect: rectificationEffect(caseId), details: { action: input.action, ...details } }) }
       : {}),
   };
-  return { effect, result: { outcome: 'refused', code, reason } };
+  return { effect, result: { outcome: 'refused', code, reason }, recordedBefore: { outcome: 'refused', code, reason, recordedBefore: true } };
 }
 
 /** A step and how many times SQS has delivered its message. */

@@ -62,7 +62,7 @@ export function reviewSubmitted(t: Telemetry, review: Review, out: Outcome): voi
   if (out.outcome === 'accepted') {
     countWith(t, 'ReviewsReceived', { Level: String(out.level) });
     if ((out.level ?? 5) <= 2) t.metrics.count('BadReviews');
-  } else if (out.outcome === 'rejected') t.metrics.count('ReviewsRejected');
+  } else if (out.outcome === 'rejected' && out.recordedBefore !== true) t.metrics.count('ReviewsRejected');
   else if (out.outcome === 'parked') t.metrics.count('ReviewsParked');
   logRefused(t, review.event, out);
 }
@@ -80,7 +80,8 @@ export function stepTaken(t: Telemetry, step: Step, out: Outcome): void {
     ...refusal(out),
   });
   if (out.outcome === 'applied') t.metrics.count('RectificationSteps');
-  else if (out.outcome === 'refused') t.metrics.count('RectificationStepsRefused');
+  // A refusal counts once, when it is first recorded: a redelivery finds it recorded and counts nothing.
+  else if (out.outcome === 'refused' && out.recordedBefore !== true) t.metrics.count('RectificationStepsRefused');
   logRefused(t, step.event, out);
   // A step taken after a deadline that passed unflagged raises the flag itself: counted for the overdue
   // alarm and logged as the schedule's flags are. Only an applied step has flags (a redelivery is a

@@ -72,14 +72,15 @@ export class MemoryHardCaseStore implements HardCaseStore {
     return 'committed';
   }
 
-  async recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<void> {
+  async recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean> {
     const key = `${caseId}|${refused.source}|${refused.eventId}`;
-    if (this.refusedKeys.has(key) || (receipt !== undefined && this.receipts.has(receiptKey(receipt)))) return;
+    if (this.refusedKeys.has(key) || (receipt !== undefined && this.receipts.has(receiptKey(receipt)))) return false;
     if (caseId !== undefined) {
       this.refusedKeys.add(key);
       this.refused.set(caseId, [...(this.refused.get(caseId) ?? []), copy(refused)]);
     }
     if (receipt !== undefined) this.receipts.set(receiptKey(receipt), copy(receipt));
+    return true;
   }
 
   async recordReceipt(receipt: Receipt): Promise<void> {

@@ -106,8 +106,24 @@ describe('update', () => {
     const r = ref('gov.hardcase.updated');
     await expect(service.update(toUpdate(updated('contact')), r, 1)).rejects.toBeInstanceOf(NotReportedYet);
     await expect(service.update(toUpdate(updated('contact')), r, 2)).rejects.toBeInstanceOf(NotReportedYet);
-    expect(await service.update(toUpdate(updated('contact')), r, 3)).toMatchObject({ outcome: 'refused', code: 'HARDCASE_UNKNOWN' });
+    const first = await service.update(toUpdate(updated('contact')), r, 3);
+    expect(first).toMatchObject({ outcome: 'refused', code: 'HARDCASE_UNKNOWN' });
+    expect(first.recordedBefore).toBeUndefined();
     expect(m.store.receiptOf(r.source, r.id)).toMatchObject({ outcome: 'refused', kind: 'HARDCASE_UNKNOWN' });
+    // A redelivery finds the refusal recorded: answered again, marked so that the consumer counts it once.
+    expect(await service.update(toUpdate(updated('contact')), r, 4)).toMatchObject({ outcome: 'refused', code: 'HARDCASE_UNKNOWN', recordedBefore: true });
+  });
+
+  it('marks a refused step that is redelivered as recorded before, so the refusal is counted once', async () => {
+    await service.report(toNewCase(reported('window')), ref('gov.hardcase.reported'));
+    const resolve = ref('gov.hardcase.updated');
+    const first = await service.update(toUpdate(updated('resolve')), resolve, 3);
+    expect(first).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED' });
+    expect(first.recordedBefore).toBeUndefined();
+    for (const receive of [4, 5]) {
+      expect(await service.update(toUpdate(updated('resolve')), resolve, receive)).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED', recordedBefore: true });
+    }
+    expect((await m.store.loadCase(WINDOW))?.refused.map((r) => r.eventId)).toEqual([resolve.id]);
   });
 
   it('waits for an earlier step that may still arrive; a step that can never be allowed is refused at once', async () => {

@@ -124,7 +124,8 @@ describe('submitReview', () => {
     for (const r of [second, resent]) {
       expect(m.store.receipts.get(`${r.event!.source}#${r.event!.id}`)).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW' });
     }
-    expect(m.metrics.total('ReviewsRejected')).toBe(2);
+    // Counted once, when the refusal was first recorded; each event is still answered and logged.
+    expect(m.metrics.total('ReviewsRejected')).toBe(1);
     expect(m.log.messages('refused')).toEqual([
       { eventId: second.event!.id, eventType: 'gov.review.submitted', code: 'DUPLICATE_REVIEW', reason: expect.stringContaining('一事一评') },
       { eventId: resent.event!.id, eventType: 'gov.review.submitted', code: 'DUPLICATE_REVIEW', reason: expect.stringContaining('一事一评') },
@@ -147,6 +148,22 @@ describe('applyStep', () => {
     expect(await reviews.applyStep(s)).toMatchObject({ outcome: 'refused', code: 'NO_RECTIFICATION' });
     expect(m.store.receipts.get(`${s.event.source}#${s.event.id}`)).toMatchObject({ outcome: 'refused', kind: 'NO_RECTIFICATION' });
     expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
+  });
+
+  it('counts a refused step once, however often it is redelivered', async () => {
+    await badReview();
+    // Not allowed in OPEN and in no state the case can reach: refused at once.
+    const forbidden = step('C1', 'close', '2026-09-11T03:00:00.000Z');
+    expect(await reviews.applyStep(forbidden)).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED' });
+    for (const receiveCount of [OUT_OF_ORDER_RECEIVES + 1, OUT_OF_ORDER_RECEIVES + 2]) {
+      expect(await reviews.applyStep(forbidden, { receiveCount })).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED', recordedBefore: true });
+    }
+    // The same step under another event id (a system that posts it again): the first refusal stands.
+    expect(await reviews.applyStep({ ...forbidden, event: ref('gov.rectification.updated') })).toMatchObject({ outcome: 'refused', recordedBefore: true });
+    expect(m.store.rejections.size).toBe(1);
+    expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
+    // Each delivery is still logged with its outcome.
+    expect(m.log.messages('rectification.step').filter((l) => l.outcome === 'refused')).toHaveLength(4);
   });
 
   it('waits a few receives for a 差评 still on its way, then refuses a step for a case with none as RECTIFICATION_UNKNOWN', async () => {
@@ -179,6 +196,7 @@ describe('applyStep', () => {
     expect(await reviews.applyStep(unknown, { receiveCount: OUT_OF_ORDER_RECEIVES + 1 })).toMatchObject({ outcome: 'refused', code: 'RECTIFICATION_UNKNOWN' });
     expect(m.store.receipts.get(receiptId)).toEqual(receipt);
     expect([m.store.rejections.size, m.store.audits.size, m.store.receipts.size]).toEqual([1, 1, 1]);
+    expect(m.metrics.total('RectificationStepsRefused')).toBe(1);
 
     // A case completed but never given a 差评: the same, and its record is left as it was.
     await completed();
