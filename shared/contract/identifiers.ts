@@ -170,9 +170,14 @@ export function maskIdNumber(s: string): string {
   return s.slice(0, 6) + '*'.repeat(s.length - 10) + s.slice(-4);
 }
 
-/** `138****5678` for a mobile; any other phone keeps only its last 4 digits. */
+/**
+ * A phone number field, masked as a log line masks it (`maskSensitive`, below): `138****5678` for a mobile,
+ * `0755-****5678` for a fixed line (area code and last 4 digits kept), so an answer and a log line show the
+ * same number the same way. A value that holds no recognisable phone keeps only its last 4 digits.
+ */
 export function maskPhone(s: string): string {
-  if (MOBILE.test(s)) return `${s.slice(0, 3)}****${s.slice(7)}`;
+  const masked = maskSensitive(s);
+  if (masked !== s) return masked;
   if (s.length <= 4) return '*'.repeat(s.length);
   return s.slice(0, -4).replace(/\d/g, '*') + s.slice(-4);
 }

@@ -217,7 +217,17 @@ describe('masking', () => {
   });
   it('keeps the first 3 and last 4 digits of a mobile', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
-    expect(maskPhone('0755-12345678')).toBe('****-****5678');
+  });
+
+  it('masks a fixed line as a log line does: its area code and last 4 digits kept', () => {
+    for (const phone of ['0755-12345678', '075512345678', '010-62345678', '0728 1234567', '13812345678']) {
+      expect(maskPhone(phone)).toBe(maskSensitive(phone));
+    }
+    expect(maskPhone('0755-12345678')).toBe('0755-****5678');
+    expect(maskPhone('075512345678')).toBe('0755****5678');
+    expect(maskPhone('010-62345678')).toBe('010-****5678');
+    // Not a phone at all: only its last 4 digits stay.
+    expect(maskPhone('0001234567')).toBe('******4567');
   });
 
   it('masks every ID number and mobile in a log line, and nothing else', () => {

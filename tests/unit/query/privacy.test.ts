@@ -40,7 +40,8 @@ describe('person data on the read side', () => {
       unlisted: { reviewerId: '0001234567' },
       enterprise: { reviewerId: '91440300MA5G2K8L1P' },
     }) as any;
-    expect(masked.review).toEqual({ reviewerId: '****-****5678', comment: '办事员电话 010-****5678，请回电' });
+    // A fixed line reads the same in a field as in free text (and in a log line): area code and last 4 digits.
+    expect(masked.review).toEqual({ reviewerId: '0755-****5678', comment: '办事员电话 010-****5678，请回电' });
     expect(masked.byId).toEqual({ reviewerId: `440305********${ID.slice(-4)}` });
     expect(masked.unlisted).toEqual({ reviewerId: '******4567' });
     expect(masked.enterprise).toEqual({ reviewerId: '91440300MA5G2K8L1P' });
