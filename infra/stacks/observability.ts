@@ -142,6 +142,27 @@ export interface SavedQuery {
   readonly name: string;
   readonly functions: readonly FunctionName[];
   readonly query: logs.QueryStringProps;
+  /** Filters on the stats' results, after the stats lines (the CDK's QueryString puts its filters before). */
+  readonly filterAfterStats?: readonly string[];
+}
+
+/** A saved query's text: CDK's QueryString, with `filterAfterStats` after its last stats line. */
+export class SavedQueryString extends logs.QueryString {
+  constructor(
+    props: logs.QueryStringProps,
+    private readonly afterStats: readonly string[] = [],
+  ) {
+    super(props);
+  }
+
+  override toString(): string {
+    const lines = super.toString().split('\n');
+    if (this.afterStats.length === 0) return lines.join('\n');
+    const lastStats = lines.findLastIndex((l) => l.startsWith('| stats '));
+    if (lastStats < 0) throw new Error('filterAfterStats needs a stats statement');
+    lines.splice(lastStats + 1, 0, ...this.afterStats.map((f) => `| filter ${f}`));
+    return lines.join('\n');
+  }
 }
 
 /**
@@ -174,15 +195,18 @@ export const savedQueries = (stage: string): readonly SavedQuery[] => [
   {
     id: 'OverdueBadReviewsQuery',
     name: `civicflow/${stage}/overdue-bad-reviews-this-month`,
-    // Flags are raised by the schedule, and by a step taken after a deadline the schedule had not flagged.
+    // Flags are raised by the schedule, and by a step taken after a deadline the schedule had not flagged; a
+    // step taken by the deadline but processed after the flag withdraws it (a line with a negative flagChange).
+    // The flags still held are summed per case, and a case whose every flag was withdrawn is left out.
     functions: ['review', 'reviewSchedule'],
     query: {
-      fields: ['@timestamp', 'caseId', 'reviewId', 'departmentCode', 'itemCode', 'kinds.0', 'state'],
-      filterStatements: ['message = "rectification.overdue"'],
-      statsStatements: ['count(*) as flags, latest(state) as state, max(@timestamp) as lastFlaggedAt by caseId, departmentCode'],
+      fields: ['@timestamp', 'caseId', 'reviewId', 'departmentCode', 'itemCode', 'kinds.0', 'state', 'flagChange'],
+      filterStatements: ['message in ["rectification.overdue", "rectification.overdue.withdrawn"]'],
+      statsStatements: ['sum(flagChange) as flags, latest(state) as state, max(@timestamp) as lastChangedAt by caseId, departmentCode'],
       sort: 'departmentCode asc',
       limit: 10000,
     },
+    filterAfterStats: ['flags > 0'],
   },
   {
     id: 'WhoWasPushedPolicyQuery',
@@ -261,7 +285,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
     (q) =>
       new logs.QueryDefinition(stack, q.id, {
         queryDefinitionName: q.name,
-        queryString: new logs.QueryString(q.query),
+        queryString: new SavedQueryString(q.query, q.filterAfterStats),
         logGroups: q.functions.map((f) => props.functions[f].logGroup),
       }),
   );

@@ -59,6 +59,8 @@ export interface Outcome {
   readonly recordedBefore?: boolean;
   /** An applied step taken after a deadline had passed unflagged: the flags it raised as of its moment. */
   readonly overdue?: OverdueFlags;
+  /** An applied step taken by a deadline whose flag was raised before it arrived: the flags it withdrew. */
+  readonly withdrawn?: OverdueFlags;
 }
 
 export const nothing: Effect = { kind: 'none' };

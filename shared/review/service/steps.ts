@@ -149,5 +149,7 @@ export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: Ste
   // Flags raised as of the step's moment: the deadline passed before the step, unflagged by the schedule. The
   // loaded rectification is in the state they found it.
   const overdue = result.overdueFlagged.length > 0 ? { overdue: { kinds: [...result.overdueFlagged], rect, at: input.at } } : {};
-  return { effect: { kind: 'write', change }, result: { outcome: 'applied', ...overdue } };
+  // Flags the step shows were never due: logged so the saved query of overdue cases takes them back.
+  const withdrawn = result.overdueWithdrawn.length > 0 ? { withdrawn: { kinds: [...result.overdueWithdrawn], rect: next, at: input.at } } : {};
+  return { effect: { kind: 'write', change }, result: { outcome: 'applied', ...overdue, ...withdrawn } };
 }

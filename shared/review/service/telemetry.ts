@@ -5,7 +5,7 @@
  * reviewer id and no comment in a log line.
  */
 import type { EventRef } from '#platform/receipts';
-import type { Review } from '../domain/types';
+import type { OverdueKind, Rectification, Review } from '../domain/types';
 import type { SyncRecord } from '../domain/upward/sync';
 import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
@@ -90,22 +90,44 @@ export function stepTaken(t: Telemetry, step: Step, out: Outcome): void {
     t.metrics.count('OverdueRectifications', out.overdue.kinds.length);
     overdueFlagged(t, out.overdue, input.at);
   }
+  // A step taken by a deadline whose flag was raised before it arrived withdraws the flag (once: a redelivery
+  // is a duplicate): logged so that the saved query subtracts it.
+  if (out.withdrawn && out.withdrawn.kinds.length > 0) overdueWithdrawn(t, out.withdrawn, input.at);
 }
 
-/** Read by the saved Logs Insights query "overdue 差评 this month"; `now` when the flags carry no moment. */
-export function overdueFlagged(t: Telemetry, flags: OverdueFlags, now: string): void {
-  const rect = flags.rect;
-  if (!rect || flags.kinds.length === 0) return;
-  t.log.info('rectification.overdue', {
+/** The fields of both overdue lines, and `flagChange`: +n for n flags raised, -n for n withdrawn. */
+function overdueLine(rect: Rectification, kinds: readonly OverdueKind[], flagChange: number, at: string): Record<string, unknown> {
+  return {
     caseId: rect.caseId,
     reviewId: rect.reviewId,
     departmentCode: rect.departmentCode,
     itemCode: rect.subject.itemCode,
     reviewLevel: rect.level,
-    kinds: [...flags.kinds],
+    kinds: [...kinds],
+    flagChange,
     state: rect.state,
-    at: flags.at ?? now,
-  });
+    at,
+  };
+}
+
+/**
+ * Read by the saved Logs Insights query "overdue 差评 this month" (which sums `flagChange` per case);
+ * `now` when the flags carry no moment.
+ */
+export function overdueFlagged(t: Telemetry, flags: OverdueFlags, now: string): void {
+  const rect = flags.rect;
+  if (!rect || flags.kinds.length === 0) return;
+  t.log.info('rectification.overdue', overdueLine(rect, flags.kinds, flags.kinds.length, flags.at ?? now));
+}
+
+/**
+ * Flags withdrawn by a step taken by their deadline (the step's moment, the case as the step left it): the
+ * saved query "overdue 差评 this month" subtracts them, so a case whose every flag was withdrawn is not listed.
+ */
+export function overdueWithdrawn(t: Telemetry, flags: OverdueFlags, now: string): void {
+  const rect = flags.rect;
+  if (!rect || flags.kinds.length === 0) return;
+  t.log.info('rectification.overdue.withdrawn', overdueLine(rect, flags.kinds, -flags.kinds.length, flags.at ?? now));
 }
 
 export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string): void {

@@ -270,7 +270,7 @@ describe('overdue flags raised by a late step', () => {
     // No schedule ran since the deadline: the step itself finds the case overdue as of its moment.
     expect(await reviews.applyStep(late)).toMatchObject({ outcome: 'applied', overdue: { kinds: ['acknowledge'] } });
     expect(m.metrics.total('OverdueRectifications')).toBe(1);
-    const line = { caseId: 'C1', reviewId: 'R-C1', departmentCode: 'D-QX', itemCode: 'ITEM-QX-01', reviewLevel: 2, kinds: ['acknowledge'], state: 'OPEN', at: LATE_ACK };
+    const line = { caseId: 'C1', reviewId: 'R-C1', departmentCode: 'D-QX', itemCode: 'ITEM-QX-01', reviewLevel: 2, kinds: ['acknowledge'], flagChange: 1, state: 'OPEN', at: LATE_ACK };
     expect(m.log.messages('rectification.overdue')).toEqual([line]);
     expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 1, overdueAcknowledge: 1 });
 
@@ -359,6 +359,27 @@ describe('overdue whatever the delivery order', () => {
     expect(late.outbound.published[2]?.data).toMatchObject({ at: ACK, overdueWithdrawn: ['acknowledge'] });
     expect(types(inOrder)).toEqual(['gov.rectification.opened', 'gov.rectification.acknowledged']);
     expect(inOrder.outbound.published[1]?.data).not.toHaveProperty('overdueWithdrawn');
+  });
+
+  it('logs the withdrawal, so the saved query "overdue 差评 this month" (sum of flagChange per case, kept when > 0) leaves the case out', async () => {
+    const late = await scenario('schedule first');
+    const lines = late.log.lines
+      .filter((l) => l.message === 'rectification.overdue' || l.message === 'rectification.overdue.withdrawn')
+      .map((l): Record<string, unknown> => ({ message: l.message, ...l.attributes }));
+    expect(lines.map((l) => [l.message, l.caseId, l.kinds, l.flagChange])).toEqual([
+      ['rectification.overdue', 'C1', ['acknowledge'], 1],
+      ['rectification.overdue.withdrawn', 'C1', ['acknowledge'], -1],
+    ]);
+    // The withdrawal line has the flag line's fields (the case as the step left it, at the step's moment).
+    expect(late.log.messages('rectification.overdue.withdrawn')).toEqual([
+      { caseId: 'C1', reviewId: 'R-C1', departmentCode: 'D-QX', itemCode: 'ITEM-QX-01', reviewLevel: 2, kinds: ['acknowledge'], flagChange: -1, state: 'IN_PROGRESS', at: ACK },
+    ]);
+    // What the saved query computes: flags still held per case; C1 holds none and is not listed.
+    const held = new Map<string, number>();
+    for (const l of lines) held.set(l.caseId as string, (held.get(l.caseId as string) ?? 0) + (l.flagChange as number));
+    expect([...held].filter(([, flags]) => flags > 0)).toEqual([]);
+    // Redelivered, the step is a duplicate and logs no second withdrawal.
+    expect(late.log.messages('rectification.overdue.withdrawn')).toHaveLength(1);
   });
 });
 
