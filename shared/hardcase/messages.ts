@@ -1,6 +1,7 @@
 /**
  * What a hard-case change says to others, built from the domain's results: outbound `gov.hardcase.*`
- * events with ids stable per fact (one opening per case, one event per step, one overdue flag per kind),
+ * events with ids stable per fact (one opening per case, one event per step, one overdue flag per kind and
+ * per raising: a flag raised again after its withdrawal has an id of its own),
  * the audit lines of the history entries it added, and the pointer its receipt carries.
  */
 import type { OutboundEvent } from '#contract/outbound';
@@ -16,8 +17,12 @@ import {
 } from './domain';
 
 export function outboundId(event: HardCaseOutboundEvent): string {
-  const data = event.data as { action?: unknown; at?: unknown; kind?: unknown };
-  if (event.type === HARDCASE_OVERDUE_EVENT_TYPE) return `${event.type}:${event.subject}:${String(data.kind)}`;
+  const data = event.data as { action?: unknown; at?: unknown; kind?: unknown; flag?: unknown };
+  if (event.type === HARDCASE_OVERDUE_EVENT_TYPE) {
+    // The first flag of a kind keeps the id it always had; a flag raised again after a withdrawal gets its number.
+    const again = typeof data.flag === 'number' && data.flag > 1 ? `:${data.flag}` : '';
+    return `${event.type}:${event.subject}:${String(data.kind)}${again}`;
+  }
   if (event.type === HARDCASE_OPENED_EVENT_TYPE) return `${event.type}:${event.subject}`;
   return `${event.type}:${hardCaseActionKey(event.subject, String(data.action), String(data.at))}`;
 }

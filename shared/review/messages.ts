@@ -2,12 +2,13 @@
  * The outbound `gov.review.*` and `gov.rectification.*` events, built from what the domain
  * decided. Each id is deterministic, so a re-publish (after a crash between publish and clearing the
  * outbox, or a redelivered change) is recognisable by receivers: one invitation, reminder, default and
- * opening per case, one event per rectification step (its action key), one overdue flag per kind.
+ * opening per case, one event per rectification step (its action key), one overdue flag per kind — and
+ * per raising: a flag raised again after its withdrawal is a new fact with an id of its own.
  */
 import type { OutboundDraft, OutboundEvent } from '#contract/outbound';
 import type { InvitationAction } from './domain/invitations';
 import { defaultReviewId } from './domain/invitations';
-import type { ActionResult } from './domain/rectification';
+import { nextOverdueFlag, type ActionResult } from './domain/rectification';
 import { actionKey } from './domain/transitions';
 import type { WorkOrder } from './domain/workorder';
 import {
@@ -45,8 +46,12 @@ export const STEP_EVENT_TYPES: Readonly<Record<RectificationAction, `gov.rectifi
 };
 
 export function outboundId(event: OutboundDraft): string {
-  const data = event.data as { action?: string; at?: string; kind?: string };
-  if (event.type === RECTIFICATION_OVERDUE_EVENT_TYPE) return `${event.type}:${event.subject}:${data.kind}`;
+  const data = event.data as { action?: string; at?: string; kind?: string; flag?: number };
+  if (event.type === RECTIFICATION_OVERDUE_EVENT_TYPE) {
+    // The first flag of a kind keeps the id it always had; a flag raised again after a withdrawal gets its number.
+    const again = data.flag !== undefined && data.flag > 1 ? `:${data.flag}` : '';
+    return `${event.type}:${event.subject}:${data.kind}${again}`;
+  }
   if (typeof data.action === 'string' && typeof data.at === 'string') {
     return `${event.type}:${actionKey(event.subject, data.action, data.at)}`;
   }
@@ -117,7 +122,10 @@ export function workOrderEvent(order: WorkOrder, now: string): OutboundEvent {
   return toOutbound({ type: WORK_ORDER_EVENT_TYPE, subject: order.caseId, data: { ...order } }, now);
 }
 
-/** The overdue flags raised at `at` on `rect` as it was when they were raised. */
+/**
+ * The overdue flags raised at `at` on `rect` as it was when they were raised (before their history entries):
+ * the schedule and a step derive the same `flag` number from it, so they publish the same event.
+ */
 export function overdueEvents(rect: Rectification, kinds: readonly OverdueKind[], at: string): OutboundEvent[] {
   return kinds.map((kind) =>
     toOutbound(
@@ -128,6 +136,8 @@ export function overdueEvents(rect: Rectification, kinds: readonly OverdueKind[]
           caseId: rect.caseId,
           departmentCode: rect.departmentCode,
           kind,
+          // 1 for the first flag of this kind on the case; 2, 3 … for a flag raised again after a withdrawal.
+          flag: nextOverdueFlag(rect, kind),
           state: rect.state,
           due: kind === 'acknowledge' ? rect.deadlines.acknowledgeDue : rect.deadlines.rectifyDue,
           at,

@@ -125,6 +125,16 @@ export function hardCaseOverdueKinds(hc: HardCase, now: string): HardCaseOverdue
   return kinds;
 }
 
+/**
+ * The ordinal of the next flag of `kind` on `hc`: 1 the first time, 2 for a flag raised again after the first
+ * was withdrawn (a second department involved in time, then the longer deadline missed), and so on. Counted
+ * from the flags in the history, so the schedule and an update that raise the same flag agree on it, and a
+ * flag raised again is a new fact: its own history key and event id.
+ */
+export function nextHardCaseOverdueFlag(hc: Pick<HardCase, 'history'>, kind: HardCaseOverdueKind): number {
+  return hc.history.filter((h) => h.action === 'overdue' && h.key.endsWith(`|${kind}`)).length + 1;
+}
+
 /** Flags what is overdue at `now`, each kind once; run by the scheduler and before every update. */
 export function hardCaseOverdueCheck(
   hc: HardCase,
@@ -135,8 +145,10 @@ export function hardCaseOverdueCheck(
   const overdue = { ...hc.overdue };
   const entries: HardCaseHistoryEntry[] = kinds.map((kind) => {
     overdue[kind] = now;
+    const flag = nextHardCaseOverdueFlag(hc, kind);
     return {
-      key: `${hc.caseId}|overdue|${kind}`,
+      // The first flag keeps the key it always had; the kind stays last (the audit line reads it there).
+      key: flag === 1 ? `${hc.caseId}|overdue|${kind}` : `${hc.caseId}|overdue-${flag}|${kind}`,
       action: 'overdue',
       from: hc.state,
       to: hc.state,
@@ -151,7 +163,15 @@ export function hardCaseOverdueCheck(
     outbound: kinds.map((kind) => ({
       type: HARDCASE_OVERDUE_EVENT_TYPE,
       subject: hc.caseId,
-      data: { caseId: hc.caseId, kind, state: hc.state, due: kind === 'contact' ? hc.deadlines.contactDue : hc.deadlines.resolveDue, at: now },
+      data: {
+        caseId: hc.caseId,
+        kind,
+        // 1 for the first flag of this kind on the case; 2, 3 … for a flag raised again after a withdrawal.
+        flag: nextHardCaseOverdueFlag(hc, kind),
+        state: hc.state,
+        due: kind === 'contact' ? hc.deadlines.contactDue : hc.deadlines.resolveDue,
+        at: now,
+      },
     })),
   };
 }

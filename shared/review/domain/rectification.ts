@@ -21,7 +21,9 @@
  *   its overdue counters taken back, and an `overdueWithdrawn` entry added to the history. The flag's
  *   outbound `gov.rectification.overdue` was published and cannot be unsent; the step's own event names the
  *   withdrawn kinds (`overdueWithdrawn`). An approved invalid claim needs no withdrawal: it takes the 差评
- *   out of every figure, flags included.
+ *   out of every figure, flags included. A withdrawn flag can be raised again (an extension approved in
+ *   time, then its new deadline missed): a new flag, numbered (`nextOverdueFlag`), with its own history key
+ *   and outbound event id.
  * - UNFIXABLE_APPROVED never reached RECTIFIED, so it is not rectified in 差评整改率 (it is counted in
  *   its own `unfixable` counter). INVALID_APPROVED removes the 差评 from every figure.
  * - An unsatisfied return visit still moves to RETURN_VISITED (the product has no loop back); it lowers 整改满意率.
@@ -49,6 +51,22 @@ import {
 
 function overdueKey(caseId: string, kind: OverdueKind): string {
   return `${caseId}|overdue|${kind}`;
+}
+
+/**
+ * The ordinal of the next flag of `kind` on `rect`: 1 the first time, 2 for a flag raised again after the
+ * first was withdrawn (an extension approved in time, then its new deadline missed), and so on. Counted
+ * from the flags in the case's history, so the schedule and a step that raise the same flag on the same
+ * case give it the same number, and a flag raised again is a new fact with its own history key and event id.
+ */
+export function nextOverdueFlag(rect: Pick<Rectification, 'caseId' | 'history'>, kind: OverdueKind): number {
+  const key = overdueKey(rect.caseId, kind);
+  return rect.history.filter((h) => h.action === 'overdue' && (h.key === key || h.key.startsWith(`${key}|`))).length + 1;
+}
+
+/** The history key of the `flag`-th flag of `kind` (the first keeps the key it always had). */
+function overdueFlagKey(caseId: string, kind: OverdueKind, flag: number): string {
+  return flag === 1 ? overdueKey(caseId, kind) : `${overdueKey(caseId, kind)}|${flag}`;
 }
 
 /** Opens the rectification case of a 差评, deadlines counted from the review's submission. */
@@ -190,7 +208,7 @@ export function overdueCheck(rect: Rectification, now: string): OverdueResult {
     flags[kind] = now;
     add[kind === 'acknowledge' ? 'overdueAcknowledge' : 'overdueRectify'] = 1;
     auditEntries.push({
-      key: overdueKey(rect.caseId, kind),
+      key: overdueFlagKey(rect.caseId, kind, nextOverdueFlag(rect, kind)),
       action: 'overdue',
       from: rect.state,
       to: rect.state,

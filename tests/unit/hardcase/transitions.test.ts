@@ -14,6 +14,7 @@ import {
   type HardCaseUpdate,
   type NewHardCase,
 } from '#hardcase/domain/types';
+import { toOutbound } from '#hardcase/messages';
 
 const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
 const config = DEFAULT_HARDCASE_CONFIG;
@@ -243,5 +244,26 @@ describe('overdue flags withdrawn by a step taken by the deadline but processed 
     // Flagged only after the ten-day deadline too: it stays.
     const stale = applied(flagged(contacted, later(endOf('2026-10-20').dueAt)), involve);
     expect([stale.overdueWithdrawn, stale.next.overdue]).toEqual([[], { resolve: later(endOf('2026-10-20').dueAt) }]);
+  });
+
+  it('gives a resolution flag raised again after its withdrawal an event id of its own, the same from the schedule and from an update', () => {
+    const contacted = run(opened(), update('contact', '2026-09-30T11:00:00'));
+    const first = hardCaseOverdueCheck(contacted, later(RESOLVE_DUE));
+    expect(toOutbound(first.outbound, later(RESOLVE_DUE)).map((e) => e.id)).toEqual(['gov.hardcase.overdue:HC-1:resolve']);
+    const involved = applied(first.next, update('involveDepartments', '2026-10-12T10:00:00', { departments: ['GTJ'] }));
+    expect(involved.overdueWithdrawn).toEqual(['resolve']);
+    // The ten-day deadline is missed too: flagged again, a new fact.
+    const TEN_DAY_DUE = endOf('2026-10-20').dueAt;
+    const again = hardCaseOverdueCheck(involved.next, later(TEN_DAY_DUE));
+    expect(again.flagged).toEqual(['resolve']);
+    const scheduled = toOutbound(again.outbound, later(TEN_DAY_DUE));
+    expect(scheduled.map((e) => e.id)).toEqual(['gov.hardcase.overdue:HC-1:resolve:2']);
+    expect(scheduled[0]?.data).toMatchObject({ kind: 'resolve', flag: 2 });
+    // An update that finds the deadline passed raises the same flag with the same id.
+    const late = applied(involved.next, update('resolve', '2026-10-22T10:00:00', { cause: 'policyGap' }));
+    expect(late.overdueFlagged).toEqual(['resolve']);
+    expect(toOutbound(late.outbound, later(TEN_DAY_DUE)).map((e) => e.id)).toContain('gov.hardcase.overdue:HC-1:resolve:2');
+    // Each flag has its own history key; the audit line still names the kind.
+    expect(again.next.history.filter((h) => h.action === 'overdue').map((h) => h.key)).toEqual(['HC-1|overdue|resolve', 'HC-1|overdue-2|resolve']);
   });
 });

@@ -465,4 +465,27 @@ describe('overdue flags withdrawn by a step taken by the deadline but processed 
     rect = flagged(rect, after(RECTIFY_DUE));
     expect(apply(rect, 'approveExtension', RECTIFY_DUE).overdueWithdrawn).toEqual(['rectify']);
   });
+
+  it('gives a flag raised again after its withdrawal an event id of its own, the same from the schedule and from a step', () => {
+    const NEW_DUE = '2026-09-23T15:59:59.999Z';
+    const requested = step(step(open(), 'acknowledge', minute(1)), 'requestExtension', minute(2));
+    const waiting = flagged(requested, after(RECTIFY_DUE));
+    expect(overdueEvents(requested, ['rectify'], after(RECTIFY_DUE)).map((e) => [e.id, (e.data as { flag?: number }).flag])).toEqual([
+      ['gov.rectification.overdue:C1:rectify', 1],
+    ]);
+    // The extension approved in time withdraws the flag; the new deadline is missed too.
+    const extended = apply(waiting, 'approveExtension', RECTIFY_DUE);
+    expect([extended.overdueWithdrawn, extended.next.overdue]).toEqual([['rectify'], {}]);
+    const again = overdueCheck(extended.next, after(NEW_DUE));
+    expect(again.flagged).toEqual(['rectify']);
+    const scheduled = overdueEvents(extended.next, again.flagged, after(NEW_DUE));
+    expect(scheduled.map((e) => e.id)).toEqual(['gov.rectification.overdue:C1:rectify:2']);
+    expect(scheduled[0]?.data).toMatchObject({ kind: 'rectify', flag: 2, due: { dueAt: NEW_DUE } });
+    // A late step raising the same flag first publishes the same event.
+    const late = apply(extended.next, 'rectify', after(NEW_DUE));
+    expect(stepEvents(extended.next, late).slice(1).map((e) => e.id)).toEqual(['gov.rectification.overdue:C1:rectify:2']);
+    // Each flag has its own history key (the audit line's cause).
+    const keys = again.next.history.filter((h) => h.action === 'overdue').map((h) => h.key);
+    expect(keys).toEqual(['C1|overdue|rectify', 'C1|overdue|rectify|2']);
+  });
 });
