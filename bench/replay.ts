@@ -125,6 +125,8 @@ export async function replaySection(ctx: BenchContext): Promise<SectionResult> {
   const tallies: SliceTally[] = [];
   const per = Math.ceil(n / slices);
   const draftRef = { draftId: 'bench-draft', item: draft };
+  // The baseline: the published version the stored decisions were made under, decided again as the draft is.
+  const baseline = new Map([[published.version, published]]);
   for (let s = 0; s < slices; s++) {
     const t0 = performance.now();
     const entries: Replayable[] = stored.slice(s * per, (s + 1) * per).map((item, k) => {
@@ -132,7 +134,7 @@ export async function replaySection(ctx: BenchContext): Promise<SectionResult> {
       return { applicationId: `#${s * per + k}`, decision, facts: facts! };
     });
     const t1 = performance.now();
-    tallies.push(tallySlice(entries, draftRef, calendar));
+    tallies.push(tallySlice(entries, draftRef, calendar, baseline));
     const t2 = performance.now();
     decodeMs += t1 - t0;
     replayMs += t2 - t1;

@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { replayableDecisions } from '#approval';
 import { getPolicy, listEntitlements, type SubjectProfile } from '#entitlement';
-import { batchGetCredits, ENTERPRISE_SHARDS, queryShardPersons, queryShardProfiles } from '#registry';
+import { batchGetCredits, ENTERPRISE_SHARDS, getItemVersion, queryShardPersons, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger } from '#platform/powertools';
@@ -14,6 +14,7 @@ import { simulationStore } from './store';
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,
   decisions: replayableDecisions,
+  itemVersion: getItemVersion,
   policies: {
     slices: ENTERPRISE_SHARDS,
     current: getPolicy,

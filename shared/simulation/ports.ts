@@ -1,6 +1,6 @@
 /** What the simulation use cases need: their own store, approval's bulk read, the slice queue. */
 import type { WorkingCalendar } from '#calendar/types';
-import type { Replayable, Window } from '#approval';
+import type { Replayable, ServiceItem, Window } from '#approval';
 import type { InternalEventOf } from '#contract/internal';
 import type { SimulationRequest } from './domain/request';
 import type { CreditLookup, Policy, SubjectKind, SubjectProfile } from '#entitlement';
@@ -39,6 +39,8 @@ export interface SimulationPorts {
   readonly store: SimulationStore;
   /** Approval's stored first decisions of an item in one shard, submitted in the window, with their facts. */
   readonly decisions: (itemCode: string, shard: number, window: Window) => Promise<Replayable[]>;
+  /** A published version of an item, as the registry keeps it: the baseline the stored decisions are decided again under. */
+  readonly itemVersion: (itemCode: string, version: number) => Promise<ServiceItem | undefined>;
   /** What a policy draft is matched over: the current version, a shard's profiles now, credit, who was pushed. */
   readonly policies: {
     readonly slices: number;

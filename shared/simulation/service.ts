@@ -11,7 +11,7 @@ import { simulationSliceEvent, type InternalDataOf } from '#contract/internal';
 import { subjectIdOf, subjectKindOf } from '#entitlement';
 import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationRequest, type SimulationRequest } from './domain/request';
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
-import { mergeTallies, resultOf, tallySlice, type SimulationResult, type SliceTally } from './domain/tally';
+import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 interface ViewCommon {
@@ -85,9 +85,13 @@ export function createSimulationService(ports: SimulationPorts) {
 
   /** One approvals shard of the item's first decisions in the window, replayed against the draft. */
   async function itemSlice(job: SimulationJob, request: ItemSimulationRequest, shard: number): Promise<SliceTally> {
-    const entries = await ports.decisions(request.draft.itemCode, shard, { from: request.from, to: request.to });
+    const { itemCode } = request.draft;
+    const entries = await ports.decisions(itemCode, shard, { from: request.from, to: request.to });
+    // The baseline: the versions the decisions were made under, decided again as the draft is (domain/tally.ts).
+    const versions = await Promise.all(versionsOf(entries).map(async (v) => [v, await ports.itemVersion(itemCode, v)] as const));
+    const published = new Map(versions.flatMap(([v, item]) => (item === undefined ? [] : [[v, item] as const])));
     // The draft's id for its compiled rules is the simulation's own, so no published version shares them.
-    return tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar());
+    return tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar(), published);
   }
 
   /** One registry shard of profiles as they are now, matched with the current version and the draft. */

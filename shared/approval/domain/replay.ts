@@ -40,6 +40,16 @@ export interface Draft {
   readonly item: ServiceItem;
 }
 
+/**
+ * decide() again over the stored facts with the published version they were decided under, as today's
+ * engine decides: the baseline a draft's replay is compared with. The stored decision is what the engine
+ * of its day said; where the engine has changed since (a birth date now read from the ID number, say),
+ * comparing the draft's replay with it would show the engine's change as the draft's. Pure.
+ */
+export function redecide(facts: DecisionFacts, item: ServiceItem, calendar: WorkingCalendar): Decision {
+  return decide({ ...facts, item, calendar });
+}
+
 /** decide() again over the stored facts, with the draft in place of the item version. Pure. */
 export function replay(facts: DecisionFacts, draft: Draft, calendar: WorkingCalendar): Decision {
   return decide({ ...facts, item: draft.item, calendar, rulesKey: draftRulesCacheKey(draft.item, draft.draftId) });

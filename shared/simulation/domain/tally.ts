@@ -3,11 +3,29 @@
  * draft and tallies them; the slices' tallies merge into the result. Merging is a sum, so the slices may
  * finish in any order and the result does not depend on it.
  *
+ * The baseline is computed as the projection is: each stored first decision's facts decided again, by
+ * today's engine, under the published version the decision was made under (`redecide`); the projection
+ * under the draft (`replay`). So a draft that changes nothing shows no change, even where the engine has
+ * changed since the decision (an age rule that was unknown without a birth date now reads it from the ID
+ * number). A decision whose version is no longer published is compared as it was stored.
+ *
  * 秒批率 is as the figures count it: instant approvals over decisions on instant items, the
- * stored first decisions for the baseline and the replayed ones for the projection.
+ * baseline's and the projection's.
  */
 import type { WorkingCalendar } from '#calendar/types';
-import { blockingFacts, flipOf, isRegression, replay, type Decision, type Draft, type Flip, type Outcome, type Replayable } from '#approval';
+import {
+  blockingFacts,
+  flipOf,
+  isRegression,
+  redecide,
+  replay,
+  type Decision,
+  type Draft,
+  type Flip,
+  type Outcome,
+  type Replayable,
+  type ServiceItem,
+} from '#approval';
 
 export interface Regression extends Flip {
   readonly applicationId: string;
@@ -58,8 +76,21 @@ function addCounts(into: Record<string, number>, from: Readonly<Record<string, n
 
 export const EMPTY_TALLY: SliceTally = { replayed: 0, notReplayable: 0, transitions: {}, regressions: [], baseline: NO_FIGURES, projected: NO_FIGURES, blockingFacts: {} };
 
-/** One slice: every stored first decision replayed against the draft, in the order given. */
-export function tallySlice(entries: readonly Replayable[], draft: Draft, calendar: WorkingCalendar): SliceTally {
+/** The published versions of the simulated item, by version number, that its stored decisions were made under. */
+export type PublishedVersions = ReadonlyMap<number, ServiceItem>;
+
+/** The versions a slice's decisions were made under (to read before `tallySlice`). */
+export function versionsOf(entries: readonly Replayable[]): number[] {
+  const versions = new Set<number>();
+  for (const { decision, facts } of entries) if (facts !== undefined && decision.itemVersion !== null) versions.add(decision.itemVersion);
+  return [...versions].sort((a, b) => a - b);
+}
+
+/**
+ * One slice: every stored first decision decided again under its published version (the baseline) and
+ * replayed against the draft (the projection), in the order given.
+ */
+export function tallySlice(entries: readonly Replayable[], draft: Draft, calendar: WorkingCalendar, published: PublishedVersions): SliceTally {
   const transitions: Record<string, number> = {};
   const blocking: Record<string, number> = {};
   const regressions: Regression[] = [];
@@ -72,12 +103,15 @@ export function tallySlice(entries: readonly Replayable[], draft: Draft, calenda
       notReplayable++;
       continue;
     }
+    const item = decision.itemVersion === null ? undefined : published.get(decision.itemVersion);
+    const before = item === undefined ? decision : redecide(facts, item, calendar);
     const after = replay(facts, draft, calendar);
     replayed++;
-    transitions[transitionKey(decision.outcome, after.outcome)] = (transitions[transitionKey(decision.outcome, after.outcome)] ?? 0) + 1;
-    if (isRegression(decision.outcome, after.outcome)) regressions.push({ applicationId, from: decision.outcome, to: after.outcome, ...flipOf(after) });
+    const key = transitionKey(before.outcome, after.outcome);
+    transitions[key] = (transitions[key] ?? 0) + 1;
+    if (isRegression(before.outcome, after.outcome)) regressions.push({ applicationId, from: before.outcome, to: after.outcome, ...flipOf(after) });
     for (const fact of blockingFacts(after)) blocking[fact] = (blocking[fact] ?? 0) + 1;
-    baseline = addFigures(baseline, figuresOf(decision));
+    baseline = addFigures(baseline, figuresOf(before));
     projected = addFigures(projected, figuresOf(after));
   }
   return { replayed, notReplayable, transitions, regressions, baseline, projected, blockingFacts: blocking };

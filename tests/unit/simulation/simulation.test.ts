@@ -4,7 +4,7 @@ import { parseRequest } from '#simulation/domain/request';
 import { mergeTallies, resultOf, tallySlice } from '#simulation/domain/tally';
 import { createSimulationService } from '#simulation/service';
 import type { AnyTally, SimulationJob, SimulationStore } from '#simulation/ports';
-import { businessLicence, calendar, enterpriseProfile, NOW, posterApp, posterItem, propertyCert } from '../approval/fixtures';
+import { businessLicence, calendar, criminalApp, criminalRecordItem, enterpriseProfile, idCard, NOW, PERSON, posterApp, posterItem, propertyCert } from '../approval/fixtures';
 import { credit as creditOf, elderly, person, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
 import { makeIdNumber } from '#contract/identifiers';
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice } from '#simulation/domain/policy-tally';
@@ -47,6 +47,8 @@ const history: Replayable[] = [
   stored('A-3', { ...base }), // manual review: area unknown
   stored('A-4', { ...base, areaSqm: 60 }), // rejected, stays rejected
 ];
+/** The published version the history was decided under. */
+const PUBLISHED = new Map([[posterItem.version, posterItem]]);
 const tightened: ServiceItem = {
   ...posterItem,
   version: 3,
@@ -55,7 +57,7 @@ const tightened: ServiceItem = {
 
 describe('tallies', () => {
   it('count transitions, regressions with the flipping rule, 秒批率 and blocking facts', () => {
-    const result = resultOf(tallySlice(history, { draftId: 'sim-t', item: tightened }, calendar));
+    const result = resultOf(tallySlice(history, { draftId: 'sim-t', item: tightened }, calendar, PUBLISHED));
     expect(result.transitions).toEqual([
       { from: 'APPROVED', to: 'APPROVED', count: 1 },
       { from: 'APPROVED', to: 'REJECTED', count: 1 },
@@ -73,12 +75,37 @@ describe('tallies', () => {
   it('merge to the same result in any order of slices, and count decisions without facts apart', () => {
     const draft = { draftId: 'sim-m', item: tightened };
     const noFacts: Replayable = { applicationId: 'OLD-1', decision: history[0]!.decision };
-    const slices = [tallySlice(history.slice(0, 2), draft, calendar), tallySlice([...history.slice(2), noFacts], draft, calendar)];
-    const whole = resultOf(tallySlice([...history, noFacts], draft, calendar));
+    const slices = [tallySlice(history.slice(0, 2), draft, calendar, PUBLISHED), tallySlice([...history.slice(2), noFacts], draft, calendar, PUBLISHED)];
+    const whole = resultOf(tallySlice([...history, noFacts], draft, calendar, PUBLISHED));
     expect(resultOf(mergeTallies(slices))).toEqual(whole);
     expect(resultOf(mergeTallies([...slices].reverse()))).toEqual(whole);
     expect(whole.notReplayable).toBe(1);
     expect(whole.replayed).toBe(4);
+  });
+
+  it('compare the draft with its published version decided again by the same engine: a draft that changes nothing shows no change', () => {
+    // Decided before the rules read a person's birth date from the ID number: no birthDate in the profile,
+    // so the age rule was unknown and the application went to a person.
+    const adult = makeIdNumber('440106', '19900101', '123');
+    const input = {
+      application: criminalApp({ applicationId: 'P-1', applicant: { ...PERSON, id: adult } }),
+      profile: { residenceDistrict: '天河区' },
+      licences: [{ ...idCard, holderId: adult }],
+      now: NOW,
+    };
+    const today = decide({ ...input, item: criminalRecordItem, calendar });
+    expect(today.outcome).toBe('APPROVED_ON_COMMITMENT');
+    const storedThen = { ...today, outcome: 'MANUAL_REVIEW' as const, reasons: [{ code: 'RULE_UNKNOWN' as const, message: '以下信息无法确认，转人工审核：申请人年满18周岁' }] };
+    const entries: Replayable[] = [{ applicationId: 'P-1', decision: storedThen, facts: factsOf(input) }];
+    const unchanged: ServiceItem = { ...criminalRecordItem, version: criminalRecordItem.version + 1 };
+
+    const result = resultOf(tallySlice(entries, { draftId: 'sim-same', item: unchanged }, calendar, new Map([[criminalRecordItem.version, criminalRecordItem]])));
+    expect(result.transitions).toEqual([{ from: 'APPROVED_ON_COMMITMENT', to: 'APPROVED_ON_COMMITMENT', count: 1 }]);
+    expect(result.regressions).toEqual([]);
+    expect(result.instantApprovalRate.baseline).toEqual(result.instantApprovalRate.projected);
+    // A version no longer published: compared with the decision as stored.
+    const asStored = resultOf(tallySlice(entries, { draftId: 'sim-same-2', item: unchanged }, calendar, new Map()));
+    expect(asStored.transitions).toEqual([{ from: 'MANUAL_REVIEW', to: 'APPROVED_ON_COMMITMENT', count: 1 }]);
   });
 });
 
@@ -120,6 +147,7 @@ describe('the simulation service', () => {
       store,
       policies: noPolicies,
       decisions: async (itemCode, shard) => (itemCode === 'CG-017' && shard === 3 ? history : []),
+      itemVersion: async (itemCode, version) => (itemCode === posterItem.itemCode ? PUBLISHED.get(version) : undefined),
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
       now: () => NOW,
@@ -203,6 +231,7 @@ describe('a policy draft', () => {
         pushed: async () => new Set([code(7), code(9), code(0)]),
       },
       decisions: async () => [],
+      itemVersion: async () => undefined,
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
       now: () => POLICY_NOW,
@@ -238,6 +267,7 @@ describe('a policy draft', () => {
         pushed: async () => new Set([ids.eightyTwo, ids.ninety]),
       },
       decisions: async () => [],
+      itemVersion: async () => undefined,
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
       now: () => '2025-06-01T10:00:00+08:00',
