@@ -84,12 +84,15 @@ describe('hard-case store', () => {
     const r = ref();
     const refused = { source: r.source, eventId: r.id, type: r.type, action: 'close', code: 'ACTION_NOT_ALLOWED', reason: 'no', recordedAt: AT };
     const receipt = receipts.withKind(r, AT, 'ACTION_NOT_ALLOWED', 'no');
-    await store.recordRefusal('AD-3', refused, receipt);
-    await store.recordRefusal('AD-3', { ...refused, reason: 'again' }, receipts.withKind(r, AT, 'ACTION_NOT_ALLOWED', 'again'));
+    // True when this call recorded it; a redelivery finds it recorded (so the refusal is counted once).
+    expect(await store.recordRefusal('AD-3', refused, receipt)).toBe(true);
+    expect(await store.recordRefusal('AD-3', { ...refused, reason: 'again' }, receipts.withKind(r, AT, 'ACTION_NOT_ALLOWED', 'again'))).toBe(false);
     expect((await store.loadCase('AD-3'))?.refused).toEqual([refused]);
     expect(await db().get('receipts', { pk: `RCPT#${r.source}#${r.id}`, sk: 'RECEIPT' })).toMatchObject({ kind: 'ACTION_NOT_ALLOWED', reason: 'no' });
     const unknown = ref();
-    await store.recordRefusal(undefined, { ...refused, eventId: unknown.id }, receipts.withKind(unknown, AT, 'HARDCASE_UNKNOWN', 'never reported'));
+    const unknownReceipt = receipts.withKind(unknown, AT, 'HARDCASE_UNKNOWN', 'never reported');
+    expect(await store.recordRefusal(undefined, { ...refused, eventId: unknown.id }, unknownReceipt)).toBe(true);
+    expect(await store.recordRefusal(undefined, { ...refused, eventId: unknown.id }, unknownReceipt)).toBe(false);
     expect(await db().get('receipts', { pk: `RCPT#${unknown.source}#${unknown.id}`, sk: 'RECEIPT' })).toMatchObject({ kind: 'HARDCASE_UNKNOWN' });
   });
 
