@@ -119,15 +119,16 @@ async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, 
   const inbound = receipt !== undefined && isInbound(receipt);
   // No case to keep it on: the receipt alone records it, create-only.
   if (caseId === undefined && !inbound) return true;
-  const items: TransactItem[] = caseId === undefined ? [] : [
-    {
+  const items: TransactItem[] = [];
+  if (caseId !== undefined) {
+    items.push({
       Put: {
         TableName: table(),
         Item: { ...refusedKey(caseId, refused.source, refused.eventId), refused },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
-    },
-  ];
+    });
+  }
   if (receipt !== undefined && inbound) items.push(receiptPut(receipt));
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));
