@@ -3,7 +3,9 @@ import {
   compareFactDate,
   compareFactDates,
   contains,
+  dateListTest,
   LEAF_TESTS,
+  listHasDate,
   ruleDate,
   scalarTypes,
   UNKNOWN,
@@ -134,6 +136,12 @@ function genLeaf(g: Gen, leaf: Leaf, target: string): void {
     case 'in':
     case 'notIn': {
       const list = value as readonly (string | number | boolean)[];
+      // A list naming a date compares as eq does with each item (LEAF_TESTS' in and notIn, called as they
+      // are); a list without a date keeps the inline membership test below.
+      if (listHasDate(list)) {
+        g.lines.push(`${target} = ${constant(g, dateListTest(list, g.zone, leaf.op === 'notIn'))}(v, f);`);
+        return;
+      }
       const [hit, miss] = leaf.op === 'in' ? [1, 0] : [0, 1];
       const membership =
         list.length <= INLINE_IN_LIMIT
@@ -252,7 +260,7 @@ const ADAPT_SAMPLE_EVERY = 4;
 /** A node's relative cost: a leaf 1, a date leaf 3 (it scans strings), a node the sum of its children. */
 function costOf(node: Condition): number {
   if (isLeaf(node)) {
-    const dated = node.op === 'ageAtLeast' || node.op === 'before' || node.op === 'after' || (typeof node.value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(node.value));
+    const dated = node.op === 'ageAtLeast' || node.op === 'before' || node.op === 'after' || (typeof node.value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(node.value)) || (Array.isArray(node.value) && listHasDate(node.value));
     return dated ? 3 : 1;
   }
   if ('not' in node) return costOf(node.not);

@@ -98,6 +98,42 @@ const cmpTest =
     };
   };
 
+/**
+ * `eq` with a date compares dates as the order operators do (the same local date, two instants the same
+ * moment), not text, and a fact that is no date is unknown; any other value compares as text (or number,
+ * or boolean), a fact of another type being unknown.
+ */
+function eqTest(value: unknown, present: boolean, zone: TimeZone): LeafTest {
+  return isDateString(value)
+    ? cmpTest((c) => c === 0)(value, present, zone)
+    : (seen) => (seen === value ? TRUE : typeof seen === typeof value && seen !== null ? FALSE : UNKNOWN);
+}
+
+/** Whether an `in` / `notIn` list names a date: then it compares as `eq` does with each item, not as text. */
+export function listHasDate(list: readonly unknown[]): boolean {
+  return list.some(isDateString);
+}
+
+/**
+ * `in` with a list that names a date: the fact `eq` some item, in three values (true if one item is equal,
+ * else unknown if one comparison is unknown, else false), so a date item matches a fact on the same local
+ * date (two instants: the same moment) and a fact that is no date is unknown for it. `notIn` is its
+ * negation (unknown stays unknown). Lists without a date keep the text membership test.
+ */
+export function dateListTest(list: readonly unknown[], zone: TimeZone, negate: boolean): LeafTest {
+  const tests = list.map((x) => eqTest(x, true, zone));
+  const [hit, miss]: [Tri, Tri] = negate ? [FALSE, TRUE] : [TRUE, FALSE];
+  return (seen, facts) => {
+    let unknown = false;
+    for (const test of tests) {
+      const r = test(seen, facts);
+      if (r === TRUE) return hit;
+      if (r === UNKNOWN) unknown = true;
+    }
+    return unknown ? UNKNOWN : miss;
+  };
+}
+
 /** The scalar types an `in` list mentions: a fact of another type is a mismatch, hence unknown. */
 export function scalarTypes(list: readonly unknown[]): ReadonlySet<string> {
   return new Set(list.map((x) => typeof x));
@@ -127,22 +163,23 @@ const dateOrder =
 export const LEAF_TESTS: Readonly<Record<Operator, (value: unknown, present: boolean, zone: TimeZone) => LeafTest>> = {
   // With a date, eq and ne compare dates as the order operators do (the same local date, two instants the
   // same moment), not text; a fact that is no date is unknown.
-  eq: (value, present, zone) =>
-    isDateString(value) ? cmpTest((c) => c === 0)(value, present, zone) : (seen) => (seen === value ? TRUE : typeof seen === typeof value && seen !== null ? FALSE : UNKNOWN),
+  eq: eqTest,
   ne: (value, present, zone) =>
     isDateString(value) ? cmpTest((c) => c !== 0)(value, present, zone) : (seen) => (seen === value ? FALSE : typeof seen === typeof value && seen !== null ? TRUE : UNKNOWN),
   gt: cmpTest((c) => c > 0),
   gte: cmpTest((c) => c >= 0),
   lt: cmpTest((c) => c < 0),
   lte: cmpTest((c) => c <= 0),
-  in: (value) => {
+  in: (value, _present, zone) => {
     const list = value as readonly unknown[];
+    if (listHasDate(list)) return dateListTest(list, zone, false);
     const set = new Set(list);
     const types = scalarTypes(list);
     return (seen) => (set.has(seen) ? TRUE : seen !== null && types.has(typeof seen) ? FALSE : UNKNOWN);
   },
-  notIn: (value) => {
+  notIn: (value, _present, zone) => {
     const list = value as readonly unknown[];
+    if (listHasDate(list)) return dateListTest(list, zone, true);
     const set = new Set(list);
     const types = scalarTypes(list);
     return (seen) => (set.has(seen) ? FALSE : seen !== null && types.has(typeof seen) ? TRUE : UNKNOWN);

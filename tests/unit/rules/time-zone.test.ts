@@ -53,6 +53,48 @@ describe('eq and ne with a date compare dates, not text', () => {
   });
 });
 
+describe('in and notIn with a list of dates compare dates as eq and ne do, not text', () => {
+  const at = (v: unknown): Facts => ({ form: { signedAt: v } });
+  const days = ['2026-11-20', '2026-12-01'];
+  const inDays = leaf('form.signedAt', 'in', days);
+  const notInDays = leaf('form.signedAt', 'notIn', days);
+  const anyEq = { any: days.map((d) => leaf('form.signedAt', 'eq', d)) };
+
+  it('holds in on the same local date as an item, whatever the offset an instant is written in', () => {
+    // 02:00 in Shanghai is 18:00 of the 19th in UTC: the local date is the 20th.
+    for (const v of ['2026-11-20', '2026-11-20T02:00:00+08:00', '2026-11-19T18:00:00Z', '2026-12-01T23:59:59+08:00']) {
+      expect([v, both(inDays, at(v)), both(notInDays, at(v)), both(anyEq, at(v))]).toEqual([v, true, false, true]);
+    }
+    for (const v of ['2026-11-21', '2026-11-19T15:59:59Z', '2026-12-01T16:00:00Z']) {
+      expect([v, both(inDays, at(v)), both(notInDays, at(v)), both(anyEq, at(v))]).toEqual([v, false, true, false]);
+    }
+  });
+
+  it('compares an instant item with an instant fact by moment, and is unknown for a fact that is no date', () => {
+    const moments = leaf('form.signedAt', 'in', ['2026-11-20T10:00:00+08:00']);
+    expect([both(moments, at('2026-11-20T02:00:00Z')), both(moments, at('2026-11-20T02:00:01Z'))]).toEqual([true, false]);
+    for (const v of ['not a date', '2026-02-30', 20261120, null, undefined]) {
+      expect([v, both(inDays, at(v)), both(notInDays, at(v))]).toEqual([v, null, null]);
+    }
+  });
+
+  it('reads a list mixing dates and other values as eq with each item, in three values', () => {
+    const mixed = leaf('form.signedAt', 'in', ['2026-11-20', 'pending']);
+    expect(both(mixed, at('pending'))).toBe(true);
+    expect(both(mixed, at('2026-11-19T18:00:00Z'))).toBe(true);
+    expect(both(mixed, at('2026-11-21'))).toBe(false);
+    // 'other' is not 'pending' but no date either: one comparison unknown, none true.
+    expect(both(mixed, at('other'))).toBeNull();
+  });
+
+  it('keeps lists without a date comparing as text, short or long', () => {
+    const short = leaf('form.code', 'in', ['2026', 'x']);
+    const long = leaf('form.code', 'notIn', Array.from({ length: 12 }, (_, i) => `c${i}`));
+    expect([both(short, { form: { code: '2026' } }), both(short, { form: { code: 'y' } }), both(short, { form: { code: 1 } })]).toEqual([true, false, null]);
+    expect([both(long, { form: { code: 'c11' } }), both(long, { form: { code: 'c12' } })]).toEqual([false, true]);
+  });
+});
+
 describe('dates compare as local dates in the bureau zone (Asia/Shanghai by default)', () => {
   it('puts an instant on its local date when it meets a date: around local midnight', () => {
     const afterD = leaf('licence.营业执照.validUntil', 'after', '2026-11-20');
