@@ -8,6 +8,7 @@ import { dataSchemas, validatingOn, type DataOf } from './schemas';
 import { errorMessage, toIssues, type Issue } from './issues';
 import { openDataIssues, PROTOTYPE_KEYS } from './open-data';
 import { hardCaseChannelProblem } from './hardcase';
+import { rfc3339Timestamp } from './timestamp';
 
 export type { DataOf, Issue, InboundType };
 export { INBOUND_TYPES, isInboundType };
@@ -40,7 +41,8 @@ const envelopeShape = {
   type: z.enum(INBOUND_TYPES, {
     error: (iss) => (iss.input === undefined ? 'is required' : 'is not a known inbound event type'),
   }),
-  time: z.iso.datetime({ offset: true }),
+  // RFC 3339 as upstream systems may write it; kept with T and Z upper-case (timestamp.ts).
+  time: rfc3339Timestamp(),
   datacontenttype: z.optional(
     z.string().check(z.regex(JSON_CONTENT_TYPE, 'must be "application/json" (data is a JSON object)')),
   ),

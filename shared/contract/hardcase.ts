@@ -14,6 +14,7 @@
 import * as z from 'zod/mini';
 import { isValidPhone } from './identifiers';
 import { LIMITS } from './limits';
+import { rfc3339Timestamp } from './timestamp';
 
 export const HARDCASE_CHANNELS = ['window', 'hotline', 'online'] as const;
 export const HARDCASE_ACTIONS = ['contact', 'involveDepartments', 'resolve', 'explain', 'escalate', 'returnVisit', 'close'] as const;
@@ -45,7 +46,7 @@ export const HARDCASE_CHANNELS_BY_SOURCE: Readonly<Record<string, readonly (type
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const code = () => text(LIMITS.code);
-const timestamp = () => z.iso.datetime({ offset: true });
+const timestamp = rfc3339Timestamp;
 const phone = () =>
   z.string().check(
     z.refine((s) => isValidPhone(s), 'must be a mainland mobile number or a fixed-line number with its area code'),

@@ -5,10 +5,11 @@
  */
 import * as z from 'zod/mini';
 import { subjectIssues } from './subject';
+import type { rfc3339Timestamp } from './timestamp';
 
 type Field = () => z.ZodMiniString<string>;
 type Amount = () => z.ZodMiniNumber<number>;
-type Timestamp = () => z.ZodMiniISODateTime;
+type Timestamp = typeof rfc3339Timestamp;
 
 /** Why money was taken back: `fraud` also marks the subject's credit record (benefitFraud). */
 export const RECOVERY_REASONS = ['fraud', 'overpayment', 'other'] as const;

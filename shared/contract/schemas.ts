@@ -20,6 +20,7 @@ import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
+import { normaliseTimestamp, rfc3339Timestamp, rfc3339TimestampText } from './timestamp';
 
 export { LIMITS };
 
@@ -81,10 +82,14 @@ const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(ma
 const code = () => text(LIMITS.code);
 const name = () => text(LIMITS.name);
 
-const timestamp = () => z.iso.datetime({ offset: true });
+/** T and Z in either case, a leap second where one falls; kept upper-case, a leap second as :59.999999999. */
+const timestamp = rfc3339Timestamp;
 const date = () => z.iso.date();
 const dateOrTimestamp = () =>
-  z.union([date(), timestamp()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) });
+  z.pipe(
+    z.union([date(), rfc3339TimestampText()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) }),
+    z.transform(normaliseTimestamp),
+  );
 
 /**
  * When an upstream record was true: data-sharing and credit systems mostly send a date, which stands for

@@ -163,3 +163,51 @@ describe('paths', () => {
     expect(parsePath(text)).toEqual(segments);
   });
 });
+
+describe('RFC 3339 timestamps as upstream systems may write them', () => {
+  const credit = () => sample('gov.credit.updated/good-standing.json') as Record<string, any>;
+  const confirmed = () => sample('gov.policy.confirmed/one-click-confirmation.json') as Record<string, any>;
+  const accepted = (raw: unknown) => {
+    const result = validateEvent(raw);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return result.event as unknown as Record<string, any>;
+  };
+
+  it('accepts t and z in lower case, in time and in data, and keeps them upper-case', () => {
+    const c = credit();
+    c.time = '2026-11-03t09:30:00.123z';
+    c.data.asOf = '2026-11-01t00:00:00+08:00';
+    const event = accepted(c);
+    expect([event.time, event.data.asOf]).toEqual(['2026-11-03T09:30:00.123Z', '2026-11-01T00:00:00+08:00']);
+    const p = confirmed();
+    p.data.at = '2026-11-05t10:00:00z';
+    expect(accepted(p).data.at).toBe('2026-11-05T10:00:00Z');
+  });
+
+  it('accepts a leap second where one falls and keeps it as the last instant of its minute', () => {
+    for (const [sent, kept] of [
+      ['2016-12-31T23:59:60Z', '2016-12-31T23:59:59.999999999Z'],
+      ['2016-12-31t23:59:60.5z', '2016-12-31T23:59:59.999999999Z'],
+      ['2017-01-01T07:59:60+08:00', '2017-01-01T07:59:59.999999999+08:00'],
+      ['2015-06-30T23:59:60Z', '2015-06-30T23:59:59.999999999Z'],
+    ]) {
+      const p = confirmed();
+      p.time = sent;
+      p.data.at = sent;
+      const event = accepted(p);
+      expect([sent, event.time, event.data.at]).toEqual([sent, kept, kept]);
+    }
+  });
+
+  it('refuses second 60 where no leap second can fall, and other malformed times, naming the field', () => {
+    for (const bad of ['2026-11-03T09:30:60Z', '2016-12-31T23:59:60+08:00', '2016-12-30T23:59:60Z', '2026-11-03T09:30:61Z', '2026-11-03 09:30:00Z', '2026-11-03T09:30:00', '2026-11-03x09:30:00Z']) {
+      const p = confirmed();
+      p.time = bad;
+      p.data.at = bad;
+      expect([bad, errorsOf(p).map((e) => e.path).sort()]).toEqual([bad, ['data.at', 'time']]);
+    }
+    const p = confirmed();
+    p.time = '2026-11-03T09:30:60Z';
+    expect(errorsOf(p)).toEqual([{ path: 'time', message: expect.stringMatching(/leap second/) }]);
+  });
+});

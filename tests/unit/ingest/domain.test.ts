@@ -42,6 +42,15 @@ describe('ingest domain: each event', () => {
     expect(out.valid).toEqual([expect.objectContaining({ source: credit.source, id: credit.id, type: 'gov.credit.updated', queue: 'registry', hash: expect.any(String) })]);
   });
 
+  it('keeps timestamps in one form: lower-case t and z are the same event as upper-case, as queued and hashed', () => {
+    const lower = { ...credit, time: String(credit.time).replace('T', 't'), data: { ...credit.data, asOf: '2026-11-01t00:00:00z' } };
+    const upper = { ...credit, data: { ...credit.data, asOf: '2026-11-01T00:00:00Z' } };
+    const [a, b] = [screenEvents([lower], CONTENT_TYPE_SINGLE, poster), screenEvents([upper], CONTENT_TYPE_SINGLE, poster)];
+    expect([a.rejected, b.rejected]).toEqual([[], []]);
+    expect(a.valid[0]!.event).toMatchObject({ time: credit.time, data: { asOf: '2026-11-01T00:00:00Z' } });
+    expect(a.valid[0]!.hash).toBe(b.valid[0]!.hash);
+  });
+
   it('names the batch position of an event nested too deep or too large to queue, before validating it', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];

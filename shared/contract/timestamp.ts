@@ -1,0 +1,77 @@
+/**
+ * RFC 3339 timestamps as upstream systems may write them, and the one form the product keeps.
+ *
+ * Accepted: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` with `T` and `Z` in either case (RFC 3339 lets
+ * both be lower-case), a fraction of any length, and a leap second `:60` where one can fall: at 23:59:60
+ * UTC on the last day of a month (written in any offset, e.g. `…T07:59:60+08:00`).
+ *
+ * Kept (what the edge validates into the accepted event, so every consumer, the content hash of a
+ * re-post and the stored event see one form): `T` and `Z` upper-case, and a leap second as the last
+ * instant of its minute, `:59.999999999`, offset as written. A leap second thus stays on its own date
+ * and minute, after every earlier instant of that minute and before the next minute, which Date.parse
+ * and every comparison of the product read like any other instant (they know no second 60). Two
+ * instants within one leap second are kept as the same instant.
+ */
+import * as z from 'zod/mini';
+
+/** The calendar date of zod's ISO date (real days, 29 February in leap years only). */
+const DATE = z.regexes.date.source.replace(/^\^/, '').replace(/\$$/, '');
+const TIME = '(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:\\.\\d+)?';
+const OFFSET = '(?:[Zz]|[+-](?:[01]\\d|2[0-3]):[0-5]\\d)';
+/** The form (leap second anywhere); `isRfc3339Timestamp` also places a leap second. */
+export const RFC3339_TIMESTAMP = new RegExp(`^${DATE}[Tt]${TIME}${OFFSET}$`);
+
+export const TIMESTAMP_MESSAGE = 'must be an RFC 3339 timestamp with offset, e.g. "2026-11-03T09:30:00+08:00"';
+
+/** The second field starts at 17: "YYYY-MM-DDTHH:MM:SS". */
+const SECOND_AT = 17;
+
+function isLeapSecond(s: string): boolean {
+  return s.charCodeAt(SECOND_AT) === 54 && s.charCodeAt(SECOND_AT + 1) === 48; // "60"
+}
+
+/** `s` with its leap second written as the last instant of its minute; other strings unchanged. */
+function withoutLeapSecond(s: string): string {
+  if (!isLeapSecond(s)) return s;
+  let i = SECOND_AT + 2;
+  if (s[i] === '.') {
+    i += 1;
+    while (i < s.length && s.charCodeAt(i) >= 48 && s.charCodeAt(i) <= 57) i += 1;
+  }
+  return `${s.slice(0, SECOND_AT)}59.999999999${s.slice(i)}`;
+}
+
+/** Whether a leap second falls at `s`: 23:59:60 UTC on a month's last day. `s` is of the form already. */
+function leapSecondFits(s: string): boolean {
+  const ms = Date.parse(withoutLeapSecond(s).toUpperCase());
+  if (Number.isNaN(ms)) return false;
+  const d = new Date(ms);
+  const next = new Date(ms + 1000);
+  return d.getUTCHours() === 23 && d.getUTCMinutes() === 59 && next.getUTCDate() === 1;
+}
+
+export function isRfc3339Timestamp(s: string): boolean {
+  return RFC3339_TIMESTAMP.test(s) && (!isLeapSecond(s) || leapSecondFits(s));
+}
+
+/**
+ * The kept form of a valid timestamp: `T` and `Z` upper-case, a leap second as `:59.999999999`. A date
+ * "YYYY-MM-DD" is kept as it is.
+ */
+export function normaliseTimestamp(s: string): string {
+  return withoutLeapSecond(s).toUpperCase();
+}
+
+/**
+ * A timestamp field of inbound data: validated as RFC 3339 allows it, kept in the product's form. JSON Schema
+ * sees the accepted form (pattern) as a `date-time`.
+ */
+export const rfc3339Timestamp = () => z.pipe(rfc3339TimestampText(), z.transform(normaliseTimestamp));
+
+/** The check of `rfc3339Timestamp` alone, for a union (`dateOrTimestamp`) that normalises after it. */
+export const rfc3339TimestampText = () =>
+  z.string().check(
+    z.regex(RFC3339_TIMESTAMP, TIMESTAMP_MESSAGE),
+    z.refine((s) => !RFC3339_TIMESTAMP.test(s) || isRfc3339Timestamp(s), 'has second 60, a leap second, where none can fall (only at 23:59:60 UTC on the last day of a month)'),
+    z.meta({ format: 'date-time' }),
+  );
