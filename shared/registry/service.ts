@@ -101,7 +101,7 @@ async function write(input: ReferenceInput, ports: RegistryPorts, at: string): P
       return publishBundle(change.bundle, ref, effect, ports, at);
     case 'personProfile':
     case 'enterpriseProfile': {
-      const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf));
+      const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf), change.profile.asOf);
       const receipt = applied(ref, at, effect, { asOf: asOf.at });
       const result =
         change.kind === 'personProfile'
@@ -110,7 +110,7 @@ async function write(input: ReferenceInput, ports: RegistryPorts, at: string): P
       return settled(ports, result, receipt, stale(asOf));
     }
     case 'credit': {
-      const asOf = asOfStamp(ports.asOfInstant(change.credit.asOf));
+      const asOf = asOfStamp(ports.asOfInstant(change.credit.asOf), change.credit.asOf);
       const receipt = applied(ref, at, effect, { asOf: asOf.at });
       return settled(ports, await ports.store.putCredit(change.credit, asOf, ref, receipt), receipt, stale(asOf));
     }
@@ -165,7 +165,7 @@ type ProfileChange = Extract<ReferenceChange, { kind: 'personProfile' | 'enterpr
  * the record runs again on its own and takes the path above.
  */
 async function deferProfile(input: ReferenceInput, change: ProfileChange, unit: GroupCommit<BatchedProfile>, ports: RegistryPorts, at: string): Promise<Receipt> {
-  const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf));
+  const asOf = asOfStamp(ports.asOfInstant(change.profile.asOf), change.profile.asOf);
   const receipt = applied(input.ref, at, effectOf(change), { asOf: asOf.at });
   const write: ProfileWrite =
     change.kind === 'personProfile' ? { kind: 'person', profile: change.profile, asOf, receipt } : { kind: 'enterprise', profile: change.profile, asOf, receipt };

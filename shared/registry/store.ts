@@ -16,7 +16,8 @@
  *   CONFLICT#<kind>#<key> <eventId> a re-publication with other content, kept for auditors
  *
  * asOf may be a date (the start of that local day) or a timestamp; `asOfMs` / `asOfAt` hold the instant
- * it stands for, which is what "newer" compares. Each change is written with its event's receipt
+ * it stands for, and `asOfSub` the digits of its fraction below the millisecond (absent for none): "newer"
+ * compares `asOfMs`, then `asOfSub`, so two asOf values a microsecond apart are not equal. Each change is written with its event's receipt
  * (shared/platform/receipts.ts) in one transaction. Keys, items and conditions only: what an outcome
  * means is service.ts's and domain/'s.
  */
@@ -153,17 +154,32 @@ const storedAsOf =
     return asOf === undefined ? {} : { asOf };
   };
 
+/**
+ * The condition "the stored record is not newer than `asOf`", to the last digit of its fraction: `asOfMs`
+ * orders by millisecond and, within one millisecond, `asOfSub` (the digits below it, trailing zeros dropped,
+ * absent for none: an item written before it was kept has none) orders as text, which orders the fractions.
+ * `exists` names the attribute that is absent when nothing is stored.
+ */
+function notNewerThan(asOf: AsOf, exists: string): { condition: string; values: Record<string, unknown> } {
+  const sameMs = asOf.sub === '' ? 'attribute_not_exists(asOfSub)' : '(attribute_not_exists(asOfSub) OR asOfSub <= :asOfSub)';
+  return {
+    condition: `attribute_not_exists(${exists}) OR asOfMs < :asOfMs OR (asOfMs = :asOfMs AND ${sameMs})`,
+    values: { ':asOfMs': asOf.ms, ...(asOf.sub === '' ? {} : { ':asOfSub': asOf.sub }) },
+  };
+}
+
 /** The profile item, put unless the stored one is newer (equal rewrites it, so a crashed redelivery re-runs what follows). */
 function profilePut(write: ProfileWrite): TransactItem {
   const { kind, profile, asOf } = write;
   const id = kind === 'person' ? write.profile.idNumber : write.profile.creditCode;
   const extra = kind === 'person' ? { gsi1pk: shardKey(shardOf(id), 'person'), gsi1sk: id } : { gsi1pk: shardKey(shardOf(id)), gsi1sk: id };
+  const { condition, values } = notNewerThan(asOf, 'pk');
   return {
     Put: {
       TableName: table(),
-      Item: { ...profileKey(kind, id), asOfMs: asOf.ms, asOfAt: asOf.at, profile, kind, ...extra },
-      ConditionExpression: 'attribute_not_exists(pk) OR asOfMs <= :asOfMs',
-      ExpressionAttributeValues: { ':asOfMs': asOf.ms },
+      Item: { ...profileKey(kind, id), asOfMs: asOf.ms, ...(asOf.sub === '' ? {} : { asOfSub: asOf.sub }), asOfAt: asOf.at, profile, kind, ...extra },
+      ConditionExpression: condition,
+      ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
@@ -293,14 +309,15 @@ export async function licencesOfHolders(holderIds: readonly string[]): Promise<M
 
 function putCredit(c: CreditRecord, asOf: AsOf, event: { readonly source: string; readonly id: string }, receipt: Receipt) {
   const creditEvent: UpstreamEvent = { source: event.source, id: event.id, asOfAt: asOf.at };
+  const { condition, values } = notNewerThan(asOf, 'asOfMs');
   return changeWithReceipt(
     {
       Update: {
         TableName: table(),
         Key: creditKey(c.subjectId),
-        UpdateExpression: 'SET credit = :c, asOfMs = :a, kind = :k, creditEvent = :e',
-        ConditionExpression: 'attribute_not_exists(asOfMs) OR asOfMs <= :a',
-        ExpressionAttributeValues: { ':c': c, ':a': asOf.ms, ':k': 'credit', ':e': creditEvent },
+        UpdateExpression: `SET credit = :c, asOfMs = :asOfMs, kind = :k, creditEvent = :e${asOf.sub === '' ? ' REMOVE asOfSub' : ', asOfSub = :asOfSub'}`,
+        ConditionExpression: condition,
+        ExpressionAttributeValues: { ':c': c, ':k': 'credit', ':e': creditEvent, ...values },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     },

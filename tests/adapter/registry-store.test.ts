@@ -70,6 +70,32 @@ describe('registry store: keys, conditions, transactions', () => {
     expect(await store.registryStore.putCredit(credit, asOfStamp('2026-11-01T00:00:00.000Z'), stale, applied(stale))).toEqual({ kind: 'refused', stored: { asOf: '2026-11-03' } });
   });
 
+  it('compares asOf below the millisecond: a microsecond older is refused, the same instant or a newer one written', async () => {
+    const ms = '2026-11-01T00:00:00.123Z';
+    const person = { ...dataOf<PersonProfile>('gov.person.profile.updated/resident'), idNumber: '110101199003070118', asOf: '2026-11-01T00:00:00.123456Z' };
+    const put = (written: string, name: string) => store.registryStore.putPersonProfile({ ...person, name, asOf: written }, asOfStamp(ms, written), applied(ref('gov.person.profile.updated')));
+    expect(await put(person.asOf, person.name)).toEqual({ kind: 'written' });
+    expect(await db().get('registry', { pk: `PERSON#${person.idNumber}`, sk: 'PROFILE' })).toMatchObject({ asOfMs: Date.parse(ms), asOfSub: '456', asOfAt: '2026-11-01T00:00:00.123456Z' });
+    expect(await put('2026-11-01T00:00:00.1234559Z', '旧')).toEqual({ kind: 'refused', stored: { asOf: person.asOf } });
+    expect(await put('2026-11-01T00:00:00.123Z', '旧')).toEqual({ kind: 'refused', stored: { asOf: person.asOf } });
+    expect(await put('2026-11-01T00:00:00.1234560Z', '同')).toEqual({ kind: 'written' });
+    expect(await put('2026-11-01T00:00:00.12345601Z', '新')).toEqual({ kind: 'written' });
+    expect(await store.getPersonProfile(person.idNumber)).toMatchObject({ name: '新' });
+
+    // A record stored with no digits below its millisecond (every record written before they were kept) has none.
+    const credit: CreditRecord = { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), subjectId: person.idNumber, asOf: ms };
+    const putCredit = (written: string) => {
+      const r = ref('gov.credit.updated');
+      return store.registryStore.putCredit({ ...credit, asOf: written }, asOfStamp(new Date(written).toISOString(), written), r, applied(r));
+    };
+    expect(await putCredit(ms)).toEqual({ kind: 'written' });
+    expect(await putCredit('2026-11-01T00:00:00.1230001Z')).toEqual({ kind: 'written' });
+    expect(await db().get('registry', { pk: `CREDIT#${person.idNumber}`, sk: 'CREDIT' })).toMatchObject({ asOfSub: '0001' });
+    expect(await putCredit(ms)).toEqual({ kind: 'refused', stored: { asOf: '2026-11-01T00:00:00.1230001Z' } });
+    expect(await putCredit('2026-11-01T00:00:00.124Z')).toEqual({ kind: 'written' });
+    expect(await db().get('registry', { pk: `CREDIT#${person.idNumber}`, sk: 'CREDIT' })).not.toHaveProperty('asOfSub');
+  });
+
   it("writes a batch's profiles together, each with its receipt; a stale one or a redelivered one alone is left out", async () => {
     const base = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter');
     const code = (n: number) => `${base.creditCode.slice(0, 14)}${String(9000 + n)}`;

@@ -46,11 +46,13 @@ export interface CreditRecordView {
   readonly benefitFraudMarks?: readonly BenefitFraudMark[];
 }
 
-/** The instant an asOf stands for, as stored and compared ("newer" compares `ms`). */
+/** The instant an asOf stands for, as stored and compared ("newer" compares `ms`, then `sub`). */
 export interface AsOf {
-  /** ISO 8601 UTC. */
+  /** ISO 8601 UTC, with the whole fraction of the asOf as sent (at least milliseconds). */
   readonly at: string;
   readonly ms: number;
+  /** The fraction's digits below the millisecond, trailing zeros dropped ('' for none); compared as text. */
+  readonly sub: string;
 }
 
 /** Receipt kinds an event of reference data can end with, besides applied. */

@@ -18,6 +18,7 @@ import type { RegistryPorts, RegistryStore, WriteResult } from '#registry/ports'
 interface CreditItem {
   credit?: CreditRecord;
   asOfMs?: number;
+  asOfSub?: string;
   creditEvent?: { source: string; id: string; asOfAt: string };
   marks?: Record<string, FalseCommitmentMark>;
   fraud?: Record<string, BenefitFraudMark>;
@@ -33,7 +34,7 @@ export interface MemoryRegistry {
   readonly bundleVersions: Map<string, { bundle: ServiceBundle; hash: string; cause: string }>;
   readonly currentBundles: Map<string, ServiceBundle>;
   readonly conflicts: Array<{ kind: string; key: string; eventId: string; content: unknown }>;
-  readonly profiles: Map<string, { profile: PersonProfile | EnterpriseProfile; asOfMs: number; asOfAt: string }>;
+  readonly profiles: Map<string, { profile: PersonProfile | EnterpriseProfile; asOfMs: number; asOfSub?: string; asOfAt: string }>;
   licence(licenceNo: string): StoredLicence | undefined;
   credit(subjectId: string): StoredCredit | undefined;
   /** The subject's benefit-fraud marks by policy. */
@@ -79,9 +80,9 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
     const stored = profiles.get(key);
     return transact(
       receipt,
-      replacesStored(asOf, stored?.asOfMs),
+      replacesStored(asOf, stored && { ms: stored.asOfMs, sub: stored.asOfSub }),
       () => ({ asOf: stored?.profile.asOf }),
-      () => profiles.set(key, { profile, asOfMs: asOf.ms, asOfAt: asOf.at }),
+      () => profiles.set(key, { profile, asOfMs: asOf.ms, asOfSub: asOf.sub, asOfAt: asOf.at }),
     );
   }
 
@@ -129,9 +130,9 @@ export function memoryRegistry(start = '2026-11-05T06:00:00.000Z'): MemoryRegist
       const stored = credits.get(c.subjectId) ?? {};
       return transact(
         receipt,
-        stored.asOfMs === undefined || stored.asOfMs <= asOf.ms,
+        replacesStored(asOf, stored.asOfMs === undefined ? undefined : { ms: stored.asOfMs, sub: stored.asOfSub }),
         () => ({ asOf: stored.credit?.asOf }),
-        () => credits.set(c.subjectId, { ...stored, credit: c, asOfMs: asOf.ms, creditEvent: { source: event.source, id: event.id, asOfAt: asOf.at } }),
+        () => credits.set(c.subjectId, { ...stored, credit: c, asOfMs: asOf.ms, asOfSub: asOf.sub, creditEvent: { source: event.source, id: event.id, asOfAt: asOf.at } }),
       );
     },
     async putLicence(l, receipt) {

@@ -1,4 +1,4 @@
-import { asOfStamp, replacesStored, staleOutcome } from '#registry/domain/as-of';
+import { asOfStamp, compareAsOf, replacesStored, staleOutcome, subMillisecond } from '#registry/domain/as-of';
 import { falseCommitmentMarksOf, foldCredit } from '#registry/domain/credit';
 import { becomesCurrent, conflictOutcome, versionArrival, versionOutcome } from '#registry/domain/item';
 import { revocationInstant, revocationStands, revokedBefore, storedLicence } from '#registry/domain/licence';
@@ -10,10 +10,27 @@ describe('registry domain: newer asOf wins', () => {
 
   it('replaces nothing stored, an older or an equal record, never a newer one', () => {
     expect(replacesStored(at, undefined)).toBe(true);
-    expect(replacesStored(at, at.ms - 1)).toBe(true);
+    expect(replacesStored(at, { ms: at.ms - 1 })).toBe(true);
     // Equal rewrites the same record: a redelivery that crashed after writing re-runs what follows.
-    expect(replacesStored(at, at.ms)).toBe(true);
-    expect(replacesStored(at, at.ms + 1)).toBe(false);
+    expect(replacesStored(at, { ms: at.ms })).toBe(true);
+    expect(replacesStored(at, { ms: at.ms + 1 })).toBe(false);
+  });
+
+  it('keeps the fraction below the millisecond and compares by it within one millisecond', () => {
+    const fine = asOfStamp('2026-11-01T00:00:00.123Z', '2026-11-01T08:00:00.12345600+08:00');
+    expect(fine).toEqual({ at: '2026-11-01T00:00:00.123456Z', ms: Date.parse('2026-11-01T00:00:00.123Z'), sub: '456' });
+    expect(asOfStamp('2026-10-31T16:00:00.000Z', '2026-11-01')).toEqual({ at: '2026-10-31T16:00:00.000Z', ms: Date.parse('2026-10-31T16:00:00.000Z'), sub: '' });
+    expect(subMillisecond('2026-11-01T00:00:00.1Z')).toBe('');
+    expect(subMillisecond('2026-11-01T00:00:00.123000Z')).toBe('');
+    expect(subMillisecond('2026-11-01T00:00:00.1230009+08:00')).toBe('0009');
+    expect(replacesStored(fine, { ms: fine.ms, sub: '456' })).toBe(true);
+    expect(replacesStored(fine, { ms: fine.ms, sub: '4559' })).toBe(true);
+    expect(replacesStored(fine, { ms: fine.ms, sub: '45600001' })).toBe(false);
+    expect(replacesStored(fine, { ms: fine.ms, sub: '5' })).toBe(false);
+    // A record stored without the digits below its millisecond has none.
+    expect(replacesStored(fine, { ms: fine.ms })).toBe(true);
+    expect(replacesStored(asOfStamp('2026-11-01T00:00:00.123Z'), { ms: fine.ms, sub: '456' })).toBe(false);
+    expect(compareAsOf({ ms: 1, sub: '' }, { ms: 1 })).toBe(0);
   });
 
   it('says STALE with both asOf values, or only its own when the stored one is unknown', () => {

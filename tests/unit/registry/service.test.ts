@@ -92,6 +92,32 @@ describe('registry service: profiles and credit (newer asOf wins)', () => {
     expect([...reg.receipts.values()].filter((r) => r.kind === 'STALE')).toHaveLength(1);
   });
 
+  it('compares asOf at the full precision of its fraction: a microsecond older is STALE, the same instant applies', async () => {
+    const reg = memoryRegistry(AT);
+    const profile = (asOf: string, name = person.name): ReferenceChange => ({ kind: 'personProfile', profile: { ...person, name, asOf } });
+    expect(await apply(reg, profile('2026-11-01T08:00:00.000002+08:00'), ref('gov.person.profile.updated'))).toMatchObject({
+      outcome: 'applied',
+      details: { asOf: '2026-11-01T00:00:00.000002Z' },
+    });
+    // The same millisecond, a microsecond older: it must not replace the stored record.
+    expect(await apply(reg, profile('2026-11-01T00:00:00.000001Z', '旧'), ref('gov.person.profile.updated'))).toMatchObject({
+      outcome: 'noEffect',
+      kind: 'STALE',
+      details: { asOf: '2026-11-01T00:00:00.000001Z', storedAsOf: '2026-11-01T08:00:00.000002+08:00' },
+    });
+    expect(await apply(reg, profile('2026-11-01T00:00:00Z', '旧'), ref('gov.person.profile.updated'))).toMatchObject({ kind: 'STALE' });
+    expect(reg.profiles.get(`PERSON#${person.idNumber}`)?.profile.name).toBe(person.name);
+    // The same instant written otherwise (trailing zeros, another offset) applies, and so does a newer one.
+    expect(await apply(reg, profile('2026-11-01T00:00:00.0000020Z', '同'), ref('gov.person.profile.updated'))).toMatchObject({ outcome: 'applied' });
+    expect(await apply(reg, profile('2026-11-01T00:00:00.00000201Z', '新'), ref('gov.person.profile.updated'))).toMatchObject({ outcome: 'applied' });
+    expect(reg.profiles.get(`PERSON#${person.idNumber}`)?.profile.name).toBe('新');
+
+    const credit = (asOf: string): ReferenceChange => ({ kind: 'credit', credit: { ...dataOf<CreditRecord>('gov.credit.updated/person-good-standing'), asOf } });
+    expect(await apply(reg, credit('2026-11-01T00:00:00.123456Z'), ref('gov.credit.updated'))).toMatchObject({ outcome: 'applied' });
+    expect(await apply(reg, credit('2026-11-01T00:00:00.1234559Z'), ref('gov.credit.updated'))).toMatchObject({ kind: 'STALE' });
+    expect(await apply(reg, credit('2026-11-01T00:00:00.123456Z'), ref('gov.credit.updated'))).toMatchObject({ outcome: 'applied' });
+  });
+
   it('asks the policy side to re-match an enterprise after an applied profile or credit record, and after neither when stale', async () => {
     const reg = memoryRegistry(AT);
     const profileEvent = ref('gov.enterprise.profile.updated', '/systems/data-sharing');
