@@ -65,16 +65,35 @@ function instantOrUndefined(value: string): string | undefined {
   }
 }
 
-function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined | 'invalid' {
-  if (cursor === undefined) return undefined;
+/**
+ * The key a refusals cursor holds, or why it is not one this route returned for `source` and `since`. A cursor
+ * is a page's last key (`pk`, `sk`, `refusedBy`, `refusedAt`) as base64url JSON: one made by hand, altered,
+ * or returned for another source or an earlier `since` is refused here, naming it, instead of reaching the
+ * table, which refuses a start key outside the query (an error, not an answer).
+ */
+export function refusalsCursor(cursor: string, source: string, since: string): Record<string, string> | string {
+  const notOurs = 'query parameter "cursor" is not one this route returned';
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const fields = ['pk', 'sk', 'refusedBy', 'refusedAt'];
-    if (typeof key !== 'object' || key === null || Object.keys(key).sort().join() !== [...fields].sort().join()) return 'invalid';
-    return Object.values(key).every((v) => typeof v === 'string') ? key : 'invalid';
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    return 'invalid';
+    return `${notOurs} (not base64url JSON)`;
   }
+  const fields = ['pk', 'refusedAt', 'refusedBy', 'sk'];
+  if (typeof key !== 'object' || key === null || Array.isArray(key) || Object.keys(key).sort().join() !== fields.join()) {
+    return `${notOurs} (not a page's key)`;
+  }
+  const { pk, sk, refusedBy, refusedAt } = key as Record<string, unknown>;
+  if (typeof pk !== 'string' || typeof sk !== 'string' || typeof refusedBy !== 'string' || typeof refusedAt !== 'string') {
+    return `${notOurs} (not a page's key)`;
+  }
+  if (refusedBy !== source) return `${notOurs} for source ${source}`;
+  // A receipt's key: RCPT#<source>#<id>, RECEIPT; its index key: <at>#<id>, at or after since.
+  const prefix = `RCPT#${source}#`;
+  const id = pk.startsWith(prefix) ? pk.slice(prefix.length) : '';
+  if (id === '' || sk !== 'RECEIPT' || !refusedAt.endsWith(`#${id}`) || refusedAt.length === id.length + 1) return `${notOurs} (not a page's key)`;
+  if (refusedAt < since) return `${notOurs} with since ${since}`;
+  return { pk, sk, refusedBy, refusedAt };
 }
 
 export const eventRoutes: QueryRoutes = {
@@ -121,8 +140,8 @@ export const eventRoutes: QueryRoutes = {
     if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
       return problem(400, `query parameter "limit" must be a whole number from 1 to ${MAX_PAGE}`);
     }
-    const cursor = decodeCursor(query.cursor);
-    if (cursor === 'invalid') return problem(400, 'query parameter "cursor" is not one this route returned');
+    const cursor = query.cursor === undefined ? undefined : refusalsCursor(query.cursor, source, since);
+    if (typeof cursor === 'string') return problem(400, cursor);
     const page = await refusalsOf(source, since, Number(limitText), cursor);
     return json(200, {
       source,

@@ -74,3 +74,56 @@ describe('receipts store', () => {
     expect(second.next).toBeUndefined();
   });
 });
+
+describe('GET /refusals: a cursor made by hand, altered, or for another source or since', () => {
+  let events: typeof import('#query/events');
+  beforeAll(async () => {
+    events = await import('#query/events');
+  });
+  const source = '/systems/cursor-owner';
+  const other = '/systems/cursor-other';
+  const at = (h: number) => `2026-11-07T${String(h).padStart(2, '0')}:00:00.000Z`;
+  const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
+  const get = (query: Record<string, string>, principal = '/auditors/cursor-test') =>
+    events.eventRoutes['GET /refusals']!({ params: {}, query, principal, event: {} as never });
+  const page = async (query: Record<string, string>) => {
+    const out = await get(query);
+    return { status: out.statusCode, body: JSON.parse(String(out.body)) as Record<string, any> };
+  };
+
+  beforeAll(async () => {
+    for (const s of [source, other]) {
+      for (const h of [8, 9, 10]) await receipts.recordReceipt(receipts.withKind(ref(s), at(h), 'ACTION_NOT_ALLOWED', `refused at ${h}`));
+    }
+  });
+
+  it('pages with the cursor it returned', async () => {
+    const first = await page({ source, since: at(8), limit: '2' });
+    expect([first.status, first.body.count, typeof first.body.cursor]).toEqual([200, 2, 'string']);
+    const second = await page({ source, since: at(8), limit: '2', cursor: first.body.cursor });
+    expect([second.status, second.body.refusals.map((r: any) => r.processedAt)]).toEqual([200, [at(10)]]);
+  });
+
+  it('answers 400 naming the cursor, never an error, for one it did not return for this source and since', async () => {
+    const theirs = (await page({ source: other, since: at(8), limit: '1' })).body.cursor as string;
+    const ours = (await page({ source, since: at(8), limit: '1' })).body.cursor as string;
+    const key = JSON.parse(Buffer.from(ours, 'base64url').toString('utf8')) as Record<string, string>;
+    const bad: Array<[string, Record<string, string>]> = [
+      ['another source', { source, since: at(8), cursor: theirs }],
+      ['an earlier since', { source, since: at(9), cursor: ours }],
+      ['empty keys', { source, since: at(8), cursor: b64({ pk: '', sk: '', refusedBy: '', refusedAt: '' }) }],
+      ['another source named inside', { source, since: at(8), cursor: b64({ ...key, refusedBy: other }) }],
+      ['a key of another table', { source, since: at(8), cursor: b64({ ...key, sk: 'PROFILE' }) }],
+      ['a number', { source, since: at(8), cursor: b64({ ...key, refusedAt: 5 }) }],
+      ['an extra field', { source, since: at(8), cursor: b64({ ...key, x: 'y' }) }],
+      ['an array', { source, since: at(8), cursor: b64([key]) }],
+      ['no JSON', { source, since: at(8), cursor: 'not-a-cursor' }],
+    ];
+    const answers = [];
+    for (const [name, query] of bad) {
+      const out = await page(query).catch((error: Error) => ({ status: 500, body: { error: error.name } }));
+      answers.push([name, out.status, /query parameter "cursor"/.test(String(out.body.error))]);
+    }
+    expect(answers).toEqual(bad.map(([name]) => [name, 400, true]));
+  });
+});
