@@ -11,6 +11,12 @@ import type { ServiceItem } from './domain/types';
 import type { ConflictRecord, Outbox, RefusalRecord, StoredConflict, StoredRefusal } from './ports';
 
 /**
+ * What made a bundle version: an event or the deadlines schedule as for a single item's version, or the
+ * schedule flagging children's verifications overdue (`overdueFlag`), which changes no child's decision.
+ */
+export type BundleVersionCause = VersionCause | 'overdueFlag';
+
+/**
  * One version of a bundle application with its audit line and its event's receipt. What it sends is not
  * stored: `bundleMessages(state, causeKind)` derives it from the version, which is immutable; the store
  * keeps only whether it is still to be sent.
@@ -18,7 +24,7 @@ import type { ConflictRecord, Outbox, RefusalRecord, StoredConflict, StoredRefus
 export interface BundleVersionRecord {
   readonly state: BundleState;
   readonly cause: Cause;
-  readonly causeKind: VersionCause;
+  readonly causeKind: BundleVersionCause;
   readonly audit: AuditEntry;
   readonly receipt?: Receipt;
 }
@@ -33,7 +39,7 @@ export interface BundleFirstRecord extends BundleVersionRecord {
 export interface StoredBundleVersion {
   readonly sequence: number;
   readonly cause: Cause;
-  readonly causeKind: VersionCause;
+  readonly causeKind: BundleVersionCause;
   /** The bundle as this version left it: what it sends is derived from it. */
   readonly state: BundleState;
   /** What it sends, as an outbox written before outboxes were derived from their version stored it. */
@@ -89,8 +95,16 @@ export interface BundleStore {
   /** False when this event's conflict was recorded before. */
   recordBundleConflict(conflict: BundleConflictRecord): Promise<boolean>;
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
-  /** Bundle applications with a child whose supplement deadline ended before `now` (eventually consistent). */
+  /**
+   * Bundle applications with a child deadline (a supplement deadline, a verification due date) that ended
+   * before `now` (eventually consistent).
+   */
   overdueBundles(now: string): Promise<string[]>;
+  /**
+   * Puts the bundle's current version in the due index under `dueAt`, or takes it out (undefined), if it is
+   * still version `sequence`: what the schedule does with an entry that no longer says what is due.
+   */
+  reindexBundleDue(applicationId: string, sequence: number, dueAt: string | undefined): Promise<void>;
   /** Versions the deadlines schedule made (`resentBySchedule`) whose outbox was written before `before` and is not yet sent. */
   unsentBundleOutboxes(before: string): Promise<{ readonly applicationId: string; readonly sequence: number }[]>;
   /** Every bundle application's current version, optionally of one bundle. */

@@ -48,11 +48,13 @@ export function supplementOf(event: EventOf<'gov.application.materials.supplemen
   return { applicationId, materials, ...(answers === undefined ? {} : { answers }), ...(form === undefined ? {} : { form }) };
 }
 
+/** A verification report: `itemCode` only when the department sent one (it addresses a bundle's child). */
 export function verificationOf(event: EventOf<'gov.application.verification.reported'>): {
   readonly applicationId: string;
   readonly report: VerificationReport;
 } {
-  return { applicationId: event.data.applicationId, report: { truthful: event.data.truthful, note: event.data.note } };
+  const { applicationId, truthful, note, itemCode } = event.data;
+  return { applicationId, report: { truthful, note, ...(itemCode === undefined ? {} : { itemCode }) } };
 }
 
 /** A person's decision: `itemCode` only when the department sent one (it addresses a bundle's child). */

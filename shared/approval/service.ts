@@ -4,8 +4,8 @@
  *
  *   submitApplication     gov.application.submitted               service/submit.ts (and the batch's group commit)
  *   supplementMaterials   gov.application.materials.supplemented  service/later.ts
- *   reportVerification    gov.application.verification.reported   service/later.ts
- *   reviewApplication     gov.application.reviewed                service/later.ts
+ *   reportVerification    gov.application.verification.reported   service/later.ts (a bundle's child: service/bundle.ts)
+ *   reviewApplication     gov.application.reviewed                service/later.ts (a bundle's child: service/bundle.ts)
  *   submitBundle (and a later event on a bundle application)    service/bundle.ts
  *   runDeadlines          the approval-deadlines schedule          service/deadlines.ts
  *
@@ -66,6 +66,10 @@ export function createApprovalService(ports: ApprovalPorts, bundlePorts?: Omit<B
       const bundleOnly = materials.length === 0 || more?.answers !== undefined || more?.form !== undefined;
       const bundle = bundles && (() => bundles.supplementBundle(applicationId, { materials, ...more }, cause));
       await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly, bundle);
+    },
+    async reportVerification(applicationId, report, cause, receives) {
+      const bundle = bundles && (() => bundles.verifyBundle(applicationId, report, cause));
+      await later.reportVerification(applicationId, report, cause, receives, bundle);
     },
     async reviewApplication(applicationId, review, cause, receives) {
       const bundle = bundles && (() => bundles.reviewBundle(applicationId, review, cause));

@@ -445,6 +445,11 @@ export const materialsSupplementedSchema = z
 
 export const verificationReportedSchema = z.looseObject({
   applicationId: code(),
+  /**
+   * For one child of a bundle (一件事): the item verified. Optional when the bundle has a single child awaiting
+   * verification; on a single-item application it may only name its own item.
+   */
+  itemCode: z.optional(code()),
   truthful: z.boolean(),
   note: text(LIMITS.text),
 });

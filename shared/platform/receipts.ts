@@ -56,7 +56,7 @@ export const RECEIPT_KINDS = {
   ALREADY_VERIFIED: { outcome: 'refused', area: 'approval', description: 'A second verification report: the first one stands.' },
   NOT_IN_MANUAL_REVIEW: { outcome: 'refused', area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
   NOT_A_BUNDLE: { outcome: 'refused', area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
-  ITEM_NOT_IN_APPLICATION: { outcome: 'refused', area: 'approval', description: 'A person\'s decision naming an itemCode that is not an item of the application.' },
+  ITEM_NOT_IN_APPLICATION: { outcome: 'refused', area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application (or, on a bundle application, naming none where the item cannot be told).' },
   // refused: 好差评
   DUPLICATE_REVIEW: { outcome: 'refused', area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
   REVIEWER_MISMATCH: { outcome: 'refused', area: 'review', description: 'The reviewer is not the applicant of the case.' },

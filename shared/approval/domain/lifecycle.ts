@@ -108,6 +108,11 @@ export function onSupplementDeadline(decision: Decision, now: string): Decision 
 export interface VerificationReport {
   readonly truthful: boolean;
   readonly note: string;
+  /**
+   * The item verified: on a bundle application (一件事), the child it is for; on a single-item application
+   * it may only name the application's own item (saying nothing more than its absence).
+   */
+  readonly itemCode?: string;
 }
 
 /**
@@ -116,6 +121,9 @@ export interface VerificationReport {
  * must be marked `falseCommitment`, which then excludes it from 容缺 and 告知承诺.
  */
 export function onVerification(decision: Decision, report: VerificationReport, now: string): Transition {
+  if (report.itemCode !== undefined && report.itemCode !== decision.itemCode) {
+    return refuse('ITEM_NOT_IN_APPLICATION', `事项 ${report.itemCode} 不是申请 ${decision.applicationId} 的办理事项（${decision.itemCode}），核查结果未予采纳`);
+  }
   if (decision.outcome !== 'APPROVED_ON_COMMITMENT') {
     return refuse('NOT_APPROVED_ON_COMMITMENT', `申请当前状态为 ${decision.outcome}，不是告知承诺审批`);
   }

@@ -8,11 +8,15 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import { applied, isInbound, type Receipt } from '#platform/receipts';
 import type { BundleState } from '../domain/bundle/application';
-import { causeKey, type Cause, type VersionCause } from '../domain/decision';
-import { applicationHref, outboundFor } from '../messages';
+import { flaggedIn } from '../domain/bundle/later';
+import { causeKey, type Cause } from '../domain/decision';
+import type { BundleVersionCause } from '../bundle-ports';
+import { applicationHref, outboundFor, verificationOverdueFor } from '../messages';
 import type { Outbox } from '../ports';
 
-export function bundleMessages(state: BundleState, cause: VersionCause): Outbox {
+export function bundleMessages(state: BundleState, cause: BundleVersionCause): Outbox {
+  // The schedule's overdue flag changes no decision and no status: it tells only of the children it flagged.
+  if (cause === 'overdueFlag') return { outbound: flaggedIn(state).map((c) => overdueEventOf(state, c.decision!, state.updatedAt)), effects: [] };
   const children = state.children.flatMap((c) => (c.decision && state.changedChildren.includes(c.itemCode) ? [c.decision] : []));
   const childEvents = children.map((d): OutboundEvent => {
     const event = outboundFor(d, cause);
@@ -23,6 +27,12 @@ export function bundleMessages(state: BundleState, cause: VersionCause): Outbox 
     };
   });
   return { outbound: [...childEvents, bundleDecidedFor(state)], effects: state.effects };
+}
+
+/** A child's verification flagged overdue, as a single item's flag says it, with the bundle it belongs to. */
+function overdueEventOf(state: BundleState, d: NonNullable<BundleState['children'][number]['decision']>, flaggedAt: string): OutboundEvent {
+  const event = verificationOverdueFor(d, flaggedAt);
+  return { ...event, subject: state.applicationId, data: { ...event.data, bundleApplicationId: state.applicationId, bundleCode: state.bundleCode, query: applicationHref(state.applicationId) } };
 }
 
 /** The roll-up of one bundle version; its id names the application and the version. */

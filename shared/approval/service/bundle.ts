@@ -9,15 +9,25 @@
  */
 import { conflictAudit, refusalAudit } from '../domain/audit';
 import { decideBundle, type BundleApplication, type BundleContext, type BundleState } from '../domain/bundle/application';
-import { reviewBundleChild, supplementBundle, terminateMissedSupplements, type BundleSupplement, type BundleTransition } from '../domain/bundle/later';
+import {
+  flaggedIn,
+  flagOverdueVerifications,
+  reviewBundleChild,
+  supplementBundle,
+  terminateMissedSupplements,
+  verifyBundleChild,
+  type BundleSupplement,
+  type BundleTransition,
+} from '../domain/bundle/later';
 import { isFinalBundleStatus, type Bundle } from '../domain/bundle/types';
 import { contentHash } from '../domain/conflict';
-import { causeKey, type Cause, type VersionCause } from '../domain/decision';
-import { bundleMetrics } from '../domain/metrics';
+import { causeKey, type Cause } from '../domain/decision';
+import type { VerificationReport } from '../domain/lifecycle';
+import { bundleMetrics, OVERDUE_VERIFICATION } from '../domain/metrics';
 import type { PersonReview } from '../domain/reviewed';
 import type { ServiceItem } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, effectEvents, refusalReceipt } from '../messages';
-import type { BundleCatalogue, BundleStore, StoredBundle, StoredBundleVersion } from '../bundle-ports';
+import type { BundleCatalogue, BundleStore, BundleVersionCause, StoredBundle, StoredBundleVersion } from '../bundle-ports';
 import { resentBySchedule, sendsAgain, type ApprovalPorts, type Outbox, type StoredRefusalCode } from '../ports';
 import { outboxSender } from './outbox';
 import { bundleAudit, bundleMessages, bundleReceipt } from './bundle-messages';
@@ -32,8 +42,12 @@ export interface BundleService {
   /** True when the application is a bundle application (the event was handled here). */
   supplementBundle(applicationId: string, supplement: BundleSupplement, cause: Cause): Promise<boolean>;
   reviewBundle(applicationId: string, review: PersonReview, cause: Cause): Promise<boolean>;
+  /** A department's verification of a child approved on commitment (true when the application is a bundle's). */
+  verifyBundle(applicationId: string, report: VerificationReport, cause: Cause): Promise<boolean>;
   /** The deadlines schedule: children past their supplement deadline TERMINATED (nothing when none is). */
   terminateMissed(applicationId: string, cause: Cause): Promise<void>;
+  /** The deadlines schedule: children's verifications past their due date flagged, once (nothing when none is). */
+  flagOverdue(applicationId: string, cause: Cause): Promise<void>;
   /** The deadlines schedule: a version's outbox a crash left unsent, sent now (true when it was). */
   resendBundle(applicationId: string, sequence: number): Promise<boolean>;
 }
@@ -68,7 +82,7 @@ export function bundleService(ports: BundlePorts): BundleService {
     if (marked) await bundles.markBundleSent(applicationId, sequence, ports.now());
   }
 
-  const send = (state: BundleState, causeKind: VersionCause) =>
+  const send = (state: BundleState, causeKind: BundleVersionCause) =>
     sendOutbox(state.applicationId, state.sequence, bundleMessages(state, causeKind), resentBySchedule(causeKind));
 
   /**
@@ -139,7 +153,7 @@ export function bundleService(ports: BundlePorts): BundleService {
   async function onLater(
     applicationId: string,
     cause: Cause,
-    causeKind: VersionCause,
+    causeKind: BundleVersionCause,
     transition: (state: BundleState, context: BundleContext) => BundleTransition | undefined,
   ): Promise<boolean> {
     const key = causeKey(cause);
@@ -171,11 +185,20 @@ export function bundleService(ports: BundlePorts): BundleService {
       });
       if (stored === 'stored') {
         countFinished(state, previous);
+        if (causeKind === 'overdueFlag') countFlagged(state);
         await send(state, causeKind);
         return true;
       }
     }
     throw new Error(`bundle application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
+  }
+
+  /** The schedule's overdue flags of a version just stored: one count and one log line per child flagged. */
+  function countFlagged(state: BundleState): void {
+    for (const c of flaggedIn(state)) {
+      telemetry.metrics([OVERDUE_VERIFICATION]);
+      telemetry.info('verification overdue', { applicationId: state.applicationId, itemCode: c.itemCode });
+    }
   }
 
   async function refuse(applicationId: string, cause: Cause, at: string, code: StoredRefusalCode, message: string): Promise<void> {
@@ -196,6 +219,14 @@ export function bundleService(ports: BundlePorts): BundleService {
     supplementBundle: (applicationId, supplement, cause) =>
       onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context)),
     reviewBundle: (applicationId, review, cause) => onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context)),
+    verifyBundle: (applicationId, report, cause) =>
+      onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context)),
+    async flagOverdue(applicationId, cause) {
+      await onLater(applicationId, cause, 'overdueFlag', (state, context) => {
+        const next = flagOverdueVerifications(state, context.now);
+        return next === undefined ? undefined : { ok: true, state: next };
+      });
+    },
     async terminateMissed(applicationId, cause) {
       await onLater(applicationId, cause, 'supplementDeadline', (state, context) => {
         const next = terminateMissedSupplements(state, context);

@@ -1,12 +1,13 @@
 /**
  * The deadlines schedule: a 容缺 case still pending after its supplement deadline is
  * TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
- * commitment not verified by its due date is flagged, once; outboxes a crash left unsent (single items'
+ * commitment not verified by its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
  */
 import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
+import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
 import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
@@ -24,6 +25,7 @@ export interface DeadlinesSummary {
   readonly terminated: number;
   /** Bundle applications whose children past their supplement deadline were terminated. */
   readonly bundlesTerminated: number;
+  /** Verifications flagged overdue: single items' and bundle children's. */
   readonly flagged: number;
   /** Outboxes found unsent after a crash and sent now. */
   readonly resent: number;
@@ -59,18 +61,32 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     return terminated;
   }
 
-  /** Bundle children past their supplement deadline: one version per bundle, keyed by the version it follows. */
-  async function terminateBundleChildren(now: string): Promise<number> {
-    if (bundles === undefined || bundlePorts === undefined) return 0;
-    let terminated = 0;
-    for (const applicationId of await bundlePorts.bundles.overdueBundles(now)) {
-      const before = (await bundlePorts.bundles.loadBundle(applicationId)).state;
+  /**
+   * Bundles with a child deadline past: children past their supplement deadline terminated (one version),
+   * then children's verifications past their due date flagged (another), each keyed by the version it
+   * follows. A bundle the index lists with nothing left to do (a final bundle's pending child, an entry
+   * written before) is put back under what is next due, or taken out of the index.
+   */
+  async function sweepBundles(now: string): Promise<{ terminated: number; flagged: number }> {
+    const counts = { terminated: 0, flagged: 0 };
+    if (bundles === undefined || bundlePorts === undefined) return counts;
+    const store = bundlePorts.bundles;
+    const current = async (applicationId: string) => (await store.loadBundle(applicationId)).state;
+    for (const applicationId of await store.overdueBundles(now)) {
+      const before = await current(applicationId);
       if (before === undefined) continue;
       await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
-      const after = (await bundlePorts.bundles.loadBundle(applicationId)).state;
-      if (after !== undefined && after.sequence > before.sequence) terminated++;
+      const terminated = await current(applicationId);
+      if (terminated === undefined) continue;
+      if (terminated.sequence > before.sequence) counts.terminated++;
+      await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));
+      const after = await current(applicationId);
+      if (after === undefined) continue;
+      if (after.sequence > terminated.sequence) counts.flagged += flaggedIn(after).length;
+      // Nothing stored this run: the entry no longer says what is due.
+      if (after.sequence === before.sequence) await store.reindexBundleDue(applicationId, after.sequence, bundleNextDue(after));
     }
-    return terminated;
+    return counts;
   }
 
   async function resendUnsentBundles(before: string): Promise<number> {
@@ -127,10 +143,12 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   return {
     async runDeadlines() {
       const now = ports.now();
+      const terminated = await terminateMissedSupplements(now);
+      const swept = await sweepBundles(now);
       const summary = {
-        terminated: await terminateMissedSupplements(now),
-        bundlesTerminated: await terminateBundleChildren(now),
-        flagged: await flagOverdueVerifications(now),
+        terminated,
+        bundlesTerminated: swept.terminated,
+        flagged: (await flagOverdueVerifications(now)) + swept.flagged,
         resent: await resendUnsent(now),
       };
       telemetry.info('approval deadlines', { ...summary, now });

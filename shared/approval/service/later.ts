@@ -64,8 +64,8 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
   }
 
   /** `gov.application.verification.reported`: verifies or revokes an approval on commitment. */
-  function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'verification', undefined, async (known, now) => onVerification(known.decision, report, now));
+  function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number, otherwise?: OtherApplication): Promise<void> {
+    return onLaterEvent(applicationId, cause, receives, 'verification', otherwise, async (known, now) => onVerification(known.decision, report, now));
   }
 
   async function onLaterEvent(

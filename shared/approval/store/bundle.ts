@@ -5,9 +5,14 @@
  *   BUNDLE#<applicationId>  STATE                        the current version, small (`sequence` is the optimistic
  *                                                        lock; `summary` is what the figures read); byItem keys
  *                                                        itemShard = BUNDLE#<0..15>, itemKey = <bundleCode>#<id>;
- *                                                        while a child is pending materials, byDue keys
- *                                                        duePk = DUE#BUNDLE_SUPPLEMENT, dueAt = its earliest
- *                                                        supplement deadline (gone with the version that ends it)
+ *                                                        while a child has a deadline the schedule must look
+ *                                                        at (a supplement deadline of a child pending materials
+ *                                                        in an open bundle, a verification due date of a child
+ *                                                        approved on commitment, neither verified nor flagged),
+ *                                                        byDue keys duePk = DUE#BUNDLE, dueAt = the earliest
+ *                                                        (gone with the version that ends it). Items written
+ *                                                        before sit under DUE#BUNDLE_SUPPLEMENT: still read, and
+ *                                                        moved or taken out by the schedule when it finds them
  *   BUNDLE#<applicationId>  V#<000001>                   every version, append-only: the whole bundle state with
  *                                                        each child's decision and trace (packed when large), its cause
  *   BUNDLE#<applicationId>  OUTBOX#V#<000001>            only for a version the deadlines schedule made (it resends
@@ -34,6 +39,7 @@ import { receiptPut } from '#platform/receipts';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
 import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
+import { bundleNextDue } from '../domain/bundle/later';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
 import { resentBySchedule, type Outbox, type RefusalRecord, type StoredRefusal } from '../ports';
 import { conflictFieldsOf, refusalOf } from './case';
@@ -46,15 +52,14 @@ const APPLICATION_SK = 'APPLICATION';
 const OUTBOX_PREFIX = 'OUTBOX#';
 const REFUSAL_PREFIX = 'REFUSAL#';
 const CONFLICT_PREFIX = 'CONFLICT#';
-/** The byDue partitions of bundles: a child's supplement deadline, and outboxes not yet sent. */
+/** The byDue partitions of bundles: a child's deadline (supplement or verification), and outboxes not yet sent. */
+export const BUNDLE_DUE = 'DUE#BUNDLE';
+/** Read only: where versions written before verification due dates were indexed kept their supplement deadline. */
 export const BUNDLE_SUPPLEMENT_DUE = 'DUE#BUNDLE_SUPPLEMENT';
 export const BUNDLE_OUTBOX_DUE = 'BUNDLE_OUTBOX';
 
-/** The earliest supplement deadline of a child still pending materials, if any. */
-export function bundleSupplementDue(s: BundleState): string | undefined {
-  const dues = s.children.flatMap((c) => (c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' && c.decision.supplementDue ? [c.decision.supplementDue.dueAt] : []));
-  return dues.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-}
+/** When the schedule must next look at the bundle (domain/bundle/later.ts), if ever. */
+export const bundleDue = bundleNextDue;
 
 export function summaryOf(s: BundleState): BundleSummary {
   const { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt } = s;
@@ -65,7 +70,7 @@ const createOnce = (item: Record<string, unknown>): TransactItem => ({ Put: { Ta
 
 function stateItem(s: BundleState) {
   const { itemShard, itemKey } = decisionIndexKeys(s.applicationId, s.bundleCode);
-  const due = bundleSupplementDue(s);
+  const due = bundleDue(s);
   return {
     pk: bundlePkOf(s.applicationId),
     sk: STATE_SK,
@@ -75,7 +80,7 @@ function stateItem(s: BundleState) {
     summary: JSON.stringify(summaryOf(s)),
     itemShard: itemShard.replace('DECISION#', 'BUNDLE#'),
     itemKey,
-    ...(due === undefined ? {} : { duePk: BUNDLE_SUPPLEMENT_DUE, dueAt: due }),
+    ...(due === undefined ? {} : { duePk: BUNDLE_DUE, dueAt: due }),
   };
 }
 
@@ -201,7 +206,28 @@ export const bundleStore: BundleStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
-  overdueBundles: async (now) => [...new Set((await queryDue(BUNDLE_SUPPLEMENT_DUE, now)).map((item) => (item.pk as string).slice('BUNDLE#'.length)))],
+  async overdueBundles(now) {
+    const [current, earlier] = await Promise.all([queryDue(BUNDLE_DUE, now), queryDue(BUNDLE_SUPPLEMENT_DUE, now)]);
+    return [...new Set([...current, ...earlier].map((item) => (item.pk as string).slice('BUNDLE#'.length)))];
+  },
+  async reindexBundleDue(applicationId, sequence, dueAt) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: table(),
+          Key: { pk: bundlePkOf(applicationId), sk: STATE_SK },
+          ...(dueAt === undefined
+            ? { UpdateExpression: 'REMOVE duePk, dueAt', ExpressionAttributeValues: { ':seq': sequence } }
+            : { UpdateExpression: 'SET duePk = :p, dueAt = :at', ExpressionAttributeValues: { ':seq': sequence, ':p': BUNDLE_DUE, ':at': dueAt } }),
+          ConditionExpression: '#seq = :seq',
+          ExpressionAttributeNames: { '#seq': 'sequence' },
+        }),
+      );
+    } catch (error) {
+      // Another version was stored meanwhile: it indexed itself.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  },
   unsentBundleOutboxes: async (before) =>
     (await queryDue(BUNDLE_OUTBOX_DUE, before)).map((item) => ({
       applicationId: (item.pk as string).slice('BUNDLE#'.length),

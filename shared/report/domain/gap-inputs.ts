@@ -71,10 +71,13 @@ export function bundleChildVersions(
 ): { readonly decision: Decision; readonly versions: { readonly decision: Decision; readonly causeKind: VersionCause }[] }[] {
   const byChild = new Map<string, { decision: Decision; causeKind: VersionCause }[]>();
   for (const v of versions) {
+    // The schedule's overdue flag changes no child's decision (and lists none as changed).
+    const causeKind = v.causeKind;
+    if (causeKind === 'overdueFlag') continue;
     for (const child of v.state.children) {
       if (child.decision === undefined || !v.state.changedChildren.includes(child.itemCode)) continue;
       const list = byChild.get(child.itemCode) ?? [];
-      list.push({ decision: child.decision, causeKind: v.causeKind });
+      list.push({ decision: child.decision, causeKind });
       byChild.set(child.itemCode, list);
     }
   }

@@ -4,7 +4,7 @@ import type { BundleCatalogue, BundleConflictRecord, BundleFirstRecord, BundleSt
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import { resentBySchedule, type RefusalRecord } from '#approval/ports';
-import { bundleSupplementDue, summaryOf } from '#approval/store/bundle';
+import { bundleDue, summaryOf } from '#approval/store/bundle';
 import type { Receipt } from '#platform/receipts';
 
 type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
@@ -69,10 +69,12 @@ export class MemoryBundleStore implements BundleStore {
   }
   async overdueBundles(now: string): Promise<string[]> {
     return [...this.cases.entries()].flatMap(([id, c]) => {
-      const due = c.state && bundleSupplementDue(c.state);
+      const due = c.state && bundleDue(c.state);
       return due !== undefined && due < now ? [id] : [];
     });
   }
+  /** The index is derived from the current version here: nothing to move. */
+  async reindexBundleDue(): Promise<void> {}
   async unsentBundleOutboxes(before: string): Promise<{ applicationId: string; sequence: number }[]> {
     return [...this.cases.entries()].flatMap(([id, c]) =>
       c.versions.filter((v) => v.pending && resentBySchedule(v.causeKind) && c.state !== undefined && (this.writtenAt.get(`${id}#${v.sequence}`) ?? '') < before).map((v) => ({ applicationId: id, sequence: v.sequence })),

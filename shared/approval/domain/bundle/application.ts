@@ -44,6 +44,11 @@ export interface BundleChild {
   readonly departmentCode: string | null;
   /** The child's decision with its trace; absent while not applicable, waiting or not started. */
   readonly decision?: Decision;
+  /**
+   * When the deadlines schedule flagged the child's verification (告知承诺核查) overdue: once, kept in every
+   * later version (a late verification still closes or revokes it).
+   */
+  readonly verificationOverdueAt?: string;
 }
 
 export interface BundleReason {
@@ -165,7 +170,15 @@ export function settle(application: BundleApplication, context: BundleContext, k
     const children: BundleChild[] = plan.children.map((c) => {
       const decision = decided.get(c.itemCode);
       const departmentCode = decision?.departmentCode ?? context.items.get(c.itemCode)?.departmentCode ?? null;
-      return { itemCode: c.itemCode, required: c.required, state: c.state, departmentCode, ...(decision ? { decision } : {}) };
+      const flaggedAt = decision === undefined ? undefined : previous?.children.find((p) => p.itemCode === c.itemCode)?.verificationOverdueAt;
+      return {
+        itemCode: c.itemCode,
+        required: c.required,
+        state: c.state,
+        departmentCode,
+        ...(decision ? { decision } : {}),
+        ...(flaggedAt === undefined ? {} : { verificationOverdueAt: flaggedAt }),
+      };
     });
     const base = { application, bundle, context, decided, previous };
     if (plan.kind === 'needsAnswer' && plan.status === 'NEEDS_ANSWER') {

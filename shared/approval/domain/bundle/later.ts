@@ -1,14 +1,16 @@
 /**
- * Later events on a bundle application: a supplement (answers, form, materials) and a person's decision on
- * one child in manual review (`gov.application.reviewed` with `itemCode`). Each makes the bundle's next
- * version: the children it can change decided again, the others kept, the roll-up recomputed. A refusal
- * changes nothing and says why.
+ * Later events on a bundle application: a supplement (answers, form, materials), a person's decision on
+ * one child in manual review (`gov.application.reviewed` with `itemCode`) and a department's verification
+ * of one child approved on commitment (`gov.application.verification.reported`, `itemCode` optional). Each
+ * makes the bundle's next version: the children it can change decided again, the others kept, the roll-up
+ * recomputed. A refusal changes nothing and says why. The deadlines schedule makes versions too: children
+ * past their supplement deadline terminated, children's verifications flagged overdue.
  */
 import type { Decision, Refusal } from '../decision';
-import { onSupplementDeadline } from '../lifecycle';
+import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
 import { onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
-import { settle, type BundleContext, type BundleState } from './application';
+import { settle, type BundleChild, type BundleContext, type BundleState } from './application';
 import { mergeSupplement, planSupplement } from './supplement';
 import { isFinalBundleStatus, type Child } from './types';
 
@@ -107,4 +109,104 @@ export function reviewBundleChild(previous: BundleState, review: PersonReview, c
   const kept = new Map(previous.children.flatMap((c) => (c.decision ? [[c.itemCode, c.decision] as const] : [])));
   kept.set(review.itemCode, childDecision);
   return { ok: true, state: settle(previous.application, context, kept, previous) };
+}
+
+/** The children whose verification (告知承诺核查) is awaited: approved on commitment and not yet verified. */
+export function awaitingVerification(state: BundleState): BundleChild[] {
+  return state.children.filter((c) => c.decision?.outcome === 'APPROVED_ON_COMMITMENT' && c.decision.verification === undefined);
+}
+
+/**
+ * The child a verification report is for. With `itemCode`: that child. Without it: the only child awaiting
+ * verification; when none awaits, the only child ever verified (so a second report meets ALREADY_VERIFIED);
+ * otherwise refused: several children await one (name the item) or none does.
+ */
+function verifiedChild(state: BundleState, itemCode: string | undefined): { ok: true; child: BundleChild } | { ok: false; refusal: Refusal } {
+  const { applicationId } = state;
+  if (itemCode !== undefined) {
+    const child = state.children.find((c) => c.itemCode === itemCode);
+    if (child !== undefined) return { ok: true, child };
+    return { ok: false, refusal: { code: 'ITEM_NOT_IN_APPLICATION', message: `事项 ${itemCode} 不是一件事申请 ${applicationId}（${state.bundleCode}）的事项，核查结果未予采纳` } };
+  }
+  const awaiting = awaitingVerification(state);
+  if (awaiting.length > 1) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'ITEM_NOT_IN_APPLICATION',
+        message: `一件事申请 ${applicationId} 有 ${awaiting.length} 个事项待核查（${awaiting.map((c) => c.itemCode).join('、')}），核查结果须指定事项（itemCode）`,
+      },
+    };
+  }
+  const verified = state.children.filter((c) => c.decision?.verification !== undefined);
+  const only = awaiting[0] ?? (verified.length === 1 ? verified[0] : undefined);
+  if (only !== undefined) return { ok: true, child: only };
+  return { ok: false, refusal: { code: 'NOT_APPROVED_ON_COMMITMENT', message: `一件事申请 ${applicationId} 没有待核查的告知承诺事项，核查结果未予采纳` } };
+}
+
+/**
+ * A department's verification of one child approved on commitment, as a single application's
+ * (lifecycle.ts): truthful closes the child's verification; untruthful REVOKES the child (COMMITMENT_UNTRUTHFUL)
+ * and asks for the applicant's `falseCommitment` credit mark, then the roll-up is recomputed (a required child
+ * revoked makes the bundle TERMINATED; an optional one, PARTIALLY_APPROVED). A child not awaiting a verification
+ * refuses it, as a single application does, even in a final bundle: a bundle approved with children on
+ * commitment is final while their verifications are still to come.
+ */
+export function verifyBundleChild(previous: BundleState, report: VerificationReport, context: BundleContext): BundleTransition {
+  const found = verifiedChild(previous, report.itemCode);
+  if (!found.ok) return found;
+  const { child } = found;
+  const decision = child.decision;
+  if (decision === undefined) {
+    const state = child.state.kind === 'notStarted' ? `未启动（前置事项 ${child.state.predecessor}）` : child.state.kind;
+    return { ok: false, refusal: { code: 'NOT_APPROVED_ON_COMMITMENT', message: `事项 ${child.itemCode} 当前状态为 ${state}，不是告知承诺审批，核查结果未予采纳` } };
+  }
+  const verified = onVerification(decision, { truthful: report.truthful, note: report.note }, context.now);
+  if (!verified.ok) {
+    return { ok: false, refusal: { ...verified.refusal, message: `事项 ${child.itemCode}：${verified.refusal.message}` } };
+  }
+  const kept = new Map(previous.children.flatMap((c) => (c.decision ? [[c.itemCode, c.decision] as const] : [])));
+  kept.set(child.itemCode, verified.decision);
+  // The child's own effects (the credit mark of an untruthful commitment) are among the version's, as
+  // every changed child's are.
+  return { ok: true, state: settle(previous.application, context, kept, previous) };
+}
+
+/**
+ * The deadlines schedule on a bundle: every child approved on commitment whose verification was not
+ * reported by the end of its due day is flagged overdue, once (`verificationOverdueAt`). A version of its
+ * own (sequence + 1), changing no child's decision and no status; undefined when no child is newly overdue.
+ */
+export function flagOverdueVerifications(previous: BundleState, now: string): BundleState | undefined {
+  const overdue = (c: BundleChild) => c.verificationOverdueAt === undefined && c.decision !== undefined && isVerificationOverdue(c.decision, now);
+  if (!previous.children.some(overdue)) return undefined;
+  return {
+    ...previous,
+    children: previous.children.map((c) => (overdue(c) ? { ...c, verificationOverdueAt: now } : c)),
+    updatedAt: now,
+    sequence: previous.sequence + 1,
+    changedChildren: [],
+    effects: [],
+  };
+}
+
+/** The children this version flagged overdue (those `flagOverdueVerifications` marked at its time). */
+export const flaggedIn = (state: BundleState): BundleChild[] => state.children.filter((c) => c.decision !== undefined && c.verificationOverdueAt === state.updatedAt);
+
+/**
+ * What the deadlines schedule must next look at in a bundle, and when: the earliest supplement deadline of
+ * a child pending materials (only while the bundle is open: a final bundle takes no supplement, so its
+ * deadline no longer matters) and the earliest verification due date of a child awaiting verification and
+ * not yet flagged. Undefined when nothing is due.
+ */
+export function bundleNextDue(state: BundleState): string | undefined {
+  const open = !isFinalBundleStatus(state.status);
+  const dues = state.children.flatMap((c) => {
+    const d = c.decision;
+    if (d === undefined) return [];
+    if (open && d.outcome === 'ACCEPTED_PENDING_MATERIALS' && d.supplementDue) return [d.supplementDue.dueAt];
+    if (c.verificationOverdueAt === undefined && d.outcome === 'APPROVED_ON_COMMITMENT' && d.verification === undefined && d.verificationDue) return [d.verificationDue.dueAt];
+    return [];
+  });
+  return dues.sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 }

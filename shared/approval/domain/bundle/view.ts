@@ -33,6 +33,8 @@ export function bundleView(s: BundleState, now: string) {
       ...(c.state.kind === 'notStarted' ? { predecessor: c.state.predecessor, predecessorState: c.state.predecessorState } : {}),
       ...(c.state.kind === 'waiting' ? { waitingFor: c.state.for } : {}),
       decision: c.decision === undefined ? null : (({ effects: _e, ...d }) => d)(c.decision),
+      // Its verification (告知承诺核查) flagged overdue by the schedule, as a single application's is shown.
+      verificationOverdue: c.verificationOverdueAt === undefined ? null : { flaggedAt: c.verificationOverdueAt },
     })),
     // The merged material set: each material with the items it served.
     materials: s.materials.map((m) => ({ ...m, servesItems: m.servesItems })),
