@@ -161,6 +161,47 @@ describe('bundle store', () => {
     expect(sent).not.toHaveProperty('pending');
   });
 
+  it('indexes a child\'s verification due date, and no supplement deadline of a final bundle', async () => {
+    // The licence on commitment (5 working days to verify); the seal (required) rejected; the invoice pending a tolerable material.
+    const mixed = new Map(items);
+    mixed.set('QYKB-SLDJ', item('QYKB-SLDJ', '营业执照', [ARTICLES], { mode: 'commitment', verificationDays: 5, version: 61 }));
+    mixed.set('QYKB-YZKZ', item('QYKB-YZKZ', '印章备案', [ARTICLES], { version: 61, rules: { id: 'R-S-SEAL', description: '刻制印章不超过5枚', fact: 'form.seals', op: 'lte', value: 5 } }));
+    mixed.set('QYKB-FPSL', item('QYKB-FPSL', '发票领用', [ARTICLES, { code: 'M-TAX', name: '税务登记表', declared: true, tolerable: true }], { version: 61 }));
+    const app = { ...application('YJS-S-4'), form: { enterpriseName: '某某公司', employees: 0, seals: 9 }, answers: { needsInvoice: true, hiresStaff: false }, commitment: { signedAt: NOW } };
+    const state = decideBundle(app, { bundle: startUp, items: mixed, licences: [], now: NOW, calendar });
+    expect(state.status).toBe('REJECTED');
+    const outcome = (code: string) => state.children.find((c) => c.itemCode === code)?.decision;
+    expect(outcome('QYKB-FPSL')?.outcome).toBe('ACCEPTED_PENDING_MATERIALS');
+    const verificationDue = outcome('QYKB-SLDJ')?.verificationDue?.dueAt;
+    expect(outcome('QYKB-SLDJ')?.outcome).toBe('APPROVED_ON_COMMITMENT');
+    const c = cause('e-YJS-S-4');
+    expect(await store.bundleStore.createBundle({ ...first(app), state, audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
+    // Indexed under the verification due date; the invoice's supplement deadline (earlier) no longer counts.
+    expect(await db().get('approvals', { pk: 'BUNDLE#YJS-S-4', sk: 'STATE' })).toMatchObject({ duePk: 'DUE#BUNDLE', dueAt: verificationDue });
+    expect(await store.bundleStore.overdueBundles(outcome('QYKB-FPSL')!.supplementDue!.dueAt.replace(/Z$/, '1Z'))).not.toContain('YJS-S-4');
+    expect(await store.bundleStore.overdueBundles(LATER)).toContain('YJS-S-4');
+  });
+
+  it('moves or removes an entry that no longer says what is due, only over the version it was read from', async () => {
+    const record = first(application('YJS-S-5'));
+    expect(await store.bundleStore.createBundle(record)).toBe('stored');
+    // As a version written before left it: a final bundle's pending child kept it under the old partition.
+    const key = { pk: 'BUNDLE#YJS-S-5', sk: 'STATE' };
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { ...(await db().get('approvals', key)), duePk: 'DUE#BUNDLE_SUPPLEMENT', dueAt: NOW } }));
+    expect(await store.bundleStore.overdueBundles(LATER)).toContain('YJS-S-5');
+    // Another version was stored meanwhile: nothing changes.
+    await store.bundleStore.reindexBundleDue('YJS-S-5', 7, undefined);
+    expect(await db().get('approvals', key)).toMatchObject({ duePk: 'DUE#BUNDLE_SUPPLEMENT' });
+    await store.bundleStore.reindexBundleDue('YJS-S-5', 1, LATER);
+    expect(await db().get('approvals', key)).toMatchObject({ duePk: 'DUE#BUNDLE', dueAt: LATER });
+    expect(await store.bundleStore.overdueBundles(LATER)).not.toContain('YJS-S-5');
+    await store.bundleStore.reindexBundleDue('YJS-S-5', 1, undefined);
+    const cleared = await db().get('approvals', key);
+    expect(cleared).not.toHaveProperty('duePk');
+    expect(cleared).not.toHaveProperty('dueAt');
+    expect(cleared).toMatchObject({ sequence: 1, kind: 'bundleState' });
+  });
+
   it('reads an outbox item an event\'s version was written with before, a marker or one holding what it sent', async () => {
     expect(await store.bundleStore.createBundle(first(application('YJS-S-00')))).toBe('stored');
     await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'BUNDLE#YJS-S-00', sk: 'OUTBOX#V#000001', kind: 'outbox', pending: true } }));

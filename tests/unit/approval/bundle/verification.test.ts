@@ -185,6 +185,20 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     expect(after.state?.sequence).toBe(2);
   });
 
+  it('puts back, or takes out, an index entry with nothing due: the schedule does not meet it on every run', async () => {
+    const w = world();
+    await w.approval.submitBundle(application, cause('s-1', 'gov.application.submitted'));
+    w.clock.set(LATER);
+    // An entry the index still lists (a final bundle's pending child, or one written before) though nothing is due yet.
+    w.bundles.overdueBundles = async () => [ID];
+    const moved: unknown[][] = [];
+    w.bundles.reindexBundleDue = async (...args: unknown[]) => void moved.push(args);
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0, bundlesTerminated: 0 });
+    const state = (await w.bundles.loadBundle(ID)).state!;
+    expect(state.sequence).toBe(1);
+    expect(moved).toEqual([[ID, 1, child(state, 'QYKB-SLDJ')?.decision?.verificationDue?.dueAt]]);
+  });
+
   it('flags a child\'s overdue verification once across runs, with one event naming the bundle', async () => {
     const w = world();
     await w.approval.submitBundle(application, cause('s-1', 'gov.application.submitted'));
