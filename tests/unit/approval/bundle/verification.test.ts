@@ -199,6 +199,27 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     expect(moved).toEqual([[ID, 1, child(state, 'QYKB-SLDJ')?.decision?.verificationDue?.dueAt]]);
   });
 
+  it('sends an overdue flag a crash left unsent from the schedule\'s sweep, once', async () => {
+    const w = world();
+    await w.approval.submitBundle(application, cause('s-1', 'gov.application.submitted'));
+    w.clock.set(PAST_FIRST_DUE);
+    const publish = w.messenger.publish.bind(w.messenger);
+    const down = { fail: true };
+    w.messenger.publish = async (events) => {
+      if (down.fail) throw new Error('queue down');
+      return publish(events);
+    };
+    await expect(w.deadlines.runDeadlines()).rejects.toThrow('queue down');
+    expect((await w.bundles.loadBundle(ID)).versions[1]).toMatchObject({ causeKind: 'overdueFlag', marked: true, pending: true });
+    down.fail = false;
+    w.clock.set('2026-11-27T02:10:00.000Z');
+    // Flagged already: the run sends what the stored flag owes and flags nothing again.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0, resent: 1 });
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0, resent: 0 });
+    expect(w.messenger.outbound.filter((e) => e.type === 'gov.application.verification.overdue').map((e) => e.id)).toEqual([`verification-overdue:${childApplicationId(ID, 'QYKB-SLDJ')}:1`]);
+    expect((await w.bundles.loadBundle(ID)).versions.map((v) => v.sequence)).toEqual([1, 2]);
+  });
+
   it('flags a child\'s overdue verification once across runs, with one event naming the bundle', async () => {
     const w = world();
     await w.approval.submitBundle(application, cause('s-1', 'gov.application.submitted'));
