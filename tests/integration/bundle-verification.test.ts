@@ -117,6 +117,12 @@ describe('verifications of 一件事 children approved on commitment, through th
     expect(child.decision).toMatchObject({ outcome: 'REVOKED', verification: { truthful: false } });
     expect(child.decision.reasons.map((r: any) => r.code)).toEqual(['COMMITMENT_UNTRUTHFUL']);
     expect(new Set((await outbound('gov.application.revoked', REVOKED)).map((e) => e.id))).toEqual(new Set([`revoked:${REVOKED}:GZ-KY:2`]));
+    // One false-commitment mark, naming the child, however often the report came.
+    const credit = await get(`/credit/${PERSON.id}`, '/systems/credit');
+    expect(credit.marks.filter((m: any) => m.kind === 'falseCommitment')).toEqual([
+      expect.objectContaining({ cause: expect.objectContaining({ reason: 'COMMITMENT_UNTRUTHFUL', applicationId: `${REVOKED}:GZ-KY` }) }),
+    ]);
+    expect(credit.effective.falseCommitment).toBe(true);
     expect((await outbound('gov.application.bundle.decided', REVOKED)).map((e) => [e.data.sequence, e.data.status])).toEqual([
       [1, 'APPROVED'],
       [2, 'TERMINATED'],
