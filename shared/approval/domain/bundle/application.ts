@@ -210,9 +210,15 @@ export function settle(application: BundleApplication, context: BundleContext, k
  * The applicability of every child decided before (kept, or decided again now): as the version it was
  * decided in found it. A child decided before always applied then; a version that lost that finding (or
  * never had it) still keeps the child applicable, with no trace.
+ *
+ * Once the bundle is final, every item's applicability is the one it ended with: a later event on it (a
+ * person's decision on a child still in review, a verification) never starts an item that did not apply,
+ * however the applicant's profile, licences or the clock have moved since.
  */
 function settledApplicability(bundle: Bundle, kept: ReadonlyMap<string, Decision>, previous: BundleState | undefined): Map<string, Applicability> {
   const settled = new Map<string, Applicability>();
+  const ended = previous !== undefined && isFinalBundleStatus(previous.status) ? previous.applicability : [];
+  for (const a of ended) if (a.applies !== null) settled.set(a.itemCode, a);
   for (const { itemCode, required } of bundle.items) {
     if (!kept.has(itemCode) && previousChild(previous, itemCode) === undefined) continue;
     const found = previous?.applicability.find((a) => a.itemCode === itemCode && a.applies === true);

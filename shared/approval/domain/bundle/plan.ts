@@ -29,7 +29,10 @@ export interface PlanInput {
   readonly timeZone: string;
   /** The moment the ready children are decided (certificates serving them are issued no later). */
   readonly now: string;
-  /** The applicability of the children decided before, as found when each was first decided. */
+  /**
+   * The applicability of the children decided before, as found when each was first decided (and, once the
+   * bundle is final, of every item as it ended). Only the applicable ones count as settled in the order.
+   */
   readonly settled?: ReadonlyMap<string, Applicability>;
 }
 
@@ -76,7 +79,7 @@ export function planBundle(input: PlanInput): BundlePlan {
     items: input.items,
     applicantId: input.applicantId,
     now: input.now,
-    settled: new Set(settled.keys()),
+    settled: new Set([...settled.values()].filter((a) => a.applies === true).map((a) => a.itemCode)),
   });
 
   const asking = applies.status === 'NEEDS_ANSWER';

@@ -182,6 +182,22 @@ describe('a bundle application decided whole', () => {
     expect(r.status).toBe('APPROVED');
   });
 
+  it('never starts an item that did not apply once the bundle is final, however the facts have moved since', () => {
+    // The invoice applies only from 04:00: not at the decision (02:00), but by the time a person decides (06:00).
+    // (A version of its own: conditions are compiled once per bundle version.)
+    const fromFour = { ...startUp, version: 9001, items: startUp.items.map((i) => (i.itemCode === 'QYKB-FPSL' ? { ...i, appliesWhen: { id: 'FROM-FOUR', description: '四点以后', fact: 'now', op: 'after', value: '2026-11-18T04:00:00.000Z' } } : i)) } as typeof startUp;
+    const at = (now: string): BundleContext => ({ ...context(now), bundle: fromFour });
+    const s = decideBundle(application({ hiresStaff: true }, { ...FORM, seals: 9 }), at(NOW));
+    expect(outcomes(s)).toMatchObject({ 'QYKB-YZKZ': 'REJECTED', 'QYKB-FPSL': 'notApplicable', 'QYKB-SBDJ': 'MANUAL_REVIEW', 'QYKB-YHKH': 'notStarted' });
+    expect(s.status).toBe('REJECTED');
+    const reviewed = reviewBundleChild(s, { outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'S-2', at: LATER, itemCode: 'QYKB-SBDJ' }, at(LATER));
+    if (!reviewed.ok) throw new Error(reviewed.refusal.message);
+    // Only the reviewed child moves; the invoice is not decided now, and applicability is as the bundle ended.
+    expect(outcomes(reviewed.state)).toEqual({ ...outcomes(s), 'QYKB-SBDJ': 'APPROVED' });
+    expect(reviewed.state.applicability).toEqual(s.applicability);
+    expect(reviewed.state.changedChildren).toEqual(['QYKB-SBDJ']);
+  });
+
   it('rejects an unknown bundle at once, deciding nothing', () => {
     const s = decideBundle(application({}), { ...context(), bundle: undefined });
     expect(s).toMatchObject({ status: 'REJECTED', reasons: [{ code: 'BUNDLE_UNKNOWN' }], children: [] });
