@@ -104,6 +104,15 @@ describe('GET /refusals: a cursor made by hand, altered, or for another source o
     expect([second.status, second.body.refusals.map((r: any) => r.processedAt)]).toEqual([200, [at(10)]]);
   });
 
+  it('takes since in RFC 3339 as the event contract does: t and z in either case, a leap second', async () => {
+    const lower = await page({ source, since: at(9).replace('T', 't').replace('Z', 'z') });
+    expect([lower.status, lower.body.refusals.map((r: any) => r.processedAt)]).toEqual([200, [at(9), at(10)]]);
+    const leap = await page({ source, since: '2026-11-07T07:59:60+08:00' });
+    expect(leap.status).toBe(400); // no leap second falls there: named, not read as some other instant
+    const fits = await page({ source, since: '2026-10-31T23:59:60Z' });
+    expect([fits.status, fits.body.refusals.length]).toEqual([200, 3]);
+  });
+
   it('answers 400 naming the cursor, never an error, for one it did not return for this source and since', async () => {
     const theirs = (await page({ source: other, since: at(8), limit: '1' })).body.cursor as string;
     const ours = (await page({ source, since: at(8), limit: '1' })).body.cursor as string;

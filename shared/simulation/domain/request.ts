@@ -4,6 +4,7 @@
  */
 import { validateData } from '#contract/envelope';
 import type { Issue } from '#contract/issues';
+import { isRfc3339Timestamp, normaliseTimestamp } from '#contract/timestamp';
 import type { ServiceItem } from '#approval';
 import type { Policy } from '#entitlement';
 
@@ -54,7 +55,9 @@ function parseItemRequest(o: Record<string, unknown>): Parsed<ItemSimulationRequ
     .filter((k) => !KNOWN.has(k))
     .map((k) => ({ path: k, message: 'is not a known field' }));
   const instant = (field: 'from' | 'to'): string | undefined => {
-    const v = o[field];
+    const raw = o[field];
+    // RFC 3339 as the event contract takes it (t and z in either case, a leap second), kept in one form.
+    const v = typeof raw === 'string' && isRfc3339Timestamp(raw) ? normaliseTimestamp(raw) : raw;
     if (v === undefined) errors.push({ path: field, message: 'is required' });
     else if (typeof v !== 'string' || !INSTANT.test(v) || Number.isNaN(Date.parse(v))) {
       errors.push({ path: field, message: 'must be an ISO 8601 date-time with a time zone' });

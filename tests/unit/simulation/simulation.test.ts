@@ -20,6 +20,11 @@ describe('a simulation request', () => {
     expect(parsed).toEqual({ ok: true, request: { draft: posterItem, from: FROM, to: TO } });
   });
 
+  it('takes the window in RFC 3339 as the event contract does: t and z in either case, a leap second', () => {
+    const parsed = parseRequest({ draft: posterItem, from: '2026-11-01t00:00:00z', to: '2026-12-31T23:59:60Z' });
+    expect(parsed).toEqual({ ok: true, request: { draft: posterItem, from: '2026-11-01T00:00:00Z', to: '2026-12-31T23:59:59.999999999Z' } });
+  });
+
   it('names every bad field, inside the draft too', () => {
     const bad = { ...posterItem, mode: 'fast', rules: { all: [{ id: 'X', description: '错', fact: 'form.a', op: 'near', value: 1 }] } };
     const parsed = parseRequest({ draft: bad, from: 'yesterday', extra: 1 });
