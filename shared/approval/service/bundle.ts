@@ -44,10 +44,13 @@ export interface BundleService {
   reviewBundle(applicationId: string, review: PersonReview, cause: Cause): Promise<boolean>;
   /** A department's verification of a child approved on commitment (true when the application is a bundle's). */
   verifyBundle(applicationId: string, report: VerificationReport, cause: Cause): Promise<boolean>;
-  /** The deadlines schedule: children past their supplement deadline TERMINATED (nothing when none is). */
-  terminateMissed(applicationId: string, cause: Cause): Promise<void>;
-  /** The deadlines schedule: children's verifications past their due date flagged, once (nothing when none is). */
-  flagOverdue(applicationId: string, cause: Cause): Promise<void>;
+  /**
+   * The deadlines schedule: children past their supplement deadline TERMINATED (nothing when none is). The
+   * bundle as the call left it (the version it stored, or the one it found); undefined when there is none.
+   */
+  terminateMissed(applicationId: string, cause: Cause): Promise<BundleState | undefined>;
+  /** The deadlines schedule: children's verifications past their due date flagged, once; as terminateMissed. */
+  flagOverdue(applicationId: string, cause: Cause): Promise<BundleState | undefined>;
   /** The deadlines schedule: a version's outbox a crash left unsent, sent now (true when it was). */
   resendBundle(applicationId: string, sequence: number): Promise<boolean>;
 }
@@ -149,31 +152,34 @@ export function bundleService(ports: BundlePorts): BundleService {
     await ports.store.recordReceipt(duplicateReceipt({ ...application, itemCode: application.bundleCode }, cause, storedApp.cause, now));
   }
 
-  /** A later event on a bundle application: false when the id is no bundle application (the caller handles it). */
+  /**
+   * A later event on a bundle application: the bundle as it left it (the version it stored, or the one it
+   * found when it stored none); undefined when the id is no bundle application (the caller handles it).
+   */
   async function onLater(
     applicationId: string,
     cause: Cause,
     causeKind: BundleVersionCause,
     transition: (state: BundleState, context: BundleContext) => BundleTransition | undefined,
-  ): Promise<boolean> {
+  ): Promise<BundleState | undefined> {
     const key = causeKey(cause);
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
       const known = await bundles.loadBundle(applicationId);
       const previous = known.state;
-      if (previous === undefined) return false;
+      if (previous === undefined) return undefined;
       const done = known.versions.find((v) => causeKey(v.cause) === key);
       if (done) {
         await resend(known, done, true);
-        return true;
+        return previous;
       }
-      if (known.refusals.some((r) => causeKey(r.cause) === key)) return true;
+      if (known.refusals.some((r) => causeKey(r.cause) === key)) return previous;
       const bundle = previous.bundleVersion === null ? undefined : await catalogue.bundleVersion(previous.bundleCode, previous.bundleVersion);
       const result = transition(previous, await contextOf(bundle, previous.application, previous));
       const now = ports.now();
-      if (result === undefined) return true;
+      if (result === undefined) return previous;
       if (!result.ok) {
         await refuse(applicationId, cause, now, result.refusal.code, result.refusal.message);
-        return true;
+        return previous;
       }
       const state = result.state;
       const stored = await bundles.storeBundleVersion({
@@ -187,7 +193,7 @@ export function bundleService(ports: BundlePorts): BundleService {
         countFinished(state, previous);
         if (causeKind === 'overdueFlag') countFlagged(state);
         await send(state, causeKind);
-        return true;
+        return state;
       }
     }
     throw new Error(`bundle application ${applicationId} kept changing under ${cause.type} ${cause.id}; retrying`);
@@ -216,23 +222,22 @@ export function bundleService(ports: BundlePorts): BundleService {
 
   return {
     submitBundle,
-    supplementBundle: (applicationId, supplement, cause) =>
-      onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context)),
-    reviewBundle: (applicationId, review, cause) => onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context)),
-    verifyBundle: (applicationId, report, cause) =>
-      onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context)),
-    async flagOverdue(applicationId, cause) {
-      await onLater(applicationId, cause, 'overdueFlag', (state, context) => {
+    supplementBundle: async (applicationId, supplement, cause) =>
+      (await onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context))) !== undefined,
+    reviewBundle: async (applicationId, review, cause) =>
+      (await onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context))) !== undefined,
+    verifyBundle: async (applicationId, report, cause) =>
+      (await onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context))) !== undefined,
+    flagOverdue: (applicationId, cause) =>
+      onLater(applicationId, cause, 'overdueFlag', (state, context) => {
         const next = flagOverdueVerifications(state, context.now);
         return next === undefined ? undefined : { ok: true, state: next };
-      });
-    },
-    async terminateMissed(applicationId, cause) {
-      await onLater(applicationId, cause, 'supplementDeadline', (state, context) => {
+      }),
+    terminateMissed: (applicationId, cause) =>
+      onLater(applicationId, cause, 'supplementDeadline', (state, context) => {
         const next = terminateMissedSupplements(state, context);
         return next === undefined ? undefined : { ok: true, state: next };
-      });
-    },
+      }),
     async resendBundle(applicationId, sequence) {
       const known = await bundles.loadBundle(applicationId);
       const version = known.versions.find((v) => v.sequence === sequence);

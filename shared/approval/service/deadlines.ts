@@ -71,16 +71,14 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const counts = { terminated: 0, flagged: 0 };
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
-    const current = async (applicationId: string) => (await store.loadBundle(applicationId)).state;
     for (const applicationId of await store.overdueBundles(now)) {
-      const before = await current(applicationId);
+      const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) continue;
-      await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
-      const terminated = await current(applicationId);
+      // Each step answers with the bundle as it left it: the next step is keyed by that version.
+      const terminated = await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
       if (terminated === undefined) continue;
       if (terminated.sequence > before.sequence) counts.terminated++;
-      await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));
-      const after = await current(applicationId);
+      const after = await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));
       if (after === undefined) continue;
       if (after.sequence > terminated.sequence) counts.flagged += flaggedIn(after).length;
       // Nothing stored this run: the entry no longer says what is due.
