@@ -58,9 +58,6 @@ export const BUNDLE_DUE = 'DUE#BUNDLE';
 export const BUNDLE_SUPPLEMENT_DUE = 'DUE#BUNDLE_SUPPLEMENT';
 export const BUNDLE_OUTBOX_DUE = 'BUNDLE_OUTBOX';
 
-/** When the schedule must next look at the bundle (domain/bundle/later.ts), if ever. */
-export const bundleDue = bundleNextDue;
-
 export function summaryOf(s: BundleState): BundleSummary {
   const { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt } = s;
   return { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt };
@@ -70,7 +67,7 @@ const createOnce = (item: Record<string, unknown>): TransactItem => ({ Put: { Ta
 
 function stateItem(s: BundleState) {
   const { itemShard, itemKey } = decisionIndexKeys(s.applicationId, s.bundleCode);
-  const due = bundleDue(s);
+  const due = bundleNextDue(s);
   return {
     pk: bundlePkOf(s.applicationId),
     sk: STATE_SK,

@@ -4,7 +4,8 @@ import type { BundleCatalogue, BundleConflictRecord, BundleFirstRecord, BundleSt
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import { resentBySchedule, type RefusalRecord } from '#approval/ports';
-import { bundleDue, summaryOf } from '#approval/store/bundle';
+import { bundleNextDue } from '#approval/domain/bundle/later';
+import { summaryOf } from '#approval/store/bundle';
 import type { Receipt } from '#platform/receipts';
 
 type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
@@ -69,7 +70,7 @@ export class MemoryBundleStore implements BundleStore {
   }
   async overdueBundles(now: string): Promise<string[]> {
     return [...this.cases.entries()].flatMap(([id, c]) => {
-      const due = c.state && bundleDue(c.state);
+      const due = c.state && bundleNextDue(c.state);
       return due !== undefined && due < now ? [id] : [];
     });
   }
