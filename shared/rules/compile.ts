@@ -56,6 +56,8 @@ interface Gen {
   readonly consts: unknown[];
   readonly zone: TimeZone;
   vars: number;
+  /** In a generated loop (selectEach), the root fact held in a local variable instead of read off `f`. */
+  readonly direct?: { readonly root: string; readonly name: string };
 }
 
 const HELPERS = { compareFactDate, compareFactDates, contains, ageAtLeast } as const;
@@ -73,7 +75,7 @@ function literal(value: string | number | boolean): string {
 function genGetter(g: Gen, fact: string): void {
   const segments = fact.split('.');
   const [root, ...rest] = segments as [string, ...string[]];
-  g.lines.push(`v = f[${literal(root)}];`);
+  g.lines.push(g.direct?.root === root ? `v = ${g.direct.name};` : `v = f[${literal(root)}];`);
   for (const segment of rest) {
     g.lines.push(`if (typeof v === "object" && v !== null) {`, `v = v[${literal(segment)}];`);
   }
@@ -217,6 +219,12 @@ interface AdaptState {
   learn(facts: Facts): void;
 }
 
+interface Adaptive {
+  readonly evaluate: Evaluate;
+  /** The order the condition settled on; undefined while it is still learning. */
+  settled(): Condition | undefined;
+}
+
 function generate(condition: Condition, zone: TimeZone, state?: AdaptState): Evaluate {
   const g: Gen = { lines: [], consts: [EMPTY_FACTS], zone, vars: 1 };
   genNode(g, condition, 'r0');
@@ -231,18 +239,46 @@ function generate(condition: Condition, zone: TimeZone, state?: AdaptState): Eva
     ...g.lines,
     `return r0 === 2 ? null : r0 === 1;`,
   ].join('\n');
-  const factory = new Function(
-    'k',
-    'compareFactDate',
-    'compareFactDates',
-    'contains',
-    'ageAtLeast',
-    'z',
-    's',
-    `return function evaluateCondition(f) {\n${body}\n};`,
-  ) as (k: unknown[], ...helpers: unknown[]) => Evaluate;
+  return instantiate(g, `return function evaluateCondition(f) {\n${body}\n};`, state) as Evaluate;
+}
+
+const EACH_RUN = 2048;
+
+/** Pushes the id of each subject of `subjects[start..end)` to `held` or `unknown` by its truth; returns how many were false. */
+type SelectEach = (subjects: readonly unknown[], start: number, end: number, facts: Facts, held: unknown[], unknown: unknown[]) => number;
+
+/**
+ * The bulk form: the same body inside one loop over the subjects, each placed at `facts[key]` and read from
+ * a local variable wherever the condition reads that root, with no call per subject.
+ */
+function generateEach(condition: Condition, zone: TimeZone, key: string, idKey: string): SelectEach {
+  const g: Gen = { lines: [], consts: [EMPTY_FACTS], zone, vars: 1, direct: { root: key, name: 'x' } };
+  genNode(g, condition, 'r0');
+  const declarations = Array.from({ length: g.vars }, (_, i) => `r${i}`).join(', ');
+  const body = [
+    `"use strict";`,
+    `let v, t, x, n = 0, ${declarations};`,
+    `for (let i = start; i < end; i++) {`,
+    `x = items[i];`,
+    // Where the body reads the facts object (another root, now, a helper handed the facts), it holds the
+    // subject too; where it does not, that store is left out.
+    ...(g.lines.some((line) => /\bf\b/.test(line)) ? [`f[${literal(key)}] = x;`] : []),
+    ...g.lines,
+    // The id is read while the subject is still in the cache, not in a second pass over the subjects.
+    `if (r0 === 0) n++; else (r0 === 1 ? held : unknown).push(x[${literal(idKey)}]);`,
+    `}`,
+    `return n;`,
+  ].join('\n');
+  return instantiate(g, `return function selectEach(items, start, end, f, held, unknown) {\n${body}\n};`) as SelectEach;
+}
+
+function instantiate(g: Gen, source: string, state?: AdaptState): unknown {
+  const factory = new Function('k', 'compareFactDate', 'compareFactDates', 'contains', 'ageAtLeast', 'z', 's', source) as (
+    k: unknown[],
+    ...helpers: unknown[]
+  ) => unknown;
   const { compareFactDate: cfd, compareFactDates: cfds, contains: has, ageAtLeast: age } = HELPERS;
-  return factory(g.consts, cfd, cfds, has, age, zone, state);
+  return factory(g.consts, cfd, cfds, has, age, g.zone, state);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -309,11 +345,12 @@ function reorder(node: Condition, profile: Profile, samples: number, at = { i: 0
 }
 
 /** The written-order function that learns the order for ADAPT_CALLS calls and then hands over. */
-function adaptive(condition: Condition, zone: TimeZone, explain: ExplainNode): Evaluate {
-  if (isLeaf(condition)) return generate(condition, zone);
+function adaptive(condition: Condition, zone: TimeZone, explain: ExplainNode): Adaptive {
+  if (isLeaf(condition)) return { evaluate: generate(condition, zone), settled: () => condition };
   const profile = emptyProfile(condition);
   let calls = 0;
   let samples = 0;
+  let order: Condition | undefined;
   const state: AdaptState = {
     mode: LEARN,
     next: null,
@@ -325,14 +362,17 @@ function adaptive(condition: Condition, zone: TimeZone, explain: ExplainNode): E
       }
       if (calls < ADAPT_CALLS) return;
       const ordered = reorder(condition, profile, samples);
-      if (JSON.stringify(ordered) === JSON.stringify(condition)) state.mode = STAY;
-      else {
+      if (JSON.stringify(ordered) === JSON.stringify(condition)) {
+        order = condition;
+        state.mode = STAY;
+      } else {
+        order = ordered;
         state.next = generate(ordered, zone);
         state.mode = DELEGATE;
       }
     },
   };
-  return generate(condition, zone, state);
+  return { evaluate: generate(condition, zone, state), settled: () => order };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -414,13 +454,40 @@ export function compileCondition(condition: Condition, options: CompileOptions =
   const issues = validateCondition(condition);
   if (issues.length > 0) throw new InvalidConditionError(issues);
   const explainRoot = explainNode(condition, '', zone);
-  const evaluate = adaptive(condition, zone, explainRoot);
+  const { evaluate, settled } = adaptive(condition, zone, explainRoot);
   const paths = new Set<string>();
   collectFactPaths(condition, paths);
+  // One loop per key the subjects are placed at, generated once the order has settled.
+  const loops = new Map<string, SelectEach>();
   return {
     condition,
     timeZone: zone.name,
     evaluate,
+    selectEach(subjects, key, idKey, facts, held, unknown, start = 0, end = subjects.length) {
+      const f = facts as Record<string, unknown>;
+      let i = Math.max(0, start);
+      const last = Math.min(subjects.length, end);
+      let falses = 0;
+      // While the order is still being learned, one call at a time (that is what it learns from).
+      for (; i < last && settled() === undefined; i++) {
+        const subject = subjects[i] as Record<string, unknown>;
+        f[key] = subject;
+        const truth = evaluate(f);
+        if (truth === false) falses++;
+        else (truth ? held : unknown).push(subject[idKey]);
+      }
+      if (i >= last) return falses;
+      const loopKey = `${key}\u0000${idKey}`;
+      let loop = loops.get(loopKey);
+      if (loop === undefined) {
+        loop = generateEach(settled()!, zone, key, idKey);
+        loops.set(loopKey, loop);
+      }
+      // In runs of EACH_RUN subjects, so that V8 optimizes the loop as a whole function early on, rather
+      // than running one long call through on-stack replacement.
+      for (; i < last; i += EACH_RUN) falses += loop(subjects, i, Math.min(last, i + EACH_RUN), f, held, unknown);
+      return falses;
+    },
     explain(facts: Facts): Explanation {
       const leaves: LeafTrace[] = [];
       const tree = explainRoot(facts ?? EMPTY_FACTS, leaves);

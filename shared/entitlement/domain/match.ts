@@ -210,10 +210,31 @@ export function matchSlice(
       else if (truth === true) eligible.push(id);
       else needsInfo.push(id);
     }
+  } else if (!persons) {
+    // The criteria cannot see the credit record, so only those not already ineligible need one: credit
+    // lookups are random memory reads and would cost more than the evaluation itself. The condition's
+    // generated loop evaluates the slice with no call per profile and collects the codes of the rest;
+    // the dishonest among them are then taken out by code, without reading a profile again.
+    if (lookup === undefined) {
+      ineligible = compiled.selectEach(profiles, 'enterprise', 'creditCode', facts, eligible, needsInfo, start, end);
+    } else {
+      const held: string[] = [];
+      const unknown: string[] = [];
+      ineligible = compiled.selectEach(profiles, 'enterprise', 'creditCode', facts, held, unknown, start, end);
+      const honest = (id: string): boolean => {
+        const credit = lookup(id);
+        if (credit !== undefined && credit.dishonest === true) {
+          excluded++;
+          return false;
+        }
+        return true;
+      };
+      // In profile order within each list, as before.
+      for (const id of held) if (honest(id)) eligible.push(id);
+      for (const id of unknown) if (honest(id)) needsInfo.push(id);
+    }
   } else {
-    // The criteria cannot see the credit record, so only those not already ineligible need one:
-    // credit lookups are random memory reads and would cost more than the evaluation itself. Nor is the
-    // id read before it is needed: over profiles of several shapes that read is not free either.
+    // A person's facts are built per profile (the birth date from the ID number), one call each.
     for (let i = start; i < end; i++) {
       const profile = profiles[i]!;
       place(profile);

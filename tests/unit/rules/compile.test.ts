@@ -391,3 +391,98 @@ describe('adaptive order of evaluation', () => {
     }
   });
 });
+
+describe('selectEach: the bulk path', () => {
+  /** What evaluate says of each subject placed at facts.form, as selectEach reports it. */
+  function oneByOne(c: Condition, subjects: readonly Record<string, unknown>[], base: Facts): { held: unknown[]; unknown: unknown[]; falses: number } {
+    const single = compileCondition(c);
+    const out = { held: [] as unknown[], unknown: [] as unknown[], falses: 0 };
+    for (const s of subjects) {
+      const truth = single.evaluate({ ...base, form: s });
+      if (truth === false) out.falses += 1;
+      else (truth ? out.held : out.unknown).push(s.id);
+    }
+    return out;
+  }
+
+  // Skewed so that the order changes at the switch: e is almost never true, a rarely ≥ 3.
+  const condition: Condition = {
+    any: [
+      { all: [leaf('form.a', 'gte', 3), { not: leaf('form.b', 'in', ['x', 'y']) }] },
+      { all: [leaf('form.d', 'before', 'now'), leaf('applicant.flag', 'eq', true)] },
+      leaf('form.e', 'eq', true),
+    ],
+  };
+  function subjects(n: number): Record<string, unknown>[] {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const maybe = <T>(v: T) => (rnd() < 0.2 ? undefined : v);
+    return Array.from({ length: n }, (_, id) => ({
+      id: `S-${id}`,
+      a: maybe(Math.floor(rnd() * 4)),
+      b: maybe(rnd() < 0.5 ? 'x' : 'z'),
+      d: maybe(rnd() < 0.5 ? '2026-11-02' : '2026-11-04'),
+      e: maybe(rnd() < 0.02),
+    }));
+  }
+  const base: Facts = { now: '2026-11-03T10:15:00+08:00', applicant: { flag: true } };
+
+  it('gives the answers of evaluate, in order, across the switch of order within one call', () => {
+    const list = subjects(3 * ADAPT_CALLS + 17);
+    const c = compileCondition(condition);
+    const held: unknown[] = [];
+    const unknown: unknown[] = [];
+    const falses = c.selectEach(list, 'form', 'id', { ...base }, held, unknown);
+    const expected = oneByOne(condition, list, base);
+    expect({ held, unknown, falses }).toEqual(expected);
+    // Each kind of answer occurs, so the comparison says something.
+    expect([expected.held.length, expected.unknown.length, expected.falses].every((n) => n > 50)).toBe(true);
+    // Once settled, a second call runs the generated loop alone, with the same answers.
+    const again = { held: [] as unknown[], unknown: [] as unknown[] };
+    expect(c.selectEach(list, 'form', 'id', { ...base }, again.held, again.unknown)).toBe(expected.falses);
+    expect(again).toEqual({ held: expected.held, unknown: expected.unknown });
+  });
+
+  it('reads other roots and now off the facts object, and the subject where the condition names its key', () => {
+    const c = compileCondition(condition);
+    const list = subjects(2 * ADAPT_CALLS);
+    c.selectEach(list, 'form', 'id', { ...base }, [], []); // settles the order
+    const held: unknown[] = [];
+    const withoutFlag = { ...base, applicant: { flag: false } };
+    c.selectEach(list, 'form', 'id', withoutFlag, held, []);
+    expect(held).toEqual(oneByOne(condition, list, withoutFlag).held);
+    expect(held).not.toEqual(oneByOne(condition, list, base).held);
+  });
+
+  it('looks at subjects[start..end) only, clamped to the list', () => {
+    const c = compileCondition(condition);
+    const list = subjects(4 * ADAPT_CALLS);
+    const whole = oneByOne(condition, list.slice(1000, 3500), base);
+    const part = { held: [] as unknown[], unknown: [] as unknown[] };
+    expect(c.selectEach(list, 'form', 'id', { ...base }, part.held, part.unknown, 1000, 3500)).toBe(whole.falses);
+    expect(part).toEqual({ held: whole.held, unknown: whole.unknown });
+    const tail = oneByOne(condition, list.slice(4000), base);
+    const clamped = { held: [] as unknown[], unknown: [] as unknown[] };
+    expect(c.selectEach(list, 'form', 'id', { ...base }, clamped.held, clamped.unknown, 4000, 10 ** 6)).toBe(tail.falses);
+    expect(clamped).toEqual({ held: tail.held, unknown: tail.unknown });
+    expect(c.selectEach(list, 'form', 'id', { ...base }, [], [], 10, 10)).toBe(0);
+  });
+
+  it('works on a lone leaf, which never reorders', () => {
+    const c = compileCondition(leaf('form.a', 'gte', 2));
+    const list = subjects(500);
+    const held: unknown[] = [];
+    const unknown: unknown[] = [];
+    const falses = c.selectEach(list, 'form', 'id', { ...base }, held, unknown);
+    expect({ held, unknown, falses }).toEqual(oneByOne(leaf('form.a', 'gte', 2), list, base));
+  });
+
+  it('does not let the key or the id key inject code', () => {
+    const c = compileCondition(leaf('form.a', 'gte', 2));
+    const list = Array.from({ length: ADAPT_CALLS + 10 }, (_, i) => ({ 'a"]; throw 1; //': `id-${i}`, a: 3 }));
+    const held: unknown[] = [];
+    c.selectEach(list, 'form"]; throw 1; //', 'a"]; throw 1; //', { form: {} }, held, []);
+    // The key names no root the condition reads, so form.a is read off the facts object: unknown.
+    expect(held).toEqual([]);
+  });
+});

@@ -134,3 +134,22 @@ describe('compiled conditions (property-based)', () => {
     );
   });
 });
+
+describe('selectEach (property-based)', () => {
+  it('gives, in order, the answers of the reference interpreter for a list of subjects', () => {
+    fc.assert(
+      fc.property(conditionArb.map((c) => withIds(c)), fc.array(factsArb, { minLength: 1, maxLength: 40 }), fc.nat(2500), (c, forms, extra) => {
+        // Long enough lists cross the switch to the learned order inside the call.
+        const subjects = Array.from({ length: forms.length + extra }, (_, i) => ({ ...(forms[i % forms.length]!.form as object), id: i }));
+        const held: unknown[] = [];
+        const unknown: unknown[] = [];
+        const falses = compileCondition(c).selectEach(subjects, 'form', 'id', {}, held, unknown);
+        const truths = subjects.map((s) => reference(c, { form: s }));
+        expect(held).toEqual(subjects.filter((_, i) => truths[i] === true).map((s) => s.id));
+        expect(unknown).toEqual(subjects.filter((_, i) => truths[i] === null).map((s) => s.id));
+        expect(falses).toBe(truths.filter((t) => t === false).length);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
