@@ -48,7 +48,21 @@ export function signedHeaders(
 const RFC3339 = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt]([01]\d|2[0-3]):[0-5]\d:([0-5]\d|60)(\.\d{1,9})?([Zz]|[+-]([01]\d|2[0-3]):[0-5]\d)$/;
 
 export function isRfc3339(value: string): boolean {
-  return RFC3339.test(value) && !Number.isNaN(Date.parse(value));
+  return RFC3339.test(value) && realDay(value) && !Number.isNaN(instantOf(value));
+}
+
+/** Whether the date part names a real day: Date.parse would read 31 November as 1 December. */
+function realDay(value: string): boolean {
+  const [y, m, d] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))];
+  return new Date(Date.UTC(y, m - 1, d)).getUTCDate() === d;
+}
+
+/**
+ * The instant of an RFC 3339 time, a leap second (`:60`, which Date.parse refuses) read as the last instant
+ * of its minute, as the edge keeps event timestamps; NaN when it is no time.
+ */
+function instantOf(value: string): number {
+  return Date.parse(value.replace(/^(.{17})60(?:\.\d+)?/, '$159.999'));
 }
 
 export type Verification = { ok: true; principal: string } | { ok: false; reason: string };
@@ -71,7 +85,7 @@ export function verify(
   const key = Object.hasOwn(keys, principal) ? keys[principal] : undefined;
   if (typeof key !== 'string' || key === '') return { ok: false, reason: `unknown principal ${principal}` };
   if (!isRfc3339(date)) return { ok: false, reason: `${HEADER_DATE} must be an RFC 3339 time, e.g. 2026-11-03T09:30:00Z` };
-  const at = Date.parse(date);
+  const at = instantOf(date);
   if (Math.abs(nowMs - at) > MAX_SKEW_MS) return { ok: false, reason: `${HEADER_DATE} is more than 5 minutes from the server's time` };
   const expected = Buffer.from(sign(key, method, path, date, body));
   const given = Buffer.from(signature);
