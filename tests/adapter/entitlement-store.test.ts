@@ -205,8 +205,11 @@ describe('entitlement store: publicity and objections', () => {
     expect((await s.listInWindow('AD-PUBL', W.windowId)).map((e) => e.creditCode).sort()).toEqual(['91440106MA59CP0001', '91440106MA59CP0002']);
     expect((await s.listInState('AD-PUBL', 'PUBLICIZED')).length).toBe(2);
     expect((await s.readFigures('AD-PUBL')).counters).toMatchObject({ eligible: 2, publicized: 2 });
-    await s.finishWindow(due.find((d) => d.policyId === 'AD-PUBL')!);
+    const mine = due.find((d) => d.policyId === 'AD-PUBL')!;
+    expect(await s.isWindowDue(mine)).toBe(true);
+    await s.finishWindow(mine);
     expect((await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).filter((d) => d.policyId === 'AD-PUBL')).toEqual([]);
+    expect(await s.isWindowDue(mine)).toBe(false);
   });
 
   it('writes an objection with its change once, returns a release to the budget, and keeps a lone objection create-only', async () => {

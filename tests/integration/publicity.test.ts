@@ -263,3 +263,86 @@ describe('公示 and 异议 through the local runtime', () => {
     expect((await outbound('gov.entitlement.notified')).filter((e) => e.subject === `${POLICY_ID}/${D}`)).toHaveLength(1);
   }, 60_000);
 });
+
+/**
+ * The grace between a window's end and its close, through the handlers: a policy listing the micro
+ * enterprises for one working day. A dismissal in the grace leaves the pair on the list, so an objection
+ * received in time and processed later still holds it.
+ */
+describe('公示: the grace after a window ends, before the close', () => {
+  const GRACE_POLICY = 'POL-IT-PUB-GRACE';
+  const GRACE_CLOSES = '2025-10-15T15:59:59.999Z';
+  const F = code(6);
+  async function graceStates(): Promise<Record<string, string>> {
+    const res = await rt.get(`/policies/${GRACE_POLICY}/entitlements?limit=100`);
+    expect(res.status).toBe(200);
+    return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e.state]));
+  }
+  async function graceOutbound(type: string): Promise<any[]> {
+    const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
+    return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${GRACE_POLICY}/`));
+  }
+  async function queueAt(e: any, receivedAt: string): Promise<void> {
+    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+    try {
+      await client.send(new SendMessageCommand({
+        QueueUrl: sqs.queues.policy.url,
+        MessageBody: JSON.stringify({ ...e, receivedat: receivedAt }),
+        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
+      }));
+    } finally {
+      client.destroy();
+    }
+    await rt.drain();
+  }
+  const graceObjection = (data: Record<string, unknown>) => event('/systems/policy', 'gov.policy.objection.filed', { policyId: GRACE_POLICY, ...data });
+  const resolution = (objectionId: string, upheld: boolean) => event('/systems/policy', 'gov.policy.objection.resolved', { objectionId, upheld, note: upheld ? '核查属实' : '核查不属实' });
+  /** A minute before the window's end: in time, whenever it is processed. */
+  const IN_TIME = '2025-10-15T15:59:00.000Z';
+
+  it('lists the micro enterprises in a window of one working day', async () => {
+    // Tue 2025-10-14 09:00 Shanghai: the window ends at the end of Wed 2025-10-15.
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-14T09:00:00+08:00' });
+    await post(profile(F, '深圳市己微电子有限公司', { size: 'micro', exportValueUsd: 100_000 }));
+    await post(event('/systems/policy', 'gov.policy.published', {
+      ...POLICY,
+      policyId: GRACE_POLICY,
+      criteria: { all: [{ id: 'C-MICRO', description: '企业规模为微型', fact: 'enterprise.size', op: 'in', value: ['micro'] }] },
+      budget: 10 * AMOUNT,
+      publicity: { workingDays: 1 },
+    }));
+    expect(await graceStates()).toEqual({ [B]: 'PUBLICIZED', [F]: 'PUBLICIZED' });
+    expect((await rt.get(`/policies/${GRACE_POLICY}`)).body.publicity.window).toMatchObject({ windowId: '2025-10-14', closesAt: GRACE_CLOSES });
+  }, 60_000);
+
+  it('leaves a pair dismissed in the grace on the list: an objection received in time and processed later holds it', async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-15T10:00:00+08:00' });
+    await post(graceObjection({ objectionId: 'OBJ-G-1', creditCode: B, by: 'thirdParty', reason: '举报规模不实' }));
+    expect((await graceStates())[B]).toBe('OBJECTED');
+    // Ten minutes after the end, before the close (it waits 30 minutes): dismissed, back on the list.
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-16T00:10:00+08:00' });
+    const dismissed = resolution('OBJ-G-1', false);
+    await post(dismissed);
+    expect((await graceStates())[B]).toBe('PUBLICIZED');
+    expect(await receipt(dismissed)).toMatchObject({ outcome: 'applied', effect: { resource: 'objection', id: 'OBJ-G-1', state: 'DISMISSED' } });
+    expect(await graceOutbound('gov.entitlement.notified')).toEqual([]);
+    // A second objection, received a minute before the end and still queued: it holds the pair.
+    const second = graceObjection({ objectionId: 'OBJ-G-2', creditCode: B, by: 'thirdParty', reason: '再次举报' });
+    await queueAt(second, IN_TIME);
+    expect((await graceStates())[B]).toBe('OBJECTED');
+  }, 60_000);
+
+  it('releases the listed at the close, keeps the held one held, and removes it when upheld', async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2025-10-16T09:00:00+08:00' });
+    expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
+    await rt.drain();
+    expect(await graceStates()).toEqual({ [B]: 'OBJECTED', [F]: 'GRANTED' });
+    await post(resolution('OBJ-G-2', true));
+    expect(await graceStates()).toEqual({ [B]: 'REMOVED', [F]: 'GRANTED' });
+    const notified = (await graceOutbound('gov.entitlement.notified')).map((e) => e.subject);
+    expect(notified).toEqual([`${GRACE_POLICY}/${F}`]);
+    const figures = (await rt.get(`/policies/${GRACE_POLICY}`)).body.figures;
+    expect(figures).toMatchObject({ objectionsFiled: 2, objectionsUpheld: 1, objectionsDismissed: 1, removed: 1, granted: 1 });
+  }, 60_000);
+});

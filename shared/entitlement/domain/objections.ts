@@ -3,8 +3,9 @@
  *
  *   PUBLICIZED → OBJECTED                    a third-party objection in the pair's window     planThirdPartyObjection
  *   OBJECTED → REMOVED                       upheld: off the list, its reservation returned   planResolution
- *   OBJECTED → PUBLICIZED                    dismissed while the window is open               planResolution
- *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close: proceeds             planResolution
+ *   OBJECTED → PUBLICIZED                    dismissed while the window is open, or after its  planResolution
+ *                                            end but before the close released the window
+ *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close released the window    planResolution
  *   ELIGIBLE → PUBLICIZED → NOTIFIED (→ GRANTED)   a self-objection received in time, processed   releaseAfterClose
  *                                            after the close: listed and released in one write
  *
@@ -15,6 +16,11 @@
  * processed later still (a redrive from the dead-letter queue) is not refused as late — a third-party
  * objection on a pair already released is recorded without holding it (`ALREADY_RELEASED`), and a pair a
  * self-objection lists after the close is released at once, as the close would have released it.
+ *
+ * Between a window's end and the close that releases it (the grace), a pair a dismissal leaves on the list
+ * stays PUBLICIZED for the close to release, as if the window were still open, so an
+ * objection received in time and still queued can hold it. `windowReleased` (whether the close has
+ * released the pair's window) is the caller's to read: the close's due entry is gone.
  */
 import { isOpenAt, planRelease } from './publicity';
 import { pushDays } from './transitions';
@@ -88,7 +94,8 @@ export function planThirdPartyObjection(
 
 /**
  * `gov.policy.objection.resolved`: upheld removes the pair and returns its reservation; dismissed lets it
- * proceed once no other objection holds it — back on the list while its window is open, else on to the push.
+ * proceed once no other objection holds it — back on the list while its window is open or not yet released
+ * by the close (`windowReleased` false: the grace after its end), else on to the push.
  * Unchanged when the objection does not hold the pair: resolved before, or another objection on the pair was
  * upheld and removed it (the objection is then resolved without moving the pair).
  */
@@ -99,6 +106,7 @@ export function planResolution(
   upheld: boolean,
   now: Instant,
   timeZone?: string,
+  windowReleased = true,
 ): Plan {
   const open = entitlement.openObjections ?? [];
   if (entitlement.state !== 'OBJECTED' || !open.includes(objectionId)) return unchanged('ALREADY_RESOLVED');
@@ -116,7 +124,8 @@ export function planResolution(
   if (rest.length > 0) return transition(entitlement, { ...base, steps: [], set: { openObjections: rest } });
   const cleared: Entitlement = { ...entitlement, openObjections: [] };
   const closesAt = entitlement.publicity?.closesAt;
-  if (closesAt !== undefined && isOpenAt(closesAt, now)) {
+  if (closesAt !== undefined && (isOpenAt(closesAt, now) || !windowReleased)) {
+    // Still on the list: the window is open, or it ended but the close has not released it yet (the grace).
     return transition(entitlement, {
       ...base,
       steps: [{ from: 'OBJECTED', to: 'PUBLICIZED', reason: 'OBJECTION_DISMISSED' }],

@@ -15,7 +15,9 @@
  * redrive from the dead-letter queue) is not refused as late: a third-party objection on a pair the close
  * already released is filed (OPEN, counted) without holding it — its resolution is recorded and moves
  * nothing, undoing a push being a recovery's business — and a pair a self-objection lists after its window
- * closed is released in the same write (notified, or granted), as the close would have released it.
+ * closed is released in the same write (notified, or granted), as the close would have released it. In the
+ * grace between a window's end and its close, a dismissal leaves the pair listed for the close
+ * (service/publicity.ts), so an objection received in time and still queued can hold it.
  */
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
@@ -49,6 +51,7 @@ import type { EntitlementPorts, ObjectionWrite } from '../ports';
 import { noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
+import { releaseIfWindowReleased, windowReleased } from './publicity';
 import { countCommitted } from './telemetry';
 
 const MAX_ATTEMPTS = 5;
@@ -238,7 +241,9 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
     const state: ObjectionState = input.upheld ? 'UPHELD' : 'DISMISSED';
     const resolved: Objection = { ...objection, state, resolvedAt: now, note: input.note };
     const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 } };
-    const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone);
+    // A dismissal after the window's end leaves the pair on the list until the close has released the window.
+    const released = input.upheld || (await windowReleased(ports, e.policyId, e.publicity, now));
+    const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone, released);
     if (plan.kind !== 'transition') {
       // The pair is no longer held by this objection (another one on it was upheld and removed it): the
       // resolution is still recorded and counted, and changes nothing else.
@@ -253,7 +258,9 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t], write.counts);
     await afterResolution(ports, policy, t, now);
-    return `${state}:${t.from}->${t.to}`;
+    // Back on the list after the window's end: the close releases it, unless it finished the window meanwhile.
+    const late = await releaseIfWindowReleased(ports, policy, t.next, now);
+    return late !== undefined && late.committed.length > 0 ? `${state}:${t.from}->${t.to}:RELEASED` : `${state}:${t.from}->${t.to}`;
   }
   throw new Error(`objection ${input.objectionId} kept changing during its resolution`);
 }

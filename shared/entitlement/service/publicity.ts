@@ -7,6 +7,12 @@
  * Re-running changes nothing: a moved pair is not PUBLICIZED any more, and a pair whose notification was
  * committed but not yet sent (a crash in between) is sent again (the same message id) before the window
  * is finished.
+ *
+ * Until the close has finished a window, a dismissal processed after its end leaves the pair PUBLICIZED for the close to release (so an objection received in time, still queued, can hold it);
+ * once finished, it releases it itself. A pair put back on the list while the close runs is caught by
+ * one of the two: the close looks at the window's pairs again after finishing it, and the writer, after its
+ * commit, asks whether the window is still due and releases the pair itself when it is not
+ * (releaseIfWindowReleased).
  */
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
@@ -27,7 +33,7 @@ export interface PublicitySummary {
 }
 
 /** The pair's release at the close, committed; re-planned on a race. */
-async function releasePair(ports: EntitlementPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
+export async function releasePair(ports: EntitlementPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
   const { store, settings } = ports;
   const pair = { policyId: listed.policyId, creditCode: listed.creditCode };
   let current: Policy = policy;
@@ -59,13 +65,44 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
       .sort(budgetOrder);
     const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, results, now);
-    const released = results.filter((r) => r.committed.length > 0).length;
-    logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released });
     await store.finishWindow(due);
+    // Pairs put back on the list while this ran (a dismissal) before the window was finished.
+    const late = (await store.listInWindow(due.policyId, due.windowId))
+      .filter((e) => e.state === 'PUBLICIZED' && e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
+      .sort(budgetOrder);
+    const after = await inPool(late, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
+    await afterSettle(ports, after, now);
+    const released = [...results, ...after].filter((r) => r.committed.length > 0).length;
+    logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released });
     return released;
   }
   await store.finishWindow(due);
   return 0;
+}
+
+/**
+ * Whether the close has released the window of a listed pair: its window ended and the schedule finished it
+ * (the due entry is gone). False while the window is open, and during the grace after its end.
+ */
+export async function windowReleased(
+  ports: EntitlementPorts,
+  policyId: string,
+  window: { readonly windowId: string; readonly closesAt: Instant } | undefined,
+  now: Instant,
+): Promise<boolean> {
+  if (window === undefined || isOpenAt(window.closesAt, now)) return false;
+  return !(await ports.store.isWindowDue({ policyId, windowId: window.windowId, closesAt: window.closesAt }));
+}
+
+/**
+ * After a write that left a pair PUBLICIZED in a window that has ended (a dismissal in the grace): when the close finished the window in the meantime, the pair is released here, as the close
+ * would have released it. Undefined when there is nothing to release.
+ */
+export async function releaseIfWindowReleased(ports: EntitlementPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {
+  if (e.state !== 'PUBLICIZED' || !(await windowReleased(ports, e.policyId, e.publicity, now))) return undefined;
+  const result = await releasePair(ports, policy, e, now);
+  await afterSettle(ports, [result], now);
+  return result;
 }
 
 /**

@@ -58,6 +58,12 @@ export async function finishWindow(w: DueWindow): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: table(), Key: { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) } }));
 }
 
+export async function isWindowDue(w: DueWindow): Promise<boolean> {
+  const key = { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) };
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
+  return out.Item !== undefined;
+}
+
 /** A policy's entitlements in one state (a partition query with a filter: a policy's pairs, not the table). */
 export async function listInState(policyId: string, state: string): Promise<Entitlement[]> {
   const items = await queryAll({

@@ -185,6 +185,9 @@ export class MemoryEntitlementStore implements EntitlementStore {
   async listDueWindows(before: string, limit: number) {
     return [...this.due.values()].filter((w) => w.closesAt < before).sort((a, b) => (a.closesAt < b.closesAt ? -1 : 1)).slice(0, limit);
   }
+  async isWindowDue(w: DueWindow) {
+    return this.due.has(`${w.policyId}#${w.windowId}`);
+  }
   async finishWindow(w: DueWindow) {
     this.due.delete(`${w.policyId}#${w.windowId}`);
   }

@@ -207,6 +207,66 @@ describe('objections received in time, processed after the window closed', () =>
     expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), filed)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
   });
 
+  it('leaves a pair dismissed in the grace on the list, so an objection received in time and still queued holds it', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = IN_WINDOW;
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-g1'), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    // Dismissed ten minutes after the end, before the close: back on the list, nobody notified.
+    w.now = minutesAfterClose(10);
+    expect(await service.resolveObjection({ objectionId: 'O-g1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED');
+    expect(state(w, A!)).toBe('PUBLICIZED');
+    expect(w.sent.notifications).toEqual([]);
+    // Another objection received a minute before the end, processed now: in time, it holds the pair.
+    w.now = minutesAfterClose(12);
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-g2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    w.now = minutesAfterClose(31);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
+    // Dismissed after the close released the window: on to the push at once.
+    w.now = minutesAfterClose(40);
+    expect(await service.resolveObjection({ objectionId: 'O-g2', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([B, A]);
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 2, objectionsDismissed: 2, granted: 2 });
+  });
+
+  it('releases a pair dismissed in the grace when the close finished the window meanwhile, either side of the race', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = IN_WINDOW;
+    await service.fileObjection(objection(A!, 'thirdParty', 'O-x1'), cause('gov.policy.objection.filed'));
+    await service.fileObjection(objection(B!, 'thirdParty', 'O-x2'), cause('gov.policy.objection.filed'));
+    w.now = minutesAfterClose(31);
+    // The close reads the window's pairs while A is held, and the dismissal commits before it finishes the
+    // window: the close's second look releases A.
+    const listInWindow = w.store.listInWindow.bind(w.store);
+    let raced = false;
+    w.store.listInWindow = async (policyId: string, windowId: string) => {
+      const pairs = await listInWindow(policyId, windowId);
+      if (!raced) {
+        raced = true;
+        expect(await service.resolveObjection({ objectionId: 'O-x1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED');
+      }
+      return pairs;
+    };
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
+    // The dismissal saw the window still due, and the close finished it before the dismissal's commit:
+    // the dismissal's second look releases B.
+    w.store.due.set('P-PUB#2025-09-29', { policyId: 'P-PUB', windowId: '2025-09-29', closesAt: CLOSES });
+    const isWindowDue = w.store.isWindowDue.bind(w.store);
+    let first = true;
+    w.store.isWindowDue = async (d) => {
+      const due = await isWindowDue(d);
+      if (first) {
+        first = false;
+        w.store.due.clear();
+      }
+      return due;
+    };
+    expect(await service.resolveObjection({ objectionId: 'O-x2', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED:RELEASED');
+    expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
+  });
+
   it('releases at once a pair a self-objection received in time lists after the close ran, notified once', async () => {
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);

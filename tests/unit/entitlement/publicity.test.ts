@@ -143,6 +143,20 @@ describe('objections', () => {
     expect([two.to, two.next.openObjections]).toEqual(['OBJECTED', ['O-2']]);
   });
 
+  it('leaves a pair dismissed after the end of its window on the list until the close has released the window', () => {
+    const held = listed({ state: 'OBJECTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED'], openObjections: ['O-1'] });
+    const grace = '2025-10-13T16:10:00.000Z';
+    // In the grace (the close has not released the window): back on the list, for the close to release.
+    const kept = transitionOf(planResolution(held, grant, 'O-1', false, grace, 'Asia/Shanghai', false));
+    expect([kept.to, kept.notification, kept.next.openObjections]).toEqual(['PUBLICIZED', undefined, undefined]);
+    expect(counterDeltas(kept).counts).toEqual({});
+    // Once the close has released the window: on to the push at once.
+    const released = transitionOf(planResolution(held, grant, 'O-1', false, grace, 'Asia/Shanghai', true));
+    expect([released.steps.map((s) => s.to), released.notification?.purpose]).toEqual([['NOTIFIED', 'GRANTED'], 'granted']);
+    // Upheld, either way: removed.
+    expect(transitionOf(planResolution(held, grant, 'O-1', true, grace, 'Asia/Shanghai', false)).to).toBe('REMOVED');
+  });
+
   it('evaluates a self-objection on declared facts over the shared profile, which it does not change', () => {
     const shared = { creditCode: '91440106MA59C1234X', name: '某公司', asOf: '2025-05-01', size: 'small' };
     const out = withDeclaredFacts(shared, shared.creditCode, { 'enterprise.exportValueUsd': 4_200_000, 'enterprise.__proto__.x': 1 });
