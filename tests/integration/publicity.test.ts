@@ -245,6 +245,17 @@ describe('公示 and 异议 through the local runtime', () => {
     // Redelivered: filed once.
     await queueAsIngested(redriven);
     expect((await policy()).figures.objectionsFiled).toBe(3);
+    // Upheld: recorded and counted as upheld, and apart as upheld after the release; the granted pair is not
+    // removed (taking the benefit back is a recovery), and the receipt says so.
+    const resolved = event('/systems/policy', 'gov.policy.objection.resolved', { objectionId: 'OBJ-IT-4', upheld: true, note: '经核查属实' });
+    await post(resolved);
+    expect((await states())[C]).toBe('GRANTED');
+    expect(await receipt(resolved)).toMatchObject({
+      outcome: 'applied',
+      effect: { resource: 'objection', id: 'OBJ-IT-4', state: 'UPHELD' },
+      details: { outcome: 'UPHELD_AFTER_RELEASE', removed: false, entitlementState: 'GRANTED' },
+    });
+    expect((await policy()).figures).toMatchObject({ objectionsUpheld: 2, upheldAfterRelease: 1, removed: 1, granted: 3, amountReserved: 3 * AMOUNT });
   }, 60_000);
 
   it('grants at once a pair a self-objection received in time adds after the close, notified once', async () => {

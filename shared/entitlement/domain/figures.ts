@@ -21,6 +21,9 @@ export const COUNTERS = [
   // Objections filed (both kinds), third-party ones upheld or dismissed, self-objections that added the
   // pair or changed nothing (never upheld or dismissed: they are decided by re-evaluation).
   'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
+  // Of the upheld, those resolved after the close had released their pair (filed ALREADY_RELEASED): the pair
+  // was not removed and still counts as notified / granted; taking the benefit back is a recovery.
+  'upheldAfterRelease',
   // Listed pairs paid, and the natural days from listing to payment summed over them.
   'paidAfterPublicity', 'publicityToPaymentDays',
   // Pushed pairs (notified; a grant is notified and granted at once), and the natural days from becoming

@@ -14,7 +14,8 @@
  * window waits for the policy queue's deliveries (service/publicity.ts), and one processed later still (a
  * redrive from the dead-letter queue) is not refused as late: a third-party objection on a pair the close
  * already released is filed (OPEN, counted) without holding it — its resolution is recorded and moves
- * nothing, undoing a push being a recovery's business — and a pair a self-objection lists after its window
+ * nothing, undoing a push being a recovery's business; upheld, it is counted apart (upheldAfterRelease) and
+ * its receipt says the pair was not removed — and a pair a self-objection lists after its window
  * closed is released in the same write (notified, or granted), as the close would have released it. In the
  * grace between a window's end and its close, a dismissal leaves the pair listed for the close
  * (service/publicity.ts), so an objection received in time and still queued can hold it.
@@ -240,19 +241,30 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
     const now = clock.now();
     const state: ObjectionState = input.upheld ? 'UPHELD' : 'DISMISSED';
     const resolved: Objection = { ...objection, state, resolvedAt: now, note: input.note };
-    const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 } };
+    const counts: Partial<Record<Counter, number>> = { [input.upheld ? 'objectionsUpheld' : 'objectionsDismissed']: 1 };
     // A dismissal after the window's end leaves the pair on the list until the close has released the window.
     const released = input.upheld || (await windowReleased(ports, e.policyId, e.publicity, now));
     const plan = planResolution(e, policy, objection.objectionId, input.upheld, now, settings.timeZone, released);
     if (plan.kind !== 'transition') {
-      // The pair is no longer held by this objection (another one on it was upheld and removed it): the
-      // resolution is still recorded and counted, and changes nothing else.
-      const why = `resolved ${state.toLowerCase()}; the entitlement is ${e.state} and no longer held by this objection`;
-      const receipt = applied(cause, now, objectionEffect(objection.objectionId, state), { entitlementState: e.state });
+      // The pair is no longer held by this objection: another one on it was upheld and removed it, or it was
+      // filed after the close had released the pair (ALREADY_RELEASED). The resolution is still recorded and
+      // counted, and changes no entitlement: a released pair upheld against is counted apart
+      // (upheldAfterRelease) and stays as it is — taking the benefit back is a recovery (gov.policy.recovered).
+      const afterRelease = e.state !== 'REMOVED' && e.reached.includes('NOTIFIED');
+      const upheldAfterRelease = input.upheld && afterRelease;
+      const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts: upheldAfterRelease ? { ...counts, upheldAfterRelease: 1 } : counts };
+      const why = upheldAfterRelease
+        ? `resolved upheld; the entitlement was already released (${e.state}) and is not removed: taking the benefit back is a recovery`
+        : `resolved ${state.toLowerCase()}; the entitlement is ${e.state} and no longer held by this objection`;
+      const details = afterRelease
+        ? { outcome: upheldAfterRelease ? 'UPHELD_AFTER_RELEASE' : 'ALREADY_RELEASED', removed: false, entitlementState: e.state }
+        : { entitlementState: e.state };
+      const receipt = applied(cause, now, objectionEffect(objection.objectionId, state), details);
       if (!(await store.saveObjection(write, objectionAudit(resolved, cause.source, now, why, cause.id), receipt))) continue;
       countCommitted(ports.metrics, [], write.counts);
-      return `${state}:${e.state}`;
+      return upheldAfterRelease ? `UPHELD_AFTER_RELEASE:${e.state}` : `${state}:${e.state}`;
     }
+    const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts };
     const t = plan.transition;
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
     if (!out.ok) continue;

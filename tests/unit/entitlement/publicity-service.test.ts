@@ -198,11 +198,24 @@ describe('objections received in time, processed after the window closed', () =>
     expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-r', action: 'objection:OPEN', causeId: filed.id });
     // Redelivered: filed before, nothing counted twice.
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-r', IN_WINDOW), filed)).toBe('unchanged:OPEN');
-    // Its resolution is recorded and counted; the released pair is left as it is.
-    expect(await service.resolveObjection({ objectionId: 'O-r', upheld: true, note: '核查属实' }, cause('gov.policy.objection.resolved'))).toBe('UPHELD:GRANTED');
+    // Its resolution is recorded and counted as upheld, and apart as upheld after the release: the released
+    // pair is left as it is (not removed; taking the benefit back is a recovery), and the receipt says so.
+    const resolved = cause('gov.policy.objection.resolved');
+    expect(await service.resolveObjection({ objectionId: 'O-r', upheld: true, note: '核查属实' }, resolved)).toBe('UPHELD_AFTER_RELEASE:GRANTED');
     expect(state(w, A!)).toBe('GRANTED');
-    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, objectionsUpheld: 1, granted: 2, removed: 0 });
+    expect(w.store.objections.get('O-r')).toMatchObject({ state: 'UPHELD', note: '核查属实' });
+    expect(w.store.receipts.at(-1)).toMatchObject({
+      id: resolved.id,
+      outcome: 'applied',
+      effect: { resource: 'objection', id: 'O-r', state: 'UPHELD' },
+      details: { outcome: 'UPHELD_AFTER_RELEASE', removed: false, entitlementState: 'GRANTED' },
+    });
+    expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-r', action: 'objection:UPHELD', why: expect.stringContaining('recovery') });
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, objectionsUpheld: 1, upheldAfterRelease: 1, granted: 2, removed: 0 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1 });
+    // Redelivered: nothing counted twice.
+    expect(await service.resolveObjection({ objectionId: 'O-r', upheld: true, note: '核查属实' }, resolved)).toBe('unchanged:UPHELD');
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsUpheld: 1, upheldAfterRelease: 1 });
     // Received after the window, it is still refused.
     expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), filed)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
   });
