@@ -262,6 +262,9 @@ describe('公示 and 异议 through the local runtime', () => {
     const late = objection({ objectionId: 'OBJ-IT-5', creditCode: D, by: 'self', reason: '本企业符合条件', facts: { 'enterprise.size': 'small', 'enterprise.exportValueUsd': 2_000_000 } });
     await queueAsIngested(late);
     expect((await states())[D]).toBe('GRANTED');
+    // On the publicity list, in the window it joined at its receipt, before it was notified.
+    const lists = (await outbound('gov.policy.publicity.listed')).filter((e) => e.data.entries.some((x: any) => x.creditCode === D));
+    expect(lists.map((e) => [e.data.windowId, e.data.closesAt])).toEqual([['2025-09-29', CLOSES_AT]]);
     const p = await policy();
     expect(p.figures).toMatchObject({ objectionsFiled: 4, addedBySelfObjection: 2, notified: 4, granted: 4, amountReserved: 4 * AMOUNT });
     expect(p.budget.remaining).toBe(0);
@@ -276,9 +279,10 @@ describe('公示 and 异议 through the local runtime', () => {
 });
 
 /**
- * The grace between a window's end and its close, through the handlers: a policy listing the micro
- * enterprises for one working day. A dismissal in the grace leaves the pair on the list, so an objection
- * received in time and processed later still holds it.
+ * The grace between a window's end and its close, through the handlers: a policy listing one micro
+ * enterprise for one working day. A dismissal in the grace leaves the pair on the list, so an objection
+ * received in time and processed later still holds it; a self-objection processed in the grace lists its
+ * pair (published) for the close to release.
  */
 describe('公示: the grace after a window ends, before the close', () => {
   const GRACE_POLICY = 'POL-IT-PUB-GRACE';
@@ -344,16 +348,25 @@ describe('公示: the grace after a window ends, before the close', () => {
     expect((await graceStates())[B]).toBe('OBJECTED');
   }, 60_000);
 
+  it('lists a pair a self-objection adds in the grace, publishes it and leaves its release to the close', async () => {
+    const self = graceObjection({ objectionId: 'OBJ-G-3', creditCode: D, by: 'self', reason: '本企业为微型企业', facts: { 'enterprise.size': 'micro' } });
+    await queueAt(self, IN_TIME);
+    expect((await graceStates())[D]).toBe('PUBLICIZED');
+    const lists = (await graceOutbound('gov.policy.publicity.listed')).filter((e) => e.data.entries.some((x: any) => x.creditCode === D));
+    expect(lists.map((e) => [e.data.windowId, e.data.closesAt])).toEqual([['2025-10-14', GRACE_CLOSES]]);
+    expect(await graceOutbound('gov.entitlement.notified')).toEqual([]);
+  }, 60_000);
+
   it('releases the listed at the close, keeps the held one held, and removes it when upheld', async () => {
     await rt.dev('POST', '/_dev/clock', { set: '2025-10-16T09:00:00+08:00' });
     expect((await rt.dev('POST', '/_dev/schedules/entitlement-schedule')).status).toBe(200);
     await rt.drain();
-    expect(await graceStates()).toEqual({ [B]: 'OBJECTED', [F]: 'GRANTED' });
+    expect(await graceStates()).toEqual({ [B]: 'OBJECTED', [D]: 'GRANTED', [F]: 'GRANTED' });
     await post(resolution('OBJ-G-2', true));
-    expect(await graceStates()).toEqual({ [B]: 'REMOVED', [F]: 'GRANTED' });
-    const notified = (await graceOutbound('gov.entitlement.notified')).map((e) => e.subject);
-    expect(notified).toEqual([`${GRACE_POLICY}/${F}`]);
+    expect(await graceStates()).toEqual({ [B]: 'REMOVED', [D]: 'GRANTED', [F]: 'GRANTED' });
+    const notified = (await graceOutbound('gov.entitlement.notified')).map((e) => e.subject).sort();
+    expect(notified).toEqual([D, F].map((c) => `${GRACE_POLICY}/${c}`).sort());
     const figures = (await rt.get(`/policies/${GRACE_POLICY}`)).body.figures;
-    expect(figures).toMatchObject({ objectionsFiled: 2, objectionsUpheld: 1, objectionsDismissed: 1, removed: 1, granted: 1 });
+    expect(figures).toMatchObject({ objectionsFiled: 3, objectionsUpheld: 1, objectionsDismissed: 1, upheldAfterRelease: 0, addedBySelfObjection: 1, removed: 1, granted: 2 });
   }, 60_000);
 });

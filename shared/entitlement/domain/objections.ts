@@ -7,7 +7,8 @@
  *                                            end but before the close released the window
  *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close released the window    planResolution
  *   ELIGIBLE → PUBLICIZED → NOTIFIED (→ GRANTED)   a self-objection received in time, processed   releaseAfterClose
- *                                            after the close: listed and released in one write
+ *                                            after the close released the window: listed and
+ *                                            released in one write
  *
  * A self-objection ("I qualify and am not listed") is a re-evaluation with the declared facts
  * (`withDeclaredFacts`), applied by the ordinary match and listing; it is never upheld or dismissed.
@@ -17,8 +18,8 @@
  * objection on a pair already released is recorded without holding it (`ALREADY_RELEASED`), and a pair a
  * self-objection lists after the close is released at once, as the close would have released it.
  *
- * Between a window's end and the close that releases it (the grace), a pair a dismissal leaves on the list
- * stays PUBLICIZED for the close to release, as if the window were still open, so an
+ * Between a window's end and the close that releases it (the grace), a pair a dismissal or a self-objection
+ * leaves on the list stays PUBLICIZED for the close to release, as if the window were still open, so an
  * objection received in time and still queued can hold it. `windowReleased` (whether the close has
  * released the pair's window) is the caller's to read: the close's due entry is gone.
  */
@@ -201,12 +202,19 @@ export function selfObjectionWindow(current: PublicityWindow | undefined, receiv
  * A self-objection's settlement, completed when its window has closed by `now` (it was received in time
  * but processed after the close): the pair it lists is released in the same write — notified, or granted
  * with what the listing reserved — as the close would have released it, so it cannot stay PUBLICIZED in a
- * window that is finished. Unchanged otherwise (the window still open, or nothing listed).
+ * window that is finished. Unchanged otherwise (the window still open, not yet released by the close —
+ * `windowReleased` false: the close will release the pair with the rest — or nothing listed).
  */
-export function releaseAfterClose(chain: readonly Transition[], policy: Policy, now: Instant, timeZone?: string): readonly Transition[] {
+export function releaseAfterClose(
+  chain: readonly Transition[],
+  policy: Policy,
+  now: Instant,
+  timeZone?: string,
+  windowReleased = true,
+): readonly Transition[] {
   const listed = chain[chain.length - 1]?.next;
   if (listed === undefined || listed.state !== 'PUBLICIZED' || listed.publicity === undefined) return chain;
-  if (isOpenAt(listed.publicity.closesAt, now)) return chain;
+  if (isOpenAt(listed.publicity.closesAt, now) || !windowReleased) return chain;
   const release = planRelease(listed, policy, now, timeZone);
   return release.kind === 'transition' ? [...chain, release.transition] : chain;
 }

@@ -15,10 +15,11 @@
  * redrive from the dead-letter queue) is not refused as late: a third-party objection on a pair the close
  * already released is filed (OPEN, counted) without holding it — its resolution is recorded and moves
  * nothing, undoing a push being a recovery's business; upheld, it is counted apart (upheldAfterRelease) and
- * its receipt says the pair was not removed — and a pair a self-objection lists after its window
- * closed is released in the same write (notified, or granted), as the close would have released it. In the
- * grace between a window's end and its close, a dismissal leaves the pair listed for the close
- * (service/publicity.ts), so an objection received in time and still queued can hold it.
+ * its receipt says the pair was not removed — and a pair a self-objection lists after the close released its
+ * window is published on that window's list and released in the same write (notified, or granted), as the
+ * close would have released it. In the grace between a window's end and its close, a dismissal or a
+ * self-objection leaves the pair listed for the close (service/publicity.ts), so an objection received in
+ * time and still queued can hold it.
  */
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
@@ -88,15 +89,22 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
 }
 
 /**
- * A self-objection that listed and released its pair after the close (one write) may have crashed before
- * the notification was queued: its redelivery queues it again (the same message id; the outbox claim
- * sends it once).
+ * A self-objection that listed its pair (and, after the close, released it in the same write) may have
+ * crashed before the list was published or the notification queued: its redelivery publishes the pair's
+ * list entry again (the same event id) and queues a pending notification again (the same message id; the
+ * outbox claim sends it once).
  */
 async function resendAddedNotification(ports: EntitlementPorts, existing: Objection): Promise<void> {
   if (existing.by !== 'self' || existing.state !== 'ADDED') return;
-  const { store, clock } = ports;
-  const e = await store.getEntitlement(existing.policyId, existing.creditCode);
-  if (e === undefined || !e.reached.includes('NOTIFIED')) return;
+  const { store, registry, clock } = ports;
+  const [e, policy] = await Promise.all([store.getEntitlement(existing.policyId, existing.creditCode), store.getPolicy(existing.policyId)]);
+  if (e === undefined || e.publicity === undefined || policy === undefined) return;
+  // Listed and not moved on since by anything but its release (an objection or a removal published nothing new).
+  if (e.state !== 'PUBLICIZED' && !e.reached.includes('NOTIFIED')) return;
+  const shared = subjectKindOf(policy) === 'person' ? await registry.getPersonProfile(e.creditCode) : await registry.getEnterpriseProfile(e.creditCode);
+  const asListed: Entitlement = { ...e, state: 'PUBLICIZED' };
+  await publishListed(ports, policy, [{ committed: [], entitlement: asListed }], new Map([[e.creditCode, shared?.name ?? '']]), clock.now());
+  if (!e.reached.includes('NOTIFIED')) return;
   if (await store.isNotificationPending(existing.policyId, existing.creditCode)) {
     await ports.queues.sendNotifications(notifyMessages([{ policyId: existing.policyId, creditCode: existing.creditCode }], clock.now()));
   }
@@ -189,8 +197,11 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
     const plan = frozen || match.outcome !== 'eligible'
       ? undefined
       : planSettle(e, policy, declaredMatch, input.receivedAt, budget, timeZone, windowAt(ports, policy, input.receivedAt, { window }));
-    // Received in time but processed after the window closed: the pair it lists is released at once.
-    const chain = plan?.kind === 'settle' ? releaseAfterClose(plan.chain, policy, clock.now(), timeZone) : [];
+    // Received in time but processed after the close released its window: the pair it lists is released at
+    // once. In the grace before the close (the window ended, not yet released) it stays listed for the close.
+    const now = clock.now();
+    const released = plan?.kind === 'settle' && (await windowReleased(ports, policy.policyId, window, now));
+    const chain = plan?.kind === 'settle' ? releaseAfterClose(plan.chain, policy, now, timeZone, released) : [];
     const added = chain.some((t) => t.steps.some((s) => s.to === 'PUBLICIZED'));
     const objection = objectionOf(input, added ? 'ADDED' : 'UNCHANGED');
     const counts: Partial<Record<Counter, number>> = { objectionsFiled: 1, [added ? 'addedBySelfObjection' : 'selfObjectionsUnchanged']: 1 };
@@ -213,9 +224,14 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
         entitlement: chain[chain.length - 1]!.next,
         ...(pushed ? { notify: { policyId: input.policyId, creditCode: input.subjectId } } : {}),
       };
-      await publishListed(ports, policy, [result], new Map([[input.subjectId, profile.name]]), clock.now());
+      // On the publicity list before anyone is notified: the pair as listed (in the window it joined at the
+      // receipt), even when the same write released it because the close had already released that window.
+      const listed = chain.find((t) => t.steps.some((s) => s.to === 'PUBLICIZED'))?.next;
+      await publishListed(ports, policy, [{ ...result, entitlement: listed }], new Map([[input.subjectId, profile.name]]), clock.now());
       if (pushed) await afterSettle(ports, [result], clock.now());
-      return added ? (pushed ? 'ADDED:RELEASED' : 'ADDED') : 'UNCHANGED';
+      // Listed in the grace after the window's end: the close releases it, unless it finished the window meanwhile.
+      const late = pushed ? undefined : await releaseIfWindowReleased(ports, policy, result.entitlement!, clock.now());
+      return added ? (pushed || (late?.committed.length ?? 0) > 0 ? 'ADDED:RELEASED' : 'ADDED') : 'UNCHANGED';
     }
     if (out.objectionMoved) return fileObjection(ports, input, cause);
   }

@@ -8,8 +8,9 @@
  * committed but not yet sent (a crash in between) is sent again (the same message id) before the window
  * is finished.
  *
- * Until the close has finished a window, a dismissal processed after its end leaves the pair PUBLICIZED for the close to release (so an objection received in time, still queued, can hold it);
- * once finished, it releases it itself. A pair put back on the list while the close runs is caught by
+ * Until the close has finished a window, a dismissal or a self-objection processed after its end leaves the
+ * pair PUBLICIZED for the close to release (so an objection received in time, still queued, can hold it);
+ * once finished, they release it themselves. A pair put back on the list while the close runs is caught by
  * one of the two: the close looks at the window's pairs again after finishing it, and the writer, after its
  * commit, asks whether the window is still due and releases the pair itself when it is not
  * (releaseIfWindowReleased).
@@ -66,7 +67,7 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
     const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, results, now);
     await store.finishWindow(due);
-    // Pairs put back on the list while this ran (a dismissal) before the window was finished.
+    // Pairs put back on the list while this ran (a dismissal, a self-objection) before the window was finished.
     const late = (await store.listInWindow(due.policyId, due.windowId))
       .filter((e) => e.state === 'PUBLICIZED' && e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
       .sort(budgetOrder);
@@ -95,7 +96,8 @@ export async function windowReleased(
 }
 
 /**
- * After a write that left a pair PUBLICIZED in a window that has ended (a dismissal in the grace): when the close finished the window in the meantime, the pair is released here, as the close
+ * After a write that left a pair PUBLICIZED in a window that has ended (a dismissal or a self-objection in
+ * the grace): when the close finished the window in the meantime, the pair is released here, as the close
  * would have released it. Undefined when there is nothing to release.
  */
 export async function releaseIfWindowReleased(ports: EntitlementPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {

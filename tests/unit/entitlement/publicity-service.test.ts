@@ -280,6 +280,24 @@ describe('objections received in time, processed after the window closed', () =>
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
   });
 
+  it('lists a pair a self-objection adds in the grace, publishes it, and leaves its release to the close', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = minutesAfterClose(10);
+    const self = objection(D!, 'self', 'O-sg', minutesAfterClose(-1), { 'enterprise.exportValueUsd': 500_000 });
+    expect(await service.fileObjection(self, cause('gov.policy.objection.filed'))).toBe('ADDED');
+    expect(state(w, D!)).toBe('PUBLICIZED');
+    expect(w.store.entitlements.get(`P-PUB/${D}`)?.publicity).toMatchObject({ windowId: '2025-09-29', closesAt: CLOSES });
+    const lists = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed');
+    expect(lists.at(-1)?.data).toMatchObject({ windowId: '2025-09-29', closesAt: CLOSES, entries: [{ creditCode: D }] });
+    expect(w.sent.notifications).toEqual([]);
+    // An objection received in time and processed now holds it, like any listed pair.
+    expect(await service.fileObjection(objection(D!, 'thirdParty', 'O-sg2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    w.now = minutesAfterClose(31);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    expect([A, B, D].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED', 'OBJECTED']);
+  });
+
   it('releases at once a pair a self-objection received in time lists after the close ran, notified once', async () => {
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);
@@ -287,9 +305,13 @@ describe('objections received in time, processed after the window closed', () =>
     expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
     const filed = cause('gov.policy.objection.filed');
     const self = objection(D!, 'self', 'O-s', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
+    const outboundBefore = w.sent.outbound.length;
     expect(await service.fileObjection(self, filed)).toBe('ADDED:RELEASED');
     const e = w.store.entitlements.get(`P-PUB/${D}`)!;
     expect([e.state, e.reached, e.publicity?.closesAt]).toEqual(['GRANTED', ['NEEDS_INFO', 'ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'], CLOSES]);
+    // On the publicity list (of the window it joined at the receipt) before it is notified.
+    const listedNow = w.sent.outbound.slice(outboundBefore).filter((o) => o.type === 'gov.policy.publicity.listed');
+    expect(listedNow.map((o) => o.data)).toEqual([expect.objectContaining({ windowId: '2025-09-29', closesAt: CLOSES, entries: [{ name: expect.any(String), creditCode: D }] })]);
     expect(w.store.budgets.get('P-PUB')).toBe(0);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B, D]);
     expect(w.store.objections.get('O-s')?.state).toBe('ADDED');
@@ -310,10 +332,14 @@ describe('objections received in time, processed after the window closed', () =>
     await service.closePublicityWindows();
     const self = objection(D!, 'self', 'O-s2', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
     expect(await service.fileObjection(self, cause('gov.policy.objection.filed'))).toBe('ADDED:RELEASED');
-    // The send after the commit was lost (a crash): the redelivery queues it again, with the same id.
+    // The list and the send after the commit were lost (a crash): the redelivery publishes and queues them
+    // again, with the same ids.
     const first = w.sent.notifications.pop()!;
+    const list = w.sent.outbound.splice(w.sent.outbound.findLastIndex((o) => o.type === 'gov.policy.publicity.listed'), 1)[0]!;
+    expect(list.data).toMatchObject({ windowId: '2025-09-29', entries: [{ creditCode: D }] });
     expect(await service.fileObjection(self, cause('gov.policy.objection.filed'))).toBe('unchanged:ADDED');
     expect(w.sent.notifications.at(-1)?.id).toBe(first.id);
+    expect(w.sent.outbound.filter((o) => o.type === 'gov.policy.publicity.listed').at(-1)).toEqual(list);
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, notified: 3 });
   });
 });

@@ -208,5 +208,7 @@ describe('objections received in time, processed after the close', () => {
     expect(chainDeltas(chain)).toMatchObject({ counts: { eligible: 1, publicized: 1, notified: 1, granted: 1 }, amountReserved: 1000 });
     // Still in the window: listed only, released by the close.
     expect(releaseAfterClose(plan.chain, grant, CLOSES, 'Asia/Shanghai')).toEqual(plan.chain);
+    // After the end but before the close released the window (the grace): listed only, the close releases it.
+    expect(releaseAfterClose(plan.chain, grant, AFTER, 'Asia/Shanghai', false)).toEqual(plan.chain);
   });
 });
