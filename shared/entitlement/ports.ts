@@ -169,8 +169,13 @@ export interface EntitlementStore {
   listDueWindows(before: Instant, limit: number): Promise<DueWindow[]>;
   /** The schedule moved every pair of the window on: it is no longer due. Idempotent. */
   finishWindow(window: DueWindow): Promise<void>;
-  /** Whether the window is still due (closed or not, the schedule has not finished it yet). */
-  isWindowDue(window: DueWindow): Promise<boolean>;
+  /**
+   * The schedule released the window's listed pairs (before it looks at them once more and finishes it): a
+   * pair put back on its list from now on is released by its writer. Idempotent.
+   */
+  markWindowReleased(window: DueWindow): Promise<void>;
+  /** Whether the schedule has released the window: marked so, or finished. */
+  isWindowReleased(window: DueWindow): Promise<boolean>;
 
   getObjection(objectionId: string): Promise<Objection | undefined>;
   /** An objection that changes no entitlement, with its counters, audit line and receipt; false: it moved. */

@@ -45,7 +45,7 @@ import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed }
 import { getBudget, getPolicy, guardWithdrawn, listActivePolicies, savePublish, saveWithdraw } from './store/policies';
 import { finishSlice, isSliceDone } from './store/runs';
 import { advanceFlipCursor, deleteFlips, fileFlipEntries, getFlipCursor, queryFlips } from './store/flips';
-import { finishWindow, getObjection, getPublicityWindow, isWindowDue, listDueWindows, listInState, listInWindow, saveObjection } from './store/publicity';
+import { finishWindow, getObjection, getPublicityWindow, isWindowReleased, listDueWindows, markWindowReleased, listInState, listInWindow, saveObjection } from './store/publicity';
 
 export { FIGURE_SHARDS, figureShardOf } from './store/keys';
 export { getBudget, getPolicy, listActivePolicies, listAllPolicies } from './store/policies';
@@ -79,7 +79,8 @@ export const dynamoEntitlementStore: EntitlementStore = {
   getPublicityWindow,
   listDueWindows,
   finishWindow,
-  isWindowDue,
+  markWindowReleased,
+  isWindowReleased,
   getObjection,
   saveObjection,
   async recordRefusal(policyId, eventId, refusal, receipt, audit) {

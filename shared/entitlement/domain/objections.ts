@@ -21,7 +21,7 @@
  * Between a window's end and the close that releases it (the grace), a pair a dismissal or a self-objection
  * leaves on the list stays PUBLICIZED for the close to release, as if the window were still open, so an
  * objection received in time and still queued can hold it. `windowReleased` (whether the close has
- * released the pair's window) is the caller's to read: the close's due entry is gone.
+ * released the pair's window) is the caller's to read from the close's due entry.
  */
 import { isOpenAt, planRelease } from './publicity';
 import { pushDays } from './transitions';

@@ -90,9 +90,10 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
 
 /**
  * A self-objection that listed its pair (and, after the close, released it in the same write) may have
- * crashed before the list was published or the notification queued: its redelivery publishes the pair's
- * list entry again (the same event id) and queues a pending notification again (the same message id; the
- * outbox claim sends it once).
+ * crashed before the list was published, the pair released (listed in the grace, the close releasing the
+ * window meanwhile) or the notification queued: its redelivery publishes the pair's list entry again (the
+ * same event id), releases the pair if its window was released, and queues a pending notification again
+ * (the same message id; the outbox claim sends it once).
  */
 async function resendAddedNotification(ports: EntitlementPorts, existing: Objection): Promise<void> {
   if (existing.by !== 'self' || existing.state !== 'ADDED') return;
@@ -104,6 +105,8 @@ async function resendAddedNotification(ports: EntitlementPorts, existing: Object
   const shared = subjectKindOf(policy) === 'person' ? await registry.getPersonProfile(e.creditCode) : await registry.getEnterpriseProfile(e.creditCode);
   const asListed: Entitlement = { ...e, state: 'PUBLICIZED' };
   await publishListed(ports, policy, [{ committed: [], entitlement: asListed }], new Map([[e.creditCode, shared?.name ?? '']]), clock.now());
+  // Listed in the grace, then a crash before the pair's release once the close had released the window.
+  if (e.state === 'PUBLICIZED') await releaseIfWindowReleased(ports, policy, e, clock.now());
   if (!e.reached.includes('NOTIFIED')) return;
   if (await store.isNotificationPending(existing.policyId, existing.creditCode)) {
     await ports.queues.sendNotifications(notifyMessages([{ policyId: existing.policyId, creditCode: existing.creditCode }], clock.now()));
@@ -251,6 +254,8 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
     const [policy, e] = await Promise.all([store.getPolicy(objection.policyId), store.getEntitlement(objection.policyId, objection.creditCode)]);
     if (objection.state !== 'OPEN' || policy === undefined || e === undefined) {
       if (objection.state === 'UPHELD' && policy !== undefined) await passOnBudget(ports, policy);
+      // Dismissed in the grace, then a crash before the pair's release once the close had released the window.
+      if (objection.state === 'DISMISSED' && policy !== undefined && e !== undefined) await releaseIfWindowReleased(ports, policy, e, clock.now());
       await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was already resolved (${objection.state})`, objectionEffect(objection.objectionId, objection.state));
       return `unchanged:${objection.state}`;
     }

@@ -10,10 +10,10 @@
  *
  * Until the close has finished a window, a dismissal or a self-objection processed after its end leaves the
  * pair PUBLICIZED for the close to release (so an objection received in time, still queued, can hold it);
- * once finished, they release it themselves. A pair put back on the list while the close runs is caught by
- * one of the two: the close looks at the window's pairs again after finishing it, and the writer, after its
- * commit, asks whether the window is still due and releases the pair itself when it is not
- * (releaseIfWindowReleased).
+ * once released, they release it themselves. A pair put back on the list while the close runs is caught by
+ * one of the two: the close marks the window released, then looks at its pairs once more before finishing
+ * it, and the writer, after its commit, asks whether the window was released and releases the pair itself
+ * when it was (releaseIfWindowReleased; its redelivery asks again, should it crash in between).
  */
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
@@ -66,13 +66,15 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
       .sort(budgetOrder);
     const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, results, now);
-    await store.finishWindow(due);
-    // Pairs put back on the list while this ran (a dismissal, a self-objection) before the window was finished.
+    await store.markWindowReleased(due);
+    // Pairs put back on the list while this ran (a dismissal, a self-objection) before the window was marked
+    // released; from the mark on, their writers release them. A crash before the finish runs all this again.
     const late = (await store.listInWindow(due.policyId, due.windowId))
       .filter((e) => e.state === 'PUBLICIZED' && e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
       .sort(budgetOrder);
     const after = await inPool(late, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, after, now);
+    await store.finishWindow(due);
     const released = [...results, ...after].filter((r) => r.committed.length > 0).length;
     logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released });
     return released;
@@ -82,8 +84,8 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
 }
 
 /**
- * Whether the close has released the window of a listed pair: its window ended and the schedule finished it
- * (the due entry is gone). False while the window is open, and during the grace after its end.
+ * Whether the close has released the window of a listed pair: its window ended and the schedule marked it
+ * released (or finished it). False while the window is open, and during the grace after its end.
  */
 export async function windowReleased(
   ports: EntitlementPorts,
@@ -92,12 +94,12 @@ export async function windowReleased(
   now: Instant,
 ): Promise<boolean> {
   if (window === undefined || isOpenAt(window.closesAt, now)) return false;
-  return !(await ports.store.isWindowDue({ policyId, windowId: window.windowId, closesAt: window.closesAt }));
+  return ports.store.isWindowReleased({ policyId, windowId: window.windowId, closesAt: window.closesAt });
 }
 
 /**
  * After a write that left a pair PUBLICIZED in a window that has ended (a dismissal or a self-objection in
- * the grace): when the close finished the window in the meantime, the pair is released here, as the close
+ * the grace): when the close released the window in the meantime, the pair is released here, as the close
  * would have released it. Undefined when there is nothing to release.
  */
 export async function releaseIfWindowReleased(ports: EntitlementPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {

@@ -3,7 +3,7 @@
  * The window is opened inside the transaction of the first pair listed in it (windowOpen below); the
  * objection is written with the change it causes (objectionPut).
  */
-import { DeleteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
 import { auditPut, type AuditEntry } from '#platform/audit';
 import { queryAll } from '#platform/paging';
@@ -58,10 +58,28 @@ export async function finishWindow(w: DueWindow): Promise<void> {
   await ddb.send(new DeleteCommand({ TableName: table(), Key: { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) } }));
 }
 
-export async function isWindowDue(w: DueWindow): Promise<boolean> {
+/** Marks the due entry released (only if it is still there: a finished window stays finished). */
+export async function markWindowReleased(w: DueWindow): Promise<void> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: table(),
+        Key: { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) },
+        UpdateExpression: 'SET releasedAt = if_not_exists(releasedAt, :now)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    );
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
+  }
+}
+
+/** Released: the due entry is marked released, or gone (finished). */
+export async function isWindowReleased(w: DueWindow): Promise<boolean> {
   const key = { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) };
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
-  return out.Item !== undefined;
+  return out.Item === undefined || out.Item.releasedAt !== undefined;
 }
 
 /** A policy's entitlements in one state (a partition query with a filter: a policy's pairs, not the table). */

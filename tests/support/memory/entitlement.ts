@@ -64,6 +64,8 @@ export class MemoryEntitlementStore implements EntitlementStore {
   /** The newest publicity window of each policy, the due index, and objections (store/publicity.ts). */
   readonly windows = new Map<string, PublicityWindow>();
   readonly due = new Map<string, DueWindow>();
+  /** Due windows whose pairs the schedule released (markWindowReleased), not yet finished. */
+  readonly released = new Set<string>();
   readonly objections = new Map<string, Objection>();
   /** Called before each applyTransitions commits: a test moves the world in between (a racing writer). */
   beforeApply?: () => void;
@@ -185,11 +187,16 @@ export class MemoryEntitlementStore implements EntitlementStore {
   async listDueWindows(before: string, limit: number) {
     return [...this.due.values()].filter((w) => w.closesAt < before).sort((a, b) => (a.closesAt < b.closesAt ? -1 : 1)).slice(0, limit);
   }
-  async isWindowDue(w: DueWindow) {
-    return this.due.has(`${w.policyId}#${w.windowId}`);
+  async markWindowReleased(w: DueWindow) {
+    if (this.due.has(`${w.policyId}#${w.windowId}`)) this.released.add(`${w.policyId}#${w.windowId}`);
+  }
+  async isWindowReleased(w: DueWindow) {
+    const key = `${w.policyId}#${w.windowId}`;
+    return !this.due.has(key) || this.released.has(key);
   }
   async finishWindow(w: DueWindow) {
     this.due.delete(`${w.policyId}#${w.windowId}`);
+    this.released.delete(`${w.policyId}#${w.windowId}`);
   }
   async getObjection(objectionId: string) {
     return this.objections.get(objectionId);

@@ -262,22 +262,92 @@ describe('objections received in time, processed after the window closed', () =>
     };
     expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
-    // The dismissal saw the window still due, and the close finished it before the dismissal's commit:
-    // the dismissal's second look releases B.
+    // The dismissal saw the window not yet released, and the close released and finished it before the
+    // dismissal's commit: the dismissal's second look releases B.
     w.store.due.set('P-PUB#2025-09-29', { policyId: 'P-PUB', windowId: '2025-09-29', closesAt: CLOSES });
-    const isWindowDue = w.store.isWindowDue.bind(w.store);
+    const isWindowReleased = w.store.isWindowReleased.bind(w.store);
     let first = true;
-    w.store.isWindowDue = async (d) => {
-      const due = await isWindowDue(d);
+    w.store.isWindowReleased = async (d) => {
+      const released = await isWindowReleased(d);
       if (first) {
         first = false;
         w.store.due.clear();
       }
-      return due;
+      return released;
     };
     expect(await service.resolveObjection({ objectionId: 'O-x2', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED:RELEASED');
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
+  });
+
+  it('releases at once a pair dismissed after the close marked its window released, before it finished it', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = IN_WINDOW;
+    await service.fileObjection(objection(A!, 'thirdParty', 'O-m1'), cause('gov.policy.objection.filed'));
+    w.now = minutesAfterClose(31);
+    // The dismissal runs while the close takes its second look (the window is marked released by then).
+    const listInWindow = w.store.listInWindow.bind(w.store);
+    let calls = 0;
+    let outcome = '';
+    w.store.listInWindow = async (policyId: string, windowId: string) => {
+      const pairs = await listInWindow(policyId, windowId);
+      if (++calls === 2) outcome = await service.resolveObjection({ objectionId: 'O-m1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'));
+      return pairs;
+    };
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(outcome).toBe('DISMISSED:OBJECTED->GRANTED');
+    expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
+    expect(w.store.due.size).toBe(0);
+  });
+
+  it('finishes on its next run a window whose close crashed after marking it released', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = IN_WINDOW;
+    await service.fileObjection(objection(A!, 'thirdParty', 'O-k1'), cause('gov.policy.objection.filed'));
+    w.now = minutesAfterClose(31);
+    // A is dismissed while the close's first look runs (back on the list: not yet released); the close
+    // crashes on its second look.
+    const listInWindow = w.store.listInWindow.bind(w.store);
+    let calls = 0;
+    w.store.listInWindow = async (policyId: string, windowId: string) => {
+      if (++calls === 2) throw new Error('crash');
+      const pairs = await listInWindow(policyId, windowId);
+      expect(await service.resolveObjection({ objectionId: 'O-k1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED');
+      return pairs;
+    };
+    await expect(service.closePublicityWindows()).rejects.toThrow('crash');
+    expect(state(w, A!)).toBe('PUBLICIZED');
+    expect(w.store.due.size).toBe(1);
+    w.store.listInWindow = listInWindow;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
+    expect(w.store.due.size).toBe(0);
+  });
+
+  it('releases a pair dismissed in the grace on the redelivery, when a crash came between the commit and its release', async () => {
+    const { w, service } = await listed(30 * 60_000);
+    w.now = IN_WINDOW;
+    await service.fileObjection(objection(A!, 'thirdParty', 'O-c1'), cause('gov.policy.objection.filed'));
+    w.now = minutesAfterClose(31);
+    // The close released the window (marked) and crashed before finishing it; the dismissal read the window
+    // before the mark and crashed after its commit.
+    const isWindowReleased = w.store.isWindowReleased.bind(w.store);
+    w.store.isWindowReleased = async () => false;
+    const resolved = cause('gov.policy.objection.resolved');
+    expect(await service.resolveObjection({ objectionId: 'O-c1', upheld: false, note: '不属实' }, resolved)).toBe('DISMISSED:OBJECTED->PUBLICIZED');
+    w.store.isWindowReleased = isWindowReleased;
+    await w.store.markWindowReleased({ policyId: 'P-PUB', windowId: '2025-09-29', closesAt: CLOSES });
+    expect(state(w, A!)).toBe('PUBLICIZED');
+    // Redelivered: already resolved, and the pair is released now, once.
+    expect(await service.resolveObjection({ objectionId: 'O-c1', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
+    expect(state(w, A!)).toBe('GRANTED');
+    // The close's next run releases B and finishes the window; A is not released twice (its undelivered
+    // notification is queued again with the same id, which the outbox sends once).
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(w.store.due.size).toBe(0);
+    expect(new Set(w.sent.notifications.map((n) => `${n.id}:${n.data.creditCode}`)).size).toBe(2);
+    expect([...new Set(w.sent.notifications.map((n) => n.data.creditCode))].sort()).toEqual([A, B].sort());
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsDismissed: 1, granted: 2 });
   });
 
   it('lists a pair a self-objection adds in the grace, publishes it, and leaves its release to the close', async () => {
