@@ -275,7 +275,7 @@ function publicityRow(): Row {
       width: 8,
       left: [
         hourly('ObjectionsFiled', 'filed'),
-        hourly('ObjectionsUpheld', 'upheld (removed)'),
+        hourly('ObjectionsUpheld', 'upheld'),
         hourly('ObjectionsDismissed', 'dismissed'),
         hourly('EntitlementsAddedBySelfObjection', 'added by self-objection'),
       ],
