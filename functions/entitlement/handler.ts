@@ -10,7 +10,7 @@ import { carriedBy, sqsConsumer } from '#platform/consumer';
 import { logger } from '#platform/powertools';
 import { nowIso } from '#platform/clock';
 import { confirmedOf, disbursedOf, objectionFiledOf, objectionResolvedOf, policyOf, recoveredOf, rematchOf } from '#entitlement/inbound';
-import { entitlementService as service } from '#entitlement/adapters';
+import { policyEventService as service } from '#entitlement/adapters';
 
 /** The policy queue: inbound policy events, and re-match requests from the registry. */
 const parse = carriedBy('policy', { 'civicflow.enterprise.rematch': enterpriseRematchSchema });

@@ -16,7 +16,7 @@ import { config } from '#platform/stage-config';
 import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, getSubject, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
 import type { EntitlementPorts, MetricsSink } from './ports';
-import { createEntitlementService, type EntitlementService } from './service';
+import { createEntitlementService, createPolicyEventService, type EntitlementService, type PolicyEventService } from './service';
 import type { MatchPorts } from './service/matching';
 import type { NotifyPorts } from './service/notify';
 import { dynamoEntitlementStore } from './store';
@@ -131,3 +131,6 @@ export const notifyPorts: NotifyPorts = {
 // Pure: a function that calls one use case directly (notify, match) leaves the rest of the service out of
 // its bundle; esbuild drops this object where nothing reads it.
 export const entitlementService: EntitlementService = /* @__PURE__ */ createEntitlementService(productionPorts);
+
+/** The policy queue's use cases on the production adapters (the policy function calls no others). */
+export const policyEventService: PolicyEventService = /* @__PURE__ */ createPolicyEventService(productionPorts);

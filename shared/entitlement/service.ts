@@ -67,18 +67,34 @@ export interface EntitlementService {
   runTimeIndex(): Promise<TimeIndexSummary>;
 }
 
-export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
+/** The use cases of the policy queue (functions/entitlement/handler.ts). */
+export type PolicyEventService = Pick<
+  EntitlementService,
+  'publishPolicy' | 'withdrawPolicy' | 'recordProgress' | 'rematchEnterprise' | 'fileObjection' | 'resolveObjection' | 'recordRecovery'
+>;
+
+/**
+ * Only the policy queue's use cases: the policy function is given these, so its bundle leaves out the match
+ * slices, the delivery of notifications and the schedule's publicity and time-index runs it never calls.
+ */
+export function createPolicyEventService(ports: EntitlementPorts): PolicyEventService {
   return {
     // What a publication or withdrawal changes, the batch's later re-matches read again.
     publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause).finally(forgetActivePolicies),
     withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause).finally(forgetActivePolicies),
     recordProgress: (input, cause) => recordProgress(ports, input, cause),
     rematchEnterprise: (subjectId, kind) => rematchEnterprise(ports, subjectId, kind),
-    runMatchSlice: (slice) => runMatchSlice(ports, slice),
-    deliverNotification: (request) => deliverNotification(ports, request),
     fileObjection: (input, cause) => fileObjection(ports, input, cause),
     resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
     recordRecovery: (input, cause) => recordRecovery(ports, input, cause),
+  };
+}
+
+export function createEntitlementService(ports: EntitlementPorts): EntitlementService {
+  return {
+    ...createPolicyEventService(ports),
+    runMatchSlice: (slice) => runMatchSlice(ports, slice),
+    deliverNotification: (request) => deliverNotification(ports, request),
     closePublicityWindows: () => closePublicityWindows(ports),
     runTimeIndex: () => runTimeIndex(ports, (policy) => startRunNow(ports, policy, policy.version > 1)),
   };
