@@ -31,85 +31,167 @@ export interface EventRef {
 export type ReceiptOutcome = 'applied' | 'noEffect' | 'refused' | 'pending';
 
 /**
- * The one vocabulary of receipt kinds, with the outcome each belongs to and what it means. Refusal kinds
- * keep the codes each capability's own routes already show (`/applications/{id}` refusals, `/cases/{id}`
- * rejections, `/rectifications/{id}` refused steps), so the two views agree.
+ * The one vocabulary of receipt kinds: the outcome each belongs to (this table, which every consumer uses) and
+ * what it means (RECEIPT_TEXTS, read by the query routes only, so the other functions' bundles leave it out).
+ * Refusal kinds keep the codes each capability's own routes already show (`/applications/{id}` refusals,
+ * `/cases/{id}` rejections, `/rectifications/{id}` refused steps), so the two views agree.
  */
-export const RECEIPT_KINDS = {
+export const RECEIPT_OUTCOMES = {
   // no effect
-  DUPLICATE: { outcome: 'noEffect', area: 'any', description: 'Already recorded under another event id: the same application, case, review, step or revocation, or an entitlement already in that state.' },
-  STALE: { outcome: 'noEffect', area: 'any', description: 'Older than what is stored: an asOf before the stored record\'s (profiles, credit records) or a policy version before the current one.' },
-  REPLAY: { outcome: 'noEffect', area: 'any', description: 'The same version with the same content was published before (service item, policy).' },
+  DUPLICATE: 'noEffect',
+  STALE: 'noEffect',
+  REPLAY: 'noEffect',
   // pending
-  PARKED: { outcome: 'pending', area: 'review', description: 'A review whose case is not known yet: kept, and applied or refused when the case arrives.' },
+  PARKED: 'pending',
   // refused: reference data
-  VERSION_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'The same version of a service item or policy was published before with other content; the first stands. Publish a new version.' },
-  BUNDLE_ITEM_UNKNOWN: { outcome: 'refused', area: 'catalog', description: 'A bundle (一件事) names an item code the catalogue has never published; `details.errors` names the field. Nothing is stored: publish the item first, then the bundle again under a new event id.' },
-  BUNDLE_MATERIAL_CONFLICT: { outcome: 'refused', area: 'catalog', description: 'Two items of a bundle (一件事) describe one material code differently (`declared` or `licenceType`), so one merged material set cannot judge it once; `details.errors` names the field. Nothing is stored.' },
+  VERSION_CONFLICT: 'refused',
+  BUNDLE_ITEM_UNKNOWN: 'refused',
+  BUNDLE_MATERIAL_CONFLICT: 'refused',
   // refused: 秒批
-  APPLICATION_CONFLICT: { outcome: 'refused', area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
-  APPLICATION_UNKNOWN: { outcome: 'refused', area: 'approval', description: 'No application with this applicationId was submitted (a supplement, verification report or person\'s decision for nothing).' },
-  APPLICATION_MISMATCH: { outcome: 'refused', area: 'approval', description: 'The supplement names another application than the stored one.' },
-  NOT_PENDING_MATERIALS: { outcome: 'refused', area: 'approval', description: 'A supplement for an application that is not waiting for materials (容缺).' },
-  SUPPLEMENT_TOO_LATE: { outcome: 'refused', area: 'approval', description: 'A supplement after the supplement deadline.' },
-  NOT_APPROVED_ON_COMMITMENT: { outcome: 'refused', area: 'approval', description: 'A verification report for an application that is not approved on commitment (告知承诺).' },
-  ALREADY_VERIFIED: { outcome: 'refused', area: 'approval', description: 'A second verification report: the first one stands.' },
-  NOT_IN_MANUAL_REVIEW: { outcome: 'refused', area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
-  NOT_A_BUNDLE: { outcome: 'refused', area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
-  ITEM_NOT_IN_APPLICATION: { outcome: 'refused', area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application (or, on a bundle application, naming none where the item cannot be told).' },
+  APPLICATION_CONFLICT: 'refused',
+  APPLICATION_UNKNOWN: 'refused',
+  APPLICATION_MISMATCH: 'refused',
+  NOT_PENDING_MATERIALS: 'refused',
+  SUPPLEMENT_TOO_LATE: 'refused',
+  NOT_APPROVED_ON_COMMITMENT: 'refused',
+  ALREADY_VERIFIED: 'refused',
+  NOT_IN_MANUAL_REVIEW: 'refused',
+  NOT_A_BUNDLE: 'refused',
+  ITEM_NOT_IN_APPLICATION: 'refused',
   // refused: 好差评
-  DUPLICATE_REVIEW: { outcome: 'refused', area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
-  REVIEWER_MISMATCH: { outcome: 'refused', area: 'review', description: 'The reviewer is not the applicant of the case.' },
-  ITEM_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another service item than its case.' },
-  DEPARTMENT_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another department than its case.' },
-  CASE_MISMATCH: { outcome: 'refused', area: 'review', description: 'The review names another case.' },
-  INVALID_REVIEW: { outcome: 'refused', area: 'review', description: 'The review cannot be a real review (marked defaulted, or a level outside 1–5).' },
-  NO_RECTIFICATION: { outcome: 'refused', area: 'rectification', description: 'A rectification step for a case whose review is not a 差评: there is nothing to rectify.' },
-  RECTIFICATION_UNKNOWN: { outcome: 'refused', area: 'rectification', description: 'A rectification step for a case with no rectification: the case is unknown, or no 差评 was recorded for it (refused after a few receives, in case the 差评 was still on its way).' },
-  UNKNOWN_ACTION: { outcome: 'refused', area: 'rectification', description: 'The step\'s action is not a rectification (or hard-case) action.' },
-  ACTION_NOT_ALLOWED: { outcome: 'refused', area: 'rectification', description: 'The step is not allowed in the current state of the rectification (or hard case); `details.allowedActions` lists those that are.' },
-  NOT_OWNING_DEPARTMENT: { outcome: 'refused', area: 'rectification', description: 'The step was taken by another department than the one that owns the case.' },
-  SATISFIED_REQUIRED: { outcome: 'refused', area: 'rectification', description: 'A return visit without the applicant\'s answer (`satisfied`).' },
-  INVALID_TIME: { outcome: 'refused', area: 'rectification', description: 'The step has no valid time (`at`).' },
+  DUPLICATE_REVIEW: 'refused',
+  REVIEWER_MISMATCH: 'refused',
+  ITEM_MISMATCH: 'refused',
+  DEPARTMENT_MISMATCH: 'refused',
+  CASE_MISMATCH: 'refused',
+  INVALID_REVIEW: 'refused',
+  NO_RECTIFICATION: 'refused',
+  RECTIFICATION_UNKNOWN: 'refused',
+  UNKNOWN_ACTION: 'refused',
+  ACTION_NOT_ALLOWED: 'refused',
+  NOT_OWNING_DEPARTMENT: 'refused',
+  SATISFIED_REQUIRED: 'refused',
+  INVALID_TIME: 'refused',
   // refused: 办不成事 (hard cases also use UNKNOWN_ACTION, ACTION_NOT_ALLOWED, SATISFIED_REQUIRED and INVALID_TIME)
-  HARDCASE_UNKNOWN: { outcome: 'refused', area: 'hardcase', description: 'An update of a hard case that was never reported (refused after a few receives, in case the report was still on its way).' },
-  HARDCASE_CONFLICT: { outcome: 'refused', area: 'hardcase', description: 'The same caseId was reported before with other content; the first report stands.' },
-  WRONG_CASE: { outcome: 'refused', area: 'hardcase', description: 'The update names another case than the one it was applied to.' },
-  BEFORE_REPORTED: { outcome: 'refused', area: 'hardcase', description: 'The step is dated before the case was reported.' },
-  CAUSE_REQUIRED: { outcome: 'refused', area: 'hardcase', description: 'A conclusion (resolve, explain, escalate) of a case with no cause, given neither with it nor before.' },
-  UNKNOWN_CAUSE: { outcome: 'refused', area: 'hardcase', description: 'The cause is not one of the hard-case causes.' },
-  DEPARTMENTS_REQUIRED: { outcome: 'refused', area: 'hardcase', description: 'involveDepartments without a department code.' },
-  ESCALATION_TARGET_REQUIRED: { outcome: 'refused', area: 'hardcase', description: 'An escalation that does not say to whom (`escalatedTo`).' },
+  HARDCASE_UNKNOWN: 'refused',
+  HARDCASE_CONFLICT: 'refused',
+  WRONG_CASE: 'refused',
+  BEFORE_REPORTED: 'refused',
+  CAUSE_REQUIRED: 'refused',
+  UNKNOWN_CAUSE: 'refused',
+  DEPARTMENTS_REQUIRED: 'refused',
+  ESCALATION_TARGET_REQUIRED: 'refused',
   // refused: 免申即享
-  POLICY_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'No such policy.' },
-  POLICY_WITHDRAWN: { outcome: 'refused', area: 'entitlement', description: 'The policy was withdrawn.' },
-  POLICY_NOT_YET_VALID: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s window has not started at the event\'s time.' },
-  POLICY_EXPIRED: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s window ended before the event\'s time.' },
-  POLICY_WINDOW_INVALID: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s validity window cannot be read.' },
-  ENTITLEMENT_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'The enterprise has no entitlement to this policy (it was never matched).' },
-  NOT_A_CONFIRM_POLICY: { outcome: 'refused', area: 'entitlement', description: 'A confirmation for a grant policy, which needs none.' },
-  NOT_NOTIFIED: { outcome: 'refused', area: 'entitlement', description: 'A confirmation before the enterprise was notified.' },
-  NOT_ELIGIBLE: { outcome: 'refused', area: 'entitlement', description: 'The entitlement is not in a state that can be confirmed or disbursed (needs info, ineligible, not granted).' },
-  NOT_GRANTED_OR_CONFIRMED: { outcome: 'refused', area: 'entitlement', description: 'A disbursement for an entitlement neither granted nor confirmed.' },
-  BUDGET_EXHAUSTED: { outcome: 'refused', area: 'entitlement', description: 'The policy\'s budget is spent.' },
-  BUDGET_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'The policy has a budget whose remaining amount could not be read.' },
-  DISBURSEMENT_CONFLICT: { outcome: 'refused', area: 'entitlement', description: 'A second disbursement with another amount than the first.' },
-  INVALID_AMOUNT: { outcome: 'refused', area: 'entitlement', description: 'The amount is not a finite number ≥ 0.' },
-  NO_PUBLICITY: { outcome: 'refused', area: 'entitlement', description: 'An objection to a policy that lists nobody publicly (it has no publicity window).' },
-  OBJECTION_OUT_OF_WINDOW: { outcome: 'refused', area: 'entitlement', description: 'An objection received (at ingest) when no publicity window of the policy, or of the objected pair, was open.' },
-  NOT_LISTED: { outcome: 'refused', area: 'entitlement', description: 'A third-party objection to an enterprise that is not on the policy\'s publicity list.' },
-  OBJECTION_UNKNOWN: { outcome: 'refused', area: 'entitlement', description: 'A resolution of an objection that was never filed, or was not a third-party objection (self-objections are decided at once).' },
-  SUBJECT_KIND_MISMATCH: { outcome: 'refused', area: 'entitlement', description: 'The subject is not of the policy\'s kind (an ID number for an enterprise policy).' },
-  NOT_DISBURSED: { outcome: 'refused', area: 'entitlement', description: 'A recovery (追回) of an entitlement that was not disbursed.' },
-  RECOVERY_EXCEEDS_DISBURSED: { outcome: 'refused', area: 'entitlement', description: 'A recovery of more than was disbursed.' },
-  RECOVERY_CONFLICT: { outcome: 'refused', area: 'entitlement', description: 'A second recovery of an entitlement with another amount or reason than the first.' },
-} as const satisfies Record<string, { outcome: ReceiptOutcome; area: string; description: string }>;
+  POLICY_UNKNOWN: 'refused',
+  POLICY_WITHDRAWN: 'refused',
+  POLICY_NOT_YET_VALID: 'refused',
+  POLICY_EXPIRED: 'refused',
+  POLICY_WINDOW_INVALID: 'refused',
+  ENTITLEMENT_UNKNOWN: 'refused',
+  NOT_A_CONFIRM_POLICY: 'refused',
+  NOT_NOTIFIED: 'refused',
+  NOT_ELIGIBLE: 'refused',
+  NOT_GRANTED_OR_CONFIRMED: 'refused',
+  BUDGET_EXHAUSTED: 'refused',
+  BUDGET_UNKNOWN: 'refused',
+  DISBURSEMENT_CONFLICT: 'refused',
+  INVALID_AMOUNT: 'refused',
+  NO_PUBLICITY: 'refused',
+  OBJECTION_OUT_OF_WINDOW: 'refused',
+  NOT_LISTED: 'refused',
+  OBJECTION_UNKNOWN: 'refused',
+  SUBJECT_KIND_MISMATCH: 'refused',
+  NOT_DISBURSED: 'refused',
+  RECOVERY_EXCEEDS_DISBURSED: 'refused',
+  RECOVERY_CONFLICT: 'refused',
+} as const satisfies Record<string, ReceiptOutcome>;
 
-export type ReceiptKind = keyof typeof RECEIPT_KINDS;
-export type RefusalKind = { [K in ReceiptKind]: (typeof RECEIPT_KINDS)[K]['outcome'] extends 'refused' ? K : never }[ReceiptKind];
+export type ReceiptKind = keyof typeof RECEIPT_OUTCOMES;
+export type RefusalKind = { [K in ReceiptKind]: (typeof RECEIPT_OUTCOMES)[K] extends 'refused' ? K : never }[ReceiptKind];
+
+/** What each kind means and the area it belongs to: every kind of RECEIPT_OUTCOMES, and no other. */
+const RECEIPT_TEXTS = {
+  // no effect
+  DUPLICATE: { area: 'any', description: 'Already recorded under another event id: the same application, case, review, step or revocation, or an entitlement already in that state.' },
+  STALE: { area: 'any', description: 'Older than what is stored: an asOf before the stored record\'s (profiles, credit records) or a policy version before the current one.' },
+  REPLAY: { area: 'any', description: 'The same version with the same content was published before (service item, policy).' },
+  // pending
+  PARKED: { area: 'review', description: 'A review whose case is not known yet: kept, and applied or refused when the case arrives.' },
+  // refused: reference data
+  VERSION_CONFLICT: { area: 'catalog', description: 'The same version of a service item or policy was published before with other content; the first stands. Publish a new version.' },
+  BUNDLE_ITEM_UNKNOWN: { area: 'catalog', description: 'A bundle (一件事) names an item code the catalogue has never published; `details.errors` names the field. Nothing is stored: publish the item first, then the bundle again under a new event id.' },
+  BUNDLE_MATERIAL_CONFLICT: { area: 'catalog', description: 'Two items of a bundle (一件事) describe one material code differently (`declared` or `licenceType`), so one merged material set cannot judge it once; `details.errors` names the field. Nothing is stored.' },
+  // refused: 秒批
+  APPLICATION_CONFLICT: { area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
+  APPLICATION_UNKNOWN: { area: 'approval', description: 'No application with this applicationId was submitted (a supplement, verification report or person\'s decision for nothing).' },
+  APPLICATION_MISMATCH: { area: 'approval', description: 'The supplement names another application than the stored one.' },
+  NOT_PENDING_MATERIALS: { area: 'approval', description: 'A supplement for an application that is not waiting for materials (容缺).' },
+  SUPPLEMENT_TOO_LATE: { area: 'approval', description: 'A supplement after the supplement deadline.' },
+  NOT_APPROVED_ON_COMMITMENT: { area: 'approval', description: 'A verification report for an application that is not approved on commitment (告知承诺).' },
+  ALREADY_VERIFIED: { area: 'approval', description: 'A second verification report: the first one stands.' },
+  NOT_IN_MANUAL_REVIEW: { area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
+  NOT_A_BUNDLE: { area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
+  ITEM_NOT_IN_APPLICATION: { area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application (or, on a bundle application, naming none where the item cannot be told).' },
+  // refused: 好差评
+  DUPLICATE_REVIEW: { area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
+  REVIEWER_MISMATCH: { area: 'review', description: 'The reviewer is not the applicant of the case.' },
+  ITEM_MISMATCH: { area: 'review', description: 'The review names another service item than its case.' },
+  DEPARTMENT_MISMATCH: { area: 'review', description: 'The review names another department than its case.' },
+  CASE_MISMATCH: { area: 'review', description: 'The review names another case.' },
+  INVALID_REVIEW: { area: 'review', description: 'The review cannot be a real review (marked defaulted, or a level outside 1–5).' },
+  NO_RECTIFICATION: { area: 'rectification', description: 'A rectification step for a case whose review is not a 差评: there is nothing to rectify.' },
+  RECTIFICATION_UNKNOWN: { area: 'rectification', description: 'A rectification step for a case with no rectification: the case is unknown, or no 差评 was recorded for it (refused after a few receives, in case the 差评 was still on its way).' },
+  UNKNOWN_ACTION: { area: 'rectification', description: 'The step\'s action is not a rectification (or hard-case) action.' },
+  ACTION_NOT_ALLOWED: { area: 'rectification', description: 'The step is not allowed in the current state of the rectification (or hard case); `details.allowedActions` lists those that are.' },
+  NOT_OWNING_DEPARTMENT: { area: 'rectification', description: 'The step was taken by another department than the one that owns the case.' },
+  SATISFIED_REQUIRED: { area: 'rectification', description: 'A return visit without the applicant\'s answer (`satisfied`).' },
+  INVALID_TIME: { area: 'rectification', description: 'The step has no valid time (`at`).' },
+  // refused: 办不成事 (hard cases also use UNKNOWN_ACTION, ACTION_NOT_ALLOWED, SATISFIED_REQUIRED and INVALID_TIME)
+  HARDCASE_UNKNOWN: { area: 'hardcase', description: 'An update of a hard case that was never reported (refused after a few receives, in case the report was still on its way).' },
+  HARDCASE_CONFLICT: { area: 'hardcase', description: 'The same caseId was reported before with other content; the first report stands.' },
+  WRONG_CASE: { area: 'hardcase', description: 'The update names another case than the one it was applied to.' },
+  BEFORE_REPORTED: { area: 'hardcase', description: 'The step is dated before the case was reported.' },
+  CAUSE_REQUIRED: { area: 'hardcase', description: 'A conclusion (resolve, explain, escalate) of a case with no cause, given neither with it nor before.' },
+  UNKNOWN_CAUSE: { area: 'hardcase', description: 'The cause is not one of the hard-case causes.' },
+  DEPARTMENTS_REQUIRED: { area: 'hardcase', description: 'involveDepartments without a department code.' },
+  ESCALATION_TARGET_REQUIRED: { area: 'hardcase', description: 'An escalation that does not say to whom (`escalatedTo`).' },
+  // refused: 免申即享
+  POLICY_UNKNOWN: { area: 'entitlement', description: 'No such policy.' },
+  POLICY_WITHDRAWN: { area: 'entitlement', description: 'The policy was withdrawn.' },
+  POLICY_NOT_YET_VALID: { area: 'entitlement', description: 'The policy\'s window has not started at the event\'s time.' },
+  POLICY_EXPIRED: { area: 'entitlement', description: 'The policy\'s window ended before the event\'s time.' },
+  POLICY_WINDOW_INVALID: { area: 'entitlement', description: 'The policy\'s validity window cannot be read.' },
+  ENTITLEMENT_UNKNOWN: { area: 'entitlement', description: 'The enterprise has no entitlement to this policy (it was never matched).' },
+  NOT_A_CONFIRM_POLICY: { area: 'entitlement', description: 'A confirmation for a grant policy, which needs none.' },
+  NOT_NOTIFIED: { area: 'entitlement', description: 'A confirmation before the enterprise was notified.' },
+  NOT_ELIGIBLE: { area: 'entitlement', description: 'The entitlement is not in a state that can be confirmed or disbursed (needs info, ineligible, not granted).' },
+  NOT_GRANTED_OR_CONFIRMED: { area: 'entitlement', description: 'A disbursement for an entitlement neither granted nor confirmed.' },
+  BUDGET_EXHAUSTED: { area: 'entitlement', description: 'The policy\'s budget is spent.' },
+  BUDGET_UNKNOWN: { area: 'entitlement', description: 'The policy has a budget whose remaining amount could not be read.' },
+  DISBURSEMENT_CONFLICT: { area: 'entitlement', description: 'A second disbursement with another amount than the first.' },
+  INVALID_AMOUNT: { area: 'entitlement', description: 'The amount is not a finite number ≥ 0.' },
+  NO_PUBLICITY: { area: 'entitlement', description: 'An objection to a policy that lists nobody publicly (it has no publicity window).' },
+  OBJECTION_OUT_OF_WINDOW: { area: 'entitlement', description: 'An objection received (at ingest) when no publicity window of the policy, or of the objected pair, was open.' },
+  NOT_LISTED: { area: 'entitlement', description: 'A third-party objection to an enterprise that is not on the policy\'s publicity list.' },
+  OBJECTION_UNKNOWN: { area: 'entitlement', description: 'A resolution of an objection that was never filed, or was not a third-party objection (self-objections are decided at once).' },
+  SUBJECT_KIND_MISMATCH: { area: 'entitlement', description: 'The subject is not of the policy\'s kind (an ID number for an enterprise policy).' },
+  NOT_DISBURSED: { area: 'entitlement', description: 'A recovery (追回) of an entitlement that was not disbursed.' },
+  RECOVERY_EXCEEDS_DISBURSED: { area: 'entitlement', description: 'A recovery of more than was disbursed.' },
+  RECOVERY_CONFLICT: { area: 'entitlement', description: 'A second recovery of an entitlement with another amount or reason than the first.' },
+} as const satisfies Record<ReceiptKind, { area: string; description: string }>;
+
+/** Each kind with its outcome, area and description, in the vocabulary's order (the query routes, the docs). */
+export const RECEIPT_KINDS: { readonly [K in ReceiptKind]: { readonly outcome: (typeof RECEIPT_OUTCOMES)[K]; readonly area: (typeof RECEIPT_TEXTS)[K]['area']; readonly description: string } } =
+  /* @__PURE__ */ kindsOf();
+
+function kindsOf(): typeof RECEIPT_KINDS {
+  return Object.fromEntries(
+    (Object.keys(RECEIPT_OUTCOMES) as ReceiptKind[]).map((kind) => [kind, { outcome: RECEIPT_OUTCOMES[kind], ...RECEIPT_TEXTS[kind] }]),
+  ) as typeof RECEIPT_KINDS;
+}
 
 export function isReceiptKind(code: string): code is ReceiptKind {
-  return Object.hasOwn(RECEIPT_KINDS, code);
+  return Object.hasOwn(RECEIPT_OUTCOMES, code);
 }
 
 /** What an applied event changed: the resource, its id, and the route that shows it (if any). */
@@ -155,7 +237,7 @@ export const applied = (ref: EventRef, at: string, effect: EffectPointer, detail
  */
 export function withKind(ref: EventRef, at: string, kind: string, reason: string, extra: { effect?: EffectPointer; details?: Record<string, unknown> } = {}): Receipt {
   if (!isReceiptKind(kind)) throw new Error(`receipt kind ${kind} is not in RECEIPT_KINDS`);
-  return { ...refOf(ref), outcome: RECEIPT_KINDS[kind].outcome, kind, reason, at, ...extra };
+  return { ...refOf(ref), outcome: RECEIPT_OUTCOMES[kind], kind, reason, at, ...extra };
 }
 
 function refOf(ref: EventRef): EventRef {
