@@ -15,11 +15,11 @@ import { deliverySecondsOf, maxReceivesOf } from '#platform/resources';
 import { config } from '#platform/stage-config';
 import { batchGetCredits, ENTERPRISE_SHARDS, getCredit, getEnterpriseProfile, getPersonProfile, getSubject, queryShardPersons, queryShardProfiles } from '#registry';
 import { channelSender } from './channel';
-import type { EntitlementPorts, MetricsSink } from './ports';
+import type { EntitlementPorts, MetricsSink, PolicyEventPorts } from './ports';
 import { createEntitlementService, createPolicyEventService, type EntitlementService, type PolicyEventService } from './service';
 import type { MatchPorts } from './service/matching';
 import type { NotifyPorts } from './service/notify';
-import { dynamoEntitlementStore } from './store';
+import { dynamoEntitlementStore, policyEventStore } from './store';
 import { applyTransitions, batchGetEntitlements, getEntitlement } from './store/entitlements';
 import { readFigures } from './store/figures';
 import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
@@ -75,12 +75,29 @@ const calendar: EntitlementPorts['calendar'] = {
   addWorkingDays: (from, n) => stageCalendar().addWorkingDays(from, n),
 };
 
+const registry: EntitlementPorts['registry'] = { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, getSubject, batchGetCredits, queryShardProfiles, queryShardPersons };
+
 export const productionPorts: EntitlementPorts = {
   store: dynamoEntitlementStore,
-  registry: { shards: ENTERPRISE_SHARDS, getEnterpriseProfile, getPersonProfile, getCredit, getSubject, batchGetCredits, queryShardProfiles, queryShardPersons },
+  registry,
   queues,
   outbound: { publish },
   channel,
+  clock,
+  calendar,
+  metrics: powertoolsMetrics,
+  settings,
+};
+
+/**
+ * The policy function's ports: the store's part its use cases call (ports.ts `PolicyEventStore`) and no
+ * channel, so its bundle carries no outbox-delivery, publicity-schedule or time-index reads.
+ */
+export const policyEventPorts: PolicyEventPorts = {
+  store: policyEventStore,
+  registry,
+  queues,
+  outbound: { publish },
   clock,
   calendar,
   metrics: powertoolsMetrics,
@@ -133,4 +150,4 @@ export const notifyPorts: NotifyPorts = {
 export const entitlementService: EntitlementService = /* @__PURE__ */ createEntitlementService(productionPorts);
 
 /** The policy queue's use cases on the production adapters (the policy function calls no others). */
-export const policyEventService: PolicyEventService = /* @__PURE__ */ createPolicyEventService(productionPorts);
+export const policyEventService: PolicyEventService = /* @__PURE__ */ createPolicyEventService(policyEventPorts);

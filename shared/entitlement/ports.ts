@@ -300,6 +300,17 @@ export interface EntitlementSettings {
   readonly publicityCloseGraceMs: number;
 }
 
+/**
+ * What the policy queue's use cases (service.ts `PolicyEventService`) use: the store without the notification
+ * outbox's delivery and the schedule's publicity-window and time-index reads, and no channel. The policy
+ * function is wired to these only, so its bundle leaves that code out.
+ */
+export type PolicyEventStore = Omit<
+  EntitlementStore,
+  'claimOutbox' | 'markDelivered' | 'markDeliveryFailed' | 'listDueWindows' | 'finishWindow' | 'queryFlips' | 'deleteFlips' | 'getFlipCursor' | 'advanceFlipCursor'
+>;
+export type PolicyEventPorts = Omit<EntitlementPorts, 'store' | 'channel'> & { readonly store: PolicyEventStore };
+
 export interface EntitlementPorts {
   readonly store: EntitlementStore;
   readonly registry: RegistryReader;

@@ -24,7 +24,7 @@
 import type { Policy, SubjectKind } from './domain';
 import type { ObjectionInput, ProgressInput, RecoveryInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
-import type { EntitlementPorts } from './ports';
+import type { EntitlementPorts, PolicyEventPorts } from './ports';
 import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
 import { publishPolicy, startRunNow, withdrawPolicy } from './service/policy';
@@ -77,7 +77,7 @@ export type PolicyEventService = Pick<
  * Only the policy queue's use cases: the policy function is given these, so its bundle leaves out the match
  * slices, the delivery of notifications and the schedule's publicity and time-index runs it never calls.
  */
-export function createPolicyEventService(ports: EntitlementPorts): PolicyEventService {
+export function createPolicyEventService(ports: PolicyEventPorts): PolicyEventService {
   return {
     // What a publication or withdrawal changes, the batch's later re-matches read again.
     publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause).finally(forgetActivePolicies),

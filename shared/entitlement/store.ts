@@ -38,7 +38,7 @@
  */
 import { appendAudit } from '#platform/audit';
 import { recordReceipt } from '#platform/receipts';
-import type { EntitlementStore } from './ports';
+import type { EntitlementStore, PolicyEventStore } from './ports';
 import { applyTransitions, batchGetEntitlements, getEntitlement, putRefusal } from './store/entitlements';
 import { readFigures } from './store/figures';
 import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
@@ -55,6 +55,45 @@ export { batchGetOutbox, getOutbox } from './store/outbox';
 export { readFigures } from './store/figures';
 export { getObjection, getPublicityWindow } from './store/publicity';
 export type { Claim, DeliveryStatus, OutboxRecord, RunProgress, StoredFigures } from './ports';
+
+async function recordRefusal(...[policyId, eventId, refusal, receipt, audit]: Parameters<EntitlementStore['recordRefusal']>): Promise<void> {
+  // Three create-only writes: a redelivery finds each there and keeps the first.
+  await putRefusal(policyId, eventId, refusal);
+  await recordReceipt(receipt);
+  await appendAudit(audit);
+}
+
+async function recordReceiptAlone(receipt: Parameters<EntitlementStore['recordReceipt']>[0]): Promise<void> {
+  await recordReceipt(receipt);
+}
+
+// Both objects are listed in full, not one spread into the other: esbuild keeps an unused object literal
+// that spreads, so the policy function's bundle would carry the whole store again.
+
+/** The store port of the policy queue's use cases on DynamoDB (what the policy function is given). */
+export const policyEventStore: PolicyEventStore = {
+  getPolicy,
+  listActivePolicies,
+  savePublish,
+  saveWithdraw,
+  guardWithdrawn,
+  getBudget,
+  isSliceDone,
+  finishSlice,
+  getEntitlement,
+  batchGetEntitlements,
+  applyTransitions,
+  isNotificationPending,
+  readFigures,
+  listInState,
+  listInWindow,
+  getPublicityWindow,
+  getObjection,
+  saveObjection,
+  recordRefusal,
+  recordReceipt: recordReceiptAlone,
+  putFlips: fileFlipEntries,
+};
 
 /** The EntitlementStore port on DynamoDB. */
 export const dynamoEntitlementStore: EntitlementStore = {
@@ -83,15 +122,8 @@ export const dynamoEntitlementStore: EntitlementStore = {
   isWindowReleased,
   getObjection,
   saveObjection,
-  async recordRefusal(policyId, eventId, refusal, receipt, audit) {
-    // Three create-only writes: a redelivery finds each there and keeps the first.
-    await putRefusal(policyId, eventId, refusal);
-    await recordReceipt(receipt);
-    await appendAudit(audit);
-  },
-  async recordReceipt(receipt) {
-    await recordReceipt(receipt);
-  },
+  recordRefusal,
+  recordReceipt: recordReceiptAlone,
   putFlips: fileFlipEntries,
   queryFlips,
   deleteFlips,

@@ -125,6 +125,28 @@ describe('function bundles (prod)', () => {
     expect(['ACTIVE#', 'REFUSAL#', 'RUN#', 'OBJECTION#'].filter((key) => notify.includes(key))).toEqual([]);
   });
 
+  it('gives the policy function only the use cases of its queue', () => {
+    // Log lines of the match slices, the delivery of notifications and the schedule's publicity run: the policy
+    // function calls none of them, and a bundle wired to the whole service would carry them all.
+    const policy = readFileSync(bundleOf('policy'), 'utf8');
+    // (Quoted as the minified log call has them: an objection's refusal says "the publicity window closed at".)
+    const lines = ['"slice skipped"', '"notification without an outbox record"', '"publicity window closed"'];
+    expect(lines.filter((line) => policy.includes(line))).toEqual([]);
+    expect(readFileSync(bundleOf('entitlementSchedule'), 'utf8').includes('"publicity window closed"')).toBe(true);
+    // Nor the store's part for them: the outbox's claim (stale SENDING records) and its delivered mark.
+    const outbox = ['":stale"', '":delivered"'];
+    expect(outbox.filter((value) => policy.includes(value))).toEqual([]);
+    const notify = readFileSync(bundleOf('notify'), 'utf8');
+    expect(outbox.filter((value) => notify.includes(value))).toEqual(outbox);
+  });
+
+  it('keeps the receipt kinds\' descriptions in the query routes only', () => {
+    const description = 'Already recorded under another event id';
+    expect(readFileSync(bundleOf('query'), 'utf8').includes(description)).toBe(true);
+    const others = (Object.keys(functions) as FunctionName[]).filter((name) => name !== 'query');
+    expect(others.filter((name) => readFileSync(bundleOf(name), 'utf8').includes(description))).toEqual([]);
+  });
+
   it('leaves out what a function imports but never uses: the read-only query routes carry no SQS client', () => {
     // package.json's "sideEffects": false lets esbuild drop a module none of whose exports are used, even
     // when it builds a client at module scope; the query routes reach the hard-case module, whose adapters send.

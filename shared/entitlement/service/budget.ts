@@ -9,11 +9,11 @@
  * available for the next confirmations instead (a confirmation that found the budget spent is not re-run).
  */
 import { budgetOrder, planListing, planReturnedGrant, reservationAmount, subjectIdOf, subjectKindOf, type Entitlement, type Instant, type Policy } from '../domain';
-import type { EntitlementPorts } from '../ports';
+import type { PolicyEventPorts } from '../ports';
 import { POLICY_ACTOR, transitionsAudit } from './records';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 
-export async function passOnBudget(ports: EntitlementPorts, policy: Policy): Promise<number> {
+export async function passOnBudget(ports: PolicyEventPorts, policy: Policy): Promise<number> {
   const { store, clock, registry } = ports;
   const amount = reservationAmount(policy);
   if (policy.kind !== 'grant' || amount === 0 || policy.status === 'withdrawn') return 0;
@@ -40,7 +40,7 @@ export async function passOnBudget(ports: EntitlementPorts, policy: Policy): Pro
 }
 
 /** A grant policy without publicity: the exhausted pair is pushed and granted with the returned budget. */
-async function grantExhausted(ports: EntitlementPorts, policy: Policy, e: Entitlement, now: Instant, budget: number): Promise<SettleResult | undefined> {
+async function grantExhausted(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant, budget: number): Promise<SettleResult | undefined> {
   const plan = planReturnedGrant(e, policy, now, budget, ports.settings.timeZone);
   if (plan.kind !== 'transition') return undefined;
   const t = plan.transition;
@@ -50,7 +50,7 @@ async function grantExhausted(ports: EntitlementPorts, policy: Policy, e: Entitl
 }
 
 async function listExhausted(
-  ports: EntitlementPorts,
+  ports: PolicyEventPorts,
   policy: Policy,
   e: Entitlement,
   now: Instant,

@@ -26,7 +26,7 @@ import {
   type SubjectProfile,
 } from '../domain';
 import { continuationMessage, type SliceData } from '../messages';
-import type { EntitlementPorts, EntitlementStore } from '../ports';
+import type { EntitlementPorts, EntitlementStore, PolicyEventPorts } from '../ports';
 import { MATCH_ACTOR, POLICY_ACTOR } from './records';
 import { fileFlips, flipsOf } from './time';
 import { forgetInBatch, memoInBatch } from '#platform/batch-memo';
@@ -55,7 +55,7 @@ export const forgetActivePolicies = (): void => forgetInBatch(ACTIVE_POLICIES);
  * A profile or credit record changed: match the enterprise (or person) against every active policy for its
  * kind. The subject is read in one request; the active policies once per batch of the policy queue.
  */
-export async function rematchEnterprise(ports: EntitlementPorts, creditCode: string, kind: SubjectKind = 'enterprise'): Promise<string> {
+export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: string, kind: SubjectKind = 'enterprise'): Promise<string> {
   const { registry, store, clock } = ports;
   const [{ profile, credit }, all] = await Promise.all([
     registry.getSubject(kind, creditCode),

@@ -49,7 +49,7 @@ import {
 } from '../domain';
 import type { ObjectionInput, ResolutionInput } from '../inbound';
 import { notifyMessages } from '../messages';
-import type { EntitlementPorts, ObjectionWrite } from '../ports';
+import type { ObjectionWrite, PolicyEventPorts } from '../ports';
 import { noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
@@ -65,7 +65,7 @@ function objectionAudit(o: Objection, actor: string, at: Instant, why: string, c
 }
 
 /** gov.policy.objection.filed. */
-export async function fileObjection(ports: EntitlementPorts, input: ObjectionInput, cause: Cause): Promise<string> {
+export async function fileObjection(ports: PolicyEventPorts, input: ObjectionInput, cause: Cause): Promise<string> {
   const { store } = ports;
   const existing = await store.getObjection(input.objectionId);
   if (existing !== undefined) {
@@ -95,7 +95,7 @@ export async function fileObjection(ports: EntitlementPorts, input: ObjectionInp
  * same event id), releases the pair if its window was released, and queues a pending notification again
  * (the same message id; the outbox claim sends it once).
  */
-async function resendAddedNotification(ports: EntitlementPorts, existing: Objection): Promise<void> {
+async function resendAddedNotification(ports: PolicyEventPorts, existing: Objection): Promise<void> {
   if (existing.by !== 'self' || existing.state !== 'ADDED') return;
   const { store, registry, clock } = ports;
   const [e, policy] = await Promise.all([store.getEntitlement(existing.policyId, existing.creditCode), store.getPolicy(existing.policyId)]);
@@ -126,12 +126,12 @@ function objectionOf(input: ObjectionInput, state: ObjectionState): Objection {
   };
 }
 
-async function refusePlan(ports: EntitlementPorts, cause: Cause, input: ObjectionInput, plan: Extract<Plan, { kind: 'refused' }>): Promise<string> {
+async function refusePlan(ports: PolicyEventPorts, cause: Cause, input: ObjectionInput, plan: Extract<Plan, { kind: 'refused' }>): Promise<string> {
   await refuse(ports, cause, input.policyId, { reason: plan.reason, message: plan.message, creditCode: input.subjectId });
   return `refused:${plan.reason}`;
 }
 
-async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
+async function fileThirdParty(ports: PolicyEventPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
   const { store, clock } = ports;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const e = await store.getEntitlement(input.policyId, input.subjectId);
@@ -164,7 +164,7 @@ async function fileThirdParty(ports: EntitlementPorts, policy: Policy, input: Ob
  * redelivery): filed and counted (OPEN, to be resolved) with a receipt that says it holds nothing; its
  * resolution is recorded and moves no entitlement. Undefined when another delivery filed it first.
  */
-async function fileAfterRelease(ports: EntitlementPorts, input: ObjectionInput, e: Entitlement, cause: Cause): Promise<string | undefined> {
+async function fileAfterRelease(ports: PolicyEventPorts, input: ObjectionInput, e: Entitlement, cause: Cause): Promise<string | undefined> {
   const { store, clock } = ports;
   const now = clock.now();
   const objection = objectionOf(input, 'OPEN');
@@ -179,7 +179,7 @@ async function fileAfterRelease(ports: EntitlementPorts, input: ObjectionInput, 
 }
 
 /** A self-objection: the enterprise re-evaluated with its declared facts, listed when they make it eligible. */
-async function fileSelf(ports: EntitlementPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
+async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
   const { store, registry, settings, clock } = ports;
   const windows = await loadWindow(ports, policy);
   const window = selfObjectionWindow(windows?.window, input.receivedAt);
@@ -242,7 +242,7 @@ async function fileSelf(ports: EntitlementPorts, policy: Policy, input: Objectio
 }
 
 /** gov.policy.objection.resolved: upheld → REMOVED (budget returned and passed on), dismissed → proceeds. */
-export async function resolveObjection(ports: EntitlementPorts, input: ResolutionInput, cause: Cause): Promise<string> {
+export async function resolveObjection(ports: PolicyEventPorts, input: ResolutionInput, cause: Cause): Promise<string> {
   const { store, clock, settings } = ports;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const objection = await store.getObjection(input.objectionId);
@@ -298,7 +298,7 @@ export async function resolveObjection(ports: EntitlementPorts, input: Resolutio
   throw new Error(`objection ${input.objectionId} kept changing during its resolution`);
 }
 
-async function afterResolution(ports: EntitlementPorts, policy: Policy, t: Transition, now: Instant): Promise<void> {
+async function afterResolution(ports: PolicyEventPorts, policy: Policy, t: Transition, now: Instant): Promise<void> {
   const result: SettleResult = { committed: [t], entitlement: t.next, ...(t.notification ? { notify: { policyId: t.policyId, creditCode: t.creditCode } } : {}) };
   await afterSettle(ports, [result], now);
   if (t.release !== undefined) await passOnBudget(ports, policy);

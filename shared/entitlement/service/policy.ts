@@ -6,7 +6,7 @@ import { applied } from '#platform/receipts';
 import { budgetDelta, onWithdrawn, planPublish, type Policy, type PolicyPlan } from '../domain';
 import { matchRunMessages, policyWithdrawnEvent } from '../messages';
 import { deferredStart } from './time';
-import type { EntitlementPorts } from '../ports';
+import type { PolicyEventPorts } from '../ports';
 import { noEffect, policyEffect, refuse, type Cause } from './records';
 
 const MAX_ATTEMPTS = 5;
@@ -15,17 +15,17 @@ const MAX_ATTEMPTS = 5;
  * The first slices of a version's run: sent after the version is stored, and re-sent by a replay. A policy
  * published before its `validFrom` is filed in the time index instead, and its run starts that day.
  */
-async function startRun(ports: EntitlementPorts, policy: Policy, republish: boolean): Promise<void> {
+async function startRun(ports: PolicyEventPorts, policy: Policy, republish: boolean): Promise<void> {
   if (await deferredStart(ports, policy, ports.clock.now())) return;
   await startRunNow(ports, policy, republish);
 }
 
 /** The first slices of a version's run, now (the time index's start of a deferred run). */
-export async function startRunNow(ports: EntitlementPorts, policy: Policy, republish: boolean): Promise<void> {
+export async function startRunNow(ports: PolicyEventPorts, policy: Policy, republish: boolean): Promise<void> {
   await ports.queues.sendSlices(matchRunMessages(policy, republish, ports.registry.shards, ports.clock.now()));
 }
 
-async function replayed(ports: EntitlementPorts, incoming: Policy, existing: Policy | undefined, reason: 'SAME_VERSION' | 'STALE_VERSION' | 'ALREADY_WITHDRAWN', cause: Cause): Promise<string> {
+async function replayed(ports: PolicyEventPorts, incoming: Policy, existing: Policy | undefined, reason: 'SAME_VERSION' | 'STALE_VERSION' | 'ALREADY_WITHDRAWN', cause: Cause): Promise<string> {
   // A replay of the stored version re-sends the fan-out: if the first delivery crashed before sending it,
   // this is what starts the run; otherwise every slice finds itself done and stops.
   if (reason === 'SAME_VERSION' && existing !== undefined) await startRun(ports, existing, existing.version > 1);
@@ -42,7 +42,7 @@ async function replayed(ports: EntitlementPorts, incoming: Policy, existing: Pol
 }
 
 /** gov.policy.published: store the version, then fan out one match slice per enterprise shard. */
-export async function publishPolicy(ports: EntitlementPorts, incoming: Policy, cause: Cause): Promise<string> {
+export async function publishPolicy(ports: PolicyEventPorts, incoming: Policy, cause: Cause): Promise<string> {
   const { store, clock, registry } = ports;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const at = clock.now();
@@ -85,7 +85,7 @@ export async function publishPolicy(ports: EntitlementPorts, incoming: Policy, c
 }
 
 /** gov.policy.withdrawn: mark the policy withdrawn (and guard every figure shard against late pushes). */
-export async function withdrawPolicy(ports: EntitlementPorts, policyId: string, cause: Cause): Promise<string> {
+export async function withdrawPolicy(ports: PolicyEventPorts, policyId: string, cause: Cause): Promise<string> {
   const { store, clock, outbound } = ports;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const at = clock.now();

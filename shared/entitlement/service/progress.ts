@@ -7,13 +7,13 @@ import { applied } from '#platform/receipts';
 import { fitsSubjectKind, onConfirmed, onDisbursed, reservationAmount, subjectKindMismatch, type Entitlement, type Plan, type Policy } from '../domain';
 import type { ProgressInput } from '../inbound';
 import { restatedEvent, transitionEvent } from '../messages';
-import type { EntitlementPorts } from '../ports';
+import type { PolicyEventPorts } from '../ports';
 import { entitlementEffect, noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { countCommitted } from './telemetry';
 
 const MAX_ATTEMPTS = 5;
 
-async function planProgress(ports: EntitlementPorts, input: ProgressInput, policy: Policy | undefined, entitlement: Entitlement | undefined): Promise<Plan> {
+async function planProgress(ports: PolicyEventPorts, input: ProgressInput, policy: Policy | undefined, entitlement: Entitlement | undefined): Promise<Plan> {
   // Days from listing to payment are counted between local dates of the stage's zone.
   if (input.kind === 'disbursed') return onDisbursed(entitlement, input.amount, input.at, ports.settings.timeZone);
   // A confirmation reserves from the budget, when the policy has one: read what remains first.
@@ -22,7 +22,7 @@ async function planProgress(ports: EntitlementPorts, input: ProgressInput, polic
 }
 
 /** gov.policy.confirmed / gov.policy.disbursed: plan, apply conditionally, re-plan on a race. */
-export async function recordProgress(ports: EntitlementPorts, input: ProgressInput, cause: Cause): Promise<string> {
+export async function recordProgress(ports: PolicyEventPorts, input: ProgressInput, cause: Cause): Promise<string> {
   const { store, clock, outbound } = ports;
   const { policyId, creditCode } = input;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -6,7 +6,7 @@ import type { AuditEntry } from '#platform/audit';
 import { logger } from '#platform/powertools';
 import { withKind, type EffectPointer } from '#platform/receipts';
 import type { Transition } from '../domain';
-import type { EntitlementPorts } from '../ports';
+import type { PolicyEventPorts } from '../ports';
 
 /** The message that caused a use case: who sent it, its id (the key of its audit and refusal) and type. */
 export interface Cause {
@@ -52,7 +52,7 @@ export function transitionsAudit(chain: readonly Transition[], actor: string): A
 
 /** An event that changed nothing: its receipt, create-only (a redelivery keeps the first outcome). */
 export async function noEffect(
-  ports: EntitlementPorts,
+  ports: PolicyEventPorts,
   cause: Cause,
   kind: 'DUPLICATE' | 'STALE' | 'REPLAY',
   reason: string,
@@ -63,7 +63,7 @@ export async function noEffect(
 
 /** A semantic refusal: kept with the policy, answered in the receipt, audited and logged; never thrown. */
 export async function refuse(
-  ports: EntitlementPorts,
+  ports: PolicyEventPorts,
   cause: Cause,
   policyId: string,
   r: { readonly reason: string; readonly message: string; readonly creditCode?: string },

@@ -12,7 +12,7 @@ import { applied } from '#platform/receipts';
 import { fitsSubjectKind, onRecovered, subjectKindMismatch, type Entitlement, type Policy } from '../domain';
 import type { RecoveryInput } from '../inbound';
 import { benefitFraudEvent, benefitFraudMark, recoveredEvent } from '../messages';
-import type { EntitlementPorts } from '../ports';
+import type { PolicyEventPorts } from '../ports';
 import { passOnBudget } from './budget';
 import { entitlementEffect, noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { countCommitted } from './telemetry';
@@ -20,7 +20,7 @@ import { countCommitted } from './telemetry';
 const MAX_ATTEMPTS = 5;
 
 /** gov.policy.recovered: the outcome (`DISBURSED->RECOVERED`, `unchanged:<reason>`, `refused:<reason>`). */
-export async function recordRecovery(ports: EntitlementPorts, input: RecoveryInput, cause: Cause): Promise<string> {
+export async function recordRecovery(ports: PolicyEventPorts, input: RecoveryInput, cause: Cause): Promise<string> {
   const { store, clock } = ports;
   const { policyId, subjectId } = input;
   const policy = await store.getPolicy(policyId);
@@ -58,7 +58,7 @@ export async function recordRecovery(ports: EntitlementPorts, input: RecoveryInp
 }
 
 /** After the commit: the outbound events, the registry's credit mark (fraud), the returned budget passed on. */
-async function afterRecovery(ports: EntitlementPorts, policy: Policy, e: Entitlement): Promise<void> {
+async function afterRecovery(ports: PolicyEventPorts, policy: Policy, e: Entitlement): Promise<void> {
   const fraud = e.recovery?.reason === 'fraud';
   if (fraud) await ports.queues.sendCreditMarks([benefitFraudMark(e)]);
   await ports.outbound.publish([recoveredEvent(e), ...(fraud ? [benefitFraudEvent(e)] : [])]);

@@ -62,7 +62,7 @@ export async function fileFlips(store: Pick<EntitlementStore, 'putFlips'>, entri
 }
 
 /** A policy published before its `validFrom`: its run waits, filed once to start at that day's first instant. */
-export async function deferredStart(ports: Pick<EntitlementPorts, 'store' | 'settings'>, policy: Policy, now: Instant): Promise<boolean> {
+export async function deferredStart(ports: { readonly store: Pick<EntitlementStore, 'putFlips'>; readonly settings: Pick<EntitlementPorts['settings'], 'timeZone'> }, policy: Policy, now: Instant): Promise<boolean> {
   const entry = policyStart(policy, now, ports.settings.timeZone);
   if (entry === null) return false;
   await fileFlips(ports.store, [entry], now);
