@@ -10,7 +10,8 @@ import { authenticate, json, problem, rawBody } from '#platform/http';
 import { logger } from '#platform/powertools';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
-import { simulationService } from '#simulation/adapters';
+import { simulationStartPorts } from '#simulation/adapters';
+import { startSimulation } from '#simulation/service';
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const body = rawBody(event);
@@ -29,6 +30,6 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   }
   const request = parseRequest(parsed);
   if (!request.ok) return problem(400, 'invalid simulation request', { errors: request.errors });
-  const job = await simulationService().start(request.request, auth.principal);
+  const job = await startSimulation(simulationStartPorts, request.request, auth.principal);
   return json(202, { simulationId: job.simulationId, href: `/simulations/${encodeURIComponent(job.simulationId)}` });
 }).use(injectLambdaContext(logger));

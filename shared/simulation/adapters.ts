@@ -8,8 +8,15 @@ import { nowIso } from '#platform/clock';
 import { logger } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import type { SimulationPorts } from './ports';
-import { createSimulationService, type SimulationService } from './service';
+import { createSimulationService, type SimulationService, type StartPorts } from './service';
 import { simulationStore } from './store';
+
+const sendSlices: SimulationPorts['sendSlices'] = (events) => sendInternal(events);
+const newId = (): string => `sim-${randomUUID()}`;
+const info: SimulationPorts['info'] = (message, fields) => logger.info(message, fields);
+
+/** The API's ports: starting a job only (no replay, no matching; see service.ts `StartPorts`). */
+export const simulationStartPorts: StartPorts = { store: simulationStore, policies: { slices: ENTERPRISE_SHARDS }, sendSlices, now: nowIso, newId, info };
 
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,
@@ -43,11 +50,11 @@ export const simulationPorts: SimulationPorts = {
       return codes;
     },
   },
-  sendSlices: (events) => sendInternal(events),
+  sendSlices,
   calendar: stageCalendar,
   now: nowIso,
-  newId: () => `sim-${randomUUID()}`,
-  info: (message, fields) => logger.info(message, fields),
+  newId,
+  info,
 };
 
 let service: SimulationService | undefined;

@@ -72,15 +72,29 @@ export function viewOf({ job, slices }: StoredSimulation): SimulationView {
   };
 }
 
+/**
+ * What starting a job needs (POST /simulations): the job's record, the slice queue, the clock and ids. The
+ * API is given only these, so its bundle leaves out the slices' replay of decisions and matching of profiles.
+ */
+export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
+  readonly store: Pick<SimulationPorts['store'], 'createJob'>;
+  readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
+};
+
+/** Stores the job and queues its slices: one per approvals shard (an item) or registry shard (a policy). */
+export async function startSimulation(ports: StartPorts, request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
+  const now = ports.now();
+  const slices = isPolicyRequest(request) ? ports.policies.slices : DECISION_SHARDS;
+  const job: SimulationJob = { simulationId: ports.newId(), request, requestedBy, createdAt: now, slices };
+  await ports.store.createJob(job);
+  await ports.sendSlices(Array.from({ length: job.slices }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, now)));
+  ports.info('simulation started', { simulationId: job.simulationId, ...(isPolicyRequest(request) ? { policyId: request.policy.policyId } : { itemCode: request.draft.itemCode }) });
+  return job;
+}
+
 export function createSimulationService(ports: SimulationPorts) {
-  async function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
-    const now = ports.now();
-    const slices = isPolicyRequest(request) ? ports.policies.slices : DECISION_SHARDS;
-    const job: SimulationJob = { simulationId: ports.newId(), request, requestedBy, createdAt: now, slices };
-    await ports.store.createJob(job);
-    await ports.sendSlices(Array.from({ length: job.slices }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, now)));
-    ports.info('simulation started', { simulationId: job.simulationId, ...(isPolicyRequest(request) ? { policyId: request.policy.policyId } : { itemCode: request.draft.itemCode }) });
-    return job;
+  function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
+    return startSimulation(ports, request, requestedBy);
   }
 
   /** One approvals shard of the item's first decisions in the window, replayed against the draft. */

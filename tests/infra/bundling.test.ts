@@ -140,6 +140,14 @@ describe('function bundles (prod)', () => {
     expect(outbox.filter((value) => notify.includes(value))).toEqual(outbox);
   });
 
+  it('gives the simulations API only the start of a job, not the slices\' replay', () => {
+    // The slice worker's log line: the API wired to the whole service would carry the replay of approval's
+    // decisions (and the preset dictionary they are packed with) and the matching of profiles.
+    const line = '"simulation slice"';
+    expect(readFileSync(bundleOf('simulations'), 'utf8').includes(line)).toBe(false);
+    expect(readFileSync(bundleOf('simulation'), 'utf8').includes(line)).toBe(true);
+  });
+
   it('keeps the receipt kinds\' descriptions in the query routes only', () => {
     const description = 'Already recorded under another event id';
     expect(readFileSync(bundleOf('query'), 'utf8').includes(description)).toBe(true);
