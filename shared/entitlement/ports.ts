@@ -307,7 +307,7 @@ export interface EntitlementSettings {
  */
 export type PolicyEventStore = Omit<
   EntitlementStore,
-  'claimOutbox' | 'markDelivered' | 'markDeliveryFailed' | 'listDueWindows' | 'finishWindow' | 'queryFlips' | 'deleteFlips' | 'getFlipCursor' | 'advanceFlipCursor'
+  'claimOutbox' | 'markDelivered' | 'markDeliveryFailed' | 'listDueWindows' | 'markWindowReleased' | 'finishWindow' | 'queryFlips' | 'deleteFlips' | 'getFlipCursor' | 'advanceFlipCursor'
 >;
 export type PolicyEventPorts = Omit<EntitlementPorts, 'store' | 'channel'> & { readonly store: PolicyEventStore };
 

@@ -88,6 +88,7 @@ export const policyEventStore: PolicyEventStore = {
   listInState,
   listInWindow,
   getPublicityWindow,
+  isWindowReleased,
   getObjection,
   saveObjection,
   recordRefusal,

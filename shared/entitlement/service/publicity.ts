@@ -18,7 +18,7 @@
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
 import { budgetOrder, closeDueBefore, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
-import type { DueWindow, EntitlementPorts } from '../ports';
+import type { DueWindow, EntitlementPorts, PolicyEventPorts } from '../ports';
 import { transitionsAudit } from './records';
 import { afterSettle, type SettleResult } from './settle';
 
@@ -34,7 +34,7 @@ export interface PublicitySummary {
 }
 
 /** The pair's release at the close, committed; re-planned on a race. */
-export async function releasePair(ports: EntitlementPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
+export async function releasePair(ports: PolicyEventPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
   const { store, settings } = ports;
   const pair = { policyId: listed.policyId, creditCode: listed.creditCode };
   let current: Policy = policy;
@@ -88,7 +88,7 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
  * released (or finished it). False while the window is open, and during the grace after its end.
  */
 export async function windowReleased(
-  ports: EntitlementPorts,
+  ports: PolicyEventPorts,
   policyId: string,
   window: { readonly windowId: string; readonly closesAt: Instant } | undefined,
   now: Instant,
@@ -102,7 +102,7 @@ export async function windowReleased(
  * the grace): when the close released the window in the meantime, the pair is released here, as the close
  * would have released it. Undefined when there is nothing to release.
  */
-export async function releaseIfWindowReleased(ports: EntitlementPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {
+export async function releaseIfWindowReleased(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {
   if (e.state !== 'PUBLICIZED' || !(await windowReleased(ports, e.policyId, e.publicity, now))) return undefined;
   const result = await releasePair(ports, policy, e, now);
   await afterSettle(ports, [result], now);
