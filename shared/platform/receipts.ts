@@ -58,6 +58,7 @@ export const RECEIPT_OUTCOMES = {
   NOT_IN_MANUAL_REVIEW: 'refused',
   NOT_A_BUNDLE: 'refused',
   ITEM_NOT_IN_APPLICATION: 'refused',
+  ITEM_CODE_REQUIRED: 'refused',
   // refused: 好差评
   DUPLICATE_REVIEW: 'refused',
   REVIEWER_MISMATCH: 'refused',
@@ -131,7 +132,8 @@ const RECEIPT_TEXTS = {
   ALREADY_VERIFIED: { area: 'approval', description: 'A second verification report: the first one stands.' },
   NOT_IN_MANUAL_REVIEW: { area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
   NOT_A_BUNDLE: { area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
-  ITEM_NOT_IN_APPLICATION: { area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application (or, on a bundle application, naming none where the item cannot be told).' },
+  ITEM_NOT_IN_APPLICATION: { area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application.' },
+  ITEM_CODE_REQUIRED: { area: 'approval', description: 'A person\'s decision or a verification report on a bundle (一件事) application that names no itemCode where the item cannot be told: a person\'s decision always, a verification report while two or more children await one (the message names them). Send it again with `itemCode`.' },
   // refused: 好差评
   DUPLICATE_REVIEW: { area: 'review', description: 'The case already has a real review (一事一评); the first is kept.' },
   REVIEWER_MISMATCH: { area: 'review', description: 'The reviewer is not the applicant of the case.' },

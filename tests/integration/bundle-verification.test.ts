@@ -99,10 +99,10 @@ describe('verifications of 一件事 children approved on commitment, through th
   it('refuses a report without itemCode while two children await one, naming the field', async () => {
     const unnamed = verification(REVOKED, true);
     await postAll([unnamed]);
-    expect(await receiptOf(unnamed)).toMatchObject({ outcome: 'refused', kind: 'ITEM_NOT_IN_APPLICATION' });
+    expect(await receiptOf(unnamed)).toMatchObject({ outcome: 'refused', kind: 'ITEM_CODE_REQUIRED' });
     const view = await bundleOf(REVOKED);
     expect(view.sequence).toBe(1);
-    expect(view.refusals).toEqual([expect.objectContaining({ code: 'ITEM_NOT_IN_APPLICATION', message: expect.stringContaining('itemCode') })]);
+    expect(view.refusals).toEqual([expect.objectContaining({ code: 'ITEM_CODE_REQUIRED', message: expect.stringContaining('itemCode') })]);
   });
 
   it('revokes the required child found untruthful, once however often the report comes, and terminates the bundle', async () => {
@@ -168,7 +168,7 @@ describe('verifications of 一件事 children approved on commitment, through th
     // Flagged is not verified: both children still await one, so a report must name the item.
     const late = verification(FLAGGED, true);
     await postAll([late]);
-    expect(await receiptOf(late)).toMatchObject({ outcome: 'refused', kind: 'ITEM_NOT_IN_APPLICATION' });
+    expect(await receiptOf(late)).toMatchObject({ outcome: 'refused', kind: 'ITEM_CODE_REQUIRED' });
     const named = verification(FLAGGED, true, 'GZ-ZP');
     await postAll([named]);
     const closed = await bundleOf(FLAGGED);

@@ -231,7 +231,8 @@ export type RefusalCode =
   | 'ALREADY_VERIFIED'
   | 'NOT_IN_MANUAL_REVIEW'
   | 'NOT_A_BUNDLE'
-  | 'ITEM_NOT_IN_APPLICATION';
+  | 'ITEM_NOT_IN_APPLICATION'
+  | 'ITEM_CODE_REQUIRED';
 
 /** A later event that is not allowed in the decision's current state: nothing changes. */
 export interface Refusal {

@@ -79,15 +79,15 @@ function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<strin
 
 /**
  * A person's decision on one child in manual review: the child's next version (certificate on approval),
- * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`, for an
- * item not in the bundle, or for a child not in manual review. A final bundle stays final with the same
+ * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`
+ * (ITEM_CODE_REQUIRED), for an item not in the bundle, or for a child not in manual review. A final bundle stays final with the same
  * status: only a required child rejected, terminated or revoked makes a bundle with a child in manual
  * review final, and a person's decision on another child changes none of that.
  */
 export function reviewBundleChild(previous: BundleState, review: PersonReview, context: BundleContext): BundleTransition {
   const { applicationId } = previous;
   if (review.itemCode === undefined) {
-    return { ok: false, refusal: { code: 'ITEM_NOT_IN_APPLICATION', message: `申请 ${applicationId} 是“一件事”套餐申请，人工审核决定须指定事项（itemCode）` } };
+    return { ok: false, refusal: { code: 'ITEM_CODE_REQUIRED', message: `申请 ${applicationId} 是“一件事”套餐申请，人工审核决定须指定事项（itemCode）` } };
   }
   const child = previous.children.find((c) => c.itemCode === review.itemCode);
   if (child === undefined) {
@@ -119,7 +119,7 @@ export function awaitingVerification(state: BundleState): BundleChild[] {
 /**
  * The child a verification report is for. With `itemCode`: that child. Without it: the only child awaiting
  * verification; when none awaits, the only child ever verified (so a second report meets ALREADY_VERIFIED);
- * otherwise refused: several children await one (name the item) or none does.
+ * otherwise refused: several children await one (ITEM_CODE_REQUIRED, naming them) or none does.
  */
 function verifiedChild(state: BundleState, itemCode: string | undefined): { ok: true; child: BundleChild } | { ok: false; refusal: Refusal } {
   const { applicationId } = state;
@@ -133,7 +133,7 @@ function verifiedChild(state: BundleState, itemCode: string | undefined): { ok: 
     return {
       ok: false,
       refusal: {
-        code: 'ITEM_NOT_IN_APPLICATION',
+        code: 'ITEM_CODE_REQUIRED',
         message: `一件事申请 ${applicationId} 有 ${awaiting.length} 个事项待核查（${awaiting.map((c) => c.itemCode).join('、')}），核查结果须指定事项（itemCode）`,
       },
     };

@@ -105,7 +105,7 @@ describe('a bundle application decided whole', () => {
     // Decided already: a second decision, or one without itemCode, is refused.
     expect(reviewBundleChild(reviewed.state, review, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_IN_MANUAL_REVIEW' }) });
     const { itemCode: _i, ...noItem } = review;
-    expect(reviewBundleChild(s, noItem, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_NOT_IN_APPLICATION' }) });
+    expect(reviewBundleChild(s, noItem, context(LATER))).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_CODE_REQUIRED' }) });
   });
 
   it('reads a person\'s birth date from the ID number when no profile gives one, in a child\'s rules and in appliesWhen', () => {

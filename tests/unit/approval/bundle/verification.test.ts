@@ -96,7 +96,8 @@ describe('a verification of a bundle child approved on commitment', () => {
 
   it('without itemCode: refused naming the field while two children await one, then applied to the only one left', () => {
     const refused = verifyBundleChild(first, { truthful: true, note: '属实' }, context());
-    expect(refused).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_NOT_IN_APPLICATION', message: expect.stringContaining('itemCode') }) });
+    // The item is ambiguous, not absent: a code of its own, not ITEM_NOT_IN_APPLICATION.
+    expect(refused).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'ITEM_CODE_REQUIRED', message: expect.stringContaining('itemCode') }) });
     expect(!refused.ok && refused.refusal.message).toContain('QYKB-SLDJ、QYKB-FPSL');
     const one = ok(verifyBundleChild(first, { truthful: true, note: '属实', itemCode: 'QYKB-SLDJ' }, context()));
     const other = ok(verifyBundleChild(one, { truthful: false, note: '不实' }, context()));
