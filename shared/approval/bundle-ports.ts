@@ -82,6 +82,12 @@ export interface BundleSummary {
   readonly legalDaysSum: number;
   readonly submittedAt: string;
   readonly decidedAt: string;
+  /**
+   * The children whose verification (告知承诺核查) the deadlines schedule flagged overdue, each once, with
+   * the department that owns it (kept after a late report, as a single application's flag is). Absent in a
+   * summary stored before it was kept: read as none.
+   */
+  readonly overdueVerifications?: readonly { readonly itemCode: string; readonly departmentCode: string | null }[];
 }
 
 export interface BundleStore {

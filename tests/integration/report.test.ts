@@ -444,7 +444,7 @@ describe('the monthly report through the local runtime', () => {
   });
 
   it('keeps the month’s 一件事 figures as GET /approval/bundle-figures counts them', async () => {
-    expect(report.version).toBe(4);
+    expect(report.version).toBe(5);
     expect(report.bundles).toEqual({
       byBundle: [{ bundleCode: 'YJS-CSYJS', bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null }],
       total: { bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null },

@@ -60,7 +60,8 @@ export const BUNDLE_OUTBOX_DUE = 'BUNDLE_OUTBOX';
 
 export function summaryOf(s: BundleState): BundleSummary {
   const { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt } = s;
-  return { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt };
+  const overdueVerifications = s.children.flatMap((c) => (c.verificationOverdueAt === undefined ? [] : [{ itemCode: c.itemCode, departmentCode: c.departmentCode }]));
+  return { applicationId, bundleCode, status, noPerson, materialsSaved, legalDaysSum, submittedAt, decidedAt, overdueVerifications };
 }
 
 const createOnce = (item: Record<string, unknown>): TransactItem => ({ Put: { TableName: table(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } });

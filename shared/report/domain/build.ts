@@ -27,8 +27,11 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  * 2: the 办不成事 and upward-sync sections; a stored report of version 1 has neither.
  * 3: the 缺数清单 (data-gap ledger); a stored report of version 1 or 2 has none.
  * 4: the 一件事 section (./bundles.ts); a stored report of version 1 to 3 has none.
+ * 5: 告知承诺核查逾期数 (`approval.overdueVerifications`) counts the 一件事 children whose verification was
+ *    flagged overdue too, by the child's department; in a stored report of version 1 to 4 it counts
+ *    single-item applications only.
  */
-export const REPORT_VERSION = 4;
+export const REPORT_VERSION = 5;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -66,7 +69,16 @@ export interface ReportInput {
 }
 
 export interface ApprovalSection extends ApprovalFigures {
+  /**
+   * Commitment verifications flagged overdue: single-item applications, and (from version 5) the children
+   * of 一件事 applications, each child once.
+   */
   readonly overdueVerifications: number;
+}
+
+/** A 一件事 child of the month whose verification was flagged overdue, by the department that owns it. */
+interface OverdueChild {
+  readonly departmentCode: string | null;
 }
 
 /** The entitlement figures of one policy, or summed over a section's policies. */
@@ -125,7 +137,7 @@ export interface DepartmentReport {
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
   /** Reports are stored once and kept, so older versions are still read and rendered. */
-  readonly version: 1 | 2 | 3 | typeof REPORT_VERSION;
+  readonly version: 1 | 2 | 3 | 4 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -313,10 +325,10 @@ export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSecti
   };
 }
 
-function approvalSection(inputs: readonly DecisionInput[]): ApprovalSection {
+function approvalSection(inputs: readonly DecisionInput[], overdueChildren: readonly OverdueChild[]): ApprovalSection {
   return {
     ...approvalFigures(inputs.map((i) => i.decision)),
-    overdueVerifications: inputs.filter((i) => i.verificationOverdue).length,
+    overdueVerifications: inputs.filter((i) => i.verificationOverdue).length + overdueChildren.length,
   };
 }
 
@@ -325,6 +337,10 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
   if (!MONTH_PATTERN.test(month)) throw new Error(`month must be YYYY-MM; got "${month}"`);
 
   const decisions = input.decisions.filter((d) => localDay(d.decision.submittedAt, timeZone).slice(0, 7) === month);
+  // A bundle's children are not among the decisions (they live in the bundle's versions): their flagged
+  // verifications come from the month's bundle applications, each child once.
+  const bundles = input.bundles === undefined ? undefined : input.bundles.summaries.filter((b) => localDay(b.submittedAt, timeZone).slice(0, 7) === month);
+  const overdueChildren: OverdueChild[] = (bundles ?? []).flatMap((b) => b.overdueVerifications ?? []);
   const policies = input.policies
     .filter((p) => policyInMonth(p.policy, month, timeZone))
     .map(policyRow)
@@ -345,13 +361,17 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
   // A decision on an unknown item has no department; it is in the district total only.
   const codes = new Set<string>([
     ...decisions.flatMap((d) => (d.decision.departmentCode ? [d.decision.departmentCode] : [])),
+    ...overdueChildren.flatMap((c) => (c.departmentCode ? [c.departmentCode] : [])),
     ...policies.map((p) => p.departmentCode),
     ...reviewRows.keys(),
   ]);
   const departments = [...codes].sort().map(
     (code): DepartmentReport => ({
       departmentCode: code,
-      approval: approvalSection(decisions.filter((d) => d.decision.departmentCode === code)),
+      approval: approvalSection(
+        decisions.filter((d) => d.decision.departmentCode === code),
+        overdueChildren.filter((c) => c.departmentCode === code),
+      ),
       entitlement: entitlementSection(policies.filter((p) => p.departmentCode === code)),
       review: { ...figuresFromCounters(reviewRows.get(code) ?? emptyCounters()), rank: rankOf.get(code) ?? null },
     }),
@@ -360,7 +380,7 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
   for (const counters of reviewRows.values()) addCounters(allCounters, counters);
   const total: DepartmentReport = {
     departmentCode: TOTAL_KEY,
-    approval: approvalSection(decisions),
+    approval: approvalSection(decisions, overdueChildren),
     entitlement: entitlementSection(policies),
     review: { ...figuresFromCounters(allCounters), rank: null },
   };
@@ -385,9 +405,7 @@ export function buildMonthlyReport(input: ReportInput): MonthlyReport {
     hardCases: hardCaseSection(input.hardCases, month),
     upwardSync: input.upwardSync === null ? null : upwardSyncSection(input.upwardSync),
     ...(input.dataGaps === undefined ? {} : { dataGaps: buildGapLedger(input.dataGaps) }),
-    ...(input.bundles === undefined
-      ? {}
-      : { bundles: bundleSection(input.bundles.summaries.filter((b) => localDay(b.submittedAt, timeZone).slice(0, 7) === month), input.bundles.calendar) }),
+    ...(input.bundles === undefined || bundles === undefined ? {} : { bundles: bundleSection(bundles, input.bundles.calendar) }),
     labels: LABELS,
     basis: BASIS,
   };

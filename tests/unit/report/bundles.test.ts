@@ -61,7 +61,7 @@ describe('the 一件事 section of the monthly report', () => {
 
   it('counts the month’s bundle applications per bundle code as by hand', () => {
     expect(report.version).toBe(REPORT_VERSION);
-    expect(REPORT_VERSION).toBe(4);
+    expect(REPORT_VERSION).toBe(5);
     expect(report.bundles!.byBundle).toEqual([
       { bundleCode: 'YJS-CS', bundles: 3, byStatus: { IN_PROGRESS: 1, PARTIALLY_APPROVED: 1, NEEDS_ANSWER: 1 }, final: 1, noPersonShare: 1, materialsSaved: 5, workingDays: 4, legalDays: 30, timeAgainstLegal: 4 / 30 },
       { bundleCode: 'YJS-QYKB', bundles: 2, byStatus: { APPROVED: 1, REJECTED: 1 }, final: 2, noPersonShare: 0.5, materialsSaved: 7, workingDays: 3, legalDays: 40, timeAgainstLegal: 3 / 40 },
@@ -108,6 +108,33 @@ describe('the 一件事 section of the monthly report', () => {
     expect(late).toContain('150.0%（12/8）');
     expect(chart).toContain('13.3%（4/30）');
     expect(chart).toContain('7.5%（3/40）');
+  });
+
+  it('counts each bundle child whose verification was flagged overdue once in 告知承诺核查逾期数, by its department', () => {
+    const flaggedSingle = {
+      decision: {
+        applicationId: 'S-1', itemCode: 'I-1', itemMode: 'commitment', departmentCode: 'D1', outcome: 'APPROVED_ON_COMMITMENT', materialsWaived: [], reasons: [],
+        submittedAt: '2026-11-10T10:00:00+08:00', decidedAt: '2026-11-10T10:00:01+08:00', latencyMs: 1000, timeLimitCompression: 1, sequence: 1,
+      },
+      verificationOverdue: true,
+    } as unknown as ReportInput['decisions'][number];
+    const flagged: BundleSummary[] = [
+      // Two children flagged, of two departments; the bundle's current version keeps both, each once.
+      bundle('P', { overdueVerifications: [{ itemCode: 'I-2', departmentCode: 'D1' }, { itemCode: 'I-3', departmentCode: 'D2' }] }),
+      bundle('Q', { overdueVerifications: [{ itemCode: 'I-2', departmentCode: 'D1' }] }),
+      // Submitted in October (local): not November's.
+      bundle('R', { submittedAt: '2026-10-31T23:00:00+08:00', overdueVerifications: [{ itemCode: 'I-2', departmentCode: 'D1' }] }),
+      // Stored before the children's flags were kept in the summary: none.
+      bundle('T', {}),
+    ];
+    const built = buildMonthlyReport({ ...input({ summaries: flagged, calendar }), decisions: [flaggedSingle] });
+    const overdue = (code: string) => built.departments.find((d) => d.departmentCode === code)?.approval.overdueVerifications;
+    expect(built.total.approval.overdueVerifications).toBe(4);
+    expect(overdue('D1')).toBe(3);
+    // A department with a flagged child and no single-item application is listed too.
+    expect(overdue('D2')).toBe(1);
+    // Without the 一件事 input the figure is the single-item applications' alone, as before.
+    expect(buildMonthlyReport({ ...input(), decisions: [flaggedSingle] }).total.approval.overdueVerifications).toBe(1);
   });
 
   it('says a month without bundle applications had none, and a report stored before version 4 did not count them', () => {

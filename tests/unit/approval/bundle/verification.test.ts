@@ -11,6 +11,7 @@ import { onVerification } from '#approval/domain/lifecycle';
 import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { createApprovalService, createDeadlinesService } from '#approval/service';
+import { summaryOf } from '#approval/store/bundle';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
@@ -124,6 +125,11 @@ describe('a verification of a bundle child approved on commitment', () => {
     // A late verification is still taken, and the flag stays with the child.
     const late = ok(verifyBundleChild(flagged!, { truthful: true, note: '属实', itemCode: 'QYKB-SLDJ' }, context(PAST_FIRST_DUE)));
     expect(child(late, 'QYKB-SLDJ')).toMatchObject({ verificationOverdueAt: PAST_FIRST_DUE, decision: { verification: { late: true } } });
+    // The figures' summary (what the monthly report counts) names the flagged child once, in every later version.
+    const dept = child(first, 'QYKB-SLDJ')!.departmentCode;
+    expect(summaryOf(first).overdueVerifications).toEqual([]);
+    expect(summaryOf(flagged!).overdueVerifications).toEqual([{ itemCode: 'QYKB-SLDJ', departmentCode: dept }]);
+    expect(summaryOf(late).overdueVerifications).toEqual([{ itemCode: 'QYKB-SLDJ', departmentCode: dept }]);
   });
 
   it('keeps no supplement deadline due in a final bundle, which takes no supplement', () => {
