@@ -165,6 +165,11 @@ describe('verifications of 一件事 children approved on commitment, through th
     expect((await outbound('gov.application.verification.overdue', FLAGGED)).map((e) => [e.id, e.data.itemCode, e.data.bundleApplicationId])).toEqual([
       [`verification-overdue:${FLAGGED}:GZ-KY:1`, 'GZ-KY', FLAGGED],
     ]);
+    // The flag's version is announced like every other, once: no gap in the version numbers.
+    expect((await outbound('gov.application.bundle.decided', FLAGGED)).map((e) => [e.id, e.data.sequence, e.data.status])).toEqual([
+      [`bundle-decision:${FLAGGED}:1`, 1, 'APPROVED'],
+      [`bundle-decision:${FLAGGED}:2`, 2, 'APPROVED'],
+    ]);
     // Flagged is not verified: both children still await one, so a report must name the item.
     const late = verification(FLAGGED, true);
     await postAll([late]);

@@ -1,8 +1,8 @@
 /**
  * What a bundle version tells others, rebuilt identically on a retry: one `gov.application.decided` per
  * child this version decided or changed (the child's own summary, with the bundle it belongs to), one
- * `gov.application.bundle.decided` with the roll-up, the bundle's effects (its review case), its audit
- * line and its event's receipt.
+ * `gov.application.bundle.decided` with the roll-up (every version, the schedule's overdue flag included,
+ * id derived from the version), the bundle's effects (its review case), its audit line and its event's receipt.
  */
 import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
@@ -15,8 +15,12 @@ import { applicationHref, outboundFor, verificationOverdueFor } from '../message
 import type { Outbox } from '../ports';
 
 export function bundleMessages(state: BundleState, cause: BundleVersionCause): Outbox {
-  // The schedule's overdue flag changes no decision and no status: it tells only of the children it flagged.
-  if (cause === 'overdueFlag') return { outbound: flaggedIn(state).map((c) => overdueEventOf(state, c.decision!, state.updatedAt)), effects: [] };
+  // The schedule's overdue flag changes no decision and no status: it tells of the children it flagged, and
+  // announces the version like any other (same roll-up, the children's flags), so a consumer of
+  // gov.application.bundle.decided sees every version number.
+  if (cause === 'overdueFlag') {
+    return { outbound: [...flaggedIn(state).map((c) => overdueEventOf(state, c.decision!, state.updatedAt)), bundleDecidedFor(state)], effects: [] };
+  }
   const children = state.children.flatMap((c) => (c.decision && state.changedChildren.includes(c.itemCode) ? [c.decision] : []));
   const childEvents = children.map((d): OutboundEvent => {
     const event = outboundFor(d, cause);
@@ -57,6 +61,7 @@ export function bundleDecidedFor(s: BundleState): OutboundEvent {
         departmentCode: c.departmentCode,
         state: c.state.kind === 'decided' ? c.state.outcome : c.state.kind,
         ...(c.decision?.certificateNo ? { certificateNo: c.decision.certificateNo } : {}),
+        ...(c.verificationOverdueAt !== undefined ? { verificationOverdue: { flaggedAt: c.verificationOverdueAt } } : {}),
       })),
       notice: s.notice,
       materialsSaved: s.materialsSaved,

@@ -224,6 +224,8 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0, resent: 1 });
     expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0, resent: 0 });
     expect(w.messenger.outbound.filter((e) => e.type === 'gov.application.verification.overdue').map((e) => e.id)).toEqual([`verification-overdue:${childApplicationId(ID, 'QYKB-SLDJ')}:1`]);
+    // The flag version's roll-up, sent late by the sweep, once, with the id the first try had.
+    expect(w.messenger.outbound.filter((e) => e.type === 'gov.application.bundle.decided').map((e) => e.id)).toEqual([`bundle-decision:${ID}:1`, `bundle-decision:${ID}:2`]);
     expect((await w.bundles.loadBundle(ID)).versions.map((v) => v.sequence)).toEqual([1, 2]);
   });
 
@@ -231,6 +233,7 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     const w = world();
     await w.approval.submitBundle(application, cause('s-1', 'gov.application.submitted'));
     expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0 });
+    const decidedBefore = w.messenger.outbound.filter((e) => e.type === 'gov.application.decided').length;
     w.clock.set(PAST_FIRST_DUE);
     expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 1, bundlesTerminated: 0 });
     expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0 });
@@ -245,8 +248,18 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
         data: expect.objectContaining({ itemCode: 'QYKB-SLDJ', bundleApplicationId: ID, bundleCode: startUp.bundleCode, flaggedAt: PAST_FIRST_DUE }),
       }),
     ]);
-    // The flag version tells nothing else (no child decided, no roll-up changed).
-    expect(w.messenger.outbound.filter((e) => e.id === `bundle-decision:${ID}:2`)).toEqual([]);
+    // No child decided, no roll-up changed, but the version is announced like every other: no gap in the
+    // numbers a consumer of gov.application.bundle.decided sees, and the flag shown on the child.
+    const rollUps = w.messenger.outbound.filter((e) => e.type === 'gov.application.bundle.decided');
+    expect(rollUps.map((e) => [e.id, e.data.sequence, e.data.status])).toEqual([
+      [`bundle-decision:${ID}:1`, 1, 'APPROVED'],
+      [`bundle-decision:${ID}:2`, 2, 'APPROVED'],
+    ]);
+    const flaggedChildren = (rollUps[1]!.data.children as { itemCode: string; verificationOverdue?: unknown }[]).filter((c) => c.verificationOverdue !== undefined);
+    expect(flaggedChildren).toEqual([expect.objectContaining({ itemCode: 'QYKB-SLDJ', verificationOverdue: { flaggedAt: PAST_FIRST_DUE } })]);
+    // No child decided: no gov.application.decided of version 2.
+    expect(decidedBefore).toBeGreaterThan(0);
+    expect(w.messenger.outbound.filter((e) => e.type === 'gov.application.decided')).toHaveLength(decidedBefore);
     expect(w.telemetry.points.filter((p) => p.name === 'OverdueVerifications')).toHaveLength(1);
 
     w.clock.set(PAST_BOTH_DUES);
