@@ -80,9 +80,9 @@ function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<strin
 /**
  * A person's decision on one child in manual review: the child's next version (certificate on approval),
  * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`
- * (ITEM_CODE_REQUIRED), for an item not in the bundle, or for a child not in manual review. A final bundle stays final with the same
- * status: only a required child rejected, terminated or revoked makes a bundle with a child in manual
- * review final, and a person's decision on another child changes none of that.
+ * (ITEM_CODE_REQUIRED), for an item not in the bundle, or for a child not in manual review. A final bundle
+ * stays final with the same status: only a required child rejected, terminated or revoked makes a bundle
+ * with a child in manual review final, and a person's decision on another child changes none of that.
  */
 export function reviewBundleChild(previous: BundleState, review: PersonReview, context: BundleContext): BundleTransition {
   const { applicationId } = previous;
