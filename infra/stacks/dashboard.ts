@@ -276,6 +276,7 @@ function publicityRow(): Row {
       left: [
         hourly('ObjectionsFiled', 'filed'),
         hourly('ObjectionsUpheld', 'upheld'),
+        hourly('ObjectionsUpheldAfterRelease', 'upheld after release (not removed)'),
         hourly('ObjectionsDismissed', 'dismissed'),
         hourly('EntitlementsAddedBySelfObjection', 'added by self-objection'),
       ],

@@ -268,6 +268,8 @@ export type EntitlementMetric =
   /** 公示 and 异议: objections filed (both kinds), third-party ones upheld or dismissed, pairs a self-objection listed. */
   | 'ObjectionsFiled'
   | 'ObjectionsUpheld'
+  /** Of the upheld, those resolved after their pair was released: not removed (taking it back is a recovery). */
+  | 'ObjectionsUpheldAfterRelease'
   | 'ObjectionsDismissed'
   | 'EntitlementsAddedBySelfObjection'
   /** 追回: disbursed entitlements recovered, and the yuan recovered. */

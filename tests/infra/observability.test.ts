@@ -180,10 +180,11 @@ describe('dashboard', () => {
     expect(series('免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)')).toEqual([
       'CivicFlow/ObjectionsFiled service=policy',
       'CivicFlow/ObjectionsUpheld service=policy',
+      'CivicFlow/ObjectionsUpheldAfterRelease service=policy',
       'CivicFlow/ObjectionsDismissed service=policy',
       'CivicFlow/EntitlementsAddedBySelfObjection service=policy',
     ]);
-    expect(optionsOf('免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)').map((o) => o.period)).toEqual([3600, 3600, 3600, 3600]);
+    expect(optionsOf('免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)').map((o) => o.period)).toEqual([3600, 3600, 3600, 3600, 3600]);
     expect(series('免申即享 recoveries (追回): entitlements and yuan recovered (hourly)')).toEqual([
       'CivicFlow/EntitlementsRecovered service=policy',
       'CivicFlow/RecoveredAmount service=policy',

@@ -10,6 +10,7 @@ import type { EntitlementMetric, MetricsSink } from '../ports';
 const METRIC_OF: Partial<Record<Counter, EntitlementMetric>> = {
   objectionsFiled: 'ObjectionsFiled',
   objectionsUpheld: 'ObjectionsUpheld',
+  upheldAfterRelease: 'ObjectionsUpheldAfterRelease',
   objectionsDismissed: 'ObjectionsDismissed',
   addedBySelfObjection: 'EntitlementsAddedBySelfObjection',
   recovered: 'EntitlementsRecovered',

@@ -29,7 +29,7 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  * 4: the 一件事 section (./bundles.ts); a stored report of version 1 to 3 has none.
  * 5: 告知承诺核查逾期数 (`approval.overdueVerifications`) counts the 一件事 children whose verification was
  *    flagged overdue too, by the child's department; in a stored report of version 1 to 4 it counts
- *    single-item applications only.
+ *    single-item applications only. A policy row carries `upheldAfterRelease`.
  */
 export const REPORT_VERSION = 5;
 export const TOTAL_KEY = 'all';
@@ -111,6 +111,11 @@ export interface PolicyRow extends EntitlementCounts {
   /** 公示 and 异议 (self-objections are never upheld or dismissed), and the mean natural days of the policy. */
   readonly objectionsFiled: number;
   readonly objectionsUpheld: number;
+  /**
+   * Of the upheld, those resolved after their pair had been released (not removed: taking the benefit back is
+   * a recovery). From version 5; absent in a stored report of version 1 to 4.
+   */
+  readonly upheldAfterRelease?: number;
   readonly objectionsDismissed: number;
   readonly addedBySelfObjection: number;
   readonly publicityToPaymentDaysMean: number | null;
@@ -295,6 +300,7 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
     amountRecovered: figures.amountRecovered,
     objectionsFiled: figures.objectionsFiled,
     objectionsUpheld: figures.objectionsUpheld,
+    upheldAfterRelease: figures.upheldAfterRelease,
     objectionsDismissed: figures.objectionsDismissed,
     addedBySelfObjection: figures.addedBySelfObjection,
     publicityToPaymentDaysMean: figures.publicityToPaymentDaysMean,

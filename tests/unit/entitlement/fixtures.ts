@@ -110,6 +110,7 @@ export function elderly(over: Partial<Policy> = {}): Policy {
 const FIGURE_METRICS = new Set([
   'ObjectionsFiled',
   'ObjectionsUpheld',
+  'ObjectionsUpheldAfterRelease',
   'ObjectionsDismissed',
   'EntitlementsAddedBySelfObjection',
   'EntitlementsRecovered',

@@ -212,10 +212,11 @@ describe('objections received in time, processed after the window closed', () =>
     });
     expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-r', action: 'objection:UPHELD', why: expect.stringContaining('recovery') });
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, objectionsUpheld: 1, upheldAfterRelease: 1, granted: 2, removed: 0 });
-    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1, ObjectionsUpheldAfterRelease: 1 });
     // Redelivered: nothing counted twice.
     expect(await service.resolveObjection({ objectionId: 'O-r', upheld: true, note: '核查属实' }, resolved)).toBe('unchanged:UPHELD');
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsUpheld: 1, upheldAfterRelease: 1 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1, ObjectionsUpheldAfterRelease: 1 });
     // Received after the window, it is still refused.
     expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), filed)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
   });

@@ -44,11 +44,11 @@ describe('the report\'s policy rows', () => {
   it('carry the objection figures and the mean days of the policy', () => {
     const report = buildMonthlyReport(input({
       eligible: 3, publicized: 4, removed: 1, notified: 3, granted: 3, disbursed: 2,
-      objectionsFiled: 3, objectionsUpheld: 1, objectionsDismissed: 1, addedBySelfObjection: 1,
+      objectionsFiled: 3, objectionsUpheld: 2, upheldAfterRelease: 1, objectionsDismissed: 1, addedBySelfObjection: 1,
       paidAfterPublicity: 2, publicityToPaymentDays: 41, pushedAfterEligible: 3, eligibleToPushDays: 35,
     }));
     expect(report.policies[0]).toMatchObject({
-      objectionsFiled: 3, objectionsUpheld: 1, objectionsDismissed: 1, addedBySelfObjection: 1,
+      objectionsFiled: 3, objectionsUpheld: 2, upheldAfterRelease: 1, objectionsDismissed: 1, addedBySelfObjection: 1,
       publicityToPaymentDaysMean: 20.5,
     });
     expect(report.policies[0]!.eligibleToPushDaysMean).toBeCloseTo(35 / 3);
