@@ -173,7 +173,7 @@ export interface EntitlementStore {
    * The schedule released the window's listed pairs (before it looks at them once more and finishes it): a
    * pair put back on its list from now on is released by its writer. Idempotent.
    */
-  markWindowReleased(window: DueWindow): Promise<void>;
+  markWindowReleased(window: DueWindow, at: Instant): Promise<void>;
   /** Whether the schedule has released the window: marked so, or finished. */
   isWindowReleased(window: DueWindow): Promise<boolean>;
 

@@ -207,14 +207,14 @@ describe('entitlement store: publicity and objections', () => {
     expect((await s.readFigures('AD-PUBL')).counters).toMatchObject({ eligible: 2, publicized: 2 });
     const mine = due.find((d) => d.policyId === 'AD-PUBL')!;
     expect(await s.isWindowReleased(mine)).toBe(false);
-    await s.markWindowReleased(mine);
+    await s.markWindowReleased(mine, '2025-06-09T00:00:00.000Z');
     expect(await s.isWindowReleased(mine)).toBe(true);
     expect(await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).toContainEqual(mine);
     await s.finishWindow(mine);
     expect((await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).filter((d) => d.policyId === 'AD-PUBL')).toEqual([]);
     expect(await s.isWindowReleased(mine)).toBe(true);
     // Marking a finished window again does not bring it back.
-    await s.markWindowReleased(mine);
+    await s.markWindowReleased(mine, '2025-06-09T00:00:00.000Z');
     expect((await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).filter((d) => d.policyId === 'AD-PUBL')).toEqual([]);
   });
 

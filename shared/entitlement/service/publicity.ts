@@ -66,7 +66,7 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
       .sort(budgetOrder);
     const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, results, now);
-    await store.markWindowReleased(due);
+    await store.markWindowReleased(due, now);
     // Pairs put back on the list while this ran (a dismissal, a self-objection) before the window was marked
     // released; from the mark on, their writers release them. A crash before the finish runs all this again.
     const late = (await store.listInWindow(due.policyId, due.windowId))

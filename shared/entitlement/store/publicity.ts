@@ -59,7 +59,7 @@ export async function finishWindow(w: DueWindow): Promise<void> {
 }
 
 /** Marks the due entry released (only if it is still there: a finished window stays finished). */
-export async function markWindowReleased(w: DueWindow): Promise<void> {
+export async function markWindowReleased(w: DueWindow, at: string): Promise<void> {
   try {
     await ddb.send(
       new UpdateCommand({
@@ -67,7 +67,7 @@ export async function markWindowReleased(w: DueWindow): Promise<void> {
         Key: { pk: DUE_PK, sk: dueSk(w.closesAt, w.policyId, w.windowId) },
         UpdateExpression: 'SET releasedAt = if_not_exists(releasedAt, :now)',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        ExpressionAttributeValues: { ':now': at },
       }),
     );
   } catch (err) {

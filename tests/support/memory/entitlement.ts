@@ -187,7 +187,7 @@ export class MemoryEntitlementStore implements EntitlementStore {
   async listDueWindows(before: string, limit: number) {
     return [...this.due.values()].filter((w) => w.closesAt < before).sort((a, b) => (a.closesAt < b.closesAt ? -1 : 1)).slice(0, limit);
   }
-  async markWindowReleased(w: DueWindow) {
+  async markWindowReleased(w: DueWindow, _at: string) {
     if (this.due.has(`${w.policyId}#${w.windowId}`)) this.released.add(`${w.policyId}#${w.windowId}`);
   }
   async isWindowReleased(w: DueWindow) {

@@ -337,7 +337,7 @@ describe('objections received in time, processed after the window closed', () =>
     const resolved = cause('gov.policy.objection.resolved');
     expect(await service.resolveObjection({ objectionId: 'O-c1', upheld: false, note: '不属实' }, resolved)).toBe('DISMISSED:OBJECTED->PUBLICIZED');
     w.store.isWindowReleased = isWindowReleased;
-    await w.store.markWindowReleased({ policyId: 'P-PUB', windowId: '2025-09-29', closesAt: CLOSES });
+    await w.store.markWindowReleased({ policyId: 'P-PUB', windowId: '2025-09-29', closesAt: CLOSES }, CLOSES);
     expect(state(w, A!)).toBe('PUBLICIZED');
     // Redelivered: already resolved, and the pair is released now, once.
     expect(await service.resolveObjection({ objectionId: 'O-c1', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
