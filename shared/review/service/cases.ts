@@ -86,7 +86,16 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
     outbound: opened.outbound ?? [],
     receipts,
   };
-  return { effect: { kind: 'write', change }, result: { outcome: 'completed' } };
+  const parked =
+    result.applied.length + result.rejected.length === 0
+      ? {}
+      : {
+          parked: {
+            applied: result.applied.map((r) => r.level),
+            refused: result.rejected.map((r) => ({ code: r.code, reason: r.reason, ...(r.review.event ? { event: r.review.event } : {}) })),
+          },
+        };
+  return { effect: { kind: 'write', change }, result: { outcome: 'completed', ...parked } };
 }
 
 function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<Outcome> {

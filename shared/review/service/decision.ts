@@ -5,7 +5,7 @@
  */
 import type { WorkingCalendar } from '#calendar/types';
 import type { AuditEntry } from '#platform/audit';
-import type { Receipt } from '#platform/receipts';
+import type { EventRef, Receipt } from '#platform/receipts';
 import type { OverdueKind, Rectification, ReviewConfig } from '../domain/types';
 import type { Rejection, ReviewChange } from '../ports';
 
@@ -61,6 +61,14 @@ export interface Outcome {
   readonly overdue?: OverdueFlags;
   /** An applied step taken by a deadline whose flag was raised before it arrived: the flags it withdrew. */
   readonly withdrawn?: OverdueFlags;
+  /**
+   * A completed case that had reviews parked for it: the levels of those it applied and the refusals of those
+   * it refused, so they are counted as reviews submitted once the case is there (absent when none was parked).
+   */
+  readonly parked?: {
+    readonly applied: readonly number[];
+    readonly refused: readonly { readonly code: string; readonly reason: string; readonly event?: EventRef }[];
+  };
 }
 
 export const nothing: Effect = { kind: 'none' };

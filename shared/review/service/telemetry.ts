@@ -42,8 +42,22 @@ export function syncRecordsWritten(t: Telemetry, records: readonly SyncRecord[])
   for (const r of rejected) t.log.info('upward record refused before sending', { recordId: r.recordId, caseId: r.caseId, code: r.rejection?.code, reason: r.rejection?.message });
 }
 
+/** Counts a review accepted for its case, by level, and a 差评 among them. */
+function countAccepted(t: Telemetry, level: number): void {
+  countWith(t, 'ReviewsReceived', { Level: String(level) });
+  if (level <= 2) t.metrics.count('BadReviews');
+}
+
 export function caseCompleted(t: Telemetry, out: Outcome): void {
-  if (out.outcome === 'completed') t.metrics.count('CasesCompleted');
+  if (out.outcome !== 'completed') return;
+  t.metrics.count('CasesCompleted');
+  // Reviews parked before their case are counted now, when they are applied or refused (once: the case
+  // is completed once, and a redelivery is a duplicate).
+  for (const level of out.parked?.applied ?? []) countAccepted(t, level);
+  for (const refused of out.parked?.refused ?? []) {
+    t.metrics.count('ReviewsRejected');
+    logRefused(t, refused.event, { outcome: 'rejected', code: refused.code, reason: refused.reason });
+  }
 }
 
 export function reviewSubmitted(t: Telemetry, review: Review, out: Outcome): void {
@@ -59,10 +73,8 @@ export function reviewSubmitted(t: Telemetry, review: Review, out: Outcome): voi
     outcome: out.outcome,
     ...refusal(out),
   });
-  if (out.outcome === 'accepted') {
-    countWith(t, 'ReviewsReceived', { Level: String(out.level) });
-    if ((out.level ?? 5) <= 2) t.metrics.count('BadReviews');
-  } else if (out.outcome === 'rejected' && out.recordedBefore !== true) t.metrics.count('ReviewsRejected');
+  if (out.outcome === 'accepted') countAccepted(t, out.level ?? 5);
+  else if (out.outcome === 'rejected' && out.recordedBefore !== true) t.metrics.count('ReviewsRejected');
   else if (out.outcome === 'parked') t.metrics.count('ReviewsParked');
   logRefused(t, review.event, out);
 }

@@ -73,6 +73,33 @@ describe('completeCase', () => {
   });
 });
 
+describe('reviews parked before their case, on the dashboard', () => {
+  it('counts the parked reviews when the case arrives: the one applied by level (a 差评 as bad), the one refused as rejected', async () => {
+    const first = withEvent(makeReview(makeCase(), 1, { submittedAt: '2026-09-10T03:00:00.000Z' }));
+    const second = withEvent(makeReview(makeCase(), 4, { reviewId: 'R-second', submittedAt: '2026-09-10T04:00:00.000Z' }));
+    await reviews.submitReview(second);
+    await reviews.submitReview(first);
+    expect(m.metrics.total('ReviewsParked')).toBe(2);
+    expect(m.metrics.singles).toEqual([]);
+
+    await completed();
+    // The earliest is kept (a 差评), the other refused as a second review: each counted as it became.
+    expect(m.store.cases.get('C1')?.state?.review?.reviewId).toBe('R-C1');
+    expect(m.metrics.singles).toEqual([{ dimensions: { Level: '1' }, values: [{ name: 'ReviewsReceived', unit: 'Count', value: 1 }] }]);
+    expect(m.metrics.total('BadReviews')).toBe(1);
+    expect(m.metrics.total('ReviewsRejected')).toBe(1);
+    expect(m.log.messages('refused')).toEqual([
+      { eventId: second.event!.id, eventType: 'gov.review.submitted', code: 'DUPLICATE_REVIEW', reason: expect.stringContaining('一事一评') },
+    ]);
+
+    // The case again (a redelivery) counts nothing again.
+    await completed();
+    expect(m.metrics.total('BadReviews')).toBe(1);
+    expect(m.metrics.total('ReviewsRejected')).toBe(1);
+    expect(m.metrics.singles).toHaveLength(1);
+  });
+});
+
 describe('12345 work orders', () => {
   it('forwards a 差评 as one work order in the same change where the stage says so, and only then', async () => {
     const forwarding = memoryReview({ now: '2026-09-10T02:05:00.000Z', config: { ...DEFAULT_REVIEW_CONFIG, forwardWorkOrders: true } });
