@@ -196,8 +196,9 @@ export const savedQueries = (stage: string): readonly SavedQuery[] => [
     id: 'OverdueBadReviewsQuery',
     name: `civicflow/${stage}/overdue-bad-reviews-this-month`,
     // Flags are raised by the schedule, and by a step taken after a deadline the schedule had not flagged; a
-    // step taken by the deadline but processed after the flag withdraws it (a line with a negative flagChange).
-    // The flags still held are summed per case, and a case whose every flag was withdrawn is left out.
+    // step taken by the deadline but processed after the flag withdraws it (a line with a negative flagChange),
+    // and so does the approval of an invalid claim, which takes the 差评 out of every figure. The flags still
+    // held are summed per case, and a case whose every flag was withdrawn is left out.
     functions: ['review', 'reviewSchedule'],
     query: {
       fields: ['@timestamp', 'caseId', 'reviewId', 'departmentCode', 'itemCode', 'kinds.0', 'state', 'flagChange'],

@@ -149,7 +149,11 @@ export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: Ste
   // Flags raised as of the step's moment: the deadline passed before the step, unflagged by the schedule. The
   // loaded rectification is in the state they found it.
   const overdue = result.overdueFlagged.length > 0 ? { overdue: { kinds: [...result.overdueFlagged], rect, at: input.at } } : {};
-  // Flags the step shows were never due: logged so the saved query of overdue cases takes them back.
-  const withdrawn = result.overdueWithdrawn.length > 0 ? { withdrawn: { kinds: [...result.overdueWithdrawn], rect: next, at: input.at } } : {};
+  // Flags the step shows were never due: logged so the saved query of overdue cases takes them back. An
+  // approved invalid claim takes the 差评 out of every figure, the flags it holds included (those raised as of
+  // this step too): logged the same way, so the saved query leaves the case out as the overdue count does.
+  const excluded = input.action === 'approveInvalid' ? (['acknowledge', 'rectify'] as const).filter((kind) => next.overdue[kind] !== undefined) : [];
+  const withdrawnKinds = [...result.overdueWithdrawn, ...excluded];
+  const withdrawn = withdrawnKinds.length > 0 ? { withdrawn: { kinds: withdrawnKinds, rect: next, at: input.at } } : {};
   return { effect: { kind: 'write', change }, result: { outcome: 'applied', ...overdue, ...withdrawn } };
 }

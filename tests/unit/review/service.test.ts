@@ -410,6 +410,36 @@ describe('overdue whatever the delivery order', () => {
   });
 });
 
+describe('the saved query of overdue 差评 and a 差评 approved invalid', () => {
+  it('logs the flags of a 差评 approved invalid as taken back, so the query leaves the case out as the overdue count does', async () => {
+    // A 差评 on Fri 2026-09-11, not acknowledged by Mon 09-14: flagged by the schedule on 09-15.
+    await completed();
+    await reviews.submitReview(makeReview(makeCase(), 1));
+    m.setNow('2026-09-14T16:15:00.000Z');
+    expect(await runSchedule(m.ports)).toMatchObject({ overdue: 1 });
+    m.setNow('2026-09-15T03:00:00.000Z');
+    expect(await reviews.applyStep(step('C1', 'claimInvalid', '2026-09-15T02:00:00.000Z'))).toMatchObject({ outcome: 'applied' });
+    // Approved after the rectification deadline (Fri 09-18): the step raises that flag as of its moment too.
+    m.setNow('2026-09-21T03:00:00.000Z');
+    expect(await reviews.applyStep(step('C1', 'approveInvalid', '2026-09-21T02:00:00.000Z'))).toMatchObject({ outcome: 'applied' });
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ overdue: 0, overdueAcknowledge: 0, overdueRectify: 0, invalidated: 1 });
+
+    const lines = m.log.lines
+      .filter((l) => l.message === 'rectification.overdue' || l.message === 'rectification.overdue.withdrawn')
+      .map((l): Record<string, unknown> => ({ message: l.message, ...l.attributes }));
+    expect(lines.map((l) => [l.message, l.kinds, l.flagChange, l.state])).toEqual([
+      ['rectification.overdue', ['acknowledge'], 1, 'OPEN'],
+      ['rectification.overdue', ['rectify'], 1, 'INVALID_CLAIMED'],
+      ['rectification.overdue.withdrawn', ['acknowledge', 'rectify'], -2, 'INVALID_APPROVED'],
+    ]);
+    // What the saved query computes: the flags still held per case; C1 holds none and is not listed.
+    expect(lines.reduce((sum, l) => sum + (l.flagChange as number), 0)).toBe(0);
+    // Redelivered, the step is a duplicate and logs nothing again.
+    expect(await reviews.applyStep(step('C1', 'approveInvalid', '2026-09-21T02:00:00.000Z'))).toEqual({ outcome: 'duplicate' });
+    expect(m.log.messages('rectification.overdue.withdrawn')).toHaveLength(1);
+  });
+});
+
 describe('the outbox', () => {
   it('keeps what a committed change produced when publishing fails, and sends it with the next event of the case', async () => {
     await completed();
