@@ -172,6 +172,11 @@ export function validateStageConfig(config: StageConfig): void {
   for (const d of [...config.calendar.holidays, ...config.calendar.workdays]) {
     if (!dateRe.test(d)) throw new Error(`config.calendar date "${d}" is not YYYY-MM-DD`);
   }
+  // Every 差评's deadlines and every case's invitations are counted with these: a count the calendar cannot
+  // take (working days start at 1; 0 is not "the same day" here) would fail each of them for ever.
+  for (const [key, days] of Object.entries(config.deadlines)) {
+    if (!Number.isInteger(days) || days < 1 || days > 365) throw new Error(`config.deadlines.${key} must be a whole number of days from 1 to 365`);
+  }
   for (const [key, days] of Object.entries(config.hardCase ?? {})) {
     if (!Number.isInteger(days) || days < 0 || days > 365) throw new Error(`config.hardCase.${key} must be a whole number of working days from 0 to 365`);
   }

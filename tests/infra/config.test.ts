@@ -19,6 +19,16 @@ const bad: [string, StageConfig, RegExp][] = [
   ],
   ['a matching slice size of 0', { ...dev, matching: { sliceSize: 0 } }, /sliceSize/],
   [
+    'a 差评 acknowledgement deadline of 0 working days',
+    { ...dev, deadlines: { ...dev.deadlines, acknowledgeWorkingDays: 0 } },
+    /config.deadlines.acknowledgeWorkingDays must be a whole number of days from 1 to 365/,
+  ],
+  [
+    'a default review after 2.5 natural days',
+    { ...dev, deadlines: { ...dev.deadlines, defaultReviewNaturalDays: 2.5 } },
+    /config.deadlines.defaultReviewNaturalDays must be a whole number/,
+  ],
+  [
     'a principal named like the functions\' own keys',
     { ...dev, readers: [...dev.readers, '@cursor'] },
     /"@cursor" may not start with "@"/,
