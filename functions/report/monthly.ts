@@ -1,7 +1,7 @@
 /**
  * The monthly report schedule: runs daily and builds the previous month's report of the stage's
  * district if it is not stored yet. Invoked with `{ "month": "YYYY-MM" }` it builds that month instead (an
- * operator's backfill), still only if missing.
+ * operator's backfill), still only if missing, and only once that month is over.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';

@@ -60,6 +60,20 @@ describe('runMonthlyReport', () => {
     expect(mem.reads.map((r) => r.month)).toEqual(['2026-09']);
   });
 
+  it('refuses a month that is not over yet in the bureau’s time zone, storing nothing that would stand half full', async () => {
+    const mem = memoryReports(empty);
+    // 2026-12-01 00:30 in Shanghai: December has just begun, November is over (though it is still November in UTC).
+    const now = '2026-11-30T16:30:00.000Z';
+    for (const month of ['2026-12', '2027-01']) {
+      await expect(runMonthlyReport({ now, district, timeZone: TZ, month }, mem.ports)).rejects.toThrow(
+        `month ${month} is not over yet in Asia/Shanghai; the latest month with a report is 2026-11`,
+      );
+    }
+    expect(mem.reads).toEqual([]);
+    expect(mem.stored.size).toBe(0);
+    expect(await runMonthlyReport({ now, district, timeZone: TZ, month: '2026-11' }, mem.ports)).toMatchObject({ outcome: 'generated' });
+  });
+
   it("answers exists when another run stored the month's report between its check and its write", async () => {
     const mem = memoryReports(empty);
     const racing = { ...mem.ports, readInput: async (scope: ReportScope) => {
