@@ -73,6 +73,32 @@ export function reviewerComparable(reviewerId: string, applicantId: string): boo
   return isValidPhone(reviewerId) === isValidPhone(applicantId);
 }
 
+/**
+ * Whether two reviews under one reviewId say the same thing: then the second is a redelivery. The same id
+ * with another level, comment, reviewer or time is another review, refused like any second one.
+ */
+export function sameReview(a: Review, b: Review): boolean {
+  return (
+    a.reviewId === b.reviewId &&
+    a.caseId === b.caseId &&
+    a.itemCode === b.itemCode &&
+    a.departmentCode === b.departmentCode &&
+    a.staffId === b.staffId &&
+    a.channel === b.channel &&
+    a.level === b.level &&
+    a.comment === b.comment &&
+    a.reviewerId === b.reviewerId &&
+    Date.parse(a.submittedAt) === Date.parse(b.submittedAt) &&
+    a.defaulted === b.defaulted &&
+    (a.indicators ?? []).join('\u0000') === (b.indicators ?? []).join('\u0000')
+  );
+}
+
+/** Why a review sent again under its id with other content is refused. */
+export function sentAgainWithOtherContent(review: Pick<Review, 'reviewId' | 'caseId'>): string {
+  return `review ${review.reviewId} of case ${review.caseId} was recorded before with other content; one review per case (一事一评), the first is kept`;
+}
+
 function reject(code: ReviewRejectionCode, reason: string): AcceptReviewResult {
   return { outcome: 'rejected', code, reason };
 }
@@ -103,7 +129,8 @@ export function acceptReview(state: CaseReviewState | undefined, review: Review)
   }
   const current = state.review;
   if (current !== undefined && current.reviewId === review.reviewId) {
-    return { outcome: 'duplicate', reviewId: review.reviewId };
+    if (sameReview(current, review)) return { outcome: 'duplicate', reviewId: review.reviewId };
+    return reject('DUPLICATE_REVIEW', sentAgainWithOtherContent(review));
   }
   if (review.reviewerId !== kase.applicantId && reviewerComparable(review.reviewerId, kase.applicantId)) {
     return reject('REVIEWER_MISMATCH', `review ${review.reviewId} was not given by the applicant of case ${kase.caseId}`);

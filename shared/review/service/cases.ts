@@ -7,7 +7,7 @@ import type { AuditEntry } from '#platform/audit';
 import { applied, withKind, type EventRef, type Receipt } from '#platform/receipts';
 import { invitationDueAt, rectificationDueAt } from '../domain/due';
 import { openRectification } from '../domain/rectification';
-import { acceptReview, onCaseCompleted, type OpenRectificationEffect } from '../domain/reviews';
+import { acceptReview, onCaseCompleted, sameReview, sentAgainWithOtherContent, type OpenRectificationEffect } from '../domain/reviews';
 import type { Case, CaseReviewState, Rectification, Review } from '../domain/types';
 import { buildWorkOrder } from '../domain/workorder';
 import { rectificationOpenedEvent, workOrderEvent } from '../messages';
@@ -98,12 +98,40 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
   return { effect: { kind: 'write', change }, result: { outcome: 'completed', ...parked } };
 }
 
+/** A review refused with its reason: recorded once, with its audit line and its event's receipt. */
+function refuseReview(review: Review, code: string, reason: string, now: string): Decision<Outcome> {
+  const ref = review.event;
+  const rejection: Rejection = {
+    kind: 'review',
+    ref: review.reviewId,
+    code,
+    reason,
+    at: review.submittedAt,
+    recordedAt: now,
+    details: { channel: review.channel, level: review.level },
+  };
+  return {
+    effect: {
+      kind: 'refuse',
+      caseId: review.caseId,
+      rejection,
+      audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, review.reviewId),
+      ...(inbound(ref) ? { receipt: withKind(ref, now, code, reason, { effect: caseEffect(review.caseId), details: { reviewId: review.reviewId } }) } : {}),
+    },
+    result: { outcome: 'rejected', code, reason },
+    recordedBefore: { outcome: 'rejected', code, reason, recordedBefore: true },
+  };
+}
+
 function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<Outcome> {
   const { record } = bundle;
   const ref = review.event;
   const effect = caseEffect(review.caseId);
   const parked = record?.parked ?? [];
-  if (parked.some((r) => r.reviewId === review.reviewId)) {
+  const kept = parked.find((r) => r.reviewId === review.reviewId);
+  if (kept !== undefined) {
+    // The same id with other content is another review: refused, the one kept first stands.
+    if (!sameReview(kept, review)) return refuseReview(review, 'DUPLICATE_REVIEW', sentAgainWithOtherContent(review), now);
     return { effect: noEffect(ref, now, `review ${review.reviewId} is already kept for case ${review.caseId}`, effect), result: { outcome: 'duplicate' } };
   }
   const reason = `case ${review.caseId} is not known yet; the review is kept and applied when the case arrives`;
@@ -128,28 +156,8 @@ export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Rev
       return { effect: noEffect(ref, now, `review ${review.reviewId} was recorded before; it counts once`, effect), result: { outcome: 'duplicate' } };
     case 'parked':
       return parkReview(bundle, review, now);
-    case 'rejected': {
-      const rejection: Rejection = {
-        kind: 'review',
-        ref: review.reviewId,
-        code: result.code,
-        reason: result.reason,
-        at: review.submittedAt,
-        recordedAt: now,
-        details: { channel: review.channel, level: review.level },
-      };
-      return {
-        effect: {
-          kind: 'refuse',
-          caseId: review.caseId,
-          rejection,
-          audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${result.code}: ${result.reason}`, review.reviewId),
-          ...(inbound(ref) ? { receipt: withKind(ref, now, result.code, result.reason, { effect, details: { reviewId: review.reviewId } }) } : {}),
-        },
-        result: { outcome: 'rejected', code: result.code, reason: result.reason },
-        recordedBefore: { outcome: 'rejected', code: result.code, reason: result.reason, recordedBefore: true },
-      };
-    }
+    case 'rejected':
+      return refuseReview(review, result.code, result.reason, now);
     case 'accepted': {
       const next = result.next;
       const opened = openRectifications(result.effects, ctx);

@@ -86,6 +86,20 @@ describe('acceptReview', () => {
     expect(acceptReview(first.next, makeReview(kase, 5))).toEqual({ outcome: 'duplicate', reviewId: 'R-C1' });
   });
 
+  it('refuses the same reviewId sent again with other content (a 好评 turned 差评), keeping the first', () => {
+    const first = acceptReview(completed(kase), makeReview(kase, 5));
+    if (first.outcome !== 'accepted') throw new Error('expected accepted');
+    // The same content under another event, its time written with an offset: a redelivery.
+    expect(acceptReview(first.next, makeReview(kase, 5, { submittedAt: '2026-09-11T10:00:00+08:00' }))).toEqual({ outcome: 'duplicate', reviewId: 'R-C1' });
+    for (const other of [makeReview(kase, 1), makeReview(kase, 5, { comment: '改了' }), makeReview(kase, 5, { indicators: ['POOR_ATTITUDE'] })]) {
+      expect(acceptReview(first.next, other)).toEqual({
+        outcome: 'rejected',
+        code: 'DUPLICATE_REVIEW',
+        reason: 'review R-C1 of case C1 was recorded before with other content; one review per case (一事一评), the first is kept',
+      });
+    }
+  });
+
   it('rejects a second real review with DUPLICATE_REVIEW and keeps the first', () => {
     const first = acceptReview(completed(kase), makeReview(kase, 5));
     if (first.outcome !== 'accepted') throw new Error('expected accepted');

@@ -100,6 +100,28 @@ describe('reviews parked before their case, on the dashboard', () => {
   });
 });
 
+describe('a review sent again under its id with other content', () => {
+  it('is refused with its reason and receipt, not answered as a duplicate, whether its case is known or not', async () => {
+    // Parked: the case is not known yet.
+    const parked = withEvent(makeReview(makeCase(), 5));
+    await reviews.submitReview(parked);
+    const changed = withEvent(makeReview(makeCase(), 1));
+    const reason = 'review R-C1 of case C1 was recorded before with other content; one review per case (一事一评), the first is kept';
+    expect(await reviews.submitReview(changed)).toEqual({ outcome: 'rejected', code: 'DUPLICATE_REVIEW', reason });
+    expect(m.store.receipts.get(`${changed.event!.source}#${changed.event!.id}`)).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW', reason });
+    expect(m.store.cases.get('C1')?.parked.map((r) => r.level)).toEqual([5]);
+
+    // Applied once the case arrives; the changed one again, now against the recorded review.
+    await completed();
+    expect(m.store.cases.get('C1')?.state?.review?.level).toBe(5);
+    const again = withEvent(makeReview(makeCase(), 1));
+    expect(await reviews.submitReview(again)).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW', reason });
+    expect(m.store.receipts.get(`${again.event!.source}#${again.event!.id}`)).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW' });
+    expect(m.store.rects.get('C1')).toBeUndefined();
+    expect(m.store.figures('department', 'D-QX', SEPT)).toMatchObject({ realReviews: 1, negative: 0, points: 10 });
+  });
+});
+
 describe('12345 work orders', () => {
   it('forwards a 差评 as one work order in the same change where the stage says so, and only then', async () => {
     const forwarding = memoryReview({ now: '2026-09-10T02:05:00.000Z', config: { ...DEFAULT_REVIEW_CONFIG, forwardWorkOrders: true } });
