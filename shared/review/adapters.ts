@@ -9,7 +9,7 @@ import { nowIso } from '#platform/clock';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { config } from '#platform/stage-config';
-import { getCurrentItem } from '#registry';
+import { getCurrentBundle, getCurrentItem } from '#registry';
 import type { ReviewConfig } from './domain/types';
 import { DEFAULT_SYNC_CONFIG } from './domain/upward/sync';
 import { profileNamed } from './domain/upward/profiles';
@@ -19,6 +19,7 @@ import { runSchedule, type ScheduleSummary } from './schedule';
 import { createReviewService, type ReviewService } from './service';
 import { dynamoReviewStore, loadCase } from './store';
 import { dynamoSyncStore } from './store/sync';
+import { catalogueEntry, type CatalogueLookups } from './service/upward';
 import type { SyncPorts } from './sync';
 
 export function stageReviewConfig(): ReviewConfig {
@@ -50,6 +51,21 @@ const powertoolsMetrics: MetricsSink = {
   },
 };
 
+/** The catalogue on the registry's tables, as the upward sync reads it. */
+const catalogue: CatalogueLookups = {
+  async item(itemCode) {
+    const item = await getCurrentItem(itemCode);
+    if (item === undefined) return undefined;
+    return {
+      name: item.name,
+      promisedDays: item.promisedDays,
+      departmentCode: item.departmentCode,
+      ...(item.departmentCreditCode !== undefined ? { departmentCreditCode: item.departmentCreditCode } : {}),
+    };
+  },
+  bundle: (bundleCode) => getCurrentBundle(bundleCode),
+};
+
 /** The stage's upward sync, if it reports upward: its profile, area code, data source and the catalogue. */
 export function stageUpwardPorts(): UpwardPorts | undefined {
   const upward = config().upward;
@@ -58,16 +74,8 @@ export function stageUpwardPorts(): UpwardPorts | undefined {
     profile: profileNamed(upward.profile),
     settings: { areaCode: config().district.code, dataSource: upward.dataSource, departmentCreditCodes: {} },
     calendar: stageCalendar(),
-    async item(itemCode) {
-      const item = await getCurrentItem(itemCode);
-      if (item === undefined) return undefined;
-      return {
-        name: item.name,
-        promisedDays: item.promisedDays,
-        departmentCode: item.departmentCode,
-        ...(item.departmentCreditCode !== undefined ? { departmentCreditCode: item.departmentCreditCode } : {}),
-      };
-    },
+    // A case names a service item, or a 一件事 bundle (the case a bundle application opens).
+    item: (itemCode) => catalogueEntry(itemCode, catalogue),
   };
 }
 

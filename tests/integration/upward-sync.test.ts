@@ -202,4 +202,21 @@ describe('好差评 upward sync through the local runtime', () => {
     const figures = await rt.get('/reviews/sync/figures?period=2026-11');
     expect(figures.body).toMatchObject({ records: 8, byState: { ACKED: 8 }, rejectionsByReason: [], oldestPending: null, oldestUnacked: null });
   }, 120_000);
+
+  it('reports the review of a 一件事 case, named by its bundle code: the bundle\'s name, promise and lead department', async () => {
+    // A case of a bundle is named by the bundle's code, not an item's (as a bundle application opens it).
+    const bundleTemplate = sample('gov.catalog.bundle.published', 'newborn');
+    const bundle = {
+      ...bundleTemplate,
+      id: 'up-bundle-YJS-UP',
+      data: { ...bundleTemplate.data, bundleCode: 'YJS-UP', name: '开店一件事', leadDepartmentCode: SJJ, promisedDays: 5, items: [{ itemCode: 'SJ-0001', required: true }], questions: [] },
+    };
+    const E = 'UP-E';
+    await post(bundle, completed(E, SJJ, 'YJS-UP', 5), review(E, SJJ, 'YJS-UP', 5, 4, 'app'));
+    expect(await records('REJECTED')).toEqual([]);
+    expect((await fire('upward-sync')).sync).toMatchObject({ attempted: 1, acked: 1 });
+    const got = await rt.dev('GET', `/_dev/upward/receiver?recordId=${encodeURIComponent(`${E}#1`)}`);
+    // The lead department's credit code, as the bundle's item of that department gives it; 承诺件 (2) on the national profile.
+    expect(got.body.record).toMatchObject({ projectNo: E, taskCode: 'YJS-UP', taskName: '开店一件事', deptCode: SJJ_CREDIT, promiseTime: '2' });
+  }, 120_000);
 });

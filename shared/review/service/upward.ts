@@ -101,6 +101,40 @@ export function syncRecordsOf(reportables: readonly Reportable[], upward: Omit<U
   return mappingsOf(reportables, upward, item).map((m) => createSyncRecord({ ...m, profile: upward.profile }, now).record);
 }
 
+/** The catalogue as the upward sync reads it: service items, and 一件事 bundles. */
+export interface CatalogueLookups {
+  item(itemCode: string): Promise<CatalogueItem | undefined>;
+  bundle(bundleCode: string): Promise<
+    { readonly name: string; readonly promisedDays: number; readonly leadDepartmentCode: string; readonly items: readonly { readonly itemCode: string }[] } | undefined
+  >;
+}
+
+/**
+ * What the platform record needs of the catalogue entry a case names: its service item, or, for the one case
+ * of a 一件事 bundle (named by the bundle code), the bundle — its name, its promised days (a 承诺件) and its
+ * lead department, whose credit code the bundle's own item of that department gives.
+ */
+export async function catalogueEntry(code: string, catalogue: CatalogueLookups): Promise<CatalogueItem | undefined> {
+  const item = await catalogue.item(code);
+  if (item !== undefined) return item;
+  const bundle = await catalogue.bundle(code);
+  if (bundle === undefined) return undefined;
+  let departmentCreditCode: string | undefined;
+  for (const { itemCode } of bundle.items) {
+    const child = await catalogue.item(itemCode);
+    if (child?.departmentCode === bundle.leadDepartmentCode && child.departmentCreditCode !== undefined) {
+      departmentCreditCode = child.departmentCreditCode;
+      break;
+    }
+  }
+  return {
+    name: bundle.name,
+    promisedDays: bundle.promisedDays,
+    departmentCode: bundle.leadDepartmentCode,
+    ...(departmentCreditCode !== undefined ? { departmentCreditCode } : {}),
+  };
+}
+
 /** The change with its sync records, when the stage reports upward and the change records something to report. */
 export async function withSyncRecords(upward: UpwardPorts | undefined, bundle: CaseBundle, change: ReviewChange, now: string): Promise<ReviewChange> {
   if (upward === undefined) return change;

@@ -12,6 +12,7 @@ import { runSchedule } from '#review/schedule';
 import { createReviewService, type ReviewService } from '#review/service';
 import { repushRecords, runSync, upwardFigures, type SyncPorts } from '#review/sync';
 import type { CatalogueItem, UpwardPorts } from '#review/ports';
+import { catalogueEntry } from '#review/service/upward';
 import { memoryReview, MemoryPlatform, MemorySyncStore, shanghai, type MemoryReview } from '#support/memory/review';
 import { makeCase, makeReview } from '../fixtures';
 
@@ -238,5 +239,32 @@ describe('the sender', () => {
     await first;
     // The late answer to attempt 1 changes nothing: the record waits for attempt 2.
     expect(m.store.syncRecords.get('C1#1')).toMatchObject({ state: 'PENDING', attempt: 1, lastError: { message: expect.stringContaining('no answer') } });
+  });
+});
+
+describe('the catalogue entry of a 一件事 case', () => {
+  // A bundle application opens one review case, named by the bundle code, owned by the lead department.
+  const BUNDLE = { name: '开店一件事', promisedDays: 5, leadDepartmentCode: 'D-QX', items: [{ itemCode: 'ITEM-SC-02' }, { itemCode: 'ITEM-QX-01' }] };
+  const lookups = (bundles: Record<string, typeof BUNDLE>) => ({
+    item: async (code: string) => catalogue.get(code),
+    bundle: async (code: string) => bundles[code],
+  });
+
+  it('is the bundle: its name, its promised days and its lead department, whose credit code its own item gives', async () => {
+    catalogue.set('ITEM-SC-02', { name: '食品经营许可', promisedDays: 3, departmentCode: 'D-SC', departmentCreditCode: makeCreditCode('11440305MB2C41587') });
+    expect(await catalogueEntry('YJS-KD', lookups({ 'YJS-KD': BUNDLE }))).toEqual({ name: '开店一件事', promisedDays: 5, departmentCode: 'D-QX', departmentCreditCode: CREDIT });
+    // An item is itself; a code that is neither is unknown.
+    expect(await catalogueEntry('ITEM-QX-01', lookups({}))).toEqual(ITEM);
+    expect(await catalogueEntry('NOPE', lookups({}))).toBeUndefined();
+  });
+
+  it('lets the review of a bundle case reach the platform instead of being refused for an unknown item', async () => {
+    const upward = (m.ports as { upward?: UpwardPorts }).upward!;
+    (m.ports as { upward?: UpwardPorts }).upward = { ...upward, item: (code) => catalogueEntry(code, lookups({ 'YJS-KD': BUNDLE })) };
+    const kase = makeCase({ caseId: 'B1', itemCode: 'YJS-KD' });
+    await reviews.completeCase(kase, ref('gov.case.completed'));
+    await reviews.submitReview({ ...makeReview(kase, 4), event: ref('gov.review.submitted') });
+    expect(states()).toEqual({ 'B1#1': 'PENDING' });
+    expect(m.store.syncRecords.get('B1#1')?.payload).toMatchObject({ taskCode: 'YJS-KD', taskName: '开店一件事', deptCode: CREDIT, promiseTime: '2' });
   });
 });
