@@ -152,7 +152,7 @@ const RECEIPT_TEXTS = {
   HARDCASE_UNKNOWN: { area: 'hardcase', description: 'An update of a hard case that was never reported (refused after a few receives, in case the report was still on its way).' },
   HARDCASE_CONFLICT: { area: 'hardcase', description: 'The same caseId was reported before with other content; the first report stands.' },
   WRONG_CASE: { area: 'hardcase', description: 'The update names another case than the one it was applied to.' },
-  BEFORE_REPORTED: { area: 'hardcase', description: 'The step is dated before the case was reported.' },
+  BEFORE_REPORTED: { area: 'hardcase', description: 'The step is dated before the case was reported (a hard case) or before its 差评 was submitted (a rectification).' },
   CAUSE_REQUIRED: { area: 'hardcase', description: 'A conclusion (resolve, explain, escalate) of a case with no cause, given neither with it nor before.' },
   UNKNOWN_CAUSE: { area: 'hardcase', description: 'The cause is not one of the hard-case causes.' },
   DEPARTMENTS_REQUIRED: { area: 'hardcase', description: 'involveDepartments without a department code.' },

@@ -240,7 +240,8 @@ export type ActionRefusalCode =
   | 'ACTION_NOT_ALLOWED'
   | 'NOT_OWNING_DEPARTMENT'
   | 'SATISFIED_REQUIRED'
-  | 'INVALID_TIME';
+  | 'INVALID_TIME'
+  | 'BEFORE_REPORTED';
 
 /** The 差评 was approved invalid: the use case marks the case record with `invalidateReview`. */
 export interface InvalidateReviewEffect {
@@ -331,6 +332,11 @@ function checkStep(rect: Rectification, input: ActionInput): ActionResult | unde
   }
   if (typeof at !== 'string' || Number.isNaN(Date.parse(at))) {
     return refuse(rect, 'INVALID_TIME', `Action ${action} has no valid time "at": ${JSON.stringify(at)}`);
+  }
+  // A step cannot come before its 差评: one dated so (a mistyped year) would be judged against deadlines
+  // that had not begun, and its overdue flags, once counted, would never be taken back.
+  if (Date.parse(at) < Date.parse(rect.openedAt)) {
+    return refuse(rect, 'BEFORE_REPORTED', `Action ${action} at ${at} is before the 差评 was submitted (${rect.openedAt})`);
   }
   if (actor.departmentCode !== rect.departmentCode) {
     return refuse(

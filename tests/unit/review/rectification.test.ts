@@ -174,6 +174,9 @@ describe('applyAction: details', () => {
     ['another department', { actor: { departmentCode: 'D-OTHER', staffId: 'X' } }, 'NOT_OWNING_DEPARTMENT'],
     ['an unknown action', { action: 'reopen' }, 'UNKNOWN_ACTION'],
     ['a bad time', { at: 'yesterday' }, 'INVALID_TIME'],
+    // Its overdue flags, raised against deadlines that had not begun, would never be taken back.
+    ['a step dated before the 差评 was submitted', { at: minute(-1) }, 'BEFORE_REPORTED'],
+    ['a step a year early (a mistyped year)', { at: '2025-09-10T03:00:00.000Z' }, 'BEFORE_REPORTED'],
   ] as const)('refuses %s with no change', (_name, overrides, code) => {
     const rect = open();
     const before = structuredClone(rect);
@@ -181,6 +184,10 @@ describe('applyAction: details', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.code).toBe(code);
     expect(rect).toEqual(before);
+  });
+
+  it('takes a step dated at the very instant the 差评 was submitted', () => {
+    expect(step(open(), 'acknowledge', SUBMITTED).state).toBe('IN_PROGRESS');
   });
 
   it('requires satisfied on returnVisit', () => {
