@@ -23,7 +23,8 @@ export function bundleMessages(state: BundleState, cause: BundleVersionCause): O
   }
   const children = state.children.flatMap((c) => (c.decision && state.changedChildren.includes(c.itemCode) ? [c.decision] : []));
   const childEvents = children.map((d): OutboundEvent => {
-    const event = outboundFor(d, cause);
+    // A supplement terminates a child whose own deadline had passed (later.ts): told of as the schedule tells of it.
+    const event = outboundFor(d, cause === 'supplemented' && d.outcome === 'TERMINATED' ? 'supplementDeadline' : cause);
     return {
       ...event,
       subject: state.applicationId,

@@ -31,19 +31,39 @@ function mergeMaterials(stored: readonly SubmittedMaterial[], supplied: readonly
   return [...byCode.values()];
 }
 
-/** A supplement: answers and form merged (new keys win), every child it can change decided again. */
+/**
+ * A supplement: answers and form merged (new keys win), every child it can change decided again. Each child
+ * pending materials keeps its own deadline: one whose deadline has passed (before the schedule has run) is
+ * TERMINATED in the same version, as the schedule would, and the supplement serves the rest. It is refused,
+ * too late, when that ends the bundle (a required child) or leaves it nothing to serve in time: no other
+ * child pending materials, no question to answer.
+ */
 export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext): BundleTransition {
   const plan = planSupplement(previous.status, asChildren(previous));
   if (plan.kind === 'refused') {
     return { ok: false, refusal: { code: 'NOT_PENDING_MATERIALS', message: `一件事申请当前状态为 ${previous.status}，已办结，补充材料或回答未予采纳` } };
   }
   const late = lateChild(previous, context.now);
-  if (late !== undefined) {
+  const missed = missedSupplements(previous, context.now);
+  const inTime = previous.status === 'NEEDS_ANSWER' || previous.children.some((c) => c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' && !missed.has(c.itemCode));
+  if (late !== undefined && (!inTime || isFinalBundleStatus(terminateMissedSupplements(previous, context)?.status ?? previous.status))) {
     return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LATE', message: `事项 ${late.itemCode} 的补正期限 ${late.due} 已过，不再接收补正材料或回答` } };
   }
   const merged = mergeSupplement(previous.application, supplement);
   const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
-  return { ok: true, state: settle(application, context, keptDecisions(previous, new Set(plan.keep)), previous) };
+  const kept = keptDecisions(previous, new Set([...plan.keep, ...missed.keys()]));
+  for (const [itemCode, terminated] of missed) kept.set(itemCode, terminated);
+  return { ok: true, state: settle(application, context, kept, previous) };
+}
+
+/** The children pending materials whose deadline has passed, each TERMINATED as the schedule would make it. */
+function missedSupplements(state: BundleState, now: string): Map<string, Decision> {
+  const missed = new Map<string, Decision>();
+  for (const c of state.children) {
+    const terminated = c.decision === undefined ? undefined : onSupplementDeadline(c.decision, now);
+    if (terminated !== undefined) missed.set(c.itemCode, terminated);
+  }
+  return missed;
 }
 
 /** A child pending materials whose supplement deadline has passed: the bundle takes no supplement then. */

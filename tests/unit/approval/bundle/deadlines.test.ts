@@ -96,6 +96,59 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 1 });
   });
 
+  /** The optional invoice item tolerates its form for 1 working day, the seal item for 5: their deadlines differ. */
+  async function twoDeadlines() {
+    const INVOICE_FORM = { code: 'M-INV-FORM', name: '发票申领表', declared: true, tolerable: true };
+    const w = memoryApproval({ now: NOW, calendar });
+    const bundles = new MemoryBundleStore();
+    const catalogue = new MemoryCatalogue(
+      [startUp],
+      [
+        item('QYKB-SLDJ', '营业执照', [ARTICLES]),
+        item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM], { promisedDays: 5 }),
+        item('QYKB-FPSL', '发票领用', [ARTICLES, INVOICE_FORM], { promisedDays: 1 }),
+        ...['QYKB-SBDJ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
+      ],
+    );
+    const approval = createApprovalService(w.ports, { bundles, catalogue });
+    await approval.submitBundle({ ...app, answers: { needsInvoice: true, hiresStaff: false } }, cause('s-1'));
+    return { w, bundles, approval };
+  }
+
+  it('takes a supplement in time for one child though another\'s deadline has passed: that one is terminated in the same version', async () => {
+    const { w, bundles, approval } = await twoDeadlines();
+    const first = (await bundles.loadBundle('YJS-D-1')).state!;
+    const dueOf = (code: string) => first.children.find((c) => c.itemCode === code)?.decision?.supplementDue?.date;
+    // Submitted on Wednesday 18 November 2026: the invoice form is due on Thursday, the seal form next Wednesday.
+    expect([first.status, dueOf('QYKB-FPSL'), dueOf('QYKB-YZKZ')]).toEqual(['ACCEPTED_PENDING_MATERIALS', '2026-11-19', '2026-11-25']);
+
+    // Friday, before the schedule has run: the seal form comes in time for its item.
+    w.clock.set('2026-11-20T02:00:00.000Z');
+    await approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], cause('p-1', 'gov.application.materials.supplemented'), 1);
+    const known = await bundles.loadBundle('YJS-D-1');
+    expect(known.refusals).toEqual([]);
+    const state = known.state!;
+    const outcome = (code: string) => state.children.find((c) => c.itemCode === code)?.decision?.outcome;
+    expect([outcome('QYKB-YZKZ'), outcome('QYKB-YHKH'), outcome('QYKB-FPSL')]).toEqual(['APPROVED', 'APPROVED', 'TERMINATED']);
+    expect(state.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision?.reasons.map((r) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
+    // Every required child approved, the optional invoice item terminated: partially approved, in one version.
+    expect(state).toMatchObject({ status: 'PARTIALLY_APPROVED', sequence: 2 });
+    // The terminated child is told of as the schedule tells of one.
+    expect(w.messenger.outbound.map((e) => e.type)).toContain('gov.application.terminated');
+  });
+
+  it('refuses a supplement SUPPLEMENT_TOO_LATE when only a child past its deadline was left to serve', async () => {
+    const { w, bundles, approval } = await twoDeadlines();
+    // The seal form comes on the day of submission; the invoice form only on Friday, a day late.
+    await approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], cause('p-1', 'gov.application.materials.supplemented'), 1);
+    expect((await bundles.loadBundle('YJS-D-1')).state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2 });
+    w.clock.set('2026-11-20T02:00:00.000Z');
+    await approval.supplementMaterials('YJS-D-1', [{ code: 'M-INV-FORM', provided: true }], cause('p-2', 'gov.application.materials.supplemented'), 1);
+    const known = await bundles.loadBundle('YJS-D-1');
+    expect(known.refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE', message: expect.stringContaining('QYKB-FPSL') })]);
+    expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2 });
+  });
+
   it('takes a supplement in time: the pending child is decided again and the follower starts', async () => {
     const w = world();
     await w.approval.submitBundle(app, cause('s-1'));
