@@ -13,6 +13,7 @@ import type { Facts } from '#rules/types';
 import { decide } from '../decide';
 import { withHardCaseNotice } from '../hardcase-notice';
 import type { Decision, Effect } from '../decision';
+import { licenceMoment, licencesForRules } from '../licences';
 import { ruleFacts } from '../rules';
 import type { Applicant, CreditRecord, Licence, Profile, ServiceItem, SubmittedMaterial } from '../types';
 import { bundleFacts, type Applicability } from './applicability';
@@ -118,11 +119,14 @@ export function decideBundle(application: BundleApplication, context: BundleCont
   return settle(application, context, new Map(), undefined);
 }
 
-/** The facts an `appliesWhen` reads: the item facts of the application (with the applicant's e-licences), and the answers. */
+/**
+ * The facts an `appliesWhen` reads: the item facts of the application, with the applicant's e-licences as a
+ * child's rules see them (valid at the decision: not revoked by then, not expired on its local date; the
+ * best of each type), and the answers.
+ */
 function applicabilityFacts(application: BundleApplication, context: BundleContext): Facts {
-  const byType = new Map<string, Licence>();
-  for (const l of context.licences) if (l.holderId === application.applicant.id && l.revokedAt === undefined) byType.set(l.licenceType, l);
-  return bundleFacts(ruleFacts({ application, ...pickFacts(context) }, byType), application.answers);
+  const licences = licencesForRules([], context.licences, licenceMoment(application.applicant.id, context.now, context.calendar));
+  return bundleFacts(ruleFacts({ application, ...pickFacts(context) }, licences), application.answers);
 }
 
 const pickFacts = (c: BundleContext) => ({ ...(c.profile ? { profile: c.profile } : {}), ...(c.credit ? { credit: c.credit } : {}), now: c.now });

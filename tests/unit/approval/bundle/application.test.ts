@@ -126,6 +126,22 @@ describe('a bundle application decided whole', () => {
     expect(leaf).toMatchObject({ id: 'AGE-QYKB-SLDJ', seen: '1990-01-01', result: true });
   });
 
+  it('reads in appliesWhen only the e-licences valid at the decision, as a child\'s rules do', () => {
+    // The invoice item applies to a holder of a food licence, whatever the answer says (a version of its own: compiled conditions are cached by version).
+    const holdsFoodLicence = { id: 'Q-FOOD', description: '申请人持有食品经营许可证', fact: 'licence.食品经营许可证.licenceNo', op: 'exists' as const };
+    const bundle = { ...startUp, version: startUp.version + 400, items: startUp.items.map((i) => (i.itemCode === 'QYKB-FPSL' ? { ...i, appliesWhen: holdsFoodLicence } : i)) };
+    const food = (extra: Partial<Licence>): Licence => ({ ...ID_CARD, licenceNo: 'SP-1', licenceType: '食品经营许可证', trustLevel: 'B', ...extra });
+    const applies = (licence: Licence) =>
+      decideBundle(application({ hiresStaff: false }), { ...context(), bundle, licences: [ID_CARD, licence] }).applicability.find((a) => a.itemCode === 'QYKB-FPSL')?.applies;
+    // Expired the day before the decision: held no longer.
+    expect(applies(food({ validUntil: '2026-11-17' }))).toBe(false);
+    // Valid through the decision's local day (10:00 in Shanghai on 18 November).
+    expect(applies(food({ validUntil: '2026-11-18' }))).toBe(true);
+    // A revocation takes effect at revokedAt: one still to come leaves the licence held now.
+    expect(applies(food({ revokedAt: '2026-12-01T00:00:00.000Z' }))).toBe(true);
+    expect(applies(food({ revokedAt: '2026-11-18T01:00:00.000Z' }))).toBe(false);
+  });
+
   it('takes a person\'s decision on a child still in manual review after the bundle is final, which stays as it was', () => {
     // The seal (required) is rejected by its rule; social insurance (optional, manual) waits for a person.
     const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }, { ...FORM, seals: 9 }), context());
