@@ -142,6 +142,21 @@ describe('a bundle application decided whole', () => {
     expect(applies(food({ revokedAt: '2026-11-18T01:00:00.000Z' }))).toBe(false);
   });
 
+  it('checks each child\'s own applicant kind: a person applying for an enterprise-only item gets that child rejected', () => {
+    const enterpriseOnly = (code: string) => new Map(items).set(code, { ...items.get(code)!, applicantKind: 'enterprise', version: 61 });
+    const codes = (s: BundleState, code: string) => s.children.find((c) => c.itemCode === code)?.decision?.reasons.map((r) => r.code);
+    // The optional invoice item is for enterprises only: the rest of the bundle goes on without it.
+    const optional = decideBundle(application({ needsInvoice: true, hiresStaff: false }), { ...context(), items: enterpriseOnly('QYKB-FPSL') });
+    expect(outcomes(optional)).toMatchObject({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-FPSL': 'REJECTED', 'QYKB-YHKH': 'APPROVED' });
+    expect(codes(optional, 'QYKB-FPSL')).toEqual(['APPLICANT_KIND_MISMATCH']);
+    expect(optional.status).toBe('PARTIALLY_APPROVED');
+    // The required business licence is: the bundle is rejected and its followers are not started.
+    const required = decideBundle(application({ needsInvoice: true, hiresStaff: false }), { ...context(), items: enterpriseOnly('QYKB-SLDJ') });
+    expect(codes(required, 'QYKB-SLDJ')).toEqual(['APPLICANT_KIND_MISMATCH']);
+    expect(outcomes(required)).toMatchObject({ 'QYKB-SLDJ': 'REJECTED', 'QYKB-YZKZ': 'notStarted', 'QYKB-FPSL': 'notStarted' });
+    expect(required.status).toBe('REJECTED');
+  });
+
   it('takes a person\'s decision on a child still in manual review after the bundle is final, which stays as it was', () => {
     // The seal (required) is rejected by its rule; social insurance (optional, manual) waits for a person.
     const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }, { ...FORM, seals: 9 }), context());
