@@ -4,7 +4,7 @@
  * an infrastructure error (or a supplement overtaking its submission) for SQS to retry, then dead-letter.
  */
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { applicationOf, causeOf, reviewOf, submittedItems, supplementOf, verificationOf } from '#approval/inbound';
+import { applicationOf, causeOf, reviewOf, submittedIds, submittedItems, supplementOf, verificationOf } from '#approval/inbound';
 import { approvalService } from '#approval/adapters';
 
 /** The approval queue carries inbound application events only. */
@@ -12,7 +12,8 @@ const parse = carriedBy('approval', {});
 
 /**
  * First decisions of a batch are written together (group commit, shared/platform/group-commit.ts), and the
- * records they are decided on read ahead for the whole batch.
+ * records they are decided on read ahead for the whole batch, with whether the other kind of application
+ * (single item or bundle) holds each submission's id.
  */
 export const handler = sqsConsumer(
   async (event, record) => {
@@ -37,5 +38,5 @@ export const handler = sqsConsumer(
       }
     }
   },
-  { parse, unitOfWork: () => approvalService().batch(submittedItems) },
+  { parse, unitOfWork: () => approvalService().batch(submittedItems, submittedIds) },
 );

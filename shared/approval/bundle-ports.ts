@@ -7,7 +7,7 @@ import type { Receipt } from '#platform/receipts';
 import type { BundleApplication, BundleState } from './domain/bundle/application';
 import type { Bundle } from './domain/bundle/types';
 import type { Cause, VersionCause } from './domain/decision';
-import type { ServiceItem } from './domain/types';
+import type { Application, ServiceItem } from './domain/types';
 import type { ConflictRecord, Outbox, RefusalRecord, StoredConflict, StoredRefusal } from './ports';
 
 /**
@@ -56,9 +56,10 @@ export interface StoredBundleVersion {
 
 /**
  * The same applicationId submitted again with other content: recorded once per event, with its audit line
- * and its event's receipt, as a single-item application's conflict is. The first submission stands.
+ * and its event's receipt, as a single-item application's conflict is. The first submission stands. A
+ * single-item application submitted under the bundle's id is one too (`Application`).
  */
-export type BundleConflictRecord = ConflictRecord<BundleApplication>;
+export type BundleConflictRecord = ConflictRecord<BundleApplication | Application>;
 
 export type StoredBundleConflict = Omit<StoredConflict, 'application'>;
 
@@ -98,8 +99,16 @@ export interface BundleStore {
   storeBundleVersion(next: BundleVersionRecord): Promise<'stored' | 'raced'>;
   /** False when this event was recorded before. */
   recordBundleRefusal(refusal: RefusalRecord): Promise<boolean>;
-  /** False when this event's conflict was recorded before. */
+  /**
+   * False when this event's conflict was recorded before. A single-item application submitted under this
+   * bundle's id is recorded here too (the id is decided once, whichever kind it was submitted as).
+   */
   recordBundleConflict(conflict: BundleConflictRecord): Promise<boolean>;
+  /**
+   * Which of these ids a bundle application holds (its current-state item), read strongly consistent, in as
+   * few requests as fit: what a single-item submission checks before it is decided.
+   */
+  heldBundleIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>>;
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
   /**
    * Bundle applications with a child deadline (a supplement deadline, a verification due date) that ended

@@ -8,7 +8,7 @@ import type { VerificationReport } from './domain/lifecycle';
 import type { PersonReview } from './domain/reviewed';
 import type { BundleApplication } from './domain/bundle/application';
 import type { Application, SubmittedMaterial } from './domain/types';
-import type { ApplicationKey } from './ports';
+import type { ApplicationKey, SubmissionKey } from './ports';
 
 export type ApprovalEvent = CarriedBy<'approval'>;
 type EventOf<T extends ApprovalEvent['type']> = Extract<ApprovalEvent, { type: T }>;
@@ -35,6 +35,15 @@ export function submittedItems(events: readonly unknown[]): ApplicationKey[] {
     if (event.type !== 'gov.application.submitted') return [];
     const submitted = applicationOf(event);
     return submitted.kind === 'item' ? [{ itemCode: submitted.application.itemCode, applicant: submitted.application.applicant }] : [];
+  });
+}
+
+/** Every submission among a batch's events, single item or bundle: whose ids the other kind may hold, to read ahead. */
+export function submittedIds(events: readonly unknown[]): SubmissionKey[] {
+  return (events as ReadonlyArray<CarriedBy<'approval'>>).flatMap((event) => {
+    if (event.type !== 'gov.application.submitted') return [];
+    const submitted = applicationOf(event);
+    return [{ applicationId: submitted.application.applicationId, kind: submitted.kind }];
   });
 }
 

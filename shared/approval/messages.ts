@@ -7,6 +7,7 @@
 import { applicationDecidedEvent, caseOpenedEvent, creditMarkedEvent, type InternalEvent, type InternalEventOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
 import { applied, isInbound, withKind, type Receipt } from '#platform/receipts';
+import { otherKindConflictReason, type ApplicationKind } from './domain/conflict';
 import type { Cause, Decision, Effect, VersionCause } from './domain/decision';
 import type { Application } from './domain/types';
 import type { Outbox, StoredRefusalCode } from './ports';
@@ -149,10 +150,23 @@ export function duplicateReceipt(application: Application, cause: Cause, firstCa
   });
 }
 
-export function conflictReceipt(applicationId: string, applicationHash: string, storedHash: string, cause: Cause, at: string): Receipt {
-  return withKind(cause, at, 'APPLICATION_CONFLICT', '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批', {
+/**
+ * The same applicationId submitted again with other content. `kinds` when the id is held by the other kind
+ * of application (a bundle's id submitted as a single item, or the reverse): the reason names both, and
+ * `details` says which kind was submitted (`submittedAs`) and which holds the id (`heldAs`).
+ */
+export function conflictReceipt(
+  applicationId: string,
+  applicationHash: string,
+  storedHash: string,
+  cause: Cause,
+  at: string,
+  kinds?: { readonly submittedAs: ApplicationKind; readonly heldAs: ApplicationKind },
+): Receipt {
+  const reason = kinds === undefined ? '同一申请编号以不同内容再次提交，已记录为冲突，未重新审批' : otherKindConflictReason(kinds.submittedAs, kinds.heldAs);
+  return withKind(cause, at, 'APPLICATION_CONFLICT', reason, {
     effect: { resource: 'application', id: applicationId, href: applicationHref(applicationId) },
-    details: { applicationHash, storedHash },
+    details: { applicationHash, storedHash, ...kinds },
   });
 }
 

@@ -10,6 +10,8 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { CommitResult } from '#platform/group-commit';
 import type { Receipt } from '#platform/receipts';
+import type { BundleApplication } from './domain/bundle/application';
+import type { ApplicationKind } from './domain/conflict';
 import type { Cause, Decision, Effect, RefusalCode, VersionCause } from './domain/decision';
 import type { DueKind } from './domain/lifecycle';
 import type { MetricPoint } from './domain/metrics';
@@ -125,7 +127,8 @@ export interface StoredConflict {
   readonly receivedAt: string;
   readonly applicationHash: string;
   readonly storedHash: string;
-  readonly application: Application;
+  /** As submitted: a bundle application when a bundle was submitted under this single item's id. */
+  readonly application: Application | BundleApplication;
 }
 
 export interface StoredRefusal {
@@ -176,8 +179,16 @@ export interface ApprovalStore {
   /** 'raced' when another writer changed the case first: reload and decide again. */
   storeTransition(next: TransitionRecord): Promise<'stored' | 'raced'>;
   storeOverdueFlag(flag: OverdueFlagRecord): Promise<'stored' | 'raced'>;
-  /** False when this event was recorded before. */
-  recordConflict(conflict: ConflictRecord): Promise<boolean>;
+  /**
+   * False when this event was recorded before. A bundle application submitted under this single item's id
+   * is recorded here too (the id is decided once, whichever kind it was submitted as).
+   */
+  recordConflict(conflict: ConflictRecord<Application | BundleApplication>): Promise<boolean>;
+  /**
+   * Which of these ids a single-item application holds (its current-state item), read strongly consistent,
+   * in as few requests as fit: what a bundle submission checks before it is decided.
+   */
+  heldIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** False when this event was recorded before. */
   recordRefusal(refusal: RefusalRecord): Promise<boolean>;
   /** A receipt on its own (nothing else changed), create-only: a redelivery keeps the first. */
@@ -210,6 +221,12 @@ export interface RegistryReader {
    * of its own. Optional: without it each reads alone.
    */
   readAhead?(requests: readonly ApplicationKey[]): Promise<void>;
+}
+
+/** A submission of a batch as the one-decision-per-id check reads it ahead: its id and what it was submitted as. */
+export interface SubmissionKey {
+  readonly applicationId: string;
+  readonly kind: ApplicationKind;
 }
 
 /** What an application's first decision reads by: its item and its applicant. */

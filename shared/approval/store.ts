@@ -22,6 +22,8 @@
  *   APP#<applicationId>  OUTBOX#<V#… | FLAG#…>        what a change the deadlines schedule made must send (see below)
  *   APP#<applicationId>  FLAG#VERIFICATION_OVERDUE    the one overdue flag of an approval on commitment
  *   APP#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
+ *                                                      (`body`: a bundle application, when one was submitted
+ *                                                      under this single item's id: service/one-id.ts)
  *   APP#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused (not pending, already verified,
  *                                                      unknown application…), with its reason
  *
@@ -51,6 +53,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
+import { batchGetAll } from '#platform/batch-get';
 import { queryAll, scanAll } from '#platform/paging';
 import { recordReceipt } from '#platform/receipts';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
@@ -58,7 +61,7 @@ import type { DueKind } from './domain/lifecycle';
 import type { ApprovalStore, DueEntry, OutboxRef } from './ports';
 import { loadCase } from './store/case';
 import { conflictItems, firstDecisionItems, overdueFlagItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
-import { applicationIdOf, DECISION_SHARDS, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
+import { applicationIdOf, DECISION_SHARDS, DECISION_SK, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
 
 export { loadCase } from './store/case';
 export { decisionIndexKeys, FLAG_OVERDUE_SK } from './store/keys';
@@ -106,10 +109,22 @@ export const approvalStore: ApprovalStore = {
   recordConflict: (conflict) => createdOnce(conflictItems(conflict)),
   recordRefusal: (refusal) => createdOnce(refusalItems(refusal)),
   recordReceipt: async (receipt) => void (await recordReceipt(receipt)),
+  heldIds,
   markSent,
   overdue: (kind: DueKind, now: string) => queryDue(duePkOf(kind), now),
   unsentOutboxes: async (before) => (await queryDueItems(OUTBOX, before)).map((item) => outboxRefOf(applicationIdOf(item.pk as string), item.sk as string)),
 };
+
+/**
+ * The ids among these that hold a single-item application: their DECISION items (small, written with the
+ * first version), in one strongly consistent BatchGetItem per 100 ids. 1 read unit an id, no write unit.
+ */
+async function heldIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>> {
+  const unique = [...new Set(applicationIds)];
+  if (unique.length === 0) return new Set();
+  const found = await batchGetAll(table(), unique.map((id) => ({ pk: pkOf(id), sk: DECISION_SK })), { consistent: true });
+  return new Set(found.map((item) => applicationIdOf(item.pk as string)));
+}
 
 /** The outbox has been sent: it leaves the OUTBOX index, or (an item written before only the schedule's changes had one) stops being `pending`. */
 async function markSent(ref: OutboxRef, at: string): Promise<void> {

@@ -123,7 +123,7 @@ const RECEIPT_TEXTS = {
   BUNDLE_ITEM_UNKNOWN: { area: 'catalog', description: 'A bundle (一件事) names an item code the catalogue has never published; `details.errors` names the field. Nothing is stored: publish the item first, then the bundle again under a new event id.' },
   BUNDLE_MATERIAL_CONFLICT: { area: 'catalog', description: 'Two items of a bundle (一件事) describe one material code differently (`declared` or `licenceType`), so one merged material set cannot judge it once; `details.errors` names the field. Nothing is stored.' },
   // refused: 秒批
-  APPLICATION_CONFLICT: { area: 'approval', description: 'The same applicationId was submitted before with other content; the first submission stands and is not decided again.' },
+  APPLICATION_CONFLICT: { area: 'approval', description: "The same applicationId was submitted before with other content, or as the other kind of application (a single item under a bundle application's id, or a bundle under a single item's); the first submission stands and is not decided again. When the kinds differ, `details.submittedAs` and `details.heldAs` name them (`item`, `bundle`)." },
   APPLICATION_UNKNOWN: { area: 'approval', description: 'No application with this applicationId was submitted (a supplement, verification report or person\'s decision for nothing).' },
   APPLICATION_MISMATCH: { area: 'approval', description: 'The supplement names another application than the stored one.' },
   NOT_PENDING_MATERIALS: { area: 'approval', description: 'A supplement for an application that is not waiting for materials (容缺).' },

@@ -365,6 +365,13 @@ describe('approval store: conflicts, refusals, receipts', () => {
     expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT', refusedBy: c.source });
   });
 
+  it('says which ids a single-item application holds (its DECISION, read strongly consistent), not a bundle\'s', async () => {
+    await store.approvalStore.createFirstDecision(firstOf(weatherApp({ applicationId: 'AD-HELD-1' })));
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'BUNDLE#AD-HELD-2', sk: 'STATE', sequence: 1 } }));
+    expect(await store.approvalStore.heldIds([])).toEqual(new Set());
+    expect(await store.approvalStore.heldIds(['AD-HELD-1', 'AD-HELD-2', 'AD-HELD-NONE', 'AD-HELD-1'])).toEqual(new Set(['AD-HELD-1']));
+  });
+
   it('records a refused later event once', async () => {
     const c = cause('v-AD-REFUSED-1', 'gov.application.verification.reported');
     const message = '申请当前状态为 APPROVED，不是告知承诺审批';

@@ -16,7 +16,7 @@ import { bundleAudit, bundleReceipt } from '#approval/service/bundle-messages';
 import { receiptKey } from '#platform/receipts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { useTestDynamo } from '#support/dynamo';
-import { calendar } from '../unit/approval/fixtures';
+import { calendar, weatherApp } from '../unit/approval/fixtures';
 import { FOUNDER, item, startUp } from '../unit/approval/bundle/fixtures';
 
 const db = useTestDynamo();
@@ -217,5 +217,31 @@ describe('bundle store', () => {
     expect((await store.bundleStore.loadBundle('YJS-S-0')).versions).toEqual([expect.objectContaining({ sequence: 1, outbox: stored, marked: true, pending: true })]);
     await store.bundleStore.markBundleSent('YJS-S-0', 1, NOW);
     expect((await store.bundleStore.loadBundle('YJS-S-0')).versions[0]?.pending).toBe(false);
+  });
+
+  it('says which ids a bundle application holds (its STATE, read strongly consistent), and records a single item under one as its conflict', async () => {
+    await store.bundleStore.createBundle(first(application('YJS-HELD-1')));
+    expect(await store.bundleStore.heldBundleIds([])).toEqual(new Set());
+    expect(await store.bundleStore.heldBundleIds(['YJS-HELD-1', 'YJS-HELD-NONE', 'YJS-HELD-1'])).toEqual(new Set(['YJS-HELD-1']));
+    // A single-item application's DECISION is no bundle's.
+    await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { pk: 'APP#YJS-HELD-2', sk: 'DECISION', sequence: 1 } }));
+    expect(await store.bundleStore.heldBundleIds(['YJS-HELD-2'])).toEqual(new Set());
+
+    const c = cause('single-under-bundle-1');
+    const single = weatherApp({ applicationId: 'YJS-HELD-1' });
+    const kinds = { submittedAs: 'item', heldAs: 'bundle' } as const;
+    const conflict = {
+      application: single,
+      applicationHash: 'sha256:single',
+      storedHash: 'h',
+      cause: c,
+      receivedAt: NOW,
+      audit: conflictAudit('YJS-HELD-1', 'sha256:single', 'h', c, NOW, kinds),
+      receipt: conflictReceipt('YJS-HELD-1', 'sha256:single', 'h', c, NOW, kinds),
+    };
+    expect(await store.bundleStore.recordBundleConflict(conflict)).toBe(true);
+    expect(await store.bundleStore.recordBundleConflict(conflict)).toBe(false);
+    expect((await store.bundleStore.loadBundle('YJS-HELD-1')).conflicts).toEqual([{ cause: c, receivedAt: NOW, applicationHash: 'sha256:single', storedHash: 'h' }]);
+    expect(await db().get('receipts', receiptKey(c.source, c.id))).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT', details: { submittedAs: 'item', heldAs: 'bundle' } });
   });
 });

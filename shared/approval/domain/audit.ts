@@ -5,6 +5,7 @@
  * address to the line when it writes both).
  */
 import type { AuditEntry } from '#platform/audit';
+import type { ApplicationKind } from './conflict';
 import { causeKey, type Cause, type Decision } from './decision';
 
 const subjectOf = (applicationId: string) => `application:${applicationId}`;
@@ -33,15 +34,26 @@ export function decisionAudit(decision: Decision, cause: Cause, action: string, 
 }
 
 /** The same applicationId submitted with other content: recorded, not decided. */
-export function conflictAudit(applicationId: string, applicationHash: string, storedHash: string, cause: Cause, at: string): AuditEntry {
+/** A conflicting resubmission; `kinds` when the id is held by the other kind of application (see conflictReceipt). */
+export function conflictAudit(
+  applicationId: string,
+  applicationHash: string,
+  storedHash: string,
+  cause: Cause,
+  at: string,
+  kinds?: { readonly submittedAs: ApplicationKind; readonly heldAs: ApplicationKind },
+): AuditEntry {
   return {
     subject: subjectOf(applicationId),
     action: 'conflict',
     actor: cause.source,
     at,
-    why: 'same applicationId submitted with other content; the first submission stands',
+    why:
+      kinds === undefined
+        ? 'same applicationId submitted with other content; the first submission stands'
+        : `applicationId held by a ${kinds.heldAs} application, submitted as a ${kinds.submittedAs} application; the first submission stands`,
     causeId: causeKey(cause),
-    details: { cause, applicationHash, storedHash },
+    details: { cause, applicationHash, storedHash, ...kinds },
   };
 }
 

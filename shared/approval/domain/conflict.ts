@@ -49,3 +49,23 @@ export function classifySubmission(
   if (existing === undefined) return 'decide';
   return existing.applicationHash === contentHash(application) ? 'duplicate' : 'conflict';
 }
+
+/** The two kinds of application an id can be submitted as: one service item, or a bundle (一件事). */
+export type ApplicationKind = 'item' | 'bundle';
+
+/**
+ * What to do with a submission given the kind of application that already holds its id, if any. An
+ * applicationId is decided once, whichever kind it was submitted as: a single-item submission under a
+ * bundle application's id (or the reverse) is a conflicting resubmission, recorded against the application
+ * that holds the id and never decided. The same kind is the store's create-once gate's to tell
+ * (`classifySubmission`): 'decide' here.
+ */
+export function classifyAgainstHolder(kind: ApplicationKind, heldAs: ApplicationKind | undefined): 'decide' | 'conflict' {
+  return heldAs === undefined || heldAs === kind ? 'decide' : 'conflict';
+}
+
+/** The conflict receipt's reason when the id is held by the other kind of application (names both, in Chinese as the others). */
+export function otherKindConflictReason(kind: ApplicationKind, heldAs: ApplicationKind): string {
+  const name = (k: ApplicationKind) => (k === 'bundle' ? '一件事申请' : '单项申请');
+  return `同一申请编号已用于${name(heldAs)}，又以${name(kind)}提交，已记录为冲突，未审批`;
+}

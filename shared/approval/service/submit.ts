@@ -22,8 +22,9 @@ import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { factsOf } from '../domain/replay';
 import type { Application } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, messagesOf, versionReceipt } from '../messages';
-import type { ApplicationKey, ApprovalPorts, FirstDecisionRecord, StoredCase } from '../ports';
+import type { ApplicationKey, ApprovalPorts, FirstDecisionRecord, StoredCase, SubmissionKey } from '../ports';
 import { reportDecision } from './observe';
+import type { OneDecisionPerId } from './one-id';
 import type { Messages, OutboxSender } from './outbox';
 
 /** A first decision waiting in the consumer's unit of work: what it writes and the messages it then sends. */
@@ -32,13 +33,16 @@ export interface FirstDecisionChange {
   readonly messages: Messages;
 }
 
-export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
+/** `ids`: the check that a bundle application does not hold the id already (absent without bundles). */
+export function submission(ports: ApprovalPorts, outbox: OutboxSender, ids?: OneDecisionPerId) {
   const { store, registry, telemetry } = ports;
 
   async function submitApplication(application: Application, cause: Cause): Promise<void> {
     const batch = currentUnit<FirstDecisionChange>();
     // In a batch, the same application's first decision may be waiting: write it first (then this is known).
     await batch?.unit.beforeLoad(application.applicationId);
+    // A bundle application under this id: a conflict, recorded against the bundle, and nothing decided.
+    if (ids && (await ids.refused({ kind: 'item', application }, cause))) return;
     const { item, ...facts } = await registry.applicationFacts(application.itemCode, application.applicant);
     const now = ports.now();
     const decision = withHardCaseNotice(decide({ application, item, ...facts, now, calendar: ports.calendar() }), undefined);
@@ -98,12 +102,23 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender) {
 
   /**
    * The approval consumer's unit of work: a batch's new applications written together, and the records
-   * they are decided on read ahead in one request when the registry can (`readAhead` names them).
+   * they are decided on read ahead in one request when the registry can (`readAhead` names them), with,
+   * alongside, whether the other kind of application holds each submission's id (`submissions` names them).
    */
-  function batch(readAhead?: (events: readonly unknown[]) => readonly ApplicationKey[]): GroupCommit<FirstDecisionChange> {
-    const prepare = readAhead && registry.readAhead ? registry.readAhead.bind(registry) : undefined;
+  function batch(
+    readAhead?: (events: readonly unknown[]) => readonly ApplicationKey[],
+    submissions?: (events: readonly unknown[]) => readonly SubmissionKey[],
+  ): GroupCommit<FirstDecisionChange> {
+    const records = readAhead && registry.readAhead ? registry.readAhead.bind(registry) : undefined;
+    const held = submissions && ids;
+    const prepare =
+      records || held
+        ? async (events: readonly unknown[]) => {
+            await Promise.all([records?.(readAhead!(events)), held?.prepare(submissions!(events))]);
+          }
+        : undefined;
     return new GroupCommit<FirstDecisionChange>({
-      ...(prepare ? { prepare: async (events: readonly unknown[]) => prepare(readAhead!(events)) } : {}),
+      ...(prepare ? { prepare } : {}),
       keyOf: (change) => change.record.application.applicationId,
       write: (changes) => store.writeFirstDecisions(changes.map((c) => c.record)),
       afterWrite: (changes) => outbox.deliver(changes.map((c) => c.messages)),

@@ -25,7 +25,8 @@
  *                                                        older ones holding `outbox`) are still read and sent
  *   BUNDLE#<applicationId>  REFUSAL#<source>#<eventId>   a later event refused, with its reason
  *   BUNDLE#<applicationId>  CONFLICT#<source>#<eventId>  the same applicationId submitted with other content
- *                                                        (its hash and the stored one; the first submission stands)
+ *                                                        (its hash and the stored one; the first submission stands),
+ *                                                        or a single-item application under this id (service/one-id.ts)
  *
  * Each version is one transaction with its audit line and its event's receipt, so a crash between steps
  * leaves either nothing or the whole version (whose outbox the redelivered event sends).
@@ -33,6 +34,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
+import { batchGetAll } from '#platform/batch-get';
 import { auditPut } from '#platform/audit';
 import { queryAll } from '#platform/paging';
 import { receiptPut } from '#platform/receipts';
@@ -189,6 +191,13 @@ export const bundleStore: BundleStore = {
   storeBundleVersion: async (next) => ((await transact(nextBundleItems(next), false)) ? 'stored' : 'raced'),
   recordBundleRefusal: (refusal) => transact(bundleRefusalItems(refusal), true),
   recordBundleConflict: (conflict) => transact(conflictItems(conflict, bundlePkOf(conflict.application.applicationId)), true),
+  /** Their STATE items (small), in one strongly consistent BatchGetItem per 100 ids: 1 read unit an id, no write unit. */
+  async heldBundleIds(applicationIds) {
+    const unique = [...new Set(applicationIds)];
+    if (unique.length === 0) return new Set();
+    const found = await batchGetAll(table(), unique.map((id) => ({ pk: bundlePkOf(id), sk: STATE_SK })), { consistent: true });
+    return new Set(found.map((item) => (item.pk as string).slice('BUNDLE#'.length)));
+  },
   async markBundleSent(applicationId, sequence, at) {
     try {
       await ddb.send(

@@ -163,6 +163,10 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     this.putReceipt(refusal.receipt, 'replace');
     return true;
   }
+  async heldIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>> {
+    this.record('heldIds');
+    return new Set(applicationIds.filter((id) => (this.cases.get(id)?.versions.length ?? 0) > 0));
+  }
   async recordReceipt(receipt: Receipt): Promise<void> {
     this.record('recordReceipt');
     this.putReceipt(receipt, 'create');

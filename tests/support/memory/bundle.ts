@@ -64,6 +64,12 @@ export class MemoryBundleStore implements BundleStore {
     this.receipts.push(r.receipt);
     return true;
   }
+  /** How many times the ids a bundle holds were read (the one-decision-per-id check). */
+  heldReads = 0;
+  async heldBundleIds(ids: readonly string[]): Promise<ReadonlySet<string>> {
+    this.heldReads++;
+    return new Set(ids.filter((id) => this.cases.get(id)?.state !== undefined));
+  }
   async markBundleSent(id: string, sequence: number): Promise<void> {
     const v = this.cases.get(id)?.versions.find((x) => x.sequence === sequence);
     if (v?.marked) Object.assign(v, { pending: false });
