@@ -126,6 +126,23 @@ describe('one decision per applicationId, whichever kind it was submitted as', (
     expect(singleDecided(w, ID)).toEqual(decided);
   });
 
+  it('leaves an id both kinds already hold (decided twice before the check) to each kind\'s own path: a redelivery is no conflict', async () => {
+    const w = world();
+    const ID = 'ONE-ID-BOTH';
+    await w.approval.submitBundle(bundleApp(ID), cause('b-1'));
+    // Decided as a single item too, as before the check (a service without bundles does not look).
+    await createApprovalService(w.ports).submitApplication(weatherApp({ applicationId: ID }), cause('s-1'));
+    expect(singleDecided(w, ID)).toHaveLength(1);
+
+    await w.approval.submitApplication(weatherApp({ applicationId: ID }), cause('s-1'));
+    await w.approval.submitBundle(bundleApp(ID), cause('b-1'));
+    expect((await w.bundles.loadBundle(ID)).conflicts).toEqual([]);
+    expect((await w.store.loadCase(ID)).conflicts).toEqual([]);
+    expect(w.store.receipts.get('/gov/portal#s-1')).toMatchObject({ outcome: 'applied' });
+    expect(bundleReceipts(w, 's-1')).toEqual([]);
+    expect(conflictWarnings(w)).toEqual([]);
+  });
+
   it('in one batch, a single item then a bundle of one id: the single item\'s waiting decision is written first, and the bundle refused', async () => {
     const w = world();
     const ID = 'ONE-ID-BATCH-1';
