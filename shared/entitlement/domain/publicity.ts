@@ -68,6 +68,7 @@ export function windowFor(
 /**
  * Lists an eligible pair (or an exhausted one the budget can now pay): PUBLICIZED in `window`, with the
  * grant's reservation taken now; EXHAUSTED when the budget cannot pay it (an exhausted pair stays so).
+ * Nothing while the policy is withdrawn or outside its validity: the close would never release the pair.
  */
 export function planListing(
   entitlement: Entitlement,
@@ -75,8 +76,11 @@ export function planListing(
   now: Instant,
   window: { readonly window: PublicityWindow; readonly opens: boolean },
   budgetRemaining?: number,
+  timeZone?: string,
 ): Plan {
   if (entitlement.state !== 'ELIGIBLE' && entitlement.state !== 'EXHAUSTED') return unchanged('NOT_ELIGIBLE');
+  const inactive = policyInactiveReason(policy, now, timeZone);
+  if (inactive !== undefined) return unchanged(inactive);
   const base = { policyId: policy.policyId, creditCode: entitlement.creditCode, policyVersion: policy.version, at: now };
   const from = entitlement.state;
   const reserved: Reserved = policy.kind === 'grant' ? reserveFor(policy, budgetRemaining) : { ok: true };

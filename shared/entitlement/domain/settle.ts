@@ -30,9 +30,9 @@ const FOLLOW_UPS: Partial<Record<EntitlementState, (policy: Policy) => FollowUp 
   // Without: the push (confirm: an invitation; grant: NOTIFIED → GRANTED with the reservation).
   ELIGIBLE: (policy) =>
     publicityDays(policy) !== undefined
-      ? (e, p, now, { window, budgetRemaining }) => {
+      ? (e, p, now, { window, budgetRemaining, timeZone }) => {
           if (window === undefined) throw new Error(`policy ${p.policyId} has publicity: pass the window to list a pair`);
-          return planListing(e, p, now, window, budgetRemaining);
+          return planListing(e, p, now, window, budgetRemaining, timeZone);
         }
       : (e, p, now, { budgetRemaining, timeZone }) => planNotification(e, p, now, budgetRemaining, timeZone),
   // A pair pushed while its policy was a confirm policy, before a new version made it a grant.

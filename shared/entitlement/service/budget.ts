@@ -59,7 +59,7 @@ async function listExhausted(
 ): Promise<SettleResult | undefined> {
   const window = windowAt(ports, policy, now, windows);
   if (window === undefined) return undefined;
-  const plan = planListing(e, policy, now, window, budget);
+  const plan = planListing(e, policy, now, window, budget, ports.settings.timeZone);
   if (plan.kind !== 'transition' || plan.transition.to !== 'PUBLICIZED') return undefined;
   const t = plan.transition;
   const out = await ports.store.applyTransitions([t], transitionsAudit([t], POLICY_ACTOR));

@@ -102,6 +102,18 @@ describe('listing and the close', () => {
     expect(planRelease(listed(), { ...grant, status: 'withdrawn' }, '2025-10-14T01:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'POLICY_WITHDRAWN' });
   });
 
+  it('lists nobody for a policy that pushes nothing more: returned budget after validTo or a withdrawal', () => {
+    // An EXHAUSTED pair that returned budget (a recovery, say) would list: not once the policy expired, since
+    // the close never releases a pair of an inactive policy (its reservation would stay taken for ever).
+    const exhausted = entitlement({ state: 'EXHAUSTED', reached: ['ELIGIBLE', 'EXHAUSTED'] });
+    const expiredAt = '2026-01-05T02:00:00.000Z';
+    expect(planListing(exhausted, grant, expiredAt, window, 2000, 'Asia/Shanghai')).toEqual({ kind: 'unchanged', reason: 'POLICY_EXPIRED' });
+    expect(planListing(exhausted, { ...grant, status: 'withdrawn' }, MON_SEP_29, window, 2000)).toEqual({ kind: 'unchanged', reason: 'POLICY_WITHDRAWN' });
+    expect(planListing(entitlement(), grant, expiredAt, window, 2000, 'Asia/Shanghai')).toEqual({ kind: 'unchanged', reason: 'POLICY_EXPIRED' });
+    // Within the policy's validity the same pair is listed with the returned budget.
+    expect(transitionOf(planListing(exhausted, grant, MON_SEP_29, window, 2000, 'Asia/Shanghai')).to).toBe('PUBLICIZED');
+  });
+
   it('counts the days from the listing to the payment', () => {
     const granted = listed({ state: 'GRANTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'NOTIFIED', 'GRANTED'] });
     const t = transitionOf(onDisbursed(granted, 1000, '2025-10-20T02:00:00.000Z', 'Asia/Shanghai'));
