@@ -108,8 +108,12 @@ export function createSimulationService(ports: SimulationPorts) {
     return tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar(), published);
   }
 
-  /** One registry shard of profiles as they are now, matched with the current version and the draft. */
-  async function policySlice(request: PolicySimulationRequest, shard: number): Promise<PolicySliceTally> {
+  /**
+   * One registry shard of profiles as they are now, matched with the current version and the draft at the
+   * job's creation: every slice at the same instant, whenever its delivery runs (an age or date criterion
+   * would otherwise count a birthday in one slice and not in another).
+   */
+  async function policySlice(job: SimulationJob, request: PolicySimulationRequest, shard: number): Promise<PolicySliceTally> {
     const { policy } = request;
     const [current, profiles, pushed] = await Promise.all([
       ports.policies.current(policy.policyId),
@@ -117,14 +121,14 @@ export function createSimulationService(ports: SimulationPorts) {
       ports.policies.pushed(policy.policyId),
     ]);
     const credits = await ports.policies.credits(profiles.map(subjectIdOf));
-    return tallyPolicySlice({ profiles, credits, current, draft: policy, pushed, now: ports.now(), timeZone: ports.calendar().timeZone });
+    return tallyPolicySlice({ profiles, credits, current, draft: policy, pushed, now: job.createdAt, timeZone: ports.calendar().timeZone });
   }
 
   async function runSlice(slice: InternalDataOf<'civicflow.simulation.slice'>): Promise<void> {
     const job = await ports.store.loadJob(slice.simulationId);
     if (job === undefined) throw new Error(`simulation ${slice.simulationId} has no job; retrying`);
     const request = job.request;
-    const tally = isPolicyRequest(request) ? await policySlice(request, slice.shard) : await itemSlice(job, request, slice.shard);
+    const tally = isPolicyRequest(request) ? await policySlice(job, request, slice.shard) : await itemSlice(job, request, slice.shard);
     const stored = await ports.store.putSlice(job.simulationId, slice.shard, tally, ports.now());
     ports.info('simulation slice', { simulationId: job.simulationId, shard: slice.shard, stored });
   }

@@ -288,4 +288,42 @@ describe('a policy draft', () => {
     expect(result?.transitions).toEqual(expect.arrayContaining([{ from: 'eligible', to: 'notEligible', count: 1 }, { from: 'eligible', to: 'eligible', count: 1 }]));
     expect(result?.noLongerCovered).toEqual([ids.eightyTwo]);
   });
+  // Every slice sees the profiles as of one instant, the job's creation: a slice run after a midnight (its
+  // queue was slow) does not count a birthday the others did not, so the result does not depend on timing.
+  it('evaluates every slice at the instant the job was created, whenever the slice runs', async () => {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    // Both turn 85 on 2 June 2025; one per shard.
+    const ids = [makeIdNumber('440305', '19400602', '123'), makeIdNumber('440305', '19400602', '234')];
+    const current = elderly({ policyId: 'P-ELDER-SIM-CLOCK' });
+    const stricter = elderly({ policyId: 'P-ELDER-SIM-CLOCK', version: 2, criteria: { all: [{ id: 'E-AGE', description: '年满85周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 85 }] } });
+    // Created at 23:50 on 1 June; shard 0 runs at 23:55, shard 1 after midnight.
+    const clock = ['2025-06-01T23:50:00+08:00', '2025-06-01T23:55:00+08:00', '2025-06-02T00:10:00+08:00'];
+    let tick = 0;
+    const service = createSimulationService({
+      store,
+      policies: {
+        slices: 2,
+        current: async () => current,
+        shardProfiles: async (shard) => [person(ids[shard]!)],
+        credits: async () => undefined,
+        pushed: async () => new Set<string>(),
+      },
+      decisions: async () => [],
+      itemVersion: async () => undefined,
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => clock[Math.min(tick, clock.length - 1)]!,
+      newId: () => 'sim-clock',
+      info: () => undefined,
+    });
+    await service.start({ policy: stricter }, '/auditors/district');
+    for (const s of sent) {
+      tick++;
+      await service.runSlice(s);
+    }
+    const view = await service.read('sim-clock');
+    const result = view?.kind === 'policy' ? view.result : undefined;
+    expect(result).toMatchObject({ profiles: 2, draft: { eligible: 0, ineligible: 2 } });
+  });
 });
