@@ -3,6 +3,7 @@
  *
  *   (none) → ELIGIBLE | NEEDS_INFO
  *   NEEDS_INFO ⇄ ELIGIBLE, both → INELIGIBLE → ELIGIBLE | NEEDS_INFO   (only before any push)   onMatched
+ *   EXHAUSTED (never notified) → INELIGIBLE | NEEDS_INFO   (no longer matches while it waits for budget)
  *   ELIGIBLE → NOTIFIED                      (confirm policy: push an invitation)   planNotification
  *   ELIGIBLE → NOTIFIED → GRANTED | EXHAUSTED (grant policy: one write)             planNotification
  *   NOTIFIED → GRANTED | EXHAUSTED           (a confirm push whose policy became a grant)  planGrant
@@ -60,7 +61,7 @@ export function onMatched(
   if (policy.status === 'withdrawn') return unchanged('POLICY_WITHDRAWN');
   const inactive = inactiveOf(match);
   if (inactive !== undefined) return unchanged(inactive);
-  if (existing !== undefined && (PUSHED_STATES.has(existing.state) || hasBeenNotified(existing))) {
+  if (existing !== undefined && (PUSHED_STATES.has(existing.state) || hasBeenNotified(existing)) && !waitsForBudget(existing, match)) {
     return unchanged('ALREADY_PUSHED');
   }
   if (existing !== undefined && LISTED_STATES.has(existing.state)) return unchanged('ALREADY_LISTED');
@@ -94,6 +95,16 @@ export function onMatched(
         ? 'MATCHED_NEEDS_INFO'
         : match.reason === 'DISHONEST' ? 'DISHONEST' : 'NO_LONGER_MATCHED';
   return transition(existing, { ...base, steps: [{ from: existing.state, to, reason }] });
+}
+
+/**
+ * An EXHAUSTED pair never notified was not pushed: the budget could not pay it, and it waits for returned
+ * budget (recovery.ts). When it no longer matches (dishonest, criteria failed or unknown) it leaves that
+ * queue — INELIGIBLE or NEEDS_INFO — so returned budget never goes to a pair that no longer qualifies; it
+ * comes back as any other pair does when it matches again.
+ */
+function waitsForBudget(existing: Entitlement, match: MatchResult): boolean {
+  return existing.state === 'EXHAUSTED' && !hasBeenNotified(existing) && match.outcome !== 'eligible';
 }
 
 function inactiveOf(match: MatchResult): PolicyInactiveReason | undefined {

@@ -107,8 +107,9 @@ export type { CreditRecord } from '#contract/schemas';
  * the list (not eligible, its budget returned). RECOVERED: money disbursed was taken back (追回), the amount
  * credited back to the budget; it still counts in every state it reached.
  *
- * INELIGIBLE is stored only for a pair that was ELIGIBLE or NEEDS_INFO and no longer matches (so it
- * leaves the needs-info list and is never pushed); a pair that never matched has no entitlement at all.
+ * INELIGIBLE is stored only for a pair that was ELIGIBLE, NEEDS_INFO or EXHAUSTED (never notified) and no
+ * longer matches (so it leaves the needs-info list and is never pushed nor paid from returned budget); a
+ * pair that never matched has no entitlement at all.
  */
 export const ENTITLEMENT_STATES = [
   'ELIGIBLE', 'NEEDS_INFO', 'INELIGIBLE', 'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',

@@ -131,6 +131,23 @@ describe('recordRecovery (service)', () => {
     expect([state(w, C), w.store.budgets.get('P-REC'), (await w.store.readFigures('P-REC')).counters.recovered]).toEqual(['EXHAUSTED', 400, 1]);
   });
 
+  it('gives returned budget to no EXHAUSTED pair that has since become dishonest or stopped matching', async () => {
+    // C waits for budget (EXHAUSTED, never notified), then is marked dishonest: the budget A's recovery
+    // returns must not grant it (dishonest enterprises are excluded), nor list or notify it.
+    const { w, service } = await paid();
+    w.credits.set(C, { subjectId: C, asOf: '2025-10-01', rating: 'D', dishonest: true, falseCommitment: false });
+    await service.rematchEnterprise(C);
+    expect(state(w, C)).toBe('INELIGIBLE');
+    expect(await service.recordRecovery(recovery(A, 1000, 'overpayment'), cause('gov.policy.recovered'))).toBe('DISBURSED->RECOVERED');
+    expect([state(w, C), w.store.budgets.get('P-REC')]).toEqual(['INELIGIBLE', 1000]);
+    expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
+    // Honest again and still matching: it takes the budget waiting for it.
+    w.credits.set(C, { subjectId: C, asOf: '2025-11-10', rating: 'B', dishonest: false, falseCommitment: false });
+    await service.rematchEnterprise(C);
+    expect([state(w, C), w.store.budgets.get('P-REC')]).toEqual(['GRANTED', 0]);
+    expect((await w.store.readFigures('P-REC')).counters).toMatchObject({ eligible: 3, exhausted: 1, granted: 3, ineligible: 0 });
+  });
+
   it('refuses what cannot be recovered, each with its receipt and audit line', async () => {
     const { w, service } = await paid();
     await service.recordRecovery(recovery(A, 1000, 'other'), cause('gov.policy.recovered'));

@@ -73,6 +73,16 @@ describe('onMatched', () => {
     },
   );
 
+  it('moves an EXHAUSTED pair never notified (it waits for returned budget) when it no longer matches', () => {
+    // Not pushed: the budget could not pay it. Returned budget must not go to a pair that no longer qualifies.
+    const waiting = entitlement({ state: 'EXHAUSTED', reached: ['ELIGIBLE', 'EXHAUSTED'] });
+    expect(transitionOf(onMatched(waiting, p, match(p, {}, credit({ dishonest: true })), LATER))).toMatchObject({ from: 'EXHAUSTED', to: 'INELIGIBLE', reason: 'DISHONEST' });
+    expect(transitionOf(onMatched(waiting, p, match(p, { size: 'large' }), LATER))).toMatchObject({ from: 'EXHAUSTED', to: 'INELIGIBLE', reason: 'NO_LONGER_MATCHED' });
+    expect(transitionOf(onMatched(waiting, p, match(p, { exportValueUsd: undefined }), LATER))).toMatchObject({ from: 'EXHAUSTED', to: 'NEEDS_INFO', reason: 'MATCHED_NEEDS_INFO' });
+    // Still eligible: it keeps its place in the queue for returned budget.
+    expect(onMatched(waiting, p, match(p), LATER)).toEqual({ kind: 'unchanged', reason: 'ALREADY_PUSHED' });
+  });
+
   it('ignores a match of an older policy version, and a match while the policy is inactive', () => {
     const existing = entitlement({ policyVersion: 2 });
     expect(onMatched(existing, p, match(p, { size: 'large' }), LATER)).toEqual({ kind: 'unchanged', reason: 'STALE_POLICY_VERSION' });
