@@ -65,6 +65,7 @@ ${kpi('秒批率（草案）', rate(r.instantApprovalRate.projected))}
 ${kpi('免提交材料（现行→草案）', `${count(r.materialsWaived.baseline)}→${count(r.materialsWaived.projected)}`)}
 ${kpi('倒退（原批准将不再批准）', count(r.regressions.length))}
 ${kpi('未能重放', count(r.notReplayable))}
+${r.bundleChildrenNotReplayed ? kpi('一件事子项（未重放）', count(r.bundleChildrenNotReplayed)) : ''}
 </section>
 <h2>一、图表</h2>
 <div class="charts">
@@ -77,7 +78,7 @@ ${barChart('blocking-facts', '阻碍秒批最多的未知信息（申请数）',
 ${r.blockingFacts.length === 0 ? '<p class="none">没有仅因信息未知而转人工的申请。</p>' : `<div class="scroll"><table><thead><tr><th>事实路径</th><th>仅因其未知而转人工的申请</th></tr></thead><tbody>${r.blockingFacts.map((f) => `<tr><td>${escapeHtml(f.fact)}</td><td class="num">${count(f.applications)}</td></tr>`).join('')}</tbody></table></div>`}
 <h2>三、倒退明细${r.regressions.length > MAX_REGRESSIONS ? `（前 ${MAX_REGRESSIONS} 条，共 ${count(r.regressions.length)} 条）` : ''}</h2>
 ${r.regressions.length === 0 ? '<p class="none">没有原批准的申请会被拒绝或转人工。</p>' : `<div class="scroll"><table><thead><tr><th>申请</th><th>草案结果</th><th>原因代码</th><th>导致变化的规则</th></tr></thead><tbody>${rows}</tbody></table></div>`}
-<div class="basis">口径：每一件申请以其首次决定时所见的事实（申请、共享档案、电子证照、信用记录、决定时刻）按草案重新决定；秒批率为即办事项中秒批（APPROVED）的申请占比。</div>
+<div class="basis">口径：每一件申请以其首次决定时所见的事实（申请、共享档案、电子证照、信用记录、决定时刻）按草案重新决定；秒批率为即办事项中秒批（APPROVED）的申请占比。一件事申请中按本事项决定的子项未保存各自所见的事实，暂不重放，只计数，不计入其他数字。</div>
 </div></body></html>
 `;
 }

@@ -105,6 +105,9 @@ function renderItemResult(view: ItemSimulationView, maxRegressions: number): str
   const out = [
     `simulation ${view.simulationId}: ${view.itemCode} draft version ${view.draftVersion}, submitted ${view.window.from} .. ${view.window.to}`,
     `replayed ${r.replayed}${r.notReplayable ? ` (${r.notReplayable} stored without their facts, not replayed)` : ''}`,
+    ...(r.bundleChildrenNotReplayed
+      ? [`not replayed: ${r.bundleChildrenNotReplayed} 一件事 bundle applications with a child decided on this item (a bundle keeps no facts per child; no figure below includes them)`]
+      : []),
     '',
     table(['from', 'to', 'applications'], r.transitions.map((t) => [t.from, t.to, t.count])),
     '',

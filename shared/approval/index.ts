@@ -14,7 +14,7 @@ export { approvalFigures, currentDecisions, type ApprovalFigures, type FiguresIn
 export { loadCase, queryDecisions, currentDecisionsWithOverdueFlags, FLAG_OVERDUE_SK, type CurrentDecision } from './store';
 // A simulation's replay: the facts a first decision saw, replayed against a draft (pure), and the bulk read.
 export { replay, redecide, factsOf, isRegression, flipOf, blockingFacts, APPROVALS, type DecisionFacts, type Draft, type Flip } from './domain/replay';
-export { replayableDecisions, DECISION_SHARDS, type Replayable, type Window } from './store';
+export { bundleChildrenDecided, replayableDecisions, DECISION_SHARDS, type Replayable, type Window } from './store';
 export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFlag, StoredRefusalCode } from './ports';
 // 一件事 bundle applications: the query's view and the figures (store/bundle.ts keeps them).
 export { bundleView, bundleFigures } from './domain/bundle/view';

@@ -66,7 +66,7 @@ import { applicationIdOf, DECISION_SHARDS, DECISION_SK, duePkOf, FLAG_OVERDUE_SK
 export { loadCase } from './store/case';
 export { decisionIndexKeys, FLAG_OVERDUE_SK } from './store/keys';
 export { currentOf, type CurrentDecision } from './store/items';
-export { replayableDecisions, type Replayable, type Window } from './store/replayable';
+export { bundleChildrenDecided, replayableDecisions, type Replayable, type Window } from './store/replayable';
 export { DECISION_SHARDS } from './store/keys';
 
 /** Which items of a cancelled transaction failed their condition (undefined: not a condition failure). */

@@ -1,6 +1,6 @@
 /** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
 import { randomUUID } from 'node:crypto';
-import { replayableDecisions } from '#approval';
+import { bundleChildrenDecided, replayableDecisions } from '#approval';
 import { getPolicy, listEntitlements, type SubjectProfile } from '#entitlement';
 import { batchGetCredits, ENTERPRISE_SHARDS, getItemVersion, queryShardPersons, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
@@ -21,6 +21,7 @@ export const simulationStartPorts: StartPorts = { store: simulationStore, polici
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,
   decisions: replayableDecisions,
+  bundleChildren: bundleChildrenDecided,
   itemVersion: getItemVersion,
   policies: {
     slices: ENTERPRISE_SHARDS,

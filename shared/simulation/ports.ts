@@ -39,6 +39,12 @@ export interface SimulationPorts {
   readonly store: SimulationStore;
   /** Approval's stored first decisions of an item in one shard, submitted in the window, with their facts. */
   readonly decisions: (itemCode: string, shard: number, window: Window) => Promise<Replayable[]>;
+  /**
+   * How many 一件事 bundle applications in one shard, submitted in the window, have a decided child of the
+   * item: applications of the item too, but a bundle version keeps no facts per child, so they are counted,
+   * not replayed.
+   */
+  readonly bundleChildren: (itemCode: string, shard: number, window: Window) => Promise<number>;
   /** A published version of an item, as the registry keeps it: the baseline the stored decisions are decided again under. */
   readonly itemVersion: (itemCode: string, version: number) => Promise<ServiceItem | undefined>;
   /** What a policy draft is matched over: the current version, a shard's profiles now, credit, who was pushed. */

@@ -2,7 +2,8 @@
  * 沙盘推演 use cases: start a simulation (store the job, fan out its slices), run a slice
  * (replay or match, tally, store the tally once), and show one (progress, and the result when every slice
  * is in). An item draft is replayed over the item's stored first decisions, one approvals byItem shard a
- * slice; a policy draft is matched with the current version over the current profiles, one registry
+ * slice (the shard's 一件事 bundle applications with a child decided on the item are counted, not
+ * replayed: a bundle keeps no facts per child); a policy draft is matched with the current version over the current profiles, one registry
  * shard a slice. Nothing here writes outside the simulations table or sends outside its own queue: a
  * simulation changes nothing applicants, figures or outbound consumers see.
  */
@@ -97,15 +98,19 @@ export function createSimulationService(ports: SimulationPorts) {
     return startSimulation(ports, request, requestedBy);
   }
 
-  /** One approvals shard of the item's first decisions in the window, replayed against the draft. */
+  /**
+   * One approvals shard of the item's first decisions in the window, replayed against the draft, and the
+   * count of the shard's bundle applications in the window with a decided child of the item (not replayed).
+   */
   async function itemSlice(job: SimulationJob, request: ItemSimulationRequest, shard: number): Promise<SliceTally> {
     const { itemCode } = request.draft;
-    const entries = await ports.decisions(itemCode, shard, { from: request.from, to: request.to });
+    const window = { from: request.from, to: request.to };
+    const [entries, bundleChildren] = await Promise.all([ports.decisions(itemCode, shard, window), ports.bundleChildren(itemCode, shard, window)]);
     // The baseline: the versions the decisions were made under, decided again as the draft is (domain/tally.ts).
     const versions = await Promise.all(versionsOf(entries).map(async (v) => [v, await ports.itemVersion(itemCode, v)] as const));
     const published = new Map(versions.flatMap(([v, item]) => (item === undefined ? [] : [[v, item] as const])));
     // The draft's id for its compiled rules is the simulation's own, so no published version shares them.
-    return tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar(), published);
+    return { ...tallySlice(entries, { draftId: job.simulationId, item: request.draft }, ports.calendar(), published), bundleChildren };
   }
 
   /**

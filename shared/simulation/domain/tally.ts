@@ -45,6 +45,11 @@ export interface SliceTally {
   readonly replayed: number;
   /** First decisions stored without their facts (before facts were kept): counted, not replayed. */
   readonly notReplayable: number;
+  /**
+   * Children of 一件事 bundle applications decided on the item in the window: counted, not replayed (a
+   * bundle version keeps no facts per child). Absent in tallies stored before they were counted.
+   */
+  readonly bundleChildren?: number;
   /** "FROM → TO" → applications; unchanged outcomes too ("APPROVED → APPROVED"). */
   readonly transitions: Readonly<Record<string, number>>;
   readonly regressions: readonly Regression[];
@@ -128,6 +133,7 @@ export function mergeTallies(tallies: readonly SliceTally[]): SliceTally {
       ...out,
       replayed: out.replayed + t.replayed,
       notReplayable: out.notReplayable + t.notReplayable,
+      bundleChildren: (out.bundleChildren ?? 0) + (t.bundleChildren ?? 0),
       regressions: [...out.regressions, ...t.regressions],
       baseline: addFigures(out.baseline, t.baseline),
       projected: addFigures(out.projected, t.projected),
@@ -139,6 +145,11 @@ export function mergeTallies(tallies: readonly SliceTally[]): SliceTally {
 export interface SimulationResult {
   readonly replayed: number;
   readonly notReplayable: number;
+  /**
+   * Children of 一件事 bundle applications decided on the item in the window, not replayed: a bundle keeps
+   * no facts per child, so none of the other figures include them.
+   */
+  readonly bundleChildrenNotReplayed: number;
   /** Every transition with its count, most frequent first. */
   readonly transitions: readonly { readonly from: Outcome; readonly to: Outcome; readonly count: number }[];
   /** Every approval that would become anything else, by application id. */
@@ -158,6 +169,7 @@ export function resultOf(t: SliceTally): SimulationResult {
   return {
     replayed: t.replayed,
     notReplayable: t.notReplayable,
+    bundleChildrenNotReplayed: t.bundleChildren ?? 0,
     transitions: Object.entries(t.transitions)
       .map(([key, count]) => {
         const [from, to] = key.split(' → ') as [Outcome, Outcome];

@@ -72,6 +72,14 @@ describe('npm run simulate', () => {
     expect(text).toContain('A-1          REJECTED  R-AREA 面积不超过10平方米');
     expect(text).toContain('… and 1 more (GET /simulations/sim-1)');
     expect(text).toMatch(/applicant\.safetyChecked\s+1/);
+    expect(text).not.toContain('bundle');
+  });
+
+  it('says how many 一件事 bundle applications of the item were not replayed, in text and on the page', () => {
+    const withChildren = { ...view, result: { ...view.result!, bundleChildrenNotReplayed: 2 } };
+    expect(renderResult(withChildren, 1)).toContain('not replayed: 2 一件事 bundle applications with a child decided on this item');
+    expect(simulationHtml(withChildren)).toContain('<b>2</b><span>一件事子项（未重放）</span>');
+    expect(simulationHtml(view)).not.toContain('一件事子项（未重放）');
   });
 
   it('writes a page in the report\'s style: key figures, charts, every regression', () => {
@@ -100,6 +108,7 @@ const view: ItemSimulationView = {
   result: {
     replayed: 3,
     notReplayable: 0,
+    bundleChildrenNotReplayed: 0,
     transitions: [
       { from: 'APPROVED', to: 'REJECTED', count: 2 },
       { from: 'MANUAL_REVIEW', to: 'MANUAL_REVIEW', count: 1 },

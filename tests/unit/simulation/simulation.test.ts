@@ -152,6 +152,8 @@ describe('the simulation service', () => {
       store,
       policies: noPolicies,
       decisions: async (itemCode, shard) => (itemCode === 'CG-017' && shard === 3 ? history : []),
+      // Bundle applications with a decided child of the item: two in shard 3, one in shard 5.
+      bundleChildren: async (itemCode, shard, window) => (itemCode === 'CG-017' && window.from === FROM && window.to === TO ? ({ 3: 2, 5: 1 } as Record<number, number>)[shard] ?? 0 : 0),
       itemVersion: async (itemCode, version) => (itemCode === posterItem.itemCode ? PUBLISHED.get(version) : undefined),
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
@@ -170,6 +172,9 @@ describe('the simulation service', () => {
     const done = await service.read('sim-1');
     expect(done).toMatchObject({ status: 'done', itemCode: 'CG-017', draftVersion: 3, progress: { slicesDone: 16, applicationsReplayed: 4 } });
     expect(done?.kind === 'item' && done.result?.regressions.map((r) => r.applicationId)).toEqual(['A-2']);
+    // The bundle children of the item are applications of it too: not replayed (no facts per child), but
+    // counted, once per slice however often it is delivered, and in no other figure.
+    expect(done?.kind === 'item' && done.result).toMatchObject({ replayed: 4, notReplayable: 0, bundleChildrenNotReplayed: 3 });
     expect(await service.read('sim-none')).toBeUndefined();
   });
 });
@@ -236,6 +241,7 @@ describe('a policy draft', () => {
         pushed: async () => new Set([code(7), code(9), code(0)]),
       },
       decisions: async () => [],
+      bundleChildren: async () => 0,
       itemVersion: async () => undefined,
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
@@ -272,6 +278,7 @@ describe('a policy draft', () => {
         pushed: async () => new Set([ids.eightyTwo, ids.ninety]),
       },
       decisions: async () => [],
+      bundleChildren: async () => 0,
       itemVersion: async () => undefined,
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
@@ -310,6 +317,7 @@ describe('a policy draft', () => {
         pushed: async () => new Set<string>(),
       },
       decisions: async () => [],
+      bundleChildren: async () => 0,
       itemVersion: async () => undefined,
       sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
       calendar: () => calendar,
