@@ -8,8 +8,11 @@
  * optional one is approved; a supplement to a final bundle refused; the same id with other content recorded as
  * a conflict; refusal notices for a rejected child and an unknown bundle; the figures; and a redelivery of the
  * same events deciding nothing twice; an optional child pending materials past its supplement deadline
- * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED and a hard case offered on it.
+ * terminated by the deadlines schedule, once, the bundle then PARTIALLY_APPROVED and a hard case offered on it;
+ * a simulation of one of the items, which counts the bundle applications with a child of it apart (not
+ * replayed: a bundle keeps no facts per child) and changes nothing visible.
  */
+import { devKey, signedHeaders } from '#auth/signature';
 import { startLocal, sample, type Running } from '#support/runtime';
 import { application, DEPARTMENT, ID, itemEvent, ITEMS, nextSerial, PERSON } from './bundle-fixtures';
 
@@ -247,4 +250,33 @@ describe('一件事 bundle applications, through the running runtime', () => {
     const gaps = await get('/gaps?period=2026-11');
     expect(gaps.rows.find((r: any) => r.key === 'form.seals')).toMatchObject({ kind: 'fact', applications: 1, itemCodes: ['QYKB-YZKZ'], byCause: { RULE_UNKNOWN: 1 } });
   });
+
+  it('counts the bundle applications with a child of a simulated item apart, not replayed, changing nothing visible', async () => {
+    const AUDITOR = '/auditors/district';
+    const seal = ITEMS.find((e) => e.data.itemCode === 'QYKB-YZKZ')!.data;
+    const draft = { ...seal, version: seal.version + 1, rules: { ...seal.rules, description: '刻制印章不超过2枚', value: 2 } };
+    const visible = async () => ({
+      outbound: (await rt.dev('GET', '/_dev/outbound')).body.count,
+      bundles: await Promise.all([START_UP, SEALS, 'YJS-20261105-000010'].map(bundleOf)),
+      figures: await get('/approval/figures?itemCode=QYKB-YZKZ'),
+    });
+    const before = await visible();
+    const body = JSON.stringify({ draft, from: '2026-11-01T00:00:00+08:00', to: '2026-12-01T00:00:00+08:00' });
+    const res = await fetch(`${rt.url}/simulations`, { method: 'POST', headers: { 'content-type': 'application/json', ...signedHeaders(AUDITOR, devKey(AUDITOR), 'POST', '/simulations', body) }, body });
+    expect(res.status).toBe(202);
+    const { simulationId } = (await res.json()) as { simulationId: string };
+    let sim: any;
+    for (const deadline = Date.now() + 120_000; ; ) {
+      await rt.drain();
+      sim = await get(`/simulations/${encodeURIComponent(simulationId)}`);
+      if (sim.status === 'done' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    // 企业开办 applications with the seal child decided: approved (START_UP), rejected (SEALS), with a person (the
+    // one without a number of seals). No single application of the item: nothing replayed, every figure empty.
+    expect(sim).toMatchObject({ status: 'done', progress: { slices: 16, slicesDone: 16, applicationsReplayed: 0 } });
+    expect(sim.result).toMatchObject({ replayed: 0, notReplayable: 0, bundleChildrenNotReplayed: 3, transitions: [], regressions: [] });
+    await rt.drain();
+    expect(await visible()).toEqual(before);
+  }, 180_000);
 });
