@@ -86,6 +86,9 @@ describe('tallies', () => {
     expect(resultOf(mergeTallies([...slices].reverse()))).toEqual(whole);
     expect(whole.notReplayable).toBe(1);
     expect(whole.replayed).toBe(4);
+    // Bundle children are counted by the slice apart; a tally stored before they were counted has none.
+    expect(whole.bundleChildrenNotReplayed).toBe(0);
+    expect(resultOf(mergeTallies([{ ...slices[0]!, bundleChildren: 2 }, slices[1]!]))).toEqual({ ...whole, bundleChildrenNotReplayed: 2 });
   });
 
   it('compare the draft with its published version decided again by the same engine: a draft that changes nothing shows no change', () => {
