@@ -20,7 +20,7 @@ import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
-import { normaliseTimestamp, rfc3339Timestamp, rfc3339TimestampText } from './timestamp';
+import { isWithinYears, normaliseTimestamp, rfc3339Timestamp, rfc3339TimestampForm, YEARS_MESSAGE } from './timestamp';
 
 export { LIMITS };
 
@@ -84,10 +84,13 @@ const name = () => text(LIMITS.name);
 
 /** T and Z in either case, a leap second where one falls; kept upper-case, a leap second as :59.999999999. */
 const timestamp = rfc3339Timestamp;
-const date = () => z.iso.date();
+/** A real calendar date in the years every consumer reads (timestamp.ts). */
+const date = () => z.iso.date().check(z.refine((s) => !z.regexes.date.test(s) || isWithinYears(s), YEARS_MESSAGE));
 const dateOrTimestamp = () =>
   z.pipe(
-    z.union([date(), rfc3339TimestampText()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) }),
+    z
+      .union([z.iso.date(), rfc3339TimestampForm()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) })
+      .check(z.refine((s) => isWithinYears(s), `${YEARS_MESSAGE} (a timestamp before 9999-12-31T00:00:00Z)`)),
     z.transform(normaliseTimestamp),
   );
 

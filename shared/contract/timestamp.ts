@@ -23,6 +23,26 @@ export const RFC3339_TIMESTAMP = new RegExp(`^${DATE}[Tt]${TIME}${OFFSET}$`);
 
 export const TIMESTAMP_MESSAGE = 'must be an RFC 3339 timestamp with offset, e.g. "2026-11-03T09:30:00+08:00"';
 
+/**
+ * The years a date or timestamp of inbound data may name. Below them the bureau's calendar cannot read a date
+ * (a year before 100 throws, so an event with one would fail in its consumer for ever) and reads a timestamp as
+ * a day of the 1900s; no record of a living person or an open case is older. Above them an instant has no
+ * four-digit year in UTC or in the bureau's zone: a timestamp must be before 9999-12-31T00:00:00Z, so that its
+ * local date in any zone is still in 9999 (a date-only 9999-12-31, the usual "no end", is taken).
+ */
+export const MIN_YEAR = 1900;
+export const MAX_YEAR = 9999;
+export const YEARS_MESSAGE = `must be in the years ${MIN_YEAR} to ${MAX_YEAR}`;
+const LATEST_INSTANT_MS = Date.UTC(MAX_YEAR, 11, 31);
+
+/** Whether a date "YYYY-MM-DD" or a valid timestamp lies in the years the product reads (MIN_YEAR, MAX_YEAR). */
+export function isWithinYears(s: string): boolean {
+  if (Number(s.slice(0, 4)) < MIN_YEAR) return false;
+  if (s.length === 10) return true;
+  const ms = Date.parse(withoutLeapSecond(s).toUpperCase());
+  return !Number.isNaN(ms) && ms < LATEST_INSTANT_MS;
+}
+
 /** The second field starts at 17: "YYYY-MM-DDTHH:MM:SS". */
 const SECOND_AT = 17;
 
@@ -68,8 +88,12 @@ export function normaliseTimestamp(s: string): string {
  */
 export const rfc3339Timestamp = () => z.pipe(rfc3339TimestampText(), z.transform(normaliseTimestamp));
 
-/** The check of `rfc3339Timestamp` alone, for a union (`dateOrTimestamp`) that normalises after it. */
+/** The check of `rfc3339Timestamp` alone. */
 export const rfc3339TimestampText = () =>
+  rfc3339TimestampForm().check(z.refine((s) => !isRfc3339Timestamp(s) || isWithinYears(s), `${YEARS_MESSAGE} (before 9999-12-31T00:00:00Z)`));
+
+/** The form of a timestamp without its years, for a union (`dateOrTimestamp`) that checks the years after it. */
+export const rfc3339TimestampForm = () =>
   z.string().check(
     z.regex(RFC3339_TIMESTAMP, TIMESTAMP_MESSAGE),
     z.refine((s) => !RFC3339_TIMESTAMP.test(s) || isRfc3339Timestamp(s), 'has second 60, a leap second, where none can fall (only at 23:59:60 UTC on the last day of a month)'),
