@@ -252,6 +252,13 @@ for (const [path, param] of [
   cases.push({ name: `GET ${path.slice(0, 40)}: query ${param} too long`, send: () => rt.get(path), status: 400, names: new RegExp(`query parameter "${param}" is \\d+ characters long`) });
 }
 
+cases.push({
+  name: 'GET /refusals: a query parameter name of 5,000 characters',
+  send: () => rt.get(`/refusals?source=%2Fsystems%2Fcatalog&since=2026-11-01&${'k'.repeat(5000)}=1`),
+  status: 400,
+  names: /query parameter name "k+…" is 5000 characters long; at most 200/,
+});
+
 describe('bad input: a 4xx naming what is wrong, never a 5xx', () => {
   it('has several hundred distinct cases', () => {
     expect(cases.length).toBeGreaterThanOrEqual(300);
