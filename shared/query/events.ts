@@ -3,7 +3,7 @@
  * its receipt (what became of it), and its refusals since a time. A source reads its own events only;
  * readers that are not sources (auditors) read every source's.
  */
-import { isRfc3339Timestamp, normaliseTimestamp } from '#contract/timestamp';
+import { isRfc3339Timestamp, isWithinYears, normaliseTimestamp } from '#contract/timestamp';
 import { asOfInstant } from '#platform/calendar';
 import { accessConfig } from '#platform/stage-config';
 import { json, problem, type HttpResult } from '#platform/http';
@@ -135,9 +135,11 @@ export const eventRoutes: QueryRoutes = {
     const source = sourceParam(query, principal);
     if (typeof source !== 'string') return source;
     if (query.since === undefined) return problem(400, 'query parameter "since" is required: a date YYYY-MM-DD or an RFC 3339 timestamp');
-    // A timestamp as the event contract takes it: t and z in either case, a leap second (timestamp.ts).
-    const since = SINCE.test(query.since) ? instantOrUndefined(isRfc3339Timestamp(query.since) ? normaliseTimestamp(query.since) : query.since) : undefined;
-    if (since === undefined) return problem(400, `query parameter "since" must be a date YYYY-MM-DD or an RFC 3339 timestamp; got "${query.since}"`);
+    // A timestamp as the event contract takes it: t and z in either case, a leap second, the years 1900 to
+    // 9999 (timestamp.ts); an instant of year 10000 would be written "+010000-…" and sort before every other.
+    const written = isRfc3339Timestamp(query.since) ? normaliseTimestamp(query.since) : query.since;
+    const since = SINCE.test(query.since) && isWithinYears(written) ? instantOrUndefined(written) : undefined;
+    if (since === undefined) return problem(400, `query parameter "since" must be a date YYYY-MM-DD or an RFC 3339 timestamp in the years 1900 to 9999; got "${query.since}"`);
     const limitText = query.limit ?? '50';
     if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
       return problem(400, `query parameter "limit" must be a whole number from 1 to ${MAX_PAGE}`);

@@ -116,6 +116,10 @@ for (const [type, field] of [['gov.credit.updated', 'asOf'], ['gov.person.profil
     cases.push(eventCase(`${type}: ${field} "${value}"`, type, `data.${field}`, (d) => void (d[field] = value)));
   }
 }
+// A date the bureau's calendar cannot read (a year before 100) used to pass the edge and fail in its consumer for ever.
+cases.push(eventCase('gov.credit.updated: asOf in the year 50', 'gov.credit.updated', 'data.asOf', (d) => void (d.asOf = '0050-01-01'), /years 1900 to 9999/));
+cases.push(eventCase('gov.licence.issued: validUntil in the year 50', 'gov.licence.issued', 'data.validUntil', (d) => void (d.validUntil = '0050-01-01'), /years 1900 to 9999/));
+cases.push(eventCase('gov.application.submitted: submittedAt past 9999 in UTC', 'gov.application.submitted', 'data.submittedAt', (d) => void (d.submittedAt = '9999-12-31T23:00:00-08:00'), /years 1900 to 9999/));
 for (const [type, field, holder] of [
   ['gov.application.submitted', 'form', 'data.form'],
   ['gov.licence.issued', 'attributes', 'data.attributes'],

@@ -276,7 +276,8 @@ describe('the front door', () => {
     expect([...first.body.refusals, ...rest.body.refusals].map((r: any) => r.id)).toEqual(policy.body.refusals.map((r: any) => r.id));
     const later = await rt.get(`/refusals?since=${encodeURIComponent(new Date(Date.now() + 3_600_000).toISOString())}`, { as: '/systems/policy' });
     expect(later.body.refusals).toEqual([]);
-    for (const bad of ['since=yesterday', 'since=2026-02-30', 'since=2026-11-01&limit=0', 'since=2026-11-01&cursor=nope']) {
+    // An instant past 9999 in UTC ("+010000-…") would sort before every refusal and list them all.
+    for (const bad of ['since=yesterday', 'since=2026-02-30', 'since=2026-11-01&limit=0', 'since=2026-11-01&cursor=nope', 'since=9999-12-31T23:59:59-23:59', 'since=0050-01-01']) {
       const out = await rt.get(`/refusals?${bad}`, { as: '/systems/policy' });
       expect([bad, out.status]).toEqual([bad, 400]);
     }
