@@ -48,6 +48,16 @@ function lastSegment(fact: unknown): string {
   return typeof fact === 'string' ? (fact.split('.').pop() ?? '') : '';
 }
 
+/**
+ * The person field a key names when the key is a fact path about a person (a self-objection's declared
+ * `facts`: `person.birthDate`, `person.name`), or undefined.
+ */
+function personFactField(key: string): string | undefined {
+  if (!key.startsWith('person.')) return undefined;
+  const field = lastSegment(key);
+  return PERSON_FIELDS.has(field) || field === 'name' ? field : undefined;
+}
+
 /** `value` with person data masked. Our own answers only: bounded depth, so recursion is fine. */
 export function maskPersonData(value: unknown): unknown {
   if (typeof value === 'string') return maskSensitive(value);
@@ -58,7 +68,9 @@ export function maskPersonData(value: unknown): unknown {
   const factIsPersonal = PERSON_FIELDS.has(lastSegment(o.fact)) || lastSegment(o.fact) === 'name';
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(o)) {
+    const factField = typeof v === 'string' ? personFactField(key) : undefined;
     if (PERSON_FIELDS.has(key)) out[key] = maskField(key, v);
+    else if (factField !== undefined) out[key] = factField === 'name' ? maskName(v as string) : maskField(factField, v);
     else if (key === 'name' && person && typeof v === 'string') out[key] = maskName(v);
     else if (factIsPersonal && (FACT_VALUE_FIELDS as readonly string[]).includes(key)) out[key] = '***';
     else out[key] = maskPersonData(v);
