@@ -1,12 +1,14 @@
 /**
  * Several aggregates' changes in as few DynamoDB transactions as fit, for the group commit
  * (group-commit.ts): each change's items are written all together or not at all, as one transaction of
- * its own would write them, and a failed condition is pinned on the change that owns the item.
+ * its own would write them, a failed condition is pinned on the change that owns the item, and a change
+ * the store refuses outright (an item over 400 KB) fails alone, logged.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 import type { CommitResult } from './group-commit';
+import { logger } from './powertools';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -35,7 +37,8 @@ const NO_SHARED: SharedItems = { keysOf: () => [], items: () => [] };
  * items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
  * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
  * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
- * (DynamoDB unavailable). Never throws.
+ * (DynamoDB unavailable, an item too large), found by writing each change of the transaction alone, so the
+ * others are written. Never throws.
  */
 export async function writeChanges(changes: readonly (readonly TransactItem[])[], shared: SharedItems = NO_SHARED): Promise<CommitResult[]> {
   const results: CommitResult[] = changes.map(() => 'failed');
@@ -89,7 +92,14 @@ async function writeChunk(
       return;
     } catch (error) {
       const codes = cancellationCodes(error);
+      if (!codes && live.length > 1) {
+        // Refused without a reason per item (an item over 400 KB, a transaction over 4 MB) or not written
+        // at all: each change alone, so one the store can never take does not fail the others of its batch.
+        for (const i of live) await writeChunk(changes, shared, [i], results);
+        return;
+      }
       if (!codes) {
+        logger.error('change not written', { error: error as Error });
         for (const i of live) results[i] = 'failed';
         return;
       }
