@@ -207,9 +207,16 @@ export interface EntitlementPage {
   readonly cursor?: string;
 }
 
+/** Queries of one filtered listing at most, each over at most FILTERED_READ entitlements. */
+const MAX_QUERIES = 4;
+const FILTERED_READ = 1000;
+
 /**
  * A policy's entitlements in credit-code order, filtered by current `state` or by a state ever `reached`
- * (who was pushed: reached=NOTIFIED). The cursor is the last credit code returned.
+ * (who was pushed: reached=NOTIFIED). The cursor is the last credit code read. A filter is applied to the
+ * policy's whole partition, so one call reads at most MAX_QUERIES × FILTERED_READ entitlements: a state few
+ * pairs are in may give a page shorter than `limit`, even empty, with a cursor to read on from (as a
+ * DynamoDB page does), rather than one call reading a million entitlements past the route's timeout.
  */
 export async function listEntitlements(
   policyId: string,
@@ -231,7 +238,7 @@ export async function listEntitlements(
     values[':r'] = filter.reached;
     filterExpression = [filterExpression, 'contains(reached, :r)'].filter(Boolean).join(' AND ');
   }
-  for (;;) {
+  for (let queries = 1; ; queries++) {
     const page = await ddb.send(
       new QueryCommand({
         TableName: table(),
@@ -239,7 +246,7 @@ export async function listEntitlements(
         ExpressionAttributeValues: values,
         ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
         ...(filterExpression ? { FilterExpression: filterExpression } : {}),
-        Limit: Math.max(limit, 100),
+        Limit: filterExpression ? Math.max(limit, FILTERED_READ) : Math.max(limit, 100),
         ExclusiveStartKey: start,
       }),
     );
@@ -252,5 +259,6 @@ export async function listEntitlements(
     }
     start = page.LastEvaluatedKey;
     if (!start) return { items };
+    if (queries >= MAX_QUERIES) return { items, cursor: String(start.sk).slice(ENT_PREFIX.length) };
   }
 }
