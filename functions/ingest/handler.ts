@@ -10,6 +10,7 @@ import { accessConfig } from '#platform/stage-config';
 import { nowIso } from '#platform/clock';
 import { stageCalendar } from '#platform/calendar';
 import { logger, metrics } from '#platform/powertools';
+import { maskedErrors } from '#platform/http-errors';
 
 /** POST /events, the front door for upstream systems. Thin: authenticate, then the ingest use case. */
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
@@ -42,4 +43,5 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   return json(result.status, result.body);
 })
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(maskedErrors());

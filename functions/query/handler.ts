@@ -4,6 +4,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate, problem, rawBody, type HttpResult } from '#platform/http';
 import { accessConfig } from '#platform/stage-config';
 import { logger } from '#platform/powertools';
+import { maskedErrors } from '#platform/http-errors';
 import type { QueryRoutes } from '#query/router';
 import { eventRoutes } from '#query/events';
 import { registryRoutes } from '#query/registry';
@@ -60,4 +61,6 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   }
   const result = await route({ params, query, principal: auth.principal, event });
   return entitled ? result : masked(result, key === undefined ? undefined : (cursor) => seal(cursor, key, auth.principal));
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(maskedErrors());

@@ -8,6 +8,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate, json, problem, rawBody } from '#platform/http';
 import { logger } from '#platform/powertools';
+import { maskedErrors } from '#platform/http-errors';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
 import { simulationStartPorts } from '#simulation/adapters';
@@ -32,4 +33,6 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   if (!request.ok) return problem(400, 'invalid simulation request', { errors: request.errors });
   const job = await startSimulation(simulationStartPorts, request.request, auth.principal);
   return json(202, { simulationId: job.simulationId, href: `/simulations/${encodeURIComponent(job.simulationId)}` });
-}).use(injectLambdaContext(logger));
+})
+  .use(injectLambdaContext(logger))
+  .use(maskedErrors());
