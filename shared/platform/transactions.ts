@@ -37,8 +37,8 @@ const NO_SHARED: SharedItems = { keysOf: () => [], items: () => [] };
  * items computed over the changes of one transaction (e.g. counter rows summed over them, written once).
  * Per change: `committed`; `conflict` when one of its own conditions failed (the rest of its transaction
  * is then written without it) or a concurrent transaction kept conflicting; `failed` on any other error
- * (DynamoDB unavailable, an item too large), found by writing each change of the transaction alone, so the
- * others are written. Never throws.
+ * (DynamoDB unavailable: the whole transaction; an item too large: that change alone, found by writing each
+ * change of the refused transaction alone, so the others are written). Never throws.
  */
 export async function writeChanges(changes: readonly (readonly TransactItem[])[], shared: SharedItems = NO_SHARED): Promise<CommitResult[]> {
   const results: CommitResult[] = changes.map(() => 'failed');
@@ -92,9 +92,10 @@ async function writeChunk(
       return;
     } catch (error) {
       const codes = cancellationCodes(error);
-      if (!codes && live.length > 1) {
-        // Refused without a reason per item (an item over 400 KB, a transaction over 4 MB) or not written
-        // at all: each change alone, so one the store can never take does not fail the others of its batch.
+      if (!codes && live.length > 1 && isValidation(error)) {
+        // Refused without naming an item (an item over 400 KB, a transaction over 4 MB): each change alone,
+        // so one the store can never take does not fail the others of its batch. Any other error (DynamoDB
+        // unreachable, throttled) fails them all at once, to be retried by SQS, not once per change.
         for (const i of live) await writeChunk(changes, shared, [i], results);
         return;
       }
@@ -118,4 +119,9 @@ async function writeChunk(
       await new Promise((r) => setTimeout(r, 10 * attempt + Math.floor(Math.random() * 10)));
     }
   }
+}
+
+/** DynamoDB's refusal of the request itself, which no retry changes. */
+function isValidation(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ValidationException';
 }
