@@ -29,7 +29,7 @@ export const enterpriseRematchSchema = z.object({
   creditCode: text(),
   /** Absent: an enterprise. A person is matched against person policies. */
   subjectKind: z.optional(z.enum(['enterprise', 'person'])),
-  /** The reference-data event that changed the enterprise. */
+  /** The event that changed the subject: reference data, or one of CivicFlow's own credit marks. */
   cause: z.object({ source: text(), id: text(), type: text() }),
 });
 

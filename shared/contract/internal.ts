@@ -91,7 +91,10 @@ export function caseOpenedEvent(data: Omit<InternalDataOf<'civicflow.case.opened
   };
 }
 
-/** Registry → 免申即享: an enterprise's (or a person's) profile or credit record changed; re-match it against every active policy. */
+/**
+ * Registry → 免申即享: an enterprise's (or a person's) profile or credit record changed (an update, or a
+ * false-commitment mark the product set); re-match it against every active policy.
+ */
 export function enterpriseRematchEvent(
   creditCode: string,
   cause: EventCause,

@@ -25,9 +25,10 @@ export interface ReferenceInput {
 
 /**
  * CivicFlow's own credit marks, `civicflow.credit.marked`: the approval's false-commitment mark (a
- * verification found a commitment untruthful), or 免申即享's benefit-fraud mark of a recovery (追回).
+ * verification found a commitment untruthful), or 免申即享's benefit-fraud mark of a recovery (追回), with
+ * the event it came by (the cause of the re-match a mark asks for).
  */
-export type CreditMarkInput = { readonly kind: 'creditMark'; readonly eventId: string; readonly subjectId: string } & (
+export type CreditMarkInput = { readonly kind: 'creditMark'; readonly ref: EventRef; readonly subjectId: string } & (
   | { readonly markKind: 'falseCommitment'; readonly mark: FalseCommitmentMark }
   | { readonly markKind: 'benefitFraud'; readonly mark: BenefitFraudMark }
 );
@@ -35,14 +36,14 @@ export type CreditMarkInput = { readonly kind: 'creditMark'; readonly eventId: s
 export type RegistryInput = ReferenceInput | CreditMarkInput;
 
 export function registryInput(event: CarriedBy<'registry'>): RegistryInput {
+  const ref: EventRef = { source: event.source, id: event.id, type: event.type };
   if (event.type === 'civicflow.credit.marked') {
     const data = event.data;
     if (data.kind === 'benefitFraud') {
-      return { kind: 'creditMark', eventId: event.id, subjectId: data.subjectId, markKind: 'benefitFraud', mark: { at: data.at, policyId: data.policyId, amount: data.amount } };
+      return { kind: 'creditMark', ref, subjectId: data.subjectId, markKind: 'benefitFraud', mark: { at: data.at, policyId: data.policyId, amount: data.amount } };
     }
-    return { kind: 'creditMark', eventId: event.id, subjectId: data.subjectId, markKind: 'falseCommitment', mark: { at: data.at, applicationId: data.applicationId } };
+    return { kind: 'creditMark', ref, subjectId: data.subjectId, markKind: 'falseCommitment', mark: { at: data.at, applicationId: data.applicationId } };
   }
-  const ref: EventRef = { source: event.source, id: event.id, type: event.type };
   return { kind: 'reference', ref, change: referenceChange(event) };
 }
 

@@ -17,7 +17,7 @@ import { conflictOutcome, versionArrival, versionOutcome } from './domain/item';
 import { revocationInstant, revokedBefore } from './domain/licence';
 import type { ChangeOutcome } from './domain/types';
 import type { CreditMarkInput, ReferenceChange, ReferenceInput } from './inbound';
-import { afterChange } from './messages';
+import { afterChange, afterMark } from './messages';
 import type { ProfileWrite, RegistryPorts, WriteResult } from './ports';
 
 /** What a receipt says an event changed (and the route that shows it). */
@@ -208,14 +208,17 @@ export function profileBatch(ports: RegistryPorts): GroupCommit<BatchedProfile> 
 
 /**
  * CivicFlow's own credit marks: the false-commitment mark, once per (subject, application), and the
- * benefit-fraud mark, once per (subject, policy); a redelivery leaves the first of each.
+ * benefit-fraud mark, once per (subject, policy); a redelivery leaves the first of each. Then the re-match
+ * a mark asks for (messages.ts), sent only once the mark is written, so the re-match reads it.
  */
 export async function applyCreditMark(input: CreditMarkInput, ports: RegistryPorts): Promise<void> {
   if (input.markKind === 'benefitFraud') {
     await ports.store.markBenefitFraud(input.subjectId, input.mark);
-    logger.info('credit mark', { kind: input.markKind, policyId: input.mark.policyId, eventId: input.eventId });
-    return;
+    logger.info('credit mark', { kind: input.markKind, policyId: input.mark.policyId, eventId: input.ref.id });
+  } else {
+    await ports.store.markFalseCommitment(input.subjectId, input.mark);
+    logger.info('credit mark', { kind: input.markKind, applicationId: input.mark.applicationId, eventId: input.ref.id });
   }
-  await ports.store.markFalseCommitment(input.subjectId, input.mark);
-  logger.info('credit mark', { kind: input.markKind, applicationId: input.mark.applicationId, eventId: input.eventId });
+  const follow = afterMark(input, ports.now());
+  if (follow.length > 0) await ports.send(follow);
 }

@@ -289,7 +289,7 @@ describe('registry use cases over the real store and receipts', () => {
   });
 
   const commitmentMark = (subjectId: string, applicationId: string, at: string) =>
-    service.applyCreditMark({ kind: 'creditMark', eventId: `mark-${applicationId}`, subjectId, mark: { at, applicationId }, markKind: 'falseCommitment' }, ports);
+    service.applyCreditMark({ kind: 'creditMark', ref: { source: '/civicflow/approval', id: `mark-${applicationId}`, type: 'civicflow.credit.marked' }, subjectId, mark: { at, applicationId }, markKind: 'falseCommitment' }, ports);
 
   it('marks a false commitment once per application, keeps the marks through upstream updates, and folds them the same way for every reader', async () => {
     const subject = '110101198001010053';
@@ -362,7 +362,7 @@ describe('registry use cases over the real store and receipts', () => {
   it('keeps one benefit-fraud mark per policy, the first of each, beside the upstream record and the false-commitment mark', async () => {
     const subject = '91440300MA5H7R3N0Y';
     const fraud = (policyId: string, amount: number, at: string) =>
-      service.applyCreditMark({ kind: 'creditMark', eventId: `fraud-${policyId}`, subjectId: subject, markKind: 'benefitFraud', mark: { at, policyId, amount } }, ports);
+      service.applyCreditMark({ kind: 'creditMark', ref: { source: '/civicflow/policy', id: `fraud-${policyId}`, type: 'civicflow.credit.marked' }, subjectId: subject, markKind: 'benefitFraud', mark: { at, policyId, amount } }, ports);
     await fraud('POL-A', 18650.5, '2026-11-26T08:30:00.000Z');
     await fraud('POL-A', 1, '2026-11-27T08:30:00.000Z');
     await fraud('POL-B', 500, '2026-11-25T08:30:00.000Z');

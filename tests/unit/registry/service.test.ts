@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceItem } from '#contract/schemas';
+import type { InternalEvent } from '#contract/internal';
 import type { EventRef } from '#platform/receipts';
 import type { ReferenceChange } from '#registry/inbound';
 import { registryInput } from '#registry/inbound';
@@ -254,7 +255,7 @@ describe('registry service: the credit mark and the inbound mapping', () => {
     const input = registryInput(marked as never);
     expect(input).toEqual({
       kind: 'creditMark',
-      eventId: marked.id,
+      ref: { source: marked.source, id: marked.id, type: marked.type },
       subjectId: marked.data.subjectId,
       mark: { at: marked.data.at, applicationId: marked.data.applicationId },
       markKind: marked.data.kind,
@@ -280,7 +281,7 @@ describe('registry service: the credit mark and the inbound mapping', () => {
     const input = registryInput(fraud as never);
     expect(input).toEqual({
       kind: 'creditMark',
-      eventId: fraud.id,
+      ref: { source: fraud.source, id: fraud.id, type: fraud.type },
       subjectId: fraud.data.subjectId,
       markKind: 'benefitFraud',
       mark: { at: fraud.data.at, policyId: fraud.data.policyId, amount: fraud.data.amount },
@@ -294,6 +295,51 @@ describe('registry service: the credit mark and the inbound mapping', () => {
       'POL-OTHER': { at: fraud.data.at, policyId: 'POL-OTHER', amount: fraud.data.amount },
     });
     expect(reg.credit(fraud.data.subjectId)).toMatchObject({ dishonest: false, falseCommitment: false });
+  });
+
+  it('re-matches the subject of a false-commitment mark once the mark is written, as after a credit update; again on a redelivery', async () => {
+    const reg = memoryRegistry(AT);
+    const person = registryInput(marked as never);
+    if (person.kind !== 'creditMark' || person.markKind !== 'falseCommitment') throw new Error('expected a false-commitment mark');
+    // What the re-match will read when it is sent: the mark must be in the effective record by then.
+    const seen: unknown[] = [];
+    const ports = { ...reg.ports, send: async (events: readonly InternalEvent[]) => { seen.push(reg.credit(marked.data.subjectId)?.falseCommitment); await reg.ports.send(events); } };
+    await applyCreditMark(person, ports);
+    expect(seen).toEqual([true]);
+    expect(reg.sent).toEqual([
+      {
+        specversion: '1.0',
+        id: `rematch:${marked.data.subjectId}:${marked.source}:${marked.id}`,
+        source: '/civicflow/registry',
+        type: 'civicflow.enterprise.rematch',
+        time: AT,
+        subject: marked.data.subjectId,
+        // An ID number: the person is re-matched against person policies, which read credit.* too.
+        data: { creditCode: marked.data.subjectId, subjectKind: 'person', cause: { source: marked.source, id: marked.id, type: 'civicflow.credit.marked' } },
+      },
+    ]);
+    // A redelivered revocation: the mark stays the first, the re-match goes again under the same id.
+    await applyCreditMark(person, reg.ports);
+    expect(reg.sent.map((e) => e.id)).toEqual([reg.sent[0]!.id, reg.sent[0]!.id]);
+
+    // An enterprise applicant: re-matched against enterprise policies.
+    const code = dataOf<EnterpriseProfile>('gov.enterprise.profile.updated/small-exporter').creditCode;
+    const enterpriseRef = { ...person.ref, id: 'credit-marked:falseCommitment:SQ-ENTERPRISE' };
+    await applyCreditMark({ ...person, ref: enterpriseRef, subjectId: code, mark: { at: AT, applicationId: 'SQ-ENTERPRISE' } }, reg.ports);
+    expect(reg.sent.at(-1)).toMatchObject({ id: `rematch:${code}:${marked.source}:${enterpriseRef.id}`, data: { creditCode: code, cause: enterpriseRef } });
+    expect(reg.sent.at(-1)!.data).not.toHaveProperty('subjectKind');
+    expect(reg.credit(code)).toMatchObject({ falseCommitment: true });
+  });
+
+  it('re-matches nobody after a benefit-fraud mark: the effective record that criteria read does not change', async () => {
+    const fraud = sample<{ subjectId: string }>('civicflow.credit.marked/benefit-fraud');
+    const reg = memoryRegistry(AT);
+    const input = registryInput(fraud as never);
+    if (input.kind !== 'creditMark') throw new Error('expected a credit mark');
+    await applyCreditMark(input, reg.ports);
+    expect(reg.fraudMarks(fraud.data.subjectId)).not.toEqual({});
+    expect(reg.credit(fraud.data.subjectId)).toEqual({ subjectId: fraud.data.subjectId, asOf: '', dishonest: false, falseCommitment: false });
+    expect(reg.sent).toEqual([]);
   });
 
   it('maps each inbound type to its change, with the event it came by', () => {
