@@ -196,6 +196,43 @@ describe('rematchEnterprise', () => {
   });
 });
 
+describe('rematchEnterprise after a false-commitment mark', () => {
+  it('moves a pair not yet pushed as the marked record says, pushes once, and changes nothing when sent again', async () => {
+    const { w, service } = world();
+    const honest = { id: 'T-HONEST', description: '未被记录虚假承诺', fact: 'credit.falseCommitment', op: 'eq', value: false } as const;
+    await service.publishPolicy(policy({ policyId: 'P-REMARK-HONEST', criteria: { all: [honest, { id: 'T-STAFF', description: '职工不超过30人', fact: 'enterprise.employees', op: 'lte', value: 30 }] } }), cause('gov.policy.published'));
+    await service.publishPolicy(policy({ policyId: 'P-REMARK-REPAIR', criteria: { id: 'T-MARKED', description: '被记录虚假承诺', fact: 'credit.falseCommitment', op: 'eq', value: true } }), cause('gov.policy.published'));
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a, employees: undefined }));
+    w.credits.set(CODES.a, credit({ subjectId: CODES.a }));
+    await service.rematchEnterprise(CODES.a);
+    const pair = (policyId: string) => w.store.entitlements.get(`${policyId}/${CODES.a}`);
+    expect([pair('P-REMARK-HONEST')?.state, pair('P-REMARK-REPAIR')]).toEqual(['NEEDS_INFO', undefined]);
+
+    // The registry folded the mark in (effective falseCommitment true) and asked for this re-match.
+    w.credits.set(CODES.a, credit({ subjectId: CODES.a, falseCommitment: true }));
+    await service.rematchEnterprise(CODES.a);
+    expect(pair('P-REMARK-HONEST')).toMatchObject({ state: 'INELIGIBLE', explanation: { failed: ['T-HONEST'] } });
+    expect(pair('P-REMARK-HONEST')?.history.at(-1)).toMatchObject({ from: 'NEEDS_INFO', to: 'INELIGIBLE', reason: 'NO_LONGER_MATCHED' });
+    expect(pair('P-REMARK-REPAIR')?.state).toBe('NOTIFIED');
+    expect(w.sent.notifications.map((m) => m.data)).toEqual([{ policyId: 'P-REMARK-REPAIR', creditCode: CODES.a }]);
+    const snapshot = () => structuredClone({ entitlements: [...w.store.entitlements], figures: [...w.store.figures], audit: w.store.audit.length });
+    const after = snapshot();
+
+    // The same re-match again (a redelivered revocation, or its mark): no write and no count; the push still
+    // undelivered is queued again under its one id, and the notify worker delivers it once.
+    await service.rematchEnterprise(CODES.a);
+    expect(snapshot()).toEqual(after);
+    expect(new Set(w.sent.notifications.map((m) => m.id))).toEqual(new Set([`notify:P-REMARK-REPAIR:${CODES.a}`]));
+    for (const [i, m] of w.sent.notifications.entries()) await service.deliverNotification({ ...m.data, eventId: m.id, receiveCount: i + 1 });
+    expect(w.sent.channel).toHaveLength(1);
+    // Once delivered, a further re-match sends nothing.
+    const sent = w.sent.notifications.length;
+    const delivered = snapshot();
+    await service.rematchEnterprise(CODES.a);
+    expect([snapshot(), w.sent.notifications.length, w.sent.channel.length]).toEqual([delivered, sent, 1]);
+  });
+});
+
 describe('rematchEnterprise in a batch of the policy queue', () => {
   it('reads the active policies once per batch, and again after a record of the batch published one', async () => {
     const { w, service } = world();
