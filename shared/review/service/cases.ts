@@ -99,7 +99,7 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
 }
 
 /** A review refused with its reason: recorded once, with its audit line and its event's receipt. */
-function refuseReview(review: Review, code: string, reason: string, now: string): Decision<Outcome> {
+function refuseReview(review: Review, code: string, reason: string, now: string, causeId = review.reviewId): Decision<Outcome> {
   const ref = review.event;
   const rejection: Rejection = {
     kind: 'review',
@@ -115,7 +115,7 @@ function refuseReview(review: Review, code: string, reason: string, now: string)
       kind: 'refuse',
       caseId: review.caseId,
       rejection,
-      audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, review.reviewId),
+      audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, causeId),
       ...(inbound(ref) ? { receipt: withKind(ref, now, code, reason, { effect: caseEffect(review.caseId), details: { reviewId: review.reviewId } }) } : {}),
     },
     result: { outcome: 'rejected', code, reason },
@@ -131,7 +131,12 @@ function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<O
   const kept = parked.find((r) => r.reviewId === review.reviewId);
   if (kept !== undefined) {
     // The same id with other content is another review: refused, the one kept first stands.
-    if (!sameReview(kept, review)) return refuseReview(review, 'DUPLICATE_REVIEW', sentAgainWithOtherContent(review), now);
+    // Its audit line is caused by the event that sent it again: the review kept under that id is refused or
+    // applied, with a line of its own, when the case arrives, which may be in the same instant.
+    if (!sameReview(kept, review)) {
+      const causeId = `${review.reviewId}@${review.event?.id ?? 'resent'}`;
+      return refuseReview(review, 'DUPLICATE_REVIEW', sentAgainWithOtherContent(review), now, causeId);
+    }
     return { effect: noEffect(ref, now, `review ${review.reviewId} is already kept for case ${review.caseId}`, effect), result: { outcome: 'duplicate' } };
   }
   const reason = `case ${review.caseId} is not known yet; the review is kept and applied when the case arrives`;
