@@ -8,7 +8,7 @@ import {
   type Period,
 } from '#review/domain/figures';
 import type { ActionInput } from '#review/domain/rectification';
-import { RECTIFICATION_ACTIONS, type Case, type ReviewLevel } from '#review/domain/types';
+import { RECTIFICATION_ACTIONS, type Case, type Rectification, type ReviewLevel } from '#review/domain/types';
 import { ReviewDriver } from './driver';
 import { calendar, makeCase, makeReview } from './fixtures';
 
@@ -27,10 +27,12 @@ type Command =
   | { t: 'tick' }
   | { t: 'act'; c: number; action: string; satisfied: boolean; foreign: boolean }
   /** A step taken hours before it is processed (a schedule run may have flagged the case meanwhile). */
-  | { t: 'backdatedAct'; c: number; action: string; backHours: number }
+  | { t: 'backdatedAct'; c: number; action: string; backHours: number; byDeadline: boolean }
   | { t: 'redeliverAct'; n: number }
   | { t: 'path'; c: number; path: number }
-  | { t: 'lateReview'; c: number; level: ReviewLevel };
+  | { t: 'lateReview'; c: number; level: ReviewLevel }
+  /** The schedule flags an open 差评 overdue; then its acknowledgement, taken a minute in time, arrives. */
+  | { t: 'flaggedThenInTime'; c: number };
 
 /** Whole side paths, so the rarer outcomes are reached often enough to matter. */
 const PATHS: readonly (readonly string[])[] = [
@@ -76,6 +78,8 @@ const command: fc.Arbitrary<{ advanceHours: number; cmd: Command }> = fc.record(
         c: caseIndex,
         action: fc.constantFrom('acknowledge', 'claimInvalid', 'rectify', 'approveUnfixable', 'approveExtension', 'requestExtension', 'claimUnfixable'),
         backHours: fc.integer({ min: 1, max: 72 }),
+        // Dated a minute before its deadline instead: taken in time, perhaps processed after the flag.
+        byDeadline: fc.boolean(),
       }),
     },
     { weight: 2, arbitrary: fc.record({ t: fc.constant('redeliverAct' as const), n: fc.nat() }) },
@@ -87,6 +91,7 @@ const command: fc.Arbitrary<{ advanceHours: number; cmd: Command }> = fc.record(
         path: fc.integer({ min: 0, max: PATHS.length - 1 }),
       }),
     },
+    { weight: 1, arbitrary: fc.record({ t: fc.constant('flaggedThenInTime' as const), c: caseIndex }) },
     {
       // A week of silence (the default is recorded), then the applicant reviews after all.
       weight: 1,
@@ -94,6 +99,17 @@ const command: fc.Arbitrary<{ advanceHours: number; cmd: Command }> = fc.record(
     },
   ),
 });
+
+/**
+ * When a backdated step says it was taken: hours back, or a minute before its deadline; never before its
+ * 差评 (a step dated so is refused and would reach nothing here).
+ */
+function backdated(rect: Rectification | undefined, cmd: { action: string; backHours: number; byDeadline: boolean }, clock: number): string {
+  const opened = rect === undefined ? 0 : Date.parse(rect.openedAt);
+  const due = rect === undefined ? undefined : cmd.action === 'acknowledge' ? rect.deadlines.acknowledgeDue : rect.deadlines.rectifyDue;
+  const at = cmd.byDeadline && due !== undefined ? Math.min(clock, Date.parse(due.dueAt) - 60_000) : clock - cmd.backHours * 3_600_000;
+  return new Date(Math.max(at, opened)).toISOString();
+}
 
 async function run(commands: readonly { advanceHours: number; cmd: Command }[]): Promise<ReviewDriver> {
   const store = new ReviewDriver();
@@ -160,7 +176,23 @@ async function run(commands: readonly { advanceHours: number; cmd: Command }[]):
         const input: ActionInput = {
           action: cmd.action,
           actor: { departmentCode: kase.departmentCode, staffId: 'S' },
-          at: new Date(clock - cmd.backHours * 3_600_000).toISOString(),
+          at: backdated(store.rectifications().find((r) => r.caseId === kase.caseId), cmd, clock),
+        };
+        await store.rectify(kase.caseId, input);
+        sent.push({ caseId: kase.caseId, input });
+        break;
+      }
+      case 'flaggedThenInTime': {
+        const kase = CASES[cmd.c]!;
+        const rect = store.rectifications().find((r) => r.caseId === kase.caseId);
+        if (rect === undefined || rect.state !== 'OPEN') break;
+        const due = Date.parse(rect.deadlines.acknowledgeDue.dueAt);
+        clock = Math.max(clock, due + 3_600_000);
+        await store.tick(new Date(clock).toISOString());
+        const input: ActionInput = {
+          action: 'acknowledge',
+          actor: { departmentCode: kase.departmentCode, staffId: 'S' },
+          at: new Date(Math.max(due - 60_000, Date.parse(rect.openedAt))).toISOString(),
         };
         await store.rectify(kase.caseId, input);
         sent.push({ caseId: kase.caseId, input });
