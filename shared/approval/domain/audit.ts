@@ -33,8 +33,10 @@ export function decisionAudit(decision: Decision, cause: Cause, action: string, 
   };
 }
 
-/** The same applicationId submitted with other content: recorded, not decided. */
-/** A conflicting resubmission; `kinds` when the id is held by the other kind of application (see conflictReceipt). */
+/**
+ * The same applicationId submitted with other content: recorded, not decided. `kinds` when the id is held
+ * by the other kind of application (see conflictReceipt).
+ */
 export function conflictAudit(
   applicationId: string,
   applicationHash: string,
