@@ -187,9 +187,13 @@ export function maskPhone(s: string): string {
  * personal data. A credit code made only of digits is masked too; over-masking a log line is the
  * safe failure.
  */
-const ID_IN_TEXT = /(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])/g;
-/** Mobiles with an optional +86/86 prefix and optional space or hyphen groups (138 1234 5678). */
-const MOBILE_IN_TEXT = /(?<![0-9A-Za-z])((?:\+?86[- ]?)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
+/**
+ * Mobiles with an optional +86/86 prefix, or the leading 0 some systems dial with, and optional space or
+ * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
+ * masked too: only digits around it make it part of a longer number.
+ */
+const MOBILE_IN_TEXT = /(?<!\d)((?:\+?86[- ]?|0)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
 /**
  * Fixed lines: a mainland area code (010 and 020-029 have three digits, 03xx-09xx four, so the split is known
  * without a separator), optionally in parentheses, an optional hyphen or space, then a 7-8 digit subscriber

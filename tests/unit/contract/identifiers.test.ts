@@ -249,6 +249,16 @@ describe('masking', () => {
       '申请人张伟（身份证440305********1236，手机138****5678）已提交',
     );
   });
+
+  it('masks an ID number or a mobile glued to letters, and a mobile dialled with a leading 0', () => {
+    expect(maskSensitive('SQ440305199003071236')).toBe('SQ440305********1236');
+    expect(maskSensitive('440305199003071236abc')).toBe('440305********1236abc');
+    expect(maskSensitive('TEL13812345678')).toBe('TEL138****5678');
+    expect(maskSensitive('call 013812345678 now')).toBe('call 0138****5678 now');
+    // Digits around them still make them part of a longer number.
+    expect(maskSensitive('1440305199003071236')).toBe('1440305199003071236');
+    expect(maskSensitive('913812345678')).toBe('913812345678');
+  });
 });
 
 describe('properties', () => {
@@ -312,7 +322,8 @@ describe('properties', () => {
   it('masking hides the birth date and sequence of any ID number in any text', () => {
     fc.assert(
       fc.property(idNumber, fc.string({ maxLength: 20 }), fc.string({ maxLength: 20 }), (id, before, after) => {
-        fc.pre(!/[0-9A-Za-z]$/.test(before) && !/^[0-9A-Za-z]/.test(after));
+        // Letters around it do not hide it (`SQ440305…`); only digits make it part of a longer number.
+        fc.pre(!/[0-9]$/.test(before) && !/^[0-9]/.test(after));
         const masked = maskSensitive(`${before}${id}${after}`);
         expect(masked).toContain(maskIdNumber(id));
         expect(masked).not.toContain(id);
