@@ -30,7 +30,8 @@ function openRectifications(effects: readonly OpenRectificationEffect[], ctx: De
   };
 }
 
-function parkedRejection(review: Review, code: string, reason: string, now: string): Rejection {
+/** A review's rejection as the case keeps it; `parked` when the review had waited for its case. */
+function reviewRejection(review: Review, code: string, reason: string, now: string, parked = false): Rejection {
   return {
     kind: 'review',
     ref: review.reviewId,
@@ -38,8 +39,12 @@ function parkedRejection(review: Review, code: string, reason: string, now: stri
     reason,
     at: review.submittedAt,
     recordedAt: now,
-    details: { channel: review.channel, level: review.level, parked: true },
+    details: { channel: review.channel, level: review.level, ...(parked ? { parked: true } : {}) },
   };
+}
+
+function parkedRejection(review: Review, code: string, reason: string, now: string): Rejection {
+  return reviewRejection(review, code, reason, now, true);
 }
 
 /** A completed case and the event that says so. */
@@ -101,15 +106,7 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
 /** A review refused with its reason: recorded once, with its audit line and its event's receipt. */
 function refuseReview(review: Review, code: string, reason: string, now: string, causeId = review.reviewId): Decision<Outcome> {
   const ref = review.event;
-  const rejection: Rejection = {
-    kind: 'review',
-    ref: review.reviewId,
-    code,
-    reason,
-    at: review.submittedAt,
-    recordedAt: now,
-    details: { channel: review.channel, level: review.level },
-  };
+  const rejection = reviewRejection(review, code, reason, now);
   return {
     effect: {
       kind: 'refuse',
