@@ -14,7 +14,7 @@
  */
 import { devKey, signedHeaders } from '#auth/signature';
 import { startLocal, sample, type Running } from '#support/runtime';
-import { application, DEPARTMENT, ID, itemEvent, ITEMS, nextSerial, PERSON } from './bundle-fixtures';
+import { application, DEPARTMENT, getOk, ID, itemEvent, ITEMS, nextSerial, PERSON, postAllTo } from './bundle-fixtures';
 
 let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
@@ -32,17 +32,8 @@ function event(type: string, name: string, data: Record<string, unknown>): any {
   return { ...s, id: `${s.id}-b${nextSerial()}`, data };
 }
 
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-  await rt.drain();
-}
-
-async function get(path: string, as?: string): Promise<any> {
-  const out = await rt.get(path, as ? { as } : {});
-  expect({ path, status: out.status }).toEqual({ path, status: 200 });
-  return out.body;
-}
+const postAll = (events: unknown[]) => postAllTo(rt, events);
+const get = (path: string, as?: string) => getOk(rt, path, as);
 
 const bundleOf = (id: string) => get(`/applications/${encodeURIComponent(id)}`);
 const outcomes = (view: any) => Object.fromEntries(view.children.map((c: any) => [c.itemCode, c.outcome ?? c.state]));

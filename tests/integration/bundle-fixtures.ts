@@ -3,7 +3,7 @@
  * departments that the sample bundles 企业开办 (YJS-QYKB) and 出生一件事 (YJS-CSYJS) list, the applicant, and
  * bundle applications of that applicant.
  */
-import { sample } from '#support/runtime';
+import { sample, type Running } from '#support/runtime';
 
 export const DEPARTMENT = '/systems/department';
 export const PERSON = { kind: 'person', id: '440305199003071236', name: '张伟' };
@@ -56,3 +56,16 @@ export function application(applicationId: string, bundleCode: string, answers: 
   };
 }
 
+/** Posts events that must all be accepted, then waits until every queue is empty. */
+export async function postAllTo(rt: Running, events: unknown[]): Promise<void> {
+  const out = await rt.post(events);
+  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
+  await rt.drain();
+}
+
+/** A query route that must answer 200 (as the reader `as`, when given): its body. */
+export async function getOk(rt: Running, path: string, as?: string): Promise<any> {
+  const out = await rt.get(path, as ? { as } : {});
+  expect({ path, status: out.status }).toEqual({ path, status: 200 });
+  return out.body;
+}

@@ -8,7 +8,7 @@
  * child once, the bundle shown with the flag.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
-import { ID, itemEvent, PERSON } from './bundle-fixtures';
+import { getOk, ID, itemEvent, PERSON, postAllTo } from './bundle-fixtures';
 
 let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
@@ -61,17 +61,8 @@ function verification(applicationId: string, truthful: boolean, itemCode?: strin
   return { ...s, id: `bundle-verify-report-${++serial}`, data: { ...s.data, applicationId, ...(itemCode === undefined ? {} : { itemCode }) } };
 }
 
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-  await rt.drain();
-}
-
-async function get(path: string, as?: string): Promise<any> {
-  const out = await rt.get(path, as ? { as } : {});
-  expect({ path, status: out.status }).toEqual({ path, status: 200 });
-  return out.body;
-}
+const postAll = (events: unknown[]) => postAllTo(rt, events);
+const get = (path: string, as?: string) => getOk(rt, path, as);
 
 const bundleOf = (id: string) => get(`/applications/${encodeURIComponent(id)}`);
 const outcomes = (view: any) => Object.fromEntries(view.children.map((c: any) => [c.itemCode, c.outcome ?? c.state]));

@@ -7,7 +7,7 @@
  * The refused events delivered again stay refused with the same receipt.
  */
 import { startLocal, sample, type Running } from '#support/runtime';
-import { application, DEPARTMENT, ITEMS, nextSerial, PERSON } from './bundle-fixtures';
+import { application, DEPARTMENT, getOk, ITEMS, nextSerial, PERSON, postAllTo } from './bundle-fixtures';
 
 let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
@@ -20,17 +20,8 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-  await rt.drain();
-}
-
-async function get(path: string, as?: string): Promise<any> {
-  const out = await rt.get(path, as ? { as } : {});
-  expect({ path, status: out.status }).toEqual({ path, status: 200 });
-  return out.body;
-}
+const postAll = (events: unknown[]) => postAllTo(rt, events);
+const get = (path: string, as?: string) => getOk(rt, path, as);
 
 /** The same event posted again (the front door queues a repeat: the consumer sees it again) a little later. */
 async function postAgainLater(event: unknown): Promise<void> {
