@@ -75,6 +75,8 @@ function refuseStep(step: Step, code: string, reason: string, now: string, detai
       reason,
       at: input.at,
       recordedAt: now,
+      // Who posted it: the routes show each source its own refused steps only (a note, a staff id).
+      ...(event !== undefined ? { source: event.source } : {}),
       details: { action: input.action, actor: input.actor, ...(input.note !== undefined ? { note: input.note } : {}), ...details },
     },
     audit: {

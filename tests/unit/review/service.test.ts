@@ -215,6 +215,18 @@ describe('applyStep', () => {
     expect(m.log.messages('rectification.step').filter((l) => l.outcome === 'refused')).toHaveLength(4);
   });
 
+  it('keeps on a refused step the source that posted it, for the routes to show each source its own', async () => {
+    await badReview();
+    const fromHotline = { ...step('C1', 'close', '2026-09-11T03:00:00.000Z'), event: { source: '/systems/hotline-12345', id: `wo-${++serial}`, type: 'gov.rectification.updated' } };
+    const fromDepartment = { ...step('C1', 'returnVisit', '2026-09-11T04:00:00.000Z'), event: { source: '/systems/department', id: `d-${++serial}`, type: 'gov.rectification.updated' } };
+    expect(await reviews.applyStep(fromHotline)).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED' });
+    expect(await reviews.applyStep(fromDepartment)).toMatchObject({ outcome: 'refused', code: 'ACTION_NOT_ALLOWED' });
+    expect([...m.store.rejections.values()].map((r) => [r.details.action, r.source])).toEqual([
+      ['close', '/systems/hotline-12345'],
+      ['returnVisit', '/systems/department'],
+    ]);
+  });
+
   it('waits a few receives for a 差评 still on its way, then refuses a step for a case with none as RECTIFICATION_UNKNOWN', async () => {
     // A 12345 work order's outcome naming a case the review service does not know.
     const hotline = (caseId: string) => ({ ...step(caseId, 'acknowledge', '2026-09-11T03:00:00.000Z'), event: { source: '/systems/hotline-12345', id: `wo-${++serial}`, type: 'gov.rectification.updated' } });
