@@ -14,9 +14,14 @@ import type { QueryRoutes } from './router';
 const MAX_PAGE = 100;
 const SINCE = /^\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:[Zz]|[+-]\d{2}:\d{2}))?$/;
 
+/** Whether `principal` reads every source's events: a reader that is not itself a source (an auditor). */
+export function seesEverySource(principal: string): boolean {
+  return !Object.hasOwn(accessConfig().sources, principal);
+}
+
 /** Whether `principal` may read events of `source`: its own, or any when it is not a source (an auditor). */
 export function mayReadSource(principal: string, source: string): boolean {
-  return principal === source || !Object.hasOwn(accessConfig().sources, principal);
+  return principal === source || seesEverySource(principal);
 }
 
 /**

@@ -19,7 +19,9 @@ import {
   type Dimension,
   type GroupFigures,
   type Period,
+  type Rejection,
 } from '#review';
+import { mayReadSource, seesEverySource } from './events';
 import type { QueryRoutes } from './router';
 
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
@@ -35,6 +37,19 @@ export function parsePeriod(value: string): Period | undefined {
   if (MONTH.test(value)) return { granularity: 'month', value };
   if (DAY.test(value) && isRealDay(value)) return { granularity: 'day', value };
   return undefined;
+}
+
+/**
+ * The refused rectification steps of a case that `principal` may read, each with the system that posted it:
+ * a source sees the steps it posted itself (a department's system does not read the 12345 hotline's notes and
+ * staff ids, nor the other way round); a reader that is no source (an auditor) sees every one. A step refused
+ * before its record kept its source shows `source: null`, to those readers only: whose it was is unknown.
+ */
+export function refusedStepsFor(principal: string, rejections: readonly Rejection[]): Array<Omit<Rejection, 'source'> & { readonly source: string | null }> {
+  return rejections
+    .filter((r) => r.kind === 'step')
+    .filter((r) => (r.source === undefined ? seesEverySource(principal) : mayReadSource(principal, r.source)))
+    .map((r) => ({ ...r, source: r.source ?? null }));
 }
 
 const LEVELS = { 5: LEVEL_LABELS[5], 4: LEVEL_LABELS[4], 3: LEVEL_LABELS[3], 2: LEVEL_LABELS[2], 1: LEVEL_LABELS[1] };
@@ -116,11 +131,17 @@ export const reviewRoutes: QueryRoutes = {
     });
   },
 
-  /** A case open for review: its record, its review (real or default), parked reviews and refusals. */
-  'GET /cases/{caseId}': async ({ params }) => {
+  /**
+   * A case open for review: its record, its review (real or default), parked reviews and refusals; of the
+   * refused steps, those the reader may see (`refusedStepsFor`).
+   */
+  'GET /cases/{caseId}': async ({ params, principal }) => {
     const caseId = params.caseId ?? '';
     const bundle = await loadCase(caseId);
-    if (!bundle.record && bundle.rejections.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
+    const rejections = bundle.rejections.filter((r) => r.kind === 'review');
+    const refusedSteps = refusedStepsFor(principal, bundle.rejections);
+    // Nothing but another source's refused steps: as unknown to this reader as a case never heard of.
+    if (!bundle.record && rejections.length === 0 && refusedSteps.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
     const state = bundle.record?.state;
     const review = state?.review;
     return json(200, {
@@ -137,8 +158,8 @@ export const reviewRoutes: QueryRoutes = {
         default: review?.defaulted ? review : null,
       },
       parked: bundle.record?.parked ?? [],
-      rejections: bundle.rejections.filter((r) => r.kind === 'review'),
-      refusedSteps: bundle.rejections.filter((r) => r.kind === 'step'),
+      rejections,
+      refusedSteps,
       rectification: bundle.rectification
         ? { state: bundle.rectification.state, href: `/rectifications/${encodeURIComponent(caseId)}` }
         : null,
@@ -146,8 +167,11 @@ export const reviewRoutes: QueryRoutes = {
     });
   },
 
-  /** A rectification case: state, deadlines, extensions, return visit, overdue flags, full history and refused steps. */
-  'GET /rectifications/{caseId}': async ({ params }) => {
+  /**
+   * A rectification case: state, deadlines, extensions, return visit, overdue flags, full history (every
+   * applied step, whoever posted it) and the refused steps the reader may see (`refusedStepsFor`).
+   */
+  'GET /rectifications/{caseId}': async ({ params, principal }) => {
     const caseId = params.caseId ?? '';
     const bundle = await loadCase(caseId);
     const rect = bundle.rectification;
@@ -155,7 +179,7 @@ export const reviewRoutes: QueryRoutes = {
     return json(200, {
       ...rect,
       allowedActions: allowedActions(rect.state),
-      refused: bundle.rejections.filter((r) => r.kind === 'step'),
+      refused: refusedStepsFor(principal, bundle.rejections),
     });
   },
 };

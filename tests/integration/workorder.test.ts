@@ -4,7 +4,8 @@
  * case, the reviewer's phone for the return visit, ID numbers masked in the content); the hotline reports
  * the order's progress back as rectification steps naming the owning department, posted as
  * `/systems/hotline-12345`, until the case is CLOSED; a redelivered step changes nothing; a good review
- * forwards nothing; and a stage that does not forward sends no work order.
+ * forwards nothing; and a stage that does not forward sends no work order. A step refused on the case is
+ * shown to the system that posted it (the department's or the hotline's) and to the auditor, not to the other.
  */
 import { makeIdNumber } from '#contract/identifiers';
 import { startLocal, sample, type Running } from '#support/runtime';
@@ -19,6 +20,7 @@ afterAll(async () => {
 
 const DEPT = '440305-SJJ';
 const HOTLINE = '/systems/hotline-12345';
+const DEPARTMENT_SYSTEM = '/systems/department';
 const PHONE = '13912345678';
 const completedTemplate = sample('gov.case.completed', 'window-case');
 const reviewTemplate = sample('gov.review.submitted', 'good-review');
@@ -42,6 +44,17 @@ function hotlineStep(caseId: string, action: string, at: string, over: Record<st
     id: `wo-${caseId}-${action}`,
     time: at,
     data: { caseId, action, actor: { departmentCode: DEPT, staffId: '12345/KF-0088' }, at, ...over },
+  };
+}
+
+/** What the owning department's own system posts: a step on the case, signed as `/systems/department`. */
+function departmentStep(caseId: string, id: string, action: string, at: string, over: Record<string, unknown> = {}): any {
+  return {
+    ...stepTemplate,
+    source: DEPARTMENT_SYSTEM,
+    id,
+    time: at,
+    data: { caseId, action, actor: { departmentCode: DEPT, staffId: 'S-0317' }, at, ...over },
   };
 }
 
@@ -117,4 +130,60 @@ describe('12345 work orders', () => {
     const out = await rt.get('/rectifications/WO-C1', { as: HOTLINE });
     expect([out.status, out.body.state]).toEqual([200, 'CLOSED']);
   }, 30_000);
+
+  it('shows the department and the hotline each only the refused steps it posted; the auditor sees both, with their sources', async () => {
+    await post(completed('WO-C3', '2026-11-05T09:00:00+08:00'));
+    await post(review('WO-R3', 'WO-C3', 2, '2026-11-05T09:30:00+08:00'));
+    // The department's system mistypes the year of a step; the hotline names a department that does not own the case.
+    const deptRefused = departmentStep('WO-C3', 'dept-WO-C3-1', 'acknowledge', '2025-11-05T10:00:00+08:00', { note: '科室内部备注：已约谈窗口人员' });
+    const hotlineRefused = hotlineStep('WO-C3', 'acknowledge', '2026-11-05T10:05:00+08:00', {
+      actor: { departmentCode: '440305-CGJ', staffId: '12345/KF-0099' },
+      note: '12345 坐席备注：申请人情绪激动',
+    });
+    const accepted = departmentStep('WO-C3', 'dept-WO-C3-2', 'acknowledge', '2026-11-05T10:10:00+08:00', { note: '已联系申请人' });
+    await post(deptRefused, hotlineRefused, accepted);
+
+    const refusedOf = (body: any) => body.map((r: any) => [r.source, r.code, r.details.actor.staffId]);
+    const deptRow = [DEPARTMENT_SYSTEM, 'BEFORE_REPORTED', 'S-0317'];
+    const hotlineRow = [HOTLINE, 'NOT_OWNING_DEPARTMENT', '12345/KF-0099'];
+
+    const asDept = await rt.get('/rectifications/WO-C3', { as: DEPARTMENT_SYSTEM });
+    const asHotline = await rt.get('/rectifications/WO-C3', { as: HOTLINE });
+    const asAuditor = await rt.get('/rectifications/WO-C3');
+    expect([asDept.status, asHotline.status, asAuditor.status]).toEqual([200, 200, 200]);
+    expect(refusedOf(asDept.body.refused)).toEqual([deptRow]);
+    expect(refusedOf(asHotline.body.refused)).toEqual([hotlineRow]);
+    expect(refusedOf(asAuditor.body.refused)).toEqual(expect.arrayContaining([deptRow, hotlineRow]));
+    expect(asAuditor.body.refused).toHaveLength(2);
+    // Neither reads the other's notes or staff ids anywhere in the answer.
+    expect(JSON.stringify(asDept.body)).not.toContain('KF-0099');
+    expect(JSON.stringify(asDept.body)).not.toContain('坐席备注');
+    expect(JSON.stringify(asHotline.body)).not.toContain('科室内部备注');
+    // The accepted step is the case's history, shown alike to every reader.
+    for (const out of [asDept, asHotline, asAuditor]) {
+      expect(out.body.history.map((h: any) => [h.action, h.to])).toEqual([
+        ['open', 'OPEN'],
+        ['acknowledge', 'IN_PROGRESS'],
+      ]);
+    }
+
+    // The review case lists refused steps the same way (the hotline does not read this route at all).
+    const caseAsDept = await rt.get('/cases/WO-C3', { as: DEPARTMENT_SYSTEM });
+    const caseAsAuditor = await rt.get('/cases/WO-C3');
+    expect(refusedOf(caseAsDept.body.refusedSteps)).toEqual([deptRow]);
+    expect(refusedOf(caseAsAuditor.body.refusedSteps)).toEqual(expect.arrayContaining([deptRow, hotlineRow]));
+    expect(caseAsAuditor.body.refusedSteps).toHaveLength(2);
+    expect((await rt.get('/cases/WO-C3', { as: HOTLINE })).status).toBe(403);
+  }, 60_000);
+
+  it('answers a case known only by another source’s refused step as unknown to the department, not to the auditor', async () => {
+    // A work order's outcome naming a case the review service never heard of: retried a few times, then refused.
+    await post(hotlineStep('WO-C404', 'acknowledge', '2026-11-05T11:00:00+08:00', { note: '12345 坐席备注：工单号有误' }));
+    const asDept = await rt.get('/cases/WO-C404', { as: DEPARTMENT_SYSTEM });
+    expect(asDept.status).toBe(404);
+    expect(JSON.stringify(asDept.body)).not.toContain('坐席备注');
+    const asAuditor = await rt.get('/cases/WO-C404');
+    expect([asAuditor.status, asAuditor.body.status]).toEqual([200, 'awaiting-case']);
+    expect(asAuditor.body.refusedSteps.map((r: any) => [r.source, r.code])).toEqual([[HOTLINE, 'RECTIFICATION_UNKNOWN']]);
+  }, 60_000);
 });

@@ -1,0 +1,61 @@
+/**
+ * The refused rectification steps `GET /cases/{caseId}` and `GET /rectifications/{caseId}` list: a source sees
+ * the steps it posted itself, a reader that is no source (an auditor) sees every one with its source, and a
+ * step recorded before its source was kept is shown to those readers only.
+ */
+import type { Rejection } from '#review';
+import { stages } from '#topology/stages';
+
+process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
+const { refusedStepsFor } = await import('#query/review');
+
+const DEPARTMENT = '/systems/department';
+const HOTLINE = '/systems/hotline-12345';
+const AUDITOR = '/auditors/district';
+
+function refusedStep(ref: string, source: string | undefined, staffId: string): Rejection {
+  return {
+    kind: 'step',
+    ref,
+    code: 'ACTION_NOT_ALLOWED',
+    reason: 'close is not allowed in state OPEN',
+    at: '2026-11-03T02:00:00.000Z',
+    recordedAt: '2026-11-03T02:00:01.000Z',
+    ...(source !== undefined ? { source } : {}),
+    details: { action: 'close', actor: { departmentCode: '440305-SJJ', staffId }, note: `note of ${staffId}` },
+  };
+}
+
+const rejections: Rejection[] = [
+  { kind: 'review', ref: 'R-2', code: 'DUPLICATE_REVIEW', reason: 'a second review', at: '2026-11-03T01:00:00.000Z', recordedAt: '2026-11-03T01:00:01.000Z', details: {} },
+  refusedStep('dept', DEPARTMENT, 'S-0317'),
+  refusedStep('hotline', HOTLINE, '12345/KF-0088'),
+  refusedStep('old', undefined, 'S-0001'),
+];
+
+const refs = (principal: string) => refusedStepsFor(principal, rejections).map((r) => [r.ref, r.source]);
+
+describe('refusedStepsFor', () => {
+  it('shows a source only the refused steps it posted itself', () => {
+    expect(refs(DEPARTMENT)).toEqual([['dept', DEPARTMENT]]);
+    expect(refs(HOTLINE)).toEqual([['hotline', HOTLINE]]);
+    expect(refs('/systems/review-channel')).toEqual([]);
+  });
+
+  it('shows a reader that is no source every refused step, with the source that posted it', () => {
+    expect(refs(AUDITOR)).toEqual([
+      ['dept', DEPARTMENT],
+      ['hotline', HOTLINE],
+      ['old', null],
+    ]);
+  });
+
+  it('shows a step recorded without its source to no source, only to the readers that see every source', () => {
+    for (const source of [DEPARTMENT, HOTLINE]) expect(refs(source).map(([ref]) => ref)).not.toContain('old');
+    expect(refs(AUDITOR).map(([ref]) => ref)).toContain('old');
+  });
+
+  it('keeps what a step carries (its note and staff id) for the readers that see it', () => {
+    expect(refusedStepsFor(HOTLINE, rejections)).toEqual([{ ...refusedStep('hotline', HOTLINE, '12345/KF-0088'), source: HOTLINE }]);
+  });
+});
