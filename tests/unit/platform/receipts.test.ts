@@ -43,6 +43,9 @@ describe('receipt kinds: one vocabulary', () => {
     const kind = doc.components.schemas.ReceiptKind;
     expect(kind.enum).toEqual(Object.keys(RECEIPT_KINDS));
     for (const [code, k] of Object.entries(RECEIPT_KINDS)) expect(kind['x-kinds'][code]).toEqual(k);
+    // The schema's description lists them all too, in the same words.
+    const listed = Object.entries(RECEIPT_KINDS).map(([code, k]) => `${code} (${k.outcome}): ${k.description}`);
+    expect(kind.description).toBe(`The one vocabulary of receipt kinds, whichever capability recorded them. ${listed.join(' ')}`);
   });
 
   it('is explained in docs/contract.md, kind by kind, with no reference a clone cannot follow', () => {
