@@ -99,3 +99,31 @@ export const rfc3339TimestampForm = () =>
     z.refine((s) => !RFC3339_TIMESTAMP.test(s) || isRfc3339Timestamp(s), 'has second 60, a leap second, where none can fall (only at 23:59:60 UTC on the last day of a month)'),
     z.meta({ format: 'date-time' }),
   );
+
+/** "…THH:MM:SS", an optional fraction, then the offset: the parts `compareInstants` reads. */
+const FRACTION = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/;
+
+/**
+ * The order of two timestamps as instants, whatever offsets they are written in: negative when `a` is
+ * before `b`, 0 at the same instant, positive after; NaN when either cannot be read. Exact to the last digit
+ * of either fraction (Date.parse keeps milliseconds only, so two instants within one millisecond would
+ * compare equal). A leap second reads as the last instant of its minute, as the edge keeps it.
+ */
+export function compareInstants(a: string, b: string): number {
+  const [aMs, aRest] = instantParts(a);
+  const [bMs, bRest] = instantParts(b);
+  if (Number.isNaN(aMs) || Number.isNaN(bMs)) return Number.NaN;
+  if (aMs !== bMs) return aMs - bMs;
+  // The same millisecond: the digits after it, as decimal fractions of equal length.
+  const width = Math.max(aRest.length, bRest.length);
+  const [x, y] = [aRest.padEnd(width, '0'), bRest.padEnd(width, '0')];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** Milliseconds since the epoch, and the fraction's digits below the millisecond. */
+function instantParts(s: string): [number, string] {
+  const m = FRACTION.exec(withoutLeapSecond(s).toUpperCase());
+  if (m === null) return [Number.NaN, ''];
+  const [, upToSeconds, fraction = '', offset] = m;
+  return [Date.parse(`${upToSeconds}.${fraction.slice(0, 3).padEnd(3, '0')}${offset}`), fraction.slice(3)];
+}
