@@ -6,10 +6,15 @@
  * (code REVIEWED_BY_PERSON) and as the last step of its trace; no deadline stays open.
  *
  * Only an application in MANUAL_REVIEW takes one; any other state refuses it (the current decision
- * stands). `itemCode` is optional and addresses one child of a bundle (一件事); on a single-item application
- * the application's own item code says nothing more than its absence, and any other code is refused.
+ * stands). A decision dated before the application was submitted (`at` before `submittedAt`, compared as
+ * instants: a mistyped year, a wrong clock) is refused too (BEFORE_SUBMITTED): taken, it would report a
+ * negative processing time and an audit trail deciding before the submission.
+ *
+ * `itemCode` is optional and addresses one child of a bundle (一件事); on a single-item application the
+ * application's own item code says nothing more than its absence, and any other code is refused.
  */
 import type { WorkingCalendar } from '#calendar/types';
+import { compareInstants } from '#contract/timestamp';
 import { certificateNo } from './certificate';
 import { itemTimes } from './decide';
 import type { Decision, Effect, Refusal, ReviewRecord, TraceStep, Transition } from './decision';
@@ -38,7 +43,16 @@ export function reviewRefusal(decision: Decision, review: PersonReview): Refusal
   if (decision.outcome !== 'MANUAL_REVIEW') {
     return { code: 'NOT_IN_MANUAL_REVIEW', message: `申请当前状态为 ${decision.outcome}，不处于人工审核状态，人工审核决定未予采纳` };
   }
-  return undefined;
+  return beforeSubmitted(decision.submittedAt, review);
+}
+
+/**
+ * BEFORE_SUBMITTED when the person's decision is dated before the submission, as instants (offsets may
+ * differ); a decision at the very instant of the submission is taken. Undefined otherwise.
+ */
+export function beforeSubmitted(submittedAt: string, review: Pick<PersonReview, 'at'>): Refusal | undefined {
+  if (!(compareInstants(review.at, submittedAt) < 0)) return undefined;
+  return { code: 'BEFORE_SUBMITTED', message: `人工审核决定时间 ${review.at} 早于申请提交时间 ${submittedAt}，人工审核决定未予采纳` };
 }
 
 export function onReview(

@@ -8,7 +8,7 @@
  */
 import type { Decision, Refusal } from '../decision';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
-import { onReview, type PersonReview } from '../reviewed';
+import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
 import { settle, type BundleChild, type BundleContext, type BundleState } from './application';
 import { mergeSupplement, planSupplement } from './supplement';
@@ -100,7 +100,8 @@ function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<strin
 /**
  * A person's decision on one child in manual review: the child's next version (certificate on approval),
  * then the followers it unblocks decided and the roll-up recomputed. Refused without `itemCode`
- * (ITEM_CODE_REQUIRED), for an item not in the bundle, or for a child not in manual review. A final bundle
+ * (ITEM_CODE_REQUIRED), for an item not in the bundle, for a child not in manual review, or when dated
+ * before the bundle application was submitted (BEFORE_SUBMITTED). A final bundle
  * stays final with the same status: only a required child rejected, terminated or revoked makes a bundle
  * with a child in manual review final, and a person's decision on another child changes none of that.
  */
@@ -120,6 +121,8 @@ export function reviewBundleChild(previous: BundleState, review: PersonReview, c
     const state = decision?.outcome ?? child.state.kind;
     return { ok: false, refusal: { code: 'NOT_IN_MANUAL_REVIEW', message: `事项 ${review.itemCode} 当前状态为 ${state}，不处于人工审核状态，人工审核决定未予采纳` } };
   }
+  const early = beforeSubmitted(previous.submittedAt, review);
+  if (early !== undefined) return { ok: false, refusal: { ...early, message: `事项 ${review.itemCode}：${early.message}` } };
   const item: ServiceItem | undefined = context.items.get(review.itemCode);
   if (item === undefined) throw new Error(`item ${review.itemCode} of bundle application ${applicationId} is not in the catalogue; retrying`);
   const { itemCode: _child, ...single } = review;
