@@ -5,8 +5,12 @@
  *  - a person's decision (gov.application.reviewed, posted by /systems/department) on an application in
  *    MANUAL_REVIEW becomes its next version: APPROVED with a certificate, a review case and an outbound
  *    event; REJECTED with the reviewer's reasons; a decision on an application in another state is refused
- *    with a receipt; a redelivery (same event, or same content under a new id) changes nothing.
+ *    with a receipt; a redelivery (same event, or same content under a new id) changes nothing;
+ *  - a person's decision dated before the submission (a mistyped year; a millisecond before, in another
+ *    offset too) is refused (BEFORE_SUBMITTED), readable in GET /refusals, recorded once though the
+ *    queue delivers it again; the application stays in MANUAL_REVIEW and takes a correctly dated decision.
  */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -167,5 +171,60 @@ describe('秒批 after the machine, through the running runtime', () => {
     const queues = (await rt.dev('GET', '/_dev/queues')).body;
     expect([queues.approval.dlq, queues.hardcase.dlq, queues.review.dlq]).toEqual([0, 0, 0]);
   });
-});
 
+  /** Puts an event on the approval queue as a redelivery would find it there (the edge accepted it once already). */
+  async function redeliver(e: any): Promise<void> {
+    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+    try {
+      await client.send(new SendMessageCommand({
+        QueueUrl: sqs.queues.approval.url,
+        MessageBody: JSON.stringify(e),
+        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
+      }));
+    } finally {
+      client.destroy();
+    }
+    await rt.drain();
+  }
+
+  it('refuses a person\'s decision dated before the submission, once, and takes a correctly dated one', async () => {
+    const EARLY = 'SQ-20261105-800004';
+    await postAll([weather(EARLY)]);
+    await rt.drain();
+    expect(await decisionOf(EARLY)).toMatchObject({ outcome: 'MANUAL_REVIEW', sequence: 1, submittedAt: '2026-11-05T14:00:00+08:00' }); // 06:00:00Z
+    // A mistyped year; a millisecond before, in UTC; and a millisecond before written at +09:00, which as a
+    // string sorts after the submission's "2026-11-05T14:00:00+08:00" but is an instant before it.
+    const typo = variant('gov.application.reviewed', 'approved', { applicationId: EARLY, at: '2025-11-06T10:18:00+08:00' });
+    const msBefore = variant('gov.application.reviewed', 'approved', { applicationId: EARLY, at: '2026-11-05T05:59:59.999Z' });
+    const sortsLater = variant('gov.application.reviewed', 'rejected', { applicationId: EARLY, at: '2026-11-05T14:59:59.999+09:00' });
+    const early = [typo, msBefore, sortsLater];
+    await postAll(early);
+    await rt.drain();
+
+    for (const e of early) {
+      const receipt = await get(`/events/${encodeURIComponent(e.id)}/receipt`, DEPARTMENT);
+      expect([e.id, receipt]).toEqual([e.id, expect.objectContaining({ outcome: 'refused', kind: 'BEFORE_SUBMITTED' })]);
+    }
+    // The same event delivered again by the queue (the edge took it once): recorded once.
+    await redeliver(typo);
+    const listed = ((await get('/refusals?since=2026-11-05&limit=100', DEPARTMENT)).refusals as any[]).filter((r) => early.some((e) => e.id === r.id));
+    expect(listed.map((r) => `${r.id} ${r.kind}`).sort()).toEqual(early.map((e) => `${e.id} BEFORE_SUBMITTED`).sort());
+    const refused = await decisionOf(EARLY);
+    expect(refused).toMatchObject({ outcome: 'MANUAL_REVIEW', sequence: 1 });
+    expect(refused.history).toHaveLength(1);
+    expect(refused.refusals.map((r: any) => `${r.cause.id} ${r.code}`).sort()).toEqual(early.map((e) => `${e.id} BEFORE_SUBMITTED`).sort());
+    expect(await outbound('gov.application.decided', EARLY)).toHaveLength(1);
+
+    // A decision at the very instant of the submission, written in another offset, is taken.
+    const fixed = variant('gov.application.reviewed', 'approved', { applicationId: EARLY, at: '2026-11-05T06:00:00Z' });
+    await postAll([fixed]);
+    await rt.drain();
+    const d = await decisionOf(EARLY);
+    expect(d).toMatchObject({ outcome: 'APPROVED', sequence: 2, decidedAt: '2026-11-05T06:00:00.000Z', latencyMs: 0 });
+    expect(d.refusals).toHaveLength(3);
+    expect(await get(`/events/${encodeURIComponent(fixed.id)}/receipt`, DEPARTMENT)).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'APPROVED' } });
+    const queues = (await rt.dev('GET', '/_dev/queues')).body;
+    expect([queues.approval.dlq, queues.hardcase.dlq, queues.review.dlq]).toEqual([0, 0, 0]);
+  });
+});
