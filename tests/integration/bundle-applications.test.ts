@@ -2,7 +2,8 @@
  * 一件事 bundle applications end to end through the local runtime: both sample bundles published with
  * their items; a 企业开办 application whose children are decided in parallel and in order (the seal and the
  * bank account on the business licence just issued), one child waiting for a person until the department's
- * decision by itemCode settles the bundle and opens its one review case for the lead department; a
+ * decision by itemCode settles the bundle and opens its one review case for the lead department (one dated
+ * before the submission refused, the child left with a person); a
  * 出生一件事 application that needs answers until a supplement gives them, then decides a chain of
  * three children each on the certificate the previous one issued; a required child rejected while an
  * optional one is approved; a supplement to a final bundle refused; the same id with other content recorded as
@@ -82,6 +83,23 @@ describe('一件事 bundle applications, through the running runtime', () => {
       ['QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-SLDJ', 'QYKB-YHKH', 'QYKB-YZKZ'].map((c) => `${START_UP}:${c}`),
     );
     expect((await outbound('gov.application.bundle.decided', START_UP)).map((e) => [e.id, e.data.status])).toEqual([[`bundle-decision:${START_UP}:1`, 'IN_PROGRESS']]);
+  });
+
+  it('refuses a decision on the child dated before the application was submitted: the child stays with a person', async () => {
+    // Submitted 2026-11-05T14:00:00+08:00; a millisecond before it, written in UTC, and one with the year mistyped.
+    const early = [
+      event('gov.application.reviewed', 'approved', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T05:59:59.999Z' }),
+      event('gov.application.reviewed', 'approved', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2025-11-05T15:00:00+08:00' }),
+    ];
+    await postAll(early);
+    for (const e of early) {
+      expect([e.id, await get(`/events/${encodeURIComponent(e.id)}/receipt`, DEPARTMENT)]).toEqual([e.id, expect.objectContaining({ outcome: 'refused', kind: 'BEFORE_SUBMITTED' })]);
+    }
+    const listed = ((await get('/refusals?since=2026-11-05&limit=100', DEPARTMENT)).refusals as any[]).filter((r) => early.some((e) => e.id === r.id));
+    expect(listed.map((r) => r.kind)).toEqual(['BEFORE_SUBMITTED', 'BEFORE_SUBMITTED']);
+    const view = await bundleOf(START_UP);
+    expect(view).toMatchObject({ status: 'IN_PROGRESS', sequence: 1 });
+    expect(outcomes(view)['QYKB-SBDJ']).toBe('MANUAL_REVIEW');
   });
 
   it('takes the department\'s decision on the child by itemCode: the bundle is APPROVED and the lead department\'s case opened', async () => {
