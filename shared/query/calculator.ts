@@ -50,6 +50,7 @@ const STATE_LABEL: Record<EntitlementState, string> = {
   OBJECTED: '异议处理中',
   REMOVED: '异议成立，已移出名单',
   RECOVERED: '已追回',
+  LAPSED: '政策已终止，公示失效',
 };
 
 const criterion = (c: CriterionView) => ({

@@ -18,6 +18,9 @@ export const COUNTERS = [
   'eligible', 'needsInfo', 'ineligible', 'notified', 'granted', 'confirmed', 'disbursed', 'exhausted',
   // 公示 and 异议 (pinned): PUBLICIZED counts as eligible too; a removed pair is not eligible, it is removed.
   'publicized', 'objected', 'removed',
+  // Listed pairs whose policy ended before their release (withdrawn, or past validTo at the window's end):
+  // never pushed, their reservation returned, not eligible either.
+  'lapsed',
   // Objections filed (both kinds), third-party ones upheld or dismissed, self-objections that added the
   // pair or changed nothing (never upheld or dismissed: they are decided by re-evaluation).
   'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
@@ -45,6 +48,7 @@ const REACHED_COUNTER: Partial<Record<EntitlementState, Counter>> = {
   PUBLICIZED: 'publicized',
   OBJECTED: 'objected',
   REMOVED: 'removed',
+  LAPSED: 'lapsed',
   RECOVERED: 'recovered',
 };
 /** Counters that count the current state only. */
@@ -77,6 +81,8 @@ export function counterDeltas(t: Transition): CounterDeltas {
   for (const s of t.newlyReached) add(REACHED_COUNTER[s], 1);
   // Pinned: a pair removed by an upheld objection is not eligible (it is counted as removed).
   if (t.newlyReached.includes('REMOVED')) add('eligible', -1);
+  // Nor is a listed pair whose policy ended before its release (counted as lapsed).
+  if (t.newlyReached.includes('LAPSED')) add('eligible', -1);
   if (t.publicityToPaymentDays !== undefined && t.newlyReached.includes('DISBURSED')) {
     add('paidAfterPublicity', 1);
     add('publicityToPaymentDays', t.publicityToPaymentDays);
@@ -168,6 +174,7 @@ export function computeFigures(
       if (counter !== undefined) c[counter]++;
     }
     if (e.reached.includes('REMOVED') && e.reached.includes('ELIGIBLE')) c.eligible--;
+    if (e.reached.includes('LAPSED') && e.reached.includes('ELIGIBLE')) c.eligible--;
     const current = CURRENT_COUNTER[e.state];
     if (current !== undefined) c[current]++;
     amountReserved += e.amountReserved ?? 0;

@@ -6,6 +6,8 @@
  *   OBJECTED → PUBLICIZED                    dismissed while the window is open, or after its  planResolution
  *                                            end but before the close released the window
  *   OBJECTED → NOTIFIED (→ GRANTED)          dismissed after the close released the window    planResolution
+ *   OBJECTED → LAPSED                        the same, once the policy has ended (withdrawn, or  planResolution
+ *                                            expired by the window's end): its reservation returned
  *   ELIGIBLE → PUBLICIZED → NOTIFIED (→ GRANTED)   a self-objection received in time, processed   releaseAfterClose
  *                                            after the close released the window: listed and
  *                                            released in one write
@@ -135,7 +137,7 @@ export function planResolution(
   }
   const release = planRelease(cleared, policy, now, timeZone);
   if (release.kind !== 'transition') {
-    // The policy pushes nothing more (withdrawn, expired): the pair goes back to the list it was on.
+    // Nothing to push it with (no channels): the pair goes back to the list it was on.
     return transition(entitlement, {
       ...base,
       steps: [{ from: 'OBJECTED', to: 'PUBLICIZED', reason: 'OBJECTION_DISMISSED' }],
@@ -148,6 +150,8 @@ export function planResolution(
     ...pushDays(entitlement, now, timeZone),
     steps: t.steps,
     ...(t.notification !== undefined ? { notification: t.notification } : {}),
+    // The policy ended before the release (withdrawn, expired): the pair lapses, its reservation returned.
+    ...(t.release !== undefined ? { release: t.release } : {}),
     set: { openObjections: undefined },
   });
 }

@@ -31,7 +31,7 @@ export const PUSHED_STATES: ReadonlySet<EntitlementState> = new Set([
  * States of a pair on a publicity list (公示): matching does not move them either, since listed pairs are
  * not re-evaluated — objections are how the list is corrected.
  */
-export const LISTED_STATES: ReadonlySet<EntitlementState> = new Set(['PUBLICIZED', 'OBJECTED', 'REMOVED']);
+export const LISTED_STATES: ReadonlySet<EntitlementState> = new Set(['PUBLICIZED', 'OBJECTED', 'REMOVED', 'LAPSED']);
 
 export interface NotificationIntent {
   /** The same for every attempt on the pair, so the outbound queue and channel senders dedupe too. */
@@ -164,6 +164,7 @@ const STAMP: Partial<Record<EntitlementState, keyof Entitlement>> = {
   PUBLICIZED: 'publicizedAt',
   OBJECTED: 'objectedAt',
   REMOVED: 'removedAt',
+  LAPSED: 'lapsedAt',
   RECOVERED: 'recoveredAt',
 };
 

@@ -4,6 +4,8 @@
  *   ELIGIBLE → PUBLICIZED | EXHAUSTED       listed (a budgeted grant reserves its amount now)   planListing
  *   PUBLICIZED | OBJECTED → NOTIFIED (→ GRANTED)   the window closed: proceed as without publicity   planRelease
  *   EXHAUSTED → PUBLICIZED                  budget returned by an upheld objection              planListing
+ *   PUBLICIZED | OBJECTED → LAPSED          the policy ended before the release: off the list,   planRelease
+ *                                           never pushed, its reservation returned
  *
  * The window (pinned): a pair is listed when it becomes eligible; its window ends at the end of the N-th
  * working day after that day (the starting day not counted). A pair that becomes eligible while a window of
@@ -104,13 +106,19 @@ export function planListing(
  * The window of a listed pair closed (or its last objection was dismissed after the close): the pair
  * proceeds as a pair of a policy without publicity would — a confirm policy invites, a grant policy grants
  * (with what was reserved at the listing) — without being evaluated again. Nothing while the window is open.
+ *
+ * When the policy ended first — withdrawn, or its validTo (a local date in `timeZone`) passed before the
+ * pair's window ended — the pair pushes nothing more: it lapses (LAPSED), off the list, its reservation
+ * returned. Expiry is judged at the window's end, not when the close runs, so the close's grace (or a late
+ * schedule) never decides it: a window that ended within the policy's validity releases its pairs.
  */
 export function planRelease(entitlement: Entitlement, policy: Policy, now: Instant, timeZone?: string): Plan {
   if (entitlement.state !== 'PUBLICIZED' && entitlement.state !== 'OBJECTED') return unchanged('NOT_LISTED');
   if ((entitlement.openObjections ?? []).length > 0) return unchanged('ALREADY_OBJECTED');
   const closesAt = entitlement.publicity?.closesAt;
   if (closesAt !== undefined && isOpenAt(closesAt, now)) return unchanged('WINDOW_OPEN');
-  const inactive = policyInactiveReason(policy, now, timeZone);
+  const inactive = policyInactiveReason(policy, closesAt ?? now, timeZone);
+  if (inactive === 'POLICY_WITHDRAWN' || inactive === 'POLICY_EXPIRED') return planLapse(entitlement, policy, now, inactive);
   if (inactive !== undefined) return unchanged(inactive);
   if (policy.channels.length === 0) return unchanged('NO_CHANNELS');
   const base = {
@@ -125,6 +133,23 @@ export function planRelease(entitlement: Entitlement, policy: Policy, now: Insta
     ...base,
     steps: [notify, { from: 'NOTIFIED', to: 'GRANTED', reason: 'GRANTED_AT_ONCE' }],
     notification: notificationFor(policy, entitlement, 'granted', now),
+  });
+}
+
+/**
+ * A listed pair whose policy ended before its release: LAPSED (terminal), its reservation returned to the
+ * budget. Not counted as eligible any more (counted as lapsed); nobody is notified.
+ */
+function planLapse(entitlement: Entitlement, policy: Policy, now: Instant, reason: 'POLICY_WITHDRAWN' | 'POLICY_EXPIRED'): Plan {
+  const reserved = entitlement.amountReserved ?? 0;
+  return transition(entitlement, {
+    policyId: policy.policyId,
+    creditCode: entitlement.creditCode,
+    policyVersion: entitlement.policyVersion,
+    at: now,
+    steps: [{ from: entitlement.state, to: 'LAPSED', reason }],
+    ...(reserved > 0 ? { release: { amount: reserved } } : {}),
+    set: { openObjections: undefined },
   });
 }
 

@@ -104,8 +104,11 @@ export type { CreditRecord } from '#contract/schemas';
 /**
  * PUBLICIZED: listed in the policy's publicity window (公示), counted as eligible, nobody notified yet;
  * OBJECTED: held by a third-party objection until it is resolved; REMOVED: an upheld objection took it off
- * the list (not eligible, its budget returned). RECOVERED: money disbursed was taken back (追回), the amount
- * credited back to the budget; it still counts in every state it reached.
+ * the list (not eligible, its budget returned). LAPSED: the policy ended while the pair was listed — it was
+ * withdrawn before the pair's release, or its validTo passed before the pair's window ended — so the pair is
+ * off the list and never pushed (not eligible, its budget returned; counted as lapsed). RECOVERED: money
+ * disbursed was taken back (追回), the amount credited back to the budget; it still counts in every state it
+ * reached.
  *
  * INELIGIBLE is stored only for a pair that was ELIGIBLE, NEEDS_INFO or EXHAUSTED (never notified) and no
  * longer matches (so it leaves the needs-info list and is never pushed nor paid from returned budget); a
@@ -113,7 +116,7 @@ export type { CreditRecord } from '#contract/schemas';
  */
 export const ENTITLEMENT_STATES = [
   'ELIGIBLE', 'NEEDS_INFO', 'INELIGIBLE', 'NOTIFIED', 'GRANTED', 'CONFIRMED', 'DISBURSED', 'EXHAUSTED',
-  'PUBLICIZED', 'OBJECTED', 'REMOVED', 'RECOVERED',
+  'PUBLICIZED', 'OBJECTED', 'REMOVED', 'RECOVERED', 'LAPSED',
 ] as const;
 export type EntitlementState = (typeof ENTITLEMENT_STATES)[number];
 
@@ -172,6 +175,8 @@ export interface Entitlement {
   readonly publicizedAt?: Instant;
   readonly objectedAt?: Instant;
   readonly removedAt?: Instant;
+  /** When the listing lapsed with its policy (LAPSED). */
+  readonly lapsedAt?: Instant;
   readonly recoveredAt?: Instant;
   /** Yuan taken back after the disbursement (追回). */
   readonly amountRecovered?: number;
@@ -208,7 +213,10 @@ export type TransitionReason =
   | 'OBJECTION_UPHELD'
   | 'OBJECTION_DISMISSED'
   | 'BUDGET_RETURNED'
-  | 'RECOVERED';
+  | 'RECOVERED'
+  /** A listed pair lapsed: its policy was withdrawn, or expired before the pair's window ended. */
+  | 'POLICY_WITHDRAWN'
+  | 'POLICY_EXPIRED';
 
 /** Truth re-exported so callers of this module need one import. */
 export type { Truth };

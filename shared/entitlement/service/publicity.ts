@@ -3,6 +3,8 @@
  * grace period ago: objections received in time may still be queued) is finished — its listed pairs
  * proceed as they would have without publicity (a confirm policy invites, a grant policy grants with what
  * was reserved at the listing), without being evaluated again — then it is no longer due. Pairs held by an objection stay held; their resolution moves them on.
+ * A pair whose policy ended first (withdrawn before the close, or past its validTo when the window ended)
+ * lapses instead (LAPSED): nobody is notified and its reservation goes back to the budget, in the same write.
  *
  * Re-running changes nothing: a moved pair is not PUBLICIZED any more, and a pair whose notification was
  * committed but not yet sent (a crash in between) is sent again (the same message id) before the window
@@ -30,7 +32,10 @@ const MAX_ATTEMPTS = 5;
 
 export interface PublicitySummary {
   readonly windows: number;
+  /** Pairs moved on at the close: pushed, or lapsed with their policy. */
   readonly released: number;
+  /** Of those, the pairs that lapsed (their policy withdrawn or expired): not pushed, budget returned. */
+  readonly lapsed: number;
 }
 
 /** The pair's release at the close, committed; re-planned on a race. */
@@ -57,7 +62,7 @@ export async function releasePair(ports: PolicyEventPorts, policy: Policy, liste
 }
 
 /** One closed window: its pairs released in the budget's order, their notifications queued, then finished. */
-async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instant): Promise<number> {
+async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instant): Promise<{ released: number; lapsed: number }> {
   const { store } = ports;
   const policy = await store.getPolicy(due.policyId);
   if (policy !== undefined) {
@@ -75,12 +80,14 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
     const after = await inPool(late, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
     await afterSettle(ports, after, now);
     await store.finishWindow(due);
-    const released = [...results, ...after].filter((r) => r.committed.length > 0).length;
-    logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released });
-    return released;
+    const moved = [...results, ...after].filter((r) => r.committed.length > 0);
+    const released = moved.length;
+    const lapsed = moved.filter((r) => r.entitlement?.state === 'LAPSED').length;
+    logger.info('publicity window closed', { policyId: due.policyId, windowId: due.windowId, listed: pairs.length, released, lapsed });
+    return { released, lapsed };
   }
   await store.finishWindow(due);
-  return 0;
+  return { released: 0, lapsed: 0 };
 }
 
 /**
@@ -118,6 +125,11 @@ export async function closePublicityWindows(ports: EntitlementPorts): Promise<Pu
   const now = ports.clock.now();
   const due = await ports.store.listDueWindows(closeDueBefore(now, ports.settings.publicityCloseGraceMs), WINDOWS_PER_RUN);
   let released = 0;
-  for (const w of due) released += await finishWindow(ports, w, now);
-  return { windows: due.length, released };
+  let lapsed = 0;
+  for (const w of due) {
+    const out = await finishWindow(ports, w, now);
+    released += out.released;
+    lapsed += out.lapsed;
+  }
+  return { windows: due.length, released, lapsed };
 }

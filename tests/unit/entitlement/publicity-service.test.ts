@@ -124,12 +124,12 @@ describe('publicity and objections (service)', () => {
     const { w, service } = await listed();
     w.now = IN_WINDOW;
     await service.fileObjection(objection(B!, 'thirdParty', 'O-4'), cause('gov.policy.objection.filed'));
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A]);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
     // Dismissed after the close: it proceeds at once.
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('unchanged:DISMISSED');
@@ -171,12 +171,12 @@ describe('objections received in time, processed after the window closed', () =>
   it('waits the grace after the window before the close, so a third-party objection received in time still holds its pair', async () => {
     const { w, service } = await listed(30 * 60_000);
     w.now = minutesAfterClose(10);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
     expect(state(w, A!)).toBe('PUBLICIZED');
     // Received a minute before the end, processed ten minutes after it: in time, it holds the pair.
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-q', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([B]);
   });
@@ -184,7 +184,7 @@ describe('objections received in time, processed after the window closed', () =>
   it('files a third-party objection processed after its pair was released (a redrive), holding nothing, counted once', async () => {
     const { w, service } = await listed();
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
     const filed = cause('gov.policy.objection.filed');
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-r', IN_WINDOW), filed)).toBe('filed:ALREADY_RELEASED');
     expect(state(w, A!)).toBe('GRANTED');
@@ -234,7 +234,7 @@ describe('objections received in time, processed after the window closed', () =>
     w.now = minutesAfterClose(12);
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-g2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
     // Dismissed after the close released the window: on to the push at once.
     w.now = minutesAfterClose(40);
@@ -261,7 +261,7 @@ describe('objections received in time, processed after the window closed', () =>
       }
       return pairs;
     };
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
     // The dismissal saw the window not yet released, and the close released and finished it before the
     // dismissal's commit: the dismissal's second look releases B.
@@ -295,7 +295,7 @@ describe('objections received in time, processed after the window closed', () =>
       if (++calls === 2) outcome = await service.resolveObjection({ objectionId: 'O-m1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'));
       return pairs;
     };
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect(outcome).toBe('DISMISSED:OBJECTED->GRANTED');
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
     expect(w.store.due.size).toBe(0);
@@ -320,7 +320,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect(state(w, A!)).toBe('PUBLICIZED');
     expect(w.store.due.size).toBe(1);
     w.store.listInWindow = listInWindow;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
     expect(w.store.due.size).toBe(0);
   });
@@ -344,7 +344,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect(state(w, A!)).toBe('GRANTED');
     // The close's next run releases B and finishes the window; A is not released twice (its undelivered
     // notification is queued again with the same id, which the outbox sends once).
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
     expect(w.store.due.size).toBe(0);
     expect(new Set(w.sent.notifications.map((n) => `${n.id}:${n.data.creditCode}`)).size).toBe(2);
     expect([...new Set(w.sent.notifications.map((n) => n.data.creditCode))].sort()).toEqual([A, B].sort());
@@ -365,7 +365,7 @@ describe('objections received in time, processed after the window closed', () =>
     // An objection received in time and processed now holds it, like any listed pair.
     expect(await service.fileObjection(objection(D!, 'thirdParty', 'O-sg2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
     expect([A, B, D].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED', 'OBJECTED']);
   });
 
@@ -373,7 +373,7 @@ describe('objections received in time, processed after the window closed', () =>
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
     const filed = cause('gov.policy.objection.filed');
     const self = objection(D!, 'self', 'O-s', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
     const outboundBefore = w.sent.outbound.length;
@@ -387,7 +387,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B, D]);
     expect(w.store.objections.get('O-s')?.state).toBe('ADDED');
     // Nothing is left for a close, and a redelivery adds, counts and sends nothing more once delivered.
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
     await service.deliverNotification({ policyId: 'P-PUB', creditCode: D!, eventId: w.sent.notifications[2]!.id, receiveCount: 1 });
     expect(await service.fileObjection(self, filed)).toBe('unchanged:ADDED');
     expect(w.sent.notifications).toHaveLength(3);
@@ -412,5 +412,69 @@ describe('objections received in time, processed after the window closed', () =>
     expect(w.sent.notifications.at(-1)?.id).toBe(first.id);
     expect(w.sent.outbound.filter((o) => o.type === 'gov.policy.publicity.listed').at(-1)).toEqual(list);
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, notified: 3 });
+  });
+});
+
+describe('a listing that outlives its policy', () => {
+  /** A, B listed (the budget reserved for both), C exhausted, D needs info; each case its own policy id. */
+  async function listedUnder(policyId: string, over: Record<string, unknown> = {}) {
+    const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1 });
+    const service = createEntitlementService(w.ports);
+    for (const c of [A!, B!, C!]) w.profiles.set(c, profile({ creditCode: c, name: `企业${c.slice(-3)}` }));
+    w.profiles.set(D!, profile({ creditCode: D!, exportValueUsd: undefined }));
+    await service.publishPolicy({ ...GRANT, policyId, ...over }, cause('gov.policy.published'));
+    for (const s of w.sent.slices) await service.runMatchSlice(s.data);
+    const st = (code: string) => w.store.entitlements.get(`${policyId}/${code}`)?.state;
+    expect([A, B, C].map((c) => st(c!))).toEqual(['PUBLICIZED', 'PUBLICIZED', 'EXHAUSTED']);
+    expect(w.store.budgets.get(policyId)).toBe(0);
+    return { w, service, st };
+  }
+
+  it('lapses at the close the pairs of a policy withdrawn during the window: nobody notified, the budget returned, once', async () => {
+    const { w, service, st } = await listedUnder('P-PUB-LAPSE-W');
+    w.now = IN_WINDOW;
+    expect(await service.fileObjection({ ...objection(B!, 'thirdParty', 'O-lw'), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
+    expect(await service.withdrawPolicy('P-PUB-LAPSE-W', cause('gov.policy.withdrawn'))).toBe('withdrawn');
+    // The withdrawal touches no pair (as for every other state): the close decides the listed ones.
+    expect([A, B].map((c) => st(c!))).toEqual(['PUBLICIZED', 'OBJECTED']);
+    w.now = AFTER;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect([A, B, C].map((c) => st(c!))).toEqual(['LAPSED', 'OBJECTED', 'EXHAUSTED']);
+    expect([w.sent.notifications, w.store.outbox.size]).toEqual([[], 0]);
+    // A's reservation is back, and stays unspent: the exhausted pair of a withdrawn policy is not listed.
+    expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(1000);
+    const lapsedA = w.store.audit.filter((a) => a.subject === `entitlement:P-PUB-LAPSE-W/${A}` && a.action === 'state:PUBLICIZED->LAPSED');
+    expect(lapsedA).toEqual([expect.objectContaining({ actor: '/civicflow/schedule', why: 'POLICY_WITHDRAWN' })]);
+    // Dismissed after the close: the held pair lapses too, its reservation returned.
+    expect(await service.resolveObjection({ objectionId: 'O-lw', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->LAPSED');
+    expect(st(B!)).toBe('LAPSED');
+    expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(2000);
+    const figures = await w.store.readFigures('P-PUB-LAPSE-W');
+    expect(figures.counters).toMatchObject({ eligible: 1, publicized: 2, lapsed: 2, exhausted: 1, notified: 0, granted: 0, objectionsDismissed: 1 });
+    expect(figures.amountReserved).toBe(0);
+    // The schedule again, the withdrawal and the resolution redelivered: nothing more, nothing counted twice.
+    w.store.due.set('P-PUB-LAPSE-W#2025-09-29', { policyId: 'P-PUB-LAPSE-W', windowId: '2025-09-29', closesAt: CLOSES });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0 });
+    expect(await service.withdrawPolicy('P-PUB-LAPSE-W', cause('gov.policy.withdrawn'))).toBe('unchanged:ALREADY_WITHDRAWN');
+    expect(await service.resolveObjection({ objectionId: 'O-lw', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('unchanged:DISMISSED');
+    expect((await w.store.readFigures('P-PUB-LAPSE-W')).counters).toEqual(figures.counters);
+    expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(2000);
+    expect(w.store.audit.filter((a) => a.action.endsWith('->LAPSED'))).toHaveLength(2);
+    // An objection against a lapsed pair is refused, as for any pair off the list.
+    expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw2'), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:NOT_LISTED');
+    expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw3', AFTER), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+  });
+
+  it('lapses at the close the pairs of a window that ends after the policy\'s validTo', async () => {
+    // The window ends at the end of Mon Oct 13 (Shanghai); the policy is valid to Fri Oct 10.
+    const { w, service, st } = await listedUnder('P-PUB-LAPSE-E', { validTo: '2025-10-10' });
+    w.now = AFTER;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 2 });
+    expect([A, B, C].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED', 'EXHAUSTED']);
+    expect(w.store.entitlements.get(`P-PUB-LAPSE-E/${A}`)!.history.at(-1)).toMatchObject({ from: 'PUBLICIZED', to: 'LAPSED', reason: 'POLICY_EXPIRED', at: AFTER });
+    expect(w.sent.notifications).toEqual([]);
+    expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
+    expect((await w.store.readFigures('P-PUB-LAPSE-E')).counters).toMatchObject({ eligible: 1, lapsed: 2, notified: 0, granted: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
   });
 });

@@ -99,7 +99,40 @@ describe('listing and the close', () => {
     expect(counterDeltas(t)).toMatchObject({ counts: { notified: 1, granted: 1 }, amountReserved: 0, pushedAt: '2025-10-13T16:00:00.000Z' });
     const confirm = transitionOf(planRelease(listed(), policy({ publicity: {} }), '2025-10-14T01:00:00.000Z'));
     expect([confirm.to, confirm.notification?.purpose]).toEqual(['NOTIFIED', 'confirm']);
-    expect(planRelease(listed(), { ...grant, status: 'withdrawn' }, '2025-10-14T01:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'POLICY_WITHDRAWN' });
+    expect(transitionOf(planRelease(listed(), { ...grant, status: 'withdrawn' }, '2025-10-14T01:00:00.000Z')).to).toBe('LAPSED');
+  });
+
+  it('lapses a listed pair whose policy was withdrawn before the close: not pushed, its reservation returned, not eligible', () => {
+    const withdrawn = { ...grant, status: 'withdrawn' as const, withdrawnAt: '2025-10-09T02:00:00.000Z' };
+    // Nothing while the window is open, withdrawn or not: the close decides.
+    expect(planRelease(listed({ amountReserved: 1000 }), withdrawn, CLOSES)).toEqual({ kind: 'unchanged', reason: 'WINDOW_OPEN' });
+    const t = transitionOf(planRelease(listed({ amountReserved: 1000 }), withdrawn, '2025-10-14T01:00:00.000Z', 'Asia/Shanghai'));
+    expect([t.from, t.to, t.reason, t.notification, t.release, t.next.amountReserved, t.next.lapsedAt]).toEqual([
+      'PUBLICIZED', 'LAPSED', 'POLICY_WITHDRAWN', undefined, { amount: 1000 }, 0, '2025-10-14T01:00:00.000Z',
+    ]);
+    expect(t.next.history.at(-1)).toEqual({ from: 'PUBLICIZED', to: 'LAPSED', at: '2025-10-14T01:00:00.000Z', reason: 'POLICY_WITHDRAWN' });
+    // Counted as lapsed and no longer as eligible, by the counters and by the recount alike.
+    expect(counterDeltas(t)).toEqual({ counts: { lapsed: 1, eligible: -1 }, amountReserved: -1000, amountDisbursed: 0, amountRecovered: 0 });
+    expect(computeFigures('P-TEST', [t.next])).toMatchObject({ eligible: 0, publicized: 1, lapsed: 1, notified: 0, amountReserved: 0, coverage: null });
+    // Terminal: the close again, a re-match and a third-party objection move it no more.
+    expect(planRelease(t.next, withdrawn, '2025-10-14T02:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'NOT_LISTED' });
+    const again = { outcome: 'eligible', reason: 'CRITERIA_HELD', policyId: 'P-TEST', policyVersion: 1, creditCode: '91440106MA59C1234X', summary: { held: [], failed: [], unknown: [] } } as const;
+    expect(onMatched(t.next, grant, again, '2025-10-14T02:00:00.000Z')).toEqual({ kind: 'unchanged', reason: 'ALREADY_LISTED' });
+    expect(planThirdPartyObjection(t.next, grant, { objectionId: 'O-L', receivedAt: '2025-10-13T15:00:00.000Z' })).toMatchObject({ kind: 'refused', reason: 'NOT_LISTED' });
+    expect(planThirdPartyObjection(t.next, grant, { objectionId: 'O-L', receivedAt: '2025-10-14T02:00:00.000Z' })).toMatchObject({ kind: 'refused', reason: 'OBJECTION_OUT_OF_WINDOW' });
+  });
+
+  it('lapses a listed pair whose window ends after the policy\'s validTo (a local date); one ending within it is released', () => {
+    // The window ends at the end of Mon Oct 13 (Shanghai). validTo Fri Oct 10: expired before the window ended.
+    const expired = transitionOf(planRelease(listed({ amountReserved: 1000 }), { ...grant, validTo: '2025-10-10' }, '2025-10-14T01:00:00.000Z', 'Asia/Shanghai'));
+    expect([expired.to, expired.reason, expired.release, expired.notification]).toEqual(['LAPSED', 'POLICY_EXPIRED', { amount: 1000 }, undefined]);
+    // validTo Oct 13, the window's last day: the window ended within the validity; the close runs after the
+    // grace, past validTo, and still releases the pair (the close's timing does not decide it).
+    const lastDay = transitionOf(planRelease(listed({ amountReserved: 1000 }), { ...grant, validTo: '2025-10-13' }, '2025-10-14T01:00:00.000Z', 'Asia/Shanghai'));
+    expect([lastDay.to, lastDay.notification?.purpose]).toEqual(['GRANTED', 'granted']);
+    // A policy without a budget lapses its pair with nothing to return.
+    const unbudgeted = transitionOf(planRelease(listed(), { ...grant, budget: undefined, validTo: '2025-10-10' }, '2025-10-14T01:00:00.000Z', 'Asia/Shanghai'));
+    expect([unbudgeted.to, unbudgeted.release]).toEqual(['LAPSED', undefined]);
   });
 
   it('lists nobody for a policy that pushes nothing more: returned budget after validTo or a withdrawal', () => {
@@ -167,6 +200,23 @@ describe('objections', () => {
     expect([released.steps.map((s) => s.to), released.notification?.purpose]).toEqual([['NOTIFIED', 'GRANTED'], 'granted']);
     // Upheld, either way: removed.
     expect(transitionOf(planResolution(held, grant, 'O-1', true, grace, 'Asia/Shanghai', false)).to).toBe('REMOVED');
+  });
+
+  it('lapses a pair dismissed after the close once its policy has ended, returning its reservation', () => {
+    const held = listed({ state: 'OBJECTED', reached: ['ELIGIBLE', 'PUBLICIZED', 'OBJECTED'], openObjections: ['O-1'], amountReserved: 1000 });
+    const after = '2025-10-14T02:00:00.000Z';
+    for (const [ended, reason] of [
+      [{ ...grant, status: 'withdrawn' as const }, 'POLICY_WITHDRAWN'],
+      [{ ...grant, validTo: '2025-10-10' }, 'POLICY_EXPIRED'],
+    ] as const) {
+      const t = transitionOf(planResolution(held, ended, 'O-1', false, after, 'Asia/Shanghai', true));
+      expect([t.from, t.to, t.reason, t.release, t.notification, t.next.openObjections, t.next.amountReserved]).toEqual(['OBJECTED', 'LAPSED', reason, { amount: 1000 }, undefined, undefined, 0]);
+      expect(counterDeltas(t).counts).toEqual({ lapsed: 1, eligible: -1 });
+    }
+    // Dismissed in the window or the grace: back on the list, for the close to decide.
+    expect(transitionOf(planResolution(held, { ...grant, status: 'withdrawn' }, 'O-1', false, '2025-10-13T16:10:00.000Z', 'Asia/Shanghai', false)).to).toBe('PUBLICIZED');
+    // Upheld: removed, as for any policy.
+    expect(transitionOf(planResolution(held, { ...grant, status: 'withdrawn' }, 'O-1', true, after, 'Asia/Shanghai', true)).to).toBe('REMOVED');
   });
 
   it('evaluates a self-objection on declared facts over the shared profile, which it does not change', () => {
