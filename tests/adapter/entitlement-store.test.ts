@@ -218,6 +218,25 @@ describe('entitlement store: publicity and objections', () => {
     expect((await s.listDueWindows('2025-06-10T00:00:00.000Z', 10)).filter((d) => d.policyId === 'AD-PUBL')).toEqual([]);
   });
 
+  it('moves the budget by a chain\'s net: a pair listed and lapsed in one write leaves it as it was', async () => {
+    // A self-objection received in time, processed after the close of a window that ended past validTo.
+    const p = policy({ policyId: 'AD-LAPSE', kind: 'grant', budget: 2000, publicity: {}, validTo: '2025-06-05' });
+    const s = store.dynamoEntitlementStore;
+    await publish(p);
+    const code = '91440106MA59CL0001';
+    const chain = listing(p, code, W, true, 2000);
+    const { planRelease } = await import('#entitlement/domain/index');
+    const lapse = planRelease(chain.at(-1)!.next, p, '2025-06-10T01:00:00.000Z', 'Asia/Shanghai');
+    if (lapse.kind !== 'transition') throw new Error('expected a transition');
+    expect([lapse.transition.to, lapse.transition.release]).toEqual(['LAPSED', { amount: 1000 }]);
+    expect(await s.applyTransitions([...chain, lapse.transition], audit('e'))).toEqual({ ok: true });
+    expect(await s.getBudget('AD-LAPSE')).toBe(2000);
+    expect((await s.getEntitlement('AD-LAPSE', code))?.state).toBe('LAPSED');
+    const f = await s.readFigures('AD-LAPSE');
+    expect(f.counters).toMatchObject({ eligible: 0, publicized: 1, lapsed: 1 });
+    expect(f.amountReserved).toBe(0);
+  });
+
   it('writes an objection with its change once, returns a release to the budget, and keeps a lone objection create-only', async () => {
     const p = policy({ policyId: 'AD-OBJ', kind: 'grant', budget: 2000, publicity: {} });
     const s = store.dynamoEntitlementStore;

@@ -153,7 +153,9 @@ export async function applyTransitions(chain: readonly Transition[], audit: Audi
   const first = chain[0]!;
   const next = chain[chain.length - 1]!.next;
   const deltas = withCounts(chainDeltas(chain), objection?.counts);
-  const released = chain.reduce((sum, t) => sum + (t.release?.amount ?? 0), 0);
+  // The budget moves by the chain's net: a pair listed and lapsed in one write (a self-objection processed
+  // after the close of a policy that ended) reserves and returns the same amount, and the budget is unchanged.
+  const released = Math.max(0, -deltas.amountReserved);
   const opening = chain.find((t) => t.window?.opens === true);
   const notification = chain.findLast((t) => t.notification !== undefined)?.notification;
   const items: TransactItem[] = [entitlementPut(first, next)];
