@@ -476,5 +476,15 @@ describe('a listing that outlives its policy', () => {
     expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
     expect((await w.store.readFigures('P-PUB-LAPSE-E')).counters).toMatchObject({ eligible: 1, lapsed: 2, notified: 0, granted: 0 });
     expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    // A self-objection received in time, processed after that close: listed and lapsed in one write, as the
+    // close would have done — nobody notified, the budget as it was.
+    const late = { ...objection(D!, 'self', 'O-le', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), policyId: 'P-PUB-LAPSE-E' };
+    expect(await service.fileObjection(late, cause('gov.policy.objection.filed'))).toBe('ADDED');
+    expect(st(D!)).toBe('LAPSED');
+    expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
+    expect(w.sent.notifications).toEqual([]);
+    const figures = await w.store.readFigures('P-PUB-LAPSE-E');
+    expect(figures.counters).toMatchObject({ eligible: 1, publicized: 3, lapsed: 3, addedBySelfObjection: 1, needsInfo: 0 });
+    expect(figures.amountReserved).toBe(0);
   });
 });
