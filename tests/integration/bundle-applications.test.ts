@@ -103,7 +103,7 @@ describe('一件事 bundle applications, through the running runtime', () => {
   });
 
   it('takes the department\'s decision on the child by itemCode: the bundle is APPROVED and the lead department\'s case opened', async () => {
-    const review = event('gov.application.reviewed', 'approved', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T15:00:00+08:00' });
+    const review = event('gov.application.reviewed', 'approved', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T14:20:00+08:00' });
     await postAll([review]);
     const view = await bundleOf(START_UP);
     expect(view).toMatchObject({ status: 'APPROVED', sequence: 2 });
@@ -118,7 +118,7 @@ describe('一件事 bundle applications, through the running runtime', () => {
     expect(reviewCase).toMatchObject({ case: { caseId: START_UP, itemCode: 'YJS-QYKB', departmentCode: '440305-SJJ' } });
     expect(await get(`/events/${encodeURIComponent(review.id)}/receipt`, DEPARTMENT)).toMatchObject({ outcome: 'applied', effect: { id: START_UP, version: 2, state: 'APPROVED' } });
     // A second decision on the same child is refused, recorded with its receipt.
-    const late = event('gov.application.reviewed', 'rejected', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'REJECTED', reasons: ['重复'], staffId: 'RS-01', at: '2026-11-05T15:10:00+08:00' });
+    const late = event('gov.application.reviewed', 'rejected', { applicationId: START_UP, itemCode: 'QYKB-SBDJ', outcome: 'REJECTED', reasons: ['重复'], staffId: 'RS-01', at: '2026-11-05T14:25:00+08:00' });
     await postAll([late]);
     expect(await get(`/events/${encodeURIComponent(late.id)}/receipt`, DEPARTMENT)).toMatchObject({ outcome: 'refused', kind: 'NOT_IN_MANUAL_REVIEW' });
   });

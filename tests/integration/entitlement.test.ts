@@ -220,19 +220,21 @@ describe('免申即享 through the local runtime', () => {
     confirmedCodes.push(...pushed.slice(0, 6));
     disbursedCodes.push(...confirmedCodes.slice(0, 4));
     const ineligible = [...after[CONFIRM.policyId]!].find(([, v]) => v === 'ineligible')![0];
+    // Dated NOW, when the runtime's clock was set: no event may say it happened after its receipt, and the
+    // redelivery below posts them again on this clock.
     const events = [
       ...confirmedCodes.map((code, i) =>
-        cloudEvent('/systems/policy', 'gov.policy.confirmed', `confirm-${i}`, { policyId: CONFIRM.policyId, creditCode: code, at: '2025-06-02T10:00:00+08:00' }),
+        cloudEvent('/systems/policy', 'gov.policy.confirmed', `confirm-${i}`, { policyId: CONFIRM.policyId, creditCode: code, at: NOW }),
       ),
       // Refused: no entitlement; and a disbursement of a pair only notified.
-      cloudEvent('/systems/policy', 'gov.policy.confirmed', 'confirm-refused', { policyId: CONFIRM.policyId, creditCode: ineligible, at: '2025-06-02T10:00:00+08:00' }),
-      cloudEvent('/systems/policy', 'gov.policy.disbursed', 'disburse-refused', { policyId: CONFIRM.policyId, creditCode: pushed[pushed.length - 1], amount: 100, at: '2025-06-03T10:00:00+08:00' }),
+      cloudEvent('/systems/policy', 'gov.policy.confirmed', 'confirm-refused', { policyId: CONFIRM.policyId, creditCode: ineligible, at: NOW }),
+      cloudEvent('/systems/policy', 'gov.policy.disbursed', 'disburse-refused', { policyId: CONFIRM.policyId, creditCode: pushed[pushed.length - 1], amount: 100, at: NOW }),
     ];
     await postAll(events);
     await rt.drain();
     await postAll(
       disbursedCodes.map((code, i) =>
-        cloudEvent('/systems/policy', 'gov.policy.disbursed', `disburse-${i}`, { policyId: CONFIRM.policyId, creditCode: code, amount: 1500, at: '2025-06-05T10:00:00+08:00' }),
+        cloudEvent('/systems/policy', 'gov.policy.disbursed', `disburse-${i}`, { policyId: CONFIRM.policyId, creditCode: code, amount: 1500, at: NOW }),
       ),
     );
     await rt.drain();

@@ -235,7 +235,8 @@ describe('the front door', () => {
     await rt.drain();
     const unknownPolicy = variant('gov.policy.confirmed', 'one-click-confirmation', { policyId: 'POL-NONE' });
     const notEntitled = variant('gov.policy.confirmed', 'one-click-confirmation', { creditCode: DISHONEST });
-    const tooEarly = variant('gov.policy.disbursed', 'premium-paid');
+    // Paid before it was confirmed: dated before the clock (the sample is of 11-18, after it).
+    const tooEarly = variant('gov.policy.disbursed', 'premium-paid', { at: '2026-11-10T09:00:00+08:00' });
     await accepted([unknownPolicy, notEntitled, tooEarly]);
     await rt.drain();
     const confirmation = variant('gov.policy.confirmed', 'one-click-confirmation');

@@ -76,7 +76,7 @@ describe('one decision per applicationId, single item or bundle, through the run
 
     // The department's decision on the bundle's child reaches the bundle (no single item shadows it).
     const review = { ...sample('gov.application.reviewed', 'approved'), id: `one-id-review-${nextSerial()}` };
-    review.data = { applicationId: BUNDLE_FIRST, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T15:00:00+08:00' };
+    review.data = { applicationId: BUNDLE_FIRST, itemCode: 'QYKB-SBDJ', outcome: 'APPROVED', reasons: ['材料齐全'], staffId: 'RS-01', at: '2026-11-05T14:20:00+08:00' };
     await postAll([review]);
     expect(await get(`/events/${encodeURIComponent(review.id)}/receipt`, review.source)).toMatchObject({ outcome: 'applied', effect: { id: BUNDLE_FIRST, version: 2, state: 'APPROVED' } });
     expect(await get(`/cases/${BUNDLE_FIRST}`, DEPARTMENT)).toMatchObject({ case: { caseId: BUNDLE_FIRST, itemCode: 'YJS-QYKB', departmentCode: '440305-SJJ' } });

@@ -53,7 +53,8 @@ async function post(e: any): Promise<void> {
   posted.push(e);
   await rt.drain();
 }
-const disbursed = (creditCode: string) => event('/systems/policy', 'gov.policy.disbursed', { policyId: POLICY_ID, creditCode, amount: AMOUNT, at: '2025-10-20T10:00:00+08:00' });
+// Paid at 09:00, when the clock is set: an event may not say it happened after its receipt.
+const disbursed = (creditCode: string) => event('/systems/policy', 'gov.policy.disbursed', { policyId: POLICY_ID, creditCode, amount: AMOUNT, at: '2025-10-20T09:00:00+08:00' });
 const recovered = (subject: Record<string, string>, amount: number, reason: string) =>
   event('/systems/policy', 'gov.policy.recovered', { policyId: POLICY_ID, ...subject, amount, reason, at: '2025-11-03T10:00:00+08:00' });
 

@@ -272,7 +272,8 @@ describe('好差评 through the local runtime', () => {
     expect(c4.reviews.real).toBeNull();
     expect(c4.reviews.default).toMatchObject({ level: 3, defaulted: true, reviewerId: 'system:default' });
 
-    // A real review after the default replaces it.
+    // A real review after the default replaces it (received at 11:30, when it was submitted).
+    await clock({ set: '2026-11-09T03:30:00Z' });
     await post(review('R7', C7!, 4, 'web', '2026-11-09T11:30:00+08:00'));
     const c7 = (await rt.get(`/cases/${C7!.caseId}`)).body;
     expect(c7.reviews).toMatchObject({ real: { reviewId: 'R7', level: 4 }, default: null });
@@ -430,9 +431,12 @@ describe('好差评 through the local runtime', () => {
       const bad = review(`D${i}-bad`, c, 1, 'sms', `2026-12-01T10:00:0${(i + 5) % 10}+08:00`);
       return [good, bad, { ...good, id: `${good.id}-x` }, { ...bad, id: `${bad.id}-x` }];
     });
+    // Received that day at 11:00, after every case and review (none is taken dated after its receipt).
+    await clock({ set: '2026-12-01T03:00:00Z' });
     const [casesOut, reviewsOut] = await Promise.all([rt.post(specs.map(completed)), rt.post(reviews)]);
     expect([casesOut.status, reviewsOut.status]).toEqual([202, 202]);
     await rt.drain();
+    await clock({ set: '2026-11-10T02:00:00Z' });
 
     const levels: number[] = [];
     for (const c of specs) {
@@ -464,6 +468,8 @@ describe('好差评 through the local runtime', () => {
       case: { caseId, itemCode: 'QX-0001', applicantId: application.data.applicant.id, channel: 'kiosk', source: 'application' },
     });
     // The SMS channel names the reviewer by phone: it cannot be compared with the applicant's ID number.
+    // Received at 10:30 in Shanghai, when it was submitted.
+    await clock({ set: '2026-11-10T02:30:00Z' });
     const sms = sample('gov.review.submitted', 'sms-review');
     await post({ ...sms, data: { ...sms.data, submittedAt: '2026-11-10T10:30:00+08:00' } });
     const reviewed = (await rt.get(`/cases/${caseId}`)).body;
@@ -474,6 +480,8 @@ describe('好差评 through the local runtime', () => {
   it('applies a rectification step that overtook the step it depends on, and refuses at once a step the case is past', async () => {
     // January, a department of its own: no figure asserted above moves.
     const c: CaseSpec = { caseId: 'RV-E1', dept: '440305-WJJ', item: 'WJ-0001', staff: 'S-0801', channel: 'window', completedAt: '2027-01-04T09:00:00+08:00', applicant: applicant(300) };
+    // Every event below is received at noon that day, after it happened.
+    await clock({ set: '2027-01-04T04:00:00Z' });
     await post(completed(c), review('E1-bad', c, 1, 'window', '2027-01-04T09:30:00+08:00'));
     expect((await rt.get(`/rectifications/${c.caseId}`)).body.state).toBe('OPEN');
 

@@ -104,6 +104,8 @@ describe('秒批 after the machine, through the running runtime', () => {
   });
 
   it('a person\'s approval: next version with the certificate, the review case and the outbound event', async () => {
+    // The next day at noon, after the decisions of the samples (10:18 and 11:02): none is taken dated after its receipt.
+    await rt.dev('POST', '/_dev/clock', { set: '2026-11-06T04:00:00.000Z' });
     approval = reviewed('approved', TO_APPROVE);
     await postAll([approval]);
     await rt.drain();

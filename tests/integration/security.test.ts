@@ -266,7 +266,7 @@ describe('privacy', () => {
     const sms = sample('gov.review.submitted', 'sms-review');
     const smsCase = { ...baseCase, id: 'sec-done-sms', data: { ...baseCase.data, caseId: 'SEC-SMS', applicantId: personId(902) } };
     expect((await rt.post(smsCase)).status).toBe(202);
-    expect((await rt.post({ ...sms, id: 'sec-sms-1', data: { ...sms.data, caseId: 'SEC-SMS', reviewId: 'SEC-RS', itemCode: baseCase.data.itemCode, departmentCode: 'SEC-D', reviewerId: mobile(903), level: 1, indicators: ['WAIT_TOO_LONG'], comment: `请回电 ${mobile(904)}` } })).status).toBe(202);
+    expect((await rt.post({ ...sms, id: 'sec-sms-1', data: { ...sms.data, caseId: 'SEC-SMS', reviewId: 'SEC-RS', itemCode: baseCase.data.itemCode, departmentCode: 'SEC-D', reviewerId: mobile(903), level: 1, indicators: ['WAIT_TOO_LONG'], comment: `请回电 ${mobile(904)}`, submittedAt: '2026-11-02T10:00:00+08:00' } })).status).toBe(202);
     // A rejected event quoting an ID: its error must not echo the value unmasked either.
     expect((await rt.post({ ...person, id: 'sec-person-bad', data: { ...person.data, idNumber: makeIdNumber('440305', '19900307', '999').slice(0, 17) + 'Z' } })).status).toBe(400);
     await rt.drain();

@@ -105,7 +105,8 @@ describe('好差评 upward sync through the local runtime', () => {
       review(B, SJJ, 'SJ-0001', 2, 1, 'web', { comment: '等了很久，请回电13812345678' }),
       review(C, CGJ, 'CG-0107', 3, 4, 'app'),
     );
-    await post(step(B, SJJ, 'acknowledge', '2026-11-03T09:30:00+08:00'), step(B, SJJ, 'rectify', '2026-11-04T15:00:00+08:00'));
+    // Both before 10:00, the clock: no step is taken dated after its receipt.
+    await post(step(B, SJJ, 'acknowledge', '2026-11-03T09:30:00+08:00'), step(B, SJJ, 'rectify', '2026-11-03T09:45:00+08:00'));
     await rt.dev('POST', '/_dev/clock', { set: '2026-11-10T02:00:00Z' }); // past D's 7 days: the schedule records its default
     await fire('review-schedule');
 
