@@ -28,7 +28,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
       body,
       sources: accessConfig().sources,
       receivedAt,
-      // The bureau's date now: an ID number born after it is refused at the edge.
+      // The bureau's date now: an ID number born after it, or an asOf dated after it, is refused at the edge.
       today: stageCalendar().localDate(receivedAt),
       // The bureau's zone: a date-only policy bound is a local day in it.
       timeZone: stageCalendar().timeZone,

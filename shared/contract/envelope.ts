@@ -41,7 +41,8 @@ const envelopeShape = {
   type: z.enum(INBOUND_TYPES, {
     error: (iss) => (iss.input === undefined ? 'is required' : 'is not a known inbound event type'),
   }),
-  // RFC 3339 as upstream systems may write it; kept with T and Z upper-case (timestamp.ts).
+  // RFC 3339 as upstream systems may write it; kept with T and Z upper-case (timestamp.ts). Not checked
+  // against the receipt as the data's times are: no consumer reads it, each type's data says when it happened.
   time: rfc3339Timestamp(),
   datacontenttype: z.optional(
     z.string().check(z.regex(JSON_CONTENT_TYPE, 'must be "application/json" (data is a JSON object)')),
@@ -192,8 +193,16 @@ export function validateData<T extends InboundType>(
 }
 
 export interface ValidationOptions {
-  /** The local date of the check ("YYYY-MM-DD"): an ID number whose birth date is after it is refused. */
+  /**
+   * The local date of the check ("YYYY-MM-DD"): an ID number whose birth date is after it is refused, and a
+   * date-only asOf after it.
+   */
   readonly today?: string;
+  /**
+   * When the event was received (ISO timestamp): a time of `data` saying when something happened (an asOf, a
+   * submittedAt, a step's at…) more than CLOCK_SKEW_MINUTES after it is refused.
+   */
+  readonly receivedAt?: string;
   /** The stage's IANA time zone, in which a date-only policy bound is a local day (Asia/Shanghai by default). */
   readonly timeZone?: string;
 }

@@ -14,7 +14,7 @@
 import * as z from 'zod/mini';
 import { isValidPhone } from './identifiers';
 import { LIMITS } from './limits';
-import { rfc3339Timestamp } from './timestamp';
+import { happenedAt } from './timestamp';
 
 export const HARDCASE_CHANNELS = ['window', 'hotline', 'online'] as const;
 export const HARDCASE_ACTIONS = ['contact', 'involveDepartments', 'resolve', 'explain', 'escalate', 'returnVisit', 'close'] as const;
@@ -46,7 +46,8 @@ export const HARDCASE_CHANNELS_BY_SOURCE: Readonly<Record<string, readonly (type
 
 const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
 const code = () => text(LIMITS.code);
-const timestamp = rfc3339Timestamp;
+/** When it happened: at the edge, not after the event's receipt (timestamp.ts). */
+const timestamp = happenedAt;
 const phone = () =>
   z.string().check(
     z.refine((s) => isValidPhone(s), 'must be a mainland mobile number or a fixed-line number with its area code'),

@@ -20,7 +20,7 @@ import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
-import { isWithinYears, normaliseTimestamp, rfc3339Timestamp, rfc3339TimestampForm, YEARS_MESSAGE } from './timestamp';
+import { CLOCK_SKEW_MINUTES, happenedAt, happenedAtProblem, isWithinYears, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE } from './timestamp';
 
 export { LIMITS };
 
@@ -43,15 +43,19 @@ export const MESSAGES = {
 
 /**
  * What one validation is checked against: the local date ID numbers are checked against (a birth date is
- * not in the future) and the bureau's time zone, in which a date-only bound is a local day. Schemas are
- * built once, so the edge passes them for the duration of one synchronous parse (`validatingOn`); without
- * a date only the year bounds of the identifier check apply, without a zone the default zone is used.
+ * not in the future), the bureau's time zone, in which a date-only bound is a local day, and the moment of
+ * receipt, after which no field saying when something happened may lie (timestamp.ts). Schemas are built
+ * once, so the edge passes them for the duration of one synchronous parse (`validatingOn`); without a date
+ * only the year bounds of the identifier check apply, without a zone the default zone is used, without a
+ * moment of receipt no time is refused for lying ahead.
  */
 export interface ValidationContext {
   /** The local date of the check, "YYYY-MM-DD". */
   readonly today?: string | undefined;
   /** The stage's IANA time zone (Asia/Shanghai by default). */
   readonly timeZone?: string | undefined;
+  /** When the event was received (ISO timestamp): a field saying when something happened may not lie after it. */
+  readonly receivedAt?: string | undefined;
 }
 
 let checkDate: string | undefined;
@@ -62,7 +66,7 @@ export function validatingOn<T>(context: ValidationContext, parse: () => T): T {
   checkDate = context.today;
   checkZone = context.timeZone;
   try {
-    return parse();
+    return receivedOn(context.receivedAt, context.today, parse);
   } finally {
     [checkDate, checkZone] = previous;
   }
@@ -82,8 +86,13 @@ const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(ma
 const code = () => text(LIMITS.code);
 const name = () => text(LIMITS.name);
 
-/** T and Z in either case, a leap second where one falls; kept upper-case, a leap second as :59.999999999. */
-const timestamp = rfc3339Timestamp;
+/**
+ * When the event's occurrence happened: T and Z in either case, a leap second where one falls; kept
+ * upper-case, a leap second as :59.999999999; at the edge, not after the event's receipt (timestamp.ts).
+ * Every timestamp of inbound data says when something happened; a time that may lie ahead (a policy's
+ * validFrom and validTo) is a `dateOrTimestamp`.
+ */
+const timestamp = happenedAt;
 /** A real calendar date in the years every consumer reads (timestamp.ts). */
 const date = () => z.iso.date().check(z.refine((s) => !z.regexes.date.test(s) || isWithinYears(s), YEARS_MESSAGE));
 const dateOrTimestamp = () =>
@@ -96,11 +105,19 @@ const dateOrTimestamp = () =>
 
 /**
  * When an upstream record was true: data-sharing and credit systems mostly send a date, which stands for
- * the start of that day in the bureau's time zone (the registry turns it into that instant).
+ * the start of that day in the bureau's time zone (the registry turns it into that instant). Never after the
+ * receipt: a date at most the bureau's local date of receipt, a timestamp at most CLOCK_SKEW_MINUTES after
+ * it (an asOf ahead would make every real update older, and ignored, until that day).
  */
 const asOf = () =>
   dateOrTimestamp().check(
-    z.describe('A date "YYYY-MM-DD" (the start of that day in the bureau\'s time zone) or an RFC 3339 timestamp with offset. An update older than the stored record has no effect.'),
+    z.superRefine((s, ctx) => {
+      const problem = happenedAtProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', input: s, message: problem });
+    }),
+    z.describe(
+      `A date "YYYY-MM-DD" (the start of that day in the bureau's time zone) or an RFC 3339 timestamp with offset. An update older than the stored record has no effect. Refused when after the event's receipt: a date after the bureau's local date of receipt, a timestamp more than ${CLOCK_SKEW_MINUTES} minutes after it.`,
+    ),
   );
 
 const amount = () => z.number().check(z.nonnegative());

@@ -43,6 +43,49 @@ export function isWithinYears(s: string): boolean {
   return !Number.isNaN(ms) && ms < LATEST_INSTANT_MS;
 }
 
+/**
+ * How far after its receipt an event's own time ("when it happened": an asOf, a submittedAt, a step's at) may
+ * lie. Upstream clocks and the edge's drift apart by seconds, at worst minutes; anything later is a mistake
+ * (a mistyped year), and it would do harm: an asOf in 2062 makes every real update "older" until 2062, a
+ * submittedAt ahead moves deadlines and figures. A date-only value (an asOf "YYYY-MM-DD") may be at most the
+ * bureau's local date of receipt, with no tolerance.
+ */
+export const CLOCK_SKEW_MINUTES = 5;
+export const CLOCK_SKEW_MS = CLOCK_SKEW_MINUTES * 60_000;
+
+/** The receipt the edge checks against, for the duration of one synchronous validation (`receivedOn`). */
+let receipt: { readonly at: string; readonly ms: number; readonly today: string | undefined } | undefined;
+
+/**
+ * Runs `parse` with the moment an event was received (an ISO timestamp) and the bureau's local date then
+ * ("YYYY-MM-DD"), against which the fields built by `happenedAt` and `happenedAtProblem` are checked. Without
+ * a moment (a validation outside the edge) no such check applies; without a date, none on date-only values.
+ */
+export function receivedOn<T>(at: string | undefined, today: string | undefined, parse: () => T): T {
+  const previous = receipt;
+  receipt = at === undefined ? undefined : { at, ms: Date.parse(at), today };
+  try {
+    return parse();
+  } finally {
+    receipt = previous;
+  }
+}
+
+/**
+ * Why a valid date "YYYY-MM-DD" or timestamp that says when something happened lies too far after the
+ * receipt of its event, or undefined.
+ */
+export function happenedAtProblem(s: string): string | undefined {
+  if (receipt === undefined) return undefined;
+  if (s.length === 10) {
+    if (receipt.today === undefined || s <= receipt.today) return undefined;
+    return `is a date after the day the event was received (${receipt.today} in the bureau's time zone): it must say when something happened, not a later day`;
+  }
+  const ms = Date.parse(withoutLeapSecond(s).toUpperCase());
+  if (Number.isNaN(receipt.ms) || !(ms > receipt.ms + CLOCK_SKEW_MS)) return undefined;
+  return `is after the event was received (${receipt.at}): it must say when something happened, at most ${CLOCK_SKEW_MINUTES} minutes ahead for clock skew`;
+}
+
 /** The second field starts at 17: "YYYY-MM-DDTHH:MM:SS". */
 const SECOND_AT = 17;
 
@@ -127,3 +170,16 @@ function instantParts(s: string): [number, string] {
   const [, upToSeconds, fraction = '', offset] = m;
   return [Date.parse(`${upToSeconds}.${fraction.slice(0, 3).padEnd(3, '0')}${offset}`), fraction.slice(3)];
 }
+
+/**
+ * A timestamp saying when the event's own occurrence happened (a submission, a decision, a step): checked as
+ * `rfc3339Timestamp`, then, at the edge, not after the event's receipt beyond CLOCK_SKEW_MINUTES.
+ */
+export const happenedAt = () =>
+  rfc3339Timestamp().check(
+    z.superRefine((s, ctx) => {
+      const problem = happenedAtProblem(s);
+      if (problem !== undefined) ctx.addIssue({ code: 'custom', input: s, message: problem });
+    }),
+    z.describe(`When it happened: refused when more than ${CLOCK_SKEW_MINUTES} minutes after the event is received.`),
+  );

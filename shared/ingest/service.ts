@@ -16,6 +16,7 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
   const screened = screenEvents(body.raws, body.media, {
     principal: req.principal,
     allowed,
+    receivedAt: req.receivedAt,
     ...(req.today === undefined ? {} : { today: req.today }),
     ...(req.timeZone === undefined ? {} : { timeZone: req.timeZone }),
   });

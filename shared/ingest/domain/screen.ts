@@ -26,8 +26,10 @@ export interface Poster {
   readonly principal: string;
   /** The types the principal may post. */
   readonly allowed: ReadonlySet<string>;
-  /** The local date at the edge, when ID numbers born after it are refused. */
+  /** The local date at the edge, when ID numbers born after it are refused, and date-only asOf after it. */
   readonly today?: string;
+  /** When the request was received: an event's own time may not lie after it (beyond the clock skew taken). */
+  readonly receivedAt?: string;
   /** The stage's time zone, in which a date-only policy bound is a local day. */
   readonly timeZone?: string;
 }
@@ -63,6 +65,7 @@ function screenOne(raw: unknown, path: string, poster: Poster, out: Screened): v
   const result = validateEvent(raw, {
     ...(poster.today === undefined ? {} : { today: poster.today }),
     ...(poster.timeZone === undefined ? {} : { timeZone: poster.timeZone }),
+    ...(poster.receivedAt === undefined ? {} : { receivedAt: poster.receivedAt }),
   });
   if (!result.ok) {
     out.rejected.push({ id: result.id ?? rawId, errors: result.errors });

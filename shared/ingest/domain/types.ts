@@ -32,7 +32,7 @@ export interface IngestRequest {
   readonly body: Buffer;
   readonly sources: Readonly<Record<string, SourceConfig>>;
   readonly receivedAt: string;
-  /** The local date at the edge ("YYYY-MM-DD"): ID numbers born after it are refused. */
+  /** The local date at the edge ("YYYY-MM-DD"): ID numbers born after it are refused, and date-only asOf after it. */
   readonly today?: string;
   /** The stage's IANA time zone: a date-only policy bound is a local day in it. */
   readonly timeZone?: string;
