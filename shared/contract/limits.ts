@@ -12,6 +12,16 @@ export const LIMITS = {
   bundleItems: 50,
   bundleQuestions: 50,
   formFields: 200,
+  /**
+   * Bytes (UTF-8 JSON, as `JSON.stringify` writes it) of the open objects one decision draws on. A first
+   * decision stores the application, the profile, the applicant's e-licences and the trace (each rule's
+   * fact value, up to four times) in one DynamoDB item of at most 400 KB: with these limits the largest
+   * application, profile and e-licence together stay far below it (docs/contract.md, "Open objects").
+   */
+  formBytes: 32 * 1024,
+  answersBytes: 8 * 1024,
+  attributesBytes: 16 * 1024,
+  profileBytes: 16 * 1024,
   days: 3650,
   // 公示 windows in working days: a quarter is longer than any programme found publicizes its list.
   publicityDays: 60,

@@ -194,11 +194,24 @@ function condition(field: string, roots: readonly FactRoot[]) {
   );
 }
 
-/** Free-form JSON objects (forms, licence attributes) are bounded in breadth here and in depth at the envelope. */
-const jsonObject = () =>
+/**
+ * Free-form JSON objects (forms, licence attributes, answers) are bounded in breadth and in bytes here and in
+ * depth at the envelope; the byte bounds keep everything one decision stores within one item (limits.ts).
+ */
+const jsonObject = (maxBytes: number) =>
   z.record(z.string().check(z.maxLength(LIMITS.code)), z.unknown()).check(
     z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
+    bytesAtMost(maxBytes, ''),
+    z.describe(`At most ${LIMITS.formFields} fields and ${maxBytes} bytes as JSON (UTF-8).`),
   );
+
+/** The JSON text of a value is at most `maxBytes` bytes (UTF-8); `what` names the object in the message. */
+function bytesAtMost(maxBytes: number, what: string) {
+  return z.superRefine((o: object, ctx) => {
+    const bytes = Buffer.byteLength(JSON.stringify(o));
+    if (bytes > maxBytes) ctx.addIssue({ code: 'custom', input: o, message: `${what}must be at most ${maxBytes} bytes as JSON; it is ${bytes}` });
+  });
+}
 
 // ---- service items ---------------------------------------------------------------------------------
 
@@ -358,7 +371,7 @@ export const enterpriseProfileSchema = z.looseObject({
   employees: z.optional(z.int().check(z.minimum(0))),
   exportValueUsd: z.optional(amount()),
   taxCreditRating: z.optional(z.enum(['A', 'B', 'M', 'C', 'D'])),
-});
+}).check(profileBytes());
 
 export const personProfileSchema = z.looseObject({
   idNumber: idNumber(),
@@ -366,7 +379,12 @@ export const personProfileSchema = z.looseObject({
   asOf: asOf(),
   birthDate: z.optional(date()),
   residenceDistrict: z.optional(code()),
-});
+}).check(profileBytes());
+
+/** A profile, its fields beyond the named ones included, is stored whole with each decision that reads it (limits.ts). */
+function profileBytes() {
+  return bytesAtMost(LIMITS.profileBytes, 'the profile, with its extra fields, ');
+}
 
 export const licenceIssuedSchema = z.looseObject({
   licenceNo: code(),
@@ -377,7 +395,7 @@ export const licenceIssuedSchema = z.looseObject({
   /** Absent for a licence valid without limit (长期). */
   validUntil: z.optional(date()),
   trustLevel: trustLevelSchema,
-  attributes: z.optional(jsonObject()),
+  attributes: z.optional(jsonObject(LIMITS.attributesBytes)),
 });
 
 export const licenceRevokedSchema = z.looseObject({
@@ -430,9 +448,9 @@ export const applicationSubmittedSchema = z
     itemCode: z.optional(code().check(z.describe('The service item applied for. Exactly one of itemCode and bundleCode.'))),
     bundleCode: z.optional(code().check(z.describe('The 一件事 bundle applied for. Exactly one of itemCode and bundleCode.'))),
     /** The answers to the bundle's situation questions (`answers.<questionId>`); only with bundleCode. */
-    answers: z.optional(jsonObject()),
+    answers: z.optional(jsonObject(LIMITS.answersBytes)),
     applicant: applicantSchema,
-    form: jsonObject(),
+    form: jsonObject(LIMITS.formBytes),
     materials: applicationMaterials(),
     commitment: z.optional(z.looseObject({ signedAt: timestamp() })),
     channel: code(),
@@ -452,8 +470,8 @@ export const materialsSupplementedSchema = z
   .looseObject({
     applicationId: code(),
     materials: z.array(applicationMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes()),
-    answers: z.optional(jsonObject()),
-    form: z.optional(jsonObject()),
+    answers: z.optional(jsonObject(LIMITS.answersBytes)),
+    form: z.optional(jsonObject(LIMITS.formBytes)),
   })
   .check(
     z.superRefine((s, ctx) => {

@@ -141,6 +141,13 @@ const cases: Case[] = [
   ['gov.application.submitted', 'commitment without signedAt', (d) => (d.commitment = {}), 'data.commitment.signedAt', /required/],
   ['gov.application.submitted', 'submittedAt on Nov 31', (d) => (d.submittedAt = '2026-11-31T10:15:00+08:00'), 'data.submittedAt', /RFC 3339/],
   ['gov.application.submitted', 'too many form fields', (d) => (d.form = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`f${i}`, i]))), 'data.form', /at most 200 fields/],
+  // What one decision stores must fit one DynamoDB item: the open objects it draws on are bounded in bytes.
+  ['gov.application.submitted', 'a form over 32 KB', (d) => (d.form = { note: 'x'.repeat(32 * 1024) }), 'data.form', /must be at most 32768 bytes as JSON; it is 32779/],
+  ['gov.application.submitted', 'answers over 8 KB', (d) => ((d.answers = { note: '字'.repeat(3000) }), (d.bundleCode = 'YJS-1'), delete d.itemCode), 'data.answers', /must be at most 8192 bytes as JSON/],
+  ['gov.application.materials.supplemented', 'a supplement form over 32 KB', (d) => (d.form = { note: '字'.repeat(11_000) }), 'data.form', /must be at most 32768 bytes as JSON/],
+  ['gov.licence.issued', 'attributes over 16 KB', (d) => (d.attributes = { scope: '经营'.repeat(3000) }), 'data.attributes', /must be at most 16384 bytes as JSON/],
+  ['gov.enterprise.profile.updated', 'extra fields over 16 KB', (d) => (d.notes = 'x'.repeat(16 * 1024)), 'data', /the profile, with its extra fields, must be at most 16384 bytes as JSON/],
+  ['gov.person.profile.updated', 'extra fields over 16 KB', (d) => (d.household = { members: Array.from({ length: 400 }, (_, i) => `成员${i}${'户'.repeat(10)}`) }), 'data', /the profile, with its extra fields, must be at most 16384 bytes as JSON/],
   ['gov.application.submitted', 'both itemCode and bundleCode', (d) => (d.bundleCode = 'YJS-QYKB'), 'data.bundleCode', /must not be given with itemCode/],
   ['gov.application.submitted', 'neither itemCode nor bundleCode', (d) => delete d.itemCode, 'data.itemCode', /is required \(or bundleCode/],
   ['gov.application.submitted', 'answers without bundleCode', (d) => (d.answers = { needsInvoice: true }), 'data.answers', /only for a bundle application/],
