@@ -134,7 +134,7 @@ export function decodeVersion(item: Record<string, unknown>): { decision: Decisi
   return factsJson === undefined ? { decision } : { decision, facts: JSON.parse(factsJson) as DecisionFacts };
 }
 
-function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, facts?: DecisionFacts) {
+function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, body: ReturnType<typeof encodeBody> = encodeBody(decision)) {
   return {
     pk: pkOf(decision.applicationId),
     sk: versionSk(decision.sequence),
@@ -144,25 +144,43 @@ function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, 
     cause,
     causeKey: causeKey(cause),
     causeKind,
-    ...encodeBody(decision, facts),
+    ...body,
   };
 }
 
 /**
+ * The most bytes a first version's packed decision and facts may take; DynamoDB takes items of at most
+ * 400 KB. The edge bounds the application, the profile and each e-licence (docs/contract.md, "What one
+ * decision stores"), but not how many e-licences an applicant holds, and the facts hold them all: past this
+ * the decision is stored with its application alone, as a decision that read no facts is, and a simulation
+ * counts it as not replayable. The decision itself is the same either way.
+ */
+export const FACTS_BUDGET = 300 * 1024;
+
+/** The packed decision with its facts when they fit FACTS_BUDGET, else undefined. */
+function withFactsWithinBudget(decision: Decision, facts: DecisionFacts | undefined): ReturnType<typeof encodeBody> | undefined {
+  if (facts === undefined) return undefined;
+  const body = encodeBody(decision, facts);
+  return 'bodyZ' in body && body.bodyZ.byteLength <= FACTS_BUDGET ? body : undefined;
+}
+
+/**
  * The first version, which also holds the application: in `facts.application` when the decision read facts
- * (every submission of a known item), else in `application` (JSON). Its content hash is the decision's
- * `applicationHash` and the event that brought it is the version's `cause`, so only `receivedAt` is added.
- * One item fewer per submission than a separate APPLICATION item (2 write units in the transaction).
+ * (every submission of a known item) and they fit FACTS_BUDGET, else in `application` (JSON). Its content
+ * hash is the decision's `applicationHash` and the event that brought it is the version's `cause`, so only
+ * `receivedAt` is added. One item fewer per submission than a separate APPLICATION item (2 write units in
+ * the transaction).
  */
 function firstVersionItem(first: FirstDecisionRecord) {
   const { application, decision, cause, facts } = first;
   if (facts !== undefined && facts.application !== application && JSON.stringify(facts.application) !== JSON.stringify(application)) {
     throw new Error(`the facts of ${application.applicationId} were read for another application`);
   }
+  const packed = withFactsWithinBudget(decision, facts);
   return {
-    ...versionItem(decision, cause, 'submitted', facts),
+    ...versionItem(decision, cause, 'submitted', packed),
     receivedAt: first.receivedAt,
-    ...(facts === undefined ? { application: JSON.stringify(application) } : {}),
+    ...(packed === undefined ? { application: JSON.stringify(application) } : {}),
   };
 }
 
