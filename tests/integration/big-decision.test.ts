@@ -1,0 +1,127 @@
+/**
+ * The largest events the edge accepts, through the HTTP API and the queues: an application, the profile and
+ * the e-licences one decision draws on are decided and stored, never retried into a dead-letter queue. Before
+ * the byte limits on open objects, a 200 KB form, a licence with 200 KB of attributes and a profile with
+ * 200 KB of extra fields were each accepted, and the decision's item was then larger than DynamoDB takes:
+ * the application was retried until its DLQ, never decided. They are now refused at the edge, naming the
+ * field; and everything within the limits, however many e-licences the applicant holds, is decided.
+ */
+import { makeCreditCode } from '#contract/identifiers';
+import { LIMITS } from '#contract/limits';
+import { sample, startLocal, type Running } from '#support/runtime';
+
+let rt: Running;
+beforeAll(async () => {
+  rt = await startLocal({ retryDelaySeconds: 1 });
+  await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' });
+}, 120_000);
+afterAll(async () => {
+  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
+  await rt?.stop();
+});
+
+/** Printable ASCII with no character JSON escapes, from a fixed seed: text deflate cannot shrink much. */
+function noise(chars: number, seed: number): string {
+  let x = seed >>> 0 || 1;
+  let out = '';
+  for (let i = 0; i < chars; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    const c = 32 + ((x >>> 0) % 95);
+    out += c === 34 || c === 92 ? 'z' : String.fromCharCode(c);
+  }
+  return out;
+}
+const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
+/** `{...extra, key: noise}` of exactly `max` bytes as JSON. */
+function fullObject(key: string, max: number, seed: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ...extra, [key]: noise(max - bytes({ ...extra, [key]: '' }), seed) };
+}
+
+let seq = 0;
+function event(type: string, name: string, data: Record<string, unknown>): any {
+  const base = sample(type, name);
+  return { ...base, id: `${base.id}-big${++seq}`, data: { ...base.data, ...data } };
+}
+
+const profile = (id: string, extra: Record<string, unknown>) => {
+  const base = sample('gov.enterprise.profile.updated', 'small-exporter').data;
+  return event('gov.enterprise.profile.updated', 'small-exporter', { ...base, creditCode: id, ...extra });
+};
+const licence = (id: string, i: number, attributes: Record<string, unknown>) =>
+  event('gov.licence.issued', 'business-licence', { licenceNo: `YYZZ-BIG-${id}-${i}`, holderId: id, attributes });
+const application = (id: string, applicationId: string, itemCode: string, form: Record<string, unknown>) =>
+  event('gov.application.submitted', 'instant-outdoor-advertising', {
+    applicationId,
+    itemCode,
+    applicant: { kind: 'enterprise', id, name: '深圳市大表单科技有限公司' },
+    form,
+    materials: [{ code: 'M-LICENCE' }, { code: 'M-DESIGN', provided: true }, { code: 'M-CONSENT', provided: true }],
+  });
+
+/** An item whose rules fail on the form's, a licence's and the profile's largest value: each is kept in the trace. */
+const item = event('gov.catalog.item.published', 'outdoor-advertising', {
+  itemCode: 'CG-BIG-1',
+  rules: {
+    all: [
+      { id: 'B-1', description: '表单说明符合要求', fact: 'form.note', op: 'eq', value: 'x' },
+      { id: 'B-2', description: '经营范围符合要求', fact: 'licence.营业执照.scope', op: 'eq', value: 'x' },
+      { id: 'B-3', description: '档案备注符合要求', fact: 'applicant.notes', op: 'eq', value: 'x' },
+    ],
+  },
+});
+
+async function dlqDepths(): Promise<[string, number][]> {
+  const depths = (await rt.dev('GET', '/_dev/queues')).body as Record<string, { dlq: number }>;
+  return Object.entries(depths).map(([q, d]) => [q, d.dlq]);
+}
+
+describe('the largest decision the edge lets through', () => {
+  it('refuses, naming the field, the large form, licence attributes and profile that made a decision impossible to store', async () => {
+    const id = makeCreditCode('91440300MA5G7X8Y1');
+    const cases: [any, string][] = [
+      [profile(id, { notes: noise(200 * 1024, 7) }), 'data'],
+      [licence(id, 0, { status: '存续', scope: noise(200 * 1024, 8) }), 'data.attributes'],
+      [application(id, 'SQ-BIG-REFUSED', 'CG-0107', { note: noise(200 * 1024, 9) }), 'data.form'],
+    ];
+    for (const [e, path] of cases) {
+      const out = await rt.post(e);
+      expect([e.type, out.status]).toEqual([e.type, 400]);
+      expect(out.body.rejected[0].errors.map((x: any) => x.path)).toEqual([path]);
+      expect(out.body.rejected[0].errors[0].message).toMatch(/must be at most \d+ bytes as JSON/);
+    }
+  });
+
+  it('decides and stores an application at the limits, from a profile at its limit and forty e-licences at theirs', async () => {
+    const id = makeCreditCode('91440300MA5G7X8Y2');
+    const form = fullObject('note', LIMITS.formBytes, 1, { areaSqm: 12, durationDays: 15, locationType: '商业建筑外墙' });
+    const notes = fullObject('notes', LIMITS.profileBytes - 600, 2).notes;
+    const post = async (events: unknown) => {
+      const out = await rt.post(events);
+      expect(out.body.rejected).toEqual([]);
+      expect(out.status).toBe(202);
+    };
+    await post(item);
+    await post(profile(id, { notes }));
+    for (let batch = 0; batch < 2; batch++) {
+      await post(Array.from({ length: 20 }, (_, i) => licence(id, batch * 20 + i, fullObject('scope', LIMITS.attributesBytes, 100 + batch * 20 + i, { status: '存续' }))));
+    }
+    await rt.drain();
+    await post(application(id, 'SQ-BIG-1', 'CG-BIG-1', form));
+    await rt.drain();
+
+    const out = await rt.get('/applications/SQ-BIG-1');
+    expect(out.status).toBe(200);
+    const d = out.body;
+    expect(d.outcome).toBe('REJECTED');
+    expect(d.failedRules.map((r: any) => r.id)).toEqual(['B-1', 'B-2', 'B-3']);
+    // Explainable as any decision: each leaf shows the value it saw.
+    const seen = Object.fromEntries(d.trace.rules.leaves.map((l: any) => [l.id, l.seen]));
+    expect(seen['B-1']).toBe(form.note);
+    expect(seen['B-3']).toBe(notes);
+    expect(typeof seen['B-2']).toBe('string');
+    expect((seen['B-2'] as string).length).toBeGreaterThan(16_000);
+    expect(await dlqDepths()).toEqual((await dlqDepths()).map(([q]) => [q, 0]));
+  }, 120_000);
+});
