@@ -17,8 +17,12 @@ import { decisionAudit } from '#approval/domain/audit';
 import { decide, type DecideInput } from '#approval/domain/decide';
 import { factsOf } from '#approval/domain/replay';
 import type { Licence, ServiceItem } from '#approval/domain/types';
-import { applicationOfFirstVersion, decodeVersion, FACTS_BUDGET, firstDecisionItems } from '#approval/store/items';
+import { decideBundle, type BundleApplication } from '#approval/domain/bundle/application';
+import { bundleAudit } from '#approval/service/bundle-messages';
+import { firstBundleItems } from '#approval/store/bundle';
+import { applicationOfFirstVersion, decodeBody, decodeVersion, FACTS_BUDGET, firstDecisionItems } from '#approval/store/items';
 import { calendar, NOW, SUBMITTED } from './fixtures';
+import { FOUNDER, item as bundleItem, startUp } from './bundle/fixtures';
 
 const ENTERPRISE = { kind: 'enterprise', id: makeCreditCode('91440101MA5CY1234'), name: '广州市某某广告有限公司' } as const;
 
@@ -136,5 +140,49 @@ describe('the largest first decision the edge lets through', () => {
     expect(applicationOfFirstVersion(stored[0]!, read, facts)?.application).toEqual(application);
     // The facts it left out are the ones that would not fit.
     expect(bytes(factsOf(input))).toBeGreaterThan(FACTS_BUDGET);
+  });
+});
+
+/** Every leaf reads the one largest form value: the trace keeps it in its tree and its leaves, and a failed leaf twice more. */
+const sameValueRules = (prefix: string, n: number, op: 'eq' | 'exists') => ({
+  all: Array.from({ length: n }, (_, i) => ({ id: `${prefix}-${i}`, description: `说明第${i}项`, fact: 'form.note', op, ...(op === 'eq' ? { value: `x${i}` } : {}) })),
+}) as ServiceItem['rules'];
+
+describe('large values a trace repeats', () => {
+  it('a decision whose forty failing leaves read the largest form value: the same decision, stored far under 400 KB', () => {
+    const many: ServiceItem = { ...item, itemCode: 'SIZE-2', rules: sameValueRules('M', 40, 'eq') };
+    const { decision, stored, sizes } = firstVersionOf({ application: { ...application, itemCode: many.itemCode }, item: many, profile, licences: [licence(0)], now: NOW, calendar });
+    expect(decision.failedRules).toHaveLength(40);
+    expect(bytes(decision)).toBeGreaterThan(40 * 4 * (LIMITS.formBytes - 100));
+    expect(Math.max(...sizes)).toBeLessThan(WITH_MARGIN);
+    expect(decodeVersion(stored[0]!).decision).toEqual(JSON.parse(JSON.stringify(decision)));
+  });
+
+  it('a 一件事 bundle whose five children each read the largest form value four times: its version far under 400 KB', () => {
+    const ID = { code: 'M-ID', name: '居民身份证', licenceType: '居民身份证', minTrustLevel: 'A' } as const;
+    const items = new Map(
+      ['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-YHKH'].map((code, i) => [code, bundleItem(code, `证照${i}`, [ID], { rules: sameValueRules(code, 4, 'exists') })] as const),
+    );
+    const idCard: Licence = { licenceNo: 'ID-A', licenceType: '居民身份证', holderId: FOUNDER.id, issuer: '公安局', issuedAt: '2020-01-01T00:00:00.000Z', validUntil: '2036-01-01', trustLevel: 'A', attributes: {} };
+    const app: BundleApplication = {
+      applicationId: 'SIZE-YJS-1',
+      bundleCode: startUp.bundleCode,
+      applicant: FOUNDER,
+      form: fullObject('note', LIMITS.formBytes, 3),
+      answers: { needsInvoice: true, hiresStaff: true },
+      materials: [],
+      channel: 'online',
+      submittedAt: SUBMITTED,
+    };
+    const state = decideBundle(app, { bundle: startUp, items, licences: [idCard], now: NOW, calendar });
+    expect(state.children.filter((c) => c.decision !== undefined)).toHaveLength(5);
+    expect(bytes(state)).toBeGreaterThan(5 * 8 * (LIMITS.formBytes - 100));
+    const cause = { source: '/systems/window-acceptance', id: 'size-yjs', type: 'gov.application.submitted' };
+    const items_ = firstBundleItems({ application: app, applicationHash: 'h', receivedAt: NOW, state, cause, causeKind: 'submitted', audit: bundleAudit(state, cause, 'decided', NOW) });
+    const stored = items_.map((t) => (t as { Put: { Item: Record<string, unknown> } }).Put.Item);
+    const sizes = stored.map((i) => itemBytes(marshall(i, { removeUndefinedValues: true })));
+    expect(Math.max(...sizes)).toBeLessThan(WITH_MARGIN);
+    const version = stored.find((i) => i.kind === 'bundleVersion')!;
+    expect(decodeBody(version)).toEqual(JSON.parse(JSON.stringify(state)));
   });
 });
