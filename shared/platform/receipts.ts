@@ -58,6 +58,7 @@ export const RECEIPT_OUTCOMES = {
   NOT_IN_MANUAL_REVIEW: 'refused',
   BEFORE_SUBMITTED: 'refused',
   NOT_A_BUNDLE: 'refused',
+  SUPPLEMENT_TOO_LARGE: 'refused',
   ITEM_NOT_IN_APPLICATION: 'refused',
   ITEM_CODE_REQUIRED: 'refused',
   // refused: 好差评
@@ -134,6 +135,7 @@ const RECEIPT_TEXTS = {
   NOT_IN_MANUAL_REVIEW: { area: 'approval', description: 'A person\'s decision (gov.application.reviewed) on an application that is not in manual review (MANUAL_REVIEW): decided already, or never sent to a person. The current decision stands.' },
   BEFORE_SUBMITTED: { area: 'approval', description: 'A person\'s decision (gov.application.reviewed) dated (`at`) before the application was submitted (`submittedAt`; for a child of a bundle, the bundle application\'s), compared as instants whatever their offsets (a mistyped year, a wrong clock). Nothing changes: the application or child stays in manual review. Send the decision again, correctly dated, under a new event id.' },
   NOT_A_BUNDLE: { area: 'approval', description: 'A supplement with answers or form (or no materials) for an application that is not a bundle (一件事): a single-item application takes materials only.' },
+  SUPPLEMENT_TOO_LARGE: { area: 'approval', description: 'A supplement to a bundle (一件事) whose `form` or `answers`, merged with the stored ones (new keys win), would be larger than one application may hold (32768 and 8192 bytes as JSON, as at the edge): nothing changes. Send it again with fewer or shorter fields, under a new event id.' },
   ITEM_NOT_IN_APPLICATION: { area: 'approval', description: 'A person\'s decision or a verification report naming an itemCode that is not an item of the application.' },
   ITEM_CODE_REQUIRED: { area: 'approval', description: 'A person\'s decision or a verification report on a bundle (一件事) application that names no itemCode where the item cannot be told: a person\'s decision always, a verification report while two or more children await one (the message names them). Send it again with `itemCode`.' },
   // refused: 好差评

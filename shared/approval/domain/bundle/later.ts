@@ -6,6 +6,7 @@
  * recomputed. A refusal changes nothing and says why. The deadlines schedule makes versions too: children
  * past their supplement deadline terminated, children's verifications flagged overdue.
  */
+import { LIMITS } from '#contract/limits';
 import type { Decision, Refusal } from '../decision';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
 import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
@@ -50,10 +51,25 @@ export function supplementBundle(previous: BundleState, supplement: BundleSupple
     return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LATE', message: `事项 ${late.itemCode} 的补正期限 ${late.due} 已过，不再接收补正材料或回答` } };
   }
   const merged = mergeSupplement(previous.application, supplement);
+  const tooLarge = oversized(merged);
+  if (tooLarge !== undefined) return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LARGE', message: tooLarge } };
   const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
   const kept = keptDecisions(previous, new Set([...plan.keep, ...missed.keys()]));
   for (const [itemCode, terminated] of missed) kept.set(itemCode, terminated);
   return { ok: true, state: settle(application, context, kept, previous) };
+}
+
+/**
+ * Why the merged answers or form are larger than one application may hold (the edge's limits on one event,
+ * which keep every version of the bundle within one stored item), or undefined. Each supplement is within
+ * them; their merge may not be.
+ */
+function oversized(merged: { readonly answers: unknown; readonly form: unknown }): string | undefined {
+  for (const [field, max] of [['form', LIMITS.formBytes], ['answers', LIMITS.answersBytes]] as const) {
+    const bytes = Buffer.byteLength(JSON.stringify(merged[field]));
+    if (bytes > max) return `补正后的 ${field} 为 ${bytes} 字节（JSON），超过一件申请可保存的 ${max} 字节，补正未予采纳`;
+  }
+  return undefined;
 }
 
 /** The children pending materials whose deadline has passed, each TERMINATED as the schedule would make it. */

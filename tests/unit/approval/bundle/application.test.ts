@@ -83,6 +83,20 @@ describe('a bundle application decided whole', () => {
     expect(again).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_PENDING_MATERIALS' }) });
   });
 
+  it('refuses a supplement whose form, merged with the stored one, would be larger than one application may hold', () => {
+    const asked = decideBundle(application({}), context());
+    const first = supplementBundle(asked, { materials: [], form: { note1: '表'.repeat(6000) } }, context(LATER));
+    if (!first.ok) throw new Error('refused');
+    expect(first.state.status).toBe('NEEDS_ANSWER');
+    // Each supplement is within the edge's 32 KB; their merge is not, and every version must stay storable.
+    const second = supplementBundle(first.state, { materials: [], form: { note2: '表'.repeat(6000) } }, context(LATER));
+    expect(second).toEqual({ ok: false, refusal: { code: 'SUPPLEMENT_TOO_LARGE', message: expect.stringMatching(/补正后的 form 为 \d+ 字节（JSON），超过一件申请可保存的 32768 字节/) } });
+    const answers = supplementBundle(first.state, { materials: [], answers: { needsInvoice: false, note: '答'.repeat(3000) } }, context(LATER));
+    expect(answers).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'SUPPLEMENT_TOO_LARGE' }) });
+    // A key sent again replaces its value: the merge stays within the limit.
+    expect(supplementBundle(first.state, { materials: [], form: { note1: '新'.repeat(6000) } }, context(LATER)).ok).toBe(true);
+  });
+
   it('waits for a person on a manual child, and a person approving it settles the bundle with its certificate', () => {
     const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }), context());
     expect(s.status).toBe('IN_PROGRESS');
