@@ -16,7 +16,8 @@
  *                                                      simulation's replay (docs/decisions/decision-facts.md),
  *                                                      packed in one stream with the decision (`bodyZ`), and
  *                                                      is the submitted application: `facts.application` (or
- *                                                      `application` when no facts were read), `receivedAt`; its
+ *                                                      `application` when no facts were read, or when they did
+ *                                                      not fit the item: FACTS_BUDGET), `receivedAt`; its
  *                                                      content hash is the decision's, the event is the `cause`
  *                                                      (created once: the exactly-once gate)
  *   APP#<applicationId>  OUTBOX#<V#… | FLAG#…>        what a change the deadlines schedule made must send (see below)
