@@ -4,11 +4,13 @@
  * the byte limits on open objects, a 200 KB form, a licence with 200 KB of attributes and a profile with
  * 200 KB of extra fields were each accepted, and the decision's item was then larger than DynamoDB takes:
  * the application was retried until its DLQ, never decided. They are now refused at the edge, naming the
- * field; and everything within the limits, however many e-licences the applicant holds, is decided.
+ * field; and everything within the limits, however many e-licences the applicant holds or however often
+ * its rules (or a 一件事 bundle's children) read the largest value, is decided.
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
 import { sample, startLocal, type Running } from '#support/runtime';
+import { application as bundleApplication, ID, itemEvent } from './bundle-fixtures';
 
 let rt: Running;
 beforeAll(async () => {
@@ -122,6 +124,31 @@ describe('the largest decision the edge lets through', () => {
     expect(seen['B-3']).toBe(notes);
     expect(typeof seen['B-2']).toBe('string');
     expect((seen['B-2'] as string).length).toBeGreaterThan(16_000);
+    expect(await dlqDepths()).toEqual((await dlqDepths()).map(([q]) => [q, 0]));
+  }, 120_000);
+
+  it('decides and stores a 一件事 application at the form limit whose five children each read its largest value four times', async () => {
+    const codes = ['BIG-A', 'BIG-B', 'BIG-C', 'BIG-D', 'BIG-E'];
+    const rules = (code: string) => ({ all: [0, 1, 2, 3].map((i) => ({ id: `${code}-${i}`, description: `已填写说明${i}`, fact: 'form.note', op: 'exists' })) });
+    const bundle = sample('gov.catalog.bundle.published', 'business-start-up');
+    const post = async (events: unknown) => {
+      const out = await rt.post(events);
+      expect(out.body.rejected).toEqual([]);
+      expect(out.status).toBe(202);
+      await rt.drain();
+    };
+    await post([sample('gov.person.profile.updated', 'resident')]);
+    await post([sample('gov.licence.issued', 'resident-id-card')]);
+    await post(codes.map((c) => itemEvent(c, `证照 ${c}`, [ID], { rules: rules(c) })));
+    await post({ ...bundle, id: `${bundle.id}-big`, data: { ...bundle.data, bundleCode: 'YJS-BIG', items: codes.map((itemCode) => ({ itemCode, required: true })), questions: [] } });
+    const form = fullObject('note', LIMITS.formBytes, 4, { enterpriseName: '深圳市大表单科技有限公司' });
+    const submitted = bundleApplication('YJS-BIG-1', 'YJS-BIG', {}, form);
+    await post({ ...submitted, data: { ...submitted.data, materials: [] } });
+
+    const out = await rt.get('/applications/YJS-BIG-1');
+    expect(out.status).toBe(200);
+    expect(out.body.status).toBe('APPROVED');
+    expect(out.body.children.map((c: any) => [c.itemCode, c.outcome])).toEqual(codes.map((c) => [c, 'APPROVED']));
     expect(await dlqDepths()).toEqual((await dlqDepths()).map(([q]) => [q, 0]));
   }, 120_000);
 });
