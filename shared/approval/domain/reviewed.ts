@@ -14,7 +14,7 @@
  * application's own item code says nothing more than its absence, and any other code is refused.
  */
 import type { WorkingCalendar } from '#calendar/types';
-import { compareInstants } from '#contract/timestamp';
+import { compareInstants } from '#contract/instants';
 import { certificateNo } from './certificate';
 import { itemTimes } from './decide';
 import type { Decision, Effect, Refusal, ReviewRecord, TraceStep, Transition } from './decision';

@@ -3,7 +3,7 @@
  * in, to the last digit of either fraction (Date.parse keeps milliseconds only), a leap second read as the
  * edge keeps it; NaN when either names no instant.
  */
-import { compareInstants } from '#contract/timestamp';
+import { compareInstants } from '#contract/instants';
 
 const SUBMITTED = '2026-11-18T01:59:58.500Z';
 const SUBMITTED_SHANGHAI = '2026-11-18T09:59:58.500+08:00';
