@@ -18,6 +18,7 @@ import type {
   Condition,
   Explanation,
   Facts,
+  IdSink,
   Issue,
   Leaf,
   LeafTrace,
@@ -245,7 +246,7 @@ function generate(condition: Condition, zone: TimeZone, state?: AdaptState): Eva
 const EACH_RUN = 2048;
 
 /** Pushes the id of each subject of `subjects[start..end)` to `held` or `unknown` by its truth; returns how many were false. */
-type SelectEach = (subjects: readonly unknown[], start: number, end: number, facts: Facts, held: unknown[], unknown: unknown[]) => number;
+type SelectEach = (subjects: readonly unknown[], start: number, end: number, facts: Facts, held: IdSink, unknown: IdSink) => number;
 
 /**
  * The bulk form: the same body inside one loop over the subjects, each placed at `facts[key]` and read from

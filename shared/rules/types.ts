@@ -84,6 +84,11 @@ export interface CompileOptions {
   readonly timeZone?: string;
 }
 
+/** Where the bulk path puts the ids it selects: an array, or anything that takes them one at a time. */
+export interface IdSink {
+  push(id: unknown): unknown;
+}
+
 export interface CompiledCondition {
   /** The condition as validated (next-flip reads its time leaves). */
   readonly condition: Condition;
@@ -96,14 +101,16 @@ export interface CompiledCondition {
    * one facts object reused, and left holding one of the subjects or none afterwards), and pushes the
    * `idKey` property of each subject whose truth is true to `held`, unknown to `unknown`, in order. Returns
    * how many were false. The same answers as `evaluate`, in one generated loop with no call per subject.
+   * `held` and `unknown` may be any sink with a `push`: one that looks each id up as it arrives does so
+   * while the subject is still in the cache.
    */
   selectEach(
     subjects: readonly object[],
     key: string,
     idKey: string,
     facts: Facts,
-    held: unknown[],
-    unknown: unknown[],
+    held: IdSink,
+    unknown: IdSink,
     start?: number,
     end?: number,
   ): number;

@@ -1,5 +1,5 @@
 import { compileCached } from '#rules';
-import type { CompiledCondition, Explanation, LeafTrace, Operator, Truth } from '#rules/types';
+import type { CompiledCondition, Explanation, IdSink, LeafTrace, Operator, Truth } from '#rules/types';
 import {
   factPathsOf,
   leafPolarities,
@@ -213,25 +213,21 @@ export function matchSlice(
   } else if (!persons) {
     // The criteria cannot see the credit record, so only those not already ineligible need one: credit
     // lookups are random memory reads and would cost more than the evaluation itself. The condition's
-    // generated loop evaluates the slice with no call per profile and collects the codes of the rest;
-    // the dishonest among them are then taken out by code, without reading a profile again.
+    // generated loop evaluates the slice with no call per profile and hands over the codes of the rest;
+    // with credit records to check, each code is looked up as it is handed over, while the profile is
+    // still in the cache, and the dishonest are taken out there.
     if (lookup === undefined) {
       ineligible = compiled.selectEach(profiles, 'enterprise', 'creditCode', facts, eligible, needsInfo, start, end);
     } else {
-      const held: string[] = [];
-      const unknown: string[] = [];
-      ineligible = compiled.selectEach(profiles, 'enterprise', 'creditCode', facts, held, unknown, start, end);
-      const honest = (id: string): boolean => {
-        const credit = lookup(id);
-        if (credit !== undefined && credit.dishonest === true) {
-          excluded++;
-          return false;
-        }
-        return true;
-      };
-      // In profile order within each list, as before.
-      for (const id of held) if (honest(id)) eligible.push(id);
-      for (const id of unknown) if (honest(id)) needsInfo.push(id);
+      const honestInto = (into: string[]): IdSink => ({
+        push(id) {
+          const credit = lookup(id as string);
+          if (credit !== undefined && credit.dishonest === true) excluded++;
+          else into.push(id as string);
+          return undefined;
+        },
+      });
+      ineligible = compiled.selectEach(profiles, 'enterprise', 'creditCode', facts, honestInto(eligible), honestInto(needsInfo), start, end);
     }
   } else {
     // A person's facts are built per profile (the birth date from the ID number), one call each.
