@@ -10,6 +10,7 @@
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
 import { sample, startLocal, type Running } from '#support/runtime';
+import { fullObject, noise } from '#support/noise';
 import { application as bundleApplication, ID, itemEvent } from './bundle-fixtures';
 
 let rt: Running;
@@ -21,25 +22,6 @@ afterAll(async () => {
   await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
   await rt?.stop();
 });
-
-/** Printable ASCII with no character JSON escapes, from a fixed seed: text deflate cannot shrink much. */
-function noise(chars: number, seed: number): string {
-  let x = seed >>> 0 || 1;
-  let out = '';
-  for (let i = 0; i < chars; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const c = 32 + ((x >>> 0) % 95);
-    out += c === 34 || c === 92 ? 'z' : String.fromCharCode(c);
-  }
-  return out;
-}
-const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
-/** `{...extra, key: noise}` of exactly `max` bytes as JSON. */
-function fullObject(key: string, max: number, seed: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...extra, [key]: noise(max - bytes({ ...extra, [key]: '' }), seed) };
-}
 
 let seq = 0;
 function event(type: string, name: string, data: Record<string, unknown>): any {

@@ -13,6 +13,7 @@ import { itemBytes } from '#bench/runtime/meter';
 import { validateData } from '#contract/envelope';
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
+import { bytes, fullObject } from '#support/noise';
 import { decisionAudit } from '#approval/domain/audit';
 import { decide, type DecideInput } from '#approval/domain/decide';
 import { factsOf } from '#approval/domain/replay';
@@ -28,27 +29,6 @@ const ENTERPRISE = { kind: 'enterprise', id: makeCreditCode('91440101MA5CY1234')
 
 /** What the largest decision's items may take: about a quarter of DynamoDB's 400 KB is left as margin. */
 const WITH_MARGIN = 304 * 1024;
-
-/** Printable ASCII with no character JSON escapes, from a fixed seed: text deflate cannot shrink much. */
-function noise(chars: number, seed: number): string {
-  let x = seed >>> 0 || 1;
-  let out = '';
-  for (let i = 0; i < chars; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    const c = 32 + ((x >>> 0) % 95);
-    out += c === 34 || c === 92 ? 'z' : String.fromCharCode(c);
-  }
-  return out;
-}
-
-const bytes = (v: unknown) => Buffer.byteLength(JSON.stringify(v));
-/** `{key: noise}` of exactly `max` bytes as JSON. */
-function fullObject(key: string, max: number, seed: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  const base = { ...extra, [key]: '' };
-  return { ...extra, [key]: noise(max - bytes(base), seed) };
-}
 
 const code = (i: number) => `M${String(i).padStart(3, '0')}${'c'.repeat(LIMITS.code - 4)}`;
 
