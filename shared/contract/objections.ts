@@ -28,6 +28,9 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
       facts: z.optional(
         z.record(z.string().check(z.minLength(1), z.maxLength(LIMITS.code)), z.unknown()).check(
           z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
+          // Declared facts stand in for the profile's in one evaluation and are kept in the objection's record: no
+          // larger than a profile may be.
+          z.refine((o) => Buffer.byteLength(JSON.stringify(o)) <= LIMITS.profileBytes, `must be at most ${LIMITS.profileBytes} bytes as JSON`),
           z.refine(
             (o) => Object.keys(o).every((k) => /^(enterprise|person)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
             'keys must be fact paths under enterprise or person, e.g. "enterprise.exportValueUsd" or "person.residenceDistrict"',

@@ -20,6 +20,7 @@ import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
+import { compareInstants } from './instants';
 import { CLOCK_SKEW_MINUTES, happenedAt, happenedAtProblem, isWithinYears, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE } from './timestamp';
 
 export { LIMITS };
@@ -377,7 +378,7 @@ export const personProfileSchema = z.looseObject({
   idNumber: idNumber(),
   name: name(),
   asOf: asOf(),
-  birthDate: z.optional(date()),
+  birthDate: z.optional(date().check(z.refine((d) => checkDate === undefined || d <= checkDate, 'must not be after the bureau\'s date of receipt: a birth date has happened'))),
   residenceDistrict: z.optional(code()),
 }).check(profileBytes());
 
@@ -528,7 +529,16 @@ export const caseCompletedSchema = z.looseObject({
   completedAt: timestamp(),
   /** 受理时间: when the case was received, if the system that completed it knows (the upward sync's acceptDate). */
   acceptedAt: z.optional(timestamp()),
-});
+}).check(
+  // A case is received before it is completed: the upward sync reports both dates, and the platform would
+  // take a case finished before it was accepted as a data error, after the bureau had accepted it. (An
+  // acceptedAt already refused for lying after the receipt is not named twice.)
+  z.superRefine((c, ctx) => {
+    if (c.acceptedAt !== undefined && happenedAtProblem(c.acceptedAt) === undefined && compareInstants(c.acceptedAt, c.completedAt) > 0) {
+      ctx.addIssue({ code: 'custom', path: ['acceptedAt'], input: c.acceptedAt, message: `must not be after completedAt (${c.completedAt})` });
+    }
+  }),
+);
 
 export const reviewSubmittedSchema = z.looseObject({
   reviewId: code(),

@@ -181,6 +181,10 @@ const cases: Case[] = [
   ['gov.hardcase.updated', 'unknown action', (d) => (d.action = 'reopen'), 'data.action', /"contact"/],
   ['gov.hardcase.updated', 'escalate without escalatedTo', (d) => delete d.escalatedTo, 'data.escalatedTo', /required when action is escalate/],
   ['gov.hardcase.updated', 'unknown cause', (d) => (d.cause = 'weather'), 'data.cause', /"policyGap"/],
+  // A case is accepted before it is completed, compared as instants (here 11:18:01 in Shanghai, written in UTC).
+  ['gov.case.completed', 'acceptedAt after completedAt', (d) => (d.acceptedAt = '2026-11-06T03:18:01Z'), 'data.acceptedAt', /must not be after completedAt \(2026-11-06T11:18:00\+08:00\)/],
+  // Declared facts of a self-objection are kept in its record: no larger than a profile.
+  ['gov.policy.objection.filed', 'declared facts over 16 KB', (d) => ((d.by = 'self'), (d.facts = { 'enterprise.note': 'x'.repeat(16 * 1024) })), 'data.facts', /must be at most 16384 bytes as JSON/],
 ];
 
 describe('data of every inbound type', () => {
@@ -314,6 +318,23 @@ describe('data of every inbound type', () => {
     bundle.items[3].appliesWhen.any[1].fact = 'enterprise.employees';
     const bundleResult = validateData(BUNDLE, bundle);
     expect(bundleResult.ok ? [] : bundleResult.errors).toEqual([]);
+  });
+
+  it('takes a case accepted at the instant it was completed, or before, whatever the offsets', () => {
+    for (const acceptedAt of ['2026-11-06T03:18:00Z', '2026-11-06T11:17:59.999+08:00', '2026-11-05T22:18:00-05:00']) {
+      const result = validateData('gov.case.completed', { ...dataOf(SAMPLE['gov.case.completed']), acceptedAt });
+      expect([acceptedAt, result.ok ? [] : result.errors]).toEqual([acceptedAt, []]);
+    }
+  });
+
+  it("refuses a person's birth date after the bureau's date of the check, as an ID number's", () => {
+    const person = (birthDate: string) => ({ ...dataOf(SAMPLE['gov.person.profile.updated']), birthDate });
+    const on = { today: '2026-11-10' };
+    expect(validateData('gov.person.profile.updated', person('2026-11-10'), 'data', on).ok).toBe(true);
+    const result = validateData('gov.person.profile.updated', person('2026-11-11'), 'data', on);
+    expect(result.ok === false && result.errors).toEqual([{ path: 'data.birthDate', message: "must not be after the bureau's date of receipt: a birth date has happened" }]);
+    // Outside the edge (no date given) only the form is checked.
+    expect(validateData('gov.person.profile.updated', person('2062-03-01')).ok).toBe(true);
   });
 
   it('prefixes paths with data by default and with nothing when asked', () => {
