@@ -21,7 +21,7 @@ import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
 import { compareInstants } from './instants';
-import { CLOCK_SKEW_MINUTES, happenedAt, happenedAtProblem, isWithinYears, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE } from './timestamp';
+import { CLOCK_SKEW_MINUTES, happenedAt, happenedAtProblem, isWithinYears, notAfterReceipt, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE } from './timestamp';
 
 export { LIMITS };
 
@@ -112,10 +112,7 @@ const dateOrTimestamp = () =>
  */
 const asOf = () =>
   dateOrTimestamp().check(
-    z.superRefine((s, ctx) => {
-      const problem = happenedAtProblem(s);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', input: s, message: problem });
-    }),
+    notAfterReceipt(),
     z.describe(
       `A date "YYYY-MM-DD" (the start of that day in the bureau's time zone) or an RFC 3339 timestamp with offset. An update older than the stored record has no effect. Refused when after the event's receipt: a date after the bureau's local date of receipt, a timestamp more than ${CLOCK_SKEW_MINUTES} minutes after it.`,
     ),

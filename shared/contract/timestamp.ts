@@ -134,9 +134,14 @@ export const rfc3339TimestampForm = () =>
  */
 export const happenedAt = () =>
   rfc3339Timestamp().check(
-    z.superRefine((s, ctx) => {
-      const problem = happenedAtProblem(s);
-      if (problem !== undefined) ctx.addIssue({ code: 'custom', input: s, message: problem });
-    }),
+    notAfterReceipt(),
     z.describe(`When it happened: refused when more than ${CLOCK_SKEW_MINUTES} minutes after the event is received.`),
   );
+
+/** The check of a date or timestamp saying when something happened: not after the event's receipt (`happenedAtProblem`). */
+export function notAfterReceipt() {
+  return z.superRefine((s: string, ctx) => {
+    const problem = happenedAtProblem(s);
+    if (problem !== undefined) ctx.addIssue({ code: 'custom', input: s, message: problem });
+  });
+}
