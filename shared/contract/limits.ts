@@ -26,3 +26,8 @@ export const LIMITS = {
   // 公示 windows in working days: a quarter is longer than any programme found publicizes its list.
   publicityDays: 60,
 } as const;
+
+/** The bytes of a value's JSON text as `JSON.stringify` writes it, in UTF-8: what the byte limits above count. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}

@@ -3,7 +3,7 @@
  * schemas.ts, passed in (schemas.ts imports this module, so it cannot import them back).
  */
 import * as z from 'zod/mini';
-import { LIMITS } from './limits';
+import { jsonBytes, LIMITS } from './limits';
 import { subjectIssues } from './subject';
 
 type Text = (max: number) => z.ZodMiniString<string>;
@@ -30,7 +30,7 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
           z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
           // Declared facts stand in for the profile's in one evaluation and are kept in the objection's record: no
           // larger than a profile may be.
-          z.refine((o) => Buffer.byteLength(JSON.stringify(o)) <= LIMITS.profileBytes, `must be at most ${LIMITS.profileBytes} bytes as JSON`),
+          z.refine((o) => jsonBytes(o) <= LIMITS.profileBytes, `must be at most ${LIMITS.profileBytes} bytes as JSON`),
           z.refine(
             (o) => Object.keys(o).every((k) => /^(enterprise|person)(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(k) && !/\.(__proto__|constructor|prototype)(\.|$)/.test(k)),
             'keys must be fact paths under enterprise or person, e.g. "enterprise.exportValueUsd" or "person.residenceDistrict"',

@@ -14,7 +14,7 @@ import { boundMs } from '#rules/bounds';
 import { DEFAULT_TIME_ZONE } from '#rules/zone';
 import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
 import { parsePath } from './issues';
-import { LIMITS } from './limits';
+import { jsonBytes, LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
@@ -206,7 +206,7 @@ const jsonObject = (maxBytes: number) =>
 /** The JSON text of a value is at most `maxBytes` bytes (UTF-8); `what` names the object in the message. */
 function bytesAtMost(maxBytes: number, what: string) {
   return z.superRefine((o: object, ctx) => {
-    const bytes = Buffer.byteLength(JSON.stringify(o));
+    const bytes = jsonBytes(o);
     if (bytes > maxBytes) ctx.addIssue({ code: 'custom', input: o, message: `${what}must be at most ${maxBytes} bytes as JSON; it is ${bytes}` });
   });
 }

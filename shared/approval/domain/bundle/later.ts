@@ -6,7 +6,7 @@
  * recomputed. A refusal changes nothing and says why. The deadlines schedule makes versions too: children
  * past their supplement deadline terminated, children's verifications flagged overdue.
  */
-import { LIMITS } from '#contract/limits';
+import { jsonBytes, LIMITS } from '#contract/limits';
 import type { Decision, Refusal } from '../decision';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
 import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
@@ -66,7 +66,7 @@ export function supplementBundle(previous: BundleState, supplement: BundleSupple
  */
 function oversized(merged: { readonly answers: unknown; readonly form: unknown }): string | undefined {
   for (const [field, max] of [['form', LIMITS.formBytes], ['answers', LIMITS.answersBytes]] as const) {
-    const bytes = Buffer.byteLength(JSON.stringify(merged[field]));
+    const bytes = jsonBytes(merged[field]);
     if (bytes > max) return `补正后的 ${field} 为 ${bytes} 字节（JSON），超过一件申请可保存的 ${max} 字节，补正未予采纳`;
   }
   return undefined;
