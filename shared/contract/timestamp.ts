@@ -13,7 +13,7 @@
  * instants within one leap second are kept as the same instant.
  */
 import * as z from 'zod/mini';
-import { isLeapSecond, withoutLeapSecond } from './instants';
+import { compareInstants, isLeapSecond, withoutLeapSecond } from './instants';
 
 /** The calendar date of zod's ISO date (real days, 29 February in leap years only). */
 const DATE = z.regexes.date.source.replace(/^\^/, '').replace(/\$$/, '');
@@ -55,7 +55,7 @@ export const CLOCK_SKEW_MINUTES = 5;
 export const CLOCK_SKEW_MS = CLOCK_SKEW_MINUTES * 60_000;
 
 /** The receipt the edge checks against, for the duration of one synchronous validation (`receivedOn`). */
-let receipt: { readonly at: string; readonly ms: number; readonly today: string | undefined } | undefined;
+let receipt: { readonly at: string; readonly latest: string | undefined; readonly today: string | undefined } | undefined;
 
 /**
  * Runs `parse` with the moment an event was received (an ISO timestamp) and the bureau's local date then
@@ -64,12 +64,18 @@ let receipt: { readonly at: string; readonly ms: number; readonly today: string 
  */
 export function receivedOn<T>(at: string | undefined, today: string | undefined, parse: () => T): T {
   const previous = receipt;
-  receipt = at === undefined ? undefined : { at, ms: Date.parse(at), today };
+  receipt = at === undefined ? undefined : { at, latest: latestAfter(at), today };
   try {
     return parse();
   } finally {
     receipt = previous;
   }
+}
+
+/** The latest instant an event received at `at` may say it happened at, or undefined if `at` cannot be read. */
+function latestAfter(at: string): string | undefined {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? undefined : new Date(ms + CLOCK_SKEW_MS).toISOString();
 }
 
 /**
@@ -82,8 +88,9 @@ export function happenedAtProblem(s: string): string | undefined {
     if (receipt.today === undefined || s <= receipt.today) return undefined;
     return `is a date after the day the event was received (${receipt.today} in the bureau's time zone): it must say when something happened, not a later day`;
   }
-  const ms = Date.parse(withoutLeapSecond(s).toUpperCase());
-  if (Number.isNaN(receipt.ms) || !(ms > receipt.ms + CLOCK_SKEW_MS)) return undefined;
+  // Compared as instants to the last digit: Date.parse would drop the digits below the millisecond and take
+  // a time up to 1 ms past the tolerance.
+  if (receipt.latest === undefined || !(compareInstants(s, receipt.latest) > 0)) return undefined;
   return `is after the event was received (${receipt.at}): it must say when something happened, at most ${CLOCK_SKEW_MINUTES} minutes ahead for clock skew`;
 }
 

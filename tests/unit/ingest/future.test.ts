@@ -123,6 +123,9 @@ describe('an event\'s own time is not after its receipt', () => {
         [{ path, message: `is after the event was received (${RECEIVED}): it must say when something happened, at most ${CLOCK_SKEW_MINUTES} minutes ahead for clock skew` }],
       ]);
     }
+    // Past it by less than a millisecond: compared to the last digit of the fraction.
+    set(event, path, at(RECEIVED_MS + CLOCK_SKEW_MS).replace(/(\.\d{3})/, '$10001'));
+    expect(screen(event, RECEIVED)).toEqual([{ path, message: expect.stringMatching(/^is after the event was received/) }]);
     // The typo of the story: a year decades ahead.
     set(event, path, '2062-03-01T09:00:00+08:00');
     expect(screen(event, RECEIVED)).toEqual([{ path, message: expect.stringMatching(/^is after the event was received/) }]);
