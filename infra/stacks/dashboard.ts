@@ -266,13 +266,16 @@ function entitlementRow(): Row {
 
 }
 
-/** 免申即享 公示, 异议 and 追回: all from the policy queue's consumer, hourly (they are few). */
+/**
+ * 免申即享 公示, 异议 and 追回, hourly (they are few): the objections, recoveries and payments from the policy
+ * queue's consumer; the windows the schedule closed and the listed pairs that lapsed with their policy.
+ */
 function publicityRow(): Row {
   const hourly = (name: string, label: string) => civicMetric(name, 'policy', cloudwatch.Stats.SUM, Duration.hours(1), label);
   return [
     new cloudwatch.GraphWidget({
       title: '免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)',
-      width: 8,
+      width: 6,
       left: [
         hourly('ObjectionsFiled', 'filed'),
         hourly('ObjectionsUpheld', 'upheld'),
@@ -283,13 +286,13 @@ function publicityRow(): Row {
     }),
     new cloudwatch.GraphWidget({
       title: '免申即享 recoveries (追回): entitlements and yuan recovered (hourly)',
-      width: 8,
+      width: 6,
       left: [hourly('EntitlementsRecovered', 'recovered')],
       right: [hourly('RecoveredAmount', 'yuan recovered')],
     }),
     new cloudwatch.GraphWidget({
       title: '免申即享 publicity to payment (mean natural days, hourly)',
-      width: 8,
+      width: 6,
       left: [
         new cloudwatch.MathExpression({
           expression: 'days / paid',
@@ -297,6 +300,15 @@ function publicityRow(): Row {
           usingMetrics: { days: hourly('PublicityToPaymentDays', 'days'), paid: hourly('PaidAfterPublicity', 'paid') },
           period: Duration.hours(1),
         }),
+      ],
+    }),
+    new cloudwatch.GraphWidget({
+      title: '免申即享 publicity windows closed, listed pairs lapsed with their policy (hourly)',
+      width: 6,
+      left: [
+        civicMetric('PublicityWindowsClosed', 'entitlementSchedule', cloudwatch.Stats.SUM, Duration.hours(1), 'windows closed'),
+        // Lapsed at the close (the schedule), or by a dismissal or self-objection processed after it (the policy consumer).
+        new cloudwatch.MathExpression({ expression: sumOfEveryService('PublicityPairsLapsed', 3600), label: 'pairs lapsed', period: Duration.hours(1) }),
       ],
     }),
   ];

@@ -277,7 +277,12 @@ export type EntitlementMetric =
   | 'RecoveredAmount'
   /** Listed pairs paid, and the natural days from listing to payment summed over them (÷: the mean). */
   | 'PaidAfterPublicity'
-  | 'PublicityToPaymentDays';
+  | 'PublicityToPaymentDays'
+  /**
+   * Listed pairs that lapsed (LAPSED): their policy was withdrawn, or past its validTo when the window ended,
+   * before their release — at the close, or by a dismissal or self-objection processed after it.
+   */
+  | 'PublicityPairsLapsed';
 
 /** Called only after the write the figure describes committed. */
 export interface MetricsSink {

@@ -86,6 +86,7 @@ describe('dashboard', () => {
       '免申即享 objections: filed, upheld, dismissed, added by self-objection (hourly)',
       '免申即享 recoveries (追回): entitlements and yuan recovered (hourly)',
       '免申即享 publicity to payment (mean natural days, hourly)',
+      '免申即享 publicity windows closed, listed pairs lapsed with their policy (hourly)',
       '好差评 reviews by level, 差评, completed cases',
       '好差评 composite score by department (this month, /10)',
       '好差评 差评整改率, coverage by department (this month)',
@@ -192,6 +193,11 @@ describe('dashboard', () => {
     expect(series('免申即享 publicity to payment (mean natural days, hourly)')).toEqual(
       expect.arrayContaining(['days / paid', 'CivicFlow/PublicityToPaymentDays service=policy', 'CivicFlow/PaidAfterPublicity service=policy']),
     );
+    // Pairs lapse at the schedule's close and in the policy consumer (a dismissal or self-objection after it): summed over both.
+    expect(series('免申即享 publicity windows closed, listed pairs lapsed with their policy (hourly)')).toEqual([
+      'CivicFlow/PublicityWindowsClosed service=entitlementSchedule',
+      `SUM(SEARCH('{CivicFlow,service} MetricName="PublicityPairsLapsed"', 'Sum', 3600))`,
+    ]);
 
     expect(series('好差评 reviews by level, 差评, completed cases')).toEqual([
       `SEARCH('{CivicFlow,Level,service} MetricName="ReviewsReceived" service="review"', 'Sum', 300)`,

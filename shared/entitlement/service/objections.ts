@@ -231,7 +231,8 @@ async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: Objectio
       // receipt), even when the same write released it because the close had already released that window.
       const listed = chain.find((t) => t.steps.some((s) => s.to === 'PUBLICIZED'))?.next;
       await publishListed(ports, policy, [{ ...result, entitlement: listed }], new Map([[input.subjectId, profile.name]]), clock.now());
-      if (pushed) await afterSettle(ports, [result], clock.now());
+      // Pushed, or lapsed in the same write (its policy ended first): queued and counted as the close does.
+      if (pushed || chain.some((t) => t.newlyReached.includes('LAPSED'))) await afterSettle(ports, [result], clock.now());
       // Listed in the grace after the window's end: the close releases it, unless it finished the window meanwhile.
       const late = pushed ? undefined : await releaseIfWindowReleased(ports, policy, result.entitlement!, clock.now());
       return added ? (pushed || (late?.committed.length ?? 0) > 0 ? 'ADDED:RELEASED' : 'ADDED') : 'UNCHANGED';

@@ -147,15 +147,21 @@ export async function publishListed(
   await ports.outbound.publish(publicityListEvents(policy, listed, names, ports.settings.maskPublicityList, now));
 }
 
-/** After the commits: queue the notifications of the pushes and count what was pushed and granted. */
+/**
+ * After the commits: queue the notifications of the pushes and count what was pushed and granted, and the
+ * listed pairs that lapsed. Only what this write committed counts (`committed`): a rerun or a redelivery
+ * that finds the pair already moved counts nothing.
+ */
 export async function afterSettle(ports: SettlePorts, results: readonly SettleResult[], now: Instant): Promise<void> {
   const pairs = results.flatMap((r) => (r.notify ? [r.notify] : []));
   if (pairs.length > 0) await ports.queues.sendNotifications(notifyMessages(pairs, now));
   const reached = results.flatMap((r) => r.committed.flatMap((t) => t.newlyReached));
   const notified = reached.filter((s) => s === 'NOTIFIED').length;
   const granted = reached.filter((s) => s === 'GRANTED').length;
+  const lapsed = reached.filter((s) => s === 'LAPSED').length;
   if (notified > 0) ports.metrics.count('EntitlementsNotified', notified);
   if (granted > 0) ports.metrics.count('EntitlementsGranted', granted);
+  if (lapsed > 0) ports.metrics.count('PublicityPairsLapsed', lapsed);
   const days = results.reduce((n, r) => n + r.committed.reduce((m, t) => m + (t.newlyReached.includes('NOTIFIED') ? (t.eligibleToPushDays ?? 0) : 0), 0), 0);
   if (notified > 0) ports.metrics.count('EligibleToPushDays', days);
 }

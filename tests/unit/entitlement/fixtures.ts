@@ -117,9 +117,10 @@ const FIGURE_METRICS = new Set([
   'RecoveredAmount',
   'PaidAfterPublicity',
   'PublicityToPaymentDays',
+  'PublicityPairsLapsed',
 ]);
 
-/** The publicity, objection, recovery and payment metrics emitted, summed by name. */
+/** The publicity, objection, recovery, payment and lapse metrics emitted, summed by name. */
 export function figureMetrics(metrics: readonly { readonly metric: string; readonly value: number }[]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const { metric, value } of metrics) if (FIGURE_METRICS.has(metric)) out[metric] = (out[metric] ?? 0) + value;

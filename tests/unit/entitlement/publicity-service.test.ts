@@ -441,6 +441,7 @@ describe('a listing that outlives its policy', () => {
     expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
     expect([A, B, C].map((c) => st(c!))).toEqual(['LAPSED', 'OBJECTED', 'EXHAUSTED']);
     expect([w.sent.notifications, w.store.outbox.size]).toEqual([[], 0]);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, PublicityPairsLapsed: 1 });
     // A's reservation is back, and stays unspent: the exhausted pair of a withdrawn policy is not listed.
     expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(1000);
     const lapsedA = w.store.audit.filter((a) => a.subject === `entitlement:P-PUB-LAPSE-W/${A}` && a.action === 'state:PUBLICIZED->LAPSED');
@@ -449,6 +450,7 @@ describe('a listing that outlives its policy', () => {
     expect(await service.resolveObjection({ objectionId: 'O-lw', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->LAPSED');
     expect(st(B!)).toBe('LAPSED');
     expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(2000);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 2 });
     const figures = await w.store.readFigures('P-PUB-LAPSE-W');
     expect(figures.counters).toMatchObject({ eligible: 1, publicized: 2, lapsed: 2, exhausted: 1, notified: 0, granted: 0, objectionsDismissed: 1 });
     expect(figures.amountReserved).toBe(0);
@@ -460,6 +462,8 @@ describe('a listing that outlives its policy', () => {
     expect((await w.store.readFigures('P-PUB-LAPSE-W')).counters).toEqual(figures.counters);
     expect(w.store.budgets.get('P-PUB-LAPSE-W')).toBe(2000);
     expect(w.store.audit.filter((a) => a.action.endsWith('->LAPSED'))).toHaveLength(2);
+    // The dashboard's lapse metric says the same as the lapsed figure: each pair once.
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 2 });
     // An objection against a lapsed pair is refused, as for any pair off the list.
     expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw2'), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:NOT_LISTED');
     expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw3', AFTER), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
@@ -476,6 +480,10 @@ describe('a listing that outlives its policy', () => {
     expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
     expect((await w.store.readFigures('P-PUB-LAPSE-E')).counters).toMatchObject({ eligible: 1, lapsed: 2, notified: 0, granted: 0 });
     expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    // The window finished: a crash that left it due would run the close again, lapsing and counting nothing more.
+    w.store.due.set('P-PUB-LAPSE-E#2025-09-29', { policyId: 'P-PUB-LAPSE-E', windowId: '2025-09-29', closesAt: CLOSES });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 2 });
     // A self-objection received in time, processed after that close: listed and lapsed in one write, as the
     // close would have done — nobody notified, the budget as it was.
     const late = { ...objection(D!, 'self', 'O-le', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), policyId: 'P-PUB-LAPSE-E' };
@@ -483,6 +491,10 @@ describe('a listing that outlives its policy', () => {
     expect(st(D!)).toBe('LAPSED');
     expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
     expect(w.sent.notifications).toEqual([]);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, EntitlementsAddedBySelfObjection: 1, PublicityPairsLapsed: 3 });
+    // Redelivered: filed once, lapsed once, counted once.
+    expect(await service.fileObjection(late, cause('gov.policy.objection.filed'))).toBe('unchanged:ADDED');
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, EntitlementsAddedBySelfObjection: 1, PublicityPairsLapsed: 3 });
     const figures = await w.store.readFigures('P-PUB-LAPSE-E');
     expect(figures.counters).toMatchObject({ eligible: 1, publicized: 3, lapsed: 3, addedBySelfObjection: 1, needsInfo: 0 });
     expect(figures.amountReserved).toBe(0);
