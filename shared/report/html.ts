@@ -172,7 +172,7 @@ function figureTable(report: MonthlyReport): string {
 
 function policyTable(report: MonthlyReport): string {
   if (report.policies.length === 0) return '<p class="none">本月无有效政策。</p>';
-  const head = ['政策', '部门', '类型', '符合条件', '待补充', '已推送', '已送达', '已确认', '已兑现', '已拨付', '额度用完', '覆盖率', '发布至最后推送']
+  const head = ['政策', '部门', '类型', '符合条件', '待补充', '已推送', '已送达', '已确认', '已兑现', '已拨付', '额度用完', '公示失效', '覆盖率', '发布至最后推送']
     .map((h) => `<th>${h}</th>`)
     .join('');
   const rows = report.policies
@@ -181,6 +181,8 @@ function policyTable(report: MonthlyReport): string {
         `<tr><td>${escapeHtml(p.name)}<br><small>${escapeHtml(p.policyId)}${p.status === 'withdrawn' ? '（已撤回）' : ''}</small></td>` +
         `<td>${escapeHtml(p.departmentCode)}</td><td>${p.kind === 'grant' ? '直接兑现' : '一键确认'}</td>` +
         [p.eligible, p.needsInfo, p.notified, p.delivered, p.confirmed, p.granted, p.disbursed, p.exhausted].map((v) => `<td class="num">${v}</td>`).join('') +
+        // Not counted in a report of version 1 to 5.
+        `<td class="num">${formatValue(p.lapsed ?? null, 'count')}</td>` +
         `<td class="num">${formatValue(p.coverage, 'rate')}</td><td class="num">${escapeHtml(formatValue(p.publishToLastPushMs, 'ms'))}</td></tr>`,
     )
     .join('');

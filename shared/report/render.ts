@@ -168,7 +168,7 @@ export function renderText(report: MonthlyReport): string {
     out.push('【政策明细】');
     out.push(
       textTable(
-        ['政策', '部门', '符合', '待补充', '推送', '送达', '确认', '兑现', '拨付', '追回', '覆盖率'],
+        ['政策', '部门', '符合', '待补充', '推送', '送达', '确认', '兑现', '拨付', '追回', '公示失效', '覆盖率'],
         report.policies.map((p) => [
           `${p.name}（${p.policyId}）`,
           p.departmentCode,
@@ -180,6 +180,7 @@ export function renderText(report: MonthlyReport): string {
           String(p.granted),
           String(p.disbursed),
           String(p.recovered),
+          formatValue(p.lapsed ?? null, 'count'),
           formatValue(p.coverage, 'rate'),
         ]),
       ),

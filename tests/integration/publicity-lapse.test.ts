@@ -10,7 +10,8 @@
  *
  * The clock is moved past the window and the schedule fires: the pairs of the first two lapse (LAPSED,
  * nobody notified, the reservation back in the budget, no longer counted as eligible); the schedule fired
- * again and the events redelivered change nothing; an objection to a lapsed pair is refused.
+ * again and the events redelivered change nothing; an objection to a lapsed pair is refused. October's monthly
+ * report shows the lapsed pairs in each policy's row.
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { startLocal, type Running } from '#support/runtime';
@@ -173,4 +174,18 @@ describe('公示 that outlives its policy, through the local runtime', () => {
     expect(await receipt(late)).toMatchObject({ outcome: 'refused', kind: 'OBJECTION_OUT_OF_WINDOW' });
     expect((await states(EXPIRED))[lapsed!]).toBe('LAPSED');
   }, 60_000);
+
+  it('shows the lapsed pairs in the policy rows of the month\'s report, out of eligible', async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2025-11-03T09:00:00+08:00' });
+    const out = await rt.dev('POST', '/_dev/schedules/monthly-report');
+    expect(out.body.result).toMatchObject({ month: '2025-10', outcome: 'generated' });
+    const res = await rt.get(`/reports/${out.body.result.district}/2025-10`);
+    expect(res.status).toBe(200);
+    const rows = Object.fromEntries((res.body.policies as any[]).map((p) => [p.policyId, { status: p.status, eligible: p.eligible, granted: p.granted, lapsed: p.lapsed }]));
+    expect(rows).toEqual({
+      [WITHDRAWN]: { status: 'withdrawn', eligible: 1, granted: 0, lapsed: 2 },
+      [EXPIRED]: { status: 'active', eligible: 1, granted: 0, lapsed: 2 },
+      [LAST_DAY]: { status: 'active', eligible: 3, granted: 2, lapsed: 0 },
+    });
+  }, 120_000);
 });

@@ -322,6 +322,7 @@ describe('the monthly report through the local runtime', () => {
       granted: 0,
       disbursed: 1,
       exhausted: 0,
+      lapsed: 0,
       amountDisbursed: 18650.5,
     };
     expect(report.policies).toHaveLength(1);
@@ -444,7 +445,7 @@ describe('the monthly report through the local runtime', () => {
   });
 
   it('keeps the month’s 一件事 figures as GET /approval/bundle-figures counts them', async () => {
-    expect(report.version).toBe(5);
+    expect(report.version).toBe(6);
     expect(report.bundles).toEqual({
       byBundle: [{ bundleCode: 'YJS-CSYJS', bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null }],
       total: { bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null },

@@ -30,8 +30,10 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  * 5: 告知承诺核查逾期数 (`approval.overdueVerifications`) counts the 一件事 children whose verification was
  *    flagged overdue too, by the child's department; in a stored report of version 1 to 4 it counts
  *    single-item applications only. A policy row carries `upheldAfterRelease`.
+ * 6: a policy row carries `lapsed` (listed pairs whose policy ended before their release, no longer in
+ *    `eligible`); a stored report of version 1 to 5 has none, and is drawn with "—" there.
  */
-export const REPORT_VERSION = 5;
+export const REPORT_VERSION = 6;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -118,6 +120,12 @@ export interface PolicyRow extends EntitlementCounts {
   readonly upheldAfterRelease?: number;
   readonly objectionsDismissed: number;
   readonly addedBySelfObjection: number;
+  /**
+   * 公示失效: listed pairs whose policy was withdrawn, or past its validTo when their window ended, before
+   * their release (LAPSED): never pushed, their reservation returned, no longer counted in `eligible`. From
+   * version 6; absent in a stored report of version 1 to 5.
+   */
+  readonly lapsed?: number;
   readonly publicityToPaymentDaysMean: number | null;
   readonly eligibleToPushDaysMean: number | null;
 }
@@ -142,7 +150,7 @@ export interface DepartmentReport {
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
   /** Reports are stored once and kept, so older versions are still read and rendered. */
-  readonly version: 1 | 2 | 3 | 4 | typeof REPORT_VERSION;
+  readonly version: 1 | 2 | 3 | 4 | 5 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -303,6 +311,7 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
     upheldAfterRelease: figures.upheldAfterRelease,
     objectionsDismissed: figures.objectionsDismissed,
     addedBySelfObjection: figures.addedBySelfObjection,
+    lapsed: figures.lapsed,
     publicityToPaymentDaysMean: figures.publicityToPaymentDaysMean,
     eligibleToPushDaysMean: figures.eligibleToPushDaysMean,
   };
