@@ -417,8 +417,8 @@ describe('objections received in time, processed after the window closed', () =>
 
 describe('a listing that outlives its policy', () => {
   /** A, B listed (the budget reserved for both), C exhausted, D needs info; each case its own policy id. */
-  async function listedUnder(policyId: string, over: Record<string, unknown> = {}) {
-    const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1 });
+  async function listedUnder(policyId: string, over: Record<string, unknown> = {}, graceMs = 0) {
+    const w = memoryEntitlementPorts({ now: LISTED_AT, shards: 1, settings: { publicityCloseGraceMs: graceMs } });
     const service = createEntitlementService(w.ports);
     for (const c of [A!, B!, C!]) w.profiles.set(c, profile({ creditCode: c, name: `企业${c.slice(-3)}` }));
     w.profiles.set(D!, profile({ creditCode: D!, exportValueUsd: undefined }));
@@ -467,6 +467,31 @@ describe('a listing that outlives its policy', () => {
     // An objection against a lapsed pair is refused, as for any pair off the list.
     expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw2'), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:NOT_LISTED');
     expect(await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lw3', AFTER), policyId: 'P-PUB-LAPSE-W' }, cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+  });
+
+  it('lapses a pair dismissed in the grace on the redelivery, after a crash, counting it once with the close\'s', async () => {
+    const { w, service, st } = await listedUnder('P-PUB-LAPSE-R', {}, 30 * 60_000);
+    w.now = IN_WINDOW;
+    await service.fileObjection({ ...objection(A!, 'thirdParty', 'O-lr'), policyId: 'P-PUB-LAPSE-R' }, cause('gov.policy.objection.filed'));
+    expect(await service.withdrawPolicy('P-PUB-LAPSE-R', cause('gov.policy.withdrawn'))).toBe('withdrawn');
+    w.now = minutesAfterClose(31);
+    // The dismissal read the window before the close marked it released, and crashed after its commit.
+    const isWindowReleased = w.store.isWindowReleased.bind(w.store);
+    w.store.isWindowReleased = async () => false;
+    const resolved = cause('gov.policy.objection.resolved');
+    expect(await service.resolveObjection({ objectionId: 'O-lr', upheld: false, note: '不属实' }, resolved)).toBe('DISMISSED:OBJECTED->PUBLICIZED');
+    w.store.isWindowReleased = isWindowReleased;
+    await w.store.markWindowReleased({ policyId: 'P-PUB-LAPSE-R', windowId: '2025-09-29', closesAt: CLOSES }, CLOSES);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1 });
+    // Redelivered: the pair is released now — it lapses, counted once; the close lapses the other one.
+    expect(await service.resolveObjection({ objectionId: 'O-lr', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
+    expect(st(A!)).toBe('LAPSED');
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect(await service.resolveObjection({ objectionId: 'O-lr', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
+    expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED']);
+    expect((await w.store.readFigures('P-PUB-LAPSE-R')).counters).toMatchObject({ lapsed: 2, notified: 0 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 2 });
   });
 
   it('lapses at the close the pairs of a window that ends after the policy\'s validTo', async () => {
