@@ -61,6 +61,25 @@ export async function releasePair(ports: PolicyEventPorts, policy: Policy, liste
   throw new Error(`entitlement ${pair.policyId}/${pair.creditCode} kept changing at the close of its window`);
 }
 
+/**
+ * Releases the pairs, then queues the notifications and counts the pushes and lapses of every pair whose
+ * release committed — also when another pair's release failed (that failure is thrown after): a rerun finds
+ * the committed pairs moved and counts nothing for them, so counting them here is their one chance.
+ */
+async function releaseAll(ports: EntitlementPorts, policy: Policy, pairs: readonly Entitlement[], now: Instant): Promise<SettleResult[]> {
+  const outcomes = await inPool(pairs, PAIR_CONCURRENCY, (e) =>
+    releasePair(ports, policy, e, now).then(
+      (result) => ({ result }),
+      (error: unknown) => ({ error }),
+    ),
+  );
+  const results = outcomes.flatMap((o) => ('result' in o ? [o.result] : []));
+  await afterSettle(ports, results, now);
+  const failed = outcomes.find((o) => 'error' in o);
+  if (failed !== undefined && 'error' in failed) throw failed.error;
+  return results;
+}
+
 /** One closed window: its pairs released in the budget's order, their notifications queued, then finished. */
 async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instant): Promise<{ released: number; lapsed: number }> {
   const { store } = ports;
@@ -69,16 +88,14 @@ async function finishWindow(ports: EntitlementPorts, due: DueWindow, now: Instan
     const pairs = (await store.listInWindow(due.policyId, due.windowId))
       .filter((e) => e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
       .sort(budgetOrder);
-    const results = await inPool(pairs, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
-    await afterSettle(ports, results, now);
+    const results = await releaseAll(ports, policy, pairs, now);
     await store.markWindowReleased(due, now);
     // Pairs put back on the list while this ran (a dismissal, a self-objection) before the window was marked
     // released; from the mark on, their writers release them. A crash before the finish runs all this again.
     const late = (await store.listInWindow(due.policyId, due.windowId))
       .filter((e) => e.state === 'PUBLICIZED' && e.publicity !== undefined && !isOpenAt(e.publicity.closesAt, now))
       .sort(budgetOrder);
-    const after = await inPool(late, PAIR_CONCURRENCY, (e) => releasePair(ports, policy, e, now));
-    await afterSettle(ports, after, now);
+    const after = await releaseAll(ports, policy, late, now);
     await store.finishWindow(due);
     const moved = [...results, ...after].filter((r) => r.committed.length > 0);
     const released = moved.length;

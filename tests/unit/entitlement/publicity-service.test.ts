@@ -494,6 +494,29 @@ describe('a listing that outlives its policy', () => {
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 2 });
   });
 
+  it('counts the pairs a failed close lapsed before it failed, and the rest on its rerun: each once', async () => {
+    const { w, service, st } = await listedUnder('P-PUB-LAPSE-F', { validTo: '2025-10-10' });
+    w.now = AFTER;
+    // B's write fails once (the table throttled); A's commits in the same run.
+    const apply = w.store.applyTransitions.bind(w.store);
+    let fail = true;
+    w.store.applyTransitions = async (chain, audit, receipt, objectionWrite) => {
+      if (fail && chain[0]!.creditCode === B) {
+        fail = false;
+        throw new Error('ProvisionedThroughputExceededException');
+      }
+      return apply(chain, audit, receipt, objectionWrite);
+    };
+    await expect(service.closePublicityWindows()).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'PUBLICIZED']);
+    expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 1 });
+    // The next run lapses B; A, already lapsed, counts nothing more.
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED']);
+    expect((await w.store.readFigures('P-PUB-LAPSE-F')).counters).toMatchObject({ lapsed: 2 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 2 });
+  });
+
   it('lapses at the close the pairs of a window that ends after the policy\'s validTo', async () => {
     // The window ends at the end of Mon Oct 13 (Shanghai); the policy is valid to Fri Oct 10.
     const { w, service, st } = await listedUnder('P-PUB-LAPSE-E', { validTo: '2025-10-10' });
