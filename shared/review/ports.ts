@@ -28,9 +28,9 @@ export interface Rejection {
   /** When it was refused (the functions' clock). */
   readonly recordedAt: string;
   /**
-   * A refused step: the system that posted it (the event's CloudEvents `source`, the principal that signed it).
-   * The query routes show a source only its own refused steps. Absent on a step refused before the record
-   * kept it (and on refused reviews): such a record is shown only to readers that see every source's.
+   * The system that posted the refused step or review (the event's CloudEvents `source`, the principal that
+   * signed it). The query routes show a source only its own refusals. Absent on a record refused before it
+   * was kept here (steps and reviews alike): such a record is shown only to readers that see every source's.
    */
   readonly source?: string;
   readonly details: Readonly<Record<string, unknown>>;

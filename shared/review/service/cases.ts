@@ -39,6 +39,8 @@ function reviewRejection(review: Review, code: string, reason: string, now: stri
     reason,
     at: review.submittedAt,
     recordedAt: now,
+    // Who posted it: the routes show each source its own refused reviews only (a channel, a level, a reviewId).
+    ...(review.event !== undefined ? { source: review.event.source } : {}),
     details: { channel: review.channel, level: review.level, ...(parked ? { parked: true } : {}) },
   };
 }

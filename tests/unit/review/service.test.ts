@@ -181,6 +181,23 @@ describe('submitReview', () => {
     ]);
     expect(m.store.figures('department', 'D-QX', SEPT)?.realReviews).toBe(1);
   });
+
+  it('keeps on a refused review the source that posted it, whether refused at once or when its case arrives', async () => {
+    const from = (source: string, review: Review): Review => ({ ...review, event: { source, id: `${source}-${++serial}`, type: 'gov.review.submitted' } });
+    // Parked before its case by one channel, a second review of the same case by another: refused when the case arrives.
+    const kept = from('/systems/review-channel', makeReview(makeCase(), 4, { submittedAt: '2026-09-10T03:00:00.000Z' }));
+    const parkedSecond = from('/systems/online-portal', makeReview(makeCase(), 2, { reviewId: 'R-portal', submittedAt: '2026-09-10T04:00:00.000Z' }));
+    await reviews.submitReview(kept);
+    await reviews.submitReview(parkedSecond);
+    await completed();
+    // A third, after the case: refused at once.
+    const late = from('/systems/review-channel', makeReview(makeCase(), 1, { reviewId: 'R-late' }));
+    expect(await reviews.submitReview(late)).toMatchObject({ outcome: 'rejected', code: 'DUPLICATE_REVIEW' });
+    expect([...m.store.rejections.values()].map((r) => [r.kind, r.ref, r.source, r.details.parked ?? false])).toEqual([
+      ['review', 'R-portal', '/systems/online-portal', true],
+      ['review', 'R-late', '/systems/review-channel', false],
+    ]);
+  });
 });
 
 describe('applyStep', () => {
