@@ -45,6 +45,11 @@ function reviewRejection(review: Review, code: string, reason: string, now: stri
   };
 }
 
+/** A refused review's audit line names the system that posted it (its channel is the actor), when it is known. */
+function sourceDetails(rejection: Rejection): Record<string, unknown> | undefined {
+  return rejection.source !== undefined ? { source: rejection.source } : undefined;
+}
+
 function parkedRejection(review: Review, code: string, reason: string, now: string): Rejection {
   return reviewRejection(review, code, reason, now, true);
 }
@@ -74,7 +79,7 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
     ...result.applied.map((r) =>
       caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel }),
     ),
-    ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref)),
+    ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref, sourceDetails(r))),
     ...(opened.audits ?? []),
   ];
   // The parked reviews' receipts move on from PARKED to what became of them now.
@@ -114,7 +119,7 @@ function refuseReview(review: Review, code: string, reason: string, now: string,
       kind: 'refuse',
       caseId: review.caseId,
       rejection,
-      audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, causeId),
+      audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, causeId, sourceDetails(rejection)),
       ...(inbound(ref) ? { receipt: withKind(ref, now, code, reason, { effect: caseEffect(review.caseId), details: { reviewId: review.reviewId } }) } : {}),
     },
     result: { outcome: 'rejected', code, reason },

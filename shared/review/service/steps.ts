@@ -86,6 +86,8 @@ function refuseStep(step: Step, code: string, reason: string, now: string, detai
       at: now,
       why: `${code}: ${reason}`,
       causeId: ref,
+      // The actor is who the step names; the source is the system that posted it (the department's, the 12345 hotline).
+      ...(event !== undefined ? { details: { source: event.source } } : {}),
     },
     ...(inbound(event)
       ? { receipt: withKind(event, now, code, reason, { effect: rectificationEffect(caseId), details: { action: input.action, ...details } }) }

@@ -198,6 +198,19 @@ describe('submitReview', () => {
       ['review', 'R-late', '/systems/review-channel', false],
     ]);
   });
+
+  it('names on a refused review’s audit line the source that posted it, besides its channel', async () => {
+    const from = (source: string, review: Review): Review => ({ ...review, event: { source, id: `${source}-${++serial}`, type: 'gov.review.submitted' } });
+    await reviews.submitReview(from('/systems/review-channel', makeReview(makeCase(), 4)));
+    await reviews.submitReview(from('/systems/online-portal', makeReview(makeCase(), 2, { reviewId: 'R-portal', submittedAt: '2026-09-11T03:00:00.000Z' })));
+    await completed();
+    await reviews.submitReview(from('/systems/review-channel', makeReview(makeCase(), 1, { reviewId: 'R-late', channel: '12345' })));
+    const refused = [...m.store.audits.values()].filter((a) => a.action === 'review:rejected');
+    expect(refused.map((a) => [a.subject, a.causeId, a.actor, a.details?.source])).toEqual([
+      ['case:C1', 'R-portal', 'system', '/systems/online-portal'],
+      ['case:C1', 'R-late', '12345', '/systems/review-channel'],
+    ]);
+  });
 });
 
 describe('applyStep', () => {
@@ -241,6 +254,19 @@ describe('applyStep', () => {
     expect([...m.store.rejections.values()].map((r) => [r.details.action, r.source])).toEqual([
       ['close', '/systems/hotline-12345'],
       ['returnVisit', '/systems/department'],
+    ]);
+  });
+
+  it('names on a refused step’s audit line the system that posted it, besides the department and staff member the step names', async () => {
+    await badReview();
+    const fromHotline = { ...step('C1', 'close', '2026-09-11T03:00:00.000Z'), event: { source: '/systems/hotline-12345', id: `wo-${++serial}`, type: 'gov.rectification.updated' } };
+    const fromDepartment = { ...step('C1', 'returnVisit', '2026-09-11T04:00:00.000Z'), event: { source: '/systems/department', id: `d-${++serial}`, type: 'gov.rectification.updated' } };
+    await reviews.applyStep(fromHotline);
+    await reviews.applyStep(fromDepartment);
+    const refused = [...m.store.audits.values()].filter((a) => a.action.startsWith('refused:'));
+    expect(refused.map((a) => [a.subject, a.action, a.actor, a.details?.source])).toEqual([
+      ['rectification:C1', 'refused:close', 'D-QX/S9', '/systems/hotline-12345'],
+      ['rectification:C1', 'refused:returnVisit', 'D-QX/S9', '/systems/department'],
     ]);
   });
 
