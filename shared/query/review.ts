@@ -39,17 +39,36 @@ export function parsePeriod(value: string): Period | undefined {
   return undefined;
 }
 
+/** A refusal as the routes list it: with the source that posted it, `null` when the record predates keeping it. */
+export type SourcedRejection = Omit<Rejection, 'source'> & { readonly source: string | null };
+
 /**
- * The refused rectification steps of a case that `principal` may read, each with the system that posted it:
- * a source sees the steps it posted itself (a department's system does not read the 12345 hotline's notes and
- * staff ids, nor the other way round); a reader that is no source (an auditor) sees every one. A step refused
- * before its record kept its source shows `source: null`, to those readers only: whose it was is unknown.
+ * The refusals of one kind on a case that `principal` may read, each with the system that posted it: a source
+ * sees those it posted itself; a reader that is no source (an auditor) sees every one. A refusal recorded
+ * before its record kept its source shows `source: null`, to those readers only: whose it was is unknown, so
+ * no source may be assumed entitled to it.
  */
-export function refusedStepsFor(principal: string, rejections: readonly Rejection[]): Array<Omit<Rejection, 'source'> & { readonly source: string | null }> {
+function refusalsFor(principal: string, rejections: readonly Rejection[], kind: Rejection['kind']): SourcedRejection[] {
   return rejections
-    .filter((r) => r.kind === 'step')
+    .filter((r) => r.kind === kind)
     .filter((r) => (r.source === undefined ? seesEverySource(principal) : mayReadSource(principal, r.source)))
     .map((r) => ({ ...r, source: r.source ?? null }));
+}
+
+/**
+ * The refused rectification steps of a case that `principal` may read (`refusalsFor`): a department's system
+ * does not read the 12345 hotline's notes and staff ids, nor the other way round.
+ */
+export function refusedStepsFor(principal: string, rejections: readonly Rejection[]): SourcedRejection[] {
+  return refusalsFor(principal, rejections, 'step');
+}
+
+/**
+ * The refused reviews of a case that `principal` may read (`refusalsFor`): a review channel does not read the
+ * reviewIds, channels and levels of reviews another channel's system sent.
+ */
+export function refusedReviewsFor(principal: string, rejections: readonly Rejection[]): SourcedRejection[] {
+  return refusalsFor(principal, rejections, 'review');
 }
 
 const LEVELS = { 5: LEVEL_LABELS[5], 4: LEVEL_LABELS[4], 3: LEVEL_LABELS[3], 2: LEVEL_LABELS[2], 1: LEVEL_LABELS[1] };
@@ -132,15 +151,15 @@ export const reviewRoutes: QueryRoutes = {
   },
 
   /**
-   * A case open for review: its record, its review (real or default), parked reviews and refusals; of the
-   * refused steps, those the reader may see (`refusedStepsFor`).
+   * A case open for review: its record, its review (real or default), parked reviews, and of the refused
+   * reviews and steps those the reader may see (`refusedReviewsFor`, `refusedStepsFor`).
    */
   'GET /cases/{caseId}': async ({ params, principal }) => {
     const caseId = params.caseId ?? '';
     const bundle = await loadCase(caseId);
-    const rejections = bundle.rejections.filter((r) => r.kind === 'review');
+    const rejections = refusedReviewsFor(principal, bundle.rejections);
     const refusedSteps = refusedStepsFor(principal, bundle.rejections);
-    // Nothing but another source's refused steps: as unknown to this reader as a case never heard of.
+    // Nothing but another source's refusals: as unknown to this reader as a case never heard of.
     if (!bundle.record && rejections.length === 0 && refusedSteps.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
     const state = bundle.record?.state;
     const review = state?.review;

@@ -5,14 +5,27 @@
  * the order's progress back as rectification steps naming the owning department, posted as
  * `/systems/hotline-12345`, until the case is CLOSED; a redelivered step changes nothing; a good review
  * forwards nothing; and a stage that does not forward sends no work order. A step refused on the case is
- * shown to the system that posted it (the department's or the hotline's) and to the auditor, not to the other.
+ * shown to the system that posted it (the department's or the hotline's) and to the auditor, not to the other;
+ * a refused review likewise, to the review channel that sent it (the stage has a second one, the online portal).
  */
 import { makeIdNumber } from '#contract/identifiers';
 import { startLocal, sample, type Running } from '#support/runtime';
+import { stageConfig } from '#topology/stages';
+
+const REVIEW_CHANNEL = '/systems/review-channel';
+const PORTAL = '/systems/online-portal';
 
 let rt: Running;
 beforeAll(async () => {
-  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ forwardBadReviewsTo12345: true }) } });
+  const local = stageConfig('local');
+  // A stage whose online portal posts the reviews given on it itself, besides the review channel, and reads them back.
+  const config = {
+    forwardBadReviewsTo12345: true,
+    sources: { ...local.sources, [PORTAL]: { types: ['gov.review.submitted'] } },
+    readers: [...local.readers, PORTAL],
+    readerRoutes: { ...local.readerRoutes, [PORTAL]: ['GET /events/{id}', 'GET /events/{id}/receipt', 'GET /refusals', 'GET /cases/{caseId}'] },
+  };
+  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify(config) } });
 }, 120_000);
 afterAll(async () => {
   await rt?.stop();
@@ -185,5 +198,36 @@ describe('12345 work orders', () => {
     const asAuditor = await rt.get('/cases/WO-C404');
     expect([asAuditor.status, asAuditor.body.status]).toEqual([200, 'awaiting-case']);
     expect(asAuditor.body.refusedSteps.map((r: any) => [r.source, r.code])).toEqual([[HOTLINE, 'RECTIFICATION_UNKNOWN']]);
+  }, 60_000);
+
+  it('shows each review channel only the refused reviews it sent; the auditor sees both, with their sources', async () => {
+    await post(completed('WO-C5', '2026-11-05T09:00:00+08:00'));
+    await post(review('WO-R5', 'WO-C5', 4, '2026-11-05T09:30:00+08:00'));
+    // A second review of the case from each channel: each refused (一事一评), the first kept.
+    const channelSecond = { ...review('WO-R5b', 'WO-C5', 1, '2026-11-05T09:40:00+08:00', { channel: 'sms' }), source: REVIEW_CHANNEL };
+    const portalSecond = { ...review('WO-R5p', 'WO-C5', 2, '2026-11-05T09:45:00+08:00', { channel: 'web' }), source: PORTAL };
+    await post(channelSecond, portalSecond);
+
+    const refusedOf = (body: any) => body.rejections.map((r: any) => [r.source, r.ref, r.code, r.details.channel]);
+    const channelRow = [REVIEW_CHANNEL, 'WO-R5b', 'DUPLICATE_REVIEW', 'sms'];
+    const portalRow = [PORTAL, 'WO-R5p', 'DUPLICATE_REVIEW', 'web'];
+    const asChannel = await rt.get('/cases/WO-C5', { as: REVIEW_CHANNEL });
+    const asPortal = await rt.get('/cases/WO-C5', { as: PORTAL });
+    const asDept = await rt.get('/cases/WO-C5', { as: DEPARTMENT_SYSTEM });
+    const asAuditor = await rt.get('/cases/WO-C5');
+    expect([asChannel.status, asPortal.status, asDept.status, asAuditor.status]).toEqual([200, 200, 200, 200]);
+    expect(refusedOf(asChannel.body)).toEqual([channelRow]);
+    expect(refusedOf(asPortal.body)).toEqual([portalRow]);
+    // The department's system sent no review: it sees none refused (the case and its kept review it does see).
+    expect(refusedOf(asDept.body)).toEqual([]);
+    expect(asDept.body.reviews.real).toMatchObject({ reviewId: 'WO-R5', level: 4 });
+    expect(refusedOf(asAuditor.body)).toEqual(expect.arrayContaining([channelRow, portalRow]));
+    expect(asAuditor.body.rejections).toHaveLength(2);
+    // Neither channel reads the other's refused review anywhere in the answer.
+    expect(JSON.stringify(asChannel.body)).not.toContain('WO-R5p');
+    expect(JSON.stringify(asPortal.body)).not.toContain('WO-R5b');
+    // Each still reads its own refusal as its receipt, and not the other's.
+    expect((await rt.get(`/events/${portalSecond.id}/receipt`, { as: PORTAL })).body).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW' });
+    expect((await rt.get(`/events/${portalSecond.id}/receipt?source=${encodeURIComponent(PORTAL)}`, { as: REVIEW_CHANNEL })).status).toBe(403);
   }, 60_000);
 });

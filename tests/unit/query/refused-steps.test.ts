@@ -1,17 +1,20 @@
 /**
- * The refused rectification steps `GET /cases/{caseId}` and `GET /rectifications/{caseId}` list: a source sees
- * the steps it posted itself, a reader that is no source (an auditor) sees every one with its source, and a
- * step recorded before its source was kept is shown to those readers only.
+ * The refused rectification steps `GET /cases/{caseId}` and `GET /rectifications/{caseId}` list, and the refused
+ * reviews `GET /cases/{caseId}` lists: a source sees those it posted itself, a reader that is no source (an
+ * auditor) sees every one with its source, and one recorded before its source was kept is shown to those
+ * readers only.
  */
 import type { Rejection } from '#review';
 import { stages } from '#topology/stages';
 
 process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
-const { refusedStepsFor } = await import('#query/review');
+const { refusedReviewsFor, refusedStepsFor } = await import('#query/review');
 
 const DEPARTMENT = '/systems/department';
 const HOTLINE = '/systems/hotline-12345';
 const AUDITOR = '/auditors/district';
+const REVIEW_CHANNEL = '/systems/review-channel';
+const PORTAL = '/systems/online-portal';
 
 function refusedStep(ref: string, source: string | undefined, staffId: string): Rejection {
   return {
@@ -57,5 +60,51 @@ describe('refusedStepsFor', () => {
 
   it('keeps what a step carries (its note and staff id) for the readers that see it', () => {
     expect(refusedStepsFor(HOTLINE, rejections)).toEqual([{ ...refusedStep('hotline', HOTLINE, '12345/KF-0088'), source: HOTLINE }]);
+  });
+});
+
+function refusedReview(ref: string, source: string | undefined, code = 'DUPLICATE_REVIEW'): Rejection {
+  return {
+    kind: 'review',
+    ref,
+    code,
+    reason: 'case C-9 already has review R-1; one review per case (一事一评), the first is kept',
+    at: '2026-11-03T01:00:00.000Z',
+    recordedAt: '2026-11-03T01:00:01.000Z',
+    ...(source !== undefined ? { source } : {}),
+    details: { channel: `channel of ${ref}`, level: 1 },
+  };
+}
+
+describe('refusedReviewsFor', () => {
+  // A stage whose online portal posts reviews too, besides the review channel.
+  const reviewed: Rejection[] = [
+    refusedReview('R-channel', REVIEW_CHANNEL),
+    refusedStep('step', REVIEW_CHANNEL, 'S-0317'),
+    refusedReview('R-portal', PORTAL, 'REVIEWER_MISMATCH'),
+    refusedReview('R-old', undefined),
+  ];
+  const reviewRefs = (principal: string) => refusedReviewsFor(principal, reviewed).map((r) => [r.ref, r.source]);
+
+  it('shows a source only the refused reviews it posted itself', () => {
+    expect(reviewRefs(REVIEW_CHANNEL)).toEqual([['R-channel', REVIEW_CHANNEL]]);
+    expect(reviewRefs(DEPARTMENT)).toEqual([]);
+    expect(reviewRefs(HOTLINE)).toEqual([]);
+  });
+
+  it('shows a reader that is no source every refused review, with the source that posted it (null when not recorded)', () => {
+    expect(reviewRefs(AUDITOR)).toEqual([
+      ['R-channel', REVIEW_CHANNEL],
+      ['R-portal', PORTAL],
+      ['R-old', null],
+    ]);
+  });
+
+  it('shows a review recorded without its source to no source, only to the readers that see every source', () => {
+    for (const source of [REVIEW_CHANNEL, DEPARTMENT, HOTLINE]) expect(reviewRefs(source).map(([ref]) => ref)).not.toContain('R-old');
+  });
+
+  it('keeps what a refused review carries (its channel, level and reason) for the readers that see it', () => {
+    expect(refusedReviewsFor(REVIEW_CHANNEL, reviewed)).toEqual([{ ...refusedReview('R-channel', REVIEW_CHANNEL), source: REVIEW_CHANNEL }]);
   });
 });
