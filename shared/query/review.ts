@@ -20,6 +20,7 @@ import {
   type GroupFigures,
   type Period,
   type Rejection,
+  type Review,
 } from '#review';
 import { mayReadSource, seesEverySource } from './events';
 import type { QueryRoutes } from './router';
@@ -69,6 +70,15 @@ export function refusedStepsFor(principal: string, rejections: readonly Rejectio
  */
 export function refusedReviewsFor(principal: string, rejections: readonly Rejection[]): SourcedRejection[] {
   return refusalsFor(principal, rejections, 'review');
+}
+
+/**
+ * The reviews kept for a case not known yet that `principal` may read, by the rule of the refusals: a source
+ * sees the reviews it sent itself, a reader that is no source (an auditor) every one. Until its case arrives
+ * a parked review is the sending system's event, not yet the case's review.
+ */
+export function parkedReviewsFor(principal: string, parked: readonly Review[]): Review[] {
+  return parked.filter((r) => (r.event === undefined ? seesEverySource(principal) : mayReadSource(principal, r.event.source)));
 }
 
 const LEVELS = { 5: LEVEL_LABELS[5], 4: LEVEL_LABELS[4], 3: LEVEL_LABELS[3], 2: LEVEL_LABELS[2], 1: LEVEL_LABELS[1] };
@@ -151,17 +161,18 @@ export const reviewRoutes: QueryRoutes = {
   },
 
   /**
-   * A case open for review: its record, its review (real or default), parked reviews, and of the refused
-   * reviews and steps those the reader may see (`refusedReviewsFor`, `refusedStepsFor`).
+   * A case open for review: its record, its review (real or default), and of the parked reviews, refused
+   * reviews and refused steps those the reader may see (`parkedReviewsFor`, `refusedReviewsFor`, `refusedStepsFor`).
    */
   'GET /cases/{caseId}': async ({ params, principal }) => {
     const caseId = params.caseId ?? '';
     const bundle = await loadCase(caseId);
+    const state = bundle.record?.state;
+    const parked = parkedReviewsFor(principal, bundle.record?.parked ?? []);
     const rejections = refusedReviewsFor(principal, bundle.rejections);
     const refusedSteps = refusedStepsFor(principal, bundle.rejections);
-    // Nothing but another source's refusals: as unknown to this reader as a case never heard of.
-    if (!bundle.record && rejections.length === 0 && refusedSteps.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
-    const state = bundle.record?.state;
+    // Nothing but another source's reviews and refusals: as unknown to this reader as a case never heard of.
+    if (!state && parked.length === 0 && rejections.length === 0 && refusedSteps.length === 0) return problem(404, `no case ${caseId} is known to the review service`);
     const review = state?.review;
     return json(200, {
       caseId,
@@ -176,7 +187,7 @@ export const reviewRoutes: QueryRoutes = {
         real: review && !review.defaulted ? review : null,
         default: review?.defaulted ? review : null,
       },
-      parked: bundle.record?.parked ?? [],
+      parked,
       rejections,
       refusedSteps,
       rectification: bundle.rectification

@@ -6,7 +6,8 @@
  * `/systems/hotline-12345`, until the case is CLOSED; a redelivered step changes nothing; a good review
  * forwards nothing; and a stage that does not forward sends no work order. A step refused on the case is
  * shown to the system that posted it (the department's or the hotline's) and to the auditor, not to the other;
- * a refused review likewise, to the review channel that sent it (the stage has a second one, the online portal).
+ * a refused review, or one waiting for its case, likewise, to the review channel that sent it (the stage has a
+ * second one, the online portal).
  */
 import { makeIdNumber } from '#contract/identifiers';
 import { startLocal, sample, type Running } from '#support/runtime';
@@ -229,5 +230,37 @@ describe('12345 work orders', () => {
     // Each still reads its own refusal as its receipt, and not the other's.
     expect((await rt.get(`/events/${portalSecond.id}/receipt`, { as: PORTAL })).body).toMatchObject({ outcome: 'refused', kind: 'DUPLICATE_REVIEW' });
     expect((await rt.get(`/events/${portalSecond.id}/receipt?source=${encodeURIComponent(PORTAL)}`, { as: REVIEW_CHANNEL })).status).toBe(403);
+  }, 60_000);
+
+  it('shows each review channel only the reviews it sent that wait for their case, then only its own refused', async () => {
+    // Two reviews of a case not known yet, one from each channel: both kept until the case arrives.
+    const fromChannel = { ...review('WO-R6', 'WO-C6', 4, '2026-11-06T09:30:00+08:00', { channel: 'sms' }), source: REVIEW_CHANNEL };
+    const fromPortal = { ...review('WO-R6p', 'WO-C6', 1, '2026-11-06T09:40:00+08:00', { channel: 'web', comment: '门户评价：窗口排队太久' }), source: PORTAL };
+    await post(fromChannel, fromPortal);
+    const parkedOf = async (as?: string) => {
+      const out = await rt.get('/cases/WO-C6', as ? { as } : {});
+      return out.status === 200 ? out.body.parked.map((r: any) => [r.event.source, r.reviewId]) : out.status;
+    };
+    expect(await parkedOf(REVIEW_CHANNEL)).toEqual([[REVIEW_CHANNEL, 'WO-R6']]);
+    expect(await parkedOf(PORTAL)).toEqual([[PORTAL, 'WO-R6p']]);
+    expect(JSON.stringify((await rt.get('/cases/WO-C6', { as: REVIEW_CHANNEL })).body)).not.toContain('门户评价');
+    // The department's system sent neither: the case is as unknown to it as before anyone wrote of it.
+    expect(await parkedOf(DEPARTMENT_SYSTEM)).toBe(404);
+    expect(await parkedOf()).toEqual([
+      [REVIEW_CHANNEL, 'WO-R6'],
+      [PORTAL, 'WO-R6p'],
+    ]);
+
+    // The case arrives: the earlier review is kept (the case's, shown to all), the other refused, to its sender only.
+    await post(completed('WO-C6', '2026-11-06T09:00:00+08:00'));
+    const asChannel = (await rt.get('/cases/WO-C6', { as: REVIEW_CHANNEL })).body;
+    const asPortal = (await rt.get('/cases/WO-C6', { as: PORTAL })).body;
+    const asDept = (await rt.get('/cases/WO-C6', { as: DEPARTMENT_SYSTEM })).body;
+    for (const body of [asChannel, asPortal, asDept]) expect([body.status, body.reviews.real?.reviewId, body.parked]).toEqual(['completed', 'WO-R6', []]);
+    const refusedOf = (body: any) => body.rejections.map((r: any) => [r.source, r.ref, r.code, r.details.parked]);
+    expect(refusedOf(asPortal)).toEqual([[PORTAL, 'WO-R6p', 'DUPLICATE_REVIEW', true]]);
+    expect(refusedOf(asChannel)).toEqual([]);
+    expect(refusedOf(asDept)).toEqual([]);
+    expect(refusedOf((await rt.get('/cases/WO-C6')).body)).toEqual([[PORTAL, 'WO-R6p', 'DUPLICATE_REVIEW', true]]);
   }, 60_000);
 });

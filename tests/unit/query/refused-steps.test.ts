@@ -4,11 +4,11 @@
  * auditor) sees every one with its source, and one recorded before its source was kept is shown to those
  * readers only.
  */
-import type { Rejection } from '#review';
+import type { Rejection, Review } from '#review';
 import { stages } from '#topology/stages';
 
 process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
-const { refusedReviewsFor, refusedStepsFor } = await import('#query/review');
+const { parkedReviewsFor, refusedReviewsFor, refusedStepsFor } = await import('#query/review');
 
 const DEPARTMENT = '/systems/department';
 const HOTLINE = '/systems/hotline-12345';
@@ -106,5 +106,34 @@ describe('refusedReviewsFor', () => {
 
   it('keeps what a refused review carries (its channel, level and reason) for the readers that see it', () => {
     expect(refusedReviewsFor(REVIEW_CHANNEL, reviewed)).toEqual([{ ...refusedReview('R-channel', REVIEW_CHANNEL), source: REVIEW_CHANNEL }]);
+  });
+});
+
+describe('parkedReviewsFor', () => {
+  function parkedReview(reviewId: string, source: string | undefined): Review {
+    return {
+      reviewId,
+      caseId: 'C-early',
+      itemCode: 'SJ-0001',
+      departmentCode: '440305-SJJ',
+      channel: 'web',
+      level: 1,
+      comment: `comment of ${reviewId}`,
+      reviewerId: '13912345678',
+      submittedAt: '2026-11-03T01:00:00.000Z',
+      defaulted: false,
+      ...(source !== undefined ? { event: { source, id: `ev-${reviewId}`, type: 'gov.review.submitted' } } : {}),
+    };
+  }
+  const parked = [parkedReview('R-channel', REVIEW_CHANNEL), parkedReview('R-portal', PORTAL), parkedReview('R-none', undefined)];
+  const ids = (principal: string) => parkedReviewsFor(principal, parked).map((r) => r.reviewId);
+
+  it('shows a source only the reviews it sent that wait for their case', () => {
+    expect(ids(REVIEW_CHANNEL)).toEqual(['R-channel']);
+    expect(ids(DEPARTMENT)).toEqual([]);
+  });
+
+  it('shows a reader that is no source every one, one without its event included', () => {
+    expect(ids(AUDITOR)).toEqual(['R-channel', 'R-portal', 'R-none']);
   });
 });
