@@ -65,6 +65,7 @@ ${kpi('秒批率（草案）', rate(r.instantApprovalRate.projected))}
 ${kpi('免提交材料（现行→草案）', `${count(r.materialsWaived.baseline)}→${count(r.materialsWaived.projected)}`)}
 ${kpi('倒退（原批准将不再批准）', count(r.regressions.length))}
 ${kpi('未能重放', count(r.notReplayable))}
+${r.notReplayableBy?.factsOverBudget ? kpi('其中：事实超出存储上限', count(r.notReplayableBy.factsOverBudget)) : ''}
 ${r.bundleChildrenNotReplayed ? kpi('一件事子项（未重放）', count(r.bundleChildrenNotReplayed)) : ''}
 </section>
 <h2>一、图表</h2>

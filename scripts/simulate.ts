@@ -99,12 +99,19 @@ function renderPolicyResult(view: PolicySimulationView, maxCodes = 20): string {
   return out.join('\n');
 }
 
+/** Why the facts are missing, when some were too large to keep (a result from before they were told apart has no `notReplayableBy`). */
+function notReplayableWhy(r: NonNullable<ItemSimulationView['result']>): string {
+  const by = r.notReplayableBy as typeof r.notReplayableBy | undefined;
+  if (by === undefined || by.factsOverBudget === 0) return '';
+  return `: ${by.factsOverBudget} with facts over the storage budget, ${by.storedBeforeFacts} stored before facts were kept`;
+}
+
 function renderItemResult(view: ItemSimulationView, maxRegressions: number): string {
   const r = view.result;
   if (r === undefined) return `simulation ${view.simulationId}: ${view.status}, ${view.progress.slicesDone}/${view.progress.slices} slices done`;
   const out = [
     `simulation ${view.simulationId}: ${view.itemCode} draft version ${view.draftVersion}, submitted ${view.window.from} .. ${view.window.to}`,
-    `replayed ${r.replayed}${r.notReplayable ? ` (${r.notReplayable} stored without their facts, not replayed)` : ''}`,
+    `replayed ${r.replayed}${r.notReplayable ? ` (${r.notReplayable} stored without their facts, not replayed${notReplayableWhy(r)})` : ''}`,
     ...(r.bundleChildrenNotReplayed
       ? [`not replayed: ${r.bundleChildrenNotReplayed} 一件事 bundle applications with a child decided on this item (a bundle keeps no facts per child; no figure below includes them)`]
       : []),

@@ -148,11 +148,13 @@ function approvalRows(): Row[] {
         leftYAxis: { min: 0, max: 100 },
       }),
       new cloudwatch.GraphWidget({
-        title: '秒批 materials waived (免提交), overdue verifications',
+        title: '秒批 materials waived (免提交), overdue verifications, decisions stored without their facts',
         width: 8,
         left: [
           civicMetric('MaterialsWaived', 'approval', 'Sum', Duration.minutes(5), 'materials waived'),
           civicMetric('OverdueVerifications', 'approvalDeadlines', 'Sum', Duration.minutes(5), 'overdue verifications'),
+          // Facts too large to keep with the decision: a simulation cannot replay these.
+          civicMetric('DecisionFactsDropped', 'approval', 'Sum', Duration.minutes(5), 'facts dropped (over the storage budget)'),
         ],
       }),
     ],

@@ -65,6 +65,20 @@ export interface FirstDecisionRecord {
   readonly receipt?: Receipt;
 }
 
+/**
+ * A first decision's facts left out of its version because, packed with the decision, they were over the
+ * store's budget for them: the decision is stored with its application alone, and a simulation cannot
+ * replay it. Sizes in bytes.
+ */
+export interface FactsDropped {
+  /** The decision and its facts, packed. */
+  readonly packedBytes: number;
+  /** What the decision and its facts may take. */
+  readonly budgetBytes: number;
+  /** What was kept instead: the decision packed, and the application. */
+  readonly storedBytes: number;
+}
+
 /** A later version, stored only if the current one is still `previous`. */
 export interface TransitionRecord {
   readonly previous: Decision;
@@ -174,6 +188,12 @@ export interface ApprovalStore {
   loadCase(applicationId: string): Promise<StoredCase>;
   /** 'exists' when the application was there already (a redelivery, a resubmission or a conflict). */
   createFirstDecision(first: FirstDecisionRecord): Promise<'stored' | 'exists'>;
+  /**
+   * Whether writing this first decision will leave its facts out for their size (the version then records
+   * that it did), with the sizes; undefined when they are kept or there are none. Writes nothing: asked
+   * before the write, so that the use case reports it once the decision is stored.
+   */
+  factsDroppedFor(first: FirstDecisionRecord): FactsDropped | undefined;
   /** The group commit's write: first decisions in as few transactions as fit, one result each. Never throws. */
   writeFirstDecisions(firsts: readonly FirstDecisionRecord[]): Promise<CommitResult[]>;
   /** 'raced' when another writer changed the case first: reload and decide again. */

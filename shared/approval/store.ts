@@ -17,7 +17,8 @@
  *                                                      packed in one stream with the decision (`bodyZ`), and
  *                                                      is the submitted application: `facts.application` (or
  *                                                      `application` when no facts were read, or when they did
- *                                                      not fit the item: FACTS_BUDGET), `receivedAt`; its
+ *                                                      not fit the item: FACTS_BUDGET, then flagged
+ *                                                      `factsDropped`), `receivedAt`; its
  *                                                      content hash is the decision's, the event is the `cause`
  *                                                      (created once: the exactly-once gate)
  *   APP#<applicationId>  OUTBOX#<V#… | FLAG#…>        what a change the deadlines schedule made must send (see below)
@@ -61,7 +62,7 @@ import { cancellationCodes, writeChanges, type TransactItem } from '#platform/tr
 import type { DueKind } from './domain/lifecycle';
 import type { ApprovalStore, DueEntry, OutboxRef } from './ports';
 import { loadCase } from './store/case';
-import { conflictItems, firstDecisionItems, overdueFlagItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
+import { conflictItems, factsDroppedFor, firstDecisionItems, overdueFlagItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
 import { applicationIdOf, DECISION_SHARDS, DECISION_SK, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
 
 export { loadCase } from './store/case';
@@ -103,6 +104,7 @@ async function unlessRaced(items: TransactItem[]): Promise<'stored' | 'raced'> {
 
 export const approvalStore: ApprovalStore = {
   loadCase,
+  factsDroppedFor,
   createFirstDecision: async (first) => ((await createdOnce(firstDecisionItems(first))) ? 'stored' : 'exists'),
   writeFirstDecisions: (firsts) => writeChanges(firsts.map(firstDecisionItems)),
   storeTransition: async (next) => unlessRaced(transitionItems(next)),

@@ -73,7 +73,7 @@ describe('dashboard', () => {
       `# CivicFlow ${stage} — 南山区 (440305)`,
       '秒批 decisions by outcome',
       '秒批率 (instant approvals / decisions on instant items, %)',
-      '秒批 materials waived (免提交), overdue verifications',
+      '秒批 materials waived (免提交), overdue verifications, decisions stored without their facts',
       '秒批 decision latency (ms)',
       '秒批 time-limit compression (%)',
       '一件事 bundles finished, by outcome',
@@ -120,9 +120,10 @@ describe('dashboard', () => {
         'CivicFlow/DecisionsOnInstantItems service=approval',
       ]),
     );
-    expect(series('秒批 materials waived (免提交), overdue verifications')).toEqual([
+    expect(series('秒批 materials waived (免提交), overdue verifications, decisions stored without their facts')).toEqual([
       'CivicFlow/MaterialsWaived service=approval',
       'CivicFlow/OverdueVerifications service=approvalDeadlines',
+      'CivicFlow/DecisionFactsDropped service=approval',
     ]);
     expect(series('秒批 decision latency (ms)')).toEqual(Array(3).fill('CivicFlow/DecisionLatency service=approval'));
     expect(optionsOf('秒批 decision latency (ms)').map((o) => o.stat)).toEqual(['p50', 'p95', 'Maximum']);

@@ -47,6 +47,12 @@ export function decisionMetrics(decision: Decision, previous: Decision | undefin
 /** An approval on commitment flagged for a verification not reported in time. */
 export const OVERDUE_VERIFICATION: MetricPoint = { name: 'OverdueVerifications', unit: 'Count', value: 1 };
 
+/**
+ * A first decision stored without the facts it read because they were too large to keep with it: a
+ * simulation cannot replay it. Counted once, when the decision is stored.
+ */
+export const DECISION_FACTS_DROPPED: MetricPoint = { name: 'DecisionFactsDropped', unit: 'Count', value: 1 };
+
 /** What the 一件事 figures read of a bundle application's version. */
 export interface BundleMetricInput {
   readonly status: string;

@@ -23,7 +23,7 @@ import { factsOf } from '../domain/replay';
 import type { Application } from '../domain/types';
 import { conflictReceipt, duplicateReceipt, messagesOf, versionReceipt } from '../messages';
 import type { ApplicationKey, ApprovalPorts, FirstDecisionRecord, StoredCase, SubmissionKey } from '../ports';
-import { reportDecision } from './observe';
+import { reportDecision, reportFactsDropped } from './observe';
 import type { OneDecisionPerId } from './one-id';
 import type { Messages, OutboxSender } from './outbox';
 
@@ -58,15 +58,21 @@ export function submission(ports: ApprovalPorts, outbox: OutboxSender, ids?: One
       audit: decisionAudit(decision, cause, `decided:${decision.outcome}`, now),
       receipt: versionReceipt(decision, cause),
     };
+    // Facts too large to keep with the decision are left out by the store: said once the decision is stored.
+    const dropped = seen === undefined ? undefined : store.factsDroppedFor(record);
+    const report = () => {
+      reportDecision(telemetry, decision, undefined, 'submitted');
+      if (dropped !== undefined) reportFactsDropped(telemetry, decision, dropped);
+    };
     if (batch) {
       batch.unit.defer({ record, messages });
-      afterCommit(() => reportDecision(telemetry, decision, undefined, 'submitted'));
+      afterCommit(report);
       return;
     }
     if ((await store.createFirstDecision(record)) === 'exists') {
       return onKnownSubmission(await store.loadCase(application.applicationId), application, cause);
     }
-    reportDecision(telemetry, decision, undefined, 'submitted');
+    report();
     await outbox.deliver([messages]);
   }
 

@@ -12,7 +12,7 @@ import { causeKey, type Cause, type Decision, type VersionCause } from '../domai
 import { openDeadline } from '../domain/lifecycle';
 import type { DecisionFacts } from '../domain/replay';
 import type { Application } from '../domain/types';
-import { resentBySchedule, type ConflictRecord, type FirstDecisionRecord, type OverdueFlagRecord, type Outbox, type OutboxRef, type RefusalRecord, type TransitionRecord } from '../ports';
+import { resentBySchedule, type ConflictRecord, type FactsDropped, type FirstDecisionRecord, type OverdueFlagRecord, type Outbox, type OutboxRef, type RefusalRecord, type TransitionRecord } from '../ports';
 import {
   CONFLICT_PREFIX,
   decisionIndexKeys,
@@ -152,35 +152,75 @@ function versionItem(decision: Decision, cause: Cause, causeKind: VersionCause, 
  * The most bytes a first version's packed decision and facts may take; DynamoDB takes items of at most
  * 400 KB. The edge bounds the application, the profile and each e-licence (docs/contract.md, "What one
  * decision stores"), but not how many e-licences an applicant holds, and the facts hold them all: past this
- * the decision is stored with its application alone, as a decision that read no facts is, and a simulation
- * counts it as not replayable. The decision itself is the same either way.
+ * the decision is stored with its application alone, as a decision that read no facts is, flagged
+ * `factsDropped` (FACTS_DROPPED_FOR_SIZE), and a simulation counts it as not replayable for that reason. The
+ * decision itself is the same either way.
  */
 export const FACTS_BUDGET = 300 * 1024;
 
-/** The packed decision with its facts when they fit FACTS_BUDGET, else undefined. */
-function withFactsWithinBudget(decision: Decision, facts: DecisionFacts | undefined): ReturnType<typeof encodeBody> | undefined {
-  if (facts === undefined) return undefined;
-  const body = encodeBody(decision, facts);
-  return 'bodyZ' in body && body.bodyZ.byteLength <= FACTS_BUDGET ? body : undefined;
+/** The version item's `factsDropped`: the decision read facts, and they were left out for their size. */
+export const FACTS_DROPPED_FOR_SIZE = 'size' as const;
+
+/** How a first version keeps its facts: its body, whether the facts are in it, and the sizes when they were dropped. */
+interface FactsFit {
+  readonly body: ReturnType<typeof encodeBody>;
+  readonly kept: boolean;
+  readonly dropped?: FactsDropped;
+}
+
+/**
+ * The fit last measured for a record's facts, so that the use case's question (`factsDroppedFor`, asked
+ * before the write to report it after) and the write pack a large decision once between them.
+ */
+const fits = new WeakMap<DecisionFacts, { readonly decision: Decision; readonly fit: FactsFit }>();
+
+const packedBytes = (body: ReturnType<typeof encodeBody>): number => ('bodyZ' in body ? body.bodyZ.byteLength : Buffer.byteLength(body.body));
+
+/** The packed decision with its facts when they fit FACTS_BUDGET, else the decision alone (and why). */
+function factsFit(first: FirstDecisionRecord): FactsFit {
+  const { decision, facts } = first;
+  if (facts === undefined) return { body: encodeBody(decision), kept: false };
+  const known = fits.get(facts);
+  if (known !== undefined && known.decision === decision) return known.fit;
+  const withFacts = encodeBody(decision, facts);
+  let fit: FactsFit;
+  if (packedBytes(withFacts) <= FACTS_BUDGET) {
+    fit = { body: withFacts, kept: true };
+  } else {
+    const alone = encodeBody(decision);
+    const stored = packedBytes(alone) + Buffer.byteLength(JSON.stringify(first.application));
+    fit = { body: alone, kept: false, dropped: { packedBytes: packedBytes(withFacts), budgetBytes: FACTS_BUDGET, storedBytes: stored } };
+  }
+  fits.set(facts, { decision, fit });
+  return fit;
+}
+
+/**
+ * Whether a first decision's facts will be left out of its version for their size, measured as the write
+ * packs them, with the sizes; undefined when they are kept (or there are none). Writes nothing.
+ */
+export function factsDroppedFor(first: FirstDecisionRecord): FactsDropped | undefined {
+  return factsFit(first).dropped;
 }
 
 /**
  * The first version, which also holds the application: in `facts.application` when the decision read facts
- * (every submission of a known item) and they fit FACTS_BUDGET, else in `application` (JSON). Its content
- * hash is the decision's `applicationHash` and the event that brought it is the version's `cause`, so only
- * `receivedAt` is added. One item fewer per submission than a separate APPLICATION item (2 write units in
- * the transaction).
+ * (every submission of a known item) and they fit FACTS_BUDGET, else in `application` (JSON), with
+ * `factsDropped` when facts were read but did not fit. Its content hash is the decision's `applicationHash`
+ * and the event that brought it is the version's `cause`, so only `receivedAt` is added. One item fewer per
+ * submission than a separate APPLICATION item (2 write units in the transaction).
  */
 function firstVersionItem(first: FirstDecisionRecord) {
   const { application, decision, cause, facts } = first;
   if (facts !== undefined && facts.application !== application && JSON.stringify(facts.application) !== JSON.stringify(application)) {
     throw new Error(`the facts of ${application.applicationId} were read for another application`);
   }
-  const packed = withFactsWithinBudget(decision, facts);
+  const fit = factsFit(first);
   return {
-    ...versionItem(decision, cause, 'submitted', packed),
+    ...versionItem(decision, cause, 'submitted', fit.body),
     receivedAt: first.receivedAt,
-    ...(packed === undefined ? { application: JSON.stringify(application) } : {}),
+    ...(fit.kept ? {} : { application: JSON.stringify(application) }),
+    ...(fit.dropped === undefined ? {} : { factsDropped: FACTS_DROPPED_FOR_SIZE }),
   };
 }
 

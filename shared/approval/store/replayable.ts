@@ -14,14 +14,19 @@ import type { Decision } from '../domain/decision';
 import type { DecisionFacts } from '../domain/replay';
 import type { BundleState } from '../domain/bundle/application';
 import type { BundleSummary } from '../bundle-ports';
-import { decodeBody, decodeVersion, type CurrentDecision } from './items';
+import { decodeBody, decodeVersion, FACTS_DROPPED_FOR_SIZE, type CurrentDecision } from './items';
 import { applicationIdOf, pkOf, table, versionSk } from './keys';
 
-/** A stored first decision and what it saw (absent for decisions stored before facts were kept). */
+/**
+ * A stored first decision and what it saw: absent for decisions stored before facts were kept, and for
+ * those whose facts were too large to keep with them (`factsDropped`).
+ */
 export interface Replayable {
   readonly applicationId: string;
   readonly decision: Decision;
   readonly facts?: DecisionFacts;
+  /** The decision read facts, and they were left out of its version for their size (items.ts FACTS_BUDGET). */
+  readonly factsDropped?: typeof FACTS_DROPPED_FOR_SIZE;
 }
 
 /** Submitted in [from, to) — ISO 8601 instants compared as instants. */
@@ -59,7 +64,12 @@ export async function replayableDecisions(itemCode: string, shard: number, windo
   return items
     .map((item) => {
       const { decision, facts } = decodeVersion(item);
-      return { applicationId: applicationIdOf(item.pk as string), decision, ...(facts === undefined ? {} : { facts }) };
+      return {
+        applicationId: applicationIdOf(item.pk as string),
+        decision,
+        ...(facts === undefined ? {} : { facts }),
+        ...(item.factsDropped === FACTS_DROPPED_FOR_SIZE ? { factsDropped: FACTS_DROPPED_FOR_SIZE } : {}),
+      };
     })
     .sort((a, b) => (a.applicationId < b.applicationId ? -1 : a.applicationId > b.applicationId ? 1 : 0));
 }

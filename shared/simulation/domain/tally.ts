@@ -43,8 +43,13 @@ export interface Figures {
 
 export interface SliceTally {
   readonly replayed: number;
-  /** First decisions stored without their facts (before facts were kept): counted, not replayed. */
+  /**
+   * First decisions stored without their facts: counted, not replayed. Stored before facts were kept, or
+   * with facts too large to keep (`factsOverBudget` of them).
+   */
   readonly notReplayable: number;
+  /** Of `notReplayable`, those whose facts were left out for their size. Absent in tallies stored before they were told apart. */
+  readonly factsOverBudget?: number;
   /**
    * Children of 一件事 bundle applications decided on the item in the window: counted, not replayed (a
    * bundle version keeps no facts per child). Absent in tallies stored before they were counted.
@@ -103,9 +108,11 @@ export function tallySlice(entries: readonly Replayable[], draft: Draft, calenda
   let projected = NO_FIGURES;
   let replayed = 0;
   let notReplayable = 0;
-  for (const { applicationId, decision, facts } of entries) {
+  let factsOverBudget = 0;
+  for (const { applicationId, decision, facts, factsDropped } of entries) {
     if (facts === undefined) {
       notReplayable++;
+      if (factsDropped !== undefined) factsOverBudget++;
       continue;
     }
     const item = decision.itemVersion === null ? undefined : published.get(decision.itemVersion);
@@ -119,7 +126,7 @@ export function tallySlice(entries: readonly Replayable[], draft: Draft, calenda
     baseline = addFigures(baseline, figuresOf(before));
     projected = addFigures(projected, figuresOf(after));
   }
-  return { replayed, notReplayable, transitions, regressions, baseline, projected, blockingFacts: blocking };
+  return { replayed, notReplayable, factsOverBudget, transitions, regressions, baseline, projected, blockingFacts: blocking };
 }
 
 export function mergeTallies(tallies: readonly SliceTally[]): SliceTally {
@@ -133,6 +140,7 @@ export function mergeTallies(tallies: readonly SliceTally[]): SliceTally {
       ...out,
       replayed: out.replayed + t.replayed,
       notReplayable: out.notReplayable + t.notReplayable,
+      factsOverBudget: (out.factsOverBudget ?? 0) + (t.factsOverBudget ?? 0),
       bundleChildren: (out.bundleChildren ?? 0) + (t.bundleChildren ?? 0),
       regressions: [...out.regressions, ...t.regressions],
       baseline: addFigures(out.baseline, t.baseline),
@@ -144,7 +152,15 @@ export function mergeTallies(tallies: readonly SliceTally[]): SliceTally {
 
 export interface SimulationResult {
   readonly replayed: number;
+  /** First decisions of the item in the window that could not be replayed: stored without their facts. */
   readonly notReplayable: number;
+  /** `notReplayable` by why the facts are missing. */
+  readonly notReplayableBy: {
+    /** Stored before decisions kept their facts. */
+    readonly storedBeforeFacts: number;
+    /** The facts were read but too large to keep with the decision (the storage budget). */
+    readonly factsOverBudget: number;
+  };
   /**
    * Children of 一件事 bundle applications decided on the item in the window, not replayed: a bundle keeps
    * no facts per child, so none of the other figures include them.
@@ -169,6 +185,7 @@ export function resultOf(t: SliceTally): SimulationResult {
   return {
     replayed: t.replayed,
     notReplayable: t.notReplayable,
+    notReplayableBy: { storedBeforeFacts: t.notReplayable - (t.factsOverBudget ?? 0), factsOverBudget: t.factsOverBudget ?? 0 },
     bundleChildrenNotReplayed: t.bundleChildren ?? 0,
     transitions: Object.entries(t.transitions)
       .map(([key, count]) => {

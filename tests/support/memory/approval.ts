@@ -19,6 +19,7 @@ import {
   resentBySchedule,
   type ApprovalPorts,
   type ApprovalStore,
+  type FactsDropped,
   type FirstDecisionRecord,
   type Messenger,
   type Outbox,
@@ -67,6 +68,13 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
   readonly cases = new Map<string, MemoryCase>();
   readonly audit: AuditEntry[] = [];
   readonly receipts = new Map<string, Receipt>();
+  /**
+   * The most bytes a first decision's facts may take, as their JSON: past it they are dropped, as the
+   * DynamoDB store drops facts whose packed decision is over its budget. No limit unless a test sets one.
+   */
+  factsBudgetBytes = Infinity;
+  /** The applications whose first version was stored with its facts dropped for their size. */
+  readonly factsDropped = new Set<string>();
 
   private caseOf(applicationId: string): MemoryCase {
     let c = this.cases.get(applicationId);
@@ -93,7 +101,16 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     if (c.application) return false;
     c.application = structuredClone({ application: first.application, applicationHash: first.decision.applicationHash, cause: first.cause, receivedAt: first.receivedAt });
     this.addVersion(c, first.decision, first.cause, 'submitted', undefined, first.audit, first.receipt);
+    if (this.factsDroppedFor(first) !== undefined) this.factsDropped.add(first.application.applicationId);
     return true;
+  }
+
+  /** Not a call the tests follow (`calls`): a question about the record, as the DynamoDB store's is. */
+  factsDroppedFor(first: FirstDecisionRecord): FactsDropped | undefined {
+    if (first.facts === undefined) return undefined;
+    const bytes = Buffer.byteLength(JSON.stringify(first.facts));
+    if (bytes <= this.factsBudgetBytes) return undefined;
+    return { packedBytes: bytes, budgetBytes: this.factsBudgetBytes, storedBytes: Buffer.byteLength(JSON.stringify(first.decision)) };
   }
 
   async loadCase(applicationId: string): Promise<StoredCase> {

@@ -108,6 +108,7 @@ const view: ItemSimulationView = {
   result: {
     replayed: 3,
     notReplayable: 0,
+    notReplayableBy: { storedBeforeFacts: 0, factsOverBudget: 0 },
     bundleChildrenNotReplayed: 0,
     transitions: [
       { from: 'APPROVED', to: 'REJECTED', count: 2 },

@@ -91,6 +91,20 @@ describe('tallies', () => {
     expect(resultOf(mergeTallies([{ ...slices[0]!, bundleChildren: 2 }, slices[1]!]))).toEqual({ ...whole, bundleChildrenNotReplayed: 2 });
   });
 
+  it('count decisions whose facts were too large to keep apart from those stored before facts were kept', () => {
+    const draft = { draftId: 'sim-b', item: tightened };
+    const before: Replayable = { applicationId: 'OLD-1', decision: history[0]!.decision };
+    const dropped: Replayable = { applicationId: 'BIG-1', decision: history[1]!.decision, factsDropped: 'size' };
+    const slices = [tallySlice([...history.slice(0, 2), dropped], draft, calendar, PUBLISHED), tallySlice([...history.slice(2), before, { ...dropped, applicationId: 'BIG-2' }], draft, calendar, PUBLISHED)];
+    const result = resultOf(mergeTallies(slices));
+    expect(result.replayed).toBe(4);
+    expect(result.notReplayable).toBe(3);
+    expect(result.notReplayableBy).toEqual({ storedBeforeFacts: 1, factsOverBudget: 2 });
+    // A tally stored before the two were told apart counts all as stored before facts were kept.
+    const { factsOverBudget: _, ...older } = slices[1]!;
+    expect(resultOf(mergeTallies([older])).notReplayableBy).toEqual({ storedBeforeFacts: 2, factsOverBudget: 0 });
+  });
+
   it('compare the draft with its published version decided again by the same engine: a draft that changes nothing shows no change', () => {
     // Decided before the rules read a person's birth date from the ID number: no birthDate in the profile,
     // so the age rule was unknown and the application went to a person.
