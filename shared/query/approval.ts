@@ -4,6 +4,7 @@ import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from 
 import { stageCalendar } from '#platform/calendar';
 import { json, problem } from '#platform/http';
 import { visibleTo } from './events';
+import { boundedAnswer } from './trace-values';
 import type { QueryRoutes } from './router';
 
 /**
@@ -121,7 +122,8 @@ export const approvalRoutes: QueryRoutes = {
   /**
    * Why an application was decided so: the current decision with its full trace, reasons,
    * licences used, waived materials, due dates, latency and item version; every version (history), and
-   * the conflicts and refused events recorded against it.
+   * the conflicts and refused events recorded against it. A trace entry's fact value over 1 KB of JSON is
+   * shown as `{truncated, type, bytes, prefix}` (trace-values.ts); the stored decision keeps it whole.
    */
   'GET /applications/{applicationId}': async ({ params, principal }) => {
     const applicationId = params.applicationId ?? '';
@@ -132,13 +134,16 @@ export const approvalRoutes: QueryRoutes = {
       // A bundle application (一件事) lives in its own partition.
       const bundle = await bundleStore.loadBundle(applicationId);
       if (bundle.state) {
-        return json(200, {
-          ...bundleWithNotices(bundle.state),
-          // Every version, as a single item's history lists them.
-          history: bundle.versions.map(bundleVersionView),
-          conflicts: own(bundle.conflicts).map(conflictView),
-          refusals: own(bundle.refusals),
-        });
+        return json(
+          200,
+          boundedAnswer({
+            ...bundleWithNotices(bundle.state),
+            // Every version, as a single item's history lists them.
+            history: bundle.versions.map(bundleVersionView),
+            conflicts: own(bundle.conflicts).map(conflictView),
+            refusals: own(bundle.refusals),
+          }).body,
+        );
       }
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
         applicationId,
@@ -146,7 +151,9 @@ export const approvalRoutes: QueryRoutes = {
       });
     }
     const { effects: _effects, ...decision } = known.decision;
-    return json(200, {
+    // A fact value longer than 1 KB is shown as a marker in every trace entry (trace-values.ts): a decision
+    // of hundreds of rules reading one large form value would otherwise answer over Lambda's 6 MB.
+    const answer = {
       ...decision,
       // Every version with its structured fields, so no one has to read them out of a Chinese message.
       history: known.versions.map((v) => versionView(v.decision, { kind: v.causeKind, ...v.cause }, v.outbox === undefined ? null : !v.pending)),
@@ -155,7 +162,8 @@ export const approvalRoutes: QueryRoutes = {
       refusals: own(known.refusals),
       // 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise).
       refusalNotice: refusalNoticeOf(decision),
-    });
+    };
+    return json(200, boundedAnswer(answer).body);
   },
 
   /** 秒批 figures over the current decisions, optionally of one item (the byItem index: see queryDecisions). */

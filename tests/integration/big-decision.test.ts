@@ -5,7 +5,9 @@
  * 200 KB of extra fields were each accepted, and the decision's item was then larger than DynamoDB takes:
  * the application was retried until its DLQ, never decided. They are now refused at the edge, naming the
  * field; and everything within the limits, however many e-licences the applicant holds or however often
- * its rules (or a 一件事 bundle's children) read the largest value, is decided.
+ * its rules (or a 一件事 bundle's children) read the largest value, is decided. And its decision can be read:
+ * the answer shows a long fact value as a marker in each trace entry, so 500 rules reading the form's
+ * largest value answer under 1 MB, not over 100 MB (Lambda answers at most 6 MB).
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
@@ -100,14 +102,45 @@ describe('the largest decision the edge lets through', () => {
     const d = out.body;
     expect(d.outcome).toBe('REJECTED');
     expect(d.failedRules.map((r: any) => r.id)).toEqual(['B-1', 'B-2', 'B-3']);
-    // Explainable as any decision: each leaf shows the value it saw.
+    // Explainable as any decision: each leaf shows the value it saw, a long one as its type, size and start.
     const seen = Object.fromEntries(d.trace.rules.leaves.map((l: any) => [l.id, l.seen]));
-    expect(seen['B-1']).toBe(form.note);
-    expect(seen['B-3']).toBe(notes);
-    expect(typeof seen['B-2']).toBe('string');
-    expect((seen['B-2'] as string).length).toBeGreaterThan(16_000);
+    // (The prefix is the value's first 32 characters, less a run of digits the cut went through.)
+    const shows = (marker: any, v: string) => {
+      expect(marker).toEqual({ truncated: true, type: 'string', bytes: Buffer.byteLength(JSON.stringify(v)), prefix: expect.any(String) });
+      expect(v.startsWith(marker.prefix) && marker.prefix.length > 16).toBe(true);
+    };
+    shows(seen['B-1'], form.note as string);
+    shows(seen['B-3'], notes as string);
+    expect(seen['B-2']).toMatchObject({ truncated: true, type: 'string' });
+    expect(seen['B-2'].bytes).toBeGreaterThan(16_000);
     expect(await dlqDepths()).toEqual((await dlqDepths()).map(([q]) => [q, 0]));
   }, 120_000);
+
+  it('answers the decision of 500 rules each reading the form\'s largest value in under 1 MB (it was over 100 MB)', async () => {
+    const id = makeCreditCode('91440300MA5G7X8Y3');
+    const many = event('gov.catalog.item.published', 'outdoor-advertising', {
+      itemCode: 'CG-BIG-500',
+      rules: { all: Array.from({ length: 500 }, (_, i) => ({ id: `W-${i}`, description: `说明第${i}项符合要求`, fact: 'form.note', op: 'eq', value: `x${i}` })) },
+    });
+    const form = fullObject('note', LIMITS.formBytes, 5, { areaSqm: 12, durationDays: 15, locationType: '商业建筑外墙' });
+    for (const events of [many, profile(id, {}), licence(id, 0, { status: '存续', scope: '广告设计' })]) {
+      const out = await rt.post(events);
+      expect(out.body.rejected).toEqual([]);
+    }
+    await rt.drain();
+    expect((await rt.post(application(id, 'SQ-BIG-500', 'CG-BIG-500', form))).status).toBe(202);
+    await rt.drain();
+
+    const out = await rt.get('/applications/SQ-BIG-500');
+    expect(out.status).toBe(200);
+    expect(Buffer.byteLength(JSON.stringify(out.body))).toBeLessThan(1024 * 1024);
+    expect(out.body.outcome).toBe('REJECTED');
+    expect(out.body.failedRules).toHaveLength(500);
+    const last = out.body.trace.rules.leaves[499].seen;
+    expect(last).toMatchObject({ truncated: true, type: 'string', bytes: Buffer.byteLength(JSON.stringify(form.note)) });
+    expect((form.note as string).startsWith(last.prefix)).toBe(true);
+    expect(await dlqDepths()).toEqual((await dlqDepths()).map(([q]) => [q, 0]));
+  }, 180_000);
 
   it('decides and stores a 一件事 application at the form limit whose five children each read its largest value four times', async () => {
     const codes = ['BIG-A', 'BIG-B', 'BIG-C', 'BIG-D', 'BIG-E'];
