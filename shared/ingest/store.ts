@@ -14,6 +14,7 @@ import { BatchExecuteStatementCommand, GetCommand } from '@aws-sdk/lib-dynamodb'
 import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { tableName } from '#platform/resources';
+import { StorageUnavailableError } from '#platform/unavailable';
 import type { AcceptedEvent, RecordOutcome } from './domain/types';
 
 export const eventKey = (source: string, id: string) => ({ pk: `EVT#${source}#${id}`, sk: 'EVENT' });
@@ -54,7 +55,7 @@ async function insertChunk(events: readonly AcceptedEvent[], indices: readonly n
       else if (TRANSIENT.has(code)) retry.push(i);
       else throw new Error(`recording event (${events[i]!.source}, ${events[i]!.id}) failed: ${code} ${out.Responses?.[k]?.Error?.Message ?? ''}`);
     });
-    if (retry.length > 0 && attempt >= ATTEMPTS) throw new Error(`${retry.length} event record(s) kept failing with a transient error`);
+    if (retry.length > 0 && attempt >= ATTEMPTS) throw new StorageUnavailableError(`${retry.length} event record(s) kept failing with a transient error`);
     if (retry.length > 0) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (0.5 + Math.random())));
     pending = retry;
   }

@@ -5,6 +5,7 @@
  */
 import { BatchGetCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
+import { StorageUnavailableError } from './unavailable';
 
 type Key = Record<string, unknown>;
 type Request = Record<string, { Keys: Key[]; ConsistentRead?: boolean }>;
@@ -22,7 +23,7 @@ export async function batchGetAll(
       [table]: { Keys: keys.slice(i, i + 100), ...(options.consistent ? { ConsistentRead: true } : {}) },
     };
     for (let round = 0; request?.[table]?.Keys.length; round++) {
-      if (round >= ROUNDS) throw new Error(`BatchGetItem on ${table} kept returning unprocessed keys`);
+      if (round >= ROUNDS) throw new StorageUnavailableError(`BatchGetItem on ${table} kept returning unprocessed keys`);
       if (round > 0) await new Promise((r) => setTimeout(r, Math.min(500, 20 * 2 ** round)));
       const page = await ddb.send(new BatchGetCommand({ RequestItems: request }));
       out.push(...((page.Responses?.[table] ?? []) as Record<string, unknown>[]));

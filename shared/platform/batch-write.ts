@@ -4,6 +4,7 @@
  */
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
+import { StorageUnavailableError } from './unavailable';
 
 export type WriteRequest = { PutRequest: { Item: Record<string, unknown> } } | { DeleteRequest: { Key: Record<string, unknown> } };
 
@@ -14,7 +15,7 @@ export async function batchWriteAll(table: string, all: readonly WriteRequest[])
       const out = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: [...requests] } }));
       requests = (out.UnprocessedItems?.[table] ?? []) as WriteRequest[];
       if (requests.length > 0) {
-        if (attempt >= 8) throw new Error(`${table}: ${requests.length} batch writes left unprocessed`);
+        if (attempt >= 8) throw new StorageUnavailableError(`${table}: ${requests.length} batch writes left unprocessed`);
         await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
       }
     }

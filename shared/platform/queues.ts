@@ -3,6 +3,7 @@ import { sdkLogger } from './aws';
 import { internalRouting, queueUrl, type QueueName } from './resources';
 import type { InternalEvent } from '#contract/internal';
 import { toMessageBody } from '#util/message-body';
+import { StorageUnavailableError } from './unavailable';
 
 export { toMessageBody };
 
@@ -44,7 +45,9 @@ export async function sendMessages(queue: QueueName, messages: readonly QueueMes
       entries = entries.filter((e) => failed.has(e.Id));
       if (entries.length > 0 && attempt >= 3) {
         const reasons = (out.Failed ?? []).map((f) => `${f.Code}: ${f.Message}`).join('; ');
-        throw new Error(`Could not send ${entries.length} message(s) to queue ${queue}: ${reasons}`);
+        const message = `Could not send ${entries.length} message(s) to queue ${queue}: ${reasons}`;
+        // SQS's own failures are "not now"; an entry refused as the sender's fault is ours to fix.
+        throw (out.Failed ?? []).some((f) => f.SenderFault) ? new Error(message) : new StorageUnavailableError(message);
       }
     }
   }
