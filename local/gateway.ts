@@ -6,6 +6,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { routes } from '#topology';
+import { RETRY_AFTER_SECONDS } from '#platform/unavailable';
 import { lambdaContext } from './pollers';
 import { asHttpRequest } from './priority';
 
@@ -45,13 +46,11 @@ export interface GatewayOptions {
   readonly onError: (error: unknown) => void;
   /**
    * The storage's state: while DynamoDB Local's JVM is being restarted the routes answer 503 with
-   * Retry-After, and so does a request whose handler failed because the JVM died under it.
+   * Retry-After, and so does a request whose handler failed because the JVM died under it. (A function
+   * that could not reach its storage answers 503 with Retry-After itself, as in AWS: that answer passes.)
    */
   readonly storage?: () => { readonly restarting: boolean; readonly crashes: number };
 }
-
-/** Seconds a client is told to wait while the storage restarts. */
-const RETRY_AFTER_SECONDS = 2;
 
 function readBody(req: IncomingMessage): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
@@ -153,7 +152,8 @@ export function gatewayListener(options: GatewayOptions): RequestListener {
       if (storageBefore?.restarting) return storageRestarting(res);
       // The API's routes go ahead of the queue consumers at the stand-in (see priority.ts); /_dev does not.
       const result = await asHttpRequest(() => target.handler(event, lambdaContext(route.function, target.timeoutSeconds)));
-      if ((result.statusCode ?? 200) >= 500 && (await failedByRestart(options, storageBefore))) return storageRestarting(res);
+      const retryLater = result.statusCode === 503 && result.headers?.['retry-after'] !== undefined;
+      if ((result.statusCode ?? 200) >= 500 && !retryLater && (await failedByRestart(options, storageBefore))) return storageRestarting(res);
       const outBody = result.isBase64Encoded && result.body ? Buffer.from(result.body, 'base64') : (result.body ?? '');
       res.writeHead(result.statusCode ?? 200, (result.headers ?? {}) as Record<string, string>);
       res.end(outBody);

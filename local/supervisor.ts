@@ -31,9 +31,6 @@ async function answers(endpoint: string): Promise<boolean> {
   }
 }
 
-/** Seconds an HTTP client is told to wait while DynamoDB Local restarts (a JVM starts in 2–10 s). */
-export const RESTART_RETRY_AFTER_SECONDS = 2;
-
 export class DynamoSupervisor {
   private mode: Mode = 'up';
   private restarting: Promise<void> | undefined;
