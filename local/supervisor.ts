@@ -96,7 +96,15 @@ export class DynamoSupervisor {
           return;
         }
         this.current = next;
-        await this.prepare();
+        try {
+          await this.prepare();
+        } catch (error) {
+          // It holds the port: left running, every next attempt would fail to bind it, for ever.
+          await next.stop();
+          throw error;
+        }
+        // Stopped while the tables were being prepared: stop() stops it (as current); it is no crash.
+        if (this.mode !== 'restarting') return;
         this.mode = 'up';
         this.watch(next);
         this.log(`[supervisor] DynamoDB Local is back (pid ${next.pid}, attempt ${attempt})`);

@@ -120,4 +120,71 @@ describe('DynamoSupervisor', () => {
     expect(prepared()).toBe(0); // never declared up
     expect(supervisor.state()).toMatchObject({ mode: 'stopped', pid: first.pid });
   });
+
+  it('stops a new JVM whose tables could not be prepared before it tries again on the same port', async () => {
+    const first = fakeJvm();
+    const starts: FakeJvm[] = [];
+    const log: string[] = [];
+    let failures = 1;
+    const supervisor = new DynamoSupervisor(
+      first,
+      '/data',
+      4567,
+      (line) => log.push(line),
+      async () => {
+        if (failures-- > 0) throw new Error('CreateTable timed out');
+      },
+      async () => {
+        // A JVM on a port another one still holds would not bind it: the real starter throws PortTaken.
+        if (starts.some((j) => !j.stopped)) throw new Error('DynamoDB Local could not bind port 4567, which another program holds');
+        const jvm = fakeJvm();
+        starts.push(jvm);
+        return jvm;
+      },
+    );
+    first.exit('killed by SIGKILL');
+    await nextTurn();
+    await supervisor.ensureUp();
+    expect(log).toEqual([
+      '[supervisor] DynamoDB Local exited (killed by SIGKILL); restarting it on port 4567 and its data folder /data',
+      '[supervisor] restart attempt 1 failed: CreateTable timed out',
+      `[supervisor] DynamoDB Local is back (pid ${starts[1]!.pid}, attempt 2)`,
+    ]);
+    expect(starts.map((j) => j.stopped)).toEqual([true, false]);
+    expect(supervisor.state()).toEqual({ mode: 'up', pid: starts[1]!.pid, crashes: 1 });
+    await supervisor.stop();
+  }, 10_000); // the old supervisor tried the port for ever
+
+  it('does not declare up, nor restart, a JVM whose tables were being prepared when the runtime stopped', async () => {
+    const first = fakeJvm();
+    const starts: FakeJvm[] = [];
+    let prepared!: () => void;
+    let preparing!: () => void;
+    const preparingStarted = new Promise<void>((r) => (preparing = r));
+    const supervisor = new DynamoSupervisor(
+      first,
+      '/data',
+      4567,
+      () => undefined,
+      () => {
+        preparing();
+        return new Promise<void>((r) => (prepared = r));
+      },
+      async () => {
+        const jvm = fakeJvm();
+        starts.push(jvm);
+        return jvm;
+      },
+    );
+    first.exit('killed by SIGKILL');
+    await preparingStarted;
+    supervisor.stopping();
+    const stopped = supervisor.stop();
+    prepared();
+    await stopped;
+    await afterGrace(); // a stopped JVM taken for a crash would be restarted after the grace
+    expect(starts).toHaveLength(1);
+    expect(starts[0]!.stopped).toBe(true);
+    expect(supervisor.state().mode).toBe('stopped');
+  });
 });
