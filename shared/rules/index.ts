@@ -13,7 +13,7 @@ export type {
   Operator,
   Truth,
 } from './types';
-export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from './validate';
+export { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES, MAX_DESCRIPTION_CHARS, MAX_LEAF_ID_CHARS, MAX_LIST_VALUES, MAX_OPERAND_CHARS } from './validate';
 export { compileCondition, compileCached, InvalidConditionError, COMPILE_CACHE_LIMIT, ADAPT_CALLS } from './compile';
 export { isDateString } from './dates';
 export { DEFAULT_TIME_ZONE, InvalidTimeZoneError, TimeZone, timeZone } from './zone';

@@ -5,6 +5,16 @@ import { compareDates, isDateString } from './dates';
 export const MAX_CONDITION_DEPTH = 32;
 /** Far above any real item or policy (the largest seen have a few dozen leaves). */
 export const MAX_CONDITION_LEAVES = 500;
+/**
+ * A leaf's text. A decision's trace and its answer repeat each leaf's id and description several times (the
+ * condition's tree, its leaves, the failed rules, the reasons), so unbounded text in a 500-leaf condition
+ * would make a decision of megabytes: the longest in the catalogues seen are a few dozen characters.
+ */
+export const MAX_LEAF_ID_CHARS = 64;
+export const MAX_DESCRIPTION_CHARS = 200;
+/** An operand: a list of `in` / `notIn` at most this many values, a string at most this many characters. */
+export const MAX_LIST_VALUES = 1000;
+export const MAX_OPERAND_CHARS = 2000;
 
 const LEAF_KEYS = new Set(['id', 'description', 'fact', 'op', 'value']);
 const OPERATOR_SET: ReadonlySet<string> = new Set(OPERATORS);
@@ -114,6 +124,8 @@ function visitLeaf(leaf: Record<string, unknown>, path: string, state: State, is
   const { id, description, fact, op } = leaf;
   if (typeof id !== 'string' || id.trim() === '') {
     issues.push({ path: `${path}.id`, message: 'id must be a non-empty string' });
+  } else if (id.length > MAX_LEAF_ID_CHARS) {
+    issues.push({ path: `${path}.id`, message: `id must be at most ${MAX_LEAF_ID_CHARS} characters; it has ${id.length}` });
   } else {
     const first = state.ids.get(id);
     if (first !== undefined) {
@@ -129,6 +141,11 @@ function visitLeaf(leaf: Record<string, unknown>, path: string, state: State, is
     issues.push({
       path: `${path}.description`,
       message: 'description must be in Chinese (it is shown to applicants and auditors)',
+    });
+  } else if (description.length > MAX_DESCRIPTION_CHARS) {
+    issues.push({
+      path: `${path}.description`,
+      message: `description must be at most ${MAX_DESCRIPTION_CHARS} characters; it has ${description.length}`,
     });
   }
 
@@ -178,6 +195,8 @@ function factPathProblem(fact: string, roots: ReadonlySet<string>): string | und
 
 /** Why `value` cannot be the operand of `op`, or undefined when it can. */
 export function operandProblem(op: Operator, value: unknown, present: boolean): string | undefined {
+  const tooLong = [value, ...(Array.isArray(value) ? value : [])].find((v) => typeof v === 'string' && v.length > MAX_OPERAND_CHARS);
+  if (tooLong !== undefined) return `a string operand must be at most ${MAX_OPERAND_CHARS} characters; one has ${(tooLong as string).length}`;
   if (op === 'exists') {
     return !present || typeof value === 'boolean'
       ? undefined
@@ -199,6 +218,7 @@ export function operandProblem(op: Operator, value: unknown, present: boolean): 
     case 'in':
     case 'notIn':
       if (!Array.isArray(value) || value.length === 0) return `${op} needs a non-empty array`;
+      if (value.length > MAX_LIST_VALUES) return `${op} takes at most ${MAX_LIST_VALUES} values; it has ${value.length}`;
       return value.every(isScalar) ? undefined : `${op} items must be strings, numbers or booleans`;
     case 'between': {
       if (!Array.isArray(value) || value.length !== 2) return 'between needs [low, high]';

@@ -1,4 +1,4 @@
-import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES } from '#rules';
+import { validateCondition, MAX_CONDITION_DEPTH, MAX_CONDITION_LEAVES, MAX_DESCRIPTION_CHARS, MAX_LEAF_ID_CHARS, MAX_LIST_VALUES, MAX_OPERAND_CHARS } from '#rules';
 
 const leaf = (over: Record<string, unknown> = {}) => ({
   id: 'R-1', description: '申请人年满18周岁', fact: 'applicant.birthDate', op: 'ageAtLeast', value: 18, ...over,
@@ -80,6 +80,29 @@ describe('validateCondition', () => {
       { path: 'rules', message: `condition has ${MAX_CONDITION_LEAVES + 1} leaves; at most ${MAX_CONDITION_LEAVES} are allowed` },
     ]);
     expect(validateCondition({ any: wide.any.slice(0, MAX_CONDITION_LEAVES) })).toEqual([]);
+  });
+
+  it('limits the text a leaf repeats in every trace: its id, description and operands, at the limit and one past it', () => {
+    const longId = 'R'.repeat(MAX_LEAF_ID_CHARS);
+    const longText = '说'.repeat(MAX_DESCRIPTION_CHARS);
+    const operand = 'x'.repeat(MAX_OPERAND_CHARS);
+    const list = Array.from({ length: MAX_LIST_VALUES }, (_, i) => `v${i}`);
+    expect(validateCondition({ all: [leaf({ id: longId, description: longText, op: 'eq', value: operand }), leaf({ id: 'L', op: 'in', value: list })] })).toEqual([]);
+    expect(validateCondition(leaf({ id: `${longId}R` }))).toEqual([
+      { path: 'rules.id', message: `id must be at most ${MAX_LEAF_ID_CHARS} characters; it has ${MAX_LEAF_ID_CHARS + 1}` },
+    ]);
+    expect(validateCondition(leaf({ description: `${longText}说` }))).toEqual([
+      { path: 'rules.description', message: `description must be at most ${MAX_DESCRIPTION_CHARS} characters; it has ${MAX_DESCRIPTION_CHARS + 1}` },
+    ]);
+    expect(validateCondition(leaf({ op: 'eq', value: `${operand}x` }))).toEqual([
+      { path: 'rules.value', message: `a string operand must be at most ${MAX_OPERAND_CHARS} characters; one has ${MAX_OPERAND_CHARS + 1}` },
+    ]);
+    expect(validateCondition(leaf({ op: 'in', value: ['a', `${operand}x`] }))).toEqual([
+      { path: 'rules.value', message: `a string operand must be at most ${MAX_OPERAND_CHARS} characters; one has ${MAX_OPERAND_CHARS + 1}` },
+    ]);
+    expect(validateCondition(leaf({ op: 'notIn', value: [...list, 'one more'] }))).toEqual([
+      { path: 'rules.value', message: `notIn takes at most ${MAX_LIST_VALUES} values; it has ${MAX_LIST_VALUES + 1}` },
+    ]);
   });
 
   it.each(['eq', 'ne', 'in', 'notIn', 'contains'])('rejects %s on now: it would match how now is written', (op) => {
