@@ -2,11 +2,10 @@
  * The HTTP functions' errors: Lambda's runtime would log what a handler throws as it is, outside the masking
  * of our logger, so the functions log it masked and throw an error without its text.
  */
-import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import middy from '@middy/core';
 import { makeIdNumber } from '#contract/identifiers';
+import { invokeMasked } from '#support/masked';
 
 const ID = makeIdNumber('440305', '19900307', '123');
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV, CIVICFLOW_LOCAL: process.env.CIVICFLOW_LOCAL };
@@ -26,31 +25,14 @@ afterAll(() => {
 
 describe('errors of the HTTP functions', () => {
   it('are logged masked and rethrown without the text that quoted the input', async () => {
-    const handler = middy(async () => {
+    const { thrown, lines } = await invokeMasked(maskedErrors, async () => {
       throw new Error(`recording event (/systems/data-sharing, person-${ID}) failed: ValidationException`);
-    }).use(maskedErrors());
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    // Powertools prints ERROR lines on stderr, the others on stdout.
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    let thrown: unknown;
-    try {
-      await handler({}, {} as never);
-    } catch (error) {
-      thrown = error;
-    } finally {
-      out.mockRestore();
-      err.mockRestore();
-    }
+    });
     expect(thrown).toBeInstanceOf(Error);
     expect(`${(thrown as Error).message}\n${(thrown as Error).stack}`).not.toContain(ID);
-    expect(lines.join('')).toContain('request failed');
-    expect(lines.join('')).toContain(`person-440305********${ID.slice(-4)}`);
-    expect(lines.join('')).not.toContain(ID);
+    expect(lines).toContain('request failed');
+    expect(lines).toContain(`person-440305********${ID.slice(-4)}`);
+    expect(lines).not.toContain(ID);
   });
 
   it('is what every HTTP function uses', () => {

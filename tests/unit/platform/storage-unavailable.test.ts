@@ -4,13 +4,12 @@
  * JVM's HTML 500, a timeout, throttling) inside a handler wrapped as every HTTP function is; a defect
  * (a request DynamoDB refuses as ours, a TypeError) still fails the invocation (API Gateway's 500).
  */
-import { jest } from '@jest/globals';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import middy from '@middy/core';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RETRY_AFTER_SECONDS, StorageUnavailableError, storageUnavailable } from '#platform/unavailable';
+import { invokeMasked, type Invocation } from '#support/masked';
 
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };
 let maskedErrors: typeof import('#platform/http-errors').maskedErrors;
@@ -92,31 +91,9 @@ async function closedPort(): Promise<string> {
 }
 
 /** Runs `work` as an HTTP function does (masked errors), with the logger's lines captured. */
-async function invoke(work: () => Promise<unknown>, remainingMs = 10_000): Promise<{ result?: any; thrown?: unknown; lines: string }> {
-  const handler = middy(async () => {
-    await work();
-    return { statusCode: 200, body: '{}' };
-  }).use(maskedErrors());
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  const deadline = Date.now() + remainingMs;
-  try {
-    const result = await handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() } as never);
-    return { result, lines: lines.join('') };
-  } catch (thrown) {
-    return { thrown, lines: lines.join('') };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const invoke = (work: () => Promise<unknown>, remainingMs?: number): Promise<Invocation> => invokeMasked(maskedErrors, work, remainingMs);
 
-function expectRetryLater(outcome: { result?: any; thrown?: unknown; lines: string }): void {
+function expectRetryLater(outcome: Invocation): void {
   expect(outcome.thrown).toBeUndefined();
   expect({ status: outcome.result?.statusCode, retryAfter: outcome.result?.headers?.['retry-after'] }).toEqual({
     status: 503,
