@@ -6,54 +6,19 @@
  * an item of 500 rules each reading a 32 KB form value would answer ~100 MB, far over Lambda's 6 MB
  * response limit. So an answer shows a value longer than `TRACE_VALUE_BYTES` of JSON as a marker —
  * `{truncated: true, type, bytes, prefix}` — and, if the answer is still over `ANSWER_BUDGET_BYTES`, every
- * value over `TIGHT_VALUE_BYTES`. A value within the limit is shown as stored. Pure; the stored decision is
- * unchanged.
+ * value over `TIGHT_VALUE_BYTES`. A value within the limit is shown as stored. Pure. A decision made since
+ * keeps such a value as the same marker already (#rules/trace-values): the route bounds those stored
+ * before, and tightens a marker no further (it is short).
  */
 
-/** A value of a trace entry longer than this many bytes of JSON is shown as a `TruncatedValue`. */
-export const TRACE_VALUE_BYTES = 1024;
+import { boundedValue, isTruncatedValue, PREFIX_CHARS, TRACE_VALUE_BYTES, type TruncatedValue } from '#rules/trace-values';
+
+// One definition of the limit and the marker, shared with the decisions that keep them (#rules/trace-values).
+export { boundedValue, PREFIX_CHARS, TRACE_VALUE_BYTES, type TruncatedValue };
+
 /** An answer still longer than this after truncating at TRACE_VALUE_BYTES is truncated at TIGHT_VALUE_BYTES. */
 export const ANSWER_BUDGET_BYTES = 1024 * 1024;
 export const TIGHT_VALUE_BYTES = 64;
-/** Characters of the value (of its JSON text, when not a string) the marker shows. */
-export const PREFIX_CHARS = 32;
-
-/** What an answer shows instead of a long value of a trace entry. */
-export interface TruncatedValue {
-  readonly truncated: true;
-  readonly type: 'string' | 'number' | 'boolean' | 'object' | 'array' | 'null';
-  /** The whole value's length: bytes of its JSON text (UTF-8), as the edge's limits count them. */
-  readonly bytes: number;
-  /** Its first characters (of the string, or of its JSON text), never ending in a cut run of digits. */
-  readonly prefix: string;
-}
-
-const typeOf = (v: unknown): TruncatedValue['type'] =>
-  v === null ? 'null' : Array.isArray(v) ? 'array' : (typeof v as 'string' | 'number' | 'boolean' | 'object');
-
-/**
- * The first PREFIX_CHARS characters (code points), without a trailing run of digits (or an ID number's
- * check letter) the cut went through: an ID or phone number is never shown in part, where masking would
- * not recognise it.
- */
-function prefixOf(text: string): string {
-  const chars = [...text.slice(0, PREFIX_CHARS * 2)];
-  if (chars.length <= PREFIX_CHARS) return text;
-  let prefix = chars.slice(0, PREFIX_CHARS).join('');
-  if (/[0-9Xx]/.test(chars[PREFIX_CHARS]!)) prefix = prefix.replace(/[0-9Xx]+$/, '');
-  return prefix;
-}
-
-/** The value as an answer shows it: itself when within `limit` bytes of JSON, else its marker. */
-export function boundedValue(value: unknown, limit: number): unknown {
-  if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return value;
-  // At most 6 bytes of JSON a UTF-16 unit (an escaped control character): a short string needs no measuring.
-  if (typeof value === 'string' && value.length * 6 + 2 <= limit) return value;
-  const json = JSON.stringify(value);
-  const bytes = Buffer.byteLength(json);
-  if (bytes <= limit) return value;
-  return { truncated: true, type: typeOf(value), bytes, prefix: prefixOf(typeof value === 'string' ? value : json) } satisfies TruncatedValue;
-}
 
 /** A trace entry: a rule's leaf (in a tree or a list) or a rule reference, each naming the fact it read. */
 const isTraceEntry = (o: Record<string, unknown>): boolean => typeof o.fact === 'string' && ('seen' in o || 'op' in o);
@@ -70,7 +35,8 @@ function walk(v: unknown, limit: number): unknown {
   const entry = isTraceEntry(o);
   const out: Record<string, unknown> = {};
   for (const [key, x] of Object.entries(o)) {
-    out[key] = entry && (key === 'seen' || key === 'value') ? boundedValue(x, limit) : walk(x, limit);
+    // A marker the decision already kept is shown as it is (it is short): never a marker of a marker.
+    out[key] = entry && (key === 'seen' || key === 'value') ? (isTruncatedValue(x) ? x : boundedValue(x, limit)) : walk(x, limit);
   }
   return out;
 }

@@ -75,4 +75,17 @@ describe('the trace entries of an answer', () => {
     expect(body.trace.rules.leaves[0]!.seen).toEqual(boundedValue(value, TIGHT_VALUE_BYTES));
     expect(JSON.parse(json)).toEqual(body);
   });
+
+  it('shows a marker the decision already kept as it is, even when every value over 64 bytes is bounded', () => {
+    // A decision made now keeps a value over 1 KB as its marker; the answer never marks the marker again.
+    const kept = boundedValue('c'.repeat(5000), TRACE_VALUE_BYTES);
+    expect(Buffer.byteLength(JSON.stringify(kept))).toBeGreaterThan(TIGHT_VALUE_BYTES);
+    const answer = { trace: { rules: { leaves: [leaf(kept)] } }, failedRules: [{ id: 'R-1', description: '说明', fact: 'form.note', seen: kept }] };
+    const tight = boundTraceValues(answer, TIGHT_VALUE_BYTES);
+    expect(tight.trace.rules.leaves[0]!.seen).toEqual(kept);
+    expect(tight.failedRules[0]!.seen).toEqual(kept);
+    // A value shaped otherwise is bounded as any value is.
+    const lookalike = { truncated: true, type: 'string', bytes: 1, prefix: 'd'.repeat(200) };
+    expect(boundTraceValues({ failedRules: [{ id: 'R-2', description: '说明', fact: 'form.x', seen: lookalike }] }, TIGHT_VALUE_BYTES).failedRules[0]!.seen).toMatchObject({ type: 'object' });
+  });
 });
