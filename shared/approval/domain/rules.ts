@@ -7,6 +7,7 @@
  */
 import { withBirthDate } from '#contract/identifiers';
 import { compileCached } from '#rules/compile';
+import { boundedExplanation } from '#rules/trace-values';
 import type { Condition, Explanation, Facts, LeafTrace, Truth } from '#rules/types';
 import type { RuleRef, StepResult } from './decision';
 import { unique, type Finding, type StepReport } from './step';
@@ -40,7 +41,10 @@ export function evaluateRules(
   timeZone: string,
   cacheKey: string = rulesCacheKey(item),
 ): RulesStep {
-  const explanation = compileCached(item.rules, cacheKey, { timeZone }).explain(facts);
+  // The trace keeps a fact value (or operand) over 1 KB of JSON as a marker, in every copy the decision
+  // makes of it (tree, leaves, failed or unknown rules, the reason's details): the decision's size no longer
+  // grows with how often its rules read one large value. The facts kept for replay stay whole.
+  const explanation = boundedExplanation(compileCached(item.rules, cacheKey, { timeZone }).explain(facts));
   const traces = new Map(explanation.leaves.map((l) => [l.id, l] as const));
   if (explanation.result === false) {
     const failedRules = responsibleLeaves(item.rules, traces, explanation, false);

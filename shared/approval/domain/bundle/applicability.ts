@@ -9,6 +9,7 @@
  * when it was first decided (application.ts says why), whatever its condition says on today's facts.
  */
 import { compileCached } from '#rules';
+import { boundedExplanation } from '#rules/trace-values';
 import type { Explanation, Facts, LeafTrace, TraceNode, Truth } from '#rules/types';
 import type { Bundle, Question } from './types';
 
@@ -41,7 +42,8 @@ export function whichItemsApply(bundle: Bundle, facts: Facts, timeZone: string, 
     if (fixed !== undefined) return fixed;
     if (item.appliesWhen === undefined) return { itemCode: item.itemCode, required: item.required, applies: true, explanation: null };
     const key = `bundle:${bundle.bundleCode}@${bundle.version}:${item.itemCode}`;
-    const explanation = compileCached(item.appliesWhen, key, { timeZone }).explain(facts);
+    // Kept in the bundle's state: a value over 1 KB as its marker, as a decision's trace keeps it.
+    const explanation = boundedExplanation(compileCached(item.appliesWhen, key, { timeZone }).explain(facts));
     return { itemCode: item.itemCode, required: item.required, applies: explanation.result, explanation };
   });
   const unknown = items.filter((i) => i.applies === null);
