@@ -6,8 +6,9 @@
  * the application was retried until its DLQ, never decided. They are now refused at the edge, naming the
  * field; and everything within the limits, however many e-licences the applicant holds or however often
  * its rules (or a 一件事 bundle's children) read the largest value, is decided. And its decision can be read:
- * the answer shows a long fact value as a marker in each trace entry, so 500 rules reading the form's
- * largest value answer under 1 MB, not over 100 MB (Lambda answers at most 6 MB).
+ * the decision keeps a long fact value as a marker in each trace entry (and the answer shows one stored
+ * earlier so), so 500 rules reading the form's largest value answer under 1 MB, not over 100 MB (Lambda
+ * answers at most 6 MB).
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
