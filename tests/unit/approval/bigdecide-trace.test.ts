@@ -12,12 +12,13 @@ process.env.TABLE_RECEIPTS = 'receipts-test';
 
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
-import { compileCondition } from '#rules/compile';
+import { compileCached, compileCondition } from '#rules/compile';
 import { boundedExplanation, TRACE_VALUE_BYTES } from '#rules/trace-values';
 import { MAX_CONDITION_LEAVES } from '#rules/validate';
 import type { Condition } from '#rules/types';
 import { decisionAudit } from '#approval/domain/audit';
 import { decide } from '#approval/domain/decide';
+import { evaluateRules, rulesCacheKey } from '#approval/domain/rules';
 import { factsOf } from '#approval/domain/replay';
 import { whichItemsApply, bundleFacts } from '#approval/domain/bundle/applicability';
 import { decideBundle, type BundleApplication } from '#approval/domain/bundle/application';
@@ -26,7 +27,7 @@ import { bundleAudit } from '#approval/service/bundle-messages';
 import { firstBundleItems } from '#approval/store/bundle';
 import { decodeBody, decodeVersion, firstDecisionItems } from '#approval/store/items';
 import { bytes, fullObject, noise } from '#support/noise';
-import { calendar, NOW, SUBMITTED } from './fixtures';
+import { calendar, criminalRecordItem, NOW, outdoorAdItem, posterItem, SUBMITTED, weatherItem } from './fixtures';
 import { FOUNDER, item as bundleItem, startUp } from './bundle/fixtures';
 
 const ENTERPRISE = { kind: 'enterprise', id: makeCreditCode('91440101MA5CY7788'), name: '广州市某某追溯有限公司' } as const;
@@ -125,6 +126,14 @@ describe('a decision\'s trace keeps a long value as a marker', () => {
     expect(tree.any[0].not).toBe(big.leaves[0]);
     expect(tree.any[1]).toBe(big.leaves[1]);
     expect(big.leaves[0]!.seen).toEqual(marker);
+  });
+
+  it('leaves the trace of the sample items exactly as the engine explains it when no value is long', () => {
+    const facts = { applicant: { kind: 'person', id: '440106199001011234', birthDate: '1990-01-01' }, form: { areaSqm: 12, durationDays: 15, copies: 3, purpose: '出国' }, licence: {}, credit: {}, now: NOW };
+    for (const item of [weatherItem, posterItem, criminalRecordItem, outdoorAdItem]) {
+      const engine = compileCached(item.rules, rulesCacheKey(item), { timeZone: 'Asia/Shanghai' }).explain(facts);
+      expect(JSON.stringify(evaluateRules(item, facts, 'Asia/Shanghai').explanation)).toBe(JSON.stringify(engine));
+    }
   });
 
   it('in a bundle\'s applicability explanation', () => {
