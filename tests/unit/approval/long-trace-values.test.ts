@@ -31,7 +31,7 @@ import { calendar, criminalRecordItem, NOW, outdoorAdItem, posterItem, SUBMITTED
 import { FOUNDER, item as bundleItem, startUp } from './bundle/fixtures';
 
 const ENTERPRISE = { kind: 'enterprise', id: makeCreditCode('91440101MA5CY7788'), name: '广州市某某追溯有限公司' } as const;
-const cause = { source: '/systems/window-acceptance', id: 'bigdecide-1', type: 'gov.application.submitted' };
+const cause = { source: '/systems/window-acceptance', id: 'long-trace-1', type: 'gov.application.submitted' };
 const MB = 1024 * 1024;
 
 function itemOf(itemCode: string, rules: Condition): ServiceItem {
