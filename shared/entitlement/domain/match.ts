@@ -1,4 +1,5 @@
 import { compileCached } from '#rules';
+import { boundedExplanation } from '#rules/trace-values';
 import type { CompiledCondition, Explanation, IdSink, LeafTrace, Operator, Truth } from '#rules/types';
 import {
   factPathsOf,
@@ -306,7 +307,9 @@ export function explainEnterprise(
   options: MatchOptions & { readonly compiled?: CompiledCondition } = {},
 ): PolicyExplanation {
   const compiled = options.compiled ?? compilePolicy(policy, options);
-  const explanation = compiled.explain(policyFacts(profile, credit, now));
+  // Each criterion shows the value it saw and its operand: one over 1 KB of JSON as the trace's marker, as a
+  // decision's trace keeps it, so an answer listing every policy's criteria stays bounded.
+  const explanation = boundedExplanation(compiled.explain(policyFacts(profile, credit, now)));
   const p = polarities(policy);
   const held: CriterionView[] = [];
   const failed: CriterionView[] = [];

@@ -39,4 +39,20 @@ describe('what the calculator says of a policy', () => {
     const entry = calculatorEntry(ENTERPRISE, e, undefined, undefined, NOW, 'Europe/London');
     expect(entry).toMatchObject({ policyId: 'P-ENT', entitlement: { state: 'NOTIFIED', stateLabel: '已推送', notifiedAt: NOW }, explanation: null });
   });
+
+  it('shows a value over 1 KB as the trace marker, however many criteria read it', () => {
+    const notes = 'a'.repeat(16_000);
+    const wide = policy({
+      policyId: 'P-CALC-WIDE',
+      criteria: { all: Array.from({ length: 500 }, (_, i) => ({ id: `W-${i}`, description: `备注第${i}项`, fact: 'enterprise.notes', op: 'ne' as const, value: `n${i}` })) },
+    });
+    const entry = calculatorEntry(wide, undefined, profile({ notes } as never), undefined, NOW, 'Europe/London');
+    const held = entry.explanation?.held ?? [];
+    expect(held).toHaveLength(500);
+    expect(held[0]!.seen).toEqual({ truncated: true, type: 'string', bytes: 16_002, prefix: 'a'.repeat(32) });
+    // 500 copies of the 16 KB value would be 8 MB, over Lambda's 6 MB answer.
+    expect(JSON.stringify(entry).length).toBeLessThan(200_000);
+    // A short value is shown as it is.
+    expect(calculatorEntry(ENTERPRISE, undefined, profile(), undefined, NOW, 'Europe/London').explanation?.held.map((c) => c.seen)).toEqual(['small', 1_200_000]);
+  });
 });
