@@ -5,6 +5,7 @@
  * version it was computed from.
  */
 import { gunzipSync, inflateRawSync } from 'node:zlib';
+import { jsonBytes } from '#contract/limits';
 import { auditPut, type AuditEntry } from '#platform/audit';
 import { receiptPut, type Receipt } from '#platform/receipts';
 import type { TransactItem } from '#platform/transactions';
@@ -188,7 +189,7 @@ function factsFit(first: FirstDecisionRecord): FactsFit {
     fit = { body: withFacts, kept: true };
   } else {
     const alone = encodeBody(decision);
-    const stored = packedBytes(alone) + Buffer.byteLength(JSON.stringify(first.application));
+    const stored = packedBytes(alone) + jsonBytes(first.application);
     fit = { body: alone, kept: false, dropped: { packedBytes: packedBytes(withFacts), budgetBytes: FACTS_BUDGET, storedBytes: stored } };
   }
   fits.set(facts, { decision, fit });
