@@ -12,6 +12,11 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
+/** A JSON answer whose text is already written (e.g. bounded as it was written): sent as it is. */
+export function jsonText(statusCode: number, text: string, headers: Record<string, string> = {}): HttpResult {
+  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: text };
+}
+
 export function problem(statusCode: number, error: string, details?: Record<string, unknown>): HttpResult {
   return json(statusCode, { error, ...details });
 }

@@ -2,7 +2,7 @@ import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, quer
 import { nowIso } from '#platform/clock';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
-import { json, problem } from '#platform/http';
+import { json, jsonText, problem } from '#platform/http';
 import { visibleTo } from './events';
 import { boundedAnswer } from './trace-values';
 import type { QueryRoutes } from './router';
@@ -134,7 +134,7 @@ export const approvalRoutes: QueryRoutes = {
       // A bundle application (一件事) lives in its own partition.
       const bundle = await bundleStore.loadBundle(applicationId);
       if (bundle.state) {
-        return json(
+        return jsonText(
           200,
           boundedAnswer({
             ...bundleWithNotices(bundle.state),
@@ -142,7 +142,7 @@ export const approvalRoutes: QueryRoutes = {
             history: bundle.versions.map(bundleVersionView),
             conflicts: own(bundle.conflicts).map(conflictView),
             refusals: own(bundle.refusals),
-          }).body,
+          }),
         );
       }
       return problem(404, `no decision for application ${applicationId}: it was never submitted, or is still queued`, {
@@ -163,7 +163,7 @@ export const approvalRoutes: QueryRoutes = {
       // 否定答复: a REJECTED decision's notice, the reasons in Chinese and how to appeal (null otherwise).
       refusalNotice: refusalNoticeOf(decision),
     };
-    return json(200, boundedAnswer(answer).body);
+    return jsonText(200, boundedAnswer(answer));
   },
 
   /** 秒批 figures over the current decisions, optionally of one item (the byItem index: see queryDecisions). */

@@ -23,32 +23,29 @@ export const TIGHT_VALUE_BYTES = 64;
 /** A trace entry: a rule's leaf (in a tree or a list) or a rule reference, each naming the fact it read. */
 const isTraceEntry = (o: Record<string, unknown>): boolean => typeof o.fact === 'string' && ('seen' in o || 'op' in o);
 
-/** `answer` with every trace entry's `seen` and `value` bounded at `limit` bytes; everything else as it is. */
-export function boundTraceValues<T>(answer: T, limit: number = TRACE_VALUE_BYTES): T {
-  return walk(answer, limit) as T;
+/**
+ * A `JSON.stringify` replacer bounding every trace entry's `seen` and `value` at `limit` bytes: the answer is
+ * written once, with no copy of it made first (a copy, then its text, cost twice as much on an ordinary
+ * answer). A marker the decision already kept is written as it is (it is short): never a marker of a marker.
+ */
+function bounding(limit: number) {
+  return function (this: unknown, key: string, v: unknown): unknown {
+    if (key !== 'seen' && key !== 'value') return v;
+    if (!isTraceEntry(this as Record<string, unknown>)) return v;
+    return isTruncatedValue(v) ? v : boundedValue(v, limit);
+  };
 }
 
-function walk(v: unknown, limit: number): unknown {
-  if (Array.isArray(v)) return v.map((x) => walk(x, limit));
-  if (typeof v !== 'object' || v === null) return v;
-  const o = v as Record<string, unknown>;
-  const entry = isTraceEntry(o);
-  const out: Record<string, unknown> = {};
-  for (const [key, x] of Object.entries(o)) {
-    // A marker the decision already kept is shown as it is (it is short): never a marker of a marker.
-    out[key] = entry && (key === 'seen' || key === 'value') ? (isTruncatedValue(x) ? x : boundedValue(x, limit)) : walk(x, limit);
-  }
-  return out;
+/** The JSON text of `answer` with every trace entry's `seen` and `value` bounded at `limit` bytes; the rest as it is. */
+export function traceBoundedJson(answer: unknown, limit: number = TRACE_VALUE_BYTES): string {
+  return JSON.stringify(answer, bounding(limit));
 }
 
 /**
- * The answer bounded as described above, and its JSON text: at TRACE_VALUE_BYTES, or, when that is still
- * over ANSWER_BUDGET_BYTES, at TIGHT_VALUE_BYTES.
+ * The answer's JSON text, bounded as described above: at TRACE_VALUE_BYTES, or, when that is still over
+ * ANSWER_BUDGET_BYTES, at TIGHT_VALUE_BYTES.
  */
-export function boundedAnswer(answer: unknown): { readonly body: unknown; readonly json: string } {
-  const body = boundTraceValues(answer, TRACE_VALUE_BYTES);
-  const json = JSON.stringify(body);
-  if (Buffer.byteLength(json) <= ANSWER_BUDGET_BYTES) return { body, json };
-  const tight = boundTraceValues(answer, TIGHT_VALUE_BYTES);
-  return { body: tight, json: JSON.stringify(tight) };
+export function boundedAnswer(answer: unknown): string {
+  const json = traceBoundedJson(answer, TRACE_VALUE_BYTES);
+  return Buffer.byteLength(json) <= ANSWER_BUDGET_BYTES ? json : traceBoundedJson(answer, TIGHT_VALUE_BYTES);
 }
