@@ -71,14 +71,19 @@ export function isTruncatedValue(v: unknown): v is TruncatedValue {
   );
 }
 
-/** The value as a trace keeps (or an answer shows) it: itself when within `limit` bytes of JSON, else its marker. */
+/**
+ * The value as a trace keeps (or an answer shows) it: itself when within `limit` bytes of JSON, else its
+ * marker; a value shaped like a marker is always shown as its marker.
+ */
 export function boundedValue(value: unknown, limit: number = TRACE_VALUE_BYTES): unknown {
   if (value === undefined || value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   // At most 6 bytes of JSON a UTF-16 unit (an escaped control character): a short string needs no measuring.
   if (typeof value === 'string' && value.length * 6 + 2 <= limit) return value;
   const json = JSON.stringify(value);
   const bytes = utf8Bytes(json);
-  if (bytes <= limit) return value;
+  // A value shaped like a marker is kept as a marker of it (an object, its text starting `{"truncated"`):
+  // kept as it is, a reader could not tell it from a long value's marker.
+  if (bytes <= limit && !isTruncatedValue(value)) return value;
   return { truncated: true, type: typeOf(value), bytes, prefix: prefixOf(typeof value === 'string' ? value : json) } satisfies TruncatedValue;
 }
 

@@ -117,6 +117,18 @@ describe('a decision\'s trace keeps a long value as a marker', () => {
     expect(b!.seen).toMatchObject({ truncated: true, type: 'string', bytes: TRACE_VALUE_BYTES + 1 });
   });
 
+  it('keeps a short value shaped like a marker as a marker of an object, so no reader takes it for a long value', () => {
+    const lookalike = { truncated: true, type: 'string', bytes: 99999, prefix: '看似被截断的说明' };
+    const x = compileCondition({ all: [{ id: 'K', description: '已填写说明', fact: 'form.k', op: 'exists' }] }).explain({ form: { k: lookalike } });
+    const text = JSON.stringify(lookalike);
+    expect(boundedExplanation(x).leaves[0]!.seen).toEqual({ truncated: true, type: 'object', bytes: bytes(lookalike), prefix: text.slice(0, 32) });
+    expect(bytes(lookalike)).toBeLessThan(TRACE_VALUE_BYTES);
+    // Any other short object is kept as it is.
+    const near = { truncated: true, type: 'string', bytes: 99999, prefix: 'x', more: 1 };
+    const y = compileCondition({ all: [{ id: 'K2', description: '已填写说明', fact: 'form.k', op: 'exists' }] }).explain({ form: { k: near } });
+    expect(boundedExplanation(y).leaves[0]!.seen).toBe(near);
+  });
+
   it('keeps the tree and the leaves sharing each leaf, and a small explanation itself', () => {
     const condition: Condition = { any: [{ not: { id: 'N', description: '已填写说明', fact: 'form.n', op: 'exists' } }, { id: 'M', description: '份数为一', fact: 'form.m', op: 'eq', value: 1 }] };
     const small = compileCondition(condition).explain({ form: { n: 'short', m: 1 } });
