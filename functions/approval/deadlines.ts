@@ -11,6 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
@@ -32,4 +33,5 @@ export const handler = middy(async (): Promise<DeadlinesSummary> => {
   return summary;
 })
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
@@ -23,4 +24,5 @@ export const handler = middy(async (): Promise<PublicitySummary & { timeIndex: T
   return { ...summary, timeIndex };
 })
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

@@ -10,6 +10,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { nowIso } from '#platform/clock';
 import { inPool } from '#platform/pool';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 
 const CONCURRENCY = 4;
@@ -38,4 +39,5 @@ export async function runHardCaseSchedule(now: string): Promise<ScheduleSummary>
 
 export const handler = middy(async (): Promise<ScheduleSummary> => runHardCaseSchedule(nowIso()))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

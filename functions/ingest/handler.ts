@@ -10,6 +10,7 @@ import { accessConfig } from '#platform/stage-config';
 import { nowIso } from '#platform/clock';
 import { stageCalendar } from '#platform/calendar';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { maskedErrors } from '#platform/http-errors';
 
 /** POST /events, the front door for upstream systems. Thin: authenticate, then the ingest use case. */
@@ -44,4 +45,5 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics))
   .use(maskedErrors());

@@ -9,6 +9,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { nowIso } from '#platform/clock';
 import { config } from '#platform/stage-config';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { reportPorts } from '#report/adapters';
 import { runMonthlyReport, type MonthlyReportResult } from '#report/service';
 
@@ -19,4 +20,5 @@ export const handler = middy(async (event: unknown): Promise<MonthlyReportResult
   return runMonthlyReport({ now: nowIso(), district, timeZone, ...month }, reportPorts);
 })
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

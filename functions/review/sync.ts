@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import * as z from 'zod/mini';
 import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { SYNC_STATES } from '#review/domain/upward/sync';
 import { repushRecords, runSync, type RepushSummary, type SyncSummary } from '#review/sync';
 import { stageSyncPorts } from '#review/adapters';
@@ -47,4 +48,5 @@ export async function runUpwardSync(event: unknown): Promise<SyncResult> {
 
 export const handler = middy(async (event: unknown): Promise<SyncResult> => runUpwardSync(event))
   .use(injectLambdaContext(logger))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

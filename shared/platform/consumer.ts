@@ -7,6 +7,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { parseEnvelope, parseQueued, type DataSchema, type Parsed, type QueuedEnvelope, type QueuedEventOf } from '#contract/queued';
 import type { InternalDataOf } from '#contract/internal';
 import type { UnitOfWork } from './group-commit';
+import { flushMetricsBeforeDeadline } from './metrics-deadline';
 import { logger, metrics } from './powertools';
 import { inboundTypesOf, type InboundTypesOf, type InternalTypesOf, type QueueName } from './resources';
 
@@ -169,5 +170,6 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
   };
   return middy(process)
     .use(injectLambdaContext(logger))
-    .use(logMetrics(metrics));
+    .use(logMetrics(metrics))
+    .use(flushMetricsBeforeDeadline(metrics));
 }
