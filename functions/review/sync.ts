@@ -7,11 +7,12 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { SYNC_STATES } from '#review/domain/upward/sync';
-import { repushRecords, runSync, type RepushSummary, type SyncSummary } from '#review/sync';
+import { repushRecords, runSync, type RepushSummary, type SyncRunOptions, type SyncSummary } from '#review/sync';
 import { stageSyncPorts } from '#review/adapters';
 
 const states = z.array(z.enum(SYNC_STATES)).check(z.minLength(1));
@@ -30,7 +31,7 @@ export type SyncResult =
   | { readonly repush?: RepushSummary; readonly sync: SyncSummary }
   | { readonly error: string };
 
-export async function runUpwardSync(event: unknown): Promise<SyncResult> {
+export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}): Promise<SyncResult> {
   const ports = stageSyncPorts();
   if (ports === undefined) return { disabled: true };
   if (typeof event === 'object' && event !== null && 'repush' in event) {
@@ -41,12 +42,15 @@ export async function runUpwardSync(event: unknown): Promise<SyncResult> {
     }
     const { repush, remap, actor } = parsed.data;
     const summary = await repushRecords(ports, repush, { remap: remap ?? true, actor });
-    return { repush: summary, sync: await runSync(ports) };
+    return { repush: summary, sync: await runSync(ports, options) };
   }
-  return { sync: await runSync(ports) };
+  return { sync: await runSync(ports, options) };
 }
 
-export const handler = middy(async (event: unknown): Promise<SyncResult> => runUpwardSync(event))
+// Stops starting records before the function's timeout, so the run returns and its counts are written.
+export const handler = middy(
+  async (event: unknown, context: Context): Promise<SyncResult> => runUpwardSync(event, typeof context?.getRemainingTimeInMillis === 'function' ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {}),
+)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(flushMetricsBeforeDeadline(metrics));

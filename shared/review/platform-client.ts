@@ -10,7 +10,8 @@
 import { DUPLICATE_REJECTION, type PlatformAnswer, type SyncRecord } from './domain/upward/sync';
 import type { PlatformClient } from './ports';
 
-const TIMEOUT_MS = 10_000;
+/** How long a send waits for the platform's answer. */
+export const PLATFORM_TIMEOUT_MS = 10_000;
 
 async function reasonOf(response: Response): Promise<{ code: string; message: string }> {
   const text = await response.text().catch(() => '');
@@ -22,7 +23,7 @@ async function reasonOf(response: Response): Promise<{ code: string; message: st
   }
 }
 
-export function httpPlatformClient(url: string, timeoutMs = TIMEOUT_MS): PlatformClient {
+export function httpPlatformClient(url: string, timeoutMs = PLATFORM_TIMEOUT_MS): PlatformClient {
   return {
     async send(record: SyncRecord): Promise<PlatformAnswer> {
       let response: Response;

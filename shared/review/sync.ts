@@ -20,6 +20,7 @@ import {
   type SyncState,
 } from './domain/upward/sync';
 import { selectForRepush, syncFigures, type RepushSelector, type SyncFigures } from './domain/upward/sync-figures';
+import { PLATFORM_TIMEOUT_MS } from './platform-client';
 import type { CaseBundle, LogSink, MetricsSink, PlatformClient, SyncStore, UpwardPorts } from './ports';
 import { remapRecord } from './service/upward';
 
@@ -45,7 +46,22 @@ export interface SyncSummary {
   readonly expired: number;
   /** Due records another sender or a re-push changed first. */
   readonly skipped: number;
+  /** Due records not started because the run's time was running out: the next run sends them. */
+  readonly deferred: number;
 }
+
+export interface SyncRunOptions {
+  /** The time the run has left (ms), the function's; unset, the run takes every due record it read. */
+  readonly timeLeftMs?: () => number;
+}
+
+/**
+ * Time kept back at the end of a run: the records in flight finish (a send waits up to the platform's
+ * timeout, then writes its answer) and the run is counted (its metrics are written when it returns). A
+ * run against a platform that hangs would otherwise reach the function's timeout and lose those counts:
+ * a record parked or rejected in it would be missing from the alarms for good.
+ */
+export const SYNC_TIME_RESERVE_MS = PLATFORM_TIMEOUT_MS + 5_000;
 
 /** Records one run works on; the rest stay due for the next run. */
 const RUN_LIMIT = 500;
@@ -119,11 +135,19 @@ async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promi
   await recordAnswer(ports, started.next, answer, counts);
 }
 
-/** One run of the sender: every due record (up to a limit) sent once, stuck attempts expired. */
-export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
-  const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0 };
+/**
+ * One run of the sender: every due record (up to a limit) sent once, stuck attempts expired. Once the run's
+ * time left falls below SYNC_TIME_RESERVE_MS it starts no more records; they stay due for the next run.
+ */
+export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): Promise<SyncSummary> {
+  const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0, deferred: 0 };
   const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
+  const { timeLeftMs } = options;
   await inPool(due, CONCURRENCY, async (record) => {
+    if (timeLeftMs !== undefined && timeLeftMs() < SYNC_TIME_RESERVE_MS) {
+      counts.deferred++; // untouched: still due
+      return;
+    }
     try {
       await sendOne(ports, record, counts);
     } catch (error) {
@@ -137,7 +161,7 @@ export async function runSync(ports: SyncPorts): Promise<SyncSummary> {
   // A gauge under the function's own `service` dimension only, as the alarm and the dashboard read it;
   // written on every run, 0 when nothing waits, so the alarm sees the backlog drain.
   ports.metrics.single({}, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
-  if (counts.attempted + counts.expired > 0) ports.log.info('upward sync ran', { ...counts });
+  if (counts.attempted + counts.expired + counts.deferred > 0) ports.log.info('upward sync ran', { ...counts });
   return counts;
 }
 

@@ -10,7 +10,7 @@ import { DEFAULT_SYNC_CONFIG } from '#review/domain/upward/sync';
 import type { EventRef } from '#platform/receipts';
 import { runSchedule } from '#review/schedule';
 import { createReviewService, type ReviewService } from '#review/service';
-import { repushRecords, runSync, upwardFigures, type SyncPorts } from '#review/sync';
+import { repushRecords, runSync, SYNC_TIME_RESERVE_MS, upwardFigures, type SyncPorts } from '#review/sync';
 import type { CatalogueItem, UpwardPorts } from '#review/ports';
 import { catalogueEntry } from '#review/service/upward';
 import { memoryReview, MemoryPlatform, MemorySyncStore, shanghai, type MemoryReview } from '#support/memory/review';
@@ -153,6 +153,20 @@ describe('the sender', () => {
     expect(again.skipped).toHaveLength(3);
     expect(platform.sentIds().sort()).toEqual(['C1#1', 'C1#10', 'C1#11']);
     expect(sync.audits.map((a) => a.action)).toEqual(['sync:SENT->ACKED', 'sync:SENT->ACKED', 'sync:SENT->ACKED']);
+  });
+
+  // Its counts are written when the run returns: a run the function's timeout cut short would lose the
+  // parks and rejections of records it had moved, for good (the alarms read them).
+  it('starts no more records once the time left falls below the reserve, counts what it did, and the next run sends the rest', async () => {
+    await badReviewWithSteps();
+    const left = [60_000, SYNC_TIME_RESERVE_MS - 1];
+    const timeLeftMs = () => left.shift() ?? SYNC_TIME_RESERVE_MS - 1;
+    expect(await runSync(syncPorts, { timeLeftMs })).toMatchObject({ attempted: 1, acked: 1, deferred: 2 });
+    expect(Object.values(states()).sort()).toEqual(['ACKED', 'PENDING', 'PENDING']);
+    expect(m.metrics.total('UpwardAcked')).toBe(1);
+    expect(m.log.lines.find((l) => l.message === 'upward sync ran')).toMatchObject({ attributes: expect.objectContaining({ deferred: 2 }) });
+    expect(await runSync(syncPorts, { timeLeftMs: () => 60_000 })).toMatchObject({ attempted: 2, acked: 2, deferred: 0 });
+    expect(platform.sentIds().sort()).toEqual(['C1#1', 'C1#10', 'C1#11']);
   });
 
   it('reports the age of the oldest record on its way as a gauge on every run, under the function\'s own dimension, 0 once drained', async () => {
