@@ -7,12 +7,17 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import type { ScheduleSummary } from '#review/schedule';
 import { runStageSchedule } from '#review/adapters';
 
-export const handler = middy(async (): Promise<ScheduleSummary> => runStageSchedule())
+// Stops starting cases before the function's timeout, so the run returns and its counts are written.
+export const handler = middy(
+  async (_event: unknown, context: Context): Promise<ScheduleSummary> =>
+    runStageSchedule(typeof context?.getRemainingTimeInMillis === 'function' ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {}),
+)
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(flushMetricsBeforeDeadline(metrics));

@@ -15,7 +15,7 @@ import { DEFAULT_SYNC_CONFIG } from './domain/upward/sync';
 import { profileNamed } from './domain/upward/profiles';
 import { httpPlatformClient } from './platform-client';
 import type { MetricsSink, MetricValue, ReviewPorts, UpwardPorts } from './ports';
-import { runSchedule, type ScheduleSummary } from './schedule';
+import { runSchedule, type ScheduleRunOptions, type ScheduleSummary } from './schedule';
 import { createReviewService, type ReviewService } from './service';
 import { dynamoReviewStore, loadCase } from './store';
 import { dynamoSyncStore } from './store/sync';
@@ -126,8 +126,8 @@ export function stageReviewService(): ReviewService {
 }
 
 /** The schedule's use case. */
-export function runStageSchedule(): Promise<ScheduleSummary> {
-  return runSchedule(stageReviewPortsOnce());
+export function runStageSchedule(options: ScheduleRunOptions = {}): Promise<ScheduleSummary> {
+  return runSchedule(stageReviewPortsOnce(), options);
 }
 
 function stageReviewPortsOnce(): ReviewPorts {

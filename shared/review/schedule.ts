@@ -17,18 +17,42 @@ export type { ScheduleSummary } from './service/schedule';
 /** Cases the schedule works on at once. */
 const SCHEDULE_CONCURRENCY = 8;
 
-/** Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted, not fatal. */
-async function forEachCase(ports: ReviewPorts, ids: readonly string[], work: (id: string) => Promise<void>): Promise<number> {
-  let failed = 0;
+export interface ScheduleRunOptions {
+  /** The time the run has left (ms), the function's; unset, the run takes every case that is due. */
+  readonly timeLeftMs?: () => number;
+}
+
+/**
+ * Time kept back at the end of a run: the cases in flight finish (a load, a decision and a write each, well
+ * under a second) and the run reads this month's figures and counts what it did (the metrics are written
+ * when it returns; the overdue-rectifications alarm reads its count). A run the function's timeout cut
+ * short would lose those counts for good: the cases it moved are no longer due.
+ */
+export const SCHEDULE_TIME_RESERVE_MS = 10_000;
+
+/**
+ * Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted, not fatal.
+ * Once the time left falls below the reserve, the ids not started yet are left due and counted as deferred.
+ */
+async function forEachCase(
+  ports: ReviewPorts,
+  ids: readonly string[],
+  work: (id: string) => Promise<void>,
+  tally: { failed: number; deferred: number },
+  timeLeftMs: (() => number) | undefined,
+): Promise<void> {
   await inPool(ids, SCHEDULE_CONCURRENCY, async (id) => {
+    if (timeLeftMs !== undefined && timeLeftMs() < SCHEDULE_TIME_RESERVE_MS) {
+      tally.deferred++;
+      return;
+    }
     try {
       await work(id);
     } catch (error) {
-      failed++;
+      tally.failed++;
       ports.log.error('review schedule: case failed; it stays due and is retried next run', { caseId: id, error: error as Error });
     }
   });
-  return failed;
 }
 
 /** This month's figures per department, as metrics for the dashboard. */
@@ -40,23 +64,37 @@ async function emitFigures(ports: ReviewPorts, now: string): Promise<void> {
   }
 }
 
-export async function runSchedule(ports: ReviewPorts): Promise<ScheduleSummary> {
+export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOptions = {}): Promise<ScheduleSummary> {
   const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
-  const failedInvites = await forEachCase(ports, await ports.store.dueCaseIds('invite', now), async (caseId) => {
-    for (const action of await decideAndCarryOut(ports, caseId, now, decideInvitations, undefined)) {
-      if (action === 'invite') counts.invited++;
-      else if (action === 'remind') counts.reminded++;
-      else counts.defaulted++;
-    }
-  });
-  const failedRects = await forEachCase(ports, await ports.store.dueCaseIds('rectification', now), async (caseId) => {
-    const flags = await decideAndCarryOut(ports, caseId, now, decideOverdue, undefined);
-    counts.overdue += flags.kinds.length;
-    overdueFlagged(ports, flags, now);
-  });
+  const tally = { failed: 0, deferred: 0 };
+  const { timeLeftMs } = options;
+  await forEachCase(
+    ports,
+    await ports.store.dueCaseIds('invite', now),
+    async (caseId) => {
+      for (const action of await decideAndCarryOut(ports, caseId, now, decideInvitations, undefined)) {
+        if (action === 'invite') counts.invited++;
+        else if (action === 'remind') counts.reminded++;
+        else counts.defaulted++;
+      }
+    },
+    tally,
+    timeLeftMs,
+  );
+  await forEachCase(
+    ports,
+    await ports.store.dueCaseIds('rectification', now),
+    async (caseId) => {
+      const flags = await decideAndCarryOut(ports, caseId, now, decideOverdue, undefined);
+      counts.overdue += flags.kinds.length;
+      overdueFlagged(ports, flags, now);
+    },
+    tally,
+    timeLeftMs,
+  );
   await emitFigures(ports, now);
-  const summary: ScheduleSummary = { ...counts, failed: failedInvites + failedRects };
+  const summary: ScheduleSummary = { ...counts, ...tally };
   scheduleRan(ports, summary, now);
   return summary;
 }

@@ -19,6 +19,8 @@ export interface ScheduleSummary {
   readonly defaulted: number;
   readonly overdue: number;
   readonly failed: number;
+  /** Due cases not started because the run's time was running out: still due, the next run takes them. */
+  readonly deferred: number;
 }
 
 /** The invitation, reminder and default due for one case; the actions taken. */

@@ -6,7 +6,7 @@
 import type { EventRef } from '#platform/receipts';
 import type { ActionInput } from '#review/domain/rectification';
 import { DEFAULT_REVIEW_CONFIG, type Case, type Review } from '#review/domain/types';
-import { runSchedule } from '#review/schedule';
+import { runSchedule, SCHEDULE_TIME_RESERVE_MS } from '#review/schedule';
 import { loadedCaseIds } from '#review/inbound';
 import { createReviewService, OUT_OF_ORDER_RECEIVES, StepBeforeRectification, StepOutOfOrder, type ReviewService } from '#review/service';
 import { memoryReview, type MemoryReview } from '#support/memory/review';
@@ -740,21 +740,21 @@ describe('runSchedule', () => {
     await reviews.submitReview(makeReview(makeCase({ caseId: 'K2', applicantId: 'P2' }), 1, { submittedAt: '2026-09-10T03:00:00.000Z' }));
 
     m.setNow('2026-09-10T03:00:00.000Z');
-    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 0 });
     m.setNow('2026-09-13T03:00:00.000Z'); // 3 days on; K2's 差评 still OPEN after its acknowledgement deadline (09-11)
-    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 1, defaulted: 0, overdue: 1, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 1, defaulted: 0, overdue: 1, failed: 0, deferred: 0 });
     expect(m.log.messages('rectification.overdue')).toEqual([
       expect.objectContaining({ caseId: 'K2', departmentCode: 'D-QX', reviewLevel: 1, kinds: ['acknowledge'], state: 'OPEN', at: '2026-09-13T03:00:00.000Z' }),
     ]);
     m.setNow('2026-09-17T03:00:00.000Z'); // 7 days on: the default
-    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 1, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 1, overdue: 0, failed: 0, deferred: 0 });
     expect(m.store.cases.get('K1')?.state?.review).toMatchObject({ defaulted: true, level: 3 });
     expect(m.outbound.published.filter((e) => e.subject === 'K1').map((e) => e.type)).toEqual(['gov.review.invited', 'gov.review.reminded', 'gov.review.defaulted']);
     // Nothing more can fall due for K1: it left the index.
     expect(await m.store.dueCaseIds('invite', '2030-01-01T00:00:00.000Z')).toEqual([]);
 
     const published = m.outbound.published.length;
-    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 0, overdue: 0, failed: 0 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 0, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 0 });
     expect(m.outbound.published).toHaveLength(published);
     expect(m.metrics.total('ReviewInvitations')).toBe(1);
     expect(m.metrics.total('DefaultReviews')).toBe(1);
@@ -777,8 +777,23 @@ describe('runSchedule', () => {
       if (caseId === 'K1') throw new Error('throttled');
       return load(caseId);
     };
-    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1 });
+    expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1, deferred: 0 });
     expect(m.log.lines.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ caseId: 'K1' }) })]);
     expect(m.store.cases.get('K2')?.state?.invitationSentAt).toBeDefined();
+  });
+
+  // Its counts are written when the run returns (the overdue-rectifications alarm reads one): a run the
+  // function's timeout cut short would lose the counts of the cases it moved, for good.
+  it('starts no more cases once the time left falls below the reserve, counts what it did, and the next run takes the rest', async () => {
+    await completed(makeCase({ caseId: 'K1', applicantId: 'P1' }));
+    await completed(makeCase({ caseId: 'K2', applicantId: 'P2' }));
+    await completed(makeCase({ caseId: 'K3', applicantId: 'P3' }));
+    const left = [30_000, SCHEDULE_TIME_RESERVE_MS - 1];
+    const timeLeftMs = () => left.shift() ?? SCHEDULE_TIME_RESERVE_MS - 1;
+    expect(await runSchedule(m.ports, { timeLeftMs })).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 2 });
+    expect(m.metrics.total('ReviewInvitations')).toBe(1);
+    expect(m.log.messages('review schedule')).toEqual([expect.objectContaining({ invited: 1, deferred: 2 })]);
+    expect(await runSchedule(m.ports, { timeLeftMs: () => 30_000 })).toEqual({ invited: 2, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 0 });
+    expect(['K1', 'K2', 'K3'].filter((id) => m.store.cases.get(id)?.state?.invitationSentAt !== undefined)).toHaveLength(3);
   });
 });
