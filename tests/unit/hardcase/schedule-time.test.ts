@@ -1,0 +1,39 @@
+/**
+ * The hard-case schedule counts what it did (HardCasesOverdue, HardCasesOffered) when its run returns. A run
+ * the function's timeout cut short would lose those counts for good, the cases it moved being no longer
+ * due: once the time left falls below the reserve it starts no more cases, and they stay due.
+ */
+type Module = typeof import('#functions/hardcase/schedule');
+let forEachWithin: Module['forEachWithin'];
+let TIME_RESERVE_MS: number;
+const saved = process.env.LOG_LEVEL;
+
+beforeAll(async () => {
+  process.env.LOG_LEVEL = 'SILENT'; // read when the logger is created: quiet the expected failure line
+  ({ forEachWithin, TIME_RESERVE_MS } = await import('#functions/hardcase/schedule'));
+});
+afterAll(() => {
+  if (saved === undefined) delete process.env.LOG_LEVEL;
+  else process.env.LOG_LEVEL = saved;
+});
+
+describe('the hard-case schedule near its timeout', () => {
+  it('starts no more ids once the time left falls below the reserve, and counts them as deferred', async () => {
+    const left = [30_000, 30_000, TIME_RESERVE_MS - 1];
+    const within = forEachWithin(() => left.shift() ?? TIME_RESERVE_MS - 1);
+    const done: string[] = [];
+    const failed = await within.forEach(['H1', 'H2', 'H3', 'H4', 'H5'], async (id) => {
+      if (id === 'H2') throw new Error('throttled');
+      done.push(id);
+    });
+    expect({ done, failed, deferred: within.deferred() }).toEqual({ done: ['H1'], failed: 1, deferred: 3 });
+  });
+
+  it('takes every id when the time left is unknown or ample', async () => {
+    for (const within of [forEachWithin(), forEachWithin(() => 60_000)]) {
+      const done: string[] = [];
+      expect(await within.forEach(['H1', 'H2', 'H3', 'H4', 'H5'], async (id) => void done.push(id))).toBe(0);
+      expect({ done: done.sort(), deferred: within.deferred() }).toEqual({ done: ['H1', 'H2', 'H3', 'H4', 'H5'], deferred: 0 });
+    }
+  });
+});
