@@ -27,6 +27,8 @@ export interface DevContext {
   readonly drain: (timeoutMs?: number) => Promise<boolean>;
   readonly queueDepths: () => unknown;
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
+  /** The audit lines of one subject (`application:…`, `case:…`, `rectification:…`, `hardcase:…`), oldest first. */
+  readonly audit: (subject: string) => Promise<readonly Record<string, unknown>[]>;
 }
 
 /** `real`: the wall-clock reading the answer is about, so `set` answers exactly the time it set. */
@@ -119,6 +121,13 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
     'POST /_dev/drain': async (_req, _body, url) => {
       const ok = await ctx.drain(Number(url.searchParams.get('timeoutMs') ?? 60_000));
       return { status: ok ? 200 : 504, body: { drained: ok, queues: ctx.queueDepths() } };
+    },
+    // The audit trail of one subject, as an auditor's DynamoDB Query on its pk reads it in AWS.
+    'GET /_dev/audit': async (_req, _body, url) => {
+      const subject = url.searchParams.get('subject');
+      if (!subject) return { status: 400, body: { error: 'subject: give the subject of the audit lines, e.g. ?subject=hardcase:<caseId>' } };
+      const entries = await ctx.audit(subject);
+      return { status: 200, body: { count: entries.length, entries } };
     },
     'GET /_dev/outbound': async (_req, _body, url) => {
       const type = url.searchParams.get('type');

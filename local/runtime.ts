@@ -4,6 +4,7 @@
  * the schedules, and development-only controls for the clock and the schedules.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ChangeMessageVisibilityBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { ScheduledEvent } from 'aws-lambda';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,7 @@ import { clockOffset } from '#platform/clock';
 import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn } from './standins';
 import { DynamoSupervisor } from './supervisor';
 import { startOutboundSink, type OutboundRecord } from './sink';
-import { provisionQueues, provisionTables, localQueueName, localDlqName, type LocalQueue } from './provision';
+import { provisionQueues, provisionTables, localQueueName, localDlqName, localTableName, type LocalQueue } from './provision';
 import { Poller, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
@@ -211,6 +212,7 @@ async function assemble(
     drain,
     queueDepths,
     sqs: { endpoint: aws.sqsStandIn.endpoint, queues: localQueues },
+    audit: (subject) => auditOf(aws.ddbAdmin, subject),
     extra: receiver,
   });
   http.serve(gatewayListener({ handlers: httpHandlersOf(handlers), dev, onError, storage: () => ({ restarting: aws.supervisor.restartingNow, crashes: aws.supervisor.crashes }) }));
@@ -293,6 +295,21 @@ function setFunctionEnvironment(config: StageConfig, dynamoEndpoint: string, sqs
   // developer runs it to see. Metrics are off locally: nothing would read them.
   process.env.LOG_LEVEL ??= 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+}
+
+/** Every audit line of a subject (its `AUDIT#<subject>` partition), in sort-key order (by time). */
+async function auditOf(client: DynamoDBClient, subject: string): Promise<Record<string, unknown>[]> {
+  const doc = DynamoDBDocumentClient.from(client);
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({ TableName: localTableName('audit'), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `AUDIT#${subject}` }, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
+  return items;
 }
 
 /** The topology's tables and queues, their names in the environment, and a restart's in-flight messages released. */
