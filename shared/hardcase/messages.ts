@@ -40,8 +40,13 @@ export function toOutbound(events: readonly HardCaseOutboundEvent[], now: string
   });
 }
 
-/** One audit line per history entry: who, what, when, why; the entry's key makes a redelivery write it once. */
-export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCase): AuditEntry {
+/**
+ * One audit line per history entry: who, what, when, why; the entry's key makes a redelivery write it once.
+ * `source` is the system that posted the event the change came from (its CloudEvents `source`, the principal
+ * that signed it): the actor is who the step names, so without it a line would not say which system caused
+ * it. Absent for a change made by CivicFlow itself (an offered case, the schedule's overdue flags).
+ */
+export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCase, source?: string): AuditEntry {
   const overdue = entry.action === 'overdue' || entry.action === 'overdueWithdrawn';
   const flag = entry.action === 'overdue' ? 'overdue' : 'overdue-withdrawn';
   return {
@@ -56,13 +61,14 @@ export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCas
       ...(entry.action === 'open' ? { origin: hc.origin, channel: hc.channel } : {}),
       ...(hc.cause !== undefined && entry.action !== 'open' && !overdue ? { cause: hc.cause } : {}),
       ...(entry.action === 'returnVisit' && hc.returnVisit !== undefined ? { satisfied: hc.returnVisit.satisfied } : {}),
+      ...(source !== undefined ? { source } : {}),
     },
   };
 }
 
-/** The audit lines of the entries `next` has beyond `before`'s. */
-export function auditsOfChange(before: HardCase | undefined, next: HardCase): AuditEntry[] {
-  return next.history.slice(before?.history.length ?? 0).map((entry) => auditOf(next.caseId, entry, next));
+/** The audit lines of the entries `next` has beyond `before`'s, each naming `source` when an upstream event made them. */
+export function auditsOfChange(before: HardCase | undefined, next: HardCase, source?: string): AuditEntry[] {
+  return next.history.slice(before?.history.length ?? 0).map((entry) => auditOf(next.caseId, entry, next, source));
 }
 
 export function caseEffect(hc: HardCase): EffectPointer {

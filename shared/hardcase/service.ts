@@ -88,14 +88,22 @@ async function load(p: HardCasePorts, caseId: string): Promise<StoredCase | unde
   return stored;
 }
 
-function changeOf(p: HardCasePorts, before: HardCase | undefined, next: HardCase, drafts: Parameters<typeof toOutbound>[0], now: string): Omit<CaseWrite, 'receipt'> {
+/** `cause`: the upstream event that made the change, whose source its audit lines name (none for the schedule, an offer). */
+function changeOf(
+  p: HardCasePorts,
+  before: HardCase | undefined,
+  next: HardCase,
+  drafts: Parameters<typeof toOutbound>[0],
+  now: string,
+  cause?: EventRef,
+): Omit<CaseWrite, 'receipt'> {
   const dueAt = hardCaseDueAt(next);
   return {
     hardCase: next,
     ...(before !== undefined ? { expectedVersion: before.version } : {}),
     month: p.calendar.localDate(next.reportedAt).slice(0, 7),
     ...(dueAt !== undefined ? { dueAt } : {}),
-    audits: auditsOfChange(before, next),
+    audits: auditsOfChange(before, next, cause?.source),
     outbound: toOutbound(drafts, now),
   };
 }
@@ -131,7 +139,7 @@ async function report(p: HardCasePorts, input: NewHardCase, ref: EventRef): Prom
       return refuse(p, input.caseId, ref, 'HARDCASE_CONFLICT', `case ${input.caseId} was reported before with other content; the first report stands`);
     }
     const opened = openHardCase(input, p.calendar, p.config);
-    const write: CaseWrite = { ...changeOf(p, undefined, opened.hardCase, opened.outbound, now), reportHash, receipt: applied(ref, now, caseEffect(opened.hardCase)) };
+    const write: CaseWrite = { ...changeOf(p, undefined, opened.hardCase, opened.outbound, now, ref), reportHash, receipt: applied(ref, now, caseEffect(opened.hardCase)) };
     if (await commit(p, write)) return { outcome: 'opened', caseId: input.caseId };
     if (attempt >= MAX_ATTEMPTS) throw new Error(`hard case ${input.caseId}: could not open it after ${attempt} attempts`);
   }
@@ -158,7 +166,7 @@ async function update(p: HardCasePorts, input: HardCaseUpdate, ref: EventRef, re
       await p.store.recordReceipt(withKind(ref, now, 'DUPLICATE', `step ${input.action} at ${input.at} was applied before`, { effect: caseEffect(hc) }));
       return { outcome: 'duplicate', caseId: hc.caseId };
     }
-    const write: CaseWrite = { ...changeOf(p, hc, result.next, result.outbound, now), receipt: applied(ref, now, caseEffect(result.next)) };
+    const write: CaseWrite = { ...changeOf(p, hc, result.next, result.outbound, now, ref), receipt: applied(ref, now, caseEffect(result.next)) };
     if (await commit(p, write)) return { outcome: 'applied', caseId: hc.caseId, overdueFlagged: result.overdueFlagged.length };
     if (attempt >= MAX_ATTEMPTS) throw new Error(`hard case ${hc.caseId}: could not apply ${input.action} after ${attempt} attempts`);
   }

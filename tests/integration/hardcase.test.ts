@@ -122,6 +122,22 @@ describe('办不成事 hard cases through the running runtime', () => {
     expect(await receipt(again)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
   });
 
+  it('names on each audit line the system that posted the step, besides the staff member it names', async () => {
+    const trail = async (caseId: string) => ((await rt.dev('GET', `/_dev/audit?subject=hardcase:${encodeURIComponent(caseId)}`)).body.entries as any[]).map((a) => [a.action, a.actor, a.details?.source]);
+    // The window case's steps, one line each although the contact was delivered again.
+    expect((await trail(WINDOW_CASE)).map(([action, , source]) => [action, source])).toEqual([
+      ['state:none->RECEIVED', ACCEPTANCE],
+      ['state:RECEIVED->CONTACTED', ACCEPTANCE],
+      ['state:CONTACTED->RESOLVED', ACCEPTANCE],
+      ['state:RESOLVED->RETURN_VISITED', ACCEPTANCE],
+      ['state:RETURN_VISITED->CLOSED', ACCEPTANCE],
+    ]);
+    expect((await trail(HOTLINE_CASE)).slice(-2)).toEqual([
+      ['state:ESCALATED->RETURN_VISITED', `${hotline.departmentCode}/${hotline.staffId}`, HOTLINE],
+      ['state:RETURN_VISITED->CLOSED', `${hotline.departmentCode}/${hotline.staffId}`, HOTLINE],
+    ]);
+  });
+
   it('refuses a step after closure with a receipt that says why, and keeps it on the case', async () => {
     const late = step(ACCEPTANCE, { caseId: WINDOW_CASE, action: 'contact', actor: hall, at: '2026-11-17T09:00:00+08:00' });
     await postAll([late]);

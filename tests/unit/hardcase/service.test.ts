@@ -224,6 +224,37 @@ describe('overdue whatever the delivery order', () => {
   });
 });
 
+describe('the audit lines name the system that posted the event', () => {
+  const lines = () => [...m.store.audits.values()].map((a) => [a.action, a.details?.source]);
+
+  it('on each state step, besides the staff member the step names; a flag the schedule raised names none', async () => {
+    await service.report(toNewCase(reported('window')), ref('gov.hardcase.reported', '/systems/window-acceptance'));
+    expect(await service.runSchedule(local('2026-11-10T00:15:00'), forEach)).toMatchObject({ overdue: 1 });
+    // The contact made by the deadline, posted by the 12345 hotline and processed after the flag: its withdrawal is the hotline's doing too.
+    m.setNow(local('2026-11-10T01:00:00'));
+    const contact = ref('gov.hardcase.updated', '/systems/hotline-12345');
+    expect((await service.update(toUpdate(updated('contact')), contact, 1)).outcome).toBe('applied');
+    expect((await service.update(toUpdate(updated('contact')), contact, 2)).outcome).toBe('duplicate');
+    expect((await service.update(toUpdate(updated('resolve')), ref('gov.hardcase.updated', '/systems/window-acceptance'), 1)).outcome).toBe('applied');
+    expect(lines()).toEqual([
+      ['state:none->RECEIVED', '/systems/window-acceptance'],
+      ['overdue:contact', undefined],
+      ['overdue-withdrawn:contact', '/systems/hotline-12345'],
+      ['state:RECEIVED->CONTACTED', '/systems/hotline-12345'],
+      ['state:CONTACTED->RESOLVED', '/systems/window-acceptance'],
+    ]);
+    expect([...m.store.audits.values()].find((a) => a.action === 'state:RECEIVED->CONTACTED')?.actor).not.toContain('hotline');
+  });
+
+  it('on a case CivicFlow offered itself, none', async () => {
+    const terminated = toDecided(
+      applicationDecidedSchema.parse({ ...(sample('civicflow.application.decided/manual-review').data as object), outcome: 'TERMINATED', sequence: 2, reasons: [{ code: 'SUPPLEMENT_DEADLINE_MISSED', message: '容缺材料逾期未补正' }] }),
+    );
+    expect((await service.decided(terminated)).outcome).toBe('offered');
+    expect(lines()).toEqual([['state:none->RECEIVED', undefined]]);
+  });
+});
+
 describe('offers from 秒批 decisions (civicflow.application.decided)', () => {
   const decided = (over: Record<string, unknown>) => toDecided(applicationDecidedSchema.parse({ ...(sample('civicflow.application.decided/manual-review').data as object), ...over }));
   const APP = 'SQ-20261102-000031';
