@@ -140,6 +140,28 @@ describe('12345 work orders', () => {
     expect(await workOrders('WO-C1')).toHaveLength(1);
   }, 60_000);
 
+  it('names on each audit line of the case the system that posted its event, once however often it was redelivered', async () => {
+    const trail = async (subject: string) => {
+      const out = await rt.dev('GET', `/_dev/audit?subject=${encodeURIComponent(subject)}`);
+      expect(out.status).toBe(200);
+      return (out.body.entries as any[]).map((a) => [a.action, a.actor, a.details?.source]);
+    };
+    expect(await trail('case:WO-C1')).toEqual([
+      ['case:completed', DEPARTMENT_SYSTEM, DEPARTMENT_SYSTEM],
+      ['review:accepted', 'sms', REVIEW_CHANNEL],
+    ]);
+    // The hotline posts its steps in the owning department's name: the actor is who the step names, the source who posted it.
+    const hotlineActor = `${DEPT}/12345/KF-0088`;
+    expect(await trail('rectification:WO-C1')).toEqual([
+      ['state:none->OPEN', expect.any(String), REVIEW_CHANNEL],
+      ['state:OPEN->IN_PROGRESS', hotlineActor, HOTLINE],
+      ['state:IN_PROGRESS->RECTIFIED', hotlineActor, HOTLINE],
+      ['state:RECTIFIED->RETURN_VISITED', hotlineActor, HOTLINE],
+      ['state:RETURN_VISITED->CLOSED', hotlineActor, HOTLINE],
+    ]);
+    expect((await rt.dev('GET', '/_dev/audit')).status).toBe(400);
+  }, 30_000);
+
   it('reads back to the hotline what it reported (the rectification route is among its routes)', async () => {
     const out = await rt.get('/rectifications/WO-C1', { as: HOTLINE });
     expect([out.status, out.body.state]).toEqual([200, 'CLOSED']);

@@ -13,15 +13,15 @@ import { buildWorkOrder } from '../domain/workorder';
 import { rectificationOpenedEvent, workOrderEvent } from '../messages';
 import type { CaseBundle, Rejection, ReviewChange } from '../ports';
 import type { DecideContext, Decision, Outcome } from './decision';
-import { caseAudit, caseEffect, inbound, noEffect, rectAudit } from './records';
+import { caseAudit, caseEffect, inbound, noEffect, rectAudit, sourceOf } from './records';
 
-/** The rectification a 差评 opens (at most one per case), with its audit lines and its event. */
+/** The rectification a 差评 opens (at most one per case), with its audit lines (naming the system that posted the 差评) and its event. */
 function openRectifications(effects: readonly OpenRectificationEffect[], ctx: DecideContext): Pick<ReviewChange, 'rectWrite' | 'audits' | 'outbound'> {
   const opened = effects.map((effect) => openRectification(effect.review, effect.subject, ctx.calendar, ctx.config).rectification);
   const rect: Rectification | undefined = opened[0];
   return {
     ...(rect ? { rectWrite: { expectedVersion: undefined, rect, dueAt: rectificationDueAt(rect) } } : {}),
-    audits: rect ? rect.history.map((entry) => rectAudit(entry, rect.caseId)) : [],
+    audits: rect ? rect.history.map((entry) => rectAudit(entry, rect.caseId, effects[0]?.review.event)) : [],
     outbound: [
       ...opened.map((r) => rectificationOpenedEvent(r, ctx.now)),
       // Where the stage says so, the hotline gets the 差评 as a work order, in the same change.
@@ -75,9 +75,10 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
   const opened = openRectifications(result.effects, ctx);
   const rejections = result.rejected.map((r) => parkedRejection(r.review, r.code, r.reason, now));
   const audits: AuditEntry[] = [
-    caseAudit(kase.caseId, 'case:completed', cause.source, now, `case completed at ${kase.completedAt} (${kase.source})`, `completed:${kase.caseId}`),
+    caseAudit(kase.caseId, 'case:completed', cause.source, now, `case completed at ${kase.completedAt} (${kase.source})`, `completed:${kase.caseId}`, inbound(cause) ? sourceOf(cause) : undefined),
+    // A parked review's line names the system that posted the review, not the one that completed the case.
     ...result.applied.map((r) =>
-      caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel }),
+      caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel, ...sourceOf(r.event) }),
     ),
     ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref, sourceDetails(r))),
     ...(opened.audits ?? []),
@@ -147,7 +148,9 @@ function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<O
   const change: ReviewChange = {
     caseId: review.caseId,
     caseWrite: { expectedVersion: record?.version, version: (record?.version ?? 0) + 1, parked: [...parked, review] },
-    audits: [caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId)],
+    audits: [
+      caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId, inbound(ref) ? sourceOf(ref) : undefined),
+    ],
     ...(inbound(ref) ? { receipts: [withKind(ref, now, 'PARKED', reason, { effect, details: { reviewId: review.reviewId } })] } : {}),
   };
   return { effect: { kind: 'write', change }, result: { outcome: 'parked' } };
@@ -178,7 +181,7 @@ export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Rev
         ...(opened.rectWrite ? { rectWrite: opened.rectWrite } : {}),
         figureDeltas: result.figureDeltas,
         audits: [
-          caseAudit(review.caseId, 'review:accepted', review.channel, now, why, review.reviewId, { level: review.level, channel: review.channel }),
+          caseAudit(review.caseId, 'review:accepted', review.channel, now, why, review.reviewId, { level: review.level, channel: review.channel, ...sourceOf(ref) }),
           ...(opened.audits ?? []),
         ],
         outbound: opened.outbound ?? [],

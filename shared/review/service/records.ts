@@ -33,7 +33,17 @@ export function caseAudit(
   return { subject: `case:${caseId}`, action, actor, at, why, causeId, ...(details ? { details } : {}) };
 }
 
-export function rectAudit(entry: HistoryEntry, caseId: string): AuditEntry {
+/**
+ * `{ source }` for the audit line of a change an upstream event made: the system that posted it (its
+ * CloudEvents `source`, the principal that signed it), besides the actor the event names (a channel, a
+ * department and staff member). Nothing for a change CivicFlow made itself (the schedule, an approval's case).
+ */
+export function sourceOf(ref: EventRef | undefined): { readonly source: string } | Record<string, never> {
+  return inbound(ref) ? { source: ref.source } : {};
+}
+
+/** A rectification history entry's line; `cause` is the upstream event that added the entry, if one did. */
+export function rectAudit(entry: HistoryEntry, caseId: string, cause?: EventRef): AuditEntry {
   return {
     subject: `rectification:${caseId}`,
     action:
@@ -46,6 +56,6 @@ export function rectAudit(entry: HistoryEntry, caseId: string): AuditEntry {
     at: entry.at,
     why: entry.note ?? entry.action,
     causeId: entry.key,
-    details: { step: entry.action, ...(entry.satisfied !== undefined ? { satisfied: entry.satisfied } : {}) },
+    details: { step: entry.action, ...(entry.satisfied !== undefined ? { satisfied: entry.satisfied } : {}), ...sourceOf(cause) },
   };
 }

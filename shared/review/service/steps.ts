@@ -146,7 +146,8 @@ export function decideStep(bundle: CaseBundle, ctx: DecideContext, delivery: Ste
     ...(caseWrite ? { caseWrite } : {}),
     rectWrite: { expectedVersion: rect.version, rect: next, dueAt: rectificationDueAt(next) },
     figureDeltas: result.figureDeltas,
-    audits: next.history.slice(rect.history.length).map((entry) => rectAudit(entry, caseId)),
+    // Each line names the system that posted the step (an overdue flag the step raised on its way too).
+    audits: next.history.slice(rect.history.length).map((entry) => rectAudit(entry, caseId, event)),
     outbound: stepEvents(rect, result),
     ...(inbound(event) ? { receipts: [applied(event, now, { ...rectificationEffect(caseId), state: next.state }, { action: input.action })] } : {}),
   };

@@ -213,6 +213,55 @@ describe('submitReview', () => {
   });
 });
 
+describe('the audit lines of accepted changes', () => {
+  const from = <T extends object>(source: string, type: string, what: T): T & { event: EventRef } => ({ ...what, event: { source, id: `${source}-${++serial}`, type } });
+  const lines = () => [...m.store.audits.values()].map((a) => [a.subject, a.action, a.actor, a.details?.source]);
+
+  it('name the system that posted the review and each step, besides the channel or staff member they name; the schedule’s lines none', async () => {
+    await reviews.completeCase(makeCase(), { source: '/systems/case-system', id: `case-${++serial}`, type: 'gov.case.completed' });
+    await reviews.submitReview(from('/systems/review-channel', 'gov.review.submitted', makeReview(makeCase(), 2)));
+    // The department acknowledges late (the deadline was Mon 09-14): the flag the step raises is its doing too.
+    await reviews.applyStep(from('/systems/department', 'gov.rectification.updated', step('C1', 'acknowledge', '2026-09-15T02:00:00.000Z')));
+    // The schedule flags the rectification deadline (Fri 09-18) itself: its line names no source.
+    m.setNow('2026-09-19T03:00:00.000Z');
+    await runSchedule(m.ports);
+    // The 12345 hotline posts the next step in the department's name; redelivered, it writes no second line.
+    const rectify = from('/systems/hotline-12345', 'gov.rectification.updated', step('C1', 'rectify', '2026-09-19T03:00:00.000Z'));
+    await reviews.applyStep(rectify);
+    await reviews.applyStep(rectify);
+    expect(lines()).toEqual([
+      ['case:C1', 'case:completed', '/systems/case-system', '/systems/case-system'],
+      ['case:C1', 'review:accepted', '政务服务网', '/systems/review-channel'],
+      ['rectification:C1', 'state:none->OPEN', expect.any(String), '/systems/review-channel'],
+      ['rectification:C1', expect.stringMatching(/^overdue:acknowledge/), expect.any(String), '/systems/department'],
+      ['rectification:C1', 'state:OPEN->IN_PROGRESS', 'D-QX/S9', '/systems/department'],
+      ['rectification:C1', expect.stringMatching(/^overdue:rectif/), expect.any(String), undefined],
+      ['rectification:C1', 'state:IN_PROGRESS->RECTIFIED', 'D-QX/S9', '/systems/hotline-12345'],
+    ]);
+  });
+
+  it('name the review channel that posted a parked review, when it is parked and when its case arrives', async () => {
+    await reviews.submitReview(from('/systems/review-channel', 'gov.review.submitted', makeReview(makeCase(), 1)));
+    await reviews.completeCase(makeCase(), { source: '/systems/case-system', id: `case-${++serial}`, type: 'gov.case.completed' });
+    expect(lines()).toEqual([
+      ['case:C1', 'review:parked', '政务服务网', '/systems/review-channel'],
+      ['case:C1', 'case:completed', '/systems/case-system', '/systems/case-system'],
+      // Applied when the case arrived, the review and the rectification it opens are the review channel's doing.
+      ['case:C1', 'review:accepted', '政务服务网', '/systems/review-channel'],
+      ['rectification:C1', 'state:none->OPEN', expect.any(String), '/systems/review-channel'],
+    ]);
+  });
+
+  it('name no source for a case an approval opened (an internal event)', async () => {
+    await reviews.completeCase(makeCase({ source: 'application' }), ref('civicflow.case.opened'));
+    await reviews.submitReview(from('/systems/review-channel', 'gov.review.submitted', makeReview(makeCase(), 4)));
+    expect(lines()).toEqual([
+      ['case:C1', 'case:completed', '/systems/test', undefined],
+      ['case:C1', 'review:accepted', '政务服务网', '/systems/review-channel'],
+    ]);
+  });
+});
+
 describe('applyStep', () => {
   async function badReview(): Promise<void> {
     await completed();
