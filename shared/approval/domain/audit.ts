@@ -10,6 +10,15 @@ import { causeKey, type Cause, type Decision } from './decision';
 
 const subjectOf = (applicationId: string) => `application:${applicationId}`;
 
+/**
+ * The system that posted an upstream (`gov.*`) cause, under the key every capability's audit lines use for it
+ * (`details.source`), so an auditor asks one field which system caused a change; the actor says it too, here.
+ * Nothing for a cause CivicFlow made itself (a deadline, a re-decision after a change of the item).
+ */
+export function sourceOf(cause: Pick<Cause, 'source' | 'type'>): { readonly source: string } | Record<string, never> {
+  return cause.type.startsWith('gov.') ? { source: cause.source } : {};
+}
+
 export function decisionAudit(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
   const codes = decision.reasons.map((r) => r.code);
   // A person's decision names the person: the version that records it was made by its event.
@@ -23,6 +32,7 @@ export function decisionAudit(decision: Decision, cause: Cause, action: string, 
     causeId: causeKey(cause),
     details: {
       cause,
+      ...sourceOf(cause),
       sequence: decision.sequence,
       outcome: decision.outcome,
       itemCode: decision.itemCode,
@@ -55,7 +65,7 @@ export function conflictAudit(
         ? 'same applicationId submitted with other content; the first submission stands'
         : `applicationId held by a ${kinds.heldAs} application, submitted as a ${kinds.submittedAs} application; the first submission stands`,
     causeId: causeKey(cause),
-    details: { cause, applicationHash, storedHash, ...kinds },
+    details: { cause, ...sourceOf(cause), applicationHash, storedHash, ...kinds },
   };
 }
 
@@ -68,7 +78,7 @@ export function refusalAudit(applicationId: string, cause: Cause, at: string, co
     at,
     why: message,
     causeId: causeKey(cause),
-    details: { cause },
+    details: { cause, ...sourceOf(cause) },
   };
 }
 

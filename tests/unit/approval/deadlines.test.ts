@@ -27,6 +27,11 @@ describe('runDeadlines', () => {
       ['ACCEPTED_PENDING_MATERIALS', 'submitted'],
       ['TERMINATED', 'supplementDeadline'],
     ]);
+    // The submission's line names the system that posted it; the schedule's, made by CivicFlow itself, none.
+    expect(w.store.audit.map((a) => [a.action, a.details?.source])).toEqual([
+      ['decided:ACCEPTED_PENDING_MATERIALS', '/gov/portal'],
+      ['supplementDeadline:TERMINATED', undefined],
+    ]);
     expect(types()).toEqual(['gov.application.decided', 'gov.application.terminated']);
     // A schedule run is no inbound event: no receipt of its own.
     expect([...w.store.receipts.keys()]).toEqual(['/gov/portal#s-1']);

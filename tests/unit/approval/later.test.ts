@@ -77,7 +77,7 @@ describe('supplementMaterials', () => {
 
     expect(w.store.cases.get('APP-OK')!.refusals.map((r) => r.code)).toEqual(['NOT_PENDING_MATERIALS']);
     expect(w.store.receipts.get('/gov/portal#m-2')).toMatchObject({ outcome: 'refused', kind: 'NOT_PENDING_MATERIALS' });
-    expect(w.store.audit.filter((a) => a.action === 'refused:NOT_PENDING_MATERIALS')).toHaveLength(1);
+    expect(w.store.audit.filter((a) => a.action === 'refused:NOT_PENDING_MATERIALS').map((a) => a.details?.source)).toEqual(['/gov/portal']);
     expect(w.telemetry.lines.filter((l) => l.message === 'event refused')).toHaveLength(1);
     // A refused supplement reads no facts: nothing it could find would change the answer.
     expect(w.registry.calls).not.toContain('applicantFacts');

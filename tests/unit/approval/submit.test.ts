@@ -101,6 +101,11 @@ describe('submitApplication', () => {
     expect(w.store.receipts.get('/gov/portal#e-9')).toMatchObject({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' });
     expect(w.store.audit.filter((a) => a.action === 'conflict')).toHaveLength(1);
     expect(w.telemetry.lines.filter((l) => l.message === 'application conflict')).toHaveLength(1);
+    // Each line names the system that posted its event, under the key every capability's lines use.
+    expect(w.store.audit.map((a) => [a.action, a.details?.source])).toEqual([
+      ['decided:APPROVED', '/gov/portal'],
+      ['conflict', '/gov/portal'],
+    ]);
   });
 
   it('throws when the write fails for any other reason than an existing application, and decides on the retry', async () => {

@@ -81,6 +81,11 @@ describe('the bundle use case', () => {
     expect(known.versions).toHaveLength(1);
     expect(known.state?.applicationId).toBe('YJS-U-1');
     expect(w.bundles.audit.filter((a: any) => a.action === 'conflict')).toEqual([expect.objectContaining({ subject: 'application:YJS-U-1', causeId: expect.stringContaining('s-2') })]);
+    // The bundle's line and the conflict's name the system that posted their event.
+    expect(w.bundles.audit.map((a: any) => [a.action, a.details?.source])).toEqual([
+      [expect.stringMatching(/^decided:/), '/gov/portal'],
+      ['conflict', '/gov/portal'],
+    ]);
     expect(w.bundles.receipts.filter((r) => r.id === 's-2')).toEqual([expect.objectContaining({ outcome: 'refused', kind: 'APPLICATION_CONFLICT' })]);
     // Warned once: the redelivery found its conflict recorded.
     expect(w.telemetry.lines.filter((l) => l.message === 'application conflict')).toEqual([expect.objectContaining({ level: 'warn', fields: expect.objectContaining({ eventId: 's-2' }) })]);
