@@ -50,7 +50,7 @@ import {
 import type { ObjectionInput, ResolutionInput } from '../inbound';
 import { notifyMessages } from '../messages';
 import type { ObjectionWrite, PolicyEventPorts } from '../ports';
-import { noEffect, refuse, transitionsAudit, type Cause } from './records';
+import { noEffect, refuse, sourceOf, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 import { releaseIfWindowReleased, windowReleased } from './publicity';
@@ -60,8 +60,17 @@ const MAX_ATTEMPTS = 5;
 
 export const objectionEffect = (objectionId: string, state: ObjectionState): EffectPointer => ({ resource: 'objection', id: objectionId, state });
 
-function objectionAudit(o: Objection, actor: string, at: Instant, why: string, causeId: string) {
-  return { subject: `objection:${o.objectionId}`, action: `objection:${o.state}`, actor, at, why, causeId, details: { policyId: o.policyId, creditCode: o.creditCode, by: o.by } };
+/** An objection's line: the actor and the source are the system that posted the event that changed it. */
+function objectionAudit(o: Objection, cause: Cause, at: Instant, why: string) {
+  return {
+    subject: `objection:${o.objectionId}`,
+    action: `objection:${o.state}`,
+    actor: cause.source,
+    at,
+    why,
+    causeId: cause.id,
+    details: { policyId: o.policyId, creditCode: o.creditCode, by: o.by, ...sourceOf(cause) },
+  };
 }
 
 /** gov.policy.objection.filed. */
@@ -149,7 +158,7 @@ async function fileThirdParty(ports: PolicyEventPorts, policy: Policy, input: Ob
     const t = plan.transition;
     const objection = objectionOf(input, 'OPEN');
     const write: ObjectionWrite = { objection, expect: 'new', counts: { objectionsFiled: 1 } };
-    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, clock.now(), objectionEffect(input.objectionId, 'OPEN')), write);
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), applied(cause, clock.now(), objectionEffect(input.objectionId, 'OPEN')), write);
     if (out.ok) {
       countCommitted(ports.metrics, [t], write.counts);
       return `${t.from}->${t.to}`;
@@ -173,7 +182,7 @@ async function fileAfterRelease(ports: PolicyEventPorts, input: ObjectionInput, 
   const why = `received in time (${input.receivedAt}, the window closed at ${e.publicity?.closesAt}) but processed after the entitlement was released (${e.state}): filed, holds nothing`;
   const details = { outcome: 'ALREADY_RELEASED', held: false, entitlementState: e.state, ...(e.publicity ? { closesAt: e.publicity.closesAt } : {}) };
   const receipt = applied(cause, now, objectionEffect(input.objectionId, 'OPEN'), details);
-  if (!(await store.saveObjection(write, objectionAudit(objection, cause.source, now, why, cause.id), receipt))) return undefined;
+  if (!(await store.saveObjection(write, objectionAudit(objection, cause, now, why), receipt))) return undefined;
   countCommitted(ports.metrics, [], counts);
   return 'filed:ALREADY_RELEASED';
 }
@@ -212,13 +221,13 @@ async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: Objectio
     const details = { outcome: match.outcome, declared, ...(match.summary ? { explanation: { ...match.summary, declared } } : {}) };
     const receipt = applied(cause, clock.now(), objectionEffect(input.objectionId, objection.state), details);
     if (chain.length === 0) {
-      if (await store.saveObjection(write, objectionAudit(objection, cause.source, clock.now(), `re-evaluated with declared facts: ${match.outcome}`, cause.id), receipt)) {
+      if (await store.saveObjection(write, objectionAudit(objection, cause, clock.now(), `re-evaluated with declared facts: ${match.outcome}`), receipt)) {
         countCommitted(ports.metrics, [], counts);
         return 'UNCHANGED';
       }
       return fileObjection(ports, input, cause);
     }
-    const out = await store.applyTransitions(chain, transitionsAudit(chain, cause.source), receipt, write);
+    const out = await store.applyTransitions(chain, transitionsAudit(chain, cause.source, cause), receipt, write);
     if (out.ok) {
       countCommitted(ports.metrics, chain, counts);
       const pushed = chain.some((t) => t.notification !== undefined);
@@ -282,13 +291,13 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
         ? { outcome: upheldAfterRelease ? 'UPHELD_AFTER_RELEASE' : 'ALREADY_RELEASED', removed: false, entitlementState: e.state }
         : { entitlementState: e.state };
       const receipt = applied(cause, now, objectionEffect(objection.objectionId, state), details);
-      if (!(await store.saveObjection(write, objectionAudit(resolved, cause.source, now, why, cause.id), receipt))) continue;
+      if (!(await store.saveObjection(write, objectionAudit(resolved, cause, now, why), receipt))) continue;
       countCommitted(ports.metrics, [], write.counts);
       return upheldAfterRelease ? `UPHELD_AFTER_RELEASE:${e.state}` : `${state}:${e.state}`;
     }
     const write: ObjectionWrite = { objection: resolved, expect: 'OPEN', counts };
     const t = plan.transition;
-    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t], write.counts);
     await afterResolution(ports, policy, t, now);

@@ -7,7 +7,7 @@ import { budgetDelta, onWithdrawn, planPublish, type Policy, type PolicyPlan } f
 import { matchRunMessages, policyWithdrawnEvent } from '../messages';
 import { deferredStart } from './time';
 import type { PolicyEventPorts } from '../ports';
-import { noEffect, policyEffect, refuse, type Cause } from './records';
+import { noEffect, policyEffect, refuse, sourceOf, type Cause } from './records';
 
 const MAX_ATTEMPTS = 5;
 
@@ -64,7 +64,7 @@ export async function publishPolicy(ports: PolicyEventPorts, incoming: Policy, c
             at,
             why: fromVersion === null ? 'first version' : `replaces version ${fromVersion}`,
             causeId: cause.id,
-            details: { kind: policy.kind, budget: policy.budget ?? null },
+            details: { kind: policy.kind, budget: policy.budget ?? null, ...sourceOf(cause) },
           },
           receipt: applied(cause, at, policyEffect(policy.policyId, policy.version)),
         });
@@ -94,7 +94,7 @@ export async function withdrawPolicy(ports: PolicyEventPorts, policyId: string, 
     if (plan.kind === 'withdraw') {
       const saved = await store.saveWithdraw(
         plan.policy,
-        { subject: `policy:${policyId}`, action: 'withdrawn', actor: cause.source, at, why: 'gov.policy.withdrawn', causeId: cause.id },
+        { subject: `policy:${policyId}`, action: 'withdrawn', actor: cause.source, at, why: 'gov.policy.withdrawn', causeId: cause.id, details: sourceOf(cause) },
         applied(cause, at, { ...policyEffect(policyId, plan.policy.version), state: 'withdrawn' }),
       );
       if (!saved) continue;

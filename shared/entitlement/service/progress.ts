@@ -46,7 +46,7 @@ export async function recordProgress(ports: PolicyEventPorts, input: ProgressInp
       return `unchanged:${plan.reason}`;
     }
     const t = plan.transition;
-    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), applied(cause, clock.now(), entitlementEffect(policyId, creditCode, t.to)));
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), applied(cause, clock.now(), entitlementEffect(policyId, creditCode, t.to)));
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t]);
     await outbound.publish([transitionEvent(t)]);

@@ -4,7 +4,7 @@
  */
 import type { AuditEntry } from '#platform/audit';
 import { logger } from '#platform/powertools';
-import { withKind, type EffectPointer } from '#platform/receipts';
+import { isInbound, withKind, type EffectPointer } from '#platform/receipts';
 import type { Transition } from '../domain';
 import type { PolicyEventPorts } from '../ports';
 
@@ -33,8 +33,19 @@ export const entitlementEffect = (policyId: string, creditCode: string, state?: 
   ...(state === undefined ? {} : { state }),
 });
 
-/** The audit line of a pair's transitions committed together, keyed by the revision they made. */
-export function transitionsAudit(chain: readonly Transition[], actor: string): AuditEntry {
+/**
+ * `{ source }` for the audit line of a change an upstream (`gov.*`) event made: the system that posted it, under
+ * the key every capability's lines use (here it is the actor too). Nothing for CivicFlow's own causes.
+ */
+export function sourceOf(cause: Cause | undefined): { readonly source: string } | Record<string, never> {
+  return cause !== undefined && isInbound(cause) ? { source: cause.source } : {};
+}
+
+/**
+ * The audit line of a pair's transitions committed together, keyed by the revision they made; `cause` the
+ * upstream event that made them, if one did (a confirmation, an objection, a recovery), whose source it names.
+ */
+export function transitionsAudit(chain: readonly Transition[], actor: string, cause?: Cause): AuditEntry {
   const first = chain[0]!;
   const last = chain[chain.length - 1]!;
   const next = last.next;
@@ -46,7 +57,7 @@ export function transitionsAudit(chain: readonly Transition[], actor: string): A
     at: last.at,
     why: steps.map((s) => s.reason).join(',') || last.reason,
     causeId: `r${next.revision}`,
-    details: { policyVersion: next.policyVersion, ...(next.explanation ? { explanation: next.explanation } : {}) },
+    details: { policyVersion: next.policyVersion, ...(next.explanation ? { explanation: next.explanation } : {}), ...sourceOf(cause) },
   };
 }
 
@@ -82,6 +93,7 @@ export async function refuse(
       at,
       why: `${r.reason}: ${r.message}`,
       causeId: cause.id,
+      ...(isInbound(cause) ? { details: sourceOf(cause) } : {}),
     },
   );
   logger.warn('policy event refused', { eventId: cause.id, type: cause.type, policyId, reason: r.reason });

@@ -48,7 +48,7 @@ export async function recordRecovery(ports: PolicyEventPorts, input: RecoveryInp
     const t = plan.transition;
     const recovery = t.next.recovery!;
     const receipt = applied(cause, clock.now(), entitlementEffect(policyId, subjectId, t.to), { amount: recovery.amount, reason: recovery.reason, creditedToBudget: recovery.credited });
-    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source), receipt);
+    const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), receipt);
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t]);
     await afterRecovery(ports, policy, t.next);

@@ -155,7 +155,7 @@ describe('a second objection on a pair another one removed', () => {
     expect(await service.resolveObjection({ objectionId: 'O-2', upheld, note: '同一企业' }, second)).toBe(`${outcome}:REMOVED`);
     expect(w.store.objections.get('O-2')).toMatchObject({ state: outcome, resolvedAt: IN_WINDOW, note: '同一企业' });
     expect(w.store.receipts.at(-1)).toMatchObject({ id: second.id, outcome: 'applied', effect: { resource: 'objection', id: 'O-2', state: outcome } });
-    expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-2', action: `objection:${outcome}`, causeId: second.id });
+    expect(w.store.audit.at(-1)).toMatchObject({ subject: 'objection:O-2', action: `objection:${outcome}`, causeId: second.id, actor: '/systems/policy', details: { source: '/systems/policy' } });
     // Redelivered: already resolved, nothing counted twice.
     expect(await service.resolveObjection({ objectionId: 'O-2', upheld, note: '同一企业' }, second)).toBe(`unchanged:${outcome}`);
     expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });

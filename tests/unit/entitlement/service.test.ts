@@ -43,6 +43,7 @@ describe('publishPolicy', () => {
     expect(w.sent.slices.map((m) => m.data)).toEqual([0, 1, 2].map((shard) => ({ policyId: 'P-TEST', version: 1, shard })));
     expect(w.store.receipts).toEqual([expect.objectContaining({ outcome: 'applied', effect: expect.objectContaining({ resource: 'policy', id: 'P-TEST', version: 1 }) })]);
     expect(w.store.audit).toEqual([expect.objectContaining({ subject: 'policy:P-TEST', action: 'published:v1', why: 'first version' })]);
+    expect(w.store.audit[0]?.details?.source).toBe('/systems/test');
   });
 
   it('re-sends the fan-out for a replay of the stored version, ignores an older one, refuses other content', async () => {
@@ -280,6 +281,11 @@ describe('recordProgress', () => {
       expect.objectContaining({ type: 'gov.entitlement.confirmed', id: `entitlement:P-TEST:${CODES.a}:CONFIRMED`, data: expect.objectContaining({ reserved: 1000 }) }),
     ]);
     expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'applied', effect: { resource: 'entitlement', state: 'CONFIRMED' } });
+    // The confirmation's line names the system that posted it; the push's, CivicFlow's own, none.
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-TEST/${CODES.a}`).map((a) => [a.action, a.actor, a.details?.source])).toEqual([
+      [expect.any(String), '/civicflow/match', undefined],
+      ['state:NOTIFIED->CONFIRMED', '/systems/test', '/systems/test'],
+    ]);
 
     // A redelivery changes nothing and re-sends the same event, timed when the state was reached.
     expect(await service.recordProgress(input, cause('gov.policy.confirmed'))).toBe('unchanged:ALREADY_CONFIRMED');
@@ -324,7 +330,7 @@ describe('recordProgress', () => {
     expect(await service.recordProgress(unknown, c)).toBe('refused:ENTITLEMENT_UNKNOWN');
     expect(await service.recordProgress(unknown, c)).toBe('refused:ENTITLEMENT_UNKNOWN');
     expect([...w.store.refusals.values()]).toEqual([expect.objectContaining({ reason: 'ENTITLEMENT_UNKNOWN', creditCode: CODES.b, type: 'gov.policy.confirmed' })]);
-    expect(w.store.audit.filter((a) => a.action === 'refused:gov.policy.confirmed')).toHaveLength(1);
+    expect(w.store.audit.filter((a) => a.action === 'refused:gov.policy.confirmed').map((a) => a.details?.source)).toEqual(['/systems/test']);
     expect(w.sent.outbound).toEqual([]);
   });
 });
