@@ -14,10 +14,10 @@ import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
 export const handler = middy(async (): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
-  // The pairs the close pushed or lapsed (EntitlementsNotified, EntitlementsGranted, PublicityPairsLapsed) are
-  // counted by the service after each write, as the policy consumer counts those it moves: not again here.
+  // The windows the close finished (PublicityWindowsClosed) and the pairs it pushed or lapsed
+  // (EntitlementsNotified, EntitlementsGranted, PublicityPairsLapsed) are counted by the service as each is
+  // done, as the policy consumer counts those it moves: not again here.
   const summary = await service.closePublicityWindows();
-  metrics.addMetric('PublicityWindowsClosed', MetricUnit.Count, summary.windows);
   const timeIndex = await service.runTimeIndex();
   metrics.addMetric('TimeIndexReevaluations', MetricUnit.Count, timeIndex.reevaluated);
   logger.info('entitlement schedule', { ...summary, timeIndex });

@@ -282,7 +282,9 @@ export type EntitlementMetric =
    * Listed pairs that lapsed (LAPSED): their policy was withdrawn, or past its validTo when the window ended,
    * before their release — at the close, or by a dismissal or self-objection processed after it.
    */
-  | 'PublicityPairsLapsed';
+  | 'PublicityPairsLapsed'
+  /** 公示 windows the schedule's close finished, each counted as it finishes. */
+  | 'PublicityWindowsClosed';
 
 /** Called only after the write the figure describes committed. */
 export interface MetricsSink {

@@ -145,6 +145,8 @@ export async function closePublicityWindows(ports: EntitlementPorts): Promise<Pu
   let lapsed = 0;
   for (const w of due) {
     const out = await finishWindow(ports, w, now);
+    // Counted as each window finishes: a later window's failure ends the run, not this count.
+    ports.metrics.count('PublicityWindowsClosed', 1);
     released += out.released;
     lapsed += out.lapsed;
   }

@@ -130,6 +130,9 @@ describe('publicity and objections (service)', () => {
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A]);
     expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    // The window is counted by the close that finished it, once (the handler counts it no more).
+    const closed = w.sent.metrics.filter((m) => m.metric === 'PublicityWindowsClosed');
+    expect(closed.reduce((n, m) => n + m.value, 0)).toBe(1);
     // Dismissed after the close: it proceeds at once.
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->GRANTED');
     expect(await service.resolveObjection({ objectionId: 'O-4', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('unchanged:DISMISSED');
