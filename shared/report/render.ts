@@ -4,7 +4,7 @@
  * as it is and prints on A4.
  */
 import { OUTCOMES } from '#approval';
-import { LABELS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
+import { LABELS, SECTION_PUBLICITY_COUNTS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
 import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
@@ -56,6 +56,8 @@ export const SECTIONS: readonly Section[] = [
       { key: 'entitlement.amountDisbursed', format: 'yuan', pick: (d) => d.entitlement.amountDisbursed },
       { key: 'entitlement.recovered', format: 'count', pick: (d) => d.entitlement.recovered },
       { key: 'entitlement.amountRecovered', format: 'yuan', pick: (d) => d.entitlement.amountRecovered },
+      // 公示 and 异议, summed over the department's policies: "—" in a stored report of version 1 to 6.
+      ...SECTION_PUBLICITY_COUNTS.map((k): FigureRow => ({ key: `entitlement.${k}`, format: 'count', pick: (d) => d.entitlement[k] ?? null })),
     ],
   },
   {

@@ -328,7 +328,7 @@ describe('the monthly report through the local runtime', () => {
     expect(report.policies).toHaveLength(1);
     expect(report.policies[0]).toMatchObject(expected);
     expect(report.policies[0]!.coverage).toBeCloseTo(2 / 11, 12);
-    expect(dept(SWJ).entitlement).toMatchObject({ policies: 1, eligible: 11, needsInfo: 10, notified: 11, delivered: 11, confirmed: 2, disbursed: 1 });
+    expect(dept(SWJ).entitlement).toMatchObject({ policies: 1, eligible: 11, needsInfo: 10, notified: 11, delivered: 11, confirmed: 2, disbursed: 1, lapsed: 0, objectionsFiled: 0 });
     expect(report.total.entitlement.coverage).toBeCloseTo(2 / 11, 12);
     expect(dept(CGJ).entitlement.policies).toBe(0);
   });
@@ -445,7 +445,7 @@ describe('the monthly report through the local runtime', () => {
   });
 
   it('keeps the month’s 一件事 figures as GET /approval/bundle-figures counts them', async () => {
-    expect(report.version).toBe(6);
+    expect(report.version).toBe(7);
     expect(report.bundles).toEqual({
       byBundle: [{ bundleCode: 'YJS-CSYJS', bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null }],
       total: { bundles: 1, byStatus: { NEEDS_ANSWER: 1 }, final: 0, noPersonShare: null, materialsSaved: 0, workingDays: 0, legalDays: 0, timeAgainstLegal: null },

@@ -32,8 +32,11 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  *    single-item applications only. A policy row carries `upheldAfterRelease`.
  * 6: a policy row carries `lapsed` (listed pairs whose policy ended before their release, no longer in
  *    `eligible`); a stored report of version 1 to 5 has none, and is drawn with "—" there.
+ * 7: a department's (and the total's) entitlement section carries the sums of its policy rows' `lapsed`,
+ *    `objectionsFiled`, `objectionsUpheld`, `upheldAfterRelease`, `objectionsDismissed` and
+ *    `addedBySelfObjection`; a stored report of version 1 to 6 has none, and is drawn with "—" there.
  */
-export const REPORT_VERSION = 6;
+export const REPORT_VERSION = 7;
 export const TOTAL_KEY = 'all';
 
 export interface DecisionInput {
@@ -130,7 +133,11 @@ export interface PolicyRow extends EntitlementCounts {
   readonly eligibleToPushDaysMean: number | null;
 }
 
-export interface EntitlementSection extends EntitlementCounts {
+/** The 公示 and 异议 counts of a section: the sums of its policy rows' (from version 7; absent before). */
+export const SECTION_PUBLICITY_COUNTS = ['lapsed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'] as const;
+export type SectionPublicityCount = (typeof SECTION_PUBLICITY_COUNTS)[number];
+
+export interface EntitlementSection extends EntitlementCounts, Partial<Readonly<Record<SectionPublicityCount, number>>> {
   readonly policies: number;
 }
 
@@ -150,7 +157,7 @@ export interface DepartmentReport {
 export interface MonthlyReport {
   readonly kind: typeof REPORT_KIND;
   /** Reports are stored once and kept, so older versions are still read and rendered. */
-  readonly version: 1 | 2 | 3 | 4 | 5 | typeof REPORT_VERSION;
+  readonly version: 1 | 2 | 3 | 4 | 5 | 6 | typeof REPORT_VERSION;
   readonly district: { readonly code: string; readonly name: string };
   readonly month: string;
   readonly timeZone: string;
@@ -215,6 +222,12 @@ export const LABELS: Readonly<Record<string, string>> = {
   'entitlement.amountDisbursed': '已拨付金额（元）',
   'entitlement.recovered': '已追回数',
   'entitlement.amountRecovered': '已追回金额（元）',
+  'entitlement.lapsed': '公示失效数',
+  'entitlement.objectionsFiled': '异议提出数',
+  'entitlement.objectionsUpheld': '异议成立数',
+  'entitlement.upheldAfterRelease': '公示结束后成立的异议数',
+  'entitlement.objectionsDismissed': '异议不成立数',
+  'entitlement.addedBySelfObjection': '本人异议后新增数',
   // 好差评
   'review.completedCases': '办件数',
   'review.realReviews': '主动评价数',
@@ -318,7 +331,8 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
 }
 
 export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSection {
-  const sum = (k: keyof PolicyRow) => rows.reduce((s, r) => s + (r[k] as number), 0);
+  // A row built now has every count; `?? 0` only satisfies the type of a stored row's optional ones.
+  const sum = (k: keyof PolicyRow) => rows.reduce((s, r) => s + ((r[k] as number | undefined) ?? 0), 0);
   const eligible = sum('eligible');
   const pushTimes = rows.map((r) => r.publishToLastPushMs).filter((v): v is number => v !== null);
   return {
@@ -337,6 +351,7 @@ export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSecti
     amountDisbursed: sum('amountDisbursed'),
     recovered: sum('recovered'),
     amountRecovered: sum('amountRecovered'),
+    ...(Object.fromEntries(SECTION_PUBLICITY_COUNTS.map((k) => [k, sum(k)])) as Record<SectionPublicityCount, number>),
   };
 }
 

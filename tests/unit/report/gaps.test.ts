@@ -297,7 +297,7 @@ describe('the monthly report keeps the month’s ledger', () => {
 
   it('as version 3, ranked by cases, drawn on the page and in the terminal', () => {
     expect(built.version).toBe(REPORT_VERSION);
-    expect(REPORT_VERSION).toBe(6);
+    expect(REPORT_VERSION).toBe(7);
     expect(built.dataGaps).toEqual(buildGapLedger(input));
     const html = renderHtml(built);
     expect(html).toContain('<h2>七、缺数清单</h2>');

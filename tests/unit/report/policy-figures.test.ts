@@ -61,7 +61,7 @@ describe('the report\'s policy rows', () => {
     // objection, three lapsed (two at the close, a held one dismissed after it). Eligible counts neither: 6 − 1 − 3.
     const report = buildMonthlyReport(input({ eligible: 2, publicized: 5, removed: 1, lapsed: 3, exhausted: 1, objectionsFiled: 2, objectionsUpheld: 1, objectionsDismissed: 1 }));
     expect(report.policies[0]).toMatchObject({ eligible: 2, lapsed: 3, objectionsDismissed: 1 });
-    expect(report.version).toBe(6);
+    expect(report.version).toBe(7);
   });
 
   /** The cells of the terminal's 政策明细 row and of the page's policy table row, by header. */
