@@ -12,8 +12,8 @@
  * The page names its fonts and embeds none: where no CJK font is installed (Debian: fonts-noto-cjk) the
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
-import { LABELS, type DepartmentReport, type MonthlyReport } from './domain/build';
-import { basisText, columnName, columnsOf, formatValue, rankLabel, SECTIONS } from './render';
+import { LABELS, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
+import { basisText, columnName, columnsOf, formatValue, RANKING_COLUMNS, rankLabel, SECTIONS, type PolicyColumn } from './render';
 import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
@@ -170,21 +170,46 @@ function figureTable(report: MonthlyReport): string {
   return `<div class="scroll"><table class="figures"><thead>${head}</thead>${body}</table></div>`;
 }
 
+/** A column of the page's policy table: its cell is HTML, a figure's right-aligned (`num`). */
+export interface PagePolicyColumn extends PolicyColumn {
+  readonly num: boolean;
+}
+
+const countCell = (field: 'eligible' | 'needsInfo' | 'notified' | 'delivered' | 'confirmed' | 'granted' | 'disbursed' | 'exhausted', header: string): PagePolicyColumn => ({
+  header,
+  fields: [field],
+  num: true,
+  cell: (p: PolicyRow) => String(p[field]),
+});
+
+/** The page's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, which did not count it. */
+export const PAGE_POLICY_COLUMNS: readonly PagePolicyColumn[] = [
+  {
+    header: '政策',
+    fields: ['name', 'policyId', 'status'],
+    num: false,
+    cell: (p) => `${escapeHtml(p.name)}<br><small>${escapeHtml(p.policyId)}${p.status === 'withdrawn' ? '（已撤回）' : ''}</small>`,
+  },
+  { header: '部门', fields: ['departmentCode'], num: false, cell: (p) => escapeHtml(p.departmentCode) },
+  { header: '类型', fields: ['kind'], num: false, cell: (p) => (p.kind === 'grant' ? '直接兑现' : '一键确认') },
+  countCell('eligible', '符合条件'),
+  countCell('needsInfo', '待补充'),
+  countCell('notified', '已推送'),
+  countCell('delivered', '已送达'),
+  countCell('confirmed', '已确认'),
+  countCell('granted', '已兑现'),
+  countCell('disbursed', '已拨付'),
+  countCell('exhausted', '额度用完'),
+  { header: '公示失效', fields: ['lapsed'], num: true, cell: (p) => formatValue(p.lapsed ?? null, 'count') },
+  { header: '覆盖率', fields: ['coverage'], num: true, cell: (p) => formatValue(p.coverage, 'rate') },
+  { header: '发布至最后推送', fields: ['publishToLastPushMs'], num: true, cell: (p) => escapeHtml(formatValue(p.publishToLastPushMs, 'ms')) },
+];
+
 function policyTable(report: MonthlyReport): string {
   if (report.policies.length === 0) return '<p class="none">本月无有效政策。</p>';
-  const head = ['政策', '部门', '类型', '符合条件', '待补充', '已推送', '已送达', '已确认', '已兑现', '已拨付', '额度用完', '公示失效', '覆盖率', '发布至最后推送']
-    .map((h) => `<th>${h}</th>`)
-    .join('');
+  const head = PAGE_POLICY_COLUMNS.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('');
   const rows = report.policies
-    .map(
-      (p) =>
-        `<tr><td>${escapeHtml(p.name)}<br><small>${escapeHtml(p.policyId)}${p.status === 'withdrawn' ? '（已撤回）' : ''}</small></td>` +
-        `<td>${escapeHtml(p.departmentCode)}</td><td>${p.kind === 'grant' ? '直接兑现' : '一键确认'}</td>` +
-        [p.eligible, p.needsInfo, p.notified, p.delivered, p.confirmed, p.granted, p.disbursed, p.exhausted].map((v) => `<td class="num">${v}</td>`).join('') +
-        // Not counted in a report of version 1 to 5.
-        `<td class="num">${formatValue(p.lapsed ?? null, 'count')}</td>` +
-        `<td class="num">${formatValue(p.coverage, 'rate')}</td><td class="num">${escapeHtml(formatValue(p.publishToLastPushMs, 'ms'))}</td></tr>`,
-    )
+    .map((p) => `<tr>${PAGE_POLICY_COLUMNS.map((c) => (c.num ? `<td class="num">${c.cell(p)}</td>` : `<td>${c.cell(p)}</td>`)).join('')}</tr>`)
     .join('');
   return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -197,7 +222,8 @@ function rankingTable(report: MonthlyReport): string {
         `<tr><td class="num">${rankLabel(r.rank, report.ranking)}</td><td>${escapeHtml(r.departmentCode)}</td><td class="num">${formatValue(r.compositeScore, 'score')}</td><td class="num">${r.realReviews}</td></tr>`,
     )
     .join('');
-  return `<table class="ranking"><thead><tr><th>名次</th><th>部门</th><th>综合评分</th><th>主动评价数</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const head = RANKING_COLUMNS.map((c) => `<th>${escapeHtml(c.header)}</th>`).join('');
+  return `<table class="ranking"><thead><tr>${head}</tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 /** A section's table: its text columns aligned left, its figures right (in tabular digits). */

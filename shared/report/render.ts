@@ -4,7 +4,7 @@
  * as it is and prints on A4.
  */
 import { OUTCOMES } from '#approval';
-import { LABELS, SECTION_PUBLICITY_COUNTS, TOTAL_KEY, type DepartmentReport, type MonthlyReport } from './domain/build';
+import { LABELS, SECTION_PUBLICITY_COUNTS, TOTAL_KEY, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
 import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
@@ -112,6 +112,40 @@ export function formatValue(value: number | null, format: Format): string {
   }
 }
 
+/**
+ * A column of a policy table: its header, the policy-row fields it shows (each labelled `policy.<field>` in the
+ * report's `labels`) and its cell. The terminal's table is below, the page's in ./html.ts.
+ */
+export interface PolicyColumn {
+  readonly header: string;
+  readonly fields: readonly (keyof PolicyRow)[];
+  readonly cell: (p: PolicyRow) => string;
+}
+
+/** The terminal's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, which did not count it. */
+export const TEXT_POLICY_COLUMNS: readonly PolicyColumn[] = [
+  { header: '政策', fields: ['name', 'policyId'], cell: (p) => `${p.name}（${p.policyId}）` },
+  { header: '部门', fields: ['departmentCode'], cell: (p) => p.departmentCode },
+  { header: '符合', fields: ['eligible'], cell: (p) => String(p.eligible) },
+  { header: '待补充', fields: ['needsInfo'], cell: (p) => String(p.needsInfo) },
+  { header: '推送', fields: ['notified'], cell: (p) => String(p.notified) },
+  { header: '送达', fields: ['delivered'], cell: (p) => String(p.delivered) },
+  { header: '确认', fields: ['confirmed'], cell: (p) => String(p.confirmed) },
+  { header: '兑现', fields: ['granted'], cell: (p) => String(p.granted) },
+  { header: '拨付', fields: ['disbursed'], cell: (p) => String(p.disbursed) },
+  { header: '追回', fields: ['recovered'], cell: (p) => String(p.recovered) },
+  { header: '公示失效', fields: ['lapsed'], cell: (p) => formatValue(p.lapsed ?? null, 'count') },
+  { header: '覆盖率', fields: ['coverage'], cell: (p) => formatValue(p.coverage, 'rate') },
+];
+
+/** The ranking's columns (the terminal's and the page's), each with its field's key in `labels`. */
+export const RANKING_COLUMNS: readonly { readonly header: string; readonly field: string }[] = [
+  { header: '名次', field: 'ranking.rank' },
+  { header: '部门', field: 'ranking.departmentCode' },
+  { header: '综合评分', field: 'ranking.compositeScore' },
+  { header: '主动评价数', field: 'ranking.realReviews' },
+];
+
 export const columnName = (code: string) => (code === TOTAL_KEY ? '合计' : code);
 export const columnsOf = (report: MonthlyReport) => [...report.departments, report.total];
 
@@ -170,21 +204,8 @@ export function renderText(report: MonthlyReport): string {
     out.push('【政策明细】');
     out.push(
       textTable(
-        ['政策', '部门', '符合', '待补充', '推送', '送达', '确认', '兑现', '拨付', '追回', '公示失效', '覆盖率'],
-        report.policies.map((p) => [
-          `${p.name}（${p.policyId}）`,
-          p.departmentCode,
-          String(p.eligible),
-          String(p.needsInfo),
-          String(p.notified),
-          String(p.delivered),
-          String(p.confirmed),
-          String(p.granted),
-          String(p.disbursed),
-          String(p.recovered),
-          formatValue(p.lapsed ?? null, 'count'),
-          formatValue(p.coverage, 'rate'),
-        ]),
+        TEXT_POLICY_COLUMNS.map((c) => c.header),
+        report.policies.map((p) => TEXT_POLICY_COLUMNS.map((c) => c.cell(p))),
       ),
     );
     out.push('');
@@ -194,7 +215,7 @@ export function renderText(report: MonthlyReport): string {
     report.ranking.length === 0
       ? '（本月无真实评价，无排名）'
       : textTable(
-          ['名次', '部门', '综合评分', '主动评价数'],
+          RANKING_COLUMNS.map((c) => c.header),
           report.ranking.map((r) => [rankLabel(r.rank, report.ranking), r.departmentCode, formatValue(r.compositeScore, 'score'), String(r.realReviews)]),
         ),
   );

@@ -7,8 +7,8 @@
 import type { HardCaseCounts } from '#hardcase';
 import type { OldestRecord } from '#review';
 import { LABELS, type MonthlyReport } from './domain/build';
-import type { BundleFigures } from './domain/bundles';
-import { GAP_CAUSES, UNOWNED, type GapCause } from './domain/gaps';
+import { BUNDLE_STATUS_LABELS, type BundleFigures } from './domain/bundles';
+import { GAP_CAUSE_LABELS, GAP_CAUSES, UNOWNED } from './domain/gaps';
 import { SYNC_STATE_LABELS, UNCLASSIFIED_CAUSE } from './domain/sections';
 
 export interface SectionTable {
@@ -16,6 +16,13 @@ export interface SectionTable {
   readonly id: string;
   readonly caption: string;
   readonly header: readonly string[];
+  /**
+   * Per column, the key of its field in the report's `labels` (`hardCase.received`, `dataGaps.owner`, …); null
+   * for the column that names a row whose key is in `rowKeys` (a table of figures, one per row).
+   */
+  readonly fields: readonly (string | null)[];
+  /** The `labels` key of each row, for a table whose rows are figures. */
+  readonly rowKeys?: readonly string[];
   readonly rows: readonly (readonly string[])[];
   /** Leading columns of text, aligned left; the rest are figures (default 1). */
   readonly textColumns?: number;
@@ -36,24 +43,28 @@ export function formatDuration(ms: number | null): string {
   return `${(ms / 86_400_000).toFixed(1)} 天`;
 }
 
-const HARDCASE_COLUMNS = ['登记', '系统提供', '已联系', '已解决', '已解释说明', '提级处理', '已回访', '已办结', '解决率', '回访满意率', '逾期未联系', '逾期未办结', '逾期'];
+/** The figures of a 办不成事 row: its header, and its field of the counts (labelled `hardCase.<field>`). */
+const HARDCASE_COLUMNS: readonly (readonly [header: string, field: keyof HardCaseCounts])[] = [
+  ['登记', 'received'],
+  ['系统提供', 'offered'],
+  ['已联系', 'contacted'],
+  ['已解决', 'resolved'],
+  ['已解释说明', 'explained'],
+  ['提级处理', 'escalated'],
+  ['已回访', 'returnVisited'],
+  ['已办结', 'closed'],
+  ['解决率', 'resolutionRate'],
+  ['回访满意率', 'satisfactionRate'],
+  ['逾期未联系', 'overdueContact'],
+  ['逾期未办结', 'overdueResolve'],
+  ['逾期', 'overdue'],
+];
+const HARDCASE_HEADER = HARDCASE_COLUMNS.map(([header]) => header);
+const HARDCASE_FIELDS = HARDCASE_COLUMNS.map(([, field]) => `hardCase.${field}`);
+const isRate = (field: keyof HardCaseCounts) => field === 'resolutionRate' || field === 'satisfactionRate';
 
 function hardCaseCells(c: HardCaseCounts): string[] {
-  return [
-    count(c.received),
-    count(c.offered),
-    count(c.contacted),
-    count(c.resolved),
-    count(c.explained),
-    count(c.escalated),
-    count(c.returnVisited),
-    count(c.closed),
-    rate(c.resolutionRate),
-    rate(c.satisfactionRate),
-    count(c.overdueContact),
-    count(c.overdueResolve),
-    count(c.overdue),
-  ];
+  return HARDCASE_COLUMNS.map(([, field]) => (isRate(field) ? rate(c[field]) : count(c[field])));
 }
 
 const label = (key: string, fallback: string) => LABELS[key] ?? fallback;
@@ -68,7 +79,8 @@ export function hardCaseTables(report: MonthlyReport): SectionTable[] {
     {
       id: 'hardcase-by-channel',
       caption: '按反映渠道',
-      header: ['渠道', ...HARDCASE_COLUMNS],
+      header: ['渠道', ...HARDCASE_HEADER],
+      fields: ['hardCase.channel', ...HARDCASE_FIELDS],
       rows:
         h === undefined || h.all.received === 0
           ? []
@@ -78,14 +90,16 @@ export function hardCaseTables(report: MonthlyReport): SectionTable[] {
     {
       id: 'hardcase-by-cause',
       caption: '按原因',
-      header: ['原因', ...HARDCASE_COLUMNS],
+      header: ['原因', ...HARDCASE_HEADER],
+      fields: ['hardCase.cause', ...HARDCASE_FIELDS],
       rows: (h?.byCause ?? []).map((r) => [label(`hardCase.cause.${r.cause}`, r.cause === UNCLASSIFIED_CAUSE ? '尚未认定原因' : r.cause), ...hardCaseCells(r.counts)]),
       empty: none,
     },
     {
       id: 'hardcase-by-item',
       caption: '按事项',
-      header: ['事项', ...HARDCASE_COLUMNS],
+      header: ['事项', ...HARDCASE_HEADER],
+      fields: ['hardCase.itemCode', ...HARDCASE_FIELDS],
       rows: (h?.byItem ?? []).map((r) => [r.itemCode, ...hardCaseCells(r.counts)]),
       empty: h === undefined ? NOT_IN_VERSION_1 : '本月无关联事项的办不成事案件。',
     },
@@ -106,6 +120,8 @@ function oldest(record: OldestRecord | null, timeZone: string): string {
   return `${record.recordId}（${SYNC_STATE_LABELS[record.state]}，发生于 ${localMinute(record.sourceEventAt, timeZone)}，已等待 ${formatDuration(record.ageMs)}）`;
 }
 
+const LAG_ROWS = ['upward.lag.count', 'upward.lag.p50Ms', 'upward.lag.p99Ms', 'upward.lag.maxMs', 'upward.oldestPending', 'upward.oldestUnacked'];
+
 /** Upward sync: records by state, rejections by reason, lag and the oldest records waiting. */
 export function upwardTables(report: MonthlyReport): SectionTable[] {
   const u = report.upwardSync ?? undefined;
@@ -115,6 +131,7 @@ export function upwardTables(report: MonthlyReport): SectionTable[] {
       id: 'upward-by-state',
       caption: '上报记录状态',
       header: ['状态', '记录数'],
+      fields: ['upward.byState', 'upward.records'],
       rows: u === undefined ? [] : [...Object.entries(u.byState).map(([state, n]) => [label(`upward.byState.${state}`, state), count(n)]), ['合计', count(u.records)]],
       empty: absent,
     },
@@ -122,6 +139,7 @@ export function upwardTables(report: MonthlyReport): SectionTable[] {
       id: 'upward-rejections',
       caption: '退回原因',
       header: ['原因', '代码', '记录数'],
+      fields: ['upward.rejectionsByReason.code', 'upward.rejectionsByReason.code', 'upward.rejectionsByReason.count'],
       textColumns: 2,
       rows: (u?.rejectionsByReason ?? []).map((r) => [label(`upward.rejection.${r.code}`, '平台退回'), r.code, count(r.count)]),
       empty: u === undefined ? absent : '本月无被退回的记录。',
@@ -130,18 +148,20 @@ export function upwardTables(report: MonthlyReport): SectionTable[] {
       id: 'upward-lag',
       caption: '上报时延与积压',
       header: ['指标', '值'],
+      fields: [null, null],
+      rowKeys: LAG_ROWS,
       textColumns: 2,
       rows:
         u === undefined
           ? []
           : [
-              [label('upward.lag.count', '已接收记录数'), count(u.lag.count)],
-              [label('upward.lag.p50Ms', 'p50'), formatDuration(u.lag.p50Ms)],
-              [label('upward.lag.p99Ms', 'p99'), formatDuration(u.lag.p99Ms)],
-              [label('upward.lag.maxMs', 'max'), formatDuration(u.lag.maxMs)],
-              [label('upward.oldestPending', '最早未送达记录'), oldest(u.oldestPending, report.timeZone)],
-              [label('upward.oldestUnacked', '最早未被接收记录'), oldest(u.oldestUnacked, report.timeZone)],
-            ],
+              count(u.lag.count),
+              formatDuration(u.lag.p50Ms),
+              formatDuration(u.lag.p99Ms),
+              formatDuration(u.lag.maxMs),
+              oldest(u.oldestPending, report.timeZone),
+              oldest(u.oldestUnacked, report.timeZone),
+            ].map((value, i) => [label(LAG_ROWS[i]!, LAG_ROWS[i]!), value]),
       empty: absent,
     },
   ];
@@ -149,12 +169,6 @@ export function upwardTables(report: MonthlyReport): SectionTable[] {
 
 /** Rows of the ledger the page and the terminal show; the stored JSON keeps every row. */
 export const GAP_TABLE_ROWS = 20;
-const GAP_CAUSE_LABELS: Readonly<Record<GapCause, string>> = {
-  RULE_UNKNOWN: '规则无法判断',
-  NEEDS_INFO: '政策待补充信息',
-  MATERIAL_UNVERIFIABLE: '材料无法核验',
-  MATERIAL_BY_HAND: '手工上传材料',
-};
 const ownerLabel = (owner: string) => (owner === UNOWNED ? '未明确责任部门' : owner);
 const yuan = (v: number) => v.toLocaleString('en-US');
 
@@ -169,6 +183,7 @@ export function gapTables(report: MonthlyReport): SectionTable[] {
       id: 'gaps-ranking',
       caption: `缺数排名${more}`,
       header: ['名次', '缺失数据', '数据责任部门', '原因', '申请数', '企业数', '涉及惠企金额（元）'],
+      fields: ['dataGaps.rank', 'dataGaps.key', 'dataGaps.owner', 'dataGaps.byCause', 'dataGaps.applications', 'dataGaps.enterprises', 'dataGaps.benefitAmount'],
       textColumns: 4,
       rows: rows.map((r) => [
         String(r.rank),
@@ -185,6 +200,7 @@ export function gapTables(report: MonthlyReport): SectionTable[] {
       id: 'gaps-by-owner',
       caption: '按数据责任部门',
       header: ['部门', '缺失数据项', '申请数', '企业数', '涉及惠企金额（元）'],
+      fields: ['dataGaps.owner', 'dataGaps.gaps', 'dataGaps.applications', 'dataGaps.enterprises', 'dataGaps.benefitAmount'],
       rows:
         g === undefined || g.owners.length === 0
           ? []
@@ -197,16 +213,7 @@ export function gapTables(report: MonthlyReport): SectionTable[] {
   ];
 }
 
-/** A bundle application's outcome, in the report's words. */
-export const BUNDLE_STATUS_LABELS = {
-  APPROVED: '全部办结',
-  PARTIALLY_APPROVED: '部分办结',
-  REJECTED: '不予办理',
-  TERMINATED: '终止办理',
-  IN_PROGRESS: '办理中',
-  ACCEPTED_PENDING_MATERIALS: '容缺受理',
-  NEEDS_ANSWER: '待回答情形问题',
-} as const;
+export { BUNDLE_STATUS_LABELS };
 const BUNDLE_STATUSES = Object.keys(BUNDLE_STATUS_LABELS) as (keyof typeof BUNDLE_STATUS_LABELS)[];
 
 function bundleCells(f: BundleFigures): string[] {
@@ -229,6 +236,16 @@ export function bundleTables(report: MonthlyReport): SectionTable[] {
       id: 'bundles-by-code',
       caption: '按一件事',
       header: ['一件事', '申请数', ...BUNDLE_STATUSES.map((st) => BUNDLE_STATUS_LABELS[st]), '全程无人工占比', '节省材料数', '实际用时（工作日）', '法定时限合计（工作日）', '用时占法定时限'],
+      fields: [
+        'bundles.bundleCode',
+        'bundles.bundles',
+        ...BUNDLE_STATUSES.map((st) => `bundles.byStatus.${st}`),
+        'bundles.noPersonShare',
+        'bundles.materialsSaved',
+        'bundles.workingDays',
+        'bundles.legalDays',
+        'bundles.timeAgainstLegal',
+      ],
       rows: b === undefined || b.total.bundles === 0 ? [] : [...b.byBundle.map((r) => [r.bundleCode, ...bundleCells(r)]), ['合计', ...bundleCells(b.total)]],
       empty: b === undefined ? NOT_IN_VERSION_1 : '本月无一件事申请。',
     },

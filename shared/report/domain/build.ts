@@ -18,8 +18,8 @@ import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, 
 import type { Policy, PolicyFigures } from '#entitlement';
 import type { HardCaseFigures } from '#hardcase';
 import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry, type SyncFigures } from '#review';
-import { BUNDLE_BASIS, bundleSection, type BundleInput, type BundleSection } from './bundles';
-import { buildGapLedger, type GapInput, type GapLedger } from './gaps';
+import { BUNDLE_BASIS, BUNDLE_STATUS_LABELS, bundleSection, type BundleInput, type BundleSection } from './bundles';
+import { buildGapLedger, GAP_CAUSE_LABELS, type GapInput, type GapLedger } from './gaps';
 import { hardCaseSection, SECTION_BASIS, SECTION_LABELS, upwardSyncSection, type HardCaseSection, type UpwardSyncSection } from './sections';
 
 export const REPORT_KIND = 'civicflow.monthly-report';
@@ -35,6 +35,8 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  * 7: a department's (and the total's) entitlement section carries the sums of its policy rows' `lapsed`,
  *    `objectionsFiled`, `objectionsUpheld`, `upheldAfterRelease`, `objectionsDismissed` and
  *    `addedBySelfObjection`; a stored report of version 1 to 6 has none, and is drawn with "—" there.
+ *    Its `labels` name every field of a department's figures and of a policy row (`policy.<field>`) and every
+ *    column of its tables; a stored report of version 1 to 6 labels fewer (the page draws with LABELS anyway).
  */
 export const REPORT_VERSION = 7;
 export const TOTAL_KEY = 'all';
@@ -176,7 +178,11 @@ export interface MonthlyReport {
   readonly dataGaps?: GapLedger;
   /** 一件事, per bundle code (absent in a report of version 1 to 3). */
   readonly bundles?: BundleSection;
-  /** Figure key → Chinese label, so a reader of the stored JSON has the labels too. */
+  /**
+   * Figure key → Chinese label, so a reader of the stored JSON has the labels too: `approval.*`, `entitlement.*`
+   * and `review.*` for a department's figures, `policy.*` for a policy row's fields, then `ranking.*`,
+   * `badReviewTrend.*`, `hardCase.*`, `upward.*`, `dataGaps.*` and `bundles.*`.
+   */
   readonly labels: Readonly<Record<string, string>>;
   /** How each capability's month is delimited, in Chinese. */
   readonly basis: Readonly<Record<'approval' | 'entitlement' | 'review', string>> & Partial<Readonly<Record<'hardCase' | 'upwardSync' | 'dataGaps' | 'bundles', string>>>;
@@ -192,7 +198,52 @@ export const OUTCOME_LABELS: Readonly<Record<Outcome, string>> = {
   REVOKED: '撤销',
 };
 
-/** Every figure of 秒批, 免申即享 and 好差评 in the report, by its key in the JSON, with its Chinese label. */
+/** The 免申即享 figures of a department (`departments[].entitlement`, `total.entitlement`). */
+export const ENTITLEMENT_LABELS: Readonly<Record<keyof EntitlementSection, string>> = {
+  policies: '政策数',
+  eligible: '符合条件企业数',
+  needsInfo: '待补充信息数',
+  notified: '已推送数',
+  delivered: '推送送达数',
+  confirmed: '已确认数（一键确认）',
+  granted: '已兑现数',
+  disbursed: '已拨付数',
+  exhausted: '额度用完数',
+  coverage: '政策覆盖率',
+  publishToLastPushMs: '发布至最后推送用时',
+  amountReserved: '已预留金额（元）',
+  amountDisbursed: '已拨付金额（元）',
+  recovered: '已追回数',
+  amountRecovered: '已追回金额（元）',
+  lapsed: '公示失效数',
+  objectionsFiled: '异议提出数',
+  objectionsUpheld: '异议成立数',
+  upheldAfterRelease: '公示结束后成立的异议数',
+  objectionsDismissed: '异议不成立数',
+  addedBySelfObjection: '本人异议后新增数',
+};
+
+/** Every field of a policy row (`policies[]`): the section's figures of one policy, and its own. */
+export const POLICY_ROW_LABELS: Readonly<Record<keyof PolicyRow, string>> = {
+  policyId: '政策编号',
+  name: '政策名称',
+  departmentCode: '主管部门',
+  kind: '政策类型（grant 直接兑现，confirm 一键确认）',
+  status: '政策状态（active 有效，withdrawn 已撤回）',
+  ...(({ policies: _policies, ...counts }) => counts)(ENTITLEMENT_LABELS),
+  coverage: '政策覆盖率',
+  publishToLastPushMs: '发布至最后推送用时',
+  publicityToPaymentDaysMean: '公示至拨付平均天数（自然日）',
+  eligibleToPushDaysMean: '符合条件至推送平均天数（自然日）',
+};
+
+const prefixed = (prefix: string, labels: Readonly<Record<string, string>>) =>
+  Object.fromEntries(Object.entries(labels).map(([k, v]) => [`${prefix}.${k}`, v]));
+
+/**
+ * Every figure in the report and every field its tables show, by its key (`section.field`, as in the JSON), with
+ * its Chinese label.
+ */
 export const LABELS: Readonly<Record<string, string>> = {
   // 秒批
   'approval.decisions': '审批决定数',
@@ -206,28 +257,10 @@ export const LABELS: Readonly<Record<string, string>> = {
   'approval.latencyMs.max': '最长审批用时',
   'approval.timeLimitCompression.mean': '承诺时限压缩率',
   'approval.overdueVerifications': '告知承诺核查逾期数',
+  'approval.latencyMs.count': '计入审批用时的决定数',
+  'approval.timeLimitCompression.count': '计入时限压缩率的决定数',
   // 免申即享
-  'entitlement.policies': '政策数',
-  'entitlement.eligible': '符合条件企业数',
-  'entitlement.needsInfo': '待补充信息数',
-  'entitlement.notified': '已推送数',
-  'entitlement.delivered': '推送送达数',
-  'entitlement.confirmed': '已确认数（一键确认）',
-  'entitlement.granted': '已兑现数',
-  'entitlement.disbursed': '已拨付数',
-  'entitlement.exhausted': '额度用完数',
-  'entitlement.coverage': '政策覆盖率',
-  'entitlement.publishToLastPushMs': '发布至最后推送用时',
-  'entitlement.amountReserved': '已预留金额（元）',
-  'entitlement.amountDisbursed': '已拨付金额（元）',
-  'entitlement.recovered': '已追回数',
-  'entitlement.amountRecovered': '已追回金额（元）',
-  'entitlement.lapsed': '公示失效数',
-  'entitlement.objectionsFiled': '异议提出数',
-  'entitlement.objectionsUpheld': '异议成立数',
-  'entitlement.upheldAfterRelease': '公示结束后成立的异议数',
-  'entitlement.objectionsDismissed': '异议不成立数',
-  'entitlement.addedBySelfObjection': '本人异议后新增数',
+  ...prefixed('entitlement', ENTITLEMENT_LABELS),
   // 好差评
   'review.completedCases': '办件数',
   'review.realReviews': '主动评价数',
@@ -257,8 +290,47 @@ export const LABELS: Readonly<Record<string, string>> = {
   'review.invalidated': '无效差评数',
   'review.unfixable': '无法整改数',
   'review.rank': '综合评分排名',
+  'review.points': '真实评价得分合计',
+  'department.departmentCode': '部门（all 为全区合计）',
+  // 政策明细 (`policies`), 排名 (`ranking`), 差评趋势 (`badReviewTrend`)
+  ...prefixed('policy', POLICY_ROW_LABELS),
+  'ranking.rank': '名次',
+  'ranking.departmentCode': '部门',
+  'ranking.compositeScore': '综合评分（满分10分）',
+  'ranking.realReviews': '主动评价数',
+  'badReviewTrend.day': '日期（按办结日）',
+  'badReviewTrend.realReviews': '真实评价数',
+  'badReviewTrend.negative': '差评数',
   // 办不成事 and upward sync
   ...SECTION_LABELS,
+  // 缺数清单 (`dataGaps`): a ranked row's fields (`rows[]`) and an owner's totals (`owners[]`, `totals`)
+  'dataGaps.from': '统计起始日',
+  'dataGaps.to': '统计截止日',
+  'dataGaps.rankedBy': '排名依据',
+  'dataGaps.rank': '名次',
+  'dataGaps.kind': '缺失数据类型（fact 数据项，material 材料）',
+  'dataGaps.key': '缺失数据（数据项路径或材料编码）',
+  'dataGaps.name': '材料名称',
+  'dataGaps.owner': '数据责任部门',
+  'dataGaps.byCause': '原因（按申请或企业计）',
+  ...prefixed('dataGaps.byCause', GAP_CAUSE_LABELS),
+  'dataGaps.applications': '申请数',
+  'dataGaps.enterprises': '企业数',
+  'dataGaps.entitlements': '待补充信息的政策与企业对数',
+  'dataGaps.benefitAmount': '涉及惠企金额（元）',
+  'dataGaps.itemCodes': '涉及事项',
+  'dataGaps.policyIds': '涉及政策',
+  'dataGaps.gaps': '缺失数据项',
+  // 一件事 (`bundles`): a bundle code's figures (`byBundle[]`) and the month's (`total`)
+  'bundles.bundleCode': '一件事',
+  'bundles.bundles': '申请数',
+  ...prefixed('bundles.byStatus', BUNDLE_STATUS_LABELS),
+  'bundles.final': '已办结数',
+  'bundles.noPersonShare': '全程无人工占比',
+  'bundles.materialsSaved': '节省材料数',
+  'bundles.workingDays': '实际用时（工作日）',
+  'bundles.legalDays': '法定时限合计（工作日）',
+  'bundles.timeAgainstLegal': '用时占法定时限',
 };
 
 export const BASIS = {

@@ -27,6 +27,17 @@ export interface BundleInput {
   readonly calendar: WorkingCalendar;
 }
 
+/** A bundle application's outcome, in the report's words. */
+export const BUNDLE_STATUS_LABELS = {
+  APPROVED: '全部办结',
+  PARTIALLY_APPROVED: '部分办结',
+  REJECTED: '不予办理',
+  TERMINATED: '终止办理',
+  IN_PROGRESS: '办理中',
+  ACCEPTED_PENDING_MATERIALS: '容缺受理',
+  NEEDS_ANSWER: '待回答情形问题',
+} as const;
+
 export const BUNDLE_BASIS =
   '本月提交的一件事申请（按办理地时区的提交日期），以报告生成时的最新状态计；全程无人工占比、节省材料数与用时只计已办结的申请，用时为提交至办结的工作日数，与各适用事项法定办结时限之和相比';
 

@@ -40,6 +40,12 @@ export interface DataOwners {
 
 export const GAP_CAUSES = ['RULE_UNKNOWN', 'NEEDS_INFO', 'MATERIAL_UNVERIFIABLE', 'MATERIAL_BY_HAND'] as const;
 export type GapCause = (typeof GAP_CAUSES)[number];
+export const GAP_CAUSE_LABELS: Readonly<Record<GapCause, string>> = {
+  RULE_UNKNOWN: '规则无法判断',
+  NEEDS_INFO: '政策待补充信息',
+  MATERIAL_UNVERIFIABLE: '材料无法核验',
+  MATERIAL_BY_HAND: '手工上传材料',
+};
 export type GapKind = 'fact' | 'material';
 
 /** What one application's latest decision on its merits lacked. */
