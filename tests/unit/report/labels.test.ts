@@ -5,6 +5,7 @@
  * code that draws them, so a column added without a label fails here.
  */
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createCalendar } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
@@ -42,7 +43,7 @@ const built = buildMonthlyReport({
   reviewDays: [],
 });
 /** A report with every section filled: the sample the page is checked on. */
-const sample = JSON.parse(readFileSync('tests/fixtures/monthly-report-2026-11.json', 'utf8')) as MonthlyReport;
+const sample = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/monthly-report-2026-11.json'), 'utf8')) as MonthlyReport;
 
 /** The dotted paths of an object's leaves (`latencyMs.mean`, `byOutcome.APPROVED`). */
 function leaves(value: unknown, prefix: string): string[] {
