@@ -32,8 +32,9 @@ export const REPORT_KIND = 'civicflow.monthly-report';
  *    single-item applications only. A policy row carries `upheldAfterRelease`.
  * 6: a policy row carries `lapsed` (listed pairs whose policy ended before their release, no longer in
  *    `eligible`); a stored report of version 1 to 5 has none, and is drawn with "—" there.
- * 7: a department's (and the total's) entitlement section carries the sums of its policy rows' `lapsed`,
- *    `objectionsFiled`, `objectionsUpheld`, `upheldAfterRelease`, `objectionsDismissed` and
+ * 7: a policy row carries `removed` (pairs an upheld objection took off the list, no longer in
+ *    `eligible`). A department's (and the total's) entitlement section carries the sums of its policy rows'
+ *    `lapsed`, `removed`, `objectionsFiled`, `objectionsUpheld`, `upheldAfterRelease`, `objectionsDismissed` and
  *    `addedBySelfObjection`; a stored report of version 1 to 6 has none, and is drawn with "—" there.
  *    Its `labels` name every field of a department's figures and of a policy row (`policy.<field>`) and every
  *    column of its tables; a stored report of version 1 to 6 labels fewer (the page draws with LABELS anyway).
@@ -131,12 +132,17 @@ export interface PolicyRow extends EntitlementCounts {
    * version 6; absent in a stored report of version 1 to 5.
    */
   readonly lapsed?: number;
+  /**
+   * Listed pairs taken off the list by an upheld third-party objection before their release (REMOVED): not
+   * counted in `eligible`. From version 7; absent in a stored report of version 1 to 6.
+   */
+  readonly removed?: number;
   readonly publicityToPaymentDaysMean: number | null;
   readonly eligibleToPushDaysMean: number | null;
 }
 
 /** The 公示 and 异议 counts of a section: the sums of its policy rows' (from version 7; absent before). */
-export const SECTION_PUBLICITY_COUNTS = ['lapsed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'] as const;
+export const SECTION_PUBLICITY_COUNTS = ['lapsed', 'removed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'] as const;
 export type SectionPublicityCount = (typeof SECTION_PUBLICITY_COUNTS)[number];
 
 export interface EntitlementSection extends EntitlementCounts, Partial<Readonly<Record<SectionPublicityCount, number>>> {
@@ -216,6 +222,7 @@ export const ENTITLEMENT_LABELS: Readonly<Record<keyof EntitlementSection, strin
   recovered: '已追回数',
   amountRecovered: '已追回金额（元）',
   lapsed: '公示失效数',
+  removed: '异议成立移出数',
   objectionsFiled: '异议提出数',
   objectionsUpheld: '异议成立数',
   upheldAfterRelease: '公示结束后成立的异议数',
@@ -397,6 +404,7 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
     objectionsDismissed: figures.objectionsDismissed,
     addedBySelfObjection: figures.addedBySelfObjection,
     lapsed: figures.lapsed,
+    removed: figures.removed,
     publicityToPaymentDaysMean: figures.publicityToPaymentDaysMean,
     eligibleToPushDaysMean: figures.eligibleToPushDaysMean,
   };

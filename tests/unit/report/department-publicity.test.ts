@@ -1,6 +1,6 @@
 /**
  * A department's 免申即享 figures in the monthly report are the sums of its policy rows: the 公示 and 异议 counts
- * (公示失效, objections filed / upheld / upheld after release / dismissed, added by self-objection) as well as
+ * (公示失效, removed by an upheld objection, objections filed / upheld / upheld after release / dismissed, added by self-objection) as well as
  * eligible, pushed, paid and recovered, so a department row never says less than its policies do. The terminal and
  * the page draw them in the figures by department; a stored report of version 1 to 6 has none and shows "—".
  */
@@ -13,7 +13,7 @@ import { renderHtml, renderText } from '#report/render';
 
 const TZ = 'Asia/Shanghai';
 /** The policy rows' 公示 and 异议 counts a department row lacked before version 7. */
-const PUBLICITY = ['lapsed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'];
+const PUBLICITY = ['lapsed', 'removed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'];
 
 function policy(policyId: string, departmentCode: string, counters: Partial<ReturnType<typeof emptyCounters>>): ReportInput['policies'][number] {
   const p = {
@@ -79,8 +79,8 @@ describe('a department\'s 免申即享 figures in the monthly report', () => {
 
   it('count the lapsed and the objections by hand', () => {
     const dept = (code: string) => report.departments.find((d) => d.departmentCode === code)!.entitlement;
-    expect(dept('D-A')).toMatchObject({ policies: 2, eligible: 7, lapsed: 5, objectionsFiled: 6, objectionsUpheld: 2, upheldAfterRelease: 1, objectionsDismissed: 3, addedBySelfObjection: 1 });
-    expect(dept('D-B')).toMatchObject({ policies: 1, eligible: 5, lapsed: 0, objectionsFiled: 0, objectionsUpheld: 0, upheldAfterRelease: 0, objectionsDismissed: 0, addedBySelfObjection: 0 });
+    expect(dept('D-A')).toMatchObject({ policies: 2, eligible: 7, lapsed: 5, removed: 1, objectionsFiled: 6, objectionsUpheld: 2, upheldAfterRelease: 1, objectionsDismissed: 3, addedBySelfObjection: 1 });
+    expect(dept('D-B')).toMatchObject({ policies: 1, eligible: 5, lapsed: 0, removed: 0, objectionsFiled: 0, objectionsUpheld: 0, upheldAfterRelease: 0, objectionsDismissed: 0, addedBySelfObjection: 0 });
     expect(report.total.entitlement).toMatchObject({ policies: 3, eligible: 12, lapsed: 5, objectionsFiled: 6, objectionsDismissed: 3 });
   });
 
@@ -103,6 +103,7 @@ describe('a department\'s 免申即享 figures in the monthly report', () => {
     const { text, html } = figureRows(report);
     const expected = {
       公示失效数: ['5', '0', '5'],
+      异议成立移出数: ['1', '0', '1'],
       异议提出数: ['6', '0', '6'],
       异议成立数: ['2', '0', '2'],
       公示结束后成立的异议数: ['1', '0', '1'],
