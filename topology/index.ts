@@ -85,9 +85,12 @@ export const tables = {
     classification: 'internal',
   },
   simulations: {
-    purpose: '沙盘推演 impact simulations: each job with its draft and window, and the result of each slice replayed.',
-    // A result names regressed applications by id and the rule that flipped them: no person data.
+    purpose: '沙盘推演 impact simulations: each job with its draft and window, the result of each slice replayed, and the Idempotency-Key records of POST /simulations (kept 24 h).',
+    // A result names regressed applications by id and the rule that flipped them: no person data. A key is
+    // stored as a hash only.
     classification: 'internal',
+    // Only the Idempotency-Key records carry it: jobs and results do not expire.
+    ttlAttribute: 'expiresAt',
   },
 } as const satisfies Record<TableName, TableSpec>;
 

@@ -2,17 +2,26 @@
  * POST /simulations: a reader not limited to named routes posts a draft item version and a
  * window; the draft is validated as a published version would be, every refusal naming its field. The job
  * is stored and its slices queued: 202 with the id to poll (GET /simulations/{simulationId}).
+ *
+ * With an `Idempotency-Key` header, a repeat of the key by the same principal within 24 hours starts
+ * nothing: the same request is answered 202 with the first request's simulation (and `Idempotent-Replayed:
+ * true`), another request 409 (shared/simulation/domain/idempotency.ts). Without the header, every request
+ * starts a simulation: two identical ones may be meant.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { authenticate, json, problem, rawBody } from '#platform/http';
+import { authenticate, headersOf, json, problem, rawBody } from '#platform/http';
 import { logger } from '#platform/powertools';
 import { maskedErrors } from '#platform/http-errors';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
 import { simulationStartPorts } from '#simulation/adapters';
-import { startSimulation } from '#simulation/service';
+import { startSimulation, startSimulationOnce } from '#simulation/service';
+import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '#simulation/domain/idempotency';
+
+const started = (simulationId: string, headers: Record<string, string> = {}) =>
+  json(202, { simulationId, href: `/simulations/${encodeURIComponent(simulationId)}` }, headers);
 
 export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const body = rawBody(event);
@@ -23,6 +32,8 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   if (!access.readers.includes(auth.principal) || access.readerRoutes?.[auth.principal] !== undefined) {
     return problem(403, `${auth.principal} may not run simulations`);
   }
+  const key = parseIdempotencyKey(headersOf(event)[IDEMPOTENCY_HEADER.toLowerCase()]);
+  if (!key.ok) return problem(400, `invalid ${IDEMPOTENCY_HEADER} header`, { errors: [{ path: IDEMPOTENCY_HEADER, message: key.message }] });
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
@@ -31,8 +42,15 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   }
   const request = parseRequest(parsed);
   if (!request.ok) return problem(400, 'invalid simulation request', { errors: request.errors });
-  const job = await startSimulation(simulationStartPorts, request.request, auth.principal);
-  return json(202, { simulationId: job.simulationId, href: `/simulations/${encodeURIComponent(job.simulationId)}` });
+  if (key.key === undefined) return started((await startSimulation(simulationStartPorts, request.request, auth.principal)).simulationId);
+  const outcome = await startSimulationOnce(simulationStartPorts, request.request, auth.principal, key.key);
+  if (outcome.kind === 'conflict') {
+    return problem(409, `${IDEMPOTENCY_HEADER} was used before with another request`, {
+      errors: [{ path: IDEMPOTENCY_HEADER, message: 'was first sent with another body: send this request with a new key' }],
+      simulationId: outcome.simulationId,
+    });
+  }
+  return started(outcome.simulationId, outcome.kind === 'replayed' ? { 'idempotent-replayed': 'true' } : {});
 })
   .use(injectLambdaContext(logger))
   .use(maskedErrors());

@@ -6,6 +6,7 @@ import type { SimulationRequest } from './domain/request';
 import type { CreditLookup, Policy, SubjectKind, SubjectProfile } from '#entitlement';
 import type { PolicySliceTally } from './domain/policy-tally';
 import type { SliceTally } from './domain/tally';
+import type { KeyRecord } from './domain/idempotency';
 
 /** A slice's tally: of an item's stored decisions, or of a shard of profiles for a policy. */
 export type AnyTally = SliceTally | PolicySliceTally;
@@ -29,6 +30,15 @@ export interface StoredSimulation {
 export interface SimulationStore {
   /** Create-only. */
   createJob(job: SimulationJob): Promise<void>;
+  /**
+   * The job and its `Idempotency-Key` record together, or neither: false, with the record that stands,
+   * when the key's record is there and not expired (`key.createdAt` is the moment compared with its expiry).
+   */
+  createKeyedJob(job: SimulationJob, key: KeyRecord): Promise<{ readonly created: true } | { readonly created: false; readonly existing: KeyRecord }>;
+  /** A key's record, whether expired or not (undefined when there is none). */
+  loadKey(keyId: string): Promise<KeyRecord | undefined>;
+  /** Records that the job's slices of the key's request were queued. */
+  markQueued(keyId: string): Promise<void>;
   loadJob(simulationId: string): Promise<SimulationJob | undefined>;
   /** Create-only: false when the slice was stored before (a redelivery counts nothing twice). */
   putSlice(simulationId: string, shard: number, tally: AnyTally, at: string): Promise<boolean>;

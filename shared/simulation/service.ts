@@ -13,6 +13,7 @@ import { subjectIdOf, subjectKindOf } from '#entitlement';
 import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationRequest, type SimulationRequest } from './domain/request';
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
 import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
+import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 interface ViewCommon {
@@ -76,22 +77,93 @@ export function viewOf({ job, slices }: StoredSimulation): SimulationView {
 /**
  * What starting a job needs (POST /simulations): the job's record, the slice queue, the clock and ids. The
  * API is given only these, so its bundle leaves out the slices' replay of decisions and matching of profiles.
+ * `sleep` is how a repeat of an `Idempotency-Key` waits for its first request to queue the job.
  */
 export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
-  readonly store: Pick<SimulationPorts['store'], 'createJob'>;
+  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued'>;
   readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
+  readonly sleep?: (ms: number) => Promise<void>;
 };
+
+/** What POST /simulations answers: a job started now, the one an earlier request with the key started, or a refusal. */
+export type StartOutcome =
+  | { readonly kind: 'started'; readonly simulationId: string }
+  | { readonly kind: 'replayed'; readonly simulationId: string }
+  | { readonly kind: 'conflict'; readonly simulationId: string };
+
+/** Polls of a key's record while its first request is still queueing the job (about SETTLE_MS in all). */
+const WAIT_POLLS = 12;
+const WAIT_POLL_MS = SETTLE_MS / WAIT_POLLS;
+
+function sliceEvents(job: Pick<SimulationJob, 'simulationId' | 'slices' | 'createdAt'>) {
+  return Array.from({ length: job.slices }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, job.createdAt));
+}
+
+function newJob(ports: StartPorts, request: SimulationRequest, requestedBy: string): SimulationJob {
+  const slices = isPolicyRequest(request) ? ports.policies.slices : DECISION_SHARDS;
+  return { simulationId: ports.newId(), request, requestedBy, createdAt: ports.now(), slices };
+}
+
+function started(ports: StartPorts, job: SimulationJob): void {
+  const request = job.request;
+  ports.info('simulation started', { simulationId: job.simulationId, ...(isPolicyRequest(request) ? { policyId: request.policy.policyId } : { itemCode: request.draft.itemCode }) });
+}
 
 /** Stores the job and queues its slices: one per approvals shard (an item) or registry shard (a policy). */
 export async function startSimulation(ports: StartPorts, request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
-  const now = ports.now();
-  const slices = isPolicyRequest(request) ? ports.policies.slices : DECISION_SHARDS;
-  const job: SimulationJob = { simulationId: ports.newId(), request, requestedBy, createdAt: now, slices };
+  const job = newJob(ports, request, requestedBy);
   await ports.store.createJob(job);
-  await ports.sendSlices(Array.from({ length: job.slices }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, now)));
-  ports.info('simulation started', { simulationId: job.simulationId, ...(isPolicyRequest(request) ? { policyId: request.policy.policyId } : { itemCode: request.draft.itemCode }) });
+  await ports.sendSlices(sliceEvents(job));
+  started(ports, job);
   return job;
 }
+
+/**
+ * Starts a simulation once per principal and `Idempotency-Key` (domain/idempotency.ts): the first request
+ * stores its job together with the key's record (a concurrent first request with the key finds that record
+ * and starts nothing), queues the slices and marks the record queued. A repeat with the same request gets
+ * the same simulation; with another request, a conflict. A repeat that finds the job stored and never
+ * queued (its first request failed or ran out of time in between) queues the slices itself.
+ */
+export async function startSimulationOnce(ports: StartPorts, request: SimulationRequest, requestedBy: string, key: string): Promise<StartOutcome> {
+  const job = newJob(ports, request, requestedBy);
+  const record: KeyRecord = {
+    keyId: keyIdOf(requestedBy, key),
+    principal: requestedBy,
+    simulationId: job.simulationId,
+    requestHash: requestHashOf(request),
+    createdAt: job.createdAt,
+    expiresAt: expiresAtOf(job.createdAt),
+    queued: false,
+  };
+  const created = await ports.store.createKeyedJob(job, record);
+  if (created.created) {
+    await ports.sendSlices(sliceEvents(job));
+    await ports.store.markQueued(record.keyId);
+    started(ports, job);
+    return { kind: 'started', simulationId: job.simulationId };
+  }
+  let stored = created.existing;
+  for (let poll = 0; ; poll++) {
+    const repeat = decideRepeat(stored, record.requestHash, ports.now());
+    if (repeat === 'conflict') return { kind: 'conflict', simulationId: stored.simulationId };
+    if (repeat === 'replay') break;
+    if (repeat === 'requeue' || poll >= WAIT_POLLS) {
+      const first = await ports.store.loadJob(stored.simulationId);
+      if (first === undefined) throw new Error(`simulation ${stored.simulationId} of a key has no job`);
+      await ports.sendSlices(sliceEvents(first));
+      await ports.store.markQueued(stored.keyId);
+      ports.info('simulation queued again', { simulationId: first.simulationId });
+      break;
+    }
+    await (ports.sleep ?? defaultSleep)(WAIT_POLL_MS);
+    stored = (await ports.store.loadKey(stored.keyId)) ?? stored;
+  }
+  ports.info('simulation key repeated', { simulationId: stored.simulationId });
+  return { kind: 'replayed', simulationId: stored.simulationId };
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function createSimulationService(ports: SimulationPorts) {
   function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {

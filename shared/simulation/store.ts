@@ -3,15 +3,22 @@
  *
  *   SIM#<simulationId>  JOB          the request (draft, window), who asked, when, how many slices; create-only
  *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice
+ *   KEY#<keyId>         KEY          an Idempotency-Key's record (keyId: hash of principal and key): the
+ *                                    simulation it started, the hash of its request, whether the slices
+ *                                    were queued; written with its job in one transaction; `expiresAt`
+ *                                    (epoch seconds) is the table's TTL attribute, 24 h after the first request
  *
  * Bodies are gzip-compressed JSON (`bodyGz`): a draft and a slice's regressions can be large.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ddb } from '#platform/aws';
 import { queryAll } from '#platform/paging';
 import { tableName } from '#platform/resources';
+import { cancellationCodes } from '#platform/transactions';
+import { StorageUnavailableError } from '#platform/unavailable';
+import type { KeyRecord } from './domain/idempotency';
 import type { AnyTally, SimulationJob, SimulationStore } from './ports';
 
 const table = () => tableName('simulations');
@@ -19,6 +26,9 @@ const pkOf = (id: string) => `SIM#${id}`;
 const JOB_SK = 'JOB';
 const SLICE_PREFIX = 'SLICE#';
 const sliceSk = (shard: number) => `${SLICE_PREFIX}${String(shard).padStart(2, '0')}`;
+const keyOf = (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' });
+/** Tries of the keyed create when a concurrent transaction on the same key made it cancel. */
+const KEYED_ATTEMPTS = 5;
 
 const pack = (value: unknown) => gzipSync(JSON.stringify(value));
 const unpack = <T>(item: Record<string, unknown>): T => JSON.parse(gunzipSync(item.bodyGz as Uint8Array).toString('utf8')) as T;
@@ -33,10 +43,72 @@ async function putOnce(item: Record<string, unknown>): Promise<boolean> {
   }
 }
 
+function keyRecordOf(item: Record<string, unknown>): KeyRecord {
+  return {
+    keyId: item.keyId as string,
+    principal: item.principal as string,
+    simulationId: item.simulationId as string,
+    requestHash: item.requestHash as string,
+    createdAt: item.createdAt as string,
+    expiresAt: item.expiresAt as number,
+    queued: item.queued === true,
+  };
+}
+
+async function loadKey(keyId: string): Promise<KeyRecord | undefined> {
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: keyOf(keyId), ConsistentRead: true }));
+  return out.Item === undefined ? undefined : keyRecordOf(out.Item);
+}
+
 export const simulationStore: SimulationStore = {
   async createJob(job) {
     if (!(await putOnce({ pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, bodyGz: pack(job) }))) {
       throw new Error(`simulation ${job.simulationId} exists`);
+    }
+  },
+  async createKeyedJob(job, key) {
+    const nowSeconds = Math.floor(Date.parse(key.createdAt) / 1000);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: table(),
+                  Item: { ...keyOf(key.keyId), kind: 'key', ...key },
+                  // A record past its expiry counts as none, whether or not the TTL has removed it yet.
+                  ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
+                  ExpressionAttributeValues: { ':now': nowSeconds },
+                },
+              },
+              { Put: { TableName: table(), Item: { pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, bodyGz: pack(job) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            ],
+          }),
+        );
+        return { created: true };
+      } catch (error) {
+        const codes = cancellationCodes(error);
+        if (codes === undefined) throw error;
+        if (codes[1] === 'ConditionalCheckFailed') throw new Error(`simulation ${job.simulationId} exists`);
+        if (codes[0] === 'ConditionalCheckFailed') {
+          const existing = await loadKey(key.keyId);
+          // Removed by the TTL between the two: try again.
+          if (existing !== undefined) return { created: false, existing };
+        }
+        // A concurrent first request's transaction on the same key: the next try finds its record.
+        if (attempt >= KEYED_ATTEMPTS) throw new StorageUnavailableError(`the key's record kept conflicting (${codes.join(', ')})`);
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt * (0.5 + Math.random())));
+      }
+    }
+  },
+  loadKey,
+  async markQueued(keyId) {
+    try {
+      await ddb.send(new UpdateCommand({ TableName: table(), Key: keyOf(keyId), UpdateExpression: 'SET queued = :t', ConditionExpression: 'attribute_exists(pk)', ExpressionAttributeValues: { ':t': true } }));
+    } catch (error) {
+      // Removed by the TTL already: nothing left to mark (and no partial record made).
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
   async loadJob(simulationId) {

@@ -145,6 +145,15 @@ class MemoryStore implements SimulationStore {
   async createJob(job: SimulationJob) {
     this.jobs.set(job.simulationId, job);
   }
+  createKeyedJob(): never {
+    throw new Error('not used here');
+  }
+  loadKey(): never {
+    throw new Error('not used here');
+  }
+  markQueued(): never {
+    throw new Error('not used here');
+  }
   async loadJob(id: string) {
     return this.jobs.get(id);
   }

@@ -1,0 +1,71 @@
+/**
+ * The simulations table's Idempotency-Key records against DynamoDB Local (shared/simulation/store.ts): a key's
+ * record is written with its job or not at all, concurrent first requests store one job, an expired record
+ * is replaced.
+ */
+import { expiresAtOf, type KeyRecord } from '#simulation/domain/idempotency';
+import type { SimulationJob, SimulationStore } from '#simulation/ports';
+import { useTestDynamo } from '#support/dynamo';
+import { posterItem } from '../unit/approval/fixtures';
+
+const db = useTestDynamo();
+let store: SimulationStore;
+beforeAll(async () => {
+  store = (await import('#simulation/store')).simulationStore;
+});
+
+const NOW = '2026-12-01T02:00:00.000Z';
+const job = (simulationId: string, createdAt = NOW): SimulationJob => ({
+  simulationId,
+  request: { draft: { ...posterItem, itemCode: 'KEY-STORE', version: 2 }, from: '2026-09-01T00:00:00+08:00', to: '2026-12-01T00:00:00+08:00' },
+  requestedBy: '/auditors/district',
+  createdAt,
+  slices: 16,
+});
+const record = (keyId: string, simulationId: string, createdAt = NOW): KeyRecord => ({
+  keyId,
+  principal: '/auditors/district',
+  simulationId,
+  requestHash: 'h-1',
+  createdAt,
+  expiresAt: expiresAtOf(createdAt),
+  queued: false,
+});
+
+describe('Idempotency-Key records in the simulations table', () => {
+  it('stores the key with its job; a second first request finds the record and stores no job', async () => {
+    expect(await store.createKeyedJob(job('sim-k1-a'), record('k1', 'sim-k1-a'))).toEqual({ created: true });
+    expect(await store.createKeyedJob(job('sim-k1-b'), record('k1', 'sim-k1-b'))).toEqual({ created: false, existing: record('k1', 'sim-k1-a') });
+    expect(await store.loadJob('sim-k1-a')).toEqual(job('sim-k1-a'));
+    expect(await store.loadJob('sim-k1-b')).toBeUndefined();
+    // The record carries the TTL attribute (epoch seconds).
+    expect(await db().get('simulations', { pk: 'KEY#k1', sk: 'KEY' })).toMatchObject({ expiresAt: expiresAtOf(NOW), simulationId: 'sim-k1-a' });
+  });
+
+  it('stores one job of many concurrent first requests with one key, each answered with its record', async () => {
+    const ids = Array.from({ length: 6 }, (_, i) => `sim-k2-${i}`);
+    const results = await Promise.all(ids.map((id) => store.createKeyedJob(job(id), record('k2', id))));
+    const winners = ids.filter((_, i) => results[i]!.created);
+    expect(winners).toHaveLength(1);
+    for (const r of results) if (!r.created) expect(r.existing.simulationId).toBe(winners[0]);
+    const jobs = await Promise.all(ids.map((id) => store.loadJob(id)));
+    expect(jobs.filter((j) => j !== undefined).map((j) => j!.simulationId)).toEqual(winners);
+  });
+
+  it('marks a record queued', async () => {
+    await store.createKeyedJob(job('sim-k3'), record('k3', 'sim-k3'));
+    await store.markQueued('k3');
+    expect(await store.loadKey('k3')).toEqual({ ...record('k3', 'sim-k3'), queued: true });
+    // A record the TTL removed is not made again as a partial one.
+    await store.markQueued('k-none');
+    expect(await store.loadKey('k-none')).toBeUndefined();
+  });
+
+  it('replaces a record past its expiry, whether or not the TTL removed it yet', async () => {
+    await store.createKeyedJob(job('sim-k4-a'), record('k4', 'sim-k4-a'));
+    const dayLater = new Date(Date.parse(NOW) + 24 * 3600 * 1000).toISOString();
+    expect(await store.createKeyedJob(job('sim-k4-b', dayLater), record('k4', 'sim-k4-b', dayLater))).toEqual({ created: true });
+    expect((await store.loadKey('k4'))?.simulationId).toBe('sim-k4-b');
+  });
+
+});
