@@ -90,7 +90,7 @@ export const tables = {
     // stored as a hash only.
     classification: 'internal',
     // Only the Idempotency-Key records carry it: jobs and results do not expire.
-    ttlAttribute: 'expiresAt',
+    ttlAttribute: 'purgeAt',
   },
 } as const satisfies Record<TableName, TableSpec>;
 

@@ -5,8 +5,11 @@
  *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice
  *   KEY#<keyId>         KEY          an Idempotency-Key's record (keyId: hash of principal and key): the
  *                                    simulation it started, the hash of its request, whether the slices
- *                                    were queued; written with its job in one transaction; `expiresAt`
- *                                    (epoch seconds) is the table's TTL attribute, 24 h after the first request
+ *                                    were queued, `expiresAt` (epoch seconds, 24 h after the first request
+ *                                    by the functions' clock); written with its job in one transaction.
+ *                                    `purgeAt` is the table's TTL attribute: `expiresAt`, but never sooner
+ *                                    than 24 h of the wall clock (DynamoDB's TTL reads the wall clock; a
+ *                                    local runtime whose clock is set back must not lose a key it still keeps)
  *
  * Bodies are gzip-compressed JSON (`bodyGz`): a draft and a slice's regressions can be large.
  */
@@ -18,7 +21,7 @@ import { queryAll } from '#platform/paging';
 import { tableName } from '#platform/resources';
 import { cancellationCodes } from '#platform/transactions';
 import { StorageUnavailableError } from '#platform/unavailable';
-import type { KeyRecord } from './domain/idempotency';
+import { RETENTION_HOURS, type KeyRecord } from './domain/idempotency';
 import type { AnyTally, SimulationJob, SimulationStore } from './ports';
 
 const table = () => tableName('simulations');
@@ -76,7 +79,7 @@ export const simulationStore: SimulationStore = {
               {
                 Put: {
                   TableName: table(),
-                  Item: { ...keyOf(key.keyId), kind: 'key', ...key },
+                  Item: { ...keyOf(key.keyId), kind: 'key', ...key, purgeAt: Math.max(key.expiresAt, Math.floor(Date.now() / 1000) + RETENTION_HOURS * 3600) },
                   // A record past its expiry counts as none, whether or not the TTL has removed it yet.
                   ConditionExpression: 'attribute_not_exists(pk) OR expiresAt <= :now',
                   ExpressionAttributeValues: { ':now': nowSeconds },
