@@ -40,6 +40,8 @@ export interface SimulationStore {
   /** Records that the job's slices of the key's request were queued. */
   markQueued(keyId: string): Promise<void>;
   loadJob(simulationId: string): Promise<SimulationJob | undefined>;
+  /** Whether the slice's tally is stored: a redelivered slice then replays nothing again. */
+  hasSlice(simulationId: string, shard: number): Promise<boolean>;
   /** Create-only: false when the slice was stored before (a redelivery counts nothing twice). */
   putSlice(simulationId: string, shard: number, tally: AnyTally, at: string): Promise<boolean>;
   load(simulationId: string): Promise<StoredSimulation | undefined>;

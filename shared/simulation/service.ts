@@ -204,6 +204,12 @@ export function createSimulationService(ports: SimulationPorts) {
   async function runSlice(slice: InternalDataOf<'civicflow.simulation.slice'>): Promise<void> {
     const job = await ports.store.loadJob(slice.simulationId);
     if (job === undefined) throw new Error(`simulation ${slice.simulationId} has no job; retrying`);
+    // A redelivered slice (or one queued again by a repeated Idempotency-Key) whose tally is stored: the
+    // replay would be thrown away by the create-only put below, so it is not done again.
+    if (await ports.store.hasSlice(job.simulationId, slice.shard)) {
+      ports.info('simulation slice', { simulationId: job.simulationId, shard: slice.shard, stored: false });
+      return;
+    }
     const request = job.request;
     const tally = isPolicyRequest(request) ? await policySlice(job, request, slice.shard) : await itemSlice(job, request, slice.shard);
     const stored = await ports.store.putSlice(job.simulationId, slice.shard, tally, ports.now());

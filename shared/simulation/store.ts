@@ -118,6 +118,10 @@ export const simulationStore: SimulationStore = {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));
     return out.Item === undefined ? undefined : unpack<SimulationJob>(out.Item);
   },
+  async hasSlice(simulationId, shard) {
+    const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: sliceSk(shard) }, ProjectionExpression: 'pk', ConsistentRead: true }));
+    return out.Item !== undefined;
+  },
   putSlice: (simulationId, shard, tally, at) =>
     putOnce({ pk: pkOf(simulationId), sk: sliceSk(shard), kind: 'slice', shard, storedAt: at, bodyGz: pack(tally) }),
   async load(simulationId) {

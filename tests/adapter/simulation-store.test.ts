@@ -1,7 +1,7 @@
 /**
  * The simulations table's Idempotency-Key records against DynamoDB Local (shared/simulation/store.ts): a key's
  * record is written with its job or not at all, concurrent first requests store one job, an expired record
- * is replaced.
+ * is replaced (while the table's TTL, which reads the wall clock, keeps it), and a slice's tally is found stored.
  */
 import { expiresAtOf, type KeyRecord } from '#simulation/domain/idempotency';
 import type { SimulationJob, SimulationStore } from '#simulation/ports';
@@ -72,4 +72,11 @@ describe('Idempotency-Key records in the simulations table', () => {
     expect((await store.loadKey('k4'))?.simulationId).toBe('sim-k4-b');
   });
 
+  it('tells whether a slice is stored', async () => {
+    await store.createJob(job('sim-s1'));
+    expect(await store.hasSlice('sim-s1', 3)).toBe(false);
+    expect(await store.putSlice('sim-s1', 3, { replayed: 0 } as never, NOW)).toBe(true);
+    expect(await store.hasSlice('sim-s1', 3)).toBe(true);
+    expect(await store.hasSlice('sim-s1', 4)).toBe(false);
+  });
 });

@@ -154,6 +154,9 @@ class MemoryStore implements SimulationStore {
   markQueued(): never {
     throw new Error('not used here');
   }
+  async hasSlice(id: string, shard: number) {
+    return this.slices.get(id)?.has(shard) ?? false;
+  }
   async loadJob(id: string) {
     return this.jobs.get(id);
   }
@@ -174,10 +177,11 @@ describe('the simulation service', () => {
   it('fans out one slice per shard, shows progress, and counts a redelivered slice once', async () => {
     const store = new MemoryStore();
     const sent: { simulationId: string; shard: number }[] = [];
+    const reads: number[] = [];
     const service = createSimulationService({
       store,
       policies: noPolicies,
-      decisions: async (itemCode, shard) => (itemCode === 'CG-017' && shard === 3 ? history : []),
+      decisions: async (itemCode, shard) => (reads.push(shard), itemCode === 'CG-017' && shard === 3 ? history : []),
       // Bundle applications with a decided child of the item: two in shard 3, one in shard 5.
       bundleChildren: async (itemCode, shard, window) => (itemCode === 'CG-017' && window.from === FROM && window.to === TO ? ({ 3: 2, 5: 1 } as Record<number, number>)[shard] ?? 0 : 0),
       itemVersion: async (itemCode, version) => (itemCode === posterItem.itemCode ? PUBLISHED.get(version) : undefined),
@@ -191,6 +195,8 @@ describe('the simulation service', () => {
     expect(sent.map((s) => s.shard)).toEqual(Array.from({ length: 16 }, (_, i) => i));
     await service.runSlice({ simulationId: 'sim-1', shard: 3 });
     await service.runSlice({ simulationId: 'sim-1', shard: 3 });
+    // The redelivery finds the slice's tally stored and reads (and replays) nothing again.
+    expect(reads).toEqual([3]);
     const running = await service.read(job.simulationId);
     expect(running).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 1, applicationsReplayed: 4 } });
     expect(running?.result).toBeUndefined();
