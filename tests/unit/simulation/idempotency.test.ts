@@ -1,9 +1,12 @@
 // POST /simulations with an Idempotency-Key: the header's limits, what a repeat of a key does, and the start
 // itself over a store that keeps a key's record with its job (a concurrent first request starts nothing).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   decideRepeat,
   expiresAtOf,
   keyIdOf,
+  MAX_KEY_LENGTH,
   parseIdempotencyKey,
   requestHashOf,
   SETTLE_MS,
@@ -47,6 +50,17 @@ describe('the Idempotency-Key header', () => {
     for (const key of ['a b', 'a,b', 'a\tb', 'a\u0000', 'clé', '键', 'a\u007f']) {
       expect(parseIdempotencyKey(key)).toMatchObject({ ok: false, message: expect.stringContaining('visible ASCII') });
     }
+  });
+
+  it('is documented with the limits it is checked with', () => {
+    const doc = JSON.parse(readFileSync(join(import.meta.dirname, '../../../docs/openapi.json'), 'utf8'));
+    const header = doc.paths['/simulations'].post.parameters.find((p: { name: string }) => p.name === 'Idempotency-Key');
+    const pattern = new RegExp(header.schema.pattern);
+    for (const key of ['a', 'x'.repeat(128), 'a b', 'a,b', 'clé', '~!"#']) {
+      const documented = pattern.test(key) && key.length >= header.schema.minLength && key.length <= header.schema.maxLength;
+      expect([key, documented]).toEqual([key, parseIdempotencyKey(key).ok]);
+    }
+    expect(header.schema.maxLength).toBe(MAX_KEY_LENGTH);
   });
 });
 
