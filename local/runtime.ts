@@ -25,6 +25,7 @@ import { Poller, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
+import { scopeInvocations, scoped } from './invocations';
 import { depthsOf, drainer, watchDlqs } from './watch';
 import { RECEIVER_PATH, upwardReceiver } from './upward-receiver';
 
@@ -77,7 +78,8 @@ async function loadHandler(name: FunctionName): Promise<AnyHandler> {
   const entry = pathToFileURL(join(ROOT, functions[name].entry)).href;
   const mod = (await import(entry)) as { handler?: AnyHandler };
   if (typeof mod.handler !== 'function') throw new Error(`${functions[name].entry} does not export a handler`);
-  return mod.handler;
+  // Every function shares this process: each invocation gets its own Powertools state (local/invocations.ts).
+  return scoped(mod.handler);
 }
 
 /**
@@ -295,6 +297,9 @@ function setFunctionEnvironment(config: StageConfig, dynamoEndpoint: string, sqs
   // developer runs it to see. Metrics are off locally: nothing would read them.
   process.env.LOG_LEVEL ??= 'INFO';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  // Before the handler modules (and their shared logger) load: one scope per invocation, as on Lambda
+  // Managed Instances, so a log line never names another function.
+  scopeInvocations();
 }
 
 /** Every audit line of a subject (its `AUDIT#<subject>` partition), in sort-key order (by time). */
