@@ -38,7 +38,74 @@ export interface PollerOptions {
   readonly batchingWindowSeconds?: number;
   /** Told of each invocation once the handler has returned: its records and how long it ran (ms). */
   readonly onInvoked?: (records: number, ms: number) => void;
+  /** Shared by the runtime's pollers: how many batches they may handle at once (see Ramp). Unset: no limit. */
+  readonly ramp?: Ramp;
 }
+
+/** A poller's leave to take a batch, from Ramp.take(). */
+export interface Turn {
+  readonly generation: number;
+  /** True while the pollers ramp up: the poller does not long-poll, so an empty queue hands its turn back at once. */
+  readonly limited: boolean;
+}
+
+/**
+ * How many batches the pollers may handle at once, together. No limit, until the local storage comes back
+ * after a restart (`restart()`): its new JVM is cold, and the backlog the pollers resume on, all at once,
+ * would make its requests time out (the HTTP functions answer 503 meanwhile). From then the pollers handle
+ * one batch at a time, and each batch that succeeds doubles that (1, 2, 4, …) until it reaches the number
+ * of pollers, where the limit is lifted; a batch that fails as a whole leaves it as it is. An event source
+ * mapping scales up a function's concurrency gradually in the same way. Batches that began before the
+ * restart count against the limit but do not raise it.
+ */
+export class Ramp {
+  private limit = Number.POSITIVE_INFINITY;
+  private generation = 0;
+  private inFlight = 0;
+
+  constructor(
+    /** The normal level: the number of pollers sharing this ramp. */
+    private readonly full: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  /** The storage is back: one batch at a time again. */
+  restart(): void {
+    this.generation++;
+    this.limit = 1;
+    if (this.full <= 1) this.limit = Number.POSITIVE_INFINITY;
+    else this.log(`[pollers] ramping up on the new JVM: 1 batch at a time, doubled with each batch that succeeds, up to ${this.full}`);
+  }
+
+  /** Batches the pollers may handle at once now (Infinity: no limit). */
+  get allowed(): number {
+    return this.limit;
+  }
+
+  /** Leave to receive and handle one batch, or undefined while as many as allowed are in flight. */
+  take(): Turn | undefined {
+    if (this.inFlight >= this.limit) return undefined;
+    this.inFlight++;
+    return { generation: this.generation, limited: Number.isFinite(this.limit) };
+  }
+
+  /**
+   * The turn is over: `succeeded` true for a batch that did not fail as a whole, false for one that did,
+   * undefined when there was nothing to receive.
+   */
+  done(turn: Turn, succeeded: boolean | undefined): void {
+    this.inFlight--;
+    if (succeeded !== true || turn.generation !== this.generation || !Number.isFinite(this.limit)) return;
+    this.limit *= 2;
+    if (this.limit >= this.full) {
+      this.limit = Number.POSITIVE_INFINITY;
+      this.log(`[pollers] back to ${this.full} batches at once after the restart`);
+    }
+  }
+}
+
+/** How long a poller waits for a turn while the pollers ramp up, or after an empty receive then. */
+const RAMP_WAIT_MS = 20;
 
 export function lambdaContext(functionName: string, timeoutSeconds: number): Context {
   const deadline = Date.now() + timeoutSeconds * 1000;
@@ -125,13 +192,25 @@ export class Poller {
         await new Promise((r) => setTimeout(r, 200));
         continue;
       }
+      const ramp = this.options.ramp;
+      const turn = ramp ? ramp.take() : undefined;
+      if (ramp && !turn) {
+        await new Promise((r) => setTimeout(r, RAMP_WAIT_MS));
+        continue;
+      }
+      let outcome: boolean | undefined;
       try {
-        await this.pollOnce();
+        // While ramping up, no long poll: an empty queue hands the turn back to a poller with a backlog.
+        outcome = await this.pollOnce(turn?.limited ? 0 : 1);
       } catch (error) {
+        outcome = false;
         if (!this.running) break;
         this.onError(error);
         await new Promise((r) => setTimeout(r, 500));
+      } finally {
+        if (turn) ramp!.done(turn, outcome);
       }
+      if (outcome === undefined && turn?.limited) await new Promise((r) => setTimeout(r, RAMP_WAIT_MS));
     }
   }
 
@@ -149,10 +228,11 @@ export class Poller {
       .then((out) => out.Messages ?? []);
   }
 
-  private async pollOnce(): Promise<void> {
+  /** Receives and handles one batch: undefined when nothing came, else whether it did not fail as a whole. */
+  private async pollOnce(waitSeconds: number): Promise<boolean | undefined> {
     const { queueUrl, queueArn, batchSize, functionName, timeoutSeconds, retryDelaySeconds } = this.options;
-    const messages = await this.receive(batchSize, 1);
-    if (messages.length === 0) return;
+    const messages = await this.receive(batchSize, waitSeconds);
+    if (messages.length === 0) return undefined;
     // A batch larger than one receive (SQS gives at most 10), or a batching window: Lambda keeps polling
     // until the batch is full or the window has passed. Without a window the poller takes what is already
     // queued, without waiting, so an idle queue adds no latency while a backlog is handled in full batches.
@@ -200,6 +280,7 @@ export class Poller {
           );
         }
       }
+      return failed.size < messages.length;
     } finally {
       this.busy--;
     }

@@ -21,7 +21,7 @@ import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn 
 import { DynamoSupervisor } from './supervisor';
 import { startOutboundSink, type OutboundRecord } from './sink';
 import { provisionQueues, provisionTables, localQueueName, localDlqName, localTableName, type LocalQueue } from './provision';
-import { Poller, lambdaContext, type SqsHandler } from './pollers';
+import { Poller, Ramp, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
@@ -187,9 +187,11 @@ async function assemble(
   const handlers = await loadHandlers();
   await installPriority();
 
-  const pollers = startPollers(aws.sqs, localQueues, handlers, options, onError, () => aws.supervisor.restartingNow);
+  const pollers = startPollers(aws.sqs, localQueues, handlers, options, onError, () => aws.supervisor.restartingNow, log);
+  // A new DynamoDB Local is cold: the pollers take their backlog up on it gradually, not all at once.
+  aws.supervisor.onBack(() => pollers.ramp.restart());
   started.push(async () => {
-    await Promise.all(pollers.map((p) => p.stop()));
+    await Promise.all(pollers.all.map((p) => p.stop()));
   });
   // The outbound queue has no consumer in the project: upstream systems read it. The sink stands in.
   const sink = startOutboundSink(aws.sqs, localQueues.outbound.url, options.dataDir, onError);
@@ -199,7 +201,7 @@ async function assemble(
   const queueDepths = () => depthsOf(aws.sqsStandIn);
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   const alarms = watchDlqs(queueDepths, url, log, started);
-  const drain = drainer(queueDepths, () => pollers.reduce((n, p) => n + p.busy, 0) + schedulesRun.running());
+  const drain = drainer(queueDepths, () => pollers.all.reduce((n, p) => n + p.busy, 0) + schedulesRun.running());
   const { fireSchedule } = schedulesRun;
 
   const receiver = asConfigured.upward?.url === "local" ? upwardReceiver(asConfigured.upward.profile) : {};
@@ -418,12 +420,18 @@ function startPollers(
   options: RuntimeOptions,
   onError: (error: unknown) => void,
   paused: () => boolean,
-): Poller[] {
+  log: (line: string) => void,
+): { all: Poller[]; ramp: Ramp } {
   const pollers: Poller[] = [];
-  for (const [name, spec] of Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>) {
-    if (!('consumes' in spec) || !spec.consumes) continue;
-    const q = localQueues[spec.consumes.queue];
-    const count = Math.max(1, Math.min(spec.consumes.maxConcurrency, options.pollersPerQueue ?? 2));
+  const consumers = (Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>).flatMap(([name, spec]) =>
+    'consumes' in spec && spec.consumes ? [{ name, spec, consumes: spec.consumes }] : [],
+  );
+  const countOf = (maxConcurrency: number) => Math.max(1, Math.min(maxConcurrency, options.pollersPerQueue ?? 2));
+  // One ramp for all: after a restart it is the one JVM that is cold, whichever queue a batch comes from.
+  const ramp = new Ramp(consumers.reduce((n, c) => n + countOf(c.consumes.maxConcurrency), 0), log);
+  for (const { name, spec, consumes } of consumers) {
+    const q = localQueues[consumes.queue];
+    const count = countOf(consumes.maxConcurrency);
     for (let i = 0; i < count; i++) {
       const poller = new Poller(
         sqs,
@@ -432,11 +440,12 @@ function startPollers(
           functionName: name,
           queueUrl: q.url,
           queueArn: q.arn,
-          batchSize: spec.consumes.batchSize,
+          batchSize: consumes.batchSize,
           timeoutSeconds: spec.timeoutSeconds,
           retryDelaySeconds: options.retryDelaySeconds,
           paused,
-          ...(options.batchingWindow === 'lambda' ? { batchingWindowSeconds: spec.consumes.maxBatchingWindowSeconds } : {}),
+          ramp,
+          ...(options.batchingWindow === 'lambda' ? { batchingWindowSeconds: consumes.maxBatchingWindowSeconds } : {}),
           ...(options.onInvocation ? { onInvoked: (records: number, ms: number) => options.onInvocation!(name, records, ms) } : {}),
         },
         onError,
@@ -445,5 +454,5 @@ function startPollers(
       pollers.push(poller);
     }
   }
-  return pollers;
+  return { all: pollers, ramp };
 }

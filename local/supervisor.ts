@@ -2,8 +2,9 @@
  * Keeps DynamoDB Local running under the local runtime. When its JVM dies (killed, out of memory), the
  * supervisor starts a new one on the same port and data folder — the functions' clients keep their
  * endpoint — while the gateway answers 503 with Retry-After and the pollers wait, so an upstream system
- * retries and no record burns its receive count against a store that is not there. A deliberate outage
- * (`POST /_dev/faults/dynamo`) is not restarted until it is lifted.
+ * retries and no record burns its receive count against a store that is not there. Once the new JVM is up
+ * the pollers ramp up on it (onBack). A deliberate outage (`POST /_dev/faults/dynamo`) is not restarted
+ * until it is lifted.
  */
 import { startDynamo, type DynamoStandIn } from './standins';
 
@@ -38,6 +39,7 @@ export class DynamoSupervisor {
   private noticed: Promise<void> = Promise.resolve();
   /** Counts the JVM's unplanned exits: a request that spans one failed because of it. */
   crashes = 0;
+  private readonly backListeners: Array<() => void> = [];
 
   constructor(
     private current: DynamoStandIn,
@@ -66,6 +68,15 @@ export class DynamoSupervisor {
 
   get down(): boolean {
     return this.mode !== 'up';
+  }
+
+  /**
+   * Calls `listener` each time a new JVM has come up (after a crash, or at the end of a deliberate outage),
+   * just before it is declared up: the runtime's pollers then ramp up on it instead of handing the cold
+   * JVM their whole backlog at once (see Ramp in local/pollers.ts).
+   */
+  onBack(listener: () => void): void {
+    this.backListeners.push(listener);
   }
 
   state(): { mode: Mode; pid: number | undefined; crashes: number } {
@@ -105,9 +116,11 @@ export class DynamoSupervisor {
         }
         // Stopped while the tables were being prepared: stop() stops it (as current); it is no crash.
         if (this.mode !== 'restarting') return;
+        this.log(`[supervisor] DynamoDB Local is back (pid ${next.pid}, attempt ${attempt})`);
+        // In the same turn as the mode changes: no poller takes a batch before the ramp restarted.
+        for (const listener of this.backListeners) listener();
         this.mode = 'up';
         this.watch(next);
-        this.log(`[supervisor] DynamoDB Local is back (pid ${next.pid}, attempt ${attempt})`);
         return;
       } catch (error) {
         this.log(`[supervisor] restart attempt ${attempt} failed: ${(error as Error).message}`);

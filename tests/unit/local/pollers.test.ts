@@ -3,13 +3,14 @@
  * queued, deletes and requeues at most 10 entries per request (SQS's limit), and, as Lambda does, treats a
  * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch; with a
  * batching window it waits, as Lambda does, for a batch to fill; while paused (the local storage restarting)
- * it receives nothing.
+ * it receives nothing; once the storage is back, the pollers together ramp up from one batch at a time.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Poller } from '#local/pollers';
+import { Poller, Ramp } from '#local/pollers';
 
-function fakeSqs(queued: Message[]) {
+/** `longPoll`: an empty receive waits WaitTimeSeconds, as SQS does (else 5 ms). */
+function fakeSqs(queued: Message[], longPoll = false) {
   const calls: { deleted: string[][]; requeued: string[][]; receives: number } = { deleted: [], requeued: [], receives: 0 };
   const client = {
     send: async (command: unknown) => {
@@ -17,7 +18,7 @@ function fakeSqs(queued: Message[]) {
         calls.receives++;
         const n = Math.min(10, command.input.MaxNumberOfMessages ?? 1);
         const out = queued.splice(0, n);
-        if (out.length === 0) await new Promise((r) => setTimeout(r, 5));
+        if (out.length === 0) await new Promise((r) => setTimeout(r, longPoll ? (command.input.WaitTimeSeconds ?? 0) * 1000 || 5 : 5));
         return { Messages: out };
       }
       if (command instanceof DeleteMessageBatchCommand) {
@@ -143,5 +144,89 @@ describe('a paused poller (the storage restarting)', () => {
     while (poller.invocations === 0) await new Promise((r) => setTimeout(r, 5));
     await poller.stop();
     expect(handled).toEqual([3]);
+  });
+});
+
+describe('the pollers after the storage restarted (Ramp)', () => {
+  it('allow one batch, double with each batch that succeeds, and lift the limit at the normal level', () => {
+    const ramp = new Ramp(4);
+    const before = ramp.take()!; // a batch under way when the JVM died
+    expect(ramp.allowed).toBe(Infinity);
+    ramp.restart();
+    expect(ramp.take()).toBeUndefined(); // the batch from before counts against the limit...
+    ramp.done(before, true);
+    expect(ramp.allowed).toBe(1); // ...but does not raise it
+    const first = ramp.take()!;
+    expect(first.limited).toBe(true);
+    expect(ramp.take()).toBeUndefined();
+    ramp.done(first, false); // failed as a whole: still one
+    expect(ramp.allowed).toBe(1);
+    ramp.done(ramp.take()!, undefined); // nothing to receive: still one
+    expect(ramp.allowed).toBe(1);
+    ramp.done(ramp.take()!, true);
+    expect(ramp.allowed).toBe(2);
+    const [a, b] = [ramp.take()!, ramp.take()!];
+    expect(ramp.take()).toBeUndefined();
+    ramp.done(a, true);
+    expect(ramp.allowed).toBe(Infinity); // 4: the number of pollers, so no limit
+    ramp.done(b, true);
+    expect(Array.from({ length: 10 }, () => ramp.take()).every((t) => t && !t.limited)).toBe(true);
+  });
+
+  it('hand a cold store one batch first, then 2, then all pollers at once', async () => {
+    const queued = messages(40);
+    const { client } = fakeSqs(queued);
+    const ramp = new Ramp(4);
+    let inFlight = 0;
+    const atStart: number[] = [];
+    const handler = async () => {
+      atStart.push(++inFlight);
+      await new Promise((r) => setTimeout(r, 15));
+      inFlight--;
+      return { batchItemFailures: [] };
+    };
+    const pollers = Array.from(
+      { length: 4 },
+      () =>
+        new Poller(client, handler, { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 1, timeoutSeconds: 30, ramp }, (error) => {
+          throw error;
+        }),
+    );
+    ramp.restart(); // the storage has just come back, with a backlog of 40
+    pollers.forEach((p) => p.start());
+    while (queued.length > 0 || pollers.some((p) => p.busy > 0)) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all(pollers.map((p) => p.stop()));
+    expect(atStart).toHaveLength(40);
+    expect(atStart[0]).toBe(1); // alone on the cold store
+    expect(Math.max(...atStart.slice(0, 3))).toBeLessThanOrEqual(2); // then two
+    expect(Math.max(...atStart)).toBe(4); // then every poller
+  });
+
+  it('do not long-poll while ramping up: an empty queue hands its turn to a poller with a backlog', async () => {
+    const ramp = new Ramp(2);
+    const idle = fakeSqs([], true);
+    const busy = fakeSqs(messages(3), true);
+    const handled: number[] = [];
+    const options = { queueArn: 'arn:q', batchSize: 10, timeoutSeconds: 30, ramp };
+    const fail = (error: unknown) => {
+      throw error;
+    };
+    const empty = new Poller(idle.client, async () => ({ batchItemFailures: [] }), { ...options, functionName: 'idle', queueUrl: 'http://idle' }, fail);
+    const backlog = new Poller(
+      busy.client,
+      async (event) => {
+        handled.push(performance.now());
+        return { batchItemFailures: [] };
+      },
+      { ...options, functionName: 'busy', queueUrl: 'http://busy' },
+      fail,
+    );
+    ramp.restart();
+    const began = performance.now();
+    empty.start(); // takes the only turn first, on an empty queue (a long poll would keep it 1 s)
+    backlog.start();
+    while (handled.length === 0) await new Promise((r) => setTimeout(r, 5));
+    await Promise.all([empty.stop(), backlog.stop()]);
+    expect(handled[0]! - began).toBeLessThan(500);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The DynamoDB Local supervisor (local/supervisor.ts) against fake JVMs: a crash is restarted on the same
  * port and data folder; a JVM that exits because the runtime is stopping is not, even when the terminal's
- * Ctrl-C reached the JVM before the runtime said it was stopping.
+ * Ctrl-C reached the JVM before the runtime said it was stopping. Each new JVM is told to the runtime before
+ * it is declared up, so the pollers ramp up on it.
  */
 import { DynamoSupervisor, SIGNAL_EXIT_GRACE_MS, type StartDynamo } from '#local/supervisor';
 import type { DynamoStandIn } from '#local/standins';
@@ -186,5 +187,23 @@ describe('DynamoSupervisor', () => {
     expect(starts).toHaveLength(1);
     expect(starts[0]!.stopped).toBe(true);
     expect(supervisor.state().mode).toBe('stopped');
+  });
+
+  it('tells its listeners of each new JVM before declaring it up (the pollers ramp up on it), not of the first', async () => {
+    const { first, supervisor, starts } = supervise();
+    const told: string[] = [];
+    supervisor.onBack(() => told.push(supervisor.state().mode));
+    expect(told).toEqual([]);
+    first.exit('killed by SIGKILL');
+    while (starts.length === 0 || supervisor.state().mode !== 'up') await nextTurn();
+    // Told while still restarting: no poller takes a batch between the JVM being up and the ramp restarting.
+    expect(told).toEqual(['restarting']);
+    // The end of a deliberate outage brings a new, cold JVM as well.
+    await supervisor.stopForFault();
+    await supervisor.ensureUp();
+    expect(told).toEqual(['restarting', 'restarting']);
+    expect(starts).toHaveLength(2);
+    expect(supervisor.state().mode).toBe('up');
+    await supervisor.stop();
   });
 });
