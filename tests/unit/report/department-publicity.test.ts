@@ -4,44 +4,20 @@
  * eligible, pushed, paid and recovered, so a department row never says less than its policies do. The terminal and
  * the page draw them in the figures by department; a stored report of version 1 to 6 has none and shows "—".
  */
-import { createCalendar } from '#calendar';
-import { hardCaseFigures } from '#hardcase';
-import { syncFigures } from '#review/domain/upward/sync-figures';
-import { figuresFromCounters, emptyCounters, type Policy } from '#entitlement';
+import type { emptyCounters } from '#entitlement';
 import { buildMonthlyReport, LABELS, type MonthlyReport, type PolicyRow, type ReportInput } from '#report/domain/build';
 import { renderHtml, renderText } from '#report/render';
+import { policyInput, reportInput, reportPolicy } from './fixtures';
 
-const TZ = 'Asia/Shanghai';
 /** The policy rows' 公示 and 异议 counts a department row lacked before version 7. */
 const PUBLICITY = ['lapsed', 'removed', 'objectionsFiled', 'objectionsUpheld', 'upheldAfterRelease', 'objectionsDismissed', 'addedBySelfObjection'];
 
 function policy(policyId: string, departmentCode: string, counters: Partial<ReturnType<typeof emptyCounters>>): ReportInput['policies'][number] {
-  const p = {
-    policyId,
-    name: `政策 ${policyId}`,
-    departmentCode,
-    kind: 'grant',
-    criteria: { all: [] },
-    benefit: { type: 't', description: 'd' },
-    validFrom: '2026-01-01',
-    validTo: '2026-12-31',
-    channels: ['sms'],
-    version: 1,
-    publishedAt: '2026-11-01T09:00:00+08:00',
-  } as Policy;
-  const figures = figuresFromCounters(policyId, { ...emptyCounters(), ...counters }, { amountReserved: 1000, amountDisbursed: 500, amountRecovered: 100 }, p.publishedAt);
-  return { policy: p, figures: { ...figures, delivered: counters.notified ?? 0 } };
+  const p = reportPolicy({ policyId, name: `政策 ${policyId}`, departmentCode });
+  return policyInput(p, counters, counters.notified ?? 0, { amountReserved: 1000, amountDisbursed: 500, amountRecovered: 100 });
 }
 
-const generatedAt = '2026-12-01T00:05:00.000Z';
-const input: ReportInput = {
-  hardCases: hardCaseFigures([], { granularity: 'month', value: '2026-11' }, generatedAt, createCalendar({ timeZone: TZ, useChineseDays: true })),
-  upwardSync: syncFigures([], generatedAt),
-  district: { code: '440305', name: '南山区' },
-  month: '2026-11',
-  timeZone: TZ,
-  generatedAt,
-  decisions: [],
+const input = reportInput({
   policies: [
     // D-A: two policies with publicity, one with lapsed pairs, objections of every kind between them.
     policy('P-DEPT-A1', 'D-A', {
@@ -52,9 +28,7 @@ const input: ReportInput = {
     // D-B: one policy with no publicity at all.
     policy('P-DEPT-B1', 'D-B', { eligible: 5, notified: 5, granted: 5, exhausted: 1, needsInfo: 2 }),
   ],
-  reviewDepartments: [],
-  reviewDays: [],
-};
+});
 const report = buildMonthlyReport(input);
 
 /** The policy-row figures a department sums: every count (not a rate, a duration or a mean). */

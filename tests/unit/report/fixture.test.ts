@@ -7,45 +7,21 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCalendar } from '#calendar';
-import { hardCaseFigures } from '#hardcase';
-import { syncFigures } from '#review/domain/upward/sync-figures';
 import { emptyCounters as emptyReviewCounters } from '#review';
-import { figuresFromCounters, emptyCounters, type Policy } from '#entitlement';
 import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport } from '#report/domain/build';
+import { calendar, policyInput, reportInput, reportPolicy } from './fixtures';
 
-const TZ = 'Asia/Shanghai';
-const generatedAt = '2026-12-01T00:05:00.000Z';
-const calendar = createCalendar({ timeZone: TZ, useChineseDays: true });
-const POLICY = {
-  policyId: 'P-FIXTURE',
-  name: '样例政策',
-  departmentCode: 'D-F',
-  kind: 'confirm',
-  criteria: { all: [] },
-  benefit: { type: 't', description: 'd' },
-  validFrom: '2026-01-01',
-  validTo: '2026-12-31',
-  channels: ['sms'],
-  version: 1,
-  publishedAt: '2026-11-01T09:00:00+08:00',
-} as Policy;
+const POLICY = reportPolicy({ policyId: 'P-FIXTURE', name: '样例政策', departmentCode: 'D-F', kind: 'confirm' });
 
 /** A report built now, with every section the current version has. */
-const built = buildMonthlyReport({
-  hardCases: hardCaseFigures([], { granularity: 'month', value: '2026-11' }, generatedAt, calendar),
-  upwardSync: syncFigures([], generatedAt),
-  dataGaps: { from: '2026-11-01', to: '2026-11-30', applications: [], entitlements: [], owners: {} },
-  bundles: { summaries: [], calendar },
-  district: { code: '440305', name: '南山区' },
-  month: '2026-11',
-  timeZone: TZ,
-  generatedAt,
-  decisions: [],
-  policies: [{ policy: POLICY, figures: { ...figuresFromCounters(POLICY.policyId, { ...emptyCounters(), eligible: 1 }, {}, POLICY.publishedAt), delivered: 0 } }],
-  reviewDepartments: [{ key: 'D-F', counters: emptyReviewCounters() }],
-  reviewDays: [],
-});
+const built = buildMonthlyReport(
+  reportInput({
+    dataGaps: { from: '2026-11-01', to: '2026-11-30', applications: [], entitlements: [], owners: {} },
+    bundles: { summaries: [], calendar },
+    policies: [policyInput(POLICY, { eligible: 1 })],
+    reviewDepartments: [{ key: 'D-F', counters: emptyReviewCounters() }],
+  }),
+);
 const fixture = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/monthly-report-2026-11.json'), 'utf8')) as MonthlyReport;
 
 /** Every path in a value, an array's elements under `[]` (`policies[].lapsed`, `total.approval.latencyMs.mean`). */

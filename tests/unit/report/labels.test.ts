@@ -6,42 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCalendar } from '#calendar';
-import { hardCaseFigures } from '#hardcase';
-import { syncFigures } from '#review/domain/upward/sync-figures';
-import { figuresFromCounters, emptyCounters, type Policy } from '#entitlement';
 import { buildMonthlyReport, LABELS, type MonthlyReport } from '#report/domain/build';
 import { PAGE_POLICY_COLUMNS } from '#report/html';
 import { RANKING_COLUMNS, renderHtml, renderText, SECTIONS, TEXT_POLICY_COLUMNS } from '#report/render';
 import { bundleTables, gapTables, hardCaseTables, upwardTables } from '#report/section-tables';
+import { policyInput, reportInput, reportPolicy } from './fixtures';
 
-const TZ = 'Asia/Shanghai';
-const generatedAt = '2026-12-01T00:05:00.000Z';
-const POLICY = {
-  policyId: 'P-LABELS',
-  name: '标签政策',
-  departmentCode: 'D-L',
-  kind: 'grant',
-  criteria: { all: [] },
-  benefit: { type: 't', description: 'd' },
-  validFrom: '2026-01-01',
-  validTo: '2026-12-31',
-  channels: ['sms'],
-  version: 1,
-  publishedAt: '2026-11-01T09:00:00+08:00',
-} as Policy;
-const built = buildMonthlyReport({
-  hardCases: hardCaseFigures([], { granularity: 'month', value: '2026-11' }, generatedAt, createCalendar({ timeZone: TZ, useChineseDays: true })),
-  upwardSync: syncFigures([], generatedAt),
-  district: { code: '440305', name: '南山区' },
-  month: '2026-11',
-  timeZone: TZ,
-  generatedAt,
-  decisions: [],
-  policies: [{ policy: POLICY, figures: { ...figuresFromCounters(POLICY.policyId, { ...emptyCounters(), eligible: 2, notified: 2, granted: 2 }, {}, POLICY.publishedAt), delivered: 2 } }],
-  reviewDepartments: [],
-  reviewDays: [],
-});
+const POLICY = reportPolicy({ policyId: 'P-LABELS', name: '标签政策', departmentCode: 'D-L' });
+const built = buildMonthlyReport(reportInput({ policies: [policyInput(POLICY, { eligible: 2, notified: 2, granted: 2 }, 2)] }));
 /** A report with every section filled: the sample the page is checked on. */
 const sample = JSON.parse(readFileSync(join(import.meta.dirname, '../../fixtures/monthly-report-2026-11.json'), 'utf8')) as MonthlyReport;
 

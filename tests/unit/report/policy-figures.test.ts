@@ -3,43 +3,15 @@
  * dismissed, added by self-objection, listed pairs lapsed with their policy (公示失效), publicity-to-payment and
  * eligible-to-push days (means from the counters). The terminal table and the page show the lapsed too.
  */
-import { createCalendar } from '#calendar';
-import { hardCaseFigures } from '#hardcase';
-import { syncFigures } from '#review/domain/upward/sync-figures';
-import { figuresFromCounters, emptyCounters, type Policy } from '#entitlement';
+import type { emptyCounters } from '#entitlement';
 import { buildMonthlyReport, type MonthlyReport, type ReportInput } from '#report/domain/build';
 import { renderHtml, renderText } from '#report/render';
+import { policyInput, reportInput, reportPolicy } from './fixtures';
 
-const TZ = 'Asia/Shanghai';
-const POLICY = {
-  policyId: 'P-PUB',
-  name: '出口信用保险（公示）',
-  departmentCode: 'D2',
-  kind: 'grant',
-  criteria: { all: [] },
-  benefit: { type: 't', description: 'd' },
-  validFrom: '2026-01-01',
-  validTo: '2026-12-31',
-  channels: ['sms'],
-  version: 1,
-  publishedAt: '2026-11-01T09:00:00+08:00',
-} as Policy;
+const POLICY = reportPolicy({ policyId: 'P-PUB', name: '出口信用保险（公示）', departmentCode: 'D2' });
 
 function input(counters: Partial<ReturnType<typeof emptyCounters>>): ReportInput {
-  const generatedAt = '2026-12-01T00:05:00.000Z';
-  const figures = figuresFromCounters(POLICY.policyId, { ...emptyCounters(), ...counters }, {}, POLICY.publishedAt);
-  return {
-    hardCases: hardCaseFigures([], { granularity: 'month', value: '2026-11' }, generatedAt, createCalendar({ timeZone: TZ, useChineseDays: true })),
-    upwardSync: syncFigures([], generatedAt),
-    district: { code: '440305', name: '南山区' },
-    month: '2026-11',
-    timeZone: TZ,
-    generatedAt,
-    decisions: [],
-    policies: [{ policy: POLICY, figures: { ...figures, delivered: 0 } }],
-    reviewDepartments: [],
-    reviewDays: [],
-  };
+  return reportInput({ policies: [policyInput(POLICY, counters)] });
 }
 
 describe('the report\'s policy rows', () => {

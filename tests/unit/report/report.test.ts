@@ -2,7 +2,7 @@ import type { Decision } from '#approval';
 import { createCalendar, daysOfMonth } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
-import { figuresFromCounters as policyFigures, emptyCounters as emptyPolicyCounters, type Policy } from '#entitlement';
+import type { emptyCounters as emptyPolicyCounters, Policy } from '#entitlement';
 import { emptyCounters } from '#review';
 import type { Counters } from '#review';
 import {
@@ -15,6 +15,7 @@ import {
   type ReportInput,
 } from '#report/domain/build';
 import { displayWidth, escapeHtml, formatValue, renderHtml, renderText, SECTIONS, textTable } from '#report/render';
+import { policyInput, reportPolicy } from './fixtures';
 
 const TZ = 'Asia/Shanghai';
 
@@ -55,21 +56,7 @@ function decision(over: Partial<Decision>): DecisionInput {
 }
 
 function policy(over: Partial<Policy>, counters: Partial<ReturnType<typeof emptyPolicyCounters>>, delivered = 0): PolicyInput {
-  const p = {
-    policyId: 'P1',
-    name: '政策一',
-    departmentCode: 'D2',
-    kind: 'confirm',
-    criteria: { all: [] },
-    benefit: { type: 't', description: 'd' },
-    validFrom: '2026-01-01',
-    validTo: '2026-12-31',
-    channels: ['sms'],
-    version: 1,
-    publishedAt: '2026-11-01T09:00:00+08:00',
-    ...over,
-  } as Policy;
-  return { policy: p, figures: { ...policyFigures(p.policyId, { ...emptyPolicyCounters(), ...counters }, {}, p.publishedAt), delivered } };
+  return policyInput(reportPolicy({ policyId: 'P1', name: '政策一', departmentCode: 'D2', kind: 'confirm', ...over }), counters, delivered);
 }
 
 const counters = (c: Partial<Record<keyof Counters, number>>): Counters => ({ ...emptyCounters(), ...c });

@@ -11,6 +11,7 @@ import { syncFigures } from '#review/domain/upward/sync-figures';
 import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport, type ReportInput } from '#report/domain/build';
 import { formatDuration, hardCaseTables, upwardTables } from '#report/section-tables';
 import { renderHtml, renderText } from '#report/render';
+import { reportInput } from './fixtures';
 
 const TZ = 'Asia/Shanghai';
 const calendar = createCalendar({ timeZone: TZ, useChineseDays: true });
@@ -102,19 +103,12 @@ const RECORDS: SyncRecord[] = [
 ];
 
 function input(over: Partial<ReportInput> = {}): ReportInput {
-  return {
-    district: { code: '440305', name: '南山区' },
-    month: '2026-11',
-    timeZone: TZ,
+  return reportInput({
     generatedAt: GENERATED_AT,
-    decisions: [],
-    policies: [],
-    reviewDepartments: [],
-    reviewDays: [],
     hardCases: hardCaseFigures(CASES, { granularity: 'month', value: '2026-11' }, GENERATED_AT, calendar),
     upwardSync: syncFigures(RECORDS, GENERATED_AT),
     ...over,
-  };
+  });
 }
 
 const report = buildMonthlyReport(input());
