@@ -6,7 +6,6 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
@@ -18,8 +17,8 @@ export const handler = middy(async (): Promise<PublicitySummary & { timeIndex: T
   // (EntitlementsNotified, EntitlementsGranted, PublicityPairsLapsed) are counted by the service as each is
   // done, as the policy consumer counts those it moves: not again here.
   const summary = await service.closePublicityWindows();
+  // TimeIndexReevaluations likewise, as the time index sends them.
   const timeIndex = await service.runTimeIndex();
-  metrics.addMetric('TimeIndexReevaluations', MetricUnit.Count, timeIndex.reevaluated);
   logger.info('entitlement schedule', { ...summary, timeIndex });
   return { ...summary, timeIndex };
 })

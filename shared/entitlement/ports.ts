@@ -284,7 +284,9 @@ export type EntitlementMetric =
    */
   | 'PublicityPairsLapsed'
   /** 公示 windows the schedule's close finished, each counted as it finishes. */
-  | 'PublicityWindowsClosed';
+  | 'PublicityWindowsClosed'
+  /** Pairs the time index sent back to be evaluated again (a birthday, a policy's validFrom), as they are sent. */
+  | 'TimeIndexReevaluations';
 
 /** Called only after the write the figure describes committed. */
 export interface MetricsSink {

@@ -97,6 +97,8 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: (policy: P
       for (let i = 0; i < rematches.length; i += 10) await queues.sendRematches(rematches.slice(i, i + 10));
       for (const e of due.filter((x) => x.subjectId === undefined)) policiesStarted += (await startPolicy(ports, e, startRun)) ? 1 : 0;
       await store.deleteFlips(due);
+      // Counted once its entries are gone, shard by shard: a run cut short keeps the count of what it did.
+      if (rematches.length > 0) ports.metrics.count('TimeIndexReevaluations', rematches.length);
       reevaluated += rematches.length;
     }
     buckets++;

@@ -61,6 +61,8 @@ describe('the time index wired', () => {
     expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1 });
     expect(w.sent.rematches.map((m) => m.data)).toEqual([expect.objectContaining({ creditCode: TURNS_80, subjectKind: 'person' })]);
     expect(flipEntries(w)).toEqual([]);
+    // Counted by the time index as it sends (the schedule's handler counts it no more).
+    expect(w.sent.metrics.filter((m) => m.metric === 'TimeIndexReevaluations').reduce((n, m) => n + m.value, 0)).toBe(1);
     await deliverRematches(w, service, true);
     expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
     expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 0 });
