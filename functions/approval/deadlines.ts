@@ -8,6 +8,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
@@ -17,8 +18,11 @@ import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 
-export const handler = middy(async (): Promise<DeadlinesSummary> => {
-  const summary = await deadlinesService().runDeadlines();
+// Stops starting cases before the function's timeout, so the run returns and is logged (the rest stays due).
+export const handler = middy(async (_event: unknown, context: Context): Promise<DeadlinesSummary> => {
+  const summary = await deadlinesService().runDeadlines(
+    typeof context?.getRemainingTimeInMillis === 'function' ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {},
+  );
   // Every deadline counts working days: a year whose public holidays the calendar lacks would make them
   // come early across 春节 and 国庆. Each run says so until the stage adds them (the calendar-uncovered alarm).
   const year = stageCalendarGap(nowIso());

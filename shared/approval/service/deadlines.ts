@@ -29,11 +29,32 @@ export interface DeadlinesSummary {
   readonly flagged: number;
   /** Outboxes found unsent after a crash and sent now. */
   readonly resent: number;
+  /** Due cases, bundles and outboxes not started because the run's time was running out: the next run takes them. */
+  readonly deferred: number;
+}
+
+export interface DeadlinesRunOptions {
+  /** The time the run has left (ms), the function's; unset, the run takes everything that is due. */
+  readonly timeLeftMs?: () => number;
+}
+
+/**
+ * Time kept back at the end of a run: the case in hand finishes (a load, a write and its outbound events,
+ * well under a second) and the run returns, so its summary is logged and no timeout is reported as the
+ * function's error. A backlog (after an outage) is then worked off over several runs, each ending cleanly.
+ */
+export const DEADLINES_TIME_RESERVE_MS = 10_000;
+
+/** One run: its clock's time, the time it has left, and what it left for the next run. */
+interface Run {
+  readonly now: string;
+  readonly timeLeftMs?: () => number;
+  deferred: number;
 }
 
 export interface DeadlinesService {
   /** One run at the clock's time. */
-  runDeadlines(): Promise<DeadlinesSummary>;
+  runDeadlines(options?: DeadlinesRunOptions): Promise<DeadlinesSummary>;
 }
 
 /** What the schedule needs for bundle applications: their store, the catalogue, the registry and the calendar. */
@@ -44,10 +65,18 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
+  /** True, and counted as deferred, once the run's time falls below the reserve: the item is left due. */
+  const outOfTime = (run: Run): boolean => {
+    if (run.timeLeftMs === undefined || run.timeLeftMs() >= DEADLINES_TIME_RESERVE_MS) return false;
+    run.deferred++;
+    return true;
+  };
 
-  async function terminateMissedSupplements(now: string): Promise<number> {
+  async function terminateMissedSupplements(run: Run): Promise<number> {
+    const { now } = run;
     let terminated = 0;
     for (const due of await store.overdue('SUPPLEMENT', now)) {
+      if (outOfTime(run)) continue;
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
       if (!known.decision) continue;
@@ -67,11 +96,13 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
    * follows. A bundle the index lists with nothing left to do (a final bundle's pending child, an entry
    * written before) is put back under what is next due, or taken out of the index.
    */
-  async function sweepBundles(now: string): Promise<{ terminated: number; flagged: number }> {
+  async function sweepBundles(run: Run): Promise<{ terminated: number; flagged: number }> {
+    const { now } = run;
     const counts = { terminated: 0, flagged: 0 };
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
     for (const applicationId of await store.overdueBundles(now)) {
+      if (outOfTime(run)) continue;
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) continue;
       // Each step answers with the bundle as it left it: the next step is keyed by that version.
@@ -87,18 +118,21 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     return counts;
   }
 
-  async function resendUnsentBundles(before: string): Promise<number> {
+  async function resendUnsentBundles(run: Run, before: string): Promise<number> {
     if (bundles === undefined || bundlePorts === undefined) return 0;
     let resent = 0;
     for (const { applicationId, sequence } of await bundlePorts.bundles.unsentBundleOutboxes(before)) {
+      if (outOfTime(run)) continue;
       if (await bundles.resendBundle(applicationId, sequence)) resent++;
     }
     return resent;
   }
 
-  async function flagOverdueVerifications(now: string): Promise<number> {
+  async function flagOverdueVerifications(run: Run): Promise<number> {
+    const { now } = run;
     let flagged = 0;
     for (const due of await store.overdue('VERIFICATION', now)) {
+      if (outOfTime(run)) continue;
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;
       if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) continue;
@@ -113,10 +147,12 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     return flagged;
   }
 
-  async function resendUnsent(now: string): Promise<number> {
+  async function resendUnsent(run: Run): Promise<number> {
+    const { now } = run;
     let resent = 0;
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
     for (const ref of await store.unsentOutboxes(before)) {
+      if (outOfTime(run)) continue;
       const waiting = await pendingOutbox(ref);
       // The store lists the outboxes of this schedule's own changes: a TERMINATED version with its hard-case
       // notice, an overdue flag. One written before it listed only those can be an event's, with effects
@@ -126,7 +162,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
       await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
     }
-    resent += await resendUnsentBundles(before);
+    resent += await resendUnsentBundles(run, before);
     if (resent > 0) telemetry.warn('resent unsent outboxes', { resent });
     return resent;
   }
@@ -139,15 +175,17 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   }
 
   return {
-    async runDeadlines() {
+    async runDeadlines(options = {}) {
       const now = ports.now();
-      const terminated = await terminateMissedSupplements(now);
-      const swept = await sweepBundles(now);
+      const run: Run = { now, ...(options.timeLeftMs !== undefined ? { timeLeftMs: options.timeLeftMs } : {}), deferred: 0 };
+      const terminated = await terminateMissedSupplements(run);
+      const swept = await sweepBundles(run);
       const summary = {
         terminated,
         bundlesTerminated: swept.terminated,
-        flagged: (await flagOverdueVerifications(now)) + swept.flagged,
-        resent: await resendUnsent(now),
+        flagged: (await flagOverdueVerifications(run)) + swept.flagged,
+        resent: await resendUnsent(run),
+        deferred: run.deferred,
       };
       telemetry.info('approval deadlines', { ...summary, now });
       return summary;
