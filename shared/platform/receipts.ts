@@ -19,14 +19,11 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 import { tableName } from './resources';
+import { isInbound, type EventRef } from './inbound';
 import type { TransactItem } from './transactions';
 
 /** What a receipt is about: the inbound event, as every consumer knows it. */
-export interface EventRef {
-  readonly source: string;
-  readonly id: string;
-  readonly type: string;
-}
+export type { EventRef } from './inbound';
 
 export type ReceiptOutcome = 'applied' | 'noEffect' | 'refused' | 'pending';
 
@@ -225,9 +222,7 @@ export interface Receipt {
 }
 
 /** Receipts are kept for inbound `gov.*` events only: internal messages have no upstream system to answer. */
-export function isInbound(ref: EventRef): boolean {
-  return ref.type.startsWith('gov.');
-}
+export { isInbound };
 
 export const applied = (ref: EventRef, at: string, effect: EffectPointer, details?: Record<string, unknown>): Receipt => ({
   ...refOf(ref),

@@ -5,19 +5,11 @@
  * address to the line when it writes both).
  */
 import type { AuditEntry } from '#platform/audit';
+import { auditSource } from '#platform/inbound';
 import type { ApplicationKind } from './conflict';
 import { causeKey, type Cause, type Decision } from './decision';
 
 const subjectOf = (applicationId: string) => `application:${applicationId}`;
-
-/**
- * The system that posted an upstream (`gov.*`) cause, under the key every capability's audit lines use for it
- * (`details.source`), so an auditor asks one field which system caused a change; the actor says it too, here.
- * Nothing for a cause CivicFlow made itself (a deadline, a re-decision after a change of the item).
- */
-export function sourceOf(cause: Pick<Cause, 'source' | 'type'>): { readonly source: string } | Record<string, never> {
-  return cause.type.startsWith('gov.') ? { source: cause.source } : {};
-}
 
 export function decisionAudit(decision: Decision, cause: Cause, action: string, at: string): AuditEntry {
   const codes = decision.reasons.map((r) => r.code);
@@ -32,7 +24,7 @@ export function decisionAudit(decision: Decision, cause: Cause, action: string, 
     causeId: causeKey(cause),
     details: {
       cause,
-      ...sourceOf(cause),
+      ...auditSource(cause),
       sequence: decision.sequence,
       outcome: decision.outcome,
       itemCode: decision.itemCode,
@@ -65,7 +57,7 @@ export function conflictAudit(
         ? 'same applicationId submitted with other content; the first submission stands'
         : `applicationId held by a ${kinds.heldAs} application, submitted as a ${kinds.submittedAs} application; the first submission stands`,
     causeId: causeKey(cause),
-    details: { cause, ...sourceOf(cause), applicationHash, storedHash, ...kinds },
+    details: { cause, ...auditSource(cause), applicationHash, storedHash, ...kinds },
   };
 }
 
@@ -78,7 +70,7 @@ export function refusalAudit(applicationId: string, cause: Cause, at: string, co
     at,
     why: message,
     causeId: causeKey(cause),
-    details: { cause, ...sourceOf(cause) },
+    details: { cause, ...auditSource(cause) },
   };
 }
 

@@ -6,11 +6,11 @@
  */
 import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
+import { auditSource } from '#platform/inbound';
 import { applied, isInbound, type Receipt } from '#platform/receipts';
 import type { BundleState } from '../domain/bundle/application';
 import { flaggedIn } from '../domain/bundle/later';
 import { causeKey, type Cause } from '../domain/decision';
-import { sourceOf } from '../domain/audit';
 import type { BundleVersionCause } from '../bundle-ports';
 import { applicationHref, outboundFor, verificationOverdueFor } from '../messages';
 import type { Outbox } from '../ports';
@@ -85,7 +85,7 @@ export function bundleAudit(s: BundleState, cause: Cause, action: string, at: st
     at,
     why: s.reasons.map((r) => r.code).join(',') || 'every applicable child approved',
     causeId: causeKey(cause),
-    details: { cause, ...sourceOf(cause), bundleCode: s.bundleCode, status: s.status, children: s.changedChildren },
+    details: { cause, ...auditSource(cause), bundleCode: s.bundleCode, status: s.status, children: s.changedChildren },
   };
 }
 

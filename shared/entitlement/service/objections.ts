@@ -21,6 +21,7 @@
  * self-objection leaves the pair listed for the close (service/publicity.ts), so an objection received in
  * time and still queued can hold it.
  */
+import { auditSource } from '#platform/inbound';
 import { applied, type EffectPointer } from '#platform/receipts';
 import {
   compilePolicy,
@@ -50,7 +51,7 @@ import {
 import type { ObjectionInput, ResolutionInput } from '../inbound';
 import { notifyMessages } from '../messages';
 import type { ObjectionWrite, PolicyEventPorts } from '../ports';
-import { noEffect, refuse, sourceOf, transitionsAudit, type Cause } from './records';
+import { noEffect, refuse, transitionsAudit, type Cause } from './records';
 import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 import { releaseIfWindowReleased, windowReleased } from './publicity';
@@ -69,7 +70,7 @@ function objectionAudit(o: Objection, cause: Cause, at: Instant, why: string) {
     at,
     why,
     causeId: cause.id,
-    details: { policyId: o.policyId, creditCode: o.creditCode, by: o.by, ...sourceOf(cause) },
+    details: { policyId: o.policyId, creditCode: o.creditCode, by: o.by, ...auditSource(cause) },
   };
 }
 

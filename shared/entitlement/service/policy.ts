@@ -2,12 +2,13 @@
  * A policy's own lifecycle: publication (store the version, then start its matching run: one slice per
  * registry shard) and withdrawal (nothing more is pushed; existing entitlements keep their state).
  */
+import { auditSource } from '#platform/inbound';
 import { applied } from '#platform/receipts';
 import { budgetDelta, onWithdrawn, planPublish, type Policy, type PolicyPlan } from '../domain';
 import { matchRunMessages, policyWithdrawnEvent } from '../messages';
 import { deferredStart } from './time';
 import type { PolicyEventPorts } from '../ports';
-import { noEffect, policyEffect, refuse, sourceOf, type Cause } from './records';
+import { noEffect, policyEffect, refuse, type Cause } from './records';
 
 const MAX_ATTEMPTS = 5;
 
@@ -64,7 +65,7 @@ export async function publishPolicy(ports: PolicyEventPorts, incoming: Policy, c
             at,
             why: fromVersion === null ? 'first version' : `replaces version ${fromVersion}`,
             causeId: cause.id,
-            details: { kind: policy.kind, budget: policy.budget ?? null, ...sourceOf(cause) },
+            details: { kind: policy.kind, budget: policy.budget ?? null, ...auditSource(cause) },
           },
           receipt: applied(cause, at, policyEffect(policy.policyId, policy.version)),
         });
@@ -94,7 +95,7 @@ export async function withdrawPolicy(ports: PolicyEventPorts, policyId: string, 
     if (plan.kind === 'withdraw') {
       const saved = await store.saveWithdraw(
         plan.policy,
-        { subject: `policy:${policyId}`, action: 'withdrawn', actor: cause.source, at, why: 'gov.policy.withdrawn', causeId: cause.id, details: sourceOf(cause) },
+        { subject: `policy:${policyId}`, action: 'withdrawn', actor: cause.source, at, why: 'gov.policy.withdrawn', causeId: cause.id, details: auditSource(cause) },
         applied(cause, at, { ...policyEffect(policyId, plan.policy.version), state: 'withdrawn' }),
       );
       if (!saved) continue;

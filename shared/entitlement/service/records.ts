@@ -4,7 +4,8 @@
  */
 import type { AuditEntry } from '#platform/audit';
 import { logger } from '#platform/powertools';
-import { isInbound, withKind, type EffectPointer } from '#platform/receipts';
+import { auditDetails, auditSource } from '#platform/inbound';
+import { withKind, type EffectPointer } from '#platform/receipts';
 import type { Transition } from '../domain';
 import type { PolicyEventPorts } from '../ports';
 
@@ -34,14 +35,6 @@ export const entitlementEffect = (policyId: string, creditCode: string, state?: 
 });
 
 /**
- * `{ source }` for the audit line of a change an upstream (`gov.*`) event made: the system that posted it, under
- * the key every capability's lines use (here it is the actor too). Nothing for CivicFlow's own causes.
- */
-export function sourceOf(cause: Cause | undefined): { readonly source: string } | Record<string, never> {
-  return cause !== undefined && isInbound(cause) ? { source: cause.source } : {};
-}
-
-/**
  * The audit line of a pair's transitions committed together, keyed by the revision they made; `cause` the
  * upstream event that made them, if one did (a confirmation, an objection, a recovery), whose source it names.
  */
@@ -57,7 +50,7 @@ export function transitionsAudit(chain: readonly Transition[], actor: string, ca
     at: last.at,
     why: steps.map((s) => s.reason).join(',') || last.reason,
     causeId: `r${next.revision}`,
-    details: { policyVersion: next.policyVersion, ...(next.explanation ? { explanation: next.explanation } : {}), ...sourceOf(cause) },
+    details: { policyVersion: next.policyVersion, ...(next.explanation ? { explanation: next.explanation } : {}), ...auditSource(cause) },
   };
 }
 
@@ -93,7 +86,7 @@ export async function refuse(
       at,
       why: `${r.reason}: ${r.message}`,
       causeId: cause.id,
-      ...(isInbound(cause) ? { details: sourceOf(cause) } : {}),
+      ...auditDetails(cause),
     },
   );
   logger.warn('policy event refused', { eventId: cause.id, type: cause.type, policyId, reason: r.reason });

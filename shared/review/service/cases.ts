@@ -4,6 +4,7 @@
  * real review, or one that does not match its case, is refused with its reason.
  */
 import type { AuditEntry } from '#platform/audit';
+import { auditSource } from '#platform/inbound';
 import { applied, withKind, type EventRef, type Receipt } from '#platform/receipts';
 import { invitationDueAt, rectificationDueAt } from '../domain/due';
 import { openRectification } from '../domain/rectification';
@@ -13,7 +14,7 @@ import { buildWorkOrder } from '../domain/workorder';
 import { rectificationOpenedEvent, workOrderEvent } from '../messages';
 import type { CaseBundle, Rejection, ReviewChange } from '../ports';
 import type { DecideContext, Decision, Outcome } from './decision';
-import { caseAudit, caseEffect, inbound, noEffect, rectAudit, sourceOf } from './records';
+import { caseAudit, caseEffect, inbound, noEffect, rectAudit } from './records';
 
 /** The rectification a 差评 opens (at most one per case), with its audit lines (naming the system that posted the 差评) and its event. */
 function openRectifications(effects: readonly OpenRectificationEffect[], ctx: DecideContext): Pick<ReviewChange, 'rectWrite' | 'audits' | 'outbound'> {
@@ -75,10 +76,10 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
   const opened = openRectifications(result.effects, ctx);
   const rejections = result.rejected.map((r) => parkedRejection(r.review, r.code, r.reason, now));
   const audits: AuditEntry[] = [
-    caseAudit(kase.caseId, 'case:completed', cause.source, now, `case completed at ${kase.completedAt} (${kase.source})`, `completed:${kase.caseId}`, inbound(cause) ? sourceOf(cause) : undefined),
+    caseAudit(kase.caseId, 'case:completed', cause.source, now, `case completed at ${kase.completedAt} (${kase.source})`, `completed:${kase.caseId}`, auditSource(cause)),
     // A parked review's line names the system that posted the review, not the one that completed the case.
     ...result.applied.map((r) =>
-      caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel, ...sourceOf(r.event) }),
+      caseAudit(kase.caseId, 'review:accepted', r.channel, now, `parked review, level ${r.level}`, r.reviewId, { level: r.level, channel: r.channel, ...auditSource(r.event) }),
     ),
     ...rejections.map((r) => caseAudit(kase.caseId, 'review:rejected', 'system', now, `${r.code}: ${r.reason}`, r.ref, sourceDetails(r))),
     ...(opened.audits ?? []),
@@ -149,7 +150,7 @@ function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<O
     caseId: review.caseId,
     caseWrite: { expectedVersion: record?.version, version: (record?.version ?? 0) + 1, parked: [...parked, review] },
     audits: [
-      caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId, inbound(ref) ? sourceOf(ref) : undefined),
+      caseAudit(review.caseId, 'review:parked', review.channel, now, 'the case is not known yet; kept until it is', review.reviewId, auditSource(ref)),
     ],
     ...(inbound(ref) ? { receipts: [withKind(ref, now, 'PARKED', reason, { effect, details: { reviewId: review.reviewId } })] } : {}),
   };
@@ -181,7 +182,7 @@ export function decideReview(bundle: CaseBundle, ctx: DecideContext, review: Rev
         ...(opened.rectWrite ? { rectWrite: opened.rectWrite } : {}),
         figureDeltas: result.figureDeltas,
         audits: [
-          caseAudit(review.caseId, 'review:accepted', review.channel, now, why, review.reviewId, { level: review.level, channel: review.channel, ...sourceOf(ref) }),
+          caseAudit(review.caseId, 'review:accepted', review.channel, now, why, review.reviewId, { level: review.level, channel: review.channel, ...auditSource(ref) }),
           ...(opened.audits ?? []),
         ],
         outbound: opened.outbound ?? [],

@@ -3,6 +3,7 @@
  * why, and what became of each inbound event, for the source that sent it.
  */
 import type { AuditEntry } from '#platform/audit';
+import { auditSource } from '#platform/inbound';
 import { isInbound, withKind, type EffectPointer, type EventRef } from '#platform/receipts';
 import type { HistoryEntry } from '../domain/types';
 import { nothing, type Effect } from './decision';
@@ -30,16 +31,9 @@ export function caseAudit(
   causeId: string,
   details?: Record<string, unknown>,
 ): AuditEntry {
-  return { subject: `case:${caseId}`, action, actor, at, why, causeId, ...(details ? { details } : {}) };
-}
-
-/**
- * `{ source }` for the audit line of a change an upstream event made: the system that posted it (its
- * CloudEvents `source`, the principal that signed it), besides the actor the event names (a channel, a
- * department and staff member). Nothing for a change CivicFlow made itself (the schedule, an approval's case).
- */
-export function sourceOf(ref: EventRef | undefined): { readonly source: string } | Record<string, never> {
-  return inbound(ref) ? { source: ref.source } : {};
+  // No details, or none to say (a change CivicFlow made itself has no source): the line has no `details`.
+  const some = details !== undefined && Object.keys(details).length > 0;
+  return { subject: `case:${caseId}`, action, actor, at, why, causeId, ...(some ? { details } : {}) };
 }
 
 /** A rectification history entry's line; `cause` is the upstream event that added the entry, if one did. */
@@ -56,6 +50,6 @@ export function rectAudit(entry: HistoryEntry, caseId: string, cause?: EventRef)
     at: entry.at,
     why: entry.note ?? entry.action,
     causeId: entry.key,
-    details: { step: entry.action, ...(entry.satisfied !== undefined ? { satisfied: entry.satisfied } : {}), ...sourceOf(cause) },
+    details: { step: entry.action, ...(entry.satisfied !== undefined ? { satisfied: entry.satisfied } : {}), ...auditSource(cause) },
   };
 }
