@@ -113,7 +113,11 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
         ctx.log('[fault] DynamoDB Local stopped');
       } else {
         const wasDown = ctx.supervisor.down;
-        await ctx.supervisor.ensureUp();
+        try {
+          await ctx.supervisor.ensureUp();
+        } catch (error) {
+          return { status: 503, body: { error: (error as Error).message, dynamoDown: ctx.supervisor.down } };
+        }
         if (wasDown) ctx.log('[fault] DynamoDB Local restarted');
       }
       return { status: 200, body: { dynamoDown: ctx.supervisor.down } };

@@ -20,6 +20,9 @@ export const SIGNAL_EXIT_GRACE_MS = 1000;
 /** An exit the way a JVM ends on SIGINT or SIGTERM: killed by it, or exit code 128 + its number. */
 const bySignal = (how: string): boolean => /SIGINT|SIGTERM|exit code 1(30|43)$/.test(how);
 
+/** How long ensureUp() waits for a JVM that neither answers nor exits. */
+export const ENSURE_UP_PATIENCE_MS = 30_000;
+
 type Mode = 'up' | 'restarting' | 'down' | 'stopped';
 
 /** Whether anything answers HTTP at the endpoint (DynamoDB Local answers a bare GET with a 400). */
@@ -139,12 +142,25 @@ export class DynamoSupervisor {
 
   /**
    * Ends a deliberate outage, or waits for a restart under way: either way DynamoDB Local is up after.
-   * A JVM that died a moment ago may not be noticed yet: one that does not answer is waited for.
+   * A JVM that died a moment ago may not be noticed yet: one that does not answer is waited for, until it
+   * answers again (it was busy) or exits (watch() then restarts it), for at most `patienceMs`; after that
+   * this throws, naming the JVM. The JVM checked is the one that was current when the check began: a restart
+   * that ends during the check has replaced it, and the new one is not waited on to exit.
    */
-  async ensureUp(): Promise<void> {
-    if (this.mode === 'up' && !(await answers(this.current.endpoint))) {
-      await this.current.exited;
-      await this.noticed; // watch() has seen the exit and started the restart
+  async ensureUp(patienceMs = ENSURE_UP_PATIENCE_MS): Promise<void> {
+    const checked = this.current;
+    if (this.mode === 'up' && !(await answers(checked.endpoint))) {
+      const deadline = Date.now() + patienceMs;
+      let exited = false;
+      void checked.exited.then(() => (exited = true));
+      while (this.current === checked && this.mode === 'up' && !exited) {
+        if (Date.now() >= deadline) {
+          throw new Error(`DynamoDB Local (pid ${checked.pid}) at ${checked.endpoint} has not answered for ${patienceMs} ms and is still running`);
+        }
+        await new Promise((r) => setTimeout(r, 200));
+        if (await answers(checked.endpoint)) return;
+      }
+      if (exited && this.current === checked) await this.noticed; // watch() has seen the exit and started the restart
     }
     if (this.mode === 'down') {
       this.mode = 'restarting';

@@ -206,4 +206,34 @@ describe('DynamoSupervisor', () => {
     expect(supervisor.state().mode).toBe('up');
     await supervisor.stop();
   });
+
+  it('does not wait for the new JVM to exit when a restart ends while it checks the old one', async () => {
+    const { first, supervisor, starts } = supervise();
+    const up = supervisor.ensureUp(); // checks the first JVM, which does not answer (a fake)
+    first.exit('killed by SIGKILL'); // and dies; the restart ends before the check does
+    while (starts.length === 0 || supervisor.state().mode !== 'up') await nextTurn();
+    // The old supervisor then waited for the *current* JVM, the new one, to exit: for ever.
+    const settled = await Promise.race([up.then(() => 'up'), new Promise((r) => setTimeout(() => r('still waiting'), 2000))]);
+    expect(settled).toBe('up');
+    expect(supervisor.state()).toEqual({ mode: 'up', pid: starts[0]!.jvm.pid, crashes: 1 });
+    await supervisor.stop();
+  });
+
+  it('gives up on a JVM that neither answers nor exits, naming it, after its patience', async () => {
+    const { first, supervisor, starts } = supervise();
+    await expect(supervisor.ensureUp(600)).rejects.toThrow(`DynamoDB Local (pid ${first.pid}) at http://127.0.0.1:1 has not answered for 600 ms and is still running`);
+    expect(starts).toHaveLength(0);
+    expect(supervisor.state().mode).toBe('up');
+    await supervisor.stop();
+  });
+
+  it('waits for a JVM that does not answer and then exits, and for its restart', async () => {
+    const { first, supervisor, starts } = supervise();
+    const up = supervisor.ensureUp();
+    setTimeout(() => first.exit('killed by SIGKILL'), 300);
+    await up;
+    expect(starts).toHaveLength(1);
+    expect(supervisor.state()).toEqual({ mode: 'up', pid: starts[0]!.jvm.pid, crashes: 1 });
+    await supervisor.stop();
+  });
 });
