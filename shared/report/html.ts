@@ -13,6 +13,7 @@
  * Chinese is drawn as boxes. `npm run report -- --html` says so when fontconfig finds none.
  */
 import { LABELS, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
+import { objectionsCell, OBJECTION_FIELDS } from './objection-cell';
 import { basisText, columnName, columnsOf, formatValue, RANKING_COLUMNS, rankLabel, SECTIONS, type PolicyColumn } from './render';
 import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
 
@@ -182,7 +183,10 @@ const countCell = (field: 'eligible' | 'needsInfo' | 'notified' | 'delivered' | 
   cell: (p: PolicyRow) => String(p[field]),
 });
 
-/** The page's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, which did not count it. */
+/**
+ * The page's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, `removed` in one of version 1 to
+ * 6, which did not count them.
+ */
 export const PAGE_POLICY_COLUMNS: readonly PagePolicyColumn[] = [
   {
     header: '政策',
@@ -201,6 +205,8 @@ export const PAGE_POLICY_COLUMNS: readonly PagePolicyColumn[] = [
   countCell('disbursed', '已拨付'),
   countCell('exhausted', '额度用完'),
   { header: '公示失效', fields: ['lapsed'], num: true, cell: (p) => formatValue(p.lapsed ?? null, 'count') },
+  { header: '异议 提出/成立/驳回', fields: OBJECTION_FIELDS, num: true, cell: objectionsCell },
+  { header: '异议移出', fields: ['removed'], num: true, cell: (p) => formatValue(p.removed ?? null, 'count') },
   { header: '覆盖率', fields: ['coverage'], num: true, cell: (p) => formatValue(p.coverage, 'rate') },
   { header: '发布至最后推送', fields: ['publishToLastPushMs'], num: true, cell: (p) => escapeHtml(formatValue(p.publishToLastPushMs, 'ms')) },
 ];

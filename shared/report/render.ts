@@ -6,6 +6,7 @@
 import { OUTCOMES } from '#approval';
 import { LABELS, SECTION_PUBLICITY_COUNTS, TOTAL_KEY, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
 import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { objectionsCell, OBJECTION_FIELDS } from './objection-cell';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
 
@@ -122,7 +123,10 @@ export interface PolicyColumn {
   readonly cell: (p: PolicyRow) => string;
 }
 
-/** The terminal's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, which did not count it. */
+/**
+ * The terminal's 政策明细. `lapsed` is "—" in a stored report of version 1 to 5, `removed` in one of version
+ * 1 to 6, which did not count them.
+ */
 export const TEXT_POLICY_COLUMNS: readonly PolicyColumn[] = [
   { header: '政策', fields: ['name', 'policyId'], cell: (p) => `${p.name}（${p.policyId}）` },
   { header: '部门', fields: ['departmentCode'], cell: (p) => p.departmentCode },
@@ -135,6 +139,8 @@ export const TEXT_POLICY_COLUMNS: readonly PolicyColumn[] = [
   { header: '拨付', fields: ['disbursed'], cell: (p) => String(p.disbursed) },
   { header: '追回', fields: ['recovered'], cell: (p) => String(p.recovered) },
   { header: '公示失效', fields: ['lapsed'], cell: (p) => formatValue(p.lapsed ?? null, 'count') },
+  { header: '异议 提出/成立/驳回', fields: OBJECTION_FIELDS, cell: objectionsCell },
+  { header: '异议移出', fields: ['removed'], cell: (p) => formatValue(p.removed ?? null, 'count') },
   { header: '覆盖率', fields: ['coverage'], cell: (p) => formatValue(p.coverage, 'rate') },
 ];
 
