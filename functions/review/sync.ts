@@ -12,6 +12,7 @@ import * as z from 'zod/mini';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { SYNC_STATES } from '#review/domain/upward/sync';
+import { lambdaTimeLeft } from '#platform/time-reserve';
 import { repushRecords, runSync, type RepushSummary, type SyncRunOptions, type SyncSummary } from '#review/sync';
 import { stageSyncPorts } from '#review/adapters';
 
@@ -49,7 +50,10 @@ export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}
 
 // Stops starting records before the function's timeout, so the run returns and its counts are written.
 export const handler = middy(
-  async (event: unknown, context: Context): Promise<SyncResult> => runUpwardSync(event, typeof context?.getRemainingTimeInMillis === 'function' ? { timeLeftMs: () => context.getRemainingTimeInMillis() } : {}),
+  async (event: unknown, context: Context): Promise<SyncResult> => {
+    const timeLeftMs = lambdaTimeLeft(context);
+    return runUpwardSync(event, timeLeftMs ? { timeLeftMs } : {});
+  },
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

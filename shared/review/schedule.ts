@@ -6,7 +6,7 @@
  * cases (service/carry-out.ts); a case that fails is logged, counted and stays due for the next run.
  * Re-running it changes nothing.
  */
-import { inPool } from '#platform/pool';
+import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import type { ReviewPorts } from './ports';
 import { decideAndCarryOut } from './service/carry-out';
 import { decideInvitations, decideOverdue, figureMetrics, type ScheduleSummary } from './service/schedule';
@@ -19,7 +19,7 @@ const SCHEDULE_CONCURRENCY = 8;
 
 export interface ScheduleRunOptions {
   /** The time the run has left (ms), the function's; unset, the run takes every case that is due. */
-  readonly timeLeftMs?: () => number;
+  readonly timeLeftMs?: TimeLeft;
 }
 
 /**
@@ -34,18 +34,8 @@ export const SCHEDULE_TIME_RESERVE_MS = 10_000;
  * Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted, not fatal.
  * Once the time left falls below the reserve, the ids not started yet are left due and counted as deferred.
  */
-async function forEachCase(
-  ports: ReviewPorts,
-  ids: readonly string[],
-  work: (id: string) => Promise<void>,
-  tally: { failed: number; deferred: number },
-  timeLeftMs: (() => number) | undefined,
-): Promise<void> {
-  await inPool(ids, SCHEDULE_CONCURRENCY, async (id) => {
-    if (timeLeftMs !== undefined && timeLeftMs() < SCHEDULE_TIME_RESERVE_MS) {
-      tally.deferred++;
-      return;
-    }
+async function forEachCase(ports: ReviewPorts, ids: readonly string[], work: (id: string) => Promise<void>, tally: { failed: number }, box: TimeBox): Promise<void> {
+  await box.forEachWithin(ids, SCHEDULE_CONCURRENCY, async (id) => {
     try {
       await work(id);
     } catch (error) {
@@ -67,8 +57,8 @@ async function emitFigures(ports: ReviewPorts, now: string): Promise<void> {
 export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOptions = {}): Promise<ScheduleSummary> {
   const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
-  const tally = { failed: 0, deferred: 0 };
-  const { timeLeftMs } = options;
+  const tally = { failed: 0 };
+  const box = timeBox(SCHEDULE_TIME_RESERVE_MS, options.timeLeftMs);
   await forEachCase(
     ports,
     await ports.store.dueCaseIds('invite', now),
@@ -80,7 +70,7 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
       }
     },
     tally,
-    timeLeftMs,
+    box,
   );
   await forEachCase(
     ports,
@@ -91,10 +81,10 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
       overdueFlagged(ports, flags, now);
     },
     tally,
-    timeLeftMs,
+    box,
   );
   await emitFigures(ports, now);
-  const summary: ScheduleSummary = { ...counts, ...tally };
+  const summary: ScheduleSummary = { ...counts, ...tally, deferred: box.deferred };
   scheduleRan(ports, summary, now);
   return summary;
 }

@@ -5,7 +5,7 @@
  * answer or a re-push racing a send never undo each other, and an ACKED record is never sent again (the
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
-import { inPool } from '#platform/pool';
+import { timeBox, type TimeLeft } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
 import {
@@ -52,7 +52,7 @@ export interface SyncSummary {
 
 export interface SyncRunOptions {
   /** The time the run has left (ms), the function's; unset, the run takes every due record it read. */
-  readonly timeLeftMs?: () => number;
+  readonly timeLeftMs?: TimeLeft;
 }
 
 /**
@@ -142,18 +142,16 @@ async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promi
 export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): Promise<SyncSummary> {
   const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0, deferred: 0 };
   const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
-  const { timeLeftMs } = options;
-  await inPool(due, CONCURRENCY, async (record) => {
-    if (timeLeftMs !== undefined && timeLeftMs() < SYNC_TIME_RESERVE_MS) {
-      counts.deferred++; // untouched: still due
-      return;
-    }
+  const box = timeBox(SYNC_TIME_RESERVE_MS, options.timeLeftMs);
+  // A record not started is untouched: still due.
+  await box.forEachWithin(due, CONCURRENCY, async (record) => {
     try {
       await sendOne(ports, record, counts);
     } catch (error) {
       ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error: error as Error });
     }
   });
+  counts.deferred = box.deferred;
   for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
     ports.metrics.count(name, value);
   }

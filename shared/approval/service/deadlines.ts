@@ -5,6 +5,7 @@
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
  */
+import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
 import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
@@ -35,7 +36,7 @@ export interface DeadlinesSummary {
 
 export interface DeadlinesRunOptions {
   /** The time the run has left (ms), the function's; unset, the run takes everything that is due. */
-  readonly timeLeftMs?: () => number;
+  readonly timeLeftMs?: TimeLeft;
 }
 
 /**
@@ -45,11 +46,10 @@ export interface DeadlinesRunOptions {
  */
 export const DEADLINES_TIME_RESERVE_MS = 10_000;
 
-/** One run: its clock's time, the time it has left, and what it left for the next run. */
+/** One run: its clock's time, and its time box (the time it has left, and what it left for the next run). */
 interface Run {
   readonly now: string;
-  readonly timeLeftMs?: () => number;
-  deferred: number;
+  readonly box: TimeBox;
 }
 
 export interface DeadlinesService {
@@ -66,11 +66,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
   /** True, and counted as deferred, once the run's time falls below the reserve: the item is left due. */
-  const outOfTime = (run: Run): boolean => {
-    if (run.timeLeftMs === undefined || run.timeLeftMs() >= DEADLINES_TIME_RESERVE_MS) return false;
-    run.deferred++;
-    return true;
-  };
+  const outOfTime = (run: Run): boolean => run.box.outOfTime();
 
   async function terminateMissedSupplements(run: Run): Promise<number> {
     const { now } = run;
@@ -177,7 +173,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   return {
     async runDeadlines(options = {}) {
       const now = ports.now();
-      const run: Run = { now, ...(options.timeLeftMs !== undefined ? { timeLeftMs: options.timeLeftMs } : {}), deferred: 0 };
+      const run: Run = { now, box: timeBox(DEADLINES_TIME_RESERVE_MS, options.timeLeftMs) };
       const terminated = await terminateMissedSupplements(run);
       const swept = await sweepBundles(run);
       const summary = {
@@ -185,7 +181,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
         bundlesTerminated: swept.terminated,
         flagged: (await flagOverdueVerifications(run)) + swept.flagged,
         resent: await resendUnsent(run),
-        deferred: run.deferred,
+        deferred: run.box.deferred,
       };
       telemetry.info('approval deadlines', { ...summary, now });
       return summary;

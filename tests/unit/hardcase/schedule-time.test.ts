@@ -3,14 +3,14 @@
  * the function's timeout cut short would lose those counts for good, the cases it moved being no longer
  * due: once the time left falls below the reserve it starts no more cases, and they stay due.
  */
-type Module = typeof import('#functions/hardcase/schedule');
+type Module = typeof import('#hardcase/schedule');
 let forEachWithin: Module['forEachWithin'];
 let TIME_RESERVE_MS: number;
 const saved = process.env.LOG_LEVEL;
 
 beforeAll(async () => {
   process.env.LOG_LEVEL = 'SILENT'; // read when the logger is created: quiet the expected failure line
-  ({ forEachWithin, TIME_RESERVE_MS } = await import('#functions/hardcase/schedule'));
+  ({ forEachWithin, HARDCASE_TIME_RESERVE_MS: TIME_RESERVE_MS } = await import('#hardcase/schedule'));
 });
 afterAll(() => {
   if (saved === undefined) delete process.env.LOG_LEVEL;
