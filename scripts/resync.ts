@@ -30,7 +30,8 @@ export const RESYNC: CommandSpec = {
     '  npm run resync -- --state REJECTED,PARKED',
     "  npm run resync -- --day 2026-11-02 --state REJECTED",
     "  npm run resync -- --record 'RV-C1#1'",
-    'Prints what was re-pushed, refused again (with the reasons), skipped (with why) and not found, then what the sender did.',
+    'Prints what was re-pushed, refused again (with the reasons), skipped (with why), not found and deferred, then what the sender did.',
+    'A re-push that runs short of time lists the records it did not start in "deferred": re-push them with --record.',
   ],
 };
 

@@ -13,13 +13,13 @@ import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { SYNC_STATES } from '#review/domain/upward/sync';
 import { lambdaTimeLeft } from '#platform/time-reserve';
-import { repushRecords, runSync, type RepushSummary, type SyncRunOptions, type SyncSummary } from '#review/sync';
+import { repushRecords, REPUSH_MAX_RECORDS, runSync, type RepushSummary, type SyncRunOptions, type SyncSummary } from '#review/sync';
 import { stageSyncPorts } from '#review/adapters';
 
 const states = z.array(z.enum(SYNC_STATES)).check(z.minLength(1));
 const repushSchema = z.object({
   repush: z.discriminatedUnion('by', [
-    z.object({ by: z.literal('record'), recordIds: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(1000)) }),
+    z.object({ by: z.literal('record'), recordIds: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(REPUSH_MAX_RECORDS)) }),
     z.object({ by: z.literal('day'), day: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)), states: z.optional(states) }),
     z.object({ by: z.literal('state'), states }),
   ]),
@@ -42,13 +42,16 @@ export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}
       return { error: `${['repush', ...issue.path.map(String)].join('.')}: ${issue.message}` };
     }
     const { repush, remap, actor } = parsed.data;
-    const summary = await repushRecords(ports, repush, { remap: remap ?? true, actor });
+    // Both stop starting records with the same time left, so the answer reaches the operator; what the
+    // re-push had no time for is in `repush.deferred`, and `repush.continueWith` re-pushes it.
+    const summary = await repushRecords(ports, repush, { remap: remap ?? true, actor, ...options });
     return { repush: summary, sync: await runSync(ports, options) };
   }
   return { sync: await runSync(ports, options) };
 }
 
-// Stops starting records before the function's timeout, so the run returns and its counts are written.
+// Stops starting records (re-pushes and sends) before the function's timeout, so the run returns and its
+// counts are written.
 export const handler = middy(
   async (event: unknown, context: Context): Promise<SyncResult> => {
     const timeLeftMs = lambdaTimeLeft(context);

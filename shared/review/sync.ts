@@ -202,7 +202,29 @@ export interface RepushSummary {
   readonly refusedAgain: readonly { readonly recordId: string; readonly reason: string }[];
   readonly skipped: readonly { readonly recordId: string; readonly state: SyncState; readonly reason: string }[];
   readonly missing: readonly string[];
+  /** Selected records not started because the run's time was running out: untouched, in their state still. */
+  readonly deferred: readonly string[];
+  /** With `deferred`: the selector that re-pushes them (at most REPUSH_MAX_RECORDS of them; run it until none is deferred). */
+  readonly continueWith?: RepushSelector;
 }
+
+/** Records a re-push may name one by one (the sender's payload refuses more). */
+export const REPUSH_MAX_RECORDS = 1000;
+
+export interface RepushOptions extends SyncRunOptions {
+  /** Map each record again from its case as stored now; false sends the stored payload. */
+  readonly remap: boolean;
+  /** Who re-pushes, for the audit trail. */
+  readonly actor: string;
+}
+
+/**
+ * Time kept back at the end of a re-push: the record in hand finishes (a read, a mapping, a write) and the
+ * operator gets the answer saying what was re-pushed and what is deferred. The sender runs right after in
+ * the same invocation and stops with the same reserve, so a re-push that used the time up leaves the
+ * sending to the next minute's run.
+ */
+export const REPUSH_TIME_RESERVE_MS = SYNC_TIME_RESERVE_MS;
 
 async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<SyncRecord[]> {
   if (selector.by === 'record') {
@@ -213,14 +235,24 @@ async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<S
   return recordsOf(ports, selector.states);
 }
 
-/** Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless `remap` is false. */
-export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: { readonly remap: boolean; readonly actor: string }): Promise<RepushSummary> {
+/**
+ * Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless
+ * `remap` is false. Once the time left falls below REPUSH_TIME_RESERVE_MS it starts no more records: they
+ * are listed in `deferred`, untouched, and `continueWith` names them for the next re-push.
+ */
+export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: RepushOptions): Promise<RepushSummary> {
   const now = ports.now();
   const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
   const repushed: string[] = [];
   const refusedAgain: { recordId: string; reason: string }[] = [];
   const skipped = [...selection.skipped];
+  const deferred: string[] = [];
+  const box = timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs);
   for (const listed of selection.selected) {
+    if (box.outOfTime()) {
+      deferred.push(listed.recordId);
+      continue;
+    }
     const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
     const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
     const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
@@ -232,6 +264,7 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
       refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
     } else repushed.push(record.recordId);
   }
-  ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length });
-  return { repushed, refusedAgain, skipped, missing: selection.missing };
+  ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length, deferred: deferred.length });
+  const continueWith: RepushSelector | undefined = deferred.length > 0 ? { by: 'record', recordIds: deferred.slice(0, REPUSH_MAX_RECORDS) } : undefined;
+  return { repushed, refusedAgain, skipped, missing: selection.missing, deferred, ...(continueWith ? { continueWith } : {}) };
 }

@@ -10,7 +10,7 @@ import { DEFAULT_SYNC_CONFIG } from '#review/domain/upward/sync';
 import type { EventRef } from '#platform/receipts';
 import { runSchedule } from '#review/schedule';
 import { createReviewService, type ReviewService } from '#review/service';
-import { repushRecords, runSync, SYNC_TIME_RESERVE_MS, upwardFigures, type SyncPorts } from '#review/sync';
+import { REPUSH_TIME_RESERVE_MS, repushRecords, runSync, SYNC_TIME_RESERVE_MS, upwardFigures, type SyncPorts } from '#review/sync';
 import type { CatalogueItem, UpwardPorts } from '#review/ports';
 import { catalogueEntry } from '#review/service/upward';
 import { memoryReview, MemoryPlatform, MemorySyncStore, shanghai, type MemoryReview } from '#support/memory/review';
@@ -233,6 +233,31 @@ describe('the sender', () => {
     await repushRecords(syncPorts, { by: 'record', recordIds: ['C1#1'] }, { remap: false, actor: 'op' });
     platform.script.push({ kind: 'rejected', code: 'DUPLICATE', message: '评价数据不可重复' });
     expect(await runSync(syncPorts)).toMatchObject({ acked: 1 });
+  });
+
+  // An operator's re-push of a long outage's records could reach the function's timeout: the answer saying
+  // what was re-pushed would be lost, and the sender's counts with it.
+  it('re-pushes no more records once the time left falls below the reserve, and names the rest to re-push next', async () => {
+    catalogue.set('ITEM-QX-01', { ...ITEM, departmentCreditCode: undefined });
+    for (const caseId of ['C1', 'C2', 'C3']) {
+      await reviews.completeCase(makeCase({ caseId }), ref('gov.case.completed'));
+      await reviews.submitReview(makeReview(makeCase({ caseId }), 5));
+    }
+    expect(states()).toEqual({ 'C1#1': 'REJECTED', 'C2#1': 'REJECTED', 'C3#1': 'REJECTED' });
+    catalogue.set('ITEM-QX-01', ITEM);
+    const left = [60_000, REPUSH_TIME_RESERVE_MS - 1];
+    const timeLeftMs = () => left.shift() ?? REPUSH_TIME_RESERVE_MS - 1;
+    const cut = await repushRecords(syncPorts, { by: 'state', states: ['REJECTED'] }, { remap: true, actor: 'op', timeLeftMs });
+    expect(cut).toMatchObject({ repushed: ['C1#1'], deferred: ['C2#1', 'C3#1'], continueWith: { by: 'record', recordIds: ['C2#1', 'C3#1'] } });
+    // The deferred records are untouched: still REJECTED, no audit line.
+    expect(states()).toEqual({ 'C1#1': 'PENDING', 'C2#1': 'REJECTED', 'C3#1': 'REJECTED' });
+    expect(sync.audits.map((a) => a.subject)).toEqual(['upward:C1#1']);
+    expect(m.log.lines.find((l) => l.message === 'upward sync: re-push')).toMatchObject({ attributes: expect.objectContaining({ repushed: 1, deferred: 2 }) });
+    // The selector it gives re-pushes the rest, and nothing is left over.
+    const rest = await repushRecords(syncPorts, cut.continueWith!, { remap: true, actor: 'op', timeLeftMs: () => 60_000 });
+    expect(rest).toMatchObject({ repushed: ['C2#1', 'C3#1'], deferred: [] });
+    expect(rest.continueWith).toBeUndefined();
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 3, acked: 3 });
   });
 
   it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
