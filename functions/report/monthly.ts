@@ -6,18 +6,23 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { config } from '#platform/stage-config';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
+import { lambdaTimeLeft } from '#platform/time-reserve';
 import { reportPorts } from '#report/adapters';
 import { runMonthlyReport, type MonthlyReportResult } from '#report/service';
 
-export const handler = middy(async (event: unknown): Promise<MonthlyReportResult> => {
+// One report per run, written in one create-only put at the end: a run cut short writes nothing and the
+// next one builds the month again. The time left only warns when a run came close to the timeout.
+export const handler = middy(async (event: unknown, context: Context): Promise<MonthlyReportResult> => {
   const requested = (event as { month?: unknown } | null)?.month;
   const { district, timeZone } = config();
   const month = typeof requested === 'string' ? { month: requested } : {};
-  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month }, reportPorts);
+  const timeLeftMs = lambdaTimeLeft(context);
+  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month, ...(timeLeftMs ? { timeLeftMs } : {}) }, reportPorts);
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -2,6 +2,7 @@
  * The monthly report's use case (shared/report/service.ts) with in-memory ports: which month it builds,
  * that a stored report is never rebuilt over, and what it refuses.
  */
+import { jest } from '@jest/globals';
 import { createCalendar } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
@@ -11,7 +12,8 @@ import { memoryReports } from '#support/memory/report';
 
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
 Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
-const { runMonthlyReport } = await import('#report/service');
+const { runMonthlyReport, REPORT_TIME_WARNING_MS } = await import('#report/service');
+const { logger } = await import('#platform/powertools');
 afterAll(() => {
   for (const [k, v] of Object.entries(saved)) {
     if (v === undefined) delete process.env[k];
@@ -82,5 +84,38 @@ describe('runMonthlyReport', () => {
       return empty(scope);
     } };
     expect(await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ }, racing)).toMatchObject({ outcome: 'exists' });
+  });
+
+  // One report per run, written in one create-only put once everything is read: there is nothing to stop
+  // between, and a run its timeout cuts short must leave nothing behind that the next run would not redo.
+  it('stores nothing when a run is cut short while reading, and the next run builds the whole month', async () => {
+    const mem = memoryReports(empty);
+    let cut = true;
+    const timingOut = { ...mem.ports, readInput: async (scope: ReportScope) => {
+      const input = await mem.ports.readInput(scope);
+      if (cut) throw Object.assign(new Error('Task timed out after 300.00 seconds'), { name: 'TimeoutError' });
+      return input;
+    } };
+    const now = '2026-12-01T01:00:00.000Z';
+    await expect(runMonthlyReport({ now, district, timeZone: TZ }, timingOut)).rejects.toThrow('Task timed out');
+    expect(mem.stored.size).toBe(0);
+    cut = false;
+    expect(await runMonthlyReport({ now: '2026-12-02T01:00:00.000Z', district, timeZone: TZ }, timingOut)).toMatchObject({ month: '2026-11', outcome: 'generated' });
+    expect(mem.stored.get('440305|2026-11')).toMatchObject({ generatedAt: '2026-12-02T01:00:00.000Z' });
+    expect(mem.reads).toHaveLength(2);
+  });
+
+  it('warns when a run ends close to the timeout, so a growing month is seen before it outgrows it', async () => {
+    const warn = jest.spyOn(logger, 'warn').mockImplementation(() => undefined);
+    try {
+      const mem = memoryReports(empty);
+      await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ, month: '2026-10', timeLeftMs: () => REPORT_TIME_WARNING_MS }, mem.ports);
+      await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ, month: '2026-09' }, mem.ports);
+      expect(warn).not.toHaveBeenCalled();
+      expect(await runMonthlyReport({ now: '2026-12-01T01:00:00.000Z', district, timeZone: TZ, timeLeftMs: () => 20_000 }, mem.ports)).toMatchObject({ outcome: 'generated' });
+      expect(warn).toHaveBeenCalledWith('report.near-timeout', { district: '440305', month: '2026-11', remainingMs: 20_000, warnBelowMs: REPORT_TIME_WARNING_MS });
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
