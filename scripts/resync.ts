@@ -30,8 +30,8 @@ export const RESYNC: CommandSpec = {
     '  npm run resync -- --state REJECTED,PARKED',
     "  npm run resync -- --day 2026-11-02 --state REJECTED",
     "  npm run resync -- --record 'RV-C1#1'",
-    'Prints what was re-pushed, refused again (with the reasons), skipped (with why), not found and deferred, then what the sender did.',
-    'A re-push that runs short of time lists the records it did not start in "deferred": re-push them with --record.',
+    'Prints what was re-pushed, refused again (with the reasons), skipped (with why), not found, failed (with why) and deferred, then what the sender did.',
+    'A re-push that runs short of time lists the records it did not start in "deferred", and those whose re-push failed in "failed": re-push them with --record.',
   ],
 };
 

@@ -202,9 +202,14 @@ export interface RepushSummary {
   readonly refusedAgain: readonly { readonly recordId: string; readonly reason: string }[];
   readonly skipped: readonly { readonly recordId: string; readonly state: SyncState; readonly reason: string }[];
   readonly missing: readonly string[];
+  /** Selected records whose re-push failed (a read or write refused, the case unreadable): as they were. */
+  readonly failed: readonly { readonly recordId: string; readonly reason: string }[];
   /** Selected records not started because the run's time was running out: untouched, in their state still. */
   readonly deferred: readonly string[];
-  /** With `deferred`: the selector that re-pushes them (at most REPUSH_MAX_RECORDS of them; run it until none is deferred). */
+  /**
+   * With `failed` or `deferred`: the selector that re-pushes them, the failed first (at most
+   * REPUSH_MAX_RECORDS of them; run it until none is left).
+   */
   readonly continueWith?: RepushSelector;
 }
 
@@ -248,23 +253,32 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
   const skipped = [...selection.skipped];
   const deferred: string[] = [];
   const box = timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs);
+  const failed: { recordId: string; reason: string }[] = [];
   for (const listed of selection.selected) {
     if (box.outOfTime()) {
       deferred.push(listed.recordId);
       continue;
     }
-    const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
-    const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
-    const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
-    if (!change.changed) {
-      skipped.push({ recordId: record.recordId, state: record.state, reason: change.ignored });
-    } else if (!(await write(ports, record, change, options.actor))) {
-      skipped.push({ recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' });
-    } else if (change.next.state === 'REJECTED') {
-      refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
-    } else repushed.push(record.recordId);
+    try {
+      const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
+      const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
+      const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
+      if (!change.changed) {
+        skipped.push({ recordId: record.recordId, state: record.state, reason: change.ignored });
+      } else if (!(await write(ports, record, change, options.actor))) {
+        skipped.push({ recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' });
+      } else if (change.next.state === 'REJECTED') {
+        refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
+      } else repushed.push(record.recordId);
+    } catch (error) {
+      // One record's failure (a read or a write refused, its case unreadable) is that record's: the write is
+      // conditional and whole, so it is as it was; the others go on, and the answer names it to re-push.
+      ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error: error as Error });
+      failed.push({ recordId: listed.recordId, reason: (error as Error).message });
+    }
   }
-  ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length, deferred: deferred.length });
-  const continueWith: RepushSelector | undefined = deferred.length > 0 ? { by: 'record', recordIds: deferred.slice(0, REPUSH_MAX_RECORDS) } : undefined;
-  return { repushed, refusedAgain, skipped, missing: selection.missing, deferred, ...(continueWith ? { continueWith } : {}) };
+  ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length, failed: failed.length, deferred: deferred.length });
+  const again = [...failed.map((f) => f.recordId), ...deferred];
+  const continueWith: RepushSelector | undefined = again.length > 0 ? { by: 'record', recordIds: again.slice(0, REPUSH_MAX_RECORDS) } : undefined;
+  return { repushed, refusedAgain, skipped, missing: selection.missing, failed, deferred, ...(continueWith ? { continueWith } : {}) };
 }

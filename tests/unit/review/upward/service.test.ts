@@ -260,6 +260,39 @@ describe('the sender', () => {
     expect(await runSync(syncPorts)).toMatchObject({ attempted: 3, acked: 3 });
   });
 
+  // One record whose case could not be read threw out of the whole re-push: the operator got an error, not
+  // the answer, and did not learn which records had been re-pushed before it.
+  it('goes on past a record whose re-push fails, leaves it as it was and names it to re-push again', async () => {
+    catalogue.set('ITEM-QX-01', { ...ITEM, departmentCreditCode: undefined });
+    for (const caseId of ['C1', 'C2', 'C3']) {
+      await reviews.completeCase(makeCase({ caseId }), ref('gov.case.completed'));
+      await reviews.submitReview(makeReview(makeCase({ caseId }), 5));
+    }
+    catalogue.set('ITEM-QX-01', ITEM);
+    const flaky: SyncPorts = {
+      ...syncPorts,
+      remap: {
+        ...syncPorts.remap!,
+        loadCase: async (id) => {
+          if (id === 'C2') throw new Error('ProvisionedThroughputExceededException: Rate of requests exceeds the allowed throughput');
+          return syncPorts.remap!.loadCase(id);
+        },
+      },
+    };
+    const answer = await repushRecords(flaky, { by: 'state', states: ['REJECTED'] }, { remap: true, actor: 'op' });
+    expect(answer).toMatchObject({
+      repushed: ['C1#1', 'C3#1'],
+      failed: [{ recordId: 'C2#1', reason: expect.stringContaining('ProvisionedThroughputExceededException') }],
+      deferred: [],
+      continueWith: { by: 'record', recordIds: ['C2#1'] },
+    });
+    expect(states()).toEqual({ 'C1#1': 'PENDING', 'C2#1': 'REJECTED', 'C3#1': 'PENDING' });
+    expect(m.log.lines.find((l) => l.message === 'upward sync: re-push')).toMatchObject({ attributes: expect.objectContaining({ repushed: 2, failed: 1 }) });
+    const rest = await repushRecords(syncPorts, answer.continueWith!, { remap: true, actor: 'op' });
+    expect(rest).toMatchObject({ repushed: ['C2#1'], failed: [] });
+    expect(rest.continueWith).toBeUndefined();
+  });
+
   it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
     await reviews.completeCase(makeCase(), ref('gov.case.completed'));
     await reviews.submitReview(makeReview(makeCase(), 5));
