@@ -2,6 +2,7 @@
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
@@ -45,21 +46,26 @@ export async function provisionTables(client: DynamoDBClient): Promise<Record<Ta
             : undefined,
         }),
       );
-      if (spec.ttlAttribute) {
-        await client.send(
-          new UpdateTimeToLiveCommand({
-            TableName: tableName,
-            TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true },
-          }),
-        );
-      }
     } catch (error) {
       // A data folder from an earlier run already has the table.
       if (!(error instanceof ResourceInUseException)) throw error;
       await client.send(new DescribeTableCommand({ TableName: tableName }));
     }
+    if (spec.ttlAttribute) await ensureTimeToLive(client, tableName, spec.ttlAttribute);
   }
   return names;
+}
+
+/**
+ * Turns the table's TTL on unless it is on already: a new table, and one a data folder kept from before the
+ * topology gave it a TTL (or from a start stopped between the table's creation and this call), which would
+ * otherwise keep its expired items for good.
+ */
+async function ensureTimeToLive(client: DynamoDBClient, tableName: string, attribute: string): Promise<void> {
+  const now = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const status = now.TimeToLiveDescription?.TimeToLiveStatus;
+  if ((status === 'ENABLED' || status === 'ENABLING') && now.TimeToLiveDescription?.AttributeName === attribute) return;
+  await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } }));
 }
 
 export interface LocalQueue {
