@@ -4,7 +4,10 @@
  * 沙盘推演 against the local runtime: posts the draft item version (a bare item, or a
  * gov.catalog.item.published event whose data is one) to POST /simulations, signed with the principal's
  * local development key, shows a progress bar while the slices run, and prints the result as tables.
+ * A 5xx (the runtime starting, its storage restarting) is posted again, for up to a minute, with the same
+ * `Idempotency-Key`: a fresh one per run, so a retry gets the simulation the failed post may have stored.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { devKey, signedHeaders } from '#auth/signature';
 import type { ItemSimulationView, PolicySimulationView, SimulationView } from '#simulation';
@@ -28,6 +31,7 @@ export const SIMULATE: CommandSpec = {
     'Example:',
     '  npm run simulate -- draft-CG-0107.json --days 30',
     'Prints the outcome transitions, the projected 秒批率 and materials waived, the regressions and the facts blocking the most instant approvals.',
+    'A post answered 5xx is tried again for up to a minute with the same Idempotency-Key (a new one each run): one run starts one simulation.',
   ],
 };
 
@@ -151,16 +155,60 @@ function bar(progress: SimulationView['progress']): void {
   else process.stderr.write(`${line}\n`);
 }
 
+/** Longest time a post answered 5xx is tried again. */
+const RETRY_FOR_MS = 60_000;
+
+export interface PostOptions {
+  /** This run's `Idempotency-Key`, sent with every try (default: a new UUID). */
+  readonly key?: string;
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly now?: () => number;
+}
+
+/**
+ * POST /simulations, signed on each try (the signature's date must be recent); a 5xx is tried again after
+ * its Retry-After (else 1 s) for up to RETRY_FOR_MS, with the same key, so the runtime answers a retry with
+ * the simulation an earlier try stored instead of starting another. Exported for the unit test.
+ */
+export async function postSimulation(
+  base: string,
+  body: string,
+  signed: (method: string, path: string, payload: string) => Record<string, string>,
+  options: PostOptions = {},
+): Promise<{ status: number; answer: { simulationId?: string; error?: string; errors?: { path: string; message: string }[] } }> {
+  const key = options.key ?? randomUUID();
+  const send = options.fetch ?? fetch;
+  const now = options.now ?? Date.now;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadline = now() + RETRY_FOR_MS;
+  for (;;) {
+    const res = await send(`${base}/simulations`, { method: 'POST', headers: { 'content-type': 'application/json', 'idempotency-key': key, ...signed('POST', '/simulations', body) }, body });
+    const text = await res.text();
+    let answer: { simulationId?: string; error?: string; errors?: { path: string; message: string }[] };
+    try {
+      answer = JSON.parse(text) as typeof answer;
+    } catch {
+      answer = { error: text.slice(0, 200) };
+    }
+    const wait = Math.max(1, Number(res.headers.get('retry-after') ?? 1) || 1) * 1000;
+    if (res.status >= 500 && now() + wait < deadline) {
+      await sleep(wait);
+      continue;
+    }
+    return { status: res.status, answer };
+  }
+}
+
 async function main(cli: Parsed): Promise<number> {
   const body = JSON.stringify(simulationRequest(cli, new Date()));
   const base = runtimeUrl(cli.values.url);
   const as = cli.values.as ?? '/auditors/district';
   const signed = (method: string, path: string, payload: string) => signedHeaders(as, devKey(as), method, path, payload);
-  const started = await fetch(`${base}/simulations`, { method: 'POST', headers: { 'content-type': 'application/json', ...signed('POST', '/simulations', body) }, body });
-  const answer = (await started.json()) as { simulationId?: string; error?: string; errors?: { path: string; message: string }[] };
-  if (started.status !== 202 || answer.simulationId === undefined) {
+  const { status, answer } = await postSimulation(base, body, signed);
+  if (status !== 202 || answer.simulationId === undefined) {
     const details = (answer.errors ?? []).map((e) => `\n  ${e.path || '(body)'}: ${e.message}`).join('');
-    throw new Error(`${base} refused the simulation (${started.status}): ${answer.error ?? 'no reason given'}${details}`);
+    throw new Error(`${base} refused the simulation (${status}): ${answer.error ?? 'no reason given'}${details}`);
   }
   const path = `/simulations/${encodeURIComponent(answer.simulationId)}`;
   let last = '';

@@ -1,6 +1,6 @@
 // npm run simulate: the request a command line asks for, and the tables it prints.
 import { UsageError } from '#local/cli';
-import { renderResult, simulationRequest } from '#scripts/simulate';
+import { postSimulation, renderResult, simulationRequest } from '#scripts/simulate';
 import { simulationHtml } from '#scripts/simulate-html';
 import type { ItemSimulationView } from '#simulation';
 
@@ -123,3 +123,44 @@ const view: ItemSimulationView = {
     blockingFacts: [{ fact: 'applicant.safetyChecked', applications: 1 }],
   },
 };
+
+describe('npm run simulate posting the request', () => {
+  /** A runtime that answers the first `failures` posts with a 503, then 202; it records each post's headers. */
+  function runtime(failures: number) {
+    const posts: Record<string, string>[] = [];
+    const fake = (async (_url: string, init: RequestInit) => {
+      posts.push({ ...(init.headers as Record<string, string>) });
+      const ok = posts.length > failures;
+      return new Response(JSON.stringify(ok ? { simulationId: 'sim-1', href: '/simulations/sim-1' } : { error: 'storage unavailable' }), {
+        status: ok ? 202 : 503,
+        headers: ok ? {} : { 'retry-after': '2' },
+      });
+    }) as typeof fetch;
+    return { posts, fake };
+  }
+  const signed = () => ({ 'x-signed': 'yes' });
+
+  it('sends one Idempotency-Key with every try of a post answered 5xx, and a new one on the next run', async () => {
+    const slept: number[] = [];
+    const first = runtime(2);
+    const out = await postSimulation('http://rt', '{}', signed, { fetch: first.fake, sleep: async (ms) => void slept.push(ms), now: () => 0 });
+    expect(out).toEqual({ status: 202, answer: { simulationId: 'sim-1', href: '/simulations/sim-1' } });
+    expect(slept).toEqual([2000, 2000]);
+    const keys = first.posts.map((h) => h['idempotency-key']);
+    expect(keys).toHaveLength(3);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(new Set(keys).size).toBe(1);
+    const second = runtime(0);
+    await postSimulation('http://rt', '{}', signed, { fetch: second.fake, sleep: async () => undefined, now: () => 0 });
+    expect(second.posts[0]!['idempotency-key']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.posts[0]!['idempotency-key']).not.toBe(keys[0]);
+  });
+
+  it('gives up after a minute of 5xx and answers the last one', async () => {
+    let clock = 0;
+    const { posts, fake } = runtime(1000);
+    const out = await postSimulation('http://rt', '{}', signed, { fetch: fake, sleep: async (ms) => void (clock += ms), now: () => clock });
+    expect(out.status).toBe(503);
+    expect(posts.length).toBe(30);
+  });
+});
