@@ -27,6 +27,8 @@ export interface DevContext {
   readonly drain: (timeoutMs?: number) => Promise<boolean>;
   readonly queueDepths: () => unknown;
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
+  /** Where DynamoDB Local listens (the same port across its restarts), for a test that arranges items directly. */
+  readonly dynamoEndpoint?: string;
   /** The audit lines of one subject (`application:…`, `case:…`, `rectification:…`, `hardcase:…`), oldest first. */
   readonly audit: (subject: string) => Promise<readonly Record<string, unknown>[]>;
 }
@@ -76,8 +78,8 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
       return { status: result.error ? 400 : 200, body: result };
     },
     'GET /_dev/health': async () => ({ status: 200, body: { ok: true } }),
-    // DynamoDB Local as the supervisor sees it: up, restarting or down, its pid and how often it died.
-    'GET /_dev/dynamo': async () => ({ status: 200, body: ctx.supervisor.state() }),
+    // DynamoDB Local as the supervisor sees it: up, restarting or down, its pid, how often it died, its endpoint.
+    'GET /_dev/dynamo': async () => ({ status: 200, body: { ...ctx.supervisor.state(), ...(ctx.dynamoEndpoint ? { endpoint: ctx.dynamoEndpoint } : {}) } }),
     'GET /openapi.json': async () => ({ status: 200, body: openapi }),
     'GET /_dev/clock': async () => ({ status: 200, body: clockState() }),
     'POST /_dev/clock': setClock,

@@ -216,6 +216,7 @@ async function assemble(
     drain,
     queueDepths,
     sqs: { endpoint: aws.sqsStandIn.endpoint, queues: localQueues },
+    dynamoEndpoint: aws.dynamo.endpoint,
     audit: (subject) => auditOf(aws.ddbAdmin, subject),
     extra: receiver,
   });
