@@ -367,6 +367,15 @@ export const functions = {
     sendsTo: [],
     consumes: { queue: 'simulation', batchSize: 1, maxBatchingWindowSeconds: 0, maxConcurrency: 16 },
   },
+  simulationSweep: {
+    entry: 'functions/simulation/sweep.ts',
+    description: '沙盘推演 schedule: queues the slices of simulations stored but never queued (their start stopped in between).',
+    timeoutSeconds: 60,
+    memoryMiB: 512,
+    // Its own table only: the pending jobs, and each one marked queued once its slices are sent.
+    tables: { simulations: 'readwrite' },
+    sendsTo: ['simulation'],
+  },
 } as const satisfies Record<string, FunctionSpec>;
 
 export interface RouteSpec {
@@ -448,6 +457,12 @@ export const schedules = [
     function: 'hardcaseSchedule',
     everyMinutes: 15,
     description: '办不成事: overdue contact and resolution deadlines (working days), offers for manual reviews past their promised days.',
+  },
+  {
+    name: 'simulation-sweep',
+    function: 'simulationSweep',
+    everyMinutes: 5,
+    description: '沙盘推演: simulations stored more than 2 minutes ago and never queued (their start stopped in between) are queued.',
   },
   {
     name: 'monthly-report',

@@ -1,7 +1,8 @@
 /**
  * POST /simulations: a reader not limited to named routes posts a draft item version and a
  * window; the draft is validated as a published version would be, every refusal naming its field. The job
- * is stored and its slices queued: 202 with the id to poll (GET /simulations/{simulationId}).
+ * is stored and its slices queued: 202 with the id to poll (GET /simulations/{simulationId}). A request that
+ * stops between the two leaves the job `pending`: the simulation sweep (sweep.ts) queues it after a grace period.
  *
  * With an `Idempotency-Key` header, a repeat of the key by the same principal within 24 hours starts
  * nothing: the same request is answered 202 with the first request's simulation (and `Idempotent-Replayed:

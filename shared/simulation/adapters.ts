@@ -8,7 +8,7 @@ import { nowIso } from '#platform/clock';
 import { logger } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import type { SimulationPorts } from './ports';
-import { createSimulationService, type SimulationService, type StartPorts } from './service';
+import { createSimulationService, type SimulationService, type StartPorts, type SweepPorts } from './service';
 import { simulationStore } from './store';
 
 const sendSlices: SimulationPorts['sendSlices'] = (events) => sendInternal(events);
@@ -17,6 +17,15 @@ const info: SimulationPorts['info'] = (message, fields) => logger.info(message, 
 
 /** The API's ports: starting a job only (no replay, no matching; see service.ts `StartPorts`). */
 export const simulationStartPorts: StartPorts = { store: simulationStore, policies: { slices: ENTERPRISE_SHARDS }, sendSlices, now: nowIso, newId, info };
+
+/** The sweep's ports: the pending jobs and the slice queue (no replay, no matching). */
+export const simulationSweepPorts: SweepPorts = {
+  store: simulationStore,
+  sendSlices,
+  now: nowIso,
+  info,
+  error: (message, fields) => logger.error(message, fields),
+};
 
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,

@@ -7,6 +7,7 @@ import type { CreditLookup, Policy, SubjectKind, SubjectProfile } from '#entitle
 import type { PolicySliceTally } from './domain/policy-tally';
 import type { SliceTally } from './domain/tally';
 import type { KeyRecord } from './domain/idempotency';
+import type { PendingJob } from './domain/sweep';
 
 /** A slice's tally: of an item's stored decisions, or of a shard of profiles for a policy. */
 export type AnyTally = SliceTally | PolicySliceTally;
@@ -25,10 +26,12 @@ export interface StoredSimulation {
   readonly job: SimulationJob;
   /** Shard → its tally, for the slices done. */
   readonly slices: ReadonlyMap<number, AnyTally>;
+  /** False while the job's slices have not all been queued (the sweep queues them after a grace period). */
+  readonly queued: boolean;
 }
 
 export interface SimulationStore {
-  /** Create-only. */
+  /** Create-only; the job is listed as pending (not queued) until `markJobQueued`. */
   createJob(job: SimulationJob): Promise<void>;
   /**
    * The job and its `Idempotency-Key` record together, or neither: false, with the record that stands,
@@ -39,6 +42,10 @@ export interface SimulationStore {
   loadKey(keyId: string): Promise<KeyRecord | undefined>;
   /** Records that the job's slices of the key's request were queued. */
   markQueued(keyId: string): Promise<void>;
+  /** Records that all the job's slices were queued: it is no longer pending (idempotent). */
+  markJobQueued(job: Pick<SimulationJob, 'simulationId' | 'createdAt'>): Promise<void>;
+  /** The jobs still pending that were created at or before `createdUpTo` (ISO 8601), oldest first. */
+  pendingJobs(createdUpTo: string): Promise<PendingJob[]>;
   loadJob(simulationId: string): Promise<SimulationJob | undefined>;
   /** Whether the slice's tally is stored: a redelivered slice then replays nothing again. */
   hasSlice(simulationId: string, shard: number): Promise<boolean>;

@@ -14,13 +14,18 @@ import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationReque
 import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
 import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
+import { requeueCutoff, strandedJobs } from './domain/sweep';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 interface ViewCommon {
   readonly simulationId: string;
   readonly requestedBy: string;
   readonly createdAt: string;
-  readonly status: 'running' | 'done';
+  /**
+   * pending: stored, its slices not (all) queued yet — the request that started it stopped in between; the
+   * sweep queues them within minutes. running: queued, slices still to run. done: every slice is in.
+   */
+  readonly status: 'pending' | 'running' | 'done';
 }
 
 export interface ItemSimulationView extends ViewCommon {
@@ -43,18 +48,18 @@ export interface PolicySimulationView extends ViewCommon {
 
 export type SimulationView = ItemSimulationView | PolicySimulationView;
 
-function common(job: SimulationJob, done: boolean): ViewCommon {
-  return { simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: done ? 'done' : 'running' };
+function common(job: SimulationJob, done: boolean, queued: boolean): ViewCommon {
+  return { simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: done ? 'done' : queued ? 'running' : 'pending' };
 }
 
 /** What GET /simulations/{id} shows of a stored simulation: progress, and the result once every slice is in. */
-export function viewOf({ job, slices }: StoredSimulation): SimulationView {
+export function viewOf({ job, slices, queued }: StoredSimulation): SimulationView {
   const done = slices.size >= job.slices;
   const request = job.request;
   if (isPolicyRequest(request)) {
     const merged = mergePolicyTallies([...slices.values()] as PolicySliceTally[]);
     return {
-      ...common(job, done),
+      ...common(job, done, queued),
       kind: 'policy',
       policyId: request.policy.policyId,
       draftVersion: request.policy.version,
@@ -64,7 +69,7 @@ export function viewOf({ job, slices }: StoredSimulation): SimulationView {
   }
   const merged = mergeTallies([...slices.values()] as SliceTally[]);
   return {
-    ...common(job, done),
+    ...common(job, done, queued),
     kind: 'item',
     itemCode: request.draft.itemCode,
     draftVersion: request.draft.version,
@@ -80,7 +85,7 @@ export function viewOf({ job, slices }: StoredSimulation): SimulationView {
  * `sleep` is how a repeat of an `Idempotency-Key` waits for its first request to queue the job.
  */
 export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
-  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued'>;
+  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued' | 'markJobQueued'>;
   readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
   readonly sleep?: (ms: number) => Promise<void>;
 };
@@ -114,6 +119,7 @@ export async function startSimulation(ports: StartPorts, request: SimulationRequ
   const job = newJob(ports, request, requestedBy);
   await ports.store.createJob(job);
   await ports.sendSlices(sliceEvents(job));
+  await ports.store.markJobQueued(job);
   started(ports, job);
   return job;
 }
@@ -139,6 +145,7 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
   const created = await ports.store.createKeyedJob(job, record);
   if (created.created) {
     await ports.sendSlices(sliceEvents(job));
+    await ports.store.markJobQueued(job);
     await ports.store.markQueued(record.keyId);
     started(ports, job);
     return { kind: 'started', simulationId: job.simulationId };
@@ -152,6 +159,7 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
       const first = await ports.store.loadJob(stored.simulationId);
       if (first === undefined) throw new Error(`simulation ${stored.simulationId} of a key has no job`);
       await ports.sendSlices(sliceEvents(first));
+      await ports.store.markJobQueued(first);
       await ports.store.markQueued(stored.keyId);
       ports.info('simulation queued again', { simulationId: first.simulationId });
       break;
@@ -164,6 +172,56 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** What the sweep needs: the pending jobs, the slice queue, the clock. */
+export type SweepPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'info'> & {
+  readonly store: Pick<SimulationPorts['store'], 'pendingJobs' | 'loadJob' | 'markJobQueued'>;
+  readonly error: (message: string, fields: Record<string, unknown>) => void;
+};
+
+export interface SweepSummary {
+  /** Jobs whose slices were queued by this run. */
+  readonly requeued: number;
+  /** Jobs that failed (logged): still pending, the next run tries again. */
+  readonly failed: number;
+  /** Jobs not started because the run's time was running out: still pending, the next run takes them. */
+  readonly deferred: number;
+}
+
+/**
+ * Time kept back at the end of a sweep: the job in hand finishes (a read, a send and a write, well under a
+ * second) and the run returns, so its count (SimulationsRequeued) is written.
+ */
+export const SWEEP_TIME_RESERVE_MS = 10_000;
+
+/**
+ * The simulation sweep (a schedule): queues the slices of every job stored and not queued for longer than the
+ * grace period (domain/sweep.ts), then marks it queued. A job queued twice (its first request had sent its
+ * slices and stopped before marking it, or a repeat of its key queued it too) still counts each slice once.
+ */
+export async function requeueStranded(ports: SweepPorts, options: { readonly timeLeftMs?: () => number } = {}): Promise<SweepSummary> {
+  const now = ports.now();
+  const summary = { requeued: 0, failed: 0, deferred: 0 };
+  for (const pending of strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now)) {
+    if (options.timeLeftMs !== undefined && options.timeLeftMs() < SWEEP_TIME_RESERVE_MS) {
+      summary.deferred++;
+      continue;
+    }
+    try {
+      const job = await ports.store.loadJob(pending.simulationId);
+      // Written with its job in one transaction: an entry without one is a defect; nothing to queue.
+      if (job === undefined) throw new Error(`pending simulation ${pending.simulationId} has no job`);
+      await ports.sendSlices(sliceEvents(job));
+      await ports.store.markJobQueued(job);
+      summary.requeued++;
+      ports.info('simulation queued again', { simulationId: job.simulationId, createdAt: job.createdAt, by: 'sweep' });
+    } catch (error) {
+      summary.failed++;
+      ports.error('simulation sweep: failed; the job stays pending and is tried again next run', { simulationId: pending.simulationId, error: error as Error });
+    }
+  }
+  return summary;
+}
 
 export function createSimulationService(ports: SimulationPorts) {
   function start(request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {

@@ -2,6 +2,12 @@
  * The simulations table (the SimulationStore port). One partition per simulation:
  *
  *   SIM#<simulationId>  JOB          the request (draft, window), who asked, when, how many slices; create-only
+ *                                    but for `pending` (true until its slices were all queued; a job stored
+ *                                    before the sweep existed has none: it was queued)
+ *   PENDING             <createdAt>#<simulationId>
+ *                                    a job stored and not queued yet, written with the job and deleted
+ *                                    with its `pending` once its slices are queued: the simulation sweep
+ *                                    reads this one partition (a few items at most: starts are rare)
  *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice
  *   KEY#<keyId>         KEY          an Idempotency-Key's record (keyId: hash of principal and key): the
  *                                    simulation it started, the hash of its request, whether the slices
@@ -30,6 +36,10 @@ const JOB_SK = 'JOB';
 const SLICE_PREFIX = 'SLICE#';
 const sliceSk = (shard: number) => `${SLICE_PREFIX}${String(shard).padStart(2, '0')}`;
 const keyOf = (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' });
+const PENDING_PK = 'PENDING';
+const pendingOf = (job: Pick<SimulationJob, 'simulationId' | 'createdAt'>) => ({ pk: PENDING_PK, sk: `${job.createdAt}#${job.simulationId}` });
+const jobItem = (job: SimulationJob) => ({ pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, pending: true, bodyGz: pack(job) });
+const pendingItem = (job: SimulationJob) => ({ ...pendingOf(job), kind: 'pending', simulationId: job.simulationId, createdAt: job.createdAt });
 /** Tries of the keyed create when a concurrent transaction on the same key made it cancel. */
 const KEYED_ATTEMPTS = 5;
 
@@ -65,8 +75,18 @@ async function loadKey(keyId: string): Promise<KeyRecord | undefined> {
 
 export const simulationStore: SimulationStore = {
   async createJob(job) {
-    if (!(await putOnce({ pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, bodyGz: pack(job) }))) {
-      throw new Error(`simulation ${job.simulationId} exists`);
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: table(), Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: table(), Item: pendingItem(job) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') throw new Error(`simulation ${job.simulationId} exists`);
+      throw error;
     }
   },
   async createKeyedJob(job, key) {
@@ -85,7 +105,8 @@ export const simulationStore: SimulationStore = {
                   ExpressionAttributeValues: { ':now': nowSeconds },
                 },
               },
-              { Put: { TableName: table(), Item: { pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, bodyGz: pack(job) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table(), Item: jobItem(job), ConditionExpression: 'attribute_not_exists(pk)' } },
+              { Put: { TableName: table(), Item: pendingItem(job) } },
             ],
           }),
         );
@@ -114,6 +135,39 @@ export const simulationStore: SimulationStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
+  async markJobQueued(job) {
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: table(),
+                Key: { pk: pkOf(job.simulationId), sk: JOB_SK },
+                UpdateExpression: 'REMOVE pending',
+                ConditionExpression: 'attribute_exists(pk)',
+              },
+            },
+            { Delete: { TableName: table(), Key: pendingOf(job) } },
+          ],
+        }),
+      );
+    } catch (error) {
+      // No such job: nothing to mark (a pending entry never exists without its job).
+      if (cancellationCodes(error)?.[0] !== 'ConditionalCheckFailed') throw error;
+    }
+  },
+  async pendingJobs(createdUpTo) {
+    // `<createdAt>#<id>` sorts by creation time (ISO 8601 in one form); '$' follows '#', so a job created
+    // at `createdUpTo` itself is listed.
+    const items = await queryAll({
+      TableName: table(),
+      KeyConditionExpression: 'pk = :p AND sk < :s',
+      ExpressionAttributeValues: { ':p': PENDING_PK, ':s': `${createdUpTo}$` },
+      ConsistentRead: true,
+    });
+    return items.map((i) => ({ simulationId: i.simulationId as string, createdAt: i.createdAt as string }));
+  },
   async loadJob(simulationId) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));
     return out.Item === undefined ? undefined : unpack<SimulationJob>(out.Item);
@@ -126,10 +180,10 @@ export const simulationStore: SimulationStore = {
     putOnce({ pk: pkOf(simulationId), sk: sliceSk(shard), kind: 'slice', shard, storedAt: at, bodyGz: pack(tally) }),
   async load(simulationId) {
     const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': pkOf(simulationId) } });
-    const jobItem = items.find((i) => i.sk === JOB_SK);
-    if (jobItem === undefined) return undefined;
+    const found = items.find((i) => i.sk === JOB_SK);
+    if (found === undefined) return undefined;
     const slices = new Map<number, AnyTally>();
     for (const item of items) if (item.kind === 'slice') slices.set(item.shard as number, unpack<AnyTally>(item));
-    return { job: unpack<SimulationJob>(jobItem), slices };
+    return { job: unpack<SimulationJob>(found), slices, queued: found.pending !== true };
   },
 };

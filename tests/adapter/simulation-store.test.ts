@@ -80,3 +80,40 @@ describe('Idempotency-Key records in the simulations table', () => {
     expect(await store.hasSlice('sim-s1', 4)).toBe(false);
   });
 });
+
+describe('jobs stored and not queued (the sweep\'s list)', () => {
+  // Before every other job of this file: the table's one list of pending jobs is shared by its tests.
+  const T = (minute: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + minute * 60_000).toISOString();
+
+  it('lists a job as pending from its creation, by creation time, until it is marked queued', async () => {
+    await store.createJob(job('sim-p1', T(0)));
+    await store.createKeyedJob(job('sim-p2', T(5)), record('kp', 'sim-p2', T(5)));
+    await store.createJob(job('sim-p3', T(10)));
+    expect(await store.pendingJobs(T(5))).toEqual([
+      { simulationId: 'sim-p1', createdAt: T(0) },
+      { simulationId: 'sim-p2', createdAt: T(5) },
+    ]);
+    expect((await store.load('sim-p1'))?.queued).toBe(false);
+    await store.markJobQueued(job('sim-p1', T(0)));
+    await store.markJobQueued(job('sim-p1', T(0)));
+    expect((await store.pendingJobs(T(10))).map((p) => p.simulationId)).toEqual(['sim-p2', 'sim-p3']);
+    expect((await store.load('sim-p1'))?.queued).toBe(true);
+    expect(await store.loadJob('sim-p1')).toEqual(job('sim-p1', T(0)));
+    expect((await store.load('sim-p2'))?.queued).toBe(false);
+  });
+
+  it('stores a job once, with one entry, and marks no job that is not there', async () => {
+    await expect(store.createJob(job('sim-p3', T(10)))).rejects.toThrow('simulation sim-p3 exists');
+    expect((await db().partition('simulations', 'PENDING')).filter((i) => i.simulationId === 'sim-p3')).toHaveLength(1);
+    await store.markJobQueued(job('sim-none', T(1)));
+    expect(await db().get('simulations', { pk: 'SIM#sim-none', sk: 'JOB' })).toBeUndefined();
+  });
+
+  it('shows a job stored before the sweep existed (no pending attribute) as queued', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const old = job('sim-old', T(20));
+    await db().doc.send(new PutCommand({ TableName: db().tables.simulations, Item: { pk: 'SIM#sim-old', sk: 'JOB', kind: 'job', createdAt: old.createdAt, bodyGz: gzipSync(JSON.stringify(old)) } }));
+    expect((await store.load('sim-old'))?.queued).toBe(true);
+  });
+});

@@ -121,6 +121,7 @@ class KeyedStore {
   keys = new Map<string, KeyRecord>();
   async createJob(job: SimulationJob) {
     this.jobs.set(job.simulationId, job);
+    this.pending.add(job.simulationId);
   }
   async createKeyedJob(job: SimulationJob, key: KeyRecord) {
     // Yield first, as a request to the table does: two concurrent calls both get here before either writes.
@@ -129,6 +130,7 @@ class KeyedStore {
     if (existing !== undefined && existing.expiresAt > Date.parse(key.createdAt) / 1000) return { created: false as const, existing };
     this.keys.set(key.keyId, key);
     this.jobs.set(job.simulationId, job);
+    this.pending.add(job.simulationId);
     return { created: true as const };
   }
   async loadKey(keyId: string) {
@@ -136,6 +138,10 @@ class KeyedStore {
   }
   async loadJob(id: string) {
     return this.jobs.get(id);
+  }
+  pending = new Set<string>();
+  async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
+    this.pending.delete(job.simulationId);
   }
   async markQueued(keyId: string) {
     const r = this.keys.get(keyId);
@@ -209,10 +215,13 @@ describe('starting a simulation with a key', () => {
     const { store, sent, ports } = setUp({ failSend: 1 });
     await expect(startSimulationOnce(ports, itemRequest, AUDITOR, 'k-5')).rejects.toThrow('queue unavailable');
     expect(sent).toHaveLength(0);
+    // Stored and listed as pending (the sweep would queue it too, had the client not retried).
+    expect([...store.pending]).toEqual(['sim-1']);
     // The client retries the 5xx with its key: the stored job's slices are queued, no second job.
     expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-5')).toEqual({ kind: 'replayed', simulationId: 'sim-1' });
     expect(store.jobs.size).toBe(1);
     expect(sent.map((s) => `${s.simulationId}:${s.shard}`)).toEqual(Array.from({ length: 16 }, (_, i) => `sim-1:${i}`));
+    expect([...store.pending]).toEqual([]);
     expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-5')).toEqual({ kind: 'replayed', simulationId: 'sim-1' });
     expect(sent).toHaveLength(16);
   });

@@ -142,8 +142,16 @@ const noPolicies: SimulationPorts['policies'] = {
 class MemoryStore implements SimulationStore {
   jobs = new Map<string, SimulationJob>();
   slices = new Map<string, Map<number, AnyTally>>();
+  pending = new Set<string>();
   async createJob(job: SimulationJob) {
     this.jobs.set(job.simulationId, job);
+    this.pending.add(job.simulationId);
+  }
+  async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
+    this.pending.delete(job.simulationId);
+  }
+  async pendingJobs(createdUpTo: string) {
+    return [...this.pending].map((id) => this.jobs.get(id)!).filter((j) => j.createdAt <= createdUpTo);
   }
   createKeyedJob(): never {
     throw new Error('not used here');
@@ -169,7 +177,7 @@ class MemoryStore implements SimulationStore {
   }
   async load(id: string) {
     const job = this.jobs.get(id);
-    return job === undefined ? undefined : { job, slices: this.slices.get(id) ?? new Map() };
+    return job === undefined ? undefined : { job, slices: this.slices.get(id) ?? new Map(), queued: !this.pending.has(id) };
   }
 }
 

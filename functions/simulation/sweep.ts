@@ -1,0 +1,32 @@
+/**
+ * 沙盘推演 sweep (a schedule, every 5 minutes): queues the slices of every simulation stored and not queued
+ * for longer than the grace period — its POST /simulations stopped between storing the job and queueing it
+ * (a timeout, a crash, a failed send) and its client never retried with the Idempotency-Key — so a 202
+ * always ends in a result. Counts what it queued (SimulationsRequeued). Dispatch only: the work is
+ * `requeueStranded` (shared/simulation/service.ts).
+ */
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
+import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
+import { simulationSweepPorts } from '#simulation/adapters';
+import { requeueStranded, type SweepSummary } from '#simulation/service';
+
+export async function runSimulationSweep(timeLeftMs?: () => number): Promise<SweepSummary> {
+  const summary = await requeueStranded(simulationSweepPorts, timeLeftMs === undefined ? {} : { timeLeftMs });
+  metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
+  logger.info('simulation sweep', { ...summary });
+  return summary;
+}
+
+// Stops starting jobs before the function's timeout, so the run returns and its count is written.
+export const handler = middy(
+  async (_event: unknown, context: Context): Promise<SweepSummary> =>
+    runSimulationSweep(typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined),
+)
+  .use(injectLambdaContext(logger))
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics));

@@ -1,0 +1,135 @@
+// The simulation sweep: which jobs stored and not queued it queues (pure, the clock passed in), and a run
+// over a store that lists them — each stranded job queued once, then no longer pending; the view says
+// `pending` until then; the run stops starting jobs when its time runs short, and a failure stays pending.
+import { requeueCutoff, REQUEUE_GRACE_MS, strandedJobs, type PendingJob } from '#simulation/domain/sweep';
+import { requeueStranded, startSimulation, SWEEP_TIME_RESERVE_MS, viewOf, type StartPorts, type SweepPorts } from '#simulation/service';
+import type { SimulationJob } from '#simulation/ports';
+import { parseRequest, type SimulationRequest } from '#simulation/domain/request';
+import { functions } from '#topology';
+import { posterItem } from '../approval/fixtures';
+
+const NOW = '2026-12-07T02:00:00.000Z';
+const at = (msBefore: number) => new Date(Date.parse(NOW) - msBefore).toISOString();
+
+function request(): SimulationRequest {
+  const parsed = parseRequest({ draft: { ...posterItem, itemCode: 'SWEEP-001', version: 5 }, from: '2026-11-01T00:00:00+08:00', to: '2026-12-01T00:00:00+08:00' });
+  if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+  return parsed.request;
+}
+
+describe('the jobs the sweep queues', () => {
+  it('waits out a grace period longer than a start can take', () => {
+    expect(REQUEUE_GRACE_MS).toBeGreaterThan(functions.simulations.timeoutSeconds * 1000);
+    expect(requeueCutoff(NOW)).toBe('2026-12-07T01:58:00.000Z');
+  });
+
+  it('takes the jobs stored at least the grace period ago, oldest first, and none younger', () => {
+    const pending: PendingJob[] = [
+      { simulationId: 'sim-young', createdAt: at(REQUEUE_GRACE_MS - 1) },
+      { simulationId: 'sim-edge', createdAt: at(REQUEUE_GRACE_MS) },
+      { simulationId: 'sim-old', createdAt: at(3 * 3600_000) },
+      { simulationId: 'sim-future', createdAt: at(-60_000) },
+    ];
+    expect(strandedJobs(pending, NOW).map((j) => j.simulationId)).toEqual(['sim-old', 'sim-edge']);
+    expect(strandedJobs(pending, at(-1)).map((j) => j.simulationId)).toEqual(['sim-old', 'sim-edge', 'sim-young']);
+    expect(strandedJobs([], NOW)).toEqual([]);
+  });
+
+  it('compares instants, whatever the offset a time is written in', () => {
+    expect(strandedJobs([{ simulationId: 'sim-cst', createdAt: '2026-12-07T09:57:00+08:00' }], NOW)).toHaveLength(1);
+    expect(strandedJobs([{ simulationId: 'sim-cst', createdAt: '2026-12-07T09:59:00+08:00' }], NOW)).toHaveLength(0);
+  });
+});
+
+/** The table as the sweep and the start see it: jobs, which are pending, and the slices queued. */
+function setUp(opts: { failSend?: number } = {}) {
+  const jobs = new Map<string, SimulationJob>();
+  const pending = new Set<string>();
+  const sent: string[] = [];
+  const errors: string[] = [];
+  let clock = Date.parse(NOW);
+  let ids = 0;
+  let failures = opts.failSend ?? 0;
+  const store = {
+    async createJob(job: SimulationJob) {
+      jobs.set(job.simulationId, job);
+      pending.add(job.simulationId);
+    },
+    createKeyedJob: () => Promise.reject(new Error('not used')),
+    loadKey: () => Promise.reject(new Error('not used')),
+    markQueued: () => Promise.reject(new Error('not used')),
+    async loadJob(id: string) {
+      return jobs.get(id);
+    },
+    async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
+      pending.delete(job.simulationId);
+    },
+    async pendingJobs(createdUpTo: string) {
+      return [...pending].map((id) => jobs.get(id)!).filter((j) => Date.parse(j.createdAt) <= Date.parse(createdUpTo));
+    },
+  };
+  const sendSlices = async (events: readonly { data: { simulationId: string; shard: number } }[]) => {
+    if (failures > 0) {
+      failures--;
+      throw new Error('queue unavailable');
+    }
+    sent.push(...events.map((e) => `${e.data.simulationId}:${e.data.shard}`));
+  };
+  const now = () => new Date(clock).toISOString();
+  const start: StartPorts = { store, policies: { slices: 4 }, sendSlices, now, newId: () => `sim-${++ids}`, info: () => undefined };
+  const sweep: SweepPorts = { store, sendSlices, now, info: () => undefined, error: (_m, f) => void errors.push(String(f.simulationId)) };
+  return { jobs, pending, sent, errors, start, sweep, advance: (ms: number) => void (clock += ms) };
+}
+
+describe('a sweep run', () => {
+  it('queues a job whose start failed after storing it, once, and shows it pending until then', async () => {
+    const t = setUp({ failSend: 1 });
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow('queue unavailable');
+    const job = t.jobs.get('sim-1')!;
+    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'pending', progress: { slicesDone: 0 } });
+    // Within the grace period the request that stored it may still queue it: left alone.
+    t.advance(REQUEUE_GRACE_MS - 1000);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(t.sent).toEqual([]);
+    t.advance(1000);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0 });
+    expect(t.sent).toEqual(Array.from({ length: 16 }, (_, i) => `sim-1:${i}`));
+    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'running' });
+    // The next runs find nothing pending.
+    t.advance(REQUEUE_GRACE_MS);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(t.sent).toHaveLength(16);
+  });
+
+  it('leaves a job its start queued alone', async () => {
+    const t = setUp();
+    await startSimulation(t.start, request(), '/auditors/district');
+    t.advance(REQUEUE_GRACE_MS * 10);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(t.sent).toHaveLength(16);
+  });
+
+  it('keeps a job whose queueing failed pending for the next run', async () => {
+    const t = setUp({ failSend: 2 });
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    t.advance(REQUEUE_GRACE_MS);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 1, deferred: 0 });
+    expect(t.errors).toEqual(['sim-1']);
+    expect([...t.pending]).toEqual(['sim-1']);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0 });
+    expect(t.pending.size).toBe(0);
+  });
+
+  it('starts no job once its time left is under the reserve: they stay pending, counted as deferred', async () => {
+    const t = setUp({ failSend: 3 });
+    for (let i = 0; i < 3; i++) await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    t.advance(REQUEUE_GRACE_MS);
+    // Enough time for the first job; under the reserve from the second on.
+    let checks = 0;
+    const summary = await requeueStranded(t.sweep, { timeLeftMs: () => (checks++ === 0 ? SWEEP_TIME_RESERVE_MS : SWEEP_TIME_RESERVE_MS - 1) });
+    expect(summary).toEqual({ requeued: 1, failed: 0, deferred: 2 });
+    expect(t.pending.size).toBe(2);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 2, failed: 0, deferred: 0 });
+    expect(t.sent).toHaveLength(48);
+  });
+});
