@@ -12,10 +12,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
+import { lambdaTimeLeft, type TimeLeft } from '#platform/time-reserve';
 import { simulationSweepPorts } from '#simulation/adapters';
 import { requeueStranded, type SweepSummary } from '#simulation/service';
 
-export async function runSimulationSweep(timeLeftMs?: () => number): Promise<SweepSummary> {
+export async function runSimulationSweep(timeLeftMs?: TimeLeft): Promise<SweepSummary> {
   const summary = await requeueStranded(simulationSweepPorts, timeLeftMs === undefined ? {} : { timeLeftMs });
   metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
   logger.info('simulation sweep', { ...summary });
@@ -25,7 +26,7 @@ export async function runSimulationSweep(timeLeftMs?: () => number): Promise<Swe
 // Stops starting jobs before the function's timeout, so the run returns and its count is written.
 export const handler = middy(
   async (_event: unknown, context: Context): Promise<SweepSummary> =>
-    runSimulationSweep(typeof context?.getRemainingTimeInMillis === 'function' ? () => context.getRemainingTimeInMillis() : undefined),
+    runSimulationSweep(lambdaTimeLeft(context)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -15,6 +15,7 @@ import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimula
 import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
 import { requeueCutoff, strandedJobs } from './domain/sweep';
+import { timeBox, type TimeLeft } from '#platform/time-reserve';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 interface ViewCommon {
@@ -199,14 +200,12 @@ export const SWEEP_TIME_RESERVE_MS = 10_000;
  * grace period (domain/sweep.ts), then marks it queued. A job queued twice (its first request had sent its
  * slices and stopped before marking it, or a repeat of its key queued it too) still counts each slice once.
  */
-export async function requeueStranded(ports: SweepPorts, options: { readonly timeLeftMs?: () => number } = {}): Promise<SweepSummary> {
+export async function requeueStranded(ports: SweepPorts, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<SweepSummary> {
   const now = ports.now();
-  const summary = { requeued: 0, failed: 0, deferred: 0 };
+  const summary = { requeued: 0, failed: 0 };
+  const box = timeBox(SWEEP_TIME_RESERVE_MS, options.timeLeftMs);
   for (const pending of strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now)) {
-    if (options.timeLeftMs !== undefined && options.timeLeftMs() < SWEEP_TIME_RESERVE_MS) {
-      summary.deferred++;
-      continue;
-    }
+    if (box.outOfTime()) continue; // still pending: the next run takes it
     try {
       const job = await ports.store.loadJob(pending.simulationId);
       // Written with its job in one transaction: an entry without one is a defect; nothing to queue.
@@ -220,7 +219,7 @@ export async function requeueStranded(ports: SweepPorts, options: { readonly tim
       ports.error('simulation sweep: failed; the job stays pending and is tried again next run', { simulationId: pending.simulationId, error: error as Error });
     }
   }
-  return summary;
+  return { ...summary, deferred: box.deferred };
 }
 
 export function createSimulationService(ports: SimulationPorts) {
