@@ -42,8 +42,8 @@ export const handler = sqsConsumer(
         break;
       case 'civicflow.enterprise.rematch':
       {
-        const { subjectId, kind } = rematchOf(event.data);
-        outcome = await service.rematchEnterprise(subjectId, kind);
+        const { subjectId, kind, cause } = rematchOf(event.data);
+        outcome = await service.rematchEnterprise(subjectId, kind, cause);
       }
         break;
     }

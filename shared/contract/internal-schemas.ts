@@ -29,7 +29,11 @@ export const enterpriseRematchSchema = z.object({
   creditCode: text(),
   /** Absent: an enterprise. A person is matched against person policies. */
   subjectKind: z.optional(z.enum(['enterprise', 'person'])),
-  /** The event that changed the subject: reference data, or one of CivicFlow's own credit marks. */
+  /**
+   * The event that changed the subject: an upstream system's profile or credit update (the audit lines of the
+   * pairs the re-match changes name its `source`), one of CivicFlow's own credit marks, or a time-index
+   * re-evaluation (these name none).
+   */
   cause: z.object({ source: text(), id: text(), type: text() }),
 });
 

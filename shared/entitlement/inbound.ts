@@ -27,9 +27,17 @@ export function disbursedOf(data: DataOf<'gov.policy.disbursed'>): ProgressInput
   return { kind: 'disbursed', policyId: data.policyId, creditCode: (data.subjectId ?? data.creditCode)!, at: data.at, amount: data.amount };
 }
 
-/** The enterprise (or person) whose profile or credit record changed. */
-export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): { readonly subjectId: string; readonly kind: SubjectKind } {
-  return { subjectId: data.creditCode, kind: data.subjectKind ?? 'enterprise' };
+/**
+ * The enterprise (or person) whose profile or credit record changed, and the event that changed it: an
+ * upstream system's `gov.*` profile or credit update (its lines name that system), one of CivicFlow's own
+ * credit marks, or a time-index re-evaluation (no source).
+ */
+export function rematchOf(data: InternalDataOf<'civicflow.enterprise.rematch'>): {
+  readonly subjectId: string;
+  readonly kind: SubjectKind;
+  readonly cause: { readonly source: string; readonly id: string; readonly type: string };
+} {
+  return { subjectId: data.creditCode, kind: data.subjectKind ?? 'enterprise', cause: data.cause };
 }
 
 /** An objection as filed: its subject (creditCode or subjectId) and when ingest received it. */

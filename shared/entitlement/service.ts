@@ -49,8 +49,11 @@ export interface EntitlementService {
   withdrawPolicy(policyId: string, cause: Cause): Promise<string>;
   /** gov.policy.confirmed / gov.policy.disbursed. */
   recordProgress(input: ProgressInput, cause: Cause): Promise<string>;
-  /** civicflow.enterprise.rematch: the enterprise (or person) against every active policy for its kind. */
-  rematchEnterprise(subjectId: string, kind?: SubjectKind): Promise<string>;
+  /**
+   * civicflow.enterprise.rematch: the enterprise (or person) against every active policy for its kind;
+   * `cause` the event that changed it (the lines of the pairs it changes name an upstream one's source).
+   */
+  rematchEnterprise(subjectId: string, kind?: SubjectKind, cause?: Cause): Promise<string>;
   /** civicflow.policy.match-slice. */
   runMatchSlice(slice: SliceData): Promise<void>;
   /** civicflow.entitlement.notify: throws when the channel failed, for SQS to retry. */
@@ -83,7 +86,7 @@ export function createPolicyEventService(ports: PolicyEventPorts): PolicyEventSe
     publishPolicy: (policy, cause) => publishPolicy(ports, policy, cause).finally(forgetActivePolicies),
     withdrawPolicy: (policyId, cause) => withdrawPolicy(ports, policyId, cause).finally(forgetActivePolicies),
     recordProgress: (input, cause) => recordProgress(ports, input, cause),
-    rematchEnterprise: (subjectId, kind) => rematchEnterprise(ports, subjectId, kind),
+    rematchEnterprise: (subjectId, kind, cause) => rematchEnterprise(ports, subjectId, kind, cause),
     fileObjection: (input, cause) => fileObjection(ports, input, cause),
     resolveObjection: (input, cause) => resolveObjection(ports, input, cause),
     recordRecovery: (input, cause) => recordRecovery(ports, input, cause),

@@ -27,7 +27,7 @@ import {
 } from '../domain';
 import { continuationMessage, type SliceData } from '../messages';
 import type { EntitlementPorts, EntitlementStore, PolicyEventPorts } from '../ports';
-import { MATCH_ACTOR, POLICY_ACTOR } from './records';
+import { MATCH_ACTOR, POLICY_ACTOR, type Cause } from './records';
 import { fileFlips, flipsOf } from './time';
 import { forgetInBatch, memoInBatch } from '#platform/batch-memo';
 import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
@@ -53,9 +53,12 @@ export const forgetActivePolicies = (): void => forgetInBatch(ACTIVE_POLICIES);
 
 /**
  * A profile or credit record changed: match the enterprise (or person) against every active policy for its
- * kind. The subject is read in one request; the active policies once per batch of the policy queue.
+ * kind. The subject is read in one request; the active policies once per batch of the policy queue. `cause`
+ * is the event that changed the subject, as the re-match message carries it: when an upstream system posted
+ * it (a `gov.*` profile or credit update), the audit line of every pair it changes names that system in
+ * `details.source`; CivicFlow's own causes (a credit mark, a time-index re-evaluation) name none.
  */
-export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: string, kind: SubjectKind = 'enterprise'): Promise<string> {
+export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: string, kind: SubjectKind = 'enterprise', cause?: Cause): Promise<string> {
   const { registry, store, clock } = ports;
   const [{ profile, credit }, all] = await Promise.all([
     registry.getSubject(kind, creditCode),
@@ -68,7 +71,7 @@ export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: str
   const names = new Map([[creditCode, profile.name]]);
   const flips: FlipEntry[] = [];
   for (const policy of policies) {
-    const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR);
+    const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR, cause);
     results.push(result);
     await publishListed(ports, policy, [result], names, now);
     // Ineligible now: when time alone will make the criteria hold (a birthday), the pair is filed for then.

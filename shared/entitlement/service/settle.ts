@@ -23,7 +23,7 @@ import {
 } from '../domain';
 import { notifyMessages, publicityListEvents } from '../messages';
 import type { EntitlementPorts, EntitlementStore } from '../ports';
-import { transitionsAudit } from './records';
+import { transitionsAudit, type Cause } from './records';
 
 /**
  * What settling pairs needs: the store's entitlement, budget and window reads and the one transition write,
@@ -67,7 +67,8 @@ const MAX_SETTLE_ATTEMPTS = 8;
 /**
  * The whole matching step for one (policy, enterprise): onMatched, then the push or the completion of a
  * grant, committed together; re-read and re-planned when a condition failed. `known` is the entitlement
- * as read in bulk by the caller (undefined = read it here).
+ * as read in bulk by the caller (undefined = read it here); `cause` the event that asked for the match,
+ * whose source the audit line names when an upstream system posted it.
  */
 export async function settlePair(
   ports: SettlePorts,
@@ -77,6 +78,7 @@ export async function settlePair(
   actor: string,
   known?: { readonly entitlement: Entitlement | undefined },
   windows?: WindowCache,
+  cause?: Cause,
 ): Promise<SettleResult> {
   const { store, settings } = ports;
   const { policyId } = policy;
@@ -99,7 +101,7 @@ export async function settlePair(
       const pending = wasPushed(entitlement) && (await store.isNotificationPending(policyId, match.creditCode));
       return { committed: [], entitlement, ...(pending ? { notify: pair } : {}) };
     }
-    const out = await store.applyTransitions(chain, transitionsAudit(chain, actor));
+    const out = await store.applyTransitions(chain, transitionsAudit(chain, actor, cause));
     if (out.ok) {
       const opened = chain.find((t) => t.window?.opens === true)?.window;
       if (opened !== undefined && cache !== undefined) cache.window = opened.window;
@@ -125,10 +127,11 @@ export async function matchAndSettle(
   credit: CreditRecord | undefined,
   now: Instant,
   actor: string,
+  cause?: Cause,
 ): Promise<SettleResult> {
   const { timeZone } = ports.settings;
   const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, now, { timeZone });
-  return settlePair(ports, policy, match, now, actor);
+  return settlePair(ports, policy, match, now, actor, undefined, undefined, cause);
 }
 
 /**

@@ -197,6 +197,45 @@ describe('rematchEnterprise', () => {
   });
 });
 
+describe('rematchEnterprise after an upstream profile', () => {
+  it('names the system that posted the profile in the audit line of every pair it changes, once', async () => {
+    const { w, service } = world();
+    await service.publishPolicy(policy({ policyId: 'P-SRC-PUSH' }), cause('gov.policy.published'));
+    await service.publishPolicy(policy({ policyId: 'P-SRC-GRANT', kind: 'grant' }), cause('gov.policy.published'));
+    const lines = (code: string) => w.store.audit.filter((a) => a.subject.startsWith('entitlement:') && a.subject.endsWith(`/${code}`));
+    const market: Cause = { source: '/systems/market-regulation', id: 'prof-1', type: 'gov.enterprise.profile.updated' };
+    const tax: Cause = { source: '/systems/tax-bureau', id: 'prof-2', type: 'gov.enterprise.profile.updated' };
+
+    // The market regulator's profile lacks the export figure: both pairs wait for it.
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a, exportValueUsd: undefined }));
+    expect(await service.rematchEnterprise(CODES.a, 'enterprise', market)).toBe('matched 2');
+    expect(lines(CODES.a).map((a) => [a.subject, a.action, a.actor, a.details?.source])).toEqual([
+      [`entitlement:P-SRC-PUSH/${CODES.a}`, 'state:NONE->NEEDS_INFO', '/civicflow/policy', '/systems/market-regulation'],
+      [`entitlement:P-SRC-GRANT/${CODES.a}`, 'state:NONE->NEEDS_INFO', '/civicflow/policy', '/systems/market-regulation'],
+    ]);
+
+    // The tax bureau's profile completes it: the pairs it made eligible name the tax bureau; sent again, no new line.
+    w.profiles.set(CODES.a, profile({ creditCode: CODES.a }));
+    await service.rematchEnterprise(CODES.a, 'enterprise', tax);
+    await service.rematchEnterprise(CODES.a, 'enterprise', tax);
+    expect(lines(CODES.a).slice(2).map((a) => [a.subject, a.action, a.details?.source])).toEqual([
+      [`entitlement:P-SRC-PUSH/${CODES.a}`, 'state:NEEDS_INFO->NOTIFIED', '/systems/tax-bureau'],
+      [`entitlement:P-SRC-GRANT/${CODES.a}`, 'state:NEEDS_INFO->GRANTED', '/systems/tax-bureau'],
+    ]);
+
+    // CivicFlow's own causes (a time-index re-evaluation, a credit mark) and a re-match without one name none.
+    w.profiles.set(CODES.b, profile({ creditCode: CODES.b, exportValueUsd: undefined }));
+    await service.rematchEnterprise(CODES.b, 'enterprise', { source: '/civicflow/entitlement/time-index', id: 'flip:x:P-SRC-PUSH', type: 'civicflow.time.flip' });
+    w.profiles.set(CODES.c, profile({ creditCode: CODES.c, exportValueUsd: undefined }));
+    await service.rematchEnterprise(CODES.c, 'enterprise', { source: '/civicflow/approval', id: 'credit-marked:falseCommitment:A1', type: 'civicflow.credit.marked' });
+    w.profiles.set(CODES.d, profile({ creditCode: CODES.d, exportValueUsd: undefined }));
+    await service.rematchEnterprise(CODES.d);
+    const own = [CODES.b, CODES.c, CODES.d].flatMap(lines);
+    expect(own).toHaveLength(6);
+    expect(own.map((a) => [a.actor, a.details?.source])).toEqual(own.map(() => ['/civicflow/policy', undefined]));
+  });
+});
+
 describe('rematchEnterprise after a false-commitment mark', () => {
   it('moves a pair not yet pushed as the marked record says, pushes once, and changes nothing when sent again', async () => {
     const { w, service } = world();
