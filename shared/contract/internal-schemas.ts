@@ -46,6 +46,12 @@ export const matchSliceSchema = z.object({
   cursor: z.optional(text()),
   /** A newer version of a policy already matched: existing entitlements of the slice are re-read too. */
   republish: z.optional(z.boolean()),
+  /**
+   * The publication that started the run (`gov.policy.published`): the audit lines of the pairs the slice
+   * changes name its `source`. Absent on a run CivicFlow started itself (a policy published before its
+   * `validFrom`, started that day by the time index) and on slices queued before it was carried: those name none.
+   */
+  cause: z.optional(z.object({ source: text(), id: text(), type: text() })),
 });
 
 /** One slice of a simulation: a shard of the approvals' byItem index, replayed against the stored draft. */

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { isValidIdNumber } from '#contract/identifiers';
-import { benefitFraudMarkedEvent, entitlementNotifyEvent, matchSliceEvent, type InternalDataOf } from '#contract/internal';
+import { benefitFraudMarkedEvent, entitlementNotifyEvent, matchSliceEvent, type EventCause, type InternalDataOf } from '#contract/internal';
 import type { OutboundEvent } from '#contract/outbound';
 import { maskedSubjectId, maskPersonName, subjectKindOf, type Entitlement, type EntitlementState, type Instant, type NotificationIntent, type Policy, type Transition } from './domain';
 import type { CreditMarkMessage, MatchSliceMessage, NotifyMessage } from './ports';
@@ -14,14 +14,18 @@ import type { CreditMarkMessage, MatchSliceMessage, NotifyMessage } from './port
 /** One slice of a matching run, as the match worker receives it. */
 export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
 
-/** The first slice of every registry shard for a policy version (a new version re-reads existing pairs). */
-export function matchRunMessages(policy: Policy, republish: boolean, shards: number, time: Instant): MatchSliceMessage[] {
+/**
+ * The first slice of every registry shard for a policy version (a new version re-reads existing pairs), with
+ * the publication that started the run, if an event did (continuations carry it on).
+ */
+export function matchRunMessages(policy: Policy, republish: boolean, shards: number, time: Instant, cause?: EventCause): MatchSliceMessage[] {
+  const by = cause === undefined ? {} : { cause: { source: cause.source, id: cause.id, type: cause.type } };
   return Array.from({ length: shards }, (_, shard) =>
-    matchSliceEvent({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}) }, time),
+    matchSliceEvent({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}), ...by }, time),
   );
 }
 
-/** The rest of a slice's shard, after the last profile it read. */
+/** The rest of a slice's shard, after the last profile it read (the same run: the same cause). */
 export function continuationMessage(slice: SliceData, cursor: string, time: Instant): MatchSliceMessage {
   return matchSliceEvent({ ...slice, cursor }, time);
 }

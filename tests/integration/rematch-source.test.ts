@@ -3,7 +3,8 @@
  * the data-sharing platform) and its credit record (from the credit system) each re-match it against the
  * active policies on an internal message, and the audit line of every pair a re-match changes names, in
  * `details.source`, the system that posted the update — the one that made the enterprise eligible, or made
- * it lapse. A profile delivered again on the registry queue adds no line.
+ * it lapse. A profile delivered again on the registry queue adds no line. Likewise a policy published later:
+ * its matching run's slices carry the publication, and the pair they push names the policy system.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
@@ -103,7 +104,25 @@ describe('a re-match names the upstream system whose update changed the pair', (
       ['state:INELIGIBLE->NEEDS_INFO', '/civicflow/policy', CREDIT],
       ['state:NEEDS_INFO->NOTIFIED', '/civicflow/policy', DATA_SHARING],
     ]);
+  }, 180_000);
+
+  it('names the policy system on the lines of the pairs a publication\'s matching run settled', async () => {
+    const later = 'POL-IT-RSRC-LATER';
+    await post(event('/systems/policy', 'gov.policy.published', {
+      policyId: later,
+      name: '小微企业稳岗服务（溯源）',
+      departmentCode: '440305-RSJ',
+      kind: 'confirm',
+      criteria: { id: 'C-STAFF', description: '在职职工不超过30人', fact: 'enterprise.employees', op: 'lte', value: 30 },
+      benefit: { type: 'service', description: '稳岗服务' },
+      validFrom: '2026-01-01',
+      validTo: '2027-12-31',
+      channels: ['sms'],
+      version: 1,
+    }));
+    const res = await rt.dev('GET', `/_dev/audit?subject=${encodeURIComponent(`entitlement:${later}/${X}`)}`);
+    expect((res.body.entries as any[]).map((a) => [a.action, a.actor, a.details?.source])).toEqual([['state:NONE->NOTIFIED', '/civicflow/match', '/systems/policy']]);
     const queues = (await rt.dev('GET', '/_dev/queues')).body;
-    for (const q of ['registry', 'policy']) expect([q, queues[q].dlq]).toEqual([q, 0]);
+    for (const q of ['registry', 'policy', 'match']) expect([q, queues[q].dlq]).toEqual([q, 0]);
   }, 180_000);
 });

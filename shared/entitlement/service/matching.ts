@@ -111,7 +111,10 @@ async function candidatesOf(
   return { codes, existing };
 }
 
-/** Settles the candidates of one page: each re-matched with its credit record and trace, a few at a time. */
+/**
+ * Settles the candidates of one page: each re-matched with its credit record and trace, a few at a time;
+ * `cause` the publication that started the run, whose source their audit lines name.
+ */
 async function settlePage(
   ports: MatchPorts,
   policy: Policy,
@@ -120,6 +123,7 @@ async function settlePage(
   existing: ReadonlyMap<string, Entitlement>,
   credits: ReadonlyMap<string, CreditRecord>,
   now: Instant,
+  cause: Cause | undefined,
 ): Promise<SettleResult[]> {
   const { timeZone } = ports.settings;
   const windows = targets.length > 0 ? await loadWindow(ports, policy) : undefined;
@@ -129,7 +133,7 @@ async function settlePage(
   return inPool(targets, ordered ? 1 : PAIR_CONCURRENCY, (profile) => {
     const id = subjectIdOf(profile);
     const match = matchEnterprise(policy, compiled, profile, credits.get(id), now, { timeZone });
-    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(id) }, windows);
+    return settlePair(ports, policy, match, now, MATCH_ACTOR, { entitlement: existing.get(id) }, windows, cause);
   });
 }
 
@@ -209,7 +213,7 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
   await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone, credits), now);
   const targetCredits = credits ?? (targets.length > 0 ? await registry.batchGetCredits(targets.map(subjectIdOf)) : new Map<string, CreditRecord>());
-  const results = await settlePage(ports, policy, compiled, targets, existing, targetCredits, now);
+  const results = await settlePage(ports, policy, compiled, targets, existing, targetCredits, now, slice.cause);
   // So are the settled pairs that ended ineligible (a newer version's pair that no longer holds, a candidate
   // its credit record rules out), as a re-match files them.
   await fileFlips(store, settledFlips(policy, compiled, targets, results, targetCredits, now, settings.timeZone), now);

@@ -16,20 +16,23 @@ const MAX_ATTEMPTS = 5;
  * The first slices of a version's run: sent after the version is stored, and re-sent by a replay. A policy
  * published before its `validFrom` is filed in the time index instead, and its run starts that day.
  */
-async function startRun(ports: PolicyEventPorts, policy: Policy, republish: boolean): Promise<void> {
+async function startRun(ports: PolicyEventPorts, policy: Policy, republish: boolean, cause: Cause): Promise<void> {
   if (await deferredStart(ports, policy, ports.clock.now())) return;
-  await startRunNow(ports, policy, republish);
+  await startRunNow(ports, policy, republish, cause);
 }
 
-/** The first slices of a version's run, now (the time index's start of a deferred run). */
-export async function startRunNow(ports: PolicyEventPorts, policy: Policy, republish: boolean): Promise<void> {
-  await ports.queues.sendSlices(matchRunMessages(policy, republish, ports.registry.shards, ports.clock.now()));
+/**
+ * The first slices of a version's run, now, carrying the publication that asked for it (their audit lines name
+ * its source); without one for the time index's start of a deferred run, which CivicFlow makes itself.
+ */
+export async function startRunNow(ports: PolicyEventPorts, policy: Policy, republish: boolean, cause?: Cause): Promise<void> {
+  await ports.queues.sendSlices(matchRunMessages(policy, republish, ports.registry.shards, ports.clock.now(), cause));
 }
 
 async function replayed(ports: PolicyEventPorts, incoming: Policy, existing: Policy | undefined, reason: 'SAME_VERSION' | 'STALE_VERSION' | 'ALREADY_WITHDRAWN', cause: Cause): Promise<string> {
   // A replay of the stored version re-sends the fan-out: if the first delivery crashed before sending it,
   // this is what starts the run; otherwise every slice finds itself done and stops.
-  if (reason === 'SAME_VERSION' && existing !== undefined) await startRun(ports, existing, existing.version > 1);
+  if (reason === 'SAME_VERSION' && existing !== undefined) await startRun(ports, existing, existing.version > 1, cause);
   await noEffect(
     ports,
     cause,
@@ -70,7 +73,7 @@ export async function publishPolicy(ports: PolicyEventPorts, incoming: Policy, c
           receipt: applied(cause, at, policyEffect(policy.policyId, policy.version)),
         });
         if (!saved) continue;
-        await startRun(ports, policy, fromVersion !== null);
+        await startRun(ports, policy, fromVersion !== null, cause);
         return 'published';
       }
       case 'unchanged':

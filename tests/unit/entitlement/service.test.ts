@@ -37,10 +37,12 @@ async function publishAndMatch(w: MemoryWorld, service: ReturnType<typeof create
 describe('publishPolicy', () => {
   it('stores the first version with its run and receipt, then queues one slice per registry shard', async () => {
     const { w, service } = world({ shards: 3 });
-    expect(await service.publishPolicy(policy(), cause('gov.policy.published'))).toBe('published');
+    const published = cause('gov.policy.published');
+    expect(await service.publishPolicy(policy(), published)).toBe('published');
     expect(w.store.policies.get('P-TEST')).toMatchObject({ status: 'active', publishedAt: NOW, version: 1 });
     expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesQueued: 3, slicesDone: 0 });
-    expect(w.sent.slices.map((m) => m.data)).toEqual([0, 1, 2].map((shard) => ({ policyId: 'P-TEST', version: 1, shard })));
+    // Each slice carries the publication that started the run, whose source its pairs' lines name.
+    expect(w.sent.slices.map((m) => m.data)).toEqual([0, 1, 2].map((shard) => ({ policyId: 'P-TEST', version: 1, shard, cause: published })));
     expect(w.store.receipts).toEqual([expect.objectContaining({ outcome: 'applied', effect: expect.objectContaining({ resource: 'policy', id: 'P-TEST', version: 1 }) })]);
     expect(w.store.audit).toEqual([expect.objectContaining({ subject: 'policy:P-TEST', action: 'published:v1', why: 'first version' })]);
     expect(w.store.audit[0]?.details?.source).toBe('/systems/test');
@@ -122,13 +124,32 @@ describe('runMatchSlice', () => {
     addProfiles(w);
     expect(await service.publishPolicy(policy(), cause('gov.policy.published'))).toBe('published');
     await service.runMatchSlice(w.sent.slices[0]!.data);
-    expect(w.sent.slices[1]!.data).toEqual({ policyId: 'P-TEST', version: 1, shard: 0, cursor: CODES.c });
+    expect(w.sent.slices[1]!.data).toEqual({ policyId: 'P-TEST', version: 1, shard: 0, cursor: CODES.c, cause: w.sent.slices[0]!.data.cause });
     expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 1, slicesQueued: 2, profiles: 3 });
     expect(w.store.runs.get('P-TEST#1')!.completedAt).toBeUndefined();
     expect(w.sent.metrics.some((m) => m.metric === 'PublishToLastPushMs')).toBe(false);
     await service.runMatchSlice(w.sent.slices[1]!.data);
     expect(w.store.runs.get('P-TEST#1')).toMatchObject({ slicesDone: 2, slicesQueued: 2, profiles: 4, completedAt: NOW });
     expect(w.sent.metrics.filter((m) => m.metric === 'PublishToLastPushMs')).toHaveLength(1);
+  });
+
+  it('names on the lines of the pairs it settles the system that published the policy; a slice queued without it none', async () => {
+    const { w, service } = world({ sliceSize: 3 });
+    addProfiles(w);
+    const published: Cause = { source: '/systems/policy-platform', id: 'pub-slice-src', type: 'gov.policy.published' };
+    expect(await service.publishPolicy(policy({ policyId: 'P-SLICE-SRC' }), published)).toBe('published');
+    // The first slice, and its continuation (queued by the first with the same cause).
+    for (let i = 0; i < w.sent.slices.length; i++) await service.runMatchSlice(w.sent.slices[i]!.data);
+    expect(w.sent.slices).toHaveLength(2);
+    const lines = w.store.audit.filter((a) => a.subject.startsWith('entitlement:P-SLICE-SRC/'));
+    expect(lines.map((a) => [a.subject, a.actor, a.details?.source])).toEqual([CODES.a, CODES.b, CODES.c].map((code) => [`entitlement:P-SLICE-SRC/${code}`, '/civicflow/match', '/systems/policy-platform']));
+
+    // A slice queued before the run's cause was carried (the old shape) is still matched, naming no source.
+    await service.publishPolicy(policy({ policyId: 'P-SLICE-OLD' }), cause('gov.policy.published'));
+    await service.runMatchSlice({ policyId: 'P-SLICE-OLD', version: 1, shard: 0 });
+    await service.runMatchSlice({ policyId: 'P-SLICE-OLD', version: 1, shard: 0, cursor: CODES.c });
+    const old = w.store.audit.filter((a) => a.subject.startsWith('entitlement:P-SLICE-OLD/'));
+    expect(old.map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', undefined], ['/civicflow/match', undefined], ['/civicflow/match', undefined]]);
   });
 
   it('ends a slice of a withdrawn policy or of an older version without a look', async () => {
@@ -320,9 +341,9 @@ describe('recordProgress', () => {
       expect.objectContaining({ type: 'gov.entitlement.confirmed', id: `entitlement:P-TEST:${CODES.a}:CONFIRMED`, data: expect.objectContaining({ reserved: 1000 }) }),
     ]);
     expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'applied', effect: { resource: 'entitlement', state: 'CONFIRMED' } });
-    // The confirmation's line names the system that posted it; the push's, CivicFlow's own, none.
+    // The confirmation's line names the system that posted it; the push's, the system that published the policy.
     expect(w.store.audit.filter((a) => a.subject === `entitlement:P-TEST/${CODES.a}`).map((a) => [a.action, a.actor, a.details?.source])).toEqual([
-      [expect.any(String), '/civicflow/match', undefined],
+      [expect.any(String), '/civicflow/match', '/systems/test'],
       ['state:NOTIFIED->CONFIRMED', '/systems/test', '/systems/test'],
     ]);
 

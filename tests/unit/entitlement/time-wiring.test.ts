@@ -147,8 +147,11 @@ describe('the time index wired', () => {
     w.now = '2025-07-01T00:05:00+08:00';
     expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 1 });
     expect(w.sent.slices).toHaveLength(2);
+    // CivicFlow starts this run itself (the day came): its slices carry no cause, and its lines name no source.
+    expect(w.sent.slices.map((m) => m.data.cause)).toEqual([undefined, undefined]);
     await runSlices(w, service, 0);
     expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`).map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', undefined]]);
     expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 0 });
     expect(w.sent.slices).toHaveLength(2);
   });
