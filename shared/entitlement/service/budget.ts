@@ -7,13 +7,16 @@
  *
  * A `confirm` policy's EXHAUSTED pairs were refused at their confirmation: the returned budget stays
  * available for the next confirmations instead (a confirmation that found the budget spent is not re-run).
+ *
+ * `cause` is the upstream event that returned the budget (the recovery, the upheld objection): the audit
+ * line of every pair it moves names its source, with CivicFlow (`/civicflow/policy`) as the actor.
  */
 import { budgetOrder, planListing, planReturnedGrant, reservationAmount, subjectIdOf, subjectKindOf, type Entitlement, type Instant, type Policy } from '../domain';
 import type { PolicyEventPorts } from '../ports';
-import { POLICY_ACTOR, transitionsAudit } from './records';
+import { POLICY_ACTOR, transitionsAudit, type Cause } from './records';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 
-export async function passOnBudget(ports: PolicyEventPorts, policy: Policy): Promise<number> {
+export async function passOnBudget(ports: PolicyEventPorts, policy: Policy, cause: Cause): Promise<number> {
   const { store, clock, registry } = ports;
   const amount = reservationAmount(policy);
   if (policy.kind !== 'grant' || amount === 0 || policy.status === 'withdrawn') return 0;
@@ -24,7 +27,7 @@ export async function passOnBudget(ports: PolicyEventPorts, policy: Policy): Pro
   for (const e of waiting) {
     const budget = (await store.getBudget(policy.policyId)) ?? 0;
     if (budget < amount) break;
-    const committed = windows === undefined ? await grantExhausted(ports, policy, e, now, budget) : await listExhausted(ports, policy, e, now, budget, windows);
+    const committed = windows === undefined ? await grantExhausted(ports, policy, e, now, budget, cause) : await listExhausted(ports, policy, e, now, budget, windows, cause);
     if (committed !== undefined) moved.push(committed);
   }
   if (moved.length === 0) return 0;
@@ -40,11 +43,11 @@ export async function passOnBudget(ports: PolicyEventPorts, policy: Policy): Pro
 }
 
 /** A grant policy without publicity: the exhausted pair is pushed and granted with the returned budget. */
-async function grantExhausted(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant, budget: number): Promise<SettleResult | undefined> {
+async function grantExhausted(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant, budget: number, cause: Cause): Promise<SettleResult | undefined> {
   const plan = planReturnedGrant(e, policy, now, budget, ports.settings.timeZone);
   if (plan.kind !== 'transition') return undefined;
   const t = plan.transition;
-  const out = await ports.store.applyTransitions([t], transitionsAudit([t], POLICY_ACTOR));
+  const out = await ports.store.applyTransitions([t], transitionsAudit([t], POLICY_ACTOR, cause));
   if (!out.ok) return undefined;
   return { committed: [t], entitlement: t.next, notify: { policyId: t.policyId, creditCode: t.creditCode } };
 }
@@ -56,13 +59,14 @@ async function listExhausted(
   now: Instant,
   budget: number,
   windows: NonNullable<Awaited<ReturnType<typeof loadWindow>>>,
+  cause: Cause,
 ): Promise<SettleResult | undefined> {
   const window = windowAt(ports, policy, now, windows);
   if (window === undefined) return undefined;
   const plan = planListing(e, policy, now, window, budget, ports.settings.timeZone);
   if (plan.kind !== 'transition' || plan.transition.to !== 'PUBLICIZED') return undefined;
   const t = plan.transition;
-  const out = await ports.store.applyTransitions([t], transitionsAudit([t], POLICY_ACTOR));
+  const out = await ports.store.applyTransitions([t], transitionsAudit([t], POLICY_ACTOR, cause));
   if (!out.ok) {
     if (out.windowMoved) windows.window = await ports.store.getPublicityWindow(policy.policyId);
     return undefined;

@@ -264,7 +264,7 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
     }
     const [policy, e] = await Promise.all([store.getPolicy(objection.policyId), store.getEntitlement(objection.policyId, objection.creditCode)]);
     if (objection.state !== 'OPEN' || policy === undefined || e === undefined) {
-      if (objection.state === 'UPHELD' && policy !== undefined) await passOnBudget(ports, policy);
+      if (objection.state === 'UPHELD' && policy !== undefined) await passOnBudget(ports, policy, cause);
       // Dismissed in the grace, then a crash before the pair's release once the close had released the window.
       if (objection.state === 'DISMISSED' && policy !== undefined && e !== undefined) await releaseIfWindowReleased(ports, policy, e, clock.now());
       await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was already resolved (${objection.state})`, objectionEffect(objection.objectionId, objection.state));
@@ -301,7 +301,7 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), applied(cause, now, objectionEffect(objection.objectionId, state)), write);
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t], write.counts);
-    await afterResolution(ports, policy, t, now);
+    await afterResolution(ports, policy, t, now, cause);
     // Back on the list after the window's end: the close releases it, unless it finished the window meanwhile.
     const late = await releaseIfWindowReleased(ports, policy, t.next, now);
     return late !== undefined && late.committed.length > 0 ? `${state}:${t.from}->${t.to}:RELEASED` : `${state}:${t.from}->${t.to}`;
@@ -309,8 +309,8 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
   throw new Error(`objection ${input.objectionId} kept changing during its resolution`);
 }
 
-async function afterResolution(ports: PolicyEventPorts, policy: Policy, t: Transition, now: Instant): Promise<void> {
+async function afterResolution(ports: PolicyEventPorts, policy: Policy, t: Transition, now: Instant, cause: Cause): Promise<void> {
   const result: SettleResult = { committed: [t], entitlement: t.next, ...(t.notification ? { notify: { policyId: t.policyId, creditCode: t.creditCode } } : {}) };
   await afterSettle(ports, [result], now);
-  if (t.release !== undefined) await passOnBudget(ports, policy);
+  if (t.release !== undefined) await passOnBudget(ports, policy, cause);
 }

@@ -41,7 +41,7 @@ export async function recordRecovery(ports: PolicyEventPorts, input: RecoveryInp
       return `refused:${plan.reason}`;
     }
     if (plan.kind === 'unchanged') {
-      await afterRecovery(ports, policy, entitlement!);
+      await afterRecovery(ports, policy, entitlement!, cause);
       await noEffect(ports, cause, 'DUPLICATE', `the entitlement was already recovered (${input.amount}, ${input.reason})`, entitlementEffect(policyId, subjectId, 'RECOVERED'));
       return `unchanged:${plan.reason}`;
     }
@@ -51,16 +51,16 @@ export async function recordRecovery(ports: PolicyEventPorts, input: RecoveryInp
     const out = await store.applyTransitions([t], transitionsAudit([t], cause.source, cause), receipt);
     if (!out.ok) continue;
     countCommitted(ports.metrics, [t]);
-    await afterRecovery(ports, policy, t.next);
+    await afterRecovery(ports, policy, t.next, cause);
     return `${t.from}->${t.to}`;
   }
   throw new Error(`entitlement ${policyId}/${subjectId} kept changing during a recovery`);
 }
 
 /** After the commit: the outbound events, the registry's credit mark (fraud), the returned budget passed on. */
-async function afterRecovery(ports: PolicyEventPorts, policy: Policy, e: Entitlement): Promise<void> {
+async function afterRecovery(ports: PolicyEventPorts, policy: Policy, e: Entitlement, cause: Cause): Promise<void> {
   const fraud = e.recovery?.reason === 'fraud';
   if (fraud) await ports.queues.sendCreditMarks([benefitFraudMark(e)]);
   await ports.outbound.publish([recoveredEvent(e), ...(fraud ? [benefitFraudEvent(e)] : [])]);
-  if ((e.recovery?.credited ?? 0) > 0) await passOnBudget(ports, policy);
+  if ((e.recovery?.credited ?? 0) > 0) await passOnBudget(ports, policy, cause);
 }

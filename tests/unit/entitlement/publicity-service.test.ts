@@ -71,9 +71,12 @@ describe('publicity and objections (service)', () => {
     // Redelivered: the objection is there; nothing more.
     expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-1'), cause('gov.policy.objection.filed'))).toBe('unchanged:OPEN');
     expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'noEffect', kind: 'DUPLICATE' });
-    const resolved = cause('gov.policy.objection.resolved');
+    const resolved: Cause = { ...cause('gov.policy.objection.resolved'), source: '/systems/policy-objections' };
     expect(await service.resolveObjection({ objectionId: 'O-1', upheld: true, note: '核查属实' }, resolved)).toBe('UPHELD:OBJECTED->REMOVED');
     expect([A, B, C].map((c) => state(w, c!))).toEqual(['PUBLICIZED', 'REMOVED', 'PUBLICIZED']);
+    // The pair the returned budget listed names the system that posted the resolution.
+    const moved = w.store.audit.filter((a) => a.subject === `entitlement:P-PUB/${C}`).at(-1)!;
+    expect([moved.action, moved.actor, moved.details?.source]).toEqual(['state:EXHAUSTED->PUBLICIZED', '/civicflow/policy', '/systems/policy-objections']);
     expect(w.store.budgets.get('P-PUB')).toBe(0);
     expect(await service.resolveObjection({ objectionId: 'O-1', upheld: false, note: '重复' }, resolved)).toBe('unchanged:UPHELD');
     expect(state(w, C!)).toBe('PUBLICIZED');

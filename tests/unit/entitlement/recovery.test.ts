@@ -169,6 +169,21 @@ describe('recordRecovery (service)', () => {
     expect((await w.store.readFigures('P-REC')).counters.recovered).toBe(1);
   });
 
+  it('names the system that posted the recovery on the line of the pair its returned budget moved, granted or listed', async () => {
+    for (const publicity of [undefined, { workingDays: 5 }]) {
+      const { w, service } = await paid(publicity);
+      const evt: Cause = { id: `evt-recovery-src-${publicity ? 'listed' : 'granted'}`, source: '/systems/policy-recovery', type: 'gov.policy.recovered' };
+      await service.recordRecovery(recovery(A, 1000, 'overpayment'), evt);
+      const moved = w.store.audit.filter((a) => a.subject === `entitlement:P-REC/${C}`).at(-1)!;
+      expect([state(w, C), moved.action, moved.actor, moved.details?.source]).toEqual([
+        publicity ? 'PUBLICIZED' : 'GRANTED',
+        publicity ? 'state:EXHAUSTED->PUBLICIZED' : 'state:EXHAUSTED->GRANTED',
+        '/civicflow/policy',
+        '/systems/policy-recovery',
+      ]);
+    }
+  });
+
   it('lists the EXHAUSTED pair in a publicity window when the policy has one', async () => {
     const { w, service } = await paid({ workingDays: 5 });
     expect([A, B, C].map((c) => state(w, c))).toEqual(['DISBURSED', 'DISBURSED', 'EXHAUSTED']);
