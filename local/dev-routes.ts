@@ -29,7 +29,7 @@ export interface DevContext {
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
   /** Where DynamoDB Local listens (the same port across its restarts), for a test that arranges items directly. */
   readonly dynamoEndpoint?: string;
-  /** The audit lines of one subject (`application:…`, `case:…`, `rectification:…`, `hardcase:…`), oldest first. */
+  /** The audit lines of one subject (`application:…`, `case:…`, `rectification:…`, `hardcase:…`, `entitlement:…`), oldest first. */
   readonly audit: (subject: string) => Promise<readonly Record<string, unknown>[]>;
 }
 
