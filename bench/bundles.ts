@@ -149,8 +149,10 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const body = [
       'Each function entry of `topology/index.ts` bundled with esbuild using the options of `CivicFunction`',
       '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
-      'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s default',
-      'credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`).',
+      'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
+      'default credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`,',
+      'its event-stream codec, which no function loads, by `shared/platform/no-event-streams.ts`, and the LRU cache under',
+      'DynamoDB\'s endpoint-discovery cache by `shared/platform/lru-cache.ts`).',
       'The project\'s package.json declares `"sideEffects": false`, so a module none of whose exports a function uses is',
       'left out even where it builds a client at module scope (the read-only query routes carry no SQS client).',
       'The reference is a bare handler that creates the DynamoDB, DocumentClient and SQS clients and does nothing',

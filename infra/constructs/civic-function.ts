@@ -47,10 +47,15 @@ export const ESM_REQUIRE_BANNER =
 /**
  * Modules a function bundle takes in place of others (esbuild `alias`, paths relative to the repository root).
  * The SDK's default credential chain becomes the Lambda environment's credentials
- * (`shared/platform/lambda-credentials.ts`), which drops ~135 KB of STS, SSO and sign-in clients from every bundle.
+ * (`shared/platform/lambda-credentials.ts`), which drops ~135 KB of STS, SSO and sign-in clients from every bundle;
+ * the SDK's event-stream codec, which no DynamoDB, SQS or Secrets Manager operation loads, becomes a module that
+ * says so (`shared/platform/no-event-streams.ts`, ~19 KB); and the LRU cache of DynamoDB's endpoint-discovery
+ * cache becomes the same cache on a `Map` (`shared/platform/lru-cache.ts`, ~7 KB).
  */
 export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
   '@aws-sdk/credential-provider-node': './shared/platform/lambda-credentials.ts',
+  '@smithy/core/event-streams': './shared/platform/no-event-streams.ts',
+  'mnemonist/lru-cache': './shared/platform/lru-cache.ts',
 };
 
 export interface CivicFunctionProps {

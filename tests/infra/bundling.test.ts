@@ -113,6 +113,21 @@ describe('function bundles (prod)', () => {
     }
   });
 
+  it('leaves out the SDK\'s event-stream codec, which no function loads, for a module that says so', () => {
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      // Strings of @smithy/core/event-streams (its decoder's error, the initial-response marker).
+      expect([name, ['Truncated event message received', 'initialResponseMarker'].filter((text) => code.includes(text))]).toEqual([name, []]);
+      expect([name, code.includes('no function calls an event-stream operation')]).toEqual([name, true]);
+    }
+  });
+
+  it('builds DynamoDB\'s endpoint cache on the Map-based LRU cache, not on mnemonist', () => {
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      expect([name, readFileSync(bundleOf(name), 'utf8').includes('mnemonist/lru-cache')]).toEqual([name, false]);
+    }
+  });
+
   it('gives the match and notify workers only the store code they use', () => {
     // Key prefixes the store writes only when publishing a policy (the active index), refusing an event or
     // running a slice: a worker wired to the whole store would carry them all.
