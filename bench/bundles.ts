@@ -1,6 +1,6 @@
 /**
  * Cold start and size: every function of the topology bundled with esbuild exactly as the CDK
- * construct bundles it (ESM, SDK inside, minified, source map, createRequire banner), next to a bare
+ * construct bundles it (ESM, SDK inside, minified, source map, UTF-8, createRequire banner), next to a bare
  * handler that only creates the SDK clients the functions use. Import time is measured inside fresh
  * `node` processes (the module import only, not the process start), interleaved, median of many.
  */
@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { env, functions, queues, tables } from '#topology';
 import { stageConfig } from '#topology/stages';
-import { BUNDLE_ALIASES, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
+import { BUNDLE_ALIASES, BUNDLE_CHARSET, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, table } from './util';
 
@@ -33,6 +33,7 @@ export function functionBuildOptions(entry: string, outfile: string, aliases = t
     banner: { js: ESM_REQUIRE_BANNER },
     minify: true,
     sourcemap: true,
+    charset: BUNDLE_CHARSET,
     external: [],
     alias: aliases ? { ...BUNDLE_ALIASES } : {},
     absWorkingDir: ROOT,
@@ -149,7 +150,7 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const body = [
       'Each function entry of `topology/index.ts` bundled with esbuild using the options of `CivicFunction`',
       '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
-      'banner, minified, source map, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
+      'banner, minified, source map, UTF-8 output, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
       'default credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`,',
       'its event-stream codec, which no function loads, by `shared/platform/no-event-streams.ts`, and the LRU cache under',
       'DynamoDB\'s endpoint-discovery cache by `shared/platform/lru-cache.ts`).',

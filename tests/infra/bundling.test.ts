@@ -128,6 +128,13 @@ describe('function bundles (prod)', () => {
     }
   });
 
+  it('writes Chinese text as UTF-8, not as 6-byte \\u escapes', () => {
+    const approval = readFileSync(bundleOf('approval'), 'utf8');
+    // The start of the packing dictionary (shared/approval/store/dictionary.ts): 核查期限.
+    expect(approval.includes('核查期限')).toBe(true);
+    expect(approval.includes('\\u6838\\u67E5')).toBe(false);
+  });
+
   it('gives the match and notify workers only the store code they use', () => {
     // Key prefixes the store writes only when publishing a policy (the active index), refusing an event or
     // running a slice: a worker wired to the whole store would carry them all.
