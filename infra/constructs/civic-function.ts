@@ -66,6 +66,9 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
  */
 export const BUNDLE_CHARSET = 'utf8';
 
+/** The aim for a function's bundle (`index.mjs`, minified): under ~420 KB; the infra tests hold every function to it. */
+export const BUNDLE_AIM_BYTES = 420 * 1024;
+
 export interface CivicFunctionProps {
   readonly name: FunctionName;
   readonly spec: FunctionSpec;

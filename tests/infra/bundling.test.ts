@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
+import { BUNDLE_AIM_BYTES, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
 import { stageConfig } from '#topology/stages';
 import { functions, type FunctionName } from '#topology';
 import { resourcesOfType, synthCivicFlow, tempDir, type SynthResult } from './helpers';
@@ -111,6 +111,11 @@ describe('function bundles (prod)', () => {
       expect([name, /AWS_WEB_IDENTITY_TOKEN_FILE|sso_start_url|AssumeRoleWithWebIdentity/.test(code)]).toEqual([name, false]);
       expect([name, code.includes('AWS_SECRET_ACCESS_KEY')]).toEqual([name, true]);
     }
+  });
+
+  it('keeps every function\'s bundle under the aim, so an addition that passes it fails here and not at the next bench', () => {
+    const sizes = (Object.keys(functions) as FunctionName[]).map((name) => [name, statSync(bundleOf(name)).size] as const);
+    expect(sizes.filter(([, bytes]) => bytes > BUNDLE_AIM_BYTES)).toEqual([]);
   });
 
   it('leaves out the SDK\'s event-stream codec, which no function loads, for a module that says so', () => {
