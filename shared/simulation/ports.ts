@@ -47,6 +47,8 @@ export interface SimulationStore {
   /** The jobs still pending that were created at or before `createdUpTo` (ISO 8601), oldest first. */
   pendingJobs(createdUpTo: string): Promise<PendingJob[]>;
   loadJob(simulationId: string): Promise<SimulationJob | undefined>;
+  /** Whether the job's slices were queued (false while it is pending, and for no such job). */
+  isJobQueued(simulationId: string): Promise<boolean>;
   /** Whether the slice's tally is stored: a redelivered slice then replays nothing again. */
   hasSlice(simulationId: string, shard: number): Promise<boolean>;
   /** Create-only: false when the slice was stored before (a redelivery counts nothing twice). */

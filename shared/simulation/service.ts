@@ -86,7 +86,7 @@ export function viewOf({ job, slices, queued }: StoredSimulation): SimulationVie
  * `sleep` is how a repeat of an `Idempotency-Key` waits for its first request to queue the job.
  */
 export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
-  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued' | 'markJobQueued'>;
+  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'isJobQueued' | 'markQueued' | 'markJobQueued'>;
   readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
   readonly sleep?: (ms: number) => Promise<void>;
 };
@@ -159,10 +159,13 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
     if (repeat === 'requeue' || poll >= WAIT_POLLS) {
       const first = await ports.store.loadJob(stored.simulationId);
       if (first === undefined) throw new Error(`simulation ${stored.simulationId} of a key has no job`);
-      await ports.sendSlices(sliceEvents(first));
-      await ports.store.markJobQueued(first);
+      // The sweep may have queued it meanwhile (the key record does not know): then it is not sent again.
+      if (!(await ports.store.isJobQueued(first.simulationId))) {
+        await ports.sendSlices(sliceEvents(first));
+        await ports.store.markJobQueued(first);
+        ports.info('simulation queued again', { simulationId: first.simulationId });
+      }
       await ports.store.markQueued(stored.keyId);
-      ports.info('simulation queued again', { simulationId: first.simulationId });
       break;
     }
     await (ports.sleep ?? defaultSleep)(WAIT_POLL_MS);

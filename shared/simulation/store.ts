@@ -172,6 +172,10 @@ export const simulationStore: SimulationStore = {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));
     return out.Item === undefined ? undefined : unpack<SimulationJob>(out.Item);
   },
+  async isJobQueued(simulationId) {
+    const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ProjectionExpression: 'pk, pending', ConsistentRead: true }));
+    return out.Item !== undefined && out.Item.pending !== true;
+  },
   async hasSlice(simulationId, shard) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: sliceSk(shard) }, ProjectionExpression: 'pk', ConsistentRead: true }));
     return out.Item !== undefined;

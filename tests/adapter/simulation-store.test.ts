@@ -94,10 +94,13 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
       { simulationId: 'sim-p2', createdAt: T(5) },
     ]);
     expect((await store.load('sim-p1'))?.queued).toBe(false);
+    expect(await store.isJobQueued('sim-p1')).toBe(false);
     await store.markJobQueued(job('sim-p1', T(0)));
     await store.markJobQueued(job('sim-p1', T(0)));
     expect((await store.pendingJobs(T(10))).map((p) => p.simulationId)).toEqual(['sim-p2', 'sim-p3']);
     expect((await store.load('sim-p1'))?.queued).toBe(true);
+    expect(await store.isJobQueued('sim-p1')).toBe(true);
+    expect(await store.isJobQueued('sim-none')).toBe(false);
     expect(await store.loadJob('sim-p1')).toEqual(job('sim-p1', T(0)));
     expect((await store.load('sim-p2'))?.queued).toBe(false);
   });

@@ -140,6 +140,9 @@ class KeyedStore {
     return this.jobs.get(id);
   }
   pending = new Set<string>();
+  async isJobQueued(id: string) {
+    return this.jobs.has(id) && !this.pending.has(id);
+  }
   async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
     this.pending.delete(job.simulationId);
   }
@@ -224,6 +227,20 @@ describe('starting a simulation with a key', () => {
     expect([...store.pending]).toEqual([]);
     expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-5')).toEqual({ kind: 'replayed', simulationId: 'sim-1' });
     expect(sent).toHaveLength(16);
+  });
+
+  it('does not queue again a job the sweep queued before the client retried', async () => {
+    const { store, sent, ports } = setUp({ failSend: 1 });
+    await expect(startSimulationOnce(ports, itemRequest, AUDITOR, 'k-6')).rejects.toThrow('queue unavailable');
+    // The sweep queues the stranded job (its slices sent, the job no longer pending); the key record still
+    // says "not queued", as the sweep does not know the key.
+    await ports.sendSlices(Array.from({ length: 16 }, (_, shard) => ({ data: { simulationId: 'sim-1', shard } }) as never));
+    await store.markJobQueued({ simulationId: 'sim-1' });
+    expect(sent).toHaveLength(16);
+    // The client retries with its key later: the same simulation, nothing sent twice, the key now marked.
+    expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-6')).toEqual({ kind: 'replayed', simulationId: 'sim-1' });
+    expect(sent).toHaveLength(16);
+    expect([...store.keys.values()].map((k) => k.queued)).toEqual([true]);
   });
 
   it('queues a policy draft in the registry shards', async () => {

@@ -150,6 +150,9 @@ class MemoryStore implements SimulationStore {
   async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
     this.pending.delete(job.simulationId);
   }
+  async isJobQueued(id: string) {
+    return this.jobs.has(id) && !this.pending.has(id);
+  }
   async pendingJobs(createdUpTo: string) {
     return [...this.pending].map((id) => this.jobs.get(id)!).filter((j) => j.createdAt <= createdUpTo);
   }

@@ -64,6 +64,9 @@ function setUp(opts: { failSend?: number } = {}) {
     async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
       pending.delete(job.simulationId);
     },
+    async isJobQueued(id: string) {
+      return jobs.has(id) && !pending.has(id);
+    },
     async pendingJobs(createdUpTo: string) {
       return [...pending].map((id) => jobs.get(id)!).filter((j) => Date.parse(j.createdAt) <= Date.parse(createdUpTo));
     },
