@@ -97,6 +97,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
     hardCaseRow(),
+    simulationRow(),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
   ];
@@ -389,6 +390,20 @@ function upwardSyncRow(oldestPendingSeconds: number): Row {
       left: [civicMetric('UpwardOldestPendingSeconds', 'upwardSync', 'Maximum', Duration.minutes(5), 'oldest pending')],
       leftYAxis: { min: 0 },
       leftAnnotations: [{ value: oldestPendingSeconds, label: 'alarm', color: cloudwatch.Color.RED }],
+    }),
+  ];
+}
+
+/**
+ * 沙盘推演 — simulations the sweep queued: each one's start stopped between storing the job and queueing it
+ * (the `simulations` function's `request failed` lines at that time say why). Normally flat at 0.
+ */
+function simulationRow(): Row {
+  return [
+    new cloudwatch.GraphWidget({
+      title: '沙盘推演 simulations queued by the sweep (their start stopped half-way)',
+      width: 24,
+      left: [civicMetric('SimulationsRequeued', 'simulationSweep', 'Sum', Duration.hours(1), 'queued by the sweep')],
     }),
   ];
 }

@@ -96,6 +96,7 @@ describe('dashboard', () => {
       '好差评 upward sync: oldest record on its way (s)',
       '办不成事 hard cases: opened, offered, steps taken, events refused',
       '办不成事 overdue hard cases (flagged)',
+      '沙盘推演 simulations queued by the sweep (their start stopped half-way)',
       'Queue depth (visible messages)',
       'Age of oldest message (s)',
       'DLQ depth (must be 0)',
@@ -137,6 +138,7 @@ describe('dashboard', () => {
       'CivicFlow/HardCaseEventsRefused service=hardcase',
     ]);
     expect(series('办不成事 overdue hard cases (flagged)')).toEqual(['CivicFlow/HardCasesOverdue service=hardcase', 'CivicFlow/HardCasesOverdue service=hardcaseSchedule']);
+    expect(series('沙盘推演 simulations queued by the sweep (their start stopped half-way)')).toEqual(['CivicFlow/SimulationsRequeued service=simulationSweep']);
 
     // 一件事: from the approval consumer and the deadline schedule (which may finish a bundle by terminating a child).
     expect(series('一件事 bundles finished, by outcome')).toEqual([
