@@ -79,7 +79,7 @@ export async function fileObjection(ports: PolicyEventPorts, input: ObjectionInp
   const { store } = ports;
   const existing = await store.getObjection(input.objectionId);
   if (existing !== undefined) {
-    await resendAddedNotification(ports, existing);
+    await resendAddedNotification(ports, existing, cause);
     await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was filed before (${existing.state})`, objectionEffect(existing.objectionId, existing.state));
     return `unchanged:${existing.state}`;
   }
@@ -105,7 +105,7 @@ export async function fileObjection(ports: PolicyEventPorts, input: ObjectionInp
  * same event id), releases the pair if its window was released, and queues a pending notification again
  * (the same message id; the outbox claim sends it once).
  */
-async function resendAddedNotification(ports: PolicyEventPorts, existing: Objection): Promise<void> {
+async function resendAddedNotification(ports: PolicyEventPorts, existing: Objection, cause: Cause): Promise<void> {
   if (existing.by !== 'self' || existing.state !== 'ADDED') return;
   const { store, registry, clock } = ports;
   const [e, policy] = await Promise.all([store.getEntitlement(existing.policyId, existing.creditCode), store.getPolicy(existing.policyId)]);
@@ -116,7 +116,7 @@ async function resendAddedNotification(ports: PolicyEventPorts, existing: Object
   const asListed: Entitlement = { ...e, state: 'PUBLICIZED' };
   await publishListed(ports, policy, [{ committed: [], entitlement: asListed }], new Map([[e.creditCode, shared?.name ?? '']]), clock.now());
   // Listed in the grace, then a crash before the pair's release once the close had released the window.
-  if (e.state === 'PUBLICIZED') await releaseIfWindowReleased(ports, policy, e, clock.now());
+  if (e.state === 'PUBLICIZED') await releaseIfWindowReleased(ports, policy, e, clock.now(), cause);
   if (!e.reached.includes('NOTIFIED')) return;
   if (await store.isNotificationPending(existing.policyId, existing.creditCode)) {
     await ports.queues.sendNotifications(notifyMessages([{ policyId: existing.policyId, creditCode: existing.creditCode }], clock.now()));
@@ -244,7 +244,7 @@ async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: Objectio
       // Pushed, or lapsed in the same write (its policy ended first): queued and counted as the close does.
       if (pushed || chain.some((t) => t.newlyReached.includes('LAPSED'))) await afterSettle(ports, [result], clock.now());
       // Listed in the grace after the window's end: the close releases it, unless it finished the window meanwhile.
-      const late = pushed ? undefined : await releaseIfWindowReleased(ports, policy, result.entitlement!, clock.now());
+      const late = pushed ? undefined : await releaseIfWindowReleased(ports, policy, result.entitlement!, clock.now(), cause);
       return added ? (pushed || (late?.committed.length ?? 0) > 0 ? 'ADDED:RELEASED' : 'ADDED') : 'UNCHANGED';
     }
     if (out.objectionMoved) return fileObjection(ports, input, cause);
@@ -266,7 +266,7 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
     if (objection.state !== 'OPEN' || policy === undefined || e === undefined) {
       if (objection.state === 'UPHELD' && policy !== undefined) await passOnBudget(ports, policy, cause);
       // Dismissed in the grace, then a crash before the pair's release once the close had released the window.
-      if (objection.state === 'DISMISSED' && policy !== undefined && e !== undefined) await releaseIfWindowReleased(ports, policy, e, clock.now());
+      if (objection.state === 'DISMISSED' && policy !== undefined && e !== undefined) await releaseIfWindowReleased(ports, policy, e, clock.now(), cause);
       await noEffect(ports, cause, 'DUPLICATE', `objection ${input.objectionId} was already resolved (${objection.state})`, objectionEffect(objection.objectionId, objection.state));
       return `unchanged:${objection.state}`;
     }
@@ -303,7 +303,7 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
     countCommitted(ports.metrics, [t], write.counts);
     await afterResolution(ports, policy, t, now, cause);
     // Back on the list after the window's end: the close releases it, unless it finished the window meanwhile.
-    const late = await releaseIfWindowReleased(ports, policy, t.next, now);
+    const late = await releaseIfWindowReleased(ports, policy, t.next, now, cause);
     return late !== undefined && late.committed.length > 0 ? `${state}:${t.from}->${t.to}:RELEASED` : `${state}:${t.from}->${t.to}`;
   }
   throw new Error(`objection ${input.objectionId} kept changing during its resolution`);

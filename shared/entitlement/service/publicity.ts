@@ -21,7 +21,7 @@ import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
 import { budgetOrder, closeDueBefore, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
 import type { DueWindow, EntitlementPorts, PolicyEventPorts } from '../ports';
-import { transitionsAudit } from './records';
+import { transitionsAudit, type Cause } from './records';
 import { afterSettle, type SettleResult } from './settle';
 
 /** The actor of the audit lines the schedule writes. */
@@ -38,8 +38,12 @@ export interface PublicitySummary {
   readonly lapsed: number;
 }
 
-/** The pair's release at the close, committed; re-planned on a race. */
-export async function releasePair(ports: PolicyEventPorts, policy: Policy, listed: Entitlement, now: Instant): Promise<SettleResult> {
+/**
+ * The pair's release at the close, committed; re-planned on a race. `cause`: the upstream event whose write
+ * left the pair to release late (a dismissal or a self-objection in the grace), named in the line's
+ * `details.source`; none for the close itself.
+ */
+export async function releasePair(ports: PolicyEventPorts, policy: Policy, listed: Entitlement, now: Instant, cause?: Cause): Promise<SettleResult> {
   const { store, settings } = ports;
   const pair = { policyId: listed.policyId, creditCode: listed.creditCode };
   let current: Policy = policy;
@@ -53,7 +57,7 @@ export async function releasePair(ports: PolicyEventPorts, policy: Policy, liste
     const plan = planRelease(e, current, now, settings.timeZone);
     if (plan.kind !== 'transition') return { committed: [], entitlement: e };
     const t = plan.transition;
-    const out = await store.applyTransitions([t], transitionsAudit([t], SCHEDULE_ACTOR));
+    const out = await store.applyTransitions([t], transitionsAudit([t], SCHEDULE_ACTOR, cause));
     if (out.ok) return { committed: [t], entitlement: t.next, ...(t.notification ? { notify: pair } : {}) };
     if (out.withdrawn) current = { ...current, status: 'withdrawn' };
     e = await store.getEntitlement(pair.policyId, pair.creditCode);
@@ -124,11 +128,12 @@ export async function windowReleased(
 /**
  * After a write that left a pair PUBLICIZED in a window that has ended (a dismissal or a self-objection in
  * the grace): when the close released the window in the meantime, the pair is released here, as the close
- * would have released it. Undefined when there is nothing to release.
+ * would have released it (its line names the close as the actor and `cause`'s system as the source).
+ * Undefined when there is nothing to release.
  */
-export async function releaseIfWindowReleased(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant): Promise<SettleResult | undefined> {
+export async function releaseIfWindowReleased(ports: PolicyEventPorts, policy: Policy, e: Entitlement, now: Instant, cause: Cause): Promise<SettleResult | undefined> {
   if (e.state !== 'PUBLICIZED' || !(await windowReleased(ports, e.policyId, e.publicity, now))) return undefined;
-  const result = await releasePair(ports, policy, e, now);
+  const result = await releasePair(ports, policy, e, now, cause);
   await afterSettle(ports, [result], now);
   return result;
 }

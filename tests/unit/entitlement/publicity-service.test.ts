@@ -284,6 +284,13 @@ describe('objections received in time, processed after the window closed', () =>
     };
     expect(await service.resolveObjection({ objectionId: 'O-x2', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED:RELEASED');
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
+    // Released as the close would have, late because of the dismissal: the line names the close and the
+    // system whose dismissal it was.
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-PUB/${B}`).at(-1)).toMatchObject({
+      action: 'state:PUBLICIZED->GRANTED',
+      actor: '/civicflow/schedule',
+      details: expect.objectContaining({ source: '/systems/policy' }),
+    });
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B]);
   });
 
