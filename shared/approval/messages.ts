@@ -121,7 +121,7 @@ export function effectEvents(effects: readonly Effect[]): InternalEvent[] {
       case 'openReviewCase':
         return caseOpenedFor(effect);
       case 'markFalseCommitment':
-        return creditMarkedEvent({ subjectId: effect.subjectId, applicationId: effect.applicationId, at: effect.at });
+        return creditMarkedEvent({ subjectId: effect.subjectId, applicationId: effect.applicationId, at: effect.at, ...(effect.cause ? { cause: effect.cause } : {}) });
       case 'tellHardCase':
         return applicationDecidedEvent({ ...effect.decided, reasons: [...effect.decided.reasons] });
     }

@@ -72,6 +72,11 @@ export const creditMarkedSchema = z.discriminatedUnion('kind', [
     /** The application whose commitment was found untruthful. */
     applicationId: text(),
     at: timestamp(),
+    /**
+     * The department's verification report that found it (`gov.application.verification.reported`): the
+     * re-match the mark asks for names its system on the audit lines it writes. Absent on a mark sent before.
+     */
+    cause: z.optional(z.object({ source: text(), id: text(), type: text() })),
   }),
   z.object({
     subjectId: text(),

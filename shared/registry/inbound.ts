@@ -29,7 +29,7 @@ export interface ReferenceInput {
  * the event it came by (the cause of the re-match a mark asks for).
  */
 export type CreditMarkInput = { readonly kind: 'creditMark'; readonly ref: EventRef; readonly subjectId: string } & (
-  | { readonly markKind: 'falseCommitment'; readonly mark: FalseCommitmentMark }
+  | { readonly markKind: 'falseCommitment'; readonly mark: FalseCommitmentMark; /** The verification report behind the mark, when the mark names it. */ readonly upstream?: EventRef }
   | { readonly markKind: 'benefitFraud'; readonly mark: BenefitFraudMark }
 );
 
@@ -42,7 +42,7 @@ export function registryInput(event: CarriedBy<'registry'>): RegistryInput {
     if (data.kind === 'benefitFraud') {
       return { kind: 'creditMark', ref, subjectId: data.subjectId, markKind: 'benefitFraud', mark: { at: data.at, policyId: data.policyId, amount: data.amount } };
     }
-    return { kind: 'creditMark', ref, subjectId: data.subjectId, markKind: 'falseCommitment', mark: { at: data.at, applicationId: data.applicationId } };
+    return { kind: 'creditMark', ref, subjectId: data.subjectId, markKind: 'falseCommitment', mark: { at: data.at, applicationId: data.applicationId }, ...(data.cause ? { upstream: data.cause } : {}) };
   }
   return { kind: 'reference', ref, change: referenceChange(event) };
 }

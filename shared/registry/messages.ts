@@ -27,11 +27,13 @@ export function afterChange({ change, ref }: ReferenceInput, receipt: Receipt, n
  * After one of CivicFlow's own credit marks: a false-commitment mark makes the effective record a false
  * commitment (domain/credit.ts folds it in), which criteria read as `credit.falseCommitment`, so its subject
  * is re-matched as after a credit update — on every delivery, since the mark's write does not say whether
- * it was the first (the re-match is idempotent; its id names the mark's event). A benefit-fraud mark is
+ * it was the first (the re-match is idempotent; its id names the mark's cause: the verification report when the mark
+ * names it, else the mark's event). A benefit-fraud mark is
  * not folded into the effective record (it excludes nobody by itself: the credit system decides), so no
  * criterion can see it and nothing is re-matched.
  */
 export function afterMark(input: CreditMarkInput, now: string): InternalEvent[] {
   if (input.markKind !== 'falseCommitment') return [];
-  return [enterpriseRematchEvent(input.subjectId, input.ref, now, kindOf(input.subjectId))];
+  // Caused by the department's verification report when the mark names it: the re-match's lines name its system.
+  return [enterpriseRematchEvent(input.subjectId, input.upstream ?? input.ref, now, kindOf(input.subjectId))];
 }

@@ -138,6 +138,9 @@ describe('a falseCommitment mark re-matches its subject through the local runtim
     const honest = await pairOf(HONEST);
     expect(honest).toMatchObject({ state: 'INELIGIBLE', explanation: { held: [], failed: ['C-HONEST'], unknown: ['C-STAFF'] } });
     expect(honest.history.at(-1)).toMatchObject({ from: 'NEEDS_INFO', to: 'INELIGIBLE', reason: 'NO_LONGER_MATCHED' });
+    // Its audit line names the department's system, whose verification report led to the mark.
+    const trail = (await rt.dev('GET', `/_dev/audit?subject=${encodeURIComponent(`entitlement:${HONEST}/${X}`)}`)).body.entries as any[];
+    expect(trail.at(-1)).toMatchObject({ action: 'state:NEEDS_INFO->INELIGIBLE', details: expect.objectContaining({ source: '/systems/department' }) });
     expect(await figures(HONEST)).toMatchObject({ needsInfo: 0, ineligible: 1, eligible: 0, notified: 0 });
     // The policy for marked enterprises: pushed, once.
     expect(await pairOf(REPAIR)).toMatchObject({ state: 'NOTIFIED', delivery: { status: 'DELIVERED', attempts: 1 } });

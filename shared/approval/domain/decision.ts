@@ -112,6 +112,11 @@ export type Effect =
       readonly subjectId: string;
       readonly applicationId: string;
       readonly at: string;
+      /**
+       * The verification report that found the commitment untruthful: the re-match the mark asks for names its
+       * system on the audit lines it writes. Absent in an effect stored before it was kept.
+       */
+      readonly cause?: { readonly source: string; readonly id: string; readonly type: string };
     }
   | {
       /** 办不成事 is told of a version that may offer a hard case, or that ends a manual review it watches. */

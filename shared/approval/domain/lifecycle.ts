@@ -7,7 +7,7 @@
  * stays open when the approval is later revoked.
  */
 import { decide, type DecideInput } from './decide';
-import type { Decision, TraceStep, Transition } from './decision';
+import type { Cause, Decision, TraceStep, Transition } from './decision';
 import type { Application, SubmittedMaterial } from './types';
 
 const PENDING = 'ACCEPTED_PENDING_MATERIALS';
@@ -118,9 +118,10 @@ export interface VerificationReport {
 /**
  * The department's verification of an approval on commitment. Truthful: the approval stands and the case
  * is closed (`verification` recorded). Untruthful: the approval is REVOKED and the subject's credit record
- * must be marked `falseCommitment`, which then excludes it from 容缺 and 告知承诺.
+ * must be marked `falseCommitment`, which then excludes it from 容缺 and 告知承诺; `cause`, the report's event,
+ * goes with the mark, so the re-match it asks for names the department's system on its audit lines.
  */
-export function onVerification(decision: Decision, report: VerificationReport, now: string): Transition {
+export function onVerification(decision: Decision, report: VerificationReport, now: string, cause?: Pick<Cause, 'source' | 'id' | 'type'>): Transition {
   if (report.itemCode !== undefined && report.itemCode !== decision.itemCode) {
     return refuse('ITEM_NOT_IN_APPLICATION', `事项 ${report.itemCode} 不是申请 ${decision.applicationId} 的办理事项（${decision.itemCode}），核查结果未予采纳`);
   }
@@ -175,7 +176,13 @@ export function onVerification(decision: Decision, report: VerificationReport, n
       updatedAt: now,
       sequence: decision.sequence + 1,
       effects: [
-        { kind: 'markFalseCommitment', subjectId: decision.applicantId, applicationId: decision.applicationId, at: now },
+        {
+          kind: 'markFalseCommitment',
+          subjectId: decision.applicantId,
+          applicationId: decision.applicationId,
+          at: now,
+          ...(cause ? { cause: { source: cause.source, id: cause.id, type: cause.type } } : {}),
+        },
       ],
     },
   };

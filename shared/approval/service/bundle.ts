@@ -227,7 +227,7 @@ export function bundleService(ports: BundlePorts): BundleService {
     reviewBundle: async (applicationId, review, cause) =>
       (await onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context))) !== undefined,
     verifyBundle: async (applicationId, report, cause) =>
-      (await onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context))) !== undefined,
+      (await onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context, cause))) !== undefined,
     flagOverdue: (applicationId, cause) =>
       onLater(applicationId, cause, 'overdueFlag', (state, context) => {
         const next = flagOverdueVerifications(state, context.now);

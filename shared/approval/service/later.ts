@@ -65,7 +65,7 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
 
   /** `gov.application.verification.reported`: verifies or revokes an approval on commitment. */
   function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number, otherwise?: OtherApplication): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'verification', otherwise, async (known, now) => onVerification(known.decision, report, now));
+    return onLaterEvent(applicationId, cause, receives, 'verification', otherwise, async (known, now) => onVerification(known.decision, report, now, cause));
   }
 
   async function onLaterEvent(

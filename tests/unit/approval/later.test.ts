@@ -110,6 +110,8 @@ describe('reportVerification', () => {
     expect(current('APP-GA-1')).toMatchObject({ outcome: 'REVOKED', sequence: 2 });
     expect(w.messenger.internal.map((e) => e.type)).toEqual(['civicflow.case.opened', 'civicflow.credit.marked']);
     expect(w.messenger.outbound.map((e) => e.type)).toEqual(['gov.application.decided', 'gov.application.revoked']);
+    // The mark names the report that found the commitment untruthful: the re-match it asks for names its system.
+    expect(w.messenger.internal[1]!.data).toMatchObject({ kind: 'falseCommitment', applicationId: 'APP-GA-1', cause: { source: '/gov/portal', id: 'v-1', type: VERIFIED } });
   });
 
   it('a second report is refused and the first stands', async () => {

@@ -275,6 +275,23 @@ describe('registry service: the credit mark and the inbound mapping', () => {
     expect(reg.receipts.size).toBe(0);
   });
 
+  it('re-matches under the verification report a false-commitment mark names, else under the mark itself', async () => {
+    const report = { source: '/systems/department', id: 'verify-1', type: 'gov.application.verification.reported' };
+    const named = registryInput({ ...marked, data: { ...marked.data, cause: report } } as never);
+    expect(named).toMatchObject({ markKind: 'falseCommitment', upstream: report });
+    const reg = memoryRegistry(AT);
+    if (named.kind !== 'creditMark') throw new Error('expected a credit mark');
+    await applyCreditMark(named, reg.ports);
+    expect(reg.sent.map((e) => [e.type, e.id, e.data])).toEqual([
+      ['civicflow.enterprise.rematch', `rematch:${marked.data.subjectId}:${report.source}:${report.id}`, expect.objectContaining({ cause: report })],
+    ]);
+    // A mark sent before it named the report: the re-match's cause is the mark, CivicFlow's own (no source).
+    const before = registryInput(marked as never);
+    if (before.kind !== 'creditMark') throw new Error('expected a credit mark');
+    await applyCreditMark(before, reg.ports);
+    expect(reg.sent.at(-1)?.data).toMatchObject({ cause: { source: marked.source, id: marked.id, type: marked.type } });
+  });
+
   it('keeps one benefit-fraud mark per policy, the first of each, and excludes nobody by it', async () => {
     const fraud = sample<{ subjectId: string; policyId: string; amount: number; at: string; kind: string }>('civicflow.credit.marked/benefit-fraud');
     const reg = memoryRegistry(AT);

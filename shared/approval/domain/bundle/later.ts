@@ -7,7 +7,7 @@
  * past their supplement deadline terminated, children's verifications flagged overdue.
  */
 import { jsonBytes, LIMITS } from '#contract/limits';
-import type { Decision, Refusal } from '../decision';
+import type { Cause, Decision, Refusal } from '../decision';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
 import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
@@ -191,7 +191,7 @@ function verifiedChild(state: BundleState, itemCode: string | undefined): { ok: 
  * refuses it, as a single application does, even in a final bundle: a bundle approved with children on
  * commitment is final while their verifications are still to come.
  */
-export function verifyBundleChild(previous: BundleState, report: VerificationReport, context: BundleContext): BundleTransition {
+export function verifyBundleChild(previous: BundleState, report: VerificationReport, context: BundleContext, cause?: Pick<Cause, 'source' | 'id' | 'type'>): BundleTransition {
   const found = verifiedChild(previous, report.itemCode);
   if (!found.ok) return found;
   const { child } = found;
@@ -200,7 +200,7 @@ export function verifyBundleChild(previous: BundleState, report: VerificationRep
     const state = child.state.kind === 'notStarted' ? `未启动（前置事项 ${child.state.predecessor}）` : child.state.kind;
     return { ok: false, refusal: { code: 'NOT_APPROVED_ON_COMMITMENT', message: `事项 ${child.itemCode} 当前状态为 ${state}，不是告知承诺审批，核查结果未予采纳` } };
   }
-  const verified = onVerification(decision, { truthful: report.truthful, note: report.note }, context.now);
+  const verified = onVerification(decision, { truthful: report.truthful, note: report.note }, context.now, cause);
   if (!verified.ok) {
     return { ok: false, refusal: { ...verified.refusal, message: `事项 ${child.itemCode}：${verified.refusal.message}` } };
   }

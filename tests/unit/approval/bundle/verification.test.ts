@@ -181,6 +181,8 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     // The redelivery sends the same messages again (same ids): receivers de-duplicate; nothing is decided or counted twice.
     const marks = w.messenger.internal.filter((e) => e.type === 'civicflow.credit.marked');
     expect(new Set(marks.map((e) => e.id))).toEqual(new Set([`credit-marked:falseCommitment:${childApplicationId(ID, 'QYKB-SLDJ')}`]));
+    // Each names the report that found the child's commitment untruthful (the re-match names its system).
+    expect(marks.map((e) => (e.data as { cause?: { id: string } }).cause?.id)).toEqual(marks.map(() => 'v-1'));
     expect(new Set(w.messenger.outbound.filter((e) => e.type === 'gov.application.revoked').map((e) => e.id))).toEqual(new Set([`revoked:${childApplicationId(ID, 'QYKB-SLDJ')}:2`]));
     expect(w.telemetry.points.filter((p) => p.name === 'BundlesDecided').map((p) => p.dimensions?.Outcome)).toEqual(['APPROVED', 'TERMINATED']);
 
