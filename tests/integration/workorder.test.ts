@@ -268,7 +268,8 @@ describe('12345 work orders', () => {
     expect(JSON.stringify((await rt.get('/cases/WO-C6', { as: REVIEW_CHANNEL })).body)).not.toContain('门户评价');
     // The department's system sent neither: the case is as unknown to it as before anyone wrote of it.
     expect(await parkedOf(DEPARTMENT_SYSTEM)).toBe(404);
-    expect(await parkedOf()).toEqual([
+    // Kept in the order the review consumer took them, which a queue does not fix: compared as a set.
+    expect(((await parkedOf()) as string[][]).sort((a, b) => a[1]!.localeCompare(b[1]!))).toEqual([
       [REVIEW_CHANNEL, 'WO-R6'],
       [PORTAL, 'WO-R6p'],
     ]);
