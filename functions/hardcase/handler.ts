@@ -10,6 +10,7 @@ import { carriedBy, receiveCountOf, sqsConsumer, type CarriedBy } from '#platfor
 import { afterCommit } from '#platform/group-commit';
 import { logger, metrics } from '#platform/powertools';
 import { stageHardCaseService, toDecided, toNewCase, toUpdate, type Outcome } from '#hardcase';
+import { eventRef } from '#platform/inbound';
 
 const parse = carriedBy('hardcase', { 'civicflow.application.decided': applicationDecidedSchema });
 
@@ -24,7 +25,7 @@ const METRIC: Partial<Record<Outcome['outcome'], string>> = {
 
 async function handle(event: HardCaseEvent, receiveCount: number): Promise<Outcome> {
   const service = stageHardCaseService();
-  const ref = { source: event.source, id: event.id, type: event.type };
+  const ref = eventRef(event);
   switch (event.type) {
     case 'gov.hardcase.reported':
       return service.report(toNewCase(event.data), ref);

@@ -7,7 +7,8 @@
  */
 import { caseOpenedSchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { caseOf, loadedCaseIds, refOf, reviewOf, stepOf } from '#review/inbound';
+import { eventRef } from '#platform/inbound';
+import { caseOf, loadedCaseIds, reviewOf, stepOf } from '#review/inbound';
 import { stageReviewService } from '#review/adapters';
 
 /** The review queue: inbound cases, reviews and rectification steps, and the cases approvals open. */
@@ -24,7 +25,7 @@ export const handler = sqsConsumer(
     switch (event.type) {
       case 'gov.case.completed':
       case 'civicflow.case.opened':
-        await reviews.completeCase(caseOf(event), refOf(event));
+        await reviews.completeCase(caseOf(event), eventRef(event));
         return;
       case 'gov.review.submitted':
         await reviews.submitReview(reviewOf(event));

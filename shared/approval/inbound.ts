@@ -9,12 +9,13 @@ import type { PersonReview } from './domain/reviewed';
 import type { BundleApplication } from './domain/bundle/application';
 import type { Application, SubmittedMaterial } from './domain/types';
 import type { ApplicationKey, SubmissionKey } from './ports';
+import { eventRef } from '#platform/inbound';
 
 export type ApprovalEvent = CarriedBy<'approval'>;
 type EventOf<T extends ApprovalEvent['type']> = Extract<ApprovalEvent, { type: T }>;
 
 /** The event that causes a change: its `(source, id)` makes a redelivery recognisable. */
-export const causeOf = (event: ApprovalEvent): Cause => ({ source: event.source, id: event.id, type: event.type });
+export const causeOf = (event: ApprovalEvent): Cause => eventRef(event);
 
 /**
  * The application exactly as submitted, fields the item does not read included: its content hash tells a

@@ -10,6 +10,7 @@ import { benefitFraudMarkedEvent, entitlementNotifyEvent, matchSliceEvent, type 
 import type { OutboundEvent } from '#contract/outbound';
 import { maskedSubjectId, maskPersonName, subjectKindOf, type Entitlement, type EntitlementState, type Instant, type NotificationIntent, type Policy, type Transition } from './domain';
 import type { CreditMarkMessage, MatchSliceMessage, NotifyMessage } from './ports';
+import { eventRef } from '#platform/inbound';
 
 /** One slice of a matching run, as the match worker receives it. */
 export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
@@ -19,7 +20,7 @@ export type SliceData = InternalDataOf<'civicflow.policy.match-slice'>;
  * the publication that started the run, if an event did (continuations carry it on).
  */
 export function matchRunMessages(policy: Policy, republish: boolean, shards: number, time: Instant, cause?: EventCause): MatchSliceMessage[] {
-  const by = cause === undefined ? {} : { cause: { source: cause.source, id: cause.id, type: cause.type } };
+  const by = cause === undefined ? {} : { cause: eventRef(cause) };
   return Array.from({ length: shards }, (_, shard) =>
     matchSliceEvent({ policyId: policy.policyId, version: policy.version, shard, ...(republish ? { republish } : {}), ...by }, time),
   );

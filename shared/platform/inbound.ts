@@ -10,6 +10,14 @@ export interface EventRef {
   readonly type: string;
 }
 
+/**
+ * The three fields of an event, a cause or a ref, copied out of it: what is stored or sent on (a receipt, a
+ * cause, an effect) names the event and carries nothing else of it (its data, its signature).
+ */
+export function eventRef(e: EventRef): EventRef {
+  return { source: e.source, id: e.id, type: e.type };
+}
+
 /** Posted by an upstream system (`gov.*`), not one of CivicFlow's own messages. */
 export function isInbound(ref: Pick<EventRef, 'type'>): boolean {
   return ref.type.startsWith('gov.');

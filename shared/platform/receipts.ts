@@ -19,7 +19,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 import { tableName } from './resources';
-import { isInbound, type EventRef } from './inbound';
+import { eventRef, isInbound, type EventRef } from './inbound';
 import type { TransactItem } from './transactions';
 
 /** What a receipt is about: the inbound event, as every consumer knows it. */
@@ -225,7 +225,7 @@ export interface Receipt {
 export { isInbound };
 
 export const applied = (ref: EventRef, at: string, effect: EffectPointer, details?: Record<string, unknown>): Receipt => ({
-  ...refOf(ref),
+  ...eventRef(ref),
   outcome: 'applied',
   effect,
   at,
@@ -238,12 +238,9 @@ export const applied = (ref: EventRef, at: string, effect: EffectPointer, detail
  */
 export function withKind(ref: EventRef, at: string, kind: string, reason: string, extra: { effect?: EffectPointer; details?: Record<string, unknown> } = {}): Receipt {
   if (!isReceiptKind(kind)) throw new Error(`receipt kind ${kind} is not in RECEIPT_KINDS`);
-  return { ...refOf(ref), outcome: RECEIPT_OUTCOMES[kind], kind, reason, at, ...extra };
+  return { ...eventRef(ref), outcome: RECEIPT_OUTCOMES[kind], kind, reason, at, ...extra };
 }
 
-function refOf(ref: EventRef): EventRef {
-  return { source: ref.source, id: ref.id, type: ref.type };
-}
 
 const table = () => tableName('receipts');
 export const receiptKey = (source: string, id: string) => ({ pk: `RCPT#${source}#${id}`, sk: 'RECEIPT' });

@@ -4,7 +4,7 @@
  */
 import type { CarriedBy } from '#platform/consumer';
 import type { CreditRecord, EnterpriseProfile, Licence, PersonProfile, ServiceBundle, ServiceItem } from '#contract/schemas';
-import type { EventRef } from '#platform/receipts';
+import { eventRef, type EventRef } from '#platform/inbound';
 import type { BenefitFraudMark, FalseCommitmentMark } from './domain/types';
 
 export type ReferenceChange =
@@ -36,7 +36,7 @@ export type CreditMarkInput = { readonly kind: 'creditMark'; readonly ref: Event
 export type RegistryInput = ReferenceInput | CreditMarkInput;
 
 export function registryInput(event: CarriedBy<'registry'>): RegistryInput {
-  const ref: EventRef = { source: event.source, id: event.id, type: event.type };
+  const ref = eventRef(event);
   if (event.type === 'civicflow.credit.marked') {
     const data = event.data;
     if (data.kind === 'benefitFraud') {

@@ -5,18 +5,14 @@
  * are normalised to ISO 8601 UTC, absent optional fields stay absent.
  */
 import type { CarriedBy } from '#platform/consumer';
-import type { EventRef } from '#platform/receipts';
 import type { Case, Review, ReviewLevel } from './domain/types';
 import type { Step } from './service/steps';
+import { eventRef } from '#platform/inbound';
 
 export type ReviewEvent = CarriedBy<'review'>;
 type EventOf<T extends ReviewEvent['type']> = Extract<ReviewEvent, { type: T }>;
 
 const iso = (instant: string) => new Date(instant).toISOString();
-
-export function refOf(event: ReviewEvent): EventRef {
-  return { source: event.source, id: event.id, type: event.type };
-}
 
 /** The case to record; the use case gives it the stage's district. */
 export function caseOf(event: EventOf<'gov.case.completed' | 'civicflow.case.opened'>): Case {
@@ -52,7 +48,7 @@ export function reviewOf(event: EventOf<'gov.review.submitted'>): Review {
     reviewerId: d.reviewerId,
     submittedAt: iso(d.submittedAt),
     defaulted: false,
-    event: refOf(event),
+    event: eventRef(event),
   };
 }
 
@@ -75,6 +71,6 @@ export function stepOf(event: EventOf<'gov.rectification.updated'>): Step {
       at: iso(d.at),
       ...(d.satisfied !== undefined ? { satisfied: d.satisfied } : {}),
     },
-    event: refOf(event),
+    event: eventRef(event),
   };
 }

@@ -9,6 +9,7 @@
 import { decide, type DecideInput } from './decide';
 import type { Cause, Decision, TraceStep, Transition } from './decision';
 import type { Application, SubmittedMaterial } from './types';
+import { eventRef } from '#platform/inbound';
 
 const PENDING = 'ACCEPTED_PENDING_MATERIALS';
 
@@ -181,7 +182,7 @@ export function onVerification(decision: Decision, report: VerificationReport, n
           subjectId: decision.applicantId,
           applicationId: decision.applicationId,
           at: now,
-          ...(cause ? { cause: { source: cause.source, id: cause.id, type: cause.type } } : {}),
+          ...(cause ? { cause: eventRef(cause) } : {}),
         },
       ],
     },

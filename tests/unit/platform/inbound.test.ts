@@ -1,4 +1,4 @@
-import { auditDetails, auditSource, isInbound } from '#platform/inbound';
+import { auditDetails, auditSource, eventRef, isInbound } from '#platform/inbound';
 
 const upstream = { source: '/systems/hotline-12345', id: 'E-1', type: 'gov.hardcase.step' };
 const own = { source: '/civicflow/approval', id: 'E-2', type: 'civicflow.approval.decided' };
@@ -21,5 +21,13 @@ describe('inbound events and the source their audit lines name', () => {
     expect(auditDetails(upstream)).toEqual({ details: { source: '/systems/hotline-12345' } });
     expect(auditDetails(own)).toEqual({});
     expect(auditDetails(undefined)).toEqual({});
+  });
+
+  it('copies the three fields that name an event and nothing else of it', () => {
+    const event = { ...upstream, specversion: '1.0', time: '2026-12-07T08:00:00+08:00', data: { caseId: 'HC-1', idNumber: '110101199003071234' } };
+    const ref = eventRef(event);
+    expect(ref).toEqual(upstream);
+    expect(Object.keys(ref).sort()).toEqual(['id', 'source', 'type']);
+    expect(ref).not.toBe(upstream);
   });
 });
