@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compareInstants } from '#contract/instants';
+import { isRfc3339Timestamp, normaliseTimestamp, TIMESTAMP_MESSAGE } from '#contract/timestamp';
 import { clockOffset, setClockOffset } from '#platform/clock';
 import type { FunctionName, QueueName } from '#topology';
 import type { DevRoute } from './gateway';
@@ -64,6 +66,29 @@ const setClock: DevRoute = async (_req, body) => {
   } else return { status: 400, body: { error: 'give one of "set", "advance" or "reset"' } };
   return { status: 200, body: clockState(real) };
 };
+
+/**
+ * The optional filters of `GET /_dev/audit`: `action` (exact; repeated or comma-separated, any of them) and
+ * `since` (an RFC 3339 instant; lines at or after it). `since` compares instants, not text (nor the sort
+ * key): a line's `at` may be a step's time as its event wrote it, and "…+08:00", "…Z" and "….000Z" forms
+ * of one instant do not sort as instants. An error naming the parameter for a bad value.
+ */
+export function auditFilter(params: URLSearchParams): ((entry: Record<string, unknown>) => boolean) | string {
+  const given = params.getAll('action');
+  const actions = new Set(given.flatMap((a) => a.split(',')).map((a) => a.trim()));
+  if (given.length > 0 && actions.has('')) return 'action: give one or more audit actions, e.g. ?action=refused:contact or ?action=state:none->RECEIVED,refused:report';
+  const sinces = params.getAll('since');
+  if (sinces.length > 1) return 'since: give it once';
+  const since = sinces[0];
+  if (since !== undefined && !isRfc3339Timestamp(since)) {
+    // A query string reads "+" as a space: "+08:00" arrives as " 08:00" unless written %2B08:00.
+    const plus = / \d\d:\d\d$/.test(since) ? ' (write the "+" of an offset as %2B in a query string)' : '';
+    return `since: "${since}" ${TIMESTAMP_MESSAGE}${plus}`;
+  }
+  return (entry) =>
+    (actions.size === 0 || actions.has(String(entry.action))) &&
+    (since === undefined || compareInstants(normaliseTimestamp(String(entry.at)), normaliseTimestamp(since)) >= 0);
+}
 
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
   const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
@@ -132,7 +157,9 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
     'GET /_dev/audit': async (_req, _body, url) => {
       const subject = url.searchParams.get('subject');
       if (!subject) return { status: 400, body: { error: 'subject: give the subject of the audit lines, e.g. ?subject=hardcase:<caseId>' } };
-      const entries = await ctx.audit(subject);
+      const filter = auditFilter(url.searchParams);
+      if (typeof filter === 'string') return { status: 400, body: { error: filter } };
+      const entries = (await ctx.audit(subject)).filter(filter);
       return { status: 200, body: { count: entries.length, entries } };
     },
     'GET /_dev/outbound': async (_req, _body, url) => {
