@@ -6,12 +6,15 @@
  */
 import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
+import { auditSource, type EventRef } from '#platform/inbound';
 import type { EffectPointer } from '#platform/receipts';
+import type { RefusedEvent } from './ports';
 import {
   hardCaseActionKey,
   HARDCASE_OPENED_EVENT_TYPE,
   HARDCASE_OVERDUE_EVENT_TYPE,
   type HardCase,
+  type HardCaseActor,
   type HardCaseHistoryEntry,
   type HardCaseOutboundEvent,
 } from './domain';
@@ -69,6 +72,35 @@ export function auditOf(caseId: string, entry: HardCaseHistoryEntry, hc: HardCas
 /** The audit lines of the entries `next` has beyond `before`'s, each naming `source` when an upstream event made them. */
 export function auditsOfChange(before: HardCase | undefined, next: HardCase, source?: string): AuditEntry[] {
   return next.history.slice(before?.history.length ?? 0).map((entry) => auditOf(next.caseId, entry, next, source));
+}
+
+/**
+ * The audit line of a refused report or update, written with the refusal record and receipt so that a
+ * redelivery, which finds them, writes none. `caseId` is the case the event names, known or not: a step refused as
+ * HARDCASE_UNKNOWN has no case to keep it on, but an auditor asked about that case searches its subject
+ * (`hardcase:<caseId>`), and a case reported later shows there what was sent for it before. The action
+ * (`refused:<step>`, `refused:report` for a second report) reads as the rectification's refusals do; the
+ * actor is who the step names, or for a report the system that posted it (a report names no staff member).
+ */
+export function auditOfRefusal(caseId: string, refused: RefusedEvent, ref: EventRef, actor?: HardCaseActor): AuditEntry {
+  const step = refused.action ?? 'report';
+  return {
+    subject: `hardcase:${caseId}`,
+    action: `refused:${step}`,
+    actor: actor !== undefined ? `${actor.departmentCode}/${actor.staffId}` : ref.source,
+    at: refused.recordedAt,
+    why: `${refused.code}: ${refused.reason}`,
+    // The event, not the step: each refused event has its own record, and its receipt goes by the same id.
+    causeId: ref.id,
+    details: {
+      code: refused.code,
+      reason: refused.reason,
+      step,
+      ...(refused.at !== undefined ? { at: refused.at } : {}),
+      ...refused.details,
+      ...auditSource(ref),
+    },
+  };
 }
 
 export function caseEffect(hc: HardCase): EffectPointer {

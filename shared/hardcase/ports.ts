@@ -68,10 +68,12 @@ export interface HardCaseStore {
   /** 'conflict': the case changed since it was loaded (or exists, on create), or the watch moved on. */
   writeCase(write: CaseWrite): Promise<'committed' | 'conflict'>;
   /**
-   * Records a refusal with its receipt, create-only: a redelivered refusal records nothing new. True when
-   * this call wrote it, false when an earlier delivery had (so the refusal is counted once).
+   * Records a refusal with its audit line and receipt, all together, create-only: a redelivered refusal
+   * records nothing new (no second line either). True when this call wrote it, false when an earlier
+   * delivery had (so the refusal is counted once). `caseId` undefined: no case to keep it on, the line and
+   * the receipt record it.
    */
-  recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean>;
+  recordRefusal(caseId: string | undefined, refused: RefusedEvent, audit: AuditEntry, receipt: Receipt | undefined): Promise<boolean>;
   /** Records a receipt on its own (no change), create-only. */
   recordReceipt(receipt: Receipt): Promise<void>;
   /** Deletes published outbox entries. */

@@ -9,8 +9,8 @@
  * - a redelivery, or the same step under another event id: the domain calls it a duplicate, nothing is
  *   written but a `DUPLICATE` receipt;
  * - a refusal (a step not allowed, a conclusion without a cause, a second report with other content):
- *   recorded on the case with its receipt, not thrown; a redelivery finds it recorded and answers
- *   `recordedBefore`, so the refusal is counted once;
+ *   recorded on the case with its audit line and receipt, not thrown; a redelivery finds it recorded and
+ *   answers `recordedBefore`, so the refusal is counted once (and has one line);
  * - `NotReportedYet` / `StepOutOfOrder`: an update whose case, or whose earlier step, may still be on its way
  *   (the queue does not keep order, and reports and updates may come from different systems). Thrown, so
  *   SQS retries it, for fewer receives than the queue's max; on the last of them it is refused and recorded,
@@ -33,8 +33,8 @@ import {
   type NewHardCase,
 } from './domain';
 import type { DecidedApplication } from './inbound';
-import { auditsOfChange, caseEffect, toOutbound } from './messages';
-import type { CaseWrite, HardCasePorts, StoredCase, Watch } from './ports';
+import { auditOfRefusal, auditsOfChange, caseEffect, toOutbound } from './messages';
+import type { CaseWrite, HardCasePorts, RefusedEvent, StoredCase, Watch } from './ports';
 
 /** Receives an update may wait for its report or an earlier step (below the queue's maxReceiveCount, 5). */
 export const OUT_OF_ORDER_RECEIVES = 3;
@@ -114,15 +114,24 @@ async function commit(p: HardCasePorts, write: CaseWrite): Promise<boolean> {
   return true;
 }
 
-async function refuse(p: HardCasePorts, caseId: string | undefined, ref: EventRef, code: string, reason: string, extra: { action?: string; at?: string; details?: Record<string, unknown> } = {}): Promise<Outcome> {
+/**
+ * Records a refusal of the event `ref` about case `caseId` with its audit line and receipt. `known`: the case
+ * exists, so the refusal is kept on it; a step for a case never reported has the receipt and the line only.
+ */
+async function refuse(
+  p: HardCasePorts,
+  caseId: string,
+  known: boolean,
+  ref: EventRef,
+  code: string,
+  reason: string,
+  extra: { action?: string; at?: string; actor?: HardCaseUpdate['actor']; details?: Record<string, unknown> } = {},
+): Promise<Outcome> {
   const now = p.now();
   const details = extra.details ?? {};
-  const recorded = await p.store.recordRefusal(
-    caseId,
-    { source: ref.source, eventId: ref.id, type: ref.type, ...(extra.action ? { action: extra.action } : {}), code, reason, ...(extra.at ? { at: extra.at } : {}), recordedAt: now, details },
-    withKind(ref, now, code, reason, { details }),
-  );
-  return { outcome: 'refused', ...(caseId !== undefined ? { caseId } : {}), code, reason, ...(recorded ? {} : { recordedBefore: true }) };
+  const refused: RefusedEvent = { source: ref.source, eventId: ref.id, type: ref.type, ...(extra.action ? { action: extra.action } : {}), code, reason, ...(extra.at ? { at: extra.at } : {}), recordedAt: now, details };
+  const recorded = await p.store.recordRefusal(known ? caseId : undefined, refused, auditOfRefusal(caseId, refused, ref, extra.actor), withKind(ref, now, code, reason, { details }));
+  return { outcome: 'refused', ...(known ? { caseId } : {}), code, reason, ...(recorded ? {} : { recordedBefore: true }) };
 }
 
 /** `gov.hardcase.reported`: opens the case once; the same report again is a duplicate, another one a conflict. */
@@ -136,7 +145,7 @@ async function report(p: HardCasePorts, input: NewHardCase, ref: EventRef): Prom
         await p.store.recordReceipt(withKind(ref, now, 'DUPLICATE', 'the case was reported before with the same content', { effect: caseEffect(stored.hardCase) }));
         return { outcome: 'duplicate', caseId: input.caseId };
       }
-      return refuse(p, input.caseId, ref, 'HARDCASE_CONFLICT', `case ${input.caseId} was reported before with other content; the first report stands`);
+      return refuse(p, input.caseId, true, ref, 'HARDCASE_CONFLICT', `case ${input.caseId} was reported before with other content; the first report stands`);
     }
     const opened = openHardCase(input, p.calendar, p.config);
     const write: CaseWrite = { ...changeOf(p, undefined, opened.hardCase, opened.outbound, now, ref), reportHash, receipt: applied(ref, now, caseEffect(opened.hardCase)) };
@@ -152,7 +161,7 @@ async function update(p: HardCasePorts, input: HardCaseUpdate, ref: EventRef, re
     const stored = await load(p, input.caseId);
     if (stored === undefined) {
       if (receiveCount < OUT_OF_ORDER_RECEIVES) throw new NotReportedYet(input.caseId, receiveCount);
-      return refuse(p, undefined, ref, 'HARDCASE_UNKNOWN', `hard case ${input.caseId} was never reported`, { action: input.action, at: input.at });
+      return refuse(p, input.caseId, false, ref, 'HARDCASE_UNKNOWN', `hard case ${input.caseId} was never reported`, { action: input.action, at: input.at, actor: input.actor });
     }
     const hc = stored.hardCase;
     const result = applyHardCaseUpdate(hc, input, p.calendar, p.config);
@@ -160,7 +169,7 @@ async function update(p: HardCasePorts, input: HardCaseUpdate, ref: EventRef, re
       if (result.code === 'ACTION_NOT_ALLOWED' && allowedLater(hc.state, input.action) && receiveCount < OUT_OF_ORDER_RECEIVES) {
         throw new StepOutOfOrder(hc.caseId, input.action, hc.state, receiveCount);
       }
-      return refuse(p, hc.caseId, ref, result.code, result.reason, { action: input.action, at: input.at, details: { state: result.state, allowedActions: result.allowedActions } });
+      return refuse(p, hc.caseId, true, ref, result.code, result.reason, { action: input.action, at: input.at, actor: input.actor, details: { state: result.state, allowedActions: result.allowedActions } });
     }
     if (result.duplicate) {
       await p.store.recordReceipt(withKind(ref, now, 'DUPLICATE', `step ${input.action} at ${input.at} was applied before`, { effect: caseEffect(hc) }));

@@ -3,7 +3,8 @@
  *
  *   pk                     sk                          what
  *   CASE#<caseId>          STATE                       the case (`hardCase`, `version`, `reportHash`)
- *   CASE#<caseId>          REFUSED#<source>#<eventId>  an update (or report) refused after acceptance (create-only)
+ *   CASE#<caseId>          REFUSED#<source>#<eventId>  an update (or report) refused after acceptance (create-only,
+ *                                                      written with its audit line and receipt)
  *   CASE#<caseId>          OUTBOX#<eventId>            an outbound event written with its change, deleted once published
  *   OFFER#<applicationId>  WATCH                       the latest decision version of an application that may offer a
  *                                                      case (`sequence`, `decision`, `item`, `offeredCaseId`)
@@ -21,7 +22,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboundEvent } from '#contract/outbound';
-import { auditPut } from '#platform/audit';
+import { auditPut, type AuditEntry } from '#platform/audit';
 import { ddb } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
 import { queryAll } from '#platform/paging';
@@ -115,9 +116,15 @@ async function writeCase(write: CaseWrite): Promise<'committed' | 'conflict'> {
   }
 }
 
-async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean> {
+/**
+ * The refusal record, its audit line and the receipt in one transaction. The line's key holds the time of
+ * refusal, which a redelivery does not share; what keeps it from a second line is the create-only record
+ * (keyed by the event) and receipt it is written with: a redelivery finds them and the whole write fails.
+ */
+async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, audit: AuditEntry, receipt: Receipt | undefined): Promise<boolean> {
   const inbound = receipt !== undefined && isInbound(receipt);
-  // No case to keep it on: the receipt alone records it, create-only.
+  // No case and no receipt to keep it (only an update is refused without a case, and every update is an
+  // upstream event, so this does not happen): nothing create-only would stop a redelivery's second line.
   if (caseId === undefined && !inbound) return true;
   const items: TransactItem[] = [];
   if (caseId !== undefined) {
@@ -129,6 +136,7 @@ async function recordRefusal(caseId: string | undefined, refused: RefusedEvent, 
       },
     });
   }
+  items.push({ Put: auditPut(audit) });
   if (receipt !== undefined && inbound) items.push(receiptPut(receipt));
   try {
     await ddb.send(new TransactWriteCommand({ TransactItems: items }));

@@ -79,21 +79,32 @@ describe('hard-case store', () => {
     expect((await db().partition('audit', 'AUDIT#hardcase:AD-2')).map((a) => a.action)).toEqual(['state:none->RECEIVED', 'state:RECEIVED->CONTACTED']);
   });
 
-  it('records a refusal once with its receipt, and a receipt alone for an unknown case', async () => {
+  it('records a refusal once with its audit line and receipt, and the line and receipt alone for an unknown case', async () => {
     await store.writeCase(createWrite(opened('AD-3')));
     const r = ref();
     const refused = { source: r.source, eventId: r.id, type: r.type, action: 'close', code: 'ACTION_NOT_ALLOWED', reason: 'no', recordedAt: AT };
     const receipt = receipts.withKind(r, AT, 'ACTION_NOT_ALLOWED', 'no');
-    // True when this call recorded it; a redelivery finds it recorded (so the refusal is counted once).
-    expect(await store.recordRefusal('AD-3', refused, receipt)).toBe(true);
-    expect(await store.recordRefusal('AD-3', { ...refused, reason: 'again' }, receipts.withKind(r, AT, 'ACTION_NOT_ALLOWED', 'again'))).toBe(false);
+    const LATER = '2026-11-09T02:05:00.000Z';
+    // True when this call recorded it; a redelivery finds it recorded (so the refusal is counted once) and,
+    // refused at another time (so its line has another key), still writes no second line.
+    expect(await store.recordRefusal('AD-3', refused, messages.auditOfRefusal('AD-3', refused, r), receipt)).toBe(true);
+    const redelivered = { ...refused, reason: 'again', recordedAt: LATER };
+    expect(await store.recordRefusal('AD-3', redelivered, messages.auditOfRefusal('AD-3', redelivered, r), receipts.withKind(r, LATER, 'ACTION_NOT_ALLOWED', 'again'))).toBe(false);
     expect((await store.loadCase('AD-3'))?.refused).toEqual([refused]);
     expect(await db().get('receipts', { pk: `RCPT#${r.source}#${r.id}`, sk: 'RECEIPT' })).toMatchObject({ kind: 'ACTION_NOT_ALLOWED', reason: 'no' });
+    const refusalLines = async (caseId: string) => (await db().partition('audit', `AUDIT#hardcase:${caseId}`)).filter((a) => String(a.action).startsWith('refused:'));
+    expect(await refusalLines('AD-3')).toEqual([
+      expect.objectContaining({ sk: `${AT}#refused:close#${r.id}`, action: 'refused:close', actor: r.source, at: AT, why: 'ACTION_NOT_ALLOWED: no', causeId: r.id, details: { code: 'ACTION_NOT_ALLOWED', reason: 'no', step: 'close', source: r.source } }),
+    ]);
     const unknown = ref();
     const unknownReceipt = receipts.withKind(unknown, AT, 'HARDCASE_UNKNOWN', 'never reported');
-    expect(await store.recordRefusal(undefined, { ...refused, eventId: unknown.id }, unknownReceipt)).toBe(true);
-    expect(await store.recordRefusal(undefined, { ...refused, eventId: unknown.id }, unknownReceipt)).toBe(false);
+    const unknownRefused = { ...refused, eventId: unknown.id, code: 'HARDCASE_UNKNOWN', reason: 'never reported' };
+    expect(await store.recordRefusal(undefined, unknownRefused, messages.auditOfRefusal('AD-NEVER', unknownRefused, unknown), unknownReceipt)).toBe(true);
+    const unknownLater = { ...unknownRefused, recordedAt: LATER };
+    expect(await store.recordRefusal(undefined, unknownLater, messages.auditOfRefusal('AD-NEVER', unknownLater, unknown), receipts.withKind(unknown, LATER, 'HARDCASE_UNKNOWN', 'never reported'))).toBe(false);
     expect(await db().get('receipts', { pk: `RCPT#${unknown.source}#${unknown.id}`, sk: 'RECEIPT' })).toMatchObject({ kind: 'HARDCASE_UNKNOWN' });
+    expect((await refusalLines('AD-NEVER')).map((a) => [a.at, a.action, a.causeId])).toEqual([[AT, 'refused:close', unknown.id]]);
+    expect(await store.loadCase('AD-NEVER')).toBeUndefined();
   });
 
   it('keeps the highest sequence of a watch, lists it while due, and closes it with the offered case', async () => {

@@ -3,7 +3,8 @@
  * window in the hall, the online portal) posted by its own source and driven to CLOSED through POST /events,
  * each read back through GET /hardcases/{caseId}; a fourth case left uncontacted and flagged overdue by the
  * schedule; the month's list and figures against hand-computed values; a redelivered step (same id, new id)
- * applied once; a step after closure refused with a receipt; bad events refused at the edge naming the field.
+ * applied once; a step after closure refused with a receipt and one audit line; bad events refused at the
+ * edge naming the field.
  *
  * November 2026 has no public holiday. The functions' clock is set to Fri 2026-11-20 12:00 (Shanghai).
  */
@@ -146,6 +147,30 @@ describe('办不成事 hard cases through the running runtime', () => {
     // Listed as its receipt is read: to the source that posted it, not to another source.
     expect((await hardCase(WINDOW_CASE, ACCEPTANCE)).refused).toEqual([expect.objectContaining({ eventId: late.id })]);
     expect((await hardCase(WINDOW_CASE, HOTLINE)).refused).toEqual([]);
+  });
+
+  it('writes a refusal on the audit trail of its case once, which action= and since= pick out', async () => {
+    const late = step(ACCEPTANCE, { caseId: WINDOW_CASE, action: 'close', actor: hall, at: '2026-11-18T09:00:00+08:00' });
+    // Posted twice: the second delivery finds the refusal recorded and writes no second line.
+    await postAll([late, late]);
+    const audit = async (query: string): Promise<any[]> => {
+      const out = await rt.dev('GET', `/_dev/audit?subject=${encodeURIComponent(`hardcase:${WINDOW_CASE}`)}&${query}`);
+      expect(out.status).toBe(200);
+      return out.body.entries;
+    };
+    expect(await audit('action=refused:close')).toEqual([
+      expect.objectContaining({
+        action: 'refused:close',
+        actor: `${hall.departmentCode}/${hall.staffId}`,
+        causeId: late.id,
+        why: expect.stringMatching(/^ACTION_NOT_ALLOWED: /),
+        details: expect.objectContaining({ code: 'ACTION_NOT_ALLOWED', step: 'close', state: 'CLOSED', source: ACCEPTANCE }),
+      }),
+    ]);
+    // The steps' lines carry the steps' times (11-09 … 11-12), the refusals the functions' clock (11-20).
+    expect((await audit(`since=${encodeURIComponent('2026-11-20T00:00:00+08:00')}`)).map((a) => a.action)).toEqual(['refused:contact', 'refused:close']);
+    expect((await audit(`action=${encodeURIComponent('state:none->RECEIVED,refused:close')}`)).map((a) => a.action)).toEqual(['state:none->RECEIVED', 'refused:close']);
+    expect(await rt.dev('GET', `/_dev/audit?subject=hardcase:${WINDOW_CASE}&since=soon`)).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^since: /) } });
   });
 
   it('refuses bad events at the edge, naming the field', async () => {

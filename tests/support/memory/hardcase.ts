@@ -1,14 +1,16 @@
 /**
  * The hard-case ports in memory, for unit tests of the service: a store that keeps the DynamoDB store's
- * conditions (create-only cases, audit lines, receipts and refusals; updates on the loaded version; a
- * watch replaced only by a higher sequence and closed only at its sequence), all-or-nothing per write,
- * plus a publisher and a clock the test drives. Values are copied in and out, as a table would.
+ * conditions (create-only cases, audit lines, receipts and refusals, a refusal written with its line and
+ * receipt; updates on the loaded version; a watch replaced only by a higher sequence and closed only at its
+ * sequence), all-or-nothing per write, plus a publisher and a clock the test drives. Values are copied in
+ * and out, as a table would.
  */
 import { createCalendar } from '#calendar';
 import type { OutboundEvent } from '#contract/outbound';
 import { DEFAULT_HARDCASE_CONFIG, type HardCase, type HardCaseConfig } from '#hardcase/domain/index';
 import type { CaseWrite, HardCasePorts, HardCaseStore, RefusedEvent, StoredCase, Watch } from '#hardcase/ports';
 import type { AuditEntry } from '#platform/audit';
+import { isInbound } from '#platform/inbound';
 import type { Receipt } from '#platform/receipts';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -72,14 +74,17 @@ export class MemoryHardCaseStore implements HardCaseStore {
     return 'committed';
   }
 
-  async recordRefusal(caseId: string | undefined, refused: RefusedEvent, receipt: Receipt | undefined): Promise<boolean> {
+  async recordRefusal(caseId: string | undefined, refused: RefusedEvent, audit: AuditEntry, receipt: Receipt | undefined): Promise<boolean> {
     const key = `${caseId}|${refused.source}|${refused.eventId}`;
-    if (this.refusedKeys.has(key) || (receipt !== undefined && this.receipts.has(receiptKey(receipt)))) return false;
+    const inbound = receipt !== undefined && isInbound(receipt);
+    if (caseId === undefined && !inbound) return true;
+    if (this.refusedKeys.has(key) || this.audits.has(auditKey(audit)) || (inbound && this.receipts.has(receiptKey(receipt)))) return false;
+    this.audits.set(auditKey(audit), copy(audit));
     if (caseId !== undefined) {
       this.refusedKeys.add(key);
       this.refused.set(caseId, [...(this.refused.get(caseId) ?? []), copy(refused)]);
     }
-    if (receipt !== undefined) this.receipts.set(receiptKey(receipt), copy(receipt));
+    if (inbound) this.receipts.set(receiptKey(receipt), copy(receipt));
     return true;
   }
 

@@ -138,6 +138,66 @@ describe('update', () => {
     expect((await m.store.loadCase(WINDOW))?.refused.map((r) => r.eventId)).toEqual([resolve.id, late.id]);
   });
 
+  it('writes one audit line per refused event with its record, and none again when it is redelivered', async () => {
+    await service.report(toNewCase(reported('window')), ref('gov.hardcase.reported'));
+    const resolve = ref('gov.hardcase.updated', '/systems/hotline-12345');
+    await service.update(toUpdate(updated('resolve')), resolve, 3);
+    const line = {
+      subject: `hardcase:${WINDOW}`,
+      action: 'refused:resolve',
+      actor: '440305-CGJ/S-0521',
+      at: local('2026-11-09T09:30:00'),
+      why: expect.stringMatching(/^ACTION_NOT_ALLOWED: /),
+      causeId: resolve.id,
+      details: {
+        code: 'ACTION_NOT_ALLOWED',
+        reason: expect.any(String),
+        step: 'resolve',
+        at: '2026-11-12T07:00:00.000Z',
+        state: 'RECEIVED',
+        allowedActions: ['contact', 'involveDepartments'],
+        // The actor is who the step names; the source the system that posted it.
+        source: '/systems/hotline-12345',
+      },
+    };
+    const refusals = () => [...m.store.audits.values()].filter((a) => a.action.startsWith('refused:'));
+    expect(refusals()).toEqual([line]);
+    // Redelivered later: another time of refusal, so another key for a line; the record stops it all the same.
+    m.setNow(local('2026-11-09T09:45:00'));
+    expect(await service.update(toUpdate(updated('resolve')), resolve, 4)).toMatchObject({ recordedBefore: true });
+    expect(refusals()).toEqual([line]);
+    // The same step under another event id is another refusal, with a line of its own.
+    const again = ref('gov.hardcase.updated');
+    await service.update(toUpdate(updated('resolve')), again, 3);
+    expect(refusals().map((a) => [a.causeId, a.at])).toEqual([
+      [resolve.id, local('2026-11-09T09:30:00')],
+      [again.id, local('2026-11-09T09:45:00')],
+    ]);
+  });
+
+  it('writes the line of a step for a case never reported under the case it names, once', async () => {
+    const r = ref('gov.hardcase.updated');
+    await service.update(toUpdate(updated('contact')), r, 3);
+    m.setNow(local('2026-11-09T10:00:00'));
+    expect(await service.update(toUpdate(updated('contact')), r, 4)).toMatchObject({ recordedBefore: true });
+    expect([...m.store.audits.values()]).toEqual([
+      expect.objectContaining({ subject: `hardcase:${WINDOW}`, action: 'refused:contact', causeId: r.id, why: expect.stringMatching(/^HARDCASE_UNKNOWN: /), details: expect.objectContaining({ code: 'HARDCASE_UNKNOWN', step: 'contact', source: r.source }) }),
+    ]);
+    expect(m.store.refused.size).toBe(0);
+  });
+
+  it('writes the line of a second report with other content, naming the system that posted it', async () => {
+    await service.report(toNewCase(reported('window')), ref('gov.hardcase.reported'));
+    const other = ref('gov.hardcase.reported');
+    await service.report(toNewCase(reported('window', { description: '另一件事' })), other);
+    m.setNow(local('2026-11-09T10:00:00'));
+    expect(await service.report(toNewCase(reported('window', { description: '另一件事' })), other)).toMatchObject({ recordedBefore: true });
+    expect([...m.store.audits.values()].map((a) => [a.action, a.actor, a.causeId, a.details?.code, a.details?.source])).toEqual([
+      ['state:none->RECEIVED', 'system/system', expect.any(String), undefined, '/systems/window-acceptance'],
+      ['refused:report', '/systems/window-acceptance', other.id, 'HARDCASE_CONFLICT', '/systems/window-acceptance'],
+    ]);
+  });
+
   it('refuses a conclusion without a cause, naming what is missing', async () => {
     await service.report(toNewCase(reported('window')), ref('gov.hardcase.reported'));
     await service.update(toUpdate(updated('contact')), ref('gov.hardcase.updated'), 1);
