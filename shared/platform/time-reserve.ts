@@ -13,22 +13,46 @@ import { inPool } from './pool';
 /** The time the run has left, in milliseconds. */
 export type TimeLeft = () => number;
 
+/** What a run does with an item whose work failed (its log line): the box has counted it already. */
+export type ItemFailed<T> = (item: T, error: Error) => void;
+
+export interface WithinOptions<T> {
+  /**
+   * Makes a failure of one item that item's alone: it is counted in `failed`, told here once (the caller
+   * logs it, in its own words), and the other items go on. Without it, the first failure rejects the run.
+   */
+  readonly onError?: ItemFailed<T>;
+}
+
+/** What one `forEachWithin` left undone: the items whose work failed, and those it did not start. */
+export interface Within<T> {
+  readonly failed: number;
+  /** In the order of the list. */
+  readonly deferred: readonly T[];
+}
+
 export interface TimeBox {
   /**
    * True once the time left is below the reserve: the caller does not start the item, which is counted
    * in `deferred`. Once true it stays true for the rest of the run (the time left only goes down).
    */
   outOfTime(): boolean;
-  /** Runs `work` over `items`, at most `concurrency` at once, starting none once out of time. */
-  forEachWithin<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void>;
+  /**
+   * Runs `work` over `items`, at most `concurrency` at once, starting none once out of time. With
+   * `onError`, an item that throws is counted and told, and the others go on.
+   */
+  forEachWithin<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>, options?: WithinOptions<T>): Promise<Within<T>>;
   /** Items not started because the time was running out. */
   readonly deferred: number;
+  /** Items whose work failed, over every `forEachWithin` of the run given an `onError`. */
+  readonly failed: number;
 }
 
 /** A time box keeping `reserveMs` back; with no `timeLeftMs`, never out of time. */
 export function timeBox(reserveMs: number, timeLeftMs?: TimeLeft): TimeBox {
   if (!Number.isFinite(reserveMs) || reserveMs < 0) throw new Error(`reserveMs must be a non-negative number of milliseconds; got ${reserveMs}`);
   let deferred = 0;
+  let failed = 0;
   let out = false;
   const outOfTime = (): boolean => {
     if (!out && timeLeftMs !== undefined && timeLeftMs() < reserveMs) out = true;
@@ -37,13 +61,31 @@ export function timeBox(reserveMs: number, timeLeftMs?: TimeLeft): TimeBox {
   };
   return {
     outOfTime,
-    async forEachWithin(items, concurrency, work) {
+    async forEachWithin(items, concurrency, work, { onError } = {}) {
+      // Items are started in the order of the list, each decided before any await: so is this list.
+      const notStarted: (typeof items)[number][] = [];
+      let failedHere = 0;
       await inPool(items, concurrency, async (item) => {
-        if (!outOfTime()) await work(item);
+        if (outOfTime()) {
+          notStarted.push(item);
+          return;
+        }
+        if (onError === undefined) return work(item);
+        try {
+          await work(item);
+        } catch (error) {
+          failed++;
+          failedHere++;
+          onError(item, error as Error);
+        }
       });
+      return { failed: failedHere, deferred: notStarted };
     },
     get deferred() {
       return deferred;
+    },
+    get failed() {
+      return failed;
     },
   };
 }
@@ -52,4 +94,13 @@ export function timeBox(reserveMs: number, timeLeftMs?: TimeLeft): TimeBox {
 export function lambdaTimeLeft(context: unknown): TimeLeft | undefined {
   const remaining = (context as { getRemainingTimeInMillis?: unknown } | null | undefined)?.getRemainingTimeInMillis;
   return typeof remaining === 'function' ? () => remaining.call(context) as number : undefined;
+}
+
+/**
+ * A use case's time option from a Lambda invocation's context: `{ timeLeftMs }` when it has the time left,
+ * nothing when it has not (the run then takes every item).
+ */
+export function timeLeftOptions(context: unknown): { timeLeftMs?: TimeLeft } {
+  const timeLeftMs = lambdaTimeLeft(context);
+  return timeLeftMs === undefined ? {} : { timeLeftMs };
 }

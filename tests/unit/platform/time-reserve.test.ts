@@ -1,9 +1,10 @@
 /**
  * The time box every run that works through a list shares (shared/platform/time-reserve.ts): it starts no
  * item once the time left falls below the reserve, counts each item it did not start, and stays out of
- * time for the rest of the run.
+ * time for the rest of the run. Given an `onError`, an item that fails is counted and told once, and the
+ * others go on.
  */
-import { lambdaTimeLeft, timeBox } from '#platform/time-reserve';
+import { lambdaTimeLeft, timeBox, timeLeftOptions } from '#platform/time-reserve';
 
 const RESERVE = 10_000;
 
@@ -49,10 +50,70 @@ describe('timeBox', () => {
     expect({ done: done.sort(), deferred: box.deferred }).toEqual({ done: ['a', 'b'], deferred: 5 });
   });
 
-  it('passes a failure of the work on to the caller, which decides what a failed item means', async () => {
+  it('without an onError, passes a failure of the work on to the caller', async () => {
     const box = timeBox(RESERVE, () => 60_000);
     await expect(box.forEachWithin(['a'], 1, async () => Promise.reject(new Error('throttled')))).rejects.toThrow('throttled');
-    expect(box.deferred).toBe(0);
+    expect({ deferred: box.deferred, failed: box.failed }).toEqual({ deferred: 0, failed: 0 });
+  });
+
+  it('counts and tells an item that fails once, and goes on with the others', async () => {
+    const box = timeBox(RESERVE, () => 60_000);
+    const done: string[] = [];
+    const told: Array<[string, string]> = [];
+    const within = await box.forEachWithin(
+      ['a', 'b', 'c', 'd'],
+      2,
+      async (id) => {
+        if (id === 'b') throw new Error('throttled');
+        if (id === 'c') await Promise.reject(new Error('conditional check failed'));
+        done.push(id);
+      },
+      { onError: (id, error) => void told.push([id, error.message]) },
+    );
+    expect({ done: done.sort(), told: told.sort(), within, failed: box.failed, deferred: box.deferred }).toEqual({
+      done: ['a', 'd'],
+      told: [['b', 'throttled'], ['c', 'conditional check failed']],
+      within: { failed: 2, deferred: [] },
+      failed: 2,
+      deferred: 0,
+    });
+  });
+
+  it('counts failures over every list of the run, and names the items of each list it did not start', async () => {
+    let left = 60_000;
+    const box = timeBox(RESERVE, () => left);
+    const told: string[] = [];
+    const onError = (id: string) => void told.push(id);
+    const first = await box.forEachWithin(
+      ['a', 'b', 'c'],
+      1,
+      async (id) => {
+        if (id === 'b') {
+          left = RESERVE - 1; // b fails as the run's time runs out: c is not started
+          throw new Error('throttled');
+        }
+      },
+      { onError },
+    );
+    const second = await box.forEachWithin(['d', 'e'], 1, async () => Promise.reject(new Error('never started')), { onError });
+    // A failed item is not deferred, and a deferred one is not failed: b is counted once, in `failed`.
+    expect({ first, second, told, failed: box.failed, deferred: box.deferred }).toEqual({
+      first: { failed: 1, deferred: ['c'] },
+      second: { failed: 0, deferred: ['d', 'e'] },
+      told: ['b'],
+      failed: 1,
+      deferred: 3,
+    });
+  });
+
+  it('names the items it did not start in the order of the list, with several in flight', async () => {
+    let left = 60_000;
+    const box = timeBox(RESERVE, () => left);
+    const within = await box.forEachWithin(['a', 'b', 'c', 'd', 'e', 'f'], 3, async (id) => {
+      if (id === 'c') left = RESERVE - 1; // a, b and c are in flight
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    });
+    expect(within).toEqual({ failed: 0, deferred: ['d', 'e', 'f'] });
   });
 
   it('refuses a reserve that is not a number of milliseconds', () => {
@@ -74,5 +135,18 @@ describe('lambdaTimeLeft', () => {
 
   it('is undefined for a context without the time left (a local or test invocation)', () => {
     for (const context of [undefined, null, {}, { getRemainingTimeInMillis: 5 }]) expect(lambdaTimeLeft(context)).toBeUndefined();
+  });
+});
+
+describe('timeLeftOptions', () => {
+  it("gives a use case the invocation's time left, read from the context when asked", () => {
+    let left = 42_000;
+    const options = timeLeftOptions({ getRemainingTimeInMillis: () => left });
+    left = 9_000;
+    expect(options.timeLeftMs?.()).toBe(9_000);
+  });
+
+  it('gives nothing for a context without the time left, so the run takes every item', () => {
+    for (const context of [undefined, null, {}, { getRemainingTimeInMillis: 5 }]) expect(timeLeftOptions(context)).toEqual({});
   });
 });
