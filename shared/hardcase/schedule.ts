@@ -30,16 +30,10 @@ export interface ScheduleLog {
 export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { forEach: ForEach; readonly deferred: () => number } {
   const box = timeBox(HARDCASE_TIME_RESERVE_MS, timeLeftMs);
   const forEach: ForEach = async (ids, work) => {
-    let failed = 0;
-    await box.forEachWithin(ids, CONCURRENCY, async (id) => {
-      try {
-        await work(id);
-      } catch (error) {
-        failed++;
-        log.error('hardcase schedule: failed; it stays due and is retried next run', { id, error: error as Error });
-      }
+    const within = await box.forEachWithin(ids, CONCURRENCY, work, {
+      onError: (id, error) => log.error('hardcase schedule: failed; it stays due and is retried next run', { id, error }),
     });
-    return failed;
+    return within.failed;
   };
   return { forEach, deferred: () => box.deferred };
 }

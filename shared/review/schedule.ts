@@ -31,17 +31,13 @@ export interface ScheduleRunOptions {
 export const SCHEDULE_TIME_RESERVE_MS = 10_000;
 
 /**
- * Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted, not fatal.
- * Once the time left falls below the reserve, the ids not started yet are left due and counted as deferred.
+ * Runs `work` over `ids` with bounded concurrency; a failure of one id is logged and counted (in the box),
+ * not fatal. Once the time left falls below the reserve, the ids not started yet are left due and counted
+ * as deferred.
  */
-async function forEachCase(ports: ReviewPorts, ids: readonly string[], work: (id: string) => Promise<void>, tally: { failed: number }, box: TimeBox): Promise<void> {
-  await box.forEachWithin(ids, SCHEDULE_CONCURRENCY, async (id) => {
-    try {
-      await work(id);
-    } catch (error) {
-      tally.failed++;
-      ports.log.error('review schedule: case failed; it stays due and is retried next run', { caseId: id, error: error as Error });
-    }
+async function forEachCase(ports: ReviewPorts, ids: readonly string[], work: (id: string) => Promise<void>, box: TimeBox): Promise<void> {
+  await box.forEachWithin(ids, SCHEDULE_CONCURRENCY, work, {
+    onError: (id, error) => ports.log.error('review schedule: case failed; it stays due and is retried next run', { caseId: id, error }),
   });
 }
 
@@ -57,7 +53,6 @@ async function emitFigures(ports: ReviewPorts, now: string): Promise<void> {
 export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOptions = {}): Promise<ScheduleSummary> {
   const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
-  const tally = { failed: 0 };
   const box = timeBox(SCHEDULE_TIME_RESERVE_MS, options.timeLeftMs);
   await forEachCase(
     ports,
@@ -69,7 +64,6 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
         else counts.defaulted++;
       }
     },
-    tally,
     box,
   );
   await forEachCase(
@@ -80,11 +74,10 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
       counts.overdue += flags.kinds.length;
       overdueFlagged(ports, flags, now);
     },
-    tally,
     box,
   );
   await emitFigures(ports, now);
-  const summary: ScheduleSummary = { ...counts, ...tally, deferred: box.deferred };
+  const summary: ScheduleSummary = { ...counts, failed: box.failed, deferred: box.deferred };
   scheduleRan(ports, summary, now);
   return summary;
 }

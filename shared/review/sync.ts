@@ -144,12 +144,8 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
   const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
   const box = timeBox(SYNC_TIME_RESERVE_MS, options.timeLeftMs);
   // A record not started is untouched: still due.
-  await box.forEachWithin(due, CONCURRENCY, async (record) => {
-    try {
-      await sendOne(ports, record, counts);
-    } catch (error) {
-      ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error: error as Error });
-    }
+  await box.forEachWithin(due, CONCURRENCY, (record) => sendOne(ports, record, counts), {
+    onError: (record, error) => ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error }),
   });
   counts.deferred = box.deferred;
   for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
@@ -251,15 +247,12 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
   const repushed: string[] = [];
   const refusedAgain: { recordId: string; reason: string }[] = [];
   const skipped = [...selection.skipped];
-  const deferred: string[] = [];
-  const box = timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs);
   const failed: { recordId: string; reason: string }[] = [];
-  for (const listed of selection.selected) {
-    if (box.outOfTime()) {
-      deferred.push(listed.recordId);
-      continue;
-    }
-    try {
+  // One at a time, in the selection's order: the answer lists them in that order.
+  const within = await timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs).forEachWithin(
+    selection.selected,
+    1,
+    async (listed) => {
       const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
       const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
       const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
@@ -270,13 +263,17 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
       } else if (change.next.state === 'REJECTED') {
         refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
       } else repushed.push(record.recordId);
-    } catch (error) {
+    },
+    {
       // One record's failure (a read or a write refused, its case unreadable) is that record's: the write is
       // conditional and whole, so it is as it was; the others go on, and the answer names it to re-push.
-      ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error: error as Error });
-      failed.push({ recordId: listed.recordId, reason: (error as Error).message });
-    }
-  }
+      onError: (listed, error) => {
+        ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error });
+        failed.push({ recordId: listed.recordId, reason: error.message });
+      },
+    },
+  );
+  const deferred = within.deferred.map((r) => r.recordId);
   ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length, failed: failed.length, deferred: deferred.length });
   const again = [...failed.map((f) => f.recordId), ...deferred];
   const continueWith: RepushSelector | undefined = again.length > 0 ? { by: 'record', recordIds: again.slice(0, REPUSH_MAX_RECORDS) } : undefined;

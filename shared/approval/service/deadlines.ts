@@ -65,14 +65,12 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
-  /** True, and counted as deferred, once the run's time falls below the reserve: the item is left due. */
-  const outOfTime = (run: Run): boolean => run.box.outOfTime();
 
   async function terminateMissedSupplements(run: Run): Promise<number> {
     const { now } = run;
     let terminated = 0;
     for (const due of await store.overdue('SUPPLEMENT', now)) {
-      if (outOfTime(run)) continue;
+      if (run.box.outOfTime()) continue; // left due for the next run, counted as deferred
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
       if (!known.decision) continue;
@@ -98,7 +96,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
     for (const applicationId of await store.overdueBundles(now)) {
-      if (outOfTime(run)) continue;
+      if (run.box.outOfTime()) continue;
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) continue;
       // Each step answers with the bundle as it left it: the next step is keyed by that version.
@@ -118,7 +116,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     if (bundles === undefined || bundlePorts === undefined) return 0;
     let resent = 0;
     for (const { applicationId, sequence } of await bundlePorts.bundles.unsentBundleOutboxes(before)) {
-      if (outOfTime(run)) continue;
+      if (run.box.outOfTime()) continue;
       if (await bundles.resendBundle(applicationId, sequence)) resent++;
     }
     return resent;
@@ -128,7 +126,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const { now } = run;
     let flagged = 0;
     for (const due of await store.overdue('VERIFICATION', now)) {
-      if (outOfTime(run)) continue;
+      if (run.box.outOfTime()) continue;
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;
       if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) continue;
@@ -148,7 +146,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     let resent = 0;
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
     for (const ref of await store.unsentOutboxes(before)) {
-      if (outOfTime(run)) continue;
+      if (run.box.outOfTime()) continue;
       const waiting = await pendingOutbox(ref);
       // The store lists the outboxes of this schedule's own changes: a TERMINATED version with its hard-case
       // notice, an overdue flag. One written before it listed only those can be an event's, with effects
