@@ -11,13 +11,13 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { lambdaTimeLeft, type TimeLeft } from '#platform/time-reserve';
+import { timeLeftOptions, type TimeLeft } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
 /** One run: the service's schedule through the time-boxed loop (shared/hardcase/schedule.ts), then its counts. */
-export async function runHardCaseSchedule(now: string, timeLeftMs?: TimeLeft): Promise<ScheduleSummary & { deferred: number }> {
-  const within = forEachWithin(timeLeftMs);
+export async function runHardCaseSchedule(now: string, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<ScheduleSummary & { deferred: number }> {
+  const within = forEachWithin(options.timeLeftMs);
   const summary = { ...(await stageHardCaseService().runSchedule(now, within.forEach)), deferred: within.deferred() };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
@@ -28,7 +28,7 @@ export async function runHardCaseSchedule(now: string, timeLeftMs?: TimeLeft): P
 // Stops starting cases before the function's timeout, so the run returns and its counts are written.
 export const handler = middy(
   async (_event: unknown, context: Context): Promise<ScheduleSummary & { deferred: number }> =>
-    runHardCaseSchedule(nowIso(), lambdaTimeLeft(context)),
+    runHardCaseSchedule(nowIso(), timeLeftOptions(context)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -11,7 +11,7 @@ import { nowIso } from '#platform/clock';
 import { config } from '#platform/stage-config';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { lambdaTimeLeft } from '#platform/time-reserve';
+import { timeLeftOptions } from '#platform/time-reserve';
 import { reportPorts } from '#report/adapters';
 import { runMonthlyReport, type MonthlyReportResult } from '#report/service';
 
@@ -21,8 +21,7 @@ export const handler = middy(async (event: unknown, context: Context): Promise<M
   const requested = (event as { month?: unknown } | null)?.month;
   const { district, timeZone } = config();
   const month = typeof requested === 'string' ? { month: requested } : {};
-  const timeLeftMs = lambdaTimeLeft(context);
-  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month, ...(timeLeftMs ? { timeLeftMs } : {}) }, reportPorts);
+  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month, ...timeLeftOptions(context) }, reportPorts);
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -10,16 +10,13 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { lambdaTimeLeft } from '#platform/time-reserve';
+import { timeLeftOptions } from '#platform/time-reserve';
 import type { ScheduleSummary } from '#review/schedule';
 import { runStageSchedule } from '#review/adapters';
 
 // Stops starting cases before the function's timeout, so the run returns and its counts are written.
 export const handler = middy(
-  async (_event: unknown, context: Context): Promise<ScheduleSummary> => {
-    const timeLeftMs = lambdaTimeLeft(context);
-    return runStageSchedule(timeLeftMs ? { timeLeftMs } : {});
-  },
+  async (_event: unknown, context: Context): Promise<ScheduleSummary> => runStageSchedule(timeLeftOptions(context)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -12,7 +12,7 @@ import * as z from 'zod/mini';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { SYNC_STATES } from '#review/domain/upward/sync';
-import { lambdaTimeLeft } from '#platform/time-reserve';
+import { timeLeftOptions } from '#platform/time-reserve';
 import { repushRecords, REPUSH_MAX_RECORDS, runSync, type RepushSummary, type SyncRunOptions, type SyncSummary } from '#review/sync';
 import { stageSyncPorts } from '#review/adapters';
 
@@ -53,10 +53,7 @@ export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}
 // Stops starting records (re-pushes and sends) before the function's timeout, so the run returns and its
 // counts are written.
 export const handler = middy(
-  async (event: unknown, context: Context): Promise<SyncResult> => {
-    const timeLeftMs = lambdaTimeLeft(context);
-    return runUpwardSync(event, timeLeftMs ? { timeLeftMs } : {});
-  },
+  async (event: unknown, context: Context): Promise<SyncResult> => runUpwardSync(event, timeLeftOptions(context)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
