@@ -110,6 +110,7 @@ export const telemetry: Telemetry = {
   },
   info: (message, fields) => logger.info(message, { ...fields }),
   warn: (message, fields) => logger.warn(message, { ...fields }),
+  error: (message, fields) => logger.error(message, { ...fields }),
 };
 
 let approval: ApprovalService | undefined;

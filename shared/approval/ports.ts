@@ -266,6 +266,7 @@ export interface Telemetry {
   metrics(points: readonly MetricPoint[]): void;
   info(message: string, fields: Readonly<Record<string, unknown>>): void;
   warn(message: string, fields: Readonly<Record<string, unknown>>): void;
+  error(message: string, fields: Readonly<Record<string, unknown>>): void;
 }
 
 export interface ApprovalPorts {

@@ -4,6 +4,11 @@
  * commitment not verified by its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
+ *
+ * Each case, bundle and outbox is its own: one that fails (a read, a write or a send refused, a stored
+ * version the code cannot take) is logged with its id, counted in `failed` and left as it was, due, for the
+ * next run, and the run goes on with the others. Each list comes oldest due first, so a case that fails every
+ * time would otherwise stop every case due after it, run after run.
  */
 import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import { overdueAudit } from '../domain/audit';
@@ -32,6 +37,8 @@ export interface DeadlinesSummary {
   readonly resent: number;
   /** Due cases, bundles and outboxes not started because the run's time was running out: the next run takes them. */
   readonly deferred: number;
+  /** Due cases, bundles and outboxes whose work failed (each logged): left due, the next run tries them again. */
+  readonly failed: number;
 }
 
 export interface DeadlinesRunOptions {
@@ -65,22 +72,27 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
+  /** Runs `work` over a list one at a time within the run's time box; a failed item is logged and counted. */
+  const eachDue = <T>(run: Run, what: string, idOf: (item: T) => Record<string, unknown>, items: readonly T[], work: (item: T) => Promise<void>) =>
+    run.box.forEachWithin(items, 1, work, {
+      onError: (item, error) => telemetry.error(`approval deadlines: ${what} failed; it stays due and is tried again next run`, { ...idOf(item), error }),
+    });
 
   async function terminateMissedSupplements(run: Run): Promise<number> {
     const { now } = run;
     let terminated = 0;
-    for (const due of await store.overdue('SUPPLEMENT', now)) {
-      if (run.box.outOfTime()) continue; // left due for the next run, counted as deferred
+    // Not started once out of time: left due for the next run, counted as deferred.
+    await eachDue(run, 'supplement deadline', (due) => ({ applicationId: due.applicationId }), await store.overdue('SUPPLEMENT', now), async (due) => {
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
-      if (!known.decision) continue;
+      if (!known.decision) return;
       const next = onSupplementDeadline(known.decision, now);
-      if (!next) continue;
+      if (!next) return;
       const why = cause(`supplement-deadline:${due.applicationId}:${known.decision.sequence}`);
       // 'raced': a supplement or another run got there first; the next run looks again.
       const stored = await storeVersion(ports, outbox, { previous: known.decision, decision: next, cause: why, causeKind: 'supplementDeadline', now });
       if (stored === 'stored') terminated++;
-    }
+    });
     return terminated;
   }
 
@@ -95,49 +107,48 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const counts = { terminated: 0, flagged: 0 };
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
-    for (const applicationId of await store.overdueBundles(now)) {
-      if (run.box.outOfTime()) continue;
+    await eachDue(run, 'bundle', (applicationId) => ({ applicationId }), await store.overdueBundles(now), async (applicationId) => {
       const before = (await store.loadBundle(applicationId)).state;
-      if (before === undefined) continue;
+      if (before === undefined) return;
       // Each step answers with the bundle as it left it: the next step is keyed by that version.
       const terminated = await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
-      if (terminated === undefined) continue;
+      if (terminated === undefined) return;
       if (terminated.sequence > before.sequence) counts.terminated++;
       const after = await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));
-      if (after === undefined) continue;
+      if (after === undefined) return;
       if (after.sequence > terminated.sequence) counts.flagged += flaggedIn(after).length;
       // Nothing stored this run: the entry no longer says what is due.
       if (after.sequence === before.sequence) await store.reindexBundleDue(applicationId, after.sequence, bundleNextDue(after));
-    }
+    });
     return counts;
   }
 
   async function resendUnsentBundles(run: Run, before: string): Promise<number> {
     if (bundles === undefined || bundlePorts === undefined) return 0;
     let resent = 0;
-    for (const { applicationId, sequence } of await bundlePorts.bundles.unsentBundleOutboxes(before)) {
-      if (run.box.outOfTime()) continue;
+    const unsent = await bundlePorts.bundles.unsentBundleOutboxes(before);
+    await eachDue(run, 'bundle outbox', (u) => ({ ...u }), unsent, async ({ applicationId, sequence }) => {
       if (await bundles.resendBundle(applicationId, sequence)) resent++;
-    }
+    });
     return resent;
   }
 
   async function flagOverdueVerifications(run: Run): Promise<number> {
     const { now } = run;
     let flagged = 0;
-    for (const due of await store.overdue('VERIFICATION', now)) {
-      if (run.box.outOfTime()) continue;
+    await eachDue(run, 'verification deadline', (due) => ({ applicationId: due.applicationId }), await store.overdue('VERIFICATION', now), async (due) => {
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;
-      if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) continue;
+      if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) return;
       const box: Outbox = { outbound: [verificationOverdueFor(decision, now)], effects: [] };
       const audit = overdueAudit(decision, cause(`verification-overdue:${decision.applicationId}`), now);
-      if ((await store.storeOverdueFlag({ decision, flaggedAt: now, outbox: box, audit })) === 'raced') continue;
+      if ((await store.storeOverdueFlag({ decision, flaggedAt: now, outbox: box, audit })) === 'raced') return;
       flagged++;
       telemetry.metrics([OVERDUE_VERIFICATION]);
       telemetry.info('verification overdue', { applicationId: decision.applicationId, itemCode: decision.itemCode });
+      // A send that fails leaves the flag's outbox pending: a later run's resend finds it.
       await outbox.send({ ref: { applicationId: decision.applicationId, of: 'overdueFlag' }, outbox: box, internal: [] });
-    }
+    });
     return flagged;
   }
 
@@ -145,17 +156,16 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const { now } = run;
     let resent = 0;
     const before = new Date(Date.parse(now) - OUTBOX_GRACE_MS).toISOString();
-    for (const ref of await store.unsentOutboxes(before)) {
-      if (run.box.outOfTime()) continue;
+    await eachDue(run, 'outbox', (ref) => ({ ...ref }), await store.unsentOutboxes(before), async (ref) => {
       const waiting = await pendingOutbox(ref);
       // The store lists the outboxes of this schedule's own changes: a TERMINATED version with its hard-case
       // notice, an overdue flag. One written before it listed only those can be an event's, with effects
       // (review case, credit mark) that need grants this function does not have: that event's redelivery
       // sends it.
-      if (!waiting || waiting.effects.some((e) => e.kind !== 'tellHardCase')) continue;
+      if (!waiting || waiting.effects.some((e) => e.kind !== 'tellHardCase')) return;
       await outbox.send({ ref, outbox: waiting, internal: effectEvents(waiting.effects) });
       resent++;
-    }
+    });
     resent += await resendUnsentBundles(run, before);
     if (resent > 0) telemetry.warn('resent unsent outboxes', { resent });
     return resent;
@@ -180,6 +190,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
         flagged: (await flagOverdueVerifications(run)) + swept.flagged,
         resent: await resendUnsent(run),
         deferred: run.box.deferred,
+        failed: run.box.failed,
       };
       telemetry.info('approval deadlines', { ...summary, now });
       return summary;

@@ -267,7 +267,7 @@ export class MemoryMessenger extends Recorder<keyof Messenger> implements Messen
 
 export class MemoryTelemetry implements Telemetry {
   readonly points: MetricPoint[] = [];
-  readonly lines: { level: 'info' | 'warn'; message: string; fields: Record<string, unknown> }[] = [];
+  readonly lines: { level: 'info' | 'warn' | 'error'; message: string; fields: Record<string, unknown> }[] = [];
   metrics(points: readonly MetricPoint[]) {
     this.points.push(...points);
   }
@@ -276,6 +276,9 @@ export class MemoryTelemetry implements Telemetry {
   }
   warn(message: string, fields: Readonly<Record<string, unknown>>) {
     this.lines.push({ level: 'warn', message, fields: { ...fields } });
+  }
+  error(message: string, fields: Readonly<Record<string, unknown>>) {
+    this.lines.push({ level: 'error', message, fields: { ...fields } });
   }
 }
 

@@ -19,10 +19,10 @@ describe('runDeadlines', () => {
   it('terminates a 容缺 case after its supplement deadline, once', async () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T15:59:59.999Z'); // the last moment of the deadline day
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
     w.clock.set('2026-11-23T16:00:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
 
     expect(w.store.cases.get('APP-CG-1')!.versions.map((v) => [v.decision.outcome, v.causeKind])).toEqual([
       ['ACCEPTED_PENDING_MATERIALS', 'submitted'],
@@ -47,11 +47,38 @@ describe('runDeadlines', () => {
     // The function's clock: plenty of time for the first case, then less than the reserve.
     const left = [60_000, DEADLINES_TIME_RESERVE_MS - 1];
     const timeLeftMs = () => left.shift() ?? DEADLINES_TIME_RESERVE_MS - 1;
-    expect(await w.deadlines.runDeadlines({ timeLeftMs })).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 2 });
+    expect(await w.deadlines.runDeadlines({ timeLeftMs })).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 2, failed: 0 });
     expect(w.telemetry.lines.at(-1)).toMatchObject({ message: 'approval deadlines', fields: { terminated: 1, deferred: 2 } });
     // The next run, with time, takes the two left due; nothing is done twice.
-    expect(await w.deadlines.runDeadlines({ timeLeftMs: () => 60_000 })).toEqual({ terminated: 2, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines({ timeLeftMs: () => 60_000 })).toEqual({ terminated: 2, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
     expect(['APP-CG-T1', 'APP-CG-T2', 'APP-CG-T3'].map((id) => w.store.cases.get(id)!.versions.at(-1)!.decision.outcome)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
+  });
+
+  it('logs and counts a case that fails and goes on with the cases due after it', async () => {
+    for (const [i, id] of ['APP-CG-P1', 'APP-CG-P2', 'APP-CG-P3'].entries()) {
+      await w.approval.submitApplication(posterApp({ applicationId: id, materials: [{ code: 'APPLY', provided: true }] }), portal(`p-${i}`));
+    }
+    w.clock.set('2026-11-23T16:00:00.000Z');
+    // The first case due cannot be read (a stored version the code cannot take, say), run after run.
+    const loadCase = w.store.loadCase.bind(w.store);
+    w.store.loadCase = async (id) => {
+      if (id === 'APP-CG-P1') throw new Error('stored case APP-CG-P1 cannot be read');
+      return loadCase(id);
+    };
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 2, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 1 });
+    expect(w.telemetry.lines.filter((l) => l.level === 'error')).toEqual([
+      {
+        level: 'error',
+        message: 'approval deadlines: supplement deadline failed; it stays due and is tried again next run',
+        fields: { applicationId: 'APP-CG-P1', error: new Error('stored case APP-CG-P1 cannot be read') },
+      },
+    ]);
+    expect(w.telemetry.lines.at(-1)).toMatchObject({ message: 'approval deadlines', fields: { terminated: 2, failed: 1 } });
+    // It stays due; the others are not done again.
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 1 });
+    w.store.loadCase = loadCase;
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
+    expect(['APP-CG-P1', 'APP-CG-P2', 'APP-CG-P3'].map((id) => w.store.cases.get(id)!.versions.at(-1)!.decision.outcome)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
   });
 
   it('flags an approval on commitment whose verification is overdue, once', async () => {
@@ -70,15 +97,17 @@ describe('runDeadlines', () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T16:00:00.000Z');
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
-    await expect(w.deadlines.runDeadlines()).rejects.toThrow('outbound queue unreachable');
+    // The send fails: the run logs and counts it, and goes on; the change stays pending for a later run.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ failed: 1 });
+    expect(w.telemetry.lines.filter((l) => l.level === 'error').map((l) => (l.fields.error as Error).message)).toEqual(['outbound queue unreachable']);
     // An approval whose first send crashed: its outbox opens a review case, which the schedule may not send.
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     await expect(w.approval.submitApplication(criminalApp(), portal('s-2'))).rejects.toThrow();
 
     w.clock.set('2026-11-23T16:01:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
     w.clock.set('2026-11-23T16:02:00.001Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 1, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 1, deferred: 0, failed: 0 });
     expect(types().filter((t) => t === 'gov.application.terminated')).toHaveLength(1);
     expect(w.store.pending('APP-CG-1', 2)).toBe(false);
     expect(w.store.pending('APP-GA-1', 1)).toBeUndefined(); // an event's version keeps no outbox item
@@ -90,7 +119,7 @@ describe('runDeadlines', () => {
     w.messenger.failNext('publish', new Error('outbound queue unreachable'));
     await expect(w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'))).rejects.toThrow();
     w.clock.set('2026-11-18T02:05:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
     expect(types().filter((t) => t === 'gov.application.decided')).toHaveLength(0);
     // SQS redelivers the event: the change is there, and what its version owes is sent.
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
@@ -103,7 +132,7 @@ describe('runDeadlines', () => {
     const decision = w.store.cases.get('APP-CG-1')!.versions[0]!.decision;
     w.store.legacyOutbox('APP-CG-1', 1, { outbound: [outboundFor(decision, 'submitted')], effects: decision.effects });
     w.clock.set('2026-11-18T02:05:00.000Z');
-    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0 });
+    expect(await w.deadlines.runDeadlines()).toEqual({ terminated: 0, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 0, failed: 0 });
     expect(w.store.pending('APP-CG-1', 1)).toBe(true);
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     expect(w.store.pending('APP-CG-1', 1)).toBe(false);

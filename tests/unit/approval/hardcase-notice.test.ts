@@ -58,7 +58,9 @@ describe('civicflow.application.decided from the outbox', () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T16:00:00.000Z');
     w.messenger.failNext('sendInternal', new Error('hardcase queue unreachable'));
-    await expect(w.deadlines.runDeadlines()).rejects.toThrow('hardcase queue unreachable');
+    // The send fails: the run logs and counts it, and goes on; the change stays pending for a later run.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ failed: 1 });
+    expect(w.telemetry.lines.filter((l) => l.level === 'error').map((l) => (l.fields.error as Error).message)).toEqual(['hardcase queue unreachable']);
     expect(notices()).toEqual([]);
     w.clock.set('2026-11-23T16:02:00.001Z');
     expect(await w.deadlines.runDeadlines()).toMatchObject({ terminated: 0, resent: 1 });

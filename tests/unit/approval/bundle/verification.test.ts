@@ -218,7 +218,9 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
       if (down.fail) throw new Error('queue down');
       return publish(events);
     };
-    await expect(w.deadlines.runDeadlines()).rejects.toThrow('queue down');
+    // The send fails: the run logs and counts it, and goes on; the change stays pending for a later run.
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ failed: 1 });
+    expect(w.telemetry.lines.filter((l) => l.level === 'error').map((l) => (l.fields.error as Error).message)).toEqual(['queue down']);
     expect((await w.bundles.loadBundle(ID)).versions[1]).toMatchObject({ causeKind: 'overdueFlag', marked: true, pending: true });
     down.fail = false;
     w.clock.set('2026-11-27T02:10:00.000Z');
