@@ -1,12 +1,16 @@
 /**
  * The monthly report's adapters against DynamoDB Local: the reports table (shared/report/store.ts) keeps a
- * district's month once and never replaces it; the sources (shared/report/sources.ts) read every current
+ * district's month once and never replaces it, however large (compressed, and in parts past one item), and
+ * still reads the reports stored as plain JSON before; the sources (shared/report/sources.ts) read every current
  * decision with its overdue flag, every policy with its figures, and the month's review counters, and
  * nothing else that lives in those tables.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import type { MonthlyReport } from '#report';
 import type { TableName } from '#topology';
+import { bigReport } from '#support/big-report';
 import { useTestDynamo } from '#support/dynamo';
 
 const db = useTestDynamo();
@@ -27,12 +31,13 @@ function report(month: string, generatedAt: string): MonthlyReport {
 const put = (table: TableName, item: Record<string, unknown>) => db().doc.send(new PutCommand({ TableName: db().tables[table], Item: item }));
 
 describe('report store: the reports table', () => {
-  it('stores a report under its district and month, as JSON, and reads it back', async () => {
+  it('stores a report under its district and month, as gzipped JSON, and reads it back', async () => {
     const r = report('2026-10', '2026-11-01T01:00:00.000Z');
     expect(await store.saveReport(r)).toBe(true);
     const item = await db().get('reports', { pk: 'REPORT#440305', sk: 'MONTH#2026-10' });
     expect(item).toMatchObject({ generatedAt: r.generatedAt });
-    expect(JSON.parse(item!.body as string)).toEqual(r);
+    expect(item!.parts).toBeUndefined();
+    expect(JSON.parse(gunzipSync(item!.bodyGz as Uint8Array).toString('utf8'))).toEqual(r);
     expect(await store.getReport('440305', '2026-10')).toEqual(r);
     expect(await store.reportStore.get('440305', '2026-10')).toEqual(r);
   });
@@ -49,6 +54,81 @@ describe('report store: the reports table', () => {
     expect(await store.reportStore.saveOnce(report('2026-09', '2026-10-02T01:00:00.000Z'))).toBe(false);
     expect(await store.getReport('440305', '2026-09')).toEqual(first);
     expect(await db().partition('reports', 'REPORT#440305')).toHaveLength(3);
+  });
+});
+
+describe('report store: a report of any realistic size', () => {
+  // Each test its own district, so the partitions counted are the test's alone.
+  const inDistrict = (r: MonthlyReport, code: string): MonthlyReport => ({ ...r, district: { code, name: '测试区' } });
+  /**
+   * A report that gzips to about `gzBytes`: random bytes as base64 in its labels (gzip takes base64 back to
+   * about the bytes it encodes, and no further).
+   */
+  const incompressible = (code: string, month: string, gzBytes: number, generatedAt = '2026-11-01T01:00:00.000Z'): MonthlyReport =>
+    ({ ...inDistrict(report(month, generatedAt), code), labels: { noise: randomBytes(Math.ceil(gzBytes)).toString('base64') } }) as MonthlyReport;
+  const sizeOf = (r: MonthlyReport) => Buffer.byteLength(JSON.stringify(r));
+
+  it("stores a big district's report, over DynamoDB's 400 KB as JSON, as one compressed item", async () => {
+    // 3,000 service items, 300 policies, 60 departments: about 1.6 MB of JSON, some 105 KB gzipped.
+    const big = inDistrict(bigReport({ items: 3000, policies: 300, departments: 60 }), '440400');
+    expect(sizeOf(big)).toBeGreaterThan(400 * 1024);
+    expect(await store.saveReport(big)).toBe(true);
+    const items = await db().partition('reports', 'REPORT#440400');
+    expect(items.map((i) => i.sk)).toEqual([`MONTH#${big.month}`]);
+    expect(await store.getReport('440400', big.month)).toEqual(big);
+    // Create-only: a second run keeps the first.
+    expect(await store.saveReport({ ...big, generatedAt: '2026-12-02T00:05:00.000Z' })).toBe(false);
+    expect(await store.getReport('440400', big.month)).toEqual(big);
+  });
+
+  it('splits a body still over one item when compressed into parts, written together, and reads them back', async () => {
+    const r = incompressible('440401', '2026-10', 800 * 1024);
+    expect(await store.saveReport(r)).toBe(true);
+    const items = await db().partition('reports', 'REPORT#440401');
+    expect(items.map((i) => i.sk)).toEqual(['MONTH#2026-10', 'MONTH#2026-10#PART#01', 'MONTH#2026-10#PART#02']);
+    expect(items[0]).toMatchObject({ generatedAt: r.generatedAt, parts: 3 });
+    for (const item of items) expect((item.bodyGz as Uint8Array).length).toBeLessThanOrEqual(store.PART_BYTES);
+    expect(await store.getReport('440401', '2026-10')).toEqual(r);
+    // A month next to it is not mistaken for one of its parts, nor it for theirs.
+    const other = incompressible('440401', '2026-11', 10 * 1024);
+    expect(await store.saveReport(other)).toBe(true);
+    expect(await store.getReport('440401', '2026-11')).toEqual(other);
+    expect(await store.getReport('440401', '2026-10')).toEqual(r);
+  });
+
+  it('never replaces a report in parts: a second save, of more parts or of one, answers false and writes nothing', async () => {
+    const first = incompressible('440402', '2026-10', 500 * 1024);
+    expect(await store.saveReport(first)).toBe(true);
+    const stored = await db().partition('reports', 'REPORT#440402');
+    expect(stored).toHaveLength(2);
+    expect(await store.saveReport(incompressible('440402', '2026-10', 1200 * 1024, '2026-11-02T01:00:00.000Z'))).toBe(false);
+    expect(await store.saveReport(incompressible('440402', '2026-10', 1024, '2026-11-03T01:00:00.000Z'))).toBe(false);
+    expect(await db().partition('reports', 'REPORT#440402')).toEqual(stored);
+    expect(await store.getReport('440402', '2026-10')).toEqual(first);
+  });
+
+  it('still reads a report stored before compression (plain JSON in `body`), and keeps it', async () => {
+    const old = inDistrict(report('2026-06', '2026-07-01T01:00:00.000Z'), '440403');
+    await put('reports', { pk: 'REPORT#440403', sk: 'MONTH#2026-06', generatedAt: old.generatedAt, body: JSON.stringify(old) });
+    expect(await store.getReport('440403', '2026-06')).toEqual(old);
+    expect(await store.reportStore.saveOnce(inDistrict(report('2026-06', '2026-07-02T01:00:00.000Z'), '440403'))).toBe(false);
+    expect(await store.saveReport(incompressible('440403', '2026-06', 800 * 1024))).toBe(false);
+    expect(await db().partition('reports', 'REPORT#440403')).toHaveLength(1);
+    expect(await store.getReport('440403', '2026-06')).toEqual(old);
+  });
+
+  it('stores a report of the most parts one transaction takes, and refuses one past it, naming the month and its size', async () => {
+    const most = incompressible('440405', '2026-10', store.MAX_PARTS * store.PART_BYTES - 30 * 1024);
+    expect(await store.saveReport(most)).toBe(true);
+    expect(await db().partition('reports', 'REPORT#440405')).toHaveLength(store.MAX_PARTS);
+    expect(await store.getReport('440405', '2026-10')).toEqual(most);
+
+    const huge = incompressible('440404', '2026-10', store.MAX_PARTS * store.PART_BYTES * 1.05);
+    const refusal = store.saveReport(huge);
+    await expect(refusal).rejects.toThrow(store.ReportTooLargeError);
+    await expect(refusal).rejects.toThrow(/the report of 440404 2026-10 is \d+ bytes of JSON, \d+ gzipped/);
+    expect(await db().partition('reports', 'REPORT#440404')).toEqual([]);
+    expect(await store.getReport('440404', '2026-10')).toBeUndefined();
   });
 });
 
