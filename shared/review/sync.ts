@@ -48,6 +48,8 @@ export interface SyncSummary {
   readonly skipped: number;
   /** Due records not started because the run's time was running out: the next run sends them. */
   readonly deferred: number;
+  /** Due records whose sending failed (each logged; a read or write refused): still due, the next run tries again. */
+  readonly failed: number;
 }
 
 export interface SyncRunOptions {
@@ -140,7 +142,7 @@ async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promi
  * time left falls below SYNC_TIME_RESERVE_MS it starts no more records; they stay due for the next run.
  */
 export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): Promise<SyncSummary> {
-  const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0, deferred: 0 };
+  const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0, deferred: 0, failed: 0 };
   const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
   const box = timeBox(SYNC_TIME_RESERVE_MS, options.timeLeftMs);
   // A record not started is untouched: still due.
@@ -148,6 +150,7 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
     onError: (record, error) => ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error }),
   });
   counts.deferred = box.deferred;
+  counts.failed = box.failed;
   for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
     ports.metrics.count(name, value);
   }
@@ -155,7 +158,7 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
   // A gauge under the function's own `service` dimension only, as the alarm and the dashboard read it;
   // written on every run, 0 when nothing waits, so the alarm sees the backlog drain.
   ports.metrics.single({}, [{ name: 'UpwardOldestPendingSeconds', unit: 'None', value: Math.round((oldest?.ageMs ?? 0) / 1000) }]);
-  if (counts.attempted + counts.expired + counts.deferred > 0) ports.log.info('upward sync ran', { ...counts });
+  if (counts.attempted + counts.expired + counts.deferred + counts.failed > 0) ports.log.info('upward sync ran', { ...counts });
   return counts;
 }
 

@@ -155,6 +155,24 @@ describe('the sender', () => {
     expect(sync.audits.map((a) => a.action)).toEqual(['sync:SENT->ACKED', 'sync:SENT->ACKED', 'sync:SENT->ACKED']);
   });
 
+  it('logs and counts a record that fails, leaves it due and sends the others', async () => {
+    await badReviewWithSteps();
+    const writeRecord = sync.writeRecord.bind(sync);
+    sync.writeRecord = async (w) => {
+      if (w.next.recordId === 'C1#10') throw new Error('table unreachable');
+      return writeRecord(w);
+    };
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 2, acked: 2, failed: 1 });
+    expect(m.log.lines.filter((l) => l.message === 'upward sync: record failed; it stays due')).toEqual([
+      expect.objectContaining({ attributes: expect.objectContaining({ recordId: 'C1#10' }) }),
+    ]);
+    // The run's line says so, for a run whose every record failed too.
+    expect(m.log.lines.find((l) => l.message === 'upward sync ran')).toMatchObject({ attributes: expect.objectContaining({ failed: 1 }) });
+    sync.writeRecord = writeRecord;
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, acked: 1, failed: 0 });
+    expect(Object.values(states())).toEqual(['ACKED', 'ACKED', 'ACKED']);
+  });
+
   // Its counts are written when the run returns: a run the function's timeout cut short would lose the
   // parks and rejections of records it had moved, for good (the alarms read them).
   it('starts no more records once the time left falls below the reserve, counts what it did, and the next run sends the rest', async () => {
