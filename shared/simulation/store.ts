@@ -4,10 +4,14 @@
  *   SIM#<simulationId>  JOB          the request (draft, window), who asked, when, how many slices; create-only
  *                                    but for `pending` (true until its slices were all queued; a job stored
  *                                    before the sweep existed has none: it was queued)
- *   PENDING             <createdAt>#<simulationId>
+ *   PENDING#<n>         <createdAt>#<simulationId>
  *                                    a job stored and not queued yet, written with the job and deleted
- *                                    with its `pending` once its slices are queued: the simulation sweep
- *                                    reads this one partition (a few items at most: starts are rare)
+ *                                    with its `pending` once its slices are queued; n (0–7) from a hash of
+ *                                    the simulation id, so the starts and queueings of every bureau do not
+ *                                    all write one partition key. The simulation sweep reads every shard
+ *   PENDING             <createdAt>#<simulationId>
+ *                                    the same entry as written before the entries were sharded: the sweep
+ *                                    moves each one it lists to its shard (see LEGACY_PENDING_PK)
  *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice
  *   KEY#<keyId>         KEY          an Idempotency-Key's record (keyId: hash of principal and key): the
  *                                    simulation it started, the hash of its request, whether the slices
@@ -27,6 +31,7 @@ import { queryAll } from '#platform/paging';
 import { tableName } from '#platform/resources';
 import { cancellationCodes } from '#platform/transactions';
 import { StorageUnavailableError } from '#platform/unavailable';
+import { shardOfKey } from '#util/shard';
 import { RETENTION_HOURS, type KeyRecord } from './domain/idempotency';
 import type { AnyTally, SimulationJob, SimulationStore } from './ports';
 
@@ -36,8 +41,25 @@ const JOB_SK = 'JOB';
 const SLICE_PREFIX = 'SLICE#';
 const sliceSk = (shard: number) => `${SLICE_PREFIX}${String(shard).padStart(2, '0')}`;
 const keyOf = (keyId: string) => ({ pk: `KEY#${keyId}`, sk: 'KEY' });
-const PENDING_PK = 'PENDING';
-const pendingOf = (job: Pick<SimulationJob, 'simulationId' | 'createdAt'>) => ({ pk: PENDING_PK, sk: `${job.createdAt}#${job.simulationId}` });
+/**
+ * Shards of the pending entries: every start writes one and every queueing deletes it, and a partition key
+ * takes at most 1,000 writes a second; a few shards are enough for starts, and the sweep reads them all.
+ */
+const PENDING_SHARDS = 8;
+const pendingPk = (shard: number) => `PENDING#${shard}`;
+const pendingOf = (job: Pick<SimulationJob, 'simulationId' | 'createdAt'>) => ({
+  pk: pendingPk(shardOfKey(job.simulationId, PENDING_SHARDS)),
+  sk: `${job.createdAt}#${job.simulationId}`,
+});
+/**
+ * The one partition the entries were written to before they were sharded. A job stranded before this
+ * release is listed only there, and a function of the release before may still write there while this one
+ * deploys, so the sweep reads it too and moves each entry it lists to its shard, where marking the job
+ * queued deletes it. Reading it can go in the release after this one, once a sweep has run on every stage:
+ * its first run moves every entry past the grace period, and an older function's start lasts 10 s at most
+ * (check that `pk = PENDING` holds no item before removing it).
+ */
+const LEGACY_PENDING_PK = 'PENDING';
 const jobItem = (job: SimulationJob) => ({ pk: pkOf(job.simulationId), sk: JOB_SK, kind: 'job', createdAt: job.createdAt, pending: true, bodyGz: pack(job) });
 const pendingItem = (job: SimulationJob) => ({ ...pendingOf(job), kind: 'pending', simulationId: job.simulationId, createdAt: job.createdAt });
 /** Tries of the keyed create when a concurrent transaction on the same key made it cancel. */
@@ -160,13 +182,20 @@ export const simulationStore: SimulationStore = {
   async pendingJobs(createdUpTo) {
     // `<createdAt>#<id>` sorts by creation time (ISO 8601 in one form); '$' follows '#', so a job created
     // at `createdUpTo` itself is listed.
-    const items = await queryAll({
-      TableName: table(),
-      KeyConditionExpression: 'pk = :p AND sk < :s',
-      ExpressionAttributeValues: { ':p': PENDING_PK, ':s': `${createdUpTo}$` },
-      ConsistentRead: true,
-    });
-    return items.map((i) => ({ simulationId: i.simulationId as string, createdAt: i.createdAt as string }));
+    const listed = (pk: string) =>
+      queryAll({
+        TableName: table(),
+        KeyConditionExpression: 'pk = :p AND sk < :s',
+        ExpressionAttributeValues: { ':p': pk, ':s': `${createdUpTo}$` },
+        ConsistentRead: true,
+      });
+    const [legacy, ...shards] = await Promise.all([listed(LEGACY_PENDING_PK), ...Array.from({ length: PENDING_SHARDS }, (_, n) => listed(pendingPk(n)))]);
+    const moved = await Promise.all(legacy.map(moveToShard));
+    // An entry another run moved first is gone from the old partition, so this run does not list it twice.
+    return [...shards.flat(), ...legacy.filter((_, i) => moved[i])]
+      .map((i) => ({ sk: i.sk as string, simulationId: i.simulationId as string, createdAt: i.createdAt as string }))
+      .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
+      .map(({ simulationId, createdAt }) => ({ simulationId, createdAt }));
   },
   async loadJob(simulationId) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));
@@ -191,3 +220,25 @@ export const simulationStore: SimulationStore = {
     return { job: unpack<SimulationJob>(found), slices, queued: found.pending !== true };
   },
 };
+
+/**
+ * Moves an entry of the unsharded partition to its shard; false when it is gone already (its job was
+ * queued meanwhile, by a function of the release before, or another sweep run moved it).
+ */
+async function moveToShard(item: Record<string, unknown>): Promise<boolean> {
+  const entry = { simulationId: item.simulationId as string, createdAt: item.createdAt as string };
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Delete: { TableName: table(), Key: { pk: LEGACY_PENDING_PK, sk: item.sk }, ConditionExpression: 'attribute_exists(pk)' } },
+          { Put: { TableName: table(), Item: { ...item, ...pendingOf(entry) } } },
+        ],
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
+    throw error;
+  }
+}

@@ -2,6 +2,8 @@
  * The simulations table's Idempotency-Key records against DynamoDB Local (shared/simulation/store.ts): a key's
  * record is written with its job or not at all, concurrent first requests store one job, an expired record
  * is replaced (while the table's TTL, which reads the wall clock, keeps it), and a slice's tally is found stored.
+ * The jobs not queued yet are listed from every shard of their entries, and from the one partition the entries
+ * had before they were sharded, until they are marked queued.
  */
 import { expiresAtOf, type KeyRecord } from '#simulation/domain/idempotency';
 import type { SimulationJob, SimulationStore } from '#simulation/ports';
@@ -81,8 +83,14 @@ describe('Idempotency-Key records in the simulations table', () => {
   });
 });
 
+/** The pending entries as stored: the eight shards, and the one partition they had before. */
+const PENDING_PARTITIONS = ['PENDING', ...Array.from({ length: 8 }, (_, n) => `PENDING#${n}`)];
+async function pendingEntries(): Promise<Record<string, unknown>[]> {
+  return (await Promise.all(PENDING_PARTITIONS.map((pk) => db().partition('simulations', pk)))).flat();
+}
+
 describe('jobs stored and not queued (the sweep\'s list)', () => {
-  // Before every other job of this file: the table's one list of pending jobs is shared by its tests.
+  // Before every other job of this file: the table's lists of pending jobs are shared by its tests.
   const T = (minute: number) => new Date(Date.parse('2025-01-01T00:00:00.000Z') + minute * 60_000).toISOString();
 
   it('lists a job as pending from its creation, by creation time, until it is marked queued', async () => {
@@ -107,9 +115,54 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
 
   it('stores a job once, with one entry, and marks no job that is not there', async () => {
     await expect(store.createJob(job('sim-p3', T(10)))).rejects.toThrow('simulation sim-p3 exists');
-    expect((await db().partition('simulations', 'PENDING')).filter((i) => i.simulationId === 'sim-p3')).toHaveLength(1);
+    expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-p3')).toHaveLength(1);
     await store.markJobQueued(job('sim-none', T(1)));
     expect(await db().get('simulations', { pk: 'SIM#sim-none', sk: 'JOB' })).toBeUndefined();
+  });
+
+  it('spreads the entries over shards and lists them all with an unsharded one, oldest first, until marked queued', async () => {
+    const ids = Array.from({ length: 12 }, (_, i) => `sim-sh-${String(i).padStart(2, '0')}`);
+    for (const [i, id] of ids.entries()) await store.createJob(job(id, T(100 + 2 * i)));
+    const mine = (items: readonly Record<string, unknown>[]) => items.filter((i) => String(i.simulationId).startsWith('sim-sh-'));
+    const shards = new Set(mine(await pendingEntries()).map((i) => i.pk));
+    expect(shards.size).toBeGreaterThan(1);
+    expect([...shards].every((pk) => /^PENDING#[0-7]$/.test(String(pk)))).toBe(true);
+
+    // A job stranded before the entries were sharded, as that release wrote it: its entry in the one partition.
+    const { gzipSync } = await import('node:zlib');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const old = job('sim-sh-old', T(105));
+    const put = (item: Record<string, unknown>) => db().doc.send(new PutCommand({ TableName: db().tables.simulations, Item: item }));
+    await put({ pk: 'SIM#sim-sh-old', sk: 'JOB', kind: 'job', createdAt: old.createdAt, pending: true, bodyGz: gzipSync(JSON.stringify(old)) });
+    await put({ pk: 'PENDING', sk: `${old.createdAt}#sim-sh-old`, kind: 'pending', simulationId: 'sim-sh-old', createdAt: old.createdAt });
+
+    const listed = (await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'));
+    const expected = [...ids.map((id, i) => ({ simulationId: id, createdAt: T(100 + 2 * i) })), { simulationId: 'sim-sh-old', createdAt: T(105) }];
+    expect(listed).toEqual(expected.sort((a, b) => (a.createdAt < b.createdAt ? -1 : 1)));
+    // Listed once more, by the next run: the same, the unsharded entry now in its shard.
+    expect((await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'))).toEqual(listed);
+    expect(mine(await db().partition('simulations', 'PENDING'))).toEqual([]);
+    expect(await store.isJobQueued('sim-sh-old')).toBe(false);
+
+    for (const p of listed) await store.markJobQueued(p);
+    expect((await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'))).toEqual([]);
+    expect(mine(await pendingEntries())).toEqual([]);
+    for (const p of listed) expect(await store.isJobQueued(p.simulationId)).toBe(true);
+  });
+
+  it('lists an unsharded entry of a job queued since (its entry outlived it), for the sweep to mark it again', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const old = job('sim-sh-done', T(300));
+    const put = (item: Record<string, unknown>) => db().doc.send(new PutCommand({ TableName: db().tables.simulations, Item: item }));
+    await put({ pk: 'SIM#sim-sh-done', sk: 'JOB', kind: 'job', createdAt: old.createdAt, pending: true, bodyGz: gzipSync(JSON.stringify(old)) });
+    await put({ pk: 'PENDING', sk: `${old.createdAt}#sim-sh-done`, kind: 'pending', simulationId: 'sim-sh-done', createdAt: old.createdAt });
+    // Queued by this release (a retry with its key), which deletes the sharded entry only.
+    await store.markJobQueued(old);
+    expect((await store.pendingJobs(T(300))).map((p) => p.simulationId)).toContain('sim-sh-done');
+    expect(await store.isJobQueued('sim-sh-done')).toBe(true);
+    await store.markJobQueued(old);
+    expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-sh-done')).toEqual([]);
   });
 
   it('shows a job stored before the sweep existed (no pending attribute) as queued', async () => {
