@@ -22,12 +22,16 @@ export interface SimulationJob {
   readonly slices: number;
 }
 
-export interface StoredSimulation {
+/** A stored job, and whether its slices were queued: one read of its record. */
+export interface StoredJob {
   readonly job: SimulationJob;
-  /** Shard → its tally, for the slices done. */
-  readonly slices: ReadonlyMap<number, AnyTally>;
   /** False while the job's slices have not all been queued (the sweep queues them after a grace period). */
   readonly queued: boolean;
+}
+
+export interface StoredSimulation extends StoredJob {
+  /** Shard → its tally, for the slices done. */
+  readonly slices: ReadonlyMap<number, AnyTally>;
 }
 
 export interface SimulationStore {
@@ -46,9 +50,8 @@ export interface SimulationStore {
   markJobQueued(job: Pick<SimulationJob, 'simulationId' | 'createdAt'>): Promise<void>;
   /** The jobs still pending that were created at or before `createdUpTo` (ISO 8601), oldest first. */
   pendingJobs(createdUpTo: string): Promise<PendingJob[]>;
-  loadJob(simulationId: string): Promise<SimulationJob | undefined>;
-  /** Whether the job's slices were queued (false while it is pending, and for no such job). */
-  isJobQueued(simulationId: string): Promise<boolean>;
+  /** The job and whether its slices were queued, in one read (undefined when there is no such job). */
+  loadJob(simulationId: string): Promise<StoredJob | undefined>;
   /** Whether the slice's tally is stored: a redelivered slice then replays nothing again. */
   hasSlice(simulationId: string, shard: number): Promise<boolean>;
   /** Create-only: false when the slice was stored before (a redelivery counts nothing twice). */

@@ -86,7 +86,7 @@ export function viewOf({ job, slices, queued }: StoredSimulation): SimulationVie
  * `sleep` is how a repeat of an `Idempotency-Key` waits for its first request to queue the job.
  */
 export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
-  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'isJobQueued' | 'markQueued' | 'markJobQueued'>;
+  readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued' | 'markJobQueued'>;
   readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
   readonly sleep?: (ms: number) => Promise<void>;
 };
@@ -160,10 +160,10 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
       const first = await ports.store.loadJob(stored.simulationId);
       if (first === undefined) throw new Error(`simulation ${stored.simulationId} of a key has no job`);
       // The sweep may have queued it meanwhile (the key record does not know): then it is not sent again.
-      if (!(await ports.store.isJobQueued(first.simulationId))) {
-        await ports.sendSlices(sliceEvents(first));
-        await ports.store.markJobQueued(first);
-        ports.info('simulation queued again', { simulationId: first.simulationId });
+      if (!first.queued) {
+        await ports.sendSlices(sliceEvents(first.job));
+        await ports.store.markJobQueued(first.job);
+        ports.info('simulation queued again', { simulationId: first.job.simulationId });
       }
       await ports.store.markQueued(stored.keyId);
       break;
@@ -210,9 +210,17 @@ export async function requeueStranded(ports: SweepPorts, options: { readonly tim
   for (const pending of strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now)) {
     if (box.outOfTime()) continue; // still pending: the next run takes it
     try {
-      const job = await ports.store.loadJob(pending.simulationId);
+      const stored = await ports.store.loadJob(pending.simulationId);
       // Written with its job in one transaction: an entry without one is a defect; nothing to queue.
-      if (job === undefined) throw new Error(`pending simulation ${pending.simulationId} has no job`);
+      if (stored === undefined) throw new Error(`pending simulation ${pending.simulationId} has no job`);
+      const { job } = stored;
+      if (stored.queued) {
+        // Queued since it was listed (a retry of its post with the Idempotency-Key): not sent again. Marking
+        // it again deletes an entry that outlived its marking (an unsharded one moved as it was marked).
+        await ports.store.markJobQueued(job);
+        ports.info('simulation sweep: queued meanwhile', { simulationId: job.simulationId, createdAt: job.createdAt });
+        continue;
+      }
       await ports.sendSlices(sliceEvents(job));
       await ports.store.markJobQueued(job);
       summary.requeued++;
@@ -262,7 +270,7 @@ export function createSimulationService(ports: SimulationPorts) {
   }
 
   async function runSlice(slice: InternalDataOf<'civicflow.simulation.slice'>): Promise<void> {
-    const job = await ports.store.loadJob(slice.simulationId);
+    const job = (await ports.store.loadJob(slice.simulationId))?.job;
     if (job === undefined) throw new Error(`simulation ${slice.simulationId} has no job; retrying`);
     // A redelivered slice (or one queued again by a repeated Idempotency-Key) whose tally is stored: the
     // replay would be thrown away by the create-only put below, so it is not done again.

@@ -33,7 +33,7 @@ import { cancellationCodes } from '#platform/transactions';
 import { StorageUnavailableError } from '#platform/unavailable';
 import { shardOfKey } from '#util/shard';
 import { RETENTION_HOURS, type KeyRecord } from './domain/idempotency';
-import type { AnyTally, SimulationJob, SimulationStore } from './ports';
+import type { AnyTally, SimulationJob, SimulationStore, StoredJob } from './ports';
 
 const table = () => tableName('simulations');
 const pkOf = (id: string) => `SIM#${id}`;
@@ -199,11 +199,7 @@ export const simulationStore: SimulationStore = {
   },
   async loadJob(simulationId) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));
-    return out.Item === undefined ? undefined : unpack<SimulationJob>(out.Item);
-  },
-  async isJobQueued(simulationId) {
-    const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ProjectionExpression: 'pk, pending', ConsistentRead: true }));
-    return out.Item !== undefined && out.Item.pending !== true;
+    return out.Item === undefined ? undefined : storedJobOf(out.Item);
   },
   async hasSlice(simulationId, shard) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: sliceSk(shard) }, ProjectionExpression: 'pk', ConsistentRead: true }));
@@ -217,9 +213,14 @@ export const simulationStore: SimulationStore = {
     if (found === undefined) return undefined;
     const slices = new Map<number, AnyTally>();
     for (const item of items) if (item.kind === 'slice') slices.set(item.shard as number, unpack<AnyTally>(item));
-    return { job: unpack<SimulationJob>(found), slices, queued: found.pending !== true };
+    return { ...storedJobOf(found), slices };
   },
 };
+
+/** A job's item: the job, and whether its slices were queued (`pending` absent: a job from before the sweep was, too). */
+function storedJobOf(item: Record<string, unknown>): StoredJob {
+  return { job: unpack<SimulationJob>(item), queued: item.pending !== true };
+}
 
 /**
  * Moves an entry of the unsharded partition to its shard; false when it is gone already (its job was

@@ -39,7 +39,7 @@ describe('Idempotency-Key records in the simulations table', () => {
   it('stores the key with its job; a second first request finds the record and stores no job', async () => {
     expect(await store.createKeyedJob(job('sim-k1-a'), record('k1', 'sim-k1-a'))).toEqual({ created: true });
     expect(await store.createKeyedJob(job('sim-k1-b'), record('k1', 'sim-k1-b'))).toEqual({ created: false, existing: record('k1', 'sim-k1-a') });
-    expect(await store.loadJob('sim-k1-a')).toEqual(job('sim-k1-a'));
+    expect(await store.loadJob('sim-k1-a')).toEqual({ job: job('sim-k1-a'), queued: false });
     expect(await store.loadJob('sim-k1-b')).toBeUndefined();
     // The TTL attribute is never sooner than 24 h of the wall clock: DynamoDB (Local too) removes by it, and
     // this test's clock, like a local runtime's set back, is days behind (the record would be gone at once).
@@ -55,7 +55,7 @@ describe('Idempotency-Key records in the simulations table', () => {
     expect(winners).toHaveLength(1);
     for (const r of results) if (!r.created) expect(r.existing.simulationId).toBe(winners[0]);
     const jobs = await Promise.all(ids.map((id) => store.loadJob(id)));
-    expect(jobs.filter((j) => j !== undefined).map((j) => j!.simulationId)).toEqual(winners);
+    expect(jobs.filter((j) => j !== undefined).map((j) => j!.job.simulationId)).toEqual(winners);
   });
 
   it('marks a record queued', async () => {
@@ -102,14 +102,13 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
       { simulationId: 'sim-p2', createdAt: T(5) },
     ]);
     expect((await store.load('sim-p1'))?.queued).toBe(false);
-    expect(await store.isJobQueued('sim-p1')).toBe(false);
+    expect(await store.loadJob('sim-p1')).toEqual({ job: job('sim-p1', T(0)), queued: false });
     await store.markJobQueued(job('sim-p1', T(0)));
     await store.markJobQueued(job('sim-p1', T(0)));
     expect((await store.pendingJobs(T(10))).map((p) => p.simulationId)).toEqual(['sim-p2', 'sim-p3']);
     expect((await store.load('sim-p1'))?.queued).toBe(true);
-    expect(await store.isJobQueued('sim-p1')).toBe(true);
-    expect(await store.isJobQueued('sim-none')).toBe(false);
-    expect(await store.loadJob('sim-p1')).toEqual(job('sim-p1', T(0)));
+    expect(await store.loadJob('sim-p1')).toEqual({ job: job('sim-p1', T(0)), queued: true });
+    expect(await store.loadJob('sim-none')).toBeUndefined();
     expect((await store.load('sim-p2'))?.queued).toBe(false);
   });
 
@@ -142,12 +141,12 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     // Listed once more, by the next run: the same, the unsharded entry now in its shard.
     expect((await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'))).toEqual(listed);
     expect(mine(await db().partition('simulations', 'PENDING'))).toEqual([]);
-    expect(await store.isJobQueued('sim-sh-old')).toBe(false);
+    expect(await store.loadJob('sim-sh-old')).toEqual({ job: old, queued: false });
 
     for (const p of listed) await store.markJobQueued(p);
     expect((await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'))).toEqual([]);
     expect(mine(await pendingEntries())).toEqual([]);
-    for (const p of listed) expect(await store.isJobQueued(p.simulationId)).toBe(true);
+    for (const p of listed) expect((await store.loadJob(p.simulationId))?.queued).toBe(true);
   });
 
   it('lists an unsharded entry of a job queued since (its entry outlived it), for the sweep to mark it again', async () => {
@@ -160,7 +159,7 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     // Queued by this release (a retry with its key), which deletes the sharded entry only.
     await store.markJobQueued(old);
     expect((await store.pendingJobs(T(300))).map((p) => p.simulationId)).toContain('sim-sh-done');
-    expect(await store.isJobQueued('sim-sh-done')).toBe(true);
+    expect(await store.loadJob('sim-sh-done')).toEqual({ job: old, queued: true });
     await store.markJobQueued(old);
     expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-sh-done')).toEqual([]);
   });

@@ -136,12 +136,10 @@ class KeyedStore {
   async loadKey(keyId: string) {
     return this.keys.get(keyId);
   }
-  async loadJob(id: string) {
-    return this.jobs.get(id);
-  }
   pending = new Set<string>();
-  async isJobQueued(id: string) {
-    return this.jobs.has(id) && !this.pending.has(id);
+  async loadJob(id: string) {
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : { job, queued: !this.pending.has(id) };
   }
   async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
     this.pending.delete(job.simulationId);

@@ -150,9 +150,6 @@ class MemoryStore implements SimulationStore {
   async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
     this.pending.delete(job.simulationId);
   }
-  async isJobQueued(id: string) {
-    return this.jobs.has(id) && !this.pending.has(id);
-  }
   async pendingJobs(createdUpTo: string) {
     return [...this.pending].map((id) => this.jobs.get(id)!).filter((j) => j.createdAt <= createdUpTo);
   }
@@ -169,7 +166,8 @@ class MemoryStore implements SimulationStore {
     return this.slices.get(id)?.has(shard) ?? false;
   }
   async loadJob(id: string) {
-    return this.jobs.get(id);
+    const job = this.jobs.get(id);
+    return job === undefined ? undefined : { job, queued: !this.pending.has(id) };
   }
   async putSlice(id: string, shard: number, tally: AnyTally) {
     const m = this.slices.get(id) ?? new Map<number, AnyTally>();

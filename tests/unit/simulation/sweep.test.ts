@@ -47,6 +47,7 @@ function setUp(opts: { failSend?: number } = {}) {
   const pending = new Set<string>();
   const sent: string[] = [];
   const errors: string[] = [];
+  const marked: string[] = [];
   let clock = Date.parse(NOW);
   let ids = 0;
   let failures = opts.failSend ?? 0;
@@ -59,13 +60,12 @@ function setUp(opts: { failSend?: number } = {}) {
     loadKey: () => Promise.reject(new Error('not used')),
     markQueued: () => Promise.reject(new Error('not used')),
     async loadJob(id: string) {
-      return jobs.get(id);
+      const job = jobs.get(id);
+      return job === undefined ? undefined : { job, queued: !pending.has(id) };
     },
     async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
+      marked.push(job.simulationId);
       pending.delete(job.simulationId);
-    },
-    async isJobQueued(id: string) {
-      return jobs.has(id) && !pending.has(id);
     },
     async pendingJobs(createdUpTo: string) {
       return [...pending].map((id) => jobs.get(id)!).filter((j) => Date.parse(j.createdAt) <= Date.parse(createdUpTo));
@@ -81,7 +81,7 @@ function setUp(opts: { failSend?: number } = {}) {
   const now = () => new Date(clock).toISOString();
   const start: StartPorts = { store, policies: { slices: 4 }, sendSlices, now, newId: () => `sim-${++ids}`, info: () => undefined };
   const sweep: SweepPorts = { store, sendSlices, now, info: () => undefined, error: (_m, f) => void errors.push(String(f.simulationId)) };
-  return { jobs, pending, sent, errors, start, sweep, advance: (ms: number) => void (clock += ms) };
+  return { jobs, pending, sent, errors, marked, store, start, sweep, advance: (ms: number) => void (clock += ms) };
 }
 
 describe('a sweep run', () => {
@@ -110,6 +110,23 @@ describe('a sweep run', () => {
     t.advance(REQUEUE_GRACE_MS * 10);
     expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
     expect(t.sent).toHaveLength(16);
+  });
+
+  it('does not send again a job queued between its listing and its read (a retry with its key queued it)', async () => {
+    const t = setUp({ failSend: 1 });
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    t.advance(REQUEUE_GRACE_MS);
+    // The client's retry queues it (its slices sent, the job no longer pending) once the sweep has listed it.
+    const listed = t.store.pendingJobs;
+    t.store.pendingJobs = async (createdUpTo: string) => {
+      const out = await listed(createdUpTo);
+      t.pending.delete('sim-1');
+      return out;
+    };
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(t.sent).toEqual([]);
+    // Marked again all the same: an entry left over is deleted.
+    expect(t.marked).toEqual(['sim-1']);
   });
 
   it('keeps a job whose queueing failed pending for the next run', async () => {
