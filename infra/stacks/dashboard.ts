@@ -78,6 +78,8 @@ export interface DashboardProps {
   readonly oldestMessageAgeSeconds: number;
   /** The upward sync's "oldest pending record" alarm threshold (s), drawn on its graph. */
   readonly upwardOldestPendingSeconds: number;
+  /** The "simulations requeued" alarm's threshold (a Sum over an hour), drawn on the 沙盘推演 graph. */
+  readonly simulationsRequeuedPerHourAlarm: number;
   /** Every alarm to show in the alarm status widget. */
   readonly alarms: readonly cloudwatch.Alarm[];
 }
@@ -97,7 +99,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
     hardCaseRow(),
-    simulationRow(),
+    simulationRow(props.simulationsRequeuedPerHourAlarm),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
   ];
@@ -396,14 +398,17 @@ function upwardSyncRow(oldestPendingSeconds: number): Row {
 
 /**
  * 沙盘推演 — simulations the sweep queued: each one's start stopped between storing the job and queueing it
- * (the `simulations` function's `request failed` lines at that time say why). Normally flat at 0.
+ * (the `simulations` function's `request failed` lines at that time say why). Normally flat at 0; above
+ * the line, the alarm.
  */
-function simulationRow(): Row {
+function simulationRow(alarmPerHour: number): Row {
   return [
     new cloudwatch.GraphWidget({
       title: '沙盘推演 simulations queued by the sweep (their start stopped half-way)',
       width: 24,
       left: [civicMetric('SimulationsRequeued', 'simulationSweep', 'Sum', Duration.hours(1), 'queued by the sweep')],
+      leftYAxis: { min: 0 },
+      leftAnnotations: [{ value: alarmPerHour, label: 'alarm', color: cloudwatch.Color.RED }],
     }),
   ];
 }

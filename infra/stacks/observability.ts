@@ -1,6 +1,7 @@
 /**
  * What auditors read in CloudWatch: one dashboard per stage, the figure alarms (overdue
- * rectifications, overdue commitment verifications, the upward sync's refused, parked and waiting records)
+ * rectifications, overdue commitment verifications, the upward sync's refused, parked and waiting records,
+ * simulations the sweep had to queue)
  * and the saved Logs Insights queries for the questions
  * auditors ask. The platform alarms (DLQ not empty, function errors, old messages) live with the resources
  * they watch in the stateless stack; every alarm goes to the stateful stack's SNS topic.
@@ -57,11 +58,18 @@ interface FigureAlarmBase {
   readonly service: FunctionName;
 }
 
-/** A count a schedule run adds to: fires when a run counted any (the Sum over the run's period is above 0). */
+/**
+ * A count a schedule run adds to: fires when a run counted any (the Sum over the run's period is above 0),
+ * or, with `threshold` and `period`, when the Sum over that period is above the threshold.
+ */
 export interface CountAlarm extends FigureAlarmBase {
   readonly kind: 'count';
   /** Other functions that add to the same count under their own `service`: the alarm reads their sum. */
   readonly alsoFrom?: readonly FunctionName[];
+  /** Above this Sum over the period; 0 when not given. */
+  readonly threshold?: number;
+  /** FIGURE_ALARM_PERIOD when not given. */
+  readonly period?: Duration;
 }
 
 /** A reading a function writes on every run: fires when the highest reading of a period is above `threshold`. */
@@ -72,7 +80,20 @@ export interface GaugeAlarm extends FigureAlarmBase {
 
 export type FigureAlarm = CountAlarm | GaugeAlarm;
 
-/** Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward sync. */
+/**
+ * How many simulations the sweep may queue in an hour before it alarms. Each is a start that stopped
+ * between storing its job and queueing it, and whose client did not retry with its key (a retry queues it
+ * itself): a timeout or a crash strands one, a short outage of the queue or table the few started during
+ * it, so one or two in an hour is expected now and then and alarms nobody. Three or more in one hour is no
+ * longer an isolated failure: the start path keeps failing. Summed over an hour, as the dashboard plots it,
+ * so a failure every run or two of the sweep (every 5 minutes) adds up rather than passing run by run.
+ */
+export const SIMULATIONS_REQUEUED_PER_HOUR_ALARM = 2;
+
+/**
+ * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
+ * sync, simulations the sweep had to queue.
+ */
 export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
 
 const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly FigureAlarm[] => [
@@ -133,6 +154,18 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     service: 'upwardSync',
     kind: 'gauge',
     threshold: oldestPendingSeconds,
+  },
+  {
+    id: 'SimulationsRequeuedAlarm',
+    name: `civicflow-${stage}-simulations-requeued`,
+    description:
+      `沙盘推演: the simulation sweep queued more than ${SIMULATIONS_REQUEUED_PER_HOUR_ALARM} simulations in an hour, each one a POST /simulations that ` +
+      'stored its job and stopped before queueing it: the start path is failing. Look for the simulations function\'s "request failed" lines (503: the table or the queue out; 500: a defect).',
+    metricName: 'SimulationsRequeued',
+    service: 'simulationSweep',
+    kind: 'count',
+    threshold: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
+    period: Duration.hours(1),
   },
 ];
 
@@ -253,13 +286,14 @@ export interface Observability {
  * it, of all of them (a function that counted nothing in the period adds 0).
  */
 function countOf(a: CountAlarm): cloudwatch.IMetric {
-  const own = civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD);
+  const period = a.period ?? FIGURE_ALARM_PERIOD;
+  const own = civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, period);
   if (!a.alsoFrom || a.alsoFrom.length === 0) return own;
-  const metrics = [own, ...a.alsoFrom.map((f) => civicMetric(a.metricName, f, cloudwatch.Stats.SUM, FIGURE_ALARM_PERIOD))];
+  const metrics = [own, ...a.alsoFrom.map((f) => civicMetric(a.metricName, f, cloudwatch.Stats.SUM, period))];
   return new cloudwatch.MathExpression({
     expression: metrics.map((_, i) => `FILL(m${i}, 0)`).join(' + '),
     usingMetrics: Object.fromEntries(metrics.map((m, i) => [`m${i}`, m])),
-    period: FIGURE_ALARM_PERIOD,
+    period,
     label: a.metricName,
   });
 }
@@ -276,7 +310,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
         a.kind === 'count'
           ? countOf(a)
           : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
-      threshold: a.kind === 'count' ? 0 : a.threshold,
+      threshold: a.threshold ?? 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -295,6 +329,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
     api: props.api,
     oldestMessageAgeSeconds: oldestMessageAgeSeconds(stack),
     upwardOldestPendingSeconds: upwardOldestPendingSeconds(props.config),
+    simulationsRequeuedPerHourAlarm: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
     alarms: [...props.alarms, ...createdAlarms],
   });
   return { dashboard, figureAlarms: createdAlarms, queries };

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
 import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
-import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, savedQueries } from '#infra/stacks/observability';
+import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
 import { stageConfig } from '#topology/stages';
 import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
@@ -139,6 +139,9 @@ describe('dashboard', () => {
     ]);
     expect(series('办不成事 overdue hard cases (flagged)')).toEqual(['CivicFlow/HardCasesOverdue service=hardcase', 'CivicFlow/HardCasesOverdue service=hardcaseSchedule']);
     expect(series('沙盘推演 simulations queued by the sweep (their start stopped half-way)')).toEqual(['CivicFlow/SimulationsRequeued service=simulationSweep']);
+    expect(widget('沙盘推演 simulations queued by the sweep (their start stopped half-way)').annotations).toEqual({
+      horizontal: [expect.objectContaining({ value: SIMULATIONS_REQUEUED_PER_HOUR_ALARM, label: 'alarm' })],
+    });
 
     // 一件事: from the approval consumer and the deadline schedule (which may finish a bundle by terminating a child).
     expect(series('一件事 bundles finished, by outcome')).toEqual([
@@ -330,6 +333,16 @@ describe('alarms to the SNS topic', () => {
     expect(a.AlarmDescription).toMatch(/more than 3600 s/);
   });
 
+  it('alarms on simulations the sweep had to queue: more than 2 in an hour, missing data not breaching', () => {
+    const a = byName(`civicflow-${stage}-simulations-requeued`);
+    expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', 'SimulationsRequeued', { service: 'simulationSweep' }, 'Sum', 3600]);
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([2, 'GreaterThanThreshold', 1, 'notBreaching']);
+    expect(SIMULATIONS_REQUEUED_PER_HOUR_ALARM).toBe(2);
+    expect(a.AlarmDescription).toMatch(/more than 2 simulations in an hour/);
+    const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
+    expect([asArray(a.AlarmActions).map(describe$), asArray(a.OKActions).map(describe$)]).toEqual([[`AWS::SNS::Topic:${topicId}`], [`AWS::SNS::Topic:${topicId}`]]);
+  });
+
   it('takes the oldest-pending threshold from the stage\'s upward configuration, and refuses a nonsense value', () => {
     const base = stageConfig(stage);
     const upward = { profile: 'national', url: 'https://platform.example.gov.cn/api/evaluations', dataSource: '144' };
@@ -377,7 +390,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(6 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(7 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {
