@@ -13,6 +13,7 @@ import { nextFlip } from '#rules';
 import type { CompiledCondition, Facts } from '#rules';
 import { policyWindowMs } from './policy';
 import type { Instant, Policy } from './types';
+import { shardOfKey } from '#util/shard';
 
 /** Width of a bucket: the schedule runs every 15 minutes, so one run reads about one bucket. */
 export const FLIP_BUCKET_MINUTES = 15;
@@ -42,9 +43,7 @@ export function bucketOf(atMs: number): string {
 
 /** A stable shard of a subject id (FNV-1a), the same for every policy: a subject's entries spread evenly. */
 export function flipShardOf(subjectId: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < subjectId.length; i++) h = Math.imul(h ^ subjectId.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % FLIP_SHARDS;
+  return shardOfKey(subjectId, FLIP_SHARDS);
 }
 
 /**
