@@ -205,11 +205,14 @@ export const SWEEP_TIME_RESERVE_MS = 10_000;
  */
 export async function requeueStranded(ports: SweepPorts, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<SweepSummary> {
   const now = ports.now();
-  const summary = { requeued: 0, failed: 0 };
+  let requeued = 0;
   const box = timeBox(SWEEP_TIME_RESERVE_MS, options.timeLeftMs);
-  for (const pending of strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now)) {
-    if (box.outOfTime()) continue; // still pending: the next run takes it
-    try {
+  // One at a time, oldest first; a job not started is still pending: the next run takes it.
+  const stranded = strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now);
+  await box.forEachWithin(
+    stranded,
+    1,
+    async (pending) => {
       const stored = await ports.store.loadJob(pending.simulationId);
       // Written with its job in one transaction: an entry without one is a defect; nothing to queue.
       if (stored === undefined) throw new Error(`pending simulation ${pending.simulationId} has no job`);
@@ -219,18 +222,19 @@ export async function requeueStranded(ports: SweepPorts, options: { readonly tim
         // it again deletes an entry that outlived its marking (an unsharded one moved as it was marked).
         await ports.store.markJobQueued(job);
         ports.info('simulation sweep: queued meanwhile', { simulationId: job.simulationId, createdAt: job.createdAt });
-        continue;
+        return;
       }
       await ports.sendSlices(sliceEvents(job));
       await ports.store.markJobQueued(job);
-      summary.requeued++;
+      requeued++;
       ports.info('simulation queued again', { simulationId: job.simulationId, createdAt: job.createdAt, by: 'sweep' });
-    } catch (error) {
-      summary.failed++;
-      ports.error('simulation sweep: failed; the job stays pending and is tried again next run', { simulationId: pending.simulationId, error: error as Error });
-    }
-  }
-  return { ...summary, deferred: box.deferred };
+    },
+    {
+      onError: (pending, error) =>
+        ports.error('simulation sweep: failed; the job stays pending and is tried again next run', { simulationId: pending.simulationId, error }),
+    },
+  );
+  return { requeued, failed: box.failed, deferred: box.deferred };
 }
 
 export function createSimulationService(ports: SimulationPorts) {
