@@ -13,7 +13,7 @@ import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { timeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
 import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
@@ -22,6 +22,7 @@ export type { DeadlinesSummary };
 // Stops starting cases before the function's timeout, so the run returns and is logged (the rest stays due).
 export const handler = middy(async (_event: unknown, context: Context): Promise<DeadlinesSummary> => {
   const summary = await deadlinesService().runDeadlines(timeLeftOptions(context));
+  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
   // Every deadline counts working days: a year whose public holidays the calendar lacks would make them
   // come early across 春节 and 国庆. Each run says so until the stage adds them (the calendar-uncovered alarm).
   const year = stageCalendarGap(nowIso());

@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { timeLeftOptions, type TimeLeft } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, type TimeLeft, timeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
@@ -21,6 +21,7 @@ export async function runHardCaseSchedule(now: string, options: { readonly timeL
   const summary = { ...(await stageHardCaseService().runSchedule(now, within.forEach)), deferred: within.deferred() };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
+  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
   logger.info('hardcase schedule', { ...summary, now });
   return summary;
 }

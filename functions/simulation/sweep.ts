@@ -12,13 +12,14 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { lambdaTimeLeft, type TimeLeft } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, type TimeLeft, timeLeftOptions } from '#platform/time-reserve';
 import { simulationSweepPorts } from '#simulation/adapters';
 import { requeueStranded, type SweepSummary } from '#simulation/service';
 
-export async function runSimulationSweep(timeLeftMs?: TimeLeft): Promise<SweepSummary> {
-  const summary = await requeueStranded(simulationSweepPorts, timeLeftMs === undefined ? {} : { timeLeftMs });
+export async function runSimulationSweep(options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<SweepSummary> {
+  const summary = await requeueStranded(simulationSweepPorts, options);
   metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
+  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
   logger.info('simulation sweep', { ...summary });
   return summary;
 }
@@ -26,7 +27,7 @@ export async function runSimulationSweep(timeLeftMs?: TimeLeft): Promise<SweepSu
 // Stops starting jobs before the function's timeout, so the run returns and its count is written.
 export const handler = middy(
   async (_event: unknown, context: Context): Promise<SweepSummary> =>
-    runSimulationSweep(lambdaTimeLeft(context)),
+    runSimulationSweep(timeLeftOptions(context)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

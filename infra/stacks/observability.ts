@@ -19,6 +19,7 @@ import type { StageConfig } from '#topology/stages';
 import type { CivicFunction } from '#infra/constructs/civic-function';
 import type { FunctionName } from '#topology';
 import { addDashboard, civicMetric } from './dashboard';
+import { ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
 export { NAMESPACE, civicMetric } from './dashboard';
 
@@ -92,7 +93,7 @@ export const SIMULATIONS_REQUEUED_PER_HOUR_ALARM = 2;
 
 /**
  * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
- * sync, simulations the sweep had to queue.
+ * sync, simulations the sweep had to queue, items a scheduled run failed on.
  */
 export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
 
@@ -166,6 +167,19 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     kind: 'count',
     threshold: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
     period: Duration.hours(1),
+  },
+  {
+    id: 'ItemsFailedAlarm',
+    name: `civicflow-${stage}-items-failed`,
+    description:
+      'A scheduled run could not do an item (a case, bundle, outbox, upward record or simulation): it logged it with its id and ' +
+      'left it as it was, and the run went on with the others. It fails again every run until someone looks. Logs Insights on the ' +
+      'function, filter level = "ERROR", names it and the error.',
+    metricName: ITEMS_FAILED_METRIC,
+    service: 'approvalDeadlines',
+    kind: 'count',
+    // Every run over a list writes the count under its own function.
+    alsoFrom: ['reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep'],
   },
 ];
 

@@ -5,7 +5,7 @@
  * answer or a re-push racing a send never undo each other, and an ACKED record is never sent again (the
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
-import { timeBox, type TimeLeft } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, timeBox, type TimeLeft } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
 import {
@@ -151,7 +151,7 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
   });
   counts.deferred = box.deferred;
   counts.failed = box.failed;
-  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
+  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying], [ITEMS_FAILED_METRIC, counts.failed]] as const) {
     ports.metrics.count(name, value);
   }
   const oldest = await oldestPending(ports.store, ports.now());

@@ -333,6 +333,25 @@ describe('alarms to the SNS topic', () => {
     expect(a.AlarmDescription).toMatch(/more than 3600 s/);
   });
 
+  it('alarms on an item a scheduled run failed on: the sum of every run over a list, any in 15 minutes', () => {
+    const a = byName(`civicflow-${stage}-items-failed`);
+    const metrics = a.Metrics as Json[];
+    const expression = metrics.find((m) => m.Expression !== undefined)!;
+    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0)', true]);
+    const counted = metrics
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => {
+        const metric = (m.MetricStat as Json).Metric as Json;
+        return [metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat];
+      });
+    expect(counted).toEqual(
+      ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep'].map((service) => ['ItemsFailed', [`service=${service}`], 'Sum']),
+    );
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 1, 'notBreaching']);
+    const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
+    expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
+  });
+
   it('alarms on simulations the sweep had to queue: more than 2 in an hour, missing data not breaching', () => {
     const a = byName(`civicflow-${stage}-simulations-requeued`);
     expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', 'SimulationsRequeued', { service: 'simulationSweep' }, 'Sum', 3600]);
@@ -390,7 +409,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(7 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(8 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {

@@ -11,6 +11,7 @@ import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
 import type { ScheduleSummary } from './schedule';
 import type { Step } from './steps';
+import { ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
 export interface Telemetry {
   readonly metrics: MetricsSink;
@@ -147,5 +148,6 @@ export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string)
   t.metrics.count('ReviewReminders', summary.reminded);
   t.metrics.count('DefaultReviews', summary.defaulted);
   t.metrics.count('OverdueRectifications', summary.overdue);
+  t.metrics.count(ITEMS_FAILED_METRIC, summary.failed);
   t.log.info('review schedule', { ...summary, now });
 }

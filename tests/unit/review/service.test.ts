@@ -829,6 +829,8 @@ describe('runSchedule', () => {
     expect(await runSchedule(m.ports)).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 1, deferred: 0 });
     expect(m.log.lines.filter((l) => l.level === 'error')).toEqual([expect.objectContaining({ attributes: expect.objectContaining({ caseId: 'K1' }) })]);
     expect(m.store.cases.get('K2')?.state?.invitationSentAt).toBeDefined();
+    // The items-failed alarm reads it.
+    expect(m.metrics.total('ItemsFailed')).toBe(1);
   });
 
   // Its counts are written when the run returns (the overdue-rectifications alarm reads one): a run the

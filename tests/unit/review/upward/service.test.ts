@@ -168,6 +168,7 @@ describe('the sender', () => {
     ]);
     // The run's line says so, for a run whose every record failed too.
     expect(m.log.lines.find((l) => l.message === 'upward sync ran')).toMatchObject({ attributes: expect.objectContaining({ failed: 1 }) });
+    expect(m.metrics.total('ItemsFailed')).toBe(1);
     sync.writeRecord = writeRecord;
     expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, acked: 1, failed: 0 });
     expect(Object.values(states())).toEqual(['ACKED', 'ACKED', 'ACKED']);
