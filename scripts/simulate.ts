@@ -28,8 +28,10 @@ export const SIMULATE: CommandSpec = {
     { name: 'url', value: 'URL', help: 'the local runtime (default: $CIVICFLOW_URL, else http://127.0.0.1:3000)' },
   ],
   notes: [
-    'Example:',
-    '  npm run simulate -- draft-CG-0107.json --days 30',
+    'A draft is an item version as gov.catalog.item.published carries it, bare or the whole event (copy a sample and',
+    'change it); a policy version (gov.policy.published) is matched over the current profiles instead.',
+    'Example, after the first walkthrough (the sample itself as the draft: its two applications, nothing changed):',
+    '  npm run simulate -- events/samples/gov.catalog.item.published/outdoor-advertising.json --from 2026-11-01T00:00:00+08:00',
     'Prints the outcome transitions, the projected 秒批率 and materials waived, the regressions and the facts blocking the most instant approvals.',
     'A post answered 5xx is tried again for up to a minute with the same Idempotency-Key (a new one each run): one run starts one simulation.',
   ],

@@ -1,6 +1,8 @@
 // npm run simulate: the request a command line asks for, and the tables it prints.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { UsageError } from '#local/cli';
-import { postSimulation, renderResult, simulationRequest } from '#scripts/simulate';
+import { postSimulation, renderResult, SIMULATE, simulationRequest } from '#scripts/simulate';
 import { simulationHtml } from '#scripts/simulate-html';
 import type { ItemSimulationView } from '#simulation';
 
@@ -17,6 +19,7 @@ const read = (f: string) => {
   return files[f]!;
 };
 const cli = (positionals: string[], values: Record<string, string> = {}) => ({ positionals, values });
+const ROOT = join(import.meta.dirname, '../../..');
 
 describe('npm run simulate', () => {
   it('takes a bare draft or a published-item event, over the last 90 days by default', () => {
@@ -24,6 +27,17 @@ describe('npm run simulate', () => {
     expect(simulationRequest(cli(['event.json'], { days: '7' }), NOW, read)).toEqual({ draft: item, from: '2026-11-26T00:00:00.000Z', to: '2026-12-03T00:00:00.000Z' });
     const given = { from: '2026-11-01T00:00:00+08:00', to: '2026-11-06T00:00:00+08:00' };
     expect(simulationRequest(cli(['bare.json'], given), NOW, read)).toEqual({ draft: item, ...given });
+  });
+
+  it('shows in --help an example a newcomer can run as it stands: its draft is a file of the repository', () => {
+    // It once named draft-CG-0107.json, which nobody had: the example failed with "no such file".
+    const example = SIMULATE.notes!.map((line) => line.match(/^\s+npm run simulate -- (\S+)(.*)$/)).find((m) => m !== null);
+    expect(example).toBeDefined();
+    const [, file, rest] = example!;
+    expect([file, existsSync(join(ROOT, file!))]).toEqual([file, true]);
+    const from = rest!.match(/--from (\S+)/)?.[1];
+    const request = simulationRequest(cli([file!], from === undefined ? {} : { from }), NOW, (f) => readFileSync(join(ROOT, f), 'utf8'));
+    expect(request).toMatchObject({ draft: { itemCode: 'CG-0107' } });
   });
 
   it('takes a policy draft without a window', () => {
