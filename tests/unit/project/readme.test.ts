@@ -38,3 +38,31 @@ describe("the README's first steps, in order", () => {
     expect(listensOn('PORT=3202 npm start')).toBe('http://127.0.0.1:3202');
   });
 });
+
+describe('the glossary', () => {
+  const walkthroughs = join(ROOT, 'docs/walkthroughs');
+  const index = readFileSync(join(walkthroughs, 'README.md'), 'utf8');
+  /** The Chinese terms of the glossary's first column (`秒批 / 秒办` is two). */
+  const glossary = new Set(
+    index
+      .slice(index.indexOf('## Glossary'))
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| Chinese'))
+      .flatMap((line) => line.split('|')[1]!.split('/').map((term) => term.trim())),
+  );
+  const han = (text: string) => text.match(/\p{Script=Han}+/gu) ?? [];
+
+  it("explains each term the README's opening names in bold", () => {
+    const opening = readme.slice(0, readme.indexOf('\n## '));
+    const terms = [...opening.matchAll(/\*\*(\p{Script=Han}+)\*\*/gu)].map((m) => m[1]!);
+    expect(terms).toEqual(expect.arrayContaining(['秒批', '免申即享', '好差评', '办不成事']));
+    expect(terms.filter((t) => !glossary.has(t))).toEqual([]);
+  });
+
+  it("explains each term a walkthrough's title starts with", () => {
+    const pages = ['1-instant-approval', '2-reviews', '3-proactive-policies', '4-monthly-report', '5-publicity-and-objections', '6-bundles', '7-persons-and-time'];
+    const terms = pages.flatMap((page) => han(readFileSync(join(walkthroughs, `${page}.md`), 'utf8').split('\n')[0]!.split(':')[0]!));
+    expect(terms.length).toBeGreaterThan(5);
+    expect(terms.filter((t) => !glossary.has(t))).toEqual([]);
+  });
+});
