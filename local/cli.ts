@@ -1,5 +1,6 @@
 /**
- * Command-line arguments of the project's commands (`npm start`, `post`, `report`, `redrive`, `bench`):
+ * Command-line arguments of the project's commands (`npm start`, `post`, `report`, `redrive`, `resync`,
+ * `simulate`, `bench`, `dictionary`, `calendar:dataset`):
  * every option is declared, anything else is refused with a one-line hint, and `--help` prints the usage.
  * A mistyped flag must never be ignored: a bench that ignored one ran for minutes and rewrote BENCHMARKS.md.
  */
@@ -38,7 +39,8 @@ export class UsageError extends Error {
 }
 
 export function usage(spec: CommandSpec): string {
-  const width = Math.max(...spec.options.map((o) => o.name.length + (o.value ? o.value.length + 1 : 0))) + 4;
+  // `help` counts too: a command with no options (or only short ones) still gets a gap before the text.
+  const width = Math.max('help'.length, ...spec.options.map((o) => o.name.length + (o.value ? o.value.length + 1 : 0))) + 4;
   const lines = [
     `usage: ${spec.command} -- ${spec.positionals ? `${spec.positionals} ` : ''}[options]`,
     spec.summary,

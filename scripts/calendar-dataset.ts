@@ -7,6 +7,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { encodeDataset } from '#calendar/dataset-codec';
+import { commandLine, type CommandSpec } from '#local/cli';
+
+export const CALENDAR_DATASET: CommandSpec = {
+  command: 'npm run calendar:dataset',
+  maxPositionals: 0,
+  summary: "Writes shared/calendar/dataset.ts, the working-day calendar's holidays, from the installed chinese-days package.",
+  options: [],
+  notes: ['Run it after upgrading chinese-days; tests/unit/calendar/dataset.test.ts fails until the file matches the package.'],
+};
+
+// Parsed before anything is written: `--help` (or a mistyped option) must not regenerate the file.
+commandLine(CALENDAR_DATASET);
 
 const ROOT = join(import.meta.dirname, '..');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'node_modules/chinese-days/package.json'), 'utf8')) as { version: string };

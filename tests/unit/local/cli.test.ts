@@ -1,4 +1,6 @@
 /** The commands' argument parsing: declared options only, npm's swallowing detected, one-line mistakes. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseCommandLine, runtimeUrl, unreachable, usage, UsageError, wholeNumber, type CommandSpec } from '#local/cli';
 
 const SPEC: CommandSpec = {
@@ -63,6 +65,13 @@ describe('helpers', () => {
     expect(text).toMatch(/--help +print this and exit/);
   });
 
+  it('prints --help apart from its text for a command with no options, or only short ones', () => {
+    const bare: CommandSpec = { command: 'npm run bare', maxPositionals: 0, summary: 'Writes a file.', options: [] };
+    expect(usage(bare).split('\n')).toContain('  --help  print this and exit');
+    const short: CommandSpec = { ...bare, options: [{ name: 'q', help: 'quietly' }] };
+    expect(usage(short).split('\n')).toEqual(expect.arrayContaining(['  --q     quietly', '  --help  print this and exit']));
+  });
+
   it('checks whole numbers within bounds', () => {
     expect(wholeNumber('port', '3201', 0, 65535)).toBe(3201);
     expect(wholeNumber('port', undefined, 0)).toBeUndefined();
@@ -80,5 +89,24 @@ describe('helpers', () => {
     const error = Object.assign(new TypeError('fetch failed'), { cause: { code: 'ECONNREFUSED' } });
     expect(unreachable('http://127.0.0.1:3000', error)).toMatch(/^nothing answers at http:\/\/127\.0\.0\.1:3000 \(ECONNREFUSED\): start the runtime with `npm start`/);
     expect(unreachable('http://127.0.0.1:3000', new Error('other'))).toBeUndefined();
+  });
+});
+
+describe("the project's npm scripts", () => {
+  // `npm run calendar:dataset -- --help` once ignored --help and regenerated the calendar: every command a
+  // user runs through npm parses its command line first, so --help prints the usage and a typo is refused.
+  const ROOT = join(import.meta.dirname, '../../..');
+  const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const entries = Object.entries(scripts).flatMap(([name, line]) => {
+    const file = line.match(/^node --import tsx (\S+\.ts)$/)?.[1];
+    return file === undefined ? [] : [{ name, file }];
+  });
+
+  it('run their commands from TypeScript files', () => {
+    expect(entries.map((e) => e.name)).toEqual(expect.arrayContaining(['start', 'post', 'report', 'simulate', 'calendar:dataset', 'dictionary']));
+  });
+
+  it.each(entries.map((e) => [e.name, e.file]))('%s (%s) parses its command line with commandLine()', (_name, file) => {
+    expect(readFileSync(join(ROOT, file), 'utf8')).toMatch(/\bcommandLine\(/);
   });
 });
