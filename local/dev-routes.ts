@@ -68,12 +68,43 @@ const setClock: DevRoute = async (_req, body) => {
 };
 
 /**
+ * A query parameter none of the names a route reads, e.g. `?typ=` for `?type=`: an error naming it, so a
+ * typo answers 400 instead of the unfiltered list it would otherwise silently answer.
+ */
+function unknownParameter(params: URLSearchParams, known: readonly string[]): string | undefined {
+  for (const name of params.keys()) {
+    if (!known.includes(name)) return `${name}: not a parameter of this route; it takes ${known.map((k) => `${k}=`).join(', ')}`;
+  }
+  return undefined;
+}
+
+/**
+ * The optional filters of `GET /_dev/outbound`: `type` (a `gov.*` event type, exact) and `subject` (exact),
+ * each at most once. An error naming the parameter for a bad, empty, repeated or unknown one.
+ */
+export function outboundFilter(params: URLSearchParams): ((event: Record<string, unknown>) => boolean) | string {
+  const unknown = unknownParameter(params, ['type', 'subject']);
+  if (unknown) return unknown;
+  const types = params.getAll('type');
+  if (types.length > 1) return 'type: give it once';
+  const type = types[0];
+  if (type !== undefined && !/^gov(\.[A-Za-z0-9]+)+$/.test(type)) return `type: "${type}" is not an outbound event type; give one such as ?type=gov.application.decided`;
+  const subjects = params.getAll('subject');
+  if (subjects.length > 1) return 'subject: give it once';
+  const subject = subjects[0];
+  if (subject !== undefined && subject.trim() === '') return 'subject: give the subject of the events, e.g. ?subject=<applicationId>';
+  return (event) => (type === undefined || event.type === type) && (subject === undefined || event.subject === subject);
+}
+
+/**
  * The optional filters of `GET /_dev/audit`: `action` (exact; repeated or comma-separated, any of them) and
  * `since` (an RFC 3339 instant; lines at or after it). `since` compares instants, not text (nor the sort
  * key): a line's `at` may be a step's time as its event wrote it, and "…+08:00", "…Z" and "….000Z" forms
- * of one instant do not sort as instants. An error naming the parameter for a bad value.
+ * of one instant do not sort as instants. An error naming the parameter for a bad value or an unknown one.
  */
 export function auditFilter(params: URLSearchParams): ((entry: Record<string, unknown>) => boolean) | string {
+  const unknown = unknownParameter(params, ['subject', 'action', 'since']);
+  if (unknown) return unknown;
   const given = params.getAll('action');
   const actions = new Set(given.flatMap((a) => a.split(',')).map((a) => a.trim()));
   if (given.length > 0 && actions.has('')) return 'action: give one or more audit actions, e.g. ?action=refused:contact or ?action=state:none->RECEIVED,refused:report';
@@ -155,19 +186,18 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
     },
     // The audit trail of one subject, as an auditor's DynamoDB Query on its pk reads it in AWS.
     'GET /_dev/audit': async (_req, _body, url) => {
-      const subject = url.searchParams.get('subject');
-      if (!subject) return { status: 400, body: { error: 'subject: give the subject of the audit lines, e.g. ?subject=hardcase:<caseId>' } };
+      // The filters first: a typo such as ?subjet= is named as such rather than as a missing subject.
       const filter = auditFilter(url.searchParams);
       if (typeof filter === 'string') return { status: 400, body: { error: filter } };
+      const subject = url.searchParams.get('subject');
+      if (!subject) return { status: 400, body: { error: 'subject: give the subject of the audit lines, e.g. ?subject=hardcase:<caseId>' } };
       const entries = (await ctx.audit(subject)).filter(filter);
       return { status: 200, body: { count: entries.length, entries } };
     },
     'GET /_dev/outbound': async (_req, _body, url) => {
-      const type = url.searchParams.get('type');
-      const subject = url.searchParams.get('subject');
-      const events = ctx.outbound
-        .map((o) => o.event)
-        .filter((e) => (!type || e.type === type) && (!subject || e.subject === subject));
+      const filter = outboundFilter(url.searchParams);
+      if (typeof filter === 'string') return { status: 400, body: { error: filter } };
+      const events = ctx.outbound.map((o) => o.event).filter(filter);
       return { status: 200, body: { count: events.length, events } };
     },
   };

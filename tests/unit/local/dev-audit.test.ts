@@ -1,7 +1,7 @@
 /**
  * `GET /_dev/audit` (local/dev-routes.ts) on a stand-in trail: the subject it needs, the `action` filter
  * (exact, repeated or comma-separated) and `since` (instants at or after it, whatever their offsets), and a
- * 400 naming the parameter for a bad value.
+ * 400 naming the parameter for a bad value or an unknown parameter.
  */
 import { devRoutes, type DevContext } from '#local/dev-routes';
 
@@ -66,5 +66,12 @@ describe('GET /_dev/audit', () => {
     // "+" unencoded reads as a space: the error says so.
     expect(await error('since=2026-11-10T11:00:00+08:00')).toMatch(/^since: .*%2B/);
     expect(await error('since=2026-11-10T03:00:00Z&since=2026-11-11T03:00:00Z')).toMatch(/^since: /);
+  });
+
+  it('answers 400 naming an unknown parameter, so a typo does not list the lines unfiltered', async () => {
+    const out = await get('subject=hardcase:C-1&actoin=refused:close');
+    expect(out).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^actoin: .*action=/) } });
+    // A misspelt subject is named as such, not as a missing subject.
+    expect(await get('subjet=hardcase:C-1')).toMatchObject({ status: 400, body: { error: expect.stringMatching(/^subjet: /) } });
   });
 });
