@@ -8,12 +8,17 @@
  * nothing: the same request is answered 202 with the first request's simulation (and `Idempotent-Replayed:
  * true`), another request 409 (shared/simulation/domain/idempotency.ts). Without the header, every request
  * starts a simulation: two identical ones may be meant.
+ *
+ * Counts each job it stores (SimulationsStarted; a repeat of a key stores none), the measure the sweep's
+ * SimulationsRequeued is a share of.
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { authenticate, headersOf, json, problem, rawBody } from '#platform/http';
-import { logger } from '#platform/powertools';
+import { logger, metrics } from '#platform/powertools';
+import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { maskedErrors } from '#platform/http-errors';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
@@ -54,4 +59,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   return started(outcome.simulationId, outcome.kind === 'replayed' ? { 'idempotent-replayed': 'true' } : {});
 })
   .use(injectLambdaContext(logger))
+  // Flushed before the timeout too: a start stopped there after storing its job is counted all the same.
+  .use(logMetrics(metrics))
+  .use(flushMetricsBeforeDeadline(metrics))
   .use(maskedErrors());

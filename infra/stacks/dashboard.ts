@@ -397,16 +397,20 @@ function upwardSyncRow(oldestPendingSeconds: number): Row {
 }
 
 /**
- * 沙盘推演 — simulations the sweep queued: each one's start stopped between storing the job and queueing it
- * (the `simulations` function's `request failed` lines at that time say why). Normally flat at 0; above
- * the line, the alarm.
+ * 沙盘推演 — simulations started (each job a POST /simulations stored; a repeat of its Idempotency-Key is
+ * not one) and those the sweep queued: each one's start stopped between storing the job and queueing it
+ * (the `simulations` function's `request failed` lines at that time say why). The sweep's line is a share
+ * of the starts, normally flat at 0; above the line, the alarm.
  */
 function simulationRow(alarmPerHour: number): Row {
   return [
     new cloudwatch.GraphWidget({
-      title: '沙盘推演 simulations queued by the sweep (their start stopped half-way)',
+      title: '沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)',
       width: 24,
-      left: [civicMetric('SimulationsRequeued', 'simulationSweep', 'Sum', Duration.hours(1), 'queued by the sweep')],
+      left: [
+        civicMetric('SimulationsStarted', 'simulations', 'Sum', Duration.hours(1), 'started'),
+        civicMetric('SimulationsRequeued', 'simulationSweep', 'Sum', Duration.hours(1), 'queued by the sweep'),
+      ],
       leftYAxis: { min: 0 },
       leftAnnotations: [{ value: alarmPerHour, label: 'alarm', color: cloudwatch.Color.RED }],
     }),

@@ -1,11 +1,12 @@
 /** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
 import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { bundleChildrenDecided, replayableDecisions } from '#approval';
 import { getPolicy, listEntitlements, type SubjectProfile } from '#entitlement';
 import { batchGetCredits, ENTERPRISE_SHARDS, getItemVersion, queryShardPersons, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
-import { logger } from '#platform/powertools';
+import { logger, metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
 import type { SimulationPorts } from './ports';
 import { createSimulationService, type SimulationService, type StartPorts, type SweepPorts } from './service';
@@ -14,9 +15,11 @@ import { simulationStore } from './store';
 const sendSlices: SimulationPorts['sendSlices'] = (events) => sendInternal(events);
 const newId = (): string => `sim-${randomUUID()}`;
 const info: SimulationPorts['info'] = (message, fields) => logger.info(message, fields);
+// Written by the function's logMetrics when it returns or fails (the API's also before its timeout).
+const count: SimulationPorts['count'] = (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value);
 
 /** The API's ports: starting a job only (no replay, no matching; see service.ts `StartPorts`). */
-export const simulationStartPorts: StartPorts = { store: simulationStore, policies: { slices: ENTERPRISE_SHARDS }, sendSlices, now: nowIso, newId, info };
+export const simulationStartPorts: StartPorts = { store: simulationStore, policies: { slices: ENTERPRISE_SHARDS }, sendSlices, now: nowIso, newId, info, count };
 
 /** The sweep's ports: the pending jobs and the slice queue (no replay, no matching). */
 export const simulationSweepPorts: SweepPorts = {
@@ -65,6 +68,7 @@ export const simulationPorts: SimulationPorts = {
   now: nowIso,
   newId,
   info,
+  count,
 };
 
 let service: SimulationService | undefined;

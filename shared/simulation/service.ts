@@ -84,12 +84,20 @@ export function viewOf({ job, slices, queued }: StoredSimulation): SimulationVie
  * What starting a job needs (POST /simulations): the job's record, the slice queue, the clock and ids. The
  * API is given only these, so its bundle leaves out the slices' replay of decisions and matching of profiles.
  * `sleep` is how a repeat of an `Idempotency-Key` waits for its first request to queue the job.
+ * `count` adds to a metric: `SimulationsStarted`, once per job stored.
  */
-export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info'> & {
+export type StartPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'newId' | 'info' | 'count'> & {
   readonly store: Pick<SimulationPorts['store'], 'createJob' | 'createKeyedJob' | 'loadKey' | 'loadJob' | 'markQueued' | 'markJobQueued'>;
   readonly policies: Pick<SimulationPorts['policies'], 'slices'>;
   readonly sleep?: (ms: number) => Promise<void>;
 };
+
+/**
+ * Counted once per job stored, as soon as it is stored: a start that then stops before queueing its slices
+ * is counted too, as the sweep's SimulationsRequeued counts it again. So the sweep's count is a share of
+ * this one, never more; a repeat of an `Idempotency-Key` stores nothing and counts nothing.
+ */
+export const STARTED_METRIC: Parameters<StartPorts['count']>[0] = 'SimulationsStarted';
 
 /** What POST /simulations answers: a job started now, the one an earlier request with the key started, or a refusal. */
 export type StartOutcome =
@@ -119,6 +127,7 @@ function started(ports: StartPorts, job: SimulationJob): void {
 export async function startSimulation(ports: StartPorts, request: SimulationRequest, requestedBy: string): Promise<SimulationJob> {
   const job = newJob(ports, request, requestedBy);
   await ports.store.createJob(job);
+  ports.count(STARTED_METRIC, 1);
   await ports.sendSlices(sliceEvents(job));
   await ports.store.markJobQueued(job);
   started(ports, job);
@@ -145,6 +154,7 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
   };
   const created = await ports.store.createKeyedJob(job, record);
   if (created.created) {
+    ports.count(STARTED_METRIC, 1);
     await ports.sendSlices(sliceEvents(job));
     await ports.store.markJobQueued(job);
     await ports.store.markQueued(record.keyId);

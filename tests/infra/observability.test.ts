@@ -96,7 +96,7 @@ describe('dashboard', () => {
       '好差评 upward sync: oldest record on its way (s)',
       '办不成事 hard cases: opened, offered, steps taken, events refused',
       '办不成事 overdue hard cases (flagged)',
-      '沙盘推演 simulations queued by the sweep (their start stopped half-way)',
+      '沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)',
       'Queue depth (visible messages)',
       'Age of oldest message (s)',
       'DLQ depth (must be 0)',
@@ -138,8 +138,10 @@ describe('dashboard', () => {
       'CivicFlow/HardCaseEventsRefused service=hardcase',
     ]);
     expect(series('办不成事 overdue hard cases (flagged)')).toEqual(['CivicFlow/HardCasesOverdue service=hardcase', 'CivicFlow/HardCasesOverdue service=hardcaseSchedule']);
-    expect(series('沙盘推演 simulations queued by the sweep (their start stopped half-way)')).toEqual(['CivicFlow/SimulationsRequeued service=simulationSweep']);
-    expect(widget('沙盘推演 simulations queued by the sweep (their start stopped half-way)').annotations).toEqual({
+    // Started: each job POST /simulations stored (the simulations function), beside the sweep's share of them.
+    expect(series('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)')).toEqual(['CivicFlow/SimulationsStarted service=simulations', 'CivicFlow/SimulationsRequeued service=simulationSweep']);
+    expect(optionsOf('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)').map((o) => [o.stat, o.period])).toEqual([['Sum', 3600], ['Sum', 3600]]);
+    expect(widget('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)').annotations).toEqual({
       horizontal: [expect.objectContaining({ value: SIMULATIONS_REQUEUED_PER_HOUR_ALARM, label: 'alarm' })],
     });
 

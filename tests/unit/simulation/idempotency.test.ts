@@ -13,7 +13,7 @@ import {
   type KeyRecord,
 } from '#simulation/domain/idempotency';
 import { parseRequest, type SimulationRequest } from '#simulation/domain/request';
-import { startSimulationOnce, type StartPorts } from '#simulation/service';
+import { startSimulation, startSimulationOnce, type StartPorts } from '#simulation/service';
 import type { SimulationJob } from '#simulation/ports';
 import { posterItem } from '../approval/fixtures';
 
@@ -156,6 +156,7 @@ function setUp(opts: { failSend?: number } = {}) {
   let ids = 0;
   let clock = Date.parse(NOW);
   let failures = opts.failSend ?? 0;
+  const counted: string[] = [];
   const ports: StartPorts = {
     store,
     policies: { slices: 4 },
@@ -169,9 +170,10 @@ function setUp(opts: { failSend?: number } = {}) {
     now: () => new Date(clock).toISOString(),
     newId: () => `sim-${++ids}`,
     info: () => undefined,
+    count: (metric, value) => void counted.push(`${metric}:${value}`),
     sleep: async (ms) => void (clock += ms),
   };
-  return { store, sent, ports, advance: (ms: number) => void (clock += ms) };
+  return { store, sent, ports, counted, advance: (ms: number) => void (clock += ms) };
 }
 
 describe('starting a simulation with a key', () => {
@@ -246,5 +248,29 @@ describe('starting a simulation with a key', () => {
     const { policy } = await import('../entitlement/fixtures');
     expect(await startSimulationOnce(ports, { policy: policy({ policyId: 'POL-KEY-1' }) }, AUDITOR, 'k-6')).toMatchObject({ kind: 'started' });
     expect(sent).toHaveLength(4);
+  });
+});
+
+describe('SimulationsStarted', () => {
+  it('counts each job stored, without a key too, and nothing for a repeat or a conflict of a key', async () => {
+    const { store, counted, ports } = setUp();
+    await startSimulation(ports, itemRequest, AUDITOR);
+    await startSimulation(ports, itemRequest, AUDITOR);
+    expect(counted).toEqual(['SimulationsStarted:1', 'SimulationsStarted:1']);
+    expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-9')).toMatchObject({ kind: 'started' });
+    expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-9')).toMatchObject({ kind: 'replayed' });
+    expect(await startSimulationOnce(ports, request({ draft, from: FROM, to: '2026-11-01T00:00:00+08:00' }), AUDITOR, 'k-9')).toMatchObject({ kind: 'conflict' });
+    expect(counted).toEqual(['SimulationsStarted:1', 'SimulationsStarted:1', 'SimulationsStarted:1']);
+    expect(store.jobs.size).toBe(3);
+  });
+
+  it('counts a job stored whose slices were not queued once, and not its retry that queues them', async () => {
+    const { counted, sent, ports } = setUp({ failSend: 1 });
+    await expect(startSimulationOnce(ports, itemRequest, AUDITOR, 'k-10')).rejects.toThrow('queue unavailable');
+    // Stored: the sweep would queue it and count it as requeued, a share of the starts.
+    expect(counted).toEqual(['SimulationsStarted:1']);
+    expect(await startSimulationOnce(ports, itemRequest, AUDITOR, 'k-10')).toMatchObject({ kind: 'replayed' });
+    expect(sent).toHaveLength(16);
+    expect(counted).toEqual(['SimulationsStarted:1']);
   });
 });

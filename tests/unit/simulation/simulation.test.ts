@@ -199,6 +199,7 @@ describe('the simulation service', () => {
       now: () => NOW,
       newId: () => 'sim-1',
       info: () => undefined,
+      count: () => undefined,
     });
     const job = await service.start({ draft: tightened, from: FROM, to: TO }, '/auditors/district');
     expect(sent.map((s) => s.shard)).toEqual(Array.from({ length: 16 }, (_, i) => i));
@@ -289,6 +290,7 @@ describe('a policy draft', () => {
       now: () => POLICY_NOW,
       newId: () => 'sim-p',
       info: () => undefined,
+      count: () => undefined,
     });
     await service.start({ policy: draftPolicy }, '/auditors/district');
     expect(sent).toEqual([{ simulationId: 'sim-p', shard: 0 }, { simulationId: 'sim-p', shard: 1 }]);
@@ -326,6 +328,7 @@ describe('a policy draft', () => {
       now: () => '2025-06-01T10:00:00+08:00',
       newId: () => 'sim-person',
       info: () => undefined,
+      count: () => undefined,
     });
     await service.start({ policy: stricter }, '/auditors/district');
     for (const s of sent) await service.runSlice(s);
@@ -365,6 +368,7 @@ describe('a policy draft', () => {
       now: () => clock[Math.min(tick, clock.length - 1)]!,
       newId: () => 'sim-clock',
       info: () => undefined,
+      count: () => undefined,
     });
     await service.start({ policy: stricter }, '/auditors/district');
     for (const s of sent) {

@@ -79,7 +79,7 @@ function setUp(opts: { failSend?: number } = {}) {
     sent.push(...events.map((e) => `${e.data.simulationId}:${e.data.shard}`));
   };
   const now = () => new Date(clock).toISOString();
-  const start: StartPorts = { store, policies: { slices: 4 }, sendSlices, now, newId: () => `sim-${++ids}`, info: () => undefined };
+  const start: StartPorts = { store, policies: { slices: 4 }, sendSlices, now, newId: () => `sim-${++ids}`, info: () => undefined, count: () => undefined };
   const sweep: SweepPorts = { store, sendSlices, now, info: () => undefined, error: (_m, f) => void errors.push(String(f.simulationId)) };
   return { jobs, pending, sent, errors, marked, store, start, sweep, advance: (ms: number) => void (clock += ms) };
 }
