@@ -247,36 +247,49 @@ async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<S
 export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: RepushOptions): Promise<RepushSummary> {
   const now = ports.now();
   const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
-  const repushed: string[] = [];
-  const refusedAgain: { recordId: string; reason: string }[] = [];
-  const skipped = [...selection.skipped];
-  const failed: { recordId: string; reason: string }[] = [];
-  // One at a time, in the selection's order: the answer lists them in that order.
+  /** What became of each selected record, at its index in the selection (unset: not started). */
+  type Outcome =
+    | { readonly kind: 'repushed'; readonly recordId: string }
+    | { readonly kind: 'refusedAgain'; readonly recordId: string; readonly reason: string }
+    | { readonly kind: 'skipped'; readonly recordId: string; readonly state: SyncState; readonly reason: string }
+    | { readonly kind: 'failed'; readonly recordId: string; readonly reason: string };
+  const outcomes: (Outcome | undefined)[] = new Array(selection.selected.length);
+  // Up to CONCURRENCY records at once (each a read or two, a mapping and a conditional write of its own
+  // record: none waits on another's), so a long outage's re-push is not one round trip after another; the
+  // answer still lists them in the selection's order.
   const within = await timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs).forEachWithin(
-    selection.selected,
-    1,
-    async (listed) => {
-      const record = (await ports.store.getRecord(listed.recordId)) ?? listed;
-      const mapping = options.remap && ports.remap ? await remapRecord(ports.remap.upward, await ports.remap.loadCase(record.caseId), record) : undefined;
+    selection.selected.map((listed, at) => ({ listed, at })),
+    CONCURRENCY,
+    async ({ listed, at }) => {
+      // The record and its case together: a record's case never changes (its id is the case's).
+      const remap = options.remap ? ports.remap : undefined;
+      const [stored, kase] = await Promise.all([ports.store.getRecord(listed.recordId), remap?.loadCase(listed.caseId)]);
+      const record = stored ?? listed;
+      const mapping = remap && kase ? await remapRecord(remap.upward, kase, record) : undefined;
       const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
       if (!change.changed) {
-        skipped.push({ recordId: record.recordId, state: record.state, reason: change.ignored });
+        outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: change.ignored };
       } else if (!(await write(ports, record, change, options.actor))) {
-        skipped.push({ recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' });
+        outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' };
       } else if (change.next.state === 'REJECTED') {
-        refusedAgain.push({ recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' });
-      } else repushed.push(record.recordId);
+        outcomes[at] = { kind: 'refusedAgain', recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' };
+      } else outcomes[at] = { kind: 'repushed', recordId: record.recordId };
     },
     {
       // One record's failure (a read or a write refused, its case unreadable) is that record's: the write is
       // conditional and whole, so it is as it was; the others go on, and the answer names it to re-push.
-      onError: (listed, error) => {
+      onError: ({ listed, at }, error) => {
         ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error });
-        failed.push({ recordId: listed.recordId, reason: error.message });
+        outcomes[at] = { kind: 'failed', recordId: listed.recordId, reason: error.message };
       },
     },
   );
-  const deferred = within.deferred.map((r) => r.recordId);
+  const done = outcomes.filter((o): o is Outcome => o !== undefined);
+  const repushed = done.flatMap((o) => (o.kind === 'repushed' ? [o.recordId] : []));
+  const refusedAgain = done.flatMap((o) => (o.kind === 'refusedAgain' ? [{ recordId: o.recordId, reason: o.reason }] : []));
+  const skipped = [...selection.skipped, ...done.flatMap((o) => (o.kind === 'skipped' ? [{ recordId: o.recordId, state: o.state, reason: o.reason }] : []))];
+  const failed = done.flatMap((o) => (o.kind === 'failed' ? [{ recordId: o.recordId, reason: o.reason }] : []));
+  const deferred = within.deferred.map(({ listed }) => listed.recordId);
   ports.log.info('upward sync: re-push', { actor: options.actor, selector, repushed: repushed.length, refusedAgain: refusedAgain.length, skipped: skipped.length, failed: failed.length, deferred: deferred.length });
   const again = [...failed.map((f) => f.recordId), ...deferred];
   const continueWith: RepushSelector | undefined = again.length > 0 ? { by: 'record', recordIds: again.slice(0, REPUSH_MAX_RECORDS) } : undefined;

@@ -6,6 +6,7 @@
  * a default or a step — the consumer's, the schedule's, a case whose parked reviews are applied — reports
  * it without knowing about the sync, and a change that happens once makes its records once.
  */
+import { inPool } from '#platform/pool';
 import { createSyncRecord, recordIdOf, type SyncRecord } from '../domain/upward/sync';
 import { isReportedStep, mapRectificationStep, mapReview } from '../domain/upward/map';
 import type { MapResult, UpwardCase, UpwardSettings } from '../domain/upward/types';
@@ -109,6 +110,9 @@ export interface CatalogueLookups {
   >;
 }
 
+/** Items of a 一件事 bundle read at once. */
+const BUNDLE_ITEM_READS = 8;
+
 /**
  * What the platform record needs of the catalogue entry a case names: its service item, or, for the one case
  * of a 一件事 bundle (named by the bundle code), the bundle — its name, its promised days (a 承诺件) and its
@@ -119,14 +123,10 @@ export async function catalogueEntry(code: string, catalogue: CatalogueLookups):
   if (item !== undefined) return item;
   const bundle = await catalogue.bundle(code);
   if (bundle === undefined) return undefined;
-  let departmentCreditCode: string | undefined;
-  for (const { itemCode } of bundle.items) {
-    const child = await catalogue.item(itemCode);
-    if (child?.departmentCode === bundle.leadDepartmentCode && child.departmentCreditCode !== undefined) {
-      departmentCreditCode = child.departmentCreditCode;
-      break;
-    }
-  }
+  // The bundle's items read together (a bundle has a handful), not one round trip after another; the
+  // first of the lead department with a credit code, in the bundle's order, gives it.
+  const children = await inPool(bundle.items, BUNDLE_ITEM_READS, ({ itemCode }) => catalogue.item(itemCode));
+  const departmentCreditCode = children.find((child) => child?.departmentCode === bundle.leadDepartmentCode && child.departmentCreditCode !== undefined)?.departmentCreditCode;
   return {
     name: bundle.name,
     promisedDays: bundle.promisedDays,

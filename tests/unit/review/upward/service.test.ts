@@ -54,6 +54,28 @@ beforeEach(() => {
   };
 });
 
+/**
+ * Counts sequential round trips: every call made while a round is open joins it, and the round ends on the
+ * next turn of the event loop (the in-memory ports answer within the same turn). So calls issued together
+ * share a round and calls awaited one after another take one round each, however busy the machine is.
+ */
+function roundTrips() {
+  let open: Promise<void> | undefined;
+  let count = 0;
+  return {
+    get count() {
+      return count;
+    },
+    wait(): Promise<void> {
+      if (open === undefined) {
+        count++;
+        open = new Promise((resolve) => setImmediate(() => ((open = undefined), resolve())));
+      }
+      return open;
+    },
+  };
+}
+
 const states = () => Object.fromEntries([...m.store.syncRecords.values()].map((r) => [r.recordId, r.state]));
 
 async function badReviewWithSteps(): Promise<void> {
@@ -312,6 +334,45 @@ describe('the sender', () => {
     expect(rest.continueWith).toBeUndefined();
   });
 
+  // Each record read, then its case, then its catalogue entry, one record after another: a re-push of a long
+  // outage's records took four round trips per record in a row.
+  it('reads the records and their cases together, not one round trip after another, and answers in the selection\'s order', async () => {
+    catalogue.set('ITEM-QX-01', { ...ITEM, departmentCreditCode: undefined });
+    const cases = ['C1', 'C2', 'C3', 'C4', 'C5'];
+    for (const caseId of cases) {
+      await reviews.completeCase(makeCase({ caseId }), ref('gov.case.completed'));
+      await reviews.submitReview(makeReview(makeCase({ caseId }), 5));
+    }
+    catalogue.set('ITEM-QX-01', ITEM);
+    const trips = roundTrips();
+    const reads: string[] = [];
+    const counted: SyncPorts = {
+      ...syncPorts,
+      store: Object.assign(Object.create(sync) as MemorySyncStore, {
+        getRecord: async (id: string) => (reads.push(`record:${id}`), await trips.wait(), sync.getRecord(id)),
+      }),
+      remap: {
+        upward: { ...syncPorts.remap!.upward, item: async (code) => (reads.push(`item:${code}`), await trips.wait(), catalogue.get(code)) },
+        loadCase: async (id) => {
+          reads.push(`case:${id}`);
+          await trips.wait();
+          // C1's case answers a round late: it finishes last, and is still listed first.
+          if (id === 'C1') await trips.wait();
+          return syncPorts.remap!.loadCase(id);
+        },
+      },
+    };
+    const answer = await repushRecords(counted, { by: 'state', states: ['REJECTED'] }, { remap: true, actor: 'op' });
+    expect(answer).toMatchObject({ repushed: cases.map((c) => `${c}#1`), refusedAgain: [], failed: [], deferred: [] });
+    expect(sync.audits.map((a) => a.subject).sort()).toEqual(cases.map((c) => `upward:${c}#1`));
+    // Every read is made, once a record: the record and its case in one round, the catalogue in the next
+    // (C1's a round later), instead of 3 rounds a record in a row.
+    expect(reads.filter((r) => r.startsWith('record:')).sort()).toEqual(cases.map((c) => `record:${c}#1`));
+    expect(reads.filter((r) => r.startsWith('case:')).sort()).toEqual(cases.map((c) => `case:${c}`));
+    expect(reads.filter((r) => r.startsWith('item:'))).toHaveLength(cases.length);
+    expect(trips.count).toBe(3);
+  });
+
   it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
     await reviews.completeCase(makeCase(), ref('gov.case.completed'));
     await reviews.submitReview(makeReview(makeCase(), 5));
@@ -347,6 +408,23 @@ describe('the catalogue entry of a 一件事 case', () => {
     // An item is itself; a code that is neither is unknown.
     expect(await catalogueEntry('ITEM-QX-01', lookups({}))).toEqual(ITEM);
     expect(await catalogueEntry('NOPE', lookups({}))).toBeUndefined();
+  });
+
+  it('reads the bundle\'s items together, and takes the credit code of the first of its lead department', async () => {
+    const trips = roundTrips();
+    const read: string[] = [];
+    const counting = (bundles: Record<string, typeof BUNDLE>) => ({
+      item: async (code: string) => (read.push(code), await trips.wait(), catalogue.get(code)),
+      bundle: async (code: string) => (await trips.wait(), bundles[code]),
+    });
+    const other = makeCreditCode('11440305MB2C41587');
+    catalogue.set('ITEM-SC-02', { name: '食品经营许可', promisedDays: 3, departmentCode: 'D-SC', departmentCreditCode: other });
+    catalogue.set('ITEM-QX-02', { name: '气象台站备案', promisedDays: 2, departmentCode: 'D-QX', departmentCreditCode: makeCreditCode('11440305MB2C4159X') });
+    const bundle = { ...BUNDLE, items: [{ itemCode: 'ITEM-SC-02' }, { itemCode: 'ITEM-QX-01' }, { itemCode: 'ITEM-QX-02' }] };
+    expect(await catalogueEntry('YJS-KD', counting({ 'YJS-KD': bundle }))).toEqual({ name: '开店一件事', promisedDays: 5, departmentCode: 'D-QX', departmentCreditCode: CREDIT });
+    // The code as an item, the bundle, then its three items in one round: not one round an item.
+    expect(read).toEqual(['YJS-KD', 'ITEM-SC-02', 'ITEM-QX-01', 'ITEM-QX-02']);
+    expect(trips.count).toBe(3);
   });
 
   it('lets the review of a bundle case reach the platform instead of being refused for an unknown item', async () => {
