@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { authenticate, problem, rawBody, type HttpResult } from '#platform/http';
+import { authenticate, encodedFor, headersOf, problem, rawBody, type HttpResult } from '#platform/http';
 import { accessConfig } from '#platform/stage-config';
 import { logger } from '#platform/powertools';
 import { maskedErrors } from '#platform/http-errors';
@@ -60,7 +60,9 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
     query = { ...query, cursor };
   }
   const result = await route({ params, query, principal: auth.principal, event });
-  return entitled ? result : masked(result, key === undefined ? undefined : (cursor) => seal(cursor, key, auth.principal));
+  const answer = entitled ? result : masked(result, key === undefined ? undefined : (cursor) => seal(cursor, key, auth.principal));
+  // Encoded last, once masked: gzipped for a client that takes it; over Lambda's 6 MB without it, a 406.
+  return encodedFor(answer, headersOf(event)['accept-encoding']);
 })
   .use(injectLambdaContext(logger))
   .use(maskedErrors());

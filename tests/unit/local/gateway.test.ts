@@ -1,10 +1,13 @@
 /**
  * The local gateway's 5xx: a function's own 503 with Retry-After (its storage unavailable) passes as it is,
- * at once; a failure during a restart of DynamoDB Local is the gateway's 503; any other failure a 500.
+ * at once; a failure during a restart of DynamoDB Local is the gateway's 503; any other failure a 500. A
+ * function's base64 body (`isBase64Encoded`, a gzipped answer) is sent as its bytes, as API Gateway does.
  */
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { gatewayListener, type HttpHandler } from '#local/gateway';
+import { encodedFor, json } from '#platform/http';
 import { RETRY_AFTER_SECONDS } from '#platform/unavailable';
 
 let server: Server;
@@ -69,4 +72,26 @@ describe('the local gateway', () => {
     expect({ status: out.status, retryAfter: out.retryAfter }).toEqual({ status: 500, retryAfter: null });
     expect(errors).toEqual([expect.objectContaining({ message: 'a defect' })]);
   }, 10_000);
+
+  it('sends a base64 body as its bytes, so a gzipped answer reaches the client as gzip (curl --compressed)', async () => {
+    const answer = { rows: Array.from({ length: 2000 }, (_, i) => ({ department: `440305-D${i}`, 名称: '气象证明出具' })) };
+    handler = async (event) => encodedFor(json(200, answer), (event as { headers: Record<string, string> }).headers['accept-encoding']);
+    // Raw, as curl --compressed reads it: the gzip bytes with their Content-Encoding.
+    const raw = await new Promise<{ status: number; encoding: string | undefined; bytes: Buffer }>((resolve, reject) => {
+      const req = request(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', 'accept-encoding': 'gzip' } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, encoding: res.headers['content-encoding'], bytes: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect({ status: raw.status, encoding: raw.encoding }).toEqual({ status: 200, encoding: 'gzip' });
+    expect(JSON.parse(gunzipSync(raw.bytes).toString('utf8'))).toEqual(answer);
+    // fetch asks for gzip itself and unzips it.
+    const res = await fetch(`${url}/events`, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: '{}' });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(await res.json()).toEqual(answer);
+  });
 });
