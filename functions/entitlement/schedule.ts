@@ -6,17 +6,22 @@
  */
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
+import { ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
 import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
-export const handler = middy(async (): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
+export const handler = middy(async (_event: unknown, context: Context): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
   // The windows the close finished (PublicityWindowsClosed) and the pairs it pushed or lapsed
   // (EntitlementsNotified, EntitlementsGranted, PublicityPairsLapsed) are counted by the service as each is
   // done, as the policy consumer counts those it moves: not again here.
-  const summary = await service.closePublicityWindows();
+  // Stops starting windows with 20 s left, so the time index's pass below has its turn every run.
+  const summary = await service.closePublicityWindows(timeLeftOptions(context));
+  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
   // TimeIndexReevaluations likewise, as the time index sends them.
   const timeIndex = await service.runTimeIndex();
   logger.info('entitlement schedule', { ...summary, timeIndex });

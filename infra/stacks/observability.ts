@@ -172,14 +172,14 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     id: 'ItemsFailedAlarm',
     name: `civicflow-${stage}-items-failed`,
     description:
-      'A scheduled run could not do an item (a case, bundle, outbox, upward record or simulation): it logged it with its id and ' +
+      'A scheduled run could not do an item (a case, bundle, outbox, publicity window, upward record or simulation): it logged it with its id and ' +
       'left it as it was, and the run went on with the others. It fails again every run until someone looks. Logs Insights on the ' +
       'function, filter level = "ERROR", names it and the error.',
     metricName: ITEMS_FAILED_METRIC,
     service: 'approvalDeadlines',
     kind: 'count',
     // Every run over a list writes the count under its own function.
-    alsoFrom: ['reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep'],
+    alsoFrom: ['reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'],
   },
 ];
 

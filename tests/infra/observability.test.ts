@@ -339,7 +339,7 @@ describe('alarms to the SNS topic', () => {
     const a = byName(`civicflow-${stage}-items-failed`);
     const metrics = a.Metrics as Json[];
     const expression = metrics.find((m) => m.Expression !== undefined)!;
-    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0)', true]);
+    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0) + FILL(m5, 0)', true]);
     const counted = metrics
       .filter((m) => m.MetricStat !== undefined)
       .map((m) => {
@@ -347,7 +347,7 @@ describe('alarms to the SNS topic', () => {
         return [metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat];
       });
     expect(counted).toEqual(
-      ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep'].map((service) => ['ItemsFailed', [`service=${service}`], 'Sum']),
+      ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'].map((service) => ['ItemsFailed', [`service=${service}`], 'Sum']),
     );
     expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 1, 'notBreaching']);
     const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;

@@ -19,6 +19,7 @@
  */
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
+import { timeBox, type TimeLeft } from '#platform/time-reserve';
 import { budgetOrder, closeDueBefore, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
 import type { DueWindow, EntitlementPorts, PolicyEventPorts } from '../ports';
 import { transitionsAudit, type Cause } from './records';
@@ -31,12 +32,23 @@ const PAIR_CONCURRENCY = 8;
 const MAX_ATTEMPTS = 5;
 
 export interface PublicitySummary {
+  /** Windows closed by this run. */
   readonly windows: number;
   /** Pairs moved on at the close: pushed, or lapsed with their policy. */
   readonly released: number;
   /** Of those, the pairs that lapsed (their policy withdrawn or expired): not pushed, budget returned. */
   readonly lapsed: number;
+  /** Windows whose close failed (each logged): still due, the next run closes them. */
+  readonly failed: number;
+  /** Windows not started because the run's time was running out: still due, for the next run. */
+  readonly deferred: number;
 }
+
+/**
+ * Time kept back at the end of the windows' pass: the window in hand finishes (its pairs released, up to a
+ * few seconds for a long list) and the schedule's time index pass after it still has time to run.
+ */
+export const PUBLICITY_TIME_RESERVE_MS = 20_000;
 
 /**
  * The pair's release at the close, committed; re-planned on a race. `cause`: the upstream event whose write
@@ -141,19 +153,32 @@ export async function releaseIfWindowReleased(ports: PolicyEventPorts, policy: P
 /**
  * The schedule's pass: every window that closed more than the grace ago (settings.publicityCloseGraceMs,
  * the policy queue's longest delivery, so an objection received in time has been processed), a bounded
- * number per run; the rest next run.
+ * number per run; the rest next run. A window whose close fails is logged, counted in `failed` and left due
+ * (what its close committed stays committed and counted: a rerun finishes it), and the others go on: the
+ * windows come oldest first, so one that failed every time would otherwise hold up every window after it.
  */
-export async function closePublicityWindows(ports: EntitlementPorts): Promise<PublicitySummary> {
+export async function closePublicityWindows(ports: EntitlementPorts, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<PublicitySummary> {
   const now = ports.clock.now();
   const due = await ports.store.listDueWindows(closeDueBefore(now, ports.settings.publicityCloseGraceMs), WINDOWS_PER_RUN);
+  let windows = 0;
   let released = 0;
   let lapsed = 0;
-  for (const w of due) {
-    const out = await finishWindow(ports, w, now);
-    // Counted as each window finishes: a later window's failure ends the run, not this count.
-    ports.metrics.count('PublicityWindowsClosed', 1);
-    released += out.released;
-    lapsed += out.lapsed;
-  }
-  return { windows: due.length, released, lapsed };
+  const box = timeBox(PUBLICITY_TIME_RESERVE_MS, options.timeLeftMs);
+  await box.forEachWithin(
+    due,
+    1,
+    async (w) => {
+      const out = await finishWindow(ports, w, now);
+      // Counted as each window finishes: a later window's failure does not take this count back.
+      ports.metrics.count('PublicityWindowsClosed', 1);
+      windows++;
+      released += out.released;
+      lapsed += out.lapsed;
+    },
+    {
+      onError: (w, error) =>
+        logger.error('publicity window: close failed; it stays due and is tried again next run', { policyId: w.policyId, windowId: w.windowId, error }),
+    },
+  );
+  return { windows, released, lapsed, failed: box.failed, deferred: box.deferred };
 }

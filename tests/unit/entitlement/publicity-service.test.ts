@@ -6,6 +6,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
+import { PUBLICITY_TIME_RESERVE_MS } from '#entitlement/service/publicity';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import { figureMetrics, policy, profile } from './fixtures';
 
@@ -127,12 +128,12 @@ describe('publicity and objections (service)', () => {
     const { w, service } = await listed();
     w.now = IN_WINDOW;
     await service.fileObjection(objection(B!, 'thirdParty', 'O-4'), cause('gov.policy.objection.filed'));
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A]);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     // The window is counted by the close that finished it, once (the handler counts it no more).
     const closed = w.sent.metrics.filter((m) => m.metric === 'PublicityWindowsClosed');
     expect(closed.reduce((n, m) => n + m.value, 0)).toBe(1);
@@ -177,12 +178,12 @@ describe('objections received in time, processed after the window closed', () =>
   it('waits the grace after the window before the close, so a third-party objection received in time still holds its pair', async () => {
     const { w, service } = await listed(30 * 60_000);
     w.now = minutesAfterClose(10);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     expect(state(w, A!)).toBe('PUBLICIZED');
     // Received a minute before the end, processed ten minutes after it: in time, it holds the pair.
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-q', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([B]);
   });
@@ -190,7 +191,7 @@ describe('objections received in time, processed after the window closed', () =>
   it('files a third-party objection processed after its pair was released (a redrive), holding nothing, counted once', async () => {
     const { w, service } = await listed();
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 });
     const filed = cause('gov.policy.objection.filed');
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-r', IN_WINDOW), filed)).toBe('filed:ALREADY_RELEASED');
     expect(state(w, A!)).toBe('GRANTED');
@@ -240,7 +241,7 @@ describe('objections received in time, processed after the window closed', () =>
     w.now = minutesAfterClose(12);
     expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-g2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['OBJECTED', 'GRANTED']);
     // Dismissed after the close released the window: on to the push at once.
     w.now = minutesAfterClose(40);
@@ -267,7 +268,7 @@ describe('objections received in time, processed after the window closed', () =>
       }
       return pairs;
     };
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'OBJECTED']);
     // The dismissal saw the window not yet released, and the close released and finished it before the
     // dismissal's commit: the dismissal's second look releases B.
@@ -308,7 +309,7 @@ describe('objections received in time, processed after the window closed', () =>
       if (++calls === 2) outcome = await service.resolveObjection({ objectionId: 'O-m1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'));
       return pairs;
     };
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect(outcome).toBe('DISMISSED:OBJECTED->GRANTED');
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
     expect(w.store.due.size).toBe(0);
@@ -329,11 +330,12 @@ describe('objections received in time, processed after the window closed', () =>
       expect(await service.resolveObjection({ objectionId: 'O-k1', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('DISMISSED:OBJECTED->PUBLICIZED');
       return pairs;
     };
-    await expect(service.closePublicityWindows()).rejects.toThrow('crash');
+    // The close fails: logged and counted, the window left due.
+    expect(await service.closePublicityWindows()).toMatchObject({ windows: 0, failed: 1 });
     expect(state(w, A!)).toBe('PUBLICIZED');
     expect(w.store.due.size).toBe(1);
     w.store.listInWindow = listInWindow;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED']);
     expect(w.store.due.size).toBe(0);
   });
@@ -357,7 +359,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect(state(w, A!)).toBe('GRANTED');
     // The close's next run releases B and finishes the window; A is not released twice (its undelivered
     // notification is queued again with the same id, which the outbox sends once).
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 0, failed: 0, deferred: 0 });
     expect(w.store.due.size).toBe(0);
     expect(new Set(w.sent.notifications.map((n) => `${n.id}:${n.data.creditCode}`)).size).toBe(2);
     expect([...new Set(w.sent.notifications.map((n) => n.data.creditCode))].sort()).toEqual([A, B].sort());
@@ -378,7 +380,7 @@ describe('objections received in time, processed after the window closed', () =>
     // An objection received in time and processed now holds it, like any listed pair.
     expect(await service.fileObjection(objection(D!, 'thirdParty', 'O-sg2', minutesAfterClose(-1)), cause('gov.policy.objection.filed'))).toBe('PUBLICIZED->OBJECTED');
     w.now = minutesAfterClose(31);
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 });
     expect([A, B, D].map((c) => state(w, c!))).toEqual(['GRANTED', 'GRANTED', 'OBJECTED']);
   });
 
@@ -386,7 +388,7 @@ describe('objections received in time, processed after the window closed', () =>
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 });
     const filed = cause('gov.policy.objection.filed');
     const self = objection(D!, 'self', 'O-s', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 });
     const outboundBefore = w.sent.outbound.length;
@@ -400,7 +402,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect(w.sent.notifications.map((n) => n.data.creditCode)).toEqual([A, B, D]);
     expect(w.store.objections.get('O-s')?.state).toBe('ADDED');
     // Nothing is left for a close, and a redelivery adds, counts and sends nothing more once delivered.
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     await service.deliverNotification({ policyId: 'P-PUB', creditCode: D!, eventId: w.sent.notifications[2]!.id, receiveCount: 1 });
     expect(await service.fileObjection(self, filed)).toBe('unchanged:ADDED');
     expect(w.sent.notifications).toHaveLength(3);
@@ -443,6 +445,41 @@ describe('a listing that outlives its policy', () => {
     return { w, service, st };
   }
 
+  it('closes the other windows when one window\'s close fails every run, and counts it failed', async () => {
+    const { w, service, st } = await listedUnder('P-PUB-POISON-1');
+    await service.publishPolicy({ ...GRANT, policyId: 'P-PUB-POISON-2' }, cause('gov.policy.published'));
+    for (const s of w.sent.slices.filter((x) => x.data.policyId === 'P-PUB-POISON-2')) await service.runMatchSlice(s.data);
+    const st2 = (code: string) => w.store.entitlements.get(`P-PUB-POISON-2/${code}`)?.state;
+    expect([A, B].map((c) => st2(c!))).toEqual(['PUBLICIZED', 'PUBLICIZED']);
+    w.now = AFTER;
+    // The first policy's window cannot be read, run after run (a defect, say): the second's closes all the same.
+    const listInWindow = w.store.listInWindow.bind(w.store);
+    w.store.listInWindow = async (policyId: string, windowId: string) => {
+      if (policyId === 'P-PUB-POISON-1') throw new Error('window cannot be read');
+      return listInWindow(policyId, windowId);
+    };
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 1, deferred: 0 });
+    expect([A, B].map((c) => st2(c!))).toEqual(['GRANTED', 'GRANTED']);
+    expect([A, B].map((c) => st(c!))).toEqual(['PUBLICIZED', 'PUBLICIZED']);
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 1, deferred: 0 });
+    w.store.listInWindow = listInWindow;
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 });
+    expect([A, B].map((c) => st(c!))).toEqual(['GRANTED', 'GRANTED']);
+  });
+
+  it('starts no more windows once its time falls below the reserve, and leaves them due', async () => {
+    const { w, service, st } = await listedUnder('P-PUB-TIME-1');
+    await service.publishPolicy({ ...GRANT, policyId: 'P-PUB-TIME-2' }, cause('gov.policy.published'));
+    for (const s of w.sent.slices.filter((x) => x.data.policyId === 'P-PUB-TIME-2')) await service.runMatchSlice(s.data);
+    w.now = AFTER;
+    const left = [60_000, PUBLICITY_TIME_RESERVE_MS - 1];
+    const timeLeftMs = () => left.shift() ?? PUBLICITY_TIME_RESERVE_MS - 1;
+    expect(await service.closePublicityWindows({ timeLeftMs })).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 1 });
+    expect(await service.closePublicityWindows({ timeLeftMs: () => 60_000 })).toEqual({ windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 });
+    const st2 = (code: string) => w.store.entitlements.get(`P-PUB-TIME-2/${code}`)?.state;
+    expect([A, B].map((c) => [st(c!), st2(c!)])).toEqual([['GRANTED', 'GRANTED'], ['GRANTED', 'GRANTED']]);
+  });
+
   it('lapses at the close the pairs of a policy withdrawn during the window: nobody notified, the budget returned, once', async () => {
     const { w, service, st } = await listedUnder('P-PUB-LAPSE-W');
     w.now = IN_WINDOW;
@@ -451,7 +488,7 @@ describe('a listing that outlives its policy', () => {
     // The withdrawal touches no pair (as for every other state): the close decides the listed ones.
     expect([A, B].map((c) => st(c!))).toEqual(['PUBLICIZED', 'OBJECTED']);
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1, failed: 0, deferred: 0 });
     expect([A, B, C].map((c) => st(c!))).toEqual(['LAPSED', 'OBJECTED', 'EXHAUSTED']);
     expect([w.sent.notifications, w.store.outbox.size]).toEqual([[], 0]);
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, PublicityPairsLapsed: 1 });
@@ -469,7 +506,7 @@ describe('a listing that outlives its policy', () => {
     expect(figures.amountReserved).toBe(0);
     // The schedule again, the withdrawal and the resolution redelivered: nothing more, nothing counted twice.
     w.store.due.set('P-PUB-LAPSE-W#2025-09-29', { policyId: 'P-PUB-LAPSE-W', windowId: '2025-09-29', closesAt: CLOSES });
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     expect(await service.withdrawPolicy('P-PUB-LAPSE-W', cause('gov.policy.withdrawn'))).toBe('unchanged:ALREADY_WITHDRAWN');
     expect(await service.resolveObjection({ objectionId: 'O-lw', upheld: false, note: '不属实' }, cause('gov.policy.objection.resolved'))).toBe('unchanged:DISMISSED');
     expect((await w.store.readFigures('P-PUB-LAPSE-W')).counters).toEqual(figures.counters);
@@ -500,7 +537,7 @@ describe('a listing that outlives its policy', () => {
     expect(await service.resolveObjection({ objectionId: 'O-lr', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
     expect(st(A!)).toBe('LAPSED');
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsDismissed: 1, PublicityPairsLapsed: 1 });
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1, failed: 0, deferred: 0 });
     expect(await service.resolveObjection({ objectionId: 'O-lr', upheld: false, note: '不属实' }, resolved)).toBe('unchanged:DISMISSED');
     expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED']);
     expect((await w.store.readFigures('P-PUB-LAPSE-R')).counters).toMatchObject({ lapsed: 2, notified: 0 });
@@ -520,11 +557,11 @@ describe('a listing that outlives its policy', () => {
       }
       return apply(chain, audit, receipt, objectionWrite);
     };
-    await expect(service.closePublicityWindows()).rejects.toThrow('ProvisionedThroughputExceededException');
+    expect(await service.closePublicityWindows()).toMatchObject({ windows: 0, failed: 1 });
     expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'PUBLICIZED']);
     expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 1 });
     // The next run lapses B; A, already lapsed, counts nothing more.
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 1, lapsed: 1, failed: 0, deferred: 0 });
     expect([A, B].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED']);
     expect((await w.store.readFigures('P-PUB-LAPSE-F')).counters).toMatchObject({ lapsed: 2 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 2 });
@@ -534,16 +571,16 @@ describe('a listing that outlives its policy', () => {
     // The window ends at the end of Mon Oct 13 (Shanghai); the policy is valid to Fri Oct 10.
     const { w, service, st } = await listedUnder('P-PUB-LAPSE-E', { validTo: '2025-10-10' });
     w.now = AFTER;
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 2 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 2, lapsed: 2, failed: 0, deferred: 0 });
     expect([A, B, C].map((c) => st(c!))).toEqual(['LAPSED', 'LAPSED', 'EXHAUSTED']);
     expect(w.store.entitlements.get(`P-PUB-LAPSE-E/${A}`)!.history.at(-1)).toMatchObject({ from: 'PUBLICIZED', to: 'LAPSED', reason: 'POLICY_EXPIRED', at: AFTER });
     expect(w.sent.notifications).toEqual([]);
     expect(w.store.budgets.get('P-PUB-LAPSE-E')).toBe(2000);
     expect((await w.store.readFigures('P-PUB-LAPSE-E')).counters).toMatchObject({ eligible: 1, lapsed: 2, notified: 0, granted: 0 });
-    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 0, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     // The window finished: a crash that left it due would run the close again, lapsing and counting nothing more.
     w.store.due.set('P-PUB-LAPSE-E#2025-09-29', { policyId: 'P-PUB-LAPSE-E', windowId: '2025-09-29', closesAt: CLOSES });
-    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0 });
+    expect(await service.closePublicityWindows()).toEqual({ windows: 1, released: 0, lapsed: 0, failed: 0, deferred: 0 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ PublicityPairsLapsed: 2 });
     // A self-objection received in time, processed after that close: listed and lapsed in one write, as the
     // close would have done — nobody notified, the budget as it was.
