@@ -121,6 +121,25 @@ export function auditFilter(params: URLSearchParams): ((entry: Record<string, un
     (since === undefined || compareInstants(normaliseTimestamp(String(entry.at)), normaliseTimestamp(since)) >= 0);
 }
 
+/** The longest `POST /_dev/drain` waits, in milliseconds: a test's whole timeout is less. */
+export const DRAIN_MAX_MS = 15 * 60_000;
+
+/**
+ * `POST /_dev/drain`'s `timeoutMs` (how long to wait for every queue to be empty; 60 s when not given): a whole
+ * number of milliseconds from 1 to DRAIN_MAX_MS, once. An error naming the parameter otherwise (`abc`
+ * would otherwise wait NaN ms, i.e. not at all, and answer 504 as if the queues never emptied).
+ */
+export function drainTimeout(params: URLSearchParams): number | string {
+  const unknown = unknownParameter(params, ['timeoutMs']);
+  if (unknown) return unknown;
+  const given = params.getAll('timeoutMs');
+  if (given.length > 1) return 'timeoutMs: give it once';
+  if (given.length === 0) return 60_000;
+  const ms = Number(given[0]);
+  if (!/^\d+$/.test(given[0]!) || ms < 1 || ms > DRAIN_MAX_MS) return `timeoutMs: "${given[0]}" is not a whole number of milliseconds from 1 to ${DRAIN_MAX_MS}`;
+  return ms;
+}
+
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
   const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
   return {
@@ -181,7 +200,9 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
       return { status: 200, body: { dynamoDown: ctx.supervisor.down } };
     },
     'POST /_dev/drain': async (_req, _body, url) => {
-      const ok = await ctx.drain(Number(url.searchParams.get('timeoutMs') ?? 60_000));
+      const timeoutMs = drainTimeout(url.searchParams);
+      if (typeof timeoutMs === 'string') return { status: 400, body: { error: timeoutMs } };
+      const ok = await ctx.drain(timeoutMs);
       return { status: ok ? 200 : 504, body: { drained: ok, queues: ctx.queueDepths() } };
     },
     // The audit trail of one subject, as an auditor's DynamoDB Query on its pk reads it in AWS.
