@@ -244,6 +244,27 @@ async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<S
  * `remap` is false. Once the time left falls below REPUSH_TIME_RESERVE_MS it starts no more records: they
  * are listed in `deferred`, untouched, and `continueWith` names them for the next re-push.
  */
+/**
+ * The catalogue as one re-push reads it: each entry once, however many of its records are re-pushed (an
+ * outage's records are mostly of a few items). Read at the re-push, so a catalogue fixed before it is the
+ * one mapped; a read that fails is not kept, so the next record of that item reads again.
+ */
+function catalogueOncePerItem(upward: UpwardPorts): UpwardPorts {
+  const read = new Map<string, ReturnType<UpwardPorts['item']>>();
+  return {
+    ...upward,
+    item(itemCode) {
+      let entry = read.get(itemCode);
+      if (entry === undefined) {
+        entry = upward.item(itemCode);
+        read.set(itemCode, entry);
+        entry.catch(() => read.delete(itemCode));
+      }
+      return entry;
+    },
+  };
+}
+
 export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: RepushOptions): Promise<RepushSummary> {
   const now = ports.now();
   const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
@@ -254,6 +275,7 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
     | { readonly kind: 'skipped'; readonly recordId: string; readonly state: SyncState; readonly reason: string }
     | { readonly kind: 'failed'; readonly recordId: string; readonly reason: string };
   const outcomes: (Outcome | undefined)[] = new Array(selection.selected.length);
+  const remap = options.remap && ports.remap ? { ...ports.remap, upward: catalogueOncePerItem(ports.remap.upward) } : undefined;
   // Up to CONCURRENCY records at once (each a read or two, a mapping and a conditional write of its own
   // record: none waits on another's), so a long outage's re-push is not one round trip after another; the
   // answer still lists them in the selection's order.
@@ -262,7 +284,6 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
     CONCURRENCY,
     async ({ listed, at }) => {
       // The record and its case together: a record's case never changes (its id is the case's).
-      const remap = options.remap ? ports.remap : undefined;
       const [stored, kase] = await Promise.all([ports.store.getRecord(listed.recordId), remap?.loadCase(listed.caseId)]);
       const record = stored ?? listed;
       const mapping = remap && kase ? await remapRecord(remap.upward, kase, record) : undefined;

@@ -365,12 +365,42 @@ describe('the sender', () => {
     const answer = await repushRecords(counted, { by: 'state', states: ['REJECTED'] }, { remap: true, actor: 'op' });
     expect(answer).toMatchObject({ repushed: cases.map((c) => `${c}#1`), refusedAgain: [], failed: [], deferred: [] });
     expect(sync.audits.map((a) => a.subject).sort()).toEqual(cases.map((c) => `upward:${c}#1`));
-    // Every read is made, once a record: the record and its case in one round, the catalogue in the next
-    // (C1's a round later), instead of 3 rounds a record in a row.
+    // The record and its case read once a record, in one round, and the catalogue entry once for the run in
+    // the next (C1's case, a round late, finds it read), instead of 3 rounds a record in a row.
     expect(reads.filter((r) => r.startsWith('record:')).sort()).toEqual(cases.map((c) => `record:${c}#1`));
     expect(reads.filter((r) => r.startsWith('case:')).sort()).toEqual(cases.map((c) => `case:${c}`));
-    expect(reads.filter((r) => r.startsWith('item:'))).toHaveLength(cases.length);
-    expect(trips.count).toBe(3);
+    expect(reads.filter((r) => r.startsWith('item:'))).toEqual(['item:ITEM-QX-01']);
+    expect(trips.count).toBe(2);
+  });
+
+  it('reads the catalogue entry again after a read of it failed, for the records started after', async () => {
+    catalogue.set('ITEM-QX-01', { ...ITEM, departmentCreditCode: undefined });
+    const cases = Array.from({ length: 10 }, (_, i) => `CF${i}`);
+    for (const caseId of cases) {
+      await reviews.completeCase(makeCase({ caseId }), ref('gov.case.completed'));
+      await reviews.submitReview(makeReview(makeCase({ caseId }), 5));
+    }
+    catalogue.set('ITEM-QX-01', ITEM);
+    let reads = 0;
+    const flaky: SyncPorts = {
+      ...syncPorts,
+      remap: {
+        ...syncPorts.remap!,
+        upward: {
+          ...syncPorts.remap!.upward,
+          item: async (code) => {
+            // The first read fails (the table throttled); those after it answer.
+            if (++reads === 1) throw new Error('throttled');
+            return catalogue.get(code);
+          },
+        },
+      },
+    };
+    const answer = await repushRecords(flaky, { by: 'state', states: ['REJECTED'] }, { remap: true, actor: 'op' });
+    // The records in flight with the failed read fail with it (8 at once); the two started after read again.
+    expect(answer.failed).toHaveLength(8);
+    expect(answer.repushed).toHaveLength(2);
+    expect(reads).toBe(2);
   });
 
   it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
