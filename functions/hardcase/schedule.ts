@@ -11,12 +11,12 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, type TimeLeft, timeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
 /** One run: the service's schedule through the time-boxed loop (shared/hardcase/schedule.ts), then its counts. */
-export async function runHardCaseSchedule(now: string, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<ScheduleSummary & { deferred: number }> {
+export async function runHardCaseSchedule(now: string, options: TimeLeftOptions = {}): Promise<ScheduleSummary & { deferred: number }> {
   const within = forEachWithin(options.timeLeftMs);
   const summary = { ...(await stageHardCaseService().runSchedule(now, within.forEach)), deferred: within.deferred() };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);

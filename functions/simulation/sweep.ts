@@ -12,11 +12,11 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, type TimeLeft, timeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { simulationSweepPorts } from '#simulation/adapters';
 import { requeueStranded, type SweepSummary } from '#simulation/service';
 
-export async function runSimulationSweep(options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<SweepSummary> {
+export async function runSimulationSweep(options: TimeLeftOptions = {}): Promise<SweepSummary> {
   const summary = await requeueStranded(simulationSweepPorts, options);
   metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
   metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);

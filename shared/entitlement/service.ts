@@ -21,7 +21,7 @@
  *   service/budget.ts     returned budget passed on to the EXHAUSTED pairs first
  *   service/records.ts    receipts, audit lines and refusals
  */
-import type { TimeLeft } from '#platform/time-reserve';
+import type { TimeLeftOptions } from '#platform/time-reserve';
 import type { Policy, SubjectKind } from './domain';
 import type { ObjectionInput, ProgressInput, RecoveryInput, ResolutionInput } from './inbound';
 import type { SliceData } from './messages';
@@ -66,7 +66,7 @@ export interface EntitlementService {
   /** gov.policy.recovered (追回). */
   recordRecovery(input: RecoveryInput, cause: Cause): Promise<string>;
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
-  closePublicityWindows(options?: { readonly timeLeftMs?: TimeLeft }): Promise<PublicitySummary>;
+  closePublicityWindows(options?: TimeLeftOptions): Promise<PublicitySummary>;
   /** The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started. */
   runTimeIndex(): Promise<TimeIndexSummary>;
 }

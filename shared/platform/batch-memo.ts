@@ -31,7 +31,11 @@ export class BatchMemo implements UnitOfWork {
 
 export function memoInBatch<T>(key: string, load: () => Promise<T>): Promise<T> {
   const memo = scope.getStore();
-  if (memo === undefined) return load();
+  return memo === undefined ? load() : memoIn(memo, key, load);
+}
+
+/** `load()` once per key in `memo`, shared by every caller while it runs; a failed load is not kept. */
+export function memoIn<T>(memo: Map<string, Promise<unknown>>, key: string, load: () => Promise<T>): Promise<T> {
   let value = memo.get(key) as Promise<T> | undefined;
   if (value === undefined) {
     value = load();

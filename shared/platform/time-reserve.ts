@@ -105,11 +105,16 @@ export function lambdaTimeLeft(context: unknown): TimeLeft | undefined {
   return typeof remaining === 'function' ? () => remaining.call(context) as number : undefined;
 }
 
+/** A run's time option: the time it has left; unset, the run takes every item. */
+export interface TimeLeftOptions {
+  readonly timeLeftMs?: TimeLeft;
+}
+
 /**
  * A use case's time option from a Lambda invocation's context: `{ timeLeftMs }` when it has the time left,
  * nothing when it has not (the run then takes every item).
  */
-export function timeLeftOptions(context: unknown): { timeLeftMs?: TimeLeft } {
+export function timeLeftOptions(context: unknown): TimeLeftOptions {
   const timeLeftMs = lambdaTimeLeft(context);
   return timeLeftMs === undefined ? {} : { timeLeftMs };
 }

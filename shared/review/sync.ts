@@ -5,6 +5,7 @@
  * answer or a re-push racing a send never undo each other, and an ACKED record is never sent again (the
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
+import { memoIn } from '#platform/batch-memo';
 import { ITEMS_FAILED_METRIC, timeBox, type TimeLeft } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
@@ -240,31 +241,20 @@ async function candidates(ports: SyncPorts, selector: RepushSelector): Promise<S
 }
 
 /**
- * Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless
- * `remap` is false. Once the time left falls below REPUSH_TIME_RESERVE_MS it starts no more records: they
- * are listed in `deferred`, untouched, and `continueWith` names them for the next re-push.
- */
-/**
  * The catalogue as one re-push reads it: each entry once, however many of its records are re-pushed (an
  * outage's records are mostly of a few items). Read at the re-push, so a catalogue fixed before it is the
  * one mapped; a read that fails is not kept, so the next record of that item reads again.
  */
 function catalogueOncePerItem(upward: UpwardPorts): UpwardPorts {
-  const read = new Map<string, ReturnType<UpwardPorts['item']>>();
-  return {
-    ...upward,
-    item(itemCode) {
-      let entry = read.get(itemCode);
-      if (entry === undefined) {
-        entry = upward.item(itemCode);
-        read.set(itemCode, entry);
-        entry.catch(() => read.delete(itemCode));
-      }
-      return entry;
-    },
-  };
+  const read = new Map<string, Promise<unknown>>();
+  return { ...upward, item: (itemCode) => memoIn(read, itemCode, () => upward.item(itemCode)) };
 }
 
+/**
+ * Re-pushes the records a selector names (REJECTED, PARKED, stuck ones; never ACKED), mapped again unless
+ * `remap` is false. Once the time left falls below REPUSH_TIME_RESERVE_MS it starts no more records: they
+ * are listed in `deferred`, untouched, and `continueWith` names them for the next re-push.
+ */
 export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: RepushOptions): Promise<RepushSummary> {
   const now = ports.now();
   const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
@@ -287,7 +277,7 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
       const [stored, kase] = await Promise.all([ports.store.getRecord(listed.recordId), remap?.loadCase(listed.caseId)]);
       const record = stored ?? listed;
       const mapping = remap && kase ? await remapRecord(remap.upward, kase, record) : undefined;
-      const change = repush(record, now, ports.config, mapping ? { mapping, profile: ports.remap!.upward.profile } : undefined);
+      const change = repush(record, now, ports.config, mapping && remap ? { mapping, profile: remap.upward.profile } : undefined);
       if (!change.changed) {
         outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: change.ignored };
       } else if (!(await write(ports, record, change, options.actor))) {

@@ -15,7 +15,7 @@ import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimula
 import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
 import { requeueCutoff, strandedJobs } from './domain/sweep';
-import { timeBox, type TimeLeft } from '#platform/time-reserve';
+import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
 interface ViewCommon {
@@ -213,7 +213,7 @@ export const SWEEP_TIME_RESERVE_MS = 10_000;
  * grace period (domain/sweep.ts), then marks it queued. A job queued twice (its first request had sent its
  * slices and stopped before marking it, or a repeat of its key queued it too) still counts each slice once.
  */
-export async function requeueStranded(ports: SweepPorts, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<SweepSummary> {
+export async function requeueStranded(ports: SweepPorts, options: TimeLeftOptions = {}): Promise<SweepSummary> {
   const now = ports.now();
   let requeued = 0;
   const box = timeBox(SWEEP_TIME_RESERVE_MS, options.timeLeftMs);

@@ -19,7 +19,7 @@
  */
 import { inPool } from '#platform/pool';
 import { logger } from '#platform/powertools';
-import { timeBox, type TimeLeft } from '#platform/time-reserve';
+import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
 import { budgetOrder, closeDueBefore, isOpenAt, planRelease, type Entitlement, type Instant, type Policy } from '../domain';
 import type { DueWindow, EntitlementPorts, PolicyEventPorts } from '../ports';
 import { transitionsAudit, type Cause } from './records';
@@ -157,7 +157,7 @@ export async function releaseIfWindowReleased(ports: PolicyEventPorts, policy: P
  * (what its close committed stays committed and counted: a rerun finishes it), and the others go on: the
  * windows come oldest first, so one that failed every time would otherwise hold up every window after it.
  */
-export async function closePublicityWindows(ports: EntitlementPorts, options: { readonly timeLeftMs?: TimeLeft } = {}): Promise<PublicitySummary> {
+export async function closePublicityWindows(ports: EntitlementPorts, options: TimeLeftOptions = {}): Promise<PublicitySummary> {
   const now = ports.clock.now();
   const due = await ports.store.listDueWindows(closeDueBefore(now, ports.settings.publicityCloseGraceMs), WINDOWS_PER_RUN);
   let windows = 0;
