@@ -19,7 +19,7 @@
  * stored before (`body`, plain JSON) is still read.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ddb } from '#platform/aws';
 import { queryAll } from '#platform/paging';
@@ -34,6 +34,8 @@ const reportsTable = () => tableName('reports');
 export const PART_BYTES = 350 * 1024;
 /** The most parts a report is split into: their transaction stays under DynamoDB's 4 MB (and its 100 items). */
 export const MAX_PARTS = 10;
+/** Tries of a report in parts whose transaction meets another save of the same month each time. */
+export const TRANSACTION_TRIES = 3;
 
 export const reportKey = (district: string, month: string) => ({ pk: `REPORT#${district}`, sk: `MONTH#${month}` });
 const partSk = (month: string, n: number) => `MONTH#${month}#PART#${String(n).padStart(2, '0')}`;
@@ -73,7 +75,7 @@ export async function getReport(district: string, month: string): Promise<Monthl
   return JSON.parse(gunzipSync(Buffer.concat(chunks)).toString('utf8')) as MonthlyReport;
 }
 
-/** Stores a report once; false when the month's report was already there (it is kept as it was). */
+/** Stores a report once; false when it was there already or another save stored it meanwhile (kept as it was). */
 export async function saveReport(report: MonthlyReport): Promise<boolean> {
   const district = report.district.code;
   const json = JSON.stringify(report);
@@ -89,29 +91,48 @@ export async function saveReport(report: MonthlyReport): Promise<boolean> {
     ...(chunks.length > 1 ? { parts: chunks.length } : {}),
   };
   const createOnly = { ConditionExpression: 'attribute_not_exists(pk)' };
-  try {
-    if (chunks.length === 1) {
-      // The usual case: one item, one write unit per KB rather than a transaction's two.
+  if (chunks.length === 1) {
+    // The usual case: one item, one write unit per KB rather than a transaction's two.
+    try {
       await ddb.send(new PutCommand({ TableName: reportsTable(), Item: head, ...createOnly }));
-    } else {
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            // The head's condition keeps the whole report create-only: when it fails, no part is written either.
-            { Put: { TableName: reportsTable(), Item: head, ...createOnly } },
-            ...chunks.slice(1).map((bodyGz, i) => ({
-              Put: { TableName: reportsTable(), Item: { pk: head.pk, sk: partSk(report.month, i + 1), bodyGz } },
-            })),
-          ],
-        }),
-      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    if (cancellationCodes(error)?.[0] === 'ConditionalCheckFailed') return false;
-    throw error;
   }
+  const items = [
+    // The head's condition keeps the whole report create-only: when it fails, no part is written either.
+    { Put: { TableName: reportsTable(), Item: head, ...createOnly } },
+    ...chunks.slice(1).map((bodyGz, i) => ({
+      Put: { TableName: reportsTable(), Item: { pk: head.pk, sk: partSk(report.month, i + 1), bodyGz } },
+    })),
+  ];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await ddb.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (error) {
+      const codes = cancellationCodes(error);
+      if (codes?.[0] === 'ConditionalCheckFailed') return false;
+      if (!codes?.includes('TransactionConflict')) throw error;
+      // Two runs saving the same month at once: DynamoDB cancels one of the two transactions with
+      // TransactionConflict while the other is in flight, not with the failed condition a save after it
+      // meets. Once the other's head is there the report exists, as the one-item path answers; while it is
+      // not (the other still in flight, or cancelled too), try again, a few times.
+      if (await headExists(district, report.month)) return false;
+      if (attempt >= TRANSACTION_TRIES) throw error;
+      await new Promise((r) => setTimeout(r, 20 * attempt + Math.floor(Math.random() * 20)));
+    }
+  }
+}
+
+/** Whether the month's report is stored: its head, read consistently (the key only, not its body). */
+async function headExists(district: string, month: string): Promise<boolean> {
+  const out = await ddb.send(
+    new GetCommand({ TableName: reportsTable(), Key: reportKey(district, month), ConsistentRead: true, ProjectionExpression: 'pk' }),
+  );
+  return out.Item !== undefined;
 }
 
 export const reportStore: ReportPorts['reports'] = { get: getReport, saveOnce: saveReport };

@@ -107,6 +107,20 @@ describe('report store: a report of any realistic size', () => {
     expect(await store.getReport('440402', '2026-10')).toEqual(first);
   });
 
+  it('answers one of several saves of a report in parts racing each other "stored", the others "exists"', async () => {
+    // Runs saving the same month at once. DynamoDB Local takes transactions one at a time, so the losers here
+    // meet the failed condition; DynamoDB may cancel one with TransactionConflict instead while the winner is
+    // in flight, which tests/unit/report/store-race.test.ts answers as DynamoDB does.
+    for (const [code, runs] of [['440406', 2], ['440407', 4]] as const) {
+      const saves = Array.from({ length: runs }, (_, i) => incompressible(code, '2026-10', 800 * 1024, `2026-11-01T01:0${i}:00.000Z`));
+      const answers = await Promise.all(saves.map((r) => store.saveReport(r)));
+      expect(answers.filter(Boolean)).toHaveLength(1);
+      const stored = await store.getReport(code, '2026-10');
+      expect(stored).toEqual(saves[answers.indexOf(true)]);
+      expect(await db().partition('reports', `REPORT#${code}`)).toHaveLength(3);
+    }
+  });
+
   it('still reads a report stored before compression (plain JSON in `body`), and keeps it', async () => {
     const old = inDistrict(report('2026-06', '2026-07-01T01:00:00.000Z'), '440403');
     await put('reports', { pk: 'REPORT#440403', sk: 'MONTH#2026-06', generatedAt: old.generatedAt, body: JSON.stringify(old) });
