@@ -117,8 +117,15 @@ async function recordAnswer(ports: SyncPorts, sent: SyncRecord, answer: Awaited<
   ports.log.error('upward sync: could not record the answer; the attempt times out and is retried', { recordId: sent.recordId });
 }
 
-async function sendOne(ports: SyncPorts, due: SyncRecord, counts: Counts): Promise<void> {
-  const record = (await ports.store.getRecord(due.recordId)) ?? due;
+/**
+ * Starts (or expires) one due record as the index listed it, without reading it again: the write is
+ * conditional on the listed version, and the index holds the whole record, so a write that succeeds sends
+ * what is stored. A record another sender, a re-push or an answer changed since the listing (or that the
+ * index, eventually consistent, listed as it was before) fails the condition and is skipped, as a lost race
+ * is; if it is due as it is now, the next run takes it. Reading it again first cost a round trip and a read
+ * of every due record on every run, to win only that minute on a race.
+ */
+async function sendOne(ports: SyncPorts, record: SyncRecord, counts: Counts): Promise<void> {
   const now = ports.now();
   if (record.state === 'SENT') {
     const expired = expireAttempt(record, now, ports.config);

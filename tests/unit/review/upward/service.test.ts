@@ -403,6 +403,63 @@ describe('the sender', () => {
     expect(reads).toBe(2);
   });
 
+  // The sender read each due record again before its conditional write: a round trip and a read a record
+  // on every run, for a version the index had already listed and the condition checks anyway.
+  it('sends the records as the index listed them: no read before the write, four round trips in all', async () => {
+    await badReviewWithSteps();
+    const trips = roundTrips();
+    const calls: string[] = [];
+    const counted = <A extends unknown[], R>(name: string, f: (...a: A) => Promise<R>) => async (...a: A): Promise<R> => {
+      calls.push(name);
+      await trips.wait();
+      return f(...a);
+    };
+    const ports: SyncPorts = {
+      ...syncPorts,
+      store: Object.assign(Object.create(sync) as MemorySyncStore, {
+        getRecord: counted('getRecord', (id: string) => sync.getRecord(id)),
+        writeRecord: counted('writeRecord', (w: Parameters<MemorySyncStore['writeRecord']>[0]) => sync.writeRecord(w)),
+        dueRecords: counted('dueRecords', (now: string, limit: number) => sync.dueRecords(now, limit)),
+      }),
+      platform: { send: counted('send', (r: Parameters<MemoryPlatform['send']>[0]) => platform.send(r)) },
+    };
+    expect(await runSync(ports)).toMatchObject({ attempted: 3, acked: 3, skipped: 0 });
+    expect(calls.filter((c) => c === 'getRecord')).toEqual([]);
+    expect(calls.filter((c) => c === 'writeRecord')).toHaveLength(6);
+    // Listed (1), then the three together: started (2), sent (3), answered (4).
+    expect(trips.count).toBe(4);
+    expect(Object.values(states())).toEqual(['ACKED', 'ACKED', 'ACKED']);
+  });
+
+  it('skips a record changed since the index listed it, as a lost race, and leaves it as the other writer left it', async () => {
+    await badReviewWithSteps();
+    // Between the listing and this run's writes: another sender starts C1#1 and has it acknowledged, a third
+    // starts C1#10 and is still waiting for the platform's answer.
+    const ports: SyncPorts = {
+      ...syncPorts,
+      store: Object.assign(Object.create(sync) as MemorySyncStore, {
+        dueRecords: async (now: string, limit: number) => {
+          const listed = await sync.dueRecords(now, limit);
+          const [acked, inFlight] = [sync.records.get('C1#1')!, sync.records.get('C1#10')!];
+          expect(await sync.writeRecord({ next: { ...acked, state: 'ACKED', ackedAt: now, version: acked.version + 2 }, expectedVersion: acked.version, sentTimeoutMs: 0 })).toBe(true);
+          expect(await sync.writeRecord({ next: { ...inFlight, state: 'SENT', sentAt: now, attemptNo: 1, version: inFlight.version + 1 }, expectedVersion: inFlight.version, sentTimeoutMs: 0 })).toBe(true);
+          return listed;
+        },
+      }),
+    };
+    expect(await runSync(ports)).toMatchObject({ attempted: 1, acked: 1, skipped: 2, failed: 0 });
+    expect(platform.sentIds()).toEqual(['C1#11']);
+    expect(states()).toEqual({ 'C1#1': 'ACKED', 'C1#10': 'SENT', 'C1#11': 'ACKED' });
+    expect(sync.audits.map((a) => a.subject)).toEqual(['upward:C1#11']);
+    // The attempt the other sender left without an answer is expired by a later run and sent again, once.
+    m.setNow('2026-09-10T02:20:00.000Z');
+    expect(await runSync(syncPorts)).toMatchObject({ expired: 1 });
+    m.setNow('2026-09-10T03:20:00.000Z');
+    expect(await runSync(syncPorts)).toMatchObject({ attempted: 1, acked: 1 });
+    expect(states()).toEqual({ 'C1#1': 'ACKED', 'C1#10': 'ACKED', 'C1#11': 'ACKED' });
+    expect(platform.sentIds()).toEqual(['C1#11', 'C1#10']);
+  });
+
   it('counts an attempt without an answer past the timeout as failed, and an answer that comes later as stale', async () => {
     await reviews.completeCase(makeCase(), ref('gov.case.completed'));
     await reviews.submitReview(makeReview(makeCase(), 5));
