@@ -3,8 +3,9 @@
  * window in the hall, the online portal) posted by its own source and driven to CLOSED through POST /events,
  * each read back through GET /hardcases/{caseId}; a fourth case left uncontacted and flagged overdue by the
  * schedule; the month's list and figures against hand-computed values; a redelivered step (same id, new id)
- * applied once; a step after closure refused with a receipt and one audit line; bad events refused at the
- * edge naming the field.
+ * applied once; a step after closure refused with a receipt and one audit line; a step of a case never
+ * reported refused as HARDCASE_UNKNOWN after its waiting receives, and a second report with other content as
+ * HARDCASE_CONFLICT, neither left to a DLQ; bad events refused at the edge naming the field.
  *
  * November 2026 has no public holiday. The functions' clock is set to Fri 2026-11-20 12:00 (Shanghai).
  */
@@ -209,6 +210,51 @@ describe('办不成事 hard cases through the running runtime', () => {
     expect(figures.body.byItem.map((r: any) => [r.itemCode, r.counts.received, r.counts.resolved])).toEqual([['CG-0107', 1, 1], ['SJ-0001', 2, 0]]);
     expect(figures.body.byChannel.map((r: any) => [r.channel, r.counts.closed])).toEqual([['hotline', 1], ['online', 1], ['window', 1]]);
     expect((await rt.get('/hardcases/figures?period=2026-11-31')).status).toBe(400);
+  });
+
+  /** The queues' dead-letter depths: a refusal is an answer, never a message left to the DLQ. */
+  async function deadLetters(): Promise<Record<string, number>> {
+    const queues = (await rt.dev('GET', '/_dev/queues')).body as Record<string, { dlq: number }>;
+    return Object.fromEntries(Object.entries(queues).map(([name, d]) => [name, d.dlq]));
+  }
+  const noDeadLetters = async () => expect(Object.entries(await deadLetters()).filter(([, n]) => n > 0)).toEqual([]);
+  const trailOf = async (caseId: string): Promise<any[]> => (await rt.dev('GET', `/_dev/audit?subject=${encodeURIComponent(`hardcase:${caseId}`)}`)).body.entries;
+
+  it('refuses a step of a case never reported as HARDCASE_UNKNOWN once its last waiting receive has passed', async () => {
+    const NEVER = 'BBCS-20261119-0999';
+    const orphan = step(ACCEPTANCE, { caseId: NEVER, action: 'contact', actor: hall, at: '2026-11-19T09:30:00+08:00' });
+    await post(orphan);
+    // The consumer waits a few receives for a report still on its way (a second apart here), then refuses:
+    // the drain returns once the queue is empty, after the last of them.
+    await rt.drain(120_000);
+    expect(await receipt(orphan)).toMatchObject({ outcome: 'refused', kind: 'HARDCASE_UNKNOWN', reason: `hard case ${NEVER} was never reported` });
+    expect(await trailOf(NEVER)).toEqual([
+      expect.objectContaining({
+        action: 'refused:contact',
+        actor: `${hall.departmentCode}/${hall.staffId}`,
+        causeId: orphan.id,
+        why: expect.stringMatching(/^HARDCASE_UNKNOWN: /),
+        details: expect.objectContaining({ code: 'HARDCASE_UNKNOWN', step: 'contact', source: ACCEPTANCE }),
+      }),
+    ]);
+    // No case is opened for it.
+    expect((await rt.get(`/hardcases/${NEVER}`)).status).toBe(404);
+    await noDeadLetters();
+  }, 150_000);
+
+  it('refuses a second report of a case with other content as HARDCASE_CONFLICT; the first report stands', async () => {
+    const first = sample('gov.hardcase.reported', 'window');
+    const before = await hardCase(WINDOW_CASE);
+    const other = { ...first, id: 'hc-it-report-again', data: { ...first.data, description: '另一件事：窗口让申请人去另一个部门开证明' } };
+    await postAll([other]);
+    expect(await receipt(other)).toMatchObject({ outcome: 'refused', kind: 'HARDCASE_CONFLICT', reason: `case ${WINDOW_CASE} was reported before with other content; the first report stands` });
+    const after = await hardCase(WINDOW_CASE, ACCEPTANCE);
+    expect(after).toMatchObject({ version: before.version, description: first.data.description, history: before.history });
+    expect(after.refused).toContainEqual(expect.objectContaining({ eventId: other.id, code: 'HARDCASE_CONFLICT' }));
+    expect((await trailOf(WINDOW_CASE)).filter((a) => a.causeId === other.id)).toEqual([
+      expect.objectContaining({ action: 'refused:report', actor: ACCEPTANCE, why: expect.stringMatching(/^HARDCASE_CONFLICT: /), details: expect.objectContaining({ code: 'HARDCASE_CONFLICT', source: ACCEPTANCE }) }),
+    ]);
+    await noDeadLetters();
   });
 
   it('lets each source read the cases, and keeps readers without the route out', async () => {
