@@ -3,9 +3,10 @@
  * applications approved and rejected) posted in batches of 100 over loopback with bounded concurrency,
  * then drained; every figure must equal the one computed from what was posted.
  *
- * `npm test` posts 20,000 events (about 3 minutes on 2 cores; the README quotes the last run). For a
- * quicker local run set CIVICFLOW_SOAK_EVENTS (e.g. 500). With CIVICFLOW_SOAK_REPORT=<file> the measured
- * throughput is also written there as JSON.
+ * `npm test` posts 20,000 events (about 3 minutes on 2 cores). For a quicker local run set
+ * CIVICFLOW_SOAK_EVENTS (e.g. 500). Each run logs its measured throughput (`soak: {...}`), and with
+ * CIVICFLOW_SOAK_REPORT=<file> writes it there as JSON; docs/operations.md (**Soak**) quotes the last run
+ * recorded, with its date: quote a new one there.
  */
 import { writeFileSync } from 'node:fs';
 import { startLocal, type Running } from '#support/runtime';
