@@ -5,8 +5,8 @@
  *
  * `npm test` posts 20,000 events (about 3 minutes on 2 cores). For a quicker local run set
  * CIVICFLOW_SOAK_EVENTS (e.g. 500). Each run logs its measured throughput (`soak: {...}`), and with
- * CIVICFLOW_SOAK_REPORT=<file> writes it there as JSON; docs/operations.md (**Soak**) quotes the last run
- * recorded, with its date: quote a new one there.
+ * CIVICFLOW_SOAK_REPORT=<file> writes it there as JSON. That figure is measured beside the rest of the
+ * suite, so nothing quotes it as the product's speed: BENCHMARKS.md does that (docs/operations.md, **Soak**).
  */
 import { writeFileSync } from 'node:fs';
 import { startLocal, type Running } from '#support/runtime';
