@@ -40,6 +40,59 @@ export interface PollerOptions {
   readonly onInvoked?: (records: number, ms: number) => void;
   /** Shared by the runtime's pollers: how many batches they may handle at once (see Ramp). Unset: no limit. */
   readonly ramp?: Ramp;
+  /** Shared by the runtime's pollers: a developer's hold on them (see Hold). Unset: never held. */
+  readonly hold?: Hold;
+}
+
+/**
+ * A developer's hold on the pollers (`POST /_dev/pollers {"paused": true}`), so a test can queue messages
+ * and be sure no consumer has taken them yet, e.g. before it stops the storage. While held no poller starts
+ * a receive; a batch already received is handled and deleted as usual. `hold()` settles once no receive is
+ * under way (a long poll begun before it could otherwise still take a message sent after it), and
+ * `release()` lets the pollers receive again at once. Apart from the supervisor's pause while the storage
+ * restarts (PollerOptions.paused): the end of a restart does not release a hold.
+ */
+export class Hold {
+  private isHeld = false;
+  private receiving = 0;
+  private whenIdle: Array<() => void> = [];
+  private whenReleased: Array<() => void> = [];
+
+  get held(): boolean {
+    return this.isHeld;
+  }
+
+  /** Holds the pollers; settles once no receive is under way. */
+  async hold(): Promise<void> {
+    this.isHeld = true;
+    while (this.receiving > 0) await new Promise<void>((r) => this.whenIdle.push(r));
+  }
+
+  release(): void {
+    this.isHeld = false;
+    for (const wake of this.whenReleased.splice(0)) wake();
+  }
+
+  /** Settles when the hold is released (at once when not held), or when `stopped` settles. */
+  released(stopped: Promise<void>): Promise<void> {
+    if (!this.isHeld) return Promise.resolve();
+    return Promise.race([new Promise<void>((r) => this.whenReleased.push(r)), stopped]);
+  }
+
+  /**
+   * Runs a receive unless the pollers are held (then `none`, without asking SQS): the check and the count
+   * happen in the same turn as the receive starts, so none begins after hold() has counted those under way.
+   */
+  async receive<T>(receive: () => Promise<T>, none: T): Promise<T> {
+    if (this.isHeld) return none;
+    this.receiving++;
+    try {
+      return await receive();
+    } finally {
+      this.receiving--;
+      if (this.receiving === 0) for (const wake of this.whenIdle.splice(0)) wake();
+    }
+  }
 }
 
 /** A poller's leave to take a batch, from Ramp.take(). */
@@ -163,6 +216,9 @@ const WINDOW_POLL_MS = 50;
 export class Poller {
   private running = false;
   private loop: Promise<void> | undefined;
+  /** Settles when stop() is called: a held poller waiting for its release stops at once. */
+  private stopped: Promise<void> = Promise.resolve();
+  private signalStop: () => void = () => undefined;
   /** Batches being handled right now (for drain detection). */
   busy = 0;
   invocations = 0;
@@ -178,16 +234,22 @@ export class Poller {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopped = new Promise((r) => (this.signalStop = r));
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    this.signalStop();
     await this.loop;
   }
 
   private async run(): Promise<void> {
     while (this.running) {
+      if (this.options.hold?.held) {
+        await this.options.hold.released(this.stopped);
+        continue;
+      }
       if (this.options.paused?.()) {
         await new Promise((r) => setTimeout(r, 200));
         continue;
@@ -215,17 +277,19 @@ export class Poller {
   }
 
   private receive(max: number, waitSeconds: number): Promise<Message[]> {
-    return this.sqs
-      .send(
-        new ReceiveMessageCommand({
-          QueueUrl: this.options.queueUrl,
-          MaxNumberOfMessages: Math.min(10, max),
-          WaitTimeSeconds: waitSeconds,
-          MessageSystemAttributeNames: ['All'],
-          MessageAttributeNames: ['All'],
-        }),
-      )
-      .then((out) => out.Messages ?? []);
+    const receive = () =>
+      this.sqs
+        .send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.queueUrl,
+            MaxNumberOfMessages: Math.min(10, max),
+            WaitTimeSeconds: waitSeconds,
+            MessageSystemAttributeNames: ['All'],
+            MessageAttributeNames: ['All'],
+          }),
+        )
+        .then((out) => out.Messages ?? []);
+    return this.options.hold ? this.options.hold.receive(receive, []) : receive();
   }
 
   /** Receives and handles one batch: undefined when nothing came, else whether it did not fail as a whole. */
@@ -244,7 +308,8 @@ export class Poller {
         continue;
       }
       const left = windowEnds - Date.now();
-      if (left <= 0 || !this.running) break;
+      // Held: what was received goes now; the window would only wait on receives the hold refuses.
+      if (left <= 0 || !this.running || this.options.hold?.held) break;
       await new Promise((r) => setTimeout(r, Math.min(WINDOW_POLL_MS, left)));
     }
     this.busy++;

@@ -3,11 +3,12 @@
  * queued, deletes and requeues at most 10 entries per request (SQS's limit), and, as Lambda does, treats a
  * `batchItemFailures` identifier that is empty or not of the batch as a failure of the whole batch; with a
  * batching window it waits, as Lambda does, for a batch to fill; while paused (the local storage restarting)
- * it receives nothing; once the storage is back, the pollers together ramp up from one batch at a time.
+ * it receives nothing; once the storage is back, the pollers together ramp up from one batch at a time;
+ * while held (POST /_dev/pollers) it starts no receive, and the hold waits for the receives under way.
  */
 import { ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { Poller, Ramp } from '#local/pollers';
+import { Hold, Poller, Ramp } from '#local/pollers';
 
 /** `longPoll`: an empty receive waits WaitTimeSeconds, as SQS does (else 5 ms). */
 function fakeSqs(queued: Message[], longPoll = false) {
@@ -144,6 +145,125 @@ describe('a paused poller (the storage restarting)', () => {
     while (poller.invocations === 0) await new Promise((r) => setTimeout(r, 5));
     await poller.stop();
     expect(handled).toEqual([3]);
+  });
+});
+
+/**
+ * A fake SQS whose receives each wait until the test answers them (`answer(messages)`), so a receive can be
+ * caught under way; deletes are counted.
+ */
+function steppedSqs() {
+  const pending: Array<(messages: Message[]) => void> = [];
+  const deleted: string[] = [];
+  const client = {
+    send: async (command: unknown) => {
+      if (command instanceof ReceiveMessageCommand) return { Messages: await new Promise<Message[]>((r) => pending.push(r)) };
+      if (command instanceof DeleteMessageBatchCommand) {
+        deleted.push(...command.input.Entries!.map((e) => e.ReceiptHandle!));
+        return { Successful: [], Failed: [] };
+      }
+      throw new Error(`unexpected ${(command as object).constructor.name}`);
+    },
+  };
+  const receiving = async () => {
+    while (pending.length === 0) await new Promise((r) => setTimeout(r, 2));
+  };
+  return {
+    client: client as unknown as SQSClient,
+    deleted,
+    pending: () => pending.length,
+    /** Waits for a receive under way, then answers it. */
+    async answer(messages: Message[]) {
+      await receiving();
+      pending.shift()!(messages);
+    },
+    receiving,
+  };
+}
+
+describe('held pollers (POST /_dev/pollers)', () => {
+  const fail = (error: unknown) => {
+    throw error;
+  };
+
+  it('start no receive while held; hold() waits for the receive under way, whose batch is handled; release() resumes', async () => {
+    const sqs = steppedSqs();
+    const hold = new Hold();
+    const handled: string[][] = [];
+    const poller = new Poller(
+      sqs.client,
+      async (event) => {
+        handled.push(event.Records.map((r) => r.messageId));
+        return { batchItemFailures: [] };
+      },
+      { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 1, timeoutSeconds: 30, hold },
+      fail,
+    );
+    poller.start();
+    await sqs.receiving(); // a long poll under way
+    let settled = false;
+    const holding = hold.hold().then(() => (settled = true));
+    expect(hold.held).toBe(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(settled).toBe(false); // the receive under way could still take a message sent now
+    await sqs.answer(messages(1)); // it does: that batch is handled as usual
+    await holding;
+    while (poller.invocations === 0 || poller.busy > 0) await new Promise((r) => setTimeout(r, 2));
+    expect(handled).toEqual([['m0']]);
+    expect(sqs.deleted).toEqual(['h0']);
+    // Held: several of the loop's turns go by, and no receive starts.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sqs.pending()).toBe(0);
+    hold.release();
+    await sqs.answer([{ MessageId: 'later', ReceiptHandle: 'h-later', Body: '{}' }]);
+    while (handled.length < 2) await new Promise((r) => setTimeout(r, 2));
+    expect(handled[1]).toEqual(['later']);
+    const stopping = poller.stop();
+    await sqs.answer([]); // the long poll under way at stop()
+    await stopping;
+  });
+
+  it('stay held when the storage comes back (the supervisor pause ends) and stop at once while held', async () => {
+    const { client, calls } = fakeSqs(messages(3));
+    const hold = new Hold();
+    await hold.hold();
+    let restarting = true;
+    const poller = new Poller(
+      client,
+      async () => ({ batchItemFailures: [] }),
+      { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 10, timeoutSeconds: 30, paused: () => restarting, ramp: new Ramp(2), hold },
+      fail,
+    );
+    poller.start();
+    await new Promise((r) => setTimeout(r, 50));
+    restarting = false;
+    await new Promise((r) => setTimeout(r, 300)); // past the supervisor pause's own wait (200 ms)
+    expect([calls.receives, poller.invocations]).toEqual([0, 0]);
+    await poller.stop(); // resolves although the hold is never released
+    expect(calls.receives).toBe(0);
+  });
+
+  it('end a batching window at the hold: what was received is handled, no further receive starts', async () => {
+    const sqs = steppedSqs();
+    const hold = new Hold();
+    const sizes: number[] = [];
+    const poller = new Poller(
+      sqs.client,
+      async (event) => {
+        sizes.push(event.Records.length);
+        return { batchItemFailures: [] };
+      },
+      { functionName: 'f', queueUrl: 'http://q', queueArn: 'arn:q', batchSize: 10, timeoutSeconds: 30, batchingWindowSeconds: 300, hold },
+      fail,
+    );
+    poller.start();
+    await sqs.answer(messages(2)); // the first receive: the window opens
+    await sqs.answer([]); // a receive to fill it: nothing more yet
+    await hold.hold();
+    while (poller.invocations === 0 || poller.busy > 0) await new Promise((r) => setTimeout(r, 2));
+    expect(sizes).toEqual([2]); // not held for the rest of a 300 s window
+    expect(sqs.pending()).toBe(0);
+    await poller.stop();
   });
 });
 
