@@ -1,6 +1,7 @@
 /**
  * Development-only controls under /_dev (and the OpenAPI document): the functions' clock, schedules,
- * queue depths, alarms, outbound events, draining, and DynamoDB Local's faults. No deployed stage has them.
+ * queue depths, alarms, outbound events, draining, holding the queue pollers, and DynamoDB Local's faults.
+ * No deployed stage has them.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,6 +28,8 @@ export interface DevContext {
   /** More routes (the upward platform's stand-in when the stage uses it). */
   readonly extra?: Readonly<Record<string, DevRoute>>;
   readonly drain: (timeoutMs?: number) => Promise<boolean>;
+  /** The developer's hold on the queue pollers: pause() settles once no receive is under way (local/pollers.ts, Hold). */
+  readonly pollers: { readonly paused: () => boolean; readonly pause: () => Promise<void>; readonly resume: () => void };
   readonly queueDepths: () => unknown;
   readonly sqs: { readonly endpoint: string; readonly queues: Record<QueueName, LocalQueue> };
   /** Where DynamoDB Local listens (the same port across its restarts), for a test that arranges items directly. */
@@ -140,6 +143,22 @@ export function drainTimeout(params: URLSearchParams): number | string {
   return ms;
 }
 
+/** What `POST /_dev/drain` answers while the pollers are held: nothing queued would be handled. */
+export const DRAIN_WHILE_PAUSED = 'the pollers are paused, so nothing queued would be handled: POST /_dev/pollers {"paused": false} first';
+
+/**
+ * `POST /_dev/pollers`'s body: `{"paused": true|false}`, nothing else. An error naming the field otherwise
+ * (an unknown one first, so a typo such as "pause" is named as such rather than as a missing "paused").
+ */
+export function pollersBody(body: Buffer): boolean | string {
+  const input = parseJson<unknown>(body);
+  if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) return 'body must be a JSON object: {"paused": true|false}';
+  for (const name of Object.keys(input)) if (name !== 'paused') return `${name}: not a field of this route; it takes "paused"`;
+  const { paused } = input as { paused?: unknown };
+  if (typeof paused !== 'boolean') return 'paused: give true or false';
+  return paused;
+}
+
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
   const openapi = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
   return {
@@ -199,10 +218,24 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
       }
       return { status: 200, body: { dynamoDown: ctx.supervisor.down } };
     },
+    // Hold the queue pollers ({"paused": true}: no receive starts, a batch already received finishes; the
+    // answer comes once no receive is under way) and let them go ({"paused": false}). A restart of DynamoDB
+    // Local does not let them go. The outbound sink, an upstream reader, is not held.
+    'GET /_dev/pollers': async () => ({ status: 200, body: { paused: ctx.pollers.paused() } }),
+    'POST /_dev/pollers': async (_req, body) => {
+      const paused = pollersBody(body);
+      if (typeof paused === 'string') return { status: 400, body: { error: paused } };
+      if (paused) await ctx.pollers.pause();
+      else ctx.pollers.resume();
+      return { status: 200, body: { paused: ctx.pollers.paused() } };
+    },
     'POST /_dev/drain': async (_req, _body, url) => {
       const timeoutMs = drainTimeout(url.searchParams);
       if (typeof timeoutMs === 'string') return { status: 400, body: { error: timeoutMs } };
+      // Held pollers would make it wait its whole time for nothing; a pause during the wait ends it too.
+      if (ctx.pollers.paused()) return { status: 409, body: { error: DRAIN_WHILE_PAUSED, queues: ctx.queueDepths() } };
       const ok = await ctx.drain(timeoutMs);
+      if (!ok && ctx.pollers.paused()) return { status: 409, body: { error: DRAIN_WHILE_PAUSED, queues: ctx.queueDepths() } };
       return { status: ok ? 200 : 504, body: { drained: ok, queues: ctx.queueDepths() } };
     },
     // The audit trail of one subject, as an auditor's DynamoDB Query on its pk reads it in AWS.

@@ -21,7 +21,7 @@ import { startDynamo, startSqs, StartError, type DynamoStandIn, type SqsStandIn 
 import { DynamoSupervisor } from './supervisor';
 import { startOutboundSink, type OutboundRecord } from './sink';
 import { provisionQueues, provisionTables, localQueueName, localDlqName, localTableName, type LocalQueue } from './provision';
-import { Poller, Ramp, lambdaContext, type SqsHandler } from './pollers';
+import { Hold, Poller, Ramp, lambdaContext, type SqsHandler } from './pollers';
 import { gatewayListener, type HttpHandler } from './gateway';
 import { devRoutes } from './dev-routes';
 import { installPriority } from './priority';
@@ -201,7 +201,7 @@ async function assemble(
   const queueDepths = () => depthsOf(aws.sqsStandIn);
   const url = `http://127.0.0.1:${(http.server.address() as AddressInfo).port}`;
   const alarms = watchDlqs(queueDepths, url, log, started);
-  const drain = drainer(queueDepths, () => pollers.all.reduce((n, p) => n + p.busy, 0) + schedulesRun.running());
+  const drain = drainer(queueDepths, () => pollers.all.reduce((n, p) => n + p.busy, 0) + schedulesRun.running(), () => pollers.hold.held);
   const { fireSchedule } = schedulesRun;
 
   const receiver = asConfigured.upward?.url === "local" ? upwardReceiver(asConfigured.upward.profile) : {};
@@ -214,6 +214,17 @@ async function assemble(
     fireSchedule,
     invoke: (name, event) => handlers[name](event, lambdaContext(name, functions[name].timeoutSeconds)),
     drain,
+    pollers: {
+      paused: () => pollers.hold.held,
+      pause: async () => {
+        await pollers.hold.hold();
+        log('[pollers] paused: no queue is received from until POST /_dev/pollers {"paused": false}');
+      },
+      resume: () => {
+        if (pollers.hold.held) log('[pollers] resumed');
+        pollers.hold.release();
+      },
+    },
     queueDepths,
     sqs: { endpoint: aws.sqsStandIn.endpoint, queues: localQueues },
     dynamoEndpoint: aws.dynamo.endpoint,
@@ -422,7 +433,7 @@ function startPollers(
   onError: (error: unknown) => void,
   paused: () => boolean,
   log: (line: string) => void,
-): { all: Poller[]; ramp: Ramp } {
+): { all: Poller[]; ramp: Ramp; hold: Hold } {
   const pollers: Poller[] = [];
   const consumers = (Object.entries(functions) as Array<[FunctionName, (typeof functions)[FunctionName]]>).flatMap(([name, spec]) =>
     'consumes' in spec && spec.consumes ? [{ name, spec, consumes: spec.consumes }] : [],
@@ -430,6 +441,8 @@ function startPollers(
   const countOf = (maxConcurrency: number) => Math.max(1, Math.min(maxConcurrency, options.pollersPerQueue ?? 2));
   // One ramp for all: after a restart it is the one JVM that is cold, whichever queue a batch comes from.
   const ramp = new Ramp(consumers.reduce((n, c) => n + countOf(c.consumes.maxConcurrency), 0), log);
+  // One hold for all: POST /_dev/pollers holds every consumer at once.
+  const hold = new Hold();
   for (const { name, spec, consumes } of consumers) {
     const q = localQueues[consumes.queue];
     const count = countOf(consumes.maxConcurrency);
@@ -446,6 +459,7 @@ function startPollers(
           retryDelaySeconds: options.retryDelaySeconds,
           paused,
           ramp,
+          hold,
           ...(options.batchingWindow === 'lambda' ? { batchingWindowSeconds: consumes.maxBatchingWindowSeconds } : {}),
           ...(options.onInvocation ? { onInvoked: (records: number, ms: number) => options.onInvocation!(name, records, ms) } : {}),
         },
@@ -455,5 +469,5 @@ function startPollers(
       pollers.push(poller);
     }
   }
-  return { all: pollers, ramp };
+  return { all: pollers, ramp, hold };
 }

@@ -48,12 +48,15 @@ export function watchDlqs(queueDepths: () => Depths, url: string, log: (line: st
   return alarms;
 }
 
-/** Resolves true once every queue is empty and nothing is being handled, three checks in a row. */
-export function drainer(queueDepths: () => Depths, busy: () => number): (timeoutMs?: number) => Promise<boolean> {
+/**
+ * Resolves true once every queue is empty and nothing is being handled, three checks in a row; false when
+ * the time runs out, or at once while `held` (the pollers are held: nothing queued would be handled).
+ */
+export function drainer(queueDepths: () => Depths, busy: () => number, held: () => boolean = () => false): (timeoutMs?: number) => Promise<boolean> {
   return async function drain(timeoutMs = 60_000): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let quiet = 0;
-    while (Date.now() < deadline) {
+    while (Date.now() < deadline && !held()) {
       const depths = queueDepths();
       const pending = Object.values(depths).reduce((n, d) => n + d.visible + d.inFlight + d.delayed, 0);
       quiet = pending === 0 && busy() === 0 ? quiet + 1 : 0;

@@ -11,6 +11,7 @@ const route = devRoutes({
     return true;
   },
   queueDepths: () => ({}),
+  pollers: { paused: () => false },
 } as unknown as DevContext)['POST /_dev/drain']!;
 
 async function post(query: string): Promise<{ status: number; body: any }> {
