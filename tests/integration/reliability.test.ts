@@ -251,6 +251,9 @@ describe('the runtime killed mid-batch and restarted on its data folder', () => 
 // Powertools BatchProcessor per module, and the runtime's two pollers per queue run that module
 // concurrently, so one invocation cleared the other's failures and a record that failed under the outage
 // was reported as done and deleted. Pinned by tests/unit/platform/consumer.test.ts.
+// The pollers are held (POST /_dev/pollers) while the first half is posted and DynamoDB Local stopped, and let
+// go after: the outage then meets queued messages for certain. Without the hold it was a race: on a quiet
+// machine the consumers could finish the first half before the fault was switched on, and no record failed.
 describe('DynamoDB unavailable for a while', () => {
   const w = workload('DOWN', 300);
 
@@ -260,10 +263,14 @@ describe('DynamoDB unavailable for a while', () => {
     const all = batches(w.events);
     const first = all.slice(0, Math.ceil(all.length / 2));
     const second = all.slice(first.length);
+    expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
     for (const r of await pool(first, 2, (b) => postUntilAccepted((x) => rt.post(x), b))) expect(r.status).toBe(202);
+    const queued = Object.values((await rt.dev('GET', '/_dev/queues')).body as Record<string, { visible: number }>).reduce((n, q) => n + q.visible, 0);
+    expect(queued).toBeGreaterThan(0);
 
-    // Down while the first half is being handled.
+    // Down with the first half queued, none of it handled yet; then the consumers take it up.
     expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: true })).body).toEqual({ dynamoDown: true });
+    expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
     // The first answer of each (no retry here): a client's retries would only stretch the outage, which under
     // a loaded machine outlasted the five receives a message may fail (4 s apart) and sent the first half's
     // messages to the DLQ. The retries come below, once storage is back.
