@@ -51,16 +51,32 @@ function parseJson<T>(body: Buffer): T | undefined {
   }
 }
 
+/**
+ * A route's JSON body (empty reads as `{}`) as an object holding only `fields`, or an error naming what is
+ * wrong: not JSON or not an object (`usage` shows what to send), or a field the route does not take (named
+ * before anything else, so a typo such as "pause" reads as one rather than as a missing "paused").
+ */
+export function objectBody<K extends string>(body: Buffer, fields: readonly K[], usage: string): Partial<Record<K, unknown>> | string {
+  const input = parseJson<unknown>(body);
+  if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) return `body must be a JSON object: ${usage}`;
+  const takes = fields.map((f) => `"${f}"`).join(', ');
+  for (const name of Object.keys(input)) if (!(fields as readonly string[]).includes(name)) return `${name}: not a field of this route; it takes ${takes}`;
+  return input as Partial<Record<K, unknown>>;
+}
+
 const setClock: DevRoute = async (_req, body) => {
   const real = Date.now();
-  const input = parseJson<{ set?: string; advance?: string | number; reset?: boolean }>(body);
-  if (input === undefined) return { status: 400, body: { error: 'body must be JSON: {"set": ISO time} | {"advance": "7d"} | {"reset": true}' } };
-  if (input.reset) setClockOffset(0);
-  else if (input.set !== undefined) {
-    const at = Date.parse(input.set);
-    if (Number.isNaN(at)) return { status: 400, body: { error: `set: "${input.set}" is not an RFC 3339 time` } };
+  const input = objectBody(body, ['set', 'advance', 'reset'], '{"set": ISO time} | {"advance": "7d"} | {"reset": true}');
+  if (typeof input === 'string') return { status: 400, body: { error: input } };
+  if (input.reset !== undefined) {
+    if (input.reset !== true) return { status: 400, body: { error: 'reset: give true (or leave it out)' } };
+    setClockOffset(0);
+  } else if (input.set !== undefined) {
+    const at = typeof input.set === 'string' ? Date.parse(input.set) : Number.NaN;
+    if (Number.isNaN(at)) return { status: 400, body: { error: `set: ${JSON.stringify(input.set)} is not an RFC 3339 time` } };
     setClockOffset(at - real);
   } else if (input.advance !== undefined) {
+    if (typeof input.advance !== 'string' && typeof input.advance !== 'number') return { status: 400, body: { error: 'advance: give a duration such as "7d" or milliseconds' } };
     try {
       setClockOffset(clockOffset() + parseDuration(input.advance));
     } catch (error) {
@@ -151,12 +167,10 @@ export const DRAIN_WHILE_PAUSED = 'the pollers are paused, so nothing queued wou
  * (an unknown one first, so a typo such as "pause" is named as such rather than as a missing "paused").
  */
 export function pollersBody(body: Buffer): boolean | string {
-  const input = parseJson<unknown>(body);
-  if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) return 'body must be a JSON object: {"paused": true|false}';
-  for (const name of Object.keys(input)) if (name !== 'paused') return `${name}: not a field of this route; it takes "paused"`;
-  const { paused } = input as { paused?: unknown };
-  if (typeof paused !== 'boolean') return 'paused: give true or false';
-  return paused;
+  const input = objectBody(body, ['paused'], '{"paused": true|false}');
+  if (typeof input === 'string') return input;
+  if (typeof input.paused !== 'boolean') return 'paused: give true or false';
+  return input.paused;
 }
 
 export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
@@ -166,7 +180,7 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
     // `npm run resync`: the upward sender invoked with a re-push, as `aws lambda invoke` does in AWS.
     'POST /_dev/upward/resync': async (_req, body) => {
       const input = parseJson<Record<string, unknown>>(body);
-      if (input === undefined || typeof input !== 'object' || Array.isArray(input)) return { status: 400, body: { error: 'body must be a JSON object: {"repush": {...}, "actor": "..."}' } };
+      if (input === undefined || input === null || typeof input !== 'object' || Array.isArray(input)) return { status: 400, body: { error: 'body must be a JSON object: {"repush": {...}, "actor": "..."}' } };
       const result = (await ctx.invoke('upwardSync', { ...input, repush: input.repush ?? null })) as { error?: string; disabled?: boolean };
       if (result.disabled) return { status: 409, body: { error: 'this stage does not report upward (no "upward" in its configuration)' } };
       return { status: result.error ? 400 : 200, body: result };
@@ -200,8 +214,8 @@ export function devRoutes(ctx: DevContext): Record<string, DevRoute> {
     // Fault injection: DynamoDB Local down ({"down": true}) and back on the same port and data ({"down": false}).
     // {"down": false} also waits for the restart of a JVM that died on its own.
     'POST /_dev/faults/dynamo': async (_req, body) => {
-      const input = parseJson<{ down?: unknown }>(body);
-      if (input === undefined) return { status: 400, body: { error: 'body must be JSON: {"down": true|false}' } };
+      const input = objectBody(body, ['down'], '{"down": true|false}');
+      if (typeof input === 'string') return { status: 400, body: { error: input } };
       if (typeof input.down !== 'boolean') return { status: 400, body: { error: 'down: give true or false' } };
       if (input.down) {
         if (!ctx.dataDir) return { status: 409, body: { error: 'needs --data DIR: an in-memory DynamoDB Local would come back empty' } };
