@@ -80,7 +80,8 @@ CivicFlow local runtime (stage "${runtime.config.stage}", ${runtime.config.distr
   HTTP API     ${runtime.url}   (OpenAPI: ${runtime.url}/openapi.json)
   data         ${opts.dataDir ?? 'in memory (use --data DIR to keep it)'}
   schedules    ${opts.timers ? schedules.map((s) => `${s.name} every ${s.everyMinutes} min`).join(', ') : 'off (--no-timers)'}
-  dev controls ${runtime.url}/_dev/clock, /_dev/schedules/<name>, /_dev/queues, /_dev/outbound, /_dev/audit, /_dev/drain
+  dev controls ${runtime.url}/_dev/clock, /_dev/schedules/<name>, /_dev/queues, /_dev/outbound, /_dev/audit, /_dev/drain,
+               /_dev/pollers, /_dev/faults/dynamo (docs/walkthroughs/README.md)
 
 In another terminal, point the commands and the docs' recipes at it, then post a sample event:
   export CIVICFLOW_URL=${runtime.url}

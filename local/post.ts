@@ -64,6 +64,7 @@ export async function postEvents(
 async function waitUntilHandled(url: string): Promise<void> {
   const res = await fetch(`${url}/_dev/drain?timeoutMs=120000`, { method: 'POST' });
   if (res.status === 404) throw new UsageError(`--wait needs the local runtime (${url} has no /_dev/drain)`);
+  if (res.status === 409) throw new Error(`nothing will be handled: ${await res.text()}`);
   if (!res.ok) throw new Error(`the runtime did not finish within 2 minutes: ${await res.text()}`);
 }
 
