@@ -33,6 +33,7 @@ import type { BundleCatalogue } from './bundle-ports';
 import type { Bundle } from './domain/bundle/types';
 import { approvalStore } from './store';
 import { bundleStore } from './store/bundle';
+import { bundleDeadlinesStore, deadlinesStore } from './store/deadlines';
 
 /** A licence without `validUntil` is valid without limit (长期); the domain compares last local days. */
 export const UNLIMITED_VALIDITY = '9999-12-31';
@@ -126,8 +127,8 @@ export function approvalService(): ApprovalService {
 
 export function deadlinesService(): DeadlinesService {
   deadlines ??= createDeadlinesService(
-    { store: approvalStore, messenger, now: nowIso, telemetry },
-    { bundles: bundleStore, catalogue: bundleCatalogue, registry: registryReader, calendar: stageCalendar },
+    { store: deadlinesStore, messenger, now: nowIso, telemetry },
+    { bundles: bundleDeadlinesStore, catalogue: bundleCatalogue, registry: registryReader, calendar: stageCalendar },
   );
   return deadlines;
 }

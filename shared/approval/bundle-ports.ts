@@ -110,6 +110,12 @@ export interface BundleStore {
    */
   heldBundleIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>>;
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
+  /** Every bundle application's current version, optionally of one bundle. */
+  bundleSummaries(bundleCode?: string): Promise<BundleSummary[]>;
+}
+
+/** Bundle applications as the deadlines schedule uses them: its own queries and writes (store/deadlines.ts) too. */
+export interface BundleDeadlinesStore extends BundleStore {
   /**
    * Bundle applications with a child deadline (a supplement deadline, a verification due date) that ended
    * before `now` (eventually consistent).
@@ -122,8 +128,6 @@ export interface BundleStore {
   reindexBundleDue(applicationId: string, sequence: number, dueAt: string | undefined): Promise<void>;
   /** Versions the deadlines schedule made (`resentBySchedule`) whose outbox was written before `before` and is not yet sent. */
   unsentBundleOutboxes(before: string): Promise<{ readonly applicationId: string; readonly sequence: number }[]>;
-  /** Every bundle application's current version, optionally of one bundle. */
-  bundleSummaries(bundleCode?: string): Promise<BundleSummary[]>;
 }
 
 /** The catalogue's bundles and items as the bundle use case reads them. */

@@ -198,7 +198,6 @@ export interface ApprovalStore {
   writeFirstDecisions(firsts: readonly FirstDecisionRecord[]): Promise<CommitResult[]>;
   /** 'raced' when another writer changed the case first: reload and decide again. */
   storeTransition(next: TransitionRecord): Promise<'stored' | 'raced'>;
-  storeOverdueFlag(flag: OverdueFlagRecord): Promise<'stored' | 'raced'>;
   /**
    * False when this event was recorded before. A bundle application submitted under this single item's id
    * is recorded here too (the id is decided once, whichever kind it was submitted as).
@@ -215,6 +214,14 @@ export interface ApprovalStore {
   recordReceipt(receipt: Receipt): Promise<void>;
   /** One stored outbox sent: it leaves the unsent list (a concurrent sender's mark is fine). */
   markSent(ref: OutboxRef, at: string): Promise<void>;
+}
+
+/**
+ * The approvals table as the deadlines schedule uses it: the consumer's operations and the schedule's own
+ * (store/deadlines.ts), which the approval consumer never calls and so does not carry in its bundle.
+ */
+export interface DeadlinesStore extends ApprovalStore {
+  storeOverdueFlag(flag: OverdueFlagRecord): Promise<'stored' | 'raced'>;
   /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
   overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
   /** Outboxes of the schedule's own changes (`resentBySchedule`), written before `before` and still not sent (a crash between write and send). */
@@ -279,5 +286,5 @@ export interface ApprovalPorts {
   readonly telemetry: Telemetry;
 }
 
-/** The deadlines schedule reads no registry data and decides nothing on the merits. */
-export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar'>;
+/** The deadlines schedule reads no registry data and decides nothing on the merits; its store has its own queries. */
+export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar' | 'store'> & { readonly store: DeadlinesStore };

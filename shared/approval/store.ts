@@ -51,6 +51,8 @@
  *
  * Bodies (application, decision, outbox) are stored as JSON strings: traces nest deeper and vary more
  * than DynamoDB maps like, and nothing queries inside them.
+ *
+ * What only the deadlines schedule does (the byDue queries, the overdue flag) is in store/deadlines.ts.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -59,11 +61,10 @@ import { batchGetAll } from '#platform/batch-get';
 import { queryAll, scanAll } from '#platform/paging';
 import { recordReceipt } from '#platform/receipts';
 import { cancellationCodes, writeChanges, type TransactItem } from '#platform/transactions';
-import type { DueKind } from './domain/lifecycle';
-import type { ApprovalStore, DueEntry, OutboxRef } from './ports';
+import type { ApprovalStore, OutboxRef } from './ports';
 import { loadCase } from './store/case';
-import { conflictItems, factsDroppedFor, firstDecisionItems, overdueFlagItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
-import { applicationIdOf, DECISION_SHARDS, DECISION_SK, duePkOf, FLAG_OVERDUE_SK, OUTBOX, outboxRefOf, outboxSk, pkOf, table } from './store/keys';
+import { conflictItems, factsDroppedFor, firstDecisionItems, refusalItems, transitionItems, type CurrentDecision } from './store/items';
+import { applicationIdOf, DECISION_SHARDS, DECISION_SK, FLAG_OVERDUE_SK, OUTBOX, outboxSk, pkOf, table } from './store/keys';
 
 export { loadCase } from './store/case';
 export { decisionIndexKeys, FLAG_OVERDUE_SK } from './store/keys';
@@ -92,7 +93,7 @@ async function createdOnce(items: TransactItem[]): Promise<boolean> {
 }
 
 /** 'raced' when any condition failed (another writer got there first). */
-async function unlessRaced(items: TransactItem[]): Promise<'stored' | 'raced'> {
+export async function unlessRaced(items: TransactItem[]): Promise<'stored' | 'raced'> {
   try {
     await transact(items);
     return 'stored';
@@ -108,14 +109,11 @@ export const approvalStore: ApprovalStore = {
   createFirstDecision: async (first) => ((await createdOnce(firstDecisionItems(first))) ? 'stored' : 'exists'),
   writeFirstDecisions: (firsts) => writeChanges(firsts.map(firstDecisionItems)),
   storeTransition: async (next) => unlessRaced(transitionItems(next)),
-  storeOverdueFlag: (flag) => unlessRaced(overdueFlagItems(flag)),
   recordConflict: (conflict) => createdOnce(conflictItems(conflict)),
   recordRefusal: (refusal) => createdOnce(refusalItems(refusal)),
   recordReceipt: async (receipt) => void (await recordReceipt(receipt)),
   heldIds,
   markSent,
-  overdue: (kind: DueKind, now: string) => queryDue(duePkOf(kind), now),
-  unsentOutboxes: async (before) => (await queryDueItems(OUTBOX, before)).map((item) => outboxRefOf(applicationIdOf(item.pk as string), item.sk as string)),
 };
 
 /**
@@ -145,19 +143,6 @@ async function markSent(ref: OutboxRef, at: string): Promise<void> {
     // Already marked by a concurrent sender: nothing left to do.
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
   }
-}
-
-function queryDueItems(duePk: string, before: string): Promise<Record<string, unknown>[]> {
-  return queryAll({
-    TableName: table(),
-    IndexName: 'byDue',
-    KeyConditionExpression: 'duePk = :p AND dueAt < :before',
-    ExpressionAttributeValues: { ':p': duePk, ':before': before },
-  });
-}
-
-async function queryDue(duePk: string, before: string): Promise<DueEntry[]> {
-  return (await queryDueItems(duePk, before)).map((item) => ({ applicationId: applicationIdOf(item.pk as string), dueAt: item.dueAt as string }));
 }
 
 /**

@@ -23,9 +23,11 @@ import { calendar, criminalApp, criminalRecordItem, inputFor, NOW, outdoorAdItem
 
 const db = useTestDynamo();
 let store: typeof import('#approval/store');
+let deadlines: typeof import('#approval/store/deadlines');
 let aws: typeof import('#platform/aws');
 beforeAll(async () => {
   store = await import('#approval/store');
+  deadlines = await import('#approval/store/deadlines');
   aws = await import('#platform/aws');
 });
 afterEach(() => jest.restoreAllMocks());
@@ -178,8 +180,8 @@ describe('approval store: later versions and deadlines', () => {
     await store.approvalStore.createFirstDecision(record);
     const pending = record.decision;
     expect(await item('AD-LATER-1', 'DECISION')).toMatchObject({ duePk: 'DUE#SUPPLEMENT', dueAt: pending.supplementDue!.dueAt });
-    expect((await store.approvalStore.overdue('SUPPLEMENT', '2026-11-23T16:00:00.000Z')).map((d) => d.applicationId)).toContain('AD-LATER-1');
-    expect((await store.approvalStore.overdue('SUPPLEMENT', pending.supplementDue!.dueAt)).map((d) => d.applicationId)).not.toContain('AD-LATER-1');
+    expect((await deadlines.deadlinesStore.overdue('SUPPLEMENT', '2026-11-23T16:00:00.000Z')).map((d) => d.applicationId)).toContain('AD-LATER-1');
+    expect((await deadlines.deadlinesStore.overdue('SUPPLEMENT', pending.supplementDue!.dueAt)).map((d) => d.applicationId)).not.toContain('AD-LATER-1');
 
     const { application: _a, ...rest } = inputFor(app, posterItem, { now: '2026-11-19T02:00:00.000Z' });
     const t = supplement(pending, app, [{ code: 'SAMPLE', provided: true }], rest);
@@ -225,21 +227,21 @@ describe('approval store: later versions and deadlines', () => {
     const decision = record.decision;
     expect(await item('AD-FLAG-1', 'DECISION')).toMatchObject({ duePk: 'DUE#VERIFICATION', dueAt: decision.verificationDue!.dueAt });
     const at = '2026-12-02T16:00:00.000Z';
-    expect((await store.approvalStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).toContain('AD-FLAG-1');
+    expect((await deadlines.deadlinesStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).toContain('AD-FLAG-1');
 
     const flagCause = { source: '/civicflow/approval-deadlines', id: 'verification-overdue:AD-FLAG-1', type: 'civicflow.schedule.approval-deadlines' };
     const flag = { decision, flaggedAt: at, outbox: { outbound: [], effects: [] }, audit: overdueAudit(decision, flagCause, at) };
-    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('stored');
-    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('raced');
+    expect(await deadlines.deadlinesStore.storeOverdueFlag(flag)).toBe('stored');
+    expect(await deadlines.deadlinesStore.storeOverdueFlag(flag)).toBe('raced');
     expect(await item('AD-FLAG-1', 'DECISION')).toMatchObject({ verificationOverdueAt: at });
     expect(await item('AD-FLAG-1', 'DECISION')).not.toHaveProperty('duePk');
-    expect((await store.approvalStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).not.toContain('AD-FLAG-1');
+    expect((await deadlines.deadlinesStore.overdue('VERIFICATION', at)).map((d) => d.applicationId)).not.toContain('AD-FLAG-1');
     expect((await store.loadCase('AD-FLAG-1')).overdueFlag).toMatchObject({ flaggedAt: at, sequence: 1, pending: true });
 
     // Only the current version can be flagged.
     const verified = onVerification(decision, { truthful: true, note: '属实' }, '2026-12-03T02:00:00.000Z');
     if (!verified.ok) throw new Error('refused');
-    expect(await store.approvalStore.storeOverdueFlag({ ...flag, decision: verified.decision })).toBe('raced');
+    expect(await deadlines.deadlinesStore.storeOverdueFlag({ ...flag, decision: verified.decision })).toBe('raced');
   });
 });
 
@@ -251,7 +253,7 @@ describe('approval store: outboxes', () => {
     const flaggedAt = '2026-12-02T16:00:00.000Z';
     const flagCause = { source: '/civicflow/approval-deadlines', id: 'verification-overdue:AD-OUT-1', type: 'civicflow.schedule.approval-deadlines' };
     const flag = { decision: committed.decision, flaggedAt, outbox: { outbound: [], effects: [] }, audit: overdueAudit(committed.decision, flagCause, flaggedAt) };
-    expect(await store.approvalStore.storeOverdueFlag(flag)).toBe('stored');
+    expect(await deadlines.deadlinesStore.storeOverdueFlag(flag)).toBe('stored');
     const awaiting = firstOf(posterApp({ applicationId: 'AD-OUT-2', materials: [{ code: 'APPLY', provided: true }] }));
     await store.approvalStore.createFirstDecision(awaiting);
     const terminatedAt = '2026-11-23T16:00:00.000Z';
@@ -270,7 +272,7 @@ describe('approval store: outboxes', () => {
     // A change an event made (AD-OUT-3): no outbox item; its redelivery sends what its version derives.
     await store.approvalStore.createFirstDecision(firstOf(weatherApp({ applicationId: 'AD-OUT-3' })));
 
-    const listed = async (before: string) => (await store.approvalStore.unsentOutboxes(before)).filter((r) => r.applicationId.startsWith('AD-OUT-'));
+    const listed = async (before: string) => (await deadlines.deadlinesStore.unsentOutboxes(before)).filter((r) => r.applicationId.startsWith('AD-OUT-'));
     expect(await listed('2026-12-03T00:00:00.000Z')).toEqual(
       expect.arrayContaining<OutboxRef>([
         { applicationId: 'AD-OUT-1', of: 'overdueFlag' },
@@ -339,9 +341,9 @@ describe('approval store: outboxes', () => {
     await store.approvalStore.createFirstDecision(record);
     await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: oldOutbox(record, { duePk: 'OUTBOX', dueAt: '2026-10-01T02:00:00.000Z' }) }));
     expect((await store.loadCase('AD-OUT-OLD')).versions[0]).toMatchObject({ pending: true });
-    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).toContainEqual({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 });
+    expect(await deadlines.deadlinesStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).toContainEqual({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 });
     await store.approvalStore.markSent({ applicationId: 'AD-OUT-OLD', of: 'version', sequence: 1 }, '2026-10-01T02:00:01.000Z');
-    expect(await store.approvalStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-OLD' }));
+    expect(await deadlines.deadlinesStore.unsentOutboxes('2026-10-01T02:00:00.001Z')).not.toContainEqual(expect.objectContaining({ applicationId: 'AD-OUT-OLD' }));
     expect((await store.loadCase('AD-OUT-OLD')).versions[0]).toMatchObject({ pending: false });
   });
 });

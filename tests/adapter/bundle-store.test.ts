@@ -21,8 +21,10 @@ import { FOUNDER, item, startUp } from '../unit/approval/bundle/fixtures';
 
 const db = useTestDynamo();
 let store: typeof import('#approval/store/bundle');
+let deadlines: typeof import('#approval/store/deadlines');
 beforeAll(async () => {
   store = await import('#approval/store/bundle');
+  deadlines = await import('#approval/store/deadlines');
 });
 
 const NOW = '2026-11-18T02:00:00.000Z';
@@ -135,10 +137,10 @@ describe('bundle store', () => {
     const c = cause('e-YJS-S-3');
     expect(await store.bundleStore.createBundle({ ...first(app), state, audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
 
-    expect(await store.bundleStore.overdueBundles(due!)).toEqual([]);
-    expect(await store.bundleStore.overdueBundles(LATER)).toEqual(['YJS-S-3']);
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(due!)).toEqual([]);
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(LATER)).toEqual(['YJS-S-3']);
     // Events' versions (YJS-S-1's, YJS-S-2's two, YJS-S-3's first) have no outbox item: none is listed.
-    const unsent = async () => (await store.bundleStore.unsentBundleOutboxes('2027-01-01T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
+    const unsent = async () => (await deadlines.bundleDeadlinesStore.unsentBundleOutboxes('2027-01-01T00:00:00.000Z')).map((r) => `${r.applicationId}#${r.sequence}`).sort();
     expect(await unsent()).toEqual([]);
     expect((await store.bundleStore.loadBundle('YJS-S-2')).versions.map((v) => [v.marked, v.pending])).toEqual([[false, false], [false, false]]);
     expect(await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000001' })).toBeUndefined();
@@ -148,8 +150,8 @@ describe('bundle store', () => {
     expect(terminated?.status).toBe('TERMINATED');
     const s = { source: '/civicflow/approval-deadlines', id: 'bundle-supplement-deadline:YJS-S-3:1', type: 'civicflow.schedule.approval-deadlines' };
     expect(await store.bundleStore.storeBundleVersion({ state: terminated!, cause: s, causeKind: 'supplementDeadline', audit: bundleAudit(terminated!, s, 'supplementDeadline:TERMINATED', LATER) })).toBe('stored');
-    expect(await store.bundleStore.overdueBundles(LATER)).toEqual([]);
-    expect(await store.bundleStore.unsentBundleOutboxes(terminated!.updatedAt)).toEqual([]);
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(LATER)).toEqual([]);
+    expect(await deadlines.bundleDeadlinesStore.unsentBundleOutboxes(terminated!.updatedAt)).toEqual([]);
     expect(await unsent()).toEqual(['YJS-S-3#2']);
     expect((await store.bundleStore.loadBundle('YJS-S-3')).versions.map((v) => [v.marked, v.pending])).toEqual([[false, false], [true, true]]);
     await store.bundleStore.markBundleSent('YJS-S-3', 2, LATER);
@@ -178,8 +180,8 @@ describe('bundle store', () => {
     expect(await store.bundleStore.createBundle({ ...first(app), state, audit: bundleAudit(state, c, 'decided', NOW), cause: c })).toBe('stored');
     // Indexed under the verification due date; the invoice's supplement deadline (earlier) no longer counts.
     expect(await db().get('approvals', { pk: 'BUNDLE#YJS-S-4', sk: 'STATE' })).toMatchObject({ duePk: 'DUE#BUNDLE', dueAt: verificationDue });
-    expect(await store.bundleStore.overdueBundles(outcome('QYKB-FPSL')!.supplementDue!.dueAt.replace(/Z$/, '1Z'))).not.toContain('YJS-S-4');
-    expect(await store.bundleStore.overdueBundles(LATER)).toContain('YJS-S-4');
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(outcome('QYKB-FPSL')!.supplementDue!.dueAt.replace(/Z$/, '1Z'))).not.toContain('YJS-S-4');
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(LATER)).toContain('YJS-S-4');
   });
 
   it('moves or removes an entry that no longer says what is due, only over the version it was read from', async () => {
@@ -188,14 +190,14 @@ describe('bundle store', () => {
     // As a version written before left it: a final bundle's pending child kept it under the old partition.
     const key = { pk: 'BUNDLE#YJS-S-5', sk: 'STATE' };
     await db().doc.send(new PutCommand({ TableName: db().tables.approvals, Item: { ...(await db().get('approvals', key)), duePk: 'DUE#BUNDLE_SUPPLEMENT', dueAt: NOW } }));
-    expect(await store.bundleStore.overdueBundles(LATER)).toContain('YJS-S-5');
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(LATER)).toContain('YJS-S-5');
     // Another version was stored meanwhile: nothing changes.
-    await store.bundleStore.reindexBundleDue('YJS-S-5', 7, undefined);
+    await deadlines.bundleDeadlinesStore.reindexBundleDue('YJS-S-5', 7, undefined);
     expect(await db().get('approvals', key)).toMatchObject({ duePk: 'DUE#BUNDLE_SUPPLEMENT' });
-    await store.bundleStore.reindexBundleDue('YJS-S-5', 1, LATER);
+    await deadlines.bundleDeadlinesStore.reindexBundleDue('YJS-S-5', 1, LATER);
     expect(await db().get('approvals', key)).toMatchObject({ duePk: 'DUE#BUNDLE', dueAt: LATER });
-    expect(await store.bundleStore.overdueBundles(LATER)).not.toContain('YJS-S-5');
-    await store.bundleStore.reindexBundleDue('YJS-S-5', 1, undefined);
+    expect(await deadlines.bundleDeadlinesStore.overdueBundles(LATER)).not.toContain('YJS-S-5');
+    await deadlines.bundleDeadlinesStore.reindexBundleDue('YJS-S-5', 1, undefined);
     const cleared = await db().get('approvals', key);
     expect(cleared).not.toHaveProperty('duePk');
     expect(cleared).not.toHaveProperty('dueAt');

@@ -167,6 +167,14 @@ describe('function bundles (prod)', () => {
     expect(outbox.filter((value) => notify.includes(value))).toEqual(outbox);
   });
 
+  it('gives the approval consumer none of the deadlines schedule\'s queries and writes', () => {
+    // The byDue query (deadlines past, unsent outboxes), a bundle's due entry taken out, and the partition of
+    // bundles' due entries written before: shared/approval/store/deadlines.ts, which only the schedule imports.
+    const schedule = ['"duePk = :p AND dueAt < :before"', '"REMOVE duePk, dueAt"', '"DUE#BUNDLE_SUPPLEMENT"'];
+    expect(schedule.filter((text) => readFileSync(bundleOf('approval'), 'utf8').includes(text))).toEqual([]);
+    expect(schedule.filter((text) => readFileSync(bundleOf('approvalDeadlines'), 'utf8').includes(text))).toEqual(schedule);
+  });
+
   it('gives the simulations API only the start of a job, not the slices\' replay', () => {
     // The slice worker's log line: the API wired to the whole service would carry the replay of approval's
     // decisions (and the preset dictionary they are packed with) and the matching of profiles.

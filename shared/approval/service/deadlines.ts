@@ -17,6 +17,7 @@ import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
 import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
+import type { BundleDeadlinesStore } from '../bundle-ports';
 import type { DeadlinesPorts, Outbox, OutboxRef } from '../ports';
 import { outboxSender } from './outbox';
 import { bundleService, type BundlePorts, type BundleService } from './bundle';
@@ -64,8 +65,8 @@ export interface DeadlinesService {
   runDeadlines(options?: DeadlinesRunOptions): Promise<DeadlinesSummary>;
 }
 
-/** What the schedule needs for bundle applications: their store, the catalogue, the registry and the calendar. */
-export type DeadlinesBundlePorts = Pick<BundlePorts, 'bundles' | 'catalogue' | 'registry' | 'calendar'>;
+/** What the schedule needs for bundle applications: their store (with the schedule's queries), the catalogue, the registry and the calendar. */
+export type DeadlinesBundlePorts = Pick<BundlePorts, 'catalogue' | 'registry' | 'calendar'> & { readonly bundles: BundleDeadlinesStore };
 
 export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: DeadlinesBundlePorts): DeadlinesService {
   const { store, telemetry } = ports;

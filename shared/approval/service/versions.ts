@@ -7,13 +7,13 @@ import { decisionAudit } from '../domain/audit';
 import type { Cause, Decision, VersionCause } from '../domain/decision';
 import { withHardCaseNotice } from '../domain/hardcase-notice';
 import { messagesOf, versionReceipt } from '../messages';
-import { resentBySchedule, type DeadlinesPorts } from '../ports';
+import { resentBySchedule, type ApprovalPorts } from '../ports';
 import { reportDecision } from './observe';
 import { versionOutbox, type OutboxSender } from './outbox';
 
 /** 'raced' when another writer changed the case first: the caller reloads or leaves it. */
 export async function storeVersion(
-  { store, telemetry }: Pick<DeadlinesPorts, 'store' | 'telemetry'>,
+  { store, telemetry }: Pick<ApprovalPorts, 'store' | 'telemetry'>,
   outbox: OutboxSender,
   change: { readonly previous: Decision; readonly decision: Decision; readonly cause: Cause; readonly causeKind: VersionCause; readonly now: string },
 ): Promise<'stored' | 'raced'> {

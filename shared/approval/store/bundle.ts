@@ -46,12 +46,11 @@ import { causeKey, type Cause, type VersionCause } from '../domain/decision';
 import { resentBySchedule, type Outbox, type RefusalRecord, type StoredRefusal } from '../ports';
 import { conflictFieldsOf, refusalOf } from './case';
 import { conflictItems, decodeBody, encodeBody } from './items';
-import { DECISION_SHARDS, decisionIndexKeys, table, versionSk, VERSION_PREFIX } from './keys';
+import { DECISION_SHARDS, decisionIndexKeys, OUTBOX_PREFIX, table, versionSk, VERSION_PREFIX } from './keys';
 
 export const bundlePkOf = (applicationId: string) => `BUNDLE#${applicationId}`;
-const STATE_SK = 'STATE';
+export const STATE_SK = 'STATE';
 const APPLICATION_SK = 'APPLICATION';
-const OUTBOX_PREFIX = 'OUTBOX#';
 const REFUSAL_PREFIX = 'REFUSAL#';
 const CONFLICT_PREFIX = 'CONFLICT#';
 /** The byDue partitions of bundles: a child's deadline (supplement or verification), and outboxes not yet sent. */
@@ -151,9 +150,6 @@ async function transact(items: TransactItem[], onlyFirst: boolean): Promise<bool
 
 type Item = Record<string, unknown>;
 
-const queryDue = (duePk: string, before: string): Promise<Item[]> =>
-  queryAll({ TableName: table(), IndexName: 'byDue', KeyConditionExpression: 'duePk = :p AND dueAt < :before', ExpressionAttributeValues: { ':p': duePk, ':before': before } });
-
 export function bundleOf(items: readonly Item[]): StoredBundle {
   let application: StoredBundle['application'];
   let current: number | undefined;
@@ -213,33 +209,6 @@ export const bundleStore: BundleStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
-  async overdueBundles(now) {
-    const [current, earlier] = await Promise.all([queryDue(BUNDLE_DUE, now), queryDue(BUNDLE_SUPPLEMENT_DUE, now)]);
-    return [...new Set([...current, ...earlier].map((item) => (item.pk as string).slice('BUNDLE#'.length)))];
-  },
-  async reindexBundleDue(applicationId, sequence, dueAt) {
-    try {
-      await ddb.send(
-        new UpdateCommand({
-          TableName: table(),
-          Key: { pk: bundlePkOf(applicationId), sk: STATE_SK },
-          ...(dueAt === undefined
-            ? { UpdateExpression: 'REMOVE duePk, dueAt', ExpressionAttributeValues: { ':seq': sequence } }
-            : { UpdateExpression: 'SET duePk = :p, dueAt = :at', ExpressionAttributeValues: { ':seq': sequence, ':p': BUNDLE_DUE, ':at': dueAt } }),
-          ConditionExpression: '#seq = :seq',
-          ExpressionAttributeNames: { '#seq': 'sequence' },
-        }),
-      );
-    } catch (error) {
-      // Another version was stored meanwhile: it indexed itself.
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
-  },
-  unsentBundleOutboxes: async (before) =>
-    (await queryDue(BUNDLE_OUTBOX_DUE, before)).map((item) => ({
-      applicationId: (item.pk as string).slice('BUNDLE#'.length),
-      sequence: Number((item.sk as string).slice(`${OUTBOX_PREFIX}${VERSION_PREFIX}`.length)),
-    })),
   async bundleSummaries(bundleCode) {
     const pages = await Promise.all(
       Array.from({ length: DECISION_SHARDS }, (_, shard) =>

@@ -19,6 +19,7 @@ import {
   resentBySchedule,
   type ApprovalPorts,
   type ApprovalStore,
+  type DeadlinesStore,
   type FactsDropped,
   type FirstDecisionRecord,
   type Messenger,
@@ -64,7 +65,7 @@ interface MemoryCase {
 
 const ownerKey = (ref: OutboxRef) => (ref.of === 'version' ? `V${ref.sequence}` : 'FLAG');
 
-export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implements ApprovalStore {
+export class MemoryApprovalStore extends Recorder<keyof DeadlinesStore> implements DeadlinesStore {
   readonly cases = new Map<string, MemoryCase>();
   readonly audit: AuditEntry[] = [];
   readonly receipts = new Map<string, Receipt>();
@@ -151,7 +152,7 @@ export class MemoryApprovalStore extends Recorder<keyof ApprovalStore> implement
     this.addVersion(c, next.decision, next.cause, next.causeKind, next.outbox, next.audit, next.receipt);
     return 'stored';
   }
-  async storeOverdueFlag(flag: Parameters<ApprovalStore['storeOverdueFlag']>[0]): Promise<'stored' | 'raced'> {
+  async storeOverdueFlag(flag: Parameters<DeadlinesStore['storeOverdueFlag']>[0]): Promise<'stored' | 'raced'> {
     this.record('storeOverdueFlag');
     const c = this.cases.get(flag.decision.applicationId);
     const current = this.current(c);
@@ -292,7 +293,8 @@ export class TestClock {
 }
 
 export interface MemoryApproval {
-  readonly ports: ApprovalPorts;
+  /** The consumer's ports and the schedule's at once: the memory store answers both. */
+  readonly ports: ApprovalPorts & { readonly store: DeadlinesStore };
   readonly store: MemoryApprovalStore;
   readonly registry: MemoryRegistry;
   readonly messenger: MemoryMessenger;

@@ -1,6 +1,6 @@
 // In-memory bundle ports (shared/approval/bundle-ports.ts) for the bundle use case's unit tests: the same
 // create-once and sequence conditions as store/bundle.ts.
-import type { BundleCatalogue, BundleConflictRecord, BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
+import type { BundleCatalogue, BundleConflictRecord, BundleDeadlinesStore, BundleFirstRecord, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import { resentBySchedule, type RefusalRecord } from '#approval/ports';
@@ -10,7 +10,7 @@ import type { Receipt } from '#platform/receipts';
 
 type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
 
-export class MemoryBundleStore implements BundleStore {
+export class MemoryBundleStore implements BundleDeadlinesStore {
   readonly cases = new Map<string, Mutable>();
   readonly receipts: Receipt[] = [];
   readonly audit: unknown[] = [];
