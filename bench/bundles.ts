@@ -4,7 +4,7 @@
  * handler that only creates the SDK clients the functions use. Import time is measured inside fresh
  * `node` processes (the module import only, not the process start), interleaved, median of many.
  */
-import { build, type BuildOptions } from 'esbuild';
+import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,32 +14,12 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { env, functions, queues, tables } from '#topology';
 import { stageConfig } from '#topology/stages';
-import { BUNDLE_AIM_BYTES, BUNDLE_ALIASES, BUNDLE_CHARSET, ESM_REQUIRE_BANNER } from '#infra/constructs/civic-function';
+import { BUNDLE_AIM_BYTES } from '#infra/constructs/civic-function';
+import { functionBuildOptions } from '#infra/constructs/function-bundle';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, table } from './util';
 
 const ROOT = join(import.meta.dirname, '..');
-
-/** The options `CivicFunction` gives NodejsFunction's bundling, as esbuild options. */
-export function functionBuildOptions(entry: string, outfile: string, aliases = true): BuildOptions {
-  return {
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    mainFields: ['module', 'main'],
-    banner: { js: ESM_REQUIRE_BANNER },
-    minify: true,
-    sourcemap: true,
-    charset: BUNDLE_CHARSET,
-    external: [],
-    alias: aliases ? { ...BUNDLE_ALIASES } : {},
-    absWorkingDir: ROOT,
-    logLevel: 'silent',
-  };
-}
 
 const BARE = 'bare SDK bundle';
 const BARE_LAMBDA = 'bare SDK bundle, Lambda credentials';
@@ -110,7 +90,7 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     for (const [i, e] of entries.entries()) {
       const file = join(dir, e.name.replace(/\W+/g, '-'), 'index.mjs');
       // Resolve the bare handler's imports from the repository's node_modules.
-      const result = await build({ ...functionBuildOptions(e.entry, file, e.aliases), absWorkingDir: ROOT, nodePaths: [join(ROOT, 'node_modules')], metafile: true });
+      const result = await build({ ...functionBuildOptions(e.entry, file, { sdkAsItComes: !e.aliases }), nodePaths: [join(ROOT, 'node_modules')], metafile: true, logLevel: 'silent' });
       const code = readFileSync(file);
       built.push({ name: e.name, file, bytes: code.length, gzip: gzipSync(code).length, map: statSync(`${file}.map`).size, packages: byPackage(result.metafile!) });
       ctx.progress((0.2 * (i + 1)) / entries.length, `bundling ${e.name}`);
@@ -148,12 +128,13 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const largest = Math.max(...fns.map((r) => r.bytes));
     const kb = (n: number) => `${(n / 1024).toFixed(0)} KB`;
     const body = [
-      'Each function entry of `topology/index.ts` bundled with esbuild using the options of `CivicFunction`',
-      '(`bench/bundles.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
+      'Each function entry of `topology/index.ts` bundled with esbuild as `CivicFunction` bundles it',
+      '(`infra/constructs/function-bundle.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
       'banner, minified, source map, UTF-8 output, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
       'default credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`,',
       'its event-stream codec, which no function loads, by `shared/platform/no-event-streams.ts`, and the LRU cache under',
-      'DynamoDB\'s endpoint-discovery cache by `shared/platform/lru-cache.ts`).',
+      'DynamoDB\'s endpoint-discovery cache by `shared/platform/lru-cache.ts`; each SDK client\'s package.json reduced to',
+      'the version its user agent reads).',
       'The project\'s package.json declares `"sideEffects": false`, so a module none of whose exports a function uses is',
       'left out even where it builds a client at module scope (the read-only query routes carry no SQS client).',
       'The reference is a bare handler that creates the DynamoDB, DocumentClient and SQS clients and does nothing',

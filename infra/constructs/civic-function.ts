@@ -1,4 +1,4 @@
-import { Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, Duration, Stack, Tags, Validations } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeAccess, functionConfig } from '#platform/stage-config';
@@ -40,31 +41,7 @@ export const AUDIT_REWRITE_ACTIONS = [
   'dynamodb:PartiQLDelete',
 ] as const;
 
-/** ESM bundles need a CommonJS `require` for the few dependencies that still call it. */
-export const ESM_REQUIRE_BANNER =
-  "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-
-/**
- * Modules a function bundle takes in place of others (esbuild `alias`, paths relative to the repository root).
- * The SDK's default credential chain becomes the Lambda environment's credentials
- * (`shared/platform/lambda-credentials.ts`), which drops ~135 KB of STS, SSO and sign-in clients from every bundle;
- * the SDK's event-stream codec, which no DynamoDB, SQS or Secrets Manager operation loads, becomes a module that
- * says so (`shared/platform/no-event-streams.ts`, ~19 KB); and the LRU cache of DynamoDB's endpoint-discovery
- * cache becomes the same cache on a `Map` (`shared/platform/lru-cache.ts`, ~7 KB).
- */
-export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
-  '@aws-sdk/credential-provider-node': './shared/platform/lambda-credentials.ts',
-  '@smithy/core/event-streams': './shared/platform/no-event-streams.ts',
-  'mnemonist/lru-cache': './shared/platform/lru-cache.ts',
-};
-
-/**
- * Bundles keep non-ASCII text as UTF-8 (esbuild's default writes each such character as a 6-byte `\uXXXX`
- * escape): the Chinese wording of decisions, notices and the packing dictionary is 3 bytes a character instead
- * (~6 KB of the approval function). Node reads an ES module as UTF-8 either way. CDK's `charset` bundling
- * property is not passed on to esbuild, so it goes in `esbuildArgs`.
- */
-export const BUNDLE_CHARSET = 'utf8';
+export { BUNDLE_ALIASES, BUNDLE_CHARSET, ESM_REQUIRE_BANNER } from './function-bundle';
 
 /** The aim for a function's bundle (`index.mjs`, minified): under ~420 KB; the infra tests hold every function to it. */
 export const BUNDLE_AIM_BYTES = 420 * 1024;
@@ -109,6 +86,32 @@ export function retention(days: number): logs.RetentionDays {
     throw new Error(`config.logRetentionDays ${days} is not a CloudWatch Logs retention period`);
   }
   return days as logs.RetentionDays;
+}
+
+/**
+ * A function's code: its entry bundled by `infra/bundle-function.ts` (esbuild's API with the options of
+ * `functionBuildOptions`, its plugin included), in a process of its own because CDK's bundling hook is
+ * synchronous. The asset's hash is the bundle's, as NodejsFunction's is; no Docker fallback (esbuild is a
+ * dependency of the project).
+ */
+export function functionCode(entry: string): lambda.Code {
+  const command = ['node', '--import', 'tsx', 'infra/bundle-function.ts', entry];
+  return lambda.Code.fromAsset(REPO_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry('civicflow-bundles-locally'),
+      // Never run in Docker (local bundling always answers); it names the entry in CDK's cache key of staged
+      // assets, which leaves out `local` (a function): without it every function would get the first bundle.
+      command,
+      local: {
+        tryBundle(outputDir) {
+          const run = spawnSync(process.execPath, [...command.slice(1), outputDir], { cwd: REPO_ROOT, stdio: ['ignore', 'inherit', 'inherit'] });
+          if (run.status !== 0) throw new Error(`Bundling ${entry} failed (${run.error?.message ?? `exit ${run.status}`})`);
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**
@@ -178,10 +181,9 @@ export class CivicFunction extends Construct {
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       functionName,
       description: spec.description.slice(0, 256),
-      entry: path.join(REPO_ROOT, spec.entry),
-      handler: 'handler',
-      projectRoot: REPO_ROOT,
-      depsLockFilePath: path.join(REPO_ROOT, 'package-lock.json'),
+      // Bundled by `functionBuildOptions` (function-bundle.ts): ESM, SDK inside, minified, source map.
+      code: functionCode(spec.entry),
+      handler: 'index.handler',
       runtime: FUNCTION_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       tracing: lambda.Tracing.ACTIVE,
@@ -190,22 +192,6 @@ export class CivicFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment,
-      bundling: {
-        format: nodejs.OutputFormat.ESM,
-        target: 'node24',
-        mainFields: ['module', 'main'],
-        banner: ESM_REQUIRE_BANNER,
-        minify: true,
-        sourceMap: true,
-        // Bundling the SDK makes cold starts 2-3x faster than loading it from the runtime (PLATFORM-NOTES).
-        externalModules: [],
-        bundleAwsSDK: true,
-        // esbuild resolves alias paths in its working directory, which is the project root here.
-        esbuildArgs: { '--alias': Object.entries(BUNDLE_ALIASES).map(([from, to]) => `${from}=${to}`), '--charset': BUNDLE_CHARSET },
-        forceDockerBundling: false,
-        // esbuild's own output is its size table for every function on every synth; warnings and errors stay.
-        logLevel: nodejs.LogLevel.WARNING,
-      },
     });
 
     for (const [tableName, access] of Object.entries(spec.tables) as [TableName, Access][]) {

@@ -118,6 +118,14 @@ describe('function bundles (prod)', () => {
     expect(sizes.filter(([, bytes]) => bytes > BUNDLE_AIM_BYTES)).toEqual([]);
   });
 
+  it('carries of each SDK client\'s package.json only its version', () => {
+    for (const name of Object.keys(functions) as FunctionName[]) {
+      const code = readFileSync(bundleOf(name), 'utf8');
+      // The rest of the SDK's package.json (its dependencies, its scripts).
+      expect([name, ['devDependencies', '"build:types"'].filter((text) => code.includes(text))]).toEqual([name, []]);
+    }
+  });
+
   it('leaves out the SDK\'s event-stream codec, which no function loads, for a module that says so', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const code = readFileSync(bundleOf(name), 'utf8');
@@ -214,6 +222,12 @@ describe('function bundles (prod)', () => {
       expect(r.headers.authorization).toMatch(new RegExp(`^AWS4-HMAC-SHA256 Credential=AKIDBUNDLETEST/\\d{8}/ap-east-1/${service}/aws4_request`));
       expect(r.headers['x-amz-security-token']).toBe('bundle-test-session');
     }
+    // Each client's user agent names its installed version (what the bundle keeps of the client's package.json).
+    const version = (client: string) => (JSON.parse(readFileSync(join(import.meta.dirname, `../../node_modules/@aws-sdk/client-${client}/package.json`), 'utf8')) as { version: string }).version;
+    expect(ok.requests.map((r) => /\bapi\/(\w+)#([\d.]+)/.exec(String(r.headers['user-agent']))?.slice(1))).toEqual([
+      ['dynamodb', version('dynamodb')],
+      ['sqs', version('sqs')],
+    ]);
 
     // Without them the record fails at once, naming the missing variables (no metadata service, no ~/.aws).
     const none = await invokeBundle('registry', event, {});
