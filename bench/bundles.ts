@@ -130,7 +130,7 @@ export async function bundlesSection(ctx: BenchContext): Promise<SectionResult> 
     const body = [
       'Each function entry of `topology/index.ts` bundled with esbuild as `CivicFunction` bundles it',
       '(`infra/constructs/function-bundle.ts` `functionBuildOptions`: ESM, `target: node24`, `mainFields: [module, main]`, the createRequire',
-      'banner, minified, source map, UTF-8 output, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
+      'banner, minified, source map, UTF-8 output, no legal comments, nothing external — the SDK is inside — and `BUNDLE_ALIASES`: the SDK\'s',
       'default credential chain replaced by the Lambda environment\'s credentials, `shared/platform/lambda-credentials.ts`,',
       'its event-stream codec, which no function loads, by `shared/platform/no-event-streams.ts`, and the LRU cache under',
       'DynamoDB\'s endpoint-discovery cache by `shared/platform/lru-cache.ts`; each SDK client\'s package.json reduced to',

@@ -41,6 +41,15 @@ export const BUNDLE_ALIASES: Readonly<Record<string, string>> = {
 export const BUNDLE_CHARSET = 'utf8';
 
 /**
+ * Legal comments (`/*!`, `@license`, `@preserve`) are left out, not written to a `.LEGAL.txt` beside the
+ * bundle (`external`): the only ones the functions' dependencies carry are Powertools' coverage directives
+ * (`v8 ignore next -- @preserve`), no licence text, which esbuild otherwise keeps at the end of every bundle.
+ * The dependencies' licences (MIT, MIT-0, Apache-2.0) are in their packages, not in comments; should one ever
+ * put its licence in a comment, `tests/unit/infra/function-bundle.test.ts` fails and this choice is to be made again.
+ */
+export const BUNDLE_LEGAL_COMMENTS = 'none';
+
+/**
  * The fields of its own package.json an AWS SDK client reads: the version, for the user agent
  * (`packageInfo.version` in each client's `dist-es/runtimeConfig.js`). `tests/unit/infra/function-bundle.test.ts`
  * checks the installed SDK still reads no other.
@@ -71,7 +80,7 @@ export const sdkPackageFieldsPlugin: Plugin = {
 };
 
 /**
- * The esbuild options of a function bundle: ESM, SDK inside, minified, source map, UTF-8.
+ * The esbuild options of a function bundle: ESM, SDK inside, minified, source map, UTF-8, no legal comments.
  * `sdkAsItComes` (the bench's reference) leaves out `BUNDLE_ALIASES` and the SDK package.json plugin.
  */
 export function functionBuildOptions(entry: string, outfile: string, options: { readonly sdkAsItComes?: boolean } = {}): BuildOptions {
@@ -87,6 +96,7 @@ export function functionBuildOptions(entry: string, outfile: string, options: { 
     minify: true,
     sourcemap: true,
     charset: BUNDLE_CHARSET,
+    legalComments: BUNDLE_LEGAL_COMMENTS,
     // Bundling the SDK makes cold starts 2-3x faster than loading it from the runtime (PLATFORM-NOTES).
     external: [],
     alias: options.sdkAsItComes ? {} : { ...BUNDLE_ALIASES },

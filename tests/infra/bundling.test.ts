@@ -118,11 +118,11 @@ describe('function bundles (prod)', () => {
     expect(sizes.filter(([, bytes]) => bytes > BUNDLE_AIM_BYTES)).toEqual([]);
   });
 
-  it('carries of each SDK client\'s package.json only its version', () => {
+  it('carries of each SDK client\'s package.json only its version, and no legal comments', () => {
     for (const name of Object.keys(functions) as FunctionName[]) {
       const code = readFileSync(bundleOf(name), 'utf8');
-      // The rest of the SDK's package.json (its dependencies, its scripts).
-      expect([name, ['devDependencies', '"build:types"'].filter((text) => code.includes(text))]).toEqual([name, []]);
+      // The rest of the SDK's package.json (its dependencies, its scripts), and esbuild's block of legal comments.
+      expect([name, ['devDependencies', '"build:types"', '@preserve', 'Bundled license information'].filter((text) => code.includes(text))]).toEqual([name, []]);
     }
   });
 

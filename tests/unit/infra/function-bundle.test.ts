@@ -1,6 +1,6 @@
 /**
  * How function bundles are built (infra/constructs/function-bundle.ts): the SDK package.json plugin keeps what
- * the SDK reads and nothing more. (tests/infra/bundling.test.ts
+ * the SDK reads and nothing more, and leaving legal comments out drops no licence. (tests/infra/bundling.test.ts
  * checks the bundles CDK stages, and that a bundle's user agent names the client's real version.)
  */
 import { build } from 'esbuild';
@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { functionBuildOptions, SDK_PACKAGE_FIELDS } from '#infra/constructs/function-bundle';
+import { functions } from '#topology';
 
 const ROOT = join(import.meta.dirname, '../../..');
 const dirs: string[] = [];
@@ -67,4 +68,30 @@ describe('function bundles: the SDK\'s package.json', () => {
     expect(code).toContain(`{version:"${version}"}`);
     expect(code).not.toContain('devDependencies');
   });
+});
+
+describe('function bundles: legal comments', () => {
+  it('the functions\' dependencies carry no licence text in comments, only coverage directives, so none is lost', async () => {
+    const dir = tempDir();
+    // Every function at once (one build), keeping the legal comments at the end of each bundle as esbuild's default does.
+    const base = functionBuildOptions(join(ROOT, 'functions/approval/handler.ts'), join(dir, 'unused.mjs'));
+    const { outfile: _outfile, entryPoints: _entryPoints, ...options } = base;
+    await build({
+      ...options,
+      entryPoints: Object.fromEntries(Object.entries(functions).map(([name, f]) => [name, join(ROOT, f.entry)])),
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
+      legalComments: 'eof',
+      sourcemap: false,
+      logLevel: 'silent',
+    });
+    const comments = Object.keys(functions).flatMap((name) => {
+      const code = readFileSync(join(dir, `${name}.mjs`), 'utf8');
+      const block = /\/\*! Bundled license information:\n([^]*?)\*\/\n/.exec(code)?.[1] ?? '';
+      // Lines of the block that are comments (indented), not the file names they came from.
+      return block.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim());
+    });
+    expect(comments.length).toBeGreaterThan(0);
+    expect([...new Set(comments)].filter((c) => !/^\(\* v8 ignore [\w -]*-- @preserve \*\)$/.test(c))).toEqual([]);
+  }, 60_000);
 });
