@@ -4,7 +4,7 @@
  * and what it writes with them (counters, outbox, audit, receipt), the outbox's delivery claims, the
  * once-only slices of a run, and the readers the query routes and the monthly report use.
  */
-import { planSettle, compilePolicy, matchEnterprise, type Policy, type Transition } from '#entitlement/domain/index';
+import { planSettle, compilePolicy, matchEnterprise, policyStart, retryEntry, type Policy, type Transition } from '#entitlement/domain/index';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
 import { useTestDynamo } from '#support/dynamo';
@@ -177,6 +177,21 @@ describe('entitlement store', () => {
     const rest = await store.listEntitlements('AD-LIST', { reached: 'NOTIFIED' }, 2, first.cursor);
     expect(rest).toEqual({ items: [expect.objectContaining({ creditCode: codes[2] })] });
     expect((await store.listEntitlements('AD-LIST', { state: 'GRANTED' }, 5)).items).toEqual([]);
+  });
+});
+
+describe('entitlement store: the time index', () => {
+  it('files a failed entry again under a later bucket, and deletes the original', async () => {
+    const s = store.dynamoEntitlementStore;
+    const later = policyStart(policy({ policyId: 'P-FLIP-LATER', validFrom: '2025-07-01' }), AT, 'Asia/Shanghai')!;
+    await s.putFlips([later], '2025-06-01T01:45:00.000Z');
+    expect(await s.queryFlips(later.bucket, 0)).toEqual([later]);
+    // Filed again, then the original deleted: the same entry under the bucket after the current one.
+    const again = retryEntry(later, '2025-06-30T16:20:00.000Z');
+    await s.putFlips([again], '2025-06-01T01:45:00.000Z');
+    await s.deleteFlips([later]);
+    expect(await s.queryFlips(later.bucket, 0)).toEqual([]);
+    expect(await s.queryFlips(again.bucket, 0)).toEqual([again]);
   });
 });
 

@@ -107,6 +107,16 @@ export function dueBuckets(after: string | undefined, now: Instant): string[] {
   return out;
 }
 
+/**
+ * An entry whose handling failed in a run at `now`, filed again under the bucket after the one holding `now`
+ * (its instant, and so its re-match's event id, unchanged): the run that failed it reads up to the current
+ * bucket and does not try it twice, the next run reads it (it is due), and no run marks that bucket finished
+ * before its span has passed. So the failed entry's own bucket can be finished without it.
+ */
+export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
+  return { ...entry, bucket: bucketOf(Date.parse(now) + BUCKET_MS) };
+}
+
 /** Whether an entry has come due at `now` (a bucket's later entries wait for the next run). */
 export function isDue(entry: Pick<FlipEntry, 'atMs'>, now: Instant): boolean {
   return entry.atMs <= Date.parse(now);

@@ -13,8 +13,10 @@ import {
   FLIP_SHARDS,
   isBucketClosed,
   isDue,
+  maskedSubjectId,
   pairFlipper,
   policyStart,
+  retryEntry,
   subjectFacts,
   subjectIdOf,
   type CreditRecord,
@@ -24,7 +26,7 @@ import {
   type SubjectProfile,
 } from '../domain';
 import type { CompiledCondition } from '#rules/types';
-import type { EntitlementPorts, EntitlementStore } from '../ports';
+import type { EntitlementPorts, EntitlementStore, RematchMessage } from '../ports';
 
 const FLIP_SOURCE = '/civicflow/entitlement/time-index';
 /** The bucket before the one holding `now`: the cursor a first filing sets, so the schedule reads from there. */
@@ -73,19 +75,33 @@ export interface TimeIndexSummary {
   readonly buckets: number;
   readonly reevaluated: number;
   readonly policiesStarted: number;
+  /** Due entries whose handling failed (each logged): still due, filed again for the next run to try. */
+  readonly failed: number;
 }
+
+/** Starts the run of a policy entry's version. */
+export type StartRun = (policy: Policy) => Promise<void>;
 
 /**
  * One schedule run: every bucket after the cursor up to the current one, oldest first. Due entries of a
  * pair become a re-match of their subject on the policy queue (one event id per entry: a second run, or a
  * crash before the delete, sends the same ids again); a policy entry starts its run. A bucket is finished
  * (the cursor moved onto it) only when its span has passed and every entry in it was due.
+ *
+ * An entry whose handling fails (its message refused, its policy unreadable) is logged, counted in `failed`,
+ * and filed again under the bucket after the current one (retryEntry), before its original is deleted; the
+ * others go on. The invariant: every entry not yet handled is in a bucket after the cursor — the cursor moves
+ * onto a bucket only after each entry read in it was either handled and deleted, or failed and filed again
+ * later — so a failure holds up neither the flips due after it nor the cursor, run after run, and is
+ * tried again every run until it succeeds. A failure to read, file or delete (the store itself) still
+ * throws, before the cursor moves: the next run reads that bucket again.
  */
-export async function runTimeIndex(ports: EntitlementPorts, startRun: (policy: Policy) => Promise<void>): Promise<TimeIndexSummary> {
-  const { store, clock, queues } = ports;
+export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun): Promise<TimeIndexSummary> {
+  const { store, clock } = ports;
   const now = clock.now();
   let reevaluated = 0;
   let policiesStarted = 0;
+  let failed = 0;
   let buckets = 0;
   for (const bucket of dueBuckets(await store.getFlipCursor(), now)) {
     let waiting = false;
@@ -93,20 +109,84 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: (policy: P
       const entries = await store.queryFlips(bucket, shard);
       const due = entries.filter((e) => isDue(e, now));
       waiting ||= due.length < entries.length;
-      const rematches = due.flatMap((e) => (e.subjectId === undefined ? [] : [rematchOf(e, now)]));
-      for (let i = 0; i < rematches.length; i += 10) await queues.sendRematches(rematches.slice(i, i + 10));
-      for (const e of due.filter((x) => x.subjectId === undefined)) policiesStarted += (await startPolicy(ports, e, startRun)) ? 1 : 0;
+      if (due.length === 0) continue;
+      const out = await handleDue(ports, due, now, startRun);
+      if (out.failed.length > 0) await fileFlips(store, out.failed.map((e) => retryEntry(e, now)), now);
       await store.deleteFlips(due);
       // Counted once its entries are gone, shard by shard: a run cut short keeps the count of what it did.
-      if (rematches.length > 0) ports.metrics.count('TimeIndexReevaluations', rematches.length);
-      reevaluated += rematches.length;
+      if (out.rematches > 0) ports.metrics.count('TimeIndexReevaluations', out.rematches);
+      reevaluated += out.rematches;
+      policiesStarted += out.policiesStarted;
+      failed += out.failed.length;
     }
     buckets++;
     if (waiting || !isBucketClosed(bucket, now)) break;
     await store.advanceFlipCursor(bucket);
   }
-  if (reevaluated + policiesStarted > 0) logger.info('time index', { buckets, reevaluated, policiesStarted });
-  return { buckets, reevaluated, policiesStarted };
+  if (reevaluated + policiesStarted + failed > 0) logger.info('time index', { buckets, reevaluated, policiesStarted, failed });
+  return { buckets, reevaluated, policiesStarted, failed };
+}
+
+/**
+ * The due entries of one shard of a bucket, each handled on its own: the re-matches queued ten to a request
+ * (a request that fails is sent again one message at a time, so one message SQS refuses fails alone), the
+ * policy entries' runs started. Returns the entries that failed, each logged.
+ */
+async function handleDue(
+  ports: EntitlementPorts,
+  due: readonly FlipEntry[],
+  now: Instant,
+  startRun: StartRun,
+): Promise<{ rematches: number; policiesStarted: number; failed: FlipEntry[] }> {
+  const failed: FlipEntry[] = [];
+  const fail = (e: FlipEntry, error: unknown) => {
+    failed.push(e);
+    // The subject masked as on a channel (an ID number never unmasked); the error's text the logger masks.
+    logger.error('time index: entry failed; it stays due and is tried again next run', {
+      policyId: e.policyId,
+      policyVersion: e.policyVersion,
+      ...(e.subjectId === undefined ? {} : { subject: maskedSubjectId(e.subjectId) }),
+      at: e.at,
+      bucket: e.bucket,
+      shard: e.shard,
+      error,
+    });
+  };
+  const pairs: { entry: FlipEntry; message: RematchMessage }[] = [];
+  for (const e of due) {
+    if (e.subjectId === undefined) continue;
+    try {
+      pairs.push({ entry: e, message: rematchOf(e, now) });
+    } catch (error) {
+      fail(e, error);
+    }
+  }
+  let rematches = 0;
+  for (let i = 0; i < pairs.length; i += 10) {
+    const batch = pairs.slice(i, i + 10);
+    try {
+      await ports.queues.sendRematches(batch.map((p) => p.message));
+      rematches += batch.length;
+    } catch {
+      for (const p of batch) {
+        try {
+          await ports.queues.sendRematches([p.message]);
+          rematches++;
+        } catch (error) {
+          fail(p.entry, error);
+        }
+      }
+    }
+  }
+  let policiesStarted = 0;
+  for (const e of due.filter((x) => x.subjectId === undefined)) {
+    try {
+      policiesStarted += (await startPolicy(ports, e, startRun)) ? 1 : 0;
+    } catch (error) {
+      fail(e, error);
+    }
+  }
+  return { rematches, policiesStarted, failed };
 }
 
 function rematchOf(e: FlipEntry, now: Instant) {
@@ -115,7 +195,7 @@ function rematchOf(e: FlipEntry, now: Instant) {
 }
 
 /** A policy entry: the run of the version it was filed for, if that is still the current, active version. */
-async function startPolicy(ports: EntitlementPorts, e: FlipEntry, startRun: (policy: Policy) => Promise<void>): Promise<boolean> {
+async function startPolicy(ports: EntitlementPorts, e: FlipEntry, startRun: StartRun): Promise<boolean> {
   const policy = await ports.store.getPolicy(e.policyId);
   if (policy === undefined || policy.version !== e.policyVersion || policy.status === 'withdrawn') return false;
   await startRun(policy);

@@ -14,6 +14,7 @@ import {
   MAX_BUCKETS_PER_RUN,
   pairFlip,
   policyStart,
+  retryEntry,
 } from '#entitlement/domain/index';
 import { policy } from './fixtures';
 
@@ -73,6 +74,7 @@ describe('pairFlip: when time alone makes the criteria hold', () => {
     expect(policyStart(later, NOW, ZONE)).toMatchObject({ policyId: 'P-LATER', at: '2026-12-31T16:00:00.000Z', bucket: '2026-12-31T16:00:00.000Z' });
     expect(policyStart(elderly, NOW, ZONE)).toBeNull();
   });
+
 });
 
 describe('buckets', () => {
@@ -97,5 +99,18 @@ describe('buckets', () => {
     expect(isBucketClosed('2026-12-14T16:00:00.000Z', '2026-12-14T16:15:00.000Z')).toBe(true);
     expect(isDue({ atMs: Date.parse('2026-12-14T16:10:00.000Z') }, '2026-12-14T16:05:00.000Z')).toBe(false);
     expect(isDue({ atMs: Date.parse('2026-12-14T16:10:00.000Z') }, '2026-12-14T16:10:00.000Z')).toBe(true);
+  });
+});
+
+describe('retryEntry: a failed entry filed again', () => {
+  it('goes under the bucket after the current one, keeping its instant (and so its event id) and shard', () => {
+    const entry = pairFlip(elderly, compiled, '110101194612150018', { person: { birthDate: '1946-12-15' } }, NOW, ZONE)!;
+    const now = '2026-12-14T16:20:00.000Z';
+    const again = retryEntry(entry, now);
+    expect(again).toEqual({ ...entry, bucket: '2026-12-14T16:30:00.000Z' });
+    expect(isDue(again, now)).toBe(true);
+    // Not among the buckets this run reads, and among the next run's.
+    expect(dueBuckets('2026-12-14T15:45:00.000Z', now)).not.toContain(again.bucket);
+    expect(dueBuckets('2026-12-14T16:00:00.000Z', '2026-12-14T16:35:00.000Z')).toContain(again.bucket);
   });
 });

@@ -4,9 +4,11 @@
  * buckets after its cursor, queues the due re-evaluations once, and the re-match pushes once; a policy
  * published before its validFrom starts its run on that day.
  */
-import { makeIdNumber } from '#contract/identifiers';
+import { jest } from '@jest/globals';
+import { makeIdNumber, maskIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { bucketOf } from '#entitlement/domain/index';
+import type { EntitlementPorts } from '#entitlement/ports';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
 import { credit, elderly, person } from './fixtures';
@@ -154,5 +156,152 @@ describe('the time index wired', () => {
     expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`).map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', undefined]]);
     expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 0 });
     expect(w.sent.slices).toHaveLength(2);
+  });
+});
+
+describe('the time index past a failure', () => {
+  // Three turn 80 at the same midnight, one of them the entry that fails; one more a day later.
+  const SAME_DAY = [TURNS_80, makeIdNumber('440305', '19450602', '678'), makeIdNumber('440305', '19450602', '789')];
+  const POISON = makeIdNumber('440305', '19450602', '891');
+  const NEXT_DAY = makeIdNumber('440305', '19450603', '912');
+
+  /** A queue that refuses every message re-matching `refused` (as SQS refuses an entry as the sender's fault). */
+  function refusing(w: MemoryWorld, refused: Set<string>): void {
+    const queues = w.ports.queues as { -readonly [K in keyof EntitlementPorts['queues']]: EntitlementPorts['queues'][K] };
+    queues.sendRematches = async (messages) => {
+      const bad = messages.find((m) => refused.has(m.data.creditCode));
+      if (bad !== undefined) throw new Error(`Could not send 1 message(s): InvalidParameterValue for ${bad.data.creditCode}`);
+      w.sent.rematches.push(...messages);
+    };
+  }
+
+  /** The run, with what it wrote on stdout and stderr. */
+  async function runLogged(service: ReturnType<typeof createEntitlementService>) {
+    const lines: string[] = [];
+    const capture = (chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      return { summary: await service.runTimeIndex(), log: lines.join('') };
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+  }
+
+  it('goes on past an entry that fails every run, moves the cursor on, and handles it once it can', async () => {
+    const { w, service } = world();
+    for (const id of [...SAME_DAY, POISON, NEXT_DAY]) w.persons.set(id, person(id));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    const birthday = bucketOf(Date.parse(BIRTHDAY));
+    expect(flipEntries(w).filter((e) => e.bucket === birthday).map((e) => e.subjectId).sort()).toEqual([...SAME_DAY, POISON].sort());
+    const refused = new Set([POISON]);
+    refusing(w, refused);
+
+    // The birthday's bucket has closed: its other entries are handled, the one refused is filed again for
+    // the next run, and the cursor moves past the bucket.
+    w.now = '2025-06-02T00:20:00+08:00';
+    const first = await runLogged(service);
+    expect(first.summary).toMatchObject({ reevaluated: 3, failed: 1 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode).sort()).toEqual([...SAME_DAY].sort());
+    expect(w.store.flipCursor).toBe(birthday);
+    expect(flipEntries(w).filter((e) => e.subjectId === POISON)).toEqual([
+      expect.objectContaining({ at: '2025-06-01T16:00:00.000Z', bucket: '2025-06-01T16:30:00.000Z' }),
+    ]);
+    // Logged at ERROR with its keys, the ID number masked (in the keys and in the error's text).
+    expect(first.log).toContain('time index: entry failed');
+    expect(first.log).toContain(maskIdNumber(POISON));
+    expect(first.log).not.toContain(POISON);
+    await deliverRematches(w, service);
+
+    // A day later it fails again; the entry due then is handled, and the cursor moves on again.
+    w.now = '2025-06-03T00:20:00+08:00';
+    const second = await runLogged(service);
+    expect(second.summary).toMatchObject({ reevaluated: 1, failed: 1 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([NEXT_DAY]);
+    expect(w.store.flipCursor).toBe('2025-06-02T16:00:00.000Z');
+    expect(flipEntries(w).map((e) => [e.subjectId, e.bucket])).toEqual([[POISON, '2025-06-02T16:30:00.000Z']]);
+    await deliverRematches(w, service);
+
+    // Once it can be sent, the next run handles it: re-evaluated, granted, its entry gone.
+    refused.clear();
+    w.now = '2025-06-03T00:35:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0 });
+    expect(flipEntries(w)).toEqual([]);
+    await deliverRematches(w, service);
+    for (const id of [...SAME_DAY, POISON, NEXT_DAY]) expect(w.store.entitlements.get(`P-ELDER/${id}`)?.state).toBe('GRANTED');
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 0, failed: 0 });
+  });
+
+  it('goes on past a policy entry whose policy cannot be read, and starts its run once it reads', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    expect(await service.publishPolicy(elderly({ validFrom: '2025-07-01' }), cause('gov.policy.published'))).toBe('published');
+    expect(await service.publishPolicy(elderly({ policyId: 'P-ELDER-B', validFrom: '2025-07-01' }), cause('gov.policy.published'))).toBe('published');
+    const getPolicy = w.store.getPolicy.bind(w.store);
+    let unreadable = true;
+    w.store.getPolicy = async (id) => {
+      if (unreadable && id === 'P-ELDER') throw new Error('policy P-ELDER: stored item does not parse');
+      return getPolicy(id);
+    };
+    w.now = '2025-07-01T00:20:00+08:00';
+    for (let run = 0; run < 5 && w.sent.slices.length === 0; run++) await service.runTimeIndex();
+    expect(w.sent.slices.map((m) => m.data.policyId)).toEqual(['P-ELDER-B', 'P-ELDER-B']);
+    expect(w.store.flipCursor).toBe('2025-06-30T16:00:00.000Z');
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER', bucket: '2025-06-30T16:30:00.000Z' })]);
+    unreadable = false;
+    w.now = '2025-07-01T00:35:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 1, failed: 0 });
+    expect(w.sent.slices.map((m) => m.data.policyId)).toEqual(['P-ELDER-B', 'P-ELDER-B', 'P-ELDER', 'P-ELDER']);
+    expect(flipEntries(w)).toEqual([]);
+  });
+
+  it('re-evaluates once an entry handled twice (a run that crashed before its delete)', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    // The first run queues the re-match and crashes before deleting its entry; the next run sends it again.
+    const deleteFlips = w.store.deleteFlips.bind(w.store);
+    w.store.deleteFlips = async () => {
+      throw new Error('crashed before the delete');
+    };
+    w.now = '2025-06-02T00:20:00+08:00';
+    await expect(service.runTimeIndex()).rejects.toThrow('crashed before the delete');
+    expect(w.store.flipCursor).not.toBe(bucketOf(Date.parse(BIRTHDAY)));
+    w.store.deleteFlips = deleteFlips;
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0 });
+    const [a, b] = w.sent.rematches;
+    expect(b?.id).toBe(a?.id);
+    // Both delivered, each twice: one grant, one audit line of it, one notification.
+    await deliverRematches(w, service, true);
+    expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`)).toHaveLength(1);
+    expect(new Set(w.sent.notifications.map((m) => m.id)).size).toBe(1);
+    expect(flipEntries(w)).toEqual([]);
+  });
+
+  it('never moves the cursor past an entry it could not file again', async () => {
+    const { w, service } = world();
+    for (const id of [TURNS_80, POISON]) w.persons.set(id, person(id));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    refusing(w, new Set([POISON]));
+    const putFlips = w.store.putFlips.bind(w.store);
+    w.store.putFlips = async () => {
+      throw new Error('store unavailable');
+    };
+    w.now = '2025-06-02T00:20:00+08:00';
+    await expect(service.runTimeIndex()).rejects.toThrow('store unavailable');
+    expect(w.store.flipCursor! < bucketOf(Date.parse(BIRTHDAY))).toBe(true);
+    expect(flipEntries(w).map((e) => e.subjectId)).toContain(POISON);
+    w.store.putFlips = putFlips;
+    expect(await service.runTimeIndex()).toMatchObject({ failed: 1 });
+    expect(w.store.flipCursor).toBe(bucketOf(Date.parse(BIRTHDAY)));
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ subjectId: POISON, bucket: '2025-06-01T16:30:00.000Z' })]);
   });
 });
