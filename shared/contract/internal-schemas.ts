@@ -48,8 +48,9 @@ export const matchSliceSchema = z.object({
   republish: z.optional(z.boolean()),
   /**
    * The publication that started the run (`gov.policy.published`): the audit lines of the pairs the slice
-   * changes name its `source`. Absent on a run CivicFlow started itself (a policy published before its
-   * `validFrom`, started that day by the time index) and on slices queued before it was carried: those name none.
+   * changes name its `source`; also on the run of a policy published before its `validFrom`, which the time
+   * index starts that day with the publication its entry kept. Absent on slices queued before it was carried,
+   * and on such a run whose entry was filed before entries kept it: those name none.
    */
   cause: z.optional(z.object({ source: text(), id: text(), type: text() })),
 });

@@ -100,6 +100,6 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     runMatchSlice: (slice) => runMatchSlice(ports, slice),
     deliverNotification: (request) => deliverNotification(ports, request),
     closePublicityWindows: (options) => closePublicityWindows(ports, options),
-    runTimeIndex: () => runTimeIndex(ports, (policy) => startRunNow(ports, policy, policy.version > 1)),
+    runTimeIndex: () => runTimeIndex(ports, (policy, cause) => startRunNow(ports, policy, policy.version > 1, cause)),
   };
 }

@@ -181,16 +181,23 @@ describe('entitlement store', () => {
 });
 
 describe('entitlement store: the time index', () => {
-  it('files a failed entry again under a later bucket, and deletes the original', async () => {
+  it('keeps a policy entry\'s publication, reads one stored without it, and files a failed entry again under a later bucket', async () => {
     const s = store.dynamoEntitlementStore;
-    const later = policyStart(policy({ policyId: 'P-FLIP-LATER', validFrom: '2025-07-01' }), AT, 'Asia/Shanghai')!;
-    await s.putFlips([later], '2025-06-01T01:45:00.000Z');
-    expect(await s.queryFlips(later.bucket, 0)).toEqual([later]);
+    const later = policy({ policyId: 'P-FLIP-LATER', validFrom: '2025-07-01' });
+    const publication = { source: '/systems/policy', id: 'evt-flip-1', type: 'gov.policy.published' };
+    const kept = policyStart(later, AT, 'Asia/Shanghai', publication)!;
+    const old = policyStart(policy({ policyId: 'P-FLIP-OLD', validFrom: '2025-07-01' }), AT, 'Asia/Shanghai')!;
+    await s.putFlips([kept, old], '2025-06-01T01:45:00.000Z');
+    const read = await s.queryFlips(kept.bucket, 0);
+    expect(read).toEqual(expect.arrayContaining([kept, old]));
+    expect(read.find((e) => e.policyId === 'P-FLIP-LATER')?.cause).toEqual(publication);
+    expect(read.find((e) => e.policyId === 'P-FLIP-OLD')).not.toHaveProperty('cause');
+
     // Filed again, then the original deleted: the same entry under the bucket after the current one.
-    const again = retryEntry(later, '2025-06-30T16:20:00.000Z');
+    const again = retryEntry(kept, '2025-06-30T16:20:00.000Z');
     await s.putFlips([again], '2025-06-01T01:45:00.000Z');
-    await s.deleteFlips([later]);
-    expect(await s.queryFlips(later.bucket, 0)).toEqual([]);
+    await s.deleteFlips([kept]);
+    expect((await s.queryFlips(kept.bucket, 0)).map((e) => e.policyId)).toEqual(['P-FLIP-OLD']);
     expect(await s.queryFlips(again.bucket, 0)).toEqual([again]);
   });
 });

@@ -9,6 +9,7 @@
  * flip, if any. A whole policy that starts later is filed once, as a policy entry, and its run is started
  * then. The design and its costs: docs/decisions/time-index.md. Pure: the instant and zone are passed in.
  */
+import { eventRef, type EventRef } from '#platform/inbound';
 import { nextFlip } from '#rules';
 import type { CompiledCondition, Facts } from '#rules';
 import { policyWindowMs } from './policy';
@@ -35,6 +36,12 @@ export interface FlipEntry {
   /** The bucket's first millisecond, as ISO 8601 UTC: the partition the entry is filed under. */
   readonly bucket: string;
   readonly shard: number;
+  /**
+   * A policy entry's publication (the event that asked for the run, as its first slices would carry it),
+   * so the run started that day names the same source. Absent on a pair entry, and on a policy entry filed
+   * before entries kept it: that run names none.
+   */
+  readonly cause?: EventRef;
 }
 
 export function bucketOf(atMs: number): string {
@@ -85,12 +92,23 @@ export function pairFlipper(
   };
 }
 
-/** The entry of a policy published before its `validFrom`: its matching run starts at the first local instant of that day. */
-export function policyStart(policy: Policy, now: Instant, timeZone: string): FlipEntry | null {
+/**
+ * The entry of a policy published before its `validFrom`: its matching run starts at the first local instant
+ * of that day, carrying `cause` (the publication) as a run started at once would.
+ */
+export function policyStart(policy: Policy, now: Instant, timeZone: string, cause?: EventRef): FlipEntry | null {
   const { from } = policyWindowMs(policy, timeZone);
   if (!(from > Date.parse(now))) return null;
   const at = new Date(from).toISOString();
-  return { policyId: policy.policyId, policyVersion: policy.version, at, atMs: from, bucket: bucketOf(from), shard: 0 };
+  return {
+    policyId: policy.policyId,
+    policyVersion: policy.version,
+    at,
+    atMs: from,
+    bucket: bucketOf(from),
+    shard: 0,
+    ...(cause === undefined ? {} : { cause: eventRef(cause) }),
+  };
 }
 
 /**

@@ -14,16 +14,18 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * The first slices of a version's run: sent after the version is stored, and re-sent by a replay. A policy
- * published before its `validFrom` is filed in the time index instead, and its run starts that day.
+ * published before its `validFrom` is filed in the time index instead, with its publication, and its run
+ * starts that day carrying it.
  */
 async function startRun(ports: PolicyEventPorts, policy: Policy, republish: boolean, cause: Cause): Promise<void> {
-  if (await deferredStart(ports, policy, ports.clock.now())) return;
+  if (await deferredStart(ports, policy, ports.clock.now(), cause)) return;
   await startRunNow(ports, policy, republish, cause);
 }
 
 /**
  * The first slices of a version's run, now, carrying the publication that asked for it (their audit lines name
- * its source); without one for the time index's start of a deferred run, which CivicFlow makes itself.
+ * its source): at once, or on its `validFrom` from the time index's entry, which kept it (an entry filed
+ * before entries kept it has none, and that run's lines name no source).
  */
 export async function startRunNow(ports: PolicyEventPorts, policy: Policy, republish: boolean, cause?: Cause): Promise<void> {
   await ports.queues.sendSlices(matchRunMessages(policy, republish, ports.registry.shards, ports.clock.now(), cause));

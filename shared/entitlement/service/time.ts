@@ -6,6 +6,7 @@
  */
 import { isValidIdNumber } from '#contract/identifiers';
 import { enterpriseRematchEvent } from '#contract/internal';
+import type { EventRef } from '#platform/inbound';
 import { logger } from '#platform/powertools';
 import {
   bucketOf,
@@ -63,9 +64,17 @@ export async function fileFlips(store: Pick<EntitlementStore, 'putFlips'>, entri
   if (entries.length > 0) await store.putFlips(entries, cursorBefore(now));
 }
 
-/** A policy published before its `validFrom`: its run waits, filed once to start at that day's first instant. */
-export async function deferredStart(ports: { readonly store: Pick<EntitlementStore, 'putFlips'>; readonly settings: Pick<EntitlementPorts['settings'], 'timeZone'> }, policy: Policy, now: Instant): Promise<boolean> {
-  const entry = policyStart(policy, now, ports.settings.timeZone);
+/**
+ * A policy published before its `validFrom`: its run waits, filed once to start at that day's first instant,
+ * with `cause` (the publication) for that run to carry.
+ */
+export async function deferredStart(
+  ports: { readonly store: Pick<EntitlementStore, 'putFlips'>; readonly settings: Pick<EntitlementPorts['settings'], 'timeZone'> },
+  policy: Policy,
+  now: Instant,
+  cause?: EventRef,
+): Promise<boolean> {
+  const entry = policyStart(policy, now, ports.settings.timeZone, cause);
   if (entry === null) return false;
   await fileFlips(ports.store, [entry], now);
   return true;
@@ -79,8 +88,8 @@ export interface TimeIndexSummary {
   readonly failed: number;
 }
 
-/** Starts the run of a policy entry's version. */
-export type StartRun = (policy: Policy) => Promise<void>;
+/** Starts the run of a policy entry's version, with the publication the entry carries (none on older entries). */
+export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
 
 /**
  * One schedule run: every bucket after the cursor up to the current one, oldest first. Due entries of a
@@ -198,6 +207,6 @@ function rematchOf(e: FlipEntry, now: Instant) {
 async function startPolicy(ports: EntitlementPorts, e: FlipEntry, startRun: StartRun): Promise<boolean> {
   const policy = await ports.store.getPolicy(e.policyId);
   if (policy === undefined || policy.version !== e.policyVersion || policy.status === 'withdrawn') return false;
-  await startRun(policy);
+  await startRun(policy, e.cause);
   return true;
 }

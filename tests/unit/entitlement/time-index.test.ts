@@ -75,6 +75,12 @@ describe('pairFlip: when time alone makes the criteria hold', () => {
     expect(policyStart(elderly, NOW, ZONE)).toBeNull();
   });
 
+  it('keeps the publication on a policy entry, its three fields only, and none when there is none', () => {
+    const later = policy({ policyId: 'P-LATER', criteria: aged80, validFrom: '2027-01-01', validTo: '2027-12-31' });
+    const publication = { source: '/systems/policy', id: 'evt-9', type: 'gov.policy.published', data: { policyId: 'P-LATER' } };
+    expect(policyStart(later, NOW, ZONE, publication)?.cause).toEqual({ source: '/systems/policy', id: 'evt-9', type: 'gov.policy.published' });
+    expect(policyStart(later, NOW, ZONE)).not.toHaveProperty('cause');
+  });
 });
 
 describe('buckets', () => {

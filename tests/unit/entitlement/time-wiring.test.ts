@@ -7,7 +7,7 @@
 import { jest } from '@jest/globals';
 import { makeIdNumber, maskIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
-import { bucketOf } from '#entitlement/domain/index';
+import { bucketOf, policyStart } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
@@ -136,9 +136,10 @@ describe('the time index wired', () => {
   it('starts the run of a policy published before its validFrom on that day, not before', async () => {
     const { w, service } = world();
     w.persons.set(TURNS_80, person(TURNS_80));
-    expect(await service.publishPolicy(elderly({ validFrom: '2025-07-01' }), cause('gov.policy.published'))).toBe('published');
+    const published = cause('gov.policy.published');
+    expect(await service.publishPolicy(elderly({ validFrom: '2025-07-01' }), published)).toBe('published');
     expect(w.sent.slices).toHaveLength(0);
-    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER', at: '2025-06-30T16:00:00.000Z' })]);
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER', at: '2025-06-30T16:00:00.000Z', cause: published })]);
     expect(flipEntries(w)[0]!.subjectId).toBeUndefined();
     // A month without a schedule run: each run catches up at most a week of buckets.
     w.now = '2025-06-30T23:59:00+08:00';
@@ -149,13 +150,30 @@ describe('the time index wired', () => {
     w.now = '2025-07-01T00:05:00+08:00';
     expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 1 });
     expect(w.sent.slices).toHaveLength(2);
-    // CivicFlow starts this run itself (the day came): its slices carry no cause, and its lines name no source.
-    expect(w.sent.slices.map((m) => m.data.cause)).toEqual([undefined, undefined]);
+    // The run the day started carries the publication its entry kept, as a run started at once would: its
+    // slices name the event, and the pair's line names the system that published the policy.
+    expect(w.sent.slices.map((m) => m.data.cause)).toEqual([published, published]);
     await runSlices(w, service, 0);
     expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
-    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`).map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', undefined]]);
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`).map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', '/systems/test']]);
     expect(await service.runTimeIndex()).toMatchObject({ policiesStarted: 0 });
     expect(w.sent.slices).toHaveLength(2);
+  });
+
+  it('starts the run of a policy entry filed before entries kept their publication, naming no source', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    const later = elderly({ validFrom: '2025-07-01' });
+    expect(await service.publishPolicy(later, cause('gov.policy.published'))).toBe('published');
+    // The entry as stored before: no `cause`.
+    w.store.flips.clear();
+    await w.store.putFlips([policyStart(later, w.now, 'Asia/Shanghai')!], bucketOf(Date.parse(NOW)));
+    expect(flipEntries(w)[0]).not.toHaveProperty('cause');
+    w.now = '2025-07-01T00:05:00+08:00';
+    for (let run = 0; run < 5 && w.sent.slices.length === 0; run++) await service.runTimeIndex();
+    expect(w.sent.slices.map((m) => m.data.cause)).toEqual([undefined, undefined]);
+    await runSlices(w, service, 0);
+    expect(w.store.audit.filter((a) => a.subject === `entitlement:P-ELDER/${TURNS_80}`).map((a) => [a.actor, a.details?.source])).toEqual([['/civicflow/match', undefined]]);
   });
 });
 
