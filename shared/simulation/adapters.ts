@@ -27,6 +27,7 @@ export const simulationSweepPorts: SweepPorts = {
   sendSlices,
   now: nowIso,
   info,
+  warn: (message, fields) => logger.warn(message, fields),
   error: (message, fields) => logger.error(message, fields),
 };
 

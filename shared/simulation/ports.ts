@@ -50,6 +50,11 @@ export interface SimulationStore {
   markJobQueued(job: Pick<SimulationJob, 'simulationId' | 'createdAt'>): Promise<void>;
   /** The jobs still pending that were created at or before `createdUpTo` (ISO 8601), oldest first. */
   pendingJobs(createdUpTo: string): Promise<PendingJob[]>;
+  /**
+   * Deletes a pending entry whose job is not there (false when the entry is gone already, or the job is
+   * there after all): nothing can queue such a job, and the sweep would fail on its entry every run.
+   */
+  removeOrphanedEntry(entry: PendingJob): Promise<boolean>;
   /** The job and whether its slices were queued, in one read (undefined when there is no such job). */
   loadJob(simulationId: string): Promise<StoredJob | undefined>;
   /** Whether the slice's tally is stored: a redelivered slice then replays nothing again. */

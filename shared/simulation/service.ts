@@ -189,7 +189,8 @@ const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 /** What the sweep needs: the pending jobs, the slice queue, the clock. */
 export type SweepPorts = Pick<SimulationPorts, 'sendSlices' | 'now' | 'info'> & {
-  readonly store: Pick<SimulationPorts['store'], 'pendingJobs' | 'loadJob' | 'markJobQueued'>;
+  readonly store: Pick<SimulationPorts['store'], 'pendingJobs' | 'loadJob' | 'markJobQueued' | 'removeOrphanedEntry'>;
+  readonly warn: (message: string, fields: Record<string, unknown>) => void;
   readonly error: (message: string, fields: Record<string, unknown>) => void;
 };
 
@@ -200,6 +201,8 @@ export interface SweepSummary {
   readonly failed: number;
   /** Jobs not started because the run's time was running out: still pending, the next run takes them. */
   readonly deferred: number;
+  /** Pending entries whose job is not there (deleted by hand): removed (logged), as nothing can queue them. */
+  readonly orphaned: number;
 }
 
 /**
@@ -216,6 +219,7 @@ export const SWEEP_TIME_RESERVE_MS = 10_000;
 export async function requeueStranded(ports: SweepPorts, options: TimeLeftOptions = {}): Promise<SweepSummary> {
   const now = ports.now();
   let requeued = 0;
+  let orphaned = 0;
   const box = timeBox(SWEEP_TIME_RESERVE_MS, options.timeLeftMs);
   // One at a time, oldest first; a job not started is still pending: the next run takes it.
   const stranded = strandedJobs(await ports.store.pendingJobs(requeueCutoff(now)), now);
@@ -224,8 +228,16 @@ export async function requeueStranded(ports: SweepPorts, options: TimeLeftOption
     1,
     async (pending) => {
       const stored = await ports.store.loadJob(pending.simulationId);
-      // Written with its job in one transaction: an entry without one is a defect; nothing to queue.
-      if (stored === undefined) throw new Error(`pending simulation ${pending.simulationId} has no job`);
+      if (stored === undefined) {
+        // Written with its job in one transaction, so its job was deleted since (by hand): there is nothing to
+        // queue, ever. Failing on it would fail every run (and keep the items-failed alarm up) for good, so the
+        // entry goes, logged once: only the run that removes it logs it.
+        if (await ports.store.removeOrphanedEntry(pending)) {
+          orphaned++;
+          ports.warn('simulation sweep: pending entry without its job removed', { simulationId: pending.simulationId, createdAt: pending.createdAt });
+        }
+        return;
+      }
       const { job } = stored;
       if (stored.queued) {
         // Queued since it was listed (a retry of its post with the Idempotency-Key): not sent again. Marking
@@ -244,7 +256,7 @@ export async function requeueStranded(ports: SweepPorts, options: TimeLeftOption
         ports.error('simulation sweep: failed; the job stays pending and is tried again next run', { simulationId: pending.simulationId, error }),
     },
   );
-  return { requeued, failed: box.failed, deferred: box.deferred };
+  return { requeued, failed: box.failed, deferred: box.deferred, orphaned };
 }
 
 export function createSimulationService(ports: SimulationPorts) {

@@ -8,7 +8,8 @@
  *                                    a job stored and not queued yet, written with the job and deleted
  *                                    with its `pending` once its slices are queued; n (0–7) from a hash of
  *                                    the simulation id, so the starts and queueings of every bureau do not
- *                                    all write one partition key. The simulation sweep reads every shard
+ *                                    all write one partition key. The simulation sweep reads every shard,
+ *                                    and deletes an entry whose job is not there (deleted by hand)
  *   PENDING             <createdAt>#<simulationId>
  *                                    the same entry as written before the entries were sharded: the sweep
  *                                    moves each one it lists to its shard (see LEGACY_PENDING_PK)
@@ -196,6 +197,23 @@ export const simulationStore: SimulationStore = {
       .map((i) => ({ sk: i.sk as string, simulationId: i.simulationId as string, createdAt: i.createdAt as string }))
       .sort((a, b) => (a.sk < b.sk ? -1 : a.sk > b.sk ? 1 : 0))
       .map(({ simulationId, createdAt }) => ({ simulationId, createdAt }));
+  },
+  async removeOrphanedEntry(entry) {
+    try {
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { ConditionCheck: { TableName: table(), Key: { pk: pkOf(entry.simulationId), sk: JOB_SK }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Delete: { TableName: table(), Key: pendingOf(entry), ConditionExpression: 'attribute_exists(pk)' } },
+          ],
+        }),
+      );
+      return true;
+    } catch (error) {
+      // The job is there (it was not an orphan), or another run removed the entry first.
+      if (cancellationCodes(error)?.some((code) => code === 'ConditionalCheckFailed')) return false;
+      throw error;
+    }
   },
   async loadJob(simulationId) {
     const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: pkOf(simulationId), sk: JOB_SK }, ConsistentRead: true }));

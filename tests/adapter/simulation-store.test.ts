@@ -164,6 +164,40 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-sh-done')).toEqual([]);
   });
 
+  it('removes the entry of a job deleted by hand, once, so the sweep does not fail on it every run', async () => {
+    const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { requeueStranded } = await import('#simulation/service');
+    await store.createJob(job('sim-orphan', T(400)));
+    await store.createJob(job('sim-orphan-kept', T(401)));
+    await db().doc.send(new DeleteCommand({ TableName: db().tables.simulations, Key: { pk: 'SIM#sim-orphan', sk: 'JOB' } }));
+
+    // A sweep over this test's jobs only (the table's other pending jobs belong to the tests above).
+    const sent: string[] = [];
+    const logged: string[] = [];
+    const sweep = () =>
+      requeueStranded({
+        store: { ...store, pendingJobs: async (upTo) => (await store.pendingJobs(upTo)).filter((p) => p.simulationId.startsWith('sim-orphan')) },
+        sendSlices: async (events) => void sent.push(...events.map((e) => e.data.simulationId)),
+        now: () => T(500),
+        info: () => undefined,
+        warn: (message, fields) => void logged.push(`WARN ${message} ${String(fields.simulationId)}`),
+        error: (message, fields) => void logged.push(`ERROR ${message} ${String(fields.simulationId)}`),
+      });
+    expect(await sweep()).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 1 });
+    expect(logged).toEqual(['WARN simulation sweep: pending entry without its job removed sim-orphan']);
+    expect(new Set(sent)).toEqual(new Set(['sim-orphan-kept']));
+    expect((await pendingEntries()).filter((i) => String(i.simulationId).startsWith('sim-orphan'))).toEqual([]);
+    // The next run is clean, and a second removal finds nothing.
+    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
+    expect(logged).toHaveLength(1);
+    expect(await store.removeOrphanedEntry({ simulationId: 'sim-orphan', createdAt: T(400) })).toBe(false);
+    // The entry of a job that is there is never removed.
+    await store.createJob(job('sim-kept', T(402)));
+    expect(await store.removeOrphanedEntry({ simulationId: 'sim-kept', createdAt: T(402) })).toBe(false);
+    expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-kept')).toHaveLength(1);
+    await store.markJobQueued(job('sim-kept', T(402)));
+  });
+
   it('shows a job stored before the sweep existed (no pending attribute) as queued', async () => {
     const { gzipSync } = await import('node:zlib');
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');

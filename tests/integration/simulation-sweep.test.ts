@@ -57,7 +57,7 @@ const draft = (itemCode: string) => ({
   active: true,
 });
 
-async function sweep(): Promise<{ requeued: number; failed: number; deferred: number }> {
+async function sweep(): Promise<{ requeued: number; failed: number; deferred: number; orphaned: number }> {
   const out = await rt.dev('POST', '/_dev/schedules/simulation-sweep');
   expect(out.status).toBe(200);
   return out.body.result;
@@ -108,18 +108,18 @@ describe('the simulation sweep', () => {
     expect(await view(job.simulationId)).toMatchObject({ status: 'pending', progress: { slices: 16, slicesDone: 0 } });
 
     // Within the grace period its request might still queue it: the sweep leaves it.
-    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     await rt.drain();
     expect(await view(job.simulationId)).toMatchObject({ status: 'pending', progress: { slicesDone: 0 } });
 
     await rt.dev('POST', '/_dev/clock', { advance: '3m' });
-    expect(await sweep()).toEqual({ requeued: 1, failed: 0, deferred: 0 });
+    expect(await sweep()).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
     expect((await finished(job.simulationId)).progress).toEqual({ slices: 16, slicesDone: 16, applicationsReplayed: 0 });
     expect((await finished(queuedId)).progress.slicesDone).toBe(16);
 
     // Later runs find nothing to queue; each slice ran and was stored once.
     await rt.dev('POST', '/_dev/clock', { advance: '10m' });
-    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     await rt.drain();
     expect(logLines('simulation queued again', job.simulationId)).toHaveLength(1);
     expect(logLines('simulation queued again', queuedId)).toHaveLength(0);

@@ -162,6 +162,9 @@ class MemoryStore implements SimulationStore {
   markQueued(): never {
     throw new Error('not used here');
   }
+  removeOrphanedEntry(): never {
+    throw new Error('not used here');
+  }
   async hasSlice(id: string, shard: number) {
     return this.slices.get(id)?.has(shard) ?? false;
   }

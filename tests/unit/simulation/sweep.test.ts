@@ -44,9 +44,11 @@ describe('the jobs the sweep queues', () => {
 /** The table as the sweep and the start see it: jobs, which are pending, and the slices queued. */
 function setUp(opts: { failSend?: number } = {}) {
   const jobs = new Map<string, SimulationJob>();
-  const pending = new Set<string>();
+  // Simulation id → its entry's creation time: an entry outlives its job when the job is deleted by hand.
+  const pending = new Map<string, string>();
   const sent: string[] = [];
   const errors: string[] = [];
+  const warnings: { message: string; fields: Record<string, unknown> }[] = [];
   const marked: string[] = [];
   let clock = Date.parse(NOW);
   let ids = 0;
@@ -54,7 +56,7 @@ function setUp(opts: { failSend?: number } = {}) {
   const store = {
     async createJob(job: SimulationJob) {
       jobs.set(job.simulationId, job);
-      pending.add(job.simulationId);
+      pending.set(job.simulationId, job.createdAt);
     },
     createKeyedJob: () => Promise.reject(new Error('not used')),
     loadKey: () => Promise.reject(new Error('not used')),
@@ -68,7 +70,12 @@ function setUp(opts: { failSend?: number } = {}) {
       pending.delete(job.simulationId);
     },
     async pendingJobs(createdUpTo: string) {
-      return [...pending].map((id) => jobs.get(id)!).filter((j) => Date.parse(j.createdAt) <= Date.parse(createdUpTo));
+      return [...pending].map(([simulationId, createdAt]) => ({ simulationId, createdAt })).filter((j) => Date.parse(j.createdAt) <= Date.parse(createdUpTo));
+    },
+    async removeOrphanedEntry(entry: { simulationId: string }) {
+      if (jobs.has(entry.simulationId) || !pending.has(entry.simulationId)) return false;
+      pending.delete(entry.simulationId);
+      return true;
     },
   };
   const sendSlices = async (events: readonly { data: { simulationId: string; shard: number } }[]) => {
@@ -80,8 +87,15 @@ function setUp(opts: { failSend?: number } = {}) {
   };
   const now = () => new Date(clock).toISOString();
   const start: StartPorts = { store, policies: { slices: 4 }, sendSlices, now, newId: () => `sim-${++ids}`, info: () => undefined, count: () => undefined };
-  const sweep: SweepPorts = { store, sendSlices, now, info: () => undefined, error: (_m, f) => void errors.push(String(f.simulationId)) };
-  return { jobs, pending, sent, errors, marked, store, start, sweep, advance: (ms: number) => void (clock += ms) };
+  const sweep: SweepPorts = {
+    store,
+    sendSlices,
+    now,
+    info: () => undefined,
+    warn: (message, fields) => void warnings.push({ message, fields }),
+    error: (_m, f) => void errors.push(String(f.simulationId)),
+  };
+  return { jobs, pending, sent, errors, warnings, marked, store, start, sweep, advance: (ms: number) => void (clock += ms) };
 }
 
 describe('a sweep run', () => {
@@ -92,15 +106,15 @@ describe('a sweep run', () => {
     expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'pending', progress: { slicesDone: 0 } });
     // Within the grace period the request that stored it may still queue it: left alone.
     t.advance(REQUEUE_GRACE_MS - 1000);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toEqual([]);
     t.advance(1000);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toEqual(Array.from({ length: 16 }, (_, i) => `sim-1:${i}`));
     expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'running' });
     // The next runs find nothing pending.
     t.advance(REQUEUE_GRACE_MS);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toHaveLength(16);
   });
 
@@ -108,7 +122,7 @@ describe('a sweep run', () => {
     const t = setUp();
     await startSimulation(t.start, request(), '/auditors/district');
     t.advance(REQUEUE_GRACE_MS * 10);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toHaveLength(16);
   });
 
@@ -123,7 +137,7 @@ describe('a sweep run', () => {
       t.pending.delete('sim-1');
       return out;
     };
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toEqual([]);
     // Marked again all the same: an entry left over is deleted.
     expect(t.marked).toEqual(['sim-1']);
@@ -133,11 +147,43 @@ describe('a sweep run', () => {
     const t = setUp({ failSend: 2 });
     await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
     t.advance(REQUEUE_GRACE_MS);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 1, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 1, deferred: 0, orphaned: 0 });
     expect(t.errors).toEqual(['sim-1']);
-    expect([...t.pending]).toEqual(['sim-1']);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0 });
+    expect([...t.pending.keys()]).toEqual(['sim-1']);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.pending.size).toBe(0);
+  });
+
+  it('removes an entry whose job was deleted, logging it once, so no run fails on it again', async () => {
+    const t = setUp({ failSend: 2 });
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    // sim-1's job deleted by hand: its entry stays, and nothing can ever queue it.
+    t.jobs.delete('sim-1');
+    t.advance(REQUEUE_GRACE_MS);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 1 });
+    expect(t.errors).toEqual([]);
+    expect(t.warnings).toEqual([{ message: expect.stringContaining('without its job'), fields: expect.objectContaining({ simulationId: 'sim-1' }) }]);
+    expect(t.sent).toEqual(Array.from({ length: 16 }, (_, i) => `sim-2:${i}`));
+    expect(t.pending.size).toBe(0);
+    // The next run is clean: nothing failed, nothing logged again.
+    t.advance(5 * 60_000);
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
+    expect(t.errors).toEqual([]);
+    expect(t.warnings).toHaveLength(1);
+  });
+
+  it('leaves an entry whose job is there after all (the removal is conditional on the job missing)', async () => {
+    const t = setUp({ failSend: 1 });
+    await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow();
+    t.advance(REQUEUE_GRACE_MS);
+    // Read as missing (a read at the wrong moment), there when the removal checks: the entry stays.
+    const load = t.store.loadJob;
+    t.store.loadJob = async () => undefined;
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
+    expect(t.warnings).toEqual([]);
+    t.store.loadJob = load;
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
   });
 
   it('starts no job once its time left is under the reserve: they stay pending, counted as deferred', async () => {
@@ -147,9 +193,9 @@ describe('a sweep run', () => {
     // Enough time for the first job; under the reserve from the second on.
     let checks = 0;
     const summary = await requeueStranded(t.sweep, { timeLeftMs: () => (checks++ === 0 ? SWEEP_TIME_RESERVE_MS : SWEEP_TIME_RESERVE_MS - 1) });
-    expect(summary).toEqual({ requeued: 1, failed: 0, deferred: 2 });
+    expect(summary).toEqual({ requeued: 1, failed: 0, deferred: 2, orphaned: 0 });
     expect(t.pending.size).toBe(2);
-    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 2, failed: 0, deferred: 0 });
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 2, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toHaveLength(48);
   });
 });
