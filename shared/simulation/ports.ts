@@ -32,6 +32,11 @@ export interface StoredJob {
 export interface StoredSimulation extends StoredJob {
   /** Shard → its tally, for the slices done. */
   readonly slices: ReadonlyMap<number, AnyTally>;
+  /**
+   * When the job last moved (ISO 8601): its latest slice stored, or its slices queued when none is; its
+   * creation for a job queued before the time of queueing was kept.
+   */
+  readonly progressedAt: string;
 }
 
 export interface SimulationStore {
@@ -46,8 +51,11 @@ export interface SimulationStore {
   loadKey(keyId: string): Promise<KeyRecord | undefined>;
   /** Records that the job's slices of the key's request were queued. */
   markQueued(keyId: string): Promise<void>;
-  /** Records that all the job's slices were queued: it is no longer pending (idempotent). */
-  markJobQueued(job: Pick<SimulationJob, 'simulationId' | 'createdAt'>): Promise<void>;
+  /**
+   * Records that all the job's slices were queued, at `at`: it is no longer pending (idempotent; a job marked
+   * again keeps the first time).
+   */
+  markJobQueued(job: Pick<SimulationJob, 'simulationId' | 'createdAt'>, at: string): Promise<void>;
   /** The jobs still pending that were created at or before `createdUpTo` (ISO 8601), oldest first. */
   pendingJobs(createdUpTo: string): Promise<PendingJob[]>;
   /**

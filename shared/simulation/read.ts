@@ -2,7 +2,8 @@
 import { viewOf, type SimulationView } from './service';
 import { simulationStore } from './store';
 
-export async function readSimulation(simulationId: string): Promise<SimulationView | undefined> {
+/** The simulation as shown at `now` (a job queued and not moving for long is `stalled`). */
+export async function readSimulation(simulationId: string, now: string): Promise<SimulationView | undefined> {
   const stored = await simulationStore.load(simulationId);
-  return stored === undefined ? undefined : viewOf(stored);
+  return stored === undefined ? undefined : viewOf(stored, now);
 }

@@ -15,6 +15,7 @@ import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimula
 import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
 import { requeueCutoff, strandedJobs } from './domain/sweep';
+import { isStalled } from './domain/stall';
 import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
 import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
 
@@ -24,9 +25,11 @@ interface ViewCommon {
   readonly createdAt: string;
   /**
    * pending: stored, its slices not (all) queued yet — the request that started it stopped in between; the
-   * sweep queues them within minutes. running: queued, slices still to run. done: every slice is in.
+   * sweep queues them within minutes. running: queued, slices still to run. stalled: queued, and no slice
+   * stored for longer than domain/stall.ts STALL_MS — its slices are in the DLQ; running again once they
+   * are redriven. done: every slice is in.
    */
-  readonly status: 'pending' | 'running' | 'done';
+  readonly status: 'pending' | 'running' | 'stalled' | 'done';
 }
 
 export interface ItemSimulationView extends ViewCommon {
@@ -49,18 +52,25 @@ export interface PolicySimulationView extends ViewCommon {
 
 export type SimulationView = ItemSimulationView | PolicySimulationView;
 
-function common(job: SimulationJob, done: boolean, queued: boolean): ViewCommon {
-  return { simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: done ? 'done' : queued ? 'running' : 'pending' };
+function statusOf(done: boolean, { queued, progressedAt }: StoredSimulation, now: string): ViewCommon['status'] {
+  if (done) return 'done';
+  if (!queued) return 'pending';
+  return isStalled(progressedAt, now) ? 'stalled' : 'running';
 }
 
-/** What GET /simulations/{id} shows of a stored simulation: progress, and the result once every slice is in. */
-export function viewOf({ job, slices, queued }: StoredSimulation): SimulationView {
+/**
+ * What GET /simulations/{id} shows of a stored simulation at `now`: progress, and the result once every
+ * slice is in.
+ */
+export function viewOf(stored: StoredSimulation, now: string): SimulationView {
+  const { job, slices } = stored;
   const done = slices.size >= job.slices;
+  const common = (): ViewCommon => ({ simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: statusOf(done, stored, now) });
   const request = job.request;
   if (isPolicyRequest(request)) {
     const merged = mergePolicyTallies([...slices.values()] as PolicySliceTally[]);
     return {
-      ...common(job, done, queued),
+      ...common(),
       kind: 'policy',
       policyId: request.policy.policyId,
       draftVersion: request.policy.version,
@@ -70,7 +80,7 @@ export function viewOf({ job, slices, queued }: StoredSimulation): SimulationVie
   }
   const merged = mergeTallies([...slices.values()] as SliceTally[]);
   return {
-    ...common(job, done, queued),
+    ...common(),
     kind: 'item',
     itemCode: request.draft.itemCode,
     draftVersion: request.draft.version,
@@ -129,7 +139,7 @@ export async function startSimulation(ports: StartPorts, request: SimulationRequ
   await ports.store.createJob(job);
   ports.count(STARTED_METRIC, 1);
   await ports.sendSlices(sliceEvents(job));
-  await ports.store.markJobQueued(job);
+  await ports.store.markJobQueued(job, ports.now());
   started(ports, job);
   return job;
 }
@@ -156,7 +166,7 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
   if (created.created) {
     ports.count(STARTED_METRIC, 1);
     await ports.sendSlices(sliceEvents(job));
-    await ports.store.markJobQueued(job);
+    await ports.store.markJobQueued(job, ports.now());
     await ports.store.markQueued(record.keyId);
     started(ports, job);
     return { kind: 'started', simulationId: job.simulationId };
@@ -172,7 +182,7 @@ export async function startSimulationOnce(ports: StartPorts, request: Simulation
       // The sweep may have queued it meanwhile (the key record does not know): then it is not sent again.
       if (!first.queued) {
         await ports.sendSlices(sliceEvents(first.job));
-        await ports.store.markJobQueued(first.job);
+        await ports.store.markJobQueued(first.job, ports.now());
         ports.info('simulation queued again', { simulationId: first.job.simulationId });
       }
       await ports.store.markQueued(stored.keyId);
@@ -242,12 +252,12 @@ export async function requeueStranded(ports: SweepPorts, options: TimeLeftOption
       if (stored.queued) {
         // Queued since it was listed (a retry of its post with the Idempotency-Key): not sent again. Marking
         // it again deletes an entry that outlived its marking (an unsharded one moved as it was marked).
-        await ports.store.markJobQueued(job);
+        await ports.store.markJobQueued(job, ports.now());
         ports.info('simulation sweep: queued meanwhile', { simulationId: job.simulationId, createdAt: job.createdAt });
         return;
       }
       await ports.sendSlices(sliceEvents(job));
-      await ports.store.markJobQueued(job);
+      await ports.store.markJobQueued(job, ports.now());
       requeued++;
       ports.info('simulation queued again', { simulationId: job.simulationId, createdAt: job.createdAt, by: 'sweep' });
     },
@@ -312,7 +322,7 @@ export function createSimulationService(ports: SimulationPorts) {
 
   async function read(simulationId: string): Promise<SimulationView | undefined> {
     const stored = await ports.store.load(simulationId);
-    return stored === undefined ? undefined : viewOf(stored);
+    return stored === undefined ? undefined : viewOf(stored, ports.now());
   }
 
   return { start, runSlice, read };

@@ -3,7 +3,8 @@
  *
  *   SIM#<simulationId>  JOB          the request (draft, window), who asked, when, how many slices; create-only
  *                                    but for `pending` (true until its slices were all queued; a job stored
- *                                    before the sweep existed has none: it was queued)
+ *                                    before the sweep existed has none: it was queued) and `queuedAt` (when
+ *                                    they were first all queued: a job's progress is counted from it)
  *   PENDING#<n>         <createdAt>#<simulationId>
  *                                    a job stored and not queued yet, written with the job and deleted
  *                                    with its `pending` once its slices are queued; n (0–7) from a hash of
@@ -13,7 +14,8 @@
  *   PENDING             <createdAt>#<simulationId>
  *                                    the same entry as written before the entries were sharded: the sweep
  *                                    moves each one it lists to its shard (see LEGACY_PENDING_PK)
- *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice
+ *   SIM#<simulationId>  SLICE#<nn>   one slice's tally, create-only: a redelivered slice stores nothing twice;
+ *                                    `storedAt`, when it was stored
  *   KEY#<keyId>         KEY          an Idempotency-Key's record (keyId: hash of principal and key): the
  *                                    simulation it started, the hash of its request, whether the slices
  *                                    were queued, `expiresAt` (epoch seconds, 24 h after the first request
@@ -158,7 +160,7 @@ export const simulationStore: SimulationStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
-  async markJobQueued(job) {
+  async markJobQueued(job, at) {
     try {
       await ddb.send(
         new TransactWriteCommand({
@@ -167,8 +169,10 @@ export const simulationStore: SimulationStore = {
               Update: {
                 TableName: table(),
                 Key: { pk: pkOf(job.simulationId), sk: JOB_SK },
-                UpdateExpression: 'REMOVE pending',
+                // The first time it was queued stays: the view counts a job's progress from it.
+                UpdateExpression: 'REMOVE pending SET queuedAt = if_not_exists(queuedAt, :at)',
                 ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':at': at },
               },
             },
             { Delete: { TableName: table(), Key: pendingOf(job) } },
@@ -230,8 +234,13 @@ export const simulationStore: SimulationStore = {
     const found = items.find((i) => i.sk === JOB_SK);
     if (found === undefined) return undefined;
     const slices = new Map<number, AnyTally>();
-    for (const item of items) if (item.kind === 'slice') slices.set(item.shard as number, unpack<AnyTally>(item));
-    return { ...storedJobOf(found), slices };
+    let progressedAt = (found.queuedAt ?? found.createdAt) as string;
+    for (const item of items) {
+      if (item.kind !== 'slice') continue;
+      slices.set(item.shard as number, unpack<AnyTally>(item));
+      if (Date.parse(item.storedAt as string) > Date.parse(progressedAt)) progressedAt = item.storedAt as string;
+    }
+    return { ...storedJobOf(found), slices, progressedAt };
   },
 };
 

@@ -103,8 +103,8 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     ]);
     expect((await store.load('sim-p1'))?.queued).toBe(false);
     expect(await store.loadJob('sim-p1')).toEqual({ job: job('sim-p1', T(0)), queued: false });
-    await store.markJobQueued(job('sim-p1', T(0)));
-    await store.markJobQueued(job('sim-p1', T(0)));
+    await store.markJobQueued(job('sim-p1', T(0)), T(1000));
+    await store.markJobQueued(job('sim-p1', T(0)), T(1000));
     expect((await store.pendingJobs(T(10))).map((p) => p.simulationId)).toEqual(['sim-p2', 'sim-p3']);
     expect((await store.load('sim-p1'))?.queued).toBe(true);
     expect(await store.loadJob('sim-p1')).toEqual({ job: job('sim-p1', T(0)), queued: true });
@@ -115,7 +115,7 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
   it('stores a job once, with one entry, and marks no job that is not there', async () => {
     await expect(store.createJob(job('sim-p3', T(10)))).rejects.toThrow('simulation sim-p3 exists');
     expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-p3')).toHaveLength(1);
-    await store.markJobQueued(job('sim-none', T(1)));
+    await store.markJobQueued(job('sim-none', T(1)), T(1000));
     expect(await db().get('simulations', { pk: 'SIM#sim-none', sk: 'JOB' })).toBeUndefined();
   });
 
@@ -143,7 +143,7 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     expect(mine(await db().partition('simulations', 'PENDING'))).toEqual([]);
     expect(await store.loadJob('sim-sh-old')).toEqual({ job: old, queued: false });
 
-    for (const p of listed) await store.markJobQueued(p);
+    for (const p of listed) await store.markJobQueued(p, T(1000));
     expect((await store.pendingJobs(T(200))).filter((p) => p.simulationId.startsWith('sim-sh-'))).toEqual([]);
     expect(mine(await pendingEntries())).toEqual([]);
     for (const p of listed) expect((await store.loadJob(p.simulationId))?.queued).toBe(true);
@@ -157,10 +157,10 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     await put({ pk: 'SIM#sim-sh-done', sk: 'JOB', kind: 'job', createdAt: old.createdAt, pending: true, bodyGz: gzipSync(JSON.stringify(old)) });
     await put({ pk: 'PENDING', sk: `${old.createdAt}#sim-sh-done`, kind: 'pending', simulationId: 'sim-sh-done', createdAt: old.createdAt });
     // Queued by this release (a retry with its key), which deletes the sharded entry only.
-    await store.markJobQueued(old);
+    await store.markJobQueued(old, T(1000));
     expect((await store.pendingJobs(T(300))).map((p) => p.simulationId)).toContain('sim-sh-done');
     expect(await store.loadJob('sim-sh-done')).toEqual({ job: old, queued: true });
-    await store.markJobQueued(old);
+    await store.markJobQueued(old, T(1000));
     expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-sh-done')).toEqual([]);
   });
 
@@ -195,7 +195,19 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     await store.createJob(job('sim-kept', T(402)));
     expect(await store.removeOrphanedEntry({ simulationId: 'sim-kept', createdAt: T(402) })).toBe(false);
     expect((await pendingEntries()).filter((i) => i.simulationId === 'sim-kept')).toHaveLength(1);
-    await store.markJobQueued(job('sim-kept', T(402)));
+    await store.markJobQueued(job('sim-kept', T(402)), T(1000));
+  });
+
+  it('keeps when a job last moved: created, its slices first queued, its latest slice stored', async () => {
+    await store.createJob(job('sim-moved', T(600)));
+    expect((await store.load('sim-moved'))?.progressedAt).toBe(T(600));
+    await store.markJobQueued(job('sim-moved', T(600)), T(601));
+    // Marked again (the sweep finding it queued meanwhile): the first time stays.
+    await store.markJobQueued(job('sim-moved', T(600)), T(700));
+    expect((await store.load('sim-moved'))?.progressedAt).toBe(T(601));
+    await store.putSlice('sim-moved', 4, { replayed: 0 } as never, T(650));
+    await store.putSlice('sim-moved', 2, { replayed: 0 } as never, T(640));
+    expect((await store.load('sim-moved'))?.progressedAt).toBe(T(650));
   });
 
   it('shows a job stored before the sweep existed (no pending attribute) as queued', async () => {
@@ -204,5 +216,7 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
     const old = job('sim-old', T(20));
     await db().doc.send(new PutCommand({ TableName: db().tables.simulations, Item: { pk: 'SIM#sim-old', sk: 'JOB', kind: 'job', createdAt: old.createdAt, bodyGz: gzipSync(JSON.stringify(old)) } }));
     expect((await store.load('sim-old'))?.queued).toBe(true);
+    // Its slices were queued as it was created: its progress counts from then.
+    expect((await store.load('sim-old'))?.progressedAt).toBe(T(20));
   });
 });

@@ -6,12 +6,18 @@
  * queued is left alone. The stranded job is written with the API's own store (the write that precedes the
  * lost send), into the runtime's DynamoDB Local.
  */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { simulationSliceEvent } from '#contract/internal';
+import { STALL_MS } from '#simulation/domain/stall';
+import { toMessageBody } from '#util/message-body';
 import { devKey, signedHeaders } from '#auth/signature';
 import { localTableName } from '#local/provision';
 import { parseRequest } from '#simulation/domain/request';
 import type { SimulationJob } from '#simulation/ports';
-import { startLocal, type Running } from '#support/runtime';
+import { ROOT, startLocal, type Running } from '#support/runtime';
 import { env } from '#topology';
 
 const AUDITOR = '/auditors/district';
@@ -126,5 +132,38 @@ describe('the simulation sweep', () => {
     const slices = logLines('simulation slice', job.simulationId);
     expect(slices.filter((l) => l.stored === true).map((l) => l.shard).sort((a, b) => Number(a) - Number(b))).toEqual(Array.from({ length: 16 }, (_, i) => i));
     expect(slices).toHaveLength(16);
+  }, 240_000);
+
+  it('shows a simulation whose slices all went to the DLQ as stalled, and finishes it once they are redriven', async () => {
+    // A post that went through, whose slices then failed every delivery: the job queued, its slices in the
+    // simulation queue's DLQ, as maxReceiveCount failed receives leave them.
+    const parsed = parseRequest({ draft: draft('SWEEP-DLQ-01'), from: FROM, to: TO });
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
+    const createdAt = (await rt.dev('GET', '/_dev/clock')).body.now as string;
+    const job: SimulationJob = { simulationId: 'sim-stalled-1', request: parsed.request, requestedBy: AUDITOR, createdAt, slices: 16 };
+    await store.createJob(job);
+    await store.markJobQueued(job, createdAt);
+    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+    try {
+      const events = Array.from({ length: 16 }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, createdAt));
+      for (let i = 0; i < events.length; i += 10) {
+        const Entries = events.slice(i, i + 10).map((e, n) => ({ Id: String(n), MessageBody: toMessageBody(e), MessageAttributes: { type: { DataType: 'String', StringValue: e.type } } }));
+        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queues.simulation.dlqUrl, Entries }));
+        expect(out.Failed ?? []).toEqual([]);
+      }
+    } finally {
+      client.destroy();
+    }
+    expect(await view(job.simulationId)).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 0 } });
+    // Nothing moves it: past the stall limit it is shown stalled (and the sweep leaves it: it was queued).
+    await rt.dev('POST', '/_dev/clock', { advance: `${Math.ceil(STALL_MS / 60_000) + 1}m` });
+    expect(await view(job.simulationId)).toMatchObject({ status: 'stalled', progress: { slices: 16, slicesDone: 0 } });
+    expect(await sweep()).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
+
+    // The operator's redrive (docs/operations.md): the slices run, the job moves again and ends done.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/redrive.ts', 'simulation', '--url', rt.url], { cwd: ROOT });
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual({ queue: 'simulation', moved: 16 });
+    expect((await finished(job.simulationId)).progress).toEqual({ slices: 16, slicesDone: 16, applicationsReplayed: 0 });
   }, 240_000);
 });

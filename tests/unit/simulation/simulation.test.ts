@@ -143,12 +143,15 @@ class MemoryStore implements SimulationStore {
   jobs = new Map<string, SimulationJob>();
   slices = new Map<string, Map<number, AnyTally>>();
   pending = new Set<string>();
+  queuedAt = new Map<string, string>();
+  storedAt = new Map<string, string[]>();
   async createJob(job: SimulationJob) {
     this.jobs.set(job.simulationId, job);
     this.pending.add(job.simulationId);
   }
-  async markJobQueued(job: Pick<SimulationJob, 'simulationId'>) {
+  async markJobQueued(job: Pick<SimulationJob, 'simulationId'>, at: string) {
     this.pending.delete(job.simulationId);
+    if (!this.queuedAt.has(job.simulationId)) this.queuedAt.set(job.simulationId, at);
   }
   async pendingJobs(createdUpTo: string) {
     return [...this.pending].map((id) => this.jobs.get(id)!).filter((j) => j.createdAt <= createdUpTo);
@@ -172,16 +175,20 @@ class MemoryStore implements SimulationStore {
     const job = this.jobs.get(id);
     return job === undefined ? undefined : { job, queued: !this.pending.has(id) };
   }
-  async putSlice(id: string, shard: number, tally: AnyTally) {
+  async putSlice(id: string, shard: number, tally: AnyTally, at: string) {
     const m = this.slices.get(id) ?? new Map<number, AnyTally>();
     this.slices.set(id, m);
     if (m.has(shard)) return false;
     m.set(shard, tally);
+    this.storedAt.set(id, [...(this.storedAt.get(id) ?? []), at]);
     return true;
   }
   async load(id: string) {
     const job = this.jobs.get(id);
-    return job === undefined ? undefined : { job, slices: this.slices.get(id) ?? new Map(), queued: !this.pending.has(id) };
+    if (job === undefined) return undefined;
+    const times = [this.queuedAt.get(id) ?? job.createdAt, ...(this.storedAt.get(id) ?? [])];
+    const progressedAt = times.reduce((a, b) => (Date.parse(b) > Date.parse(a) ? b : a));
+    return { job, slices: this.slices.get(id) ?? new Map(), queued: !this.pending.has(id), progressedAt };
   }
 }
 
@@ -221,6 +228,61 @@ describe('the simulation service', () => {
     // counted, once per slice however often it is delivered, and in no other figure.
     expect(done?.kind === 'item' && done.result).toMatchObject({ replayed: 4, notReplayable: 0, bundleChildrenNotReplayed: 3 });
     expect(await service.read('sim-none')).toBeUndefined();
+  });
+});
+
+describe('a simulation whose slices stop', () => {
+  function setUp() {
+    const store = new MemoryStore();
+    const sent: { simulationId: string; shard: number }[] = [];
+    let clock = Date.parse(NOW);
+    const service = createSimulationService({
+      store,
+      policies: noPolicies,
+      decisions: async () => [],
+      bundleChildren: async () => 0,
+      itemVersion: async () => undefined,
+      sendSlices: async (events) => void sent.push(...events.map((e) => e.data)),
+      calendar: () => calendar,
+      now: () => new Date(clock).toISOString(),
+      newId: () => 'sim-1',
+      info: () => undefined,
+      count: () => undefined,
+    });
+    return { store, sent, service, advance: (ms: number) => void (clock += ms) };
+  }
+
+  it('is shown stalled once no slice was stored for longer than the limit, and runs to done once its slices are redriven', async () => {
+    const { STALL_MS } = await import('#simulation/domain/stall');
+    const t = setUp();
+    await t.service.start({ draft: tightened, from: FROM, to: TO }, '/auditors/district');
+    await t.service.runSlice(t.sent[0]!);
+    // The other 15 failed every delivery and went to the DLQ: no slice is stored again.
+    t.advance(STALL_MS);
+    expect(await t.service.read('sim-1')).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 1 } });
+    t.advance(1);
+    expect(await t.service.read('sim-1')).toMatchObject({ status: 'stalled', progress: { slices: 16, slicesDone: 1 } });
+    // Redriven: a slice stored moves it again.
+    await t.service.runSlice(t.sent[1]!);
+    expect(await t.service.read('sim-1')).toMatchObject({ status: 'running', progress: { slicesDone: 2 } });
+    t.advance(STALL_MS + 1);
+    expect((await t.service.read('sim-1'))?.status).toBe('stalled');
+    for (const s of t.sent.slice(2)) await t.service.runSlice(s);
+    t.advance(10 * STALL_MS);
+    expect(await t.service.read('sim-1')).toMatchObject({ status: 'done', progress: { slicesDone: 16 } });
+  });
+
+  it('counts from when its slices were queued, not from its creation: a job the sweep queued late is running', async () => {
+    const { STALL_MS } = await import('#simulation/domain/stall');
+    const t = setUp();
+    await t.store.createJob({ simulationId: 'sim-late', request: { draft: tightened, from: FROM, to: TO }, requestedBy: '/auditors/district', createdAt: NOW, slices: 16 });
+    // Never queued: pending, however long (the sweep's to queue), never stalled.
+    t.advance(3 * STALL_MS);
+    expect((await t.service.read('sim-late'))?.status).toBe('pending');
+    await t.store.markJobQueued({ simulationId: 'sim-late' }, new Date(Date.parse(NOW) + 3 * STALL_MS).toISOString());
+    expect((await t.service.read('sim-late'))?.status).toBe('running');
+    t.advance(STALL_MS + 1);
+    expect((await t.service.read('sim-late'))?.status).toBe('stalled');
   });
 });
 

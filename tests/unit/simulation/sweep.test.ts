@@ -103,7 +103,7 @@ describe('a sweep run', () => {
     const t = setUp({ failSend: 1 });
     await expect(startSimulation(t.start, request(), '/auditors/district')).rejects.toThrow('queue unavailable');
     const job = t.jobs.get('sim-1')!;
-    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'pending', progress: { slicesDone: 0 } });
+    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1'), progressedAt: job.createdAt }, NOW)).toMatchObject({ status: 'pending', progress: { slicesDone: 0 } });
     // Within the grace period the request that stored it may still queue it: left alone.
     t.advance(REQUEUE_GRACE_MS - 1000);
     expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
@@ -111,7 +111,7 @@ describe('a sweep run', () => {
     t.advance(1000);
     expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
     expect(t.sent).toEqual(Array.from({ length: 16 }, (_, i) => `sim-1:${i}`));
-    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1') })).toMatchObject({ status: 'running' });
+    expect(viewOf({ job, slices: new Map(), queued: !t.pending.has('sim-1'), progressedAt: job.createdAt }, NOW)).toMatchObject({ status: 'running' });
     // The next runs find nothing pending.
     t.advance(REQUEUE_GRACE_MS);
     expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
