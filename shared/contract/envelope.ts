@@ -4,7 +4,8 @@
  */
 import * as z from 'zod/mini';
 import { INBOUND_TYPES, isInboundType, type InboundType } from './inbound';
-import { dataSchemas, validatingOn, type DataOf } from './schemas';
+import { dataSchemas, type DataOf } from './schemas';
+import { validateWith } from './schema-parts';
 import { errorMessage, toIssues, type Issue } from './issues';
 import { openDataIssues, PROTOTYPE_KEYS } from './open-data';
 import { hardCaseChannelProblem } from './hardcase';
@@ -187,9 +188,7 @@ export function validateData<T extends InboundType>(
   prefix = 'data',
   options: ValidationOptions = {},
 ): { ok: true; data: DataOf<T> } | { ok: false; errors: Issue[] } {
-  const parsed = validatingOn(options, () => dataSchemas[type].safeParse(data, { error: errorMessage }));
-  if (parsed.success) return { ok: true, data: parsed.data as DataOf<T> };
-  return { ok: false, errors: toIssues(parsed.error.issues, prefix) };
+  return validateWith(dataSchemas[type], data, prefix, options) as { ok: true; data: DataOf<T> } | { ok: false; errors: Issue[] };
 }
 
 export interface ValidationOptions {

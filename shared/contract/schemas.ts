@@ -1,6 +1,8 @@
 /**
- * The `data` of every inbound event type, with the service item (秒批), the policy (免申即享)
- * and the review and rectification fields (好差评). Imported by Lambda bundles, hence `zod/mini` only.
+ * The `data` of every inbound event type: the catalogue (`dataSchemas`), with the 一件事 bundle, the
+ * profiles, e-licences and credit, applications, the review and rectification fields (好差评). The service
+ * item (秒批) and policy (免申即享) versions are in version-schemas.ts and the building blocks of all of them
+ * in schema-parts.ts; both are re-exported here. Imported by Lambda bundles, hence `zod/mini` only.
  *
  * Openness: every `data` object and profile keeps fields it does not name (the product names only their
  * main fields), and named fields are strict about their types. The two materials lists are closed:
@@ -8,325 +10,30 @@
  */
 import * as z from 'zod/mini';
 import type { InboundType } from './inbound';
-import type { Condition, FactRoot } from '#rules/types';
-import { validateCondition } from '#rules/validate';
-import { boundMs } from '#rules/bounds';
-import { DEFAULT_TIME_ZONE } from '#rules/zone';
-import { hasIdNumberShape, isValidCreditCode, isValidIdNumber, isValidPhone } from './identifiers';
-import { parsePath } from './issues';
-import { jsonBytes, LIMITS } from './limits';
+import { isValidCreditCode, isValidPhone } from './identifiers';
+import { LIMITS } from './limits';
 import { hardCaseReportedSchema, hardCaseUpdatedSchema } from './hardcase';
 import { objectionSchemas } from './objections';
 import { bundleSchema } from './bundle';
 import { recoverySchemas } from './recovery';
 import { subjectIssues } from './subject';
 import { compareInstants } from './instants';
-import { CLOCK_SKEW_MINUTES, happenedAt, happenedAtProblem, isWithinYears, notAfterReceipt, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE } from './timestamp';
+import { happenedAtProblem } from './timestamp';
+import {
+  amount, applicantKindSchema, asOf, BUNDLE_FACT_ROOTS, bytesAtMost, CHECK_DIGIT_NOTE, code, condition, creditCode, date, dateOfCheck, dayCount,
+  idNumber, idNumberProblem, idOrCreditCode, idOrCreditCodeProblem, jsonObject, MESSAGES, name, optionalText, text, timestamp, trustLevelSchema, uniqueCodes,
+} from './schema-parts';
+import { itemMaterialSchema, policySchema, serviceItemSchema } from './version-schemas';
 
 export { LIMITS };
-
-/** An item's rules: `enterprise.*` is the applicant's profile when an enterprise applies (unknown otherwise). */
-export const ITEM_FACT_ROOTS = ['applicant', 'enterprise', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
-export const POLICY_FACT_ROOTS = ['enterprise', 'person', 'credit', 'now'] as const satisfies readonly FactRoot[];
-/** A bundle item's `appliesWhen`: the facts of its items, and the applicant's answers to the bundle's questions. */
-export const BUNDLE_FACT_ROOTS = ['answers', 'applicant', 'enterprise', 'form', 'licence', 'credit', 'now'] as const satisfies readonly FactRoot[];
-
-export const MESSAGES = {
-  idNumber: 'must be a valid 18-character ID number (region, birth date, check digit)',
-  creditCode: 'must be a valid 18-character unified social credit code (charset, check character)',
-  idOrCreditCode: 'must be a valid ID number or unified social credit code (check digit)',
-  reviewer: 'must be a valid ID number, unified social credit code or phone number (check digit)',
-  dateOrTimestamp: 'must be a date "YYYY-MM-DD" or an RFC 3339 timestamp with offset',
-  futureBirthDate: 'is an ID number whose birth date is after today',
-  /** Appended to the message of a field taking an ID number or a credit code, for a value read as an ID number. */
-  idShaped: 'it has the region and birth date of an ID number, so it is checked as one, and its check digit is wrong',
-} as const;
-
-/**
- * What one validation is checked against: the local date ID numbers are checked against (a birth date is
- * not in the future), the bureau's time zone, in which a date-only bound is a local day, and the moment of
- * receipt, after which no field saying when something happened may lie (timestamp.ts). Schemas are built
- * once, so the edge passes them for the duration of one synchronous parse (`validatingOn`); without a date
- * only the year bounds of the identifier check apply, without a zone the default zone is used, without a
- * moment of receipt no time is refused for lying ahead.
- */
-export interface ValidationContext {
-  /** The local date of the check, "YYYY-MM-DD". */
-  readonly today?: string | undefined;
-  /** The stage's IANA time zone (Asia/Shanghai by default). */
-  readonly timeZone?: string | undefined;
-  /** When the event was received (ISO timestamp): a field saying when something happened may not lie after it. */
-  readonly receivedAt?: string | undefined;
-}
-
-let checkDate: string | undefined;
-let checkZone: string | undefined;
-
-export function validatingOn<T>(context: ValidationContext, parse: () => T): T {
-  const previous = [checkDate, checkZone] as const;
-  checkDate = context.today;
-  checkZone = context.timeZone;
-  try {
-    return receivedOn(context.receivedAt, context.today, parse);
-  } finally {
-    [checkDate, checkZone] = previous;
-  }
-}
-
-/** A well-formed ID number born after the date of the check. */
-function bornInFuture(s: string): boolean {
-  return checkDate !== undefined && !isValidIdNumber(s, { today: checkDate });
-}
-
-const CHECK_DIGIT_NOTE = ' Check digits are enforced by the service and cannot be expressed in JSON Schema.';
-
-// ---- building blocks -------------------------------------------------------------------------------
-
-const text = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
-const optionalText = (max: number) => z.optional(z.string().check(z.maxLength(max)));
-const code = () => text(LIMITS.code);
-const name = () => text(LIMITS.name);
-
-/**
- * When the event's occurrence happened: T and Z in either case, a leap second where one falls; kept
- * upper-case, a leap second as :59.999999999; at the edge, not after the event's receipt (timestamp.ts).
- * Every timestamp of inbound data says when something happened; a time that may lie ahead (a policy's
- * validFrom and validTo) is a `dateOrTimestamp`.
- */
-const timestamp = happenedAt;
-/** A real calendar date in the years every consumer reads (timestamp.ts). */
-const date = () => z.iso.date().check(z.refine((s) => !z.regexes.date.test(s) || isWithinYears(s), YEARS_MESSAGE));
-const dateOrTimestamp = () =>
-  z.pipe(
-    z
-      .union([z.iso.date(), rfc3339TimestampForm()], { error: (iss) => (iss.input === undefined ? 'is required' : MESSAGES.dateOrTimestamp) })
-      .check(z.refine((s) => isWithinYears(s), `${YEARS_MESSAGE} (a timestamp before 9999-12-31T00:00:00Z)`)),
-    z.transform(normaliseTimestamp),
-  );
-
-/**
- * When an upstream record was true: data-sharing and credit systems mostly send a date, which stands for
- * the start of that day in the bureau's time zone (the registry turns it into that instant). Never after the
- * receipt: a date at most the bureau's local date of receipt, a timestamp at most CLOCK_SKEW_MINUTES after
- * it (an asOf ahead would make every real update older, and ignored, until that day).
- */
-const asOf = () =>
-  dateOrTimestamp().check(
-    notAfterReceipt(),
-    z.describe(
-      `A date "YYYY-MM-DD" (the start of that day in the bureau's time zone) or an RFC 3339 timestamp with offset. An update older than the stored record has no effect. Refused when after the event's receipt: a date after the bureau's local date of receipt, a timestamp more than ${CLOCK_SKEW_MINUTES} minutes after it.`,
-    ),
-  );
-
-const amount = () => z.number().check(z.nonnegative());
-const dayCount = (min: number) => z.int().check(z.minimum(min), z.maximum(LIMITS.days));
-
-export const trustLevelSchema = z.enum(['A', 'B']);
-export const applicantKindSchema = z.enum(['person', 'enterprise']);
-
-/** The problem of an ID number, or undefined: its form and check digit, then its birth date against today. */
-function idNumberProblem(s: string, message: string): string | undefined {
-  if (!isValidIdNumber(s)) return message;
-  return bornInFuture(s) ? MESSAGES.futureBirthDate : undefined;
-}
-
-const idNumber = () =>
-  z.string().check(
-    z.superRefine((s, ctx) => {
-      const problem = idNumberProblem(s, MESSAGES.idNumber);
-      if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
-    }),
-    z.describe(`Resident ID number (身份证号).${CHECK_DIGIT_NOTE}`),
-  );
-const creditCode = () =>
-  z.string().check(
-    z.refine((s) => isValidCreditCode(s), MESSAGES.creditCode),
-    z.describe(`Unified social credit code (统一社会信用代码).${CHECK_DIGIT_NOTE}`),
-  );
-/**
- * The problem of a value that may be an ID number or a credit code, or undefined. One with the form of an ID
- * number (region, birth date) is judged as an ID number only, never as a credit code: its check digit, then
- * its birth date against today.
- */
-function idOrCreditCodeProblem(s: string, message: string): string | undefined {
-  if (hasIdNumberShape(s)) return idNumberProblem(s, `${message}: ${MESSAGES.idShaped}`);
-  return isValidCreditCode(s) ? undefined : message;
-}
-
-const idOrCreditCode = () =>
-  z.string().check(
-    z.superRefine((s, ctx) => {
-      const problem = idOrCreditCodeProblem(s, MESSAGES.idOrCreditCode);
-      if (problem) ctx.addIssue({ code: 'custom', input: s, message: problem });
-    }),
-    z.describe(`A person's ID number or an organisation's unified social credit code; a value with the form of an ID number (region, birth date) is checked as an ID number only.${CHECK_DIGIT_NOTE}`),
-  );
-
-function uniqueCodes<T extends { readonly code: string }>() {
-  return z.superRefine<T[]>((list, ctx) => {
-    const seen = new Map<string, number>();
-    list.forEach((m, i) => {
-      const first = seen.get(m.code);
-      if (first === undefined) seen.set(m.code, i);
-      else ctx.addIssue({ code: 'custom', path: [i, 'code'], input: m.code, message: `duplicate material code "${m.code}" (first at [${first}])` });
-    });
-  });
-}
-
-/**
- * A condition is validated by the rules package, the one authority on operators and fact
- * paths; its string paths are turned back into segments so they nest under the event's path.
- */
-function condition(field: string, roots: readonly FactRoot[]) {
-  return z.custom<Condition>(() => true).check(
-    z.superRefine((value, ctx) => {
-      if (value === undefined) {
-        ctx.addIssue({ code: 'custom', input: value, message: 'is required' });
-        return;
-      }
-      for (const issue of validateCondition(value, field, roots)) {
-        ctx.addIssue({ code: 'custom', input: value, path: parsePath(issue.path).slice(1), message: issue.message });
-      }
-    }),
-    z.describe(`A condition over the fact roots ${roots.join(', ')}: {all:[…]}, {any:[…]}, {not:…} or a leaf {id, description, fact, op, value}.`),
-  );
-}
-
-/**
- * Free-form JSON objects (forms, licence attributes, answers) are bounded in breadth and in bytes here and in
- * depth at the envelope; the byte bounds keep everything one decision stores within one item (limits.ts).
- */
-const jsonObject = (maxBytes: number) =>
-  z.record(z.string().check(z.maxLength(LIMITS.code)), z.unknown()).check(
-    z.refine((o) => Object.keys(o).length <= LIMITS.formFields, `must have at most ${LIMITS.formFields} fields`),
-    bytesAtMost(maxBytes, ''),
-    z.describe(`At most ${LIMITS.formFields} fields and ${maxBytes} bytes as JSON (UTF-8).`),
-  );
-
-/** The JSON text of a value is at most `maxBytes` bytes (UTF-8); `what` names the object in the message. */
-function bytesAtMost(maxBytes: number, what: string) {
-  return z.superRefine((o: object, ctx) => {
-    const bytes = jsonBytes(o);
-    if (bytes > maxBytes) ctx.addIssue({ code: 'custom', input: o, message: `${what}must be at most ${maxBytes} bytes as JSON; it is ${bytes}` });
-  });
-}
-
-// ---- service items ---------------------------------------------------------------------------------
-
-export const itemMaterialSchema = z.strictObject({
-  code: code(),
-  name: name(),
-  /** Satisfied by a valid e-licence of this type (免提交). */
-  licenceType: z.optional(name()),
-  minTrustLevel: z.optional(trustLevelSchema),
-  /** A statement or online form the applicant fills in, checked by the rules. */
-  declared: z.optional(z.boolean()),
-  /** May be missing at submission: 容缺 (pending materials). */
-  tolerable: z.optional(z.boolean()),
-});
-
-export const serviceItemSchema = z
-  .looseObject({
-    itemCode: code(),
-    name: name(),
-    departmentCode: code(),
-    /** The department's 统一社会信用代码: the 好差评 platform names departments by it (upward sync). */
-    departmentCreditCode: z.optional(creditCode()),
-    applicantKind: z.enum(['person', 'enterprise', 'any']),
-    mode: z.enum(['instant', 'commitment', 'manual']),
-    promisedDays: dayCount(0),
-    legalDays: dayCount(0),
-    materials: z.array(itemMaterialSchema).check(z.maxLength(LIMITS.materials), uniqueCodes()),
-    rules: condition('rules', ITEM_FACT_ROOTS),
-    credit: z.optional(z.looseObject({ dishonest: z.enum(['manual', 'reject']) })),
-    verificationDays: z.optional(dayCount(1)),
-    certificateType: name(),
-    version: z.int().check(z.minimum(1)),
-    active: z.boolean(),
-  })
-  .check(
-    z.superRefine((item, ctx) => {
-      if (item.mode === 'commitment' && item.verificationDays === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['verificationDays'], input: undefined, message: 'is required when mode is commitment' });
-      }
-    }),
-  );
+export { ITEM_FACT_ROOTS, POLICY_FACT_ROOTS, BUNDLE_FACT_ROOTS, MESSAGES, validatingOn, trustLevelSchema, applicantKindSchema, type ValidationContext } from './schema-parts';
+export { itemMaterialSchema, serviceItemSchema, policySchema } from './version-schemas';
 
 // ---- 一件事 bundles ---------------------------------------------------------------------------------
 
 export const serviceBundleSchema = bundleSchema({ code, name, text, dayCount, condition: (field) => condition(field, BUNDLE_FACT_ROOTS) });
 
-// ---- policies --------------------------------------------------------------------------------------
-
-export const policySchema = z
-  .looseObject({
-    policyId: code(),
-    name: name(),
-    departmentCode: code(),
-    kind: z.enum(['grant', 'confirm']),
-    criteria: condition('criteria', POLICY_FACT_ROOTS),
-    benefit: z.looseObject({
-      type: code(),
-      amount: z.optional(amount()),
-      description: text(LIMITS.text),
-    }),
-    validFrom: dateOrTimestamp(),
-    validTo: dateOrTimestamp(),
-    budget: z.optional(amount()),
-    channels: z.array(code()).check(z.minLength(1), z.maxLength(LIMITS.channels)),
-    version: z.int().check(z.minimum(1)),
-    /** Dishonest (失信) enterprises are excluded unless this is true: a policy may say otherwise. */
-    includeDishonest: z.optional(z.boolean()),
-    /** Who the policy is for (default enterprise): a person policy matches person profiles (`person.*`). */
-    subjectKind: z.optional(z.enum(['enterprise', 'person'])),
-    /** Dishonest persons are excluded only when this is true (enterprises: see includeDishonest). */
-    excludeDishonest: z.optional(z.boolean()),
-    /**
-     * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
-     * while the window is open. `workingDays` defaults to 5 (working days after the day a pair is listed).
-     */
-    publicity: z.optional(
-      z.looseObject({ workingDays: z.optional(z.int().check(z.minimum(1), z.maximum(LIMITS.publicityDays))) }),
-    ),
-  })
-  .check(
-    z.superRefine((p, ctx) => {
-      // Compared as moments, as the window is read when matching: validTo's last must not come before
-      // validFrom's first (a date-only bound is its whole local day in the zone of the check).
-      const zone = checkZone ?? DEFAULT_TIME_ZONE;
-      if (boundMs(p.validTo, 'end', zone) < boundMs(p.validFrom, 'start', zone)) {
-        ctx.addIssue({ code: 'custom', path: ['validTo'], input: p.validTo, message: 'must not be before validFrom' });
-      }
-      // A policy reads the profiles of its own subjects: person.* for persons, enterprise.* for enterprises.
-      const other = p.subjectKind === 'person' ? 'enterprise' : 'person';
-      const path = otherRootPath(p.criteria, other, ['criteria']);
-      if (path !== undefined && p.subjectKind === undefined) {
-        // No subjectKind (enterprise by default) and criteria on persons: the missing field is the mistake.
-        ctx.addIssue({ code: 'custom', path: ['subjectKind'], input: undefined, message: `must be "person" when the criteria read person.* (${path.join('.')})` });
-      } else if (path !== undefined) {
-        ctx.addIssue({ code: 'custom', path, input: other, message: `reads ${other}.* but the policy's subjectKind is ${p.subjectKind}` });
-      }
-    }),
-  );
-
-/** The path of the first leaf of `c` whose fact lies under `root`, or undefined. */
-function otherRootPath(c: Condition, root: string, at: (string | number)[]): (string | number)[] | undefined {
-  // Runs on invalid criteria too (their own issues are reported elsewhere): anything unexpected is no path.
-  if (typeof c !== 'object' || c === null) return undefined;
-  if ('all' in c || 'any' in c) {
-    const parts = 'all' in c ? c.all : c.any;
-    const key = 'all' in c ? 'all' : 'any';
-    if (!Array.isArray(parts)) return undefined;
-    for (let i = 0; i < parts.length; i++) {
-      const found = otherRootPath(parts[i]!, root, [...at, key, i]);
-      if (found !== undefined) return found;
-    }
-    return undefined;
-  }
-  if ('not' in c) return otherRootPath(c.not, root, [...at, 'not']);
-  const fact: unknown = (c as { fact?: unknown }).fact;
-  return typeof fact === 'string' && (fact === root || fact.startsWith(`${root}.`)) ? [...at, 'fact'] : undefined;
-}
+// ---- policies (the published version: version-schemas.ts) ------------------------------------------
 
 export const policyWithdrawnSchema = z.looseObject({ policyId: code() });
 
@@ -375,7 +82,7 @@ export const personProfileSchema = z.looseObject({
   idNumber: idNumber(),
   name: name(),
   asOf: asOf(),
-  birthDate: z.optional(date().check(z.refine((d) => checkDate === undefined || d <= checkDate, 'must not be after the bureau\'s date of receipt: a birth date has happened'))),
+  birthDate: z.optional(date().check(z.refine((d) => { const today = dateOfCheck(); return today === undefined || d <= today; }, 'must not be after the bureau\'s date of receipt: a birth date has happened'))),
   residenceDistrict: z.optional(code()),
 }).check(profileBytes());
 

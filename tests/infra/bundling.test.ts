@@ -191,6 +191,18 @@ describe('function bundles (prod)', () => {
     expect(readFileSync(bundleOf('simulation'), 'utf8').includes(line)).toBe(true);
   });
 
+  it('gives the simulations API the schemas of the item and policy versions it validates, not every inbound type\'s', () => {
+    // Messages of an application's and a review's schemas (the catalogue of every inbound type, schemas.ts),
+    // and one of the item version's (version-schemas.ts), which the API validates a draft with.
+    const others = ['"is only for a bundle application (with bundleCode)"', '"must give at least one reason when outcome is REJECTED"'];
+    const item = '"is required when mode is commitment"';
+    const api = readFileSync(bundleOf('simulations'), 'utf8');
+    expect(others.filter((message) => api.includes(message))).toEqual([]);
+    expect(api.includes(item)).toBe(true);
+    const ingest = readFileSync(bundleOf('ingest'), 'utf8');
+    expect(others.filter((message) => ingest.includes(message))).toEqual(others);
+  });
+
   it('keeps the receipt kinds\' descriptions in the query routes only', () => {
     const description = 'Already recorded under another event id';
     expect(readFileSync(bundleOf('query'), 'utf8').includes(description)).toBe(true);

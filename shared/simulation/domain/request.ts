@@ -1,8 +1,11 @@
 /**
  * A simulation request: a draft item version, validated exactly as a published one
  * (`gov.catalog.item.published`), and the window of submissions to replay. Every refusal names its field.
+ * The drafts are validated with the versions' own schemas (version-schemas.ts), not through the catalogue
+ * of every inbound type, which the simulations API would then carry whole.
  */
-import { validateData } from '#contract/envelope';
+import { validateWith } from '#contract/schema-parts';
+import { policySchema, serviceItemSchema } from '#contract/version-schemas';
 import type { Issue } from '#contract/issues';
 import { isRfc3339Timestamp, normaliseTimestamp } from '#contract/timestamp';
 import type { ServiceItem } from '#approval';
@@ -44,7 +47,7 @@ function parsePolicyRequest(o: Record<string, unknown>): Parsed<PolicySimulation
   const errors: Issue[] = Object.keys(o)
     .filter((k) => k !== 'policy')
     .map((k) => ({ path: k, message: KNOWN.has(k) ? 'is not taken with policy (a policy is simulated over the current profiles)' : 'is not a known field' }));
-  const checked = validateData('gov.policy.published', o.policy, 'policy');
+  const checked = validateWith(policySchema, o.policy, 'policy');
   if (!checked.ok) errors.push(...checked.errors);
   if (errors.length > 0 || !checked.ok) return { ok: false, errors };
   return { ok: true, request: { policy: checked.data as Policy } };
@@ -70,7 +73,7 @@ function parseItemRequest(o: Record<string, unknown>): Parsed<ItemSimulationRequ
   let draft: ServiceItem | undefined;
   if (o.draft === undefined) errors.push({ path: 'draft', message: 'is required' });
   else {
-    const checked = validateData('gov.catalog.item.published', o.draft, 'draft');
+    const checked = validateWith(serviceItemSchema, o.draft, 'draft');
     if (checked.ok) draft = checked.data as ServiceItem;
     else errors.push(...checked.errors);
   }
