@@ -212,28 +212,58 @@ async function main(cli: Parsed): Promise<number> {
     const details = (answer.errors ?? []).map((e) => `\n  ${e.path || '(body)'}: ${e.message}`).join('');
     throw new Error(`${base} refused the simulation (${status}): ${answer.error ?? 'no reason given'}${details}`);
   }
-  const path = `/simulations/${encodeURIComponent(answer.simulationId)}`;
+  const view = await pollSimulation(base, answer.simulationId, signed, { onProgress: bar });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  console.log(renderResult(view));
+  if (cli.values.html !== undefined) {
+    if (view.kind === 'policy') console.log('\n--html draws item simulations only: nothing written');
+    else {
+      writeFileSync(cli.values.html, simulationHtml(view));
+      console.log(`\nwritten: ${cli.values.html}`);
+    }
+  }
+  return 0;
+}
+
+export interface PollOptions {
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
+  /** Called with the progress each time it changes. */
+  readonly onProgress?: (progress: SimulationView['progress']) => void;
+}
+
+/**
+ * Reads GET /simulations/{id} until it is `done` and answers it. A simulation shown `stalled` (queued, no
+ * slice stored for hours: its slices are in the DLQ) would otherwise be waited on for ever: that is an error
+ * saying what to do. Exported for the unit test.
+ */
+export async function pollSimulation(
+  base: string,
+  simulationId: string,
+  signed: (method: string, path: string, payload: string) => Record<string, string>,
+  options: PollOptions = {},
+): Promise<SimulationView> {
+  const send = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const path = `/simulations/${encodeURIComponent(simulationId)}`;
   let last = '';
   for (;;) {
-    const res = await fetch(`${base}${path}`, { headers: signed('GET', path, '') });
+    const res = await send(`${base}${path}`, { headers: signed('GET', path, '') });
     const view = (await res.json()) as SimulationView & { error?: string };
     if (res.status !== 200) throw new Error(`${base}${path} answered ${res.status}: ${view.error ?? ''}`);
     const now = JSON.stringify(view.progress);
-    if (now !== last) bar(view.progress);
+    if (now !== last) options.onProgress?.(view.progress);
     last = now;
-    if (view.status === 'done') {
-      if (process.stderr.isTTY) process.stderr.write('\n');
-      console.log(renderResult(view));
-      if (cli.values.html !== undefined) {
-        if (view.kind === 'policy') console.log('\n--html draws item simulations only: nothing written');
-        else {
-          writeFileSync(cli.values.html, simulationHtml(view));
-          console.log(`\nwritten: ${cli.values.html}`);
-        }
-      }
-      return 0;
+    if (view.status === 'done') return view;
+    if (view.status === 'stalled') {
+      throw new Error(
+        `simulation ${simulationId} is stalled at ${view.progress.slicesDone}/${view.progress.slices} slices: no slice was stored for hours, ` +
+          'so its slices are in the simulation DLQ. Read the simulation function\'s "record failed" lines, fix the cause, ' +
+          'then `npm run redrive -- simulation` (docs/operations.md, "A simulation shown stalled"); ' +
+          `it then finishes, and GET ${path} shows the result.`,
+      );
     }
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
   }
 }
 

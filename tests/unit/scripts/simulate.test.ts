@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '#local/cli';
-import { postSimulation, renderResult, SIMULATE, simulationRequest } from '#scripts/simulate';
+import { pollSimulation, postSimulation, renderResult, SIMULATE, simulationRequest } from '#scripts/simulate';
 import { simulationHtml } from '#scripts/simulate-html';
 import type { ItemSimulationView } from '#simulation';
 
@@ -176,5 +176,42 @@ describe('npm run simulate posting the request', () => {
     const out = await postSimulation('http://rt', '{}', signed, { fetch: fake, sleep: async (ms) => void (clock += ms), now: () => clock });
     expect(out.status).toBe(503);
     expect(posts.length).toBe(30);
+  });
+});
+
+describe('npm run simulate waiting for the result', () => {
+  /** A runtime answering GET /simulations/sim-1 with each of `views` in turn (the last one from then on). */
+  function runtime(views: Array<{ status: string; slicesDone: number }>) {
+    let reads = 0;
+    const fake = (async () => {
+      const v = views[Math.min(reads++, views.length - 1)]!;
+      return new Response(JSON.stringify({ simulationId: 'sim-1', kind: 'item', status: v.status, progress: { slices: 16, slicesDone: v.slicesDone, applicationsReplayed: 0 } }), { status: 200 });
+    }) as typeof fetch;
+    return { fake, reads: () => reads };
+  }
+  const signed = () => ({});
+
+  it('answers the simulation once it is done, telling each change of progress', async () => {
+    const seen: number[] = [];
+    const { fake } = runtime([
+      { status: 'running', slicesDone: 0 },
+      { status: 'running', slicesDone: 0 },
+      { status: 'running', slicesDone: 9 },
+      { status: 'done', slicesDone: 16 },
+    ]);
+    const view = await pollSimulation('http://rt', 'sim-1', signed, { fetch: fake, sleep: async () => undefined, onProgress: (p) => void seen.push(p.slicesDone) });
+    expect(view.status).toBe('done');
+    expect(seen).toEqual([0, 9, 16]);
+  });
+
+  it('stops at a stalled simulation, saying where its slices are and how to redrive them, instead of waiting for ever', async () => {
+    const { fake, reads } = runtime([
+      { status: 'running', slicesDone: 3 },
+      { status: 'stalled', slicesDone: 3 },
+    ]);
+    await expect(pollSimulation('http://rt', 'sim-1', signed, { fetch: fake, sleep: async () => undefined })).rejects.toThrow(
+      /simulation sim-1 is stalled at 3\/16 slices.*simulation DLQ.*npm run redrive -- simulation/,
+    );
+    expect(reads()).toBe(2);
   });
 });
