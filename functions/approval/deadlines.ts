@@ -4,7 +4,7 @@
  * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts). Each run
  * also warns when the stage's calendar lacks the public holidays of a year its deadlines may reach.
  */
-import middy from '@middy/core';
+import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -19,9 +19,10 @@ import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 
-// Stops starting cases before the function's timeout, so the run returns and is logged (the rest stays due).
-export const handler = middy(async (_event: unknown, context: Context): Promise<DeadlinesSummary> => {
-  const summary = await deadlinesService().runDeadlines(timeLeftOptions(context));
+// Stops starting cases before the function's timeout, so the run returns and is logged (the rest stays due);
+// and after middy's end of the invocation (its signal), should a case in hand outlast the reserve.
+export const handler = middy(async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<DeadlinesSummary> => {
+  const summary = await deadlinesService().runDeadlines(timeLeftOptions(context, signal));
   metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
   // Every deadline counts working days: a year whose public holidays the calendar lacks would make them
   // come early across 春节 and 国庆. Each run says so until the stage adds them (the calendar-uncovered alarm).

@@ -3,7 +3,7 @@
  * days on the stage's calendar) and offers a case for each manual review past its promised days. It reads
  * only the sparse due index, so its cost follows what is due. Re-running it changes nothing.
  */
-import middy from '@middy/core';
+import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -26,10 +26,11 @@ export async function runHardCaseSchedule(now: string, options: TimeLeftOptions 
   return summary;
 }
 
-// Stops starting cases before the function's timeout, so the run returns and its counts are written.
+// Stops starting cases before the function's timeout, so the run returns and its counts are written; and
+// after middy's end of the invocation (its signal), should a case in hand outlast the reserve.
 export const handler = middy(
-  async (_event: unknown, context: Context): Promise<ScheduleSummary & { deferred: number }> =>
-    runHardCaseSchedule(nowIso(), timeLeftOptions(context)),
+  async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<ScheduleSummary & { deferred: number }> =>
+    runHardCaseSchedule(nowIso(), timeLeftOptions(context, signal)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

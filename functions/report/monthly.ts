@@ -3,7 +3,7 @@
  * district if it is not stored yet. Invoked with `{ "month": "YYYY-MM" }` it builds that month instead (an
  * operator's backfill), still only if missing, and only once that month is over.
  */
-import middy from '@middy/core';
+import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
@@ -16,12 +16,13 @@ import { reportPorts } from '#report/adapters';
 import { runMonthlyReport, type MonthlyReportResult } from '#report/service';
 
 // One report per run, written in one create-only put at the end: a run cut short writes nothing and the
-// next one builds the month again. The time left only warns when a run came close to the timeout.
-export const handler = middy(async (event: unknown, context: Context): Promise<MonthlyReportResult> => {
+// next one builds the month again. The time left only warns when a run came close to the timeout (none is
+// left once middy has ended the invocation: the report started may still be written, create-only).
+export const handler = middy(async (event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<MonthlyReportResult> => {
   const requested = (event as { month?: unknown } | null)?.month;
   const { district, timeZone } = config();
   const month = typeof requested === 'string' ? { month: requested } : {};
-  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month, ...timeLeftOptions(context) }, reportPorts);
+  return runMonthlyReport({ now: nowIso(), district, timeZone, ...month, ...timeLeftOptions(context, signal) }, reportPorts);
 })
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -4,7 +4,7 @@
  * `{"repush": {...}, "actor": "..."}` it re-pushes the records an operator names first (`npm run resync`;
  * in AWS, `aws lambda invoke` with the same payload), then sends. A stage without `upward` does nothing.
  */
-import middy from '@middy/core';
+import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
@@ -51,9 +51,10 @@ export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}
 }
 
 // Stops starting records (re-pushes and sends) before the function's timeout, so the run returns and its
-// counts are written.
+// counts are written; and after middy's end of the invocation (its signal), should a send outlast the reserve.
 export const handler = middy(
-  async (event: unknown, context: Context): Promise<SyncResult> => runUpwardSync(event, timeLeftOptions(context)),
+  async (event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<SyncResult> =>
+    runUpwardSync(event, timeLeftOptions(context, signal)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

@@ -5,7 +5,7 @@
  * always ends in a result. Counts what it queued (SimulationsRequeued). Dispatch only: the work is
  * `requeueStranded` (shared/simulation/service.ts).
  */
-import middy from '@middy/core';
+import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -24,10 +24,11 @@ export async function runSimulationSweep(options: TimeLeftOptions = {}): Promise
   return summary;
 }
 
-// Stops starting jobs before the function's timeout, so the run returns and its count is written.
+// Stops starting jobs before the function's timeout, so the run returns and its count is written; and after
+// middy's end of the invocation (its signal), should a job in hand outlast the reserve.
 export const handler = middy(
-  async (_event: unknown, context: Context): Promise<SweepSummary> =>
-    runSimulationSweep(timeLeftOptions(context)),
+  async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<SweepSummary> =>
+    runSimulationSweep(timeLeftOptions(context, signal)),
 )
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))

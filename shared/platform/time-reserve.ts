@@ -7,6 +7,12 @@
  *
  * Pure: the time left comes in as a function (the Lambda context's getRemainingTimeInMillis, passed down
  * through the use case's options); without it, a run takes every item.
+ *
+ * The invocation's end: middy ends a handler `timeoutEarlyInMillis` (5 ms) before the timeout, answers for
+ * it (a TimeoutError) and aborts the signal it passed the handler, but the handler's promise goes on: in
+ * Lambda it is frozen with the sandbox and resumes at the next invocation's thaw. So the handler turns that
+ * signal into the time left (`timeLeftOptions(context, signal)`: none once it aborted), and a box starts no
+ * item after the end, whatever its reserve; an item already started finishes, as at the reserve.
  */
 import { inPool } from './pool';
 
@@ -42,8 +48,9 @@ export interface Within<T> {
 
 export interface TimeBox {
   /**
-   * True once the time left is below the reserve: the caller does not start the item, which is counted
-   * in `deferred`. Once true it stays true for the rest of the run (the time left only goes down).
+   * True once the time left is below the reserve, or none is left (the invocation ended): the caller does
+   * not start the item, which is counted in `deferred`. Once true it stays true for the rest of the run
+   * (the time left only goes down).
    */
   outOfTime(): boolean;
   /**
@@ -64,7 +71,11 @@ export function timeBox(reserveMs: number, timeLeftMs?: TimeLeft): TimeBox {
   let failed = 0;
   let out = false;
   const outOfTime = (): boolean => {
-    if (!out && timeLeftMs !== undefined && timeLeftMs() < reserveMs) out = true;
+    if (!out && timeLeftMs !== undefined) {
+      // `<= 0` too: a box with no reserve still stops once the invocation has ended.
+      const left = timeLeftMs();
+      if (left < reserveMs || left <= 0) out = true;
+    }
     if (out) deferred++;
     return out;
   };
@@ -113,8 +124,15 @@ export interface TimeLeftOptions {
 /**
  * A use case's time option from a Lambda invocation's context: `{ timeLeftMs }` when it has the time left,
  * nothing when it has not (the run then takes every item).
+ *
+ * Every handler built with middy passes the `signal` middy gives it (`handler(event, context, { signal })`):
+ * once it aborts, middy has ended the invocation and answered for it, and the time left is 0, so no run
+ * starts another item in a promise nobody waits for any more (frozen, then resumed at the next invocation's
+ * thaw). A context without the clock but with a signal leaves every item to the signal alone.
  */
-export function timeLeftOptions(context: unknown): TimeLeftOptions {
+export function timeLeftOptions(context: unknown, signal?: AbortSignal): TimeLeftOptions {
   const timeLeftMs = lambdaTimeLeft(context);
-  return timeLeftMs === undefined ? {} : { timeLeftMs };
+  if (signal === undefined) return timeLeftMs === undefined ? {} : { timeLeftMs };
+  const clock = timeLeftMs ?? (() => Number.POSITIVE_INFINITY);
+  return { timeLeftMs: () => (signal.aborted ? 0 : clock()) };
 }

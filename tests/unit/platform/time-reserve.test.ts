@@ -2,8 +2,11 @@
  * The time box every run that works through a list shares (shared/platform/time-reserve.ts): it starts no
  * item once the time left falls below the reserve, counts each item it did not start, and stays out of
  * time for the rest of the run. Given an `onError`, an item that fails is counted and told once, and the
- * others go on.
+ * others go on. Once middy has ended the invocation (the signal it gives the handler aborted), no time is
+ * left: the run starts no item after it, whatever the clock and the reserve say.
  */
+import middy, { type MiddyHandlerObject } from '@middy/core';
+import type { Context } from 'aws-lambda';
 import { lambdaTimeLeft, timeBox, timeLeftOptions } from '#platform/time-reserve';
 
 const RESERVE = 10_000;
@@ -116,6 +119,12 @@ describe('timeBox', () => {
     expect(within).toEqual({ failed: 0, deferred: ['d', 'e', 'f'] });
   });
 
+  it('stops with no reserve once no time is left at all', () => {
+    const left = [1, 0];
+    const box = timeBox(0, () => left.shift()!);
+    expect([box.outOfTime(), box.outOfTime()]).toEqual([false, true]);
+  });
+
   it('refuses a reserve that is not a number of milliseconds', () => {
     expect(() => timeBox(-1)).toThrow('reserveMs must be a non-negative number of milliseconds; got -1');
     expect(() => timeBox(Number.NaN)).toThrow('reserveMs must be a non-negative number of milliseconds; got NaN');
@@ -148,5 +157,85 @@ describe('timeLeftOptions', () => {
 
   it('gives nothing for a context without the time left, so the run takes every item', () => {
     for (const context of [undefined, null, {}, { getRemainingTimeInMillis: 5 }]) expect(timeLeftOptions(context)).toEqual({});
+  });
+});
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((r) => (open = r));
+  return { promise, open };
+}
+
+describe("timeLeftOptions with middy's signal", () => {
+  it('reads the clock until the signal aborts, and leaves no time after it', () => {
+    const ended = new AbortController();
+    const options = timeLeftOptions({ getRemainingTimeInMillis: () => 42_000 }, ended.signal);
+    expect(options.timeLeftMs?.()).toBe(42_000);
+    ended.abort();
+    expect(options.timeLeftMs?.()).toBe(0);
+  });
+
+  it('without the clock, leaves every item to the signal alone', () => {
+    const ended = new AbortController();
+    const box = timeBox(RESERVE, timeLeftOptions({}, ended.signal).timeLeftMs);
+    expect(box.outOfTime()).toBe(false);
+    ended.abort();
+    expect(box.outOfTime()).toBe(true);
+  });
+
+  it('starts no item once the invocation has ended, with time on the clock; the item in hand finishes', async () => {
+    const ended = new AbortController();
+    const box = timeBox(RESERVE, timeLeftOptions({ getRemainingTimeInMillis: () => 60_000 }, ended.signal).timeLeftMs);
+    const started: string[] = [];
+    const done: string[] = [];
+    const within = await box.forEachWithin(['a', 'b', 'c', 'd'], 1, async (id) => {
+      started.push(id);
+      if (id === 'b') ended.abort(); // middy ends the invocation while b is in hand
+      await Promise.resolve();
+      done.push(id);
+    });
+    expect({ started, done, within, deferred: box.deferred }).toEqual({
+      started: ['a', 'b'],
+      done: ['a', 'b'],
+      within: { failed: 0, deferred: ['c', 'd'] },
+      deferred: 2,
+    });
+  });
+
+  it('under middy: a run whose invocation middy ended starts nothing after the end, and its item in hand finishes', async () => {
+    // Built as the schedules' handlers are. 5 ms left: middy ends the invocation at its next timer turn.
+    const context = { functionName: 'schedule', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 5 } as unknown as Context;
+    const aStarted = gate();
+    const release = gate();
+    const runEnded = gate();
+    const started: string[] = [];
+    const done: string[] = [];
+    let within: unknown;
+    const handler = middy(async (_event: unknown, ctx: Context, { signal }: MiddyHandlerObject) => {
+      // No reserve: only the end of the invocation stops this run.
+      const box = timeBox(0, timeLeftOptions(ctx, signal).timeLeftMs);
+      within = await box.forEachWithin(['a', 'b', 'c'], 1, async (id) => {
+        started.push(id);
+        if (id === 'a') {
+          aStarted.open();
+          await release.promise;
+        }
+        done.push(id);
+      });
+      runEnded.open();
+      return within;
+    });
+
+    const answer = handler({}, context).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    await aStarted.promise;
+    // middy answers for the invocation while a is still in hand...
+    expect(await answer).toBe('TimeoutError');
+    // ...and the run, which nobody waits for any more, finishes a and starts nothing else.
+    release.open();
+    await runEnded.promise;
+    expect({ started, done, within }).toEqual({ started: ['a'], done: ['a'], within: { failed: 0, deferred: ['b', 'c'] } });
   });
 });
