@@ -69,8 +69,15 @@ export interface ConsumerOptions<E extends QueuedEnvelope = QueuedEvent> {
  */
 export class BatchFailedError extends Error {
   override readonly name = 'BatchFailedError';
-  constructor(readonly records: number) {
-    super(`All ${records} records of the batch failed; each is logged as "record failed" with its messageId`);
+  constructor(
+    readonly records: number,
+    readonly notStarted = 0,
+  ) {
+    super(
+      notStarted === 0
+        ? `All ${records} records of the batch failed; each is logged as "record failed" with its messageId`
+        : `All ${records} records of the batch failed: ${notStarted} not started, as the invocation had ended; any other is logged as "record failed" with its messageId`,
+    );
   }
 }
 
@@ -85,9 +92,22 @@ export class MalformedMessageError extends Error {
   }
 }
 
+/**
+ * What a record not started fails with: middy had ended the invocation (its time was up) before its turn.
+ * It is not logged: middy's TimeoutError already failed the whole batch, which SQS hands out again.
+ */
+export class InvocationEndedError extends Error {
+  override readonly name = 'InvocationEndedError';
+  constructor(readonly messageId: string) {
+    super(`Message ${messageId} was not started: the invocation had ended`);
+  }
+}
+
 /** Rethrows Powertools' whole-batch failure as a BatchFailedError (no record errors); anything else as it is. */
 function withoutRecordErrors(error: unknown): unknown {
-  return error instanceof FullBatchFailureError ? new BatchFailedError(error.recordErrors.length) : error;
+  if (!(error instanceof FullBatchFailureError)) return error;
+  const notStarted = error.recordErrors.filter((e) => e instanceof InvocationEndedError).length;
+  return new BatchFailedError(error.recordErrors.length, notStarted);
 }
 
 function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[] {
@@ -99,7 +119,26 @@ function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[]
   }
 }
 
-export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}) {
+/** What middy passes a handler besides its event and context: the signal it aborts when it ends the invocation. */
+export interface HandlerOptions {
+  readonly signal?: AbortSignal;
+}
+
+/** One invocation of a consumer, without middy: the batch in, its partial response out. */
+export type SqsBatch = (event: SQSEvent, context: Context, options?: HandlerOptions) => Promise<SQSBatchResponse>;
+
+/**
+ * The batch step of `sqsConsumer`, on its own so a test can end an invocation at a chosen point.
+ *
+ * When middy ends the invocation (`signal` aborted, `timeoutEarlyInMillis` before the timeout), it has already
+ * answered for it with a TimeoutError: Lambda fails the whole batch and SQS hands every record out again. The
+ * batch then starts no new record: each record not started fails with an InvocationEndedError (no log line), so
+ * the answer, were it read, would still report every record not done. A record already started finishes, and
+ * the unit of work still commits what the started records deferred: their writes are conditional, so the
+ * redelivery finds them done. Without this, the loop went on after the answer (in Lambda, frozen with the
+ * sandbox and resumed at the next thaw), writing and counting for a batch already failed as a whole.
+ */
+export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}): SqsBatch {
   const parse = options.parse ?? (parseEnvelope as (body: unknown) => Parsed<E>);
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     let body: unknown;
@@ -135,11 +174,18 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
       throw error;
     }
   };
-  const process = async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  return async (event, context, { signal } = {}) => {
+    // Checked right before each record, in the order of the batch (the processor runs them one at a time).
+    const unlessEnded =
+      (handle: (record: SQSRecord) => Promise<void>) =>
+      async (record: SQSRecord): Promise<void> => {
+        if (signal?.aborted) throw new InvocationEndedError(record.messageId);
+        return handle(record);
+      };
     const unit = options.unitOfWork?.();
     if (!unit) {
       try {
-        return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+        return await processPartialResponse(event, unlessEnded(recordHandler), new BatchProcessor(EventType.SQS), { context, processInParallel: false });
       } catch (error) {
         throw withoutRecordErrors(error);
       }
@@ -150,7 +196,7 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
     try {
       response = await processPartialResponse(
         event,
-        (record: SQSRecord) => unit.run(record.messageId, () => recordHandler(record)),
+        unlessEnded((record) => unit.run(record.messageId, () => recordHandler(record))),
         new BatchProcessor(EventType.SQS),
         { context, processInParallel: false },
       );
@@ -168,7 +214,11 @@ export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord
     for (const id of failed) if (!reported.has(id)) batchItemFailures.push({ itemIdentifier: id });
     return { batchItemFailures };
   };
-  return middy(process)
+}
+
+export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}) {
+  // middy's default end (5 ms before the timeout, a TimeoutError) is kept: the batch stops at its signal.
+  return middy(sqsBatch(handleRecord, options))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))
     .use(flushMetricsBeforeDeadline(metrics));

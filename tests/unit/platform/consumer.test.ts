@@ -11,15 +11,20 @@ import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-com
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type Consumer = (handle: (event: { id: string }) => Promise<void>, options?: { unitOfWork?: () => GroupCommit<{ key: string }> }) => Handler;
+type Batch = (
+  handle: (event: { id: string }) => Promise<void>,
+  options?: { unitOfWork?: () => GroupCommit<{ key: string }> },
+) => (event: SQSEvent, context: Context, options?: { signal?: AbortSignal }) => Promise<SQSBatchResponse>;
 
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
 let sqsConsumer: Consumer;
+let sqsBatch: Batch;
 
 beforeAll(async () => {
   // Read when the Powertools logger and metrics are created: quiet the expected "record failed" lines.
   process.env.LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-  sqsConsumer = (await import('#platform/consumer')).sqsConsumer as unknown as Consumer;
+  ({ sqsConsumer, sqsBatch } = (await import('#platform/consumer')) as unknown as { sqsConsumer: Consumer; sqsBatch: Batch });
 });
 afterAll(() => {
   for (const [k, v] of Object.entries(saved)) {
@@ -249,5 +254,104 @@ describe('sqsConsumer when every record fails', () => {
       if (event.id === 'b') throw new Error(`applicant ${ID}`);
     });
     expect(await settle(handler({ Records: [record('a'), record('b')] }, context()))).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-b' }] } });
+  });
+});
+
+describe('sqsConsumer once middy has ended the invocation', () => {
+  const committing = () =>
+    new GroupCommit<{ key: string }>({
+      keyOf: (c) => c.key,
+      write: async (changes) => changes.map((): CommitResult => 'committed'),
+    });
+
+  it('starts no record after the end, finishes the one in hand, and reports every record not done', async () => {
+    const ended = new AbortController();
+    const started: string[] = [];
+    const done: string[] = [];
+    const batch = sqsBatch(async (event) => {
+      started.push(event.id);
+      if (event.id === 'a') throw new Error('poison');
+      if (event.id === 'b') ended.abort(); // middy ends the invocation while b is in hand
+      await Promise.resolve();
+      done.push(event.id);
+    });
+    const out = await settle(batch({ Records: [record('a'), record('b'), record('c'), record('d')] }, context(), { signal: ended.signal }));
+    expect({ started, done }).toEqual({ started: ['a', 'b'], done: ['b'] });
+    // c and d were not started: reported with the failed a, so SQS hands them out again.
+    expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-c' }, { itemIdentifier: 'm-d' }] } });
+  });
+
+  it('with a unit of work, commits what the started records deferred and reports the rest', async () => {
+    const ended = new AbortController();
+    const writes: string[][] = [];
+    const unit = () =>
+      new GroupCommit<{ key: string }>({
+        keyOf: (c) => c.key,
+        write: async (changes) => {
+          writes.push(changes.map((c) => c.key));
+          return changes.map((): CommitResult => 'committed');
+        },
+      });
+    const batch = sqsBatch(async (event) => {
+      if (event.id === 'b') ended.abort();
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+    }, { unitOfWork: unit });
+    const out = await settle(batch({ Records: [record('a'), record('b'), record('c')] }, context(), { signal: ended.signal }));
+    expect(writes).toEqual([['a', 'b']]);
+    expect(out).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-c' }] } });
+  });
+
+  it.each([
+    ['without a unit of work', undefined],
+    ['with a unit of work', committing],
+  ])('starts no record of a batch whose invocation ended before its first, and fails the batch (%s)', async (_name, unitOfWork) => {
+    const ended = new AbortController();
+    ended.abort();
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => void started.push(event.id), unitOfWork ? { unitOfWork } : {});
+    const out = await settle(batch({ Records: [record('a'), record('b')] }, context(), { signal: ended.signal }));
+    expect({ started, out }).toEqual({
+      started: [],
+      out: { thrown: 'All 2 records of the batch failed: 2 not started, as the invocation had ended; any other is logged as "record failed" with its messageId' },
+    });
+  });
+
+  it('under middy: the batch answered with a TimeoutError goes on with no new record; the one in hand finishes and commits', async () => {
+    // 5 ms left: middy ends the invocation at its next timer turn, with a in hand.
+    const ending = { ...context(), getRemainingTimeInMillis: () => 5 };
+    const aStarted = gate();
+    const release = gate();
+    const committed = gate();
+    const started: string[] = [];
+    const writes: string[][] = [];
+    const unit = () =>
+      new GroupCommit<{ key: string }>({
+        keyOf: (c) => c.key,
+        write: async (changes) => {
+          writes.push(changes.map((c) => c.key));
+          committed.open();
+          return changes.map((): CommitResult => 'committed');
+        },
+      });
+    const handler = sqsConsumer(async (event) => {
+      started.push(event.id);
+      if (event.id === 'a') {
+        aStarted.open();
+        await release.promise;
+      }
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+    }, { unitOfWork: unit });
+
+    const answer = handler({ Records: [record('a'), record('b'), record('c')] }, ending).then(
+      () => 'answered',
+      (error: Error) => error.name,
+    );
+    await aStarted.promise;
+    // The whole batch failed (Lambda reports the error; SQS hands every record out again): nothing is lost.
+    expect(await answer).toBe('TimeoutError');
+    release.open();
+    // The commit comes after the batch's last record: by then b and c would have started.
+    await committed.promise;
+    expect({ started, writes }).toEqual({ started: ['a'], writes: [['a']] });
   });
 });
