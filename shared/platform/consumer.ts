@@ -10,6 +10,7 @@ import type { UnitOfWork } from './group-commit';
 import { flushMetricsBeforeDeadline } from './metrics-deadline';
 import { logger, metrics } from './powertools';
 import { inboundTypesOf, type InboundTypesOf, type InternalTypesOf, type QueueName } from './resources';
+import { lambdaTimeLeft, timeBox } from './time-reserve';
 
 /** A message as it travels on CivicFlow's queues, before its type is known: a CloudEvent envelope. */
 export type QueuedEvent = QueuedEnvelope;
@@ -59,7 +60,38 @@ export interface ConsumerOptions<E extends QueuedEnvelope = QueuedEvent> {
    * the envelope is checked.
    */
   readonly parse?: (body: unknown) => Parsed<E>;
+  /**
+   * Time kept back at the end of the invocation (ms): once less is left, the batch starts no more records
+   * and answers for those it did. Unset, CONSUMER_TIME_RESERVE_MS. A consumer whose record can take longer
+   * than that (a call that waits for a slow peer) keeps more.
+   */
+  readonly timeReserveMs?: number;
 }
+
+/**
+ * The time a consumer keeps back by default: once less than this is left, its batch starts no more records,
+ * commits what its unit of work holds and answers with only the records not done in `batchItemFailures`.
+ * Without it middy would end the batch at the timeout (a TimeoutError): Lambda fails the whole batch, every
+ * record of it (those handled and committed too) comes back with its receive count up, and a batch that
+ * keeps timing out sends records that were fine to the DLQ after maxReceiveCount tries.
+ *
+ * Why 10 s. It must hold what follows the last record started: that record's worst time (a few reads and
+ * one transaction, each retried by the SDK up to 5 attempts: under throttling its backoff alone can reach
+ * ~7.5 s, though a record usually takes well under 100 ms), then the unit of work's commit (a 50-record
+ * review batch is a few transactions of up to 100 items, and each record whose write conflicted runs again
+ * alone: a read and a write each) and the answer. The consumers' timeouts are 30 s (batches of 10 or 50),
+ * 60 s (10, or 1 for match) and 120 s (1, simulation): 10 s leaves at least two thirds of the shortest
+ * for records, far more than a healthy batch takes, so the reserve only bites when DynamoDB is slow; and a
+ * batch of one record has its whole time for it, as the check comes before a record starts. middy's end
+ * stays the backstop for a record or a commit that outlasts the reserve.
+ */
+export const CONSUMER_TIME_RESERVE_MS = 10_000;
+
+/**
+ * The count of the records a batch did not start because its time was running out (left for SQS to hand
+ * out again, their receive count up by one), under the consumer's `service`.
+ */
+export const RECORDS_DEFERRED_METRIC = 'RecordsDeferred';
 
 /**
  * Thrown when every record of a batch failed, in place of Powertools' FullBatchFailureError, which carries
@@ -72,11 +104,13 @@ export class BatchFailedError extends Error {
   constructor(
     readonly records: number,
     readonly notStarted = 0,
+    /** Why the records were not started: middy had ended the invocation, or the time reserve was reached. */
+    readonly why: 'ended' | 'reserve' = 'ended',
   ) {
     super(
       notStarted === 0
         ? `All ${records} records of the batch failed; each is logged as "record failed" with its messageId`
-        : `All ${records} records of the batch failed: ${notStarted} not started, as the invocation had ended; any other is logged as "record failed" with its messageId`,
+        : `All ${records} records of the batch failed: ${notStarted} not started, as ${why === 'ended' ? 'the invocation had ended' : "the invocation's time was running out"}; any other is logged as "record failed" with its messageId`,
     );
   }
 }
@@ -103,11 +137,23 @@ export class InvocationEndedError extends Error {
   }
 }
 
+/**
+ * What a record not started fails with when the batch's time left fell below its reserve: SQS hands it out
+ * again. It is not logged on its own: the batch logs one line with how many it left.
+ */
+export class TimeReserveReachedError extends Error {
+  override readonly name = 'TimeReserveReachedError';
+  constructor(readonly messageId: string) {
+    super(`Message ${messageId} was not started: the invocation's time was running out`);
+  }
+}
+
 /** Rethrows Powertools' whole-batch failure as a BatchFailedError (no record errors); anything else as it is. */
 function withoutRecordErrors(error: unknown): unknown {
   if (!(error instanceof FullBatchFailureError)) return error;
-  const notStarted = error.recordErrors.filter((e) => e instanceof InvocationEndedError).length;
-  return new BatchFailedError(error.recordErrors.length, notStarted);
+  const ended = error.recordErrors.filter((e) => e instanceof InvocationEndedError).length;
+  const deferred = error.recordErrors.filter((e) => e instanceof TimeReserveReachedError).length;
+  return new BatchFailedError(error.recordErrors.length, ended + deferred, ended > 0 ? 'ended' : 'reserve');
 }
 
 function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[] {
@@ -129,6 +175,12 @@ export type SqsBatch = (event: SQSEvent, context: Context, options?: HandlerOpti
 
 /**
  * The batch step of `sqsConsumer`, on its own so a test can end an invocation at a chosen point.
+ *
+ * Before the end, the time reserve (`timeReserveMs`, CONSUMER_TIME_RESERVE_MS by default): once the time left
+ * is below it, the batch starts no more records. Each record not started fails with a TimeReserveReachedError
+ * (no "record failed" line; one warning and the RecordsDeferred count for the batch), the unit of work
+ * commits what the started records deferred, and the answer lists only the records not done: SQS deletes the
+ * others and hands out just these again, instead of the whole batch middy's TimeoutError would fail.
  *
  * When middy ends the invocation (`signal` aborted, `timeoutEarlyInMillis` before the timeout), it has already
  * answered for it with a TimeoutError: Lambda fails the whole batch and SQS hands every record out again. The
@@ -174,20 +226,41 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
       throw error;
     }
   };
+  const reserveMs = options.timeReserveMs ?? CONSUMER_TIME_RESERVE_MS;
+  // Checked here, not at the first batch: a bad option is the consumer's defect, found when its module loads.
+  if (!Number.isFinite(reserveMs) || reserveMs < 0) throw new Error(`timeReserveMs must be a non-negative number of milliseconds; got ${reserveMs}`);
   return async (event, context, { signal } = {}) => {
-    // Checked right before each record, in the order of the batch (the processor runs them one at a time).
-    const unlessEnded =
+    // Without a clock (a test calling it by hand) the batch takes every record, as before.
+    const timeLeft = lambdaTimeLeft(context);
+    const box = timeBox(reserveMs, timeLeft);
+    // Checked right before each record, in the order of the batch (the processor runs them one at a time):
+    // after middy's end first (its TimeoutError answered for the batch), then the reserve.
+    const unlessOutOfTime =
       (handle: (record: SQSRecord) => Promise<void>) =>
       async (record: SQSRecord): Promise<void> => {
         if (signal?.aborted) throw new InvocationEndedError(record.messageId);
+        if (box.outOfTime()) throw new TimeReserveReachedError(record.messageId);
         return handle(record);
       };
+    // One line and one count per invocation for the records the reserve left, not one "record failed" each.
+    const reportDeferred = (): void => {
+      if (box.deferred === 0) return;
+      logger.warn('batch out of time: records left for redelivery', {
+        deferred: box.deferred,
+        records: event.Records.length,
+        reserveMs,
+        remainingMs: timeLeft?.(),
+      });
+      metrics.addMetric(RECORDS_DEFERRED_METRIC, MetricUnit.Count, box.deferred);
+    };
     const unit = options.unitOfWork?.();
     if (!unit) {
       try {
-        return await processPartialResponse(event, unlessEnded(recordHandler), new BatchProcessor(EventType.SQS), { context, processInParallel: false });
+        return await processPartialResponse(event, unlessOutOfTime(recordHandler), new BatchProcessor(EventType.SQS), { context, processInParallel: false });
       } catch (error) {
         throw withoutRecordErrors(error);
+      } finally {
+        reportDeferred();
       }
     }
     // Read-ahead for the batch: the events that parse (one that does not fails in its own record below).
@@ -196,16 +269,19 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     try {
       response = await processPartialResponse(
         event,
-        unlessEnded((record) => unit.run(record.messageId, () => recordHandler(record))),
+        unlessOutOfTime((record) => unit.run(record.messageId, () => recordHandler(record))),
         new BatchProcessor(EventType.SQS),
         { context, processInParallel: false },
       );
     } catch (error) {
       // Every record failed (nothing of theirs waits), but a mid-batch write may have redone one: finish it.
       await unit.commit();
+      reportDeferred();
       throw withoutRecordErrors(error);
     }
+    // Inside the time: the reserve is what left room for it.
     const failed = await unit.commit();
+    reportDeferred();
     // A conflict (a concurrent or redelivered change won, or a case assumed new existed) costs its record a
     // fresh read and a write alone, and the rest of its transaction a write again.
     if (unit.stats && unit.stats.redone > 0) metrics.addMetric('RecordsRedoneAfterConflict', MetricUnit.Count, unit.stats.redone);
@@ -217,7 +293,8 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
 }
 
 export function sqsConsumer<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}) {
-  // middy's default end (5 ms before the timeout, a TimeoutError) is kept: the batch stops at its signal.
+  // The batch answers for itself at its time reserve; middy's default end (5 ms before the timeout, a
+  // TimeoutError) is kept behind it, for a record or a commit that outlasts the reserve: the batch stops at its signal.
   return middy(sqsBatch(handleRecord, options))
     .use(injectLambdaContext(logger))
     .use(logMetrics(metrics))

@@ -10,10 +10,11 @@ import { primed, primeInBatch } from '#platform/batch-memo';
 import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-type Consumer = (handle: (event: { id: string }) => Promise<void>, options?: { unitOfWork?: () => GroupCommit<{ key: string }> }) => Handler;
+type Options = { unitOfWork?: () => GroupCommit<{ key: string }>; timeReserveMs?: number };
+type Consumer = (handle: (event: { id: string }) => Promise<void>, options?: Options) => Handler;
 type Batch = (
   handle: (event: { id: string }) => Promise<void>,
-  options?: { unitOfWork?: () => GroupCommit<{ key: string }> },
+  options?: Options,
 ) => (event: SQSEvent, context: Context, options?: { signal?: AbortSignal }) => Promise<SQSBatchResponse>;
 
 const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
@@ -340,7 +341,8 @@ describe('sqsConsumer once middy has ended the invocation', () => {
         await release.promise;
       }
       currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
-    }, { unitOfWork: unit });
+      // No reserve: this is about middy's end, which comes after it.
+    }, { unitOfWork: unit, timeReserveMs: 0 });
 
     const answer = handler({ Records: [record('a'), record('b'), record('c')] }, ending).then(
       () => 'answered',
@@ -353,5 +355,127 @@ describe('sqsConsumer once middy has ended the invocation', () => {
     // The commit comes after the batch's last record: by then b and c would have started.
     await committed.promise;
     expect({ started, writes }).toEqual({ started: ['a'], writes: [['a']] });
+  });
+});
+
+describe('sqsConsumer once its time left falls below the reserve', () => {
+  /** A context whose time left is `left.ms`, which a test lowers as records run. */
+  const clocked = (left: { ms: number }): Context => ({ ...context(), getRemainingTimeInMillis: () => left.ms });
+  const committing = (writes: string[][]) => () =>
+    new GroupCommit<{ key: string }>({
+      keyOf: (c) => c.key,
+      write: async (changes) => {
+        writes.push(changes.map((c) => c.key));
+        return changes.map((): CommitResult => 'committed');
+      },
+    });
+
+  /** What the batch logs and counts while `run` runs: its "record failed" lines, its warnings, its metrics. */
+  async function observed<T>(run: () => Promise<T>): Promise<{ result: T; recordFailed: unknown[]; warnings: Array<[string, unknown]>; added: Array<[string, number]> }> {
+    const { logger, metrics } = await import('#platform/powertools');
+    const recordFailed: unknown[] = [];
+    const warnings: Array<[string, unknown]> = [];
+    const added: Array<[string, number]> = [];
+    const spies = [
+      jest.spyOn(logger, 'error').mockImplementation((message: unknown, ...rest: unknown[]) => {
+        if (message === 'record failed') recordFailed.push(rest[0]);
+      }),
+      jest.spyOn(logger, 'warn').mockImplementation((message: unknown, ...rest: unknown[]) => void warnings.push([String(message), rest[0]])),
+      jest.spyOn(metrics, 'addMetric').mockImplementation((name, _unit, value) => {
+        added.push([name, value]);
+        return metrics;
+      }),
+    ];
+    try {
+      return { result: await run(), recordFailed, warnings, added };
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  }
+
+  it('starts no record once below it, commits the started ones once, and answers with exactly the records not started', async () => {
+    const left = { ms: 30_000 };
+    const writes: string[][] = [];
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => {
+      started.push(event.id);
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+      if (event.id === 'b') left.ms = 9_000; // b took the batch below the 10 s reserve
+    }, { unitOfWork: committing(writes) });
+    const { result, recordFailed, warnings, added } = await observed(() =>
+      settle(batch({ Records: [record('a'), record('b'), record('c'), record('d')] }, clocked(left))),
+    );
+    expect({ started, writes }).toEqual({ started: ['a', 'b'], writes: [['a', 'b']] });
+    // a and b are deleted; only c and d come back.
+    expect(result).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-c' }, { itemIdentifier: 'm-d' }] } });
+    expect(recordFailed).toEqual([]);
+    expect(warnings).toEqual([['batch out of time: records left for redelivery', { deferred: 2, records: 4, reserveMs: 10_000, remainingMs: 9_000 }]]);
+    expect(added).toEqual([['RecordsDeferred', 2]]);
+  });
+
+  it('without a unit of work too, and a record that failed is reported with the ones not started', async () => {
+    const left = { ms: 30_000 };
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => {
+      started.push(event.id);
+      if (event.id === 'a') throw new Error('poison');
+      left.ms = 5_000;
+    });
+    const { result, recordFailed, warnings, added } = await observed(() =>
+      settle(batch({ Records: [record('a'), record('b'), record('c'), record('d')] }, clocked(left))),
+    );
+    expect(started).toEqual(['a', 'b']);
+    expect(result).toEqual({ response: { batchItemFailures: [{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-c' }, { itemIdentifier: 'm-d' }] } });
+    // a's own line only: b and c are in the one warning.
+    expect(recordFailed).toEqual([expect.objectContaining({ messageId: 'm-a' })]);
+    expect(warnings.map(([message, fields]) => [message, (fields as { deferred: number }).deferred])).toEqual([['batch out of time: records left for redelivery', 2]]);
+    expect(added).toEqual([['RecordsDeferred', 2]]);
+  });
+
+  it('keeps the reserve its consumer asks for', async () => {
+    const left = { ms: 15_000 };
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => void started.push(event.id), { timeReserveMs: 20_000 });
+    const out = await observed(() => settle(batch({ Records: [record('a')] }, clocked(left))));
+    expect({ started, thrown: 'thrown' in out.result ? out.result.thrown : undefined, added: out.added }).toEqual({
+      started: [],
+      thrown: 'All 1 records of the batch failed: 1 not started, as the invocation\'s time was running out; any other is logged as "record failed" with its messageId',
+      added: [['RecordsDeferred', 1]],
+    });
+    expect(() => sqsBatch(async () => undefined, { timeReserveMs: -1 })).toThrow('timeReserveMs must be a non-negative number of milliseconds; got -1');
+  });
+
+  it('changes nothing for a batch with plenty of time', async () => {
+    const writes: string[][] = [];
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => {
+      started.push(event.id);
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+    }, { unitOfWork: committing(writes) });
+    const { result, warnings, added } = await observed(() => settle(batch({ Records: [record('a'), record('b'), record('c')] }, clocked({ ms: 10_001 }))));
+    expect({ started, writes, result, warnings, added }).toEqual({
+      started: ['a', 'b', 'c'],
+      writes: [['a', 'b', 'c']],
+      result: { response: { batchItemFailures: [] } },
+      warnings: [],
+      added: [],
+    });
+  });
+
+  it('under middy: answers for the batch itself, with no TimeoutError, before middy would end it', async () => {
+    const left = { ms: 30_000 };
+    const writes: string[][] = [];
+    const started: string[] = [];
+    const handler = sqsConsumer(async (event) => {
+      started.push(event.id);
+      currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+      left.ms = 2_000;
+    }, { unitOfWork: committing(writes) });
+    const { result } = await observed(() => settle(handler({ Records: [record('a'), record('b'), record('c')] }, clocked(left))));
+    expect({ started, writes, result }).toEqual({
+      started: ['a'],
+      writes: [['a']],
+      result: { response: { batchItemFailures: [{ itemIdentifier: 'm-b' }, { itemIdentifier: 'm-c' }] } },
+    });
   });
 });

@@ -28,7 +28,10 @@ beforeAll(async () => {
   process.env.LOG_LEVEL = 'SILENT';
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   delete process.env.POWERTOOLS_DEV;
-  sqsConsumer = (await import('#platform/consumer')).sqsConsumer as unknown as Consumer;
+  // No time reserve: these contexts end within seconds, under the consumers' default reserve, and what is
+  // tested is the end itself (the reserve is consumer.test.ts's).
+  const consumer = (await import('#platform/consumer')).sqsConsumer as unknown as (handle: Parameters<Consumer>[0], options: { timeReserveMs: number }) => Handler;
+  sqsConsumer = (handle) => consumer(handle, { timeReserveMs: 0 });
   ({ metrics, logger } = await import('#platform/powertools'));
   margin = (await import('#platform/metrics-deadline')).DEADLINE_MARGIN_MS;
 });
