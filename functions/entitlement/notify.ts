@@ -6,6 +6,7 @@
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
 import { notifyPorts } from '#entitlement/adapters';
+import { WEBHOOK_TIMEOUT_MS } from '#entitlement/channel';
 import { deliverNotification } from '#entitlement/service/notify';
 
 const parse = carriedBy('notify', { 'civicflow.entitlement.notify': entitlementNotifySchema });
@@ -18,5 +19,7 @@ export const handler = sqsConsumer(
       eventId: event.id,
       receiveCount: receiveCountOf(record),
     }),
-  { parse },
+  // A record can wait the webhook's whole timeout, then write its delivery: the batch stops starting
+  // records with that and 5 s more left, so the one in hand and the answer fit before the timeout.
+  { parse, timeReserveMs: WEBHOOK_TIMEOUT_MS + 5_000 },
 );

@@ -7,7 +7,8 @@ import type { StageConfig } from '#platform/stage-config';
 import type { ChannelMessage } from './messages';
 import type { ChannelSender } from './ports';
 
-const WEBHOOK_TIMEOUT_MS = 10_000;
+/** How long the webhook may take to answer; the notify consumer's time reserve is made from it. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
 
 export function channelSender(sender: () => StageConfig['notificationSender']): ChannelSender {
   return {
