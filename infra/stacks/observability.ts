@@ -17,8 +17,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '#topology/stages';
 import type { CivicFunction } from '#infra/constructs/civic-function';
-import type { FunctionName } from '#topology';
+import { functions, type FunctionName } from '#topology';
 import { addDashboard, civicMetric } from './dashboard';
+import { RECORDS_DEFERRED_METRIC } from '#platform/consumer';
 import { ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
 export { NAMESPACE, civicMetric } from './dashboard';
@@ -90,6 +91,18 @@ export type FigureAlarm = CountAlarm | GaugeAlarm;
  * so a failure every run or two of the sweep (every 5 minutes) adds up rather than passing run by run.
  */
 export const SIMULATIONS_REQUEUED_PER_HOUR_ALARM = 2;
+
+/**
+ * Records the queue consumers left for redelivery in an hour, because a batch's time left fell below its
+ * reserve, above which `records-deferred` fires. A slow minute of DynamoDB defers a few batches (tens of
+ * records, each back within the visibility timeout, no harm done); more than 100 an hour means batches keep
+ * running out of time, so records are received again and again and may reach a DLQ: a function's timeout
+ * is too short for its batch size, or the table is throttled.
+ */
+export const RECORDS_DEFERRED_PER_HOUR_ALARM = 100;
+
+/** The functions an SQS queue feeds, in the topology's order: each writes RecordsDeferred under its name. */
+const CONSUMERS = (Object.keys(functions) as FunctionName[]).filter((f) => 'consumes' in functions[f] && functions[f].consumes !== undefined);
 
 /**
  * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
@@ -167,6 +180,21 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     kind: 'count',
     threshold: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
     period: Duration.hours(1),
+  },
+  {
+    id: 'RecordsDeferredAlarm',
+    name: `civicflow-${stage}-records-deferred`,
+    description:
+      `Queue consumers left more than ${RECORDS_DEFERRED_PER_HOUR_ALARM} records in an hour for SQS to hand out again, because a batch was running out of time ` +
+      '(its "batch out of time: records left for redelivery" warnings). Each comes back with its receive count up; a function whose batches keep ' +
+      'running out of time needs a longer timeout or a smaller batch, or its table is throttled. docs/operations.md, "A function that runs out of time".',
+    metricName: RECORDS_DEFERRED_METRIC,
+    service: CONSUMERS[0]!,
+    kind: 'count',
+    threshold: RECORDS_DEFERRED_PER_HOUR_ALARM,
+    period: Duration.hours(1),
+    // Every SQS consumer writes the count under its own function.
+    alsoFrom: CONSUMERS.slice(1),
   },
   {
     id: 'ItemsFailedAlarm',

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
 import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
-import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
+import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, RECORDS_DEFERRED_PER_HOUR_ALARM, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
 import { stageConfig } from '#topology/stages';
 import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
@@ -354,6 +354,30 @@ describe('alarms to the SNS topic', () => {
     expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
   });
 
+  it('alarms on records the consumers left for redelivery: the sum of every consumer, more than 100 in an hour', () => {
+    const a = byName(`civicflow-${stage}-records-deferred`);
+    const metrics = a.Metrics as Json[];
+    const expression = metrics.find((m) => m.Expression !== undefined)!;
+    expect([expression.Expression, expression.ReturnData]).toEqual([[0, 1, 2, 3, 4, 5, 6, 7].map((i) => `FILL(m${i}, 0)`).join(' + '), true]);
+    const counted = metrics
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => {
+        const metric = (m.MetricStat as Json).Metric as Json;
+        return [metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat, (m.MetricStat as Json).Period];
+      });
+    // Every function an event-source mapping feeds, and nothing else.
+    const mapped = resourcesOfType(s.statelessJson, 'AWS::Lambda::EventSourceMapping').length;
+    expect(counted).toHaveLength(mapped);
+    expect(counted).toEqual(
+      ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'simulation'].map((service) => ['RecordsDeferred', [`service=${service}`], 'Sum', 3600]),
+    );
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([100, 'GreaterThanThreshold', 1, 'notBreaching']);
+    expect(RECORDS_DEFERRED_PER_HOUR_ALARM).toBe(100);
+    expect(a.AlarmDescription).toMatch(/more than 100 records in an hour/);
+    const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
+    expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
+  });
+
   it('alarms on simulations the sweep had to queue: more than 2 in an hour, missing data not breaching', () => {
     const a = byName(`civicflow-${stage}-simulations-requeued`);
     expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', 'SimulationsRequeued', { service: 'simulationSweep' }, 'Sum', 3600]);
@@ -411,7 +435,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(8 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(9 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {
