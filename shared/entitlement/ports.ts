@@ -200,10 +200,30 @@ export interface EntitlementStore {
   // The time index (docs/decisions/time-index.md).
   /** Files entries (idempotent), and sets the schedule's cursor to `cursorIfNone` when it has none. */
   putFlips(entries: readonly FlipEntry[], cursorIfNone: string): Promise<void>;
-  queryFlips(bucket: string, shard: number): Promise<FlipEntry[]>;
+  /** One shard of a bucket: its entries in instant order, and the stored items that do not read as one. */
+  queryFlips(bucket: string, shard: number): Promise<FlipShard>;
   deleteFlips(entries: readonly FlipEntry[]): Promise<void>;
+  /**
+   * Moves items that do not read as entries out of the index, each in one transaction (its copy put under
+   * `FLIP-UNREADABLE`, its original deleted), where an operator can read, fix and file it again.
+   */
+  setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<void>;
   getFlipCursor(): Promise<string | undefined>;
   advanceFlipCursor(bucket: string): Promise<void>;
+}
+
+/** A stored time-index item that does not read as an entry (readFlipEntry): its keys, why, and what it holds. */
+export interface UnreadableFlip {
+  readonly pk: string;
+  readonly sk: string;
+  readonly problem: string;
+  /** Its attributes as stored, keys included, for the copy set aside. */
+  readonly item: Readonly<Record<string, unknown>>;
+}
+
+export interface FlipShard {
+  readonly entries: FlipEntry[];
+  readonly unreadable: UnreadableFlip[];
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -318,7 +338,7 @@ export interface EntitlementSettings {
  */
 export type PolicyEventStore = Omit<
   EntitlementStore,
-  'claimOutbox' | 'markDelivered' | 'markDeliveryFailed' | 'listDueWindows' | 'markWindowReleased' | 'finishWindow' | 'queryFlips' | 'deleteFlips' | 'getFlipCursor' | 'advanceFlipCursor'
+  'claimOutbox' | 'markDelivered' | 'markDeliveryFailed' | 'listDueWindows' | 'markWindowReleased' | 'finishWindow' | 'queryFlips' | 'deleteFlips' | 'setAsideFlips' | 'getFlipCursor' | 'advanceFlipCursor'
 >;
 export type PolicyEventPorts = Omit<EntitlementPorts, 'store' | 'channel'> & { readonly store: PolicyEventStore };
 

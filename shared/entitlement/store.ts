@@ -44,7 +44,7 @@ import { readFigures } from './store/figures';
 import { claimOutbox, isNotificationPending, markDelivered, markDeliveryFailed } from './store/outbox';
 import { getBudget, getPolicy, guardWithdrawn, listActivePolicies, savePublish, saveWithdraw } from './store/policies';
 import { finishSlice, isSliceDone } from './store/runs';
-import { advanceFlipCursor, deleteFlips, fileFlipEntries, getFlipCursor, queryFlips } from './store/flips';
+import { advanceFlipCursor, deleteFlips, fileFlipEntries, getFlipCursor, queryFlips, setAsideFlips } from './store/flips';
 import { finishWindow, getObjection, getPublicityWindow, isWindowReleased, listDueWindows, markWindowReleased, listInState, listInWindow, saveObjection } from './store/publicity';
 
 export { FIGURE_SHARDS, figureShardOf } from './store/keys';
@@ -128,6 +128,7 @@ export const dynamoEntitlementStore: EntitlementStore = {
   putFlips: fileFlipEntries,
   queryFlips,
   deleteFlips,
+  setAsideFlips,
   getFlipCursor,
   advanceFlipCursor,
 };

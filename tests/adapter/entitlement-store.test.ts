@@ -4,10 +4,24 @@
  * and what it writes with them (counters, outbox, audit, receipt), the outbox's delivery claims, the
  * once-only slices of a run, and the readers the query routes and the monthly report use.
  */
-import { planSettle, compilePolicy, matchEnterprise, policyStart, retryEntry, type Policy, type Transition } from '#entitlement/domain/index';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { makeIdNumber } from '#contract/identifiers';
+import {
+  bucketOf,
+  compilePolicy,
+  flipShardOf,
+  matchEnterprise,
+  planSettle,
+  policyStart,
+  retryEntry,
+  type FlipEntry,
+  type Policy,
+  type Transition,
+} from '#entitlement/domain/index';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
 import { useTestDynamo } from '#support/dynamo';
+import { memoryEntitlementPorts } from '#support/memory/entitlement';
 import { policy, profile } from '../unit/entitlement/fixtures';
 
 const db = useTestDynamo();
@@ -188,8 +202,9 @@ describe('entitlement store: the time index', () => {
     const kept = policyStart(later, AT, 'Asia/Shanghai', publication)!;
     const old = policyStart(policy({ policyId: 'P-FLIP-OLD', validFrom: '2025-07-01' }), AT, 'Asia/Shanghai')!;
     await s.putFlips([kept, old], '2025-06-01T01:45:00.000Z');
-    const read = await s.queryFlips(kept.bucket, 0);
+    const { entries: read, unreadable } = await s.queryFlips(kept.bucket, 0);
     expect(read).toEqual(expect.arrayContaining([kept, old]));
+    expect(unreadable).toEqual([]);
     expect(read.find((e) => e.policyId === 'P-FLIP-LATER')?.cause).toEqual(publication);
     expect(read.find((e) => e.policyId === 'P-FLIP-OLD')).not.toHaveProperty('cause');
 
@@ -197,8 +212,51 @@ describe('entitlement store: the time index', () => {
     const again = retryEntry(kept, '2025-06-30T16:20:00.000Z');
     await s.putFlips([again], '2025-06-01T01:45:00.000Z');
     await s.deleteFlips([kept]);
-    expect((await s.queryFlips(kept.bucket, 0)).map((e) => e.policyId)).toEqual(['P-FLIP-OLD']);
-    expect(await s.queryFlips(again.bucket, 0)).toEqual([again]);
+    expect((await s.queryFlips(kept.bucket, 0)).entries.map((e) => e.policyId)).toEqual(['P-FLIP-OLD']);
+    expect(await s.queryFlips(again.bucket, 0)).toEqual({ entries: [again], unreadable: [] });
+  });
+
+  it('sets aside an item that does not read as an entry, and the schedule goes on past it', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { runTimeIndex } = await import('#entitlement/service/time');
+    // Two buckets of their own (the cursor is one item, so it is set here): a pair due in each, and in the
+    // first, on the same shard, an item written by hand without `atMs` — never due, so it held the cursor.
+    const first = bucketOf(Date.parse('2025-09-01T16:00:00.000Z'));
+    const second = bucketOf(Date.parse(first) + 15 * 60_000);
+    const bad = makeIdNumber('440305', '19450901', '345');
+    const shard = flipShardOf(bad);
+    const pair = (subjectId: string, at: string): FlipEntry => ({
+      policyId: 'P-FLIP-PAIR', policyVersion: 1, subjectId, at, atMs: Date.parse(at), bucket: bucketOf(Date.parse(at)), shard: flipShardOf(subjectId),
+    });
+    const sameShard = (n: number): string => {
+      for (let k = n; ; k++) {
+        const id = `91440300MA5FLIP${String(k).padStart(3, '0')}`;
+        if (flipShardOf(id) === shard) return id;
+      }
+    };
+    const due = [pair(sameShard(1), '2025-09-01T16:00:00.000Z'), pair(sameShard(500), '2025-09-01T16:20:00.000Z')];
+    await s.putFlips(due, first);
+    const pk = `FLIP#${first}#${String(shard).padStart(2, '0')}`;
+    const sk = `2025-09-01T16:00:00.000Z#P-FLIP-PAIR#${bad}`;
+    const item = { pk, sk, policyId: 'P-FLIP-PAIR', policyVersion: 1, subjectId: bad, at: '2025-09-01T16:00:00.000Z', bucket: first, shard };
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: item }));
+    const before = new Date(Date.parse(first) - 15 * 60_000).toISOString();
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk: 'FLIP-CURSOR', sk: 'CURSOR', bucket: before } }));
+
+    const w = memoryEntitlementPorts({ now: '2025-09-01T16:35:00.000Z' });
+    const summary = await runTimeIndex({ ...w.ports, store: s }, async () => {});
+    expect(await s.getFlipCursor()).toBe(second);
+    expect(summary).toMatchObject({ buckets: 3, reevaluated: 2, failed: 1 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual(due.map((e) => e.subjectId));
+    expect(await s.queryFlips(first, shard)).toEqual({ entries: [], unreadable: [] });
+    // Where the operations doc says: under FLIP-UNREADABLE, whole, with why.
+    expect(await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${pk}#${sk}` })).toEqual({
+      pk: 'FLIP-UNREADABLE',
+      sk: `${pk}#${sk}`,
+      item,
+      problem: 'atMs is missing or not a number',
+      setAsideAt: '2025-09-01T16:35:00.000Z',
+    });
   });
 });
 

@@ -135,6 +135,48 @@ export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
   return { ...entry, bucket: bucketOf(Date.parse(now) + BUCKET_MS) };
 }
 
+/** A stored entry read back: the entry, or why the item cannot be one (the field named, never its value). */
+export type FlipRead = { readonly ok: true; readonly entry: FlipEntry } | { readonly ok: false; readonly problem: string };
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+
+/**
+ * A stored item of the shard `shard` of `bucket` as an entry, every field the schedule reads checked: an item
+ * written by hand, or by an older or broken writer, that is missing `atMs` or has it as text would never come
+ * due, so its closed bucket would never be finished and every flip after it would wait for good (`runTimeIndex`
+ * sets such an item aside). An entry must also lie in the partition it was read from, no later than its
+ * bucket's end (as bucketOf and retryEntry file it): else it would never come due in a closed bucket either.
+ */
+export function readFlipEntry(item: Readonly<Record<string, unknown>>, bucket: string, shard: number): FlipRead {
+  const problem = (text: string): FlipRead => ({ ok: false, problem: text });
+  const { policyId, policyVersion, subjectId, at, atMs, cause } = item;
+  if (!isText(policyId)) return problem('policyId is missing or not text');
+  if (!Number.isSafeInteger(policyVersion) || (policyVersion as number) < 1) return problem('policyVersion is not a positive integer');
+  if (subjectId !== undefined && !isText(subjectId)) return problem('subjectId is not text');
+  if (!isText(at) || Number.isNaN(Date.parse(at))) return problem('at is missing or not an instant');
+  if (typeof atMs !== 'number' || !Number.isFinite(atMs)) return problem('atMs is missing or not a number');
+  if (item.bucket !== bucket) return problem(`bucket is not the one it is filed under (${bucket})`);
+  if (item.shard !== shard) return problem(`shard is not the one it is filed under (${shard})`);
+  if (!(atMs < Date.parse(bucket) + BUCKET_MS)) return problem('atMs is after its bucket');
+  if (cause !== undefined) {
+    const c = cause as Partial<Record<keyof EventRef, unknown>> | null;
+    if (typeof c !== 'object' || c === null || !isText(c.source) || !isText(c.id) || !isText(c.type)) return problem('cause is not an event reference');
+  }
+  return {
+    ok: true,
+    entry: {
+      policyId,
+      policyVersion: policyVersion as number,
+      ...(subjectId === undefined ? {} : { subjectId }),
+      at,
+      atMs,
+      bucket,
+      shard,
+      ...(cause === undefined ? {} : { cause: eventRef(cause as EventRef) }),
+    },
+  };
+}
+
 /** Whether an entry has come due at `now` (a bucket's later entries wait for the next run). */
 export function isDue(entry: Pick<FlipEntry, 'atMs'>, now: Instant): boolean {
   return entry.atMs <= Date.parse(now);

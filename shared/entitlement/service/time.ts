@@ -84,7 +84,10 @@ export interface TimeIndexSummary {
   readonly buckets: number;
   readonly reevaluated: number;
   readonly policiesStarted: number;
-  /** Due entries whose handling failed (each logged): still due, filed again for the next run to try. */
+  /**
+   * Due entries whose handling failed (each logged): still due, filed again for the next run to try; and
+   * stored items that do not read as entries (each logged): set aside under `FLIP-UNREADABLE`.
+   */
   readonly failed: number;
 }
 
@@ -102,8 +105,13 @@ export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
  * others go on. The invariant: every entry not yet handled is in a bucket after the cursor — the cursor moves
  * onto a bucket only after each entry read in it was either handled and deleted, or failed and filed again
  * later — so a failure holds up neither the flips due after it nor the cursor, run after run, and is
- * tried again every run until it succeeds. A failure to read, file or delete (the store itself) still
- * throws, before the cursor moves: the next run reads that bucket again.
+ * tried again every run until it succeeds. A stored item that does not read as an entry (readFlipEntry: a
+ * field missing or of the wrong type, so it might never come due) is logged, counted in `failed`, and moved
+ * under `FLIP-UNREADABLE` (its copy put and its original deleted in one transaction) before the cursor can
+ * move past its bucket: so every item read is handled, filed again later, or set aside whole where an
+ * operator finds it (docs/operations.md) — none holds up the cursor, none is lost. A failure to read, file,
+ * set aside or delete (the store itself) still throws, before the cursor moves: the next run reads that
+ * bucket again.
  */
 export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun): Promise<TimeIndexSummary> {
   const { store, clock } = ports;
@@ -115,7 +123,15 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun):
   for (const bucket of dueBuckets(await store.getFlipCursor(), now)) {
     let waiting = false;
     for (let shard = 0; shard < FLIP_SHARDS; shard++) {
-      const entries = await store.queryFlips(bucket, shard);
+      const { entries, unreadable } = await store.queryFlips(bucket, shard);
+      if (unreadable.length > 0) {
+        for (const u of unreadable) {
+          // The sort key holds the subject: masked as every string the logger writes (maskSensitive).
+          logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
+        }
+        await store.setAsideFlips(unreadable, now);
+        failed += unreadable.length;
+      }
       const due = entries.filter((e) => isDue(e, now));
       waiting ||= due.length < entries.length;
       if (due.length === 0) continue;

@@ -1,18 +1,23 @@
 /**
  * The time index (docs/decisions/time-index.md): entries of pairs (or whole policies) that time alone will
  * turn eligible, filed under `FLIP#<bucket>#<shard>` with sort key `<at>#<policyId>#<subjectId>`, and the
- * schedule's cursor (`FLIP-CURSOR` / `CURSOR`: the last bucket it finished). Keys and items only.
+ * schedule's cursor (`FLIP-CURSOR` / `CURSOR`: the last bucket it finished). An item of a bucket that does
+ * not read as an entry (readFlipEntry) is set aside under `FLIP-UNREADABLE` / `<its pk>#<its sk>`: `item`
+ * (its attributes as stored), `problem` and `setAsideAt`. Keys and items only.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
 import { queryAll } from '#platform/paging';
-import type { FlipEntry } from '../domain';
+import { readFlipEntry, type FlipEntry, type Instant } from '../domain';
+import type { FlipShard, UnreadableFlip } from '../ports';
 import { table } from './keys';
+import { transact } from './transact';
 
 const flipPk = (bucket: string, shard: number) => `FLIP#${bucket}#${String(shard).padStart(2, '0')}`;
 const flipSk = (e: Pick<FlipEntry, 'at' | 'policyId' | 'subjectId'>) => `${e.at}#${e.policyId}#${e.subjectId ?? ''}`;
 const CURSOR_KEY = { pk: 'FLIP-CURSOR', sk: 'CURSOR' };
+const UNREADABLE_PK = 'FLIP-UNREADABLE';
 
 /** The stored item of an entry (what putFlips writes; the bench sizes it). */
 export const flipItem = (e: FlipEntry): Record<string, unknown> => ({ pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e });
@@ -35,10 +40,37 @@ async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
   );
 }
 
-/** Every entry of one shard of a bucket, in instant order. */
-export async function queryFlips(bucket: string, shard: number): Promise<FlipEntry[]> {
+/**
+ * Every entry of one shard of a bucket, in instant order, each item checked (readFlipEntry) rather than cast:
+ * one that does not read as an entry, or whose sort key is not its own, is returned apart, to be set aside.
+ */
+export async function queryFlips(bucket: string, shard: number): Promise<FlipShard> {
   const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': flipPk(bucket, shard) } });
-  return items.map(({ pk: _pk, sk: _sk, ...e }) => e as unknown as FlipEntry);
+  const entries: FlipEntry[] = [];
+  const unreadable: UnreadableFlip[] = [];
+  for (const item of items) {
+    const pk = String(item.pk);
+    const sk = String(item.sk);
+    const read = readFlipEntry(item, bucket, shard);
+    // The key checked too: the schedule deletes an entry by the key its fields make.
+    if (read.ok && flipSk(read.entry) === sk) entries.push(read.entry);
+    else unreadable.push({ pk, sk, problem: read.ok ? 'its sort key is not <at>#<policyId>#<subjectId>' : read.problem, item });
+  }
+  return { entries, unreadable };
+}
+
+/**
+ * Moves each unreadable item under `FLIP-UNREADABLE` in one transaction (the copy put, the original
+ * deleted), so it is never lost nor read again by the schedule. A second run moving it again rewrites the
+ * same copy.
+ */
+export async function setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<void> {
+  for (const u of items) {
+    await transact([
+      { Put: { TableName: table(), Item: { pk: UNREADABLE_PK, sk: `${u.pk}#${u.sk}`, item: u.item, problem: u.problem, setAsideAt: now } } },
+      { Delete: { TableName: table(), Key: { pk: u.pk, sk: u.sk } } },
+    ]);
+  }
 }
 
 /** Removes entries whose re-evaluation was queued. */

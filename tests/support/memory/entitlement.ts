@@ -17,6 +17,7 @@ import {
   type CreditRecord,
   type EnterpriseProfile,
   type PersonProfile,
+  readFlipEntry,
   type FlipEntry,
   type Entitlement,
   type Objection,
@@ -38,6 +39,7 @@ import type {
   OutboxRecord,
   Refusal,
   RunProgress,
+  UnreadableFlip,
   StoredFigures,
   CreditMarkMessage,
   RematchMessage,
@@ -47,6 +49,9 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const pairKey = (policyId: string, code: string) => `${policyId}/${code}`;
 
 /** The entitlements table, in maps. Its fields are public so tests can arrange and inspect state. */
+/** A time-index partition's key as the DynamoDB store writes it, for the keys of an item it sets aside. */
+const flipPk = (bucket: string, shard: number) => `FLIP#${bucket}#${String(shard).padStart(2, '0')}`;
+
 export class MemoryEntitlementStore implements EntitlementStore {
   readonly policies = new Map<string, Policy>();
   readonly active = new Set<string>();
@@ -275,9 +280,29 @@ export class MemoryEntitlementStore implements EntitlementStore {
     }
     if (entries.length > 0) this.flipCursor ??= cursorIfNone;
   }
+  /** Items set aside as the DynamoDB store does, by `<pk>#<sk>` (the pk as that store writes it). */
+  readonly unreadableFlips = new Map<string, { item: Readonly<Record<string, unknown>>; problem: string; setAsideAt: string }>();
   async queryFlips(bucket: string, shard: number) {
     const part = this.flips.get(`${bucket}#${shard}`);
-    return part === undefined ? [] : [...part].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, e]) => e);
+    const entries: FlipEntry[] = [];
+    const unreadable: UnreadableFlip[] = [];
+    const pk = flipPk(bucket, shard);
+    for (const [sk, stored] of [...(part ?? [])].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      // Checked as the DynamoDB store checks what it reads: a test may file an item no writer makes.
+      const read = readFlipEntry(stored as unknown as Record<string, unknown>, bucket, shard);
+      if (read.ok && `${read.entry.at}#${read.entry.policyId}#${read.entry.subjectId ?? ''}` === sk) entries.push(read.entry);
+      else unreadable.push({ pk, sk, problem: read.ok ? 'its sort key is not <at>#<policyId>#<subjectId>' : read.problem, item: { pk, sk, ...stored } });
+    }
+    return { entries, unreadable };
+  }
+  async setAsideFlips(items: readonly UnreadableFlip[], now: string) {
+    for (const u of items) {
+      this.unreadableFlips.set(`${u.pk}#${u.sk}`, { item: u.item, problem: u.problem, setAsideAt: now });
+      for (const [part, m] of this.flips) {
+        const cut = part.lastIndexOf('#');
+        if (flipPk(part.slice(0, cut), Number(part.slice(cut + 1))) === u.pk) m.delete(u.sk);
+      }
+    }
   }
   async deleteFlips(entries: readonly FlipEntry[]) {
     for (const e of entries) this.flips.get(`${e.bucket}#${e.shard}`)?.delete(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`);

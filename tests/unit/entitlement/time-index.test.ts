@@ -14,6 +14,7 @@ import {
   MAX_BUCKETS_PER_RUN,
   pairFlip,
   policyStart,
+  readFlipEntry,
   retryEntry,
 } from '#entitlement/domain/index';
 import { policy } from './fixtures';
@@ -118,5 +119,39 @@ describe('retryEntry: a failed entry filed again', () => {
     // Not among the buckets this run reads, and among the next run's.
     expect(dueBuckets('2026-12-14T15:45:00.000Z', now)).not.toContain(again.bucket);
     expect(dueBuckets('2026-12-14T16:00:00.000Z', '2026-12-14T16:35:00.000Z')).toContain(again.bucket);
+  });
+});
+
+describe('readFlipEntry: a stored item read back', () => {
+  const entry = pairFlip(elderly, compiled, '110101194612150018', { person: { birthDate: '1946-12-15' } }, NOW, ZONE)!;
+  const cause = { source: '/systems/policy', id: 'evt-1', type: 'gov.policy.published' };
+  const started = policyStart(policy({ policyId: 'P-LATER', criteria: aged80, validFrom: '2027-01-01', validTo: '2027-12-31' }), NOW, ZONE, cause)!;
+  const read = (item: Record<string, unknown>) => readFlipEntry(item, item.bucket as string, item.shard as number);
+
+  it('is the entry that was filed, a pair or a policy entry (its cause kept), with no other attribute', () => {
+    expect(read({ ...entry })).toEqual({ ok: true, entry });
+    expect(read({ ...started })).toEqual({ ok: true, entry: started });
+    expect(read({ pk: 'FLIP#x', sk: 'y', ...entry })).toEqual({ ok: true, entry });
+  });
+
+  it('names the field an item lacks or has of the wrong type, never its value', () => {
+    const { atMs: _atMs, ...noAtMs } = entry;
+    expect(read(noAtMs)).toEqual({ ok: false, problem: 'atMs is missing or not a number' });
+    expect(read({ ...entry, atMs: String(entry.atMs) })).toEqual({ ok: false, problem: 'atMs is missing or not a number' });
+    expect(read({ ...entry, policyId: undefined })).toEqual({ ok: false, problem: 'policyId is missing or not text' });
+    expect(read({ ...entry, policyVersion: '1' })).toEqual({ ok: false, problem: 'policyVersion is not a positive integer' });
+    expect(read({ ...entry, subjectId: 42 })).toEqual({ ok: false, problem: 'subjectId is not text' });
+    expect(read({ ...entry, at: 'soon' })).toEqual({ ok: false, problem: 'at is missing or not an instant' });
+    expect(read({ ...started, cause: 'gov.policy.published' })).toEqual({ ok: false, problem: 'cause is not an event reference' });
+    expect(JSON.stringify(read({ ...entry, atMs: null }))).not.toContain('110101194612150018');
+  });
+
+  it('refuses an entry outside the partition it was read from, or due after its bucket (never due while it is read)', () => {
+    expect(readFlipEntry({ ...entry }, '2026-12-14T16:15:00.000Z', entry.shard)).toMatchObject({ ok: false, problem: expect.stringContaining('bucket') });
+    expect(readFlipEntry({ ...entry }, entry.bucket, entry.shard + 1)).toMatchObject({ ok: false, problem: expect.stringContaining('shard') });
+    expect(read({ ...entry, atMs: Date.parse(entry.bucket) + 15 * 60_000 })).toEqual({ ok: false, problem: 'atMs is after its bucket' });
+    // Filed again later (retryEntry): its instant before its new bucket, so it reads.
+    const again = retryEntry(entry, '2026-12-15T16:20:00.000Z');
+    expect(read({ ...again })).toEqual({ ok: true, entry: again });
   });
 });

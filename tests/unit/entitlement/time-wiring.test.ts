@@ -7,7 +7,7 @@
 import { jest } from '@jest/globals';
 import { makeIdNumber, maskIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
-import { bucketOf, policyStart } from '#entitlement/domain/index';
+import { bucketOf, flipShardOf, policyStart, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
@@ -253,6 +253,45 @@ describe('the time index past a failure', () => {
     await deliverRematches(w, service);
     for (const id of [...SAME_DAY, POISON, NEXT_DAY]) expect(w.store.entitlements.get(`P-ELDER/${id}`)?.state).toBe('GRANTED');
     expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 0, failed: 0 });
+  });
+
+  it('sets aside a stored item that does not read as an entry, and the cursor and the entries after it go on', async () => {
+    const { w, service } = world();
+    for (const id of [...SAME_DAY, NEXT_DAY]) w.persons.set(id, person(id));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    // An item with no `atMs`, filed by hand (or an older writer) among the birthday's entries: never due.
+    const birthday = bucketOf(Date.parse(BIRTHDAY));
+    const shard = flipShardOf(POISON);
+    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
+    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
+    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
+    w.store.flips.get(`${birthday}#${shard}`)!.set(sk, malformed as unknown as FlipEntry);
+
+    w.now = '2025-06-02T00:20:00+08:00';
+    const first = await runLogged(service);
+    expect(first.summary).toMatchObject({ reevaluated: 3, failed: 1 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode).sort()).toEqual([...SAME_DAY].sort());
+    expect(w.store.flipCursor).toBe(birthday);
+    // Out of the index, whole, under the key the operations doc names; logged at ERROR, the ID masked.
+    const pk = `FLIP#${birthday}#${String(shard).padStart(2, '0')}`;
+    expect(w.store.unreadableFlips.get(`${pk}#${sk}`)).toEqual({
+      item: { pk, sk, ...malformed },
+      problem: 'atMs is missing or not a number',
+      setAsideAt: '2025-06-02T00:20:00+08:00',
+    });
+    expect(flipEntries(w).map((e) => e.subjectId)).toEqual([NEXT_DAY]);
+    expect(first.log).toContain('time index: stored entry does not read');
+    expect(first.log).toContain(maskIdNumber(POISON));
+    expect(first.log).not.toContain(POISON);
+    await deliverRematches(w, service);
+
+    // The next day's entry is handled and the cursor moves on; the item set aside counts no more.
+    w.now = '2025-06-03T00:20:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([NEXT_DAY]);
+    expect(w.store.flipCursor).toBe('2025-06-02T16:00:00.000Z');
+    expect(flipEntries(w)).toEqual([]);
   });
 
   it('goes on past a policy entry whose policy cannot be read, and starts its run once it reads', async () => {
