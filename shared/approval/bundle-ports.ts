@@ -110,6 +110,10 @@ export interface BundleStore {
    */
   heldBundleIds(applicationIds: readonly string[]): Promise<ReadonlySet<string>>;
   markBundleSent(applicationId: string, sequence: number, at: string): Promise<void>;
+}
+
+/** What the query routes and the monthly report read of bundle applications beyond one bundle (store/bundle.ts). */
+export interface BundleReader {
   /** Every bundle application's current version, optionally of one bundle. */
   bundleSummaries(bundleCode?: string): Promise<BundleSummary[]>;
 }

@@ -18,6 +18,6 @@ export { bundleChildrenDecided, replayableDecisions, DECISION_SHARDS, type Repla
 export type { StoredCase, StoredVersion, StoredConflict, StoredRefusal, StoredFlag, StoredRefusalCode } from './ports';
 // 一件事 bundle applications: the query's view and the figures (store/bundle.ts keeps them).
 export { bundleView, bundleFigures } from './domain/bundle/view';
-export { bundleStore } from './store/bundle';
-export type { BundleSummary, StoredBundleVersion } from './bundle-ports';
+export { bundleReader, bundleStore } from './store/bundle';
+export type { BundleReader, BundleSummary, StoredBundleVersion } from './bundle-ports';
 export type { BundleState } from './domain/bundle/application';

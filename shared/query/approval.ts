@@ -1,4 +1,4 @@
-import { approvalFigures, bundleFigures, bundleStore, bundleView, loadCase, queryDecisions, type Decision, type BundleState, type StoredBundleVersion, type StoredConflict } from '#approval';
+import { approvalFigures, bundleFigures, bundleReader, bundleStore, bundleView, loadCase, queryDecisions, type Decision, type BundleState, type StoredBundleVersion, type StoredConflict } from '#approval';
 import { nowIso } from '#platform/clock';
 import { buildRefusalNotice, DEFAULT_APPEAL_BODIES, type RefusalDecision } from '#hardcase';
 import { stageCalendar } from '#platform/calendar';
@@ -176,7 +176,7 @@ export const approvalRoutes: QueryRoutes = {
   /** 一件事 figures over the bundle applications' current versions, optionally of one bundle. */
   'GET /approval/bundle-figures': async ({ query }) => {
     const bundleCode = query.bundleCode || undefined;
-    const summaries = await bundleStore.bundleSummaries(bundleCode);
+    const summaries = await bundleReader.bundleSummaries(bundleCode);
     return json(200, { ...(bundleCode ? { bundleCode } : {}), ...bundleFigures(summaries, stageCalendar()) });
   },
 };

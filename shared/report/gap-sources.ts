@@ -14,7 +14,7 @@
  * Cost at volume: every current decision's small DECISION body is read (as the figures route does), then
  * one partition per application that went to a person or came back short; docs/contract.md says more.
  */
-import { bundleStore, loadCase, queryDecisions } from '#approval';
+import { bundleReader, bundleStore, loadCase, queryDecisions } from '#approval';
 import { listActivePolicies, listEntitlements, type Entitlement } from '#entitlement';
 import { inPool } from '#platform/pool';
 import { config } from '#platform/stage-config';
@@ -27,7 +27,7 @@ const CASE_CONCURRENCY = 16;
 const ENTITLEMENT_PAGE = 1000;
 
 async function readApplications(period: GapPeriod, timeZone: string): Promise<GapApplication[]> {
-  const [decisions, bundles] = await Promise.all([queryDecisions(), bundleStore.bundleSummaries(undefined)]);
+  const [decisions, bundles] = await Promise.all([queryDecisions(), bundleReader.bundleSummaries(undefined)]);
   const items = new Map<string, ReturnType<typeof getItemVersion>>();
   const materialsOf = async (d: { readonly itemCode: string; readonly itemVersion: number | null }) =>
     d.itemVersion === null ? [] : ((await itemOf(d.itemCode, d.itemVersion))?.materials ?? []);

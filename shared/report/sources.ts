@@ -5,7 +5,7 @@
  * data-gap ledger is built from (as GET /gaps reads it), and every bundle application's current version (as
  * GET /approval/bundle-figures reads them).
  */
-import { bundleStore, currentDecisionsWithOverdueFlags } from '#approval';
+import { bundleReader, currentDecisionsWithOverdueFlags } from '#approval';
 import { figuresFromCounters as policyFigures, listAllPolicies, readFigures } from '#entitlement';
 import { readHardCaseFigures } from '#hardcase';
 import { daysOfMonth } from '#calendar';
@@ -58,7 +58,7 @@ export async function readReportInput(scope: ReportScope): Promise<ReportInput> 
     readHardCaseFigures({ granularity: 'month', value: scope.month }, scope.generatedAt, calendar),
     config().upward === undefined ? null : upwardFigures({ store: dynamoSyncStore, calendar }, scope.month, scope.generatedAt),
     readGapInput({ from: days[0]!, to: days.at(-1)! }, scope.timeZone, config().dataOwners ?? {}),
-    bundleStore.bundleSummaries(),
+    bundleReader.bundleSummaries(),
   ]);
   const bundles = { summaries: bundleSummaries, calendar };
   return { ...scope, decisions, policies, ...reviews, hardCases, upwardSync, dataGaps, bundles };

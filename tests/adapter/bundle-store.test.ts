@@ -120,10 +120,10 @@ describe('bundle store', () => {
   });
 
   it('lists the current versions for the figures, of every bundle or of one', async () => {
-    const all = await store.bundleStore.bundleSummaries();
+    const all = await store.bundleReader.bundleSummaries();
     expect(all.map((s) => [s.applicationId, s.status]).sort()).toEqual([['YJS-S-1', 'IN_PROGRESS'], ['YJS-S-2', 'APPROVED']]);
-    expect(await store.bundleStore.bundleSummaries('YJS-CSYJS')).toEqual([]);
-    expect((await store.bundleStore.bundleSummaries('YJS-QYKB')).length).toBe(2);
+    expect(await store.bundleReader.bundleSummaries('YJS-CSYJS')).toEqual([]);
+    expect((await store.bundleReader.bundleSummaries('YJS-QYKB')).length).toBe(2);
   });
 
   it('finds bundles past a child\'s supplement deadline and the outboxes of its own versions not yet sent, until they are', async () => {

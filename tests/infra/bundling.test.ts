@@ -175,12 +175,19 @@ describe('function bundles (prod)', () => {
     expect(outbox.filter((value) => notify.includes(value))).toEqual(outbox);
   });
 
-  it('gives the approval consumer none of the deadlines schedule\'s queries and writes', () => {
+  it('gives the approval consumer none of the deadlines schedule\'s queries and writes, nor the readers\' bundle list', () => {
     // The byDue query (deadlines past, unsent outboxes), a bundle's due entry taken out, and the partition of
     // bundles' due entries written before: shared/approval/store/deadlines.ts, which only the schedule imports.
     const schedule = ['"duePk = :p AND dueAt < :before"', '"REMOVE duePk, dueAt"', '"DUE#BUNDLE_SUPPLEMENT"'];
-    expect(schedule.filter((text) => readFileSync(bundleOf('approval'), 'utf8').includes(text))).toEqual([]);
-    expect(schedule.filter((text) => readFileSync(bundleOf('approvalDeadlines'), 'utf8').includes(text))).toEqual(schedule);
+    const approval = readFileSync(bundleOf('approval'), 'utf8');
+    const deadlines = readFileSync(bundleOf('approvalDeadlines'), 'utf8');
+    expect(schedule.filter((text) => approval.includes(text))).toEqual([]);
+    expect(schedule.filter((text) => deadlines.includes(text))).toEqual(schedule);
+    // Every bundle's current version, one bundle's by its code (the 16-shard byItem query): `bundleReader`,
+    // which only the query routes and the monthly report take; neither the consumer nor the schedule lists bundles.
+    const summaries = '"itemShard = :s AND begins_with(itemKey, :b)"';
+    expect([approval, deadlines].map((bundle) => bundle.includes(summaries))).toEqual([false, false]);
+    expect(['query', 'monthlyReport'].map((name) => readFileSync(bundleOf(name as FunctionName), 'utf8').includes(summaries))).toEqual([true, true]);
   });
 
   it('gives the simulations API only the start of a job, not the slices\' replay', () => {

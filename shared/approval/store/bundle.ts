@@ -39,7 +39,7 @@ import { auditPut } from '#platform/audit';
 import { queryAll } from '#platform/paging';
 import { receiptPut } from '#platform/receipts';
 import { cancellationCodes, type TransactItem } from '#platform/transactions';
-import type { BundleFirstRecord, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
+import type { BundleFirstRecord, BundleReader, BundleStore, BundleSummary, BundleVersionRecord, StoredBundle, StoredBundleConflict, StoredBundleVersion } from '../bundle-ports';
 import type { BundleState } from '../domain/bundle/application';
 import { bundleNextDue } from '../domain/bundle/later';
 import { causeKey, type Cause, type VersionCause } from '../domain/decision';
@@ -209,6 +209,14 @@ export const bundleStore: BundleStore = {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
     }
   },
+};
+
+/**
+ * The readers' operations (the query routes' bundle figures, the monthly report), which the approval
+ * consumer and the deadlines schedule never call: a query of all 16 byItem shards. An object of its own,
+ * not in `bundleStore`, because esbuild keeps every property of an object a bundle takes.
+ */
+export const bundleReader: BundleReader = {
   async bundleSummaries(bundleCode) {
     const pages = await Promise.all(
       Array.from({ length: DECISION_SHARDS }, (_, shard) =>

@@ -1,11 +1,10 @@
 // In-memory bundle ports (shared/approval/bundle-ports.ts) for the bundle use case's unit tests: the same
 // create-once and sequence conditions as store/bundle.ts.
-import type { BundleCatalogue, BundleConflictRecord, BundleDeadlinesStore, BundleFirstRecord, BundleSummary, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
+import type { BundleCatalogue, BundleConflictRecord, BundleDeadlinesStore, BundleFirstRecord, BundleVersionRecord, StoredBundle } from '#approval/bundle-ports';
 import type { Bundle } from '#approval/domain/bundle/types';
 import type { ServiceItem } from '#approval/domain/types';
 import { resentBySchedule, type RefusalRecord } from '#approval/ports';
 import { bundleNextDue } from '#approval/domain/bundle/later';
-import { summaryOf } from '#approval/store/bundle';
 import type { Receipt } from '#platform/receipts';
 
 type Mutable = { -readonly [K in keyof StoredBundle]: StoredBundle[K] extends readonly (infer T)[] ? T[] : StoredBundle[K] };
@@ -86,9 +85,6 @@ export class MemoryBundleStore implements BundleDeadlinesStore {
     return [...this.cases.entries()].flatMap(([id, c]) =>
       c.versions.filter((v) => v.pending && resentBySchedule(v.causeKind) && c.state !== undefined && (this.writtenAt.get(`${id}#${v.sequence}`) ?? '') < before).map((v) => ({ applicationId: id, sequence: v.sequence })),
     );
-  }
-  async bundleSummaries(bundleCode?: string): Promise<BundleSummary[]> {
-    return [...this.cases.values()].flatMap((c) => (c.state && (bundleCode === undefined || c.state.bundleCode === bundleCode) ? [summaryOf(c.state)] : []));
   }
 }
 
