@@ -16,7 +16,7 @@ import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
 /** The time index's pass not started (middy had ended the invocation): its due buckets wait for the next run. */
-const NO_TIME_INDEX_PASS: TimeIndexSummary = { buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0 };
+const NO_TIME_INDEX_PASS: TimeIndexSummary = { buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, outOfTime: true };
 
 export const handler = middy(async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
   // The windows the close finished (PublicityWindowsClosed) and the pairs it pushed or lapsed
@@ -29,7 +29,7 @@ export const handler = middy(async (_event: unknown, context: Context, { signal 
   // the windows and the time index's entries that failed (each logged), the windows' even if the pass throws.
   let timeIndex: TimeIndexSummary | undefined;
   try {
-    timeIndex = signal.aborted ? NO_TIME_INDEX_PASS : await service.runTimeIndex();
+    timeIndex = signal.aborted ? NO_TIME_INDEX_PASS : await service.runTimeIndex(timeLeftOptions(context, signal));
   } finally {
     metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed + (timeIndex?.failed ?? 0));
   }

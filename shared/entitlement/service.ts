@@ -68,7 +68,7 @@ export interface EntitlementService {
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
   closePublicityWindows(options?: TimeLeftOptions): Promise<PublicitySummary>;
   /** The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started. */
-  runTimeIndex(): Promise<TimeIndexSummary>;
+  runTimeIndex(options?: TimeLeftOptions): Promise<TimeIndexSummary>;
 }
 
 /** The use cases of the policy queue (functions/entitlement/handler.ts). */
@@ -100,6 +100,6 @@ export function createEntitlementService(ports: EntitlementPorts): EntitlementSe
     runMatchSlice: (slice) => runMatchSlice(ports, slice),
     deliverNotification: (request) => deliverNotification(ports, request),
     closePublicityWindows: (options) => closePublicityWindows(ports, options),
-    runTimeIndex: () => runTimeIndex(ports, (policy, cause) => startRunNow(ports, policy, policy.version > 1, cause)),
+    runTimeIndex: (options) => runTimeIndex(ports, (policy, cause) => startRunNow(ports, policy, policy.version > 1, cause), options),
   };
 }

@@ -8,6 +8,7 @@ import { isValidIdNumber } from '#contract/identifiers';
 import { enterpriseRematchEvent } from '#contract/internal';
 import type { EventRef } from '#platform/inbound';
 import { logger } from '#platform/powertools';
+import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
 import {
   bucketOf,
   dueBuckets,
@@ -85,11 +86,25 @@ export interface TimeIndexSummary {
   readonly reevaluated: number;
   readonly policiesStarted: number;
   /**
+   * True when the pass stopped for its time (TIME_INDEX_TIME_RESERVE_MS) before reading every due bucket:
+   * the cursor stays where it was finished, and the next run goes on from there.
+   */
+  readonly outOfTime: boolean;
+  /**
    * Due entries whose handling failed (each logged): still due, filed again for the next run to try; and
    * stored items that do not read as entries (each logged): set aside under `FLIP-UNREADABLE`.
    */
   readonly failed: number;
 }
+
+/**
+ * The time the pass keeps back at the end of its invocation: it reads no further shard once less is left. A
+ * shard's due entries are handled in one go (a read, their re-matches ten to a request, their policy runs'
+ * starts, the retries filed, a delete): a day's birthdays in one shard of a big district are a few hundred
+ * entries, a few seconds; 10 s leaves room for that and for the run's answer. The publicity windows before it
+ * stop with 20 s left (PUBLICITY_TIME_RESERVE_MS), so the pass has at least 10 s every run.
+ */
+export const TIME_INDEX_TIME_RESERVE_MS = 10_000;
 
 /** Starts the run of a policy entry's version, with the publication the entry carries (none on older entries). */
 export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
@@ -113,16 +128,25 @@ export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
  * set aside or delete (the store itself) still throws, before the cursor moves: the next run reads that
  * bucket again.
  */
-export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun): Promise<TimeIndexSummary> {
+export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, options: TimeLeftOptions = {}): Promise<TimeIndexSummary> {
   const { store, clock } = ports;
   const now = clock.now();
   let reevaluated = 0;
   let policiesStarted = 0;
   let failed = 0;
   let buckets = 0;
-  for (const bucket of dueBuckets(await store.getFlipCursor(), now)) {
+  const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
+  let outOfTime = false;
+  passes: for (const bucket of dueBuckets(await store.getFlipCursor(), now)) {
     let waiting = false;
     for (let shard = 0; shard < FLIP_SHARDS; shard++) {
+      // Checked before each shard: a shard already read had its due entries handled and deleted, so stopping
+      // here leaves the cursor before this bucket, and the next run reads the rest of it (the shards done are
+      // empty by then) and the buckets after it.
+      if (box.outOfTime()) {
+        outOfTime = true;
+        break passes;
+      }
       const { entries, unreadable } = await store.queryFlips(bucket, shard);
       if (unreadable.length > 0) {
         for (const u of unreadable) {
@@ -148,8 +172,8 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun):
     if (waiting || !isBucketClosed(bucket, now)) break;
     await store.advanceFlipCursor(bucket);
   }
-  if (reevaluated + policiesStarted + failed > 0) logger.info('time index', { buckets, reevaluated, policiesStarted, failed });
-  return { buckets, reevaluated, policiesStarted, failed };
+  if (reevaluated + policiesStarted + failed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, outOfTime });
+  return { buckets, reevaluated, policiesStarted, failed, outOfTime };
 }
 
 /**

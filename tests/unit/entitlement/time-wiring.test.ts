@@ -7,6 +7,7 @@
 import { jest } from '@jest/globals';
 import { makeIdNumber, maskIdNumber } from '#contract/identifiers';
 import { createEntitlementService, type Cause } from '#entitlement/service';
+import { TIME_INDEX_TIME_RESERVE_MS } from '#entitlement/service/time';
 import { bucketOf, flipShardOf, policyStart, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
@@ -122,6 +123,29 @@ describe('the time index wired', () => {
     w.now = '2025-06-03T09:00:00+08:00';
     expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1 });
     expect(w.store.flipCursor).toBe('2025-06-03T00:45:00.000Z');
+  });
+
+  it('stops reading shards when its time runs short, and the next run goes on from there without doing anything twice', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    const cursor = w.store.flipCursor;
+    w.now = '2025-06-02T09:00:00+08:00';
+    // Less than the reserve from the start: no shard read, the cursor and the entry as they were.
+    expect(await service.runTimeIndex({ timeLeftMs: () => TIME_INDEX_TIME_RESERVE_MS - 1 })).toEqual({ buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, outOfTime: true });
+    expect([w.store.flipCursor, flipEntries(w).length, w.sent.rematches.length]).toEqual([cursor, 1, 0]);
+    // Time until the birthday's entry is queued, then none: the pass stops at the next shard, short of now.
+    const cut = await service.runTimeIndex({ timeLeftMs: () => (w.sent.rematches.length > 0 ? 0 : 60_000) });
+    expect(cut).toMatchObject({ reevaluated: 1, failed: 0, outOfTime: true });
+    expect(flipEntries(w)).toHaveLength(0);
+    expect((w.store.flipCursor ?? '') < '2025-06-02T00:45:00.000Z').toBe(true);
+    // The next run, with time: the rest of the buckets up to now, the entry not queued again.
+    expect(await service.runTimeIndex({ timeLeftMs: () => 60_000 })).toMatchObject({ reevaluated: 0, outOfTime: false });
+    expect(w.store.flipCursor).toBe('2025-06-02T00:45:00.000Z');
+    expect(w.sent.rematches).toHaveLength(1);
+    await deliverRematches(w, service);
+    expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
   });
 
   it('files a person re-matched after a profile update, not one already eligible', async () => {
