@@ -90,6 +90,8 @@ describe('POST /simulations with an Idempotency-Key', () => {
   it('refuses the key with another body (409), naming the header, and starts nothing', async () => {
     const first = await postSimulation({ draft: draft('KEY-CONFLICT-01'), from: FROM, to: TO }, 'conflict-1');
     expect(first.status).toBe(202);
+    // Its start's log line comes just after the answer: counted before the baseline is taken, not after.
+    expect(await startsOf(first.body.simulationId)).toBe(1);
     const before = startedIds().length;
     const other = await postSimulation({ draft: draft('KEY-CONFLICT-01', 2), from: FROM, to: TO }, 'conflict-1');
     expect(other.status).toBe(409);
