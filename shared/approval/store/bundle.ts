@@ -49,6 +49,8 @@ import { conflictItems, decodeBody, encodeBody } from './items';
 import { DECISION_SHARDS, decisionIndexKeys, OUTBOX_PREFIX, table, versionSk, VERSION_PREFIX } from './keys';
 
 export const bundlePkOf = (applicationId: string) => `BUNDLE#${applicationId}`;
+/** The application id of a bundle's partition key: bundlePkOf's inverse. */
+export const bundleIdOf = (pk: string) => pk.slice('BUNDLE#'.length);
 export const STATE_SK = 'STATE';
 const APPLICATION_SK = 'APPLICATION';
 const REFUSAL_PREFIX = 'REFUSAL#';
@@ -192,7 +194,7 @@ export const bundleStore: BundleStore = {
     const unique = [...new Set(applicationIds)];
     if (unique.length === 0) return new Set();
     const found = await batchGetAll(table(), unique.map((id) => ({ pk: bundlePkOf(id), sk: STATE_SK })), { consistent: true });
-    return new Set(found.map((item) => (item.pk as string).slice('BUNDLE#'.length)));
+    return new Set(found.map((item) => bundleIdOf(item.pk as string)));
   },
   async markBundleSent(applicationId, sequence, at) {
     try {

@@ -15,7 +15,7 @@ import { queryAll } from '#platform/paging';
 import type { BundleDeadlinesStore } from '../bundle-ports';
 import type { DeadlinesStore } from '../ports';
 import { approvalStore, unlessRaced } from '../store';
-import { BUNDLE_DUE, BUNDLE_OUTBOX_DUE, BUNDLE_SUPPLEMENT_DUE, bundlePkOf, bundleStore, STATE_SK } from './bundle';
+import { BUNDLE_DUE, BUNDLE_OUTBOX_DUE, BUNDLE_SUPPLEMENT_DUE, bundleIdOf, bundlePkOf, bundleStore, STATE_SK } from './bundle';
 import { overdueFlagItems } from './items';
 import { applicationIdOf, duePkOf, OUTBOX, OUTBOX_PREFIX, outboxRefOf, table, VERSION_PREFIX } from './keys';
 
@@ -23,7 +23,6 @@ import { applicationIdOf, duePkOf, OUTBOX, OUTBOX_PREFIX, outboxRefOf, table, VE
 const queryDue = (duePk: string, before: string): Promise<Record<string, unknown>[]> =>
   queryAll({ TableName: table(), IndexName: 'byDue', KeyConditionExpression: 'duePk = :p AND dueAt < :before', ExpressionAttributeValues: { ':p': duePk, ':before': before } });
 
-const bundleIdOf = (pk: string) => pk.slice('BUNDLE#'.length);
 
 export const deadlinesStore: DeadlinesStore = {
   ...approvalStore,
