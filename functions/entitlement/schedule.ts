@@ -15,21 +15,18 @@ import { ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
 import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
-/** The time index's pass not started (middy had ended the invocation): its due buckets wait for the next run. */
-const NO_TIME_INDEX_PASS: TimeIndexSummary = { buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, outOfTime: true };
-
 export const handler = middy(async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<PublicitySummary & { timeIndex: TimeIndexSummary }> => {
   // The windows the close finished (PublicityWindowsClosed) and the pairs it pushed or lapsed
   // (EntitlementsNotified, EntitlementsGranted, PublicityPairsLapsed) are counted by the service as each is
   // done, as the policy consumer counts those it moves: not again here.
   // Stops starting windows with 20 s left, so the time index's pass below has its turn every run; and none
-  // once middy has ended the invocation (its signal), when the pass is not started either.
+  // once middy has ended the invocation (its signal), when the pass, given no time, reads nothing either.
   const summary = await service.closePublicityWindows(timeLeftOptions(context, signal));
   // TimeIndexReevaluations likewise, as the time index sends them. ItemsFailed is one count for the run:
   // the windows and the time index's entries that failed (each logged), the windows' even if the pass throws.
   let timeIndex: TimeIndexSummary | undefined;
   try {
-    timeIndex = signal.aborted ? NO_TIME_INDEX_PASS : await service.runTimeIndex(timeLeftOptions(context, signal));
+    timeIndex = await service.runTimeIndex(timeLeftOptions(context, signal));
   } finally {
     metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed + (timeIndex?.failed ?? 0));
   }

@@ -136,8 +136,10 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
   let failed = 0;
   let buckets = 0;
   const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
-  let outOfTime = false;
-  passes: for (const bucket of dueBuckets(await store.getFlipCursor(), now)) {
+  // Short of time from the start (middy has ended the invocation, say): not even the cursor is read.
+  let outOfTime = box.outOfTime();
+  const due = outOfTime ? [] : dueBuckets(await store.getFlipCursor(), now);
+  passes: for (const bucket of due) {
     let waiting = false;
     for (let shard = 0; shard < FLIP_SHARDS; shard++) {
       // Checked before each shard: a shard already read had its due entries handled and deleted, so stopping

@@ -132,8 +132,11 @@ describe('the time index wired', () => {
     await runSlices(w, service, 0);
     const cursor = w.store.flipCursor;
     w.now = '2025-06-02T09:00:00+08:00';
-    // Less than the reserve from the start: no shard read, the cursor and the entry as they were.
+    // Less than the reserve from the start: nothing read, not even the cursor; the cursor and the entry as they were.
+    const cursorReads = jest.spyOn(w.store, 'getFlipCursor');
     expect(await service.runTimeIndex({ timeLeftMs: () => TIME_INDEX_TIME_RESERVE_MS - 1 })).toEqual({ buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, outOfTime: true });
+    expect(cursorReads).not.toHaveBeenCalled();
+    cursorReads.mockRestore();
     expect([w.store.flipCursor, flipEntries(w).length, w.sent.rematches.length]).toEqual([cursor, 1, 0]);
     // Time until the birthday's entry is queued, then none: the pass stops at the next shard, short of now.
     const cut = await service.runTimeIndex({ timeLeftMs: () => (w.sent.rematches.length > 0 ? 0 : 60_000) });
