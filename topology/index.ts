@@ -151,7 +151,9 @@ export const queues = {
     purpose: '沙盘推演: slices of a simulation (one approvals or registry shard each), run in parallel by the simulation workers.',
     maxReceiveCount: 5,
     visibilityTimeoutSeconds: 720,
-    retentionDays: 1,
+    // SQS's default. A slice not received within this time is dropped without reaching the DLQ, and its
+    // simulation stays `stalled` for good: four days cover a consumer down over a long weekend, at no cost.
+    retentionDays: 4,
   },
   outbound: {
     purpose: 'Outbound gov.* CloudEvents for upstream systems (decisions, entitlements, invitations, rectification steps, overdue flags).',

@@ -37,6 +37,13 @@ describe('topology', () => {
     }
   });
 
+  it('keeps every message long enough that a consumer down over a long weekend loses none', () => {
+    // A message past its queue's retention is dropped without reaching the DLQ: nothing would show it was lost.
+    for (const [name, q] of Object.entries(queues)) {
+      expect([name, q.retentionDays >= 4 && q.retentionDays <= 14]).toEqual([name, true]);
+    }
+  });
+
   it('asks of every event source mapping only what Lambda accepts: a batch over 10 needs a batching window', () => {
     for (const [name, f] of Object.entries(functions)) {
       if (!('consumes' in f) || !f.consumes) continue;
