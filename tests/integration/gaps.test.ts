@@ -92,9 +92,10 @@ const NOVEMBER: Row[] = [
   [1, 'fact', 'enterprise.exportValueUsd', SWJ, 0, 3, 3, 60_000],
   [2, 'fact', 'form.areaSqm', CGJ, 2, 0, 0, 0],
   [3, 'fact', 'enterprise.status', SJJ, 0, 1, 1, 20_000],
+  // A tie, listed by the owning department's code, then kind and key.
   [4, 'fact', 'form.durationDays', CGJ, 1, 0, 0, 0],
-  [4, 'fact', 'licence.营业执照.status', SJJ, 1, 0, 0, 0],
   [4, 'material', 'M-IDCARD', GAJ, 1, 0, 0, 0],
+  [4, 'fact', 'licence.营业执照.status', SJJ, 1, 0, 0, 0],
   [4, 'material', 'M-LICENCE', SJJ, 1, 0, 0, 0],
 ];
 

@@ -21,8 +21,10 @@
  *   (its form should ask); else `unowned`. For a material: its code's owner, else the owner of the licence
  *   type that would have waived it, else `unowned`.
  * - Rows are ranked by what supplying the datum would unlock: by default the cases (applications +
- *   enterprises), then the benefit amount, applications, kind, key and owner; rows equal on the three
- *   counts share a rank.
+ *   enterprises), then the benefit amount, then applications; rows equal on the three counts share a rank
+ *   (1, 1, 3, as the reports write "并列"). Inside a tie rows are listed by the owning department's code,
+ *   as the department ranking lists its ties, `unowned` after the departments; then by kind and key, so
+ *   the order is total.
  */
 
 /** The owner of a gap that no entry of the stage's `dataOwners` names. */
@@ -222,13 +224,19 @@ const MEASURES: Readonly<Record<GapRanking, (r: Omit<GapRow, 'rank'>) => readonl
 
 const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Ranks the rows: higher measures first, then kind, key, owner; equal measures share a rank. */
+/** Department codes in order, `unowned` (no department) after them all. */
+const compareOwners = (a: string, b: string) => Number(a === UNOWNED) - Number(b === UNOWNED) || compareText(a, b);
+
+/**
+ * Ranks the rows: higher measures first; equal measures share a rank and are listed by owner (department
+ * code, `unowned` last), then kind and key.
+ */
 export function rankGaps(rows: readonly Omit<GapRow, 'rank'>[], by: GapRanking): GapRow[] {
   const measure = MEASURES[by];
   const sorted = [...rows].sort((a, b) => {
     const [ma, mb] = [measure(a), measure(b)];
     for (let i = 0; i < ma.length; i++) if (ma[i] !== mb[i]) return mb[i]! - ma[i]!;
-    return compareText(a.kind, b.kind) || compareText(a.key, b.key) || compareText(a.owner, b.owner);
+    return compareOwners(a.owner, b.owner) || compareText(a.kind, b.kind) || compareText(a.key, b.key);
   });
   let rank = 0;
   return sorted.map((row, i) => {

@@ -84,6 +84,28 @@ describe('the ledger, counted by hand', () => {
     expect(table('enterprises').slice(0, 3).map((r) => `${r[0]} ${r[2]}`)).toEqual(['1 enterprise.employees', '2 enterprise.size', '3 applicant.birthDate']);
   });
 
+  it('lists the rows of a tie by the owning department’s code, unowned last, then kind and key', () => {
+    // Four gaps of one application each: one tie at rank 1, whatever the ranking asked for.
+    const tie: GapInput = {
+      from: '2026-11-01',
+      to: '2026-11-30',
+      owners: { facts: { applicant: 'SJJ', zoning: 'GTJ' }, materials: { 'M-A': 'CGJ' } },
+      applications: [
+        app('T1', 'I1', 'D1', ['applicant.age']),
+        app('T2', 'I1', 'D1', ['misc.note']),
+        app('T3', 'I1', 'D1', ['zoning.area']),
+        app('T4', 'I1', 'D1', [], [{ code: 'M-A', name: '甲' }]),
+      ],
+      entitlements: [],
+    };
+    for (const by of ['cases', 'applications', 'enterprises', 'amount'] as const) {
+      expect([by, buildGapLedger(tie, by).rows.map((r) => `${r.rank} ${r.owner} ${r.kind} ${r.key}`)]).toEqual([
+        by,
+        ['1 CGJ material M-A', '1 GTJ fact zoning.area', '1 SJJ fact applicant.age', `1 ${UNOWNED} fact misc.note`],
+      ]);
+    }
+  });
+
   it('counts each row by cause, and names the items and policies', () => {
     const rows = buildGapLedger(input).rows;
     const row = (key: string, owner: string) => rows.find((r) => r.key === key && r.owner === owner)!;
