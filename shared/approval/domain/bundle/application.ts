@@ -10,14 +10,19 @@
  */
 import type { WorkingCalendar } from '#calendar/types';
 import type { Facts } from '#rules/types';
+import { checkCredit } from '../credit';
 import { decide } from '../decide';
 import { withHardCaseNotice } from '../hardcase-notice';
 import type { Decision, Effect } from '../decision';
+import { checkItem } from '../item-step';
 import { licenceMoment, licencesForRules } from '../licences';
+import { judgeMaterials } from '../materials';
 import { ruleFacts } from '../rules';
+import { ref } from '../step';
 import type { Applicant, CreditRecord, Licence, Profile, ServiceItem, SubmittedMaterial } from '../types';
 import { bundleFacts, type Applicability } from './applicability';
-import { combinedNotice, type MergedMaterial, type NoticeEntry } from './materials';
+import { childItem, combinedNotice, type ChildMaterials, type MergedMaterial, type NoticeEntry } from './materials';
+import { ancestors } from './order';
 import { planBundle, type ReadyChild } from './plan';
 import { bundleDeadline, checkBundle } from './rollup';
 import { isFinalBundleStatus, type Bundle, type BundleStatus, type ChildState, type Question } from './types';
@@ -275,7 +280,10 @@ function stateOf(
   const notStarted = new Set(s.children.filter((c) => c.state.kind === 'notStarted').map((c) => c.itemCode));
   const decisions = live.flatMap((c) => (c.decision ? [c.decision] : []));
   const notice = combinedNotice(
-    decisions.map((d) => ({ itemCode: d.itemCode, missing: d.materialsMissing, pending: d.materialsPending })),
+    live.flatMap((c): ChildMaterials[] => {
+      if (c.decision) return [{ itemCode: c.itemCode, missing: c.decision.materialsMissing, pending: c.decision.materialsPending }];
+      return c.state.kind === 'waiting' ? awaitedMaterials(c.itemCode, base, s) : [];
+    }),
     notStarted,
   );
   const changedChildren = decisions.filter((d) => previousChild(previous, d.itemCode)?.sequence !== d.sequence || previousChild(previous, d.itemCode)?.decidedAt !== d.decidedAt).map((d) => d.itemCode);
@@ -324,6 +332,32 @@ function stateOf(
         : []),
     ],
   };
+}
+
+/**
+ * What a child waiting for the items it follows lacks, judged now as its decision will judge it (the merged
+ * requirements, the materials submitted, the applicant's e-licences), so the one combined 一次性告知 lists it
+ * before the child starts and the applicant can bring it meanwhile. A material of the type an applicable
+ * item it follows certifies is left out: that certificate will serve it (trust A). Nothing for an item its
+ * decision would refuse at step 1 (unknown, inactive, another applicant kind): no material would help.
+ */
+function awaitedMaterials(
+  itemCode: string,
+  base: { application: BundleApplication; bundle: Bundle; context: BundleContext },
+  s: Pick<Settled, 'merged' | 'children'>,
+): ChildMaterials[] {
+  const { application, bundle, context } = base;
+  const checked = checkItem(itemCode, application.applicant, context.items.get(itemCode));
+  if (!checked.ok) return [];
+  const applicable = new Set(s.children.filter((c) => c.state.kind !== 'notApplicable').map((c) => c.itemCode));
+  const byCode = new Map(bundle.items.map((i) => [i.itemCode, i] as const));
+  const certified = new Set(ancestors(itemCode, byCode).flatMap((code) => (applicable.has(code) ? [context.items.get(code)?.certificateType] : [])));
+  const requirements = childItem(checked.item, s.merged).materials.filter((m) => m.licenceType === undefined || !certified.has(m.licenceType));
+  const { excluded } = checkCredit(application.applicant.id, checked.item, context.credit);
+  const at = licenceMoment(application.applicant.id, context.now, context.calendar);
+  const { checks } = judgeMaterials(requirements, application.materials, context.licences, at, excluded);
+  const having = (status: 'missing' | 'pending') => checks.filter((c) => c.status === status).map(ref);
+  return [{ itemCode, missing: having('missing'), pending: having('pending') }];
 }
 
 const previousChild = (previous: BundleState | undefined, itemCode: string) => previous?.children.find((c) => c.itemCode === itemCode)?.decision;

@@ -72,7 +72,7 @@ export interface NoticeEntry extends MaterialRef {
   readonly items: readonly string[];
 }
 
-/** What one decided child found missing or pending. */
+/** What one child found missing or pending: decided, or waiting and judged ahead (application.ts). */
 export interface ChildMaterials {
   readonly itemCode: string;
   readonly missing: readonly MaterialRef[];
@@ -80,8 +80,8 @@ export interface ChildMaterials {
 }
 
 /**
- * The combined 一次性告知: every material missing or pending in a child, listed once with the items it
- * serves; missing when any child needs it before deciding. Children not started (their predecessor ended
+ * The combined 一次性告知: every material missing or pending in a child (a child waiting for its
+ * predecessors too), listed once with the items it serves; missing when any child needs it before deciding. Children not started (their predecessor ended
  * without approval) are left out: the applicant need not bring their materials.
  */
 export function combinedNotice(children: readonly ChildMaterials[], notStarted: ReadonlySet<string>): NoticeEntry[] {
