@@ -240,7 +240,9 @@ async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: Objectio
       // On the publicity list before anyone is notified: the pair as listed (in the window it joined at the
       // receipt), even when the same write released it because the close had already released that window.
       const listed = chain.find((t) => t.steps.some((s) => s.to === 'PUBLICIZED'))?.next;
-      await publishListed(ports, policy, [{ ...result, entitlement: listed }], new Map([[input.subjectId, profile.name]]), clock.now());
+      // Named as the registry names it: the declared facts served the one re-evaluation only (a declared
+      // name is not published), and a redelivery publishes this event again with the same entry.
+      await publishListed(ports, policy, [{ ...result, entitlement: listed }], new Map([[input.subjectId, shared?.name ?? '']]), clock.now());
       // Pushed, or lapsed in the same write (its policy ended first): queued and counted as the close does.
       if (pushed || chain.some((t) => t.newlyReached.includes('LAPSED'))) await afterSettle(ports, [result], clock.now());
       // Listed in the grace after the window's end: the close releases it, unless it finished the window meanwhile.

@@ -124,6 +124,22 @@ describe('publicity and objections (service)', () => {
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 2, EntitlementsAddedBySelfObjection: 1 });
   });
 
+  it('lists a pair a self-objection added under its registry name, never a declared one, on every delivery', async () => {
+    const { w, service } = await listed();
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = IN_WINDOW;
+    const filed = cause('gov.policy.objection.filed');
+    // Declared facts serve the one re-evaluation; what the public list shows is the shared profile's.
+    const declared = objection(D!, 'self', 'O-name', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000, 'enterprise.name': '冒名企业' });
+    expect(await service.fileObjection(declared, filed)).toBe('ADDED');
+    expect(await service.fileObjection(declared, filed)).toBe('unchanged:ADDED');
+    const lists = w.sent.outbound.filter((e) => e.type === 'gov.policy.publicity.listed' && (e.data.entries as { creditCode: string }[]).some((x) => x.creditCode === D));
+    expect(lists).toHaveLength(2);
+    // The redelivery publishes the same event again (same id): the same entry too.
+    expect(lists[1]!.id).toBe(lists[0]!.id);
+    for (const list of lists) expect(list.data.entries).toEqual([{ name: w.profiles.get(D!)!.name, creditCode: D }]);
+  });
+
   it('closes the window by the schedule: the listed are notified and granted once, the held stay held', async () => {
     const { w, service } = await listed();
     w.now = IN_WINDOW;
