@@ -194,22 +194,26 @@ const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
  * masked too: only digits around it make it part of a longer number.
  */
 const MOBILE_IN_TEXT = /(?<!\d)((?:\+?86[- ]?|0)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+/** An area code as dialled from abroad, after +86 or 0086: its leading 0 dropped (10, 20-29, 3xx-9xx). */
+const AREA_CODE_ABROAD = '(?:10|2\\d|[3-9]\\d{2})';
 /**
  * Fixed lines: a mainland area code (010 and 020-029 have three digits, 03xx-09xx four, so the split is known
- * without a separator), optionally in parentheses, an optional hyphen or space, then a 7-8 digit subscriber
- * number: 0755-12345678, 075512345678, (010)62345678, 0728 1234567. A trailing extension (-801) is kept.
- * Not inside a longer run of letters, digits or a code (`CASE-0755123456`, `/0755123456`, the digits after a
- * decimal point), so dates, amounts and zero-padded counters stay as they are.
+ * without a separator), optionally in parentheses, or +86 / 0086 and the area code without its leading 0;
+ * an optional hyphen or space, then a 7-8 digit subscriber number, whole or in two groups as a mobile may be
+ * written: 0755-12345678, 075512345678, (010)62345678, 0728 1234567, 0755-8888-6666, 010 6234 5678,
+ * +86 755 8888 6666. A trailing extension (-801) is kept. Not inside a longer run of letters, digits or a
+ * code (`CASE-0755123456`, `/0755123456`, the digits after a decimal point), so dates, amounts and
+ * zero-padded counters stay as they are.
  */
 const LANDLINE_IN_TEXT = new RegExp(
-  `(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])([(（]?)(${AREA_CODE})([)）]?)([- ]?)(\\d{3,4})(\\d{4})(?![0-9A-Za-z_])(?!\\.\\d)`,
+  `(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])([(（]?${AREA_CODE}[)）]?|(?:\\+86|0086)[- ]?${AREA_CODE_ABROAD})([- ]?)(\\d{3,4})([- ]?)(\\d{4})(?![0-9A-Za-z_])(?!\\.\\d)`,
   'g',
 );
 
 /**
  * Masks every ID number and phone number in free text, e.g. a log line or a serialized event. A mobile keeps
  * its first 3 and last 4 digits (`138****5678`); a fixed line keeps its area code and the last 4 digits of the
- * subscriber number (`0755-****5678`, `010****4567`), as a mobile keeps its prefix.
+ * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
 export function maskSensitive(text: string): string {
   return text
@@ -217,7 +221,7 @@ export function maskSensitive(text: string): string {
     .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>
       `${prefix}${head}${sep1}****${sep2}${tail}`,
     )
-    .replace(LANDLINE_IN_TEXT, (_m, open: string, area: string, close: string, sep: string, mid: string, tail: string) =>
-      `${open}${area}${close}${sep}${'*'.repeat(mid.length)}${tail}`,
+    .replace(LANDLINE_IN_TEXT, (_m, area: string, sep: string, mid: string, sep2: string, tail: string) =>
+      `${area}${sep}${'*'.repeat(mid.length)}${sep2}${tail}`,
     );
 }

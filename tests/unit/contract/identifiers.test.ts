@@ -259,6 +259,36 @@ describe('masking', () => {
     expect(maskSensitive('1440305199003071236')).toBe('1440305199003071236');
     expect(maskSensitive('913812345678')).toBe('913812345678');
   });
+
+  it('masks a fixed line written in groups, or with the country code, as a mobile is', () => {
+    // As people write them in a comment or a note: the subscriber number in two groups, and +86 or 0086
+    // with the area code's leading 0 dropped. The area code and the last 4 digits stay, separators too.
+    expect(maskSensitive('请回电0755-8888-6666，谢谢')).toBe('请回电0755-****-6666，谢谢');
+    expect(maskSensitive('办公电话 010 6234 5678')).toBe('办公电话 010 **** 5678');
+    expect(maskSensitive('(0755) 8888 6666')).toBe('(0755) **** 6666');
+    expect(maskSensitive('tel: 0728 123 4567 ext')).toBe('tel: 0728 *** 4567 ext');
+    expect(maskSensitive('+86 755 8888 6666')).toBe('+86 755 **** 6666');
+    expect(maskSensitive('+86-10-62345678')).toBe('+86-10-****5678');
+    expect(maskSensitive('0086 20 3888 6666 转801')).toBe('0086 20 **** 6666 转801');
+    // A mobile and a fixed line in one text, both written in groups.
+    expect(maskSensitive('手机 138-1234-5678，座机 0755-8888-6666')).toBe('手机 138-****-5678，座机 0755-****-6666');
+    // Still not inside a longer code or number.
+    expect(maskSensitive('CASE-0755-8888-6666')).toBe('CASE-0755-8888-6666');
+    expect(maskSensitive('0755-8888-66667')).toBe('0755-8888-66667');
+  });
+
+  it('masks any fixed line written in groups, alone or in text', () => {
+    const area = fc.oneof(fc.constant('010'), fc.integer({ min: 20, max: 29 }).map((n) => `0${n}`), fc.integer({ min: 300, max: 999 }).map((n) => `0${n}`));
+    const head = fc.oneof(fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')), fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0')));
+    const tail = fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0'));
+    fc.assert(
+      fc.property(fc.constantFrom('', '+86 ', '0086-'), area, fc.constantFrom('-', ' ', ''), head, fc.constantFrom('-', ' '), tail, fc.constantFrom(['', ''], ['电话', '，'], ['tel: ', ' ext']), (intl, a, sep, h, sep2, t, [before, after]) => {
+        const written = intl === '' ? a : `${intl}${a.slice(1)}`;
+        const masked = maskSensitive(`${before}${written}${sep}${h}${sep2}${t}${after}`);
+        expect(masked).toBe(`${before}${written}${sep}${'*'.repeat(h.length)}${sep2}${t}${after}`);
+      }),
+    );
+  });
 });
 
 describe('properties', () => {
