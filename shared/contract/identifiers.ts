@@ -216,6 +216,23 @@ const LANDLINE_IN_TEXT = new RegExp(
  * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
 export function maskSensitive(text: string): string {
+  if (!FULL_WIDTH.test(text)) return maskAscii(text);
+  // Typed in full-width characters (a Chinese input method's 全角 mode): found on the half-width reading, whose
+  // characters stand at the same positions (each is one UTF-16 unit either way), and masked in the text as
+  // typed, so the rest keeps its full-width characters.
+  const halfWidth = text.replace(FULL_WIDTH_ALL, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  const masked = maskAscii(halfWidth);
+  let out = '';
+  for (let i = 0; i < text.length; i++) out += masked[i] === '*' && halfWidth[i] !== '*' ? '*' : text[i];
+  return out;
+}
+
+/** Full-width digits, X, x, + and -, which the patterns above read as their half-width forms. */
+const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D]/;
+const FULL_WIDTH_ALL = new RegExp(FULL_WIDTH.source, 'g');
+
+/** Every mask keeps the text's length: a digit becomes one `*`. */
+function maskAscii(text: string): string {
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
     .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>

@@ -277,6 +277,19 @@ describe('masking', () => {
     expect(maskSensitive('0755-8888-66667')).toBe('0755-8888-66667');
   });
 
+  it('masks an ID number or a phone number typed in full-width characters (全角), keeping the rest as typed', () => {
+    // A Chinese input method in full-width mode types digits, X, + and - as U+FF10-FF19, Ｘ, ＋ and －.
+    expect(maskSensitive('电话：１３８１２３４５６７８')).toBe('电话：１３８****５６７８');
+    expect(maskSensitive('身份证４４０３０５１９９００３０７１２３６。')).toBe('身份证４４０３０５********１２３６。');
+    expect(maskSensitive('44030519900307123Ｘ')).toBe('440305********123Ｘ');
+    expect(maskSensitive('138１２３４５６７８')).toBe('138****５６７８');
+    expect(maskSensitive('＋８６ １３８－１２３４－５６７８')).toBe('＋８６ １３８－****－５６７８');
+    expect(maskSensitive('座机０７５５－８８８８６６６６')).toBe('座机０７５５－****６６６６');
+    // Full-width digits next to the number still make it part of a longer one.
+    expect(maskSensitive('１１３８１２３４５６７８')).toBe('１１３８１２３４５６７８');
+    expect(maskSensitive('２０２６年１１月１０日')).toBe('２０２６年１１月１０日');
+  });
+
   it('masks any fixed line written in groups, alone or in text', () => {
     const area = fc.oneof(fc.constant('010'), fc.integer({ min: 20, max: 29 }).map((n) => `0${n}`), fc.integer({ min: 300, max: 999 }).map((n) => `0${n}`));
     const head = fc.oneof(fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')), fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0')));
