@@ -136,20 +136,40 @@ function caseFields(draft: Draft, profile: UpwardProfile, settings: UpwardSettin
   draft.set('proStatus', profile.proStatusCompleted);
 }
 
+/**
+ * The code a profile gives default reviews in `field`, if it marks them there. The platform reads any
+ * record carrying it as a default (and refuses one that is not 基本满意), so a real review must never
+ * carry it, whichever way its data would produce it.
+ */
+function reservedCode(profile: UpwardProfile, field: 'pf' | 'evalDetail'): string | undefined {
+  const mark = profile.defaultMark;
+  if (field === 'pf') return mark.kind === 'channel' ? mark.pf : undefined;
+  return mark.kind === 'evalDetail' ? mark.code : undefined;
+}
+
+/** The channel's pf code; never the one the profile reserves for defaults (a stage's own channel table could). */
 function pfFor(profile: UpwardProfile, channel: string): string | undefined {
   const kind = channelKindOf(channel);
-  return kind === undefined ? undefined : profile.channels[kind];
+  const pf = kind === undefined ? undefined : profile.channels[kind];
+  return pf === reservedCode(profile, 'pf') ? undefined : pf;
 }
 
 function channelProblem(profile: UpwardProfile, channel: string): string {
   const kind = channelKindOf(channel);
-  return kind === undefined
-    ? `channel ${JSON.stringify(channel)} is not a known review channel`
-    : `channel ${JSON.stringify(channel)} (${kind}) has no pf code in profile ${profile.name}`;
+  if (kind === undefined) return `channel ${JSON.stringify(channel)} is not a known review channel`;
+  const pf = profile.channels[kind];
+  return pf === undefined
+    ? `channel ${JSON.stringify(channel)} (${kind}) has no pf code in profile ${profile.name}`
+    : `channel ${JSON.stringify(channel)} (${kind}) has pf code ${pf}, which profile ${profile.name} reserves for default reviews`;
 }
 
-/** Indicator codes in the order given; unknown ones are reported, a three-digit code is taken as is. */
+/**
+ * Indicator codes in the order given; unknown ones are reported, a three-digit code is taken as is. An
+ * indicator whose code is the profile's default mark is reported too: sent, it would make the platform
+ * read the real review as a default (see reservedCode).
+ */
 function evalDetailFor(profile: UpwardProfile, indicators: readonly string[], draft: Draft): string {
+  const reserved = reservedCode(profile, 'evalDetail');
   const codes: string[] = [];
   for (const indicator of indicators) {
     const code = /^\d{3}$/.test(indicator)
@@ -158,7 +178,9 @@ function evalDetailFor(profile: UpwardProfile, indicators: readonly string[], dr
         ? profile.indicatorCodes[indicator]
         : undefined;
     if (code === undefined) draft.issues.push({ field: 'evalDetail', message: `indicator ${JSON.stringify(indicator)} has no code in profile ${profile.name}` });
-    else if (!codes.includes(code)) codes.push(code);
+    else if (code === reserved) {
+      draft.issues.push({ field: 'evalDetail', message: `indicator ${JSON.stringify(indicator)} has code ${code}, which profile ${profile.name} reserves for default reviews` });
+    } else if (!codes.includes(code)) codes.push(code);
   }
   return codes.join(',');
 }

@@ -26,9 +26,9 @@ export type TimeFormat = 'yyyyMMddHHmmss' | 'yyyy-MM-dd HH:mm:ss';
 export type DefaultMark =
   /** An extra field with this value on a default and `realValue` on a real review. */
   | { readonly kind: 'flag'; readonly field: string; readonly value: string; readonly realValue: string }
-  /** A channel code of its own in pf (e.g. 系统默认评价=7). */
+  /** A channel code of its own in pf (e.g. 系统默认评价=7); a real review is never sent with it. */
   | { readonly kind: 'channel'; readonly pf: string }
-  /** A special 测评内容 code in evalDetail. */
+  /** A special 测评内容 code in evalDetail; a real review is never sent with it. */
   | { readonly kind: 'evalDetail'; readonly code: string };
 
 export interface UpwardProfile {
@@ -51,7 +51,10 @@ export interface UpwardProfile {
   readonly rectifyStatuses: Readonly<Record<RectificationState, string>>;
   /** rectifyAction codes of a step record. */
   readonly stepCodes: Readonly<Record<StepKind, string>>;
-  /** evalDetail codes of our indicator vocabulary; a three-digit indicator is passed through as a code. */
+  /**
+   * evalDetail codes of our indicator vocabulary; a three-digit indicator is passed through as a code,
+   * except the default mark's (the mapping reports an indicator coded so).
+   */
   readonly indicatorCodes: Readonly<Record<string, string>>;
   /** Prepended to the case id to make projectNo (some provinces prefix their code to every 办件编号). */
   readonly projectNoPrefix: string;

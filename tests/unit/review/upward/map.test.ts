@@ -1,4 +1,5 @@
 import {
+  CHANNEL_ALIASES,
   channelKindOf,
   formatTime,
   levelOfSatisfaction,
@@ -18,6 +19,7 @@ import {
   RECTIFICATIONS,
   SETTINGS,
   calendar,
+  stepOccurrences,
 } from './fixtures';
 
 function map(profile: UpwardProfile, review: Review, kase: UpwardCase = APPLICATION_CASE, supersedesDefault = false, settings = SETTINGS): MapResult {
@@ -91,6 +93,59 @@ describe('default reviews', () => {
     expect(record(map(NATIONAL, DEFAULT_REVIEW, enterpriseCase)).userProp).toBe('2');
     const text = JSON.stringify(record(map(NATIONAL, DEFAULT_REVIEW)));
     expect(text).not.toContain(APPLICATION_CASE.applicantId);
+  });
+});
+
+describe('a real review never carries the mark of a default', () => {
+  /** Whether the platform of the profile would read the record as a default review. */
+  function markedDefault(profile: UpwardProfile, rec: Readonly<Record<string, string>>): boolean {
+    const mark = profile.defaultMark;
+    if (mark.kind === 'flag') return rec[mark.field] === mark.value;
+    if (mark.kind === 'channel') return rec.pf === mark.pf;
+    return (rec.evalDetail ?? '').split(',').includes(mark.code);
+  }
+
+  it('refuses an indicator "000" in Guangdong, where evalDetail 000 marks a default, and says why', () => {
+    for (const indicators of [['000'], ['EFFICIENT', '000']]) {
+      const result = map(GUANGDONG, { ...GOOD_REVIEW, level: 3, indicators });
+      expect(result).toMatchObject({
+        ok: false,
+        kind: 'review',
+        issues: [{ field: 'evalDetail', message: 'indicator "000" has code 000, which profile guangdong reserves for default reviews' }],
+      });
+    }
+    // A stage's own indicator table cannot give the mark either.
+    const own = { ...GUANGDONG, indicatorCodes: { ...GUANGDONG.indicatorCodes, NO_OPINION: '000' } };
+    expect(map(own, { ...GOOD_REVIEW, indicators: ['NO_OPINION'] })).toMatchObject({
+      ok: false,
+      issues: [{ field: 'evalDetail', message: 'indicator "NO_OPINION" has code 000, which profile guangdong reserves for default reviews' }],
+    });
+    // Where 000 marks nothing it is an indicator code like any other.
+    expect([NATIONAL, ZHEJIANG].map((p) => record(map(p, { ...GOOD_REVIEW, indicators: ['000'] })).evalDetail)).toEqual(['000', '000']);
+  });
+
+  it('refuses a channel a stage coded with pf 7 in Zhejiang, where pf 7 marks a default, for the review and its steps', () => {
+    const own = { ...ZHEJIANG, channels: { ...ZHEJIANG.channels, phone: '7' } };
+    const message = 'channel "12345" (phone) has pf code 7, which profile zhejiang reserves for default reviews';
+    expect(map(own, { ...BAD_REVIEW, channel: '12345' }, EXTERNAL_CASE)).toMatchObject({ ok: false, issues: [{ field: 'pf', message }] });
+    const { rect, index } = stepOccurrences().get('acknowledge')!;
+    const step = mapRectificationStep(
+      { profile: own, settings: SETTINGS, kase: EXTERNAL_CASE, rectification: rect, historyIndex: index, review: { ...BAD_REVIEW, channel: '12345' }, reviewSupersededDefault: false },
+      calendar,
+    );
+    expect(step).toMatchObject({ ok: false, kind: 'step', issues: [{ field: 'pf', message }] });
+  });
+
+  it('holds in every profile for every channel and for the three-digit codes a reviewer could send', () => {
+    for (const profile of Object.values(PROFILES)) {
+      for (const channel of Object.keys(CHANNEL_ALIASES)) {
+        for (const indicators of [['000'], ['001'], ['999'], ['EFFICIENT', '000']]) {
+          const result = map(profile, { ...GOOD_REVIEW, level: 3, channel, indicators });
+          if (result.ok) expect([profile.name, channel, indicators, markedDefault(profile, result.record)]).toEqual([profile.name, channel, indicators, false]);
+        }
+      }
+      expect(markedDefault(profile, record(map(profile, DEFAULT_REVIEW)))).toBe(true);
+    }
   });
 });
 

@@ -5,7 +5,7 @@
  * re-pushes, and never sends an ACKED record again.
  */
 import { makeCreditCode } from '#contract/identifiers';
-import { NATIONAL } from '#review/domain/upward/profiles';
+import { GUANGDONG, NATIONAL } from '#review/domain/upward/profiles';
 import { DEFAULT_SYNC_CONFIG } from '#review/domain/upward/sync';
 import type { EventRef } from '#platform/receipts';
 import { runSchedule } from '#review/schedule';
@@ -153,6 +153,25 @@ describe('records written with the review change', () => {
     expect(m.log.lines.filter((l) => l.message === 'upward record refused before sending')).toEqual([
       expect.objectContaining({ attributes: expect.objectContaining({ recordId: 'C1#1', caseId: 'C1', code: 'MAPPING' }) }),
     ]);
+  });
+
+  it('keeps the real review of a profile whose default mark it would carry, and refuses its record as unmappable', async () => {
+    // In Guangdong evalDetail 000 marks a default: sent, this 基本满意 would be read as one.
+    (m.ports as { upward?: UpwardPorts }).upward = { ...m.ports.upward!, profile: GUANGDONG };
+    reviews = createReviewService(m.ports);
+    await reviews.completeCase(makeCase(), ref('gov.case.completed'));
+    const review = { ...makeReview(makeCase(), 3, { indicators: ['000'] }), event: ref('gov.review.submitted') };
+    expect(await reviews.submitReview(review)).toMatchObject({ outcome: 'accepted' });
+    await reviews.submitReview(review);
+    expect(m.store.syncRecords.get('C1#1')).toMatchObject({
+      kind: 'review',
+      state: 'REJECTED',
+      payload: null,
+      rejection: { code: 'MAPPING', message: 'evalDetail: indicator "000" has code 000, which profile guangdong reserves for default reviews' },
+    });
+    expect(m.metrics.total('UpwardRejected')).toBe(1);
+    expect((await runSync(syncPorts)).attempted).toBe(0);
+    expect(platform.sent).toEqual([]);
   });
 
   it('writes nothing when the stage does not report upward', async () => {
