@@ -143,5 +143,10 @@ export function validateRecord(profile: UpwardProfile, record: PlatformRecord): 
   if (isDefaultRecord(profile, record) && level !== 3) {
     issues.push({ field: 'satisfaction', message: 'a default review is 基本满意' });
   }
+  // A default carries its evalDetail mark and nothing else: with other codes the record is neither.
+  const mark = profile.defaultMark;
+  if (mark.kind === 'evalDetail' && isDefaultRecord(profile, record) && record.evalDetail !== mark.code) {
+    issues.push({ field: 'evalDetail', message: `${mark.code} marks a default review and stands alone` });
+  }
   return issues;
 }

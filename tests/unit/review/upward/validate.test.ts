@@ -88,6 +88,9 @@ describe('validateRecord', () => {
     expect(fields(ZHEJIANG, { ...recordOf(ZHEJIANG, DEFAULT_REVIEW), satisfaction: '5' })).toEqual(['satisfaction']);
     expect(fields(GUANGDONG, { ...recordOf(GUANGDONG, DEFAULT_REVIEW), satisfaction: '2' })).toEqual(['satisfaction']);
     expect(fields(NATIONAL, { ...recordOf(NATIONAL), isDefault: 'Y' })).toEqual(['isDefault']);
+    expect(validateRecord(GUANGDONG, { ...recordOf(GUANGDONG), evalDetail: '501,000', satisfaction: '3' })).toEqual([
+      { field: 'evalDetail', message: '000 marks a default review and stands alone' },
+    ]);
   });
 
   it('checks step records: status and action codes, and satisfaction only on a return visit', () => {
