@@ -1,7 +1,8 @@
 /**
  * Profiles of the 好差评 platforms a stage can report to: the code tables that differ between the
  * national platform and the provinces. A stage picks one by name (`PROFILES`); a stage can extend one
- * as data (`{ ...ZHEJIANG, channels: { ...ZHEJIANG.channels, phone: '5' } }`).
+ * as data (`{ ...ZHEJIANG, channels: { ...ZHEJIANG.channels, phone: '8' } }`, with a code the province assigns:
+ * never one its table already gives another channel or its default reviews).
  *
  * WHAT IS DOCUMENTED (public sources read for this module):
  * - GB/T 39046—2020 《政务服务平台基础数据规范》, 表 9 政务服务绩效评价 and 附录 A: 满意度代码 (A.8)

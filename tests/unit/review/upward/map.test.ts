@@ -69,7 +69,17 @@ describe('channels', () => {
     expect(result.ok).toBe(false);
     expect(!result.ok && result.issues).toEqual([{ field: 'pf', message: 'channel "12345" (phone) has no pf code in profile zhejiang' }]);
     expect(result.key).toEqual({ projectNo: APPLICATION_CASE.caseId, assessNumber: '1' });
-    expect(record(map({ ...ZHEJIANG, channels: { ...ZHEJIANG.channels, phone: '5' } }, { ...GOOD_REVIEW, channel: '12345' })).pf).toBe('5');
+    expect(record(map({ ...ZHEJIANG, channels: { ...ZHEJIANG.channels, phone: '8' } }, { ...GOOD_REVIEW, channel: '12345' })).pf).toBe('8');
+  });
+
+  it('gives each channel of a profile a code of its own, none its default reviews\' mark', () => {
+    // Two channels on one code would report one as the other; the default mark is checked in map.ts too.
+    for (const profile of Object.values(PROFILES)) {
+      const codes = Object.values(profile.channels);
+      expect([profile.name, new Set(codes).size]).toEqual([profile.name, codes.length]);
+      const mark = profile.defaultMark.kind === 'channel' ? profile.defaultMark.pf : undefined;
+      expect([profile.name, codes.filter((c) => c === mark)]).toEqual([profile.name, []]);
+    }
   });
 
   it('refuses a channel nobody knows', () => {
