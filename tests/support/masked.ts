@@ -2,9 +2,9 @@
  * An HTTP function's handler wrapped as every one is (`maskedErrors`), invoked once: what it answered or
  * threw, and the log lines it wrote (Powertools prints ERROR lines on stderr, the others on stdout).
  */
-import { jest } from '@jest/globals';
 import middy from '@middy/core';
 import type { maskedErrors as MaskedErrors } from '#platform/http-errors';
+import { captureLogs } from './logs';
 
 export interface Invocation {
   readonly result?: any;
@@ -21,21 +21,14 @@ export async function invokeMasked(maskedErrors: typeof MaskedErrors, work: () =
     await work();
     return { statusCode: 200, body: '{}' };
   }).use(maskedErrors());
-  const lines: string[] = [];
-  const capture = (chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  };
-  const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const logs = captureLogs();
   const deadline = Date.now() + remainingMs;
   try {
     const result = await handler({}, { getRemainingTimeInMillis: () => deadline - Date.now() } as never);
-    return { result, lines: lines.join('') };
+    return { result, lines: logs.text() };
   } catch (thrown) {
-    return { thrown, lines: lines.join('') };
+    return { thrown, lines: logs.text() };
   } finally {
-    out.mockRestore();
-    err.mockRestore();
+    logs.restore();
   }
 }

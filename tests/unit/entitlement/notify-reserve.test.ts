@@ -6,19 +6,10 @@
  */
 import { jest } from '@jest/globals';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
-beforeAll(() => {
-  // Read when the Powertools logger and metrics are created, on the handler's import below.
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+// Read when the Powertools logger and metrics are created, on the handler's import below.
+useEnv(QUIET_POWERTOOLS);
 
 function batch(): SQSEvent {
   const body = JSON.stringify({

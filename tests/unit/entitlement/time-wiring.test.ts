@@ -10,6 +10,7 @@ import { createEntitlementService, type Cause } from '#entitlement/service';
 import { TIME_INDEX_TIME_RESERVE_MS } from '#entitlement/service/time';
 import { bucketOf, flipShardOf, policyStart, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
+import { captureLogs } from '#support/logs';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
 import { credit, elderly, person } from './fixtures';
@@ -222,18 +223,11 @@ describe('the time index past a failure', () => {
 
   /** The run, with what it wrote on stdout and stderr. */
   async function runLogged(service: ReturnType<typeof createEntitlementService>) {
-    const lines: string[] = [];
-    const capture = (chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
-    };
-    const out = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const err = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    const logs = captureLogs();
     try {
-      return { summary: await service.runTimeIndex(), log: lines.join('') };
+      return { summary: await service.runTimeIndex(), log: logs.text() };
     } finally {
-      out.mockRestore();
-      err.mockRestore();
+      logs.restore();
     }
   }
 

@@ -3,18 +3,15 @@
  * the function's timeout cut short would lose those counts for good, the cases it moved being no longer
  * due: once the time left falls below the reserve it starts no more cases, and they stay due.
  */
+import { useEnv } from '#support/logs';
+
 type Module = typeof import('#hardcase/schedule');
 let forEachWithin: Module['forEachWithin'];
 let TIME_RESERVE_MS: number;
-const saved = process.env.LOG_LEVEL;
 
+useEnv({ LOG_LEVEL: 'SILENT' }); // read when the logger is created: quiet the expected failure line
 beforeAll(async () => {
-  process.env.LOG_LEVEL = 'SILENT'; // read when the logger is created: quiet the expected failure line
   ({ forEachWithin, HARDCASE_TIME_RESERVE_MS: TIME_RESERVE_MS } = await import('#hardcase/schedule'));
-});
-afterAll(() => {
-  if (saved === undefined) delete process.env.LOG_LEVEL;
-  else process.env.LOG_LEVEL = saved;
 });
 
 describe('the hard-case schedule near its timeout', () => {

@@ -3,39 +3,27 @@
  * (local/invocations.ts): two handlers of different functions whose invocations interleave across their
  * awaits each log under their own function name and keys, as they would in their own Lambda environments.
  */
-import { jest } from '@jest/globals';
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { lambdaContext } from '#local/pollers';
 import { scopeInvocations, scoped } from '#local/invocations';
+import { captureLogs, useEnv, type CapturedLogs } from '#support/logs';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, CIVICFLOW_LOCAL: process.env.CIVICFLOW_LOCAL, MAX: process.env.AWS_LAMBDA_MAX_CONCURRENCY };
+// As the runtime: its environment and the scopes first, then the handler modules (and their logger).
+// scopeInvocations sets AWS_LAMBDA_MAX_CONCURRENCY: put back after the file too.
+useEnv({ LOG_LEVEL: 'INFO', CIVICFLOW_LOCAL: '1', AWS_LAMBDA_MAX_CONCURRENCY: process.env.AWS_LAMBDA_MAX_CONCURRENCY });
 let logger: Logger;
-const lines: Array<Record<string, unknown>> = [];
+let out: CapturedLogs;
 
 beforeAll(async () => {
-  // As the runtime: its environment and the scopes first, then the handler modules (and their logger).
-  process.env.LOG_LEVEL = 'INFO';
-  process.env.CIVICFLOW_LOCAL = '1';
   scopeInvocations();
   ({ logger } = await import('#platform/powertools'));
-  jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    for (const line of String(chunk).split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-    return true;
-  });
+  out = captureLogs({ from: 'stdout' });
 });
-afterAll(() => {
-  jest.restoreAllMocks();
-  for (const [k, v] of Object.entries({ LOG_LEVEL: saved.LOG_LEVEL, CIVICFLOW_LOCAL: saved.CIVICFLOW_LOCAL, AWS_LAMBDA_MAX_CONCURRENCY: saved.MAX })) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-beforeEach(() => {
-  lines.length = 0;
-});
+afterAll(() => out.restore());
+beforeEach(() => out.clear());
 
 function deferred() {
   let resolve!: () => void;
@@ -72,7 +60,7 @@ describe('functions sharing the local process', () => {
     aLogged.resolve();
     expect(await Promise.all([a, b])).toEqual(['approval', 'notify']);
 
-    expect(lines.map((l) => [l.message, l.function, l.caseOf])).toEqual([
+    expect(out.json().map((l) => [l.message, l.function, l.caseOf])).toEqual([
       ['approval.start', 'approval', 'approval'],
       ['notify.start', 'notify', 'notify'],
       ['approval.end', 'approval', 'approval'],
@@ -83,8 +71,9 @@ describe('functions sharing the local process', () => {
   it('leave nothing of an invocation on a line logged outside any (the runtime loading a module)', async () => {
     await handlerOf('report', async () => undefined)({}, lambdaContext('report', 30));
     logger.info('outside');
-    expect(lines.at(-1)).toMatchObject({ message: 'outside' });
-    expect(lines.at(-1)!.function).toBeUndefined();
-    expect(lines.at(-1)!.caseOf).toBeUndefined();
+    const last = out.json().at(-1);
+    expect(last).toMatchObject({ message: 'outside' });
+    expect(last!.function).toBeUndefined();
+    expect(last!.caseOf).toBeUndefined();
   });
 });

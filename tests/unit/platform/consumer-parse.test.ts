@@ -6,37 +6,22 @@
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { creditMarkedEvent } from '#contract/internal';
 import { creditMarkedSchema } from '#contract/internal-schemas';
+import { captureLogs, useEnv, type CapturedLogs } from '#support/logs';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
 const ZHANG = '440305199003071236';
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+// Read when the Powertools logger is created. Its errors go to stderr; the "record failed" lines are kept here.
+useEnv({ LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' });
 let consumer: typeof import('#platform/consumer');
-const lines: string[] = [];
-const write = process.stderr.write.bind(process.stderr);
+let failed: CapturedLogs;
 
 beforeAll(async () => {
-  // Read when the Powertools logger is created. Its errors go to stderr; the "record failed" lines are kept here.
-  process.env.LOG_LEVEL = 'ERROR';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   consumer = await import('#platform/consumer');
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    const text = String(chunk);
-    if (text.includes('"record failed"')) {
-      lines.push(text);
-      return true;
-    }
-    return (write as (...args: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stderr.write;
+  failed = captureLogs({ from: 'stderr', keep: (line) => line.includes('"record failed"') });
 });
-afterAll(() => {
-  process.stderr.write = write;
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
-beforeEach(() => void (lines.length = 0));
+afterAll(() => failed.restore());
+beforeEach(() => failed.clear());
 
 function record(messageId: string, body: unknown): SQSRecord {
   return {
@@ -122,11 +107,11 @@ describe('a consumer with a parse step (carriedBy)', () => {
   it('logs what was wrong with a malformed message, masked', async () => {
     const handler = registryConsumer([]);
     await handler({ Records: [record('m-bad-mark', { ...mark, id: `credit-marked:${ZHANG}`, data: { ...mark.data, at: 'yesterday' } })] }, context).catch(() => undefined);
-    expect(lines).toHaveLength(1);
-    const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(failed.lines).toHaveLength(1);
+    const line = failed.json()[0]!;
     expect(line.messageId).toBe('m-bad-mark');
     expect(line.eventType).toBe('civicflow.credit.marked');
     expect(String(line.error)).toMatch(/malformed message: civicflow\.credit\.marked .*data\.at: /);
-    expect(lines[0]).not.toContain(ZHANG);
+    expect(failed.lines[0]).not.toContain(ZHANG);
   });
 });

@@ -8,6 +8,7 @@ import { jest } from '@jest/globals';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { primed, primeInBatch } from '#platform/batch-memo';
 import { currentUnit, GroupCommit, type CommitResult } from '#platform/group-commit';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type Options = { unitOfWork?: () => GroupCommit<{ key: string }>; timeReserveMs?: number };
@@ -17,21 +18,13 @@ type Batch = (
   options?: Options,
 ) => (event: SQSEvent, context: Context, options?: { signal?: AbortSignal }) => Promise<SQSBatchResponse>;
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
+// Read when the Powertools logger and metrics are created: quiet the expected "record failed" lines.
+useEnv(QUIET_POWERTOOLS);
 let sqsConsumer: Consumer;
 let sqsBatch: Batch;
 
 beforeAll(async () => {
-  // Read when the Powertools logger and metrics are created: quiet the expected "record failed" lines.
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
   ({ sqsConsumer, sqsBatch } = (await import('#platform/consumer')) as unknown as { sqsConsumer: Consumer; sqsBatch: Batch });
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 function record(id: string): SQSRecord {

@@ -5,22 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { makeIdNumber } from '#contract/identifiers';
+import { useEnv } from '#support/logs';
 import { invokeMasked } from '#support/masked';
 
 const ID = makeIdNumber('440305', '19900307', '123');
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV, CIVICFLOW_LOCAL: process.env.CIVICFLOW_LOCAL };
+useEnv({ LOG_LEVEL: 'INFO', POWERTOOLS_DEV: undefined, CIVICFLOW_LOCAL: undefined });
 let maskedErrors: typeof import('#platform/http-errors').maskedErrors;
 beforeAll(async () => {
-  process.env.LOG_LEVEL = 'INFO';
-  delete process.env.POWERTOOLS_DEV;
-  delete process.env.CIVICFLOW_LOCAL;
   ({ maskedErrors } = await import('#platform/http-errors'));
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 describe('errors of the HTTP functions', () => {

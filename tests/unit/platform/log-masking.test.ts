@@ -2,40 +2,27 @@
  * What the Powertools logger prints: every string passes through `maskSensitive`, so no ID number and no phone
  * number, mobile or fixed line, reaches a log line unmasked, while dates, amounts and codes stay readable.
  */
-import { jest } from '@jest/globals';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { captureLogs, useEnv } from '#support/logs';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV, CIVICFLOW_LOCAL: process.env.CIVICFLOW_LOCAL };
+// Read when the logger is created: print INFO lines as Lambda would (JSON on stdout).
+useEnv({ LOG_LEVEL: 'INFO', POWERTOOLS_DEV: undefined, CIVICFLOW_LOCAL: undefined });
 let logger: Logger;
 
 beforeAll(async () => {
-  // Read when the logger is created: print INFO lines as Lambda would (JSON on stdout).
-  process.env.LOG_LEVEL = 'INFO';
-  delete process.env.POWERTOOLS_DEV;
-  delete process.env.CIVICFLOW_LOCAL;
   ({ logger } = await import('#platform/powertools'));
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 /** The JSON line the logger prints for `fields`. */
 function printed(fields: Record<string, unknown>): Record<string, unknown> {
-  const lines: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    lines.push(String(chunk));
-    return true;
-  });
+  const out = captureLogs({ from: 'stdout' });
   try {
     logger.info('review.submitted', fields);
   } finally {
-    write.mockRestore();
+    out.restore();
   }
-  expect(lines).toHaveLength(1);
-  return JSON.parse(lines[0]!) as Record<string, unknown>;
+  expect(out.lines).toHaveLength(1);
+  return out.json()[0]!;
 }
 
 describe('log lines', () => {

@@ -13,33 +13,25 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { ROOT } from '#support/import-graph';
+import { captureLogs, useEnv } from '#support/logs';
 
 type Handler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 type Consumer = (handle: (event: { id: string }) => Promise<void>) => Handler;
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };
+// Read when the Powertools logger and metrics are created: metrics on, written to stdout as in Lambda.
+useEnv({ LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'false', POWERTOOLS_DEV: undefined });
 let sqsConsumer: Consumer;
 let metrics: Metrics;
 let logger: Logger;
 let margin: number;
 
 beforeAll(async () => {
-  // Read when the Powertools logger and metrics are created: metrics on, written to stdout as in Lambda.
-  process.env.LOG_LEVEL = 'SILENT';
-  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
-  delete process.env.POWERTOOLS_DEV;
   // No time reserve: these contexts end within seconds, under the consumers' default reserve, and what is
   // tested is the end itself (the reserve is consumer.test.ts's).
   const consumer = (await import('#platform/consumer')).sqsConsumer as unknown as (handle: Parameters<Consumer>[0], options: { timeReserveMs: number }) => Handler;
   sqsConsumer = (handle) => consumer(handle, { timeReserveMs: 0 });
   ({ metrics, logger } = await import('#platform/powertools'));
   margin = (await import('#platform/metrics-deadline')).DEADLINE_MARGIN_MS;
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 /** A context whose time runs out `timeoutMs` from now, as Lambda's does. */
@@ -93,18 +85,16 @@ interface Written {
 function capture(context: Context) {
   const lines: Written[] = [];
   const state = { settled: false };
-  const write = process.stdout.write.bind(process.stdout);
-  const spy = jest.spyOn(process.stdout, 'write').mockImplementation(((chunk: unknown, ...rest: unknown[]) => {
-    const text = String(chunk);
-    for (const line of text.split('\n')) {
-      if (!line.includes('"_aws"')) continue;
+  const out = captureLogs({
+    from: 'stdout',
+    keep: (line) => line.includes('"_aws"'),
+    onLine: (line) => {
       const emf = JSON.parse(line) as { _aws: { CloudWatchMetrics: Array<{ Metrics: Array<{ Name: string }> }> } } & Record<string, unknown>;
       const names = emf._aws.CloudWatchMetrics.flatMap((d) => d.Metrics.map((m) => m.Name));
       lines.push({ values: Object.fromEntries(names.map((n) => [n, emf[n] as number])), remainingMs: context.getRemainingTimeInMillis(), settled: state.settled });
-    }
-    return text.includes('"_aws"') ? true : write(chunk as string, ...(rest as []));
-  }) as typeof process.stdout.write);
-  return { lines, state, restore: () => spy.mockRestore() };
+    },
+  });
+  return { lines, state, restore: out.restore };
 }
 
 const linesWith = (lines: readonly Written[], name: string) => lines.filter((l) => name in l.values);

@@ -9,17 +9,16 @@ import type { AddressInfo } from 'node:net';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { RETRY_AFTER_SECONDS, StorageUnavailableError, storageUnavailable } from '#platform/unavailable';
+import { useEnv } from '#support/logs';
 import { invokeMasked, type Invocation } from '#support/masked';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_DEV: process.env.POWERTOOLS_DEV };
+useEnv({ LOG_LEVEL: 'INFO', POWERTOOLS_DEV: undefined });
 let maskedErrors: typeof import('#platform/http-errors').maskedErrors;
 let server: Server;
 let endpoint: string;
 let answer: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
 
 beforeAll(async () => {
-  process.env.LOG_LEVEL = 'INFO';
-  delete process.env.POWERTOOLS_DEV;
   ({ maskedErrors } = await import('#platform/http-errors'));
   server = createServer((req, res) => {
     req.resume();
@@ -31,10 +30,6 @@ beforeAll(async () => {
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 const dynamoJson = 'application/x-amz-json-1.0';

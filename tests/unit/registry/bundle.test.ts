@@ -7,17 +7,12 @@ import { join } from 'node:path';
 import type { ServiceBundle, ServiceItem } from '#contract/schemas';
 import type { EventRef } from '#platform/receipts';
 import { bundleCatalogProblems } from '#registry/domain/bundle';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 import { memoryRegistry } from '#support/memory/registry';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
-Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+// Read when the Powertools logger and metrics are created, on the service's import: quiet for this file.
+useEnv(QUIET_POWERTOOLS);
 const { applyReferenceData } = await import('#registry/service');
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
 
 const ROOT = join(import.meta.dirname, '../../..');
 const dataOf = <T>(path: string): T => (JSON.parse(readFileSync(join(ROOT, 'events/samples', `${path}.json`), 'utf8')) as { data: T }).data;

@@ -10,18 +10,12 @@ import type { InternalEvent } from '#contract/internal';
 import type { EventRef } from '#platform/receipts';
 import type { ReferenceChange } from '#registry/inbound';
 import { registryInput } from '#registry/inbound';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 import { memoryRegistry } from '#support/memory/registry';
 
 // Read when the Powertools logger and metrics are created, on the service's import: quiet for this file.
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
-Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+useEnv(QUIET_POWERTOOLS);
 const { applyCreditMark, applyReferenceData, profileBatch } = await import('#registry/service');
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
 
 const ROOT = join(import.meta.dirname, '../../..');
 const sample = <T>(path: string) => JSON.parse(readFileSync(join(ROOT, 'events/samples', `${path}.json`), 'utf8')) as { source: string; id: string; type: string; data: T };

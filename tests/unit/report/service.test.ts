@@ -8,18 +8,12 @@ import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
 import type { MonthlyReport } from '#report/domain/build';
 import type { ReportScope } from '#report/ports';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 import { memoryReports } from '#support/memory/report';
 
-const saved = { LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
-Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+useEnv(QUIET_POWERTOOLS);
 const { runMonthlyReport, REPORT_TIME_WARNING_MS } = await import('#report/service');
 const { logger } = await import('#platform/powertools');
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
 
 const district = { code: '440305', name: '南山区' };
 const TZ = 'Asia/Shanghai';
