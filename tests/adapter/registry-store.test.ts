@@ -15,15 +15,16 @@ import type { RegistryPorts } from '#registry/ports';
 import { asOfStamp } from '#registry/domain/as-of';
 import { shardOf } from '#registry/domain/shards';
 import { useTestDynamo } from '#support/dynamo';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
 const db = useTestDynamo();
+// Quiet the use cases' log lines (read when the logger is created).
+useEnv(QUIET_POWERTOOLS);
 let store: typeof import('#registry/store');
 let service: typeof import('#registry/service');
 let ports: RegistryPorts;
 const sent: InternalEvent[] = [];
 beforeAll(async () => {
-  // Quiet the use cases' log lines (read when the logger is created); useTestDynamo restores the environment.
-  Object.assign(process.env, { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
   store = await import('#registry/store');
   service = await import('#registry/service');
   const { registryPorts } = await import('#registry/adapters');

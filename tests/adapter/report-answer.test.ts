@@ -12,13 +12,11 @@ import { LAMBDA_RESPONSE_BYTES, responseBytes } from '#platform/http';
 import { CURSOR_KEY_ENTRY } from '#platform/signing-keys';
 import { bigReport } from '#support/big-report';
 import { useTestDynamo } from '#support/dynamo';
+import { useEnv } from '#support/logs';
 
 const AUDITOR = '/auditors/district';
-const saved = { SIGNING_KEYS: process.env.SIGNING_KEYS, LOG_LEVEL: process.env.LOG_LEVEL };
-process.env.SIGNING_KEYS = JSON.stringify({ [AUDITOR]: devKey(AUDITOR), [CURSOR_KEY_ENTRY]: devKey(CURSOR_KEY_ENTRY) });
-process.env.LOG_LEVEL = 'SILENT';
-
 useTestDynamo();
+useEnv({ SIGNING_KEYS: JSON.stringify({ [AUDITOR]: devKey(AUDITOR), [CURSOR_KEY_ENTRY]: devKey(CURSOR_KEY_ENTRY) }), LOG_LEVEL: 'SILENT' });
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let reportJson: string;
 beforeAll(async () => {
@@ -27,12 +25,6 @@ beforeAll(async () => {
   reportJson = JSON.stringify(report);
   expect(await (await import('#report/store')).saveReport(report)).toBe(true);
 }, 120_000);
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
 
 function get(path: string, headers: Record<string, string> = {}): Promise<APIGatewayProxyStructuredResultV2> {
   const event = {

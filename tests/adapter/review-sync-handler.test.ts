@@ -7,16 +7,16 @@
 import type { Context } from 'aws-lambda';
 import type { SyncRecord } from '#review/domain/upward/sync';
 import { useTestDynamo } from '#support/dynamo';
+import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 import { stageConfig } from '#topology/stages';
 
-const saved = { CIVICFLOW_CONFIG: process.env.CIVICFLOW_CONFIG, LOG_LEVEL: process.env.LOG_LEVEL, POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED };
-// Read when the function's modules load: a stage that reports upward, to a platform nothing listens on (a
-// record sent would fail and be retried, not stay as it was).
-process.env.CIVICFLOW_CONFIG = JSON.stringify({ ...stageConfig('local'), upward: { profile: 'national', url: 'http://127.0.0.1:9/upward', dataSource: '144' } });
-process.env.LOG_LEVEL = 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-
 useTestDynamo();
+// Read when the function's modules load (and by useTestDynamo's start): a stage that reports upward, to a
+// platform nothing listens on (a record sent would fail and be retried, not stay as it was).
+useEnv({
+  CIVICFLOW_CONFIG: JSON.stringify({ ...stageConfig('local'), upward: { profile: 'national', url: 'http://127.0.0.1:9/upward', dataSource: '144' } }),
+  ...QUIET_POWERTOOLS,
+});
 let handler: (event: unknown, context: Context) => Promise<unknown>;
 let reviewStore: typeof import('#review/store');
 let syncStore: typeof import('#review/store/sync');
@@ -26,12 +26,6 @@ beforeAll(async () => {
   reviewStore = await import('#review/store');
   syncStore = await import('#review/store/sync');
   reserveMs = (await import('#review/sync')).REPUSH_TIME_RESERVE_MS;
-});
-afterAll(() => {
-  for (const [k, v] of Object.entries(saved)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
 });
 
 function record(caseId: string, over: Partial<SyncRecord>): SyncRecord {

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildApp, stackNames, type BuildAppOptions, type CivicFlowApp } from '#infra/app';
+import { captureLogs } from '#support/logs';
 
 export type Json = Record<string, any>;
 
@@ -22,15 +23,11 @@ afterAll(() => {
  * warnings): a test shows its result, not eleven progress lines.
  */
 function withoutBundlingProgress<T>(fn: () => T): T {
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: unknown, ...rest: unknown[]) =>
-    typeof chunk === 'string' && chunk.startsWith('Bundling asset ')
-      ? true
-      : (write as (...args: unknown[]) => boolean).call(process.stderr, chunk, ...rest)) as typeof process.stderr.write;
+  const progress = captureLogs({ from: 'stderr', keep: (line) => line.startsWith('Bundling asset ') });
   try {
     return fn();
   } finally {
-    process.stderr.write = write;
+    progress.restore();
   }
 }
 
