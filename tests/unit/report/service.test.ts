@@ -4,14 +4,16 @@
  */
 import { jest } from '@jest/globals';
 import { createCalendar } from '#calendar';
-import { hardCaseFigures } from '#hardcase';
 import { syncFigures } from '#review/domain/upward/sync-figures';
 import type { MonthlyReport } from '#report/domain/build';
 import type { ReportScope } from '#report/ports';
 import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 import { memoryReports } from '#support/memory/report';
 
+// Read when the Powertools logger and metrics are created: #hardcase creates them too (its store), so it
+// is imported after this, like the service.
 useEnv(QUIET_POWERTOOLS);
+const { hardCaseFigures } = await import('#hardcase');
 const { runMonthlyReport, REPORT_TIME_WARNING_MS } = await import('#report/service');
 const { logger } = await import('#platform/powertools');
 
@@ -29,6 +31,10 @@ const empty = (scope: ReportScope) => ({
 });
 
 describe('runMonthlyReport', () => {
+  it('runs here with the logger the file set quiet', () => {
+    expect(logger.getLevelName()).toBe('SILENT');
+  });
+
   it("builds the month before now's local month, from what the sources give for it, and stores it", async () => {
     const mem = memoryReports(empty);
     // 2026-12-01 00:30 in Shanghai: November is the previous month, though it is still November in UTC.
