@@ -10,13 +10,14 @@ import { gunzipSync } from 'node:zlib';
 import { devKey, signedHeaders } from '#auth/signature';
 import { LAMBDA_RESPONSE_BYTES, responseBytes } from '#platform/http';
 import { CURSOR_KEY_ENTRY } from '#platform/signing-keys';
-import { bigReport } from '#support/big-report';
 import { useTestDynamo } from '#support/dynamo';
 import { useEnv } from '#support/logs';
 
 const AUDITOR = '/auditors/district';
 useTestDynamo();
 useEnv({ SIGNING_KEYS: JSON.stringify({ [AUDITOR]: devKey(AUDITOR), [CURSOR_KEY_ENTRY]: devKey(CURSOR_KEY_ENTRY) }), LOG_LEVEL: 'SILENT' });
+// After the environment: the report's builder reaches the capabilities' stores, which create the logger.
+const { bigReport } = await import('#support/big-report');
 let handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 let reportJson: string;
 beforeAll(async () => {
@@ -39,6 +40,10 @@ function get(path: string, headers: Record<string, string> = {}): Promise<APIGat
   } as unknown as APIGatewayProxyEventV2;
   return handler(event, { functionName: 'query', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 30_000 } as unknown as Context);
 }
+
+it('runs with the logger the file set quiet', async () => {
+  expect((await import('#platform/powertools')).logger.getLevelName()).toBe('SILENT');
+});
 
 describe('GET /reports/{district}/{month} of a report over 6 MB', () => {
   it('answers it gzipped to a client that accepts gzip, within what Lambda answers', async () => {
