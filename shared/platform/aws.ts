@@ -15,6 +15,22 @@ export const sdkLogger = { debug() {}, warn() {}, error() {}, trace() {} } as un
  * client built at module scope is a side effect the bundler must keep wherever the module is imported.
  */
 export const dynamo = new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger });
-export const ddb = DynamoDBDocumentClient.from(dynamo, {
-  marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-});
+const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
+export const ddb = DynamoDBDocumentClient.from(dynamo, { marshallOptions });
+
+let numbersAsText: DynamoDBDocumentClient | undefined;
+
+/**
+ * A document client reading every stored number as the SDK's NumberValue (its decimal text, whole), for a
+ * reader that checks what it reads and keeps what it cannot read as it was stored: `ddb` reads a number past
+ * 2^53 as a bigint and throws on one that is neither a safe number nor a whole one (12345678901234567890.5),
+ * which fails the whole Query or Get before the reader sees the item. numbers.ts turns the text into a number
+ * where a number holds it exactly; writes marshal a NumberValue back to the same text. Over a low-level client
+ * of its own: a document client keeps its options on its client's config, so a second one over `dynamo`
+ * would change how `ddb` reads. Built on first use, so a function that never reads this way never builds it.
+ */
+export const ddbNumbersAsText = (): DynamoDBDocumentClient =>
+  (numbersAsText ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger }), {
+    marshallOptions,
+    unmarshallOptions: { wrapNumbers: true },
+  }));

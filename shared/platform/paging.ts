@@ -1,14 +1,14 @@
-import { ExecuteStatementCommand, QueryCommand, ScanCommand, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import { ExecuteStatementCommand, QueryCommand, ScanCommand, type DynamoDBDocumentClient, type QueryCommandInput, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { ddb } from './aws';
 
 type Item = Record<string, any>;
 
-/** Every item a Query returns, following LastEvaluatedKey page by page. */
-export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): Promise<Item[]> {
+/** Every item a Query returns, following LastEvaluatedKey page by page (through `client`: aws.ts). */
+export async function queryAll(input: Omit<QueryCommandInput, 'ExclusiveStartKey'>, client: DynamoDBDocumentClient = ddb): Promise<Item[]> {
   const items: Item[] = [];
   let start: Record<string, unknown> | undefined;
   do {
-    const page = await ddb.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: start }));
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);

@@ -4,7 +4,8 @@
  * and what it writes with them (counters, outbox, audit, receipt), the outbox's delivery claims, the
  * once-only slices of a run, and the readers the query routes and the monthly report use.
  */
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeIdNumber } from '#contract/identifiers';
 import {
   bucketOf,
@@ -254,9 +255,66 @@ describe('entitlement store: the time index', () => {
       pk: 'FLIP-UNREADABLE',
       sk: `${pk}#${sk}`,
       item,
-      problem: 'atMs is missing or not a number',
+      problem: 'atMs is missing or not a whole number',
       setAsideAt: '2025-09-01T16:35:00.000Z',
     });
+  });
+});
+
+describe('entitlement store: time-index items that do not read', () => {
+  const quarter = 15 * 60_000;
+  const shardOf = (id: string) => String(flipShardOf(id)).padStart(2, '0');
+  const pair = (subjectId: string, at: string): FlipEntry => ({
+    policyId: 'P-FLIP-NUM', policyVersion: 1, subjectId, at, atMs: Date.parse(at), bucket: bucketOf(Date.parse(at)), shard: flipShardOf(subjectId),
+  });
+  /** The cursor, set (one item for the file's tests) to the bucket before `bucket`. */
+  const cursorBefore = (bucket: string) =>
+    db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk: 'FLIP-CURSOR', sk: 'CURSOR', bucket: new Date(Date.parse(bucket) - quarter).toISOString() } }));
+  /** One item as DynamoDB holds it, numbers as their text. */
+  const raw = async (pk: string, sk: string) => {
+    const { dynamo } = await import('#platform/aws');
+    return (await dynamo.send(new GetItemCommand({ TableName: db().tables.entitlements, Key: { pk: { S: pk }, sk: { S: sk } }, ConsistentRead: true }))).Item;
+  };
+
+  it('sets aside an item holding a number no JavaScript number holds, digits kept, and the schedule goes on past it', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { runTimeIndex } = await import('#entitlement/service/time');
+    const { dynamo } = await import('#platform/aws');
+    const at = '2025-10-01T16:00:00.000Z';
+    const first = bucketOf(Date.parse(at));
+    const second = bucketOf(Date.parse(first) + quarter);
+    const good = pair('91440300MA5FNUM001', at);
+    const shard = shardOf(good.subjectId!);
+    const pk = `FLIP#${first}#${shard}`;
+    // Written with the low-level client, as a hand or another writer could: `atMs` 12345678901234567890.5,
+    // which the document client's default reading refused (a whole Query failed on it, run after run); and
+    // `atMs` the right instant plus a fraction a double rounds away, which it read as that instant.
+    const bad = (subjectId: string, atMs: string) => ({
+      pk: { S: pk }, sk: { S: `${at}#P-FLIP-NUM#${subjectId}` }, policyId: { S: 'P-FLIP-NUM' }, policyVersion: { N: '1' }, subjectId: { S: subjectId },
+      at: { S: at }, atMs: { N: atMs }, bucket: { S: first }, shard: { N: String(Number(shard)) },
+    });
+    const huge = bad('91440300MA5FNUM002', '12345678901234567890.5');
+    const rounded = bad('91440300MA5FNUM003', `${Date.parse(at)}.00000000001`);
+    await s.putFlips([good, pair('91440300MA5FNUM004', '2025-10-01T16:20:00.000Z')], first);
+    for (const Item of [huge, rounded]) await dynamo.send(new PutItemCommand({ TableName: db().tables.entitlements, Item }));
+    await cursorBefore(first);
+
+    const w = memoryEntitlementPorts({ now: '2025-10-01T16:35:00.000Z' });
+    const summary = await runTimeIndex({ ...w.ports, store: s }, async () => {});
+    expect(summary).toMatchObject({ reevaluated: 2, failed: 2 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode).sort()).toEqual(['91440300MA5FNUM001', '91440300MA5FNUM004']);
+    expect(await s.getFlipCursor()).toBe(second);
+    expect(await db().partition('entitlements', pk)).toEqual([]);
+    // Under FLIP-UNREADABLE, each whole, its numbers to the digit.
+    for (const item of [huge, rounded]) {
+      const copy = await raw('FLIP-UNREADABLE', `${pk}#${item.sk.S}`);
+      expect(copy?.item).toEqual({ M: item });
+      expect(copy?.problem).toEqual({ S: 'atMs is missing or not a whole number' });
+    }
+    // The client of every other read still reads a number as a number (rounded, where a double cannot hold it).
+    const { ddb } = await import('#platform/aws');
+    const copy = await ddb.send(new GetCommand({ TableName: db().tables.entitlements, Key: { pk: 'FLIP-UNREADABLE', sk: `${pk}#${rounded.sk.S}` } }));
+    expect(copy.Item?.item).toMatchObject({ policyVersion: 1, atMs: Date.parse(at) });
   });
 });
 

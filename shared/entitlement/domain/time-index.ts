@@ -139,6 +139,7 @@ export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
 export type FlipRead = { readonly ok: true; readonly entry: FlipEntry } | { readonly ok: false; readonly problem: string };
 
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isSafeInteger = (v: unknown): v is number => Number.isSafeInteger(v);
 
 /**
  * A stored item of the shard `shard` of `bucket` as an entry, every field the schedule reads checked: an item
@@ -146,6 +147,8 @@ const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 
  * due, so its closed bucket would never be finished and every flip after it would wait for good (`runTimeIndex`
  * sets such an item aside). An entry must also lie in the partition it was read from, no later than its
  * bucket's end (as bucketOf and retryEntry file it): else it would never come due in a closed bucket either.
+ * A number is one only where a JavaScript number holds the stored one exactly: the store passes any other as
+ * it read it (the SDK's text, never a number), so it fails here as a field of the wrong type.
  */
 export function readFlipEntry(item: Readonly<Record<string, unknown>>, bucket: string, shard: number): FlipRead {
   const problem = (text: string): FlipRead => ({ ok: false, problem: text });
@@ -154,7 +157,9 @@ export function readFlipEntry(item: Readonly<Record<string, unknown>>, bucket: s
   if (!Number.isSafeInteger(policyVersion) || (policyVersion as number) < 1) return problem('policyVersion is not a positive integer');
   if (subjectId !== undefined && !isText(subjectId)) return problem('subjectId is not text');
   if (!isText(at) || Number.isNaN(Date.parse(at))) return problem('at is missing or not an instant');
-  if (typeof atMs !== 'number' || !Number.isFinite(atMs)) return problem('atMs is missing or not a number');
+  // Milliseconds are whole: a fraction, or a number past 2^53 (read as a stored number no JavaScript number
+  // holds exactly, or rounded), is not an instant any writer files.
+  if (!isSafeInteger(atMs)) return problem('atMs is missing or not a whole number');
   if (item.bucket !== bucket) return problem(`bucket is not the one it is filed under (${bucket})`);
   if (item.shard !== shard) return problem(`shard is not the one it is filed under (${shard})`);
   if (!(atMs < Date.parse(bucket) + BUCKET_MS)) return problem('atMs is after its bucket');

@@ -3,11 +3,12 @@
  * turn eligible, filed under `FLIP#<bucket>#<shard>` with sort key `<at>#<policyId>#<subjectId>`, and the
  * schedule's cursor (`FLIP-CURSOR` / `CURSOR`: the last bucket it finished). An item of a bucket that does
  * not read as an entry (readFlipEntry) is set aside under `FLIP-UNREADABLE` / `<its pk>#<its sk>`: `item`
- * (its attributes as stored), `problem` and `setAsideAt`. Keys and items only.
+ * (its attributes as stored, numbers to the digit), `problem` and `setAsideAt`. Keys and items only.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ddb } from '#platform/aws';
+import { ddb, ddbNumbersAsText } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
+import { withExactNumbers } from '#platform/numbers';
 import { queryAll } from '#platform/paging';
 import { readFlipEntry, type FlipEntry, type Instant } from '../domain';
 import type { FlipShard, UnreadableFlip } from '../ports';
@@ -43,15 +44,22 @@ async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
 /**
  * Every entry of one shard of a bucket, in instant order, each item checked (readFlipEntry) rather than cast:
  * one that does not read as an entry, or whose sort key is not its own, is returned apart, to be set aside.
+ * Its numbers are read as text (ddbNumbersAsText) and checked as numbers only where a number holds them
+ * exactly: with the default reading, one number no JavaScript number holds (12345678901234567890.5) made the
+ * whole Query throw before any item was checked, so every run failed at that bucket and every flip after it
+ * waited. Such an item now reads as one with a field of the wrong type, and is set aside with its digits.
  */
 export async function queryFlips(bucket: string, shard: number): Promise<FlipShard> {
-  const items = await queryAll({ TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': flipPk(bucket, shard) } });
+  const items = await queryAll(
+    { TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': flipPk(bucket, shard) } },
+    ddbNumbersAsText(),
+  );
   const entries: FlipEntry[] = [];
   const unreadable: UnreadableFlip[] = [];
   for (const item of items) {
     const pk = String(item.pk);
     const sk = String(item.sk);
-    const read = readFlipEntry(item, bucket, shard);
+    const read = readFlipEntry(withExactNumbers(item), bucket, shard);
     // The key checked too: the schedule deletes an entry by the key its fields make.
     if (read.ok && flipSk(read.entry) === sk) entries.push(read.entry);
     else unreadable.push({ pk, sk, problem: read.ok ? 'its sort key is not <at>#<policyId>#<subjectId>' : read.problem, item });

@@ -3,6 +3,7 @@
  * birthday in a common year, a date leaf under `not`), within the policy's validity; a policy that starts
  * later; the buckets a schedule run reads, and when a bucket may be marked finished.
  */
+import { NumberValue } from '@aws-sdk/lib-dynamodb';
 import { compileCondition, type Condition } from '#rules';
 import {
   bucketOf,
@@ -136,14 +137,26 @@ describe('readFlipEntry: a stored item read back', () => {
 
   it('names the field an item lacks or has of the wrong type, never its value', () => {
     const { atMs: _atMs, ...noAtMs } = entry;
-    expect(read(noAtMs)).toEqual({ ok: false, problem: 'atMs is missing or not a number' });
-    expect(read({ ...entry, atMs: String(entry.atMs) })).toEqual({ ok: false, problem: 'atMs is missing or not a number' });
+    expect(read(noAtMs)).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
+    expect(read({ ...entry, atMs: String(entry.atMs) })).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
     expect(read({ ...entry, policyId: undefined })).toEqual({ ok: false, problem: 'policyId is missing or not text' });
     expect(read({ ...entry, policyVersion: '1' })).toEqual({ ok: false, problem: 'policyVersion is not a positive integer' });
     expect(read({ ...entry, subjectId: 42 })).toEqual({ ok: false, problem: 'subjectId is not text' });
     expect(read({ ...entry, at: 'soon' })).toEqual({ ok: false, problem: 'at is missing or not an instant' });
     expect(read({ ...started, cause: 'gov.policy.published' })).toEqual({ ok: false, problem: 'cause is not an event reference' });
     expect(JSON.stringify(read({ ...entry, atMs: null }))).not.toContain('110101194612150018');
+  });
+
+  it('takes a number only where it is exact: a whole number of milliseconds, within 2^53', () => {
+    // A fraction of a millisecond, or far in the past: before, any finite number passed, and such an entry
+    // was due at once whatever its `at` said.
+    expect(read({ ...entry, atMs: entry.atMs + 0.5 })).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
+    expect(read({ ...entry, atMs: -1e300 })).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
+    // A stored number no JavaScript number holds, as the store passes it on: never a number.
+    expect(read({ ...entry, atMs: BigInt(entry.atMs) })).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
+    expect(read({ ...entry, atMs: NumberValue.from('12345678901234567890.5') })).toEqual({ ok: false, problem: 'atMs is missing or not a whole number' });
+    expect(read({ ...entry, policyVersion: NumberValue.from('1') })).toEqual({ ok: false, problem: 'policyVersion is not a positive integer' });
+    expect(readFlipEntry({ ...entry, shard: NumberValue.from(String(entry.shard)) }, entry.bucket, entry.shard)).toMatchObject({ ok: false, problem: expect.stringContaining('shard') });
   });
 
   it('refuses an entry outside the partition it was read from, or due after its bucket (never due while it is read)', () => {

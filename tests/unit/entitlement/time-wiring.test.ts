@@ -298,7 +298,7 @@ describe('the time index past a failure', () => {
     const pk = `FLIP#${birthday}#${String(shard).padStart(2, '0')}`;
     expect(w.store.unreadableFlips.get(`${pk}#${sk}`)).toEqual({
       item: { pk, sk, ...malformed },
-      problem: 'atMs is missing or not a number',
+      problem: 'atMs is missing or not a whole number',
       setAsideAt: '2025-06-02T00:20:00+08:00',
     });
     expect(flipEntries(w).map((e) => e.subjectId)).toEqual([NEXT_DAY]);
