@@ -205,9 +205,10 @@ export interface EntitlementStore {
   deleteFlips(entries: readonly FlipEntry[]): Promise<void>;
   /**
    * Moves items that do not read as entries out of the index, each in one transaction (its copy put under
-   * `FLIP-UNREADABLE`, its original deleted), where an operator can read, fix and file it again.
+   * `FLIP-UNREADABLE`, its original deleted), where an operator can read, fix and file it again. An item
+   * changed (or gone) since it was read is left as it is: returned, the others moved.
    */
-  setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<void>;
+  setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<UnreadableFlip[]>;
   getFlipCursor(): Promise<string | undefined>;
   advanceFlipCursor(bucket: string): Promise<void>;
 }

@@ -316,6 +316,68 @@ describe('entitlement store: time-index items that do not read', () => {
     const copy = await ddb.send(new GetCommand({ TableName: db().tables.entitlements, Key: { pk: 'FLIP-UNREADABLE', sk: `${pk}#${rounded.sk.S}` } }));
     expect(copy.Item?.item).toMatchObject({ policyVersion: 1, atMs: Date.parse(at) });
   });
+
+  it('moves an item only while it is the one read: one filed again since is left as filed, and returned', async () => {
+    const s = store.dynamoEntitlementStore;
+    const at = '2025-10-02T16:00:00.000Z';
+    const entry = pair('91440300MA5FNUM011', at);
+    const pk = `FLIP#${entry.bucket}#${shardOf(entry.subjectId!)}`;
+    const sk = `${at}#P-FLIP-NUM#${entry.subjectId}`;
+    const { atMs: _atMs, ...noAtMs } = entry;
+    // Every kind of value an item may hold, so the condition is shown to hold on each as stored.
+    const junk = { note: null, flag: false, tags: ['a', 1], nested: { a: { b: 2 } }, labels: new Set(['x', 'y']), counts: new Set([1, 2]), blob: new Uint8Array([1, 2]), empty: '' };
+    const other = pair('91440300MA5FNUM012', at);
+    const otherPk = `FLIP#${other.bucket}#${shardOf(other.subjectId!)}`;
+    const otherSk = `${at}#P-FLIP-NUM#${other.subjectId}`;
+    const { atMs: _otherAtMs, ...otherNoAtMs } = other;
+    for (const Item of [{ pk, sk, ...noAtMs }, { pk: otherPk, sk: otherSk, ...otherNoAtMs, ...junk }]) {
+      await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item }));
+    }
+    const read = [...(await s.queryFlips(entry.bucket, entry.shard)).unreadable, ...(await s.queryFlips(other.bucket, other.shard)).unreadable];
+    expect(read.map((u) => u.sk).sort()).toEqual([sk, otherSk].sort());
+
+    // Between the read and the move, the writer files the first one again, whole.
+    await s.putFlips([entry], entry.bucket);
+    const left = await s.setAsideFlips(read, '2025-10-02T16:35:00.000Z');
+    expect(left.map((u) => u.sk)).toEqual([sk]);
+    expect(await s.queryFlips(entry.bucket, entry.shard)).toMatchObject({ entries: expect.arrayContaining([entry]), unreadable: [] });
+    expect(await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${pk}#${sk}` })).toBeUndefined();
+    // The other, unchanged, is moved whatever it holds.
+    expect(await db().get('entitlements', { pk: otherPk, sk: otherSk })).toBeUndefined();
+    expect((await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${otherPk}#${otherSk}` }))?.item).toEqual({ pk: otherPk, sk: otherSk, ...otherNoAtMs, ...junk });
+  });
+
+  it('leaves, in a run, an item replaced by an entry after the read: its bucket not finished, the entry handled next run', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { runTimeIndex } = await import('#entitlement/service/time');
+    const at = '2025-10-03T16:00:00.000Z';
+    const entry = pair('91440300MA5FNUM021', at);
+    const pk = `FLIP#${entry.bucket}#${shardOf(entry.subjectId!)}`;
+    const sk = `${at}#P-FLIP-NUM#${entry.subjectId}`;
+    const { atMs: _atMs, ...noAtMs } = entry;
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk, sk, ...noAtMs } }));
+    await cursorBefore(entry.bucket);
+    // A write between the schedule's read of that shard and its move: the same pair filed again, whole.
+    const between: typeof s = {
+      ...s,
+      async queryFlips(bucket, shard) {
+        const out = await s.queryFlips(bucket, shard);
+        if (out.unreadable.some((u) => u.sk === sk)) await s.putFlips([entry], bucket);
+        return out;
+      },
+    };
+
+    const w = memoryEntitlementPorts({ now: '2025-10-03T16:35:00.000Z' });
+    expect(await runTimeIndex({ ...w.ports, store: between }, async () => {})).toMatchObject({ reevaluated: 0, failed: 0, changed: 1 });
+    expect(await s.getFlipCursor()).toBe(new Date(Date.parse(entry.bucket) - quarter).toISOString());
+    expect(await db().get('entitlements', { pk, sk })).toEqual({ pk, sk, ...entry });
+    expect(await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${pk}#${sk}` })).toBeUndefined();
+
+    expect(await runTimeIndex({ ...w.ports, store: between }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([entry.subjectId]);
+    expect(await s.getFlipCursor()).toBe(new Date(Date.parse(entry.bucket) + quarter).toISOString());
+    expect(await db().get('entitlements', { pk, sk })).toBeUndefined();
+  });
 });
 
 describe('entitlement store: publicity and objections', () => {

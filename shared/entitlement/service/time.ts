@@ -95,6 +95,11 @@ export interface TimeIndexSummary {
    * stored items that do not read as entries (each logged): set aside under `FLIP-UNREADABLE`.
    */
   readonly failed: number;
+  /**
+   * Stored items that did not read as entries but changed between the read and their move (each logged):
+   * left where they are, and their bucket not finished, so the next run reads them as they are now.
+   */
+  readonly changed: number;
 }
 
 /**
@@ -124,7 +129,9 @@ export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
  * field missing or of the wrong type, so it might never come due) is logged, counted in `failed`, and moved
  * under `FLIP-UNREADABLE` (its copy put and its original deleted in one transaction) before the cursor can
  * move past its bucket: so every item read is handled, filed again later, or set aside whole where an
- * operator finds it (docs/operations.md) — none holds up the cursor, none is lost. A failure to read, file,
+ * operator finds it (docs/operations.md) — none holds up the cursor, none is lost. One changed between the read
+ * and its move (an entry filed under its key meanwhile) is not moved: it stays, counted in `changed`, and the
+ * cursor does not move onto its bucket, so the next run reads it again. A failure to read, file,
  * set aside or delete (the store itself) still throws, before the cursor moves: the next run reads that
  * bucket again.
  */
@@ -134,6 +141,7 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
   let reevaluated = 0;
   let policiesStarted = 0;
   let failed = 0;
+  let changed = 0;
   let buckets = 0;
   const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
   // Short of time from the start (middy has ended the invocation, say): not even the cursor is read.
@@ -155,8 +163,14 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
           // The sort key holds the subject: masked as every string the logger writes (maskSensitive).
           logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
         }
-        await store.setAsideFlips(unreadable, now);
-        failed += unreadable.length;
+        const left = await store.setAsideFlips(unreadable, now);
+        for (const u of left) {
+          logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
+        }
+        failed += unreadable.length - left.length;
+        changed += left.length;
+        // Not handled: the cursor stays before this bucket (the invariant), and the next run reads it.
+        waiting ||= left.length > 0;
       }
       const due = entries.filter((e) => isDue(e, now));
       waiting ||= due.length < entries.length;
@@ -174,8 +188,8 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
     if (waiting || !isBucketClosed(bucket, now)) break;
     await store.advanceFlipCursor(bucket);
   }
-  if (reevaluated + policiesStarted + failed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, outOfTime });
-  return { buckets, reevaluated, policiesStarted, failed, outOfTime };
+  if (reevaluated + policiesStarted + failed + changed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, changed, outOfTime });
+  return { buckets, reevaluated, policiesStarted, failed, changed, outOfTime };
 }
 
 /**

@@ -70,15 +70,60 @@ export async function queryFlips(bucket: string, shard: number): Promise<FlipSha
 /**
  * Moves each unreadable item under `FLIP-UNREADABLE` in one transaction (the copy put, the original
  * deleted), so it is never lost nor read again by the schedule. A second run moving it again rewrites the
- * same copy.
+ * same copy. The delete holds only while the item is still the one read (unchangedSince): an entry filed
+ * under the same key since the read (a redelivered event's, a fixed item put back) is not deleted under a
+ * copy of the old one. Such an item is left where it is and returned, for the next run to read again.
  */
-export async function setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<void> {
+export async function setAsideFlips(items: readonly UnreadableFlip[], now: Instant): Promise<UnreadableFlip[]> {
+  const changed: UnreadableFlip[] = [];
   for (const u of items) {
-    await transact([
+    const out = await transact([
       { Put: { TableName: table(), Item: { pk: UNREADABLE_PK, sk: `${u.pk}#${u.sk}`, item: u.item, problem: u.problem, setAsideAt: now } } },
-      { Delete: { TableName: table(), Key: { pk: u.pk, sk: u.sk } } },
+      { Delete: { TableName: table(), Key: { pk: u.pk, sk: u.sk }, ...unchangedSince(u.item) } },
     ]);
+    if (!out.ok) changed.push(u);
   }
+  return changed;
+}
+
+/** The fields of an entry, each of which an item read may lack (a valid entry written since has them). */
+const ENTRY_FIELDS = Object.keys({
+  policyId: 0, policyVersion: 0, subjectId: 0, at: 0, atMs: 0, bucket: 0, shard: 0, cause: 0,
+} satisfies Record<keyof FlipEntry, 0>);
+
+/**
+ * A condition that the stored item is still `item` as read (its numbers as text, so to the digit): there,
+ * each attribute it had equal to what it held (a NULL by its type), and each entry field it lacked still
+ * absent. An attribute no entry has, added since, is not looked at: the item reads as it did (its copy
+ * lacks that attribute).
+ */
+function unchangedSince(item: Readonly<Record<string, unknown>>) {
+  const names: Record<string, string> = { '#pk': 'pk' };
+  const values: Record<string, unknown> = {};
+  const clauses = ['attribute_exists(#pk)'];
+  let i = 0;
+  for (const [name, value] of Object.entries(item)) {
+    if (name === 'pk' || name === 'sk') continue;
+    names[`#a${i}`] = name;
+    if (value === null) {
+      values[`:a${i}`] = 'NULL';
+      clauses.push(`attribute_type(#a${i}, :a${i})`);
+    } else {
+      values[`:a${i}`] = value;
+      clauses.push(`#a${i} = :a${i}`);
+    }
+    i++;
+  }
+  for (const name of ENTRY_FIELDS.filter((f) => !(f in item))) {
+    names[`#a${i}`] = name;
+    clauses.push(`attribute_not_exists(#a${i})`);
+    i++;
+  }
+  return {
+    ConditionExpression: clauses.join(' AND '),
+    ExpressionAttributeNames: names,
+    ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+  };
 }
 
 /** Removes entries whose re-evaluation was queued. */

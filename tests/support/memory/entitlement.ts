@@ -5,6 +5,7 @@
  * cases' retries and redeliveries depend on them; tests/adapter/entitlement-store.test.ts checks the real
  * store against the same expectations.
  */
+import { isDeepStrictEqual } from 'node:util';
 import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
@@ -296,13 +297,22 @@ export class MemoryEntitlementStore implements EntitlementStore {
     return { entries, unreadable };
   }
   async setAsideFlips(items: readonly UnreadableFlip[], now: string) {
+    const changed: UnreadableFlip[] = [];
     for (const u of items) {
-      this.unreadableFlips.set(`${u.pk}#${u.sk}`, { item: u.item, problem: u.problem, setAsideAt: now });
-      for (const [part, m] of this.flips) {
-        const cut = part.lastIndexOf('#');
-        if (flipPk(part.slice(0, cut), Number(part.slice(cut + 1))) === u.pk) m.delete(u.sk);
+      // As the DynamoDB store's delete is conditional: moved only while it is still the item read.
+      const part = [...this.flips].find(([p]) => {
+        const cut = p.lastIndexOf('#');
+        return flipPk(p.slice(0, cut), Number(p.slice(cut + 1))) === u.pk;
+      })?.[1];
+      const stored = part?.get(u.sk);
+      if (stored === undefined || !isDeepStrictEqual({ pk: u.pk, sk: u.sk, ...stored }, u.item)) {
+        changed.push(u);
+        continue;
       }
+      this.unreadableFlips.set(`${u.pk}#${u.sk}`, { item: u.item, problem: u.problem, setAsideAt: now });
+      part!.delete(u.sk);
     }
+    return changed;
   }
   async deleteFlips(entries: readonly FlipEntry[]) {
     for (const e of entries) this.flips.get(`${e.bucket}#${e.shard}`)?.delete(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`);

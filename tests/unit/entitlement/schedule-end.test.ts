@@ -33,7 +33,7 @@ describe('the entitlement schedule once middy has ended the invocation', () => {
       timeLeftAfterEnd = options?.timeLeftMs?.();
       return { windows: 1, released: 2, lapsed: 0, failed: 0, deferred: 0 };
     });
-    const timeIndex = jest.spyOn(entitlementService, 'runTimeIndex').mockResolvedValue({ buckets: 1, reevaluated: 3, policiesStarted: 0, failed: 0, outOfTime: false });
+    const timeIndex = jest.spyOn(entitlementService, 'runTimeIndex').mockResolvedValue({ buckets: 1, reevaluated: 3, policiesStarted: 0, failed: 0, changed: 0, outOfTime: false });
     // ItemsFailed is the handler's last count, written whether or not the time index ran: the run is over.
     const counted = jest.spyOn(metrics, 'addMetric').mockImplementation((name) => {
       if (name === 'ItemsFailed') runEnded.open();

@@ -135,7 +135,7 @@ describe('the time index wired', () => {
     w.now = '2025-06-02T09:00:00+08:00';
     // Less than the reserve from the start: nothing read, not even the cursor; the cursor and the entry as they were.
     const cursorReads = jest.spyOn(w.store, 'getFlipCursor');
-    expect(await service.runTimeIndex({ timeLeftMs: () => TIME_INDEX_TIME_RESERVE_MS - 1 })).toEqual({ buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, outOfTime: true });
+    expect(await service.runTimeIndex({ timeLeftMs: () => TIME_INDEX_TIME_RESERVE_MS - 1 })).toEqual({ buckets: 0, reevaluated: 0, policiesStarted: 0, failed: 0, changed: 0, outOfTime: true });
     expect(cursorReads).not.toHaveBeenCalled();
     cursorReads.mockRestore();
     expect([w.store.flipCursor, flipEntries(w).length, w.sent.rematches.length]).toEqual([cursor, 1, 0]);
@@ -312,6 +312,46 @@ describe('the time index past a failure', () => {
     expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0 });
     expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([NEXT_DAY]);
     expect(w.store.flipCursor).toBe('2025-06-02T16:00:00.000Z');
+    expect(flipEntries(w)).toEqual([]);
+  });
+
+  it('leaves an item that does not read where it is when an entry replaced it before the move, and handles that entry next run', async () => {
+    const { w, service } = world();
+    for (const id of [...SAME_DAY, POISON]) w.persons.set(id, person(id));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    const birthday = bucketOf(Date.parse(BIRTHDAY));
+    const shard = flipShardOf(POISON);
+    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
+    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
+    const part = () => w.store.flips.get(`${birthday}#${shard}`)!;
+    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
+    part().set(sk, malformed as unknown as FlipEntry);
+    // Between the schedule's read of that shard and the move, the writer files the same pair again, whole.
+    const filed: FlipEntry = { ...malformed, atMs: Date.parse(malformed.at) };
+    const query = w.store.queryFlips.bind(w.store);
+    w.store.queryFlips = async (bucket, n) => {
+      const read = await query(bucket, n);
+      if (read.unreadable.some((u) => u.sk === sk)) part().set(sk, filed);
+      return read;
+    };
+
+    w.now = '2025-06-02T00:20:00+08:00';
+    const first = await runLogged(service);
+    expect(first.summary).toMatchObject({ reevaluated: 3, failed: 0, changed: 1 });
+    // The entry is not lost under a copy of the old item, and the cursor stops before its bucket.
+    expect(part().get(sk)).toEqual(filed);
+    expect(w.store.unreadableFlips.size).toBe(0);
+    expect(w.store.flipCursor).toBe(new Date(Date.parse(birthday) - 15 * 60_000).toISOString());
+    expect(first.log).toContain('time index: stored entry changed since it was read');
+    expect(first.log).toContain(maskIdNumber(POISON));
+    expect(first.log).not.toContain(POISON);
+    await deliverRematches(w, service);
+
+    // The next run reads the bucket again: the entry is due, re-evaluated once, and the cursor moves on.
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
+    expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([POISON]);
+    expect(w.store.flipCursor).toBe(birthday);
     expect(flipEntries(w)).toEqual([]);
   });
 
