@@ -14,8 +14,8 @@
  */
 import { LABELS, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
 import { objectionsCell, OBJECTION_FIELDS } from './objection-cell';
-import { basisText, columnName, columnsOf, formatValue, RANKING_COLUMNS, rankLabel, SECTIONS, type PolicyColumn } from './render';
-import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { basisText, columnName, columnsOf, formatValue, RANKING_COLUMNS, SECTIONS, type PolicyColumn } from './render';
+import { bundleTables, gapTables, hardCaseTables, rankLabel, upwardTables, type SectionTable } from './section-tables';
 
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

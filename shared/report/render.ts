@@ -5,7 +5,7 @@
  */
 import { OUTCOMES } from '#approval';
 import { LABELS, SECTION_PUBLICITY_COUNTS, TOTAL_KEY, type DepartmentReport, type MonthlyReport, type PolicyRow } from './domain/build';
-import { bundleTables, gapTables, hardCaseTables, upwardTables, type SectionTable } from './section-tables';
+import { bundleTables, gapTables, hardCaseTables, rankLabel, upwardTables, type SectionTable } from './section-tables';
 import { objectionsCell, OBJECTION_FIELDS } from './objection-cell';
 
 type Format = 'count' | 'rate' | 'score' | 'ms' | 'yuan' | 'rank';
@@ -250,11 +250,6 @@ export function basisText(report: MonthlyReport): string {
     ...(b.dataGaps ? [`缺数清单——${b.dataGaps}`] : []),
     ...(b.bundles ? [`一件事——${b.bundles}`] : []),
   ].join('；');
-}
-
-/** A place in the ranking; a place shared by tied departments reads 并列 (tied departments share a rank). */
-export function rankLabel(rank: number, ranking: readonly { readonly rank: number }[]): string {
-  return ranking.filter((r) => r.rank === rank).length > 1 ? `并列${rank}` : String(rank);
 }
 
 export { escapeHtml, renderHtml } from './html';

@@ -31,6 +31,15 @@ export interface SectionTable {
 }
 
 const count = (v: number) => String(v);
+
+/**
+ * A place in a ranking, as the reports write it: a place several rows share reads 并列 (并列1, 并列1, 3).
+ * The department ranking and the 缺数清单 both print their places with it; `ranking` is every ranked row,
+ * not only those shown, so a tie that runs past the table's last row still reads 并列.
+ */
+export function rankLabel(rank: number, ranking: readonly { readonly rank: number }[]): string {
+  return ranking.filter((r) => r.rank === rank).length > 1 ? `并列${rank}` : String(rank);
+}
 const rate = (v: number | null) => (v === null ? '—' : `${(v * 100).toFixed(1)}%`);
 
 /** A duration as people read a backlog: seconds to hours, then days. */
@@ -176,7 +185,8 @@ const yuan = (v: number) => v.toLocaleString('en-US');
 export function gapTables(report: MonthlyReport): SectionTable[] {
   const g = report.dataGaps;
   const none = g === undefined ? NOT_IN_VERSION_1 : '本月没有因缺少数据而不能自动办理的申请或企业。';
-  const rows = (g?.rows ?? []).slice(0, GAP_TABLE_ROWS);
+  const ranked = g?.rows ?? [];
+  const rows = ranked.slice(0, GAP_TABLE_ROWS);
   const more = g !== undefined && g.rows.length > GAP_TABLE_ROWS ? `（共 ${g.rows.length} 项，列出前 ${GAP_TABLE_ROWS} 项）` : '';
   return [
     {
@@ -186,7 +196,7 @@ export function gapTables(report: MonthlyReport): SectionTable[] {
       fields: ['dataGaps.rank', 'dataGaps.key', 'dataGaps.owner', 'dataGaps.byCause', 'dataGaps.applications', 'dataGaps.enterprises', 'dataGaps.benefitAmount'],
       textColumns: 4,
       rows: rows.map((r) => [
-        String(r.rank),
+        rankLabel(r.rank, ranked),
         r.kind === 'material' ? `材料 ${r.key}${r.name === undefined ? '' : ` ${r.name}`}` : r.key,
         ownerLabel(r.owner),
         GAP_CAUSES.filter((c) => r.byCause[c] > 0).map((c) => `${GAP_CAUSE_LABELS[c]} ${r.byCause[c]}`).join('；'),

@@ -287,9 +287,25 @@ describe('the 缺数清单 section of the monthly report', () => {
       ['2', 'enterprise.size', 'SJJ', '政策待补充信息 2', '0', '2', '1,000'],
       ['3', 'applicant.birthDate', '未明确责任部门', '规则无法判断 2', '2', '0', '0'],
     ]);
-    expect(ranking!.rows[5]).toEqual(['4', '材料 M-ID 身份证', 'GAJ', '材料无法核验 1', '1', '0', '0']);
+    expect(ranking!.rows[5]).toEqual(['并列4', '材料 M-ID 身份证', 'GAJ', '材料无法核验 1', '1', '0', '0']);
     expect(byOwner!.rows.at(0)).toEqual(['未明确责任部门', '2', '3', '0', '0']);
     expect(byOwner!.rows.at(-1)).toEqual(['合计', '8', '4', '3', '2,500']);
+  });
+
+  it('writes a shared place 并列, as the department ranking does', () => {
+    // Ranks 1, 2, 3 are held alone; the five rows of rank 4 share it.
+    expect(gapTables(report)[0]!.rows.map((r) => r[0])).toEqual(['1', '2', '3', '并列4', '并列4', '并列4', '并列4', '并列4']);
+  });
+
+  it('writes 并列 for a place shared with rows past the ones the table lists', () => {
+    // 21 rows of one application each: all tied first; the table lists 20 of them.
+    const many = { ...input, entitlements: [], applications: Array.from({ length: 21 }, (_, i) => app(`T${i}`, 'I1', 'D1', [`form.f${String(i).padStart(2, '0')}`])) };
+    const [ranking] = gapTables({ ...report, dataGaps: buildGapLedger(many) } as MonthlyReport);
+    expect(ranking!.rows).toHaveLength(20);
+    expect(new Set(ranking!.rows.map((r) => r[0]))).toEqual(new Set(['并列1']));
+    // The 21st row alone on its place would read plainly: only a real tie is 并列.
+    const lone = { ...many, applications: [...many.applications, app('T99', 'I1', 'D1', ['form.f00'])] };
+    expect(gapTables({ ...report, dataGaps: buildGapLedger(lone) } as MonthlyReport)[0]!.rows.slice(0, 2).map((r) => r[0])).toEqual(['1', '并列2']);
   });
 
   it('says a report stored before the ledger (version 2) did not count it', () => {
@@ -325,7 +341,10 @@ describe('the monthly report keeps the month’s ledger', () => {
     expect(html).toContain('<h2>七、缺数清单</h2>');
     expect(html).toContain('<table class="section" data-table="gaps-ranking">');
     expect(html).toContain('<td>enterprise.employees</td><td>RSJ</td><td>政策待补充信息 3</td><td class="num">0</td><td class="num">2</td><td class="num">2,500</td>');
+    expect(html).toContain('<tr><td>1</td><td>enterprise.employees</td>');
+    expect(html).toContain('<tr><td>并列4</td><td>form.purpose</td><td>D1</td>');
     const text = renderText(built);
+    expect(text).toMatch(/并列4\s*│\s*材料 M-PHOTO 照片/);
     expect(text).toContain('【缺数清单】');
     expect(text).toContain('缺数清单——本月提交的申请按其最近一次实质审批所缺的数据计');
   });
