@@ -4,7 +4,8 @@
  * - the current decisions (the approvals table's byItem index, as GET /approval/figures reads them), kept
  *   when submitted in the period and possibly holding a gap (./domain/gap-inputs.ts `mayHaveGap`); for
  *   each of those the stored case (one Query of its partition), whose latest version on the merits says
- *   what was unknown or provided by hand; and the item version it was decided on (once per version);
+ *   what was unknown or provided by hand; and, when a material was provided by hand, the item version that
+ *   decision on the merits was made under (once per version);
  * - the 一件事 bundle applications submitted in the period (their index of current versions), each read
  *   whole: every child is a decision on its merits as a single item's is;
  * - the active policies of the period (a withdrawn one pushes nothing more, so supplying data would
@@ -19,7 +20,7 @@ import { listActivePolicies, listEntitlements, type Entitlement } from '#entitle
 import { inPool } from '#platform/pool';
 import { config } from '#platform/stage-config';
 import { getItemVersion } from '#registry';
-import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, mayHaveGap, policyInPeriod, submittedIn, type GapPeriod } from './domain/gap-inputs';
+import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, mayHaveGap, meritDecisionOf, policyInPeriod, submittedIn, type GapPeriod } from './domain/gap-inputs';
 import { buildGapLedger, type DataOwners, type GapApplication, type GapEntitlement, type GapInput, type GapLedger, type GapRanking } from './domain/gaps';
 
 /** Cases read at once: enough to hide latency, few enough for DynamoDB Local and a Lambda's sockets. */
@@ -29,17 +30,25 @@ const ENTITLEMENT_PAGE = 1000;
 async function readApplications(period: GapPeriod, timeZone: string): Promise<GapApplication[]> {
   const [decisions, bundles] = await Promise.all([queryDecisions(), bundleReader.bundleSummaries(undefined)]);
   const items = new Map<string, ReturnType<typeof getItemVersion>>();
-  const materialsOf = async (d: { readonly itemCode: string; readonly itemVersion: number | null }) =>
-    d.itemVersion === null ? [] : ((await itemOf(d.itemCode, d.itemVersion))?.materials ?? []);
   const itemOf = (code: string, version: number) => {
     const key = `${code}@${version}`;
     if (!items.has(key)) items.set(key, getItemVersion(code, version));
     return items.get(key)!;
   };
+  // The licence type that would have waived a material is the one named by the item version the decision
+  // on the merits was made under (it stores it), not by the current decision's, which a later version may
+  // have changed. Only a material provided by hand needs it: a case with none reads no item.
+  const gapOf = async (versions: Parameters<typeof gapApplicationOf>[0]) => {
+    const merit = meritDecisionOf(versions);
+    if (merit === undefined) return undefined;
+    const version = merit.materialsUnverifiable.length === 0 ? null : merit.itemVersion;
+    const materials = version === null ? [] : ((await itemOf(merit.itemCode, version))?.materials ?? []);
+    return gapApplicationOf(versions, materials);
+  };
   const found = await inPool(
     decisions.filter((d) => submittedIn(d, period, timeZone) && mayHaveGap(d)),
     CASE_CONCURRENCY,
-    async (d) => gapApplicationOf((await loadCase(d.applicationId)).versions, await materialsOf(d)),
+    async (d) => gapOf((await loadCase(d.applicationId)).versions),
   );
   // A 一件事 bundle's children are decided as single items are, each under its own application id.
   const children = await inPool(
@@ -47,7 +56,7 @@ async function readApplications(period: GapPeriod, timeZone: string): Promise<Ga
     CASE_CONCURRENCY,
     async (b) => {
       const stored = await bundleStore.loadBundle(b.applicationId);
-      return Promise.all(bundleChildVersions(stored.versions).map(async (c) => gapApplicationOf(c.versions, await materialsOf(c.decision))));
+      return Promise.all(bundleChildVersions(stored.versions).map((c) => gapOf(c.versions)));
     },
   );
   return [...found, ...children.flat()].filter((a): a is GapApplication => a !== undefined);

@@ -32,16 +32,21 @@ export function submittedIn(d: Pick<CurrentDecision, 'submittedAt'>, period: Gap
   return day >= period.from && day <= period.to;
 }
 
+type CaseVersions = readonly { readonly decision: Decision; readonly causeKind: VersionCause }[];
+
+/** An application's latest version decided on its merits (the one its gaps are read from), if any. */
+export function meritDecisionOf(versions: CaseVersions): Decision | undefined {
+  return [...versions].reverse().find((v) => MERIT_CAUSES.has(v.causeKind))?.decision;
+}
+
 /**
  * The gaps of an application: those of its latest version decided on its merits. `materials` are the
- * requirements of the item version it was decided on (for the licence type that would have waived a
- * material); undefined when there is no gap.
+ * requirements of the item version that decision was made under (`meritDecisionOf(versions).itemVersion`,
+ * not the current decision's: the licence type that would have waived a material is the one the item
+ * named when the material was found missing); undefined when there is no gap.
  */
-export function gapApplicationOf(
-  versions: readonly { readonly decision: Decision; readonly causeKind: VersionCause }[],
-  materials: readonly MaterialRequirement[],
-): GapApplication | undefined {
-  const merit = [...versions].reverse().find((v) => MERIT_CAUSES.has(v.causeKind))?.decision;
+export function gapApplicationOf(versions: CaseVersions, materials: readonly MaterialRequirement[]): GapApplication | undefined {
+  const merit = meritDecisionOf(versions);
   if (merit === undefined) return undefined;
   const codes = new Set(merit.reasons.map((r) => r.code));
   const unknownFacts = codes.has('RULE_UNKNOWN') ? merit.unknownFacts : [];

@@ -6,7 +6,7 @@
 import type { Decision, VersionCause } from '#approval';
 import type { Entitlement, Policy } from '#entitlement';
 import { buildGapLedger, factOwner, materialOwner, UNOWNED, type DataOwners, type GapApplication, type GapEntitlement, type GapInput } from '#report/domain/gaps';
-import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, policyInPeriod } from '#report/domain/gap-inputs';
+import { bundleChildVersions, gapApplicationOf, gapEntitlementOf, gapPeriodOf, mayHaveGap, meritDecisionOf, policyInPeriod } from '#report/domain/gap-inputs';
 import { createCalendar } from '#calendar';
 import { hardCaseFigures } from '#hardcase';
 import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport } from '#report/domain/build';
@@ -192,6 +192,12 @@ describe('what the ledger takes from a stored case', () => {
       materialsByHand: [{ code: 'M1', name: '执照', licenceType: '营业执照' }],
       materialsBlocked: true,
     });
+  });
+
+  it('names the decision on the merits, whose item version gives a material its licence type', () => {
+    const versions = [version('submitted', { itemVersion: 2 }), version('supplemented', { itemVersion: 2, sequence: 2 }), version('reviewed', { itemVersion: 3, sequence: 3 })];
+    expect(meritDecisionOf(versions)).toMatchObject({ itemVersion: 2, sequence: 2 });
+    expect(meritDecisionOf([version('reviewed', {})])).toBeUndefined();
   });
 
   it('has nothing for a clean decision, or unknown facts without RULE_UNKNOWN', () => {
