@@ -164,10 +164,14 @@ export function isValidPhone(s: unknown): s is string {
   return typeof s === 'string' && (MOBILE.test(s) || LANDLINE.test(s));
 }
 
-/** `440305********123X`: the region stays visible for statistics, the birth date and sequence do not. */
+/**
+ * `440305********123X`: the region stays visible for statistics, the birth date does not. A retired 15-digit
+ * number (`440305******123`) keeps its 3-digit sequence only: its last 4 digits would show a birth-date digit.
+ */
 export function maskIdNumber(s: string): string {
   if (s.length <= 10) return '*'.repeat(s.length);
-  return s.slice(0, 6) + '*'.repeat(s.length - 10) + s.slice(-4);
+  const kept = /^\d{15}$/.test(s) ? 3 : 4;
+  return s.slice(0, 6) + '*'.repeat(s.length - 6 - kept) + s.slice(-kept);
 }
 
 /**
@@ -189,6 +193,26 @@ export function maskPhone(s: string): string {
  */
 const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
 /**
+ * Where a number written in groups or without a check digit starts and ends: not inside a longer run of
+ * letters, digits or a code (`CASE-0755123456`, `/0755123456`, the digits after a decimal point), so dates,
+ * amounts, order numbers and zero-padded counters stay as they are.
+ */
+const NOT_IN_A_CODE_BEFORE = '(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])';
+const NOT_IN_A_CODE_AFTER = '(?![0-9A-Za-z_])(?!\\.\\d)';
+/**
+ * An 18-character ID number written in groups, as people type one: `440305 19900307 1236`,
+ * `440305-1990-0307-1236` (region, birth date whole or as year and month-day, sequence and check). Without a
+ * run of 18 to go by, only a real one is masked (a province, a real birth date, the check character holding),
+ * so a grouped order or account number stays as it is.
+ */
+const GROUPED_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\d{4})([- ]?)(\\d{4})([- ]?)(\\d{3}[\\dXx])${NOT_IN_A_CODE_AFTER}`, 'g');
+/**
+ * A retired first-generation ID number (15 digits: region, birth date YYMMDD in the 1900s, 3-digit sequence,
+ * no check digit), whole or in groups (`440305 900307 123`). No check digit to go by: a known province and a
+ * real birth date tell it from a 15-digit order number or amount.
+ */
+const OLD_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\d{6})([- ]?)(\\d{3})${NOT_IN_A_CODE_AFTER}`, 'g');
+/**
  * Mobiles with an optional +86/86 prefix, or the leading 0 some systems dial with, and optional space or
  * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
  * masked too: only digits around it make it part of a longer number.
@@ -206,12 +230,14 @@ const AREA_CODE_ABROAD = '(?:10|2\\d|[3-9]\\d{2})';
  * zero-padded counters stay as they are.
  */
 const LANDLINE_IN_TEXT = new RegExp(
-  `(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])([(（]?${AREA_CODE}[)）]?|(?:\\+86|0086)[- ]?${AREA_CODE_ABROAD})([- ]?)(\\d{3,4})([- ]?)(\\d{4})(?![0-9A-Za-z_])(?!\\.\\d)`,
+  `${NOT_IN_A_CODE_BEFORE}([(（]?${AREA_CODE}[)）]?|(?:\\+86|0086)[- ]?${AREA_CODE_ABROAD})([- ]?)(\\d{3,4})([- ]?)(\\d{4})${NOT_IN_A_CODE_AFTER}`,
   'g',
 );
 
 /**
- * Masks every ID number and phone number in free text, e.g. a log line or a serialized event. A mobile keeps
+ * Masks every ID number and phone number in free text, e.g. a log line or a serialized event. An ID number
+ * keeps its region and last 4 characters, written as one run or in groups (`440305 ******** 1236`,
+ * `440305-****-****-1236`); a retired 15-digit one its region and sequence (`440305******123`). A mobile keeps
  * its first 3 and last 4 digits (`138****5678`); a fixed line keeps its area code and the last 4 digits of the
  * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
@@ -231,10 +257,24 @@ export function maskSensitive(text: string): string {
 const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D]/;
 const FULL_WIDTH_ALL = new RegExp(FULL_WIDTH.source, 'g');
 
+/** A grouped 18-character ID number masked as `maskIdNumber` masks it, its separators kept, if it is a real one (else as written). */
+function maskGroupedId(written: string, region: string, sep1: string, year: string, sep2: string, monthDay: string, sep3: string, tail: string): string {
+  if (!isValidIdNumber(`${region}${year}${monthDay}${tail.toUpperCase()}`)) return written;
+  return `${region}${sep1}****${sep2}****${sep3}${tail}`;
+}
+
+/** A retired 15-digit ID number masked as `maskIdNumber` masks it, its separators kept, if it has a province and a real birth date (else as written). */
+function maskOldId(written: string, region: string, sep1: string, birth: string, sep2: string, seq: string): string {
+  if (!PROVINCE_CODES.has(region.slice(0, 2)) || !isValidBirthDate(`19${birth}`)) return written;
+  return `${region}${sep1}******${sep2}${seq}`;
+}
+
 /** Every mask keeps the text's length: a digit becomes one `*`. */
 function maskAscii(text: string): string {
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
+    .replace(GROUPED_ID_IN_TEXT, maskGroupedId)
+    .replace(OLD_ID_IN_TEXT, maskOldId)
     .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>
       `${prefix}${head}${sep1}****${sep2}${tail}`,
     )

@@ -215,6 +215,9 @@ describe('masking', () => {
   it('keeps the first 6 and last 4 characters of an ID number', () => {
     expect(maskIdNumber('44030519900307123X')).toBe('440305********123X');
   });
+  it('keeps the region and the sequence of a retired 15-digit ID number, none of its birth date', () => {
+    expect(maskIdNumber('440305900307123')).toBe('440305******123');
+  });
   it('keeps the first 3 and last 4 digits of a mobile', () => {
     expect(maskPhone('13812345678')).toBe('138****5678');
   });
@@ -290,6 +293,43 @@ describe('masking', () => {
     expect(maskSensitive('２０２６年１１月１０日')).toBe('２０２６年１１月１０日');
   });
 
+  it('masks an ID number written in groups as people type it, and a retired 15-digit one', () => {
+    // The region and the last 4 characters stay, as for one run of 18; the separators stay where they were.
+    expect(maskSensitive('身份证 440305 19900307 1236，')).toBe('身份证 440305 ******** 1236，');
+    expect(maskSensitive('id=440305-1990-0307-1236')).toBe('id=440305-****-****-1236');
+    expect(maskSensitive('440305 1990 0307 1236')).toBe('440305 **** **** 1236');
+    expect(maskSensitive('110105 19491231 002x')).toBe('110105 ******** 002x');
+    expect(maskSensitive('（身份证４４０３０５－１９９０－０３０７－１２３６）')).toBe('（身份证４４０３０５－****－****－１２３６）');
+    // First generation: 6-digit region, YYMMDD, 3-digit sequence. The sequence stays, no birth-date digit.
+    expect(maskSensitive('旧身份证440305900307123已换领')).toBe('旧身份证440305******123已换领');
+    expect(maskSensitive('"holder":"440305 900307 123"')).toBe('"holder":"440305 ****** 123"');
+    // Two in one text, and one after a run of digits that is not one.
+    expect(maskSensitive('440305900307123、440305-1990-0307-1236')).toBe('440305******123、440305-****-****-1236');
+    expect(maskSensitive('123456 440305 19900307 1236')).toBe('123456 440305 ******** 1236');
+  });
+
+  it('leaves numbers that are not ID numbers as they are', () => {
+    for (const text of [
+      '440305 19900307 1235', // grouped, wrong check digit
+      '440305-1990-0230-1236', // grouped, February 30th
+      '990305 19900307 1236', // grouped, no province 99
+      '440305900230123', // 15 digits, February 30th
+      '440305901307123', // 15 digits, month 13
+      '990305900307123', // 15 digits, no province 99
+      '202611100001234', // an order number dated 2026-11-10
+      'ORD-440305900307123', // inside a code
+      'SQ440305900307123',
+      '1440305900307123', // 16 digits
+      '0.440305900307123', // digits after a decimal point
+      '金额 440305900307123.50 元', // an amount
+      '2026-11-10 08:30:00',
+      '2026-11-10 2026-11-30',
+      '{"count":123456789012345,"amount":1234567.89}',
+    ]) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
   it('masks any fixed line written in groups, alone or in text', () => {
     const area = fc.oneof(fc.constant('010'), fc.integer({ min: 20, max: 29 }).map((n) => `0${n}`), fc.integer({ min: 300, max: 999 }).map((n) => `0${n}`));
     const head = fc.oneof(fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')), fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0')));
@@ -360,6 +400,36 @@ describe('properties', () => {
         expect(isValidCreditCode(mutated)).toBe(false);
       }),
     );
+  });
+
+  it('masking hides the birth date of any ID number written in groups, in any text', () => {
+    const sep = fc.constantFrom(' ', '-');
+    fc.assert(
+      fc.property(idNumber, fc.boolean(), sep, fc.constantFrom('', ' ', '-'), sep, fc.constantFrom(['', ''], ['身份证', '，'], ['"applicantId":"', '"'], ['id: ', ' ok']), (id, lower, s1, s2, s3, [before, after]) => {
+        const written = `${id.slice(0, 6)}${s1}${id.slice(6, 10)}${s2}${id.slice(10, 14)}${s3}${lower ? id.slice(14).toLowerCase() : id.slice(14)}`;
+        const masked = maskSensitive(`${before}${written}${after}`);
+        expect(masked).toBe(`${before}${id.slice(0, 6)}${s1}****${s2}****${s3}${written.slice(-4)}${after}`);
+      }),
+    );
+  });
+
+  it('masking hides the birth date of any retired 15-digit ID number, in any text', () => {
+    const oldBirth = fc
+      .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(1999, 11, 31)), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(2, 10).replaceAll('-', ''));
+    fc.assert(
+      fc.property(region, oldBirth, digits(3), fc.constantFrom('', ' ', '-'), fc.constantFrom(['', ''], ['旧证', '。'], ['"holderId":"', '"'], ['id: ', ' ok']), (r, b, seq, sep, [before, after]) => {
+        const masked = maskSensitive(`${before}${r}${sep}${b}${sep}${seq}${after}`);
+        expect(masked).toBe(`${before}${r}${sep}******${sep}${seq}${after}`);
+        // As an answer's idNumber field shows it.
+        if (sep === '') expect(masked).toBe(`${before}${maskIdNumber(r + b + seq)}${after}`);
+      }),
+    );
+  });
+
+  it('masking keeps the length of any text', () => {
+    // The full-width reading relies on it: a masked character stands where it stood.
+    fc.assert(fc.property(fc.stringMatching(/^[0-9 \-.Xx+()a-z]{0,40}$/), (text) => maskSensitive(text).length === text.length));
   });
 
   it('masking hides the birth date and sequence of any ID number in any text', () => {
