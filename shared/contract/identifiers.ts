@@ -85,6 +85,9 @@ export function hasIdNumberShape(s: unknown): s is string {
   return typeof s === 'string' && ID_SHAPE.test(s) && PROVINCE_CODES.has(s.slice(0, 2)) && isValidBirthDate(s.slice(6, 14));
 }
 
+/** Why such a value is refused where an ID number or a credit code is taken, at the edge and on the query routes alike. */
+export const ID_SHAPED_WRONG_CHECK = 'it has the region and birth date of an ID number, so it is checked as one, and its check digit is wrong';
+
 /**
  * The birth date encoded in a resident ID number, "YYYY-MM-DD", or undefined when the value is not a
  * valid 18-character ID number: a wrong check character means its digits cannot be trusted either,

@@ -8,7 +8,7 @@
 import * as z from 'zod/mini';
 import type { Condition, FactRoot } from '#rules/types';
 import { validateCondition } from '#rules/validate';
-import { hasIdNumberShape, isValidCreditCode, isValidIdNumber } from './identifiers';
+import { hasIdNumberShape, ID_SHAPED_WRONG_CHECK, isValidCreditCode, isValidIdNumber } from './identifiers';
 import { errorMessage, parsePath, toIssues, type Issue } from './issues';
 import { jsonBytes, LIMITS } from './limits';
 import { happenedAt, isWithinYears, notAfterReceipt, normaliseTimestamp, rfc3339TimestampForm, receivedOn, YEARS_MESSAGE, CLOCK_SKEW_MINUTES } from './timestamp';
@@ -27,7 +27,7 @@ export const MESSAGES = {
   dateOrTimestamp: 'must be a date "YYYY-MM-DD" or an RFC 3339 timestamp with offset',
   futureBirthDate: 'is an ID number whose birth date is after today',
   /** Appended to the message of a field taking an ID number or a credit code, for a value read as an ID number. */
-  idShaped: 'it has the region and birth date of an ID number, so it is checked as one, and its check digit is wrong',
+  idShaped: ID_SHAPED_WRONG_CHECK,
 } as const;
 
 /**

@@ -1,4 +1,4 @@
-import { isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
+import { hasIdNumberShape, ID_SHAPED_WRONG_CHECK, isValidCreditCode, isValidIdNumber } from '#contract/identifiers';
 import { getBundleVersion, getCreditRecord, getCurrentBundle, getCurrentItem, getItemVersion } from '#registry';
 import { json, problem } from '#platform/http';
 import { creditView } from './credit';
@@ -29,9 +29,12 @@ export const registryRoutes: QueryRoutes = {
    */
   'GET /credit/{subjectId}': async ({ params, principal }) => {
     const subjectId = params.subjectId ?? '';
-    const person = isValidIdNumber(subjectId);
-    if (!person && !isValidCreditCode(subjectId)) {
-      return problem(400, 'subjectId must be a valid ID number or unified social credit code (check digit)');
+    // Judged as the edge judges it: a value with an ID number's form is an ID number only, so a mistyped one
+    // that happens to pass the credit-code check is told its check digit is wrong, not that no record exists.
+    const person = hasIdNumberShape(subjectId);
+    if (person ? !isValidIdNumber(subjectId) : !isValidCreditCode(subjectId)) {
+      const message = 'subjectId must be a valid ID number or unified social credit code (check digit)';
+      return problem(400, person ? `${message}: ${ID_SHAPED_WRONG_CHECK}` : message);
     }
     if (person && !entitledToPersonData(principal)) {
       return problem(403, `${principal} is not entitled to person data: a person's credit record is not readable`);

@@ -199,6 +199,8 @@ describe('the front door', () => {
     expect(after.reasons.map((r: any) => r.code)).toContain('COMMITMENT_EXCLUDED');
     expect((await rt.get(`/credit/${EXPORTER}`)).body).toMatchObject({ subjectKind: 'enterprise', marks: [], effective: { dishonest: false } });
     expect((await rt.get('/credit/440305199003071230')).status).toBe(400);
+    // A mistyped ID number that passes the credit-code check is judged as an ID number, as the edge judges it.
+    expect(await rt.get('/credit/440305199003070031')).toMatchObject({ status: 400, body: { error: expect.stringContaining('its check digit is wrong') } });
     expect((await rt.get('/credit/91440300MA5H7R3N0Y')).status).toBe(404);
   });
 
