@@ -216,11 +216,11 @@ const GROUPED_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\
  */
 const OLD_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\d{6})([- ]?)(\\d{3})${NOT_IN_A_CODE_AFTER}`, 'g');
 /**
- * Mobiles with an optional +86/86 prefix, or the leading 0 some systems dial with, and optional space or
+ * Mobiles with an optional +86/0086/86 prefix, or the leading 0 some systems dial with, and optional space or
  * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
  * masked too: only digits around it make it part of a longer number.
  */
-const MOBILE_IN_TEXT = /(?<!\d)((?:\+?86[- ]?|0)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+const MOBILE_IN_TEXT = /(?<!\d)((?:(?:\+|00)?86[- ]?|0)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
 /** An area code as dialled from abroad, after +86 or 0086: its leading 0 dropped (10, 20-29, 3xx-9xx). */
 const AREA_CODE_ABROAD = '(?:10|2\\d|[3-9]\\d{2})';
 /**

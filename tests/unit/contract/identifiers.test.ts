@@ -258,6 +258,9 @@ describe('masking', () => {
     expect(maskSensitive('440305199003071236abc')).toBe('440305********1236abc');
     expect(maskSensitive('TEL13812345678')).toBe('TEL138****5678');
     expect(maskSensitive('call 013812345678 now')).toBe('call 0138****5678 now');
+    // The country code as dialled from abroad, with or without a separator.
+    expect(maskSensitive('008613812345678')).toBe('0086138****5678');
+    expect(maskSensitive('+8613812345678，0086 13812345678')).toBe('+86138****5678，0086 138****5678');
     // Digits around them still make them part of a longer number.
     expect(maskSensitive('1440305199003071236')).toBe('1440305199003071236');
     expect(maskSensitive('913812345678')).toBe('913812345678');
