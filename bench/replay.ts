@@ -17,7 +17,8 @@ import { decodeVersion, encodeBody } from '#approval/store/items';
 import { makeCreditCode } from '#contract/identifiers';
 import { compileCondition } from '#rules/compile';
 import type { Replayable } from '#approval';
-import { mergeTallies, resultOf, tallySlice, type SliceTally } from '#simulation/domain/tally';
+import { mergeTallies, resultOf, type SliceTally } from '#simulation/domain/item-result';
+import { tallySlice } from '#simulation/domain/tally';
 import type { BenchContext, Missed, SectionResult } from './types';
 import { median, ratio, si, table, tick } from './util';
 

@@ -3,6 +3,6 @@
  * its slices are the simulation functions' (functions/simulation/).
  */
 export { readSimulation } from './read';
-export type { SimulationView, ItemSimulationView, PolicySimulationView } from './service';
-export type { PolicySimulationResult, PolicyCounts, PolicyClass } from './domain/policy-tally';
-export type { SimulationResult, Regression } from './domain/tally';
+export type { SimulationView, ItemSimulationView, PolicySimulationView } from './view';
+export type { PolicySimulationResult, PolicyCounts, PolicyClass } from './domain/policy-result';
+export type { SimulationResult, Regression } from './domain/item-result';

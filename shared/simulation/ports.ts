@@ -4,8 +4,8 @@ import type { Replayable, ServiceItem, Window } from '#approval';
 import type { InternalEventOf } from '#contract/internal';
 import type { SimulationRequest } from './domain/request';
 import type { CreditLookup, Policy, SubjectKind, SubjectProfile } from '#entitlement';
-import type { PolicySliceTally } from './domain/policy-tally';
-import type { SliceTally } from './domain/tally';
+import type { PolicySliceTally } from './domain/policy-result';
+import type { SliceTally } from './domain/item-result';
 import type { KeyRecord } from './domain/idempotency';
 import type { PendingJob } from './domain/sweep';
 

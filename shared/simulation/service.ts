@@ -1,7 +1,7 @@
 /**
  * 沙盘推演 use cases: start a simulation (store the job, fan out its slices), run a slice
- * (replay or match, tally, store the tally once), and show one (progress, and the result when every slice
- * is in). An item draft is replayed over the item's stored first decisions, one approvals byItem shard a
+ * (replay or match, tally, store the tally once), and show one (view.ts: progress, and the result when every
+ * slice is in). An item draft is replayed over the item's stored first decisions, one approvals byItem shard a
  * slice (the shard's 一件事 bundle applications with a child decided on the item are counted, not
  * replayed: a bundle keeps no facts per child); a policy draft is matched with the current version over the current profiles, one registry
  * shard a slice. Nothing here writes outside the simulations table or sends outside its own queue: a
@@ -11,84 +11,15 @@ import { DECISION_SHARDS } from '#approval';
 import { simulationSliceEvent, type InternalDataOf } from '#contract/internal';
 import { subjectIdOf, subjectKindOf } from '#entitlement';
 import { isPolicyRequest, type ItemSimulationRequest, type PolicySimulationRequest, type SimulationRequest } from './domain/request';
-import { mergePolicyTallies, policyResultOf, tallyPolicySlice, type PolicySimulationResult, type PolicySliceTally } from './domain/policy-tally';
-import { mergeTallies, resultOf, tallySlice, versionsOf, type SimulationResult, type SliceTally } from './domain/tally';
+import { tallyPolicySlice } from './domain/policy-tally';
+import type { PolicySliceTally } from './domain/policy-result';
+import { tallySlice, versionsOf } from './domain/tally';
+import type { SliceTally } from './domain/item-result';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from './domain/idempotency';
 import { requeueCutoff, strandedJobs } from './domain/sweep';
-import { isStalled } from './domain/stall';
 import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
-import type { SimulationJob, SimulationPorts, StoredSimulation } from './ports';
-
-interface ViewCommon {
-  readonly simulationId: string;
-  readonly requestedBy: string;
-  readonly createdAt: string;
-  /**
-   * pending: stored, its slices not (all) queued yet — the request that started it stopped in between; the
-   * sweep queues them within minutes. running: queued, slices still to run. stalled: queued, and no slice
-   * stored for longer than domain/stall.ts STALL_MS — its slices are in the DLQ; running again once they
-   * are redriven. done: every slice is in.
-   */
-  readonly status: 'pending' | 'running' | 'stalled' | 'done';
-}
-
-export interface ItemSimulationView extends ViewCommon {
-  readonly kind: 'item';
-  readonly itemCode: string;
-  readonly draftVersion: number;
-  readonly window: { readonly from: string; readonly to: string };
-  readonly progress: { readonly slices: number; readonly slicesDone: number; readonly applicationsReplayed: number };
-  /** When done: the whole result. */
-  readonly result?: SimulationResult;
-}
-
-export interface PolicySimulationView extends ViewCommon {
-  readonly kind: 'policy';
-  readonly policyId: string;
-  readonly draftVersion: number;
-  readonly progress: { readonly slices: number; readonly slicesDone: number; readonly profilesMatched: number };
-  readonly result?: PolicySimulationResult;
-}
-
-export type SimulationView = ItemSimulationView | PolicySimulationView;
-
-function statusOf(done: boolean, { queued, progressedAt }: StoredSimulation, now: string): ViewCommon['status'] {
-  if (done) return 'done';
-  if (!queued) return 'pending';
-  return isStalled(progressedAt, now) ? 'stalled' : 'running';
-}
-
-/**
- * What GET /simulations/{id} shows of a stored simulation at `now`: progress, and the result once every
- * slice is in.
- */
-export function viewOf(stored: StoredSimulation, now: string): SimulationView {
-  const { job, slices } = stored;
-  const done = slices.size >= job.slices;
-  const common = (): ViewCommon => ({ simulationId: job.simulationId, requestedBy: job.requestedBy, createdAt: job.createdAt, status: statusOf(done, stored, now) });
-  const request = job.request;
-  if (isPolicyRequest(request)) {
-    const merged = mergePolicyTallies([...slices.values()] as PolicySliceTally[]);
-    return {
-      ...common(),
-      kind: 'policy',
-      policyId: request.policy.policyId,
-      draftVersion: request.policy.version,
-      progress: { slices: job.slices, slicesDone: slices.size, profilesMatched: merged.profiles },
-      ...(done ? { result: policyResultOf(merged, request.policy) } : {}),
-    };
-  }
-  const merged = mergeTallies([...slices.values()] as SliceTally[]);
-  return {
-    ...common(),
-    kind: 'item',
-    itemCode: request.draft.itemCode,
-    draftVersion: request.draft.version,
-    window: { from: request.from, to: request.to },
-    progress: { slices: job.slices, slicesDone: slices.size, applicationsReplayed: merged.replayed },
-    ...(done ? { result: resultOf(merged) } : {}),
-  };
-}
+import type { SimulationJob, SimulationPorts } from './ports';
+import { viewOf, type SimulationView } from './view';
 
 /**
  * What starting a job needs (POST /simulations): the job's record, the slice queue, the clock and ids. The

@@ -1,13 +1,15 @@
 // 沙盘推演: the request's refusals name their field; slices tally and merge; the service stores each slice once.
 import { decide, factsOf, type Replayable, type ServiceItem } from '#approval';
 import { parseRequest } from '#simulation/domain/request';
-import { mergeTallies, resultOf, tallySlice } from '#simulation/domain/tally';
+import { mergeTallies, resultOf } from '#simulation/domain/item-result';
+import { tallySlice } from '#simulation/domain/tally';
 import { createSimulationService } from '#simulation/service';
 import type { AnyTally, SimulationJob, SimulationStore } from '#simulation/ports';
 import { businessLicence, calendar, criminalApp, criminalRecordItem, enterpriseProfile, idCard, NOW, PERSON, posterApp, posterItem, propertyCert } from '../approval/fixtures';
 import { credit as creditOf, elderly, person, policy as policyOf, profile as profileOf } from '../entitlement/fixtures';
 import { makeIdNumber } from '#contract/identifiers';
-import { mergePolicyTallies, policyResultOf, tallyPolicySlice } from '#simulation/domain/policy-tally';
+import { mergePolicyTallies, policyResultOf } from '#simulation/domain/policy-result';
+import { tallyPolicySlice } from '#simulation/domain/policy-tally';
 import type { SimulationPorts } from '#simulation/ports';
 import type { EnterpriseProfile, Policy } from '#entitlement';
 
