@@ -22,8 +22,8 @@ import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { maskedErrors } from '#platform/http-errors';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
-import { simulationStartPorts } from '#simulation/adapters';
-import { startSimulation, startSimulationOnce } from '#simulation/service';
+import { simulationStartPorts } from '#simulation/start-adapters';
+import { startSimulation, startSimulationOnce } from '#simulation/service/start';
 import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '#simulation/domain/idempotency';
 
 const started = (simulationId: string, headers: Record<string, string> = {}) =>

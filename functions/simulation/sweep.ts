@@ -3,7 +3,7 @@
  * for longer than the grace period — its POST /simulations stopped between storing the job and queueing it
  * (a timeout, a crash, a failed send) and its client never retried with the Idempotency-Key — so a 202
  * always ends in a result. Counts what it queued (SimulationsRequeued). Dispatch only: the work is
- * `requeueStranded` (shared/simulation/service.ts).
+ * `requeueStranded` (shared/simulation/service/sweep.ts).
  */
 import middy, { type MiddyHandlerObject } from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -13,8 +13,8 @@ import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
-import { simulationSweepPorts } from '#simulation/adapters';
-import { requeueStranded, type SweepSummary } from '#simulation/service';
+import { simulationSweepPorts } from '#simulation/job-adapters';
+import { requeueStranded, type SweepSummary } from '#simulation/service/sweep';
 
 export async function runSimulationSweep(options: TimeLeftOptions = {}): Promise<SweepSummary> {
   const summary = await requeueStranded(simulationSweepPorts, options);

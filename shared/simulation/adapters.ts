@@ -1,35 +1,17 @@
-/** The deployed ports of 沙盘推演: its table, approval's bulk read, the slice queue, the stage calendar. */
-import { randomUUID } from 'node:crypto';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+/**
+ * The deployed ports of 沙盘推演's slices: its table, approval's bulk read, the registry's profiles,
+ * entitlement's policies, the slice queue, the stage calendar. The API's are start-adapters.ts's, the sweep's
+ * job-adapters.ts's.
+ */
 import { bundleChildrenDecided, replayableDecisions } from '#approval';
 import { getPolicy, listEntitlements, type SubjectProfile } from '#entitlement';
 import { batchGetCredits, ENTERPRISE_SHARDS, getItemVersion, queryShardPersons, queryShardProfiles } from '#registry';
 import { stageCalendar } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
-import { logger, metrics } from '#platform/powertools';
-import { sendInternal } from '#platform/queues';
+import { count, info, newId, sendSlices } from './job-adapters';
 import type { SimulationPorts } from './ports';
-import { createSimulationService, type SimulationService, type StartPorts, type SweepPorts } from './service';
+import { createSimulationService, type SimulationService } from './service';
 import { simulationStore } from './store';
-
-const sendSlices: SimulationPorts['sendSlices'] = (events) => sendInternal(events);
-const newId = (): string => `sim-${randomUUID()}`;
-const info: SimulationPorts['info'] = (message, fields) => logger.info(message, fields);
-// Written by the function's logMetrics when it returns or fails (the API's also before its timeout).
-const count: SimulationPorts['count'] = (metric, value) => metrics.addMetric(metric, MetricUnit.Count, value);
-
-/** The API's ports: starting a job only (no replay, no matching; see service.ts `StartPorts`). */
-export const simulationStartPorts: StartPorts = { store: simulationStore, policies: { slices: ENTERPRISE_SHARDS }, sendSlices, now: nowIso, newId, info, count };
-
-/** The sweep's ports: the pending jobs and the slice queue (no replay, no matching). */
-export const simulationSweepPorts: SweepPorts = {
-  store: simulationStore,
-  sendSlices,
-  now: nowIso,
-  info,
-  warn: (message, fields) => logger.warn(message, fields),
-  error: (message, fields) => logger.error(message, fields),
-};
 
 export const simulationPorts: SimulationPorts = {
   store: simulationStore,

@@ -98,6 +98,6 @@ export interface SimulationPorts {
   readonly now: () => string;
   readonly newId: () => string;
   readonly info: (message: string, fields: Record<string, unknown>) => void;
-  /** Adds to a metric of the function: a start's `SimulationsStarted` (service.ts `STARTED_METRIC`). */
+  /** Adds to a metric of the function: a start's `SimulationsStarted` (service/start.ts `STARTED_METRIC`). */
   readonly count: (metric: 'SimulationsStarted', value: number) => void;
 }

@@ -166,7 +166,7 @@ describe('jobs stored and not queued (the sweep\'s list)', () => {
 
   it('removes the entry of a job deleted by hand, once, so the sweep does not fail on it every run', async () => {
     const { DeleteCommand } = await import('@aws-sdk/lib-dynamodb');
-    const { requeueStranded } = await import('#simulation/service');
+    const { requeueStranded } = await import('#simulation/service/sweep');
     await store.createJob(job('sim-orphan', T(400)));
     await store.createJob(job('sim-orphan-kept', T(401)));
     await db().doc.send(new DeleteCommand({ TableName: db().tables.simulations, Key: { pk: 'SIM#sim-orphan', sk: 'JOB' } }));

@@ -29,12 +29,6 @@ const KNOWN_STRAYS: readonly string[] = [
   // functions/entitlement/notify.ts takes notifyPorts from shared/entitlement/adapters.ts, which imports
   // #registry for the other functions' ports.
   'notify: registry',
-  // functions/simulation/api.ts takes service.ts and adapters.ts, which import #entitlement for a slice's matching.
-  'simulations: entitlement',
-  // functions/simulation/sweep.ts takes service.ts and adapters.ts, which import the three for the start and the slices.
-  'simulationSweep: approval',
-  'simulationSweep: entitlement',
-  'simulationSweep: registry',
 ];
 
 let meta: Metafile;

@@ -13,7 +13,7 @@ import {
   type KeyRecord,
 } from '#simulation/domain/idempotency';
 import { parseRequest, type SimulationRequest } from '#simulation/domain/request';
-import { startSimulation, startSimulationOnce, type StartPorts } from '#simulation/service';
+import { startSimulation, startSimulationOnce, type StartPorts } from '#simulation/service/start';
 import type { SimulationJob } from '#simulation/ports';
 import { posterItem } from '../approval/fixtures';
 

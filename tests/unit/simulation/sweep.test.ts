@@ -2,7 +2,8 @@
 // over a store that lists them — each stranded job queued once, then no longer pending; the view says
 // `pending` until then; the run stops starting jobs when its time runs short, and a failure stays pending.
 import { requeueCutoff, REQUEUE_GRACE_MS, strandedJobs, type PendingJob } from '#simulation/domain/sweep';
-import { requeueStranded, startSimulation, SWEEP_TIME_RESERVE_MS, type StartPorts, type SweepPorts } from '#simulation/service';
+import { startSimulation, type StartPorts } from '#simulation/service/start';
+import { requeueStranded, SWEEP_TIME_RESERVE_MS, type SweepPorts } from '#simulation/service/sweep';
 import { viewOf } from '#simulation/view';
 import type { SimulationJob } from '#simulation/ports';
 import { parseRequest, type SimulationRequest } from '#simulation/domain/request';
