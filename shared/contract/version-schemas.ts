@@ -71,11 +71,11 @@ export const policySchema = z
     budget: z.optional(amount()),
     channels: z.array(code()).check(z.minLength(1), z.maxLength(LIMITS.channels)),
     version: z.int().check(z.minimum(1)),
-    /** Dishonest (失信) enterprises are excluded unless this is true: a policy may say otherwise. */
+    /** Dishonest (失信) enterprises are excluded unless this is true (refused on a person policy). */
     includeDishonest: z.optional(z.boolean()),
     /** Who the policy is for (default enterprise): a person policy matches person profiles (`person.*`). */
     subjectKind: z.optional(z.enum(['enterprise', 'person'])),
-    /** Dishonest persons are excluded only when this is true (enterprises: see includeDishonest). */
+    /** Dishonest persons are excluded only when this is true (refused on an enterprise policy: see includeDishonest). */
     excludeDishonest: z.optional(z.boolean()),
     /**
      * 公示: the eligible are listed publicly before anyone is notified, granted or paid; objections are taken
@@ -101,6 +101,13 @@ export const policySchema = z
         ctx.addIssue({ code: 'custom', path: ['subjectKind'], input: undefined, message: `must be "person" when the criteria read person.* (${path.join('.')})` });
       } else if (path !== undefined) {
         ctx.addIssue({ code: 'custom', path, input: other, message: `reads ${other}.* but the policy's subjectKind is ${p.subjectKind}` });
+      }
+      // Each kind has its own dishonest (失信) flag, with its own default: the other kind's flag would be
+      // ignored, and an enterprise policy with excludeDishonest: false would still exclude the dishonest.
+      if (p.subjectKind === 'person' && p.includeDishonest !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['includeDishonest'], input: p.includeDishonest, message: 'applies to enterprise policies only: a person policy includes dishonest persons unless excludeDishonest is true' });
+      } else if (p.subjectKind !== 'person' && p.excludeDishonest !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['excludeDishonest'], input: p.excludeDishonest, message: 'applies to person policies only: an enterprise policy excludes dishonest enterprises unless includeDishonest is true' });
       }
     }),
   );

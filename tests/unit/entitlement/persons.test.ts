@@ -9,7 +9,7 @@ import { validateData } from '#contract/envelope';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type Policy } from '#entitlement/domain/index';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { credit, elderly, person } from './fixtures';
+import { credit, elderly, person, samplePolicy } from './fixtures';
 
 const NOW = '2025-06-01T10:00:00+08:00';
 const OLD = makeIdNumber('440305', '19440601', '123'); // 81 today
@@ -75,6 +75,23 @@ describe('person policies at the edge', () => {
     expect(out.ok).toBe(false);
     if (!out.ok) expect(out.errors).toEqual([expect.objectContaining({ path: 'data.criteria.all[1].fact', message: expect.stringMatching(/subjectKind is person/) })]);
     expect(validateData('gov.policy.published', elderly()).ok).toBe(true);
+  });
+
+  it("refuses the other kind's dishonest flag, naming it and the flag that applies", () => {
+    // Ignored before: an enterprise policy with excludeDishonest: false still left out dishonest enterprises.
+    const wrong = [
+      [{ ...samplePolicy('export-credit-insurance'), excludeDishonest: false }, 'data.excludeDishonest', /person policies only.*includeDishonest/],
+      [{ ...samplePolicy('export-credit-insurance'), subjectKind: 'enterprise', excludeDishonest: true }, 'data.excludeDishonest', /person policies only/],
+      [elderly({ includeDishonest: true }), 'data.includeDishonest', /enterprise policies only.*excludeDishonest/],
+    ] as const;
+    for (const [data, path, message] of wrong) {
+      const out = validateData('gov.policy.published', data);
+      expect(out.ok).toBe(false);
+      if (!out.ok) expect(out.errors).toEqual([expect.objectContaining({ path, message: expect.stringMatching(message) })]);
+    }
+    for (const data of [{ ...samplePolicy('export-credit-insurance'), includeDishonest: false }, elderly({ excludeDishonest: false })]) {
+      expect(validateData('gov.policy.published', data).ok).toBe(true);
+    }
   });
 
   it('takes a confirmation or disbursement by subjectId (or creditCode), and neither is an error', () => {
