@@ -395,8 +395,15 @@ function rollUpReasons(status: BundleStatus, children: readonly BundleChild[]): 
         return { code: 'CHILD_PENDING_MATERIALS', message: `容缺受理，待补齐材料：${named((c) => outcome(c) === 'ACCEPTED_PENDING_MATERIALS').join('、')}` };
       case 'IN_PROGRESS':
         return { code: 'CHILD_IN_REVIEW', message: `等待人工审核：${named((c) => outcome(c) === 'MANUAL_REVIEW' || c.state.kind === 'waiting').join('、')}` };
-      case 'PARTIALLY_APPROVED':
-        return { code: 'OPTIONAL_CHILD_NOT_APPROVED', message: `必办事项均已办结，可选事项未获准：${named((c) => !c.required && c.state.kind !== 'notApplicable' && !['APPROVED', 'APPROVED_ON_COMMITMENT'].includes(outcome(c))).join('、')}` };
+      case 'PARTIALLY_APPROVED': {
+        const optional = `可选事项未获准：${named((c) => !c.required && c.state.kind !== 'notApplicable' && !['APPROVED', 'APPROVED_ON_COMMITMENT'].includes(outcome(c))).join('、')}`;
+        // A required item that follows an optional one which failed never starts: the roll-up still reads
+        // PARTIALLY_APPROVED (no required child was rejected), but the required items are not all done.
+        const idle = children.flatMap((c) => (c.required && c.state.kind === 'notStarted' ? [`${c.itemCode}（前置事项 ${c.state.predecessor} 为 ${c.state.predecessorState}）`] : []));
+        return idle.length > 0
+          ? { code: 'REQUIRED_CHILD_NOT_STARTED', message: `必办事项未启动：${idle.join('、')}；${optional}` }
+          : { code: 'OPTIONAL_CHILD_NOT_APPROVED', message: `必办事项均已办结，${optional}` };
+      }
       default:
         return undefined;
     }

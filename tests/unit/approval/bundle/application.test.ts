@@ -69,6 +69,22 @@ describe('a bundle application decided whole', () => {
     expect(s.effects).toEqual([]);
   });
 
+  it('says which required item did not start when it follows a rejected optional one, not that every required item is done', () => {
+    // The bank account is required here and follows the optional invoice item, which its rule rejects.
+    const bundle = { ...startUp, items: [
+      { itemCode: 'QYKB-SLDJ', required: true },
+      { itemCode: 'QYKB-FPSL', required: false, after: ['QYKB-SLDJ'] },
+      { itemCode: 'QYKB-YHKH', required: true, after: ['QYKB-FPSL'] },
+    ] };
+    const s = decideBundle(application({ needsInvoice: true, hiresStaff: false }, { ...FORM, taxpayerType: '其他' }), { ...context(), bundle });
+    expect(outcomes(s)).toEqual({ 'QYKB-SLDJ': 'APPROVED', 'QYKB-FPSL': 'REJECTED', 'QYKB-YHKH': 'notStarted' });
+    // The roll-up's order is pinned: no required child rejected, so PARTIALLY_APPROVED.
+    expect(s.status).toBe('PARTIALLY_APPROVED');
+    expect(s.reasons.map((r) => r.code)).toEqual(['REQUIRED_CHILD_NOT_STARTED', 'CHILD_NOT_STARTED']);
+    expect(s.reasons[0]?.message).toBe('必办事项未启动：QYKB-YHKH（前置事项 QYKB-FPSL 为 REJECTED）；可选事项未获准：QYKB-FPSL');
+    expect(s.reasons.map((r) => r.message).join('')).not.toContain('必办事项均已办结');
+  });
+
   it('needs answers before deciding anything, and a supplement answering them decides the children', () => {
     const asked = decideBundle(application({}), context());
     expect(asked.status).toBe('NEEDS_ANSWER');
