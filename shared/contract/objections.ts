@@ -13,7 +13,8 @@ export function objectionSchemas({ code, text, creditCode, idOrCreditCode }: { c
   /**
    * 异议: an objection to a policy's publicity list, while its window is open. `self`: "I qualify and am not
    * listed" (re-evaluated with the declared `facts`, a map from fact path under `enterprise` or `person` to
-   * value: the subject's own facts, by the policy's subject kind); `thirdParty`: a listed
+   * value: the subject's own facts, by the policy's subject kind — known only when the objection is processed,
+   * which refuses another kind's path, DECLARED_FACT_MISMATCH); `thirdParty`: a listed
    * pair should not be (held until `gov.policy.objection.resolved`). The subject is `creditCode`, or
    * `subjectId` (a credit code or an ID number).
    */

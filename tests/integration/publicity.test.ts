@@ -140,6 +140,21 @@ describe('公示 and 异议 through the local runtime', () => {
     expect(p.figures).toMatchObject({ eligible: 2, removed: 1, objectionsFiled: 1, objectionsUpheld: 1, objectionsDismissed: 0, amountReserved: 2 * AMOUNT });
   }, 60_000);
 
+  it('refuses a self-objection declaring facts of the other subject kind, naming the path', async () => {
+    // The export figure alone lists E (below): the person fact was dropped before, and E listed on it.
+    const mixed = objection({ objectionId: 'OBJ-IT-2X', creditCode: E, by: 'self', reason: '本企业符合条件', facts: { 'enterprise.exportValueUsd': 4_200_000, 'person.residenceDistrict': '440305' } });
+    await post(mixed);
+    expect(await receipt(mixed)).toMatchObject({
+      outcome: 'refused',
+      kind: 'DECLARED_FACT_MISMATCH',
+      reason: `facts.person.residenceDistrict: policy ${POLICY_ID} is for enterprises: declared facts must be under enterprise.* (e.g. enterprise.exportValueUsd)`,
+    });
+    const refusals = await rt.get(`/refusals?since=2025-09-29`, { as: '/systems/policy' });
+    expect((refusals.body.refusals as any[]).find((r: any) => r.id === mixed.id)).toMatchObject({ kind: 'DECLARED_FACT_MISMATCH' });
+    expect((await states())[E]).toBe('NEEDS_INFO');
+    expect((await policy()).figures).toMatchObject({ objectionsFiled: 1 });
+  }, 60_000);
+
   it('adds an enterprise on a self-objection with declared facts, in the open window', async () => {
     await post(self);
     expect((await states())[E]).toBe('PUBLICIZED');

@@ -157,9 +157,34 @@ export function planResolution(
 }
 
 /**
+ * Why a self-objection's declared facts cannot be used, or undefined when they can: a path under the other
+ * subject kind (`enterprise.*` for a person policy, `person.*` for an enterprise one: the criteria never read
+ * it) or the subject's own id (the objection's subject is that). Refused rather than left out, so a sender
+ * is never told "unchanged" about facts that were not looked at. Names the first such path; never a value.
+ */
+export function declaredFactsMismatch(
+  policy: Pick<Policy, 'policyId' | 'subjectKind'>,
+  facts: Readonly<Record<string, unknown>> | undefined,
+): { reason: 'DECLARED_FACT_MISMATCH'; message: string } | undefined {
+  const kind = policy.subjectKind ?? 'enterprise';
+  const idField = kind === 'person' ? 'idNumber' : 'creditCode';
+  for (const path of Object.keys(facts ?? {})) {
+    if (!path.startsWith(`${kind}.`)) {
+      const example = kind === 'person' ? 'person.residenceDistrict' : 'enterprise.exportValueUsd';
+      return { reason: 'DECLARED_FACT_MISMATCH', message: `facts.${path}: policy ${policy.policyId} is for ${kind === 'person' ? 'persons' : 'enterprises'}: declared facts must be under ${kind}.* (e.g. ${example})` };
+    }
+    if (path === `${kind}.${idField}` || path.startsWith(`${kind}.${idField}.`)) {
+      return { reason: 'DECLARED_FACT_MISMATCH', message: `facts.${path}: the subject's ${kind === 'person' ? 'ID number' : 'credit code'} cannot be declared: it is the objection's subject` };
+    }
+  }
+  return undefined;
+}
+
+/**
  * The profile a self-objection is evaluated on: the shared profile (or only the credit code when the
  * registry has none) with the declared facts over it, for this one evaluation; the shared profile is not
- * changed. Returns the fact paths declared, for the explanation's `declared`.
+ * changed. Returns the fact paths declared, for the explanation's `declared`. A path it leaves out (another
+ * kind's, the subject's id) was refused before (`declaredFactsMismatch`).
  */
 export function withDeclaredFacts(
   profile: SubjectProfile | undefined,

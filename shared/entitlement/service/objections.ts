@@ -6,8 +6,9 @@
  * it proceed. A second objection on a pair that another upheld objection removed holds nothing any more:
  * its resolution is still recorded and counted, with its receipt and audit line, and moves no entitlement.
  * A self-objection re-evaluates the enterprise with the declared facts (for that evaluation only; marked
- * `declared` in the explanation) and lists it when they make it eligible. An objection outside the window
- * is refused, with its receipt and an audit line. The objection record is written with the change it
+ * `declared` in the explanation) and lists it when they make it eligible; declared facts it cannot use (under
+ * the other subject kind, or the subject's own id) refuse it (DECLARED_FACT_MISMATCH) rather than being left
+ * out. An objection outside the window is refused, with its receipt and an audit line. The objection record is written with the change it
  * causes, create-only, so a redelivery finds it and applies nothing twice.
  *
  * "In time" is judged by the receipt at ingest, never by when the objection is processed. The close of a
@@ -36,6 +37,7 @@ import {
   selfObjectionWindow,
   outOfWindow,
   withDeclaredFacts,
+  declaredFactsMismatch,
   fitsSubjectKind,
   subjectKindMismatch,
   subjectKindOf,
@@ -90,7 +92,7 @@ export async function fileObjection(ports: PolicyEventPorts, input: ObjectionInp
       ? subjectKindMismatch(policy)
       : policy.publicity === undefined
         ? { reason: 'NO_PUBLICITY', message: `policy ${input.policyId} has no publicity window` }
-        : undefined;
+        : declaredFactsMismatch(policy, input.facts);
   if (refusal !== undefined || policy === undefined) {
     await refuse(ports, cause, input.policyId, { ...refusal!, creditCode: input.subjectId });
     return `refused:${refusal!.reason}`;

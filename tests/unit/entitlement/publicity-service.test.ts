@@ -105,6 +105,26 @@ describe('publicity and objections (service)', () => {
     expect(state(w, A!)).toBe('PUBLICIZED');
   });
 
+  it('refuses a self-objection declaring facts it cannot use, naming the path, with receipt and audit line', async () => {
+    const { w, service } = await listed();
+    w.store.budgets.set('P-PUB', 1000);
+    w.now = IN_WINDOW;
+    // The export figure alone would list D: the person fact was left out before, and D listed ADDED.
+    const facts = { 'enterprise.exportValueUsd': 500_000, 'person.residenceDistrict': '440305' };
+    expect(await service.fileObjection(objection(D!, 'self', 'O-kind', IN_WINDOW, facts), cause('gov.policy.objection.filed'))).toBe('refused:DECLARED_FACT_MISMATCH');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-id', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000, 'enterprise.creditCode': A }), cause('gov.policy.objection.filed'))).toBe('refused:DECLARED_FACT_MISMATCH');
+    expect(w.store.receipts.slice(-2)).toEqual([
+      expect.objectContaining({ outcome: 'refused', kind: 'DECLARED_FACT_MISMATCH', reason: 'facts.person.residenceDistrict: policy P-PUB is for enterprises: declared facts must be under enterprise.* (e.g. enterprise.exportValueUsd)' }),
+      expect.objectContaining({ outcome: 'refused', kind: 'DECLARED_FACT_MISMATCH', reason: expect.stringMatching(/^facts\.enterprise\.creditCode: the subject's credit code cannot be declared/) }),
+    ]);
+    expect(w.store.audit.filter((a) => a.action === 'refused:gov.policy.objection.filed')).toHaveLength(2);
+    expect(state(w, D!)).toBe('NEEDS_INFO');
+    expect(await w.store.getObjection('O-kind')).toBeUndefined();
+    expect((await w.store.readFigures('P-PUB')).counters.objectionsFiled ?? 0).toBe(0);
+    // The same facts under enterprise alone list it.
+    expect(await service.fileObjection(objection(D!, 'self', 'O-ok', IN_WINDOW, { 'enterprise.exportValueUsd': 500_000 }), cause('gov.policy.objection.filed'))).toBe('ADDED');
+  });
+
   it('re-evaluates a self-objection on its declared facts: added when they make it eligible and the budget pays', async () => {
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);

@@ -22,6 +22,7 @@ import {
   releaseAfterClose,
   windowFor,
   withDeclaredFacts,
+  declaredFactsMismatch,
   type Entitlement,
   type PublicityWindow,
 } from '#entitlement/domain/index';
@@ -217,6 +218,18 @@ describe('objections', () => {
     expect(transitionOf(planResolution(held, { ...grant, status: 'withdrawn' }, 'O-1', false, '2025-10-13T16:10:00.000Z', 'Asia/Shanghai', false)).to).toBe('PUBLICIZED');
     // Upheld: removed, as for any policy.
     expect(transitionOf(planResolution(held, { ...grant, status: 'withdrawn' }, 'O-1', true, after, 'Asia/Shanghai', true)).to).toBe('REMOVED');
+  });
+
+  it("names a declared fact a self-objection cannot use: another kind's, or the subject's own id", () => {
+    const person = { policyId: 'P-ELDER', subjectKind: 'person' } as const;
+    const enterprise = { policyId: 'P-EXP' } as const;
+    expect(declaredFactsMismatch(person, { 'person.residenceDistrict': '440305', 'enterprise.size': 'small' })).toEqual({
+      reason: 'DECLARED_FACT_MISMATCH',
+      message: 'facts.enterprise.size: policy P-ELDER is for persons: declared facts must be under person.* (e.g. person.residenceDistrict)',
+    });
+    expect(declaredFactsMismatch(person, { 'person.idNumber': 'x' })?.message).toMatch(/^facts\.person\.idNumber: the subject's ID number cannot be declared/);
+    expect(declaredFactsMismatch(enterprise, { 'person.birthDate': '1940-01-01' })?.message).toMatch(/^facts\.person\.birthDate: policy P-EXP is for enterprises/);
+    expect([declaredFactsMismatch(person, { 'person.residenceDistrict': '440305' }), declaredFactsMismatch(enterprise, { 'enterprise.size': 'small' }), declaredFactsMismatch(enterprise, undefined)]).toEqual([undefined, undefined, undefined]);
   });
 
   it('evaluates a self-objection on declared facts over the shared profile, which it does not change', () => {
