@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { BatchProcessor, EventType, FullBatchFailureError, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
@@ -94,17 +94,20 @@ export const CONSUMER_TIME_RESERVE_MS = 10_000;
 export const RECORDS_DEFERRED_METRIC = 'RecordsDeferred';
 
 /**
- * Thrown when every record of a batch failed, in place of Powertools' FullBatchFailureError, which carries
- * each record's error (their messages can quote the input: an ID number, a phone number) to Lambda's runtime,
- * which logs what a handler throws outside our masking. Each record's error is in its own masked
- * "record failed" line; this says only how many.
+ * Thrown when every record of a batch failed (but for a batch the time reserve left whole: see processBatch),
+ * in place of Powertools' FullBatchFailureError, which carries each record's error (their messages can quote
+ * the input: an ID number, a phone number) to Lambda's runtime, which logs what a handler throws outside our
+ * masking. Each record's error is in its own masked "record failed" line; this says only how many.
  */
 export class BatchFailedError extends Error {
   override readonly name = 'BatchFailedError';
   constructor(
     readonly records: number,
     readonly notStarted = 0,
-    /** Why the records were not started: middy had ended the invocation, or the time reserve was reached. */
+    /**
+     * Why the records were not started: middy had ended the invocation, or the time reserve was reached
+     * after the others had failed (a batch the reserve left whole answers with its records instead).
+     */
     readonly why: 'ended' | 'reserve' = 'ended',
   ) {
     super(
@@ -139,7 +142,8 @@ export class InvocationEndedError extends Error {
 
 /**
  * What a record not started fails with when the batch's time left fell below its reserve: SQS hands it out
- * again. It is not logged on its own: the batch logs one line with how many it left.
+ * again. It is not logged on its own: the batch logs one line with how many it left. It is no failure of the
+ * batch's: a batch none of whose records was started answers with them all, and is no Lambda error.
  */
 export class TimeReserveReachedError extends Error {
   override readonly name = 'TimeReserveReachedError';
@@ -148,12 +152,29 @@ export class TimeReserveReachedError extends Error {
   }
 }
 
-/** Rethrows Powertools' whole-batch failure as a BatchFailedError (no record errors); anything else as it is. */
-function withoutRecordErrors(error: unknown): unknown {
-  if (!(error instanceof FullBatchFailureError)) return error;
-  const ended = error.recordErrors.filter((e) => e instanceof InvocationEndedError).length;
-  const deferred = error.recordErrors.filter((e) => e instanceof TimeReserveReachedError).length;
-  return new BatchFailedError(error.recordErrors.length, ended + deferred, ended > 0 ? 'ended' : 'reserve');
+/** Every record of the batch failed: how many, and how many of them were not started (no record error). */
+function batchFailed(errors: readonly Error[]): BatchFailedError {
+  const ended = errors.filter((e) => e instanceof InvocationEndedError).length;
+  const deferred = errors.filter((e) => e instanceof TimeReserveReachedError).length;
+  return new BatchFailedError(errors.length, ended + deferred, ended > 0 ? 'ended' : 'reserve');
+}
+
+/**
+ * Runs the batch through Powertools' processor, one record at a time, and answers with the records not done.
+ * A batch every record of which failed is a Lambda error (a BatchFailedError, for the function's errors
+ * alarm), with one exception: a batch none of whose records was started because the time reserve was
+ * reached (every failure a TimeReserveReachedError) answers with all of them in `batchItemFailures`, as a
+ * batch that started some answers with the rest. SQS hands them all out again either way; as an answer it
+ * is no failed invocation and no function error, since running short of time is counted in RecordsDeferred
+ * (its own alarm). Powertools throws its FullBatchFailureError only when asked to: it is told not to
+ * (`throwOnFullBatchFailure: false`), and the records' errors decide here.
+ */
+async function processBatch(event: SQSEvent, handler: (record: SQSRecord) => Promise<void>, context: Context): Promise<SQSBatchResponse> {
+  const processor = new BatchProcessor(EventType.SQS);
+  const response = await processPartialResponse(event, handler, processor, { context, processInParallel: false, throwOnFullBatchFailure: false });
+  // An empty batch has no error either: it answers with none, as before.
+  if (processor.entireBatchFailed() && !processor.errors.every((e) => e instanceof TimeReserveReachedError)) throw batchFailed(processor.errors);
+  return response;
 }
 
 function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[] {
@@ -180,14 +201,16 @@ export type SqsBatch = (event: SQSEvent, context: Context, options?: HandlerOpti
  * is below it, the batch starts no more records. Each record not started fails with a TimeReserveReachedError
  * (no "record failed" line; one warning and the RecordsDeferred count for the batch), the unit of work
  * commits what the started records deferred, and the answer lists only the records not done: SQS deletes the
- * others and hands out just these again, instead of the whole batch middy's TimeoutError would fail.
+ * others and hands out just these again, instead of the whole batch middy's TimeoutError would fail. A batch
+ * below its reserve before its first record answers the same way, with every record listed: no Lambda error.
  *
  * When middy ends the invocation (`signal` aborted, `timeoutEarlyInMillis` before the timeout), it has already
  * answered for it with a TimeoutError: Lambda fails the whole batch and SQS hands every record out again. The
  * batch then starts no new record: each record not started fails with an InvocationEndedError (no log line), so
- * the answer, were it read, would still report every record not done. A record already started finishes, and
- * the unit of work still commits what the started records deferred: their writes are conditional, so the
- * redelivery finds them done. Without this, the loop went on after the answer (in Lambda, frozen with the
+ * the answer, were it read, would still report every record not done (a batch with none started still throws
+ * a BatchFailedError: nobody reads it, and middy's TimeoutError has already failed the invocation). A record
+ * already started finishes, and the unit of work still commits what the started records deferred: their
+ * writes are conditional, so the redelivery finds them done. Without this, the loop went on after the answer (in Lambda, frozen with the
  * sandbox and resumed at the next thaw), writing and counting for a batch already failed as a whole.
  */
 export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: RecordHandler<E>, options: ConsumerOptions<E> = {}): SqsBatch {
@@ -256,9 +279,7 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     const unit = options.unitOfWork?.();
     if (!unit) {
       try {
-        return await processPartialResponse(event, unlessOutOfTime(recordHandler), new BatchProcessor(EventType.SQS), { context, processInParallel: false });
-      } catch (error) {
-        throw withoutRecordErrors(error);
+        return await processBatch(event, unlessOutOfTime(recordHandler), context);
       } finally {
         reportDeferred();
       }
@@ -267,17 +288,12 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     if (unit.prepare) await unit.prepare(event.Records.flatMap((record) => parsedOrNone(parse, record.body)));
     let response: SQSBatchResponse;
     try {
-      response = await processPartialResponse(
-        event,
-        unlessOutOfTime((record) => unit.run(record.messageId, () => recordHandler(record))),
-        new BatchProcessor(EventType.SQS),
-        { context, processInParallel: false },
-      );
+      response = await processBatch(event, unlessOutOfTime((record) => unit.run(record.messageId, () => recordHandler(record))), context);
     } catch (error) {
       // Every record failed (nothing of theirs waits), but a mid-batch write may have redone one: finish it.
       await unit.commit();
       reportDeferred();
-      throw withoutRecordErrors(error);
+      throw error;
     }
     // Inside the time: the reserve is what left room for it.
     const failed = await unit.commit();

@@ -430,12 +430,68 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
     const started: string[] = [];
     const batch = sqsBatch(async (event) => void started.push(event.id), { timeReserveMs: 20_000 });
     const out = await observed(() => settle(batch({ Records: [record('a')] }, clocked(left))));
-    expect({ started, thrown: 'thrown' in out.result ? out.result.thrown : undefined, added: out.added }).toEqual({
+    expect({ started, result: out.result, added: out.added }).toEqual({
       started: [],
-      thrown: 'All 1 records of the batch failed: 1 not started, as the invocation\'s time was running out; any other is logged as "record failed" with its messageId',
+      result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }] } },
       added: [['RecordsDeferred', 1]],
     });
     expect(() => sqsBatch(async () => undefined, { timeReserveMs: -1 })).toThrow('timeReserveMs must be a non-negative number of milliseconds; got -1');
+  });
+
+  it.each([
+    ['without a unit of work', false],
+    ['with a unit of work', true],
+  ])('answers with every record of a batch it started none of, as no Lambda error, logged and counted once (%s)', async (_name, withUnit) => {
+    const writes: string[][] = [];
+    const started: string[] = [];
+    const batch = sqsBatch(async (event) => void started.push(event.id), withUnit ? { unitOfWork: committing(writes) } : {});
+    const { result, recordFailed, warnings, added } = await observed(() =>
+      settle(batch({ Records: [record('a'), record('b'), record('c')] }, clocked({ ms: 9_000 }))),
+    );
+    expect({ started, writes, result, recordFailed, added }).toEqual({
+      started: [],
+      writes: [],
+      // SQS hands all three out again, as it would after a failed invocation, but the function reports no error.
+      result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-b' }, { itemIdentifier: 'm-c' }] } },
+      recordFailed: [],
+      added: [['RecordsDeferred', 3]],
+    });
+    expect(warnings).toEqual([['batch out of time: records left for redelivery', { deferred: 3, records: 3, reserveMs: 10_000, remainingMs: 9_000 }]]);
+  });
+
+  it('under middy too: a batch it started none of answers with every record, not an error', async () => {
+    const started: string[] = [];
+    const handler = sqsConsumer(async (event) => void started.push(event.id));
+    const { result } = await observed(() => settle(handler({ Records: [record('a'), record('b')] }, clocked({ ms: 3_000 }))));
+    expect({ started, result }).toEqual({ started: [], result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-b' }] } } });
+  });
+
+  it.each([
+    ['a record that throws', false],
+    ['a malformed record', true],
+  ])('still fails a batch whose every record failed, one of them for real, the rest left for the reserve (%s)', async (_name, malformed) => {
+    const left = { ms: 30_000 };
+    // a fails (its handler throws, or its parse step refuses it), and takes the time left below the reserve.
+    const batch = sqsBatch(
+      async () => {
+        left.ms = 5_000;
+        throw new Error('poison');
+      },
+      malformed
+        ? ({
+            parse: () => {
+              left.ms = 5_000;
+              return { ok: false, problem: 'data: required' };
+            },
+          } as Options)
+        : {},
+    );
+    const { result, recordFailed, added } = await observed(() => settle(batch({ Records: [record('a'), record('b'), record('c')] }, clocked(left))));
+    expect({ result, recordFailed, added }).toEqual({
+      result: { thrown: 'All 3 records of the batch failed: 2 not started, as the invocation\'s time was running out; any other is logged as "record failed" with its messageId' },
+      recordFailed: [expect.objectContaining({ messageId: 'm-a' })],
+      added: [['RecordsDeferred', 2]],
+    });
   });
 
   it('changes nothing for a batch with plenty of time', async () => {
