@@ -13,7 +13,7 @@ import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
 import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
@@ -24,6 +24,7 @@ export type { DeadlinesSummary };
 export const handler = middy(async (_event: unknown, context: Context, { signal }: MiddyHandlerObject): Promise<DeadlinesSummary> => {
   const summary = await deadlinesService().runDeadlines(timeLeftOptions(context, signal));
   metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
+  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred);
   // Every deadline counts working days: a year whose public holidays the calendar lacks would make them
   // come early across 春节 and 国庆. Each run says so until the stage adds them (the calendar-uncovered alarm).
   const year = stageCalendarGap(nowIso());

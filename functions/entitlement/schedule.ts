@@ -11,7 +11,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions } from '#platform/time-reserve';
 import type { PublicitySummary, TimeIndexSummary } from '#entitlement/service';
 import { entitlementService as service } from '#entitlement/adapters';
 
@@ -24,11 +24,14 @@ export const handler = middy(async (_event: unknown, context: Context, { signal 
   const summary = await service.closePublicityWindows(timeLeftOptions(context, signal));
   // TimeIndexReevaluations likewise, as the time index sends them. ItemsFailed is one count for the run:
   // the windows and the time index's entries that failed (each logged), the windows' even if the pass throws.
+  // ItemsDeferred likewise: the windows not started, and one for a pass that stopped for its time before
+  // its last due bucket (it counts no entries it did not read).
   let timeIndex: TimeIndexSummary | undefined;
   try {
     timeIndex = await service.runTimeIndex(timeLeftOptions(context, signal));
   } finally {
     metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed + (timeIndex?.failed ?? 0));
+    metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred + (timeIndex?.outOfTime === true ? 1 : 0));
   }
   logger.info('entitlement schedule', { ...summary, timeIndex });
   return { ...summary, timeIndex };

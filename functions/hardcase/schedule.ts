@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
@@ -22,6 +22,7 @@ export async function runHardCaseSchedule(now: string, options: TimeLeftOptions 
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
   metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
+  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred);
   logger.info('hardcase schedule', { ...summary, now });
   return summary;
 }

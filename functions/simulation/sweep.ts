@@ -12,7 +12,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { simulationSweepPorts } from '#simulation/job-adapters';
 import { requeueStranded, type SweepSummary } from '#simulation/service/sweep';
 
@@ -20,6 +20,7 @@ export async function runSimulationSweep(options: TimeLeftOptions = {}): Promise
   const summary = await requeueStranded(simulationSweepPorts, options);
   metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
   metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
+  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred);
   logger.info('simulation sweep', { ...summary });
   return summary;
 }

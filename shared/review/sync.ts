@@ -6,7 +6,7 @@
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
 import { memoIn } from '#platform/batch-memo';
-import { ITEMS_FAILED_METRIC, timeBox, type TimeLeft } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeBox, type TimeLeft } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
 import {
@@ -159,7 +159,7 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
   });
   counts.deferred = box.deferred;
   counts.failed = box.failed;
-  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying], [ITEMS_FAILED_METRIC, counts.failed]] as const) {
+  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying], [ITEMS_FAILED_METRIC, counts.failed], [ITEMS_DEFERRED_METRIC, counts.deferred]] as const) {
     ports.metrics.count(name, value);
   }
   const oldest = await oldestPending(ports.store, ports.now());

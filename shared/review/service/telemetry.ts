@@ -11,7 +11,7 @@ import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
 import type { ScheduleSummary } from './schedule';
 import type { Step } from './steps';
-import { ITEMS_FAILED_METRIC } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
 export interface Telemetry {
   readonly metrics: MetricsSink;
@@ -149,5 +149,6 @@ export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string)
   t.metrics.count('DefaultReviews', summary.defaulted);
   t.metrics.count('OverdueRectifications', summary.overdue);
   t.metrics.count(ITEMS_FAILED_METRIC, summary.failed);
+  t.metrics.count(ITEMS_DEFERRED_METRIC, summary.deferred);
   t.log.info('review schedule', { ...summary, now });
 }

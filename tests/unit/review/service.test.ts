@@ -844,6 +844,8 @@ describe('runSchedule', () => {
     expect(await runSchedule(m.ports, { timeLeftMs })).toEqual({ invited: 1, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 2 });
     expect(m.metrics.total('ReviewInvitations')).toBe(1);
     expect(m.log.messages('review schedule')).toEqual([expect.objectContaining({ invited: 1, deferred: 2 })]);
+    // The items-deferred alarm reads it.
+    expect(m.metrics.total('ItemsDeferred')).toBe(2);
     expect(await runSchedule(m.ports, { timeLeftMs: () => 30_000 })).toEqual({ invited: 2, reminded: 0, defaulted: 0, overdue: 0, failed: 0, deferred: 0 });
     expect(['K1', 'K2', 'K3'].filter((id) => m.store.cases.get(id)?.state?.invitationSentAt !== undefined)).toHaveLength(3);
   });

@@ -225,6 +225,8 @@ describe('the sender', () => {
     expect(Object.values(states()).sort()).toEqual(['ACKED', 'PENDING', 'PENDING']);
     expect(m.metrics.total('UpwardAcked')).toBe(1);
     expect(m.log.lines.find((l) => l.message === 'upward sync ran')).toMatchObject({ attributes: expect.objectContaining({ deferred: 2 }) });
+    // The items-deferred alarm reads it.
+    expect(m.metrics.total('ItemsDeferred')).toBe(2);
     expect(await runSync(syncPorts, { timeLeftMs: () => 60_000 })).toMatchObject({ attempted: 2, acked: 2, deferred: 0 });
     expect(platform.sentIds().sort()).toEqual(['C1#1', 'C1#10', 'C1#11']);
   });
