@@ -20,7 +20,7 @@ import type { CivicFunction } from '#infra/constructs/civic-function';
 import { functions, type FunctionName } from '#topology';
 import { addDashboard, civicMetric } from './dashboard';
 import { RECORDS_DEFERRED_METRIC } from '#platform/consumer';
-import { ITEMS_FAILED_METRIC } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
 export { NAMESPACE, civicMetric } from './dashboard';
 
@@ -72,6 +72,8 @@ export interface CountAlarm extends FigureAlarmBase {
   readonly threshold?: number;
   /** FIGURE_ALARM_PERIOD when not given. */
   readonly period?: Duration;
+  /** Periods in a row that must each be above the threshold; 1 when not given. */
+  readonly evaluationPeriods?: number;
 }
 
 /** A reading a function writes on every run: fires when the highest reading of a period is above `threshold`. */
@@ -101,12 +103,26 @@ export const SIMULATIONS_REQUEUED_PER_HOUR_ALARM = 2;
  */
 export const RECORDS_DEFERRED_PER_HOUR_ALARM = 100;
 
+/**
+ * Periods of FIGURE_ALARM_PERIOD (15 minutes) in a row in which the scheduled runs left items for the next
+ * run, after which `items-deferred` fires. A run that defers some is working off a backlog (after an outage, a
+ * day's reminders falling due at once, a month-end rush): the next run or two take the rest, and nobody need
+ * look. Every period of an hour having its deferred items (four runs in a row of a 15-minute schedule, all
+ * that the upward sender ran in it) means a schedule does less per run than falls due: the backlog does not
+ * shrink, and what waits (a deadline, an invitation, an upward record) is later every run. Any item counts
+ * (threshold 0): how many are left follows the size of the list, not how far behind the schedule is.
+ */
+export const ITEMS_DEFERRED_ALARM_PERIODS = 4;
+
+/** The runs over a list (the users of the time box): each writes ItemsFailed and ItemsDeferred under its name. */
+const LIST_RUNS: readonly FunctionName[] = ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'];
+
 /** The functions an SQS queue feeds, in the topology's order: each writes RecordsDeferred under its name. */
 const CONSUMERS = (Object.keys(functions) as FunctionName[]).filter((f) => 'consumes' in functions[f] && functions[f].consumes !== undefined);
 
 /**
  * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
- * sync, simulations the sweep had to queue, items a scheduled run failed on.
+ * sync, simulations the sweep had to queue, items a scheduled run failed on or kept leaving for the next.
  */
 export const figureAlarms = (config: StageConfig): readonly FigureAlarm[] => figureAlarmsOf(config.stage, upwardOldestPendingSeconds(config));
 
@@ -204,10 +220,24 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
       'left it as it was, and the run went on with the others. It fails again every run until someone looks. Logs Insights on the ' +
       'function, filter level = "ERROR", names it and the error.',
     metricName: ITEMS_FAILED_METRIC,
-    service: 'approvalDeadlines',
+    service: LIST_RUNS[0]!,
     kind: 'count',
     // Every run over a list writes the count under its own function.
-    alsoFrom: ['reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'],
+    alsoFrom: LIST_RUNS.slice(1),
+  },
+  {
+    id: 'ItemsDeferredAlarm',
+    name: `civicflow-${stage}-items-deferred`,
+    description:
+      `Scheduled runs left items they had no time to start (a case, bundle, outbox, publicity window, upward record or simulation) in each of ${ITEMS_DEFERRED_ALARM_PERIODS} ` +
+      '15-minute periods in a row: a schedule does less per run than falls due, and what waits is later every run. Each run\'s log line says how many ' +
+      '(deferred); the function needs a longer timeout, or its table is throttled. docs/operations.md, "A schedule that keeps deferring".',
+    metricName: ITEMS_DEFERRED_METRIC,
+    service: LIST_RUNS[0]!,
+    kind: 'count',
+    evaluationPeriods: ITEMS_DEFERRED_ALARM_PERIODS,
+    // Every run over a list writes the count under its own function, 0 when it took every item.
+    alsoFrom: LIST_RUNS.slice(1),
   },
 ];
 
@@ -354,7 +384,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
           : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
       threshold: a.threshold ?? 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      evaluationPeriods: a.kind === 'count' ? (a.evaluationPeriods ?? 1) : 1,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     }),
   );

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
 import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
-import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, OLDEST_MESSAGE_CONTEXT_KEY, RECORDS_DEFERRED_PER_HOUR_ALARM, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
+import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, ITEMS_DEFERRED_ALARM_PERIODS, OLDEST_MESSAGE_CONTEXT_KEY, RECORDS_DEFERRED_PER_HOUR_ALARM, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
 import { stageConfig } from '#topology/stages';
 import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
@@ -354,6 +354,29 @@ describe('alarms to the SNS topic', () => {
     expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
   });
 
+  it('alarms on items the scheduled runs kept leaving for the next run: the sum of every run over a list, any in each of 4 periods of 15 minutes in a row', () => {
+    const a = byName(`civicflow-${stage}-items-deferred`);
+    const metrics = a.Metrics as Json[];
+    const expression = metrics.find((m) => m.Expression !== undefined)!;
+    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0) + FILL(m5, 0)', true]);
+    const counted = metrics
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => {
+        const metric = (m.MetricStat as Json).Metric as Json;
+        return [metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat, (m.MetricStat as Json).Period];
+      });
+    // Every function that writes ItemsFailed, each run over a list.
+    expect(counted).toEqual(
+      ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'].map((service) => ['ItemsDeferred', [`service=${service}`], 'Sum', 900]),
+    );
+    // One run that defers is a backlog being worked off; an hour of them is a schedule that cannot keep up.
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.DatapointsToAlarm, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 4, undefined, 'notBreaching']);
+    expect(ITEMS_DEFERRED_ALARM_PERIODS).toBe(4);
+    expect(a.AlarmDescription).toMatch(/in each of 4 15-minute periods in a row/);
+    const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
+    expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
+  });
+
   it('alarms on records the consumers left for redelivery: the sum of every consumer, more than 100 in an hour', () => {
     const a = byName(`civicflow-${stage}-records-deferred`);
     const metrics = a.Metrics as Json[];
@@ -435,7 +458,7 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(9 + queueNames.length + functionNames.length + consumedQueues.length);
+    expect(alarms()).toHaveLength(10 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {
