@@ -137,6 +137,16 @@ export function openReviewCase(application: Application, departmentCode: string,
 
 type CommonFields = Omit<Decision, 'outcome' | 'reasons' | 'trace'>;
 
+/**
+ * Submission to decision, never negative: the edge lets `submittedAt` be up to 5 minutes after the receipt
+ * (two systems' clocks drift apart), so an application decided within that skew would otherwise show a
+ * negative time and pull the latency figures (mean, p95, the DecisionLatency metric) below what any
+ * applicant waited. Such a decision took no measurable time: 0.
+ */
+export function latencyMs(submittedAt: string, decidedAt: string): number {
+  return Math.max(0, Date.parse(decidedAt) - Date.parse(submittedAt));
+}
+
 function commonFields(input: DecideInput): CommonFields {
   const { application, item, now } = input;
   return {
@@ -160,7 +170,7 @@ function commonFields(input: DecideInput): CommonFields {
     submittedAt: application.submittedAt,
     decidedAt: now,
     updatedAt: now,
-    latencyMs: Date.parse(now) - Date.parse(application.submittedAt),
+    latencyMs: latencyMs(application.submittedAt, now),
     legalDue: null,
     timeLimitCompression: null,
     actualWorkingDays: null,

@@ -209,7 +209,7 @@ export interface Decision {
   readonly decidedAt: string;
   /** When this version was made: decidedAt, or the time of a later deadline or verification event. */
   readonly updatedAt: string;
-  /** decidedAt − submittedAt, in milliseconds (negative values reveal a clock problem upstream). */
+  /** decidedAt − submittedAt, in milliseconds; 0 when `submittedAt` is after the decision (clock skew, decide.ts `latencyMs`). */
   readonly latencyMs: number;
   /** `legalDays` working days from submission. Null when the item is unknown. */
   readonly legalDue: Due | null;

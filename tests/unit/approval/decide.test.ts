@@ -86,6 +86,12 @@ describe('decide: a clean instant approval', () => {
     expect(d.timeLimitCompression).toBe(1);
   });
 
+  it('never measures a negative latency: a submittedAt within the clock skew after the decision counts 0', () => {
+    // The edge lets submittedAt be up to 5 minutes after the receipt; decided a minute before it.
+    const ahead = decide(inputFor(weatherApp({ submittedAt: '2026-11-18T02:01:00.000Z' }), weatherItem));
+    expect(ahead).toMatchObject({ outcome: 'APPROVED', decidedAt: NOW, latencyMs: 0 });
+  });
+
   it('is deterministic and does not depend on the order of the licences', () => {
     const other: Licence = { ...idCard, licenceNo: 'SFZ-000', trustLevel: 'A', validUntil: '2031-01-01' };
     const a = decide(inputFor(weatherApp(), weatherItem, { licences: [idCard, other] }));
