@@ -254,6 +254,9 @@ export const functions = {
     // 'hardcase': a TERMINATED application offers a hard case (civicflow.application.decided).
     // 'review': a bundle whose optional child is terminated can become PARTIALLY_APPROVED (its review case).
     sendsTo: ['hardcase', 'review', 'outbound'],
+    // A case is terminated only after the approval queue's longest delivery (and more) past its deadline:
+    // a supplement received in time and still queued is decided first.
+    awaitsDeliveryOf: ['approval'],
   },
   policy: {
     entry: 'functions/entitlement/handler.ts',

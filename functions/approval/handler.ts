@@ -25,8 +25,8 @@ export const handler = sqsConsumer(
         return approval.submitApplication(submitted.application, causeOf(event));
       }
       case 'gov.application.materials.supplemented': {
-        const { applicationId, materials, ...more } = supplementOf(event);
-        return approval.supplementMaterials(applicationId, materials, causeOf(event), receiveCountOf(record), more);
+        const { applicationId, materials, receivedAt, ...more } = supplementOf(event);
+        return approval.supplementMaterials(applicationId, materials, causeOf(event), receiveCountOf(record), more, receivedAt);
       }
       case 'gov.application.verification.reported': {
         const { applicationId, report } = verificationOf(event);

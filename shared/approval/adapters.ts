@@ -11,6 +11,7 @@ import { primed, primeInBatch } from '#platform/batch-memo';
 import { publish } from '#platform/outbound';
 import { logger, metrics } from '#platform/powertools';
 import { sendInternal } from '#platform/queues';
+import { deliverySecondsOf } from '#platform/resources';
 import {
   getApplicationRecords,
   getApplicationRecordsMany,
@@ -28,7 +29,7 @@ import {
 } from '#registry';
 import type { Licence, Profile } from './domain/types';
 import type { ApplicantFacts, ApplicationKey, Messenger, RegistryReader, Telemetry } from './ports';
-import { createApprovalService, createDeadlinesService, type ApprovalService, type DeadlinesService } from './service';
+import { createApprovalService, createDeadlinesService, supplementGraceMs, type ApprovalService, type DeadlinesService } from './service';
 import type { BundleCatalogue } from './bundle-ports';
 import type { Bundle } from './domain/bundle/types';
 import { approvalStore } from './store';
@@ -117,6 +118,12 @@ export const telemetry: Telemetry = {
 let approval: ApprovalService | undefined;
 let deadlines: DeadlinesService | undefined;
 
+/**
+ * The approval queue's longest delivery when the deployment did not say (its visibility timeout of 180 s ×
+ * 5 receives): part of how long the deadlines schedule waits after a supplement deadline.
+ */
+const DEFAULT_APPROVAL_DELIVERY_SECONDS = 15 * 60;
+
 export function approvalService(): ApprovalService {
   approval ??= createApprovalService(
     { store: approvalStore, registry: registryReader, messenger, now: nowIso, calendar: stageCalendar, telemetry },
@@ -127,7 +134,7 @@ export function approvalService(): ApprovalService {
 
 export function deadlinesService(): DeadlinesService {
   deadlines ??= createDeadlinesService(
-    { store: deadlinesStore, messenger, now: nowIso, telemetry },
+    { store: deadlinesStore, messenger, now: nowIso, telemetry, supplementGraceMs: supplementGraceMs(deliverySecondsOf('approval', DEFAULT_APPROVAL_DELIVERY_SECONDS) * 1000) },
     { bundles: bundleDeadlinesStore, catalogue: bundleCatalogue, registry: registryReader, calendar: stageCalendar },
   );
   return deadlines;

@@ -48,14 +48,25 @@ export function submittedIds(events: readonly unknown[]): SubmissionKey[] {
   });
 }
 
+/**
+ * A supplement, with its receipt at ingest (`receivedat`, which the front door sets on the queued copy): in
+ * time is judged by it. A message no ingest queued has none.
+ */
 export function supplementOf(event: EventOf<'gov.application.materials.supplemented'>): {
   readonly applicationId: string;
   readonly materials: readonly SubmittedMaterial[];
   readonly answers?: Readonly<Record<string, unknown>>;
   readonly form?: Readonly<Record<string, unknown>>;
+  readonly receivedAt?: string;
 } {
   const { applicationId, materials, answers, form } = event.data;
-  return { applicationId, materials, ...(answers === undefined ? {} : { answers }), ...(form === undefined ? {} : { form }) };
+  return {
+    applicationId,
+    materials,
+    ...(answers === undefined ? {} : { answers }),
+    ...(form === undefined ? {} : { form }),
+    ...(event.receivedat === undefined ? {} : { receivedAt: event.receivedat }),
+  };
 }
 
 /** A verification report: `itemCode` only when the department sent one (it addresses a bundle's child). */

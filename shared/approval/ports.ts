@@ -286,5 +286,9 @@ export interface ApprovalPorts {
   readonly telemetry: Telemetry;
 }
 
-/** The deadlines schedule reads no registry data and decides nothing on the merits; its store has its own queries. */
-export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar' | 'store'> & { readonly store: DeadlinesStore };
+/**
+ * The deadlines schedule reads no registry data and decides nothing on the merits; its store has its own
+ * queries. `supplementGraceMs`: how long after a supplement deadline it terminates a case still pending
+ * (service/deadlines.ts `supplementGraceMs`).
+ */
+export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar' | 'store'> & { readonly store: DeadlinesStore; readonly supplementGraceMs: number };

@@ -27,15 +27,25 @@ import { oneDecisionPerId } from './service/one-id';
 import { outboxSender } from './service/outbox';
 import { submission, type FirstDecisionChange } from './service/submit';
 
-export { createDeadlinesService, type DeadlinesService, type DeadlinesSummary } from './service/deadlines';
+export { createDeadlinesService, supplementGraceMs, SUPPLEMENT_QUEUE_WAIT_MS, type DeadlinesService, type DeadlinesSummary } from './service/deadlines';
 export type { FirstDecisionChange };
 
 export interface ApprovalService {
   submitApplication(application: Application, cause: Cause): Promise<void>;
   /** A bundle application (一件事): service/bundle.ts. */
   submitBundle(application: BundleApplication, cause: Cause): Promise<void>;
-  /** Materials (and, for a bundle, answers and form) supplied later. */
-  supplementMaterials(applicationId: string, materials: readonly SubmittedMaterial[], cause: Cause, receives: number, more?: BundleExtras): Promise<void>;
+  /**
+   * Materials (and, for a bundle, answers and form) supplied later; `receivedAt`, the supplement's receipt at
+   * ingest, is what its deadline is judged by (the time it is processed when there is none).
+   */
+  supplementMaterials(
+    applicationId: string,
+    materials: readonly SubmittedMaterial[],
+    cause: Cause,
+    receives: number,
+    more?: BundleExtras,
+    receivedAt?: string,
+  ): Promise<void>;
   reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number): Promise<void>;
   /** A person's decision on an application in manual review. */
   reviewApplication(applicationId: string, review: PersonReview, cause: Cause, receives: number): Promise<void>;
@@ -74,10 +84,10 @@ export function createApprovalService(ports: ApprovalPorts, bundlePorts?: Omit<B
       await bundles.submitBundle(application, cause);
     },
     // A later event looks for a single-item application first and for a bundle only when there is none.
-    async supplementMaterials(applicationId, materials, cause, receives, more) {
+    async supplementMaterials(applicationId, materials, cause, receives, more, receivedAt) {
       const bundleOnly = materials.length === 0 || more?.answers !== undefined || more?.form !== undefined;
-      const bundle = bundles && (() => bundles.supplementBundle(applicationId, { materials, ...more }, cause));
-      await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly, bundle);
+      const bundle = bundles && (() => bundles.supplementBundle(applicationId, { materials, ...more }, cause, receivedAt));
+      await later.supplementMaterials(applicationId, materials, cause, receives, bundleOnly, bundle, receivedAt);
     },
     async reportVerification(applicationId, report, cause, receives) {
       const bundle = bundles && (() => bundles.verifyBundle(applicationId, report, cause));

@@ -146,7 +146,7 @@ describe('bundle store', () => {
     expect(await db().get('approvals', { pk: 'BUNDLE#YJS-S-3', sk: 'OUTBOX#V#000001' })).toBeUndefined();
 
     // The schedule's own version (a child terminated at its deadline) is listed until it is sent.
-    const terminated = terminateMissedSupplements(state, { bundle: startUp, items: pendingItems, licences: [], now: LATER, calendar });
+    const terminated = terminateMissedSupplements(state, { bundle: startUp, items: pendingItems, licences: [], now: LATER, calendar }, 0);
     expect(terminated?.status).toBe('TERMINATED');
     const s = { source: '/civicflow/approval-deadlines', id: 'bundle-supplement-deadline:YJS-S-3:1', type: 'civicflow.schedule.approval-deadlines' };
     expect(await store.bundleStore.storeBundleVersion({ state: terminated!, cause: s, causeKind: 'supplementDeadline', audit: bundleAudit(terminated!, s, 'supplementDeadline:TERMINATED', LATER) })).toBe('stored');

@@ -221,6 +221,8 @@ describe('functions', () => {
       expect([name, delivery]).toEqual([name, Object.fromEntries(awaited.map((q) => [env.deliverySeconds(q), String(queues[q].visibilityTimeoutSeconds * queues[q].maxReceiveCount)]))]);
       // The close of publicity windows waits for the objections on the policy queue: 360 s × 5 receives.
       if (name === 'entitlementSchedule') expect(delivery).toEqual({ DELIVERY_SECONDS_POLICY: '1800' });
+      // A supplement deadline's termination waits for the supplements on the approval queue: 180 s × 5 receives.
+      if (name === 'approvalDeadlines') expect(delivery).toEqual({ DELIVERY_SECONDS_APPROVAL: '900' });
       // Lambda rejects environments over 4 KB; keep a quarter free for what the next capability adds.
       expect([name, JSON.stringify(vars).length < 3072]).toEqual([name, true]);
     }

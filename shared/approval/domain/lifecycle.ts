@@ -24,15 +24,26 @@ function refuse(code: Extract<Transition, { ok: false }>['refusal']['code'], mes
 /**
  * Materials supplied for a 容缺 case: the application is decided again with the supplied entries
  * replacing the original ones of the same code, on the facts as they are now (credit, licences, profile).
- * Allowed only while the decision is pending and not after its supplement deadline. A partial supplement
- * that leaves the case pending keeps the original deadline, so supplying one material at a time cannot
- * extend it. `input.item` should be the item version the case was accepted under (`previous.itemVersion`).
+ * Allowed only while the decision is pending and when the supplement was received by its deadline. A
+ * partial supplement that leaves the case pending keeps the original deadline, so supplying one material at
+ * a time cannot extend it. `input.item` should be the item version the case was accepted under
+ * (`previous.itemVersion`).
+ *
+ * `receivedAt` is the supplement's receipt at ingest: in time is judged by it, not by when the queue got the
+ * message to us (a backlog, a redrive from the dead-letter queue), so the system's lag never makes the
+ * citizen late. Without it — a message queued before the front door stamped its receipt (one in flight or
+ * dead-lettered across that deployment), or put on the queue by anything but ingest — it is judged at
+ * `input.now`. A supplement received in time for a case the deadlines schedule has terminated since (held
+ * up past the schedule's grace, e.g. redriven after a long outage) is refused with its own code,
+ * SUPPLEMENT_IN_TIME_AFTER_TERMINATION: the termination was notified and offered a 办不成事 hard case, which
+ * is where staff take it up; its receipt and audit line say the citizen was in time.
  */
 export function supplement(
   previous: Decision,
   originalApplication: Application,
   supplementedMaterials: readonly SubmittedMaterial[],
   input: Omit<DecideInput, 'application'>,
+  receivedAt?: string,
 ): Transition {
   if (originalApplication.applicationId !== previous.applicationId) {
     return refuse(
@@ -40,11 +51,17 @@ export function supplement(
       `补正材料对应的申请 ${originalApplication.applicationId} 与决定 ${previous.applicationId} 不一致`,
     );
   }
+  if (receivedAt !== undefined && terminatedThoughInTime(previous, receivedAt)) {
+    return refuse(
+      'SUPPLEMENT_IN_TIME_AFTER_TERMINATION',
+      `补正材料于 ${receivedAt} 收到，在补正期限 ${previous.supplementDue?.date} 内，但处理前申请已因逾期未补正终止；请窗口人员核实后跟进`,
+    );
+  }
   if (previous.outcome !== PENDING) {
     return refuse('NOT_PENDING_MATERIALS', `申请当前状态为 ${previous.outcome}，不处于容缺待补正状态`);
   }
-  if (previous.supplementDue !== undefined && after(input.now, previous.supplementDue.dueAt)) {
-    return refuse('SUPPLEMENT_TOO_LATE', `补正期限 ${previous.supplementDue.date} 已过，不再接收补正材料`);
+  if (supplementMissed(previous, receivedAt ?? input.now)) {
+    return refuse('SUPPLEMENT_TOO_LATE', `补正期限 ${previous.supplementDue?.date} 已过，不再接收补正材料`);
   }
 
   const replaced = new Map(supplementedMaterials.map((m) => [m.code, m] as const));
@@ -59,7 +76,9 @@ export function supplement(
   const step: TraceStep = {
     step: 'supplement',
     result: 'pass',
-    notes: [`于 ${input.now} 补正材料：${supplementedMaterials.map((m) => m.code).join('、') || '（无）'}，重新审查`],
+    notes: [
+      `于 ${input.now} 补正材料${receivedAt !== undefined && receivedAt !== input.now ? `（${receivedAt} 收到）` : ''}：${supplementedMaterials.map((m) => m.code).join('、') || '（无）'}，重新审查`,
+    ],
   };
   return {
     ok: true,
@@ -77,12 +96,42 @@ export function supplement(
 }
 
 /**
- * The supplement deadline, run by a schedule: a case still pending after the end of its deadline day is
- * TERMINATED. Returns undefined when there is nothing to do (not pending, or not yet overdue).
+ * Whether a case pending materials has missed its supplement deadline at `at`, `graceMs` after its end: a
+ * supplement received at `at` is too late; the schedule may terminate the case at `at`.
  */
-export function onSupplementDeadline(decision: Decision, now: string): Decision | undefined {
-  if (decision.outcome !== PENDING || decision.supplementDue === undefined) return undefined;
-  if (!after(now, decision.supplementDue.dueAt)) return undefined;
+export function supplementMissed(decision: Decision, at: string, graceMs = 0): boolean {
+  if (decision.outcome !== PENDING || decision.supplementDue === undefined) return false;
+  return Date.parse(at) > Date.parse(decision.supplementDue.dueAt) + graceMs;
+}
+
+/** A case the schedule terminated for its supplement deadline, which a supplement received at `receivedAt` had met. */
+function terminatedThoughInTime(decision: Decision, receivedAt: string): boolean {
+  return (
+    decision.outcome === 'TERMINATED' &&
+    decision.reasons.some((r) => r.code === 'SUPPLEMENT_DEADLINE_MISSED') &&
+    decision.supplementDue !== undefined &&
+    !after(receivedAt, decision.supplementDue.dueAt)
+  );
+}
+
+/**
+ * The due instants the deadlines schedule may terminate at `now`: those `graceMs` or more before it. The
+ * grace (service/deadlines.ts `supplementGraceMs`) lets a supplement received by its deadline but still on
+ * its way through the queue be decided first; the deadline itself (`supplementDue`, what clients are shown)
+ * does not move.
+ */
+export function supplementTerminationDueBefore(now: string, graceMs: number): string {
+  if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error(`the supplement deadline grace must be a non-negative number of milliseconds, got ${graceMs}`);
+  return new Date(Date.parse(now) - graceMs).toISOString();
+}
+
+/**
+ * The supplement deadline, run by a schedule: a case still pending `graceMs` after the end of its deadline
+ * day is TERMINATED (the reason and trace name the deadline, not the grace). Returns undefined when there is
+ * nothing to do (not pending, or not yet that far past its deadline).
+ */
+export function onSupplementDeadline(decision: Decision, now: string, graceMs = 0): Decision | undefined {
+  if (!supplementMissed(decision, now, graceMs) || decision.supplementDue === undefined) return undefined;
   const due = decision.supplementDue;
   const step: TraceStep = {
     step: 'supplementDeadline',

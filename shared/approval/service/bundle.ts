@@ -39,16 +39,19 @@ const ATTEMPTS = 5;
 
 export interface BundleService {
   submitBundle(application: BundleApplication, cause: Cause): Promise<void>;
-  /** True when the application is a bundle application (the event was handled here). */
-  supplementBundle(applicationId: string, supplement: BundleSupplement, cause: Cause): Promise<boolean>;
+  /**
+   * True when the application is a bundle application (the event was handled here). `receivedAt`: the
+   * supplement's receipt at ingest, what its children's deadlines are judged by.
+   */
+  supplementBundle(applicationId: string, supplement: BundleSupplement, cause: Cause, receivedAt?: string): Promise<boolean>;
   reviewBundle(applicationId: string, review: PersonReview, cause: Cause): Promise<boolean>;
   /** A department's verification of a child approved on commitment (true when the application is a bundle's). */
   verifyBundle(applicationId: string, report: VerificationReport, cause: Cause): Promise<boolean>;
   /**
-   * The deadlines schedule: children past their supplement deadline TERMINATED (nothing when none is). The
-   * bundle as the call left it (the version it stored, or the one it found); undefined when there is none.
+   * The deadlines schedule: children `graceMs` past their supplement deadline TERMINATED (nothing when none
+   * is). The bundle as the call left it (the version it stored, or the one it found); undefined when there is none.
    */
-  terminateMissed(applicationId: string, cause: Cause): Promise<BundleState | undefined>;
+  terminateMissed(applicationId: string, cause: Cause, graceMs: number): Promise<BundleState | undefined>;
   /** The deadlines schedule: children's verifications past their due date flagged, once; as terminateMissed. */
   flagOverdue(applicationId: string, cause: Cause): Promise<BundleState | undefined>;
   /** The deadlines schedule: a version's outbox a crash left unsent, sent now (true when it was). */
@@ -222,8 +225,8 @@ export function bundleService(ports: BundlePorts): BundleService {
 
   return {
     submitBundle,
-    supplementBundle: async (applicationId, supplement, cause) =>
-      (await onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context))) !== undefined,
+    supplementBundle: async (applicationId, supplement, cause, receivedAt) =>
+      (await onLater(applicationId, cause, 'supplemented', (state, context) => supplementBundle(state, supplement, context, receivedAt))) !== undefined,
     reviewBundle: async (applicationId, review, cause) =>
       (await onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context))) !== undefined,
     verifyBundle: async (applicationId, report, cause) =>
@@ -233,9 +236,9 @@ export function bundleService(ports: BundlePorts): BundleService {
         const next = flagOverdueVerifications(state, context.now);
         return next === undefined ? undefined : { ok: true, state: next };
       }),
-    terminateMissed: (applicationId, cause) =>
+    terminateMissed: (applicationId, cause, graceMs) =>
       onLater(applicationId, cause, 'supplementDeadline', (state, context) => {
-        const next = terminateMissedSupplements(state, context);
+        const next = terminateMissedSupplements(state, context, graceMs);
         return next === undefined ? undefined : { ok: true, state: next };
       }),
     async resendBundle(applicationId, sequence) {

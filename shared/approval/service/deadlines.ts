@@ -1,6 +1,6 @@
 /**
- * The deadlines schedule: a 容缺 case still pending after its supplement deadline is
- * TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
+ * The deadlines schedule: a 容缺 case still pending a grace period after its supplement deadline
+ * (`supplementGraceMs`) is TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
  * commitment not verified by its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
@@ -14,7 +14,7 @@ import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
 import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
-import { isVerificationOverdue, onSupplementDeadline } from '../domain/lifecycle';
+import { isVerificationOverdue, onSupplementDeadline, supplementTerminationDueBefore } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
 import type { BundleDeadlinesStore } from '../bundle-ports';
@@ -27,6 +27,27 @@ const DEADLINES_SOURCE = '/civicflow/approval-deadlines';
 const DEADLINES_TYPE = 'civicflow.schedule.approval-deadlines';
 /** An outbox younger than this is probably being sent right now by the handler that wrote it. */
 const OUTBOX_GRACE_MS = 2 * 60_000;
+
+/**
+ * How long a supplement received (at ingest) by its deadline may wait in the approval queue before its first
+ * receive: a backlog the consumer works off (its `oldest-message` alarm fires at 5 minutes), a consumer
+ * throttled or failing for a while. An hour, beyond which it is an outage to be redriven.
+ */
+export const SUPPLEMENT_QUEUE_WAIT_MS = 60 * 60_000;
+
+/**
+ * How long after a supplement deadline the schedule waits before terminating a case still pending: the
+ * longest a supplement received in time can wait in the queue (SUPPLEMENT_QUEUE_WAIT_MS) and then take
+ * over its receives — the approval queue's visibility timeout × maxReceiveCount, `deliveryMs` (the
+ * deployment's DELIVERY_SECONDS_APPROVAL) — so such a supplement is decided on its materials first. The
+ * deadline shown (`supplementDue`) stays the deadline: the grace only delays the termination. One delayed
+ * longer still (a redrive after a long outage) is refused SUPPLEMENT_IN_TIME_AFTER_TERMINATION
+ * (domain/lifecycle.ts `supplement`).
+ */
+export function supplementGraceMs(deliveryMs: number): number {
+  if (!Number.isFinite(deliveryMs) || deliveryMs < 0) throw new Error(`the approval queue's longest delivery must be a non-negative number of milliseconds, got ${deliveryMs}`);
+  return SUPPLEMENT_QUEUE_WAIT_MS + deliveryMs;
+}
 
 export interface DeadlinesSummary {
   readonly terminated: number;
@@ -69,7 +90,7 @@ export interface DeadlinesService {
 export type DeadlinesBundlePorts = Pick<BundlePorts, 'catalogue' | 'registry' | 'calendar'> & { readonly bundles: BundleDeadlinesStore };
 
 export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: DeadlinesBundlePorts): DeadlinesService {
-  const { store, telemetry } = ports;
+  const { store, telemetry, supplementGraceMs: graceMs } = ports;
   const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
@@ -82,12 +103,14 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   async function terminateMissedSupplements(run: Run): Promise<number> {
     const { now } = run;
     let terminated = 0;
-    // Not started once out of time: left due for the next run, counted as deferred.
-    await eachDue(run, 'supplement deadline', (due) => ({ applicationId: due.applicationId }), await store.overdue('SUPPLEMENT', now), async (due) => {
+    // Not started once out of time: left due for the next run, counted as deferred. Only cases the grace past
+    // their deadline: a supplement received in time and still queued is decided first.
+    const overdue = await store.overdue('SUPPLEMENT', supplementTerminationDueBefore(now, graceMs));
+    await eachDue(run, 'supplement deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
       if (!known.decision) return;
-      const next = onSupplementDeadline(known.decision, now);
+      const next = onSupplementDeadline(known.decision, now, graceMs);
       if (!next) return;
       const why = cause(`supplement-deadline:${due.applicationId}:${known.decision.sequence}`);
       // 'raced': a supplement or another run got there first; the next run looks again.
@@ -112,7 +135,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) return;
       // Each step answers with the bundle as it left it: the next step is keyed by that version.
-      const terminated = await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`));
+      const terminated = await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`), graceMs);
       if (terminated === undefined) return;
       if (terminated.sequence > before.sequence) counts.terminated++;
       const after = await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));

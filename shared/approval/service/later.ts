@@ -39,7 +39,10 @@ export type OtherApplication = () => Promise<boolean>;
 export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
   const { store, registry, telemetry } = ports;
 
-  /** `gov.application.materials.supplemented`: re-decided under the accepted item version, on today's facts. */
+  /**
+   * `gov.application.materials.supplemented`: re-decided under the accepted item version, on today's facts;
+   * in time or late by `receivedAt`, its receipt at ingest (domain/lifecycle.ts `supplement`).
+   */
   function supplementMaterials(
     applicationId: string,
     materials: readonly SubmittedMaterial[],
@@ -47,6 +50,7 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
     receives: number,
     bundleOnly = false,
     otherwise?: OtherApplication,
+    receivedAt?: string,
   ): Promise<void> {
     return onLaterEvent(applicationId, cause, receives, 'supplemented', otherwise, async (known, now) => {
       const previous = known.decision;
@@ -59,7 +63,7 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
       const item = previous.itemVersion === null ? undefined : await registry.itemVersion(previous.itemCode, previous.itemVersion);
       // Only a pending case is re-decided; any other is refused without reading the applicant's facts.
       const facts = previous.outcome === 'ACCEPTED_PENDING_MATERIALS' ? await registry.applicantFacts(stored.application.applicant) : { licences: [] };
-      return supplement(previous, stored.application, materials, { item, ...facts, now, calendar: ports.calendar() });
+      return supplement(previous, stored.application, materials, { item, ...facts, now, calendar: ports.calendar() }, receivedAt);
     });
   }
 

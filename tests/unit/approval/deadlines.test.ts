@@ -39,6 +39,38 @@ describe('runDeadlines', () => {
     expect(w.telemetry.lines.at(-1)).toMatchObject({ message: 'approval deadlines', fields: { terminated: 0 } });
   });
 
+  it('waits its grace after the deadline: a supplement received in time and processed after the deadline is decided on its materials', async () => {
+    const GRACE = 75 * 60_000;
+    w = approvalWorld(undefined, GRACE);
+    const supplied = (id: string) => portal(id, 'gov.application.materials.supplemented');
+    await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('g-1'));
+    await w.approval.submitApplication(posterApp({ applicationId: 'APP-CG-G2', materials: [{ code: 'APPLY', provided: true }] }), portal('g-2'));
+    // Both due by 2026-11-23T15:59:59.999Z; supplements received at ingest a minute before, still queued.
+    const receivedAt = '2026-11-23T15:59:00.000Z';
+    w.clock.set('2026-11-23T17:14:59.999Z'); // the last moment of the grace
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ terminated: 0 });
+
+    w.clock.set('2026-11-23T17:00:00.000Z');
+    await w.approval.supplementMaterials('APP-CG-1', [{ code: 'SAMPLE', provided: true }], supplied('g-3'), 1, {}, receivedAt);
+    expect(w.store.cases.get('APP-CG-1')!.versions.map((v) => [v.decision.outcome, v.causeKind])).toEqual([
+      ['ACCEPTED_PENDING_MATERIALS', 'submitted'],
+      ['APPROVED', 'supplemented'],
+    ]);
+    expect(w.store.receipts.get('/gov/portal#g-3')).toMatchObject({ outcome: 'applied', effect: { version: 2, state: 'APPROVED' } });
+
+    // The other one's supplement is held up past the grace (a redrive after a long outage): the case is
+    // terminated, and the supplement refused with its own code, on the record for staff to act on.
+    w.clock.set('2026-11-23T17:15:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ terminated: 1 });
+    w.clock.set('2026-11-24T09:00:00.000Z');
+    await w.approval.supplementMaterials('APP-CG-G2', [{ code: 'SAMPLE', provided: true }], supplied('g-4'), 1, {}, receivedAt);
+    const g2 = w.store.cases.get('APP-CG-G2')!;
+    expect(g2.versions.map((v) => v.decision.outcome)).toEqual(['ACCEPTED_PENDING_MATERIALS', 'TERMINATED']);
+    expect(g2.refusals.map((r) => r.code)).toEqual(['SUPPLEMENT_IN_TIME_AFTER_TERMINATION']);
+    expect(w.store.receipts.get('/gov/portal#g-4')).toMatchObject({ outcome: 'refused', kind: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION' });
+    expect(w.store.audit.at(-1)).toMatchObject({ subject: expect.stringContaining('APP-CG-G2'), action: 'refused:SUPPLEMENT_IN_TIME_AFTER_TERMINATION', why: expect.stringContaining(receivedAt) });
+  });
+
   it('starts no more cases once its time falls below the reserve, and leaves them due for the next run', async () => {
     for (const [i, id] of ['APP-CG-T1', 'APP-CG-T2', 'APP-CG-T3'].entries()) {
       await w.approval.submitApplication(posterApp({ applicationId: id, materials: [{ code: 'APPLY', provided: true }] }), portal(`t-${i}`));

@@ -4,6 +4,8 @@ import {
   onSupplementDeadline,
   onVerification,
   supplement,
+  supplementMissed,
+  supplementTerminationDueBefore,
 } from '#approval/domain/lifecycle';
 import type { Decision, Transition } from '#approval/domain/decision';
 import {
@@ -108,6 +110,66 @@ describe('supplement (容缺 → re-decision)', () => {
     const d = ok(supplement(pending, pendingApp, [], rest));
     expect(d.outcome).toBe('REJECTED');
     expect(d.materialsMissing.map((m) => m.code)).toEqual(['SAMPLE']);
+  });
+});
+
+describe('supplement: in time by its receipt at ingest, not by when it is processed', () => {
+  const DUE_END = '2026-10-10T16:00:00.000Z';
+  const RECEIVED = '2026-10-10T15:50:00.000Z';
+
+  it('received before the deadline and processed after it (a backlog, a redrive): decided on its materials', () => {
+    const processedAt = '2026-10-11T09:00:00.000Z';
+    const d = ok(supplement(pending, pendingApp, [{ code: 'SAMPLE', provided: true }], later(processedAt), RECEIVED));
+    expect(d).toMatchObject({ outcome: 'APPROVED', sequence: 2, decidedAt: processedAt });
+    // The trace says when it was received as well as when it was processed.
+    expect(d.trace.steps.find((s) => s.step === 'supplement')?.notes[0]).toContain(`（${RECEIVED} 收到）`);
+  });
+
+  it('received after the deadline: refused SUPPLEMENT_TOO_LATE, whenever processed', () => {
+    const t = supplement(pending, pendingApp, [{ code: 'SAMPLE', provided: true }], later('2026-10-11T09:00:00.000Z'), DUE_END);
+    expect(t).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE' }) });
+  });
+
+  it('without a receipt, judged when processed', () => {
+    const t = supplement(pending, pendingApp, [{ code: 'SAMPLE', provided: true }], later('2026-10-11T09:00:00.000Z'));
+    expect(t).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE' }) });
+  });
+
+  it('received in time for a case terminated since (held up past the grace): its own refusal code, nothing changes', () => {
+    const terminated = onSupplementDeadline(pending, '2026-10-11T09:00:00.000Z', 0)!;
+    const t = supplement(terminated, pendingApp, [{ code: 'SAMPLE', provided: true }], later('2026-10-12T09:00:00.000Z'), RECEIVED);
+    expect(t).toEqual({ ok: false, refusal: { code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION', message: expect.stringContaining(RECEIVED) } });
+    // Received after the deadline, or with no receipt: the case is simply not pending.
+    const late = supplement(terminated, pendingApp, [{ code: 'SAMPLE', provided: true }], later('2026-10-12T09:00:00.000Z'), DUE_END);
+    expect(late).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_PENDING_MATERIALS' }) });
+    const unknown = supplement(terminated, pendingApp, [{ code: 'SAMPLE', provided: true }], later('2026-10-12T09:00:00.000Z'));
+    expect(unknown).toEqual({ ok: false, refusal: expect.objectContaining({ code: 'NOT_PENDING_MATERIALS' }) });
+  });
+});
+
+describe('the supplement deadline\'s grace', () => {
+  const GRACE = 75 * 60_000;
+
+  it('terminates a pending case only the grace after its deadline, naming the deadline, not the grace', () => {
+    expect(onSupplementDeadline(pending, '2026-10-10T16:00:00.000Z', GRACE)).toBeUndefined();
+    // Due by 2026-10-10T15:59:59.999Z (the end of the day in Shanghai).
+    expect(onSupplementDeadline(pending, '2026-10-10T17:14:59.999Z', GRACE)).toBeUndefined();
+    const d = onSupplementDeadline(pending, '2026-10-10T17:15:00.000Z', GRACE);
+    expect(d?.outcome).toBe('TERMINATED');
+    expect(d?.supplementDue).toEqual(pending.supplementDue);
+    expect(d?.reasons[0]).toMatchObject({ code: 'SUPPLEMENT_DEADLINE_MISSED', details: { supplementDue: pending.supplementDue } });
+    expect(d?.trace.steps.at(-1)?.notes[0]).toContain('2026-10-10');
+  });
+
+  it('a supplement is too late from the deadline itself: the grace is only the schedule\'s', () => {
+    expect(supplementMissed(pending, '2026-10-10T15:59:59.999Z')).toBe(false);
+    expect(supplementMissed(pending, '2026-10-10T16:00:00.000Z')).toBe(true);
+    expect(supplementMissed(pending, '2026-10-10T16:00:00.000Z', GRACE)).toBe(false);
+  });
+
+  it('the schedule looks up deadlines the grace before now; a bad grace is an error naming it', () => {
+    expect(supplementTerminationDueBefore('2026-10-10T17:15:00.000Z', GRACE)).toBe('2026-10-10T16:00:00.000Z');
+    expect(() => supplementTerminationDueBefore('2026-10-10T17:15:00.000Z', -1)).toThrow(/supplement deadline grace/);
   });
 });
 

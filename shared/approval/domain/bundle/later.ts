@@ -8,7 +8,7 @@
  */
 import { jsonBytes, LIMITS } from '#contract/limits';
 import type { Cause, Decision, Refusal } from '../decision';
-import { isVerificationOverdue, onSupplementDeadline, onVerification, type VerificationReport } from '../lifecycle';
+import { isVerificationOverdue, onSupplementDeadline, onVerification, supplementMissed, type VerificationReport } from '../lifecycle';
 import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
 import { settle, type BundleChild, type BundleContext, type BundleState } from './application';
@@ -34,20 +34,35 @@ function mergeMaterials(stored: readonly SubmittedMaterial[], supplied: readonly
 
 /**
  * A supplement: answers and form merged (new keys win), every child it can change decided again. Each child
- * pending materials keeps its own deadline: one whose deadline has passed (before the schedule has run) is
- * TERMINATED in the same version, as the schedule would, and the supplement serves the rest. It is refused,
- * too late, when that ends the bundle (a required child) or leaves it nothing to serve in time: no other
- * child pending materials, no question to answer.
+ * pending materials keeps its own deadline, met or missed by the supplement's receipt at ingest
+ * (`receivedAt`; the time it is processed, `context.now`, when there is none), not by when the queue got it
+ * to us. A child whose deadline passed before the receipt is TERMINATED in the same version, as the schedule
+ * would, and the supplement serves the rest; one whose deadline passed only since the receipt is served like
+ * the others. It is refused, too late, when that ends the bundle (a required child) or leaves it nothing to
+ * serve in time: no other child pending materials, no question to answer. A bundle final because the
+ * schedule terminated a child whose deadline the receipt had met (the supplement held up past the
+ * schedule's grace) refuses it SUPPLEMENT_IN_TIME_AFTER_TERMINATION, as a single item does.
  */
-export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext): BundleTransition {
+export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext, receivedAt?: string): BundleTransition {
   const plan = planSupplement(previous.status, asChildren(previous));
   if (plan.kind === 'refused') {
+    const terminated = receivedAt === undefined ? undefined : terminatedThoughInTime(previous, receivedAt);
+    if (terminated !== undefined) {
+      return {
+        ok: false,
+        refusal: {
+          code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION',
+          message: `补正于 ${receivedAt} 收到，在事项 ${terminated.itemCode} 的补正期限 ${terminated.due} 内，但处理前该事项已因逾期未补正终止，一件事申请已办结；请窗口人员核实后跟进`,
+        },
+      };
+    }
     return { ok: false, refusal: { code: 'NOT_PENDING_MATERIALS', message: `一件事申请当前状态为 ${previous.status}，已办结，补充材料或回答未予采纳` } };
   }
-  const late = lateChild(previous, context.now);
-  const missed = missedSupplements(previous, context.now);
+  const at = receivedAt ?? context.now;
+  const late = lateChild(previous, at);
+  const missed = missedSupplements(previous, at, context.now);
   const inTime = previous.status === 'NEEDS_ANSWER' || previous.children.some((c) => c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' && !missed.has(c.itemCode));
-  if (late !== undefined && (!inTime || isFinalBundleStatus(terminateMissedSupplements(previous, context)?.status ?? previous.status))) {
+  if (late !== undefined && (!inTime || isFinalBundleStatus(withTerminated(previous, context, missed)?.status ?? previous.status))) {
     return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LATE', message: `事项 ${late.itemCode} 的补正期限 ${late.due} 已过，不再接收补正材料或回答` } };
   }
   const merged = mergeSupplement(previous.application, supplement);
@@ -72,41 +87,56 @@ function oversized(merged: { readonly answers: unknown; readonly form: unknown }
   return undefined;
 }
 
-/** The children pending materials whose deadline has passed, each TERMINATED as the schedule would make it. */
-function missedSupplements(state: BundleState, now: string): Map<string, Decision> {
+/**
+ * The children pending materials that missed their deadline at `at` (`graceMs` after it), each TERMINATED as
+ * the schedule would make it at `now`.
+ */
+function missedSupplements(state: BundleState, at: string, now: string, graceMs = 0): Map<string, Decision> {
   const missed = new Map<string, Decision>();
   for (const c of state.children) {
-    const terminated = c.decision === undefined ? undefined : onSupplementDeadline(c.decision, now);
+    if (c.decision === undefined || !supplementMissed(c.decision, at, graceMs)) continue;
+    // The deadline has passed by `at`, so by `now` too (a clock set back aside).
+    const terminated = onSupplementDeadline(c.decision, now);
     if (terminated !== undefined) missed.set(c.itemCode, terminated);
   }
   return missed;
 }
 
-/** A child pending materials whose supplement deadline has passed: the bundle takes no supplement then. */
-function lateChild(state: BundleState, now: string): { itemCode: string; due: string } | undefined {
+/** A child pending materials whose supplement deadline had passed at `at`: the bundle takes no supplement received then. */
+function lateChild(state: BundleState, at: string): { itemCode: string; due: string } | undefined {
   for (const c of state.children) {
-    const due = c.decision?.outcome === 'ACCEPTED_PENDING_MATERIALS' ? c.decision.supplementDue : undefined;
-    if (due !== undefined && Date.parse(now) > Date.parse(due.dueAt)) return { itemCode: c.itemCode, due: due.date };
+    if (c.decision !== undefined && supplementMissed(c.decision, at)) return { itemCode: c.itemCode, due: c.decision.supplementDue?.date ?? '' };
   }
   return undefined;
 }
 
-/**
- * The deadlines schedule on a bundle: every child still pending materials after its
- * supplement deadline is TERMINATED, its followers are not started, the roll-up is recomputed. Undefined
- * when no child's deadline has passed (nothing to do, or another run did it).
- */
-export function terminateMissedSupplements(previous: BundleState, context: BundleContext): BundleState | undefined {
-  if (isFinalBundleStatus(previous.status)) return undefined;
-  const kept = new Map<string, Decision>();
-  let terminated = false;
-  for (const c of previous.children) {
-    if (c.decision === undefined) continue;
-    const next = onSupplementDeadline(c.decision, context.now);
-    if (next) terminated = true;
-    kept.set(c.itemCode, next ?? c.decision);
+/** A child the schedule terminated for its supplement deadline, which a supplement received at `receivedAt` had met. */
+function terminatedThoughInTime(state: BundleState, receivedAt: string): { itemCode: string; due: string } | undefined {
+  for (const c of state.children) {
+    const d = c.decision;
+    if (d?.outcome !== 'TERMINATED' || d.supplementDue === undefined || !d.reasons.some((r) => r.code === 'SUPPLEMENT_DEADLINE_MISSED')) continue;
+    if (Date.parse(receivedAt) <= Date.parse(d.supplementDue.dueAt)) return { itemCode: c.itemCode, due: d.supplementDue.date };
   }
-  return terminated ? settle(previous.application, context, kept, previous) : undefined;
+  return undefined;
+}
+
+/** The bundle with the `terminated` children's decisions in place and its roll-up recomputed; undefined when there are none. */
+function withTerminated(previous: BundleState, context: BundleContext, terminated: ReadonlyMap<string, Decision>): BundleState | undefined {
+  if (terminated.size === 0) return undefined;
+  const kept = new Map<string, Decision>();
+  for (const c of previous.children) if (c.decision !== undefined) kept.set(c.itemCode, terminated.get(c.itemCode) ?? c.decision);
+  return settle(previous.application, context, kept, previous);
+}
+
+/**
+ * The deadlines schedule on a bundle: every child still pending materials `graceMs` after its supplement
+ * deadline (service/deadlines.ts `supplementGraceMs`: a supplement received in time and still queued is
+ * decided first) is TERMINATED, its followers are not started, the roll-up is recomputed. Undefined when no
+ * child is that far past its deadline (nothing to do, or another run did it).
+ */
+export function terminateMissedSupplements(previous: BundleState, context: BundleContext, graceMs: number): BundleState | undefined {
+  if (isFinalBundleStatus(previous.status)) return undefined;
+  return withTerminated(previous, context, missedSupplements(previous, context.now, context.now, graceMs));
 }
 
 function keptDecisions(state: BundleState, keep: ReadonlySet<string>): Map<string, Decision> {

@@ -369,7 +369,7 @@ describe('a later event on a bundle application keeps the children already decid
     const s = decideBundle(application({ hiresStaff: false }), withProfile({ taxRegistered: true }));
     expect(outcomes(s)).toMatchObject({ 'QYKB-FPSL': 'APPROVED', 'QYKB-YZKZ': 'ACCEPTED_PENDING_MATERIALS' });
     const late = '2026-11-30T02:00:00.000Z';
-    const swept = terminateMissedSupplements(s, withProfile({ taxRegistered: false }, late));
+    const swept = terminateMissedSupplements(s, withProfile({ taxRegistered: false }, late), 0);
     expect(swept?.status).toBe('TERMINATED');
     expect(outcomes(swept!)).toEqual({ ...outcomes(s), 'QYKB-YZKZ': 'TERMINATED', 'QYKB-YHKH': 'notStarted' });
     expect(child(swept!, 'QYKB-FPSL')).toEqual(child(s, 'QYKB-FPSL'));

@@ -35,12 +35,12 @@ const app: BundleApplication = {
   submittedAt: NOW,
 };
 
-function world() {
+function world(supplementGraceMs = 0) {
   const w = memoryApproval({ now: NOW, calendar });
   const bundles = new MemoryBundleStore();
   const extras = { bundles, catalogue: new MemoryCatalogue([startUp], items) };
   const approval = createApprovalService(w.ports, extras);
-  const deadlines = createDeadlinesService(w.ports, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
+  const deadlines = createDeadlinesService({ ...w.ports, supplementGraceMs }, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
   return { ...w, bundles, approval, deadlines };
 }
 
@@ -96,6 +96,35 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 1 });
   });
 
+  it('waits its grace after a child\'s deadline: a supplement received in time and processed after it serves the child', async () => {
+    const GRACE = 75 * 60_000;
+    const w = world(GRACE);
+    await w.approval.submitBundle(app, cause('s-1'));
+    await w.approval.submitBundle({ ...app, applicationId: 'YJS-D-2' }, cause('s-2'));
+    const dueAt = (await w.bundles.loadBundle('YJS-D-1')).state!.children.find((c) => c.itemCode === 'QYKB-YZKZ')!.decision!.supplementDue!.dueAt;
+    const at = (ms: number) => new Date(Date.parse(dueAt) + ms).toISOString();
+    // Both supplements received at ingest a minute before the deadline, still queued when it passes.
+    const receivedAt = at(-60_000);
+    w.clock.set(at(GRACE));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
+
+    const supplied = cause('g-1', 'gov.application.materials.supplemented');
+    await w.approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], supplied, 1, {}, receivedAt);
+    const served = await w.bundles.loadBundle('YJS-D-1');
+    expect(served.refusals).toEqual([]);
+    expect(served.state).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    expect(childState(w, 'QYKB-YZKZ')).toMatchObject({ kind: 'decided', outcome: 'APPROVED' });
+
+    // The other one's is held up past the grace: the schedule terminates the child (the bundle with it), and
+    // the supplement is refused with its own code.
+    w.clock.set(at(GRACE + 1));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 1 });
+    await w.approval.supplementMaterials('YJS-D-2', [{ code: 'M-SEAL-FORM', provided: true }], cause('g-2', 'gov.application.materials.supplemented'), 1, {}, receivedAt);
+    const held = await w.bundles.loadBundle('YJS-D-2');
+    expect(held.state).toMatchObject({ status: 'TERMINATED', sequence: 2 });
+    expect(held.refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION', message: expect.stringContaining('QYKB-YZKZ') })]);
+  });
+
   /** The optional invoice item tolerates its form for 1 working day, the seal item for 5: their deadlines differ. */
   async function twoDeadlines() {
     const INVOICE_FORM = { code: 'M-INV-FORM', name: '发票申领表', declared: true, tolerable: true };
@@ -147,6 +176,20 @@ describe('the deadlines schedule on bundle applications', () => {
     const known = await bundles.loadBundle('YJS-D-1');
     expect(known.refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE', message: expect.stringContaining('QYKB-FPSL') })]);
     expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2 });
+  });
+
+  it('judges each child\'s deadline by the supplement\'s receipt: received before the invoice form\'s, processed after it, it serves that child too', async () => {
+    const { w, bundles, approval } = await twoDeadlines();
+    // Received on Thursday, the invoice form's last day; processed on Friday (a backlog).
+    w.clock.set('2026-11-20T02:00:00.000Z');
+    const both = [{ code: 'M-INV-FORM', provided: true }, { code: 'M-SEAL-FORM', provided: true }];
+    await approval.supplementMaterials('YJS-D-1', both, cause('p-3', 'gov.application.materials.supplemented'), 1, {}, '2026-11-19T09:00:00.000Z');
+    const known = await bundles.loadBundle('YJS-D-1');
+    expect(known.refusals).toEqual([]);
+    const outcome = (code: string) => known.state!.children.find((c) => c.itemCode === code)?.decision?.outcome;
+    expect([outcome('QYKB-FPSL'), outcome('QYKB-YZKZ')]).toEqual(['APPROVED', 'APPROVED']);
+    expect(known.state).toMatchObject({ status: 'APPROVED', sequence: 2 });
+    expect(w.messenger.outbound.map((e) => e.type)).not.toContain('gov.application.terminated');
   });
 
   it('takes a supplement in time: the pending child is decided again and the follower starts', async () => {

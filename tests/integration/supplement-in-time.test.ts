@@ -1,0 +1,132 @@
+/**
+ * A 容缺 supplement is in time by its receipt at the front door, not by when the approval consumer gets to
+ * it, end to end through the local runtime on the dev clock. A case is due by the end of Tue 2026-11-10
+ * (Shanghai); its supplement is posted ten minutes before, while the pollers are held (a backlog), and is
+ * still queued when the deadline passes and the deadlines schedule fires: the schedule leaves the case for
+ * its grace, and the supplement, processed after the deadline, decides it on its materials. A second case's
+ * supplement, also received in time, is held past the grace (a long outage): the schedule terminates the case
+ * and the supplement is refused with its own code, on the record for staff to act on.
+ */
+import { sample, startLocal, type Running } from '#support/runtime';
+
+let rt: Running;
+beforeAll(async () => {
+  rt = await startLocal();
+  // A moment after the sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
+  await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' });
+}, 120_000);
+afterAll(async () => {
+  await rt?.dev('POST', '/_dev/pollers', { paused: false }).catch(() => undefined);
+  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
+  await rt?.stop();
+});
+
+let seq = 0;
+/** A sample with a fresh event id and its data changed. */
+function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
+  const base = sample(type, name);
+  return { ...base, id: `${base.id}-intime-${++seq}`, data: { ...base.data, ...data } };
+}
+
+async function postAll(events: unknown[]): Promise<void> {
+  const out = await rt.post(events);
+  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
+}
+
+async function decisionOf(applicationId: string): Promise<any> {
+  const out = await rt.get(`/applications/${encodeURIComponent(applicationId)}`);
+  expect(out.status).toBe(200);
+  return out.body;
+}
+
+async function receiptOf(e: { id: string; source: string }): Promise<any> {
+  const out = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
+  expect(out.status).toBe(200);
+  return out.body;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits (at most 10 s) until the approval queue holds `n` messages visible: the supplement is queued, unread. */
+async function queued(n: number): Promise<void> {
+  const visible = async () => (await rt.dev('GET', '/_dev/queues')).body.approval.visible as number;
+  for (let i = 0; i < 200 && (await visible()) < n; i++) await sleep(50);
+  expect(await visible()).toBe(n);
+}
+
+/** A supplement posted at `receivedAt` on the dev clock and held in the queue until the clock reads `processAt`. */
+async function supplyHeld(applicationId: string, receivedAt: string, processAt: string, whileQueued: () => Promise<void>): Promise<any> {
+  const supplement = variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId });
+  await rt.dev('POST', '/_dev/clock', { set: receivedAt });
+  expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
+  try {
+    await postAll([supplement]);
+    await queued(1);
+    await rt.dev('POST', '/_dev/clock', { set: processAt });
+    await whileQueued();
+  } finally {
+    expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
+  }
+  await rt.drain();
+  return supplement;
+}
+
+async function fireDeadlines(): Promise<any> {
+  const fired = await rt.dev('POST', '/_dev/schedules/approval-deadlines');
+  expect(fired.status).toBe(200);
+  return fired.body.result;
+}
+
+describe('a 容缺 supplement received by its deadline, processed after it', () => {
+  it('takes in the reference data the sample application reads', async () => {
+    await postAll([sample('gov.catalog.item.published', 'outdoor-advertising')]);
+    await postAll([sample('gov.enterprise.profile.updated', 'small-exporter')]);
+    await postAll([sample('gov.licence.issued', 'business-licence')]);
+    await postAll([sample('gov.credit.updated', 'good-standing')]);
+    await rt.drain();
+    for (const applicationId of ['SQ-20261105-910001', 'SQ-20261105-910002']) {
+      await postAll([variant('gov.application.submitted', 'pending-materials', { applicationId })]);
+    }
+    await rt.drain();
+    for (const applicationId of ['SQ-20261105-910001', 'SQ-20261105-910002']) {
+      // Three working days after Thursday 2026-11-05: due by the end of Tuesday 2026-11-10 in Shanghai.
+      expect(await decisionOf(applicationId)).toMatchObject({
+        outcome: 'ACCEPTED_PENDING_MATERIALS',
+        supplementDue: { date: '2026-11-10', dueAt: '2026-11-10T15:59:59.999Z' },
+      });
+    }
+  }, 60_000);
+
+  it('is decided on its materials: the schedule waits its grace after the deadline', async () => {
+    let during: any;
+    // Received 23:50 local on the deadline day; the schedule fires at 00:30, the supplement still queued.
+    const supplement = await supplyHeld('SQ-20261105-910001', '2026-11-10T15:50:00.000Z', '2026-11-10T16:30:00.000Z', async () => {
+      during = await fireDeadlines();
+    });
+    expect(during).toMatchObject({ terminated: 0 });
+
+    const d = await decisionOf('SQ-20261105-910001');
+    expect(d).toMatchObject({ outcome: 'APPROVED', sequence: 2, materialsPending: [] });
+    expect(d.history.map((h: any) => [h.sequence, h.outcome, h.cause.kind])).toEqual([
+      [1, 'ACCEPTED_PENDING_MATERIALS', 'submitted'],
+      [2, 'APPROVED', 'supplemented'],
+    ]);
+    // The deadline shown stays the deadline: the grace only delays a termination.
+    expect(d.history[0].supplementDue).toEqual({ date: '2026-11-10', dueAt: '2026-11-10T15:59:59.999Z' });
+    expect(await receiptOf(supplement)).toMatchObject({ outcome: 'applied' });
+  }, 90_000);
+
+  it('held past the grace, after the case was terminated: refused SUPPLEMENT_IN_TIME_AFTER_TERMINATION, recorded', async () => {
+    let during: any;
+    const supplement = await supplyHeld('SQ-20261105-910002', '2026-11-10T15:50:00.000Z', '2026-11-11T02:00:00.000Z', async () => {
+      during = await fireDeadlines();
+    });
+    expect(during).toMatchObject({ terminated: 1 });
+    const d = await decisionOf('SQ-20261105-910002');
+    expect(d).toMatchObject({ outcome: 'TERMINATED', sequence: 2 });
+    expect(d.reasons.map((r: any) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
+    // The first case, decided on its supplement, is left alone.
+    expect((await decisionOf('SQ-20261105-910001')).outcome).toBe('APPROVED');
+    expect(await receiptOf(supplement)).toMatchObject({ outcome: 'refused', kind: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION' });
+    expect((await rt.dev('GET', '/_dev/queues')).body.approval.dlq).toBe(0);
+  }, 90_000);
+});
