@@ -10,7 +10,8 @@
  *                                                                           // SDK clients read the endpoint at import
  *
  * The tables are shared by the file's tests: give each test its own keys rather than relying on order.
- * CIVICFLOW_CONFIG is the local stage's unless the file set its own first.
+ * CIVICFLOW_CONFIG is the local stage's unless the file set its own first. The end puts back only the
+ * variables the start set, so `useEnv` (tests/support/logs.ts) may be called before or after this.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
@@ -34,7 +35,6 @@ export interface TestDynamo {
 
 /** Starts the DynamoDB Local of one test file and provisions the topology's tables. */
 export async function startTestDynamo(): Promise<TestDynamo> {
-  const saved = { ...process.env };
   let standIn: DynamoStandIn | undefined;
   let admin: DynamoDBClient | undefined;
   try {
@@ -42,15 +42,15 @@ export async function startTestDynamo(): Promise<TestDynamo> {
     const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
     admin = new DynamoDBClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials });
     const tables = await provisionTables(admin);
-    Object.assign(process.env, {
+    const putBack = setEnv({
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       AWS_ENDPOINT_URL_DYNAMODB: standIn.endpoint,
       // Stores read the stage's time zone (a date asOf is the start of that local day), as functions do.
       CIVICFLOW_CONFIG: process.env.CIVICFLOW_CONFIG ?? JSON.stringify(stageConfig('local')),
+      ...Object.fromEntries(Object.entries(tables).map(([name, physical]) => [env.table(name as TableName), physical])),
     });
-    for (const [name, physical] of Object.entries(tables)) process.env[env.table(name as TableName)] = physical;
     const doc = DynamoDBDocumentClient.from(admin, { marshallOptions: { removeUndefinedValues: true } });
     const running = standIn;
     const client = admin;
@@ -76,8 +76,7 @@ export async function startTestDynamo(): Promise<TestDynamo> {
       async stop() {
         client.destroy();
         await running.stop();
-        for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
-        Object.assign(process.env, saved);
+        putBack();
       },
     };
   } catch (error) {
@@ -85,6 +84,24 @@ export async function startTestDynamo(): Promise<TestDynamo> {
     await standIn?.stop();
     throw error;
   }
+}
+
+/**
+ * Sets `vars` in process.env and returns what puts back, for each variable this changed, the value it had
+ * before; a variable changed again since (a `useEnv` of the file putting back its own, in whichever order
+ * their hooks run) is left as it is now. Nothing else is touched, so the file's own settings outlive this.
+ */
+function setEnv(vars: Readonly<Record<string, string>>): () => void {
+  const changed = Object.entries(vars).filter(([k, v]) => process.env[k] !== v);
+  const earlier = changed.map(([k]) => [k, process.env[k]] as const);
+  for (const [k, v] of changed) process.env[k] = v;
+  return () => {
+    for (const [i, [k, before]] of earlier.entries()) {
+      if (process.env[k] !== changed[i]![1]) continue;
+      if (before === undefined) delete process.env[k];
+      else process.env[k] = before;
+    }
+  };
 }
 
 /**

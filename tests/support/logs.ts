@@ -16,9 +16,9 @@ export const QUIET_POWERTOOLS = { LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABL
 /**
  * Sets `vars` in process.env now (`undefined` removes one) and puts back what was there after the file's
  * last test. Call it before the module under test is imported (`await import(…)`): Powertools reads
- * LOG_LEVEL, POWERTOOLS_* and CIVICFLOW_LOCAL when the logger and metrics are created. Hooks run in the
- * order they were registered: call it after `useTestDynamo()`, whose end puts back the environment its
- * start found, so that this comes last.
+ * LOG_LEVEL, POWERTOOLS_* and CIVICFLOW_LOCAL when the logger and metrics are created. Before or after
+ * `useTestDynamo()`: each puts back only the variables it set. (Jest gives each test file its own copy of
+ * process.env, so nothing set here reaches another file; this keeps the file's later hooks honest.)
  */
 export function useEnv(vars: Readonly<Record<string, string | undefined>>): void {
   const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
