@@ -10,7 +10,7 @@ import { createEntitlementService, type Cause } from '#entitlement/service';
 import { TIME_INDEX_TIME_RESERVE_MS } from '#entitlement/service/time';
 import { bucketOf, flipShardOf, policyStart, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
-import { captureLogs } from '#support/logs';
+import { captureLogs, type CapturedLogs } from '#support/logs';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
 import { credit, elderly, person } from './fixtures';
@@ -20,6 +20,15 @@ const BIRTHDAY = '2025-06-02T00:00:00+08:00'; // 80 on this local date
 const TURNS_80 = makeIdNumber('440305', '19450602', '234');
 const YOUNG = makeIdNumber('440305', '19900307', '345');
 const LEAP = makeIdNumber('440305', '19450229'.replace('0229', '0228'), '456');
+
+// The runs log as functions do: an INFO summary each, an ERROR for an entry that fails. Kept unprinted for
+// the whole file, so that its output is only what fails; runLogged's capture sits on top of this one for
+// the runs whose lines a test reads.
+let quiet: CapturedLogs | undefined;
+beforeAll(() => {
+  quiet = captureLogs({ keep: (line) => line.startsWith('{"level":') });
+});
+afterAll(() => quiet?.restore());
 
 let serial = 0;
 const cause = (type: string): Cause => ({ id: `evt-${++serial}`, source: '/systems/test', type });
