@@ -11,18 +11,28 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { countedRun, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
-/** One run: the service's schedule through the time-boxed loop (shared/hardcase/schedule.ts), then its counts. */
+/**
+ * One run: the service's schedule through the time-boxed loop (shared/hardcase/schedule.ts), then its counts.
+ * ItemsFailed and ItemsDeferred are written even when the watches' list cannot be read after the cases'
+ * pass counted its own.
+ */
 export async function runHardCaseSchedule(now: string, options: TimeLeftOptions = {}): Promise<ScheduleSummary & { deferred: number }> {
   const within = forEachWithin(options.timeLeftMs);
-  const summary = { ...(await stageHardCaseService().runSchedule(now, within.forEach)), deferred: within.deferred() };
+  const ran = await countedRun(
+    within.counts,
+    ({ failed, deferred }) => {
+      metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, failed);
+      metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, deferred);
+    },
+    () => stageHardCaseService().runSchedule(now, within.forEach),
+  );
+  const summary = { ...ran, deferred: within.deferred() };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
-  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
-  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred);
   logger.info('hardcase schedule', { ...summary, now });
   return summary;
 }

@@ -4,7 +4,7 @@
  * once the run's time is running out (those stay due too, counted in `deferred`).
  */
 import { logger } from '#platform/powertools';
-import { timeBox, type TimeLeft } from '#platform/time-reserve';
+import { timeBox, type ItemCounts, type TimeLeft } from '#platform/time-reserve';
 import type { ForEach } from './service';
 
 const CONCURRENCY = 4;
@@ -27,7 +27,7 @@ export interface ScheduleLog {
  * due for the next run. Once the time left falls below the reserve, the ids not started are left due for
  * the next run and counted in `deferred`, over every `forEach` of the run.
  */
-export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { forEach: ForEach; readonly deferred: () => number } {
+export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { forEach: ForEach; readonly deferred: () => number; readonly counts: ItemCounts } {
   const box = timeBox(HARDCASE_TIME_RESERVE_MS, timeLeftMs);
   const forEach: ForEach = async (ids, work) => {
     const within = await box.forEachWithin(ids, CONCURRENCY, work, {
@@ -35,5 +35,6 @@ export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger):
     });
     return within.failed;
   };
-  return { forEach, deferred: () => box.deferred };
+  // `counts`: the run's failed and deferred over every `forEach`, known even when a later list's read throws.
+  return { forEach, deferred: () => box.deferred, counts: box };
 }

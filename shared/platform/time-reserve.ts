@@ -34,6 +34,29 @@ export const ITEMS_FAILED_METRIC = 'ItemsFailed';
  */
 export const ITEMS_DEFERRED_METRIC = 'ItemsDeferred';
 
+/** A run's ItemsFailed and ItemsDeferred, as its time box counted them (a TimeBox is one). */
+export interface ItemCounts {
+  readonly failed: number;
+  readonly deferred: number;
+}
+
+/** Where a run writes its ItemCounts: its function's metrics, under its `service`. */
+export type WriteItemCounts = (counts: ItemCounts) => void;
+
+/**
+ * Runs `run`, then writes the counts of its `box` once, whether it returned or threw. A run goes on past a
+ * failed item (logged at ERROR) and can still throw after (a later list's read, its figures): its counts
+ * written only on return, those items would raise the function's error alarm alone, never items-failed,
+ * and its deferred items would be missing from items-deferred. What it counted before the throw is written.
+ */
+export async function countedRun<R>(box: ItemCounts, write: WriteItemCounts, run: () => Promise<R>): Promise<R> {
+  try {
+    return await run();
+  } finally {
+    write({ failed: box.failed, deferred: box.deferred });
+  }
+}
+
 /** The time the run has left, in milliseconds. */
 export type TimeLeft = () => number;
 

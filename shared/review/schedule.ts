@@ -6,11 +6,11 @@
  * cases (service/carry-out.ts); a case that fails is logged, counted and stays due for the next run.
  * Re-running it changes nothing.
  */
-import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
+import { countedRun, timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import type { ReviewPorts } from './ports';
 import { decideAndCarryOut } from './service/carry-out';
 import { decideInvitations, decideOverdue, figureMetrics, type ScheduleSummary } from './service/schedule';
-import { overdueFlagged, scheduleRan } from './service/telemetry';
+import { overdueFlagged, scheduleItemsCounted, scheduleRan } from './service/telemetry';
 
 export type { ScheduleSummary } from './service/schedule';
 
@@ -54,30 +54,33 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
   const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
   const box = timeBox(SCHEDULE_TIME_RESERVE_MS, options.timeLeftMs);
-  await forEachCase(
-    ports,
-    await ports.store.dueCaseIds('invite', now),
-    async (caseId) => {
-      for (const action of await decideAndCarryOut(ports, caseId, now, decideInvitations, undefined)) {
-        if (action === 'invite') counts.invited++;
-        else if (action === 'remind') counts.reminded++;
-        else counts.defaulted++;
-      }
-    },
-    box,
-  );
-  await forEachCase(
-    ports,
-    await ports.store.dueCaseIds('rectification', now),
-    async (caseId) => {
-      const flags = await decideAndCarryOut(ports, caseId, now, decideOverdue, undefined);
-      counts.overdue += flags.kinds.length;
-      overdueFlagged(ports, flags, now);
-    },
-    box,
-  );
-  await emitFigures(ports, now);
-  const summary: ScheduleSummary = { ...counts, failed: box.failed, deferred: box.deferred };
-  scheduleRan(ports, summary, now);
-  return summary;
+  // ItemsFailed and ItemsDeferred even when a later step throws (the rectifications' list, the figures).
+  return countedRun(box, (itemCounts) => scheduleItemsCounted(ports, itemCounts), async () => {
+    await forEachCase(
+      ports,
+      await ports.store.dueCaseIds('invite', now),
+      async (caseId) => {
+        for (const action of await decideAndCarryOut(ports, caseId, now, decideInvitations, undefined)) {
+          if (action === 'invite') counts.invited++;
+          else if (action === 'remind') counts.reminded++;
+          else counts.defaulted++;
+        }
+      },
+      box,
+    );
+    await forEachCase(
+      ports,
+      await ports.store.dueCaseIds('rectification', now),
+      async (caseId) => {
+        const flags = await decideAndCarryOut(ports, caseId, now, decideOverdue, undefined);
+        counts.overdue += flags.kinds.length;
+        overdueFlagged(ports, flags, now);
+      },
+      box,
+    );
+    await emitFigures(ports, now);
+    const summary: ScheduleSummary = { ...counts, failed: box.failed, deferred: box.deferred };
+    scheduleRan(ports, summary, now);
+    return summary;
+  });
 }

@@ -10,7 +10,7 @@
  * next run, and the run goes on with the others. Each list comes oldest due first, so a case that fails every
  * time would otherwise stop every case due after it, run after run.
  */
-import { timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
+import { countedRun, timeBox, type TimeBox, type TimeLeft, type WriteItemCounts } from '#platform/time-reserve';
 import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
 import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
@@ -66,6 +66,11 @@ export interface DeadlinesSummary {
 export interface DeadlinesRunOptions {
   /** The time the run has left (ms), the function's; unset, the run takes everything that is due. */
   readonly timeLeftMs?: TimeLeft;
+  /**
+   * Where the run writes its `failed` and `deferred` (ItemsFailed, ItemsDeferred): once, as it ends, even when
+   * a later pass throws after earlier ones counted their items (the summary is then never returned).
+   */
+  readonly counted?: WriteItemCounts;
 }
 
 /**
@@ -206,18 +211,20 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     async runDeadlines(options = {}) {
       const now = ports.now();
       const run: Run = { now, box: timeBox(DEADLINES_TIME_RESERVE_MS, options.timeLeftMs) };
-      const terminated = await terminateMissedSupplements(run);
-      const swept = await sweepBundles(run);
-      const summary = {
-        terminated,
-        bundlesTerminated: swept.terminated,
-        flagged: (await flagOverdueVerifications(run)) + swept.flagged,
-        resent: await resendUnsent(run),
-        deferred: run.box.deferred,
-        failed: run.box.failed,
-      };
-      telemetry.info('approval deadlines', { ...summary, now });
-      return summary;
+      return countedRun(run.box, options.counted ?? (() => undefined), async () => {
+        const terminated = await terminateMissedSupplements(run);
+        const swept = await sweepBundles(run);
+        const summary = {
+          terminated,
+          bundlesTerminated: swept.terminated,
+          flagged: (await flagOverdueVerifications(run)) + swept.flagged,
+          resent: await resendUnsent(run),
+          deferred: run.box.deferred,
+          failed: run.box.failed,
+        };
+        telemetry.info('approval deadlines', { ...summary, now });
+        return summary;
+      });
     },
   };
 }

@@ -11,7 +11,7 @@ import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
 import type { ScheduleSummary } from './schedule';
 import type { Step } from './steps';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC } from '#platform/time-reserve';
+import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, type ItemCounts } from '#platform/time-reserve';
 
 export interface Telemetry {
   readonly metrics: MetricsSink;
@@ -148,7 +148,11 @@ export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string)
   t.metrics.count('ReviewReminders', summary.reminded);
   t.metrics.count('DefaultReviews', summary.defaulted);
   t.metrics.count('OverdueRectifications', summary.overdue);
-  t.metrics.count(ITEMS_FAILED_METRIC, summary.failed);
-  t.metrics.count(ITEMS_DEFERRED_METRIC, summary.deferred);
   t.log.info('review schedule', { ...summary, now });
+}
+
+/** The schedule's ItemsFailed and ItemsDeferred, once per run: written as it ends, whether it returned or threw. */
+export function scheduleItemsCounted(t: Telemetry, counts: ItemCounts): void {
+  t.metrics.count(ITEMS_FAILED_METRIC, counts.failed);
+  t.metrics.count(ITEMS_DEFERRED_METRIC, counts.deferred);
 }

@@ -113,6 +113,30 @@ describe('runDeadlines', () => {
     expect(['APP-CG-P1', 'APP-CG-P2', 'APP-CG-P3'].map((id) => w.store.cases.get(id)!.versions.at(-1)!.decision.outcome)).toEqual(['TERMINATED', 'TERMINATED', 'TERMINATED']);
   });
 
+  it('writes its failed and deferred counts once, even when a later pass throws after its cases were counted', async () => {
+    for (const [i, id] of ['APP-CG-L1', 'APP-CG-L2', 'APP-CG-L3'].entries()) {
+      await w.approval.submitApplication(posterApp({ applicationId: id, materials: [{ code: 'APPLY', provided: true }] }), portal(`l-${i}`));
+    }
+    w.clock.set('2026-11-23T16:00:00.000Z');
+    const loadCase = w.store.loadCase.bind(w.store);
+    w.store.loadCase = async (id) => {
+      if (id === 'APP-CG-L1') throw new Error('stored case APP-CG-L1 cannot be read');
+      return loadCase(id);
+    };
+    // The verification pass cannot read its list, after the supplement pass failed one case and deferred one.
+    const overdue = w.store.overdue.bind(w.store);
+    w.store.overdue = async (kind, now) => {
+      if (kind === 'VERIFICATION') throw new Error('verification index unreachable');
+      return overdue(kind, now);
+    };
+    const left = [60_000, 60_000, DEADLINES_TIME_RESERVE_MS - 1];
+    const counted: unknown[] = [];
+    await expect(
+      w.deadlines.runDeadlines({ timeLeftMs: () => left.shift() ?? DEADLINES_TIME_RESERVE_MS - 1, counted: (counts) => counted.push(counts) }),
+    ).rejects.toThrow('verification index unreachable');
+    expect(counted).toEqual([{ failed: 1, deferred: 1 }]);
+  });
+
   it('flags an approval on commitment whose verification is overdue, once', async () => {
     await w.approval.submitApplication(criminalApp(), portal('s-2'));
     w.clock.set('2026-12-02T16:00:00.000Z');

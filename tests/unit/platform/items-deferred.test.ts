@@ -2,7 +2,8 @@
  * Every scheduled run over a list writes ItemsDeferred once, beside ItemsFailed: the items it had no time to
  * start (the schedule alarm `items-deferred` reads their sum). The review schedule and the upward sender count
  * it in their use cases (tests/unit/review); the other schedules in their handlers, here, their services
- * stubbed. The 免申即享 schedule writes it even when its time index's pass throws, as it writes ItemsFailed.
+ * stubbed. Each writes both even when it throws after its items were counted (a later list's read, its
+ * figures): the 免申即享 schedule when its time index's pass throws, the others through `countedRun`.
  */
 import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
@@ -32,7 +33,11 @@ describe('ItemsDeferred, once per scheduled run', () => {
   it('the 秒批 deadlines: the cases, bundles and outboxes it did not start', async () => {
     const { handler } = await import('#functions/approval/deadlines');
     const { deadlinesService } = await import('#approval/adapters');
-    jest.spyOn(deadlinesService(), 'runDeadlines').mockResolvedValue({ terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 4, failed: 1 });
+    // The run gives its counts as it ends (`counted`), as runDeadlines does whether it returns or throws.
+    jest.spyOn(deadlinesService(), 'runDeadlines').mockImplementation(async (options) => {
+      options?.counted?.({ failed: 1, deferred: 4 });
+      return { terminated: 1, bundlesTerminated: 0, flagged: 0, resent: 0, deferred: 4, failed: 1 };
+    });
     const added = await counted();
     await handler({}, context('approval-deadlines'));
     expect(added).toEqual([
@@ -59,6 +64,42 @@ describe('ItemsDeferred, once per scheduled run', () => {
         ['ItemsDeferred', 3],
       ],
     });
+  });
+
+  it('the 秒批 deadlines: the counts the run gives as it ends, even when a later pass throws', async () => {
+    const { handler } = await import('#functions/approval/deadlines');
+    const { deadlinesService } = await import('#approval/adapters');
+    jest.spyOn(deadlinesService(), 'runDeadlines').mockImplementation(async (options) => {
+      options?.counted?.({ failed: 2, deferred: 3 });
+      throw new Error('verification index unreachable');
+    });
+    const added = await counted();
+    await expect(handler({}, context('approval-deadlines'))).rejects.toThrow('verification index unreachable');
+    expect(added).toEqual([
+      ['ItemsFailed', 2],
+      ['ItemsDeferred', 3],
+    ]);
+  });
+
+  it('the hard-case schedule: the cases that failed or were not started, even when the watches cannot be read', async () => {
+    const { runHardCaseSchedule } = await import('#functions/hardcase/schedule');
+    const { HARDCASE_TIME_RESERVE_MS } = await import('#hardcase/schedule');
+    const { stageHardCaseService } = await import('#hardcase');
+    jest.spyOn(stageHardCaseService(), 'runSchedule').mockImplementation(async (_now, forEach) => {
+      await forEach(['a', 'b', 'c'], async (id) => {
+        if (id === 'a') throw new Error('throttled');
+      });
+      throw new Error('watch index unreachable');
+    });
+    const added = await counted();
+    // Time for the first two cases, then below the reserve: 'a' fails, 'b' is done, 'c' is not started.
+    const left = [60_000, 60_000];
+    const timeLeftMs = () => left.shift() ?? HARDCASE_TIME_RESERVE_MS - 1;
+    await expect(runHardCaseSchedule('2026-11-02T01:00:00.000Z', { timeLeftMs })).rejects.toThrow('watch index unreachable');
+    expect(added).toEqual([
+      ['ItemsFailed', 1],
+      ['ItemsDeferred', 1],
+    ]);
   });
 
   it('the simulation sweep: the stranded jobs it did not start', async () => {

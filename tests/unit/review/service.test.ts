@@ -833,6 +833,28 @@ describe('runSchedule', () => {
     expect(m.metrics.total('ItemsFailed')).toBe(1);
   });
 
+  it('writes ItemsFailed and ItemsDeferred once, even when its figures throw after its cases were counted', async () => {
+    await completed(makeCase({ caseId: 'K1', applicantId: 'P1' }));
+    await completed(makeCase({ caseId: 'K2', applicantId: 'P2' }));
+    await completed(makeCase({ caseId: 'K3', applicantId: 'P3' }));
+    const load = m.store.loadCase.bind(m.store);
+    m.store.loadCase = async (caseId) => {
+      if (caseId === 'K1') throw new Error('throttled');
+      return load(caseId);
+    };
+    m.store.listCounters = async () => {
+      throw new Error('counters unreachable');
+    };
+    const left = [30_000, 30_000, SCHEDULE_TIME_RESERVE_MS - 1];
+    const timeLeftMs = () => left.shift() ?? SCHEDULE_TIME_RESERVE_MS - 1;
+    await expect(runSchedule(m.ports, { timeLeftMs })).rejects.toThrow('counters unreachable');
+    // K1 failed (logged at ERROR) and K3 was not started: the items-failed and items-deferred alarms read them.
+    expect(m.metrics.counts.filter((c) => c.name === 'ItemsFailed' || c.name === 'ItemsDeferred')).toEqual([
+      { name: 'ItemsFailed', value: 1 },
+      { name: 'ItemsDeferred', value: 1 },
+    ]);
+  });
+
   // Its counts are written when the run returns (the overdue-rectifications alarm reads one): a run the
   // function's timeout cut short would lose the counts of the cases it moved, for good.
   it('starts no more cases once the time left falls below the reserve, counts what it did, and the next run takes the rest', async () => {
