@@ -147,6 +147,7 @@ const isSafeInteger = (v: unknown): v is number => Number.isSafeInteger(v);
  * due, so its closed bucket would never be finished and every flip after it would wait for good (`runTimeIndex`
  * sets such an item aside). An entry must also lie in the partition it was read from, no later than its
  * bucket's end (as bucketOf and retryEntry file it): else it would never come due in a closed bucket either.
+ * Its `atMs` must be the instant its `at` names, as every writer files them.
  * A number is one only where a JavaScript number holds the stored one exactly: the store passes any other as
  * it read it (the SDK's text, never a number), so it fails here as a field of the wrong type.
  */
@@ -163,6 +164,9 @@ export function readFlipEntry(item: Readonly<Record<string, unknown>>, bucket: s
   if (item.bucket !== bucket) return problem(`bucket is not the one it is filed under (${bucket})`);
   if (item.shard !== shard) return problem(`shard is not the one it is filed under (${shard})`);
   if (!(atMs < Date.parse(bucket) + BUCKET_MS)) return problem('atMs is after its bucket');
+  // The sort key is written from `at`, due-ness is read from `atMs`: two instants would have the item handled
+  // at neither's time (filed and ordered by one, come due by the other).
+  if (atMs !== Date.parse(at)) return problem('atMs is not the instant at names');
   if (cause !== undefined) {
     const c = cause as Partial<Record<keyof EventRef, unknown>> | null;
     if (typeof c !== 'object' || c === null || !isText(c.source) || !isText(c.id) || !isText(c.type)) return problem('cause is not an event reference');

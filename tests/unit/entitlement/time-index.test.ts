@@ -167,4 +167,10 @@ describe('readFlipEntry: a stored item read back', () => {
     const again = retryEntry(entry, '2026-12-15T16:20:00.000Z');
     expect(read({ ...again })).toEqual({ ok: true, entry: again });
   });
+
+  it('refuses an entry whose atMs is not the instant its at names (filed by one, due by the other)', () => {
+    // Both within its bucket, a minute apart: the sort key says 16:00, due-ness would say 16:01.
+    expect(read({ ...entry, atMs: entry.atMs + 60_000 })).toEqual({ ok: false, problem: 'atMs is not the instant at names' });
+    expect(read({ ...entry, at: '2026-12-14T16:01:00.000Z' })).toEqual({ ok: false, problem: 'atMs is not the instant at names' });
+  });
 });
