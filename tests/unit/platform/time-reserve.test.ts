@@ -7,7 +7,7 @@
  */
 import middy, { type MiddyHandlerObject } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { lambdaTimeLeft, timeBox, timeLeftOptions } from '#platform/time-reserve';
+import { countedRun, lambdaTimeLeft, timeBox, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
 
 const RESERVE = 10_000;
 
@@ -128,6 +128,23 @@ describe('timeBox', () => {
   it('refuses a reserve that is not a number of milliseconds', () => {
     expect(() => timeBox(-1)).toThrow('reserveMs must be a non-negative number of milliseconds; got -1');
     expect(() => timeBox(Number.NaN)).toThrow('reserveMs must be a non-negative number of milliseconds; got NaN');
+  });
+});
+
+describe('countedRun', () => {
+  it("writes the box's counts once when the run returns, and once when it throws after counting", async () => {
+    for (const late of [undefined, new Error('second list unreachable')]) {
+      const box = timeBox(10, () => 5);
+      const written: ItemCounts[] = [];
+      const run = countedRun(box, (counts) => written.push(counts), async () => {
+        await box.forEachWithin(['a', 'b'], 1, async () => undefined);
+        if (late !== undefined) throw late;
+        return 'done';
+      });
+      if (late === undefined) expect(await run).toBe('done');
+      else await expect(run).rejects.toThrow(late.message);
+      expect(written).toEqual([{ failed: 0, deferred: 2 }]);
+    }
   });
 });
 
