@@ -1,6 +1,6 @@
 /**
  * 秒批 schedule: a 容缺 case still pending a grace period after its supplement deadline is TERMINATED;
- * an approval on commitment not verified by its due date is flagged, once; outboxes a crash left unsent
+ * an approval on commitment not verified a grace period after its due date is flagged, once; outboxes a crash left unsent
  * are sent again. Dispatch only: the work is `runDeadlines` (shared/approval/service/deadlines.ts). Each run
  * also warns when the stage's calendar lacks the public holidays of a year its deadlines may reach.
  */

@@ -75,7 +75,16 @@ export function verificationOf(event: EventOf<'gov.application.verification.repo
   readonly report: VerificationReport;
 } {
   const { applicationId, truthful, note, itemCode } = event.data;
-  return { applicationId, report: { truthful, note, ...(itemCode === undefined ? {} : { itemCode }) } };
+  return {
+    applicationId,
+    report: {
+      truthful,
+      note,
+      ...(itemCode === undefined ? {} : { itemCode }),
+      // Its receipt at ingest, as a supplement's: whether it was late is judged by it.
+      ...(event.receivedat === undefined ? {} : { receivedAt: event.receivedat }),
+    },
+  };
 }
 
 /** A person's decision: `itemCode` only when the department sent one (it addresses a bundle's child). */

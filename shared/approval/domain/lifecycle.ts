@@ -163,6 +163,11 @@ export interface VerificationReport {
    * it may only name the application's own item (saying nothing more than its absence).
    */
   readonly itemCode?: string;
+  /**
+   * The report's receipt at ingest (`receivedat` on the queued event): whether it was late is judged by it,
+   * not by when the queue got it to us. A message no ingest queued has none, and is judged when processed.
+   */
+  readonly receivedAt?: string;
 }
 
 /**
@@ -170,8 +175,20 @@ export interface VerificationReport {
  * is closed (`verification` recorded). Untruthful: the approval is REVOKED and the subject's credit record
  * must be marked `falseCommitment`, which then excludes it from 容缺 and 告知承诺; `cause`, the report's event,
  * goes with the mark, so the re-match it asks for names the department's system on its audit lines.
+ *
+ * `late` is judged by the report's receipt at ingest (`report.receivedAt`; `now` without one), as a
+ * supplement's deadline is: a report received by its due date and held up in the queue is not late.
+ * `flaggedAt`, when the schedule flagged the verification overdue before this report was processed: the
+ * flag stands (it was published and counted), and a report received in time says so in its trace, next to
+ * the flag, so whoever reads the case sees the department was in time and the system late.
  */
-export function onVerification(decision: Decision, report: VerificationReport, now: string, cause?: Pick<Cause, 'source' | 'id' | 'type'>): Transition {
+export function onVerification(
+  decision: Decision,
+  report: VerificationReport,
+  now: string,
+  cause?: Pick<Cause, 'source' | 'id' | 'type'>,
+  flaggedAt?: string,
+): Transition {
   if (report.itemCode !== undefined && report.itemCode !== decision.itemCode) {
     return refuse('ITEM_NOT_IN_APPLICATION', `事项 ${report.itemCode} 不是申请 ${decision.applicationId} 的办理事项（${decision.itemCode}），核查结果未予采纳`);
   }
@@ -181,9 +198,15 @@ export function onVerification(decision: Decision, report: VerificationReport, n
   if (decision.verification !== undefined) {
     return refuse('ALREADY_VERIFIED', `该告知承诺审批已于 ${decision.verification.reportedAt} 完成核查`);
   }
-  const late = decision.verificationDue !== undefined && after(now, decision.verificationDue.dueAt);
+  const receivedAt = report.receivedAt ?? now;
+  const late = verificationLate(decision, receivedAt);
   const verification = { truthful: report.truthful, note: report.note, reportedAt: now, late };
-  const lateNote = late ? `（超过核查期限 ${decision.verificationDue?.date}）` : '';
+  const received = receivedAt !== now ? `（${receivedAt} 收到）` : '';
+  const lateNote = late
+    ? `${received}（超过核查期限 ${decision.verificationDue?.date}）`
+    : flaggedAt !== undefined
+      ? `${received}（在核查期限 ${decision.verificationDue?.date} 内收到；处理前已于 ${flaggedAt} 标记核查逾期，标记保留）`
+      : received;
   if (report.truthful) {
     return {
       ok: true,
@@ -238,13 +261,23 @@ export function onVerification(decision: Decision, report: VerificationReport, n
   };
 }
 
-/** An approval on commitment whose verification has not been reported by the end of its due day. */
-export function isVerificationOverdue(decision: Decision, now: string): boolean {
+/** Whether a verification report received at `at` is after the end of the decision's verification due day. */
+function verificationLate(decision: Decision, at: string): boolean {
+  return decision.verificationDue !== undefined && after(at, decision.verificationDue.dueAt);
+}
+
+/**
+ * An approval on commitment whose verification has not been reported `graceMs` after the end of its due
+ * day. The schedule flags it only then (service/deadlines.ts `supplementGraceMs`, the same queue and the same
+ * reasoning as a supplement's): a report received by the due date and still queued is processed first, and
+ * is not late. The due date shown (`verificationDue`) does not move.
+ */
+export function isVerificationOverdue(decision: Decision, now: string, graceMs = 0): boolean {
   return (
     decision.outcome === 'APPROVED_ON_COMMITMENT' &&
     decision.verification === undefined &&
     decision.verificationDue !== undefined &&
-    after(now, decision.verificationDue.dueAt)
+    Date.parse(now) > Date.parse(decision.verificationDue.dueAt) + graceMs
   );
 }
 

@@ -52,8 +52,8 @@ export interface BundleService {
    * is). The bundle as the call left it (the version it stored, or the one it found); undefined when there is none.
    */
   terminateMissed(applicationId: string, cause: Cause, graceMs: number): Promise<BundleState | undefined>;
-  /** The deadlines schedule: children's verifications past their due date flagged, once; as terminateMissed. */
-  flagOverdue(applicationId: string, cause: Cause): Promise<BundleState | undefined>;
+  /** The deadlines schedule: children's verifications `graceMs` past their due date flagged, once; as terminateMissed. */
+  flagOverdue(applicationId: string, cause: Cause, graceMs: number): Promise<BundleState | undefined>;
   /** The deadlines schedule: a version's outbox a crash left unsent, sent now (true when it was). */
   resendBundle(applicationId: string, sequence: number): Promise<boolean>;
 }
@@ -231,9 +231,9 @@ export function bundleService(ports: BundlePorts): BundleService {
       (await onLater(applicationId, cause, 'reviewed', (state, context) => reviewBundleChild(state, review, context))) !== undefined,
     verifyBundle: async (applicationId, report, cause) =>
       (await onLater(applicationId, cause, 'verification', (state, context) => verifyBundleChild(state, report, context, cause))) !== undefined,
-    flagOverdue: (applicationId, cause) =>
+    flagOverdue: (applicationId, cause, graceMs) =>
       onLater(applicationId, cause, 'overdueFlag', (state, context) => {
-        const next = flagOverdueVerifications(state, context.now);
+        const next = flagOverdueVerifications(state, context.now, graceMs);
         return next === undefined ? undefined : { ok: true, state: next };
       }),
     terminateMissed: (applicationId, cause, graceMs) =>

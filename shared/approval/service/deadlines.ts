@@ -1,7 +1,7 @@
 /**
  * The deadlines schedule: a 容缺 case still pending a grace period after its supplement deadline
  * (`supplementGraceMs`) is TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
- * commitment not verified by its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
+ * commitment not verified the same grace after its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
  *
@@ -136,14 +136,17 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const counts = { terminated: 0, flagged: 0 };
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
-    await eachDue(run, 'bundle', (applicationId) => ({ applicationId }), await store.overdueBundles(now), async (applicationId) => {
+    // Both things a bundle waits on (a supplement deadline, a verification due date) are acted on only the
+    // grace after them: a bundle inside it has nothing to do yet.
+    const due = await store.overdueBundles(supplementTerminationDueBefore(now, graceMs));
+    await eachDue(run, 'bundle', (applicationId) => ({ applicationId }), due, async (applicationId) => {
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) return;
       // Each step answers with the bundle as it left it: the next step is keyed by that version.
       const terminated = await bundles.terminateMissed(applicationId, cause(`bundle-supplement-deadline:${applicationId}:${before.sequence}`), graceMs);
       if (terminated === undefined) return;
       if (terminated.sequence > before.sequence) counts.terminated++;
-      const after = await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`));
+      const after = await bundles.flagOverdue(applicationId, cause(`bundle-verification-overdue:${applicationId}:${terminated.sequence}`), graceMs);
       if (after === undefined) return;
       if (after.sequence > terminated.sequence) counts.flagged += flaggedIn(after).length;
       // Nothing stored this run: the entry no longer says what is due.
@@ -165,10 +168,13 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   async function flagOverdueVerifications(run: Run): Promise<number> {
     const { now } = run;
     let flagged = 0;
-    await eachDue(run, 'verification deadline', (due) => ({ applicationId: due.applicationId }), await store.overdue('VERIFICATION', now), async (due) => {
+    // Only verifications the grace past their due date, the same as a supplement's (`supplementGraceMs`): a
+    // report received in time and still queued is processed first. The event's due date stays the due date.
+    const overdue = await store.overdue('VERIFICATION', supplementTerminationDueBefore(now, graceMs));
+    await eachDue(run, 'verification deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;
-      if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now)) return;
+      if (!decision || known.overdueFlag || !isVerificationOverdue(decision, now, graceMs)) return;
       const box: Outbox = { outbound: [verificationOverdueFor(decision, now)], effects: [] };
       const audit = overdueAudit(decision, cause(`verification-overdue:${decision.applicationId}`), now);
       if ((await store.storeOverdueFlag({ decision, flaggedAt: now, outbox: box, audit })) === 'raced') return;

@@ -68,8 +68,14 @@ export function laterEvents(ports: ApprovalPorts, outbox: OutboxSender) {
   }
 
   /** `gov.application.verification.reported`: verifies or revokes an approval on commitment. */
+  /**
+   * `gov.application.verification.reported`: late or not by `report.receivedAt`, its receipt at ingest; an
+   * overdue flag the schedule raised before it was processed stands (domain/lifecycle.ts `onVerification`).
+   */
   function reportVerification(applicationId: string, report: VerificationReport, cause: Cause, receives: number, otherwise?: OtherApplication): Promise<void> {
-    return onLaterEvent(applicationId, cause, receives, 'verification', otherwise, async (known, now) => onVerification(known.decision, report, now, cause));
+    return onLaterEvent(applicationId, cause, receives, 'verification', otherwise, async (known, now) =>
+      onVerification(known.decision, report, now, cause, known.overdueFlag?.flaggedAt),
+    );
   }
 
   async function onLaterEvent(

@@ -149,6 +149,31 @@ describe('runDeadlines', () => {
     expect(w.store.audit.filter((a) => a.action === 'verification-overdue')).toHaveLength(1);
   });
 
+  it('flags a verification only the grace after its due date; a report received in time is not late, flagged or not', async () => {
+    const GRACE = 75 * 60_000;
+    w = approvalWorld(undefined, GRACE);
+    const reported = (id: string) => portal(id, 'gov.application.verification.reported');
+    await w.approval.submitApplication(criminalApp(), portal('v-1'));
+    await w.approval.submitApplication(criminalApp({ applicationId: 'APP-GA-2' }), portal('v-2'));
+    // Both due by 2026-12-02T15:59:59.999Z; reports received at ingest a minute before, still queued.
+    const receivedAt = '2026-12-02T15:59:00.000Z';
+    w.clock.set('2026-12-02T17:14:59.999Z'); // the last moment of the grace
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 0 });
+    await w.approval.reportVerification('APP-GA-1', { truthful: true, note: '属实', receivedAt }, reported('v-3'), 1);
+    expect(w.store.cases.get('APP-GA-1')!.versions.at(-1)!.decision.verification).toMatchObject({ late: false });
+
+    // The other report is held up past the grace: flagged; processed afterwards, not late, the flag kept.
+    w.clock.set('2026-12-02T17:15:00.000Z');
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ flagged: 1 });
+    w.clock.set('2026-12-03T09:00:00.000Z');
+    await w.approval.reportVerification('APP-GA-2', { truthful: true, note: '属实', receivedAt }, reported('v-4'), 1);
+    const g2 = w.store.cases.get('APP-GA-2')!;
+    expect(g2.flag).toMatchObject({ flaggedAt: '2026-12-02T17:15:00.000Z' });
+    expect(g2.versions.at(-1)!.decision.verification).toMatchObject({ late: false, reportedAt: '2026-12-03T09:00:00.000Z' });
+    expect(g2.versions.at(-1)!.decision.trace.steps.at(-1)?.notes[0]).toContain('已于 2026-12-02T17:15:00.000Z 标记核查逾期，标记保留');
+    expect(w.store.cases.get('APP-GA-1')!.flag).toBeUndefined();
+  });
+
   it('sends an outbox of its own a crash left unsent once it is older than the grace period, not an event\'s', async () => {
     await w.approval.submitApplication(posterApp({ materials: [{ code: 'APPLY', provided: true }] }), portal('s-1'));
     w.clock.set('2026-11-23T16:00:00.000Z');

@@ -259,3 +259,41 @@ describe('verification of an approval on commitment', () => {
     expect(d.verification?.late).toBe(true);
   });
 });
+
+describe('verification: late or not by its receipt at ingest, not by when it is processed', () => {
+  const approved = decide(inputFor(criminalApp(), criminalRecordItem));
+  // Due until 2026-12-02T15:59:59.999Z.
+  const RECEIVED = '2026-12-02T15:50:00.000Z';
+  const PROCESSED = '2026-12-03T09:00:00.000Z';
+  const GRACE = 75 * 60_000;
+
+  it('received by the due date and processed after it (a backlog, a redrive): not late, the receipt in its trace', () => {
+    const d = ok(onVerification(approved, { truthful: true, note: '属实', receivedAt: RECEIVED }, PROCESSED));
+    expect(d.verification).toEqual({ truthful: true, note: '属实', reportedAt: PROCESSED, late: false });
+    expect(d.trace.steps.at(-1)?.notes[0]).toContain(`（${RECEIVED} 收到）`);
+    // Untruthful and in time: revoked, not late either.
+    const revoked = ok(onVerification(approved, { truthful: false, note: '不实', receivedAt: RECEIVED }, PROCESSED));
+    expect(revoked).toMatchObject({ outcome: 'REVOKED', verification: { late: false } });
+  });
+
+  it('received after the due date: late, whenever processed; without a receipt, judged when processed', () => {
+    expect(ok(onVerification(approved, { truthful: true, note: '属实', receivedAt: '2026-12-02T16:00:00.000Z' }, PROCESSED)).verification?.late).toBe(true);
+    expect(ok(onVerification(approved, { truthful: true, note: '属实' }, PROCESSED)).verification?.late).toBe(true);
+  });
+
+  it('received in time, processed after the schedule flagged it overdue: not late, the flag kept and named in the trace', () => {
+    const flaggedAt = '2026-12-02T17:15:00.000Z';
+    const d = ok(onVerification(approved, { truthful: true, note: '属实', receivedAt: RECEIVED }, PROCESSED, undefined, flaggedAt));
+    expect(d.verification?.late).toBe(false);
+    expect(d.trace.steps.at(-1)?.notes[0]).toContain(`已于 ${flaggedAt} 标记核查逾期，标记保留`);
+    // A late report says it was late, not that it was in time.
+    const late = ok(onVerification(approved, { truthful: true, note: '属实' }, PROCESSED, undefined, flaggedAt));
+    expect(late.trace.steps.at(-1)?.notes[0]).toContain('超过核查期限 2026-12-02');
+  });
+
+  it('the schedule flags it overdue only the grace after its due date', () => {
+    expect(isVerificationOverdue(approved, '2026-12-02T16:00:00.000Z', GRACE)).toBe(false);
+    expect(isVerificationOverdue(approved, '2026-12-02T17:14:59.999Z', GRACE)).toBe(false);
+    expect(isVerificationOverdue(approved, '2026-12-02T17:15:00.000Z', GRACE)).toBe(true);
+  });
+});

@@ -230,7 +230,9 @@ export function verifyBundleChild(previous: BundleState, report: VerificationRep
     const state = child.state.kind === 'notStarted' ? `未启动（前置事项 ${child.state.predecessor}）` : child.state.kind;
     return { ok: false, refusal: { code: 'NOT_APPROVED_ON_COMMITMENT', message: `事项 ${child.itemCode} 当前状态为 ${state}，不是告知承诺审批，核查结果未予采纳` } };
   }
-  const verified = onVerification(decision, { truthful: report.truthful, note: report.note }, context.now, cause);
+  // Late or not by the report's receipt; a flag the schedule raised first stands (lifecycle.ts `onVerification`).
+  const { truthful, note, receivedAt } = report;
+  const verified = onVerification(decision, { truthful, note, ...(receivedAt === undefined ? {} : { receivedAt }) }, context.now, cause, child.verificationOverdueAt);
   if (!verified.ok) {
     return { ok: false, refusal: { ...verified.refusal, message: `事项 ${child.itemCode}：${verified.refusal.message}` } };
   }
@@ -243,11 +245,12 @@ export function verifyBundleChild(previous: BundleState, report: VerificationRep
 
 /**
  * The deadlines schedule on a bundle: every child approved on commitment whose verification was not
- * reported by the end of its due day is flagged overdue, once (`verificationOverdueAt`). A version of its
- * own (sequence + 1), changing no child's decision and no status; undefined when no child is newly overdue.
+ * reported `graceMs` after the end of its due day (a report received in time and still queued is processed
+ * first) is flagged overdue, once (`verificationOverdueAt`). A version of its own (sequence + 1), changing no
+ * child's decision and no status; undefined when no child is newly overdue.
  */
-export function flagOverdueVerifications(previous: BundleState, now: string): BundleState | undefined {
-  const overdue = (c: BundleChild) => c.verificationOverdueAt === undefined && c.decision !== undefined && isVerificationOverdue(c.decision, now);
+export function flagOverdueVerifications(previous: BundleState, now: string, graceMs: number): BundleState | undefined {
+  const overdue = (c: BundleChild) => c.verificationOverdueAt === undefined && c.decision !== undefined && isVerificationOverdue(c.decision, now, graceMs);
   if (!previous.children.some(overdue)) return undefined;
   return {
     ...previous,

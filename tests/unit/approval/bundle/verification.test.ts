@@ -113,15 +113,15 @@ describe('a verification of a bundle child approved on commitment', () => {
   });
 
   it('flags each child\'s overdue verification once, in a version changing no decision, and keeps the flag afterwards', () => {
-    expect(flagOverdueVerifications(first, LATER)).toBeUndefined();
-    const flagged = flagOverdueVerifications(first, PAST_FIRST_DUE);
+    expect(flagOverdueVerifications(first, LATER, 0)).toBeUndefined();
+    const flagged = flagOverdueVerifications(first, PAST_FIRST_DUE, 0);
     expect(flagged).toMatchObject({ sequence: 2, status: 'APPROVED', decidedAt: first.decidedAt, changedChildren: [], effects: [] });
     expect(child(flagged!, 'QYKB-SLDJ')?.verificationOverdueAt).toBe(PAST_FIRST_DUE);
     expect(child(flagged!, 'QYKB-FPSL')?.verificationOverdueAt).toBeUndefined();
     expect(child(flagged!, 'QYKB-SLDJ')?.decision).toBe(child(first, 'QYKB-SLDJ')?.decision);
     // Flagged: no longer due; the other child's date is next.
     expect(bundleNextDue(flagged!)).toBe(child(first, 'QYKB-FPSL')?.decision?.verificationDue?.dueAt);
-    expect(flagOverdueVerifications(flagged!, PAST_FIRST_DUE)).toBeUndefined();
+    expect(flagOverdueVerifications(flagged!, PAST_FIRST_DUE, 0)).toBeUndefined();
     // A late verification is still taken, and the flag stays with the child.
     const late = ok(verifyBundleChild(flagged!, { truthful: true, note: '属实', itemCode: 'QYKB-SLDJ' }, context(PAST_FIRST_DUE)));
     expect(child(late, 'QYKB-SLDJ')).toMatchObject({ verificationOverdueAt: PAST_FIRST_DUE, decision: { verification: { late: true } } });
@@ -130,6 +130,24 @@ describe('a verification of a bundle child approved on commitment', () => {
     expect(summaryOf(first).overdueVerifications).toEqual([]);
     expect(summaryOf(flagged!).overdueVerifications).toEqual([{ itemCode: 'QYKB-SLDJ', departmentCode: dept }]);
     expect(summaryOf(late).overdueVerifications).toEqual([{ itemCode: 'QYKB-SLDJ', departmentCode: dept }]);
+  });
+
+  it('flags a child only the grace after its due date; a report received in time is not late, even after the flag', () => {
+    const GRACE = 75 * 60_000;
+    const dueAt = child(first, 'QYKB-SLDJ')!.decision!.verificationDue!.dueAt;
+    const at = (ms: number) => new Date(Date.parse(dueAt) + ms).toISOString();
+    expect(flagOverdueVerifications(first, at(GRACE), GRACE)).toBeUndefined();
+    const receivedAt = at(-60_000);
+    // Received a minute before the due date, processed during the grace: not late, nothing flagged.
+    const inGrace = ok(verifyBundleChild(first, { truthful: true, note: '属实', itemCode: 'QYKB-SLDJ', receivedAt }, context(at(GRACE))));
+    expect(child(inGrace, 'QYKB-SLDJ')).toMatchObject({ decision: { verification: { late: false } } });
+    expect(child(inGrace, 'QYKB-SLDJ')?.verificationOverdueAt).toBeUndefined();
+    // Held up past the grace: flagged; processed afterwards it is still not late, and the flag stays.
+    const flagged = flagOverdueVerifications(first, at(GRACE + 1), GRACE)!;
+    expect(child(flagged, 'QYKB-SLDJ')?.verificationOverdueAt).toBe(at(GRACE + 1));
+    const after = ok(verifyBundleChild(flagged, { truthful: true, note: '属实', itemCode: 'QYKB-SLDJ', receivedAt }, context(at(GRACE + 60_000))));
+    expect(child(after, 'QYKB-SLDJ')).toMatchObject({ verificationOverdueAt: at(GRACE + 1), decision: { verification: { late: false } } });
+    expect(child(after, 'QYKB-SLDJ')?.decision?.trace.steps.at(-1)?.notes[0]).toContain('标记保留');
   });
 
   it('keeps no supplement deadline due in a final bundle, which takes no supplement', () => {
