@@ -29,7 +29,7 @@ import {
 } from '#registry';
 import type { Licence, Profile } from './domain/types';
 import type { ApplicantFacts, ApplicationKey, Messenger, RegistryReader, Telemetry } from './ports';
-import { createApprovalService, createDeadlinesService, supplementGraceMs, type ApprovalService, type DeadlinesService } from './service';
+import { createApprovalService, createDeadlinesService, receiptGraceMs, type ApprovalService, type DeadlinesService } from './service';
 import type { BundleCatalogue } from './bundle-ports';
 import type { Bundle } from './domain/bundle/types';
 import { approvalStore } from './store';
@@ -134,7 +134,7 @@ export function approvalService(): ApprovalService {
 
 export function deadlinesService(): DeadlinesService {
   deadlines ??= createDeadlinesService(
-    { store: deadlinesStore, messenger, now: nowIso, telemetry, supplementGraceMs: supplementGraceMs(deliverySecondsOf('approval', DEFAULT_APPROVAL_DELIVERY_SECONDS) * 1000) },
+    { store: deadlinesStore, messenger, now: nowIso, telemetry, receiptGraceMs: receiptGraceMs(deliverySecondsOf('approval', DEFAULT_APPROVAL_DELIVERY_SECONDS) * 1000) },
     { bundles: bundleDeadlinesStore, catalogue: bundleCatalogue, registry: registryReader, calendar: stageCalendar },
   );
   return deadlines;

@@ -7,7 +7,7 @@ export * from './domain/types';
 export * from './domain/decision';
 export { decide, rulesCacheKey, licenceProblems, itemTimes, openReviewCase, type DecideInput } from './domain/decide';
 export { onReview, reviewRefusal, type PersonReview, type ReviewedItem } from './domain/reviewed';
-export { supplement, onSupplementDeadline, supplementMissed, supplementTerminationDueBefore, onVerification, isVerificationOverdue, openDeadline, type DueKind, type VerificationReport } from './domain/lifecycle';
+export { supplement, onSupplementDeadline, supplementMissed, dueBeforeGrace, onVerification, isVerificationOverdue, openDeadline, type DueKind, type VerificationReport } from './domain/lifecycle';
 export { contentHash, canonicalJson, isSameApplication, classifySubmission, type SubmissionDisposition } from './domain/conflict';
 export { approvalFigures, currentDecisions, type ApprovalFigures, type FiguresInput } from './domain/figures';
 // Readers of the approvals table: one application's case, every current decision (or one item's).

@@ -288,7 +288,7 @@ export interface ApprovalPorts {
 
 /**
  * The deadlines schedule reads no registry data and decides nothing on the merits; its store has its own
- * queries. `supplementGraceMs`: how long after a supplement deadline it terminates a case still pending
- * (service/deadlines.ts `supplementGraceMs`).
+ * queries. `receiptGraceMs`: how long after a deadline it terminates a case still pending materials or
+ * flags a verification not reported (service/deadlines.ts `receiptGraceMs`).
  */
-export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar' | 'store'> & { readonly store: DeadlinesStore; readonly supplementGraceMs: number };
+export type DeadlinesPorts = Omit<ApprovalPorts, 'registry' | 'calendar' | 'store'> & { readonly store: DeadlinesStore; readonly receiptGraceMs: number };

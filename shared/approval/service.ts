@@ -27,7 +27,7 @@ import { oneDecisionPerId } from './service/one-id';
 import { outboxSender } from './service/outbox';
 import { submission, type FirstDecisionChange } from './service/submit';
 
-export { createDeadlinesService, supplementGraceMs, SUPPLEMENT_QUEUE_WAIT_MS, type DeadlinesService, type DeadlinesSummary } from './service/deadlines';
+export { createDeadlinesService, receiptGraceMs, RECEIPT_QUEUE_WAIT_MS, type DeadlinesService, type DeadlinesSummary } from './service/deadlines';
 export type { FirstDecisionChange };
 
 export interface ApprovalService {

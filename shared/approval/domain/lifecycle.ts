@@ -115,13 +115,13 @@ function terminatedThoughInTime(decision: Decision, receivedAt: string): boolean
 }
 
 /**
- * The due instants the deadlines schedule may terminate at `now`: those `graceMs` or more before it. The
- * grace (service/deadlines.ts `supplementGraceMs`) lets a supplement received by its deadline but still on
- * its way through the queue be decided first; the deadline itself (`supplementDue`, what clients are shown)
- * does not move.
+ * The due instants the deadlines schedule may act on at `now` (terminate, flag): those `graceMs` or more
+ * before it. The grace (service/deadlines.ts `receiptGraceMs`) lets a supplement or a verification report
+ * received by its deadline but still on its way through the queue be handled first; the deadline itself
+ * (`supplementDue`, `verificationDue`: what clients are shown) does not move.
  */
-export function supplementTerminationDueBefore(now: string, graceMs: number): string {
-  if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error(`the supplement deadline grace must be a non-negative number of milliseconds, got ${graceMs}`);
+export function dueBeforeGrace(now: string, graceMs: number): string {
+  if (!Number.isFinite(graceMs) || graceMs < 0) throw new Error(`the deadline grace must be a non-negative number of milliseconds, got ${graceMs}`);
   return new Date(Date.parse(now) - graceMs).toISOString();
 }
 
@@ -268,7 +268,7 @@ function verificationLate(decision: Decision, at: string): boolean {
 
 /**
  * An approval on commitment whose verification has not been reported `graceMs` after the end of its due
- * day. The schedule flags it only then (service/deadlines.ts `supplementGraceMs`, the same queue and the same
+ * day. The schedule flags it only then (service/deadlines.ts `receiptGraceMs`, the same queue and the same
  * reasoning as a supplement's): a report received by the due date and still queued is processed first, and
  * is not late. The due date shown (`verificationDue`) does not move.
  */

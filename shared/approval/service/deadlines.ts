@@ -1,6 +1,6 @@
 /**
  * The deadlines schedule: a 容缺 case still pending a grace period after its supplement deadline
- * (`supplementGraceMs`) is TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
+ * (`receiptGraceMs`) is TERMINATED (a bundle's child too, with the bundle's roll-up recomputed); an approval on
  * commitment not verified the same grace after its due date is flagged, once (a bundle's child too); outboxes a crash left unsent (single items'
  * and bundles') are sent again. Every write is conditional on the version it was computed from, so
  * overlapping runs or a rerun change nothing twice.
@@ -14,7 +14,7 @@ import { countedRun, timeBox, type TimeBox, type TimeLeft, type WriteItemCounts 
 import { overdueAudit } from '../domain/audit';
 import type { Cause } from '../domain/decision';
 import { bundleNextDue, flaggedIn } from '../domain/bundle/later';
-import { isVerificationOverdue, onSupplementDeadline, supplementTerminationDueBefore } from '../domain/lifecycle';
+import { isVerificationOverdue, onSupplementDeadline, dueBeforeGrace } from '../domain/lifecycle';
 import { OVERDUE_VERIFICATION } from '../domain/metrics';
 import { effectEvents, verificationOverdueFor } from '../messages';
 import type { BundleDeadlinesStore } from '../bundle-ports';
@@ -29,24 +29,25 @@ const DEADLINES_TYPE = 'civicflow.schedule.approval-deadlines';
 const OUTBOX_GRACE_MS = 2 * 60_000;
 
 /**
- * How long a supplement received (at ingest) by its deadline may wait in the approval queue before its first
- * receive: a backlog the consumer works off (its `oldest-message` alarm fires at 5 minutes), a consumer
+ * How long a supplement or a verification report received (at ingest) by its deadline may wait in the approval
+ * queue before its first receive: a backlog the consumer works off (its `oldest-message` alarm fires at 5 minutes), a consumer
  * throttled or failing for a while. An hour, beyond which it is an outage to be redriven.
  */
-export const SUPPLEMENT_QUEUE_WAIT_MS = 60 * 60_000;
+export const RECEIPT_QUEUE_WAIT_MS = 60 * 60_000;
 
 /**
- * How long after a supplement deadline the schedule waits before terminating a case still pending: the
- * longest a supplement received in time can wait in the queue (SUPPLEMENT_QUEUE_WAIT_MS) and then take
- * over its receives — the approval queue's visibility timeout × maxReceiveCount, `deliveryMs` (the
- * deployment's DELIVERY_SECONDS_APPROVAL) — so such a supplement is decided on its materials first. The
- * deadline shown (`supplementDue`) stays the deadline: the grace only delays the termination. One delayed
- * longer still (a redrive after a long outage) is refused SUPPLEMENT_IN_TIME_AFTER_TERMINATION
- * (domain/lifecycle.ts `supplement`).
+ * How long after a deadline the schedule waits before acting on it: terminating a case still pending materials,
+ * flagging a verification not reported. It is the longest a supplement or report received in time can wait in
+ * the queue (RECEIPT_QUEUE_WAIT_MS) and then take over its receives — the approval queue's visibility timeout × maxReceiveCount, `deliveryMs` (the
+ * deployment's DELIVERY_SECONDS_APPROVAL) — so such a supplement is decided on its materials first, and
+ * such a report recorded before any flag. The deadline shown (`supplementDue`, `verificationDue`) stays the
+ * deadline: the grace only delays the schedule. A supplement delayed longer still (a redrive after a long
+ * outage) is refused SUPPLEMENT_IN_TIME_AFTER_TERMINATION (domain/lifecycle.ts `supplement`); a report keeps
+ * the flag already raised and is recorded in time (`onVerification`).
  */
-export function supplementGraceMs(deliveryMs: number): number {
+export function receiptGraceMs(deliveryMs: number): number {
   if (!Number.isFinite(deliveryMs) || deliveryMs < 0) throw new Error(`the approval queue's longest delivery must be a non-negative number of milliseconds, got ${deliveryMs}`);
-  return SUPPLEMENT_QUEUE_WAIT_MS + deliveryMs;
+  return RECEIPT_QUEUE_WAIT_MS + deliveryMs;
 }
 
 export interface DeadlinesSummary {
@@ -95,7 +96,7 @@ export interface DeadlinesService {
 export type DeadlinesBundlePorts = Pick<BundlePorts, 'catalogue' | 'registry' | 'calendar'> & { readonly bundles: BundleDeadlinesStore };
 
 export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: DeadlinesBundlePorts): DeadlinesService {
-  const { store, telemetry, supplementGraceMs: graceMs } = ports;
+  const { store, telemetry, receiptGraceMs: graceMs } = ports;
   const bundles: BundleService | undefined = bundlePorts && bundleService({ ...ports, ...bundlePorts });
   const outbox = outboxSender(ports);
   const cause = (id: string): Cause => ({ source: DEADLINES_SOURCE, id, type: DEADLINES_TYPE });
@@ -110,7 +111,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     let terminated = 0;
     // Not started once out of time: left due for the next run, counted as deferred. Only cases the grace past
     // their deadline: a supplement received in time and still queued is decided first.
-    const overdue = await store.overdue('SUPPLEMENT', supplementTerminationDueBefore(now, graceMs));
+    const overdue = await store.overdue('SUPPLEMENT', dueBeforeGrace(now, graceMs));
     await eachDue(run, 'supplement deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
@@ -138,7 +139,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     const store = bundlePorts.bundles;
     // Both things a bundle waits on (a supplement deadline, a verification due date) are acted on only the
     // grace after them: a bundle inside it has nothing to do yet.
-    const due = await store.overdueBundles(supplementTerminationDueBefore(now, graceMs));
+    const due = await store.overdueBundles(dueBeforeGrace(now, graceMs));
     await eachDue(run, 'bundle', (applicationId) => ({ applicationId }), due, async (applicationId) => {
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) return;
@@ -168,9 +169,9 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   async function flagOverdueVerifications(run: Run): Promise<number> {
     const { now } = run;
     let flagged = 0;
-    // Only verifications the grace past their due date, the same as a supplement's (`supplementGraceMs`): a
+    // Only verifications the grace past their due date, the same as a supplement's (`receiptGraceMs`): a
     // report received in time and still queued is processed first. The event's due date stays the due date.
-    const overdue = await store.overdue('VERIFICATION', supplementTerminationDueBefore(now, graceMs));
+    const overdue = await store.overdue('VERIFICATION', dueBeforeGrace(now, graceMs));
     await eachDue(run, 'verification deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;

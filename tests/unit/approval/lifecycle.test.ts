@@ -5,7 +5,7 @@ import {
   onVerification,
   supplement,
   supplementMissed,
-  supplementTerminationDueBefore,
+  dueBeforeGrace,
 } from '#approval/domain/lifecycle';
 import type { Decision, Transition } from '#approval/domain/decision';
 import {
@@ -168,8 +168,8 @@ describe('the supplement deadline\'s grace', () => {
   });
 
   it('the schedule looks up deadlines the grace before now; a bad grace is an error naming it', () => {
-    expect(supplementTerminationDueBefore('2026-10-10T17:15:00.000Z', GRACE)).toBe('2026-10-10T16:00:00.000Z');
-    expect(() => supplementTerminationDueBefore('2026-10-10T17:15:00.000Z', -1)).toThrow(/supplement deadline grace/);
+    expect(dueBeforeGrace('2026-10-10T17:15:00.000Z', GRACE)).toBe('2026-10-10T16:00:00.000Z');
+    expect(() => dueBeforeGrace('2026-10-10T17:15:00.000Z', -1)).toThrow(/deadline grace/);
   });
 });
 

@@ -4,8 +4,8 @@ import type { Cause } from '#approval/domain/decision';
 import { memoryApproval, type MemoryApproval } from '#support/memory/approval';
 import { calendar, credit, criminalRecordItem, ENTERPRISE, enterpriseProfile, businessLicence, idCard, NOW, PERSON, personProfile, posterItem, propertyCert, weatherItem } from './fixtures';
 
-/** `supplementGraceMs`: the deadlines schedule's wait after a supplement deadline (none unless a test sets one). */
-export function approvalWorld(now = NOW, supplementGraceMs = 0) {
+/** `receiptGraceMs`: the deadlines schedule's wait after a deadline (none unless a test sets one). */
+export function approvalWorld(now = NOW, receiptGraceMs = 0) {
   const world: MemoryApproval = memoryApproval({ now, calendar });
   const { registry } = world;
   for (const item of [weatherItem, posterItem, criminalRecordItem]) registry.putItem(item);
@@ -13,7 +13,7 @@ export function approvalWorld(now = NOW, supplementGraceMs = 0) {
   registry.profiles.set(ENTERPRISE.id, { creditCode: ENTERPRISE.id, ...enterpriseProfile });
   registry.credits.set(PERSON.id, credit({ subjectId: PERSON.id }));
   registry.licences = [idCard, businessLicence, propertyCert];
-  return { ...world, approval: createApprovalService(world.ports), deadlines: createDeadlinesService({ ...world.ports, supplementGraceMs }) };
+  return { ...world, approval: createApprovalService(world.ports), deadlines: createDeadlinesService({ ...world.ports, receiptGraceMs }) };
 }
 
 export const portal = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });

@@ -130,7 +130,7 @@ function withTerminated(previous: BundleState, context: BundleContext, terminate
 
 /**
  * The deadlines schedule on a bundle: every child still pending materials `graceMs` after its supplement
- * deadline (service/deadlines.ts `supplementGraceMs`: a supplement received in time and still queued is
+ * deadline (service/deadlines.ts `receiptGraceMs`: a supplement received in time and still queued is
  * decided first) is TERMINATED, its followers are not started, the roll-up is recomputed. Undefined when no
  * child is that far past its deadline (nothing to do, or another run did it).
  */

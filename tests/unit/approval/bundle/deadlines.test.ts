@@ -35,12 +35,12 @@ const app: BundleApplication = {
   submittedAt: NOW,
 };
 
-function world(supplementGraceMs = 0) {
+function world(receiptGraceMs = 0) {
   const w = memoryApproval({ now: NOW, calendar });
   const bundles = new MemoryBundleStore();
   const extras = { bundles, catalogue: new MemoryCatalogue([startUp], items) };
   const approval = createApprovalService(w.ports, extras);
-  const deadlines = createDeadlinesService({ ...w.ports, supplementGraceMs }, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
+  const deadlines = createDeadlinesService({ ...w.ports, receiptGraceMs }, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
   return { ...w, bundles, approval, deadlines };
 }
 

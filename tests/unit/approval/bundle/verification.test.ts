@@ -181,7 +181,7 @@ describe('the use case: gov.application.verification.reported on a bundle, and t
     const bundles = new MemoryBundleStore();
     const extras = { bundles, catalogue: new MemoryCatalogue([startUp], items) };
     const approval = createApprovalService(w.ports, extras);
-    const deadlines = createDeadlinesService({ ...w.ports, supplementGraceMs: 0 }, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
+    const deadlines = createDeadlinesService({ ...w.ports, receiptGraceMs: 0 }, { ...extras, registry: w.ports.registry, calendar: w.ports.calendar });
     return { ...w, bundles, approval, deadlines };
   }
 
