@@ -5,7 +5,7 @@
  */
 import { entitlementNotifySchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer } from '#platform/consumer';
-import { notifyPorts } from '#entitlement/adapters';
+import { notifyPorts } from '#entitlement/notify-adapters';
 import { WEBHOOK_TIMEOUT_MS } from '#entitlement/channel';
 import { deliverNotification } from '#entitlement/service/notify';
 

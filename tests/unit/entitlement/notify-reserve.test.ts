@@ -39,7 +39,7 @@ const withLeft = (leftMs: number) => ({ functionName: 'notify', awsRequestId: 'r
 describe('the notify consumer near the end of its invocation', () => {
   it('starts no delivery with less than the webhook timeout and 5 s left, and delivers with more', async () => {
     const { handler } = await import('#functions/entitlement/notify');
-    const { notifyPorts } = await import('#entitlement/adapters');
+    const { notifyPorts } = await import('#entitlement/notify-adapters');
     const { WEBHOOK_TIMEOUT_MS } = await import('#entitlement/channel');
     const claim = jest.spyOn(notifyPorts.store, 'claimOutbox').mockResolvedValue({ kind: 'delivered' } as never);
     try {

@@ -25,11 +25,7 @@ function capabilityOf(file: string): string | undefined {
  * is for the capability's owners to remove (by giving the function a module of its own to import); an entry
  * that no longer occurs fails, so the list only shrinks.
  */
-const KNOWN_STRAYS: readonly string[] = [
-  // functions/entitlement/notify.ts takes notifyPorts from shared/entitlement/adapters.ts, which imports
-  // #registry for the other functions' ports.
-  'notify: registry',
-];
+const KNOWN_STRAYS: readonly string[] = [];
 
 let meta: Metafile;
 /** Output bytes by input file, per function. */
