@@ -7,7 +7,9 @@
  * 2. The libraries (contract, platform, rules, calendar, util, auth) may be imported by anyone and import no
  *    capability.
  * 3. A capability (approval, entitlement, review, registry, and the edges ingest, query, report) imports
- *    another capability only through its public module, `shared/<capability>/index.ts`.
+ *    another capability only through its public modules: `shared/<capability>/index.ts`, or its lean module
+ *    `shared/<capability>/lean.ts` (what others need of it without its domain, store or clients, such as a shard
+ *    count), which imports no capability, its own included, so that a build taking it reads one module.
  * 4. No import cycle between folders (shared/<x>, functions/<x>, and each top-level folder).
  * 5. functions/ holds no `as unknown as`, and every queue consumer parses its input (`carriedBy`).
  *
@@ -34,6 +36,9 @@ function folderOf(path: string): string {
   return (top === 'shared' || top === 'functions') && second !== undefined && path.split('/').length > 2 ? `${top}/${second}` : top!;
 }
 
+/** What another capability may import of capability `y`. */
+const publicModules = (y: string) => [`shared/${y}/index.ts`, `shared/${y}/lean.ts`];
+
 const sharedName = (folder: string) => (folder.startsWith('shared/') ? folder.slice('shared/'.length) : undefined);
 
 /** Every edge that breaks rules 1–3, as `from -> to (rule)`. */
@@ -50,8 +55,15 @@ function ruleViolations(edges: readonly ImportEdge[]): string[] {
     if (x !== undefined && y !== undefined && LIBRARIES.includes(x) && CAPABILITIES.includes(y)) {
       out.push(`${from} -> ${to} (a library imports no capability)`);
     }
-    if (x !== undefined && y !== undefined && CAPABILITIES.includes(x) && CAPABILITIES.includes(y) && to !== `shared/${y}/index.ts`) {
-      out.push(`${from} -> ${to} (another capability only through shared/${y}/index.ts)`);
+    if (x !== undefined && y !== undefined && CAPABILITIES.includes(x) && CAPABILITIES.includes(y) && !publicModules(y).includes(to)) {
+      out.push(`${from} -> ${to} (another capability only through shared/${y}/index.ts or lean.ts)`);
+    }
+  }
+  for (const { from, to } of edges) {
+    const lean = /^shared\/([^/]+)\/lean\.ts$/.exec(from)?.[1];
+    const y = sharedName(folderOf(to));
+    if (lean !== undefined && CAPABILITIES.includes(lean) && y !== undefined && CAPABILITIES.includes(y)) {
+      out.push(`${from} -> ${to} (a lean module imports no capability)`);
     }
   }
   return out;
@@ -146,8 +158,12 @@ describe('architecture: the rules themselves', () => {
         edge('shared/review/service.ts', 'functions/review/schedule.ts'),
         edge('shared/platform/audit.ts', 'shared/approval/index.ts'),
         edge('shared/approval/service.ts', 'shared/registry/store.ts'),
-        // Allowed: a capability's public module, a library, and anything within one folder.
+        edge('shared/approval/lean.ts', 'shared/approval/store/keys.ts'),
+        edge('shared/simulation/lean.ts', 'shared/registry/lean.ts'),
+        // Allowed: a capability's public modules, a library, and anything within one folder.
         edge('shared/approval/service.ts', 'shared/registry/index.ts'),
+        edge('shared/simulation/service/start.ts', 'shared/approval/lean.ts'),
+        edge('shared/approval/lean.ts', 'shared/util/shard.ts'),
         edge('shared/approval/service.ts', 'shared/platform/queues.ts'),
         edge('shared/approval/service.ts', 'shared/approval/store.ts'),
         edge('infra/app.ts', 'topology/index.ts'),
@@ -158,6 +174,8 @@ describe('architecture: the rules themselves', () => {
       'shared/review/service.ts',
       'shared/platform/audit.ts',
       'shared/approval/service.ts',
+      'shared/approval/lean.ts',
+      'shared/simulation/lean.ts',
     ]);
   });
 

@@ -1,5 +1,6 @@
 /** The keys of the approvals table (the layout is documented at the top of store.ts). */
 import { tableName } from '#platform/resources';
+import { DECISION_SHARDS } from '../lean';
 import type { DueKind } from '../domain/lifecycle';
 import type { OutboxRef } from '../ports';
 
@@ -33,8 +34,8 @@ export function outboxRefOf(applicationId: string, sk: string): OutboxRef {
   return { applicationId, of: 'version', sequence: Number(owner.slice(VERSION_PREFIX.length)) };
 }
 
-/** Shards of the byItem index: the current decisions spread over partitions (no hot key at scale). */
-export const DECISION_SHARDS = 16;
+// The shard count is in the lean public module, which other capabilities read without the store.
+export { DECISION_SHARDS };
 
 /** The byItem index keys of a DECISION item: a shard from the application id, then item code and id. */
 export function decisionIndexKeys(applicationId: string, itemCode: string): { itemShard: string; itemKey: string } {

@@ -1,7 +1,8 @@
 import { shardOfKey } from '#util/shard';
+import { ENTERPRISE_SHARDS } from '../lean';
 
-/** Enterprise profiles are spread over this many shards so a policy can be matched in parallel slices. */
-export const ENTERPRISE_SHARDS = 64;
+// The shard count is in the lean public module, which other capabilities read without the store.
+export { ENTERPRISE_SHARDS };
 
 /** The shard of an enterprise: FNV-1a of its credit code. */
 export function shardOf(creditCode: string): number {

@@ -3,7 +3,7 @@
  * The API's function takes this module and not service.ts, so its build reads neither the slices' replay
  * of decisions nor the matching of profiles.
  */
-import { DECISION_SHARDS } from '#approval';
+import { DECISION_SHARDS } from '#approval/lean';
 import { isPolicyRequest, type SimulationRequest } from '../domain/request';
 import { decideRepeat, expiresAtOf, keyIdOf, requestHashOf, SETTLE_MS, type KeyRecord } from '../domain/idempotency';
 import type { SimulationJob, SimulationPorts } from '../ports';
