@@ -7,7 +7,7 @@
  * supplement, also received in time, is held past the grace (a long outage): the schedule terminates the case
  * and the supplement is refused with its own code, on the record for staff to act on.
  */
-import { sample, startLocal, type Running } from '#support/runtime';
+import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {
@@ -45,28 +45,10 @@ async function receiptOf(e: { id: string; source: string }): Promise<any> {
   return out.body;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Waits (at most 10 s) until the approval queue holds `n` messages visible: the supplement is queued, unread. */
-async function queued(n: number): Promise<void> {
-  const visible = async () => (await rt.dev('GET', '/_dev/queues')).body.approval.visible as number;
-  for (let i = 0; i < 200 && (await visible()) < n; i++) await sleep(50);
-  expect(await visible()).toBe(n);
-}
-
 /** A supplement posted at `receivedAt` on the dev clock and held in the queue until the clock reads `processAt`. */
 async function supplyHeld(applicationId: string, receivedAt: string, processAt: string, whileQueued: () => Promise<void>): Promise<any> {
   const supplement = variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId });
-  await rt.dev('POST', '/_dev/clock', { set: receivedAt });
-  expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
-  try {
-    await postAll([supplement]);
-    await queued(1);
-    await rt.dev('POST', '/_dev/clock', { set: processAt });
-    await whileQueued();
-  } finally {
-    expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
-  }
-  await rt.drain();
+  await postHeldInQueue(rt, 'approval', { receivedAt, processAt }, () => postAll([supplement]), whileQueued);
   return supplement;
 }
 

@@ -7,7 +7,7 @@
  * flagged. The second is held past the grace (a long outage): the schedule flags it overdue, and the report,
  * processed afterwards, is still not late; the flag stays, and the trace names both.
  */
-import { sample, startLocal, type Running } from '#support/runtime';
+import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
 beforeAll(async () => {
@@ -51,28 +51,10 @@ async function outbound(type: string, subject: string): Promise<any[]> {
   return (await rt.dev('GET', `/_dev/outbound?type=${encodeURIComponent(type)}&subject=${encodeURIComponent(subject)}`)).body.events;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Waits (at most 10 s) until the approval queue holds `n` messages visible: the report is queued, unread. */
-async function queued(n: number): Promise<void> {
-  const visible = async () => (await rt.dev('GET', '/_dev/queues')).body.approval.visible as number;
-  for (let i = 0; i < 200 && (await visible()) < n; i++) await sleep(50);
-  expect(await visible()).toBe(n);
-}
-
 /** A truthful report posted at `receivedAt` on the dev clock and held in the queue until the clock reads `processAt`. */
 async function reportHeld(applicationId: string, receivedAt: string, processAt: string, whileQueued: () => Promise<void>): Promise<any> {
   const report = variant('gov.application.verification.reported', 'truthful', { applicationId });
-  await rt.dev('POST', '/_dev/clock', { set: receivedAt });
-  expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
-  try {
-    await postAll([report]);
-    await queued(1);
-    await rt.dev('POST', '/_dev/clock', { set: processAt });
-    await whileQueued();
-  } finally {
-    expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
-  }
-  await rt.drain();
+  await postHeldInQueue(rt, 'approval', { receivedAt, processAt }, () => postAll([report]), whileQueued);
   return report;
 }
 

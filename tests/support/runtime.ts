@@ -180,6 +180,36 @@ function safeRead(file: string): string {
   }
 }
 
+/**
+ * Posts with the queue pollers held, so what was posted waits in `queue` (a backlog) while `whileQueued` runs,
+ * e.g. the dev clock moved past a deadline and a schedule fired; then lets the pollers go and drains. The dev
+ * clock reads `receivedAt` when `post` runs and `processAt` from before `whileQueued` on: the front door stamps
+ * the first, the consumer works at the second. The pollers are let go even when a step throws.
+ */
+export async function postHeldInQueue(
+  rt: Running,
+  queue: string,
+  times: { readonly receivedAt: string; readonly processAt: string },
+  post: () => Promise<void>,
+  whileQueued: () => Promise<void>,
+): Promise<void> {
+  await rt.dev('POST', '/_dev/clock', { set: times.receivedAt });
+  expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
+  try {
+    const visible = async () => (await rt.dev('GET', '/_dev/queues')).body[queue].visible as number;
+    const before = await visible();
+    await post();
+    // At most 10 s for the message to show as visible in the queue: queued, unread.
+    for (let i = 0; i < 200 && (await visible()) <= before; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await visible()).toBeGreaterThan(before);
+    await rt.dev('POST', '/_dev/clock', { set: times.processAt });
+    await whileQueued();
+  } finally {
+    expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
+  }
+  await rt.drain();
+}
+
 /** A sample event from events/samples, parsed. */
 export function sample(type: string, name: string): any {
   return JSON.parse(readFileSync(join(ROOT, 'events/samples', type, `${name}.json`), 'utf8'));
