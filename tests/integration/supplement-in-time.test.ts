@@ -111,4 +111,19 @@ describe('a 容缺 supplement received by its deadline, processed after it', () 
     expect(await receiptOf(supplement)).toMatchObject({ outcome: 'refused', kind: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION' });
     expect((await rt.dev('GET', '/_dev/queues')).body.approval.dlq).toBe(0);
   }, 90_000);
+
+  it('takes the receipt from the front door, never from the posting system\'s own envelope', async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2026-11-11T02:30:00.000Z' });
+    const applicationId = 'SQ-20261105-910003';
+    await postAll([variant('gov.application.submitted', 'pending-materials', { applicationId })]);
+    await rt.drain();
+    expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'ACCEPTED_PENDING_MATERIALS', supplementDue: { date: '2026-11-16' } });
+    // Posted in time, claiming a receipt of its own long after the deadline: the front door's stamp replaces it
+    // (were the claim read, the supplement would be refused too late; a claim before a deadline, let in).
+    const supplement = { ...variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId }), receivedat: '2027-01-31T00:00:00.000Z' };
+    await postAll([supplement]);
+    await rt.drain();
+    expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'APPROVED', sequence: 2 });
+    expect(await receiptOf(supplement)).toMatchObject({ outcome: 'applied' });
+  }, 90_000);
 });
