@@ -159,13 +159,14 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
       }
       const { entries, unreadable } = await store.queryFlips(bucket, shard);
       if (unreadable.length > 0) {
-        for (const u of unreadable) {
-          // The sort key holds the subject: masked as every string the logger writes (maskSensitive).
-          logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
-        }
         const left = await store.setAsideFlips(unreadable, now);
-        for (const u of left) {
-          logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
+        // One line per item, once its move is known: set aside (ERROR, counted in `failed`), or changed since
+        // the read (WARN: what it was read as says nothing of what it is now). The sort key holds the
+        // subject: masked as every string the logger writes (maskSensitive).
+        const kept = new Set(left.map((u) => `${u.pk}#${u.sk}`));
+        for (const u of unreadable) {
+          if (kept.has(`${u.pk}#${u.sk}`)) logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
+          else logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
         }
         failed += unreadable.length - left.length;
         changed += left.length;

@@ -234,7 +234,7 @@ describe('the time index past a failure', () => {
   async function runLogged(service: ReturnType<typeof createEntitlementService>) {
     const logs = captureLogs();
     try {
-      return { summary: await service.runTimeIndex(), log: logs.text() };
+      return { summary: await service.runTimeIndex(), log: logs.text(), lines: logs.json() };
     } finally {
       logs.restore();
     }
@@ -314,6 +314,10 @@ describe('the time index past a failure', () => {
     expect(first.log).toContain('time index: stored entry does not read');
     expect(first.log).toContain(maskIdNumber(POISON));
     expect(first.log).not.toContain(POISON);
+    // One line for the item, at ERROR.
+    expect(first.lines.filter((l) => JSON.stringify(l).includes(maskIdNumber(POISON)))).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'time index: stored entry does not read; set aside under FLIP-UNREADABLE' }),
+    ]);
     await deliverRematches(w, service);
 
     // The next day's entry is handled and the cursor moves on; the item set aside counts no more.
@@ -355,6 +359,10 @@ describe('the time index past a failure', () => {
     expect(first.log).toContain('time index: stored entry changed since it was read');
     expect(first.log).toContain(maskIdNumber(POISON));
     expect(first.log).not.toContain(POISON);
+    // One line for the item, at WARN: no ERROR saying it was set aside, as it was not.
+    expect(first.lines.filter((l) => JSON.stringify(l).includes(maskIdNumber(POISON)))).toEqual([
+      expect.objectContaining({ level: 'WARN', message: 'time index: stored entry changed since it was read; not set aside, read again next run' }),
+    ]);
     await deliverRematches(w, service);
 
     // The next run reads the bucket again: the entry is due, re-evaluated once, and the cursor moves on.
