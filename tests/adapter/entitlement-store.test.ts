@@ -347,15 +347,19 @@ describe('entitlement store: time-index items that do not read', () => {
     expect((await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${otherPk}#${otherSk}` }))?.item).toEqual({ pk: otherPk, sk: otherSk, ...otherNoAtMs, ...junk });
   });
 
-  it('leaves, in a run, an item replaced by an entry after the read: its bucket not finished, the entry handled next run', async () => {
+  // Stored before items had a `writeId`, or with one (a writer that sets it, whose item a reader refuses).
+  it.each([
+    ['without a writeId', '2025-10-03', {}],
+    ['with a writeId', '2025-10-04', { writeId: 'w-before' }],
+  ])('leaves, in a run, an item (%s) replaced by an entry after the read: its bucket not finished, the entry handled next run', async (_kind, day, stamp) => {
     const s = store.dynamoEntitlementStore;
     const { runTimeIndex } = await import('#entitlement/service/time');
-    const at = '2025-10-03T16:00:00.000Z';
+    const at = `${day}T16:00:00.000Z`;
     const entry = pair('91440300MA5FNUM021', at);
     const pk = `FLIP#${entry.bucket}#${shardOf(entry.subjectId!)}`;
     const sk = `${at}#P-FLIP-NUM#${entry.subjectId}`;
     const { atMs: _atMs, ...noAtMs } = entry;
-    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk, sk, ...noAtMs } }));
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk, sk, ...noAtMs, ...stamp } }));
     await cursorBefore(entry.bucket);
     // A write between the schedule's read of that shard and its move: the same pair filed again, whole.
     const between: typeof s = {
@@ -367,16 +371,73 @@ describe('entitlement store: time-index items that do not read', () => {
       },
     };
 
-    const w = memoryEntitlementPorts({ now: '2025-10-03T16:35:00.000Z' });
+    const w = memoryEntitlementPorts({ now: `${day}T16:35:00.000Z` });
     expect(await runTimeIndex({ ...w.ports, store: between }, async () => {})).toMatchObject({ reevaluated: 0, failed: 0, changed: 1 });
     expect(await s.getFlipCursor()).toBe(new Date(Date.parse(entry.bucket) - quarter).toISOString());
-    expect(await db().get('entitlements', { pk, sk })).toEqual({ pk, sk, ...entry });
+    expect(await db().get('entitlements', { pk, sk })).toEqual({ pk, sk, ...entry, writeId: expect.any(String) });
     expect(await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${pk}#${sk}` })).toBeUndefined();
 
     expect(await runTimeIndex({ ...w.ports, store: between }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
     expect(w.sent.rematches.map((m) => m.data.creditCode)).toEqual([entry.subjectId]);
     expect(await s.getFlipCursor()).toBe(new Date(Date.parse(entry.bucket) + quarter).toISOString());
     expect(await db().get('entitlements', { pk, sk })).toBeUndefined();
+  });
+
+  it('sets aside an item of 300 attributes, with a writeId or without one: its condition is one comparison, or one per entry field', async () => {
+    const s = store.dynamoEntitlementStore;
+    const at = '2025-10-05T16:00:00.000Z';
+    // 300 attributes with long names: a condition comparing each (14 KB of expression here) was refused by
+    // DynamoDB's 4 KB limit, run after run, so such an item was never moved and its bucket never finished.
+    const many = Object.fromEntries(Array.from({ length: 300 }, (_, k) => [`attribute-written-by-hand-${String(k).padStart(3, '0')}`, k]));
+    const items = [
+      { ...pair('91440300MA5FNUM031', at) },
+      { ...pair('91440300MA5FNUM032', at), writeId: 'w-by-hand' },
+    ].map(({ atMs: _atMs, ...noAtMs }) => ({
+      pk: `FLIP#${noAtMs.bucket}#${shardOf(noAtMs.subjectId!)}`,
+      sk: `${at}#P-FLIP-NUM#${noAtMs.subjectId}`,
+      ...noAtMs,
+      ...many,
+    }));
+    for (const Item of items) await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item }));
+    const read = (await Promise.all(items.map((i) => s.queryFlips(i.bucket, i.shard)))).flatMap((r) => r.unreadable);
+    expect(read.map((u) => u.sk).sort()).toEqual(items.map((i) => i.sk).sort());
+
+    expect(await s.setAsideFlips(read, '2025-10-05T16:35:00.000Z')).toEqual([]);
+    for (const item of items) {
+      expect(await db().get('entitlements', { pk: item.pk, sk: item.sk })).toBeUndefined();
+      expect((await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${item.pk}#${item.sk}` }))?.item).toEqual(item);
+    }
+  });
+
+  it('moves an item with a writeId only while it holds that writeId; one without, only while no writer has put it since', async () => {
+    const s = store.dynamoEntitlementStore;
+    const at = '2025-10-06T16:00:00.000Z';
+    const entries = ['91440300MA5FNUM041', '91440300MA5FNUM042', '91440300MA5FNUM043'].map((id) => pair(id, at));
+    const keyOf = (e: FlipEntry) => ({ pk: `FLIP#${e.bucket}#${shardOf(e.subjectId!)}`, sk: `${at}#P-FLIP-NUM#${e.subjectId}` });
+    const noAtMs = (e: FlipEntry) => {
+      const { atMs: _atMs, ...rest } = e;
+      return { ...keyOf(e), ...rest };
+    };
+    const [stamped, legacy, untouched] = [noAtMs(entries[0]!), noAtMs(entries[1]!), noAtMs(entries[2]!)];
+    const put = (Item: Record<string, unknown>) => db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item }));
+    await put({ ...stamped, writeId: 'w-1' });
+    await put(legacy);
+    await put({ ...untouched, writeId: 'w-2' });
+    const read = (await Promise.all(entries.map((e) => s.queryFlips(e.bucket, e.shard)))).flatMap((r) => r.unreadable);
+    expect(read).toHaveLength(3);
+
+    // Between the read and the move: the first filed again by the writer (a fresh writeId); the second by a
+    // writer that sets none (a function not yet updated, mid-deployment), whole and valid.
+    await s.putFlips([entries[0]!], entries[0]!.bucket);
+    await put({ ...keyOf(entries[1]!), ...entries[1]! });
+    const left = await s.setAsideFlips(read, '2025-10-06T16:35:00.000Z');
+    expect(left.map((u) => u.sk).sort()).toEqual([stamped.sk, legacy.sk].sort());
+    expect(await db().get('entitlements', keyOf(entries[0]!))).toEqual({ ...keyOf(entries[0]!), ...entries[0]!, writeId: expect.not.stringMatching(/^w-1$/) });
+    expect(await db().get('entitlements', keyOf(entries[1]!))).toEqual({ ...keyOf(entries[1]!), ...entries[1]! });
+    for (const e of entries.slice(0, 2)) expect(await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${keyOf(e).pk}#${keyOf(e).sk}` })).toBeUndefined();
+    // The third, unchanged, moved.
+    expect(await db().get('entitlements', keyOf(entries[2]!))).toBeUndefined();
+    expect((await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${untouched.pk}#${untouched.sk}` }))?.item).toEqual({ ...untouched, writeId: 'w-2' });
   });
 });
 

@@ -4,7 +4,12 @@
  * schedule's cursor (`FLIP-CURSOR` / `CURSOR`: the last bucket it finished). An item of a bucket that does
  * not read as an entry (readFlipEntry) is set aside under `FLIP-UNREADABLE` / `<its pk>#<its sk>`: `item`
  * (its attributes as stored, numbers to the digit), `problem` and `setAsideAt`. Keys and items only.
+ *
+ * Each entry item carries `writeId`, a fresh id on every put: the set-aside deletes an item only while it is the
+ * one read, and compares that one attribute rather than every attribute the item holds (a condition of one
+ * comparison per attribute outgrew DynamoDB's 4 KB expression limit at a few hundred attributes).
  */
+import { randomUUID } from 'node:crypto';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb, ddbNumbersAsText } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
@@ -20,8 +25,15 @@ const flipSk = (e: Pick<FlipEntry, 'at' | 'policyId' | 'subjectId'>) => `${e.at}
 const CURSOR_KEY = { pk: 'FLIP-CURSOR', sk: 'CURSOR' };
 const UNREADABLE_PK = 'FLIP-UNREADABLE';
 
-/** The stored item of an entry (what putFlips writes; the bench sizes it). */
-export const flipItem = (e: FlipEntry): Record<string, unknown> => ({ pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e });
+/**
+ * The attribute every put of an entry sets to a fresh id: a write since a read shows as a `writeId` not the
+ * one read. An id, not a counter: a put replaces the whole item, so a counter would start again at the value
+ * read.
+ */
+const WRITE_ID = 'writeId';
+
+/** The stored item of an entry, written with `writeId` (what putFlips writes; the bench sizes it). */
+export const flipItem = (e: FlipEntry, writeId: string): Record<string, unknown> => ({ pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e, [WRITE_ID]: writeId });
 
 /**
  * Files entries, and sets the schedule's cursor when there is none (initFlipCursor). Idempotent: the same
@@ -37,7 +49,7 @@ async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
   const unique = new Map(entries.map((e) => [`${flipPk(e.bucket, e.shard)}|${flipSk(e)}`, e]));
   await batchWriteAll(
     table(),
-    [...unique.values()].map((e) => ({ PutRequest: { Item: flipItem(e) } })),
+    [...unique.values()].map((e) => ({ PutRequest: { Item: flipItem(e, randomUUID()) } })),
   );
 }
 
@@ -86,39 +98,46 @@ export async function setAsideFlips(items: readonly UnreadableFlip[], now: Insta
   return changed;
 }
 
-/** The fields of an entry, each of which an item read may lack (a valid entry written since has them). */
+/** The fields of an entry, each of which an item read may lack or hold wrong. */
 const ENTRY_FIELDS = Object.keys({
   policyId: 0, policyVersion: 0, subjectId: 0, at: 0, atMs: 0, bucket: 0, shard: 0, cause: 0,
 } satisfies Record<keyof FlipEntry, 0>);
 
 /**
- * A condition that the stored item is still `item` as read (its numbers as text, so to the digit): there,
- * each attribute it had equal to what it held (a NULL by its type), and each entry field it lacked still
- * absent. An attribute no entry has, added since, is not looked at: the item reads as it did (its copy
- * lacks that attribute).
+ * A condition, an expression of a few hundred bytes whatever the item holds, that the stored item is still `item` as read.
+ *
+ * With a `writeId` (every put since the attribute exists sets a fresh one): that `writeId`, still there.
+ *
+ * Without one (an item put before, or by hand): still without one, so put by no writer since the read; and
+ * each entry field as read (equal, a NULL by its type, absent where it was absent). The fields cover a put by
+ * a writer that does not set `writeId` (a function not yet updated during a deployment): it writes a whole,
+ * valid entry, and an item that did not read as one differs from any such entry in an entry field (the field
+ * at fault, or the one its sort key does not match). Attributes no entry has are not compared: a change to
+ * them alone (by hand) is set aside with the copy as read.
  */
 function unchangedSince(item: Readonly<Record<string, unknown>>) {
-  const names: Record<string, string> = { '#pk': 'pk' };
+  const writeId = item[WRITE_ID];
+  if (writeId !== undefined) {
+    // A NULL (put by hand: no writer sets one) compared by its type, as entry fields are below.
+    const [clause, value] = writeId === null ? ['attribute_type(#w, :w)', 'NULL'] : ['#w = :w', writeId];
+    return { ConditionExpression: clause, ExpressionAttributeNames: { '#w': WRITE_ID }, ExpressionAttributeValues: { ':w': value } };
+  }
+  const names: Record<string, string> = { '#pk': 'pk', '#w': WRITE_ID };
   const values: Record<string, unknown> = {};
-  const clauses = ['attribute_exists(#pk)'];
-  let i = 0;
-  for (const [name, value] of Object.entries(item)) {
-    if (name === 'pk' || name === 'sk') continue;
+  const clauses = ['attribute_exists(#pk)', 'attribute_not_exists(#w)'];
+  ENTRY_FIELDS.forEach((name, i) => {
     names[`#a${i}`] = name;
-    if (value === null) {
+    const value = item[name];
+    if (value === undefined) {
+      clauses.push(`attribute_not_exists(#a${i})`);
+    } else if (value === null) {
       values[`:a${i}`] = 'NULL';
       clauses.push(`attribute_type(#a${i}, :a${i})`);
     } else {
       values[`:a${i}`] = value;
       clauses.push(`#a${i} = :a${i}`);
     }
-    i++;
-  }
-  for (const name of ENTRY_FIELDS.filter((f) => !(f in item))) {
-    names[`#a${i}`] = name;
-    clauses.push(`attribute_not_exists(#a${i})`);
-    i++;
-  }
+  });
   return {
     ConditionExpression: clauses.join(' AND '),
     ExpressionAttributeNames: names,
