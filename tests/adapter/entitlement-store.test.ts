@@ -439,6 +439,24 @@ describe('entitlement store: time-index items that do not read', () => {
     expect(await db().get('entitlements', keyOf(entries[2]!))).toBeUndefined();
     expect((await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${untouched.pk}#${untouched.sk}` }))?.item).toEqual({ ...untouched, writeId: 'w-2' });
   });
+
+  it('handles an entry whose at has an offset at its instant, though its key sorts after the later UTC ones', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { runTimeIndex } = await import('#entitlement/service/time');
+    // Same shard, same bucket: 16:00 written as 00:00+08:00 (its key sorts last), and a UTC entry at 16:10.
+    const offset = { ...pair('91440300MA5FNUM051', '2025-10-07T16:00:00.000Z'), at: '2025-10-08T00:00:00+08:00' };
+    const later = { ...pair('91440300MA5FNUM051', '2025-10-07T16:10:00.000Z'), policyId: 'P-FLIP-NUM2' };
+    await s.putFlips([offset, later], offset.bucket);
+    await cursorBefore(offset.bucket);
+
+    const w = memoryEntitlementPorts({ now: '2025-10-07T16:05:00.000Z' });
+    expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
+    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining(`flip:${offset.at}:P-FLIP-NUM`)]);
+    expect((await s.queryFlips(offset.bucket, offset.shard)).entries).toEqual([later]);
+    w.now = '2025-10-07T16:20:00.000Z';
+    expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0 });
+    expect(await s.getFlipCursor()).toBe(offset.bucket);
+  });
 });
 
 describe('entitlement store: publicity and objections', () => {

@@ -173,4 +173,15 @@ describe('readFlipEntry: a stored item read back', () => {
     expect(read({ ...entry, atMs: entry.atMs + 60_000 })).toEqual({ ok: false, problem: 'atMs is not the instant at names' });
     expect(read({ ...entry, at: '2026-12-14T16:01:00.000Z' })).toEqual({ ok: false, problem: 'atMs is not the instant at names' });
   });
+
+  it('reads an entry whose at names its atMs with an offset: it is read with its shard and comes due at that instant', () => {
+    // Its sort key (2026-12-15T00:00…) sorts after every UTC key of its bucket (2026-12-14T16:…); but a shard
+    // is read whole (no range on the sort key), due-ness is `atMs`, and it is deleted by its own key: only the
+    // order it is sent in moves.
+    const at = '2026-12-15T00:00:00+08:00';
+    expect(Date.parse(at)).toBe(entry.atMs);
+    expect(read({ ...entry, at })).toEqual({ ok: true, entry: { ...entry, at } });
+    expect(isDue({ atMs: entry.atMs }, '2026-12-14T15:59:59.999Z')).toBe(false);
+    expect(isDue({ atMs: entry.atMs }, entry.at)).toBe(true);
+  });
 });
