@@ -78,8 +78,8 @@ export interface DashboardProps {
   readonly oldestMessageAgeSeconds: number;
   /** The upward sync's "oldest pending record" alarm threshold (s), drawn on its graph. */
   readonly upwardOldestPendingSeconds: number;
-  /** The "simulations requeued" alarm's threshold (a Sum over an hour), drawn on the 沙盘推演 graph. */
-  readonly simulationsRequeuedPerHourAlarm: number;
+  /** The "simulations requeued" alarm's share of the starts (%) and its threshold, drawn on the 沙盘推演 graph. */
+  readonly simulationsRequeued: { readonly metric: cloudwatch.IMetric; readonly threshold: number };
   /** Every alarm to show in the alarm status widget. */
   readonly alarms: readonly cloudwatch.Alarm[];
 }
@@ -99,7 +99,7 @@ export function addDashboard(stack: Stack, props: DashboardProps): cloudwatch.Da
     ...reviewRows(props.api),
     upwardSyncRow(props.upwardOldestPendingSeconds),
     hardCaseRow(),
-    simulationRow(props.simulationsRequeuedPerHourAlarm),
+    simulationRow(props.simulationsRequeued),
     ...platformRows(stage, props.oldestMessageAgeSeconds),
     [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: WIDTH, alarms: [...props.alarms] })],
   ];
@@ -400,9 +400,9 @@ function upwardSyncRow(oldestPendingSeconds: number): Row {
  * 沙盘推演 — simulations started (each job a POST /simulations stored; a repeat of its Idempotency-Key is
  * not one) and those the sweep queued: each one's start stopped between storing the job and queueing it
  * (the `simulations` function's `request failed` lines at that time say why). The sweep's line is a share
- * of the starts, normally flat at 0; above the line, the alarm.
+ * of the starts, normally flat at 0; on the right, that share as the alarm reads it, and its threshold.
  */
-function simulationRow(alarmPerHour: number): Row {
+function simulationRow(requeued: DashboardProps['simulationsRequeued']): Row {
   return [
     new cloudwatch.GraphWidget({
       title: '沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)',
@@ -412,7 +412,9 @@ function simulationRow(alarmPerHour: number): Row {
         civicMetric('SimulationsRequeued', 'simulationSweep', 'Sum', Duration.hours(1), 'queued by the sweep'),
       ],
       leftYAxis: { min: 0 },
-      leftAnnotations: [{ value: alarmPerHour, label: 'alarm', color: cloudwatch.Color.RED }],
+      right: [requeued.metric],
+      rightYAxis: { min: 0, label: '%', showUnits: false },
+      rightAnnotations: [{ value: requeued.threshold, label: 'alarm (%)', color: cloudwatch.Color.RED }],
     }),
   ];
 }

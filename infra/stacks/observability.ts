@@ -76,23 +76,51 @@ export interface CountAlarm extends FigureAlarmBase {
   readonly evaluationPeriods?: number;
 }
 
+/**
+ * A count as a share (percent) of another count over the same period: fires when the count is above
+ * `threshold` percent of the other, the other taken as at least `atLeast` (an hour with few of it, or none,
+ * then needs more than `threshold` × `atLeast` / 100).
+ */
+export interface ShareAlarm extends FigureAlarmBase {
+  readonly kind: 'share';
+  /** The count it is a share of, and the function that writes it. */
+  readonly of: { readonly metricName: string; readonly service: FunctionName };
+  readonly atLeast: number;
+  /** Percent. */
+  readonly threshold: number;
+  readonly period: Duration;
+}
+
 /** A reading a function writes on every run: fires when the highest reading of a period is above `threshold`. */
 export interface GaugeAlarm extends FigureAlarmBase {
   readonly kind: 'gauge';
   readonly threshold: number;
 }
 
-export type FigureAlarm = CountAlarm | GaugeAlarm;
+export type FigureAlarm = CountAlarm | ShareAlarm | GaugeAlarm;
 
 /**
- * How many simulations the sweep may queue in an hour before it alarms. Each is a start that stopped
- * between storing its job and queueing it, and whose client did not retry with its key (a retry queues it
- * itself): a timeout or a crash strands one, a short outage of the queue or table the few started during
- * it, so one or two in an hour is expected now and then and alarms nobody. Three or more in one hour is no
- * longer an isolated failure: the start path keeps failing. Summed over an hour, as the dashboard plots it,
- * so a failure every run or two of the sweep (every 5 minutes) adds up rather than passing run by run.
+ * The share of an hour's simulation starts (percent) the sweep may queue before `simulations-requeued`
+ * fires. Each one it queues is a start that stopped between storing its job and queueing it, and whose client
+ * did not retry with its key (a retry queues it itself). The starts are the measure: the API counts every job
+ * it stores (SimulationsStarted, as it is stored), so the requeued are a share of them. A fixed number was
+ * noise with many simulations (a minute's outage of the queue strands every start in it: 3 of 200 in an hour
+ * is an outage passed) and late with few (every start of a quiet hour failing, 2 of 2, never reached 3).
+ * A tenth of the starts stranded is no longer a timeout or a crash now and then: the start path keeps failing.
+ *
+ * Not a share of the slices: no metric counts them, and a job is 16 slices (an item) or 64 (a policy), so a
+ * share of slices would move with the mix of drafts rather than with the failures.
  */
-export const SIMULATIONS_REQUEUED_PER_HOUR_ALARM = 2;
+export const SIMULATIONS_REQUEUED_ALARM_PERCENT = 10;
+
+/**
+ * The starts of an hour count as at least this many in `simulations-requeued`'s share. One stranded start is
+ * then never an alarm by itself (a lone timeout, in an hour of 1 start or of 9), and two are when the hour had
+ * 10 starts or fewer (a fifth of them or more). It also keeps the share finite: the sweep queues a job 2 to 7
+ * minutes after its start (the grace period, then the next run of a 5-minute schedule), so a start late in
+ * one hour is counted as requeued in the next, which may have no start at all.
+ */
+export const SIMULATIONS_REQUEUED_MIN_STARTS = 10;
 
 /**
  * Records the queue consumers left for redelivery in an hour, because a batch's time left fell below its
@@ -189,12 +217,15 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     id: 'SimulationsRequeuedAlarm',
     name: `civicflow-${stage}-simulations-requeued`,
     description:
-      `沙盘推演: the simulation sweep queued more than ${SIMULATIONS_REQUEUED_PER_HOUR_ALARM} simulations in an hour, each one a POST /simulations that ` +
-      'stored its job and stopped before queueing it: the start path is failing. Look for the simulations function\'s "request failed" lines (503: the table or the queue out; 500: a defect).',
+      `沙盘推演: the simulation sweep queued more than ${SIMULATIONS_REQUEUED_ALARM_PERCENT} % of an hour's simulation starts (counted as at least ` +
+      `${SIMULATIONS_REQUEUED_MIN_STARTS}), each one a POST /simulations that stored its job and stopped before queueing it: the start path is failing. ` +
+      'Look for the simulations function\'s "request failed" lines (503: the table or the queue out; 500: a defect).',
     metricName: 'SimulationsRequeued',
     service: 'simulationSweep',
-    kind: 'count',
-    threshold: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
+    kind: 'share',
+    of: { metricName: 'SimulationsStarted', service: 'simulations' },
+    atLeast: SIMULATIONS_REQUEUED_MIN_STARTS,
+    threshold: SIMULATIONS_REQUEUED_ALARM_PERCENT,
     period: Duration.hours(1),
   },
   {
@@ -240,6 +271,13 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     alsoFrom: LIST_RUNS.slice(1),
   },
 ];
+
+/** The `simulations-requeued` alarm's share, as the 沙盘推演 graph plots it beside its threshold. */
+function simulationsRequeuedShare(alarms: readonly FigureAlarm[]): { readonly metric: cloudwatch.IMetric; readonly threshold: number } {
+  const a = alarms.find((x): x is ShareAlarm => x.id === 'SimulationsRequeuedAlarm' && x.kind === 'share');
+  if (a === undefined) throw new Error('no simulations-requeued share alarm');
+  return { metric: shareOf(a, `queued by the sweep, % of starts (at least ${a.atLeast})`), threshold: a.threshold };
+}
 
 export interface SavedQuery {
   readonly id: string;
@@ -370,6 +408,23 @@ function countOf(a: CountAlarm): cloudwatch.IMetric {
   });
 }
 
+/**
+ * A share alarm's metric: 100 × the count's Sum / the other's Sum over the period, the other at least
+ * `atLeast` (either counted nothing in the period: 0; a function writes a count only when it ran).
+ */
+function shareOf(a: ShareAlarm, label?: string): cloudwatch.MathExpression {
+  const whole = 'FILL(whole, 0)';
+  return new cloudwatch.MathExpression({
+    expression: `100 * FILL(part, 0) / IF(${whole} > ${a.atLeast}, ${whole}, ${a.atLeast})`,
+    usingMetrics: {
+      part: civicMetric(a.metricName, a.service, cloudwatch.Stats.SUM, a.period),
+      whole: civicMetric(a.of.metricName, a.of.service, cloudwatch.Stats.SUM, a.period),
+    },
+    period: a.period,
+    label: label ?? `${a.metricName} (% of ${a.of.metricName})`,
+  });
+}
+
 export function addObservability(stack: Stack, props: ObservabilityProps): Observability {
   const stage = props.config.stage;
   // Missing data is not breaching: a stage that reports nothing upward writes no sync metric at all, and a
@@ -381,7 +436,9 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
       metric:
         a.kind === 'count'
           ? countOf(a)
-          : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
+          : a.kind === 'share'
+            ? shareOf(a)
+            : civicMetric(a.metricName, a.service, cloudwatch.Stats.MAXIMUM, GAUGE_ALARM_PERIOD),
       threshold: a.threshold ?? 0,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: a.kind === 'count' ? (a.evaluationPeriods ?? 1) : 1,
@@ -401,7 +458,7 @@ export function addObservability(stack: Stack, props: ObservabilityProps): Obser
     api: props.api,
     oldestMessageAgeSeconds: oldestMessageAgeSeconds(stack),
     upwardOldestPendingSeconds: upwardOldestPendingSeconds(props.config),
-    simulationsRequeuedPerHourAlarm: SIMULATIONS_REQUEUED_PER_HOUR_ALARM,
+    simulationsRequeued: simulationsRequeuedShare(figureAlarms(props.config)),
     alarms: [...props.alarms, ...createdAlarms],
   });
   return { dashboard, figureAlarms: createdAlarms, queries };

@@ -7,7 +7,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Schedule } from 'aws-cdk-lib/aws-events';
 import { AUDIT_REWRITE_ACTIONS } from '#infra/constructs/civic-function';
 import { TABLE_REWRITE_ACTIONS } from '#infra/constructs/civic-table';
-import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, ITEMS_DEFERRED_ALARM_PERIODS, OLDEST_MESSAGE_CONTEXT_KEY, RECORDS_DEFERRED_PER_HOUR_ALARM, savedQueries, SIMULATIONS_REQUEUED_PER_HOUR_ALARM } from '#infra/stacks/observability';
+import { DEFAULT_UPWARD_OLDEST_PENDING_SECONDS, ITEMS_DEFERRED_ALARM_PERIODS, OLDEST_MESSAGE_CONTEXT_KEY, RECORDS_DEFERRED_PER_HOUR_ALARM, savedQueries, SIMULATIONS_REQUEUED_ALARM_PERCENT, SIMULATIONS_REQUEUED_MIN_STARTS } from '#infra/stacks/observability';
 import { stageConfig } from '#topology/stages';
 import { functions, queues, schedules, routes, type FunctionName, type QueueName } from '#topology';
 import { asArray, describeRef, resourcesOfType, synthCivicFlow, type Json, type SynthResult } from './helpers';
@@ -138,11 +138,17 @@ describe('dashboard', () => {
       'CivicFlow/HardCaseEventsRefused service=hardcase',
     ]);
     expect(series('办不成事 overdue hard cases (flagged)')).toEqual(['CivicFlow/HardCasesOverdue service=hardcase', 'CivicFlow/HardCasesOverdue service=hardcaseSchedule']);
-    // Started: each job POST /simulations stored (the simulations function), beside the sweep's share of them.
-    expect(series('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)')).toEqual(['CivicFlow/SimulationsStarted service=simulations', 'CivicFlow/SimulationsRequeued service=simulationSweep']);
-    expect(optionsOf('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)').map((o) => [o.stat, o.period])).toEqual([['Sum', 3600], ['Sum', 3600]]);
-    expect(widget('沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)').annotations).toEqual({
-      horizontal: [expect.objectContaining({ value: SIMULATIONS_REQUEUED_PER_HOUR_ALARM, label: 'alarm' })],
+    // Started: each job POST /simulations stored (the simulations function), beside the sweep's share of them;
+    // on the right, that share as the simulations-requeued alarm reads it, with its threshold.
+    const simulations = '沙盘推演 simulations started, and queued by the sweep (their start stopped half-way)';
+    expect(series(simulations)).toEqual([
+      'CivicFlow/SimulationsStarted service=simulations',
+      'CivicFlow/SimulationsRequeued service=simulationSweep',
+      '100 * FILL(part, 0) / IF(FILL(whole, 0) > 10, FILL(whole, 0), 10)',
+    ]);
+    expect(optionsOf(simulations).map((o) => [o.stat, o.period, o.yAxis])).toEqual([['Sum', 3600, undefined], ['Sum', 3600, undefined], [undefined, 3600, 'right']]);
+    expect(widget(simulations).annotations).toEqual({
+      horizontal: [expect.objectContaining({ value: SIMULATIONS_REQUEUED_ALARM_PERCENT, label: 'alarm (%)', yAxis: 'right' })],
     });
 
     // 一件事: from the approval consumer and the deadline schedule (which may finish a bundle by terminating a child).
@@ -401,12 +407,37 @@ describe('alarms to the SNS topic', () => {
     expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
   });
 
-  it('alarms on simulations the sweep had to queue: more than 2 in an hour, missing data not breaching', () => {
+  it('alarms on simulations the sweep had to queue: more than 10 % of an hour\'s starts, counted as at least 10, missing data not breaching', () => {
     const a = byName(`civicflow-${stage}-simulations-requeued`);
-    expect([a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual(['CivicFlow', 'SimulationsRequeued', { service: 'simulationSweep' }, 'Sum', 3600]);
-    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([2, 'GreaterThanThreshold', 1, 'notBreaching']);
-    expect(SIMULATIONS_REQUEUED_PER_HOUR_ALARM).toBe(2);
-    expect(a.AlarmDescription).toMatch(/more than 2 simulations in an hour/);
+    const metrics = a.Metrics as Json[];
+    const expression = metrics.find((m) => m.Expression !== undefined)!;
+    expect([expression.Expression, expression.ReturnData]).toEqual(['100 * FILL(part, 0) / IF(FILL(whole, 0) > 10, FILL(whole, 0), 10)', true]);
+    const counted = metrics
+      .filter((m) => m.MetricStat !== undefined)
+      .map((m) => {
+        const metric = (m.MetricStat as Json).Metric as Json;
+        return [m.Id, metric.Namespace, metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat, (m.MetricStat as Json).Period];
+      });
+    // The sweep's count over the API's: each job the sweep queues was counted as started when it was stored.
+    expect(counted).toEqual([
+      ['part', 'CivicFlow', 'SimulationsRequeued', ['service=simulationSweep'], 'Sum', 3600],
+      ['whole', 'CivicFlow', 'SimulationsStarted', ['service=simulations'], 'Sum', 3600],
+    ]);
+    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.TreatMissingData]).toEqual([10, 'GreaterThanThreshold', 1, 'notBreaching']);
+    expect([SIMULATIONS_REQUEUED_ALARM_PERCENT, SIMULATIONS_REQUEUED_MIN_STARTS]).toEqual([10, 10]);
+    expect(a.AlarmDescription).toMatch(/more than 10 % of an hour's simulation starts \(counted as at least 10\)/);
+    // What it decides for an hour of `requeued` and `started` (undefined: the function wrote no count), with the
+    // expression read as CloudWatch's metric math reads it.
+    const js = (expression.Expression as string).replace(/FILL\((\w+), 0\)/g, '($1 ?? 0)').replace(/IF\(/g, 'iff(');
+    const share = new Function('part', 'whole', 'iff', `return ${js};`) as (p?: number, w?: number, iff?: unknown) => number;
+    const fires = (requeued: number | undefined, started: number | undefined) => share(requeued, started, (c: boolean, t: number, f: number) => (c ? t : f)) > a.Threshold;
+    // One stranded start alone is a timeout now and then, whatever the hour's starts.
+    expect([fires(1, 1), fires(1, 9), fires(1, undefined)]).toEqual([false, false, false]);
+    // Few starts, most of them stranded: the start path is failing (3 in an hour never came).
+    expect([fires(2, 2), fires(2, 10), fires(2, 20), fires(2, undefined)]).toEqual([true, true, false, true]);
+    // Many: a minute's outage is not an alarm; a tenth of the starts is.
+    expect([fires(3, 200), fires(20, 200), fires(21, 200)]).toEqual([false, false, true]);
+    expect([fires(0, 500), fires(undefined, 500), fires(undefined, undefined)]).toEqual([false, false, false]);
     const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
     expect([asArray(a.AlarmActions).map(describe$), asArray(a.OKActions).map(describe$)]).toEqual([[`AWS::SNS::Topic:${topicId}`], [`AWS::SNS::Topic:${topicId}`]]);
   });
