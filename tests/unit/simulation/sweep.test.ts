@@ -1,10 +1,12 @@
 // The simulation sweep: which jobs stored and not queued it queues (pure, the clock passed in), and a run
 // over a store that lists them — each stranded job queued once, then no longer pending; the view says
-// `pending` until then; the run stops starting jobs when its time runs short, and a failure stays pending.
+// `pending` until then; the run stops starting jobs when its time runs short, and a failure stays pending; a
+// job stored before the sweep existed has no entry, and is shown `stalled` once it stops.
 import { requeueCutoff, REQUEUE_GRACE_MS, strandedJobs, type PendingJob } from '#simulation/domain/sweep';
 import { startSimulation, type StartPorts } from '#simulation/service/start';
 import { requeueStranded, SWEEP_TIME_RESERVE_MS, type SweepPorts } from '#simulation/service/sweep';
 import { viewOf } from '#simulation/view';
+import { STALL_MS } from '#simulation/domain/stall';
 import type { SimulationJob } from '#simulation/ports';
 import { parseRequest, type SimulationRequest } from '#simulation/domain/request';
 import { functions } from '#topology';
@@ -186,6 +188,22 @@ describe('a sweep run', () => {
     expect(t.warnings).toEqual([]);
     t.store.loadJob = load;
     expect(await requeueStranded(t.sweep)).toEqual({ requeued: 1, failed: 0, deferred: 0, orphaned: 0 });
+  });
+
+  it('finds no entry of a job stored before the sweep existed: lost, it is shown stalled, not running for ever', async () => {
+    const t = setUp();
+    // Stored before jobs had a pending flag and an entry, its start stopped before queueing its slices (or
+    // they were lost since): the table holds the job alone, read as queued, from its creation (no queuedAt).
+    const old: SimulationJob = { simulationId: 'sim-before-sweep', request: request(), requestedBy: '/auditors/district', createdAt: at(STALL_MS + 1), slices: 16 };
+    t.jobs.set(old.simulationId, old);
+    expect(await t.store.loadJob(old.simulationId)).toEqual({ job: old, queued: true });
+    // Listed by no run: nothing is sent (nothing says which of its slices went, and the sweep reads only entries).
+    expect(await requeueStranded(t.sweep)).toEqual({ requeued: 0, failed: 0, deferred: 0, orphaned: 0 });
+    expect(t.sent).toEqual([]);
+    // Its client sees it stop rather than `running` for ever: past STALL_MS with no slice stored, `stalled`.
+    const stored = { job: old, slices: new Map(), queued: true, progressedAt: old.createdAt };
+    expect(viewOf(stored, at(1))).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 0 } });
+    expect(viewOf(stored, NOW)).toMatchObject({ status: 'stalled', progress: { slices: 16, slicesDone: 0 } });
   });
 
   it('starts no job once its time left is under the reserve: they stay pending, counted as deferred', async () => {
