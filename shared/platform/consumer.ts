@@ -161,13 +161,22 @@ function batchFailed(errors: readonly Error[]): BatchFailedError {
 
 /**
  * Runs the batch through Powertools' processor, one record at a time, and answers with the records not done.
- * A batch every record of which failed is a Lambda error (a BatchFailedError, for the function's errors
- * alarm), with one exception: a batch none of whose records was started because the time reserve was
- * reached (every failure a TimeReserveReachedError) answers with all of them in `batchItemFailures`, as a
- * batch that started some answers with the rest. SQS hands them all out again either way; as an answer it
- * is no failed invocation and no function error, since running short of time is counted in RecordsDeferred
- * (its own alarm). Powertools throws its FullBatchFailureError only when asked to: it is told not to
- * (`throwOnFullBatchFailure: false`), and the records' errors decide here.
+ * A batch is judged by the records it started: when it started some and none of them succeeded, it is a
+ * Lambda error (a BatchFailedError), whatever it left for the time reserve; a batch none of whose records
+ * was started because the reserve was reached (every failure a TimeReserveReachedError) answers with all of
+ * them in `batchItemFailures`, as a batch that did some answers with the rest. SQS hands every record out
+ * again either way, its receive count up by one: only the alarm and the poller's pace differ.
+ *
+ * Why a real failure with the rest deferred stays an error. That is what a batch looks like when its
+ * storage or a peer is failing slowly: the first record waits through the SDK's retries, fails, and leaves
+ * the others to the reserve. Answered, every batch of such an outage would look healthy to Lambda: no
+ * `<function>-errors` alarm (a record's failure is counted in no metric of its own, only logged as "record
+ * failed", and reaches the DLQ alarm after the queue's max receives) and no backoff, so the poller would
+ * go on handing out batches at full concurrency to a dependency that is down. A Lambda error makes
+ * the poller back off and raises the alarm. A batch that started nothing has no failure to report: only
+ * its time ran short, which RecordsDeferred counts (its own alarm). Powertools throws its
+ * FullBatchFailureError only when asked to: it is told not to (`throwOnFullBatchFailure: false`), and the
+ * records' errors decide here.
  */
 async function processBatch(event: SQSEvent, handler: (record: SQSRecord) => Promise<void>, context: Context): Promise<SQSBatchResponse> {
   const processor = new BatchProcessor(EventType.SQS);

@@ -494,6 +494,24 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
     });
   });
 
+  it('under middy too: a real failure with the rest left for the reserve is a Lambda error (the poller backs off)', async () => {
+    const left = { ms: 30_000 };
+    const started: string[] = [];
+    // A storage that fails slowly: the first record waits out its retries, fails, and leaves the rest.
+    const handler = sqsConsumer(async (event) => {
+      started.push(event.id);
+      left.ms = 5_000;
+      throw new Error('storage down');
+    });
+    const { result, recordFailed, added } = await observed(() => settle(handler({ Records: [record('a'), record('b'), record('c')] }, clocked(left))));
+    expect({ started, result, recordFailed, added }).toEqual({
+      started: ['a'],
+      result: { thrown: expect.stringMatching(/^All 3 records of the batch failed: 2 not started/) },
+      recordFailed: [expect.objectContaining({ messageId: 'm-a' })],
+      added: [['RecordsDeferred', 2]],
+    });
+  });
+
   it('changes nothing for a batch with plenty of time', async () => {
     const writes: string[][] = [];
     const started: string[] = [];
