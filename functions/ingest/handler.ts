@@ -12,9 +12,11 @@ import { stageCalendar } from '#platform/calendar';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { maskedErrors } from '#platform/http-errors';
+import { aborting } from '#platform/invocation-signal';
 
 /** POST /events, the front door for upstream systems. Thin: authenticate, then the ingest use case. */
-export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+// Its DynamoDB and SQS calls are cut off when middy ends the invocation at its timeout (invocation-signal.ts).
+export const handler = middy(aborting(async (event: APIGatewayProxyEventV2) => {
   const body = rawBody(event);
   const auth = await authenticate(event, body);
   if (!auth.ok) {
@@ -42,7 +44,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   metrics.addMetric('EventsRejected', MetricUnit.Count, rejected);
   logger.info('ingest', { principal: auth.principal, status: result.status, accepted, rejected });
   return json(result.status, result.body);
-})
+}))
   .use(injectLambdaContext(logger))
   .use(logMetrics(metrics))
   .use(flushMetricsBeforeDeadline(metrics))

@@ -5,6 +5,7 @@ import { authenticate, encodedFor, headersOf, problem, rawBody, type HttpResult 
 import { accessConfig } from '#platform/stage-config';
 import { logger } from '#platform/powertools';
 import { maskedErrors } from '#platform/http-errors';
+import { aborting } from '#platform/invocation-signal';
 import type { QueryRoutes } from '#query/router';
 import { eventRoutes } from '#query/events';
 import { registryRoutes } from '#query/registry';
@@ -36,7 +37,8 @@ function masked(result: HttpResult, sealFor: ((cursor: string) => string) | unde
   return { ...result, body: JSON.stringify(body) };
 }
 
-export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+// Its DynamoDB and SQS calls are cut off when middy ends the invocation at its timeout (invocation-signal.ts).
+export const handler = middy(aborting(async (event: APIGatewayProxyEventV2) => {
   const auth = await authenticate(event, rawBody(event));
   if (!auth.ok) return problem(401, `unauthenticated: ${auth.reason}`);
   if (!accessConfig().readers.includes(auth.principal)) {
@@ -63,6 +65,6 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
   const answer = entitled ? result : masked(result, key === undefined ? undefined : (cursor) => seal(cursor, key, auth.principal));
   // Encoded last, once masked: gzipped for a client that takes it; over Lambda's 6 MB without it, a 406.
   return encodedFor(answer, headersOf(event)['accept-encoding']);
-})
+}))
   .use(injectLambdaContext(logger))
   .use(maskedErrors());

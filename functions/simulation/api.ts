@@ -20,6 +20,7 @@ import { authenticate, headersOf, json, problem, rawBody } from '#platform/http'
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
 import { maskedErrors } from '#platform/http-errors';
+import { aborting } from '#platform/invocation-signal';
 import { accessConfig } from '#platform/stage-config';
 import { parseRequest } from '#simulation/domain/request';
 import { simulationStartPorts } from '#simulation/start-adapters';
@@ -29,7 +30,8 @@ import { IDEMPOTENCY_HEADER, parseIdempotencyKey } from '#simulation/domain/idem
 const started = (simulationId: string, headers: Record<string, string> = {}) =>
   json(202, { simulationId, href: `/simulations/${encodeURIComponent(simulationId)}` }, headers);
 
-export const handler = middy(async (event: APIGatewayProxyEventV2) => {
+// Its DynamoDB and SQS calls are cut off when middy ends the invocation at its timeout (invocation-signal.ts).
+export const handler = middy(aborting(async (event: APIGatewayProxyEventV2) => {
   const body = rawBody(event);
   const auth = await authenticate(event, body);
   if (!auth.ok) return problem(401, `unauthenticated: ${auth.reason}`);
@@ -57,7 +59,7 @@ export const handler = middy(async (event: APIGatewayProxyEventV2) => {
     });
   }
   return started(outcome.simulationId, outcome.kind === 'replayed' ? { 'idempotent-replayed': 'true' } : {});
-})
+}))
   .use(injectLambdaContext(logger))
   // Flushed before the timeout too: a start stopped there after storing its job is counted all the same.
   .use(logMetrics(metrics))

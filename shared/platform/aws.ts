@@ -1,5 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { abortsWithInvocation } from './invocation-signal';
 
 /**
  * The SDK's logger middleware builds a sensitive-data-filtered copy of every request and response for
@@ -13,10 +14,12 @@ export const sdkLogger = { debug() {}, warn() {}, error() {}, trace() {} } as un
  * `AWS_ENDPOINT_URL_DYNAMODB` variable, which the local runtime sets to its stand-in; in AWS it is unset.
  * The SQS client is in queues.ts, so that a function that sends nothing (query) does not bundle it: a
  * client built at module scope is a side effect the bundler must keep wherever the module is imported.
+ * Each client's calls made by an HTTP function are cut off when middy ends its invocation
+ * (invocation-signal.ts); a document client sends on its own, so it is wrapped as well as its client.
  */
-export const dynamo = new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger });
+export const dynamo = abortsWithInvocation(new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger }));
 const marshallOptions = { removeUndefinedValues: true, convertClassInstanceToMap: false };
-export const ddb = DynamoDBDocumentClient.from(dynamo, { marshallOptions });
+export const ddb = abortsWithInvocation(DynamoDBDocumentClient.from(dynamo, { marshallOptions }));
 
 let numbersAsText: DynamoDBDocumentClient | undefined;
 
@@ -30,7 +33,9 @@ let numbersAsText: DynamoDBDocumentClient | undefined;
  * would change how `ddb` reads. Built on first use, so a function that never reads this way never builds it.
  */
 export const ddbNumbersAsText = (): DynamoDBDocumentClient =>
-  (numbersAsText ??= DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger }), {
-    marshallOptions,
-    unmarshallOptions: { wrapNumbers: true },
-  }));
+  (numbersAsText ??= abortsWithInvocation(
+    DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 5, logger: sdkLogger }), {
+      marshallOptions,
+      unmarshallOptions: { wrapNumbers: true },
+    }),
+  ));

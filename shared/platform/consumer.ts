@@ -11,6 +11,7 @@ import { flushMetricsBeforeDeadline } from './metrics-deadline';
 import { logger, metrics } from './powertools';
 import { inboundTypesOf, type InboundTypesOf, type InternalTypesOf, type QueueName } from './resources';
 import { lambdaTimeLeft, timeBox } from './time-reserve';
+import type { HandlerOptions } from './invocation-signal';
 
 /** A message as it travels on CivicFlow's queues, before its type is known: a CloudEvent envelope. */
 export type QueuedEvent = QueuedEnvelope;
@@ -195,10 +196,7 @@ function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[]
   }
 }
 
-/** What middy passes a handler besides its event and context: the signal it aborts when it ends the invocation. */
-export interface HandlerOptions {
-  readonly signal?: AbortSignal;
-}
+export type { HandlerOptions };
 
 /** One invocation of a consumer, without middy: the batch in, its partial response out. */
 export type SqsBatch = (event: SQSEvent, context: Context, options?: HandlerOptions) => Promise<SQSBatchResponse>;

@@ -1,5 +1,6 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sdkLogger } from './aws';
+import { abortsWithInvocation } from './invocation-signal';
 import { internalRouting, queueUrl, type QueueName } from './resources';
 import type { InternalEvent } from '#contract/internal';
 import { toMessageBody } from '#util/message-body';
@@ -18,8 +19,9 @@ export interface QueueMessage {
 /**
  * The SQS client at module scope, reused across invocations; `AWS_ENDPOINT_URL_SQS` (set by the local runtime)
  * points it at the stand-in, whose queue URLs' host is not an address to call, hence `useQueueUrlAsEndpoint`.
+ * A send made by an HTTP function is cut off when middy ends its invocation (invocation-signal.ts).
  */
-export const sqs = new SQSClient({ maxAttempts: 5, logger: sdkLogger, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS });
+export const sqs = abortsWithInvocation(new SQSClient({ maxAttempts: 5, logger: sdkLogger, useQueueUrlAsEndpoint: !process.env.AWS_ENDPOINT_URL_SQS }));
 
 const MAX_BATCH = 10;
 
