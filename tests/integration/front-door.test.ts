@@ -3,8 +3,10 @@
  * a stale update has no effect and says so), event receipts from every capability in one vocabulary, a
  * source's refusals since a time, who may read what (a source its own events only; person data only to the
  * entitled), the credit record with the product's own marks, structured decision history and the
- * calculator's dishonest exclusion.
+ * calculator's dishonest exclusion; a post whose time ran out waiting on the storage answered 503 with
+ * Retry-After, and its retry applied once.
  */
+import { devKey, signedHeaders } from '#auth/signature';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -130,6 +132,40 @@ describe('the front door', () => {
     await rt.drain();
     expect(await receipt(instant)).toEqual(applied);
   });
+
+  it('answers 503 with Retry-After when its time runs out waiting on the storage, and the retry applies the event once', async () => {
+    const event = variant('gov.application.submitted', 'instant-outdoor-advertising', { applicationId: 'FD-T1' });
+    const body = JSON.stringify([event]);
+    const jvm = (await rt.dev('GET', '/_dev/dynamo')).body;
+    expect(jvm).toMatchObject({ mode: 'up' });
+    // DynamoDB Local stopped, not killed: it takes connections and answers nothing, so ingest's DynamoDB call
+    // waits until middy ends the invocation at the function's timeout (10 s) and cuts the call off.
+    process.kill(jvm.pid, 'SIGSTOP');
+    let first: { status: number; retryAfter: string | null; body: any };
+    try {
+      const res = await fetch(`${rt.url}/events`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents-batch+json', ...signedHeaders(event.source, devKey(event.source), 'POST', '/events', body) },
+        body,
+      });
+      first = { status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() };
+    } finally {
+      process.kill(jvm.pid, 'SIGCONT');
+    }
+    expect(first).toEqual({
+      status: 503,
+      retryAfter: '2',
+      body: { error: 'the storage is unavailable for now: send the same request again after 2 s' },
+    });
+    // The write cut off may or may not have been made when the JVM went on; the retry is accepted either way
+    // (recorded, or found recorded and queued again), and the event takes effect once.
+    const retried = await rt.post(event);
+    expect({ status: retried.status, body: retried.body }).toEqual({ status: 202, body: { accepted: [event.id], rejected: [] } });
+    await rt.drain();
+    expect(await receipt(event)).toMatchObject({ outcome: 'applied', effect: { resource: 'application', id: 'FD-T1', version: 1, state: 'APPROVED' } });
+    const decision = (await rt.get('/applications/FD-T1')).body;
+    expect({ outcome: decision.outcome, versions: decision.history.length }).toEqual({ outcome: 'APPROVED', versions: 1 });
+  }, 90_000);
 
   it('keeps each version\'s structured fields in the decision history, not only its message', async () => {
     const pending = variant('gov.application.submitted', 'pending-materials', { applicationId: 'FD-P1' });
