@@ -24,8 +24,7 @@ export function bundleMessages(state: BundleState, cause: BundleVersionCause): O
   }
   const children = state.children.flatMap((c) => (c.decision && state.changedChildren.includes(c.itemCode) ? [c.decision] : []));
   const childEvents = children.map((d): OutboundEvent => {
-    // A supplement terminates a child whose own deadline had passed (later.ts): told of as the schedule tells of it.
-    const event = outboundFor(d, cause === 'supplemented' && d.outcome === 'TERMINATED' ? 'supplementDeadline' : cause);
+    const event = outboundFor(d, cause);
     return {
       ...event,
       subject: state.applicationId,

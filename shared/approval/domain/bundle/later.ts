@@ -36,12 +36,15 @@ function mergeMaterials(stored: readonly SubmittedMaterial[], supplied: readonly
  * A supplement: answers and form merged (new keys win), every child it can change decided again. Each child
  * pending materials keeps its own deadline, met or missed by the supplement's receipt at ingest
  * (`receivedAt`; the time it is processed, `context.now`, when there is none), not by when the queue got it
- * to us. A child whose deadline passed before the receipt is TERMINATED in the same version, as the schedule
- * would, and the supplement serves the rest; one whose deadline passed only since the receipt is served like
- * the others. It is refused, too late, when that ends the bundle (a required child) or leaves it nothing to
- * serve in time: no other child pending materials, no question to answer. A bundle final because the
- * schedule terminated a child whose deadline the receipt had met (the supplement held up past the
- * schedule's grace) refuses it SUPPLEMENT_IN_TIME_AFTER_TERMINATION, as a single item does.
+ * to us. A child whose deadline passed before the receipt is not served: it is kept as it is, pending, and
+ * the supplement serves the rest; one whose deadline passed only since the receipt is served like the others.
+ * Only the deadlines schedule terminates a child for its deadline, and only its grace after it, as it does a
+ * single item: another supplement received in time for that child and still queued is decided on its
+ * materials first, whatever came in for its siblings meanwhile. It is refused, too late, when the child it
+ * missed would end the bundle once terminated (a required child) or it leaves nothing to serve in time: no
+ * other child pending materials, no question to answer. A bundle final because the schedule terminated a
+ * child whose deadline the receipt had met (the supplement held up past the schedule's grace) refuses it
+ * SUPPLEMENT_IN_TIME_AFTER_TERMINATION, as a single item does.
  */
 export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext, receivedAt?: string): BundleTransition {
   const plan = planSupplement(previous.status, asChildren(previous));
@@ -69,8 +72,8 @@ export function supplementBundle(previous: BundleState, supplement: BundleSupple
   const tooLarge = oversized(merged);
   if (tooLarge !== undefined) return { ok: false, refusal: { code: 'SUPPLEMENT_TOO_LARGE', message: tooLarge } };
   const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
+  // A child that missed its deadline waits for the schedule as it is: not decided again on materials too late for it.
   const kept = keptDecisions(previous, new Set([...plan.keep, ...missed.keys()]));
-  for (const [itemCode, terminated] of missed) kept.set(itemCode, terminated);
   return { ok: true, state: settle(application, context, kept, previous) };
 }
 
@@ -89,7 +92,7 @@ function oversized(merged: { readonly answers: unknown; readonly form: unknown }
 
 /**
  * The children pending materials that missed their deadline at `at` (`graceMs` after it), each TERMINATED as
- * the schedule would make it at `now`.
+ * the schedule makes it at `now` (a supplement only asks whether that would end the bundle).
  */
 function missedSupplements(state: BundleState, at: string, now: string, graceMs = 0): Map<string, Decision> {
   const missed = new Map<string, Decision>();

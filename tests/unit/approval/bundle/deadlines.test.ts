@@ -126,7 +126,7 @@ describe('the deadlines schedule on bundle applications', () => {
   });
 
   /** The optional invoice item tolerates its form for 1 working day, the seal item for 5: their deadlines differ. */
-  async function twoDeadlines() {
+  async function twoDeadlines(receiptGraceMs = 0) {
     const INVOICE_FORM = { code: 'M-INV-FORM', name: '发票申领表', declared: true, tolerable: true };
     const w = memoryApproval({ now: NOW, calendar });
     const bundles = new MemoryBundleStore();
@@ -140,12 +140,13 @@ describe('the deadlines schedule on bundle applications', () => {
       ],
     );
     const approval = createApprovalService(w.ports, { bundles, catalogue });
+    const deadlines = createDeadlinesService({ ...w.ports, receiptGraceMs }, { bundles, catalogue, registry: w.ports.registry, calendar: w.ports.calendar });
     await approval.submitBundle({ ...app, answers: { needsInvoice: true, hiresStaff: false } }, cause('s-1'));
-    return { w, bundles, approval };
+    return { w, bundles, approval, deadlines };
   }
 
-  it('takes a supplement in time for one child though another\'s deadline has passed: that one is terminated in the same version', async () => {
-    const { w, bundles, approval } = await twoDeadlines();
+  it('takes a supplement in time for one child though another\'s deadline has passed: that one waits, as it is, for the schedule', async () => {
+    const { w, bundles, approval, deadlines } = await twoDeadlines();
     const first = (await bundles.loadBundle('YJS-D-1')).state!;
     const dueOf = (code: string) => first.children.find((c) => c.itemCode === code)?.decision?.supplementDue?.date;
     // Submitted on Wednesday 18 November 2026: the invoice form is due on Thursday, the seal form next Wednesday.
@@ -158,12 +159,45 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(known.refusals).toEqual([]);
     const state = known.state!;
     const outcome = (code: string) => state.children.find((c) => c.itemCode === code)?.decision?.outcome;
-    expect([outcome('QYKB-YZKZ'), outcome('QYKB-YHKH'), outcome('QYKB-FPSL')]).toEqual(['APPROVED', 'APPROVED', 'TERMINATED']);
-    expect(state.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision?.reasons.map((r) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
-    // Every required child approved, the optional invoice item terminated: partially approved, in one version.
-    expect(state).toMatchObject({ status: 'PARTIALLY_APPROVED', sequence: 2 });
-    // The terminated child is told of as the schedule tells of one.
-    expect(w.messenger.outbound.map((e) => e.type)).toContain('gov.application.terminated');
+    // The invoice item is not decided again on materials too late for it, nor terminated: only the schedule does that.
+    expect([outcome('QYKB-YZKZ'), outcome('QYKB-YHKH'), outcome('QYKB-FPSL')]).toEqual(['APPROVED', 'APPROVED', 'ACCEPTED_PENDING_MATERIALS']);
+    expect(state.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision?.sequence).toBe(1);
+    expect(state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2, changedChildren: ['QYKB-YZKZ', 'QYKB-YHKH'] });
+    expect(w.messenger.outbound.map((e) => e.type)).not.toContain('gov.application.terminated');
+
+    // Its run terminates the invoice item: every required child approved, the optional one terminated.
+    expect(await deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 1 });
+    const swept = (await bundles.loadBundle('YJS-D-1')).state!;
+    expect(swept).toMatchObject({ status: 'PARTIALLY_APPROVED', sequence: 3, changedChildren: ['QYKB-FPSL'] });
+    expect(swept.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision?.reasons.map((r) => r.code)).toEqual(['SUPPLEMENT_DEADLINE_MISSED']);
+    expect(w.messenger.outbound.filter((e) => e.type === 'gov.application.terminated').map((e) => e.id)).toEqual(['terminated:YJS-D-1:QYKB-FPSL:2']);
+  });
+
+  it('serves an optional child with its supplement received in time though a sibling\'s, received after its deadline, was processed first', async () => {
+    const GRACE = 75 * 60_000;
+    const { w, bundles, approval, deadlines } = await twoDeadlines(GRACE);
+    const dueAt = (await bundles.loadBundle('YJS-D-1')).state!.children.find((c) => c.itemCode === 'QYKB-FPSL')!.decision!.supplementDue!.dueAt;
+    const at = (ms: number) => new Date(Date.parse(dueAt) + ms).toISOString();
+    const supplemented = (id: string) => cause(id, 'gov.application.materials.supplemented');
+    // The invoice form is received at ingest a minute before the invoice item's deadline and held up in the
+    // queue; a sibling's supplement (the articles again: the seal item stays pending) is received after it
+    // and processed first, inside the schedule's grace.
+    w.clock.set(at(10 * 60_000));
+    await approval.supplementMaterials('YJS-D-1', [{ code: 'M-ARTICLES', provided: true }], supplemented('p-2'), 1, {}, at(5 * 60_000));
+    expect((await bundles.loadBundle('YJS-D-1')).state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2 });
+    expect(await deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
+
+    w.clock.set(at(30 * 60_000));
+    await approval.supplementMaterials('YJS-D-1', [{ code: 'M-INV-FORM', provided: true }], supplemented('p-1'), 1, {}, at(-60_000));
+    const known = await bundles.loadBundle('YJS-D-1');
+    expect(known.refusals).toEqual([]);
+    const invoice = known.state!.children.find((c) => c.itemCode === 'QYKB-FPSL')?.decision;
+    // Decided on its materials, as a single item's supplement received in time is.
+    expect(invoice?.outcome).toBe('APPROVED');
+    expect(known.state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 3 });
+    expect(w.messenger.outbound.map((e) => e.type)).not.toContain('gov.application.terminated');
+    w.clock.set(at(GRACE + 60_000));
+    expect(await deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
   });
 
   it('refuses a supplement SUPPLEMENT_TOO_LATE when only a child past its deadline was left to serve', async () => {
