@@ -81,9 +81,13 @@ export interface DeadlinesRunOptions {
  */
 export const DEADLINES_TIME_RESERVE_MS = 10_000;
 
-/** One run: its clock's time, and its time box (the time it has left, and what it left for the next run). */
+/**
+ * One run: its clock's time; the cut-off, the grace before it (`receiptGraceMs`), the deadlines it may act on
+ * end before; and its time box (the time it has left, and what it left for the next run).
+ */
 interface Run {
   readonly now: string;
+  readonly dueBefore: string;
   readonly box: TimeBox;
 }
 
@@ -111,7 +115,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     let terminated = 0;
     // Not started once out of time: left due for the next run, counted as deferred. Only cases the grace past
     // their deadline: a supplement received in time and still queued is decided first.
-    const overdue = await store.overdue('SUPPLEMENT', dueBeforeGrace(now, graceMs));
+    const overdue = await store.overdue('SUPPLEMENT', run.dueBefore);
     await eachDue(run, 'supplement deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       // The index is eventually consistent and another run may be at work: decide on the stored case.
       const known = await store.loadCase(due.applicationId);
@@ -133,13 +137,12 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
    * written before) is put back under what is next due, or taken out of the index.
    */
   async function sweepBundles(run: Run): Promise<{ terminated: number; flagged: number }> {
-    const { now } = run;
     const counts = { terminated: 0, flagged: 0 };
     if (bundles === undefined || bundlePorts === undefined) return counts;
     const store = bundlePorts.bundles;
     // Both things a bundle waits on (a supplement deadline, a verification due date) are acted on only the
     // grace after them: a bundle inside it has nothing to do yet.
-    const due = await store.overdueBundles(dueBeforeGrace(now, graceMs));
+    const due = await store.overdueBundles(run.dueBefore);
     await eachDue(run, 'bundle', (applicationId) => ({ applicationId }), due, async (applicationId) => {
       const before = (await store.loadBundle(applicationId)).state;
       if (before === undefined) return;
@@ -171,7 +174,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
     let flagged = 0;
     // Only verifications the grace past their due date, the same as a supplement's (`receiptGraceMs`): a
     // report received in time and still queued is processed first. The event's due date stays the due date.
-    const overdue = await store.overdue('VERIFICATION', dueBeforeGrace(now, graceMs));
+    const overdue = await store.overdue('VERIFICATION', run.dueBefore);
     await eachDue(run, 'verification deadline', (due) => ({ applicationId: due.applicationId }), overdue, async (due) => {
       const known = await store.loadCase(due.applicationId);
       const decision = known.decision;
@@ -217,7 +220,7 @@ export function createDeadlinesService(ports: DeadlinesPorts, bundlePorts?: Dead
   return {
     async runDeadlines(options = {}) {
       const now = ports.now();
-      const run: Run = { now, box: timeBox(DEADLINES_TIME_RESERVE_MS, options.timeLeftMs) };
+      const run: Run = { now, dueBefore: dueBeforeGrace(now, graceMs), box: timeBox(DEADLINES_TIME_RESERVE_MS, options.timeLeftMs) };
       return countedRun(run.box, options.counted ?? (() => undefined), async () => {
         const terminated = await terminateMissedSupplements(run);
         const swept = await sweepBundles(run);
