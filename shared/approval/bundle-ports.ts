@@ -122,9 +122,10 @@ export interface BundleReader {
 export interface BundleDeadlinesStore extends BundleStore {
   /**
    * Bundle applications with a child deadline (a supplement deadline, a verification due date) that ended
-   * before `now` (eventually consistent).
+   * before `before` (eventually consistent). The schedule passes its run's cut-off, the grace before its
+   * clock's time: a bundle whose deadline is still inside the grace is not listed, so not loaded or rewritten.
    */
-  overdueBundles(now: string): Promise<string[]>;
+  overdueBundles(before: string): Promise<string[]>;
   /**
    * Puts the bundle's current version in the due index under `dueAt`, or takes it out (undefined), if it is
    * still version `sequence`: what the schedule does with an entry that no longer says what is due.

@@ -222,8 +222,11 @@ export interface ApprovalStore {
  */
 export interface DeadlinesStore extends ApprovalStore {
   storeOverdueFlag(flag: OverdueFlagRecord): Promise<'stored' | 'raced'>;
-  /** Current decisions whose supplement or verification period ended before `now` (re-check: eventually consistent). */
-  overdue(kind: DueKind, now: string): Promise<DueEntry[]>;
+  /**
+   * Current decisions whose supplement or verification period ended before `before` (re-check: eventually
+   * consistent). The schedule passes its run's cut-off, the grace before its clock's time.
+   */
+  overdue(kind: DueKind, before: string): Promise<DueEntry[]>;
   /** Outboxes of the schedule's own changes (`resentBySchedule`), written before `before` and still not sent (a crash between write and send). */
   unsentOutboxes(before: string): Promise<OutboxRef[]>;
 }

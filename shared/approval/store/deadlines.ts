@@ -27,15 +27,15 @@ const queryDue = (duePk: string, before: string): Promise<Record<string, unknown
 export const deadlinesStore: DeadlinesStore = {
   ...approvalStore,
   storeOverdueFlag: (flag) => unlessRaced(overdueFlagItems(flag)),
-  overdue: async (kind, now) =>
-    (await queryDue(duePkOf(kind), now)).map((item) => ({ applicationId: applicationIdOf(item.pk as string), dueAt: item.dueAt as string })),
+  overdue: async (kind, before) =>
+    (await queryDue(duePkOf(kind), before)).map((item) => ({ applicationId: applicationIdOf(item.pk as string), dueAt: item.dueAt as string })),
   unsentOutboxes: async (before) => (await queryDue(OUTBOX, before)).map((item) => outboxRefOf(applicationIdOf(item.pk as string), item.sk as string)),
 };
 
 export const bundleDeadlinesStore: BundleDeadlinesStore = {
   ...bundleStore,
-  async overdueBundles(now) {
-    const [current, earlier] = await Promise.all([queryDue(BUNDLE_DUE, now), queryDue(BUNDLE_SUPPLEMENT_DUE, now)]);
+  async overdueBundles(before) {
+    const [current, earlier] = await Promise.all([queryDue(BUNDLE_DUE, before), queryDue(BUNDLE_SUPPLEMENT_DUE, before)]);
     return [...new Set([...current, ...earlier].map((item) => bundleIdOf(item.pk as string)))];
   },
   async reindexBundleDue(applicationId, sequence, dueAt) {

@@ -194,12 +194,12 @@ export class MemoryApprovalStore extends Recorder<keyof DeadlinesStore> implemen
     const o = this.cases.get(ref.applicationId)?.outboxes.get(ownerKey(ref));
     if (o?.pending) Object.assign(o, { pending: false, sentAt: at });
   }
-  async overdue(kind: 'SUPPLEMENT' | 'VERIFICATION', now: string) {
+  async overdue(kind: 'SUPPLEMENT' | 'VERIFICATION', before: string) {
     this.record('overdue');
     return [...this.cases.entries()].flatMap(([applicationId, c]) => {
       const current = this.current(c);
       const due = current && openDeadline(current);
-      const open = due?.kind === kind && due.dueAt < now && !(kind === 'VERIFICATION' && c.flag);
+      const open = due?.kind === kind && due.dueAt < before && !(kind === 'VERIFICATION' && c.flag);
       return open ? [{ applicationId, dueAt: due.dueAt }] : [];
     });
   }

@@ -73,10 +73,10 @@ export class MemoryBundleStore implements BundleDeadlinesStore {
     const v = this.cases.get(id)?.versions.find((x) => x.sequence === sequence);
     if (v?.marked) Object.assign(v, { pending: false });
   }
-  async overdueBundles(now: string): Promise<string[]> {
+  async overdueBundles(before: string): Promise<string[]> {
     return [...this.cases.entries()].flatMap(([id, c]) => {
       const due = c.state && bundleNextDue(c.state);
-      return due !== undefined && due < now ? [id] : [];
+      return due !== undefined && due < before ? [id] : [];
     });
   }
   /** The index is derived from the current version here: nothing to move. */

@@ -125,6 +125,52 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(held.refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION', message: expect.stringContaining('QYKB-YZKZ') })]);
   });
 
+  it('neither lists nor rewrites a bundle due only on a supplement deadline while its grace runs, then terminates it once', async () => {
+    const GRACE = 75 * 60_000;
+    const w = world(GRACE);
+    await w.approval.submitBundle(app, cause('s-1'));
+    const dueAt = (await w.bundles.loadBundle('YJS-D-1')).state!.children.find((c) => c.itemCode === 'QYKB-YZKZ')!.decision!.supplementDue!.dueAt;
+    const at = (ms: number) => new Date(Date.parse(dueAt) + ms).toISOString();
+    // A supplement received after the deadline and refused: the bundle is as it was, due on that deadline only.
+    w.clock.set(at(60_000));
+    await w.approval.supplementMaterials('YJS-D-1', [{ code: 'M-SEAL-FORM', provided: true }], cause('l-1', 'gov.application.materials.supplemented'), 1);
+    expect((await w.bundles.loadBundle('YJS-D-1')).refusals).toEqual([expect.objectContaining({ code: 'SUPPLEMENT_TOO_LATE' })]);
+    const listed: string[][] = [];
+    const writes: string[] = [];
+    const list = w.bundles.overdueBundles.bind(w.bundles);
+    w.bundles.overdueBundles = async (before) => {
+      const ids = await list(before);
+      listed.push(ids);
+      return ids;
+    };
+    const store = w.bundles.storeBundleVersion.bind(w.bundles);
+    w.bundles.storeBundleVersion = async (r) => {
+      writes.push(`version ${r.state.sequence}`);
+      return store(r);
+    };
+    w.bundles.reindexBundleDue = async (...args: unknown[]) => void writes.push(`reindex ${args.join(' ')}`);
+    const mark = w.bundles.markBundleSent.bind(w.bundles);
+    w.bundles.markBundleSent = async (id: string, sequence: number) => {
+      writes.push(`sent ${sequence}`);
+      return mark(id, sequence);
+    };
+    // A run every quarter of an hour through the grace: nothing listed, nothing written.
+    for (let ms = 2 * 60_000; ms <= GRACE; ms += 15 * 60_000) {
+      w.clock.set(at(ms));
+      expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0, failed: 0 });
+    }
+    w.clock.set(at(GRACE));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
+    expect(listed.every((ids) => ids.length === 0)).toBe(true);
+    expect(writes).toEqual([]);
+    // Past it: one version, marked sent; later runs write nothing more.
+    w.clock.set(at(GRACE + 1));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 1 });
+    w.clock.set(at(GRACE + 15 * 60_000));
+    expect(await w.deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0, resent: 0 });
+    expect(writes).toEqual(['version 2', 'sent 2']);
+  });
+
   /** The optional invoice item tolerates its form for 1 working day, the seal item for 5: their deadlines differ. */
   async function twoDeadlines(receiptGraceMs = 0) {
     const INVOICE_FORM = { code: 'M-INV-FORM', name: '发票申领表', declared: true, tolerable: true };
