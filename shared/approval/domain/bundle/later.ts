@@ -11,7 +11,7 @@ import type { Cause, Decision, Refusal } from '../decision';
 import { isVerificationOverdue, onSupplementDeadline, onVerification, supplementMissed, type VerificationReport } from '../lifecycle';
 import { beforeSubmitted, onReview, type PersonReview } from '../reviewed';
 import type { ServiceItem, SubmittedMaterial } from '../types';
-import { settle, type BundleChild, type BundleContext, type BundleState } from './application';
+import { settle, type BundleChild, type BundleContext, type BundleReason, type BundleState } from './application';
 import { mergeSupplement, planSupplement } from './supplement';
 import { isFinalBundleStatus, type Child } from './types';
 
@@ -44,7 +44,8 @@ function mergeMaterials(stored: readonly SubmittedMaterial[], supplied: readonly
  * missed would end the bundle once terminated (a required child) or it leaves nothing to serve in time: no
  * other child pending materials, no question to answer. A bundle final because the schedule terminated a
  * child whose deadline the receipt had met (the supplement held up past the schedule's grace) refuses it
- * SUPPLEMENT_IN_TIME_AFTER_TERMINATION, as a single item does.
+ * SUPPLEMENT_IN_TIME_AFTER_TERMINATION, as a single item does; a bundle still open takes it for its other
+ * children, with a reason of that code naming the terminated child.
  */
 export function supplementBundle(previous: BundleState, supplement: BundleSupplement, context: BundleContext, receivedAt?: string): BundleTransition {
   const plan = planSupplement(previous.status, asChildren(previous));
@@ -74,7 +75,18 @@ export function supplementBundle(previous: BundleState, supplement: BundleSupple
   const application = { ...previous.application, ...merged, materials: mergeMaterials(previous.application.materials, supplement.materials) };
   // A child that missed its deadline waits for the schedule as it is: not decided again on materials too late for it.
   const kept = keptDecisions(previous, new Set([...plan.keep, ...missed.keys()]));
-  return { ok: true, state: settle(application, context, kept, previous) };
+  const state = settle(application, context, kept, previous);
+  const terminated = receivedAt === undefined ? undefined : terminatedThoughInTime(previous, receivedAt);
+  if (terminated === undefined) return { ok: true, state };
+  // The bundle is still open: the supplement serves the other children, and the version says, with the code a
+  // single item's refusal has (its audit line's `why`, the bundle event's reasons), that it came in time for
+  // the child the schedule terminated, so staff take that child up through the hard case it offered.
+  const inTimeAfter: BundleReason = {
+    code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION',
+    message: `补正于 ${receivedAt} 收到，在事项 ${terminated.itemCode} 的补正期限 ${terminated.due} 内，但处理前该事项已因逾期未补正终止；补正已用于其他事项，请窗口人员核实后跟进该事项`,
+    details: { itemCode: terminated.itemCode, supplementDue: terminated.due },
+  };
+  return { ok: true, state: { ...state, reasons: [...state.reasons, inTimeAfter] } };
 }
 
 /**

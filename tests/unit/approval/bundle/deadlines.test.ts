@@ -246,6 +246,29 @@ describe('the deadlines schedule on bundle applications', () => {
     expect(await deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 0 });
   });
 
+  it('takes a supplement held up past the grace for the children left, saying it was in time for the one the schedule terminated', async () => {
+    const GRACE = 75 * 60_000;
+    const { w, bundles, approval, deadlines } = await twoDeadlines(GRACE);
+    const dueAt = (await bundles.loadBundle('YJS-D-1')).state!.children.find((c) => c.itemCode === 'QYKB-FPSL')!.decision!.supplementDue!.dueAt;
+    const at = (ms: number) => new Date(Date.parse(dueAt) + ms).toISOString();
+    // Received an hour before the invoice item's deadline, for both items; held up past the grace (an outage).
+    w.clock.set(at(GRACE + 1));
+    expect(await deadlines.runDeadlines()).toMatchObject({ bundlesTerminated: 1 });
+    expect((await bundles.loadBundle('YJS-D-1')).state).toMatchObject({ status: 'ACCEPTED_PENDING_MATERIALS', sequence: 2 });
+    w.clock.set(at(3 * 60 * 60_000));
+    const both = [{ code: 'M-INV-FORM', provided: true }, { code: 'M-SEAL-FORM', provided: true }];
+    await approval.supplementMaterials('YJS-D-1', both, cause('p-1', 'gov.application.materials.supplemented'), 1, {}, at(-60 * 60_000));
+    const known = await bundles.loadBundle('YJS-D-1');
+    // The seal item is served; the invoice item stays terminated, and the version says the supplement was in time for it.
+    expect(known.refusals).toEqual([]);
+    const outcome = (code: string) => known.state!.children.find((c) => c.itemCode === code)?.decision?.outcome;
+    expect([outcome('QYKB-YZKZ'), outcome('QYKB-FPSL')]).toEqual(['APPROVED', 'TERMINATED']);
+    expect(known.state).toMatchObject({ status: 'PARTIALLY_APPROVED', sequence: 3 });
+    expect(known.state!.reasons.at(-1)).toMatchObject({ code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION', message: expect.stringContaining('QYKB-FPSL'), details: { itemCode: 'QYKB-FPSL' } });
+    expect(w.messenger.outbound.at(-1)).toMatchObject({ type: 'gov.application.bundle.decided', data: { reasons: expect.arrayContaining([expect.objectContaining({ code: 'SUPPLEMENT_IN_TIME_AFTER_TERMINATION' })]) } });
+    expect(bundles.audit.at(-1)).toMatchObject({ action: 'supplemented:PARTIALLY_APPROVED', why: expect.stringContaining('SUPPLEMENT_IN_TIME_AFTER_TERMINATION') });
+  });
+
   it('refuses a supplement SUPPLEMENT_TOO_LATE when only a child past its deadline was left to serve', async () => {
     const { w, bundles, approval } = await twoDeadlines();
     // The seal form comes on the day of submission; the invoice form only on Friday, a day late.
