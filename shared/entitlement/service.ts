@@ -30,7 +30,7 @@ import { rematchEnterprise, runMatchSlice } from './service/matching';
 import { deliverNotification, type DeliveryRequest } from './service/notify';
 import { publishPolicy, startRunNow, withdrawPolicy } from './service/policy';
 import { forgetActivePolicies } from './service/matching';
-import { runTimeIndex, type TimeIndexSummary } from './service/time';
+import { runTimeIndex, type TimeIndexOptions, type TimeIndexSummary } from './service/time';
 import { recordProgress } from './service/progress';
 import { fileObjection, resolveObjection } from './service/objections';
 import { recordRecovery } from './service/recovery';
@@ -40,7 +40,7 @@ import type { Cause } from './service/records';
 export type { Cause } from './service/records';
 export type { DeliveryRequest } from './service/notify';
 export type { PublicitySummary } from './service/publicity';
-export type { TimeIndexSummary } from './service/time';
+export type { TimeIndexOptions, TimeIndexSummary } from './service/time';
 export type { SettleResult } from './service/settle';
 
 export interface EntitlementService {
@@ -67,8 +67,11 @@ export interface EntitlementService {
   recordRecovery(input: RecoveryInput, cause: Cause): Promise<string>;
   /** The entitlement schedule: publicity windows that closed, their listed pairs moved on. */
   closePublicityWindows(options?: TimeLeftOptions): Promise<PublicitySummary>;
-  /** The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started. */
-  runTimeIndex(options?: TimeLeftOptions): Promise<TimeIndexSummary>;
+  /**
+   * The entitlement schedule: the time index's due buckets, their pairs re-evaluated, deferred runs started;
+   * its counts given to `options.counted` as it ends, returned or thrown.
+   */
+  runTimeIndex(options?: TimeIndexOptions): Promise<TimeIndexSummary>;
 }
 
 /** The use cases of the policy queue (functions/entitlement/handler.ts). */

@@ -8,7 +8,7 @@ import { isValidIdNumber } from '#contract/identifiers';
 import { enterpriseRematchEvent } from '#contract/internal';
 import type { EventRef } from '#platform/inbound';
 import { logger } from '#platform/powertools';
-import { timeBox, type TimeLeftOptions } from '#platform/time-reserve';
+import { countedRun, timeBox, type ItemCounts, type TimeLeftOptions, type WriteItemCounts } from '#platform/time-reserve';
 import {
   bucketOf,
   dueBuckets,
@@ -111,6 +111,15 @@ export interface TimeIndexSummary {
  */
 export const TIME_INDEX_TIME_RESERVE_MS = 10_000;
 
+export interface TimeIndexOptions extends TimeLeftOptions {
+  /**
+   * Where the pass writes its counts (ItemsFailed, ItemsDeferred): its `failed`, and 1 as `deferred` when it
+   * stopped for its time. Once, as it ends, even when the store fails after entries failed and were logged
+   * (the summary is then never returned, and those entries would be counted nowhere).
+   */
+  readonly counted?: WriteItemCounts;
+}
+
 /** Starts the run of a policy entry's version, with the publication the entry carries (none on older entries). */
 export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
 
@@ -135,7 +144,7 @@ export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
  * set aside or delete (the store itself) still throws, before the cursor moves: the next run reads that
  * bucket again.
  */
-export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, options: TimeLeftOptions = {}): Promise<TimeIndexSummary> {
+export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, options: TimeIndexOptions = {}): Promise<TimeIndexSummary> {
   const { store, clock } = ports;
   const now = clock.now();
   let reevaluated = 0;
@@ -146,51 +155,63 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
   const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
   // Short of time from the start (middy has ended the invocation, say): not even the cursor is read.
   let outOfTime = box.outOfTime();
-  const due = outOfTime ? [] : dueBuckets(await store.getFlipCursor(), now);
-  passes: for (const bucket of due) {
-    let waiting = false;
-    for (let shard = 0; shard < FLIP_SHARDS; shard++) {
-      // Checked before each shard: a shard already read had its due entries handled and deleted, so stopping
-      // here leaves the cursor before this bucket, and the next run reads the rest of it (the shards done are
-      // empty by then) and the buckets after it.
-      if (box.outOfTime()) {
-        outOfTime = true;
-        break passes;
-      }
-      const { entries, unreadable } = await store.queryFlips(bucket, shard);
-      if (unreadable.length > 0) {
-        const left = await store.setAsideFlips(unreadable, now);
-        // One line per item, once its move is known: set aside (ERROR, counted in `failed`), or changed since
-        // the read (WARN: what it was read as says nothing of what it is now). The sort key holds the
-        // subject: masked as every string the logger writes (maskSensitive).
-        const kept = new Set(left.map((u) => `${u.pk}#${u.sk}`));
-        for (const u of unreadable) {
-          if (kept.has(`${u.pk}#${u.sk}`)) logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
-          else logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
+  // What the pass has counted so far, read as it ends: a store failure after some entries failed keeps them.
+  const counts: ItemCounts = {
+    get failed() {
+      return failed;
+    },
+    get deferred() {
+      return outOfTime ? 1 : 0;
+    },
+  };
+  return countedRun(counts, options.counted ?? (() => undefined), async () => {
+    const due = outOfTime ? [] : dueBuckets(await store.getFlipCursor(), now);
+    passes: for (const bucket of due) {
+      let waiting = false;
+      for (let shard = 0; shard < FLIP_SHARDS; shard++) {
+        // Checked before each shard: a shard already read had its due entries handled and deleted, so stopping
+        // here leaves the cursor before this bucket, and the next run reads the rest of it (the shards done are
+        // empty by then) and the buckets after it.
+        if (box.outOfTime()) {
+          outOfTime = true;
+          break passes;
         }
-        failed += unreadable.length - left.length;
-        changed += left.length;
-        // Not handled: the cursor stays before this bucket (the invariant), and the next run reads it.
-        waiting ||= left.length > 0;
+        const { entries, unreadable } = await store.queryFlips(bucket, shard);
+        if (unreadable.length > 0) {
+          const left = await store.setAsideFlips(unreadable, now);
+          // One line per item, once its move is known: set aside (ERROR, counted in `failed`), or changed since
+          // the read (WARN: what it was read as says nothing of what it is now). The sort key holds the
+          // subject: masked as every string the logger writes (maskSensitive).
+          const kept = new Set(left.map((u) => `${u.pk}#${u.sk}`));
+          for (const u of unreadable) {
+            if (kept.has(`${u.pk}#${u.sk}`)) logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
+            else logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
+          }
+          failed += unreadable.length - left.length;
+          changed += left.length;
+          // Not handled: the cursor stays before this bucket (the invariant), and the next run reads it.
+          waiting ||= left.length > 0;
+        }
+        const due = entries.filter((e) => isDue(e, now));
+        waiting ||= due.length < entries.length;
+        if (due.length === 0) continue;
+        const out = await handleDue(ports, due, now, startRun);
+        // Counted as soon as they failed (each logged): a filing or a delete that throws next does not undo that.
+        failed += out.failed.length;
+        if (out.failed.length > 0) await fileFlips(store, out.failed.map((e) => retryEntry(e, now)), now);
+        await store.deleteFlips(due);
+        // Counted once its entries are gone, shard by shard: a run cut short keeps the count of what it did.
+        if (out.rematches > 0) ports.metrics.count('TimeIndexReevaluations', out.rematches);
+        reevaluated += out.rematches;
+        policiesStarted += out.policiesStarted;
       }
-      const due = entries.filter((e) => isDue(e, now));
-      waiting ||= due.length < entries.length;
-      if (due.length === 0) continue;
-      const out = await handleDue(ports, due, now, startRun);
-      if (out.failed.length > 0) await fileFlips(store, out.failed.map((e) => retryEntry(e, now)), now);
-      await store.deleteFlips(due);
-      // Counted once its entries are gone, shard by shard: a run cut short keeps the count of what it did.
-      if (out.rematches > 0) ports.metrics.count('TimeIndexReevaluations', out.rematches);
-      reevaluated += out.rematches;
-      policiesStarted += out.policiesStarted;
-      failed += out.failed.length;
+      buckets++;
+      if (waiting || !isBucketClosed(bucket, now)) break;
+      await store.advanceFlipCursor(bucket);
     }
-    buckets++;
-    if (waiting || !isBucketClosed(bucket, now)) break;
-    await store.advanceFlipCursor(bucket);
-  }
-  if (reevaluated + policiesStarted + failed + changed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, changed, outOfTime });
-  return { buckets, reevaluated, policiesStarted, failed, changed, outOfTime };
+    if (reevaluated + policiesStarted + failed + changed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, changed, outOfTime });
+    return { buckets, reevaluated, policiesStarted, failed, changed, outOfTime };
+  });
 }
 
 /**

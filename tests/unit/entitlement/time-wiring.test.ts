@@ -10,6 +10,7 @@ import { createEntitlementService, type Cause } from '#entitlement/service';
 import { TIME_INDEX_TIME_RESERVE_MS } from '#entitlement/service/time';
 import { bucketOf, flipShardOf, policyStart, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementPorts } from '#entitlement/ports';
+import type { ItemCounts } from '#platform/time-reserve';
 import { captureLogs, type CapturedLogs } from '#support/logs';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import type { Condition } from '#rules/types';
@@ -438,5 +439,54 @@ describe('the time index past a failure', () => {
     expect(await service.runTimeIndex()).toMatchObject({ failed: 1 });
     expect(w.store.flipCursor).toBe(bucketOf(Date.parse(BIRTHDAY)));
     expect(flipEntries(w)).toEqual([expect.objectContaining({ subjectId: POISON, bucket: '2025-06-01T16:30:00.000Z' })]);
+  });
+
+  // The schedule's ItemsFailed came from the pass's summary: a pass that the store failed after an entry had
+  // failed (logged at ERROR) returned none, and the entry was counted nowhere. It now gives its counts as it
+  // ends (`counted`), however it ends; the entry is left for the next run, as ever.
+  it('counts the entries that failed before a failure of the store ended the pass', async () => {
+    const where = ['their filing again', 'their delete', 'the next shard\'s read'] as const;
+    const written: Record<string, ItemCounts[]> = {};
+    for (const fails of where) {
+      const { w, service } = world();
+      for (const id of [TURNS_80, POISON]) w.persons.set(id, person(id));
+      expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+      await runSlices(w, service, 0);
+      refusing(w, new Set([POISON]));
+      let poisonRead = false;
+      const { putFlips, deleteFlips, queryFlips } = { putFlips: w.store.putFlips.bind(w.store), deleteFlips: w.store.deleteFlips.bind(w.store), queryFlips: w.store.queryFlips.bind(w.store) };
+      w.store.putFlips = async (entries, cursor) => {
+        if (fails === 'their filing again') throw new Error('table unreachable');
+        return putFlips(entries, cursor);
+      };
+      w.store.deleteFlips = async (entries) => {
+        if (fails === 'their delete' && entries.some((e) => e.subjectId === POISON)) throw new Error('table unreachable');
+        return deleteFlips(entries);
+      };
+      w.store.queryFlips = async (bucket, shard) => {
+        if (fails === 'the next shard\'s read' && poisonRead) throw new Error('table unreachable');
+        const read = await queryFlips(bucket, shard);
+        poisonRead ||= read.entries.some((e) => e.subjectId === POISON);
+        return read;
+      };
+      w.now = '2025-06-02T00:20:00+08:00';
+      written[fails] = [];
+      await expect(service.runTimeIndex({ counted: (counts) => written[fails]!.push({ ...counts }) })).rejects.toThrow('table unreachable');
+      expect(flipEntries(w).map((e) => e.subjectId)).toContain(POISON);
+    }
+    // Once each, the entry refused (TURNS_80's went out); no shard left unread for the time.
+    expect(written).toEqual(Object.fromEntries(where.map((fails) => [fails, [{ failed: 1, deferred: 0 }]])));
+  });
+
+  it('counts a pass that stopped for its time as one deferred, and nothing when it had none', async () => {
+    const { w, service } = world();
+    w.now = '2025-06-02T09:00:00+08:00';
+    const written: ItemCounts[] = [];
+    await service.runTimeIndex({ timeLeftMs: () => TIME_INDEX_TIME_RESERVE_MS - 1, counted: (counts) => written.push({ ...counts }) });
+    await service.runTimeIndex({ timeLeftMs: () => 60_000, counted: (counts) => written.push({ ...counts }) });
+    expect(written).toEqual([
+      { failed: 0, deferred: 1 },
+      { failed: 0, deferred: 0 },
+    ]);
   });
 });

@@ -3,7 +3,8 @@
  * start (the schedule alarm `items-deferred` reads their sum). The review schedule and the upward sender count
  * it in their use cases (tests/unit/review); the other schedules in their handlers, here, their services
  * stubbed. Each writes both even when it throws after its items were counted (a later list's read, its
- * figures): the 免申即享 schedule when its time index's pass throws, the others through `countedRun`.
+ * figures), through `countedRun`: the 免申即享 schedule's time index pass gives its counts as it ends, and
+ * the handler writes them with the windows'.
  */
 import { jest } from '@jest/globals';
 import type { Context } from 'aws-lambda';
@@ -121,7 +122,11 @@ describe('ItemsDeferred, once per scheduled run', () => {
     const { handler } = await import('#functions/entitlement/schedule');
     const { entitlementService } = await import('#entitlement/adapters');
     jest.spyOn(entitlementService, 'closePublicityWindows').mockResolvedValue({ windows: 1, released: 0, lapsed: 0, failed: 0, deferred: 2 });
-    jest.spyOn(entitlementService, 'runTimeIndex').mockResolvedValue({ buckets: 1, reevaluated: 0, policiesStarted: 0, failed: 0, changed: 0, outOfTime: true });
+    // The pass gives its counts as it ends (`counted`), as runTimeIndex does whether it returns or throws.
+    jest.spyOn(entitlementService, 'runTimeIndex').mockImplementation(async (options) => {
+      options?.counted?.({ failed: 0, deferred: 1 });
+      return { buckets: 1, reevaluated: 0, policiesStarted: 0, failed: 0, changed: 0, outOfTime: true };
+    });
     const added = await counted();
     await handler({}, context('entitlement-schedule'));
     expect(added).toEqual([
@@ -134,11 +139,32 @@ describe('ItemsDeferred, once per scheduled run', () => {
     const { handler } = await import('#functions/entitlement/schedule');
     const { entitlementService } = await import('#entitlement/adapters');
     jest.spyOn(entitlementService, 'closePublicityWindows').mockResolvedValue({ windows: 0, released: 0, lapsed: 0, failed: 1, deferred: 5 });
-    jest.spyOn(entitlementService, 'runTimeIndex').mockRejectedValue(new Error('table unreachable'));
+    jest.spyOn(entitlementService, 'runTimeIndex').mockImplementation(async (options) => {
+      options?.counted?.({ failed: 0, deferred: 0 });
+      throw new Error('table unreachable');
+    });
     const added = await counted();
     await expect(handler({}, context('entitlement-schedule'))).rejects.toThrow('table unreachable');
     expect(added).toEqual([
       ['ItemsFailed', 1],
+      ['ItemsDeferred', 5],
+    ]);
+  });
+
+  // The handler wrote its counts in a `finally` of its own, from the pass's summary: a pass that a store
+  // failure ended after some entries failed returned none, and those entries were counted nowhere.
+  it('the 免申即享 schedule: the time index\'s entries that failed before a store failure ended its pass', async () => {
+    const { handler } = await import('#functions/entitlement/schedule');
+    const { entitlementService } = await import('#entitlement/adapters');
+    jest.spyOn(entitlementService, 'closePublicityWindows').mockResolvedValue({ windows: 0, released: 0, lapsed: 0, failed: 1, deferred: 5 });
+    jest.spyOn(entitlementService, 'runTimeIndex').mockImplementation(async (options) => {
+      options?.counted?.({ failed: 2, deferred: 0 });
+      throw new Error('table unreachable');
+    });
+    const added = await counted();
+    await expect(handler({}, context('entitlement-schedule'))).rejects.toThrow('table unreachable');
+    expect(added).toEqual([
+      ['ItemsFailed', 3],
       ['ItemsDeferred', 5],
     ]);
   });
