@@ -30,7 +30,7 @@ export async function runHardCaseSchedule(now: string, options: TimeLeftOptions 
     },
     () => stageHardCaseService().runSchedule(now, within.forEach),
   );
-  const summary = { ...ran, deferred: within.deferred() };
+  const summary = { ...ran, deferred: within.counts.deferred };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
   logger.info('hardcase schedule', { ...summary, now });

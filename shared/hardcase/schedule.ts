@@ -26,8 +26,11 @@ export interface ScheduleLog {
  * Runs the work over the ids, CONCURRENCY at a time; a failure of one id is logged and counted, and it stays
  * due for the next run. Once the time left falls below the reserve, the ids not started are left due for
  * the next run and counted in `deferred`, over every `forEach` of the run.
+ *
+ * `counts`: the run's failed and deferred over every `forEach`, read as they are now, so known even when a
+ * later list's read throws (the handler's countedRun writes them) and the one place the summary reads them.
  */
-export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { forEach: ForEach; readonly deferred: () => number; readonly counts: ItemCounts } {
+export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { readonly forEach: ForEach; readonly counts: ItemCounts } {
   const box = timeBox(HARDCASE_TIME_RESERVE_MS, timeLeftMs);
   const forEach: ForEach = async (ids, work) => {
     const within = await box.forEachWithin(ids, CONCURRENCY, work, {
@@ -35,6 +38,14 @@ export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger):
     });
     return within.failed;
   };
-  // `counts`: the run's failed and deferred over every `forEach`, known even when a later list's read throws.
-  return { forEach, deferred: () => box.deferred, counts: box };
+  // The box's counts only: its loop is the forEach above.
+  const counts: ItemCounts = {
+    get failed() {
+      return box.failed;
+    },
+    get deferred() {
+      return box.deferred;
+    },
+  };
+  return { forEach, counts };
 }
