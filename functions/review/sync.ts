@@ -43,7 +43,8 @@ export async function runUpwardSync(event: unknown, options: SyncRunOptions = {}
     }
     const { repush, remap, actor } = parsed.data;
     // Both stop starting records with the same time left, so the answer reaches the operator; what the
-    // re-push had no time for is in `repush.deferred`, and `repush.continueWith` re-pushes it.
+    // re-push had no time for is in `repush.deferred` (and ItemsDeferred, as what failed is in ItemsFailed),
+    // and `repush.continueWith` re-pushes it.
     const summary = await repushRecords(ports, repush, { remap: remap ?? true, actor, ...options });
     return { repush: summary, sync: await runSync(ports, options) };
   }

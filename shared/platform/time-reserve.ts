@@ -18,8 +18,8 @@ import { inPool } from './pool';
 
 /**
  * The count every run over a list writes of the items that failed in it (`failed`, each logged where it
- * failed): the schedules (publicity windows too), the upward sender and the simulation sweep, each under its
- * function's `service`.
+ * failed): the schedules (publicity windows too), the upward sender and an operator's re-push, and the
+ * simulation sweep, each under its function's `service`.
  * One alarm reads their sum, since a failed item is left as it was, and fails again every run until someone
  * looks.
  */

@@ -6,7 +6,7 @@
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
 import { memoIn } from '#platform/batch-memo';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeBox, type TimeLeft } from '#platform/time-reserve';
+import { countedRun, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeBox, type TimeLeft, type WriteItemCounts } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
 import {
@@ -276,31 +276,40 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
   // Up to CONCURRENCY records at once (each a read or two, a mapping and a conditional write of its own
   // record: none waits on another's), so a long outage's re-push is not one round trip after another; the
   // answer still lists them in the selection's order.
-  const within = await timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs).forEachWithin(
-    selection.selected.map((listed, at) => ({ listed, at })),
-    CONCURRENCY,
-    async ({ listed, at }) => {
-      // The record and its case together: a record's case never changes (its id is the case's).
-      const [stored, kase] = await Promise.all([ports.store.getRecord(listed.recordId), remap?.loadCase(listed.caseId)]);
-      const record = stored ?? listed;
-      const mapping = remap && kase ? await remapRecord(remap.upward, kase, record) : undefined;
-      const change = repush(record, now, ports.config, mapping && remap ? { mapping, profile: remap.upward.profile } : undefined);
-      if (!change.changed) {
-        outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: change.ignored };
-      } else if (!(await write(ports, record, change, options.actor))) {
-        outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' };
-      } else if (change.next.state === 'REJECTED') {
-        outcomes[at] = { kind: 'refusedAgain', recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' };
-      } else outcomes[at] = { kind: 'repushed', recordId: record.recordId };
-    },
-    {
-      // One record's failure (a read or a write refused, its case unreadable) is that record's: the write is
-      // conditional and whole, so it is as it was; the others go on, and the answer names it to re-push.
-      onError: ({ listed, at }, error) => {
-        ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error });
-        outcomes[at] = { kind: 'failed', recordId: listed.recordId, reason: error.message };
+  const box = timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs);
+  // ItemsFailed and ItemsDeferred, as every run over a list writes them (the sender's after it, under the
+  // same function): a re-push that leaves records is seen by the alarms, not only in its answer.
+  const countItems: WriteItemCounts = ({ failed, deferred }) => {
+    ports.metrics.count(ITEMS_FAILED_METRIC, failed);
+    ports.metrics.count(ITEMS_DEFERRED_METRIC, deferred);
+  };
+  const within = await countedRun(box, countItems, () =>
+    box.forEachWithin(
+      selection.selected.map((listed, at) => ({ listed, at })),
+      CONCURRENCY,
+      async ({ listed, at }) => {
+        // The record and its case together: a record's case never changes (its id is the case's).
+        const [stored, kase] = await Promise.all([ports.store.getRecord(listed.recordId), remap?.loadCase(listed.caseId)]);
+        const record = stored ?? listed;
+        const mapping = remap && kase ? await remapRecord(remap.upward, kase, record) : undefined;
+        const change = repush(record, now, ports.config, mapping && remap ? { mapping, profile: remap.upward.profile } : undefined);
+        if (!change.changed) {
+          outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: change.ignored };
+        } else if (!(await write(ports, record, change, options.actor))) {
+          outcomes[at] = { kind: 'skipped', recordId: record.recordId, state: record.state, reason: 'changed by the sender meanwhile; run again' };
+        } else if (change.next.state === 'REJECTED') {
+          outcomes[at] = { kind: 'refusedAgain', recordId: record.recordId, reason: change.next.rejection?.message ?? 'refused' };
+        } else outcomes[at] = { kind: 'repushed', recordId: record.recordId };
       },
-    },
+      {
+        // One record's failure (a read or a write refused, its case unreadable) is that record's: the write is
+        // conditional and whole, so it is as it was; the others go on, and the answer names it to re-push.
+        onError: ({ listed, at }, error) => {
+          ports.log.error('upward sync: re-push of a record failed; it is as it was', { recordId: listed.recordId, error });
+          outcomes[at] = { kind: 'failed', recordId: listed.recordId, reason: error.message };
+        },
+      },
+    ),
   );
   const done = outcomes.filter((o): o is Outcome => o !== undefined);
   const repushed = done.flatMap((o) => (o.kind === 'repushed' ? [o.recordId] : []));

@@ -315,6 +315,12 @@ describe('the sender', () => {
     expect(states()).toEqual({ 'C1#1': 'PENDING', 'C2#1': 'REJECTED', 'C3#1': 'REJECTED' });
     expect(sync.audits.map((a) => a.subject)).toEqual(['upward:C1#1']);
     expect(m.log.lines.find((l) => l.message === 'upward sync: re-push')).toMatchObject({ attributes: expect.objectContaining({ repushed: 1, deferred: 2 }) });
+    // Counted as every run over a list counts them, once (the items-deferred alarm reads it), not only in the answer.
+    const itemCounts = () => m.metrics.counts.filter((c) => c.name === 'ItemsFailed' || c.name === 'ItemsDeferred');
+    expect(itemCounts()).toEqual([
+      { name: 'ItemsFailed', value: 0 },
+      { name: 'ItemsDeferred', value: 2 },
+    ]);
     // The selector it gives re-pushes the rest, and nothing is left over.
     const rest = await repushRecords(syncPorts, cut.continueWith!, { remap: true, actor: 'op', timeLeftMs: () => 60_000 });
     expect(rest).toMatchObject({ repushed: ['C2#1', 'C3#1'], deferred: [] });
@@ -350,6 +356,11 @@ describe('the sender', () => {
     });
     expect(states()).toEqual({ 'C1#1': 'PENDING', 'C2#1': 'REJECTED', 'C3#1': 'PENDING' });
     expect(m.log.lines.find((l) => l.message === 'upward sync: re-push')).toMatchObject({ attributes: expect.objectContaining({ repushed: 2, failed: 1 }) });
+    // Counted as every run over a list counts them, once (the items-failed alarm reads it), not only in the answer.
+    expect(m.metrics.counts.filter((c) => c.name === 'ItemsFailed' || c.name === 'ItemsDeferred')).toEqual([
+      { name: 'ItemsFailed', value: 1 },
+      { name: 'ItemsDeferred', value: 0 },
+    ]);
     const rest = await repushRecords(syncPorts, answer.continueWith!, { remap: true, actor: 'op' });
     expect(rest).toMatchObject({ repushed: ['C2#1'], failed: [] });
     expect(rest.continueWith).toBeUndefined();
