@@ -19,6 +19,7 @@ import type { StageConfig } from '#topology/stages';
 import type { CivicFunction } from '#infra/constructs/civic-function';
 import { functions, type FunctionName } from '#topology';
 import { addDashboard, civicMetric } from './dashboard';
+import { pascal } from './stateful';
 import { RECORDS_DEFERRED_METRIC } from '#platform/consumer';
 import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC } from '#platform/time-reserve';
 
@@ -132,17 +133,29 @@ export const SIMULATIONS_REQUEUED_MIN_STARTS = 10;
 export const RECORDS_DEFERRED_PER_HOUR_ALARM = 100;
 
 /**
- * Periods of FIGURE_ALARM_PERIOD (15 minutes) in a row in which the scheduled runs left items for the next
- * run, after which `items-deferred` fires. A run that defers some is working off a backlog (after an outage, a
- * day's reminders falling due at once, a month-end rush): the next run or two take the rest, and nobody need
- * look. Every period of an hour having its deferred items (four runs in a row of a 15-minute schedule, all
- * that the upward sender ran in it) means a schedule does less per run than falls due: the backlog does not
- * shrink, and what waits (a deadline, an invitation, an upward record) is later every run. Any item counts
- * (threshold 0): how many are left follows the size of the list, not how far behind the schedule is.
+ * Periods of FIGURE_ALARM_PERIOD (15 minutes) in a row in which one scheduled run's function left items for
+ * its next run, after which its `<function>-items-deferred` fires. A run that defers some is working off a
+ * backlog (after an outage, a day's reminders falling due at once, a month-end rush): the next run or two
+ * take the rest, and nobody need look. Every period of an hour having its deferred items (four runs in a row
+ * of a 15-minute schedule, all that the upward sender ran in it) means that schedule does less per run than
+ * falls due: the backlog does not shrink, and what waits (a deadline, an invitation, an upward record) is
+ * later every run. Any item counts (threshold 0): how many are left follows the size of the list, not how
+ * far behind the schedule is.
+ *
+ * One alarm per function, not one on their sum: "in each of four periods" of a sum fires as well when two
+ * schedules each work off a backlog in alternate periods (neither falling behind), and says no more than
+ * "some schedule" when one does. Each run writes its count under its function's `service`, so the alarm
+ * reads that one series: the alarm names the schedule, and its periods in a row are that schedule's. The
+ * cost is small: five standard alarms more per stage, each on one metric (the sum's alarm read all six).
+ * ItemsFailed keeps one alarm on the sum: it fires on any failed item in one period, which the sum shows
+ * whichever function counted it, and its description sends the reader to the logs that name it.
  */
 export const ITEMS_DEFERRED_ALARM_PERIODS = 4;
 
-/** The runs over a list (the users of the time box): each writes ItemsFailed and ItemsDeferred under its name. */
+/**
+ * The runs over a list (the users of the time box): each writes ItemsFailed and ItemsDeferred under its name,
+ * and has an items-deferred alarm of its own (ITEMS_DEFERRED_ALARM_PERIODS says why).
+ */
 const LIST_RUNS: readonly FunctionName[] = ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'];
 
 /** The functions an SQS queue feeds, in the topology's order: each writes RecordsDeferred under its name. */
@@ -247,7 +260,7 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     id: 'ItemsFailedAlarm',
     name: `civicflow-${stage}-items-failed`,
     description:
-      'A scheduled run could not do an item (a case, bundle, outbox, publicity window, upward record or simulation): it logged it with its id and ' +
+      'A scheduled run (or an operator\'s upward re-push) could not do an item (a case, bundle, outbox, publicity window, time-index entry, upward record or simulation): it logged it with its id and ' +
       'left it as it was, and the run went on with the others. It fails again every run until someone looks. Logs Insights on the ' +
       'function, filter level = "ERROR", names it and the error.',
     metricName: ITEMS_FAILED_METRIC,
@@ -256,20 +269,21 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
     // Every run over a list writes the count under its own function.
     alsoFrom: LIST_RUNS.slice(1),
   },
-  {
-    id: 'ItemsDeferredAlarm',
-    name: `civicflow-${stage}-items-deferred`,
-    description:
-      `Scheduled runs left items they had no time to start (a case, bundle, outbox, publicity window, upward record or simulation) in each of ${ITEMS_DEFERRED_ALARM_PERIODS} ` +
-      '15-minute periods in a row: a schedule does less per run than falls due, and what waits is later every run. Each run\'s log line says how many ' +
-      '(deferred); the function needs a longer timeout, or its table is throttled. docs/operations.md, "A schedule that keeps deferring".',
-    metricName: ITEMS_DEFERRED_METRIC,
-    service: LIST_RUNS[0]!,
-    kind: 'count',
-    evaluationPeriods: ITEMS_DEFERRED_ALARM_PERIODS,
-    // Every run over a list writes the count under its own function, 0 when it took every item.
-    alsoFrom: LIST_RUNS.slice(1),
-  },
+  ...LIST_RUNS.map(
+    (service): FigureAlarm => ({
+      id: `${pascal(service)}ItemsDeferredAlarm`,
+      name: `civicflow-${stage}-${service}-items-deferred`,
+      description:
+        `The scheduled run of ${service} left items it had no time to start (a case, bundle, outbox, publicity window, upward record or simulation) ` +
+        `in each of ${ITEMS_DEFERRED_ALARM_PERIODS} 15-minute periods in a row: it does less per run than falls due, and what waits is later every run. ` +
+        'Each run\'s log line says how many (deferred); the function needs a longer timeout, or its table is throttled. docs/operations.md, ' +
+        '"A schedule that keeps deferring".',
+      metricName: ITEMS_DEFERRED_METRIC,
+      service,
+      kind: 'count',
+      evaluationPeriods: ITEMS_DEFERRED_ALARM_PERIODS,
+    }),
+  ),
 ];
 
 /** The `simulations-requeued` alarm's share, as the 沙盘推演 graph plots it beside its threshold. */

@@ -29,8 +29,8 @@ export const ITEMS_FAILED_METRIC = 'ItemsFailed';
  * The count every run over a list writes of the items it had no time to start (`deferred`: left due, or in
  * their state, for the next run), beside ItemsFailed and under the same function's `service`, once per run
  * (0 when it took every item). A run now and then that defers some is a backlog being worked off; a schedule
- * that defers run after run does less per run than falls due, and its alarm reads their sum over periods in
- * a row (infra/stacks/observability.ts).
+ * that defers run after run does less per run than falls due, and its function's own alarm reads its count
+ * over periods in a row (infra/stacks/observability.ts).
  */
 export const ITEMS_DEFERRED_METRIC = 'ItemsDeferred';
 

@@ -360,27 +360,24 @@ describe('alarms to the SNS topic', () => {
     expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
   });
 
-  it('alarms on items the scheduled runs kept leaving for the next run: the sum of every run over a list, any in each of 4 periods of 15 minutes in a row', () => {
-    const a = byName(`civicflow-${stage}-items-deferred`);
-    const metrics = a.Metrics as Json[];
-    const expression = metrics.find((m) => m.Expression !== undefined)!;
-    expect([expression.Expression, expression.ReturnData]).toEqual(['FILL(m0, 0) + FILL(m1, 0) + FILL(m2, 0) + FILL(m3, 0) + FILL(m4, 0) + FILL(m5, 0)', true]);
-    const counted = metrics
-      .filter((m) => m.MetricStat !== undefined)
-      .map((m) => {
-        const metric = (m.MetricStat as Json).Metric as Json;
-        return [metric.MetricName, (metric.Dimensions as Json[]).map((d) => `${d.Name}=${d.Value}`), (m.MetricStat as Json).Stat, (m.MetricStat as Json).Period];
-      });
-    // Every function that writes ItemsFailed, each run over a list.
-    expect(counted).toEqual(
-      ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'].map((service) => ['ItemsDeferred', [`service=${service}`], 'Sum', 900]),
-    );
-    // One run that defers is a backlog being worked off; an hour of them is a schedule that cannot keep up.
-    expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.DatapointsToAlarm, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 4, undefined, 'notBreaching']);
-    expect(ITEMS_DEFERRED_ALARM_PERIODS).toBe(4);
-    expect(a.AlarmDescription).toMatch(/in each of 4 15-minute periods in a row/);
+  // One alarm on the sum fired as well when two schedules each worked off a backlog in alternate periods,
+  // and named no schedule when one kept falling behind: each function's own series, its own periods in a row.
+  it('alarms on items a scheduled run kept leaving for the next run: one alarm per run over a list, any in each of 4 periods of 15 minutes in a row of its own', () => {
     const [topicId] = resourcesOfType(s.statefulJson, 'AWS::SNS::Topic')[0]!;
-    expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
+    const services = ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'];
+    for (const service of services) {
+      const a = byName(`civicflow-${stage}-${service}-items-deferred`);
+      // Its function's count alone, no expression over the others.
+      expect([a.Metrics, a.Namespace, a.MetricName, dims(a), a.Statistic, a.Period]).toEqual([undefined, 'CivicFlow', 'ItemsDeferred', { service }, 'Sum', 900]);
+      // One run that defers is a backlog being worked off; an hour of them is a schedule that cannot keep up.
+      expect([a.Threshold, a.ComparisonOperator, a.EvaluationPeriods, a.DatapointsToAlarm, a.TreatMissingData]).toEqual([0, 'GreaterThanThreshold', 4, undefined, 'notBreaching']);
+      expect(a.AlarmDescription).toMatch(new RegExp(`^The scheduled run of ${service} .* in each of 4 15-minute periods in a row`));
+      expect(asArray(a.AlarmActions).map(describe$)).toEqual([`AWS::SNS::Topic:${topicId}`]);
+    }
+    expect(ITEMS_DEFERRED_ALARM_PERIODS).toBe(4);
+    // Every function that writes ItemsDeferred has one, and no alarm reads the sum any more.
+    const deferred = alarms().filter((a) => a.MetricName === 'ItemsDeferred' || JSON.stringify(a.Metrics ?? []).includes('ItemsDeferred'));
+    expect(deferred.map((a) => a.AlarmName).sort()).toEqual(services.map((service) => `civicflow-${stage}-${service}-items-deferred`).sort());
   });
 
   it('alarms on records the consumers left for redelivery: the sum of every consumer, more than 100 in an hour', () => {
@@ -489,7 +486,8 @@ describe('alarms to the SNS topic', () => {
       ]);
       expect(dims(a)).toEqual({ QueueName: `AWS::SQS::Queue:${queueId(`civicflow-${stage}-${q}`)}` });
     }
-    expect(alarms()).toHaveLength(10 + queueNames.length + functionNames.length + consumedQueues.length);
+    // The figure alarms: 9, and one items-deferred alarm per run over a list (6).
+    expect(alarms()).toHaveLength(15 + queueNames.length + functionNames.length + consumedQueues.length);
   });
 
   it('sends every alarm and its recovery to the alarm topic', () => {

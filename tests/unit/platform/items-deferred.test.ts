@@ -1,8 +1,8 @@
 /**
  * Every scheduled run over a list writes ItemsDeferred once, beside ItemsFailed: the items it had no time to
- * start (the schedule alarm `items-deferred` reads their sum). The review schedule and the upward sender count
- * it in their use cases (tests/unit/review); the other schedules in their handlers, here, their services
- * stubbed. Each writes both even when it throws after its items were counted (a later list's read, its
+ * start (each function's `<function>-items-deferred` alarm reads its own). The review schedule and the upward
+ * sender count it in their use cases (tests/unit/review); the other schedules in their handlers, here, their
+ * services stubbed. Each writes both even when it throws after its items were counted (a later list's read, its
  * figures), through `countedRun`: the 免申即享 schedule's time index pass gives its counts as it ends, and
  * the handler writes them with the windows'.
  */
