@@ -196,25 +196,20 @@ export function maskPhone(s: string): string {
  */
 const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
 /**
- * Where a number written in groups or without a check digit starts and ends: not inside a longer run of
- * letters, digits or a code (`CASE-0755123456`, `/0755123456`, the digits after a decimal point), so dates,
- * amounts, order numbers and zero-padded counters stay as they are.
+ * Where a fixed line starts and ends: not inside a longer run of letters, digits or a code (`CASE-0755123456`,
+ * `/0755123456`, the digits after a decimal point), so dates, amounts, order numbers and zero-padded counters
+ * stay as they are.
  */
 const NOT_IN_A_CODE_BEFORE = '(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])';
 const NOT_IN_A_CODE_AFTER = '(?![0-9A-Za-z_])(?!\\.\\d)';
 /**
- * An 18-character ID number written in groups, as people type one: `440305 19900307 1236`,
- * `440305-1990-0307-1236` (region, birth date whole or as year and month-day, sequence and check). Without a
- * run of 18 to go by, only a real one is masked (a province, a real birth date, the check character holding),
- * so a grouped order or account number stays as it is.
+ * Digits in groups joined by one space or hyphen, read whole from the first group to the last (`2026-11-10
+ * 440305 19900307 1236`, `4403 0519 9003 0712 36`), and an X or x right after them (a check character, also
+ * written as a group of its own). As for a run of 18, a letter or a CJK character next to them does not hide
+ * an ID number in them (`ID440305 …`, `no.440305900307123`, `SQ440305…`): only digits make them part of a
+ * longer number. The lookahead skips what is too short to hold one; `maskIdsInGroups` finds the ID numbers.
  */
-const GROUPED_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\d{4})([- ]?)(\\d{4})([- ]?)(\\d{3}[\\dXx])${NOT_IN_A_CODE_AFTER}`, 'g');
-/**
- * A retired first-generation ID number (15 digits: region, birth date YYMMDD in the 1900s, 3-digit sequence,
- * no check digit), whole or in groups (`440305 900307 123`). No check digit to go by: a known province and a
- * real birth date tell it from a 15-digit order number or amount.
- */
-const OLD_ID_IN_TEXT = new RegExp(`${NOT_IN_A_CODE_BEFORE}(\\d{6})([- ]?)(\\d{6})([- ]?)(\\d{3})${NOT_IN_A_CODE_AFTER}`, 'g');
+const DIGIT_GROUPS_IN_TEXT = /(?<!\d)\d(?<!\d[- ]\d)(?=[\d -]{14})\d*(?:[- ]\d+)*(?:[- ]?[Xx](?!\d))?/g;
 /**
  * Mobiles with an optional +86/0086/86 prefix, or the leading 0 some systems dial with, and optional space or
  * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
@@ -239,8 +234,9 @@ const LANDLINE_IN_TEXT = new RegExp(
 
 /**
  * Masks every ID number and phone number in free text, e.g. a log line or a serialized event. An ID number
- * keeps its region and last 4 characters, written as one run or in groups (`440305 ******** 1236`,
- * `440305-****-****-1236`); a retired 15-digit one its region and sequence (`440305******123`). A mobile keeps
+ * keeps its region and last 4 characters, written as one run or in groups however cut (`440305 ******** 1236`,
+ * `440305-****-****-1236`, `4403 05** **** **12 36`); a retired 15-digit one its region and sequence
+ * (`440305******123`). A mobile keeps
  * its first 3 and last 4 digits (`138****5678`); a fixed line keeps its area code and the last 4 digits of the
  * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
@@ -260,24 +256,83 @@ export function maskSensitive(text: string): string {
 const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D]/;
 const FULL_WIDTH_ALL = new RegExp(FULL_WIDTH.source, 'g');
 
-/** A grouped 18-character ID number masked as `maskIdNumber` masks it, its separators kept, if it is a real one (else as written). */
-function maskGroupedId(written: string, region: string, sep1: string, year: string, sep2: string, monthDay: string, sep3: string, tail: string): string {
-  if (!isValidIdNumber(`${region}${year}${monthDay}${tail.toUpperCase()}`)) return written;
-  return `${region}${sep1}****${sep2}****${sep3}${tail}`;
+/** An ASCII digit (the full-width ones are read as these, see `maskSensitive`). */
+function isDigit(c: string | undefined): boolean {
+  return c !== undefined && c >= '0' && c <= '9';
 }
 
-/** A retired 15-digit ID number masked as `maskIdNumber` masks it, its separators kept, if it has a province and a real birth date (else as written). */
-function maskOldId(written: string, region: string, sep1: string, birth: string, sep2: string, seq: string): string {
-  if (!PROVINCE_CODES.has(region.slice(0, 2)) || !isValidBirthDate(`19${birth}`)) return written;
-  return `${region}${sep1}******${sep2}${seq}`;
+/** A retired 15-digit ID number: a province and a real birth date YYMMDD in the 1900s (no check digit to go by). */
+function isOldIdNumber(digits: string): boolean {
+  return PROVINCE_CODES.has(digits.slice(0, 2)) && isValidBirthDate(`19${digits.slice(6, 12)}`);
+}
+
+/**
+ * The ID numbers among digits written in groups (`DIGIT_GROUPS_IN_TEXT`), masked as `maskIdNumber` masks them,
+ * separators kept: `440305 ******** 1236`, `4403 05** **** **12 36`, `440 305 **** **** 1236`. An ID number is
+ * a stretch of whole groups, however a person or a form cut it, that reads as one without its separators:
+ * - 18 characters (17 digits and the X after the last group) that are a valid ID number, check digit
+ *   included, anywhere in the groups: a stretch of a bank card, an order number or a date that has a
+ *   province and a real birth date still passes the check only once in 11, so they stay as written;
+ * - 15 digits with a province and a real birth date, a retired number. With no check digit to go by, one in
+ *   any grouping only when it is all the groups (`4403 0590 0307 123`); inside longer ones only as it is
+ *   written, one run or region, birth date and sequence (`440305 900307 123`), so the last 15 digits of a
+ *   19-digit bank card in groups of four are not taken for one; and none in an amount, whose decimal point
+ *   touches the groups (`0.440305900307123`, `440305900307123.50`).
+ */
+function maskIdsInGroups(written: string, offset: number, text: string): string {
+  const checkX = written.endsWith('X') || written.endsWith('x');
+  const digitGroups = checkX ? written.replace(/[- ]?[Xx]$/, '') : written;
+  const end = offset + digitGroups.length;
+  const inAnAmount = (text[offset - 1] === '.' && isDigit(text[offset - 2])) || (text[end] === '.' && isDigit(text[end + 1]));
+  const groups = digitGroups.split(/[- ]/);
+  // One run: a run of 18, or of 17 and an X, was masked as such (`ID_IN_TEXT`); one of 15 may be a retired number.
+  if (groups.length === 1 && !(checkX && digitGroups.length === 17)) {
+    return digitGroups.length === 15 && !inAnAmount && isOldIdNumber(digitGroups) ? maskIdNumber(digitGroups) + written.slice(15) : written;
+  }
+  let masked = written;
+  // `at`: where group `i` starts in the text as written.
+  for (let i = 0, at = 0; i < groups.length; ) {
+    let digits = '';
+    let j = i;
+    let end15 = -1;
+    for (; j < groups.length && digits.length < 18; j++) {
+      digits += groups[j];
+      if (digits.length === 15) end15 = j;
+    }
+    const id18 = digits.length === 18 ? digits : digits.length === 17 && j === groups.length && checkX ? `${digits}X` : '';
+    // A retired number as it is written: one run, region-birth date-sequence, or all the groups.
+    const oldIdAsWritten = end15 === i || (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) || (i === 0 && end15 === groups.length - 1);
+    let next = i + 1;
+    if (id18 !== '' && isValidIdNumber(id18)) {
+      masked = maskDigits(masked, at, 6, 14);
+      next = j;
+    } else if (end15 >= 0 && oldIdAsWritten && !inAnAmount && isOldIdNumber(digits.slice(0, 15))) {
+      masked = maskDigits(masked, at, 6, 12);
+      next = end15 + 1;
+    }
+    for (; i < next; i++) at += groups[i]!.length + 1;
+  }
+  return masked;
+}
+
+/** `s` with its digits from the `from`-th to before the `to`-th, counted from `at`, masked; separators kept. */
+function maskDigits(s: string, at: number, from: number, to: number): string {
+  let out = s.slice(0, at);
+  let d = 0;
+  let k = at;
+  for (; d < to; k++) {
+    const c = s[k]!;
+    if (isDigit(c)) out += d++ >= from ? '*' : c;
+    else out += c;
+  }
+  return out + s.slice(k);
 }
 
 /** Every mask keeps the text's length: a digit becomes one `*`. */
 function maskAscii(text: string): string {
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
-    .replace(GROUPED_ID_IN_TEXT, maskGroupedId)
-    .replace(OLD_ID_IN_TEXT, maskOldId)
+    .replace(DIGIT_GROUPS_IN_TEXT, maskIdsInGroups)
     .replace(MOBILE_IN_TEXT, (_m, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string) =>
       `${prefix}${head}${sep1}****${sep2}${tail}`,
     )

@@ -320,8 +320,6 @@ describe('masking', () => {
       '440305901307123', // 15 digits, month 13
       '990305900307123', // 15 digits, no province 99
       '202611100001234', // an order number dated 2026-11-10
-      'ORD-440305900307123', // inside a code
-      'SQ440305900307123',
       '1440305900307123', // 16 digits
       '0.440305900307123', // digits after a decimal point
       '金额 440305900307123.50 元', // an amount
@@ -331,6 +329,62 @@ describe('masking', () => {
     ]) {
       expect(maskSensitive(text)).toBe(text);
     }
+  });
+
+  it('masks an ID number in any grouping a person or a form uses, as a bank card is written too', () => {
+    // The region (first 6 digits) and the last 4 characters stay wherever the separators fall.
+    expect(maskSensitive('身份证 4403 0519 9003 0712 36')).toBe('身份证 4403 05** **** **12 36');
+    expect(maskSensitive('"idNumber":"4403-0519-9003-0712-36"')).toBe('"idNumber":"4403-05**-****-**12-36"');
+    expect(maskSensitive('440305 1990 0307 1236')).toBe('440305 **** **** 1236'); // 6-4-4-4
+    expect(maskSensitive('440 305 1990 0307 1236')).toBe('440 305 **** **** 1236'); // 3-3-4-4-4
+    expect(maskSensitive('1101 0519 4912 3100 2X')).toBe('1101 05** **** **00 2X');
+    expect(maskSensitive('11010519491231002 x')).toBe('110105********002 x'); // the check character apart
+    // After a date, and next to a number that is not one.
+    expect(maskSensitive('2026-11-10 4403 0519 9003 0712 36')).toBe('2026-11-10 4403 05** **** **12 36');
+    expect(maskSensitive('4403 0519 9003 0712 36 12')).toBe('4403 05** **** **12 36 12');
+    // A retired 15-digit one in groups of four, when they are all its digits.
+    expect(maskSensitive('旧证 4403 0590 0307 123')).toBe('旧证 4403 05** **** 123');
+    // Not a valid one (440310 19900307 1237 is): a wrong check digit, no such province, no such date.
+    for (const text of ['4403 1019 9003 0712 31', '9903 1019 9003 0712 37', '4403 1019 9002 3012 37', '4403 1090 0230 123']) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
+  it('keeps bank card numbers, order numbers, amounts and dates that are not ID numbers', () => {
+    for (const text of [
+      '6222 0212 3456 7890', // a 16-digit card in groups of four
+      '6222-0212-3456-7890',
+      '6222021234567890',
+      '6217 0012 3456 7890 123', // 19 digits: its last 15 (0012 3456 7890 123) are not read as a retired ID
+      '6217 4403 0590 0307 123', // ... not even when they read as one (440305 900307 123)
+      '6217440305900307123',
+      '622202 1234567890123', // 6-13
+      'ORD 2026 1110 0001 2345 67', // an order number in groups of four, dated
+      '2026-11-10 2026-11-30 2026-12-01',
+      '1990 03 07 12:30',
+      '金额 1,234,567,890,123,456.78 元', // an amount with commas
+      '金额 123 456 789 012 345.00', // with spaces, its integer part 15 digits
+      '0.440305 900307 123',
+    ]) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
+  it('masks an ID number in groups, or a retired one, glued to letters, as a run of 18 is', () => {
+    // Only digits make it part of a longer number; a letter or a CJK character next to it does not.
+    expect(maskSensitive('ID440305199003071236x')).toBe('ID440305********1236x');
+    expect(maskSensitive('ID440305 19900307 1236x')).toBe('ID440305 ******** 1236x');
+    expect(maskSensitive('身份证号440305 19900307 1236')).toBe('身份证号440305 ******** 1236');
+    expect(maskSensitive('no.440305 19900307 1236')).toBe('no.440305 ******** 1236');
+    expect(maskSensitive('no.440305900307123')).toBe('no.440305******123');
+    expect(maskSensitive('SQ440305900307123')).toBe('SQ440305******123');
+    expect(maskSensitive('ORD-440305900307123')).toBe('ORD-440305******123');
+    expect(maskSensitive('/persons/440305-900307-123/x')).toBe('/persons/440305-******-123/x');
+    expect(maskSensitive('证号4403 0590 0307 123号')).toBe('证号4403 05** **** 123号');
+    // Digits next to it still make it part of a longer number.
+    expect(maskSensitive('1440305 19900307 1236')).toBe('1440305 19900307 1236');
+    expect(maskSensitive('440305 19900307 12367')).toBe('440305 19900307 12367');
+    expect(maskSensitive('4403059003071234')).toBe('4403059003071234');
   });
 
   it('masks any fixed line written in groups, alone or in text', () => {
@@ -405,13 +459,46 @@ describe('properties', () => {
     );
   });
 
+  /** Around a number in a text: nothing, words, a JSON value, letters glued to it (`ID…x`, `no.…`). */
+  const around = fc.constantFrom(['', ''], ['身份证', '，'], ['"applicantId":"', '"'], ['id: ', ' ok'], ['ID', 'x'], ['no.', ''], ['SQ', '号']);
+  /** `chars` cut into groups wherever a person or a form may cut them, each cut a space or a hyphen. */
+  const grouped = (chars: string) =>
+    fc.array(fc.constantFrom('', '', ' ', '-'), { minLength: chars.length - 1, maxLength: chars.length - 1 }).map((cuts) => [...chars].map((c, i) => (i === 0 ? c : `${cuts[i - 1]}${c}`)).join(''));
+  /** `written` with the digits after the first 6 and before the last `kept` characters masked, separators as written. */
+  const masking = (written: string, kept: number) => {
+    const length = written.replace(/[- ]/g, '').length;
+    let i = 0;
+    return written.replace(/[\dXx]/g, (c) => (i++ >= 6 && i <= length - kept ? '*' : c));
+  };
+
   it('masking hides the birth date of any ID number written in groups, in any text', () => {
     const sep = fc.constantFrom(' ', '-');
     fc.assert(
-      fc.property(idNumber, fc.boolean(), sep, fc.constantFrom('', ' ', '-'), sep, fc.constantFrom(['', ''], ['身份证', '，'], ['"applicantId":"', '"'], ['id: ', ' ok']), (id, lower, s1, s2, s3, [before, after]) => {
+      fc.property(idNumber, fc.boolean(), sep, fc.constantFrom('', ' ', '-'), sep, around, (id, lower, s1, s2, s3, [before, after]) => {
         const written = `${id.slice(0, 6)}${s1}${id.slice(6, 10)}${s2}${id.slice(10, 14)}${s3}${lower ? id.slice(14).toLowerCase() : id.slice(14)}`;
         const masked = maskSensitive(`${before}${written}${after}`);
         expect(masked).toBe(`${before}${id.slice(0, 6)}${s1}****${s2}****${s3}${written.slice(-4)}${after}`);
+      }),
+    );
+  });
+
+  it('masking hides the birth date of any ID number in any grouping (4-4-4-4-2, 3-3-4-4-4, …), in any text', () => {
+    fc.assert(
+      fc.property(idNumber.chain((id) => grouped(id)), around, (written, [before, after]) => {
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 4)}${after}`);
+      }),
+    );
+  });
+
+  it('masking keeps any bank card number in groups of four, or in one run, in any text', () => {
+    // 16 or 19 digits (UnionPay, 6222…): no stretch of whole groups is an ID number, and the last 15 digits of a
+    // 19-digit one are not read as a retired one. Groups after the first start with 1-9 here: one like
+    // 0755 before two more (6222 0755 8888 6666) reads as a fixed line, another pattern's business.
+    const group = fc.tuple(fc.integer({ min: 1, max: 9 }), digits(3)).map(([d, rest]) => `${d}${rest}`);
+    fc.assert(
+      fc.property(fc.array(group, { minLength: 3, maxLength: 3 }), fc.constantFrom(0, 3), digits(3), fc.constantFrom(' ', '-', ''), around, (middle, tail, last, sep, [before, after]) => {
+        const written = ['6222', ...middle, ...(tail === 0 ? [] : [last])].join(sep);
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${written}${after}`);
       }),
     );
   });
@@ -421,11 +508,17 @@ describe('properties', () => {
       .date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(1999, 11, 31)), noInvalidDate: true })
       .map((d) => d.toISOString().slice(2, 10).replaceAll('-', ''));
     fc.assert(
-      fc.property(region, oldBirth, digits(3), fc.constantFrom('', ' ', '-'), fc.constantFrom(['', ''], ['旧证', '。'], ['"holderId":"', '"'], ['id: ', ' ok']), (r, b, seq, sep, [before, after]) => {
+      fc.property(region, oldBirth, digits(3), fc.constantFrom('', ' ', '-'), fc.oneof(around, fc.constant(['旧证', '。'])), (r, b, seq, sep, [before, after]) => {
         const masked = maskSensitive(`${before}${r}${sep}${b}${sep}${seq}${after}`);
         expect(masked).toBe(`${before}${r}${sep}******${sep}${seq}${after}`);
         // As an answer's idNumber field shows it.
         if (sep === '') expect(masked).toBe(`${before}${maskIdNumber(r + b + seq)}${after}`);
+      }),
+    );
+    // In any grouping, when its groups are all its digits.
+    fc.assert(
+      fc.property(fc.tuple(region, oldBirth, digits(3)).chain(([r, b, seq]) => grouped(r + b + seq)), around, (written, [before, after]) => {
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 3)}${after}`);
       }),
     );
   });
