@@ -192,8 +192,11 @@ export interface EntitlementStore {
 
   readFigures(policyId: string): Promise<StoredFigures>;
 
-  /** The refusal, its receipt and audit line, each create-only (a redelivery keeps the first). */
-  recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry): Promise<void>;
+  /**
+   * The refusal, its receipt and audit line, each create-only (a redelivery keeps the first). Returns the
+   * receipt that stands: this one, or what a first delivery of the event recorded.
+   */
+  recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry): Promise<Receipt>;
   /** The receipt of an event that changed nothing, create-only. */
   recordReceipt(receipt: Receipt): Promise<void>;
 

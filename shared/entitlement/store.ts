@@ -37,7 +37,7 @@
  * port (ports.ts) and the readers the query routes and the monthly report use.
  */
 import { appendAudit } from '#platform/audit';
-import { recordReceipt } from '#platform/receipts';
+import { recordReceipt, type Receipt } from '#platform/receipts';
 import type { EntitlementStore, PolicyEventStore } from './ports';
 import { applyTransitions, batchGetEntitlements, getEntitlement, putRefusal } from './store/entitlements';
 import { readFigures } from './store/figures';
@@ -56,11 +56,12 @@ export { readFigures } from './store/figures';
 export { getObjection, getPublicityWindow } from './store/publicity';
 export type { Claim, DeliveryStatus, OutboxRecord, RunProgress, StoredFigures } from './ports';
 
-async function recordRefusal(...[policyId, eventId, refusal, receipt, audit]: Parameters<EntitlementStore['recordRefusal']>): Promise<void> {
+async function recordRefusal(...[policyId, eventId, refusal, receipt, audit]: Parameters<EntitlementStore['recordRefusal']>): Promise<Receipt> {
   // Three create-only writes: a redelivery finds each there and keeps the first.
   await putRefusal(policyId, eventId, refusal);
-  await recordReceipt(receipt);
+  const standing = await recordReceipt(receipt);
   await appendAudit(audit);
+  return standing;
 }
 
 async function recordReceiptAlone(receipt: Parameters<EntitlementStore['recordReceipt']>[0]): Promise<void> {

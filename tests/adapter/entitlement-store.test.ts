@@ -177,8 +177,10 @@ describe('entitlement store', () => {
     const s = store.dynamoEntitlementStore;
     const r = receipt('gov.policy.confirmed');
     const refusal = { type: 'gov.policy.confirmed', reason: 'NOT_NOTIFIED', message: 'first', at: AT };
-    await s.recordRefusal('AD-REF', 'evt-1', refusal, { ...r, outcome: 'refused' }, audit('policy:AD-REF'));
-    await s.recordRefusal('AD-REF', 'evt-1', { ...refusal, message: 'second' }, { ...r, outcome: 'refused' }, audit('policy:AD-REF'));
+    const first = { ...r, outcome: 'refused', kind: 'NOT_NOTIFIED', reason: 'first' } as const;
+    expect(await s.recordRefusal('AD-REF', 'evt-1', refusal, first, audit('policy:AD-REF'))).toEqual(first);
+    // The receipt that stands is answered: the first delivery's.
+    expect(await s.recordRefusal('AD-REF', 'evt-1', { ...refusal, message: 'second' }, { ...first, kind: 'OBJECTION_OUT_OF_WINDOW', reason: 'second' }, audit('policy:AD-REF'))).toMatchObject({ kind: 'NOT_NOTIFIED', reason: 'first' });
     expect(await db().get('entitlements', { pk: 'POLICY#AD-REF', sk: 'REFUSAL#evt-1' })).toMatchObject({ reason: 'NOT_NOTIFIED', message: 'first' });
   });
 

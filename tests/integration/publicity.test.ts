@@ -4,7 +4,7 @@
  * outbound) and nobody is notified; a third-party objection is upheld (the pair REMOVED, its budget
  * returned); a self-objection with declared facts adds an enterprise to the open window; the clock is moved
  * past the window and the schedule fires: every listed pair is notified (and granted) once; an objection
- * after the window is refused with its receipt; every event redelivered and the schedule fired again change
+ * after the window is refused with its receipt and counted as filed; every event redelivered and the schedule fired again change
  * nothing. The figures include the days from becoming eligible to the push.
  *
  * The functions' clock starts on Mon 2025-09-29 09:00 (Shanghai). National Day 2025 is Oct 1–8 (holidays)
@@ -203,7 +203,7 @@ describe('公示 and 异议 through the local runtime', () => {
     expect(p.figures.eligibleToPushDaysMean).toBeCloseTo(35 / 3);
   }, 60_000);
 
-  it('refuses an objection received after the window, with its receipt', async () => {
+  it('refuses an objection received after the window, with its receipt, and counts it as filed', async () => {
     const late = objection({ objectionId: 'OBJ-IT-3', creditCode: B, by: 'thirdParty', reason: '逾期异议' });
     await post(late);
     expect(await receipt(late)).toMatchObject({ outcome: 'refused', kind: 'OBJECTION_OUT_OF_WINDOW' });
@@ -211,7 +211,8 @@ describe('公示 and 异议 through the local runtime', () => {
     expect(refusals.status).toBe(200);
     expect((refusals.body.refusals as any[]).map((r: any) => r.id)).toContain(late.id);
     expect((await states())[B]).toBe('GRANTED');
-    expect((await policy()).figures.objectionsFiled).toBe(2);
+    // Refused, and recorded: filed, and apart as out of the window (never upheld nor dismissed).
+    expect((await policy()).figures).toMatchObject({ objectionsFiled: 3, objectionsOutOfWindow: 1, objectionsUpheld: 1, objectionsDismissed: 0 });
   }, 60_000);
 
   it('changes nothing when every event is redelivered and the schedule fires again', async () => {
@@ -254,12 +255,12 @@ describe('公示 and 异议 through the local runtime', () => {
     const redriven = objection({ objectionId: 'OBJ-IT-4', creditCode: C, by: 'thirdParty', reason: '举报材料不实' });
     await queueAsIngested(redriven);
     expect((await states())[C]).toBe('GRANTED');
-    expect((await policy()).figures).toMatchObject({ objectionsFiled: 3, granted: 3 });
+    expect((await policy()).figures).toMatchObject({ objectionsFiled: 4, granted: 3 });
     const refusals = await rt.get(`/refusals?since=2025-10-01T00:00:00Z`, { as: '/systems/policy' });
     expect((refusals.body.refusals as any[]).map((r: any) => r.id)).not.toContain(redriven.id);
     // Redelivered: filed once.
     await queueAsIngested(redriven);
-    expect((await policy()).figures.objectionsFiled).toBe(3);
+    expect((await policy()).figures.objectionsFiled).toBe(4);
     // Upheld: recorded and counted as upheld, and apart as upheld after the release; the granted pair is not
     // removed (taking the benefit back is a recovery), and the receipt says so.
     const resolved = event('/systems/policy', 'gov.policy.objection.resolved', { objectionId: 'OBJ-IT-4', upheld: true, note: '经核查属实' });
@@ -281,7 +282,7 @@ describe('公示 and 异议 through the local runtime', () => {
     const lists = (await outbound('gov.policy.publicity.listed')).filter((e) => e.data.entries.some((x: any) => x.creditCode === D));
     expect(lists.map((e) => [e.data.windowId, e.data.closesAt])).toEqual([['2025-09-29', CLOSES_AT]]);
     const p = await policy();
-    expect(p.figures).toMatchObject({ objectionsFiled: 4, addedBySelfObjection: 2, notified: 4, granted: 4, amountReserved: 4 * AMOUNT });
+    expect(p.figures).toMatchObject({ objectionsFiled: 5, addedBySelfObjection: 2, notified: 4, granted: 4, amountReserved: 4 * AMOUNT });
     expect(p.budget.remaining).toBe(0);
     expect((await outbound('gov.entitlement.notified')).filter((e) => e.subject === `${POLICY_ID}/${D}`)).toHaveLength(1);
     // Redelivered, and the schedule fired again: nothing more.

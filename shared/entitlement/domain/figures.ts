@@ -24,6 +24,8 @@ export const COUNTERS = [
   // Objections filed (both kinds), third-party ones upheld or dismissed, self-objections that added the
   // pair or changed nothing (never upheld or dismissed: they are decided by re-evaluation).
   'objectionsFiled', 'objectionsUpheld', 'objectionsDismissed', 'addedBySelfObjection', 'selfObjectionsUnchanged',
+  // Of the filed, those refused as received outside the window (either kind): filed, never upheld or dismissed.
+  'objectionsOutOfWindow',
   // Of the upheld, those resolved after the close had released their pair (filed ALREADY_RELEASED): the pair
   // was not removed and still counts as notified / granted; taking the benefit back is a recovery.
   'upheldAfterRelease',

@@ -35,9 +35,10 @@ export type ObjectionBy = 'self' | 'thirdParty';
 /**
  * What became of an objection: OPEN (a third-party objection holding its pair), UPHELD, DISMISSED, or for a
  * self-objection ADDED (the pair was listed) or UNCHANGED (the declared facts did not make it eligible, or it
- * was already listed).
+ * was already listed); REFUSED for either kind received outside the window (pinned: refused, and recorded —
+ * it was filed, so it counts as filed, and as out of window; it holds nothing and is never resolved).
  */
-export type ObjectionState = 'OPEN' | 'UPHELD' | 'DISMISSED' | 'ADDED' | 'UNCHANGED';
+export type ObjectionState = 'OPEN' | 'UPHELD' | 'DISMISSED' | 'ADDED' | 'UNCHANGED' | 'REFUSED';
 
 export interface Objection {
   readonly objectionId: string;

@@ -8,8 +8,10 @@
  * A self-objection re-evaluates the enterprise with the declared facts (for that evaluation only; marked
  * `declared` in the explanation) and lists it when they make it eligible; declared facts it cannot use (under
  * the other subject kind, or the subject's own id) refuse it (DECLARED_FACT_MISMATCH) rather than being left
- * out. An objection outside the window is refused, with its receipt and an audit line. The objection record is written with the change it
- * causes, create-only, so a redelivery finds it and applies nothing twice.
+ * out. An objection outside the window is refused, with its receipt and an audit line, and recorded as filed
+ * (REFUSED, counted in objectionsFiled and objectionsOutOfWindow); a self-objection is told it is out of the
+ * window before anything about its facts. The objection record is written with the change it causes,
+ * create-only, so a redelivery finds it and applies nothing twice.
  *
  * "In time" is judged by the receipt at ingest, never by when the objection is processed. The close of a
  * window waits for the policy queue's deliveries (service/publicity.ts), and one processed later still (a
@@ -48,6 +50,7 @@ import {
   type ObjectionState,
   type Plan,
   type Policy,
+  type PublicityWindow,
   type Transition,
 } from '../domain';
 import type { ObjectionInput, ResolutionInput } from '../inbound';
@@ -92,12 +95,46 @@ export async function fileObjection(ports: PolicyEventPorts, input: ObjectionInp
       ? subjectKindMismatch(policy)
       : policy.publicity === undefined
         ? { reason: 'NO_PUBLICITY', message: `policy ${input.policyId} has no publicity window` }
-        : declaredFactsMismatch(policy, input.facts);
+        : undefined;
   if (refusal !== undefined || policy === undefined) {
     await refuse(ports, cause, input.policyId, { ...refusal!, creditCode: input.subjectId });
     return `refused:${refusal!.reason}`;
   }
-  return input.by === 'thirdParty' ? fileThirdParty(ports, policy, input, cause) : fileSelf(ports, policy, input, cause);
+  if (input.by === 'thirdParty') return fileThirdParty(ports, policy, input, cause);
+  // Out of the window before the declared facts: nothing sent again would be accepted, so the sender is
+  // not asked to correct a fact first.
+  const windows = await loadWindow(ports, policy);
+  const window = selfObjectionWindow(windows?.window, input.receivedAt);
+  if (window === undefined) return refuseOutOfWindow(ports, input, outOfWindow(windows?.window?.closesAt, input.receivedAt), cause);
+  const mismatch = declaredFactsMismatch(policy, input.facts);
+  if (mismatch !== undefined) {
+    await refuse(ports, cause, input.policyId, { ...mismatch, creditCode: input.subjectId });
+    return `refused:${mismatch.reason}`;
+  }
+  return fileSelf(ports, policy, input, window, cause);
+}
+
+/**
+ * An objection received outside its window (pinned: "refused, and recorded"): refused as any refusal is
+ * (its receipt, `GET /refusals`, an audit line), and recorded as an objection filed — REFUSED, counted in
+ * `objectionsFiled` and `objectionsOutOfWindow` — in one create-only write, so a redelivery counts nothing
+ * twice. The refusal is written first: after a crash between the two, the redelivery writes the objection.
+ * Its declared facts are not kept: nothing was evaluated with them.
+ *
+ * The first delivery's outcome stands: an event posted again is queued again with the new post's receipt
+ * time, so one first refused for something else in its window (a declared fact, a pair not listed) may come
+ * back out of it — it is then neither recorded nor counted, its first refusal answered as it was.
+ */
+async function refuseOutOfWindow(ports: PolicyEventPorts, input: ObjectionInput, plan: Plan, cause: Cause): Promise<string> {
+  if (plan.kind !== 'refused') throw new Error(`an out-of-window objection must be refused, not ${plan.kind}`);
+  const receipt = await refuse(ports, cause, input.policyId, { reason: plan.reason, message: plan.message, creditCode: input.subjectId });
+  if (receipt.kind !== plan.reason) return `unchanged:${receipt.kind ?? receipt.outcome}`;
+  const { facts: _unused, ...filed } = objectionOf(input, 'REFUSED');
+  const counts: Partial<Record<Counter, number>> = { objectionsFiled: 1, objectionsOutOfWindow: 1 };
+  const write: ObjectionWrite = { objection: filed, expect: 'new', counts };
+  const audit = objectionAudit(filed, cause, receipt.at, `${plan.reason}: ${plan.message}`);
+  if (await ports.store.saveObjection(write, audit, receipt)) countCommitted(ports.metrics, [], counts);
+  return `refused:${plan.reason}`;
 }
 
 /**
@@ -148,6 +185,7 @@ async function fileThirdParty(ports: PolicyEventPorts, policy: Policy, input: Ob
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const e = await store.getEntitlement(input.policyId, input.subjectId);
     const plan = planThirdPartyObjection(e, policy, input);
+    if (plan.kind === 'refused' && plan.reason === 'OBJECTION_OUT_OF_WINDOW') return refuseOutOfWindow(ports, input, plan, cause);
     if (plan.kind === 'refused') return refusePlan(ports, cause, input, plan);
     if (plan.kind === 'unchanged' && plan.reason === 'ALREADY_RELEASED' && e !== undefined) {
       const filed = await fileAfterRelease(ports, input, e, cause);
@@ -191,11 +229,8 @@ async function fileAfterRelease(ports: PolicyEventPorts, input: ObjectionInput, 
 }
 
 /** A self-objection: the enterprise re-evaluated with its declared facts, listed when they make it eligible. */
-async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: ObjectionInput, cause: Cause): Promise<string> {
+async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: ObjectionInput, window: PublicityWindow, cause: Cause): Promise<string> {
   const { store, registry, settings, clock } = ports;
-  const windows = await loadWindow(ports, policy);
-  const window = selfObjectionWindow(windows?.window, input.receivedAt);
-  if (window === undefined) return refusePlan(ports, cause, input, outOfWindow(windows?.window?.closesAt, input.receivedAt) as Extract<Plan, { kind: 'refused' }>);
   const kind = subjectKindOf(policy);
   const [shared, credit] = await Promise.all([
     kind === 'person' ? registry.getPersonProfile(input.subjectId) : registry.getEnterpriseProfile(input.subjectId),
@@ -261,8 +296,12 @@ export async function resolveObjection(ports: PolicyEventPorts, input: Resolutio
   const { store, clock, settings } = ports;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const objection = await store.getObjection(input.objectionId);
-    if (objection === undefined || objection.by !== 'thirdParty') {
-      const message = objection === undefined ? `no objection ${input.objectionId} was filed` : `objection ${input.objectionId} is a self-objection, decided when it was filed`;
+    if (objection === undefined || objection.by !== 'thirdParty' || objection.state === 'REFUSED') {
+      const message = objection === undefined
+        ? `no objection ${input.objectionId} was filed`
+        : objection.state === 'REFUSED'
+          ? `objection ${input.objectionId} was refused, received outside its publicity window: there is nothing to resolve`
+          : `objection ${input.objectionId} is a self-objection, decided when it was filed`;
       await refuse(ports, cause, objection?.policyId ?? '-', { reason: 'OBJECTION_UNKNOWN', message });
       return 'refused:OBJECTION_UNKNOWN';
     }

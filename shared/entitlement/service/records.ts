@@ -5,9 +5,9 @@
 import type { AuditEntry } from '#platform/audit';
 import { logger } from '#platform/powertools';
 import { auditDetails, auditSource } from '#platform/inbound';
-import { withKind, type EffectPointer } from '#platform/receipts';
+import { withKind, type EffectPointer, type Receipt } from '#platform/receipts';
 import type { Transition } from '../domain';
-import type { PolicyEventPorts } from '../ports';
+import type { PolicyEventPorts, Refusal } from '../ports';
 
 /** The message that caused a use case: who sent it, its id (the key of its audit and refusal) and type. */
 export interface Cause {
@@ -65,21 +65,34 @@ export async function noEffect(
   await ports.store.recordReceipt(withKind(cause, ports.clock.now(), kind, reason, { effect }));
 }
 
-/** A semantic refusal: kept with the policy, answered in the receipt, audited and logged; never thrown. */
+/**
+ * A semantic refusal: kept with the policy, answered in the receipt, audited and logged; never thrown.
+ * Returns the receipt that stands (a redelivery keeps the first delivery's outcome).
+ */
 export async function refuse(
   ports: PolicyEventPorts,
   cause: Cause,
   policyId: string,
   r: { readonly reason: string; readonly message: string; readonly creditCode?: string },
-): Promise<void> {
-  const at = ports.clock.now();
+): Promise<Receipt> {
+  const { refusal, receipt, audit } = refusalOf(cause, policyId, r, ports.clock.now());
+  const standing = await ports.store.recordRefusal(policyId, cause.id, refusal, receipt, audit);
+  logger.warn('policy event refused', { eventId: cause.id, type: cause.type, policyId, reason: r.reason });
+  return standing;
+}
+
+/** What a refusal records: its record with the policy, its receipt and its audit line. */
+function refusalOf(
+  cause: Cause,
+  policyId: string,
+  r: { readonly reason: string; readonly message: string; readonly creditCode?: string },
+  at: string,
+): { readonly refusal: Refusal; readonly receipt: Receipt; readonly audit: AuditEntry } {
   const effect = r.creditCode ? entitlementEffect(policyId, r.creditCode) : policyEffect(policyId);
-  await ports.store.recordRefusal(
-    policyId,
-    cause.id,
-    { type: cause.type, reason: r.reason, message: r.message, at, ...(r.creditCode ? { creditCode: r.creditCode } : {}) },
-    withKind(cause, at, r.reason, r.message, { effect }),
-    {
+  return {
+    refusal: { type: cause.type, reason: r.reason, message: r.message, at, ...(r.creditCode ? { creditCode: r.creditCode } : {}) },
+    receipt: withKind(cause, at, r.reason, r.message, { effect }),
+    audit: {
       subject: r.creditCode ? `entitlement:${policyId}/${r.creditCode}` : `policy:${policyId}`,
       action: `refused:${cause.type}`,
       actor: cause.source,
@@ -88,6 +101,5 @@ export async function refuse(
       causeId: cause.id,
       ...auditDetails(cause),
     },
-  );
-  logger.warn('policy event refused', { eventId: cause.id, type: cause.type, policyId, reason: r.reason });
+  };
 }

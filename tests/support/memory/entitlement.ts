@@ -213,7 +213,10 @@ export class MemoryEntitlementStore implements EntitlementStore {
     const f = this.figuresOf(write.objection.policyId);
     for (const [c, v] of Object.entries(write.counts) as [Counter, number][]) f.counters[c] += v;
     this.audit.push(audit);
-    this.receipts.push(receipt);
+    // As the DynamoDB store writes it (`replace`): the event's receipt recorded before (a refusal) is replaced.
+    const before = this.receipts.findIndex((r) => r.source === receipt.source && r.id === receipt.id);
+    if (before >= 0) this.receipts[before] = receipt;
+    else this.receipts.push(receipt);
     return true;
   }
   private objectionMatches(write: ObjectionWrite): boolean {
@@ -261,10 +264,13 @@ export class MemoryEntitlementStore implements EntitlementStore {
 
   async recordRefusal(policyId: string, eventId: string, refusal: Refusal, receipt: Receipt, audit: AuditEntry) {
     const key = `${policyId}#${eventId}`;
-    if (this.refusals.has(key)) return;
+    // As the DynamoDB store: create-only, the receipt of the first delivery stands.
+    const first = this.receipts.find((r) => r.source === receipt.source && r.id === receipt.id);
+    if (this.refusals.has(key)) return first ?? receipt;
     this.refusals.set(key, refusal);
-    this.receipts.push(receipt);
+    if (first === undefined) this.receipts.push(receipt);
     this.audit.push(audit);
+    return first ?? receipt;
   }
   async recordReceipt(receipt: Receipt) {
     this.receipts.push(receipt);

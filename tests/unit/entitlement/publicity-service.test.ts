@@ -105,6 +105,69 @@ describe('publicity and objections (service)', () => {
     expect(state(w, A!)).toBe('PUBLICIZED');
   });
 
+  it('records and counts an objection out of the window as filed, once, the refusal still answered', async () => {
+    const { w, service } = await listed();
+    w.now = AFTER;
+    const late = cause('gov.policy.objection.filed');
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-late', AFTER), late)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-late-self', AFTER, { 'enterprise.exportValueUsd': 500_000 }), cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    // Filed (pinned: "refused, and recorded"), and apart as out of the window; never upheld or dismissed.
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 2, objectionsOutOfWindow: 2, objectionsUpheld: 0, objectionsDismissed: 0 });
+    expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 2 });
+    expect(await w.store.getObjection('O-late')).toMatchObject({ state: 'REFUSED', by: 'thirdParty', creditCode: A });
+    // Nothing was evaluated with the declared facts: they are not kept.
+    expect(await w.store.getObjection('O-late-self')).not.toHaveProperty('facts');
+    // The refusal is answered as before: one refused receipt each, readable with GET /refusals, and audited.
+    expect(w.store.receipts.filter((r) => r.id === late.id)).toEqual([expect.objectContaining({ outcome: 'refused', kind: 'OBJECTION_OUT_OF_WINDOW', reason: expect.stringContaining(CLOSES) })]);
+    expect(w.store.refusals.get(`P-PUB#${late.id}`)).toMatchObject({ reason: 'OBJECTION_OUT_OF_WINDOW', creditCode: A });
+    expect(w.store.audit.filter((a) => a.causeId === late.id).map((a) => a.action)).toEqual(['refused:gov.policy.objection.filed', 'objection:REFUSED']);
+    expect(state(w, A!)).toBe('PUBLICIZED');
+    // Redelivered: nothing counted twice.
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-late', AFTER), late)).toBe('unchanged:REFUSED');
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 2, objectionsOutOfWindow: 2 });
+    // A refused objection holds nothing: there is nothing to resolve.
+    expect(await service.resolveObjection({ objectionId: 'O-late', upheld: true, note: '核查属实' }, cause('gov.policy.objection.resolved'))).toBe('refused:OBJECTION_UNKNOWN');
+    expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'refused', kind: 'OBJECTION_UNKNOWN', reason: expect.stringContaining('received outside its publicity window') });
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsUpheld: 0, removed: 0 });
+  });
+
+  it('counts an objection out of the window once when the first delivery stopped after its refusal', async () => {
+    const { w, service } = await listed();
+    w.now = AFTER;
+    const late = cause('gov.policy.objection.filed');
+    const save = w.store.saveObjection.bind(w.store);
+    w.store.saveObjection = async () => {
+      throw new Error('the table is unavailable');
+    };
+    await expect(service.fileObjection(objection(A!, 'thirdParty', 'O-crash', AFTER), late)).rejects.toThrow('unavailable');
+    w.store.saveObjection = save;
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-crash', AFTER), late)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(await service.fileObjection(objection(A!, 'thirdParty', 'O-crash', AFTER), late)).toBe('unchanged:REFUSED');
+    expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsFiled: 1, objectionsOutOfWindow: 1 });
+    expect(w.store.receipts.filter((r) => r.id === late.id && r.outcome === 'refused')).toHaveLength(1);
+  });
+
+  it('answers a self-objection out of the window as late before looking at its declared facts', async () => {
+    const { w, service } = await listed();
+    w.now = AFTER;
+    // Facts it could not use (a person fact on an enterprise policy): nothing sent again would be accepted, so
+    // the sender is told the window is closed rather than asked to correct a fact.
+    const facts = { 'enterprise.exportValueUsd': 500_000, 'person.residenceDistrict': '440305' };
+    expect(await service.fileObjection(objection(D!, 'self', 'O-late-kind', AFTER, facts), cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(w.store.receipts.at(-1)).toMatchObject({ outcome: 'refused', kind: 'OBJECTION_OUT_OF_WINDOW' });
+    expect(state(w, D!)).toBe('NEEDS_INFO');
+    // In the window the same facts are refused for the fact, as before.
+    const inTime = cause('gov.policy.objection.filed');
+    expect(await service.fileObjection(objection(D!, 'self', 'O-kind', IN_WINDOW, facts), inTime)).toBe('refused:DECLARED_FACT_MISMATCH');
+    const filed = (await w.store.readFigures('P-PUB')).counters.objectionsFiled;
+    // Posted again after the window (queued again with the new post's receipt time): its first refusal
+    // stands, and it is not counted as an objection filed out of the window.
+    expect(await service.fileObjection(objection(D!, 'self', 'O-kind', AFTER, facts), inTime)).toBe('unchanged:DECLARED_FACT_MISMATCH');
+    expect(w.store.receipts.filter((r) => r.id === inTime.id)).toEqual([expect.objectContaining({ outcome: 'refused', kind: 'DECLARED_FACT_MISMATCH' })]);
+    expect((await w.store.readFigures('P-PUB')).counters.objectionsFiled).toBe(filed);
+    expect(await w.store.getObjection('O-kind')).toBeUndefined();
+  });
+
   it('refuses a self-objection declaring facts it cannot use, naming the path, with receipt and audit line', async () => {
     const { w, service } = await listed();
     w.store.budgets.set('P-PUB', 1000);
@@ -261,7 +324,7 @@ describe('objections received in time, processed after the window closed', () =>
     expect((await w.store.readFigures('P-PUB')).counters).toMatchObject({ objectionsUpheld: 1, upheldAfterRelease: 1 });
     expect(figureMetrics(w.sent.metrics)).toEqual({ ObjectionsFiled: 1, ObjectionsUpheld: 1, ObjectionsUpheldAfterRelease: 1 });
     // Received after the window, it is still refused.
-    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), filed)).toBe('refused:OBJECTION_OUT_OF_WINDOW');
+    expect(await service.fileObjection(objection(B!, 'thirdParty', 'O-late', AFTER), cause('gov.policy.objection.filed'))).toBe('refused:OBJECTION_OUT_OF_WINDOW');
   });
 
   it('leaves a pair dismissed in the grace on the list, so an objection received in time and still queued holds it', async () => {
