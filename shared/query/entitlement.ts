@@ -19,6 +19,7 @@ import {
   listEntitlements,
   readFigures,
   getPublicityWindow,
+  inapplicableDishonestFlag,
   publicityDays,
   type EntitlementState,
 } from '#entitlement';
@@ -78,8 +79,11 @@ export const entitlementRoutes: QueryRoutes = {
       { amountReserved: stored.amountReserved, amountDisbursed: stored.amountDisbursed, amountRecovered: stored.amountRecovered, firstPushAt: stored.firstPushAt, lastPushAt: stored.lastPushAt },
       policy.publishedAt,
     );
+    // Stored before the publication refused it: the other kind's dishonest flag, ignored (said here, not hidden).
+    const flag = inapplicableDishonestFlag(policy);
     return json(200, {
       policy,
+      ...(flag !== undefined ? { warnings: [{ field: flag.field, message: flag.message }] } : {}),
       figures: { ...figures, delivered: stored.delivered },
       budget: policy.budget !== undefined ? { total: policy.budget, remaining: budgetRemaining ?? policy.budget } : null,
       // 公示: the policy's newest publicity window, and whether it is still open (objections are taken).

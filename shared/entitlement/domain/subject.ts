@@ -52,10 +52,31 @@ export function subjectFacts(profile: SubjectProfile, credit: CreditRecord | und
 
 /**
  * Whether the policy leaves out dishonest (失信) subjects: enterprises unless `includeDishonest`, persons
- * only when `excludeDishonest`.
+ * only when `excludeDishonest`. Only the flag of the policy's kind is read (see inapplicableDishonestFlag).
  */
 export function excludesDishonest(policy: Pick<Policy, 'subjectKind' | 'includeDishonest' | 'excludeDishonest'>): boolean {
   return subjectKindOf(policy) === 'person' ? policy.excludeDishonest === true : policy.includeDishonest !== true;
+}
+
+/**
+ * The other kind's dishonest flag on a policy (`excludeDishonest` on an enterprise policy, `includeDishonest`
+ * on a person policy), or undefined. The publication refuses it; a policy stored before that check may carry
+ * it, and is read as it always was: the flag is ignored (every pair of the policy was decided so, and
+ * reading it otherwise now would re-decide them without a word from the policy's owner). `excludes` is what
+ * applies instead; the message says how to make it explicit (a new version, with the flag of the kind).
+ */
+export function inapplicableDishonestFlag(
+  policy: Pick<Policy, 'policyId' | 'subjectKind' | 'includeDishonest' | 'excludeDishonest'>,
+): { readonly field: 'excludeDishonest' | 'includeDishonest'; readonly value: unknown; readonly excludes: boolean; readonly message: string } | undefined {
+  const person = subjectKindOf(policy) === 'person';
+  const field = person ? 'includeDishonest' : 'excludeDishonest';
+  const value = policy[field];
+  if (value === undefined) return undefined;
+  const excludes = excludesDishonest(policy);
+  const message = person
+    ? `${field}: applies to enterprise policies only; ignored: policy ${policy.policyId} ${excludes ? 'excludes' : 'includes'} dishonest persons (excluded only when excludeDishonest is true): publish a new version without it`
+    : `${field}: applies to person policies only; ignored: policy ${policy.policyId} ${excludes ? 'excludes' : 'includes'} dishonest enterprises (excluded unless includeDishonest is true): publish a new version without it`;
+  return { field, value, excludes, message };
 }
 
 /** A subject id fit for what leaves for a channel or a public list: an ID number masked, a credit code as is. */

@@ -7,9 +7,11 @@
 import { makeIdNumber } from '#contract/identifiers';
 import { validateData } from '#contract/envelope';
 import { createEntitlementService, type Cause } from '#entitlement/service';
-import { compilePolicy, fitsSubjectKind, matchEnterprise, matchSlice, type Policy } from '#entitlement/domain/index';
+import { jest } from '@jest/globals';
+import { compilePolicy, fitsSubjectKind, inapplicableDishonestFlag, matchEnterprise, matchSlice, type Policy } from '#entitlement/domain/index';
+import { logger } from '#platform/powertools';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
-import { credit, elderly, person, samplePolicy } from './fixtures';
+import { credit, elderly, person, profile, SAMPLE_NOW, samplePolicy } from './fixtures';
 
 const NOW = '2025-06-01T10:00:00+08:00';
 const OLD = makeIdNumber('440305', '19440601', '123'); // 81 today
@@ -140,6 +142,53 @@ describe('person policies through the service', () => {
     expect(await service.recordProgress({ kind: 'confirmed', policyId: 'P-ELDER', creditCode: ENTERPRISE, at: NOW }, cause('gov.policy.confirmed'))).toBe('refused:SUBJECT_KIND_MISMATCH');
     expect(await service.recordRecovery({ policyId: 'P-ELDER', subjectId: ENTERPRISE, amount: 1, reason: 'other', at: NOW }, cause('gov.policy.recovered'))).toBe('refused:SUBJECT_KIND_MISMATCH');
     expect(await service.recordProgress({ kind: 'confirmed', policyId: 'P-ELDER', creditCode: OLD, at: NOW }, cause('gov.policy.confirmed'))).toBe('NOTIFIED->CONFIRMED');
+  });
+});
+
+describe('a policy stored before the other kind\'s dishonest flag was refused', () => {
+  const ENTERPRISE_CODE = '91440106MA59C1234X';
+  const enterprisePolicy = (over: Partial<Policy>): Policy => ({ ...samplePolicy('export-credit-insurance'), policyId: 'P-OLD-ENT', ...over });
+
+  it('names the flag that does not apply and what applies instead', () => {
+    expect(inapplicableDishonestFlag(elderly({ includeDishonest: false }))).toEqual({
+      field: 'includeDishonest',
+      value: false,
+      excludes: false,
+      message: 'includeDishonest: applies to enterprise policies only; ignored: policy P-ELDER includes dishonest persons (excluded only when excludeDishonest is true): publish a new version without it',
+    });
+    expect(inapplicableDishonestFlag(enterprisePolicy({ excludeDishonest: false }))).toMatchObject({ field: 'excludeDishonest', value: false, excludes: true, message: expect.stringMatching(/^excludeDishonest: applies to person policies only; ignored: policy P-OLD-ENT excludes dishonest enterprises/) });
+    expect(inapplicableDishonestFlag(enterprisePolicy({ subjectKind: 'enterprise', excludeDishonest: true, includeDishonest: true }))).toMatchObject({ field: 'excludeDishonest', excludes: false });
+    // The flag of the policy's own kind is not one.
+    for (const p of [elderly(), elderly({ excludeDishonest: true }), enterprisePolicy({}), enterprisePolicy({ includeDishonest: false })]) expect(inapplicableDishonestFlag(p)).toBeUndefined();
+  });
+
+  it('keeps matching as it did, the flag ignored, and says so once per version in a warning', async () => {
+    const warnings: Array<[string, unknown]> = [];
+    const warn = jest.spyOn(logger, 'warn').mockImplementation((message: unknown, ...rest: unknown[]) => void warnings.push([String(message), rest[0]]));
+    try {
+      const { w, service } = world();
+      w.persons.set(OLD, person(OLD));
+      w.credits.set(OLD, credit({ subjectId: OLD, dishonest: true }));
+      w.profiles.set(ENTERPRISE_CODE, profile({ creditCode: ENTERPRISE_CODE, status: 'active' }));
+      w.credits.set(ENTERPRISE_CODE, credit({ subjectId: ENTERPRISE_CODE, dishonest: true }));
+      // The publication would refuse both now; stored before, they are evaluated under the kind's own rule.
+      await publishAndMatch(w, service, elderly({ includeDishonest: false }));
+      await publishAndMatch(w, service, enterprisePolicy({ excludeDishonest: false, validFrom: '2025-01-01', validTo: '2025-12-31' }));
+      expect(w.store.entitlements.get(`P-ELDER/${OLD}`)?.state).toBe('GRANTED');
+      expect(w.store.entitlements.get(`P-OLD-ENT/${ENTERPRISE_CODE}`)?.reached ?? []).not.toContain('NOTIFIED');
+      const old = enterprisePolicy({ excludeDishonest: false });
+      expect(matchEnterprise(old, compilePolicy(old), w.profiles.get(ENTERPRISE_CODE)!, w.credits.get(ENTERPRISE_CODE), SAMPLE_NOW)).toMatchObject({ outcome: 'excluded', reason: 'DISHONEST' });
+      // Evaluated again (a re-match): no second warning for the same version.
+      expect(await service.rematchEnterprise(OLD, 'person')).toBe('matched 1');
+      expect(await service.rematchEnterprise(ENTERPRISE_CODE, 'enterprise')).toBe('matched 1');
+      const flagged = warnings.filter(([m]) => m === 'policy carries a dishonest flag of the other subject kind: ignored');
+      expect(flagged.map(([, d]) => d)).toEqual([
+        expect.objectContaining({ policyId: 'P-ELDER', version: 1, subjectKind: 'person', field: 'includeDishonest', value: false, excludesDishonest: false }),
+        expect.objectContaining({ policyId: 'P-OLD-ENT', field: 'excludeDishonest', value: false, excludesDishonest: true }),
+      ]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 });
 
