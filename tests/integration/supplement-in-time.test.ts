@@ -7,6 +7,7 @@
  * supplement, also received in time, is held past the grace (a long outage): the schedule terminates the case
  * and the supplement is refused with its own code, on the record for staff to act on.
  */
+import { callsOn, variants } from '#support/calls';
 import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -21,41 +22,15 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-let seq = 0;
-/** A sample with a fresh event id and its data changed. */
-function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
-  const base = sample(type, name);
-  return { ...base, id: `${base.id}-intime-${++seq}`, data: { ...base.data, ...data } };
-}
-
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-}
-
-async function decisionOf(applicationId: string): Promise<any> {
-  const out = await rt.get(`/applications/${encodeURIComponent(applicationId)}`);
-  expect(out.status).toBe(200);
-  return out.body;
-}
-
-async function receiptOf(e: { id: string; source: string }): Promise<any> {
-  const out = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
-  expect(out.status).toBe(200);
-  return out.body;
-}
+const variant = variants('intime-');
+const { postAll, decisionOf, receiptOf, fireSchedule } = callsOn(() => rt);
+const fireDeadlines = () => fireSchedule('approval-deadlines');
 
 /** A supplement posted at `receivedAt` on the dev clock and held in the queue until the clock reads `processAt`. */
 async function supplyHeld(applicationId: string, receivedAt: string, processAt: string, whileQueued: () => Promise<void>): Promise<any> {
   const supplement = variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId });
   await postHeldInQueue(rt, 'approval', { receivedAt, processAt }, () => postAll([supplement]), whileQueued);
   return supplement;
-}
-
-async function fireDeadlines(): Promise<any> {
-  const fired = await rt.dev('POST', '/_dev/schedules/approval-deadlines');
-  expect(fired.status).toBe(200);
-  return fired.body.result;
 }
 
 describe('a 容缺 supplement received by its deadline, processed after it', () => {

@@ -7,6 +7,7 @@
  * flagged. The second is held past the grace (a long outage): the schedule flags it overdue, and the report,
  * processed afterwards, is still not late; the flag stays, and the trace names both.
  */
+import { callsOn, plus, variants } from '#support/calls';
 import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -23,33 +24,9 @@ afterAll(async () => {
 
 const IDS = ['SQ-20261104-920001', 'SQ-20261104-920002'];
 
-let seq = 0;
-/** A sample with a fresh event id and its data changed. */
-function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
-  const base = sample(type, name);
-  return { ...base, id: `${base.id}-verify-intime-${++seq}`, data: { ...base.data, ...data } };
-}
-
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-}
-
-async function decisionOf(applicationId: string): Promise<any> {
-  const out = await rt.get(`/applications/${encodeURIComponent(applicationId)}`);
-  expect(out.status).toBe(200);
-  return out.body;
-}
-
-async function receiptOf(e: { id: string; source: string }): Promise<any> {
-  const out = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
-  expect(out.status).toBe(200);
-  return out.body;
-}
-
-async function outbound(type: string, subject: string): Promise<any[]> {
-  return (await rt.dev('GET', `/_dev/outbound?type=${encodeURIComponent(type)}&subject=${encodeURIComponent(subject)}`)).body.events;
-}
+const variant = variants('verify-intime-');
+const { postAll, decisionOf, receiptOf, outbound, fireSchedule } = callsOn(() => rt);
+const fireDeadlines = () => fireSchedule('approval-deadlines');
 
 /** A truthful report posted at `receivedAt` on the dev clock and held in the queue until the clock reads `processAt`. */
 async function reportHeld(applicationId: string, receivedAt: string, processAt: string, whileQueued: () => Promise<void>): Promise<any> {
@@ -57,15 +34,6 @@ async function reportHeld(applicationId: string, receivedAt: string, processAt: 
   await postHeldInQueue(rt, 'approval', { receivedAt, processAt }, () => postAll([report]), whileQueued);
   return report;
 }
-
-async function fireDeadlines(): Promise<any> {
-  const fired = await rt.dev('POST', '/_dev/schedules/approval-deadlines');
-  expect(fired.status).toBe(200);
-  return fired.body.result;
-}
-
-/** An instant `ms` after `iso`. */
-const plus = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 let dueAt: string;
 
