@@ -4,6 +4,7 @@
  * supplements, verifications, deadlines on the dev clock; one decision and one outbound event per
  * version however often an application arrives.
  */
+import { callsOn, variants } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -20,29 +21,8 @@ afterAll(async () => {
 const WANG = '440304198506122460';
 const DISHONEST = '92440300MA5JT4W2XW';
 
-let seq = 0;
-/** A sample with a fresh event id and its data changed. */
-function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
-  const base = sample(type, name);
-  return { ...base, id: `${base.id}-t${++seq}`, data: { ...base.data, ...data } };
-}
-
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect(out.body.rejected).toEqual([]);
-  expect(out.status).toBe(202);
-}
-
-async function decisionOf(applicationId: string): Promise<any> {
-  const out = await rt.get(`/applications/${encodeURIComponent(applicationId)}`);
-  expect(out.status).toBe(200);
-  return out.body;
-}
-
-async function outbound(type: string, subject: string): Promise<any[]> {
-  const out = await rt.dev('GET', `/_dev/outbound?type=${encodeURIComponent(type)}&subject=${encodeURIComponent(subject)}`);
-  return out.body.events;
-}
+const variant = variants('t');
+const { postAll, decisionOf, outbound } = callsOn(() => rt);
 
 const instant = sample('gov.application.submitted', 'instant-outdoor-advertising');
 const pending = sample('gov.application.submitted', 'pending-materials');

@@ -12,6 +12,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { LIMITS } from '#contract/limits';
+import { variants } from '#support/calls';
 import { sample, startLocal, type Running } from '#support/runtime';
 import { fullObject, noise } from '#support/noise';
 import { application as bundleApplication, ID, itemEvent } from './bundle-fixtures';
@@ -26,11 +27,7 @@ afterAll(async () => {
   await rt?.stop();
 });
 
-let seq = 0;
-function event(type: string, name: string, data: Record<string, unknown>): any {
-  const base = sample(type, name);
-  return { ...base, id: `${base.id}-big${++seq}`, data: { ...base.data, ...data } };
-}
+const event = variants('big');
 
 const profile = (id: string, extra: Record<string, unknown>) => {
   const base = sample('gov.enterprise.profile.updated', 'small-exporter').data;

@@ -4,6 +4,7 @@
  * version superseding; a bundle naming an unpublished item or describing a material two ways refused with a
  * receipt naming the field and nothing stored; a bundle with an `after` cycle refused at the front door.
  */
+import { callsOn, variants } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -26,17 +27,10 @@ function itemEvent(itemCode: string, materials: unknown[] = []): any {
   };
 }
 
-let seq = 0;
+const variant = variants('v');
 /** A bundle sample with a fresh event id and its data changed. */
-function bundleVariant(name: string, data: Record<string, unknown> = {}): any {
-  const event = sample('gov.catalog.bundle.published', name);
-  return { ...event, id: `${event.id}-v${++seq}`, data: { ...event.data, ...data } };
-}
-
-async function postAccepted(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-}
+const bundleVariant = (name: string, data: Record<string, unknown> = {}) => variant('gov.catalog.bundle.published', name, data);
+const { postAll: postAccepted } = callsOn(() => rt);
 
 async function get(path: string, as?: string): Promise<{ status: number; body: any }> {
   const out = await rt.get(path, as ? { as } : {});

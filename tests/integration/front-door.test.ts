@@ -7,6 +7,7 @@
  * Retry-After, and its retry applied once.
  */
 import { devKey, signedHeaders } from '#auth/signature';
+import { callsOn, variants } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -27,16 +28,8 @@ const EXPORTER = '91440300MA5G2K8L1P';
 const DISHONEST = '92440300MA5JT4W2XW';
 const AUDITOR = '/auditors/district';
 
-let seq = 0;
-function variant(type: string, name: string, data: Record<string, unknown> = {}, id?: string): any {
-  const base = sample(type, name);
-  return { ...base, id: id ?? `${base.id}-fd${++seq}`, data: { ...base.data, ...data } };
-}
-
-async function accepted(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-}
+const variant = variants('fd');
+const { postAll: accepted } = callsOn(() => rt);
 
 async function receipt(e: { id: string; source: string }, as = AUDITOR): Promise<any> {
   const out = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt?source=${encodeURIComponent(e.source)}`, { as });

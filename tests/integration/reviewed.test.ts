@@ -11,6 +11,7 @@
  *    queue delivers it again; the application stays in MANUAL_REVIEW and takes a correctly dated decision.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { callsOn, variants } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
@@ -28,17 +29,8 @@ afterAll(async () => {
 const DISHONEST = '92440300MA5JT4W2XW';
 const DEPARTMENT = '/systems/department';
 
-let seq = 0;
-/** A sample with a fresh event id and its data changed. */
-function variant(type: string, name: string, data: Record<string, unknown> = {}): any {
-  const base = sample(type, name);
-  return { ...base, id: `${base.id}-r${++seq}`, data: { ...base.data, ...data } };
-}
-
-async function postAll(events: unknown[]): Promise<void> {
-  const out = await rt.post(events);
-  expect({ status: out.status, rejected: out.body.rejected }).toEqual({ status: 202, rejected: [] });
-}
+const variant = variants('r');
+const { postAll, outbound } = callsOn(() => rt);
 
 async function get(path: string, as?: string): Promise<any> {
   const out = await rt.get(path, as ? { as } : {});
@@ -47,10 +39,6 @@ async function get(path: string, as?: string): Promise<any> {
 }
 
 const decisionOf = (applicationId: string) => get(`/applications/${encodeURIComponent(applicationId)}`);
-
-async function outbound(type: string, subject: string): Promise<any[]> {
-  return (await rt.dev('GET', `/_dev/outbound?type=${encodeURIComponent(type)}&subject=${encodeURIComponent(subject)}`)).body.events;
-}
 
 describe('秒批 after the machine, through the running runtime', () => {
   it('takes in the reference data', async () => {
