@@ -8,6 +8,7 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { sample, startLocal, type Running } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RMK001');
@@ -37,21 +38,13 @@ const policy = (policyId: string, name: string, criteria: unknown) => ({
 });
 const NO_FALSE_COMMITMENT = { id: 'C-HONEST', description: '未被记录虚假承诺', fact: 'credit.falseCommitment', op: 'eq', value: false };
 
-async function post(e: any): Promise<void> {
-  const out = await rt.post(e);
-  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
-  await rt.drain();
-}
+const { postDrained: post, pairsOf, policyOf } = callsOn(() => rt);
 
 async function pairOf(policyId: string): Promise<any> {
-  const res = await rt.get(`/policies/${policyId}/entitlements?limit=100`);
-  expect(res.status).toBe(200);
-  return (res.body.items as any[]).find((e) => e.creditCode === X) ?? null;
+  return (await pairsOf(policyId)).find((e) => e.creditCode === X) ?? null;
 }
 async function figures(policyId: string): Promise<any> {
-  const res = await rt.get(`/policies/${policyId}`);
-  expect(res.status).toBe(200);
-  return res.body.figures;
+  return (await policyOf(policyId)).figures;
 }
 
 /** Puts an event on a queue as a redelivery would find it there (the edge accepted it once already). */

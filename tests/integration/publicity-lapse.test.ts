@@ -14,6 +14,7 @@
  * report shows the lapsed pairs in each policy's row.
  */
 import { makeCreditCode } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { startLocal, type Running } from '#support/runtime';
 
 const AMOUNT = 10_000;
@@ -55,40 +56,27 @@ const grantPolicy = (policyId: string, validTo: string) => ({
   publicity: { workingDays: 5 },
 });
 
+const { postDrained, receiptOf: receipt, policyOf: policy, pairsOf, fireSchedule: fire } = callsOn(() => rt);
+/** Every event posted, to deliver them all again. */
 const posted: any[] = [];
 async function post(e: any): Promise<void> {
-  const out = await rt.post(e);
-  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
+  await postDrained(e);
   posted.push(e);
-  await rt.drain();
 }
 async function entitlements(policyId: string): Promise<Record<string, any>> {
-  const res = await rt.get(`/policies/${policyId}/entitlements?limit=100`);
-  expect(res.status).toBe(200);
-  return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e]));
+  return Object.fromEntries((await pairsOf(policyId)).map((e) => [e.creditCode, e]));
 }
 async function states(policyId: string): Promise<Record<string, string>> {
   return Object.fromEntries(Object.entries(await entitlements(policyId)).map(([c, e]) => [c, e.state]));
-}
-async function policy(policyId: string): Promise<any> {
-  const res = await rt.get(`/policies/${policyId}`);
-  expect(res.status).toBe(200);
-  return res.body;
 }
 async function notified(policyId: string): Promise<any[]> {
   const res = await rt.dev('GET', '/_dev/outbound?type=gov.entitlement.notified');
   return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${policyId}/`));
 }
-async function receipt(e: any): Promise<any> {
-  const res = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
-  expect(res.status).toBe(200);
-  return res.body;
-}
 async function fireSchedule(): Promise<any> {
-  const res = await rt.dev('POST', '/_dev/schedules/entitlement-schedule');
-  expect(res.status).toBe(200);
+  const result = await fire('entitlement-schedule');
   await rt.drain();
-  return res.body.result;
+  return result;
 }
 
 beforeAll(async () => {

@@ -13,6 +13,7 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { startLocal, type Running } from '#support/runtime';
 
 const CLOSES_AT = '2025-10-13T15:59:59.999Z';
@@ -55,33 +56,22 @@ const POLICY = {
   publicity: { workingDays: 5 },
 };
 
+const { postDrained, receiptOf: receipt, policyOf, pairsOf } = callsOn(() => rt);
+/** Every event posted, to deliver them all again. */
 const posted: any[] = [];
 async function post(e: any): Promise<void> {
-  const out = await rt.post(e);
-  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
+  await postDrained(e);
   posted.push(e);
-  await rt.drain();
 }
 const objection = (data: Record<string, unknown>) => event('/systems/policy', 'gov.policy.objection.filed', { policyId: POLICY_ID, ...data });
 
 async function states(): Promise<Record<string, string>> {
-  const res = await rt.get(`/policies/${POLICY_ID}/entitlements?limit=100`);
-  expect(res.status).toBe(200);
-  return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e.state]));
+  return Object.fromEntries((await pairsOf(POLICY_ID)).map((e) => [e.creditCode, e.state]));
 }
-async function policy(): Promise<any> {
-  const res = await rt.get(`/policies/${POLICY_ID}`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
+const policy = () => policyOf(POLICY_ID);
 async function outbound(type: string): Promise<any[]> {
   const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
   return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${POLICY_ID}/`));
-}
-async function receipt(e: any): Promise<any> {
-  const res = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
-  expect(res.status).toBe(200);
-  return res.body;
 }
 
 beforeAll(async () => {
@@ -305,9 +295,7 @@ describe('公示: the grace after a window ends, before the close', () => {
   const GRACE_CLOSES = '2025-10-15T15:59:59.999Z';
   const F = code(6);
   async function graceStates(): Promise<Record<string, string>> {
-    const res = await rt.get(`/policies/${GRACE_POLICY}/entitlements?limit=100`);
-    expect(res.status).toBe(200);
-    return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e.state]));
+    return Object.fromEntries((await pairsOf(GRACE_POLICY)).map((e) => [e.creditCode, e.state]));
   }
   async function graceOutbound(type: string): Promise<any[]> {
     const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);

@@ -8,6 +8,7 @@
  * the same ids, and the same content under new ids — and nothing changes twice.
  */
 import { makeCreditCode } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { startLocal, type Running } from '#support/runtime';
 
 const POLICY_ID = 'POL-IT-RECOVERY';
@@ -46,12 +47,12 @@ const POLICY = {
   version: 1,
 };
 
+const { postDrained, receiptOf: receipt, policyOf, pairsOf } = callsOn(() => rt);
+/** Every event posted, to deliver them all again. */
 const posted: any[] = [];
 async function post(e: any): Promise<void> {
-  const out = await rt.post(e);
-  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
+  await postDrained(e);
   posted.push(e);
-  await rt.drain();
 }
 // Paid at 09:00, when the clock is set: an event may not say it happened after its receipt.
 const disbursed = (creditCode: string) => event('/systems/policy', 'gov.policy.disbursed', { policyId: POLICY_ID, creditCode, amount: AMOUNT, at: '2025-10-20T09:00:00+08:00' });
@@ -59,23 +60,12 @@ const recovered = (subject: Record<string, string>, amount: number, reason: stri
   event('/systems/policy', 'gov.policy.recovered', { policyId: POLICY_ID, ...subject, amount, reason, at: '2025-11-03T10:00:00+08:00' });
 
 async function states(): Promise<Record<string, string>> {
-  const res = await rt.get(`/policies/${POLICY_ID}/entitlements?limit=100`);
-  expect(res.status).toBe(200);
-  return Object.fromEntries((res.body.items as any[]).map((e) => [e.creditCode, e.state]));
+  return Object.fromEntries((await pairsOf(POLICY_ID)).map((e) => [e.creditCode, e.state]));
 }
-async function policy(): Promise<any> {
-  const res = await rt.get(`/policies/${POLICY_ID}`);
-  expect(res.status).toBe(200);
-  return res.body;
-}
+const policy = () => policyOf(POLICY_ID);
 async function outbound(type: string, subjectPrefix: string): Promise<any[]> {
   const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
   return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(subjectPrefix));
-}
-async function receipt(e: any): Promise<any> {
-  const res = await rt.get(`/events/${encodeURIComponent(e.id)}/receipt`, { as: e.source });
-  expect(res.status).toBe(200);
-  return res.body;
 }
 
 beforeAll(async () => {

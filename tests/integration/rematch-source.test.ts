@@ -8,6 +8,7 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { startLocal, type Running } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RYC701');
@@ -21,16 +22,10 @@ function event(source: string, type: string, data: unknown, id = `rsrc-it-${++se
   return { specversion: '1.0', id, source, type, time: '2026-11-05T09:00:00+08:00', datacontenttype: 'application/json', data };
 }
 
-async function post(e: any): Promise<void> {
-  const out = await rt.post(e);
-  expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
-  await rt.drain();
-}
+const { postDrained: post, pairsOf } = callsOn(() => rt);
 
 async function state(): Promise<string | null> {
-  const res = await rt.get(`/policies/${POLICY}/entitlements?limit=100`);
-  expect(res.status).toBe(200);
-  return ((res.body.items as any[]).find((e) => e.creditCode === X)?.state as string | undefined) ?? null;
+  return ((await pairsOf(POLICY)).find((e) => e.creditCode === X)?.state as string | undefined) ?? null;
 }
 
 async function trail(): Promise<unknown[][]> {
