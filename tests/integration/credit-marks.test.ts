@@ -6,10 +6,9 @@
  * credit-repair guidance) pushes it, once. A redelivered revocation and a redelivered mark change nothing more.
  * A person's mark re-matches the person against person policies the same way.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { sample, startLocal, type Running } from '#support/runtime';
+import { redeliver, sample, startLocal, type Running } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RMK001');
 const HONEST = 'POL-IT-REMARK-HONEST';
@@ -48,20 +47,7 @@ async function figures(policyId: string): Promise<any> {
 }
 
 /** Puts an event on a queue as a redelivery would find it there (the edge accepted it once already). */
-async function queue(name: 'approval' | 'registry', e: any): Promise<void> {
-  const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-  const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-  try {
-    await client.send(new SendMessageCommand({
-      QueueUrl: sqs.queues[name].url,
-      MessageBody: JSON.stringify(e),
-      MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
-    }));
-  } finally {
-    client.destroy();
-  }
-  await rt.drain();
-}
+const queue = (name: 'approval' | 'registry', e: any) => redeliver(rt, name, e);
 
 beforeAll(async () => {
   rt = await startLocal();

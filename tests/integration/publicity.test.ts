@@ -11,10 +11,9 @@
  * with Sat Oct 11 a make-up working day, so the 5 working days after Sep 29 are Sep 30, Oct 9, 10, 11, 13:
  * the window closes at the end of Mon 2025-10-13 local (15:59:59.999Z).
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { startLocal, type Running } from '#support/runtime';
+import { redeliver, startLocal, type Running } from '#support/runtime';
 
 const CLOSES_AT = '2025-10-13T15:59:59.999Z';
 const POLICY_ID = 'POL-IT-EXPORT-INS-PUB';
@@ -226,20 +225,7 @@ describe('公示 and 异议 through the local runtime', () => {
   // Received in time by ingest, processed only after the close released the window (a redrive from the
   // dead-letter queue): put on the policy queue as ingest queued it, with its receipt time.
   const IN_TIME = '2025-10-13T15:00:00.000Z';
-  async function queueAsIngested(e: any): Promise<void> {
-    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-    try {
-      await client.send(new SendMessageCommand({
-        QueueUrl: sqs.queues.policy.url,
-        MessageBody: JSON.stringify({ ...e, receivedat: IN_TIME }),
-        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
-      }));
-    } finally {
-      client.destroy();
-    }
-    await rt.drain();
-  }
+  const queueAsIngested = (e: any) => redeliver(rt, 'policy', e, { ...e, receivedat: IN_TIME });
 
   it('files, not refuses, a third-party objection received in time and processed after its pair was granted', async () => {
     const redriven = objection({ objectionId: 'OBJ-IT-4', creditCode: C, by: 'thirdParty', reason: '举报材料不实' });
@@ -301,20 +287,7 @@ describe('公示: the grace after a window ends, before the close', () => {
     const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
     return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${GRACE_POLICY}/`));
   }
-  async function queueAt(e: any, receivedAt: string): Promise<void> {
-    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-    try {
-      await client.send(new SendMessageCommand({
-        QueueUrl: sqs.queues.policy.url,
-        MessageBody: JSON.stringify({ ...e, receivedat: receivedAt }),
-        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
-      }));
-    } finally {
-      client.destroy();
-    }
-    await rt.drain();
-  }
+  const queueAt = (e: any, receivedAt: string) => redeliver(rt, 'policy', e, { ...e, receivedat: receivedAt });
   const graceObjection = (data: Record<string, unknown>) => event('/systems/policy', 'gov.policy.objection.filed', { policyId: GRACE_POLICY, ...data });
   const resolution = (objectionId: string, upheld: boolean) => event('/systems/policy', 'gov.policy.objection.resolved', { objectionId, upheld, note: upheld ? '核查属实' : '核查不属实' });
   /** A minute before the window's end: in time, whenever it is processed. */

@@ -6,10 +6,9 @@
  * it lapse. A profile delivered again on the registry queue adds no line. Likewise a policy published later:
  * its matching run's slices carry the publication, and the pair they push names the policy system.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { startLocal, type Running } from '#support/runtime';
+import { redeliver as redeliverOn, startLocal, type Running } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RYC701');
 const POLICY = 'POL-IT-RSRC-STAFF';
@@ -35,20 +34,7 @@ async function trail(): Promise<unknown[][]> {
 }
 
 /** Puts an event on the registry queue as a redelivery would find it there (the edge accepted it once already). */
-async function redeliver(e: any): Promise<void> {
-  const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-  const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-  try {
-    await client.send(new SendMessageCommand({
-      QueueUrl: sqs.queues.registry.url,
-      MessageBody: JSON.stringify(e),
-      MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
-    }));
-  } finally {
-    client.destroy();
-  }
-  await rt.drain();
-}
+const redeliver = (e: any) => redeliverOn(rt, 'registry', e);
 
 const profile = (asOf: string, extra: Record<string, unknown> = {}) =>
   event(DATA_SHARING, 'gov.enterprise.profile.updated', { creditCode: X, name: '深圳市溯源电子有限公司', asOf, size: 'small', status: 'active', ...extra });

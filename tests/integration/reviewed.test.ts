@@ -10,9 +10,8 @@
  *    offset too) is refused (BEFORE_SUBMITTED), readable in GET /refusals, recorded once though the
  *    queue delivers it again; the application stays in MANUAL_REVIEW and takes a correctly dated decision.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { callsOn, variants } from '#support/calls';
-import { startLocal, sample, type Running } from '#support/runtime';
+import { redeliver as redeliverOn, startLocal, sample, type Running } from '#support/runtime';
 
 let rt: Running;
 // A moment after every sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
@@ -163,20 +162,7 @@ describe('秒批 after the machine, through the running runtime', () => {
   });
 
   /** Puts an event on the approval queue as a redelivery would find it there (the edge accepted it once already). */
-  async function redeliver(e: any): Promise<void> {
-    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-    try {
-      await client.send(new SendMessageCommand({
-        QueueUrl: sqs.queues.approval.url,
-        MessageBody: JSON.stringify(e),
-        MessageAttributes: { type: { DataType: 'String', StringValue: e.type }, source: { DataType: 'String', StringValue: e.source } },
-      }));
-    } finally {
-      client.destroy();
-    }
-    await rt.drain();
-  }
+  const redeliver = (e: any) => redeliverOn(rt, 'approval', e);
 
   it('refuses a person\'s decision dated before the submission, once, and takes a correctly dated one', async () => {
     const EARLY = 'SQ-20261105-800004';

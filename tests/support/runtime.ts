@@ -7,6 +7,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { devKey, signedHeaders } from '#auth/signature';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -206,6 +207,26 @@ export async function postHeldInQueue(
     await whileQueued();
   } finally {
     expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
+  }
+  await rt.drain();
+}
+
+/**
+ * Puts an event on one of the runtime's queues as a redelivery would find it there (the edge accepted it once
+ * already), with the attributes the front door sets, then drains. `body` is what the message carries when it
+ * is not the event itself (e.g. the event with the front door's `receivedat`).
+ */
+export async function redeliver(rt: Running, queue: string, event: { readonly type: string; readonly source: string }, body: unknown = event): Promise<void> {
+  const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+  const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+  try {
+    await client.send(new SendMessageCommand({
+      QueueUrl: sqs.queues[queue].url,
+      MessageBody: JSON.stringify(body),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type }, source: { DataType: 'String', StringValue: event.source } },
+    }));
+  } finally {
+    client.destroy();
   }
   await rt.drain();
 }
