@@ -5,18 +5,10 @@
  * version however often an application arrives.
  */
 import { callsOn, variants } from '#support/calls';
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-  // A moment after every sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
-  await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+// A moment after every sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
+const rt = useLocal('2026-11-05T06:30:00.000Z');
 
 const WANG = '440304198506122460';
 const DISHONEST = '92440300MA5JT4W2XW';

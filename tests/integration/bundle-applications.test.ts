@@ -14,19 +14,11 @@
  * replayed: a bundle keeps no facts per child) and changes nothing visible.
  */
 import { devKey, signedHeaders } from '#auth/signature';
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 import { application, DEPARTMENT, getOk, ID, itemEvent, ITEMS, nextSerial, PERSON, postAllTo } from './bundle-fixtures';
 
-let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal(CLOCK);
 
 function event(type: string, name: string, data: Record<string, unknown>): any {
   const s = sample(type, name);

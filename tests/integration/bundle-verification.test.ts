@@ -7,19 +7,11 @@
  * refused and recorded; and the deadlines schedule flagging the overdue verification of another bundle's
  * child once, the bundle shown with the flag.
  */
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 import { getOk, ID, itemEvent, PERSON, postAllTo } from './bundle-fixtures';
 
-let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal(CLOCK);
 
 let serial = 0;
 const BUNDLE = 'YJS-GZCN';

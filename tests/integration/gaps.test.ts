@@ -20,17 +20,9 @@
  *   (three entitlements, 60,000 yuan, E4 in both rows and once in the totals).
  */
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' }); // Thu 11-05 14:30 local
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal('2026-11-05T06:30:00.000Z'); // Thu 11-05 14:30 local
 
 const CGJ = '440305-CGJ';
 const GAJ = '440305-GAJ';

@@ -6,19 +6,11 @@
  * person's decision on its child still reaches the bundle, and the id has one review case, the holder's.
  * The refused events delivered again stay refused with the same receipt.
  */
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 import { application, DEPARTMENT, getOk, ITEMS, nextSerial, PERSON, postAllTo } from './bundle-fixtures';
 
-let rt: Running;
 const CLOCK = '2026-11-05T06:30:00.000Z';
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal(CLOCK);
 
 const postAll = (events: unknown[]) => postAllTo(rt, events);
 const get = (path: string, as?: string) => getOk(rt, path, as);

@@ -11,19 +11,11 @@
  *    queue delivers it again; the application stays in MANUAL_REVIEW and takes a correctly dated decision.
  */
 import { callsOn, variants } from '#support/calls';
-import { redeliver as redeliverOn, startLocal, sample, type Running } from '#support/runtime';
+import { redeliver as redeliverOn, sample, useLocal } from '#support/runtime';
 
-let rt: Running;
 // A moment after every sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
 const CLOCK = '2026-11-05T06:30:00.000Z';
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal(CLOCK);
 
 const DISHONEST = '92440300MA5JT4W2XW';
 const DEPARTMENT = '/systems/department';

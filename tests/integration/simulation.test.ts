@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { devKey, signedHeaders } from '#auth/signature';
 import { makeCreditCode } from '#contract/identifiers';
-import { ROOT, startLocal, type Running } from '#support/runtime';
+import { ROOT, useLocal } from '#support/runtime';
 import { batches, pool, postUntilAccepted } from './mixed-events';
 
 const N = 2000;
@@ -24,15 +24,7 @@ const FROM = '2026-11-01T00:00:00+08:00';
 const TO = '2026-11-06T00:00:00+08:00';
 const AUDITOR = '/auditors/district';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-  await rt.dev('POST', '/_dev/clock', { set: CLOCK });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+const rt = useLocal(CLOCK);
 
 // ---- the history ---------------------------------------------------------------------------------
 

@@ -166,6 +166,45 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
   return running;
 }
 
+/**
+ * The local runtime of a test file, on the dev clock: started before the file's first test with the clock set
+ * to `clock`, the clock reset and the runtime stopped after its last. What it returns stands for the runtime
+ * from then on, so a file reads `rt.post(…)` as with its own `startLocal`; a call before the start throws.
+ *
+ *   const rt = useLocal('2026-11-05T06:30:00.000Z');  // at the top of the file, where beforeAll would stand
+ */
+export function useLocal(clock: string, options: StartOptions = {}): Running {
+  let started: Running | undefined;
+  beforeAll(async () => {
+    started = await startLocal(options);
+    await started.dev('POST', '/_dev/clock', { set: clock });
+  }, 120_000);
+  afterAll(async () => {
+    await started?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
+    await started?.stop();
+  });
+  const now = (): Running => {
+    if (!started) throw new Error('the local runtime was used before beforeAll started it');
+    return started;
+  };
+  return {
+    get url() {
+      return now().url;
+    },
+    get logFile() {
+      return now().logFile;
+    },
+    get child() {
+      return now().child;
+    },
+    post: (payload, opts) => now().post(payload, opts),
+    get: (path, opts) => now().get(path, opts),
+    dev: (method, path, body) => now().dev(method, path, body),
+    drain: (timeoutMs) => now().drain(timeoutMs),
+    stop: () => now().stop(),
+  };
+}
+
 /** Retries of a post answered 5xx, and the backoff: 0.25, 0.5, 1, 2 s (about 4 s in all), or Retry-After up to 5 s. */
 const POST_RETRIES = 4;
 function retryDelayMs(attempt: number, retryAfter: string | null): number {
