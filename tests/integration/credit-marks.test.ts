@@ -8,7 +8,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { redeliver, sample, startLocal, type Running } from '#support/runtime';
+import { redeliver, sample, useLocal } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RMK001');
 const HONEST = 'POL-IT-REMARK-HONEST';
@@ -17,7 +17,7 @@ const ITEM = 'IT-REMARK-01';
 const APPLICATION = 'SQ-20261105-700001';
 const PERSON_POLICY = 'POL-IT-REMARK-PERSON';
 
-let rt: Running;
+const rt = useLocal('2026-11-05T06:30:00.000Z');
 let serial = 0;
 function event(source: string, type: string, data: unknown, id = `remark-it-${++serial}`): any {
   return { specversion: '1.0', id, source, type, time: '2026-11-05T09:00:00+08:00', datacontenttype: 'application/json', data };
@@ -48,15 +48,6 @@ async function figures(policyId: string): Promise<any> {
 
 /** Puts an event on a queue as a redelivery would find it there (the edge accepted it once already). */
 const queue = (name: 'approval' | 'registry', e: any) => redeliver(rt, name, e);
-
-beforeAll(async () => {
-  rt = await startLocal();
-  expect((await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
 
 describe('a falseCommitment mark re-matches its subject through the local runtime', () => {
   const verification = event('/systems/department', 'gov.application.verification.reported', { applicationId: APPLICATION, truthful: false, note: '经核查，承诺内容不实' });

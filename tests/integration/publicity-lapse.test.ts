@@ -15,7 +15,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { startLocal, type Running } from '#support/runtime';
+import { useLocal } from '#support/runtime';
 
 const AMOUNT = 10_000;
 const WITHDRAWN = 'POL-IT-LAPSE-WITHDRAWN';
@@ -36,7 +36,7 @@ function expected(policyId: string, listed: string): Record<string, string> {
   return { ...Object.fromEntries(two.map((c) => [c, listed])), [exhausted]: 'EXHAUSTED' };
 }
 
-let rt: Running;
+const rt = useLocal('2025-09-29T09:00:00+08:00');
 let serial = 0;
 function event(source: string, type: string, data: unknown, id = `lapse-it-${++serial}`): any {
   return { specversion: '1.0', id, source, type, time: '2025-09-29T09:00:00+08:00', datacontenttype: 'application/json', data };
@@ -78,15 +78,6 @@ async function fireSchedule(): Promise<any> {
   await rt.drain();
   return result;
 }
-
-beforeAll(async () => {
-  rt = await startLocal();
-  expect((await rt.dev('POST', '/_dev/clock', { set: '2025-09-29T09:00:00+08:00' })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
 
 describe('公示 that outlives its policy, through the local runtime', () => {
   const withdrawal = event('/systems/policy', 'gov.policy.withdrawn', { policyId: WITHDRAWN });

@@ -13,7 +13,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { redeliver, startLocal, type Running } from '#support/runtime';
+import { redeliver, useLocal } from '#support/runtime';
 
 const CLOSES_AT = '2025-10-13T15:59:59.999Z';
 const POLICY_ID = 'POL-IT-EXPORT-INS-PUB';
@@ -27,7 +27,7 @@ const C = code(3);
 const D = code(4);
 const E = code(5);
 
-let rt: Running;
+const rt = useLocal('2025-09-29T09:00:00+08:00');
 let serial = 0;
 function event(source: string, type: string, data: unknown, id = `pub-it-${++serial}`): any {
   return { specversion: '1.0', id, source, type, time: '2025-09-29T09:00:00+08:00', datacontenttype: 'application/json', data };
@@ -72,15 +72,6 @@ async function outbound(type: string): Promise<any[]> {
   const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
   return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(`${POLICY_ID}/`));
 }
-
-beforeAll(async () => {
-  rt = await startLocal();
-  expect((await rt.dev('POST', '/_dev/clock', { set: '2025-09-29T09:00:00+08:00' })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
 
 describe('公示 and 异议 through the local runtime', () => {
   const thirdParty = objection({ objectionId: 'OBJ-IT-1', creditCode: A, by: 'thirdParty', reason: '举报出口额不实' });

@@ -9,7 +9,7 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { startLocal, type Running } from '#support/runtime';
+import { useLocal } from '#support/runtime';
 
 const POLICY_ID = 'POL-IT-RECOVERY';
 const AMOUNT = 10_000;
@@ -20,7 +20,7 @@ let A: string;
 let B: string;
 let C: string;
 
-let rt: Running;
+const rt = useLocal('2025-10-20T09:00:00+08:00');
 let serial = 0;
 function event(source: string, type: string, data: unknown, id = `rec-it-${++serial}`): any {
   return { specversion: '1.0', id, source, type, time: '2025-10-20T09:00:00+08:00', datacontenttype: 'application/json', data };
@@ -67,15 +67,6 @@ async function outbound(type: string, subjectPrefix: string): Promise<any[]> {
   const res = await rt.dev('GET', `/_dev/outbound?type=${type}`);
   return (res.body.events as any[]).filter((e) => String(e.subject).startsWith(subjectPrefix));
 }
-
-beforeAll(async () => {
-  rt = await startLocal();
-  expect((await rt.dev('POST', '/_dev/clock', { set: '2025-10-20T09:00:00+08:00' })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
 
 describe('追回 through the local runtime', () => {
   let overpaid: any;

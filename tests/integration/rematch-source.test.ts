@@ -8,14 +8,14 @@
  */
 import { makeCreditCode } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { redeliver as redeliverOn, startLocal, type Running } from '#support/runtime';
+import { redeliver as redeliverOn, useLocal } from '#support/runtime';
 
 const X = makeCreditCode('91440300MA5RYC701');
 const POLICY = 'POL-IT-RSRC-STAFF';
 const DATA_SHARING = '/systems/data-sharing';
 const CREDIT = '/systems/credit';
 
-let rt: Running;
+const rt = useLocal('2026-11-05T06:30:00.000Z');
 let serial = 0;
 function event(source: string, type: string, data: unknown, id = `rsrc-it-${++serial}`): any {
   return { specversion: '1.0', id, source, type, time: '2026-11-05T09:00:00+08:00', datacontenttype: 'application/json', data };
@@ -39,15 +39,6 @@ const redeliver = (e: any) => redeliverOn(rt, 'registry', e);
 const profile = (asOf: string, extra: Record<string, unknown> = {}) =>
   event(DATA_SHARING, 'gov.enterprise.profile.updated', { creditCode: X, name: '深圳市溯源电子有限公司', asOf, size: 'small', status: 'active', ...extra });
 const credit = (asOf: string, dishonest: boolean) => event(CREDIT, 'gov.credit.updated', { subjectId: X, asOf, rating: dishonest ? 'D' : 'A', dishonest, falseCommitment: false });
-
-beforeAll(async () => {
-  rt = await startLocal();
-  expect((await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' })).status).toBe(200);
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
 
 describe('a re-match names the upstream system whose update changed the pair', () => {
   it('names the data-sharing platform and the credit system on the lines of the changes their updates made', async () => {

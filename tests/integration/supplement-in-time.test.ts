@@ -8,19 +8,10 @@
  * and the supplement is refused with its own code, on the record for staff to act on.
  */
 import { callsOn, variants } from '#support/calls';
-import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
+import { postHeldInQueue, sample, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-  // A moment after the sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
-  await rt.dev('POST', '/_dev/clock', { set: '2026-11-05T06:30:00.000Z' });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/pollers', { paused: false }).catch(() => undefined);
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+// A moment after the sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
+const rt = useLocal('2026-11-05T06:30:00.000Z');
 
 const variant = variants('intime-');
 const { postAll, decisionOf, receiptOf, fireSchedule } = callsOn(() => rt);

@@ -8,19 +8,10 @@
  * processed afterwards, is still not late; the flag stays, and the trace names both.
  */
 import { callsOn, plus, variants } from '#support/calls';
-import { postHeldInQueue, sample, startLocal, type Running } from '#support/runtime';
+import { postHeldInQueue, sample, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-  // A moment after the sample's submission (2026-11-04 09:30 in Shanghai).
-  await rt.dev('POST', '/_dev/clock', { set: '2026-11-04T02:00:00.000Z' });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/pollers', { paused: false }).catch(() => undefined);
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
+// A moment after the sample's submission (2026-11-04 09:30 in Shanghai).
+const rt = useLocal('2026-11-04T02:00:00.000Z');
 
 const IDS = ['SQ-20261104-920001', 'SQ-20261104-920002'];
 

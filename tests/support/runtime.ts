@@ -168,8 +168,9 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
 
 /**
  * The local runtime of a test file, on the dev clock: started before the file's first test with the clock set
- * to `clock`, the clock reset and the runtime stopped after its last. What it returns stands for the runtime
- * from then on, so a file reads `rt.post(…)` as with its own `startLocal`; a call before the start throws.
+ * to `clock`; after its last, the pollers let go (should a test have held them and failed), the clock reset and
+ * the runtime stopped. What it returns stands for the runtime from then on, so a file reads `rt.post(…)` as
+ * with its own `startLocal`; a call before the start throws.
  *
  *   const rt = useLocal('2026-11-05T06:30:00.000Z');  // at the top of the file, where beforeAll would stand
  */
@@ -177,9 +178,10 @@ export function useLocal(clock: string, options: StartOptions = {}): Running {
   let started: Running | undefined;
   beforeAll(async () => {
     started = await startLocal(options);
-    await started.dev('POST', '/_dev/clock', { set: clock });
+    expect((await started.dev('POST', '/_dev/clock', { set: clock })).status).toBe(200);
   }, 120_000);
   afterAll(async () => {
+    await started?.dev('POST', '/_dev/pollers', { paused: false }).catch(() => undefined);
     await started?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
     await started?.stop();
   });
