@@ -21,10 +21,11 @@
 import { spawnSync } from 'node:child_process';
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 import { ROOT, sample, startLocal, type Running } from '#support/runtime';
+import { UPWARD_ENV, upwardCalls } from './upward-fixtures';
 
 let rt: Running;
 beforeAll(async () => {
-  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ upward: { profile: 'national', url: 'local', dataSource: '144' } }) } });
+  rt = await startLocal({ env: UPWARD_ENV });
 }, 120_000);
 afterAll(async () => {
   await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
@@ -142,24 +143,7 @@ async function postWeek(week: number): Promise<void> {
   }
 }
 
-async function fire(name: string): Promise<any> {
-  const out = await rt.dev('POST', `/_dev/schedules/${name}`);
-  expect(out.status).toBe(200);
-  await rt.drain();
-  return out.body.result;
-}
-
-async function records(state: string): Promise<any[]> {
-  const out = await rt.get(`/reviews/sync/records?state=${state}`);
-  expect(out.status).toBe(200);
-  return out.body.records;
-}
-
-async function receiver(body?: unknown): Promise<any> {
-  const out = body === undefined ? await rt.dev('GET', '/_dev/upward/receiver') : await rt.dev('POST', '/_dev/upward/receiver', body);
-  expect(out.status).toBe(200);
-  return out.body;
-}
+const { fire, records, receiver } = upwardCalls(() => rt);
 
 async function startWeek(week: number): Promise<void> {
   expect((await rt.dev('POST', '/_dev/clock', { set: WEEK_ENDS[week] })).status).toBe(200);

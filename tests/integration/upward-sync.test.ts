@@ -9,11 +9,13 @@
  */
 import { spawnSync } from 'node:child_process';
 import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { ROOT, sample, startLocal, type Running } from '#support/runtime';
+import { UPWARD_ENV, upwardCalls } from './upward-fixtures';
 
 let rt: Running;
 beforeAll(async () => {
-  rt = await startLocal({ env: { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ upward: { profile: 'national', url: 'local', dataSource: '144' } }) } });
+  rt = await startLocal({ env: UPWARD_ENV });
 }, 120_000);
 afterAll(async () => {
   await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
@@ -53,32 +55,9 @@ function step(caseId: string, dept: string, action: string, at: string, over: Re
   return { ...stepTemplate, id: `up-step-${caseId}-${action}`, time: at, data: { caseId, action, actor: { departmentCode: dept, staffId: 'S-9001' }, at, note: `${action} 已处理`, ...over } };
 }
 
-async function post(...events: any[]): Promise<void> {
-  for (const e of events) {
-    const out = await rt.post(e);
-    expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
-  }
-  await rt.drain();
-}
+const { postDrained: post } = callsOn(() => rt);
 
-async function fire(name: string): Promise<any> {
-  const out = await rt.dev('POST', `/_dev/schedules/${name}`);
-  expect(out.status).toBe(200);
-  await rt.drain();
-  return out.body.result;
-}
-
-async function records(state: string): Promise<any[]> {
-  const out = await rt.get(`/reviews/sync/records?state=${state}`);
-  expect(out.status).toBe(200);
-  return out.body.records;
-}
-
-async function receiver(body?: unknown): Promise<any> {
-  const out = body === undefined ? await rt.dev('GET', '/_dev/upward/receiver') : await rt.dev('POST', '/_dev/upward/receiver', body);
-  expect(out.status).toBe(200);
-  return out.body;
-}
+const { fire, records, receiver } = upwardCalls(() => rt);
 
 function resync(...args: string[]): { status: number | null; stdout: string; stderr: string } {
   const out = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/resync.ts', ...args, '--url', rt.url, '--actor', 'test:operator'], { cwd: ROOT, encoding: 'utf8' });

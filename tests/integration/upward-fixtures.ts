@@ -1,0 +1,33 @@
+/**
+ * What the upward-sync integration tests share: the runtime's stand-in platform (the national profile), the
+ * schedules they fire, and the reads of the sync records and of what the platform received.
+ */
+import type { Running } from '#support/runtime';
+
+/** The local runtime's configuration: the national platform's profile, pushed to the stand-in receiver. */
+export const UPWARD_ENV = { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ upward: { profile: 'national', url: 'local', dataSource: '144' } }) };
+
+/** Bound to a getter: the runtime starts in beforeAll. */
+export function upwardCalls(runtime: () => Running) {
+  return {
+    /** Fires a schedule, answered 200, and waits for what it queued: its result. */
+    async fire(name: string): Promise<any> {
+      const out = await runtime().dev('POST', `/_dev/schedules/${name}`);
+      expect(out.status).toBe(200);
+      await runtime().drain();
+      return out.body.result;
+    },
+    /** The sync records in a state, answered 200. */
+    async records(state: string): Promise<any[]> {
+      const out = await runtime().get(`/reviews/sync/records?state=${state}`);
+      expect(out.status).toBe(200);
+      return out.body.records;
+    },
+    /** What the stand-in platform received, or, with `body`, how it answers from now on (refusals, down); 200. */
+    async receiver(body?: unknown): Promise<any> {
+      const out = body === undefined ? await runtime().dev('GET', '/_dev/upward/receiver') : await runtime().dev('POST', '/_dev/upward/receiver', body);
+      expect(out.status).toBe(200);
+      return out.body;
+    },
+  };
+}
