@@ -10,6 +10,7 @@
  * second one, the online portal).
  */
 import { makeIdNumber } from '#contract/identifiers';
+import { callsOn } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
 import { stageConfig } from '#topology/stages';
 
@@ -72,13 +73,7 @@ function departmentStep(caseId: string, id: string, action: string, at: string, 
   };
 }
 
-async function post(...events: any[]): Promise<void> {
-  for (const e of events) {
-    const out = await rt.post(e);
-    expect({ id: e.id, status: out.status, rejected: out.body.rejected }).toEqual({ id: e.id, status: 202, rejected: [] });
-  }
-  await rt.drain();
-}
+const { postDrained: post } = callsOn(() => rt);
 
 async function workOrders(subject?: string): Promise<any[]> {
   const out = await rt.dev('GET', `/_dev/outbound?type=gov.workorder.forwarded${subject ? `&subject=${subject}` : ''}`);
