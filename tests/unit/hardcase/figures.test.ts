@@ -1,22 +1,11 @@
 import { createCalendar } from '#calendar';
 import { hardCaseFigures } from '#hardcase/domain/figures';
-import { applyHardCaseUpdate, openHardCase } from '#hardcase/domain/transitions';
-import { DEFAULT_HARDCASE_CONFIG, type HardCase, type HardCaseUpdate, type NewHardCase } from '#hardcase/domain/types';
+import type { HardCase } from '#hardcase/domain/types';
+import { hardCaseMaker } from '#support/hardcases';
 
 const calendar = createCalendar({ timeZone: 'Asia/Shanghai', useChineseDays: true });
-const config = DEFAULT_HARDCASE_CONFIG;
 const local = (s: string) => new Date(Date.parse(`${s}+08:00`)).toISOString();
-const STAFF = { departmentCode: 'ZWFWJ', staffId: 'W-1' };
-
-function make(input: Omit<NewHardCase, 'origin' | 'description'> & Partial<NewHardCase>, ...steps: Array<[string, string, Partial<HardCaseUpdate>?]>): HardCase {
-  let hc = openHardCase({ origin: 'reported', description: '办不成事', ...input, reportedAt: local(input.reportedAt) }, calendar, config).hardCase;
-  for (const [action, at, extra] of steps) {
-    const result = applyHardCaseUpdate(hc, { caseId: hc.caseId, action, actor: STAFF, at: local(at), ...extra }, calendar, config);
-    if (!result.ok) throw new Error(result.reason);
-    hc = result.next;
-  }
-  return hc;
-}
+const make = hardCaseMaker({ departmentCode: 'ZWFWJ', staffId: 'W-1' });
 
 const CASES: HardCase[] = [
   make(

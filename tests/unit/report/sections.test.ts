@@ -5,31 +5,23 @@
  */
 import { createCalendar } from '#calendar';
 import { makeIdNumber } from '#contract/identifiers';
-import { applyHardCaseUpdate, DEFAULT_HARDCASE_CONFIG, hardCaseFigures, openHardCase, type HardCase, type HardCaseUpdate, type NewHardCase } from '#hardcase';
+import { hardCaseFigures, type HardCase } from '#hardcase';
 import type { SyncRecord, SyncState } from '#review';
 import { syncFigures } from '#review/domain/upward/sync-figures';
 import { buildMonthlyReport, REPORT_VERSION, type MonthlyReport, type ReportInput } from '#report/domain/build';
 import { formatDuration, hardCaseTables, upwardTables } from '#report/section-tables';
 import { renderHtml, renderText } from '#report/render';
+import { hardCaseMaker } from '#support/hardcases';
 import { reportInput } from './fixtures';
 
 const TZ = 'Asia/Shanghai';
 const calendar = createCalendar({ timeZone: TZ, useChineseDays: true });
 const local = (s: string) => new Date(Date.parse(`${s}+08:00`)).toISOString();
-const STAFF = { departmentCode: '440305-ZWFWJ', staffId: 'W-1' };
 const GENERATED_AT = local('2026-12-01T00:05:00');
 const APPLICANT_ID = makeIdNumber('440305', '19900307', '123');
 const PHONE = '13812345678';
 
-function hardCase(input: Omit<NewHardCase, 'origin' | 'description'> & Partial<NewHardCase>, ...steps: Array<[string, string, Partial<HardCaseUpdate>?]>): HardCase {
-  let hc = openHardCase({ origin: 'reported', description: '办不成事', ...input, reportedAt: local(input.reportedAt) }, calendar, DEFAULT_HARDCASE_CONFIG).hardCase;
-  for (const [action, at, extra] of steps) {
-    const result = applyHardCaseUpdate(hc, { caseId: hc.caseId, action, actor: STAFF, at: local(at), ...extra }, calendar, DEFAULT_HARDCASE_CONFIG);
-    if (!result.ok) throw new Error(result.reason);
-    hc = result.next;
-  }
-  return hc;
-}
+const hardCase = hardCaseMaker({ departmentCode: '440305-ZWFWJ', staffId: 'W-1' });
 
 const CASES: HardCase[] = [
   // H1: contacted the same day, resolved, return-visited (satisfied), closed.
