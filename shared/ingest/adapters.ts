@@ -3,17 +3,20 @@
  * so the bench can time each step of a post by wrapping its two functions.
  */
 import { sendMessages } from '#platform/queues';
-import type { AcceptedEvent } from './domain/types';
+import type { ReceivedEvent } from './domain/types';
 import type { IngestPorts } from './ports';
 import { recordEvents } from './store';
 
 /** SQS takes at most ten messages per SendMessageBatch. */
 const PER_SEND = 10;
 
-/** Sends each event to the queue that owns its type, as its own message with its type and source. */
-async function enqueueEvents(events: readonly AcceptedEvent[], receivedAt?: string): Promise<void> {
-  const stamped = (e: AcceptedEvent) => (receivedAt === undefined ? e.event : { ...e.event, receivedat: receivedAt });
-  const byQueue = new Map<AcceptedEvent['queue'], AcceptedEvent[]>();
+/**
+ * Sends each event to the queue that owns its type, as its own message with its type and source, stamped
+ * with its receipt at ingest.
+ */
+async function enqueueEvents(events: readonly ReceivedEvent[]): Promise<void> {
+  const stamped = (e: ReceivedEvent) => ({ ...e.event, receivedat: e.receivedAt });
+  const byQueue = new Map<ReceivedEvent['queue'], ReceivedEvent[]>();
   for (const e of events) byQueue.set(e.queue, [...(byQueue.get(e.queue) ?? []), e]);
   // Every queue's batches of 10 at once, not one after the other: the post waits for the slowest send only.
   await Promise.all(

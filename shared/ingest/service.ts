@@ -25,9 +25,10 @@ export async function ingest(req: IngestRequest, ports: IngestPorts): Promise<In
     return { status: 403, body: { error: 'the request posts events this source is not allowed to post', rejected: screened.forbidden } };
   }
   const { unique, repeats } = firstCopies(screened.valid);
-  const outcomes = unique.length > 0 ? await ports.record(unique, req.receivedAt) : [];
-  const { toQueue, conflicts } = toQueueAfterRecording(unique, outcomes);
-  await ports.enqueue(toQueue, req.receivedAt);
+  const recorded = unique.length > 0 ? await ports.record(unique, req.receivedAt) : [];
+  // Each queued under the receipt it was first recorded with: a retry's copy is judged as the first post was.
+  const { toQueue, conflicts } = toQueueAfterRecording(unique, recorded);
+  await ports.enqueue(toQueue);
 
   const rejected = [...screened.rejected, ...repeats, ...conflicts];
   const accepted = toQueue.map((e) => e.id);

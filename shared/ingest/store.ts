@@ -15,7 +15,7 @@ import { ddb } from '#platform/aws';
 import { batchGetAll } from '#platform/batch-get';
 import { tableName } from '#platform/resources';
 import { StorageUnavailableError } from '#platform/unavailable';
-import type { AcceptedEvent, RecordOutcome } from './domain/types';
+import type { AcceptedEvent, Recorded } from './domain/types';
 
 export const eventKey = (source: string, id: string) => ({ pk: `EVT#${source}#${id}`, sk: 'EVENT' });
 
@@ -41,7 +41,7 @@ function insertOf(e: AcceptedEvent, receivedAt: string, table: string) {
  * Records up to 25 events in one request, retrying the statements that failed for a transient reason.
  * Writes `outcomes[i]` for the new ones and returns the indices found already recorded.
  */
-async function insertChunk(events: readonly AcceptedEvent[], indices: readonly number[], receivedAt: string, table: string, outcomes: RecordOutcome[]): Promise<number[]> {
+async function insertChunk(events: readonly AcceptedEvent[], indices: readonly number[], receivedAt: string, table: string, outcomes: Recorded[]): Promise<number[]> {
   const existing: number[] = [];
   let pending = [...indices];
   for (let attempt = 1; pending.length > 0; attempt++) {
@@ -50,7 +50,7 @@ async function insertChunk(events: readonly AcceptedEvent[], indices: readonly n
     // Responses come in the order of the statements.
     pending.forEach((i, k) => {
       const code = out.Responses?.[k]?.Error?.Code;
-      if (code === undefined) outcomes[i] = 'new';
+      if (code === undefined) outcomes[i] = { outcome: 'new', receivedAt };
       else if (code === 'DuplicateItem') existing.push(i);
       else if (TRANSIENT.has(code)) retry.push(i);
       else throw new Error(`recording event (${events[i]!.source}, ${events[i]!.id}) failed: ${code} ${out.Responses?.[k]?.Error?.Message ?? ''}`);
@@ -64,11 +64,13 @@ async function insertChunk(events: readonly AcceptedEvent[], indices: readonly n
 
 /**
  * Records each event under (source, id) if new; for each, in order: 'new', 'duplicate' (the same content
- * was recorded before: accepted again) or 'conflict' (other content under the same (source, id)).
+ * was recorded before: accepted again) or 'conflict' (other content under the same (source, id)), with the
+ * receipt it stands under: `receivedAt` for a new one, the stored item's for the others (`receivedAt` again
+ * for an item recorded before the receipt was stored with it).
  */
-export async function recordEvents(events: readonly AcceptedEvent[], receivedAt: string): Promise<RecordOutcome[]> {
+export async function recordEvents(events: readonly AcceptedEvent[], receivedAt: string): Promise<Recorded[]> {
   const table = tableName('events');
-  const outcomes: RecordOutcome[] = new Array(events.length);
+  const outcomes: Recorded[] = new Array(events.length);
   const chunks: number[][] = [];
   for (let i = 0; i < events.length; i += STATEMENTS_PER_REQUEST) {
     chunks.push(Array.from({ length: Math.min(STATEMENTS_PER_REQUEST, events.length - i) }, (_, k) => i + k));
@@ -80,10 +82,13 @@ export async function recordEvents(events: readonly AcceptedEvent[], receivedAt:
       existing.map((i) => eventKey(events[i]!.source, events[i]!.id)),
       { consistent: true },
     );
-    const hashes = new Map(stored.map((item) => [item.pk as string, item.hash as string]));
+    // The same consistent read gives the content hash and the first receipt: a retry is queued under it.
+    const byKey = new Map(stored.map((item) => [item.pk as string, item]));
     for (const i of existing) {
       const e = events[i]!;
-      outcomes[i] = hashes.get(eventKey(e.source, e.id).pk) === e.hash ? 'duplicate' : 'conflict';
+      const item = byKey.get(eventKey(e.source, e.id).pk);
+      const first = typeof item?.receivedAt === 'string' ? item.receivedAt : receivedAt;
+      outcomes[i] = { outcome: item?.hash === e.hash ? 'duplicate' : 'conflict', receivedAt: first };
     }
   }
   return outcomes;

@@ -10,7 +10,7 @@ import { routing } from '#platform/resources';
 import { contentHash } from '#util/canonical';
 import { toMessageBody } from '#util/message-body';
 import type { MediaType } from './body';
-import { CONTENT_TYPE_BATCH, MAX_EVENT_BYTES, type AcceptedEvent, type RecordOutcome, type Rejection } from './types';
+import { CONTENT_TYPE_BATCH, MAX_EVENT_BYTES, type AcceptedEvent, type ReceivedEvent, type Recorded, type Rejection } from './types';
 
 export interface Screened {
   readonly valid: AcceptedEvent[];
@@ -132,15 +132,17 @@ export function firstCopies(valid: readonly AcceptedEvent[]): { unique: Accepted
 /**
  * What to queue after recording: the new events and the duplicates (a first copy may have been recorded by a
  * request that failed before queueing; consumers are idempotent, so a second copy has no further effect),
- * never one accepted before with other content.
+ * each under the receipt recording found — a duplicate's first one, so a client's retry after a failed post
+ * is not judged late by its own time — never one accepted before with other content.
  */
-export function toQueueAfterRecording(unique: readonly AcceptedEvent[], outcomes: readonly RecordOutcome[]): { toQueue: AcceptedEvent[]; conflicts: Rejection[] } {
-  const toQueue: AcceptedEvent[] = [];
+export function toQueueAfterRecording(unique: readonly AcceptedEvent[], recorded: readonly Recorded[]): { toQueue: ReceivedEvent[]; conflicts: Rejection[] } {
+  const toQueue: ReceivedEvent[] = [];
   const conflicts: Rejection[] = [];
   unique.forEach((e, i) => {
-    if (outcomes[i] === 'conflict') {
+    const r = recorded[i]!;
+    if (r.outcome === 'conflict') {
       conflicts.push({ id: e.id, errors: [{ path: 'id', message: `event (${e.source}, ${e.id}) was already accepted with different content; use a new id` }] });
-    } else toQueue.push(e);
+    } else toQueue.push({ ...e, receivedAt: r.receivedAt });
   });
   return { toQueue, conflicts };
 }

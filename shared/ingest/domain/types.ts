@@ -26,6 +26,21 @@ export interface AcceptedEvent {
 /** What recording an event under its (source, id) found: new, the same content again, or other content. */
 export type RecordOutcome = 'new' | 'duplicate' | 'conflict';
 
+/** What recording an event found, and the receipt at ingest it stands under. */
+export interface Recorded {
+  readonly outcome: RecordOutcome;
+  /**
+   * When ingest first received the event: this post's time for a new one, the time stored with its first
+   * recording for a duplicate (a retry's copy is as in time as the first post was).
+   */
+  readonly receivedAt: string;
+}
+
+/** An accepted event as queued: with its receipt at ingest, which a consumer judges "in time" by. */
+export interface ReceivedEvent extends AcceptedEvent {
+  readonly receivedAt: string;
+}
+
 export interface IngestRequest {
   readonly principal: string;
   readonly contentType: string | undefined;

@@ -98,8 +98,16 @@ describe("ingest domain: a request's repeats and what recording found", () => {
   });
 
   it('queues the new and the duplicates (a first copy may never have been queued), never a conflict', () => {
-    expect(toQueueAfterRecording([event('a', 'h'), event('b', 'h'), event('c', 'h')], ['new', 'conflict', 'duplicate'])).toEqual({
-      toQueue: [event('a', 'h'), event('c', 'h')],
+    const now = '2026-11-05T09:05:00.000Z';
+    const first = '2026-11-05T08:59:00.000Z';
+    const recorded = [
+      { outcome: 'new', receivedAt: now },
+      { outcome: 'conflict', receivedAt: first },
+      { outcome: 'duplicate', receivedAt: first },
+    ] as const;
+    expect(toQueueAfterRecording([event('a', 'h'), event('b', 'h'), event('c', 'h')], recorded)).toEqual({
+      // A duplicate under the receipt of its first recording, not this post's.
+      toQueue: [{ ...event('a', 'h'), receivedAt: now }, { ...event('c', 'h'), receivedAt: first }],
       conflicts: [{ id: 'b', errors: [{ path: 'id', message: 'event (/s, b) was already accepted with different content; use a new id' }] }],
     });
   });

@@ -55,6 +55,21 @@ describe('ingest use case', () => {
     expect(new Set(queued.map((e) => e.id))).toEqual(new Set([item.id]));
   });
 
+  // A client's retry after a 5xx or a timeout: the first post was recorded, maybe never queued. A consumer
+  // judges a supplement, a verification report or an objection in time by the receipt it is queued with.
+  it('queues a duplicate under the receipt of its first recording, not the retry\'s', async () => {
+    const { ports, queued } = memoryIngest();
+    const other = { ...item, id: 'catalog-second' };
+    await ingest({ ...request(item), receivedAt: '2026-11-21T08:59:00.000Z' }, ports);
+    queued.length = 0;
+    const retry = await ingest({ ...request([item, other], BATCH), receivedAt: '2026-11-21T09:05:00.000Z' }, ports);
+    expect(retry).toEqual({ status: 202, body: { accepted: [item.id, other.id], rejected: [] } });
+    expect(queued.map((e) => [e.id, e.receivedAt])).toEqual([
+      [item.id, '2026-11-21T08:59:00.000Z'],
+      [other.id, '2026-11-21T09:05:00.000Z'],
+    ]);
+  });
+
   it('accepts the valid part of a batch and names each field of each rejected event', async () => {
     const { ports } = memoryIngest();
     const bad = { ...item, id: 'bad-1', time: 'yesterday', data: { ...item.data, legalDays: -3 } };

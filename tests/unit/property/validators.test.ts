@@ -160,7 +160,7 @@ describe('validateEvent', () => {
 
 describe('ingest', () => {
   const ports: IngestPorts = {
-    record: async (events) => events.map(() => 'new' as const),
+    record: async (events, receivedAt) => events.map(() => ({ outcome: 'new' as const, receivedAt })),
     enqueue: async () => undefined,
   };
   it('answers any body and content type with a status and a body, never an exception', async () => {
