@@ -5,8 +5,11 @@
  * still queued when the deadline passes and the deadlines schedule fires: the schedule leaves the case for
  * its grace, and the supplement, processed after the deadline, decides it on its materials. A second case's
  * supplement, also received in time, is held past the grace (a long outage): the schedule terminates the case
- * and the supplement is refused with its own code, on the record for staff to act on.
+ * and the supplement is refused with its own code, on the record for staff to act on. A third, recorded in
+ * time by a post that failed before queueing it, is re-posted by its client after the deadline and judged by
+ * its first receipt.
  */
+import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { callsOn, variants } from '#support/calls';
 import { postHeldInQueue, sample, useLocal } from '#support/runtime';
 
@@ -92,4 +95,54 @@ describe('a 容缺 supplement received by its deadline, processed after it', () 
     expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'APPROVED', sequence: 2 });
     expect(await receiptOf(supplement)).toMatchObject({ outcome: 'applied' });
   }, 90_000);
+
+  // A post that failed after recording (its queue send, or its answer, cut off at the function's timeout):
+  // the event is recorded, not queued. Here the copy it queued is taken off the queue before any consumer
+  // reads it, which leaves the same state.
+  it("re-posted by its client after the deadline: judged by the first post's receipt, not the retry's", async () => {
+    await rt.dev('POST', '/_dev/clock', { set: '2026-11-11T02:30:00.000Z' });
+    const applicationId = 'SQ-20261105-910004';
+    await postAll([variant('gov.application.submitted', 'pending-materials', { applicationId })]);
+    await rt.drain();
+    expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'ACCEPTED_PENDING_MATERIALS', supplementDue: { dueAt: '2026-11-16T15:59:59.999Z' } });
+
+    const supplement = variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId });
+    await rt.dev('POST', '/_dev/clock', { set: '2026-11-16T15:50:00.000Z' });
+    expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
+    try {
+      await postAll([supplement]);
+      await dropQueued('approval', supplement.id);
+      // The client's retry, after the deadline.
+      await rt.dev('POST', '/_dev/clock', { set: '2026-11-16T16:05:00.000Z' });
+    } finally {
+      expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
+    }
+    await postAll([supplement]);
+    await rt.drain();
+
+    expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'APPROVED', sequence: 2, materialsPending: [] });
+    expect(await receiptOf(supplement)).toMatchObject({ outcome: 'applied' });
+    // The event as recorded at the edge keeps the first receipt (the dev clock runs on from where it is set).
+    const recorded = await rt.get(`/events/${encodeURIComponent(supplement.id)}`, { as: supplement.source });
+    expect({ status: recorded.status, receivedAt: recorded.body.receivedAt }).toEqual({ status: 200, receivedAt: expect.stringMatching(/^2026-11-16T15:5\d:/) });
+  }, 90_000);
 });
+
+/** Takes the queued copy of event `id` off `queue` (the pollers held), as if it had never been sent. */
+async function dropQueued(queue: string, id: string): Promise<void> {
+  const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+  const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
+  try {
+    for (let i = 0; i < 20; i++) {
+      const out = await client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queues[queue].url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
+      for (const m of out.Messages ?? []) {
+        if ((JSON.parse(m.Body ?? '{}') as { id?: string }).id !== id) continue;
+        await client.send(new DeleteMessageCommand({ QueueUrl: sqs.queues[queue].url, ReceiptHandle: m.ReceiptHandle! }));
+        return;
+      }
+    }
+    throw new Error(`event ${id} never showed in the ${queue} queue`);
+  } finally {
+    client.destroy();
+  }
+}
