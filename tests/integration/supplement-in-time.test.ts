@@ -9,9 +9,8 @@
  * time by a post that failed before queueing it, is re-posted by its client after the deadline and judged by
  * its first receipt.
  */
-import { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { callsOn, variants } from '#support/calls';
-import { postHeldInQueue, sample, useLocal } from '#support/runtime';
+import { dropQueued, postHeldInQueue, sample, useLocal } from '#support/runtime';
 
 // A moment after the sample's submission (2026-11-05 14:30 in Shanghai, a Thursday).
 const rt = useLocal('2026-11-05T06:30:00.000Z');
@@ -107,16 +106,8 @@ describe('a 容缺 supplement received by its deadline, processed after it', () 
     expect(await decisionOf(applicationId)).toMatchObject({ outcome: 'ACCEPTED_PENDING_MATERIALS', supplementDue: { dueAt: '2026-11-16T15:59:59.999Z' } });
 
     const supplement = variant('gov.application.materials.supplemented', 'consent-supplied', { applicationId });
-    await rt.dev('POST', '/_dev/clock', { set: '2026-11-16T15:50:00.000Z' });
-    expect((await rt.dev('POST', '/_dev/pollers', { paused: true })).body).toEqual({ paused: true });
-    try {
-      await postAll([supplement]);
-      await dropQueued('approval', supplement.id);
-      // The client's retry, after the deadline.
-      await rt.dev('POST', '/_dev/clock', { set: '2026-11-16T16:05:00.000Z' });
-    } finally {
-      expect((await rt.dev('POST', '/_dev/pollers', { paused: false })).body).toEqual({ paused: false });
-    }
+    // Posted in time, its queued copy dropped; the client's retry after the deadline.
+    await postHeldInQueue(rt, 'approval', { receivedAt: '2026-11-16T15:50:00.000Z', processAt: '2026-11-16T16:05:00.000Z' }, () => postAll([supplement]), () => dropQueued(rt, 'approval', supplement.id));
     await postAll([supplement]);
     await rt.drain();
 
@@ -128,21 +119,3 @@ describe('a 容缺 supplement received by its deadline, processed after it', () 
   }, 90_000);
 });
 
-/** Takes the queued copy of event `id` off `queue` (the pollers held), as if it had never been sent. */
-async function dropQueued(queue: string, id: string): Promise<void> {
-  const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-  const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-  try {
-    for (let i = 0; i < 20; i++) {
-      const out = await client.send(new ReceiveMessageCommand({ QueueUrl: sqs.queues[queue].url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
-      for (const m of out.Messages ?? []) {
-        if ((JSON.parse(m.Body ?? '{}') as { id?: string }).id !== id) continue;
-        await client.send(new DeleteMessageCommand({ QueueUrl: sqs.queues[queue].url, ReceiptHandle: m.ReceiptHandle! }));
-        return;
-      }
-    }
-    throw new Error(`event ${id} never showed in the ${queue} queue`);
-  } finally {
-    client.destroy();
-  }
-}

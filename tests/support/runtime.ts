@@ -7,7 +7,7 @@ import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { devKey, signedHeaders } from '#auth/signature';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -258,18 +258,44 @@ export async function postHeldInQueue(
  * is not the event itself (e.g. the event with the front door's `receivedat`).
  */
 export async function redeliver(rt: Running, queue: string, event: { readonly type: string; readonly source: string }, body: unknown = event): Promise<void> {
+  await withQueueClient(rt, queue, (client, QueueUrl) =>
+    client.send(new SendMessageCommand({
+      QueueUrl,
+      MessageBody: JSON.stringify(body),
+      MessageAttributes: { type: { DataType: 'String', StringValue: event.type }, source: { DataType: 'String', StringValue: event.source } },
+    })),
+  );
+  await rt.drain();
+}
+
+/**
+ * Takes the queued copy of event `id` off `queue` (the pollers held), as if it had never been sent: the state a
+ * post leaves when it recorded the event and failed before queueing it. Other messages it reads stay hidden
+ * for a minute, so hold only this one in the queue.
+ */
+export async function dropQueued(rt: Running, queue: string, id: string): Promise<void> {
+  await withQueueClient(rt, queue, async (client, QueueUrl) => {
+    for (let i = 0; i < 20; i++) {
+      const out = await client.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 60 }));
+      for (const m of out.Messages ?? []) {
+        if ((JSON.parse(m.Body ?? '{}') as { id?: string }).id !== id) continue;
+        await client.send(new DeleteMessageCommand({ QueueUrl, ReceiptHandle: m.ReceiptHandle! }));
+        return;
+      }
+    }
+    throw new Error(`event ${id} never showed in the ${queue} queue`);
+  });
+}
+
+/** An SQS client on the runtime's stand-in, and `queue`'s URL, for `use`; the client closed after. */
+async function withQueueClient<T>(rt: Running, queue: string, use: (client: SQSClient, queueUrl: string) => Promise<T>): Promise<T> {
   const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
   const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
   try {
-    await client.send(new SendMessageCommand({
-      QueueUrl: sqs.queues[queue].url,
-      MessageBody: JSON.stringify(body),
-      MessageAttributes: { type: { DataType: 'String', StringValue: event.type }, source: { DataType: 'String', StringValue: event.source } },
-    }));
+    return await use(client, sqs.queues[queue].url);
   } finally {
     client.destroy();
   }
-  await rt.drain();
 }
 
 /** A sample event from events/samples, parsed. */
