@@ -9,6 +9,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { StageConfig } from '#topology/stages';
 import { deadLetterQueueName, physicalName } from '#infra/constructs/names';
 import { functions as functionSpecs, queues as queueSpecs, type FunctionName, type QueueName } from '#topology';
+import { RECORDS_DEFERRED_METRIC, RECORDS_FAILED_METRIC } from '#platform/consumer';
 
 export const NAMESPACE = 'CivicFlow';
 const WIDTH = 24;
@@ -445,10 +446,11 @@ function hardCaseRow(): Row {
   ];
 }
 
-/** Platform — queue depth and age, DLQ depth, errors, throttles, latency */
+/** Platform — queue depth and age, DLQ depth, errors, throttles, latency, the consumers' failed and deferred records */
 function platformRows(stage: string, oldestMessageAgeSeconds: number): Row[] {
   const functionNames = Object.keys(functionSpecs) as FunctionName[];
   const queueNames = Object.keys(queueSpecs) as QueueName[];
+  const consumers = functionNames.filter((f) => 'consumes' in functionSpecs[f] && functionSpecs[f].consumes !== undefined);
   return [
     [
       new cloudwatch.GraphWidget({
@@ -483,6 +485,19 @@ function platformRows(stage: string, oldestMessageAgeSeconds: number): Row[] {
         title: 'Function latency p95 (ms)',
         width: 8,
         left: functionNames.map((f) => lambdaMetric(stage, 'Duration', f, 'p95')),
+      }),
+    ],
+    // A batch that failed some records and did the rest is no function error: these show it as it happens.
+    [
+      new cloudwatch.GraphWidget({
+        title: 'Queue consumers: records failed (each logged "record failed"; SQS hands it out again)',
+        width: 12,
+        left: consumers.map((f) => civicMetric(RECORDS_FAILED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Queue consumers: records left for redelivery, their batch out of time',
+        width: 12,
+        left: consumers.map((f) => civicMetric(RECORDS_DEFERRED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
       }),
     ],
   ];

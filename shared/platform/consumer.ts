@@ -6,7 +6,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { parseEnvelope, parseQueued, type DataSchema, type Parsed, type QueuedEnvelope, type QueuedEventOf } from '#contract/queued';
 import type { InternalDataOf } from '#contract/internal';
-import type { UnitOfWork } from './group-commit';
+import { LOGGED, type UnitOfWork } from './group-commit';
 import { flushMetricsBeforeDeadline } from './metrics-deadline';
 import { logger, metrics } from './powertools';
 import { inboundTypesOf, type InboundTypesOf, type InternalTypesOf, type QueueName } from './resources';
@@ -95,6 +95,17 @@ export const CONSUMER_TIME_RESERVE_MS = 10_000;
 export const RECORDS_DEFERRED_METRIC = 'RecordsDeferred';
 
 /**
+ * The count of the records a batch failed on for real (each logged as "record failed" with its messageId:
+ * the body not JSON, a malformed message, its handler threw, its change not written or its outbox not sent),
+ * once per invocation that had any, under the consumer's `service`. Not the records left for the reserve
+ * (RecordsDeferred) or cut off at the invocation's end. SQS hands each out again: a failure that passes
+ * (DynamoDB throttled for a moment) is done at its next receive, one that does not reaches the DLQ and its
+ * alarm after the queue's max receives; this count shows both as they happen, batch by batch, where the
+ * function's errors show only a batch whose every record failed.
+ */
+export const RECORDS_FAILED_METRIC = 'RecordsFailed';
+
+/**
  * Thrown when every record of a batch failed (but for a batch the time reserve left whole: see processBatch),
  * in place of Powertools' FullBatchFailureError, which carries each record's error (their messages can quote
  * the input: an ID number, a phone number) to Lambda's runtime, which logs what a handler throws outside our
@@ -171,8 +182,8 @@ function batchFailed(errors: readonly Error[]): BatchFailedError {
  * Why a real failure with the rest deferred stays an error. That is what a batch looks like when its
  * storage or a peer is failing slowly: the first record waits through the SDK's retries, fails, and leaves
  * the others to the reserve. Answered, every batch of such an outage would look healthy to Lambda: no
- * `<function>-errors` alarm (a record's failure is counted in no metric of its own, only logged as "record
- * failed", and reaches the DLQ alarm after the queue's max receives) and no backoff, so the poller would
+ * `<function>-errors` alarm (a record's failure is only logged as "record failed" and counted in
+ * RecordsFailed, and reaches the DLQ alarm after the queue's max receives) and no backoff, so the poller would
  * go on handing out batches at full concurrency to a dependency that is down. A Lambda error makes
  * the poller back off and raises the alarm. A batch that started nothing has no failure to report: only
  * its time ran short, which RecordsDeferred counts (its own alarm). Powertools throws its
@@ -185,6 +196,16 @@ async function processBatch(event: SQSEvent, handler: (record: SQSRecord) => Pro
   // An empty batch has no error either: it answers with none, as before.
   if (processor.entireBatchFailed() && !processor.errors.every((e) => e instanceof TimeReserveReachedError)) throw batchFailed(processor.errors);
   return response;
+}
+
+/** A record's event id and type for its log line, when its body says them (it parsed: its handler ran). */
+function eventNamesOf(body: string): { eventId?: string; eventType?: string } {
+  try {
+    const { id, type } = (JSON.parse(body) ?? {}) as { id?: unknown; type?: unknown };
+    return { ...(typeof id === 'string' ? { eventId: id } : {}), ...(typeof type === 'string' ? { eventType: type } : {}) };
+  } catch {
+    return {};
+  }
 }
 
 function parsedOrNone<E>(parse: (body: unknown) => Parsed<E>, body: string): E[] {
@@ -265,12 +286,19 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     const box = timeBox(reserveMs, timeLeft);
     // Checked right before each record, in the order of the batch (the processor runs them one at a time):
     // after middy's end first (its TimeoutError answered for the batch), then the reserve.
+    // The records that failed for real in this invocation (RecordsFailed), each with its "record failed" line.
+    let failedRecords = 0;
     const unlessOutOfTime =
       (handle: (record: SQSRecord) => Promise<void>) =>
       async (record: SQSRecord): Promise<void> => {
         if (signal?.aborted) throw new InvocationEndedError(record.messageId);
         if (box.outOfTime()) throw new TimeReserveReachedError(record.messageId);
-        return handle(record);
+        try {
+          return await handle(record);
+        } catch (error) {
+          failedRecords++;
+          throw error;
+        }
       };
     // One line and one count per invocation for the records the reserve left, not one "record failed" each.
     const reportDeferred = (): void => {
@@ -283,12 +311,16 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
       });
       metrics.addMetric(RECORDS_DEFERRED_METRIC, MetricUnit.Count, box.deferred);
     };
+    const reportFailed = (): void => {
+      if (failedRecords > 0) metrics.addMetric(RECORDS_FAILED_METRIC, MetricUnit.Count, failedRecords);
+    };
     const unit = options.unitOfWork?.();
     if (!unit) {
       try {
         return await processBatch(event, unlessOutOfTime(recordHandler), context);
       } finally {
         reportDeferred();
+        reportFailed();
       }
     }
     // Read-ahead for the batch: the events that parse (one that does not fails in its own record below).
@@ -300,6 +332,7 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
       // Every record failed (nothing of theirs waits), but a mid-batch write may have redone one: finish it.
       await unit.commit();
       reportDeferred();
+      reportFailed();
       throw error;
     }
     // Inside the time: the reserve is what left room for it.
@@ -310,7 +343,23 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     if (unit.stats && unit.stats.redone > 0) metrics.addMetric('RecordsRedoneAfterConflict', MetricUnit.Count, unit.stats.redone);
     const reported = new Set(response.batchItemFailures.map((f) => f.itemIdentifier));
     const batchItemFailures = [...response.batchItemFailures];
-    for (const id of failed) if (!reported.has(id)) batchItemFailures.push({ itemIdentifier: id });
+    for (const id of failed) {
+      if (reported.has(id)) continue;
+      batchItemFailures.push({ itemIdentifier: id });
+      failedRecords++;
+      // Its handler ran to the end; what failed came after (its write, its outbox's send). A redo that
+      // threw has logged its own line.
+      const why = unit.failureOf?.(id);
+      if (why === LOGGED) continue;
+      const record = event.Records.find((r) => r.messageId === id);
+      logger.error('record failed', {
+        messageId: id,
+        ...(record ? eventNamesOf(record.body) : {}),
+        receiveCount: record?.attributes?.ApproximateReceiveCount,
+        error: why instanceof Error ? why : String(why ?? 'its change was not written'),
+      });
+    }
+    reportFailed();
     return { batchItemFailures };
   };
 }

@@ -61,6 +61,12 @@ export interface UnitOfWork {
   run(messageId: string, fn: () => Promise<void>): Promise<void>;
   /** Writes what is waiting and redoes conflicts; returns the message ids that must fail. Never throws. */
   commit(): Promise<ReadonlySet<string>>;
+  /**
+   * Why a record `commit()` failed did fail, for its "record failed" line: the error of its write or of its
+   * outbox's send, or a sentence when the writer reported it failed (and logged why itself). `LOGGED` when
+   * its redo threw: the record's handler logged that failure as it ran.
+   */
+  failureOf?(messageId: string): unknown;
   /** Called once with the batch's parsed events before its records run (read-ahead). Never throws. */
   prepare?(events: readonly unknown[]): Promise<void>;
 }
@@ -77,6 +83,12 @@ interface Scope {
 
 const scope = new AsyncLocalStorage<Scope>();
 
+/** `failureOf`'s answer for a record whose redo threw: its handler has logged the failure already. */
+export const LOGGED = Symbol('logged');
+
+/** Why a change the writer reported `failed` failed: the writer logs its own error ("change not written"). */
+const NOT_WRITTEN = 'its change was not written: the store refused it or was unavailable (see the "change not written" line before)';
+
 /**
  * Every unit of work of this process, summed. In Lambda the consumer's metric reports each invocation's; the
  * local runtime runs every consumer in one process, so its bench reads these (`groupCommitTotals`).
@@ -92,7 +104,8 @@ export class GroupCommit<C> implements UnitOfWork {
   private readonly keys = new Set<string>();
   private readonly redo = new Map<string, () => Promise<void>>();
   private readonly after = new Map<string, Array<() => void>>();
-  private readonly failed = new Set<string>();
+  /** The records that must fail, with why (failureOf). */
+  private readonly failed = new Map<string, unknown>();
   /** The batch's memo (batch-memo.ts): what was read ahead, shared by its records. */
   private readonly memo = new Map<string, Promise<unknown>>();
   /** What the unit did (writes, changes written, records redone). */
@@ -157,7 +170,16 @@ export class GroupCommit<C> implements UnitOfWork {
 
   async commit(): Promise<ReadonlySet<string>> {
     await this.flush();
-    return this.failed;
+    return new Set(this.failed.keys());
+  }
+
+  failureOf(messageId: string): unknown {
+    return this.failed.get(messageId);
+  }
+
+  /** The first reason a record failed is kept: a later one (its redo) is a consequence of it. */
+  private fail(messageId: string, why: unknown): void {
+    if (!this.failed.has(messageId)) this.failed.set(messageId, why);
   }
 
   private drop(messageId: string): void {
@@ -175,9 +197,12 @@ export class GroupCommit<C> implements UnitOfWork {
     this.keys.clear();
     if (batch.length === 0) return;
     let results: CommitResult[];
+    let thrown: unknown;
     try {
       results = await this.writer.write(batch.map((w) => w.change));
-    } catch {
+    } catch (error) {
+      // A writer must not throw; one that does fails every change it was given, each record saying why.
+      thrown = error;
       results = batch.map(() => 'failed');
     }
     this.stats.writes++;
@@ -188,8 +213,9 @@ export class GroupCommit<C> implements UnitOfWork {
     if (committed.length > 0 && this.writer.afterWrite) {
       try {
         await this.writer.afterWrite(committed.map((w) => w.change));
-      } catch {
-        for (const w of committed) this.failed.add(w.messageId);
+      } catch (error) {
+        // Written, but what it produced not sent: the retry finds the change made and sends it then.
+        for (const w of committed) this.fail(w.messageId, error);
       }
     }
     for (const w of committed) {
@@ -201,7 +227,7 @@ export class GroupCommit<C> implements UnitOfWork {
       if (results[i] === 'committed') continue;
       this.after.delete(w.messageId);
       if (results[i] === 'failed') {
-        this.failed.add(w.messageId);
+        this.fail(w.messageId, thrown ?? NOT_WRITTEN);
         continue;
       }
       // A conflict: the record runs again on its own, outside the unit, on fresh state.
@@ -211,7 +237,7 @@ export class GroupCommit<C> implements UnitOfWork {
       try {
         await scope.exit(fn);
       } catch {
-        this.failed.add(w.messageId);
+        this.fail(w.messageId, LOGGED);
       }
     }
   }

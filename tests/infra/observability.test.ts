@@ -103,6 +103,8 @@ describe('dashboard', () => {
       'Function errors',
       'Function throttles',
       'Function latency p95 (ms)',
+      'Queue consumers: records failed (each logged "record failed"; SQS hands it out again)',
+      'Queue consumers: records left for redelivery, their batch out of time',
       'Alarms',
     ]);
   });
@@ -269,6 +271,16 @@ describe('dashboard', () => {
     expect(optionsOf('Function latency p95 (ms)').every((o) => o.stat === 'p95')).toBe(true);
     const created = resourcesOfType(s.statelessJson, 'AWS::Lambda::Function').map(([, f]) => f.Properties.FunctionName as string);
     expect(created.sort()).toEqual(functionNames.map((f) => `civicflow-${stage}-${f}`).sort());
+  });
+
+  it("shows each queue consumer's failed records and the records it left for redelivery, per consumer", () => {
+    const consumers = ['registry', 'approval', 'policy', 'match', 'notify', 'review', 'hardcase', 'simulation'];
+    expect(series('Queue consumers: records failed (each logged "record failed"; SQS hands it out again)')).toEqual(
+      consumers.map((f) => `CivicFlow/RecordsFailed service=${f}`),
+    );
+    expect(series('Queue consumers: records left for redelivery, their batch out of time')).toEqual(consumers.map((f) => `CivicFlow/RecordsDeferred service=${f}`));
+    // Every function an event-source mapping feeds, and nothing else.
+    expect(consumers).toHaveLength(resourcesOfType(s.statelessJson, 'AWS::Lambda::EventSourceMapping').length);
   });
 
   it('lists every alarm of the stack in the alarm status widget', () => {

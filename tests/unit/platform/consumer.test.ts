@@ -422,7 +422,8 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
     // a's own line only: b and c are in the one warning.
     expect(recordFailed).toEqual([expect.objectContaining({ messageId: 'm-a' })]);
     expect(warnings.map(([message, fields]) => [message, (fields as { deferred: number }).deferred])).toEqual([['batch out of time: records left for redelivery', 2]]);
-    expect(added).toEqual([['RecordsDeferred', 2]]);
+    // a in RecordsFailed, b and c in RecordsDeferred: each once.
+    expect(added).toEqual([['RecordsDeferred', 2], ['RecordsFailed', 1]]);
   });
 
   it('keeps the reserve its consumer asks for', async () => {
@@ -490,7 +491,7 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
     expect({ result, recordFailed, added }).toEqual({
       result: { thrown: 'All 3 records of the batch failed: 2 not started, as the invocation\'s time was running out; any other is logged as "record failed" with its messageId' },
       recordFailed: [expect.objectContaining({ messageId: 'm-a' })],
-      added: [['RecordsDeferred', 2]],
+      added: [['RecordsDeferred', 2], ['RecordsFailed', 1]],
     });
   });
 
@@ -508,7 +509,7 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
       started: ['a'],
       result: { thrown: expect.stringMatching(/^All 3 records of the batch failed: 2 not started/) },
       recordFailed: [expect.objectContaining({ messageId: 'm-a' })],
-      added: [['RecordsDeferred', 2]],
+      added: [['RecordsDeferred', 2], ['RecordsFailed', 1]],
     });
   });
 
@@ -526,6 +527,82 @@ describe('sqsConsumer once its time left falls below the reserve', () => {
       result: { response: { batchItemFailures: [] } },
       warnings: [],
       added: [],
+    });
+  });
+
+  describe('a record that fails after its handler (its write, its outbox), counted in RecordsFailed with its own line', () => {
+    const plenty = (): Context => clocked({ ms: 60_000 });
+    /** A unit whose writer answers `result(key)` per change, and whose outbox send runs `after`. */
+    const unitOf =
+      (result: (key: string) => CommitResult | Error, after?: () => Promise<void>) =>
+      () =>
+        new GroupCommit<{ key: string }>({
+          keyOf: (c) => c.key,
+          write: async (changes) => {
+            const thrown = changes.map((c) => result(c.key)).find((r): r is Error => r instanceof Error);
+            if (thrown) throw thrown;
+            return changes.map((c) => result(c.key) as CommitResult);
+          },
+          ...(after ? { afterWrite: after } : {}),
+        });
+    const deferring = async (event: { id: string }) => currentUnit<{ key: string }>()!.unit.defer({ key: event.id });
+
+    it('a change the writer reported failed', async () => {
+      const batch = sqsBatch(deferring, { unitOfWork: unitOf((key) => (key === 'b' ? 'failed' : 'committed')) });
+      const { result, recordFailed, added } = await observed(() => settle(batch({ Records: [record('a'), record('b'), record('c')] }, plenty())));
+      expect({ result, recordFailed, added }).toEqual({
+        result: { response: { batchItemFailures: [{ itemIdentifier: 'm-b' }] } },
+        recordFailed: [{ messageId: 'm-b', eventId: 'b', eventType: 'test.event', receiveCount: '1', error: expect.stringMatching(/^its change was not written/) }],
+        added: [['RecordsFailed', 1]],
+      });
+    });
+
+    it('a writer that threw, and an outbox that could not be sent: each record with the error', async () => {
+      const down = new Error('store down');
+      const thrown = sqsBatch(deferring, { unitOfWork: unitOf(() => down) });
+      const one = await observed(() => settle(thrown({ Records: [record('a'), record('b')] }, plenty())));
+      expect({ result: one.result, recordFailed: one.recordFailed, added: one.added }).toEqual({
+        result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }, { itemIdentifier: 'm-b' }] } },
+        recordFailed: [
+          { messageId: 'm-a', eventId: 'a', eventType: 'test.event', receiveCount: '1', error: down },
+          { messageId: 'm-b', eventId: 'b', eventType: 'test.event', receiveCount: '1', error: down },
+        ],
+        added: [['RecordsFailed', 2]],
+      });
+      const unsent = new Error('queue down');
+      const notSent = sqsBatch(deferring, {
+        unitOfWork: unitOf(
+          () => 'committed',
+          async () => {
+            throw unsent;
+          },
+        ),
+      });
+      const two = await observed(() => settle(notSent({ Records: [record('a')] }, plenty())));
+      expect({ result: two.result, recordFailed: two.recordFailed, added: two.added }).toEqual({
+        result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }] } },
+        recordFailed: [{ messageId: 'm-a', eventId: 'a', eventType: 'test.event', receiveCount: '1', error: unsent }],
+        added: [['RecordsFailed', 1]],
+      });
+    });
+
+    it('a conflict whose redo threw: the redo\'s own line only, counted once', async () => {
+      let runs = 0;
+      const batch = sqsBatch(
+        async (event) => {
+          runs++;
+          if (currentUnit<{ key: string }>()) return deferring(event);
+          throw new Error('still conflicting');
+        },
+        { unitOfWork: unitOf(() => 'conflict') },
+      );
+      const { result, recordFailed, added } = await observed(() => settle(batch({ Records: [record('a')] }, plenty())));
+      expect({ runs, result, recordFailed, added }).toEqual({
+        runs: 2,
+        result: { response: { batchItemFailures: [{ itemIdentifier: 'm-a' }] } },
+        recordFailed: [expect.objectContaining({ messageId: 'm-a', eventId: 'a' })],
+        added: [['RecordsRedoneAfterConflict', 1], ['RecordsFailed', 1]],
+      });
     });
   });
 
