@@ -63,15 +63,39 @@ export function bundleService(ports: BundlePorts): BundleService {
   // The single items' sender: internal events, then outbound, one request per queue.
   const { deliver } = outboxSender(ports);
 
-  /** The items of a bundle version: those a child was decided on keep that version, the others are current. */
+  /**
+   * The items of a bundle version: those a child was decided on keep that version, the others are current. A
+   * version a child was decided on that the catalogue does not give back is an error to retry (as the
+   * bundle's own version, `submittedBundle`): decided again without it, the child would read as an unknown item.
+   */
   async function itemsOf(bundle: Bundle | undefined, previous: BundleState | undefined): Promise<Map<string, ServiceItem>> {
     const found = await Promise.all(
       (bundle?.items ?? []).map(async ({ itemCode }) => {
         const version = previous?.children.find((c) => c.itemCode === itemCode)?.decision?.itemVersion;
-        return version == null ? catalogue.currentItem(itemCode) : catalogue.itemVersion(itemCode, version);
+        if (version == null) return catalogue.currentItem(itemCode);
+        const item = await catalogue.itemVersion(itemCode, version);
+        if (item === undefined) throw new Error(`item ${itemCode} version ${version} of bundle application ${previous?.applicationId} is not in the catalogue; retrying`);
+        return item;
       }),
     );
     return new Map(found.flatMap((i) => (i ? [[i.itemCode, i] as const] : [])));
+  }
+
+  /**
+   * The bundle version a later event decides on: the one current at submission. None for a bundle refused at
+   * submission (unknown or inactive then): it is final with no child, so every later event on it is refused
+   * or finds nothing to do, and a version published since changes nothing. A version the catalogue does not
+   * give back (its versions are immutable and never deleted: a read that lags the write, a registry table
+   * restored to an earlier point) is an error to retry, as an item version missing is: decided without it,
+   * the bundle would read as unknown and be REJECTED with no child, a decision nobody made.
+   */
+  async function submittedBundle(previous: BundleState): Promise<Bundle | undefined> {
+    if (previous.bundleVersion === null) return undefined;
+    const bundle = await catalogue.bundleVersion(previous.bundleCode, previous.bundleVersion);
+    if (bundle === undefined) {
+      throw new Error(`bundle ${previous.bundleCode} version ${previous.bundleVersion} of application ${previous.applicationId} is not in the catalogue; retrying`);
+    }
+    return bundle;
   }
 
   async function contextOf(bundle: Bundle | undefined, application: BundleApplication, previous?: BundleState): Promise<BundleContext> {
@@ -176,8 +200,7 @@ export function bundleService(ports: BundlePorts): BundleService {
         return previous;
       }
       if (known.refusals.some((r) => causeKey(r.cause) === key)) return previous;
-      const bundle = previous.bundleVersion === null ? undefined : await catalogue.bundleVersion(previous.bundleCode, previous.bundleVersion);
-      const result = transition(previous, await contextOf(bundle, previous.application, previous));
+      const result = transition(previous, await contextOf(await submittedBundle(previous), previous.application, previous));
       const now = ports.now();
       if (result === undefined) return previous;
       if (!result.ok) {

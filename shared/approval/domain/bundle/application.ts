@@ -156,7 +156,12 @@ const pickFacts = (c: BundleContext) => ({ ...(c.profile ? { profile: c.profile 
 export function settle(application: BundleApplication, context: BundleContext, kept: ReadonlyMap<string, Decision>, previous: BundleState | undefined): BundleState {
   const { now, calendar } = context;
   const checked = checkBundle(application.bundleCode, context.bundle);
-  if (!checked.ok) return refusedBundle(application, checked, now, previous);
+  if (!checked.ok) {
+    // Only a submission is refused for its bundle: a later version is decided on the version the first was
+    // (active then, immutable), and one missing from the context is the caller's to find, not a rejection.
+    if (previous !== undefined) throw new Error(`bundle application ${application.applicationId}: its bundle version ${previous.bundleVersion} is not in the context (${checked.code})`);
+    return refusedBundle(application, checked, now, previous);
+  }
   const bundle = checked.bundle;
   const decided = new Map<string, Decision>(kept);
   const settled = settledApplicability(bundle, kept, previous);
