@@ -13,17 +13,14 @@ import { CALENDAR_LOOKAHEAD_DAYS, stageCalendarGap } from '#platform/calendar';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
+import { itemCountsTo, timeLeftOptions } from '#platform/time-reserve';
 import { deadlinesService } from '#approval/adapters';
 import type { DeadlinesSummary } from '#approval/service';
 
 export type { DeadlinesSummary };
 
 /** Written by the run once as it ends, even when a later pass throws after earlier ones counted their items. */
-function writeItemCounts({ failed, deferred }: ItemCounts): void {
-  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, failed);
-  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, deferred);
-}
+const writeItemCounts = itemCountsTo((name, value) => metrics.addMetric(name, MetricUnit.Count, value));
 
 // Stops starting cases before the function's timeout, so the run returns and is logged (the rest stays due);
 // and after middy's end of the invocation (its signal), should a case in hand outlast the reserve.

@@ -11,7 +11,7 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { countedRun, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { countedRun, itemCountsTo, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
 import { forEachWithin } from '#hardcase/schedule';
 
@@ -24,10 +24,7 @@ export async function runHardCaseSchedule(now: string, options: TimeLeftOptions 
   const within = forEachWithin(options.timeLeftMs);
   const ran = await countedRun(
     within.counts,
-    ({ failed, deferred }) => {
-      metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, failed);
-      metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, deferred);
-    },
+    itemCountsTo((name, value) => metrics.addMetric(name, MetricUnit.Count, value)),
     () => stageHardCaseService().runSchedule(now, within.forEach),
   );
   const summary = { ...ran, deferred: within.counts.deferred };

@@ -12,15 +12,16 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Context } from 'aws-lambda';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { itemCountsTo, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { simulationSweepPorts } from '#simulation/job-adapters';
 import { requeueStranded, type SweepSummary } from '#simulation/service/sweep';
 
+/** The sweep's ItemsFailed and ItemsDeferred, once as it ends: even when the pending jobs cannot be read. */
+const writeItemCounts = itemCountsTo((name, value) => metrics.addMetric(name, MetricUnit.Count, value));
+
 export async function runSimulationSweep(options: TimeLeftOptions = {}): Promise<SweepSummary> {
-  const summary = await requeueStranded(simulationSweepPorts, options);
+  const summary = await requeueStranded(simulationSweepPorts, { ...options, counted: writeItemCounts });
   metrics.addMetric('SimulationsRequeued', MetricUnit.Count, summary.requeued);
-  metrics.addMetric(ITEMS_FAILED_METRIC, MetricUnit.Count, summary.failed);
-  metrics.addMetric(ITEMS_DEFERRED_METRIC, MetricUnit.Count, summary.deferred);
   logger.info('simulation sweep', { ...summary });
   return summary;
 }

@@ -4,7 +4,7 @@
  * once the run's time is running out (those stay due too, counted in `deferred`).
  */
 import { logger } from '#platform/powertools';
-import { timeBox, type ItemCounts, type TimeLeft } from '#platform/time-reserve';
+import { itemCountsOf, timeBox, type ItemCounts, type TimeLeft } from '#platform/time-reserve';
 import type { ForEach } from './service';
 
 const CONCURRENCY = 4;
@@ -39,13 +39,5 @@ export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger):
     return within.failed;
   };
   // The box's counts only: its loop is the forEach above.
-  const counts: ItemCounts = {
-    get failed() {
-      return box.failed;
-    },
-    get deferred() {
-      return box.deferred;
-    },
-  };
-  return { forEach, counts };
+  return { forEach, counts: itemCountsOf(box) };
 }

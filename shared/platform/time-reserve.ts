@@ -40,14 +40,52 @@ export interface ItemCounts {
   readonly deferred: number;
 }
 
+/**
+ * The counts of `box` alone, read as they are when read (a later item counted shows): to hand a run's counts
+ * to its writer or its summary without the time box that keeps them.
+ */
+export function itemCountsOf(box: ItemCounts): ItemCounts {
+  return {
+    get failed() {
+      return box.failed;
+    },
+    get deferred() {
+      return box.deferred;
+    },
+  };
+}
+
 /** Where a run writes its ItemCounts: its function's metrics, under its `service`. */
 export type WriteItemCounts = (counts: ItemCounts) => void;
+
+/** The least a run's counts are written to: one metric of its function, by name, a Count. */
+export type CountMetric = (name: string, value: number) => void;
+
+/**
+ * The one writer of a run's ItemsFailed and ItemsDeferred: both, every time, each a Count of `count`, the
+ * function's metrics under its `service` (Powertools' `addMetric(name, MetricUnit.Count, value)` in a
+ * handler, a use case's `metrics.count` port). The alarms read these names, units and dimensions.
+ */
+export function itemCountsTo(count: CountMetric): WriteItemCounts {
+  return ({ failed, deferred }) => {
+    count(ITEMS_FAILED_METRIC, failed);
+    count(ITEMS_DEFERRED_METRIC, deferred);
+  };
+}
 
 /**
  * Runs `run`, then writes the counts of its `box` once, whether it returned or threw. A run goes on past a
  * failed item (logged at ERROR) and can still throw after (a later list's read, its figures): its counts
  * written only on return, those items would raise the function's error alarm alone, never items-failed,
  * and its deferred items would be missing from items-deferred. What it counted before the throw is written.
+ *
+ * Every read of the run goes inside `run`, its first list's too: a run whose first read throws still writes
+ * its counts (0 and 0, or what it knew), so the items-failed and `<function>-items-deferred` alarms see the
+ * period as a run that did no items, not as missing data. A read that throws is not counted as a failed
+ * item: it is no item left as it was (ItemsFailed is those, each logged with its id, that fail again every
+ * run until someone looks), and the run's throw is its own signal, the function's error alarm (a throttled
+ * read now and then is no item failing for good). Nor are the items it would have listed counted as
+ * deferred: the run does not know them, and the next run reads the list again.
  */
 export async function countedRun<R>(box: ItemCounts, write: WriteItemCounts, run: () => Promise<R>): Promise<R> {
   try {

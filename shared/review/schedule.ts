@@ -6,11 +6,11 @@
  * cases (service/carry-out.ts); a case that fails is logged, counted and stays due for the next run.
  * Re-running it changes nothing.
  */
-import { countedRun, timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
+import { countedRun, itemCountsTo, timeBox, type TimeBox, type TimeLeft } from '#platform/time-reserve';
 import type { ReviewPorts } from './ports';
 import { decideAndCarryOut } from './service/carry-out';
 import { decideInvitations, decideOverdue, figureMetrics, type ScheduleSummary } from './service/schedule';
-import { overdueFlagged, scheduleItemsCounted, scheduleRan } from './service/telemetry';
+import { overdueFlagged, scheduleRan } from './service/telemetry';
 
 export type { ScheduleSummary } from './service/schedule';
 
@@ -54,8 +54,9 @@ export async function runSchedule(ports: ReviewPorts, options: ScheduleRunOption
   const now = ports.now();
   const counts = { invited: 0, reminded: 0, defaulted: 0, overdue: 0 };
   const box = timeBox(SCHEDULE_TIME_RESERVE_MS, options.timeLeftMs);
-  // ItemsFailed and ItemsDeferred even when a later step throws (the rectifications' list, the figures).
-  return countedRun(box, (itemCounts) => scheduleItemsCounted(ports, itemCounts), async () => {
+  // ItemsFailed and ItemsDeferred once per run, even when a step throws (the invitations' or the
+  // rectifications' list, the figures).
+  return countedRun(box, itemCountsTo((name, value) => ports.metrics.count(name, value)), async () => {
     await forEachCase(
       ports,
       await ports.store.dueCaseIds('invite', now),

@@ -6,7 +6,7 @@
  * domain never takes it out of ACKED, and the sender only sends what it moved to SENT itself).
  */
 import { memoIn } from '#platform/batch-memo';
-import { countedRun, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, timeBox, type TimeLeft, type WriteItemCounts } from '#platform/time-reserve';
+import { countedRun, itemCountsTo, timeBox, type TimeLeft, type WriteItemCounts } from '#platform/time-reserve';
 import type { AuditEntry } from '#platform/audit';
 import type { WorkingCalendar } from '#calendar/types';
 import {
@@ -145,21 +145,29 @@ async function sendOne(ports: SyncPorts, record: SyncRecord, counts: Counts): Pr
   await recordAnswer(ports, started.next, answer, counts);
 }
 
+/** The run's ItemsFailed and ItemsDeferred, as its function's counts. */
+function itemCounts(ports: SyncPorts): WriteItemCounts {
+  return itemCountsTo((name, value) => ports.metrics.count(name, value));
+}
+
 /**
  * One run of the sender: every due record (up to a limit) sent once, stuck attempts expired. Once the run's
  * time left falls below SYNC_TIME_RESERVE_MS it starts no more records; they stay due for the next run.
  */
 export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): Promise<SyncSummary> {
   const counts: Counts = { attempted: 0, acked: 0, rejected: 0, retrying: 0, parked: 0, expired: 0, skipped: 0, deferred: 0, failed: 0 };
-  const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
   const box = timeBox(SYNC_TIME_RESERVE_MS, options.timeLeftMs);
-  // A record not started is untouched: still due.
-  await box.forEachWithin(due, CONCURRENCY, (record) => sendOne(ports, record, counts), {
-    onError: (record, error) => ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error }),
+  // ItemsFailed and ItemsDeferred once per run, even when the due records cannot be read (0 and 0).
+  await countedRun(box, itemCounts(ports), async () => {
+    const due = await ports.store.dueRecords(ports.now(), RUN_LIMIT);
+    // A record not started is untouched: still due.
+    await box.forEachWithin(due, CONCURRENCY, (record) => sendOne(ports, record, counts), {
+      onError: (record, error) => ports.log.error('upward sync: record failed; it stays due', { recordId: record.recordId, error }),
+    });
   });
   counts.deferred = box.deferred;
   counts.failed = box.failed;
-  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying], [ITEMS_FAILED_METRIC, counts.failed], [ITEMS_DEFERRED_METRIC, counts.deferred]] as const) {
+  for (const [name, value] of [['UpwardAcked', counts.acked], ['UpwardRejected', counts.rejected], ['UpwardParked', counts.parked], ['UpwardRetrying', counts.retrying]] as const) {
     ports.metrics.count(name, value);
   }
   const oldest = await oldestPending(ports.store, ports.now());
@@ -264,27 +272,24 @@ function catalogueOncePerItem(upward: UpwardPorts): UpwardPorts {
  */
 export async function repushRecords(ports: SyncPorts, selector: RepushSelector, options: RepushOptions): Promise<RepushSummary> {
   const now = ports.now();
-  const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
   /** What became of each selected record, at its index in the selection (unset: not started). */
   type Outcome =
     | { readonly kind: 'repushed'; readonly recordId: string }
     | { readonly kind: 'refusedAgain'; readonly recordId: string; readonly reason: string }
     | { readonly kind: 'skipped'; readonly recordId: string; readonly state: SyncState; readonly reason: string }
     | { readonly kind: 'failed'; readonly recordId: string; readonly reason: string };
-  const outcomes: (Outcome | undefined)[] = new Array(selection.selected.length);
   const remap = options.remap && ports.remap ? { ...ports.remap, upward: catalogueOncePerItem(ports.remap.upward) } : undefined;
   // Up to CONCURRENCY records at once (each a read or two, a mapping and a conditional write of its own
   // record: none waits on another's), so a long outage's re-push is not one round trip after another; the
   // answer still lists them in the selection's order.
   const box = timeBox(REPUSH_TIME_RESERVE_MS, options.timeLeftMs);
   // ItemsFailed and ItemsDeferred, as every run over a list writes them (the sender's after it, under the
-  // same function): a re-push that leaves records is seen by the alarms, not only in its answer.
-  const countItems: WriteItemCounts = ({ failed, deferred }) => {
-    ports.metrics.count(ITEMS_FAILED_METRIC, failed);
-    ports.metrics.count(ITEMS_DEFERRED_METRIC, deferred);
-  };
-  const within = await countedRun(box, countItems, () =>
-    box.forEachWithin(
+  // same function): a re-push that leaves records is seen by the alarms, not only in its answer; written
+  // even when the records named cannot be read (0 and 0).
+  const { selection, outcomes, within } = await countedRun(box, itemCounts(ports), async () => {
+    const selection = selectForRepush(await candidates(ports, selector), selector, now, ports.calendar, ports.config);
+    const outcomes: (Outcome | undefined)[] = new Array(selection.selected.length);
+    const within = await box.forEachWithin(
       selection.selected.map((listed, at) => ({ listed, at })),
       CONCURRENCY,
       async ({ listed, at }) => {
@@ -309,8 +314,9 @@ export async function repushRecords(ports: SyncPorts, selector: RepushSelector, 
           outcomes[at] = { kind: 'failed', recordId: listed.recordId, reason: error.message };
         },
       },
-    ),
-  );
+    );
+    return { selection, outcomes, within };
+  });
   const done = outcomes.filter((o): o is Outcome => o !== undefined);
   const repushed = done.flatMap((o) => (o.kind === 'repushed' ? [o.recordId] : []));
   const refusedAgain = done.flatMap((o) => (o.kind === 'refusedAgain' ? [{ recordId: o.recordId, reason: o.reason }] : []));

@@ -11,7 +11,6 @@ import type { LogSink, MetricsSink } from '../ports';
 import type { OverdueFlags, Outcome } from './decision';
 import type { ScheduleSummary } from './schedule';
 import type { Step } from './steps';
-import { ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, type ItemCounts } from '#platform/time-reserve';
 
 export interface Telemetry {
   readonly metrics: MetricsSink;
@@ -151,8 +150,3 @@ export function scheduleRan(t: Telemetry, summary: ScheduleSummary, now: string)
   t.log.info('review schedule', { ...summary, now });
 }
 
-/** The schedule's ItemsFailed and ItemsDeferred, once per run: written as it ends, whether it returned or threw. */
-export function scheduleItemsCounted(t: Telemetry, counts: ItemCounts): void {
-  t.metrics.count(ITEMS_FAILED_METRIC, counts.failed);
-  t.metrics.count(ITEMS_DEFERRED_METRIC, counts.deferred);
-}

@@ -168,4 +168,34 @@ describe('ItemsDeferred, once per scheduled run', () => {
       ['ItemsDeferred', 5],
     ]);
   });
+
+  // A run whose first read threw before its counts were guarded wrote none: the items-failed alarm and its
+  // function's items-deferred alarm saw missing data for the period, not a run that did no items.
+  it('the 免申即享 schedule: 0 and 0 when the due windows cannot be read', async () => {
+    const { handler } = await import('#functions/entitlement/schedule');
+    const { entitlementService } = await import('#entitlement/adapters');
+    jest.spyOn(entitlementService, 'closePublicityWindows').mockRejectedValue(new Error('window index unreachable'));
+    const runTimeIndex = jest.spyOn(entitlementService, 'runTimeIndex');
+    const added = await counted();
+    await expect(handler({}, context('entitlement-schedule'))).rejects.toThrow('window index unreachable');
+    expect({ added, timeIndexRuns: runTimeIndex.mock.calls.length }).toEqual({
+      added: [
+        ['ItemsFailed', 0],
+        ['ItemsDeferred', 0],
+      ],
+      timeIndexRuns: 0,
+    });
+  });
+
+  it('the simulation sweep: 0 and 0 when the pending jobs cannot be read', async () => {
+    const { runSimulationSweep } = await import('#functions/simulation/sweep');
+    const { simulationSweepPorts } = await import('#simulation/job-adapters');
+    jest.spyOn(simulationSweepPorts.store, 'pendingJobs').mockRejectedValue(new Error('table unreachable'));
+    const added = await counted();
+    await expect(runSimulationSweep({ timeLeftMs: () => 60_000 })).rejects.toThrow('table unreachable');
+    expect(added).toEqual([
+      ['ItemsFailed', 0],
+      ['ItemsDeferred', 0],
+    ]);
+  });
 });

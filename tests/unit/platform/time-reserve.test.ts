@@ -7,7 +7,7 @@
  */
 import middy, { type MiddyHandlerObject } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { countedRun, lambdaTimeLeft, timeBox, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
+import { countedRun, itemCountsOf, itemCountsTo, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, lambdaTimeLeft, timeBox, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
 
 const RESERVE = 10_000;
 
@@ -145,6 +145,50 @@ describe('countedRun', () => {
       else await expect(run).rejects.toThrow(late.message);
       expect(written).toEqual([{ failed: 0, deferred: 2 }]);
     }
+  });
+});
+
+describe('itemCountsOf', () => {
+  it("reads the box's counts as they are now, and nothing else of the box", async () => {
+    const left = [60_000, 5];
+    const box = timeBox(10, () => left.shift() ?? 5);
+    const counts = itemCountsOf(box);
+    expect(counts).toEqual({ failed: 0, deferred: 0 });
+    await box.forEachWithin(['a', 'b', 'c'], 1, async () => {
+      throw new Error('throttled');
+    }, { onError: () => undefined });
+    expect(counts).toEqual({ failed: 1, deferred: 2 });
+    expect(Object.keys(counts).sort()).toEqual(['deferred', 'failed']);
+  });
+});
+
+describe('itemCountsTo', () => {
+  it('writes ItemsFailed then ItemsDeferred, each time, zeros too, through the one count it is given', () => {
+    const counted: Array<[string, number]> = [];
+    const write = itemCountsTo((name, value) => counted.push([name, value]));
+    write({ failed: 2, deferred: 3 });
+    write({ failed: 0, deferred: 0 });
+    expect([ITEMS_FAILED_METRIC, ITEMS_DEFERRED_METRIC]).toEqual(['ItemsFailed', 'ItemsDeferred']);
+    expect(counted).toEqual([
+      ['ItemsFailed', 2],
+      ['ItemsDeferred', 3],
+      ['ItemsFailed', 0],
+      ['ItemsDeferred', 0],
+    ]);
+  });
+
+  it("with countedRun, writes the box's counts (0 and 0) when the run's first read throws", async () => {
+    const box = timeBox(10, () => 60_000);
+    const counted: Array<[string, number]> = [];
+    await expect(
+      countedRun(box, itemCountsTo((name, value) => counted.push([name, value])), async () => {
+        throw new Error('due index unreachable');
+      }),
+    ).rejects.toThrow('due index unreachable');
+    expect(counted).toEqual([
+      ['ItemsFailed', 0],
+      ['ItemsDeferred', 0],
+    ]);
   });
 });
 

@@ -366,6 +366,25 @@ describe('the sender', () => {
     expect(rest.continueWith).toBeUndefined();
   });
 
+  // A run whose first read threw (the due records, the records a re-push names) wrote no counts at all: the
+  // items-failed and items-deferred alarms saw missing data for the period, not a run that did no items.
+  it('writes its ItemsFailed and ItemsDeferred (0 and 0) when its first read fails, the sender and a re-push alike', async () => {
+    sync.dueRecords = async () => {
+      throw new Error('table unreachable');
+    };
+    sync.getRecord = async () => {
+      throw new Error('table unreachable');
+    };
+    await expect(runSync(syncPorts)).rejects.toThrow('table unreachable');
+    await expect(repushRecords(syncPorts, { by: 'record', recordIds: ['C1#1'] }, { remap: true, actor: 'op' })).rejects.toThrow('table unreachable');
+    expect(m.metrics.counts.filter((c) => c.name === 'ItemsFailed' || c.name === 'ItemsDeferred')).toEqual([
+      { name: 'ItemsFailed', value: 0 },
+      { name: 'ItemsDeferred', value: 0 },
+      { name: 'ItemsFailed', value: 0 },
+      { name: 'ItemsDeferred', value: 0 },
+    ]);
+  });
+
   // Each record read, then its case, then its catalogue entry, one record after another: a re-push of a long
   // outage's records took four round trips per record in a row.
   it('reads the records and their cases together, not one round trip after another, and answers in the selection\'s order', async () => {
