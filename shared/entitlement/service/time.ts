@@ -8,7 +8,7 @@ import { isValidIdNumber } from '#contract/identifiers';
 import { enterpriseRematchEvent } from '#contract/internal';
 import type { EventRef } from '#platform/inbound';
 import { logger } from '#platform/powertools';
-import { countedRun, timeBox, type ItemCounts, type TimeLeftOptions, type WriteItemCounts } from '#platform/time-reserve';
+import { countedRun, timeBox, type TimeLeftOptions, type WriteItemCounts } from '#platform/time-reserve';
 import {
   bucketOf,
   dueBuckets,
@@ -28,7 +28,7 @@ import {
   type SubjectProfile,
 } from '../domain';
 import type { CompiledCondition } from '#rules/types';
-import type { EntitlementPorts, EntitlementStore, RematchMessage } from '../ports';
+import type { EntitlementPorts, EntitlementStore, RematchMessage, UnreadableFlip } from '../ports';
 
 const FLIP_SOURCE = '/civicflow/entitlement/time-index';
 /** The bucket before the one holding `now`: the cursor a first filing sets, so the schedule reads from there. */
@@ -142,28 +142,22 @@ export type StartRun = (policy: Policy, cause?: EventRef) => Promise<void>;
  * and its move (an entry filed under its key meanwhile) is not moved: it stays, counted in `changed`, and the
  * cursor does not move onto its bucket, so the next run reads it again. A failure to read, file,
  * set aside or delete (the store itself) still throws, before the cursor moves: the next run reads that
- * bucket again.
+ * bucket again. An item that does not read is counted in `failed` and logged once whatever its setting
+ * aside does: moved, changed since (not counted: `changed`), or failed with the store.
  */
 export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, options: TimeIndexOptions = {}): Promise<TimeIndexSummary> {
   const { store, clock } = ports;
   const now = clock.now();
   let reevaluated = 0;
   let policiesStarted = 0;
-  let failed = 0;
   let changed = 0;
   let buckets = 0;
   const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
   // Short of time from the start (middy has ended the invocation, say): not even the cursor is read.
   let outOfTime = box.outOfTime();
   // What the pass has counted so far, read as it ends: a store failure after some entries failed keeps them.
-  const counts: ItemCounts = {
-    get failed() {
-      return failed;
-    },
-    get deferred() {
-      return outOfTime ? 1 : 0;
-    },
-  };
+  // `deferred` is 1 once the pass stopped for its time.
+  const counts = { failed: 0, deferred: outOfTime ? 1 : 0 };
   return countedRun(counts, options.counted ?? (() => undefined), async () => {
     const due = outOfTime ? [] : dueBuckets(await store.getFlipCursor(), now);
     passes: for (const bucket of due) {
@@ -174,11 +168,12 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
         // empty by then) and the buckets after it.
         if (box.outOfTime()) {
           outOfTime = true;
+          counts.deferred = 1;
           break passes;
         }
         const { entries, unreadable } = await store.queryFlips(bucket, shard);
         if (unreadable.length > 0) {
-          const left = await store.setAsideFlips(unreadable, now);
+          const left = await setAside(store, unreadable, now, counts);
           // One line per item, once its move is known: set aside (ERROR, counted in `failed`), or changed since
           // the read (WARN: what it was read as says nothing of what it is now). The sort key holds the
           // subject: masked as every string the logger writes (maskSensitive).
@@ -187,7 +182,7 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
             if (kept.has(`${u.pk}#${u.sk}`)) logger.warn('time index: stored entry changed since it was read; not set aside, read again next run', { pk: u.pk, sk: u.sk });
             else logger.error('time index: stored entry does not read; set aside under FLIP-UNREADABLE', { pk: u.pk, sk: u.sk, problem: u.problem });
           }
-          failed += unreadable.length - left.length;
+          counts.failed += unreadable.length - left.length;
           changed += left.length;
           // Not handled: the cursor stays before this bucket (the invariant), and the next run reads it.
           waiting ||= left.length > 0;
@@ -197,7 +192,7 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
         if (due.length === 0) continue;
         const out = await handleDue(ports, due, now, startRun);
         // Counted as soon as they failed (each logged): a filing or a delete that throws next does not undo that.
-        failed += out.failed.length;
+        counts.failed += out.failed.length;
         if (out.failed.length > 0) await fileFlips(store, out.failed.map((e) => retryEntry(e, now)), now);
         await store.deleteFlips(due);
         // Counted once its entries are gone, shard by shard: a run cut short keeps the count of what it did.
@@ -209,9 +204,25 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
       if (waiting || !isBucketClosed(bucket, now)) break;
       await store.advanceFlipCursor(bucket);
     }
+    const { failed } = counts;
     if (reevaluated + policiesStarted + failed + changed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, changed, outOfTime });
     return { buckets, reevaluated, policiesStarted, failed, changed, outOfTime };
   });
+}
+
+/**
+ * Sets the unreadable items of a shard aside (store.setAsideFlips), returning those changed since the read.
+ * Should the store fail, each item is still counted in `failed` and logged once (ERROR) before the failure
+ * ends the pass: it does not read, whatever became of its move, and the next run reads it again.
+ */
+async function setAside(store: Pick<EntitlementStore, 'setAsideFlips'>, unreadable: readonly UnreadableFlip[], now: Instant, counts: { failed: number }): Promise<readonly UnreadableFlip[]> {
+  try {
+    return await store.setAsideFlips(unreadable, now);
+  } catch (error) {
+    counts.failed += unreadable.length;
+    for (const u of unreadable) logger.error('time index: stored entry does not read; setting it aside failed, read again next run', { pk: u.pk, sk: u.sk, problem: u.problem });
+    throw error;
+  }
 }
 
 /**

@@ -329,6 +329,42 @@ describe('the time index past a failure', () => {
     expect(flipEntries(w)).toEqual([]);
   });
 
+  // The item was counted in `failed` only once setAsideFlips returned: a store failure there ended the pass
+  // with the item counted nowhere and logged by no line of its own.
+  it('counts an item that does not read, and logs it once, even when setting it aside fails', async () => {
+    const { w, service } = world();
+    for (const id of SAME_DAY) w.persons.set(id, person(id));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    const birthday = bucketOf(Date.parse(BIRTHDAY));
+    const shard = flipShardOf(POISON);
+    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
+    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
+    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
+    w.store.flips.get(`${birthday}#${shard}`)!.set(sk, malformed as unknown as FlipEntry);
+    w.store.setAsideFlips = async () => {
+      throw new Error('table unreachable');
+    };
+    w.now = '2025-06-02T00:20:00+08:00';
+    const written: ItemCounts[] = [];
+    const logs = captureLogs();
+    let lines: unknown[];
+    try {
+      await expect(service.runTimeIndex({ counted: (counts) => written.push({ ...counts }) })).rejects.toThrow('table unreachable');
+      lines = logs.json();
+    } finally {
+      logs.restore();
+    }
+    expect(written).toEqual([{ failed: 1, deferred: 0 }]);
+    // One line for the item, at ERROR, its ID masked; the item is where it was, for the next run.
+    expect(lines.filter((l) => JSON.stringify(l).includes(maskIdNumber(POISON)))).toEqual([
+      expect.objectContaining({ level: 'ERROR', message: 'time index: stored entry does not read; setting it aside failed, read again next run' }),
+    ]);
+    expect(JSON.stringify(lines)).not.toContain(POISON);
+    expect(w.store.flips.get(`${birthday}#${shard}`)!.get(sk)).toBe(malformed);
+    expect(w.store.unreadableFlips.size).toBe(0);
+  });
+
   it('leaves an item that does not read where it is when an entry replaced it before the move, and handles that entry next run', async () => {
     const { w, service } = world();
     for (const id of [...SAME_DAY, POISON]) w.persons.set(id, person(id));
