@@ -15,10 +15,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { queues } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
-import { killStandIns, ROOT, sample, startLocal, type Running } from '#support/runtime';
+import { killStandIns, ROOT, sample, startLocal, withQueueClient, type Running } from '#support/runtime';
 import { CLOCK, batches, pool, postUntilAccepted, workload, type Workload } from './mixed-events';
 
 const run = promisify(execFile);
@@ -153,13 +153,7 @@ describe('a poison record', () => {
     // the review queue as ingest would have queued it (ingest itself needs the tables).
     expect((await rt.dev('POST', '/_dev/faults/dynamo', { down: true })).body).toEqual({ dynamoDown: true });
     try {
-      const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-      const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-      try {
-        await client.send(new SendMessageCommand({ QueueUrl: sqs.queues.review.url, MessageBody: JSON.stringify(poison) }));
-      } finally {
-        client.destroy();
-      }
+      await withQueueClient(rt, 'review', (client, QueueUrl) => client.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(poison) })));
       let dlq = 0;
       for (let i = 0; i < 240 && dlq === 0; i++) {
         dlq = (await rt.dev('GET', '/_dev/queues')).body.review.dlq;
@@ -300,13 +294,9 @@ describe('the outbound sink', () => {
     const listed = (await rt.dev('GET', '/_dev/outbound?type=gov.application.decided')).body.events;
     const again = listed[0];
     expect(again).toBeDefined();
-    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-    try {
-      for (let i = 0; i < 2; i++) await client.send(new SendMessageCommand({ QueueUrl: sqs.queues.outbound.url, MessageBody: JSON.stringify(again) }));
-    } finally {
-      client.destroy();
-    }
+    await withQueueClient(rt, 'outbound', async (client, QueueUrl) => {
+      for (let i = 0; i < 2; i++) await client.send(new SendMessageCommand({ QueueUrl, MessageBody: JSON.stringify(again) }));
+    });
     await rt.drain();
     await new Promise((r) => setTimeout(r, 1500)); // the sink's long poll
     expect((await rt.dev('GET', '/_dev/queues')).body.outbound.visible).toBe(0);

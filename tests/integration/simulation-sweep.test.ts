@@ -9,7 +9,7 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { simulationSliceEvent } from '#contract/internal';
 import { STALL_MS } from '#simulation/domain/stall';
 import { toMessageBody } from '#util/message-body';
@@ -17,7 +17,7 @@ import { devKey, signedHeaders } from '#auth/signature';
 import { localTableName } from '#local/provision';
 import { parseRequest } from '#simulation/domain/request';
 import type { SimulationJob } from '#simulation/ports';
-import { ROOT, startLocal, type Running } from '#support/runtime';
+import { ROOT, startLocal, withQueueClient, type Running } from '#support/runtime';
 import { env } from '#topology';
 
 const AUDITOR = '/auditors/district';
@@ -143,18 +143,14 @@ describe('the simulation sweep', () => {
     const job: SimulationJob = { simulationId: 'sim-stalled-1', request: parsed.request, requestedBy: AUDITOR, createdAt, slices: 16 };
     await store.createJob(job);
     await store.markJobQueued(job, createdAt);
-    const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
-    const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
-    try {
+    await withQueueClient(rt, 'simulation', async (client, _queueUrl, dlqUrl) => {
       const events = Array.from({ length: 16 }, (_, shard) => simulationSliceEvent({ simulationId: job.simulationId, shard }, createdAt));
       for (let i = 0; i < events.length; i += 10) {
         const Entries = events.slice(i, i + 10).map((e, n) => ({ Id: String(n), MessageBody: toMessageBody(e), MessageAttributes: { type: { DataType: 'String', StringValue: e.type } } }));
-        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: sqs.queues.simulation.dlqUrl, Entries }));
+        const out = await client.send(new SendMessageBatchCommand({ QueueUrl: dlqUrl, Entries }));
         expect(out.Failed ?? []).toEqual([]);
       }
-    } finally {
-      client.destroy();
-    }
+    });
     expect(await view(job.simulationId)).toMatchObject({ status: 'running', progress: { slices: 16, slicesDone: 0 } });
     // Nothing moves it: past the stall limit it is shown stalled (and the sweep leaves it: it was queued).
     await rt.dev('POST', '/_dev/clock', { advance: `${Math.ceil(STALL_MS / 60_000) + 1}m` });

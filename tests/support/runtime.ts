@@ -287,12 +287,19 @@ export async function dropQueued(rt: Running, queue: string, id: string): Promis
   });
 }
 
-/** An SQS client on the runtime's stand-in, and `queue`'s URL, for `use`; the client closed after. */
-async function withQueueClient<T>(rt: Running, queue: string, use: (client: SQSClient, queueUrl: string) => Promise<T>): Promise<T> {
+/**
+ * An SQS client on the runtime's stand-in (fauxqs), with `queue`'s URL and its DLQ's, for `use`; the client
+ * closed after, even when `use` throws. For a test that puts on a queue what the runtime itself would not:
+ *
+ *   await withQueueClient(rt, 'review', (client, QueueUrl) => client.send(new SendMessageCommand({ QueueUrl, MessageBody })));
+ */
+export async function withQueueClient<T>(rt: Running, queue: string, use: (client: SQSClient, queueUrl: string, dlqUrl: string) => Promise<T>): Promise<T> {
   const sqs = (await rt.dev('GET', '/_dev/sqs')).body;
+  const urls = sqs.queues[queue] as { url: string; dlqUrl: string } | undefined;
+  if (!urls) throw new Error(`the runtime has no queue ${queue} (it has ${Object.keys(sqs.queues).join(', ')})`);
   const client = new SQSClient({ endpoint: sqs.endpoint, region: sqs.region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, useQueueUrlAsEndpoint: false });
   try {
-    return await use(client, sqs.queues[queue].url);
+    return await use(client, urls.url, urls.dlqUrl);
   } finally {
     client.destroy();
   }
