@@ -8,6 +8,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { applicationDecidedSchema } from '#contract/internal-schemas';
 import { carriedBy, receiveCountOf, sqsConsumer, type CarriedBy } from '#platform/consumer';
 import { afterCommit } from '#platform/group-commit';
+import { countsOnce } from '#platform/refusals';
 import { logger, metrics } from '#platform/powertools';
 import { stageHardCaseService, toDecided, toNewCase, toUpdate, type Outcome } from '#hardcase';
 import { eventRef } from '#platform/inbound';
@@ -43,7 +44,7 @@ export const handler = sqsConsumer(
       // No description, no phone: the case id leads to them for those entitled.
       logger.info('hardcase', { eventId: event.id, eventType: event.type, caseId: out.caseId, outcome: out.outcome, ...(out.code ? { code: out.code, reason: out.reason } : {}) });
       // A refusal an earlier delivery recorded was counted then.
-      const name = out.recordedBefore === true ? undefined : METRIC[out.outcome];
+      const name = countsOnce(out) ? METRIC[out.outcome] : undefined;
       if (name) metrics.addMetric(name, MetricUnit.Count, 1);
       if (out.overdueFlagged) metrics.addMetric('HardCasesOverdue', MetricUnit.Count, out.overdueFlagged);
     });

@@ -19,6 +19,7 @@
  */
 import type { OutboundEvent } from '#contract/outbound';
 import { applied, withKind, type EventRef } from '#platform/receipts';
+import { refusalAnswer } from '#platform/refusals';
 import { contentHash } from '#util/canonical';
 import {
   allowedLater,
@@ -131,7 +132,7 @@ async function refuse(
   const details = extra.details ?? {};
   const refused: RefusedEvent = { source: ref.source, eventId: ref.id, type: ref.type, ...(extra.action ? { action: extra.action } : {}), code, reason, ...(extra.at ? { at: extra.at } : {}), recordedAt: now, details };
   const recorded = await p.store.recordRefusal(known ? caseId : undefined, refused, auditOfRefusal(caseId, refused, ref, extra.actor), withKind(ref, now, code, reason, { details }));
-  return { outcome: 'refused', ...(known ? { caseId } : {}), code, reason, ...(recorded ? {} : { recordedBefore: true }) };
+  return refusalAnswer({ outcome: 'refused', ...(known ? { caseId } : {}), code, reason }, recorded);
 }
 
 /** `gov.hardcase.reported`: opens the case once; the same report again is a duplicate, another one a conflict. */

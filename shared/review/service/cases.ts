@@ -13,7 +13,7 @@ import type { Case, CaseReviewState, Rectification, Review } from '../domain/typ
 import { buildWorkOrder } from '../domain/workorder';
 import { rectificationOpenedEvent, workOrderEvent } from '../messages';
 import type { CaseBundle, Rejection, ReviewChange } from '../ports';
-import type { DecideContext, Decision, Outcome } from './decision';
+import { refusal, type DecideContext, type Decision, type Outcome } from './decision';
 import { caseAudit, caseEffect, inbound, noEffect, rectAudit } from './records';
 
 /** The rectification a 差评 opens (at most one per case), with its audit lines (naming the system that posted the 差评) and its event. */
@@ -116,17 +116,16 @@ export function decideCaseCompleted(bundle: CaseBundle, ctx: DecideContext, comp
 function refuseReview(review: Review, code: string, reason: string, now: string, causeId = review.reviewId): Decision<Outcome> {
   const ref = review.event;
   const rejection = reviewRejection(review, code, reason, now);
-  return {
-    effect: {
+  return refusal(
+    {
       kind: 'refuse',
       caseId: review.caseId,
       rejection,
       audit: caseAudit(review.caseId, 'review:rejected', review.channel, now, `${code}: ${reason}`, causeId, sourceDetails(rejection)),
       ...(inbound(ref) ? { receipt: withKind(ref, now, code, reason, { effect: caseEffect(review.caseId), details: { reviewId: review.reviewId } }) } : {}),
     },
-    result: { outcome: 'rejected', code, reason },
-    recordedBefore: { outcome: 'rejected', code, reason, recordedBefore: true },
-  };
+    { outcome: 'rejected', code, reason },
+  );
 }
 
 function parkReview(bundle: CaseBundle, review: Review, now: string): Decision<Outcome> {

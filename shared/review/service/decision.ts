@@ -6,6 +6,7 @@
 import type { WorkingCalendar } from '#calendar/types';
 import type { AuditEntry } from '#platform/audit';
 import type { EventRef, Receipt } from '#platform/receipts';
+import { refusalAnswer } from '#platform/refusals';
 import type { OverdueKind, Rectification, ReviewConfig } from '../domain/types';
 import type { Rejection, ReviewChange } from '../ports';
 
@@ -72,3 +73,11 @@ export interface Outcome {
 }
 
 export const nothing: Effect = { kind: 'none' };
+
+/**
+ * A refusal's decision: the effect that records it, answered `result` when this delivery records it, and the
+ * same answer flagged `recordedBefore` when an earlier one did (see `Decision.recordedBefore`).
+ */
+export function refusal(effect: Extract<Effect, { kind: 'refuse' }>, result: Outcome): Decision<Outcome> {
+  return { effect, result, recordedBefore: refusalAnswer(result, false) };
+}

@@ -24,7 +24,7 @@ import { actionKey, allowedLater, isRectificationAction } from '../domain/transi
 import { isNegativeLevel } from '../domain/types';
 import { stepEvents } from '../messages';
 import type { CaseBundle, ReviewChange } from '../ports';
-import type { DecideContext, Decision, Effect, Outcome } from './decision';
+import { refusal, type DecideContext, type Decision, type Effect, type Outcome } from './decision';
 import { inbound, noEffect, rectAudit, rectificationEffect } from './records';
 
 /** A rectification step as the review queue carries it. */
@@ -65,7 +65,7 @@ export class StepOutOfOrder extends Error {
 function refuseStep(step: Step, code: string, reason: string, now: string, details: Record<string, unknown>): Decision<Outcome> {
   const { caseId, input, event } = step;
   const ref = actionKey(caseId, input.action, input.at);
-  const effect: Effect = {
+  const effect: Extract<Effect, { kind: 'refuse' }> = {
     kind: 'refuse',
     caseId,
     rejection: {
@@ -93,7 +93,7 @@ function refuseStep(step: Step, code: string, reason: string, now: string, detai
       ? { receipt: withKind(event, now, code, reason, { effect: rectificationEffect(caseId), details: { action: input.action, ...details } }) }
       : {}),
   };
-  return { effect, result: { outcome: 'refused', code, reason }, recordedBefore: { outcome: 'refused', code, reason, recordedBefore: true } };
+  return refusal(effect, { outcome: 'refused', code, reason });
 }
 
 /** A step and how many times SQS has delivered its message. */

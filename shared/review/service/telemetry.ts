@@ -5,6 +5,7 @@
  * reviewer id and no comment in a log line.
  */
 import type { EventRef } from '#platform/receipts';
+import { countsOnce } from '#platform/refusals';
 import type { OverdueKind, Rectification, Review } from '../domain/types';
 import type { SyncRecord } from '../domain/upward/sync';
 import type { LogSink, MetricsSink } from '../ports';
@@ -74,7 +75,7 @@ export function reviewSubmitted(t: Telemetry, review: Review, out: Outcome): voi
     ...refusal(out),
   });
   if (out.outcome === 'accepted') countAccepted(t, out.level ?? 5);
-  else if (out.outcome === 'rejected' && out.recordedBefore !== true) t.metrics.count('ReviewsRejected');
+  else if (out.outcome === 'rejected' && countsOnce(out)) t.metrics.count('ReviewsRejected');
   else if (out.outcome === 'parked') t.metrics.count('ReviewsParked');
   logRefused(t, review.event, out);
 }
@@ -93,7 +94,7 @@ export function stepTaken(t: Telemetry, step: Step, out: Outcome): void {
   });
   if (out.outcome === 'applied') t.metrics.count('RectificationSteps');
   // A refusal counts once, when it is first recorded: a redelivery finds it recorded and counts nothing.
-  else if (out.outcome === 'refused' && out.recordedBefore !== true) t.metrics.count('RectificationStepsRefused');
+  else if (out.outcome === 'refused' && countsOnce(out)) t.metrics.count('RectificationStepsRefused');
   logRefused(t, step.event, out);
   // A step taken after a deadline that passed unflagged raises the flag itself: counted for the overdue
   // alarm and logged as the schedule's flags are. Only an applied step has flags (a redelivery is a
