@@ -12,15 +12,9 @@ import { routes } from '#topology';
 import { devKey, signedHeaders } from '#auth/signature';
 import { makeIdNumber } from '#contract/identifiers';
 import { isInboundType } from '#contract/inbound';
-import { ROOT, startLocal, type Running } from '#support/runtime';
+import { ROOT, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-}, 120_000);
-afterAll(async () => {
-  await rt?.stop();
-});
+const rt = useLocal();
 
 type Answer = { status: number; body: any };
 interface Case {

@@ -2,15 +2,9 @@
  * The foundation end to end through the local runtime: signed HTTP ingest → queue → registry handler →
  * table, read back through the query API; every status code of POST /events over loopback; dev controls.
  */
-import { startLocal, sample, type Running } from '#support/runtime';
+import { sample, useLocal } from '#support/runtime';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-}, 120_000);
-afterAll(async () => {
-  await rt?.stop();
-});
+const rt = useLocal();
 
 const weather = sample('gov.catalog.item.published', 'weather-certificate');
 

@@ -2,10 +2,17 @@
  * What the upward-sync integration tests share: the runtime's stand-in platform (the national profile), the
  * schedules they fire, and the reads of the sync records and of what the platform received.
  */
+import { makeCreditCode } from '#contract/identifiers';
 import type { Running } from '#support/runtime';
 
 /** The local runtime's configuration: the national platform's profile, pushed to the stand-in receiver. */
 export const UPWARD_ENV = { CIVICFLOW_LOCAL_CONFIG: JSON.stringify({ upward: { profile: 'national', url: 'local', dataSource: '144' } }) };
+
+/** The two departments whose items the files publish, with the credit codes the platform knows them by. */
+export const SJJ = '440305-SJJ';
+export const CGJ = '440305-CGJ';
+export const SJJ_CREDIT = makeCreditCode('11440305007497265');
+export const CGJ_CREDIT = makeCreditCode('11440305MB2C41587');
 
 /** Bound to a getter: the runtime starts in beforeAll. */
 export function upwardCalls(runtime: () => Running) {

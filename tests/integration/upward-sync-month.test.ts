@@ -19,23 +19,11 @@
  * - refused in week 1: k = 3 on days 2–4 by the platform (3), k = 9 on days 1–7 (item CG-0107, 7) by us.
  */
 import { spawnSync } from 'node:child_process';
-import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
-import { ROOT, sample, startLocal, type Running } from '#support/runtime';
-import { UPWARD_ENV, upwardCalls } from './upward-fixtures';
+import { makeIdNumber } from '#contract/identifiers';
+import { ROOT, sample, useLocal } from '#support/runtime';
+import { CGJ, CGJ_CREDIT, SJJ, SJJ_CREDIT, UPWARD_ENV, upwardCalls } from './upward-fixtures';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal({ env: UPWARD_ENV });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
-
-const SJJ = '440305-SJJ';
-const CGJ = '440305-CGJ';
-const SJJ_CREDIT = makeCreditCode('11440305007497265');
-const CGJ_CREDIT = makeCreditCode('11440305MB2C41587');
+const rt = useLocal({ env: UPWARD_ENV });
 
 const itemTemplate = sample('gov.catalog.item.published', 'enterprise-startup-manual');
 const completedTemplate = sample('gov.case.completed', 'window-case');

@@ -8,24 +8,12 @@
  * each record acknowledged exactly once, and another run or a re-push of ACKED records sends nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
+import { makeIdNumber } from '#contract/identifiers';
 import { callsOn } from '#support/calls';
-import { ROOT, sample, startLocal, type Running } from '#support/runtime';
-import { UPWARD_ENV, upwardCalls } from './upward-fixtures';
+import { ROOT, sample, useLocal } from '#support/runtime';
+import { CGJ, CGJ_CREDIT, SJJ, SJJ_CREDIT, UPWARD_ENV, upwardCalls } from './upward-fixtures';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal({ env: UPWARD_ENV });
-}, 120_000);
-afterAll(async () => {
-  await rt?.dev('POST', '/_dev/clock', { reset: true }).catch(() => undefined);
-  await rt?.stop();
-});
-
-const SJJ = '440305-SJJ';
-const CGJ = '440305-CGJ';
-const SJJ_CREDIT = makeCreditCode('11440305007497265');
-const CGJ_CREDIT = makeCreditCode('11440305MB2C41587');
+const rt = useLocal({ env: UPWARD_ENV });
 const applicant = (n: number) => makeIdNumber('440305', '19900307', String(100 + n).padStart(3, '0'));
 
 const itemTemplate = sample('gov.catalog.item.published', 'enterprise-startup-manual');

@@ -168,17 +168,23 @@ export async function startLocal(options: StartOptions = {}): Promise<Running> {
 
 /**
  * The local runtime of a test file, on the dev clock: started before the file's first test with the clock set
- * to `clock`; after its last, the pollers let go (should a test have held them and failed), the clock reset and
- * the runtime stopped. What it returns stands for the runtime from then on, so a file reads `rt.post(…)` as
- * with its own `startLocal`; a call before the start throws.
+ * to `clock` (without one, it runs on the real time until a test sets it); after its last, the pollers let go
+ * (should a test have held them and failed), the clock reset and the runtime stopped. What it returns stands
+ * for the runtime from then on, so a file reads `rt.post(…)` as with its own `startLocal`; a call before the
+ * start throws.
  *
  *   const rt = useLocal('2026-11-05T06:30:00.000Z');  // at the top of the file, where beforeAll would stand
+ *   const rt = useLocal({ env: UPWARD_ENV });          // the real time, with options
  */
-export function useLocal(clock: string, options: StartOptions = {}): Running {
+export function useLocal(options?: StartOptions): Running;
+export function useLocal(clock: string, options?: StartOptions): Running;
+export function useLocal(clockOrOptions: string | StartOptions = {}, more: StartOptions = {}): Running {
+  const clock = typeof clockOrOptions === 'string' ? clockOrOptions : undefined;
+  const options = typeof clockOrOptions === 'string' ? more : clockOrOptions;
   let started: Running | undefined;
   beforeAll(async () => {
     started = await startLocal(options);
-    expect((await started.dev('POST', '/_dev/clock', { set: clock })).status).toBe(200);
+    if (clock !== undefined) expect((await started.dev('POST', '/_dev/clock', { set: clock })).status).toBe(200);
   }, 120_000);
   afterAll(async () => {
     await started?.dev('POST', '/_dev/pollers', { paused: false }).catch(() => undefined);
