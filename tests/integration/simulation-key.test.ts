@@ -7,35 +7,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { devKey, signedHeaders } from '#auth/signature';
-import { startLocal, type Running } from '#support/runtime';
+import { useLocal } from '#support/runtime';
+import { FROM, quickDraft, TO } from './simulation-fixtures';
 
 const AUDITOR = '/auditors/district';
-const FROM = '2026-11-01T00:00:00+08:00';
-const TO = '2026-11-06T00:00:00+08:00';
 
-let rt: Running;
-beforeAll(async () => {
-  rt = await startLocal();
-}, 120_000);
-afterAll(async () => {
-  await rt?.stop();
-});
+const rt = useLocal();
 
-// A draft of an item no application was made for: its slices replay nothing, and finish quickly.
-const draft = (itemCode: string, promisedDays = 3) => ({
-  itemCode,
-  name: '临时宣传品设置审批（键）',
-  departmentCode: '440305-CGJ',
-  applicantKind: 'enterprise',
-  mode: 'instant',
-  promisedDays,
-  legalDays: 20,
-  materials: [{ code: 'M-FORM', name: '设置申请表', declared: true }],
-  rules: { all: [{ id: 'R-DAYS', description: '悬挂期限为1至30日', fact: 'form.durationDays', op: 'between', value: [1, 30] }] },
-  certificateType: '临时宣传品设置许可',
-  version: 2,
-  active: true,
-});
+const draft = (itemCode: string, promisedDays?: number) => quickDraft(itemCode, '键', promisedDays);
 
 async function postSimulation(body: unknown, key?: string): Promise<{ status: number; body: any; replayed: string | null }> {
   const raw = JSON.stringify(body);

@@ -19,10 +19,9 @@ import { parseRequest } from '#simulation/domain/request';
 import type { SimulationJob } from '#simulation/ports';
 import { ROOT, startLocal, withQueueClient, type Running } from '#support/runtime';
 import { env } from '#topology';
+import { FROM, quickDraft, TO } from './simulation-fixtures';
 
 const AUDITOR = '/auditors/district';
-const FROM = '2026-11-01T00:00:00+08:00';
-const TO = '2026-11-06T00:00:00+08:00';
 
 let rt: Running;
 let store: typeof import('#simulation/store')['simulationStore'];
@@ -47,21 +46,7 @@ afterAll(async () => {
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
 });
 
-// A draft of an item no application was made for: its slices replay nothing, and finish quickly.
-const draft = (itemCode: string) => ({
-  itemCode,
-  name: '临时宣传品设置审批（扫）',
-  departmentCode: '440305-CGJ',
-  applicantKind: 'enterprise',
-  mode: 'instant',
-  promisedDays: 3,
-  legalDays: 20,
-  materials: [{ code: 'M-FORM', name: '设置申请表', declared: true }],
-  rules: { all: [{ id: 'R-DAYS', description: '悬挂期限为1至30日', fact: 'form.durationDays', op: 'between', value: [1, 30] }] },
-  certificateType: '临时宣传品设置许可',
-  version: 2,
-  active: true,
-});
+const draft = (itemCode: string) => quickDraft(itemCode, '扫');
 
 async function sweep(): Promise<{ requeued: number; failed: number; deferred: number; orphaned: number }> {
   const out = await rt.dev('POST', '/_dev/schedules/simulation-sweep');
