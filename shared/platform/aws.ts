@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { abortsWithInvocation } from './invocation-signal';
+import { abortsWithInvocation } from './invocation-scope';
 
 /**
  * The SDK's logger middleware builds a sensitive-data-filtered copy of every request and response for

@@ -1,6 +1,6 @@
 import { SendMessageBatchCommand, SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { sdkLogger } from './aws';
-import { abortsWithInvocation } from './invocation-signal';
+import { abortsWithInvocation } from './invocation-scope';
 import { internalRouting, queueUrl, type QueueName } from './resources';
 import type { InternalEvent } from '#contract/internal';
 import { toMessageBody } from '#util/message-body';

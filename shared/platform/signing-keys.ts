@@ -1,6 +1,11 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { abortsWithInvocation, cutOffBy, invocationSignal } from './invocation-scope';
 
-let keys: Promise<Record<string, string>> | undefined;
+/** The read in flight or done, and the signal of the invocation it was started in (none outside one). */
+let keys: { readonly value: Promise<Record<string, string>>; readonly signal: AbortSignal | undefined } | undefined;
+
+/** Reads a waiter makes again when the read it waited on was cut off by another invocation's end. */
+const READS = 3;
 
 /**
  * The entry of the secret that is no principal's: the key the query API seals cursors with for readers who
@@ -22,18 +27,33 @@ export async function cursorKey(): Promise<string | undefined> {
   return (await secret())[CURSOR_KEY_ENTRY];
 }
 
-function secret(): Promise<Record<string, string>> {
-  keys ??= load().catch((error) => {
-    keys = undefined; // a transient failure must not poison the warm container
-    throw error;
-  });
-  return keys;
+/**
+ * The secret, read once per container. Only the HTTP functions read it, and the read is cut off with the
+ * rest of the invocation it started in when middy ends that invocation (invocation-signal.ts). A read that
+ * fails is forgotten, so the next request reads again. Where invocations share a process (the local runtime;
+ * Lambda Managed Instances), another request may be waiting on that read: its own invocation has not ended,
+ * so it reads again rather than fail with the other's abort.
+ */
+async function secret(): Promise<Record<string, string>> {
+  for (let read = 1; ; read++) {
+    const current = (keys ??= { value: load(), signal: invocationSignal() });
+    try {
+      return await current.value;
+    } catch (error) {
+      // A transient failure must not poison the warm container.
+      if (keys === current) keys = undefined;
+      // Cut off by the end of the invocation that started the read, and this one's has not ended: read again.
+      const anotherEnded = cutOffBy(current.signal, error) && invocationSignal()?.aborted !== true;
+      if (!anotherEnded || read >= READS) throw error;
+    }
+  }
 }
 
 async function load(): Promise<Record<string, string>> {
   const arn = process.env.SIGNING_KEYS_SECRET_ARN;
   if (arn) {
-    const client = new SecretsManagerClient({});
+    // Cut off at the end of the HTTP invocation it is read in, as the storage's calls are.
+    const client = abortsWithInvocation(new SecretsManagerClient({}));
     const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
     return JSON.parse(out.SecretString ?? '{}') as Record<string, string>;
   }

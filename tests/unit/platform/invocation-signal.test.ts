@@ -1,18 +1,20 @@
 /**
- * An HTTP function's DynamoDB and SQS calls are cut off when middy ends its invocation. Before, middy
- * answered the client (a 503) and aborted its signal, but no call took that signal: a request in flight kept
- * its socket and the handler went on after it, for a request already answered. The functions' own clients
- * (aws.ts, queues.ts) talk here to an endpoint on loopback that takes a request and never answers.
+ * An HTTP function's DynamoDB, SQS and Secrets Manager calls are cut off when middy ends its invocation.
+ * Before, middy answered the client (a 503) and aborted its signal, but no call took that signal: a request
+ * in flight kept its socket and the handler went on after it, for a request already answered. The cut-off
+ * is logged once at WARN, not dropped unseen, and not as a failure. The functions' own clients (aws.ts,
+ * queues.ts, signing-keys.ts) talk here to an endpoint on loopback that takes a request and, unless a test
+ * says otherwise, never answers.
  */
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import middy from '@middy/core';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { jest } from '@jest/globals';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
@@ -21,19 +23,32 @@ let endpoint: string;
 /** Each request the endpoint took, with a promise that settles once its connection is gone. */
 const taken: Array<{ req: IncomingMessage; closed: Promise<void> }> = [];
 let onTaken: () => void = () => undefined;
+/** How the endpoint answers the request it takes: by default it does not. */
+let respond: (req: IncomingMessage, res: ServerResponse) => void = () => undefined;
 
 let aws: typeof import('#platform/aws');
 let sqs: typeof import('#platform/queues').sqs;
 let aborting: typeof import('#platform/invocation-signal').aborting;
 let invocationSignal: typeof import('#platform/invocation-signal').invocationSignal;
 let maskedErrors: typeof import('#platform/http-errors').maskedErrors;
+let logger: typeof import('#platform/powertools').logger;
+let signingKeys: typeof import('#platform/signing-keys').signingKeys;
 
-useEnv({ ...QUIET_POWERTOOLS, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'local', AWS_SECRET_ACCESS_KEY: 'local' });
+useEnv({
+  ...QUIET_POWERTOOLS,
+  AWS_REGION: 'us-east-1',
+  AWS_ACCESS_KEY_ID: 'local',
+  AWS_SECRET_ACCESS_KEY: 'local',
+  // As in a deployed stage: the signing keys are read from Secrets Manager (here, the endpoint below).
+  SIGNING_KEYS_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:civicflow/test/signing-keys',
+  SIGNING_KEYS: undefined,
+});
 beforeAll(async () => {
-  server = createServer((req) => {
+  server = createServer((req, res) => {
     const closed = new Promise<void>((r) => req.socket.once('close', () => r()));
     taken.push({ req, closed });
     req.resume();
+    req.once('end', () => respond(req, res));
     onTaken();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -42,10 +57,13 @@ beforeAll(async () => {
   // (Jest gives each test file its own process.env: nothing set here reaches another file.)
   process.env.AWS_ENDPOINT_URL_DYNAMODB = endpoint;
   process.env.AWS_ENDPOINT_URL_SQS = endpoint;
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = endpoint;
   aws = await import('#platform/aws');
   ({ sqs } = await import('#platform/queues'));
   ({ aborting, invocationSignal } = await import('#platform/invocation-signal'));
   ({ maskedErrors } = await import('#platform/http-errors'));
+  ({ logger } = await import('#platform/powertools'));
+  ({ signingKeys } = await import('#platform/signing-keys'));
 });
 
 afterAll(async () => {
@@ -142,5 +160,142 @@ describe("an HTTP function's call in flight when its invocation ends", () => {
       const source = readFileSync(fileURLToPath(new URL(`../../../${file}`, import.meta.url)), 'utf8');
       expect([file, /export const handler = middy\(aborting\(/.test(source)]).toEqual([file, true]);
     }
+  });
+});
+
+/** Lets every callback the promises settled so far have queued run: the handler's own end comes after its call's. */
+const settled = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('a call cut off at the end of its invocation', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it('is logged once at WARN as cut off at the timeout, not as a failure; the client has its 503', async () => {
+    // Before, middy dropped the handler's late AbortError unseen: no line said what was cut off.
+    const warn = jest.spyOn(logger, 'warn');
+    const error = jest.spyOn(logger, 'error');
+    let inFlight: Promise<unknown> | undefined;
+    const handler = middy(
+      aborting(async () => {
+        inFlight = aws.ddb.send(new GetCommand({ TableName: 't', Key: { pk: 'a' } }));
+        await inFlight;
+        return { statusCode: 200, body: '{}' };
+      }),
+    ).use(maskedErrors());
+    const result = (await handler({}, { ...context(500), awsRequestId: 'request-cut' })) as { statusCode: number };
+    expect(result.statusCode).toBe(503);
+    await expect(inFlight).rejects.toMatchObject({ name: 'AbortError' });
+    await settled();
+    expect(warn.mock.calls).toEqual([['cut off at the timeout', { requestId: 'request-cut', error: expect.objectContaining({ name: 'AbortError' }) }]]);
+    // The one failure logged is middy's end of the invocation, answered 503; the abort is not one.
+    expect(error.mock.calls.map(([message, fields]) => [message, (fields as { status: number; error: Error }).status, (fields as { error: Error }).error.name])).toEqual([
+      ['request failed', 503, 'TimeoutError'],
+    ]);
+  });
+
+  it('takes no other failure for one: an abort while the invocation runs is a 500, a defect after its end is not a cut-off', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    const error = jest.spyOn(logger, 'error');
+    // An AbortError the invocation's end did not cause (no call of ours brings a signal of its own): a defect.
+    const stray = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    const handler = middy(
+      aborting(async () => {
+        throw stray;
+      }),
+    ).use(maskedErrors());
+    await expect(handler({}, context(60_000))).rejects.toMatchObject({ name: 'RequestFailedError' });
+    expect(error.mock.calls.map(([message, fields]) => [message, (fields as { status: number }).status])).toEqual([['request failed', 500]]);
+    // After the end, what is no abort is passed on as it was, not logged as a cut-off.
+    const ended = new AbortController();
+    const defect = new TypeError('a defect');
+    const late = aborting(async () => {
+      ended.abort();
+      throw defect;
+    })({}, context(60_000), { signal: ended.signal });
+    await expect(late).rejects.toBe(defect);
+    expect(warn).not.toHaveBeenCalled();
+  });
+});
+
+describe('the wrapped clients, call after call', () => {
+  afterEach(() => jest.restoreAllMocks());
+  const get = (pk: string) => new GetCommand({ TableName: 't', Key: { pk } });
+
+  it('pass each invocation its own signal, however many calls came before', async () => {
+    const sent = jest.spyOn(DynamoDBDocumentClient.prototype, 'send').mockImplementation((async () => ({})) as never);
+    const a = new AbortController();
+    const b = new AbortController();
+    const reads = (name: string, signal: AbortSignal) =>
+      aborting(async () => {
+        for (let i = 0; i < 3; i++) await aws.ddb.send(get(`${name}${i}`));
+      })({}, context(60_000), { signal });
+    // Two invocations at once, as the local runtime runs them: their calls interleave.
+    await Promise.all([reads('a', a.signal), reads('b', b.signal)]);
+    const whose = (options: unknown) => {
+      const signal = (options as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+      return signal === a.signal ? 'a' : signal === b.signal ? 'b' : 'none';
+    };
+    expect(sent.mock.calls.map(([command, options]) => `${(command as GetCommand).input.Key!.pk} ${whose(options)}`).sort()).toEqual([
+      'a0 a',
+      'a1 a',
+      'a2 a',
+      'b0 b',
+      'b1 b',
+      'b2 b',
+    ]);
+  });
+
+  it("reach a patch of the class's send made after the client was built, signal included (the bench's meter)", async () => {
+    const queued = () => sqs.send(new SendMessageBatchCommand({ QueueUrl: `${endpoint}/000000000000/q`, Entries: [{ Id: '0', MessageBody: '{}' }] }));
+    const metered = jest.spyOn(SQSClient.prototype, 'send').mockImplementation((async () => ({ Successful: [], Failed: [] })) as never);
+    const ended = new AbortController();
+    await aborting(async () => {
+      await queued();
+      await queued();
+    })({}, context(60_000), { signal: ended.signal });
+    await queued();
+    expect(metered.mock.calls.map(([, options]) => options)).toEqual([{ abortSignal: ended.signal }, { abortSignal: ended.signal }, undefined]);
+  });
+});
+
+describe("the signing keys' read from Secrets Manager (only the HTTP functions read them)", () => {
+  afterEach(() => {
+    jest.restoreAllMocks();
+    respond = () => undefined;
+  });
+
+  it('is cut off when the invocation reading them ends', async () => {
+    const warn = jest.spyOn(logger, 'warn');
+    const before = taken.length;
+    const ended = new AbortController();
+    const answer = aborting(async () => signingKeys())({}, { ...context(60_000), awsRequestId: 'request-keys' }, { signal: ended.signal });
+    answer.catch(() => undefined);
+    await takenCount(before + 1);
+    expect(taken[before]!.req.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue');
+    ended.abort();
+    await expect(answer).rejects.toMatchObject({ name: 'AbortError' });
+    await taken[before]!.closed;
+    await settled();
+    expect(warn.mock.calls).toEqual([['cut off at the timeout', { requestId: 'request-keys', error: expect.objectContaining({ name: 'AbortError' }) }]]);
+  });
+
+  it('is read again by a request still running when the one whose read it waited on ends', async () => {
+    const before = taken.length;
+    const first = new AbortController();
+    const second = new AbortController();
+    const keysOf = (signal: AbortSignal) => aborting(async () => signingKeys())({}, context(60_000), { signal });
+    const cut = keysOf(first.signal);
+    cut.catch(() => undefined);
+    await takenCount(before + 1);
+    // It waits on the first one's read, in flight.
+    const waiting = keysOf(second.signal);
+    respond = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end(JSON.stringify({ ARN: process.env.SIGNING_KEYS_SECRET_ARN, Name: 'civicflow/test/signing-keys', SecretString: JSON.stringify({ '/systems/catalog': 'key', '@cursor': 'seal' }) }));
+    };
+    first.abort();
+    await expect(cut).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(waiting).resolves.toEqual({ '/systems/catalog': 'key' });
+    expect(taken.length).toBe(before + 2);
+    expect(second.signal.aborted).toBe(false);
   });
 });
