@@ -4,8 +4,9 @@
  * source's refusals since a time, who may read what (a source its own events only; person data only to the
  * entitled), the credit record with the product's own marks, structured decision history and the
  * calculator's dishonest exclusion; a post whose time ran out waiting on the storage answered 503 with
- * Retry-After, and its retry applied once.
+ * Retry-After, its call cut off there logged once as such, and its retry applied once.
  */
+import { readFileSync } from 'node:fs';
 import { devKey, signedHeaders } from '#auth/signature';
 import { callsOn, variants } from '#support/calls';
 import { startLocal, sample, type Running } from '#support/runtime';
@@ -158,6 +159,14 @@ describe('the front door', () => {
     expect(await receipt(event)).toMatchObject({ outcome: 'applied', effect: { resource: 'application', id: 'FD-T1', version: 1, state: 'APPROVED' } });
     const decision = (await rt.get('/applications/FD-T1')).body;
     expect({ outcome: decision.outcome, versions: decision.history.length }).toEqual({ outcome: 'APPROVED', versions: 1 });
+    // The call the end cut off is logged once, at WARN, as what it is; the only failure logged is the timeout (503).
+    const lines = readFileSync(rt.logFile, 'utf8')
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level?: string; message?: string; status?: number; error?: { name?: string } });
+    expect(lines.filter((l) => l.message === 'cut off at the timeout').map((l) => [l.level, l.error?.name])).toEqual([['WARN', 'AbortError']]);
+    expect(lines.filter((l) => l.level === 'ERROR' && l.error?.name === 'AbortError')).toEqual([]);
+    expect(lines.filter((l) => l.message === 'request failed').map((l) => [l.level, l.status, l.error?.name])).toEqual([['ERROR', 503, 'TimeoutError']]);
   }, 90_000);
 
   it('keeps each version\'s structured fields in the decision history, not only its message', async () => {
