@@ -370,6 +370,32 @@ describe('masking', () => {
     }
   });
 
+  it('keeps a bank card whose groups look like a fixed line or a mobile, and masks a phone next to it', () => {
+    // 0755 8888 6666 and 0138 1234 5678 inside a card in fours are groups of the card, not a phone.
+    for (const text of [
+      '卡号 6222 0755 8888 6666',
+      '6222 0312 3456 7890 123',
+      '6222 0138 1234 5678',
+      '6217-0191-7663-5803-986', // 0191-7663-5803: a mobile dialled with a leading 0
+      '4407 0724 5055 4805 319 ok',
+    ]) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+    // A phone after a date, a shorter number or another card is still masked, and one that starts the groups.
+    expect(maskSensitive('2026-11-10 0755 8888 6666')).toBe('2026-11-10 0755 **** 6666');
+    expect(maskSensitive('卡号 6222 0755 8888 6666，电话 0755 8888 6666')).toBe('卡号 6222 0755 8888 6666，电话 0755 **** 6666');
+    expect(maskSensitive('第 3 号 0138 1234 5678')).toBe('第 3 号 0138 **** 5678');
+    expect(maskSensitive('0755 8888 6666 1234')).toBe('0755 **** 6666 1234');
+    expect(maskSensitive('0086 0755 8888 6666')).toBe('0086 0755 **** 6666');
+  });
+
+  it('keeps an amount whose digits look like a mobile', () => {
+    for (const text of ['金额 13821005827.47 元', '比例 0.13812345678', '金额 138 2100 5827.32 元']) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+    expect(maskSensitive('电话13812345678.')).toBe('电话138****5678.');
+  });
+
   it('masks an ID number in groups, or a retired one, glued to letters, as a run of 18 is', () => {
     // Only digits make it part of a longer number; a letter or a CJK character next to it does not.
     expect(maskSensitive('ID440305199003071236x')).toBe('ID440305********1236x');
@@ -491,13 +517,25 @@ describe('properties', () => {
   });
 
   it('masking keeps any bank card number in groups of four, or in one run, in any text', () => {
-    // 16 or 19 digits (UnionPay, 6222…): no stretch of whole groups is an ID number, and the last 15 digits of a
-    // 19-digit one are not read as a retired one. Groups after the first start with 1-9 here: one like
-    // 0755 before two more (6222 0755 8888 6666) reads as a fixed line, another pattern's business.
-    const group = fc.tuple(fc.integer({ min: 1, max: 9 }), digits(3)).map(([d, rest]) => `${d}${rest}`);
+    // 16 or 19 digits (UnionPay 6222…, Visa 4…, 9558…): no stretch of whole groups is an ID number, the last 15
+    // digits of a 19-digit one are not read as a retired one, and groups that read as a fixed line or a mobile
+    // (6222 0755 8888 6666, 6222 0138 1234 5678) are not taken for one.
+    const group = fc.oneof(digits(4), fc.constantFrom('0755', '0312', '0212', '0138', '0101', '0199', '1381'));
+    const first = fc.tuple(fc.integer({ min: 2, max: 9 }), digits(3)).map(([d, rest]) => `${d}${rest}`);
     fc.assert(
-      fc.property(fc.array(group, { minLength: 3, maxLength: 3 }), fc.constantFrom(0, 3), digits(3), fc.constantFrom(' ', '-', ''), around, (middle, tail, last, sep, [before, after]) => {
-        const written = ['6222', ...middle, ...(tail === 0 ? [] : [last])].join(sep);
+      fc.property(first, fc.array(group, { minLength: 3, maxLength: 3 }), fc.constantFrom(0, 3), digits(3), fc.constantFrom(' ', '-', ''), around, (head, middle, tail, last, sep, [before, after]) => {
+        const written = [head, ...middle, ...(tail === 0 ? [] : [last])].join(sep);
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${written}${after}`);
+      }),
+    );
+  });
+
+  it('masking keeps any amount, its integer part up to 15 digits, in any text', () => {
+    // Whole, in thousands with commas or spaces; an integer part of 11 digits may read as a mobile (13821005827.47).
+    const integer = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }).map(String), fc.tuple(fc.integer({ min: 13, max: 19 }), digits(9)).map(([h, r]) => `${h}${r}`));
+    fc.assert(
+      fc.property(integer, fc.constantFrom('', ',', ' '), fc.integer({ min: 1, max: 4 }).chain(digits), around, (int, thousands, decimals, [before, after]) => {
+        const written = `${int.replace(/\B(?=(\d{3})+$)/g, thousands)}.${decimals}`;
         expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${written}${after}`);
       }),
     );
