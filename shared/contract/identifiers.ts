@@ -208,8 +208,14 @@ const NOT_IN_A_CODE_AFTER = '(?![0-9A-Za-z_])(?!\\.\\d)';
  * written as a group of its own). As for a run of 18, a letter or a CJK character next to them does not hide
  * an ID number in them (`ID440305 …`, `no.440305900307123`, `SQ440305…`): only digits make them part of a
  * longer number. The lookahead skips what is too short to hold one; `maskIdsInGroups` finds the ID numbers.
+ *
+ * Or three groups and more joined by one dot, slash or underscore, the same one throughout (`440305.19900307.1236`,
+ * `440305/19900307/1236`, `440305_19900307_1236`): a dot between two groups only is a decimal point, and is
+ * left to an amount (`440305.199003071236`, `1234567.89`); a date (`2026.12.07`, `2026/12/07`) or a version
+ * has too few digits to hold an ID number. Separators mixed with spaces or hyphens are not read as one number.
  */
-const DIGIT_GROUPS_IN_TEXT = /(?<!\d)\d(?<!\d[- ]\d)(?=[\d -]{14})\d*(?:[- ]\d+)*(?:[- ]?[Xx](?!\d))?/g;
+const DIGIT_GROUPS_IN_TEXT =
+  /(?<!\d)\d(?:(?<!\d[- ]\d)(?=[\d -]{14})\d*(?:[- ]\d+)*(?:[- ]?[Xx](?!\d))?|(?<!\d[./_]\d)(?=[\d./_]{16})\d*([./_])\d+(?:\1\d+)+(?:\1?[Xx](?!\d))?)/g;
 /**
  * Mobiles with an optional +86/0086/86 prefix, or the leading 0 some systems dial with, and optional space or
  * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
@@ -243,20 +249,31 @@ const LANDLINE_IN_TEXT = new RegExp(
  * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
 export function maskSensitive(text: string): string {
-  if (!FULL_WIDTH.test(text)) return maskAscii(text);
-  // Typed in full-width characters (a Chinese input method's 全角 mode): found on the half-width reading, whose
-  // characters stand at the same positions (each is one UTF-16 unit either way), and masked in the text as
-  // typed, so the rest keeps its full-width characters.
-  const halfWidth = text.replace(FULL_WIDTH_ALL, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0));
+  if (!READ_AS_ASCII.test(text)) return maskAscii(text);
+  // Typed in full-width characters (a Chinese input method's 全角 mode), or pasted with another space or dash:
+  // found on the ASCII reading, whose characters stand at the same positions (each is one UTF-16 unit either
+  // way), and masked in the text as typed, so the rest keeps its characters.
+  const halfWidth = text.replace(READ_AS_ASCII_ALL, asAscii);
   const masked = maskAscii(halfWidth);
   let out = '';
   for (let i = 0; i < text.length; i++) out += masked[i] === '*' && halfWidth[i] !== '*' ? '*' : text[i];
   return out;
 }
 
-/** Full-width digits, X, x, + and -, which the patterns above read as their half-width forms. */
-const FULL_WIDTH = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D]/;
-const FULL_WIDTH_ALL = new RegExp(FULL_WIDTH.source, 'g');
+/**
+ * What the patterns above read as an ASCII character: full-width digits, X, x, +, -, ., / and _ (U+FF10-FF19,
+ * Ｘ, ｘ, ＋, －, ．, ／, ＿) as their half-width forms; the ideographic space (U+3000, the full-width mode's space)
+ * and the no-break space (U+00A0, what a web page, Word or Excel puts into pasted text) as a space; the
+ * hyphen, non-breaking hyphen, figure dash and en dash (U+2010-2013, Word's and a PDF's hyphens) as a hyphen.
+ * Not the em dash (——, a Chinese punctuation mark) nor the minus sign, which do not join the digits of a number.
+ */
+const READ_AS_ASCII = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D\uFF0E\uFF0F\uFF3F\u3000\u00A0\u2010-\u2013]/;
+const READ_AS_ASCII_ALL = new RegExp(READ_AS_ASCII.source, 'g');
+function asAscii(c: string): string {
+  const code = c.charCodeAt(0);
+  if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
+  return code === 0x3000 || code === 0x00a0 ? ' ' : '-';
+}
 
 /** An ASCII digit (the full-width ones are read as these, see `maskSensitive`). */
 function isDigit(c: string | undefined): boolean {
@@ -283,10 +300,10 @@ function isOldIdNumber(digits: string): boolean {
  */
 function maskIdsInGroups(written: string, offset: number, text: string): string {
   const checkX = written.endsWith('X') || written.endsWith('x');
-  const digitGroups = checkX ? written.replace(/[- ]?[Xx]$/, '') : written;
+  const digitGroups = checkX ? written.replace(/[- ./_]?[Xx]$/, '') : written;
   const end = offset + digitGroups.length;
   const inAnAmount = (text[offset - 1] === '.' && isDigit(text[offset - 2])) || (text[end] === '.' && isDigit(text[end + 1]));
-  const groups = digitGroups.split(/[- ]/);
+  const groups = digitGroups.split(/[- ./_]/);
   // One run: a run of 18, or of 17 and an X, was masked as such (`ID_IN_TEXT`); one of 15 may be a retired number.
   if (groups.length === 1 && !(checkX && digitGroups.length === 17)) {
     return digitGroups.length === 15 && !inAnAmount && isOldIdNumber(digitGroups) ? maskIdNumber(digitGroups) + written.slice(15) : written;
@@ -353,7 +370,7 @@ const CARD_IN_HYPHENS = /^[2-9]\d{3}(?:-\d{4}){3}(?:-\d{1,3})?$/;
 function maskAscii(text: string): string {
   return text
     .replace(ID_IN_TEXT, (id) => maskIdNumber(id))
-    .replace(DIGIT_GROUPS_IN_TEXT, maskIdsInGroups)
+    .replace(DIGIT_GROUPS_IN_TEXT, (written: string, _sep: string | undefined, at: number, all: string) => maskIdsInGroups(written, at, all))
     .replace(MOBILE_IN_TEXT, (m: string, prefix: string, head: string, sep1: string, _mid: string, sep2: string, tail: string, at: number, all: string) =>
       inACardNumber(all, at, at + m.length) ? m : `${prefix}${head}${sep1}****${sep2}${tail}`,
     )

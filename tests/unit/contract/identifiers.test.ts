@@ -396,6 +396,44 @@ describe('masking', () => {
     expect(maskSensitive('电话13812345678.')).toBe('电话138****5678.');
   });
 
+  it('masks an ID number whose groups are joined by a full-width space, another dash, a dot, a slash or an underscore', () => {
+    // A Chinese input method's full-width space (U+3000) and hyphen, a no-break space or a hyphen pasted from
+    // a web page, Word or a PDF, joining ASCII digits: separators kept as written.
+    expect(maskSensitive('身份证 4403\u30000519\u30009003\u30000712\u300036')).toBe('身份证 4403\u300005**\u3000****\u3000**12\u300036');
+    expect(maskSensitive('440305－19900307－1236')).toBe('440305－********－1236');
+    expect(maskSensitive('440305\u00a019900307\u00a01236')).toBe('440305\u00a0********\u00a01236');
+    expect(maskSensitive('440305–1990–0307–1236')).toBe('440305–****–****–1236'); // en dash
+    expect(maskSensitive('电话\u30000755\u30008888\u30006666')).toBe('电话\u30000755\u3000****\u30006666');
+    // Three groups and more joined by one dot, slash or underscore, the same one throughout.
+    expect(maskSensitive('证件 440305.19900307.1236。')).toBe('证件 440305.********.1236。');
+    expect(maskSensitive('/persons/440305/19900307/1236/x')).toBe('/persons/440305/********/1236/x');
+    expect(maskSensitive('scan_440305_19900307_1236.jpg')).toBe('scan_440305_********_1236.jpg');
+    expect(maskSensitive('110105.19491231.002X')).toBe('110105.********.002X');
+    expect(maskSensitive('１１０１０５．１９４９１２３１．００２Ｘ')).toBe('１１０１０５．********．００２Ｘ');
+    expect(maskSensitive('旧证 440305.900307.123')).toBe('旧证 440305.******.123');
+    expect(maskSensitive('2026.12.07 440305.19900307.1236')).toBe('2026.12.07 440305.********.1236');
+  });
+
+  it('keeps dates, times, versions and amounts written with dots or slashes', () => {
+    for (const text of [
+      '2026.12.07',
+      '2026.12.07 08.30.00',
+      '2026/12/07 08:30',
+      '07.12.2026',
+      '2026.12.07.08.30.00.123',
+      '２０２６．１２．０７',
+      '192.168.100.200',
+      'v1.22.333.4444',
+      '440305.199003071236', // one dot: a decimal number
+      '１２３４５６７．８９',
+      '1.234.567.890.123,45',
+      '440305.19900307.1235', // wrong check digit
+      '440305/19900307-1236', // separators mixed
+    ]) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
   it('masks an ID number in groups, or a retired one, glued to letters, as a run of 18 is', () => {
     // Only digits make it part of a longer number; a letter or a CJK character next to it does not.
     expect(maskSensitive('ID440305199003071236x')).toBe('ID440305********1236x');
@@ -492,7 +530,7 @@ describe('properties', () => {
     fc.array(fc.constantFrom('', '', ' ', '-'), { minLength: chars.length - 1, maxLength: chars.length - 1 }).map((cuts) => [...chars].map((c, i) => (i === 0 ? c : `${cuts[i - 1]}${c}`)).join(''));
   /** `written` with the digits after the first 6 and before the last `kept` characters masked, separators as written. */
   const masking = (written: string, kept: number) => {
-    const length = written.replace(/[- ]/g, '').length;
+    const length = written.replace(/[^\dXx]/g, '').length;
     let i = 0;
     return written.replace(/[\dXx]/g, (c) => (i++ >= 6 && i <= length - kept ? '*' : c));
   };
@@ -512,6 +550,54 @@ describe('properties', () => {
     fc.assert(
       fc.property(idNumber.chain((id) => grouped(id)), around, (written, [before, after]) => {
         expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 4)}${after}`);
+      }),
+    );
+  });
+
+  it('masking hides the birth date of any ID number cut with a full-width space, a no-break space or another dash', () => {
+    const cut = fc.constantFrom('', '', ' ', '-', '\u3000', '\u00a0', '－', '‐', '‑', '‒', '–');
+    const cutWith = (chars: string) =>
+      fc.array(cut, { minLength: chars.length - 1, maxLength: chars.length - 1 }).map((cuts) => [...chars].map((c, i) => (i === 0 ? c : `${cuts[i - 1]}${c}`)).join(''));
+    fc.assert(
+      fc.property(idNumber.chain(cutWith), around, (written, [before, after]) => {
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 4)}${after}`);
+      }),
+    );
+  });
+
+  it('masking hides the birth date of any ID number in three groups or more joined by a dot, a slash or an underscore', () => {
+    const oldId = fc.tuple(region, fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(1999, 11, 31)), noInvalidDate: true }), digits(3))
+      .map(([r, b, seq]) => `${r}${b.toISOString().slice(2, 10).replaceAll('-', '')}${seq}`);
+    const dotted = (chars: string) =>
+      fc.tuple(fc.constantFrom('.', '/', '_'), fc.array(fc.boolean(), { minLength: chars.length - 1, maxLength: chars.length - 1 })).map(([sep, cuts]) => {
+        // At least two cuts: one dot between two groups is a decimal point.
+        const at = cuts.filter(Boolean).length >= 2 ? cuts : cuts.map((c, i) => c || i === 5 || i === 13);
+        return [...chars].map((c, i) => (i > 0 && at[i - 1] ? `${sep}${c}` : c)).join('');
+      });
+    fc.assert(
+      fc.property(idNumber.chain(dotted), around, (written, [before, after]) => {
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 4)}${after}`);
+      }),
+    );
+    fc.assert(
+      fc.property(oldId.chain(dotted), around, (written, [before, after]) => {
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 3)}${after}`);
+      }),
+    );
+  });
+
+  it('masking keeps any date and time written with dots or slashes', () => {
+    const date = fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(2099, 11, 31)), noInvalidDate: true }).map((d) => d.toISOString());
+    fc.assert(
+      fc.property(date, fc.constantFrom('.', '/'), fc.constantFrom('ymd', 'dmy', 'ymd hms', 'ymd.hms.ms'), around, (iso, sep, form, [before, after]) => {
+        const [y, m, d, hh, mm, ss, ms] = [iso.slice(0, 4), iso.slice(5, 7), iso.slice(8, 10), iso.slice(11, 13), iso.slice(14, 16), iso.slice(17, 19), iso.slice(20, 23)];
+        const written = {
+          ymd: [y, m, d].join(sep),
+          dmy: [d, m, y].join(sep),
+          'ymd hms': `${[y, m, d].join(sep)} ${[hh, mm, ss].join('.')}`,
+          'ymd.hms.ms': [y, m, d, hh, mm, ss, ms].join(sep),
+        }[form]!;
+        expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${written}${after}`);
       }),
     );
   });
