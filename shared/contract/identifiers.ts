@@ -292,11 +292,14 @@ function isOldIdNumber(digits: string): boolean {
  * - 18 characters (17 digits and the X after the last group) that are a valid ID number, check digit
  *   included, anywhere in the groups: a stretch of a bank card, an order number or a date that has a
  *   province and a real birth date still passes the check only once in 11, so they stay as written;
- * - 15 digits with a province and a real birth date, a retired number. With no check digit to go by, one in
- *   any grouping only when it is all the groups (`4403 0590 0307 123`); inside longer ones only as it is
- *   written, one run or region, birth date and sequence (`440305 900307 123`), so the last 15 digits of a
- *   19-digit bank card in groups of four are not taken for one; and none in an amount, whose decimal point
- *   touches the groups (`0.440305900307123`, `440305900307123.50`).
+ * - 15 digits with a province and a real birth date, a retired number. With no check digit to go by, about one
+ *   stretch of 15 ordinary digits in 80 has both, so the cut must say it is one number: any cut when it is
+ *   all the groups (`4403 0590 0307 123`); inside longer ones one run, region, birth date and sequence
+ *   (`440305 900307 123`), or fours that start with it and end with its group of three (`12 4403 0590 0307
+ *   123`, `4403 0590 0307 123 12`: a number in fours is cut from its first digit, and only its last group is
+ *   shorter), so the last 15 digits of a 19-digit bank card (`6217 4403 0590 0307 123`), after a group of
+ *   four, are not taken for one; and none in an amount, whose decimal point touches the groups
+ *   (`0.440305900307123`, `440305900307123.50`).
  */
 function maskIdsInGroups(written: string, offset: number, text: string): string {
   const checkX = written.endsWith('X') || written.endsWith('x');
@@ -320,7 +323,12 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
     }
     const id18 = digits.length === 18 ? digits : digits.length === 17 && j === groups.length && checkX ? `${digits}X` : '';
     // A retired number as it is written: one run, region-birth date-sequence, or all the groups.
-    const oldIdAsWritten = end15 === i || (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) || (i === 0 && end15 === groups.length - 1);
+    const oldIdAsWritten =
+      end15 === i ||
+      (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) ||
+      (i === 0 && end15 === groups.length - 1) ||
+      // 4-4-4-3: the third group has the four digits the others leave.
+      (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3 && (i === 0 || groups[i - 1]!.length !== 4));
     let next = i + 1;
     if (id18 !== '' && isValidIdNumber(id18)) {
       masked = maskDigits(masked, at, 6, 14);

@@ -396,6 +396,25 @@ describe('masking', () => {
     expect(maskSensitive('电话13812345678.')).toBe('电话138****5678.');
   });
 
+  it('masks a retired 15-digit ID number cut in fours among other groups, not the end of a bank card', () => {
+    // Fours that start with it and end with its group of three: a number in fours is cut from its first digit.
+    expect(maskSensitive('12 4403 0590 0307 123')).toBe('12 4403 05** **** 123');
+    expect(maskSensitive('旧证 4403 0590 0307 123 12')).toBe('旧证 4403 05** **** 123 12');
+    expect(maskSensitive('2026-11-10 4403-0590-0307-123')).toBe('2026-11-10 4403-05**-****-123');
+    expect(maskSensitive('第 3 位 4403 0590 0307 123 号')).toBe('第 3 位 4403 05** **** 123 号');
+    for (const text of [
+      '6217 4403 0590 0307 123', // after a group of four: the last 15 digits of a 19-digit card
+      '6222 0212 4403 0590 0307 123',
+      '12 4403 0590 0230 123', // February 30th
+      '12 9903 0590 0307 123', // no province 99
+      '12 44 030590 0307 123', // not in fours
+      '12 440 305 900 307 123', // in threes, as an amount is written
+      '金额 12 4403 0590 0307 123.50', // an amount
+    ]) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
   it('masks an ID number whose groups are joined by a full-width space, another dash, a dot, a slash or an underscore', () => {
     // A Chinese input method's full-width space (U+3000) and hyphen, a no-break space or a hyphen pasted from
     // a web page, Word or a PDF, joining ASCII digits: separators kept as written.
@@ -643,6 +662,35 @@ describe('properties', () => {
     fc.assert(
       fc.property(fc.tuple(region, oldBirth, digits(3)).chain(([r, b, seq]) => grouped(r + b + seq)), around, (written, [before, after]) => {
         expect(maskSensitive(`${before}${written}${after}`)).toBe(`${before}${masking(written, 3)}${after}`);
+      }),
+    );
+  });
+
+  it('masking hides the birth date of any retired 15-digit ID number cut in fours among other groups', () => {
+    const oldId = fc.tuple(region, fc.date({ min: new Date(Date.UTC(1900, 0, 1)), max: new Date(Date.UTC(1999, 11, 31)), noInvalidDate: true }), digits(3))
+      .map(([r, b, seq]) => `${r}${b.toISOString().slice(2, 10).replaceAll('-', '')}${seq}`);
+    const sep = fc.constantFrom(' ', '-');
+    const inFours = fc.tuple(oldId, sep, sep, sep).map(([id, s1, s2, s3]) => `${id.slice(0, 4)}${s1}${id.slice(4, 8)}${s2}${id.slice(8, 12)}${s3}${id.slice(12)}`);
+    // A group before it that is not of four, a group after it of any length; never 18 digits in all, which
+    // could be read as an 18-character ID number with its own check digit. The group before starts with 2-9:
+    // one like 0755123 or 13800000 before more groups reads as a phone, another pattern's business.
+    const before = fc.oneof(fc.constant(''), fc.tuple(fc.integer({ min: 2, max: 9 }), fc.constantFrom(0, 1, 4, 5, 6, 7).chain(digits)).map(([d, rest]) => `${d}${rest}`));
+    const after = fc.oneof(fc.constant(''), fc.constantFrom(1, 2, 4, 5, 6).chain(digits));
+    const text = fc.constantFrom(['', ''], ['旧证', '。'], ['"holder":"', '"'], ['id: ', ' ok'], ['no.', ''], ['SQ', '号']);
+    fc.assert(
+      fc.property(before, inFours, after, sep, text, (b, written, a, s, [left, right]) => {
+        fc.pre(b !== '' || a !== '');
+        fc.pre(b.length + a.length !== 3);
+        const head = b === '' ? '' : `${b}${s}`;
+        const tail = a === '' ? '' : `${s}${a}`;
+        expect(maskSensitive(`${left}${head}${written}${tail}${right}`)).toBe(`${left}${head}${masking(written, 3)}${tail}${right}`);
+      }),
+    );
+    // After a group of four, the last 15 digits of a 19-digit bank card, they stay as written.
+    fc.assert(
+      fc.property(fc.tuple(fc.integer({ min: 2, max: 9 }), digits(3)), inFours, around, ([d, rest], written, [left, right]) => {
+        const card = `${d}${rest} ${written}`;
+        expect(maskSensitive(`${left}${card}${right}`)).toBe(`${left}${card}${right}`);
       }),
     );
   });
