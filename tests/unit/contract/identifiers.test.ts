@@ -416,11 +416,11 @@ describe('masking', () => {
   });
 
   it('masks an ID number whose groups are joined by a full-width space, another dash, a dot, a slash or an underscore', () => {
-    // A Chinese input method's full-width space (U+3000) and hyphen, a no-break space or a hyphen pasted from
-    // a web page, Word or a PDF, joining ASCII digits: separators kept as written.
+    // A Chinese input method's full-width space (U+3000) and hyphen, or a hyphen or en dash pasted from Word or
+    // a PDF, joining ASCII digits: separators kept as written.
     expect(maskSensitive('身份证 4403\u30000519\u30009003\u30000712\u300036')).toBe('身份证 4403\u300005**\u3000****\u3000**12\u300036');
     expect(maskSensitive('440305－19900307－1236')).toBe('440305－********－1236');
-    expect(maskSensitive('440305\u00a019900307\u00a01236')).toBe('440305\u00a0********\u00a01236');
+    expect(maskSensitive('440305‑19900307‑1236')).toBe('440305‑********‑1236'); // non-breaking hyphen
     expect(maskSensitive('440305–1990–0307–1236')).toBe('440305–****–****–1236'); // en dash
     expect(maskSensitive('电话\u30000755\u30008888\u30006666')).toBe('电话\u30000755\u3000****\u30006666');
     // Three groups and more joined by one dot, slash or underscore, the same one throughout.
@@ -573,8 +573,8 @@ describe('properties', () => {
     );
   });
 
-  it('masking hides the birth date of any ID number cut with a full-width space, a no-break space or another dash', () => {
-    const cut = fc.constantFrom('', '', ' ', '-', '\u3000', '\u00a0', '－', '‐', '‑', '‒', '–');
+  it('masking hides the birth date of any ID number cut with a full-width space or another dash', () => {
+    const cut = fc.constantFrom('', '', ' ', '-', '\u3000', '－', '‐', '‑', '‒', '–');
     const cutWith = (chars: string) =>
       fc.array(cut, { minLength: chars.length - 1, maxLength: chars.length - 1 }).map((cuts) => [...chars].map((c, i) => (i === 0 ? c : `${cuts[i - 1]}${c}`)).join(''));
     fc.assert(
