@@ -325,12 +325,12 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
       if (digits.length === 15) end15 = j;
     }
     const id18 = digits.length === 18 ? digits : digits.length === 17 && j === groups.length && checkX ? `${digits}X` : '';
-    // A retired number as it is written: one run, region-birth date-sequence, or all the groups.
+    // A retired number as it is written: one run, region-birth date-sequence, all the groups, or fours that
+    // start with it (4-4-4-3: the third group has the four digits the others leave).
     const oldIdAsWritten =
       end15 === i ||
       (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) ||
       (i === 0 && end15 === groups.length - 1) ||
-      // 4-4-4-3: the third group has the four digits the others leave.
       (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3 && (i === 0 || groups[i - 1]!.length !== 4));
     let next = i + 1;
     if (id18 !== '' && isValidIdNumber(id18)) {
