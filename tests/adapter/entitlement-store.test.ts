@@ -22,6 +22,7 @@ import {
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
 import { useTestDynamo } from '#support/dynamo';
+import { SET_ASIDE_CASES, runSetAsideCase, type FlipTable } from '#support/flip-set-aside';
 import { memoryEntitlementPorts } from '#support/memory/entitlement';
 import { policy, profile } from '../unit/entitlement/fixtures';
 
@@ -458,6 +459,24 @@ describe('entitlement store: time-index items that do not read', () => {
     w.now = '2025-10-07T16:20:00.000Z';
     expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0 });
     expect(await s.getFlipCursor()).toBe(offset.bucket);
+  });
+});
+
+describe('entitlement store: the time index\'s set-aside, as the memory store does it', () => {
+  // The contract both stores are held to (tests/support/flip-set-aside.ts); memory: flip-set-aside.test.ts.
+  const table = (): FlipTable => ({
+    store: store.dynamoEntitlementStore,
+    async putRaw(item) {
+      await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: item }));
+    },
+    get: (pk, sk) => db().get('entitlements', { pk, sk }),
+    async setAside(pk, sk) {
+      return (await db().get('entitlements', { pk: 'FLIP-UNREADABLE', sk: `${pk}#${sk}` }))?.item as Record<string, unknown> | undefined;
+    },
+  });
+  it.each(SET_ASIDE_CASES.map((c, k) => [c.name, c, k] as const))('%s', async (_name, c, k) => {
+    // A key of its own per case: the table is the file's.
+    await runSetAsideCase(table(), c, `91440300MA5FCASE${String(k).padStart(2, '0')}`, '2025-11-01T16:00:00.000Z');
   });
 });
 

@@ -135,6 +135,14 @@ export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
   return { ...entry, bucket: bucketOf(Date.parse(now) + BUCKET_MS) };
 }
 
+/**
+ * The fields of an entry, each of which a stored item may lack or hold wrong: what the set-aside compares on an
+ * item stored without a `writeId` (store/flips.ts, unchangedSince; the in-memory store does as it does).
+ */
+export const FLIP_ENTRY_FIELDS: readonly (keyof FlipEntry)[] = Object.keys({
+  policyId: 0, policyVersion: 0, subjectId: 0, at: 0, atMs: 0, bucket: 0, shard: 0, cause: 0,
+} satisfies Record<keyof FlipEntry, 0>) as (keyof FlipEntry)[];
+
 /** A stored entry read back: the entry, or why the item cannot be one (the field named, never its value). */
 export type FlipRead = { readonly ok: true; readonly entry: FlipEntry } | { readonly ok: false; readonly problem: string };
 

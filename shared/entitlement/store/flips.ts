@@ -15,7 +15,7 @@ import { ddb, ddbNumbersAsText } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
 import { withExactNumbers } from '#platform/numbers';
 import { queryAll } from '#platform/paging';
-import { readFlipEntry, type FlipEntry, type Instant } from '../domain';
+import { FLIP_ENTRY_FIELDS, readFlipEntry, type FlipEntry, type Instant } from '../domain';
 import type { FlipShard, UnreadableFlip } from '../ports';
 import { table } from './keys';
 import { transact } from './transact';
@@ -98,11 +98,6 @@ export async function setAsideFlips(items: readonly UnreadableFlip[], now: Insta
   return changed;
 }
 
-/** The fields of an entry, each of which an item read may lack or hold wrong. */
-const ENTRY_FIELDS = Object.keys({
-  policyId: 0, policyVersion: 0, subjectId: 0, at: 0, atMs: 0, bucket: 0, shard: 0, cause: 0,
-} satisfies Record<keyof FlipEntry, 0>);
-
 /**
  * A condition, an expression of a few hundred bytes whatever the item holds, that the stored item is still `item` as read.
  *
@@ -125,7 +120,7 @@ function unchangedSince(item: Readonly<Record<string, unknown>>) {
   const names: Record<string, string> = { '#pk': 'pk', '#w': WRITE_ID };
   const values: Record<string, unknown> = {};
   const clauses = ['attribute_exists(#pk)', 'attribute_not_exists(#w)'];
-  ENTRY_FIELDS.forEach((name, i) => {
+  FLIP_ENTRY_FIELDS.forEach((name, i) => {
     names[`#a${i}`] = name;
     const value = item[name];
     if (value === undefined) {

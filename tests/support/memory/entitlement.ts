@@ -18,6 +18,7 @@ import {
   type CreditRecord,
   type EnterpriseProfile,
   type PersonProfile,
+  FLIP_ENTRY_FIELDS,
   readFlipEntry,
   type FlipEntry,
   type Entitlement,
@@ -52,6 +53,25 @@ const pairKey = (policyId: string, code: string) => `${policyId}/${code}`;
 /** The entitlements table, in maps. Its fields are public so tests can arrange and inspect state. */
 /** A time-index partition's key as the DynamoDB store writes it, for the keys of an item it sets aside. */
 const flipPk = (bucket: string, shard: number) => `FLIP#${bucket}#${String(shard).padStart(2, '0')}`;
+
+/** A time-index item as the memory store holds it: an entry (or what a test put by hand), and its `writeId`. */
+export type StoredFlip = FlipEntry & { readonly writeId?: unknown };
+
+/**
+ * The DynamoDB store's condition on a set-aside's delete (shared/entitlement/store/flips.ts, unchangedSince),
+ * on memory: the item stored now is still the one read when it holds the `writeId` read (a NULL one: still a
+ * NULL); for an item read without one, when it still has none and each entry field is as read, or still absent.
+ * Other attributes are not compared, as there: a change to them alone is set aside with the copy as read.
+ */
+function unchangedSince(current: Readonly<Record<string, unknown>> | undefined, read: Readonly<Record<string, unknown>>): boolean {
+  if (current === undefined) return false;
+  const same = (name: string) => {
+    const [was, is] = [read[name], current[name]];
+    return was === undefined ? is === undefined : is !== undefined && isDeepStrictEqual(is, was);
+  };
+  if (read.writeId !== undefined) return same('writeId');
+  return current.writeId === undefined && FLIP_ENTRY_FIELDS.every(same);
+}
 
 export class MemoryEntitlementStore implements EntitlementStore {
   readonly policies = new Map<string, Policy>();
@@ -277,13 +297,17 @@ export class MemoryEntitlementStore implements EntitlementStore {
   }
 
   /** The time index: entries by `<bucket>#<shard>`, then by `<at>#<policyId>#<subjectId>`; the schedule's cursor. */
-  readonly flips = new Map<string, Map<string, FlipEntry>>();
+  readonly flips = new Map<string, Map<string, StoredFlip>>();
   flipCursor: string | undefined;
+  /** The last `writeId` a put set: each put sets the next, as the DynamoDB store sets a fresh one. */
+  private flipWrites = 0;
   async putFlips(entries: readonly FlipEntry[], cursorIfNone: string) {
+    // As the DynamoDB store files them: with a fresh `writeId`.
     for (const e of entries) {
       const part = `${e.bucket}#${e.shard}`;
       if (!this.flips.has(part)) this.flips.set(part, new Map());
-      this.flips.get(part)!.set(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`, e);
+      const stored: StoredFlip = { ...e, writeId: `w-${++this.flipWrites}` };
+      this.flips.get(part)!.set(`${e.at}#${e.policyId}#${e.subjectId ?? ''}`, stored);
     }
     if (entries.length > 0) this.flipCursor ??= cursorIfNone;
   }
@@ -305,13 +329,14 @@ export class MemoryEntitlementStore implements EntitlementStore {
   async setAsideFlips(items: readonly UnreadableFlip[], now: string) {
     const changed: UnreadableFlip[] = [];
     for (const u of items) {
-      // As the DynamoDB store's delete is conditional: moved only while it is still the item read.
+      // As the DynamoDB store's delete is conditional: moved only while it is still the item read, by the
+      // same condition (unchangedSince), no stricter.
       const part = [...this.flips].find(([p]) => {
         const cut = p.lastIndexOf('#');
         return flipPk(p.slice(0, cut), Number(p.slice(cut + 1))) === u.pk;
       })?.[1];
       const stored = part?.get(u.sk);
-      if (stored === undefined || !isDeepStrictEqual({ pk: u.pk, sk: u.sk, ...stored }, u.item)) {
+      if (!unchangedSince(stored as Readonly<Record<string, unknown>> | undefined, u.item)) {
         changed.push(u);
         continue;
       }
