@@ -446,19 +446,45 @@ describe('entitlement store: time-index items that do not read', () => {
   it('handles an entry whose at has an offset at its instant, though its key sorts after the later UTC ones', async () => {
     const s = store.dynamoEntitlementStore;
     const { runTimeIndex } = await import('#entitlement/service/time');
-    // Same shard, same bucket: 16:00 written as 00:00+08:00 (its key sorts last), and a UTC entry at 16:10.
+    // Same shard, same bucket: 16:00 written as 00:00+08:00 (its key sorts last; stored before filing wrote
+    // one notation, or by hand), and a UTC entry at 16:10.
     const offset = { ...pair('91440300MA5FNUM051', '2025-10-07T16:00:00.000Z'), at: '2025-10-08T00:00:00+08:00' };
     const later = { ...pair('91440300MA5FNUM051', '2025-10-07T16:10:00.000Z'), policyId: 'P-FLIP-NUM2' };
-    await s.putFlips([offset, later], offset.bucket);
+    const offsetPk = `FLIP#${offset.bucket}#${shardOf(offset.subjectId!)}`;
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk: offsetPk, sk: `${offset.at}#P-FLIP-NUM#${offset.subjectId}`, ...offset } }));
+    await s.putFlips([later], offset.bucket);
     await cursorBefore(offset.bucket);
 
     const w = memoryEntitlementPorts({ now: '2025-10-07T16:05:00.000Z' });
     expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
-    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining(`flip:${offset.at}:P-FLIP-NUM`)]);
+    // Its re-match named by the instant in its one notation: the id its UTC twin's gets.
+    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining('flip:2025-10-07T16:00:00.000Z:P-FLIP-NUM')]);
     expect((await s.queryFlips(offset.bucket, offset.shard)).entries).toEqual([later]);
     w.now = '2025-10-07T16:20:00.000Z';
     expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0 });
     expect(await s.getFlipCursor()).toBe(offset.bucket);
+  });
+
+  it('files one instant once whatever its notation, and re-evaluates once a pair stored in two', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { runTimeIndex } = await import('#entitlement/service/time');
+    // Filed in both notations (two writers, or a redelivery): one item, under the UTC key.
+    const utc = pair('91440300MA5FNUM061', '2025-10-08T16:00:00.000Z');
+    const offset = { ...utc, at: '2025-10-09T00:00:00+08:00' };
+    const pk = `FLIP#${utc.bucket}#${shardOf(utc.subjectId!)}`;
+    await s.putFlips([offset], utc.bucket);
+    await s.putFlips([utc], utc.bucket);
+    expect(await db().partition('entitlements', pk)).toEqual([{ pk, sk: `${utc.at}#P-FLIP-NUM#${utc.subjectId}`, ...utc, writeId: expect.any(String) }]);
+
+    // Stored in both (the offset one before filing wrote one notation): one re-evaluation, both deleted.
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk, sk: `${offset.at}#P-FLIP-NUM#${utc.subjectId}`, ...offset } }));
+    expect((await s.queryFlips(utc.bucket, utc.shard)).entries).toHaveLength(2);
+    await cursorBefore(utc.bucket);
+    const w = memoryEntitlementPorts({ now: '2025-10-08T16:20:00.000Z' });
+    expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
+    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining('flip:2025-10-08T16:00:00.000Z:P-FLIP-NUM')]);
+    expect(await db().partition('entitlements', pk)).toEqual([]);
+    expect(await s.getFlipCursor()).toBe(utc.bucket);
   });
 });
 

@@ -136,6 +136,42 @@ export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
 }
 
 /**
+ * An entry's instant in the one notation every entry is filed in: ISO 8601 UTC with milliseconds, as
+ * `nextFlip` and `policyStart` write it (`2026-12-31T16:00:00.000Z`, never `2027-01-01T00:00:00+08:00`).
+ * Read from `atMs`, the instant due-ness reads.
+ */
+export function flipInstant(entry: Pick<FlipEntry, 'atMs'>): Instant {
+  return new Date(entry.atMs).toISOString();
+}
+
+/**
+ * The entry as it is filed: its `at` in the one notation (flipInstant). The sort key is written from `at`, so
+ * one instant in two notations would be two items, each due and each re-evaluated; filed so, a second filing
+ * of the same pair and instant, whatever notation it came in, rewrites the first.
+ */
+export function inOneNotation(entry: FlipEntry): FlipEntry {
+  const at = flipInstant(entry);
+  return at === entry.at ? entry : { ...entry, at };
+}
+
+/**
+ * The due entries of a shard taken once per instant, policy and subject: items stored before filing wrote one
+ * notation (or by hand) may hold the same pair and instant twice, in two notations, under two sort keys. One
+ * of each is handled (the highest policy version: a policy entry starts its run only for the current one), and
+ * every one of them is deleted with it. The order is kept.
+ */
+export function oncePerInstant(entries: readonly FlipEntry[]): FlipEntry[] {
+  const kept = new Map<string, FlipEntry>();
+  for (const e of entries) {
+    const key = `${e.atMs}#${e.policyId}#${e.subjectId ?? ''}`;
+    const seen = kept.get(key);
+    if (seen === undefined || e.policyVersion > seen.policyVersion) kept.set(key, e);
+  }
+  const once = new Set(kept.values());
+  return entries.filter((e) => once.has(e));
+}
+
+/**
  * The fields of an entry, each of which a stored item may lack or hold wrong: what the set-aside compares on an
  * item stored without a `writeId` (store/flips.ts, unchangedSince; the in-memory store does as it does).
  */

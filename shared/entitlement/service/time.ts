@@ -13,9 +13,11 @@ import {
   bucketOf,
   dueBuckets,
   FLIP_SHARDS,
+  flipInstant,
   isBucketClosed,
   isDue,
   maskedSubjectId,
+  oncePerInstant,
   pairFlipper,
   policyStart,
   retryEntry,
@@ -190,7 +192,9 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
         const due = entries.filter((e) => isDue(e, now));
         waiting ||= due.length < entries.length;
         if (due.length === 0) continue;
-        const out = await handleDue(ports, due, now, startRun);
+        // One instant, one re-evaluation: the same pair and instant stored twice (two notations of `at`, two
+        // sort keys) is handled once, and both items are deleted below.
+        const out = await handleDue(ports, oncePerInstant(due), now, startRun);
         // Counted as soon as they failed (each logged): a filing or a delete that throws next does not undo that.
         counts.failed += out.failed.length;
         if (out.failed.length > 0) await fileFlips(store, out.failed.map((e) => retryEntry(e, now)), now);
@@ -289,7 +293,10 @@ async function handleDue(
 
 function rematchOf(e: FlipEntry, now: Instant) {
   const kind = isValidIdNumber(e.subjectId) ? 'person' : 'enterprise';
-  return enterpriseRematchEvent(e.subjectId!, { source: FLIP_SOURCE, id: `flip:${e.at}:${e.policyId}`, type: 'civicflow.time.flip' }, now, kind);
+  // The instant in its one notation (flipInstant, what every entry is filed with): the same instant stored as
+  // `…+08:00` gives the same id as its UTC twin, so a run that sends one and a later run the other (one failed
+  // and filed again) send one event id.
+  return enterpriseRematchEvent(e.subjectId!, { source: FLIP_SOURCE, id: `flip:${flipInstant(e)}:${e.policyId}`, type: 'civicflow.time.flip' }, now, kind);
 }
 
 /** A policy entry: the run of the version it was filed for, if that is still the current, active version. */

@@ -15,7 +15,7 @@ import { ddb, ddbNumbersAsText } from '#platform/aws';
 import { batchWriteAll } from '#platform/batch-write';
 import { withExactNumbers } from '#platform/numbers';
 import { queryAll } from '#platform/paging';
-import { FLIP_ENTRY_FIELDS, readFlipEntry, type FlipEntry, type Instant } from '../domain';
+import { FLIP_ENTRY_FIELDS, inOneNotation, readFlipEntry, type FlipEntry, type Instant } from '../domain';
 import type { FlipShard, UnreadableFlip } from '../ports';
 import { table } from './keys';
 import { transact } from './transact';
@@ -32,12 +32,19 @@ const UNREADABLE_PK = 'FLIP-UNREADABLE';
  */
 const WRITE_ID = 'writeId';
 
-/** The stored item of an entry, written with `writeId` (what putFlips writes; the bench sizes it). */
-export const flipItem = (e: FlipEntry, writeId: string): Record<string, unknown> => ({ pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e, [WRITE_ID]: writeId });
+/**
+ * The stored item of an entry, written with `writeId` and its `at` in the one notation (inOneNotation: one
+ * instant, one sort key) — what putFlips writes; the bench sizes it.
+ */
+export const flipItem = (entry: FlipEntry, writeId: string): Record<string, unknown> => {
+  const e = inOneNotation(entry);
+  return { pk: flipPk(e.bucket, e.shard), sk: flipSk(e), ...e, [WRITE_ID]: writeId };
+};
 
 /**
  * Files entries, and sets the schedule's cursor when there is none (initFlipCursor). Idempotent: the same
- * pair and instant is the same key, so a redelivery rewrites it.
+ * pair and instant is the same key, whatever notation its `at` came in (inOneNotation), so a redelivery
+ * rewrites it.
  */
 export async function fileFlipEntries(entries: readonly FlipEntry[], cursorIfNone: string): Promise<void> {
   if (entries.length === 0) return;
@@ -46,7 +53,7 @@ export async function fileFlipEntries(entries: readonly FlipEntry[], cursorIfNon
 }
 
 async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
-  const unique = new Map(entries.map((e) => [`${flipPk(e.bucket, e.shard)}|${flipSk(e)}`, e]));
+  const unique = new Map(entries.map(inOneNotation).map((e) => [`${flipPk(e.bucket, e.shard)}|${flipSk(e)}`, e]));
   await batchWriteAll(
     table(),
     [...unique.values()].map((e) => ({ PutRequest: { Item: flipItem(e, randomUUID()) } })),

@@ -19,6 +19,7 @@ import {
   type EnterpriseProfile,
   type PersonProfile,
   FLIP_ENTRY_FIELDS,
+  inOneNotation,
   readFlipEntry,
   type FlipEntry,
   type Entitlement,
@@ -302,8 +303,8 @@ export class MemoryEntitlementStore implements EntitlementStore {
   /** The last `writeId` a put set: each put sets the next, as the DynamoDB store sets a fresh one. */
   private flipWrites = 0;
   async putFlips(entries: readonly FlipEntry[], cursorIfNone: string) {
-    // As the DynamoDB store files them: with a fresh `writeId`.
-    for (const e of entries) {
+    // As the DynamoDB store files them: `at` in one notation (one instant, one key), a fresh `writeId`.
+    for (const e of entries.map(inOneNotation)) {
       const part = `${e.bucket}#${e.shard}`;
       if (!this.flips.has(part)) this.flips.set(part, new Map());
       const stored: StoredFlip = { ...e, writeId: `w-${++this.flipWrites}` };

@@ -9,14 +9,18 @@ import {
   bucketOf,
   dueBuckets,
   FLIP_SHARDS,
+  flipInstant,
   flipShardOf,
+  inOneNotation,
   isBucketClosed,
   isDue,
   MAX_BUCKETS_PER_RUN,
+  oncePerInstant,
   pairFlip,
   policyStart,
   readFlipEntry,
   retryEntry,
+  type FlipEntry,
 } from '#entitlement/domain/index';
 import { policy } from './fixtures';
 
@@ -120,6 +124,35 @@ describe('retryEntry: a failed entry filed again', () => {
     // Not among the buckets this run reads, and among the next run's.
     expect(dueBuckets('2026-12-14T15:45:00.000Z', now)).not.toContain(again.bucket);
     expect(dueBuckets('2026-12-14T16:00:00.000Z', '2026-12-14T16:35:00.000Z')).toContain(again.bucket);
+  });
+});
+
+describe('one instant, one entry', () => {
+  /** A pair entry of `subjectId`, or with null a policy entry. */
+  const entry = (at: string, policyVersion = 1, subjectId: string | null = 'S1'): FlipEntry => {
+    const atMs = Date.parse(at);
+    return { policyId: 'P1', policyVersion, ...(subjectId === null ? {} : { subjectId }), at, atMs, bucket: bucketOf(atMs), shard: 0 };
+  };
+
+  it('files an entry with its at in one notation: UTC with milliseconds, read from atMs', () => {
+    expect(inOneNotation(entry('2027-01-01T00:00:00+08:00'))).toEqual(entry('2026-12-31T16:00:00.000Z'));
+    expect(inOneNotation(entry('2026-12-31T16:00:00Z'))).toEqual(entry('2026-12-31T16:00:00.000Z'));
+    const utc = entry('2026-12-31T16:00:00.000Z');
+    expect(inOneNotation(utc)).toBe(utc);
+    expect(flipInstant(entry('2027-01-01T00:00:00+08:00'))).toBe('2026-12-31T16:00:00.000Z');
+  });
+
+  it('takes due entries once per instant, policy and subject, the highest version of each, in their order', () => {
+    const a = entry('2027-01-01T00:00:00+08:00');
+    const b = entry('2026-12-31T16:00:00.000Z');
+    const other = entry('2026-12-31T16:00:00.000Z', 1, 'S2');
+    const later = entry('2026-12-31T16:05:00.000Z');
+    expect(oncePerInstant([a, other, b, later])).toEqual([a, other, later]);
+    // A policy entry filed for two versions in two notations: the current one's start is the one kept.
+    const v1 = entry('2027-01-01T00:00:00+08:00', 1, null);
+    const v2 = entry('2026-12-31T16:00:00.000Z', 2, null);
+    expect(oncePerInstant([v1, v2])).toEqual([v2]);
+    expect(oncePerInstant([])).toEqual([]);
   });
 });
 

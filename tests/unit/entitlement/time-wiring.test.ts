@@ -432,6 +432,41 @@ describe('the time index past a failure', () => {
     expect(flipEntries(w)).toEqual([]);
   });
 
+  it('files one instant once, whatever notation its at is written in', async () => {
+    const { w } = world();
+    const utc: FlipEntry = {
+      policyId: 'P-ELDER', policyVersion: 1, subjectId: TURNS_80, at: '2025-06-01T16:00:00.000Z', atMs: Date.parse(BIRTHDAY), bucket: bucketOf(Date.parse(BIRTHDAY)), shard: flipShardOf(TURNS_80),
+    };
+    // The same instant, `2025-06-02T00:00:00+08:00` and `2025-06-01T16:00:00Z`: one entry, in the UTC notation.
+    await w.store.putFlips([{ ...utc, at: BIRTHDAY }], NOW);
+    await w.store.putFlips([{ ...utc, at: '2025-06-01T16:00:00Z' }], NOW);
+    expect(flipEntries(w)).toEqual([{ ...utc, writeId: expect.any(String) }]);
+    expect([...w.store.flips.get(`${utc.bucket}#${utc.shard}`)!.keys()]).toEqual([`${utc.at}#P-ELDER#${TURNS_80}`]);
+  });
+
+  it('re-evaluates once a pair stored at one instant in two notations, and deletes both', async () => {
+    const { w, service } = world();
+    w.persons.set(TURNS_80, person(TURNS_80));
+    expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    const [filed] = flipEntries(w);
+    expect(filed).toMatchObject({ subjectId: TURNS_80, at: '2025-06-01T16:00:00.000Z' });
+    // Beside it, the same pair and instant as stored before filing wrote one notation (or by hand): `+08:00`.
+    const offset = { ...filed!, at: BIRTHDAY };
+    w.store.flips.get(`${filed!.bucket}#${filed!.shard}`)!.set(`${BIRTHDAY}#P-ELDER#${TURNS_80}`, offset);
+
+    w.now = '2025-06-02T00:20:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1, failed: 0, changed: 0 });
+    // One re-match, named by the instant in its one notation, and both items gone.
+    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining(`:flip:2025-06-01T16:00:00.000Z:P-ELDER`)]);
+    expect(w.sent.metrics.filter((m) => m.metric === 'TimeIndexReevaluations').reduce((n, m) => n + m.value, 0)).toBe(1);
+    expect(flipEntries(w)).toEqual([]);
+    expect(w.store.flipCursor).toBe(bucketOf(Date.parse(BIRTHDAY)));
+    await deliverRematches(w, service, true);
+    expect(w.store.entitlements.get(`P-ELDER/${TURNS_80}`)?.state).toBe('GRANTED');
+    expect(new Set(w.sent.notifications.map((m) => m.id)).size).toBe(1);
+  });
+
   it('re-evaluates once an entry handled twice (a run that crashed before its delete)', async () => {
     const { w, service } = world();
     w.persons.set(TURNS_80, person(TURNS_80));
