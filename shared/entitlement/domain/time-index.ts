@@ -211,7 +211,8 @@ export function readFlipEntry(item: Readonly<Record<string, unknown>>, bucket: s
   // The sort key is written from `at`, due-ness is read from `atMs`: two instants would have the item handled
   // at neither's time (filed and ordered by one, come due by the other). One instant in another notation
   // (`+08:00`) reads: its key sorts elsewhere among the UTC ones, but a shard is read whole and due-ness is
-  // `atMs`, so only the order the shard's due entries are sent in moves.
+  // `atMs`, so only the order the shard's due entries are sent in moves. (Filing writes one notation,
+  // inOneNotation; one stored beside its UTC twin is handled once with it, oncePerInstant.)
   if (atMs !== Date.parse(at)) return problem('atMs is not the instant at names');
   if (cause !== undefined) {
     const c = cause as Partial<Record<keyof EventRef, unknown>> | null;
