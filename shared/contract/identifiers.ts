@@ -364,16 +364,26 @@ function maskDigits(s: string, at: number, from: number, to: number): string {
  * throughout, every group of four digits but a last one of 1-3. A card number never starts with 0 or 1 as a
  * phone does, so there is a group before the match, joined by the same separator; a phone after a date or a
  * shorter number (`2026-11-10 0755 8888 6666`) is not in a card and is masked.
+ *
+ * It reads no further than a card can reach (CARD_MAX_LENGTH): a longer run of groups is no card, and read to
+ * its ends for every phone-shaped match in it, a long line of digit groups would cost the square of its
+ * length (masking runs on every log line). Exported for its test, which counts the characters it reads.
  */
-function inACardNumber(text: string, start: number, end: number): boolean {
+export function inACardNumber(text: string, start: number, end: number): boolean {
   const sep = text[start - 1];
   if ((sep !== ' ' && sep !== '-') || !isDigit(text[start - 2]) || !isDigit(text[start])) return false;
   let from = start - 1;
-  while (isDigit(text[from - 1]) || (text[from - 1] === sep && isDigit(text[from - 2]))) from--;
+  while (isDigit(text[from - 1]) || (text[from - 1] === sep && isDigit(text[from - 2]))) {
+    if (end - --from > CARD_MAX_LENGTH) return false;
+  }
   let to = end;
-  while (isDigit(text[to]) || (text[to] === sep && isDigit(text[to + 1]))) to++;
+  while (isDigit(text[to]) || (text[to] === sep && isDigit(text[to + 1]))) {
+    if (++to - from > CARD_MAX_LENGTH) return false;
+  }
   return (sep === ' ' ? CARD_IN_SPACES : CARD_IN_HYPHENS).test(text.slice(from, to));
 }
+/** The longest card in fours: 19 digits and the 4 separators between their groups. */
+const CARD_MAX_LENGTH = 23;
 const CARD_IN_SPACES = /^[2-9]\d{3}(?: \d{4}){3}(?: \d{1,3})?$/;
 const CARD_IN_HYPHENS = /^[2-9]\d{3}(?:-\d{4}){3}(?:-\d{1,3})?$/;
 

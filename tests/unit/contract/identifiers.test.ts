@@ -5,6 +5,7 @@ import {
   creditCodeCheckChar,
   hasIdNumberShape,
   idNumberCheckChar,
+  inACardNumber,
   isValidBirthDate,
   isValidCreditCode,
   isValidIdNumber,
@@ -387,6 +388,25 @@ describe('masking', () => {
     expect(maskSensitive('第 3 号 0138 1234 5678')).toBe('第 3 号 0138 **** 5678');
     expect(maskSensitive('0755 8888 6666 1234')).toBe('0755 **** 6666 1234');
     expect(maskSensitive('0086 0755 8888 6666')).toBe('0086 0755 **** 6666');
+  });
+
+  it('reads no further than a card reaches around a phone in a long line of digit groups', () => {
+    // Read to the run's ends for each phone-shaped match, a line of 2,000 groups cost the square of its length.
+    const line = '6222 0755 8888 6666 '.repeat(2_000);
+    const reads = { count: 0 };
+    const counted = new Proxy(Object(line) as object, {
+      get(target, key) {
+        if (typeof key === 'string' && /^\d+$/.test(key)) reads.count++;
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(line) : value;
+      },
+    }) as unknown as string;
+    const start = line.indexOf('0755', 10_000);
+    expect(inACardNumber(counted, start, start + '0755 8888 6666'.length)).toBe(false);
+    expect(reads.count).toBeLessThan(100);
+    // And the answers stay those of the whole run: a card in fours is kept, a phone in a longer run masked.
+    expect(maskSensitive(line)).toBe(line.replace(/0755 8888 6666/g, '0755 **** 6666'));
+    expect(maskSensitive('6222 0755 8888 6666 123')).toBe('6222 0755 8888 6666 123');
   });
 
   it('keeps an amount whose digits look like a mobile', () => {
