@@ -5,7 +5,6 @@ import {
   creditCodeCheckChar,
   hasIdNumberShape,
   idNumberCheckChar,
-  inACardNumber,
   isValidBirthDate,
   isValidCreditCode,
   isValidIdNumber,
@@ -371,49 +370,27 @@ describe('masking', () => {
     }
   });
 
-  it('keeps a bank card whose groups look like a fixed line or a mobile, and masks a phone next to it', () => {
-    // 0755 8888 6666 and 0138 1234 5678 inside a card in fours are groups of the card, not a phone.
-    for (const text of [
-      '卡号 6222 0755 8888 6666',
-      '6222 0312 3456 7890 123',
-      '6222 0138 1234 5678',
-      '6217-0191-7663-5803-986', // 0191-7663-5803: a mobile dialled with a leading 0
-      '4407 0724 5055 4805 319 ok',
+  it("masks a phone's digits wherever they stand: in a bank card written in fours, before a decimal point", () => {
+    // The product holds no card numbers; a rule that kept 6222 0755 8888 6666 as a card would keep a real
+    // phone after a group of four too (a room number, a year). Over-masking a card is safe; a phone left is not.
+    for (const [text, masked] of [
+      ['卡号 6222 0755 8888 6666', '卡号 6222 0755 **** 6666'],
+      ['6217-0191-7663-5803-986', '6217-0191-****-5803-986'], // 0191-7663-5803: a mobile dialled with a leading 0
+      ['房号 3201 0755 8888 6666', '房号 3201 0755 **** 6666'],
+      ['2026 0138 1234 5678', '2026 0138 **** 5678'],
+      ['13812345678.5', '138****5678.5'],
+      ['比例 0.13812345678', '比例 0.138****5678'],
+      ['2026-11-10 0755 8888 6666', '2026-11-10 0755 **** 6666'],
+      ['0086 0755 8888 6666', '0086 0755 **** 6666'],
+      ['电话13812345678.', '电话138****5678.'],
     ]) {
-      expect(maskSensitive(text)).toBe(text);
+      expect(maskSensitive(text!)).toBe(masked);
     }
-    // A phone after a date, a shorter number or another card is still masked, and one that starts the groups.
-    expect(maskSensitive('2026-11-10 0755 8888 6666')).toBe('2026-11-10 0755 **** 6666');
-    expect(maskSensitive('卡号 6222 0755 8888 6666，电话 0755 8888 6666')).toBe('卡号 6222 0755 8888 6666，电话 0755 **** 6666');
-    expect(maskSensitive('第 3 号 0138 1234 5678')).toBe('第 3 号 0138 **** 5678');
-    expect(maskSensitive('0755 8888 6666 1234')).toBe('0755 **** 6666 1234');
-    expect(maskSensitive('0086 0755 8888 6666')).toBe('0086 0755 **** 6666');
   });
 
-  it('reads no further than a card reaches around a phone in a long line of digit groups', () => {
-    // Read to the run's ends for each phone-shaped match, a line of 2,000 groups cost the square of its length.
+  it('masks every phone in a long line of digit groups', () => {
     const line = '6222 0755 8888 6666 '.repeat(2_000);
-    const reads = { count: 0 };
-    const counted = new Proxy(Object(line) as object, {
-      get(target, key) {
-        if (typeof key === 'string' && /^\d+$/.test(key)) reads.count++;
-        const value = Reflect.get(target, key);
-        return typeof value === 'function' ? value.bind(line) : value;
-      },
-    }) as unknown as string;
-    const start = line.indexOf('0755', 10_000);
-    expect(inACardNumber(counted, start, start + '0755 8888 6666'.length)).toBe(false);
-    expect(reads.count).toBeLessThan(100);
-    // And the answers stay those of the whole run: a card in fours is kept, a phone in a longer run masked.
     expect(maskSensitive(line)).toBe(line.replace(/0755 8888 6666/g, '0755 **** 6666'));
-    expect(maskSensitive('6222 0755 8888 6666 123')).toBe('6222 0755 8888 6666 123');
-  });
-
-  it('keeps an amount whose digits look like a mobile', () => {
-    for (const text of ['金额 13821005827.47 元', '比例 0.13812345678', '金额 138 2100 5827.32 元']) {
-      expect(maskSensitive(text)).toBe(text);
-    }
-    expect(maskSensitive('电话13812345678.')).toBe('电话138****5678.');
   });
 
   it('masks a retired 15-digit ID number cut in fours among other groups, not the end of a bank card', () => {
@@ -641,10 +618,10 @@ describe('properties', () => {
   });
 
   it('masking keeps any bank card number in groups of four, or in one run, in any text', () => {
-    // 16 or 19 digits (UnionPay 6222…, Visa 4…, 9558…): no stretch of whole groups is an ID number, the last 15
-    // digits of a 19-digit one are not read as a retired one, and groups that read as a fixed line or a mobile
-    // (6222 0755 8888 6666, 6222 0138 1234 5678) are not taken for one.
-    const group = fc.oneof(digits(4), fc.constantFrom('0755', '0312', '0212', '0138', '0101', '0199', '1381'));
+    // 16 or 19 digits (UnionPay 6222…, Visa 4…, 9558…): no stretch of whole groups is an ID number, and the last
+    // 15 digits of a 19-digit one are not read as a retired one. Groups after the first start with 1-9 here: one
+    // like 0755 before two more (6222 0755 8888 6666) reads as a fixed line and is masked, as a phone always is.
+    const group = fc.tuple(fc.integer({ min: 1, max: 9 }), digits(3)).map(([d, rest]) => `${d}${rest}`);
     const first = fc.tuple(fc.integer({ min: 2, max: 9 }), digits(3)).map(([d, rest]) => `${d}${rest}`);
     fc.assert(
       fc.property(first, fc.array(group, { minLength: 3, maxLength: 3 }), fc.constantFrom(0, 3), digits(3), fc.constantFrom(' ', '-', ''), around, (head, middle, tail, last, sep, [before, after]) => {
@@ -655,8 +632,9 @@ describe('properties', () => {
   });
 
   it('masking keeps any amount, its integer part up to 15 digits, in any text', () => {
-    // Whole, in thousands with commas or spaces; an integer part of 11 digits may read as a mobile (13821005827.47).
-    const integer = fc.oneof(fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }).map(String), fc.tuple(fc.integer({ min: 13, max: 19 }), digits(9)).map(([h, r]) => `${h}${r}`));
+    // Whole, in thousands with commas or spaces. Not one whose integer part reads as a mobile (13821005827.47):
+    // its phone-shaped digits are masked, as a phone's always are.
+    const integer = fc.bigInt({ min: 0n, max: 10n ** 15n - 1n }).map(String).filter((i) => !/^1[3-9]\d{9}$/.test(i));
     fc.assert(
       fc.property(integer, fc.constantFrom('', ',', ' '), fc.integer({ min: 1, max: 4 }).chain(digits), around, (int, thousands, decimals, [before, after]) => {
         const written = `${int.replace(/\B(?=(\d{3})+$)/g, thousands)}.${decimals}`;
