@@ -424,6 +424,12 @@ export function servesHttp(name: FunctionName): boolean {
   return routes.some((r) => r.function === name);
 }
 
+/** The functions an SQS queue feeds (an event-source mapping each), in the order of `functions`. */
+export const queueConsumers: readonly FunctionName[] = (Object.keys(functions) as FunctionName[]).filter((f) => {
+  const spec: FunctionSpec = functions[f];
+  return spec.consumes !== undefined;
+});
+
 export interface ScheduleSpec {
   readonly name: string;
   readonly function: FunctionName;

@@ -8,7 +8,7 @@ import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type { StageConfig } from '#topology/stages';
 import { deadLetterQueueName, physicalName } from '#infra/constructs/names';
-import { functions as functionSpecs, queues as queueSpecs, type FunctionName, type QueueName } from '#topology';
+import { functions as functionSpecs, queueConsumers, queues as queueSpecs, type FunctionName, type QueueName } from '#topology';
 import { RECORDS_DEFERRED_METRIC, RECORDS_FAILED_METRIC } from '#platform/consumer';
 
 export const NAMESPACE = 'CivicFlow';
@@ -450,7 +450,6 @@ function hardCaseRow(): Row {
 function platformRows(stage: string, oldestMessageAgeSeconds: number): Row[] {
   const functionNames = Object.keys(functionSpecs) as FunctionName[];
   const queueNames = Object.keys(queueSpecs) as QueueName[];
-  const consumers = functionNames.filter((f) => 'consumes' in functionSpecs[f] && functionSpecs[f].consumes !== undefined);
   return [
     [
       new cloudwatch.GraphWidget({
@@ -492,12 +491,12 @@ function platformRows(stage: string, oldestMessageAgeSeconds: number): Row[] {
       new cloudwatch.GraphWidget({
         title: 'Queue consumers: records failed (each logged "record failed"; SQS hands it out again)',
         width: 12,
-        left: consumers.map((f) => civicMetric(RECORDS_FAILED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
+        left: queueConsumers.map((f) => civicMetric(RECORDS_FAILED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
       }),
       new cloudwatch.GraphWidget({
         title: 'Queue consumers: records left for redelivery, their batch out of time',
         width: 12,
-        left: consumers.map((f) => civicMetric(RECORDS_DEFERRED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
+        left: queueConsumers.map((f) => civicMetric(RECORDS_DEFERRED_METRIC, f, cloudwatch.Stats.SUM, Duration.minutes(5), f)),
       }),
     ],
   ];

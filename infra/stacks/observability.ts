@@ -17,7 +17,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { StageConfig } from '#topology/stages';
 import type { CivicFunction } from '#infra/constructs/civic-function';
-import { functions, type FunctionName } from '#topology';
+import { queueConsumers, type FunctionName } from '#topology';
 import { addDashboard, civicMetric } from './dashboard';
 import { pascal } from './stateful';
 import { RECORDS_DEFERRED_METRIC } from '#platform/consumer';
@@ -159,7 +159,7 @@ export const ITEMS_DEFERRED_ALARM_PERIODS = 4;
 const LIST_RUNS: readonly FunctionName[] = ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'];
 
 /** The functions an SQS queue feeds, in the topology's order: each writes RecordsDeferred under its name. */
-const CONSUMERS = (Object.keys(functions) as FunctionName[]).filter((f) => 'consumes' in functions[f] && functions[f].consumes !== undefined);
+const CONSUMERS = queueConsumers;
 
 /**
  * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
