@@ -4,6 +4,7 @@
  * and what it writes with them (counters, outbox, audit, receipt), the outbox's delivery claims, the
  * once-only slices of a run, and the readers the query routes and the monthly report use.
  */
+import { jest } from '@jest/globals';
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { makeIdNumber } from '#contract/identifiers';
@@ -135,6 +136,35 @@ describe('entitlement store', () => {
     expect(await db().get('entitlements', { pk: 'POLICIES', sk: 'ACTIVE#AD-WD' })).toBeUndefined();
     expect((await store.readFigures('AD-WD')).withdrawnAt).toBe(AT);
     expect((await store.listAllPolicies()).find((x) => x.policyId === 'AD-WD')?.status).toBe('withdrawn');
+  });
+
+  it('says as it loads a policy that it carries the other kind\'s dishonest flag: once per version, both readers', async () => {
+    const { logger } = await import('#platform/powertools');
+    const warnings: unknown[] = [];
+    const warn = jest.spyOn(logger, 'warn').mockImplementation((message: unknown, ...rest: unknown[]) => {
+      if (message === 'policy carries a dishonest flag of the other subject kind: ignored') warnings.push(rest[0]);
+    });
+    try {
+      // Stored before the publication refused it (an enterprise policy with excludeDishonest).
+      await publish(policy({ policyId: 'AD-FLAG', excludeDishonest: false }));
+      await publish(policy({ policyId: 'AD-NOFLAG', includeDishonest: true }));
+      expect(warnings).toEqual([]);
+      const s = store.dynamoEntitlementStore;
+      expect((await s.getPolicy('AD-FLAG'))?.excludeDishonest).toBe(false);
+      expect(warnings).toEqual([expect.objectContaining({ policyId: 'AD-FLAG', version: 1, subjectKind: 'enterprise', field: 'excludeDishonest', value: false, excludesDishonest: true })]);
+      await s.getPolicy('AD-FLAG');
+      await s.getPolicy('AD-NOFLAG');
+      await s.listActivePolicies();
+      expect(warnings).toHaveLength(1);
+      // A policy first loaded through the active index is said there.
+      await s.savePublish({
+        policy: { ...policy({ policyId: 'AD-FLAG', excludeDishonest: true }), version: 2, status: 'active' }, fromVersion: 1, slicesQueued: 1, at: AT, audit: audit('policy:AD-FLAG'), receipt: receipt('gov.policy.published'),
+      });
+      await s.listActivePolicies();
+      expect(warnings).toEqual([expect.objectContaining({ version: 1 }), expect.objectContaining({ policyId: 'AD-FLAG', version: 2, value: true, excludesDishonest: true })]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('claims a notification for one attempt at a time, and counts its delivery once', async () => {

@@ -31,7 +31,6 @@ import { MATCH_ACTOR, POLICY_ACTOR, type Cause } from './records';
 import { fileFlips, flipsOf } from './time';
 import { forgetInBatch, memoInBatch } from '#platform/batch-memo';
 import { afterSettle, loadWindow, matchAndSettle, publishListed, settlePair, type SettlePorts, type SettleResult } from './settle';
-import { noteStoredPolicy } from './stored-policy';
 
 /**
  * What one match slice needs: settling, the slice's run records and the registry's shard pages and credit
@@ -203,7 +202,6 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   if (page.next !== undefined) await queues.sendSlices([continuationMessage(slice, page.next, now)]);
 
   const compiled = compilePolicy(policy, { timeZone: settings.timeZone });
-  noteStoredPolicy(policy);
   // Without credit records a criterion on credit is unknown, never false, so this pass finds a superset of
   // the candidates (Kleene logic is monotonic) while reading no credit record of the ineligible majority.
   // Criteria for which that does not hold (matchNeedsEveryCredit) read the whole page's records. Dishonest

@@ -61,7 +61,6 @@ import { passOnBudget } from './budget';
 import { afterSettle, loadWindow, publishListed, windowAt, type SettleResult } from './settle';
 import { releaseIfWindowReleased, windowReleased } from './publicity';
 import { countCommitted } from './telemetry';
-import { noteStoredPolicy } from './stored-policy';
 
 const MAX_ATTEMPTS = 5;
 
@@ -239,7 +238,6 @@ async function fileSelf(ports: PolicyEventPorts, policy: Policy, input: Objectio
   ]);
   const { profile, declared } = withDeclaredFacts(shared, input.subjectId, input.facts, kind);
   const { timeZone } = settings;
-  noteStoredPolicy(policy);
   const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, input.receivedAt, { timeZone });
   const declaredMatch = match.summary ? { ...match, summary: { ...match.summary, declared } } : match;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {

@@ -24,7 +24,6 @@ import {
 import { notifyMessages, publicityListEvents } from '../messages';
 import type { EntitlementPorts, EntitlementStore } from '../ports';
 import { transitionsAudit, type Cause } from './records';
-import { noteStoredPolicy } from './stored-policy';
 
 /**
  * What settling pairs needs: the store's entitlement, budget and window reads and the one transition write,
@@ -131,7 +130,6 @@ export async function matchAndSettle(
   cause?: Cause,
 ): Promise<SettleResult> {
   const { timeZone } = ports.settings;
-  noteStoredPolicy(policy);
   const match = matchEnterprise(policy, compilePolicy(policy, { timeZone }), profile, credit, now, { timeZone });
   return settlePair(ports, policy, match, now, actor, undefined, undefined, cause);
 }

@@ -18,21 +18,30 @@ import {
   table,
   versionSk,
 } from './keys';
+import { noteStoredPolicy } from './stored-policy';
 import { transact, type TransactItem } from './transact';
 
+/** The current version; a stored policy with the other kind's dishonest flag is noted as it loads (stored-policy.ts). */
 export async function getPolicy(policyId: string): Promise<Policy | undefined> {
   const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: policyPk(policyId), sk: CURRENT_SK } }));
-  return out.Item?.policy as Policy | undefined;
+  const policy = out.Item?.policy as Policy | undefined;
+  if (policy !== undefined) noteStoredPolicy(policy);
+  return policy;
 }
 
-/** Active (not withdrawn) policies; whether each is within its window at a given moment is the domain's call. */
+/**
+ * Active (not withdrawn) policies; whether each is within its window at a given moment is the domain's call.
+ * Each is noted as it loads, as getPolicy does.
+ */
 export async function listActivePolicies(): Promise<Policy[]> {
   const items = await queryAll({
     TableName: table(),
     KeyConditionExpression: 'pk = :pk',
     ExpressionAttributeValues: { ':pk': ACTIVE_PK },
   });
-  return items.map((item) => item.policy as Policy);
+  const policies = items.map((item) => item.policy as Policy);
+  for (const policy of policies) noteStoredPolicy(policy);
+  return policies;
 }
 
 /** Every policy ever published, withdrawn ones too, in its current version (a scan: for the monthly report). */

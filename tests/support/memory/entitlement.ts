@@ -28,6 +28,7 @@ import {
   type PublicityWindow,
 } from '#entitlement/domain/index';
 import type { ChannelMessage } from '#entitlement/messages';
+import { noteStoredPolicy } from '#entitlement/store/stored-policy';
 import type {
   ApplyOutcome,
   Claim,
@@ -97,11 +98,16 @@ export class MemoryEntitlementStore implements EntitlementStore {
   /** Called before each applyTransitions commits: a test moves the world in between (a racing writer). */
   beforeApply?: () => void;
 
+  // Each policy read is noted as the DynamoDB store's readers note it (store/stored-policy.ts).
   async getPolicy(policyId: string) {
-    return this.policies.get(policyId);
+    const policy = this.policies.get(policyId);
+    if (policy !== undefined) noteStoredPolicy(policy);
+    return policy;
   }
   async listActivePolicies() {
-    return [...this.active].map((id) => this.policies.get(id)!);
+    const policies = [...this.active].map((id) => this.policies.get(id)!);
+    for (const policy of policies) noteStoredPolicy(policy);
+    return policies;
   }
   async savePublish(w: Parameters<EntitlementStore['savePublish']>[0]) {
     const current = this.policies.get(w.policy.policyId);

@@ -4,11 +4,12 @@
  * says so, notifications and publicity lists that never carry an unmasked ID number, and events whose
  * subject must be of the policy's kind.
  */
-import { makeIdNumber } from '#contract/identifiers';
+import { makeCreditCode, makeIdNumber } from '#contract/identifiers';
 import { validateData } from '#contract/envelope';
 import { createEntitlementService, type Cause } from '#entitlement/service';
 import { jest } from '@jest/globals';
 import { compilePolicy, fitsSubjectKind, inapplicableDishonestFlag, matchEnterprise, matchSlice, type Policy } from '#entitlement/domain/index';
+import { withMemo } from '#platform/batch-memo';
 import { logger } from '#platform/powertools';
 import { memoryEntitlementPorts, type MemoryWorld } from '#support/memory/entitlement';
 import { credit, elderly, person, profile, SAMPLE_NOW, samplePolicy } from './fixtures';
@@ -186,6 +187,46 @@ describe('a policy stored before the other kind\'s dishonest flag was refused', 
         expect.objectContaining({ policyId: 'P-ELDER', version: 1, subjectKind: 'person', field: 'includeDishonest', value: false, excludesDishonest: false }),
         expect.objectContaining({ policyId: 'P-OLD-ENT', field: 'excludeDishonest', value: false, excludesDishonest: true }),
       ]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('checks the flag once per load of the policy, not once per pair matched, and warns in one line', async () => {
+    const warnings: Array<[string, unknown]> = [];
+    const warn = jest.spyOn(logger, 'warn').mockImplementation((message: unknown, ...rest: unknown[]) => void warnings.push([String(message), rest[0]]));
+    try {
+      const { w, service } = world();
+      const codes = Array.from({ length: 40 }, (_, i) => makeCreditCode(`91440106MA59D${String(i).padStart(4, '0')}`));
+      for (const code of codes) w.profiles.set(code, profile({ creditCode: code, status: 'active' }));
+      const from = w.sent.slices.length;
+      expect(await service.publishPolicy(enterprisePolicy({ policyId: 'P-OLD-MANY', excludeDishonest: false, validFrom: '2025-01-01', validTo: '2025-12-31' }), cause('gov.policy.published'))).toBe('published');
+      // The stored policy's flag is read by the check alone (an enterprise policy's rule reads includeDishonest):
+      // a getter on it counts the checks.
+      let checks = 0;
+      const { excludeDishonest, ...rest } = w.store.policies.get('P-OLD-MANY')!;
+      w.store.policies.set('P-OLD-MANY', Object.defineProperty({ ...rest }, 'excludeDishonest', { enumerable: true, get: () => (checks++, excludeDishonest) }) as Policy);
+
+      // The publication's run: one check per slice (the policy loaded once), whatever the slice holds.
+      const slices = w.sent.slices.slice(from);
+      for (const slice of slices) await service.runMatchSlice(slice.data);
+      expect(slices.length).toBeGreaterThan(0);
+      expect(slices.length).toBeLessThan(codes.length / 4);
+      expect([...w.store.entitlements.keys()].filter((k) => k.startsWith('P-OLD-MANY/'))).toHaveLength(codes.length);
+      expect(checks).toBe(slices.length);
+
+      // A batch of re-matches, each enterprise against the active policies read once for the batch: one check.
+      checks = 0;
+      const outcomes = await withMemo(new Map(), async () => {
+        const out: string[] = [];
+        for (const code of codes) out.push(await service.rematchEnterprise(code, 'enterprise'));
+        return out;
+      });
+      expect(outcomes).toEqual(codes.map(() => 'matched 1'));
+      expect(checks).toBe(1);
+
+      const flagged = warnings.filter(([m, d]) => m === 'policy carries a dishonest flag of the other subject kind: ignored' && (d as { policyId?: string }).policyId === 'P-OLD-MANY');
+      expect(flagged).toHaveLength(1);
     } finally {
       warn.mockRestore();
     }
