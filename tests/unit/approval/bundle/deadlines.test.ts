@@ -6,13 +6,11 @@
  * sent by the sweep, once; an event's is left to that event's redelivery.
  */
 import { createApprovalService, createDeadlinesService } from '#approval/service';
-import type { BundleApplication } from '#approval/domain/bundle/application';
-import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { cause, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-30T02:00:00.000Z';
@@ -23,17 +21,7 @@ const items: ServiceItem[] = [
   item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]),
   ...['QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
 ];
-const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
-const app: BundleApplication = {
-  applicationId: 'YJS-D-1',
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
-  form: { enterpriseName: '某某公司', employees: 0 },
-  answers: { needsInvoice: false, hiresStaff: false },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-};
+const app = startUpApplication('YJS-D-1', NOW, { answers: { needsInvoice: false, hiresStaff: false } });
 
 function world(receiptGraceMs = 0) {
   const w = memoryApproval({ now: NOW, calendar });

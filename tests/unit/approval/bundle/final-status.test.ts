@@ -6,13 +6,11 @@
  * however long before its siblings were decided.
  */
 import { createApprovalService, createDeadlinesService } from '#approval/service';
-import type { BundleApplication } from '#approval/domain/bundle/application';
-import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { cause, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-12-30T02:00:00.000Z';
@@ -24,17 +22,7 @@ const items: ServiceItem[] = [
   item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
   ...['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
 ];
-const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
-const app: BundleApplication = {
-  applicationId: 'YJS-F-1',
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
-  form: { enterpriseName: '某某公司', employees: 0 },
-  answers: { needsInvoice: false, hiresStaff: true },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-};
+const app = startUpApplication('YJS-F-1', NOW);
 
 function world() {
   const w = memoryApproval({ now: NOW, calendar });

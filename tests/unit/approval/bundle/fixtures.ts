@@ -1,7 +1,9 @@
 // The 企业开办 and 出生一件事 bundles of the samples, and small items to decide their children on.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BundleApplication } from '#approval/domain/bundle/application';
 import type { Bundle } from '#approval/domain/bundle/types';
+import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 
 const ROOT = join(import.meta.dirname, '../../../..');
@@ -28,5 +30,26 @@ export function item(itemCode: string, certificateType: string, materials: Servi
     version: 1,
     active: true,
     ...extra,
+  };
+}
+
+/** The cause of an event the portal sent: a submission unless `type` names another event. */
+export const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
+
+/**
+ * A 企业开办 application by FOUNDER, online, with the articles provided, no invoice needed and staff hired;
+ * `overrides` replace whole fields (answers, form, materials…).
+ */
+export function startUpApplication(applicationId: string, submittedAt: string, overrides: Partial<BundleApplication> = {}): BundleApplication {
+  return {
+    applicationId,
+    bundleCode: startUp.bundleCode,
+    applicant: FOUNDER,
+    form: { enterpriseName: '某某公司', employees: 0 },
+    answers: { needsInvoice: false, hiresStaff: true },
+    materials: [{ code: 'M-ARTICLES', provided: true }],
+    channel: 'online',
+    submittedAt,
+    ...overrides,
   };
 }

@@ -7,14 +7,12 @@
  * the batch's read-ahead. Over in-memory ports.
  */
 import { classifyAgainstHolder } from '#approval/domain/conflict';
-import type { BundleApplication } from '#approval/domain/bundle/application';
-import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { createApprovalService } from '#approval/service';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { weatherApp } from '../fixtures';
 import { approvalWorld } from '../service-fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { cause, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-18T05:00:00.000Z';
@@ -23,17 +21,7 @@ const items: ServiceItem[] = [
   ...['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
   item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
 ];
-const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
-const bundleApp = (applicationId: string): BundleApplication => ({
-  applicationId,
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
-  form: { enterpriseName: '某某公司', employees: 0 },
-  answers: { needsInvoice: false, hiresStaff: true },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-});
+const bundleApp = (applicationId: string) => startUpApplication(applicationId, NOW);
 
 function world() {
   const w = approvalWorld(NOW);

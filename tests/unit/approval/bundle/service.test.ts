@@ -5,13 +5,11 @@
  * supplement reach the bundle application; a late supplement is refused once.
  */
 import { createApprovalService } from '#approval/service';
-import type { BundleApplication } from '#approval/domain/bundle/application';
-import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { FOUNDER, cause, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
@@ -19,17 +17,7 @@ const items: ServiceItem[] = [
   ...['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
   item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
 ];
-const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
-const app: BundleApplication = {
-  applicationId: 'YJS-U-1',
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
-  form: { enterpriseName: '某某公司', employees: 0 },
-  answers: { needsInvoice: false, hiresStaff: true },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-};
+const app = startUpApplication('YJS-U-1', NOW);
 
 /** The 一件事 counters sent, as "Name[dims]=value". */
 const bundlePoints = (w: ReturnType<typeof world>) =>

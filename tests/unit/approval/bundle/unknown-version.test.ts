@@ -8,14 +8,12 @@
  * version reads again. The same holds for the item version a child was decided on.
  */
 import { createApprovalService, createDeadlinesService } from '#approval/service';
-import type { BundleApplication } from '#approval/domain/bundle/application';
 import type { Bundle } from '#approval/domain/bundle/types';
-import type { Cause } from '#approval/domain/decision';
 import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { cause, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-30T02:00:00.000Z';
@@ -27,19 +25,9 @@ const items: ServiceItem[] = [
   item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
   ...['QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
 ];
-const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
 const reviewed = (id: string) => cause(id, 'gov.application.reviewed');
 const supplemented = (id: string) => cause(id, 'gov.application.materials.supplemented');
-const app: BundleApplication = {
-  applicationId: 'YJS-V-1',
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
-  form: { enterpriseName: '某某公司', employees: 0 },
-  answers: { needsInvoice: false, hiresStaff: true },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-};
+const app = startUpApplication('YJS-V-1', NOW);
 
 function world(bundles: Bundle[] = [startUp], catalogueItems: ServiceItem[] = items) {
   const w = memoryApproval({ now: NOW, calendar });
