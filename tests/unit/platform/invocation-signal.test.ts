@@ -286,9 +286,12 @@ describe("the signing keys' read from Secrets Manager (only the HTTP functions r
     const cut = keysOf(first.signal);
     cut.catch(() => undefined);
     await takenCount(before + 1);
+    const firstRead = taken[before]!.req;
     // It waits on the first one's read, in flight.
     const waiting = keysOf(second.signal);
-    respond = (_req, res) => {
+    // Only the read again is answered: the first never is, whenever its body ends (with its headers or later).
+    respond = (req, res) => {
+      if (req === firstRead) return;
       res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       res.end(JSON.stringify({ ARN: process.env.SIGNING_KEYS_SECRET_ARN, Name: 'civicflow/test/signing-keys', SecretString: JSON.stringify({ '/systems/catalog': 'key', '@cursor': 'seal' }) }));
     };
