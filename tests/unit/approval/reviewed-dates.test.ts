@@ -7,7 +7,7 @@
  * recorded once (refusal, audit line, receipt) however often the event is redelivered, then a correctly dated
  * decision applies.
  */
-import { decideBundle, type BundleApplication, type BundleContext } from '#approval/domain/bundle/application';
+import { decideBundle, type BundleContext } from '#approval/domain/bundle/application';
 import { reviewBundleChild } from '#approval/domain/bundle/later';
 import { decide } from '#approval/domain/decide';
 import type { Cause } from '#approval/domain/decision';
@@ -16,7 +16,7 @@ import { createApprovalService } from '#approval/service';
 import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
-import { FOUNDER, item, startUp } from './bundle/fixtures';
+import { item, startUp, startUpApplication } from './bundle/fixtures';
 import { calendar, inputFor, outdoorAdItem, outdoorApp, SUBMITTED } from './fixtures';
 import { approvalWorld, portal } from './service-fixtures';
 
@@ -82,16 +82,7 @@ describe('a person\'s decision on a bundle child dated before the bundle\'s subm
   const items = new Map<string, ServiceItem>(
     [...['QYKB-SLDJ', 'QYKB-YZKZ', 'QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])), item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' })].map((i) => [i.itemCode, i]),
   );
-  const application: BundleApplication = {
-    applicationId: 'YJS-DATE-1',
-    bundleCode: startUp.bundleCode,
-    applicant: FOUNDER,
-    form: { enterpriseName: '某某公司', employees: 0 },
-    answers: { needsInvoice: false, hiresStaff: true },
-    materials: [{ code: 'M-ARTICLES', provided: true }],
-    channel: 'online',
-    submittedAt: '2026-11-18T10:00:00+08:00', // = NOW, written in Shanghai time
-  };
+  const application = startUpApplication('YJS-DATE-1', '2026-11-18T10:00:00+08:00'); // submitted at NOW, written in Shanghai time
   const context = (now: string): BundleContext => ({ bundle: startUp, items, licences: [], now, calendar });
   const s = decideBundle(application, context(NOW));
   const child = (at: string) => person(at, { itemCode: 'QYKB-SBDJ' });
@@ -153,16 +144,7 @@ describe('a person\'s decision dated before the submission (use case over in-mem
     const bundles = new MemoryBundleStore();
     const approval = createApprovalService(w.ports, { bundles, catalogue: new MemoryCatalogue([startUp], items) });
     const cause = (id: string, type = REVIEWED): Cause => ({ source: '/gov/portal', id, type });
-    const app: BundleApplication = {
-      applicationId: 'YJS-DATE-2',
-      bundleCode: startUp.bundleCode,
-      applicant: FOUNDER,
-      form: { enterpriseName: '某某公司', employees: 0 },
-      answers: { needsInvoice: false, hiresStaff: true },
-      materials: [{ code: 'M-ARTICLES', provided: true }],
-      channel: 'online',
-      submittedAt: NOW,
-    };
+    const app = startUpApplication('YJS-DATE-2', NOW);
     await approval.submitBundle(app, cause('s-1', 'gov.application.submitted'));
     const typo = person('2025-11-18T10:30:00+08:00', { itemCode: 'QYKB-SBDJ' });
     for (const receives of [1, 2]) await approval.reviewApplication('YJS-DATE-2', typo, cause('r-typo'), receives);

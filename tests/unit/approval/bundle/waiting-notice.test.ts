@@ -4,11 +4,11 @@
  * instead of hearing of them only when the follower is decided (and rejected). What a predecessor's
  * certificate will serve is not asked for. Hand-computed on the 企业开办 sample bundle.
  */
-import { decideBundle, type BundleApplication, type BundleContext } from '#approval/domain/bundle/application';
+import { decideBundle, type BundleContext } from '#approval/domain/bundle/application';
 import { reviewBundleChild, supplementBundle } from '#approval/domain/bundle/later';
 import type { Licence, ServiceItem } from '#approval/domain/types';
 import { calendar } from '../fixtures';
-import { FOUNDER, item, startUp } from './fixtures';
+import { FOUNDER, item, startUp, startUpApplication } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-18T06:00:00.000Z';
@@ -29,16 +29,10 @@ const items = new Map<string, ServiceItem>(
   ].map((i) => [i.itemCode, i]),
 );
 
-const application: BundleApplication = {
-  applicationId: 'YJS-20261118-0009',
-  bundleCode: startUp.bundleCode,
-  applicant: FOUNDER,
+const application = startUpApplication('YJS-20261118-0009', NOW, {
   form: { enterpriseName: '深圳市某某科技有限公司', employees: 0 },
   answers: { needsInvoice: false, hiresStaff: false },
-  materials: [{ code: 'M-ARTICLES', provided: true }],
-  channel: 'online',
-  submittedAt: NOW,
-};
+});
 
 const context = (now = NOW): BundleContext => ({ bundle: startUp, items, licences: [ID_CARD], now, calendar });
 const outcomes = (s: { children: readonly { itemCode: string; state: { kind: string; outcome?: string } }[] }) =>
