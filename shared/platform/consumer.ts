@@ -198,13 +198,18 @@ async function processBatch(event: SQSEvent, handler: (record: SQSRecord) => Pro
   return response;
 }
 
-/** A record's event id and type for its log line, when its body says them (it parsed: its handler ran). */
-function eventNamesOf(body: string): { eventId?: string; eventType?: string } {
+/** The event id and type a message's body names, for its "record failed" line (none where it names none). */
+function eventNamesOf(body: unknown): { eventId?: string; eventType?: string } {
+  const { id, type } = (typeof body === 'object' && body !== null ? body : {}) as { id?: unknown; type?: unknown };
+  return { ...(typeof id === 'string' ? { eventId: id } : {}), ...(typeof type === 'string' ? { eventType: type } : {}) };
+}
+
+/** A message's body as JSON, or undefined when it is not JSON. */
+function jsonOrNone(body: string): unknown {
   try {
-    const { id, type } = (JSON.parse(body) ?? {}) as { id?: unknown; type?: unknown };
-    return { ...(typeof id === 'string' ? { eventId: id } : {}), ...(typeof type === 'string' ? { eventType: type } : {}) };
+    return JSON.parse(body);
   } catch {
-    return {};
+    return undefined;
   }
 }
 
@@ -253,11 +258,9 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
     }
     const parsed = parse(body);
     if (!parsed.ok) {
-      const { id, type } = (typeof body === 'object' && body !== null ? body : {}) as { id?: unknown; type?: unknown };
       logger.error('record failed', {
         messageId: record.messageId,
-        eventId: typeof id === 'string' ? id : undefined,
-        eventType: typeof type === 'string' ? type : undefined,
+        ...eventNamesOf(body),
         receiveCount: record.attributes?.ApproximateReceiveCount,
         error: `malformed message: ${parsed.problem}`,
       });
@@ -354,7 +357,7 @@ export function sqsBatch<E extends QueuedEnvelope = QueuedEvent>(handleRecord: R
       const record = event.Records.find((r) => r.messageId === id);
       logger.error('record failed', {
         messageId: id,
-        ...(record ? eventNamesOf(record.body) : {}),
+        ...(record ? eventNamesOf(jsonOrNone(record.body)) : {}),
         receiveCount: record?.attributes?.ApproximateReceiveCount,
         error: why instanceof Error ? why : String(why ?? 'its change was not written'),
       });
