@@ -85,7 +85,9 @@ async function createVersion(key: { pk: string; sk: string }, record: Record<str
     return undefined;
   } catch (error) {
     if (!isConditionFailure(error)) throw error;
-    const existing = await ddb.send(new GetCommand({ TableName: table(), Key: key }));
+    // Strongly consistent: the failed condition says the version is there, and an eventually consistent
+    // read may not see it yet, which would read as other content (a redelivery refused VERSION_CONFLICT).
+    const existing = await ddb.send(new GetCommand({ TableName: table(), Key: key, ConsistentRead: true }));
     return { ...(existing.Item?.hash ? { hash: existing.Item.hash as string } : {}), ...(existing.Item?.cause ? { cause: existing.Item.cause as string } : {}) };
   }
 }
@@ -134,13 +136,20 @@ export async function getCurrentBundle(bundleCode: string): Promise<ServiceBundl
   return out.Item?.bundle as ServiceBundle | undefined;
 }
 
+/**
+ * One version of a bundle (or, below, of an item), read strongly consistent. A version is written once and
+ * never deleted; a later event (a supplement, a person's decision, the deadlines schedule, a simulation)
+ * reads the one its application was decided on, and an eventually consistent read lagging the write would
+ * find none. A version still missing (a table restored to a point before it) fails its event with "is not
+ * in the catalogue; retrying", as before.
+ */
 export async function getBundleVersion(bundleCode: string, version: number): Promise<ServiceBundle | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: bundleVersionKey(bundleCode, version) }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: bundleVersionKey(bundleCode, version), ConsistentRead: true }));
   return out.Item?.bundle as ServiceBundle | undefined;
 }
 
 export async function getItemVersion(itemCode: string, version: number): Promise<ServiceItem | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: versionKey(itemCode, version) }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: versionKey(itemCode, version), ConsistentRead: true }));
   return out.Item?.item as ServiceItem | undefined;
 }
 
