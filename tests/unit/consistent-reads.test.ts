@@ -8,11 +8,13 @@ import { jest } from '@jest/globals';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
+import { getPolicy } from '#entitlement/store';
 import { getBundleVersion, getItemVersion, registryStore } from '#registry/store';
 import { versionArrival } from '#registry/domain/item';
 import type { ServiceBundle, ServiceItem } from '#contract/schemas';
 
 process.env.TABLE_REGISTRY = 'registry-test';
+process.env.TABLE_ENTITLEMENTS = 'entitlements-test';
 
 type Key = { pk: string; sk: string };
 const id = (key: Key) => `${key.pk}|${key.sk}`;
@@ -67,5 +69,14 @@ describe('catalogue versions, written once and read by later events', () => {
     expect(versionArrival(await registryStore.createItemVersion(item, 'h-item', 'src|evt-1'), 'h-item', 'src|evt-1')).toBe('again');
     expect(versionArrival(await registryStore.createBundleVersion(bundle, 'h-bundle', 'src|evt-9'), 'h-bundle', 'src|evt-9')).toBe('replay');
     expect(reads.every((r) => r.ConsistentRead === true)).toBe(true);
+  });
+});
+
+describe("a policy's current version, read by the match slices its publication sent", () => {
+  it('finds the version the replica has not seen yet, so the slice matches its shard instead of skipping it', async () => {
+    const policy = { policyId: 'P-1', version: 1, status: 'active' };
+    const reads = laggingTable([{ pk: 'POLICY#P-1', sk: 'CURRENT', policy }]);
+    expect(await getPolicy('P-1')).toEqual(policy);
+    expect(reads).toEqual([{ Key: { pk: 'POLICY#P-1', sk: 'CURRENT' }, ConsistentRead: true }]);
   });
 });

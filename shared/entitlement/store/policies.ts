@@ -21,9 +21,14 @@ import {
 import { noteStoredPolicy } from './stored-policy';
 import { transact, type TransactItem } from './transact';
 
-/** The current version; a stored policy with the other kind's dishonest flag is noted as it loads (stored-policy.ts). */
+/**
+ * The current version; a stored policy with the other kind's dishonest flag is noted as it loads (stored-policy.ts).
+ * Strongly consistent: a publication's match slices are sent after its commit and each reads this to find
+ * its version, and a read lagging the commit (no policy, or the version before) would record the slice
+ * done without matching its shard.
+ */
 export async function getPolicy(policyId: string): Promise<Policy | undefined> {
-  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: policyPk(policyId), sk: CURRENT_SK } }));
+  const out = await ddb.send(new GetCommand({ TableName: table(), Key: { pk: policyPk(policyId), sk: CURRENT_SK }, ConsistentRead: true }));
   const policy = out.Item?.policy as Policy | undefined;
   if (policy !== undefined) noteStoredPolicy(policy);
   return policy;
