@@ -85,7 +85,7 @@ export function bundleService(ports: BundlePorts): BundleService {
    * The bundle version a later event decides on: the one current at submission. None for a bundle refused at
    * submission (unknown or inactive then): it is final with no child, so every later event on it is refused
    * or finds nothing to do, and a version published since changes nothing. A version the catalogue does not
-   * give back (its versions are immutable and never deleted: a read that lags the write, a registry table
+   * give back (its versions are immutable, never deleted and read strongly consistent: a registry table
    * restored to an earlier point) is an error to retry, as an item version missing is: decided without it,
    * the bundle would read as unknown and be REJECTED with no child, a decision nobody made.
    */
