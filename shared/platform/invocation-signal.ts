@@ -41,18 +41,24 @@ export interface HandlerOptions {
  * signal (a test calling the function bare) runs as it is.
  *
  * What the handler throws once its invocation has ended nobody reads: middy has answered already (its
- * `TimeoutError`, the client's 503, logged as `request failed`) and drops the handler's late failure. A call
- * cut off there (an `AbortError`) is the abort doing its work, not a defect: it is logged once, at WARN, as
- * `cut off at the timeout` with the request it was part of (a handler waiting on a timer at the end, e.g. a
- * retry's backoff, only meets it at its next call, in Lambda after the next invocation's thaw). Any other
- * failure goes on as it was; an `AbortError` while the invocation still runs is not this one's end (no
- * call of ours brings its own signal, so it is a defect) and reaches `maskedErrors` as a 500.
+ * `TimeoutError`, the client's 503, logged as `request failed`) and drops the handler's late failure (its
+ * race with the timeout has settled; the failure makes no second answer). So it is logged here, once, with
+ * the request it was part of. A call cut off there (an `AbortError`) is the abort doing its work, not a
+ * defect: at WARN, as `cut off at the timeout` (a handler waiting on a timer at the end, e.g. a retry's
+ * backoff, only meets it at its next call, in Lambda after the next invocation's thaw). Any other failure
+ * then (a defect, a write the storage refused after the end) is one nobody else would see: at ERROR, as
+ * `failed after the timeout`. The signal is aborted only by middy's end, and middy's answer is settled in
+ * the same step, before the handler's failure can reach it: a failure seen here with the signal aborted was
+ * never answered or logged by `maskedErrors`. A failure while the invocation still runs goes on as it was, to
+ * `maskedErrors` (an `AbortError` then is not this invocation's end: no call of ours brings its own signal, so
+ * it is a defect, a 500).
  */
 export function aborting<E, R>(handler: (event: E, context: Context) => Promise<R>): (event: E, context: Context, options?: HandlerOptions) => Promise<R> {
   return (event, context, { signal } = {}) => {
     if (signal === undefined) return handler(event, context);
     return inInvocation(signal, () => handler(event, context)).catch((error: unknown) => {
       if (cutOffBy(signal, error)) logger.warn('cut off at the timeout', { requestId: context?.awsRequestId, error: error as Error });
+      else if (signal.aborted) logger.error('failed after the timeout', { requestId: context?.awsRequestId, error: error as Error });
       throw error;
     });
   };

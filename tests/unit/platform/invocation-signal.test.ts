@@ -2,9 +2,9 @@
  * An HTTP function's DynamoDB, SQS and Secrets Manager calls are cut off when middy ends its invocation.
  * Before, middy answered the client (a 503) and aborted its signal, but no call took that signal: a request
  * in flight kept its socket and the handler went on after it, for a request already answered. The cut-off
- * is logged once at WARN, not dropped unseen, and not as a failure. The functions' own clients (aws.ts,
- * queues.ts, signing-keys.ts) talk here to an endpoint on loopback that takes a request and, unless a test
- * says otherwise, never answers.
+ * is logged once at WARN, not dropped unseen, and not as a failure; any other failure after the 503 once at
+ * ERROR. The functions' own clients (aws.ts, queues.ts, signing-keys.ts) talk here to an endpoint on loopback
+ * that takes a request and, unless a test says otherwise, never answers.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,7 +16,8 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { jest } from '@jest/globals';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { QUIET_POWERTOOLS, useEnv } from '#support/logs';
+import { makeIdNumber } from '#contract/identifiers';
+import { captureLogs, QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
 let server: Server;
 let endpoint: string;
@@ -210,9 +211,50 @@ describe('a call cut off at the end of its invocation', () => {
     const late = aborting(async () => {
       ended.abort();
       throw defect;
-    })({}, context(60_000), { signal: ended.signal });
+    })({}, { ...context(60_000), awsRequestId: 'request-defect' }, { signal: ended.signal });
     await expect(late).rejects.toBe(defect);
     expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('logs a failure other than an abort after the 503 once, at ERROR, masked, with its request; no second answer', async () => {
+    // Before, middy dropped it unseen: its race with the timeout had settled, and nothing else read it.
+    const ID = makeIdNumber('440305', '19900307', '123');
+    const warn = jest.spyOn(logger, 'warn');
+    const error = jest.spyOn(logger, 'error');
+    const answered = jest.fn();
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const defect = new Error(`recording event (/systems/data-sharing, person-${ID}) failed: ValidationException`);
+    const handler = middy(
+      aborting(async () => {
+        await gate; // past the end, on nothing the signal stops
+        throw defect;
+      }),
+    )
+      .use(maskedErrors())
+      .use({ after: answered, onError: answered });
+    logger.setLogLevel('ERROR');
+    const logs = captureLogs();
+    try {
+      const result = (await handler({}, { ...context(50), awsRequestId: 'request-late' })) as { statusCode: number; headers?: Record<string, string> };
+      expect({ status: result.statusCode, retryAfter: result.headers?.['retry-after'] }).toEqual({ status: 503, retryAfter: '2' });
+      release();
+      await settled();
+    } finally {
+      logs.restore();
+      logger.setLogLevel('SILENT');
+    }
+    expect(error.mock.calls.map(([message, fields]) => [message, (fields as { requestId?: string }).requestId, (fields as { error: Error }).error.name])).toEqual([
+      ['request failed', undefined, 'TimeoutError'],
+      ['failed after the timeout', 'request-late', 'Error'],
+    ]);
+    expect(warn).not.toHaveBeenCalled();
+    // middy's chain ran once, for its own TimeoutError: the late failure made no second answer.
+    expect(answered).toHaveBeenCalledTimes(1);
+    const late = logs.json().filter((line) => line.message === 'failed after the timeout');
+    expect(late).toEqual([expect.objectContaining({ level: 'ERROR', requestId: 'request-late', error: expect.objectContaining({ name: 'Error' }) })]);
+    expect(JSON.stringify(late)).toContain(`person-440305********${ID.slice(-4)}`);
+    expect(logs.text()).not.toContain(ID);
   });
 });
 
