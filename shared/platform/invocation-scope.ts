@@ -23,8 +23,9 @@ export function inInvocation<T>(signal: AbortSignal, fn: () => T): T {
  * Whether `error` is a call cut off by the end of the invocation whose signal is `signal`: an `AbortError`
  * (the SDK's name for a call its `abortSignal` stopped, before it was sent or while it waited) once that
  * signal has aborted. The SDK's error does not carry the signal's reason (its retry step throws an
- * `AbortError` of its own), so the test is the name and the signal; no call of ours brings a signal of its
- * own, so while the invocation runs no other abort is in its calls.
+ * `AbortError` of its own), so the test is the name and the signal. A call given a signal of its own (a time
+ * limit) that stops after the invocation's end is counted with it: both are the call stopped for time. While
+ * the invocation runs, an abort is never its end (`maskedErrors` answers it 503, http-errors.ts).
  */
 export function cutOffBy(signal: AbortSignal | undefined, error: unknown): boolean {
   return signal?.aborted === true && (error as { name?: unknown } | null)?.name === 'AbortError';

@@ -50,8 +50,7 @@ export interface HandlerOptions {
  * `failed after the timeout`. The signal is aborted only by middy's end, and middy's answer is settled in
  * the same step, before the handler's failure can reach it: a failure seen here with the signal aborted was
  * never answered or logged by `maskedErrors`. A failure while the invocation still runs goes on as it was, to
- * `maskedErrors` (an `AbortError` then is not this invocation's end: no call of ours brings its own signal, so
- * it is a defect, a 500).
+ * `maskedErrors` (an `AbortError` then is not this invocation's end but a signal of the call's own: a 503).
  */
 export function aborting<E, R>(handler: (event: E, context: Context) => Promise<R>): (event: E, context: Context, options?: HandlerOptions) => Promise<R> {
   return (event, context, { signal } = {}) => {

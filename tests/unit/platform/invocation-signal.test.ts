@@ -3,8 +3,9 @@
  * Before, middy answered the client (a 503) and aborted its signal, but no call took that signal: a request
  * in flight kept its socket and the handler went on after it, for a request already answered. The cut-off
  * is logged once at WARN, not dropped unseen, and not as a failure; any other failure after the 503 once at
- * ERROR. The functions' own clients (aws.ts, queues.ts, signing-keys.ts) talk here to an endpoint on loopback
- * that takes a request and, unless a test says otherwise, never answers.
+ * ERROR. A call stopped by a signal of its own (a time limit) while the invocation runs is a 503, not a 500.
+ * The functions' own clients (aws.ts, queues.ts, signing-keys.ts) talk here to an endpoint on loopback that
+ * takes a request and, unless a test says otherwise, never answers.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -16,6 +17,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { jest } from '@jest/globals';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { makeIdNumber } from '#contract/identifiers';
 import { captureLogs, QUIET_POWERTOOLS, useEnv } from '#support/logs';
 
@@ -193,19 +195,8 @@ describe('a call cut off at the end of its invocation', () => {
     ]);
   });
 
-  it('takes no other failure for one: an abort while the invocation runs is a 500, a defect after its end is not a cut-off', async () => {
+  it('takes no other failure for one: a defect after its end is passed on as it was, not logged as a cut-off', async () => {
     const warn = jest.spyOn(logger, 'warn');
-    const error = jest.spyOn(logger, 'error');
-    // An AbortError the invocation's end did not cause (no call of ours brings a signal of its own): a defect.
-    const stray = Object.assign(new Error('Request aborted'), { name: 'AbortError' });
-    const handler = middy(
-      aborting(async () => {
-        throw stray;
-      }),
-    ).use(maskedErrors());
-    await expect(handler({}, context(60_000))).rejects.toMatchObject({ name: 'RequestFailedError' });
-    expect(error.mock.calls.map(([message, fields]) => [message, (fields as { status: number }).status])).toEqual([['request failed', 500]]);
-    // After the end, what is no abort is passed on as it was, not logged as a cut-off.
     const ended = new AbortController();
     const defect = new TypeError('a defect');
     const late = aborting(async () => {
@@ -255,6 +246,59 @@ describe('a call cut off at the end of its invocation', () => {
     expect(late).toEqual([expect.objectContaining({ level: 'ERROR', requestId: 'request-late', error: expect.objectContaining({ name: 'Error' }) })]);
     expect(JSON.stringify(late)).toContain(`person-440305********${ID.slice(-4)}`);
     expect(logs.text()).not.toContain(ID);
+  });
+});
+
+describe('a call stopped by a signal of its own while the invocation runs', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  /** Waits that stop on `signal`, as a handler would give a call a time limit of its own. */
+  const waits: Record<string, (signal: AbortSignal) => Promise<unknown>> = {
+    // In flight: the SDK's AbortError, whose cause (the signal's reason, a TimeoutError) it may or may not keep.
+    'an SDK call in flight (AbortSignal.timeout)': (signal) => aws.ddb.send(new GetCommand({ TableName: 't', Key: { pk: 'a' } }), { abortSignal: signal }),
+    // In its retry's backoff the SDK throws an AbortError of its own, with no cause.
+    "an SDK call in its retry's backoff": async (signal) => {
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    },
+    'any other await (timers/promises)': (signal) => sleep(60_000, undefined, { signal }),
+  };
+
+  it.each(Object.keys(waits))('answers 503 with Retry-After, as storage too slow to answer, not a 500: %s', async (name) => {
+    // Before, an AbortError the invocation's end did not cause answered 500, a defect, though the client's retry is all it needs.
+    const warn = jest.spyOn(logger, 'warn');
+    const error = jest.spyOn(logger, 'error');
+    const handler = middy(aborting(async () => waits[name]!(AbortSignal.timeout(20)))).use(maskedErrors());
+    const result = (await handler({}, { ...context(60_000), awsRequestId: 'request-own' })) as { statusCode: number; headers?: Record<string, string> };
+    expect({ status: result.statusCode, retryAfter: result.headers?.['retry-after'] }).toEqual({ status: 503, retryAfter: '2' });
+    expect(error.mock.calls.map(([message, fields]) => [message, (fields as { status: number }).status, (fields as { error: Error }).error.name])).toEqual([
+      ['request failed', 503, 'AbortError'],
+    ]);
+    // Not the invocation's end: no cut-off line.
+    expect(warn).not.toHaveBeenCalled();
+  });
+
+  it('answers 503 for an abort that is no time limit too (another request ended a read this one waited on)', async () => {
+    const other = new AbortController();
+    const handler = middy(
+      aborting(async () => {
+        const read = sleep(60_000, undefined, { signal: other.signal });
+        other.abort();
+        await read;
+        return { statusCode: 200, body: '{}' };
+      }),
+    ).use(maskedErrors());
+    const result = (await handler({}, context(60_000))) as { statusCode: number };
+    expect(result.statusCode).toBe(503);
+  });
+
+  it('still answers 500 for a failure that is no abort', async () => {
+    const handler = middy(
+      aborting(async () => {
+        throw new TypeError('a defect');
+      }),
+    ).use(maskedErrors());
+    await expect(handler({}, context(60_000))).rejects.toMatchObject({ name: 'RequestFailedError' });
   });
 });
 
