@@ -11,9 +11,9 @@ import type { Context } from 'aws-lambda';
 import { nowIso } from '#platform/clock';
 import { logger, metrics } from '#platform/powertools';
 import { flushMetricsBeforeDeadline } from '#platform/metrics-deadline';
-import { countedRun, itemCountsTo, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
+import { itemCountsTo, timeLeftOptions, type TimeLeftOptions } from '#platform/time-reserve';
 import { stageHardCaseService, type ScheduleSummary } from '#hardcase';
-import { forEachWithin } from '#hardcase/schedule';
+import { runWithin } from '#hardcase/schedule';
 
 /**
  * One run: the service's schedule through the time-boxed loop (shared/hardcase/schedule.ts), then its counts.
@@ -21,13 +21,10 @@ import { forEachWithin } from '#hardcase/schedule';
  * pass counted its own.
  */
 export async function runHardCaseSchedule(now: string, options: TimeLeftOptions = {}): Promise<ScheduleSummary & { deferred: number }> {
-  const within = forEachWithin(options.timeLeftMs);
-  const ran = await countedRun(
-    within.counts,
-    itemCountsTo((name, value) => metrics.addMetric(name, MetricUnit.Count, value)),
-    () => stageHardCaseService().runSchedule(now, within.forEach),
+  const summary = await runWithin(
+    { ...options, counted: itemCountsTo((name, value) => metrics.addMetric(name, MetricUnit.Count, value)) },
+    (forEach) => stageHardCaseService().runSchedule(now, forEach),
   );
-  const summary = { ...ran, deferred: within.counts.deferred };
   metrics.addMetric('HardCasesOverdue', MetricUnit.Count, summary.overdue);
   metrics.addMetric('HardCasesOffered', MetricUnit.Count, summary.offered);
   logger.info('hardcase schedule', { ...summary, now });

@@ -4,7 +4,7 @@
  * once the run's time is running out (those stay due too, counted in `deferred`).
  */
 import { logger } from '#platform/powertools';
-import { itemCountsOf, timeBox, type ItemCounts, type TimeLeft } from '#platform/time-reserve';
+import { countedRun, timeBox, type TimeLeft, type WriteItemCounts } from '#platform/time-reserve';
 import type { ForEach } from './service';
 
 const CONCURRENCY = 4;
@@ -22,15 +22,26 @@ export interface ScheduleLog {
   error(message: string, attributes: Record<string, unknown>): void;
 }
 
+export interface ScheduleRunOptions {
+  /** The time the run has left; unset, the run takes every case that is due. */
+  readonly timeLeftMs?: TimeLeft;
+  /** Where the run's ItemsFailed and ItemsDeferred are written, once, as it ends. */
+  readonly counted: WriteItemCounts;
+  readonly log?: ScheduleLog;
+}
+
 /**
- * Runs the work over the ids, CONCURRENCY at a time; a failure of one id is logged and counted, and it stays
- * due for the next run. Once the time left falls below the reserve, the ids not started are left due for
- * the next run and counted in `deferred`, over every `forEach` of the run.
+ * One run of the schedule: `run` goes through what is due with the `forEach` it is given, which runs the
+ * work over the ids, CONCURRENCY at a time; a failure of one id is logged and counted, and it stays due for
+ * the next run. Once the time left falls below the reserve, the ids not started are left due for the next
+ * run and counted in `deferred`, over every `forEach` of the run.
  *
- * `counts`: the run's failed and deferred over every `forEach`, read as they are now, so known even when a
- * later list's read throws (the handler's countedRun writes them) and the one place the summary reads them.
+ * The run's failed and deferred are written once, by `counted`, as it ends, returned or thrown (countedRun:
+ * a later list's read that throws keeps what was counted), and its `deferred` comes back beside what `run`
+ * returned. The time box stays here: the run has its loop, the `forEach`, and nothing else of it.
  */
-export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger): { readonly forEach: ForEach; readonly counts: ItemCounts } {
+export async function runWithin<R extends object>(options: ScheduleRunOptions, run: (forEach: ForEach) => Promise<R>): Promise<R & { readonly deferred: number }> {
+  const { timeLeftMs, counted, log = logger } = options;
   const box = timeBox(HARDCASE_TIME_RESERVE_MS, timeLeftMs);
   const forEach: ForEach = async (ids, work) => {
     const within = await box.forEachWithin(ids, CONCURRENCY, work, {
@@ -38,6 +49,6 @@ export function forEachWithin(timeLeftMs?: TimeLeft, log: ScheduleLog = logger):
     });
     return within.failed;
   };
-  // The box's counts only: its loop is the forEach above.
-  return { forEach, counts: itemCountsOf(box) };
+  const ran = await countedRun(box, counted, () => run(forEach));
+  return { ...ran, deferred: box.deferred };
 }

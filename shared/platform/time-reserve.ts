@@ -40,21 +40,6 @@ export interface ItemCounts {
   readonly deferred: number;
 }
 
-/**
- * The counts of `box` alone, read as they are when read (a later item counted shows): to hand a run's counts
- * to its writer or its summary without the time box that keeps them.
- */
-export function itemCountsOf(box: ItemCounts): ItemCounts {
-  return {
-    get failed() {
-      return box.failed;
-    },
-    get deferred() {
-      return box.deferred;
-    },
-  };
-}
-
 /** Where a run writes its ItemCounts: its function's metrics, under its `service`. */
 export type WriteItemCounts = (counts: ItemCounts) => void;
 

@@ -7,7 +7,7 @@
  */
 import middy, { type MiddyHandlerObject } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { countedRun, itemCountsOf, itemCountsTo, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, lambdaTimeLeft, timeBox, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
+import { countedRun, itemCountsTo, ITEMS_DEFERRED_METRIC, ITEMS_FAILED_METRIC, lambdaTimeLeft, timeBox, timeLeftOptions, type ItemCounts } from '#platform/time-reserve';
 
 const RESERVE = 10_000;
 
@@ -145,20 +145,6 @@ describe('countedRun', () => {
       else await expect(run).rejects.toThrow(late.message);
       expect(written).toEqual([{ failed: 0, deferred: 2 }]);
     }
-  });
-});
-
-describe('itemCountsOf', () => {
-  it("reads the box's counts as they are now, and nothing else of the box", async () => {
-    const left = [60_000, 5];
-    const box = timeBox(10, () => left.shift() ?? 5);
-    const counts = itemCountsOf(box);
-    expect(counts).toEqual({ failed: 0, deferred: 0 });
-    await box.forEachWithin(['a', 'b', 'c'], 1, async () => {
-      throw new Error('throttled');
-    }, { onError: () => undefined });
-    expect(counts).toEqual({ failed: 1, deferred: 2 });
-    expect(Object.keys(counts).sort()).toEqual(['deferred', 'failed']);
   });
 });
 
