@@ -155,13 +155,12 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
   let changed = 0;
   let buckets = 0;
   const box = timeBox(TIME_INDEX_TIME_RESERVE_MS, options.timeLeftMs);
-  // Short of time from the start (middy has ended the invocation, say): not even the cursor is read.
-  let outOfTime = box.outOfTime();
   // What the pass has counted so far, read as it ends: a store failure after some entries failed keeps them.
-  // `deferred` is 1 once the pass stopped for its time.
-  const counts = { failed: 0, deferred: outOfTime ? 1 : 0 };
+  // `deferred` is 1 once the pass stopped for its time, the one record of that (the summary's `outOfTime`);
+  // short of time from the start (middy has ended the invocation, say), the pass reads not even the cursor.
+  const counts = { failed: 0, deferred: box.outOfTime() ? 1 : 0 };
   return countedRun(counts, options.counted ?? (() => undefined), async () => {
-    const due = outOfTime ? [] : dueBuckets(await store.getFlipCursor(), now);
+    const due = counts.deferred > 0 ? [] : dueBuckets(await store.getFlipCursor(), now);
     passes: for (const bucket of due) {
       let waiting = false;
       for (let shard = 0; shard < FLIP_SHARDS; shard++) {
@@ -169,7 +168,6 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
         // here leaves the cursor before this bucket, and the next run reads the rest of it (the shards done are
         // empty by then) and the buckets after it.
         if (box.outOfTime()) {
-          outOfTime = true;
           counts.deferred = 1;
           break passes;
         }
@@ -209,6 +207,7 @@ export async function runTimeIndex(ports: EntitlementPorts, startRun: StartRun, 
       await store.advanceFlipCursor(bucket);
     }
     const { failed } = counts;
+    const outOfTime = counts.deferred > 0;
     if (reevaluated + policiesStarted + failed + changed > 0 || outOfTime) logger.info('time index', { buckets, reevaluated, policiesStarted, failed, changed, outOfTime });
     return { buckets, reevaluated, policiesStarted, failed, changed, outOfTime };
   });
