@@ -158,9 +158,6 @@ export const ITEMS_DEFERRED_ALARM_PERIODS = 4;
  */
 const LIST_RUNS: readonly FunctionName[] = ['approvalDeadlines', 'reviewSchedule', 'hardcaseSchedule', 'upwardSync', 'simulationSweep', 'entitlementSchedule'];
 
-/** The functions an SQS queue feeds, in the topology's order: each writes RecordsDeferred under its name. */
-const CONSUMERS = queueConsumers;
-
 /**
  * Alarms on figures: overdue rectifications, overdue commitment verifications, the calendar's years, upward
  * sync, simulations the sweep had to queue, items a scheduled run failed on or kept leaving for the next.
@@ -249,12 +246,12 @@ const figureAlarmsOf = (stage: string, oldestPendingSeconds: number): readonly F
       '(its "batch out of time: records left for redelivery" warnings). Each comes back with its receive count up; a function whose batches keep ' +
       'running out of time needs a longer timeout or a smaller batch, or its table is throttled. docs/operations.md, "A function that runs out of time".',
     metricName: RECORDS_DEFERRED_METRIC,
-    service: CONSUMERS[0]!,
+    service: queueConsumers[0]!,
     kind: 'count',
     threshold: RECORDS_DEFERRED_PER_HOUR_ALARM,
     period: Duration.hours(1),
     // Every SQS consumer writes the count under its own function.
-    alsoFrom: CONSUMERS.slice(1),
+    alsoFrom: queueConsumers.slice(1),
   },
   {
     id: 'ItemsFailedAlarm',
