@@ -6,21 +6,15 @@
  * sent by the sweep, once; an event's is left to that event's redelivery.
  */
 import { createApprovalService, createDeadlinesService } from '#approval/service';
-import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { cause, item, startUp, startUpApplication } from './fixtures';
+import { ARTICLES, SEAL_FORM, cause, item, startUp, startUpApplication, startUpItems } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-30T02:00:00.000Z';
-const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
-const SEAL_FORM = { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true };
-const items: ServiceItem[] = [
-  item('QYKB-SLDJ', '营业执照', [ARTICLES]),
-  item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]),
-  ...['QYKB-FPSL', 'QYKB-SBDJ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
-];
+// The seal item waits for its form, which the application does not give.
+const items = startUpItems(item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]));
 const app = startUpApplication('YJS-D-1', NOW, { answers: { needsInvoice: false, hiresStaff: false } });
 
 function world(receiptGraceMs = 0) {
@@ -166,12 +160,7 @@ describe('the deadlines schedule on bundle applications', () => {
     const bundles = new MemoryBundleStore();
     const catalogue = new MemoryCatalogue(
       [startUp],
-      [
-        item('QYKB-SLDJ', '营业执照', [ARTICLES]),
-        item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM], { promisedDays: 5 }),
-        item('QYKB-FPSL', '发票领用', [ARTICLES, INVOICE_FORM], { promisedDays: 1 }),
-        ...['QYKB-SBDJ', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
-      ],
+      startUpItems(item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM], { promisedDays: 5 }), item('QYKB-FPSL', '发票领用', [ARTICLES, INVOICE_FORM], { promisedDays: 1 })),
     );
     const approval = createApprovalService(w.ports, { bundles, catalogue });
     const deadlines = createDeadlinesService({ ...w.ports, receiptGraceMs }, { bundles, catalogue, registry: w.ports.registry, calendar: w.ports.calendar });

@@ -33,6 +33,23 @@ export function item(itemCode: string, certificateType: string, materials: Servi
   };
 }
 
+/** The articles of association, declared: every item of startUpItems asks for them, every startUpApplication gives them. */
+export const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true } as const;
+
+/** The seal form, declared and tolerable, which startUpApplication does not give: an item asking for it waits for a supplement. */
+export const SEAL_FORM = { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true } as const;
+
+/**
+ * The items of the 企业开办 bundle, in its order: each an instant item on ARTICLES alone, issuing `证照-<code>`,
+ * but for those given, each in the place of the item of its code. A test names only the items it is about.
+ */
+export function startUpItems(...own: ServiceItem[]): ServiceItem[] {
+  const codes = startUp.items.map((i) => i.itemCode);
+  const stray = own.find((i) => !codes.includes(i.itemCode));
+  if (stray !== undefined) throw new Error(`${stray.itemCode} is not an item of the 企业开办 bundle`);
+  return codes.map((code) => own.find((i) => i.itemCode === code) ?? item(code, `证照-${code}`, [ARTICLES]));
+}
+
 /** The cause of an event the portal sent: a submission unless `type` names another event. */
 export const cause = (id: string, type = 'gov.application.submitted'): Cause => ({ source: '/gov/portal', id, type });
 

@@ -13,18 +13,12 @@ import type { ServiceItem } from '#approval/domain/types';
 import { memoryApproval } from '#support/memory/approval';
 import { MemoryBundleStore, MemoryCatalogue } from '#support/memory/bundle';
 import { calendar } from '../fixtures';
-import { cause, item, startUp, startUpApplication } from './fixtures';
+import { ARTICLES, SEAL_FORM, cause, item, startUp, startUpApplication, startUpItems } from './fixtures';
 
 const NOW = '2026-11-18T02:00:00.000Z';
 const LATER = '2026-11-30T02:00:00.000Z';
-const ARTICLES = { code: 'M-ARTICLES', name: '公司章程', declared: true };
-const SEAL_FORM = { code: 'M-SEAL-FORM', name: '刻章备案表', declared: true, tolerable: true };
-const items: ServiceItem[] = [
-  item('QYKB-SLDJ', '营业执照', [ARTICLES]),
-  item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]),
-  item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }),
-  ...['QYKB-FPSL', 'QYKB-YHKH'].map((code) => item(code, `证照-${code}`, [ARTICLES])),
-];
+// The seal item waits for its form, which the application does not give; social insurance is decided by hand.
+const items = startUpItems(item('QYKB-YZKZ', '印章备案', [ARTICLES, SEAL_FORM]), item('QYKB-SBDJ', '社保登记证', [ARTICLES], { mode: 'manual' }));
 const reviewed = (id: string) => cause(id, 'gov.application.reviewed');
 const supplemented = (id: string) => cause(id, 'gov.application.materials.supplemented');
 const app = startUpApplication('YJS-V-1', NOW);
