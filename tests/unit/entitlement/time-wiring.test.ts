@@ -241,6 +241,21 @@ describe('the time index past a failure', () => {
     }
   }
 
+  /**
+   * POISON's entry for the birthday filed with no `atMs` (by hand, or by an older writer): an item that does
+   * not read as an entry, never due. Returns it, its sort key, and the shard of the birthday's bucket it is in.
+   */
+  function fileUnreadable(w: MemoryWorld) {
+    const birthday = bucketOf(Date.parse(BIRTHDAY));
+    const shard = flipShardOf(POISON);
+    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
+    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
+    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
+    const part = w.store.flips.get(`${birthday}#${shard}`)!;
+    part.set(sk, malformed as unknown as FlipEntry);
+    return { birthday, shard, sk, malformed, part };
+  }
+
   it('goes on past an entry that fails every run, moves the cursor on, and handles it once it can', async () => {
     const { w, service } = world();
     for (const id of [...SAME_DAY, POISON, NEXT_DAY]) w.persons.set(id, person(id));
@@ -291,13 +306,8 @@ describe('the time index past a failure', () => {
     for (const id of [...SAME_DAY, NEXT_DAY]) w.persons.set(id, person(id));
     expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
     await runSlices(w, service, 0);
-    // An item with no `atMs`, filed by hand (or an older writer) among the birthday's entries: never due.
-    const birthday = bucketOf(Date.parse(BIRTHDAY));
-    const shard = flipShardOf(POISON);
-    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
-    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
-    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
-    w.store.flips.get(`${birthday}#${shard}`)!.set(sk, malformed as unknown as FlipEntry);
+    // An item with no `atMs` among the birthday's entries: never due.
+    const { birthday, shard, sk, malformed } = fileUnreadable(w);
 
     w.now = '2025-06-02T00:20:00+08:00';
     const first = await runLogged(service);
@@ -336,12 +346,7 @@ describe('the time index past a failure', () => {
     for (const id of SAME_DAY) w.persons.set(id, person(id));
     expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
     await runSlices(w, service, 0);
-    const birthday = bucketOf(Date.parse(BIRTHDAY));
-    const shard = flipShardOf(POISON);
-    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
-    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
-    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
-    w.store.flips.get(`${birthday}#${shard}`)!.set(sk, malformed as unknown as FlipEntry);
+    const { sk, malformed, part } = fileUnreadable(w);
     w.store.setAsideFlips = async () => {
       throw new Error('table unreachable');
     };
@@ -361,7 +366,7 @@ describe('the time index past a failure', () => {
       expect.objectContaining({ level: 'ERROR', message: 'time index: stored entry does not read; setting it aside failed, read again next run' }),
     ]);
     expect(JSON.stringify(lines)).not.toContain(POISON);
-    expect(w.store.flips.get(`${birthday}#${shard}`)!.get(sk)).toBe(malformed);
+    expect(part.get(sk)).toBe(malformed);
     expect(w.store.unreadableFlips.size).toBe(0);
   });
 
@@ -370,19 +375,13 @@ describe('the time index past a failure', () => {
     for (const id of [...SAME_DAY, POISON]) w.persons.set(id, person(id));
     expect(await service.publishPolicy(elderly(), cause('gov.policy.published'))).toBe('published');
     await runSlices(w, service, 0);
-    const birthday = bucketOf(Date.parse(BIRTHDAY));
-    const shard = flipShardOf(POISON);
-    const sk = `2025-06-01T16:00:00.000Z#P-ELDER#${POISON}`;
-    const malformed = { policyId: 'P-ELDER', policyVersion: 1, subjectId: POISON, at: '2025-06-01T16:00:00.000Z', bucket: birthday, shard };
-    const part = () => w.store.flips.get(`${birthday}#${shard}`)!;
-    if (!w.store.flips.has(`${birthday}#${shard}`)) w.store.flips.set(`${birthday}#${shard}`, new Map());
-    part().set(sk, malformed as unknown as FlipEntry);
+    const { birthday, sk, malformed, part } = fileUnreadable(w);
     // Between the schedule's read of that shard and the move, the writer files the same pair again, whole.
     const filed: FlipEntry = { ...malformed, atMs: Date.parse(malformed.at) };
     const query = w.store.queryFlips.bind(w.store);
     w.store.queryFlips = async (bucket, n) => {
       const read = await query(bucket, n);
-      if (read.unreadable.some((u) => u.sk === sk)) part().set(sk, filed);
+      if (read.unreadable.some((u) => u.sk === sk)) part.set(sk, filed);
       return read;
     };
 
@@ -390,7 +389,7 @@ describe('the time index past a failure', () => {
     const first = await runLogged(service);
     expect(first.summary).toMatchObject({ reevaluated: 3, failed: 0, changed: 1 });
     // The entry is not lost under a copy of the old item, and the cursor stops before its bucket.
-    expect(part().get(sk)).toEqual(filed);
+    expect(part.get(sk)).toEqual(filed);
     expect(w.store.unreadableFlips.size).toBe(0);
     expect(w.store.flipCursor).toBe(new Date(Date.parse(birthday) - 15 * 60_000).toISOString());
     expect(first.log).toContain('time index: stored entry changed since it was read');
