@@ -5,6 +5,7 @@
  * it without the entitlement domain's matching (only its types are named here).
  */
 import type { Policy } from '#entitlement';
+import { timesDecimal } from '#util/decimal';
 
 /** `notEligible` is ineligible by the criteria or excluded as dishonest. */
 export type PolicyClass = 'eligible' | 'needsInfo' | 'notEligible';
@@ -57,7 +58,10 @@ export interface PolicySimulationResult {
   readonly current: PolicyCounts | null;
   readonly draft: PolicyCounts;
   readonly transitions: readonly { readonly from: PolicyClass; readonly to: PolicyClass; readonly count: number }[];
-  /** What paying every enterprise the draft finds eligible would take (null: the benefit names no amount). */
+  /**
+   * What paying every enterprise the draft finds eligible would take (null: the benefit names no amount),
+   * in exact decimal as the budget is reserved (3 × 99.9 is 299.7, which a budget of 299.7 pays).
+   */
   readonly budget: { readonly needed: number | null; readonly budget: number | null; readonly enough: boolean | null };
   readonly noLongerCovered: readonly string[];
   readonly draftInactive: string | null;
@@ -65,7 +69,7 @@ export interface PolicySimulationResult {
 
 export function policyResultOf(t: PolicySliceTally, draft: Policy): PolicySimulationResult {
   const amount = draft.benefit.amount;
-  const needed = amount === undefined ? null : t.draft.eligible * Math.max(0, amount);
+  const needed = amount === undefined ? null : timesDecimal(Math.max(0, amount), t.draft.eligible);
   const budget = draft.budget ?? null;
   return {
     profiles: t.profiles,

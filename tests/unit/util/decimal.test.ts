@@ -1,0 +1,22 @@
+// Amounts of money added and multiplied as the decimals they are written as.
+import { sumDecimals, timesDecimal } from '#util/decimal';
+
+describe('amounts in exact decimal', () => {
+  it('multiply by a count as the store would reserve them', () => {
+    expect(timesDecimal(99.9, 3)).toBe(299.7);
+    expect(timesDecimal(1234.56, 3)).toBe(3703.68);
+    expect(timesDecimal(30_000, 5)).toBe(150_000);
+    expect(timesDecimal(1e-7, 3)).toBe(3e-7);
+    expect(timesDecimal(0, 4)).toBe(0);
+    expect(() => timesDecimal(1, 1.5)).toThrow('whole number');
+  });
+
+  it('add up to the exact sum whatever their order', () => {
+    expect(sumDecimals([0.1, 0.2])).toBe(0.3);
+    expect(sumDecimals([1500.1, 200.2])).toBe(1700.3);
+    expect(sumDecimals([200.2, 1500.1])).toBe(sumDecimals([1500.1, 200.2]));
+    expect(sumDecimals([2e21, 1])).toBe(2e21 + 1);
+    expect(sumDecimals([])).toBe(0);
+    expect(() => sumDecimals([Number.NaN])).toThrow('finite');
+  });
+});
