@@ -14,7 +14,8 @@
  *   and once in the totals.
  * - A NEEDS_INFO entitlement counts once per criterion fact it was unknown on (two leaves on one fact: once);
  *   `enterprises` counts distinct credit codes, `entitlements` the (policy, enterprise) pairs, and
- *   `benefitAmount` sums the policy's `benefit.amount` over those pairs (a policy without one adds 0).
+ *   `benefitAmount` sums the policy's `benefit.amount` over those pairs (a policy without one adds 0), in
+ *   exact decimal (100.1 + 200.2 is 300.3), so rows and totals are the same whatever order they are read in.
  * - A row is one gap (kind, key) of one owning department. The owner comes from the stage's `dataOwners`:
  *   for a fact, the longest listed prefix (on path segments); else a `licence.<type>.*` fact is the
  *   licence type's owner; else a `form.*` fact belongs to the department whose item or policy asks for it
@@ -26,6 +27,8 @@
  *   as the department ranking lists its ties, `unowned` after the departments; then by kind and key, so
  *   the order is total.
  */
+
+import { sumDecimals } from '#util/decimal';
 
 /** The owner of a gap that no entry of the stage's `dataOwners` names. */
 export const UNOWNED = 'unowned';
@@ -211,7 +214,7 @@ function totalsOf(rows: readonly Tally[]): Omit<OwnerTotals, 'owner'> {
     applications: applications.size,
     enterprises: new Set(values.map((e) => e.creditCode)).size,
     entitlements: values.length,
-    benefitAmount: values.reduce((s, e) => s + e.amount, 0),
+    benefitAmount: sumDecimals(values.map((e) => e.amount)),
   };
 }
 
@@ -260,7 +263,7 @@ export function buildGapLedger(input: GapInput, by: GapRanking = 'cases'): GapLe
         applications: t.applications.size,
         enterprises: new Set(pairs.map((e) => e.creditCode)).size,
         entitlements: pairs.length,
-        benefitAmount: pairs.reduce((s, e) => s + e.amount, 0),
+        benefitAmount: sumDecimals(pairs.map((e) => e.amount)),
         byCause: t.byCause,
         itemCodes: [...t.itemCodes].sort(compareText),
         policyIds: [...new Set(pairs.map((e) => e.policyId))].sort(compareText),
