@@ -10,6 +10,7 @@ import { nowIso } from '#platform/clock';
 import {
   allowedHardCaseActions,
   CAUSE_LABELS,
+  HARDCASE_CAUSES,
   HARDCASE_CHANNELS,
   HARDCASE_STATES,
   hardCaseOverdueKinds,
@@ -24,6 +25,10 @@ import type { QueryRoutes } from './router';
 
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const DAY = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+/** The cause filter that lists the cases without a cause yet: the group the figures count them in. */
+const UNCLASSIFIED = 'unclassified';
+const CAUSE_FILTERS: readonly string[] = [...HARDCASE_CAUSES, UNCLASSIFIED];
 
 function periodOf(value: string | undefined): HardCasePeriod | string {
   if (value === undefined) return 'period is required: YYYY-MM for a month or YYYY-MM-DD for a day';
@@ -64,7 +69,10 @@ export const hardCaseRoutes: QueryRoutes = {
     return json(200, { ...(await readHardCaseFigures(period, nowIso(), stageCalendar())), causes: CAUSE_LABELS });
   },
 
-  /** The cases reported in a month (oldest first), optionally of one state, channel, cause or item, or only overdue ones. */
+  /**
+   * The cases reported in a month (oldest first), optionally of one state, channel, cause (`unclassified`:
+   * none yet, as the figures group them) or item, or only overdue ones.
+   */
   'GET /hardcases': async ({ query }) => {
     if (query.month === undefined || !MONTH.test(query.month)) return problem(400, `month is required: YYYY-MM; got "${query.month ?? ''}"`);
     if (query.state !== undefined && !(HARDCASE_STATES as readonly string[]).includes(query.state)) {
@@ -72,13 +80,14 @@ export const hardCaseRoutes: QueryRoutes = {
     }
     const channels = [...HARDCASE_CHANNELS, 'system'];
     if (query.channel !== undefined && !channels.includes(query.channel)) return problem(400, `channel must be one of ${channels.join(', ')}; got "${query.channel}"`);
+    if (query.cause !== undefined && !CAUSE_FILTERS.includes(query.cause)) return problem(400, `cause must be one of ${CAUSE_FILTERS.join(', ')}; got "${query.cause}"`);
     if (query.overdue !== undefined && query.overdue !== 'true' && query.overdue !== 'false') return problem(400, `overdue must be true or false; got "${query.overdue}"`);
     const now = nowIso();
     const items = (await hardCasesOfMonth(query.month))
       .map((hc) => summary(hc, now))
       .filter((s) => query.state === undefined || s.state === query.state)
       .filter((s) => query.channel === undefined || s.channel === query.channel)
-      .filter((s) => query.cause === undefined || s.cause === query.cause)
+      .filter((s) => query.cause === undefined || (s.cause ?? UNCLASSIFIED) === query.cause)
       .filter((s) => query.itemCode === undefined || s.itemCode === query.itemCode)
       .filter((s) => query.overdue === undefined || (s.overdue.contact || s.overdue.resolve) === (query.overdue === 'true'));
     return json(200, { month: query.month, count: items.length, items });

@@ -199,6 +199,12 @@ describe('办不成事 hard cases through the running runtime', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.map((i: any) => i.caseId)).toEqual([WINDOW_CASE, ONLINE_CASE, HOTLINE_CASE, LATE_CASE]);
     expect((await rt.get('/hardcases?month=2026-11&overdue=true')).body.items.map((i: any) => i.caseId)).toEqual([ONLINE_CASE, LATE_CASE]);
+    // A cause filter lists the cases of a group the figures show, `unclassified` too; a cause that is none is refused.
+    expect((await rt.get('/hardcases?month=2026-11&cause=crossDepartment')).body.items.map((i: any) => i.caseId)).toHaveLength(1);
+    expect((await rt.get('/hardcases?month=2026-11&cause=unclassified')).body.items.map((i: any) => i.caseId)).toEqual([LATE_CASE]);
+    const badCause = await rt.get('/hardcases?month=2026-11&cause=crossdepartment');
+    expect(badCause.status).toBe(400);
+    expect(JSON.stringify(badCause.body)).toContain('cause must be one of policyGap');
 
     const figures = await rt.get('/hardcases/figures?period=2026-11');
     expect(figures.status).toBe(200);
