@@ -31,11 +31,19 @@ const at = (d: Scaled, scale: number): bigint => d.units * 10n ** BigInt(scale -
 
 const toNumber = (d: Scaled): number => Number(`${d.units}e-${d.scale}`);
 
-/** The exact decimal sum of the amounts, as the nearest number (0 for none). */
+/**
+ * The exact decimal sum of the amounts, as the nearest number (0 for none). One pass, rescaling the running
+ * sum when an amount has more decimals: a report sums every entitlement of a district, and a scale taken by
+ * spreading them all into `Math.max` throws past about a hundred thousand.
+ */
 export function sumDecimals(values: Iterable<number>): number {
-  const all = [...values].map(scaled);
-  const scale = Math.max(0, ...all.map((d) => d.scale));
-  return toNumber({ units: all.reduce((sum, d) => sum + at(d, scale), 0n), scale });
+  let sum: Scaled = { units: 0n, scale: 0 };
+  for (const value of values) {
+    const d = scaled(value);
+    const scale = Math.max(sum.scale, d.scale);
+    sum = { units: at(sum, scale) + at(d, scale), scale };
+  }
+  return toNumber(sum);
 }
 
 /** The exact decimal product of an amount and a whole count, as the nearest number. */

@@ -19,3 +19,11 @@ describe('amounts in exact decimal', () => {
     expect(() => sumDecimals([Number.NaN])).toThrow('finite');
   });
 });
+
+describe('a district-sized sum', () => {
+  it('adds 300,000 amounts without spreading them into one call', () => {
+    const amounts = Array.from({ length: 300_000 }, (_, i) => (i % 3 === 0 ? 0.1 : 0.2));
+    // 100,000 × 0.1 + 200,000 × 0.2 = 50,000 exactly.
+    expect(sumDecimals(amounts)).toBe(50_000);
+  });
+});
