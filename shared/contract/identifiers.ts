@@ -203,30 +203,29 @@ const ID_IN_TEXT = /(?<!\d)\d{17}[\dXx](?!\d)/g;
 const NOT_IN_A_CODE_BEFORE = '(?<![0-9A-Za-z_])(?<![0-9A-Za-z_][-./])';
 const NOT_IN_A_CODE_AFTER = '(?![0-9A-Za-z_])(?!\\.\\d)';
 /**
- * Digits in groups joined by one space or hyphen, read whole from the first group to the last (`2026-11-10
- * 440305 19900307 1236`, `4403 0519 9003 0712 36`), and an X or x right after them (a check character, also
- * written as a group of its own). As for a run of 18, a letter or a CJK character next to them does not hide
- * an ID number in them (`ID440305 …`, `no.440305900307123`, `SQ440305…`): only digits make them part of a
- * longer number. The lookahead skips what is too short to hold one; `maskIdsInGroups` finds the ID numbers.
- *
- * Or three groups and more joined by one dot, slash or underscore, the same one throughout (`440305.19900307.1236`,
- * `440305/19900307/1236`, `440305_19900307_1236`): a dot between two groups only is a decimal point, and is
- * left to an amount (`440305.199003071236`, `1234567.89`); a date (`2026.12.07`, `2026/12/07`) or a version
- * has too few digits to hold an ID number. Separators mixed with spaces or hyphens are not read as one number.
- * (The first lookahead, common to both, turns most starts away at once, and the three separators are spelled
- * out rather than matched once and referred back to, which is slower: masking runs on every log line.)
+ * Digits in groups joined by one space, hyphen, dot, slash or underscore, the same one throughout or mixed, read
+ * whole from the first group to the last (`2026-11-10 440305 19900307 1236`, `4403 0519 9003 0712 36`,
+ * `440305.19900307.1236`, `440305/19900307-1236`, `440305 19900307.1236`), and an X or x right after them (a
+ * check character, also written as a group of its own). As for a run of 18, a letter or a CJK character next to
+ * them does not hide an ID number in them (`ID440305 …`, `no.440305900307123`, `SQ440305…`): only digits make
+ * them part of a longer number. The lookahead skips what is too short to hold one; `maskIdsInGroups` finds the
+ * ID numbers, and reads one dot, slash or underscore between two groups alone as two numbers (a decimal point:
+ * `440305.199003071236`, `1234567.89`); a date (`2026.12.07`, `2026/12/07 08.30`) or a version has too few
+ * digits to hold an ID number. (The lookahead turns most starts away at once; the lookbehind after the first
+ * digit starts a match at the first group only, so the groups are read whole.)
  */
-const DIGIT_GROUPS_IN_TEXT =
-  /(?<!\d)\d(?=[\d ./_-]{14})(?:(?<!\d[- ]\d)(?=[\d -]{14})\d*(?:[- ]\d+)*(?:[- ]?[Xx](?!\d))?|(?<!\d[./_]\d)(?=[\d./_]{16})\d*(?:(?:\.\d+){2,}(?:\.?[Xx](?!\d))?|(?:\/\d+){2,}(?:\/?[Xx](?!\d))?|(?:_\d+){2,}(?:_?[Xx](?!\d))?))/g;
+const DIGIT_GROUPS_IN_TEXT = /(?<!\d)\d(?=[\d ./_-]{14})(?<!\d[- ./_]\d)(?!\d{0,13}[./_]\d{1,14}(?!\d|[- ./_]\d))\d*(?:[- ./_]\d+)*(?:[- ./_]?[Xx](?!\d))?/g;
 /**
  * Mobiles with an optional +86/0086/86 prefix, or the leading 0 some systems dial with, and optional space or
- * hyphen groups (138 1234 5678). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
+ * hyphen groups (138 1234 5678), or dots (138.1234.5678, +86.138.1234.5678): a dot joins the groups when the
+ * other cut is a separator too, as one dot alone between digits is a decimal point (138.12345678 is left to an
+ * amount, 13812345678.5 is masked as any run of a mobile's digits). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
  * masked too: only digits around it make it part of a longer number. A phone's digits are masked wherever
  * they stand, inside a bank card written in fours (`6222 0755 **** 6666`) or an amount (`138****5827.47`) too:
  * the product holds no card numbers, and any rule that keeps such a run as written also keeps a real phone
  * written after a group of four (`3201 0755 8888 6666`) or before a decimal point. A phone is never left.
  */
-const MOBILE_IN_TEXT = /(?<!\d)((?:(?:\+|00)?86[- ]?|0)?)(1[3-9]\d)([- ]?)(\d{4})([- ]?)(\d{4})(?!\d)/g;
+const MOBILE_IN_TEXT = /(?<!\d)((?:(?:\+|00)?86[- ]?|0)?)(1[3-9]\d)([- ]?|\.(?=\d{4}[-. ]))(\d{4})([- ]?|(?<=[-. ]\d{4})\.)(\d{4})(?!\d)/g;
 /** An area code as dialled from abroad, after +86 or 0086: its leading 0 dropped (10, 20-29, 3xx-9xx). */
 const AREA_CODE_ABROAD = '(?:10|2\\d|[3-9]\\d{2})';
 /**
@@ -252,7 +251,7 @@ const LANDLINE_IN_TEXT = new RegExp(
  * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
  */
 export function maskSensitive(text: string): string {
-  if (!READ_AS_ASCII.test(text)) return maskAscii(text);
+  if (!READ_AS_ASCII.test(text) && text.indexOf('\u00a0') === -1) return maskAscii(text);
   // Typed in full-width characters (a Chinese input method's 全角 mode), or pasted with another space or dash:
   // found on the ASCII reading, whose characters stand at the same positions (each is one UTF-16 unit either
   // way), and masked in the text as typed, so the rest keeps its characters.
@@ -266,17 +265,21 @@ export function maskSensitive(text: string): string {
 /**
  * What the patterns above read as an ASCII character: full-width digits, X, x, +, -, ., / and _ (U+FF10-FF19,
  * Ｘ, ｘ, ＋, －, ．, ／, ＿) as their half-width forms; the ideographic space (U+3000, the full-width mode's space)
- * as a space; the hyphen, non-breaking hyphen, figure dash and en dash (U+2010-2013, Word's and a PDF's
- * hyphens) as a hyphen. Not the em dash (——, a Chinese punctuation mark) nor the minus sign, which do not join
- * the digits of a number; nor the no-break space (U+00A0): the only one below U+0100, it would make every
- * line of plain ASCII be searched for it (the test fails at once on one that can hold none of these).
+ * and the no-break spaces (U+00A0, and the narrow one, U+202F, that a French or a CJK layout puts between
+ * groups) as a space; the hyphen, non-breaking hyphen, figure dash and en dash (U+2010-2013, Word's and a
+ * PDF's hyphens) as a hyphen. Not the em dash (——, a Chinese punctuation mark) nor the minus sign, which do not
+ * join the digits of a number.
+ *
+ * `READ_AS_ASCII` holds no character below U+0100, so its test fails at once on a line of plain ASCII (V8 keeps
+ * such a line as one byte a character, which can hold none of them) and costs nothing there. The no-break space
+ * (U+00A0) is the only one below U+0100: it is looked for apart, with `indexOf`, a plain search for one byte.
  */
-const READ_AS_ASCII = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D\uFF0E\uFF0F\uFF3F\u3000\u2010-\u2013]/;
-const READ_AS_ASCII_ALL = new RegExp(READ_AS_ASCII.source, 'g');
+const READ_AS_ASCII = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D\uFF0E\uFF0F\uFF3F\u3000\u2010-\u2013\u202F]/;
+const READ_AS_ASCII_ALL = /[\uFF10-\uFF19\uFF38\uFF58\uFF0B\uFF0D\uFF0E\uFF0F\uFF3F\u3000\u2010-\u2013\u202F\u00A0]/g;
 function asAscii(c: string): string {
   const code = c.charCodeAt(0);
   if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
-  return code === 0x3000 ? ' ' : '-';
+  return code === 0x3000 || code === 0x202f || code === 0xa0 ? ' ' : '-';
 }
 
 /** An ASCII digit (the full-width ones are read as these, see `maskSensitive`). */
@@ -291,8 +294,10 @@ function isOldIdNumber(digits: string): boolean {
 
 /**
  * The ID numbers among digits written in groups (`DIGIT_GROUPS_IN_TEXT`), masked as `maskIdNumber` masks them,
- * separators kept: `440305 ******** 1236`, `4403 05** **** **12 36`, `440 305 **** **** 1236`. An ID number is
- * a stretch of whole groups, however a person or a form cut it, that reads as one without its separators:
+ * separators kept: `440305 ******** 1236`, `4403 05** **** **12 36`, `440 305 **** **** 1236`. Two groups joined
+ * by one dot, slash or underscore alone are two numbers (`440305.199003071236` is an amount), each read on its
+ * own. An ID number is a stretch of whole groups, however a person or a form cut and joined it, that reads as one
+ * without its separators:
  * - 18 characters (17 digits and the X after the last group) that are a valid ID number, check digit
  *   included, anywhere in the groups: a stretch of a bank card, an order number or a date that has a
  *   province and a real birth date still passes the check only once in 11, so they stay as written;
@@ -300,20 +305,29 @@ function isOldIdNumber(digits: string): boolean {
  *   stretch of 15 ordinary digits in 80 has both, so the cut must say it is one number: any cut when it is
  *   all the groups (`4403 0590 0307 123`); inside longer ones one run, region, birth date and sequence
  *   (`440305 900307 123`), or fours that start with it and end with its group of three (`12 4403 0590 0307
- *   123`, `4403 0590 0307 123 12`: a number in fours is cut from its first digit, and only its last group is
- *   shorter), so the last 15 digits of a 19-digit bank card (`6217 4403 0590 0307 123`), after a group of
- *   four, are not taken for one; and none in an amount, whose decimal point touches the groups
- *   (`0.440305900307123`, `440305900307123.50`).
+ *   123`, `4403 0590 0307 123 12`, `6217 4403 0590 0307 123`: a number in fours is cut from its first digit,
+ *   and only its last group is shorter; the last 15 digits of a 19-digit bank card are masked when they read
+ *   as one, as the product holds no card numbers and a retired number written after a group of four must not
+ *   be left); and none in an amount, whose decimal point (a dot with no other dot next to its two groups)
+ *   touches or cuts the stretch (`0.440305900307123`, `440305900307123.50`, `0.440305 900307 123`,
+ *   `123 456 789 012.345`).
  */
 function maskIdsInGroups(written: string, offset: number, text: string): string {
+  if (written.length < 15) return written;
   const checkX = written.endsWith('X') || written.endsWith('x');
   const digitGroups = checkX ? written.replace(/[- ./_]?[Xx]$/, '') : written;
-  const end = offset + digitGroups.length;
-  const inAnAmount = (text[offset - 1] === '.' && isDigit(text[offset - 2])) || (text[end] === '.' && isDigit(text[end + 1]));
   const groups = digitGroups.split(/[- ./_]/);
+  if (groups.length === 2) {
+    const cut = groups[0]!.length;
+    const sep = digitGroups[cut]!;
+    if (sep !== ' ' && sep !== '-') {
+      return maskIdsInGroups(written.slice(0, cut), offset, text) + sep + maskIdsInGroups(written.slice(cut + 1), offset + cut + 1, text);
+    }
+  }
+  if (digitGroups.length - groups.length + 1 < 15) return written;
   // One run: a run of 18, or of 17 and an X, was masked as such (`ID_IN_TEXT`); one of 15 may be a retired number.
   if (groups.length === 1 && !(checkX && digitGroups.length === 17)) {
-    return digitGroups.length === 15 && !inAnAmount && isOldIdNumber(digitGroups) ? maskIdNumber(digitGroups) + written.slice(15) : written;
+    return digitGroups.length === 15 && isOldIdNumber(digitGroups) && !inAnAmount(text, offset, offset + 15) ? maskIdNumber(digitGroups) + written.slice(15) : written;
   }
   let masked = written;
   // `at`: where group `i` starts in the text as written.
@@ -332,18 +346,42 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
       end15 === i ||
       (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) ||
       (i === 0 && end15 === groups.length - 1) ||
-      (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3 && (i === 0 || groups[i - 1]!.length !== 4));
+      (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3);
     let next = i + 1;
     if (id18 !== '' && isValidIdNumber(id18)) {
       masked = maskDigits(masked, at, 6, 14);
       next = j;
-    } else if (end15 >= 0 && oldIdAsWritten && !inAnAmount && isOldIdNumber(digits.slice(0, 15))) {
+    } else if (end15 >= 0 && oldIdAsWritten && isOldIdNumber(digits.slice(0, 15)) && !inAnAmount(text, offset + at, offset + at + lengthOf(groups, i, end15))) {
       masked = maskDigits(masked, at, 6, 12);
       next = end15 + 1;
     }
     for (; i < next; i++) at += groups[i]!.length + 1;
   }
   return masked;
+}
+
+/** How many characters groups `first` to `last` take as written, with the one separator between each two. */
+function lengthOf(groups: readonly string[], first: number, last: number): number {
+  let n = last - first;
+  for (let k = first; k <= last; k++) n += groups[k]!.length;
+  return n;
+}
+
+/**
+ * True when the digits from `start` to before `end` in `text` touch or hold a decimal point: a dot between two
+ * digits with no other dot joining the digits on either side of it (`12.50`, `0.440305 900307 123`; not the dots
+ * of `440305.900307.123`). Asked only of a stretch that reads as a retired ID number, which is rare.
+ */
+function inAnAmount(text: string, start: number, end: number): boolean {
+  for (let p = start - 1; p <= end; p++) {
+    if (text[p] !== '.' || !isDigit(text[p - 1]) || !isDigit(text[p + 1])) continue;
+    let l = p - 1;
+    while (isDigit(text[l - 1])) l--;
+    let r = p + 1;
+    while (isDigit(text[r + 1])) r++;
+    if (!(text[l - 1] === '.' && isDigit(text[l - 2])) && !(text[r + 1] === '.' && isDigit(text[r + 2]))) return true;
+  }
+  return false;
 }
 
 /** `s` with its digits from the `from`-th to before the `to`-th, counted from `at`, masked; separators kept. */
