@@ -211,16 +211,18 @@ const NOT_IN_A_CODE_AFTER = '(?![0-9A-Za-z_])(?!\\.\\d)';
  * them part of a longer number. The lookahead skips what is too short to hold one; `maskIdsInGroups` finds the
  * ID numbers, and reads one dot, slash or underscore between two groups alone as two numbers (a decimal point:
  * `440305.199003071236`, `1234567.89`); a date (`2026.12.07`, `2026/12/07 08.30`) or a version has too few
- * digits to hold an ID number. (The lookahead turns most starts away at once; the lookbehind after the first
- * digit starts a match at the first group only, so the groups are read whole.)
+ * digits to hold an ID number. (The first lookahead turns most starts away at once; the lookbehind after the
+ * first digit starts a match at the first group only, so the groups are read whole; the second lookahead turns
+ * away two groups of fewer than 15 digits each joined by a dot, slash or underscore alone, a float's digits
+ * most often, before `maskIdsInGroups` is called for nothing: masking runs on every log line.)
  */
 const DIGIT_GROUPS_IN_TEXT = /(?<!\d)\d(?=[\d ./_-]{14})(?<!\d[- ./_]\d)(?!\d{0,13}[./_]\d{1,14}(?!\d|[- ./_]\d))\d*(?:[- ./_]\d+)*(?:[- ./_]?[Xx](?!\d))?/g;
 /**
  * Mobiles with an optional +86/0086/86 prefix, or the leading 0 some systems dial with, and optional space or
  * hyphen groups (138 1234 5678), or dots (138.1234.5678, +86.138.1234.5678): a dot joins the groups when the
  * other cut is a separator too, as one dot alone between digits is a decimal point (138.12345678 is left to an
- * amount, 13812345678.5 is masked as any run of a mobile's digits). An ID number or a mobile glued to letters (`SQ440305…`, `TEL138…`) is
- * masked too: only digits around it make it part of a longer number. A phone's digits are masked wherever
+ * amount, 13812345678.5 is masked as any run of a mobile's digits). An ID number or a mobile glued to letters
+ * (`SQ440305…`, `TEL138…`) is masked too: only digits around it make it part of a longer number. A phone's digits are masked wherever
  * they stand, inside a bank card written in fours (`6222 0755 **** 6666`) or an amount (`138****5827.47`) too:
  * the product holds no card numbers, and any rule that keeps such a run as written also keeps a real phone
  * written after a group of four (`3201 0755 8888 6666`) or before a decimal point. A phone is never left.
