@@ -38,11 +38,17 @@ export interface SyncFigures {
   readonly oldestUnacked: OldestRecord | null;
 }
 
+/**
+ * The record whose event happened first, by instant (`+08:00` and `Z` may write the same one); of records at
+ * the same instant, the one with the smallest record id, so the answer does not depend on the records' order.
+ */
 function oldest(records: readonly SyncRecord[], now: string): OldestRecord | null {
   let found: SyncRecord | undefined;
   for (const r of records) {
-    const older = found === undefined || Date.parse(r.sourceEventAt) < Date.parse(found.sourceEventAt);
-    const tie = found !== undefined && r.sourceEventAt === found.sourceEventAt && r.recordId < found.recordId;
+    const at = Date.parse(r.sourceEventAt);
+    const foundAt = found === undefined ? Number.NaN : Date.parse(found.sourceEventAt);
+    const older = found === undefined || at < foundAt;
+    const tie = found !== undefined && at === foundAt && r.recordId < found.recordId;
     if (older || tie) found = r;
   }
   if (found === undefined) return null;

@@ -61,6 +61,20 @@ describe('syncFigures', () => {
     expect(figures.oldestUnacked?.recordId).toBe('R1#1');
   });
 
+  it('finds the oldest by instant, whatever offset it is written in, and breaks a tie by record id', () => {
+    // 10:00 in Shanghai and 02:00Z are the same instant; B is listed first and written with an offset.
+    const b = record('B#1', 'PENDING', '2026-09-10T10:00:00+08:00');
+    const a = record('A#1', 'SENT', '2026-09-10T02:00:00.000Z');
+    const c = record('C#1', 'PARKED', '2026-09-10T02:00:00Z');
+    for (const order of [[b, a, c], [c, b, a], [a, c, b]]) {
+      const figures = syncFigures(order, NOW);
+      expect(figures.oldestPending).toEqual({ recordId: 'A#1', state: 'SENT', sourceEventAt: '2026-09-10T02:00:00.000Z', ageMs: 10 * 3_600_000 });
+      expect(figures.oldestUnacked?.recordId).toBe('A#1');
+    }
+    // A later record with a smaller id does not win.
+    expect(syncFigures([record('Z#1', 'PENDING', '2026-09-10T09:59:59+08:00'), record('0#1', 'PENDING', '2026-09-10T02:00:00Z')], NOW).oldestPending?.recordId).toBe('Z#1');
+  });
+
   it('has no lag and no oldest record without records', () => {
     expect(syncFigures([], NOW)).toMatchObject({ records: 0, lag: { count: 0, p50Ms: null, p99Ms: null }, oldestPending: null, rejectionsByReason: [] });
   });
