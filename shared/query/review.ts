@@ -14,7 +14,10 @@ import {
   rankDepartments,
   dynamoSyncStore,
   SYNC_STATES,
+  syncPeriodRange,
+  syncRecordsPage,
   upwardFigures,
+  type SyncPageKey,
   type SyncState,
   type Dimension,
   type GroupFigures,
@@ -25,6 +28,8 @@ import {
 import { mayReadSource, seesEverySource } from './events';
 import type { QueryRoutes } from './router';
 
+/** The most records a page of a list holds (as on the product's other paged routes). */
+const MAX_PAGE = 100;
 const MONTH = /^(\d{4})-(0[1-9]|1[0-2])$/;
 const DAY = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 
@@ -38,6 +43,47 @@ export function parsePeriod(value: string): Period | undefined {
   if (MONTH.test(value)) return { granularity: 'month', value };
   if (DAY.test(value) && isRealDay(value)) return { granularity: 'day', value };
   return undefined;
+}
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** The cursor of a page of sync records: the page's last key as base64url JSON. */
+export const syncRecordsCursorOf = (key: SyncPageKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+/**
+ * The key a sync-records cursor holds, or why it is not one this route returned for `state` (and `period`). A
+ * cursor is a page's last key (`pk`, `sk`, `syncState`, `syncAt`) as base64url JSON: one made by hand,
+ * altered, or returned for another state or outside the period is refused here, naming it, instead of
+ * reaching the table, which refuses a start key outside the query (an error, not an answer).
+ */
+export function syncRecordsCursor(cursor: string, state: SyncState, period: string | undefined): SyncPageKey | string {
+  const notOurs = 'query parameter "cursor" is not one this route returned';
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    return `${notOurs} (not base64url JSON)`;
+  }
+  const fields = ['pk', 'sk', 'syncAt', 'syncState'];
+  if (typeof key !== 'object' || key === null || Array.isArray(key) || Object.keys(key).sort().join() !== fields.join()) {
+    return `${notOurs} (not a page's key)`;
+  }
+  const { pk, sk, syncState, syncAt } = key as Record<string, unknown>;
+  if (typeof pk !== 'string' || typeof sk !== 'string' || typeof syncState !== 'string' || typeof syncAt !== 'string') {
+    return `${notOurs} (not a page's key)`;
+  }
+  if (syncState !== `SYNC#${state}`) return `${notOurs} for state ${state}`;
+  // A record's key: SYNC#<recordId>, RECORD; its index key: <instant, UTC>#<recordId>.
+  const recordId = pk.startsWith('SYNC#') ? pk.slice('SYNC#'.length) : '';
+  const at = syncAt.slice(0, syncAt.length - recordId.length - 1);
+  if (recordId === '' || sk !== 'RECORD' || syncAt !== `${at}#${recordId}` || !ISO_INSTANT.test(at) || Number.isNaN(Date.parse(at))) {
+    return `${notOurs} (not a page's key)`;
+  }
+  if (period !== undefined) {
+    const range = syncPeriodRange(period);
+    if (syncAt < range.from || syncAt > range.to) return `${notOurs} with period ${period}`;
+  }
+  return { pk, sk, syncState, syncAt };
 }
 
 /** A refusal as the routes list it: with the source that posted it, `null` when the record predates keeping it. */
@@ -144,19 +190,36 @@ export const reviewRoutes: QueryRoutes = {
     return json(200, { period: query.period, ...figures });
   },
 
-  /** The upward-sync records in one state (oldest first), optionally only those of a day or month: what to re-push. */
+  /**
+   * The upward-sync records in one state (oldest first), optionally only those of a day or month: what to
+   * re-push. Paged: `limit` records (default 50, at most 100), and a `cursor` for the next page while there is one.
+   */
   'GET /reviews/sync/records': async ({ query }) => {
     const state = query.state as SyncState | undefined;
     if (state === undefined || !(SYNC_STATES as readonly string[]).includes(state)) {
       return problem(400, `state must be one of ${SYNC_STATES.join(', ')}; got ${JSON.stringify(query.state ?? null)}`);
     }
-    if (query.period !== undefined && !parsePeriod(query.period)) return problem(400, `period must be YYYY-MM or YYYY-MM-DD; got "${query.period}"`);
+    const period = query.period;
+    if (period !== undefined && !parsePeriod(period)) return problem(400, `period must be YYYY-MM or YYYY-MM-DD; got "${period}"`);
+    const limitText = query.limit ?? '50';
+    if (!/^\d{1,3}$/.test(limitText) || Number(limitText) < 1 || Number(limitText) > MAX_PAGE) {
+      return problem(400, `query parameter "limit" must be a whole number from 1 to ${MAX_PAGE}`);
+    }
+    const start = query.cursor === undefined ? undefined : syncRecordsCursor(query.cursor, state, period);
+    if (typeof start === 'string') return problem(400, start);
     const calendar = stageCalendar();
-    const records = (await dynamoSyncStore.recordsInState(state)).filter((r) => query.period === undefined || calendar.localDate(r.sourceEventAt).startsWith(query.period));
+    const page = await syncRecordsPage(state, {
+      limit: Number(limitText),
+      ...(period !== undefined
+        ? { range: syncPeriodRange(period), keep: (r: { readonly sourceEventAt: string }) => calendar.localDate(r.sourceEventAt).startsWith(period) }
+        : {}),
+      ...(start !== undefined ? { start } : {}),
+    });
     return json(200, {
       state,
-      count: records.length,
-      records: records.slice(0, 1000).map(({ payload: _payload, ...r }) => r),
+      count: page.records.length,
+      records: page.records.map(({ payload: _payload, ...r }) => r),
+      ...(page.next ? { cursor: syncRecordsCursorOf(page.next) } : {}),
     });
   },
 

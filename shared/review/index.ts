@@ -14,7 +14,7 @@ export { rankDepartments, type RankableFigures, type RankingEntry } from './doma
 export { getCounters, listCounters, loadCase } from './store';
 export type { CaseBundle, CaseRecord, FigureRow, Rejection } from './ports';
 // Upward sync (issue #19): the figures and the records of a state, for the query routes.
-export { upwardFigures } from './sync';
+export { upwardFigures, broadRange as syncPeriodRange } from './sync';
 export type { SyncFigures, OldestRecord } from './domain/upward/sync-figures';
-export { dynamoSyncStore } from './store/sync';
+export { dynamoSyncStore, syncRecordsPage, type SyncPageKey } from './store/sync';
 export { SYNC_STATES, MAPPING_REJECTION, INVALID_REJECTION, type SyncRecord, type SyncState } from './domain/upward/sync';

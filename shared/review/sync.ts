@@ -179,7 +179,7 @@ export async function runSync(ports: SyncPorts, options: SyncRunOptions = {}): P
 }
 
 /** A window of ISO instants that holds every instant of a local day or month, whatever the zone's offset. */
-function broadRange(period: string): { from: string; to: string } {
+export function broadRange(period: string): { from: string; to: string } {
   const first = period.length === 7 ? `${period}-01` : period;
   const end = new Date(`${first}T00:00:00Z`);
   if (period.length === 7) end.setUTCMonth(end.getUTCMonth() + 1);

@@ -86,4 +86,39 @@ describe('upward-sync records on the reviews table', () => {
     expect((await sync.oldestInState('PENDING'))?.recordId).toBe('S2#1');
     expect(await sync.oldestInState('PARKED')).toBeUndefined();
   });
+
+  it('pages a state\'s records in the order their events happened, with a next key only while more follow', async () => {
+    const parked = (n: number, at: string): SyncRecord => {
+      const { nextAttemptAt: _next, ...r } = record('P1', n, at);
+      return { ...r, state: 'PARKED' };
+    };
+    // Written with offsets and in UTC; in event order: #3, #1, #5, #2, #4.
+    await reviewStore.dynamoReviewStore.commit(
+      change('P1', [
+        parked(1, '2026-11-05T09:00:00+08:00'),
+        parked(2, '2026-11-05T03:00:00.000Z'),
+        parked(3, '2026-11-04T23:30:00+08:00'),
+        parked(4, '2026-11-06T00:00:00.000Z'),
+        parked(5, '2026-11-05T02:00:00Z'),
+      ]),
+    );
+    const ids = (page: { records: readonly SyncRecord[] }) => page.records.map((r) => r.recordId);
+    const pages: string[][] = [];
+    let start: import('#review/store/sync').SyncPageKey | undefined;
+    do {
+      const page = await syncStore.syncRecordsPage('PARKED', { limit: 2, ...(start ? { start } : {}) });
+      pages.push(ids(page));
+      start = page.next;
+    } while (start !== undefined && pages.length < 5);
+    expect(pages).toEqual([['P1#3', 'P1#1'], ['P1#5', 'P1#2'], ['P1#4']]);
+    // A page that holds the rest exactly has no next key (no empty page after it).
+    expect(await syncStore.syncRecordsPage('PARKED', { limit: 5 })).toEqual({ records: expect.any(Array), next: undefined });
+    // Only what `keep` keeps, in a range, a page at a time across the table's pages.
+    const keep = (r: SyncRecord) => r.recordId !== 'P1#5' && r.recordId !== 'P1#1';
+    const range = { from: '2026-11-04T00:00:00.000Z', to: '2026-11-05T16:00:00.000Z' };
+    const first = await syncStore.syncRecordsPage('PARKED', { limit: 1, range, keep });
+    expect([ids(first), first.next?.syncAt]).toEqual([['P1#3'], '2026-11-04T15:30:00.000Z#P1#3']);
+    const second = await syncStore.syncRecordsPage('PARKED', { limit: 1, range, keep, start: first.next! });
+    expect([ids(second), second.next]).toEqual([['P1#2'], undefined]);
+  });
 });

@@ -24,11 +24,17 @@ export function upwardCalls(runtime: () => Running) {
       await runtime().drain();
       return out.body.result;
     },
-    /** The sync records in a state, answered 200. */
+    /** Every sync record in a state, page by page (each answered 200), oldest first. */
     async records(state: string): Promise<any[]> {
-      const out = await runtime().get(`/reviews/sync/records?state=${state}`);
-      expect(out.status).toBe(200);
-      return out.body.records;
+      const all: any[] = [];
+      let cursor: string | undefined;
+      do {
+        const out = await runtime().get(`/reviews/sync/records?state=${state}&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        expect(out.status).toBe(200);
+        all.push(...out.body.records);
+        cursor = out.body.cursor;
+      } while (cursor !== undefined);
+      return all;
     },
     /** What the stand-in platform received, or, with `body`, how it answers from now on (refusals, down); 200. */
     async receiver(body?: unknown): Promise<any> {

@@ -226,4 +226,47 @@ describe('a month of 好差评 synced upward through the local runtime', () => {
     expect(figures.body).toMatchObject({ records: 373, byState: { ACKED: 373, REJECTED: 0, PENDING: 0, SENT: 0, PARKED: 0 }, rejectionsByReason: [], oldestPending: null, oldestUnacked: null });
     expect(figures.body.lag.count).toBe(373);
   }, 120_000);
+
+  it('lists the month\'s records a page at a time, oldest first, each once, with a cursor to the next page', async () => {
+    const pages: any[] = [];
+    let cursor: string | undefined;
+    do {
+      const out = await rt.get(`/reviews/sync/records?state=ACKED&period=2026-12&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      expect(out.status).toBe(200);
+      pages.push(out.body);
+      cursor = out.body.cursor;
+    } while (cursor !== undefined && pages.length < 10);
+    expect(pages.map((p) => [p.count, p.records.length, typeof p.cursor])).toEqual([
+      [100, 100, 'string'],
+      [100, 100, 'string'],
+      [100, 100, 'string'],
+      [73, 73, 'undefined'],
+    ]);
+    const listed = pages.flatMap((p) => p.records);
+    expect(new Set(listed.map((r: any) => r.recordId)).size).toBe(373);
+    const instants = listed.map((r: any) => Date.parse(r.sourceEventAt));
+    expect(instants).toEqual([...instants].sort((a, b) => a - b));
+    // A day's records only, and without a limit 50 a page.
+    const day = await rt.get('/reviews/sync/records?state=ACKED&period=2026-12-01');
+    const firstDay = listed.filter((r: any) => r.sourceEventAt.startsWith('2026-12-01'));
+    expect([day.status, day.body.count, day.body.cursor]).toEqual([200, firstDay.length, undefined]);
+    expect(day.body.records.map((r: any) => r.recordId)).toEqual(firstDay.map((r: any) => r.recordId));
+    const unbounded = await rt.get('/reviews/sync/records?state=ACKED');
+    expect([unbounded.status, unbounded.body.count, typeof unbounded.body.cursor]).toEqual([200, 50, 'string']);
+
+    // A bad limit, and a cursor that is not this route's for the state and period, are refused naming them.
+    const next = pages[0].cursor as string;
+    for (const [query, named] of [
+      ['state=ACKED&limit=0', 'limit'],
+      ['state=ACKED&limit=101', 'limit'],
+      ['state=ACKED&limit=ten', 'limit'],
+      [`state=PENDING&cursor=${next}`, 'cursor'],
+      [`state=ACKED&period=2026-10&cursor=${next}`, 'cursor'],
+      [`state=ACKED&cursor=${next.slice(0, -4)}`, 'cursor'],
+      [`state=ACKED&cursor=${Buffer.from(JSON.stringify({ pk: 'SYNC#x', sk: 'RECORD' })).toString('base64url')}`, 'cursor'],
+    ]) {
+      const out = await rt.get(`/reviews/sync/records?${query}`);
+      expect([query, out.status, out.body.error]).toEqual([query, 400, expect.stringContaining(`"${named}"`)]);
+    }
+  }, 120_000);
 });

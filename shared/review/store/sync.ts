@@ -99,6 +99,69 @@ async function recordsInState(state: SyncState, range?: { readonly from: string;
   return items.map((item) => item.record as SyncRecord);
 }
 
+/** Where a page of a state's records on the `bySync` index ends: the table's key and the index's. */
+export interface SyncPageKey {
+  readonly pk: string;
+  readonly sk: string;
+  readonly syncState: string;
+  readonly syncAt: string;
+}
+
+/** A page of a state's records, oldest first, and the key to start the next at when there is one. */
+export interface SyncRecordsPage {
+  readonly records: readonly SyncRecord[];
+  readonly next?: SyncPageKey;
+}
+
+const pageKeyOf = (item: Record<string, unknown>): SyncPageKey => ({
+  pk: item.pk as string,
+  sk: item.sk as string,
+  syncState: item.syncState as string,
+  syncAt: item.syncAt as string,
+});
+
+/**
+ * At most `limit` records of a state in the order their reviews and steps happened, after `start` (a page's
+ * `next`), optionally only those between `range.from` and `range.to` that `keep` keeps. `next` is given only
+ * when another kept record follows, so the last page is never an empty one.
+ */
+export async function syncRecordsPage(
+  state: SyncState,
+  options: {
+    readonly limit: number;
+    readonly range?: { readonly from: string; readonly to: string };
+    readonly keep?: (record: SyncRecord) => boolean;
+    readonly start?: SyncPageKey;
+  },
+): Promise<SyncRecordsPage> {
+  const { limit, range, keep = () => true } = options;
+  const records: SyncRecord[] = [];
+  let last: Record<string, unknown> | undefined;
+  let start: Record<string, unknown> | undefined = options.start ? { ...options.start } : undefined;
+  for (;;) {
+    const out = await ddb.send(
+      new QueryCommand({
+        TableName: table(),
+        IndexName: 'bySync',
+        KeyConditionExpression: range ? 'syncState = :state AND syncAt BETWEEN :from AND :to' : 'syncState = :state',
+        ExpressionAttributeValues: { ':state': statePk(state), ...(range ? { ':from': range.from, ':to': range.to } : {}) },
+        // One more than the page holds: whether another record follows is known without another request.
+        Limit: limit + 1,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of out.Items ?? []) {
+      const record = item.record as SyncRecord;
+      if (!keep(record)) continue;
+      if (records.length === limit) return { records, next: pageKeyOf(last!) };
+      records.push(record);
+      last = item;
+    }
+    if (!out.LastEvaluatedKey) return { records };
+    start = out.LastEvaluatedKey;
+  }
+}
+
 async function oldestInState(state: SyncState): Promise<SyncRecord | undefined> {
   const out = await ddb.send(
     new QueryCommand({
