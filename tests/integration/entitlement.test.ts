@@ -3,12 +3,18 @@
  * over them (a `confirm` policy and a `grant` policy with a budget), profile updates, confirmations and
  * disbursements — checked against the pure domain as the oracle — then every event redelivered (same ids and
  * new ids with the same content) and the runtime restarted on its data folder, with no figure changing.
+ * Last, a policy stored with the other subject kind's dishonest flag (before the edge refused it): GET
+ * /policies/{policyId} answers its `warnings`, and none once a new version without the flag is published.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startLocal, type Running } from '#support/runtime';
-import { compilePolicy, matchEnterprise, type CreditRecord, type EnterpriseProfile, type MatchOutcome, type Policy } from '#entitlement';
+import { compilePolicy, inapplicableDishonestFlag, matchEnterprise, type CreditRecord, type EnterpriseProfile, type MatchOutcome, type Policy } from '#entitlement';
+import { ACTIVE_PK, activeSk, CURRENT_SK, policyPk, versionSk } from '#entitlement/store/keys';
+import { localTableName } from '#local/provision';
 import { generateEnterprises } from '#bench/fixtures/enterprises';
 import { EXPORT_CREDIT_INSURANCE, SOCIAL_INSURANCE_SUBSIDY } from '#bench/fixtures/policies';
 
@@ -320,4 +326,62 @@ describe('免申即享 through the local runtime', () => {
     const queues = (await rt.dev('GET', '/_dev/queues')).body;
     for (const q of ['policy', 'match', 'notify']) expect([q, queues[q].dlq]).toEqual([q, 0]);
   }, 600_000);
+
+  it("warns of a stored policy's dishonest flag of the other subject kind, and not once a new version drops it", async () => {
+    // An enterprise policy nobody is eligible for (its run pushes nothing), published through the edge.
+    const base: Policy = {
+      ...CONFIRM,
+      policyId: 'POL-STORED-FLAG',
+      criteria: { all: [{ id: 'FLAG-CAP', description: '上年度出口额超过一万亿美元', fact: 'enterprise.exportValueUsd', op: 'gt', value: 1e12 }] },
+    };
+    await postAll([cloudEvent('/systems/policy', 'gov.policy.published', 'publish-stored-flag-1', base)], false);
+    await rt.drain(170_000);
+    const published = await figures(base.policyId);
+    expect(published.policy).toMatchObject({ policyId: base.policyId, version: 1 });
+    expect(published).not.toHaveProperty('warnings');
+
+    // As stored before the publication refused it: the same version with `excludeDishonest` (a flag of person
+    // policies), in each item that holds the policy. The edge would refuse that event now, so it is written
+    // into the runtime's DynamoDB Local.
+    const { endpoint } = (await rt.dev('GET', '/_dev/dynamo')).body as { endpoint: string };
+    const doc = DynamoDBDocumentClient.from(new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }));
+    try {
+      const keys = [
+        { pk: policyPk(base.policyId), sk: CURRENT_SK },
+        { pk: policyPk(base.policyId), sk: versionSk(1) },
+        { pk: ACTIVE_PK, sk: activeSk(base.policyId) },
+      ];
+      for (const Key of keys) {
+        await doc.send(
+          new UpdateCommand({
+            TableName: localTableName('entitlements'),
+            Key,
+            UpdateExpression: 'SET #policy.excludeDishonest = :flag',
+            ConditionExpression: 'attribute_exists(#policy)',
+            ExpressionAttributeNames: { '#policy': 'policy' },
+            ExpressionAttributeValues: { ':flag': false },
+          }),
+        );
+      }
+    } finally {
+      doc.destroy();
+    }
+
+    // GET /policies/{policyId} says so: the flag named, and what applies instead (dishonest enterprises excluded).
+    const flagged = await figures(base.policyId);
+    expect(flagged.policy).toMatchObject({ version: 1, excludeDishonest: false });
+    const expected = inapplicableDishonestFlag({ ...base, excludeDishonest: false })!;
+    expect(flagged.warnings).toEqual([{ field: 'excludeDishonest', message: expected.message }]);
+    expect(flagged.warnings[0].message).toMatch(/^excludeDishonest: applies to person policies only; ignored: policy POL-STORED-FLAG excludes dishonest enterprises/);
+    // The rest of the answer is as before.
+    expect({ ...flagged, policy: undefined, warnings: undefined }).toEqual({ ...published, policy: undefined });
+
+    // The remedy the warning names: a new version without the flag, published through the edge; no warning.
+    await postAll([cloudEvent('/systems/policy', 'gov.policy.published', 'publish-stored-flag-2', { ...base, version: 2, includeDishonest: false })], false);
+    await rt.drain(170_000);
+    const republished = await figures(base.policyId);
+    expect(republished.policy).toMatchObject({ version: 2, includeDishonest: false });
+    expect(republished.policy).not.toHaveProperty('excludeDishonest');
+    expect(republished).not.toHaveProperty('warnings');
+  }, 400_000);
 });
