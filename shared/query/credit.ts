@@ -5,9 +5,10 @@
  *
  * `marks` lists the marks the product set itself, each with its cause: every false-commitment mark, one per
  * revoked application (oldest first), then every benefit-fraud mark, one per policy (oldest first).
- * `effective` is what decisions read: any one false-commitment mark makes the subject a false committer.
+ * `effective` is what decisions read: any one false-commitment mark makes the subject a false committer. It is
+ * the registry's fold (foldCredit, the one every decision and match reads), not a reading of its own here.
  */
-import type { CreditRecordView } from '#registry';
+import { foldCredit, type CreditRecordView } from '#registry';
 
 export function creditView(subjectId: string, subjectKind: 'person' | 'enterprise', record: CreditRecordView) {
   const commitments = record.falseCommitmentMarks ?? [];
@@ -26,6 +27,7 @@ export function creditView(subjectId: string, subjectKind: 'person' | 'enterpris
     cause: { reason: 'BENEFIT_RECOVERED_FOR_FRAUD', policyId: m.policyId, amount: m.amount, href: `/policies/${encodeURIComponent(m.policyId)}` },
   }));
   const upstream = record.upstream;
+  const folded = foldCredit(subjectId, upstream, commitments);
   return {
     subjectId,
     subjectKind,
@@ -39,11 +41,11 @@ export function creditView(subjectId: string, subjectKind: 'person' | 'enterpris
         }
       : null,
     marks: [...commitmentMarks, ...fraudMarks],
-    // What the product's decisions read: the upstream record with its own marks folded in.
+    // What the product's decisions read: the upstream record with its own marks folded in, by the registry's fold.
     effective: {
-      rating: upstream?.rating ?? null,
-      dishonest: upstream?.dishonest === true,
-      falseCommitment: upstream?.falseCommitment === true || commitments.length > 0,
+      rating: folded.rating ?? null,
+      dishonest: folded.dishonest === true,
+      falseCommitment: folded.falseCommitment === true,
     },
   };
 }

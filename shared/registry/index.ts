@@ -32,4 +32,6 @@ export {
   getApplicationRecordsMany,
   type ApplicationRecords,
 } from './store';
+// The credit fold itself (pure): what decisions read, for a reader that holds the record as stored (the credit view).
+export { foldCredit } from './domain/credit';
 export type { StoredLicence, StoredCredit, CreditRecordView } from './domain/types';

@@ -3,7 +3,8 @@
  *
  * The credit record says `dishonest` and `falseCommitment` under those keys wherever it is read: the effective
  * record the registry folds (upstream data with CivicFlow's own false-commitment marks), and the credit view
- * of GET /credit/{subjectId}, which computes its `effective` part itself and must agree with the fold.
+ * of GET /credit/{subjectId}, whose `effective` part is read from that fold (foldCredit, through #registry)
+ * and must stay equal to it: the last block fails if the view ever reads the record another way.
  *
  * A policy has one flag per subject kind, each naming the way its kind departs from its own default:
  * `includeDishonest` on an enterprise policy (dishonest enterprises are excluded unless it is true),
