@@ -383,5 +383,5 @@ describe('免申即享 through the local runtime', () => {
     expect(republished.policy).toMatchObject({ version: 2, includeDishonest: false });
     expect(republished.policy).not.toHaveProperty('excludeDishonest');
     expect(republished).not.toHaveProperty('warnings');
-  }, 400_000);
+  }, 600_000);
 });
