@@ -31,19 +31,81 @@ const at = (d: Scaled, scale: number): bigint => d.units * 10n ** BigInt(scale -
 
 const toNumber = (d: Scaled): number => Number(`${d.units}e-${d.scale}`);
 
+/** 10 ** 15 is the largest power of ten below 2 ** 53: past it a rescaled sum cannot stay a safe integer. */
+const MAX_SMALL_SCALE = 15;
+const POWERS = Array.from({ length: MAX_SMALL_SCALE + 1 }, (_, k) => 10 ** k);
+const FIFTEEN_DIGITS = 1e15;
+
+/**
+ * A running exact decimal sum, for a figure that adds amounts as it walks a district's records. While the
+ * digits fit a safe integer (any realistic total of yuan and fen) it adds plain integers, as fast as `+`;
+ * past that it goes on in BigInt. The scale grows with the amount with the most decimals.
+ */
+export class DecimalSum {
+  /** The digits of the sum at `scale`: a safe integer (`small`) or, past that, a BigInt (`big`). */
+  private small = 0;
+  private big: bigint | undefined;
+  private scale = 0;
+
+  add(value: number): this {
+    if (this.big === undefined) {
+      let units = value;
+      let scale = 0;
+      if (!Number.isSafeInteger(value)) {
+        // The fewest decimals that read back as the value: with at most 15 digits that decimal is the only
+        // one that does, so it is the one JavaScript writes (as `scaled` reads it), found without a string.
+        for (scale = 1; scale <= MAX_SMALL_SCALE; scale++) {
+          units = Math.round(value * POWERS[scale]!);
+          if (Math.abs(units) >= FIFTEEN_DIGITS) break;
+          if (units / POWERS[scale]! === value) break;
+        }
+        if (scale > MAX_SMALL_SCALE || Math.abs(units) >= FIFTEEN_DIGITS) return this.addScaled(scaled(value));
+      }
+      if (this.addSmall(units, scale)) return this;
+    }
+    return this.addScaled(scaled(value));
+  }
+
+  /** The sum as the number nearest to the exact decimal. */
+  value(): number {
+    return toNumber({ units: this.big ?? BigInt(this.small), scale: this.scale });
+  }
+
+  /**
+   * Adds `units` at `scale` (a safe integer) while the sum stays a safe integer: each rescaled operand and
+   * the sum are then exact. False when it would not (the caller goes on in BigInt).
+   */
+  private addSmall(units: number, scale: number): boolean {
+    if (!Number.isSafeInteger(units)) return false;
+    const to = Math.max(this.scale, scale);
+    if (to > MAX_SMALL_SCALE) return false;
+    const mine = to === this.scale ? this.small : this.small * 10 ** (to - this.scale);
+    const theirs = to === scale ? units : units * 10 ** (to - scale);
+    const sum = mine + theirs;
+    if (!Number.isSafeInteger(mine) || !Number.isSafeInteger(theirs) || !Number.isSafeInteger(sum)) return false;
+    this.small = sum;
+    this.scale = to;
+    return true;
+  }
+
+  private addScaled(d: Scaled): this {
+    const scale = Math.max(this.scale, d.scale);
+    const mine: Scaled = { units: this.big ?? BigInt(this.small), scale: this.scale };
+    this.big = at(mine, scale) + at(d, scale);
+    this.scale = scale;
+    return this;
+  }
+}
+
 /**
  * The exact decimal sum of the amounts, as the nearest number (0 for none). One pass, rescaling the running
  * sum when an amount has more decimals: a report sums every entitlement of a district, and a scale taken by
  * spreading them all into `Math.max` throws past about a hundred thousand.
  */
 export function sumDecimals(values: Iterable<number>): number {
-  let sum: Scaled = { units: 0n, scale: 0 };
-  for (const value of values) {
-    const d = scaled(value);
-    const scale = Math.max(sum.scale, d.scale);
-    sum = { units: at(sum, scale) + at(d, scale), scale };
-  }
-  return toNumber(sum);
+  const sum = new DecimalSum();
+  for (const value of values) sum.add(value);
+  return sum.value();
 }
 
 /** The exact decimal product of an amount and a whole count, as the nearest number. */
