@@ -3,6 +3,7 @@
  * adapter applies it as `ADD remaining -amount` with the condition `remaining >= amount`, so concurrent
  * reservations cannot overspend (a failed condition means re-read and plan again).
  */
+import { sumDecimals } from '#util/decimal';
 import type { BudgetReservation } from './plan';
 import type { Policy } from './types';
 
@@ -13,7 +14,7 @@ export type ReserveResult =
 /** A budget reservation: fine while what remains is at least the amount. */
 export function reserve(budgetRemaining: number, amount: number): ReserveResult {
   if (budgetRemaining < amount) return { ok: false, reason: 'BUDGET_EXHAUSTED', remaining: budgetRemaining, amount };
-  return { ok: true, amount, remainingAfter: budgetRemaining - amount };
+  return { ok: true, amount, remainingAfter: sumDecimals([budgetRemaining, -amount]) };
 }
 
 /** The amount a grant or confirmation takes from the budget, or 0 when the policy has no budget or no amount. */
@@ -42,8 +43,10 @@ export function budgetUnknown(policy: Policy): Error {
 
 /**
  * What a publication moves the remaining budget by: a new version's budget moves it by the difference of
- * the totals, so what was already reserved stays spent. Undefined when the new version has no budget.
+ * the totals, so what was already reserved stays spent. Undefined when the new version has no budget. The
+ * difference is an exact decimal: the store ADDs it to what remains, and 300.3 − 100.1 in floating point
+ * (200.20000000000002) would leave the budget a fraction of a fen off for good.
  */
 export function budgetDelta(previous: Policy | undefined, next: Policy): number | undefined {
-  return next.budget === undefined ? undefined : next.budget - (previous?.budget ?? 0);
+  return next.budget === undefined ? undefined : sumDecimals([next.budget, -(previous?.budget ?? 0)]);
 }

@@ -10,6 +10,7 @@
  * applied in the same write as the transition so each is counted exactly once.
  */
 import { instantOf } from '#rules/dates';
+import { DecimalSum, sumDecimals } from '#util/decimal';
 import type { Transition } from './plan';
 import { eligibleToPushDays } from './push-days';
 import type { Entitlement, EntitlementState, Instant } from './types';
@@ -64,7 +65,7 @@ export type CounterValues = Record<Counter, number>;
 export interface CounterDeltas {
   /** Only the counters that change, each by +1 or −1. */
   readonly counts: Partial<Record<Counter, number>>;
-  /** Yuan to add to the reserved and disbursed totals. */
+  /** Yuan to add to the reserved, disbursed and recovered totals, each an exact decimal (`#util/decimal`). */
   readonly amountReserved: number;
   readonly amountDisbursed: number;
   readonly amountRecovered: number;
@@ -100,7 +101,7 @@ export function counterDeltas(t: Transition): CounterDeltas {
   const pushed = t.newlyReached.includes('NOTIFIED');
   return {
     counts,
-    amountReserved: (t.reservation?.amount ?? 0) - (t.release?.amount ?? 0),
+    amountReserved: sumDecimals([t.reservation?.amount ?? 0, -(t.release?.amount ?? 0)]),
     amountDisbursed: t.newlyReached.includes('DISBURSED') ? (t.next.amountDisbursed ?? 0) : 0,
     amountRecovered: t.newlyReached.includes('RECOVERED') ? (t.next.amountRecovered ?? 0) : 0,
     ...(pushed ? { pushedAt: t.at } : {}),
@@ -113,9 +114,9 @@ export function counterDeltas(t: Transition): CounterDeltas {
  */
 export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
   const counts: Partial<Record<Counter, number>> = {};
-  let amountReserved = 0;
-  let amountDisbursed = 0;
-  let amountRecovered = 0;
+  const amountReserved = new DecimalSum();
+  const amountDisbursed = new DecimalSum();
+  const amountRecovered = new DecimalSum();
   let pushedAt: Instant | undefined;
   for (const t of chain) {
     const d = counterDeltas(t);
@@ -124,12 +125,18 @@ export function chainDeltas(chain: readonly Transition[]): CounterDeltas {
       if (v === 0) delete counts[c];
       else counts[c] = v;
     }
-    amountReserved += d.amountReserved;
-    amountDisbursed += d.amountDisbursed;
-    amountRecovered += d.amountRecovered;
+    amountReserved.add(d.amountReserved);
+    amountDisbursed.add(d.amountDisbursed);
+    amountRecovered.add(d.amountRecovered);
     if (d.pushedAt !== undefined) pushedAt = d.pushedAt;
   }
-  return { counts, amountReserved, amountDisbursed, amountRecovered, ...(pushedAt !== undefined ? { pushedAt } : {}) };
+  return {
+    counts,
+    amountReserved: amountReserved.value(),
+    amountDisbursed: amountDisbursed.value(),
+    amountRecovered: amountRecovered.value(),
+    ...(pushedAt !== undefined ? { pushedAt } : {}),
+  };
 }
 
 export interface PolicyFigures extends CounterValues {
@@ -162,9 +169,10 @@ export function computeFigures(
   timeZone?: string,
 ): PolicyFigures {
   const c = emptyCounters();
-  let amountReserved = 0;
-  let amountDisbursed = 0;
-  let amountRecovered = 0;
+  // Yuan in exact decimal, as the store's ADDs keep the counters these are checked against.
+  const amountReserved = new DecimalSum();
+  const amountDisbursed = new DecimalSum();
+  const amountRecovered = new DecimalSum();
   let first: number | undefined;
   let last: number | undefined;
   let firstAt: Instant | undefined;
@@ -179,9 +187,9 @@ export function computeFigures(
     if (e.reached.includes('LAPSED') && e.reached.includes('ELIGIBLE')) c.eligible--;
     const current = CURRENT_COUNTER[e.state];
     if (current !== undefined) c[current]++;
-    amountReserved += e.amountReserved ?? 0;
-    amountDisbursed += e.amountDisbursed ?? 0;
-    amountRecovered += e.amountRecovered ?? 0;
+    if (e.amountReserved !== undefined) amountReserved.add(e.amountReserved);
+    if (e.amountDisbursed !== undefined) amountDisbursed.add(e.amountDisbursed);
+    if (e.amountRecovered !== undefined) amountRecovered.add(e.amountRecovered);
     if (e.notifiedAt !== undefined) {
       const ms = instantOf(e.notifiedAt);
       if (first === undefined || ms < first) [first, firstAt] = [ms, e.notifiedAt];
@@ -193,7 +201,12 @@ export function computeFigures(
       }
     }
   }
-  return figuresFromCounters(policyId, c, { amountReserved, amountDisbursed, amountRecovered, firstPushAt: firstAt, lastPushAt: lastAt }, publishedAt);
+  return figuresFromCounters(
+    policyId,
+    c,
+    { amountReserved: amountReserved.value(), amountDisbursed: amountDisbursed.value(), amountRecovered: amountRecovered.value(), firstPushAt: firstAt, lastPushAt: lastAt },
+    publishedAt,
+  );
 }
 
 /** Figures from maintained counters (what the query API serves). */

@@ -10,6 +10,7 @@
  * types.ts, and a planner in transitions.ts; `transition()` builds every record, history and
  * newly-reached list the same way, so counters and figures follow without further code.
  */
+import { sumDecimals } from '#util/decimal';
 import type { PolicyInactiveReason } from './policy';
 import type {
   Entitlement,
@@ -205,7 +206,7 @@ export function transition(existing: Entitlement | undefined, input: TransitionI
     ...stamps,
     ...(input.reservation !== undefined ? { amountReserved: input.reservation.amount } : {}),
     // What the pair still holds of the budget: an upheld objection returns all of it, a recovery part.
-    ...(input.release !== undefined ? { amountReserved: Math.max(0, (existing?.amountReserved ?? 0) - input.release.amount) } : {}),
+    ...(input.release !== undefined ? { amountReserved: Math.max(0, sumDecimals([existing?.amountReserved ?? 0, -input.release.amount])) } : {}),
     ...(input.amountDisbursed !== undefined ? { amountDisbursed: input.amountDisbursed } : {}),
     ...(input.amountRecovered !== undefined ? { amountRecovered: input.amountRecovered } : {}),
   };

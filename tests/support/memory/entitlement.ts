@@ -10,6 +10,7 @@ import type { OutboundEvent } from '#contract/outbound';
 import type { AuditEntry } from '#platform/audit';
 import type { Receipt } from '#platform/receipts';
 import { createCalendar } from '#calendar';
+import { sumDecimals } from '#util/decimal';
 import {
   chainDeltas,
   COUNTERS,
@@ -116,7 +117,7 @@ export class MemoryEntitlementStore implements EntitlementStore {
     if (moved || this.runs.has(runKey)) return false;
     this.policies.set(w.policy.policyId, w.policy);
     this.active.add(w.policy.policyId);
-    if (w.budgetDelta !== undefined) this.budgets.set(w.policy.policyId, (this.budgets.get(w.policy.policyId) ?? 0) + w.budgetDelta);
+    if (w.budgetDelta !== undefined) this.budgets.set(w.policy.policyId, sumDecimals([this.budgets.get(w.policy.policyId) ?? 0, w.budgetDelta]));
     this.runs.set(runKey, { policyVersion: w.policy.version, startedAt: w.at, slicesQueued: w.slicesQueued, slicesDone: 0, profiles: 0 });
     this.audit.push(w.audit);
     this.receipts.push(w.receipt);
@@ -190,14 +191,15 @@ export class MemoryEntitlementStore implements EntitlementStore {
     }
 
     this.entitlements.set(key, chain[chain.length - 1]!.next);
-    if (deltas.amountReserved !== 0) this.budgets.set(first.policyId, (remaining ?? 0) - deltas.amountReserved);
+    if (deltas.amountReserved !== 0) this.budgets.set(first.policyId, sumDecimals([remaining ?? 0, -deltas.amountReserved]));
     if (opening?.window !== undefined) this.openWindow(first.policyId, opening.window.window);
     if (objection !== undefined) this.putObjection(objection);
     const f = this.figuresOf(first.policyId);
     for (const c of COUNTERS) f.counters[c] += (deltas.counts[c] ?? 0) + (objection?.counts[c] ?? 0);
-    f.amountReserved += deltas.amountReserved;
-    f.amountDisbursed += deltas.amountDisbursed;
-    f.amountRecovered += deltas.amountRecovered;
+    // DynamoDB's ADD is exact decimal arithmetic; so is the stand-in's.
+    f.amountReserved = sumDecimals([f.amountReserved, deltas.amountReserved]);
+    f.amountDisbursed = sumDecimals([f.amountDisbursed, deltas.amountDisbursed]);
+    f.amountRecovered = sumDecimals([f.amountRecovered, deltas.amountRecovered]);
     if (deltas.pushedAt !== undefined) {
       f.firstPushAt ??= deltas.pushedAt;
       f.lastPushAt = deltas.pushedAt;
