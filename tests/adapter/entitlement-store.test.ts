@@ -167,6 +167,16 @@ describe('entitlement store', () => {
     }
   });
 
+  it('sums a policy\'s figure shards\' yuan as exact decimals, as each shard\'s ADD keeps them', async () => {
+    const shard = (n: number, amounts: Record<string, number>) =>
+      db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk: 'POLICY#AD-SUM', sk: `FIGURES#${String(n).padStart(2, '0')}`, ...amounts } }));
+    await shard(0, { amountReserved: 100.1, amountDisbursed: 0.1, amountRecovered: 99.9 });
+    await shard(1, { amountReserved: 200.2, amountDisbursed: 0.2, amountRecovered: 0.2 });
+    const f = await store.readFigures('AD-SUM');
+    // In floating point: 300.29999999999995, 0.30000000000000004, 100.10000000000001.
+    expect([f.amountReserved, f.amountDisbursed, f.amountRecovered]).toEqual([300.3, 0.3, 100.1]);
+  });
+
   it('claims a notification for one attempt at a time, and counts its delivery once', async () => {
     const p = policy({ policyId: 'AD-OUT' });
     await publish(p);

@@ -1,6 +1,7 @@
 /** A policy's figures: the counter shards summed (the query API and the monthly report serve these). */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { ddb } from '#platform/aws';
+import { DecimalSum } from '#util/decimal';
 import { COUNTERS, emptyCounters } from '../domain';
 import type { StoredFigures } from '../ports';
 import { FIGURES_PREFIX, policyPk, table } from './keys';
@@ -15,18 +16,19 @@ export async function readFigures(policyId: string): Promise<StoredFigures> {
     }),
   );
   const counters = emptyCounters();
-  let amountReserved = 0;
-  let amountDisbursed = 0;
-  let amountRecovered = 0;
+  // Each shard's total is an exact decimal (kept by ADD); so is their sum.
+  const amountReserved = new DecimalSum();
+  const amountDisbursed = new DecimalSum();
+  const amountRecovered = new DecimalSum();
   let delivered = 0;
   let firstPushAt: string | undefined;
   let lastPushAt: string | undefined;
   let withdrawnAt: string | undefined;
   for (const item of page.Items ?? []) {
     for (const c of COUNTERS) counters[c] += Number(item[c] ?? 0);
-    amountReserved += Number(item.amountReserved ?? 0);
-    amountDisbursed += Number(item.amountDisbursed ?? 0);
-    amountRecovered += Number(item.amountRecovered ?? 0);
+    amountReserved.add(Number(item.amountReserved ?? 0));
+    amountDisbursed.add(Number(item.amountDisbursed ?? 0));
+    amountRecovered.add(Number(item.amountRecovered ?? 0));
     delivered += Number(item.delivered ?? 0);
     const f = item.firstPushAt as string | undefined;
     const l = item.lastPushAt as string | undefined;
@@ -36,9 +38,9 @@ export async function readFigures(policyId: string): Promise<StoredFigures> {
   }
   return {
     counters,
-    amountReserved,
-    amountDisbursed,
-    amountRecovered,
+    amountReserved: amountReserved.value(),
+    amountDisbursed: amountDisbursed.value(),
+    amountRecovered: amountRecovered.value(),
     delivered,
     ...(firstPushAt ? { firstPushAt } : {}),
     ...(lastPushAt ? { lastPushAt } : {}),
