@@ -18,6 +18,7 @@ import { approvalFigures, OUTCOMES, type ApprovalFigures, type CurrentDecision, 
 import type { Policy, PolicyFigures } from '#entitlement';
 import type { HardCaseFigures } from '#hardcase';
 import { addCounters, emptyCounters, figuresFromCounters, LEVEL_LABELS, rankDepartments, type Counters, type Figures, type RankingEntry, type SyncFigures } from '#review';
+import { sumDecimals } from '#util/decimal';
 import { BUNDLE_BASIS, BUNDLE_STATUS_LABELS, bundleSection, type BundleInput, type BundleSection } from './bundles';
 import { buildGapLedger, GAP_CAUSE_LABELS, type GapInput, type GapLedger } from './gaps';
 import { hardCaseSection, SECTION_BASIS, SECTION_LABELS, upwardSyncSection, type HardCaseSection, type UpwardSyncSection } from './sections';
@@ -413,6 +414,8 @@ function policyRow({ policy, figures }: PolicyInput): PolicyRow {
 export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSection {
   // A row built now has every count; `?? 0` only satisfies the type of a stored row's optional ones.
   const sum = (k: keyof PolicyRow) => rows.reduce((s, r) => s + ((r[k] as number | undefined) ?? 0), 0);
+  // Yuan add up as exact decimals, as the store keeps each policy's (100.1 + 200.2 is 300.3).
+  const yuan = (k: 'amountReserved' | 'amountDisbursed' | 'amountRecovered') => sumDecimals(rows.map((r) => r[k]));
   const eligible = sum('eligible');
   const pushTimes = rows.map((r) => r.publishToLastPushMs).filter((v): v is number => v !== null);
   return {
@@ -427,10 +430,10 @@ export function entitlementSection(rows: readonly PolicyRow[]): EntitlementSecti
     exhausted: sum('exhausted'),
     coverage: eligible === 0 ? null : (sum('confirmed') + sum('granted')) / eligible,
     publishToLastPushMs: pushTimes.length === 0 ? null : Math.max(...pushTimes),
-    amountReserved: sum('amountReserved'),
-    amountDisbursed: sum('amountDisbursed'),
+    amountReserved: yuan('amountReserved'),
+    amountDisbursed: yuan('amountDisbursed'),
     recovered: sum('recovered'),
-    amountRecovered: sum('amountRecovered'),
+    amountRecovered: yuan('amountRecovered'),
     ...(Object.fromEntries(SECTION_PUBLICITY_COUNTS.map((k) => [k, sum(k)])) as Record<SectionPublicityCount, number>),
   };
 }
