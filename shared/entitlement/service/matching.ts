@@ -53,19 +53,20 @@ export const forgetActivePolicies = (): void => forgetInBatch(ACTIVE_POLICIES);
 
 /**
  * A profile or credit record changed: match the enterprise (or person) against every active policy for its
- * kind. The subject is read in one request; the active policies once per batch of the policy queue. `cause`
+ * kind. The active policies are read once per batch of the policy queue, and the subject (one request) only
+ * when a policy of its kind is active: a population loaded before its first policy is published (every
+ * profile asks for a re-match) reads no profile twice, one request per person less. `cause`
  * is the event that changed the subject, as the re-match message carries it: when an upstream system posted
  * it (a `gov.*` profile or credit update), the audit line of every pair it changes names that system in
  * `details.source`; CivicFlow's own causes (a credit mark, a time-index re-evaluation) name none.
  */
 export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: string, kind: SubjectKind = 'enterprise', cause?: Cause): Promise<string> {
   const { registry, store, clock } = ports;
-  const [{ profile, credit }, all] = await Promise.all([
-    registry.getSubject(kind, creditCode),
-    memoInBatch(ACTIVE_POLICIES, () => store.listActivePolicies()),
-  ]);
+  const all = await memoInBatch(ACTIVE_POLICIES, () => store.listActivePolicies());
   const policies = all.filter((p) => subjectKindOf(p) === kind);
-  if (profile === undefined || policies.length === 0) return 'nothing to match';
+  if (policies.length === 0) return 'nothing to match';
+  const { profile, credit } = await registry.getSubject(kind, creditCode);
+  if (profile === undefined) return 'nothing to match';
   const now = clock.now();
   const results: SettleResult[] = [];
   const names = new Map([[creditCode, profile.name]]);

@@ -128,6 +128,18 @@ describe('person policies through the service', () => {
     expect(await service.rematchEnterprise(OLD, 'enterprise')).toBe('nothing to match');
   });
 
+  it('reads no profile to re-match while no policy of its kind is active (a population loaded before its first policy)', async () => {
+    const { w, service } = world();
+    w.persons.set(OLD, person(OLD));
+    const reads = jest.spyOn(w.ports.registry, 'getSubject');
+    expect(await service.rematchEnterprise(OLD, 'person')).toBe('nothing to match');
+    await publishAndMatch(w, service, elderly());
+    expect(await service.rematchEnterprise(ENTERPRISE, 'enterprise')).toBe('nothing to match');
+    expect(reads).not.toHaveBeenCalled();
+    expect(await service.rematchEnterprise(OLD, 'person')).toBe('matched 1');
+    expect(reads.mock.calls).toEqual([['person', OLD]]);
+  });
+
   it('lists persons with names and ID numbers masked on a publicity list', async () => {
     const { w, service } = world();
     w.persons.set(OLD, person(OLD));
