@@ -7,9 +7,7 @@
  * notified twice. Then time alone: 高龄津贴 tiers for 80 and 90, the clock moved past birthdays (one on
  * 29 February, reached on 28 February of 2026) and the entitlement schedule fired — each pushed exactly once.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { startLocal, type Running } from '#support/runtime';
 import { compilePolicy, matchEnterprise, type MatchOutcome, type PersonProfile, type Policy } from '#entitlement';
 import { generatePersons } from '#bench/fixtures/persons';
@@ -43,7 +41,6 @@ const ELDERLY: Policy = {
 const persons = generatePersons(N, SEED);
 
 let rt: Running;
-let dataDir: string;
 
 function cloudEvent(source: string, type: string, id: string, data: unknown) {
   return { specversion: '1.0', id, source, type, time: EVENT_TIME, datacontenttype: 'application/json', data };
@@ -83,14 +80,19 @@ async function notifiedEvents(policyId: string): Promise<string[]> {
   return (res.body.events as Array<{ subject: string }>).filter((e) => e.subject.startsWith(`${policyId}/`)).map((e) => e.subject.slice(policyId.length + 1));
 }
 
+/**
+ * In memory, as most files run: nothing here restarts the runtime. With `--data` every send, receive and
+ * delete of the 20,000 profiles' queue messages was a write-through to fauxqs's SQLite file (a commit
+ * each, on the runtime's one thread) and every DynamoDB request went to an on-disk table: in a CPU profile
+ * of the runtime those commits alone were over half of its busy time, and on a shared disk they brought
+ * the first test near its limit. Keeping data across a restart is proven by the recovery and crash files.
+ */
 async function start(clock: string): Promise<void> {
-  dataDir = mkdtempSync(join(tmpdir(), 'civicflow-persons-'));
-  rt = await startLocal({ dataDir });
+  rt = await startLocal();
   expect((await rt.dev('POST', '/_dev/clock', { set: clock })).status).toBe(200);
 }
 async function stop(): Promise<void> {
   await rt?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 describe('person policies through the local runtime', () => {
