@@ -75,8 +75,8 @@ export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: str
     const result = await matchAndSettle(ports, policy, profile, credit, now, POLICY_ACTOR, cause);
     results.push(result);
     await publishListed(ports, policy, [result], names, now);
-    // Ineligible now: when time alone will make the criteria hold (a birthday), the pair is filed for then.
-    if (result.entitlement === undefined || result.entitlement.state === 'INELIGIBLE') {
+    // Not eligible now: when time alone will make the criteria hold (a birthday), the pair is filed for then.
+    if (awaitsTime(result.entitlement)) {
       const { timeZone } = ports.settings;
       const entry = pairFlip(policy, compilePolicy(policy, { timeZone }), creditCode, subjectFacts(profile, credit, now), now, timeZone);
       if (entry !== null) flips.push(entry);
@@ -150,7 +150,15 @@ async function finish(ports: MatchPorts, policy: Policy, slice: SliceData, profi
   logger.info('matching run completed', { policyId, version, lastPushAt: figures.lastPushAt, notified: figures.counters.notified });
 }
 
-/** The flips of the settled pairs of a page (`results` in the order of `targets`) that ended ineligible. */
+/**
+ * Whether a settled pair is one time alone may still make eligible, to be filed for that instant: one left
+ * with no entitlement or an INELIGIBLE one, and one that needs information — a missing fact keeps `all`
+ * from holding, but not `any` (`any[age ≥ 80, disability level 1]` holds on the 80th birthday with the level
+ * still missing). Filing costs nothing when it never does: nextFlip then finds no flip to true.
+ */
+const awaitsTime = (e: Entitlement | undefined): boolean => e === undefined || e.state === 'INELIGIBLE' || e.state === 'NEEDS_INFO';
+
+/** The flips of the settled pairs of a page (`results` in the order of `targets`) that did not end eligible. */
 function settledFlips(
   policy: Policy,
   compiled: CompiledCondition,
@@ -165,7 +173,7 @@ function settledFlips(
   const flips: FlipEntry[] = [];
   targets.forEach((profile, i) => {
     const entitlement = results[i]?.entitlement;
-    if (entitlement !== undefined && entitlement.state !== 'INELIGIBLE') return;
+    if (!awaitsTime(entitlement)) return;
     const id = subjectIdOf(profile);
     const entry = flipOf(id, subjectFacts(profile, credits.get(id), now));
     if (entry !== null) flips.push(entry);

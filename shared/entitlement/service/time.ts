@@ -1,8 +1,8 @@
 /**
  * The time index wired (docs/decisions/time-index.md): pairs that time alone can turn eligible are filed
- * when they settle ineligible, a policy published before its `validFrom` is filed once, and the entitlement
- * schedule reads the buckets that came due — after its cursor, so none is skipped or read twice — and
- * queues their re-evaluations.
+ * when they settle ineligible or needing information, a policy published before its `validFrom` is filed
+ * once, and the entitlement schedule reads the buckets that came due — after its cursor, so none is skipped
+ * or read twice — and queues their re-evaluations.
  */
 import { isValidIdNumber } from '#contract/identifiers';
 import { enterpriseRematchEvent } from '#contract/internal';

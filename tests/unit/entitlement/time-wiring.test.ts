@@ -124,6 +124,55 @@ describe('the time index wired', () => {
     expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER-V2', policyVersion: 2, subjectId: TURNS_80, at: '2025-06-01T16:00:00.000Z' })]);
   });
 
+  // A missing fact does not always keep the criteria from holding: under `any`, a birthday alone makes them
+  // hold while the fact is still missing. Such a pair needs information now and is filed all the same.
+  it('files a pair that needs information now and that a birthday alone makes eligible, by a slice and by a re-match', async () => {
+    const { w, service } = world();
+    const NO_LEVEL = makeIdNumber('440305', '19450602', '678');
+    w.persons.set(NO_LEVEL, person(NO_LEVEL));
+    const either = elderly({
+      policyId: 'P-ELDER-ANY',
+      criteria: {
+        all: [
+          { id: 'E-DIST', description: '户籍在南山区', fact: 'person.residenceDistrict', op: 'eq', value: '440305' },
+          {
+            any: [
+              { id: 'E-AGE', description: '年满80周岁', fact: 'person.birthDate', op: 'ageAtLeast', value: 80 },
+              { id: 'E-LEVEL', description: '残疾等级为一级', fact: 'person.disabilityLevel', op: 'eq', value: 1 },
+            ],
+          },
+        ],
+      },
+    });
+    expect(await service.publishPolicy(either, cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    expect(w.store.entitlements.get(`P-ELDER-ANY/${NO_LEVEL}`)?.state).toBe('NEEDS_INFO');
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER-ANY', subjectId: NO_LEVEL, at: '2025-06-01T16:00:00.000Z' })]);
+    // A re-match (a profile update that still leaves the level out) files it too.
+    w.store.flips.clear();
+    await service.rematchEnterprise(NO_LEVEL, 'person');
+    expect(flipEntries(w)).toEqual([expect.objectContaining({ policyId: 'P-ELDER-ANY', subjectId: NO_LEVEL, at: '2025-06-01T16:00:00.000Z' })]);
+    // On the birthday, with no event about the person: granted.
+    w.now = '2025-06-02T00:10:00+08:00';
+    expect(await service.runTimeIndex()).toMatchObject({ reevaluated: 1 });
+    await deliverRematches(w, service);
+    expect(w.store.entitlements.get(`P-ELDER-ANY/${NO_LEVEL}`)?.state).toBe('GRANTED');
+  });
+
+  it('files no pair that needs information for good: a missing fact under `all` keeps it from holding', async () => {
+    const { w, service } = world();
+    const NO_LEVEL = makeIdNumber('440305', '19450602', '789');
+    w.persons.set(NO_LEVEL, person(NO_LEVEL));
+    const both = elderly({
+      policyId: 'P-ELDER-ALL',
+      criteria: { all: [...(elderly().criteria as { all: Condition[] }).all, { id: 'E-LEVEL', description: '残疾等级为一级', fact: 'person.disabilityLevel', op: 'eq', value: 1 }] },
+    });
+    expect(await service.publishPolicy(both, cause('gov.policy.published'))).toBe('published');
+    await runSlices(w, service, 0);
+    await service.rematchEnterprise(NO_LEVEL, 'person');
+    expect(flipEntries(w)).toEqual([]);
+  });
+
   it('catches up every bucket after the cursor when the schedule was down, oldest first', async () => {
     const { w, service } = world();
     w.persons.set(TURNS_80, person(TURNS_80));
