@@ -295,7 +295,7 @@ function stateOf(
   // A final status keeps the moment it was reached (the figures' time to outcome) when a later child
   // decision leaves it as it was.
   const unchanged = previous !== undefined && previous.status === s.status && (changedChildren.length === 0 || isFinalBundleStatus(s.status));
-  const decidedAt = unchanged ? previous.decidedAt : now;
+  const decidedAt = unchanged ? previous.decidedAt : reachedAt(decisions.filter((d) => changedChildren.includes(d.itemCode)), previous, now);
   const legalDaysSum = live.reduce((sum, c) => sum + (context.items.get(c.itemCode)?.legalDays ?? 0), 0);
   const becameFinal = isFinalBundleStatus(s.status) && (previous === undefined || !isFinalBundleStatus(previous.status));
   return {
@@ -366,6 +366,21 @@ function awaitedMaterials(
 }
 
 const previousChild = (previous: BundleState | undefined, itemCode: string) => previous?.children.find((c) => c.itemCode === itemCode)?.decision;
+
+/**
+ * When the bundle reached a new status: when the last child this version decided (or decided again) was
+ * decided — a person's decision at its own time, as a single item's (its review case completed then), not
+ * when the event reached us — and never before the status it follows was reached. `now` when no child
+ * changed (a supplement's answers alone settle it).
+ */
+function reachedAt(changed: readonly Decision[], previous: BundleState | undefined, now: string): string {
+  if (changed.length === 0) return now;
+  // A child decided anew carries its decision's time; one whose outcome a later step changed (terminated at
+  // its deadline, revoked by a verification) keeps its decision's time and changed now.
+  const moment = (d: Decision) => (previousChild(previous, d.itemCode)?.decidedAt === d.decidedAt ? now : d.decidedAt);
+  const moments = [...changed.map(moment), ...(previous === undefined ? [] : [previous.decidedAt])];
+  return moments.reduce((latest, at) => (Date.parse(at) > Date.parse(latest) ? at : latest));
+}
 
 /** The one review case of a bundle: the application itself, owned by the lead department. */
 function bundleReviewCase(application: BundleApplication, bundle: Bundle, completedAt: string): Effect {

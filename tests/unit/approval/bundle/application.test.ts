@@ -6,6 +6,7 @@
  */
 import { childApplicationId, decideBundle, type BundleApplication, type BundleContext, type BundleState } from '#approval/domain/bundle/application';
 import { reviewBundleChild, supplementBundle, terminateMissedSupplements } from '#approval/domain/bundle/later';
+import { bundleFigures } from '#approval/domain/bundle/view';
 import type { Licence, ServiceItem } from '#approval/domain/types';
 import { makeIdNumber } from '#contract/identifiers';
 import { calendar } from '../fixtures';
@@ -222,6 +223,21 @@ describe('a bundle application decided whole', () => {
     expect(s.children.map((c) => c.state.kind)).toEqual(startUp.items.map(() => 'notApplicable'));
     expect(s.status).toBe('APPROVED');
     expect(s.noPerson).toBe(true);
+  });
+
+  it('is decided when the person decided its last child, not when the event reached us: the case completed then', () => {
+    // Submitted Wednesday; the person approves the social-insurance child on Thursday; the event is processed
+    // on Monday (a backlog). The bundle was approved on Thursday, as a single item reviewed then would be.
+    const s = decideBundle(application({ needsInvoice: false, hiresStaff: true }), context());
+    expect(s.status).toBe('IN_PROGRESS');
+    const thursday = '2026-11-19T03:00:00.000Z';
+    const monday = '2026-11-23T02:00:00.000Z';
+    const reviewed = reviewBundleChild(s, { outcome: 'APPROVED', reasons: [], staffId: 'S-1', at: thursday, itemCode: 'QYKB-SBDJ' }, context(monday));
+    if (!reviewed.ok) throw new Error(reviewed.refusal.message);
+    expect(reviewed.state).toMatchObject({ status: 'APPROVED', decidedAt: thursday, updatedAt: monday });
+    expect(reviewed.state.effects).toContainEqual(expect.objectContaining({ kind: 'openReviewCase', completedAt: thursday }));
+    // The figures' time to the outcome: one working day, not three.
+    expect(bundleFigures([reviewed.state], calendar).workingDays).toBe(1);
   });
 
   it('serves followers with a certificate a person approved on a clock ahead of ours: issued no later than they are decided', () => {
