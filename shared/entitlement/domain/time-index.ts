@@ -136,6 +136,20 @@ export function retryEntry(entry: FlipEntry, now: Instant): FlipEntry {
 }
 
 /**
+ * An entry as it is filed at `now` (the filer's clock, read just before the put): under its own bucket when
+ * that bucket is after the one holding `now`, else under the bucket after the one holding `now`, its instant
+ * (and so its re-match's event id) unchanged. A run may finish a bucket as soon as its span has passed, so an
+ * entry filed under the current bucket, or one already behind (a filer slower than the gap between its own
+ * `now` and the flip), could land after a run finished that bucket and be read by none. Filed so, the bucket
+ * ends at least one bucket's span after the filing: the put has landed long before a run can finish it.
+ * Such an entry is due when the next run reads it, the run that would have read it in its own bucket.
+ */
+export function fileableEntry(entry: FlipEntry, now: Instant): FlipEntry {
+  const earliest = bucketOf(Date.parse(now) + BUCKET_MS);
+  return entry.bucket < earliest ? { ...entry, bucket: earliest } : entry;
+}
+
+/**
  * An entry's instant in the one notation every entry is filed in: ISO 8601 UTC with milliseconds, as
  * `nextFlip` and `policyStart` write it (`2026-12-31T16:00:00.000Z`, never `2027-01-01T00:00:00+08:00`).
  * Read from `atMs`, the instant due-ness reads.

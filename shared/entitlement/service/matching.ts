@@ -82,7 +82,8 @@ export async function rematchEnterprise(ports: PolicyEventPorts, creditCode: str
       if (entry !== null) flips.push(entry);
     }
   }
-  await fileFlips(ports.store, flips, now);
+  // Filed by the clock as it is written (the settling took time since `now`): fileFlips.
+  await fileFlips(ports.store, flips, clock.now());
   await afterSettle(ports, results, now);
   return `matched ${policies.length}`;
 }
@@ -220,12 +221,12 @@ export async function runMatchSlice(ports: MatchPorts, slice: SliceData): Promis
   const { codes, existing } = await candidatesOf(ports, policy, slice, page.profiles, bulk);
   const targets = page.profiles.filter((p) => codes.has(subjectIdOf(p)));
   // The rest settle ineligible with no record: those time alone will turn eligible are filed for then.
-  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone, credits), now);
+  await fileFlips(store, flipsOf(policy, compiled, page.profiles, codes, now, settings.timeZone, credits), clock.now());
   const targetCredits = credits ?? (targets.length > 0 ? await registry.batchGetCredits(targets.map(subjectIdOf)) : new Map<string, CreditRecord>());
   const results = await settlePage(ports, policy, compiled, targets, existing, targetCredits, now, slice.cause);
   // So are the settled pairs that ended ineligible (a newer version's pair that no longer holds, a candidate
   // its credit record rules out), as a re-match files them.
-  await fileFlips(store, settledFlips(policy, compiled, targets, results, targetCredits, now, settings.timeZone), now);
+  await fileFlips(store, settledFlips(policy, compiled, targets, results, targetCredits, now, settings.timeZone), clock.now());
   await publishListed(ports, policy, results, new Map(targets.map((p) => [subjectIdOf(p), p.name])), now);
   await afterSettle(ports, results, now);
 

@@ -12,6 +12,7 @@ import { countedRun, timeBox, type TimeLeftOptions, type WriteItemCounts } from 
 import {
   bucketOf,
   dueBuckets,
+  fileableEntry,
   FLIP_SHARDS,
   flipInstant,
   isBucketClosed,
@@ -62,9 +63,14 @@ export function flipsOf(
   return out;
 }
 
-/** Files entries with the cursor a first filing needs. */
+/**
+ * Files entries with the cursor a first filing needs. `now` is the clock as the filing is written, not the
+ * moment the entries were computed at (a slice or re-match reads its clock first, and files after its
+ * settling): an entry whose bucket is not after the one holding `now` is filed under the next bucket
+ * (fileableEntry), so no run finishes its bucket before the put lands.
+ */
 export async function fileFlips(store: Pick<EntitlementStore, 'putFlips'>, entries: readonly FlipEntry[], now: Instant): Promise<void> {
-  if (entries.length > 0) await store.putFlips(entries, cursorBefore(now));
+  if (entries.length > 0) await store.putFlips(entries.map((e) => fileableEntry(e, now)), cursorBefore(now));
 }
 
 /**
