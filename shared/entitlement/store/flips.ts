@@ -67,10 +67,12 @@ async function putFlips(entries: readonly FlipEntry[]): Promise<void> {
  * exactly: with the default reading, one number no JavaScript number holds (12345678901234567890.5) made the
  * whole Query throw before any item was checked, so every run failed at that bucket and every flip after it
  * waited. Such an item now reads as one with a field of the wrong type, and is set aside with its digits.
+ * Read strongly consistent: the run that finishes a bucket reads it once after its span has passed, and an
+ * entry filed just before that a lagging replica had not seen would be behind the cursor, never read.
  */
 export async function queryFlips(bucket: string, shard: number): Promise<FlipShard> {
   const items = await queryAll(
-    { TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': flipPk(bucket, shard) } },
+    { TableName: table(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': flipPk(bucket, shard) }, ConsistentRead: true },
     ddbNumbersAsText(),
   );
   const entries: FlipEntry[] = [];

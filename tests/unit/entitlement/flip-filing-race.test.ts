@@ -5,13 +5,18 @@
  * and a bucket Query answered by a replica that had not seen an entry written just before it.
  */
 import { jest } from '@jest/globals';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { makeIdNumber } from '#contract/identifiers';
+import { ddbNumbersAsText } from '#platform/aws';
 import { createEntitlementService, type Cause } from '#entitlement/service';
+import { queryFlips } from '#entitlement/store/flips';
 import { bucketOf, fileableEntry, flipShardOf, type FlipEntry } from '#entitlement/domain/index';
 import type { EntitlementStore } from '#entitlement/ports';
 import { captureLogs, type CapturedLogs } from '#support/logs';
 import { memoryEntitlementPorts } from '#support/memory/entitlement';
 import { elderly, person } from './fixtures';
+
+process.env.TABLE_ENTITLEMENTS = 'entitlements-test';
 
 let quiet: CapturedLogs | undefined;
 beforeAll(() => {
@@ -92,5 +97,29 @@ describe('fileableEntry: the bucket an entry is filed under', () => {
     for (const at of ['2025-06-01T02:14:59.500Z', '2025-06-01T02:00:00.000Z', '2025-06-01T01:59:59.999Z']) {
       expect(fileableEntry(entry(at), now)).toEqual({ ...entry(at), bucket: '2025-06-01T02:15:00.000Z' });
     }
+  });
+});
+
+describe('a bucket read by a replica that has not seen an entry written just before', () => {
+  it('reads the bucket strongly consistent, so the entry is there', async () => {
+    const e = {
+      policyId: 'P-1',
+      policyVersion: 1,
+      subjectId: SUBJECT,
+      at: '2025-06-01T02:14:58.001Z',
+      atMs: Date.parse('2025-06-01T02:14:58.001Z'),
+      bucket: '2025-06-01T02:00:00.000Z',
+      shard: 3,
+    };
+    const item = { pk: 'FLIP#2025-06-01T02:00:00.000Z#03', sk: `${e.at}#P-1#${SUBJECT}`, ...e, writeId: 'w-1' };
+    const reads: unknown[] = [];
+    jest.spyOn(ddbNumbersAsText(), 'send').mockImplementation((async (command: unknown) => {
+      if (!(command instanceof QueryCommand)) throw new Error(`unexpected command ${String(command)}`);
+      reads.push(command.input.ConsistentRead);
+      // A replica that lags the put: an eventually consistent Query does not see the entry yet.
+      return { Items: command.input.ConsistentRead === true ? [item] : [] };
+    }) as never);
+    expect(await queryFlips('2025-06-01T02:00:00.000Z', 3)).toEqual({ entries: [e], unreadable: [] });
+    expect(reads).toEqual([true]);
   });
 });
