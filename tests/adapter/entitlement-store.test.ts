@@ -302,6 +302,25 @@ describe('entitlement store: the time index', () => {
       setAsideAt: '2025-09-01T16:35:00.000Z',
     });
   });
+
+  it('files an entry due before its bucket closes under the next one, so a run that finished its own bucket first still reads it', async () => {
+    const s = store.dynamoEntitlementStore;
+    const { fileFlips, runTimeIndex } = await import('#entitlement/service/time');
+    const subjectId = '91440300MA5FRACE01';
+    const at = '2025-11-03T02:14:58.001Z';
+    const entry: FlipEntry = { policyId: 'P-FLIP-RACE', policyVersion: 1, subjectId, at, atMs: Date.parse(at), bucket: bucketOf(Date.parse(at)), shard: flipShardOf(subjectId) };
+    // A run read the entry's bucket once it closed, found nothing and finished it; the filing, computed
+    // 3 s before the instant, is written after that.
+    await db().doc.send(new PutCommand({ TableName: db().tables.entitlements, Item: { pk: 'FLIP-CURSOR', sk: 'CURSOR', bucket: entry.bucket } }));
+    await fileFlips(s, [entry], '2025-11-03T02:14:55.000Z');
+    const next = '2025-11-03T02:15:00.000Z';
+    expect(await s.queryFlips(next, entry.shard)).toEqual({ entries: [{ ...entry, bucket: next }], unreadable: [] });
+
+    const w = memoryEntitlementPorts({ now: '2025-11-03T02:30:01.000Z' });
+    expect(await runTimeIndex({ ...w.ports, store: s }, async () => {})).toMatchObject({ reevaluated: 1, failed: 0 });
+    expect(w.sent.rematches.map((m) => m.id)).toEqual([expect.stringContaining(`flip:${at}:P-FLIP-RACE`)]);
+    expect(await s.getFlipCursor()).toBe(next);
+  });
 });
 
 describe('entitlement store: time-index items that do not read', () => {
