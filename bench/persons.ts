@@ -98,14 +98,15 @@ function bucketReads(entries: readonly FlipEntry[], sizes: readonly number[]) {
     perShard.set(k, { entries: s.entries + 1, bytes: s.bytes + sizes[i]! });
     perBucket.set(e.bucket, (perBucket.get(e.bucket) ?? 0) + 1);
   });
-  // Eventually consistent (queryAll sets no ConsistentRead): half a read unit per 4 KB, at least half a unit per query.
-  const readUnits = (bytes: number) => 0.5 * Math.max(1, Math.ceil(bytes / 4096));
+  // Strongly consistent (queryFlips sets ConsistentRead): a read unit per 4 KB, at least one unit per query.
+  const UNIT = 1;
+  const readUnits = (bytes: number) => UNIT * Math.max(1, Math.ceil(bytes / 4096));
   const byBucket = new Map<string, number>();
   for (const [k, s] of perShard) {
     const bucket = k.slice(0, k.lastIndexOf('#'));
-    byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + readUnits(s.bytes) - 0.5);
+    byBucket.set(bucket, (byBucket.get(bucket) ?? 0) + readUnits(s.bytes) - UNIT);
   }
-  const units = [...byBucket.values()].map((extra) => FLIP_SHARDS * 0.5 + extra);
+  const units = [...byBucket.values()].map((extra) => FLIP_SHARDS * UNIT + extra);
   const counts = [...perBucket.values()];
   const busiest = Math.max(0, ...counts);
   const maxShard = Math.max(0, ...[...perShard.values()].map((s) => s.entries));
@@ -114,8 +115,8 @@ function bucketReads(entries: readonly FlipEntry[], sizes: readonly number[]) {
     meanEntries: counts.length === 0 ? 0 : counts.reduce((a, b) => a + b, 0) / counts.length,
     busiest,
     maxShard,
-    emptyBucketUnits: FLIP_SHARDS * 0.5,
-    maxBucketUnits: Math.max(FLIP_SHARDS * 0.5, ...units),
+    emptyBucketUnits: FLIP_SHARDS * UNIT,
+    maxBucketUnits: Math.max(FLIP_SHARDS * UNIT, ...units),
     bucketsPerDay: (24 * 60) / FLIP_BUCKET_MINUTES,
   };
 }
@@ -183,7 +184,7 @@ export async function personsSection(ctx: BenchContext): Promise<SectionResult> 
     'match function files per page. Sizes are of the item the store writes (`flipItem`), billed as DynamoDB bills them',
     '(attribute names plus values; numbers one byte per two digits plus one). Each entry is one put (and one delete when',
     `it comes due); each costs ⌈size / 1 KB⌉ write units. The schedule reads every ${FLIP_BUCKET_MINUTES}-minute bucket as ${FLIP_SHARDS}`,
-    'shard queries (eventually consistent: half a read unit per 4 KB read, at least half a unit per query).',
+    'shard queries (strongly consistent: a read unit per 4 KB read, at least one unit per query).',
     '',
     table(
       ['figure', 'value'],
