@@ -348,6 +348,7 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
       end15 === i ||
       (end15 === i + 2 && groups[i]!.length === 6 && groups[i + 1]!.length === 6) ||
       (i === 0 && end15 === groups.length - 1) ||
+      aRunOfItsOwn(written, groups, at, i, end15) ||
       (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3);
     let next = i + 1;
     if (id18 !== '' && isValidIdNumber(id18)) {
@@ -360,6 +361,28 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
     for (; i < next; i++) at += groups[i]!.length + 1;
   }
   return masked;
+}
+
+/**
+ * Whether groups `first` to `last`, the first at `at` in `written`, are all the groups joined by one separator
+ * there: a space or a hyphen (either), or a dot, a slash or an underscore in three groups or more (two joined by
+ * one alone are two numbers), with another separator or none on either side (`2026-12-07 440.305.900.307.123`,
+ * `440 305 900 307 123/1`). Such a stretch stands alone as a number in groups of one separator does, as it was
+ * read before separators could mix in one number; not a stretch of a longer run of the same separator.
+ */
+function aRunOfItsOwn(written: string, groups: readonly string[], at: number, first: number, last: number): boolean {
+  if (last <= first) return false;
+  const kind = (c: string | undefined) => (c === '-' ? ' ' : c);
+  const joint = kind(written[at + groups[first]!.length]);
+  if (joint !== ' ' && last - first < 2) return false;
+  let p = at;
+  for (let g = first; g < last; g++) {
+    p += groups[g]!.length;
+    if (kind(written[p]) !== joint) return false;
+    p++;
+  }
+  if (first > 0 && kind(written[at - 1]) === joint) return false;
+  return last === groups.length - 1 || kind(written[p + groups[last]!.length]) !== joint;
 }
 
 /** How many characters groups `first` to `last` take as written, with the one separator between each two. */

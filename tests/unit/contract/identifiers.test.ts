@@ -464,6 +464,23 @@ describe('masking', () => {
     expect(maskSensitive('440305900307123/5')).toBe('440305******123/5');
   });
 
+  it('masks a retired 15-digit ID number cut anyhow by one dot, slash, underscore or space, next to other numbers', () => {
+    // Its groups all the digits joined by one separator (a space or a hyphen, or a dot, a slash or an underscore
+    // in three groups or more), whatever number stands next to it joined by another: a date before it, a copy
+    // number after it. Before separators could mix in one number, these stood alone and were masked.
+    expect(maskSensitive('2026-12-07 440.305.900.307.123')).toBe('2026-12-07 440.305.***.***.123');
+    expect(maskSensitive('旧证 44030.59003.07123 2份')).toBe('旧证 44030.5****.**123 2份');
+    expect(maskSensitive('no.440_305_900_307_123-01')).toBe('no.440_305_***_***_123-01');
+    expect(maskSensitive('12.5 44030/59003/07123')).toBe('12.5 44030/5****/**123');
+    expect(maskSensitive('x 440 305 900 307 123/1')).toBe('x 440 305 *** *** 123/1');
+    expect(maskSensitive('no.440305 900307123/1')).toBe('no.440305 ******123/1');
+    // Still not: a stretch of a longer run of one separator (a bank card's, an order number's), two groups
+    // joined by one dot (an amount), or digits a decimal point touches.
+    for (const text of ['2026-12-07 440 305 900 307 123', '440.305.900.307.123.45', '1 44030590.0307123 x', '0.440.305.900.307.123 1', '1/44030590/0307123 x']) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
   it('masks an ID number or a phone number whose groups are joined by a no-break space', () => {
     // U+00A0, and the narrow U+202F, as a word processor or a web form puts them between groups.
     expect(maskSensitive('440305\u00a019900307\u00a01236')).toBe('440305\u00a0********\u00a01236');
