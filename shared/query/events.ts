@@ -9,6 +9,7 @@ import { accessConfig } from '#platform/stage-config';
 import { json, problem, type HttpResult } from '#platform/http';
 import { getReceipt, RECEIPT_KINDS, refusalsOf, type Receipt } from '#platform/receipts';
 import { getAcceptedEvent } from '#ingest';
+import { CURSOR_NOT_OURS, cursorOf, pageKeyIn } from './page-key';
 import type { QueryRoutes } from './router';
 
 const MAX_PAGE = 100;
@@ -78,21 +79,10 @@ function instantOrUndefined(value: string): string | undefined {
  * table, which refuses a start key outside the query (an error, not an answer).
  */
 export function refusalsCursor(cursor: string, source: string, since: string): Record<string, string> | string {
-  const notOurs = 'query parameter "cursor" is not one this route returned';
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return `${notOurs} (not base64url JSON)`;
-  }
-  const fields = ['pk', 'refusedAt', 'refusedBy', 'sk'];
-  if (typeof key !== 'object' || key === null || Array.isArray(key) || Object.keys(key).sort().join() !== fields.join()) {
-    return `${notOurs} (not a page's key)`;
-  }
-  const { pk, sk, refusedBy, refusedAt } = key as Record<string, unknown>;
-  if (typeof pk !== 'string' || typeof sk !== 'string' || typeof refusedBy !== 'string' || typeof refusedAt !== 'string') {
-    return `${notOurs} (not a page's key)`;
-  }
+  const key = pageKeyIn(cursor, ['pk', 'sk', 'refusedBy', 'refusedAt']);
+  if (typeof key === 'string') return key;
+  const notOurs = CURSOR_NOT_OURS;
+  const { pk, sk, refusedBy, refusedAt } = key;
   if (refusedBy !== source) return `${notOurs} for source ${source}`;
   // A receipt's key: RCPT#<source>#<id>, RECEIPT; its index key: <at>#<id>, at or after since.
   const prefix = `RCPT#${source}#`;
@@ -157,7 +147,7 @@ export const eventRoutes: QueryRoutes = {
       since,
       count: page.items.length,
       refusals: page.items.map((r) => ({ id: r.id, type: r.type, ...receiptView(r) })),
-      ...(page.next ? { cursor: Buffer.from(JSON.stringify(page.next)).toString('base64url') } : {}),
+      ...(page.next ? { cursor: cursorOf(page.next) } : {}),
     });
   },
 };

@@ -26,6 +26,7 @@ import {
   type Review,
 } from '#review';
 import { mayReadSource, seesEverySource } from './events';
+import { CURSOR_NOT_OURS, cursorOf, pageKeyIn } from './page-key';
 import type { QueryRoutes } from './router';
 
 /** The most records a page of a list holds (as on the product's other paged routes). */
@@ -47,31 +48,16 @@ export function parsePeriod(value: string): Period | undefined {
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
-/** The cursor of a page of sync records: the page's last key as base64url JSON. */
-export const syncRecordsCursorOf = (key: SyncPageKey): string => Buffer.from(JSON.stringify(key)).toString('base64url');
-
 /**
  * The key a sync-records cursor holds, or why it is not one this route returned for `state` (and `period`). A
- * cursor is a page's last key (`pk`, `sk`, `syncState`, `syncAt`) as base64url JSON: one made by hand,
- * altered, or returned for another state or outside the period is refused here, naming it, instead of
- * reaching the table, which refuses a start key outside the query (an error, not an answer).
+ * cursor is a page's last key (`pk`, `sk`, `syncState`, `syncAt`) as base64url JSON (page-key.ts): one made by
+ * hand, altered, or returned for another state or outside the period is refused here, naming it.
  */
 export function syncRecordsCursor(cursor: string, state: SyncState, period: string | undefined): SyncPageKey | string {
-  const notOurs = 'query parameter "cursor" is not one this route returned';
-  let key: unknown;
-  try {
-    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch {
-    return `${notOurs} (not base64url JSON)`;
-  }
-  const fields = ['pk', 'sk', 'syncAt', 'syncState'];
-  if (typeof key !== 'object' || key === null || Array.isArray(key) || Object.keys(key).sort().join() !== fields.join()) {
-    return `${notOurs} (not a page's key)`;
-  }
-  const { pk, sk, syncState, syncAt } = key as Record<string, unknown>;
-  if (typeof pk !== 'string' || typeof sk !== 'string' || typeof syncState !== 'string' || typeof syncAt !== 'string') {
-    return `${notOurs} (not a page's key)`;
-  }
+  const key = pageKeyIn(cursor, ['pk', 'sk', 'syncState', 'syncAt']);
+  if (typeof key === 'string') return key;
+  const notOurs = CURSOR_NOT_OURS;
+  const { pk, sk, syncState, syncAt } = key;
   if (syncState !== `SYNC#${state}`) return `${notOurs} for state ${state}`;
   // A record's key: SYNC#<recordId>, RECORD; its index key: <instant, UTC>#<recordId>.
   const recordId = pk.startsWith('SYNC#') ? pk.slice('SYNC#'.length) : '';
@@ -219,7 +205,7 @@ export const reviewRoutes: QueryRoutes = {
       state,
       count: page.records.length,
       records: page.records.map(({ payload: _payload, ...r }) => r),
-      ...(page.next ? { cursor: syncRecordsCursorOf(page.next) } : {}),
+      ...(page.next ? { cursor: cursorOf(page.next) } : {}),
     });
   },
 

@@ -6,11 +6,12 @@
 import { stages } from '#topology/stages';
 
 process.env.CIVICFLOW_CONFIG = JSON.stringify(stages.local);
-const { syncRecordsCursor, syncRecordsCursorOf } = await import('#query/review');
+const { syncRecordsCursor } = await import('#query/review');
+const { cursorOf } = await import('#query/page-key');
 
 // 2026-12-01 09:00 in Shanghai.
 const key = { pk: 'SYNC#UM-01-0#1', sk: 'RECORD', syncState: 'SYNC#ACKED', syncAt: '2026-12-01T01:00:00.000Z#UM-01-0#1' };
-const cursor = syncRecordsCursorOf(key);
+const cursor = cursorOf(key);
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('the sync-records cursor', () => {
