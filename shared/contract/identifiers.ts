@@ -331,7 +331,11 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
   if (groups.length === 1 && !(checkX && digitGroups.length === 17)) {
     return digitGroups.length === 15 && isOldIdNumber(digitGroups) && !inAnAmount(text, offset, offset + 15) ? maskIdNumber(digitGroups) + written.slice(15) : written;
   }
-  let masked = written;
+  // The text as masked, in pieces joined once at the end: a run of groups can hold thousands of ID numbers, and
+  // copying the whole run for each would take time that grows with the square of its length. `done`: where the
+  // text as written is not yet in `pieces`.
+  const pieces: string[] = [];
+  let done = 0;
   // `at`: where group `i` starts in the text as written.
   for (let i = 0, at = 0; i < groups.length; ) {
     let digits = '';
@@ -352,15 +356,17 @@ function maskIdsInGroups(written: string, offset: number, text: string): string 
       (end15 === i + 3 && groups[i]!.length === 4 && groups[i + 1]!.length === 4 && groups[i + 3]!.length === 3);
     let next = i + 1;
     if (id18 !== '' && isValidIdNumber(id18)) {
-      masked = maskDigits(masked, at, 6, 14);
+      done = maskDigits(written, at, 6, 14, pieces, done);
       next = j;
     } else if (end15 >= 0 && oldIdAsWritten && isOldIdNumber(digits.slice(0, 15)) && !inAnAmount(text, offset + at, offset + at + lengthOf(groups, i, end15))) {
-      masked = maskDigits(masked, at, 6, 12);
+      done = maskDigits(written, at, 6, 12, pieces, done);
       next = end15 + 1;
     }
     for (; i < next; i++) at += groups[i]!.length + 1;
   }
-  return masked;
+  if (done === 0) return written;
+  pieces.push(written.slice(done));
+  return pieces.join('');
 }
 
 /**
@@ -409,9 +415,12 @@ function inAnAmount(text: string, start: number, end: number): boolean {
   return false;
 }
 
-/** `s` with its digits from the `from`-th to before the `to`-th, counted from `at`, masked; separators kept. */
-function maskDigits(s: string, at: number, from: number, to: number): string {
-  let out = s.slice(0, at);
+/**
+ * Adds to `pieces` the text of `s` from `done` (not yet in them) to its `to`-th digit counted from `at`, the digits
+ * from the `from`-th on masked, separators kept, and gives back where that stops: masks start after `done`.
+ */
+function maskDigits(s: string, at: number, from: number, to: number, pieces: string[], done: number): number {
+  let out = s.slice(done, at);
   let d = 0;
   let k = at;
   for (; d < to; k++) {
@@ -419,7 +428,8 @@ function maskDigits(s: string, at: number, from: number, to: number): string {
     if (isDigit(c)) out += d++ >= from ? '*' : c;
     else out += c;
   }
-  return out + s.slice(k);
+  pieces.push(out);
+  return k;
 }
 
 /** Every mask keeps the text's length: a digit becomes one `*`. */

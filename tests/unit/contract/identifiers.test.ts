@@ -558,6 +558,17 @@ describe('masking', () => {
       }),
     );
   });
+
+  it('masks every ID number in a line that holds thousands of them in groups', () => {
+    // One run of groups from the first to the last: the masked text is built once, not once for each number.
+    const ids = Array.from({ length: 3000 }, (_, k) => makeIdNumber('440305', '19900307', String(k % 1000).padStart(3, '0')));
+    const written = ids.map((id) => `${id.slice(0, 6)} ${id.slice(6, 14)} ${id.slice(14)}`).join(' ');
+    const masked = ids.map((id) => `${id.slice(0, 6)} ******** ${id.slice(14)}`).join(' ');
+    expect(maskSensitive(`ids: ${written}.`)).toBe(`ids: ${masked}.`);
+    // Retired numbers and other groups between them, each read on its own.
+    const mixed = Array.from({ length: 2000 }, (_, k) => (k % 2 === 0 ? `440305 900307 ${String(k % 1000).padStart(3, '0')}` : '2026')).join('-');
+    expect(maskSensitive(mixed)).toBe(mixed.replaceAll(/440305 900307/g, '440305 ******'));
+  });
 });
 
 describe('properties', () => {
