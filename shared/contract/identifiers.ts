@@ -235,12 +235,17 @@ const AREA_CODE_ABROAD = '(?:10|2\\d|[3-9]\\d{2})';
  * without a separator), optionally in parentheses, or +86 / 0086 and the area code without its leading 0;
  * an optional hyphen or space, then a 7-8 digit subscriber number, whole or in two groups as a mobile may be
  * written: 0755-12345678, 075512345678, (010)62345678, 0728 1234567, 0755-8888-6666, 010 6234 5678,
- * +86 755 8888 6666. A trailing extension (-801) is kept. Not inside a longer run of letters, digits or a
+ * +86 755 8888 6666. Or with dots, as a mobile may be (0755.8888.6666, (0755).8888.6666, +86.755.8888.6666):
+ * a dot joins two groups only when every other break of the number is a separator too (a dot, a hyphen or a
+ * space), as one dot alone between digits is a decimal point (0755.8888 and 0755.88886666 stay as written;
+ * a date, a version or an address such as 10.0.0.1 has no area code with two groups after it).
+ * A trailing extension (-801) is kept. Not inside a longer run of letters, digits or a
  * code (`CASE-0755123456`, `/0755123456`, the digits after a decimal point), so dates, amounts and
  * zero-padded counters stay as they are.
  */
 const LANDLINE_IN_TEXT = new RegExp(
-  `${NOT_IN_A_CODE_BEFORE}([(（]?${AREA_CODE}[)）]?|(?:\\+86|0086)[- ]?${AREA_CODE_ABROAD})([- ]?)(\\d{3,4})([- ]?)(\\d{4})${NOT_IN_A_CODE_AFTER}`,
+  `${NOT_IN_A_CODE_BEFORE}([(（]?${AREA_CODE}[)）]?|(?:\\+86|0086)(?:[- ]?|\\.(?=${AREA_CODE_ABROAD}[-. ]\\d{3,4}[-. ]\\d{4}))${AREA_CODE_ABROAD})` +
+    `([- ]?|\\.(?=\\d{3,4}[-. ]\\d{4}))(\\d{3,4})([- ]?|(?<=[-. ]\\d{3,4})\\.)(\\d{4})${NOT_IN_A_CODE_AFTER}`,
   'g',
 );
 
@@ -250,7 +255,7 @@ const LANDLINE_IN_TEXT = new RegExp(
  * `440305-****-****-1236`, `4403 05** **** **12 36`); a retired 15-digit one its region and sequence
  * (`440305******123`). A mobile keeps
  * its first 3 and last 4 digits (`138****5678`); a fixed line keeps its area code and the last 4 digits of the
- * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`), as a mobile keeps its prefix.
+ * subscriber number (`0755-****5678`, `010****4567`, `0755-****-6666`, `0755.****.6666`), as a mobile keeps its prefix.
  */
 export function maskSensitive(text: string): string {
   if (!READ_AS_ASCII.test(text) && text.indexOf('\u00a0') === -1) return maskAscii(text);

@@ -510,6 +510,29 @@ describe('masking', () => {
     }
   });
 
+  it('masks a fixed line written with dots, as a mobile in dots is', () => {
+    expect(maskSensitive('0755.8888.6666')).toBe('0755.****.6666');
+    expect(maskSensitive('(0755).8888.6666')).toBe('(0755).****.6666');
+    expect(maskSensitive('020.8888.6666')).toBe('020.****.6666');
+    expect(maskSensitive('+86.755.8888.6666')).toBe('+86.755.****.6666');
+    expect(maskSensitive('0086.10.6234.5678')).toBe('0086.10.****.5678');
+    expect(maskSensitive('座机：0728.123.4567。')).toBe('座机：0728.***.4567。');
+    expect(maskSensitive('0755 8888.6666, 0755.8888-6666')).toBe('0755 ****.6666, 0755.****-6666');
+    expect(maskSensitive('+86 755.8888.6666')).toBe('+86 755.****.6666');
+    expect(maskSensitive('０７５５．８８８８．６６６６')).toBe('０７５５．****．６６６６');
+    // One dot alone between its digits is a decimal point: a number, not a phone. Nor inside a longer number
+    // or code, as for a fixed line in hyphens or spaces.
+    for (const text of ['0755.8888', '0755.88886666', '07558888.6666', '+86.755.88886666', '+86.75588886666', '0755.8888.66667', '0755.8888.6666.5', '1.0755.8888.6666', 'v0755.8888.6666', '2026.0755.8888.6666']) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
+  it('keeps amounts, versions, dates and addresses with dots that hold no fixed line', () => {
+    for (const text of ['1.2.3', 'v1.22.333', '10.0.0.1', '010.010.010.010', '192.168.0.1', '0.755', '0755.50', '07.55.8888', '2026.12.07', '07.12.2026', '1,234.5678', '0.8888.6666']) {
+      expect(maskSensitive(text)).toBe(text);
+    }
+  });
+
   it('keeps dates, times, versions and amounts written with dots or slashes', () => {
     for (const text of [
       '2026.12.07',
@@ -552,6 +575,22 @@ describe('masking', () => {
     const tail = fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0'));
     fc.assert(
       fc.property(fc.constantFrom('', '+86 ', '0086-'), area, fc.constantFrom('-', ' ', ''), head, fc.constantFrom('-', ' '), tail, fc.constantFrom(['', ''], ['电话', '，'], ['tel: ', ' ext']), (intl, a, sep, h, sep2, t, [before, after]) => {
+        const written = intl === '' ? a : `${intl}${a.slice(1)}`;
+        const masked = maskSensitive(`${before}${written}${sep}${h}${sep2}${t}${after}`);
+        expect(masked).toBe(`${before}${written}${sep}${'*'.repeat(h.length)}${sep2}${t}${after}`);
+      }),
+    );
+  });
+
+  it('masks any fixed line written with dots, alone or in text', () => {
+    // A dot joins the groups when every break is a separator (a dot, a hyphen or a space), as for a mobile.
+    const area = fc.oneof(fc.constant('010'), fc.integer({ min: 20, max: 29 }).map((n) => `0${n}`), fc.integer({ min: 300, max: 999 }).map((n) => `0${n}`));
+    const head = fc.oneof(fc.integer({ min: 0, max: 999 }).map((n) => String(n).padStart(3, '0')), fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0')));
+    const tail = fc.integer({ min: 0, max: 9_999 }).map((n) => String(n).padStart(4, '0'));
+    const cut = fc.constantFrom('.', '-', ' ');
+    const cuts = fc.tuple(cut, cut).filter(([a, b]) => a === '.' || b === '.');
+    fc.assert(
+      fc.property(fc.constantFrom('', '+86.', '0086.', '+86 '), area, cuts, head, tail, fc.constantFrom(['', ''], ['电话', '，'], ['tel: ', ' ext']), (intl, a, [sep, sep2], h, t, [before, after]) => {
         const written = intl === '' ? a : `${intl}${a.slice(1)}`;
         const masked = maskSensitive(`${before}${written}${sep}${h}${sep2}${t}${after}`);
         expect(masked).toBe(`${before}${written}${sep}${'*'.repeat(h.length)}${sep2}${t}${after}`);
