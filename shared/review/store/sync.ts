@@ -89,13 +89,16 @@ async function dueRecords(now: string, limit: number): Promise<SyncRecord[]> {
   return (out.Items ?? []).map((item) => item.record as SyncRecord);
 }
 
+/** The Query of a state's records on the `bySync` index, in the order they happened, optionally within `range`. */
+const bySync = (state: SyncState, range?: { readonly from: string; readonly to: string }) => ({
+  TableName: table(),
+  IndexName: 'bySync',
+  KeyConditionExpression: range ? 'syncState = :state AND syncAt BETWEEN :from AND :to' : 'syncState = :state',
+  ExpressionAttributeValues: { ':state': statePk(state), ...(range ? { ':from': range.from, ':to': range.to } : {}) },
+});
+
 async function recordsInState(state: SyncState, range?: { readonly from: string; readonly to: string }): Promise<SyncRecord[]> {
-  const items = await queryAll({
-    TableName: table(),
-    IndexName: 'bySync',
-    KeyConditionExpression: range ? 'syncState = :state AND syncAt BETWEEN :from AND :to' : 'syncState = :state',
-    ExpressionAttributeValues: { ':state': statePk(state), ...(range ? { ':from': range.from, ':to': range.to } : {}) },
-  });
+  const items = await queryAll(bySync(state, range));
   return items.map((item) => item.record as SyncRecord);
 }
 
@@ -141,10 +144,7 @@ export async function syncRecordsPage(
   for (;;) {
     const out = await ddb.send(
       new QueryCommand({
-        TableName: table(),
-        IndexName: 'bySync',
-        KeyConditionExpression: range ? 'syncState = :state AND syncAt BETWEEN :from AND :to' : 'syncState = :state',
-        ExpressionAttributeValues: { ':state': statePk(state), ...(range ? { ':from': range.from, ':to': range.to } : {}) },
+        ...bySync(state, range),
         // One more than the page holds: whether another record follows is known without another request.
         Limit: limit + 1,
         ...(start ? { ExclusiveStartKey: start } : {}),
